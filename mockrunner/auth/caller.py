@@ -1,0 +1,44 @@
+"""The authenticated identity behind a request."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Caller:
+    """What the credentials of a request resolve to.
+
+    ``kind`` is the ``aws:PrincipalType`` value: ``Account`` (root), ``User`` or ``AssumedRole``.
+    ``entity_name`` is the IAM user's or role's name (``None`` for root); ``session_name`` is set for role
+    sessions.  Session policies and tags travel with STS credentials, so they live here and not in IAM.
+    """
+
+    account_id: str
+    arn: str
+    user_id: str
+    kind: str
+    access_key_id: str
+    entity_name: str | None = None
+    session_name: str | None = None
+    role_arn: str | None = None
+    session_policies: tuple = ()
+    session_policy_arns: tuple[str, ...] = ()
+    has_session_policy: bool = False
+    session_tags: dict[str, str] = field(default_factory=dict)
+    expiration: datetime | None = None
+    source_identity: str | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == "Account"
+
+
+def root_caller(account_id: str, access_key_id: str) -> Caller:
+    return Caller(
+        account_id=account_id,
+        arn=f"arn:aws:iam::{account_id}:root",
+        user_id=account_id,
+        kind="Account",
+        access_key_id=access_key_id,
+    )

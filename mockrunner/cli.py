@@ -1,0 +1,80 @@
+"""``mockrunner serve`` and ``mockrunner policy ...``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockrunner", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+                       help=f"port to bind (default {DEFAULT_PORT}; 0 picks a free port and prints it)")
+    serve.add_argument("--enforce", choices=ENFORCEMENT_MODES, help="IAM enforcement (default on)")
+    serve.add_argument("--account-id", dest="default_account", help="default account (default 123456789012)")
+    serve.add_argument("--region", dest="default_region", help="default region (default us-east-1)")
+    serve.add_argument("--accounts", type=parse_accounts, dest="extra_accounts",
+                       help="further accounts as ACCOUNT_ID:ACCESS_KEY_ID:SECRET[,...]")
+    serve.add_argument("--operation-delay", type=float, help="seconds App Runner operations take (default 1)")
+    serve.add_argument("--seed", action="append", dest="seed_files", help="seed file to load (repeatable)")
+    serve.add_argument("--state-file", help="persist every mutation to this file and reload it on start")
+    serve.add_argument("--admin-token", help="require this token (X-Mockrunner-Admin-Token) on /_mockrunner/*")
+    serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
+    serve.set_defaults(func=serve_command)
+    try:
+        from mockrunner.iam_engine.cli import add_policy_parser
+    except ImportError:  # the engine's CLI is optional until it lands
+        pass
+    else:
+        add_policy_parser(commands)
+    return parser
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from mockrunner.app import create_app
+    from mockrunner.serving import make_server
+
+    overrides = {name: getattr(args, name) for name in (
+        "enforce", "default_account", "default_region", "extra_accounts", "operation_delay", "state_file",
+        "admin_token")}
+    if args.seed_files:
+        overrides["seed_files"] = tuple(args.seed_files)
+    if args.quiet:
+        overrides["log_requests"] = False
+    try:
+        settings = Settings.from_env(**overrides)
+    except ValueError as error:
+        print(f"mockrunner: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app = create_app(settings)
+    server = make_server(args.host, args.port, app)
+    print(f"mockrunner listening on http://{args.host}:{server.server_port}", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.serve_forever(poll_interval=0.2)
+    server.server_close()
+    print("mockrunner stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

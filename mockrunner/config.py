@@ -1,0 +1,96 @@
+"""Settings for one mockrunner instance.
+
+Everything that changes behaviour is explicit: an argument of the Python API, a ``mockrunner serve`` flag or a
+``MOCKRUNNER_*`` environment variable.  Nothing switches by request count or hidden global state.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+ENFORCEMENT_MODES = ("on", "soft", "off")
+DEFAULT_PORT = 4580
+"""Clashes with neither LocalStack (4566) nor moto's server (5000)."""
+
+
+@dataclass(frozen=True)
+class AccountKeys:
+    """Root credentials of one account."""
+
+    account_id: str
+    access_key_id: str
+    secret_access_key: str
+
+
+@dataclass
+class Settings:
+    enforce: str = "on"
+    default_account: str = "123456789012"
+    root_access_key_id: str = "test"
+    root_secret_access_key: str = "test"
+    extra_accounts: tuple[AccountKeys, ...] = ()
+    default_region: str = "us-east-1"
+    operation_delay: float = 1.0
+    """Seconds an App Runner operation stays in progress before it completes (0 = on the next read)."""
+    admin_token: str | None = None
+    admin_remote: bool = False
+    """Serve ``/_mockrunner/*`` to non-loopback clients (a token, if set, is still required)."""
+    state_file: str | None = None
+    seed_files: tuple[str, ...] = field(default_factory=tuple)
+    log_requests: bool = True
+
+    def __post_init__(self) -> None:
+        if self.enforce not in ENFORCEMENT_MODES:
+            raise ValueError(f"enforce must be one of {', '.join(ENFORCEMENT_MODES)}, not {self.enforce!r}")
+        if not (len(self.default_account) == 12 and self.default_account.isdigit()):
+            raise ValueError(f"default account must be 12 digits, not {self.default_account!r}")
+        if self.operation_delay < 0:
+            raise ValueError("operation delay must be >= 0 seconds")
+
+    @property
+    def root_accounts(self) -> tuple[AccountKeys, ...]:
+        default = AccountKeys(self.default_account, self.root_access_key_id, self.root_secret_access_key)
+        return (default, *self.extra_accounts)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Read ``MOCKRUNNER_*`` variables; keyword overrides (e.g. CLI flags that were given) win."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for name, (var, convert) in _ENV_VARIABLES.items():
+            if var in env and env[var] != "":
+                values[name] = convert(env[var])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def parse_accounts(text: str) -> tuple[AccountKeys, ...]:
+    """Parse ``ACCOUNT:KEY:SECRET[,ACCOUNT:KEY:SECRET...]`` (the ``MOCKRUNNER_ACCOUNTS`` format)."""
+    accounts = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        parts = item.split(":")
+        if len(parts) != 3 or not (len(parts[0]) == 12 and parts[0].isdigit()) or not all(parts):
+            raise ValueError(f"account entry {item!r} is not ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY")
+        accounts.append(AccountKeys(*parts))
+    return tuple(accounts)
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+_ENV_VARIABLES = {
+    "enforce": ("MOCKRUNNER_ENFORCE", str.lower),
+    "default_account": ("MOCKRUNNER_ACCOUNT_ID", str),
+    "root_access_key_id": ("MOCKRUNNER_ROOT_ACCESS_KEY_ID", str),
+    "root_secret_access_key": ("MOCKRUNNER_ROOT_SECRET_ACCESS_KEY", str),
+    "extra_accounts": ("MOCKRUNNER_ACCOUNTS", parse_accounts),
+    "default_region": ("MOCKRUNNER_REGION", str),
+    "operation_delay": ("MOCKRUNNER_OPERATION_DELAY", float),
+    "admin_token": ("MOCKRUNNER_ADMIN_TOKEN", str),
+    "admin_remote": ("MOCKRUNNER_ADMIN_REMOTE", _bool),
+    "state_file": ("MOCKRUNNER_STATE_FILE", str),
+    "seed_files": ("MOCKRUNNER_SEED", lambda text: tuple(p for p in text.split(os.pathsep) if p)),
+    "log_requests": ("MOCKRUNNER_LOG_REQUESTS", _bool),
+}

@@ -1,0 +1,187 @@
+"""The request pipeline: route -> authenticate -> parse -> validate -> authorize -> dispatch -> serialize.
+
+Every step reads and writes one :class:`RequestContext`.  Errors raised anywhere are caught here, once, and
+serialized in the protocol of the service being called; an unexpected exception becomes the service's
+internal-error shape, never a traceback or an HTML page.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from mockrunner.auth import authenticate, authorizer
+from mockrunner.errors import ServiceError
+from mockrunner.protocol import specs, validation
+from mockrunner.services import registry
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel
+
+    from mockrunner.auth.caller import Caller
+    from mockrunner.model.store import Account, Store
+
+log = logging.getLogger("mockrunner.gateway")
+
+_SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+_TARGET_PREFIXES = {"AppRunner": "apprunner", "AmazonEC2ContainerRegistry_V20150921": "ecr"}
+_HOST_SERVICES = {"iam": "iam", "sts": "sts", "apprunner": "apprunner", "api.ecr": "ecr", "ecr": "ecr"}
+_INTERNAL_ERROR = {"json": "InternalFailure", "query": "InternalFailure"}
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class RequestContext:
+    """One request on its way through the pipeline. ``headers`` keys are lower-case."""
+
+    store: "Store"
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+    remote_addr: str = "127.0.0.1"
+    secure: bool = False
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    service: str | None = None
+    service_model: "ServiceModel | None" = None
+    region: str | None = None
+    operation: "OperationModel | None" = None
+    query: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    caller: "Caller | None" = None
+    account: "Account | None" = None
+    decisions: list = field(default_factory=list)
+
+    @property
+    def operation_name(self) -> str | None:
+        return self.operation.name if self.operation is not None else None
+
+
+def handle(ctx: RequestContext) -> Response:
+    """Run the pipeline; always returns a protocol-shaped response."""
+    try:
+        route(ctx)
+        authenticate.authenticate(ctx)
+        ctx.params = specs.codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+        validation.validate(ctx.operation, ctx.params)
+        operation = registry.lookup(ctx.service, ctx.operation.name)
+        if operation is None:
+            raise _unknown_operation(ctx, ctx.operation.name)
+        with ctx.store.lock:
+            authorizer.authorize(ctx, operation.checks(ctx))
+            result = operation.handler(ctx)
+        status, headers, body = specs.codec_for(ctx.service_model).serialize_response(
+            ctx.operation, result or {}, ctx.request_id
+        )
+        return Response(status, headers, body)
+    except ServiceError as error:
+        return error_response(ctx, error)
+    except Exception:  # noqa: BLE001 - the one place that turns bugs into an AWS-shaped 500
+        log.exception("internal error handling %s %s", ctx.service, ctx.operation_name)
+        return error_response(ctx, ServiceError(_internal_error_code(ctx), "An internal error occurred.", 500, False))
+
+
+def route(ctx: RequestContext) -> None:
+    """Find service and region (SigV4 credential scope first) and the operation (X-Amz-Target or Action)."""
+    if ctx.query_string:
+        ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
+    signing_name, region = _scope(ctx)
+    service = specs.SIGNING_NAME_TO_SERVICE.get(signing_name) if signing_name else None
+    target = ctx.headers.get("x-amz-target")
+    if service is None:
+        service = _guess_service(ctx, target)
+    if service is None:
+        protocol = "json" if target else "query"
+        raise ServiceError(
+            "UnknownOperationException" if protocol == "json" else "InvalidAction",
+            f"The service {signing_name or 'named in this request'} is not provided by mockrunner.",
+            400,
+        )
+    ctx.service = service
+    ctx.service_model = specs.service_model(service)
+    ctx.region = region or ctx.store.settings.default_region
+    if ctx.service_model.protocol == "json":
+        ctx.operation = specs.operation_for_target(ctx.service_model, target or "")
+        if ctx.operation is None:
+            raise ServiceError("UnknownOperationException", "", 400)
+    else:
+        action = _form_value(ctx, "Action")
+        ctx.operation = specs.operation_for_action(ctx.service_model, action or "")
+        if ctx.operation is None:
+            version = ctx.service_model.api_version
+            raise ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+
+
+def error_response(ctx: RequestContext, error: ServiceError) -> Response:
+    service_model = ctx.service_model
+    if service_model is None:
+        service_model = specs.service_model("apprunner" if ctx.headers.get("x-amz-target") else "sts")
+    status, headers, body = specs.codec_for(service_model).serialize_error(service_model, error, ctx.request_id)
+    return Response(status, headers, body)
+
+
+def _unknown_operation(ctx: RequestContext, name: str) -> ServiceError:
+    if ctx.service_model.protocol == "json":
+        return ServiceError("UnknownOperationException", "", 400)
+    return ServiceError(
+        "InvalidAction", f"Could not find operation {name} for version {ctx.service_model.api_version}", 400
+    )
+
+
+def _internal_error_code(ctx: RequestContext) -> str:
+    shapes = {"apprunner": "InternalServiceErrorException", "ecr": "ServerException", "iam": "ServiceFailure"}
+    return shapes.get(ctx.service or "", "InternalFailure")
+
+
+def _scope(ctx: RequestContext) -> tuple[str | None, str | None]:
+    header = ctx.headers.get("authorization", "")
+    match = _SCOPE.search(header)
+    if match:
+        return match.group(4), match.group(3)
+    credential = ctx.query.get("X-Amz-Credential")
+    if credential:
+        parts = credential.split("/")
+        if len(parts) == 5:
+            return parts[3], parts[2]
+    return None, None
+
+
+def _guess_service(ctx: RequestContext, target: str | None) -> str | None:
+    """Unsigned requests still deserve an answer in the right protocol (MissingAuthenticationToken)."""
+    if target:
+        return _TARGET_PREFIXES.get(target.split(".", 1)[0])
+    host = ctx.headers.get("host", "").split(":", 1)[0]
+    for prefix, service in _HOST_SERVICES.items():
+        if host.startswith(prefix + "."):
+            return service
+    action = _form_value(ctx, "Action")
+    if action is None:
+        return None
+    for name in ("sts", "iam"):
+        if specs.operation_for_action(specs.service_model(name), action) is not None:
+            return name
+    return None
+
+
+def _form_value(ctx: RequestContext, key: str) -> str | None:
+    if key in ctx.query:
+        return ctx.query[key]
+    if ctx.body and ctx.method == "POST":
+        try:
+            text = ctx.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            if name == key:
+                return value
+    return None

@@ -1,0 +1,1 @@
+"""The account model: plain data, no HTTP and no wire names."""

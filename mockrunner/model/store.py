@@ -1,0 +1,54 @@
+"""The whole in-memory world: accounts, each with global IAM state and per-region service state.
+
+One re-entrant lock guards every mutation (handlers run under it), so each API call sees and leaves a
+consistent state and a failed call changes nothing: handlers validate first and mutate last.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from mockrunner.config import Settings
+from mockrunner.model.apprunner import AppRunnerState
+from mockrunner.model.clock import Clock
+from mockrunner.model.ecr import EcrState
+from mockrunner.model.iam import IamState
+
+
+@dataclass
+class RegionState:
+    apprunner: AppRunnerState = field(default_factory=AppRunnerState)
+    ecr: EcrState = field(default_factory=EcrState)
+
+
+@dataclass
+class Account:
+    id: str
+    iam: IamState = field(default_factory=IamState)
+    regions: dict[str, RegionState] = field(default_factory=dict)
+
+    def region(self, name: str) -> RegionState:
+        state = self.regions.get(name)
+        if state is None:
+            state = self.regions[name] = RegionState()
+        return state
+
+
+class Store:
+    """Accounts by id, plus the clock and lock shared by everything that reads or changes them."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.clock = Clock()
+        self.lock = threading.RLock()
+        self.accounts: dict[str, Account] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything; the configured accounts exist again, empty."""
+        with self.lock:
+            self.accounts = {keys.account_id: Account(keys.account_id) for keys in self.settings.root_accounts}
+            self.clock.reset()
+
+    def account(self, account_id: str) -> Account | None:
+        return self.accounts.get(account_id)

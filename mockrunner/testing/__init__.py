@@ -1,0 +1,1 @@
+"""Ways into mockrunner from tests: in-process interception of botocore, and a threaded HTTP server."""

@@ -1,0 +1,110 @@
+"""Serve botocore requests from the WSGI app without sockets.
+
+A ``before-send`` handler receives botocore's prepared request, runs it through the very same WSGI app the
+server runs (so signing, routing, auth and serialization are exercised exactly as over HTTP) and hands back an
+``AWSResponse``; botocore then parses it as if it came off the wire.
+"""
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+
+WSGIApp = Callable[[dict, Callable], Any]
+
+
+class _Raw:
+    """The ``raw`` object AWSResponse reads its body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any):
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+def environ_for(request: AWSPreparedRequest) -> dict[str, Any]:
+    url = urlsplit(request.url)
+    body = request.body
+    if body is None:
+        body = b""
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+    elif not isinstance(body, (bytes, bytearray)):
+        body = body.read()
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(url.path) or "/",
+        "QUERY_STRING": url.query,
+        "SERVER_NAME": url.hostname or "localhost",
+        "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": url.scheme or "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in request.headers.items():
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        elif key != "CONTENT_LENGTH":
+            environ["HTTP_" + key] = value
+    if "HTTP_HOST" not in environ and url.netloc:
+        environ["HTTP_HOST"] = url.netloc
+    return environ
+
+
+def call_app(app: WSGIApp, request: AWSPreparedRequest) -> AWSResponse:
+    """Run one prepared request through ``app`` and return botocore's response object."""
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+        captured["status"] = int(status.split(" ", 1)[0])
+        captured["headers"] = headers
+        return lambda data: None
+
+    iterable = app(environ_for(request), start_response)
+    try:
+        body = b"".join(iterable)
+    finally:
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+    return AWSResponse(request.url, captured["status"], dict(captured["headers"]), _Raw(body))
+
+
+class BeforeSendHandler:
+    """A botocore ``before-send`` handler answering from ``app`` for the given services (all when empty)."""
+
+    def __init__(self, app: WSGIApp, services: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.services = services
+
+    def __call__(self, request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
+        if self.services:
+            service = event_name.split(".")[1] if event_name.count(".") >= 1 else ""
+            if service not in self.services:
+                return None
+        return call_app(self.app, request)
+
+    def attach(self, client: Any) -> Any:
+        """Route one boto3/botocore client's calls to the app; returns the client for chaining."""
+        client.meta.events.register_first("before-send", self)
+        return client
