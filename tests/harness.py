@@ -1,0 +1,62 @@
+"""Test harness: one fresh mockrunner per test, reached through real boto3 clients in either mode.
+
+``inprocess``: the client's requests go through botocore's before-send hook into the WSGI app (no socket).
+Its endpoint is a loopback discard address, so a request that escaped the hook would fail on this machine
+instead of travelling anywhere.  ``server``: a real threaded HTTP server on a free loopback port.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+
+from mockrunner.app import create_app
+from mockrunner.config import Settings
+from mockrunner.testing.inprocess import BeforeSendHandler
+from mockrunner.testing.server import ThreadedServer
+
+MODES = ("inprocess", "server")
+_BOTOCORE = botocore.session.get_session()
+_NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+class Harness:
+    def __init__(self, mode: str, settings: Settings | None = None) -> None:
+        self.mode = mode
+        self.settings = settings or Settings(log_requests=False, operation_delay=0)
+        self.app = create_app(self.settings)
+        self.store = self.app.config["MOCKRUNNER_STORE"]
+        self.server: ThreadedServer | None = None
+        self._handler = BeforeSendHandler(self.app)
+        if mode == "server":
+            self.server = ThreadedServer(app=self.app).start()
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.server.endpoint_url if self.server else UNREACHABLE
+
+    def client(self, service: str, access_key: str = "test", secret: str = "test", token: str | None = None,
+               region: str = "us-east-1", **kwargs: Any) -> Any:
+        session = boto3.session.Session(botocore_session=_BOTOCORE)
+        client = session.client(
+            service, region_name=region, endpoint_url=self.endpoint_url, aws_access_key_id=access_key,
+            aws_secret_access_key=secret, aws_session_token=token, config=kwargs.pop("config", _NO_RETRY),
+            **kwargs,
+        )
+        if self.server is None:
+            self._handler.attach(client)
+        return client
+
+    def client_for(self, credentials: dict, service: str, **kwargs: Any) -> Any:
+        """A client from a ``Credentials`` dict as STS or IAM CreateAccessKey return it."""
+        return self.client(
+            service, access_key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+            token=credentials.get("SessionToken"), **kwargs,
+        )
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
