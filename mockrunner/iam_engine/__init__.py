@@ -1,0 +1,29 @@
+"""The IAM policy engine: a pure library (standard library only) that answers "would AWS allow this?".
+
+Public API: parse/validate policy documents with IAM's MalformedPolicyDocument wording, and evaluate
+requests with AWS's evaluation logic, returning the decision, the statements that determined it and
+AWS's denial message.
+"""
+
+from .cache import clear_cache, parse_policy, validate_policy
+from .document import Policy, PolicyKind, Statement
+from .evaluate import AuthzRequest, Decision, MatchedStatement, PolicyRef, evaluate
+from .messages import MalformedPolicyError
+from .principal import Principal, principal_from_arn
+
+__all__ = [
+    "AuthzRequest",
+    "Decision",
+    "MalformedPolicyError",
+    "MatchedStatement",
+    "Policy",
+    "PolicyKind",
+    "PolicyRef",
+    "Principal",
+    "Statement",
+    "clear_cache",
+    "evaluate",
+    "parse_policy",
+    "principal_from_arn",
+    "validate_policy",
+]

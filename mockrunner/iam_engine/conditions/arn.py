@@ -1,0 +1,53 @@
+"""ARN operators (User Guide, "Amazon Resource Name (ARN) condition operators").
+
+"Each of the six colon-delimited components of the ARN is checked separately and each can include
+multi-character match wildcards (*) or single-character match wildcards (?)": a wildcard in the first
+five components stops at ``:``; the last component (the resource) may itself contain colons.
+``ArnEquals`` and ``ArnLike`` behave identically, as the guide documents.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..matching import compile_regex
+from ..variables import RAW
+from .base import Operator, Parts, family, text_context
+
+_WILD = {("*", False): "[^:]*", ("?", False): "[^:]", ("*", True): ".*", ("?", True): "."}
+
+
+def _policy(parts: Parts) -> Any:
+    colons = 0
+    out: list[str] = []
+    for kind, text in parts:
+        for ch in text:
+            in_resource = colons >= 5
+            if kind == RAW and ch in "*?":
+                out.append(_WILD[(ch, in_resource)])
+            else:
+                out.append(re.escape(ch))
+                colons += ch == ":"
+    if colons < 5:
+        raise ValueError("not an ARN")
+    return compile_regex("".join(out) + r"\Z", False)
+
+
+def _context(value: Any) -> str:
+    text = text_context(value)
+    if text.count(":") < 5:
+        raise ValueError("not an ARN")
+    return text
+
+
+def _like(context: str, pattern: Any) -> bool:
+    return pattern.match(context) is not None
+
+
+OPERATORS = family(
+    Operator("ArnEquals", _policy, _context, _like),
+    Operator("ArnLike", _policy, _context, _like),
+    Operator("ArnNotEquals", _policy, _context, _like, negated=True),
+    Operator("ArnNotLike", _policy, _context, _like, negated=True),
+)

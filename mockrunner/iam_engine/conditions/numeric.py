@@ -1,0 +1,40 @@
+"""Numeric operators (User Guide, "Numeric condition operators"); non-numbers cannot be compared."""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+from .base import Operator, Parts, family, text_value
+
+
+def _number(text: str) -> float:
+    number = float(text.strip())
+    if math.isnan(number):
+        raise ValueError("NaN is not comparable")
+    return number
+
+
+def _policy(parts: Parts) -> float:
+    return _number(text_value(parts))
+
+
+def _context(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    if isinstance(value, int | float):
+        return _number(str(value))
+    if isinstance(value, str):
+        return _number(value)
+    raise ValueError("not a number")
+
+
+OPERATORS = family(
+    Operator("NumericEquals", _policy, _context, operator.eq),
+    Operator("NumericNotEquals", _policy, _context, operator.eq, negated=True),
+    Operator("NumericLessThan", _policy, _context, operator.lt),
+    Operator("NumericLessThanEquals", _policy, _context, operator.le),
+    Operator("NumericGreaterThan", _policy, _context, operator.gt),
+    Operator("NumericGreaterThanEquals", _policy, _context, operator.ge),
+)

@@ -1,0 +1,74 @@
+"""The request context: condition keys the engine compares against.
+
+Keys are stored lower-cased because IAM matches condition key names case-insensitively, and tag keys
+(the part after ``/`` in ``aws:PrincipalTag/<k>``) case-insensitively too; lower-casing the whole key
+once per request makes every later lookup a plain dict hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .principal import Principal
+
+MISSING: Any = object()
+
+
+def as_text(value: Any) -> str:
+    """The string IAM compares for a scalar context value (booleans as ``true``/``false``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return iso_z(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def iso_z(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``, the form AWS puts in ``aws:CurrentTime``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_context(request_context: Mapping[str, Any], principal: Principal, now: datetime) -> dict[str, Any]:
+    """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them."""
+    ctx = {key.lower(): value for key, value in request_context.items()}
+    derived = _principal_keys(principal)
+    for key, value in derived.items():
+        ctx.setdefault(key, value)
+    if "aws:currenttime" not in ctx:
+        ctx["aws:currenttime"] = now
+    if "aws:epochtime" not in ctx:
+        ctx["aws:epochtime"] = int(now.timestamp())
+    return ctx
+
+
+def _principal_keys(principal: Principal) -> dict[str, Any]:
+    """aws:Principal* keys as the IAM User Guide's "global condition context keys" page defines them.
+
+    Memoised on the (immutable) principal because the same caller is evaluated many times per request.
+    """
+    cached = principal.__dict__.get("_derived_keys")
+    if cached is not None:
+        return cached
+    keys: dict[str, Any] = {}
+    if principal.type == "Service":
+        keys["aws:principalservicename"] = principal.arn
+    elif principal.type != "Anonymous":
+        # aws:PrincipalArn of a role session is the role's ARN, not the session's (global keys doc).
+        keys["aws:principalarn"] = principal.role_arn or principal.arn
+        if principal.account:
+            keys["aws:principalaccount"] = principal.account
+        keys["aws:principaltype"] = principal.type
+        if principal.user_id:
+            keys["aws:userid"] = principal.user_id
+        if principal.username and principal.type == "User":
+            keys["aws:username"] = principal.username
+        for tag, value in principal.tags.items():
+            keys["aws:principaltag/" + tag.lower()] = value
+    object.__setattr__(principal, "_derived_keys", keys)
+    return keys

@@ -1,0 +1,254 @@
+"""``evaluate(request) -> Decision``: AWS's policy evaluation logic for one request.
+
+Follows the IAM User Guide, "Policy evaluation logic" (and its "Cross-account policy evaluation
+logic" page):
+
+1. An explicit deny in any policy that applies (identity, permissions boundary, session, resource)
+   wins.
+2. Same account: identity-based policies OR the resource-based policy grant. A resource-policy allow
+   naming the caller's user ARN or role-session ARN is enough by itself and is not limited by the
+   permissions boundary or session policies; one naming the role ARN (or everyone) joins the
+   identity-based grant and is limited by both; one naming only the account needs the identity-based
+   policy to allow. ("Permissions boundaries" and "Session policies" pages describe these nuances.)
+3. Cross account: the identity side (after boundary and session intersection) AND the resource
+   policy must both allow.
+4. A permissions boundary and session policies intersect with identity-based grants. ``session_policies``
+   of ``None`` means no session policy is in play; ``[]`` means a session whose policy set is empty,
+   which allows nothing except what a resource policy grants to the session ARN directly.
+5. The account root has every identity permission in its own account (callers may skip evaluate()
+   for it; it still works here, so resource-policy denies and cross-account grants apply). Service
+   principals have no identity: only the resource or trust policy decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .cache import parse_policy
+from .conditions import evaluate_block
+from .context import build_context
+from .document import Policy, PolicyKind
+from .messages import allowed_message, denial_message
+from .principal import MATCH_ACCOUNT, MATCH_SPECIFIC, MATCH_WILDCARD, Principal
+
+IDENTITY, BOUNDARY, SESSION, RESOURCE = "identity", "permissionsBoundary", "session", "resource"
+_LAYER_NAMES = {
+    IDENTITY: "identity-based policy",
+    BOUNDARY: "permissions boundary",
+    SESSION: "session policy",
+    RESOURCE: "resource-based policy",
+    "root": "account root",
+}
+_NO_IDENTITY = frozenset({"Service", "Anonymous"})
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """A policy as the store holds it: its id (ARN, or ``<owner-arn>#inline/<name>``), document and kind."""
+
+    policy_id: str
+    document: str | dict | Policy
+    kind: PolicyKind = PolicyKind.IDENTITY
+
+
+@dataclass
+class AuthzRequest:
+    """Everything evaluate() needs; see the module docstring for the meaning of ``session_policies``."""
+
+    principal: Principal
+    action: str
+    resource: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    identity_policies: Sequence[PolicyRef] = ()
+    permissions_boundary: PolicyRef | None = None
+    session_policies: Sequence[PolicyRef] | None = None
+    resource_policy: PolicyRef | None = None
+    resource_account: str | None = None
+    now: datetime | None = None
+
+
+@dataclass
+class MatchedStatement:
+    """A statement that took part in the decision."""
+
+    policy_id: str
+    policy_kind: str
+    index: int
+    sid: str | None
+    effect: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """CLI/JSON form."""
+        return {
+            "policyId": self.policy_id,
+            "policyKind": self.policy_kind,
+            "index": self.index,
+            "sid": self.sid,
+            "effect": self.effect,
+        }
+
+
+@dataclass
+class Decision:
+    """The answer and why: ``reason`` names the deciding layer (or ``allowed``)."""
+
+    decision: str
+    matched_statements: list[MatchedStatement]
+    message: str
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        """True only for ``allowed``."""
+        return self.decision == "allowed"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object the CLI prints."""
+        return {
+            "decision": self.decision,
+            "matchedStatements": [m.to_dict() for m in self.matched_statements],
+            "message": self.message,
+        }
+
+
+def _policy_of(ref: PolicyRef, resource_slot: bool) -> Policy:
+    document = ref.document
+    if isinstance(document, Policy):
+        return document
+    kind = ref.kind
+    if resource_slot and kind is PolicyKind.IDENTITY:
+        kind = PolicyKind.RESOURCE
+    return parse_policy(document, kind)
+
+
+def _scan(
+    ref: PolicyRef,
+    policy: Policy,
+    layer: str,
+    action: str,
+    resource: str,
+    ctx: dict[str, Any],
+    principal: Principal,
+    allows: list[tuple[MatchedStatement, str | None]],
+    denies: list[MatchedStatement],
+) -> None:
+    """Append the statements of ``policy`` that apply to the request to ``allows``/``denies``."""
+    for statement, check_resource in policy.candidates(action, resource):
+        if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
+            continue
+        how = None
+        if statement.principals is not None:
+            how = statement.principals.match(principal)
+            if statement.not_principal:
+                # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal").
+                if how is not None:
+                    continue
+                how = MATCH_WILDCARD
+            elif how is None:
+                continue
+        if statement.conditions:
+            result = evaluate_block(statement.conditions, ctx)
+            # Unknown (None) fails closed: it never allows, and it does deny.
+            if result is False or (result is None and not statement.is_deny):
+                continue
+        matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
+        if statement.is_deny:
+            denies.append(matched)
+        else:
+            allows.append((matched, how))
+
+
+def _account_of(resource: str) -> str | None:
+    if resource.startswith("arn:"):
+        parts = resource.split(":", 5)
+        if len(parts) == 6 and parts[4]:
+            return parts[4]
+    return None
+
+
+def evaluate(request: AuthzRequest) -> Decision:
+    """Decide one request. Raises MalformedPolicyError if a referenced document is invalid."""
+    principal = request.principal
+    now = request.now or datetime.now(UTC)
+    ctx = build_context(request.context, principal, now)
+    action = request.action.lower()
+    resource = request.resource
+
+    layers: dict[str, tuple[list[tuple[MatchedStatement, str | None]], list[MatchedStatement]]] = {}
+    plan: list[tuple[str, Sequence[PolicyRef], bool]] = [(IDENTITY, request.identity_policies, False)]
+    if request.permissions_boundary is not None:
+        plan.append((BOUNDARY, (request.permissions_boundary,), False))
+    if request.session_policies is not None:
+        plan.append((SESSION, request.session_policies, False))
+    if request.resource_policy is not None:
+        plan.append((RESOURCE, (request.resource_policy,), True))
+    for layer, refs, resource_slot in plan:
+        allows: list[tuple[MatchedStatement, str | None]] = []
+        denies: list[MatchedStatement] = []
+        for ref in refs:
+            _scan(ref, _policy_of(ref, resource_slot), layer, action, resource, ctx, principal, allows, denies)
+        layers[layer] = (allows, denies)
+
+    all_denies = [d for _, denies in layers.values() for d in denies]
+    if all_denies:
+        first = next(layer for layer, (_, denies) in layers.items() if denies)
+        return _deny(request, first, True, all_denies)
+
+    res_allows = layers.get(RESOURCE, ([], []))[0]
+    if principal.type in _NO_IDENTITY:
+        if res_allows:
+            return _allow(request, [RESOURCE], [m for m, _ in res_allows])
+        return _deny(request, RESOURCE, False)
+
+    id_allows = [m for m, _ in layers[IDENTITY][0]]
+    is_root = principal.type == "Account"
+    boundary_allows = [m for m, _ in layers[BOUNDARY][0]] if BOUNDARY in layers else None
+    session_allows = [m for m, _ in layers[SESSION][0]] if SESSION in layers else None
+    resource_account = request.resource_account or _account_of(resource) or principal.account
+    same_account = principal.account is not None and resource_account == principal.account
+
+    if same_account:
+        specific = [m for m, how in res_allows if how == MATCH_SPECIFIC]
+        if specific:
+            return _allow(request, [RESOURCE], specific)
+        joined = [m for m, how in res_allows if how != MATCH_SPECIFIC and how != MATCH_ACCOUNT]
+        if not (id_allows or joined or is_root):
+            return _deny(request, IDENTITY, False)
+        grants = id_allows + joined + ([m for m, how in res_allows if how == MATCH_ACCOUNT] if id_allows else [])
+    else:
+        if not (id_allows or is_root):
+            return _deny(request, IDENTITY, False)
+        grants = id_allows
+    names = ([IDENTITY] if id_allows else []) + (["root"] if is_root else [])
+    if boundary_allows is not None:
+        if not boundary_allows:
+            return _deny(request, BOUNDARY, False)
+        grants += boundary_allows
+        names.append(BOUNDARY)
+    if session_allows is not None:
+        if not session_allows:
+            return _deny(request, SESSION, False)
+        grants += session_allows
+        names.append(SESSION)
+    if not same_account:
+        if not res_allows:
+            return _deny(request, RESOURCE, False)
+        grants += [m for m, _ in res_allows]
+    if res_allows and RESOURCE not in names and any(m in grants for m, _ in res_allows):
+        names.append(RESOURCE)
+    return _allow(request, names, grants)
+
+
+def _deny(request: AuthzRequest, layer: str, explicit: bool, matched: list[MatchedStatement] | None = None) -> Decision:
+    message = denial_message(request.principal.arn, request.action, request.resource, layer, explicit)
+    return Decision("explicitDeny" if explicit else "implicitDeny", matched or [], message, layer)
+
+
+def _allow(request: AuthzRequest, layers: list[str], matched: list[MatchedStatement]) -> Decision:
+    names = [_LAYER_NAMES[layer] for layer in layers]
+    return Decision(
+        "allowed", matched, allowed_message(request.principal.arn, request.action, request.resource, names), "allowed"
+    )

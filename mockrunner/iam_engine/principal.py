@@ -1,0 +1,156 @@
+"""Who is calling, and whether a policy's ``Principal`` / ``NotPrincipal`` element names them.
+
+Matching follows the IAM User Guide, "AWS JSON policy elements: Principal": an account id or account
+root ARN names every principal of that account; a role ARN names every session of that role; a session
+ARN names one session; ``"*"`` and ``{"AWS": "*"}`` name everyone. Wildcards inside ARNs are not
+supported by IAM in this element, so values compare exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .messages import INVALID_PRINCIPAL, MalformedPolicyError
+
+_ACCOUNT = re.compile(r"^\d{12}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller; see the project brief for each field's meaning."""
+
+    arn: str
+    account: str | None
+    type: str
+    user_id: str | None = None
+    username: str | None = None
+    role_arn: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.arn, self.type))
+
+
+def principal_from_arn(arn: str, tags: Mapping[str, str] | None = None) -> Principal:
+    """Build a :class:`Principal` from a caller ARN alone (what the CLI receives).
+
+    A role session's role ARN is rebuilt without a path, because the session ARN does not carry it.
+    """
+    tags = dict(tags or {})
+    if arn in ("*", "anonymous"):
+        return Principal(arn="anonymous", account=None, type="Anonymous", tags=tags)
+    if not arn.startswith("arn:"):
+        return Principal(arn=arn, account=None, type="Service", tags=tags)
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        raise ValueError(f"not an ARN: {arn}")
+    _, partition, service, _, account, resource = parts
+    if service == "iam" and resource == "root":
+        return Principal(arn=arn, account=account, type="Account", user_id=account, tags=tags)
+    if service == "iam" and resource.startswith("user/"):
+        name = resource.rsplit("/", 1)[1]
+        return Principal(arn=arn, account=account, type="User", username=name, tags=tags)
+    if service == "sts" and resource.startswith("assumed-role/"):
+        _, role, session = resource.split("/", 2)
+        role_arn = f"arn:{partition}:iam::{account}:role/{role}"
+        return Principal(
+            arn=arn, account=account, type="AssumedRole", user_id=f"{role}:{session}", role_arn=role_arn, tags=tags
+        )
+    if service == "sts" and resource.startswith("federated-user/"):
+        name = resource.split("/", 1)[1]
+        return Principal(arn=arn, account=account, type="FederatedUser", user_id=f"{account}:{name}", tags=tags)
+    if service == "iam" and resource.startswith("role/"):
+        # A role ARN as caller: treat it as the role acting (used for "may this role pull?" checks).
+        return Principal(arn=arn, account=account, type="AssumedRole", user_id=resource, role_arn=arn, tags=tags)
+    raise ValueError(f"unsupported principal ARN: {arn}")
+
+
+# How a resource-policy statement named the caller; evaluate() treats them differently.
+MATCH_WILDCARD = "wildcard"
+MATCH_ACCOUNT = "account"
+MATCH_ROLE = "role"  # the role ARN, for one of its sessions
+MATCH_SPECIFIC = "specific"  # the user ARN, the session ARN, or the federated-user ARN
+MATCH_SERVICE = "service"
+MATCH_FEDERATED = "federated"
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalMatcher:
+    """A compiled ``Principal`` element: sets for O(1) membership tests."""
+
+    everyone: bool
+    accounts: frozenset[str]
+    arns: frozenset[str]
+    services: frozenset[str]
+    federated: frozenset[str]
+
+    def match(self, who: Principal) -> str | None:
+        """How this element names ``who``, most specific first; None when it does not."""
+        if who.type == "Service":
+            if who.arn.lower() in self.services:
+                return MATCH_SERVICE
+            return MATCH_WILDCARD if self.everyone else None
+        if who.arn in self.arns and who.arn != who.role_arn:
+            return MATCH_SPECIFIC
+        if who.role_arn is not None and who.role_arn in self.arns:
+            return MATCH_ROLE
+        if who.arn in self.federated:
+            return MATCH_FEDERATED
+        if who.account is not None and who.account in self.accounts:
+            return MATCH_ACCOUNT
+        return MATCH_WILDCARD if self.everyone else None
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def compile_principal(element: object) -> PrincipalMatcher:
+    """Validate and compile a ``Principal``/``NotPrincipal`` value; raise MalformedPolicyError when IAM would."""
+    if element == "*":
+        return PrincipalMatcher(True, frozenset(), frozenset(), frozenset(), frozenset())
+    if not isinstance(element, dict) or not element:
+        raise MalformedPolicyError(INVALID_PRINCIPAL.format(principal=_show(element)))
+    everyone = False
+    accounts: set[str] = set()
+    arns: set[str] = set()
+    services: set[str] = set()
+    federated: set[str] = set()
+    for kind, raw in element.items():
+        values = _as_list(raw)
+        if not values or not all(isinstance(v, str) and v for v in values):
+            raise MalformedPolicyError(INVALID_PRINCIPAL.format(principal=f'"{kind}":{_show(raw)}'))
+        for value in values:
+            bad = MalformedPolicyError(INVALID_PRINCIPAL.format(principal=f'"{kind}":"{value}"'))
+            if kind == "AWS":
+                if value == "*":
+                    everyone = True
+                elif _ACCOUNT.match(value):
+                    accounts.add(value)
+                elif value.startswith("arn:") and value.count(":") >= 5:
+                    account, resource = value.split(":", 5)[4:6]
+                    if resource == "root":
+                        accounts.add(account)
+                    elif "*" in value:
+                        raise bad
+                    else:
+                        arns.add(value)
+                else:
+                    raise bad
+            elif kind == "Service":
+                services.add(value.lower())
+            elif kind == "Federated":
+                federated.add(value)
+            elif kind == "CanonicalUser":
+                # Valid grammar, but no caller of this mock has a canonical user id: never matches.
+                continue
+            else:
+                raise MalformedPolicyError(INVALID_PRINCIPAL.format(principal=f'"{kind}":{_show(raw)}'))
+    return PrincipalMatcher(everyone, frozenset(accounts), frozenset(arns), frozenset(services), frozenset(federated))
+
+
+def _show(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))

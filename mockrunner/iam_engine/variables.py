@@ -1,0 +1,74 @@
+"""Policy variables (``${aws:username}``, ``${aws:PrincipalTag/team, 'none'}``, ``${*}`` ...).
+
+A value is parsed once into a *template*: a tuple of parts, each one of
+
+* ``(RAW, text)``   policy text; in a pattern its ``*`` and ``?`` are wildcards,
+* ``(LIT, text)``   literal text (``${*}``, ``${?}``, ``${$}``, and substituted values),
+* ``(VAR, key, default)``  a context key (lower-cased) with an optional default.
+
+IAM substitutes only under ``"Version": "2012-10-17"``; older or absent versions keep ``${...}`` as
+plain text (IAM User Guide, "Policy elements: Version"). A key that is missing or multi-valued and has
+no default leaves the variable unresolved, and then the element does not match (User Guide, "Policy
+variables with no value").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .context import MISSING, as_text
+
+RAW, LIT, VAR = 0, 1, 2
+
+_SPECIAL = {"*": "*", "?": "?", "$": "$"}
+_VARIABLE = re.compile(r"\$\{\s*([^,{}'\s]+)\s*(?:,\s*'((?:[^']|'')*)'\s*)?\}")
+
+Template = tuple[tuple, ...]
+
+
+def parse_template(text: str, substitute: bool) -> Template:
+    """Split ``text`` into template parts; with ``substitute`` False the whole text is RAW."""
+    if not substitute or "${" not in text:
+        return ((RAW, text),)
+    parts: list[tuple] = []
+    pos = 0
+    for found in _VARIABLE.finditer(text):
+        if found.start() > pos:
+            parts.append((RAW, text[pos : found.start()]))
+        name, default = found.group(1), found.group(2)
+        if name in _SPECIAL and default is None:
+            parts.append((LIT, _SPECIAL[name]))
+        else:
+            parts.append((VAR, name.lower(), None if default is None else default.replace("''", "'")))
+        pos = found.end()
+    if pos < len(text):
+        parts.append((RAW, text[pos:]))
+    return tuple(parts)
+
+
+def has_variables(template: Template) -> bool:
+    """True when the template needs the request context to be resolved."""
+    return any(part[0] != RAW for part in template)
+
+
+def resolve(template: Template, ctx: dict[str, Any]) -> list[tuple[int, str]] | None:
+    """Substitute variables; None when one has no usable value and no default."""
+    out: list[tuple[int, str]] = []
+    for part in template:
+        if part[0] != VAR:
+            out.append((part[0], part[1]))
+            continue
+        value = ctx.get(part[1], MISSING)
+        if value is MISSING or value is None or isinstance(value, list | tuple):
+            if part[2] is None:
+                return None
+            out.append((LIT, part[2]))
+        else:
+            out.append((LIT, as_text(value)))
+    return out
+
+
+def joined(parts: list[tuple[int, str]]) -> str:
+    """The resolved text, wildcards and all, for operators that compare whole strings."""
+    return "".join(text for _, text in parts)
