@@ -1,0 +1,329 @@
+"""The AWS ``query`` protocol (IAM, STS), walked from botocore shapes.
+
+Requests are form fields named the way botocore's ``QuerySerializer`` names them (``Tags.member.1.Key``,
+``Map.entry.1.key``, flattened lists without ``.member``, ``locationName`` overrides); an empty list is sent as
+``Name=`` and is parsed back to ``[]``.  Scalars arrive as text and are converted to the shape's type here;
+unparseable text (``MaxItems=abc``) is a ``ValidationError`` (AWS's exact wording for that case is unverified).
+
+Responses are built as strings: ``<{Op}Response><{Op}Result>...`` with ``<member>`` lists and
+``<entry><key/><value/></entry>`` maps, matching what botocore's ``QueryParser`` reads.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from mockrunner.errors import ServiceError
+from mockrunner.protocol import specs, timestamps
+from mockrunner.protocol.compiled import Memo
+
+_MISSING = object()
+Parse = Callable[[dict, set, str], Any]
+
+
+def _coral_path(key: str) -> str:
+    return ".".join(part[:1].lower() + part[1:] for part in key.split("."))
+
+
+def _bad_value(key: str, text: str, wanted: str) -> ServiceError:
+    return ServiceError(
+        "ValidationError",
+        f"1 validation error detected: Value '{text}' at '{_coral_path(key)}' failed to satisfy constraint: "
+        f"Member must be {wanted}",
+        400,
+    )
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _wire_name(shape: Shape, default: str) -> str:
+    return shape.serialization.get("name", default)
+
+
+# --------------------------------------------------------------------------------------------- request parsing
+def _parse_structure(shape: Shape) -> Parse:
+    table = [(name, _wire_name(member, name), _parser(member)) for name, member in shape.members.items()]
+
+    def parse(flat: dict, prefixes: set, key: str) -> Any:
+        if key and key not in prefixes:
+            return _MISSING
+        out = {}
+        for name, wire, fn in table:
+            value = fn(flat, prefixes, f"{key}.{wire}" if key else wire)
+            if value is not _MISSING:
+                out[name] = value
+        return out
+
+    return parse
+
+
+def _parse_list(shape: Shape) -> Parse:
+    element = _parser(shape.member)
+    flattened = shape.serialization.get("flattened", False)
+    member_name = shape.member.serialization.get("name")
+
+    def parse(flat: dict, prefixes: set, key: str) -> Any:
+        if flattened:
+            base = key if member_name is None else ".".join(key.split(".")[:-1] + [member_name])
+        else:
+            base = f"{key}.{member_name or 'member'}"
+        if base not in prefixes:
+            # botocore sends ``Name=`` for an empty list.
+            return [] if flat.get(key, _MISSING) == "" else _MISSING
+        out = []
+        index = 1
+        while True:
+            value = element(flat, prefixes, f"{base}.{index}")
+            if value is _MISSING:
+                return out
+            out.append(value)
+            index += 1
+
+    return parse
+
+
+def _parse_map(shape: Shape) -> Parse:
+    key_parser, value_parser = _parser(shape.key), _parser(shape.value)
+    key_name, value_name = _wire_name(shape.key, "key"), _wire_name(shape.value, "value")
+    flattened = shape.serialization.get("flattened", False)
+
+    def parse(flat: dict, prefixes: set, key: str) -> Any:
+        base = key if flattened else f"{key}.entry"
+        if base not in prefixes:
+            return _MISSING
+        out = {}
+        index = 1
+        while True:
+            entry_key = key_parser(flat, prefixes, f"{base}.{index}.{key_name}")
+            if entry_key is _MISSING:
+                return out
+            value = value_parser(flat, prefixes, f"{base}.{index}.{value_name}")
+            if value is not _MISSING:
+                out[entry_key] = value
+            index += 1
+
+    return parse
+
+
+def _scalar(convert: Callable[[str], Any], wanted: str) -> Callable[[Shape], Parse]:
+    def compile_(shape: Shape) -> Parse:
+        def parse(flat: dict, prefixes: set, key: str) -> Any:
+            text = flat.get(key, _MISSING)
+            if text is _MISSING:
+                return _MISSING
+            try:
+                return convert(text)
+            except (ValueError, OverflowError, OSError, binascii.Error):
+                raise _bad_value(key, text, wanted) from None
+
+        return parse
+
+    return compile_
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    raise ValueError(text)
+
+
+def _blob(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
+
+
+_PARSERS = {
+    "structure": _parse_structure, "list": _parse_list, "map": _parse_map,
+    "string": _scalar(str, "a string"), "integer": _scalar(int, "an integer"), "long": _scalar(int, "a long"),
+    "float": _scalar(float, "a number"), "double": _scalar(float, "a number"),
+    "boolean": _scalar(_boolean, "a boolean"), "timestamp": _scalar(timestamps.parse_text, "a timestamp"),
+    "blob": _scalar(_blob, "base64-encoded binary data"),
+}
+_parser = Memo(lambda shape: _PARSERS.get(shape.type_name, _PARSERS["string"])(shape))
+
+
+def _prefixes(flat: Mapping[str, str]) -> set[str]:
+    """Every proper dotted prefix of every key: lets a parser ask "is anything under ``Tags.member.3``?" in O(1)."""
+    found: set[str] = set()
+    for key in flat:
+        end = key.find(".")
+        while end != -1:
+            found.add(key[:end])
+            end = key.find(".", end + 1)
+    return found
+
+
+def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
+    """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed."""
+    flat: dict[str, str] = dict(query_params or {})
+    if body:
+        try:
+            flat.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict"))
+        except (UnicodeDecodeError, ValueError):
+            message = "The request body is not a valid UTF-8 form-encoded query string."
+            raise ServiceError("MalformedQueryString", message, 400) from None
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    return _parser(shape)(flat, _prefixes(flat), "")
+
+
+# ------------------------------------------------------------------------------------- response serialization
+Serialize = Callable[[Any, list, str], None]
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})
+
+
+def _escape(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def _member_tag(member: Shape, name: str) -> str:
+    """The element name botocore's XML parser looks for (``BaseXMLResponseParser._member_key_name``)."""
+    if member.type_name == "list" and member.serialization.get("flattened"):
+        inner = member.member.serialization.get("name")
+        if inner is not None:
+            return inner
+    return member.serialization.get("name", name)
+
+
+def _serialize_structure(shape: Shape) -> Serialize:
+    table = {name: (_member_tag(member, name), _serializer(member)) for name, member in shape.members.items()}
+
+    def body(value: Mapping[str, Any], out: list) -> None:
+        for name, item in value.items():
+            if item is None or name not in table:
+                continue
+            tag, fn = table[name]
+            fn(item, out, tag)
+
+    def serialize(value: Mapping[str, Any], out: list, tag: str) -> None:
+        out.append(f"<{tag}>")
+        body(value, out)
+        out.append(f"</{tag}>")
+
+    serialize.body = body  # type: ignore[attr-defined]
+    return serialize
+
+
+def _serialize_list(shape: Shape) -> Serialize:
+    element = _serializer(shape.member)
+    if shape.serialization.get("flattened"):
+        def flattened(value: list, out: list, tag: str) -> None:
+            for item in value:
+                element(item, out, tag)
+
+        return flattened
+    inner = _wire_name(shape.member, "member")
+
+    def serialize(value: list, out: list, tag: str) -> None:
+        out.append(f"<{tag}>")
+        for item in value:
+            element(item, out, inner)
+        out.append(f"</{tag}>")
+
+    return serialize
+
+
+def _serialize_map(shape: Shape) -> Serialize:
+    key_fn, value_fn = _serializer(shape.key), _serializer(shape.value)
+    key_tag, value_tag = _wire_name(shape.key, "key"), _wire_name(shape.value, "value")
+
+    def entries(value: Mapping[str, Any], out: list, tag: str) -> None:
+        for key, item in value.items():
+            out.append(f"<{tag}>")
+            key_fn(key, out, key_tag)
+            if item is not None:
+                value_fn(item, out, value_tag)
+            out.append(f"</{tag}>")
+
+    if shape.serialization.get("flattened"):
+        return entries
+
+    def serialize(value: Mapping[str, Any], out: list, tag: str) -> None:
+        out.append(f"<{tag}>")
+        entries(value, out, "entry")
+        out.append(f"</{tag}>")
+
+    return serialize
+
+
+def _text(render: Callable[[Any], str]) -> Callable[[Shape], Serialize]:
+    def compile_(shape: Shape) -> Serialize:
+        def serialize(value: Any, out: list, tag: str) -> None:
+            out.append(f"<{tag}>{render(value)}</{tag}>")
+
+        return serialize
+
+    return compile_
+
+
+def _render_string(value: Any) -> str:
+    return _escape(value if isinstance(value, str) else str(value))
+
+
+def _render_blob(value: bytes | str) -> str:
+    return base64.b64encode(value.encode("utf-8") if isinstance(value, str) else value).decode("ascii")
+
+
+def _serialize_timestamp(shape: Shape) -> Serialize:
+    return _text(timestamps.FORMATTERS[shape.serialization.get("timestampFormat", "iso8601")])(shape)
+
+
+_SERIALIZERS = {
+    "structure": _serialize_structure, "list": _serialize_list, "map": _serialize_map,
+    "string": _text(_render_string), "integer": _text(str), "long": _text(str),
+    "float": _text(repr), "double": _text(repr),
+    "boolean": _text(lambda value: "true" if value else "false"),
+    "timestamp": _serialize_timestamp, "blob": _text(_render_blob),
+}
+_serializer = Memo(lambda shape: _SERIALIZERS.get(shape.type_name, _SERIALIZERS["string"])(shape))
+
+
+def _xmlns(service: ServiceModel) -> str:
+    return service.metadata.get("xmlNamespace") or f"https://{service.endpoint_prefix}.amazonaws.com/doc/" \
+        f"{service.api_version}/"
+
+
+def serialize_response(operation: OperationModel, result: dict, request_id: str) -> tuple[int, dict[str, str], bytes]:
+    """200 with ``<{Op}Response><{Op}Result>...</{Op}Result><ResponseMetadata>...``."""
+    name = operation.name
+    out = [f'<{name}Response xmlns="{_xmlns(operation.service_model)}">']
+    shape = operation.output_shape
+    if shape is not None:
+        wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
+        out.append(f"<{wrapper}>")
+        _serializer(shape).body(result, out)
+        out.append(f"</{wrapper}>")
+    out.append(f"<ResponseMetadata><RequestId>{_escape(request_id)}</RequestId></ResponseMetadata></{name}Response>")
+    return 200, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, "".join(out).encode("utf-8")
+
+
+def serialize_error(service: ServiceModel, error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
+    """``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`` (IAM and STS alike)."""
+    code = specs.wire_error_code(service, error.code)
+    status, sender = specs.error_status(service, error.code)
+    if error.status is not None:
+        status = error.status
+    if error.sender_fault is not None:
+        sender = error.sender_fault
+    out = [
+        f'<ErrorResponse xmlns="{_xmlns(service)}"><Error><Type>{"Sender" if sender else "Receiver"}</Type>',
+        f"<Code>{_escape(code)}</Code><Message>{_escape(error.message)}</Message>",
+    ]
+    if error.extra:
+        shape = specs.error_shapes(service).get(error.code)
+        if shape is not None:
+            _serializer(shape).body(error.extra, out)
+        else:
+            out.extend(f"<{key}>{_render_string(value)}</{key}>" for key, value in error.extra.items())
+    out.append(f"</Error><RequestId>{_escape(request_id)}</RequestId></ErrorResponse>")
+    return status, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, "".join(out).encode("utf-8")

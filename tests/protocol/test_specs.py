@@ -1,0 +1,34 @@
+"""Routing lookups and error metadata read from the models."""
+from mockrunner.protocol import json_codec, query_codec, specs
+
+
+def test_targets_and_actions_resolve_only_with_the_right_prefix():
+    apprunner = specs.service_model("apprunner")
+    assert specs.operation_for_target(apprunner, "AppRunner.CreateService").name == "CreateService"
+    assert specs.operation_for_target(apprunner, "Foo.CreateService") is None
+    assert specs.operation_for_target(apprunner, "AppRunner.Nope") is None
+    ecr = specs.service_model("ecr")
+    assert specs.operation_for_target(ecr, "AmazonEC2ContainerRegistry_V20150921.BatchGetImage").name == "BatchGetImage"
+    iam = specs.service_model("iam")
+    assert specs.operation_for_action(iam, "GetRole").name == "GetRole"
+    assert specs.operation_for_action(iam, "getrole") is None
+
+
+def test_models_are_cached_and_codecs_follow_the_protocol():
+    assert specs.service_model("iam") is specs.service_model("iam")
+    assert specs.codec_for(specs.service_model("apprunner")) is json_codec
+    assert specs.codec_for(specs.service_model("ecr")) is json_codec
+    assert specs.codec_for(specs.service_model("sts")) is query_codec
+    assert specs.SIGNING_NAME_TO_SERVICE == {"apprunner": "apprunner", "ecr": "ecr", "iam": "iam", "sts": "sts"}
+
+
+def test_error_status_comes_from_the_model():
+    iam = specs.service_model("iam")
+    assert specs.error_status(iam, "NoSuchEntity") == (404, True)
+    assert specs.error_status(iam, "NoSuchEntityException") == (404, True)
+    assert specs.error_status(iam, "ServiceFailure") == (500, False)
+    assert specs.wire_error_code(iam, "EntityAlreadyExistsException") == "EntityAlreadyExists"
+    apprunner = specs.service_model("apprunner")
+    assert specs.error_status(apprunner, "InternalServiceErrorException") == (500, False)
+    assert specs.error_status(apprunner, "InvalidRequestException") == (400, True)
+    assert specs.error_status(apprunner, "AccessDeniedException") == (400, True)
