@@ -1,0 +1,290 @@
+"""Server-side validation of a request against the model, worded as AWS's front end (Coral) words it.
+
+botocore's client validates only ``required``, types and ``min``; AWS also enforces ``max``, ``pattern`` and
+``enum``.  Every violation in the request is collected, then raised once as::
+
+    1 validation error detected: Value 'x y' at 'roleName' failed to satisfy constraint: Member must satisfy
+    regular expression pattern: [\\w+=,.@-]+
+    2 validation errors detected: <first>; <second>
+
+Conventions taken from real AWS answers (quoted in GitHub issues):
+
+* member paths are the member names with the first letter lower-cased, joined by dots
+  (``advancedSecurityOptions.sAMLOptions.masterUserName``); elements of lists of structures are
+  ``tags.6.member.value`` (1-based);
+* values of ``sensitive`` members are not echoed: ``Value at 'password' failed to satisfy constraint: ...``;
+* a missing required member is ``Value null at 'roleName' failed to satisfy constraint: Member must not be null``;
+* collections are rendered as Java prints them (``'[a, b]'``, ``'{k=v}'``);
+* a list or map of *scalars* whose elements break their constraints is reported once, at the collection, listing
+  every constraint of the element shape: ``Member must satisfy constraint: [Member must have length less than or
+  equal to 255, Member must have length greater than or equal to 1]``, ``Map value must satisfy constraint: [...]``,
+  ``Map keys must satisfy constraint: [...]``.
+
+The error code is the one each service answers for a constraint violation: IAM and STS ``ValidationError``,
+App Runner ``InvalidRequestException`` (its model declares no ValidationException), ECR
+``InvalidParameterException`` (its modeled client-input error).  Type mismatches cannot come off the wire (the
+codecs reject them while parsing) and are reported with mockrunner's own wording ``Member must be of type: ...``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.model import OperationModel, Shape
+
+from mockrunner.errors import ServiceError
+from mockrunner.protocol.compiled import Memo
+from mockrunner.protocol.patterns import compile_pattern
+
+ERROR_CODES = {"apprunner": "InvalidRequestException", "ecr": "InvalidParameterException",
+               "iam": "ValidationError", "sts": "ValidationError"}
+_PROTOCOL_ERROR_CODES = {"json": "ValidationException", "query": "ValidationError"}
+
+_NOT_NULL = "Member must not be null"
+
+Check = Callable[[Any, str, list], None]
+#: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.
+Rules = list[tuple[Callable[[Any], bool], str]]
+
+
+# ----------------------------------------------------------------------------------------------- rendering
+def _java_number(value: float) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def render(value: Any) -> str:
+    """``value`` as Java's ``toString`` would print it inside Coral's message."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(render(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{render(k)}={render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bytes | bytearray):
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if value.tzinfo else value
+        return value.strftime("%a %b %d %H:%M:%S UTC %Y")
+    return str(value)
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _failure(shape: Shape, value: Any, path: str, constraint: str) -> str:
+    shown = " " if shape.metadata.get("sensitive") else f" '{render(value)}' "
+    return f"Value{shown}at '{path}' failed to satisfy constraint: {constraint}"
+
+
+# ---------------------------------------------------------------------------------------------- rules
+def _java_length(value: str) -> int:
+    """Coral counts UTF-16 code units (Java ``String.length``)."""
+    return len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
+
+
+def _length_rules(shape: Shape, measure: Callable[[Any], int]) -> Rules:
+    rules: Rules = []
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if high is not None:
+        rules.append((lambda v: measure(v) <= high, f"Member must have length less than or equal to {high}"))
+    if low is not None:
+        rules.append((lambda v: measure(v) >= low, f"Member must have length greater than or equal to {low}"))
+    return rules
+
+
+def _string_rules(shape: Shape) -> Rules:
+    rules = _length_rules(shape, _java_length)
+    pattern = shape.metadata.get("pattern")
+    compiled = compile_pattern(pattern) if pattern else None
+    if compiled is not None:
+        rules.append((lambda v: compiled.fullmatch(v) is not None,
+                      f"Member must satisfy regular expression pattern: {pattern}"))
+    enum = shape.metadata.get("enum")
+    if enum:
+        allowed = frozenset(enum)
+        rules.append((lambda v: v in allowed, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
+    return rules
+
+
+def _number_rules(shape: Shape) -> Rules:
+    rules: Rules = []
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if high is not None:
+        rules.append((lambda v: v <= high, f"Member must have value less than or equal to {_java_number(high)}"))
+    if low is not None:
+        rules.append((lambda v: v >= low, f"Member must have value greater than or equal to {_java_number(low)}"))
+    return rules
+
+
+def _blob_length(value: bytes | str) -> int:
+    return len(value.encode("utf-8")) if isinstance(value, str) else len(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+#: scalar type -> (type test, type name for the message, rules builder)
+_SCALARS: dict[str, tuple[Callable[[Any], bool], str, Callable[[Shape], Rules]]] = {
+    "string": (lambda v: isinstance(v, str), "string", _string_rules),
+    "integer": (_is_int, "integer", _number_rules),
+    "long": (_is_int, "long", _number_rules),
+    "float": (_is_number, "float", _number_rules),
+    "double": (_is_number, "double", _number_rules),
+    "boolean": (lambda v: isinstance(v, bool), "boolean", lambda shape: []),
+    "timestamp": (lambda v: isinstance(v, datetime) or _is_number(v), "timestamp", lambda shape: []),
+    "blob": (lambda v: isinstance(v, bytes | bytearray | str), "blob",
+             lambda shape: _length_rules(shape, _blob_length)),
+}
+
+
+def _type_error(type_name: str) -> str:
+    return f"Member must be of type: {type_name}"
+
+
+# -------------------------------------------------------------------------------------------- checks
+def _scalar_rules(shape: Shape) -> tuple[Callable[[Any], bool], str, Rules]:
+    is_type, type_name, build = _SCALARS[shape.type_name]
+    return is_type, type_name, build(shape)
+
+
+def _check_scalar(shape: Shape) -> Check:
+    is_type, type_name, rules = _scalar_rules(shape)
+
+    def check(value: Any, path: str, errors: list) -> None:
+        if not is_type(value):
+            errors.append(_failure(shape, value, path, _type_error(type_name)))
+            return
+        for ok, message in rules:
+            if not ok(value):
+                errors.append(_failure(shape, value, path, message))
+
+    return check
+
+
+def _elements_fail(shape: Shape) -> tuple[Callable[[Any], bool], str] | None:
+    """For a scalar element shape with constraints: (value breaks something?, "[all constraints]")."""
+    if shape.type_name not in _SCALARS:
+        return None
+    is_type, type_name, rules = _scalar_rules(shape)
+    if not rules:
+        return None
+    listing = "[" + ", ".join(message for _ok, message in rules) + "]"
+    return (lambda v: not is_type(v) or not all(ok(v) for ok, _m in rules)), listing
+
+
+def _check_structure(shape: Shape) -> Check:
+    required = set(shape.required_members)
+    table = [(name, _lower_first(name), name in required, _checker(member)) for name, member in shape.members.items()]
+
+    def check(value: Any, path: str, errors: list) -> None:
+        if not isinstance(value, Mapping):
+            errors.append(_failure(shape, value, path, _type_error("structure")))
+            return
+        for name, wire, is_required, fn in table:
+            item = value.get(name)
+            member_path = f"{path}.{wire}" if path else wire
+            if item is None:
+                if is_required:
+                    errors.append(f"Value null at '{member_path}' failed to satisfy constraint: {_NOT_NULL}")
+                continue
+            fn(item, member_path, errors)
+
+    return check
+
+
+def _check_list(shape: Shape) -> Check:
+    rules = _length_rules(shape, len)
+    scalar = _elements_fail(shape.member)
+    element = _checker(shape.member)
+
+    def check(value: Any, path: str, errors: list) -> None:
+        if not isinstance(value, list | tuple):
+            errors.append(_failure(shape, value, path, _type_error("list")))
+            return
+        for ok, message in rules:
+            if not ok(value):
+                errors.append(_failure(shape, value, path, message))
+        if scalar is not None:
+            fails, listing = scalar
+            if any(fails(item) for item in value):
+                errors.append(_failure(shape, value, path, f"Member must satisfy constraint: {listing}"))
+        else:
+            for index, item in enumerate(value, 1):
+                element(item, f"{path}.{index}.member", errors)
+
+    return check
+
+
+def _check_map(shape: Shape) -> Check:
+    rules = _length_rules(shape, len)
+    keys = _elements_fail(shape.key)
+    scalar_values = _elements_fail(shape.value)
+    element = _checker(shape.value)
+
+    def check(value: Any, path: str, errors: list) -> None:
+        if not isinstance(value, Mapping):
+            errors.append(_failure(shape, value, path, _type_error("map")))
+            return
+        for ok, message in rules:
+            if not ok(value):
+                errors.append(_failure(shape, value, path, message))
+        if keys is not None and any(keys[0](key) for key in value):
+            errors.append(_failure(shape, value, path, f"Map keys must satisfy constraint: {keys[1]}"))
+        if scalar_values is not None:
+            if any(scalar_values[0](item) for item in value.values()):
+                errors.append(_failure(shape, value, path, f"Map value must satisfy constraint: {scalar_values[1]}"))
+        else:
+            for key, item in value.items():
+                element(item, f"{path}.{key}.member", errors)
+
+    return check
+
+
+def _compile(shape: Shape) -> Check:
+    if shape.type_name == "structure":
+        return _check_structure(shape)
+    if shape.type_name == "list":
+        return _check_list(shape)
+    if shape.type_name == "map":
+        return _check_map(shape)
+    if shape.type_name in _SCALARS:
+        return _check_scalar(shape)
+    return lambda value, path, errors: None
+
+
+_checker = Memo(_compile)
+
+
+def errors_for(operation: OperationModel, params: Mapping[str, Any]) -> list[str]:
+    """Every violation in ``params``, in Coral's wording (empty when valid)."""
+    shape = operation.input_shape
+    errors: list[str] = []
+    if shape is not None:
+        _checker(shape)(params, "", errors)
+    return errors
+
+
+def error_code(operation: OperationModel) -> str:
+    service = operation.service_model
+    return ERROR_CODES.get(service.service_name) or _PROTOCOL_ERROR_CODES.get(service.protocol, "ValidationException")
+
+
+def validate(operation: OperationModel, params: Mapping[str, Any]) -> None:
+    """Raise the service's validation error if ``params`` break any constraint of the operation's input shape."""
+    errors = errors_for(operation, params)
+    if not errors:
+        return
+    count = len(errors)
+    summary = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
+    raise ServiceError(error_code(operation), summary, 400)
