@@ -2,7 +2,7 @@
 
 import importlib
 
-SERVICE_MODULES = ("sts",)
+SERVICE_MODULES = ("sts", "ecr")
 
 
 def load_all() -> None:
