@@ -42,7 +42,7 @@ _LAYER_NAMES = {
     RESOURCE: "resource-based policy",
     "root": "account root",
 }
-_NO_IDENTITY = frozenset({"Service", "Anonymous"})
+_NO_IDENTITY = frozenset({"Service", "Federated", "Anonymous"})
 
 
 @dataclass(frozen=True)

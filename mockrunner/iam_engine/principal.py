@@ -24,7 +24,7 @@ class Principal:
 
     arn: str
     account: str | None
-    type: str
+    type: str  # Account | User | AssumedRole | FederatedUser | Service | Federated (an IdP) | Anonymous
     user_id: str | None = None
     username: str | None = None
     role_arn: str | None = None
@@ -62,6 +62,9 @@ def principal_from_arn(arn: str, tags: Mapping[str, str] | None = None) -> Princ
     if service == "sts" and resource.startswith("federated-user/"):
         name = resource.split("/", 1)[1]
         return Principal(arn=arn, account=account, type="FederatedUser", user_id=f"{account}:{name}", tags=tags)
+    if service == "iam" and resource.startswith(("saml-provider/", "oidc-provider/")):
+        # An identity provider calling AssumeRoleWithSAML / AssumeRoleWithWebIdentity: only trust decides.
+        return Principal(arn=arn, account=account, type="Federated", tags=tags)
     if service == "iam" and resource.startswith("role/"):
         # A role ARN as caller: treat it as the role acting (used for "may this role pull?" checks).
         return Principal(arn=arn, account=account, type="AssumedRole", user_id=resource, role_arn=arn, tags=tags)
@@ -89,9 +92,11 @@ class PrincipalMatcher:
 
     def match(self, who: Principal) -> str | None:
         """How this element names ``who``, most specific first; None when it does not."""
-        if who.type == "Service":
+        if who.type in ("Service", "Federated"):
             if who.arn.lower() in self.services:
                 return MATCH_SERVICE
+            if who.arn in self.federated:
+                return MATCH_FEDERATED
             return MATCH_WILDCARD if self.everyone else None
         if who.arn in self.arns and who.arn != who.role_arn:
             return MATCH_SPECIFIC
