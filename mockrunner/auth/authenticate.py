@@ -1,43 +1,139 @@
-"""Resolve a request's credentials to a :class:`Caller`.
+"""Resolve a request's SigV4 credentials to a :class:`Caller`, verifying the signature on the way.
 
-Foundation stage: the configured root key pairs resolve to their account's root; SigV4 verification and IAM
-access keys / STS sessions plug in here.
+Order of checks, as AWS answers them: no signature at all → MissingAuthenticationToken; malformed signature
+parameters → IncompleteSignature; unknown or inactive access key, or a session key without its token (or with
+the wrong one) → InvalidClientTokenId; expired session → ExpiredToken; clock skew / expired presigned URL;
+finally the signature itself → SignatureDoesNotMatch.  The account of a request is the account owning the
+access key — never a header, never a default.
+
+Enforcement ``off`` skips all of this: any credentials act as the default account's root.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from mockrunner.auth.caller import root_caller
+from mockrunner.auth import sigv4
+from mockrunner.auth.caller import Caller, root_caller
 from mockrunner.errors import ServiceError
 
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
+    from mockrunner.model.iam import AccessKey, IamState, Session
+
+# failure -> {protocol: (code, HTTP status)}.  Query codes/statuses: STS and IAM "Common Errors"; json codes:
+# what JSON-protocol services (DynamoDB, Lambda, ...) answer — App Runner's exact statuses are unverified.
+_ERRORS = {
+    "missing": {"query": ("MissingAuthenticationToken", 403), "json": ("MissingAuthenticationTokenException", 403)},
+    "incomplete": {"query": ("IncompleteSignature", 400), "json": ("IncompleteSignatureException", 400)},
+    "unknown_key": {"query": ("InvalidClientTokenId", 403), "json": ("UnrecognizedClientException", 403)},
+    "expired_token": {"query": ("ExpiredToken", 403), "json": ("ExpiredTokenException", 403)},
+    "mismatch": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 403)},
+    "skew": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 403)},
+    "expired_url": {"query": ("RequestExpired", 400), "json": ("InvalidSignatureException", 403)},
+}
+_MESSAGES = {
+    ("missing", "query"): "Request is missing Authentication Token",
+    ("missing", "json"): "Missing Authentication Token",
+    ("unknown_key", "query"): "The security token included in the request is invalid.",
+    ("unknown_key", "json"): "The security token included in the request is invalid.",
+    ("expired_token", "query"): "The security token included in the request is expired",
+    ("expired_token", "json"): "The security token included in the request is expired",
+}
 
 
 def authenticate(ctx: "RequestContext") -> None:
-    settings = ctx.store.settings
-    key_id = _access_key_id(ctx)
+    """Set ``ctx.caller`` and ``ctx.account`` or raise the protocol's authentication error."""
+    store = ctx.store
+    settings = store.settings
     if settings.enforce == "off":
-        ctx.caller = root_caller(settings.default_account, key_id or settings.root_access_key_id)
+        signed = _parse_quietly(ctx)
+        ctx.caller = root_caller(settings.default_account, signed.access_key_id if signed else "")
+        ctx.account = store.account(settings.default_account)
+        return
+    try:
+        signed = sigv4.parse(ctx.headers, ctx.query)
+    except sigv4.SigV4Error as error:
+        raise _error(ctx, error.kind, error.message) from None
+    if signed is None:
+        raise _error(ctx, "missing")
+    secret, caller = _resolve(ctx, signed)
+    try:
+        sigv4.check_time(signed, datetime.now(UTC))
+        sigv4.verify(signed, secret, ctx.method, ctx.path, ctx.query_string, ctx.headers, ctx.body)
+    except sigv4.SigV4Error as error:
+        raise _error(ctx, error.kind, error.message) from None
+    ctx.caller = caller
+    ctx.account = store.account(caller.account_id)
+
+
+def _parse_quietly(ctx: "RequestContext") -> sigv4.SignedRequest | None:
+    try:
+        return sigv4.parse(ctx.headers, ctx.query)
+    except sigv4.SigV4Error:
+        return None
+
+
+def _resolve(ctx: "RequestContext", signed: sigv4.SignedRequest) -> tuple[str, Caller]:
+    """The secret to verify with and who the key belongs to (raises InvalidClientTokenId / ExpiredToken)."""
+    store = ctx.store
+    key_id = signed.access_key_id
+    for keys in store.settings.root_accounts:
+        if keys.access_key_id == key_id:
+            if signed.security_token:
+                raise _error(ctx, "unknown_key")
+            return keys.secret_access_key, root_caller(keys.account_id, key_id)
+    for account in store.accounts.values():
+        iam = account.iam
+        key = iam.access_keys.get(key_id)
+        if key is not None:
+            return key.secret_access_key, _user_caller(ctx, account.id, iam, key, signed)
+        session = iam.sessions.get(key_id)
+        if session is not None:
+            return session.secret_access_key, _session_caller(ctx, account.id, session, signed)
+    raise _error(ctx, "unknown_key")
+
+
+def _user_caller(ctx: "RequestContext", account_id: str, iam: "IamState", key: "AccessKey",
+                 signed: sigv4.SignedRequest) -> Caller:
+    user = iam.users.get(key.user_name)
+    if key.status != "Active" or user is None or signed.security_token:
+        raise _error(ctx, "unknown_key")
+    return Caller(
+        account_id=account_id, arn=user.arn, user_id=user.user_id, kind="User", access_key_id=key.access_key_id,
+        entity_name=user.name, tags=dict(user.tags),
+    )
+
+
+def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", signed: sigv4.SignedRequest) -> Caller:
+    store = ctx.store
+    if signed.security_token != session.session_token:
+        raise _error(ctx, "unknown_key")
+    if store.clock.now() >= session.expiration:
+        raise _error(ctx, "expired_token")
+    iam = store.accounts[account_id].iam
+    if session.kind == "AssumedRole":
+        role = iam.roles.get(session.entity_name or "")
+        tags = {**(role.tags if role else {}), **session.tags}
+        source = "AssumeRole"
     else:
-        if key_id is None:
-            raise ServiceError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
-        for keys in settings.root_accounts:
-            if keys.access_key_id == key_id:
-                ctx.caller = root_caller(keys.account_id, key_id)
-                break
-        else:
-            raise ServiceError(
-                "InvalidClientTokenId", "The security token included in the request is invalid.", 403
-            )
-    ctx.account = ctx.store.account(ctx.caller.account_id)
+        user = iam.users.get(session.entity_name or "")
+        tags = dict(user.tags) if user else {}
+        source = "GetSessionToken"
+    return Caller(
+        account_id=account_id, arn=session.arn, user_id=session.user_id, kind=session.kind,
+        access_key_id=session.access_key_id, entity_name=session.entity_name, session_name=session.session_name,
+        role_arn=session.role_arn, session_policies=tuple(session.session_policies),
+        session_policy_arns=tuple(session.session_policy_arns),
+        has_session_policy=bool(session.session_policies or session.session_policy_arns),
+        session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
+        credential_source=source, tags=tags,
+    )
 
 
-def _access_key_id(ctx: "RequestContext") -> str | None:
-    header = ctx.headers.get("authorization", "")
-    marker = "Credential="
-    start = header.find(marker)
-    if start >= 0:
-        return header[start + len(marker):].split("/", 1)[0]
-    credential = ctx.query.get("X-Amz-Credential")
-    return credential.split("/", 1)[0] if credential else None
+def _error(ctx: "RequestContext", kind: str, message: str | None = None) -> ServiceError:
+    protocol = ctx.service_model.protocol if ctx.service_model is not None else "query"
+    protocol = "json" if protocol == "json" else "query"
+    code, status = _ERRORS[kind][protocol]
+    text = message or _MESSAGES.get((kind, protocol), "")
+    return ServiceError(code, text, status, True)

@@ -1,14 +1,315 @@
-"""Authorization of each request's checks (foundation stage: every check passes)."""
+"""Authorization: where the policy engine meets the store.
+
+``authorize(ctx, checks)`` evaluates each :class:`Check` of a request for ``ctx.caller``; ``decide(store,
+who, check)`` is the same evaluation for a principal that is not the request's caller (App Runner's service
+principal assuming a role, a role's own policies for the ECR pull).  Which policies apply:
+
+- root: none (the engine lets the account root through; resource policies still count across accounts);
+- an IAM user: inline + attached managed policies, those of the user's groups, and the permissions boundary;
+- a role session: the role's inline + attached policies, its boundary, and the session policies (inline
+  ``Policy`` and ``PolicyArns`` given to AssumeRole), which intersect;
+- a service principal: nothing but the resource (trust) policy.
+
+The compiled policy set of a principal is cached, keyed by the account's ``IamState.version`` — bumped by every
+IAM mutation — so a cached set is never stale and a warm call costs one dict lookup plus the evaluation.
+
+Every decision is appended to ``store.decision_log`` (bounded) for the admin API, and to ``ctx.decisions``.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import collections
+import threading
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mockrunner.auth.caller import Caller
+from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import (
+    AuthzRequest,
+    Decision,
+    MalformedPolicyError,
+    Policy,
+    PolicyKind,
+    PolicyRef,
+    Principal,
+    evaluate,
+    parse_policy,
+)
+from mockrunner.model.managed_policies import aws_managed_policies
 
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
+    from mockrunner.model.iam import IamState
+    from mockrunner.model.store import Store
     from mockrunner.services.registry import Check
+
+DECISION_LOG_SIZE = 10000
+_DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
+_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+# STS answers AssumeRole denials without the "because ..." clause (spec §4, from raw error responses).
+_BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession"})
+# IAM names an existing user/role/group as "user <name>" in its denial messages ("... iam:GetUser on resource:
+# user bob because no identity-based policy allows ..."), but the ARN for Create* (the entity does not exist).
+_IAM_DISPLAY_KINDS = ("user", "role", "group")
+
+
+@dataclass(frozen=True)
+class CompiledPrincipal:
+    """Everything about a principal the engine needs, parsed once per IAM state version."""
+
+    principal: Principal
+    identity: tuple[PolicyRef, ...]
+    boundary: PolicyRef | None
+    session: tuple[PolicyRef, ...] | None
+
+
+_CACHES: "weakref.WeakKeyDictionary[Store, dict]" = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def service_principal(name: str) -> Principal:
+    """An AWS service (e.g. ``build.apprunner.amazonaws.com``) as the caller of a dependent check."""
+    return Principal(arn=name, account=None, type="Service")
+
+
+def caller_for_role_session(store: "Store", account_id: str, role_name: str, session_name: str) -> Caller | None:
+    """A session of ``role_name`` as if assumed (by App Runner, say); ``None`` if the role does not exist."""
+    account = store.account(account_id)
+    role = account.iam.roles.get(role_name) if account else None
+    if role is None:
+        return None
+    return Caller(
+        account_id=account_id, arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
+        user_id=f"{role.role_id}:{session_name}", kind="AssumedRole", access_key_id="", entity_name=role.name,
+        session_name=session_name, role_arn=role.arn, credential_source="AssumeRole", tags=dict(role.tags),
+    )
 
 
 def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
+    """Evaluate every check for ``ctx.caller``; the first denial raises AccessDenied (mode ``on``)."""
+    mode = ctx.store.settings.enforce
+    if mode == "off":
+        return
+    base = request_context(ctx)
     for check in checks:
-        ctx.decisions.append((check.action, check.resource, "allowed"))
+        decision = decide(ctx.store, ctx.caller, check, base_context=base, request_id=ctx.request_id)
+        ctx.decisions.append(_log_of(ctx.store)[-1])
+        if mode == "on" and not decision.allowed:
+            raise denial(ctx, check, decision)
+
+
+def denial(ctx: "RequestContext", check: "Check", decision: Decision) -> ServiceError:
+    protocol = "json" if ctx.service_model is not None and ctx.service_model.protocol == "json" else "query"
+    code, status = _DENIAL_CODES[protocol]
+    return ServiceError(code, decision_message(check, decision), status, True)
+
+
+def decision_message(check: "Check", decision: Decision) -> str:
+    """The engine's message, with IAM's display names and STS's short AssumeRole form."""
+    message = decision.message
+    display = display_resource(check.action, check.resource)
+    if display != check.resource:
+        message = message.replace(f"on resource: {check.resource}", f"on resource: {display}", 1)
+    if check.action in _BARE_MESSAGE_ACTIONS:
+        head, sep, _ = message.partition(f"on resource: {display}")
+        message = head + sep if sep else message
+    return message
+
+
+def display_resource(action: str, resource: str) -> str:
+    if not action.startswith("iam:") or action.startswith("iam:Create") or not resource.startswith("arn:"):
+        return resource
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam":
+        return resource
+    kind, _, rest = parts[5].partition("/")
+    if kind in _IAM_DISPLAY_KINDS and rest:
+        return f"{kind} {rest.rsplit('/', 1)[-1]}"
+    if kind == "policy":
+        return f"policy {resource}"
+    return resource
+
+
+def request_context(ctx: "RequestContext") -> dict[str, Any]:
+    """Condition keys every check of this request shares (the principal's own keys come from the engine)."""
+    values: dict[str, Any] = {
+        "aws:SourceIp": ctx.remote_addr,
+        "aws:SecureTransport": bool(ctx.secure),
+        "aws:ViaAWSService": False,
+        "aws:PrincipalIsAWSService": False,
+    }
+    if ctx.region:
+        values["aws:RequestedRegion"] = ctx.region
+    caller = ctx.caller
+    if caller is not None and caller.credential_source in ("AssumeRole", "GetSessionToken"):
+        values["aws:MultiFactorAuthPresent"] = False
+    return values
+
+
+def decide(
+    store: "Store",
+    who: Caller | Principal,
+    check: "Check",
+    *,
+    base_context: Mapping[str, Any] | None = None,
+    request_id: str | None = None,
+) -> Decision:
+    """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision."""
+    compiled = _compiled(store, who)
+    context = dict(base_context) if base_context else {}
+    if check.context:
+        context.update(check.context)
+    resource_policy = _resource_ref(check)
+    now = store.clock.now()
+    try:
+        decision = evaluate(AuthzRequest(
+            principal=compiled.principal, action=check.action, resource=check.resource, context=context,
+            identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
+            session_policies=compiled.session, resource_policy=resource_policy,
+            resource_account=check.resource_account, now=now,
+        ))
+    except MalformedPolicyError as error:
+        # A stored resource policy the engine cannot read never allows (fail closed).
+        decision = Decision("implicitDeny", [], f"{error.message}", "resource")
+    log = _log_of(store)
+    log.append({
+        "time": now.isoformat(),
+        "requestId": request_id,
+        "principal": compiled.principal.arn,
+        "action": check.action,
+        "resource": check.resource,
+        "context": {key: _plain(value) for key, value in context.items()},
+        "decision": decision.decision,
+        "matchedStatements": [m.to_dict() for m in decision.matched_statements],
+        "message": decision_message(check, decision),
+        "enforce": store.settings.enforce,
+    })
+    return decision
+
+
+def _log_of(store: "Store") -> collections.deque:
+    log = getattr(store, "decision_log", None)
+    if log is None:
+        log = collections.deque(maxlen=DECISION_LOG_SIZE)
+        store.decision_log = log
+    return log
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def _resource_ref(check: "Check") -> PolicyRef | None:
+    document = check.resource_policy
+    if document is None:
+        return None
+    policy_id = check.resource_policy_id or f"{check.resource}#resource-policy"
+    if isinstance(document, Policy):
+        return PolicyRef(policy_id, document)
+    kind = PolicyKind.TRUST if check.action.lower() in _TRUST_ACTIONS else PolicyKind.RESOURCE
+    return PolicyRef(policy_id, document, kind)
+
+
+# ------------------------------------------------------------------------------------------- compiled sets
+def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
+    if isinstance(who, Principal):
+        return CompiledPrincipal(who, (), None, None)
+    account = store.account(who.account_id)
+    if account is None or who.is_root:
+        principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
+        return CompiledPrincipal(principal, (), None, None)
+    iam = account.iam
+    with _CACHE_LOCK:
+        cache = _CACHES.get(store)
+        if cache is None:
+            cache = _CACHES[store] = {}
+    key = (who.account_id, who.arn, who.access_key_id)
+    entry = cache.get(key)
+    if entry is not None and entry[0] == iam.version:
+        return entry[1]
+    compiled = _compile(iam, who)
+    if len(cache) > 4096:
+        cache.clear()
+    cache[key] = (iam.version, compiled)
+    return compiled
+
+
+def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
+    refs: list[PolicyRef] = []
+    boundary_arn = None
+    if caller.kind == "User":
+        user = iam.users.get(caller.entity_name or "")
+        principal = Principal(
+            caller.arn, caller.account_id, "User", user_id=caller.user_id, username=caller.entity_name,
+            tags=dict(user.tags) if user else {},
+        )
+        if user is not None:
+            _inline(refs, user.arn, user.inline_policies)
+            _attached(refs, iam, user.attached_policies)
+            for group in iam.groups_of(user.name):
+                _inline(refs, group.arn, group.inline_policies)
+                _attached(refs, iam, group.attached_policies)
+            boundary_arn = user.permissions_boundary
+    else:
+        role = iam.roles.get(caller.entity_name or "")
+        tags = {**(role.tags if role else {}), **caller.session_tags}
+        principal = Principal(
+            caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,
+            role_arn=role.arn if role else caller.role_arn, tags=tags,
+        )
+        if role is not None:
+            _inline(refs, role.arn, role.inline_policies)
+            _attached(refs, iam, role.attached_policies)
+            boundary_arn = role.permissions_boundary
+    boundary = None
+    if boundary_arn:
+        document = _managed_document(iam, boundary_arn)
+        boundary = _ref(boundary_arn, document) if document else _ref(boundary_arn, _NOTHING)
+    session = None
+    if caller.has_session_policy:
+        session_refs: list[PolicyRef] = []
+        for index, document in enumerate(caller.session_policies):
+            ref = _ref(f"{caller.arn}#session-policy/{index}", document)
+            if ref is not None:
+                session_refs.append(ref)
+        _attached(session_refs, iam, caller.session_policy_arns)
+        session = tuple(session_refs)
+    return CompiledPrincipal(principal, tuple(r for r in refs if r is not None), boundary, session)
+
+
+# What a boundary whose policy has vanished allows: nothing (fail closed).
+_NOTHING = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:MockrunnerNothing","Resource":"*"}]}'
+
+
+def _ref(policy_id: str, document: str) -> PolicyRef | None:
+    try:
+        return PolicyRef(policy_id, parse_policy(document, PolicyKind.IDENTITY))
+    except MalformedPolicyError:
+        return None
+
+
+def _inline(refs: list, owner_arn: str, policies: Mapping[str, str]) -> None:
+    for name, document in policies.items():
+        ref = _ref(f"{owner_arn}#inline/{name}", document)
+        if ref is not None:
+            refs.append(ref)
+
+
+def _attached(refs: list, iam: "IamState", arns: Iterable[str]) -> None:
+    for arn in arns:
+        document = _managed_document(iam, arn)
+        if document:
+            ref = _ref(arn, document)
+            if ref is not None:
+                refs.append(ref)
+
+
+def _managed_document(iam: "IamState", arn: str) -> str | None:
+    policy = iam.policies.get(arn) or aws_managed_policies().get(arn)
+    return policy.default_document if policy else None

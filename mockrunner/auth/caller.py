@@ -28,6 +28,10 @@ class Caller:
     session_tags: dict[str, str] = field(default_factory=dict)
     expiration: datetime | None = None
     source_identity: str | None = None
+    credential_source: str = "permanent"
+    """``root``, ``permanent`` (an IAM user's access key), ``AssumeRole`` or ``GetSessionToken``."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """``aws:PrincipalTag`` values: the user's or role's tags, overridden by session tags."""
 
     @property
     def is_root(self) -> bool:
@@ -41,4 +45,5 @@ def root_caller(account_id: str, access_key_id: str) -> Caller:
         user_id=account_id,
         kind="Account",
         access_key_id=access_key_id,
+        credential_source="root",
     )

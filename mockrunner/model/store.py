@@ -5,6 +5,7 @@ consistent state and a failed call changes nothing: handlers validate first and 
 """
 from __future__ import annotations
 
+import collections
 import threading
 from dataclasses import dataclass, field
 
@@ -42,6 +43,8 @@ class Store:
         self.clock = Clock()
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
+        self.decision_log: collections.deque = collections.deque(maxlen=10000)
+        """Every authorization decision (dicts, newest last), bounded; see ``auth/authorizer.py``."""
         self.reset()
 
     def reset(self) -> None:

@@ -1,0 +1,233 @@
+"""Server-side AWS Signature Version 4: parse what the client sent and recompute its signature.
+
+The canonical request is built the way botocore's ``SigV4Auth.canonical_request`` builds it on the client
+(same header trimming, same path quoting, same sorted ``key=value`` query), but from what arrived on the wire:
+only the headers the client listed in ``SignedHeaders`` take part, and the payload hash is that of the body
+received.  The query string is canonicalized as AWS does (decode, then re-encode with RFC 3986 unreserved
+characters); botocore's raw-URL variant (it signs the URL's own encoding) is tried only when that fails, so
+requests signed by hand from a pre-encoded URL verify too.  Nothing here knows about accounts or errors'
+wire shapes: the authenticator turns :class:`SigV4Error` into the protocol's error.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from urllib.parse import quote, unquote
+
+from botocore.utils import normalize_url_path
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+MAX_SKEW_SECONDS = 15 * 60
+MAX_PRESIGN_EXPIRES = 7 * 24 * 3600
+
+
+class SigV4Error(Exception):
+    """``kind`` names the failure (``incomplete``, ``mismatch``, ``skew``, ``expired_url``)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """The SigV4 parameters of one request, from the Authorization header or the presigned query."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    amz_date: str
+    presigned: bool
+    expires: int | None = None
+    security_token: str | None = None
+
+
+def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest | None:
+    """The request's signature parameters; ``None`` when it carries no signature at all."""
+    header = headers.get("authorization")
+    if header is not None:
+        return _parse_header(header, headers)
+    if "X-Amz-Signature" in query or "X-Amz-Credential" in query or "X-Amz-Algorithm" in query:
+        return _parse_query(query)
+    return None
+
+
+def _parse_header(header: str, headers: Mapping[str, str]) -> SignedRequest:
+    algorithm, _, rest = header.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        raise SigV4Error("incomplete", f"Unsupported AWS 'algorithm': '{algorithm}'")
+    fields: dict[str, str] = {}
+    for part in rest.split(","):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            fields[name] = value
+    missing = [name for name in ("Credential", "Signature", "SignedHeaders") if not fields.get(name)]
+    if missing:
+        # IncompleteSignature wording: one sentence per missing parameter, then the header itself.
+        text = " ".join(f"Authorization header requires '{name}' parameter." for name in missing)
+        raise SigV4Error("incomplete", f"{text} Authorization={header}")
+    amz_date = headers.get("x-amz-date") or _http_date(headers.get("date"))
+    if not amz_date:
+        raise SigV4Error(
+            "incomplete",
+            f"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
+            f"Authorization={header}",
+        )
+    key, date, region, service = _credential(fields["Credential"])
+    return SignedRequest(
+        key, date, region, service, tuple(fields["SignedHeaders"].split(";")), fields["Signature"], amz_date,
+        False, security_token=headers.get("x-amz-security-token"),
+    )
+
+
+def _parse_query(query: Mapping[str, str]) -> SignedRequest:
+    missing = [
+        name for name in ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders",
+                          "X-Amz-Date")
+        if not query.get(name)
+    ]
+    if missing:
+        text = " ".join(f"AWS query-string parameters must include '{name}'." for name in missing)
+        raise SigV4Error("incomplete", f"{text} Re-examine the query-string parameters.")
+    if query["X-Amz-Algorithm"] != ALGORITHM:
+        raise SigV4Error("incomplete", f"X-Amz-Algorithm only supports \"{ALGORITHM}\"")
+    try:
+        expires = int(query.get("X-Amz-Expires") or MAX_PRESIGN_EXPIRES)
+    except ValueError:
+        raise SigV4Error("incomplete", "X-Amz-Expires should be a number") from None
+    if not 0 <= expires <= MAX_PRESIGN_EXPIRES:
+        raise SigV4Error("incomplete", "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+    key, date, region, service = _credential(query["X-Amz-Credential"])
+    return SignedRequest(
+        key, date, region, service, tuple(query["X-Amz-SignedHeaders"].split(";")), query["X-Amz-Signature"],
+        query["X-Amz-Date"], True, expires, query.get("X-Amz-Security-Token"),
+    )
+
+
+def _credential(credential: str) -> tuple[str, str, str, str]:
+    parts = credential.split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request" or not parts[0]:
+        raise SigV4Error("incomplete", f"Credential should be scoped to a valid region. Credential={credential}")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _http_date(value: str | None) -> str | None:
+    if not value:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC).strftime(DATE_FORMAT)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_time(signed: SignedRequest, now: datetime) -> None:
+    """AWS's 15-minute window for header signatures; X-Amz-Expires for presigned URLs."""
+    try:
+        moment = datetime.strptime(signed.amz_date, DATE_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise SigV4Error("incomplete", f"Date must be in ISO-8601 'basic format'. Got '{signed.amz_date}'. "
+                         "See http://en.wikipedia.org/wiki/ISO_8601") from None
+    if signed.date != signed.amz_date[:8]:
+        raise SigV4Error(
+            "mismatch",
+            f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
+            f"'{signed.date}' != '{signed.amz_date[:8]}', from ISO-8601 string: '{signed.amz_date}'",
+        )
+    age = (now - moment).total_seconds()
+    if signed.presigned:
+        if age > (signed.expires or 0):
+            raise SigV4Error("expired_url", "Request has expired.")
+        if age < -MAX_SKEW_SECONDS:
+            raise SigV4Error("skew", _not_yet_current(moment, now))
+        return
+    if age > MAX_SKEW_SECONDS:
+        # The text STS and IAM answer (SignatureDoesNotMatch), as quoted in countless clock-skew reports.
+        earliest = datetime.fromtimestamp(now.timestamp() - MAX_SKEW_SECONDS, UTC)
+        raise SigV4Error(
+            "skew",
+            f"Signature expired: {signed.amz_date} is now earlier than {earliest.strftime(DATE_FORMAT)} "
+            f"({now.strftime(DATE_FORMAT)} - 15 min.)",
+        )
+    if age < -MAX_SKEW_SECONDS:
+        raise SigV4Error("skew", _not_yet_current(moment, now))
+
+
+def _not_yet_current(moment: datetime, now: datetime) -> str:
+    latest = datetime.fromtimestamp(now.timestamp() + MAX_SKEW_SECONDS, UTC)
+    return (
+        f"Signature not yet current: {moment.strftime(DATE_FORMAT)} is still later than "
+        f"{latest.strftime(DATE_FORMAT)} ({now.strftime(DATE_FORMAT)} + 15 min.)"
+    )
+
+
+@lru_cache(maxsize=1024)
+def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The derived key; cached because it only changes daily per (secret, region, service)."""
+    key = hmac.new(("AWS4" + secret).encode("utf-8"), date.encode("utf-8"), hashlib.sha256).digest()
+    for part in (region, service, "aws4_request"):
+        key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
+    return key
+
+
+def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
+           headers: Mapping[str, str], body: bytes) -> None:
+    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces."""
+    key = signing_key(secret, signed.date, signed.region, signed.service)
+    scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
+    for canonical in _canonical_requests(signed, method, path, query_string, headers, body):
+        string_to_sign = "\n".join(
+            (ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+        )
+        expected = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+        if hmac.compare_digest(expected, signed.signature):
+            return
+    raise SigV4Error(
+        "mismatch",
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+        "Access Key and signing method. Consult the service documentation for details.",
+    )
+
+
+def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
+                        headers: Mapping[str, str], body: bytes) -> Iterator[str]:
+    """The canonical request AWS computes, then the variants botocore may have signed instead."""
+    canonical_headers = "".join(
+        f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers
+    )
+    signed_names = ";".join(signed.signed_headers)
+    content_hash = headers.get("x-amz-content-sha256")
+    payloads = [content_hash] if content_hash else [hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256]
+    if signed.presigned and UNSIGNED_PAYLOAD not in payloads:
+        payloads.append(UNSIGNED_PAYLOAD)
+    canonical_path = quote(normalize_url_path(path or "/"), safe="/~")
+    pairs = [pair for pair in query_string.split("&") if pair] if query_string else []
+    if signed.presigned:
+        pairs = [pair for pair in pairs if not pair.startswith("X-Amz-Signature=")]
+    queries = [_aws_query(pairs)]
+    raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
+    if raw != queries[0]:
+        queries.append(raw)
+    for query in queries:
+        for payload in payloads:
+            yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
+
+
+def _aws_query(pairs: list[str]) -> str:
+    encoded = []
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        encoded.append((quote(unquote(key), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+    return "&".join(f"{k}={v}" for k, v in sorted(encoded))
