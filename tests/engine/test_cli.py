@@ -1,0 +1,130 @@
+"""The CLI evaluator and validator, run as a subprocess like a user would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from mockrunner.iam_engine.cli import add_policy_parser
+
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mockrunner.iam_engine.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+
+
+def test_evaluate_batch_from_stdin_keeps_order_and_isolates_errors() -> None:
+    requests = [
+        {
+            "id": "a",
+            "principal": "arn:aws:iam::123456789012:user/alice",
+            "action": "apprunner:ListServices",
+            "resource": "*",
+            "identityPolicies": [ALLOW_ALL],
+        },
+        {
+            "id": "b",
+            "principal": "arn:aws:iam::123456789012:user/alice",
+            "action": "apprunner:ListServices",
+            "resource": "*",
+            "identityPolicies": ['{"Statement": '],
+        },
+        {
+            "id": 3,
+            "principal": "arn:aws:iam::123456789012:user/alice",
+            "action": "apprunner:ListServices",
+            "resource": "*",
+        },
+    ]
+    done = run("policy", "evaluate", "--input", "-", stdin=json.dumps(requests))
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert [r["id"] for r in results] == ["a", "b", 3]
+    assert [r["decision"] for r in results] == ["allowed", "error", "implicitDeny"]
+    assert results[1]["message"] == "Syntax errors in policy."
+    assert results[2]["message"].endswith("because no identity-based policy allows the apprunner:ListServices action")
+    assert results[0]["matchedStatements"] == [
+        {"policyId": "identityPolicies[0]", "policyKind": "identity", "index": 0, "sid": None, "effect": "Allow"}
+    ]
+
+
+def test_evaluate_now_fixes_the_clock(tmp_path: Path) -> None:
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"DateLessThan": {"aws:CurrentTime": "2024-01-01T00:00:00Z"}},
+            }
+        ],
+    }
+    file = tmp_path / "req.json"
+    file.write_text(
+        json.dumps(
+            [
+                {
+                    "id": 1,
+                    "principal": "arn:aws:sts::123456789012:assumed-role/R/s",
+                    "action": "s3:GetObject",
+                    "resource": "*",
+                    "identityPolicies": [policy],
+                }
+            ]
+        )
+    )
+    early = json.loads(run("policy", "evaluate", "--input", str(file), "--now", "2023-06-01T00:00:00Z").stdout)
+    late = json.loads(run("policy", "evaluate", "--input", str(file), "--now", "2024-06-01T00:00:00Z").stdout)
+    assert early[0]["decision"] == "allowed"
+    assert late[0]["decision"] == "implicitDeny"
+
+
+def test_evaluate_rejects_non_array_input() -> None:
+    done = run("policy", "evaluate", "--input", "-", stdin="{}")
+    assert done.returncode == 2
+
+
+def test_validate_exit_codes(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(ALLOW_ALL))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*"}}))
+    assert run("policy", "validate", str(good)).returncode == 0
+    done = run("policy", "validate", str(bad))
+    assert done.returncode == 1
+    assert "Missing required field Resource" in done.stdout
+    trust = tmp_path / "trust.json"
+    trust.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "build.apprunner.amazonaws.com"},
+                },
+            }
+        )
+    )
+    assert run("policy", "validate", "--kind", "trust", str(trust)).returncode == 0
+
+
+def test_add_policy_parser_registers_on_a_foreign_parser() -> None:
+    parser = argparse.ArgumentParser(prog="mockrunner")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve")
+    add_policy_parser(sub)
+    args = parser.parse_args(["policy", "validate", "x.json"])
+    assert callable(args.func)

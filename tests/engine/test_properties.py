@@ -1,0 +1,138 @@
+"""Hypothesis invariants of the evaluation logic (IAM User Guide, "Policy evaluation logic")."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockrunner.iam_engine import AuthzRequest, PolicyRef, evaluate, principal_from_arn
+from mockrunner.iam_engine.conditions.block import compile_block, evaluate_block
+
+from .conftest import NOW
+
+ALICE = principal_from_arn("arn:aws:iam::123456789012:user/alice")
+ACTIONS = ["apprunner:DescribeService", "apprunner:CreateService", "ecr:BatchGetImage", "iam:PassRole"]
+RESOURCES = [
+    "*",
+    "arn:aws:apprunner:us-east-1:123456789012:service/web/1",
+    "arn:aws:ecr:us-east-1:123456789012:repository/r",
+]
+ACTION_PATTERNS = ["*", "apprunner:*", "apprunner:Describe*", "ecr:*", "iam:PassRole", "ecr:Batch?etImage"]
+RESOURCE_PATTERNS = [
+    "*",
+    "arn:aws:apprunner:*",
+    "arn:aws:ecr:*:*:repository/*",
+    "arn:aws:apprunner:us-east-1:*:service/web/*",
+]
+CONDITIONS = [
+    None,
+    {"StringEquals": {"aws:RequestTag/env": "prod"}},
+    {"StringNotEquals": {"aws:RequestTag/env": "prod"}},
+    {"Bool": {"aws:SecureTransport": "true"}},
+    {"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team"]}},
+    {"NumericLessThan": {"svc:n": "ten"}},
+]
+
+statements = st.builds(
+    lambda effect, action, resource, condition, negate: {
+        "Effect": effect,
+        ("NotAction" if negate else "Action"): action,
+        "Resource": resource,
+        **({"Condition": condition} if condition else {}),
+    },
+    st.sampled_from(["Allow", "Deny"]),
+    st.sampled_from(ACTION_PATTERNS),
+    st.sampled_from(RESOURCE_PATTERNS),
+    st.sampled_from(CONDITIONS),
+    st.booleans(),
+)
+contexts = st.fixed_dictionaries(
+    {},
+    optional={
+        "aws:RequestTag/env": st.sampled_from(["prod", "dev"]),
+        "aws:SecureTransport": st.booleans(),
+        "aws:TagKeys": st.lists(st.sampled_from(["env", "team", "cost"]), max_size=3),
+        "svc:n": st.sampled_from([1, "x"]),
+    },
+)
+
+
+def _doc(stmts: list[dict]) -> dict:
+    return {"Version": "2012-10-17", "Statement": stmts}
+
+
+def _decide(stmts: list[dict], action: str, resource: str, context: dict, boundary: list[dict] | None = None) -> str:
+    request = AuthzRequest(
+        ALICE,
+        action,
+        resource,
+        context,
+        identity_policies=[PolicyRef("p", _doc(stmts))] if stmts else (),
+        permissions_boundary=PolicyRef("b", _doc(boundary)) if boundary else None,
+        now=NOW,
+    )
+    return evaluate(request).decision
+
+
+common = dict(action=st.sampled_from(ACTIONS), resource=st.sampled_from(RESOURCES), context=contexts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stmts=st.lists(statements, max_size=5), extra=statements, **common)
+def test_adding_a_deny_never_turns_a_deny_into_allow(stmts, extra, action, resource, context) -> None:
+    before = _decide(stmts, action, resource, context)
+    after = _decide([*stmts, {**extra, "Effect": "Deny"}], action, resource, context)
+    if before != "allowed":
+        assert after != "allowed"
+
+
+@settings(max_examples=200, deadline=None)
+@given(stmts=st.lists(statements, max_size=5), boundary=st.lists(statements, min_size=1, max_size=4), **common)
+def test_a_boundary_never_widens(stmts, boundary, action, resource, context) -> None:
+    if _decide(stmts, action, resource, context, boundary) == "allowed":
+        assert _decide(stmts, action, resource, context) == "allowed"
+
+
+@settings(max_examples=200, deadline=None)
+@given(stmts=st.lists(statements, min_size=1, max_size=6), seed=st.integers(), **common)
+def test_statement_order_never_matters(stmts, seed, action, resource, context) -> None:
+    shuffled = list(stmts)
+    random.Random(seed).shuffle(shuffled)
+    assert _decide(stmts, action, resource, context) == _decide(shuffled, action, resource, context)
+
+
+@settings(max_examples=200, deadline=None)
+@given(stmts=st.lists(statements, max_size=5), **common)
+def test_no_allow_statement_means_no_allow(stmts, action, resource, context) -> None:
+    denies_only = [{**s, "Effect": "Deny"} for s in stmts]
+    assert _decide(denies_only, action, resource, context) != "allowed"
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.text(min_size=1, max_size=5), max_size=4), op=st.sampled_from(["StringEquals", "StringLike"]))
+def test_for_all_values_on_an_empty_or_missing_set_is_true(values, op) -> None:
+    block = compile_block({f"ForAllValues:{op}": {"aws:tagkeys": values or ["x"]}}, True)
+    assert evaluate_block(block, {}) is True
+    assert evaluate_block(block, {"aws:tagkeys": []}) is True
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=4), ctx=st.text(max_size=6))
+def test_negated_operator_is_the_complement_for_present_single_values(values, ctx) -> None:
+    positive = compile_block({"StringEquals": {"k:k": values}}, True)
+    negative = compile_block({"StringNotEquals": {"k:k": values}}, True)
+    assert evaluate_block(positive, {"k:k": ctx}) is not evaluate_block(negative, {"k:k": ctx})
+
+
+@settings(max_examples=200, deadline=None)
+@given(pattern=st.text(alphabet="ab.*?+()[]^$|\\", max_size=8), value=st.text(alphabet="ab.*?+()[]^$|\\", max_size=8))
+def test_string_like_matches_fnmatch_semantics_without_crashing(pattern, value) -> None:
+    import fnmatch
+
+    block = compile_block({"StringLike": {"k:k": pattern}}, False)
+    translated = fnmatch.translate(pattern.replace("[", "[[]"))
+    import re
+
+    assert evaluate_block(block, {"k:k": value}) is (re.match(translated, value, re.DOTALL) is not None)
