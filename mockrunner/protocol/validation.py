@@ -77,8 +77,14 @@ def _lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _hidden(shape: Shape) -> bool:
+    """Coral does not echo sensitive values; a collection of sensitive values is not echoed either."""
+    children = {"list": ("member",), "map": ("key", "value")}.get(shape.type_name, ())
+    return bool(shape.metadata.get("sensitive")) or any(getattr(shape, c).metadata.get("sensitive") for c in children)
+
+
 def _failure(shape: Shape, value: Any, path: str, constraint: str) -> str:
-    shown = " " if shape.metadata.get("sensitive") else f" '{render(value)}' "
+    shown = " " if _hidden(shape) else f" '{render(value)}' "
     return f"Value{shown}at '{path}' failed to satisfy constraint: {constraint}"
 
 

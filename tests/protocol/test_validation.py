@@ -1,0 +1,172 @@
+"""Each constraint kind, with the exact wording AWS (Coral) uses."""
+from __future__ import annotations
+
+import pytest
+
+from mockrunner.errors import ServiceError
+from mockrunner.protocol import patterns, specs, validation
+
+
+def _op(service: str, name: str):
+    return specs.service_model(service).operation_model(name)
+
+
+def _error(service: str, name: str, params: dict) -> ServiceError:
+    with pytest.raises(ServiceError) as caught:
+        validation.validate(_op(service, name), params)
+    assert caught.value.status == 400
+    return caught.value
+
+
+def test_pattern_is_matched_against_the_whole_value():
+    error = _error("iam", "GetRole", {"RoleName": "my role"})
+    assert error.code == "ValidationError"
+    assert error.message == (
+        "1 validation error detected: Value 'my role' at 'roleName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+    )
+
+
+def test_max_length():
+    error = _error("iam", "GetRole", {"RoleName": "r" * 65})
+    assert error.message == (
+        f"1 validation error detected: Value '{'r' * 65}' at 'roleName' failed to satisfy constraint: "
+        "Member must have length less than or equal to 64"
+    )
+
+
+def test_required_member_missing_is_null():
+    error = _error("iam", "GetRole", {})
+    assert error.message == (
+        "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null"
+    )
+
+
+def test_number_bounds():
+    error = _error("sts", "AssumeRole", {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "s",
+                                         "DurationSeconds": 800})
+    assert "Value 's' at 'roleSessionName' failed to satisfy constraint: " \
+           "Member must have length greater than or equal to 2" in error.message
+    assert "Value '800' at 'durationSeconds' failed to satisfy constraint: " \
+           "Member must have value greater than or equal to 900" in error.message
+    assert error.message.startswith("2 validation errors detected: ")
+    assert error.message.count("; ") == 1
+
+
+def test_enum():
+    error = _error("iam", "ListPolicies", {"Scope": "Mine"})
+    assert error.message == (
+        "1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [All, AWS, Local]"
+    )
+
+
+def test_nested_list_member_path_and_unicode_property_pattern():
+    params = {"RoleName": "r", "AssumeRolePolicyDocument": "{}",
+              "Tags": [{"Key": "héllo wörld 1", "Value": "ok"}, {"Key": "bad!", "Value": "v"}]}
+    error = _error("iam", "CreateRole", params)
+    assert error.message == (
+        "1 validation error detected: Value 'bad!' at 'tags.2.member.key' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
+    )
+
+
+def test_list_length_is_reported_on_the_list():
+    params = {"RoleName": "r", "AssumeRolePolicyDocument": "{}",
+              "Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]}
+    error = _error("iam", "CreateRole", params)
+    assert error.message.startswith("1 validation error detected: Value '[{Key=k0, Value=v}, ")
+    assert error.message.endswith(
+        "at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+    )
+
+
+def test_sensitive_values_are_not_echoed():
+    error = _error("iam", "CreateLoginProfile", {"UserName": "u", "Password": "x" * 129})
+    assert error.message == (
+        "1 validation error detected: Value at 'password' failed to satisfy constraint: "
+        "Member must have length less than or equal to 128"
+    )
+    # An empty value breaks both the length and the pattern: one error each, as Coral lists them.
+    error = _error("iam", "CreateLoginProfile", {"UserName": "u", "Password": ""})
+    assert error.message == (
+        "2 validation errors detected: Value at 'password' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1; Value at 'password' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"
+    )
+
+
+def test_list_of_scalars_reports_every_element_constraint_at_the_list():
+    error = _error("apprunner", "UntagResource", {
+        "ResourceArn": "arn:aws:apprunner:us-east-1:123456789012:service/s/0123", "TagKeys": ["ok", "aws:x"]})
+    assert error.code == "InvalidRequestException"
+    assert error.message == (
+        "1 validation error detected: Value '[ok, aws:x]' at 'tagKeys' failed to satisfy constraint: "
+        "Member must satisfy constraint: [Member must have length less than or equal to 128, "
+        "Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "
+        "^(?!aws:).+]"
+    )
+
+
+def test_map_keys_and_sensitive_map_values():
+    params = {"ServiceName": "svc1", "SourceConfiguration": {"ImageRepository": {
+        "ImageIdentifier": "public.ecr.aws/nginx/nginx:latest", "ImageRepositoryType": "ECR_PUBLIC",
+        "ImageConfiguration": {"RuntimeEnvironmentVariables": {"": "secret"}}}}}
+    error = _error("apprunner", "CreateService", params)
+    assert error.message == (
+        "1 validation error detected: Value at 'sourceConfiguration.imageRepository.imageConfiguration"
+        ".runtimeEnvironmentVariables' failed to satisfy constraint: Map keys must satisfy constraint: "
+        "[Member must have length less than or equal to 51200, Member must have length greater than or equal to 1, "
+        "Member must satisfy regular expression pattern: .*]"
+    )
+    assert "secret" not in error.message
+
+
+def test_nested_paths_lowercase_the_first_letter_only():
+    params = {"ServiceName": "svc1", "SourceConfiguration": {"ImageRepository": {
+        "ImageIdentifier": "public.ecr.aws/nginx/nginx:latest", "ImageRepositoryType": "ECR"}},
+        "HealthCheckConfiguration": {"Interval": 21}}
+    error = _error("apprunner", "CreateService", params)
+    assert error.message == (
+        "1 validation error detected: Value '21' at 'healthCheckConfiguration.interval' failed to satisfy "
+        "constraint: Member must have value less than or equal to 20"
+    )
+
+
+def test_ecr_uses_its_modeled_client_input_error():
+    error = _error("ecr", "CreateRepository", {"repositoryName": "Upper"})
+    assert error.code == "InvalidParameterException"
+    assert error.message.startswith(
+        "1 validation error detected: Value 'Upper' at 'repositoryName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: "
+    )
+
+
+def test_wrong_python_types_are_reported_not_crashed_on():
+    error = _error("iam", "ListRoles", {"MaxItems": "ten", "PathPrefix": 5})
+    assert "Value 'ten' at 'maxItems' failed to satisfy constraint: Member must be of type: integer" in error.message
+    assert "Value '5' at 'pathPrefix' failed to satisfy constraint: Member must be of type: string" in error.message
+    error = _error("iam", "CreateRole", {"RoleName": "r", "AssumeRolePolicyDocument": "{}", "Tags": "nope"})
+    assert "Member must be of type: list" in error.message
+
+
+def test_valid_requests_pass():
+    validation.validate(_op("iam", "GetRole"), {"RoleName": "AWSServiceRoleForAppRunner"})
+    validation.validate(_op("sts", "GetCallerIdentity"), {})
+    validation.validate(_op("apprunner", "ListServices"), {"MaxResults": 20})
+
+
+def test_every_pattern_of_the_served_models_compiles():
+    for service in specs.SERVICES:
+        raw = specs.service_model(service)._service_description["shapes"]
+        for shape in raw.values():
+            if "pattern" in shape:
+                assert patterns.compile_pattern(shape["pattern"]) is not None, shape["pattern"]
+    assert patterns.SKIPPED == set()
+
+
+def test_unicode_property_translation():
+    compiled = patterns.compile_pattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
+    assert compiled.fullmatch("Ünïcode 名前 ١٢٣ _.:/=+-@\u00a0")
+    assert not compiled.fullmatch("semi;colon")
+    assert not compiled.fullmatch("tab\t")
