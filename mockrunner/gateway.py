@@ -76,7 +76,7 @@ def handle(ctx: RequestContext) -> Response:
         validation.validate(ctx.operation, ctx.params)
         operation = registry.lookup(ctx.service, ctx.operation.name)
         if operation is None:
-            raise _unknown_operation(ctx, ctx.operation.name)
+            raise _unsupported_operation(ctx)
         with ctx.store.lock:
             authorizer.authorize(ctx, operation.checks(ctx))
             result = operation.handler(ctx)
@@ -116,7 +116,9 @@ def route(ctx: RequestContext) -> None:
             raise ServiceError("UnknownOperationException", "", 400)
     else:
         action = _form_value(ctx, "Action")
-        ctx.operation = specs.operation_for_action(ctx.service_model, action or "")
+        if not action:
+            raise ServiceError("MissingAction", "Missing Action", 400)
+        ctx.operation = specs.operation_for_action(ctx.service_model, action)
         if ctx.operation is None:
             version = ctx.service_model.api_version
             raise ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
@@ -130,12 +132,13 @@ def error_response(ctx: RequestContext, error: ServiceError) -> Response:
     return Response(status, headers, body)
 
 
-def _unknown_operation(ctx: RequestContext, name: str) -> ServiceError:
-    if ctx.service_model.protocol == "json":
-        return ServiceError("UnknownOperationException", "", 400)
-    return ServiceError(
-        "InvalidAction", f"Could not find operation {name} for version {ctx.service_model.api_version}", 400
-    )
+def _unsupported_operation(ctx: RequestContext) -> ServiceError:
+    """A real AWS operation that mockrunner does not provide: say so plainly instead of pretending.
+
+    501 is outside botocore's retried statuses, so the client fails at once with this message.
+    """
+    action = f"{ctx.service}:{ctx.operation.name}"
+    return ServiceError("NotImplemented", f"mockrunner does not implement {action}.", 501, False)
 
 
 def _internal_error_code(ctx: RequestContext) -> str:
@@ -177,10 +180,7 @@ def _form_value(ctx: RequestContext, key: str) -> str | None:
     if key in ctx.query:
         return ctx.query[key]
     if ctx.body and ctx.method == "POST":
-        try:
-            text = ctx.body.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        text = ctx.body.decode("utf-8", "replace")
         for name, value in parse_qsl(text, keep_blank_values=True):
             if name == key:
                 return value

@@ -1,0 +1,163 @@
+"""Per-call latency of STS GetCallerIdentity and IAM GetRole, side by side in one run.
+
+Rows: mockrunner in-process and over HTTP (enforcement on), moto's ``mock_aws`` and threaded server, and two
+do-nothing floors that answer a canned response: a ``before-send`` hook and the same HTTP server mockrunner
+serves with, running a trivial WSGI app.  Ratios against the floors and against moto are printed, because this
+machine is shared and noisy: only numbers measured in the same run compare.
+
+Needs moto (``pip install -e '.[bench]'``).  Usage: ``python scripts/bench_protocol.py [--calls N]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable
+
+import boto3
+import botocore.session
+from botocore.awsrequest import AWSResponse
+
+from mockrunner.app import create_app
+from mockrunner.config import Settings
+from mockrunner.serving import make_server
+from mockrunner.testing.inprocess import BeforeSendHandler, _Raw
+
+ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "tasks.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+CANNED = {
+    "sts": b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+           b"<Arn>arn:aws:iam::123456789012:root</Arn><UserId>123456789012</UserId><Account>123456789012</Account>"
+           b"</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+           b"</GetCallerIdentityResponse>",
+    "iam": b'<GetRoleResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetRoleResult><Role><Path>/</Path>'
+           b"<RoleName>bench</RoleName><RoleId>AROAAAAAAAAAAAAAAAAAA</RoleId>"
+           b"<Arn>arn:aws:iam::123456789012:role/bench</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>"
+           b"<AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult>"
+           b"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetRoleResponse>",
+}
+BOTOCORE = botocore.session.get_session()
+
+
+def client(service: str, endpoint_url: str | None) -> object:
+    session = boto3.session.Session(botocore_session=BOTOCORE)
+    return session.client(service, region_name="us-east-1", endpoint_url=endpoint_url,
+                          aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def per_call_ms(call: Callable[[], object], calls: int, deadline: float) -> float:
+    """Median of 5 batches, in ms per call; bounded by ``calls`` and a wall-clock deadline."""
+    for _ in range(min(20, calls)):
+        call()
+    batches = []
+    for _ in range(5):
+        start = time.perf_counter()
+        done = 0
+        while done < calls // 5 and time.perf_counter() < deadline:
+            call()
+            done += 1
+        if done:
+            batches.append((time.perf_counter() - start) / done * 1000)
+    return statistics.median(batches)
+
+
+def the_calls(sts: object, iam: object) -> dict[str, Callable[[], object]]:
+    return {"GetCallerIdentity": sts.get_caller_identity, "GetRole": lambda: iam.get_role(RoleName="bench")}
+
+
+def canned_app(environ: dict, start_response: Callable) -> list[bytes]:
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    body = CANNED["iam" if "GetRole" in environ.get("QUERY_STRING", "") or _is_iam(environ) else "sts"]
+    start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _is_iam(environ: dict) -> bool:
+    return "/iam/" in environ.get("HTTP_AUTHORIZATION", "")
+
+
+def serve(app: object) -> tuple[object, str]:
+    server = make_server("127.0.0.1", 0, app)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def mockrunner_clients(endpoint_url: str | None, app: object) -> tuple[object, object]:
+    sts, iam = client("sts", endpoint_url or "http://127.0.0.1:9"), client("iam", endpoint_url or "http://127.0.0.1:9")
+    if endpoint_url is None:
+        handler = BeforeSendHandler(app)
+        handler.attach(sts)
+        handler.attach(iam)
+    iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
+    return sts, iam
+
+
+def canned_hook(request: object, event_name: str = "", **_: object) -> AWSResponse:
+    body = CANNED["iam" if ".iam." in f".{event_name}." else "sts"]
+    return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(body))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=1000, help="calls per row and operation (default 1000)")
+    parser.add_argument("--seconds", type=float, default=20, help="time budget per row (default 20)")
+    args = parser.parse_args()
+    rows: dict[str, dict[str, float]] = {}
+
+    def measure(name: str, sts: object, iam: object) -> None:
+        deadline = time.perf_counter() + args.seconds
+        rows[name] = {op: per_call_ms(call, args.calls, deadline) for op, call in the_calls(sts, iam).items()}
+
+    settings = Settings(log_requests=False, enforce="on")
+    app = create_app(settings)
+    measure("mockrunner in-process", *mockrunner_clients(None, app))
+    server, url = serve(create_app(settings))
+    measure("mockrunner server", *mockrunner_clients(url, None))
+    server.shutdown()
+
+    sts, iam = client("sts", "http://127.0.0.1:9"), client("iam", "http://127.0.0.1:9")
+    sts.meta.events.register_first("before-send", canned_hook)
+    iam.meta.events.register_first("before-send", canned_hook)
+    measure("floor: before-send canned", sts, iam)
+    server, url = serve(canned_app)
+    measure("floor: same server, canned", client("sts", url), client("iam", url))
+    server.shutdown()
+
+    try:
+        from moto import mock_aws
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        print("moto not installed: skipping moto rows (pip install -e '.[bench]')")
+    else:
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        with mock_aws():
+            sts, iam = client("sts", None), client("iam", None)
+            iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
+            measure("moto mock_aws", sts, iam)
+        moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        moto_server.start()
+        host, port = moto_server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        sts, iam = client("sts", url), client("iam", url)
+        iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
+        measure("moto server", sts, iam)
+        moto_server.stop()
+
+    print(f"{'':28s} {'GetCallerIdentity ms':>22s} {'GetRole ms':>12s}")
+    for name, row in rows.items():
+        print(f"{name:28s} {row['GetCallerIdentity']:22.3f} {row['GetRole']:12.3f}")
+    print()
+    for op in ("GetCallerIdentity", "GetRole"):
+        pairs = [("mockrunner in-process", "floor: before-send canned"),
+                 ("mockrunner server", "floor: same server, canned"),
+                 ("moto mock_aws", "mockrunner in-process"), ("moto server", "mockrunner server")]
+        for a, b in pairs:
+            if a in rows and b in rows:
+                print(f"{op}: {a} / {b} = {rows[a][op] / rows[b][op]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

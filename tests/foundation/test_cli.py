@@ -1,0 +1,64 @@
+"""The shipped commands: ``python -m mockrunner serve`` and the AWS CLI against it."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+
+def start_server(*args: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockrunner", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    line = process.stdout.readline()
+    assert line.startswith("mockrunner listening on http://127.0.0.1:"), line
+    return process, line.split()[-1]
+
+
+def test_serve_port_zero_health_logs_and_sigterm():
+    process, url = start_server()
+    try:
+        assert requests.get(url + "/_mockrunner/health", timeout=10).json()["status"] == "ok"
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
+        env.pop("AWS_SESSION_TOKEN", None)
+        env.pop("AWS_PROFILE", None)
+        result = subprocess.run(["aws", "--endpoint-url", url, "sts", "get-caller-identity", "--output", "json"],
+                                capture_output=True, text=True, env=env, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["Arn"] == "arn:aws:iam::123456789012:root"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "mockrunner stopped" in out
+    assert "sts.GetCallerIdentity 200 arn:aws:iam::123456789012:root" in err
+
+
+def test_sigint_stops_cleanly():
+    process, url = start_server("--quiet")
+    time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "mockrunner stopped" in out
+
+
+def test_bad_configuration_is_reported(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--account-id", "12"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "12 digits" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["serve", "--help"]])
+def test_help(argv):
+    result = subprocess.run([sys.executable, "-m", "mockrunner", *argv], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert "mockrunner" in result.stdout
