@@ -1,32 +1,258 @@
 """App Runner's role checks, called by the App Runner handlers at the points AWS makes them.
 
-- ``extra_checks``: authorization checks beyond ``apprunner:<Op>`` (iam:PassRole for the roles a request
-  names, iam:CreateServiceLinkedRole when the account lacks App Runner's service-linked role).
+- ``extra_checks``: authorization checks beyond ``apprunner:<Op>``: ``iam:PassRole`` for the roles a request
+  names, ``iam:CreateServiceLinkedRole`` when the account lacks the service-linked role the call would create.
 - ``verify_roles``: the synchronous trust checks (App Runner assuming the access / instance role).
 - ``ensure_service_linked_role``: create the service-linked role on first use.
 - ``deployment_failure``: when an operation runs, why the image cannot be pulled (``None``: it can).
+- ``instance_role_credentials``: the temporary credentials code running in a service gets for its instance role
+  (the admin API serves them, so a test can check what the application will be allowed to do).
+
+Every decision here goes through the same authorizer and policy engine as a request: the trust policy judged
+with App Runner's service principal as the caller, the access role's own policies (and a cross-account
+repository's policy) judged with a session of the role as the caller.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth import authorizer
+from mockrunner.errors import ServiceError
+from mockrunner.services import ecr
+from mockrunner.services.registry import Check
+
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
+    from mockrunner.model.apprunner import Service
+    from mockrunner.model.iam import Role
     from mockrunner.model.store import Account, Store
-    from mockrunner.services.registry import Check
+
+APPRUNNER = "apprunner.amazonaws.com"
+"""The principal roles are passed to (the value AWSAppRunnerFullAccess's PassRole condition expects)."""
+BUILD_PRINCIPAL = "build.apprunner.amazonaws.com"
+"""Who assumes the access role to pull images (App Runner Developer Guide, "Service-linked roles / IAM roles")."""
+TASKS_PRINCIPAL = "tasks.apprunner.amazonaws.com"
+"""Who assumes the instance role for the running code."""
+
+SLR_FOR_OPERATION = {
+    "CreateService": "apprunner.amazonaws.com",
+    "CreateVpcConnector": "networking.apprunner.amazonaws.com",
+}
+"""Which service-linked role an operation creates on first use (spec §3.16)."""
+SLR_NAMES = {
+    "apprunner.amazonaws.com": "AWSServiceRoleForAppRunner",
+    "networking.apprunner.amazonaws.com": "AWSServiceRoleForAppRunnerNetworking",
+}
+"""App Runner's service-linked role names (App Runner Developer Guide, using-service-linked-roles*.md)."""
+
+PULL_FAILED = ("[AppRunner] Failed to pull your application image. Be sure you configure your service with a "
+               "valid access role to your ECR repository.")
+"""The event-log text of a failed pull (aws-containers/hello-app-runner#3); a precise detail follows it."""
+PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
+"""What a docker pull calls on the repository, after ``ecr:GetAuthorizationToken`` on ``*``."""
+
+INSTANCE_SESSION_DURATION = 3600
+PULL_SESSION = "AppRunnerECRPull"
+"""Session name of the access role while pulling (real App Runner's is not documented; unverified)."""
 
 
-def extra_checks(ctx: "RequestContext", operation: str) -> list["Check"]:
-    return []
+# ------------------------------------------------------------------------------------------------ lookups
+def _roles_named(params: dict) -> list[tuple[str, str]]:
+    """``(kind, role ARN)`` for each role a CreateService / UpdateService request names."""
+    source = params.get("SourceConfiguration") or {}
+    access = (source.get("AuthenticationConfiguration") or {}).get("AccessRoleArn")
+    instance = (params.get("InstanceConfiguration") or {}).get("InstanceRoleArn")
+    return [(kind, arn) for kind, arn in (("access", access), ("instance", instance)) if arn]
+
+
+def find_role(store: "Store", role_arn: str) -> "Role | None":
+    """The role an ARN names (path included), in whichever account of the store it lives."""
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    account = store.account(parts[4])
+    if account is None:
+        return None
+    role = account.iam.roles.get(parts[5].rsplit("/", 1)[-1])
+    return role if role is not None and role.arn == role_arn else None
+
+
+def _slr_arn(account_id: str, aws_service_name: str) -> str:
+    return f"arn:aws:iam::{account_id}:role/aws-service-role/{aws_service_name}/{SLR_NAMES[aws_service_name]}"
+
+
+def _has_slr(account: "Account", aws_service_name: str) -> bool:
+    role = account.iam.roles.get(SLR_NAMES[aws_service_name])
+    return role is not None and role.arn == _slr_arn(account.id, aws_service_name)
+
+
+# ------------------------------------------------------------------------------------------------ authorization
+def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
+    """``iam:PassRole`` per role named, then ``iam:CreateServiceLinkedRole`` if this call would create the SLR.
+
+    PassRole is authorized on the role ARN whether or not the role exists (IAM does not look); a missing role is
+    App Runner's refusal, in :func:`verify_roles`.  ``iam:AssociatedResourceArn`` is sent only when the service
+    ARN is known (UpdateService): whether App Runner sends it at all is unverified.
+    """
+    checks: list[Check] = []
+    if operation in ("CreateService", "UpdateService"):
+        context: dict[str, Any] = {"iam:PassedToService": APPRUNNER}
+        if ctx.params.get("ServiceArn"):
+            context["iam:AssociatedResourceArn"] = ctx.params["ServiceArn"]
+        for _kind, arn in _roles_named(ctx.params):
+            checks.append(Check("iam:PassRole", arn, context=dict(context), resource_account=_arn_account(arn)))
+    service_name = SLR_FOR_OPERATION.get(operation)
+    if service_name is not None and ctx.account is not None and not _has_slr(ctx.account, service_name):
+        checks.append(Check("iam:CreateServiceLinkedRole", _slr_arn(ctx.account.id, service_name),
+                            context={"iam:AWSServiceName": service_name}))
+    return checks
+
+
+def _arn_account(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[4] else None
+
+
+# ------------------------------------------------------------------------------------------------ trust
+def _assume_failure(kind: str, arn: str) -> ServiceError:
+    # pulumi/pulumi#12417 (access role) and terraform-provider-aws service.go (instance role) quote these texts.
+    return ServiceError("InvalidRequestException", f"Error in assuming {kind} role {arn}")
 
 
 def verify_roles(ctx: "RequestContext", source_configuration: dict | None, instance_configuration: dict | None) -> None:
-    return None
+    """App Runner assumes the roles it is given, synchronously: a role that does not exist, or whose trust policy
+    does not admit the App Runner principal, fails the call with ``InvalidRequestException``.
+
+    The access role is checked for private ECR images only (it is what pulls them); for an ECR Public image the
+    developer guide says an access role is not used, so one that is given is not assumed (unverified).  A role
+    that does not exist gets the same message: App Runner only learns that assuming it failed (unverified, the
+    plausible AWS behaviour since App Runner calls sts:AssumeRole and does not read IAM).
+    """
+    source = source_configuration or {}
+    image = source.get("ImageRepository") or {}
+    access = (source.get("AuthenticationConfiguration") or {}).get("AccessRoleArn")
+    if access and image.get("ImageRepositoryType") == "ECR":
+        if not _trusts(ctx.store, access, BUILD_PRINCIPAL):
+            raise _assume_failure("access", access)
+    instance = (instance_configuration or {}).get("InstanceRoleArn")
+    if instance and not _trusts(ctx.store, instance, TASKS_PRINCIPAL):
+        raise _assume_failure("instance", instance)
 
 
+def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
+    role = find_role(store, role_arn)
+    return role is not None and _trust_allows(store, role, service_principal)
+
+
+def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
+    """The role's trust policy, judged with the App Runner service principal as the caller of sts:AssumeRole."""
+    check = Check("sts:AssumeRole", role.arn, resource_policy=role.assume_role_policy,
+                  resource_policy_id=f"{role.arn}#trust-policy", resource_account=_arn_account(role.arn))
+    return authorizer.decide(store, authorizer.service_principal(service_principal), check).allowed
+
+
+# ------------------------------------------------------------------------------------------------ SLR
 def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> None:
+    """Create the service-linked role (IAM's own CreateServiceLinkedRole code) unless the account has it."""
+    from mockrunner.services import iam
+
+    if ctx.account is not None and not _has_slr(ctx.account, aws_service_name):
+        iam.create_service_linked_role_in(ctx.store, ctx.account, aws_service_name)
+
+
+# ------------------------------------------------------------------------------------------------ pull
+def deployment_failure(store: "Store", account: "Account", region: str, service: "Service") -> str | None:
+    """Why the service's image cannot be pulled now, or ``None``.
+
+    The access role, as a role session, needs ``ecr:GetAuthorizationToken`` on ``*`` and the pull actions on
+    the repository (a repository in another account must also allow it in its repository policy); then the
+    repository and the tag or digest must exist.  Code repositories and ECR Public images need none of this.
+    """
+    image = (service.source_configuration or {}).get("ImageRepository") or {}
+    if image.get("ImageRepositoryType") != "ECR":
+        return None
+    identifier = image.get("ImageIdentifier", "")
+    ref = ecr.parse_image_identifier(identifier)
+    if ref is None:
+        return f"{PULL_FAILED} The image identifier {identifier} is not a private ECR image URI."
+    access = ((service.source_configuration.get("AuthenticationConfiguration") or {}).get("AccessRoleArn"))
+    if not access:
+        return f"{PULL_FAILED} No access role is configured for the private ECR image {identifier}."
+    role = find_role(store, access)
+    if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL):
+        return f"{PULL_FAILED} Error in assuming access role {access}."
+    session = authorizer.caller_for_role_session(store, _arn_account(role.arn), role.name, PULL_SESSION)
+    repo = ecr.find_repository(store, ref.registry_id, ref.region, ref.repository)
+    checks = [Check("ecr:GetAuthorizationToken", "*")] + [
+        Check(action, ref.repository_arn, context=_repository_context(repo),
+              resource_policy=repo.policy_text if repo is not None else None,
+              resource_policy_id=f"{ref.repository_arn} repository policy" if repo and repo.policy_text else None,
+              resource_account=ref.registry_id)
+        for action in PULL_ACTIONS
+    ]
+    for check in checks:
+        decision = authorizer.decide(store, session, check)
+        if not decision.allowed:
+            return f"{PULL_FAILED} {authorizer.decision_message(check, decision)}"
+    if repo is None:
+        return f"{PULL_FAILED} {ecr.repository_not_found(ref.repository, ref.registry_id).message}"
+    if ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
+        return (f"{PULL_FAILED} The image {ref.reference} does not exist in the repository {ref.repository} "
+                f"of the registry {ref.registry_id}.")
     return None
 
 
-def deployment_failure(store: "Store", account: "Account", region: str, service: Any) -> str | None:
-    return None
+def _repository_context(repo: Any) -> dict[str, str]:
+    if repo is None:
+        return {}
+    tags = {f"aws:ResourceTag/{key}": value for key, value in repo.tags.items()}
+    tags.update({f"ecr:ResourceTag/{key}": value for key, value in repo.tags.items()})
+    return tags
+
+
+# ------------------------------------------------------------------------------------------------ instance role
+def instance_role_credentials(store: "Store", service_arn: str) -> dict:
+    """Temporary credentials of a session of the service's instance role, as the code in the service gets them.
+
+    Raises ``ServiceError`` (ResourceNotFoundException / InvalidRequestException) when the service does not
+    exist or has no usable instance role.  The session name is the service id (real sessions' names are not
+    documented; unverified).
+    """
+    service = _service(store, service_arn)
+    arn = (service.instance_configuration or {}).get("InstanceRoleArn")
+    if not arn:
+        raise ServiceError("InvalidRequestException", f"Service {service_arn} has no instance role", 400)
+    role = find_role(store, arn)
+    if role is None or not _trust_allows(store, role, TASKS_PRINCIPAL):
+        raise _assume_failure("instance", arn)
+    return issue_role_session(store, role, service.id, INSTANCE_SESSION_DURATION)
+
+
+def issue_role_session(store: "Store", role: "Role", session_name: str, duration: int) -> dict:
+    """Record an STS role session for ``role`` (as AssumeRole would) and return its ``Credentials``."""
+    from datetime import timedelta
+
+    from mockrunner.model import iam as iam_model
+
+    account_id = _arn_account(role.arn)
+    now = store.clock.now()
+    session = iam_model.Session(
+        access_key_id=iam_model.new_id(iam_model.SESSION_KEY_PREFIX), secret_access_key=iam_model.new_secret(),
+        session_token=iam_model.new_session_token(), expiration=now + timedelta(seconds=duration),
+        kind="AssumedRole", arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
+        user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
+        role_arn=role.arn, issued_at=now,
+    )
+    store.account(account_id).iam.sessions[session.access_key_id] = session
+    return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token, "Expiration": session.expiration}
+
+
+def _service(store: "Store", service_arn: str) -> "Service":
+    parts = service_arn.split(":", 5)
+    account = store.account(parts[4]) if len(parts) == 6 else None
+    state = account.regions.get(parts[3]) if account is not None else None
+    service = state.apprunner.services.get(service_arn) if state is not None else None
+    if service is None or service.status == "DELETED":
+        raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)
+    return service

@@ -329,3 +329,51 @@ def test_parse_image_identifier():
     assert parse_image_identifier(f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app@{digest}").reference == digest
     assert parse_image_identifier(f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app").reference == "latest"
     assert parse_image_identifier("public.ecr.aws/nginx/nginx:latest") is None
+
+
+@pytest.fixture
+def two_accounts(make_harness, aws):
+    from mockrunner.config import AccountKeys, Settings
+
+    settings = Settings(log_requests=False, operation_delay=0,
+                        extra_accounts=(AccountKeys(OTHER, "other-key", "other-secret"),))
+    harness = make_harness(aws.mode, settings)
+    return harness.client("ecr"), harness.client("ecr", access_key="other-key", secret="other-secret")
+
+
+OTHER = "210987654321"
+
+
+def test_cross_account_access_needs_the_repository_policy(two_accounts):
+    owner, other = two_accounts
+    owner.create_repository(repositoryName="shared")
+    owner.put_image(repositoryName="shared", imageManifest=manifest(), imageTag="v1")
+    with pytest.raises(ClientError) as exc:
+        other.list_images(registryId=ACCOUNT, repositoryName="shared")
+    code, message = error(exc)
+    assert code == "AccessDeniedException"
+    assert message.startswith(f"User: arn:aws:iam::{OTHER}:root is not authorized to perform: ecr:ListImages on "
+                              f"resource: arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shared")
+    owner.set_repository_policy(repositoryName="shared", policyText=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": OTHER},
+                                                "Action": ["ecr:ListImages", "ecr:BatchGetImage"]}]}))
+    assert other.list_images(registryId=ACCOUNT, repositoryName="shared")["imageIds"][0]["imageTag"] == "v1"
+    got = other.batch_get_image(registryId=ACCOUNT, repositoryName="shared", imageIds=[{"imageTag": "v1"}])
+    assert got["images"][0]["registryId"] == ACCOUNT
+    with pytest.raises(ClientError) as exc:
+        other.put_image(registryId=ACCOUNT, repositoryName="shared", imageManifest=manifest(marker="9"))
+    assert error(exc)[0] == "AccessDeniedException"
+    # A repository that does not exist has no policy to let another account in.
+    with pytest.raises(ClientError) as exc:
+        other.describe_images(registryId=ACCOUNT, repositoryName="ghost")
+    assert error(exc)[0] == "AccessDeniedException"
+    # Its own registry is untouched by all this.
+    assert other.describe_repositories()["repositories"] == []
+
+
+def test_cross_account_create_is_denied(two_accounts):
+    owner, other = two_accounts
+    with pytest.raises(ClientError) as exc:
+        other.create_repository(registryId=ACCOUNT, repositoryName="intruder")
+    assert error(exc)[0] == "AccessDeniedException"
+    assert owner.describe_repositories()["repositories"] == []
