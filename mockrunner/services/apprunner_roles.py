@@ -197,8 +197,8 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     if repo is None:
         return f"{PULL_FAILED} {ecr.repository_not_found(ref.repository, ref.registry_id).message}"
     if ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
-        return (f"{PULL_FAILED} The image {ref.reference} does not exist in the repository {ref.repository} "
-                f"of the registry {ref.registry_id}.")
+        image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.reference}
+        return f"{PULL_FAILED} {ecr.image_not_found(image_id, ref.repository, ref.registry_id).message}"
     return None
 
 

@@ -53,13 +53,13 @@ def _invalid(message: str) -> ServiceError:
     return ServiceError("InvalidParameterException", message)
 
 
-def _image_not_found(image_id: dict, repository: Repository) -> ServiceError:
+def image_not_found(image_id: dict, repository: str, registry_id: str) -> ServiceError:
     digest = image_id.get("imageDigest") or "null"
     tag = image_id.get("imageTag") or "null"
     return ServiceError(
         "ImageNotFoundException",
         f"The image with imageId {{imageDigest:'{digest}', imageTag:'{tag}'}} does not exist within the "
-        f"repository with name '{repository.name}' in the registry with id '{repository.registry_id}'",
+        f"repository with name '{repository}' in the registry with id '{registry_id}'",
     )
 
 
@@ -564,7 +564,7 @@ def describe_images(ctx: RequestContext) -> dict:
             image, failure = _resolve(repo, image_id)
             if failure is not None:
                 if failure["failureCode"] == "ImageNotFound":
-                    raise _image_not_found(image_id, repo)
+                    raise image_not_found(image_id, repo.name, repo.registry_id)
                 raise _invalid(failure["failureReason"])
             if image not in found:
                 found.append(image)
