@@ -1,0 +1,240 @@
+"""Export and import the whole :class:`Store` as JSON, generically.
+
+The model is plain data (dataclasses of str/int/float/bool/None/datetime/bytes/list/dict), so one walker can
+turn any state into JSON and back without knowing the entities: a dataclass becomes an object tagged with its
+class (``"$type": "mockrunner.model.iam:User"``), a datetime an ISO string under ``"$datetime"``, bytes base64
+under ``"$bytes"``.  New fields with defaults can be added to entities without breaking older snapshots.
+
+Importing is all-or-nothing: the whole document is decoded and checked into fresh objects first, and only
+then swapped into the store under its lock, so a bad document never leaves a half-imported state behind.
+Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
+arbitrary code).
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import enum
+import importlib
+from collections import deque
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+FORMAT = "mockrunner-state"
+VERSION = 1
+NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "after_mutation"})
+"""Store attributes that are configuration, machinery or a log rather than state."""
+_ALLOWED_MODULE_PREFIX = "mockrunner."
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be exported or imported; the message names the JSON path of the problem."""
+
+
+def state_attributes(store: "Store") -> list[str]:
+    """The store's state: every public attribute except configuration and machinery (``accounts`` first)."""
+    exclude = NOT_STATE | frozenset(getattr(store, "SNAPSHOT_EXCLUDE", ()))
+    names = [name for name, value in vars(store).items()
+             if not name.startswith("_") and name not in exclude and not callable(value)]
+    return sorted(names, key=lambda name: (name != "accounts", name))
+
+
+def export_state(store: "Store") -> dict[str, Any]:
+    """A JSON-ready document of the whole state (taken under the store lock, so it is consistent)."""
+    with store.lock:
+        offset = store.clock.now() - datetime.now(UTC)
+        state = {name: encode(getattr(store, name), name) for name in state_attributes(store)}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "clock_offset_seconds": max(offset.total_seconds(), 0.0),
+        "state": state,
+    }
+
+
+def import_state(store: "Store", document: Any) -> None:
+    """Replace the store's state with ``document`` (as :func:`export_state` makes it), or change nothing."""
+    if not isinstance(document, dict):
+        raise SnapshotError("$: a state document must be a JSON object")
+    if document.get("format") != FORMAT:
+        raise SnapshotError(f"$.format: expected {FORMAT!r}, got {document.get('format')!r}")
+    if document.get("version") != VERSION:
+        raise SnapshotError(f"$.version: this mockrunner reads version {VERSION}, got {document.get('version')!r}")
+    offset = document.get("clock_offset_seconds", 0)
+    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or offset < 0:
+        raise SnapshotError("$.clock_offset_seconds: must be a number >= 0")
+    state = document.get("state")
+    if not isinstance(state, dict) or not isinstance(state.get("accounts"), dict):
+        raise SnapshotError("$.state.accounts: missing or not an object")
+    decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
+    _check_accounts(decoded["accounts"])
+    with store.lock:
+        decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))
+        for name, value in decoded.items():
+            setattr(store, name, value)
+        store.clock.reset()
+        store.clock.advance(float(offset))
+        for account in store.accounts.values():
+            touch = getattr(account.iam, "touch", None)
+            if touch is not None:
+                touch()  # stored versions may collide with this process's: invalidate compiled-policy caches
+
+
+def _empty_values(store: "Store", names: set[str]) -> dict[str, Any]:
+    """Fresh empty values for state the document does not mention (it predates that part of the model)."""
+    empties = {}
+    for name in names:
+        try:
+            empties[name] = type(getattr(store, name))()
+        except TypeError:
+            raise SnapshotError(f"$.state.{name}: missing from the document") from None
+    return empties
+
+
+def _check_accounts(accounts: dict) -> None:
+    from mockrunner.model.store import Account
+
+    for key, account in accounts.items():
+        if not isinstance(account, Account):
+            raise SnapshotError(f"$.state.accounts.{key}: expected an Account")
+        if account.id != key:
+            raise SnapshotError(f"$.state.accounts.{key}: account id {account.id!r} does not match its key")
+
+
+def encode(value: Any, path: str = "$") -> Any:
+    """Turn a model value into JSON-ready data (tagged where JSON has no type of its own)."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise SnapshotError(f"{path}: {value!r} cannot be stored as JSON")
+        return value
+    if isinstance(value, enum.Enum):
+        return {"$enum": _class_name(type(value)), "value": encode(value.value, path)}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"$timedelta": value.total_seconds()}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        encoded = {"$type": _class_name(type(value))}
+        for item in dataclasses.fields(value):
+            encoded[item.name] = encode(getattr(value, item.name), f"{path}.{item.name}")
+        return encoded
+    if isinstance(value, dict):
+        if all(isinstance(key, str) and not key.startswith("$") for key in value):
+            return {key: encode(item, f"{path}.{key}") for key, item in value.items()}
+        return {"$dict": [[encode(key, path), encode(item, f"{path}[{key!r}]")] for key, item in value.items()]}
+    if isinstance(value, list):
+        return [encode(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, tuple):
+        return {"$tuple": [encode(item, f"{path}[{index}]") for index, item in enumerate(value)]}
+    if isinstance(value, deque):
+        return {"$deque": [encode(item, f"{path}[{i}]") for i, item in enumerate(value)], "maxlen": value.maxlen}
+    if isinstance(value, (set, frozenset)):
+        items = sorted((encode(item, path) for item in value), key=repr)
+        return {"$frozenset" if isinstance(value, frozenset) else "$set": items}
+    raise SnapshotError(f"{path}: values of type {type(value).__name__} cannot be exported")
+
+
+def decode(data: Any, path: str = "$") -> Any:
+    """The inverse of :func:`encode`; raises :class:`SnapshotError` naming the path of anything invalid."""
+    if data is None or isinstance(data, (bool, str, int, float)):
+        return data
+    if isinstance(data, list):
+        return [decode(item, f"{path}[{index}]") for index, item in enumerate(data)]
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{path}: unexpected JSON value {data!r}")
+    if "$type" in data:
+        return _decode_dataclass(data, path)
+    tags = [key for key in data if key.startswith("$")]
+    if not tags:
+        return {key: decode(item, f"{path}.{key}") for key, item in data.items()}
+    tag = tags[0]
+    decoder = _TAGGED.get(tag)
+    if decoder is None:
+        raise SnapshotError(f"{path}: unknown tag {tag!r}")
+    try:
+        return decoder(data, path)
+    except SnapshotError:
+        raise
+    except (TypeError, ValueError, KeyError) as error:
+        raise SnapshotError(f"{path}: invalid {tag} value ({error})") from None
+
+
+def _decode_dataclass(data: dict, path: str) -> Any:
+    cls = _resolve_class(data["$type"], path)
+    if not dataclasses.is_dataclass(cls):
+        raise SnapshotError(f"{path}.$type: {data['$type']} is not a model class")
+    fields = {item.name: item for item in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields) - {"$type"})
+    if unknown:
+        raise SnapshotError(f"{path}: {data['$type']} has no field {unknown[0]!r}")
+    instance = cls.__new__(cls)
+    for name, spec in fields.items():
+        if name in data:
+            value = decode(data[name], f"{path}.{name}")
+        elif spec.default is not dataclasses.MISSING:
+            value = spec.default
+        elif spec.default_factory is not dataclasses.MISSING:
+            value = spec.default_factory()
+        else:
+            raise SnapshotError(f"{path}.{name}: required field of {data['$type']} is missing")
+        object.__setattr__(instance, name, value)  # frozen dataclasses too, without re-running __post_init__
+    return instance
+
+
+def _resolve_class(name: Any, path: str) -> type:
+    if not isinstance(name, str) or ":" not in name:
+        raise SnapshotError(f"{path}.$type: expected 'module:Class', got {name!r}")
+    module_name, _, qualname = name.partition(":")
+    if not module_name.startswith(_ALLOWED_MODULE_PREFIX):
+        raise SnapshotError(f"{path}.$type: only mockrunner classes may be named, not {name!r}")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError):
+        raise SnapshotError(f"{path}.$type: no class {name!r} in this mockrunner") from None
+    if not isinstance(target, type):
+        raise SnapshotError(f"{path}.$type: {name!r} is not a class")
+    return target
+
+
+def _class_name(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _decode_datetime(data: dict, path: str) -> datetime:
+    return datetime.fromisoformat(data["$datetime"])
+
+
+def _decode_enum(data: dict, path: str) -> enum.Enum:
+    cls = _resolve_class(data["$enum"], path)
+    if not issubclass(cls, enum.Enum):
+        raise SnapshotError(f"{path}.$enum: {data['$enum']} is not an enumeration")
+    return cls(decode(data["value"], f"{path}.value"))
+
+
+def _decode_dict(data: dict, path: str) -> dict:
+    return {decode(key, path): decode(value, f"{path}[{index}]") for index, (key, value) in enumerate(data["$dict"])}
+
+
+_TAGGED = {
+    "$datetime": _decode_datetime,
+    "$date": lambda data, path: date.fromisoformat(data["$date"]),
+    "$timedelta": lambda data, path: timedelta(seconds=float(data["$timedelta"])),
+    "$bytes": lambda data, path: base64.b64decode(data["$bytes"].encode("ascii"), validate=True),
+    "$enum": _decode_enum,
+    "$dict": _decode_dict,
+    "$tuple": lambda data, path: tuple(decode(data["$tuple"], path)),
+    "$deque": lambda data, path: deque(decode(data["$deque"], path), data.get("maxlen")),
+    "$set": lambda data, path: set(decode(data["$set"], path)),
+    "$frozenset": lambda data, path: frozenset(decode(data["$frozenset"], path)),
+}

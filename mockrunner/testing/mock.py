@@ -1,0 +1,300 @@
+"""``mock_apprunner``: plain ``boto3.client("apprunner" | "iam" | "sts" | "ecr")`` calls reach mockrunner.
+
+Usable like moto's ``mock_aws``: as a function decorator, a class decorator and a context manager.  While one
+is active, every botocore client in the process (any thread) sends those four services' requests through the
+in-process path (botocore ``before-send`` → the same request pipeline the server runs), and fake root
+credentials are in the environment.  Requests for other services are left alone, so moto (or the real
+AWS) answers them: ``with mock_aws(), mock_apprunner():`` mocks S3 with moto and App Runner with mockrunner.
+
+How: one process-wide ``before-send`` handler is registered once — appended to botocore's
+``BUILTIN_HANDLERS`` (so every session created later has it, ahead of moto's) and added to boto3's default
+session if that already exists.  It answers from the innermost active mock, and returns ``None`` when no mock
+is active or the service is not one of ours.  Entering therefore costs a few environment writes: boto3's
+default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
+
+Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered; nested mocks each answer from
+their own store while they are the innermost.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import threading
+import unittest
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
+
+from mockrunner.config import Settings
+from mockrunner.testing.inprocess import call_app
+
+SERVICES = frozenset({"apprunner", "iam", "sts", "ecr"})
+"""botocore's hyphenized service ids that mockrunner answers."""
+_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+_REGION_VARIABLES = ("AWS_DEFAULT_REGION", "AWS_REGION")
+_ACTIVE: list["MockAppRunner"] = []
+_LOCK = threading.RLock()
+_HANDLER_ID = "mockrunner-before-send"
+T = TypeVar("T")
+
+
+def _dispatch(request: Any, event_name: str = "", **_: Any) -> Any:
+    """The process-wide before-send handler: the innermost active mock answers its services' requests."""
+    if not _ACTIVE:
+        return None
+    dot = event_name.find(".")
+    service = event_name[dot + 1:event_name.find(".", dot + 1)] if dot >= 0 else ""
+    if service not in SERVICES:
+        return None
+    try:
+        mock = _ACTIVE[-1]
+    except IndexError:  # the last mock stopped in another thread since the check above
+        return None
+    return call_app(mock.wsgi_app, request)
+
+
+def _install() -> None:
+    if not any(len(entry) > 1 and entry[1] is _dispatch for entry in BUILTIN_HANDLERS):
+        BUILTIN_HANDLERS.append(("before-send", _dispatch, REGISTER_FIRST))
+
+
+def _register_on_default_session() -> None:
+    """boto3's default session may predate our BUILTIN_HANDLERS entry: register the handler on it too."""
+    import boto3
+
+    session = boto3.DEFAULT_SESSION
+    if session is None:
+        return
+    core = session._session
+    if getattr(core, "_mockrunner_registered", False):
+        return
+    core.get_component("event_emitter").register_first("before-send", _dispatch, unique_id=_HANDLER_ID)
+    core._mockrunner_registered = True
+
+
+_install()
+
+
+class MockAppRunner:
+    """One mocked world (store + settings); a decorator, class decorator and context manager.
+
+    ``seed``: seed documents (dicts) or seed file paths applied each time the mock is entered.
+    """
+
+    def __init__(self, settings: Settings | None = None, seed: Iterable[Any] | Any = (),
+                 **overrides: Any) -> None:
+        if settings is not None and overrides:
+            raise TypeError("give either settings or keyword overrides, not both")
+        self.settings = settings or Settings(**{"log_requests": False, "operation_delay": 0, **overrides})
+        self.seeds = list(seed) if isinstance(seed, (list, tuple)) else ([seed] if seed else [])
+        self._store = None
+        self._wsgi = None
+        self._depth = 0
+        self._saved_env: list[dict[str, str | None]] = []
+        self._saved_credentials: list[Any] = []
+
+    # -- the world -----------------------------------------------------------------------------------------
+    @property
+    def store(self):
+        if self._store is None:
+            from mockrunner.model.store import Store
+
+            self._store = Store(self.settings)
+        return self._store
+
+    @property
+    def wsgi_app(self):
+        if self._wsgi is None:
+            from mockrunner.app import GatewayApp
+
+            self._wsgi = GatewayApp(self.store)
+        return self._wsgi
+
+    def reset(self) -> None:
+        """Empty the store and apply the seeds again."""
+        store = self.store
+        store.reset()
+        log = getattr(store, "decision_log", None)
+        if log is not None:
+            log.clear()
+        for seed in self.seeds:
+            self.seed(seed)
+
+    def seed(self, seed: Any) -> dict[str, int]:
+        """Apply a seed document (dict) or seed file (path) now."""
+        from mockrunner.seed import apply_seed, apply_seed_file
+
+        if isinstance(seed, dict):
+            return apply_seed(self.store, seed)
+        return apply_seed_file(self.store, os.fspath(seed))
+
+    # -- activation ----------------------------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    def start(self) -> "MockAppRunner":
+        with _LOCK:
+            self._depth += 1
+            if self._depth == 1:
+                self.wsgi_app  # noqa: B018 - build outside the request path
+                self.reset()
+                _register_on_default_session()
+                self._patch_environment()
+                _ACTIVE.append(self)
+        return self
+
+    def stop(self) -> None:
+        with _LOCK:
+            if self._depth == 0:
+                raise RuntimeError("mock_apprunner stopped more often than started")
+            self._depth -= 1
+            if self._depth == 0:
+                _ACTIVE.remove(self)
+                self._restore_environment()
+
+    def __enter__(self) -> "MockAppRunner":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def __call__(self, target: T) -> T:
+        if inspect.isclass(target):
+            return self._decorate_class(target)
+        if not callable(target):
+            raise TypeError("mock_apprunner decorates functions and classes")
+        return self._decorate_function(target)
+
+    def _decorate_function(self, function: Callable) -> Callable:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await function(*args, **kwargs)
+
+            return async_wrapper
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return function(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_class(self, cls: type) -> type:
+        """Each test runs inside the mock together with its set-up and tear-down (state flows from set-up).
+
+        unittest classes: ``setUp`` starts and ``tearDown`` stops.  pytest classes: ``setup_method`` and
+        ``teardown_method`` likewise (added when the class has none).  Test methods are wrapped too, which
+        only nests (no reset) inside an already started mock.
+        """
+        setup, teardown = (("setUp", "tearDown") if issubclass(cls, unittest.TestCase)
+                           else ("setup_method", "teardown_method"))
+        for name, value in list(vars(cls).items()):
+            if name.startswith("test") and inspect.isfunction(value):
+                setattr(cls, name, self._decorate_function(value))
+        original_setup = getattr(cls, setup, None)
+        original_teardown = getattr(cls, teardown, None)
+        mock = self
+
+        def set_up(instance: Any, *args: Any) -> None:
+            mock.start()
+            try:
+                if original_setup is not None:
+                    original_setup(instance, *args)
+            except BaseException:
+                mock.stop()
+                raise
+
+        def tear_down(instance: Any, *args: Any) -> None:
+            try:
+                if original_teardown is not None:
+                    original_teardown(instance, *args)
+            finally:
+                mock.stop()
+
+        setattr(cls, setup, functools.wraps(original_setup)(set_up) if original_setup else set_up)
+        setattr(cls, teardown, functools.wraps(original_teardown)(tear_down) if original_teardown else tear_down)
+        return cls
+
+    def _patch_environment(self) -> None:
+        """Fake root credentials (and a default region if none is set) for code that relies on the chain."""
+        import boto3
+
+        saved = {name: os.environ.get(name) for name in (*_CREDENTIAL_VARIABLES, *_REGION_VARIABLES)}
+        self._saved_env.append(saved)
+        for name in _CREDENTIAL_VARIABLES[2:]:
+            os.environ.pop(name, None)
+        os.environ["AWS_ACCESS_KEY_ID"] = self.settings.root_access_key_id
+        os.environ["AWS_SECRET_ACCESS_KEY"] = self.settings.root_secret_access_key
+        if not any(saved[name] for name in _REGION_VARIABLES):
+            os.environ["AWS_DEFAULT_REGION"] = self.settings.default_region
+        session = boto3.DEFAULT_SESSION
+        core = session._session if session is not None else None
+        self._saved_credentials.append((core, getattr(core, "_credentials", None)))
+        if core is not None:
+            core._credentials = None  # resolved again, from the fake environment, by the next client
+
+    def _restore_environment(self) -> None:
+        for name, value in self._saved_env.pop().items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        core, credentials = self._saved_credentials.pop()
+        if core is not None:
+            core._credentials = credentials
+
+    # -- helpers for tests ---------------------------------------------------------------------------------
+    @property
+    def decision_log(self) -> list[dict]:
+        """The authorizer's decisions so far (oldest first)."""
+        return list(getattr(self.store, "decision_log", ()))
+
+    def decisions(self, principal: str | None = None, action: str | None = None,
+                  decision: str | None = None) -> list[dict]:
+        """Decision log entries filtered like ``GET /_mockrunner/decisions``."""
+        from mockrunner.admin import filter_decisions
+
+        return filter_decisions(self.decision_log, principal=principal, action=action, decision=decision)
+
+    def settle(self) -> int:
+        """Complete every pending App Runner operation now; returns how many there were."""
+        from mockrunner.services.apprunner import settle
+
+        with self.store.lock:
+            return settle(self.store)
+
+    def advance(self, seconds: float) -> Any:
+        """Move the store clock forward (operations and sessions age without sleeping)."""
+        return self.store.clock.advance(seconds)
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        """A client of the root session (``region_name`` defaults to the configured region)."""
+        return self.session().client(service, **kwargs)
+
+    def session(self, *, user: str | None = None, role: str | None = None, policies: Iterable[Any] = (),
+                managed_policies: Iterable[str] = (), trust_policy: Any = None, account: str | None = None,
+                session_name: str = "mockrunner", region: str | None = None) -> Any:
+        """A boto3 session: root (no arguments), a new IAM user with ``policies``, or an assumed role.
+
+        ``user="alice", policies=[doc, ...]`` creates the user, its inline policies (and attached
+        ``managed_policies``) and an access key.  ``role="deployer", policies=[...]`` creates the role (trusting
+        its account unless ``trust_policy`` says otherwise) unless it exists, and assumes it through STS from a
+        helper user allowed ``sts:AssumeRole`` (AWS refuses role assumption by root).
+        """
+        from mockrunner.testing import sessions
+
+        return sessions.make_session(self, user=user, role=role, policies=list(policies),
+                                     managed_policies=list(managed_policies), trust_policy=trust_policy,
+                                     account=account, session_name=session_name, region=region)
+
+
+def mock_apprunner(target: Any = None, /, **options: Any) -> Any:
+    """``@mock_apprunner``, ``@mock_apprunner(seed=...)``, ``with mock_apprunner():`` (see module doc)."""
+    if target is None:
+        return MockAppRunner(**options)
+    return MockAppRunner(**options)(target)
