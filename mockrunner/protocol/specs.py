@@ -28,16 +28,27 @@ _lock = threading.Lock()
 _session: botocore.session.Session | None = None
 
 
-@functools.cache
+_models: dict[str, ServiceModel] = {}
+
+
 def service_model(name: str) -> ServiceModel:
-    """The botocore model of ``name`` (one of :data:`SERVICES`), loaded on first use."""
+    """The botocore model of ``name`` (one of :data:`SERVICES`), loaded on first use.
+
+    Loaded under a lock so concurrent first requests share one model object (the per-model tables below and the
+    codecs' compiled shapes are keyed on it).
+    """
+    model = _models.get(name)
+    if model is not None:
+        return model
     if name not in SERVICES:
         raise KeyError(f"mockrunner does not serve {name!r}")
     global _session
     with _lock:
-        if _session is None:
-            _session = botocore.session.get_session()
-        return _session.get_service_model(name)
+        if name not in _models:
+            if _session is None:
+                _session = botocore.session.get_session()
+            _models[name] = _session.get_service_model(name)
+        return _models[name]
 
 
 @functools.cache
