@@ -2,8 +2,8 @@
 
 botocore's ``Shape`` objects are cheap to ask but slow to walk: each member access resolves references and builds
 new objects.  The codecs and the validator therefore turn each shape, once, into a closure specialised for it
-(dispatch on the shape type happens at compile time, not per call).  Closures of structures and collections
-look their children up lazily through :class:`Memo`, which also makes recursive shapes safe.
+(dispatch on the shape type happens at compile time, not per call).  Children are compiled eagerly when their
+parent is; a shape that refers back to one still being compiled gets a lazy stand-in, so recursive shapes are safe.
 """
 from __future__ import annotations
 

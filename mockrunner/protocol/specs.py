@@ -1,8 +1,8 @@
 """Load botocore's service models once and answer routing questions about them.
 
 Loading a model costs tens of milliseconds, so models are loaded lazily and cached for the life of the process.
-botocore builds a fresh ``Shape`` object every time a member is resolved; :func:`members` and friends cache the
-resolved children per shape so the codecs never walk the model twice for the same shape.
+Routing tables (target -> operation, action -> operation, error code -> error shape) are built once per model;
+per-shape work is cached by the codecs themselves (see :mod:`mockrunner.protocol.compiled`).
 """
 from __future__ import annotations
 
