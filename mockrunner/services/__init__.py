@@ -2,7 +2,7 @@
 
 import importlib
 
-SERVICE_MODULES = ("sts", "ecr")
+SERVICE_MODULES = ("sts", "iam", "ecr")
 
 
 def load_all() -> None:

@@ -1,8 +1,29 @@
-"""STS operations."""
+"""STS operations: who am I, role sessions, user sessions.
+
+AssumeRole is authorized as one ``sts:AssumeRole`` check on the role ARN with the role's trust policy as the
+resource policy; the engine combines trust and identity policies as AWS does (same account: a trust statement
+naming the caller's ARN suffices; naming the account needs the caller's identity policy too; cross-account
+needs both).  Session tags add an ``sts:TagSession`` check against the same trust policy.
+"""
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from mockrunner.errors import ServiceError
 from mockrunner.gateway import RequestContext
-from mockrunner.services.registry import no_checks, op
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, parse_policy, validate_policy
+from mockrunner.model.iam import SESSION_KEY_PREFIX, Role, Session, new_id, new_secret, new_session_token
+from mockrunner.model.managed_policies import aws_managed_policies
+from mockrunner.services.registry import Check, no_checks, op
+
+ROLE_CHAINING_LIMIT = 3600
+MIN_DURATION = 900
+SESSION_TOKEN_DEFAULT = 12 * 3600
+SESSION_TOKEN_MAX = 36 * 3600
+SESSION_TOKEN_MAX_ROOT = 3600
+MAX_SESSION_POLICY_CHARS = 2048
+MAX_POLICY_ARNS = 10
 
 
 @op("sts", "GetCallerIdentity", authz=no_checks)
@@ -10,3 +31,148 @@ def get_caller_identity(ctx: RequestContext) -> dict:
     """Never denied, whatever the caller's policies say (STS API reference)."""
     caller = ctx.caller
     return {"UserId": caller.user_id, "Account": caller.account_id, "Arn": caller.arn}
+
+
+def _role_from_arn(ctx: RequestContext, arn: str) -> tuple[str | None, Role | None]:
+    """The account and role an ARN names (``None`` parts when the ARN names nothing that exists)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None, None
+    account = ctx.store.account(parts[4])
+    if account is None:
+        return parts[4], None
+    role = account.iam.roles.get(parts[5].rsplit("/", 1)[-1])
+    if role is None or (role.arn != arn and parts[5] != f"role/{role.name}"):
+        return parts[4], None
+    return parts[4], role
+
+
+def _assume_role_checks(ctx: RequestContext) -> list[Check]:
+    params = ctx.params
+    role_arn = params["RoleArn"]
+    account_id, role = _role_from_arn(ctx, role_arn)
+    keys: dict[str, Any] = {"sts:RoleSessionName": params["RoleSessionName"]}
+    if params.get("ExternalId") is not None:
+        keys["sts:ExternalId"] = params["ExternalId"]
+    if params.get("SourceIdentity") is not None:
+        keys["sts:SourceIdentity"] = params["SourceIdentity"]
+    tags = params.get("Tags") or []
+    for tag in tags:
+        keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+    if tags:
+        keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if role is not None:
+        for key, value in role.tags.items():
+            keys[f"aws:ResourceTag/{key}"] = value
+    trust = role.assume_role_policy if role is not None else None
+    trust_policy = parse_policy(trust, PolicyKind.TRUST) if trust else None
+    common = {"resource_policy": trust_policy, "resource_policy_id": f"{role_arn}#trust-policy",
+              "resource_account": account_id}
+    checks = [Check("sts:AssumeRole", role_arn, keys, **common)]
+    if tags:
+        checks.append(Check("sts:TagSession", role_arn, keys, **common))
+    return checks
+
+
+def _assume_role_authz(ctx: RequestContext) -> list[Check]:
+    if ctx.caller.is_root:
+        # STS refuses root outright, before any policy (message as AWS returns it).
+        raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", 403)
+    return _assume_role_checks(ctx)
+
+
+@op("sts", "AssumeRole", authz=_assume_role_authz)
+def assume_role(ctx: RequestContext) -> dict:
+    params, caller, store = ctx.params, ctx.caller, ctx.store
+    role_arn = params["RoleArn"]
+    account_id, role = _role_from_arn(ctx, role_arn)
+    if role is None or account_id is None:
+        # A role that does not exist is reported exactly like a refused one.
+        raise ServiceError("AccessDenied", f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on "
+                           f"resource: {role_arn}", 403)
+    chained = caller.kind == "AssumedRole"
+    duration = params.get("DurationSeconds") or 3600
+    if chained and duration > ROLE_CHAINING_LIMIT:
+        raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                           "for roles assumed by role chaining.", 400)
+    if duration > role.max_session_duration:
+        raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set "
+                           "for this role.", 400)
+    iam = store.accounts[account_id].iam
+    policies = _session_policies(params)
+    policy_arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
+    for arn in policy_arns:
+        if arn not in aws_managed_policies() and arn not in iam.policies:
+            raise ServiceError("ValidationError", f"The policy {arn} does not exist or is not attachable.", 400)
+    tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+    if chained:
+        # Transitive session tags would carry over; without TransitiveTagKeys the caller's tags do not.
+        tags = {**{k: v for k, v in caller.session_tags.items() if k in (params.get("TransitiveTagKeys") or [])},
+                **tags}
+    now = store.clock.now()
+    session_name = params["RoleSessionName"]
+    session = Session(
+        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(),
+        session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind="AssumedRole",
+        arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
+        user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
+        role_arn=role.arn, session_policies=policies, session_policy_arns=policy_arns, tags=tags, chained=chained,
+        source_identity=params.get("SourceIdentity"), issued_at=now,
+    )
+    iam.sessions[session.access_key_id] = session
+    result = {
+        "Credentials": _credentials(session),
+        "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.arn},
+        "PackedPolicySize": _packed_size(policies, policy_arns, tags),
+    }
+    if session.source_identity:
+        result["SourceIdentity"] = session.source_identity
+    return result
+
+
+def _session_policies(params: dict) -> list[str]:
+    document = params.get("Policy")
+    if document is None:
+        return []
+    if len("".join(document.split())) > MAX_SESSION_POLICY_CHARS:
+        raise ServiceError("PackedPolicyTooLarge", "Packed policy consumes more than 100% of the allotted space.",
+                           400)
+    try:
+        validate_policy(document, PolicyKind.IDENTITY)
+    except MalformedPolicyError as error:
+        raise ServiceError("MalformedPolicyDocument", error.message, 400) from None
+    return [document]
+
+
+def _packed_size(policies: list[str], arns: list[str], tags: dict[str, str]) -> int:
+    """A percentage of the packed-policy quota, roughly as STS reports it (its compression is not public)."""
+    used = sum(len("".join(p.split())) for p in policies) + 64 * len(arns) + sum(len(k) + len(v) for k, v in
+                                                                               tags.items())
+    return min(100, used * 100 // (MAX_SESSION_POLICY_CHARS * 2)) if used else 0
+
+
+def _credentials(session: Session) -> dict:
+    return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token, "Expiration": session.expiration}
+
+
+@op("sts", "GetSessionToken", authz=no_checks)
+def get_session_token(ctx: RequestContext) -> dict:
+    """No permission is needed (STS API reference); session credentials cannot call it."""
+    caller, store = ctx.caller, ctx.store
+    if caller.credential_source in ("AssumeRole", "GetSessionToken"):
+        raise ServiceError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+    limit = SESSION_TOKEN_MAX_ROOT if caller.is_root else SESSION_TOKEN_MAX
+    duration = ctx.params.get("DurationSeconds") or min(SESSION_TOKEN_DEFAULT, limit)
+    if duration > limit:
+        raise ServiceError("ValidationError", f"1 validation error detected: Value '{duration}' at "
+                           f"'durationSeconds' failed to satisfy constraint: Member must have value less than "
+                           f"or equal to {limit}", 400)
+    now = store.clock.now()
+    session = Session(
+        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(),
+        session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind=caller.kind,
+        arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
+    )
+    store.accounts[caller.account_id].iam.sessions[session.access_key_id] = session
+    return {"Credentials": _credentials(session)}
