@@ -2,7 +2,7 @@
 
 import importlib
 
-SERVICE_MODULES = ("sts", "iam", "ecr")
+SERVICE_MODULES = ("sts", "iam", "ecr", "apprunner")
 
 
 def load_all() -> None:

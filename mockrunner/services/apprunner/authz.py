@@ -1,0 +1,155 @@
+"""The authorization checks of each App Runner operation (Service Authorization Reference, spec authz table).
+
+Every operation is ``apprunner:<Operation>`` on the resource ARN the reference names: the target's ARN,
+``<type>/<name>/*`` for a Create (the resource does not exist yet), ``*`` for the account-wide List calls.
+The request context carries ``aws:RequestTag/*`` + ``aws:TagKeys`` on create/tag calls, the target's tags as
+``aws:ResourceTag/*`` (and as ``apprunner:ResourceTag/*``, the spelling App Runner's IAM guide uses), and the
+``apprunner:*Arn`` / ``VpcId`` / ``VpcEndpointId`` keys of the operations that define them.  Creating with
+tags is also ``apprunner:TagResource`` on the new resource.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from mockrunner.services import apprunner_roles
+from mockrunner.services.apprunner import arns
+from mockrunner.services.apprunner.common import state_of
+from mockrunner.services.apprunner.lookup import find, resolve_revision
+from mockrunner.services.registry import Check
+
+if TYPE_CHECKING:
+    from mockrunner.gateway import RequestContext
+
+
+def action(name: str) -> str:
+    return f"apprunner:{name}"
+
+
+def request_tag_context(tags: Iterable[Mapping[str, str]] | None) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    if tags is None:
+        return context
+    keys = []
+    for tag in tags:
+        context[f"aws:RequestTag/{tag['Key']}"] = tag.get("Value", "")
+        keys.append(tag["Key"])
+    context["aws:TagKeys"] = keys
+    return context
+
+
+def resource_tag_context(tags: Mapping[str, str]) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for key, value in tags.items():
+        context[f"aws:ResourceTag/{key}"] = value
+        context[f"apprunner:ResourceTag/{key}"] = value
+    return context
+
+
+def _arn_of(ctx: "RequestContext", arn: str | None, resource_type: str) -> tuple[str, dict[str, str]]:
+    """The full ARN (partial ARNs resolved) and tags of a resource named in the request, if it is ours."""
+    state = state_of(ctx)
+    if resource_type in ("autoscalingconfiguration", "observabilityconfiguration"):
+        entity = resolve_revision(state, ctx, arn, resource_type)
+    else:
+        entity = find(state, ctx, arn, resource_type)
+    if entity is None:
+        return arn or "", {}
+    return entity.arn, dict(entity.tags)
+
+
+# -------------------------------------------------------------------------------------------- builders
+def on_target(member: str, resource_type: str | None, extra: Callable[["RequestContext"], dict] | None = None
+              ) -> Callable[["RequestContext"], list[Check]]:
+    """``apprunner:<Op>`` on the resource named by request member ``member``, with its tags as context."""
+
+    def checks(ctx: "RequestContext") -> list[Check]:
+        arn = ctx.params.get(member)
+        parsed = arns.parse(arn or "")
+        kind = resource_type or (parsed.resource_type if parsed else None)
+        full_arn, tags = _arn_of(ctx, arn, kind) if kind else (arn or "*", {})
+        context = resource_tag_context(tags)
+        if extra is not None:
+            context.update(extra(ctx))
+        result = [Check(action(ctx.operation.name), full_arn, context)]
+        return result
+
+    return checks
+
+
+def on_any(ctx: "RequestContext") -> list[Check]:
+    """List calls that name no resource: ``*``."""
+    return [Check(action(ctx.operation.name), "*")]
+
+
+def on_new(resource_type: str, name_member: str, extra: Callable[["RequestContext"], dict] | None = None,
+           roles: bool = False) -> Callable[["RequestContext"], list[Check]]:
+    """A Create: ``<type>/<name>/*``, request tags, plus ``apprunner:TagResource`` when tags are given."""
+
+    def checks(ctx: "RequestContext") -> list[Check]:
+        resource = arns.build(ctx.region, ctx.account.id, resource_type, ctx.params.get(name_member, ""), "*")
+        tags = ctx.params.get("Tags")
+        tag_context = request_tag_context(tags)
+        context = dict(tag_context)
+        if extra is not None:
+            context.update(extra(ctx))
+        result = [Check(action(ctx.operation.name), resource, context)]
+        if tags:
+            result.append(Check(action("TagResource"), resource, tag_context))
+        if roles:
+            result.extend(apprunner_roles.extra_checks(ctx, ctx.operation.name))
+        return result
+
+    return checks
+
+
+# ------------------------------------------------------------------------------------- operation contexts
+def service_references(ctx: "RequestContext") -> dict[str, Any]:
+    """``apprunner:ConnectionArn`` / ``AutoScalingConfigurationArn`` / ``ObservabilityConfigurationArn`` /
+    ``VpcConnectorArn`` of a CreateService / UpdateService request (partial ARNs resolved when possible)."""
+    params = ctx.params
+    context: dict[str, Any] = {}
+    source = params.get("SourceConfiguration") or {}
+    connection = (source.get("AuthenticationConfiguration") or {}).get("ConnectionArn")
+    if connection:
+        context["apprunner:ConnectionArn"] = connection
+    asc = params.get("AutoScalingConfigurationArn")
+    if asc:
+        context["apprunner:AutoScalingConfigurationArn"] = _arn_of(ctx, asc, "autoscalingconfiguration")[0]
+    observability = (params.get("ObservabilityConfiguration") or {}).get("ObservabilityConfigurationArn")
+    if observability:
+        context["apprunner:ObservabilityConfigurationArn"] = _arn_of(
+            ctx, observability, "observabilityconfiguration")[0]
+    egress = ((params.get("NetworkConfiguration") or {}).get("EgressConfiguration") or {}).get("VpcConnectorArn")
+    if egress:
+        context["apprunner:VpcConnectorArn"] = egress
+    return context
+
+
+def vpc_ingress_context(ctx: "RequestContext") -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    if ctx.params.get("ServiceArn"):
+        context["apprunner:ServiceArn"] = ctx.params["ServiceArn"]
+    ingress = ctx.params.get("IngressVpcConfiguration") or {}
+    if ingress.get("VpcId"):
+        context["apprunner:VpcId"] = ingress["VpcId"]
+    if ingress.get("VpcEndpointId"):
+        context["apprunner:VpcEndpointId"] = ingress["VpcEndpointId"]
+    return context
+
+
+def update_service(ctx: "RequestContext") -> list[Check]:
+    checks = on_target("ServiceArn", "service", service_references)(ctx)
+    return checks + apprunner_roles.extra_checks(ctx, "UpdateService")
+
+
+def tagging(ctx: "RequestContext") -> list[Check]:
+    """Tag/Untag/ListTagsForResource: the target's tags, plus the request's tags or keys."""
+    checks = on_target("ResourceArn", None)(ctx)
+    check = checks[0]
+    context = dict(check.context)
+    if ctx.operation.name == "TagResource":
+        context.update(request_tag_context(ctx.params.get("Tags")))
+    elif ctx.operation.name == "UntagResource":
+        context["aws:TagKeys"] = list(ctx.params.get("TagKeys") or [])
+    return [Check(check.action, check.resource, context)]

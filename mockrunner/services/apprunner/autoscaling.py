@@ -1,0 +1,136 @@
+"""Auto scaling configurations: revisions, the account default, and the services using each (spec §3.6)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockrunner.model.apprunner import AppRunnerState, AutoScalingConfiguration
+from mockrunner.services.apprunner import authz, revisions, validation
+from mockrunner.services.apprunner.common import apprunner_op, invalid, not_found, now, quota, state_of
+from mockrunner.services.apprunner.lookup import is_name_only, resolve_revision
+from mockrunner.services.apprunner.pagination import paginate
+
+if TYPE_CHECKING:
+    from mockrunner.gateway import RequestContext
+
+_TYPE = "autoscalingconfiguration"
+IN_USE = ("You can't delete the auto scaling configuration. It's used by one or more services. To delete it, "
+          "update the services to use other auto scaling configurations.")  # terraform-provider-aws#38534
+
+
+def view(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
+    return {
+        "AutoScalingConfigurationArn": item.arn, "AutoScalingConfigurationName": item.name,
+        "AutoScalingConfigurationRevision": item.revision, "Latest": item.latest, "Status": item.status,
+        "MaxConcurrency": item.max_concurrency, "MinSize": item.min_size, "MaxSize": item.max_size,
+        "CreatedAt": item.created_at, "DeletedAt": item.deleted_at,
+        "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
+    }
+
+
+def summary(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
+    return {
+        "AutoScalingConfigurationArn": item.arn, "AutoScalingConfigurationName": item.name,
+        "AutoScalingConfigurationRevision": item.revision, "Status": item.status, "CreatedAt": item.created_at,
+        "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
+    }
+
+
+def resolve(ctx: "RequestContext", state: AppRunnerState, arn: str) -> AutoScalingConfiguration:
+    item = resolve_revision(state, ctx, arn, _TYPE)
+    if item is None:
+        raise not_found(f"The auto scaling configuration with ARN {arn} doesn't exist.")  # unverified wording
+    return item
+
+
+@apprunner_op("CreateAutoScalingConfiguration", authz.on_new(_TYPE, "AutoScalingConfigurationName"))
+def create(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    params = ctx.params
+    max_concurrency = params.get("MaxConcurrency", 100)
+    min_size, max_size = params.get("MinSize", 1), params.get("MaxSize", 25)
+    limit = quota(ctx.store, "apprunner_max_size_limit")
+    if not 1 <= max_concurrency <= 200:
+        raise invalid("MaxConcurrency must be between 1 and 200.")
+    if not 1 <= min_size <= 25:
+        raise invalid("MinSize must be between 1 and 25.")
+    if not 1 <= max_size <= limit:
+        # The account limit (25 unless raised) is enforced by AWS; the exact code/wording is unverified.
+        raise invalid(f"MaxSize must be between 1 and {limit}.")
+    if min_size > max_size:
+        raise invalid("MinSize must be less than or equal to MaxSize.")  # unverified wording
+    tags = validation.tags(ctx, params.get("Tags"))
+    item = revisions.create(
+        ctx, state.auto_scaling_configurations, _TYPE, params["AutoScalingConfigurationName"],
+        "auto scaling configuration", "apprunner_max_asc_names", "apprunner_max_asc_revisions",
+        lambda **fields: AutoScalingConfiguration(max_concurrency=max_concurrency, min_size=min_size,
+                                                  max_size=max_size, **fields),
+        now(ctx), tags)
+    return {"AutoScalingConfiguration": view(state, item)}
+
+
+@apprunner_op("DescribeAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
+def describe(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    return {"AutoScalingConfiguration": view(state, resolve(ctx, state, ctx.params["AutoScalingConfigurationArn"]))}
+
+
+@apprunner_op("ListAutoScalingConfigurations", authz.on_any)
+def list_configurations(ctx: "RequestContext") -> dict:
+    """ACTIVE revisions; ``LatestOnly`` defaults to true (model docs)."""
+    state = state_of(ctx)
+    name = ctx.params.get("AutoScalingConfigurationName")
+    latest_only = ctx.params.get("LatestOnly", True)
+
+    def keep(item: AutoScalingConfiguration) -> bool:
+        return item.status == "ACTIVE" and (name is None or item.name == name) and (item.latest or not latest_only)
+
+    page, token = paginate("ListAutoScalingConfigurations", ctx.params, state.auto_scaling_configurations.values(),
+                           filters={"Name": name, "LatestOnly": latest_only}, keep=keep)
+    return {"AutoScalingConfigurationSummaryList": [summary(state, item) for item in page], "NextToken": token}
+
+
+@apprunner_op("DeleteAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
+def delete(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    arn = ctx.params["AutoScalingConfigurationArn"]
+    item = resolve(ctx, state, arn)
+    targets = [item]
+    if ctx.params.get("DeleteAllRevisions"):
+        if not is_name_only(arn):
+            raise invalid("DeleteAllRevisions requires an auto scaling configuration ARN without a revision "
+                          "(…:autoscalingconfiguration/<name>).")  # unverified wording; model: name-only ARN
+        targets = revisions.active(state.auto_scaling_configurations, item.name)
+    if item.status != "ACTIVE":
+        raise not_found(f"The auto scaling configuration with ARN {arn} doesn't exist.")  # already INACTIVE
+    for target in targets:
+        if target.is_default:
+            raise invalid("You can't delete the default auto scaling configuration. To delete it, set another "
+                          "auto scaling configuration as the default first.")  # unverified wording
+        if state.asc_services.get(target.arn):
+            raise invalid(IN_USE)
+    moment = now(ctx)
+    for target in sorted(targets, key=lambda entity: entity.revision):
+        revisions.deactivate(ctx, state, state.auto_scaling_configurations, target, moment)
+    return {"AutoScalingConfiguration": view(state, item)}
+
+
+@apprunner_op("UpdateDefaultAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
+def update_default(ctx: "RequestContext") -> dict:
+    """One default per account and region; it only affects services created later."""
+    state = state_of(ctx)
+    item = resolve(ctx, state, ctx.params["AutoScalingConfigurationArn"])
+    if item.status != "ACTIVE":
+        raise invalid(validation.asc_arn_message(ctx.params["AutoScalingConfigurationArn"]))
+    for other in state.auto_scaling_configurations.values():
+        other.is_default = False
+    item.is_default = True
+    return {"AutoScalingConfiguration": view(state, item)}
+
+
+@apprunner_op("ListServicesForAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
+def list_services(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    item = resolve(ctx, state, ctx.params["AutoScalingConfigurationArn"])
+    page, token = paginate("ListServicesForAutoScalingConfiguration", ctx.params,
+                           iter(state.asc_services.get(item.arn, [])), filters={"Arn": item.arn})
+    return {"ServiceArnList": page, "NextToken": token}

@@ -1,0 +1,90 @@
+"""Connections to source code providers (spec §3.8): created PENDING_HANDSHAKE, no Describe operation.
+
+The handshake can only be completed in the AWS console; locally :func:`complete_handshake` (for the admin API
+and tests) makes a connection AVAILABLE so code-repository services can use it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockrunner.model.apprunner import Connection
+from mockrunner.services.apprunner import arns, authz, validation
+from mockrunner.services.apprunner.common import (
+    apprunner_op,
+    invalid,
+    not_found,
+    now,
+    quota,
+    quota_exceeded,
+    state_of,
+)
+from mockrunner.services.apprunner.lookup import find
+from mockrunner.services.apprunner.pagination import paginate
+
+if TYPE_CHECKING:
+    from mockrunner.gateway import RequestContext
+    from mockrunner.model.store import Store
+
+
+def view(item: Connection, status: str | None = None) -> dict:
+    return {"ConnectionName": item.name, "ConnectionArn": item.arn, "ProviderType": item.provider_type,
+            "Status": status or item.status, "CreatedAt": item.created_at}
+
+
+def complete_handshake(store: "Store", connection_arn: str) -> bool:
+    """Make a PENDING_HANDSHAKE connection AVAILABLE (what the console handshake does); False if unknown."""
+    parsed = arns.parse(connection_arn)
+    if parsed is None or parsed.resource_type != "connection":
+        return False
+    with store.lock:
+        account = store.accounts.get(parsed.account)
+        region = account.regions.get(parsed.region) if account else None
+        connection = region.apprunner.connections.get(connection_arn) if region else None
+        if connection is None:
+            return False
+        connection.status = "AVAILABLE"
+        return True
+
+
+@apprunner_op("CreateConnection", authz.on_new("connection", "ConnectionName"))
+def create(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    name = ctx.params["ConnectionName"]
+    if any(item.name == name for item in state.connections.values()):
+        raise invalid(f"Connection with the provided name already exists: {name}")  # unverified wording
+    limit = quota(ctx.store, "apprunner_max_connections")
+    if len(state.connections) >= limit:
+        raise quota_exceeded(f"You have reached the maximum number of connections ({limit}) for this account in "
+                             "this region.")  # unverified wording
+    tags = validation.tags(ctx, ctx.params.get("Tags"))
+    item_id = arns.new_id()
+    item = Connection(arn=arns.build(ctx.region, ctx.account.id, "connection", name, item_id), name=name,
+                      id=item_id, provider_type=ctx.params["ProviderType"], status="PENDING_HANDSHAKE",
+                      created_at=now(ctx), tags=tags)
+    state.connections[item.arn] = item
+    return {"Connection": view(item)}
+
+
+@apprunner_op("ListConnections", authz.on_any)
+def list_connections(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    name = ctx.params.get("ConnectionName")
+    page, token = paginate("ListConnections", ctx.params, state.connections.values(), filters={"Name": name},
+                           keep=lambda item: name is None or item.name == name)
+    return {"ConnectionSummaryList": [view(item) for item in page], "NextToken": token}
+
+
+@apprunner_op("DeleteConnection", authz.on_target("ConnectionArn", "connection"))
+def delete(ctx: "RequestContext") -> dict:
+    """Refused while a service uses it (model docs; code unverified, InvalidRequestException)."""
+    state = state_of(ctx)
+    arn = ctx.params["ConnectionArn"]
+    item = find(state, ctx, arn, "connection")
+    if item is None:
+        raise not_found(f"The connection with ARN {arn} doesn't exist.")  # unverified wording
+    for service in state.services.values():
+        authentication = service.source_configuration.get("AuthenticationConfiguration") or {}
+        if service.status != "DELETED" and authentication.get("ConnectionArn") == arn:
+            raise invalid("You can't delete the connection. It's used by one or more services.")  # unverified
+    del state.connections[arn]
+    return {"Connection": view(item, status="DELETED")}

@@ -1,0 +1,97 @@
+"""Custom domains of a service (spec §3.10): CREATING -> PENDING_CERTIFICATE_DNS_VALIDATION, DELETING -> gone.
+
+Certificates are never validated locally (there is no DNS to look at), so domains stay pending validation.
+``DNSTarget`` is the service's default domain (unverified); ``VpcDNSTargets`` lists the service's VPC ingress
+connections.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from mockrunner.model.apprunner import AppRunnerState, CustomDomain, Service
+from mockrunner.services.apprunner import arns, authz, operations
+from mockrunner.services.apprunner.common import apprunner_op, invalid, not_found, now, quota, state_of
+from mockrunner.services.apprunner.pagination import paginate
+from mockrunner.services.apprunner.services import get_service, require_status
+
+if TYPE_CHECKING:
+    from mockrunner.gateway import RequestContext
+
+
+def _records(domain: str, enable_www: bool) -> list[dict]:
+    """ACM DNS validation CNAMEs for the domain (and its www. subdomain)."""
+    names = [domain] + ([f"www.{domain}"] if enable_www else [])
+    records = []
+    for name in names:
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        records.append({"Name": f"_{digest[:32]}.{name.lstrip('*.')}.", "Type": "CNAME",
+                        "Value": f"_{digest[32:]}.{arns.random_label(10)}.acm-validations.aws.",
+                        "Status": "PENDING_VALIDATION"})
+    return records
+
+
+def domain_view(domain: CustomDomain) -> dict:
+    return {"DomainName": domain.domain_name, "EnableWWWSubdomain": domain.enable_www,
+            "CertificateValidationRecords": [dict(record) for record in domain.validation_records],
+            "Status": domain.status}
+
+
+def vpc_targets(state: AppRunnerState, service: Service) -> list[dict]:
+    return [{"VpcIngressConnectionArn": item.arn, "VpcId": item.vpc_id, "DomainName": item.domain_name}
+            for item in state.vpc_ingress_connections.values()
+            if item.service_arn == service.arn and item.status != "DELETED"]
+
+
+@apprunner_op("AssociateCustomDomain", authz.on_target("ServiceArn", "service"))
+def associate(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
+    require_status(service, "AssociateCustomDomain")
+    domain_name = ctx.params["DomainName"].lower().rstrip(".")
+    enable_www = ctx.params.get("EnableWWWSubdomain", True)
+    if domain_name.startswith("*."):
+        if enable_www:
+            raise invalid("EnableWWWSubdomain isn't supported for a wildcard domain.")  # unverified wording
+    elif "*" in domain_name:
+        raise invalid(f"The domain name {domain_name} isn't valid. Wildcards are only allowed as the first label "
+                      "(*.example.com).")  # unverified wording
+    if domain_name in service.custom_domains:
+        raise invalid(f"The domain {domain_name} is already associated with the service.")  # unverified wording
+    limit = quota(ctx.store, "apprunner_max_custom_domains")
+    if len(service.custom_domains) >= limit:
+        # Associate declares no ServiceQuotaExceededException; the DG limit is 5 per service.
+        raise invalid(f"You can associate at most {limit} custom domains with a service.")  # unverified wording
+    moment = now(ctx)
+    domain = CustomDomain(domain_name=domain_name, enable_www=enable_www, status="CREATING", created_at=moment,
+                          validation_records=_records(domain_name, enable_www))
+    service.custom_domains[domain_name] = domain
+    operations.schedule(ctx.store, state, "domain_created", service.arn, moment, key=domain_name)
+    return {"DNSTarget": service.url, "ServiceArn": service.arn, "CustomDomain": domain_view(domain),
+            "VpcDNSTargets": vpc_targets(state, service)}
+
+
+@apprunner_op("DescribeCustomDomains", authz.on_target("ServiceArn", "service"))
+def describe(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    service = get_service(ctx, state, ctx.params["ServiceArn"])
+    page, token = paginate("DescribeCustomDomains", ctx.params, service.custom_domains.values(),
+                           filters={"ServiceArn": service.arn})
+    return {"DNSTarget": service.url, "ServiceArn": service.arn,
+            "CustomDomains": [domain_view(domain) for domain in page], "VpcDNSTargets": vpc_targets(state, service),
+            "NextToken": token}
+
+
+@apprunner_op("DisassociateCustomDomain", authz.on_target("ServiceArn", "service"))
+def disassociate(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
+    domain_name = ctx.params["DomainName"].lower().rstrip(".")
+    domain = service.custom_domains.get(domain_name)
+    if domain is None or domain.status == "DELETING":
+        raise not_found(f"The domain {domain_name} isn't associated with the service.")  # unverified wording
+    require_status(service, "DisassociateCustomDomain")
+    domain.status = "DELETING"
+    operations.schedule(ctx.store, state, "domain_deleted", service.arn, now(ctx), key=domain_name)
+    return {"DNSTarget": service.url, "ServiceArn": service.arn, "CustomDomain": domain_view(domain),
+            "VpcDNSTargets": vpc_targets(state, service)}

@@ -1,0 +1,91 @@
+"""Observability configurations: revisions like auto scaling ones; ``DefaultConfiguration`` is reserved."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockrunner.model.apprunner import DEFAULT_NAME, AppRunnerState, ObservabilityConfiguration
+from mockrunner.services.apprunner import authz, revisions, validation
+from mockrunner.services.apprunner.common import apprunner_op, invalid, invalid_state, not_found, now, state_of
+from mockrunner.services.apprunner.lookup import resolve_revision
+from mockrunner.services.apprunner.pagination import paginate
+
+if TYPE_CHECKING:
+    from mockrunner.gateway import RequestContext
+
+_TYPE = "observabilityconfiguration"
+
+
+def view(item: ObservabilityConfiguration) -> dict:
+    return {
+        "ObservabilityConfigurationArn": item.arn, "ObservabilityConfigurationName": item.name,
+        "TraceConfiguration": dict(item.trace_configuration) if item.trace_configuration else None,
+        "ObservabilityConfigurationRevision": item.revision, "Latest": item.latest, "Status": item.status,
+        "CreatedAt": item.created_at, "DeletedAt": item.deleted_at,
+    }
+
+
+def resolve(ctx: "RequestContext", state: AppRunnerState, arn: str) -> ObservabilityConfiguration:
+    item = resolve_revision(state, ctx, arn, _TYPE)
+    if item is None:
+        raise not_found(f"The observability configuration with ARN {arn} doesn't exist.")  # unverified wording
+    return item
+
+
+@apprunner_op("CreateObservabilityConfiguration", authz.on_new(_TYPE, "ObservabilityConfigurationName"))
+def create(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    name = ctx.params["ObservabilityConfigurationName"]
+    if name == DEFAULT_NAME:
+        # Model docs: "You can't use it to create a new observability configuration, and you can't create a
+        # revision of it."  Wording of the error unverified.
+        raise invalid(f"The name {DEFAULT_NAME} is reserved by App Runner. Choose a different name.")
+    tags = validation.tags(ctx, ctx.params.get("Tags"))
+    trace = ctx.params.get("TraceConfiguration")
+    item = revisions.create(
+        ctx, state.observability_configurations, _TYPE, name, "observability configuration",
+        "apprunner_max_observability_names", "apprunner_max_observability_revisions",
+        lambda **fields: ObservabilityConfiguration(trace_configuration=dict(trace) if trace else None, **fields),
+        now(ctx), tags)
+    return {"ObservabilityConfiguration": view(item)}
+
+
+@apprunner_op("DescribeObservabilityConfiguration", authz.on_target("ObservabilityConfigurationArn", _TYPE))
+def describe(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    return {"ObservabilityConfiguration": view(resolve(ctx, state, ctx.params["ObservabilityConfigurationArn"]))}
+
+
+@apprunner_op("ListObservabilityConfigurations", authz.on_any)
+def list_configurations(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    name = ctx.params.get("ObservabilityConfigurationName")
+    latest_only = ctx.params.get("LatestOnly", True)
+
+    def keep(item: ObservabilityConfiguration) -> bool:
+        return item.status == "ACTIVE" and (name is None or item.name == name) and (item.latest or not latest_only)
+
+    page, token = paginate("ListObservabilityConfigurations", ctx.params,
+                           state.observability_configurations.values(),
+                           filters={"Name": name, "LatestOnly": latest_only}, keep=keep)
+    return {"ObservabilityConfigurationSummaryList": [
+        {"ObservabilityConfigurationArn": item.arn, "ObservabilityConfigurationName": item.name,
+         "ObservabilityConfigurationRevision": item.revision} for item in page], "NextToken": token}
+
+
+@apprunner_op("DeleteObservabilityConfiguration", authz.on_target("ObservabilityConfigurationArn", _TYPE))
+def delete(ctx: "RequestContext") -> dict:
+    state = state_of(ctx)
+    arn = ctx.params["ObservabilityConfigurationArn"]
+    item = resolve(ctx, state, arn)
+    if item.status != "ACTIVE":
+        raise not_found(f"The observability configuration with ARN {arn} doesn't exist.")
+    if item.name == DEFAULT_NAME:
+        raise invalid("You can't delete the observability configuration provided by App Runner.")  # unverified
+    in_use = any(service.status != "DELETED" and (service.observability_configuration or {}).get(
+        "ObservabilityConfigurationArn") == item.arn for service in state.services.values())
+    if in_use:
+        # The model says it can't be deleted while used; CloudFormation's handler catches InvalidStateException.
+        raise invalid_state("You can't delete the observability configuration. It's used by one or more services. "
+                            "To delete it, update the services to use other observability configurations.")
+    revisions.deactivate(ctx, state, state.observability_configurations, item, now(ctx))
+    return {"ObservabilityConfiguration": view(item)}

@@ -1,0 +1,287 @@
+"""The lifecycle engine: asynchronous operations that complete when the store clock passes their due time.
+
+A mutating call records an operation (service status ``OPERATION_IN_PROGRESS``) or a pending task (VPC
+ingress connection, custom domain) due ``settings.operation_delay`` seconds later on the store clock.  Nothing
+runs in the background: before any App Runner request of an account/region is handled, :func:`ready_state`
+completes every task of that region whose due time has passed (tasks are kept in start order, so due times
+never decrease along the dict and the scan stops at the first one still running).  :func:`settle` completes
+everything at once for the admin API.
+
+Completion outcomes are data (``_SERVICE_OUTCOMES``); whether a deployment fails is asked of
+``apprunner_roles.deployment_failure`` when a create / update / start-deployment operation completes.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mockrunner.model.apprunner import (
+    DEFAULT_NAME,
+    PROVIDED_ID,
+    AppRunnerState,
+    AutoScalingConfiguration,
+    ObservabilityConfiguration,
+    OperationRecord,
+    PendingTask,
+    Service,
+)
+from mockrunner.services import apprunner_roles
+from mockrunner.services.apprunner import arns
+from mockrunner.services.apprunner.common import quota
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Account, Store
+
+#: Operation type -> (status on success, status on deployment failure, operation status on failure).
+#: ``None`` as failure status: the operation cannot fail (no deployment happens).
+_SERVICE_OUTCOMES: dict[str, tuple[str, str | None, str | None]] = {
+    "CREATE_SERVICE": ("RUNNING", "CREATE_FAILED", "FAILED"),
+    "UPDATE_SERVICE": ("RUNNING", "RUNNING", "ROLLBACK_SUCCEEDED"),
+    "START_DEPLOYMENT": ("RUNNING", "RUNNING", "ROLLBACK_SUCCEEDED"),
+    "PAUSE_SERVICE": ("PAUSED", None, None),
+    "RESUME_SERVICE": ("RUNNING", None, None),
+    "DELETE_SERVICE": ("DELETED", None, None),
+}
+
+ROLLBACK_FIELDS = ("source_configuration", "instance_configuration", "health_check_configuration",
+                   "network_configuration", "auto_scaling_configuration_arn", "observability_configuration")
+
+
+# ------------------------------------------------------------------------------------------------ the region
+def ready_state(store: "Store", account: "Account", region: str) -> AppRunnerState:
+    """The region's state with the provided defaults seeded and every due task completed."""
+    state = account.region(region).apprunner
+    if not state.seeded:
+        _seed(state, account.id, region, store.clock.now())
+    _settle_region(store, account, region, state, force=False)
+    return state
+
+
+def _seed(state: AppRunnerState, account_id: str, region: str, now: datetime) -> None:
+    """App Runner provides ``DefaultConfiguration`` revision 1 (id 000…0001) in every account and region.
+
+    Spec §3.6: the auto scaling one is listed (Terraform's sweeper has to skip it) and is the default.  Whether
+    the provided observability configuration is listed is unverified; it is, here, so that its ARN resolves.
+    """
+    asc_arn = arns.build(region, account_id, "autoscalingconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
+    state.auto_scaling_configurations[asc_arn] = AutoScalingConfiguration(
+        arn=asc_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=now, is_default=True)
+    obs_arn = arns.build(region, account_id, "observabilityconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
+    state.observability_configurations[obs_arn] = ObservabilityConfiguration(
+        arn=obs_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=now,
+        trace_configuration={"Vendor": "AWSXRAY"})
+    state.seeded = True
+
+
+def _settle_region(store: "Store", account: "Account", region: str, state: AppRunnerState, force: bool) -> int:
+    now = store.clock.now()
+    done = 0
+    while state.pending:
+        task_id, task = next(iter(state.pending.items()))
+        if not force and task.due_at > now:
+            break
+        del state.pending[task_id]
+        _COMPLETIONS[task.kind](store, account, region, state, task, now)
+        done += 1
+    _purge(store, state, now)
+    return done
+
+
+def _purge(store: "Store", state: AppRunnerState, now: datetime) -> None:
+    """Forget deleted services and inactive configurations whose retention has passed (oldest first)."""
+    while state.tombstones:
+        arn, forget_at = next(iter(state.tombstones.items()))
+        if forget_at > now:
+            return
+        del state.tombstones[arn]
+        parsed = arns.parse(arn)
+        if parsed is not None:
+            getattr(state, arns.COLLECTIONS[parsed.resource_type]).pop(arn, None)
+
+
+def bury(store: "Store", state: AppRunnerState, arn: str, now: datetime) -> None:
+    state.tombstones[arn] = now + timedelta(seconds=quota(store, "apprunner_deleted_retention"))
+
+
+# --------------------------------------------------------------------------------------- public for admin
+def settle(store: "Store") -> int:
+    """Complete every pending App Runner task in every account and region now; return how many."""
+    done = 0
+    with store.lock:
+        for account in list(store.accounts.values()):
+            for region in list(account.regions):
+                done += _settle_region(store, account, region, account.regions[region].apprunner, force=True)
+    return done
+
+
+def pending_operations(store: "Store") -> list[dict[str, Any]]:
+    """Every task still pending, in start order, as plain JSON-ready dicts."""
+    with store.lock:
+        return [
+            {"account": account.id, "region": region, "kind": task.kind, "target_arn": task.target_arn,
+             "operation_id": task.operation_id, "key": task.key, "due_at": task.due_at.isoformat()}
+            for account in store.accounts.values()
+            for region, region_state in account.regions.items()
+            for task in region_state.apprunner.pending.values()
+        ]
+
+
+def failure_reasons(store: "Store", service_arn: str) -> list[dict[str, Any]] | None:
+    """Why the operations of a service failed (``None``: no such service)."""
+    parsed = arns.parse(service_arn)
+    if parsed is None or parsed.resource_type != "service":
+        return None
+    account = store.accounts.get(parsed.account)
+    if account is None or parsed.region not in account.regions:
+        return None
+    service = account.regions[parsed.region].apprunner.services.get(service_arn)
+    if service is None:
+        return None
+    return [
+        {"operation_id": record.id, "type": record.type, "status": record.status,
+         "reason": record.failure_reason,
+         "ended_at": record.ended_at.isoformat() if record.ended_at else None}
+        for record in service.operations if record.failure_reason is not None
+    ]
+
+
+# ------------------------------------------------------------------------------------ starting operations
+def due(store: "Store", now: datetime) -> datetime:
+    return now + timedelta(seconds=store.settings.operation_delay)
+
+
+def schedule(store: "Store", state: AppRunnerState, kind: str, target_arn: str, now: datetime,
+             key: str | None = None, operation_id: str | None = None) -> PendingTask:
+    task = PendingTask(kind=kind, target_arn=target_arn, due_at=due(store, now), operation_id=operation_id,
+                       key=key)
+    state.pending[operation_id or arns.new_operation_id()] = task
+    return task
+
+
+def start_service_operation(store: "Store", state: AppRunnerState, service: Service, operation_type: str,
+                            now: datetime, rollback: dict | None = None) -> OperationRecord:
+    """Put ``service`` in OPERATION_IN_PROGRESS with a new operation of ``operation_type``."""
+    record = OperationRecord(
+        id=arns.new_operation_id(), type=operation_type, status="IN_PROGRESS", target_arn=service.arn,
+        started_at=now, updated_at=now, due_at=due(store, now), prior_status=service.status, rollback=rollback,
+    )
+    service.operations.append(record)
+    service.status = "OPERATION_IN_PROGRESS"
+    service.updated_at = now
+    schedule(store, state, "service_operation", service.arn, now, operation_id=record.id)
+    return record
+
+
+def snapshot_configuration(service: Service) -> dict:
+    return {name: copy.deepcopy(getattr(service, name)) for name in ROLLBACK_FIELDS}
+
+
+# --------------------------------------------------------------------------------- association bookkeeping
+def associate_asc(state: AppRunnerState, service: Service, asc_arn: str) -> None:
+    """Move ``service`` to ``asc_arn`` in the configuration -> services index."""
+    dissociate_asc(state, service)
+    service.auto_scaling_configuration_arn = asc_arn
+    state.asc_services.setdefault(asc_arn, []).append(service.arn)
+
+
+def dissociate_asc(state: AppRunnerState, service: Service) -> None:
+    users = state.asc_services.get(service.auto_scaling_configuration_arn)
+    if users and service.arn in users:
+        users.remove(service.arn)
+        if not users:
+            del state.asc_services[service.auto_scaling_configuration_arn]
+
+
+# -------------------------------------------------------------------------------------------- completions
+def _complete_service_operation(store: "Store", account: "Account", region: str, state: AppRunnerState,
+                                task: PendingTask, now: datetime) -> None:
+    service = state.services.get(task.target_arn)
+    if service is None:
+        return
+    record = next((r for r in reversed(service.operations) if r.id == task.operation_id), None)
+    if record is None or record.status != "IN_PROGRESS":
+        return
+    success_status, failed_status, failed_operation_status = _SERVICE_OUTCOMES[record.type]
+    reason = None
+    if failed_status is not None:
+        reason = apprunner_roles.deployment_failure(store, account, region, service)
+    record.updated_at = record.ended_at = now
+    service.updated_at = now
+    if reason is None:
+        record.status = "SUCCEEDED"
+        service.status = success_status
+        service.failure_reason = None
+        if success_status == "DELETED":
+            _finish_delete(store, state, service, now)
+        return
+    record.failure_reason = service.failure_reason = reason
+    if record.type != "CREATE_SERVICE" and record.prior_status == "CREATE_FAILED":
+        # Rebuilding a CREATE_FAILED service: there is nothing to roll back to (spec §3.2).
+        record.status, service.status = "FAILED", "CREATE_FAILED"
+        return
+    if record.rollback is not None:
+        _restore(state, service, record.rollback)
+    record.status = failed_operation_status
+    service.status = failed_status
+
+
+def _restore(state: AppRunnerState, service: Service, rollback: dict) -> None:
+    for name in ROLLBACK_FIELDS:
+        if name == "auto_scaling_configuration_arn":
+            associate_asc(state, service, rollback[name])
+        else:
+            setattr(service, name, copy.deepcopy(rollback[name]))
+
+
+def _finish_delete(store: "Store", state: AppRunnerState, service: Service, now: datetime) -> None:
+    service.deleted_at = now
+    if state.service_names.get(service.name) == service.arn:
+        del state.service_names[service.name]
+    dissociate_asc(state, service)
+    service.custom_domains.clear()
+    bury(store, state, service.arn, now)
+
+
+def _complete_vic_available(store: "Store", account: "Account", region: str, state: AppRunnerState,
+                            task: PendingTask, now: datetime) -> None:
+    connection = state.vpc_ingress_connections.get(task.target_arn)
+    if connection is not None and connection.status in ("PENDING_CREATION", "PENDING_UPDATE"):
+        connection.status = "AVAILABLE"
+
+
+def _complete_vic_deleted(store: "Store", account: "Account", region: str, state: AppRunnerState,
+                          task: PendingTask, now: datetime) -> None:
+    connection = state.vpc_ingress_connections.get(task.target_arn)
+    if connection is not None and connection.status == "PENDING_DELETION":
+        connection.status = "DELETED"
+        connection.deleted_at = now
+        bury(store, state, connection.arn, now)
+
+
+def _complete_domain_created(store: "Store", account: "Account", region: str, state: AppRunnerState,
+                             task: PendingTask, now: datetime) -> None:
+    """The certificate is requested; it stays pending until its DNS records are validated (never, locally)."""
+    service = state.services.get(task.target_arn)
+    domain = service.custom_domains.get(task.key or "") if service else None
+    if domain is not None and domain.status == "CREATING":
+        domain.status = "PENDING_CERTIFICATE_DNS_VALIDATION"
+
+
+def _complete_domain_deleted(store: "Store", account: "Account", region: str, state: AppRunnerState,
+                             task: PendingTask, now: datetime) -> None:
+    service = state.services.get(task.target_arn)
+    if service is not None:
+        domain = service.custom_domains.get(task.key or "")
+        if domain is not None and domain.status == "DELETING":
+            del service.custom_domains[task.key]
+
+
+_COMPLETIONS: dict[str, Callable[..., None]] = {
+    "service_operation": _complete_service_operation,
+    "vic_available": _complete_vic_available,
+    "vic_deleted": _complete_vic_deleted,
+    "domain_created": _complete_domain_created,
+    "domain_deleted": _complete_domain_deleted,
+}
