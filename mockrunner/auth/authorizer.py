@@ -119,7 +119,10 @@ def decision_message(check: "Check", decision: Decision) -> str:
 
 
 def display_resource(action: str, resource: str) -> str:
-    if not action.startswith("iam:") or action.startswith("iam:Create") or not resource.startswith("arn:"):
+    # iam:PassRole is checked by the service the role is passed to, which names the role by its ARN
+    # ("... not authorized to perform: iam:PassRole on resource: arn:aws:iam::<acct>:role/<name>").
+    if (not action.startswith("iam:") or action.startswith("iam:Create") or action == "iam:PassRole"
+            or not resource.startswith("arn:")):
         return resource
     parts = resource.split(":", 5)
     if len(parts) != 6 or parts[2] != "iam":
