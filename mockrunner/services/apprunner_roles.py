@@ -157,7 +157,7 @@ def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> 
     from mockrunner.services import iam
 
     if ctx.account is not None and not _has_slr(ctx.account, aws_service_name):
-        iam.create_service_linked_role_in(ctx.store, ctx.account, aws_service_name)
+        iam.create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name)
 
 
 # ------------------------------------------------------------------------------------------------ pull
