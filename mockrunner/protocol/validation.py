@@ -192,11 +192,15 @@ def _elements_fail(shape: Shape) -> tuple[Callable[[Any], bool], str] | None:
 def _check_structure(shape: Shape) -> Check:
     required = set(shape.required_members)
     table = [(name, _lower_first(name), name in required, _checker(member)) for name, member in shape.members.items()]
+    union = bool(getattr(shape, "is_tagged_union", False))
 
     def check(value: Any, path: str, errors: list) -> None:
         if not isinstance(value, Mapping):
             errors.append(_failure(shape, value, path, _type_error("structure")))
             return
+        if union and sum(value.get(name) is not None for name, *_ in table) != 1:
+            # Wording unverified: Smithy unions must carry exactly one member, as botocore's client enforces.
+            errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have exactly one member set")
         for name, wire, is_required, fn in table:
             item = value.get(name)
             member_path = f"{path}.{wire}" if path else wire

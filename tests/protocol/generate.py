@@ -42,7 +42,12 @@ class Generator:
     def _structure(self, shape: Shape, depth: int) -> dict:
         if depth > 8:
             return {}
-        return {name: self.value(member, depth + 1) for name, member in shape.members.items()}
+        members = shape.members
+        if getattr(shape, "is_tagged_union", False) and members:
+            # A tagged union carries exactly one of its members (botocore's client refuses more).
+            name = self.rng.choice(sorted(members))
+            return {name: self.value(members[name], depth + 1)}
+        return {name: self.value(member, depth + 1) for name, member in members.items()}
 
     def _count(self, shape: Shape) -> int:
         low = max(shape.metadata.get("min", 1), 1)
