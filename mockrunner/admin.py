@@ -13,6 +13,7 @@ Endpoints (all JSON):
 ``GET  /state``                             export the whole state
 ``PUT  /state`` (or ``POST``)               import a state export (all-or-nothing)
 ``POST /settle``                            complete every pending App Runner operation now
+``GET  /pending``                           the App Runner operations still in progress
 ``GET  /clock``                             the store clock's time and offset
 ``POST /clock/advance``                     ``{"seconds": N}``: move the clock forward
 ``GET  /decisions``                         the decision log; filters ``principal``, ``action``, ``decision``,
@@ -173,6 +174,11 @@ def settle() -> Response:
     return _json({"settled": settled})
 
 
+@admin.get("/pending")
+def pending() -> Response:
+    return _json({"pending": _apprunner_function("pending_operations")(_store())})
+
+
 @admin.get("/clock")
 def clock() -> Response:
     store = _store()
@@ -288,12 +294,23 @@ def _service_arn() -> str:
     return arn
 
 
+def apprunner_function(name: str) -> Callable | None:
+    """App Runner's ``settle`` / ``pending_operations`` / ``failure_reasons`` (package or its operations module)."""
+    import importlib
+
+    for module_name in ("mockrunner.services.apprunner", "mockrunner.services.apprunner.operations"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        function = getattr(module, name, None)
+        if function is not None:
+            return function
+    return None
+
+
 def _apprunner_function(name: str) -> Callable:
-    try:
-        from mockrunner.services import apprunner
-    except ImportError:
-        apprunner = None
-    function = getattr(apprunner, name, None)
+    function = apprunner_function(name)
     if function is None:
         raise AdminError(501, "NotAvailable", f"App Runner's {name} is not available in this build")
     return function

@@ -56,7 +56,14 @@ def serve_command(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = create_app(settings)
+    from mockrunner.persistence import CorruptStateError
+    from mockrunner.seed import SeedError
+
+    try:
+        app = create_app(settings)
+    except (CorruptStateError, SeedError) as error:  # refuse to start rather than lose or half-seed state
+        print(f"mockrunner: {error}", file=sys.stderr, flush=True)
+        return 1
     server = make_server(args.host, args.port, app)
     print(f"mockrunner listening on http://{args.host}:{server.server_port}", flush=True)
 

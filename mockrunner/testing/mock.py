@@ -200,19 +200,19 @@ class MockAppRunner:
         original_teardown = getattr(cls, teardown, None)
         mock = self
 
-        def set_up(instance: Any, *args: Any) -> None:
+        def set_up(instance: Any, method: Any = None) -> None:
             mock.start()
             try:
                 if original_setup is not None:
-                    original_setup(instance, *args)
+                    original_setup(instance, *_optional_argument(original_setup, method))
             except BaseException:
                 mock.stop()
                 raise
 
-        def tear_down(instance: Any, *args: Any) -> None:
+        def tear_down(instance: Any, method: Any = None) -> None:
             try:
                 if original_teardown is not None:
-                    original_teardown(instance, *args)
+                    original_teardown(instance, *_optional_argument(original_teardown, method))
             finally:
                 mock.stop()
 
@@ -263,8 +263,11 @@ class MockAppRunner:
 
     def settle(self) -> int:
         """Complete every pending App Runner operation now; returns how many there were."""
-        from mockrunner.services.apprunner import settle
+        from mockrunner.admin import apprunner_function
 
+        settle = apprunner_function("settle")
+        if settle is None:
+            raise RuntimeError("this build of mockrunner has no App Runner operations to settle")
         with self.store.lock:
             return settle(self.store)
 
@@ -291,6 +294,12 @@ class MockAppRunner:
         return sessions.make_session(self, user=user, role=role, policies=list(policies),
                                      managed_policies=list(managed_policies), trust_policy=trust_policy,
                                      account=account, session_name=session_name, region=region)
+
+
+def _optional_argument(function: Callable, method: Any) -> tuple:
+    """pytest passes ``setup_method`` the test method only if it takes one; do the same for the original."""
+    code = getattr(function, "__code__", None)
+    return (method,) if code is not None and code.co_argcount > 1 else ()
 
 
 def mock_apprunner(target: Any = None, /, **options: Any) -> Any:
