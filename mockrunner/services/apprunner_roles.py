@@ -131,17 +131,21 @@ def verify_roles(ctx: "RequestContext", source_configuration: dict | None, insta
     source = source_configuration or {}
     image = source.get("ImageRepository") or {}
     access = (source.get("AuthenticationConfiguration") or {}).get("AccessRoleArn")
-    if access and image.get("ImageRepositoryType") == "ECR":
-        if not _trusts(ctx.store, access, BUILD_PRINCIPAL):
-            raise _assume_failure("access", access)
     instance = (instance_configuration or {}).get("InstanceRoleArn")
+    if access and image.get("ImageRepositoryType") == "ECR" and not _trusts(ctx.store, access, BUILD_PRINCIPAL):
+        raise _assume_failure("access", access)
     if instance and not _trusts(ctx.store, instance, TASKS_PRINCIPAL):
         raise _assume_failure("instance", instance)
 
 
 def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
+    """Whether App Runner may assume the role; ``soft`` mode decides and logs but lets it through, ``off``
+    does not ask (the role need not even exist), like every other authorization check."""
+    mode = store.settings.enforce
+    if mode == "off":
+        return True
     role = find_role(store, role_arn)
-    return role is not None and _trust_allows(store, role, service_principal)
+    return (role is not None and _trust_allows(store, role, service_principal)) or mode == "soft"
 
 
 def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
@@ -178,11 +182,27 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     access = ((service.source_configuration.get("AuthenticationConfiguration") or {}).get("AccessRoleArn"))
     if not access:
         return f"{PULL_FAILED} No access role is configured for the private ECR image {identifier}."
+    repo = ecr.find_repository(store, ref.registry_id, ref.region, ref.repository)
+    denied = _pull_denied(store, access, ref, repo)
+    if denied is not None:
+        return f"{PULL_FAILED} {denied}"
+    if repo is None:
+        return f"{PULL_FAILED} {ecr.repository_not_found(ref.repository, ref.registry_id).message}"
+    if ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
+        image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.reference}
+        return f"{PULL_FAILED} {ecr.image_not_found(image_id, ref.repository, ref.registry_id).message}"
+    return None
+
+
+def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) -> str | None:
+    """The first refusal a pull by a session of the access role meets (``None``: allowed, or not enforced)."""
+    mode = store.settings.enforce
+    if mode == "off":
+        return None
     role = find_role(store, access)
     if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL):
-        return f"{PULL_FAILED} Error in assuming access role {access}."
+        return None if mode == "soft" else f"Error in assuming access role {access}."
     session = authorizer.caller_for_role_session(store, _arn_account(role.arn), role.name, PULL_SESSION)
-    repo = ecr.find_repository(store, ref.registry_id, ref.region, ref.repository)
     checks = [Check("ecr:GetAuthorizationToken", "*")] + [
         Check(action, ref.repository_arn, context=_repository_context(repo),
               resource_policy=repo.policy_text if repo is not None else None,
@@ -192,13 +212,8 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     ]
     for check in checks:
         decision = authorizer.decide(store, session, check)
-        if not decision.allowed:
-            return f"{PULL_FAILED} {authorizer.decision_message(check, decision)}"
-    if repo is None:
-        return f"{PULL_FAILED} {ecr.repository_not_found(ref.repository, ref.registry_id).message}"
-    if ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
-        image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.reference}
-        return f"{PULL_FAILED} {ecr.image_not_found(image_id, ref.repository, ref.registry_id).message}"
+        if not decision.allowed and mode == "on":
+            return authorizer.decision_message(check, decision)
     return None
 
 

@@ -307,3 +307,35 @@ def test_cross_account_ecr_calls_follow_the_repository_policy(two_accounts):
     with pytest.raises(ClientError) as exc:
         reader.list_images(registryId=OTHER, repositoryName="shared")
     assert error(exc)[0] == "AccessDeniedException"
+
+
+def test_first_vpc_connector_creates_the_networking_service_linked_role(world):
+    networking = "AWSServiceRoleForAppRunnerNetworking"
+    user = world.user("netadmin", inline=policy(allow("apprunner:*")))
+    with pytest.raises(ClientError) as exc:
+        user.create_vpc_connector(VpcConnectorName="connector", Subnets=["subnet-0123456789abcdef0"])
+    code, message = error(exc)
+    assert code == "AccessDeniedException"
+    assert (f"iam:CreateServiceLinkedRole on resource: arn:aws:iam::{ACCOUNT}:role/aws-service-role/"
+            f"networking.apprunner.amazonaws.com/{networking}") in message
+    world.apprunner.create_vpc_connector(VpcConnectorName="connector", Subnets=["subnet-0123456789abcdef0"])
+    role = world.iam.get_role(RoleName=networking)["Role"]
+    assert role["Path"] == "/aws-service-role/networking.apprunner.amazonaws.com/"
+    attached = world.iam.list_attached_role_policies(RoleName=networking)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [
+        "arn:aws:iam::aws:policy/aws-service-role/AppRunnerNetworkingServiceRolePolicy"]
+    # Now that it exists, the user without the SLR permission can create connectors.
+    user.create_vpc_connector(VpcConnectorName="second", Subnets=["subnet-0123456789abcdef0"])
+
+
+@pytest.mark.parametrize("mode", ["soft", "off"])
+def test_role_checks_follow_the_enforcement_mode(make_harness, aws, mode):
+    harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=0, enforce=mode))
+    world = World(harness)
+    image = world.image()
+    untrusted = world.role("Untrusted", "ec2.amazonaws.com")
+    arn = world.apprunner.create_service(**create_request("web-app", image, untrusted))["Service"]["ServiceArn"]
+    assert status(world, arn) == "RUNNING"
+    # A missing image is not an authorization question: it fails in every mode.
+    missing = world.apprunner.create_service(**create_request("web-two", image.replace(":v1", ":v7"), untrusted))
+    assert status(world, missing["Service"]["ServiceArn"]) == "CREATE_FAILED"
