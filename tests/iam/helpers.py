@@ -1,0 +1,31 @@
+"""Shared builders for IAM scenario tests: users with keys, roles with trust policies."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+ACCOUNT = "123456789012"
+
+
+def doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action: Any, resource: Any = "*", **extra: Any) -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def user_with_key(aws: Any, name: str, *, policies: tuple[str, ...] = (), inline: dict[str, str] | None = None,
+                  tags: dict[str, str] | None = None) -> dict:
+    """Create a user (as root), attach managed policies / put inline ones, return its access key dict."""
+    iam = aws.client("iam")
+    iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
+    for arn in policies:
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+    for policy_name, document in (inline or {}).items():
+        iam.put_user_policy(UserName=name, PolicyName=policy_name, PolicyDocument=document)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def trust(principal: Any) -> str:
+    return doc({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})
