@@ -1,0 +1,59 @@
+"""Shared request bodies and small helpers for the App Runner tests."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+ACCOUNT = "123456789012"
+PUBLIC_IMAGE = "public.ecr.aws/aws-containers/hello-app-runner:latest"
+PUBLIC_SOURCE = {"ImageRepository": {"ImageIdentifier": PUBLIC_IMAGE, "ImageRepositoryType": "ECR_PUBLIC"}}
+SERVICE_ARN = re.compile(r"^arn:aws:apprunner:us-east-1:123456789012:service/([A-Za-z0-9_-]+)/([0-9a-f]{32})$")
+OPERATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SERVICE_URL = re.compile(r"^[a-z0-9]{10}\.us-east-1\.awsapprunner\.com$")
+DEFAULT_ASC = ("arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/DefaultConfiguration/1/"
+               "00000000000000000000000000000001")
+
+
+def create(client, name: str = "web-app", **extra) -> dict:
+    params = {"ServiceName": name, "SourceConfiguration": PUBLIC_SOURCE, **extra}
+    return client.create_service(**params)
+
+
+def running(client, name: str = "web-app", **extra) -> str:
+    """Create a service and return its ARN once RUNNING (operation_delay=0: the next read completes it)."""
+    arn = create(client, name, **extra)["Service"]["ServiceArn"]
+    assert client.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+    return arn
+
+
+def error_of(call, *args, **kwargs) -> ClientError:
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    return info.value
+
+
+def code(error: ClientError) -> str:
+    return error.response["Error"]["Code"]
+
+
+def message(error: ClientError) -> str:
+    return error.response["Error"]["Message"]
+
+
+def user_client(aws, name: str, policy: dict, tags: dict[str, str] | None = None, service: str = "apprunner"):
+    """An IAM user with one inline policy, and a client signed with its new access key."""
+    iam = aws.client("iam")
+    iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
+    iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return aws.client(service, access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+def allow(actions, resource="*", condition=None) -> dict:
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
