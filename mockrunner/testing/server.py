@@ -8,6 +8,7 @@ from werkzeug.serving import make_server
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
+from mockrunner.serving import _QuietHandler
 
 
 class ThreadedServer:
@@ -41,7 +42,8 @@ class ThreadedServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "ThreadedServer":
-        self._server = make_server(self.host, self._requested_port, self.app, threaded=True)
+        self._server = make_server(self.host, self._requested_port, self.app, threaded=True,
+                                   request_handler=_QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": self._poll_interval},
             name="mockrunner-server", daemon=True,
