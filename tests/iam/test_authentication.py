@@ -1,0 +1,151 @@
+"""SigV4 authentication against a real server: raw ``requests`` signed with botocore's signer, and the AWS CLI.
+
+Every error is forged the way clients produce it: a wrong secret, an old date, a missing session token.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+from unittest import mock
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from tests.iam.helpers import ACCOUNT, user_with_key
+
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
+
+
+@pytest.fixture
+def server(make_harness):
+    return make_harness("server")
+
+
+def _send(url: str, body: str | bytes, *, key: str = "test", secret: str = "test", token: str | None = None,
+          service: str = "sts", headers: dict | None = None, when: datetime.datetime | None = None,
+          method: str = "POST") -> requests.Response:
+    request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": FORM, **(headers or {})})
+    signer = SigV4Auth(Credentials(key, secret, token), service, "us-east-1")
+    if when is None:
+        signer.add_auth(request)
+    else:
+        # A client whose clock is off: botocore's signer reads the time from this function.
+        with mock.patch("botocore.auth.get_current_datetime", return_value=when.replace(tzinfo=None)):
+            signer.add_auth(request)
+    prepared = request.prepare()
+    return requests.request(method, prepared.url, data=prepared.body, headers=dict(prepared.headers), timeout=10)
+
+
+def _code(response: requests.Response) -> str:
+    text = response.text
+    return text.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in text else json.loads(text)["__type"]
+
+
+IDENTITY = "Action=GetCallerIdentity&Version=2011-06-15"
+
+
+def test_raw_requests_signed_by_botocore_verify(server):
+    url = server.endpoint_url + "/"
+    assert _send(url, IDENTITY).status_code == 200
+    # Query string with characters that need encoding, body empty, GET.
+    query = urlencode({"Action": "GetCallerIdentity", "Version": "2011-06-15", "X-Extra": "a b/c+d~é"})
+    assert _send(f"{url}?{query}", b"", method="GET").status_code == 200
+    # Non-ASCII body (a tag value in UTF-8).
+    body = urlencode({"Action": "CreateUser", "Version": "2010-05-08", "UserName": "utf",
+                      "Tags.member.1.Key": "name", "Tags.member.1.Value": "Zoë 東京"})
+    response = _send(url, body.encode("utf-8"), service="iam")
+    assert response.status_code == 200, response.text
+    tags = server.client("iam").list_user_tags(UserName="utf")["Tags"]
+    assert tags == [{"Key": "name", "Value": "Zoë 東京"}]
+
+
+def test_presigned_url_verifies(server):
+    request = AWSRequest(method="GET", url=server.endpoint_url + "/?" + IDENTITY)
+    SigV4QueryAuth(Credentials("test", "test"), "sts", "us-east-1", expires=60).add_auth(request)
+    assert requests.get(request.url, timeout=10).status_code == 200
+    tampered = request.url.replace("GetCallerIdentity", "GetSessionToken")
+    response = requests.get(tampered, timeout=10)
+    assert (response.status_code, _code(response)) == (403, "SignatureDoesNotMatch")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "code"),
+    [
+        ({"secret": "wrong"}, 403, "SignatureDoesNotMatch"),
+        ({"key": "AKIAUNKNOWN000000000"}, 403, "InvalidClientTokenId"),
+        ({"when": datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=20)}, 403,
+         "SignatureDoesNotMatch"),
+        ({"when": datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=20)}, 403,
+         "SignatureDoesNotMatch"),
+    ],
+)
+def test_query_protocol_authentication_errors(server, kwargs, status, code):
+    response = _send(server.endpoint_url + "/", IDENTITY, **kwargs)
+    assert (response.status_code, _code(response)) == (status, code), response.text
+    if "when" in kwargs:
+        assert "Signature expired" in response.text or "Signature not yet current" in response.text
+
+
+def test_missing_and_incomplete_signatures(server):
+    url = server.endpoint_url + "/"
+    response = requests.post(url, data=IDENTITY, headers={"Content-Type": FORM}, timeout=10)
+    assert (response.status_code, _code(response)) == (403, "MissingAuthenticationToken")
+    headers = {"Content-Type": FORM, "X-Amz-Date": "20240101T000000Z",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sts/aws4_request"}
+    response = requests.post(url, data=IDENTITY, headers=headers, timeout=10)
+    assert (response.status_code, _code(response)) == (400, "IncompleteSignature")
+    assert "Authorization header requires 'Signature' parameter." in response.text
+
+
+def test_session_token_rules(server):
+    key = user_with_key(server, "tok")
+    creds = server.client_for(key, "sts").get_session_token(DurationSeconds=900)["Credentials"]
+    url = server.endpoint_url + "/"
+    ok = _send(url, IDENTITY, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert ok.status_code == 200
+    missing = _send(url, IDENTITY, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"])
+    assert (missing.status_code, _code(missing)) == (403, "InvalidClientTokenId")
+    wrong = _send(url, IDENTITY, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token="bogus")
+    assert _code(wrong) == "InvalidClientTokenId"
+    server.store.clock.advance(901)
+    expired = _send(url, IDENTITY, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                    token=creds["SessionToken"])
+    assert (expired.status_code, _code(expired)) == (403, "ExpiredToken")
+    assert "The security token included in the request is expired" in expired.text
+
+
+def test_json_protocol_authentication_errors(server):
+    url = server.endpoint_url + "/"
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AppRunner.ListServices"}
+    response = _send(url, "{}", secret="wrong", service="apprunner", headers=headers)
+    assert (response.status_code, _code(response)) == (403, "InvalidSignatureException")
+    response = _send(url, "{}", key="AKIAUNKNOWN000000000", service="apprunner", headers=headers)
+    assert _code(response) == "UnrecognizedClientException"
+    response = requests.post(url, data="{}", headers=headers, timeout=10)
+    assert _code(response) == "MissingAuthenticationTokenException"
+
+
+def test_aws_cli(server, tmp_path):
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_MAX_ATTEMPTS": "1"}
+    env.pop("AWS_SESSION_TOKEN", None)
+    env.pop("AWS_PROFILE", None)
+
+    def cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["aws", "--endpoint-url", server.endpoint_url, "--output", "json", *args],
+                              env={**env, **extra_env}, capture_output=True, text=True, timeout=60)
+
+    created = cli("iam", "create-user", "--user-name", "cli-user", "--tags", "Key=k,Value=v é")
+    assert created.returncode == 0, created.stderr
+    assert json.loads(created.stdout)["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/cli-user"
+    identity = cli("sts", "get-caller-identity")
+    assert json.loads(identity.stdout)["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    denied = cli("iam", "list-users", AWS_SECRET_ACCESS_KEY="wrong")
+    assert denied.returncode != 0 and "SignatureDoesNotMatch" in denied.stderr
