@@ -6,7 +6,7 @@ import json
 import pytest
 
 from mockrunner.services.apprunner import failure_reasons
-from tests.apprunner.helpers import ACCOUNT, DEFAULT_ASC, allow, code, create, error_of, message, running
+from tests.apprunner.helpers import ACCOUNT, DEFAULT_ASC, PUBLIC_SOURCE, allow, code, create, error_of, message, running
 
 SERVICE_PREFIX = f"arn:aws:apprunner:us-east-1:{ACCOUNT}:service/"
 
@@ -168,3 +168,20 @@ def test_service_linked_roles_are_created_on_first_use(aws, operation):
         apprunner.create_vpc_connector(VpcConnectorName="egress-slr", Subnets=["subnet-1"])
         name = "AWSServiceRoleForAppRunnerNetworking"
     assert iam.get_role(RoleName=name)["Role"]["Path"].startswith("/aws-service-role/")
+
+
+def test_failed_update_rolls_back_and_the_service_keeps_running(aws):
+    iam, apprunner = aws.client("iam"), aws.client("apprunner")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "build.apprunner.amazonaws.com"}}]}
+    role = iam.create_role(RoleName="access", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    arn = running(apprunner)
+    broken = {"ImageRepository": {"ImageIdentifier": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/missing:v2",
+                                  "ImageRepositoryType": "ECR"},
+              "AuthenticationConfiguration": {"AccessRoleArn": role}, "AutoDeploymentsEnabled": False}
+    apprunner.update_service(ServiceArn=arn, SourceConfiguration=broken)
+    service = apprunner.describe_service(ServiceArn=arn)["Service"]
+    assert service["Status"] == "RUNNING"
+    assert service["SourceConfiguration"]["ImageRepository"]["ImageIdentifier"] == \
+        PUBLIC_SOURCE["ImageRepository"]["ImageIdentifier"]
+    assert apprunner.list_operations(ServiceArn=arn)["OperationSummaryList"][0]["Status"] == "ROLLBACK_SUCCEEDED"
