@@ -4,17 +4,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from mockrunner.app import create_app
 from mockrunner.config import Settings
-from mockrunner.serving import _QuietHandler
+from mockrunner.serving import make_server
 
 
 class ThreadedServer:
     """Serve a mockrunner app on ``host:port`` (port 0 picks a free one) until :meth:`stop`.
 
-    Usable as a context manager.  ``poll_interval`` is short so that stopping takes milliseconds rather than
+    The same HTTP server ``mockrunner serve`` runs (:func:`mockrunner.serving.make_server`).  Usable as a
+    context manager.  ``poll_interval`` is short so that stopping takes milliseconds rather than
     the half second socketserver's default poll would cost every test.
     """
 
@@ -42,8 +41,7 @@ class ThreadedServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "ThreadedServer":
-        self._server = make_server(self.host, self._requested_port, self.app, threaded=True,
-                                   request_handler=_QuietHandler)
+        self._server = make_server(self.host, self._requested_port, self.app)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": self._poll_interval},
             name="mockrunner-server", daemon=True,

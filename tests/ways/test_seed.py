@@ -1,0 +1,146 @@
+"""Seed files: everything they declare exists and works through the API; invalid seeds name the bad field."""
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from mockrunner.config import Settings
+from mockrunner.model import snapshot
+from mockrunner.model.store import Store
+from mockrunner.seed import SeedError, apply_seed, apply_seed_file
+from mockrunner.testing.mock import MockAppRunner
+
+ALLOW_ECR_READ = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["ecr:DescribeRepositories", "ecr:DescribeImages"], "Resource": "*"}]}
+TRUST_APPRUNNER = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+SEED = {
+    "managed_policies": [{"name": "EcrRead", "document": ALLOW_ECR_READ, "description": "read ECR"}],
+    "users": [
+        {"name": "reader", "managed_policies": ["EcrRead"],
+         "access_keys": [{"access_key_id": "AKIAREADER0000000000", "secret_access_key": "reader-secret"}]},
+        {"name": "nobody", "tags": {"team": "none"},
+         "access_keys": [{"access_key_id": "AKIANOBODY0000000000", "secret_access_key": "nobody-secret"}]},
+    ],
+    "roles": [{"name": "access", "trust_policy": TRUST_APPRUNNER,
+               "managed_policies": ["arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"]}],
+    "ecr": {"repositories": [{"name": "web", "images": [{"tags": ["latest"]}, {"tags": ["old"]}]},
+                             {"name": "eu", "region": "eu-west-1"}]},
+    "apprunner": {"auto_scaling_configurations": [{"AutoScalingConfigurationName": "small", "MaxSize": 2}],
+                  "services": [{"ServiceName": "web-app", "SourceConfiguration": {
+                      "ImageRepository": {"ImageIdentifier": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:latest",
+                                          "ImageRepositoryType": "ECR"},
+                      "AuthenticationConfiguration": {"AccessRoleArn": "arn:aws:iam::123456789012:role/access"},
+                      "AutoDeploymentsEnabled": False}}]},
+    "accounts": [{"id": "111122223333",
+                  "root_credentials": {"access_key_id": "OTHERROOT", "secret_access_key": "other"},
+                  "ecr": {"repositories": [{"name": "theirs"}]}}],
+}
+
+
+def _state(store: Store) -> dict:
+    """The exported state without IAM's cache version counter (a rollback legitimately bumps it)."""
+    state = snapshot.export_state(store)["state"]
+    for account in state["accounts"].values():
+        account["iam"].pop("version")
+    return state
+
+
+def _client(mock: MockAppRunner, service: str, key: str, secret: str, region: str = "us-east-1"):
+    return boto3.client(service, region_name=region, aws_access_key_id=key, aws_secret_access_key=secret)
+
+
+def test_a_full_seed_works_through_the_api() -> None:
+    with MockAppRunner(seed=[SEED]) as mock:
+        reader = _client(mock, "ecr", "AKIAREADER0000000000", "reader-secret")
+        assert [r["repositoryName"] for r in reader.describe_repositories()["repositories"]] == ["web"]
+        tags = sorted(t for i in reader.describe_images(repositoryName="web")["imageDetails"] for t in i["imageTags"])
+        assert tags == ["latest", "old"]
+        with pytest.raises(ClientError) as denied:
+            _client(mock, "ecr", "AKIANOBODY0000000000", "nobody-secret").describe_repositories()
+        assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+        eu = _client(mock, "ecr", "test", "test", "eu-west-1").describe_repositories()["repositories"]
+        assert [r["repositoryName"] for r in eu] == ["eu"]
+        other = _client(mock, "sts", "OTHERROOT", "other").get_caller_identity()
+        assert other["Arn"] == "arn:aws:iam::111122223333:root"
+        apprunner = boto3.client("apprunner")
+        mock.settle()
+        services = apprunner.list_services()["ServiceSummaryList"]
+        assert [(s["ServiceName"], s["Status"]) for s in services] == [("web-app", "RUNNING")]
+        configs = apprunner.list_auto_scaling_configurations()["AutoScalingConfigurationSummaryList"]
+        assert "small" in [c["AutoScalingConfigurationName"] for c in configs]
+
+
+def test_seed_file_from_disk_and_summary(tmp_path) -> None:
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(SEED))
+    store = Store(Settings(log_requests=False, operation_delay=0))
+    created = apply_seed_file(store, str(path))
+    assert created["users"] == 2 and created["access_keys"] == 2 and created["images"] == 2
+    assert created["accounts"] == 1 and created["apprunner_services"] == 1
+
+
+BAD_POLICY_USERS = [{"name": f"u{i}"} for i in range(2)] + [
+    {"name": "u2", "policies": [{"name": "p", "document": "{\"Version\": \"2012-10-17\", \"Statement\": ["}]}]
+
+
+@pytest.mark.parametrize("seed, message", [
+    ({"users": BAD_POLICY_USERS}, "users[2].policies[0].document: Syntax errors in policy."),
+    ({"users": [{"name": "x", "polices": []}]}, "users[0].polices: unknown field"),
+    ({"users": [{"policies": []}]}, "users[0].name: required field is missing"),
+    ({"roles": [{"name": "r", "trust_policy": 5}]}, "roles[0].trust_policy: expected an object or a string, got an "
+                                                    "integer"),
+    ({"roles": [{"name": "r", "trust_policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole",
+         "Resource": "*"}]}}]}, "roles[0].trust_policy: "),
+    ({"users": [{"name": "a", "managed_policies": ["arn:aws:iam::aws:policy/NoSuchPolicy"]}]},
+     "users[0].managed_policies[0]: "),
+    ({"users": [{"name": "a", "access_keys": [{"access_key_id": "test"}]}]}, "users[0].access_keys[0].access_key_id"),
+    ({"ecr": {"repositories": [{"name": "web", "images": [{"tags": [7]}]}]}}, "ecr.repositories[0].images[0].tags"),
+    ({"accounts": [{"id": "12"}]}, "accounts[0].id: an account id is 12 digits"),
+    ({"accounts": [{"id": "999999999999"}]}, "accounts[0].id: account 999999999999 is not configured"),
+    ({"apprunner": {"services": [{"ServiceName": "x"}]}}, "apprunner.services[0]: "),
+    ({"version": 2}, "version: "),
+    ([], "$: expected an object"),
+])
+def test_invalid_seeds_fail_with_the_path_and_change_nothing(seed, message) -> None:
+    store = Store(Settings(log_requests=False, operation_delay=0))
+    before = _state(store)
+    with pytest.raises(SeedError) as raised:
+        apply_seed(store, seed)
+    assert str(raised.value).startswith(message), str(raised.value)
+    assert _state(store) == before
+    assert store.settings.extra_accounts == ()
+
+
+def test_file_errors_name_the_file(tmp_path) -> None:
+    store = Store(Settings(log_requests=False))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\"users\": [")
+    with pytest.raises(SeedError, match=r"broken\.json: not valid JSON"):
+        apply_seed_file(store, str(broken))
+    with pytest.raises(SeedError, match="cannot read seed file"):
+        apply_seed_file(store, str(tmp_path / "missing.json"))
+    yaml_file = tmp_path / "seed.yaml"
+    yaml_file.write_text("users: []")
+    with pytest.raises(SeedError, match="YAML seed files are not supported"):
+        apply_seed_file(store, str(yaml_file))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"users": [{"nam": "x"}]}))
+    with pytest.raises(SeedError, match=r"bad\.json: users\[0\]\.nam: unknown field"):
+        apply_seed_file(store, str(bad))
+
+
+def test_serve_refuses_an_invalid_seed(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"users": BAD_POLICY_USERS}))
+    result = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", "0", "--seed", str(bad)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert "users[2].policies[0].document: Syntax errors in policy." in result.stderr
