@@ -39,7 +39,26 @@ CANNED = {
            b"<AssumeRolePolicyDocument>%7B%7D</AssumeRolePolicyDocument></Role></GetRoleResult>"
            b"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetRoleResponse>",
 }
+try:  # imported before any botocore session exists, so that moto's before-send hook is in every session
+    from moto import mock_aws
+    from moto.server import ThreadedMotoServer
+except ImportError:
+    mock_aws = ThreadedMotoServer = None
 BOTOCORE = botocore.session.get_session()
+
+
+def refuse_network(client: object) -> object:
+    """Make an in-process client fail instead of sending: a request nobody answered must not leave the machine.
+
+    botocore calls every before-send handler and sends over HTTP only when none returned a response, so the
+    guard sits in the client's HTTP session rather than in another handler.
+    """
+
+    def send(request: object) -> None:
+        raise RuntimeError(f"benchmark request to {request.url} was not intercepted")
+
+    client._endpoint.http_session.send = send
+    return client
 
 
 def client(service: str, endpoint_url: str | None) -> object:
@@ -126,15 +145,14 @@ def main() -> None:
     measure("floor: same server, canned", client("sts", url), client("iam", url))
     server.shutdown()
 
-    try:
-        from moto import mock_aws
-        from moto.server import ThreadedMotoServer
-    except ImportError:
+    if mock_aws is None:
         print("moto not installed: skipping moto rows (pip install -e '.[bench]')")
     else:
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         with mock_aws():
-            sts, iam = client("sts", None), client("iam", None)
+            sts, iam = (boto3.session.Session().client(name, region_name="us-east-1", aws_access_key_id="test",
+                                                       aws_secret_access_key="test") for name in ("sts", "iam"))
+            sts, iam = refuse_network(sts), refuse_network(iam)
             iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
             measure("moto mock_aws", sts, iam)
         moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -1,7 +1,7 @@
 """Shared fixtures: ``aws`` runs a test once per mode (in-process and real HTTP server)."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
