@@ -60,7 +60,10 @@ def mockrunner_server(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
     settings, seeds = _options(request)
     server = ThreadedServer(settings=settings)
     for seed in seeds:
-        apply_seed(server.store, seed) if isinstance(seed, dict) else apply_seed_file(server.store, str(seed))
+        if isinstance(seed, dict):
+            apply_seed(server.store, seed)
+        else:
+            apply_seed_file(server.store, str(seed))
     with server:
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint_url)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.root_access_key_id)
