@@ -8,7 +8,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts
+from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas
+from mockrunner.iam_engine.cli import add_policy_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,14 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", action="append", dest="seed_files", help="seed file to load (repeatable)")
     serve.add_argument("--state-file", help="persist every mutation to this file and reload it on start")
     serve.add_argument("--admin-token", help="require this token (X-Mockrunner-Admin-Token) on /_mockrunner/*")
+    serve.add_argument("--admin-remote", action="store_true", default=None,
+                       help="serve /_mockrunner/* to non-loopback clients too (default: loopback only)")
+    serve.add_argument("--quota", action="append", default=[], metavar="NAME=VALUE",
+                       help="override an App Runner quota, e.g. apprunner_max_services=100 (repeatable)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
     serve.set_defaults(func=serve_command)
-    try:
-        from mockrunner.iam_engine.cli import add_policy_parser
-    except ImportError:  # the engine's CLI is optional until it lands
-        pass
-    else:
-        add_policy_parser(commands)
+    add_policy_parser(commands)
     return parser
 
 
@@ -44,18 +44,19 @@ def serve_command(args: argparse.Namespace) -> int:
 
     overrides = {name: getattr(args, name) for name in (
         "enforce", "default_account", "default_region", "extra_accounts", "operation_delay", "state_file",
-        "admin_token")}
+        "admin_token", "admin_remote")}
     if args.seed_files:
         overrides["seed_files"] = tuple(args.seed_files)
     if args.quiet:
         overrides["log_requests"] = False
     try:
         settings = Settings.from_env(**overrides)
+        if args.quota:
+            settings.quotas = parse_quotas(",".join(args.quota), settings.quotas)
     except ValueError as error:
         print(f"mockrunner: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from mockrunner.persistence import CorruptStateError
     from mockrunner.seed import SeedError
 
@@ -64,7 +65,11 @@ def serve_command(args: argparse.Namespace) -> int:
     except (CorruptStateError, SeedError) as error:  # refuse to start rather than lose or half-seed state
         print(f"mockrunner: {error}", file=sys.stderr, flush=True)
         return 1
-    server = make_server(args.host, args.port, app)
+    try:
+        server = make_server(args.host, args.port, app)
+    except OSError as error:
+        print(f"mockrunner: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"mockrunner listening on http://{args.host}:{server.server_port}", flush=True)
 
     def stop(signum: int, frame: object) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 ENFORCEMENT_MODES = ("on", "soft", "off")
 DEFAULT_PORT = 4580
@@ -21,6 +21,49 @@ class AccountKeys:
     account_id: str
     access_key_id: str
     secret_access_key: str
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """App Runner limits per account and region (``MOCKRUNNER_QUOTAS`` / ``--quota NAME=VALUE``).
+
+    Confirmed values (behaviour spec §3.13): 10 auto scaling configuration names with 5 revisions each, 5 custom
+    domains per service, MaxSize 25.  The others are unverified AWS defaults, chosen to be plausible.
+    """
+
+    apprunner_max_services: int = 30
+    apprunner_max_connections: int = 10
+    apprunner_max_vpc_connectors: int = 10
+    apprunner_max_vpc_ingress_connections: int = 10
+    apprunner_max_asc_names: int = 10
+    apprunner_max_asc_revisions: int = 5
+    apprunner_max_observability_names: int = 10
+    apprunner_max_observability_revisions: int = 5
+    apprunner_max_size_limit: int = 25
+    apprunner_max_custom_domains: int = 5
+    apprunner_max_tags: int = 50
+    apprunner_deleted_retention: float = 3600.0
+    """Seconds a deleted service / inactive configuration stays describable before it is forgotten."""
+
+
+def parse_quotas(text: str, base: Quotas | None = None) -> Quotas:
+    """Parse ``NAME=VALUE[,NAME=VALUE...]`` over ``base`` (the defaults); unknown names are an error."""
+    base = base or Quotas()
+    known = {f.name: f.type for f in fields(Quotas)}
+    changes: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in known:
+            raise ValueError(f"quota {item!r} is not NAME=VALUE with NAME one of {', '.join(sorted(known))}")
+        try:
+            number = float(value) if known[name] in (float, "float") else int(value)
+        except ValueError:
+            raise ValueError(f"quota {name} needs a number, not {value!r}") from None
+        if number < 0:
+            raise ValueError(f"quota {name} must be >= 0")
+        changes[name] = number
+    return replace(base, **changes)
 
 
 @dataclass
@@ -39,6 +82,7 @@ class Settings:
     state_file: str | None = None
     seed_files: tuple[str, ...] = field(default_factory=tuple)
     log_requests: bool = True
+    quotas: Quotas = field(default_factory=Quotas)
 
     def __post_init__(self) -> None:
         if self.enforce not in ENFORCEMENT_MODES:
@@ -93,4 +137,5 @@ _ENV_VARIABLES = {
     "state_file": ("MOCKRUNNER_STATE_FILE", str),
     "seed_files": ("MOCKRUNNER_SEED", lambda text: tuple(p for p in text.split(os.pathsep) if p)),
     "log_requests": ("MOCKRUNNER_LOG_REQUESTS", _bool),
+    "quotas": ("MOCKRUNNER_QUOTAS", parse_quotas),
 }

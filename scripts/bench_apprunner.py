@@ -15,6 +15,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import replace
 
 import boto3
 import botocore.session
@@ -82,7 +83,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
     settings = Settings(operation_delay=0, log_requests=False)
-    settings.apprunner_max_services = args.services + 10  # the quota, raised for the benchmark
+    settings.quotas = replace(settings.quotas, apprunner_max_services=args.services + 10)
     app = create_app(settings)
     client = client_for(app)
 

@@ -1,6 +1,8 @@
 """Services: success paths, defaults, validation and the lifecycle, through boto3 in both modes."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mockrunner.config import AccountKeys, Settings
@@ -140,7 +142,7 @@ def test_egress_vpc_needs_a_connector(apprunner):
 
 def test_service_quota(make_harness):
     harness = make_harness("inprocess", Settings(log_requests=False, operation_delay=0))
-    harness.store.settings.apprunner_max_services = 2
+    harness.store.settings.quotas = replace(harness.store.settings.quotas, apprunner_max_services=2)
     client = harness.client("apprunner")
     running(client, "one-svc")
     running(client, "two-svc")

@@ -62,3 +62,20 @@ def test_help(argv):
     result = subprocess.run([sys.executable, "-m", "mockrunner", *argv], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
     assert "mockrunner" in result.stdout
+
+
+def test_quota_flag_and_port_in_use():
+    process, url = start_server("--quiet", "--quota", "apprunner_max_services=7")
+    try:
+        port = url.rsplit(":", 1)[1]
+        clash = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", port],
+                               capture_output=True, text=True, timeout=30)
+        assert clash.returncode == 1
+        assert f"cannot listen on 127.0.0.1:{port}" in clash.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    bad = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--quota", "apprunner_max_bananas=1"],
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2
+    assert "apprunner_max_services" in bad.stderr

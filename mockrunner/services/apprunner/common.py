@@ -8,7 +8,6 @@ clock only, never on a background thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.errors import ServiceError
@@ -20,34 +19,9 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 
-@dataclass(frozen=True)
-class Quotas:
-    """Per account and region limits; each can be overridden by a ``Settings`` attribute of the same name.
-
-    Confirmed values (spec §3.13): 10 auto scaling configuration names with 5 revisions each, 5 custom domains
-    per service, MaxSize 25.  The others are unverified AWS defaults, chosen to be plausible.
-    """
-
-    apprunner_max_services: int = 30
-    apprunner_max_connections: int = 10
-    apprunner_max_vpc_connectors: int = 10
-    apprunner_max_vpc_ingress_connections: int = 10
-    apprunner_max_asc_names: int = 10
-    apprunner_max_asc_revisions: int = 5
-    apprunner_max_observability_names: int = 10
-    apprunner_max_observability_revisions: int = 5
-    apprunner_max_size_limit: int = 25
-    apprunner_max_custom_domains: int = 5
-    apprunner_max_tags: int = 50
-    apprunner_deleted_retention: float = 3600.0
-    """Seconds a deleted service / inactive configuration stays describable before it is forgotten."""
-
-
-_DEFAULT_QUOTAS = Quotas()
-
-
 def quota(store: "Store", name: str) -> Any:
-    return getattr(store.settings, name, getattr(_DEFAULT_QUOTAS, name))
+    """The configured limit ``name`` (a field of :class:`mockrunner.config.Quotas`)."""
+    return getattr(store.settings.quotas, name)
 
 
 def invalid(message: str) -> ServiceError:

@@ -1,0 +1,50 @@
+"""Settings from the environment and flags: explicit, validated, never silently ignored."""
+from __future__ import annotations
+
+import pytest
+
+from mockrunner.config import AccountKeys, Quotas, Settings, parse_accounts, parse_quotas
+
+
+def test_environment_variables_are_read():
+    settings = Settings.from_env({
+        "MOCKRUNNER_ENFORCE": "SOFT", "MOCKRUNNER_ACCOUNT_ID": "111122223333", "MOCKRUNNER_REGION": "eu-west-1",
+        "MOCKRUNNER_ACCOUNTS": "444455556666:AKIAOTHER:secret", "MOCKRUNNER_OPERATION_DELAY": "0.5",
+        "MOCKRUNNER_ADMIN_REMOTE": "1", "MOCKRUNNER_QUOTAS": "apprunner_max_services=3",
+    })
+    assert settings.enforce == "soft"
+    assert settings.default_account == "111122223333"
+    assert settings.default_region == "eu-west-1"
+    assert settings.extra_accounts == (AccountKeys("444455556666", "AKIAOTHER", "secret"),)
+    assert settings.operation_delay == 0.5
+    assert settings.admin_remote is True
+    assert settings.quotas.apprunner_max_services == 3
+    assert [keys.account_id for keys in settings.root_accounts] == ["111122223333", "444455556666"]
+
+
+def test_overrides_win_over_environment():
+    settings = Settings.from_env({"MOCKRUNNER_ENFORCE": "off"}, enforce="on", default_region=None)
+    assert settings.enforce == "on"
+    assert settings.default_region == "us-east-1"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"MOCKRUNNER_ENFORCE": "maybe"}, "enforce must be one of"),
+    ({"MOCKRUNNER_ACCOUNT_ID": "12ab"}, "12 digits"),
+    ({"MOCKRUNNER_OPERATION_DELAY": "-1"}, ">= 0"),
+    ({"MOCKRUNNER_ACCOUNTS": "123:KEY"}, "ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY"),
+    ({"MOCKRUNNER_QUOTAS": "apprunner_max_services=lots"}, "needs a number"),
+    ({"MOCKRUNNER_QUOTAS": "nonsense"}, "NAME=VALUE"),
+])
+def test_bad_values_are_refused_with_a_reason(env, message):
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)
+
+
+def test_quotas_parse_over_a_base():
+    base = parse_quotas("apprunner_max_tags=10")
+    assert base.apprunner_max_tags == 10
+    both = parse_quotas("apprunner_deleted_retention=2.5", base)
+    assert (both.apprunner_max_tags, both.apprunner_deleted_retention) == (10, 2.5)
+    assert Quotas().apprunner_max_services == 30
+    assert parse_accounts("") == ()
