@@ -114,6 +114,27 @@ def mockrunner_clients(endpoint_url: str | None, app: object) -> tuple[object, o
     return sts, iam
 
 
+def throughput(url: str, threads: int, seconds: float) -> float:
+    """GetRole calls per second with ``threads`` clients hammering ``url`` for ``seconds`` (bounded)."""
+    clients = [client("iam", url) for _ in range(threads)]
+    counts = [0] * threads
+    stop = time.perf_counter() + seconds
+
+    def work(index: int) -> None:
+        iam = clients[index]
+        while time.perf_counter() < stop and counts[index] < 100_000:
+            iam.get_role(RoleName="bench")
+            counts[index] += 1
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(counts) / (time.perf_counter() - start)
+
+
 def canned_hook(request: object, event_name: str = "", **_: object) -> AWSResponse:
     body = CANNED["iam" if ".iam." in f".{event_name}." else "sts"]
     return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(body))
@@ -123,8 +144,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=1000, help="calls per row and operation (default 1000)")
     parser.add_argument("--seconds", type=float, default=20, help="time budget per row (default 20)")
+    parser.add_argument("--threads", type=int, default=4, help="client threads for the throughput rows")
     args = parser.parse_args()
     rows: dict[str, dict[str, float]] = {}
+    rates: dict[str, float] = {}
 
     def measure(name: str, sts: object, iam: object) -> None:
         deadline = time.perf_counter() + args.seconds
@@ -135,6 +158,7 @@ def main() -> None:
     measure("mockrunner in-process", *mockrunner_clients(None, app))
     server, url = serve(create_app(settings))
     measure("mockrunner server", *mockrunner_clients(url, None))
+    rates["mockrunner server"] = throughput(url, args.threads, min(args.seconds, 5))
     server.shutdown()
 
     sts, iam = client("sts", "http://127.0.0.1:9"), client("iam", "http://127.0.0.1:9")
@@ -162,6 +186,7 @@ def main() -> None:
         sts, iam = client("sts", url), client("iam", url)
         iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
         measure("moto server", sts, iam)
+        rates["moto server"] = throughput(url, args.threads, min(args.seconds, 5))
         moto_server.stop()
 
     print(f"{'':28s} {'GetCallerIdentity ms':>22s} {'GetRole ms':>12s}")
@@ -175,6 +200,12 @@ def main() -> None:
         for a, b in pairs:
             if a in rows and b in rows:
                 print(f"{op}: {a} / {b} = {rows[a][op] / rows[b][op]:.2f}x")
+    print()
+    for name, rate in rates.items():
+        print(f"throughput, {args.threads} client threads, GetRole: {name} {rate:,.0f} calls/s")
+    if len(rates) == 2:
+        print(f"throughput ratio mockrunner server / moto server = "
+              f"{rates['mockrunner server'] / rates['moto server']:.2f}x")
 
 
 if __name__ == "__main__":
