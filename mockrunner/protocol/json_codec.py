@@ -69,16 +69,37 @@ def _parse_map(shape: Shape) -> Parse:
     def parse(value: Any) -> dict:
         if type(value) is not dict:
             raise _mismatch(value, "a Map")
-        return {key: element(item) for key, item in value.items() if item is not None}
+        return {_check_text(key): element(item) for key, item in value.items() if item is not None}
 
     return parse
+
+
+def _unpaired_surrogate(text: str) -> bool:
+    """JSON's ``\\ud800`` escapes (and CESU bytes, which Python's decoder lets through) can spell half a UTF-16 pair.
+
+    Such a string is not Unicode text: it cannot be measured, stored or echoed as UTF-8, so it is refused at the
+    door, as a malformed request (AWS's wording for this case is unverified).
+    """
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_text(value: str) -> str:
+    if _unpaired_surrogate(value):
+        raise ServiceError("SerializationException", "A string holds an unpaired UTF-16 surrogate.", 400)
+    return value
 
 
 def _parse_string(shape: Shape) -> Parse:
     def parse(value: Any) -> str:
         if type(value) is not str:
             raise _mismatch(value, "an String")
-        return value
+        return _check_text(value)
 
     return parse
 
@@ -157,7 +178,8 @@ def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[
     else:
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: thousands of nested arrays/objects exhaust the C decoder's stack guard.
             raise ServiceError("SerializationException", "Unable to parse the request body as JSON.", 400) from None
     if type(document) is not dict:
         raise ServiceError("SerializationException", "Start of structure or map found where not expected.", 400)

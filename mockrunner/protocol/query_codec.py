@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -180,10 +181,15 @@ def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[
 # ------------------------------------------------------------------------------------- response serialization
 Serialize = Callable[[Any, list, str], None]
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;"})
+# Characters XML 1.0 forbids even as references (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates):
+# echoing one (a NUL in a rejected name, say) would make the whole answer unparseable for every SDK.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    """Text content for XML; characters XML cannot carry become U+FFFD (AWS's exact rendering is unverified)."""
+    text = text.translate(_ESCAPES)
+    return _NOT_XML.sub("\ufffd", text) if not text.isprintable() else text
 
 
 def _member_tag(member: Shape, name: str) -> str:
