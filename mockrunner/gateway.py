@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mockrunner.gateway")
 
-_SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]*)/aws4_request")
 _TARGET_PREFIXES = {"AppRunner": "apprunner", "AmazonEC2ContainerRegistry_V20150921": "ecr"}
 _HOST_SERVICES = {"iam": "iam", "sts": "sts", "apprunner": "apprunner", "api.ecr": "ecr", "ecr": "ecr"}
 _INTERNAL_ERROR = {"json": "InternalFailure", "query": "InternalFailure"}
@@ -96,10 +96,12 @@ def route(ctx: RequestContext) -> None:
     if ctx.query_string:
         ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
     signing_name, region = _scope(ctx)
-    service = specs.SIGNING_NAME_TO_SERVICE.get(signing_name) if signing_name else None
+    service = specs.SIGNING_NAME_TO_SERVICE.get(signing_name) if signing_name is not None else None
     target = ctx.headers.get("x-amz-target")
     if service is None:
         service = _guess_service(ctx, target)
+        if service is not None and signing_name is not None:
+            raise _wrong_scope(ctx, service)
     if service is None:
         protocol = "json" if target else "query"
         raise ServiceError(
@@ -122,6 +124,20 @@ def route(ctx: RequestContext) -> None:
         if ctx.operation is None:
             version = ctx.service_model.api_version
             raise ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+
+
+def _wrong_scope(ctx: RequestContext, service: str) -> ServiceError:
+    """Signed for another service (``lambda``, say) but addressed to one of ours: AWS refuses the credential scope.
+
+    Wording and codes as real endpoints answer (aws-sdk-ruby#431, JuliaCloud/AWS.jl#334: json
+    ``InvalidSignatureException`` 400; timkay/aws#111: query ``SignatureDoesNotMatch``), trailing space included.
+    """
+    ctx.service = service
+    ctx.service_model = specs.service_model(service)
+    message = f"Credential should be scoped to correct service: '{ctx.service_model.signing_name}'. "
+    if ctx.service_model.protocol == "json":
+        return ServiceError("InvalidSignatureException", message, 400)
+    return ServiceError("SignatureDoesNotMatch", message, 403)
 
 
 def error_response(ctx: RequestContext, error: ServiceError) -> Response:

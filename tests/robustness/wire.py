@@ -131,7 +131,7 @@ def signed_request(service: str, body: bytes, headers: dict[str, str], credentia
     """A prepared request signed with SigV4 for ``service`` (or ``signing_name``) in ``region``."""
     url = endpoint or "https://" + HOSTS.get(service, "{region}.example.com").format(region=region) + "/"
     request = AWSRequest(method=method, url=url, data=body, headers=dict(headers))
-    SigV4Auth(credentials, signing_name or service, region).add_auth(request)
+    SigV4Auth(credentials, service if signing_name is None else signing_name, region).add_auth(request)
     return request.prepare()
 
 
