@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.services import apprunner_roles
-from mockrunner.services.apprunner import arns
+from mockrunner.services.apprunner import arns, validation
 from mockrunner.services.apprunner.common import state_of
 from mockrunner.services.apprunner.lookup import find, resolve_revision
 from mockrunner.services.registry import Check
@@ -27,14 +27,14 @@ def action(name: str) -> str:
 
 
 def request_tag_context(tags: Iterable[Mapping[str, str]] | None) -> dict[str, Any]:
+    """``aws:RequestTag/<key>`` per tag and ``aws:TagKeys``; malformed tags are refused first (400, not 500)."""
     context: dict[str, Any] = {}
     if tags is None:
         return context
-    keys = []
-    for tag in tags:
-        context[f"aws:RequestTag/{tag['Key']}"] = tag.get("Value", "")
-        keys.append(tag["Key"])
-    context["aws:TagKeys"] = keys
+    pairs = validation.tag_pairs(tags)
+    for key, value in pairs:
+        context[f"aws:RequestTag/{key}"] = value
+    context["aws:TagKeys"] = [key for key, _value in pairs]
     return context
 
 

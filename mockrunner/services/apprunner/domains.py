@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
 
 
+def _check_domain_name(domain_name: str, enable_www: bool) -> None:
+    """Wildcards only as ``*.<root>`` and without www (model docs); no empty labels, at least two of them.
+
+    The model's pattern ``[A-Za-z0-9*.-]{1,255}`` lets ``.``, ``a..b`` or ``*`` through; ACM could not issue a
+    certificate for them, so they are refused here (wording unverified).
+    """
+    labels = domain_name.split(".")
+    wildcard = labels[0] == "*"
+    root = labels[1:] if wildcard else labels
+    if len(root) < 2 or any(label == "" for label in root):
+        raise invalid(f"The domain name {domain_name} isn't valid.")  # unverified wording
+    if wildcard and enable_www:
+        raise invalid("EnableWWWSubdomain isn't supported for a wildcard domain.")  # unverified wording
+    if any("*" in label for label in root):
+        raise invalid(f"The domain name {domain_name} isn't valid. Wildcards are only allowed as the first label "
+                      "(*.example.com).")  # unverified wording
+
+
 def _records(domain: str, enable_www: bool) -> list[dict]:
     """ACM DNS validation CNAMEs for the domain (and its www. subdomain)."""
     names = [domain] + ([f"www.{domain}"] if enable_www else [])
@@ -50,12 +68,7 @@ def associate(ctx: "RequestContext") -> dict:
     require_status(service, "AssociateCustomDomain")
     domain_name = ctx.params["DomainName"].lower().rstrip(".")
     enable_www = ctx.params.get("EnableWWWSubdomain", True)
-    if domain_name.startswith("*."):
-        if enable_www:
-            raise invalid("EnableWWWSubdomain isn't supported for a wildcard domain.")  # unverified wording
-    elif "*" in domain_name:
-        raise invalid(f"The domain name {domain_name} isn't valid. Wildcards are only allowed as the first label "
-                      "(*.example.com).")  # unverified wording
+    _check_domain_name(domain_name, enable_www)
     if domain_name in service.custom_domains:
         raise invalid(f"The domain {domain_name} is already associated with the service.")  # unverified wording
     limit = quota(ctx.store, "apprunner_max_custom_domains")

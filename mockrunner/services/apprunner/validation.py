@@ -21,18 +21,32 @@ if TYPE_CHECKING:
 _TAG_KEY_MAX, _TAG_VALUE_MAX = 128, 256
 
 
-def tags(ctx: "RequestContext", given: Iterable[Mapping[str, str]] | None, existing: Mapping[str, str] | None = None
-         ) -> dict[str, str]:
-    """The resource's tags after applying ``given`` (keys 1–128, not ``aws:``; values 0–256; at most 50)."""
-    result = dict(existing or {})
+def tag_pairs(given: Iterable[Mapping[str, str]] | None) -> list[tuple[str, str]]:
+    """``(key, value)`` of each tag, checked one by one (keys 1–128, not ``aws:``; values 0–256).
+
+    The model's ``Tag`` shape marks neither member required, so ``{"Value": "x"}`` reaches us: a tag without a
+    Key (or without a Value) is refused here, before the authorization context is built from the tags.
+    Requiring Value is a choice (unverified for App Runner; every AWS tagging API we know requires both).
+    """
+    pairs = []
     for tag in given or ():
-        key, value = tag.get("Key", ""), tag.get("Value", "")
+        key, value = tag.get("Key"), tag.get("Value")
+        if key is None or value is None:
+            raise invalid("A tag must have both a Key and a Value.")  # unverified wording
         if not 1 <= len(key) <= _TAG_KEY_MAX or key.lower().startswith("aws:"):
             raise invalid(f"The tag key '{key}' isn't valid. Tag keys must be 1–128 characters long and can't "
                           "start with 'aws:'.")  # unverified wording
         if len(value) > _TAG_VALUE_MAX:
             raise invalid(f"The value of tag '{key}' isn't valid. Tag values can be up to 256 characters long.")
-        result[key] = value
+        pairs.append((key, value))
+    return pairs
+
+
+def tags(ctx: "RequestContext", given: Iterable[Mapping[str, str]] | None, existing: Mapping[str, str] | None = None
+         ) -> dict[str, str]:
+    """The resource's tags after applying ``given`` (each valid per :func:`tag_pairs`; at most 50 in all)."""
+    result = dict(existing or {})
+    result.update(tag_pairs(given))
     limit = quota(ctx.store, "apprunner_max_tags")
     if len(result) > limit:
         raise invalid(f"A resource can have at most {limit} tags.")  # unverified wording
