@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import messages as m
-from .conditions import KeyCondition, compile_block
+from .conditions import KeyCondition, check_block_dates, check_block_syntax, compile_block
 from .matching import ResourceMatcher, compile_actions
 from .messages import MalformedPolicyError
 from .principal import PrincipalMatcher, compile_principal
@@ -122,7 +122,13 @@ def load_document(document: str | dict) -> dict:
 
 
 def build_policy(document: str | dict, kind: PolicyKind, *, require_current_version: bool = False) -> Policy:
-    """Validate ``document`` for ``kind`` and compile it (no caching; see :func:`cache.parse_policy`)."""
+    """Validate ``document`` for ``kind`` and compile it (no caching; see :func:`cache.parse_policy`).
+
+    IAM reports the first failure of a fixed sequence of passes, so the checks run in that order (the order
+    moto reproduced against real IAM in ``tests/test_iam/test_iam_policies.py``): syntax; the managed-policy
+    version rule; "legacy parsing" (case-sensitive Effect, Date condition values, ARN shapes); Sid
+    uniqueness; actions present; resources / principals present; resource formats; action prefixes.
+    """
     doc = load_document(document)
     if not set(doc) <= _TOP_LEVEL or "Statement" not in doc:
         raise MalformedPolicyError(m.SYNTAX_ERROR)
@@ -132,6 +138,8 @@ def build_policy(document: str | dict, kind: PolicyKind, *, require_current_vers
     if "Id" in doc and not isinstance(doc["Id"], str):
         raise MalformedPolicyError(m.SYNTAX_ERROR)
     raw = doc["Statement"]
+    if not isinstance(raw, dict | list):
+        raise MalformedPolicyError(m.SYNTAX_ERROR)
     raw_statements = raw if isinstance(raw, list) else [raw]
     if not raw_statements or not all(isinstance(s, dict) for s in raw_statements):
         raise MalformedPolicyError(m.SYNTAX_ERROR)
@@ -139,9 +147,21 @@ def build_policy(document: str | dict, kind: PolicyKind, *, require_current_vers
         _check_structure(statement, kind)
     if require_current_version and version != CURRENT_VERSION:
         raise MalformedPolicyError(m.VERSION_REQUIRED)
+    resource_error = _legacy_parsing(raw_statements)
+    _check_sids(raw_statements, kind)
+    for statement in raw_statements:
+        actions = statement.get("Action", statement.get("NotAction"))
+        if actions is None or actions == []:
+            raise MalformedPolicyError(m.MISSING_ACTIONS)
     for statement in raw_statements:
         _check_kind_rules(statement, kind)
-    _check_sids(raw_statements, kind)
+    if resource_error:
+        raise MalformedPolicyError(resource_error)
+    for statement in raw_statements:
+        for action in _string_list(statement.get("Action", statement.get("NotAction"))):
+            _check_action(action)
+            if kind is PolicyKind.TRUST and "Action" in statement and not _TRUST_ACTION.match(action):
+                raise MalformedPolicyError(m.TRUST_ACTIONS_ONLY)
     substitute = version == CURRENT_VERSION
     statements = tuple(_compile(i, s, kind, substitute) for i, s in enumerate(raw_statements))
     return Policy(kind=kind, version=version, statements=statements)
@@ -161,39 +181,56 @@ def _check_structure(statement: dict, kind: PolicyKind) -> None:
     effect = statement.get("Effect")
     if not isinstance(effect, str) or effect.lower() not in ("allow", "deny"):
         raise MalformedPolicyError(m.SYNTAX_ERROR)
-    if effect not in _EFFECTS:
-        # "allow" passes the grammar but not IAM's case-sensitive legacy parser.
-        raise MalformedPolicyError(m.LEGACY_PARSING)
     if "Sid" in statement and not isinstance(statement["Sid"], str):
         raise MalformedPolicyError(m.SYNTAX_ERROR)
     for element in ("Action", "NotAction", "Resource", "NotResource"):
         if element in statement:
             _string_list(statement[element])
+    if "Condition" in statement:
+        check_block_syntax(statement["Condition"])
+
+
+def _legacy_parsing(statements: Sequence[dict]) -> str | None:
+    """IAM's "legacy parsing" pass; returns the first resource-format message, reported later.
+
+    ``allow`` passes the grammar but not the case-sensitive legacy parser; so does a Date condition value
+    that is no date. Resource formats are checked here too, but IAM reports their messages only after the
+    "must contain actions/resources" checks; an ARN the legacy parser cannot split fails right away.
+    """
+    for statement in statements:
+        if statement["Effect"] not in _EFFECTS:
+            raise MalformedPolicyError(m.LEGACY_PARSING)
+        if "Condition" in statement and not check_block_dates(statement["Condition"]):
+            raise MalformedPolicyError(m.LEGACY_PARSING)
+    resource_error: str | None = None
+    for element in ("Resource", "NotResource"):
+        for statement in statements:
+            if element not in statement:
+                continue
+            # IAM's observable behaviour matches checking a list in reverse sorted order, last message kept.
+            for resource in sorted(_string_list(statement[element]), reverse=True):
+                resource_error = _resource_format_error(resource) or resource_error
+            if resource_error is None:
+                for resource in _string_list(statement[element]):
+                    if resource != "*" and (
+                        (resource.count(":") < 5 and "::" in resource) or resource.split(":")[2:3] == [""]
+                    ):
+                        raise MalformedPolicyError(m.LEGACY_PARSING)
+    return resource_error
 
 
 def _check_kind_rules(statement: dict, kind: PolicyKind) -> None:
-    """Element presence per policy kind, then action/resource formats."""
+    """Element presence per policy kind."""
     if kind is not PolicyKind.IDENTITY and "Principal" not in statement and "NotPrincipal" not in statement:
-        raise MalformedPolicyError(m.MISSING_PRINCIPAL)
+        raise MalformedPolicyError(m.TRUST_MISSING_PRINCIPAL if kind is PolicyKind.TRUST else m.MISSING_PRINCIPAL)
     if kind is PolicyKind.TRUST:
         for element in ("Resource", "NotResource"):
             if element in statement:
                 raise MalformedPolicyError(m.PROHIBITED_FIELD.format(field=element))
-    actions = statement.get("Action", statement.get("NotAction"))
-    if actions is None or actions == []:
-        raise MalformedPolicyError(m.MISSING_ACTIONS)
     if kind is PolicyKind.IDENTITY:
-        if "Resource" not in statement and "NotResource" not in statement:
-            raise MalformedPolicyError(m.MISSING_RESOURCE)
-        if statement.get("Resource", statement.get("NotResource")) == []:
+        resources = statement.get("Resource", statement.get("NotResource"))
+        if resources is None or resources == []:
             raise MalformedPolicyError(m.MISSING_RESOURCES)
-    for action in _string_list(actions):
-        _check_action(action)
-        if kind is PolicyKind.TRUST and "Action" in statement and not _TRUST_ACTION.match(action):
-            raise MalformedPolicyError(m.TRUST_ACTIONS_ONLY)
-    for element in ("Resource", "NotResource"):
-        for resource in _string_list(statement.get(element, [])):
-            _check_resource(resource)
 
 
 def _check_action(action: str) -> None:
@@ -208,27 +245,61 @@ def _check_action(action: str) -> None:
         raise MalformedPolicyError(m.ACTION_BAD_VENDOR.format(vendor=parts[0]))
 
 
-def _check_resource(resource: str) -> None:
+_PARTITION = re.compile(r"^(\*|aws(-[a-z]+)*)$")
+_IAM_PATHS = (
+    "user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/",
+    "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/",
+)  # fmt: skip
+
+
+def _resource_format_error(resource: str) -> str | None:
+    """IAM's message for a malformed Resource/NotResource value, or None (messages from moto's IAM probes)."""
     if resource == "*":
-        return
-    parts = resource.split(":", 5)
-    if len(parts) < 2 or parts[0] != "arn":
-        raise MalformedPolicyError(m.RESOURCE_NOT_ARN.format(resource=resource))
-    if len(parts) < 3:
-        raise MalformedPolicyError(m.RESOURCE_VENDOR)
+        return None
+    if ":" not in resource:
+        return m.RESOURCE_NOT_ARN.format(resource=resource)
+    # IAM does not look at the text before the first colon; the partition comes next.
+    _, rest = resource.split(":", 1)
+    partition, colon, rest = rest.partition(":")
+    if not _PARTITION.match(partition):
+        parts = rest.split(":") if colon else [""]
+        service = parts[0] if parts[0] or len(parts) > 1 else "*"
+        region = parts[1] if len(parts) > 1 else "*"
+        account = parts[2] if len(parts) > 2 else "*"
+        tail = ":".join(parts[3:]) if len(parts) > 3 else "*"
+        shown = f"arn:{partition}:{service}:{region}:{account}:{tail}"
+        return m.RESOURCE_PARTITION.format(partition=partition, resource=shown)
+    if not colon:
+        return m.RESOURCE_VENDOR
+    service, _, rest = rest.partition(":")
+    if service == "iam" and not rest.startswith(":"):
+        return m.IAM_RESOURCE_REGION.format(resource=resource)
+    if service == "s3" and not rest.startswith(":"):
+        return m.S3_RESOURCE_REGION.format(resource=resource)
+    if service == "iam":
+        path = rest.split(":", 2)[2] if rest.count(":") >= 2 else ""
+        if path != "*" and not path.startswith(_IAM_PATHS):
+            return m.IAM_RESOURCE_PATH
+    return None
 
 
 def _check_sids(statements: Sequence[dict], kind: PolicyKind) -> None:
+    """Unique Sids, then (IAM policies, not other services' resource policies) alphanumeric Sids.
+
+    The alphanumeric message is quoted verbatim in Wolox/carthage_cache#22 and aws-cloudformation/cfn-lint#1376.
+    """
     seen: set[str] = set()
     for statement in statements:
         sid = statement.get("Sid")
         if not sid:
             continue
-        if kind is not PolicyKind.RESOURCE and not _SID.match(sid):
-            raise MalformedPolicyError(m.SID_NOT_ALNUM)
         if sid in seen:
             raise MalformedPolicyError(m.SID_NOT_UNIQUE)
         seen.add(sid)
+    if kind is not PolicyKind.RESOURCE:
+        for statement in statements:
+            if not _SID.match(statement.get("Sid") or ""):
+                raise MalformedPolicyError(m.SID_NOT_ALNUM)
 
 
 def _compile(index: int, statement: dict, kind: PolicyKind, substitute: bool) -> Statement:

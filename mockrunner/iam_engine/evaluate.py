@@ -134,6 +134,7 @@ def _scan(
     principal: Principal,
     allows: list[tuple[MatchedStatement, str | None]],
     denies: list[MatchedStatement],
+    has_boundary: bool = False,
 ) -> None:
     """Append the statements of ``policy`` that apply to the request to ``allows``/``denies``."""
     for statement, check_resource in policy.candidates(action, resource):
@@ -143,8 +144,11 @@ def _scan(
         if statement.principals is not None:
             how = statement.principals.match(principal)
             if statement.not_principal:
-                # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal").
-                if how is not None:
+                # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal"). But "the
+                # NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+                # permissions boundary policy attached, regardless of the values specified in the
+                # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
+                if how is not None and not (statement.is_deny and has_boundary):
                     continue
                 how = MATCH_WILDCARD
             elif how is None:
@@ -185,11 +189,13 @@ def evaluate(request: AuthzRequest) -> Decision:
         plan.append((SESSION, request.session_policies, False))
     if request.resource_policy is not None:
         plan.append((RESOURCE, (request.resource_policy,), True))
+    has_boundary = request.permissions_boundary is not None
     for layer, refs, resource_slot in plan:
         allows: list[tuple[MatchedStatement, str | None]] = []
         denies: list[MatchedStatement] = []
         for ref in refs:
-            _scan(ref, _policy_of(ref, resource_slot), layer, action, resource, ctx, principal, allows, denies)
+            policy = _policy_of(ref, resource_slot)
+            _scan(ref, policy, layer, action, resource, ctx, principal, allows, denies, has_boundary)
         layers[layer] = (allows, denies)
 
     all_denies = [d for _, denies in layers.values() for d in denies]

@@ -1,7 +1,12 @@
 """Glob matching for actions, resources and ``*Like`` condition values, compiled to regexes once.
 
-Every character of a policy pattern is literal except ``*`` (any run, including ``:`` and ``/``, as IAM
-lets a resource wildcard span ARN segments) and ``?`` (one character). Regex metacharacters in policies
+Every character of a policy pattern is literal except ``*`` (any run) and ``?`` (one character). In a
+``Resource``/``NotResource`` ARN a wildcard stays inside its colon-separated component for the first
+five components ("a wildcard cannot span segments", IAM User Guide, "Resource" element; iam-simulate's
+``resource.ts`` matches partition/service/region/account one by one), while in the resource part it
+runs across ``/`` and ``:`` (awsdocs/iam-user-guide#175: ``my-bucket/foo/*/bar`` matches
+``my-bucket/foo/1/2/bar``). A pattern with fewer than six components keeps a spanning wildcard in its last
+component, so a short ``Deny`` never silently stops denying. Regex metacharacters in policies
 are escaped, so ``arn:aws:s3:::a.b`` never matches ``arn:aws:s3:::axb``. Actions compare
 case-insensitively and resources case-sensitively (User Guide, "Action" and "Resource" elements).
 """
@@ -34,6 +39,24 @@ def parts_to_regex(parts: Iterable[tuple[int, str]]) -> str:
     return "".join(glob_to_regex(text) if kind == RAW else re.escape(text) for kind, text in parts)
 
 
+def resource_parts_to_regex(parts: Iterable[tuple[int, str]]) -> str:
+    """Regex source for a resource pattern: wildcards in the first five ARN components stop at ``:``."""
+    parts = list(parts)
+    total = sum(text.count(":") for _, text in parts)
+    last = min(total, 5)
+    colons = 0
+    out: list[str] = []
+    for kind, text in parts:
+        for ch in text:
+            if kind == RAW and ch in "*?":
+                spans = colons >= last
+                out.append((".*" if ch == "*" else ".") if spans else ("[^:]*" if ch == "*" else "[^:]"))
+            else:
+                out.append(re.escape(ch))
+                colons += ch == ":"
+    return "".join(out)
+
+
 @lru_cache(maxsize=4096)
 def compile_regex(source: str, ignore_case: bool) -> re.Pattern[str]:
     """Anchored, cached compile; the cache holds patterns rebuilt after variable substitution."""
@@ -62,7 +85,7 @@ class ResourceMatcher:
             if has_variables(template):
                 dynamic.append(template)
             else:
-                static.append(parts_to_regex(template))
+                static.append(resource_parts_to_regex(template))
         self.static = compile_regex("(?:" + "|".join(sorted(set(static))) + r")\Z", False) if static else None
         self.dynamic = tuple(dynamic)
         self.is_dynamic = bool(dynamic)
@@ -77,6 +100,6 @@ class ResourceMatcher:
             return True
         for template in self.dynamic:
             parts = resolve(template, ctx)
-            if parts is not None and compile_regex(parts_to_regex(parts) + r"\Z", False).match(resource):
+            if parts is not None and compile_regex(resource_parts_to_regex(parts) + r"\Z", False).match(resource):
                 return True
         return False

@@ -13,10 +13,21 @@ SYNTAX_ERROR = "Syntax errors in policy."
 VERSION_REQUIRED = "Policy document must be version 2012-10-17 or greater."
 LEGACY_PARSING = "The policy failed legacy parsing"
 PRINCIPAL_NOT_ALLOWED = "Policy document should not specify a principal."
+# A resource policy without Principal: S3's PutBucketPolicy wording (IAM has no generic resource-policy API;
+# humanmade/S3-Uploads#191 quotes it). Role trust policies get IAM's own sentence below.
 MISSING_PRINCIPAL = "Missing required field Principal"
-MISSING_RESOURCE = "Missing required field Resource"
+# CreateRole / UpdateAssumeRolePolicy without Principal (quoted in terraform-aws-modules/terraform-aws-iam#47
+# and cloudposse/terraform-aws-cloudwatch-logs#7).
+TRUST_MISSING_PRINCIPAL = (
+    "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: "
+    "The passed in policy has a statement with no principals!"
+)
 MISSING_ACTIONS = "Policy statement must contain actions."
+# IAM says this both for a statement without Resource/NotResource and for an empty list (hashicorp/terraform#9002
+# omits the key; moto's tests/test_iam/test_iam_policies.py records both forms). "Missing required field
+# Resource" is not an IAM message; the old name is kept as an alias for callers.
 MISSING_RESOURCES = "Policy statement must contain resources."
+MISSING_RESOURCE = MISSING_RESOURCES
 PROHIBITED_FIELD = "Has prohibited field {field}"
 SID_NOT_UNIQUE = "Statement IDs (SID) in a single policy must be unique."
 SID_NOT_ALNUM = (
@@ -28,7 +39,17 @@ ACTION_BAD_VENDOR = "Vendor {vendor} is not valid"
 TRUST_ACTIONS_ONLY = "AssumeRole policy may only specify STS AssumeRole actions."
 RESOURCE_NOT_ARN = 'Resource {resource} must be in ARN format or "*".'
 RESOURCE_VENDOR = "Resource vendor must be fully qualified and cannot contain regexes."
+RESOURCE_PARTITION = 'Partition "{partition}" is not valid for resource "{resource}".'
+IAM_RESOURCE_REGION = "IAM resource {resource} cannot contain region information."
+S3_RESOURCE_REGION = "Resource {resource} can not contain region information."
+IAM_RESOURCE_PATH = (
+    'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, '
+    "mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/."
+)
 INVALID_PRINCIPAL = "Invalid principal in policy: {principal}"
+# IAM answers an unknown condition operator with the plain syntax error (moto's test_iam_policies.py records
+# {"x": {"a": "1"}} -> "Syntax errors in policy."; an unknown operator with an empty key map is accepted).
+# "Invalid Condition type : <op>" has no public evidence; kept only for callers that imported the name.
 UNKNOWN_CONDITION = "Invalid Condition type : {operator}"
 
 

@@ -104,7 +104,7 @@ def test_validate_exit_codes(tmp_path: Path) -> None:
     assert run("policy", "validate", str(good)).returncode == 0
     done = run("policy", "validate", str(bad))
     assert done.returncode == 1
-    assert "Missing required field Resource" in done.stdout
+    assert done.stdout.strip() == "MalformedPolicyDocument: Policy statement must contain resources."
     trust = tmp_path / "trust.json"
     trust.write_text(
         json.dumps(

@@ -4,6 +4,11 @@
 multi-character match wildcards (*) or single-character match wildcards (?)": a wildcard in the first
 five components stops at ``:``; the last component (the resource) may itself contain colons.
 ``ArnEquals`` and ``ArnLike`` behave identically, as the guide documents.
+
+A value with fewer than six components (a bare ``*`` included) has no components to compare, so
+``ArnLike``/``ArnEquals`` simply do not match it (cloud-copilot/iam-simulate's ``arnMatches`` answers the
+same). For the negated operators the engine has no evidence and fails closed: the condition is unknown,
+so ``ArnNotLike: "*"`` never allows and still denies.
 """
 
 from __future__ import annotations
@@ -45,9 +50,27 @@ def _like(context: str, pattern: Any) -> bool:
     return pattern.match(context) is not None
 
 
+def _policy_or_none(parts: Parts) -> Any:
+    try:
+        return _policy(parts)
+    except ValueError:
+        return None
+
+
+def _context_or_none(value: Any) -> str | None:
+    try:
+        return _context(value)
+    except ValueError:
+        return None
+
+
+def _like_or_miss(context: str | None, pattern: Any) -> bool:
+    return context is not None and pattern is not None and pattern.match(context) is not None
+
+
 OPERATORS = family(
-    Operator("ArnEquals", _policy, _context, _like),
-    Operator("ArnLike", _policy, _context, _like),
+    Operator("ArnEquals", _policy_or_none, _context_or_none, _like_or_miss),
+    Operator("ArnLike", _policy_or_none, _context_or_none, _like_or_miss),
     Operator("ArnNotEquals", _policy, _context, _like, negated=True),
     Operator("ArnNotLike", _policy, _context, _like, negated=True),
 )

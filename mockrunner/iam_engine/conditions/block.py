@@ -15,11 +15,12 @@ deny", so a value the engine cannot compare never grants access.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..context import MISSING
-from ..messages import ACTION_NO_VENDOR, SYNTAX_ERROR, UNKNOWN_CONDITION, MalformedPolicyError
+from ..messages import SYNTAX_ERROR, MalformedPolicyError
 from ..variables import Template, has_variables, parse_template, resolve
 from .base import Operator
 from .registry import SET_ALL, SET_ANY, SET_NONE, lookup
@@ -42,6 +43,10 @@ class KeyCondition:
 
     def evaluate(self, ctx: dict[str, Any]) -> bool | None:
         """True, False, or None (unknown) for this key against the request context."""
+        if not self.templates:
+            # {"StringEquals": {"k": []}} passes IAM's validator (moto's IAM probes) but AWS documents no
+            # meaning for it: unknown, so it never allows and still denies.
+            return UNKNOWN
         raw = ctx.get(self.key, MISSING)
         values = _context_values(raw)
         op = self.operator
@@ -113,21 +118,111 @@ def _policy_text(value: Any) -> str:
     raise MalformedPolicyError(SYNTAX_ERROR)
 
 
-def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition, ...]:
-    """Validate a ``Condition`` value and compile it; raises MalformedPolicyError as IAM would."""
+@dataclass(frozen=True, slots=True)
+class UnknownCondition:
+    """An operator IAM accepted without knowing it (only possible with an empty key map): never true."""
+
+    name: str
+
+    def evaluate(self, ctx: dict[str, Any]) -> bool | None:
+        """Always unknown: fail closed."""
+        return UNKNOWN
+
+
+_INT = re.compile(r"^-?[0-9]+$")
+
+
+def _int_in(text: str, low: int, high: int) -> bool:
+    return bool(_INT.match(text)) and low <= int(text) <= high
+
+
+def legacy_date_ok(text: str) -> bool:
+    """Would IAM's legacy parser accept ``text`` as a Date condition value?
+
+    Rules as observed against IAM (moto's test_iam_policies.py): epoch seconds 0..2**63-1, or an ISO 8601
+    date/time with year -292275054..292278993, month 1..12, day 1..31, hour 0..23, minute and second 0..59,
+    at most nine fraction digits and a ``Z`` or two-digit hour offset. Values holding a policy variable are
+    left to evaluation time.
+    """
+    if "${" in text:
+        return True
+    lowered = text.lower()
+    if "t" not in lowered and "-" not in lowered:
+        return _int_in(lowered, 0, 2**63 - 1)
+    date, _, time = lowered.partition("t")
+    negative = date.startswith("-")
+    fields = (date[1:] if negative else date).split("-")
+    if len(fields) > 3 or not _int_in(("-" if negative else "") + fields[0], -292275054, 292278993):
+        return False
+    if len(fields) > 1 and not _int_in(fields[1], 1, 12):
+        return False
+    if len(fields) > 2 and not _int_in(fields[2], 1, 31):
+        return False
+    clock = time.split(":")
+    if clock[0] and not _int_in(clock[0], 0, 23):
+        return False
+    if len(clock) > 1 and not _int_in(clock[1], 0, 59):
+        return False
+    if len(clock) > 2:
+        seconds = clock[2]
+        if "z" in seconds:
+            seconds, _, after = seconds.partition("z")
+            if after:
+                return False
+        elif "+" in seconds or "-" in seconds:
+            sign = "+" if "+" in seconds else "-"
+            seconds, _, offset = seconds.partition(sign)
+            if len(offset) != 2 or not _int_in(offset, 0, 23):
+                return False
+        whole, dot, fraction = seconds.partition(".")
+        if not _int_in(whole, 0, 59) or (dot and not _int_in(fraction, 0, 999999999)):
+            return False
+    return True
+
+
+def check_block_syntax(block: Any) -> None:
+    """IAM's syntax pass over a ``Condition`` element (moto's IAM probes record each of these answers).
+
+    The block and each operator's value are objects; each key's value is a scalar or a list of scalars. An
+    unknown operator is a syntax error unless its key map is empty (``{"x": {}}`` is accepted); a condition
+    key needs no vendor prefix (``{"StringEqualsIfExists": {"a": "asf"}}`` is accepted).
+    """
     if not isinstance(block, dict):
         raise MalformedPolicyError(SYNTAX_ERROR)
-    compiled: list[KeyCondition] = []
     for name, keys in block.items():
-        found = lookup(name)
         if not isinstance(keys, dict):
             raise MalformedPolicyError(SYNTAX_ERROR)
+        if keys and lookup(name) is None:
+            raise MalformedPolicyError(SYNTAX_ERROR)
+        for raw_values in keys.values():
+            for value in raw_values if isinstance(raw_values, list) else [raw_values]:
+                _policy_text(value)
+
+
+def check_block_dates(block: dict) -> bool:
+    """False when a Date* operator has a value IAM's legacy parser refuses ("The policy failed legacy parsing")."""
+    for name, keys in block.items():
+        found = lookup(name)
+        if found is None or not found[0].name.startswith("Date"):
+            continue
+        for raw_values in keys.values():
+            for value in raw_values if isinstance(raw_values, list) else [raw_values]:
+                if not legacy_date_ok(_policy_text(value)):
+                    return False
+    return True
+
+
+def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition | UnknownCondition, ...]:
+    """Validate a ``Condition`` value and compile it; raises MalformedPolicyError as IAM would."""
+    check_block_syntax(block)
+    compiled: list[KeyCondition | UnknownCondition] = []
+    for name, keys in block.items():
+        found = lookup(name)
         if found is None:
-            raise MalformedPolicyError(UNKNOWN_CONDITION.format(operator=name))
+            compiled.append(UnknownCondition(name))
+            continue
         operator, set_mode, if_exists = found
         for key, raw_values in keys.items():
-            if ":" not in key:
-                raise MalformedPolicyError(ACTION_NO_VENDOR)
             values = raw_values if isinstance(raw_values, list) else [raw_values]
             templates = tuple(parse_template(_policy_text(v), substitute) for v in values)
             dynamic = any(has_variables(t) for t in templates)
@@ -136,7 +231,7 @@ def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition, ...]:
     return tuple(compiled)
 
 
-def evaluate_block(conditions: tuple[KeyCondition, ...], ctx: dict[str, Any]) -> bool | None:
+def evaluate_block(conditions: tuple[KeyCondition | UnknownCondition, ...], ctx: dict[str, Any]) -> bool | None:
     """Kleene AND over the block's key conditions."""
     unknown = False
     for condition in conditions:
@@ -148,4 +243,13 @@ def evaluate_block(conditions: tuple[KeyCondition, ...], ctx: dict[str, Any]) ->
     return UNKNOWN if unknown else True
 
 
-__all__ = ["KeyCondition", "compile_block", "evaluate_block", "SET_NONE", "UNKNOWN"]
+__all__ = [
+    "KeyCondition",
+    "UnknownCondition",
+    "check_block_dates",
+    "check_block_syntax",
+    "compile_block",
+    "evaluate_block",
+    "SET_NONE",
+    "UNKNOWN",
+]

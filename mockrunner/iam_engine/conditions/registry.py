@@ -37,8 +37,11 @@ def lookup(name: str) -> tuple[Operator, int, bool] | None:
     if if_exists:
         base = base[: -len(_IF_EXISTS)]
     operator = OPERATORS.get(base)
-    if operator is None or (if_exists and not operator.allows_if_exists):
+    if operator is None:
         return None
-    if operator.presence and set_mode != SET_NONE:
-        return None
+    if operator.presence:
+        # IAM accepts ForAllValues:Null, ForAnyValue:Null and NullIfExists (its validator strips the qualifiers
+        # before looking the operator up, as moto's probes show); Null tests presence whatever the qualifier,
+        # as cloud-copilot/iam-simulate's condition.ts also evaluates it.
+        return operator, SET_NONE, False
     return operator, set_mode, if_exists
