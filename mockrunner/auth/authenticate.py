@@ -36,6 +36,8 @@ _MESSAGES = {
     ("missing", "query"): "Request is missing Authentication Token",
     ("missing", "json"): "Missing Authentication Token",
     ("unknown_key", "query"): "The security token included in the request is invalid.",
+    # IAM's own text has no final period (raw IAM ErrorResponse quoted in aws/aws-cli#8918; aws-vault#15, #1056).
+    ("unknown_key", "iam"): "The security token included in the request is invalid",
     ("unknown_key", "json"): "The security token included in the request is invalid.",
     ("expired_token", "query"): "The security token included in the request is expired",
     ("expired_token", "json"): "The security token included in the request is expired",
@@ -91,11 +93,19 @@ def _resolve(ctx: "RequestContext", signed: sigv4.SignedRequest) -> tuple[str, C
         session = iam.sessions.get(key_id)
         if session is not None:
             return session.secret_access_key, _session_caller(ctx, account.id, session, signed)
+        if iam.expired_session(key_id, signed.security_token):
+            # A purged session: it expired, so it still answers ExpiredToken (see IamState.purge_sessions).
+            raise _error(ctx, "expired_token")
     raise _error(ctx, "unknown_key")
 
 
 def _user_caller(ctx: "RequestContext", account_id: str, iam: "IamState", key: "AccessKey",
                  signed: sigv4.SignedRequest) -> Caller:
+    if key.root:
+        # A key the root created with CreateAccessKey (no UserName): it authenticates as the account root.
+        if key.status != "Active" or signed.security_token:
+            raise _error(ctx, "unknown_key")
+        return root_caller(account_id, key.access_key_id)
     user = iam.users.get(key.user_name)
     if key.status != "Active" or user is None or signed.security_token:
         raise _error(ctx, "unknown_key")
@@ -108,6 +118,11 @@ def _user_caller(ctx: "RequestContext", account_id: str, iam: "IamState", key: "
 def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", signed: sigv4.SignedRequest) -> Caller:
     store = ctx.store
     if signed.security_token != session.session_token:
+        raise _error(ctx, "unknown_key")
+    if session.kind != "AssumedRole" and ctx.service == "iam":
+        # GetSessionToken credentials without MFA (mockrunner has no MFA devices) "cannot call any IAM API
+        # operations" (STS API reference, GetSessionToken); IAM answers as if the token were unknown:
+        # InvalidClientTokenId (aws/aws-sdk-js#460, aws/aws-cli#8918, 99designs/aws-vault#15 and #1056).
         raise _error(ctx, "unknown_key")
     if store.clock.now() >= session.expiration:
         raise _error(ctx, "expired_token")
@@ -135,5 +150,5 @@ def _error(ctx: "RequestContext", kind: str, message: str | None = None) -> Serv
     protocol = ctx.service_model.protocol if ctx.service_model is not None else "query"
     protocol = "json" if protocol == "json" else "query"
     code, status = _ERRORS[kind][protocol]
-    text = message or _MESSAGES.get((kind, protocol), "")
+    text = message or _MESSAGES.get((kind, ctx.service), None) or _MESSAGES.get((kind, protocol), "")
     return ServiceError(code, text, status, True)

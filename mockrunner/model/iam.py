@@ -10,10 +10,15 @@ process-wide counter, so two states (e.g. before and after ``Store.reset()``) ne
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
 
 _VERSIONS = itertools.count(1)
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -26,6 +31,9 @@ GROUP_ID_PREFIX = "AGPA"
 POLICY_ID_PREFIX = "ANPA"
 ACCESS_KEY_PREFIX = "AKIA"
 SESSION_KEY_PREFIX = "ASIA"
+
+PURGE_MIN = 256
+MAX_TOMBSTONES = 10000
 
 
 def new_id(prefix: str) -> str:
@@ -118,11 +126,15 @@ class Role:
 
 @dataclass
 class AccessKey:
+    """An IAM user's access key, or (``root``) one the account root created for itself with CreateAccessKey."""
+
     access_key_id: str
     secret_access_key: str
     user_name: str
+    """The owning user's name; empty for a root key (IAM reports root keys without a UserName)."""
     status: str
     create_date: datetime
+    root: bool = False
 
 
 @dataclass
@@ -166,7 +178,12 @@ class IamState:
     """Customer managed policies by ARN."""
     access_keys: dict[str, AccessKey] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
+    expired_sessions: dict[str, str] = field(default_factory=dict)
+    """Tombstones of purged sessions: access key id -> digest of the session token (oldest first).  They keep an
+    expired token answering ``ExpiredToken`` (not ``InvalidClientTokenId``) after its session is dropped."""
     deletion_tasks: dict[str, DeletionTask] = field(default_factory=dict)
+    next_purge: int = PURGE_MIN
+    """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
 
     def __post_init__(self) -> None:
@@ -178,3 +195,68 @@ class IamState:
 
     def groups_of(self, user_name: str) -> list[Group]:
         return [group for group in self.groups.values() if user_name in group.users]
+
+    # ------------------------------------------------------------------------------------------- sessions
+    def add_session(self, session: Session, now: datetime) -> None:
+        """Record STS credentials; expired sessions are purged now and then (amortised O(1) per session), so
+        memory stays bounded by the live sessions plus :data:`MAX_TOMBSTONES` small tombstones."""
+        if len(self.sessions) >= self.next_purge:
+            self.purge_sessions(now)
+        self.sessions[session.access_key_id] = session
+
+    def purge_sessions(self, now: datetime) -> int:
+        """Drop every expired session, leaving a tombstone; returns how many were dropped."""
+        expired = [key for key, session in self.sessions.items() if session.expiration <= now]
+        for key in expired:
+            self.expired_sessions[key] = token_digest(self.sessions.pop(key).session_token)
+        while len(self.expired_sessions) > MAX_TOMBSTONES:
+            del self.expired_sessions[next(iter(self.expired_sessions))]
+        self.next_purge = max(PURGE_MIN, 2 * len(self.sessions))
+        return len(expired)
+
+    def expired_session(self, access_key_id: str, session_token: str | None) -> bool:
+        """Whether ``access_key_id`` + ``session_token`` are the credentials of a purged (hence expired) session."""
+        digest = self.expired_sessions.get(access_key_id)
+        return digest is not None and session_token is not None and digest == token_digest(session_token)
+
+
+def token_digest(session_token: str) -> str:
+    return hashlib.sha256(session_token.encode("utf-8")).hexdigest()[:32]
+
+
+def new_role_session(
+    store: "Store",
+    role: Role,
+    session_name: str,
+    duration_seconds: int,
+    *,
+    policies: list[str] | None = None,
+    policy_arns: list[str] | None = None,
+    tags: dict[str, str] | None = None,
+    chained: bool = False,
+    source_identity: str | None = None,
+) -> Session:
+    """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
+
+    The caller has already decided that the session may exist (trust policy, duration rules); this only builds
+    it: ``ASIA`` key, secret, token, expiration from the store clock, and the session ARN / user id IAM derives
+    from the role (``arn:aws:sts::<acct>:assumed-role/<role>/<session>``, ``<role id>:<session>``).
+    """
+    account_id = role.arn.split(":", 5)[4]
+    now = store.clock.now()
+    session = Session(
+        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(), session_token=new_session_token(),
+        expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
+        arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
+        user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
+        role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
+        tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
+    )
+    store.account(account_id).iam.add_session(session, now)
+    return session
+
+
+def session_credentials(session: Session) -> dict:
+    """The ``Credentials`` structure STS returns for a session."""
+    return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token, "Expiration": session.expiration}

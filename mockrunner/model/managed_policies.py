@@ -1,8 +1,9 @@
 """AWS managed policies: the same read-only documents in every account, loaded once from package data.
 
 The documents are copies of the live policies (MAMIP snapshots, see each file's ``Source``); their ARNs use the
-``aws`` account (``arn:aws:iam::aws:policy/<path><name>``).  Policy ids are stable but derived here: AWS's real
-ids are not published for most of these policies.
+``aws`` account (``arn:aws:iam::aws:policy/<path><name>``).  MAMIP snapshots carry no ``PolicyId``; the real ids
+come from ``aws iam get-policy`` metadata published by tenchi-security/camp (``policies/<name>/metadata.json``), see
+each file's ``PolicyIdSource``.
 """
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth import authorizer
 from mockrunner.errors import ServiceError
+from mockrunner.model.iam import new_role_session, session_credentials
 from mockrunner.services import ecr
 from mockrunner.services.registry import Check
 
@@ -244,23 +245,9 @@ def instance_role_credentials(store: "Store", service_arn: str) -> dict:
 
 
 def issue_role_session(store: "Store", role: "Role", session_name: str, duration: int) -> dict:
-    """Record an STS role session for ``role`` (as AssumeRole would) and return its ``Credentials``."""
-    from datetime import timedelta
-
-    from mockrunner.model import iam as iam_model
-
-    account_id = _arn_account(role.arn)
-    now = store.clock.now()
-    session = iam_model.Session(
-        access_key_id=iam_model.new_id(iam_model.SESSION_KEY_PREFIX), secret_access_key=iam_model.new_secret(),
-        session_token=iam_model.new_session_token(), expiration=now + timedelta(seconds=duration),
-        kind="AssumedRole", arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
-        user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
-        role_arn=role.arn, issued_at=now,
-    )
-    store.account(account_id).iam.sessions[session.access_key_id] = session
-    return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
-            "SessionToken": session.session_token, "Expiration": session.expiration}
+    """Record an STS role session for ``role`` (the model's ``new_role_session``, as AssumeRole) and return its
+    ``Credentials``."""
+    return session_credentials(new_role_session(store, role, session_name, duration))
 
 
 def _service(store: "Store", service_arn: str) -> "Service":

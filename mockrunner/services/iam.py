@@ -193,6 +193,12 @@ def _unmodifiable(role: Role) -> None:
         )
 
 
+def _non_user() -> ServiceError:
+    """IAM's answer when a role session (any caller but a user or the root) omits UserName on a call about "the
+    calling user" (raw ErrorResponse quoted in aws-sdk-go tests; terraform-provider-aws's access key importer)."""
+    return ServiceError("ValidationError", "Must specify userName when calling with non-User credentials", 400)
+
+
 def _self_user(ctx: RequestContext) -> str | None:
     name = ctx.params.get("UserName")
     if name:
@@ -375,6 +381,8 @@ def get_user(ctx: RequestContext) -> dict:
     name = _self_user(ctx)
     if name is None:
         caller = ctx.caller
+        if not caller.is_root:
+            raise _non_user()
         # Root without UserName: IAM describes the root user (no name).  Creation date: the account's, unknown.
         return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.store.clock.now(),
                          "Path": "/", "UserName": ""}}
@@ -900,37 +908,46 @@ def list_entities_for_policy(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ access keys
-def _key_owner(ctx: RequestContext) -> User:
+def _key_owner(ctx: RequestContext) -> User | None:
+    """The user whose keys the call manages; ``None`` for the account root's own keys (root without UserName)."""
     name = _self_user(ctx)
     if name is None:
-        raise ServiceError(
-            "ValidationError",
-            "mockrunner: root access keys come from configuration (MOCKRUNNER_ACCOUNTS); name a user.", 400,
-        )
+        if ctx.caller.is_root:
+            return None
+        raise _non_user()
     return USER.get(_iam(ctx), name)
 
 
+def _owns(key: AccessKey, user: User | None) -> bool:
+    return key.root if user is None else (not key.root and key.user_name == user.name)
+
+
 def _key_out(key: AccessKey) -> dict:
-    return {"UserName": key.user_name, "AccessKeyId": key.access_key_id, "Status": key.status,
-            "CreateDate": key.create_date}
+    # Root keys carry no UserName (aws/aws-sdk-ruby#677: "the user will be present unless this is a root key").
+    out = {"UserName": key.user_name} if not key.root else {}
+    return {**out, "AccessKeyId": key.access_key_id, "Status": key.status, "CreateDate": key.create_date}
 
 
 def _own_key(ctx: RequestContext) -> AccessKey:
     user = _key_owner(ctx)
     key_id = ctx.params["AccessKeyId"]
     key = _iam(ctx).access_keys.get(key_id)
-    if key is None or key.user_name != user.name:
+    if key is None or not _owns(key, user):
         raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.", 404)
     return key
 
 
 @op("iam", "CreateAccessKey", authz=target(USER, self_default=True))
 def create_access_key(ctx: RequestContext) -> dict:
+    """For a user, or (root without UserName) for the account root: AWS lets the root create its own keys, two
+    at most like a user (IAM User Guide, "Managing access keys for the root user").  Keys from configuration
+    (``MOCKRUNNER_ACCOUNTS``) are outside IAM and do not count."""
     iam = _iam(ctx)
     user = _key_owner(ctx)
-    if sum(1 for key in iam.access_keys.values() if key.user_name == user.name) >= MAX_ACCESS_KEYS:
+    if sum(1 for key in iam.access_keys.values() if _owns(key, user)) >= MAX_ACCESS_KEYS:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}", 409)
-    key = AccessKey(new_id(ACCESS_KEY_PREFIX), new_secret(), user.name, "Active", ctx.store.clock.now())
+    key = AccessKey(new_id(ACCESS_KEY_PREFIX), new_secret(), user.name if user else "", "Active",
+                    ctx.store.clock.now(), root=user is None)
     iam.access_keys[key.access_key_id] = key
     iam.touch()
     return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key}}
@@ -939,7 +956,7 @@ def create_access_key(ctx: RequestContext) -> dict:
 @op("iam", "ListAccessKeys", authz=target(USER, self_default=True))
 def list_access_keys(ctx: RequestContext) -> dict:
     user = _key_owner(ctx)
-    keys = [_key_out(k) for k in _iam(ctx).access_keys.values() if k.user_name == user.name]
+    keys = [_key_out(k) for k in _iam(ctx).access_keys.values() if _owns(k, user)]
     return _page(keys, ctx, "AccessKeyMetadata")
 
 
@@ -961,8 +978,9 @@ def delete_access_key(ctx: RequestContext) -> dict:
 
 def _key_user_target(ctx: RequestContext) -> Iterable[Check]:
     key = _iam(ctx).access_keys.get(ctx.params["AccessKeyId"])
-    user = _iam(ctx).users.get(key.user_name) if key else None
-    return (Check("iam:GetAccessKeyLastUsed", user.arn if user else "*"),)
+    user = _iam(ctx).users.get(key.user_name) if key and not key.root else None
+    owner = user.arn if user else (f"arn:aws:iam::{ctx.account.id}:root" if key else "*")
+    return (Check("iam:GetAccessKeyLastUsed", owner),)
 
 
 @op("iam", "GetAccessKeyLastUsed", authz=_key_user_target)
@@ -971,7 +989,8 @@ def get_access_key_last_used(ctx: RequestContext) -> dict:
     key = _iam(ctx).access_keys.get(key_id)
     if key is None:
         raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.", 404)
-    return {"UserName": key.user_name, "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}}
+    return {**({"UserName": key.user_name} if not key.root else {}),
+            "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}}
 
 
 # ------------------------------------------------------------------------------------------------ account details

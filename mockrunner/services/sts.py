@@ -13,7 +13,16 @@ from typing import Any
 from mockrunner.errors import ServiceError
 from mockrunner.gateway import RequestContext
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, parse_policy, validate_policy
-from mockrunner.model.iam import SESSION_KEY_PREFIX, Role, Session, new_id, new_secret, new_session_token
+from mockrunner.model.iam import (
+    SESSION_KEY_PREFIX,
+    Role,
+    Session,
+    new_id,
+    new_role_session,
+    new_secret,
+    new_session_token,
+    session_credentials,
+)
 from mockrunner.model.managed_policies import aws_managed_policies
 from mockrunner.services.registry import Check, no_checks, op
 
@@ -109,19 +118,12 @@ def assume_role(ctx: RequestContext) -> dict:
         # Transitive session tags would carry over; without TransitiveTagKeys the caller's tags do not.
         tags = {**{k: v for k, v in caller.session_tags.items() if k in (params.get("TransitiveTagKeys") or [])},
                 **tags}
-    now = store.clock.now()
-    session_name = params["RoleSessionName"]
-    session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(),
-        session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind="AssumedRole",
-        arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
-        user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
-        role_arn=role.arn, session_policies=policies, session_policy_arns=policy_arns, tags=tags, chained=chained,
-        source_identity=params.get("SourceIdentity"), issued_at=now,
+    session = new_role_session(
+        store, role, params["RoleSessionName"], duration, policies=policies, policy_arns=policy_arns, tags=tags,
+        chained=chained, source_identity=params.get("SourceIdentity"),
     )
-    iam.sessions[session.access_key_id] = session
     result = {
-        "Credentials": _credentials(session),
+        "Credentials": session_credentials(session),
         "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.arn},
         "PackedPolicySize": _packed_size(policies, policy_arns, tags),
     }
@@ -151,17 +153,31 @@ def _packed_size(policies: list[str], arns: list[str], tags: dict[str, str]) -> 
     return min(100, used * 100 // (MAX_SESSION_POLICY_CHARS * 2)) if used else 0
 
 
-def _credentials(session: Session) -> dict:
-    return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
-            "SessionToken": session.session_token, "Expiration": session.expiration}
+def session_credentials_refused(ctx: RequestContext) -> list[Check]:
+    """authz of the STS calls temporary credentials may not make.
+
+    STS API reference, GetSessionToken: its credentials "cannot call any AWS STS API except AssumeRole or
+    GetCallerIdentity"; role sessions cannot call GetSessionToken either.  STS answers ``AccessDenied`` "Cannot call
+    <Operation> with session credentials" (the text boto3/aws-cli users quote for GetSessionToken and
+    GetFederationToken), before any policy is read.
+    """
+    if ctx.caller.credential_source in ("AssumeRole", "GetSessionToken"):
+        raise ServiceError("AccessDenied", f"Cannot call {ctx.operation_name} with session credentials", 403)
+    return []
 
 
-@op("sts", "GetSessionToken", authz=no_checks)
+@op("sts", "GetSessionToken", authz=session_credentials_refused)
 def get_session_token(ctx: RequestContext) -> dict:
-    """No permission is needed (STS API reference); session credentials cannot call it."""
+    """No permission is needed (STS API reference); session credentials cannot call it.
+
+    mockrunner has no MFA devices, so a ``SerialNumber`` never names one: STS's answer for an unknown device
+    (aws/aws-cli#6325, 99designs/aws-vault#676 quote it, with its two spaces).  Sessions are therefore always
+    without MFA, and IAM refuses them (see ``auth/authenticate.py``).
+    """
     caller, store = ctx.caller, ctx.store
-    if caller.credential_source in ("AssumeRole", "GetSessionToken"):
-        raise ServiceError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+    if ctx.params.get("SerialNumber") is not None or ctx.params.get("TokenCode") is not None:
+        raise ServiceError("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please "
+                           "verify your MFA serial number is valid and associated with this user.", 403)
     limit = SESSION_TOKEN_MAX_ROOT if caller.is_root else SESSION_TOKEN_MAX
     duration = ctx.params.get("DurationSeconds") or min(SESSION_TOKEN_DEFAULT, limit)
     if duration > limit:
@@ -174,5 +190,5 @@ def get_session_token(ctx: RequestContext) -> dict:
         session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind=caller.kind,
         arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
     )
-    store.accounts[caller.account_id].iam.sessions[session.access_key_id] = session
-    return {"Credentials": _credentials(session)}
+    store.accounts[caller.account_id].iam.add_session(session, now)
+    return {"Credentials": session_credentials(session)}

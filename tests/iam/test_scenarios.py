@@ -199,11 +199,13 @@ def test_enforcement_modes(make_harness, enforce):
 
 
 def test_get_session_token_for_users(aws):
-    key = user_with_key(aws, "sessions", policies=("arn:aws:iam::aws:policy/IAMReadOnlyAccess",))
+    key = user_with_key(aws, "sessions", policies=("arn:aws:iam::aws:policy/IAMReadOnlyAccess", READ_ONLY))
     creds = aws.client_for(key, "sts").get_session_token(DurationSeconds=900)["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA")
     assert aws.client_for(creds, "sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/sessions"
-    assert aws.client_for(creds, "iam").list_users()["Users"]
+    # Other services accept the session with the user's permissions.
+    assert aws.client_for(creds, "apprunner").list_services()["ServiceSummaryList"] == []
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(creds, "sts").get_session_token()
-    assert excinfo.value.response["Error"]["Code"] == "AccessDenied"
+    assert excinfo.value.response["Error"] == {
+        "Type": "Sender", "Code": "AccessDenied", "Message": "Cannot call GetSessionToken with session credentials"}
