@@ -70,12 +70,28 @@ class Statement:
 
 @dataclass(eq=False)
 class Policy:
-    """A parsed policy. ``candidates`` memoises which statements can apply to an (action, resource)."""
+    """A parsed policy.
+
+    Statements are indexed by action: ``for_action`` computes once per distinct (lower-cased) action which
+    statements' Action/NotAction match it, so a request only walks those; ``candidates`` then filters them by
+    the variable-free resource patterns (memoised per (action, resource) for repeated requests).
+    """
 
     kind: PolicyKind
     version: str | None
     statements: tuple[Statement, ...]
     _candidates: dict[tuple[str, str], tuple[tuple[Statement, bool], ...]] = field(default_factory=dict, repr=False)
+    _by_action: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False)
+
+    def for_action(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose Action/NotAction match ``action`` (lower-cased), in document order."""
+        hit = self._by_action.get(action)
+        if hit is None:
+            hit = tuple(st for st in self.statements if st.action_matches(action))
+            if len(self._by_action) >= 4096:
+                self._by_action.clear()
+            self._by_action[action] = hit
+        return hit
 
     def candidates(self, action: str, resource: str) -> tuple[tuple[Statement, bool], ...]:
         """Statements whose action and variable-free resources match, each with "must still check resource"."""
@@ -84,9 +100,7 @@ class Policy:
         if hit is not None:
             return hit
         out = []
-        for statement in self.statements:
-            if not statement.action_matches(action):
-                continue
+        for statement in self.for_action(action):
             matcher = statement.resources
             if matcher is None:
                 out.append((statement, False))

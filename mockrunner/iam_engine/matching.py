@@ -100,6 +100,12 @@ class ResourceMatcher:
             return True
         for template in self.dynamic:
             parts = resolve(template, ctx)
-            if parts is not None and compile_regex(resource_parts_to_regex(parts) + r"\Z", False).match(resource):
+            if parts is not None and _resource_regex(tuple(parts)).match(resource):
                 return True
         return False
+
+
+@lru_cache(maxsize=4096)
+def _resource_regex(parts: tuple[tuple[int, str], ...]) -> re.Pattern[str]:
+    """Compiled pattern for resolved resource parts (same caller, same pattern: one compile)."""
+    return compile_regex(resource_parts_to_regex(parts) + r"\Z", False)

@@ -128,3 +128,75 @@ def test_add_policy_parser_registers_on_a_foreign_parser() -> None:
     add_policy_parser(sub)
     args = parser.parse_args(["policy", "validate", "x.json"])
     assert callable(args.func)
+
+
+def test_main_cli_evaluate_exact_shape_derived_keys_and_isolated_error(tmp_path: Path) -> None:
+    """Through ``python -m mockrunner`` (the main CLI registers the engine's parser): documented shape only."""
+    allow_if = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Sid": "Own",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/${aws:username}/*",
+            "Condition": {
+                "StringEquals": {"aws:PrincipalAccount": "123456789012", "aws:PrincipalType": "User"},
+                "DateLessThan": {"aws:EpochTime": "1717243201"},
+            },
+        },
+    }
+    requests = [
+        {"id": 1, "principal": ALICE_ARN, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/alice/k",
+         "identityPolicies": [json.dumps(allow_if)]},
+        {"id": 2, "principal": ALICE_ARN, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/alice/k",
+         "identityPolicies": [{"Statement": {"Effect": "Allow", "Action": "s3:*"}}]},
+        {"id": 3, "principal": ALICE_ARN, "action": "s3:GetObject", "resource": "arn:aws:s3:::b/bob/k",
+         "identityPolicies": [allow_if]},
+    ]  # fmt: skip
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps(requests))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockrunner",
+            "policy",
+            "evaluate",
+            "--input",
+            str(path),
+            "--now",
+            "2024-06-01T12:00:00Z",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    assert [sorted(r) for r in results] == [["decision", "id", "matchedStatements", "message"]] * 3
+    assert [r["decision"] for r in results] == ["allowed", "error", "implicitDeny"]
+    assert results[0]["matchedStatements"][0]["sid"] == "Own"
+    assert results[1]["message"] == "Policy statement must contain resources."
+    # one second later the DateLessThan on the derived aws:EpochTime no longer holds
+    later = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockrunner",
+            "policy",
+            "evaluate",
+            "--input",
+            str(path),
+            "--now",
+            "2024-06-01T12:00:01Z",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert json.loads(later.stdout)[0]["decision"] == "implicitDeny"
+
+
+ALICE_ARN = "arn:aws:iam::123456789012:user/alice"

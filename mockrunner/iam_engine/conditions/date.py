@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from .base import Operator, Parts, family, text_value
@@ -17,6 +18,7 @@ from .base import Operator, Parts, family, text_value
 _EPOCH = re.compile(r"^-?\d+(\.\d+)?$")
 
 
+@lru_cache(maxsize=2048)
 def parse_date(text: str) -> float:
     """Seconds since the epoch for an ISO 8601 or epoch-seconds string; ValueError otherwise."""
     text = text.strip()

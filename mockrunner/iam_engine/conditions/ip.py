@@ -7,6 +7,7 @@ address never matches a network of the other family.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from .base import Operator, Parts, family, text_context, text_value
@@ -16,8 +17,14 @@ def _policy(parts: Parts) -> Any:
     return ipaddress.ip_network(text_value(parts).strip(), strict=False)
 
 
+@lru_cache(maxsize=2048)
+def _address(text: str) -> Any:
+    return ipaddress.ip_address(text.strip())
+
+
 def _context(value: Any) -> Any:
-    return ipaddress.ip_address(text_context(value).strip())
+    # The same aws:SourceIp is compared by many statements of one request: parse it once.
+    return _address(text_context(value))
 
 
 def _within(address: Any, network: Any) -> bool:
