@@ -22,6 +22,9 @@ Endpoints (all JSON):
 ``GET  /apprunner/failures?service_arn=``   why a service's operations failed
 ``GET  /apprunner/instance-role-credentials?service_arn=``
                                             the credentials code in the service would get for its role
+``POST /apprunner/connections/complete-handshake``
+                                            ``{"connection_arn": ARN}`` (or ``?connection_arn=``): make a
+                                            PENDING_HANDSHAKE connection AVAILABLE, as the console would
 ==========================================  ===============================================================
 """
 from __future__ import annotations
@@ -253,6 +256,21 @@ def instance_role_credentials() -> Response:
     return _json({"service_arn": arn, "credentials": credentials})
 
 
+@admin.post("/apprunner/connections/complete-handshake")
+def complete_handshake() -> Response:
+    """A connection is created PENDING_HANDSHAKE; on AWS a human finishes the OAuth handshake in the console."""
+    body = _body(required=False)
+    arn = request.args.get("connection_arn") or (body.get("connection_arn") if isinstance(body, dict) else None)
+    if not isinstance(arn, str) or not arn.startswith("arn:") or ":apprunner:" not in arn \
+            or ":connection/" not in arn:
+        raise AdminError(400, "InvalidConnectionArn", "connection_arn must be an App Runner connection ARN "
+                                                      "(arn:aws:apprunner:<region>:<account>:connection/<name>/<id>)")
+    if not _apprunner_function("complete_handshake")(_store(), arn):
+        raise AdminError(404, "ConnectionNotFound", f"no App Runner connection {arn}")
+    _mutated()
+    return _json({"connection_arn": arn, "status": "AVAILABLE"})
+
+
 @admin.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
 @admin.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])
 def unknown(rest: str) -> Response:
@@ -295,7 +313,7 @@ def _service_arn() -> str:
 
 
 def apprunner_function(name: str) -> Callable | None:
-    """App Runner's ``settle`` / ``pending_operations`` / ``failure_reasons`` (package or its operations module)."""
+    """App Runner's ``settle`` / ``pending_operations`` / ``failure_reasons`` / ``complete_handshake``."""
     import importlib
 
     for module_name in ("mockrunner.services.apprunner", "mockrunner.services.apprunner.operations"):

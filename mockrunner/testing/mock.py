@@ -12,11 +12,22 @@ session if that already exists.  It answers from the innermost active mock, and 
 is active or the service is not one of ours.  Entering therefore costs a few environment writes: boto3's
 default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
 
-Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered; nested mocks each answer from
-their own store while they are the innermost.
+Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered.  Nested mocks behave like
+moto's nested ``mock_aws``: a mock entered while another is active *shares* the outer one's state (no reset;
+its own seeds are added), so ``@mock_apprunner`` on a test that also uses the ``mockrunner`` fixture sees the
+fixture's data.
+
+Interception cannot fall through to the network: besides the ``before-send`` handler, ``Endpoint._send`` (the
+single place botocore hands a request to HTTP) is guarded, so a client the handler does not reach — one made
+from a botocore session that predates mockrunner's import — is still answered by the active mock rather than
+sent to AWS.
+
+moto's fake credentials (``FOOBARKEY`` / ``FOOBARSECRET``, which ``mock_aws`` puts in the environment) are an
+extra root key of the default account, so ``mock_aws`` may be entered inside or outside ``mock_apprunner``.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import os
@@ -25,9 +36,10 @@ import unittest
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from botocore.endpoint import Endpoint
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
-from mockrunner.config import Settings
+from mockrunner.config import AccountKeys, Settings
 from mockrunner.testing.inprocess import call_app
 
 SERVICES = frozenset({"apprunner", "iam", "sts", "ecr"})
@@ -37,7 +49,17 @@ _REGION_VARIABLES = ("AWS_DEFAULT_REGION", "AWS_REGION")
 _ACTIVE: list["MockAppRunner"] = []
 _LOCK = threading.RLock()
 _HANDLER_ID = "mockrunner-before-send"
+ENDPOINT_PREFIXES = frozenset({"apprunner", "iam", "sts", "api.ecr"})
+"""The same four services as botocore ``Endpoint._endpoint_prefix`` values (ECR's is ``api.ecr``)."""
+MOTO_CREDENTIALS = ("FOOBARKEY", "FOOBARSECRET")
+"""What moto's ``mock_aws`` puts in the environment (moto/core/models.py ``MockAWS._fake_creds``)."""
 T = TypeVar("T")
+
+
+def _innermost() -> "MockAppRunner | None":
+    """The mock that answers now; one read of the list, so a concurrent stop cannot make it vanish midway."""
+    active = _ACTIVE[-1:]
+    return active[0] if active else None
 
 
 def _dispatch(request: Any, event_name: str = "", **_: Any) -> Any:
@@ -48,16 +70,41 @@ def _dispatch(request: Any, event_name: str = "", **_: Any) -> Any:
     service = event_name[dot + 1:event_name.find(".", dot + 1)] if dot >= 0 else ""
     if service not in SERVICES:
         return None
-    try:
-        mock = _ACTIVE[-1]
-    except IndexError:  # the last mock stopped in another thread since the check above
+    mock = _innermost()
+    if mock is None:  # the last mock stopped in another thread since the check above
         return None
     return call_app(mock.wsgi_app, request)
+
+
+_ORIGINAL_SEND = Endpoint._send
+
+
+def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
+    """botocore's last step before HTTP: while a mock is active, our services are answered, never sent.
+
+    botocore emits ``before-send`` to every handler and sends over HTTP only when none answered.  A client
+    whose event emitter lacks our handler (its botocore session was created before mockrunner was imported)
+    would therefore reach the real AWS endpoint with fake keys; this guard answers it from the mock instead.
+    """
+    if _ACTIVE and endpoint._endpoint_prefix in ENDPOINT_PREFIXES:
+        mock = _innermost()
+        if mock is not None:
+            return call_app(mock.wsgi_app, request)
+    return _ORIGINAL_SEND(endpoint, request)
 
 
 def _install() -> None:
     if not any(len(entry) > 1 and entry[1] is _dispatch for entry in BUILTIN_HANDLERS):
         BUILTIN_HANDLERS.append(("before-send", _dispatch, REGISTER_FIRST))
+    Endpoint._send = _guarded_send
+
+
+def _with_moto_credentials(settings: Settings) -> Settings:
+    """Add moto's fake keys as a root key of the default account (unless some account already has them)."""
+    if any(keys.access_key_id == MOTO_CREDENTIALS[0] for keys in settings.root_accounts):
+        return settings
+    moto = AccountKeys(settings.default_account, *MOTO_CREDENTIALS)
+    return dataclasses.replace(settings, extra_accounts=(*settings.extra_accounts, moto))
 
 
 def _register_on_default_session() -> None:
@@ -80,32 +127,45 @@ _install()
 class MockAppRunner:
     """One mocked world (store + settings); a decorator, class decorator and context manager.
 
-    ``seed``: seed documents (dicts) or seed file paths applied each time the mock is entered.
+    ``seed``: seed documents (dicts) or seed file paths applied each time the mock is entered.  Settings (or
+    keyword overrides of :class:`Settings` fields) apply to a mock entered while no other is active; a nested
+    mock shares the outer one's world and refuses settings that differ from it.
     """
 
     def __init__(self, settings: Settings | None = None, seed: Iterable[Any] | Any = (),
                  **overrides: Any) -> None:
         if settings is not None and overrides:
             raise TypeError("give either settings or keyword overrides, not both")
-        self.settings = settings or Settings(**{"log_requests": False, "operation_delay": 0, **overrides})
+        self._explicit_settings = settings is not None or bool(overrides)
+        own = settings or Settings(**{"log_requests": False, "operation_delay": 0, **overrides})
+        self._own_settings = _with_moto_credentials(own)
         self.seeds = list(seed) if isinstance(seed, (list, tuple)) else ([seed] if seed else [])
         self._store = None
         self._wsgi = None
+        self._outer: MockAppRunner | None = None
         self._depth = 0
         self._saved_env: list[dict[str, str | None]] = []
         self._saved_credentials: list[Any] = []
 
     # -- the world -----------------------------------------------------------------------------------------
     @property
+    def settings(self) -> Settings:
+        return self._outer.settings if self._outer is not None else self._own_settings
+
+    @property
     def store(self):
+        if self._outer is not None:
+            return self._outer.store
         if self._store is None:
             from mockrunner.model.store import Store
 
-            self._store = Store(self.settings)
+            self._store = Store(self._own_settings)
         return self._store
 
     @property
     def wsgi_app(self):
+        if self._outer is not None:
+            return self._outer.wsgi_app
         if self._wsgi is None:
             from mockrunner.app import GatewayApp
 
@@ -139,8 +199,16 @@ class MockAppRunner:
         with _LOCK:
             self._depth += 1
             if self._depth == 1:
-                self.wsgi_app  # noqa: B018 - build outside the request path
-                self.reset()
+                try:
+                    outer = _innermost()
+                    if outer is not None:
+                        self._join(outer)
+                    else:
+                        self.wsgi_app  # noqa: B018 - build outside the request path
+                        self.reset()
+                except BaseException:  # a bad seed or settings: leave nothing half-started
+                    self._depth, self._outer = 0, None
+                    raise
                 _register_on_default_session()
                 self._patch_environment()
                 _ACTIVE.append(self)
@@ -154,6 +222,16 @@ class MockAppRunner:
             if self._depth == 0:
                 _ACTIVE.remove(self)
                 self._restore_environment()
+                self._outer = None
+
+    def _join(self, outer: "MockAppRunner") -> None:
+        """Nested like moto's ``mock_aws``: share the outer world (no reset), add this mock's seeds to it."""
+        if self._explicit_settings and self._own_settings != outer.settings:
+            raise ValueError("a nested mock_apprunner shares the state and settings of the one already active; "
+                             "give settings to the outermost mock only")
+        self._outer = outer
+        for seed in self.seeds:
+            self.seed(seed)
 
     def __enter__(self) -> "MockAppRunner":
         return self.start()
@@ -270,6 +348,14 @@ class MockAppRunner:
             raise RuntimeError("this build of mockrunner has no App Runner operations to settle")
         with self.store.lock:
             return settle(self.store)
+
+    def complete_handshake(self, connection_arn: str) -> None:
+        """Make a PENDING_HANDSHAKE App Runner connection AVAILABLE (the console step a test cannot do)."""
+        from mockrunner.admin import apprunner_function
+
+        complete = apprunner_function("complete_handshake")
+        if complete is None or not complete(self.store, connection_arn):
+            raise ValueError(f"no App Runner connection {connection_arn}")
 
     def advance(self, seconds: float) -> Any:
         """Move the store clock forward (operations and sessions age without sleeping)."""

@@ -82,3 +82,29 @@ def test_state_export_import_over_http_keeps_users_working(server) -> None:
     assert imported.status_code == 200
     arn = _client(server, "sts", "AKIABOB0000000000000", "bob-secret").get_caller_identity()["Arn"]
     assert arn == "arn:aws:iam::123456789012:user/bob"
+
+
+def test_complete_handshake_makes_a_connection_available(server) -> None:
+    apprunner = _client(server, "apprunner")
+    arn = apprunner.create_connection(ConnectionName="github", ProviderType="GITHUB")["Connection"]["ConnectionArn"]
+    assert apprunner.list_connections()["ConnectionSummaryList"][0]["Status"] == "PENDING_HANDSHAKE"
+    url = f"{server.endpoint_url}/_mockrunner/apprunner/connections/complete-handshake"
+    answer = requests.post(url, json={"connection_arn": arn}, timeout=10)
+    assert answer.status_code == 200 and answer.json() == {"connection_arn": arn, "status": "AVAILABLE"}
+    assert apprunner.list_connections()["ConnectionSummaryList"][0]["Status"] == "AVAILABLE"
+    missing = arn.rsplit("/", 1)[0] + "/00000000000000000000000000000000"
+    assert requests.post(url, params={"connection_arn": missing}, timeout=10).status_code == 404
+    bad = requests.post(url, json={"connection_arn": "nope"}, timeout=10)
+    assert bad.status_code == 400 and bad.json()["error"] == "InvalidConnectionArn"
+
+
+def test_complete_handshake_helper_of_the_mock() -> None:
+    from mockrunner import mock_apprunner
+
+    with mock_apprunner() as mock:
+        apprunner = boto3.client("apprunner")
+        arn = apprunner.create_connection(ConnectionName="github-two", ProviderType="GITHUB")["Connection"]["ConnectionArn"]
+        mock.complete_handshake(arn)
+        assert apprunner.list_connections()["ConnectionSummaryList"][0]["Status"] == "AVAILABLE"
+        with pytest.raises(ValueError, match="no App Runner connection"):
+            mock.complete_handshake(arn + "x")

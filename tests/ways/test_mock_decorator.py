@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import unittest
 
@@ -14,6 +16,7 @@ from mockrunner import mock_apprunner
 from mockrunner.testing.mock import MockAppRunner
 
 ROOT_ARN = "arn:aws:iam::123456789012:root"
+ROOT_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SEED = {"ecr": {"repositories": [{"name": "seeded", "images": [{"tags": ["v1"]}]}]}}
 
 
@@ -75,16 +78,89 @@ def test_threads_inside_the_mock_reach_it() -> None:
     assert errors == [] and results == [ROOT_ARN] * 4
 
 
-def test_nested_mocks_answer_from_the_innermost_and_restore_the_outer() -> None:
-    with mock_apprunner():
+def test_nested_mocks_share_the_outer_state_like_moto() -> None:
+    with mock_apprunner() as outer:
         boto3.client("ecr").create_repository(repositoryName="outer")
-        with mock_apprunner(seed=SEED):
-            assert _repositories() == ["seeded"]
-        assert _repositories() == ["outer"]
-        with mock_apprunner(root_access_key_id="inner", root_secret_access_key="inner"):
-            assert os.environ["AWS_ACCESS_KEY_ID"] == "inner"
-            assert _arn() == ROOT_ARN
+        with mock_apprunner(seed=SEED) as inner:  # no reset; the inner seed is added
+            assert inner.store is outer.store
+            assert sorted(_repositories()) == ["outer", "seeded"]
+            boto3.client("ecr").create_repository(repositoryName="inner")
+        assert sorted(_repositories()) == ["inner", "outer", "seeded"]
         assert os.environ["AWS_ACCESS_KEY_ID"] == "test"
+
+
+def test_a_nested_mock_refuses_settings_of_its_own() -> None:
+    with mock_apprunner():
+        with pytest.raises(ValueError, match="nested mock_apprunner shares"):
+            mock_apprunner(enforce="soft").start()
+        assert _arn() == ROOT_ARN  # the outer mock is untouched
+    from mockrunner.testing import mock as module
+
+    assert module._ACTIVE == []
+
+
+@mock_apprunner
+def test_decorator_inside_the_fixture_sees_the_fixture_state(mockrunner) -> None:
+    assert mockrunner.store is not None and _repositories() == []
+    boto3.client("ecr").create_repository(repositoryName="shared")
+    assert list(mockrunner.store.accounts["123456789012"].region("us-east-1").ecr.repositories) == ["shared"]
+
+
+def test_clients_created_before_entering_are_answered_with_their_own_keys(monkeypatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    known = boto3.client("sts", aws_access_key_id="test", aws_secret_access_key="test",
+                         endpoint_url="http://127.0.0.1:9")
+    unknown = boto3.client("sts", aws_access_key_id="AKIAREALKEY000000000", aws_secret_access_key="real",
+                           endpoint_url="http://127.0.0.1:9")
+    with mock_apprunner():
+        assert known.get_caller_identity()["Arn"] == ROOT_ARN
+        with pytest.raises(ClientError) as raised:  # not the network: refused by mockrunner as AWS would
+            unknown.get_caller_identity()
+    assert raised.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+_CLEAN_SHELL = """
+import boto3, botocore.session, sys
+early = botocore.session.Session().create_client(
+    "ecr", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test",
+    endpoint_url="http://127.0.0.1:9")
+from mockrunner import mock_apprunner
+with mock_apprunner():
+    print(boto3.client("apprunner").list_services()["ServiceSummaryList"])
+    print(boto3.Session().client("sts").get_caller_identity()["Arn"])
+    print(boto3.client("iam").list_users()["Users"])
+    print(early.describe_repositories()["repositories"])  # its session predates the import: guard answers
+"""
+
+
+def test_plain_clients_in_a_clean_shell_without_credentials_or_endpoint(tmp_path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": ROOT_DIR,
+           "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    result = subprocess.run([sys.executable, "-c", _CLEAN_SHELL], capture_output=True, text=True, env=env,
+                            timeout=60, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:4] == ["[]", ROOT_ARN, "[]", "[]"]
+
+
+def test_a_mocked_service_is_never_sent_over_http(monkeypatch) -> None:
+    """Even with our before-send handler gone from a client, the Endpoint guard answers instead of HTTP."""
+    from botocore.httpsession import URLLib3Session
+
+    from mockrunner.testing.mock import _dispatch
+
+    sent: list[str] = []
+    monkeypatch.setattr(URLLib3Session, "send", lambda session, request: sent.append(request.url))
+    calls = {"apprunner": lambda c: c.list_services()["ServiceSummaryList"], "iam": lambda c: c.list_roles()["Roles"],
+             "sts": lambda c: c.get_caller_identity()["Account"],
+             "ecr": lambda c: c.describe_repositories()["repositories"]}
+    with mock_apprunner():
+        answers = {}
+        for service, call in calls.items():
+            client = boto3.client(service, endpoint_url="http://127.0.0.1:9")
+            client.meta.events.unregister("before-send", _dispatch)
+            answers[service] = call(client)
+    assert sent == []
+    assert answers == {"apprunner": [], "iam": [], "sts": "123456789012", "ecr": []}
 
 
 def test_other_services_are_not_intercepted() -> None:
@@ -95,13 +171,19 @@ def test_other_services_are_not_intercepted() -> None:
             client.list_buckets()
 
 
-def test_alongside_moto_for_another_service() -> None:
+@pytest.mark.parametrize("order", ["moto outside", "moto inside"])
+def test_alongside_moto_in_either_order(order) -> None:
     moto = pytest.importorskip("moto")
-    with moto.mock_aws(), mock_apprunner():
+    outer, inner = (moto.mock_aws(), mock_apprunner()) if order == "moto outside" else (
+        mock_apprunner(), moto.mock_aws())
+    with outer, inner:
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="moto-bucket")
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["moto-bucket"]
         assert _arn() == ROOT_ARN  # moto would answer arn:aws:sts::123456789012:user/moto
+        iam = boto3.client("iam")
+        iam.create_user(UserName="ours")
+        assert [u["UserName"] for u in iam.list_users()["Users"]] == ["ours"]
         boto3.client("ecr").create_repository(repositoryName="ours")
         assert _repositories() == ["ours"]
 
