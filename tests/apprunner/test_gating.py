@@ -161,3 +161,12 @@ def test_vpc_ingress_connection_gating(aws, status, which):
     assert code(error) == expected
     status_now = client.describe_vpc_ingress_connection(VpcIngressConnectionArn=arn)["VpcIngressConnection"]
     assert status_now["Status"] == status
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_list_services_shows_every_status_but_deleted(aws, status):
+    """"Running" services in the model's sense: OPERATION_IN_PROGRESS and CREATE_FAILED ones are listed."""
+    client = aws.client("apprunner")
+    arn = _service_in(aws, client, status)
+    listed = {s["ServiceArn"]: s["Status"] for s in client.list_services()["ServiceSummaryList"]}
+    assert listed == ({} if status == "DELETED" else {arn: status})

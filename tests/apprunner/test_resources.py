@@ -325,3 +325,16 @@ def test_page_size_bounds_and_bad_tokens(apprunner):
     assert code(error) == "InvalidRequestException"
     assert code(error_of(apprunner.list_auto_scaling_configurations, NextToken=token)) == "InvalidRequestException"
     assert len(apprunner.list_connections(MaxResults=1, NextToken=token)["ConnectionSummaryList"]) == 1
+
+
+def test_custom_domain_longer_than_64_characters_fails_after_association(apprunner):
+    """aws/apprunner-roadmap#259: accepted by the call, then "create failed" (the certificate cannot exist)."""
+    service = running(apprunner)
+    long_name = "service-euw1." + "a" * 40 + ".example.com"
+    assert len(long_name) > 64
+    assert apprunner.associate_custom_domain(ServiceArn=service, DomainName=long_name)["CustomDomain"]["Status"] == \
+        "CREATING"
+    apprunner.associate_custom_domain(ServiceArn=service, DomainName="short.example.com")
+    statuses = {d["DomainName"]: d["Status"] for d in apprunner.describe_custom_domains(ServiceArn=service)[
+        "CustomDomains"]}
+    assert statuses == {long_name: "CREATE_FAILED", "short.example.com": "PENDING_CERTIFICATE_DNS_VALIDATION"}

@@ -45,6 +45,9 @@ _SERVICE_OUTCOMES: dict[str, tuple[str, str | None, str | None]] = {
     "DELETE_SERVICE": ("DELETED", None, None),
 }
 
+CERTIFICATE_NAME_MAX = 64
+"""Longest custom domain name App Runner can get a certificate for (see ``_complete_domain_created``)."""
+
 ROLLBACK_FIELDS = ("source_configuration", "instance_configuration", "health_check_configuration",
                    "network_configuration", "auto_scaling_configuration_arn", "observability_configuration")
 
@@ -262,11 +265,16 @@ def _complete_vic_deleted(store: "Store", account: "Account", region: str, state
 
 def _complete_domain_created(store: "Store", account: "Account", region: str, state: AppRunnerState,
                              task: PendingTask, now: datetime) -> None:
-    """The certificate is requested; it stays pending until its DNS records are validated (never, locally)."""
+    """The certificate is requested; it stays pending until its DNS records are validated (never, locally).
+
+    A name longer than 64 characters is accepted by AssociateCustomDomain but its creation then fails "with no
+    details" (aws/apprunner-roadmap#259; ACM certificates' common name is limited to 64 characters).
+    """
     service = state.services.get(task.target_arn)
     domain = service.custom_domains.get(task.key or "") if service else None
     if domain is not None and domain.status == "CREATING":
-        domain.status = "PENDING_CERTIFICATE_DNS_VALIDATION"
+        too_long = len(domain.domain_name) > CERTIFICATE_NAME_MAX
+        domain.status = "CREATE_FAILED" if too_long else "PENDING_CERTIFICATE_DNS_VALIDATION"
 
 
 def _complete_domain_deleted(store: "Store", account: "Account", region: str, state: AppRunnerState,
