@@ -85,11 +85,23 @@ class StateFile:
         except OSError as error:
             raise CorruptStateError(f"state file {self.path} cannot be read: {error}") from None
         document = decode_file(data, self.path)
+        self._remove_stale_temporaries()
         try:
             snapshot.import_state(self.store, document)
         except snapshot.SnapshotError as error:
             raise CorruptStateError(f"state file {self.path} does not hold a valid state: {error}") from None
         return True
+
+    def _remove_stale_temporaries(self) -> None:
+        """A ``kill -9`` between writing a temporary file and renaming it leaves one behind: the state file
+        itself is intact (that is the point of the rename), so the leftover is only litter."""
+        directory, name = os.path.split(self.path)
+        for entry in os.listdir(directory):
+            if entry.startswith(f"{name}.tmp-"):
+                try:
+                    os.remove(os.path.join(directory, entry))
+                except OSError:
+                    continue
 
     def save(self) -> None:
         """Write the current state atomically and durably (temp file + fsync + rename + directory fsync)."""

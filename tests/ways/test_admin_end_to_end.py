@@ -103,7 +103,8 @@ def test_complete_handshake_helper_of_the_mock() -> None:
 
     with mock_apprunner() as mock:
         apprunner = boto3.client("apprunner")
-        arn = apprunner.create_connection(ConnectionName="github-two", ProviderType="GITHUB")["Connection"]["ConnectionArn"]
+        created = apprunner.create_connection(ConnectionName="github-two", ProviderType="GITHUB")
+        arn = created["Connection"]["ConnectionArn"]
         mock.complete_handshake(arn)
         assert apprunner.list_connections()["ConnectionSummaryList"][0]["Status"] == "AVAILABLE"
         with pytest.raises(ValueError, match="no App Runner connection"):

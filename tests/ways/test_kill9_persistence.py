@@ -11,17 +11,18 @@ import time
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _NO_RETRY = Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=10)
 
 
-def _start(state_file: str) -> tuple[subprocess.Popen, str]:
+def _start(state_file: str, *extra: str) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
     process = subprocess.Popen(
         [sys.executable, "-m", "mockrunner", "serve", "--port", "0", "--quiet", "--operation-delay", "0",
-         "--state-file", state_file],
+         "--state-file", state_file, *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )
     line = process.stdout.readline()
@@ -32,9 +33,13 @@ def _start(state_file: str) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{match.group(1)}"
 
 
+def _client(endpoint: str, service: str, key: str = "test", secret: str = "test", token: str | None = None):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key,
+                        aws_secret_access_key=secret, aws_session_token=token, config=_NO_RETRY)
+
+
 def _ecr(endpoint: str):
-    return boto3.client("ecr", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
-                        aws_secret_access_key="test", config=_NO_RETRY)
+    return _client(endpoint, "ecr")
 
 
 def _repository_names(endpoint: str) -> set[str]:
@@ -48,24 +53,29 @@ def test_every_acknowledged_mutation_survives_kill_9(tmp_path) -> None:
     acknowledged: list[str] = []
     stop = threading.Event()
 
+    users: list[str] = []
+
     def load(worker: int) -> None:
-        ecr = _ecr(endpoint)
+        ecr, iam = _ecr(endpoint), _client(endpoint, "iam")
         for index in range(400):  # bounded
             if stop.is_set():
                 return
             name = f"repo-{worker}-{index}"
             try:
-                ecr.create_repository(repositoryName=name)
+                if index % 2:
+                    iam.create_user(UserName=name)
+                else:
+                    ecr.create_repository(repositoryName=name)
             except Exception:  # noqa: BLE001 - the kill interrupts calls in flight; those were never acknowledged
                 return
-            acknowledged.append(name)
+            (users if index % 2 else acknowledged).append(name)
 
     workers = [threading.Thread(target=load, args=(n,)) for n in range(3)]
     try:
         for worker in workers:
             worker.start()
         deadline = time.monotonic() + 30
-        while len(acknowledged) < 40 and time.monotonic() < deadline:
+        while len(acknowledged) + len(users) < 40 and time.monotonic() < deadline:
             time.sleep(0.01)
         os.kill(process.pid, signal.SIGKILL)  # mid-load: the workers are still sending
         process.wait(timeout=10)
@@ -75,20 +85,26 @@ def test_every_acknowledged_mutation_survives_kill_9(tmp_path) -> None:
             worker.join(timeout=30)
         if process.poll() is None:
             process.kill()
-    assert len(acknowledged) >= 40, "the load did not get going"
+    assert len(acknowledged) + len(users) >= 40, "the load did not get going"
+    assert all(worker.is_alive() is False for worker in workers)
     restarted, endpoint = _start(state_file)
     try:
         survived = _repository_names(endpoint)
+        pages = _client(endpoint, "iam").get_paginator("list_users").paginate()
+        survived |= {user["UserName"] for page in pages for user in page["Users"]}
     finally:
         restarted.terminate()
         restarted.wait(timeout=10)
-    missing = set(acknowledged) - survived
+    assert os.listdir(tmp_path) == ["state.bin"], "no temporary file is left behind after the restart"
+    missing = set(acknowledged + users) - survived
     assert not missing, f"{len(missing)} acknowledged mutations lost: {sorted(missing)[:5]}"
 
 
 @pytest.mark.parametrize("damage, message", [
     (lambda data: data[: len(data) - 7], "truncated or half-written"),
     (lambda data: data.replace(b"precious", b"precioux"), "checksum mismatch"),
+    (lambda data: b"", "no valid mockrunner header"),
+    (lambda data: data[:20], "no valid mockrunner header"),
 ])
 def test_a_corrupt_state_file_stops_the_server_loudly(tmp_path, damage, message) -> None:
     state_file = tmp_path / "state.bin"
@@ -98,7 +114,8 @@ def test_a_corrupt_state_file_stops_the_server_loudly(tmp_path, damage, message)
     finally:
         process.terminate()
         process.wait(timeout=10)
-    state_file.write_bytes(damage(state_file.read_bytes()))
+    damaged = damage(state_file.read_bytes())
+    state_file.write_bytes(damaged)
     env = {**os.environ, "PYTHONPATH": ROOT}
     result = subprocess.run(
         [sys.executable, "-m", "mockrunner", "serve", "--port", "0", "--state-file", str(state_file)],
@@ -107,4 +124,53 @@ def test_a_corrupt_state_file_stops_the_server_loudly(tmp_path, damage, message)
     assert result.returncode == 1
     assert message in result.stderr and str(state_file) in result.stderr
     assert "listening" not in result.stdout
-    assert state_file.read_bytes() != b"", "the damaged file is left for the user to inspect"
+    assert state_file.read_bytes() == damaged, "the damaged file is left untouched for the user to inspect"
+
+
+TRUST_ACCOUNT = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole",'
+                 '"Principal":{"AWS":"arn:aws:iam::123456789012:root"}}]}')
+
+
+def test_a_restart_keeps_services_mid_operation_and_sessions(tmp_path) -> None:
+    """State written by one run loads in the next: an App Runner create still in progress, STS sessions, keys."""
+    state_file = str(tmp_path / "state.bin")
+    args = ("--seed", os.path.join(ROOT, "examples", "seed.json"), "--operation-delay", "3600")
+    process, endpoint = _start(state_file, *args)
+    try:
+        account = "123456789012"
+        iam = _client(endpoint, "iam")
+        iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST_ACCOUNT)
+        iam.create_user(UserName="carol")
+        iam.put_user_policy(UserName="carol", PolicyName="assume", PolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}'))
+        key = iam.create_access_key(UserName="carol")["AccessKey"]
+        carol_sts = _client(endpoint, "sts", key["AccessKeyId"], key["SecretAccessKey"])
+        credentials = carol_sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/deployer",
+                                            RoleSessionName="kept")["Credentials"]
+        arn = _client(endpoint, "apprunner").create_service(ServiceName="midway", SourceConfiguration={
+            "ImageRepository": {"ImageIdentifier": f"{account}.dkr.ecr.us-east-1.amazonaws.com/hello-web:latest",
+                                "ImageRepositoryType": "ECR"},
+            "AuthenticationConfiguration": {"AccessRoleArn": f"arn:aws:iam::{account}:role/AppRunnerECRAccessRole"},
+            "AutoDeploymentsEnabled": False})["Service"]["ServiceArn"]
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    restarted, endpoint = _start(state_file, *args)
+    try:
+        apprunner = _client(endpoint, "apprunner")
+        assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
+        assert [p["target_arn"] for p in requests.get(f"{endpoint}/_mockrunner/pending", timeout=10).json()[
+            "pending"]] == [arn]
+        session = _client(endpoint, "sts", credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                          credentials["SessionToken"])
+        assert session.get_caller_identity()["Arn"] == f"arn:aws:sts::{account}:assumed-role/deployer/kept"
+        assert carol_sts.meta.endpoint_url != endpoint  # a new port: use a fresh client with carol's key
+        carol = _client(endpoint, "sts", key["AccessKeyId"], key["SecretAccessKey"])
+        assert carol.get_caller_identity()["Arn"].endswith(":user/carol")
+        names = {s["ServiceName"] for s in apprunner.list_services()["ServiceSummaryList"]}
+        assert names == {"midway"}, "the seed was not applied a second time over the loaded state"
+        assert requests.post(f"{endpoint}/_mockrunner/settle", timeout=10).json()["settled"] == 1
+        assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=10)

@@ -97,9 +97,11 @@ def _import_everything_first() -> None:
     load_all()
 
 
+_import_everything_first()  # at collection, before any pytester snapshot of sys.modules is taken
+
+
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    _import_everything_first()
     monkeypatch.setenv("PYTHONPATH", ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -158,3 +160,52 @@ def test_users_and_roles_sessions(project: pytest.Pytester) -> None:
     '''))
     result = project.runpytest(*_plugin_args(), "-p", "no:cacheprovider", "test_sessions.py")
     result.assert_outcomes(passed=2)
+
+
+def test_settle_decisions_and_moto_in_a_user_project(project: pytest.Pytester) -> None:
+    pytest.importorskip("moto")
+    project.makepyfile(test_more=textwrap.dedent('''
+        import boto3
+        import pytest
+        from moto import mock_aws
+
+        from mockrunner import mock_apprunner
+
+        SOURCE = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/nginx/nginx:latest",
+                                      "ImageRepositoryType": "ECR_PUBLIC"}, "AutoDeploymentsEnabled": False}
+
+        @pytest.mark.mockrunner(operation_delay=3600)
+        def test_settle_and_advance(mockrunner):
+            apprunner = boto3.client("apprunner")
+            arn = apprunner.create_service(ServiceName="web-app", SourceConfiguration=SOURCE)["Service"]["ServiceArn"]
+            assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
+            assert mockrunner.settle() == 1
+            assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+            apprunner.pause_service(ServiceArn=arn)
+            mockrunner.advance(3601)
+            assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "PAUSED"
+            assert mockrunner.decisions(action="apprunner:CreateService", decision="allowed")
+
+        @pytest.fixture
+        def moto_outside():
+            with mock_aws():
+                yield
+
+        def test_moto_fixture_then_ours(moto_outside, mockrunner):
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="moto-bucket")
+            boto3.client("iam").create_user(UserName="u")
+            assert mockrunner.store.accounts["123456789012"].iam.users
+
+        @mock_aws
+        def test_ours_then_moto_decorator(mockrunner):
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="moto-bucket")
+            assert boto3.client("sts").get_caller_identity()["Arn"].endswith(":root")
+
+        @mock_apprunner
+        class TestDecoratedClass:
+            def test_in_class(self, mockrunner):
+                boto3.client("ecr").create_repository(repositoryName="in-class")
+                assert list(mockrunner.store.accounts["123456789012"].region("us-east-1").ecr.repositories)
+    '''))
+    result = project.runpytest(*_plugin_args(), "-p", "no:cacheprovider", "test_more.py")
+    result.assert_outcomes(passed=4)
