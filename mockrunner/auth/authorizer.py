@@ -51,8 +51,12 @@ _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 # STS answers AssumeRole denials without the "because ..." clause (spec §4, from raw error responses).
 _BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession"})
-# IAM names an existing user/role/group as "user <name>" in its denial messages ("... iam:GetUser on resource:
-# user bob because no identity-based policy allows ..."), but the ARN for Create* (the entity does not exist).
+# IAM names an existing user/role/group as "<kind> <name>" in its denial messages and a managed policy as "policy
+# <arn>", but uses the bare ARN for Create* (the entity does not exist yet) and for iam:PassRole.  Real messages:
+# "iam:GetRole on resource: role cdk-hnb659fds-file-publishing-role-..." (aws/aws-cdk#27067), "iam:GetGroup on
+# resource: group deploy-group", "iam:GetPolicy on resource: policy arn:aws:iam::aws:policy/..." (Terraform and
+# Greengrass logs), "iam:CreateRole on resource: arn:aws:iam::<acct>:role/..." and "iam:PassRole on resource:
+# arn:aws:iam::<acct>:role/..." (alphagov/govuk-infrastructure#2439).
 _IAM_DISPLAY_KINDS = ("user", "role", "group")
 
 

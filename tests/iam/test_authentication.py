@@ -16,6 +16,7 @@ import requests
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from tests.iam.helpers import ACCOUNT, user_with_key
 
@@ -149,3 +150,88 @@ def test_aws_cli(server, tmp_path):
     assert json.loads(identity.stdout)["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     denied = cli("iam", "list-users", AWS_SECRET_ACCESS_KEY="wrong")
     assert denied.returncode != 0 and "SignatureDoesNotMatch" in denied.stderr
+
+
+# ------------------------------------------------------------------------------------------------ every error, boto3
+def _auth_error(call) -> tuple[str, int, str]:
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+# (what is wrong, query protocol code, json protocol code, status)
+AUTH_ERRORS = [
+    ("wrong secret", "SignatureDoesNotMatch", "InvalidSignatureException", 403),
+    ("unknown key", "InvalidClientTokenId", "UnrecognizedClientException", 403),
+    ("inactive key", "InvalidClientTokenId", "UnrecognizedClientException", 403),
+    ("session without token", "InvalidClientTokenId", "UnrecognizedClientException", 403),
+    ("session with wrong token", "InvalidClientTokenId", "UnrecognizedClientException", 403),
+    ("expired session", "ExpiredToken", "ExpiredTokenException", 403),
+    ("unsigned", "MissingAuthenticationToken", "MissingAuthenticationTokenException", 403),
+]
+
+
+@pytest.mark.parametrize(("wrong", "query_code", "json_code", "status"), AUTH_ERRORS, ids=[e[0] for e in AUTH_ERRORS])
+def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_code, status):
+    """Both protocols (STS query, App Runner json), both modes; each failure forged the way a client makes it."""
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    key = user_with_key(aws, "victim", policies=("arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess",))
+    creds = aws.client_for(key, "sts").get_session_token(DurationSeconds=900)["Credentials"]
+    if wrong == "inactive key":
+        aws.client("iam").update_access_key(UserName="victim", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    if wrong == "expired session":
+        aws.store.clock.advance(901)
+    variants = {
+        "wrong secret": {**key, "SecretAccessKey": "x" * 40},
+        "unknown key": {"AccessKeyId": "AKIAUNKNOWNUNKNOWN00", "SecretAccessKey": "x" * 40},
+        "inactive key": key,
+        "session without token": {**creds, "SessionToken": None},
+        "session with wrong token": {**creds, "SessionToken": "IQoJforged"},
+        "expired session": creds,
+    }
+    extra = {"config": Config(signature_version=UNSIGNED, retries={"max_attempts": 1})} if wrong == "unsigned" else {}
+    credentials = variants.get(wrong, key)
+    sts = aws.client_for(credentials, "sts", **extra)
+    apprunner = aws.client_for(credentials, "apprunner", **extra)
+    assert _auth_error(sts.get_caller_identity)[:2] == (query_code, status)
+    code, json_status, message = _auth_error(apprunner.list_services)
+    assert (code, json_status) == (json_code, status)
+    if wrong == "expired session":
+        assert message == "The security token included in the request is expired"
+    if wrong == "unknown key":
+        assert message == "The security token included in the request is invalid."
+
+
+def test_presigned_url_errors(server):
+    url = server.endpoint_url + "/?" + IDENTITY
+    request = AWSRequest(method="GET", url=url)
+    old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=old.replace(tzinfo=None)):
+        SigV4QueryAuth(Credentials("test", "test"), "sts", "us-east-1", expires=60).add_auth(request)
+    response = requests.get(request.url, timeout=10)
+    assert (response.status_code, _code(response)) == (400, "RequestExpired")
+    assert "<Message>Request has expired.</Message>" in response.text
+    fresh = AWSRequest(method="GET", url=url)
+    SigV4QueryAuth(Credentials("test", "test"), "sts", "us-east-1", expires=60).add_auth(fresh)
+    incomplete = "&".join(part for part in fresh.url.split("&") if not part.startswith("X-Amz-Date="))
+    response = requests.get(incomplete, timeout=10)
+    assert (response.status_code, _code(response)) == (400, "IncompleteSignature")
+    assert "AWS query-string parameters must include 'X-Amz-Date'." in response.text
+
+
+def test_json_protocol_expired_token_and_missing_token_messages(server):
+    key = user_with_key(server, "json-user")
+    creds = server.client_for(key, "sts").get_session_token(DurationSeconds=900)["Credentials"]
+    server.store.clock.advance(901)
+    url = server.endpoint_url + "/"
+    headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AppRunner.ListServices"}
+    response = _send(url, "{}", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                     token=creds["SessionToken"], service="apprunner", headers=headers)
+    assert (response.status_code, _code(response)) == (403, "ExpiredTokenException")
+    response = requests.post(url, data="{}", headers=headers, timeout=10)
+    body = {key.lower(): value for key, value in json.loads(response.text).items()}
+    assert (response.status_code, body) == (
+        403, {"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"})

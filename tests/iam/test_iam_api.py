@@ -147,6 +147,8 @@ def test_aws_managed_policies_have_real_documents(aws):
     assert document["PolicyVersion"]["Document"]["Statement"] == [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
     ecr = "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"
     assert iam.get_policy(PolicyArn=ecr)["Policy"]["Path"] == "/service-role/"
+    assert admin["PolicyId"] == "ANPAIWMBCKSKIEE64ZLYK"  # the real id (tenchi-security/camp metadata)
+    assert iam.get_policy(PolicyArn=ecr)["Policy"]["PolicyId"] == "ANPAZKAPJZG4LYM3IT6IY"
     listed = {p["PolicyName"] for p in iam.list_policies(Scope="AWS")["Policies"]}
     assert {"PowerUserAccess", "IAMFullAccess", "AWSAppRunnerFullAccess", "AppRunnerServiceRolePolicy",
             "AmazonEC2ContainerRegistryReadOnly"} <= listed

@@ -1,0 +1,105 @@
+"""Every condition key issue 4 lists, through boto3 in both modes: a user allowed ``iam:ListUsers`` only under one
+condition on that key; the condition either holds (allowed) or names another value (denied).  The request keys
+(region, source IP, transport) are the ones the real request carries: the clients talk plain HTTP from 127.0.0.1 to
+us-east-1."""
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.iam.helpers import ACCOUNT, allow, doc, user_with_key
+
+USER_ARN = f"arn:aws:iam::{ACCOUNT}:user/ctx"
+# (condition that holds, condition on the same key that does not)
+CASES = {
+    "aws:PrincipalArn": ({"ArnEquals": {"aws:PrincipalArn": USER_ARN}},
+                         {"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:user/other"}}),
+    "aws:PrincipalAccount": ({"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
+                             {"StringEquals": {"aws:PrincipalAccount": "210987654321"}}),
+    "aws:PrincipalTag": ({"StringEquals": {"aws:PrincipalTag/team": "blue"}},
+                         {"StringEquals": {"aws:PrincipalTag/team": "red"}}),
+    "aws:PrincipalType": ({"StringEquals": {"aws:PrincipalType": "User"}},
+                          {"StringEquals": {"aws:PrincipalType": "AssumedRole"}}),
+    "aws:username": ({"StringEquals": {"aws:username": "ctx"}}, {"StringEquals": {"aws:username": "other"}}),
+    "aws:userid": ({"StringLike": {"aws:userid": "AIDA*"}}, {"StringLike": {"aws:userid": "AROA*"}}),
+    "aws:RequestedRegion": ({"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+                            {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}),
+    "aws:SourceIp": ({"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}, {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+    "aws:SecureTransport": ({"Bool": {"aws:SecureTransport": "false"}}, {"Bool": {"aws:SecureTransport": "true"}}),
+    "aws:CurrentTime": ({"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}},
+                        {"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}),
+    "aws:EpochTime": ({"NumericGreaterThan": {"aws:EpochTime": "1577836800"}},
+                      {"NumericLessThan": {"aws:EpochTime": "1577836800"}}),
+    "aws:MultiFactorAuthPresent": ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+                                   {"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
+}
+
+
+@pytest.mark.parametrize("holds", [True, False], ids=["holds", "fails"])
+@pytest.mark.parametrize("key", list(CASES))
+def test_global_condition_keys(aws, key, holds):
+    condition = CASES[key][0 if holds else 1]
+    user = user_with_key(aws, "ctx", tags={"team": "blue"},
+                         inline={"only-if": doc(allow("iam:ListUsers", "*", Condition=condition))})
+    client = aws.client_for(user, "iam")
+    if holds:
+        assert "ctx" in [u["UserName"] for u in client.list_users()["Users"]]
+        return
+    with pytest.raises(ClientError) as excinfo:
+        client.list_users()
+    assert excinfo.value.response["Error"]["Message"] == (
+        f"User: {USER_ARN} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::{ACCOUNT}:user/ "
+        "because no identity-based policy allows the iam:ListUsers action")
+    entry = [e for e in aws.store.decision_log if e["action"] == "iam:ListUsers"][-1]
+    assert entry["decision"] == "implicitDeny" and entry["principal"] == USER_ARN
+
+
+def test_iam_request_keys(aws):
+    """iam:PolicyARN, iam:PermissionsBoundary, aws:RequestTag/*, aws:TagKeys from the request's parameters."""
+    created = aws.client("iam").create_policy(PolicyName="boundary", PolicyDocument=doc(allow("s3:*")))
+    boundary = created["Policy"]["Arn"]
+    read_only = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
+    policy = doc(
+        allow("iam:AttachUserPolicy", "*", Condition={"ArnEquals": {"iam:PolicyARN": read_only}}),
+        allow("iam:CreateUser", "*", Condition={"StringEquals": {"iam:PermissionsBoundary": boundary}}),
+        allow("iam:TagUser", "*", Condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["project"]},
+                                             "StringEquals": {"aws:RequestTag/project": "apollo"}}),
+    )
+    client = aws.client_for(user_with_key(aws, "admin-ish", inline={"keys": policy}), "iam")
+    client.create_user(UserName="bounded", PermissionsBoundary=boundary)
+    with pytest.raises(ClientError):
+        client.create_user(UserName="unbounded")
+    client.attach_user_policy(UserName="bounded", PolicyArn=read_only)
+    with pytest.raises(ClientError) as excinfo:
+        client.attach_user_policy(UserName="bounded", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    assert "iam:AttachUserPolicy on resource: user bounded because no identity-based policy allows" in (
+        excinfo.value.response["Error"]["Message"])
+    client.tag_user(UserName="bounded", Tags=[{"Key": "project", "Value": "apollo"}])
+    for tags in ([{"Key": "project", "Value": "gemini"}], [{"Key": "project", "Value": "apollo"},
+                                                          {"Key": "owner", "Value": "me"}]):
+        with pytest.raises(ClientError):
+            client.tag_user(UserName="bounded", Tags=tags)
+    root = aws.client("iam")
+    assert root.list_user_tags(UserName="bounded")["Tags"] == [{"Key": "project", "Value": "apollo"}]
+    assert [p["PolicyArn"] for p in root.list_attached_user_policies(UserName="bounded")["AttachedPolicies"]] == [
+        read_only]
+    assert "unbounded" not in [u["UserName"] for u in root.list_users()["Users"]]
+
+
+def test_denial_names_groups_and_policies_as_iam_does(aws):
+    """"group <name>" and "policy <arn>" (Terraform / Greengrass logs quote these), ARN for Create*."""
+    root = aws.client("iam")
+    root.create_group(GroupName="deploy-group")
+    arn = root.create_policy(PolicyName="s3-access", PolicyDocument=doc(allow("s3:*")))["Policy"]["Arn"]
+    client = aws.client_for(user_with_key(aws, "nobody"), "iam")
+    expected = {
+        (client.get_group, (("GroupName", "deploy-group"),)): "iam:GetGroup on resource: group deploy-group",
+        (client.get_policy, (("PolicyArn", arn),)): f"iam:GetPolicy on resource: policy {arn}",
+        (client.create_group, (("GroupName", "g2"),)): f"iam:CreateGroup on resource: arn:aws:iam::{ACCOUNT}:group/g2",
+    }
+    for (call, kwargs), fragment in expected.items():
+        with pytest.raises(ClientError) as excinfo:
+            call(**dict(kwargs))
+        message = excinfo.value.response["Error"]["Message"]
+        assert message == (f"User: arn:aws:iam::{ACCOUNT}:user/nobody is not authorized to perform: {fragment} "
+                           f"because no identity-based policy allows the {fragment.split()[0]} action")
