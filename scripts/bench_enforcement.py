@@ -3,9 +3,9 @@
 The principal is an IAM user with 10 attached customer managed policies of 10 statements each, written like real
 ones: a mix of services (s3, ec2, logs, ecr, apprunner, iam, sts, kms, dynamodb), exact actions and wildcards
 (``iam:Get*``, ``ec2:Describe*``), resource ARNs with wildcards and policy variables (``user/${aws:username}``),
-and conditions.  Seven statements in five different policies match the benchmarked call (``iam:GetUser`` on the
-user itself), each with conditions that hold (region, source IP, secure transport, principal tag, current time,
-...), plus a Deny whose condition does not hold; so the engine really evaluates several statements and their
+and conditions.  Six Allow statements in six different policies match the benchmarked call (``iam:GetUser`` on
+the user itself), each with conditions that hold (region, source IP, secure transport, principal tag, current
+time, ...), plus a Deny whose condition does not hold; so the engine really evaluates seven statements and their
 conditions on every call, not one.
 
 Three measurements, each ``off`` vs ``on`` in this same process, alternating runs, best of each:
