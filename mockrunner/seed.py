@@ -231,9 +231,14 @@ class _Seeder:
                               path, document_path)
 
     def policy_arn(self, name_or_arn: str) -> str:
+        """An ARN as given, or the ARN of the managed policy of that name (declared in this seed with its
+        ``path``, or ``/``)."""
         if name_or_arn.startswith("arn:"):
             return name_or_arn
-        return f"arn:aws:iam::{self.account_id}:policy/{name_or_arn}"
+        paths = {item.get("name"): item.get("path", "/") for item in self.spec.get("managed_policies", [])
+                 if isinstance(item, dict)}
+        path = paths.get(name_or_arn, "/")
+        return f"arn:aws:iam::{self.account_id}:policy{path if isinstance(path, str) else '/'}{name_or_arn}"
 
     def managed_policies(self) -> None:
         for index, item in enumerate(self.spec.get("managed_policies", [])):

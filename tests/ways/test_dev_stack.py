@@ -90,3 +90,16 @@ def test_example_app_against_a_local_server(compose) -> None:
         assert "status: RUNNING" in first.stdout
         second = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60)
         assert "services: ['hello-web']" in second.stdout and "exists:" in second.stdout
+
+
+def test_dockerfile_installs_the_package_and_runs_unprivileged() -> None:
+    with open(os.path.join(ROOT, "Dockerfile"), encoding="utf-8") as handle:
+        lines = [line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#")]
+    instructions = [line.split(None, 1)[0] for line in lines if line.split(None, 1)[0].isupper()]
+    assert lines[0] == "FROM python:3.11-slim"  # the Python the project supports
+    assert any("pip install" in line and " ." in line for line in lines), "the repo itself is pip-installed"
+    assert "COPY mockrunner ./mockrunner" in lines and "COPY examples ./examples" in lines
+    user = next(line for line in lines if line.startswith("USER "))
+    assert user.split()[1] not in ("root", "0")
+    assert instructions.index("USER") < instructions.index("CMD") and "HEALTHCHECK" in instructions
+    assert 'VOLUME ["/state"]' in lines

@@ -144,3 +144,54 @@ def test_serve_refuses_an_invalid_seed(tmp_path) -> None:
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "users[2].policies[0].document: Syntax errors in policy." in result.stderr
+
+
+EVERY_FIELD = {
+    "description": "every field a seed may have",
+    "version": 1,
+    "managed_policies": [{"name": "Boundary", "path": "/limits/", "description": "a boundary",
+                          "tags": {"team": "platform"}, "document": ALLOW_ECR_READ}],
+    "users": [{"name": "dev", "path": "/people/", "tags": {"team": "web"}, "permissions_boundary": "Boundary",
+               "policies": [{"name": "inline", "document": json.dumps(ALLOW_ECR_READ)}],
+               "managed_policies": ["arn:aws:iam::123456789012:policy/limits/Boundary"],
+               "access_keys": [{"access_key_id": "AKIADEVACTIVE0000000", "secret_access_key": "dev-secret"},
+                               {"access_key_id": "AKIADEVINACTIVE00000", "status": "Inactive"}]}],
+    "roles": [{"name": "svc", "trust_policy": TRUST_APPRUNNER, "path": "/svc/", "description": "service role",
+               "max_session_duration": 7200, "tags": {"tier": "1"}, "policies": [
+                   {"name": "inline", "document": ALLOW_ECR_READ}], "permissions_boundary": "Boundary"}],
+    "ecr": {"repositories": [{"name": "api", "image_tag_mutability": "IMMUTABLE", "tags": {"app": "api"},
+                              "policy": {"Version": "2012-10-17", "Statement": [{
+                                  "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                  "Action": "ecr:BatchGetImage"}]},
+                              "images": [{"tags": ["v1"]},  # no manifest: one is made up
+                                         {"tags": ["v2"], "manifest": {"schemaVersion": 2, "layers": []},
+                                          "media_type": "application/vnd.oci.image.manifest.v1+json",
+                                          "size": 1234}]}]},
+    "apprunner": {"observability_configurations": [{"ObservabilityConfigurationName": "traces"}],
+                  "vpc_connectors": [{"VpcConnectorName": "vpc-one", "Subnets": ["subnet-0123456789abcdef0"]}],
+                  "connections": [{"ConnectionName": "github-main", "ProviderType": "GITHUB"}]},
+}
+
+
+def test_every_field_of_the_seed_format() -> None:
+    with MockAppRunner(seed=EVERY_FIELD):
+        iam = boto3.client("iam")
+        user = iam.get_user(UserName="dev")["User"]
+        assert user["Path"] == "/people/" and user["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(
+            "policy/limits/Boundary")
+        keys = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName="dev")["AccessKeyMetadata"]}
+        assert keys == {"AKIADEVACTIVE0000000": "Active", "AKIADEVINACTIVE00000": "Inactive"}
+        role = iam.get_role(RoleName="svc")["Role"]
+        assert role["MaxSessionDuration"] == 7200 and role["Description"] == "service role"
+        ecr = boto3.client("ecr")
+        repository = ecr.describe_repositories()["repositories"][0]
+        assert repository["imageTagMutability"] == "IMMUTABLE"
+        images = {i["imageTags"][0]: i for i in ecr.describe_images(repositoryName="api")["imageDetails"]}
+        assert set(images) == {"v1", "v2"} and images["v2"]["imageSizeInBytes"] == 1234
+        manifests = ecr.batch_get_image(repositoryName="api", imageIds=[{"imageTag": "v1"}])["images"]
+        assert json.loads(manifests[0]["imageManifest"])  # a made-up but well-formed manifest
+        assert "Principal" in ecr.get_repository_policy(repositoryName="api")["policyText"]
+        apprunner = boto3.client("apprunner")
+        assert apprunner.list_connections()["ConnectionSummaryList"][0]["Status"] == "PENDING_HANDSHAKE"
+        assert [c["VpcConnectorName"] for c in apprunner.list_vpc_connectors()["VpcConnectors"]] == ["vpc-one"]
+        assert apprunner.list_observability_configurations()["ObservabilityConfigurationSummaryList"]
