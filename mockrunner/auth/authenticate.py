@@ -10,6 +10,7 @@ Enforcement ``off`` skips all of this: any credentials act as the default accoun
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from mockrunner.errors import ServiceError
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
     from mockrunner.model.iam import AccessKey, IamState, Session
+    from mockrunner.model.store import Store
 
 # failure -> {protocol: (code, HTTP status)}.  Query codes/statuses: STS and IAM "Common Errors"; json codes:
 # what JSON-protocol services (DynamoDB, Lambda, ...) answer — App Runner's exact statuses are unverified.
@@ -109,10 +111,10 @@ def _user_caller(ctx: "RequestContext", account_id: str, iam: "IamState", key: "
     user = iam.users.get(key.user_name)
     if key.status != "Active" or user is None or signed.security_token:
         raise _error(ctx, "unknown_key")
-    return Caller(
+    return _cached(ctx.store, iam, account_id, key.access_key_id, lambda: Caller(
         account_id=account_id, arn=user.arn, user_id=user.user_id, kind="User", access_key_id=key.access_key_id,
         entity_name=user.name, tags=dict(user.tags),
-    )
+    ))
 
 
 def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", signed: sigv4.SignedRequest) -> Caller:
@@ -127,6 +129,10 @@ def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", 
     if store.clock.now() >= session.expiration:
         raise _error(ctx, "expired_token")
     iam = store.accounts[account_id].iam
+    return _cached(store, iam, account_id, session.access_key_id, lambda: _session_identity(iam, account_id, session))
+
+
+def _session_identity(iam: "IamState", account_id: str, session: "Session") -> Caller:
     if session.kind == "AssumedRole":
         role = iam.roles.get(session.entity_name or "")
         tags = {**(role.tags if role else {}), **session.tags}
@@ -144,6 +150,26 @@ def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", 
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
         credential_source=source, tags=tags,
     )
+
+
+# store.caches["callers"]: {(account, access key id): (IamState.version, Caller)}. A Caller is built from IAM
+# state (the user's or role's tags) that only an IAM mutation changes, and every mutation bumps the version; the
+# checks that depend on the request or the clock (status, token, expiry) run before the cache is consulted.
+_CALLER_CACHE_SIZE = 4096
+
+
+def _cached(store: "Store", iam: "IamState", account_id: str, key_id: str, build: Callable[[], Caller]) -> Caller:
+    cache = store.caches.get("callers")
+    if cache is None:
+        cache = store.caches.setdefault("callers", {})
+    entry = cache.get((account_id, key_id))
+    if entry is not None and entry[0] == iam.version:
+        return entry[1]
+    caller = build()
+    if len(cache) >= _CALLER_CACHE_SIZE:
+        cache.clear()
+    cache[(account_id, key_id)] = (iam.version, caller)
+    return caller
 
 
 def _error(ctx: "RequestContext", kind: str, message: str | None = None) -> ServiceError:

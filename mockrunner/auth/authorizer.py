@@ -17,9 +17,6 @@ Every decision is appended to ``store.decision_log`` (bounded) for the admin API
 """
 from __future__ import annotations
 
-import collections
-import threading
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,6 +35,7 @@ from mockrunner.iam_engine import (
     evaluate,
     parse_policy,
 )
+from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policies
 
 if TYPE_CHECKING:
@@ -46,7 +44,6 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
     from mockrunner.services.registry import Check
 
-DECISION_LOG_SIZE = 10000
 _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 # STS answers AssumeRole denials without the "because ..." clause (spec §4, from raw error responses).
@@ -92,11 +89,8 @@ class CompiledPrincipal:
 
 
 _INDEX_SIZE = 2048
-_SCALARS = (str, int, float, bool, type(None))
 
 
-_CACHES: "weakref.WeakKeyDictionary[Store, dict]" = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
 
 
 def service_principal(name: str) -> Principal:
@@ -125,7 +119,7 @@ def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
     base = request_context(ctx)
     for check in checks:
         decision = decide(ctx.store, ctx.caller, check, base_context=base, request_id=ctx.request_id)
-        ctx.decisions.append(_log_of(ctx.store)[-1])
+        ctx.decisions.append(decision)
         if mode == "on" and not decision.allowed:
             raise denial(ctx, check, decision)
 
@@ -201,41 +195,15 @@ def decide(
             principal=compiled.principal, action=check.action, resource=check.resource, context=context,
             identity_policies=identity, permissions_boundary=compiled.boundary,
             session_policies=session, resource_policy=resource_policy,
-            resource_account=check.resource_account, now=now,
+            resource_account=check.resource_account, now=now, all_allows=False,
         ))
     except MalformedPolicyError as error:
         # A stored resource policy the engine cannot read never allows (fail closed).
         decision = Decision("implicitDeny", [], f"{error.message}", "resource")
-    _log_of(store).append({
-        "time": now.isoformat(),
-        "requestId": request_id,
-        "principal": compiled.principal.arn,
-        "action": check.action,
-        "resource": check.resource,
-        "context": {key: value if isinstance(value, _SCALARS) else _plain(value) for key, value in context.items()},
-        "decision": decision.decision,
-        "matchedStatements": [{"policyId": m.policy_id, "policyKind": m.policy_kind, "index": m.index, "sid": m.sid,
-                               "effect": m.effect} for m in decision.matched_statements],
-        "message": decision_message(check, decision),
-        "enforce": store.settings.enforce,
-    })
+    store.decision_log.append(decision_log.record(
+        now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
+        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements))
     return decision
-
-
-def _log_of(store: "Store") -> collections.deque:
-    log = getattr(store, "decision_log", None)
-    if log is None:
-        log = collections.deque(maxlen=DECISION_LOG_SIZE)
-        store.decision_log = log
-    return log
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return str(value)
 
 
 def _resource_ref(check: "Check") -> PolicyRef | None:
@@ -258,10 +226,9 @@ def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
         return CompiledPrincipal(principal, (), None, None)
     iam = account.iam
-    with _CACHE_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            cache = _CACHES[store] = {}
+    cache = store.caches.get("authorizer")
+    if cache is None:
+        cache = store.caches.setdefault("authorizer", {})
     key = (who.account_id, who.arn, who.access_key_id)
     entry = cache.get(key)
     if entry is not None and entry[0] == iam.version:

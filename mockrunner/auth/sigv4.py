@@ -37,7 +37,7 @@ class SigV4Error(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SignedRequest:
     """The SigV4 parameters of one request, from the Authorization header or the presigned query."""
 
@@ -220,7 +220,7 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     payloads = [content_hash] if content_hash else [hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256]
     if signed.presigned and UNSIGNED_PAYLOAD not in payloads:
         payloads.append(UNSIGNED_PAYLOAD)
-    canonical_path = quote(normalize_url_path(path or "/"), safe="/~")
+    canonical_path = _canonical_path(path)
     pairs = [pair for pair in query_string.split("&") if pair] if query_string else []
     if signed.presigned:
         pairs = [pair for pair in pairs if not pair.startswith("X-Amz-Signature=")]
@@ -231,6 +231,11 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     for query in queries:
         for payload in payloads:
             yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
+
+
+@lru_cache(maxsize=1024)
+def _canonical_path(path: str) -> str:
+    return quote(normalize_url_path(path or "/"), safe="/~")
 
 
 def _aws_query(pairs: list[str]) -> str:

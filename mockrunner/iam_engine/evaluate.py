@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .cache import parse_policy
 from .conditions import evaluate_block
@@ -68,11 +68,14 @@ class AuthzRequest:
     resource_policy: PolicyRef | None = None
     resource_account: str | None = None
     now: datetime | None = None
+    # True: report every allowing statement, as the policy simulator's MatchedStatements does. False: stop
+    # evaluating a layer's Allow statements at its first match (Deny statements are always all checked), which
+    # decides the same and is what the server's hot path uses; the explanation then names one allow per layer.
+    all_allows: bool = True
 
 
-@dataclass
-class MatchedStatement:
-    """A statement that took part in the decision."""
+class MatchedStatement(NamedTuple):
+    """A statement that took part in the decision (a named tuple: cheap to make, and ``tuple(m)`` is plain)."""
 
     policy_id: str
     policy_kind: str
@@ -135,9 +138,16 @@ def _scan(
     allows: list[tuple[MatchedStatement, str | None]],
     denies: list[MatchedStatement],
     has_boundary: bool = False,
+    first_allow: bool = False,
 ) -> None:
-    """Append the statements of ``policy`` that apply to the request to ``allows``/``denies``."""
+    """Append the statements of ``policy`` that apply to the request to ``allows``/``denies``.
+
+    With ``first_allow``, Allow statements are skipped once ``allows`` holds one: only a Deny can change the
+    outcome of the layer from then on.
+    """
     for statement, check_resource in policy.candidates(action, resource):
+        if first_allow and allows and not statement.is_deny:
+            continue
         if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
             continue
         how = None
@@ -190,12 +200,15 @@ def evaluate(request: AuthzRequest) -> Decision:
     if request.resource_policy is not None:
         plan.append((RESOURCE, (request.resource_policy,), True))
     has_boundary = request.permissions_boundary is not None
+    first_allow = not request.all_allows
     for layer, refs, resource_slot in plan:
         allows: list[tuple[MatchedStatement, str | None]] = []
         denies: list[MatchedStatement] = []
+        # A resource policy's allows differ by how they name the principal, so all of them are kept.
+        first = first_allow and not resource_slot
         for ref in refs:
             policy = _policy_of(ref, resource_slot)
-            _scan(ref, policy, layer, action, resource, ctx, principal, allows, denies, has_boundary)
+            _scan(ref, policy, layer, action, resource, ctx, principal, allows, denies, has_boundary, first)
         layers[layer] = (allows, denies)
 
     all_denies = [d for _, denies in layers.values() for d in denies]

@@ -5,13 +5,13 @@ consistent state and a failed call changes nothing: handlers validate first and 
 """
 from __future__ import annotations
 
-import collections
 import threading
 from dataclasses import dataclass, field
 
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.clock import Clock
+from mockrunner.model.decision_log import DecisionLog
 from mockrunner.model.ecr import EcrState
 from mockrunner.model.iam import IamState
 
@@ -43,8 +43,11 @@ class Store:
         self.clock = Clock()
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
-        self.decision_log: collections.deque = collections.deque(maxlen=10000)
-        """Every authorization decision (dicts, newest last), bounded; see ``auth/authorizer.py``."""
+        self.decision_log = DecisionLog(maxlen=10000)
+        """Every authorization decision (read as dicts, newest last), bounded; see ``auth/authorizer.py``."""
+        self.caches: dict[str, dict] = {}
+        """Values derived from the state (compiled policy sets, resolved callers), one dict per owner; each entry
+        carries the ``IamState.version`` it was derived from, so nothing here needs clearing on mutation."""
         self.reset()
 
     def reset(self) -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 ACTION_PREFIX = {"apprunner": "apprunner", "ecr": "ecr", "iam": "iam", "sts": "sts"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Check:
     """One authorization question: may the caller perform ``action`` on ``resource`` in this context?
 

@@ -136,3 +136,56 @@ def test_string_like_matches_fnmatch_semantics_without_crashing(pattern, value) 
     import re
 
     assert evaluate_block(block, {"k:k": value}) is (re.match(translated, value, re.DOTALL) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stmts=st.lists(statements, max_size=6), boundary=st.lists(statements, max_size=3),
+       session=st.lists(statements, max_size=3), **common)
+def test_stopping_at_the_first_allow_decides_as_the_full_evaluation(stmts, boundary, session, action, resource,
+                                                                     context) -> None:
+    """The server's ``all_allows=False`` skips a layer's later Allows: same decision, reason and denies."""
+
+    def run(all_allows: bool):
+        return evaluate(AuthzRequest(
+            ALICE, action, resource, context,
+            identity_policies=[PolicyRef("p", _doc(stmts))] if stmts else (),
+            permissions_boundary=PolicyRef("b", _doc(boundary)) if boundary else None,
+            session_policies=[PolicyRef("s", _doc(session))] if session else None,
+            now=NOW, all_allows=all_allows,
+        ))
+
+    full, first = run(True), run(False)
+    assert (first.decision, first.reason, first.message) == (full.decision, full.reason, full.message)
+    if full.decision == "explicitDeny":
+        assert first.matched_statements == full.matched_statements
+    else:
+        assert set(first.matched_statements) <= set(full.matched_statements)
+        assert {m.policy_kind for m in first.matched_statements} == {m.policy_kind for m in full.matched_statements}
+
+
+FAST_PATH_CONDITIONS = [
+    {"StringEquals": {"k": ["a", "B"]}}, {"StringNotEquals": {"k": "a"}}, {"StringEqualsIgnoreCase": {"k": "b"}},
+    {"StringNotEqualsIgnoreCase": {"k": ["A", "c"]}}, {"StringLike": {"k": ["a*", "?"]}},
+    {"StringNotLike": {"k": "*b"}},
+    {"NumericLessThan": {"k": "10"}}, {"NumericEquals": {"k": ["1", "2.0"]}}, {"NumericNotEquals": {"k": "1"}},
+    {"Bool": {"k": "true"}}, {"IpAddress": {"k": ["10.0.0.0/8", "::1"]}}, {"NotIpAddress": {"k": "127.0.0.1"}},
+    {"DateLessThan": {"k": "2030-01-01T00:00:00Z"}}, {"DateEquals": {"k": "0"}},
+    {"ArnLike": {"k": "arn:aws:iam::*:user/*"}}, {"ArnNotEquals": {"k": "arn:aws:iam::1:user/a"}},
+    {"ForAnyValue:StringEquals": {"k": "a"}}, {"ForAllValues:StringLike": {"k": "a*"}},
+    {"StringEqualsIfExists": {"k": "a"}}, {"ForAnyValue:NumericGreaterThan": {"k": "0"}},
+]
+context_values = st.one_of(
+    st.sampled_from(["a", "A", "b", "ab", "", "1", "2", "10.1.2.3", "::1", "true", "TRUE", "no", "0",
+                     "2020-01-01T00:00:00Z", "arn:aws:iam::1:user/a", "arn:aws:iam::1:role/r"]),
+    st.booleans(), st.integers(-3, 20), st.floats(allow_nan=True, allow_infinity=False, width=32), st.just(NOW),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(block=st.sampled_from(FAST_PATH_CONDITIONS), value=context_values)
+def test_the_scalar_fast_path_answers_as_the_general_evaluation(block, value) -> None:
+    """A single scalar context value takes the precompiled matcher; the general path must agree, unknowns too."""
+    (condition,) = compile_block(block, True)
+    assert condition.match is not None
+    ctx = {"k": value}
+    assert condition.evaluate(ctx) == condition._evaluate(ctx), (block, value)

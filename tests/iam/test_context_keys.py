@@ -103,3 +103,32 @@ def test_denial_names_groups_and_policies_as_iam_does(aws):
         message = excinfo.value.response["Error"]["Message"]
         assert message == (f"User: arn:aws:iam::{ACCOUNT}:user/nobody is not authorized to perform: {fragment} "
                            f"because no identity-based policy allows the {fragment.split()[0]} action")
+
+
+def test_decision_log_entry_renders_every_field(aws):
+    """Entries are stored as flat tuples and rendered on read: list-valued keys, times and statements included."""
+    policy = doc(allow("iam:CreateUser", "*", Sid="Tagged", Condition={"ForAllValues:StringEquals": {
+        "aws:TagKeys": ["team", "env"]}}), allow("iam:TagUser"))
+    user = user_with_key(aws, "ctx", inline={"create": policy})
+    aws.client_for(user, "iam").create_user(UserName="made", Tags=[{"Key": "team", "Value": "x"},
+                                                                   {"Key": "env", "Value": "y"}])
+    entry = [e for e in aws.store.decision_log if e["action"] == "iam:CreateUser"][-1]
+    assert entry["decision"] == "allowed" and entry["principal"] == USER_ARN
+    assert entry["resource"] == f"arn:aws:iam::{ACCOUNT}:user/made" and entry["enforce"] == "on"
+    assert entry["context"]["aws:TagKeys"] == ["team", "env"]
+    assert entry["context"]["aws:RequestTag/team"] == "x" and entry["context"]["aws:SourceIp"] == "127.0.0.1"
+    assert entry["matchedStatements"] == [{"policyId": f"{USER_ARN}#inline/create", "policyKind": "identity",
+                                           "index": 0, "sid": "Tagged", "effect": "Allow"}]
+    assert entry["time"].startswith(str(aws.store.clock.now().year)) and "T" in entry["time"]
+    assert entry["message"].startswith(f"User: {USER_ARN} is allowed to perform: iam:CreateUser")
+
+
+def test_decision_log_entries_are_not_tracked_by_the_garbage_collector(aws):
+    """Thousands of retained entries must not make every full collection rescan them (the in-process cost)."""
+    import gc
+
+    user = user_with_key(aws, "ctx", inline={"list": doc(allow("iam:ListUsers"))})
+    aws.client_for(user, "iam").list_users()
+    gc.collect()
+    raw = aws.store.decision_log._entries[-1]
+    assert isinstance(raw, tuple) and not gc.is_tracked(raw)

@@ -40,6 +40,8 @@ def text_value(parts: Parts) -> str:
 
 def text_context(value: Any) -> str:
     """A context value as text; containers are not scalars and cannot be compared."""
+    if value.__class__ is str:
+        return value
     if isinstance(value, dict | list | tuple | set):
         raise ValueError("not a scalar")
     return as_text(value)

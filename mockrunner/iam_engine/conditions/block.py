@@ -16,17 +16,21 @@ deny", so a value the engine cannot compare never grants access.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..context import MISSING
 from ..messages import SYNTAX_ERROR, MalformedPolicyError
 from ..variables import Template, has_variables, parse_template, resolve
-from .base import Operator
+from .base import Operator, equal
 from .registry import SET_ALL, SET_ANY, SET_NONE, lookup
 
 UNKNOWN: Any = None
 _ERROR: Any = object()  # a policy value that could not be prepared
+# Context values the fast path takes: one scalar, so every set mode and the negation reduce to a single test.
+_SCALARS = frozenset({str, bool, int, float, datetime})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +44,23 @@ class KeyCondition:
     key: str
     prepared: tuple[Any, ...] | None
     templates: tuple[Template, ...]
+    # For static values: "does this one scalar context value match any policy value?" (see _matcher).
+    match: Callable[[Any], bool] | None = None
 
     def evaluate(self, ctx: dict[str, Any]) -> bool | None:
         """True, False, or None (unknown) for this key against the request context."""
+        match = self.match
+        if match is not None:
+            raw = ctx.get(self.key, MISSING)
+            if raw.__class__ in _SCALARS:
+                # One value: "any", "all" and the negated NOR all reduce to this single hit.
+                try:
+                    return match(raw) is not self.operator.negated
+                except (ValueError, TypeError):
+                    return UNKNOWN
+        return self._evaluate(ctx)
+
+    def _evaluate(self, ctx: dict[str, Any]) -> bool | None:
         if not self.templates:
             # {"StringEquals": {"k": []}} passes IAM's validator (moto's IAM probes) but AWS documents no
             # meaning for it: unknown, so it never allows and still denies.
@@ -101,6 +119,32 @@ def _context_values(raw: Any) -> list[Any] | None:
     if isinstance(raw, list | tuple | set | frozenset):
         return list(raw) or None
     return [raw]
+
+
+def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Callable[[Any], bool]:
+    """A closure testing one context value against static policy values, built once per compiled statement.
+
+    Equality operators become a set lookup; the others compare against each value in turn.
+    """
+    coerce, compare = op.coerce, op.compare
+    if compare is equal:
+        try:
+            values = frozenset(prepared)
+        except TypeError:
+            values = None
+        if values is not None:
+            return lambda value: coerce(value) in values
+    if len(prepared) == 1:
+        only = prepared[0]
+        return lambda value: compare(coerce(value), only)
+    return lambda value: _any_match(compare, coerce(value), prepared)
+
+
+def _any_match(compare: Callable[[Any, Any], bool], value: Any, prepared: tuple[Any, ...]) -> bool:
+    for policy_value in prepared:
+        if compare(value, policy_value):
+            return True
+    return False
 
 
 def _prepare(op: Operator, parts: list[tuple[int, str]]) -> Any:
@@ -227,7 +271,9 @@ def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition | UnknownC
             templates = tuple(parse_template(_policy_text(v), substitute) for v in values)
             dynamic = any(has_variables(t) for t in templates)
             prepared = None if dynamic else tuple(_prepare(operator, list(t)) for t in templates)
-            compiled.append(KeyCondition(name, operator, set_mode, if_exists, key.lower(), prepared, templates))
+            fast = (prepared and _ERROR not in prepared and not operator.presence) or None
+            match = _matcher(operator, prepared) if fast else None
+            compiled.append(KeyCondition(name, operator, set_mode, if_exists, key.lower(), prepared, templates, match))
     return tuple(compiled)
 
 

@@ -1,0 +1,90 @@
+"""The bounded log of authorization decisions, read by the admin API, the fixtures and tests.
+
+Recording happens for every check of every call and reading is rare, so an entry is recorded as one flat tuple
+of plain values and rendered into its dict only when read.  The collector untracks a tuple holding only strings,
+numbers, datetimes and dicts of them at its first pass; thousands of retained entries then never make it rescan
+the heap, which an object (or a nested tuple) per entry did: a full collection every few thousand calls, about
+15% of an in-process call's time.
+"""
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+FIELDS = ("time", "requestId", "principal", "action", "resource", "decision", "message", "enforce")
+MATCH_FIELDS = ("policyId", "policyKind", "index", "sid", "effect")
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def record(time: datetime, request_id: str | None, principal: str, action: str, resource: str, decision: str,
+           message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]]) -> tuple:
+    """One entry as a flat tuple: :data:`FIELDS`, the number of context keys, each key and its value (a sequence
+    as a tuple), then each matched statement's :data:`MATCH_FIELDS`.
+
+    Flat because the collector only untracks a tuple whose items are all atomic or already-untracked tuples; a
+    dict or an object inside would keep it (and its rescanning) alive as long as the log holds it.
+    """
+    items: list[Any] = [time, request_id, principal, action, resource, decision, message, enforce, len(context)]
+    for key, value in context.items():
+        items.append(key)
+        items.append(value if value.__class__ in _PLAIN else _frozen(value))
+    for match in matched:
+        items.extend(match)
+    return tuple(items)
+
+
+class DecisionLog:
+    """A deque of decisions (newest last) holding at most ``maxlen``; reads always see dicts."""
+
+    def __init__(self, maxlen: int) -> None:
+        self._entries: collections.deque[dict | tuple] = collections.deque(maxlen=maxlen)
+
+    def append(self, entry: dict | tuple) -> None:
+        """Record a dict, or a tuple made by :func:`record`."""
+        self._entries.append(entry)
+
+    def extend(self, entries: Iterable[dict | tuple]) -> None:
+        self._entries.extend(entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (_as_dict(entry) for entry in list(self._entries))
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return _as_dict(self._entries[index])
+
+
+def _as_dict(entry: dict | tuple) -> dict[str, Any]:
+    if isinstance(entry, dict):
+        return entry
+    count = len(FIELDS)
+    rendered = dict(zip(FIELDS, entry[:count], strict=True))
+    rendered["time"] = rendered["time"].isoformat()
+    keys = entry[count]
+    pairs = entry[count + 1: count + 1 + 2 * keys]
+    rendered["context"] = {pairs[i]: _plain(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+    width, start = len(MATCH_FIELDS), count + 1 + 2 * keys
+    rendered["matchedStatements"] = [dict(zip(MATCH_FIELDS, entry[i:i + width], strict=True))
+                                     for i in range(start, len(entry), width)]
+    return rendered
+
+
+def _frozen(value: Any) -> Any:
+    """A context value the log can keep untracked: sequences as tuples of plain values, anything else as text."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(item if item.__class__ in _PLAIN else str(item) for item in value)
+    return value if isinstance(value, datetime) else str(value)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: tuples as lists, datetimes in ISO 8601."""
+    if isinstance(value, tuple):
+        return list(value)
+    return value.isoformat() if isinstance(value, datetime) else value
