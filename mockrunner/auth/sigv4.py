@@ -165,8 +165,9 @@ def check_time(signed: SignedRequest, now: datetime) -> None:
         raise SigV4Error("skew", _not_yet_current(moment, now))
 
 
+@lru_cache(maxsize=256)
 def _parse_amz_date(text: str) -> datetime:
-    """``YYYYMMDDTHHMMSSZ`` without strptime (which costs more than the rest of the verification)."""
+    """``YYYYMMDDTHHMMSSZ`` without strptime; cached, as the requests of one second share it."""
     if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not (text[:8] + text[9:15]).isdigit():
         raise ValueError(text)
     return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
@@ -199,7 +200,7 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
         string_to_sign = "\n".join(
             (ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
         )
-        expected = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+        expected = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
         if hmac.compare_digest(expected, signed.signature):
             return
     raise SigV4Error(
@@ -221,13 +222,16 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     if signed.presigned and UNSIGNED_PAYLOAD not in payloads:
         payloads.append(UNSIGNED_PAYLOAD)
     canonical_path = _canonical_path(path)
-    pairs = [pair for pair in query_string.split("&") if pair] if query_string else []
-    if signed.presigned:
-        pairs = [pair for pair in pairs if not pair.startswith("X-Amz-Signature=")]
-    queries = [_aws_query(pairs)]
-    raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
-    if raw != queries[0]:
-        queries.append(raw)
+    if query_string:
+        pairs = [pair for pair in query_string.split("&") if pair]
+        if signed.presigned:
+            pairs = [pair for pair in pairs if not pair.startswith("X-Amz-Signature=")]
+        queries = [_aws_query(pairs)]
+        raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
+        if raw != queries[0]:
+            queries.append(raw)
+    else:
+        queries = [""]
     for query in queries:
         for payload in payloads:
             yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))

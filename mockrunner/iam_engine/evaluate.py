@@ -128,51 +128,56 @@ def _policy_of(ref: PolicyRef, resource_slot: bool) -> Policy:
 
 
 def _scan(
-    ref: PolicyRef,
-    policy: Policy,
+    refs: Sequence[PolicyRef],
     layer: str,
+    request: AuthzRequest,
     action: str,
-    resource: str,
     ctx: dict[str, Any],
-    principal: Principal,
-    allows: list[tuple[MatchedStatement, str | None]],
     denies: list[MatchedStatement],
-    has_boundary: bool = False,
-    first_allow: bool = False,
-) -> None:
-    """Append the statements of ``policy`` that apply to the request to ``allows``/``denies``.
+    first_allow: bool,
+) -> list[tuple[MatchedStatement, str | None]]:
+    """The Allow statements of one layer's policies that apply to the request (appending its Denies to ``denies``).
 
-    With ``first_allow``, Allow statements are skipped once ``allows`` holds one: only a Deny can change the
-    outcome of the layer from then on.
+    Each allow comes with how its ``Principal`` named the caller (resource policies only).  With ``first_allow``,
+    Allow statements are skipped once one applies: only a Deny can change the layer's outcome from then on.
     """
-    for statement, check_resource in policy.candidates(action, resource):
-        if first_allow and allows and not statement.is_deny:
-            continue
-        if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
-            continue
-        how = None
-        if statement.principals is not None:
-            how = statement.principals.match(principal)
-            if statement.not_principal:
-                # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal"). But "the
-                # NotPrincipal element with a Deny effect will always deny any IAM principal that has a
-                # permissions boundary policy attached, regardless of the values specified in the
-                # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
-                if how is not None and not (statement.is_deny and has_boundary):
+    resource, principal = request.resource, request.principal
+    resource_slot = layer == RESOURCE
+    has_boundary = request.permissions_boundary is not None
+    allows: list[tuple[MatchedStatement, str | None]] = []
+    for ref in refs:
+        document = ref.document
+        policy = document if isinstance(document, Policy) else _policy_of(ref, resource_slot)
+        for statement, check_resource in policy.candidates(action, resource):
+            is_deny = statement.is_deny
+            if first_allow and allows and not is_deny:
+                continue
+            if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
+                continue
+            how = None
+            if statement.principals is not None:
+                how = statement.principals.match(principal)
+                if statement.not_principal:
+                    # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal"). But "the
+                    # NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+                    # permissions boundary policy attached, regardless of the values specified in the
+                    # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
+                    if how is not None and not (is_deny and has_boundary):
+                        continue
+                    how = MATCH_WILDCARD
+                elif how is None:
                     continue
-                how = MATCH_WILDCARD
-            elif how is None:
-                continue
-        if statement.conditions:
-            result = evaluate_block(statement.conditions, ctx)
-            # Unknown (None) fails closed: it never allows, and it does deny.
-            if result is False or (result is None and not statement.is_deny):
-                continue
-        matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
-        if statement.is_deny:
-            denies.append(matched)
-        else:
-            allows.append((matched, how))
+            if statement.conditions:
+                result = evaluate_block(statement.conditions, ctx)
+                # Unknown (None) fails closed: it never allows, and it does deny.
+                if result is False or (result is None and not is_deny):
+                    continue
+            matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
+            if is_deny:
+                denies.append(matched)
+            else:
+                allows.append((matched, how))
+    return allows
 
 
 def _account_of(resource: str) -> str | None:
@@ -191,41 +196,29 @@ def evaluate(request: AuthzRequest) -> Decision:
     action = request.action.lower()
     resource = request.resource
 
-    layers: dict[str, tuple[list[tuple[MatchedStatement, str | None]], list[MatchedStatement]]] = {}
-    plan: list[tuple[str, Sequence[PolicyRef], bool]] = [(IDENTITY, request.identity_policies, False)]
-    if request.permissions_boundary is not None:
-        plan.append((BOUNDARY, (request.permissions_boundary,), False))
-    if request.session_policies is not None:
-        plan.append((SESSION, request.session_policies, False))
-    if request.resource_policy is not None:
-        plan.append((RESOURCE, (request.resource_policy,), True))
-    has_boundary = request.permissions_boundary is not None
+    # Layers in the order AWS lists them; the first layer holding a Deny names the explicit denial.
     first_allow = not request.all_allows
-    for layer, refs, resource_slot in plan:
-        allows: list[tuple[MatchedStatement, str | None]] = []
-        denies: list[MatchedStatement] = []
-        # A resource policy's allows differ by how they name the principal, so all of them are kept.
-        first = first_allow and not resource_slot
-        for ref in refs:
-            policy = _policy_of(ref, resource_slot)
-            _scan(ref, policy, layer, action, resource, ctx, principal, allows, denies, has_boundary, first)
-        layers[layer] = (allows, denies)
+    denies: list[MatchedStatement] = []
+    id_allows = [m for m, _ in _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow)]
+    boundary_allows = session_allows = None
+    if request.permissions_boundary is not None:
+        boundary_allows = [m for m, _ in _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx,
+                                               denies, first_allow)]
+    if request.session_policies is not None:
+        session_allows = [m for m, _ in _scan(request.session_policies, SESSION, request, action, ctx, denies,
+                                              first_allow)]
+    # A resource policy's allows differ by how they name the principal, so all of them are kept.
+    res_allows = ([] if request.resource_policy is None else
+                  _scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False))
+    if denies:
+        return _deny(request, denies[0].policy_kind, True, denies)
 
-    all_denies = [d for _, denies in layers.values() for d in denies]
-    if all_denies:
-        first = next(layer for layer, (_, denies) in layers.items() if denies)
-        return _deny(request, first, True, all_denies)
-
-    res_allows = layers.get(RESOURCE, ([], []))[0]
     if principal.type in _NO_IDENTITY:
         if res_allows:
             return _allow(request, [RESOURCE], [m for m, _ in res_allows])
         return _deny(request, RESOURCE, False)
 
-    id_allows = [m for m, _ in layers[IDENTITY][0]]
     is_root = principal.type == "Account"
-    boundary_allows = [m for m, _ in layers[BOUNDARY][0]] if BOUNDARY in layers else None
-    session_allows = [m for m, _ in layers[SESSION][0]] if SESSION in layers else None
     resource_account = request.resource_account or _account_of(resource) or principal.account
     same_account = principal.account is not None and resource_account == principal.account
 

@@ -28,10 +28,9 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
     """
     items: list[Any] = [time, request_id, principal, action, resource, decision, message, enforce, len(context)]
     for key, value in context.items():
-        items.append(key)
-        items.append(value if value.__class__ in _PLAIN else _frozen(value))
+        items += (key, value if value.__class__ in _PLAIN else _frozen(value))
     for match in matched:
-        items.extend(match)
+        items += match
     return tuple(items)
 
 

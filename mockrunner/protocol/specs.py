@@ -76,9 +76,17 @@ def operation_for_action(service: ServiceModel, action: str) -> OperationModel |
 
 def codec_for(service: ServiceModel) -> ModuleType:
     """The codec module for the service's protocol (``json_codec`` or ``query_codec``)."""
-    from mockrunner.protocol import json_codec, query_codec
+    codec = _CODECS.get(service.protocol)
+    if codec is None:
+        # Imported on first use: the codecs import this module.
+        from mockrunner.protocol import json_codec, query_codec
 
-    return json_codec if service.protocol == "json" else query_codec
+        _CODECS.update({"json": json_codec, "query": query_codec})
+        codec = _CODECS[service.protocol]
+    return codec
+
+
+_CODECS: dict[str, ModuleType] = {}
 
 
 def error_shapes(service: ServiceModel) -> dict[str, Shape]:

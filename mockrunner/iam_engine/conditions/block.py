@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..context import MISSING
 from ..messages import SYNTAX_ERROR, MalformedPolicyError
 from ..variables import Template, has_variables, parse_template, resolve
-from .base import Operator, equal
+from .base import Operator, equal, text_context
 from .registry import SET_ALL, SET_ANY, SET_NONE, lookup
 
 UNKNOWN: Any = None
@@ -44,23 +44,15 @@ class KeyCondition:
     key: str
     prepared: tuple[Any, ...] | None
     templates: tuple[Template, ...]
-    # For static values: "does this one scalar context value match any policy value?" (see _matcher).
-    match: Callable[[Any], bool] | None = None
+    # ``test(ctx)``: what evaluate() answers, compiled once (see _compile_test); set right after construction.
+    test: Callable[[dict[str, Any]], bool | None] = field(default=None, compare=False, repr=False)  # type: ignore
 
     def evaluate(self, ctx: dict[str, Any]) -> bool | None:
         """True, False, or None (unknown) for this key against the request context."""
-        match = self.match
-        if match is not None:
-            raw = ctx.get(self.key, MISSING)
-            if raw.__class__ in _SCALARS:
-                # One value: "any", "all" and the negated NOR all reduce to this single hit.
-                try:
-                    return match(raw) is not self.operator.negated
-                except (ValueError, TypeError):
-                    return UNKNOWN
-        return self._evaluate(ctx)
+        return self.test(ctx)
 
     def _evaluate(self, ctx: dict[str, Any]) -> bool | None:
+        """The general evaluation: any context value shape, variables, set operators, missing keys."""
         if not self.templates:
             # {"StringEquals": {"k": []}} passes IAM's validator (moto's IAM probes) but AWS documents no
             # meaning for it: unknown, so it never allows and still denies.
@@ -121,6 +113,42 @@ def _context_values(raw: Any) -> list[Any] | None:
     return [raw]
 
 
+def _compile_test(condition: KeyCondition) -> Callable[[dict[str, Any]], bool | None]:
+    """``condition``'s evaluation as one closure, with a fast path for what requests mostly carry.
+
+    With static policy values and a single scalar context value, "any", "all" and the negated NOR all reduce to
+    one hit test; string equality (the most common operator) becomes a set lookup on the raw string.  Everything
+    else (lists, missing keys, variables, Null) goes to the general evaluation.
+    """
+    slow = condition._evaluate
+    op, prepared = condition.operator, condition.prepared
+    if not prepared or _ERROR in prepared or op.presence:
+        return slow
+    key, negated = condition.key, op.negated
+    if op.compare is equal and op.coerce is text_context:
+        values = frozenset(prepared)
+
+        def test_string(ctx: dict[str, Any]) -> bool | None:
+            raw = ctx.get(key, MISSING)
+            if raw.__class__ is str:
+                return (raw in values) is not negated
+            return slow(ctx)
+
+        return test_string
+    match = _matcher(op, prepared)
+
+    def test_scalar(ctx: dict[str, Any]) -> bool | None:
+        raw = ctx.get(key, MISSING)
+        if raw.__class__ in _SCALARS:
+            try:
+                return match(raw) is not negated
+            except (ValueError, TypeError):
+                return UNKNOWN
+        return slow(ctx)
+
+    return test_scalar
+
+
 def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Callable[[Any], bool]:
     """A closure testing one context value against static policy values, built once per compiled statement.
 
@@ -171,6 +199,8 @@ class UnknownCondition:
     def evaluate(self, ctx: dict[str, Any]) -> bool | None:
         """Always unknown: fail closed."""
         return UNKNOWN
+
+    test = evaluate
 
 
 _INT = re.compile(r"^-?[0-9]+$")
@@ -271,17 +301,32 @@ def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition | UnknownC
             templates = tuple(parse_template(_policy_text(v), substitute) for v in values)
             dynamic = any(has_variables(t) for t in templates)
             prepared = None if dynamic else tuple(_prepare(operator, list(t)) for t in templates)
-            fast = (prepared and _ERROR not in prepared and not operator.presence) or None
-            match = _matcher(operator, prepared) if fast else None
-            compiled.append(KeyCondition(name, operator, set_mode, if_exists, key.lower(), prepared, templates, match))
-    return tuple(compiled)
+            condition = KeyCondition(name, operator, set_mode, if_exists, key.lower(), prepared, templates)
+            object.__setattr__(condition, "test", _compile_test(condition))
+            compiled.append(condition)
+    # Kleene AND gives the same answer in any order, and stops at the first False: test the cheap ones first.
+    return tuple(sorted(compiled, key=_cost))
+
+
+# Relative cost of testing one key: set lookups, then plain comparisons, then parsing, then patterns.
+_COSTS = {"StringEquals": 0, "StringNotEquals": 0, "Bool": 1, "Null": 1, "StringEqualsIgnoreCase": 1,
+          "StringNotEqualsIgnoreCase": 1, "NumericEquals": 2, "NumericNotEquals": 2, "NumericLessThan": 2,
+          "NumericLessThanEquals": 2, "NumericGreaterThan": 2, "NumericGreaterThanEquals": 2, "BinaryEquals": 2,
+          "IpAddress": 3, "NotIpAddress": 3}
+
+
+def _cost(condition: KeyCondition | UnknownCondition) -> int:
+    if isinstance(condition, UnknownCondition):
+        return 0
+    static = condition.prepared is not None and condition.set_mode == SET_NONE
+    return _COSTS.get(condition.operator.name, 4) + (0 if static else 5)
 
 
 def evaluate_block(conditions: tuple[KeyCondition | UnknownCondition, ...], ctx: dict[str, Any]) -> bool | None:
     """Kleene AND over the block's key conditions."""
     unknown = False
     for condition in conditions:
-        result = condition.evaluate(ctx)
+        result = condition.test(ctx)
         if result is False:
             return False
         if result is None:

@@ -13,22 +13,25 @@ from typing import Any
 from .base import Operator, Parts, family, text_context, text_value
 
 
-def _policy(parts: Parts) -> Any:
-    return ipaddress.ip_network(text_value(parts).strip(), strict=False)
+def _policy(parts: Parts) -> tuple[int, int, int]:
+    """(IP version, network address, netmask) as integers: a membership test is then two integer operations."""
+    network = ipaddress.ip_network(text_value(parts).strip(), strict=False)
+    return network.version, int(network.network_address), int(network.netmask)
 
 
 @lru_cache(maxsize=2048)
-def _address(text: str) -> Any:
-    return ipaddress.ip_address(text.strip())
+def _address(text: str) -> tuple[int, int]:
+    address = ipaddress.ip_address(text.strip())
+    return address.version, int(address)
 
 
-def _context(value: Any) -> Any:
+def _context(value: Any) -> tuple[int, int]:
     # The same aws:SourceIp is compared by many statements of one request: parse it once.
     return _address(text_context(value))
 
 
-def _within(address: Any, network: Any) -> bool:
-    return address.version == network.version and address in network
+def _within(address: tuple[int, int], network: tuple[int, int, int]) -> bool:
+    return address[0] == network[0] and address[1] & network[2] == network[1]
 
 
 OPERATORS = family(
