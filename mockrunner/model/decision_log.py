@@ -2,9 +2,9 @@
 
 Recording happens for every check of every call and reading is rare, so an entry is recorded as one flat tuple
 of plain values and rendered into its dict only when read.  The collector untracks a tuple holding only strings,
-numbers, datetimes and dicts of them at its first pass; thousands of retained entries then never make it rescan
-the heap, which an object (or a nested tuple) per entry did: a full collection every few thousand calls, about
-15% of an in-process call's time.
+numbers, datetimes and untracked tuples at its first pass; thousands of retained entries then never make it
+rescan the heap, which an object (or a dict inside a tuple) per entry did: a full collection every few thousand
+calls, about 15% of an in-process call's time.
 """
 from __future__ import annotations
 
