@@ -97,6 +97,12 @@ class Settings:
         default = AccountKeys(self.default_account, self.root_access_key_id, self.root_secret_access_key)
         return (default, *self.extra_accounts)
 
+    def root_key(self, access_key_id: str) -> AccountKeys | None:
+        """The root key pair with this access key id, if any (checked on every authenticated request)."""
+        if access_key_id == self.root_access_key_id:
+            return AccountKeys(self.default_account, self.root_access_key_id, self.root_secret_access_key)
+        return next((keys for keys in self.extra_accounts if keys.access_key_id == access_key_id), None)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
         """Read ``MOCKRUNNER_*`` variables; keyword overrides (e.g. CLI flags that were given) win."""

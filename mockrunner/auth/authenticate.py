@@ -82,11 +82,11 @@ def _resolve(ctx: "RequestContext", signed: sigv4.SignedRequest) -> tuple[str, C
     """The secret to verify with and who the key belongs to (raises InvalidClientTokenId / ExpiredToken)."""
     store = ctx.store
     key_id = signed.access_key_id
-    for keys in store.settings.root_accounts:
-        if keys.access_key_id == key_id:
-            if signed.security_token:
-                raise _error(ctx, "unknown_key")
-            return keys.secret_access_key, root_caller(keys.account_id, key_id)
+    keys = store.settings.root_key(key_id)
+    if keys is not None:
+        if signed.security_token:
+            raise _error(ctx, "unknown_key")
+        return keys.secret_access_key, root_caller(keys.account_id, key_id)
     for account in store.accounts.values():
         iam = account.iam
         key = iam.access_keys.get(key_id)
