@@ -182,25 +182,42 @@ def _not_yet_current(moment: datetime, now: datetime) -> str:
     )
 
 
-@lru_cache(maxsize=1024)
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
-    """The derived key; cached because it only changes daily per (secret, region, service)."""
+    """The derived key (AWS4 key derivation: date, region, service, ``aws4_request``)."""
     key = hmac.new(("AWS4" + secret).encode("utf-8"), date.encode("utf-8"), hashlib.sha256).digest()
     for part in (region, service, "aws4_request"):
         key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
     return key
 
 
+@lru_cache(maxsize=1024)
+def _keyed_hashes(secret: str, date: str, region: str, service: str) -> tuple["hashlib._Hash", "hashlib._Hash"]:
+    """HMAC-SHA256 under the signing key, precomputed (RFC 2104: the inner and outer pads already absorbed).
+
+    The key changes daily per (secret, region, service); copying the two prepared hashes per request costs less
+    than half of ``hmac.digest``, which sets the key up again each time.
+    """
+    key = signing_key(secret, date, region, service).ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
+def _hmac_hex(keyed: tuple["hashlib._Hash", "hashlib._Hash"], message: bytes) -> str:
+    inner, outer = keyed[0].copy(), keyed[1].copy()
+    inner.update(message)
+    outer.update(inner.digest())
+    return outer.hexdigest()
+
+
 def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
            headers: Mapping[str, str], body: bytes) -> None:
     """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces."""
-    key = signing_key(secret, signed.date, signed.region, signed.service)
+    keyed = _keyed_hashes(secret, signed.date, signed.region, signed.service)
     scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
     for canonical in _canonical_requests(signed, method, path, query_string, headers, body):
         string_to_sign = "\n".join(
             (ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
         )
-        expected = hmac.digest(key, string_to_sign.encode("utf-8"), "sha256").hex()
+        expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
         if hmac.compare_digest(expected, signed.signature):
             return
     raise SigV4Error(
