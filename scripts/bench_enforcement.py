@@ -14,7 +14,7 @@ evaluated on every call:
   tag, epoch time), so the engine evaluates and rejects them before the fifth decides: six statements and eleven
   conditions on every call.
 
-Three measurements per workload, each ``off`` vs ``on`` in this same process, alternating runs, best of each:
+Three measurements per workload, ``off`` vs ``on`` in this same process, five alternating runs each, best of each:
 
 - ``boto3 in-process``: ``iam.get_user`` through a real boto3 client (what a test suite pays per call; the target
   of issue 4 is ``on`` ≤ 10% more than ``off`` here);
@@ -194,7 +194,7 @@ def _measure(harness: Harness, key: dict, user: str, deciding: str, calls: int) 
     assert decision["decision"] == "allowed", decision
     assert [m["sid"] for m in decision["matchedStatements"]] == [deciding], decision
     results: dict[str, list[tuple[float, float, float]]] = {}
-    for mode in ("off", "on") * 3:
+    for mode in ("off", "on") * 5:
         store.settings.enforce = mode
         boto = _time(lambda: client.get_user(UserName=user), calls // 3)
         server = _time(server_call, calls)
