@@ -18,7 +18,7 @@ Every decision is appended to ``store.decision_log`` (bounded) for the admin API
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from mockrunner.iam_engine import (
     Policy,
     PolicyKind,
     PolicyRef,
+    PolicySet,
     Principal,
     evaluate,
     parse_policy,
@@ -61,36 +62,15 @@ _IAM_DISPLAY_KINDS = ("user", "role", "group")
 class CompiledPrincipal:
     """Everything about a principal the engine needs, parsed once per IAM state version.
 
-    ``relevant(action, resource)`` is the action index: of the identity and session policies, only those with a
-    statement that can apply to the pair (the engine's own per-policy candidate index), computed once per pair and
-    compiled set.  Leaving out a policy none of whose statements can match changes nothing in the decision (it
-    contributes neither allow nor deny), and a principal with 10 policies typically has one to three relevant
-    ones for a given call.  The boundary is always passed whole: an irrelevant boundary must still deny.
+    The identity and session policies are engine ``PolicySet`` objects: each keeps, per (action, resource), the
+    statements that can apply, so a principal with 10 policies of 10 statements evaluates only the handful that
+    matter for a given call.  The boundary is passed whole: an irrelevant boundary must still deny.
     """
 
     principal: Principal
-    identity: tuple[PolicyRef, ...]
+    identity: PolicySet
     boundary: PolicyRef | None
-    session: tuple[PolicyRef, ...] | None
-    index: dict = field(default_factory=dict, compare=False, repr=False)
-
-    def relevant(self, action: str, resource: str) -> tuple[tuple[PolicyRef, ...], tuple[PolicyRef, ...] | None]:
-        key = (action, resource)
-        hit = self.index.get(key)
-        if hit is None:
-            lowered = action.lower()
-            identity = tuple(ref for ref in self.identity if ref.document.candidates(lowered, resource))
-            session = (None if self.session is None else
-                       tuple(ref for ref in self.session if ref.document.candidates(lowered, resource)))
-            if len(self.index) >= _INDEX_SIZE:
-                self.index.clear()
-            hit = self.index[key] = (identity, session)
-        return hit
-
-
-_INDEX_SIZE = 2048
-
-
+    session: PolicySet | None
 
 
 def service_principal(name: str) -> Principal:
@@ -189,12 +169,11 @@ def decide(
     context = {**base_context, **check.context} if base_context else dict(check.context)
     resource_policy = _resource_ref(check)
     now = store.clock.now()
-    identity, session = compiled.relevant(check.action, check.resource)
     try:
         decision = evaluate(AuthzRequest(
             principal=compiled.principal, action=check.action, resource=check.resource, context=context,
-            identity_policies=identity, permissions_boundary=compiled.boundary,
-            session_policies=session, resource_policy=resource_policy,
+            identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
+            session_policies=compiled.session, resource_policy=resource_policy,
             resource_account=check.resource_account, now=now, all_allows=False,
         ))
     except MalformedPolicyError as error:
@@ -220,11 +199,11 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
 # ------------------------------------------------------------------------------------------- compiled sets
 def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
     if isinstance(who, Principal):
-        return CompiledPrincipal(who, (), None, None)
+        return CompiledPrincipal(who, _NO_POLICIES, None, None)
     account = store.account(who.account_id)
     if account is None or who.is_root:
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
-        return CompiledPrincipal(principal, (), None, None)
+        return CompiledPrincipal(principal, _NO_POLICIES, None, None)
     iam = account.iam
     cache = store.caches.get("authorizer")
     if cache is None:
@@ -279,8 +258,11 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
             if ref is not None:
                 session_refs.append(ref)
         _attached(session_refs, iam, caller.session_policy_arns)
-        session = tuple(session_refs)
-    return CompiledPrincipal(principal, tuple(r for r in refs if r is not None), boundary, session)
+        session = PolicySet(session_refs)
+    return CompiledPrincipal(principal, PolicySet(r for r in refs if r is not None), boundary, session)
+
+
+_NO_POLICIES = PolicySet(())
 
 
 # What a boundary whose policy has vanished allows: nothing (fail closed).

@@ -7,7 +7,7 @@ AWS's denial message.
 
 from .cache import clear_cache, parse_policy, validate_policy
 from .document import Policy, PolicyKind, Statement
-from .evaluate import AuthzRequest, Decision, MatchedStatement, PolicyRef, evaluate
+from .evaluate import AuthzRequest, Decision, MatchedStatement, PolicyRef, PolicySet, evaluate
 from .messages import MalformedPolicyError
 from .principal import Principal, principal_from_arn
 
@@ -19,6 +19,7 @@ __all__ = [
     "Policy",
     "PolicyKind",
     "PolicyRef",
+    "PolicySet",
     "Principal",
     "Statement",
     "clear_cache",

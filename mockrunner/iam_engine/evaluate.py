@@ -22,7 +22,7 @@ logic" page):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 from .cache import parse_policy
 from .conditions import evaluate_block
 from .context import build_context
-from .document import Policy, PolicyKind
+from .document import Policy, PolicyKind, Statement
 from .messages import allowed_message, denial_message
 from .principal import MATCH_ACCOUNT, MATCH_SPECIFIC, MATCH_WILDCARD, Principal
 
@@ -127,6 +127,49 @@ def _policy_of(ref: PolicyRef, resource_slot: bool) -> Policy:
     return parse_policy(document, kind)
 
 
+Plan = tuple[tuple[PolicyRef, Statement, bool], ...]
+
+
+class PolicySet(tuple):
+    """Policies evaluated together again and again (a principal's identity or session policies).
+
+    A plain sequence of :class:`PolicyRef` to the engine, which also keeps, per (action, resource), the
+    statements that can apply (see :func:`_build_plan`) so that repeated requests skip every other statement
+    and every irrelevant policy without looking at them.
+    """
+
+    def __new__(cls, refs: Iterable[PolicyRef]) -> "PolicySet":
+        made = super().__new__(cls, refs)
+        made._plans = {}
+        return made
+
+    def plan(self, action: str, resource: str) -> Plan:
+        key = (action, resource)
+        hit = self._plans.get(key)
+        if hit is None:
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                self._plans.clear()
+            hit = self._plans[key] = _build_plan(self, action, resource, False)
+        return hit
+
+
+_PLAN_CACHE_SIZE = 2048
+
+
+def _build_plan(refs: Sequence[PolicyRef], action: str, resource: str, resource_slot: bool) -> Plan:
+    """The candidate statements of ``refs`` for (lower-cased action, resource): every Deny, then every Allow.
+
+    Each list keeps document order (policy by policy). Denies first lets a scan that needs only one Allow stop at
+    it: by then every statement that could deny has been seen.
+    """
+    denies: list[tuple[PolicyRef, Statement, bool]] = []
+    allows: list[tuple[PolicyRef, Statement, bool]] = []
+    for ref in refs:
+        for statement, check_resource in _policy_of(ref, resource_slot).candidates(action, resource):
+            (denies if statement.is_deny else allows).append((ref, statement, check_resource))
+    return (*denies, *allows)
+
+
 def _scan(
     refs: Sequence[PolicyRef],
     layer: str,
@@ -139,44 +182,44 @@ def _scan(
     """The Allow statements of one layer's policies that apply to the request (appending its Denies to ``denies``).
 
     Each allow comes with how its ``Principal`` named the caller (resource policies only).  With ``first_allow``,
-    Allow statements are skipped once one applies: only a Deny can change the layer's outcome from then on.
+    the scan stops at the first Allow that applies: the plan puts Denies first, so none can come after it.
     """
     resource, principal = request.resource, request.principal
-    resource_slot = layer == RESOURCE
     has_boundary = request.permissions_boundary is not None
+    if isinstance(refs, PolicySet):
+        plan = refs.plan(action, resource)
+    else:
+        plan = _build_plan(refs, action, resource, layer == RESOURCE)
     allows: list[tuple[MatchedStatement, str | None]] = []
-    for ref in refs:
-        document = ref.document
-        policy = document if isinstance(document, Policy) else _policy_of(ref, resource_slot)
-        for statement, check_resource in policy.candidates(action, resource):
-            is_deny = statement.is_deny
-            if first_allow and allows and not is_deny:
-                continue
-            if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
-                continue
-            how = None
-            if statement.principals is not None:
-                how = statement.principals.match(principal)
-                if statement.not_principal:
-                    # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal"). But "the
-                    # NotPrincipal element with a Deny effect will always deny any IAM principal that has a
-                    # permissions boundary policy attached, regardless of the values specified in the
-                    # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
-                    if how is not None and not (is_deny and has_boundary):
-                        continue
-                    how = MATCH_WILDCARD
-                elif how is None:
+    for ref, statement, check_resource in plan:
+        is_deny = statement.is_deny
+        if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
+            continue
+        how = None
+        if statement.principals is not None:
+            how = statement.principals.match(principal)
+            if statement.not_principal:
+                # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal"). But "the
+                # NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+                # permissions boundary policy attached, regardless of the values specified in the
+                # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
+                if how is not None and not (is_deny and has_boundary):
                     continue
-            if statement.conditions:
-                result = evaluate_block(statement.conditions, ctx)
-                # Unknown (None) fails closed: it never allows, and it does deny.
-                if result is False or (result is None and not is_deny):
-                    continue
-            matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
-            if is_deny:
-                denies.append(matched)
-            else:
-                allows.append((matched, how))
+                how = MATCH_WILDCARD
+            elif how is None:
+                continue
+        if statement.conditions:
+            result = evaluate_block(statement.conditions, ctx)
+            # Unknown (None) fails closed: it never allows, and it does deny.
+            if result is False or (result is None and not is_deny):
+                continue
+        matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
+        if is_deny:
+            denies.append(matched)
+        else:
+            allows.append((matched, how))
+            if first_allow:
+                break
     return allows
 
 

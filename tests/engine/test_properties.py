@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockrunner.iam_engine import AuthzRequest, PolicyRef, evaluate, principal_from_arn
+from mockrunner.iam_engine import AuthzRequest, PolicyRef, PolicySet, evaluate, principal_from_arn
 from mockrunner.iam_engine.conditions.block import compile_block, evaluate_block
 
 from .conftest import NOW
@@ -145,16 +145,20 @@ def test_stopping_at_the_first_allow_decides_as_the_full_evaluation(stmts, bound
                                                                      context) -> None:
     """The server's ``all_allows=False`` skips a layer's later Allows: same decision, reason and denies."""
 
-    def run(all_allows: bool):
+    def run(all_allows: bool, policy_set: bool = False):
+        wrap = PolicySet if policy_set else list
         return evaluate(AuthzRequest(
             ALICE, action, resource, context,
-            identity_policies=[PolicyRef("p", _doc(stmts))] if stmts else (),
+            identity_policies=wrap([PolicyRef("p", _doc(stmts)), PolicyRef("q", _doc(stmts[::-1]))] if stmts else []),
             permissions_boundary=PolicyRef("b", _doc(boundary)) if boundary else None,
-            session_policies=[PolicyRef("s", _doc(session))] if session else None,
+            session_policies=wrap([PolicyRef("s", _doc(session))]) if session else None,
             now=NOW, all_allows=all_allows,
         ))
 
     full, first = run(True), run(False)
+    # A PolicySet (the server's cached plans) answers exactly as a plain list, both the first and the second time.
+    for _ in range(2):
+        assert run(False, policy_set=True) == first and run(True, policy_set=True) == full
     assert (first.decision, first.reason, first.message) == (full.decision, full.reason, full.message)
     if full.decision == "explicitDeny":
         assert first.matched_statements == full.matched_statements
