@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer
 from mockrunner.errors import ServiceError
 from mockrunner.protocol import specs, validation
@@ -112,6 +113,8 @@ def route(ctx: RequestContext) -> None:
     ctx.service = service
     ctx.service_model = specs.service_model(service)
     ctx.region = region or ctx.store.settings.default_region
+    if region is not None and ctx.store.settings.enforce != "off" and not regions.is_valid(region):
+        raise _scope_error(ctx, regions.invalid_region_message(region))
     if ctx.service_model.protocol == "json":
         ctx.operation = specs.operation_for_target(ctx.service_model, target or "")
         if ctx.operation is None:
@@ -127,14 +130,18 @@ def route(ctx: RequestContext) -> None:
 
 
 def _wrong_scope(ctx: RequestContext, service: str) -> ServiceError:
-    """Signed for another service (``lambda``, say) but addressed to one of ours: AWS refuses the credential scope.
-
-    Wording and codes as real endpoints answer (aws-sdk-ruby#431, JuliaCloud/AWS.jl#334: json
-    ``InvalidSignatureException`` 400; timkay/aws#111: query ``SignatureDoesNotMatch``), trailing space included.
-    """
+    """Signed for another service (``lambda``, say) but addressed to one of ours: AWS refuses the credential scope."""
     ctx.service = service
     ctx.service_model = specs.service_model(service)
-    message = f"Credential should be scoped to correct service: '{ctx.service_model.signing_name}'. "
+    return _scope_error(ctx, f"Credential should be scoped to correct service: '{ctx.service_model.signing_name}'. ")
+
+
+def _scope_error(ctx: RequestContext, message: str) -> ServiceError:
+    """A credential scope the endpoint refuses (wrong service, unknown region).
+
+    Codes as real endpoints answer (aws-sdk-ruby#431, JuliaCloud/AWS.jl#334: json ``InvalidSignatureException``
+    400; timkay/aws#111, JuliaCloud/AWS.jl#565: query ``SignatureDoesNotMatch`` 403), trailing space included.
+    """
     if ctx.service_model.protocol == "json":
         return ServiceError("InvalidSignatureException", message, 400)
     return ServiceError("SignatureDoesNotMatch", message, 403)
