@@ -209,3 +209,30 @@ def test_get_session_token_for_users(aws):
         aws.client_for(creds, "sts").get_session_token()
     assert excinfo.value.response["Error"] == {
         "Type": "Sender", "Code": "AccessDenied", "Message": "Cannot call GetSessionToken with session credentials"}
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"RoleSessionName": "bad name!"},
+     "1 validation error detected: Value 'bad name!' at 'roleSessionName' failed to satisfy constraint: Member must "
+     "satisfy regular expression pattern: [\\w+=,.@-]*"),
+    ({"RoleSessionName": "s" * 65},
+     f"1 validation error detected: Value '{'s' * 65}' at 'roleSessionName' failed to satisfy constraint: Member "
+     "must have length less than or equal to 64"),
+    ({"RoleSessionName": "ok", "DurationSeconds": 899},
+     "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have "
+     "value greater than or equal to 900"),
+], ids=["session-name-pattern", "session-name-length", "duration-below-900"])
+def test_assume_role_parameter_constraints_through_boto3(aws, params, message):
+    """Checked by STS itself (botocore checks neither patterns nor maximum lengths; its minimum checks are off here)."""
+    from botocore.config import Config
+
+    root = aws.client("iam")
+    root.create_role(RoleName="target", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    key = user_with_key(aws, "caller", inline={"assume": doc(allow("sts:AssumeRole"))})
+    sts = aws.client_for(key, "sts", config=Config(parameter_validation=False))
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/target", **params)
+    error = excinfo.value.response["Error"]
+    assert (error["Code"], error["Message"]) == ("ValidationError", message)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert not aws.store.accounts[ACCOUNT].iam.sessions
