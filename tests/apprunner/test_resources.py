@@ -167,9 +167,17 @@ def test_connection_lifecycle(aws, apprunner):
     apprunner.describe_service(ServiceArn=service["ServiceArn"])
     deleted = apprunner.delete_connection(ConnectionArn=connection["ConnectionArn"])["Connection"]
     assert deleted["Status"] == "DELETED"
-    assert apprunner.list_connections(ConnectionName="github-a")["ConnectionSummaryList"] == []
+    # Still listed as DELETED for a while (spec §3.8), no longer deletable, usable or blocking its name.
+    listed = apprunner.list_connections(ConnectionName="github-a")["ConnectionSummaryList"]
+    assert [(c["ConnectionArn"], c["Status"]) for c in listed] == [(connection["ConnectionArn"], "DELETED")]
     assert code(error_of(apprunner.delete_connection, ConnectionArn=connection["ConnectionArn"])) == \
         "ResourceNotFoundException"
+    assert not complete_handshake(aws.store, connection["ConnectionArn"])
+    renewed = apprunner.create_connection(ConnectionName="github-a", ProviderType="GITHUB")["Connection"]
+    assert renewed["ConnectionArn"] != connection["ConnectionArn"]
+    aws.store.clock.advance(aws.store.settings.quotas.apprunner_deleted_retention + 1)
+    listed = apprunner.list_connections(ConnectionName="github-a")["ConnectionSummaryList"]
+    assert [(c["ConnectionArn"], c["Status"]) for c in listed] == [(renewed["ConnectionArn"], "PENDING_HANDSHAKE")]
 
 
 # ------------------------------------------------------------------------------------------ VPC connectors

@@ -19,6 +19,7 @@ from mockrunner.services.apprunner.common import (
     state_of,
 )
 from mockrunner.services.apprunner.lookup import find
+from mockrunner.services.apprunner.operations import bury
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def complete_handshake(store: "Store", connection_arn: str) -> bool:
         account = store.accounts.get(parsed.account)
         region = account.regions.get(parsed.region) if account else None
         connection = region.apprunner.connections.get(connection_arn) if region else None
-        if connection is None:
+        if connection is None or connection.status == "DELETED":
             return False
         connection.status = "AVAILABLE"
         return True
@@ -50,10 +51,11 @@ def complete_handshake(store: "Store", connection_arn: str) -> bool:
 def create(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     name = ctx.params["ConnectionName"]
-    if any(item.name == name for item in state.connections.values()):
+    live = [item for item in state.connections.values() if item.status != "DELETED"]
+    if any(item.name == name for item in live):
         raise invalid(f"Connection with the provided name already exists: {name}")  # unverified wording
     limit = quota(ctx.store, "apprunner_max_connections")
-    if len(state.connections) >= limit:
+    if len(live) >= limit:
         raise quota_exceeded(f"You have reached the maximum number of connections ({limit}) for this account in "
                              "this region.")  # unverified wording
     tags = validation.tags(ctx, ctx.params.get("Tags"))
@@ -80,11 +82,14 @@ def delete(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     arn = ctx.params["ConnectionArn"]
     item = find(state, ctx, arn, "connection")
-    if item is None:
+    if item is None or item.status == "DELETED":
         raise not_found(f"The connection with ARN {arn} doesn't exist.")  # unverified wording
     for service in state.services.values():
         authentication = service.source_configuration.get("AuthenticationConfiguration") or {}
         if service.status != "DELETED" and authentication.get("ConnectionArn") == arn:
             raise invalid("You can't delete the connection. It's used by one or more services.")  # unverified
-    del state.connections[arn]
-    return {"Connection": view(item, status="DELETED")}
+    # It lists as DELETED for a while before it disappears (Terraform's delete waiter counts DELETED as pending,
+    # spec §3.8), like deleted services: forgotten after the apprunner_deleted_retention quota.
+    item.status = "DELETED"
+    bury(ctx.store, state, arn, now(ctx))
+    return {"Connection": view(item)}
