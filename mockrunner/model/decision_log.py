@@ -20,38 +20,43 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 def record(time: datetime, request_id: str | None, principal: str, action: str, resource: str, decision: str,
            message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]]) -> tuple:
-    """One entry as a flat tuple: :data:`FIELDS`, the number of context keys, each key and its value (a sequence
-    as a tuple), then each matched statement's :data:`MATCH_FIELDS`.
+    """One entry: :data:`FIELDS`, then the context as one flat tuple of keys and values (a sequence value as a
+    tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple.
 
-    Flat because the collector only untracks a tuple whose items are all atomic or already-untracked tuples; a
-    dict or an object inside would keep it (and its rescanning) alive as long as the log holds it.
+    Plain tuples because the collector untracks a tuple whose items are all atomic or untracked tuples; a dict or
+    an object inside would keep it (and its rescanning) alive as long as the log holds it.
     """
-    items: list[Any] = [time, request_id, principal, _shared(action), _shared(resource), decision, _shared(message),
-                        enforce, len(context)]
+    pairs: list[Any] = []
+    numeric = False
     for key, value in context.items():
         cls = value.__class__
-        items += (_shared(key), _shared(value) if cls is str else value if cls in _PLAIN else _frozen(value))
+        numeric = numeric or cls is int or cls is float
+        pairs += (key, value if cls in _PLAIN else _frozen(value))
+    statements: list[Any] = []
     for match in matched:
-        items += match
-    return tuple(items)
+        statements += match
+    # A context holding numbers is kept as is: 1, 1.0 and True are equal keys, and sharing must not turn one
+    # request's value into another's.  (Statement fields are strings and statement indexes.)
+    return (time, request_id, principal, _shared(action), _shared(resource), decision, _shared(message), enforce,
+            tuple(pairs) if numeric else _shared(tuple(pairs)), _shared(tuple(statements)))
 
 
-def _shared(text: str) -> str:
-    """One retained copy of each recurring string (ARNs, actions, messages, context keys and values).
+def _shared(value: Any) -> Any:
+    """One retained copy of each recurring value (ARNs, actions, messages, whole contexts and statement lists).
 
-    Every request builds these strings anew; keeping the request's own copies alive in the log means each call
-    leaves a handful of new objects behind, and the memory they pin costs the next calls more in cache misses
-    (about 10 us of an in-process call, measured) than recording them does.
+    Every request builds these anew; keeping the request's own copies alive in the log means each call leaves
+    objects behind, and the memory they pin costs the next calls more in cache misses (about 10 us of an
+    in-process call, measured) than recording them does.
     """
-    kept = _SHARED.get(text)
+    kept = _SHARED.get(value)
     if kept is None:
         if len(_SHARED) >= _SHARED_SIZE:
             _SHARED.clear()
-        _SHARED[text] = kept = text
+        _SHARED[value] = kept = value
     return kept
 
 
-_SHARED: dict[str, str] = {}
+_SHARED: dict[Any, Any] = {}
 _SHARED_SIZE = 8192
 
 
@@ -87,12 +92,11 @@ def _as_dict(entry: dict | tuple) -> dict[str, Any]:
     count = len(FIELDS)
     rendered = dict(zip(FIELDS, entry[:count], strict=True))
     rendered["time"] = rendered["time"].isoformat()
-    keys = entry[count]
-    pairs = entry[count + 1: count + 1 + 2 * keys]
+    pairs, statements = entry[count], entry[count + 1]
     rendered["context"] = {pairs[i]: _plain(pairs[i + 1]) for i in range(0, len(pairs), 2)}
-    width, start = len(MATCH_FIELDS), count + 1 + 2 * keys
-    rendered["matchedStatements"] = [dict(zip(MATCH_FIELDS, entry[i:i + width], strict=True))
-                                     for i in range(start, len(entry), width)]
+    width = len(MATCH_FIELDS)
+    rendered["matchedStatements"] = [dict(zip(MATCH_FIELDS, statements[i:i + width], strict=True))
+                                     for i in range(0, len(statements), width)]
     return rendered
 
 

@@ -132,3 +132,18 @@ def test_decision_log_entries_are_not_tracked_by_the_garbage_collector(aws):
     gc.collect()
     raw = aws.store.decision_log._entries[-1]
     assert isinstance(raw, tuple) and not gc.is_tracked(raw)
+
+
+def test_decision_log_never_confuses_equal_values_of_different_types():
+    """Recurring contexts are shared between entries, but 1, 1.0 and True must each come back as recorded."""
+    from datetime import UTC, datetime
+
+    from mockrunner.model.decision_log import DecisionLog, record
+
+    log = DecisionLog(10)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    for value in (True, 1, 1.0, ["a", "b"], ("a", "b")):
+        log.append(record(now, "id", "p", "iam:GetUser", "*", "allowed", "m", "on", {"k": value}, ()))
+    rendered = [entry["context"]["k"] for entry in log]
+    assert rendered == [True, 1, 1.0, ["a", "b"], ["a", "b"]]
+    assert [type(value) for value in rendered[:3]] == [bool, int, float]
