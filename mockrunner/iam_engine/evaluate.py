@@ -193,6 +193,12 @@ def _scan(
     allows: list[tuple[MatchedStatement, str | None]] = []
     for ref, statement, check_resource in plan:
         is_deny = statement.is_deny
+        if statement.conditions:
+            result = evaluate_block(statement.conditions, ctx)
+            # Unknown (None) fails closed: it never allows, and it does deny.
+            if result is False or (result is None and not is_deny):
+                continue
+        # Resources with policy variables last: resolving them costs more than most conditions.
         if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
             continue
         how = None
@@ -207,11 +213,6 @@ def _scan(
                     continue
                 how = MATCH_WILDCARD
             elif how is None:
-                continue
-        if statement.conditions:
-            result = evaluate_block(statement.conditions, ctx)
-            # Unknown (None) fails closed: it never allows, and it does deny.
-            if result is False or (result is None and not is_deny):
                 continue
         matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
         if is_deny:
