@@ -104,6 +104,12 @@ class Kind:
             raise self.missing(name)
         return entity
 
+    def ensure_new(self, iam: IamState, name: str) -> None:
+        """IAM names are unique case-insensitively, within each kind."""
+        lowered = name.lower()
+        if any(existing.lower() == lowered for existing in self.entities(iam)):
+            raise ServiceError("EntityAlreadyExists", f"{self.title} with name {name} already exists.", 409)
+
 
 USER = Kind("user", "User", "UserName", "users")
 GROUP = Kind("group", "Group", "GroupName", "groups")
@@ -191,6 +197,26 @@ def _unmodifiable(role: Role) -> None:
             f"Cannot perform the operation on the protected role '{role.name}' - this role is only modifiable by AWS",
             400,
         )
+
+
+def _delete_conflict(must: str) -> ServiceError:
+    return ServiceError("DeleteConflict", f"Cannot delete entity, must {must} first.", 409)
+
+
+def _refuse_if_policies(entity: User | Group | Role) -> None:
+    """IAM deletes no user, group or role that still has policies (inline ones are reported before attached)."""
+    if entity.inline_policies:
+        raise _delete_conflict("delete policies")
+    if entity.attached_policies:
+        raise _delete_conflict("detach all policies")
+
+
+def _changeable(ctx: RequestContext, kind: Kind) -> Any:
+    """The user, group or role the request names; a service-linked role is refused (only AWS changes those)."""
+    entity = kind.get(_iam(ctx), ctx.params[kind.param])
+    if kind is ROLE:
+        _unmodifiable(entity)
+    return entity
 
 
 def _non_user() -> ServiceError:
@@ -343,6 +369,13 @@ def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bo
     return out
 
 
+def _list_entities(ctx: RequestContext, kind: Kind, out: Callable[[Any], dict]) -> dict:
+    """ListUsers / ListGroups / ListRoles: the kind's entities under ``PathPrefix``, by name (case-insensitively)."""
+    prefix = ctx.params.get("PathPrefix") or "/"
+    entities = sorted(kind.entities(_iam(ctx)).values(), key=lambda entity: entity.name.lower())
+    return _page([out(entity) for entity in entities if entity.path.startswith(prefix)], ctx, f"{kind.title}s")
+
+
 def _attached_out(iam: IamState, arns: Iterable[str]) -> list[dict]:
     out = []
     for arn in arns:
@@ -356,8 +389,7 @@ def _attached_out(iam: IamState, arns: Iterable[str]) -> list[dict]:
 def create_user(ctx: RequestContext) -> dict:
     iam, params = _iam(ctx), ctx.params
     name, path = params["UserName"], params.get("Path") or "/"
-    if _exists(iam.users, name):
-        raise ServiceError("EntityAlreadyExists", f"User with name {name} already exists.", 409)
+    USER.ensure_new(iam, name)
     tags = _tags_in(ctx)
     boundary = params.get("PermissionsBoundary")
     if boundary:
@@ -368,12 +400,6 @@ def create_user(ctx: RequestContext) -> dict:
     iam.users[name] = user
     iam.touch()
     return {"User": user_out(user, full=True)}
-
-
-def _exists(entities: dict, name: str) -> bool:
-    """IAM names are unique case-insensitively."""
-    lowered = name.lower()
-    return any(existing.lower() == lowered for existing in entities)
 
 
 @op("iam", "GetUser", authz=target(USER, self_default=True))
@@ -391,9 +417,7 @@ def get_user(ctx: RequestContext) -> dict:
 
 @op("iam", "ListUsers", authz=listing("user"))
 def list_users(ctx: RequestContext) -> dict:
-    prefix = ctx.params.get("PathPrefix") or "/"
-    users = sorted(_iam(ctx).users.values(), key=lambda u: u.name.lower())
-    return _page([user_out(u) for u in users if u.path.startswith(prefix)], ctx, "Users")
+    return _list_entities(ctx, USER, user_out)
 
 
 @op("iam", "UpdateUser", authz=target(USER))
@@ -401,8 +425,8 @@ def update_user(ctx: RequestContext) -> dict:
     iam, params = _iam(ctx), ctx.params
     user = USER.get(iam, params["UserName"])
     new_name = params.get("NewUserName") or user.name
-    if new_name != user.name and _exists(iam.users, new_name):
-        raise ServiceError("EntityAlreadyExists", f"User with name {new_name} already exists.", 409)
+    if new_name != user.name:
+        USER.ensure_new(iam, new_name)
     path = params.get("NewPath") or user.path
     del iam.users[user.name]
     for group in iam.groups.values():
@@ -422,13 +446,10 @@ def delete_user(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
     user = USER.get(iam, ctx.params["UserName"])
     if any(key.user_name == user.name for key in iam.access_keys.values()):
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must delete access keys first.", 409)
-    if user.inline_policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
-    if user.attached_policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409)
+        raise _delete_conflict("delete access keys")
+    _refuse_if_policies(user)
     if iam.groups_of(user.name):
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must remove users from group first.", 409)
+        raise _delete_conflict("remove users from group")
     del iam.users[user.name]
     iam.sessions = {k: s for k, s in iam.sessions.items() if not (s.kind == "User" and s.entity_name == user.name)}
     iam.touch()
@@ -440,8 +461,7 @@ def delete_user(ctx: RequestContext) -> dict:
 def create_group(ctx: RequestContext) -> dict:
     iam, params = _iam(ctx), ctx.params
     name, path = params["GroupName"], params.get("Path") or "/"
-    if _exists(iam.groups, name):
-        raise ServiceError("EntityAlreadyExists", f"Group with name {name} already exists.", 409)
+    GROUP.ensure_new(iam, name)
     group = Group(name, new_id(GROUP_ID_PREFIX), path, entity_arn(ctx.account.id, "group", path, name),
                   ctx.store.clock.now())
     iam.groups[name] = group
@@ -459,9 +479,7 @@ def get_group(ctx: RequestContext) -> dict:
 
 @op("iam", "ListGroups", authz=listing("group"))
 def list_groups(ctx: RequestContext) -> dict:
-    prefix = ctx.params.get("PathPrefix") or "/"
-    groups = sorted(_iam(ctx).groups.values(), key=lambda g: g.name.lower())
-    return _page([group_out(g) for g in groups if g.path.startswith(prefix)], ctx, "Groups")
+    return _list_entities(ctx, GROUP, group_out)
 
 
 @op("iam", "ListGroupsForUser", authz=target(USER))
@@ -476,11 +494,8 @@ def delete_group(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
     group = GROUP.get(iam, ctx.params["GroupName"])
     if group.users:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must remove users from group first.", 409)
-    if group.inline_policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
-    if group.attached_policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409)
+        raise _delete_conflict("remove users from group")
+    _refuse_if_policies(group)
     del iam.groups[group.name]
     iam.touch()
     return {}
@@ -516,8 +531,7 @@ def remove_user_from_group(ctx: RequestContext) -> dict:
 def create_role(ctx: RequestContext) -> dict:
     iam, params = _iam(ctx), ctx.params
     name, path = params["RoleName"], params.get("Path") or "/"
-    if _exists(iam.roles, name):
-        raise ServiceError("EntityAlreadyExists", f"Role with name {name} already exists.", 409)
+    ROLE.ensure_new(iam, name)
     trust = _validate_document(params["AssumeRolePolicyDocument"], PolicyKind.TRUST)
     tags = _tags_in(ctx)
     boundary = params.get("PermissionsBoundary")
@@ -538,9 +552,7 @@ def get_role(ctx: RequestContext) -> dict:
 
 @op("iam", "ListRoles", authz=listing("role"))
 def list_roles(ctx: RequestContext) -> dict:
-    prefix = ctx.params.get("PathPrefix") or "/"
-    roles = sorted(_iam(ctx).roles.values(), key=lambda r: r.name.lower())
-    return _page([role_out(r) for r in roles if r.path.startswith(prefix)], ctx, "Roles")
+    return _list_entities(ctx, ROLE, role_out)
 
 
 @op("iam", "UpdateRole", authz=target(ROLE))
@@ -566,8 +578,7 @@ def update_role_description(ctx: RequestContext) -> dict:
 @op("iam", "UpdateAssumeRolePolicy", authz=target(ROLE))
 def update_assume_role_policy(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
-    role = ROLE.get(iam, ctx.params["RoleName"])
-    _unmodifiable(role)
+    role = _changeable(ctx, ROLE)
     role.assume_role_policy = _validate_document(ctx.params["PolicyDocument"], PolicyKind.TRUST)
     iam.touch()
     return {}
@@ -576,12 +587,8 @@ def update_assume_role_policy(ctx: RequestContext) -> dict:
 @op("iam", "DeleteRole", authz=target(ROLE))
 def delete_role(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
-    role = ROLE.get(iam, ctx.params["RoleName"])
-    _unmodifiable(role)
-    if role.inline_policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
-    if role.attached_policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409)
+    role = _changeable(ctx, ROLE)
+    _refuse_if_policies(role)
     del iam.roles[role.name]
     iam.touch()
     return {}
@@ -636,9 +643,7 @@ def _inline_ops(kind: Kind) -> None:
         return ServiceError("NoSuchEntity", f"The {kind.name} policy with name {name} cannot be found.", 404)
 
     def put(ctx: RequestContext) -> dict:
-        target_entity = entity(ctx)
-        if kind is ROLE:
-            _unmodifiable(target_entity)
+        target_entity = _changeable(ctx, kind)
         name, document = ctx.params["PolicyName"], ctx.params["PolicyDocument"]
         _validate_document(document, PolicyKind.IDENTITY)
         others = sum(_size(doc) for key, doc in target_entity.inline_policies.items() if key != name)
@@ -658,9 +663,7 @@ def _inline_ops(kind: Kind) -> None:
                 "PolicyDocument": _encode(target_entity.inline_policies[name])}
 
     def delete(ctx: RequestContext) -> dict:
-        target_entity, name = entity(ctx), ctx.params["PolicyName"]
-        if kind is ROLE:
-            _unmodifiable(target_entity)
+        target_entity, name = _changeable(ctx, kind), ctx.params["PolicyName"]
         if name not in target_entity.inline_policies:
             raise no_policy(name)
         del target_entity.inline_policies[name]
@@ -671,9 +674,7 @@ def _inline_ops(kind: Kind) -> None:
         return _page(sorted(entity(ctx).inline_policies), ctx, "PolicyNames")
 
     def attach(ctx: RequestContext) -> dict:
-        iam, target_entity, arn = _iam(ctx), entity(ctx), ctx.params["PolicyArn"]
-        if kind is ROLE:
-            _unmodifiable(target_entity)
+        iam, target_entity, arn = _iam(ctx), _changeable(ctx, kind), ctx.params["PolicyArn"]
         policy = _attachable(iam, arn)
         if is_aws_managed(arn) and policy.path.startswith("/aws-service-role/"):
             raise ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
@@ -686,9 +687,7 @@ def _inline_ops(kind: Kind) -> None:
         return {}
 
     def detach(ctx: RequestContext) -> dict:
-        iam, target_entity, arn = _iam(ctx), entity(ctx), ctx.params["PolicyArn"]
-        if kind is ROLE:
-            _unmodifiable(target_entity)
+        iam, target_entity, arn = _iam(ctx), _changeable(ctx, kind), ctx.params["PolicyArn"]
         if arn not in target_entity.attached_policies:
             raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
         target_entity.attached_policies.remove(arn)
@@ -716,10 +715,7 @@ def _boundary_ops(kind: Kind) -> None:
     authz = target(kind)
 
     def put(ctx: RequestContext) -> dict:
-        iam = _iam(ctx)
-        entity = kind.get(iam, ctx.params[kind.param])
-        if kind is ROLE:
-            _unmodifiable(entity)
+        iam, entity = _iam(ctx), _changeable(ctx, kind)
         arn = ctx.params["PermissionsBoundary"]
         _attachable(iam, arn)
         entity.permissions_boundary = arn
@@ -727,10 +723,7 @@ def _boundary_ops(kind: Kind) -> None:
         return {}
 
     def delete(ctx: RequestContext) -> dict:
-        iam = _iam(ctx)
-        entity = kind.get(iam, ctx.params[kind.param])
-        if kind is ROLE:
-            _unmodifiable(entity)
+        iam, entity = _iam(ctx), _changeable(ctx, kind)
         entity.permissions_boundary = None
         iam.touch()
         return {}
