@@ -17,7 +17,7 @@ import fnmatch
 import json
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -528,16 +528,23 @@ def _resolve(repo: Repository, image_id: dict) -> tuple[Image | None, dict | Non
     return image, None
 
 
-@op("ecr", "BatchGetImage", authz=_on_repository("ecr:BatchGetImage"))
-def batch_get_image(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    images, failures = [], []
-    for image_id in ctx.params["imageIds"]:
+def _resolve_each(repo: Repository, image_ids: list[dict], failures: list[dict]) -> Iterator[tuple[dict, Image]]:
+    """A batch call's images, one at a time (so a batch may change the repository as it goes); an id that names
+    none adds its failure to ``failures`` and is skipped, as ECR's batch operations do."""
+    for image_id in image_ids:
         image, failure = _resolve(repo, image_id)
         if failure is not None:
             failures.append(failure)
         else:
-            images.append(_image_out(repo, image, image_id.get("imageTag")))
+            yield image_id, image
+
+
+@op("ecr", "BatchGetImage", authz=_on_repository("ecr:BatchGetImage"))
+def batch_get_image(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    failures: list[dict] = []
+    images = [_image_out(repo, image, image_id.get("imageTag"))
+              for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures)]
     return {"images": images, "failures": failures}
 
 
@@ -594,12 +601,9 @@ def list_images(ctx: RequestContext) -> dict:
 def batch_delete_image(ctx: RequestContext) -> dict:
     """A tag alone removes that tag (the image goes with its last tag); a digest removes the image and its tags."""
     repo = _repository(ctx)
-    deleted, failures = [], []
-    for image_id in ctx.params["imageIds"]:
-        image, failure = _resolve(repo, image_id)
-        if failure is not None:
-            failures.append(failure)
-            continue
+    deleted: list[dict] = []
+    failures: list[dict] = []
+    for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
         if image_id.get("imageDigest"):
             deleted.extend({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
             if not image.tags:
