@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import AppRunnerState, AutoScalingConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
-from mockrunner.services.apprunner.common import apprunner_op, invalid, not_found, now, quota, state_of
-from mockrunner.services.apprunner.lookup import is_name_only, resolve_revision
+from mockrunner.services.apprunner.common import apprunner_op, invalid, now, quota, state_of
+from mockrunner.services.apprunner.lookup import existing, is_name_only, missing
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
@@ -33,13 +33,6 @@ def summary(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
         "AutoScalingConfigurationRevision": item.revision, "Status": item.status, "CreatedAt": item.created_at,
         "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
     }
-
-
-def resolve(ctx: "RequestContext", state: AppRunnerState, arn: str) -> AutoScalingConfiguration:
-    item = resolve_revision(state, ctx, arn, _TYPE)
-    if item is None:
-        raise not_found(f"The auto scaling configuration with ARN {arn} doesn't exist.")  # unverified wording
-    return item
 
 
 @apprunner_op("CreateAutoScalingConfiguration", authz.on_new(_TYPE, "AutoScalingConfigurationName"))
@@ -71,7 +64,8 @@ def create(ctx: "RequestContext") -> dict:
 @apprunner_op("DescribeAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
 def describe(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
-    return {"AutoScalingConfiguration": view(state, resolve(ctx, state, ctx.params["AutoScalingConfigurationArn"]))}
+    item = existing(state, ctx, ctx.params["AutoScalingConfigurationArn"], _TYPE)
+    return {"AutoScalingConfiguration": view(state, item)}
 
 
 @apprunner_op("ListAutoScalingConfigurations", authz.on_any)
@@ -80,12 +74,8 @@ def list_configurations(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     name = ctx.params.get("AutoScalingConfigurationName")
     latest_only = ctx.params.get("LatestOnly", True)
-
-    def keep(item: AutoScalingConfiguration) -> bool:
-        return item.status == "ACTIVE" and (name is None or item.name == name) and (item.latest or not latest_only)
-
     page, token = paginate("ListAutoScalingConfigurations", ctx.params, state.auto_scaling_configurations.values(),
-                           filters={"Name": name, "LatestOnly": latest_only}, keep=keep)
+                           filters={"Name": name, "LatestOnly": latest_only}, keep=revisions.listed(name, latest_only))
     return {"AutoScalingConfigurationSummaryList": [summary(state, item) for item in page], "NextToken": token}
 
 
@@ -93,7 +83,7 @@ def list_configurations(ctx: "RequestContext") -> dict:
 def delete(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     arn = ctx.params["AutoScalingConfigurationArn"]
-    item = resolve(ctx, state, arn)
+    item = existing(state, ctx, arn, _TYPE)
     targets = [item]
     if ctx.params.get("DeleteAllRevisions"):
         if not is_name_only(arn):
@@ -101,7 +91,7 @@ def delete(ctx: "RequestContext") -> dict:
                           "(…:autoscalingconfiguration/<name>).")  # unverified wording; model: name-only ARN
         targets = revisions.active(state.auto_scaling_configurations, item.name)
     if item.status != "ACTIVE":
-        raise not_found(f"The auto scaling configuration with ARN {arn} doesn't exist.")  # already INACTIVE
+        raise missing(_TYPE, arn)  # already INACTIVE
     for target in targets:
         if target.is_default:
             raise invalid("You can't delete the default auto scaling configuration. To delete it, set another "
@@ -118,7 +108,7 @@ def delete(ctx: "RequestContext") -> dict:
 def update_default(ctx: "RequestContext") -> dict:
     """One default per account and region; it only affects services created later."""
     state = state_of(ctx)
-    item = resolve(ctx, state, ctx.params["AutoScalingConfigurationArn"])
+    item = existing(state, ctx, ctx.params["AutoScalingConfigurationArn"], _TYPE)
     if item.status != "ACTIVE":
         raise invalid(validation.asc_arn_message(ctx.params["AutoScalingConfigurationArn"]))
     for other in state.auto_scaling_configurations.values():
@@ -130,7 +120,7 @@ def update_default(ctx: "RequestContext") -> dict:
 @apprunner_op("ListServicesForAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
 def list_services(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
-    item = resolve(ctx, state, ctx.params["AutoScalingConfigurationArn"])
+    item = existing(state, ctx, ctx.params["AutoScalingConfigurationArn"], _TYPE)
     page, token = paginate("ListServicesForAutoScalingConfiguration", ctx.params,
                            iter(state.asc_services.get(item.arn, [])), filters={"Arn": item.arn})
     return {"ServiceArnList": page, "NextToken": token}

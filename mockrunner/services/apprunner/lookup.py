@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.errors import ServiceError
 from mockrunner.model.apprunner import AppRunnerState, RevisionedConfiguration
 from mockrunner.services.apprunner import arns
+from mockrunner.services.apprunner.common import not_found
 
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
@@ -53,6 +55,30 @@ def resolve_revision(state: AppRunnerState, ctx: "RequestContext", arn: str | No
         revision = int(parsed.parts[1])
         return next((item for item in candidates if item.revision == revision), None)
     return max(candidates, key=lambda item: item.revision, default=None)
+
+
+#: resource type -> how App Runner's "doesn't exist" answer names it (wording unverified).
+NAMES = {
+    "autoscalingconfiguration": "auto scaling configuration",
+    "observabilityconfiguration": "observability configuration",
+    "vpcconnector": "VPC connector",
+    "vpcingressconnection": "VPC ingress connection",
+}
+#: resource types also found by partial ARN (:func:`resolve_revision`); the others by exact ARN (:func:`find`).
+_FINDERS = {"autoscalingconfiguration": resolve_revision, "observabilityconfiguration": resolve_revision}
+
+
+def missing(resource_type: str, arn: str) -> ServiceError:
+    """ResourceNotFoundException for ``arn`` (also for a resource found but no longer usable, e.g. INACTIVE)."""
+    return not_found(f"The {NAMES[resource_type]} with ARN {arn} doesn't exist.")
+
+
+def existing(state: AppRunnerState, ctx: "RequestContext", arn: str, resource_type: str) -> Any:
+    """The resource of ``resource_type`` that ``arn`` names, or :func:`missing`: one answer for every kind."""
+    item = _FINDERS.get(resource_type, find)(state, ctx, arn, resource_type)
+    if item is None:
+        raise missing(resource_type, arn)
+    return item
 
 
 def is_name_only(arn: str) -> bool:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mockrunner.model.apprunner import DEFAULT_NAME, AppRunnerState, ObservabilityConfiguration
+from mockrunner.model.apprunner import DEFAULT_NAME, ObservabilityConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
-from mockrunner.services.apprunner.common import apprunner_op, invalid, invalid_state, not_found, now, state_of
-from mockrunner.services.apprunner.lookup import resolve_revision
+from mockrunner.services.apprunner.common import apprunner_op, invalid, invalid_state, now, state_of
+from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
@@ -22,13 +22,6 @@ def view(item: ObservabilityConfiguration) -> dict:
         "ObservabilityConfigurationRevision": item.revision, "Latest": item.latest, "Status": item.status,
         "CreatedAt": item.created_at, "DeletedAt": item.deleted_at,
     }
-
-
-def resolve(ctx: "RequestContext", state: AppRunnerState, arn: str) -> ObservabilityConfiguration:
-    item = resolve_revision(state, ctx, arn, _TYPE)
-    if item is None:
-        raise not_found(f"The observability configuration with ARN {arn} doesn't exist.")  # unverified wording
-    return item
 
 
 @apprunner_op("CreateObservabilityConfiguration", authz.on_new(_TYPE, "ObservabilityConfigurationName"))
@@ -51,8 +44,8 @@ def create(ctx: "RequestContext") -> dict:
 
 @apprunner_op("DescribeObservabilityConfiguration", authz.on_target("ObservabilityConfigurationArn", _TYPE))
 def describe(ctx: "RequestContext") -> dict:
-    state = state_of(ctx)
-    return {"ObservabilityConfiguration": view(resolve(ctx, state, ctx.params["ObservabilityConfigurationArn"]))}
+    item = existing(state_of(ctx), ctx, ctx.params["ObservabilityConfigurationArn"], _TYPE)
+    return {"ObservabilityConfiguration": view(item)}
 
 
 @apprunner_op("ListObservabilityConfigurations", authz.on_any)
@@ -60,13 +53,9 @@ def list_configurations(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     name = ctx.params.get("ObservabilityConfigurationName")
     latest_only = ctx.params.get("LatestOnly", True)
-
-    def keep(item: ObservabilityConfiguration) -> bool:
-        return item.status == "ACTIVE" and (name is None or item.name == name) and (item.latest or not latest_only)
-
     page, token = paginate("ListObservabilityConfigurations", ctx.params,
                            state.observability_configurations.values(),
-                           filters={"Name": name, "LatestOnly": latest_only}, keep=keep)
+                           filters={"Name": name, "LatestOnly": latest_only}, keep=revisions.listed(name, latest_only))
     return {"ObservabilityConfigurationSummaryList": [
         {"ObservabilityConfigurationArn": item.arn, "ObservabilityConfigurationName": item.name,
          "ObservabilityConfigurationRevision": item.revision} for item in page], "NextToken": token}
@@ -76,9 +65,9 @@ def list_configurations(ctx: "RequestContext") -> dict:
 def delete(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     arn = ctx.params["ObservabilityConfigurationArn"]
-    item = resolve(ctx, state, arn)
+    item = existing(state, ctx, arn, _TYPE)
     if item.status != "ACTIVE":
-        raise not_found(f"The observability configuration with ARN {arn} doesn't exist.")
+        raise missing(_TYPE, arn)
     if item.name == DEFAULT_NAME:
         raise invalid("You can't delete the observability configuration provided by App Runner.")  # unverified
     in_use = any(service.status != "DELETED" and (service.observability_configuration or {}).get(

@@ -22,6 +22,16 @@ def active(collection: dict[str, RevisionedConfiguration], name: str) -> list[Re
     return [item for item in collection.values() if item.name == name and item.status == "ACTIVE"]
 
 
+def listed(name: str | None, latest_only: bool) -> Callable[[RevisionedConfiguration], bool]:
+    """What List*Configurations keeps: ACTIVE revisions, of ``name`` when given, only the latest ones unless
+    ``LatestOnly`` is false."""
+
+    def keep(item: RevisionedConfiguration) -> bool:
+        return item.status == "ACTIVE" and (name is None or item.name == name) and (item.latest or not latest_only)
+
+    return keep
+
+
 def create(ctx: "RequestContext", collection: dict[str, Any], resource_type: str, name: str, label: str,
            names_quota: str, revisions_quota: str, build: Callable[..., RevisionedConfiguration],
            moment: datetime, tags: dict[str, str]) -> RevisionedConfiguration:

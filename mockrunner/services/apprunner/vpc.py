@@ -10,13 +10,12 @@ from mockrunner.services.apprunner.common import (
     apprunner_op,
     invalid,
     invalid_state,
-    not_found,
     now,
     quota,
     quota_exceeded,
     state_of,
 )
-from mockrunner.services.apprunner.lookup import find
+from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
 from mockrunner.services.apprunner.services import get_service, require_status
 
@@ -64,16 +63,10 @@ def create_connector(ctx: "RequestContext") -> dict:
     return {"VpcConnector": connector_view(item)}
 
 
-def _connector(ctx: "RequestContext", state, arn: str) -> VpcConnector:
-    item = find(state, ctx, arn, "vpcconnector")
-    if item is None:
-        raise not_found(f"The VPC connector with ARN {arn} doesn't exist.")  # unverified wording
-    return item
-
-
 @apprunner_op("DescribeVpcConnector", authz.on_target("VpcConnectorArn", "vpcconnector"))
 def describe_connector(ctx: "RequestContext") -> dict:
-    return {"VpcConnector": connector_view(_connector(ctx, state_of(ctx), ctx.params["VpcConnectorArn"]))}
+    item = existing(state_of(ctx), ctx, ctx.params["VpcConnectorArn"], "vpcconnector")
+    return {"VpcConnector": connector_view(item)}
 
 
 @apprunner_op("ListVpcConnectors", authz.on_any)
@@ -88,9 +81,9 @@ def list_connectors(ctx: "RequestContext") -> dict:
 def delete_connector(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     arn = ctx.params["VpcConnectorArn"]
-    item = _connector(ctx, state, arn)
+    item = existing(state, ctx, arn, "vpcconnector")
     if item.status != "ACTIVE":
-        raise not_found(f"The VPC connector with ARN {arn} doesn't exist.")
+        raise missing("vpcconnector", arn)
     for service in state.services.values():
         egress = service.network_configuration.get("EgressConfiguration") or {}
         if service.status != "DELETED" and egress.get("VpcConnectorArn") == arn:
@@ -147,13 +140,6 @@ def create_ingress(ctx: "RequestContext") -> dict:
     return {"VpcIngressConnection": ingress_view(item)}
 
 
-def _ingress(ctx: "RequestContext", state, arn: str) -> VpcIngressConnection:
-    item = find(state, ctx, arn, "vpcingressconnection")
-    if item is None:
-        raise not_found(f"The VPC ingress connection with ARN {arn} doesn't exist.")  # unverified wording
-    return item
-
-
 def _require(item: VpcIngressConnection, operation: str) -> None:
     if item.status not in _VIC_ALLOWED[operation]:
         raise invalid_state(f"The VPC ingress connection is in {item.status} status. It must be in one of "
@@ -162,7 +148,7 @@ def _require(item: VpcIngressConnection, operation: str) -> None:
 
 @apprunner_op("DescribeVpcIngressConnection", authz.on_target("VpcIngressConnectionArn", "vpcingressconnection"))
 def describe_ingress(ctx: "RequestContext") -> dict:
-    item = _ingress(ctx, state_of(ctx), ctx.params["VpcIngressConnectionArn"])
+    item = existing(state_of(ctx), ctx, ctx.params["VpcIngressConnectionArn"], "vpcingressconnection")
     return {"VpcIngressConnection": ingress_view(item)}
 
 
@@ -186,7 +172,7 @@ def list_ingress(ctx: "RequestContext") -> dict:
               authz.on_target("VpcIngressConnectionArn", "vpcingressconnection", authz.vpc_ingress_context))
 def update_ingress(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
-    item = _ingress(ctx, state, ctx.params["VpcIngressConnectionArn"])
+    item = existing(state, ctx, ctx.params["VpcIngressConnectionArn"], "vpcingressconnection")
     _require(item, "UpdateVpcIngressConnection")
     vpc_id, endpoint_id = _ingress_configuration(ctx)
     item.vpc_id, item.vpc_endpoint_id, item.status = vpc_id, endpoint_id, "PENDING_UPDATE"
@@ -197,7 +183,7 @@ def update_ingress(ctx: "RequestContext") -> dict:
 @apprunner_op("DeleteVpcIngressConnection", authz.on_target("VpcIngressConnectionArn", "vpcingressconnection"))
 def delete_ingress(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
-    item = _ingress(ctx, state, ctx.params["VpcIngressConnectionArn"])
+    item = existing(state, ctx, ctx.params["VpcIngressConnectionArn"], "vpcingressconnection")
     _require(item, "DeleteVpcIngressConnection")
     item.status = "PENDING_DELETION"
     operations.schedule(ctx.store, state, "vic_deleted", item.arn, now(ctx))
