@@ -13,11 +13,10 @@ import io
 import socket
 import socketserver
 import sys
-from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
 
-WSGIApp = Callable[[dict, Callable], Any]
+from mockrunner.wsgi import WSGIApp, call_wsgi
+
 MAX_HEADER_LINE = 65536
 MAX_HEADERS = 200
 IDLE_TIMEOUT = 120.0
@@ -141,23 +140,10 @@ class _Connection(socketserver.StreamRequestHandler):
             self.rfile.readline(3)
 
     def _respond(self, environ: dict, keep_alive: bool) -> bool:
-        state: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
-            state["status"] = status
-            state["headers"] = headers
-            return lambda data: None
-
-        result = self.server.app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        head = [f"HTTP/1.1 {state['status']}"]
+        status, headers, body = call_wsgi(self.server.app, environ)
+        head = [f"HTTP/1.1 {status}"]
         has_length = False
-        for name, value in state["headers"]:
+        for name, value in headers:
             lower = name.lower()
             if lower == "content-length":
                 has_length = True

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-WSGIApp = Callable[[dict, Callable], Any]
+from mockrunner.wsgi import WSGIApp, call_wsgi
 
 
 class _Raw:
@@ -73,21 +72,8 @@ def environ_for(request: AWSPreparedRequest) -> dict[str, Any]:
 
 def call_app(app: WSGIApp, request: AWSPreparedRequest) -> AWSResponse:
     """Run one prepared request through ``app`` and return botocore's response object."""
-    captured: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
-        captured["status"] = int(status.split(" ", 1)[0])
-        captured["headers"] = headers
-        return lambda data: None
-
-    iterable = app(environ_for(request), start_response)
-    try:
-        body = b"".join(iterable)
-    finally:
-        close = getattr(iterable, "close", None)
-        if close is not None:
-            close()
-    return AWSResponse(request.url, captured["status"], dict(captured["headers"]), _Raw(body))
+    status, headers, body = call_wsgi(app, environ_for(request))
+    return AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(headers), _Raw(body))
 
 
 class BeforeSendHandler:
