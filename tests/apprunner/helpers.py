@@ -29,6 +29,28 @@ def running(client, name: str = "web-app", **extra) -> str:
     return arn
 
 
+def service_role(aws, name: str, service: str = "build.apprunner.amazonaws.com") -> str:
+    """The ARN of a new IAM role that ``service`` may assume (by default App Runner's ECR access role)."""
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": service}}]}
+    return aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def private_source(role: str, image: str = "missing:v1", account: str = ACCOUNT) -> dict:
+    """A private ECR image pulled with the access role ``role``; by default an image that does not exist."""
+    return {"ImageRepository": {"ImageIdentifier": f"{account}.dkr.ecr.us-east-1.amazonaws.com/{image}",
+                                "ImageRepositoryType": "ECR"},
+            "AuthenticationConfiguration": {"AccessRoleArn": role}}
+
+
+def create_failed(aws, client, name: str, role_name: str) -> str:
+    """A service whose private ECR image does not exist: the deployment fails, the service ends CREATE_FAILED."""
+    source = private_source(service_role(aws, role_name))
+    arn = client.create_service(ServiceName=name, SourceConfiguration=source)["Service"]["ServiceArn"]
+    assert client.describe_service(ServiceArn=arn)["Service"]["Status"] == "CREATE_FAILED"
+    return arn
+
+
 def error_of(call, *args, **kwargs) -> ClientError:
     with pytest.raises(ClientError) as info:
         call(*args, **kwargs)

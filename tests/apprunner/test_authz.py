@@ -1,12 +1,22 @@
 """Per-action authorization: the checks each call produces, and IAM users restricted by tags."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from mockrunner.services.apprunner import failure_reasons
-from tests.apprunner.helpers import ACCOUNT, DEFAULT_ASC, PUBLIC_SOURCE, allow, code, create, error_of, message, running
+from tests.apprunner.helpers import (
+    ACCOUNT,
+    DEFAULT_ASC,
+    PUBLIC_SOURCE,
+    allow,
+    code,
+    create,
+    error_of,
+    message,
+    private_source,
+    running,
+    service_role,
+)
 
 SERVICE_PREFIX = f"arn:aws:apprunner:us-east-1:{ACCOUNT}:service/"
 
@@ -124,13 +134,8 @@ def test_list_is_authorized_on_star_only(aws):
 
 
 def test_failed_image_pull_ends_create_failed_with_a_recorded_reason(aws):
-    iam, apprunner = aws.client("iam"), aws.client("apprunner")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "build.apprunner.amazonaws.com"}}]}
-    role = iam.create_role(RoleName="access", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    source = {"ImageRepository": {"ImageIdentifier": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/missing:v1",
-                                  "ImageRepositoryType": "ECR"},
-              "AuthenticationConfiguration": {"AccessRoleArn": role}}
+    apprunner = aws.client("apprunner")
+    source = private_source(service_role(aws, "access"))
     arn = apprunner.create_service(ServiceName="pull-fails", SourceConfiguration=source)["Service"]["ServiceArn"]
     service = apprunner.describe_service(ServiceArn=arn)["Service"]
     assert service["Status"] == "CREATE_FAILED"
@@ -146,13 +151,9 @@ def test_failed_image_pull_ends_create_failed_with_a_recorded_reason(aws):
 
 
 def test_untrusted_access_role_is_refused_synchronously(aws):
-    iam, apprunner = aws.client("iam"), aws.client("apprunner")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "ec2.amazonaws.com"}}]}
-    role = iam.create_role(RoleName="wrong", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    source = {"ImageRepository": {"ImageIdentifier": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-                                  "ImageRepositoryType": "ECR"},
-              "AuthenticationConfiguration": {"AccessRoleArn": role}}
+    apprunner = aws.client("apprunner")
+    role = service_role(aws, "wrong", "ec2.amazonaws.com")
+    source = private_source(role, "app:v1")
     error = error_of(apprunner.create_service, ServiceName="bad-role", SourceConfiguration=source)
     assert message(error) == f"Error in assuming access role {role}"
     assert apprunner.list_services()["ServiceSummaryList"] == []
@@ -171,14 +172,10 @@ def test_service_linked_roles_are_created_on_first_use(aws, operation):
 
 
 def test_failed_update_rolls_back_and_the_service_keeps_running(aws):
-    iam, apprunner = aws.client("iam"), aws.client("apprunner")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "build.apprunner.amazonaws.com"}}]}
-    role = iam.create_role(RoleName="access", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    apprunner = aws.client("apprunner")
+    role = service_role(aws, "access")
     arn = running(apprunner)
-    broken = {"ImageRepository": {"ImageIdentifier": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/missing:v2",
-                                  "ImageRepositoryType": "ECR"},
-              "AuthenticationConfiguration": {"AccessRoleArn": role}, "AutoDeploymentsEnabled": False}
+    broken = {**private_source(role, "missing:v2"), "AutoDeploymentsEnabled": False}
     apprunner.update_service(ServiceArn=arn, SourceConfiguration=broken)
     service = apprunner.describe_service(ServiceArn=arn)["Service"]
     assert service["Status"] == "RUNNING"

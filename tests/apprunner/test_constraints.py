@@ -1,14 +1,23 @@
 """Quotas, page bounds and tokens per operation, ARN formats, partial ARNs, revisions and defaults (spec §3)."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 
 import pytest
 
 from mockrunner.services.apprunner import complete_handshake
-from tests.apprunner.helpers import ACCOUNT, code, create, error_of, message, running
+from tests.apprunner.helpers import (
+    ACCOUNT,
+    code,
+    create,
+    create_failed,
+    error_of,
+    message,
+    private_source,
+    running,
+    service_role,
+)
 
 PREFIX = f"arn:aws:apprunner:us-east-1:{ACCOUNT}:"
 HEX = "[0-9a-f]{32}"
@@ -72,15 +81,7 @@ def test_default_quotas_ten_asc_names_five_revisions(apprunner):
 
 def test_create_failed_services_count_toward_the_quota(aws, apprunner):
     set_quota(aws, apprunner_max_services=1)
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "build.apprunner.amazonaws.com"}}]}
-    role = aws.client("iam").create_role(RoleName="quota-access",
-                                         AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    source = {"ImageRepository": {"ImageIdentifier": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/missing:v1",
-                                  "ImageRepositoryType": "ECR"},
-              "AuthenticationConfiguration": {"AccessRoleArn": role}}
-    arn = apprunner.create_service(ServiceName="failing", SourceConfiguration=source)["Service"]["ServiceArn"]
-    assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "CREATE_FAILED"
+    arn = create_failed(aws, apprunner, "failing", "quota-access")
     assert code(error_of(create, apprunner, "second")) == "ServiceQuotaExceededException"
     apprunner.delete_service(ServiceArn=arn)
     apprunner.describe_service(ServiceArn=arn)
@@ -310,10 +311,7 @@ def test_optional_configurations_as_returned(apprunner):
 
 
 def test_instance_role_is_kept_when_an_update_omits_it(aws, apprunner):
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "tasks.apprunner.amazonaws.com"}}]}
-    role = aws.client("iam").create_role(RoleName="instance",
-                                         AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    role = service_role(aws, "instance", "tasks.apprunner.amazonaws.com")
     arn = running(apprunner, InstanceConfiguration={"InstanceRoleArn": role})
     apprunner.update_service(ServiceArn=arn, InstanceConfiguration={"Cpu": "2 vCPU", "Memory": "4 GB"})
     assert apprunner.describe_service(ServiceArn=arn)["Service"]["InstanceConfiguration"] == {
@@ -321,12 +319,7 @@ def test_instance_role_is_kept_when_an_update_omits_it(aws, apprunner):
 
 
 def test_cross_account_ecr_images_do_not_auto_deploy(aws, apprunner):
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "build.apprunner.amazonaws.com"}}]}
-    role = aws.client("iam").create_role(RoleName="xacct", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    source = {"ImageRepository": {"ImageIdentifier": "210987654321.dkr.ecr.us-east-1.amazonaws.com/app:v1",
-                                  "ImageRepositoryType": "ECR"},
-              "AuthenticationConfiguration": {"AccessRoleArn": role}}
+    source = private_source(service_role(aws, "xacct"), "app:v1", account="210987654321")
     created = apprunner.create_service(ServiceName="xacct", SourceConfiguration=source)["Service"]
     assert created["SourceConfiguration"]["AutoDeploymentsEnabled"] is False
     error = error_of(apprunner.create_service, ServiceName="xacct-auto",

@@ -6,11 +6,9 @@ PauseService needs RUNNING, ResumeService needs PAUSED; UpdateService is allowed
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.apprunner.helpers import ACCOUNT, code, error_of, message, running
+from tests.apprunner.helpers import code, create_failed, error_of, message, running
 
 DOMAIN = "gate.example.com"
 STATUSES = ("RUNNING", "PAUSED", "OPERATION_IN_PROGRESS", "CREATE_FAILED", "DELETED")
@@ -53,23 +51,9 @@ def _params(method: str, arn: str) -> dict:
     return {"ServiceArn": arn}
 
 
-def _create_failed(aws, client) -> str:
-    """A private ECR image that does not exist: the deployment fails, the service ends CREATE_FAILED."""
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "build.apprunner.amazonaws.com"}}]}
-    role = aws.client("iam").create_role(RoleName="gate-access",
-                                         AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    source = {"ImageRepository": {"ImageIdentifier": f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/missing:v1",
-                                  "ImageRepositoryType": "ECR"},
-              "AuthenticationConfiguration": {"AccessRoleArn": role}}
-    arn = client.create_service(ServiceName="svc-gate", SourceConfiguration=source)["Service"]["ServiceArn"]
-    assert client.describe_service(ServiceArn=arn)["Service"]["Status"] == "CREATE_FAILED"
-    return arn
-
-
 def _service_in(aws, client, status: str) -> str:
     if status == "CREATE_FAILED":
-        return _create_failed(aws, client)
+        return create_failed(aws, client, "svc-gate", "gate-access")
     arn = running(client, "svc-gate")
     client.associate_custom_domain(ServiceArn=arn, DomainName=DOMAIN)
     if status == "PAUSED":

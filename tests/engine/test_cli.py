@@ -13,9 +13,10 @@ from mockrunner.iam_engine.cli import add_policy_parser
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, stdin: str | None = None, module: str = "mockrunner.iam_engine.cli") -> subprocess.CompletedProcess:
+    """``python -m <module> <args>`` from the repository root (the engine's own CLI unless told otherwise)."""
     return subprocess.run(
-        [sys.executable, "-m", "mockrunner.iam_engine.cli", *args],
+        [sys.executable, "-m", module, *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -155,23 +156,7 @@ def test_main_cli_evaluate_exact_shape_derived_keys_and_isolated_error(tmp_path:
     ]  # fmt: skip
     path = tmp_path / "requests.json"
     path.write_text(json.dumps(requests))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mockrunner",
-            "policy",
-            "evaluate",
-            "--input",
-            str(path),
-            "--now",
-            "2024-06-01T12:00:00Z",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        check=False,
-    )
+    done = run("policy", "evaluate", "--input", str(path), "--now", "2024-06-01T12:00:00Z", module="mockrunner")
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
     assert [sorted(r) for r in results] == [["decision", "id", "matchedStatements", "message"]] * 3
@@ -179,23 +164,7 @@ def test_main_cli_evaluate_exact_shape_derived_keys_and_isolated_error(tmp_path:
     assert results[0]["matchedStatements"][0]["sid"] == "Own"
     assert results[1]["message"] == "Policy statement must contain resources."
     # one second later the DateLessThan on the derived aws:EpochTime no longer holds
-    later = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mockrunner",
-            "policy",
-            "evaluate",
-            "--input",
-            str(path),
-            "--now",
-            "2024-06-01T12:00:01Z",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parents[2],
-        check=False,
-    )
+    later = run("policy", "evaluate", "--input", str(path), "--now", "2024-06-01T12:00:01Z", module="mockrunner")
     assert json.loads(later.stdout)[0]["decision"] == "implicitDeny"
 
 

@@ -7,6 +7,12 @@ from typing import Any
 ACCOUNT = "123456789012"
 
 
+def aws_error(excinfo: Any) -> tuple[str, str, int]:
+    """``(code, message, HTTP status)`` of the ClientError a ``pytest.raises`` block caught."""
+    response = excinfo.value.response
+    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
 def doc(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 

@@ -8,15 +8,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mockrunner.model.iam import MAX_TOMBSTONES, PURGE_MIN, Role, new_role_session
-from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust, user_with_key
 
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT}:root"
 INVALID_TOKEN_IAM = "The security token included in the request is invalid"
-
-
-def _error(excinfo: pytest.ExceptionInfo) -> tuple[str, str, int]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 # ------------------------------------------------------------------------------------------------ root keys
@@ -34,7 +29,7 @@ def test_root_creates_its_own_access_key_and_it_authenticates_as_root(aws):
     iam.create_access_key()
     with pytest.raises(ClientError) as excinfo:
         iam.create_access_key()
-    assert _error(excinfo) == ("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
+    assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
     # A user's keys are not the root's: the user's listing is separate.
     iam.create_access_key(UserName="made-by-root-key")
     assert len(iam.list_access_keys(UserName="made-by-root-key")["AccessKeyMetadata"]) == 1
@@ -42,12 +37,12 @@ def test_root_creates_its_own_access_key_and_it_authenticates_as_root(aws):
     iam.update_access_key(AccessKeyId=created["AccessKeyId"], Status="Inactive")
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(created, "sts").get_caller_identity()
-    assert _error(excinfo)[0] == "InvalidClientTokenId"
+    assert aws_error(excinfo)[0] == "InvalidClientTokenId"
     iam.delete_access_key(AccessKeyId=created["AccessKeyId"])
     assert created["AccessKeyId"] not in [k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]]
     with pytest.raises(ClientError) as excinfo:
         iam.delete_access_key(AccessKeyId=created["AccessKeyId"])
-    assert _error(excinfo)[0] == "NoSuchEntity"
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
 
 
 def test_a_user_cannot_reach_root_keys_and_role_sessions_must_name_the_user(aws):
@@ -58,7 +53,7 @@ def test_a_user_cannot_reach_root_keys_and_role_sessions_must_name_the_user(aws)
     assert [k["UserName"] for k in admin.list_access_keys()["AccessKeyMetadata"]] == ["admin"]
     with pytest.raises(ClientError) as excinfo:
         admin.delete_access_key(AccessKeyId=root_key["AccessKeyId"])
-    assert _error(excinfo) == (
+    assert aws_error(excinfo) == (
         "NoSuchEntity", f"The Access Key with id {root_key['AccessKeyId']} cannot be found.", 404)
     root = aws.client("iam")
     root.create_role(RoleName="ops", AssumeRolePolicyDocument=trust(ROOT_ARN))
@@ -70,7 +65,7 @@ def test_a_user_cannot_reach_root_keys_and_role_sessions_must_name_the_user(aws)
     for call in (session.get_user, session.create_access_key, session.list_access_keys):
         with pytest.raises(ClientError) as excinfo:
             call()
-        assert _error(excinfo) == (
+        assert aws_error(excinfo) == (
             "ValidationError", "Must specify userName when calling with non-User credentials", 400)
 
 
@@ -84,14 +79,14 @@ def test_get_session_token_credentials_cannot_call_iam(aws):
             kwargs = {"UserName": "x"} if call == "create_user" else {}
             getattr(aws.client_for(creds, "iam"), call)(**kwargs)
         # IAM's text, without the final period (raw ErrorResponse in aws/aws-cli#8918).
-        assert _error(excinfo) == ("InvalidClientTokenId", INVALID_TOKEN_IAM, 403)
+        assert aws_error(excinfo) == ("InvalidClientTokenId", INVALID_TOKEN_IAM, 403)
     assert "x" not in [u["UserName"] for u in aws.client("iam").list_users()["Users"]]
     # STS: only AssumeRole and GetCallerIdentity.
     sts = aws.client_for(creds, "sts")
     assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/nomfa"
     with pytest.raises(ClientError) as excinfo:
         sts.get_session_token()
-    assert _error(excinfo) == ("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+    assert aws_error(excinfo) == ("AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
     aws.client("iam").create_role(RoleName="next", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:user/nomfa"))
     assumed = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/next", RoleSessionName="from-gst")
     assert assumed["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/next/from-gst"
@@ -104,12 +99,12 @@ def test_root_session_token_is_limited_to_an_hour_and_cannot_call_iam(aws):
     sts = aws.client("sts")
     with pytest.raises(ClientError) as excinfo:
         sts.get_session_token(DurationSeconds=3601)
-    assert _error(excinfo)[0] == "ValidationError"
+    assert aws_error(excinfo)[0] == "ValidationError"
     creds = sts.get_session_token()["Credentials"]
     assert (creds["Expiration"] - aws.store.clock.now()).total_seconds() == pytest.approx(3600, abs=2)
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(creds, "iam").list_users()
-    assert _error(excinfo) == ("InvalidClientTokenId", INVALID_TOKEN_IAM, 403)
+    assert aws_error(excinfo) == ("InvalidClientTokenId", INVALID_TOKEN_IAM, 403)
 
 
 def test_mfa_codes_are_refused_since_no_device_exists(aws):
@@ -117,7 +112,7 @@ def test_mfa_codes_are_refused_since_no_device_exists(aws):
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(key, "sts").get_session_token(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/mfa",
                                                      TokenCode="123456")
-    assert _error(excinfo) == (
+    assert aws_error(excinfo) == (
         "AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA "
         "serial number is valid and associated with this user.", 403)
 
@@ -132,11 +127,11 @@ def test_purged_sessions_still_answer_expired_token(aws):
     assert creds["AccessKeyId"] not in iam_state.sessions
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(creds, "sts").get_caller_identity()
-    assert _error(excinfo) == ("ExpiredToken", "The security token included in the request is expired", 403)
+    assert aws_error(excinfo) == ("ExpiredToken", "The security token included in the request is expired", 403)
     # The tombstone remembers the token: another token with the same key id is simply invalid.
     with pytest.raises(ClientError) as excinfo:
         aws.client_for({**creds, "SessionToken": "forged"}, "sts").get_caller_identity()
-    assert _error(excinfo)[0] == "InvalidClientTokenId"
+    assert aws_error(excinfo)[0] == "InvalidClientTokenId"
 
 
 def test_sessions_stay_bounded_as_they_expire(aws):
@@ -159,7 +154,7 @@ def test_sessions_stay_bounded_as_they_expire(aws):
     with pytest.raises(ClientError) as excinfo:
         aws.client_for({"AccessKeyId": first.access_key_id, "SecretAccessKey": first.secret_access_key,
                         "SessionToken": first.session_token}, "sts").get_caller_identity()
-    assert _error(excinfo)[0] == "ExpiredToken"
+    assert aws_error(excinfo)[0] == "ExpiredToken"
 
 
 def test_new_role_session_is_what_assume_role_returns(aws):

@@ -4,14 +4,9 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.iam.helpers import ACCOUNT, allow, doc, trust
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust
 
 READ_ONLY = "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess"
-
-
-def _error(excinfo: pytest.ExceptionInfo) -> tuple[str, str, int]:
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_user_lifecycle_and_conflicts(aws):
@@ -21,29 +16,29 @@ def test_user_lifecycle_and_conflicts(aws):
     assert user["UserId"].startswith("AIDA")
     with pytest.raises(ClientError) as excinfo:
         iam.create_user(UserName="alice")
-    assert _error(excinfo) == ("EntityAlreadyExists", "User with name alice already exists.", 409)
+    assert aws_error(excinfo) == ("EntityAlreadyExists", "User with name alice already exists.", 409)
     iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=doc(allow("s3:GetObject")))
     assert iam.get_user_policy(UserName="alice", PolicyName="p")["PolicyDocument"]["Statement"][0]["Action"] == (
         "s3:GetObject")
     with pytest.raises(ClientError) as excinfo:
         iam.delete_user(UserName="alice")
-    assert _error(excinfo) == ("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
+    assert aws_error(excinfo) == ("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
     iam.delete_user_policy(UserName="alice", PolicyName="p")
     iam.delete_user(UserName="alice")
     with pytest.raises(ClientError) as excinfo:
         iam.get_user(UserName="alice")
-    assert _error(excinfo) == ("NoSuchEntity", "The user with name alice cannot be found.", 404)
+    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name alice cannot be found.", 404)
 
 
 def test_invalid_name_and_malformed_policy(aws):
     iam = aws.client("iam")
     with pytest.raises(ClientError) as excinfo:
         iam.create_user(UserName="bad name")
-    assert _error(excinfo)[0] == "ValidationError"
+    assert aws_error(excinfo)[0] == "ValidationError"
     iam.create_user(UserName="bob")
     with pytest.raises(ClientError) as excinfo:
         iam.put_user_policy(UserName="bob", PolicyName="p", PolicyDocument='{"Statement": [}')
-    assert _error(excinfo)[0] == "MalformedPolicyDocument"
+    assert aws_error(excinfo)[0] == "MalformedPolicyDocument"
     assert iam.list_user_policies(UserName="bob")["PolicyNames"] == []
 
 
@@ -55,12 +50,12 @@ def test_policy_versions_and_the_five_version_limit(aws):
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc(allow("s3:PutObject")), SetAsDefault=True)
     with pytest.raises(ClientError) as excinfo:
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc(allow("s3:PutObject")))
-    code, message, status = _error(excinfo)
+    code, message, status = aws_error(excinfo)
     assert (code, status) == ("LimitExceeded", 409) and message.startswith("A managed policy can have up to 5")
     assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v5"
     with pytest.raises(ClientError) as excinfo:
         iam.delete_policy_version(PolicyArn=arn, VersionId="v5")
-    assert _error(excinfo)[:2] == ("DeleteConflict", "Cannot delete the default version of a policy.")
+    assert aws_error(excinfo)[:2] == ("DeleteConflict", "Cannot delete the default version of a policy.")
     iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
     iam.delete_policy_version(PolicyArn=arn, VersionId="v5")
     versions = [v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arn)["Versions"]]
@@ -80,14 +75,14 @@ def test_attach_detach_and_delete_conflict(aws):
     assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 1
     with pytest.raises(ClientError) as excinfo:
         iam.delete_policy(PolicyArn=arn)
-    assert _error(excinfo)[:2] == ("DeleteConflict", "Cannot delete a policy attached to entities.")
+    assert aws_error(excinfo)[:2] == ("DeleteConflict", "Cannot delete a policy attached to entities.")
     with pytest.raises(ClientError) as excinfo:
         iam.attach_role_policy(RoleName="r", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/nope")
-    assert _error(excinfo)[0] == "NoSuchEntity"
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
     iam.detach_role_policy(RoleName="r", PolicyArn=arn)
     with pytest.raises(ClientError) as excinfo:
         iam.detach_role_policy(RoleName="r", PolicyArn=arn)
-    assert _error(excinfo) == ("NoSuchEntity", f"Policy {arn} was not found.", 404)
+    assert aws_error(excinfo) == ("NoSuchEntity", f"Policy {arn} was not found.", 404)
     iam.delete_policy(PolicyArn=arn)
 
 
@@ -99,16 +94,16 @@ def test_access_keys_two_per_user_and_status(aws):
     assert first["AccessKeyId"].startswith("AKIA") and len(first["SecretAccessKey"]) == 40
     with pytest.raises(ClientError) as excinfo:
         iam.create_access_key(UserName="k")
-    assert _error(excinfo) == ("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
+    assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
     iam.update_access_key(UserName="k", AccessKeyId=first["AccessKeyId"], Status="Inactive")
     statuses = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName="k")["AccessKeyMetadata"]}
     assert statuses[first["AccessKeyId"]] == "Inactive"
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(first, "sts").get_caller_identity()
-    assert _error(excinfo)[0] == "InvalidClientTokenId"
+    assert aws_error(excinfo)[0] == "InvalidClientTokenId"
     with pytest.raises(ClientError) as excinfo:
         iam.delete_user(UserName="k")
-    assert _error(excinfo)[1] == "Cannot delete entity, must delete access keys first."
+    assert aws_error(excinfo)[1] == "Cannot delete entity, must delete access keys first."
 
 
 def test_groups_give_their_policies_to_members(aws):
@@ -164,14 +159,14 @@ def test_service_linked_roles(aws):
     assert attached[0]["PolicyArn"] == "arn:aws:iam::aws:policy/aws-service-role/AppRunnerServiceRolePolicy"
     with pytest.raises(ClientError) as excinfo:
         iam.create_service_linked_role(AWSServiceName="apprunner.amazonaws.com")
-    assert _error(excinfo) == ("InvalidInput", "Service role name AWSServiceRoleForAppRunner has been taken in this "
+    assert aws_error(excinfo) == ("InvalidInput", "Service role name AWSServiceRoleForAppRunner has been taken in this "
                                "account, please try a different suffix.", 400)
     with pytest.raises(ClientError) as excinfo:
         iam.put_role_policy(RoleName=role["RoleName"], PolicyName="x", PolicyDocument=doc(allow("s3:*")))
-    assert _error(excinfo)[0] == "UnmodifiableEntity"
+    assert aws_error(excinfo)[0] == "UnmodifiableEntity"
     with pytest.raises(ClientError) as excinfo:
         iam.delete_role(RoleName=role["RoleName"])
-    assert _error(excinfo)[0] == "UnmodifiableEntity"
+    assert aws_error(excinfo)[0] == "UnmodifiableEntity"
     networking = iam.create_service_linked_role(AWSServiceName="networking.apprunner.amazonaws.com")["Role"]
     assert networking["RoleName"] == "AWSServiceRoleForAppRunnerNetworking"
     task = iam.delete_service_linked_role(RoleName=role["RoleName"])["DeletionTaskId"]
@@ -179,7 +174,7 @@ def test_service_linked_roles(aws):
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
     with pytest.raises(ClientError) as excinfo:
         iam.get_role(RoleName=role["RoleName"])
-    assert _error(excinfo)[0] == "NoSuchEntity"
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
 
 
 def test_service_linked_role_in_use_is_not_deleted(aws):
