@@ -43,6 +43,21 @@ _PROTOCOL_ERROR_CODES = {"json": "ValidationException", "query": "ValidationErro
 
 _NOT_NULL = "Member must not be null"
 
+#: (structure shape, member) whose model constraints the service does not enforce up front: a value breaking them
+#: reaches the handler, which answers in the service's own words.  App Runner answers CreateService/UpdateService
+#: with ``AutoScalingConfigurationArn: ''`` by "The auto scaling configuration ARN you specified isn't valid. ARN:
+#: ''" (awslabs/amazon-app-runner-deploy#36, the JS SDK v3 does not check ``min``), not with Coral's "Member must
+#: have length greater than or equal to 1"; the other references to resources in those two requests share the shape
+#: (``AppRunnerResourceArn``) and their handlers answer the same way.  The structures are App Runner's; no other
+#: served model has shapes of these names (tests/protocol/test_validation.py checks).
+SERVICE_CHECKED = frozenset({
+    ("CreateServiceRequest", "AutoScalingConfigurationArn"),
+    ("UpdateServiceRequest", "AutoScalingConfigurationArn"),
+    ("ServiceObservabilityConfiguration", "ObservabilityConfigurationArn"),
+    ("EgressConfiguration", "VpcConnectorArn"),
+    ("AuthenticationConfiguration", "ConnectionArn"),
+})
+
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.
 Rules = list[tuple[Callable[[Any], bool], str]]
@@ -189,9 +204,27 @@ def _elements_fail(shape: Shape) -> tuple[Callable[[Any], bool], str] | None:
     return (lambda v: not is_type(v) or not all(ok(v) for ok, _m in rules)), listing
 
 
+def _check_type(shape: Shape) -> Check:
+    """Only the type of a scalar whose constraints the service checks itself (:data:`SERVICE_CHECKED`)."""
+    is_type, type_name, _rules = _scalar_rules(shape)
+
+    def check(value: Any, path: str, errors: list) -> None:
+        if not is_type(value):
+            errors.append(_failure(shape, value, path, _type_error(type_name)))
+
+    return check
+
+
+def _member_checker(shape: Shape, name: str, member: Shape) -> Check:
+    if (shape.name, name) in SERVICE_CHECKED and member.type_name in _SCALARS:
+        return _check_type(member)
+    return _checker(member)
+
+
 def _check_structure(shape: Shape) -> Check:
     required = set(shape.required_members)
-    table = [(name, _lower_first(name), name in required, _checker(member)) for name, member in shape.members.items()]
+    table = [(name, _lower_first(name), name in required, _member_checker(shape, name, member))
+             for name, member in shape.members.items()]
     union = bool(getattr(shape, "is_tagged_union", False))
 
     def check(value: Any, path: str, errors: list) -> None:

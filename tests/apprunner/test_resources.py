@@ -96,6 +96,38 @@ def test_invalid_asc_arn_on_create_service_quotes_aws(apprunner):
     assert message(error) == f"The auto scaling configuration ARN you specified isn't valid. ARN: '{ASC_PREFIX}nope'"
 
 
+CODE_SOURCE = {"CodeRepository": {"RepositoryUrl": "https://github.com/a/b",
+                                  "SourceCodeVersion": {"Type": "BRANCH", "Value": "main"},
+                                  "CodeConfiguration": {"ConfigurationSource": "REPOSITORY"}}}
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"AutoScalingConfigurationArn": ""}, "The auto scaling configuration ARN you specified isn't valid. ARN: ''"),
+    ({"AutoScalingConfigurationArn": "not-an-arn"},
+     "The auto scaling configuration ARN you specified isn't valid. ARN: 'not-an-arn'"),
+    ({"ObservabilityConfiguration": {"ObservabilityEnabled": True, "ObservabilityConfigurationArn": ""}},
+     "The observability configuration ARN you specified isn't valid. ARN: ''"),
+    ({"NetworkConfiguration": {"EgressConfiguration": {"EgressType": "VPC", "VpcConnectorArn": ""}}},
+     "The VPC connector ARN you specified isn't valid. ARN: ''"),
+    ({"SourceConfiguration": {**CODE_SOURCE, "AuthenticationConfiguration": {"ConnectionArn": ""}}},
+     "The connection ARN you specified isn't valid. ARN: ''"),
+], ids=["asc-empty", "asc-not-an-arn", "observability-empty", "vpc-connector-empty", "connection-empty"])
+def test_empty_or_malformed_referenced_arn_is_refused_in_app_runner_words(aws, extra, expected):
+    """Not Coral's "Member must have length greater than or equal to 1": App Runner's own answer (spec §3.1,
+    awslabs/amazon-app-runner-deploy#36, from a JS SDK that does not check ``min``; botocore's check is off here)."""
+    from botocore.config import Config
+
+    apprunner = aws.client("apprunner", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    error = error_of(create, apprunner, **extra)
+    assert (code(error), message(error)) == ("InvalidRequestException", expected)
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert apprunner.list_services()["ServiceSummaryList"] == []
+    if "AutoScalingConfigurationArn" in extra:
+        service = running(apprunner)
+        error = error_of(apprunner.update_service, ServiceArn=service, **extra)
+        assert (code(error), message(error)) == ("InvalidRequestException", expected)
+
+
 def test_unknown_configuration_is_not_found(apprunner):
     error = error_of(apprunner.describe_auto_scaling_configuration, AutoScalingConfigurationArn=ASC_PREFIX + "nope")
     assert code(error) == "ResourceNotFoundException"

@@ -170,3 +170,26 @@ def test_unicode_property_translation():
     assert compiled.fullmatch("Ünïcode 名前 ١٢٣ _.:/=+-@\u00a0")
     assert not compiled.fullmatch("semi;colon")
     assert not compiled.fullmatch("tab\t")
+
+
+def test_service_checked_members_are_app_runner_shapes_only():
+    """The (structure, member) pairs exist in App Runner's model, and no other served model has such structures."""
+    model = specs.service_model("apprunner")
+    for structure, member in validation.SERVICE_CHECKED:
+        assert member in model.shape_for(structure).members
+        for other in ("iam", "sts", "ecr"):
+            assert structure not in specs.service_model(other).shape_names
+
+
+def test_service_checked_members_keep_their_type_but_not_their_constraints():
+    """App Runner judges an empty AutoScalingConfigurationArn itself; other ARNs of the same shape stay checked."""
+    source = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/a/b:latest", "ImageRepositoryType": "ECR_PUBLIC"}}
+    create = _op("apprunner", "CreateService")
+    assert validation.errors_for(create, {"ServiceName": "web-app", "SourceConfiguration": source,
+                                          "AutoScalingConfigurationArn": ""}) == []
+    assert validation.errors_for(create, {"ServiceName": "web-app", "SourceConfiguration": source,
+                                          "AutoScalingConfigurationArn": 7}) == [
+        "Value '7' at 'autoScalingConfigurationArn' failed to satisfy constraint: Member must be of type: string"]
+    error = _error("apprunner", "DescribeAutoScalingConfiguration", {"AutoScalingConfigurationArn": ""})
+    assert error.message.startswith("2 validation errors detected: Value '' at 'autoScalingConfigurationArn' failed "
+                                    "to satisfy constraint: Member must have length greater than or equal to 1; ")

@@ -181,7 +181,7 @@ def _image(ctx: "RequestContext", result: dict, image: dict, authentication: Map
 def _code(ctx: "RequestContext", state: AppRunnerState, result: dict, code: dict,
           authentication: Mapping[str, Any]) -> None:
     connection_arn = authentication.get("ConnectionArn")
-    if not connection_arn:
+    if connection_arn is None:  # an empty ARN is a given one, refused below as invalid (protocol SERVICE_CHECKED)
         raise invalid("Authentication configuration is invalid: a connection ARN is required for a code "
                       "repository.")  # unverified wording; model: "required for GitHub code repositories"
     connection = find(state, ctx, connection_arn, "connection")
@@ -226,12 +226,12 @@ def network(ctx: "RequestContext", state: AppRunnerState, given: Mapping[str, An
     egress = result["EgressConfiguration"]
     connector_arn = egress.get("VpcConnectorArn")
     if egress["EgressType"] == "VPC":
-        if not connector_arn:
+        if connector_arn is None:  # empty: refused below as invalid, like any unknown ARN
             raise invalid("A VPC connector ARN is required when EgressType is VPC.")  # unverified wording
         connector = find(state, ctx, connector_arn, "vpcconnector")
         if connector is None or connector.status != "ACTIVE":
             raise invalid(f"The VPC connector ARN you specified isn't valid. ARN: '{connector_arn}'")
-    elif connector_arn:
+    elif connector_arn is not None:
         raise invalid("VpcConnectorArn is only valid when EgressType is VPC.")  # unverified wording
     return result
 
@@ -259,7 +259,7 @@ def observability(ctx: "RequestContext", state: AppRunnerState, given: Mapping[s
     if not given["ObservabilityEnabled"]:
         return {"ObservabilityEnabled": False}
     arn = given.get("ObservabilityConfigurationArn")
-    if not arn:
+    if arn is None:  # empty: refused below as invalid, like the auto scaling configuration ARN
         raise invalid("An observability configuration ARN is required when observability is "
                       "enabled.")  # unverified wording
     configuration = resolve_revision(state, ctx, arn, "observabilityconfiguration")
