@@ -27,6 +27,8 @@ from mockrunner.model.managed_policies import aws_managed_policies
 from mockrunner.services.registry import Check, no_checks, op
 
 ROLE_CHAINING_LIMIT = 3600
+#: Caller credential sources that are STS session credentials (``Caller.credential_source``).
+TEMPORARY_CREDENTIALS = frozenset({"AssumeRole", "GetSessionToken"})
 MIN_DURATION = 900
 SESSION_TOKEN_DEFAULT = 12 * 3600
 SESSION_TOKEN_MAX = 36 * 3600
@@ -101,7 +103,9 @@ def assume_role(ctx: RequestContext) -> dict:
                            f"resource: {role_arn}", 403)
     chained = caller.kind == "AssumedRole"
     duration = params.get("DurationSeconds") or 3600
-    if chained and duration > ROLE_CHAINING_LIMIT:
+    # The one-hour cap binds every temporary caller, GetSessionToken's sessions too: STS answers them with the
+    # role-chaining error (mmmorris1975/aws-runas#11; 99designs/aws-vault#800, ByteNess/aws-vault#290 route around it).
+    if caller.credential_source in TEMPORARY_CREDENTIALS and duration > ROLE_CHAINING_LIMIT:
         raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
                            "for roles assumed by role chaining.", 400)
     if duration > role.max_session_duration:
@@ -161,7 +165,7 @@ def session_credentials_refused(ctx: RequestContext) -> list[Check]:
     <Operation> with session credentials" (the text boto3/aws-cli users quote for GetSessionToken and
     GetFederationToken), before any policy is read.
     """
-    if ctx.caller.credential_source in ("AssumeRole", "GetSessionToken"):
+    if ctx.caller.credential_source in TEMPORARY_CREDENTIALS:
         raise ServiceError("AccessDenied", f"Cannot call {ctx.operation_name} with session credentials", 403)
     return []
 

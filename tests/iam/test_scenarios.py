@@ -221,7 +221,14 @@ def test_get_session_token_for_users(aws):
     ({"RoleSessionName": "ok", "DurationSeconds": 899},
      "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have "
      "value greater than or equal to 900"),
-], ids=["session-name-pattern", "session-name-length", "duration-below-900"])
+    ({"RoleSessionName": "s"},
+     "1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy constraint: Member must have "
+     "length greater than or equal to 2"),
+    ({"RoleSessionName": "ok", "DurationSeconds": 43201},
+     "1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must "
+     "have value less than or equal to 43200"),
+], ids=["session-name-pattern", "session-name-length", "duration-below-900", "session-name-too-short",
+        "duration-above-model-max"])
 def test_assume_role_parameter_constraints_through_boto3(aws, params, message):
     """Checked by STS itself (botocore checks neither patterns nor maximum lengths; its minimum checks are off here)."""
     from botocore.config import Config
@@ -236,3 +243,66 @@ def test_assume_role_parameter_constraints_through_boto3(aws, params, message):
     assert (error["Code"], error["Message"]) == ("ValidationError", message)
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert not aws.store.accounts[ACCOUNT].iam.sessions
+
+
+MAX_SESSION = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+CHAINING = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+
+
+def _validation_error(aws, call, **params) -> str:
+    """The message of a ValidationError (400) that created no session."""
+    before = len(aws.store.accounts[ACCOUNT].iam.sessions)
+    with pytest.raises(ClientError) as excinfo:
+        call(**params)
+    assert excinfo.value.response["Error"]["Code"] == "ValidationError"
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert len(aws.store.accounts[ACCOUNT].iam.sessions) == before
+    return excinfo.value.response["Error"]["Message"]
+
+
+def _assumable(aws, name: str, **role) -> str:
+    aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"),
+                                  **role)
+    return f"arn:aws:iam::{ACCOUNT}:role/{name}"
+
+
+def test_assume_role_duration_up_to_the_roles_max_session_duration(aws):
+    """IAM's exact wording (STS API reference, AssumeRole DurationSeconds; aws-vault and Prowler users quote it)."""
+    default, long = _assumable(aws, "default-max"), _assumable(aws, "long-max", MaxSessionDuration=7200)
+    key = user_with_key(aws, "caller", inline={"assume": doc(allow("sts:AssumeRole"))})
+    sts = aws.client_for(key, "sts")
+    assert _validation_error(aws, sts.assume_role, RoleArn=default, RoleSessionName="s1", DurationSeconds=3601) \
+        == MAX_SESSION
+    assert _validation_error(aws, sts.assume_role, RoleArn=long, RoleSessionName="s1", DurationSeconds=7201) \
+        == MAX_SESSION
+    issued = aws.store.clock.now()
+    credentials = sts.assume_role(RoleArn=long, RoleSessionName="s1", DurationSeconds=7200)["Credentials"]
+    assert abs((credentials["Expiration"] - issued).total_seconds() - 7200) < 5
+    aws.client("iam").update_role(RoleName="long-max", MaxSessionDuration=3600)
+    assert _validation_error(aws, sts.assume_role, RoleArn=long, RoleSessionName="s1", DurationSeconds=7200) \
+        == MAX_SESSION
+
+
+@pytest.mark.parametrize("via", ["AssumeRole", "GetSessionToken"])
+def test_temporary_credentials_assume_roles_for_one_hour_at_most(aws, via):
+    """Role chaining caps the session at one hour whatever the role allows, and STS treats AssumeRole called with
+    GetSessionToken credentials the same way (mmmorris1975/aws-runas#11 quotes the error for session-token
+    credentials; 99designs/aws-vault#800 and ByteNess/aws-vault#290 work around it)."""
+    first, target = _assumable(aws, "first", MaxSessionDuration=43200), _assumable(aws, "target",
+                                                                                    MaxSessionDuration=43200)
+    key = user_with_key(aws, "caller", inline={"assume": doc(allow("sts:AssumeRole"))})
+    aws.client("iam").put_role_policy(RoleName="first", PolicyName="chain", PolicyDocument=doc(allow("sts:AssumeRole")))
+    sts = aws.client_for(key, "sts")
+    # Long-term keys may ask for the role's full maximum.
+    assert sts.assume_role(RoleArn=target, RoleSessionName="direct", DurationSeconds=43200)["Credentials"]
+    if via == "AssumeRole":
+        temporary = sts.assume_role(RoleArn=first, RoleSessionName="hop", DurationSeconds=43200)["Credentials"]
+    else:
+        temporary = sts.get_session_token(DurationSeconds=43200)["Credentials"]
+    chained = aws.client_for(temporary, "sts")
+    assert _validation_error(aws, chained.assume_role, RoleArn=target, RoleSessionName="s1",
+                             DurationSeconds=3601) == CHAINING
+    issued = aws.store.clock.now()
+    credentials = chained.assume_role(RoleArn=target, RoleSessionName="s1", DurationSeconds=3600)["Credentials"]
+    assert abs((credentials["Expiration"] - issued).total_seconds() - 3600) < 5
+    assert chained.assume_role(RoleArn=target, RoleSessionName="default")["Credentials"]
