@@ -33,13 +33,13 @@ import fnmatch
 import hmac
 import ipaddress
 import json
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
 from mockrunner import __version__
 from mockrunner.model import snapshot
+from mockrunner.services import apprunner
 
 admin = Blueprint("mockrunner_admin", __name__)
 TOKEN_HEADER = "X-Mockrunner-Admin-Token"
@@ -169,17 +169,16 @@ def import_state() -> Response:
 
 @admin.post("/settle")
 def settle() -> Response:
-    settle_pending = _apprunner_function("settle")
     store = _store()
     with store.lock:
-        settled = settle_pending(store)
+        settled = apprunner.settle(store)
     _mutated()
     return _json({"settled": settled})
 
 
 @admin.get("/pending")
 def pending() -> Response:
-    return _json({"pending": _apprunner_function("pending_operations")(_store())})
+    return _json({"pending": apprunner.pending_operations(_store())})
 
 
 @admin.get("/clock")
@@ -228,10 +227,9 @@ def clear_decisions() -> Response:
 @admin.get("/apprunner/failures")
 def failures() -> Response:
     arn = _service_arn()
-    reasons = _apprunner_function("failure_reasons")
     store = _store()
     with store.lock:
-        found = reasons(store, arn)
+        found = apprunner.failure_reasons(store, arn)
     if found is None:
         raise AdminError(404, "ServiceNotFound", f"no App Runner service {arn}")
     return _json({"service_arn": arn, "failures": found})
@@ -241,15 +239,11 @@ def failures() -> Response:
 def instance_role_credentials() -> Response:
     from mockrunner.errors import ServiceError
 
-    try:
-        from mockrunner.services.apprunner_roles import instance_role_credentials as credentials_for
-    except ImportError:
-        raise AdminError(501, "NotAvailable", "instance-role credentials are not available in this build") from None
     arn = _service_arn()
     store = _store()
     try:
         with store.lock:
-            credentials = credentials_for(store, arn)
+            credentials = apprunner.instance_role_credentials(store, arn)
     except ServiceError as error:
         raise AdminError(error.status or 400, error.code, error.message) from None
     _mutated()
@@ -265,7 +259,7 @@ def complete_handshake() -> Response:
             or ":connection/" not in arn:
         raise AdminError(400, "InvalidConnectionArn", "connection_arn must be an App Runner connection ARN "
                                                       "(arn:aws:apprunner:<region>:<account>:connection/<name>/<id>)")
-    if not _apprunner_function("complete_handshake")(_store(), arn):
+    if not apprunner.complete_handshake(_store(), arn):
         raise AdminError(404, "ConnectionNotFound", f"no App Runner connection {arn}")
     _mutated()
     return _json({"connection_arn": arn, "status": "AVAILABLE"})
@@ -312,23 +306,3 @@ def _service_arn() -> str:
     return arn
 
 
-def apprunner_function(name: str) -> Callable | None:
-    """App Runner's ``settle`` / ``pending_operations`` / ``failure_reasons`` / ``complete_handshake``."""
-    import importlib
-
-    for module_name in ("mockrunner.services.apprunner", "mockrunner.services.apprunner.operations"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, name, None)
-        if function is not None:
-            return function
-    return None
-
-
-def _apprunner_function(name: str) -> Callable:
-    function = apprunner_function(name)
-    if function is None:
-        raise AdminError(501, "NotAvailable", f"App Runner's {name} is not available in this build")
-    return function

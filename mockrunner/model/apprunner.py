@@ -141,7 +141,7 @@ class VpcIngressConnection:
 
 @dataclass
 class PendingTask:
-    """Work that completes when the store clock passes ``due_at`` (see services/apprunner/operations.py).
+    """Work that completes when the store clock passes ``due_at`` (see services/apprunner/lifecycle.py).
 
     ``kind`` names the completion routine; ``key`` identifies the sub-resource (a custom domain name).
     """

@@ -40,6 +40,7 @@ from botocore.endpoint import Endpoint
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
 from mockrunner.config import AccountKeys, Settings
+from mockrunner.services import apprunner
 from mockrunner.testing.inprocess import call_app
 
 SERVICES = frozenset({"apprunner", "iam", "sts", "ecr"})
@@ -341,20 +342,12 @@ class MockAppRunner:
 
     def settle(self) -> int:
         """Complete every pending App Runner operation now; returns how many there were."""
-        from mockrunner.admin import apprunner_function
-
-        settle = apprunner_function("settle")
-        if settle is None:
-            raise RuntimeError("this build of mockrunner has no App Runner operations to settle")
         with self.store.lock:
-            return settle(self.store)
+            return apprunner.settle(self.store)
 
     def complete_handshake(self, connection_arn: str) -> None:
         """Make a PENDING_HANDSHAKE App Runner connection AVAILABLE (the console step a test cannot do)."""
-        from mockrunner.admin import apprunner_function
-
-        complete = apprunner_function("complete_handshake")
-        if complete is None or not complete(self.store, connection_arn):
+        if not apprunner.complete_handshake(self.store, connection_arn):
             raise ValueError(f"no App Runner connection {connection_arn}")
 
     def advance(self, seconds: float) -> Any:

@@ -2,7 +2,8 @@
 
 Importing this package registers every operation.  Public functions for the admin API:
 :func:`settle` (complete every pending operation now), :func:`pending_operations`, :func:`failure_reasons`,
-:func:`complete_handshake` (make a connection AVAILABLE, as the console handshake would).
+:func:`complete_handshake` (make a connection AVAILABLE, as the console handshake would),
+:func:`instance_role_credentials` (what code running in a service gets for its instance role).
 """
 from mockrunner.services.apprunner import (  # noqa: F401 - imported so that their operations register
     autoscaling,
@@ -14,6 +15,7 @@ from mockrunner.services.apprunner import (  # noqa: F401 - imported so that the
     vpc,
 )
 from mockrunner.services.apprunner.connections import complete_handshake
-from mockrunner.services.apprunner.operations import failure_reasons, pending_operations, settle
+from mockrunner.services.apprunner.lifecycle import failure_reasons, pending_operations, settle
+from mockrunner.services.apprunner.roles import instance_role_credentials
 
-__all__ = ["complete_handshake", "failure_reasons", "pending_operations", "settle"]
+__all__ = ["complete_handshake", "failure_reasons", "instance_role_credentials", "pending_operations", "settle"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mockrunner.services import apprunner_roles
-from mockrunner.services.apprunner import arns, validation
-from mockrunner.services.apprunner.common import state_of
+from mockrunner.services.apprunner import arns, roles, validation
+from mockrunner.services.apprunner.lifecycle import state_of
 from mockrunner.services.apprunner.lookup import find, resolve_revision
 from mockrunner.services.registry import Check
 
@@ -83,7 +82,7 @@ def on_any(ctx: "RequestContext") -> list[Check]:
 
 
 def on_new(resource_type: str, name_member: str, extra: Callable[["RequestContext"], dict] | None = None,
-           roles: bool = False) -> Callable[["RequestContext"], list[Check]]:
+           role_checks: bool = False) -> Callable[["RequestContext"], list[Check]]:
     """A Create: ``<type>/<name>/*``, request tags, plus ``apprunner:TagResource`` when tags are given."""
 
     def checks(ctx: "RequestContext") -> list[Check]:
@@ -96,8 +95,8 @@ def on_new(resource_type: str, name_member: str, extra: Callable[["RequestContex
         result = [Check(action(ctx.operation.name), resource, context)]
         if tags:
             result.append(Check(action("TagResource"), resource, tag_context))
-        if roles:
-            result.extend(apprunner_roles.extra_checks(ctx, ctx.operation.name))
+        if role_checks:
+            result.extend(roles.extra_checks(ctx, ctx.operation.name))
         return result
 
     return checks
@@ -140,7 +139,7 @@ def vpc_ingress_context(ctx: "RequestContext") -> dict[str, Any]:
 
 def update_service(ctx: "RequestContext") -> list[Check]:
     checks = on_target("ServiceArn", "service", service_references)(ctx)
-    return checks + apprunner_roles.extra_checks(ctx, "UpdateService")
+    return checks + roles.extra_checks(ctx, "UpdateService")
 
 
 def tagging(ctx: "RequestContext") -> list[Check]:

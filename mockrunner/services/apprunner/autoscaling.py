@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import AppRunnerState, AutoScalingConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
-from mockrunner.services.apprunner.common import apprunner_op, invalid, now, quota, state_of
+from mockrunner.services.apprunner.errors import invalid
+from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import existing, is_name_only, missing
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -41,7 +42,7 @@ def create(ctx: "RequestContext") -> dict:
     params = ctx.params
     max_concurrency = params.get("MaxConcurrency", 100)
     min_size, max_size = params.get("MinSize", 1), params.get("MaxSize", 25)
-    limit = quota(ctx.store, "apprunner_max_size_limit")
+    limit = ctx.store.settings.quotas.apprunner_max_size_limit
     if not 1 <= max_concurrency <= 200:
         raise invalid("MaxConcurrency must be between 1 and 200.")
     if not 1 <= min_size <= 25:
@@ -57,7 +58,7 @@ def create(ctx: "RequestContext") -> dict:
         "auto scaling configuration", "apprunner_max_asc_names", "apprunner_max_asc_revisions",
         lambda **fields: AutoScalingConfiguration(max_concurrency=max_concurrency, min_size=min_size,
                                                   max_size=max_size, **fields),
-        now(ctx), tags)
+        ctx.store.clock.now(), tags)
     return {"AutoScalingConfiguration": view(state, item)}
 
 
@@ -98,7 +99,7 @@ def delete(ctx: "RequestContext") -> dict:
                           "auto scaling configuration as the default first.")  # unverified wording
         if state.asc_services.get(target.arn):
             raise invalid(IN_USE)
-    moment = now(ctx)
+    moment = ctx.store.clock.now()
     for target in sorted(targets, key=lambda entity: entity.revision):
         revisions.deactivate(ctx, state, state.auto_scaling_configurations, target, moment)
     return {"AutoScalingConfiguration": view(state, item)}

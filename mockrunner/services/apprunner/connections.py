@@ -9,17 +9,9 @@ from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import Connection
 from mockrunner.services.apprunner import arns, authz, validation
-from mockrunner.services.apprunner.common import (
-    apprunner_op,
-    invalid,
-    not_found,
-    now,
-    quota,
-    quota_exceeded,
-    state_of,
-)
+from mockrunner.services.apprunner.errors import invalid, not_found, quota_exceeded
+from mockrunner.services.apprunner.lifecycle import apprunner_op, bury, state_of
 from mockrunner.services.apprunner.lookup import find
-from mockrunner.services.apprunner.operations import bury
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
@@ -54,7 +46,7 @@ def create(ctx: "RequestContext") -> dict:
     live = [item for item in state.connections.values() if item.status != "DELETED"]
     if any(item.name == name for item in live):
         raise invalid(f"Connection with the provided name already exists: {name}")  # unverified wording
-    limit = quota(ctx.store, "apprunner_max_connections")
+    limit = ctx.store.settings.quotas.apprunner_max_connections
     if len(live) >= limit:
         raise quota_exceeded(f"You have reached the maximum number of connections ({limit}) for this account in "
                              "this region.")  # unverified wording
@@ -62,7 +54,7 @@ def create(ctx: "RequestContext") -> dict:
     item_id = arns.new_id()
     item = Connection(arn=arns.build(ctx.region, ctx.account.id, "connection", name, item_id), name=name,
                       id=item_id, provider_type=ctx.params["ProviderType"], status="PENDING_HANDSHAKE",
-                      created_at=now(ctx), tags=tags)
+                      created_at=ctx.store.clock.now(), tags=tags)
     state.connections[item.arn] = item
     return {"Connection": view(item)}
 
@@ -91,5 +83,5 @@ def delete(ctx: "RequestContext") -> dict:
     # It lists as DELETED for a while before it disappears (Terraform's delete waiter counts DELETED as pending,
     # spec §3.8), like deleted services: forgotten after the apprunner_deleted_retention quota.
     item.status = "DELETED"
-    bury(ctx.store, state, arn, now(ctx))
+    bury(ctx.store, state, arn, ctx.store.clock.now())
     return {"Connection": view(item)}

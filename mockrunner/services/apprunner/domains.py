@@ -10,8 +10,9 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import AppRunnerState, CustomDomain, Service
-from mockrunner.services.apprunner import arns, authz, operations
-from mockrunner.services.apprunner.common import apprunner_op, invalid, not_found, now, quota, state_of
+from mockrunner.services.apprunner import arns, authz, lifecycle
+from mockrunner.services.apprunner.errors import invalid, not_found
+from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.pagination import paginate
 from mockrunner.services.apprunner.services import get_service, require_status
 
@@ -71,15 +72,15 @@ def associate(ctx: "RequestContext") -> dict:
     _check_domain_name(domain_name, enable_www)
     if domain_name in service.custom_domains:
         raise invalid(f"The domain {domain_name} is already associated with the service.")  # unverified wording
-    limit = quota(ctx.store, "apprunner_max_custom_domains")
+    limit = ctx.store.settings.quotas.apprunner_max_custom_domains
     if len(service.custom_domains) >= limit:
         # Associate declares no ServiceQuotaExceededException; the DG limit is 5 per service.
         raise invalid(f"You can associate at most {limit} custom domains with a service.")  # unverified wording
-    moment = now(ctx)
+    moment = ctx.store.clock.now()
     domain = CustomDomain(domain_name=domain_name, enable_www=enable_www, status="CREATING", created_at=moment,
                           validation_records=_records(domain_name, enable_www))
     service.custom_domains[domain_name] = domain
-    operations.schedule(ctx.store, state, "domain_created", service.arn, moment, key=domain_name)
+    lifecycle.schedule(ctx.store, state, "domain_created", service.arn, moment, key=domain_name)
     return {"DNSTarget": service.url, "ServiceArn": service.arn, "CustomDomain": domain_view(domain),
             "VpcDNSTargets": vpc_targets(state, service)}
 
@@ -105,6 +106,6 @@ def disassociate(ctx: "RequestContext") -> dict:
         raise not_found(f"The domain {domain_name} isn't associated with the service.")  # unverified wording
     require_status(service, "DisassociateCustomDomain")
     domain.status = "DELETING"
-    operations.schedule(ctx.store, state, "domain_deleted", service.arn, now(ctx), key=domain_name)
+    lifecycle.schedule(ctx.store, state, "domain_deleted", service.arn, ctx.store.clock.now(), key=domain_name)
     return {"DNSTarget": service.url, "ServiceArn": service.arn, "CustomDomain": domain_view(domain),
             "VpcDNSTargets": vpc_targets(state, service)}

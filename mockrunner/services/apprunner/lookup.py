@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.errors import ServiceError
 from mockrunner.model.apprunner import AppRunnerState, RevisionedConfiguration
 from mockrunner.services.apprunner import arns
-from mockrunner.services.apprunner.common import not_found
+from mockrunner.services.apprunner.errors import not_found
 
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext

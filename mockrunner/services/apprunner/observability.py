@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import DEFAULT_NAME, ObservabilityConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
-from mockrunner.services.apprunner.common import apprunner_op, invalid, invalid_state, now, state_of
+from mockrunner.services.apprunner.errors import invalid, invalid_state
+from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -38,7 +39,7 @@ def create(ctx: "RequestContext") -> dict:
         ctx, state.observability_configurations, _TYPE, name, "observability configuration",
         "apprunner_max_observability_names", "apprunner_max_observability_revisions",
         lambda **fields: ObservabilityConfiguration(trace_configuration=dict(trace) if trace else None, **fields),
-        now(ctx), tags)
+        ctx.store.clock.now(), tags)
     return {"ObservabilityConfiguration": view(item)}
 
 
@@ -76,5 +77,5 @@ def delete(ctx: "RequestContext") -> dict:
         # The model says it can't be deleted while used; CloudFormation's handler catches InvalidStateException.
         raise invalid_state("You can't delete the observability configuration. It's used by one or more services. "
                             "To delete it, update the services to use other observability configurations.")
-    revisions.deactivate(ctx, state, state.observability_configurations, item, now(ctx))
+    revisions.deactivate(ctx, state, state.observability_configurations, item, ctx.store.clock.now())
     return {"ObservabilityConfiguration": view(item)}

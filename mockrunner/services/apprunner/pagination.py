@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any, TypeVar
 
-from mockrunner.services.apprunner.common import invalid
+from mockrunner.services.apprunner.errors import invalid
 
 T = TypeVar("T")
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.apprunner import PROVIDED_ID, AppRunnerState, RevisionedConfiguration
-from mockrunner.services.apprunner import arns, operations
-from mockrunner.services.apprunner.common import quota, quota_exceeded
+from mockrunner.services.apprunner import arns, lifecycle
+from mockrunner.services.apprunner.errors import quota_exceeded
 
 if TYPE_CHECKING:
     from mockrunner.gateway import RequestContext
@@ -39,12 +39,12 @@ def create(ctx: "RequestContext", collection: dict[str, Any], resource_type: str
     siblings = active(collection, name)
     if not siblings:
         names = {item.name for item in collection.values() if item.status == "ACTIVE" and item.id != PROVIDED_ID}
-        limit = quota(ctx.store, names_quota)
+        limit = getattr(ctx.store.settings.quotas, names_quota)
         if len(names) >= limit:
             raise quota_exceeded(f"You have reached the maximum number of {label} names ({limit}) for this account "
                                  "in this region.")  # unverified wording
     else:
-        limit = quota(ctx.store, revisions_quota)
+        limit = getattr(ctx.store.settings.quotas, revisions_quota)
         if len(siblings) >= limit:
             raise quota_exceeded(f"You have reached the maximum number of revisions ({limit}) for {label} "
                                  f"{name}.")  # unverified wording
@@ -66,4 +66,4 @@ def deactivate(ctx: "RequestContext", state: AppRunnerState, collection: dict[st
         remaining = active(collection, entity.name)
         if remaining:
             max(remaining, key=lambda item: item.revision).latest = True
-    operations.bury(ctx.store, state, entity.arn, moment)
+    lifecycle.bury(ctx.store, state, entity.arn, moment)

@@ -5,18 +5,9 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.apprunner import AppRunnerState, Service
-from mockrunner.services import apprunner_roles
-from mockrunner.services.apprunner import arns, authz, operations, validation
-from mockrunner.services.apprunner.common import (
-    apprunner_op,
-    invalid,
-    invalid_state,
-    not_found,
-    now,
-    quota,
-    quota_exceeded,
-    state_of,
-)
+from mockrunner.services.apprunner import arns, authz, lifecycle, roles, validation
+from mockrunner.services.apprunner.errors import invalid, invalid_state, not_found, quota_exceeded
+from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import find
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -123,14 +114,14 @@ def operation_summary(record) -> dict:
 
 
 # -------------------------------------------------------------------------------------------- handlers
-@apprunner_op("CreateService", authz.on_new("service", "ServiceName", authz.service_references, roles=True))
+@apprunner_op("CreateService", authz.on_new("service", "ServiceName", authz.service_references, role_checks=True))
 def create_service(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     params = ctx.params
     name = params["ServiceName"]
     if name in state.service_names:
         raise invalid(f"Service with the provided name already exists: {name}")
-    limit = quota(ctx.store, "apprunner_max_services")
+    limit = ctx.store.settings.quotas.apprunner_max_services
     if len(state.service_names) >= limit:
         raise quota_exceeded(f"You have reached the maximum number of services ({limit}) for this account in this "
                              "region.")  # unverified wording
@@ -141,9 +132,9 @@ def create_service(ctx: "RequestContext") -> dict:
     asc_arn = validation.auto_scaling(ctx, state, params.get("AutoScalingConfigurationArn"))
     observability = validation.observability(ctx, state, params.get("ObservabilityConfiguration"))
     tags = validation.tags(ctx, params.get("Tags"))
-    apprunner_roles.verify_roles(ctx, source, instance)
-    apprunner_roles.ensure_service_linked_role(ctx, "apprunner.amazonaws.com")
-    moment = now(ctx)
+    roles.verify_roles(ctx, source, instance)
+    roles.ensure_service_linked_role(ctx, "apprunner.amazonaws.com")
+    moment = ctx.store.clock.now()
     service_id = arns.new_id()
     service = Service(
         name=name, id=service_id, arn=arns.build(ctx.region, ctx.account.id, "service", name, service_id),
@@ -154,8 +145,8 @@ def create_service(ctx: "RequestContext") -> dict:
     )
     state.services[service.arn] = service
     state.service_names[name] = service.arn
-    operations.associate_asc(state, service, asc_arn)
-    record = operations.start_service_operation(ctx.store, state, service, "CREATE_SERVICE", moment)
+    lifecycle.associate_asc(state, service, asc_arn)
+    record = lifecycle.start_service_operation(ctx.store, state, service, "CREATE_SERVICE", moment)
     return {"Service": service_view(state, service), "OperationId": record.id}
 
 
@@ -199,15 +190,15 @@ def update_service(ctx: "RequestContext") -> dict:
     asc_arn = None
     if "AutoScalingConfigurationArn" in params:
         asc_arn = validation.auto_scaling(ctx, state, params["AutoScalingConfigurationArn"])
-    apprunner_roles.verify_roles(ctx, changes.get("source_configuration", service.source_configuration),
+    roles.verify_roles(ctx, changes.get("source_configuration", service.source_configuration),
                                  changes.get("instance_configuration", service.instance_configuration))
-    moment = now(ctx)
-    rollback = operations.snapshot_configuration(service)
+    moment = ctx.store.clock.now()
+    rollback = lifecycle.snapshot_configuration(service)
     for name, value in changes.items():
         setattr(service, name, value)
     if asc_arn is not None:
-        operations.associate_asc(state, service, asc_arn)
-    record = operations.start_service_operation(ctx.store, state, service, "UPDATE_SERVICE", moment, rollback)
+        lifecycle.associate_asc(state, service, asc_arn)
+    record = lifecycle.start_service_operation(ctx.store, state, service, "UPDATE_SERVICE", moment, rollback)
     return {"Service": service_view(state, service), "OperationId": record.id}
 
 
@@ -215,7 +206,8 @@ def _lifecycle(ctx: "RequestContext", operation: str, operation_type: str) -> tu
     state = state_of(ctx)
     service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
     require_status(service, operation)
-    return state, service, operations.start_service_operation(ctx.store, state, service, operation_type, now(ctx))
+    record = lifecycle.start_service_operation(ctx.store, state, service, operation_type, ctx.store.clock.now())
+    return state, service, record
 
 
 @apprunner_op("DeleteService", authz.on_target("ServiceArn", "service"))
@@ -228,7 +220,7 @@ def delete_service(ctx: "RequestContext") -> dict:
            for connection in state.vpc_ingress_connections.values()):
         raise invalid_state("The service has one or more VPC ingress connections. Delete them before deleting "
                             "the service.")  # unverified wording (model: "must not have active ... connections")
-    record = operations.start_service_operation(ctx.store, state, service, "DELETE_SERVICE", now(ctx))
+    record = lifecycle.start_service_operation(ctx.store, state, service, "DELETE_SERVICE", ctx.store.clock.now())
     return {"Service": service_view(state, service), "OperationId": record.id}
 
 
@@ -249,8 +241,9 @@ def start_deployment(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
     require_status(service, "StartDeployment")
-    rollback = operations.snapshot_configuration(service)
-    record = operations.start_service_operation(ctx.store, state, service, "START_DEPLOYMENT", now(ctx), rollback)
+    rollback = lifecycle.snapshot_configuration(service)
+    now = ctx.store.clock.now()
+    record = lifecycle.start_service_operation(ctx.store, state, service, "START_DEPLOYMENT", now, rollback)
     return {"OperationId": record.id}
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.services.apprunner import arns, authz, validation
-from mockrunner.services.apprunner.common import apprunner_op, invalid, not_found, state_of
+from mockrunner.services.apprunner.errors import invalid, not_found
+from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import find
 
 if TYPE_CHECKING:

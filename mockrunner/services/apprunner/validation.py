@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.apprunner import AppRunnerState
-from mockrunner.services.apprunner.common import invalid, quota
+from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.apprunner.lookup import find, resolve_revision
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def tags(ctx: "RequestContext", given: Iterable[Mapping[str, str]] | None, exist
     """The resource's tags after applying ``given`` (each valid per :func:`tag_pairs`; at most 50 in all)."""
     result = dict(existing or {})
     result.update(tag_pairs(given))
-    limit = quota(ctx.store, "apprunner_max_tags")
+    limit = ctx.store.settings.quotas.apprunner_max_tags
     if len(result) > limit:
         raise invalid(f"A resource can have at most {limit} tags.")  # unverified wording
     return result

@@ -4,17 +4,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import VpcConnector, VpcIngressConnection
-from mockrunner.services import apprunner_roles
-from mockrunner.services.apprunner import arns, authz, operations, validation
-from mockrunner.services.apprunner.common import (
-    apprunner_op,
-    invalid,
-    invalid_state,
-    now,
-    quota,
-    quota_exceeded,
-    state_of,
-)
+from mockrunner.services.apprunner import arns, authz, lifecycle, roles, validation
+from mockrunner.services.apprunner.errors import invalid, invalid_state, quota_exceeded
+from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
 from mockrunner.services.apprunner.services import get_service, require_status
@@ -36,7 +28,7 @@ def connector_view(item: VpcConnector) -> dict:
             "CreatedAt": item.created_at, "DeletedAt": item.deleted_at}
 
 
-@apprunner_op("CreateVpcConnector", authz.on_new("vpcconnector", "VpcConnectorName", roles=True))
+@apprunner_op("CreateVpcConnector", authz.on_new("vpcconnector", "VpcConnectorName", role_checks=True))
 def create_connector(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     name = ctx.params["VpcConnectorName"]
@@ -47,18 +39,18 @@ def create_connector(ctx: "RequestContext") -> dict:
     subnets = list(ctx.params["Subnets"])
     if not subnets:
         raise invalid("You must specify at least one subnet.")  # unverified wording
-    limit = quota(ctx.store, "apprunner_max_vpc_connectors")
+    limit = ctx.store.settings.quotas.apprunner_max_vpc_connectors
     if sum(item.status == "ACTIVE" for item in state.vpc_connectors.values()) >= limit:
         raise quota_exceeded(f"You have reached the maximum number of VPC connectors ({limit}) for this account in "
                              "this region.")  # unverified wording
     tags = validation.tags(ctx, ctx.params.get("Tags"))
-    apprunner_roles.ensure_service_linked_role(ctx, "networking.apprunner.amazonaws.com")
+    roles.ensure_service_linked_role(ctx, "networking.apprunner.amazonaws.com")
     item_id = arns.new_id()
     # SecurityGroups: AWS uses the VPC's default security group when omitted; locally there is no VPC, so an
     # omitted list stays empty (unverified).
     item = VpcConnector(arn=arns.build(ctx.region, ctx.account.id, "vpcconnector", name, 1, item_id), name=name,
                         id=item_id, subnets=subnets, security_groups=list(ctx.params.get("SecurityGroups") or []),
-                        created_at=now(ctx), tags=tags)
+                        created_at=ctx.store.clock.now(), tags=tags)
     state.vpc_connectors[item.arn] = item
     return {"VpcConnector": connector_view(item)}
 
@@ -89,9 +81,9 @@ def delete_connector(ctx: "RequestContext") -> dict:
         if service.status != "DELETED" and egress.get("VpcConnectorArn") == arn:
             # Model: can't delete while used; CloudFormation's handler catches InvalidStateException.
             raise invalid_state("You can't delete the VPC connector. It's used by one or more services.")
-    moment = now(ctx)
+    moment = ctx.store.clock.now()
     item.status, item.deleted_at = "INACTIVE", moment
-    operations.bury(ctx.store, state, item.arn, moment)
+    lifecycle.bury(ctx.store, state, item.arn, moment)
     return {"VpcConnector": connector_view(item)}
 
 
@@ -123,12 +115,12 @@ def create_ingress(ctx: "RequestContext") -> dict:
     live = [item for item in state.vpc_ingress_connections.values() if item.status != "DELETED"]
     if any(item.name == name for item in live):
         raise invalid(f"VPC ingress connection with the provided name already exists: {name}")  # unverified
-    limit = quota(ctx.store, "apprunner_max_vpc_ingress_connections")
+    limit = ctx.store.settings.quotas.apprunner_max_vpc_ingress_connections
     if len(live) >= limit:
         raise quota_exceeded(f"You have reached the maximum number of VPC ingress connections ({limit}) for this "
                              "account in this region.")  # unverified wording
     tags = validation.tags(ctx, ctx.params.get("Tags"))
-    moment = now(ctx)
+    moment = ctx.store.clock.now()
     item_id = arns.new_id()
     item = VpcIngressConnection(
         arn=arns.build(ctx.region, ctx.account.id, "vpcingressconnection", name, item_id), name=name, id=item_id,
@@ -136,7 +128,7 @@ def create_ingress(ctx: "RequestContext") -> dict:
         domain_name=f"{arns.random_label(10)}.{service.id[:8]}.{ctx.region}.privatelink.awsapprunner.com",
         vpc_id=vpc_id, vpc_endpoint_id=endpoint_id, created_at=moment, tags=tags)
     state.vpc_ingress_connections[item.arn] = item
-    operations.schedule(ctx.store, state, "vic_available", item.arn, moment)
+    lifecycle.schedule(ctx.store, state, "vic_available", item.arn, moment)
     return {"VpcIngressConnection": ingress_view(item)}
 
 
@@ -176,7 +168,7 @@ def update_ingress(ctx: "RequestContext") -> dict:
     _require(item, "UpdateVpcIngressConnection")
     vpc_id, endpoint_id = _ingress_configuration(ctx)
     item.vpc_id, item.vpc_endpoint_id, item.status = vpc_id, endpoint_id, "PENDING_UPDATE"
-    operations.schedule(ctx.store, state, "vic_available", item.arn, now(ctx))
+    lifecycle.schedule(ctx.store, state, "vic_available", item.arn, ctx.store.clock.now())
     return {"VpcIngressConnection": ingress_view(item)}
 
 
@@ -186,5 +178,5 @@ def delete_ingress(ctx: "RequestContext") -> dict:
     item = existing(state, ctx, ctx.params["VpcIngressConnectionArn"], "vpcingressconnection")
     _require(item, "DeleteVpcIngressConnection")
     item.status = "PENDING_DELETION"
-    operations.schedule(ctx.store, state, "vic_deleted", item.arn, now(ctx))
+    lifecycle.schedule(ctx.store, state, "vic_deleted", item.arn, ctx.store.clock.now())
     return {"VpcIngressConnection": ingress_view(item)}

@@ -8,12 +8,12 @@ never decrease along the dict and the scan stops at the first one still running)
 everything at once for the admin API.
 
 Completion outcomes are data (``_SERVICE_OUTCOMES``); whether a deployment fails is asked of
-``apprunner_roles.deployment_failure`` when a create / update / start-deployment operation completes.
+``roles.deployment_failure`` when a create / update / start-deployment operation completes.
 """
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +27,11 @@ from mockrunner.model.apprunner import (
     PendingTask,
     Service,
 )
-from mockrunner.services import apprunner_roles
-from mockrunner.services.apprunner import arns
-from mockrunner.services.apprunner.common import quota
+from mockrunner.services.apprunner import arns, roles
+from mockrunner.services.registry import Check, op
 
 if TYPE_CHECKING:
+    from mockrunner.gateway import RequestContext
     from mockrunner.model.store import Account, Store
 
 #: Operation type -> (status on success, status on deployment failure, operation status on failure).
@@ -53,6 +53,36 @@ ROLLBACK_FIELDS = ("source_configuration", "instance_configuration", "health_che
 
 
 # ------------------------------------------------------------------------------------------------ the region
+def state_of(ctx: "RequestContext") -> AppRunnerState:
+    """The caller's App Runner state in the request's region, seeded and with due operations completed."""
+    return ready_state(ctx.store, ctx.account, ctx.region)
+
+
+def apprunner_op(name: str, authz: Callable[["RequestContext"], Iterable[Check]]) -> Callable:
+    """Register ``handler`` as ``AppRunner.<name>``, authorized by ``authz``.
+
+    Before either runs, every pending operation of the caller's account and region whose due time has passed
+    is completed, so both see a settled state: completion is lazy and deterministic (store clock only, never a
+    background thread).
+    """
+
+    def register(handler: Callable[["RequestContext"], dict]) -> Callable[["RequestContext"], dict]:
+        def checks(ctx: "RequestContext") -> list[Check]:
+            state_of(ctx)
+            return list(authz(ctx))
+
+        def run(ctx: "RequestContext") -> dict:
+            state_of(ctx)
+            return handler(ctx)
+
+        run.__name__ = handler.__name__
+        run.__doc__ = handler.__doc__
+        op("apprunner", name, authz=checks)(run)
+        return handler
+
+    return register
+
+
 def ready_state(store: "Store", account: "Account", region: str) -> AppRunnerState:
     """The region's state with the provided defaults seeded and every due task completed."""
     state = account.region(region).apprunner
@@ -105,7 +135,7 @@ def _purge(store: "Store", state: AppRunnerState, now: datetime) -> None:
 
 
 def bury(store: "Store", state: AppRunnerState, arn: str, now: datetime) -> None:
-    state.tombstones[arn] = now + timedelta(seconds=quota(store, "apprunner_deleted_retention"))
+    state.tombstones[arn] = now + timedelta(seconds=store.settings.quotas.apprunner_deleted_retention)
 
 
 # --------------------------------------------------------------------------------------- public for admin
@@ -209,7 +239,7 @@ def _complete_service_operation(store: "Store", account: "Account", region: str,
     success_status, failed_status, failed_operation_status = _SERVICE_OUTCOMES[record.type]
     reason = None
     if failed_status is not None:
-        reason = apprunner_roles.deployment_failure(store, account, region, service)
+        reason = roles.deployment_failure(store, account, region, service)
     record.updated_at = record.ended_at = now
     service.updated_at = now
     if reason is None:
