@@ -10,6 +10,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 from mockrunner import gateway
 from mockrunner.admin import admin
 from mockrunner.config import Settings
+from mockrunner.context import RequestContext
+from mockrunner.context import Response as GatewayResponse
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, is_mutation
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
@@ -38,7 +40,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return app
 
 
-def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str, Any]) -> gateway.Response:
+def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str, Any]) -> GatewayResponse:
     """One AWS API request: the gateway pipeline, then persistence (before the answer leaves), then the log."""
     ctx = context_from_environ(store, environ)
     result = gateway.handle(ctx)
@@ -92,7 +94,7 @@ def prepare_state(store: Store) -> StateFile | None:
     return state_file
 
 
-def context_from_environ(store: Store, environ: dict[str, Any]) -> gateway.RequestContext:
+def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContext:
     """Read a WSGI environ straight into a RequestContext (no per-request werkzeug parsing)."""
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     if environ.get("CONTENT_TYPE"):
@@ -101,7 +103,7 @@ def context_from_environ(store: Store, environ: dict[str, Any]) -> gateway.Reque
         headers["content-length"] = environ["CONTENT_LENGTH"]
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length > 0 else b""
-    return gateway.RequestContext(
+    return RequestContext(
         store=store,
         method=environ.get("REQUEST_METHOD", "GET"),
         path=environ.get("PATH_INFO", "/") or "/",

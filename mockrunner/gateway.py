@@ -8,64 +8,24 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer
+from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.protocol import specs, validation
+from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
 
 if TYPE_CHECKING:
-    from botocore.model import OperationModel, ServiceModel
 
-    from mockrunner.auth.caller import Caller
-    from mockrunner.model.store import Account, Store
+    pass
 
 log = logging.getLogger("mockrunner.gateway")
 
 _SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]*)/aws4_request")
-_TARGET_PREFIXES = {"AppRunner": "apprunner", "AmazonEC2ContainerRegistry_V20150921": "ecr"}
-_HOST_SERVICES = {"iam": "iam", "sts": "sts", "apprunner": "apprunner", "api.ecr": "ecr", "ecr": "ecr"}
-_INTERNAL_ERROR = {"json": "InternalFailure", "query": "InternalFailure"}
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class RequestContext:
-    """One request on its way through the pipeline. ``headers`` keys are lower-case."""
-
-    store: "Store"
-    method: str
-    path: str
-    query_string: str
-    headers: dict[str, str]
-    body: bytes
-    remote_addr: str = "127.0.0.1"
-    secure: bool = False
-    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    service: str | None = None
-    service_model: "ServiceModel | None" = None
-    region: str | None = None
-    operation: "OperationModel | None" = None
-    query: dict[str, str] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
-    caller: "Caller | None" = None
-    account: "Account | None" = None
-    decisions: list = field(default_factory=list)
-
-    @property
-    def operation_name(self) -> str | None:
-        return self.operation.name if self.operation is not None else None
 
 
 def handle(ctx: RequestContext) -> Response:
@@ -73,7 +33,7 @@ def handle(ctx: RequestContext) -> Response:
     try:
         route(ctx)
         authenticate.authenticate(ctx)
-        ctx.params = specs.codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+        ctx.params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
         validation.validate(ctx.operation, ctx.params)
         operation = registry.lookup(ctx.service, ctx.operation.name)
         if operation is None:
@@ -81,7 +41,7 @@ def handle(ctx: RequestContext) -> Response:
         with ctx.store.lock:
             authorizer.authorize(ctx, operation.checks(ctx))
             result = operation.handler(ctx)
-        status, headers, body = specs.codec_for(ctx.service_model).serialize_response(
+        status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result or {}, ctx.request_id
         )
         return Response(status, headers, body)
@@ -97,7 +57,8 @@ def route(ctx: RequestContext) -> None:
     if ctx.query_string:
         ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
     signing_name, region = _scope(ctx)
-    service = specs.SIGNING_NAME_TO_SERVICE.get(signing_name) if signing_name is not None else None
+    spec = specs.by_signing_name().get(signing_name) if signing_name is not None else None
+    service = spec.name if spec is not None else None
     target = ctx.headers.get("x-amz-target")
     if service is None:
         service = _guess_service(ctx, target)
@@ -151,7 +112,7 @@ def error_response(ctx: RequestContext, error: ServiceError) -> Response:
     service_model = ctx.service_model
     if service_model is None:
         service_model = specs.service_model("apprunner" if ctx.headers.get("x-amz-target") else "sts")
-    status, headers, body = specs.codec_for(service_model).serialize_error(service_model, error, ctx.request_id)
+    status, headers, body = codec_for(service_model).serialize_error(service_model, error, ctx.request_id)
     return Response(status, headers, body)
 
 
@@ -165,8 +126,8 @@ def _unsupported_operation(ctx: RequestContext) -> ServiceError:
 
 
 def _internal_error_code(ctx: RequestContext) -> str:
-    shapes = {"apprunner": "InternalServiceErrorException", "ecr": "ServerException", "iam": "ServiceFailure"}
-    return shapes.get(ctx.service or "", "InternalFailure")
+    spec = specs.SERVICES.get(ctx.service or "")
+    return spec.internal_error if spec is not None else "InternalFailure"
 
 
 def _scope(ctx: RequestContext) -> tuple[str | None, str | None]:
@@ -185,17 +146,18 @@ def _scope(ctx: RequestContext) -> tuple[str | None, str | None]:
 def _guess_service(ctx: RequestContext, target: str | None) -> str | None:
     """Unsigned requests still deserve an answer in the right protocol (MissingAuthenticationToken)."""
     if target:
-        return _TARGET_PREFIXES.get(target.split(".", 1)[0])
+        spec = specs.by_target_prefix().get(target.split(".", 1)[0])
+        return spec.name if spec is not None else None
     host = ctx.headers.get("host", "").split(":", 1)[0]
-    for prefix, service in _HOST_SERVICES.items():
+    for prefix, spec in specs.by_host_prefix().items():
         if host.startswith(prefix + "."):
-            return service
+            return spec.name
     action = _form_value(ctx, "Action")
     if action is None:
         return None
-    for name in ("sts", "iam"):
-        if specs.operation_for_action(specs.service_model(name), action) is not None:
-            return name
+    for spec in specs.SERVICES.values():
+        if spec.protocol == "query" and specs.operation_for_action(spec.model, action) is not None:
+            return spec.name
     return None
 
 

@@ -411,8 +411,8 @@ def call_operation(store: "Store", account_id: str, region: str, service: str, o
     (``document_path`` for malformed policy documents).
     """
     from mockrunner.auth.caller import root_caller
+    from mockrunner.context import RequestContext
     from mockrunner.errors import ServiceError
-    from mockrunner.gateway import RequestContext
     from mockrunner.protocol import specs, validation
     from mockrunner.services import load_all, registry
 

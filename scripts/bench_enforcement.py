@@ -43,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mockrunner import gateway  # noqa: E402
 from mockrunner.auth import authenticate, authorizer  # noqa: E402
 from mockrunner.config import Settings  # noqa: E402
-from mockrunner.protocol import specs  # noqa: E402
+from mockrunner.context import RequestContext  # noqa: E402
+from mockrunner.protocol import codecs  # noqa: E402
 from mockrunner.services import registry  # noqa: E402
 from tests.harness import Harness  # noqa: E402
 
@@ -157,7 +158,7 @@ def _signed(key: dict, user: str) -> tuple[dict, bytes]:
 
 def _server_call(harness: Harness, headers: dict, body: bytes):
     def call() -> None:
-        response = gateway.handle(gateway.RequestContext(
+        response = gateway.handle(RequestContext(
             store=harness.store, method="POST", path="/", query_string="", headers=dict(headers), body=body,
             remote_addr="127.0.0.1"))
         assert response.status == 200, response.body
@@ -167,11 +168,11 @@ def _server_call(harness: Harness, headers: dict, body: bytes):
 
 def _authorizer_call(harness: Harness, headers: dict, body: bytes):
     """``authorize`` alone, on a context prepared once the way the gateway prepares it."""
-    ctx = gateway.RequestContext(store=harness.store, method="POST", path="/", query_string="",
+    ctx = RequestContext(store=harness.store, method="POST", path="/", query_string="",
                                  headers=dict(headers), body=body, remote_addr="127.0.0.1")
     gateway.route(ctx)
     authenticate.authenticate(ctx)
-    ctx.params = specs.codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+    ctx.params = codecs.codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
     operation = registry.lookup(ctx.service, ctx.operation.name)
     checks = list(operation.checks(ctx))
 

@@ -19,7 +19,7 @@ from mockrunner.auth.caller import Caller, root_caller
 from mockrunner.errors import ServiceError
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
     from mockrunner.model.iam import AccessKey, IamState, Session
     from mockrunner.model.store import Store
 

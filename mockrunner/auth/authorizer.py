@@ -40,10 +40,10 @@ from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policies
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.auth.check import Check
+    from mockrunner.context import RequestContext
     from mockrunner.model.iam import IamState
     from mockrunner.model.store import Store
-    from mockrunner.services.registry import Check
 
 _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})

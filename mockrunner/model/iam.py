@@ -15,10 +15,6 @@ import itertools
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from mockrunner.model.store import Store
 
 _VERSIONS = itertools.count(1)
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -225,7 +221,8 @@ def token_digest(session_token: str) -> str:
 
 
 def new_role_session(
-    store: "Store",
+    iam: "IamState",
+    now: datetime,
     role: Role,
     session_name: str,
     duration_seconds: int,
@@ -239,11 +236,11 @@ def new_role_session(
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
     The caller has already decided that the session may exist (trust policy, duration rules); this only builds
-    it: ``ASIA`` key, secret, token, expiration from the store clock, and the session ARN / user id IAM derives
-    from the role (``arn:aws:sts::<acct>:assumed-role/<role>/<session>``, ``<role id>:<session>``).
+    it and records it in ``iam`` (the role's account's state): ``ASIA`` key, secret, token, expiration ``now`` +
+    duration, and the session ARN / user id IAM derives from the role
+    (``arn:aws:sts::<acct>:assumed-role/<role>/<session>``, ``<role id>:<session>``).
     """
     account_id = role.arn.split(":", 5)[4]
-    now = store.clock.now()
     session = Session(
         access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(), session_token=new_session_token(),
         expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
@@ -252,7 +249,7 @@ def new_role_session(
         role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
         tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
     )
-    store.account(account_id).iam.add_session(session, now)
+    iam.add_session(session, now)
     return session
 
 

@@ -1,6 +1,11 @@
-"""Load botocore's service models once and answer routing questions about them.
+"""The served services, in one table, and their botocore models.
 
-Loading a model costs tens of milliseconds, so models are loaded lazily and cached for the life of the process.
+:data:`SERVICES` is the only place that says which AWS services mockrunner serves.  Each :class:`ServiceSpec`
+names what botocore's model cannot say (the module implementing it, its internal-error shape, host names older
+clients still use); everything the model's metadata does say (protocol, signing name, ``X-Amz-Target`` prefix,
+endpoint prefix, botocore's event name) is derived from the model, loaded lazily on first use and cached for
+the life of the process.  Adding a service: one row here and its module under ``mockrunner/services/``.
+
 Routing tables (target -> operation, action -> operation, error code -> error shape) are built once per model;
 per-shape work is cached by the codecs themselves (see :mod:`mockrunner.protocol.compiled`).
 """
@@ -9,7 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from types import ModuleType
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import botocore.session
@@ -19,20 +24,73 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-SERVICES = ("apprunner", "ecr", "iam", "sts")
 
-#: SigV4 credential-scope service name -> model name.  All four sign with their own endpoint prefix.
-SIGNING_NAME_TO_SERVICE: dict[str, str] = {name: name for name in SERVICES}
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One served service.  ``name`` is botocore's model name, the key used everywhere in mockrunner."""
+
+    name: str
+    module: str
+    """The module whose import registers the service's operations."""
+    internal_error: str
+    """The error code of an unexpected failure (the model's own server-fault shape where it has one)."""
+    legacy_host_prefixes: tuple[str, ...] = ()
+    """Host name prefixes besides the model's endpoint prefix that identify the service in unsigned requests."""
+
+    @property
+    def model(self) -> ServiceModel:
+        return service_model(self.name)
+
+    @property
+    def protocol(self) -> str:
+        return self.model.protocol
+
+    @property
+    def signing_name(self) -> str:
+        """The credential-scope service name (the model's ``signingName``, else its endpoint prefix)."""
+        metadata = self.model.metadata
+        return metadata.get("signingName") or metadata["endpointPrefix"]
+
+    @property
+    def action_prefix(self) -> str:
+        """The IAM action prefix (``ecr`` in ``ecr:PutImage``): the signing name, for every service served."""
+        return self.signing_name
+
+    @property
+    def target_prefix(self) -> str | None:
+        """The ``X-Amz-Target`` prefix of json services (``AmazonEC2ContainerRegistry_V20150921``)."""
+        return self.model.metadata.get("targetPrefix")
+
+    @property
+    def endpoint_prefix(self) -> str:
+        """The host prefix (``api.ecr``) and botocore's ``Endpoint._endpoint_prefix``."""
+        return self.model.metadata["endpointPrefix"]
+
+    @property
+    def event_name(self) -> str:
+        """The service's part of botocore event names (``before-send.ecr.PutImage``)."""
+        return self.model.service_id.hyphenize()
+
+    @property
+    def host_prefixes(self) -> tuple[str, ...]:
+        return (self.endpoint_prefix, *self.legacy_host_prefixes)
+
+
+SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (
+    ServiceSpec("sts", "mockrunner.services.sts", internal_error="InternalFailure"),
+    ServiceSpec("iam", "mockrunner.services.iam", internal_error="ServiceFailure"),
+    ServiceSpec("ecr", "mockrunner.services.ecr", internal_error="ServerException", legacy_host_prefixes=("ecr",)),
+    ServiceSpec("apprunner", "mockrunner.services.apprunner", internal_error="InternalServiceErrorException"),
+)}
+"""Served services by model name, in the order their modules are loaded."""
 
 _lock = threading.Lock()
 _session: botocore.session.Session | None = None
-
-
 _models: dict[str, ServiceModel] = {}
 
 
 def service_model(name: str) -> ServiceModel:
-    """The botocore model of ``name`` (one of :data:`SERVICES`), loaded on first use.
+    """The botocore model of ``name`` (a key of :data:`SERVICES`), loaded on first use.
 
     Loaded under a lock so concurrent first requests share one model object (the per-model tables below and the
     codecs' compiled shapes are keyed on it).
@@ -49,6 +107,36 @@ def service_model(name: str) -> ServiceModel:
                 _session = botocore.session.get_session()
             _models[name] = _session.get_service_model(name)
         return _models[name]
+
+
+@functools.cache
+def by_signing_name() -> dict[str, ServiceSpec]:
+    """Credential-scope service name -> spec."""
+    return {spec.signing_name: spec for spec in SERVICES.values()}
+
+
+@functools.cache
+def by_target_prefix() -> dict[str, ServiceSpec]:
+    """``X-Amz-Target`` prefix -> spec (json services)."""
+    return {spec.target_prefix: spec for spec in SERVICES.values() if spec.target_prefix}
+
+
+@functools.cache
+def by_host_prefix() -> dict[str, ServiceSpec]:
+    """Host name prefix (``api.ecr`` in ``api.ecr.us-east-1.amazonaws.com``) -> spec."""
+    return {prefix: spec for spec in SERVICES.values() for prefix in spec.host_prefixes}
+
+
+@functools.cache
+def by_event_name() -> dict[str, ServiceSpec]:
+    """botocore event-name service part -> spec."""
+    return {spec.event_name: spec for spec in SERVICES.values()}
+
+
+@functools.cache
+def endpoint_prefixes() -> frozenset[str]:
+    """botocore ``Endpoint._endpoint_prefix`` values of the served services."""
+    return frozenset(spec.endpoint_prefix for spec in SERVICES.values())
 
 
 @functools.cache
@@ -72,21 +160,6 @@ def operation_for_target(service: ServiceModel, target: str) -> OperationModel |
 def operation_for_action(service: ServiceModel, action: str) -> OperationModel | None:
     """The operation named by a query ``Action`` parameter, or None."""
     return _actions(service.service_name).get(action)
-
-
-def codec_for(service: ServiceModel) -> ModuleType:
-    """The codec module for the service's protocol (``json_codec`` or ``query_codec``)."""
-    codec = _CODECS.get(service.protocol)
-    if codec is None:
-        # Imported on first use: the codecs import this module.
-        from mockrunner.protocol import json_codec, query_codec
-
-        _CODECS.update({"json": json_codec, "query": query_codec})
-        codec = _CODECS[service.protocol]
-    return codec
-
-
-_CODECS: dict[str, ModuleType] = {}
 
 
 def error_shapes(service: ServiceModel) -> dict[str, Shape]:

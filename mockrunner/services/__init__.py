@@ -1,11 +1,14 @@
-"""Service implementations: one function per operation, registered with ``registry.op``."""
+"""Service implementations: one function per operation, registered with ``registry.op``.
+
+Which services exist, and which module implements each, is :data:`mockrunner.protocol.specs.SERVICES`.
+"""
 
 import importlib
 
-SERVICE_MODULES = ("sts", "iam", "ecr", "apprunner")
+from mockrunner.protocol.specs import SERVICES
 
 
 def load_all() -> None:
     """Import every service module so their operations register (idempotent)."""
-    for name in SERVICE_MODULES:
-        importlib.import_module(f"mockrunner.services.{name}")
+    for spec in SERVICES.values():
+        importlib.import_module(spec.module)

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.gateway import RequestContext
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
-from mockrunner.services.registry import Check, op
+from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store

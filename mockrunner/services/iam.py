@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.gateway import RequestContext
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
 from mockrunner.model.iam import (
     ACCESS_KEY_PREFIX,
@@ -38,7 +39,7 @@ from mockrunner.model.iam import (
     new_secret,
 )
 from mockrunner.model.managed_policies import aws_managed_policies, is_aws_managed
-from mockrunner.services.registry import Check, op
+from mockrunner.services.registry import op
 
 # ------------------------------------------------------------------------------------------------ quotas
 MAX_ACCESS_KEYS = 2

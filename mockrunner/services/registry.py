@@ -6,31 +6,15 @@ an ``authz`` function an operation is authorized as ``<prefix>:<Operation>`` on 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mockrunner.auth.check import Check
+from mockrunner.protocol.specs import SERVICES
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
-
-ACTION_PREFIX = {"apprunner": "apprunner", "ecr": "ecr", "iam": "iam", "sts": "sts"}
-
-
-@dataclass(slots=True)
-class Check:
-    """One authorization question: may the caller perform ``action`` on ``resource`` in this context?
-
-    ``resource_policy`` is the target's resource-based (or trust) policy document, if it has one;
-    ``resource_account`` the account owning the resource when the ARN does not say (e.g. ``*``).
-    """
-
-    action: str
-    resource: str = "*"
-    context: Mapping[str, Any] = field(default_factory=dict)
-    resource_policy: Any = None
-    resource_policy_id: str | None = None
-    resource_account: str | None = None
-
+    from mockrunner.context import RequestContext
 
 Handler = Callable[["RequestContext"], dict]
 Authz = Callable[["RequestContext"], Iterable[Check]]
@@ -46,7 +30,7 @@ class Operation:
 
     def checks(self, ctx: "RequestContext") -> Iterable[Check]:
         if self.authz is None:
-            return (Check(f"{ACTION_PREFIX[self.service]}:{self.name}"),)
+            return (Check(f"{SERVICES[self.service].action_prefix}:{self.name}"),)
         return self.authz(ctx)
 
 

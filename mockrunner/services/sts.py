@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.gateway import RequestContext
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, parse_policy, validate_policy
 from mockrunner.model.iam import (
     SESSION_KEY_PREFIX,
@@ -24,7 +25,7 @@ from mockrunner.model.iam import (
     session_credentials,
 )
 from mockrunner.model.managed_policies import aws_managed_policies
-from mockrunner.services.registry import Check, no_checks, op
+from mockrunner.services.registry import no_checks, op
 
 ROLE_CHAINING_LIMIT = 3600
 #: Caller credential sources that are STS session credentials (``Caller.credential_source``).
@@ -123,8 +124,9 @@ def assume_role(ctx: RequestContext) -> dict:
         tags = {**{k: v for k, v in caller.session_tags.items() if k in (params.get("TransitiveTagKeys") or [])},
                 **tags}
     session = new_role_session(
-        store, role, params["RoleSessionName"], duration, policies=policies, policy_arns=policy_arns, tags=tags,
-        chained=chained, source_identity=params.get("SourceIdentity"),
+        store.account(role.arn.split(":", 5)[4]).iam, store.clock.now(), role, params["RoleSessionName"], duration,
+        policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
+        source_identity=params.get("SourceIdentity"),
     )
     result = {
         "Credentials": session_credentials(session),

@@ -40,18 +40,15 @@ from botocore.endpoint import Endpoint
 from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 
 from mockrunner.config import AccountKeys, Settings
+from mockrunner.protocol import specs
 from mockrunner.services import apprunner
 from mockrunner.testing.inprocess import call_app
 
-SERVICES = frozenset({"apprunner", "iam", "sts", "ecr"})
-"""botocore's hyphenized service ids that mockrunner answers."""
 _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 _REGION_VARIABLES = ("AWS_DEFAULT_REGION", "AWS_REGION")
 _ACTIVE: list["MockAppRunner"] = []
 _LOCK = threading.RLock()
 _HANDLER_ID = "mockrunner-before-send"
-ENDPOINT_PREFIXES = frozenset({"apprunner", "iam", "sts", "api.ecr"})
-"""The same four services as botocore ``Endpoint._endpoint_prefix`` values (ECR's is ``api.ecr``)."""
 MOTO_CREDENTIALS = ("FOOBARKEY", "FOOBARSECRET")
 """What moto's ``mock_aws`` puts in the environment (moto/core/models.py ``MockAWS._fake_creds``)."""
 T = TypeVar("T")
@@ -69,7 +66,7 @@ def _dispatch(request: Any, event_name: str = "", **_: Any) -> Any:
         return None
     dot = event_name.find(".")
     service = event_name[dot + 1:event_name.find(".", dot + 1)] if dot >= 0 else ""
-    if service not in SERVICES:
+    if service not in specs.by_event_name():
         return None
     mock = _innermost()
     if mock is None:  # the last mock stopped in another thread since the check above
@@ -87,7 +84,7 @@ def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
     whose event emitter lacks our handler (its botocore session was created before mockrunner was imported)
     would therefore reach the real AWS endpoint with fake keys; this guard answers it from the mock instead.
     """
-    if _ACTIVE and endpoint._endpoint_prefix in ENDPOINT_PREFIXES:
+    if _ACTIVE and endpoint._endpoint_prefix in specs.endpoint_prefixes():
         mock = _innermost()
         if mock is not None:
             return call_app(mock.wsgi_app, request)
@@ -370,7 +367,7 @@ class MockAppRunner:
         """
         from mockrunner.testing import sessions
 
-        return sessions.make_session(self, user=user, role=role, policies=list(policies),
+        return sessions.make_session(self.settings, user=user, role=role, policies=list(policies),
                                      managed_policies=list(managed_policies), trust_policy=trust_policy,
                                      account=account, session_name=session_name, region=region)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 if TYPE_CHECKING:
-    from mockrunner.testing.mock import MockAppRunner
+    from mockrunner.config import Settings
 
 _NAMES = itertools.count(1)
 
@@ -26,8 +26,7 @@ def _boto3_session(key: str, secret: str, token: str | None, region: str) -> Any
                                  region_name=region)
 
 
-def root_session(mock: "MockAppRunner", account: str | None = None, region: str | None = None) -> Any:
-    settings = mock.settings
+def root_session(settings: "Settings", account: str | None = None, region: str | None = None) -> Any:
     region = region or settings.default_region
     account = account or settings.default_account
     for keys in settings.root_accounts:
@@ -46,12 +45,12 @@ def create_user(iam: Any, name: str, policies: list[Any], managed_policies: list
     return iam.create_access_key(UserName=name)["AccessKey"]
 
 
-def make_session(mock: "MockAppRunner", *, user: str | None, role: str | None, policies: list[Any],
+def make_session(settings: "Settings", *, user: str | None, role: str | None, policies: list[Any],
                  managed_policies: list[str], trust_policy: Any, account: str | None, session_name: str,
                  region: str | None) -> Any:
     if user and role:
         raise ValueError("a session is for a user or for a role, not both")
-    root = root_session(mock, account, region)
+    root = root_session(settings, account, region)
     region = root.region_name
     if not user and not role:
         if policies or managed_policies:

@@ -140,15 +140,15 @@ def test_sessions_stay_bounded_as_they_expire(aws):
     aws.client("iam").create_role(RoleName="busy", AssumeRolePolicyDocument=trust(ROOT_ARN))
     role: Role = store.account(ACCOUNT).iam.roles["busy"]
     iam_state = store.account(ACCOUNT).iam
-    first = new_role_session(store, role, "first", 900)
+    first = new_role_session(iam_state, store.clock.now(), role, "first", 900)
     for index in range(3 * PURGE_MIN):
-        new_role_session(store, role, f"s{index}", 900)
+        new_role_session(iam_state, store.clock.now(), role, f"s{index}", 900)
         store.clock.advance(60)
     # 900 s sessions issued every 60 s: at most 15 are live; the rest were purged in batches.
     assert len(iam_state.sessions) <= 2 * PURGE_MIN
     assert first.access_key_id not in iam_state.sessions
     assert first.access_key_id in iam_state.expired_sessions and len(iam_state.expired_sessions) <= MAX_TOMBSTONES
-    live = new_role_session(store, role, "live", 900)
+    live = new_role_session(iam_state, store.clock.now(), role, "live", 900)
     assert aws.client_for({"AccessKeyId": live.access_key_id, "SecretAccessKey": live.secret_access_key,
                            "SessionToken": live.session_token}, "sts").get_caller_identity()["Arn"].endswith("/live")
     with pytest.raises(ClientError) as excinfo:
@@ -160,7 +160,8 @@ def test_sessions_stay_bounded_as_they_expire(aws):
 def test_new_role_session_is_what_assume_role_returns(aws):
     aws.client("iam").create_role(RoleName="shape", AssumeRolePolicyDocument=trust(ROOT_ARN), MaxSessionDuration=7200)
     role = aws.store.account(ACCOUNT).iam.roles["shape"]
-    session = new_role_session(aws.store, role, "direct", 1800, tags={"k": "v"})
+    iam_state = aws.store.account(ACCOUNT).iam
+    session = new_role_session(iam_state, aws.store.clock.now(), role, "direct", 1800, tags={"k": "v"})
     assert session.arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/shape/direct"
     assert session.user_id == f"{role.role_id}:direct" and session.access_key_id.startswith("ASIA")
     assert session.expiration - session.issued_at == timedelta(seconds=1800)

@@ -8,13 +8,13 @@ import pytest
 from botocore.model import OperationModel
 
 from mockrunner.errors import ServiceError
-from mockrunner.protocol import specs, validation
+from mockrunner.protocol import codecs, specs, validation
 
 JUNK = [1, -1, 1.5, "s", "", [], [1, None], {}, {"a": 1}, True, None, "2024-01-01T00:00:00Z", "%%%"]
 
 
 def _accepts_or_raises_service_error(operation, body: bytes) -> None:
-    codec = specs.codec_for(operation.service_model)
+    codec = codecs.codec_for(operation.service_model)
     try:
         params = codec.parse_request(operation, body)
     except ServiceError:

@@ -14,7 +14,7 @@ import pytest
 from botocore.awsrequest import HeadersDict
 
 from mockrunner.errors import ServiceError
-from mockrunner.protocol import specs, validation
+from mockrunner.protocol import codecs, specs, validation
 from tests.protocol.generate import Generator, normalize
 
 SEEDS = (1, 2, 3)
@@ -35,11 +35,11 @@ def _wire_body(protocol: str, request: dict) -> bytes:
 def roundtrip_request(operation, params: dict) -> dict:
     protocol = operation.service_model.protocol
     request = botocore.serialize.create_serializer(protocol).serialize_to_request(params, operation)
-    return specs.codec_for(operation.service_model).parse_request(operation, _wire_body(protocol, request))
+    return codecs.codec_for(operation.service_model).parse_request(operation, _wire_body(protocol, request))
 
 
 def roundtrip_response(operation, result: dict) -> dict:
-    status, headers, body = specs.codec_for(operation.service_model).serialize_response(operation, result, "req-1")
+    status, headers, body = codecs.codec_for(operation.service_model).serialize_response(operation, result, "req-1")
     assert status == 200
     assert headers["x-amzn-RequestId"] == "req-1"
     parser = botocore.parsers.create_parser(operation.service_model.protocol)
@@ -54,7 +54,7 @@ def test_every_request_round_trips_through_botocore_serializer(service, name):
     model = specs.service_model(service)
     operation = model.operation_model(name)
     if operation.input_shape is None:
-        assert specs.codec_for(model).parse_request(operation, b"") == {}
+        assert codecs.codec_for(model).parse_request(operation, b"") == {}
         return
     for seed in SEEDS:
         generator = Generator(seed)
@@ -87,7 +87,7 @@ def _errors():
 def test_every_modeled_error_round_trips_through_botocore_parser(service, shape_name):
     model = specs.service_model(service)
     message = "Role <x> & 'y' — not found: 中"
-    status, headers, body = specs.codec_for(model).serialize_error(model, ServiceError(shape_name, message), "req-9")
+    status, headers, body = codecs.codec_for(model).serialize_error(model, ServiceError(shape_name, message), "req-9")
     parser = botocore.parsers.create_parser(model.protocol)
     parsed = parser.parse({"status_code": status, "headers": HeadersDict(headers), "body": body}, None)
     shape = model.shape_for(shape_name)

@@ -1,5 +1,5 @@
 """Routing lookups and error metadata read from the models."""
-from mockrunner.protocol import json_codec, query_codec, specs
+from mockrunner.protocol import codecs, json_codec, query_codec, specs
 
 
 def test_targets_and_actions_resolve_only_with_the_right_prefix():
@@ -16,10 +16,23 @@ def test_targets_and_actions_resolve_only_with_the_right_prefix():
 
 def test_models_are_cached_and_codecs_follow_the_protocol():
     assert specs.service_model("iam") is specs.service_model("iam")
-    assert specs.codec_for(specs.service_model("apprunner")) is json_codec
-    assert specs.codec_for(specs.service_model("ecr")) is json_codec
-    assert specs.codec_for(specs.service_model("sts")) is query_codec
-    assert specs.SIGNING_NAME_TO_SERVICE == {"apprunner": "apprunner", "ecr": "ecr", "iam": "iam", "sts": "sts"}
+    assert codecs.codec_for(specs.service_model("apprunner")) is json_codec
+    assert codecs.codec_for(specs.service_model("ecr")) is json_codec
+    assert codecs.codec_for(specs.service_model("sts")) is query_codec
+    assert {name: spec.name for name, spec in specs.by_signing_name().items()} == {
+        "apprunner": "apprunner", "ecr": "ecr", "iam": "iam", "sts": "sts"}
+
+
+def test_the_service_table_derives_what_the_models_say():
+    ecr = specs.SERVICES["ecr"]
+    assert (ecr.protocol, ecr.signing_name, ecr.action_prefix) == ("json", "ecr", "ecr")
+    assert ecr.target_prefix == "AmazonEC2ContainerRegistry_V20150921"
+    assert ecr.host_prefixes == ("api.ecr", "ecr")
+    assert specs.by_target_prefix()["AppRunner"].name == "apprunner"
+    assert specs.by_host_prefix()["sts"].name == "sts"
+    assert specs.by_event_name()["ecr"] is ecr
+    assert specs.endpoint_prefixes() == {"apprunner", "api.ecr", "iam", "sts"}
+    assert (specs.SERVICES["iam"].protocol, specs.SERVICES["iam"].target_prefix) == ("query", None)
 
 
 def test_error_status_comes_from_the_model():

@@ -133,10 +133,6 @@ def test_a_failing_user_test_reports_the_aws_error(project: pytest.Pytester) -> 
 
 
 def test_users_and_roles_sessions(project: pytest.Pytester) -> None:
-    from mockrunner.services import SERVICE_MODULES
-
-    if "iam" not in SERVICE_MODULES:
-        pytest.skip("IAM operations (mockrunner/services/iam.py in SERVICE_MODULES) have not landed yet")
     project.makepyfile(test_sessions=textwrap.dedent('''
         import pytest
         from botocore.exceptions import ClientError

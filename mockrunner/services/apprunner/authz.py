@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth.check import Check
 from mockrunner.services.apprunner import arns, roles, validation
 from mockrunner.services.apprunner.lifecycle import state_of
 from mockrunner.services.apprunner.lookup import find, resolve_revision
-from mockrunner.services.registry import Check
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 
 def action(name: str) -> str:

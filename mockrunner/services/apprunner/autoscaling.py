@@ -11,7 +11,7 @@ from mockrunner.services.apprunner.lookup import existing, is_name_only, missing
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 _TYPE = "autoscalingconfiguration"
 IN_USE = ("You can't delete the auto scaling configuration. It's used by one or more services. To delete it, "

@@ -15,7 +15,7 @@ from mockrunner.services.apprunner.lookup import find
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
     from mockrunner.model.store import Store
 
 

@@ -17,7 +17,7 @@ from mockrunner.services.apprunner.pagination import paginate
 from mockrunner.services.apprunner.services import get_service, require_status
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 
 def _check_domain_name(domain_name: str, enable_www: bool) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth.check import Check
 from mockrunner.model.apprunner import (
     DEFAULT_NAME,
     PROVIDED_ID,
@@ -28,10 +29,10 @@ from mockrunner.model.apprunner import (
     Service,
 )
 from mockrunner.services.apprunner import arns, roles
-from mockrunner.services.registry import Check, op
+from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
     from mockrunner.model.store import Account, Store
 
 #: Operation type -> (status on success, status on deployment failure, operation status on failure).

@@ -13,7 +13,7 @@ from mockrunner.services.apprunner import arns
 from mockrunner.services.apprunner.errors import not_found
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 
 def own(ctx: "RequestContext", arn: str | None) -> arns.ParsedArn | None:

@@ -11,7 +11,7 @@ from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 _TYPE = "observabilityconfiguration"
 

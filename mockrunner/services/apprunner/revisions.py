@@ -15,7 +15,7 @@ from mockrunner.services.apprunner import arns, lifecycle
 from mockrunner.services.apprunner.errors import quota_exceeded
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 
 def active(collection: dict[str, RevisionedConfiguration], name: str) -> list[RevisionedConfiguration]:

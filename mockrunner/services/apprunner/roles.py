@@ -17,13 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth import authorizer
+from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import new_role_session, session_credentials
 from mockrunner.services import ecr
-from mockrunner.services.registry import Check
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
     from mockrunner.model.apprunner import Service
     from mockrunner.model.iam import Role
     from mockrunner.model.store import Account, Store
@@ -247,7 +247,8 @@ def instance_role_credentials(store: "Store", service_arn: str) -> dict:
 def issue_role_session(store: "Store", role: "Role", session_name: str, duration: int) -> dict:
     """Record an STS role session for ``role`` (the model's ``new_role_session``, as AssumeRole) and return its
     ``Credentials``."""
-    return session_credentials(new_role_session(store, role, session_name, duration))
+    iam = store.account(role.arn.split(":", 5)[4]).iam
+    return session_credentials(new_role_session(iam, store.clock.now(), role, session_name, duration))
 
 
 def _service(store: "Store", service_arn: str) -> "Service":

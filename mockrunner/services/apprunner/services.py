@@ -12,7 +12,7 @@ from mockrunner.services.apprunner.lookup import find
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 #: Operation -> statuses it is allowed in (everything else: InvalidStateException).  Spec §3.2: while
 #: OPERATION_IN_PROGRESS every action is blocked; PAUSED allows only delete (and reads / tagging); UpdateService

@@ -9,7 +9,7 @@ from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import find
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 _GONE = {"DELETED", "INACTIVE"}
 

@@ -15,7 +15,7 @@ from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.apprunner.lookup import find, resolve_revision
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 # ------------------------------------------------------------------------------------------------ tags
 _TAG_KEY_MAX, _TAG_VALUE_MAX = 128, 256

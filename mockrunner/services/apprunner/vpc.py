@@ -12,7 +12,7 @@ from mockrunner.services.apprunner.pagination import paginate
 from mockrunner.services.apprunner.services import get_service, require_status
 
 if TYPE_CHECKING:
-    from mockrunner.gateway import RequestContext
+    from mockrunner.context import RequestContext
 
 #: VPC ingress connection operation -> statuses it is allowed in (model docs).
 _VIC_ALLOWED = {

@@ -1,0 +1,22 @@
+"""One authorization question, as service handlers ask it of the authorizer (a leaf module)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Check:
+    """One authorization question: may the caller perform ``action`` on ``resource`` in this context?
+
+    ``resource_policy`` is the target's resource-based (or trust) policy document, if it has one;
+    ``resource_account`` the account owning the resource when the ARN does not say (e.g. ``*``).
+    """
+
+    action: str
+    resource: str = "*"
+    context: Mapping[str, Any] = field(default_factory=dict)
+    resource_policy: Any = None
+    resource_policy_id: str | None = None
+    resource_account: str | None = None

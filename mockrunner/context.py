@@ -1,0 +1,51 @@
+"""The vocabulary of one AWS API request: what the pipeline reads and writes, and what it answers.
+
+A leaf module: the gateway, the authenticator, the authorizer and every service handler speak in these types,
+so none of them needs to import another to name them.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel
+
+    from mockrunner.auth.caller import Caller
+    from mockrunner.model.store import Account, Store
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class RequestContext:
+    """One request on its way through the pipeline. ``headers`` keys are lower-case."""
+
+    store: "Store"
+    method: str
+    path: str
+    query_string: str
+    headers: dict[str, str]
+    body: bytes
+    remote_addr: str = "127.0.0.1"
+    secure: bool = False
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    service: str | None = None
+    service_model: "ServiceModel | None" = None
+    region: str | None = None
+    operation: "OperationModel | None" = None
+    query: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    caller: "Caller | None" = None
+    account: "Account | None" = None
+    decisions: list = field(default_factory=list)
+
+    @property
+    def operation_name(self) -> str | None:
+        return self.operation.name if self.operation is not None else None

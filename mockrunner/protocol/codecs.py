@@ -1,0 +1,18 @@
+"""The codec of each protocol: the module that parses requests and serializes answers in it."""
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from mockrunner.protocol import json_codec, query_codec
+
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel
+
+CODECS: dict[str, ModuleType] = {"json": json_codec, "query": query_codec}
+"""Protocol name (botocore's ``metadata.protocol``) -> codec module."""
+
+
+def codec_for(service: ServiceModel) -> ModuleType:
+    """The codec module for the service's protocol (``json_codec`` or ``query_codec``)."""
+    return CODECS[service.protocol]
