@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
+from mockrunner.admin_access import ip_of
 from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas
 from mockrunner.iam_engine.cli import add_policy_parser
 
@@ -47,8 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def bind_name(host: str) -> tuple[str, ...]:
     """The address ``serve`` binds to, as an admin Host name when it is a name (an address needs no listing)."""
-    from mockrunner.admin_access import ip_of
-
     return () if not host or ip_of(host) is not None else (host,)
 
 

@@ -99,6 +99,8 @@ class Settings:
         if self.admin_remote and not self.admin_token:
             raise ValueError("admin_remote needs an admin token: the admin API exports every secret key "
                              "(set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
+        if isinstance(self.admin_hosts, str):
+            raise ValueError("admin_hosts is a sequence of host names, not one string")
         self.admin_hosts = tuple(_host_name(name) for name in self.admin_hosts)
 
     @property

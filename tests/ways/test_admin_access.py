@@ -183,6 +183,7 @@ def test_without_remote_mode_a_non_loopback_peer_is_refused_even_with_the_token(
     ({"admin_token": ""}, "printable ASCII"),
     ({"admin_hosts": ("http://mockrunner",)}, "not a host name"),
     ({"admin_hosts": ("mockrunner:4580",)}, "not a host name"),
+    ({"admin_hosts": "mockrunner"}, "not one string"),
 ])
 def test_bad_admin_settings_are_refused(settings, message) -> None:
     with pytest.raises(ValueError, match=message):
