@@ -1,8 +1,8 @@
 """The admin API under ``/_mockrunner/``: JSON in, JSON out, for tests and the dev stack.
 
-Only loopback clients are served unless ``settings.admin_remote`` is set; when ``settings.admin_token`` is set,
-every admin call (loopback or not) must carry it in ``X-Mockrunner-Admin-Token``.  Bad input gets a 4xx with a
-JSON ``{"error": ..., "message": ...}`` body, never a 500 or an HTML page.
+Who may call it is :mod:`mockrunner.admin_access`'s decision (loopback peer, ``Host`` and ``Origin`` checks, the
+admin token).  Refusals and bad input get a 4xx with a JSON ``{"error": ..., "message": ...}`` body, never a 500
+or an HTML page.
 
 Endpoints (all JSON):
 
@@ -30,19 +30,18 @@ Endpoints (all JSON):
 from __future__ import annotations
 
 import fnmatch
-import hmac
-import ipaddress
 import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
 from mockrunner import __version__
+from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.model import snapshot
 from mockrunner.services import apprunner
 
 admin = Blueprint("mockrunner_admin", __name__)
-TOKEN_HEADER = "X-Mockrunner-Admin-Token"
+__all__ = ["TOKEN_HEADER", "admin", "apprunner_function", "filter_decisions"]
 DECISION_VALUES = ("allowed", "explicitDeny", "implicitDeny", "denied")
 
 
@@ -90,29 +89,14 @@ def _body(required: bool = True) -> Any:
         raise AdminError(400, "MalformedJSON", f"the body is not valid JSON: {error}") from None
 
 
-def _is_loopback(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
-
-
 @admin.before_request
 def _guard() -> Response | None:
-    settings = _store().settings
-    if settings.admin_token:
-        given = request.headers.get(TOKEN_HEADER, "")
-        if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
-            reason = "missing" if not given else "wrong"
-            return _json({"error": "AdminTokenRequired",
-                          "message": f"{TOKEN_HEADER} is {reason}: this server requires its admin token"}, 401)
-    if not settings.admin_remote and not _is_loopback(request.remote_addr or ""):
-        return _json({"error": "AdminForbidden",
-                      "message": "the admin API answers loopback clients only (start with admin_remote / "
-                                 "MOCKRUNNER_ADMIN_REMOTE=1 to allow others)"}, 403)
-    return None
+    refused = refusal(_store().settings, request.remote_addr or "", request.headers)
+    if refused is None:
+        return None
+    response = _json({"error": refused.error, "message": refused.message}, refused.status)
+    response.headers.update(refused.headers)
+    return response
 
 
 @admin.errorhandler(AdminError)

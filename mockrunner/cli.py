@@ -7,7 +7,9 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
+from mockrunner.admin_access import ip_of
 from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas
 from mockrunner.iam_engine.cli import add_policy_parser
 
@@ -27,15 +29,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--operation-delay", type=float, help="seconds App Runner operations take (default 1)")
     serve.add_argument("--seed", action="append", dest="seed_files", help="seed file to load (repeatable)")
     serve.add_argument("--state-file", help="persist every mutation to this file and reload it on start")
-    serve.add_argument("--admin-token", help="require this token (X-Mockrunner-Admin-Token) on /_mockrunner/*")
+    serve.add_argument("--admin-token", help="require this token on /_mockrunner/* (X-Mockrunner-Admin-Token or "
+                                             "Authorization: Bearer); prefer MOCKRUNNER_ADMIN_TOKEN, which ps "
+                                             "does not show")
     serve.add_argument("--admin-remote", action="store_true", default=None,
-                       help="serve /_mockrunner/* to non-loopback clients too (default: loopback only)")
+                       help="serve /_mockrunner/* to non-loopback clients too; needs an admin token "
+                            "(default: loopback only)")
+    serve.add_argument("--admin-host", action="append", dest="admin_hosts", metavar="NAME",
+                       help="a further Host name the admin API answers under, e.g. a container's service name "
+                            "(repeatable; MOCKRUNNER_ADMIN_HOSTS=a,b)")
     serve.add_argument("--quota", action="append", default=[], metavar="NAME=VALUE",
                        help="override an App Runner quota, e.g. apprunner_max_services=100 (repeatable)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
     serve.set_defaults(func=serve_command)
     add_policy_parser(commands)
     return parser
+
+
+def bind_name(host: str) -> tuple[str, ...]:
+    """The address ``serve`` binds to, as an admin Host name when it is a name (an address needs no listing)."""
+    return () if not host or ip_of(host) is not None else (host,)
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -47,10 +60,13 @@ def serve_command(args: argparse.Namespace) -> int:
         "admin_token", "admin_remote")}
     if args.seed_files:
         overrides["seed_files"] = tuple(args.seed_files)
+    if args.admin_hosts:
+        overrides["admin_hosts"] = tuple(args.admin_hosts)
     if args.quiet:
         overrides["log_requests"] = False
     try:
         settings = Settings.from_env(**overrides)
+        settings = replace(settings, admin_hosts=(*settings.admin_hosts, *bind_name(args.host)))
         if args.quota:
             settings.quotas = parse_quotas(",".join(args.quota), settings.quotas)
     except ValueError as error:

@@ -77,8 +77,11 @@ class Settings:
     operation_delay: float = 1.0
     """Seconds an App Runner operation stays in progress before it completes (0 = on the next read)."""
     admin_token: str | None = None
+    """When set, every admin call must carry it (``X-Mockrunner-Admin-Token`` or ``Authorization: Bearer``)."""
     admin_remote: bool = False
-    """Serve ``/_mockrunner/*`` to non-loopback clients (a token, if set, is still required)."""
+    """Serve ``/_mockrunner/*`` to non-loopback clients too; requires ``admin_token``."""
+    admin_hosts: tuple[str, ...] = ()
+    """``Host`` names (besides loopback addresses and ``localhost``) the admin API answers under."""
     state_file: str | None = None
     seed_files: tuple[str, ...] = field(default_factory=tuple)
     log_requests: bool = True
@@ -91,6 +94,14 @@ class Settings:
             raise ValueError(f"default account must be 12 digits, not {self.default_account!r}")
         if self.operation_delay < 0:
             raise ValueError("operation delay must be >= 0 seconds")
+        if self.admin_token is not None and not _is_header_token(self.admin_token):
+            raise ValueError("the admin token must be printable ASCII without spaces (it travels in a header)")
+        if self.admin_remote and not self.admin_token:
+            raise ValueError("admin_remote needs an admin token: the admin API exports every secret key "
+                             "(set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
+        if isinstance(self.admin_hosts, str):
+            raise ValueError("admin_hosts is a sequence of host names, not one string")
+        self.admin_hosts = tuple(_host_name(name) for name in self.admin_hosts)
 
     @property
     def root_accounts(self) -> tuple[AccountKeys, ...]:
@@ -126,6 +137,23 @@ def parse_accounts(text: str) -> tuple[AccountKeys, ...]:
     return tuple(accounts)
 
 
+def _is_header_token(text: str) -> bool:
+    return bool(text) and all("!" <= char <= "~" for char in text)
+
+
+def _host_name(name: str) -> str:
+    """A ``Host`` name as the admin guard compares it: lower case, no trailing dot, no port."""
+    host = name.strip().lower().removesuffix(".")
+    if not host or any(char in host for char in ":/@ \t"):
+        raise ValueError(f"admin host {name!r} is not a host name (no port, scheme or path)")
+    return host
+
+
+def parse_names(text: str) -> tuple[str, ...]:
+    """``NAME[,NAME...]`` (the ``MOCKRUNNER_ADMIN_HOSTS`` format)."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 def _bool(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 
@@ -140,6 +168,7 @@ _ENV_VARIABLES = {
     "operation_delay": ("MOCKRUNNER_OPERATION_DELAY", float),
     "admin_token": ("MOCKRUNNER_ADMIN_TOKEN", str),
     "admin_remote": ("MOCKRUNNER_ADMIN_REMOTE", _bool),
+    "admin_hosts": ("MOCKRUNNER_ADMIN_HOSTS", parse_names),
     "state_file": ("MOCKRUNNER_STATE_FILE", str),
     "seed_files": ("MOCKRUNNER_SEED", lambda text: tuple(p for p in text.split(os.pathsep) if p)),
     "log_requests": ("MOCKRUNNER_LOG_REQUESTS", _bool),

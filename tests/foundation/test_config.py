@@ -10,7 +10,8 @@ def test_environment_variables_are_read():
     settings = Settings.from_env({
         "MOCKRUNNER_ENFORCE": "SOFT", "MOCKRUNNER_ACCOUNT_ID": "111122223333", "MOCKRUNNER_REGION": "eu-west-1",
         "MOCKRUNNER_ACCOUNTS": "444455556666:AKIAOTHER:secret", "MOCKRUNNER_OPERATION_DELAY": "0.5",
-        "MOCKRUNNER_ADMIN_REMOTE": "1", "MOCKRUNNER_QUOTAS": "apprunner_max_services=3",
+        "MOCKRUNNER_ADMIN_REMOTE": "1", "MOCKRUNNER_ADMIN_TOKEN": "t0k",
+        "MOCKRUNNER_QUOTAS": "apprunner_max_services=3",
     })
     assert settings.enforce == "soft"
     assert settings.default_account == "111122223333"

@@ -106,8 +106,8 @@ def test_remote_clients_are_refused_unless_allowed() -> None:
     refused = remote.get("/_mockrunner/health")
     assert refused.status_code == 403 and refused.json["error"] == "AdminForbidden"
     assert remote.post("/_mockrunner/reset").status_code == 403
-    _, allowed = _client(remote="10.1.2.3", admin_remote=True)
-    assert allowed.get("/_mockrunner/health").status_code == 200
+    _, allowed = _client(remote="10.1.2.3", admin_remote=True, admin_token="s3cret")
+    assert allowed.get("/_mockrunner/health", headers={"X-Mockrunner-Admin-Token": "s3cret"}).status_code == 200
     _, v6 = _client(remote="::1")
     assert v6.get("/_mockrunner/health").status_code == 200
 

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.seed import load_seed_file
 from mockrunner.testing.server import ThreadedServer
@@ -22,6 +23,11 @@ SEED = os.path.join(ROOT, "examples", "seed.json")
 def compose() -> dict:
     with open(os.path.join(ROOT, "docker-compose.yml"), encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def _environment(service: dict) -> dict[str, str]:
+    """A service's environment as compose passes it when the shell sets nothing (``${VAR:-default}``)."""
+    return {name: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value)) for name, value in service["environment"].items()}
 
 
 def _local(command: list[str], state_dir: str) -> list[str]:
@@ -64,17 +70,35 @@ def test_dockerfile_runs_the_same_server(compose) -> None:
 def test_the_image_command_serves_health_locally(compose, tmp_path) -> None:
     command = _local(compose["services"]["mockrunner"]["command"], str(tmp_path))
     command[command.index("--host") + 1] = "127.0.0.1"  # never bind beyond loopback in tests
-    env = {**os.environ, "PYTHONPATH": ROOT, **compose["services"]["mockrunner"]["environment"]}
+    env = {**os.environ, "PYTHONPATH": ROOT, **_environment(compose["services"]["mockrunner"])}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         port = re.search(r":(\d+)$", process.stdout.readline().strip()).group(1)
         probe = compose["services"]["mockrunner"]["healthcheck"]["test"][1:]
         probe = [sys.executable if part == "python" else part.replace(":4580/", f":{port}/") for part in probe]
-        assert subprocess.run(probe, timeout=20).returncode == 0
+        assert subprocess.run(probe, env=env, timeout=20).returncode == 0
+        assert subprocess.run(probe, env={**env, "MOCKRUNNER_ADMIN_TOKEN": "not-it"}, timeout=20,
+                              capture_output=True).returncode != 0, "the probe's success rests on the token"
     finally:
         process.terminate()
         process.wait(timeout=10)
     assert (tmp_path / "state.bin").exists()
+
+
+def test_compose_admin_api_from_the_host_needs_the_token(compose) -> None:
+    """From the host, admin calls arrive from Docker's gateway address: remote mode, with a token required."""
+    env = _environment(compose["services"]["mockrunner"])
+    settings = Settings.from_env(env, log_requests=False)
+    assert settings.admin_remote and settings.admin_token and "mockrunner" in settings.admin_hosts
+    assert compose["services"]["mockrunner"]["environment"]["MOCKRUNNER_ADMIN_TOKEN"].startswith(
+        "${MOCKRUNNER_ADMIN_TOKEN:-"), "the developer's own token (shell or .env) wins over the default"
+    client = create_app(settings).test_client()
+    client.environ_base["REMOTE_ADDR"] = "172.18.0.1"
+    token = {"Authorization": f"Bearer {settings.admin_token}"}
+    for host in ("localhost:4580", "127.0.0.1:4580", "mockrunner:4580"):
+        assert client.get("/_mockrunner/health", headers={**token, "Host": host}).status_code == 200
+    assert client.get("/_mockrunner/health", headers={"Host": "localhost:4580"}).status_code == 401
+    assert client.get("/_mockrunner/state", headers={**token, "Host": "evil.example:4580"}).status_code == 403
 
 
 def test_example_app_against_a_local_server(compose) -> None:
