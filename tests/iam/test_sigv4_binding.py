@@ -34,11 +34,15 @@ MISMATCH = ("The request signature we calculated does not match the signature yo
 HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 ONE_MECHANISM = ("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query "
                  "string parameter or the Authorization header should be specified")
+CREATE_GOOD = {"Action": "CreateUser", "Version": "2010-05-08", "UserName": "good"}
 # (service, content type, X-Amz-Target, body, refused with) — one query and one json service each.
 LIST_CALLS = [
     ("iam", FORM, None, "Action=ListUsers&Version=2010-05-08", (403, "SignatureDoesNotMatch")),
     ("apprunner", JSON_1_0, "AppRunner.ListServices", "{}", (400, "InvalidSignatureException")),
 ]
+
+on_both_protocols = pytest.mark.parametrize(("service", "content_type", "target", "body", "refusal"), LIST_CALLS,
+                                            ids=[c[0] for c in LIST_CALLS])
 
 
 class UnsignedPayloadAuth(SigV4Auth):
@@ -103,6 +107,14 @@ def request_for(aws: Any, content_type: str, target: str | None, body: str | dic
     return AWSRequest(method=method, url=url, data=body, headers=headers)
 
 
+def signed(aws: Any, signer: SigV4Auth, content_type: str, target: str | None, body: str | dict,
+           **kwargs: Any) -> AWSRequest:
+    """``request_for(...)`` signed by ``signer``."""
+    request = request_for(aws, content_type, target, body, **kwargs)
+    signer.add_auth(request)
+    return request
+
+
 def _refused(call: Callable[[], Any]) -> tuple[str, str, int]:
     with pytest.raises(ClientError) as excinfo:
         call()
@@ -114,39 +126,36 @@ def _sha256(body: bytes) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ the body received
-def test_a_captured_signature_does_not_carry_another_body_query_protocol(aws):
-    """ListUsers signed, CreateUser sent with the ListUsers body's hash claimed: refused, and no user appears."""
-    evil = urlencode({"Action": "CreateUser", "Version": "2010-05-08", "UserName": "evil"}).encode()
+def swapped_body(replace: Callable[[bytes], bytes]) -> Callable[[AWSRequest], None]:
+    """A tamper: send ``replace(signed body)`` instead, claiming the signed body's hash in X-Amz-Content-Sha256."""
 
     def swap(request: AWSRequest) -> None:
         request.headers["X-Amz-Content-Sha256"] = _sha256(request.body)
-        request.data = evil
+        request.data = replace(request.body)
 
-    iam = after_signing(aws.client("iam"), swap)
+    return swap
+
+
+def test_a_captured_signature_does_not_carry_another_body_query_protocol(aws):
+    """ListUsers signed, CreateUser sent with the ListUsers body's hash claimed: refused, and no user appears."""
+    evil = urlencode({"Action": "CreateUser", "Version": "2010-05-08", "UserName": "evil"}).encode()
+    iam = after_signing(aws.client("iam"), swapped_body(lambda _: evil))
     assert _refused(iam.list_users) == ("SignatureDoesNotMatch", MISMATCH, 403)
-    assert [user["UserName"] for user in aws.client("iam").list_users()["Users"]] == []
+    assert aws.client("iam").list_users()["Users"] == []
 
 
 def test_a_captured_signature_does_not_carry_another_body_json_protocol(aws):
     """ECR CreateRepository signed for one name, sent with another (and the signed body's hash): refused."""
-
-    def swap(request: AWSRequest) -> None:
-        request.headers["X-Amz-Content-Sha256"] = _sha256(request.body)
-        request.data = request.body.replace(b'"good"', b'"evil"')
-
-    ecr = after_signing(aws.client("ecr"), swap)
+    ecr = after_signing(aws.client("ecr"), swapped_body(lambda body: body.replace(b'"good"', b'"evil"')))
     assert _refused(lambda: ecr.create_repository(repositoryName="good")) == (
         "InvalidSignatureException", MISMATCH, 400)
     assert aws.client("ecr").describe_repositories()["repositories"] == []
 
 
-@pytest.mark.parametrize(("content_type", "target", "body", "refusal"), [c[1:] for c in LIST_CALLS],
-                         ids=[c[0] for c in LIST_CALLS])
-def test_a_content_hash_header_must_match_the_body(aws, content_type, target, body, refusal):
+@on_both_protocols
+def test_a_content_hash_header_must_match_the_body(aws, service, content_type, target, body, refusal):
     """Signed over the body received, the request passes; a header claiming any other hash does not."""
-    service = "iam" if target is None else "apprunner"
-    good = request_for(aws, content_type, target, body)
-    SigV4Auth(ROOT, service, "us-east-1").add_auth(good)
+    good = signed(aws, SigV4Auth(ROOT, service, "us-east-1"), content_type, target, body)
     assert deliver(aws, good)[0] == 200
     good.headers["X-Amz-Content-Sha256"] = _sha256(body.encode())
     assert deliver(aws, good)[0] == 200
@@ -155,25 +164,12 @@ def test_a_content_hash_header_must_match_the_body(aws, content_type, target, bo
         assert deliver(aws, good) == (*refusal, MISMATCH)
 
 
-@pytest.mark.parametrize(("content_type", "target", "body", "refusal"), [c[1:] for c in LIST_CALLS],
-                         ids=[c[0] for c in LIST_CALLS])
-def test_unsigned_payload_is_refused(aws, content_type, target, body, refusal):
+@on_both_protocols
+def test_unsigned_payload_is_refused(aws, service, content_type, target, body, refusal):
     """``UNSIGNED-PAYLOAD`` is S3's: a request signed that way is a signature mismatch here."""
-    service = "iam" if target is None else "apprunner"
-    request = request_for(aws, content_type, target, body)
-    UnsignedPayloadAuth(ROOT, service, "us-east-1").add_auth(request)
+    request = signed(aws, UnsignedPayloadAuth(ROOT, service, "us-east-1"), content_type, target, body)
     assert "x-amz-content-sha256" in request.headers["Authorization"]
     assert deliver(aws, request) == (*refusal, MISMATCH)
-
-
-def test_unsigned_payload_through_boto3_creates_nothing(aws):
-    def resign(request: AWSRequest) -> None:
-        del request.headers["Authorization"]
-        UnsignedPayloadAuth(ROOT, "iam", "us-east-1").add_auth(request)
-
-    iam = after_signing(aws.client("iam"), resign)
-    assert _refused(lambda: iam.create_user(UserName="unsigned")) == ("SignatureDoesNotMatch", MISMATCH, 403)
-    assert aws.client("iam").list_users()["Users"] == []
 
 
 # ------------------------------------------------------------------------------------------------- presigned POST
@@ -181,8 +177,7 @@ def test_a_presigned_post_whose_body_was_swapped_is_refused(aws):
     """A presigned CreateUser URL signs an empty body; the same URL with a body (which would override the
     URL's UserName) is refused, with or without a header claiming the empty body's hash."""
     iam = aws.client("iam")
-    request = request_for(aws, FORM, None, {"Action": "CreateUser", "Version": "2010-05-08", "UserName": "good"})
-    SigV4QueryAuth(ROOT, "iam", "us-east-1", expires=300).add_auth(request)
+    request = signed(aws, SigV4QueryAuth(ROOT, "iam", "us-east-1", expires=300), FORM, None, CREATE_GOOD)
     assert request.data == "" and "UserName=good" in request.url
     swapped = AWSRequest(method="POST", url=request.url, data=b"UserName=evil", headers={"Content-Type": FORM})
     assert deliver(aws, swapped) == (403, "SignatureDoesNotMatch", MISMATCH)
@@ -200,8 +195,7 @@ def test_a_presigned_url_signed_with_unsigned_payload_is_refused(aws):
         def payload(self, request: AWSRequest) -> str:
             return "UNSIGNED-PAYLOAD"
 
-    request = request_for(aws, FORM, None, {"Action": "CreateUser", "Version": "2010-05-08", "UserName": "good"})
-    UnsignedQueryAuth(ROOT, "iam", "us-east-1", expires=300).add_auth(request)
+    request = signed(aws, UnsignedQueryAuth(ROOT, "iam", "us-east-1", expires=300), FORM, None, CREATE_GOOD)
     swapped = AWSRequest(method="POST", url=request.url, data=b"UserName=evil", headers={"Content-Type": FORM})
     assert deliver(aws, swapped) == (403, "SignatureDoesNotMatch", MISMATCH)
     assert deliver(aws, request) == (403, "SignatureDoesNotMatch", MISMATCH)
@@ -209,30 +203,30 @@ def test_a_presigned_url_signed_with_unsigned_payload_is_refused(aws):
 
 
 # ------------------------------------------------------------------------------------------------------ host signed
-@pytest.mark.parametrize(("content_type", "target", "body", "refusal"), [c[1:] for c in LIST_CALLS],
-                         ids=[c[0] for c in LIST_CALLS])
-def test_host_must_be_a_signed_header(aws, content_type, target, body, refusal):
-    service = "iam" if target is None else "apprunner"
-    request = request_for(aws, content_type, target, body)
-    HostlessAuth(ROOT, service, "us-east-1").add_auth(request)
+@on_both_protocols
+def test_host_must_be_a_signed_header(aws, service, content_type, target, body, refusal):
+    request = signed(aws, HostlessAuth(ROOT, service, "us-east-1"), content_type, target, body)
     assert "host" not in request.headers["Authorization"].split("SignedHeaders=", 1)[1].split(",", 1)[0]
     assert deliver(aws, request) == (*refusal, HOST_NOT_SIGNED)
     # One more header, so that SignedHeaders is not empty without host (that would be IncompleteSignature).
     query = "Action=ListUsers&Version=2010-05-08" if target is None else ""
-    presigned = request_for(aws, content_type, target, "", method="GET", query=query,
-                            extra={"X-Client": "mockrunner-tests"})
-    HostlessQueryAuth(ROOT, service, "us-east-1", expires=300).add_auth(presigned)
+    presigned = signed(aws, HostlessQueryAuth(ROOT, service, "us-east-1", expires=300), content_type, target, "",
+                       method="GET", query=query, extra={"X-Client": "mockrunner-tests"})
     assert "X-Amz-SignedHeaders=host" not in presigned.url
     assert deliver(aws, presigned) == (*refusal, HOST_NOT_SIGNED)
 
 
-def test_host_must_be_signed_through_boto3(aws):
+@pytest.mark.parametrize(("signer", "message"), [(UnsignedPayloadAuth, MISMATCH), (HostlessAuth, HOST_NOT_SIGNED)],
+                         ids=["unsigned payload", "host not signed"])
+def test_boto3_calls_signed_that_way_create_nothing(aws, signer, message):
+    """The signature botocore made is replaced by one from ``signer``, as a hand-rolled client would sign."""
+
     def resign(request: AWSRequest) -> None:
         del request.headers["Authorization"]
-        HostlessAuth(ROOT, "iam", "us-east-1").add_auth(request)
+        signer(ROOT, "iam", "us-east-1").add_auth(request)
 
     iam = after_signing(aws.client("iam"), resign)
-    assert _refused(lambda: iam.create_user(UserName="hostless")) == ("SignatureDoesNotMatch", HOST_NOT_SIGNED, 403)
+    assert _refused(lambda: iam.create_user(UserName="resigned")) == ("SignatureDoesNotMatch", message, 403)
     assert aws.client("iam").list_users()["Users"] == []
 
 
