@@ -1,10 +1,11 @@
 """Resolve a request's SigV4 credentials to a :class:`Caller`, verifying the signature on the way.
 
 Order of checks, as AWS answers them: no signature at all → MissingAuthenticationToken; malformed signature
-parameters → IncompleteSignature; unknown or inactive access key, or a session key without its token (or with
+parameters, or an Authorization header together with presigned query parameters → IncompleteSignature; ``host``
+not signed → SignatureDoesNotMatch; unknown or inactive access key, or a session key without its token (or with
 the wrong one) → InvalidClientTokenId; expired session → ExpiredToken; clock skew / expired presigned URL;
-finally the signature itself → SignatureDoesNotMatch.  The account of a request is the account owning the
-access key — never a header, never a default.
+finally the signature itself, over the body received → SignatureDoesNotMatch.  The account of a request is the
+account owning the access key — never a header, never a default.
 
 Enforcement ``off`` skips all of this: any credentials act as the default account's root.
 """
@@ -24,15 +25,18 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 # failure -> {protocol: (code, HTTP status)}.  Query codes/statuses: STS and IAM "Common Errors"; json codes:
-# what JSON-protocol services (DynamoDB, Lambda, ...) answer — App Runner's exact statuses are unverified.
+# what JSON-protocol services answer.  InvalidSignatureException is a 400 on the awsJson services: ECR
+# (upmc-enterprises/registry-creds#24 and #47, "Signature expired", status code 400), ECS
+# (teralytics/prometheus-ecs-discovery#7, a mismatch, 400), DynamoDB (aws/aws-sdk-js#284, #254); App Runner's own
+# statuses are unverified and assumed to be the same.
 _ERRORS = {
     "missing": {"query": ("MissingAuthenticationToken", 403), "json": ("MissingAuthenticationTokenException", 403)},
     "incomplete": {"query": ("IncompleteSignature", 400), "json": ("IncompleteSignatureException", 400)},
     "unknown_key": {"query": ("InvalidClientTokenId", 403), "json": ("UnrecognizedClientException", 403)},
     "expired_token": {"query": ("ExpiredToken", 403), "json": ("ExpiredTokenException", 403)},
-    "mismatch": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 403)},
-    "skew": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 403)},
-    "expired_url": {"query": ("RequestExpired", 400), "json": ("InvalidSignatureException", 403)},
+    "mismatch": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 400)},
+    "skew": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 400)},
+    "expired_url": {"query": ("RequestExpired", 400), "json": ("InvalidSignatureException", 400)},
 }
 _MESSAGES = {
     ("missing", "query"): "Request is missing Authentication Token",

@@ -2,11 +2,14 @@
 
 The canonical request is built the way botocore's ``SigV4Auth.canonical_request`` builds it on the client
 (same header trimming, same path quoting, same sorted ``key=value`` query), but from what arrived on the wire:
-only the headers the client listed in ``SignedHeaders`` take part, and the payload hash is that of the body
-received.  The query string is canonicalized as AWS does (decode, then re-encode with RFC 3986 unreserved
-characters); botocore's raw-URL variant (it signs the URL's own encoding) is tried only when that fails, so
-requests signed by hand from a pre-encoded URL verify too.  Nothing here knows about accounts or errors'
-wire shapes: the authenticator turns :class:`SigV4Error` into the protocol's error.
+only the headers the client listed in ``SignedHeaders`` take part, and the payload hash is always that of the body
+received (an ``X-Amz-Content-Sha256`` header claiming another hash, ``UNSIGNED-PAYLOAD`` included, is refused:
+IAM, STS, App Runner and ECR hash what they receive).  ``host`` must be signed, and a request carries one
+signature: the Authorization header or the presigned query, never both.  The query string is canonicalized as
+AWS does (decode, then re-encode with RFC 3986 unreserved characters); botocore's raw-URL variant (it signs the
+URL's own encoding) is tried only when that fails, so requests signed by hand from a pre-encoded URL verify too.
+Nothing here knows about accounts or errors' wire shapes: the authenticator turns :class:`SigV4Error` into the
+protocol's error.
 """
 from __future__ import annotations
 
@@ -23,13 +26,24 @@ from botocore.utils import normalize_url_path
 ALGORITHM = "AWS4-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 MAX_SKEW_SECONDS = 15 * 60
 MAX_PRESIGN_EXPIRES = 7 * 24 * 3600
+QUERY_AUTH_PARAMETERS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
+HOST_HEADERS = frozenset(("host", ":authority"))
+# S3's wording (InvalidArgument there); the only text AWS is known to answer for two signatures in one request.
+ONE_MECHANISM = (
+    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter "
+    "or the Authorization header should be specified"
+)
+HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key "
+    "and signing method. Consult the service documentation for details."
+)
 
 
 class SigV4Error(Exception):
-    """``kind`` names the failure (``incomplete``, ``mismatch``, ``skew``, ``expired_url``)."""
+    """``kind`` names the failure (``incomplete``, ``mismatch``, ``skew``, ``expired_url``); ``message``: AWS's text."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -54,13 +68,24 @@ class SignedRequest:
 
 
 def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest | None:
-    """The request's signature parameters; ``None`` when it carries no signature at all."""
+    """The request's signature parameters; ``None`` when it carries no signature at all.
+
+    Raises ``SigV4Error('incomplete')`` for malformed parameters or for a request signed both ways, and
+    ``SigV4Error('mismatch')`` when ``host`` is not among the signed headers.
+    """
     header = headers.get("authorization")
+    presigned = any(name in query for name in QUERY_AUTH_PARAMETERS)
     if header is not None:
-        return _parse_header(header, headers)
-    if "X-Amz-Signature" in query or "X-Amz-Credential" in query or "X-Amz-Algorithm" in query:
-        return _parse_query(query)
-    return None
+        if presigned:
+            raise SigV4Error("incomplete", ONE_MECHANISM)
+        signed = _parse_header(header, headers)
+    elif presigned:
+        signed = _parse_query(query)
+    else:
+        return None
+    if HOST_HEADERS.isdisjoint(signed.signed_headers):
+        raise SigV4Error("mismatch", HOST_NOT_SIGNED)
+    return signed
 
 
 def _parse_header(header: str, headers: Mapping[str, str]) -> SignedRequest:
@@ -210,34 +235,30 @@ def _hmac_hex(keyed: tuple["hashlib._Hash", "hashlib._Hash"], message: bytes) ->
 
 def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
            headers: Mapping[str, str], body: bytes) -> None:
-    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces."""
+    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body."""
+    payload = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+    claimed = headers.get("x-amz-content-sha256")
+    if claimed is not None and claimed != payload:
+        raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
     keyed = _keyed_hashes(secret, signed.date, signed.region, signed.service)
     scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
-    for canonical in _canonical_requests(signed, method, path, query_string, headers, body):
+    for canonical in _canonical_requests(signed, method, path, query_string, headers, payload):
         string_to_sign = "\n".join(
             (ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
         )
         expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
         if hmac.compare_digest(expected, signed.signature):
             return
-    raise SigV4Error(
-        "mismatch",
-        "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
-        "Access Key and signing method. Consult the service documentation for details.",
-    )
+    raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
 
 
 def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
-                        headers: Mapping[str, str], body: bytes) -> Iterator[str]:
-    """The canonical request AWS computes, then the variants botocore may have signed instead."""
+                        headers: Mapping[str, str], payload: str) -> Iterator[str]:
+    """The canonical request AWS computes, then the query variant botocore may have signed instead."""
     canonical_headers = "".join(
         f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers
     )
     signed_names = ";".join(signed.signed_headers)
-    content_hash = headers.get("x-amz-content-sha256")
-    payloads = [content_hash] if content_hash else [hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256]
-    if signed.presigned and UNSIGNED_PAYLOAD not in payloads:
-        payloads.append(UNSIGNED_PAYLOAD)
     canonical_path = _canonical_path(path)
     if query_string:
         pairs = [pair for pair in query_string.split("&") if pair]
@@ -250,8 +271,7 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     else:
         queries = [""]
     for query in queries:
-        for payload in payloads:
-            yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
+        yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
 
 
 @lru_cache(maxsize=1024)

@@ -125,7 +125,7 @@ def test_json_protocol_authentication_errors(server):
     url = server.endpoint_url + "/"
     headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AppRunner.ListServices"}
     response = _send(url, "{}", secret="wrong", service="apprunner", headers=headers)
-    assert (response.status_code, _code(response)) == (403, "InvalidSignatureException")
+    assert (response.status_code, _code(response)) == (400, "InvalidSignatureException")
     response = _send(url, "{}", key="AKIAUNKNOWN000000000", service="apprunner", headers=headers)
     assert _code(response) == "UnrecognizedClientException"
     response = requests.post(url, data="{}", headers=headers, timeout=10)
@@ -160,20 +160,21 @@ def _auth_error(call) -> tuple[str, int, str]:
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
 
 
-# (what is wrong, query protocol code, json protocol code, status)
+# (what is wrong, query protocol code, json protocol code, query status, json status)
 AUTH_ERRORS = [
-    ("wrong secret", "SignatureDoesNotMatch", "InvalidSignatureException", 403),
-    ("unknown key", "InvalidClientTokenId", "UnrecognizedClientException", 403),
-    ("inactive key", "InvalidClientTokenId", "UnrecognizedClientException", 403),
-    ("session without token", "InvalidClientTokenId", "UnrecognizedClientException", 403),
-    ("session with wrong token", "InvalidClientTokenId", "UnrecognizedClientException", 403),
-    ("expired session", "ExpiredToken", "ExpiredTokenException", 403),
-    ("unsigned", "MissingAuthenticationToken", "MissingAuthenticationTokenException", 403),
+    ("wrong secret", "SignatureDoesNotMatch", "InvalidSignatureException", 403, 400),
+    ("unknown key", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
+    ("inactive key", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
+    ("session without token", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
+    ("session with wrong token", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
+    ("expired session", "ExpiredToken", "ExpiredTokenException", 403, 403),
+    ("unsigned", "MissingAuthenticationToken", "MissingAuthenticationTokenException", 403, 403),
 ]
 
 
-@pytest.mark.parametrize(("wrong", "query_code", "json_code", "status"), AUTH_ERRORS, ids=[e[0] for e in AUTH_ERRORS])
-def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_code, status):
+@pytest.mark.parametrize(("wrong", "query_code", "json_code", "status", "json_status"), AUTH_ERRORS,
+                         ids=[e[0] for e in AUTH_ERRORS])
+def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_code, status, json_status):
     """Both protocols (STS query, App Runner json), both modes; each failure forged the way a client makes it."""
     from botocore import UNSIGNED
     from botocore.config import Config
@@ -197,8 +198,8 @@ def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_c
     sts = aws.client_for(credentials, "sts", **extra)
     apprunner = aws.client_for(credentials, "apprunner", **extra)
     assert _auth_error(sts.get_caller_identity)[:2] == (query_code, status)
-    code, json_status, message = _auth_error(apprunner.list_services)
-    assert (code, json_status) == (json_code, status)
+    code, answered_status, message = _auth_error(apprunner.list_services)
+    assert (code, answered_status) == (json_code, json_status)
     if wrong == "expired session":
         assert message == "The security token included in the request is expired"
     if wrong == "unknown key":

@@ -120,12 +120,12 @@ def test_unsigned_requests_are_missing_authentication_token(server, service, hea
     assert_aws_error(exchange(server, http("POST", {**host, **headers}, body)), 403, code)
 
 
-@pytest.mark.parametrize(("service", "headers", "body", "code"), [
-    ("apprunner", JSON_HEADERS, b"{}", "InvalidSignatureException"),
-    ("iam", QUERY_HEADERS, QUERY_BODY, "SignatureDoesNotMatch"),
+@pytest.mark.parametrize(("service", "headers", "body", "status", "code"), [
+    ("apprunner", JSON_HEADERS, b"{}", 400, "InvalidSignatureException"),
+    ("iam", QUERY_HEADERS, QUERY_BODY, 403, "SignatureDoesNotMatch"),
 ])
-def test_wrong_secret_and_tampered_bodies_are_signature_mismatches(server, service, headers, body, code):
-    assert_aws_error(exchange(server, signed(server, service, headers, body, secret="wrong")), 403, code)
+def test_wrong_secret_and_tampered_bodies_are_signature_mismatches(server, service, headers, body, status, code):
+    assert_aws_error(exchange(server, signed(server, service, headers, body, secret="wrong")), status, code)
     tampered = signed(server, service, headers, body).replace(body, body.replace(b"{}", b"[]").replace(b"List",
                                                                                                      b"Lost"))
     assert_aws_error(exchange(server, tampered))
