@@ -41,7 +41,7 @@ from mockrunner.model import snapshot
 from mockrunner.services import apprunner
 
 admin = Blueprint("mockrunner_admin", __name__)
-__all__ = ["TOKEN_HEADER", "admin", "apprunner_function", "filter_decisions"]
+__all__ = ["TOKEN_HEADER", "admin", "filter_decisions"]
 DECISION_VALUES = ("allowed", "explicitDeny", "implicitDeny", "denied")
 
 

@@ -1,17 +1,26 @@
-"""The WSGI application every mode serves: AWS API calls go to the gateway, ``/_mockrunner/*`` to admin."""
+"""The one WSGI application every way in serves: the server, the in-process hook and the test harness.
+
+:class:`MockrunnerApp` looks at the path once: ``/_mockrunner/*`` goes to the Flask app that serves the admin
+API (built on its first request: a Flask app costs milliseconds, and an in-process mock that never calls the
+admin API should not pay for one); everything else is an AWS API call and goes straight to the gateway
+(:func:`handle_environ`), with no Flask request context, URL routing or response object on that path.
+:func:`create_app` is the one builder: it loads the state file or the seeds and returns the app.
+"""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.test import Client, EnvironBuilder
+from werkzeug.wrappers import Response as TestResponse
 
 from mockrunner import gateway
-from mockrunner.admin import admin
 from mockrunner.config import Settings
-from mockrunner.context import RequestContext
-from mockrunner.context import Response as GatewayResponse
+from mockrunner.context import RequestContext, Response
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, is_mutation
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
@@ -19,28 +28,83 @@ from mockrunner.services import load_all
 
 log = logging.getLogger("mockrunner.requests")
 
+ADMIN_PREFIX = "/_mockrunner"
+"""Paths of the admin API (and what else is mounted beside it); every other path is an AWS API call."""
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
-    """Build the app around ``store`` (a new one from ``settings`` when not given)."""
+
+class MockrunnerApp:
+    """The WSGI app around one store (and its state file, when the store is persisted)."""
+
+    def __init__(self, store: Store, state_file: StateFile | None = None) -> None:
+        load_all()
+        self.store = store
+        self.state_file = state_file
+        self._admin: Flask | None = None
+        self._admin_lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO") or "/"
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return self.admin_app(environ, start_response)
+        result = handle_environ(self.store, self.state_file, environ)
+        start_response(f"{result.status} {HTTP_STATUS_CODES.get(result.status, 'UNKNOWN')}",
+                       list(result.headers.items()))
+        return [result.body]
+
+    @property
+    def admin_app(self) -> Flask:
+        """The Flask app of the admin API, built once on first use."""
+        if self._admin is None:
+            with self._admin_lock:
+                if self._admin is None:
+                    self._admin = _build_admin_app(self.store, self.state_file)
+        return self._admin
+
+    def test_client(self) -> "TestClient":
+        """A werkzeug test client of the whole app (admin API and AWS API alike)."""
+        return TestClient(self)
+
+
+class TestClient(Client):
+    """werkzeug's test client with ``environ_base`` (as Flask's has): values every request's environ starts from."""
+
+    def __init__(self, app: MockrunnerApp) -> None:
+        super().__init__(app, TestResponse)
+        self.environ_base: dict[str, Any] = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        if not args or not isinstance(args[0], (dict, EnvironBuilder)):
+            kwargs["environ_base"] = {**self.environ_base, **(kwargs.get("environ_base") or {})}
+        return super().open(*args, **kwargs)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> MockrunnerApp:
+    """The app around ``store`` (a new one from ``settings`` when not given), its state file or seeds loaded."""
     load_all()
     store = store or Store(settings or Settings())
-    state_file = prepare_state(store)
+    return MockrunnerApp(store, prepare_state(store))
+
+
+def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
+    from mockrunner.admin import admin
+
     app = Flask("mockrunner")
     app.config["MOCKRUNNER_STORE"] = store
     app.config["MOCKRUNNER_STATE_FILE"] = state_file
     app.url_map.strict_slashes = False
-    app.register_blueprint(admin, url_prefix="/_mockrunner")
+    app.register_blueprint(admin, url_prefix=ADMIN_PREFIX)
 
-    @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])
-    @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])
-    def aws_api(path: str) -> Response:
-        result = handle_environ(store, state_file, request.environ)
-        return Response(result.body, status=result.status, headers=result.headers)
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        """Unknown admin paths and wrong methods answer JSON like every other admin error, never HTML."""
+        response = jsonify({"error": type(error).__name__, "message": error.description})
+        response.status_code = error.code or 500
+        return response
 
     return app
 
 
-def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str, Any]) -> GatewayResponse:
+def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str, Any]) -> Response:
     """One AWS API request: the gateway pipeline, then persistence (before the answer leaves), then the log."""
     ctx = context_from_environ(store, environ)
     result = gateway.handle(ctx)
@@ -53,25 +117,6 @@ def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str
             ctx.caller.arn if ctx.caller else "-",
         )
     return result
-
-
-class GatewayApp:
-    """The AWS API alone as a bare WSGI app (no Flask routing, no admin routes) around one store.
-
-    The in-process decorator uses it: building it costs microseconds where a Flask app costs milliseconds,
-    and every request still takes exactly the path the server's catch-all route takes (:func:`handle_environ`).
-    """
-
-    def __init__(self, store: Store, state_file: StateFile | None = None) -> None:
-        load_all()
-        self.store = store
-        self.state_file = state_file
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        result = handle_environ(self.store, self.state_file, environ)
-        start_response(f"{result.status} {HTTP_STATUS_CODES.get(result.status, 'UNKNOWN')}",
-                       list(result.headers.items()))
-        return [result.body]
 
 
 def prepare_state(store: Store) -> StateFile | None:

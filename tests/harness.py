@@ -28,7 +28,7 @@ class Harness:
         self.mode = mode
         self.settings = settings or Settings(log_requests=False, operation_delay=0)
         self.app = create_app(self.settings)
-        self.store = self.app.config["MOCKRUNNER_STORE"]
+        self.store = self.app.store
         self.server: ThreadedServer | None = None
         self._handler = BeforeSendHandler(self.app)
         if mode == "server":

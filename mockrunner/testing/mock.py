@@ -165,9 +165,9 @@ class MockAppRunner:
         if self._outer is not None:
             return self._outer.wsgi_app
         if self._wsgi is None:
-            from mockrunner.app import GatewayApp
+            from mockrunner.app import MockrunnerApp
 
-            self._wsgi = GatewayApp(self.store)
+            self._wsgi = MockrunnerApp(self.store)
         return self._wsgi
 
     def reset(self) -> None:

@@ -28,7 +28,7 @@ class ThreadedServer:
 
     @property
     def store(self):
-        return self.app.config["MOCKRUNNER_STORE"]
+        return self.app.store
 
     @property
     def port(self) -> int:

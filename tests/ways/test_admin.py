@@ -35,7 +35,7 @@ def test_seed_export_import_round_trip() -> None:
     assert seeded.json["created"] == {"images": 1, "repositories": 1}
     exported = client.get("/_mockrunner/state").json
     assert client.post("/_mockrunner/reset").status_code == 200
-    store = app.config["MOCKRUNNER_STORE"]
+    store = app.store
     assert store.accounts["123456789012"].regions == {}
     imported = client.put("/_mockrunner/state", json=exported)
     assert imported.status_code == 200, imported.json
@@ -67,21 +67,21 @@ def test_seed_error_names_the_bad_field() -> None:
     response = client.post("/_mockrunner/seed", json={"ecr": {"repositories": [{"name": "aa"}, {"nam": "b"}]}})
     assert response.status_code == 400
     assert response.json["message"].startswith("ecr.repositories[1].nam: unknown field")
-    assert app.config["MOCKRUNNER_STORE"].accounts["123456789012"].regions == {}, "seeds are all-or-nothing"
+    assert app.store.accounts["123456789012"].regions == {}, "seeds are all-or-nothing"
 
 
 def test_clock_advance_moves_the_store_clock() -> None:
     app, client = _client()
-    before = app.config["MOCKRUNNER_STORE"].clock.now()
+    before = app.store.clock.now()
     response = client.post("/_mockrunner/clock/advance", json={"seconds": 7200})
     assert response.status_code == 200
-    assert (app.config["MOCKRUNNER_STORE"].clock.now() - before).total_seconds() >= 7200
+    assert (app.store.clock.now() - before).total_seconds() >= 7200
     assert client.get("/_mockrunner/clock").json["now"] >= response.json["now"]
 
 
 def test_decision_log_filters() -> None:
     app, client = _client()
-    store = app.config["MOCKRUNNER_STORE"]
+    store = app.store
     if not hasattr(store, "decision_log"):
         pytest.skip("store.decision_log (the authorizer's decision log) has not landed yet")
     entries = [

@@ -17,7 +17,7 @@ def _app(tmp_path, **settings):
 
 
 def _repos(app):
-    return app.config["MOCKRUNNER_STORE"].accounts["123456789012"].region("us-east-1").ecr.repositories
+    return app.store.accounts["123456789012"].region("us-east-1").ecr.repositories
 
 
 def test_admin_mutations_persist_and_reload(tmp_path) -> None:
