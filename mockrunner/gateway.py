@@ -2,13 +2,17 @@
 
 Every step reads and writes one :class:`RequestContext`.  Errors raised anywhere are caught here, once, and
 serialized in the protocol of the service being called; an unexpected exception becomes the service's
-internal-error shape, never a traceback or an HTML page.
+internal-error shape, never a traceback or an HTML page.  A ``commit`` step (the state file's save) runs in
+the same hold of the store lock as everything that reads the state for the request (credentials, account,
+authorization, handler), so a change is seen by others only once it is durable; a failed commit (the change
+undone) is answered with the service's internal error as well.
 """
 from __future__ import annotations
 
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -16,6 +20,7 @@ from urllib.parse import parse_qsl
 from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer
 from mockrunner.errors import ServiceError
+from mockrunner.persistence import StateNotSavedError
 from mockrunner.protocol import specs, validation
 from mockrunner.services import registry
 
@@ -68,25 +73,36 @@ class RequestContext:
         return self.operation.name if self.operation is not None else None
 
 
-def handle(ctx: RequestContext) -> Response:
-    """Run the pipeline; always returns a protocol-shaped response."""
+Commit = Callable[[RequestContext], None]
+"""Runs after a handler succeeded, under the store lock; raises :class:`StateNotSavedError` to undo the call."""
+
+
+def handle(ctx: RequestContext, commit: Commit | None = None) -> Response:
+    """Run the pipeline (then ``commit``, in the handler's hold of the store lock); always returns a
+    protocol-shaped response."""
     try:
         route(ctx)
-        authenticate.authenticate(ctx)
-        ctx.params = specs.codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
-        validation.validate(ctx.operation, ctx.params)
-        operation = registry.lookup(ctx.service, ctx.operation.name)
-        if operation is None:
-            raise _unsupported_operation(ctx)
-        with ctx.store.lock:
+        with ctx.store.lock:  # one consistent state from the credentials' lookup to the commit
+            authenticate.authenticate(ctx)
+            ctx.params = specs.codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+            validation.validate(ctx.operation, ctx.params)
+            operation = registry.lookup(ctx.service, ctx.operation.name)
+            if operation is None:
+                raise _unsupported_operation(ctx)
             authorizer.authorize(ctx, operation.checks(ctx))
             result = operation.handler(ctx)
+            if commit is not None:
+                commit(ctx)
         status, headers, body = specs.codec_for(ctx.service_model).serialize_response(
             ctx.operation, result or {}, ctx.request_id
         )
         return Response(status, headers, body)
     except ServiceError as error:
         return error_response(ctx, error)
+    except StateNotSavedError as error:
+        log.error("%s.%s undone: %s", ctx.service, ctx.operation_name, error)
+        message = f"The change was not applied: {error}."
+        return error_response(ctx, ServiceError(_internal_error_code(ctx), message, 500, False))
     except Exception:  # noqa: BLE001 - the one place that turns bugs into an AWS-shaped 500
         log.exception("internal error handling %s %s", ctx.service, ctx.operation_name)
         return error_response(ctx, ServiceError(_internal_error_code(ctx), "An internal error occurred.", 500, False))
@@ -165,6 +181,8 @@ def _unsupported_operation(ctx: RequestContext) -> ServiceError:
 
 
 def _internal_error_code(ctx: RequestContext) -> str:
+    """The internal error each service models (botocore: App Runner, ECR, IAM); STS models none and answers
+    the error every AWS API shares, ``InternalFailure``."""
     shapes = {"apprunner": "InternalServiceErrorException", "ecr": "ServerException", "iam": "ServiceFailure"}
     return shapes.get(ctx.service or "", "InternalFailure")
 
