@@ -168,6 +168,7 @@ def _elapsed(before: str, after: str) -> float:
 ADMIN_MUTATIONS = {
     "clock-advance": ("POST", "/clock/advance", {"seconds": 86400}),
     "reset": ("POST", "/reset", None),
+    "settle": ("POST", "/settle", None),
     "put-state": ("PUT", "/state", {"format": "mockrunner-state", "version": 1, "state": {"accounts": {}}}),
     "seed": ("POST", "/seed", {"ecr": {"repositories": [{"name": "ghost"}]},
                                "accounts": [{"id": "111122223333", "root_credentials": {
