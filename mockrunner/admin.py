@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -38,6 +40,7 @@ from flask import Blueprint, Response, current_app, request
 from mockrunner import __version__
 from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.model import snapshot
+from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
 
 admin = Blueprint("mockrunner_admin", __name__)
@@ -57,11 +60,20 @@ def _store():
     return current_app.config["MOCKRUNNER_STORE"]
 
 
-def _mutated() -> None:
-    """Admin mutations are acknowledged mutations too: persist them when a state file is configured."""
+@contextmanager
+def _mutation() -> Iterator[None]:
+    """Admin mutations are acknowledged mutations too: with a state file, the change (the ``with`` body) and
+    its save happen in one hold of the store lock, and a change that cannot be saved is undone and answered
+    500 ``StateNotSaved``."""
     state_file = current_app.config.get("MOCKRUNNER_STATE_FILE")
-    if state_file is not None:
-        state_file.save()
+    if state_file is None:
+        yield
+        return
+    try:
+        with state_file.committing():
+            yield
+    except StateNotSavedError as error:
+        raise AdminError(500, "StateNotSaved", f"the change was not applied: {error}") from None
 
 
 def _json(payload: Any, status: int = 200) -> Response:
@@ -87,6 +99,8 @@ def _body(required: bool = True) -> Any:
         return json.loads(data)
     except ValueError as error:
         raise AdminError(400, "MalformedJSON", f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise AdminError(400, "MalformedJSON", "the body is JSON nested too deeply") from None
 
 
 @admin.before_request
@@ -114,11 +128,11 @@ def health() -> Response:
 @admin.post("/reset")
 def reset() -> Response:
     store = _store()
-    store.reset()
+    with _mutation():
+        store.reset()
     log = getattr(store, "decision_log", None)
     if log is not None:
         log.clear()
-    _mutated()
     return _json({"status": "reset"})
 
 
@@ -128,10 +142,10 @@ def seed() -> Response:
 
     document = _body()
     try:
-        summary = apply_seed(_store(), document, source="request body")
+        with _mutation():
+            summary = apply_seed(_store(), document, source="request body")
     except SeedError as error:
         raise AdminError(400, "InvalidSeed", str(error)) from None
-    _mutated()
     return _json({"status": "seeded", "created": summary})
 
 
@@ -144,19 +158,18 @@ def export_state() -> Response:
 def import_state() -> Response:
     document = _body()
     try:
-        snapshot.import_state(_store(), document)
+        with _mutation():
+            snapshot.import_state(_store(), document)
     except snapshot.SnapshotError as error:
         raise AdminError(400, "InvalidState", str(error)) from None
-    _mutated()
     return _json({"status": "imported", "accounts": sorted(_store().accounts)})
 
 
 @admin.post("/settle")
 def settle() -> Response:
     store = _store()
-    with store.lock:
+    with store.lock, _mutation():
         settled = apprunner.settle(store)
-    _mutated()
     return _json({"settled": settled})
 
 
@@ -178,8 +191,8 @@ def advance_clock() -> Response:
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10 ** 9:
         raise AdminError(400, "InvalidSeconds", '{"seconds": N} with N a number of seconds >= 0 is required')
     store = _store()
-    now = store.clock.advance(float(seconds))
-    _mutated()
+    with _mutation():
+        now = store.clock.advance(float(seconds))
     return _json({"now": now.isoformat()})
 
 
@@ -226,11 +239,10 @@ def instance_role_credentials() -> Response:
     arn = _service_arn()
     store = _store()
     try:
-        with store.lock:
+        with store.lock, _mutation():
             credentials = apprunner.instance_role_credentials(store, arn)
     except ServiceError as error:
         raise AdminError(error.status or 400, error.code, error.message) from None
-    _mutated()
     return _json({"service_arn": arn, "credentials": credentials})
 
 
@@ -243,9 +255,10 @@ def complete_handshake() -> Response:
             or ":connection/" not in arn:
         raise AdminError(400, "InvalidConnectionArn", "connection_arn must be an App Runner connection ARN "
                                                       "(arn:aws:apprunner:<region>:<account>:connection/<name>/<id>)")
-    if not apprunner.complete_handshake(_store(), arn):
+    with _mutation():
+        completed = apprunner.complete_handshake(_store(), arn)
+    if not completed:
         raise AdminError(404, "ConnectionNotFound", f"no App Runner connection {arn}")
-    _mutated()
     return _json({"connection_arn": arn, "status": "AVAILABLE"})
 
 

@@ -105,11 +105,9 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
 
 
 def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str, Any]) -> Response:
-    """One AWS API request: the gateway pipeline, then persistence (before the answer leaves), then the log."""
+    """One AWS API request: the gateway pipeline (a mutation saved before the lock is let go), then the log."""
     ctx = context_from_environ(store, environ)
-    result = gateway.handle(ctx)
-    if state_file is not None and result.status < 300 and is_mutation(ctx.service, ctx.operation_name):
-        state_file.save()  # what the client sees acknowledged is on disk
+    result = gateway.handle(ctx, _saving(state_file) if state_file is not None else None)
     if store.settings.log_requests:
         log.info(
             "%s %s.%s %s %s",
@@ -117,6 +115,16 @@ def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str
             ctx.caller.arn if ctx.caller else "-",
         )
     return result
+
+
+def _saving(state_file: StateFile) -> gateway.Commit:
+    """The gateway's commit step: a mutation is on disk before anyone hears of it, or it is undone."""
+
+    def commit(ctx: RequestContext) -> None:
+        if is_mutation(ctx.service, ctx.operation_name):
+            state_file.save()
+
+    return commit
 
 
 def prepare_state(store: Store) -> StateFile | None:

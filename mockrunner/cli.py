@@ -73,13 +73,13 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"mockrunner: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    from mockrunner.persistence import CorruptStateError
+    from mockrunner.persistence import StateFileError
     from mockrunner.seed import SeedError
 
     try:
         app = create_app(settings)
-    except (CorruptStateError, SeedError) as error:  # refuse to start rather than lose or half-seed state
-        print(f"mockrunner: {error}", file=sys.stderr, flush=True)
+    except (StateFileError, SeedError) as error:  # refuse to start rather than lose or half-seed state
+        print(f"mockrunner: {one_line(str(error))}", file=sys.stderr, flush=True)
         return 1
     try:
         server = make_server(args.host, args.port, app)
@@ -97,6 +97,11 @@ def serve_command(args: argparse.Namespace) -> int:
     server.server_close()
     print("mockrunner stopped", flush=True)
     return 0
+
+
+def one_line(message: str) -> str:
+    """A start-up error is reported on one line, whatever a path or a parser's message holds."""
+    return " ".join(message.splitlines())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,12 +2,16 @@
 
 Every step reads and writes one :class:`RequestContext`.  Errors raised anywhere are caught here, once, and
 serialized in the protocol of the service being called; an unexpected exception becomes the service's
-internal-error shape, never a traceback or an HTML page.
+internal-error shape, never a traceback or an HTML page.  A ``commit`` step (the state file's save) runs in
+the same hold of the store lock as everything that reads the state for the request (credentials, account,
+authorization, handler), so a change is seen by others only once it is durable; a failed commit (the change
+undone) is answered with the service's internal error as well.
 """
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -15,6 +19,7 @@ from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
+from mockrunner.persistence import StateNotSavedError
 from mockrunner.protocol import specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
@@ -28,25 +33,36 @@ log = logging.getLogger("mockrunner.gateway")
 _SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]*)/aws4_request")
 
 
-def handle(ctx: RequestContext) -> Response:
-    """Run the pipeline; always returns a protocol-shaped response."""
+Commit = Callable[[RequestContext], None]
+"""Runs after a handler succeeded, under the store lock; raises :class:`StateNotSavedError` to undo the call."""
+
+
+def handle(ctx: RequestContext, commit: Commit | None = None) -> Response:
+    """Run the pipeline (then ``commit``, in the handler's hold of the store lock); always returns a
+    protocol-shaped response."""
     try:
         route(ctx)
-        authenticate.authenticate(ctx)
-        ctx.params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
-        validation.validate(ctx.operation, ctx.params)
-        operation = registry.lookup(ctx.service, ctx.operation.name)
-        if operation is None:
-            raise _unsupported_operation(ctx)
-        with ctx.store.lock:
+        with ctx.store.lock:  # one consistent state from the credentials' lookup to the commit
+            authenticate.authenticate(ctx)
+            ctx.params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+            validation.validate(ctx.operation, ctx.params)
+            operation = registry.lookup(ctx.service, ctx.operation.name)
+            if operation is None:
+                raise _unsupported_operation(ctx)
             authorizer.authorize(ctx, operation.checks(ctx))
             result = operation.handler(ctx)
+            if commit is not None:
+                commit(ctx)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result or {}, ctx.request_id
         )
         return Response(status, headers, body)
     except ServiceError as error:
         return error_response(ctx, error)
+    except StateNotSavedError as error:
+        log.error("%s.%s undone: %s", ctx.service, ctx.operation_name, error)
+        message = f"The change was not applied: {error}."
+        return error_response(ctx, ServiceError(_internal_error_code(ctx), message, 500, False))
     except Exception:  # noqa: BLE001 - the one place that turns bugs into an AWS-shaped 500
         log.exception("internal error handling %s %s", ctx.service, ctx.operation_name)
         return error_response(ctx, ServiceError(_internal_error_code(ctx), "An internal error occurred.", 500, False))

@@ -1,11 +1,17 @@
-"""``--state-file``: every acknowledged mutation is on disk before the client hears about it.
+"""``--state-file``: every acknowledged mutation is on disk before the client hears about it, and a mutation
+that cannot be saved is undone before anyone else sees it.
 
-After each successful mutating call (and each admin mutation) the whole state is written to a temporary file
-in the same directory, fsynced, renamed over the state file and the directory fsynced: at any instant the
-file is either the previous complete state or the new complete state, so a ``kill -9`` loses nothing that was
-acknowledged.  The file starts with a header line giving the body's length and SHA-256, so a file that is
-truncated, half-written by something else or edited by hand is *detected* at start and reported, never
-silently replaced by an empty state.
+A mutation and its save happen in one hold of the store lock (:meth:`StateFile.committing`): the whole state
+is written to a temporary file in the same directory, fsynced, renamed over the state file and the directory
+fsynced, so at any instant the file is either the previous complete state or the new complete state and a
+``kill -9`` loses nothing that was acknowledged.  When any step fails (a full disk, an I/O error, a state that
+cannot be encoded) the temporary file is removed, the store is put back to the state the file holds (kept in
+memory from the last load or save) and :class:`StateNotSavedError` is raised for the caller to answer with an
+error: no later read sees the change, and a restart shows the same state as the running server.
+
+The file starts with a header line giving the body's length and SHA-256, so a file that is truncated,
+half-written by something else or edited by hand is *detected* at start and reported
+(:class:`CorruptStateError`), never silently replaced by an empty state.
 
 The whole state is rewritten each time: simple, and fast enough for the state sizes of a local mock.
 """
@@ -16,6 +22,8 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mockrunner.model import snapshot
@@ -28,10 +36,22 @@ _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{6
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "BatchCheck", "Simulate")
 _MUTATING_READS = frozenset({("sts", "GetSessionToken"), ("sts", "GetFederationToken")})
 """Operations named like reads that create something a later call can use (credentials)."""
+_TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
+
+Writer = Callable[[int, bytes], int]
+"""Writes some of the bytes to a file descriptor and returns how many, like :func:`os.write`."""
 
 
-class CorruptStateError(RuntimeError):
+class StateFileError(RuntimeError):
+    """The state file cannot be used; the message is one line naming the file and the reason."""
+
+
+class CorruptStateError(StateFileError):
     """The state file exists but cannot be trusted; mockrunner refuses to start rather than lose it."""
+
+
+class StateNotSavedError(StateFileError):
+    """A save failed: nothing was renamed over the state file and the store holds the file's state again."""
 
 
 def is_mutation(service: str | None, operation: str | None) -> bool:
@@ -65,31 +85,47 @@ def decode_file(data: bytes, path: str) -> dict:
         return json.loads(body)
     except ValueError as error:
         raise CorruptStateError(f"state file {path} holds invalid JSON: {error}") from None
+    except RecursionError:
+        raise CorruptStateError(f"state file {path} holds JSON nested too deeply to be a state") from None
 
 
 class StateFile:
-    """The state file of one store."""
+    """The state file of one store.
 
-    def __init__(self, store: "Store", path: str) -> None:
+    ``write`` is the seam through which every byte of a save reaches the disk (:func:`os.write` unless
+    another writer is given, e.g. one failing with ``ENOSPC`` to exercise a full disk).
+    """
+
+    def __init__(self, store: "Store", path: str, write: Writer = os.write) -> None:
         self.store = store
         self.path = os.path.abspath(path)
+        self.write = write
         self._write_lock = threading.Lock()
+        self._durable: bytes | None = None
+        """The JSON body the file holds (from the last load or save): what a failed save restores."""
 
     def load(self) -> bool:
-        """Load the file into the store if it exists (``True``); raise :class:`CorruptStateError` if bad."""
+        """Load the file into the store if it exists (``True``); raise :class:`StateFileError` if it is bad
+        or its directory does not exist (a save could never succeed there)."""
+        directory = os.path.dirname(self.path)
+        if not os.path.isdir(directory):
+            raise StateFileError(f"state file {self.path} cannot be used: directory {directory} does not exist")
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
             return False
         except OSError as error:
-            raise CorruptStateError(f"state file {self.path} cannot be read: {error}") from None
+            raise CorruptStateError(f"state file {self.path} cannot be read: {error.strerror or error}") from None
         document = decode_file(data, self.path)
         self._remove_stale_temporaries()
         try:
             snapshot.import_state(self.store, document)
         except snapshot.SnapshotError as error:
             raise CorruptStateError(f"state file {self.path} does not hold a valid state: {error}") from None
+        except RecursionError:
+            raise CorruptStateError(f"state file {self.path} holds JSON nested too deeply to be a state") from None
+        self._durable = data[_HEADER.match(data).end():]
         return True
 
     def _remove_stale_temporaries(self) -> None:
@@ -103,19 +139,75 @@ class StateFile:
                 except OSError:
                     continue
 
-    def save(self) -> None:
-        """Write the current state atomically and durably (temp file + fsync + rename + directory fsync)."""
+    @contextmanager
+    def committing(self) -> Iterator[None]:
+        """Hold the store lock across a mutation (the ``with`` body) and its save.
+
+        If the body raises, nothing is saved (the body changed nothing: mutations validate first).  If the
+        save fails, the store and the settings the body may have changed (a seed's extra accounts) are put
+        back and :class:`StateNotSavedError` propagates.
+        """
         with self.store.lock:
-            body = json.dumps(snapshot.export_state(self.store), separators=(",", ":")).encode("utf-8")
-            directory = os.path.dirname(self.path)
-            temporary = f"{self.path}.tmp-{os.getpid()}-{threading.get_ident()}"
-            with self._write_lock:
-                with open(temporary, "wb") as handle:
-                    handle.write(encode_file(body))
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temporary, self.path)
-                _fsync_directory(directory)
+            settings_before = dict(vars(self.store.settings))
+            yield
+            try:
+                self.save()
+            except StateNotSavedError:
+                vars(self.store.settings).update(settings_before)
+                raise
+
+    def save(self) -> None:
+        """Write the current state atomically and durably (temp file + fsync + rename + directory fsync).
+
+        On failure the temporary file is gone, the store holds the file's state again and
+        :class:`StateNotSavedError` says why.
+        """
+        with self.store.lock:
+            try:
+                body = json.dumps(snapshot.export_state(self.store), separators=(",", ":")).encode("utf-8")
+                with self._write_lock:
+                    self._replace_file(encode_file(body))
+            except (OSError, ValueError, RecursionError) as error:
+                self._restore()
+                reason = getattr(error, "strerror", None) or str(error)
+                raise StateNotSavedError(f"state file {self.path} could not be written: {reason}") from None
+            self._durable = body
+
+    def _replace_file(self, data: bytes) -> None:
+        temporary = f"{self.path}.tmp-{os.getpid()}-{threading.get_ident()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
+                     _TEMPORARY_MODE)
+        try:
+            try:
+                self._write_all(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temporary, self.path)
+        except BaseException:
+            _remove_quietly(temporary)
+            raise
+        _fsync_directory(os.path.dirname(self.path))
+
+    def _write_all(self, fd: int, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = self.write(fd, view)
+            if written <= 0:
+                raise OSError(f"writing {self.path} made no progress")
+            view = view[written:]
+
+    def _restore(self) -> None:
+        """Put the store back to the state the file holds (nothing to restore before the first save)."""
+        if self._durable is not None:
+            snapshot.import_state(self.store, json.loads(self._durable))
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 def _fsync_directory(directory: str) -> None:

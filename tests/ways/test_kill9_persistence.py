@@ -2,44 +2,20 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
 
-import boto3
 import pytest
 import requests
-from botocore.config import Config
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_NO_RETRY = Config(retries={"total_max_attempts": 1}, connect_timeout=2, read_timeout=10)
-
-
-def _start(state_file: str, *extra: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockrunner", "serve", "--port", "0", "--quiet", "--operation-delay", "0",
-         "--state-file", state_file, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
-    )
-    line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-    if match is None:
-        process.kill()
-        raise AssertionError(f"server did not start: {line!r} {process.stderr.read()}")
-    return process, f"http://127.0.0.1:{match.group(1)}"
-
-
-def _client(endpoint: str, service: str, key: str = "test", secret: str = "test", token: str | None = None):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key,
-                        aws_secret_access_key=secret, aws_session_token=token, config=_NO_RETRY)
+from tests.ways.state_server import ROOT, client, start_server
 
 
 def _ecr(endpoint: str):
-    return _client(endpoint, "ecr")
+    return client(endpoint, "ecr")
 
 
 def _repository_names(endpoint: str) -> set[str]:
@@ -49,14 +25,14 @@ def _repository_names(endpoint: str) -> set[str]:
 
 def test_every_acknowledged_mutation_survives_kill_9(tmp_path) -> None:
     state_file = str(tmp_path / "state.bin")
-    process, endpoint = _start(state_file)
+    process, endpoint = start_server(state_file)
     acknowledged: list[str] = []
     stop = threading.Event()
 
     users: list[str] = []
 
     def load(worker: int) -> None:
-        ecr, iam = _ecr(endpoint), _client(endpoint, "iam")
+        ecr, iam = _ecr(endpoint), client(endpoint, "iam")
         for index in range(400):  # bounded
             if stop.is_set():
                 return
@@ -87,10 +63,10 @@ def test_every_acknowledged_mutation_survives_kill_9(tmp_path) -> None:
             process.kill()
     assert len(acknowledged) + len(users) >= 40, "the load did not get going"
     assert all(worker.is_alive() is False for worker in workers)
-    restarted, endpoint = _start(state_file)
+    restarted, endpoint = start_server(state_file)
     try:
         survived = _repository_names(endpoint)
-        pages = _client(endpoint, "iam").get_paginator("list_users").paginate()
+        pages = client(endpoint, "iam").get_paginator("list_users").paginate()
         survived |= {user["UserName"] for page in pages for user in page["Users"]}
     finally:
         restarted.terminate()
@@ -108,7 +84,7 @@ def test_every_acknowledged_mutation_survives_kill_9(tmp_path) -> None:
 ])
 def test_a_corrupt_state_file_stops_the_server_loudly(tmp_path, damage, message) -> None:
     state_file = tmp_path / "state.bin"
-    process, endpoint = _start(str(state_file))
+    process, endpoint = start_server(str(state_file))
     try:
         _ecr(endpoint).create_repository(repositoryName="precious")
     finally:
@@ -135,19 +111,19 @@ def test_a_restart_keeps_services_mid_operation_and_sessions(tmp_path) -> None:
     """State written by one run loads in the next: an App Runner create still in progress, STS sessions, keys."""
     state_file = str(tmp_path / "state.bin")
     args = ("--seed", os.path.join(ROOT, "examples", "seed.json"), "--operation-delay", "3600")
-    process, endpoint = _start(state_file, *args)
+    process, endpoint = start_server(state_file, *args)
     try:
         account = "123456789012"
-        iam = _client(endpoint, "iam")
+        iam = client(endpoint, "iam")
         iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=TRUST_ACCOUNT)
         iam.create_user(UserName="carol")
         iam.put_user_policy(UserName="carol", PolicyName="assume", PolicyDocument=(
             '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}'))
         key = iam.create_access_key(UserName="carol")["AccessKey"]
-        carol_sts = _client(endpoint, "sts", key["AccessKeyId"], key["SecretAccessKey"])
+        carol_sts = client(endpoint, "sts", key["AccessKeyId"], key["SecretAccessKey"])
         credentials = carol_sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/deployer",
                                             RoleSessionName="kept")["Credentials"]
-        arn = _client(endpoint, "apprunner").create_service(ServiceName="midway", SourceConfiguration={
+        arn = client(endpoint, "apprunner").create_service(ServiceName="midway", SourceConfiguration={
             "ImageRepository": {"ImageIdentifier": f"{account}.dkr.ecr.us-east-1.amazonaws.com/hello-web:latest",
                                 "ImageRepositoryType": "ECR"},
             "AuthenticationConfiguration": {"AccessRoleArn": f"arn:aws:iam::{account}:role/AppRunnerECRAccessRole"},
@@ -155,17 +131,17 @@ def test_a_restart_keeps_services_mid_operation_and_sessions(tmp_path) -> None:
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
-    restarted, endpoint = _start(state_file, *args)
+    restarted, endpoint = start_server(state_file, *args)
     try:
-        apprunner = _client(endpoint, "apprunner")
+        apprunner = client(endpoint, "apprunner")
         assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
         assert [p["target_arn"] for p in requests.get(f"{endpoint}/_mockrunner/pending", timeout=10).json()[
             "pending"]] == [arn]
-        session = _client(endpoint, "sts", credentials["AccessKeyId"], credentials["SecretAccessKey"],
+        session = client(endpoint, "sts", credentials["AccessKeyId"], credentials["SecretAccessKey"],
                           credentials["SessionToken"])
         assert session.get_caller_identity()["Arn"] == f"arn:aws:sts::{account}:assumed-role/deployer/kept"
         assert carol_sts.meta.endpoint_url != endpoint  # a new port: use a fresh client with carol's key
-        carol = _client(endpoint, "sts", key["AccessKeyId"], key["SecretAccessKey"])
+        carol = client(endpoint, "sts", key["AccessKeyId"], key["SecretAccessKey"])
         assert carol.get_caller_identity()["Arn"].endswith(":user/carol")
         names = {s["ServiceName"] for s in apprunner.list_services()["ServiceSummaryList"]}
         assert names == {"midway"}, "the seed was not applied a second time over the loaded state"
