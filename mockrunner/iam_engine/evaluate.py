@@ -201,22 +201,22 @@ def _unreadable_refs(refs: Iterable[PolicyRef]) -> tuple[PolicyRef, ...]:
 
 
 def _unreadable_errors(request: AuthzRequest) -> list[PolicyError]:
-    """Every policy of the request the engine cannot read, by layer: the fail-closed rule's input.
+    """Every policy of the request the engine cannot read, in layer order: the fail-closed rule's input.
 
     An unreadable policy contributes no statement to any layer (``_build_plan`` skips it) and any of them makes
     the request denied (:func:`evaluate`), so what it could have allowed, limited or denied all ends in "no".
     """
-    layers: list[tuple[str, Iterable[PolicyRef]]] = [(IDENTITY, request.identity_policies)]
-    if request.permissions_boundary is not None:
-        layers.append((BOUNDARY, (request.permissions_boundary,)))
-    if request.session_policies is not None:
-        layers.append((SESSION, request.session_policies))
-    if request.resource_policy is not None:
-        layers.append((RESOURCE, (request.resource_policy,)))
-    errors = []
-    for layer, refs in layers:
-        unreadable = refs.unreadable if isinstance(refs, PolicySet) else _unreadable_refs(refs)
-        errors += [PolicyError(ref.policy_id, layer, ref.document.reason) for ref in unreadable]
+    errors: list[PolicyError] = []
+    for layer, refs in ((IDENTITY, request.identity_policies), (BOUNDARY, request.permissions_boundary),
+                        (SESSION, request.session_policies), (RESOURCE, request.resource_policy)):
+        if refs is None:
+            continue
+        if refs.__class__ is PolicyRef:
+            unreadable = (refs,) if refs.document.__class__ is Unreadable else ()
+        else:
+            unreadable = refs.unreadable if refs.__class__ is PolicySet else _unreadable_refs(refs)
+        if unreadable:
+            errors += [PolicyError(ref.policy_id, layer, ref.document.reason) for ref in unreadable]
     return errors
 
 

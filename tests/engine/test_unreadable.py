@@ -68,7 +68,7 @@ def test_an_unreadable_policy_in_any_layer_denies_what_allow_all_would_allow(lay
     assert decision.decision == "implicitDeny" and not decision.allowed
     assert decision.reason == layer
     assert decision.errors == [PolicyError(policy_id, layer, "Syntax errors in policy.")]
-    assert decision.message.endswith(f"cannot be read (Syntax errors in policy)")
+    assert decision.message.endswith("cannot be read (Syntax errors in policy)")
     assert f" {policy_id} cannot be read" in decision.message
     assert decision.to_dict()["errors"] == [
         {"policyId": policy_id, "policyKind": layer, "reason": "Syntax errors in policy."}]
