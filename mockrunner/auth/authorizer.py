@@ -13,6 +13,10 @@ principal assuming a role, a role's own policies for the ECR pull).  Which polic
 The compiled policy set of a principal is cached, keyed by the account's ``IamState.version`` — bumped by every
 IAM mutation — so a cached set is never stale and a warm call costs one dict lookup plus the evaluation.
 
+Stored documents are handed to the engine parsed (``PolicyRef.load``): one the engine cannot read, and a
+permissions boundary whose policy does not exist, become ``Unreadable`` references, which the engine's one
+fail-closed rule turns into a denial naming them.  Nothing is skipped and nothing raises mid-evaluation.
+
 Every decision is appended to ``store.decision_log`` (bounded) for the admin API, and to ``ctx.decisions``.
 """
 from __future__ import annotations
@@ -27,14 +31,13 @@ from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import (
     AuthzRequest,
     Decision,
-    MalformedPolicyError,
     Policy,
     PolicyKind,
     PolicyRef,
     PolicySet,
     Principal,
+    Unreadable,
     evaluate,
-    parse_policy,
 )
 from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policies
@@ -169,19 +172,16 @@ def decide(
     context = {**base_context, **check.context} if base_context else dict(check.context)
     resource_policy = _resource_ref(check)
     now = store.clock.now()
-    try:
-        decision = evaluate(AuthzRequest(
-            principal=compiled.principal, action=check.action, resource=check.resource, context=context,
-            identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
-            session_policies=compiled.session, resource_policy=resource_policy,
-            resource_account=check.resource_account, now=now, all_allows=False,
-        ))
-    except MalformedPolicyError as error:
-        # A stored resource policy the engine cannot read never allows (fail closed).
-        decision = Decision("implicitDeny", [], f"{error.message}", "resource")
+    decision = evaluate(AuthzRequest(
+        principal=compiled.principal, action=check.action, resource=check.resource, context=context,
+        identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
+        session_policies=compiled.session, resource_policy=resource_policy,
+        resource_account=check.resource_account, now=now, all_allows=False,
+    ))
     store.decision_log.append(decision_log.record(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
-        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements))
+        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
+        decision.errors))
     return decision
 
 
@@ -193,7 +193,7 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
     if isinstance(document, Policy):
         return PolicyRef(policy_id, document)
     kind = PolicyKind.TRUST if check.action.lower() in _TRUST_ACTIONS else PolicyKind.RESOURCE
-    return PolicyRef(policy_id, document, kind)
+    return PolicyRef.load(policy_id, document, kind)
 
 
 # ------------------------------------------------------------------------------------------- compiled sets
@@ -249,47 +249,31 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
     boundary = None
     if boundary_arn:
         document = _managed_document(iam, boundary_arn)
-        boundary = _ref(boundary_arn, document) if document else _ref(boundary_arn, _NOTHING)
+        boundary = PolicyRef.load(boundary_arn, document if document is not None else _NO_SUCH_POLICY)
     session = None
     if caller.has_session_policy:
-        session_refs: list[PolicyRef] = []
-        for index, document in enumerate(caller.session_policies):
-            ref = _ref(f"{caller.arn}#session-policy/{index}", document)
-            if ref is not None:
-                session_refs.append(ref)
+        session_refs = [PolicyRef.load(f"{caller.arn}#session-policy/{index}", document)
+                        for index, document in enumerate(caller.session_policies)]
         _attached(session_refs, iam, caller.session_policy_arns)
         session = PolicySet(session_refs)
-    return CompiledPrincipal(principal, PolicySet(r for r in refs if r is not None), boundary, session)
+    return CompiledPrincipal(principal, PolicySet(refs), boundary, session)
 
 
 _NO_POLICIES = PolicySet(())
-
-
-# What a boundary whose policy has vanished allows: nothing (fail closed).
-_NOTHING = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:MockrunnerNothing","Resource":"*"}]}'
-
-
-def _ref(policy_id: str, document: str) -> PolicyRef | None:
-    try:
-        return PolicyRef(policy_id, parse_policy(document, PolicyKind.IDENTITY))
-    except MalformedPolicyError:
-        return None
+_NO_SUCH_POLICY = Unreadable("the policy does not exist")
+"""A permissions boundary whose policy has vanished: it cannot be applied, so it denies (fail closed).  An
+attached policy that has vanished grants nothing and is left out, as IAM does once a policy is deleted."""
 
 
 def _inline(refs: list, owner_arn: str, policies: Mapping[str, str]) -> None:
-    for name, document in policies.items():
-        ref = _ref(f"{owner_arn}#inline/{name}", document)
-        if ref is not None:
-            refs.append(ref)
+    refs += [PolicyRef.load(f"{owner_arn}#inline/{name}", document) for name, document in policies.items()]
 
 
 def _attached(refs: list, iam: "IamState", arns: Iterable[str]) -> None:
     for arn in arns:
         document = _managed_document(iam, arn)
-        if document:
-            ref = _ref(arn, document)
-            if ref is not None:
-                refs.append(ref)
+        if document is not None:
+            refs.append(PolicyRef.load(arn, document))
 
 
 def _managed_document(iam: "IamState", arn: str) -> str | None:

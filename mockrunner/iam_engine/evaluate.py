@@ -15,7 +15,12 @@ logic" page):
 4. A permissions boundary and session policies intersect with identity-based grants. ``session_policies``
    of ``None`` means no session policy is in play; ``[]`` means a session whose policy set is empty,
    which allows nothing except what a resource policy grants to the session ARN directly.
-5. The account root has every identity permission in its own account (callers may skip evaluate()
+5. A policy the engine cannot read (see :class:`Unreadable`) never allows and denies every request it takes
+   part in: whatever it says (an Allow, a limit, a Deny) is unknown, so the only safe reading is "no". This is
+   one rule for every layer, applied in :func:`_unreadable_errors`; only a readable explicit Deny takes
+   precedence (it is certain). The decision names each unreadable policy and why in ``Decision.errors``.
+   :func:`evaluate` never parses: a :class:`PolicyRef` holds a parsed :class:`Policy` or an :class:`Unreadable`.
+6. The account root has every identity permission in its own account (callers may skip evaluate()
    for it; it still works here, so resource-policy denies and cross-account grants apply). Service
    principals have no identity: only the resource or trust policy decides.
 """
@@ -31,7 +36,7 @@ from .cache import parse_policy
 from .conditions import evaluate_block
 from .context import build_context
 from .document import Policy, PolicyKind, Statement
-from .messages import allowed_message, denial_message
+from .messages import MalformedPolicyError, allowed_message, denial_message, unreadable_message
 from .principal import MATCH_ACCOUNT, MATCH_SPECIFIC, MATCH_WILDCARD, Principal
 
 IDENTITY, BOUNDARY, SESSION, RESOURCE = "identity", "permissionsBoundary", "session", "resource"
@@ -46,12 +51,39 @@ _NO_IDENTITY = frozenset({"Service", "Federated", "Anonymous"})
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """Stands in for a policy the engine cannot read: ``reason`` says why (IAM's MalformedPolicyDocument text,
+    or that the policy does not exist)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class PolicyRef:
-    """A policy as the store holds it: its id (ARN, or ``<owner-arn>#inline/<name>``), document and kind."""
+    """A policy as the store holds it: its id (ARN, or ``<owner-arn>#inline/<name>``), parsed document and kind.
+
+    ``document`` is a parsed :class:`Policy` or an :class:`Unreadable`. Built from JSON text or a dict, the
+    constructor parses it at once with ``kind``'s grammar and raises :class:`MalformedPolicyError` if it is
+    invalid; :meth:`load` never raises and holds an :class:`Unreadable` instead. Either way evaluate() never
+    parses.
+    """
 
     policy_id: str
-    document: str | dict | Policy
+    document: Policy | Unreadable
     kind: PolicyKind = PolicyKind.IDENTITY
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.document, Policy | Unreadable):
+            object.__setattr__(self, "document", parse_policy(self.document, self.kind))
+
+    @classmethod
+    def load(cls, policy_id: str, document: str | dict | Policy | Unreadable,
+             kind: PolicyKind = PolicyKind.IDENTITY) -> "PolicyRef":
+        """A stored policy: parsed, or :class:`Unreadable` with IAM's reason when it cannot be."""
+        try:
+            return cls(policy_id, document, kind)
+        except MalformedPolicyError as error:
+            return cls(policy_id, Unreadable(error.message), kind)
 
 
 @dataclass
@@ -94,14 +126,28 @@ class MatchedStatement(NamedTuple):
         }
 
 
+class PolicyError(NamedTuple):
+    """A policy that took part in a request but could not be read, and why."""
+
+    policy_id: str
+    policy_kind: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """CLI/JSON form."""
+        return {"policyId": self.policy_id, "policyKind": self.policy_kind, "reason": self.reason}
+
+
 @dataclass
 class Decision:
-    """The answer and why: ``reason`` names the deciding layer (or ``allowed``)."""
+    """The answer and why: ``reason`` names the deciding layer (or ``allowed``); ``errors`` the policies that
+    could not be read (any of them makes the decision a denial)."""
 
     decision: str
     matched_statements: list[MatchedStatement]
     message: str
     reason: str
+    errors: list[PolicyError] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -109,22 +155,15 @@ class Decision:
         return self.decision == "allowed"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object the CLI prints."""
-        return {
+        """The JSON object the CLI prints (``errors`` only when a policy could not be read)."""
+        out = {
             "decision": self.decision,
             "matchedStatements": [m.to_dict() for m in self.matched_statements],
             "message": self.message,
         }
-
-
-def _policy_of(ref: PolicyRef, resource_slot: bool) -> Policy:
-    document = ref.document
-    if isinstance(document, Policy):
-        return document
-    kind = ref.kind
-    if resource_slot and kind is PolicyKind.IDENTITY:
-        kind = PolicyKind.RESOURCE
-    return parse_policy(document, kind)
+        if self.errors:
+            out["errors"] = [e.to_dict() for e in self.errors]
+        return out
 
 
 Plan = tuple[tuple[PolicyRef, Statement, bool], ...]
@@ -141,6 +180,7 @@ class PolicySet(tuple):
     def __new__(cls, refs: Iterable[PolicyRef]) -> "PolicySet":
         made = super().__new__(cls, refs)
         made._plans = {}
+        made.unreadable = _unreadable_refs(made)
         return made
 
     def plan(self, action: str, resource: str) -> Plan:
@@ -149,14 +189,38 @@ class PolicySet(tuple):
         if hit is None:
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
-            hit = self._plans[key] = _build_plan(self, action, resource, False)
+            hit = self._plans[key] = _build_plan(self, action, resource)
         return hit
 
 
 _PLAN_CACHE_SIZE = 2048
 
 
-def _build_plan(refs: Sequence[PolicyRef], action: str, resource: str, resource_slot: bool) -> Plan:
+def _unreadable_refs(refs: Iterable[PolicyRef]) -> tuple[PolicyRef, ...]:
+    return tuple(ref for ref in refs if ref.document.__class__ is Unreadable)
+
+
+def _unreadable_errors(request: AuthzRequest) -> list[PolicyError]:
+    """Every policy of the request the engine cannot read, in layer order: the fail-closed rule's input.
+
+    An unreadable policy contributes no statement to any layer (``_build_plan`` skips it) and any of them makes
+    the request denied (:func:`evaluate`), so what it could have allowed, limited or denied all ends in "no".
+    """
+    errors: list[PolicyError] = []
+    for layer, refs in ((IDENTITY, request.identity_policies), (BOUNDARY, request.permissions_boundary),
+                        (SESSION, request.session_policies), (RESOURCE, request.resource_policy)):
+        if refs is None:
+            continue
+        if refs.__class__ is PolicyRef:
+            unreadable = (refs,) if refs.document.__class__ is Unreadable else ()
+        else:
+            unreadable = refs.unreadable if refs.__class__ is PolicySet else _unreadable_refs(refs)
+        if unreadable:
+            errors += [PolicyError(ref.policy_id, layer, ref.document.reason) for ref in unreadable]
+    return errors
+
+
+def _build_plan(refs: Sequence[PolicyRef], action: str, resource: str) -> Plan:
     """The candidate statements of ``refs`` for (lower-cased action, resource): every Deny, then every Allow.
 
     Each list keeps document order (policy by policy). Denies first lets a scan that needs only one Allow stop at
@@ -165,7 +229,10 @@ def _build_plan(refs: Sequence[PolicyRef], action: str, resource: str, resource_
     denies: list[tuple[PolicyRef, Statement, bool]] = []
     allows: list[tuple[PolicyRef, Statement, bool]] = []
     for ref in refs:
-        for statement, check_resource in _policy_of(ref, resource_slot).candidates(action, resource):
+        policy = ref.document
+        if policy.__class__ is Unreadable:
+            continue
+        for statement, check_resource in policy.candidates(action, resource):
             (denies if statement.is_deny else allows).append((ref, statement, check_resource))
     return (*denies, *allows)
 
@@ -189,7 +256,7 @@ def _scan(
     if isinstance(refs, PolicySet):
         plan = refs.plan(action, resource)
     else:
-        plan = _build_plan(refs, action, resource, layer == RESOURCE)
+        plan = _build_plan(refs, action, resource)
     allows: list[tuple[MatchedStatement, str | None]] = []
     for ref, statement, check_resource in plan:
         is_deny = statement.is_deny
@@ -233,7 +300,7 @@ def _account_of(resource: str) -> str | None:
 
 
 def evaluate(request: AuthzRequest) -> Decision:
-    """Decide one request. Raises MalformedPolicyError if a referenced document is invalid."""
+    """Decide one request. Never raises for a policy's content: unreadable policies deny (module rule 5)."""
     principal = request.principal
     now = request.now or datetime.now(UTC)
     ctx = build_context(request.context, principal, now)
@@ -254,8 +321,14 @@ def evaluate(request: AuthzRequest) -> Decision:
     # A resource policy's allows differ by how they name the principal, so all of them are kept.
     res_allows = ([] if request.resource_policy is None else
                   _scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False))
+    errors = _unreadable_errors(request)
     if denies:
-        return _deny(request, denies[0].policy_kind, True, denies)
+        return _deny(request, denies[0].policy_kind, True, denies, errors)
+    if errors:
+        first = errors[0]
+        message = unreadable_message(principal.arn, request.action, resource, _LAYER_NAMES[first.policy_kind],
+                                     first.policy_id, first.reason)
+        return Decision("implicitDeny", [], message, first.policy_kind, errors)
 
     if principal.type in _NO_IDENTITY:
         if res_allows:
@@ -298,9 +371,10 @@ def evaluate(request: AuthzRequest) -> Decision:
     return _allow(request, names, grants)
 
 
-def _deny(request: AuthzRequest, layer: str, explicit: bool, matched: list[MatchedStatement] | None = None) -> Decision:
+def _deny(request: AuthzRequest, layer: str, explicit: bool, matched: list[MatchedStatement] | None = None,
+          errors: list[PolicyError] | None = None) -> Decision:
     message = denial_message(request.principal.arn, request.action, request.resource, layer, explicit)
-    return Decision("explicitDeny" if explicit else "implicitDeny", matched or [], message, layer)
+    return Decision("explicitDeny" if explicit else "implicitDeny", matched or [], message, layer, errors or [])
 
 
 def _allow(request: AuthzRequest, layers: list[str], matched: list[MatchedStatement]) -> Decision:

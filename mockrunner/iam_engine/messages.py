@@ -89,6 +89,18 @@ def denial_message(principal_arn: str, action: str, resource: str, layer: str, e
     return f"User: {principal_arn} is not authorized to perform: {action} on resource: {resource} {why}"
 
 
+# mockrunner's own sentence (AWS cannot hold an unreadable policy, so it has none): AWS's AccessDenied form, with
+# the reason naming the policy the engine could not read.
+UNREADABLE_REASON = "because the {layer} {policy_id} cannot be read ({reason})"
+
+
+def unreadable_message(principal_arn: str, action: str, resource: str, layer: str, policy_id: str,
+                       reason: str) -> str:
+    """The AccessDenied sentence for a request refused because ``policy_id`` (of ``layer``) cannot be read."""
+    why = UNREADABLE_REASON.format(layer=layer, policy_id=policy_id, reason=reason.rstrip("."))
+    return f"User: {principal_arn} is not authorized to perform: {action} on resource: {resource} {why}"
+
+
 def allowed_message(principal_arn: str, action: str, resource: str, layers: list[str]) -> str:
     """A short explanation for an allow; AWS says nothing, so this is ours."""
     return f"User: {principal_arn} is allowed to perform: {action} on resource: {resource} by {' + '.join(layers)}"

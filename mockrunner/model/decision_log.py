@@ -15,13 +15,17 @@ from typing import Any
 
 FIELDS = ("time", "requestId", "principal", "action", "resource", "decision", "message", "enforce")
 MATCH_FIELDS = ("policyId", "policyKind", "index", "sid", "effect")
+ERROR_FIELDS = ("policyId", "policyKind", "reason")
+"""A policy that took part in the decision but could not be read (the engine's ``PolicyError``)."""
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def record(time: datetime, request_id: str | None, principal: str, action: str, resource: str, decision: str,
-           message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]]) -> tuple:
+           message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]],
+           errors: Iterable[Sequence[str]] = ()) -> tuple:
     """One entry: :data:`FIELDS`, then the context as one flat tuple of keys and values (a sequence value as a
-    tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple.
+    tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple, then the unreadable policies'
+    :data:`ERROR_FIELDS` as one flat tuple.
 
     Plain tuples because the collector untracks a tuple whose items are all atomic or untracked tuples; a dict or
     an object inside would keep it (and its rescanning) alive as long as the log holds it.
@@ -37,8 +41,11 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
         statements += match
     # A context holding numbers is kept as is: 1, 1.0 and True are equal keys, and sharing must not turn one
     # request's value into another's.  (Statement fields are strings and statement indexes.)
+    problems: tuple[str, ...] = ()
+    for error in errors:
+        problems += tuple(error)
     return (time, request_id, principal, _shared(action), _shared(resource), decision, _shared(message), enforce,
-            tuple(pairs) if numeric else _shared(tuple(pairs)), _shared(tuple(statements)))
+            tuple(pairs) if numeric else _shared(tuple(pairs)), _shared(tuple(statements)), problems)
 
 
 def _shared(value: Any) -> Any:
@@ -97,6 +104,9 @@ def _as_dict(entry: dict | tuple) -> dict[str, Any]:
     width = len(MATCH_FIELDS)
     rendered["matchedStatements"] = [dict(zip(MATCH_FIELDS, statements[i:i + width], strict=True))
                                      for i in range(0, len(statements), width)]
+    problems, width = entry[count + 2], len(ERROR_FIELDS)
+    rendered["errors"] = [dict(zip(ERROR_FIELDS, problems[i:i + width], strict=True))
+                          for i in range(0, len(problems), width)]
     return rendered
 
 

@@ -7,6 +7,8 @@ under ``"$bytes"``.  New fields with defaults can be added to entities without b
 
 Importing is all-or-nothing: the whole document is decoded and checked into fresh objects first, and only
 then swapped into the store under its lock, so a bad document never leaves a half-imported state behind.
+"Checked" includes every policy document the state holds: each must pass the validator the API applies to it
+(:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused.
 Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
 arbitrary code).
 """
@@ -19,6 +21,8 @@ import importlib
 from collections import deque
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from mockrunner.model.policy_documents import check_policy_documents
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -71,6 +75,7 @@ def import_state(store: "Store", document: Any) -> None:
         raise SnapshotError("$.state.accounts: missing or not an object")
     decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
     _check_accounts(decoded["accounts"])
+    _check_policies(decoded["accounts"])
     with store.lock:
         decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))
         for name, value in decoded.items():
@@ -102,6 +107,12 @@ def _check_accounts(accounts: dict) -> None:
             raise SnapshotError(f"$.state.accounts.{key}: expected an Account")
         if account.id != key:
             raise SnapshotError(f"$.state.accounts.{key}: account id {account.id!r} does not match its key")
+
+
+def _check_policies(accounts: dict) -> None:
+    problem = check_policy_documents(accounts)
+    if problem is not None:
+        raise SnapshotError(problem)
 
 
 def encode(value: Any, path: str = "$") -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, parse_policy, validate_policy
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
 from mockrunner.model.iam import (
     SESSION_KEY_PREFIX,
     Role,
@@ -77,8 +77,7 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
         for key, value in role.tags.items():
             keys[f"aws:ResourceTag/{key}"] = value
     trust = role.assume_role_policy if role is not None else None
-    trust_policy = parse_policy(trust, PolicyKind.TRUST) if trust else None
-    common = {"resource_policy": trust_policy, "resource_policy_id": f"{role_arn}#trust-policy",
+    common = {"resource_policy": trust or None, "resource_policy_id": f"{role_arn}#trust-policy",
               "resource_account": account_id}
     checks = [Check("sts:AssumeRole", role_arn, keys, **common)]
     if tags:

@@ -1,0 +1,80 @@
+"""Every policy document a state holds, each with its path in a state export and the grammar the API applies.
+
+State import (``PUT /_mockrunner/state``, ``--state-file`` at start) checks each one with the validator the API
+uses (:func:`check_policy_documents`), so a state can hold no policy the API would have refused.  Paths read
+like the snapshot's own (``$.state.accounts.<id>.iam.roles.<name>.assume_role_policy``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Account
+
+IDENTITY, RESOURCE, TRUST = PolicyKind.IDENTITY, PolicyKind.RESOURCE, PolicyKind.TRUST
+
+
+class StoredDocument(NamedTuple):
+    """One stored policy document: where it is, what it holds, the grammar that applies and whether it is a
+    managed policy version (CreatePolicy/CreatePolicyVersion also require Version 2012-10-17)."""
+
+    path: str
+    document: Any
+    kind: PolicyKind
+    managed: bool = False
+
+
+_INLINE_OWNERS = ("users", "groups", "roles")
+"""IamState collections whose entities hold ``inline_policies`` (name -> identity policy document)."""
+_GRAMMAR_NAMES = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy", TRUST: "a trust policy"}
+
+
+def stored_documents(accounts: Mapping[str, "Account"]) -> Iterator[StoredDocument]:
+    """Every policy document of ``accounts``: inline policies of users, groups and roles, role trust policies,
+    every version of every customer managed policy (permissions boundaries are managed policies), the inline
+    session policies of STS sessions and ECR repository policies."""
+    for account_id, account in accounts.items():
+        base = f"$.state.accounts.{account_id}"
+        iam = account.iam
+        for collection in _INLINE_OWNERS:
+            for name, owner in getattr(iam, collection).items():
+                for policy_name, document in owner.inline_policies.items():
+                    yield StoredDocument(f"{base}.iam.{collection}.{name}.inline_policies.{policy_name}", document,
+                                         IDENTITY)
+        for name, role in iam.roles.items():
+            yield StoredDocument(f"{base}.iam.roles.{name}.assume_role_policy", role.assume_role_policy, TRUST)
+        for arn, policy in iam.policies.items():
+            for index, version in enumerate(policy.versions):
+                yield StoredDocument(f"{base}.iam.policies.{arn}.versions[{index}].document", version.document,
+                                     IDENTITY, managed=True)
+        for key, session in iam.sessions.items():
+            for index, document in enumerate(session.session_policies):
+                yield StoredDocument(f"{base}.iam.sessions.{key}.session_policies[{index}]", document, IDENTITY)
+        for region_name, region in account.regions.items():
+            for name, repository in region.ecr.repositories.items():
+                if repository.policy_text is not None:
+                    yield StoredDocument(f"{base}.regions.{region_name}.ecr.repositories.{name}.policy_text",
+                                         repository.policy_text, RESOURCE)
+
+
+def document_problem(stored: StoredDocument) -> str | None:
+    """Why the API would refuse ``stored`` (``None`` if it would accept it)."""
+    if not isinstance(stored.document, str):
+        return f"expected a policy document as JSON text, got {type(stored.document).__name__}"
+    try:
+        validate_policy(stored.document, stored.kind, require_current_version=stored.managed)
+    except MalformedPolicyError as error:
+        return f"not a valid policy document for {_GRAMMAR_NAMES[stored.kind]}: {error.message}"
+    return None
+
+
+def check_policy_documents(accounts: Mapping[str, "Account"]) -> str | None:
+    """``"<path>: <why>"`` for the first stored document the API would refuse, or ``None`` if all are valid."""
+    for stored in stored_documents(accounts):
+        problem = document_problem(stored)
+        if problem is not None:
+            return f"{stored.path}: {problem}"
+    return None
