@@ -161,6 +161,22 @@ class Session:
 
 
 @dataclass
+class OidcProvider:
+    """An IAM OpenID Connect identity provider.
+
+    ``url`` is kept as IAM reports it: the issuer URL without its ``https://`` (``host`` or ``host/path``); the
+    ARN is ``arn:aws:iam::<account>:oidc-provider/<url>``.  ``client_ids`` are the audiences tokens may carry.
+    """
+
+    url: str
+    arn: str
+    create_date: datetime
+    client_ids: list[str] = field(default_factory=list)
+    thumbprints: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class DeletionTask:
     task_id: str
     role_name: str
@@ -182,6 +198,8 @@ class IamState:
     """Tombstones of purged sessions: access key id -> digest of the session token (oldest first).  They keep an
     expired token answering ``ExpiredToken`` (not ``InvalidClientTokenId``) after its session is dropped."""
     deletion_tasks: dict[str, DeletionTask] = field(default_factory=dict)
+    oidc_providers: dict[str, OidcProvider] = field(default_factory=dict)
+    """OpenID Connect identity providers by ARN."""
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0

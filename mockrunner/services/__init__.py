@@ -2,7 +2,7 @@
 
 import importlib
 
-SERVICE_MODULES = ("sts", "iam", "ecr", "apprunner")
+SERVICE_MODULES = ("sts", "iam", "iam_oidc", "ecr", "apprunner")
 
 
 def load_all() -> None:
