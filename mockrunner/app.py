@@ -11,6 +11,7 @@ from mockrunner import gateway
 from mockrunner.admin import admin
 from mockrunner.config import Settings
 from mockrunner.model.store import Store
+from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
 from mockrunner.persistence import StateFile, is_mutation
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
