@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from mockrunner.auth import sigv4
-from mockrunner.auth.caller import Caller, root_caller
+from mockrunner.auth.caller import Caller, anonymous_caller, root_caller
 from mockrunner.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -50,6 +50,11 @@ def authenticate(ctx: "RequestContext") -> None:
     """Set ``ctx.caller`` and ``ctx.account`` or raise the protocol's authentication error."""
     store = ctx.store
     settings = store.settings
+    if ctx.operation is not None and ctx.operation.auth_type == "none":
+        # Served without credentials (the STS API reference: "Calling AssumeRoleWithWebIdentity does not require
+        # the use of AWS security credentials"); the token in the request is the identity, a signature is ignored.
+        ctx.caller, ctx.account = anonymous_caller(), None
+        return
     if settings.enforce == "off":
         signed = _parse_quietly(ctx)
         ctx.caller = root_caller(settings.default_account, signed.access_key_id if signed else "")

@@ -47,3 +47,9 @@ def root_caller(account_id: str, access_key_id: str) -> Caller:
         access_key_id=access_key_id,
         credential_source="root",
     )
+
+
+def anonymous_caller() -> Caller:
+    """Who sends an operation AWS serves without credentials (AssumeRoleWithWebIdentity): nobody yet."""
+    return Caller(account_id="", arn="anonymous", user_id="anonymous", kind="Anonymous", access_key_id="",
+                  credential_source="anonymous")
