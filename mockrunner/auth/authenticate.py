@@ -153,6 +153,7 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         session_policy_arns=tuple(session.session_policy_arns),
         has_session_policy=bool(session.session_policies or session.session_policy_arns),
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
+        transitive_tag_keys=tuple(session.transitive_tag_keys),
         credential_source=source, tags=tags,
     )
 

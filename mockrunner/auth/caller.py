@@ -28,6 +28,8 @@ class Caller:
     session_tags: dict[str, str] = field(default_factory=dict)
     expiration: datetime | None = None
     source_identity: str | None = None
+    transitive_tag_keys: tuple[str, ...] = ()
+    """Session tag keys a role session passes on when it assumes another role."""
     credential_source: str = "permanent"
     """``root``, ``permanent`` (an IAM user's access key), ``AssumeRole`` or ``GetSessionToken``."""
     tags: dict[str, str] = field(default_factory=dict)

@@ -158,6 +158,8 @@ class Session:
     chained: bool = False
     source_identity: str | None = None
     issued_at: datetime | None = None
+    transitive_tag_keys: list[str] = field(default_factory=list)
+    """Session tag keys that pass on to sessions this one assumes (role chaining)."""
 
 
 @dataclass
@@ -253,6 +255,7 @@ def new_role_session(
     tags: dict[str, str] | None = None,
     chained: bool = False,
     source_identity: str | None = None,
+    transitive_tag_keys: list[str] | None = None,
 ) -> Session:
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
@@ -269,6 +272,7 @@ def new_role_session(
         user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
         role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
         tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
+        transitive_tag_keys=list(transitive_tag_keys or []),
     )
     store.account(account_id).iam.add_session(session, now)
     return session

@@ -7,6 +7,8 @@ needs both).  Session tags add an ``sts:TagSession`` check against the same trus
 """
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 from typing import Any
 
@@ -83,6 +85,8 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
         keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
     if tags:
         keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if params.get("TransitiveTagKeys"):
+        keys["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if role is not None:
         for key, value in role.tags.items():
             keys[f"aws:ResourceTag/{key}"] = value
@@ -100,7 +104,20 @@ def _assume_role_authz(ctx: RequestContext) -> list[Check]:
     if ctx.caller.is_root:
         # STS refuses root outright, before any policy (message as AWS returns it).
         raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", 403)
+    _check_transitive_keys(ctx)
     return _assume_role_checks(ctx)
+
+
+def _check_transitive_keys(ctx: RequestContext) -> None:
+    """STS's answers (recorded from AWS) for transitive keys not among the request's tags, and for a chained call
+    setting a tag key the calling session carries as transitive (tag keys compare case-insensitively)."""
+    requested = {tag["Key"].lower() for tag in ctx.params.get("Tags") or []}
+    if any(key.lower() not in requested for key in ctx.params.get("TransitiveTagKeys") or []):
+        raise ServiceError("InvalidParameterValue", "The specified transitive tag key must be included in the "
+                           "requested tags.", 400)
+    if any(key.lower() in requested for key in ctx.caller.transitive_tag_keys):
+        raise ServiceError("InvalidParameterValue", "One of the specified transitive tag keys can't be set because "
+                           "it conflicts with a transitive tag key from the calling session.", 400)
 
 
 @op("sts", "AssumeRole", authz=_assume_role_authz)
@@ -122,13 +139,16 @@ def assume_role(ctx: RequestContext) -> dict:
     _check_duration(role, duration)
     policies, policy_arns = _session_policy_set(params, store.accounts[account_id].iam)
     tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+    transitive = list(params.get("TransitiveTagKeys") or [])
     if chained:
-        # Transitive session tags would carry over; without TransitiveTagKeys the caller's tags do not.
-        tags = {**{k: v for k, v in caller.session_tags.items() if k in (params.get("TransitiveTagKeys") or [])},
-                **tags}
+        # The calling session's transitive tags pass on, and stay transitive (IAM User Guide, "Chaining roles
+        # with session tags"); its other tags do not.
+        inherited = list(caller.transitive_tag_keys)
+        tags = {**{key: caller.session_tags[key] for key in inherited if key in caller.session_tags}, **tags}
+        transitive = inherited + transitive
     session = new_role_session(
         store, role, params["RoleSessionName"], duration, policies=policies, policy_arns=policy_arns, tags=tags,
-        chained=chained, source_identity=params.get("SourceIdentity"),
+        chained=chained, source_identity=params.get("SourceIdentity"), transitive_tag_keys=transitive,
     )
     return _session_result(session, policies, policy_arns, params.get("Tags") or [])
 
@@ -269,8 +289,47 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     _check_duration(role, duration)
     policies, policy_arns = _session_policy_set(params, account.iam)
     session = new_role_session(store, role, params["RoleSessionName"], duration, policies=policies,
-                               policy_arns=policy_arns, tags=tags,
+                               policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
                                source_identity=source_identity if isinstance(source_identity, str) else None)
     return {**_session_result(session, policies, policy_arns, tags),
             "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.issuer,
             "Audience": verified.audience}
+
+
+# ------------------------------------------------------------------------------------------- access key info
+_ACCOUNT_BITS = 0x7FFFFFFFFF80
+
+
+@op("sts", "GetAccessKeyInfo")
+def get_access_key_info(ctx: RequestContext) -> dict:
+    """The account owning any access key id: a key of this server (root, IAM user, STS session, even an expired
+    one) by lookup; any other ``AKIA``/``ASIA`` id by decoding it as AWS encodes accounts in key ids (bits 7-46 of
+    the base32-decoded id after its prefix, as public analyses of the format describe it), so a key of an account
+    outside the model answers too.  Authorized as ``sts:GetAccessKeyInfo`` on ``*``."""
+    key_id = ctx.params["AccessKeyId"]
+    account = _key_owner(ctx, key_id) or _decoded_account(key_id)
+    if account is None:
+        # AWS's answer for an id that is not a key id is not public; a validation error names the parameter.
+        raise ServiceError("InvalidParameterValue", f"The access key ID {key_id} is not valid.", 400)
+    return {"Account": account}
+
+
+def _key_owner(ctx: RequestContext, key_id: str) -> str | None:
+    root = ctx.store.settings.root_key(key_id)
+    if root is not None:
+        return root.account_id
+    for account in ctx.store.accounts.values():
+        iam = account.iam
+        if key_id in iam.access_keys or key_id in iam.sessions or key_id in iam.expired_sessions:
+            return account.id
+    return None
+
+
+def _decoded_account(key_id: str) -> str | None:
+    if key_id[:4] not in ("AKIA", "ASIA") or len(key_id) != 20:
+        return None
+    try:
+        raw = base64.b32decode(key_id[4:])
+    except (binascii.Error, ValueError):
+        return None
+    return f"{(int.from_bytes(raw[:6], 'big') & _ACCOUNT_BITS) >> 7:012d}"
