@@ -22,6 +22,7 @@ from mockrunner import gateway
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
 from mockrunner.model.store import Store
+from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
 from mockrunner.persistence import StateFile, is_mutation
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all

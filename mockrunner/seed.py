@@ -13,9 +13,15 @@ default account; ``accounts`` describes others::
                                 "images": [{"tags": ["latest"]}]}]},
       "apprunner": {"services": [{"region": "us-east-1", "ServiceName": "web", "SourceConfiguration": {...}}],
                     "auto_scaling_configurations": [{"AutoScalingConfigurationName": "small", ...}]},
+      "oidc_providers": [{"url": "https://token.actions.githubusercontent.com",
+                          "client_ids": ["sts.amazonaws.com"], "thumbprints": [...], "tags": {...}}],
+      "identity_providers": [{"issuer": "https://idp.example.com", "jwks": {"keys": [...]}}],
       "accounts": [{"id": "111122223333", "root_credentials": {"access_key_id": "...",
                     "secret_access_key": "..."}, "users": [...], ...}]
     }
+
+``identity_providers`` (top level only: issuers are not AWS entities) registers public keys tokens of your own
+test identity provider are verified with; ``oidc_providers`` are IAM's OIDC provider entities.
 
 Everything is applied through the same code paths as the API: each entry becomes the operation a user would
 call (CreateUser, PutUserPolicy, CreateRole, CreateRepository, CreateService, ...) run through the operation's
@@ -65,10 +71,14 @@ ECR = {"repositories": Field(_LIST)}
 APPRUNNER = {"services": Field(_LIST), "auto_scaling_configurations": Field(_LIST),
              "observability_configurations": Field(_LIST), "vpc_connectors": Field(_LIST),
              "connections": Field(_LIST)}
+OIDC_PROVIDER = {"url": Field(_STR, True), "client_ids": Field(_LIST), "thumbprints": Field(_LIST), "tags": Field(_OBJ)}
+IDENTITY_PROVIDER = {"issuer": Field(_STR, True), "jwks": Field(_OBJ, True)}
 ROOT = {"access_key_id": Field(_STR, True), "secret_access_key": Field(_STR, True)}
 ACCOUNT = {"id": Field(_STR), "root_credentials": Field(_OBJ), "managed_policies": Field(_LIST),
-           "users": Field(_LIST), "roles": Field(_LIST), "ecr": Field(_OBJ), "apprunner": Field(_OBJ)}
-DOCUMENT = {**ACCOUNT, "version": Field(_INT), "accounts": Field(_LIST), "description": Field(_STR)}
+           "users": Field(_LIST), "roles": Field(_LIST), "ecr": Field(_OBJ), "apprunner": Field(_OBJ),
+           "oidc_providers": Field(_LIST)}
+DOCUMENT = {**ACCOUNT, "version": Field(_INT), "accounts": Field(_LIST), "description": Field(_STR),
+            "identity_providers": Field(_LIST)}
 
 APPRUNNER_CREATES = {
     "auto_scaling_configurations": "CreateAutoScalingConfiguration",
@@ -119,6 +129,7 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
         before = snapshot.export_state(store)
         settings_before = store.settings.extra_accounts
         try:
+            _identity_providers(store, document.get("identity_providers", []), counts)
             for prefix, account in accounts:
                 _Seeder(store, account, prefix, counts).run()
         except BaseException:
@@ -126,6 +137,19 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
             store.settings.extra_accounts = settings_before
             raise
     return counts
+
+
+def _identity_providers(store: "Store", entries: list, counts: dict[str, int]) -> None:
+    from mockrunner.oidc.keys import OidcError, register_jwks
+
+    for index, item in enumerate(entries):
+        path = f"identity_providers[{index}]"
+        _check_object(item, IDENTITY_PROVIDER, path)
+        try:
+            register_jwks(store, item["issuer"], item["jwks"])
+        except OidcError as error:
+            raise SeedError(f"{path}: {error}") from None
+        counts["identity_providers"] = counts.get("identity_providers", 0) + 1
 
 
 def register_root_credentials(store: "Store", document: Any) -> None:
@@ -191,7 +215,8 @@ class _Seeder:
 
     def run(self) -> None:
         self.ensure_account()
-        for step in (self.managed_policies, self.roles, self.users, self.repositories, self.apprunner):
+        for step in (self.managed_policies, self.oidc_providers, self.roles, self.users, self.repositories,
+                     self.apprunner):
             step()
 
     def ensure_account(self) -> None:
@@ -269,6 +294,17 @@ class _Seeder:
             self.call("iam", f"Put{kind}PermissionsBoundary",
                       {name_key: name, "PermissionsBoundary": self.policy_arn(item["permissions_boundary"])},
                       _join(path, "permissions_boundary"))
+
+    def oidc_providers(self) -> None:
+        for index, item in enumerate(self.spec.get("oidc_providers", [])):
+            path = self.path("oidc_providers", index)
+            _check_object(item, OIDC_PROVIDER, path)
+            params = {"Url": item["url"], **_optional(item, client_ids=("client_ids", "ClientIDList"),
+                                                      thumbprints=("thumbprints", "ThumbprintList"))}
+            if "tags" in item:
+                params["Tags"] = _tags(item["tags"], _join(path, "tags"))
+            self.call("iam", "CreateOpenIDConnectProvider", params, path)
+            self.count("oidc_providers")
 
     def roles(self) -> None:
         for index, item in enumerate(self.spec.get("roles", [])):

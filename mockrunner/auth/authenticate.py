@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from mockrunner.auth import sigv4
-from mockrunner.auth.caller import Caller, root_caller
+from mockrunner.auth.caller import Caller, anonymous_caller, root_caller
 from mockrunner.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -54,6 +54,11 @@ def authenticate(ctx: "RequestContext") -> None:
     """Set ``ctx.caller`` and ``ctx.account`` or raise the protocol's authentication error."""
     store = ctx.store
     settings = store.settings
+    if ctx.operation is not None and ctx.operation.auth_type == "none":
+        # Served without credentials (the STS API reference: "Calling AssumeRoleWithWebIdentity does not require
+        # the use of AWS security credentials"); the token in the request is the identity, a signature is ignored.
+        ctx.caller, ctx.account = anonymous_caller(), None
+        return
     if settings.enforce == "off":
         signed = _parse_quietly(ctx)
         ctx.caller = root_caller(settings.default_account, signed.access_key_id if signed else "")
@@ -152,6 +157,7 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         session_policy_arns=tuple(session.session_policy_arns),
         has_session_policy=bool(session.session_policies or session.session_policy_arns),
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
+        transitive_tag_keys=tuple(session.transitive_tag_keys),
         credential_source=source, tags=tags,
     )
 

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
-_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
+                            "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 # STS answers AssumeRole denials without the "because ..." clause (spec §4, from raw error responses).
 _BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession"})
 # IAM names an existing user/role/group as "<kind> <name>" in its denial messages and a managed policy as "policy
@@ -105,6 +106,23 @@ def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
         ctx.decisions.append(decision)
         if mode == "on" and not decision.allowed:
             raise denial(ctx, check, decision)
+
+
+def authorize_principal(ctx: "RequestContext", who: Principal, checks: Iterable["Check"],
+                        details: Mapping[str, Any] | None = None) -> Decision | None:
+    """Evaluate ``checks`` for ``who`` instead of the request's caller (a federated identity provider presenting
+    its token); the first denial in mode ``on`` is returned for the operation to answer in its own words.
+    ``details`` (the token's claims, say) are recorded with each decision."""
+    mode = ctx.store.settings.enforce
+    if mode == "off":
+        return None
+    base = request_context(ctx)
+    for check in checks:
+        decision = decide(ctx.store, who, check, base_context=base, request_id=ctx.request_id, details=details)
+        ctx.decisions.append(decision)
+        if mode == "on" and not decision.allowed:
+            return decision
+    return None
 
 
 def denial(ctx: "RequestContext", check: "Check", decision: Decision) -> ServiceError:
@@ -166,8 +184,10 @@ def decide(
     *,
     base_context: Mapping[str, Any] | None = None,
     request_id: str | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> Decision:
-    """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision."""
+    """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision (with
+    ``details`` under ``"details"`` when given)."""
     compiled = _compiled(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     resource_policy = _resource_ref(check)
@@ -178,10 +198,11 @@ def decide(
         session_policies=compiled.session, resource_policy=resource_policy,
         resource_account=check.resource_account, now=now, all_allows=False,
     ))
-    store.decision_log.append(decision_log.record(
+    entry = decision_log.record(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
         decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
-        decision.errors))
+        decision.errors)
+    store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
     return decision
 
 

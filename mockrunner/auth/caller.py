@@ -28,6 +28,8 @@ class Caller:
     session_tags: dict[str, str] = field(default_factory=dict)
     expiration: datetime | None = None
     source_identity: str | None = None
+    transitive_tag_keys: tuple[str, ...] = ()
+    """Session tag keys a role session passes on when it assumes another role."""
     credential_source: str = "permanent"
     """``root``, ``permanent`` (an IAM user's access key), ``AssumeRole`` or ``GetSessionToken``."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -47,3 +49,9 @@ def root_caller(account_id: str, access_key_id: str) -> Caller:
         access_key_id=access_key_id,
         credential_source="root",
     )
+
+
+def anonymous_caller() -> Caller:
+    """Who sends an operation AWS serves without credentials (AssumeRoleWithWebIdentity): nobody yet."""
+    return Caller(account_id="", arn="anonymous", user_id="anonymous", kind="Anonymous", access_key_id="",
+                  credential_source="anonymous")

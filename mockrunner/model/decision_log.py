@@ -48,6 +48,15 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
             tuple(pairs) if numeric else _shared(tuple(pairs)), _shared(tuple(statements)), problems)
 
 
+def with_details(entry: tuple, details: Mapping[str, Any]) -> dict[str, Any]:
+    """A :func:`record` entry rendered as its dict, with ``details`` (JSON-ready values) added under "details".
+
+    For the rare decisions that carry more than the context (a federated call's token claims); a dict is kept
+    as it is, so these few entries cost the collector a tracked object each.
+    """
+    return {**_as_dict(entry), "details": dict(details)}
+
+
 def _shared(value: Any) -> Any:
     """One retained copy of each recurring value (ARNs, actions, messages, whole contexts and statement lists).
 

@@ -119,6 +119,10 @@ class Role:
     permissions_boundary: str | None = None
     service_linked: bool = False
 
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":", 5)[4]
+
 
 @dataclass
 class AccessKey:
@@ -154,6 +158,24 @@ class Session:
     chained: bool = False
     source_identity: str | None = None
     issued_at: datetime | None = None
+    transitive_tag_keys: list[str] = field(default_factory=list)
+    """Session tag keys that pass on to sessions this one assumes (role chaining)."""
+
+
+@dataclass
+class OidcProvider:
+    """An IAM OpenID Connect identity provider.
+
+    ``url`` is kept as IAM reports it: the issuer URL without its ``https://`` (``host`` or ``host/path``); the
+    ARN is ``arn:aws:iam::<account>:oidc-provider/<url>``.  ``client_ids`` are the audiences tokens may carry.
+    """
+
+    url: str
+    arn: str
+    create_date: datetime
+    client_ids: list[str] = field(default_factory=list)
+    thumbprints: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,6 +200,8 @@ class IamState:
     """Tombstones of purged sessions: access key id -> digest of the session token (oldest first).  They keep an
     expired token answering ``ExpiredToken`` (not ``InvalidClientTokenId``) after its session is dropped."""
     deletion_tasks: dict[str, DeletionTask] = field(default_factory=dict)
+    oidc_providers: dict[str, OidcProvider] = field(default_factory=dict)
+    """OpenID Connect identity providers by ARN."""
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
@@ -232,6 +256,7 @@ def new_role_session(
     tags: dict[str, str] | None = None,
     chained: bool = False,
     source_identity: str | None = None,
+    transitive_tag_keys: list[str] | None = None,
 ) -> Session:
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
@@ -240,7 +265,7 @@ def new_role_session(
     duration, and the session ARN / user id IAM derives from the role
     (``arn:aws:sts::<acct>:assumed-role/<role>/<session>``, ``<role id>:<session>``).
     """
-    account_id = role.arn.split(":", 5)[4]
+    account_id = role.account_id
     session = Session(
         access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(), session_token=new_session_token(),
         expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
@@ -248,6 +273,7 @@ def new_role_session(
         user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
         role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
         tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
+        transitive_tag_keys=list(transitive_tag_keys or []),
     )
     iam.add_session(session, now)
     return session

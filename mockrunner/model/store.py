@@ -14,6 +14,7 @@ from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
 from mockrunner.model.ecr import EcrState
 from mockrunner.model.iam import IamState
+from mockrunner.model.identity_providers import IdentityProviders
 
 
 @dataclass
@@ -43,6 +44,8 @@ class Store:
         self.clock = Clock()
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
+        self.identity_providers = IdentityProviders()
+        """Keys of the issuers whose web identity tokens STS verifies (``mockrunner.oidc``)."""
         self.decision_log = DecisionLog(maxlen=10000)
         """Every authorization decision (read as dicts, newest last), bounded; see ``auth/authorizer.py``."""
         self.caches: dict[str, dict] = {}
@@ -54,6 +57,7 @@ class Store:
         """Forget everything; the configured accounts exist again, empty."""
         with self.lock:
             self.accounts = {keys.account_id: Account(keys.account_id) for keys in self.settings.root_accounts}
+            self.identity_providers = IdentityProviders()
             self.clock.reset()
 
     def account(self, account_id: str) -> Account | None:

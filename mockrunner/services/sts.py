@@ -7,15 +7,19 @@ needs both).  Session tags add an ``sts:TagSession`` check against the same trus
 """
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 from typing import Any
 
+from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, Principal, validate_policy
 from mockrunner.model.iam import (
     SESSION_KEY_PREFIX,
+    IamState,
     Role,
     Session,
     new_id,
@@ -59,9 +63,18 @@ def _role_from_arn(ctx: RequestContext, arn: str) -> tuple[str | None, Role | No
     return parts[4], role
 
 
+def checked_role_arn(arn: str) -> str:
+    """``arn`` if it has the shape of an ARN; STS refuses one without partition, service or resource (or with too
+    few colons) as ``ValidationError`` "<arn> is invalid", before any authorization (recorded from AWS)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        raise ServiceError("ValidationError", f"{arn} is invalid", 400)
+    return arn
+
+
 def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     params = ctx.params
-    role_arn = params["RoleArn"]
+    role_arn = checked_role_arn(params["RoleArn"])
     account_id, role = _role_from_arn(ctx, role_arn)
     keys: dict[str, Any] = {"sts:RoleSessionName": params["RoleSessionName"]}
     if params.get("ExternalId") is not None:
@@ -73,6 +86,8 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
         keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
     if tags:
         keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if params.get("TransitiveTagKeys"):
+        keys["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if role is not None:
         for key, value in role.tags.items():
             keys[f"aws:ResourceTag/{key}"] = value
@@ -89,7 +104,20 @@ def _assume_role_authz(ctx: RequestContext) -> list[Check]:
     if ctx.caller.is_root:
         # STS refuses root outright, before any policy (message as AWS returns it).
         raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", 403)
+    _check_transitive_keys(ctx)
     return _assume_role_checks(ctx)
+
+
+def _check_transitive_keys(ctx: RequestContext) -> None:
+    """STS's answers (recorded from AWS) for transitive keys not among the request's tags, and for a chained call
+    setting a tag key the calling session carries as transitive (tag keys compare case-insensitively)."""
+    requested = {tag["Key"].lower() for tag in ctx.params.get("Tags") or []}
+    if any(key.lower() not in requested for key in ctx.params.get("TransitiveTagKeys") or []):
+        raise ServiceError("InvalidParameterValue", "The specified transitive tag key must be included in the "
+                           "requested tags.", 400)
+    if any(key.lower() in requested for key in ctx.caller.transitive_tag_keys):
+        raise ServiceError("InvalidParameterValue", "One of the specified transitive tag keys can't be set because "
+                           "it conflicts with a transitive tag key from the calling session.", 400)
 
 
 @op("sts", "AssumeRole", authz=_assume_role_authz)
@@ -108,33 +136,51 @@ def assume_role(ctx: RequestContext) -> dict:
     if caller.credential_source in TEMPORARY_CREDENTIALS and duration > ROLE_CHAINING_LIMIT:
         raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
                            "for roles assumed by role chaining.", 400)
+    _check_duration(role, duration)
+    policies, policy_arns = _session_policy_set(params, store.accounts[account_id].iam)
+    tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+    transitive = list(params.get("TransitiveTagKeys") or [])
+    if chained:
+        # The calling session's transitive tags pass on, and stay transitive (IAM User Guide, "Chaining roles
+        # with session tags"); its other tags do not.
+        inherited = list(caller.transitive_tag_keys)
+        tags = {**{key: caller.session_tags[key] for key in inherited if key in caller.session_tags}, **tags}
+        transitive = inherited + transitive
+    session = new_role_session(
+        store.account(role.account_id).iam, store.clock.now(), role, params["RoleSessionName"], duration,
+        policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
+        source_identity=params.get("SourceIdentity"), transitive_tag_keys=transitive,
+    )
+    return _session_result(session, policies, policy_arns, params.get("Tags") or [])
+
+
+def _session_result(session: Session, policies: list[str], policy_arns: list[str], passed_tags: Any) -> dict:
+    """What the AssumeRole family returns; ``PackedPolicySize`` only when session policies or tags were passed."""
+    result: dict[str, Any] = {
+        "Credentials": session_credentials(session),
+        "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.arn},
+    }
+    if policies or policy_arns or passed_tags:
+        result["PackedPolicySize"] = _packed_size(policies, policy_arns, session.tags)
+    if session.source_identity:
+        result["SourceIdentity"] = session.source_identity
+    return result
+
+
+def _check_duration(role: Role, duration: int) -> None:
     if duration > role.max_session_duration:
         raise ServiceError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set "
                            "for this role.", 400)
-    iam = store.accounts[account_id].iam
+
+
+def _session_policy_set(params: dict, iam: Any) -> tuple[list[str], list[str]]:
+    """The request's session policy documents and policy ARNs (each ARN must name an existing managed policy)."""
     policies = _session_policies(params)
     policy_arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
     for arn in policy_arns:
         if arn not in aws_managed_policies() and arn not in iam.policies:
             raise ServiceError("ValidationError", f"The policy {arn} does not exist or is not attachable.", 400)
-    tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
-    if chained:
-        # Transitive session tags would carry over; without TransitiveTagKeys the caller's tags do not.
-        tags = {**{k: v for k, v in caller.session_tags.items() if k in (params.get("TransitiveTagKeys") or [])},
-                **tags}
-    session = new_role_session(
-        store.account(role.arn.split(":", 5)[4]).iam, store.clock.now(), role, params["RoleSessionName"], duration,
-        policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
-        source_identity=params.get("SourceIdentity"),
-    )
-    result = {
-        "Credentials": session_credentials(session),
-        "AssumedRoleUser": {"AssumedRoleId": session.user_id, "Arn": session.arn},
-        "PackedPolicySize": _packed_size(policies, policy_arns, tags),
-    }
-    if session.source_identity:
-        result["SourceIdentity"] = session.source_identity
-    return result
+    return policies, policy_arns
 
 
 def _session_policies(params: dict) -> list[str]:
@@ -197,3 +243,95 @@ def get_session_token(ctx: RequestContext) -> dict:
     )
     store.accounts[caller.account_id].iam.add_session(session, now)
     return {"Credentials": session_credentials(session)}
+
+
+# ------------------------------------------------------------------------------------------- web identity
+WEB_IDENTITY_DENIED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+
+
+@op("sts", "AssumeRoleWithWebIdentity", authz=no_checks)
+def assume_role_with_web_identity(ctx: RequestContext) -> dict:
+    """An unsigned call: the token is verified (``mockrunner.oidc.verify``) against the providers of the role's
+    account, then the role's trust policy decides for the provider (``Principal: {"Federated": <provider ARN>}``)
+    with the token's condition keys.  Every refusal by policy, and a role that does not exist, is the same
+    ``AccessDenied`` "Not authorized to perform sts:AssumeRoleWithWebIdentity" (STS names neither role nor
+    reason).  Decisions are logged with the token's claims and the keys derived from them."""
+    from mockrunner.oidc import verify as web_identity
+
+    params, store = ctx.params, ctx.store
+    role_arn = checked_role_arn(params["RoleArn"])
+    account_id, role = _role_from_arn(ctx, role_arn)
+    account = store.account(account_id or "")
+    verified = web_identity.verify(store, account.iam if account is not None else IamState(),
+                                   params["WebIdentityToken"])
+    tags, transitive = web_identity.session_tags(verified.claims)
+    source_identity = verified.claims.get(web_identity.SOURCE_IDENTITY_CLAIM)
+    keys: dict[str, Any] = {**web_identity.condition_keys(verified), "sts:RoleSessionName": params["RoleSessionName"]}
+    for key, value in tags.items():
+        keys[f"aws:RequestTag/{key}"] = value
+    if tags:
+        keys["aws:TagKeys"] = list(tags)
+        keys["sts:TransitiveTagKeys"] = transitive
+    if isinstance(source_identity, str):
+        keys["sts:SourceIdentity"] = source_identity
+    trust = role.assume_role_policy if role is not None else None
+    common = {"resource_policy": trust, "resource_policy_id": f"{role_arn}#trust-policy",
+              "resource_account": account_id}
+    checks = [Check("sts:AssumeRoleWithWebIdentity", role_arn, keys, **common)]
+    if tags:
+        checks.append(Check("sts:TagSession", role_arn, keys, **common))
+    if isinstance(source_identity, str):
+        checks.append(Check("sts:SetSourceIdentity", role_arn, keys, **common))
+    provider = Principal(arn=verified.provider.arn, account=account_id, type="Federated")
+    details = {"tokenClaims": verified.claims, "conditionKeys": keys, "provider": verified.provider.arn}
+    if authorizer.authorize_principal(ctx, provider, checks, details) is not None or role is None:
+        raise ServiceError("AccessDenied", WEB_IDENTITY_DENIED, 403)
+    duration = params.get("DurationSeconds") or 3600
+    _check_duration(role, duration)
+    policies, policy_arns = _session_policy_set(params, account.iam)
+    session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role,
+                               params["RoleSessionName"], duration, policies=policies,
+                               policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
+                               source_identity=source_identity if isinstance(source_identity, str) else None)
+    return {**_session_result(session, policies, policy_arns, tags),
+            "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.issuer,
+            "Audience": verified.audience}
+
+
+# ------------------------------------------------------------------------------------------- access key info
+_ACCOUNT_BITS = 0x7FFFFFFFFF80
+
+
+@op("sts", "GetAccessKeyInfo")
+def get_access_key_info(ctx: RequestContext) -> dict:
+    """The account owning any access key id: a key of this server (root, IAM user, STS session, even an expired
+    one) by lookup; any other ``AKIA``/``ASIA`` id by decoding it as AWS encodes accounts in key ids (bits 7-46 of
+    the base32-decoded id after its prefix, as public analyses of the format describe it), so a key of an account
+    outside the model answers too.  Authorized as ``sts:GetAccessKeyInfo`` on ``*``."""
+    key_id = ctx.params["AccessKeyId"]
+    account = _key_owner(ctx, key_id) or _decoded_account(key_id)
+    if account is None:
+        # AWS's answer for an id that is not a key id is not public; a validation error names the parameter.
+        raise ServiceError("InvalidParameterValue", f"The access key ID {key_id} is not valid.", 400)
+    return {"Account": account}
+
+
+def _key_owner(ctx: RequestContext, key_id: str) -> str | None:
+    root = ctx.store.settings.root_key(key_id)
+    if root is not None:
+        return root.account_id
+    for account in ctx.store.accounts.values():
+        iam = account.iam
+        if key_id in iam.access_keys or key_id in iam.sessions or key_id in iam.expired_sessions:
+            return account.id
+    return None
+
+
+def _decoded_account(key_id: str) -> str | None:
+    if key_id[:4] not in ("AKIA", "ASIA") or len(key_id) != 20:
+        return None
+    try:
+        raw = base64.b32decode(key_id[4:])
+    except (binascii.Error, ValueError):
+        return None
+    return f"{(int.from_bytes(raw[:6], 'big') & _ACCOUNT_BITS) >> 7:012d}"

@@ -347,6 +347,27 @@ class MockAppRunner:
         if not apprunner.complete_handshake(self.store, connection_arn):
             raise ValueError(f"no App Runner connection {connection_arn}")
 
+    def oidc_token(self, issuer: str | None = None, claims: dict | None = None, expires_in: int = 3600,
+                   algorithm: str = "RS256", github: dict | None = None) -> str:
+        """A web identity token (JWT) signed by the built-in identity provider's key for ``issuer``, as
+        ``POST /_mockrunner/oidc/token`` mints it: ``github={"repository": "org/repo", "ref": ..., "environment":
+        ..., "event": ..., "workflow": ...}`` builds GitHub Actions' claims (issuer and audience included);
+        ``claims`` are added last and win."""
+        from mockrunner.oidc.tokens import mint
+
+        request: dict[str, Any] = {"claims": claims or {}, "expiresIn": expires_in, "algorithm": algorithm}
+        if issuer is not None:
+            request["issuer"] = issuer
+        if github is not None:
+            request["github"] = github
+        return mint(self.store, request)[0]
+
+    def register_jwks(self, issuer: str, jwks: dict) -> None:
+        """Trust ``jwks`` (public keys) for tokens whose ``iss`` is ``issuer`` (your own test identity provider)."""
+        from mockrunner.oidc.keys import register_jwks
+
+        register_jwks(self.store, issuer, jwks)
+
     def advance(self, seconds: float) -> Any:
         """Move the store clock forward (operations and sessions age without sleeping)."""
         return self.store.clock.advance(seconds)

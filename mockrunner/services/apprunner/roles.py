@@ -247,7 +247,7 @@ def instance_role_credentials(store: "Store", service_arn: str) -> dict:
 def issue_role_session(store: "Store", role: "Role", session_name: str, duration: int) -> dict:
     """Record an STS role session for ``role`` (the model's ``new_role_session``, as AssumeRole) and return its
     ``Credentials``."""
-    iam = store.account(role.arn.split(":", 5)[4]).iam
+    iam = store.account(role.account_id).iam
     return session_credentials(new_role_session(iam, store.clock.now(), role, session_name, duration))
 
 

@@ -1,0 +1,118 @@
+"""A CI deploy pipeline federated like GitHub Actions, end to end, with nothing but boto3 and mockrunner.
+
+What a workflow using aws-actions/configure-aws-credentials does, step by step:
+
+1. (once, by an admin) an IAM OIDC provider for ``https://token.actions.githubusercontent.com`` with audience
+   ``sts.amazonaws.com``, and a deploy role whose trust policy admits only ``repo:acme/web:ref:refs/heads/main``;
+   the role may push to ECR, create App Runner services and pass the image-access role to App Runner only
+   (``iam:PassedToService``);
+2. (each run) the job's OIDC token is exchanged with ``AssumeRoleWithWebIdentity`` — no AWS credentials in CI;
+3. the session pushes the image (``PutImage``) and deploys it (``CreateService``).
+
+A token for another branch, or for a job with ``environment: prod`` (its ``sub`` becomes
+``repo:acme/web:environment:prod``), is refused with STS's "Not authorized to perform
+sts:AssumeRoleWithWebIdentity" — the classic surprise, shown here before it happens in CI.
+
+Run: ``python examples/ci_federation.py`` (in-process; no server).  Against a running mockrunner, mint the token
+with ``POST /_mockrunner/oidc/token`` ``{"github": {"repository": "acme/web", "ref": "refs/heads/main"}}`` instead.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import boto3
+from botocore.exceptions import ClientError
+
+from mockrunner import mock_apprunner
+
+REPOSITORY = "acme/web"
+GITHUB = "token.actions.githubusercontent.com"
+REGION = "us-east-1"
+MANIFEST = json.dumps({
+    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
+               "digest": "sha256:" + "a" * 64},
+    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
+                "digest": "sha256:" + "b" * 64}],
+})
+
+
+def _document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def set_up_account(iam, ecr, account: str) -> str:
+    """The admin's one-time setup; returns the deploy role's ARN."""
+    provider = iam.create_open_id_connect_provider(
+        Url=f"https://{GITHUB}", ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
+    trust = _document({"Effect": "Allow", "Principal": {"Federated": provider},
+                       "Action": "sts:AssumeRoleWithWebIdentity",
+                       "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com",
+                                                      f"{GITHUB}:sub": f"repo:{REPOSITORY}:ref:refs/heads/main"}}})
+    role = iam.create_role(RoleName="github-deploy", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    access_role = iam.create_role(RoleName="AppRunnerECRAccessRole", AssumeRolePolicyDocument=_document(
+        {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"},
+    ))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="AppRunnerECRAccessRole",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
+    iam.put_role_policy(RoleName="github-deploy", PolicyName="deploy", PolicyDocument=_document(
+        {"Effect": "Allow", "Action": ["ecr:PutImage", "ecr:DescribeImages"],
+         "Resource": f"arn:aws:ecr:{REGION}:{account}:repository/web"},
+        {"Effect": "Allow", "Action": ["apprunner:CreateService", "apprunner:DescribeService"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": access_role,
+         "Condition": {"StringEquals": {"iam:PassedToService": "apprunner.amazonaws.com"}}},
+        {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:AWSServiceName": "apprunner.amazonaws.com"}}},
+    ))
+    ecr.create_repository(repositoryName="web")
+    return role
+
+
+def federate(sts, role_arn: str, token: str) -> dict:
+    """What configure-aws-credentials does with the job's token (the call is unsigned)."""
+    return sts.assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName="github-actions",
+                                             WebIdentityToken=token)["Credentials"]
+
+
+def deploy(credentials: dict, account: str) -> str:
+    """The job's deploy step, as the federated session: push the image, create the service."""
+    session = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
+                                    aws_secret_access_key=credentials["SecretAccessKey"],
+                                    aws_session_token=credentials["SessionToken"], region_name=REGION)
+    session.client("ecr").put_image(repositoryName="web", imageManifest=MANIFEST, imageTag="v1")
+    service = session.client("apprunner").create_service(ServiceName="web-app", SourceConfiguration={
+        "ImageRepository": {"ImageIdentifier": f"{account}.dkr.ecr.{REGION}.amazonaws.com/web:v1",
+                            "ImageRepositoryType": "ECR", "ImageConfiguration": {"Port": "8080"}},
+        "AuthenticationConfiguration": {"AccessRoleArn": f"arn:aws:iam::{account}:role/AppRunnerECRAccessRole"},
+        "AutoDeploymentsEnabled": False,
+    })["Service"]
+    return service["ServiceArn"]
+
+
+def main() -> int:
+    with mock_apprunner() as mock:
+        account = boto3.client("sts").get_caller_identity()["Account"]
+        role = set_up_account(boto3.client("iam"), boto3.client("ecr", region_name=REGION), account)
+        sts = boto3.client("sts")
+        refused = 0
+        for job in ({"ref": "refs/heads/feature"}, {"ref": "refs/heads/main", "environment": "prod"}):
+            token = mock.oidc_token(github={"repository": REPOSITORY, **job})
+            try:
+                federate(sts, role, token)
+            except ClientError as error:
+                refused += 1
+                print(f"{job}: {error.response['Error']['Code']}: {error.response['Error']['Message']}")
+                entry = mock.decisions(action="sts:AssumeRoleWithWebIdentity")[-1]
+                print(f"  IAM received sub={entry['context'][f'{GITHUB}:sub']!r}")
+        token = mock.oidc_token(github={"repository": REPOSITORY, "ref": "refs/heads/main"})
+        service_arn = deploy(federate(sts, role, token), account)
+        mock.settle()
+        status = boto3.client("apprunner", region_name=REGION).describe_service(
+            ServiceArn=service_arn)["Service"]["Status"]
+        print(f"main: deployed {service_arn}: {status}")
+        return 0 if refused == 2 and status == "RUNNING" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

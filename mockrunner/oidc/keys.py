@@ -1,0 +1,103 @@
+"""Issuers' keys: the built-in identity provider's signing keys and the public keys (JWKS) tokens verify with.
+
+An issuer's JWKS is the union of the public halves of the keys mockrunner signs its tokens with and the JWKS a
+user registered for it.  Keys are generated on first use (RSA 2048 for ``RS*``, P-256 / P-384 / P-521 for
+``ES*``), one per issuer and algorithm.  Loaded key objects are cached in ``store.caches["oidc_keys"]`` by key id:
+parsing a PEM costs more than signing.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from mockrunner.model.identity_providers import SigningKey
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
+"""What the built-in provider signs with, and what STS accepts (RSA and ECDSA signatures)."""
+_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
+
+
+class OidcError(ValueError):
+    """A JWKS or issuer the caller supplied that cannot be used; the message says why."""
+
+
+def issuer_url(issuer: Any) -> str:
+    """An issuer as tokens name it: an ``https://`` URL with a host and no query (raises OidcError)."""
+    if not isinstance(issuer, str) or not issuer.startswith("https://") or len(issuer) <= len("https://") \
+            or "?" in issuer or "#" in issuer or any(c.isspace() for c in issuer):
+        raise OidcError(f"issuer must be an https:// URL with a host and no query, not {issuer!r}")
+    return issuer
+
+
+def signing_key(store: "Store", issuer: str, algorithm: str = "RS256") -> tuple[SigningKey, bool]:
+    """The issuer's key for ``algorithm``, generated if it has none yet; and whether it was generated now."""
+    if algorithm not in SIGNING_ALGORITHMS:
+        raise OidcError(f"algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}, not {algorithm!r}")
+    with store.lock:
+        keys = store.identity_providers.signing_keys.setdefault(issuer, [])
+        for key in keys:
+            if key.algorithm == algorithm:
+                return key, False
+        private: Any = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if algorithm.startswith("RS")
+                        else ec.generate_private_key(_CURVES[algorithm]()))
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode("ascii")
+        key = SigningKey(kid=f"mockrunner-{algorithm.lower()}-{secrets.token_hex(8)}", algorithm=algorithm,
+                         private_pem=pem)
+        keys.append(key)
+        return key, True
+
+
+def private_key(store: "Store", key: SigningKey) -> Any:
+    cache = store.caches.setdefault("oidc_keys", {})
+    loaded = cache.get(key.kid)
+    if loaded is None:
+        loaded = cache[key.kid] = serialization.load_pem_private_key(key.private_pem.encode("ascii"), None)
+    return loaded
+
+
+def jwks(store: "Store", issuer: str) -> dict:
+    """The issuer's public keys as a JWKS document (empty ``keys`` for an issuer nobody holds keys for)."""
+    keys = []
+    for key in store.identity_providers.signing_keys.get(issuer, []):
+        public = private_key(store, key).public_key()
+        algorithm = jwt.algorithms.RSAAlgorithm if key.algorithm.startswith("RS") else jwt.algorithms.ECAlgorithm
+        jwk = json.loads(algorithm.to_jwk(public))
+        keys.append({**jwk, "kid": key.kid, "alg": key.algorithm, "use": "sig"})
+    keys.extend(store.identity_providers.registered_jwks.get(issuer, {}).get("keys", []))
+    return {"keys": keys}
+
+
+def check_jwks(document: Any) -> dict:
+    """A JWKS a user registers: ``{"keys": [JWK, ...]}`` with public RSA or EC keys PyJWT can read."""
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list) or not document["keys"]:
+        raise OidcError('a JWKS is an object {"keys": [JWK, ...]} with at least one key')
+    keys = []
+    for index, jwk in enumerate(document["keys"]):
+        try:
+            parsed = jwt.PyJWK(jwk)
+        except (jwt.PyJWKError, jwt.InvalidKeyError, TypeError, ValueError) as error:
+            raise OidcError(f"keys[{index}]: not a usable JWK ({error})") from None
+        if any(name in jwk for name in ("d", "p", "q")):
+            raise OidcError(f"keys[{index}]: a private key; register the public key only")
+        if parsed.key_type not in ("RSA", "EC"):
+            raise OidcError(f"keys[{index}]: key type {parsed.key_type} is not RSA or EC")
+        keys.append(dict(jwk))
+    return {"keys": keys}
+
+
+def register_jwks(store: "Store", issuer: Any, document: Any) -> int:
+    """Register ``document`` (validated) as ``issuer``'s public keys, replacing any registered before."""
+    url = issuer_url(issuer)
+    checked = check_jwks(document)
+    with store.lock:
+        store.identity_providers.registered_jwks[url] = checked
+    return len(checked["keys"])

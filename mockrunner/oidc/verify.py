@@ -1,0 +1,200 @@
+"""Verify a web identity token as STS does for ``AssumeRoleWithWebIdentity``, and derive its condition keys.
+
+Checks, in order, each with STS's error (texts quoted from public reports where they exist; the others are
+marked in ``docs/behaviour.md``):
+
+1. a JWT at all (three base64url parts, a JSON header and payload);
+2. the required claims ``iss``, ``sub``, ``aud`` (or ``azp``) and ``exp`` ("Missing a required claim: aud");
+3. ``iss`` names an OIDC provider of the role's account ("No OpenIDConnect provider found in your account for
+   <iss>");
+4. a key for the token's ``kid`` among the issuer's keys ("Couldn't retrieve verification key from your identity
+   provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" — two spaces);
+5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature;
+6. ``aud`` (one of them, for a list) or ``azp`` among the provider's client ids ("Incorrect token audience");
+7. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
+   date/time <now> must be before the expiration date/time <exp>", ``ExpiredTokenException``), ``nbf`` and
+   ``iat`` not in the future.
+
+Claims of the wrong JSON type (a numeric ``sub``, a malformed session-tags claim) are ``IDPRejectedClaim``.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import jwt
+
+from mockrunner.errors import ServiceError
+from mockrunner.oidc.keys import SIGNING_ALGORITHMS, jwks
+
+if TYPE_CHECKING:
+    from mockrunner.model.iam import IamState, OidcProvider
+    from mockrunner.model.store import Store
+
+CLOCK_SKEW = 300
+"""IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
+TAGS_CLAIM = "https://aws.amazon.com/tags"
+SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
+NO_KEY = ("Couldn't retrieve verification key from your identity provider,  please reference "
+          "AssumeRoleWithWebIdentity documentation for requirements")
+NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
+
+# Claims STS turns into condition keys "<provider url>:<claim>", besides sub and aud, per issuer: the keys AWS
+# documents (IAM User Guide, "Available keys for AWS OIDC federation": amr for Amazon Cognito; azp, email and
+# oaud for Google; and GitHub's provider-specific claims).  Any other claim is not a key.
+PROVIDER_CLAIMS: dict[str, tuple[str, ...]] = {
+    "token.actions.githubusercontent.com": ("actor", "actor_id", "job_workflow_ref", "repository", "repository_id",
+                                            "workflow", "ref", "environment", "enterprise_id"),
+    "accounts.google.com": ("azp", "email"),
+    "cognito-identity.amazonaws.com": ("amr",),
+}
+AZP_AS_AUDIENCE = frozenset({"accounts.google.com"})
+"""Issuers whose ``azp`` becomes ``<url>:aud`` (the original ``aud`` then ``<url>:oaud``), as AWS documents for
+Google."""
+
+
+@dataclass
+class VerifiedToken:
+    """A token STS accepted: its claims, the provider it came through, the audience that matched."""
+
+    claims: dict[str, Any]
+    provider: "OidcProvider"
+    audience: str
+    header: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def subject(self) -> str:
+        return self.claims["sub"]
+
+    @property
+    def issuer(self) -> str:
+        return self.claims["iss"]
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidIdentityToken", message, 400)
+
+
+def _rejected(message: str) -> ServiceError:
+    return ServiceError("IDPRejectedClaim", message, 403)
+
+
+def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
+    """The verified token, or the STS error it deserves (see the module doc for the order)."""
+    from mockrunner.services.iam_oidc import provider_for_issuer
+
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise _invalid(NOT_A_JWT) from None
+    for name in ("iss", "sub", "exp"):
+        if name not in claims:
+            raise _invalid(f"Missing a required claim: {name}")
+    if "aud" not in claims and "azp" not in claims:
+        raise _invalid("Missing a required claim: aud")
+    _check_types(claims)
+    provider = provider_for_issuer(iam, claims["iss"])
+    if provider is None:
+        raise _invalid(f"No OpenIDConnect provider found in your account for {claims['iss']}")
+    _check_signature(store, token, header, claims["iss"])
+    audience = _matching_audience(claims, provider)
+    _check_times(store, claims)
+    return VerifiedToken(claims, provider, audience, header)
+
+
+def _check_types(claims: Mapping[str, Any]) -> None:
+    if not isinstance(claims["iss"], str) or not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise _rejected("The iss and sub claims must be non-empty strings.")
+    audiences = claims.get("aud", [])
+    if not isinstance(audiences, (str, list)) or not all(isinstance(a, str) for a in _as_list(audiences)):
+        raise _rejected("The aud claim must be a string or a list of strings.")
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _rejected(f"The {name} claim must be a number of seconds since the epoch.")
+
+
+def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issuer: str) -> None:
+    algorithm = header.get("alg")
+    if algorithm not in SIGNING_ALGORITHMS:
+        raise _invalid(f"Unsupported token signing algorithm: {algorithm}")
+    candidates = [jwk for jwk in jwks(store, issuer)["keys"]
+                  if header.get("kid") is None or jwk.get("kid") == header.get("kid")]
+    if not candidates:
+        raise _invalid(NO_KEY)
+    for jwk in candidates:
+        try:
+            key = jwt.PyJWK(jwk, algorithm=algorithm)
+            jwt.decode(token, key.key, algorithms=[algorithm],
+                       options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
+                                "verify_iat": False, "verify_iss": False,
+                                "verify_sub": False, "verify_jti": False})
+            return
+        except jwt.PyJWTError:
+            continue
+    raise _invalid("The token's signature could not be verified with its issuer's keys.")
+
+
+def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider") -> str:
+    """The ``aud`` (any of a list) or else ``azp`` value that is one of the provider's client ids."""
+    for value in [*_as_list(claims.get("aud", [])), claims.get("azp")]:
+        if isinstance(value, str) and value in provider.client_ids:
+            return value
+    raise _invalid("Incorrect token audience")
+
+
+def _check_times(store: "Store", claims: Mapping[str, Any]) -> None:
+    now = int(store.clock.now().timestamp())
+    expires = int(claims["exp"])
+    if now >= expires + CLOCK_SKEW:
+        raise ServiceError("ExpiredTokenException", f"Token expired: current date/time {now} must be before the "
+                           f"expiration date/time {expires}", 400)
+    for name in ("nbf", "iat"):
+        if name in claims and int(claims[name]) > now + CLOCK_SKEW:
+            raise _invalid(f"The token's {name} claim is in the future.")
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+# ------------------------------------------------------------------------------------------- condition keys
+def condition_keys(verified: VerifiedToken) -> dict[str, Any]:
+    """The web identity keys STS puts in the request context: ``<url>:sub``, ``<url>:aud`` and the issuer's
+    documented claims (:data:`PROVIDER_CLAIMS`), ``<url>`` being the provider's URL without ``https://``."""
+    claims, url = verified.claims, verified.provider.url
+    keys: dict[str, Any] = {f"{url}:sub": claims["sub"], f"{url}:aud": verified.audience}
+    host = url.split("/", 1)[0]
+    if host in AZP_AS_AUDIENCE and isinstance(claims.get("azp"), str):
+        keys[f"{url}:aud"] = claims["azp"]
+        keys[f"{url}:oaud"] = claims.get("aud") if isinstance(claims.get("aud"), str) else verified.audience
+    for name in PROVIDER_CLAIMS.get(host, ()):
+        value = claims.get(name)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            keys[f"{url}:{name}"] = str(value)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            keys[f"{url}:{name}"] = list(value)
+    return keys
+
+
+def session_tags(claims: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Session tags and transitive keys from the ``https://aws.amazon.com/tags`` claim (IAM User Guide,
+    "Passing session tags using AssumeRoleWithWebIdentity": ``principal_tags`` maps a key to a one-value list)."""
+    claim = claims.get(TAGS_CLAIM)
+    if claim is None:
+        return {}, []
+    principal_tags = claim.get("principal_tags", {}) if isinstance(claim, dict) else None
+    transitive = claim.get("transitive_tag_keys", []) if isinstance(claim, dict) else None
+    if not isinstance(principal_tags, dict) or not isinstance(transitive, list):
+        raise _rejected(f"The {TAGS_CLAIM} claim must hold principal_tags (an object) and transitive_tag_keys "
+                        "(a list).")
+    tags: dict[str, str] = {}
+    for key, values in principal_tags.items():
+        if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
+            raise _rejected(f"The session tag {key} must have exactly one string value.")
+        tags[key] = values[0]
+    if not all(isinstance(key, str) and key in tags for key in transitive):
+        raise _rejected("Every transitive tag key must be one of the principal_tags.")
+    return tags, list(transitive)

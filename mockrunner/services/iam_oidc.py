@@ -1,0 +1,202 @@
+"""IAM OpenID Connect identity providers: the entities ``AssumeRoleWithWebIdentity`` trusts.
+
+A provider is named by its issuer URL: ``CreateOpenIDConnectProvider(Url="https://host/path")`` makes
+``arn:aws:iam::<account>:oidc-provider/host/path``, and ``GetOpenIDConnectProvider`` reports the URL without its
+scheme.  The URL is not otherwise normalised (a trailing slash or a different case is another provider), as IAM
+does.  Every operation is authorized as ``iam:<Operation>`` on the provider's ARN (``ListOpenIDConnectProviders``:
+``*``), with ``aws:ResourceTag`` of an existing provider and ``aws:RequestTag``/``aws:TagKeys`` of the request.
+
+Thumbprints are stored and reported but never consulted: mockrunner verifies tokens against the issuer's keys it
+holds (``mockrunner.oidc``), as AWS does for the well-known issuers whose certificates it trusts itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from mockrunner.errors import ServiceError
+from mockrunner.gateway import RequestContext
+from mockrunner.model.iam import IamState, OidcProvider
+from mockrunner.services.iam import _page, _request_keys, _resource_keys, _tags_in, _tags_out
+from mockrunner.services.registry import Check, op
+
+MAX_PROVIDERS = 100
+MAX_CLIENT_IDS = 100
+MAX_THUMBPRINTS = 5
+ARN_RESOURCE = "oidc-provider/"
+
+
+def provider_url(url: str) -> str:
+    """The provider's name in IAM: the issuer URL without ``https://`` (raises IAM's error for a bad URL).
+
+    The URL must be https, with a host, and no query or fragment (CreateOpenIDConnectProvider's ``Url``
+    reference: "path components are allowed but query parameters are not").  Message as moto reproduces IAM's.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ServiceError("ValidationError", "Invalid Open ID Connect Provider URL", 400)
+    return url[len("https://"):]
+
+
+def provider_arn(account_id: str, url: str) -> str:
+    return f"arn:aws:iam::{account_id}:{ARN_RESOURCE}{url}"
+
+
+def _parse_arn(arn: str) -> None:
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
+        # IAM's wording for an ARN it cannot parse (two spaces), as for Attach*Policy.
+        raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+
+
+def _provider(ctx: RequestContext) -> OidcProvider:
+    arn = ctx.params["OpenIDConnectProviderArn"]
+    _parse_arn(arn)
+    provider = ctx.account.iam.oidc_providers.get(arn)
+    if provider is None:
+        raise ServiceError("NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
+    return provider
+
+
+def _thumbprints(ctx: RequestContext) -> list[str]:
+    thumbprints = list(ctx.params.get("ThumbprintList") or [])
+    if len(thumbprints) > MAX_THUMBPRINTS:
+        raise ServiceError("InvalidInput", "Thumbprint list must contain fewer than 5 entries.", 400)
+    return thumbprints
+
+
+def _client_ids(client_ids: Iterable[str]) -> list[str]:
+    unique = list(dict.fromkeys(client_ids))
+    if len(unique) > MAX_CLIENT_IDS:
+        raise ServiceError("LimitExceeded",
+                           f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}", 409)
+    return unique
+
+
+def _touched(iam: IamState) -> dict:
+    iam.touch()
+    return {}
+
+
+# ------------------------------------------------------------------------------------------------ authorization
+def _target(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:<Operation>`` on the provider's ARN (for Create: the ARN it will have)."""
+    keys = _request_keys(ctx)
+    params = ctx.params
+    arn = params.get("OpenIDConnectProviderArn")
+    if arn is None:
+        url = params.get("Url", "")
+        arn = provider_arn(ctx.account.id, url[len("https://"):] if url.startswith("https://") else url)
+    provider = ctx.account.iam.oidc_providers.get(arn)
+    if provider is not None:
+        _resource_keys(provider, keys)
+    return (Check(f"iam:{ctx.operation_name}", arn, keys),)
+
+
+def _anywhere(ctx: RequestContext) -> Iterable[Check]:
+    return (Check(f"iam:{ctx.operation_name}", "*"),)
+
+
+# ------------------------------------------------------------------------------------------------ operations
+@op("iam", "CreateOpenIDConnectProvider", authz=_target)
+def create_provider(ctx: RequestContext) -> dict:
+    iam, params = ctx.account.iam, ctx.params
+    url = provider_url(params["Url"])
+    thumbprints = _thumbprints(ctx)
+    client_ids = _client_ids(params.get("ClientIDList") or [])
+    arn = provider_arn(ctx.account.id, url)
+    if arn in iam.oidc_providers:
+        raise ServiceError("EntityAlreadyExists", f"Provider with url {params['Url']} already exists.", 409)
+    if len(iam.oidc_providers) >= MAX_PROVIDERS:
+        raise ServiceError("LimitExceeded",
+                           f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}", 409)
+    tags = _tags_in(ctx)
+    iam.oidc_providers[arn] = OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags)
+    iam.touch()
+    result: dict = {"OpenIDConnectProviderArn": arn}
+    if tags:
+        result["Tags"] = _tags_out(tags)
+    return result
+
+
+@op("iam", "GetOpenIDConnectProvider", authz=_target)
+def get_provider(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    result = {"Url": provider.url, "ClientIDList": list(provider.client_ids),
+              "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.create_date}
+    if provider.tags:
+        result["Tags"] = _tags_out(provider.tags)
+    return result
+
+
+@op("iam", "ListOpenIDConnectProviders", authz=_anywhere)
+def list_providers(ctx: RequestContext) -> dict:
+    return {"OpenIDConnectProviderList": [{"Arn": arn} for arn in sorted(ctx.account.iam.oidc_providers)]}
+
+
+@op("iam", "DeleteOpenIDConnectProvider", authz=_target)
+def delete_provider(ctx: RequestContext) -> dict:
+    """Idempotent: deleting a provider that does not exist succeeds (DeleteOpenIDConnectProvider reference)."""
+    arn = ctx.params["OpenIDConnectProviderArn"]
+    _parse_arn(arn)
+    iam = ctx.account.iam
+    if iam.oidc_providers.pop(arn, None) is not None:
+        iam.touch()
+    return {}
+
+
+@op("iam", "AddClientIDToOpenIDConnectProvider", authz=_target)
+def add_client_id(ctx: RequestContext) -> dict:
+    """Idempotent: adding a client id the provider has already is not an error."""
+    provider = _provider(ctx)
+    client_ids = _client_ids([*provider.client_ids, ctx.params["ClientID"]])
+    if client_ids != provider.client_ids:
+        provider.client_ids = client_ids
+        ctx.account.iam.touch()
+    return {}
+
+
+@op("iam", "RemoveClientIDFromOpenIDConnectProvider", authz=_target)
+def remove_client_id(ctx: RequestContext) -> dict:
+    """Idempotent: removing a client id the provider does not have is not an error."""
+    provider = _provider(ctx)
+    client_id = ctx.params["ClientID"]
+    if client_id in provider.client_ids:
+        provider.client_ids = [item for item in provider.client_ids if item != client_id]
+        ctx.account.iam.touch()
+    return {}
+
+
+@op("iam", "UpdateOpenIDConnectProviderThumbprint", authz=_target)
+def update_thumbprint(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    provider.thumbprints = _thumbprints(ctx)
+    return _touched(ctx.account.iam)
+
+
+@op("iam", "TagOpenIDConnectProvider", authz=_target)
+def tag_provider(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    provider.tags = _tags_in(ctx, provider.tags)
+    return _touched(ctx.account.iam)
+
+
+@op("iam", "UntagOpenIDConnectProvider", authz=_target)
+def untag_provider(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    removed = set(ctx.params["TagKeys"])
+    provider.tags = {key: value for key, value in provider.tags.items() if key not in removed}
+    return _touched(ctx.account.iam)
+
+
+@op("iam", "ListOpenIDConnectProviderTags", authz=_target)
+def list_provider_tags(ctx: RequestContext) -> dict:
+    return _page(_tags_out(_provider(ctx).tags), ctx, "Tags")
+
+
+def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:
+    """The provider whose URL is the token's ``iss`` (compared as IAM names it, without ``https://``)."""
+    if not issuer.startswith("https://"):
+        return None
+    url = issuer[len("https://"):]
+    return next((provider for provider in iam.oidc_providers.values() if provider.url == url), None)
