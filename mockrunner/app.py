@@ -22,7 +22,6 @@ from mockrunner import gateway
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
 from mockrunner.model.store import Store
-from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
 from mockrunner.persistence import StateFile, is_mutation
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
@@ -88,6 +87,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     from mockrunner.admin import admin
+    from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
 
     app = Flask("mockrunner")
     app.config["MOCKRUNNER_STORE"] = store

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from mockrunner.admin import AdminError, _body, _json, _mutated, _store, admin
+from mockrunner.admin import AdminError, _body, _json, _mutation, _store, admin
 
 
 @admin.post("/oidc/token")
@@ -27,12 +27,12 @@ def mint_token() -> Response:
     from mockrunner.oidc import keys, tokens
 
     store = _store()
+    body = _body()
     try:
-        token, created = tokens.mint(store, _body())
+        with store.lock, _mutation():
+            token, _ = tokens.mint(store, body)
     except keys.OidcError as error:
         raise AdminError(400, "InvalidTokenRequest", str(error)) from None
-    if created:
-        _mutated()
     header = jwt.get_unverified_header(token)
     issuer = jwt.decode(token, options={"verify_signature": False})["iss"]
     return _json({"token": token, "issuer": issuer, "kid": header["kid"]})
@@ -78,9 +78,10 @@ def register_jwks() -> Response:
     body = _body()
     if not isinstance(body, dict) or set(body) != {"issuer", "jwks"}:
         raise AdminError(400, "InvalidJwks", 'the body is {"issuer": URL, "jwks": {"keys": [...]}}')
+    store = _store()
     try:
-        count = keys.register_jwks(_store(), body["issuer"], body["jwks"])
+        with store.lock, _mutation():
+            count = keys.register_jwks(store, body["issuer"], body["jwks"])
     except keys.OidcError as error:
         raise AdminError(400, "InvalidJwks", str(error)) from None
-    _mutated()
     return _json({"issuer": body["issuer"], "keys": count})

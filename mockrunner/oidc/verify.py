@@ -82,7 +82,7 @@ def _rejected(message: str) -> ServiceError:
 
 def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
     """The verified token, or the STS error it deserves (see the module doc for the order)."""
-    from mockrunner.services.iam_oidc import provider_for_issuer
+    from mockrunner.services.iam.oidc_providers import provider_for_issuer
 
     try:
         header = jwt.get_unverified_header(token)

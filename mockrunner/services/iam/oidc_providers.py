@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from mockrunner.errors import ServiceError
 from mockrunner.gateway import RequestContext
 from mockrunner.model.iam import IamState, OidcProvider
-from mockrunner.services.iam import _page, _request_keys, _resource_keys, _tags_in, _tags_out
+from mockrunner.services.iam.core import _page, _request_keys, _resource_keys, _tags_in, _tags_out
 from mockrunner.services.registry import Check, op
 
 MAX_PROVIDERS = 100
