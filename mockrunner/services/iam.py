@@ -38,6 +38,7 @@ from mockrunner.model.iam import (
     new_secret,
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policies, aws_managed_policy, is_aws_managed
+from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.registry import Check, op
 
 # ------------------------------------------------------------------------------------------------ quotas
@@ -50,32 +51,6 @@ INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 MAX_GROUPS_PER_USER = 10
 DEFAULT_PAGE = 100
 
-# Service-linked roles: AWSServiceName -> (role name, attached policy, custom suffix allowed).  A table, not a
-# derivation (IAM User Guide, "AWS services that work with IAM", each service's service-linked-role page).
-SERVICE_LINKED_ROLES: dict[str, tuple[str, str, bool]] = {
-    "apprunner.amazonaws.com": (
-        "AWSServiceRoleForAppRunner", "arn:aws:iam::aws:policy/aws-service-role/AppRunnerServiceRolePolicy", False),
-    "networking.apprunner.amazonaws.com": (
-        "AWSServiceRoleForAppRunnerNetworking",
-        "arn:aws:iam::aws:policy/aws-service-role/AppRunnerNetworkingServiceRolePolicy", False),
-    "ecs.amazonaws.com": (
-        "AWSServiceRoleForECS", "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy", False),
-    "elasticloadbalancing.amazonaws.com": (
-        "AWSServiceRoleForElasticLoadBalancing",
-        "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy", False),
-    "autoscaling.amazonaws.com": (
-        "AWSServiceRoleForAutoScaling", "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy", True),
-    "es.amazonaws.com": (
-        "AWSServiceRoleForAmazonElasticsearchService",
-        "arn:aws:iam::aws:policy/aws-service-role/AmazonElasticsearchServiceRolePolicy", False),
-    "eks.amazonaws.com": (
-        "AWSServiceRoleForAmazonEKS", "arn:aws:iam::aws:policy/aws-service-role/AmazonEKSServiceRolePolicy", False),
-    "rds.amazonaws.com": (
-        "AWSServiceRoleForRDS", "arn:aws:iam::aws:policy/aws-service-role/AmazonRDSServiceRolePolicy", False),
-    "replication.ecr.amazonaws.com": (
-        "AWSServiceRoleForECRReplication",
-        "arn:aws:iam::aws:policy/aws-service-role/ECRReplicationServiceRolePolicy", False),
-}
 # Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
 # service-linked roles"): services for the main role, VPC connectors for the networking role.
 SLR_USAGE = {"AWSServiceRoleForAppRunner": ("services",), "AWSServiceRoleForAppRunnerNetworking": ("vpc_connectors",)}
@@ -1109,44 +1084,46 @@ def _slr_target(ctx: RequestContext) -> Iterable[Check]:
 
 
 def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
-    entry = SERVICE_LINKED_ROLES.get(service)
-    if entry is None:
+    """The role name IAM gives ``service``'s service-linked role (``<name>_<suffix>`` where suffixes are allowed)."""
+    spec = service_linked_roles().get(service)
+    if spec is None:
         if check:
             # Unverified wording: IAM refuses unknown service names with InvalidInput.
             raise ServiceError("InvalidInput", f"Service role name for {service} is not known to IAM; "
                                "the service does not support service-linked roles.", 400)
         return f"AWSServiceRoleFor{service.split('.', 1)[0]}"
-    name, _, suffix_allowed = entry
     if suffix:
-        if not suffix_allowed:
+        if not spec.custom_suffix:
             if check:
                 raise ServiceError("InvalidInput", f"Custom suffix is not allowed for {service}", 400)
-            return name
-        return f"{name}_{suffix}"
-    return name
+            return spec.role_name
+        return f"{spec.role_name}_{suffix}"
+    return spec.role_name
 
 
 @op("iam", "CreateServiceLinkedRole", authz=_slr_target)
 def create_service_linked_role(ctx: RequestContext) -> dict:
     return {"Role": role_out(create_slr(ctx.store.clock.now(), ctx.account.id, _iam(ctx),
                                         ctx.params["AWSServiceName"], ctx.params.get("CustomSuffix"),
-                                        ctx.params.get("Description")), full=True)}
+                                        ctx.params.get("Description")), full=True, created=True)}
 
 
 def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,
                description: str | None = None) -> Role:
-    """Create the service-linked role of ``service`` (App Runner calls this on first use too)."""
+    """Create the service-linked role of ``service`` (App Runner calls this on first use too): the name, path,
+    trust and attached policy of the service's table entry; the request's description, else the service's."""
     name = _slr_name(service, suffix)
+    spec = service_linked_roles()[service]
     if name in iam.roles:
         raise ServiceError(
             "InvalidInput",
             f"Service role name {name} has been taken in this account, please try a different suffix.", 400,
         )
-    path = f"/aws-service-role/{service}/"
+    path = spec.path
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
-                description or "", 3600, attached_policies=[SERVICE_LINKED_ROLES[service][1]], service_linked=True)
+                description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
     iam.roles[name] = role
     iam.touch()
     return role
