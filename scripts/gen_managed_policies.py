@@ -7,7 +7,7 @@ against moto's 1485 (every moto policy is in it; 146 of them at a newer default 
 policy's version history (7044 versions with their creation dates) where moto keeps only the default document.
 Neither dataset carries ``PolicyId`` or ``Description``: the real ids and descriptions of the policies mockrunner
 served before are kept in :data:`KNOWN` (from ``aws iam get-policy`` metadata published by tenchi-security/camp);
-every other policy gets a stable derived id (``ANPA`` + 16 base32 characters of the SHA-256 of its ARN) and no
+every other policy gets a stable derived id (``ANPA`` + 17 base32 characters of the SHA-256 of its ARN) and no
 description.  Versions missing from the dataset's history stay missing (GetPolicyVersion answers NoSuchEntity).
 
 Output (``mockrunner/data/managed_policies/``):
@@ -69,7 +69,7 @@ KNOWN: dict[str, tuple[str, str]] = {
 def derived_policy_id(arn: str) -> str:
     """A stable IAM-shaped id for a policy whose real id is not published in bulk."""
     digest = base64.b32encode(hashlib.sha256(arn.encode("utf-8")).digest()).decode("ascii")
-    return "ANPA" + digest[:16]
+    return "ANPA" + digest[:17]
 
 
 def iso(timestamp: str) -> str:
