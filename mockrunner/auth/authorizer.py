@@ -40,7 +40,7 @@ from mockrunner.iam_engine import (
     evaluate,
 )
 from mockrunner.model import decision_log
-from mockrunner.model.managed_policies import aws_managed_policies
+from mockrunner.model.managed_policies import aws_managed_policy
 
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
@@ -298,5 +298,5 @@ def _attached(refs: list, iam: "IamState", arns: Iterable[str]) -> None:
 
 
 def _managed_document(iam: "IamState", arn: str) -> str | None:
-    policy = iam.policies.get(arn) or aws_managed_policies().get(arn)
+    policy = iam.policies.get(arn) or aws_managed_policy(arn)
     return policy.default_document if policy else None

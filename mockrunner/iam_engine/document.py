@@ -288,13 +288,21 @@ def _resource_format_error(resource: str) -> str | None:
     service, _, rest = rest.partition(":")
     if service == "iam" and not rest.startswith(":"):
         return m.IAM_RESOURCE_REGION.format(resource=resource)
-    if service == "s3" and not rest.startswith(":"):
+    if service == "s3" and _s3_region_refused(rest):
         return m.S3_RESOURCE_REGION.format(resource=resource)
     if service == "iam":
         path = rest.split(":", 2)[2] if rest.count(":") >= 2 else ""
         if path != "*" and not path.startswith(_IAM_PATHS):
             return m.IAM_RESOURCE_PATH
     return None
+
+
+def _s3_region_refused(rest: str) -> bool:
+    """An S3 ARN (``rest``: ``<region>:<account>:<resource>``) may carry a region only with an account: buckets and
+    objects (``arn:aws:s3:::bucket/key``) have neither, access points, jobs and Storage Lens configurations
+    (``arn:aws:s3:us-west-2:123456789012:accesspoint/ap``) have both."""
+    region, _, after = rest.partition(":")
+    return bool(region) and not after.partition(":")[0]
 
 
 def _check_sids(statements: Sequence[dict], kind: PolicyKind) -> None:

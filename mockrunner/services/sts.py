@@ -28,7 +28,7 @@ from mockrunner.model.iam import (
     new_session_token,
     session_credentials,
 )
-from mockrunner.model.managed_policies import aws_managed_policies
+from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.services.registry import no_checks, op
 
 ROLE_CHAINING_LIMIT = 3600
@@ -178,7 +178,7 @@ def _session_policy_set(params: dict, iam: Any) -> tuple[list[str], list[str]]:
     policies = _session_policies(params)
     policy_arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
     for arn in policy_arns:
-        if arn not in aws_managed_policies() and arn not in iam.policies:
+        if arn not in iam.policies and aws_managed_policy(arn) is None:
             raise ServiceError("ValidationError", f"The policy {arn} does not exist or is not attachable.", 400)
     return policies, policy_arns
 

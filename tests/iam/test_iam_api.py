@@ -144,7 +144,8 @@ def test_aws_managed_policies_have_real_documents(aws):
     assert iam.get_policy(PolicyArn=ecr)["Policy"]["Path"] == "/service-role/"
     assert admin["PolicyId"] == "ANPAIWMBCKSKIEE64ZLYK"  # the real id (tenchi-security/camp metadata)
     assert iam.get_policy(PolicyArn=ecr)["Policy"]["PolicyId"] == "ANPAZKAPJZG4LYM3IT6IY"
-    listed = {p["PolicyName"] for p in iam.list_policies(Scope="AWS")["Policies"]}
+    pages = iam.get_paginator("list_policies").paginate(Scope="AWS")
+    listed = {p["PolicyName"] for page in pages for p in page["Policies"]}
     assert {"PowerUserAccess", "IAMFullAccess", "AWSAppRunnerFullAccess", "AppRunnerServiceRolePolicy",
             "AmazonEC2ContainerRegistryReadOnly"} <= listed
 

@@ -88,7 +88,7 @@ BAD_POLICY_USERS = [{"name": f"u{i}"} for i in range(2)] + [
 
 
 @pytest.mark.parametrize("seed, message", [
-    ({"users": BAD_POLICY_USERS}, "users[2].policies[0].document: Syntax errors in policy."),
+    ({"users": BAD_POLICY_USERS}, "users[2].policies[0].document: This policy contains invalid Json"),
     ({"users": [{"name": "x", "polices": []}]}, "users[0].polices: unknown field"),
     ({"users": [{"policies": []}]}, "users[0].name: required field is missing"),
     ({"roles": [{"name": "r", "trust_policy": 5}]}, "roles[0].trust_policy: expected an object or a string, got an "
@@ -143,7 +143,7 @@ def test_serve_refuses_an_invalid_seed(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", "0", "--seed", str(bad)],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
-    assert "users[2].policies[0].document: Syntax errors in policy." in result.stderr
+    assert "users[2].policies[0].document: This policy contains invalid Json" in result.stderr
 
 
 EVERY_FIELD = {

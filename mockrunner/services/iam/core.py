@@ -38,7 +38,8 @@ from mockrunner.model.iam import (
     new_id,
     new_secret,
 )
-from mockrunner.model.managed_policies import aws_managed_policies, is_aws_managed
+from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policies, aws_managed_policy, is_aws_managed
+from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.registry import op
 
 # ------------------------------------------------------------------------------------------------ quotas
@@ -51,32 +52,6 @@ INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 MAX_GROUPS_PER_USER = 10
 DEFAULT_PAGE = 100
 
-# Service-linked roles: AWSServiceName -> (role name, attached policy, custom suffix allowed).  A table, not a
-# derivation (IAM User Guide, "AWS services that work with IAM", each service's service-linked-role page).
-SERVICE_LINKED_ROLES: dict[str, tuple[str, str, bool]] = {
-    "apprunner.amazonaws.com": (
-        "AWSServiceRoleForAppRunner", "arn:aws:iam::aws:policy/aws-service-role/AppRunnerServiceRolePolicy", False),
-    "networking.apprunner.amazonaws.com": (
-        "AWSServiceRoleForAppRunnerNetworking",
-        "arn:aws:iam::aws:policy/aws-service-role/AppRunnerNetworkingServiceRolePolicy", False),
-    "ecs.amazonaws.com": (
-        "AWSServiceRoleForECS", "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy", False),
-    "elasticloadbalancing.amazonaws.com": (
-        "AWSServiceRoleForElasticLoadBalancing",
-        "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy", False),
-    "autoscaling.amazonaws.com": (
-        "AWSServiceRoleForAutoScaling", "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy", True),
-    "es.amazonaws.com": (
-        "AWSServiceRoleForAmazonElasticsearchService",
-        "arn:aws:iam::aws:policy/aws-service-role/AmazonElasticsearchServiceRolePolicy", False),
-    "eks.amazonaws.com": (
-        "AWSServiceRoleForAmazonEKS", "arn:aws:iam::aws:policy/aws-service-role/AmazonEKSServiceRolePolicy", False),
-    "rds.amazonaws.com": (
-        "AWSServiceRoleForRDS", "arn:aws:iam::aws:policy/aws-service-role/AmazonRDSServiceRolePolicy", False),
-    "replication.ecr.amazonaws.com": (
-        "AWSServiceRoleForECRReplication",
-        "arn:aws:iam::aws:policy/aws-service-role/ECRReplicationServiceRolePolicy", False),
-}
 # Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
 # service-linked roles"): services for the main role, VPC connectors for the networking role.
 SLR_USAGE = {"AWSServiceRoleForAppRunner": ("services",), "AWSServiceRoleForAppRunnerNetworking": ("vpc_connectors",)}
@@ -158,6 +133,12 @@ def _page(items: list, ctx: RequestContext, key: str) -> dict:
 
 
 def _validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:
+    """IAM's MalformedPolicyDocument: text that is not JSON at all is "invalid Json"; JSON that is not a valid
+    policy gets the engine's message ("Syntax errors in policy." and the rest)."""
+    try:
+        json.loads(document)
+    except (ValueError, RecursionError):
+        raise ServiceError("MalformedPolicyDocument", "This policy contains invalid Json", 400) from None
     try:
         validate_policy(document, kind, require_current_version=managed)
     except MalformedPolicyError as error:
@@ -171,16 +152,33 @@ def _size(document: str) -> int:
 
 
 def _tags_in(ctx: RequestContext, existing: dict[str, str] | None = None) -> dict[str, str]:
+    """``existing`` with the request's ``Tags`` applied.  IAM tag keys are case-insensitive: two keys of a request
+    that differ only in case are refused, and a key replaces an existing one that differs only in case."""
     tags = dict(existing or {})
-    for tag in ctx.params.get("Tags") or []:
+    requested = ctx.params.get("Tags") or []
+    if len({tag["Key"].lower() for tag in requested}) < len(requested):
+        raise ServiceError("InvalidInput",
+                           "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    for tag in requested:
+        for key in [key for key in tags if key.lower() == tag["Key"].lower()]:
+            del tags[key]
         tags[tag["Key"]] = tag["Value"]
     if len(tags) > MAX_TAGS:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for TagsPerResource: {MAX_TAGS}", 409)
     return tags
 
 
-def managed_policy(iam: IamState, arn: str) -> ManagedPolicy | None:
-    return iam.policies.get(arn) or aws_managed_policies().get(arn)
+def managed_policy(iam: IamState, arn: str) -> ManagedPolicy | AwsManagedPolicy | None:
+    return iam.policies.get(arn) or aws_managed_policy(arn)
+
+
+def _policy_arn(ctx: RequestContext) -> str:
+    """The request's PolicyArn; one that is no ARN at all is refused before anything is looked up."""
+    arn = ctx.params["PolicyArn"]
+    if not arn.startswith("arn:") or arn.count(":") < 5:
+        # IAM's text, two spaces included (recorded answers of AttachUserPolicy/AttachRolePolicy/AttachGroupPolicy).
+        raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+    return arn
 
 
 def _attachable(iam: IamState, arn: str) -> ManagedPolicy:
@@ -327,18 +325,33 @@ def group_out(group: Group) -> dict:
             "CreateDate": group.create_date}
 
 
-def role_out(role: Role, full: bool = False) -> dict:
+def role_out(role: Role, full: bool = False, created: bool = False) -> dict:
+    """A role's wire form; ``created``: as CreateRole answers (no MaxSessionDuration, no RoleLastUsed)."""
     out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-           "CreateDate": role.create_date, "AssumeRolePolicyDocument": _encode(role.assume_role_policy),
-           "MaxSessionDuration": role.max_session_duration}
+           "CreateDate": role.create_date, "AssumeRolePolicyDocument": _encode(role.assume_role_policy)}
+    if not created:
+        out["MaxSessionDuration"] = role.max_session_duration
     if role.description:
         out["Description"] = role.description
     if full:
         out.update(_boundary_out(role.permissions_boundary))
         if role.tags:
             out["Tags"] = _tags_out(role.tags)
-        out["RoleLastUsed"] = {}
+        if not created:
+            out["RoleLastUsed"] = {}
     return out
+
+
+def _usages(iam: IamState) -> dict[str, tuple[int, int]]:
+    """ARN -> (attachments, permissions-boundary uses), for every policy the account uses."""
+    counts: dict[str, list[int]] = {}
+    for entity in (*iam.users.values(), *iam.groups.values(), *iam.roles.values()):
+        for arn in entity.attached_policies:
+            counts.setdefault(arn, [0, 0])[0] += 1
+        boundary = getattr(entity, "permissions_boundary", None)
+        if boundary:
+            counts.setdefault(boundary, [0, 0])[1] += 1
+    return {arn: (attached, boundaries) for arn, (attached, boundaries) in counts.items()}
 
 
 def _usage(iam: IamState, arn: str) -> tuple[int, int]:
@@ -348,17 +361,19 @@ def _usage(iam: IamState, arn: str) -> tuple[int, int]:
     return attached, boundaries
 
 
-def policy_out(iam: IamState, policy: ManagedPolicy, full: bool = False) -> dict:
-    attached, boundaries = _usage(iam, policy.arn)
+def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bool = False, *,
+               tags: bool = False, usage: tuple[int, int] | None = None) -> dict:
+    """A managed policy's wire form; ``full`` (GetPolicy) adds Description and Tags, ``tags`` (CreatePolicy) Tags.
+    ``usage``: (attachments, boundary uses) when the caller counted them already."""
+    attached, boundaries = usage or _usage(iam, policy.arn)
     out = {"PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
            "DefaultVersionId": policy.default_version_id, "AttachmentCount": attached,
            "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True,
            "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
-    if full:
-        if policy.description:
-            out["Description"] = policy.description
-        if policy.tags:
-            out["Tags"] = _tags_out(policy.tags)
+    if full and policy.description:
+        out["Description"] = policy.description
+    if (full or tags) and policy.tags:
+        out["Tags"] = _tags_out(policy.tags)
     return out
 
 
@@ -543,7 +558,7 @@ def create_role(ctx: RequestContext) -> dict:
                 params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary)
     iam.roles[name] = role
     iam.touch()
-    return {"Role": role_out(role, full=True)}
+    return {"Role": role_out(role, full=True, created=True)}
 
 
 @op("iam", "GetRole", authz=target(ROLE))
@@ -607,7 +622,8 @@ def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Cal
 
     def untag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
-        entity.tags = {k: v for k, v in entity.tags.items() if k not in set(ctx.params["TagKeys"])}
+        removed = {key.lower() for key in ctx.params["TagKeys"]}
+        entity.tags = {k: v for k, v in entity.tags.items() if k.lower() not in removed}
         _iam(ctx).touch()
         return {}
 
@@ -675,7 +691,8 @@ def _inline_ops(kind: Kind) -> None:
         return _page(sorted(entity(ctx).inline_policies), ctx, "PolicyNames")
 
     def attach(ctx: RequestContext) -> dict:
-        iam, target_entity, arn = _iam(ctx), _changeable(ctx, kind), ctx.params["PolicyArn"]
+        arn = _policy_arn(ctx)
+        iam, target_entity = _iam(ctx), _changeable(ctx, kind)
         policy = _attachable(iam, arn)
         if is_aws_managed(arn) and policy.path.startswith("/aws-service-role/"):
             raise ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
@@ -755,7 +772,7 @@ def create_policy(ctx: RequestContext) -> dict:
                            [PolicyVersion("v1", document, now)], params.get("Description") or "", tags)
     iam.policies[arn] = policy
     iam.touch()
-    return {"Policy": policy_out(iam, policy)}
+    return {"Policy": policy_out(iam, policy, tags=True)}
 
 
 def _managed_document(document: str) -> str:
@@ -780,26 +797,33 @@ def get_policy(ctx: RequestContext) -> dict:
 
 @op("iam", "ListPolicies", authz=anything)
 def list_policies(ctx: RequestContext) -> dict:
+    """AWS managed and/or customer managed policies by name; only the returned page is put in wire form."""
     iam, params = _iam(ctx), ctx.params
     scope = params.get("Scope") or "All"
     prefix = params.get("PathPrefix") or "/"
-    candidates: list[ManagedPolicy] = []
+    usage = _usages(iam)
+    only_attached = params.get("OnlyAttached")
+    used_as = params.get("PolicyUsageFilter")
+
+    def wanted(policy: ManagedPolicy | AwsManagedPolicy) -> bool:
+        attached, boundaries = usage.get(policy.arn, (0, 0))
+        if (only_attached or used_as == "PermissionsPolicy") and not attached:
+            return False
+        if used_as == "PermissionsBoundary" and not boundaries:
+            return False
+        return policy.path.startswith(prefix)
+
+    candidates: list[ManagedPolicy | AwsManagedPolicy] = []
     if scope in ("All", "AWS"):
-        candidates += list(aws_managed_policies().values())
+        candidates += [policy for policy in aws_managed_policies().values() if wanted(policy)]
     if scope in ("All", "Local"):
-        candidates += list(iam.policies.values())
-    out = []
-    for policy in sorted(candidates, key=lambda p: p.name.lower()):
-        attached, boundaries = _usage(iam, policy.arn)
-        if params.get("OnlyAttached") and not attached:
-            continue
-        if params.get("PolicyUsageFilter") == "PermissionsPolicy" and not attached:
-            continue
-        if params.get("PolicyUsageFilter") == "PermissionsBoundary" and not boundaries:
-            continue
-        if policy.path.startswith(prefix):
-            out.append(policy_out(iam, policy))
-    return _page(out, ctx, "Policies")
+        local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
+        candidates = sorted(candidates + [policy for policy in local if wanted(policy)],
+                            key=lambda policy: policy.name.lower())
+    result = _page(candidates, ctx, "Policies")
+    result["Policies"] = [policy_out(iam, policy, usage=usage.get(policy.arn, (0, 0)))
+                          for policy in result["Policies"]]
+    return result
 
 
 @op("iam", "DeletePolicy", authz=policy_target)
@@ -860,8 +884,14 @@ def get_policy_version(ctx: RequestContext) -> dict:
 @op("iam", "ListPolicyVersions", authz=policy_target)
 def list_policy_versions(ctx: RequestContext) -> dict:
     policy = _any_policy(ctx)
-    versions = sorted(policy.versions, key=lambda v: int(v.version_id[1:]), reverse=True)
-    return _page([version_out(v, policy, with_document=False) for v in versions], ctx, "Versions")
+    if isinstance(policy, AwsManagedPolicy):
+        # Ids and dates only: no document of an older version is read.
+        dated = policy.version_ids()
+    else:
+        dated = [(v.version_id, v.create_date) for v in policy.versions]
+    dated.sort(key=lambda item: int(item[0][1:]), reverse=True)
+    return _page([{"VersionId": vid, "IsDefaultVersion": vid == policy.default_version_id, "CreateDate": created}
+                  for vid, created in dated], ctx, "Versions")
 
 
 @op("iam", "SetDefaultPolicyVersion", authz=policy_target)
@@ -1014,16 +1044,21 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
             result["RoleDetailList"].append({
                 **role_out(role, full=True), "InstanceProfileList": [], "RolePolicyList": inline(role.inline_policies),
                 "AttachedManagedPolicies": _attached_out(iam, role.attached_policies)})
-    policies: list[ManagedPolicy] = []
+    policies: list[ManagedPolicy | AwsManagedPolicy] = []
+    usage = _usages(iam)
     if "LocalManagedPolicy" in wanted:
         policies += list(iam.policies.values())
     if "AWSManagedPolicy" in wanted:
         # AWS lists the AWS managed policies in use in the account, not all of them.
-        policies += [p for p in aws_managed_policies().values() if any(_usage(iam, p.arn))]
+        in_use = [policy for arn in usage if (policy := aws_managed_policy(arn)) is not None]
+        policies += sorted(in_use, key=lambda policy: policy.name.lower())
     for policy in policies:
-        out = policy_out(iam, policy, full=True)
+        out = policy_out(iam, policy, full=True, usage=usage.get(policy.arn, (0, 0)))
         out.pop("Tags", None)
-        out["PolicyVersionList"] = [version_out(v, policy) for v in policy.versions]
+        # An AWS managed policy is shown with its default version (mockrunner's choice: its history can be long).
+        versions = [policy.version(policy.default_version_id)] if isinstance(policy, AwsManagedPolicy) \
+            else policy.versions
+        out["PolicyVersionList"] = [version_out(v, policy) for v in versions]
         result["Policies"].append(out)
     return result
 
@@ -1050,44 +1085,46 @@ def _slr_target(ctx: RequestContext) -> Iterable[Check]:
 
 
 def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
-    entry = SERVICE_LINKED_ROLES.get(service)
-    if entry is None:
+    """The role name IAM gives ``service``'s service-linked role (``<name>_<suffix>`` where suffixes are allowed)."""
+    spec = service_linked_roles().get(service)
+    if spec is None:
         if check:
             # Unverified wording: IAM refuses unknown service names with InvalidInput.
             raise ServiceError("InvalidInput", f"Service role name for {service} is not known to IAM; "
                                "the service does not support service-linked roles.", 400)
         return f"AWSServiceRoleFor{service.split('.', 1)[0]}"
-    name, _, suffix_allowed = entry
     if suffix:
-        if not suffix_allowed:
+        if not spec.custom_suffix:
             if check:
                 raise ServiceError("InvalidInput", f"Custom suffix is not allowed for {service}", 400)
-            return name
-        return f"{name}_{suffix}"
-    return name
+            return spec.role_name
+        return f"{spec.role_name}_{suffix}"
+    return spec.role_name
 
 
 @op("iam", "CreateServiceLinkedRole", authz=_slr_target)
 def create_service_linked_role(ctx: RequestContext) -> dict:
     return {"Role": role_out(create_slr(ctx.store.clock.now(), ctx.account.id, _iam(ctx),
                                         ctx.params["AWSServiceName"], ctx.params.get("CustomSuffix"),
-                                        ctx.params.get("Description")), full=True)}
+                                        ctx.params.get("Description")), full=True, created=True)}
 
 
 def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,
                description: str | None = None) -> Role:
-    """Create the service-linked role of ``service`` (App Runner calls this on first use too)."""
+    """Create the service-linked role of ``service`` (App Runner calls this on first use too): the name, path,
+    trust and attached policy of the service's table entry; the request's description, else the service's."""
     name = _slr_name(service, suffix)
+    spec = service_linked_roles()[service]
     if name in iam.roles:
         raise ServiceError(
             "InvalidInput",
             f"Service role name {name} has been taken in this account, please try a different suffix.", 400,
         )
-    path = f"/aws-service-role/{service}/"
+    path = spec.path
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
-                description or "", 3600, attached_policies=[SERVICE_LINKED_ROLES[service][1]], service_linked=True)
+                description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
     iam.roles[name] = role
     iam.touch()
     return role

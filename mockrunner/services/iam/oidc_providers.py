@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.gateway import RequestContext
 from mockrunner.model.iam import IamState, OidcProvider
 from mockrunner.services.iam.core import _page, _request_keys, _resource_keys, _tags_in, _tags_out
-from mockrunner.services.registry import Check, op
+from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
 MAX_CLIENT_IDS = 100

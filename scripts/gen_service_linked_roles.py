@@ -1,0 +1,203 @@
+"""Generate ``mockrunner/data/service_linked_roles.json``: the service-linked role of every service with evidence.
+
+Per AWS service principal: the role name, its path (``/aws-service-role/<principal>/``), the AWS managed policy
+attached to it, whether ``CustomSuffix`` is allowed and, where known, the ``Description`` the service gives it.
+
+Evidence, in order:
+
+1. The AWS managed policies themselves (``mockrunner/data/managed_policies``, see ``gen_managed_policies.py``): AWS
+   grants ``iam:CreateServiceLinkedRole`` on ``arn:aws:iam::*:role/aws-service-role/<principal>/<role name>`` in
+   them, which names the role of each principal they mention.
+2. :data:`CURATED`: services whose role or attached policy that cannot tell, from the services' "Using
+   service-linked roles" pages of their user guides (also collected in LocalStack's
+   ``services/iam/resources/service_linked_roles.py``, Apache-2.0) and mockrunner's App Runner roles.
+3. The attached policy of a role found in (1): an ``/aws-service-role/`` policy named after the role
+   (``AWSServiceRoleForX`` -> ``AWSServiceRoleForX``, ``XServiceRolePolicy``, ``XServiceLinkedRolePolicy``, ...),
+   or, for Application Auto Scaling, ``AWSApplicationAutoscaling<Resource>Policy``.  A principal whose policy
+   cannot be found is left out rather than guessed.
+
+Custom suffixes: allowed only where the service documents them (:data:`SUFFIX_ALLOWED`).
+Usage: ``python scripts/gen_service_linked_roles.py``.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "mockrunner" / "data" / "managed_policies" / "policies.txt.gz"
+OUT = ROOT / "mockrunner" / "data" / "service_linked_roles.json"
+PREFIX = "AWSServiceRoleFor"
+SLR_ARN = re.compile(r"arn:aws:iam::\*:role/aws-service-role/([a-z0-9.-]+\.amazonaws\.com)/(" + PREFIX
+                     + r"[A-Za-z0-9+=,.@_-]*?)_?(?=[*\"])")
+
+# principal -> (role name, attached policy name): documented roles that the policies do not name, or whose
+# attached policy is not named after the role.
+CURATED: dict[str, tuple[str, str]] = {
+    "apprunner.amazonaws.com": ("AWSServiceRoleForAppRunner", "AppRunnerServiceRolePolicy"),
+    "networking.apprunner.amazonaws.com": ("AWSServiceRoleForAppRunnerNetworking",
+                                           "AppRunnerNetworkingServiceRolePolicy"),
+    "accountdiscovery.ssm.amazonaws.com": ("AWSServiceRoleForAmazonSSM_AccountDiscovery",
+                                           "AWSSystemsManagerAccountDiscoveryServicePolicy"),
+    "acm.amazonaws.com": ("AWSServiceRoleForCertificateManager", "CertificateManagerServiceRolePolicy"),
+    "appmesh.amazonaws.com": ("AWSServiceRoleForAppMesh", "AWSAppMeshServiceRolePolicy"),
+    "autoscaling-plans.amazonaws.com": ("AWSServiceRoleForAutoScalingPlans_EC2AutoScaling",
+                                        "AWSAutoScalingPlansEC2AutoScalingPolicy"),
+    "autoscaling.amazonaws.com": ("AWSServiceRoleForAutoScaling", "AutoScalingServiceRolePolicy"),
+    "backup.amazonaws.com": ("AWSServiceRoleForBackup", "AWSBackupServiceLinkedRolePolicyForBackup"),
+    "batch.amazonaws.com": ("AWSServiceRoleForBatch", "BatchServiceRolePolicy"),
+    "cks.kms.amazonaws.com": ("AWSServiceRoleForKeyManagementServiceCustomKeyStores",
+                              "AWSKeyManagementServiceCustomKeyStoresServiceRolePolicy"),
+    "cloudtrail.amazonaws.com": ("AWSServiceRoleForCloudTrail", "CloudTrailServiceRolePolicy"),
+    "codestar-notifications.amazonaws.com": ("AWSServiceRoleForCodeStarNotifications",
+                                             "AWSCodeStarNotificationsServiceRolePolicy"),
+    "config.amazonaws.com": ("AWSServiceRoleForConfig", "AWSConfigServiceRolePolicy"),
+    "connect.amazonaws.com": ("AWSServiceRoleForAmazonConnect", "AmazonConnectServiceLinkedRolePolicy"),
+    "dms-fleet-advisor.amazonaws.com": ("AWSServiceRoleForDMSFleetAdvisor", "AWSDMSFleetAdvisorServiceRolePolicy"),
+    "dms.amazonaws.com": ("AWSServiceRoleForDMSServerless", "AWSDMSServerlessServiceRolePolicy"),
+    "docdb-elastic.amazonaws.com": ("AWSServiceRoleForDocDB-Elastic", "AmazonDocDB-ElasticServiceRolePolicy"),
+    "ec2-instance-connect.amazonaws.com": ("AWSServiceRoleForEc2InstanceConnect", "Ec2InstanceConnectEndpoint"),
+    "ecr.amazonaws.com": ("AWSServiceRoleForECRTemplate", "ECRTemplateServiceRolePolicy"),
+    "ecs.amazonaws.com": ("AWSServiceRoleForECS", "AmazonECSServiceRolePolicy"),
+    "eks-connector.amazonaws.com": ("AWSServiceRoleForAmazonEKSConnector", "AmazonEKSConnectorServiceRolePolicy"),
+    "eks-fargate.amazonaws.com": ("AWSServiceRoleForAmazonEKSForFargate", "AmazonEKSForFargateServiceRolePolicy"),
+    "eks-nodegroup.amazonaws.com": ("AWSServiceRoleForAmazonEKSNodegroup", "AWSServiceRoleForAmazonEKSNodegroup"),
+    "eks.amazonaws.com": ("AWSServiceRoleForAmazonEKS", "AmazonEKSServiceRolePolicy"),
+    "elasticache.amazonaws.com": ("AWSServiceRoleForElastiCache", "ElastiCacheServiceRolePolicy"),
+    "elasticbeanstalk.amazonaws.com": ("AWSServiceRoleForElasticBeanstalk", "AWSElasticBeanstalkServiceRolePolicy"),
+    "elasticfilesystem.amazonaws.com": ("AWSServiceRoleForAmazonElasticFileSystem",
+                                        "AmazonElasticFileSystemServiceRolePolicy"),
+    "elasticloadbalancing.amazonaws.com": ("AWSServiceRoleForElasticLoadBalancing",
+                                           "AWSElasticLoadBalancingServiceRolePolicy"),
+    "email.cognito-idp.amazonaws.com": ("AWSServiceRoleForAmazonCognitoIdpEmailService",
+                                        "AmazonCognitoIdpEmailServiceRolePolicy"),
+    "emr-containers.amazonaws.com": ("AWSServiceRoleForAmazonEMRContainers", "AmazonEMRContainersServiceRolePolicy"),
+    "emrwal.amazonaws.com": ("AWSServiceRoleForEMRWAL", "EMRDescribeClusterPolicyForEMRWAL"),
+    "es.amazonaws.com": ("AWSServiceRoleForAmazonElasticsearchService", "AmazonElasticsearchServiceRolePolicy"),
+    "fis.amazonaws.com": ("AWSServiceRoleForFIS", "AmazonFISServiceRolePolicy"),
+    "grafana.amazonaws.com": ("AWSServiceRoleForAmazonGrafana", "AmazonGrafanaServiceLinkedRolePolicy"),
+    "imagebuilder.amazonaws.com": ("AWSServiceRoleForImageBuilder", "AWSServiceRoleForImageBuilder"),
+    "iotmanagedintegrations.amazonaws.com": ("AWSServiceRoleForIoTManagedIntegrations",
+                                             "AWSIoTManagedIntegrationsRolePolicy"),
+    "kafka.amazonaws.com": ("AWSServiceRoleForKafka", "KafkaServiceRolePolicy"),
+    "kafkaconnect.amazonaws.com": ("AWSServiceRoleForKafkaConnect", "KafkaConnectServiceRolePolicy"),
+    "lakeformation.amazonaws.com": ("AWSServiceRoleForLakeFormationDataAccess",
+                                    "LakeFormationDataAccessServiceRolePolicy"),
+    "lex.amazonaws.com": ("AWSServiceRoleForLexBots", "AmazonLexBotPolicy"),
+    "lexv2.amazonaws.com": ("AWSServiceRoleForLexV2Bots", "AmazonLexV2BotPolicy"),
+    "lightsail.amazonaws.com": ("AWSServiceRoleForLightsail", "LightsailExportAccess"),
+    "m2.amazonaws.com": ("AWSServiceRoleForAWSM2", "AWSM2ServicePolicy"),
+    "memorydb.amazonaws.com": ("AWSServiceRoleForMemoryDB", "MemoryDBServiceRolePolicy"),
+    "mq.amazonaws.com": ("AWSServiceRoleForAmazonMQ", "AmazonMQServiceRolePolicy"),
+    "mrk.kms.amazonaws.com": ("AWSServiceRoleForKeyManagementServiceMultiRegionKeys",
+                              "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy"),
+    "notifications.amazonaws.com": ("AWSServiceRoleForAwsUserNotifications",
+                                    "AWSUserNotificationsServiceLinkedRolePolicy"),
+    "observability.aoss.amazonaws.com": ("AWSServiceRoleForAmazonOpenSearchServerless",
+                                         "AmazonOpenSearchServerlessServiceRolePolicy"),
+    "opensearchservice.amazonaws.com": ("AWSServiceRoleForAmazonOpenSearchService",
+                                        "AmazonOpenSearchServiceRolePolicy"),
+    "ops.apigateway.amazonaws.com": ("AWSServiceRoleForAPIGateway", "APIGatewayServiceRolePolicy"),
+    "ops.emr-serverless.amazonaws.com": ("AWSServiceRoleForAmazonEMRServerless",
+                                         "AmazonEMRServerlessServiceRolePolicy"),
+    "opsdatasync.ssm.amazonaws.com": ("AWSServiceRoleForSystemsManagerOpsDataSync",
+                                      "AWSSystemsManagerOpsDataSyncServiceRolePolicy"),
+    "opsinsights.ssm.amazonaws.com": ("AWSServiceRoleForAmazonSSM_OpsInsights", "AWSSSMOpsInsightsServiceRolePolicy"),
+    "pullthroughcache.ecr.amazonaws.com": ("AWSServiceRoleForECRPullThroughCache",
+                                           "AWSECRPullThroughCache_ServiceRolePolicy"),
+    "ram.amazonaws.com": ("AWSServiceRoleForResourceAccessManager", "AWSResourceAccessManagerServiceRolePolicy"),
+    "rds.amazonaws.com": ("AWSServiceRoleForRDS", "AmazonRDSServiceRolePolicy"),
+    "redshift.amazonaws.com": ("AWSServiceRoleForRedshift", "AmazonRedshiftServiceLinkedRolePolicy"),
+    "replication.cassandra.amazonaws.com": ("AWSServiceRoleForKeyspacesReplication",
+                                            "KeyspacesReplicationServiceRolePolicy"),
+    "replication.ecr.amazonaws.com": ("AWSServiceRoleForECRReplication", "ECRReplicationServiceRolePolicy"),
+    "repository.sync.codeconnections.amazonaws.com": ("AWSServiceRoleForGitSync", "AWSGitSyncServiceRolePolicy"),
+    "resource-explorer-2.amazonaws.com": ("AWSServiceRoleForResourceExplorer",
+                                          "AWSResourceExplorerServiceRolePolicy"),
+    "rolesanywhere.amazonaws.com": ("AWSServiceRoleForRolesAnywhere", "AWSRolesAnywhereServicePolicy"),
+    "s3-outposts.amazonaws.com": ("AWSServiceRoleForS3OnOutposts", "AWSS3OnOutpostsServiceRolePolicy"),
+    "ses.amazonaws.com": ("AWSServiceRoleForAmazonSES", "AmazonSESServiceRolePolicy"),
+    "shield.amazonaws.com": ("AWSServiceRoleForAWSShield", "AWSShieldServiceRolePolicy"),
+    "ssm-incidents.amazonaws.com": ("AWSServiceRoleForIncidentManager", "AWSIncidentManagerServiceRolePolicy"),
+    "ssm-quicksetup.amazonaws.com": ("AWSServiceRoleForSSMQuickSetup", "SSMQuickSetupRolePolicy"),
+    "ssm.amazonaws.com": ("AWSServiceRoleForAmazonSSM", "AmazonSSMServiceRolePolicy"),
+    "sso.amazonaws.com": ("AWSServiceRoleForSSO", "AWSSSOServiceRolePolicy"),
+    "vpcorigin.cloudfront.amazonaws.com": ("AWSServiceRoleForCloudFrontVPCOrigin",
+                                           "AWSCloudFrontVPCOriginServiceRolePolicy"),
+    "waf.amazonaws.com": ("AWSServiceRoleForWAFLogging", "WAFLoggingServiceRolePolicy"),
+    "guardduty.amazonaws.com": ("AWSServiceRoleForAmazonGuardDuty", "AmazonGuardDutyServiceRolePolicy"),
+    "organizations.amazonaws.com": ("AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy"),
+    "securityhub.amazonaws.com": ("AWSServiceRoleForSecurityHub", "AWSSecurityHubServiceRolePolicy"),
+    "inspector2.amazonaws.com": ("AWSServiceRoleForAmazonInspector2", "AmazonInspector2ServiceRolePolicy"),
+    "macie.amazonaws.com": ("AWSServiceRoleForAmazonMacie", "AmazonMacieServiceRolePolicy"),
+    "support.amazonaws.com": ("AWSServiceRoleForSupport", "AWSSupportServiceRolePolicy"),
+    "trustedadvisor.amazonaws.com": ("AWSServiceRoleForTrustedAdvisor", "AWSTrustedAdvisorServiceRolePolicy"),
+    "access-analyzer.amazonaws.com": ("AWSServiceRoleForAccessAnalyzer", "AccessAnalyzerServiceRolePolicy"),
+    "wafv2.amazonaws.com": ("AWSServiceRoleForWAFV2Logging", "WAFV2LoggingServiceRolePolicy"),
+}
+
+# Services documenting CustomSuffix (the Auto Scaling, Amazon Connect and Lex V2 service-linked-role pages);
+# every other one answers "Custom suffix is not allowed for <principal>".
+SUFFIX_ALLOWED = frozenset({"autoscaling.amazonaws.com", "connect.amazonaws.com", "lexv2.amazonaws.com"})
+
+# Descriptions the services give their role when the request has none, as seen on real accounts (99designs/iamy#49
+# for ECS; the Auto Scaling User Guide for Auto Scaling).  Others: none known, so none is given.
+DESCRIPTIONS = {
+    "ecs.amazonaws.com": "Allows ECS to create and manage AWS resources on your behalf.",
+    "autoscaling.amazonaws.com": "Default Service-Linked Role enables access to AWS Services and Resources used or "
+                                 "managed by Auto Scaling",
+}
+
+
+def read_policies() -> tuple[dict[str, str], list[str]]:
+    """(name -> path of every AWS managed policy, every default document)."""
+    text = gzip.decompress(POLICIES.read_bytes()).decode("utf-8")
+    header, _, body = text.partition("\n")
+    return {row[0]: row[1] for row in json.loads(header)}, body.split("\n")
+
+
+def attached_policy(role: str, service_role_policies: set[str]) -> str | None:
+    stem = role[len(PREFIX):]
+    if stem.startswith("ApplicationAutoScaling_"):
+        candidates = [f"AWSApplicationAutoscaling{stem.split('_', 1)[1]}Policy"]
+    else:
+        candidates = [role, *(f"{prefix}{stem}{suffix}" for prefix in ("", "AWS", "Amazon")
+                              for suffix in ("ServiceRolePolicy", "ServiceLinkedRolePolicy", "RolePolicy",
+                                             "ServicePolicy", "Policy"))]
+    return next((name for name in candidates if name in service_role_policies), None)
+
+
+def main() -> int:
+    paths, documents = read_policies()
+    service_role_policies = {name for name, path in paths.items() if path == "/aws-service-role/"}
+    found: dict[str, set[str]] = {}
+    for document in documents:
+        for principal, role in SLR_ARN.findall(document):
+            found.setdefault(principal, set()).add(role)
+    table, skipped = {}, []
+    for principal in sorted(set(found) | set(CURATED)):
+        if principal in CURATED:
+            role, policy = CURATED[principal]
+        else:
+            role = min(found[principal], key=len)
+            policy = attached_policy(role, service_role_policies)
+        if policy is None or policy not in paths:
+            skipped.append(f"{principal} ({role})")
+            continue
+        entry = {"RoleName": role, "Policy": f"arn:aws:iam::aws:policy{paths[policy]}{policy}",
+                 "CustomSuffix": principal in SUFFIX_ALLOWED}
+        if principal in DESCRIPTIONS:
+            entry["Description"] = DESCRIPTIONS[principal]
+        table[principal] = entry
+    OUT.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"{len(table)} service-linked roles -> {OUT}; left out (no attached policy found): {len(skipped)}")
+    for line in skipped:
+        print("  " + line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

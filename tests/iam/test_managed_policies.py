@@ -1,0 +1,291 @@
+"""Every AWS managed policy and every service-linked role, through boto3, plus the IAM fidelity fixes that go with
+them (tag keys, CreatePolicy/CreateRole answers, non-ARN PolicyArn, non-JSON documents, S3 access-point ARNs)."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from botocore.exceptions import ClientError
+
+from mockrunner.model import managed_policies
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
+
+S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def _all(iam, **kwargs) -> list[dict]:
+    return [p for page in iam.get_paginator("list_policies").paginate(**kwargs) for p in page["Policies"]]
+
+
+# ------------------------------------------------------------------------------------------------ managed policies
+def test_list_policies_scope_aws_pages_through_every_managed_policy(aws):
+    iam = aws.client("iam")
+    first = iam.list_policies(Scope="AWS", MaxItems=100)
+    assert first["IsTruncated"] is True and len(first["Policies"]) == 100
+    second = iam.list_policies(Scope="AWS", MaxItems=100, Marker=first["Marker"])
+    assert not {p["Arn"] for p in first["Policies"]} & {p["Arn"] for p in second["Policies"]}
+    policies = _all(iam, Scope="AWS")
+    assert len(policies) > 1500
+    names = [p["PolicyName"] for p in policies]
+    assert len(set(names)) == len(names)
+    assert names == sorted(names, key=str.lower)
+    assert {"ReadOnlyAccess", "AmazonS3ReadOnlyAccess", "AdministratorAccess", "AWSLambdaBasicExecutionRole",
+            "AmazonEKSClusterPolicy"} <= set(names)
+    assert all(p["Arn"].startswith("arn:aws:iam::aws:policy/") and p["PolicyId"].startswith("ANPA")
+               and len(p["PolicyId"]) == 21 and p["IsAttachable"] for p in policies)
+    assert len({p["PolicyId"] for p in policies}) == len(policies)
+
+
+def test_list_policies_filters(aws):
+    iam = aws.client("iam")
+    service_role = _all(iam, Scope="AWS", PathPrefix="/service-role/")
+    assert service_role and all(p["Path"] == "/service-role/" for p in service_role)
+    assert "AWSLambdaBasicExecutionRole" in {p["PolicyName"] for p in service_role}
+    assert _all(iam, Scope="AWS", OnlyAttached=True) == []
+    iam.create_user(UserName="u", PermissionsBoundary=READ_ONLY)
+    iam.attach_user_policy(UserName="u", PolicyArn=S3_READ)
+    attached = _all(iam, Scope="AWS", OnlyAttached=True)
+    assert [(p["PolicyName"], p["AttachmentCount"]) for p in attached] == [("AmazonS3ReadOnlyAccess", 1)]
+    boundaries = _all(iam, Scope="AWS", PolicyUsageFilter="PermissionsBoundary")
+    assert [(p["PolicyName"], p["PermissionsBoundaryUsageCount"]) for p in boundaries] == [("ReadOnlyAccess", 1)]
+    assert [p["PolicyName"] for p in _all(iam, Scope="AWS", PolicyUsageFilter="PermissionsPolicy")] == [
+        "AmazonS3ReadOnlyAccess"]
+    local = iam.create_policy(PolicyName="mine", PolicyDocument=doc(allow("s3:GetObject")))["Policy"]
+    assert [p["Arn"] for p in _all(iam, Scope="Local")] == [local["Arn"]]
+    assert local["Arn"] in {p["Arn"] for p in _all(iam)}
+
+
+def test_get_policy_and_versions_of_an_aws_managed_policy(aws):
+    iam = aws.client("iam")
+    policy = iam.get_policy(PolicyArn=S3_READ)["Policy"]
+    assert policy["PolicyName"] == "AmazonS3ReadOnlyAccess" and policy["Path"] == "/"
+    assert policy["DefaultVersionId"].startswith("v") and policy["CreateDate"] <= policy["UpdateDate"]
+    default = iam.get_policy_version(PolicyArn=S3_READ, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    assert default["IsDefaultVersion"] is True
+    actions = json.dumps(default["Document"]["Statement"])
+    assert "s3:Get*" in actions and "s3:List*" in actions
+    versions = iam.list_policy_versions(PolicyArn=S3_READ)["Versions"]
+    assert versions[0]["VersionId"] == policy["DefaultVersionId"] and versions[0]["IsDefaultVersion"]
+    assert len(versions) > 1 and not any(v["IsDefaultVersion"] for v in versions[1:])
+    older = iam.get_policy_version(PolicyArn=S3_READ, VersionId=versions[-1]["VersionId"])["PolicyVersion"]
+    assert older["IsDefaultVersion"] is False and older["Document"]["Statement"]
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_policy_version(PolicyArn=S3_READ, VersionId="v999")
+    assert aws_error(excinfo) == ("NoSuchEntity", f"Policy {S3_READ} version v999 does not exist or is not "
+                                  "attachable.", 404)
+
+
+def test_the_policies_served_before_keep_their_ids_and_descriptions(aws):
+    iam = aws.client("iam")
+    admin = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")["Policy"]
+    assert (admin["PolicyId"], admin["Description"]) == (
+        "ANPAIWMBCKSKIEE64ZLYK", "Provides full access to AWS services and resources.")
+    ecr = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")["Policy"]
+    assert (ecr["PolicyId"], ecr["DefaultVersionId"]) == ("ANPAIFYZPA37OOHVIH7KQ", "v3")
+
+
+def test_aws_managed_policies_attach_and_the_engine_enforces_them(aws):
+    key = user_with_key(aws, "reader", policies=(READ_ONLY,))
+    iam = aws.client_for(key, "iam")
+    assert iam.list_roles()["Roles"] == []
+    assert iam.get_policy(PolicyArn=S3_READ)["Policy"]["PolicyName"] == "AmazonS3ReadOnlyAccess"
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName="r", AssumeRolePolicyDocument=doc(allow("sts:AssumeRole")))
+    assert aws_error(excinfo)[0] == "AccessDenied"
+
+
+def test_aws_managed_policies_stay_read_only(aws):
+    iam = aws.client("iam")
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_policy_version(PolicyArn=S3_READ, PolicyDocument=doc(allow("s3:*")))
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_policy(PolicyArn=S3_READ)
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
+
+
+def test_the_index_is_read_once_under_concurrent_first_use(monkeypatch):
+    monkeypatch.setattr(managed_policies, "_index", None)
+    reads = []
+    original = managed_policies._data
+
+    def counting(name: str) -> bytes:
+        reads.append(name)
+        return original(name)
+
+    monkeypatch.setattr(managed_policies, "_data", counting)
+    start = threading.Barrier(8)
+    seen = []
+
+    def first_use() -> None:
+        start.wait()
+        seen.append(id(managed_policies.aws_managed_policies()))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert reads == ["policies.txt.gz"] and len(set(seen)) == 1 and len(seen) == 8
+
+
+def test_other_arns_never_read_the_managed_policy_data(monkeypatch):
+    monkeypatch.setattr(managed_policies, "_index", None)
+    assert managed_policies.aws_managed_policy(f"arn:aws:iam::{ACCOUNT}:policy/mine") is None
+    assert managed_policies._index is None
+
+
+# ------------------------------------------------------------------------------------------------ service-linked roles
+@pytest.mark.parametrize("service, name, policy", [
+    ("connect.amazonaws.com", "AWSServiceRoleForAmazonConnect",
+     "aws-service-role/AmazonConnectServiceLinkedRolePolicy"),
+    ("ecs.amazonaws.com", "AWSServiceRoleForECS", "aws-service-role/AmazonECSServiceRolePolicy"),
+    ("spot.amazonaws.com", "AWSServiceRoleForEC2Spot", "aws-service-role/AWSEC2SpotServiceRolePolicy"),
+    ("guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty",
+     "aws-service-role/AmazonGuardDutyServiceRolePolicy"),
+])
+def test_service_linked_role_per_service(aws, service, name, policy):
+    iam = aws.client("iam")
+    role = iam.create_service_linked_role(AWSServiceName=service)["Role"]
+    assert (role["RoleName"], role["Path"]) == (name, f"/aws-service-role/{service}/")
+    assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/{name}"
+    assert "MaxSessionDuration" not in role and "RoleLastUsed" not in role
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": service}
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    assert [a["PolicyArn"] for a in attached] == [f"arn:aws:iam::aws:policy/{policy}"]
+    iam.get_policy(PolicyArn=attached[0]["PolicyArn"])
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_service_linked_role(AWSServiceName=service)
+    assert aws_error(excinfo) == ("InvalidInput", f"Service role name {name} has been taken in this account, please "
+                                  "try a different suffix.", 400)
+    task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    prefix, uuid = task.rsplit("/", 1)
+    assert prefix == f"task/aws-service-role/{service}/{name}" and len(uuid) == 36
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+
+
+def test_service_descriptions_and_custom_suffixes(aws):
+    iam = aws.client("iam")
+    ecs = iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]
+    assert ecs["Description"] == "Allows ECS to create and manage AWS resources on your behalf."
+    mine = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", Description="mine")["Role"]
+    assert mine["Description"] == "mine"
+    suffixed = iam.create_service_linked_role(AWSServiceName="connect.amazonaws.com", CustomSuffix="one")["Role"]
+    assert suffixed["RoleName"] == "AWSServiceRoleForAmazonConnect_one"
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_service_linked_role(AWSServiceName="rds.amazonaws.com", CustomSuffix="x")
+    assert aws_error(excinfo) == ("InvalidInput", "Custom suffix is not allowed for rds.amazonaws.com", 400)
+
+
+def test_the_service_linked_role_table_is_consistent():
+    from mockrunner.model.service_linked_roles import service_linked_roles
+
+    table = service_linked_roles()
+    assert len(table) > 140
+    policies = managed_policies.aws_managed_policies()
+    for service, spec in table.items():
+        assert spec.role_name.startswith("AWSServiceRoleFor") and service.endswith(".amazonaws.com")
+        assert spec.policy_arn in policies, service
+
+
+# ------------------------------------------------------------------------------------------------ fidelity
+DUPLICATE = ("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+CASES = [{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]
+
+
+def test_tag_keys_are_case_insensitive(aws):
+    iam = aws.client("iam")
+    calls = {
+        "CreateUser": lambda: iam.create_user(UserName="u1", Tags=CASES),
+        "CreateRole": lambda: iam.create_role(RoleName="r1", AssumeRolePolicyDocument=_trust(), Tags=CASES),
+        "CreatePolicy": lambda: iam.create_policy(PolicyName="p1", PolicyDocument=doc(allow("s3:*")), Tags=CASES),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert aws_error(excinfo) == DUPLICATE, name
+    assert iam.list_users()["Users"] == [] and iam.list_roles()["Roles"] == []
+    iam.create_user(UserName="u")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=_trust())
+    arn = iam.create_policy(PolicyName="p", PolicyDocument=doc(allow("s3:*")))["Policy"]["Arn"]
+    for call in (lambda: iam.tag_user(UserName="u", Tags=CASES), lambda: iam.tag_role(RoleName="r", Tags=CASES),
+                 lambda: iam.tag_policy(PolicyArn=arn, Tags=CASES)):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert aws_error(excinfo) == DUPLICATE
+    iam.tag_role(RoleName="r", Tags=[{"Key": "env", "Value": "dev"}])
+    iam.tag_role(RoleName="r", Tags=[{"Key": "ENV", "Value": "prod"}])
+    assert iam.list_role_tags(RoleName="r")["Tags"] == [{"Key": "ENV", "Value": "prod"}]
+    iam.untag_role(RoleName="r", TagKeys=["env"])
+    assert iam.list_role_tags(RoleName="r")["Tags"] == []
+
+
+def test_create_policy_returns_its_tags_and_get_policy_too(aws):
+    iam = aws.client("iam")
+    tags = [{"Key": "team", "Value": "x"}]
+    created = iam.create_policy(PolicyName="p", PolicyDocument=doc(allow("s3:*")), Tags=tags)["Policy"]
+    assert created["Tags"] == tags
+    assert iam.get_policy(PolicyArn=created["Arn"])["Policy"]["Tags"] == tags
+    untagged = iam.create_policy(PolicyName="q", PolicyDocument=doc(allow("s3:*")))["Policy"]
+    assert "Tags" not in untagged
+
+
+def test_create_role_answers_without_max_session_duration_or_last_use(aws):
+    iam = aws.client("iam")
+    created = iam.create_role(RoleName="r", AssumeRolePolicyDocument=_trust(), MaxSessionDuration=7200)["Role"]
+    assert "MaxSessionDuration" not in created and "RoleLastUsed" not in created
+    got = iam.get_role(RoleName="r")["Role"]
+    assert got["MaxSessionDuration"] == 7200 and got["RoleLastUsed"] == {}
+
+
+def test_attach_with_a_policy_arn_that_is_no_arn(aws):
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    iam.create_group(GroupName="g")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=_trust())
+    for call in (lambda: iam.attach_user_policy(UserName="u", PolicyArn="AmazonS3ReadOnlyAccess"),
+                 lambda: iam.attach_group_policy(GroupName="g", PolicyArn="AmazonS3ReadOnlyAccess"),
+                 lambda: iam.attach_role_policy(RoleName="r", PolicyArn="AmazonS3ReadOnlyAccess")):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert aws_error(excinfo) == ("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.attach_user_policy(UserName="u", PolicyArn="arn:aws:iam::aws:policy/NoSuchManagedPolicy")
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
+
+
+def test_documents_that_are_not_json_at_all(aws):
+    iam = aws.client("iam")
+    invalid = ("MalformedPolicyDocument", "This policy contains invalid Json", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName="r", AssumeRolePolicyDocument="not json")
+    assert aws_error(excinfo) == invalid
+    iam.create_user(UserName="u")
+    with pytest.raises(ClientError) as excinfo:
+        iam.put_user_policy(UserName="u", PolicyName="p", PolicyDocument='{"Statement": [}')
+    assert aws_error(excinfo) == invalid
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_policy(PolicyName="p", PolicyDocument="{")
+    assert aws_error(excinfo) == invalid
+    with pytest.raises(ClientError) as excinfo:
+        iam.put_user_policy(UserName="u", PolicyName="p", PolicyDocument='{"Statement": "nope"}')
+    assert aws_error(excinfo) == ("MalformedPolicyDocument", "Syntax errors in policy.", 400)
+
+
+def test_s3_access_point_arns_are_valid_resources(aws):
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    access_point = "arn:aws:s3:us-west-2:123456789012:accesspoint/ap"
+    iam.put_user_policy(UserName="u", PolicyName="p",
+                        PolicyDocument=doc(allow("s3:GetObject", [access_point, f"{access_point}/object/*"])))
+    with pytest.raises(ClientError) as excinfo:
+        iam.put_user_policy(UserName="u", PolicyName="q",
+                            PolicyDocument=doc(allow("s3:GetObject", "arn:aws:s3:us-west-2::bucket")))
+    assert aws_error(excinfo) == ("MalformedPolicyDocument", "Resource arn:aws:s3:us-west-2::bucket can not contain "
+                                  "region information.", 400)
+
+
+def _trust() -> str:
+    return doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
