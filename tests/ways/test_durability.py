@@ -58,7 +58,7 @@ def durable(request, tmp_path):
 
 
 def _state_file(harness: Harness):
-    return harness.app.config["MOCKRUNNER_STATE_FILE"]
+    return harness.app.state_file
 
 
 EMPTY_REGION = snapshot.encode(RegionState())
@@ -126,7 +126,7 @@ def test_a_save_failing_with_enospc_answers_the_services_500_and_undoes_the_chan
     mutate(durable)
     _assert_memory_matches_the_file(durable)
     restarted = create_app(durable.settings)
-    assert _comparable(snapshot.export_state(restarted.config["MOCKRUNNER_STORE"])["state"]) == \
+    assert _comparable(snapshot.export_state(restarted.store)["state"]) == \
         _comparable(snapshot.export_state(durable.store)["state"])
 
 
