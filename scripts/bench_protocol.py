@@ -7,7 +7,9 @@ mockrunner app (werkzeug's, cheroot, waitress), to compare HTTP servers in the s
 
 The machine is shared and noisy, so only numbers measured in the same run compare: the HTTP rows are measured
 in ``--repeats`` interleaved rounds (every row once per round), and each figure is the median over the rounds
-with the range [min-max] beside it; the ratios against moto's server are taken within each round.
+with the range [min-max] beside it; the ratios against moto's server are taken within each round.  Each HTTP
+row is given in wall time and in this process's CPU time per call: every server here runs in this process, and
+CPU time is what stays comparable when other processes load the machine.
 
 Needs moto (``pip install -e '.[bench]'``); a candidate server must be installed to be measured.
 Usage: ``python scripts/bench_protocol.py [--calls N] [--repeats R] [--candidates werkzeug,cheroot,waitress]``.
@@ -176,14 +178,19 @@ def canned_hook(request: object, event_name: str = "", **_: object) -> AWSRespon
     return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(body))
 
 
-def timed_ms(call: Callable[[], object], calls: int, deadline: float) -> float:
-    """ms per call over up to ``calls`` calls, stopping at ``deadline``."""
-    start = time.perf_counter()
+def timed_ms(call: Callable[[], object], calls: int, deadline: float) -> tuple[float, float]:
+    """(wall, CPU) ms per call over up to ``calls`` calls, stopping at ``deadline``.
+
+    CPU time is this process's (user + system, all threads): client, server and moto's server all run in
+    it, so it is the work one call costs, and other processes on a busy machine barely change it.
+    """
+    start, cpu_start = time.perf_counter(), time.process_time()
     done = 0
     while done < calls and time.perf_counter() < deadline:
         call()
         done += 1
-    return (time.perf_counter() - start) / max(done, 1) * 1000
+    done = max(done, 1)
+    return (time.perf_counter() - start) / done * 1000, (time.process_time() - cpu_start) / done * 1000
 
 
 def spread(values: list[float], digits: int = 3) -> str:
@@ -248,7 +255,9 @@ def main() -> None:
         iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
         http_rows["moto server"] = sts, iam
 
-    rounds: dict[str, dict[str, list[float]]] = {name: {"GetCallerIdentity": [], "GetRole": []} for name in http_rows}
+    clocks = ("wall", "cpu")
+    rounds: dict[str, dict[str, dict[str, list[float]]]] = {
+        clock: {name: {"GetCallerIdentity": [], "GetRole": []} for name in http_rows} for clock in clocks}
     for sts, iam in http_rows.values():  # warm every server and connection pool
         for call in the_calls(sts, iam).values():
             timed_ms(call, 20, time.perf_counter() + args.seconds)
@@ -256,7 +265,8 @@ def main() -> None:
         for name, (sts, iam) in http_rows.items():
             deadline = time.perf_counter() + args.seconds
             for op, call in the_calls(sts, iam).items():
-                rounds[name][op].append(timed_ms(call, args.round_calls, deadline))
+                for clock, value in zip(clocks, timed_ms(call, args.round_calls, deadline), strict=True):
+                    rounds[clock][name][op].append(value)
     for name in ("mockrunner server", "moto server"):
         if name in urls:
             rates[name] = throughput(urls[name], args.threads, min(args.seconds, 5))
@@ -267,21 +277,23 @@ def main() -> None:
     print(f"{'':28s} {'GetCallerIdentity ms':>26s} {'GetRole ms':>26s}")
     for name, row in rows.items():
         print(f"{name:28s} {row['GetCallerIdentity']:26.3f} {row['GetRole']:26.3f}")
-    print(f"over HTTP, median [min-max] of {args.repeats} interleaved rounds of {args.round_calls} calls:")
-    for name, row in rounds.items():
-        print(f"{name:28s} {spread(row['GetCallerIdentity']):>26s} {spread(row['GetRole']):>26s}")
-    print()
     for op in ops:
-        pairs = [("mockrunner in-process", "floor: before-send canned"), ("moto mock_aws", "mockrunner in-process")]
-        for a, b in pairs:
+        for a, b in (("mockrunner in-process", "floor: before-send canned"),
+                     ("moto mock_aws", "mockrunner in-process")):
             if a in rows and b in rows:
                 print(f"{op}: {a} / {b} = {rows[a][op] / rows[b][op]:.2f}x")
-        pairs = [("mockrunner server", "floor: same server, canned")]
-        pairs += [("moto server", name) for name in rounds if name.startswith(("mockrunner", "candidate"))]
-        for a, b in pairs:
-            if a in rounds and b in rounds:
-                ratios = [x / y for x, y in zip(rounds[a][op], rounds[b][op], strict=True)]
-                print(f"{op}: {a} / {b} = {spread(ratios, 2)}x (per round)")
+    for clock in clocks:
+        print(f"\nover HTTP, {clock} ms per call, median [min-max] of {args.repeats} interleaved rounds "
+              f"of {args.round_calls} calls:")
+        for name, row in rounds[clock].items():
+            print(f"{name:28s} {spread(row['GetCallerIdentity']):>26s} {spread(row['GetRole']):>26s}")
+        for op in ops:
+            pairs = [("mockrunner server", "floor: same server, canned")]
+            pairs += [("moto server", name) for name in rounds[clock] if name.startswith(("mockrunner", "candidate"))]
+            for a, b in pairs:
+                if a in rounds[clock] and b in rounds[clock]:
+                    ratios = [x / y for x, y in zip(rounds[clock][a][op], rounds[clock][b][op], strict=True)]
+                    print(f"{op} ({clock}): {a} / {b} = {spread(ratios, 2)}x (per round)")
     print()
     for name, rate in rates.items():
         print(f"throughput, {args.threads} client threads, GetRole: {name} {rate:,.0f} calls/s")
