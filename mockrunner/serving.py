@@ -1,181 +1,263 @@
-"""The HTTP server ``mockrunner serve`` and the threaded test server run: a lean HTTP/1.1 WSGI server.
+"""The HTTP server ``mockrunner serve`` and the threaded test server run: h11 framing under a thread per connection.
 
-Why not werkzeug's development server: it parses every request with ``http.server``/``email`` machinery and
-costs about 1.5 ms per call on a keep-alive connection, several times the whole of mockrunner's own work.  AWS
-SDKs send small, well-formed requests over persistent connections, so a thread per connection that reads the
-request line, headers and a ``Content-Length`` (or chunked) body and writes one response is enough, and it
-costs a fraction of that (``scripts/bench_protocol.py`` measures both side by side).  Malformed HTTP gets a
-400 and the connection is closed; the application itself never sees it.
+h11 (a maintained, strict HTTP/1.1 implementation) owns parsing and framing: the request line and headers,
+``Content-Length`` and chunked bodies (hex chunk sizes only, the CRLF after each chunk checked), conflicting
+lengths, keep-alive and pipelining, and the serialisation of responses.  This module owns only the socket and
+the limits in :class:`Limits`:
+
+- the head (request line and headers) is refused with 431 past ``max_head`` bytes or ``max_headers`` fields,
+  and a request target past ``max_target`` bytes with 414; only HTTP/1.0 and HTTP/1.1 are answered;
+- a body past ``max_body`` bytes gets 413 as soon as that is known (from ``Content-Length`` before any of the
+  body is read and before ``100 Continue`` would be sent, or as chunks add up);
+- a request with both ``Content-Length`` and ``Transfer-Encoding`` gets 400 (RFC 9112 section 6.1 allows
+  refusing it; answering it is how requests are smuggled past a proxy);
+- once the first byte of a request has arrived, its head must be complete within ``head_timeout`` seconds or the
+  client gets 408; every other read (an idle keep-alive connection, a body) waits at most ``idle_timeout``;
+- the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused.
+
+Malformed HTTP gets a 4xx with ``Connection: close`` and the connection is closed; the application never sees
+it.  ``scripts/bench_protocol.py`` measures this server against moto's and a do-nothing floor.
 """
 from __future__ import annotations
 
-import io
 import socket
 import socketserver
 import sys
+import time
+from dataclasses import dataclass
 from http import HTTPStatus
+from io import BytesIO
+from urllib.parse import unquote_to_bytes
+
+import h11
 
 from mockrunner.wsgi import WSGIApp, call_wsgi
 
-MAX_HEADER_LINE = 65536
-MAX_HEADERS = 200
-IDLE_TIMEOUT = 120.0
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
+_REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
+RECV_SIZE = 65536
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1024 * 1024
 
 
-class BadRequest(Exception):
-    """The bytes on the connection are not an HTTP/1.x request we can answer."""
+@dataclass(frozen=True)
+class Limits:
+    """What one connection may cost the server: sizes in bytes, times in seconds."""
+
+    max_body: int = 64 * 1024 * 1024
+    max_head: int = 64 * 1024
+    max_target: int = 16 * 1024
+    max_headers: int = 200
+    head_timeout: float = 10.0
+    idle_timeout: float = 120.0
+    backlog: int = 1024
 
 
-class _Connection(socketserver.StreamRequestHandler):
+class HTTPError(Exception):
+    """The request cannot be answered by the application: answer ``status`` with ``message`` and close."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Closed(Exception):
+    """The peer went away or stayed silent past the idle timeout: close without answering."""
+
+
+class _Connection(socketserver.BaseRequestHandler):
     server: "LeanWSGIServer"
-    rbufsize = 65536
-    timeout = IDLE_TIMEOUT
 
     def setup(self) -> None:
-        super().setup()
+        self.connection: socket.socket = self.request
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.limits = self.server.limits
+        self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
 
     def handle(self) -> None:
         while not self.server.stopping:
             try:
-                request = self._read_request()
-            except BadRequest as error:
-                self._write_plain(400, str(error))
+                environ = self._read_request()
+                if environ is None:
+                    return
+                answer = self._respond(environ)
+                self.connection.settimeout(self.limits.idle_timeout)
+                self.connection.sendall(answer)
+            except HTTPError as error:
+                self._send_error(error.status, str(error))
                 return
-            except (OSError, ValueError):
+            except h11.LocalProtocolError:  # the application's answer cannot be framed (e.g. a CR in a header)
+                self._send_error(500, "the application's response is not valid HTTP")
                 return
-            if request is None:
+            except (_Closed, OSError):
                 return
-            keep_alive = self._respond(*request)
-            if not keep_alive:
+            if self.h11.our_state is not h11.DONE or self.h11.their_state is not h11.DONE:
                 return
+            self.h11.start_next_cycle()
 
-    def _read_request(self) -> tuple[dict, bool] | None:
-        line = self.rfile.readline(MAX_HEADER_LINE + 1)
-        while line in (b"\r\n", b"\n"):
-            line = self.rfile.readline(MAX_HEADER_LINE + 1)
-        if not line:
+    def _receive(self, deadline: float | None) -> None:
+        """Feed the next bytes from the socket to h11, waiting at most until ``deadline`` (or the idle timeout)."""
+        if deadline is None:
+            self.connection.settimeout(self.limits.idle_timeout)
+        else:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise HTTPError(408, "request head not received in time")
+            self.connection.settimeout(remaining)
+        try:
+            data = self.connection.recv(RECV_SIZE)
+        except TimeoutError:  # a partial head past its deadline is answered; an idle connection is just closed
+            if deadline is not None:
+                raise HTTPError(408, "request head not received in time") from None
+            raise _Closed() from None
+        self.h11.receive_data(data)
+
+    def _next_event(self, head: bool = False) -> object:
+        """The next h11 event; while reading a head, the head deadline runs from its first byte on."""
+        deadline = None
+        while True:
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as error:
+                raise self._protocol_error(error) from None
+            if event is not h11.NEED_DATA:
+                return event
+            if head and deadline is None and self.h11.trailing_data[0]:
+                deadline = time.monotonic() + self.limits.head_timeout
+            self._receive(deadline)
+            if head and deadline is None:
+                deadline = time.monotonic() + self.limits.head_timeout
+
+    def _protocol_error(self, error: h11.RemoteProtocolError) -> HTTPError:
+        status = error.error_status_hint
+        if status == 431:
+            first_line_end = self.h11.trailing_data[0].find(b"\n")
+            if first_line_end < 0 or first_line_end > self.limits.max_target:
+                return HTTPError(414, "request line too long")
+            return HTTPError(431, "request head too large")
+        return HTTPError(status, str(error) or "malformed request")
+
+    def _read_request(self) -> dict | None:
+        event = self._next_event(head=True)
+        if isinstance(event, h11.ConnectionClosed):
             return None
-        if len(line) > MAX_HEADER_LINE:
-            raise BadRequest("request line too long")
-        parts = line.decode("latin-1").rstrip("\r\n").split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            raise BadRequest("malformed request line")
-        method, target, version = parts
-        headers = self._read_headers()
+        if not isinstance(event, h11.Request):
+            raise HTTPError(400, "malformed request")
+        if event.http_version not in (b"1.0", b"1.1"):
+            raise HTTPError(400, "unsupported HTTP version")
+        if len(event.target) > self.limits.max_target:
+            raise HTTPError(414, "request line too long")
+        if len(event.headers) > self.limits.max_headers:
+            raise HTTPError(431, "too many header fields")
+        # h11 bounds only an incomplete head; one that arrived whole in a large read is measured here
+        if len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers) > self.limits.max_head:
+            raise HTTPError(431, "request head too large")
+        environ = self._environ(event)
+        length = environ.get("CONTENT_LENGTH")
+        if length is not None and self.h11.their_state is h11.SEND_BODY and _is_chunked(event):
+            raise HTTPError(400, "both Content-Length and Transfer-Encoding")  # a request smuggling shape
+        if length is not None and int(length) > self.limits.max_body:
+            raise HTTPError(413, "request body too large")
+        if self.h11.they_are_waiting_for_100_continue:
+            interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
+            self.connection.sendall(self.h11.send(interim))
+        body = self._read_body()
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input"] = BytesIO(body)
+        return environ
+
+    def _environ(self, request: h11.Request) -> dict:
+        target = request.target.decode("latin-1")
         path, _, query = target.partition("?")
         environ = self.server.base_environ.copy()
         environ.update({
-            "REQUEST_METHOD": method,
+            "REQUEST_METHOD": request.method.decode("latin-1"),
             "PATH_INFO": _unquote_path(path),
             "QUERY_STRING": query,
             "RAW_URI": target,
-            "SERVER_PROTOCOL": version,
+            "SERVER_PROTOCOL": "HTTP/" + request.http_version.decode("latin-1"),
             "REMOTE_ADDR": self.client_address[0],
             "REMOTE_PORT": str(self.client_address[1]),
         })
-        for name, value in headers:
-            key = name.upper().replace("-", "_")
+        for raw_name, raw_value in request.headers.raw_items():
+            key = raw_name.decode("latin-1").upper().replace("-", "_")
+            value = raw_value.decode("latin-1")
+            if key == "TRANSFER_ENCODING":
+                continue  # h11 has de-chunked the body; the application sees a plain CONTENT_LENGTH
             if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
                 environ[key] = value
             else:
                 key = "HTTP_" + key
                 environ[key] = environ[key] + "," + value if key in environ else value
-        if environ.get("HTTP_EXPECT", "").lower() == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = self._read_body(environ)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        environ["wsgi.input"] = io.BytesIO(body)
-        connection = environ.get("HTTP_CONNECTION", "").lower()
-        keep_alive = version == "HTTP/1.1" and connection != "close" or connection == "keep-alive"
-        return environ, keep_alive
+        return environ
 
-    def _read_headers(self) -> list[tuple[str, str]]:
-        headers = []
-        while True:
-            line = self.rfile.readline(MAX_HEADER_LINE + 1)
-            if len(line) > MAX_HEADER_LINE:
-                raise BadRequest("header line too long")
-            if line in (b"\r\n", b"\n", b""):
-                return headers
-            if len(headers) >= MAX_HEADERS:
-                raise BadRequest("too many headers")
-            name, sep, value = line.decode("latin-1").partition(":")
-            if not sep or not name or name != name.strip():
-                raise BadRequest("malformed header line")
-            headers.append((name, value.strip()))
-
-    def _read_body(self, environ: dict) -> bytes:
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            environ.pop("HTTP_TRANSFER_ENCODING")
-            return self._read_chunked()
-        length_text = environ.get("CONTENT_LENGTH") or "0"
-        if not length_text.isdigit():
-            raise BadRequest("invalid Content-Length")
-        length = int(length_text)
-        if length > self.server.max_body:
-            raise BadRequest("request body too large")
-        body = self.rfile.read(length) if length else b""
-        if len(body) != length:
-            raise BadRequest("request body shorter than Content-Length")
-        return body
-
-    def _read_chunked(self) -> bytes:
+    def _read_body(self) -> bytes:
         chunks = []
         total = 0
         while True:
-            size_line = self.rfile.readline(MAX_HEADER_LINE + 1).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise BadRequest("malformed chunk size") from None
-            if size == 0:
-                self._read_headers()
+            event = self._next_event()
+            if isinstance(event, h11.Data):
+                total += len(event.data)
+                if total > self.limits.max_body:
+                    raise HTTPError(413, "request body too large")
+                chunks.append(event.data)
+            elif isinstance(event, h11.EndOfMessage):
                 return b"".join(chunks)
-            total += size
-            if total > self.server.max_body:
-                raise BadRequest("request body too large")
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(3)
+            else:  # ConnectionClosed before the body was complete
+                raise HTTPError(400, "request body incomplete")
 
-    def _respond(self, environ: dict, keep_alive: bool) -> bool:
+    def _respond(self, environ: dict) -> bytes:
         status, headers, body = call_wsgi(self.server.app, environ)
-        head = [f"HTTP/1.1 {status}"]
-        has_length = False
-        for name, value in headers:
-            lower = name.lower()
-            if lower == "content-length":
-                has_length = True
-            elif lower == "connection" and value.lower() == "close":
-                keep_alive = False
-            head.append(f"{name}: {value}")
-        if not has_length:
-            head.append(f"Content-Length: {len(body)}")
-        if not keep_alive:
-            head.append("Connection: close")
-        payload = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
-        if environ["REQUEST_METHOD"] != "HEAD":
-            payload += body
-        self.wfile.write(payload)
-        return keep_alive
+        code, _, reason = status.partition(" ")
+        head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+        if not any(name.lower() == b"content-length" for name, _ in head):
+            head.append((b"Content-Length", str(len(body)).encode("ascii")))
+        if self.server.stopping:
+            head.append((b"Connection", b"close"))
+        response = h11.Response(status_code=int(code), headers=head, reason=reason.encode("latin-1"))
+        if environ["REQUEST_METHOD"] == "HEAD":
+            body = b""
+        return self.h11.send(response) + self.h11.send(h11.Data(data=body)) + self.h11.send(h11.EndOfMessage())
 
-    def _write_plain(self, status: int, message: str) -> None:
+    def _send_error(self, status: int, message: str) -> None:
+        """Answer ``status`` with ``Connection: close``, then linger so that closing does not reset the answer away."""
         body = message.encode("utf-8")
-        head = (f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        head = (b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+                b"Connection: close\r\n\r\n" % (status, _REASONS.get(status, b""), len(body)))
         try:
-            self.wfile.write(head.encode("latin-1") + body)
+            self.connection.settimeout(self.limits.idle_timeout)
+            self.connection.sendall(head + body)
+            self.connection.shutdown(socket.SHUT_WR)
+            self._drain()
         except OSError:
             return
+
+    def _drain(self) -> None:
+        """Read and drop what the client still sends, for at most ``LINGER_SECONDS`` and ``LINGER_BYTES``.
+
+        Closing a socket with unread input makes the kernel send a reset, which can destroy the error answer
+        before the client has read it; a bounded drain lets the client see why it was refused.
+        """
+        deadline = time.monotonic() + LINGER_SECONDS
+        received = 0
+        while received < LINGER_BYTES:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self.connection.settimeout(remaining)
+            data = self.connection.recv(RECV_SIZE)
+            if not data:
+                return
+            received += len(data)
+
+
+def _is_chunked(request: h11.Request) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in request.headers)
 
 
 def _unquote_path(path: str) -> str:
     """WSGI wants PATH_INFO percent-decoded and carried as latin-1 text of the UTF-8 bytes (PEP 3333)."""
     if "%" not in path:
         return path
-    from urllib.parse import unquote_to_bytes
-
     return unquote_to_bytes(path).decode("latin-1")
 
 
@@ -186,12 +268,12 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, host: str, port: int, app: WSGIApp, max_body: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, host: str, port: int, app: WSGIApp, limits: Limits | None = None) -> None:
         self.app = app
-        self.max_body = max_body
+        self.limits = limits or Limits()
+        self.request_queue_size = self.limits.backlog
         self.stopping = False
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.address_family = family
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Connection)
         self.server_port = self.server_address[1]
         self.base_environ = {
@@ -211,5 +293,5 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
         super().shutdown()
 
 
-def make_server(host: str, port: int, app: WSGIApp) -> LeanWSGIServer:
-    return LeanWSGIServer(host, port, app)
+def make_server(host: str, port: int, app: WSGIApp, limits: Limits | None = None) -> LeanWSGIServer:
+    return LeanWSGIServer(host, port, app, limits)

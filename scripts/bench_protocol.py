@@ -2,15 +2,23 @@
 
 Rows: mockrunner in-process and over HTTP (enforcement on), moto's ``mock_aws`` and threaded server, and two
 do-nothing floors that answer a canned response: a ``before-send`` hook and the same HTTP server mockrunner
-serves with, running a trivial WSGI app.  Ratios against the floors and against moto are printed, because this
-machine is shared and noisy: only numbers measured in the same run compare.
+serves with, running a trivial WSGI app.  ``--candidates`` adds rows for other WSGI servers running the same
+mockrunner app (werkzeug's, cheroot, waitress), to compare HTTP servers in the same conditions.
 
-Needs moto (``pip install -e '.[bench]'``).  Usage: ``python scripts/bench_protocol.py [--calls N]``.
+The machine is shared and noisy, so only numbers measured in the same run compare: the HTTP rows are measured
+in ``--repeats`` interleaved rounds (every row once per round), and each figure is the median over the rounds
+with the range [min-max] beside it; the ratios against moto's server are taken within each round.  Each HTTP
+row is given in wall time and in this process's CPU time per call: every server here runs in this process, and
+CPU time is what stays comparable when other processes load the machine.
+
+Needs moto (``pip install -e '.[bench]'``); a candidate server must be installed to be measured.
+Usage: ``python scripts/bench_protocol.py [--calls N] [--repeats R] [--candidates werkzeug,cheroot,waitress]``.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import threading
@@ -98,10 +106,40 @@ def _is_iam(environ: dict) -> bool:
     return "/iam/" in environ.get("HTTP_AUTHORIZATION", "")
 
 
-def serve(app: object) -> tuple[object, str]:
+def serve_shipped(app: object) -> tuple[Callable[[], None], str]:
     server = make_server("127.0.0.1", 0, app)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+    return server.shutdown, f"http://127.0.0.1:{server.server_port}"
+
+
+def serve_werkzeug(app: object) -> tuple[Callable[[], None], str]:
+    from werkzeug.serving import make_server as make_werkzeug_server
+
+    server = make_werkzeug_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.shutdown, f"http://127.0.0.1:{server.server_port}"
+
+
+def serve_cheroot(app: object) -> tuple[Callable[[], None], str]:
+    from cheroot.wsgi import Server
+
+    server = Server(("127.0.0.1", 0), app, numthreads=10)
+    server.prepare()
+    threading.Thread(target=server.serve, daemon=True).start()
+    return server.stop, f"http://127.0.0.1:{server.bind_addr[1]}"
+
+
+def serve_waitress(app: object) -> tuple[Callable[[], None], str]:
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server.close, f"http://127.0.0.1:{server.effective_port}"
+
+
+CANDIDATE_SERVERS: dict[str, Callable[[object], tuple[Callable[[], None], str]]] = {
+    "werkzeug": serve_werkzeug, "cheroot": serve_cheroot, "waitress": serve_waitress,
+}
 
 
 def mockrunner_clients(endpoint_url: str | None, app: object) -> tuple[object, object]:
@@ -140,38 +178,50 @@ def canned_hook(request: object, event_name: str = "", **_: object) -> AWSRespon
     return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(body))
 
 
+def timed_ms(call: Callable[[], object], calls: int, deadline: float) -> tuple[float, float]:
+    """(wall, CPU) ms per call over up to ``calls`` calls, stopping at ``deadline``.
+
+    CPU time is this process's (user + system, all threads): client, server and moto's server all run in
+    it, so it is the work one call costs, and other processes on a busy machine barely change it.
+    """
+    start, cpu_start = time.perf_counter(), time.process_time()
+    done = 0
+    while done < calls and time.perf_counter() < deadline:
+        call()
+        done += 1
+    done = max(done, 1)
+    return (time.perf_counter() - start) / done * 1000, (time.process_time() - cpu_start) / done * 1000
+
+
+def spread(values: list[float], digits: int = 3) -> str:
+    return f"{statistics.median(values):.{digits}f} [{min(values):.{digits}f}-{max(values):.{digits}f}]"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=1000, help="calls per row and operation (default 1000)")
+    parser.add_argument("--calls", type=int, default=1000, help="in-process rows: calls per operation (default 1000)")
+    parser.add_argument("--round-calls", type=int, default=100, help="HTTP rows: calls per operation and round")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds of the HTTP rows (default 7)")
     parser.add_argument("--seconds", type=float, default=20, help="time budget per row (default 20)")
     parser.add_argument("--threads", type=int, default=4, help="client threads for the throughput rows")
+    parser.add_argument("--candidates", default="", help="comma-separated: " + ",".join(CANDIDATE_SERVERS))
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request otherwise
     rows: dict[str, dict[str, float]] = {}
     rates: dict[str, float] = {}
+    settings = Settings(log_requests=False, enforce="on")
 
     def measure(name: str, sts: object, iam: object) -> None:
         deadline = time.perf_counter() + args.seconds
         rows[name] = {op: per_call_ms(call, args.calls, deadline) for op, call in the_calls(sts, iam).items()}
 
-    settings = Settings(log_requests=False, enforce="on")
     app = create_app(settings)
     measure("mockrunner in-process", *mockrunner_clients(None, app))
-    server, url = serve(create_app(settings))
-    measure("mockrunner server", *mockrunner_clients(url, None))
-    rates["mockrunner server"] = throughput(url, args.threads, min(args.seconds, 5))
-    server.shutdown()
-
     sts, iam = client("sts", "http://127.0.0.1:9"), client("iam", "http://127.0.0.1:9")
     sts.meta.events.register_first("before-send", canned_hook)
     iam.meta.events.register_first("before-send", canned_hook)
     measure("floor: before-send canned", sts, iam)
-    server, url = serve(canned_app)
-    measure("floor: same server, canned", client("sts", url), client("iam", url))
-    server.shutdown()
-
-    if mock_aws is None:
-        print("moto not installed: skipping moto rows (pip install -e '.[bench]')")
-    else:
+    if mock_aws is not None:
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         with mock_aws():
             sts, iam = (boto3.session.Session().client(name, region_name="us-east-1", aws_access_key_id="test",
@@ -179,27 +229,71 @@ def main() -> None:
             sts, iam = refuse_network(sts), refuse_network(iam)
             iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
             measure("moto mock_aws", sts, iam)
+
+    http_rows: dict[str, tuple[object, object]] = {}
+    urls: dict[str, str] = {}
+    stops: list[Callable[[], None]] = []
+    stop, urls["mockrunner server"] = serve_shipped(create_app(settings))
+    stops.append(stop)
+    http_rows["mockrunner server"] = mockrunner_clients(urls["mockrunner server"], None)
+    stop, url = serve_shipped(canned_app)
+    stops.append(stop)
+    http_rows["floor: same server, canned"] = client("sts", url), client("iam", url)
+    for name in filter(None, args.candidates.split(",")):
+        stop, urls[f"candidate: {name}"] = CANDIDATE_SERVERS[name](create_app(settings))
+        stops.append(stop)
+        http_rows[f"candidate: {name}"] = mockrunner_clients(urls[f"candidate: {name}"], None)
+    if ThreadedMotoServer is None:
+        print("moto not installed: skipping moto rows (pip install -e '.[bench]')")
+    else:
         moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         moto_server.start()
+        stops.append(moto_server.stop)
         host, port = moto_server.get_host_and_port()
-        url = f"http://{host}:{port}"
-        sts, iam = client("sts", url), client("iam", url)
+        urls["moto server"] = f"http://{host}:{port}"
+        sts, iam = client("sts", urls["moto server"]), client("iam", urls["moto server"])
         iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)
-        measure("moto server", sts, iam)
-        rates["moto server"] = throughput(url, args.threads, min(args.seconds, 5))
-        moto_server.stop()
+        http_rows["moto server"] = sts, iam
 
-    print(f"{'':28s} {'GetCallerIdentity ms':>22s} {'GetRole ms':>12s}")
+    clocks = ("wall", "cpu")
+    rounds: dict[str, dict[str, dict[str, list[float]]]] = {
+        clock: {name: {"GetCallerIdentity": [], "GetRole": []} for name in http_rows} for clock in clocks}
+    for sts, iam in http_rows.values():  # warm every server and connection pool
+        for call in the_calls(sts, iam).values():
+            timed_ms(call, 20, time.perf_counter() + args.seconds)
+    for _ in range(args.repeats):
+        for name, (sts, iam) in http_rows.items():
+            deadline = time.perf_counter() + args.seconds
+            for op, call in the_calls(sts, iam).items():
+                for clock, value in zip(clocks, timed_ms(call, args.round_calls, deadline), strict=True):
+                    rounds[clock][name][op].append(value)
+    for name in ("mockrunner server", "moto server"):
+        if name in urls:
+            rates[name] = throughput(urls[name], args.threads, min(args.seconds, 5))
+    for stop in stops:
+        stop()
+
+    ops = ("GetCallerIdentity", "GetRole")
+    print(f"{'':28s} {'GetCallerIdentity ms':>26s} {'GetRole ms':>26s}")
     for name, row in rows.items():
-        print(f"{name:28s} {row['GetCallerIdentity']:22.3f} {row['GetRole']:12.3f}")
-    print()
-    for op in ("GetCallerIdentity", "GetRole"):
-        pairs = [("mockrunner in-process", "floor: before-send canned"),
-                 ("mockrunner server", "floor: same server, canned"),
-                 ("moto mock_aws", "mockrunner in-process"), ("moto server", "mockrunner server")]
-        for a, b in pairs:
+        print(f"{name:28s} {row['GetCallerIdentity']:26.3f} {row['GetRole']:26.3f}")
+    for op in ops:
+        for a, b in (("mockrunner in-process", "floor: before-send canned"),
+                     ("moto mock_aws", "mockrunner in-process")):
             if a in rows and b in rows:
                 print(f"{op}: {a} / {b} = {rows[a][op] / rows[b][op]:.2f}x")
+    for clock in clocks:
+        print(f"\nover HTTP, {clock} ms per call, median [min-max] of {args.repeats} interleaved rounds "
+              f"of {args.round_calls} calls:")
+        for name, row in rounds[clock].items():
+            print(f"{name:28s} {spread(row['GetCallerIdentity']):>26s} {spread(row['GetRole']):>26s}")
+        for op in ops:
+            pairs = [("mockrunner server", "floor: same server, canned")]
+            pairs += [("moto server", name) for name in rounds[clock] if name.startswith(("mockrunner", "candidate"))]
+            for a, b in pairs:
+                if a in rounds[clock] and b in rounds[clock]:
+                    ratios = [x / y for x, y in zip(rounds[clock][a][op], rounds[clock][b][op], strict=True)]
+                    print(f"{op} ({clock}): {a} / {b} = {spread(ratios, 2)}x (per round)")
     print()
     for name, rate in rates.items():
         print(f"throughput, {args.threads} client threads, GetRole: {name} {rate:,.0f} calls/s")

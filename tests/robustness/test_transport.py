@@ -166,7 +166,6 @@ GARBAGE_AUTHORIZATION = [
     "Credential=other/20240101/eu-west-1/iam/aws4_request",
     "AWS4-HMAC-SHA256 Credential=t\xe9st/20240101/us-east-1/apprunner/aws4_request, SignedHeaders=host, Signature=ab",
     "AWS4-HMAC-SHA256 Credential=" + "k" * 40000 + "/20240101/us-east-1/apprunner/aws4_request, SignedHeaders=host",
-    "\x00\x01\x02",
 ]
 
 
@@ -194,9 +193,9 @@ def test_garbage_presigned_query_strings_are_aws_errors(server, query):
 # -------------------------------------------------------------------------------------------- HTTP framing
 def test_huge_and_numerous_headers_are_refused_cleanly(server):
     too_long = exchange(server, http("POST", {"Host": "x", "X-Big": "a" * 70000, **JSON_HEADERS}, b"{}"))
-    assert too_long.status == 400 and too_long.closed
+    assert too_long.status == 431 and too_long.closed
     many = exchange(server, http("POST", {"Host": "x", **{f"X-H{i}": "v" for i in range(300)}}, b"{}"))
-    assert many.status == 400 and many.closed
+    assert many.status == 431 and many.closed
     # Large but legal: a 60 KB header on a signed request is read and answered by the application.
     big = signed(server, "apprunner", {**JSON_HEADERS, "X-Padding": "p" * 60000}, b"{}")
     assert exchange(server, big).status == 200
@@ -208,6 +207,7 @@ def test_huge_and_numerous_headers_are_refused_cleanly(server):
     b"POST / HTTP/1.1\r\n : empty name\r\n\r\n", b"POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
     b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
     b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: \x00\x01\x02\r\n\r\n",  # control characters in a field value
 ])
 def test_malformed_http_gets_a_400_and_a_closed_connection(server, raw):
     answer = exchange(server, raw, half_close=True)
