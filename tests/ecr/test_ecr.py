@@ -306,7 +306,7 @@ def test_tag_untag_list(ecr):
 
 
 def test_seeded_image_is_found_without_a_manifest(aws, ecr):
-    from mockrunner.services import ecr as ecr_service
+    from mockrunner.services.ecr import core as ecr_service
 
     image = ecr_service.put_image_record(aws.store, ACCOUNT, REGION, "seeded", tags=["v1"],
                                          digest="sha256:" + "c" * 64, size=42)

@@ -20,7 +20,7 @@ from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import new_role_session, session_credentials
-from mockrunner.services import ecr
+from mockrunner.services.ecr import core as ecr
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
