@@ -358,13 +358,9 @@ class _Seeder:
             taken.update(account.iam.access_keys)
         if key_id in taken:
             raise SeedError(f"{path}.access_key_id: {key_id} is already in use")
-        keys = self.store.accounts[self.account_id].iam.access_keys
-        record = keys.pop(generated)
-        record.access_key_id = key_id
-        if secret is not None:
-            record.secret_access_key = secret
-        keys[key_id] = record
-        self.store.accounts[self.account_id].iam.touch()
+        iam = self.store.accounts[self.account_id].iam
+        record = iam.access_keys[generated]
+        iam.rename(record, access_key_id=key_id, secret_access_key=secret or record.secret_access_key)
 
     def repositories(self) -> None:
         ecr = self.spec.get("ecr")

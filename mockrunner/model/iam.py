@@ -4,9 +4,10 @@ Entities are dataclasses of plain values; they refer to each other by name or AR
 state exports and imports generically.  AWS managed policies are not stored per account: they are the same
 read-only documents everywhere (``mockrunner.model.managed_policies``).
 
-``IamState.version`` changes on every mutation (``touch()``); the authorizer keys its compiled-policy cache on
-it, so a cached policy set can never outlive the IAM state it was compiled from.  Versions come from one
-process-wide counter, so two states (e.g. before and after ``Store.reset()``) never share a number.
+``IamState.version`` changes on every mutation, which only the state's own methods make (``add``, ``remove``,
+``update``, ``rename``); the authorizer keys its compiled-policy cache on it, so a cached policy set can never
+outlive the IAM state it was compiled from.  Versions come from one process-wide counter, so two states (e.g.
+before and after ``Store.reset()``) never share a number.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ import itertools
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 _VERSIONS = itertools.count(1)
+E = TypeVar("E")
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -209,9 +212,54 @@ class IamState:
     def __post_init__(self) -> None:
         self.version = next(_VERSIONS)
 
-    def touch(self) -> None:
-        """Record a mutation (invalidates every compiled policy set of this account)."""
+    # ------------------------------------------------------------------------------------------- mutations
+    # Every change of an entity goes through add / remove / update (or rename), which advance ``version``: the
+    # compiled policy sets and resolved callers cached for this account can never outlive what they were built
+    # from.  Handlers never assign to an entity's fields or collections themselves.
+    def add(self, entity: E) -> E:
+        """Store a new ``entity`` in its collection (by its key: name, ARN, key id or task id)."""
+        collection, key = self._home(entity)
+        collection[key] = entity
+        self._changed()
+        return entity
+
+    def remove(self, entity: Any) -> None:
+        """Drop ``entity`` from its collection."""
+        collection, key = self._home(entity)
+        del collection[key]
+        self._changed()
+
+    def update(self, entity: E, **changes: Any) -> E:
+        """Set fields of a stored ``entity`` (whole values: pass a new list or dict, never mutate one in place)."""
+        for name, value in changes.items():
+            if name not in entity.__dataclass_fields__:
+                raise TypeError(f"{type(entity).__name__} has no field {name!r}")
+            setattr(entity, name, value)
+        self._changed()
+        return entity
+
+    def rename(self, entity: E, **changes: Any) -> E:
+        """``update`` for changes of the field the entity is stored under (a user's name, say)."""
+        self.remove(entity)
+        self.update(entity, **changes)
+        return self.add(entity)
+
+    def end_sessions(self, kind: str, entity_name: str) -> None:
+        """Forget the STS sessions of an entity that no longer exists (a deleted user's GetSessionToken)."""
+        self.sessions = {key: session for key, session in self.sessions.items()
+                         if not (session.kind == kind and session.entity_name == entity_name)}
+        self._changed()
+
+    def invalidate_caches(self) -> None:
+        """Advance the version without a change (after the state was imported wholesale)."""
+        self._changed()
+
+    def _changed(self) -> None:
         self.version = next(_VERSIONS)
+
+    def _home(self, entity: Any) -> tuple[dict, str]:
+        collection_name, key_field = _HOMES[type(entity)]
+        return getattr(self, collection_name), getattr(entity, key_field)
 
     def groups_of(self, user_name: str) -> list[Group]:
         return [group for group in self.groups.values() if user_name in group.users]
@@ -238,6 +286,18 @@ class IamState:
         """Whether ``access_key_id`` + ``session_token`` are the credentials of a purged (hence expired) session."""
         digest = self.expired_sessions.get(access_key_id)
         return digest is not None and session_token is not None and digest == token_digest(session_token)
+
+
+_HOMES: dict[type, tuple[str, str]] = {
+    User: ("users", "name"),
+    Group: ("groups", "name"),
+    Role: ("roles", "name"),
+    ManagedPolicy: ("policies", "arn"),
+    AccessKey: ("access_keys", "access_key_id"),
+    DeletionTask: ("deletion_tasks", "task_id"),
+    OidcProvider: ("oidc_providers", "arn"),
+}
+"""Entity type -> (the ``IamState`` collection holding it, the field it is keyed by)."""
 
 
 def token_digest(session_token: str) -> str:

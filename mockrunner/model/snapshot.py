@@ -83,9 +83,7 @@ def import_state(store: "Store", document: Any) -> None:
         store.clock.reset()
         store.clock.advance(float(offset))
         for account in store.accounts.values():
-            touch = getattr(account.iam, "touch", None)
-            if touch is not None:
-                touch()  # stored versions may collide with this process's: invalidate compiled-policy caches
+            account.iam.invalidate_caches()  # stored versions may collide with this process's
 
 
 def _empty_values(store: "Store", names: set[str]) -> dict[str, Any]:

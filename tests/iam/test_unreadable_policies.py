@@ -23,11 +23,11 @@ def _iam_state(aws):
 
 
 def _plant(aws, change) -> None:
-    """Change the stored IAM state behind the API's back (``touch`` as every IAM mutation does)."""
+    """Change the stored IAM state behind the API's back (then invalidate caches, as an import does)."""
     iam = _iam_state(aws)
     with aws.store.lock:
         change(iam)
-        iam.touch()
+        iam.invalidate_caches()
 
 
 def _decisions(aws, action: str) -> list[dict]:

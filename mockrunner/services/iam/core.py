@@ -1,9 +1,9 @@
 """IAM operations (query protocol), every one authorized against the entity it touches.
 
-Each handler validates everything first and mutates last, then calls ``iam.touch()`` so the authorizer's
-compiled policy sets are rebuilt.  Policy documents travel URL-encoded in IAM responses (botocore decodes the
-``policyDocumentType`` shape).  Error messages are IAM's (quoted in AWS docs and countless public issues);
-where a text is unverified the comment says so.
+Each handler validates everything first and mutates last, through the IAM state's own methods (``add``,
+``remove``, ``update``), which keep the version the authorizer's caches are keyed on.  Policy documents travel
+URL-encoded in IAM responses (botocore decodes the ``policyDocumentType`` shape).  Error messages are IAM's
+(quoted in AWS docs and countless public issues); where a text is unverified the comment says so.
 
 Users, groups and roles share their inline-policy, attach/detach and listing operations: those are registered
 once per entity kind from the :data:`KINDS` table.
@@ -413,8 +413,7 @@ def create_user(ctx: RequestContext) -> dict:
     now = ctx.store.clock.now()
     user = User(name, new_id(USER_ID_PREFIX), path, entity_arn(ctx.account.id, "user", path, name), now, tags,
                 permissions_boundary=boundary)
-    iam.users[name] = user
-    iam.touch()
+    iam.add(user)
     return {"User": user_out(user, full=True)}
 
 
@@ -444,16 +443,12 @@ def update_user(ctx: RequestContext) -> dict:
     if new_name != user.name:
         USER.ensure_new(iam, new_name)
     path = params.get("NewPath") or user.path
-    del iam.users[user.name]
-    for group in iam.groups.values():
-        group.users = [new_name if member == user.name else member for member in group.users]
+    for group in iam.groups_of(user.name):
+        iam.update(group, users=[new_name if member == user.name else member for member in group.users])
     for key in iam.access_keys.values():
         if key.user_name == user.name:
-            key.user_name = new_name
-    user.name, user.path = new_name, path
-    user.arn = entity_arn(ctx.account.id, "user", path, new_name)
-    iam.users[new_name] = user
-    iam.touch()
+            iam.update(key, user_name=new_name)
+    iam.rename(user, name=new_name, path=path, arn=entity_arn(ctx.account.id, "user", path, new_name))
     return {}
 
 
@@ -466,9 +461,8 @@ def delete_user(ctx: RequestContext) -> dict:
     _refuse_if_policies(user)
     if iam.groups_of(user.name):
         raise _delete_conflict("remove users from group")
-    del iam.users[user.name]
-    iam.sessions = {k: s for k, s in iam.sessions.items() if not (s.kind == "User" and s.entity_name == user.name)}
-    iam.touch()
+    iam.remove(user)
+    iam.end_sessions("User", user.name)
     return {}
 
 
@@ -480,8 +474,7 @@ def create_group(ctx: RequestContext) -> dict:
     GROUP.ensure_new(iam, name)
     group = Group(name, new_id(GROUP_ID_PREFIX), path, entity_arn(ctx.account.id, "group", path, name),
                   ctx.store.clock.now())
-    iam.groups[name] = group
-    iam.touch()
+    iam.add(group)
     return {"Group": group_out(group)}
 
 
@@ -512,8 +505,7 @@ def delete_group(ctx: RequestContext) -> dict:
     if group.users:
         raise _delete_conflict("remove users from group")
     _refuse_if_policies(group)
-    del iam.groups[group.name]
-    iam.touch()
+    iam.remove(group)
     return {}
 
 
@@ -525,8 +517,7 @@ def add_user_to_group(ctx: RequestContext) -> dict:
     if user.name not in group.users:
         if len(iam.groups_of(user.name)) >= MAX_GROUPS_PER_USER:
             raise ServiceError("LimitExceeded", f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}", 409)
-        group.users.append(user.name)
-        iam.touch()
+        iam.update(group, users=[*group.users, user.name])
     return {}
 
 
@@ -537,8 +528,7 @@ def remove_user_from_group(ctx: RequestContext) -> dict:
     user = USER.get(iam, ctx.params["UserName"])
     if user.name not in group.users:
         raise USER.missing(user.name)
-    group.users.remove(user.name)
-    iam.touch()
+    iam.update(group, users=[member for member in group.users if member != user.name])
     return {}
 
 
@@ -556,8 +546,7 @@ def create_role(ctx: RequestContext) -> dict:
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(ctx.account.id, "role", path, name),
                 ctx.store.clock.now(), trust, params.get("Description") or "",
                 params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary)
-    iam.roles[name] = role
-    iam.touch()
+    iam.add(role)
     return {"Role": role_out(role, full=True, created=True)}
 
 
@@ -574,20 +563,20 @@ def list_roles(ctx: RequestContext) -> dict:
 @op("iam", "UpdateRole", authz=target(ROLE))
 def update_role(ctx: RequestContext) -> dict:
     role = ROLE.get(_iam(ctx), ctx.params["RoleName"])
+    changes = {}
     if ctx.params.get("MaxSessionDuration") is not None:
         _unmodifiable(role)
-        role.max_session_duration = ctx.params["MaxSessionDuration"]
+        changes["max_session_duration"] = ctx.params["MaxSessionDuration"]
     if ctx.params.get("Description") is not None:
-        role.description = ctx.params["Description"]
-    _iam(ctx).touch()
+        changes["description"] = ctx.params["Description"]
+    _iam(ctx).update(role, **changes)
     return {}
 
 
 @op("iam", "UpdateRoleDescription", authz=target(ROLE))
 def update_role_description(ctx: RequestContext) -> dict:
     role = ROLE.get(_iam(ctx), ctx.params["RoleName"])
-    role.description = ctx.params["Description"]
-    _iam(ctx).touch()
+    _iam(ctx).update(role, description=ctx.params["Description"])
     return {"Role": role_out(role, full=True)}
 
 
@@ -595,8 +584,7 @@ def update_role_description(ctx: RequestContext) -> dict:
 def update_assume_role_policy(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
     role = _changeable(ctx, ROLE)
-    role.assume_role_policy = _validate_document(ctx.params["PolicyDocument"], PolicyKind.TRUST)
-    iam.touch()
+    iam.update(role, assume_role_policy=_validate_document(ctx.params["PolicyDocument"], PolicyKind.TRUST))
     return {}
 
 
@@ -605,8 +593,7 @@ def delete_role(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
     role = _changeable(ctx, ROLE)
     _refuse_if_policies(role)
-    del iam.roles[role.name]
-    iam.touch()
+    iam.remove(role)
     return {}
 
 
@@ -616,15 +603,13 @@ def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Cal
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
-        entity.tags = _tags_in(ctx, entity.tags)
-        _iam(ctx).touch()
+        _iam(ctx).update(entity, tags=_tags_in(ctx, entity.tags))
         return {}
 
     def untag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
         removed = {key.lower() for key in ctx.params["TagKeys"]}
-        entity.tags = {k: v for k, v in entity.tags.items() if k.lower() not in removed}
-        _iam(ctx).touch()
+        _iam(ctx).update(entity, tags={k: v for k, v in entity.tags.items() if k.lower() not in removed})
         return {}
 
     def list_tags(ctx: RequestContext) -> dict:
@@ -668,8 +653,7 @@ def _inline_ops(kind: Kind) -> None:
         if others + _size(document) > limit:
             raise ServiceError("LimitExceeded", f"Maximum policy size of {limit} bytes exceeded for "
                                f"{kind.name} {target_entity.name}", 409)
-        target_entity.inline_policies[name] = document
-        _iam(ctx).touch()
+        _iam(ctx).update(target_entity, inline_policies={**target_entity.inline_policies, name: document})
         return {}
 
     def get(ctx: RequestContext) -> dict:
@@ -683,8 +667,8 @@ def _inline_ops(kind: Kind) -> None:
         target_entity, name = _changeable(ctx, kind), ctx.params["PolicyName"]
         if name not in target_entity.inline_policies:
             raise no_policy(name)
-        del target_entity.inline_policies[name]
-        _iam(ctx).touch()
+        _iam(ctx).update(target_entity, inline_policies={
+            key: document for key, document in target_entity.inline_policies.items() if key != name})
         return {}
 
     def list_inline(ctx: RequestContext) -> dict:
@@ -700,16 +684,15 @@ def _inline_ops(kind: Kind) -> None:
             quota, limit = ATTACHED_QUOTA[kind.name]
             if len(target_entity.attached_policies) >= limit:
                 raise ServiceError("LimitExceeded", f"Cannot exceed quota for {quota}: {limit}", 409)
-            target_entity.attached_policies.append(arn)
-            iam.touch()
+            iam.update(target_entity, attached_policies=[*target_entity.attached_policies, arn])
         return {}
 
     def detach(ctx: RequestContext) -> dict:
         iam, target_entity, arn = _iam(ctx), _changeable(ctx, kind), ctx.params["PolicyArn"]
         if arn not in target_entity.attached_policies:
             raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
-        target_entity.attached_policies.remove(arn)
-        iam.touch()
+        iam.update(target_entity, attached_policies=[item for item in target_entity.attached_policies
+                                                     if item != arn])
         return {}
 
     def list_attached(ctx: RequestContext) -> dict:
@@ -736,14 +719,12 @@ def _boundary_ops(kind: Kind) -> None:
         iam, entity = _iam(ctx), _changeable(ctx, kind)
         arn = ctx.params["PermissionsBoundary"]
         _attachable(iam, arn)
-        entity.permissions_boundary = arn
-        iam.touch()
+        iam.update(entity, permissions_boundary=arn)
         return {}
 
     def delete(ctx: RequestContext) -> dict:
         iam, entity = _iam(ctx), _changeable(ctx, kind)
-        entity.permissions_boundary = None
-        iam.touch()
+        iam.update(entity, permissions_boundary=None)
         return {}
 
     op("iam", f"Put{kind.title}PermissionsBoundary", authz=authz)(put)
@@ -770,8 +751,7 @@ def create_policy(ctx: RequestContext) -> dict:
     now = ctx.store.clock.now()
     policy = ManagedPolicy(name, new_id(POLICY_ID_PREFIX), path, arn, now, now, "v1",
                            [PolicyVersion("v1", document, now)], params.get("Description") or "", tags)
-    iam.policies[arn] = policy
-    iam.touch()
+    iam.add(policy)
     return {"Policy": policy_out(iam, policy, tags=True)}
 
 
@@ -839,8 +819,7 @@ def delete_policy(ctx: RequestContext) -> dict:
             "This policy has more than one version. Before you delete a policy, you must delete the policy's "
             "versions. The default version is deleted with the policy.", 409,
         )
-    del iam.policies[policy.arn]
-    iam.touch()
+    iam.remove(policy)
     return {}
 
 
@@ -857,12 +836,9 @@ def create_policy_version(ctx: RequestContext) -> dict:
         )
     now = ctx.store.clock.now()
     version = PolicyVersion(f"v{policy.next_version}", document, now)
-    policy.next_version += 1
-    policy.versions.append(version)
-    if ctx.params.get("SetAsDefault"):
-        policy.default_version_id = version.version_id
-    policy.update_date = now
-    iam.touch()
+    default = version.version_id if ctx.params.get("SetAsDefault") else policy.default_version_id
+    iam.update(policy, versions=[*policy.versions, version], next_version=policy.next_version + 1,
+               default_version_id=default, update_date=now)
     return {"PolicyVersion": version_out(version, policy, with_document=False)}
 
 
@@ -898,9 +874,7 @@ def list_policy_versions(ctx: RequestContext) -> dict:
 def set_default_policy_version(ctx: RequestContext) -> dict:
     policy = _customer_policy(ctx)
     version = _version(ctx, policy)
-    policy.default_version_id = version.version_id
-    policy.update_date = ctx.store.clock.now()
-    _iam(ctx).touch()
+    _iam(ctx).update(policy, default_version_id=version.version_id, update_date=ctx.store.clock.now())
     return {}
 
 
@@ -910,8 +884,7 @@ def delete_policy_version(ctx: RequestContext) -> dict:
     version = _version(ctx, policy)
     if version.version_id == policy.default_version_id:
         raise ServiceError("DeleteConflict", "Cannot delete the default version of a policy.", 409)
-    policy.versions.remove(version)
-    _iam(ctx).touch()
+    _iam(ctx).update(policy, versions=[item for item in policy.versions if item is not version])
     return {}
 
 
@@ -972,8 +945,7 @@ def create_access_key(ctx: RequestContext) -> dict:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}", 409)
     key = AccessKey(new_id(ACCESS_KEY_PREFIX), new_secret(), user.name if user else "", "Active",
                     ctx.store.clock.now(), root=user is None)
-    iam.access_keys[key.access_key_id] = key
-    iam.touch()
+    iam.add(key)
     return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key}}
 
 
@@ -987,16 +959,14 @@ def list_access_keys(ctx: RequestContext) -> dict:
 @op("iam", "UpdateAccessKey", authz=target(USER, self_default=True))
 def update_access_key(ctx: RequestContext) -> dict:
     key = _own_key(ctx)
-    key.status = ctx.params["Status"]
-    _iam(ctx).touch()
+    _iam(ctx).update(key, status=ctx.params["Status"])
     return {}
 
 
 @op("iam", "DeleteAccessKey", authz=target(USER, self_default=True))
 def delete_access_key(ctx: RequestContext) -> dict:
     key = _own_key(ctx)
-    del _iam(ctx).access_keys[key.access_key_id]
-    _iam(ctx).touch()
+    _iam(ctx).remove(key)
     return {}
 
 
@@ -1125,8 +1095,7 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
                 description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
-    iam.roles[name] = role
-    iam.touch()
+    iam.add(role)
     return role
 
 
@@ -1167,9 +1136,8 @@ def delete_service_linked_role(ctx: RequestContext) -> dict:
         task.reason = f"Service-linked role {role.name} is in use by App Runner resources."
         task.usage = usage
     else:
-        del iam.roles[role.name]
-    iam.deletion_tasks[task.task_id] = task
-    iam.touch()
+        iam.remove(role)
+    iam.add(task)
     return {"DeletionTaskId": task.task_id}
 
 

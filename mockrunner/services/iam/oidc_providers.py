@@ -74,10 +74,6 @@ def _client_ids(client_ids: Iterable[str]) -> list[str]:
     return unique
 
 
-def _touched(iam: IamState) -> dict:
-    iam.touch()
-    return {}
-
 
 # ------------------------------------------------------------------------------------------------ authorization
 def _target(ctx: RequestContext) -> Iterable[Check]:
@@ -112,8 +108,7 @@ def create_provider(ctx: RequestContext) -> dict:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}", 409)
     tags = _tags_in(ctx)
-    iam.oidc_providers[arn] = OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags)
-    iam.touch()
+    iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags))
     result: dict = {"OpenIDConnectProviderArn": arn}
     if tags:
         result["Tags"] = _tags_out(tags)
@@ -141,8 +136,9 @@ def delete_provider(ctx: RequestContext) -> dict:
     arn = ctx.params["OpenIDConnectProviderArn"]
     _parse_arn(arn)
     iam = ctx.account.iam
-    if iam.oidc_providers.pop(arn, None) is not None:
-        iam.touch()
+    provider = iam.oidc_providers.get(arn)
+    if provider is not None:
+        iam.remove(provider)
     return {}
 
 
@@ -152,8 +148,7 @@ def add_client_id(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     client_ids = _client_ids([*provider.client_ids, ctx.params["ClientID"]])
     if client_ids != provider.client_ids:
-        provider.client_ids = client_ids
-        ctx.account.iam.touch()
+        ctx.account.iam.update(provider, client_ids=client_ids)
     return {}
 
 
@@ -163,31 +158,30 @@ def remove_client_id(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     client_id = ctx.params["ClientID"]
     if client_id in provider.client_ids:
-        provider.client_ids = [item for item in provider.client_ids if item != client_id]
-        ctx.account.iam.touch()
+        ctx.account.iam.update(provider, client_ids=[item for item in provider.client_ids if item != client_id])
     return {}
 
 
 @op("iam", "UpdateOpenIDConnectProviderThumbprint", authz=_target)
 def update_thumbprint(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
-    provider.thumbprints = _thumbprints(ctx)
-    return _touched(ctx.account.iam)
+    ctx.account.iam.update(provider, thumbprints=_thumbprints(ctx))
+    return {}
 
 
 @op("iam", "TagOpenIDConnectProvider", authz=_target)
 def tag_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
-    provider.tags = _tags_in(ctx, provider.tags)
-    return _touched(ctx.account.iam)
+    ctx.account.iam.update(provider, tags=_tags_in(ctx, provider.tags))
+    return {}
 
 
 @op("iam", "UntagOpenIDConnectProvider", authz=_target)
 def untag_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     removed = set(ctx.params["TagKeys"])
-    provider.tags = {key: value for key, value in provider.tags.items() if key not in removed}
-    return _touched(ctx.account.iam)
+    ctx.account.iam.update(provider, tags={key: value for key, value in provider.tags.items() if key not in removed})
+    return {}
 
 
 @op("iam", "ListOpenIDConnectProviderTags", authz=_target)
