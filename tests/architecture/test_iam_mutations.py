@@ -7,7 +7,7 @@ the version, and no service module writes into the state's collections directly.
 from __future__ import annotations
 
 import ast
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from mockrunner.model.iam import _HOMES, Group, IamState, User
 
 SERVICES_ROOT = Path(mockrunner.__file__).parent / "services"
 COLLECTIONS = {collection for collection, _ in _HOMES.values()}
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _user(name: str) -> User:

@@ -159,10 +159,10 @@ def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
 # ------------------------------------------------------------------------------------------------ SLR
 def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> None:
     """Create the service-linked role (IAM's own CreateServiceLinkedRole code) unless the account has it."""
-    from mockrunner.services.iam import core as iam
+    from mockrunner.services.iam.service_linked_roles import create_slr
 
     if ctx.account is not None and not _has_slr(ctx.account, aws_service_name):
-        iam.create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name)
+        create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name)
 
 
 # ------------------------------------------------------------------------------------------------ pull

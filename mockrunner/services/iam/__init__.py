@@ -1,2 +1,13 @@
 """AWS Identity and Access Management: importing this package registers every IAM operation it serves."""
-from mockrunner.services.iam import core, oidc_providers  # noqa: F401 - imported so that their operations register
+from mockrunner.services.iam import (  # noqa: F401 - imported so that their operations register
+    access_keys,
+    account,
+    entity_policies,
+    groups,
+    managed_policies,
+    oidc_providers,
+    roles,
+    service_linked_roles,
+    tags,
+    users,
+)

@@ -18,7 +18,9 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, OidcProvider
-from mockrunner.services.iam.core import _page, _request_keys, _resource_keys, _tags_in, _tags_out
+from mockrunner.services.iam.authz import request_keys, resource_keys
+from mockrunner.services.iam.entities import tags_in
+from mockrunner.services.iam.wire import marker_page, tags_out
 from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
@@ -78,7 +80,7 @@ def _client_ids(client_ids: Iterable[str]) -> list[str]:
 # ------------------------------------------------------------------------------------------------ authorization
 def _target(ctx: RequestContext) -> Iterable[Check]:
     """``iam:<Operation>`` on the provider's ARN (for Create: the ARN it will have)."""
-    keys = _request_keys(ctx)
+    keys = request_keys(ctx)
     params = ctx.params
     arn = params.get("OpenIDConnectProviderArn")
     if arn is None:
@@ -86,7 +88,7 @@ def _target(ctx: RequestContext) -> Iterable[Check]:
         arn = provider_arn(ctx.account.id, url[len("https://"):] if url.startswith("https://") else url)
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is not None:
-        _resource_keys(provider, keys)
+        resource_keys(provider, keys)
     return (Check(f"iam:{ctx.operation_name}", arn, keys),)
 
 
@@ -107,11 +109,11 @@ def create_provider(ctx: RequestContext) -> dict:
     if len(iam.oidc_providers) >= MAX_PROVIDERS:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}", 409)
-    tags = _tags_in(ctx)
+    tags = tags_in(ctx)
     iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags))
     result: dict = {"OpenIDConnectProviderArn": arn}
     if tags:
-        result["Tags"] = _tags_out(tags)
+        result["Tags"] = tags_out(tags)
     return result
 
 
@@ -121,7 +123,7 @@ def get_provider(ctx: RequestContext) -> dict:
     result = {"Url": provider.url, "ClientIDList": list(provider.client_ids),
               "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.create_date}
     if provider.tags:
-        result["Tags"] = _tags_out(provider.tags)
+        result["Tags"] = tags_out(provider.tags)
     return result
 
 
@@ -172,7 +174,7 @@ def update_thumbprint(ctx: RequestContext) -> dict:
 @op("iam", "TagOpenIDConnectProvider", authz=_target)
 def tag_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
-    ctx.account.iam.update(provider, tags=_tags_in(ctx, provider.tags))
+    ctx.account.iam.update(provider, tags=tags_in(ctx, provider.tags))
     return {}
 
 
@@ -186,7 +188,7 @@ def untag_provider(ctx: RequestContext) -> dict:
 
 @op("iam", "ListOpenIDConnectProviderTags", authz=_target)
 def list_provider_tags(ctx: RequestContext) -> dict:
-    return _page(_tags_out(_provider(ctx).tags), ctx, "Tags")
+    return marker_page(tags_out(_provider(ctx).tags), ctx, "Tags")
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:

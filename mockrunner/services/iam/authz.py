@@ -1,0 +1,85 @@
+"""What each IAM operation is authorized against: the entity's ARN with its resource tags, the request's tags."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.services.iam.entities import Kind, entity_arn, iam_of, managed_policy, self_user
+
+
+def request_keys(ctx: RequestContext) -> dict[str, Any]:
+    """Condition keys read from the request parameters (Service Authorization Reference, IAM)."""
+    params = ctx.params
+    keys: dict[str, Any] = {}
+    tags = params.get("Tags")
+    if tags:
+        for tag in tags:
+            keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+        keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    if params.get("TagKeys"):
+        keys["aws:TagKeys"] = list(params["TagKeys"])
+    if params.get("PolicyArn") and ctx.operation_name.startswith(("Attach", "Detach")):
+        keys["iam:PolicyARN"] = params["PolicyArn"]
+    if params.get("PermissionsBoundary"):
+        keys["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
+    if params.get("AWSServiceName"):
+        keys["iam:AWSServiceName"] = params["AWSServiceName"]
+    return keys
+
+
+def resource_keys(entity: Any, keys: dict[str, Any]) -> None:
+    for key, value in (getattr(entity, "tags", None) or {}).items():
+        keys.setdefault(f"aws:ResourceTag/{key}", value)
+        keys.setdefault(f"iam:ResourceTag/{key}", value)
+    boundary = getattr(entity, "permissions_boundary", None)
+    if boundary:
+        keys.setdefault("iam:PermissionsBoundary", boundary)
+
+
+def target(kind: Kind | None, *, self_default: bool = False, path_param: str = "Path") -> Callable:
+    """authz: ``iam:<Operation>`` on the user/group/role named by the request (its ARN, with its path)."""
+
+    def authz(ctx: RequestContext) -> Iterable[Check]:
+        account = ctx.account.id
+        iam = iam_of(ctx)
+        keys = request_keys(ctx)
+        action = f"iam:{ctx.operation_name}"
+        name = self_user(ctx) if self_default else ctx.params.get(kind.param)
+        if name is None:
+            return (Check(action, ctx.caller.arn, keys),)
+        entity = kind.entities(iam).get(name)
+        path = entity.path if entity is not None else (ctx.params.get(path_param) or "/")
+        if entity is not None:
+            resource_keys(entity, keys)
+        return (Check(action, entity_arn(account, kind.name, path, name), keys),)
+
+    return authz
+
+
+def policy_target(ctx: RequestContext) -> Iterable[Check]:
+    """authz: ``iam:<Operation>`` on the managed policy (CreatePolicy: the ARN it will have)."""
+    keys = request_keys(ctx)
+    params = ctx.params
+    arn = params.get("PolicyArn") or entity_arn(ctx.account.id, "policy", params.get("Path") or "/",
+                                                params.get("PolicyName", ""))
+    policy = managed_policy(iam_of(ctx), arn)
+    if policy is not None:
+        resource_keys(policy, keys)
+    # AWS managed policies (account "aws") are readable from every account: judge them as the caller's own.
+    return (Check(f"iam:{ctx.operation_name}", arn, keys, resource_account=ctx.account.id),)
+
+
+def listing(kind: str) -> Callable:
+    """authz for List*: IAM reports ``arn:aws:iam::<acct>:<kind><path prefix>`` as the resource."""
+
+    def authz(ctx: RequestContext) -> Iterable[Check]:
+        prefix = ctx.params.get("PathPrefix") or "/"
+        return (Check(f"iam:{ctx.operation_name}", f"arn:aws:iam::{ctx.account.id}:{kind}{prefix}"),)
+
+    return authz
+
+
+def anything(ctx: RequestContext) -> Iterable[Check]:
+    return (Check(f"iam:{ctx.operation_name}", "*", request_keys(ctx)),)

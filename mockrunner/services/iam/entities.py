@@ -1,0 +1,214 @@
+"""IAM's entity kinds and quotas, and the lookups and checks its handlers share (not found, delete conflicts,
+documents, tags)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
+from mockrunner.model.iam import (
+    Group,
+    IamState,
+    ManagedPolicy,
+    Role,
+    User,
+)
+from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policy
+
+MAX_ACCESS_KEYS = 2
+MAX_POLICY_VERSIONS = 5
+MAX_TAGS = 50
+MAX_MANAGED_POLICY_SIZE = 6144
+ATTACHED_QUOTA = {"user": ("PoliciesPerUser", 10), "group": ("PoliciesPerGroup", 10), "role": ("PoliciesPerRole", 10)}
+INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
+MAX_GROUPS_PER_USER = 10
+DEFAULT_PAGE = 100
+
+# Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
+# service-linked roles"): services for the main role, VPC connectors for the networking role.
+SLR_USAGE = {"AWSServiceRoleForAppRunner": ("services",), "AWSServiceRoleForAppRunnerNetworking": ("vpc_connectors",)}
+INACTIVE_STATUSES = frozenset({"DELETED", "INACTIVE"})
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What users, groups and roles have in common, for the operations they share."""
+
+    name: str  # user | group | role
+    title: str  # User | Group | Role
+    param: str  # UserName | GroupName | RoleName
+    collection: str  # attribute of IamState
+
+    def entities(self, iam: IamState) -> dict:
+        return getattr(iam, self.collection)
+
+    def missing(self, name: str) -> ServiceError:
+        return ServiceError("NoSuchEntity", f"The {self.name} with name {name} cannot be found.", 404)
+
+    def get(self, iam: IamState, name: str) -> Any:
+        entity = self.entities(iam).get(name)
+        if entity is None:
+            raise self.missing(name)
+        return entity
+
+    def ensure_new(self, iam: IamState, name: str) -> None:
+        """IAM names are unique case-insensitively, within each kind."""
+        lowered = name.lower()
+        if any(existing.lower() == lowered for existing in self.entities(iam)):
+            raise ServiceError("EntityAlreadyExists", f"{self.title} with name {name} already exists.", 409)
+
+
+USER = Kind("user", "User", "UserName", "users")
+GROUP = Kind("group", "Group", "GroupName", "groups")
+ROLE = Kind("role", "Role", "RoleName", "roles")
+KINDS = (USER, GROUP, ROLE)
+
+
+def iam_of(ctx: RequestContext) -> IamState:
+    return ctx.account.iam
+
+
+def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
+
+
+def encode_document(document: str) -> str:
+    """IAM returns policy documents URL-encoded (RFC 3986); botocore unquotes and parses them."""
+    return quote(document, safe="")
+
+
+def tags_out(tags: dict[str, str]) -> list[dict]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def boundary_out(arn: str | None) -> dict:
+    return {"PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                    "PermissionsBoundaryArn": arn}} if arn else {}
+
+
+def marker_page(items: list, ctx: RequestContext, key: str) -> dict:
+    """IAM's Marker/MaxItems pagination (the marker is an opaque position)."""
+    start = 0
+    marker = ctx.params.get("Marker")
+    if marker:
+        if not marker.isdigit() or int(marker) > len(items):
+            raise ServiceError("ValidationError", "Invalid Marker.", 400)
+        start = int(marker)
+    size = ctx.params.get("MaxItems") or DEFAULT_PAGE
+    page = items[start:start + size]
+    result: dict[str, Any] = {key: page, "IsTruncated": start + size < len(items)}
+    if result["IsTruncated"]:
+        result["Marker"] = str(start + size)
+    return result
+
+
+def validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:
+    """IAM's MalformedPolicyDocument: text that is not JSON at all is "invalid Json"; JSON that is not a valid
+    policy gets the engine's message ("Syntax errors in policy." and the rest)."""
+    try:
+        json.loads(document)
+    except (ValueError, RecursionError):
+        raise ServiceError("MalformedPolicyDocument", "This policy contains invalid Json", 400) from None
+    try:
+        validate_policy(document, kind, require_current_version=managed)
+    except MalformedPolicyError as error:
+        raise ServiceError("MalformedPolicyDocument", error.message, 400) from None
+    return document
+
+
+def document_size(document: str) -> int:
+    """IAM counts policy size without whitespace (IAM User Guide, "IAM and AWS STS quotas")."""
+    return len("".join(document.split()))
+
+
+def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None) -> dict[str, str]:
+    """``existing`` with the request's ``Tags`` applied.  IAM tag keys are case-insensitive: two keys of a request
+    that differ only in case are refused, and a key replaces an existing one that differs only in case."""
+    tags = dict(existing or {})
+    requested = ctx.params.get("Tags") or []
+    if len({tag["Key"].lower() for tag in requested}) < len(requested):
+        raise ServiceError("InvalidInput",
+                           "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    for tag in requested:
+        for key in [key for key in tags if key.lower() == tag["Key"].lower()]:
+            del tags[key]
+        tags[tag["Key"]] = tag["Value"]
+    if len(tags) > MAX_TAGS:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for TagsPerResource: {MAX_TAGS}", 409)
+    return tags
+
+
+def managed_policy(iam: IamState, arn: str) -> ManagedPolicy | AwsManagedPolicy | None:
+    return iam.policies.get(arn) or aws_managed_policy(arn)
+
+
+def policy_arn(ctx: RequestContext) -> str:
+    """The request's PolicyArn; one that is no ARN at all is refused before anything is looked up."""
+    arn = ctx.params["PolicyArn"]
+    if not arn.startswith("arn:") or arn.count(":") < 5:
+        # IAM's text, two spaces included (recorded answers of AttachUserPolicy/AttachRolePolicy/AttachGroupPolicy).
+        raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+    return arn
+
+
+def attachable(iam: IamState, arn: str) -> ManagedPolicy:
+    policy = managed_policy(iam, arn)
+    if policy is None:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
+    return policy
+
+
+def unmodifiable(role: Role) -> None:
+    if role.service_linked:
+        # Wording of IAM's answer for protected (service-linked) roles, as quoted in public issues.
+        raise ServiceError(
+            "UnmodifiableEntity",
+            f"Cannot perform the operation on the protected role '{role.name}' - this role is only modifiable by AWS",
+            400,
+        )
+
+
+def delete_conflict(must: str) -> ServiceError:
+    return ServiceError("DeleteConflict", f"Cannot delete entity, must {must} first.", 409)
+
+
+def refuse_if_policies(entity: User | Group | Role) -> None:
+    """IAM deletes no user, group or role that still has policies (inline ones are reported before attached)."""
+    if entity.inline_policies:
+        raise delete_conflict("delete policies")
+    if entity.attached_policies:
+        raise delete_conflict("detach all policies")
+
+
+def changeable(ctx: RequestContext, kind: Kind) -> Any:
+    """The user, group or role the request names; a service-linked role is refused (only AWS changes those)."""
+    entity = kind.get(iam_of(ctx), ctx.params[kind.param])
+    if kind is ROLE:
+        unmodifiable(entity)
+    return entity
+
+
+def non_user() -> ServiceError:
+    """IAM's answer when a role session (any caller but a user or the root) omits UserName on a call about "the
+    calling user" (raw ErrorResponse quoted in aws-sdk-go tests; terraform-provider-aws's access key importer)."""
+    return ServiceError("ValidationError", "Must specify userName when calling with non-User credentials", 400)
+
+
+def self_user(ctx: RequestContext) -> str | None:
+    name = ctx.params.get("UserName")
+    if name:
+        return name
+    caller = ctx.caller
+    return caller.entity_name if caller is not None and caller.kind == "User" else None
+
+
+def customer_policy(ctx: RequestContext) -> ManagedPolicy:
+    arn = ctx.params["PolicyArn"]
+    policy = iam_of(ctx).policies.get(arn)
+    if policy is None:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
+    return policy

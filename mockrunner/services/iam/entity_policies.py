@@ -1,0 +1,134 @@
+"""The policies of users, groups and roles: inline (Put/Get/Delete/List<Kind>Policy), attached
+(Attach/Detach/ListAttached<Kind>Policies) and permissions boundaries (Put/Delete<Kind>PermissionsBoundary),
+registered once per kind from the ``KINDS`` table."""
+from __future__ import annotations
+
+from typing import Any
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import PolicyKind
+from mockrunner.model.managed_policies import is_aws_managed
+from mockrunner.services.iam.authz import target
+from mockrunner.services.iam.entities import (
+    ATTACHED_QUOTA,
+    INLINE_SIZE,
+    KINDS,
+    ROLE,
+    USER,
+    Kind,
+    attachable,
+    changeable,
+    document_size,
+    encode_document,
+    iam_of,
+    managed_policy,
+    marker_page,
+    policy_arn,
+    validate_document,
+)
+from mockrunner.services.iam.wire import attached_out
+from mockrunner.services.registry import op
+
+
+def _inline_ops(kind: Kind) -> None:
+    """Put/Get/Delete/List<Kind>Policy(ies) and Attach/Detach/ListAttached<Kind>Policies."""
+    authz = target(kind)
+
+    def entity(ctx: RequestContext) -> Any:
+        return kind.get(iam_of(ctx), ctx.params[kind.param])
+
+    def no_policy(name: str) -> ServiceError:
+        return ServiceError("NoSuchEntity", f"The {kind.name} policy with name {name} cannot be found.", 404)
+
+    def put(ctx: RequestContext) -> dict:
+        target_entity = changeable(ctx, kind)
+        name, document = ctx.params["PolicyName"], ctx.params["PolicyDocument"]
+        validate_document(document, PolicyKind.IDENTITY)
+        others = sum(document_size(doc) for key, doc in target_entity.inline_policies.items() if key != name)
+        limit = INLINE_SIZE[kind.name]
+        if others + document_size(document) > limit:
+            raise ServiceError("LimitExceeded", f"Maximum policy size of {limit} bytes exceeded for "
+                               f"{kind.name} {target_entity.name}", 409)
+        iam_of(ctx).update(target_entity, inline_policies={**target_entity.inline_policies, name: document})
+        return {}
+
+    def get(ctx: RequestContext) -> dict:
+        target_entity, name = entity(ctx), ctx.params["PolicyName"]
+        if name not in target_entity.inline_policies:
+            raise no_policy(name)
+        return {kind.param: target_entity.name, "PolicyName": name,
+                "PolicyDocument": encode_document(target_entity.inline_policies[name])}
+
+    def delete(ctx: RequestContext) -> dict:
+        target_entity, name = changeable(ctx, kind), ctx.params["PolicyName"]
+        if name not in target_entity.inline_policies:
+            raise no_policy(name)
+        iam_of(ctx).update(target_entity, inline_policies={
+            key: document for key, document in target_entity.inline_policies.items() if key != name})
+        return {}
+
+    def list_inline(ctx: RequestContext) -> dict:
+        return marker_page(sorted(entity(ctx).inline_policies), ctx, "PolicyNames")
+
+    def attach(ctx: RequestContext) -> dict:
+        arn = policy_arn(ctx)
+        iam, target_entity = iam_of(ctx), changeable(ctx, kind)
+        policy = attachable(iam, arn)
+        if is_aws_managed(arn) and policy.path.startswith("/aws-service-role/"):
+            raise ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
+        if arn not in target_entity.attached_policies:
+            quota, limit = ATTACHED_QUOTA[kind.name]
+            if len(target_entity.attached_policies) >= limit:
+                raise ServiceError("LimitExceeded", f"Cannot exceed quota for {quota}: {limit}", 409)
+            iam.update(target_entity, attached_policies=[*target_entity.attached_policies, arn])
+        return {}
+
+    def detach(ctx: RequestContext) -> dict:
+        iam, target_entity, arn = iam_of(ctx), changeable(ctx, kind), ctx.params["PolicyArn"]
+        if arn not in target_entity.attached_policies:
+            raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
+        iam.update(target_entity, attached_policies=[item for item in target_entity.attached_policies
+                                                     if item != arn])
+        return {}
+
+    def list_attached(ctx: RequestContext) -> dict:
+        iam, target_entity = iam_of(ctx), entity(ctx)
+        prefix = ctx.params.get("PathPrefix") or "/"
+        arns = [arn for arn in target_entity.attached_policies
+                if (managed_policy(iam, arn) is None or managed_policy(iam, arn).path.startswith(prefix))]
+        return marker_page(attached_out(iam, arns), ctx, "AttachedPolicies")
+
+    title = kind.title
+    op("iam", f"Put{title}Policy", authz=authz)(put)
+    op("iam", f"Get{title}Policy", authz=authz)(get)
+    op("iam", f"Delete{title}Policy", authz=authz)(delete)
+    op("iam", f"List{title}Policies", authz=authz)(list_inline)
+    op("iam", f"Attach{title}Policy", authz=authz)(attach)
+    op("iam", f"Detach{title}Policy", authz=authz)(detach)
+    op("iam", f"ListAttached{title}Policies", authz=authz)(list_attached)
+
+
+def _boundary_ops(kind: Kind) -> None:
+    authz = target(kind)
+
+    def put(ctx: RequestContext) -> dict:
+        iam, entity = iam_of(ctx), changeable(ctx, kind)
+        arn = ctx.params["PermissionsBoundary"]
+        attachable(iam, arn)
+        iam.update(entity, permissions_boundary=arn)
+        return {}
+
+    def delete(ctx: RequestContext) -> dict:
+        iam, entity = iam_of(ctx), changeable(ctx, kind)
+        iam.update(entity, permissions_boundary=None)
+        return {}
+
+    op("iam", f"Put{kind.title}PermissionsBoundary", authz=authz)(put)
+    op("iam", f"Delete{kind.title}PermissionsBoundary", authz=authz)(delete)
+
+
+for _kind in KINDS:
+    _inline_ops(_kind)
+_boundary_ops(USER)
+_boundary_ops(ROLE)

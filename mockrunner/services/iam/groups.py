@@ -1,0 +1,89 @@
+"""IAM groups and their members: CreateGroup, GetGroup, ListGroups, ListGroupsForUser, DeleteGroup,
+AddUserToGroup, RemoveUserFromGroup."""
+from __future__ import annotations
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import (
+    GROUP_ID_PREFIX,
+    Group,
+    new_id,
+)
+from mockrunner.services.iam.authz import listing, target
+from mockrunner.services.iam.entities import (
+    GROUP,
+    MAX_GROUPS_PER_USER,
+    USER,
+    delete_conflict,
+    entity_arn,
+    iam_of,
+    marker_page,
+    refuse_if_policies,
+)
+from mockrunner.services.iam.wire import group_out, list_entities, user_out
+from mockrunner.services.registry import op
+
+
+@op("iam", "CreateGroup", authz=target(GROUP))
+def create_group(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    name, path = params["GroupName"], params.get("Path") or "/"
+    GROUP.ensure_new(iam, name)
+    group = Group(name, new_id(GROUP_ID_PREFIX), path, entity_arn(ctx.account.id, "group", path, name),
+                  ctx.store.clock.now())
+    iam.add(group)
+    return {"Group": group_out(group)}
+
+
+@op("iam", "GetGroup", authz=target(GROUP))
+def get_group(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    group = GROUP.get(iam, ctx.params["GroupName"])
+    users = [user_out(iam.users[name]) for name in group.users if name in iam.users]
+    return {"Group": group_out(group), **marker_page(users, ctx, "Users")}
+
+
+@op("iam", "ListGroups", authz=listing("group"))
+def list_groups(ctx: RequestContext) -> dict:
+    return list_entities(ctx, GROUP, group_out)
+
+
+@op("iam", "ListGroupsForUser", authz=target(USER))
+def list_groups_for_user(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    user = USER.get(iam, ctx.params["UserName"])
+    return marker_page([group_out(g) for g in iam.groups_of(user.name)], ctx, "Groups")
+
+
+@op("iam", "DeleteGroup", authz=target(GROUP))
+def delete_group(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    group = GROUP.get(iam, ctx.params["GroupName"])
+    if group.users:
+        raise delete_conflict("remove users from group")
+    refuse_if_policies(group)
+    iam.remove(group)
+    return {}
+
+
+@op("iam", "AddUserToGroup", authz=target(GROUP))
+def add_user_to_group(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    group = GROUP.get(iam, ctx.params["GroupName"])
+    user = USER.get(iam, ctx.params["UserName"])
+    if user.name not in group.users:
+        if len(iam.groups_of(user.name)) >= MAX_GROUPS_PER_USER:
+            raise ServiceError("LimitExceeded", f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}", 409)
+        iam.update(group, users=[*group.users, user.name])
+    return {}
+
+
+@op("iam", "RemoveUserFromGroup", authz=target(GROUP))
+def remove_user_from_group(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    group = GROUP.get(iam, ctx.params["GroupName"])
+    user = USER.get(iam, ctx.params["UserName"])
+    if user.name not in group.users:
+        raise USER.missing(user.name)
+    iam.update(group, users=[member for member in group.users if member != user.name])
+    return {}

@@ -1,0 +1,201 @@
+"""Managed policies and their versions: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy,
+CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, SetDefaultPolicyVersion, DeletePolicyVersion,
+ListEntitiesForPolicy."""
+from __future__ import annotations
+
+from typing import Any
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import PolicyKind
+from mockrunner.model.iam import (
+    POLICY_ID_PREFIX,
+    ManagedPolicy,
+    PolicyVersion,
+    new_id,
+)
+from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policies
+from mockrunner.services.iam.authz import anything, policy_target
+from mockrunner.services.iam.entities import (
+    GROUP,
+    MAX_MANAGED_POLICY_SIZE,
+    MAX_POLICY_VERSIONS,
+    ROLE,
+    USER,
+    customer_policy,
+    document_size,
+    entity_arn,
+    iam_of,
+    managed_policy,
+    marker_page,
+    tags_in,
+    validate_document,
+)
+from mockrunner.services.iam.wire import policy_out, policy_usage, policy_usages, version_out
+from mockrunner.services.registry import op
+
+
+@op("iam", "CreatePolicy", authz=policy_target)
+def create_policy(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    name, path = params["PolicyName"], params.get("Path") or "/"
+    arn = entity_arn(ctx.account.id, "policy", path, name)
+    if any(policy.name.lower() == name.lower() for policy in iam.policies.values()):
+        raise ServiceError("EntityAlreadyExists",
+                           f"A policy called {name} already exists. Duplicate names are not allowed.", 409)
+    document = _managed_document(params["PolicyDocument"])
+    tags = tags_in(ctx)
+    now = ctx.store.clock.now()
+    policy = ManagedPolicy(name, new_id(POLICY_ID_PREFIX), path, arn, now, now, "v1",
+                           [PolicyVersion("v1", document, now)], params.get("Description") or "", tags)
+    iam.add(policy)
+    return {"Policy": policy_out(iam, policy, tags=True)}
+
+
+def _managed_document(document: str) -> str:
+    validate_document(document, PolicyKind.IDENTITY, managed=True)
+    if document_size(document) > MAX_MANAGED_POLICY_SIZE:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for PolicySize: {MAX_MANAGED_POLICY_SIZE}", 409)
+    return document
+
+
+def _any_policy(ctx: RequestContext) -> ManagedPolicy:
+    arn = ctx.params["PolicyArn"]
+    policy = managed_policy(iam_of(ctx), arn)
+    if policy is None:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
+    return policy
+
+
+@op("iam", "GetPolicy", authz=policy_target)
+def get_policy(ctx: RequestContext) -> dict:
+    return {"Policy": policy_out(iam_of(ctx), _any_policy(ctx), full=True)}
+
+
+@op("iam", "ListPolicies", authz=anything)
+def list_policies(ctx: RequestContext) -> dict:
+    """AWS managed and/or customer managed policies by name; only the returned page is put in wire form."""
+    iam, params = iam_of(ctx), ctx.params
+    scope = params.get("Scope") or "All"
+    prefix = params.get("PathPrefix") or "/"
+    usage = policy_usages(iam)
+    only_attached = params.get("OnlyAttached")
+    used_as = params.get("PolicyUsageFilter")
+
+    def wanted(policy: ManagedPolicy | AwsManagedPolicy) -> bool:
+        attached, boundaries = usage.get(policy.arn, (0, 0))
+        if (only_attached or used_as == "PermissionsPolicy") and not attached:
+            return False
+        if used_as == "PermissionsBoundary" and not boundaries:
+            return False
+        return policy.path.startswith(prefix)
+
+    candidates: list[ManagedPolicy | AwsManagedPolicy] = []
+    if scope in ("All", "AWS"):
+        candidates += [policy for policy in aws_managed_policies().values() if wanted(policy)]
+    if scope in ("All", "Local"):
+        local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
+        candidates = sorted(candidates + [policy for policy in local if wanted(policy)],
+                            key=lambda policy: policy.name.lower())
+    result = marker_page(candidates, ctx, "Policies")
+    result["Policies"] = [policy_out(iam, policy, usage=usage.get(policy.arn, (0, 0)))
+                          for policy in result["Policies"]]
+    return result
+
+
+@op("iam", "DeletePolicy", authz=policy_target)
+def delete_policy(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    policy = customer_policy(ctx)
+    attached, boundaries = policy_usage(iam, policy.arn)
+    if attached or boundaries:
+        raise ServiceError("DeleteConflict", "Cannot delete a policy attached to entities.", 409)
+    if len(policy.versions) > 1:
+        raise ServiceError(
+            "DeleteConflict",
+            "This policy has more than one version. Before you delete a policy, you must delete the policy's "
+            "versions. The default version is deleted with the policy.", 409,
+        )
+    iam.remove(policy)
+    return {}
+
+
+@op("iam", "CreatePolicyVersion", authz=policy_target)
+def create_policy_version(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    policy = customer_policy(ctx)
+    document = _managed_document(ctx.params["PolicyDocument"])
+    if len(policy.versions) >= MAX_POLICY_VERSIONS:
+        raise ServiceError(
+            "LimitExceeded",
+            "A managed policy can have up to 5 versions. Before you create a new version, you must delete an "
+            "existing version.", 409,
+        )
+    now = ctx.store.clock.now()
+    version = PolicyVersion(f"v{policy.next_version}", document, now)
+    default = version.version_id if ctx.params.get("SetAsDefault") else policy.default_version_id
+    iam.update(policy, versions=[*policy.versions, version], next_version=policy.next_version + 1,
+               default_version_id=default, update_date=now)
+    return {"PolicyVersion": version_out(version, policy, with_document=False)}
+
+
+def _version(ctx: RequestContext, policy: ManagedPolicy) -> PolicyVersion:
+    version_id = ctx.params["VersionId"]
+    version = policy.version(version_id)
+    if version is None:
+        raise ServiceError("NoSuchEntity", f"Policy {policy.arn} version {version_id} does not exist or is not "
+                           "attachable.", 404)
+    return version
+
+
+@op("iam", "GetPolicyVersion", authz=policy_target)
+def get_policy_version(ctx: RequestContext) -> dict:
+    policy = _any_policy(ctx)
+    return {"PolicyVersion": version_out(_version(ctx, policy), policy)}
+
+
+@op("iam", "ListPolicyVersions", authz=policy_target)
+def list_policy_versions(ctx: RequestContext) -> dict:
+    policy = _any_policy(ctx)
+    if isinstance(policy, AwsManagedPolicy):
+        # Ids and dates only: no document of an older version is read.
+        dated = policy.version_ids()
+    else:
+        dated = [(v.version_id, v.create_date) for v in policy.versions]
+    dated.sort(key=lambda item: int(item[0][1:]), reverse=True)
+    return marker_page([{"VersionId": vid, "IsDefaultVersion": vid == policy.default_version_id, "CreateDate": created}
+                  for vid, created in dated], ctx, "Versions")
+
+
+@op("iam", "SetDefaultPolicyVersion", authz=policy_target)
+def set_default_policy_version(ctx: RequestContext) -> dict:
+    policy = customer_policy(ctx)
+    version = _version(ctx, policy)
+    iam_of(ctx).update(policy, default_version_id=version.version_id, update_date=ctx.store.clock.now())
+    return {}
+
+
+@op("iam", "DeletePolicyVersion", authz=policy_target)
+def delete_policy_version(ctx: RequestContext) -> dict:
+    policy = customer_policy(ctx)
+    version = _version(ctx, policy)
+    if version.version_id == policy.default_version_id:
+        raise ServiceError("DeleteConflict", "Cannot delete the default version of a policy.", 409)
+    iam_of(ctx).update(policy, versions=[item for item in policy.versions if item is not version])
+    return {}
+
+
+@op("iam", "ListEntitiesForPolicy", authz=policy_target)
+def list_entities_for_policy(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    arn = _any_policy(ctx).arn
+    pick = ctx.params.get("EntityFilter")
+    result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
+    for kind, key, id_attr in ((USER, "PolicyUsers", "user_id"), (GROUP, "PolicyGroups", "group_id"),
+                               (ROLE, "PolicyRoles", "role_id")):
+        if pick and pick not in (kind.title, "LocalManagedPolicy", "AWSManagedPolicy"):
+            continue
+        for entity in kind.entities(iam).values():
+            if arn in entity.attached_policies:
+                result[key].append({kind.param: entity.name, kind.title + "Id": getattr(entity, id_attr)})
+    return result

@@ -1,0 +1,89 @@
+"""IAM roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy,
+DeleteRole."""
+from __future__ import annotations
+
+from mockrunner.context import RequestContext
+from mockrunner.iam_engine import PolicyKind
+from mockrunner.model.iam import (
+    ROLE_ID_PREFIX,
+    Role,
+    new_id,
+)
+from mockrunner.services.iam.authz import listing, target
+from mockrunner.services.iam.entities import (
+    ROLE,
+    attachable,
+    changeable,
+    entity_arn,
+    iam_of,
+    refuse_if_policies,
+    tags_in,
+    unmodifiable,
+    validate_document,
+)
+from mockrunner.services.iam.wire import list_entities, role_out
+from mockrunner.services.registry import op
+
+
+@op("iam", "CreateRole", authz=target(ROLE))
+def create_role(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    name, path = params["RoleName"], params.get("Path") or "/"
+    ROLE.ensure_new(iam, name)
+    trust = validate_document(params["AssumeRolePolicyDocument"], PolicyKind.TRUST)
+    tags = tags_in(ctx)
+    boundary = params.get("PermissionsBoundary")
+    if boundary:
+        attachable(iam, boundary)
+    role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(ctx.account.id, "role", path, name),
+                ctx.store.clock.now(), trust, params.get("Description") or "",
+                params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary)
+    iam.add(role)
+    return {"Role": role_out(role, full=True, created=True)}
+
+
+@op("iam", "GetRole", authz=target(ROLE))
+def get_role(ctx: RequestContext) -> dict:
+    return {"Role": role_out(ROLE.get(iam_of(ctx), ctx.params["RoleName"]), full=True)}
+
+
+@op("iam", "ListRoles", authz=listing("role"))
+def list_roles(ctx: RequestContext) -> dict:
+    return list_entities(ctx, ROLE, role_out)
+
+
+@op("iam", "UpdateRole", authz=target(ROLE))
+def update_role(ctx: RequestContext) -> dict:
+    role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
+    changes = {}
+    if ctx.params.get("MaxSessionDuration") is not None:
+        unmodifiable(role)
+        changes["max_session_duration"] = ctx.params["MaxSessionDuration"]
+    if ctx.params.get("Description") is not None:
+        changes["description"] = ctx.params["Description"]
+    iam_of(ctx).update(role, **changes)
+    return {}
+
+
+@op("iam", "UpdateRoleDescription", authz=target(ROLE))
+def update_role_description(ctx: RequestContext) -> dict:
+    role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
+    iam_of(ctx).update(role, description=ctx.params["Description"])
+    return {"Role": role_out(role, full=True)}
+
+
+@op("iam", "UpdateAssumeRolePolicy", authz=target(ROLE))
+def update_assume_role_policy(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    role = changeable(ctx, ROLE)
+    iam.update(role, assume_role_policy=validate_document(ctx.params["PolicyDocument"], PolicyKind.TRUST))
+    return {}
+
+
+@op("iam", "DeleteRole", authz=target(ROLE))
+def delete_role(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    role = changeable(ctx, ROLE)
+    refuse_if_policies(role)
+    iam.remove(role)
+    return {}

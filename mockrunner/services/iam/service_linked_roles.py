@@ -1,0 +1,145 @@
+"""Service-linked roles: CreateServiceLinkedRole, DeleteServiceLinkedRole,
+GetServiceLinkedRoleDeletionStatus, and ``create_slr`` for services that create theirs on first use."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import (
+    ROLE_ID_PREFIX,
+    DeletionTask,
+    IamState,
+    Role,
+    new_id,
+)
+from mockrunner.model.service_linked_roles import service_linked_roles
+from mockrunner.services.iam.authz import request_keys
+from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, entity_arn, iam_of
+from mockrunner.services.iam.wire import role_out
+from mockrunner.services.registry import op
+
+
+def _slr_target(ctx: RequestContext) -> Iterable[Check]:
+    params = ctx.params
+    account = ctx.account.id
+    if "AWSServiceName" in params:
+        service = params["AWSServiceName"]
+        name = _slr_name(service, params.get("CustomSuffix"), check=False)
+        arn = entity_arn(account, "role", f"/aws-service-role/{service}/", name)
+        return (Check("iam:CreateServiceLinkedRole", arn, request_keys(ctx)),)
+    if "RoleName" in params:
+        role = iam_of(ctx).roles.get(params["RoleName"])
+        arn = role.arn if role else entity_arn(account, "role", "/", params["RoleName"])
+        return (Check(f"iam:{ctx.operation_name}", arn),)
+    task = iam_of(ctx).deletion_tasks.get(params.get("DeletionTaskId", ""))
+    role_arn = "*"
+    if task is not None:
+        parts = task.task_id.split("/")
+        role_arn = entity_arn(account, "role", f"/aws-service-role/{parts[2]}/", task.role_name)
+    return (Check(f"iam:{ctx.operation_name}", role_arn),)
+
+
+def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
+    """The role name IAM gives ``service``'s service-linked role (``<name>_<suffix>`` where suffixes are allowed)."""
+    spec = service_linked_roles().get(service)
+    if spec is None:
+        if check:
+            # Unverified wording: IAM refuses unknown service names with InvalidInput.
+            raise ServiceError("InvalidInput", f"Service role name for {service} is not known to IAM; "
+                               "the service does not support service-linked roles.", 400)
+        return f"AWSServiceRoleFor{service.split('.', 1)[0]}"
+    if suffix:
+        if not spec.custom_suffix:
+            if check:
+                raise ServiceError("InvalidInput", f"Custom suffix is not allowed for {service}", 400)
+            return spec.role_name
+        return f"{spec.role_name}_{suffix}"
+    return spec.role_name
+
+
+@op("iam", "CreateServiceLinkedRole", authz=_slr_target)
+def create_service_linked_role(ctx: RequestContext) -> dict:
+    return {"Role": role_out(create_slr(ctx.store.clock.now(), ctx.account.id, iam_of(ctx),
+                                        ctx.params["AWSServiceName"], ctx.params.get("CustomSuffix"),
+                                        ctx.params.get("Description")), full=True, created=True)}
+
+
+def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,
+               description: str | None = None) -> Role:
+    """Create the service-linked role of ``service`` (App Runner calls this on first use too): the name, path,
+    trust and attached policy of the service's table entry; the request's description, else the service's."""
+    name = _slr_name(service, suffix)
+    spec = service_linked_roles()[service]
+    if name in iam.roles:
+        raise ServiceError(
+            "InvalidInput",
+            f"Service role name {name} has been taken in this account, please try a different suffix.", 400,
+        )
+    path = spec.path
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+    role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
+                description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
+    iam.add(role)
+    return role
+
+
+def slr_usage(account: Any, role_name: str) -> list[dict]:
+    """App Runner resources (per region) still using ``role_name``; defensive about App Runner's model."""
+    usage = []
+    for region_name, region in getattr(account, "regions", {}).items():
+        state = getattr(region, "apprunner", None)
+        resources = []
+        for collection in SLR_USAGE.get(role_name, ()):
+            for item in (getattr(state, collection, None) or {}).values():
+                status = getattr(item, "status", None) or (item.get("Status") if isinstance(item, dict) else None)
+                if status not in INACTIVE_STATUSES:
+                    resources.append(getattr(item, "arn", None) or (item.get("Arn") if isinstance(item, dict)
+                                                                    else str(item)))
+        if resources:
+            usage.append({"Region": region_name, "Resources": resources})
+    return usage
+
+
+@op("iam", "DeleteServiceLinkedRole", authz=_slr_target)
+def delete_service_linked_role(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    role = ROLE.get(iam, ctx.params["RoleName"])
+    if not role.service_linked:
+        # Unverified wording; IAM refuses to delete an ordinary role through this call.
+        raise ServiceError("InvalidInput", f"Role {role.name} is not a service-linked role.", 400)
+    service = role.path.split("/")[2]
+    pending = next((t for t in iam.deletion_tasks.values()
+                    if t.role_name == role.name and t.status in ("NOT_STARTED", "IN_PROGRESS")), None)
+    if pending is not None:
+        return {"DeletionTaskId": pending.task_id}
+    task = DeletionTask(f"task/aws-service-role/{service}/{role.name}/{uuid.uuid4()}", role.name, "SUCCEEDED")
+    usage = slr_usage(ctx.account, role.name)
+    if usage:
+        # AWS deletes asynchronously and reports FAILED with the resources in use; mockrunner decides at once.
+        task.status = "FAILED"
+        task.reason = f"Service-linked role {role.name} is in use by App Runner resources."
+        task.usage = usage
+    else:
+        iam.remove(role)
+    iam.add(task)
+    return {"DeletionTaskId": task.task_id}
+
+
+@op("iam", "GetServiceLinkedRoleDeletionStatus", authz=_slr_target)
+def get_service_linked_role_deletion_status(ctx: RequestContext) -> dict:
+    task_id = ctx.params["DeletionTaskId"]
+    if not task_id.startswith("task/aws-service-role/") or task_id.count("/") != 4:
+        raise ServiceError("InvalidInput", f"Invalid deletion task id: {task_id}", 400)
+    task = iam_of(ctx).deletion_tasks.get(task_id)
+    if task is None:
+        raise ServiceError("NoSuchEntity", f"Deletion task {task_id} cannot be found.", 404)
+    result: dict[str, Any] = {"Status": task.status}
+    if task.status == "FAILED":
+        result["Reason"] = {"Reason": task.reason, "RoleUsageList": task.usage}
+    return result

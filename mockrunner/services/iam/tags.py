@@ -1,0 +1,38 @@
+"""TagUser/UntagUser/ListUserTags, and the same for roles and customer managed policies."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mockrunner.context import RequestContext
+from mockrunner.services.iam.authz import policy_target, target
+from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, marker_page, tags_in, tags_out
+from mockrunner.services.registry import op
+
+
+def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Callable) -> None:
+    """TagX / UntagX / ListXTags for users, roles and policies."""
+
+    def tag(ctx: RequestContext) -> dict:
+        entity = getter(ctx)
+        iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags))
+        return {}
+
+    def untag(ctx: RequestContext) -> dict:
+        entity = getter(ctx)
+        removed = {key.lower() for key in ctx.params["TagKeys"]}
+        iam_of(ctx).update(entity, tags={k: v for k, v in entity.tags.items() if k.lower() not in removed})
+        return {}
+
+    def list_tags(ctx: RequestContext) -> dict:
+        return marker_page(tags_out(getter(ctx).tags), ctx, "Tags")
+
+    op("iam", f"Tag{kind_name}", authz=authz)(tag)
+    op("iam", f"Untag{kind_name}", authz=authz)(untag)
+    op("iam", f"List{kind_name}Tags", authz=authz)(list_tags)
+
+
+
+_tag_ops("User", lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
+_tag_ops("Role", lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
+_tag_ops("Policy", customer_policy, policy_target)

@@ -1,0 +1,88 @@
+"""IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser."""
+from __future__ import annotations
+
+from mockrunner.context import RequestContext
+from mockrunner.model.iam import (
+    USER_ID_PREFIX,
+    User,
+    new_id,
+)
+from mockrunner.services.iam.authz import listing, target
+from mockrunner.services.iam.entities import (
+    USER,
+    attachable,
+    delete_conflict,
+    entity_arn,
+    iam_of,
+    non_user,
+    refuse_if_policies,
+    self_user,
+    tags_in,
+)
+from mockrunner.services.iam.wire import list_entities, user_out
+from mockrunner.services.registry import op
+
+
+@op("iam", "CreateUser", authz=target(USER))
+def create_user(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    name, path = params["UserName"], params.get("Path") or "/"
+    USER.ensure_new(iam, name)
+    tags = tags_in(ctx)
+    boundary = params.get("PermissionsBoundary")
+    if boundary:
+        attachable(iam, boundary)
+    now = ctx.store.clock.now()
+    user = User(name, new_id(USER_ID_PREFIX), path, entity_arn(ctx.account.id, "user", path, name), now, tags,
+                permissions_boundary=boundary)
+    iam.add(user)
+    return {"User": user_out(user, full=True)}
+
+
+@op("iam", "GetUser", authz=target(USER, self_default=True))
+def get_user(ctx: RequestContext) -> dict:
+    name = self_user(ctx)
+    if name is None:
+        caller = ctx.caller
+        if not caller.is_root:
+            raise non_user()
+        # Root without UserName: IAM describes the root user (no name).  Creation date: the account's, unknown.
+        return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.store.clock.now(),
+                         "Path": "/", "UserName": ""}}
+    return {"User": user_out(USER.get(iam_of(ctx), name), full=True)}
+
+
+@op("iam", "ListUsers", authz=listing("user"))
+def list_users(ctx: RequestContext) -> dict:
+    return list_entities(ctx, USER, user_out)
+
+
+@op("iam", "UpdateUser", authz=target(USER))
+def update_user(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    user = USER.get(iam, params["UserName"])
+    new_name = params.get("NewUserName") or user.name
+    if new_name != user.name:
+        USER.ensure_new(iam, new_name)
+    path = params.get("NewPath") or user.path
+    for group in iam.groups_of(user.name):
+        iam.update(group, users=[new_name if member == user.name else member for member in group.users])
+    for key in iam.access_keys.values():
+        if key.user_name == user.name:
+            iam.update(key, user_name=new_name)
+    iam.rename(user, name=new_name, path=path, arn=entity_arn(ctx.account.id, "user", path, new_name))
+    return {}
+
+
+@op("iam", "DeleteUser", authz=target(USER))
+def delete_user(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    user = USER.get(iam, ctx.params["UserName"])
+    if any(key.user_name == user.name for key in iam.access_keys.values()):
+        raise delete_conflict("delete access keys")
+    refuse_if_policies(user)
+    if iam.groups_of(user.name):
+        raise delete_conflict("remove users from group")
+    iam.remove(user)
+    iam.end_sessions("User", user.name)
+    return {}

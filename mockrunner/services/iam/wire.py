@@ -1,0 +1,115 @@
+"""IAM's wire forms of its entities (URL-encoded documents, tags, boundaries) and its Marker pagination."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mockrunner.context import RequestContext
+from mockrunner.model.iam import (
+    Group,
+    IamState,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    User,
+)
+from mockrunner.model.managed_policies import AwsManagedPolicy
+from mockrunner.services.iam.entities import (
+    Kind,
+    boundary_out,
+    encode_document,
+    iam_of,
+    managed_policy,
+    marker_page,
+    tags_out,
+)
+
+
+def user_out(user: User, full: bool = False) -> dict:
+    out = {"Path": user.path, "UserName": user.name, "UserId": user.user_id, "Arn": user.arn,
+           "CreateDate": user.create_date}
+    if full:
+        out.update(boundary_out(user.permissions_boundary))
+        if user.tags:
+            out["Tags"] = tags_out(user.tags)
+    return out
+
+
+def group_out(group: Group) -> dict:
+    return {"Path": group.path, "GroupName": group.name, "GroupId": group.group_id, "Arn": group.arn,
+            "CreateDate": group.create_date}
+
+
+def role_out(role: Role, full: bool = False, created: bool = False) -> dict:
+    """A role's wire form; ``created``: as CreateRole answers (no MaxSessionDuration, no RoleLastUsed)."""
+    out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
+           "CreateDate": role.create_date, "AssumeRolePolicyDocument": encode_document(role.assume_role_policy)}
+    if not created:
+        out["MaxSessionDuration"] = role.max_session_duration
+    if role.description:
+        out["Description"] = role.description
+    if full:
+        out.update(boundary_out(role.permissions_boundary))
+        if role.tags:
+            out["Tags"] = tags_out(role.tags)
+        if not created:
+            out["RoleLastUsed"] = {}
+    return out
+
+
+def policy_usages(iam: IamState) -> dict[str, tuple[int, int]]:
+    """ARN -> (attachments, permissions-boundary uses), for every policy the account uses."""
+    counts: dict[str, list[int]] = {}
+    for entity in (*iam.users.values(), *iam.groups.values(), *iam.roles.values()):
+        for arn in entity.attached_policies:
+            counts.setdefault(arn, [0, 0])[0] += 1
+        boundary = getattr(entity, "permissions_boundary", None)
+        if boundary:
+            counts.setdefault(boundary, [0, 0])[1] += 1
+    return {arn: (attached, boundaries) for arn, (attached, boundaries) in counts.items()}
+
+
+def policy_usage(iam: IamState, arn: str) -> tuple[int, int]:
+    entities = [*iam.users.values(), *iam.groups.values(), *iam.roles.values()]
+    attached = sum(1 for entity in entities if arn in entity.attached_policies)
+    boundaries = sum(1 for entity in entities if getattr(entity, "permissions_boundary", None) == arn)
+    return attached, boundaries
+
+
+def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bool = False, *,
+               tags: bool = False, usage: tuple[int, int] | None = None) -> dict:
+    """A managed policy's wire form; ``full`` (GetPolicy) adds Description and Tags, ``tags`` (CreatePolicy) Tags.
+    ``usage``: (attachments, boundary uses) when the caller counted them already."""
+    attached, boundaries = usage or policy_usage(iam, policy.arn)
+    out = {"PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
+           "DefaultVersionId": policy.default_version_id, "AttachmentCount": attached,
+           "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True,
+           "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
+    if full and policy.description:
+        out["Description"] = policy.description
+    if (full or tags) and policy.tags:
+        out["Tags"] = tags_out(policy.tags)
+    return out
+
+
+def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bool = True) -> dict:
+    out = {"VersionId": version.version_id, "IsDefaultVersion": version.version_id == policy.default_version_id,
+           "CreateDate": version.create_date}
+    if with_document:
+        out["Document"] = encode_document(version.document)
+    return out
+
+
+def list_entities(ctx: RequestContext, kind: Kind, out: Callable[[Any], dict]) -> dict:
+    """ListUsers / ListGroups / ListRoles: the kind's entities under ``PathPrefix``, by name (case-insensitively)."""
+    prefix = ctx.params.get("PathPrefix") or "/"
+    entities = sorted(kind.entities(iam_of(ctx)).values(), key=lambda entity: entity.name.lower())
+    return marker_page([out(entity) for entity in entities if entity.path.startswith(prefix)], ctx, f"{kind.title}s")
+
+
+def attached_out(iam: IamState, arns: Iterable[str]) -> list[dict]:
+    out = []
+    for arn in arns:
+        policy = managed_policy(iam, arn)
+        out.append({"PolicyName": policy.name if policy else arn.rsplit("/", 1)[-1], "PolicyArn": arn})
+    return out
