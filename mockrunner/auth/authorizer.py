@@ -181,7 +181,9 @@ def decide(
         decision = Decision("implicitDeny", [], f"{error.message}", "resource")
     store.decision_log.append(decision_log.record(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
-        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements))
+        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
+        decision.reason, compiled.boundary.policy_id if compiled.boundary is not None else None,
+        resource_policy.policy_id if resource_policy is not None else None))
     return decision
 
 
@@ -197,6 +199,11 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
 
 
 # ------------------------------------------------------------------------------------------- compiled sets
+def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
+    """The policies that apply to ``who`` now (cached like every check's)."""
+    return _compiled(store, who)
+
+
 def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
     if isinstance(who, Principal):
         return CompiledPrincipal(who, _NO_POLICIES, None, None)
