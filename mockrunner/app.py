@@ -12,6 +12,7 @@ from mockrunner.admin import admin
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext
 from mockrunner.context import Response as GatewayResponse
+from mockrunner.dashboard import ui
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, is_mutation
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["MOCKRUNNER_STATE_FILE"] = state_file
     app.url_map.strict_slashes = False
     app.register_blueprint(admin, url_prefix="/_mockrunner")
+    app.register_blueprint(ui, url_prefix="/_mockrunner/ui")
 
     @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])
