@@ -19,6 +19,10 @@ Endpoints (all JSON):
 ``GET  /decisions``                         the decision log; filters ``principal``, ``action``, ``decision``,
                                             ``limit`` (``*`` wildcards allowed in principal and action)
 ``DELETE /decisions``                       clear the decision log
+``GET  /policies/suggest?principal=ARN``    least-privilege policies from the principal's logged requests, with
+                                            their proof (``since=ISO8601``, ``exact=1``); ``?decision=ID``: the
+                                            statement one logged decision needed, and where it goes
+``GET  /enforce``, ``PUT /enforce``         the enforcement mode; ``{"mode": "on"|"soft"|"off"}`` changes it
 ``GET  /apprunner/failures?service_arn=``   why a service's operations failed
 ``GET  /apprunner/instance-role-credentials?service_arn=``
                                             the credentials code in the service would get for its role
@@ -33,12 +37,14 @@ import fnmatch
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
 from mockrunner import __version__
 from mockrunner.admin_access import TOKEN_HEADER, refusal
+from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.model import snapshot
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
@@ -219,6 +225,40 @@ def clear_decisions() -> Response:
     if log is not None:
         log.clear()
     return _json({"status": "cleared"})
+
+
+@admin.get("/policies/suggest")
+def suggest_policy() -> Response:
+    from mockrunner import suggest
+
+    args = request.args
+    try:
+        if args.get("decision") is not None:
+            if not args["decision"].isdigit():
+                raise suggest.SuggestError("decision must be a decision id (the log's id field)")
+            return _json(suggest.for_decision(_store(), int(args["decision"])))
+        if not args.get("principal"):
+            raise suggest.SuggestError("principal=ARN (an IAM user, role or role session) or decision=ID is required")
+        return _json(suggest.for_principal(_store(), args["principal"], suggest.parse_time(args.get("since")),
+                                           wildcards=args.get("exact", "") not in ("1", "true")))
+    except suggest.SuggestError as error:
+        raise AdminError(400, "InvalidSuggestRequest", str(error)) from None
+
+
+@admin.get("/enforce")
+def enforcement() -> Response:
+    return _json({"mode": _store().settings.enforce})
+
+
+@admin.route("/enforce", methods=["PUT", "POST"])
+def set_enforcement() -> Response:
+    body = _body()
+    mode = body.get("mode") if isinstance(body, dict) else None
+    if mode not in ENFORCEMENT_MODES:
+        raise AdminError(400, "InvalidMode", f'{{"mode": M}} with M one of {", ".join(ENFORCEMENT_MODES)} is required')
+    store = _store()
+    store.settings = replace(store.settings, enforce=mode)
+    return _json({"mode": mode})
 
 
 @admin.get("/apprunner/failures")

@@ -94,6 +94,7 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     app.config["MOCKRUNNER_STATE_FILE"] = state_file
     app.url_map.strict_slashes = False
     app.register_blueprint(admin, url_prefix=ADMIN_PREFIX)
+    app.register_blueprint(ui, url_prefix=ADMIN_PREFIX + "/ui")
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from mockrunner.admin_access import ip_of
 from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas
 from mockrunner.iam_engine.cli import add_policy_parser
+from mockrunner.suggest.cli import add_suggest_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override an App Runner quota, e.g. apprunner_max_services=100 (repeatable)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
     serve.set_defaults(func=serve_command)
-    add_policy_parser(commands)
+    add_suggest_command(add_policy_parser(commands))
     return parser
 
 

@@ -201,7 +201,8 @@ def decide(
     entry = decision_log.record(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
         decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
-        decision.errors)
+        decision.errors, decision.reason, compiled.boundary.policy_id if compiled.boundary is not None else None,
+        resource_policy.policy_id if resource_policy is not None else None)
     store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
     return decision
 
@@ -218,6 +219,11 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
 
 
 # ------------------------------------------------------------------------------------------- compiled sets
+def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
+    """The policies that apply to ``who`` now (cached like every check's)."""
+    return _compiled(store, who)
+
+
 def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
     if isinstance(who, Principal):
         return CompiledPrincipal(who, _NO_POLICIES, None, None)

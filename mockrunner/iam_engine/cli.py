@@ -130,8 +130,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_policy_parser(subparsers: Any) -> None:
-    """Register ``policy evaluate`` and ``policy validate`` on an argparse subparsers object."""
+def add_policy_parser(subparsers: Any) -> Any:
+    """Register ``policy evaluate`` and ``policy validate`` on an argparse subparsers object; returns the
+    ``policy`` command's own subparsers, for further ``policy`` commands."""
     policy = subparsers.add_parser("policy", help="evaluate or validate IAM policies")
     commands = policy.add_subparsers(dest="policy_command", required=True)
     ev = commands.add_parser("evaluate", help="decide a JSON array of requests")
@@ -143,6 +144,7 @@ def add_policy_parser(subparsers: Any) -> None:
     va.add_argument("--kind", choices=sorted(_KINDS), default="identity", help="grammar to apply")
     va.add_argument("--managed", action="store_true", help="also require Version 2012-10-17 (CreatePolicy)")
     va.set_defaults(func=_cmd_validate)
+    return commands
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -371,6 +371,17 @@ def evaluate(request: AuthzRequest) -> Decision:
     return _allow(request, names, grants)
 
 
+def layer_statements(refs: Sequence[PolicyRef], layer: str,
+                     request: AuthzRequest) -> tuple[list[MatchedStatement], list[MatchedStatement]]:
+    """Every Deny and every Allow statement of one layer's policies (``layer`` one of :data:`IDENTITY`,
+    :data:`BOUNDARY`, :data:`SESSION`, :data:`RESOURCE`) that applies to ``request``, for explanations: what
+    the layer says on its own, before the layers are combined."""
+    ctx = build_context(request.context, request.principal, request.now or datetime.now(UTC))
+    denies: list[MatchedStatement] = []
+    allows = [m for m, _ in _scan(refs, layer, request, request.action.lower(), ctx, denies, False)]
+    return denies, allows
+
+
 def _deny(request: AuthzRequest, layer: str, explicit: bool, matched: list[MatchedStatement] | None = None,
           errors: list[PolicyError] | None = None) -> Decision:
     message = denial_message(request.principal.arn, request.action, request.resource, layer, explicit)

@@ -9,21 +9,28 @@ calls, about 15% of an in-process call's time.
 from __future__ import annotations
 
 import collections
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-FIELDS = ("time", "requestId", "principal", "action", "resource", "decision", "message", "enforce")
+FIELDS = ("time", "requestId", "principal", "action", "resource", "decision", "message", "enforce", "id", "decidedBy",
+          "boundary", "resourcePolicy")
+"""``id``: increasing, unique in the process; ``decidedBy``: the engine's deciding layer (``identity``,
+``permissionsBoundary``, ``session``, ``resource``) or ``allowed``; ``boundary``: the permissions boundary's ARN
+then in force; ``resourcePolicy``: the id of the resource or trust policy evaluated (None: none)."""
 MATCH_FIELDS = ("policyId", "policyKind", "index", "sid", "effect")
 ERROR_FIELDS = ("policyId", "policyKind", "reason")
 """A policy that took part in the decision but could not be read (the engine's ``PolicyError``)."""
+_IDS = itertools.count(1)
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def record(time: datetime, request_id: str | None, principal: str, action: str, resource: str, decision: str,
            message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]],
-           errors: Iterable[Sequence[str]] = ()) -> tuple:
-    """One entry: :data:`FIELDS`, then the context as one flat tuple of keys and values (a sequence value as a
+           errors: Iterable[Sequence[str]] = (), decided_by: str = "", boundary: str | None = None,
+           resource_policy: str | None = None) -> tuple:
+    """One entry: :data:`FIELDS` (the ``id`` drawn here), then the context as one flat tuple of keys and values (a sequence value as a
     tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple, then the unreadable policies'
     :data:`ERROR_FIELDS` as one flat tuple.
 
@@ -45,6 +52,7 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
     for error in errors:
         problems += tuple(error)
     return (time, request_id, principal, _shared(action), _shared(resource), decision, _shared(message), enforce,
+            next(_IDS), decided_by, boundary, resource_policy,
             tuple(pairs) if numeric else _shared(tuple(pairs)), _shared(tuple(statements)), problems)
 
 
@@ -100,6 +108,26 @@ class DecisionLog:
 
     def __getitem__(self, index: int) -> dict[str, Any]:
         return _as_dict(self._entries[index])
+
+    def raw(self) -> list[dict | tuple]:
+        """The entries as stored (oldest first), for readers that filter many before rendering a few: read
+        their fields with :func:`field` and render the chosen ones with :func:`as_dict`."""
+        return list(self._entries)
+
+
+_INDEX = {name: index for index, name in enumerate(FIELDS)}
+
+
+def field(entry: dict | tuple, name: str) -> Any:
+    """One of :data:`FIELDS` of a stored entry, unrendered (``time`` stays a datetime in a tuple entry)."""
+    if isinstance(entry, dict):
+        return entry.get(name)
+    return entry[_INDEX[name]]
+
+
+def as_dict(entry: dict | tuple) -> dict[str, Any]:
+    """A stored entry as the admin API shows it."""
+    return _as_dict(entry)
 
 
 def _as_dict(entry: dict | tuple) -> dict[str, Any]:

@@ -57,6 +57,10 @@ def test_sdist_and_wheel_build_without_warnings_and_carry_the_data(tmp_path) -> 
     assert sorted(name.removeprefix("mockrunner/data/") for name in names
                   if name.startswith("mockrunner/data/") and not name.endswith("/")) == data_files
     assert not [name for name in names if "__pycache__" in name or name.startswith(("tests/", "scripts/"))]
+    dashboard = os.path.join(ROOT, "mockrunner", "dashboard")
+    for folder in ("templates", "static"):  # the dashboard's pages and script ship in the wheel
+        shipped = sorted(os.path.basename(name) for name in names if name.startswith(f"mockrunner/dashboard/{folder}/"))
+        assert shipped == sorted(os.listdir(os.path.join(dashboard, folder)))
 
     target = tmp_path / "site"
     install_output = _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target",

@@ -1,4 +1,5 @@
-"""The admin API (``/_mockrunner/*``) under hostile bodies and queries: never a 500, failed calls change nothing."""
+"""The admin API (``/_mockrunner/*``, the dashboard included) under hostile bodies and queries: never a 500,
+failed calls change nothing."""
 from __future__ import annotations
 
 import itertools
@@ -41,7 +42,8 @@ def test_admin_routes_never_fail_with_a_500_and_failed_calls_change_nothing():
             checked += 1
             assert reply.status_code < 500, (method, route, query, body[:60], reply.data[:300])
             if reply.status_code >= 400:
-                assert isinstance(json.loads(reply.data), dict), reply.data[:200]
+                if not route.startswith("/_mockrunner/ui"):  # the dashboard answers browsers in HTML
+                    assert isinstance(json.loads(reply.data), dict), reply.data[:200]
                 assert snapshot.export_state(world.store)["state"] == before, (method, route, body[:60])
             else:
                 world.restore()

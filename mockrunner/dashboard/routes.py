@@ -1,0 +1,122 @@
+"""The dashboard's pages (server-rendered) and the one JSON endpoint its script polls for new decisions."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from mockrunner import __version__, suggest
+from mockrunner.dashboard import access, decisions, explain, state_views
+from mockrunner.suggest import recorded
+
+ui = Blueprint("mockrunner_ui", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+
+def _store():
+    return current_app.config["MOCKRUNNER_STORE"]
+
+
+def _entries() -> list:
+    return _store().decision_log.raw()
+
+
+@ui.context_processor
+def _common() -> dict[str, Any]:
+    return {"enforce": _store().settings.enforce, "version": __version__}
+
+
+@ui.before_request
+def _guard() -> Response | None:
+    settings = _store().settings
+    refused = access.ui_refusal(settings, request.remote_addr or "", request.headers, request.cookies)
+    if refused is None or request.endpoint == "mockrunner_ui.login" and access.only_token_missing(refused):
+        return None
+    if access.only_token_missing(refused) and request.method == "GET":
+        return Response(render_template("login.html", failed=False), status=401, headers=dict(refused.headers))
+    page = render_template("error.html", status=refused.status, error=refused.error, message=refused.message)
+    return Response(page, status=refused.status, headers=dict(refused.headers))
+
+
+@ui.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("login.html", failed=False)
+    token = request.form.get("token", "")
+    refused = access.token_refusal(_store().settings, request.remote_addr or "", request.headers, token)
+    if refused is not None:
+        return Response(render_template("login.html", failed=True), status=401)
+    response = redirect(url_for("mockrunner_ui.index"))
+    response.set_cookie(access.COOKIE, token, httponly=True, samesite="Strict", path=access.COOKIE_PATH)
+    return response
+
+
+@ui.get("/")
+def index() -> str:
+    entries = _entries()
+    seen = decisions.principals(entries)
+    return render_template("index.html", accounts=sorted(_store().accounts), total=len(entries),
+                           denied=sum(row["denied"] for row in seen), principals=seen[:50])
+
+
+@ui.get("/accounts")
+def accounts() -> str:
+    return render_template("accounts.html", accounts=state_views.accounts(_store()))
+
+
+@ui.get("/apprunner")
+def apprunner() -> str:
+    return render_template("apprunner.html", regions=state_views.apprunner(_store()))
+
+
+@ui.get("/ecr")
+def ecr() -> str:
+    return render_template("ecr.html", repositories=state_views.ecr(_store()))
+
+
+@ui.get("/decisions")
+def decision_list() -> str:
+    filters = decisions.Filters.from_args(request.args)
+    number = request.args.get("page", "1")
+    listing = decisions.page(_entries(), filters, int(number) if number.isdigit() else 1)
+    return render_template("decisions.html", listing=listing, filters=filters, choices=decisions.DECISIONS)
+
+
+@ui.get("/decisions/rows")
+def decision_rows() -> Response:
+    """``{"html", "last", "count"}``: table rows for decisions newer than ``after`` (the live view polls this)."""
+    after = request.args.get("after", "0")
+    fresh = decisions.newer(_entries(), decisions.Filters.from_args(request.args),
+                            int(after) if after.isdigit() else 0)
+    html = render_template("_rows.html", rows=fresh["rows"])
+    body = json.dumps({"html": html, "last": fresh["last"], "count": len(fresh["rows"])})
+    return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+
+
+@ui.get("/decisions/<int:decision_id>")
+def decision(decision_id: int) -> Any:
+    entry = decisions.find(_entries(), decision_id)
+    if entry is None:
+        return Response(render_template("error.html", status=404, error="DecisionNotFound",
+                                        message=f"no decision {decision_id} in the log (it keeps the most recent "
+                                                "decisions only)"),
+                        status=404)
+    return render_template("decision.html", explanation=explain.explain(_store(), recorded.from_entry(entry)))
+
+
+@ui.get("/suggest")
+def suggested() -> Any:
+    principal = request.args.get("principal", "").strip()
+    exact = request.args.get("exact") == "1"
+    answer, error = None, None
+    if principal:
+        try:
+            answer = suggest.for_principal(_store(), principal, suggest.parse_time(request.args.get("since")),
+                                           wildcards=not exact)
+        except suggest.SuggestError as problem:
+            error = str(problem)
+    listed = [row for row in decisions.principals(_entries()) if row["arn"].startswith("arn:")]
+    page = render_template("suggest.html", principal=principal, answer=answer, error=error, exact=exact,
+                           principals=listed, as_json=lambda value: json.dumps(value, indent=2))
+    return Response(page, status=400 if error else 200)

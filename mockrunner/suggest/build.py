@@ -1,0 +1,99 @@
+"""Statements and policy documents from recorded requests: actions grouped per service, resources from
+:mod:`mockrunner.suggest.resources`, the condition keys dependent checks carry, packed within IAM's size limit.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mockrunner.suggest.recorded import Recorded
+from mockrunner.suggest.resources import Wildcard, generalize, reusable
+
+MANAGED_POLICY_LIMIT = 6144
+"""IAM's limit on a managed policy, in characters not counting whitespace (IAM User Guide, "IAM and AWS STS
+quotas")."""
+DEPENDENT_CONDITIONS = {
+    "iam:passrole": "iam:PassedToService",
+    "iam:createservicelinkedrole": "iam:AWSServiceName",
+}
+"""Actions checked on behalf of another service, and the context key that names that service: the suggested
+statement allows them only for the services they were recorded for."""
+
+
+def size(document: Any) -> int:
+    """Characters of ``document`` as IAM counts them (no whitespace outside strings)."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def _condition(record: Recorded) -> tuple[str, str] | None:
+    key = DEPENDENT_CONDITIONS.get(record.action.lower())
+    value = record.context.get(key) if key else None
+    return (key, value) if isinstance(value, str) else None
+
+
+def statements(records: Iterable[Recorded], wildcards: bool = True) -> tuple[list[dict], list[Wildcard]]:
+    """Allow statements covering every record, one per (service, condition, resource set), and the wildcards
+    they use.  Actions keep the spelling they were recorded with; statements come sorted by service."""
+    grouped: dict[tuple[str, tuple[str, str] | None], dict[str, set[str]]] = {}
+    for record in records:
+        service = record.action.split(":", 1)[0].lower()
+        actions = grouped.setdefault((service, _condition(record)), {})
+        actions.setdefault(record.action, set()).add(reusable(record.resource))
+    made: list[dict] = []
+    found: dict[str, Wildcard] = {}
+    for (service, condition), actions in sorted(grouped.items(), key=lambda item: (item[0][0], item[0][1] or ())):
+        by_resources: dict[tuple[str, ...], list[str]] = {}
+        for action, resources in actions.items():
+            patterns, introduced = generalize(resources, wildcards)
+            found.update((wildcard.pattern, wildcard) for wildcard in introduced)
+            by_resources.setdefault(patterns, []).append(action)
+        for patterns, names in sorted(by_resources.items()):
+            statement: dict[str, Any] = {"Sid": _sid(service, len(made) + 1), "Effect": "Allow",
+                                         "Action": _one_or_list(sorted(names)), "Resource": _one_or_list(patterns)}
+            if condition is not None:
+                statement["Condition"] = {"StringEquals": {condition[0]: condition[1]}}
+            made.append(statement)
+    return made, list(found.values())
+
+
+def _sid(service: str, number: int) -> str:
+    return "".join(part.capitalize() for part in service.replace("-", " ").split()) + str(number)
+
+
+def _one_or_list(values: Sequence[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else list(values)
+
+
+def document(statements_: Sequence[dict]) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(statements_)}
+
+
+def pack(statements_: Sequence[dict], limit: int = MANAGED_POLICY_LIMIT) -> list[dict]:
+    """Policy documents holding every statement, each within ``limit`` characters: statements in order, a new
+    document when the next would not fit; a statement too large alone is split by its resources."""
+    documents: list[list[dict]] = [[]]
+    for statement in _fitting(statements_, limit):
+        if documents[-1] and size(document([*documents[-1], statement])) > limit:
+            documents.append([])
+        documents[-1].append(statement)
+    return [document(group) for group in documents if group]
+
+
+def _fitting(statements_: Sequence[dict], limit: int) -> Iterable[dict]:
+    for statement in statements_:
+        if size(document([statement])) <= limit or isinstance(statement["Resource"], str):
+            yield statement
+            continue
+        resources = list(statement["Resource"])
+        part: list[str] = []
+        number = 0
+        for resource in resources:
+            candidate = {**statement, "Resource": [*part, resource]}
+            if part and size(document([candidate])) > limit:
+                number += 1
+                yield {**statement, "Sid": f"{statement['Sid']}Part{number}", "Resource": _one_or_list(part)}
+                part = []
+            part.append(resource)
+        number += 1
+        yield {**statement, "Sid": f"{statement['Sid']}Part{number}", "Resource": _one_or_list(part)}

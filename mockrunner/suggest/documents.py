@@ -1,0 +1,70 @@
+"""The text of a policy named by the id the authorizer gives it (managed policy ARN, ``<owner-arn>#inline/<name>``,
+``<role-arn>#trust-policy``, ``<repository-arn> repository policy``), read from the store as it is now."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from mockrunner.iam_engine import PolicyKind
+from mockrunner.model.managed_policies import aws_managed_policies
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+TRUST_SUFFIX = "#trust-policy"
+INLINE_MARK = "#inline/"
+REPOSITORY_SUFFIX = " repository policy"
+_ENTITY_TABLES = {"user": "users", "group": "groups", "role": "roles"}
+
+
+class Document(NamedTuple):
+    text: str
+    kind: PolicyKind
+
+
+def resolve(store: "Store", policy_id: str | None) -> Document | None:
+    """The policy's current text and grammar, or None (gone, a session policy, or not a known id form)."""
+    if not policy_id:
+        return None
+    if policy_id.endswith(TRUST_SUFFIX):
+        role = entity(store, policy_id[:-len(TRUST_SUFFIX)])
+        return Document(role.assume_role_policy, PolicyKind.TRUST) if role is not None else None
+    if policy_id.endswith(REPOSITORY_SUFFIX):
+        return _repository_policy(store, policy_id[:-len(REPOSITORY_SUFFIX)])
+    if INLINE_MARK in policy_id:
+        owner, _, name = policy_id.partition(INLINE_MARK)
+        found = entity(store, owner)
+        text = found.inline_policies.get(name) if found is not None else None
+        return Document(text, PolicyKind.IDENTITY) if text else None
+    return managed(store, policy_id)
+
+
+def managed(store: "Store", arn: str) -> Document | None:
+    """A customer or AWS managed policy's default version."""
+    parts = arn.split(":", 5)
+    account = store.account(parts[4]) if len(parts) == 6 else None
+    policy = (account.iam.policies.get(arn) if account is not None else None) or aws_managed_policies().get(arn)
+    return Document(policy.default_document, PolicyKind.IDENTITY) if policy is not None else None
+
+
+def entity(store: "Store", arn: str):
+    """The IAM user, group or role an ARN names (path included), or None."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam":
+        return None
+    kind, _, rest = parts[5].partition("/")
+    account = store.account(parts[4])
+    if account is None or kind not in _ENTITY_TABLES:
+        return None
+    found = getattr(account.iam, _ENTITY_TABLES[kind]).get(rest.rsplit("/", 1)[-1])
+    return found if found is not None and found.arn == arn else None
+
+
+def _repository_policy(store: "Store", repository_arn: str) -> Document | None:
+    parts = repository_arn.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("repository/"):
+        return None
+    account = store.account(parts[4])
+    state = account.regions.get(parts[3]) if account is not None else None
+    repository = state.ecr.repositories.get(parts[5][len("repository/"):]) if state is not None else None
+    text = repository.policy_text if repository is not None else None
+    return Document(text, PolicyKind.RESOURCE) if text else None

@@ -1,0 +1,39 @@
+"""The policies that apply to a logged principal now: its identity policies, boundary and tags from the store."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockrunner.auth import authorizer
+from mockrunner.auth.caller import Caller
+from mockrunner.iam_engine import PolicySet, principal_from_arn
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+
+def compiled(store: "Store", principal_arn: str) -> authorizer.CompiledPrincipal:
+    """What the authorizer would apply to ``principal_arn`` (an IAM user or a role session) now; a principal the
+    store no longer knows has no policies (its ARN still gives the engine its account and type)."""
+    caller = _caller(store, principal_arn)
+    if caller is None:
+        return authorizer.CompiledPrincipal(principal_from_arn(principal_arn), PolicySet(()), None, None)
+    return authorizer.compiled_principal(store, caller)
+
+
+def _caller(store: "Store", arn: str) -> Caller | None:
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None
+    account_id, resource = parts[4], parts[5]
+    kind, _, rest = resource.partition("/")
+    if parts[2] == "sts" and kind == "assumed-role" and rest.count("/") == 1:
+        role, session = rest.split("/")
+        return authorizer.caller_for_role_session(store, account_id, role, session)
+    account = store.account(account_id)
+    if parts[2] != "iam" or kind != "user" or account is None:
+        return None
+    user = account.iam.users.get(rest.rsplit("/", 1)[-1])
+    if user is None or user.arn != arn:
+        return None
+    return Caller(account_id=account_id, arn=arn, user_id=user.user_id, kind="User", access_key_id="",
+                  entity_name=user.name, tags=dict(user.tags))

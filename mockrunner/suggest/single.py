@@ -1,0 +1,77 @@
+"""For one logged decision: the smallest statement that would have allowed it, and the policy it must go in.
+
+Where it goes follows the layer that refused (the log's ``decidedBy``):
+
+==================  ===========================================================================================
+``identity``        an identity-based policy of the user or role (for a service principal: the role's trust
+                    policy, as a service has no identity policies)
+``permissionsBoundary``  the permissions boundary the principal had
+``session``         the session policy passed when the role was assumed
+``resource``        the trust policy (``sts:AssumeRole`` and friends), else the resource's policy (an ECR
+                    repository policy), naming the principal
+==================  ===========================================================================================
+
+An explicit deny cannot be outweighed by any allow: the answer then names the deny statements to remove or narrow.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from mockrunner.suggest.build import DEPENDENT_CONDITIONS
+from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
+
+_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+_PLACES = {
+    "identity": ("identity policy", "an identity-based policy (inline or attached) of {entity}"),
+    "permissionsBoundary": ("permissions boundary", "the permissions boundary {boundary} of {entity}"),
+    "session": ("session policy", "the session policy given to AssumeRole for this session"),
+}
+
+
+def fix(record: Recorded) -> dict[str, Any]:
+    """``{"decision", "needed", "where", "placement", "statement" | "denyStatements", "explanation"}``."""
+    if record.decision == "allowed":
+        return {"decision": "allowed", "needed": False, "explanation": "This request was allowed."}
+    if record.decision == "explicitDeny":
+        denies = [m for m in record.matched if m.get("effect") == "Deny"]
+        return {"decision": "explicitDeny", "needed": True, "where": "remove or narrow the deny", "placement": None,
+                "denyStatements": denies,
+                "explanation": "An explicit deny overrides every allow: no added statement can allow this request. "
+                               "Remove or narrow the statement(s) listed."}
+    is_service = not record.principal.startswith("arn:")
+    layer = record.decided_by or "identity"
+    if layer == "resource" or is_service:
+        return _resource_side(record, is_service)
+    where, template = _PLACES.get(layer, _PLACES["identity"])
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": record.resource}
+    key = DEPENDENT_CONDITIONS.get(record.action.lower())
+    if key and isinstance(record.context.get(key), str):
+        statement["Condition"] = {"StringEquals": {key: record.context[key]}}
+    entity = _entity(record.principal)
+    return {"decision": record.decision, "needed": True, "where": where,
+            "placement": template.format(entity=entity, boundary=record.boundary or "(none)"),
+            "attachTo": record.boundary if layer == "permissionsBoundary" else entity, "statement": statement,
+            "explanation": f"The {where} did not allow {record.action} on {record.resource}."}
+
+
+def _resource_side(record: Recorded, is_service: bool) -> dict[str, Any]:
+    trust = record.action.lower() in _TRUST_ACTIONS
+    principal = ({"Service": record.principal} if is_service else {"AWS": _entity(record.principal)})
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": record.action}
+    where = "trust policy" if trust else "resource policy"
+    target = record.resource if trust else (record.resource_policy or record.resource)
+    if not trust and ":ecr:" in record.resource:
+        where = "repository policy"
+    place = (f"the trust policy of {record.resource}" if trust else f"the {where} of {record.resource}")
+    return {"decision": record.decision, "needed": True, "where": where, "placement": place, "attachTo": target,
+            "statement": statement,
+            "explanation": f"The {where} of {record.resource} did not allow {record.principal} to "
+                           f"{record.action}."}
+
+
+def _entity(principal: str) -> str:
+    """The user or role a principal's policies belong to (a role session's role); the ARN itself otherwise."""
+    try:
+        return identity_of(principal).arn
+    except SuggestError:
+        return principal
