@@ -30,9 +30,9 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
            message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]],
            errors: Iterable[Sequence[str]] = (), decided_by: str = "", boundary: str | None = None,
            resource_policy: str | None = None) -> tuple:
-    """One entry: :data:`FIELDS` (the ``id`` drawn here), then the context as one flat tuple of keys and values (a sequence value as a
-    tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple, then the unreadable policies'
-    :data:`ERROR_FIELDS` as one flat tuple.
+    """One entry: :data:`FIELDS` (the ``id`` drawn here), then the context as one flat tuple of keys and values
+    (a sequence value as a tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple, then the
+    unreadable policies' :data:`ERROR_FIELDS` as one flat tuple.
 
     Plain tuples because the collector untracks a tuple whose items are all atomic or untracked tuples; a dict or
     an object inside would keep it (and its rescanning) alive as long as the log holds it.
