@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     from mockrunner.admin import admin
     from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
+    from mockrunner.saml import admin_routes as saml_routes  # noqa: F401 - adds the /_mockrunner/saml routes
 
     app = Flask("mockrunner")
     app.config["MOCKRUNNER_STORE"] = store

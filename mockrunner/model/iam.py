@@ -179,6 +179,35 @@ class OidcProvider:
 
 
 @dataclass
+class SamlPrivateKey:
+    """A private key IAM decrypts a SAML provider's encrypted assertions with (PEM); only its id is ever shown."""
+
+    key_id: str
+    timestamp: datetime
+    private_pem: str
+
+
+@dataclass
+class SamlProvider:
+    """An IAM SAML 2.0 identity provider: ``arn:aws:iam::<account>:saml-provider/<name>``.
+
+    ``metadata_document`` is the IdP's metadata as given (its entity id and signing certificates are read from it
+    when a SAML response is checked); ``valid_until`` is the metadata's ``validUntil``, or a hundred years after
+    creation.  ``assertion_encryption_mode`` is ``None`` until set (``Required`` or ``Allowed``).
+    """
+
+    name: str
+    arn: str
+    uuid: str
+    metadata_document: str
+    create_date: datetime
+    valid_until: datetime
+    tags: dict[str, str] = field(default_factory=dict)
+    assertion_encryption_mode: str | None = None
+    private_keys: list[SamlPrivateKey] = field(default_factory=list)
+
+
+@dataclass
 class DeletionTask:
     task_id: str
     role_name: str
@@ -202,6 +231,8 @@ class IamState:
     deletion_tasks: dict[str, DeletionTask] = field(default_factory=dict)
     oidc_providers: dict[str, OidcProvider] = field(default_factory=dict)
     """OpenID Connect identity providers by ARN."""
+    saml_providers: dict[str, SamlProvider] = field(default_factory=dict)
+    """SAML identity providers by ARN."""
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
