@@ -233,6 +233,10 @@ class IamState:
     """OpenID Connect identity providers by ARN."""
     saml_providers: dict[str, SamlProvider] = field(default_factory=dict)
     """SAML identity providers by ARN."""
+    outbound_issuer: str | None = None
+    """The account's issuer URL for GetWebIdentityToken, made when outbound web identity federation is first
+    enabled (kept when it is disabled, as AWS keeps it)."""
+    outbound_enabled: bool = False
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0

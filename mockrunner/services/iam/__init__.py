@@ -1,2 +1,7 @@
 """AWS Identity and Access Management: importing this package registers every IAM operation it serves."""
-from mockrunner.services.iam import core, oidc_providers, saml_providers  # noqa: F401 - imported so that their operations register
+from mockrunner.services.iam import (  # noqa: F401 - imported so that their operations register
+    core,
+    oidc_providers,
+    outbound_federation,
+    saml_providers,
+)
