@@ -89,6 +89,7 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     from mockrunner.admin import admin
     from mockrunner.dashboard import ui
     from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
+    from mockrunner.saml import admin_routes as saml_routes  # noqa: F401 - adds the /_mockrunner/saml routes
 
     app = Flask("mockrunner")
     app.config["MOCKRUNNER_STORE"] = store

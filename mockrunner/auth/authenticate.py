@@ -148,14 +148,17 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         source = "AssumeRole"
     else:
         user = iam.users.get(session.entity_name or "")
-        tags = dict(user.tags) if user else {}
-        source = "GetSessionToken"
+        tags = {**(user.tags if user else {}), **session.tags}
+        source = "GetFederationToken" if session.kind == "FederatedUser" else "GetSessionToken"
     return Caller(
         account_id=account_id, arn=session.arn, user_id=session.user_id, kind=session.kind,
         access_key_id=session.access_key_id, entity_name=session.entity_name, session_name=session.session_name,
         role_arn=session.role_arn, session_policies=tuple(session.session_policies),
         session_policy_arns=tuple(session.session_policy_arns),
-        has_session_policy=bool(session.session_policies or session.session_policy_arns),
+        # A federated user's permissions are always cut down to its session policies, none meaning none
+        # (STS API reference, GetFederationToken).
+        has_session_policy=bool(session.session_policies or session.session_policy_arns)
+        or session.kind == "FederatedUser",
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
         transitive_tag_keys=tuple(session.transitive_tag_keys),
         credential_source=source, tags=tags,

@@ -249,11 +249,16 @@ def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
 def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
     refs: list[PolicyRef] = []
     boundary_arn = None
-    if caller.kind == "User":
+    if caller.kind == "FederatedUser" and caller.entity_name is None:
+        # Federated by the root user: the root's unlimited permissions, cut down by the session policies.
+        principal = Principal(caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,
+                              tags=dict(caller.session_tags))
+        refs.append(PolicyRef.load(f"{caller.arn}#root-permissions", _ROOT_PERMISSIONS))
+    elif caller.kind in ("User", "FederatedUser"):
         user = iam.users.get(caller.entity_name or "")
         principal = Principal(
-            caller.arn, caller.account_id, "User", user_id=caller.user_id, username=caller.entity_name,
-            tags=dict(user.tags) if user else {},
+            caller.arn, caller.account_id, caller.kind, user_id=caller.user_id, username=caller.entity_name,
+            tags={**(user.tags if user else {}), **caller.session_tags},
         )
         if user is not None:
             _inline(refs, user.arn, user.inline_policies)
@@ -287,6 +292,7 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
 
 
 _NO_POLICIES = PolicySet(())
+_ROOT_PERMISSIONS = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
 _NO_SUCH_POLICY = Unreadable("the policy does not exist")
 """A permissions boundary whose policy has vanished: it cannot be applied, so it denies (fail closed).  An
 attached policy that has vanished grants nothing and is left out, as IAM does once a policy is deleted."""

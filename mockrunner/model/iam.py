@@ -182,6 +182,35 @@ class OidcProvider:
 
 
 @dataclass
+class SamlPrivateKey:
+    """A private key IAM decrypts a SAML provider's encrypted assertions with (PEM); only its id is ever shown."""
+
+    key_id: str
+    timestamp: datetime
+    private_pem: str
+
+
+@dataclass
+class SamlProvider:
+    """An IAM SAML 2.0 identity provider: ``arn:aws:iam::<account>:saml-provider/<name>``.
+
+    ``metadata_document`` is the IdP's metadata as given (its entity id and signing certificates are read from it
+    when a SAML response is checked); ``valid_until`` is the metadata's ``validUntil``, or a hundred years after
+    creation.  ``assertion_encryption_mode`` is ``None`` until set (``Required`` or ``Allowed``).
+    """
+
+    name: str
+    arn: str
+    uuid: str
+    metadata_document: str
+    create_date: datetime
+    valid_until: datetime
+    tags: dict[str, str] = field(default_factory=dict)
+    assertion_encryption_mode: str | None = None
+    private_keys: list[SamlPrivateKey] = field(default_factory=list)
+
+
+@dataclass
 class DeletionTask:
     task_id: str
     role_name: str
@@ -205,6 +234,12 @@ class IamState:
     deletion_tasks: dict[str, DeletionTask] = field(default_factory=dict)
     oidc_providers: dict[str, OidcProvider] = field(default_factory=dict)
     """OpenID Connect identity providers by ARN."""
+    saml_providers: dict[str, SamlProvider] = field(default_factory=dict)
+    """SAML identity providers by ARN."""
+    outbound_issuer: str | None = None
+    """The account's issuer URL for GetWebIdentityToken, made when outbound web identity federation is first
+    enabled (kept when it is disabled, as AWS keeps it)."""
+    outbound_enabled: bool = False
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
@@ -243,6 +278,10 @@ class IamState:
         self.remove(entity)
         self.update(entity, **changes)
         return self.add(entity)
+
+    def configure(self, **changes: Any) -> None:
+        """Set account-wide settings of the state itself (outbound identity federation, say)."""
+        self.update(self, **changes)
 
     def end_sessions(self, kind: str, entity_name: str) -> None:
         """Forget the STS sessions of an entity that no longer exists (a deleted user's GetSessionToken)."""
@@ -296,6 +335,7 @@ _HOMES: dict[type, tuple[str, str]] = {
     AccessKey: ("access_keys", "access_key_id"),
     DeletionTask: ("deletion_tasks", "task_id"),
     OidcProvider: ("oidc_providers", "arn"),
+    SamlProvider: ("saml_providers", "arn"),
 }
 """Entity type -> (the ``IamState`` collection holding it, the field it is keyed by)."""
 

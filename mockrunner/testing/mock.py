@@ -368,6 +368,28 @@ class MockAppRunner:
 
         register_jwks(self.store, issuer, jwks)
 
+    def saml_metadata(self, issuer: str) -> str:
+        """The metadata document (for ``CreateSAMLProvider``) of the built-in SAML IdP ``issuer`` (an entity id),
+        its signing key and certificate generated on first use, as ``POST /_mockrunner/saml/metadata`` makes it."""
+        from mockrunner.saml.idp import metadata
+
+        return metadata(self.store, issuer)
+
+    def saml_assertion(self, issuer: str, roles: list | None = None, session_name: str | None = "mockrunner",
+                       subject: str = "mockrunner-user", **fields: Any) -> str:
+        """A base64 SAML response signed by the built-in IdP ``issuer``, as ``POST /_mockrunner/saml/assertion``
+        mints it: ``roles=[(role_arn, provider_arn)]``; other fields (``subjectType``, ``sessionDuration``,
+        ``attributes``, ``tags``, ``transitiveTagKeys``, ``sourceIdentity``, ``expiresIn``, ``recipient``,
+        ``audience``, ``sign``, ``encryptWith``) as that endpoint takes them."""
+        from mockrunner.saml.idp import mint
+
+        request: dict[str, Any] = {"issuer": issuer, "subject": subject,
+                                   "roles": [list(pair) if isinstance(pair, tuple) else pair for pair in roles or []],
+                                   **fields}
+        if session_name is not None:
+            request["sessionName"] = session_name
+        return mint(self.store, request)
+
     def advance(self, seconds: float) -> Any:
         """Move the store clock forward (operations and sessions age without sleeping)."""
         return self.store.clock.advance(seconds)

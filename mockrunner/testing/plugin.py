@@ -2,7 +2,8 @@
 
 - ``mockrunner``: an in-process mock (no sockets) active for the test — plain ``boto3.client(...)`` calls for
   apprunner/iam/sts/ecr reach it — with ``store``, ``session(...)``, ``client(...)``, ``decision_log``,
-  ``decisions(...)``, ``settle()``, ``advance(seconds)``, ``seed(...)``, ``oidc_token(...)`` and
+  ``decisions(...)``, ``settle()``, ``advance(seconds)``, ``seed(...)``, ``oidc_token(...)``,
+  ``saml_metadata(...)``, ``saml_assertion(...)`` and
   ``register_jwks(...)`` (see :class:`MockAppRunner`).
 - ``mockrunner_server``: a real HTTP server on a free loopback port for code that takes an endpoint URL or
   starts subprocesses: ``endpoint_url``, ``store``, and ``AWS_ENDPOINT_URL`` plus root credentials and a

@@ -87,10 +87,10 @@ def test_missing_action_is_reported(server):
 
 def test_real_operation_without_handler_says_so(aws):
     with pytest.raises(ClientError) as caught:
-        aws.client("iam").list_saml_providers()
+        aws.client("iam").list_server_certificates()
     error = caught.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "iam:ListSAMLProviders" in error["Error"]["Message"]
+    assert "iam:ListServerCertificates" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

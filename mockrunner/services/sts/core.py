@@ -33,7 +33,9 @@ from mockrunner.services.registry import no_checks, op
 
 ROLE_CHAINING_LIMIT = 3600
 #: Caller credential sources that are STS session credentials (``Caller.credential_source``).
-TEMPORARY_CREDENTIALS = frozenset({"AssumeRole", "GetSessionToken"})
+TEMPORARY_CREDENTIALS = frozenset({"AssumeRole", "GetSessionToken", "GetFederationToken"})
+FEDERATION_TOKEN = "GetFederationToken"
+"""``Caller.credential_source`` of a federated user (GetFederationToken's credentials)."""
 MIN_DURATION = 900
 SESSION_TOKEN_DEFAULT = 12 * 3600
 SESSION_TOKEN_MAX = 36 * 3600
@@ -100,7 +102,21 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     return checks
 
 
+def refuse_federated_users(ctx: RequestContext) -> None:
+    """GetFederationToken's credentials "cannot call any STS operations except GetCallerIdentity" (STS API
+    reference); STS's wording for the refusal is not public: the one it uses for session credentials."""
+    if ctx.caller.credential_source == FEDERATION_TOKEN:
+        raise ServiceError("AccessDenied", f"Cannot call {ctx.operation_name} with session credentials", 403)
+
+
+def default_checks(ctx: RequestContext) -> list[Check]:
+    """authz of STS operations checked as ``sts:<Operation>`` on ``*``, which federated users may not call."""
+    refuse_federated_users(ctx)
+    return [Check(f"sts:{ctx.operation_name}")]
+
+
 def _assume_role_authz(ctx: RequestContext) -> list[Check]:
+    refuse_federated_users(ctx)
     if ctx.caller.is_root:
         # STS refuses root outright, before any policy (message as AWS returns it).
         raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", 403)
@@ -302,7 +318,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
 _ACCOUNT_BITS = 0x7FFFFFFFFF80
 
 
-@op("sts", "GetAccessKeyInfo")
+@op("sts", "GetAccessKeyInfo", authz=default_checks)
 def get_access_key_info(ctx: RequestContext) -> dict:
     """The account owning any access key id: a key of this server (root, IAM user, STS session, even an expired
     one) by lookup; any other ``AKIA``/``ASIA`` id by decoding it as AWS encodes accounts in key ids (bits 7-46 of

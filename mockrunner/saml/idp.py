@@ -1,0 +1,256 @@
+"""The built-in SAML identity provider for tests: IdP keys and metadata, and signed SAML responses.
+
+An IdP is named by its entity id (any non-empty string, usually a URL).  Its key and self-signed certificate
+(RSA 2048, SHA-256, generated with ``cryptography`` on first use, valid ten years) live in the store's
+``identity_providers.saml_keys`` so responses minted before a state export/import still verify after it; a user
+may register their own key and certificate instead (:func:`register_key`).
+
+:func:`mint` takes what ``POST /_mockrunner/saml/assertion`` takes::
+
+    {"issuer": ENTITY_ID, "subject": "alice", "subjectType": "persistent",
+     "roles": [[ROLE_ARN, PROVIDER_ARN], ...], "sessionName": "alice", "sessionDuration": 3600,
+     "attributes": {NAME: [VALUE, ...]}, "tags": {KEY: VALUE}, "transitiveTagKeys": [KEY],
+     "sourceIdentity": ..., "expiresIn": 300, "recipient": URL, "audience": URL, "sign": "assertion",
+     "encryptWith": PEM}
+
+and returns the base64 SAML response AWS's sign-in page would post: a ``samlp:Response`` whose assertion (or the
+response itself, ``"sign": "response"``) is signed with RSA-SHA256 and exclusive canonicalisation, times from the
+store clock.  ``encryptWith`` (the PEM of the SAML provider's private key, its public key or a certificate)
+encrypts the signed assertion into a ``saml:EncryptedAssertion`` (:mod:`mockrunner.saml.encryption`).
+"""
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mockrunner.model.identity_providers import SamlSigningKey
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+SIGNIN = "https://signin.aws.amazon.com/saml"
+ATTRIBUTE_PREFIX = "https://aws.amazon.com/SAML/Attributes/"
+NAME_ID_FORMATS = {
+    "persistent": "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+    "transient": "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+    "unspecified": "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    "emailAddress": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+}
+MAX_LIFETIME = 10 ** 7
+_FIELDS = frozenset({"issuer", "subject", "subjectType", "roles", "sessionName", "sessionDuration", "attributes",
+                     "tags", "transitiveTagKeys", "sourceIdentity", "expiresIn", "recipient", "audience", "sign",
+                     "encryptWith"})
+
+
+class SamlIdpError(ValueError):
+    """A request to the built-in IdP that cannot be served; the message says why."""
+
+
+def entity_id(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 1024:
+        raise SamlIdpError(f"issuer must be a non-empty string (the IdP's entity id), not {value!r}")
+    return value
+
+
+def signing_key(store: "Store", issuer: str) -> SamlSigningKey:
+    """The IdP's key and certificate, generated if it has none yet."""
+    with store.lock:
+        key = store.identity_providers.saml_keys.get(issuer)
+        if key is None:
+            key = store.identity_providers.saml_keys[issuer] = _new_key(store.clock.now(), issuer)
+        return key
+
+
+def _new_key(now: datetime, issuer: str) -> SamlSigningKey:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mockrunner SAML IdP"),
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, issuer[:64])])
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+                   .not_valid_after(now + timedelta(days=3650)).sign(private, hashes.SHA256()))
+    return SamlSigningKey(
+        private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()).decode("ascii"),
+        certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"))
+
+
+def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
+    """Sign ``issuer``'s responses with the user's key and certificate (checked to be a pair) from now on."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    issuer = entity_id(issuer)
+    if not isinstance(private_pem, str) or not isinstance(certificate_pem, str):
+        raise SamlIdpError("privateKey and certificate are PEM strings")
+    try:
+        private = serialization.load_pem_private_key(private_pem.encode("ascii"), None)
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
+    except (ValueError, TypeError, UnicodeEncodeError) as error:
+        raise SamlIdpError(f"not a PEM private key and certificate ({error})") from None
+    if not isinstance(private, rsa.RSAPrivateKey) or certificate.public_key() != private.public_key():
+        raise SamlIdpError("the certificate is not the RSA private key's")
+    with store.lock:
+        store.identity_providers.saml_keys[issuer] = SamlSigningKey(private_pem, certificate_pem)
+
+
+def metadata(store: "Store", issuer: Any) -> str:
+    """The IdP's metadata document (what ``CreateSAMLProvider`` takes), its certificate inside."""
+    from xml.sax.saxutils import quoteattr
+
+    issuer = entity_id(issuer)
+    key = signing_key(store, issuer)
+    body = "".join(line for line in key.certificate_pem.splitlines() if not line.startswith("-----"))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID={quoteattr(issuer)}>\n'
+            f'  <md:IDPSSODescriptor WantAuthnRequestsSigned="false" '
+            f'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">\n'
+            f'    <md:KeyDescriptor use="signing">\n'
+            f'      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>'
+            f'{body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>\n'
+            f'    </md:KeyDescriptor>\n'
+            f'    <md:NameIDFormat>{NAME_ID_FORMATS["persistent"]}</md:NameIDFormat>\n'
+            f'    <md:NameIDFormat>{NAME_ID_FORMATS["transient"]}</md:NameIDFormat>\n'
+            f'    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+            f'Location="https://idp.mockrunner.invalid/sso"/>\n'
+            f'  </md:IDPSSODescriptor>\n'
+            f'</md:EntityDescriptor>\n')
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+        raise SamlIdpError(f"{name}: expected a string or a list of strings")
+    return values
+
+
+def _attributes(request: dict) -> dict[str, list[str]]:
+    """Every attribute of the response: AWS's (roles, session name, duration, tags...) then the given ones."""
+    attributes: dict[str, list[str]] = {}
+    roles = request.get("roles", [])
+    if not isinstance(roles, list):
+        raise SamlIdpError("roles: expected a list of [roleArn, providerArn] pairs or 'roleArn,providerArn' strings")
+    attributes[ATTRIBUTE_PREFIX + "Role"] = [
+        ",".join(_strings(pair, "roles[]")) if isinstance(pair, list) else _strings(pair, "roles[]")[0]
+        for pair in roles]
+    simple = {"sessionName": "RoleSessionName", "sessionDuration": "SessionDuration",
+              "sourceIdentity": "SourceIdentity"}
+    for field, attribute in simple.items():
+        if field in request:
+            value = request[field]
+            attributes[ATTRIBUTE_PREFIX + attribute] = [str(value) if isinstance(value, int) else
+                                                        _strings(value, field)[0]]
+    tags = request.get("tags", {})
+    if not isinstance(tags, dict):
+        raise SamlIdpError("tags: expected an object of key -> value")
+    for key, value in tags.items():
+        attributes[f"{ATTRIBUTE_PREFIX}PrincipalTag:{key}"] = _strings(value, f"tags.{key}")
+    if "transitiveTagKeys" in request:
+        attributes[ATTRIBUTE_PREFIX + "TransitiveTagKeys"] = _strings(request["transitiveTagKeys"],
+                                                                      "transitiveTagKeys")
+    extra = request.get("attributes", {})
+    if not isinstance(extra, dict):
+        raise SamlIdpError("attributes: expected an object of name -> [values]")
+    for name, values in extra.items():
+        attributes[name] = _strings(values, f"attributes.{name}")
+    if not attributes[ATTRIBUTE_PREFIX + "Role"]:
+        del attributes[ATTRIBUTE_PREFIX + "Role"]
+    return attributes
+
+
+def _time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def mint(store: "Store", request: Any) -> str:
+    """A base64 SAML response for ``request`` (see the module doc), signed by the issuer's key."""
+    from lxml import etree
+
+    from mockrunner.saml.xml import SAML, SAMLP, tag
+
+    if not isinstance(request, dict):
+        raise SamlIdpError("the body must be a JSON object")
+    unknown = sorted(set(request) - _FIELDS)
+    if unknown:
+        raise SamlIdpError(f"{unknown[0]}: unknown field (expected one of {', '.join(sorted(_FIELDS))})")
+    issuer = entity_id(request.get("issuer"))
+    subject = _strings(request.get("subject", "mockrunner-user"), "subject")[0]
+    subject_type = request.get("subjectType", "persistent")
+    name_format = NAME_ID_FORMATS.get(subject_type, subject_type)
+    lifetime = request.get("expiresIn", 300)
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 0 < lifetime <= MAX_LIFETIME:
+        raise SamlIdpError(f"expiresIn: a number of seconds from 1 to {MAX_LIFETIME}")
+    recipient = _strings(request.get("recipient", SIGNIN), "recipient")[0]
+    audience = _strings(request.get("audience", SIGNIN), "audience")[0]
+    sign = request.get("sign", "assertion")
+    if sign not in ("assertion", "response"):
+        raise SamlIdpError('sign: "assertion" or "response"')
+    attributes = _attributes(request)
+    now = store.clock.now()
+    issued, until = _time(now), _time(now + timedelta(seconds=lifetime))
+    nsmap = {"saml": SAML}
+    assertion_id = f"_{uuid.uuid4().hex}"
+    assertion = etree.Element(tag(SAML, "Assertion"), nsmap=nsmap, ID=assertion_id, IssueInstant=issued,
+                              Version="2.0")
+    etree.SubElement(assertion, tag(SAML, "Issuer")).text = issuer
+    subject_element = etree.SubElement(assertion, tag(SAML, "Subject"))
+    etree.SubElement(subject_element, tag(SAML, "NameID"), Format=name_format).text = subject
+    confirmation = etree.SubElement(subject_element, tag(SAML, "SubjectConfirmation"),
+                                    Method="urn:oasis:names:tc:SAML:2.0:cm:bearer")
+    etree.SubElement(confirmation, tag(SAML, "SubjectConfirmationData"), NotOnOrAfter=until, Recipient=recipient)
+    conditions = etree.SubElement(assertion, tag(SAML, "Conditions"), NotBefore=issued, NotOnOrAfter=until)
+    restriction = etree.SubElement(conditions, tag(SAML, "AudienceRestriction"))
+    etree.SubElement(restriction, tag(SAML, "Audience")).text = audience
+    authn = etree.SubElement(assertion, tag(SAML, "AuthnStatement"), AuthnInstant=issued,
+                             SessionIndex=assertion_id)
+    context = etree.SubElement(authn, tag(SAML, "AuthnContext"))
+    etree.SubElement(context, tag(SAML, "AuthnContextClassRef")).text = \
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+    if attributes:
+        statement = etree.SubElement(assertion, tag(SAML, "AttributeStatement"))
+        for name, values in attributes.items():
+            attribute = etree.SubElement(statement, tag(SAML, "Attribute"), Name=name)
+            for value in values:
+                etree.SubElement(attribute, tag(SAML, "AttributeValue")).text = value
+    key = signing_key(store, issuer)
+    if sign == "assertion":
+        assertion = _signed(assertion, key, 1)
+    if request.get("encryptWith") is not None:
+        from mockrunner.saml.encryption import encrypt
+
+        try:
+            assertion = encrypt(etree.tostring(assertion), _strings(request["encryptWith"], "encryptWith")[0])
+        except ValueError as error:
+            raise SamlIdpError(f"encryptWith: {error}") from None
+    response_id = f"_{uuid.uuid4().hex}"
+    response = etree.Element(tag(SAMLP, "Response"), nsmap={"samlp": SAMLP, "saml": SAML}, ID=response_id,
+                             IssueInstant=issued, Version="2.0", Destination=recipient)
+    etree.SubElement(response, tag(SAML, "Issuer")).text = issuer
+    status = etree.SubElement(response, tag(SAMLP, "Status"))
+    etree.SubElement(status, tag(SAMLP, "StatusCode"), Value="urn:oasis:names:tc:SAML:2.0:status:Success")
+    response.append(assertion)
+    if sign == "response":
+        response = _signed(response, key, 1)
+    return base64.b64encode(etree.tostring(response)).decode("ascii")
+
+
+def _signed(element: Any, key: SamlSigningKey, position: int) -> Any:
+    """``element`` signed (enveloped, RSA-SHA256, exclusive c14n), the signature placed after its Issuer."""
+    from lxml import etree
+    from signxml import XMLSigner
+    from signxml.algorithms import CanonicalizationMethod
+
+    from mockrunner.saml.xml import DS, tag
+
+    placeholder = etree.Element(tag(DS, "Signature"), nsmap={"ds": DS}, Id="placeholder")
+    element.insert(position, placeholder)
+    signer = XMLSigner(c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+    return signer.sign(element, key=key.private_pem.encode("ascii"), cert=key.certificate_pem,
+                       reference_uri=element.get("ID"), id_attribute="ID")

@@ -1,0 +1,77 @@
+"""An IdP's SAML 2.0 metadata as IAM reads it for a SAML provider.
+
+The document must be one ``md:EntityDescriptor`` with an ``entityID`` and an ``md:IDPSSODescriptor`` holding at
+least one X.509 signing certificate (``md:KeyDescriptor`` with ``use="signing"`` or no ``use``).  Anything else is
+IAM's ``InvalidInput`` "Could not parse metadata" (raised by the caller from :class:`MetadataError`).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+
+from mockrunner.saml.xml import DS, MD, NAMESPACES, UnsafeXml, parse, tag
+
+
+class MetadataError(ValueError):
+    """A metadata document IAM would not accept; the message says why (for logs, not for IAM's answer)."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    entity_id: str
+    certificates: tuple[x509.Certificate, ...]
+    valid_until: datetime | None
+
+
+def read(document: str) -> Metadata:
+    """The entity id, signing certificates and ``validUntil`` of ``document`` (raises :class:`MetadataError`)."""
+    try:
+        root = parse(document)
+    except UnsafeXml as error:
+        raise MetadataError(f"not XML: {error}") from None
+    if root.tag != tag(MD, "EntityDescriptor"):
+        raise MetadataError("the root element is not md:EntityDescriptor")
+    entity_id = (root.get("entityID") or "").strip()
+    if not entity_id:
+        raise MetadataError("no entityID")
+    descriptors = root.findall("md:IDPSSODescriptor", NAMESPACES)
+    if not descriptors:
+        raise MetadataError("no md:IDPSSODescriptor")
+    certificates = []
+    for descriptor in descriptors:
+        for key in descriptor.findall("md:KeyDescriptor", NAMESPACES):
+            if key.get("use") not in (None, "signing"):
+                continue
+            for element in key.iter(tag(DS, "X509Certificate")):
+                certificates.append(_certificate(element.text or ""))
+    if not certificates:
+        raise MetadataError("no signing certificate")
+    return Metadata(entity_id, tuple(certificates), _instant(root.get("validUntil")))
+
+
+def _certificate(text: str) -> x509.Certificate:
+    try:
+        return x509.load_der_x509_certificate(base64.b64decode("".join(text.split()), validate=True))
+    except (binascii.Error, ValueError) as error:
+        raise MetadataError(f"an X509Certificate that does not parse ({error})") from None
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return instant(text)
+    except ValueError:
+        raise MetadataError(f"validUntil {text!r} is not an xs:dateTime") from None
+
+
+def instant(text: str) -> datetime:
+    """An ``xs:dateTime`` as SAML writes it (UTC, ``Z``, optional fraction); raises ValueError."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("no time zone")
+    return value

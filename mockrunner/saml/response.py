@@ -1,0 +1,185 @@
+"""Check a SAML response as STS does for ``AssumeRoleWithSAML``, and read what its assertion says.
+
+In order, each with STS's error (``InvalidIdentityToken`` 400 unless said otherwise; texts quoted from public
+reports where they exist, the others are marked in ``docs/behaviour.md``):
+
+1. base64 of well-formed XML without a DOCTYPE, a ``samlp:Response`` with status Success and exactly one
+   assertion (an ``EncryptedAssertion`` is decrypted with the provider's private keys; a provider whose
+   ``AssertionEncryptionMode`` is ``Required`` refuses a plain one);
+2. an XML signature on the response or on the assertion that verifies (signxml: RSA/ECDSA with SHA-224 and up,
+   never SHA-1 or HMAC) against one of the signing certificates of the provider's metadata ("Response signature
+   invalid"); only what the signature covers is read afterwards (no signature wrapping);
+3. the assertion's ``Issuer`` is the metadata's entity id; it has a ``NameID``;
+4. a bearer ``SubjectConfirmationData`` whose ``Recipient`` is an AWS sign-in endpoint, and an
+   ``AudienceRestriction`` naming one (``https://signin.aws.amazon.com/saml``, a regional
+   ``https://<region>.signin.aws.amazon.com/saml``, or ``urn:amazon:webservices``);
+5. times against the store clock: ``NotBefore`` not more than five minutes ahead; ``NotOnOrAfter`` (conditions and
+   confirmation) not passed and the response issued at most five minutes ago — else ``ExpiredTokenException``
+   "Token must be redeemed within 5 minutes of issuance".
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mockrunner.errors import ServiceError
+from mockrunner.saml.metadata import Metadata, instant
+from mockrunner.saml.xml import NAMESPACES, SAML, SAMLP, UnsafeXml, parse, tag
+
+if TYPE_CHECKING:
+    from mockrunner.model.iam import SamlProvider
+
+REDEEM_WITHIN = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=5)
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+SIGNIN_ENDPOINT = re.compile(r"https://([a-z0-9-]+\.)?signin\.(aws\.amazon\.com|amazonaws-us-gov\.com|amazonaws\.cn)"
+                             r"/saml(/acs/[A-Z0-9]+)?")
+AUDIENCES_BESIDES_ENDPOINTS = frozenset({"urn:amazon:webservices"})
+SUBJECT_TYPES = {"urn:oasis:names:tc:SAML:2.0:nameid-format:persistent": "persistent",
+                 "urn:oasis:names:tc:SAML:2.0:nameid-format:transient": "transient"}
+UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+SIGNATURE_INVALID = "Response signature invalid"
+EXPIRED = "Token must be redeemed within 5 minutes of issuance"
+
+
+@dataclass
+class Assertion:
+    """What a verified assertion says (only the signed part of the response was read)."""
+
+    issuer: str
+    subject: str
+    subject_type: str
+    recipient: str
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    session_not_on_or_after: datetime | None = None
+
+
+def invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidIdentityToken", message, 400)
+
+
+def verify(encoded: str, provider: "SamlProvider", metadata: Metadata, now: datetime) -> Assertion:
+    """The verified assertion of ``encoded`` for ``provider``, or the STS error it deserves."""
+    try:
+        root = parse(base64.b64decode("".join(encoded.split()), validate=True))
+    except (binascii.Error, ValueError, UnsafeXml):
+        raise invalid("Invalid SAML response: not base64-encoded XML") from None
+    if root.tag != tag(SAMLP, "Response"):
+        raise invalid("Invalid SAML response: the root element is not samlp:Response")
+    status = root.find("samlp:Status/samlp:StatusCode", NAMESPACES)
+    if status is None or status.get("Value") != SUCCESS:
+        raise invalid("Invalid SAML response: its status is not Success")
+    root = _decrypted(root, provider)
+    signed = _signed_assertion(root, metadata)
+    return _read(signed, metadata, root, now)
+
+
+def _decrypted(root: Any, provider: "SamlProvider") -> Any:
+    from mockrunner.saml import encryption
+
+    encrypted = root.findall("saml:EncryptedAssertion", NAMESPACES)
+    plain = root.findall("saml:Assertion", NAMESPACES)
+    if len(encrypted) + len(plain) != 1:
+        raise invalid("Invalid SAML response: it must hold exactly one assertion")
+    if plain:
+        if provider.assertion_encryption_mode == "Required":
+            raise invalid("The SAML provider requires encrypted assertions, but the assertion is not encrypted")
+        return root
+    if not provider.private_keys:
+        raise invalid("The assertion is encrypted, but the SAML provider has no private key to decrypt it")
+    assertion = encryption.decrypt(encrypted[0], [key.private_pem for key in provider.private_keys])
+    if assertion is None:
+        raise invalid("Failed to decrypt the SAML assertion with the SAML provider's private keys")
+    root.replace(encrypted[0], assertion)
+    return root
+
+
+def _signed_assertion(root: Any, metadata: Metadata) -> Any:
+    """The assertion as covered by a valid signature: of the response (then its one assertion) or of the
+    assertion itself."""
+    from signxml import SignatureConfiguration, XMLVerifier
+    from signxml.exceptions import InvalidInput, InvalidSignature
+
+    if root.find("ds:Signature", NAMESPACES) is not None:
+        location = "./"
+    elif root.find("saml:Assertion/ds:Signature", NAMESPACES) is not None:
+        location = f"./{tag(SAML, 'Assertion')}/"
+    else:
+        raise invalid(SIGNATURE_INVALID)
+    config = SignatureConfiguration(location=location)
+    for certificate in metadata.certificates:
+        try:
+            result: Any = XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, id_attribute="ID")
+        except (InvalidSignature, InvalidInput, ValueError):
+            continue
+        signed = result.signed_xml
+        if signed is not None and signed.tag == tag(SAMLP, "Response"):
+            assertions = signed.findall("saml:Assertion", NAMESPACES)
+            signed = assertions[0] if len(assertions) == 1 else None
+        if signed is None or signed.tag != tag(SAML, "Assertion"):
+            raise invalid(SIGNATURE_INVALID)
+        return signed
+    raise invalid(SIGNATURE_INVALID)
+
+
+def _text(element: Any, path: str) -> str | None:
+    found = element.find(path, NAMESPACES)
+    return found.text.strip() if found is not None and found.text is not None else None
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return instant(value)
+    except ValueError:
+        raise invalid(f"Invalid SAML response: {name} is not an xs:dateTime") from None
+
+
+def _read(assertion: Any, metadata: Metadata, root: Any, now: datetime) -> Assertion:
+    issuer = _text(assertion, "saml:Issuer")
+    if issuer != metadata.entity_id:
+        raise invalid("Issuer of the SAML assertion does not match the SAML provider's metadata")
+    name_id = assertion.find("saml:Subject/saml:NameID", NAMESPACES)
+    if name_id is None or not (name_id.text or "").strip():
+        raise invalid("Invalid SAML response: the assertion has no Subject NameID")
+    name_format = name_id.get("Format") or UNSPECIFIED
+    recipients = [data for data in assertion.findall("saml:Subject/saml:SubjectConfirmation", NAMESPACES)
+                  if data.get("Method") == BEARER]
+    confirmation = recipients[0].find("saml:SubjectConfirmationData", NAMESPACES) if recipients else None
+    recipient = confirmation.get("Recipient") if confirmation is not None else None
+    if recipient is None or not SIGNIN_ENDPOINT.fullmatch(recipient):
+        raise invalid("Invalid SAML response: the bearer SubjectConfirmationData Recipient must be an AWS sign-in "
+                      "endpoint such as https://signin.aws.amazon.com/saml")
+    audiences = [element.text.strip() for element in
+                 assertion.findall("saml:Conditions/saml:AudienceRestriction/saml:Audience", NAMESPACES)
+                 if element.text]
+    if not any(SIGNIN_ENDPOINT.fullmatch(value) or value in AUDIENCES_BESIDES_ENDPOINTS for value in audiences):
+        raise invalid("Invalid SAML response: the assertion's AudienceRestriction must name "
+                      "https://signin.aws.amazon.com/saml")
+    _check_times(assertion, confirmation, root, now)
+    attributes: dict[str, list[str]] = {}
+    for attribute in assertion.findall("saml:AttributeStatement/saml:Attribute", NAMESPACES):
+        values = [(value.text or "").strip() for value in attribute.findall("saml:AttributeValue", NAMESPACES)]
+        attributes.setdefault(attribute.get("Name", ""), []).extend(values)
+    authn = assertion.find("saml:AuthnStatement", NAMESPACES)
+    session_end = _time(authn.get("SessionNotOnOrAfter") if authn is not None else None, "SessionNotOnOrAfter")
+    return Assertion(issuer, name_id.text.strip(), SUBJECT_TYPES.get(name_format, name_format), recipient,
+                     attributes, session_end)
+
+
+def _check_times(assertion: Any, confirmation: Any, root: Any, now: datetime) -> None:
+    conditions = assertion.find("saml:Conditions", NAMESPACES)
+    not_before = _time(conditions.get("NotBefore") if conditions is not None else None, "NotBefore")
+    if not_before is not None and not_before > now + CLOCK_SKEW:
+        raise invalid("Invalid SAML response: the assertion is not yet valid (NotBefore)")
+    ends = [_time(element.get("NotOnOrAfter"), "NotOnOrAfter") for element in (conditions, confirmation)
+            if element is not None]
+    issued = _time(assertion.get("IssueInstant") or root.get("IssueInstant"), "IssueInstant")
+    if any(end is not None and now >= end for end in ends) or (issued is not None and now > issued + REDEEM_WITHIN):
+        raise ServiceError("ExpiredTokenException", EXPIRED, 400)

@@ -1,0 +1,47 @@
+"""IAM's switch for outbound web identity federation (``GetWebIdentityToken``): enable, disable, describe.
+
+Enabling makes the account's issuer URL (``https://<uuid>.tokens.sts.global.api.aws``, the shape the IAM User
+Guide shows) once and keeps it across disable/enable.  Enabling twice is ``FeatureEnabled`` (409), disabling or
+describing a feature never enabled ``FeatureDisabled`` (404): the errors the IAM model declares.  Authorized as
+``iam:<Operation>`` on ``*``.
+"""
+from __future__ import annotations
+
+import uuid
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.services.registry import op
+
+ISSUER_DOMAIN = "tokens.sts.global.api.aws"
+
+
+def _disabled() -> ServiceError:
+    return ServiceError("FeatureDisabled", "Outbound identity federation is disabled for this account.", 404)
+
+
+@op("iam", "EnableOutboundWebIdentityFederation")
+def enable(ctx: RequestContext) -> dict:
+    iam = ctx.account.iam
+    if iam.outbound_enabled:
+        raise ServiceError("FeatureEnabled", "Outbound identity federation is already enabled for this account.", 409)
+    iam.configure(outbound_issuer=iam.outbound_issuer or f"https://{uuid.uuid4()}.{ISSUER_DOMAIN}",
+                  outbound_enabled=True)
+    return {"IssuerIdentifier": iam.outbound_issuer}
+
+
+@op("iam", "DisableOutboundWebIdentityFederation")
+def disable(ctx: RequestContext) -> dict:
+    iam = ctx.account.iam
+    if not iam.outbound_enabled:
+        raise _disabled()
+    iam.configure(outbound_enabled=False)
+    return {}
+
+
+@op("iam", "GetOutboundWebIdentityFederationInfo")
+def describe(ctx: RequestContext) -> dict:
+    iam = ctx.account.iam
+    if iam.outbound_issuer is None:
+        raise _disabled()
+    return {"IssuerIdentifier": iam.outbound_issuer, "JwtVendingEnabled": iam.outbound_enabled}

@@ -1,0 +1,219 @@
+"""IAM SAML 2.0 identity providers: the entities ``AssumeRoleWithSAML`` trusts.
+
+A provider is named (``arn:aws:iam::<account>:saml-provider/<name>``, names compared without case as IAM does) and
+holds its IdP's metadata document, read by :mod:`mockrunner.saml.metadata` when it is created or updated (an
+unreadable document is ``InvalidInput`` "Could not parse metadata").  It may hold up to two private keys (PEM, RSA)
+that decrypt encrypted assertions; ``AssertionEncryptionMode=Required`` needs one and makes STS refuse unencrypted
+assertions.  Keys are never shown, only their ids and when they were added.  Every operation is authorized as
+``iam:<Operation>`` on the provider's ARN (``ListSAMLProviders``: ``*``), with ``aws:ResourceTag`` of an existing
+provider and ``aws:RequestTag``/``aws:TagKeys`` of the request.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import IamState, SamlPrivateKey, SamlProvider
+from mockrunner.services.iam.authz import request_keys, resource_keys
+from mockrunner.services.iam.entities import tags_in
+from mockrunner.services.iam.wire import marker_page, tags_out
+from mockrunner.services.registry import op
+
+MAX_PROVIDERS = 100
+MAX_PRIVATE_KEYS = 2
+ARN_RESOURCE = "saml-provider/"
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def provider_arn(account_id: str, name: str) -> str:
+    return f"arn:aws:iam::{account_id}:{ARN_RESOURCE}{name}"
+
+
+def new_key_id() -> str:
+    """An id of IAM's shape for provider UUIDs and private key ids (``[A-Z0-9]``, 22 to 64 characters)."""
+    return "SAML" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
+
+
+def find_provider(iam: IamState, arn: str) -> SamlProvider | None:
+    """The provider ``arn`` names in ``iam`` (the name compared without case), or ``None``."""
+    provider = iam.saml_providers.get(arn)
+    if provider is not None:
+        return provider
+    prefix, _, name = arn.rpartition(ARN_RESOURCE)
+    if not name:
+        return None
+    return next((candidate for candidate in iam.saml_providers.values()
+                 if candidate.name.lower() == name.lower() and candidate.arn.startswith(prefix)), None)
+
+
+def _provider(ctx: RequestContext) -> SamlProvider:
+    arn = ctx.params["SAMLProviderArn"]
+    provider = find_provider(ctx.account.iam, arn)
+    if provider is None:
+        raise ServiceError("NoSuchEntity", f"Manifest not found for arn {arn}", 404)
+    return provider
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidInput", message, 400)
+
+
+def _valid_until(document: str, now: datetime) -> datetime:
+    """The metadata's ``validUntil``, or a hundred years from ``now`` (raises IAM's error for bad metadata)."""
+    from mockrunner.saml.metadata import MetadataError, read
+
+    try:
+        metadata = read(document)
+    except MetadataError:
+        raise _invalid("Could not parse metadata") from None
+    if metadata.valid_until is not None:
+        return metadata.valid_until
+    try:
+        return now.replace(year=now.year + 100)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year + 100, day=28)
+
+
+def _private_key(pem: str, now: datetime) -> SamlPrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        key = serialization.load_pem_private_key(pem.encode("utf-8"), None)
+    except (ValueError, TypeError):
+        raise _invalid("Invalid private key: Key format is not recognized.") from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise _invalid("Invalid private key: only RSA keys decrypt SAML assertions.")
+    return SamlPrivateKey(new_key_id(), now, pem)
+
+
+def _check_encryption(mode: str | None, keys: list[SamlPrivateKey]) -> None:
+    if mode == "Required" and not keys:
+        raise _invalid("Cannot set AssertionEncryptionMode to Required because no private key is provided.")
+
+
+# ------------------------------------------------------------------------------------------------ authorization
+def _target(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:<Operation>`` on the provider's ARN (for Create: the ARN it will have)."""
+    keys = request_keys(ctx)
+    arn = ctx.params.get("SAMLProviderArn") or provider_arn(ctx.account.id, ctx.params.get("Name", ""))
+    provider = find_provider(ctx.account.iam, arn)
+    if provider is not None:
+        resource_keys(provider, keys)
+        arn = provider.arn
+    return (Check(f"iam:{ctx.operation_name}", arn, keys),)
+
+
+def _anywhere(ctx: RequestContext) -> Iterable[Check]:
+    return (Check(f"iam:{ctx.operation_name}", "*"),)
+
+
+# ------------------------------------------------------------------------------------------------ operations
+@op("iam", "CreateSAMLProvider", authz=_target)
+def create_provider(ctx: RequestContext) -> dict:
+    iam, params, now = ctx.account.iam, ctx.params, ctx.store.clock.now()
+    name = params["Name"]
+    valid_until = _valid_until(params["SAMLMetadataDocument"], now)
+    keys = [_private_key(params["AddPrivateKey"], now)] if params.get("AddPrivateKey") is not None else []
+    mode = params.get("AssertionEncryptionMode")
+    _check_encryption(mode, keys)
+    arn = provider_arn(ctx.account.id, name)
+    if find_provider(iam, arn) is not None:
+        raise ServiceError("EntityAlreadyExists", f"SAMLProvider {name} already exists.", 409)
+    if len(iam.saml_providers) >= MAX_PROVIDERS:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for SAMLProvidersPerAccount: {MAX_PROVIDERS}",
+                           409)
+    tags = tags_in(ctx)
+    iam.add(SamlProvider(name, arn, new_key_id(), params["SAMLMetadataDocument"], now, valid_until, tags, mode,
+                         keys))
+    result: dict = {"SAMLProviderArn": arn}
+    if tags:
+        result["Tags"] = tags_out(tags)
+    return result
+
+
+@op("iam", "GetSAMLProvider", authz=_target)
+def get_provider(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    result: dict = {"SAMLProviderUUID": provider.uuid, "SAMLMetadataDocument": provider.metadata_document,
+                    "CreateDate": provider.create_date, "ValidUntil": provider.valid_until}
+    if provider.tags:
+        result["Tags"] = tags_out(provider.tags)
+    if provider.assertion_encryption_mode is not None:
+        result["AssertionEncryptionMode"] = provider.assertion_encryption_mode
+    if provider.private_keys:
+        result["PrivateKeyList"] = [{"KeyId": key.key_id, "Timestamp": key.timestamp}
+                                    for key in provider.private_keys]
+    return result
+
+
+@op("iam", "ListSAMLProviders", authz=_anywhere)
+def list_providers(ctx: RequestContext) -> dict:
+    providers = sorted(ctx.account.iam.saml_providers.values(), key=lambda provider: provider.arn)
+    return {"SAMLProviderList": [{"Arn": provider.arn, "ValidUntil": provider.valid_until,
+                                  "CreateDate": provider.create_date} for provider in providers]}
+
+
+@op("iam", "UpdateSAMLProvider", authz=_target)
+def update_provider(ctx: RequestContext) -> dict:
+    """All-or-nothing: every part of the request is checked before the provider changes."""
+    params, now = ctx.params, ctx.store.clock.now()
+    provider = _provider(ctx)
+    document, mode = params.get("SAMLMetadataDocument"), params.get("AssertionEncryptionMode")
+    add, remove = params.get("AddPrivateKey"), params.get("RemovePrivateKey")
+    if document is None and mode is None and add is None and remove is None:
+        raise _invalid("No updates are defined for the SAML provider.")
+    if add is not None and remove is not None:
+        raise _invalid("Unable to add and remove private keys in the same request.")
+    valid_until = _valid_until(document, provider.create_date) if document is not None else provider.valid_until
+    keys = list(provider.private_keys)
+    if add is not None:
+        if len(keys) >= MAX_PRIVATE_KEYS:
+            raise ServiceError("LimitExceeded", f"Private key limit of {MAX_PRIVATE_KEYS} is reached.", 409)
+        keys.append(_private_key(add, now))
+    if remove is not None:
+        if not any(key.key_id == remove for key in keys):
+            raise _invalid("Failed to remove private key: the Key ID does not match a private key of this provider.")
+        keys = [key for key in keys if key.key_id != remove]
+        if not keys and (mode or provider.assertion_encryption_mode) == "Required":
+            raise _invalid("Failed to remove private key. A provider that requires encrypted assertions keeps at "
+                           "least one.")
+    new_mode = mode if mode is not None else provider.assertion_encryption_mode
+    _check_encryption(new_mode, keys)
+    changes = {"metadata_document": document, "valid_until": valid_until} if document is not None else {}
+    ctx.account.iam.update(provider, assertion_encryption_mode=new_mode, private_keys=keys, **changes)
+    return {"SAMLProviderArn": provider.arn}
+
+
+@op("iam", "DeleteSAMLProvider", authz=_target)
+def delete_provider(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    iam = ctx.account.iam
+    iam.remove(provider)
+    return {}
+
+
+@op("iam", "TagSAMLProvider", authz=_target)
+def tag_provider(ctx: RequestContext) -> dict:
+    provider = _provider(ctx)
+    ctx.account.iam.update(provider, tags=tags_in(ctx, provider.tags))
+    return {}
+
+
+@op("iam", "UntagSAMLProvider", authz=_target)
+def untag_provider(ctx: RequestContext) -> dict:
+    """Tag keys are compared without case, as IAM compares them."""
+    provider = _provider(ctx)
+    removed = {key.lower() for key in ctx.params["TagKeys"]}
+    ctx.account.iam.update(provider, tags={key: value for key, value in provider.tags.items()
+                                           if key.lower() not in removed})
+    return {}
+
+
+@op("iam", "ListSAMLProviderTags", authz=_target)
+def list_provider_tags(ctx: RequestContext) -> dict:
+    return marker_page(tags_out(_provider(ctx).tags), ctx, "Tags")

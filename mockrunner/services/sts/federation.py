@@ -1,0 +1,67 @@
+"""``GetFederationToken``: credentials for a federated user, on behalf of the calling IAM user (or root).
+
+STS API reference, GetFederationToken: the federated user is ``arn:aws:sts::<account>:federated-user/<Name>``
+(user id ``<account>:<Name>``); its permissions are the intersection of the caller's identity policies and the
+session policies passed (``Policy``, ``PolicyArns``) — none passed, no permissions.  Called by root, the session
+policies alone bound it.  Duration: 900 s to 36 hours, 12 hours by default; for root at most an hour (a longer
+request silently gets an hour).  Role sessions and other temporary credentials cannot call it (``AccessDenied``
+"Cannot call GetFederationToken with session credentials").  Its credentials cannot call IAM, nor STS except
+GetCallerIdentity.  Authorized as ``sts:GetFederationToken`` on the federated user's ARN, with
+``sts:TagSession`` when session tags are passed.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.model.iam import SESSION_KEY_PREFIX, Session, new_id, new_secret, new_session_token, session_credentials
+from mockrunner.services.registry import op
+from mockrunner.services.sts.core import _packed_size, _session_policy_set, session_credentials_refused
+
+DEFAULT_DURATION = 12 * 3600
+ROOT_MAX_DURATION = 3600
+
+
+def federated_user_arn(account_id: str, name: str) -> str:
+    return f"arn:aws:sts::{account_id}:federated-user/{name}"
+
+
+def _authz(ctx: RequestContext) -> list[Check]:
+    session_credentials_refused(ctx)
+    tags = ctx.params.get("Tags") or []
+    keys: dict[str, Any] = {f"aws:RequestTag/{tag['Key']}": tag["Value"] for tag in tags}
+    if tags:
+        keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
+    arn = federated_user_arn(ctx.caller.account_id, ctx.params["Name"])
+    checks = [Check("sts:GetFederationToken", arn, keys)]
+    if tags:
+        checks.append(Check("sts:TagSession", arn, keys))
+    return checks
+
+
+@op("sts", "GetFederationToken", authz=_authz)
+def get_federation_token(ctx: RequestContext) -> dict:
+    params, caller, store = ctx.params, ctx.caller, ctx.store
+    iam = store.accounts[caller.account_id].iam
+    policies, policy_arns = _session_policy_set(params, iam)
+    duration = params.get("DurationSeconds") or DEFAULT_DURATION
+    if caller.is_root:
+        duration = min(duration, ROOT_MAX_DURATION)
+    tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+    now = store.clock.now()
+    name = params["Name"]
+    session = Session(
+        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(), session_token=new_session_token(),
+        expiration=now + timedelta(seconds=duration), kind="FederatedUser",
+        arn=federated_user_arn(caller.account_id, name), user_id=f"{caller.account_id}:{name}",
+        entity_name=None if caller.is_root else caller.entity_name, session_name=name, session_policies=policies,
+        session_policy_arns=policy_arns, tags=tags, issued_at=now,
+    )
+    iam.add_session(session, now)
+    result: dict[str, Any] = {"Credentials": session_credentials(session),
+                              "FederatedUser": {"FederatedUserId": session.user_id, "Arn": session.arn}}
+    if policies or policy_arns or tags:
+        result["PackedPolicySize"] = _packed_size(policies, policy_arns, tags)
+    return result

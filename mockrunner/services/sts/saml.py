@@ -1,0 +1,181 @@
+"""``AssumeRoleWithSAML``: a role session for someone a SAML provider of the account vouches for.
+
+An unsigned call.  The SAML response is checked against the provider ``PrincipalArn`` names
+(:mod:`mockrunner.saml.response`); its ``https://aws.amazon.com/SAML/Attributes/Role`` attribute must pair
+``RoleArn`` with ``PrincipalArn`` (``role,provider`` in either order); then the role's trust policy decides for the
+provider (``Principal: {"Federated": <provider ARN>}``) with the ``saml:`` keys (:mod:`mockrunner.saml.condition_keys`).
+Every refusal by policy, a missing ``Role`` pair, and a role that does not exist are the same ``AccessDenied``
+"Not authorized to perform sts:AssumeRoleWithSAML".  Decisions are logged with the assertion's attributes and the
+keys derived from them.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from mockrunner.auth import authorizer
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import Principal
+from mockrunner.model.iam import new_role_session
+from mockrunner.services.registry import no_checks, op
+from mockrunner.services.sts.core import (
+    MIN_DURATION,
+    _check_duration,
+    _role_from_arn,
+    _session_policy_set,
+    _session_result,
+    checked_role_arn,
+)
+
+SAML_DENIED = "Not authorized to perform sts:AssumeRoleWithSAML"
+ATTRIBUTES = "https://aws.amazon.com/SAML/Attributes/"
+MAX_SESSION_DURATION = 43200
+_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidIdentityToken", message, 400)
+
+
+def _single(attributes: dict[str, list[str]], name: str) -> str | None:
+    values = attributes.get(ATTRIBUTES + name)
+    if values is None:
+        return None
+    if len(values) != 1:
+        raise _invalid(f"{name} in AuthnResponse must have exactly one value")
+    return values[0]
+
+
+def _session_name(attributes: dict[str, list[str]]) -> str:
+    name = _single(attributes, "RoleSessionName")
+    if name is None:
+        raise _invalid("RoleSessionName is required in AuthnResponse")
+    if not _NAME.fullmatch(name):
+        raise _invalid("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")
+    return name
+
+
+def _session_duration(attributes: dict[str, list[str]]) -> int | None:
+    text = _single(attributes, "SessionDuration")
+    if text is None:
+        return None
+    if not text.isdigit() or not MIN_DURATION <= int(text) <= MAX_SESSION_DURATION:
+        raise _invalid(f"SessionDuration in AuthnResponse must be a number of seconds from {MIN_DURATION} to "
+                       f"{MAX_SESSION_DURATION}")
+    return int(text)
+
+
+def _source_identity(attributes: dict[str, list[str]]) -> str | None:
+    source = _single(attributes, "SourceIdentity")
+    if source is not None and not _NAME.fullmatch(source):
+        raise _invalid('Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"')
+    return source
+
+
+def _session_tags(attributes: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
+    """``PrincipalTag:<key>`` attributes (one value each) and ``TransitiveTagKeys`` (IAM User Guide, "Passing
+    session tags using AssumeRoleWithSAML")."""
+    tags: dict[str, str] = {}
+    for name, values in attributes.items():
+        if name.startswith(ATTRIBUTES + "PrincipalTag:"):
+            key = name[len(ATTRIBUTES + "PrincipalTag:"):]
+            if len(values) != 1:
+                raise _invalid(f"PrincipalTag:{key} in AuthnResponse must have exactly one value")
+            if any(key.lower() == other.lower() for other in tags):
+                raise _invalid(f"The tag {key} is set more than once in AuthnResponse")
+            tags[key] = values[0]
+    transitive = list(attributes.get(ATTRIBUTES + "TransitiveTagKeys", []))
+    lowered = {key.lower() for key in tags}
+    if any(key.lower() not in lowered for key in transitive):
+        raise _invalid("The specified transitive tag key must be included in the requested tags.")
+    return tags, transitive
+
+
+def _names_pair(value: str, role_arn: str, provider_arn: str) -> bool:
+    parts = [part.strip() for part in value.split(",")]
+    return len(parts) == 2 and sorted(parts) == sorted([role_arn, provider_arn])
+
+
+def _duration(ctx: RequestContext, role: Any, requested_default: int | None, session_end: datetime | None) -> int:
+    """``DurationSeconds`` (checked against the role), else ``SessionDuration`` (capped by the role), else an
+    hour; never past the assertion's ``SessionNotOnOrAfter``."""
+    requested = ctx.params.get("DurationSeconds")
+    if requested is not None:
+        _check_duration(role, requested)
+        duration = requested
+    else:
+        duration = min(requested_default or 3600, role.max_session_duration)
+    if session_end is not None:
+        left = int((session_end - ctx.store.clock.now()).total_seconds())
+        if left < MIN_DURATION:
+            raise _invalid("The SAML assertion's SessionNotOnOrAfter is less than 15 minutes away")
+        duration = min(duration, left)
+    return duration
+
+
+@op("sts", "AssumeRoleWithSAML", authz=no_checks)
+def assume_role_with_saml(ctx: RequestContext) -> dict:
+    from mockrunner.saml import condition_keys, metadata, response
+    from mockrunner.services.iam.saml_providers import find_provider
+
+    params, store = ctx.params, ctx.store
+    role_arn = checked_role_arn(params["RoleArn"])
+    provider_arn = checked_role_arn(params["PrincipalArn"])
+    account_id, role = _role_from_arn(ctx, role_arn)
+    provider_account = store.account(provider_arn.split(":", 5)[4])
+    provider = find_provider(provider_account.iam, provider_arn) if provider_account is not None else None
+    if provider is None:
+        raise _invalid("Specified provider doesn't exist")
+    try:
+        idp = metadata.read(provider.metadata_document)
+    except metadata.MetadataError:
+        raise _invalid("The SAML provider's metadata cannot be read") from None  # fail closed (imported state)
+    assertion = response.verify(params["SAMLAssertion"], provider, idp, store.clock.now())
+    attributes = assertion.attributes
+    if not any(_names_pair(value, role_arn, provider_arn) for value in attributes.get(ATTRIBUTES + "Role", [])):
+        raise ServiceError("AccessDenied", SAML_DENIED, 403)
+    session_name = _session_name(attributes)
+    session_duration = _session_duration(attributes)
+    source_identity = _source_identity(attributes)
+    tags, transitive = _session_tags(attributes)
+    provider_account_id = provider.arn.split(":", 5)[4]
+    keys: dict[str, Any] = {
+        **condition_keys.condition_keys(issuer=assertion.issuer, subject=assertion.subject,
+                                        subject_type=assertion.subject_type, recipient=assertion.recipient,
+                                        account_id=provider_account_id, provider_name=provider.name,
+                                        attributes=attributes),
+        "sts:RoleSessionName": session_name,
+    }
+    for key, value in tags.items():
+        keys[f"aws:RequestTag/{key}"] = value
+    if tags:
+        keys["aws:TagKeys"] = list(tags)
+    if transitive:
+        keys["sts:TransitiveTagKeys"] = transitive
+    if source_identity is not None:
+        keys["sts:SourceIdentity"] = source_identity
+    if role is not None:
+        for key, value in role.tags.items():
+            keys[f"aws:ResourceTag/{key}"] = value
+    common = {"resource_policy": role.assume_role_policy if role is not None else None,
+              "resource_policy_id": f"{role_arn}#trust-policy", "resource_account": account_id}
+    checks = [Check("sts:AssumeRoleWithSAML", role_arn, keys, **common)]
+    if tags:
+        checks.append(Check("sts:TagSession", role_arn, keys, **common))
+    if source_identity is not None:
+        checks.append(Check("sts:SetSourceIdentity", role_arn, keys, **common))
+    principal = Principal(arn=provider.arn, account=provider_account_id, type="Federated")
+    details = {"samlAttributes": attributes, "conditionKeys": keys, "provider": provider.arn}
+    if authorizer.authorize_principal(ctx, principal, checks, details) is not None or role is None:
+        raise ServiceError("AccessDenied", SAML_DENIED, 403)
+    duration = _duration(ctx, role, session_duration, assertion.session_not_on_or_after)
+    policies, policy_arns = _session_policy_set(params, store.account(role.account_id).iam)
+    session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role, session_name, duration,
+                               policies=policies, policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
+                               source_identity=source_identity)
+    return {**_session_result(session, policies, policy_arns, tags),
+            "Subject": assertion.subject, "SubjectType": assertion.subject_type, "Issuer": assertion.issuer,
+            "Audience": assertion.recipient, "NameQualifier": keys["saml:namequalifier"]}
