@@ -8,16 +8,33 @@ each file's ``PolicyIdSource``.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
-from functools import cache
 from importlib import resources
 
 from mockrunner.model.iam import ManagedPolicy, PolicyVersion
 
+_LOCK = threading.Lock()
+_LOADED: dict[str, ManagedPolicy] | None = None
 
-@cache
+
 def aws_managed_policies() -> dict[str, ManagedPolicy]:
-    """ARN -> policy, for every file in ``mockrunner/data/managed_policies``."""
+    """ARN -> policy, for every file in ``mockrunner/data/managed_policies``; loaded once per process.
+
+    Every caller, in every thread, gets the same dict of the same policy objects (double-checked lock: threads
+    asking while the first load runs wait for it instead of loading their own copies).
+    """
+    global _LOADED
+    policies = _LOADED
+    if policies is None:
+        with _LOCK:
+            if _LOADED is None:
+                _LOADED = _load()
+            policies = _LOADED
+    return policies
+
+
+def _load() -> dict[str, ManagedPolicy]:
     folder = resources.files("mockrunner") / "data" / "managed_policies"
     policies = {}
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):

@@ -78,15 +78,22 @@ def codec_for(service: ServiceModel) -> ModuleType:
     """The codec module for the service's protocol (``json_codec`` or ``query_codec``)."""
     codec = _CODECS.get(service.protocol)
     if codec is None:
-        # Imported on first use: the codecs import this module.
-        from mockrunner.protocol import json_codec, query_codec
-
-        _CODECS.update({"json": json_codec, "query": query_codec})
-        codec = _CODECS[service.protocol]
+        codec = _load_codecs()[service.protocol]
     return codec
 
 
 _CODECS: dict[str, ModuleType] = {}
+_codecs_lock = threading.Lock()
+
+
+def _load_codecs() -> dict[str, ModuleType]:
+    """Import the codecs on first use (they import this module), once, however many threads ask at once."""
+    with _codecs_lock:
+        if not _CODECS:
+            from mockrunner.protocol import json_codec, query_codec
+
+            _CODECS.update({"json": json_codec, "query": query_codec})
+    return _CODECS
 
 
 def error_shapes(service: ServiceModel) -> dict[str, Shape]:
