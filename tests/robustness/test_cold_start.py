@@ -3,8 +3,8 @@
 Every lazily built cache (botocore models, the codecs' and the validator's compiled shapes, parsed policies,
 the AWS managed policies) is built by whichever request needs it first; when several requests need the same one
 at the same moment they must all get a correct answer.  Each round starts a new server process (nothing is warm),
-then releases one thread per (operation, copy) at the same instant through a barrier; every answer must be an AWS
-answer below 500.  Bounded: a few rounds, each with a deadline.
+then sends one signed request per (operation, copy), all built beforehand, at the same instant on connections
+opened beforehand; every answer must be an AWS answer below 500.  Bounded: a few rounds, each with a deadline.
 """
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ DEADLINE = 60.0
 SWITCH_INTERVAL = 5e-5
 SERVE = ("import sys; from mockrunner.cli import main; "
          f"sys.setswitchinterval({SWITCH_INTERVAL}); sys.exit(main(sys.argv[1:]))")
-"""``mockrunner serve`` with the interpreter switching threads every microsecond instead of every 5 ms, so that a thread
-is interrupted in the middle of building a cache as often as it would be on a loaded many-core machine."""
+"""``mockrunner serve`` with the interpreter switching threads every 50 us instead of every 5 ms, so that a thread is
+interrupted in the middle of building a cache far more often (measured: every round of the old code failed)."""
 CALLERS = [("test", "test"), ("AKIAALICE00000000000", "alice-secret")]
 """The account's root, and alice, whose calls are authorized by her policies (compiled on first use)."""
 SEED = {"users": [{
