@@ -8,9 +8,11 @@ AWS) answers them: ``with mock_aws(), mock_apprunner():`` mocks S3 with moto and
 
 How: one process-wide ``before-send`` handler is registered once — appended to botocore's
 ``BUILTIN_HANDLERS`` (so every session created later has it, ahead of moto's) and added to boto3's default
-session if that already exists.  It answers from the innermost active mock, and returns ``None`` when no mock
-is active or the service is not one of ours.  Entering therefore costs a few environment writes: boto3's
-default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
+session if that predates the import.  It answers from the innermost active mock, and returns ``None`` when no
+mock is active or the service is not one of ours.  Each request runs once: the default session never gets a
+second copy of the handler, and a request one copy has answered is not run again by another.  Entering
+therefore costs a few environment writes: boto3's default session is *not* rebuilt; only its cached
+credentials are set aside so the fake ones take effect.
 
 Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered.  Nested mocks behave like
 moto's nested ``mock_aws``: a mock entered while another is active *shares* the outer one's state (no reset;
@@ -49,6 +51,9 @@ _REGION_VARIABLES = ("AWS_DEFAULT_REGION", "AWS_REGION")
 _ACTIVE: list["MockAppRunner"] = []
 _LOCK = threading.RLock()
 _HANDLER_ID = "mockrunner-before-send"
+_ANSWERED = "_mockrunner_answered"
+"""Set on a prepared request once the handler has run it: botocore calls every registered copy of a handler
+and keeps the first answer, so a second copy must not run the request again (retries prepare a new request)."""
 MOTO_CREDENTIALS = ("FOOBARKEY", "FOOBARSECRET")
 """What moto's ``mock_aws`` puts in the environment (moto/core/models.py ``MockAWS._fake_creds``)."""
 T = TypeVar("T")
@@ -68,9 +73,12 @@ def _dispatch(request: Any, event_name: str = "", **_: Any) -> Any:
     service = event_name[dot + 1:event_name.find(".", dot + 1)] if dot >= 0 else ""
     if service not in specs.by_event_name():
         return None
+    if getattr(request, _ANSWERED, False):  # an emitter that carries the handler twice: answer once
+        return None
     mock = _innermost()
     if mock is None:  # the last mock stopped in another thread since the check above
         return None
+    setattr(request, _ANSWERED, True)
     return call_app(mock.wsgi_app, request)
 
 
@@ -106,7 +114,11 @@ def _with_moto_credentials(settings: Settings) -> Settings:
 
 
 def _register_on_default_session() -> None:
-    """boto3's default session may predate our BUILTIN_HANDLERS entry: register the handler on it too."""
+    """Make boto3's default session carry the handler exactly once.
+
+    A session created after mockrunner's import already has it, from BUILTIN_HANDLERS (registered without an
+    id); one created before has not.  Either way the handler ends up registered once, under ``_HANDLER_ID``.
+    """
     import boto3
 
     session = boto3.DEFAULT_SESSION
@@ -115,7 +127,9 @@ def _register_on_default_session() -> None:
     core = session._session
     if getattr(core, "_mockrunner_registered", False):
         return
-    core.get_component("event_emitter").register_first("before-send", _dispatch, unique_id=_HANDLER_ID)
+    emitter = core.get_component("event_emitter")
+    emitter.unregister("before-send", _dispatch)  # the BUILTIN_HANDLERS copy, if the session has one
+    emitter.register_first("before-send", _dispatch, unique_id=_HANDLER_ID)
     core._mockrunner_registered = True
 
 
