@@ -29,6 +29,8 @@ Endpoints (all JSON):
 ``POST /apprunner/connections/complete-handshake``
                                             ``{"connection_arn": ARN}`` (or ``?connection_arn=``): make a
                                             PENDING_HANDSHAKE connection AVAILABLE, as the console would
+``POST /ecr/scan-findings``                 ``{"digest", "findings": [...], "account_id"?, "region"?}``: the
+                                            findings an ECR image scan of that digest reports when it completes
 ==========================================  ===============================================================
 """
 from __future__ import annotations
@@ -300,6 +302,34 @@ def complete_handshake() -> Response:
     if not completed:
         raise AdminError(404, "ConnectionNotFound", f"no App Runner connection {arn}")
     return _json({"connection_arn": arn, "status": "AVAILABLE"})
+
+
+@admin.post("/ecr/scan-findings")
+def ecr_scan_findings() -> Response:
+    """Seed what a scan of an image digest finds (ImageScanFinding objects); none by default."""
+    from mockrunner.services.ecr import scanning
+
+    body = _body()
+    store = _store()
+    if not isinstance(body, dict) or not isinstance(body.get("digest"), str) or \
+            not isinstance(body.get("findings"), list):
+        raise AdminError(400, "InvalidFindings", "the body is {\"digest\": \"sha256:...\", \"findings\": [...]} "
+                                                 "with optional account_id and region")
+    for finding in body["findings"]:
+        problem = scanning.finding_problem(finding)
+        if problem is not None:
+            raise AdminError(400, "InvalidFindings", problem)
+    account_id = body.get("account_id") or store.settings.root_accounts[0].account_id
+    region = body.get("region") or store.settings.default_region
+    from mockrunner import regions
+    if not regions.is_valid(str(region)):
+        raise AdminError(400, "InvalidRegion", f"unknown region {region!r}")
+    try:
+        with store.lock, _mutation():
+            scanning.seed_findings(store, str(account_id), str(region), body["digest"], body["findings"])
+    except ValueError as error:
+        raise AdminError(404, "AccountNotFound", str(error)) from None
+    return _json({"digest": body["digest"], "findings": len(body["findings"])})
 
 
 @admin.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"])

@@ -1,12 +1,14 @@
-"""ECR state of one account in one region (the slice App Runner pulls from).
+"""ECR state of one account in one region: repositories and the registry's own settings.
 
 Repositories by name; each owns its images by digest.  An image pushed with PutImage keeps its manifest; an
 image declared by a seed file may have none (``manifest is None``) but exists for every other purpose, which is
-all App Runner's pull check needs.
+all App Runner's pull check needs.  Registry settings (policy, replication, scanning, pull through cache rules,
+creation templates, signing, account settings, pull time exclusions) live on :class:`EcrState`.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +27,41 @@ def manifest_digest(manifest: str) -> str:
 
 
 @dataclass
+class ImageScan:
+    """The latest basic scan of an image: IN_PROGRESS until ``completes_at`` on the store clock, then COMPLETE
+    with the findings seeded for its digest at that moment (none by default)."""
+
+    started_at: datetime
+    completes_at: datetime
+    status: str = "IN_PROGRESS"
+    findings: list[dict] = field(default_factory=list)
+
+    def status_out(self) -> dict:
+        description = SCAN_DESCRIPTIONS[self.status]
+        return {"status": self.status, "description": description} if description else {"status": self.status}
+
+    def severity_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for finding in self.findings:
+            severity = finding.get("severity", "UNDEFINED")
+            counts[severity] = counts.get(severity, 0) + 1
+        return counts
+
+
+SCAN_DESCRIPTIONS = {"IN_PROGRESS": None, "COMPLETE": "The scan was completed successfully."}
+
+
+@dataclass
+class LifecyclePreview:
+    """A StartLifecyclePolicyPreview run: IN_PROGRESS until ``completes_at``; its results are what the policy
+    selected among the images present when it started."""
+
+    policy_text: str
+    completes_at: datetime
+    results: list[dict] = field(default_factory=list)
+
+
+@dataclass
 class Image:
     """One image manifest in a repository, identified by its digest; it may carry several tags."""
 
@@ -35,6 +72,28 @@ class Image:
     size: int
     tags: list[str] = field(default_factory=list)
     artifact_media_type: str | None = None
+    status: str = "ACTIVE"
+    """Storage class as ImageStatus: ACTIVE (standard), ARCHIVED, or ACTIVATING until ``activates_at``."""
+    last_archived_at: datetime | None = None
+    last_activated_at: datetime | None = None
+    activates_at: datetime | None = None
+    last_pulled_at: datetime | None = None
+    scan: ImageScan | None = None
+    replication: list[dict] = field(default_factory=list)
+    """ImageReplicationStatus entries (``region``, ``registryId``, ``status``, ``failureCode``)."""
+    signing: list[dict] = field(default_factory=list)
+    """ImageSigningStatus entries, one per signing profile whose rule matched at push."""
+
+    @property
+    def subject_digest(self) -> str | None:
+        """The digest of the image this artifact refers to (an OCI ``subject``), if any."""
+        try:
+            manifest = json.loads(self.manifest) if self.manifest else None
+        except ValueError:
+            return None
+        subject = manifest.get("subject") if isinstance(manifest, dict) else None
+        digest = subject.get("digest") if isinstance(subject, dict) else None
+        return digest if isinstance(digest, str) else None
 
 
 @dataclass
@@ -52,6 +111,11 @@ class Repository:
     policy_text: str | None = None
     images: dict[str, Image] = field(default_factory=dict)
     """Images by digest, in push order."""
+    lifecycle_policy: str | None = None
+    lifecycle_evaluated_at: datetime | None = None
+    lifecycle_due_at: datetime | None = None
+    """When the lifecycle policy is next applied (store clock); ``None`` without a policy."""
+    lifecycle_preview: LifecyclePreview | None = None
 
     @property
     def arn(self) -> str:
@@ -81,6 +145,49 @@ class Repository:
 
 
 @dataclass
+class PullThroughCacheRule:
+    prefix: str
+    upstream_url: str
+    upstream_registry: str
+    created_at: datetime
+    updated_at: datetime | None = None
+    credential_arn: str | None = None
+    custom_role_arn: str | None = None
+    upstream_prefix: str | None = None
+
+
+@dataclass
+class CreationTemplate:
+    """A repository creation template: settings for repositories ECR creates on the caller's behalf."""
+
+    prefix: str
+    applied_for: list[str]
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    encryption: dict | None = None
+    resource_tags: list[dict] = field(default_factory=list)
+    image_tag_mutability: str = "MUTABLE"
+    mutability_exclusion_filters: list[dict] = field(default_factory=list)
+    repository_policy: str | None = None
+    lifecycle_policy: str | None = None
+    custom_role_arn: str | None = None
+
+
+@dataclass
 class EcrState:
     repositories: dict[str, Repository] = field(default_factory=dict)
     """Repositories by name."""
+    registry_policy: str | None = None
+    replication_rules: list[dict] = field(default_factory=list)
+    scan_type: str = "BASIC"
+    scanning_rules: list[dict] = field(default_factory=list)
+    pull_through_rules: dict[str, PullThroughCacheRule] = field(default_factory=dict)
+    creation_templates: dict[str, CreationTemplate] = field(default_factory=dict)
+    signing_rules: list[dict] | None = None
+    """``None`` until PutSigningConfiguration (GetSigningConfiguration then answers not found)."""
+    account_settings: dict[str, str] = field(default_factory=dict)
+    pull_time_exclusions: dict[str, datetime] = field(default_factory=dict)
+    """Principal ARN -> when it was registered."""
+    seeded_findings: dict[str, list[dict]] = field(default_factory=dict)
+    """Scan findings by image digest, as a test seeded them through the admin API."""

@@ -6,10 +6,11 @@ like the snapshot's own (``$.state.accounts.<id>.iam.roles.<name>.assume_role_po
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
+from mockrunner.model import ecr_policies
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Account
@@ -25,6 +26,9 @@ class StoredDocument(NamedTuple):
     document: Any
     kind: PolicyKind
     managed: bool = False
+    grammar: Callable[[Any], str | None] | None = None
+    """A service's own grammar (ECR's), returning why it refuses the document; ``None``: IAM's for ``kind``."""
+    grammar_name: str | None = None
 
 
 _INLINE_OWNERS = ("users", "groups", "roles")
@@ -54,16 +58,36 @@ def stored_documents(accounts: Mapping[str, "Account"]) -> Iterator[StoredDocume
             for index, document in enumerate(session.session_policies):
                 yield StoredDocument(f"{base}.iam.sessions.{key}.session_policies[{index}]", document, IDENTITY)
         for region_name, region in account.regions.items():
-            for name, repository in region.ecr.repositories.items():
-                if repository.policy_text is not None:
-                    yield StoredDocument(f"{base}.regions.{region_name}.ecr.repositories.{name}.policy_text",
-                                         repository.policy_text, RESOURCE)
+            yield from _ecr_documents(f"{base}.regions.{region_name}.ecr", region.ecr)
+
+
+def _ecr_documents(base: str, ecr: Any) -> Iterator[StoredDocument]:
+    """ECR's documents: repository and template policies, lifecycle policies, the registry policy."""
+    scope = ecr.account_settings.get("REGISTRY_POLICY_SCOPE", "V2")
+    if ecr.registry_policy is not None:
+        yield StoredDocument(f"{base}.registry_policy", ecr.registry_policy, RESOURCE,
+                             grammar=lambda text: ecr_policies.registry_policy_problem(text, scope),
+                             grammar_name="an ECR registry policy")
+    owners = [(f"{base}.repositories.{name}", "policy_text", repo.policy_text, repo.lifecycle_policy)
+              for name, repo in ecr.repositories.items()]
+    owners += [(f"{base}.creation_templates.{prefix}", "repository_policy", t.repository_policy, t.lifecycle_policy)
+               for prefix, t in ecr.creation_templates.items()]
+    for path, attribute, policy, lifecycle in owners:
+        if policy:
+            yield StoredDocument(f"{path}.{attribute}", policy, RESOURCE,
+                                 grammar=ecr_policies.repository_policy_detail, grammar_name=_GRAMMAR_NAMES[RESOURCE])
+        if lifecycle:
+            yield StoredDocument(f"{path}.lifecycle_policy", lifecycle, RESOURCE,
+                                 grammar=ecr_policies.lifecycle_policy_problem, grammar_name="an ECR lifecycle policy")
 
 
 def document_problem(stored: StoredDocument) -> str | None:
     """Why the API would refuse ``stored`` (``None`` if it would accept it)."""
     if not isinstance(stored.document, str):
         return f"expected a policy document as JSON text, got {type(stored.document).__name__}"
+    if stored.grammar is not None:
+        problem = stored.grammar(stored.document)
+        return None if problem is None else f"not a valid policy document for {stored.grammar_name}: {problem}"
     try:
         validate_policy(stored.document, stored.kind, require_current_version=stored.managed)
     except MalformedPolicyError as error:

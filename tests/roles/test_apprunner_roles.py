@@ -284,11 +284,12 @@ def test_cross_account_repository_with_policy_succeeds(two_accounts):
 def test_cross_account_policy_for_another_principal_is_not_enough(two_accounts):
     home, registry = two_accounts
     image, access = _cross_account_setup(home, registry)
+    # The role first: ECR refuses a policy naming a role that does not exist ("Principal not found").
+    home.iam.create_role(RoleName="SomeoneElse", AssumeRolePolicyDocument=policy({
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
     registry.ecr.set_repository_policy(repositoryName="shared", policyText=policy({
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/SomeoneElse"},
         "Action": "ecr:*"}))
-    home.iam.create_role(RoleName="SomeoneElse", AssumeRolePolicyDocument=policy({
-        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
     arn = home.apprunner.create_service(**create_request("web-app", image, access))["Service"]["ServiceArn"]
     assert status(home, arn) == "CREATE_FAILED"
 

@@ -1,5 +1,16 @@
 """Amazon ECR: importing this package registers every ECR operation it serves."""
-from mockrunner.services.ecr import core  # noqa: F401 - imported so that its operations register
+from mockrunner.services.ecr import (  # noqa: F401 - each registers its operations
+    core,  # noqa: F401 - imported so that its operations register
+    lifecycle,
+    pull_through,
+    registry_settings,
+    replication,
+    scanning,
+    storage,
+    templates,
+)
 from mockrunner.services.ecr.core import parse_image_identifier, put_image_record
+
+lifecycle.install()
 
 __all__ = ["parse_image_identifier", "put_image_record"]

@@ -17,7 +17,7 @@ import fnmatch
 import json
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import MalformedPolicyError
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
+from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -40,6 +42,14 @@ _IMAGE_URI = re.compile(
     r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^:@/]+))?(?:@([^@]+))?$"
 )
 _ALL_TAG_STATUS = ("TAGGED", "UNTAGGED", "ANY")
+PushHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
+PUSH_HOOKS: list[PushHook] = []
+"""What happens after an image is pushed (scan on push, signing, replication): each hook is called with the
+repository, the image and the tag pushed, in registration order, by every operation that pushes."""
+RepositoryFactory = Callable[[RequestContext, str, str], "Repository | None"]
+REPOSITORY_FACTORIES: list[RepositoryFactory] = []
+"""Who may create a repository that a push names but that does not exist (create on push): the first factory
+returning one wins; each authorizes what it needs."""
 
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -175,21 +185,41 @@ def _tag_context(prefix: str, tags: dict[str, str]) -> dict[str, Any]:
 
 def _repository_check(ctx: RequestContext, action: str, registry_id: str, name: str,
                       extra: dict[str, Any] | None = None) -> Check:
-    """``action`` on one repository: its tags as context, its policy (if any) as the resource policy."""
+    """``action`` on one repository: its tags as context, its policy (if any) as the resource policy, joined by
+    the registry policy when the registry's policy scope is V2."""
     repo = _lookup(ctx, registry_id, name)
     context: dict[str, Any] = {}
     if repo is not None:
         context.update(_tag_context("aws:ResourceTag", repo.tags))
         context.update(_tag_context("ecr:ResourceTag", repo.tags))
     context.update(extra or {})
-    return Check(
-        action,
-        repository_arn(ctx.region, registry_id, name),
-        context=context,
-        resource_policy=repo.policy_text if repo is not None else None,
-        resource_policy_id=f"{repo.arn} repository policy" if repo is not None and repo.policy_text else None,
-        resource_account=registry_id,
-    )
+    policy, policy_id = _resource_policy(ctx, registry_id, repo)
+    return Check(action, repository_arn(ctx.region, registry_id, name), context=context, resource_policy=policy,
+                 resource_policy_id=policy_id, resource_account=registry_id)
+
+
+def _resource_policy(ctx: RequestContext, registry_id: str, repo: Repository | None) -> tuple[Any, str | None]:
+    """The repository policy and (scope V2) the registry policy as one compiled resource policy; a stored text the
+    grammar cannot read is passed as is, so the engine refuses (fail closed)."""
+    account = ctx.store.account(registry_id)
+    state = account.regions.get(ctx.region) if account is not None else None
+    registry_text = state.ecr.registry_policy if state is not None else None
+    if registry_text is not None and state.ecr.account_settings.get("REGISTRY_POLICY_SCOPE", "V2") != "V2":
+        registry_text = None
+    texts = [(text, label) for text, label in ((repo.policy_text if repo else None, "repository policy"),
+                                               (registry_text, "registry policy")) if text]
+    if not texts:
+        return None, None
+    where = repo.arn if repo is not None else repository_arn(ctx.region, registry_id, "*")
+    policy_id = f"{where} {' and '.join(label for _, label in texts)}"
+    try:
+        documents = [json.loads(text) for text, _ in texts]
+        statements = [s for doc in documents for s in (doc["Statement"] if isinstance(doc["Statement"], list)
+                                                       else [doc["Statement"]])]
+        merged = json.dumps({"Version": "2012-10-17", "Statement": statements}) if len(texts) > 1 else texts[0][0]
+        return evaluable_policy(merged), policy_id
+    except (ValueError, KeyError, TypeError, MalformedPolicyError):
+        return texts[0][0], policy_id
 
 
 def _request_tag_context(tags: Iterable[dict] | None = None, keys: Iterable[str] | None = None) -> dict[str, Any]:
@@ -287,8 +317,25 @@ def _image_detail(repo: Repository, image: Image) -> dict:
         "imagePushedAt": image.pushed_at,
         "imageManifestMediaType": image.media_type,
         "artifactMediaType": image.artifact_media_type,
-        "imageStatus": "ACTIVE",
+        "imageStatus": image.status,
+        "lastRecordedPullTime": image.last_pulled_at,
+        "lastArchivedAt": image.last_archived_at,
+        "lastActivatedAt": image.last_activated_at,
+        "subjectManifestDigest": image.subject_digest,
+        **_scan_detail(image),
     }
+
+
+def _scan_detail(image: Image) -> dict:
+    scan = image.scan
+    if scan is None:
+        return {}
+    out: dict[str, Any] = {"imageScanStatus": scan.status_out()}
+    if scan.status == "COMPLETE":
+        out["imageScanFindingsSummary"] = {"imageScanCompletedAt": scan.completes_at,
+                                           "vulnerabilitySourceUpdatedAt": scan.completes_at,
+                                           "findingSeverityCounts": scan.severity_counts()}
+    return out
 
 
 def _tags_out(tags: dict[str, str]) -> list[dict]:
@@ -359,15 +406,33 @@ def _validate_mutability(mode: str, filters: list[dict]) -> None:
                        f"'cannot be specified when imageTagMutability is {mode}'")
 
 
-def _validate_policy(text: str) -> None:
-    """A repository policy is an IAM resource policy; anything the engine refuses, ECR refuses this way."""
-    from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
+def _validate_policy(ctx: RequestContext, text: str) -> None:
+    """ECR's repository policy grammar (``model.ecr_policies``), then every IAM user or role the policy names in an
+    account of this mockrunner must exist ("Principal not found", hashicorp/terraform-provider-aws#39064)."""
+    problem = repository_policy_problem(text)
+    if problem is None and _missing_principal(ctx, json.loads(text)):
+        problem = "Principal not found"
+    if problem is not None:
+        raise _invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
 
-    try:
-        validate_policy(text, PolicyKind.RESOURCE)
-    except MalformedPolicyError:
-        raise _invalid("Invalid parameter at 'PolicyText' failed to satisfy constraint: "
-                       "'Invalid repository policy provided'") from None
+
+_IAM_PRINCIPAL = re.compile(r"^arn:aws:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)$")
+
+
+def _missing_principal(ctx: RequestContext, document: dict) -> bool:
+    statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
+    for statement in statements:
+        principal = statement.get("Principal")
+        names = principal.get("AWS", []) if isinstance(principal, dict) else []
+        for arn in [names] if isinstance(names, str) else names:
+            match = _IAM_PRINCIPAL.match(arn)
+            account = ctx.store.account(match.group(1)) if match else None
+            if account is None:
+                continue
+            kind, name = match.group(2), match.group(3)
+            if name not in (account.iam.users if kind == "user" else account.iam.roles):
+                return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------------ repositories
@@ -472,7 +537,7 @@ def _manifest_size(manifest: dict, text: str) -> int:
 @op("ecr", "PutImage", authz=_on_repository("ecr:PutImage"))
 def put_image(ctx: RequestContext) -> dict:
     params = ctx.params
-    repo = _repository(ctx)
+    repo = repository_for_push(ctx)
     text = params["imageManifest"]
     media_type, manifest = _media_type(text, params.get("imageManifestMediaType"))
     digest = manifest_digest(text)
@@ -504,7 +569,26 @@ def put_image(ctx: RequestContext) -> dict:
         repo.images[digest] = image
     if tag:
         repo.tag(image, tag)
+    after_push(ctx, repo, image, tag)
     return {"image": _image_out(repo, image, tag)}
+
+
+def repository_for_push(ctx: RequestContext) -> Repository:
+    """The repository a push names, created on push when a factory (creation template) allows it."""
+    registry_id, name = _registry(ctx), ctx.params["repositoryName"]
+    repo = _lookup(ctx, registry_id, name)
+    for factory in REPOSITORY_FACTORIES if repo is None else ():
+        repo = factory(ctx, registry_id, name)
+        if repo is not None:
+            break
+    if repo is None:
+        raise repository_not_found(name, registry_id)
+    return repo
+
+
+def after_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+    for hook in PUSH_HOOKS:
+        hook(ctx, repo, image, tag)
 
 
 def _image_failure(image_id: dict, code: str, reason: str) -> dict:
@@ -544,9 +628,20 @@ def _resolve_each(repo: Repository, image_ids: list[dict], failures: list[dict])
 def batch_get_image(ctx: RequestContext) -> dict:
     repo = _repository(ctx)
     failures: list[dict] = []
-    images = [_image_out(repo, image, image_id.get("imageTag"))
-              for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures)]
+    found = list(_resolve_each(repo, ctx.params["imageIds"], failures))
+    if found and _records_pulls(ctx, repo):
+        for _image_id, image in found:
+            image.last_pulled_at = ctx.store.clock.now()
+    images = [_image_out(repo, image, image_id.get("imageTag")) for image_id, image in found]
     return {"images": images, "failures": failures}
+
+
+def _records_pulls(ctx: RequestContext, repo: Repository) -> bool:
+    """Whether a pull by the caller updates ``lastRecordedPullTime`` (not for principals of the registry's pull
+    time update exclusion list)."""
+    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
+    excluded = state.pull_time_exclusions
+    return not excluded or not ({ctx.caller.arn, getattr(ctx.caller, "role_arn", None)} & set(excluded))
 
 
 def _tag_status_filter(ctx: RequestContext) -> str:
@@ -559,6 +654,12 @@ def _tag_status_filter(ctx: RequestContext) -> str:
 
 def _status_matches(image: Image, status: str) -> bool:
     return status == "ANY" or (status == "TAGGED") == bool(image.tags)
+
+
+def _image_status_filter(ctx: RequestContext) -> Callable[[Image], bool]:
+    """The filter's ``imageStatus`` (without one, only ACTIVE images are listed)."""
+    wanted = (ctx.params.get("filter") or {}).get("imageStatus", "ACTIVE")
+    return lambda image: wanted == "ANY" or image.status == wanted
 
 
 @op("ecr", "DescribeImages", authz=_on_repository("ecr:DescribeImages"))
@@ -577,7 +678,8 @@ def describe_images(ctx: RequestContext) -> dict:
             if image not in found:
                 found.append(image)
         return {"imageDetails": [_image_detail(repo, image) for image in found]}
-    images = [image for image in repo.images.values() if _status_matches(image, status)]
+    storage = _image_status_filter(ctx)
+    images = [image for image in repo.images.values() if _status_matches(image, status) and storage(image)]
     page, token = _page(images, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
     return {"imageDetails": [_image_detail(repo, image) for image in page], "nextToken": token}
 
@@ -586,9 +688,10 @@ def describe_images(ctx: RequestContext) -> dict:
 def list_images(ctx: RequestContext) -> dict:
     repo = _repository(ctx)
     status = _tag_status_filter(ctx)
+    storage = _image_status_filter(ctx)
     ids: list[dict] = []
     for image in repo.images.values():
-        if not _status_matches(image, status):
+        if not _status_matches(image, status) or not storage(image):
             continue
         if image.tags:
             ids.extend({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
@@ -624,7 +727,7 @@ def batch_delete_image(ctx: RequestContext) -> dict:
 def set_repository_policy(ctx: RequestContext) -> dict:
     repo = _repository(ctx)
     text = ctx.params["policyText"]
-    _validate_policy(text)
+    _validate_policy(ctx, text)
     repo.policy_text = text
     return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": text}
 

@@ -1,0 +1,278 @@
+"""ECR lifecycle policies: Put/Get/DeleteLifecyclePolicy, the preview, and the policy applied as time passes.
+
+Evaluation follows ECR's documented rules: rules are taken by ``rulePriority`` (lowest first); each selects the
+images of its storage class whose tags it matches (``untagged``, ``any``, or ``tagged`` with a
+``tagPrefixList`` / ``tagPatternList`` each entry of which must match one of the image's tags); an image that a
+rule selects can never be expired or transitioned by a lower-priority rule, though it still counts toward the
+lower rule's ``imageCountMoreThan``; ``imageCountMoreThan N`` acts on all but the N most recently pushed
+selected images, ``sinceImagePushed`` / ``sinceImagePulled`` / ``sinceImageTransitioned`` on those older than
+``countNumber`` days.
+
+Applying (AWS: "within 24 hours") is deterministic here: a policy is applied every :data:`EVALUATION_INTERVAL`
+of store clock after it was put.  Nothing runs in the background: before any ECR request of a region is handled,
+:func:`advance_region` applies every due policy of that region as of its due time (only images pushed by then
+count), so expired images disappear and archived ones change status.  The same step completes image scans,
+previews and restores whose time has come (see ``scanning`` and ``storage``).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.ecr import Image, LifecyclePreview, Repository
+from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
+from mockrunner.services.ecr.core import _on_repository, _page, _repository, _resolve, _tag_status_filter
+from mockrunner.services.registry import OPERATIONS, Operation, op
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+EVALUATION_INTERVAL = timedelta(hours=24)
+_STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED",)}
+
+
+# ------------------------------------------------------------------------------------------------ evaluation
+@lru_cache(maxsize=256)
+def _pattern(text: str) -> re.Pattern:
+    return re.compile("^" + ".*".join(re.escape(part) for part in text.split("*")) + "$")
+
+
+def _tags_match(selection: dict, image: Image) -> bool:
+    status = selection["tagStatus"]
+    if status == "any":
+        return True
+    if status == "untagged":
+        return not image.tags
+    if not image.tags:
+        return False
+    if "tagPrefixList" in selection:
+        return all(any(tag.startswith(prefix) for tag in image.tags) for prefix in selection["tagPrefixList"])
+    return all(any(_pattern(pattern).match(tag) for tag in image.tags) for pattern in selection["tagPatternList"])
+
+
+_AGE_OF: dict[str, Callable[[Image], datetime | None]] = {
+    "sinceImagePushed": lambda image: image.pushed_at,
+    "sinceImagePulled": lambda image: image.last_pulled_at or image.pushed_at,
+    "sinceImageTransitioned": lambda image: image.last_archived_at,
+}
+
+
+def _acted_on(rule: dict, selected: list[Image], at: datetime) -> list[Image]:
+    selection = rule["selection"]
+    count = selection["countNumber"]
+    if selection["countType"] == "imageCountMoreThan":
+        return selected[count:]
+    since = _AGE_OF[selection["countType"]]
+    limit = at - timedelta(days=count)
+    return [image for image in selected if (since(image) or at) < limit]
+
+
+def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[tuple[Image, dict]]:
+    """The images the policy acts on as of ``at`` (oldest push first), each with the rule that acts on it."""
+    pool = sorted((image for image in images if image.pushed_at <= at), key=lambda image: image.pushed_at,
+                  reverse=True)
+    chosen: dict[str, tuple[Image, dict]] = {}
+    claimed: set[str] = set()
+    for rule in rules:
+        statuses = _STATUS_OF_CLASS[rule["selection"].get("storageClass", "standard")]
+        selected = [image for image in pool if image.status in statuses and _tags_match(rule["selection"], image)]
+        for image in _acted_on(rule, selected, at):
+            if image.digest not in claimed:
+                chosen[image.digest] = (image, rule)
+        claimed.update(image.digest for image in selected)
+    return sorted(chosen.values(), key=lambda pair: pair[0].pushed_at)
+
+
+def preview_result(image: Image, rule: dict) -> dict:
+    action = {"type": rule["action"]["type"].upper()}
+    if "targetStorageClass" in rule["action"]:
+        action["targetStorageClass"] = rule["action"]["targetStorageClass"].upper()
+    return {
+        "imageTags": list(image.tags),
+        "imageDigest": image.digest,
+        "imagePushedAt": image.pushed_at,
+        "action": action,
+        "appliedRulePriority": rule["rulePriority"],
+        "storageClass": rule["selection"].get("storageClass", "standard").upper(),
+    }
+
+
+def apply_policy(repo: Repository, at: datetime) -> None:
+    """Expire or archive what the repository's lifecycle policy selects as of ``at``."""
+    rules = parse_lifecycle_policy(repo.lifecycle_policy)
+    for image, rule in evaluate(rules, list(repo.images.values()), at):
+        if rule["action"]["type"] == "expire":
+            repo.images.pop(image.digest, None)
+        else:
+            image.status, image.last_archived_at = "ARCHIVED", at
+
+
+# ------------------------------------------------------------------------------------------------ the clock
+def advance_repository(repo: Repository, now: datetime, seeded_findings: dict[str, list[dict]]) -> None:
+    """Apply a due lifecycle policy, finish due restores and scans (a scan gets the findings seeded for its
+    digest at the moment it completes)."""
+    due = repo.lifecycle_due_at
+    if repo.lifecycle_policy is not None and due is not None and due <= now:
+        periods = int((now - due) / EVALUATION_INTERVAL)
+        at = due + periods * EVALUATION_INTERVAL
+        apply_policy(repo, at)
+        repo.lifecycle_evaluated_at, repo.lifecycle_due_at = at, at + EVALUATION_INTERVAL
+    for image in repo.images.values():
+        if image.status == "ACTIVATING" and image.activates_at is not None and image.activates_at <= now:
+            image.status, image.last_activated_at, image.activates_at = "ACTIVE", image.activates_at, None
+        scan = image.scan
+        if scan is not None and scan.status == "IN_PROGRESS" and scan.completes_at <= now:
+            scan.status = "COMPLETE"
+            scan.findings = [dict(finding) for finding in seeded_findings.get(image.digest, [])]
+
+
+def advance_region(store: "Store", region: str) -> None:
+    """Complete everything of ``region`` (every account) whose due time on the store clock has passed."""
+    now = store.clock.now()
+    for account in store.accounts.values():
+        state = account.regions.get(region)
+        if state is None:
+            continue
+        for repo in state.ecr.repositories.values():
+            advance_repository(repo, now, state.ecr.seeded_findings)
+
+
+def install() -> None:
+    """Make every registered ECR operation advance its region first (authorization and handler both see the
+    settled state)."""
+    for key, operation in list(OPERATIONS.items()):
+        if key[0] != "ecr" or getattr(operation.handler, "advances_clock", False):
+            continue
+        OPERATIONS[key] = Operation(operation.service, operation.name, _advancing(operation.handler),
+                                    _advancing_authz(operation))
+
+
+def _advancing(handler: Callable[[RequestContext], dict]) -> Callable[[RequestContext], dict]:
+    def run(ctx: RequestContext) -> dict:
+        advance_region(ctx.store, ctx.region)
+        return handler(ctx)
+
+    run.advances_clock = True  # type: ignore[attr-defined]
+    run.__name__, run.__doc__ = handler.__name__, handler.__doc__
+    return run
+
+
+def _advancing_authz(operation: Operation):
+    def checks(ctx: RequestContext):
+        advance_region(ctx.store, ctx.region)
+        return operation.checks(ctx)
+
+    return checks
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def _not_found(repo: Repository) -> ServiceError:
+    return ServiceError("LifecyclePolicyNotFoundException", "Lifecycle policy does not exist for the repository "
+                        f"with name '{repo.name}' in the registry with id '{repo.registry_id}'")
+
+
+def validated(text: str) -> str:
+    problem = lifecycle_policy_problem(text)
+    if problem is not None:
+        raise ServiceError("InvalidParameterException",
+                           f"Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: '{problem}'")
+    return text
+
+
+def set_policy(repo: Repository, text: str, now: datetime) -> None:
+    """Attach a (validated) lifecycle policy; it is first applied one interval later."""
+    repo.lifecycle_policy, repo.lifecycle_due_at = text, now + EVALUATION_INTERVAL
+
+
+# ------------------------------------------------------------------------------------------------ operations
+@op("ecr", "PutLifecyclePolicy", authz=_on_repository("ecr:PutLifecyclePolicy"))
+def put_lifecycle_policy(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    text = validated(ctx.params["lifecyclePolicyText"])
+    set_policy(repo, text, ctx.store.clock.now())
+    return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": text}
+
+
+def _policy_out(repo: Repository) -> dict:
+    if repo.lifecycle_policy is None:
+        raise _not_found(repo)
+    return {"registryId": repo.registry_id, "repositoryName": repo.name,
+            "lifecyclePolicyText": repo.lifecycle_policy, "lastEvaluatedAt": repo.lifecycle_evaluated_at}
+
+
+@op("ecr", "GetLifecyclePolicy", authz=_on_repository("ecr:GetLifecyclePolicy"))
+def get_lifecycle_policy(ctx: RequestContext) -> dict:
+    return _policy_out(_repository(ctx))
+
+
+@op("ecr", "DeleteLifecyclePolicy", authz=_on_repository("ecr:DeleteLifecyclePolicy"))
+def delete_lifecycle_policy(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    out = _policy_out(repo)
+    repo.lifecycle_policy = repo.lifecycle_due_at = repo.lifecycle_evaluated_at = None
+    return out
+
+
+@op("ecr", "StartLifecyclePolicyPreview", authz=_on_repository("ecr:StartLifecyclePolicyPreview"))
+def start_lifecycle_policy_preview(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    now = ctx.store.clock.now()
+    text = ctx.params.get("lifecyclePolicyText") or repo.lifecycle_policy
+    if text is None:
+        raise _not_found(repo)
+    validated(text)
+    running = repo.lifecycle_preview
+    if running is not None and running.completes_at > now:
+        raise ServiceError("LifecyclePolicyPreviewInProgressException", "The previous lifecycle policy preview "
+                           "request has not completed. Wait and try again.")
+    rules = parse_lifecycle_policy(text)
+    results = [preview_result(image, rule) for image, rule in evaluate(rules, list(repo.images.values()), now)]
+    delay = timedelta(seconds=ctx.store.settings.operation_delay)
+    repo.lifecycle_preview = LifecyclePreview(text, now + delay, results)
+    return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": text,
+            "status": "IN_PROGRESS"}
+
+
+def _summary(results: list[dict]) -> dict:
+    transitioning = sum(result["action"]["type"] == "TRANSITION" for result in results)
+    summary: dict = {"expiringImageTotalCount": len(results) - transitioning}
+    if transitioning:
+        summary["transitioningImageTotalCounts"] = [{"targetStorageClass": "ARCHIVE",
+                                                     "imageTotalCount": transitioning}]
+    return summary
+
+
+def _wanted(repo: Repository, results: list[dict], ctx: RequestContext) -> list[dict]:
+    image_ids = ctx.params.get("imageIds")
+    if image_ids:
+        digests = set()
+        for image_id in image_ids:
+            image, _failure = _resolve(repo, image_id)
+            if image is not None:
+                digests.add(image.digest)
+        results = [result for result in results if result["imageDigest"] in digests]
+    status = _tag_status_filter(ctx)
+    if status != "ANY":
+        results = [result for result in results if bool(result["imageTags"]) == (status == "TAGGED")]
+    return results
+
+
+@op("ecr", "GetLifecyclePolicyPreview", authz=_on_repository("ecr:GetLifecyclePolicyPreview"))
+def get_lifecycle_policy_preview(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    preview = repo.lifecycle_preview
+    if preview is None:
+        # Unverified wording.
+        raise ServiceError("LifecyclePolicyPreviewNotFoundException", "There is no dry run for this repository.")
+    out = {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": preview.policy_text}
+    if preview.completes_at > ctx.store.clock.now():
+        return {**out, "status": "IN_PROGRESS"}
+    results = _wanted(repo, preview.results, ctx)
+    page, token = _page(results, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    return {**out, "status": "COMPLETE", "previewResults": page, "nextToken": token,
+            "summary": _summary(preview.results)}

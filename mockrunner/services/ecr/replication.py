@@ -1,0 +1,135 @@
+"""ECR replication: PutReplicationConfiguration, DescribeRegistry, DescribeImageReplicationStatus, and pushes
+copied to the configured destinations.
+
+When an image is pushed, every rule whose ``PREFIX_MATCH`` filters match the repository (a rule without filters
+matches all) copies it (same digest, manifest and tags) to each destination registry and region of the model,
+creating the destination repository when needed (with the destination's ``REPLICATION`` creation template, if
+one matches).  A destination in another account must allow it in its registry policy: ``ecr:ReplicateImage``
+(and ``ecr:CreateRepository`` when the repository does not exist yet) for the source account, as AWS documents
+for cross-account replication.  Copies are made during the push, so the status reads COMPLETE at once; a
+destination that refuses, does not exist in this mockrunner, or cannot take the tag (immutable) reads FAILED.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockrunner import regions
+from mockrunner.auth import authorizer
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.iam_engine import principal_from_arn
+from mockrunner.model.ecr import EcrState, Image, Repository, repository_arn
+from mockrunner.model.ecr_policies import evaluable_policy
+from mockrunner.services.ecr import core, templates
+from mockrunner.services.ecr.core import _invalid, _on_repository, _repository
+from mockrunner.services.ecr.scanning import _image, registry_state
+from mockrunner.services.registry import op
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+
+def _validate(ctx: RequestContext, rules: list[dict]) -> None:
+    for rule in rules:
+        for destination in rule["destinations"]:
+            if destination["region"] == ctx.region and destination["registryId"] == ctx.caller.account_id:
+                raise _invalid("Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+                               "'Replication destination cannot be the same as the source registry'")
+            if not regions.is_valid(destination["region"]):
+                # Unverified wording.
+                raise _invalid(f"Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+                               f"'Invalid destination region {destination['region']}'")
+
+
+@op("ecr", "PutReplicationConfiguration")
+def put_replication_configuration(ctx: RequestContext) -> dict:
+    rules = [{"destinations": [dict(d) for d in rule["destinations"]],
+              **({"repositoryFilters": [dict(f) for f in rule["repositoryFilters"]]}
+                 if rule.get("repositoryFilters") else {})}
+             for rule in ctx.params["replicationConfiguration"]["rules"]]
+    _validate(ctx, rules)
+    registry_state(ctx).replication_rules = rules
+    return {"replicationConfiguration": {"rules": rules}}
+
+
+@op("ecr", "DescribeRegistry")
+def describe_registry(ctx: RequestContext) -> dict:
+    return {"registryId": ctx.caller.account_id,
+            "replicationConfiguration": {"rules": registry_state(ctx).replication_rules}}
+
+
+@op("ecr", "DescribeImageReplicationStatus", authz=_on_repository("ecr:DescribeImageReplicationStatus"))
+def describe_image_replication_status(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    image = _image(ctx, repo)
+    return {"repositoryName": repo.name,
+            "imageId": {"imageDigest": image.digest, "imageTag": ctx.params["imageId"].get("imageTag")},
+            "replicationStatuses": [dict(status) for status in image.replication]}
+
+
+# ------------------------------------------------------------------------------------------------ replicating
+def _matches(rule: dict, name: str) -> bool:
+    filters = rule.get("repositoryFilters") or []
+    return not filters or any(name.startswith(f["filter"]) for f in filters)
+
+
+def _allowed(ctx: RequestContext, source: str, dest: EcrState, account_id: str, region: str, name: str,
+             action: str) -> bool:
+    """The destination registry policy grants ``action`` to the source account (same account: always)."""
+    if source == account_id:
+        return True
+    if dest.registry_policy is None:
+        return False
+    check = Check(action, repository_arn(region, account_id, name), resource_policy=evaluable_policy(
+        dest.registry_policy), resource_policy_id=f"registry policy of {account_id} in {region}",
+        resource_account=account_id)
+    decision = authorizer.decide(ctx.store, principal_from_arn(f"arn:aws:iam::{source}:root"), check,
+                                 request_id=ctx.request_id)
+    return decision.allowed
+
+
+def _copy(ctx: RequestContext, repo: Repository, image: Image, account_id: str, region: str) -> str | None:
+    """Replicate ``image`` into one destination; the failure code, or ``None`` on success."""
+    store: Store = ctx.store
+    account = store.account(account_id)
+    if account is None:
+        return "DESTINATION_NOT_FOUND"  # Unverified code: an account this mockrunner does not hold.
+    dest = account.region(region).ecr
+    target = dest.repositories.get(repo.name)
+    if not _allowed(ctx, repo.registry_id, dest, account_id, region, repo.name, "ecr:ReplicateImage"):
+        return "ACCESS_DENIED"
+    if target is None:
+        if not _allowed(ctx, repo.registry_id, dest, account_id, region, repo.name, "ecr:CreateRepository"):
+            return "ACCESS_DENIED"
+        target = templates.create_repository(store, account_id, region, repo.name, "REPLICATION")
+    if any(core._tag_immutable(target, tag) and (holder := target.image_by_tag(tag)) is not None
+           and holder.digest != image.digest for tag in image.tags):
+        return "IMAGE_TAG_IMMUTABLE"  # Unverified code.
+    copy = target.images.get(image.digest)
+    if copy is None:
+        copy = target.images[image.digest] = Image(image.digest, image.manifest, image.media_type,
+                                                   store.clock.now(), image.size,
+                                                   artifact_media_type=image.artifact_media_type)
+    for tag in image.tags:
+        target.tag(copy, tag)
+    return None
+
+
+def replicate(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
+    statuses: dict[tuple[str, str], dict] = {}
+    for rule in state.replication_rules:
+        if not _matches(rule, repo.name):
+            continue
+        for destination in rule["destinations"]:
+            key = (destination["region"], destination["registryId"])
+            if key in statuses:
+                continue
+            failure = _copy(ctx, repo, image, key[1], key[0])
+            statuses[key] = {"region": key[0], "registryId": key[1],
+                             "status": "FAILED" if failure else "COMPLETE",
+                             **({"failureCode": failure} if failure else {})}
+    image.replication = list(statuses.values())
+
+
+core.PUSH_HOOKS.append(replicate)

@@ -1,0 +1,213 @@
+"""ECR image scanning: repository and registry scanning configuration, StartImageScan, DescribeImageScanFindings.
+
+A scan (started by StartImageScan or by a push that the configuration scans on push) is IN_PROGRESS for
+``settings.operation_delay`` seconds of store clock, then COMPLETE with the findings a test seeded for the
+image's digest (:func:`seed_findings`, the admin API's ``POST /_mockrunner/ecr/scan-findings``); with none
+seeded the scan completes with no findings.  A basic scan may be started once per image per 24 hours (AWS
+documents this quota; pushes that scan count toward it).
+
+Registry rules (``PutRegistryScanningConfiguration``) decide a repository's scan frequency when they exist: the
+first rule with a ``WILDCARD`` filter matching the repository name applies; without registry rules the
+repository's own ``scanOnPush`` does.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.ecr import EcrState, Image, ImageScan, Repository
+from mockrunner.services.ecr import core
+from mockrunner.services.ecr.core import _invalid, _on_repository, _page, _repository, image_not_found
+from mockrunner.services.registry import op
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
+
+SCAN_QUOTA_PERIOD = timedelta(hours=24)
+SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNDEFINED")
+_FINDING_KEYS = frozenset({"name", "description", "uri", "severity", "attributes"})
+_INDEX_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json",
+                "application/vnd.oci.image.index.v1+json")
+
+
+def registry_state(ctx: RequestContext, registry_id: str | None = None) -> EcrState:
+    return ctx.store.account(registry_id or ctx.caller.account_id).region(ctx.region).ecr
+
+
+# ------------------------------------------------------------------------------------------------ configuration
+@lru_cache(maxsize=256)
+def wildcard(text: str) -> re.Pattern:
+    return re.compile("^" + ".*".join(re.escape(part) for part in text.split("*")) + "$")
+
+
+def repository_scanning(state: EcrState, repo: Repository) -> dict:
+    """RepositoryScanningConfiguration of ``repo`` under its registry's rules."""
+    frequency, applied = ("SCAN_ON_PUSH" if repo.scan_on_push else "MANUAL"), []
+    if state.scanning_rules:
+        frequency = "MANUAL"
+        for rule in state.scanning_rules:
+            matching = [f for f in rule["repositoryFilters"] if wildcard(f["filter"]).match(repo.name)]
+            if matching:
+                frequency, applied = rule["scanFrequency"], [dict(f) for f in matching]
+                break
+    return {"repositoryArn": repo.arn, "repositoryName": repo.name,
+            "scanOnPush": frequency in ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"), "scanFrequency": frequency,
+            "appliedScanFilters": applied}
+
+
+@op("ecr", "PutImageScanningConfiguration", authz=_on_repository("ecr:PutImageScanningConfiguration"))
+def put_image_scanning_configuration(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    repo.scan_on_push = bool(ctx.params["imageScanningConfiguration"].get("scanOnPush", False))
+    return {"registryId": repo.registry_id, "repositoryName": repo.name,
+            "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push}}
+
+
+def _validate_rules(scan_type: str, rules: list[dict]) -> None:
+    for rule in rules:
+        if scan_type == "BASIC" and rule["scanFrequency"] == "CONTINUOUS_SCAN":
+            # Documented: continuous scanning is part of enhanced scanning.  Unverified wording.
+            raise _invalid("Invalid parameter at 'rules' failed to satisfy constraint: 'CONTINUOUS_SCAN is only "
+                           "supported with scanType ENHANCED'")
+        if not rule["repositoryFilters"]:
+            raise _invalid("Invalid parameter at 'repositoryFilters' failed to satisfy constraint: "
+                           "'Member must have length greater than or equal to 1'")
+
+
+@op("ecr", "PutRegistryScanningConfiguration")
+def put_registry_scanning_configuration(ctx: RequestContext) -> dict:
+    state = registry_state(ctx)
+    scan_type = ctx.params.get("scanType", "BASIC")
+    rules = [{"scanFrequency": rule["scanFrequency"], "repositoryFilters": [dict(f) for f in
+                                                                            rule["repositoryFilters"]]}
+             for rule in ctx.params.get("rules") or []]
+    _validate_rules(scan_type, rules)
+    state.scan_type, state.scanning_rules = scan_type, rules
+    return {"registryScanningConfiguration": {"scanType": scan_type, "rules": rules}}
+
+
+@op("ecr", "GetRegistryScanningConfiguration")
+def get_registry_scanning_configuration(ctx: RequestContext) -> dict:
+    state = registry_state(ctx)
+    return {"registryId": ctx.caller.account_id,
+            "scanningConfiguration": {"scanType": state.scan_type, "rules": state.scanning_rules}}
+
+
+def _authz_batch_scanning(ctx: RequestContext) -> list[Check]:
+    return [core._repository_check(ctx, "ecr:BatchGetRepositoryScanningConfiguration", ctx.caller.account_id, name)
+            for name in ctx.params["repositoryNames"]]
+
+
+@op("ecr", "BatchGetRepositoryScanningConfiguration", authz=_authz_batch_scanning)
+def batch_get_repository_scanning_configuration(ctx: RequestContext) -> dict:
+    state = registry_state(ctx)
+    configurations, failures = [], []
+    for name in ctx.params["repositoryNames"]:
+        repo = state.repositories.get(name)
+        if repo is None:
+            # Unverified wording.
+            failures.append({"repositoryName": name, "failureCode": "REPOSITORY_NOT_FOUND",
+                             "failureReason": "REPOSITORY_NOT_FOUND"})
+        else:
+            configurations.append(repository_scanning(state, repo))
+    return {"scanningConfigurations": configurations, "failures": failures}
+
+
+# ------------------------------------------------------------------------------------------------ scans
+def start_scan(ctx: RequestContext, image: Image) -> ImageScan:
+    now = ctx.store.clock.now()
+    image.scan = ImageScan(now, now + timedelta(seconds=ctx.store.settings.operation_delay))
+    return image.scan
+
+
+def scan_on_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+    state = registry_state(ctx, repo.registry_id)
+    if repository_scanning(state, repo)["scanOnPush"] and image.media_type not in _INDEX_TYPES:
+        start_scan(ctx, image)
+
+
+core.PUSH_HOOKS.append(scan_on_push)
+
+
+def _image(ctx: RequestContext, repo: Repository) -> Image:
+    image_id = ctx.params["imageId"]
+    image, failure = core._resolve(repo, image_id)
+    if image is None:
+        if failure["failureCode"] == "ImageNotFound":
+            raise image_not_found(image_id, repo.name, repo.registry_id)
+        raise _invalid(failure["failureReason"])
+    return image
+
+
+@op("ecr", "StartImageScan", authz=_on_repository("ecr:StartImageScan"))
+def start_image_scan(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    image = _image(ctx, repo)
+    if image.status != "ACTIVE":
+        raise ServiceError("ImageArchivedException", "The specified image is archived and cannot be scanned.")
+    if image.media_type in _INDEX_TYPES:
+        # Unverified wording; a manifest list has no layers to scan.
+        raise ServiceError("UnsupportedImageTypeException", "The image is of a type that cannot be scanned.")
+    if registry_state(ctx, repo.registry_id).scan_type == "ENHANCED":
+        # Unverified wording: StartImageScan starts basic scans; enhanced scanning is Amazon Inspector's.
+        raise _invalid("Invalid parameter at 'registryScanningConfiguration' failed to satisfy constraint: "
+                       "'StartImageScan is not supported when enhanced scanning is enabled'")
+    if image.scan is not None and ctx.store.clock.now() - image.scan.started_at < SCAN_QUOTA_PERIOD:
+        raise ServiceError("LimitExceededException", "The scan quota per image has been exceeded. Wait and try "
+                           "again.")
+    scan = start_scan(ctx, image)
+    return {"registryId": repo.registry_id, "repositoryName": repo.name,
+            "imageId": {"imageDigest": image.digest, "imageTag": ctx.params["imageId"].get("imageTag")},
+            "imageScanStatus": scan.status_out()}
+
+
+@op("ecr", "DescribeImageScanFindings", authz=_on_repository("ecr:DescribeImageScanFindings"))
+def describe_image_scan_findings(ctx: RequestContext) -> dict:
+    repo = _repository(ctx)
+    image = _image(ctx, repo)
+    image_id = ctx.params["imageId"]
+    scan = image.scan
+    if scan is None:
+        digest, tag = image_id.get("imageDigest") or "null", image_id.get("imageTag") or "null"
+        shown = f"{{imageDigest:'{digest}', imageTag:'{tag}'}}"
+        raise ServiceError("ScanNotFoundException", f"Image scan does not exist for the image with '{shown}' in the "
+                           f"repository with name '{repo.name}' in the registry with id '{repo.registry_id}'")
+    out: dict[str, Any] = {"registryId": repo.registry_id, "repositoryName": repo.name,
+                           "imageId": {"imageDigest": image.digest, "imageTag": image_id.get("imageTag")},
+                           "imageScanStatus": scan.status_out()}
+    if scan.status == "COMPLETE":
+        page, token = _page(scan.findings, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+        out["imageScanFindings"] = {"imageScanCompletedAt": scan.completes_at,
+                                    "vulnerabilitySourceUpdatedAt": scan.completes_at,
+                                    "findingSeverityCounts": scan.severity_counts(), "findings": page}
+        out["nextToken"] = token
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ admin seeding
+def finding_problem(finding: Any) -> str | None:
+    """Why ``finding`` is not an ImageScanFinding (``name``, ``severity``, optional description/uri/attributes)."""
+    if not isinstance(finding, dict) or not finding.keys() <= _FINDING_KEYS:
+        return f"each finding is an object with keys among {sorted(_FINDING_KEYS)}"
+    if not isinstance(finding.get("name"), str) or finding.get("severity") not in SEVERITIES:
+        return f"each finding needs a name (string) and a severity among {list(SEVERITIES)}"
+    attributes = finding.get("attributes", [])
+    if not isinstance(attributes, list) or not all(
+            isinstance(a, dict) and isinstance(a.get("key"), str) and isinstance(a.get("value", ""), str)
+            for a in attributes):
+        return "attributes is a list of {key, value} strings"
+    return None
+
+
+def seed_findings(store: "Store", account_id: str, region: str, digest: str, findings: list[dict]) -> None:
+    """Findings a scan of ``digest`` reports once it completes (scans already complete keep theirs)."""
+    account = store.account(account_id)
+    if account is None:
+        raise ValueError(f"unknown account {account_id}")
+    account.region(region).ecr.seeded_findings[digest] = [dict(finding) for finding in findings]
+
