@@ -1,4 +1,5 @@
-"""The WSGI application every mode serves: AWS API calls go to the gateway, ``/_mockrunner/*`` to admin."""
+"""The WSGI application every mode serves: AWS API calls go to the gateway, ``/_mockrunner/*`` to admin, ``/v2/``
+to ECR's registry endpoint."""
 from __future__ import annotations
 
 import logging
@@ -12,10 +13,13 @@ from mockrunner.admin import admin
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext
 from mockrunner.context import Response as GatewayResponse
+from mockrunner.model.blobs import BlobStore
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, is_mutation
+from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
+from mockrunner.services.ecr_push import collect_garbage
 
 log = logging.getLogger("mockrunner.requests")
 
@@ -30,6 +34,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["MOCKRUNNER_STATE_FILE"] = state_file
     app.url_map.strict_slashes = False
     app.register_blueprint(admin, url_prefix="/_mockrunner")
+    app.wsgi_app = registry.mount(app.wsgi_app, store, state_file)  # type: ignore[method-assign]
 
     @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])
@@ -66,8 +71,11 @@ class GatewayApp:
         load_all()
         self.store = store
         self.state_file = state_file
+        self.registry = registry.RegistryApp(store, state_file)
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if registry.is_registry_path(environ.get("PATH_INFO", "")):
+            return self.registry(environ, start_response)
         result = handle_environ(self.store, self.state_file, environ)
         start_response(f"{result.status} {HTTP_STATUS_CODES.get(result.status, 'UNKNOWN')}",
                        list(result.headers.items()))
@@ -83,9 +91,13 @@ def prepare_state(store: Store) -> StateFile | None:
     """
     settings = store.settings
     state_file = StateFile(store, settings.state_file) if settings.state_file else None
+    if state_file is not None:
+        store.blobs = BlobStore(state_file.path + ".blobs")  # image layers live beside the state file
     if state_file is not None and state_file.load():
         for path in settings.seed_files:
             register_root_credentials(store, load_seed_file(path))  # configuration, not state
+        with store.lock:
+            collect_garbage(store)
         return state_file
     for path in settings.seed_files:
         apply_seed_file(store, path)

@@ -18,6 +18,7 @@ import re
 import threading
 from typing import TYPE_CHECKING
 
+from mockrunner.durable import fsync_directory
 from mockrunner.model import snapshot
 
 if TYPE_CHECKING:
@@ -115,16 +116,4 @@ class StateFile:
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(temporary, self.path)
-                _fsync_directory(directory)
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (a no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+                fsync_directory(directory)

@@ -6,6 +6,10 @@ SDKs send small, well-formed requests over persistent connections, so a thread p
 request line, headers and a ``Content-Length`` (or chunked) body and writes one response is enough, and it
 costs a fraction of that (``scripts/bench_protocol.py`` measures both side by side).  Malformed HTTP gets a
 400 and the connection is closed; the application itself never sees it.
+
+Requests under ``streamed_prefixes`` (the registry's ``/v2/``, whose layer uploads run to hundreds of MB) get
+their body as a stream instead (``wsgi.input`` reads from the socket, ``wsgi.input_terminated`` is set, no size
+limit), and any answer that declares its ``Content-Length`` is written chunk by chunk as the app yields it.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import socketserver
 import sys
 from http import HTTPStatus
 
-from mockrunner.wsgi import WSGIApp, call_wsgi
+from mockrunner.wsgi import WSGIApp, open_wsgi
 
 MAX_HEADER_LINE = 65536
 MAX_HEADERS = 200
@@ -84,9 +88,13 @@ class _Connection(socketserver.StreamRequestHandler):
                 environ[key] = environ[key] + "," + value if key in environ else value
         if environ.get("HTTP_EXPECT", "").lower() == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = self._read_body(environ)
-        environ["CONTENT_LENGTH"] = str(len(body))
-        environ["wsgi.input"] = io.BytesIO(body)
+        if path.startswith(self.server.streamed_prefixes):
+            environ["wsgi.input"] = self._body_stream(environ)
+            environ["wsgi.input_terminated"] = True
+        else:
+            body = self._read_body(environ)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ["wsgi.input"] = io.BytesIO(body)
         connection = environ.get("HTTP_CONNECTION", "").lower()
         keep_alive = version == "HTTP/1.1" and connection != "close" or connection == "keep-alive"
         return environ, keep_alive
@@ -121,6 +129,16 @@ class _Connection(socketserver.StreamRequestHandler):
             raise BadRequest("request body shorter than Content-Length")
         return body
 
+    def _body_stream(self, environ: dict) -> "_BodyStream":
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            environ.pop("HTTP_TRANSFER_ENCODING")
+            environ.pop("CONTENT_LENGTH", None)
+            return _BodyStream(self, None)
+        length_text = environ.get("CONTENT_LENGTH") or "0"
+        if not length_text.isdigit():
+            raise BadRequest("invalid Content-Length")
+        return _BodyStream(self, int(length_text))
+
     def _read_chunked(self) -> bytes:
         chunks = []
         total = 0
@@ -140,24 +158,33 @@ class _Connection(socketserver.StreamRequestHandler):
             self.rfile.readline(3)
 
     def _respond(self, environ: dict, keep_alive: bool) -> bool:
-        status, headers, body = call_wsgi(self.server.app, environ)
-        head = [f"HTTP/1.1 {status}"]
-        has_length = False
-        for name, value in headers:
-            lower = name.lower()
-            if lower == "content-length":
-                has_length = True
-            elif lower == "connection" and value.lower() == "close":
-                keep_alive = False
-            head.append(f"{name}: {value}")
-        if not has_length:
-            head.append(f"Content-Length: {len(body)}")
-        if not keep_alive:
-            head.append("Connection: close")
-        payload = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
-        if environ["REQUEST_METHOD"] != "HEAD":
-            payload += body
-        self.wfile.write(payload)
+        with open_wsgi(self.server.app, environ) as (status, headers, chunks):
+            head = [f"HTTP/1.1 {status}"]
+            length = None
+            for name, value in headers:
+                lower = name.lower()
+                if lower == "content-length":
+                    length = value
+                elif lower == "connection" and value.lower() == "close":
+                    keep_alive = False
+                head.append(f"{name}: {value}")
+            stream = environ["wsgi.input"]
+            if isinstance(stream, _BodyStream) and not stream.finish():
+                keep_alive = False  # the unread rest of the body is still on the connection
+            body = b"" if length is not None else b"".join(chunks)
+            if length is None:
+                head.append(f"Content-Length: {len(body)}")
+            if not keep_alive:
+                head.append("Connection: close")
+            payload = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+            if environ["REQUEST_METHOD"] == "HEAD":
+                self.wfile.write(payload)
+            elif length is None:
+                self.wfile.write(payload + body)
+            else:
+                self.wfile.write(payload)
+                for chunk in chunks:
+                    self.wfile.write(chunk)
         return keep_alive
 
     def _write_plain(self, status: int, message: str) -> None:
@@ -168,6 +195,57 @@ class _Connection(socketserver.StreamRequestHandler):
             self.wfile.write(head.encode("latin-1") + body)
         except OSError:
             return
+
+
+class _BodyStream:
+    """A request body read from the connection as the app asks for it (``Content-Length`` or chunked)."""
+
+    def __init__(self, connection: _Connection, length: int | None) -> None:
+        self._rfile = connection.rfile
+        self._remaining = length
+        self._chunk_left = 0
+        self._done = length == 0
+
+    def read(self, size: int = -1) -> bytes:
+        if self._done:
+            return b""
+        if size is None or size < 0:
+            size = 1 << 20
+        if self._remaining is not None:
+            data = self._rfile.read(min(size, self._remaining))
+            if not data:
+                raise BadRequest("request body shorter than Content-Length")
+            self._remaining -= len(data)
+            self._done = self._remaining == 0
+            return data
+        if self._chunk_left == 0:
+            size_line = self._rfile.readline(MAX_HEADER_LINE + 1).split(b";", 1)[0].strip()
+            try:
+                self._chunk_left = int(size_line, 16)
+            except ValueError:
+                raise BadRequest("malformed chunk size") from None
+            if self._chunk_left == 0:
+                while self._rfile.readline(MAX_HEADER_LINE + 1) not in (b"\r\n", b"\n", b""):
+                    continue
+                self._done = True
+                return b""
+        data = self._rfile.read(min(size, self._chunk_left))
+        if not data:
+            raise BadRequest("chunked body ended early")
+        self._chunk_left -= len(data)
+        if self._chunk_left == 0:
+            self._rfile.readline(3)
+        return data
+
+    def finish(self, limit: int = 1 << 20) -> bool:
+        """Read what the app left unread (up to ``limit`` bytes); whether the body is now fully read."""
+        try:
+            while not self._done and limit > 0:
+                data = self.read(min(limit, 65536))
+                limit -= len(data)
+        except (BadRequest, OSError):
+            return False
+        return self._done
 
 
 def _unquote_path(path: str) -> str:
@@ -186,9 +264,11 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, host: str, port: int, app: WSGIApp, max_body: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, host: str, port: int, app: WSGIApp, max_body: int = 64 * 1024 * 1024,
+                 streamed_prefixes: tuple[str, ...] = ("/v2/",)) -> None:
         self.app = app
         self.max_body = max_body
+        self.streamed_prefixes = streamed_prefixes
         self.stopping = False
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.address_family = family

@@ -1,14 +1,21 @@
-"""ECR state of one account in one region (the slice App Runner pulls from).
+"""ECR state of one account in one region.
 
-Repositories by name; each owns its images by digest.  An image pushed with PutImage keeps its manifest; an
-image declared by a seed file may have none (``manifest is None``) but exists for every other purpose, which is
-all App Runner's pull check needs.
+Repositories by name; each owns its images by digest and records the layers (blobs) that are in it.  An image
+pushed with PutImage keeps its manifest; an image declared by a seed file may have none (``manifest is None``)
+but exists for every other purpose, which is all App Runner's pull check needs.  Layer bytes live in the
+store's blob store (:mod:`mockrunner.model.blobs`), never here.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+
+INDEX_MEDIA_TYPES = frozenset({
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+})
 
 
 def repository_arn(region: str, account_id: str, name: str) -> str:
@@ -35,6 +42,51 @@ class Image:
     size: int
     tags: list[str] = field(default_factory=list)
     artifact_media_type: str | None = None
+    last_recorded_pull_time: datetime | None = None
+
+
+@dataclass
+class Layer:
+    """A blob that is in a repository: uploaded to it, mounted into it, or referenced by one of its images."""
+
+    digest: str
+    size: int
+    added_at: datetime
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class References:
+    """What a manifest points at: blobs (config and layers, by digest) and, for an index, child manifests."""
+
+    blobs: dict[str, dict]
+    manifests: dict[str, dict]
+
+
+def manifest_references(manifest: dict | None) -> References:
+    """The descriptors of ``manifest`` (a parsed image manifest or index), by digest."""
+    blobs: dict[str, dict] = {}
+    manifests: dict[str, dict] = {}
+    if isinstance(manifest, dict):
+        config = manifest.get("config")
+        if isinstance(config, dict) and isinstance(config.get("digest"), str):
+            blobs[config["digest"]] = config
+        for key, target in (("layers", blobs), ("blobs", blobs), ("manifests", manifests)):
+            items = manifest.get(key)
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and isinstance(item.get("digest"), str):
+                    target.setdefault(item["digest"], item)
+    return References(blobs, manifests)
+
+
+def image_references(image: "Image") -> References:
+    """The descriptors of a stored image's manifest (none for a seeded image without one)."""
+    if not image.manifest:
+        return References({}, {})
+    try:
+        return manifest_references(json.loads(image.manifest))
+    except ValueError:
+        return References({}, {})
 
 
 @dataclass
@@ -52,6 +104,8 @@ class Repository:
     policy_text: str | None = None
     images: dict[str, Image] = field(default_factory=dict)
     """Images by digest, in push order."""
+    layers: dict[str, Layer] = field(default_factory=dict)
+    """Blobs in this repository by digest (uploaded, mounted or referenced by an image)."""
 
     @property
     def arn(self) -> str:
@@ -84,3 +138,5 @@ class Repository:
 class EcrState:
     repositories: dict[str, Repository] = field(default_factory=dict)
     """Repositories by name."""
+    account_settings: dict[str, str] = field(default_factory=dict)
+    """ECR account settings by name (``BLOB_MOUNTING``: ``ENABLED`` / ``DISABLED``, the default)."""

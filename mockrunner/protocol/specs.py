@@ -36,6 +36,8 @@ class ServiceSpec:
     """The error code of an unexpected failure (the model's own server-fault shape where it has one)."""
     legacy_host_prefixes: tuple[str, ...] = ()
     """Host name prefixes besides the model's endpoint prefix that identify the service in unsigned requests."""
+    extra_modules: tuple[str, ...] = ()
+    """Further modules registering operations of the service (loaded after ``module``)."""
 
     @property
     def model(self) -> ServiceModel:
@@ -79,7 +81,8 @@ class ServiceSpec:
 SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (
     ServiceSpec("sts", "mockrunner.services.sts", internal_error="InternalFailure"),
     ServiceSpec("iam", "mockrunner.services.iam", internal_error="ServiceFailure"),
-    ServiceSpec("ecr", "mockrunner.services.ecr", internal_error="ServerException", legacy_host_prefixes=("ecr",)),
+    ServiceSpec("ecr", "mockrunner.services.ecr", internal_error="ServerException", legacy_host_prefixes=("ecr",),
+                extra_modules=("mockrunner.services.ecr_layers",)),
     ServiceSpec("apprunner", "mockrunner.services.apprunner", internal_error="InternalServiceErrorException"),
 )}
 """Served services by model name, in the order their modules are loaded."""

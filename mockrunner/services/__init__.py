@@ -11,4 +11,5 @@ from mockrunner.protocol.specs import SERVICES
 def load_all() -> None:
     """Import every service module so their operations register (idempotent)."""
     for spec in SERVICES.values():
-        importlib.import_module(spec.module)
+        for module in (spec.module, *spec.extra_modules):
+            importlib.import_module(module)

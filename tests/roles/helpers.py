@@ -4,18 +4,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.ecr.pushing import image_manifest, put_image
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ECR_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"
 FULL_ACCESS = "arn:aws:iam::aws:policy/AWSAppRunnerFullAccess"
 READ_ONLY = "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess"
-MANIFEST = json.dumps({
-    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-               "digest": "sha256:" + "a" * 64},
-    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
-                "digest": "sha256:" + "b" * 64}],
-})
+MANIFEST = image_manifest("a", 10)
 
 
 def trust(principal: str) -> str:
@@ -43,7 +39,7 @@ class World:
 
     def image(self, repository: str = "app", tag: str = "v1") -> str:
         self.ecr.create_repository(repositoryName=repository)
-        self.ecr.put_image(repositoryName=repository, imageManifest=MANIFEST, imageTag=tag)
+        put_image(self.ecr, repositoryName=repository, imageManifest=MANIFEST, imageTag=tag)
         return f"{self.account}.dkr.ecr.{REGION}.amazonaws.com/{repository}:{tag}"
 
     def role(self, name: str, principal: str, managed: tuple[str, ...] = (), inline: str | None = None) -> str:
