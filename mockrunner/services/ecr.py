@@ -506,6 +506,8 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
         repo.images[computed] = image
     if tag:
         repo.tag(image, tag)
+        if holder is not image:
+            ecr_push.tag_moved(ctx.store, repo, tag, image)
     return image
 
 

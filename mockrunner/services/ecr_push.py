@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from mockrunner.model.ecr import INDEX_MEDIA_TYPES, Layer, Repository, image_ref
 
 if TYPE_CHECKING:
     from mockrunner.model.blobs import Upload
+    from mockrunner.model.ecr import Image
     from mockrunner.model.store import Store
 
 PART_SIZE = 20 * 1024 * 1024
@@ -31,6 +32,17 @@ UNREFERENCED_GRACE = timedelta(hours=24)
 """How long a blob no image refers to is kept (ECR: unassociated layers "may be cleaned up at any time")."""
 DOWNLOAD_URL_LIFETIME = timedelta(hours=1)
 """How long a GetDownloadUrlForLayer URL works (real ones are presigned S3 URLs; their lifetime is unverified)."""
+
+
+TagListener = Callable[["Store", Repository, str, "Image"], None]
+TAG_LISTENERS: list[TagListener] = []
+"""Called (store lock held) when a push points a tag at a different image: App Runner's automatic deployments
+register here, so ECR need not know about them."""
+
+
+def tag_moved(store: "Store", repo: Repository, tag: str, image: "Image") -> None:
+    for listener in TAG_LISTENERS:
+        listener(store, repo, tag, image)
 
 
 def owner(repo: Repository) -> tuple[str, str, str]:

@@ -112,3 +112,23 @@ def test_skopeo_push_without_permission_is_denied(endpoint, tmp_path):
     assert "denied: User: arn:aws:iam::123456789012:user/reader is not authorized to perform: " \
            "ecr:InitiateLayerUpload" in refused.stderr
     assert endpoint.ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
+def test_skopeo_push_deploys_and_a_second_push_redeploys(endpoint, tmp_path):
+    from tests.roles.helpers import World, create_request
+
+    world = World(endpoint.harness)
+    endpoint.ecr.create_repository(repositoryName="app")
+    assert push(endpoint, tmp_path / "one", build_image("one"), "latest").returncode == 0
+    first = inspect(endpoint, "app:latest")["Digest"]
+    identifier = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest"
+    arn = world.apprunner.create_service(**create_request("web-app", identifier, world.access_role(),
+                                                          auto_deploy=True))["Service"]["ServiceArn"]
+    assert world.apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+    assert world.deployed_image(arn)["image_digest"] == first
+    assert push(endpoint, tmp_path / "two", build_image("two"), "latest").returncode == 0
+    second = inspect(endpoint, "app:latest")["Digest"]
+    operations = world.apprunner.list_operations(ServiceArn=arn)["OperationSummaryList"]
+    assert [(o["Type"], o["Status"]) for o in operations] == [("START_DEPLOYMENT", "SUCCEEDED"),
+                                                              ("CREATE_SERVICE", "SUCCEEDED")]
+    assert world.deployed_image(arn)["image_digest"] == second != first

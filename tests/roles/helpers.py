@@ -78,6 +78,13 @@ class World:
         return response.get_json()["failures"]
 
 
+    def deployed_image(self, service_arn: str) -> dict:
+        response = self.harness.app.test_client().get(
+            "/_mockrunner/apprunner/deployed-image", query_string={"service_arn": service_arn})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+
 def create_request(name: str, identifier: str, access_role: str | None = None, instance_role: str | None = None,
                    image_type: str = "ECR", auto_deploy: bool = False) -> dict:
     source: dict[str, Any] = {
