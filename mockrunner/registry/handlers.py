@@ -57,7 +57,7 @@ def route(request: RegistryRequest) -> Reply:
     path = request.path
     if path in ("/v2", "/v2/"):
         return _json(200, {})
-    if path == "/v2/_catalog":
+    if path == "/v2/_catalog" and request.method in ("GET", "HEAD"):
         return catalog(request)
     match = _ROUTE.match(path)
     if match is None:
@@ -110,10 +110,13 @@ def _page_size(request: RegistryRequest, limit: int | None) -> int | None:
     text = request.query.get("n")
     if text is None:
         return None
-    if not text.isdigit() or (limit is not None and int(text) > limit):
+    if not text.isdigit() or int(text) < 1:
+        raise RegistryError(400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy constraint: "
+                            "'Member must have value greater than or equal to 1'")
+    if limit is not None and int(text) > limit:
         # go-containerregistry#1091 quotes ECR's answer to n=10000.
         raise RegistryError(400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy constraint: "
-                            f"'Member must have value less than or equal to {limit or 1000}'")
+                            f"'Member must have value less than or equal to {limit}'")
     return int(text)
 
 

@@ -220,6 +220,12 @@ def test_tags_list_and_catalog_pages(endpoint):
     too_many = endpoint.registry.call("GET", "/v2/_catalog", params={"n": 10000})
     assert error_code(too_many) == (400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy "
                                     "constraint: 'Member must have value less than or equal to 1000'")
+    for bad in ("0", "-1", "x"):
+        assert error_code(endpoint.registry.call("GET", "/v2/_catalog", params={"n": bad}))[:2] == (
+            400, "UNSUPPORTED")
+        assert error_code(endpoint.registry.call("GET", "/v2/aa/tags/list", params={"n": bad}))[:2] == (
+            400, "UNSUPPORTED")
+    assert endpoint.registry.call("DELETE", "/v2/_catalog").status_code == 404
 
 
 def test_mount_needs_blob_mounting_and_an_image_referring_to_the_blob(endpoint):
