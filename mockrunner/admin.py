@@ -274,6 +274,17 @@ def failures() -> Response:
     return _json({"service_arn": arn, "failures": found})
 
 
+@admin.get("/apprunner/deployed-image")
+def deployed_image() -> Response:
+    arn = _service_arn()
+    store = _store()
+    with store.lock:
+        found = apprunner.deployed_image(store, arn)
+    if found is None:
+        raise AdminError(404, "ServiceNotFound", f"no App Runner service {arn}")
+    return _json({"service_arn": arn, **found})
+
+
 @admin.get("/apprunner/instance-role-credentials")
 def instance_role_credentials() -> Response:
     from mockrunner.errors import ServiceError

@@ -1,8 +1,9 @@
 """The one WSGI application every way in serves: the server, the in-process hook and the test harness.
 
 :class:`MockrunnerApp` looks at the path once: ``/_mockrunner/*`` goes to the Flask app that serves the admin
-API (built on its first request: a Flask app costs milliseconds, and an in-process mock that never calls the
-admin API should not pay for one); everything else is an AWS API call and goes straight to the gateway
+API and the dashboard (built on its first request: a Flask app costs milliseconds, and an in-process mock that
+never calls the admin API should not pay for one); ``/v2/*`` to ECR's registry endpoint
+(:mod:`mockrunner.registry`); everything else is an AWS API call and goes straight to the gateway
 (:func:`handle_environ`), with no Flask request context, URL routing or response object on that path.
 :func:`create_app` is the one builder: it loads the state file or the seeds and returns the app.
 """
@@ -21,10 +22,13 @@ from werkzeug.wrappers import Response as TestResponse
 from mockrunner import gateway
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
+from mockrunner.model.blobs import BlobStore
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, is_mutation
+from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
+from mockrunner.services.ecr.push import collect_garbage
 
 log = logging.getLogger("mockrunner.requests")
 
@@ -39,6 +43,7 @@ class MockrunnerApp:
         load_all()
         self.store = store
         self.state_file = state_file
+        self.registry = registry.RegistryApp(store, state_file)
         self._admin: Flask | None = None
         self._admin_lock = threading.Lock()
 
@@ -46,6 +51,8 @@ class MockrunnerApp:
         path = environ.get("PATH_INFO") or "/"
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return self.admin_app(environ, start_response)
+        if registry.is_registry_path(path):
+            return self.registry(environ, start_response)
         result = handle_environ(self.store, self.state_file, environ)
         start_response(f"{result.status} {HTTP_STATUS_CODES.get(result.status, 'UNKNOWN')}",
                        list(result.headers.items()))
@@ -140,9 +147,13 @@ def prepare_state(store: Store) -> StateFile | None:
     """
     settings = store.settings
     state_file = StateFile(store, settings.state_file) if settings.state_file else None
+    if state_file is not None:
+        store.blobs = BlobStore(state_file.path + ".blobs")  # image layers live beside the state file
     if state_file is not None and state_file.load():
         for path in settings.seed_files:
             register_root_credentials(store, load_seed_file(path))  # configuration, not state
+        with store.lock:
+            collect_garbage(store)
         return state_file
     for path in settings.seed_files:
         apply_seed_file(store, path)

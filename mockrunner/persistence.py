@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from mockrunner.durable import fsync_directory
 from mockrunner.model import snapshot
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class StateFile:
         except BaseException:
             _remove_quietly(temporary)
             raise
-        _fsync_directory(os.path.dirname(self.path))
+        fsync_directory(os.path.dirname(self.path))
 
     def _write_all(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
@@ -209,14 +210,3 @@ def _remove_quietly(path: str) -> None:
     except OSError:
         pass
 
-
-def _fsync_directory(directory: str) -> None:
-    """Make the rename itself durable (a no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

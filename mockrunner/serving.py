@@ -15,6 +15,11 @@ the limits in :class:`Limits`:
   client gets 408; every other read (an idle keep-alive connection, a body) waits at most ``idle_timeout``;
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused.
 
+Requests under ``Limits.streamed_prefixes`` (the registry's ``/v2/``, whose layer uploads run to hundreds of
+MB) get their body as a stream instead: ``wsgi.input`` reads h11's body events from the socket as the
+application asks (``wsgi.input_terminated`` is set, ``max_body`` does not apply).  Any answer that declares its
+``Content-Length`` is written chunk by chunk as the application yields it.
+
 Malformed HTTP gets a 4xx with ``Connection: close`` and the connection is closed; the application never sees
 it.  ``scripts/bench_protocol.py`` measures this server against moto's and a do-nothing floor.
 """
@@ -31,7 +36,7 @@ from urllib.parse import unquote_to_bytes
 
 import h11
 
-from mockrunner.wsgi import WSGIApp, call_wsgi
+from mockrunner.wsgi import WSGIApp, open_wsgi
 
 _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
 RECV_SIZE = 65536
@@ -50,6 +55,11 @@ class Limits:
     head_timeout: float = 10.0
     idle_timeout: float = 120.0
     backlog: int = 1024
+    streamed_prefixes: tuple[str, ...] = ("/v2/",)
+    """Paths whose request bodies are streamed to the application (no ``max_body``)."""
+    stream_drain: int = 1024 * 1024
+    """After answering a streamed request, at most this much of a body the application left unread is read and
+    dropped to keep the connection; past it the connection is closed."""
 
 
 class HTTPError(Exception):
@@ -79,9 +89,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 environ = self._read_request()
                 if environ is None:
                     return
-                answer = self._respond(environ)
-                self.connection.settimeout(self.limits.idle_timeout)
-                self.connection.sendall(answer)
+                self._respond(environ)
             except HTTPError as error:
                 self._send_error(error.status, str(error))
                 return
@@ -155,11 +163,18 @@ class _Connection(socketserver.BaseRequestHandler):
         length = environ.get("CONTENT_LENGTH")
         if length is not None and self.h11.their_state is h11.SEND_BODY and _is_chunked(event):
             raise HTTPError(400, "both Content-Length and Transfer-Encoding")  # a request smuggling shape
-        if length is not None and int(length) > self.limits.max_body:
+        streamed = environ["PATH_INFO"].startswith(self.limits.streamed_prefixes)
+        if length is not None and int(length) > self.limits.max_body and not streamed:
             raise HTTPError(413, "request body too large")
         if self.h11.they_are_waiting_for_100_continue:
             interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
             self.connection.sendall(self.h11.send(interim))
+        if streamed:
+            if length is None:
+                environ.pop("CONTENT_LENGTH", None)
+            environ["wsgi.input"] = _BodyStream(self)
+            environ["wsgi.input_terminated"] = True
+            return environ
         body = self._read_body()
         environ["CONTENT_LENGTH"] = str(len(body))
         environ["wsgi.input"] = BytesIO(body)
@@ -205,18 +220,32 @@ class _Connection(socketserver.BaseRequestHandler):
             else:  # ConnectionClosed before the body was complete
                 raise HTTPError(400, "request body incomplete")
 
-    def _respond(self, environ: dict) -> bytes:
-        status, headers, body = call_wsgi(self.server.app, environ)
-        code, _, reason = status.partition(" ")
-        head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-        if not any(name.lower() == b"content-length" for name, _ in head):
-            head.append((b"Content-Length", str(len(body)).encode("ascii")))
-        if self.server.stopping:
-            head.append((b"Connection", b"close"))
-        response = h11.Response(status_code=int(code), headers=head, reason=reason.encode("latin-1"))
-        if environ["REQUEST_METHOD"] == "HEAD":
-            body = b""
-        return self.h11.send(response) + self.h11.send(h11.Data(data=body)) + self.h11.send(h11.EndOfMessage())
+    def _respond(self, environ: dict) -> None:
+        """Run the application and send its answer (streamed when it declares its ``Content-Length``)."""
+        with open_wsgi(self.server.app, environ) as (status, headers, chunks):
+            code, _, reason = status.partition(" ")
+            head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+            declared = any(name.lower() == b"content-length" for name, _ in head)
+            body = b"" if declared else b"".join(chunks)
+            if not declared:
+                head.append((b"Content-Length", str(len(body)).encode("ascii")))
+            stream = environ["wsgi.input"]
+            if isinstance(stream, _BodyStream) and not stream.finish(self.limits.stream_drain):
+                head.append((b"Connection", b"close"))  # the unread rest of the body is still on the connection
+            elif self.server.stopping:
+                head.append((b"Connection", b"close"))
+            response = h11.Response(status_code=int(code), headers=head, reason=reason.encode("latin-1"))
+            self.connection.settimeout(self.limits.idle_timeout)
+            if environ["REQUEST_METHOD"] == "HEAD" or not declared:
+                payload = b"" if environ["REQUEST_METHOD"] == "HEAD" else body
+                self.connection.sendall(self.h11.send(response) + self.h11.send(h11.Data(data=payload))
+                                        + self.h11.send(h11.EndOfMessage()))
+                return
+            self.connection.sendall(self.h11.send(response))
+            for chunk in chunks:
+                if chunk:
+                    self.connection.sendall(self.h11.send(h11.Data(data=chunk)))
+            self.connection.sendall(self.h11.send(h11.EndOfMessage()))
 
     def _send_error(self, status: int, message: str) -> None:
         """Answer ``status`` with ``Connection: close``, then linger so that closing does not reset the answer away."""
@@ -248,6 +277,38 @@ class _Connection(socketserver.BaseRequestHandler):
             if not data:
                 return
             received += len(data)
+
+
+class _BodyStream:
+    """A request body read from the connection as the application asks for it (h11 de-frames it)."""
+
+    def __init__(self, connection: _Connection) -> None:
+        self._connection = connection
+        self._buffer = b""
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = RECV_SIZE
+        while not self._buffer and not self._done:
+            event = self._connection._next_event()
+            if isinstance(event, h11.Data):
+                self._buffer = bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                self._done = True
+            else:  # ConnectionClosed before the body was complete
+                raise HTTPError(400, "request body incomplete")
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def finish(self, limit: int) -> bool:
+        """Read and drop what the application left unread (at most ``limit`` bytes); whether the body is done."""
+        try:
+            while not self._done and limit > 0:
+                limit -= len(self.read(min(limit, RECV_SIZE)))
+        except (HTTPError, OSError):
+            return False
+        return self._done and not self._buffer
 
 
 def _is_chunked(request: h11.Request) -> bool:

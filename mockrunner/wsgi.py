@@ -1,19 +1,22 @@
-"""Running one request through a WSGI application and collecting its whole answer.
+"""Running one request through a WSGI application and collecting its answer.
 
 The HTTP server (:mod:`mockrunner.serving`) and the socket-less botocore hook (:mod:`mockrunner.testing.inprocess`)
-both need the status, the headers and the complete body before they answer, and both must close the app's
-iterable even when reading it fails (PEP 3333): one function does it for both.
+both need the status and the headers before they answer, and both must close the app's iterable even when
+reading it fails (PEP 3333): :func:`open_wsgi` does it for both; :func:`call_wsgi` also joins the body.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 WSGIApp = Callable[[dict, Callable], Any]
 
 
-def call_wsgi(app: WSGIApp, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
-    """``(status line, headers, body)`` of ``app``'s answer to ``environ``."""
+@contextmanager
+def open_wsgi(app: WSGIApp, environ: dict) -> Iterator[tuple[str, list[tuple[str, str]], Iterable[bytes]]]:
+    """``(status line, headers, body chunks)`` of ``app``'s answer; the app's iterable is closed on exit."""
     state: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
@@ -23,9 +26,18 @@ def call_wsgi(app: WSGIApp, environ: dict) -> tuple[str, list[tuple[str, str]], 
 
     result = app(environ, start_response)
     try:
-        body = b"".join(result)
+        chunks = iter(result)
+        if "status" not in state:  # an app may call start_response when its first chunk is asked for
+            first = next(chunks, b"")
+            chunks = itertools.chain((first,), chunks)
+        yield state["status"], state["headers"], chunks
     finally:
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    return state["status"], state["headers"], body
+
+
+def call_wsgi(app: WSGIApp, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
+    """``(status line, headers, body)`` of ``app``'s answer to ``environ``."""
+    with open_wsgi(app, environ) as (status, headers, chunks):
+        return status, headers, b"".join(chunks)

@@ -70,7 +70,7 @@ def authenticate(ctx: "RequestContext") -> None:
         raise _error(ctx, error.kind, error.message) from None
     if signed is None:
         raise _error(ctx, "missing")
-    secret, caller = _resolve(ctx, signed)
+    secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
     try:
         sigv4.check_time(signed, datetime.now(UTC))
         sigv4.verify(signed, secret, ctx.method, ctx.path, ctx.query_string, ctx.headers, ctx.body)
@@ -87,38 +87,40 @@ def _parse_quietly(ctx: "RequestContext") -> sigv4.SignedRequest | None:
         return None
 
 
-def _resolve(ctx: "RequestContext", signed: sigv4.SignedRequest) -> tuple[str, Caller]:
-    """The secret to verify with and who the key belongs to (raises InvalidClientTokenId / ExpiredToken)."""
+def resolve_key(ctx: "RequestContext", key_id: str, security_token: str | None) -> tuple[str, Caller]:
+    """The secret to verify with and who the key belongs to (raises InvalidClientTokenId / ExpiredToken).
+
+    Also what an ECR registry token is checked with: it carries the key id and session token it was issued to.
+    """
     store = ctx.store
-    key_id = signed.access_key_id
     keys = store.settings.root_key(key_id)
     if keys is not None:
-        if signed.security_token:
+        if security_token:
             raise _error(ctx, "unknown_key")
         return keys.secret_access_key, root_caller(keys.account_id, key_id)
     for account in store.accounts.values():
         iam = account.iam
         key = iam.access_keys.get(key_id)
         if key is not None:
-            return key.secret_access_key, _user_caller(ctx, account.id, iam, key, signed)
+            return key.secret_access_key, _user_caller(ctx, account.id, iam, key, security_token)
         session = iam.sessions.get(key_id)
         if session is not None:
-            return session.secret_access_key, _session_caller(ctx, account.id, session, signed)
-        if iam.expired_session(key_id, signed.security_token):
+            return session.secret_access_key, _session_caller(ctx, account.id, session, security_token)
+        if iam.expired_session(key_id, security_token):
             # A purged session: it expired, so it still answers ExpiredToken (see IamState.purge_sessions).
             raise _error(ctx, "expired_token")
     raise _error(ctx, "unknown_key")
 
 
 def _user_caller(ctx: "RequestContext", account_id: str, iam: "IamState", key: "AccessKey",
-                 signed: sigv4.SignedRequest) -> Caller:
+                 security_token: str | None) -> Caller:
     if key.root:
         # A key the root created with CreateAccessKey (no UserName): it authenticates as the account root.
-        if key.status != "Active" or signed.security_token:
+        if key.status != "Active" or security_token:
             raise _error(ctx, "unknown_key")
         return root_caller(account_id, key.access_key_id)
     user = iam.users.get(key.user_name)
-    if key.status != "Active" or user is None or signed.security_token:
+    if key.status != "Active" or user is None or security_token:
         raise _error(ctx, "unknown_key")
     return _cached(ctx.store, iam, account_id, key.access_key_id, lambda: Caller(
         account_id=account_id, arn=user.arn, user_id=user.user_id, kind="User", access_key_id=key.access_key_id,
@@ -126,9 +128,9 @@ def _user_caller(ctx: "RequestContext", account_id: str, iam: "IamState", key: "
     ))
 
 
-def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", signed: sigv4.SignedRequest) -> Caller:
+def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", security_token: str | None) -> Caller:
     store = ctx.store
-    if signed.security_token != session.session_token:
+    if security_token != session.session_token:
         raise _error(ctx, "unknown_key")
     if session.kind != "AssumedRole" and ctx.service == "iam":
         # GetSessionToken credentials without MFA (mockrunner has no MFA devices) "cannot call any IAM API

@@ -68,6 +68,8 @@ class Service:
     custom_domains: dict[str, CustomDomain] = field(default_factory=dict)
     failure_reason: str | None = None
     """Why the last deployment failed (for the admin API); ``None`` after a successful one."""
+    image_digest: str | None = None
+    """The digest of the private ECR image the service runs, as resolved when its last deployment succeeded."""
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """ECR state of one account in one region: repositories and the registry's own settings.
 
-Repositories by name; each owns its images by digest.  An image pushed with PutImage keeps its manifest; an
-image declared by a seed file may have none (``manifest is None``) but exists for every other purpose, which is
-all App Runner's pull check needs.  Registry settings (policy, replication, scanning, pull through cache rules,
-creation templates, signing, account settings, pull time exclusions) live on :class:`EcrState`.
+Repositories by name; each owns its images by digest and records the layers (blobs) that are in it.  An image
+pushed with PutImage keeps its manifest; an image declared by a seed file may have none (``manifest is None``)
+but exists for every other purpose, which is all App Runner's pull check needs.  Layer bytes live in the
+store's blob store (:mod:`mockrunner.model.blobs`), never here.  Registry settings (policy, replication,
+scanning, pull through cache rules, creation templates, signing, account settings, pull time exclusions) live on
+:class:`EcrState`.
 """
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+
+INDEX_MEDIA_TYPES = frozenset({
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.index.v1+json",
+})
 
 
 def repository_arn(region: str, account_id: str, name: str) -> str:
@@ -97,6 +104,50 @@ class Image:
 
 
 @dataclass
+class Layer:
+    """A blob that is in a repository: uploaded to it, mounted into it, or referenced by one of its images."""
+
+    digest: str
+    size: int
+    added_at: datetime
+    media_type: str | None = None
+
+
+@dataclass(frozen=True)
+class References:
+    """What a manifest points at: blobs (config and layers, by digest) and, for an index, child manifests."""
+
+    blobs: dict[str, dict]
+    manifests: dict[str, dict]
+
+
+def manifest_references(manifest: dict | None) -> References:
+    """The descriptors of ``manifest`` (a parsed image manifest or index), by digest."""
+    blobs: dict[str, dict] = {}
+    manifests: dict[str, dict] = {}
+    if isinstance(manifest, dict):
+        config = manifest.get("config")
+        if isinstance(config, dict) and isinstance(config.get("digest"), str):
+            blobs[config["digest"]] = config
+        for key, target in (("layers", blobs), ("blobs", blobs), ("manifests", manifests)):
+            items = manifest.get(key)
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and isinstance(item.get("digest"), str):
+                    target.setdefault(item["digest"], item)
+    return References(blobs, manifests)
+
+
+def image_references(image: "Image") -> References:
+    """The descriptors of a stored image's manifest (none for a seeded image without one)."""
+    if not image.manifest:
+        return References({}, {})
+    try:
+        return manifest_references(json.loads(image.manifest))
+    except ValueError:
+        return References({}, {})
+
+
+@dataclass
 class Repository:
     name: str
     registry_id: str
@@ -116,6 +167,8 @@ class Repository:
     lifecycle_due_at: datetime | None = None
     """When the lifecycle policy is next applied (store clock); ``None`` without a policy."""
     lifecycle_preview: LifecyclePreview | None = None
+    layers: dict[str, Layer] = field(default_factory=dict)
+    """Blobs in this repository by digest (uploaded, mounted or referenced by an image)."""
 
     @property
     def arn(self) -> str:
@@ -187,6 +240,7 @@ class EcrState:
     signing_rules: list[dict] | None = None
     """``None`` until PutSigningConfiguration (GetSigningConfiguration then answers not found)."""
     account_settings: dict[str, str] = field(default_factory=dict)
+    """ECR account settings by name (``BLOB_MOUNTING``: ``ENABLED`` / ``DISABLED``, the default, ...)."""
     pull_time_exclusions: dict[str, datetime] = field(default_factory=dict)
     """Principal ARN -> when it was registered."""
     seeded_findings: dict[str, list[dict]] = field(default_factory=dict)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 FORMAT = "mockrunner-state"
 VERSION = 1
-NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "caches", "after_mutation"})
+NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "caches", "after_mutation", "blobs"})
 """Store attributes that are configuration, machinery or a log rather than state."""
 _ALLOWED_MODULE_PREFIX = "mockrunner."
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
+from mockrunner.model.blobs import BlobStore
 from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
 from mockrunner.model.ecr import EcrState
@@ -51,13 +52,18 @@ class Store:
         self.caches: dict[str, dict] = {}
         """Values derived from the state (compiled policy sets, resolved callers), one dict per owner; each entry
         carries the ``IamState.version`` it was derived from, so nothing here needs clearing on mutation."""
+        self.blobs = BlobStore()
+        """Image layers and configs by digest, outside the JSON state (a directory when the state is persisted)."""
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything; the configured accounts exist again, empty."""
+        """Forget everything (state, keys, blobs, decisions, caches); the configured accounts exist again, empty."""
         with self.lock:
             self.accounts = {keys.account_id: Account(keys.account_id) for keys in self.settings.root_accounts}
             self.identity_providers = IdentityProviders()
+            self.blobs.clear()
+            self.decision_log.clear()
+            self.caches.clear()
             self.clock.reset()
 
     def account(self, account_id: str) -> Account | None:

@@ -275,7 +275,7 @@ def test_latest_moves_back_when_the_latest_revision_is_deleted(apprunner):
     again = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="asc-r")
     assert again["AutoScalingConfiguration"]["AutoScalingConfigurationRevision"] == 3
     inactive = apprunner.describe_auto_scaling_configuration(AutoScalingConfigurationArn=arns[2])
-    assert inactive["AutoScalingConfiguration"]["Status"] == "INACTIVE"
+    assert inactive["AutoScalingConfiguration"]["Status"] == "inactive"
 
 
 def test_provided_observability_configuration_cannot_be_deleted_or_revised(apprunner):

@@ -21,7 +21,7 @@ def test_default_configuration_is_provided_and_listed(apprunner):
     assert [item["AutoScalingConfigurationArn"] for item in items] == [DEFAULT_ASC]
     described = apprunner.describe_auto_scaling_configuration(AutoScalingConfigurationArn=DEFAULT_ASC)
     config = described["AutoScalingConfiguration"]
-    assert (config["IsDefault"], config["Latest"], config["Status"]) == (True, True, "ACTIVE")
+    assert (config["IsDefault"], config["Latest"], config["Status"]) == (True, True, "active")
     assert (config["MaxConcurrency"], config["MinSize"], config["MaxSize"]) == (100, 1, 25)
 
 
@@ -45,9 +45,9 @@ def test_delete_revision_leaves_it_describable_inactive_and_renumbers_from_one(a
     arn = apprunner.create_auto_scaling_configuration(
         AutoScalingConfigurationName="scale-b")["AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
     deleted = apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=arn)["AutoScalingConfiguration"]
-    assert (deleted["Status"], deleted["Latest"]) == ("INACTIVE", False) and "DeletedAt" in deleted
+    assert (deleted["Status"], deleted["Latest"]) == ("inactive", False) and "DeletedAt" in deleted
     assert apprunner.describe_auto_scaling_configuration(
-        AutoScalingConfigurationArn=arn)["AutoScalingConfiguration"]["Status"] == "INACTIVE"
+        AutoScalingConfigurationArn=arn)["AutoScalingConfiguration"]["Status"] == "inactive"
     again = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="scale-b")
     assert again["AutoScalingConfiguration"]["AutoScalingConfigurationRevision"] == 1
 
@@ -233,6 +233,19 @@ def test_vpc_connector_lifecycle(apprunner):
 
 
 # ---------------------------------------------------------------------------------- VPC ingress connections
+def test_connection_name_reused_while_the_deleted_one_is_retained(apprunner):
+    """Terraform reads a connection by name and needs exactly one match; its delete waiter needs DELETED."""
+    old = apprunner.create_connection(ConnectionName="github-r", ProviderType="GITHUB")["Connection"]
+    apprunner.delete_connection(ConnectionArn=old["ConnectionArn"])
+    [deleted] = apprunner.list_connections(ConnectionName="github-r")["ConnectionSummaryList"]
+    assert (deleted["ConnectionArn"], deleted["Status"]) == (old["ConnectionArn"], "DELETED")
+    new = apprunner.create_connection(ConnectionName="github-r", ProviderType="GITHUB")["Connection"]
+    [live] = apprunner.list_connections(ConnectionName="github-r")["ConnectionSummaryList"]
+    assert (live["ConnectionArn"], live["Status"]) == (new["ConnectionArn"], "PENDING_HANDSHAKE")
+    listed = {c["ConnectionArn"] for c in apprunner.list_connections()["ConnectionSummaryList"]}
+    assert {old["ConnectionArn"], new["ConnectionArn"]} <= listed
+
+
 def test_vpc_ingress_connection_lifecycle(apprunner):
     service = running(apprunner, NetworkConfiguration={"IngressConfiguration": {"IsPubliclyAccessible": False}})
     created = apprunner.create_vpc_ingress_connection(
@@ -268,11 +281,11 @@ def test_custom_domain_association(apprunner):
     url = apprunner.describe_service(ServiceArn=service)["Service"]["ServiceUrl"]
     result = apprunner.associate_custom_domain(ServiceArn=service, DomainName="example.com")
     domain = result["CustomDomain"]
-    assert result["DNSTarget"] == url and domain["Status"] == "CREATING" and domain["EnableWWWSubdomain"] is True
+    assert result["DNSTarget"] == url and domain["Status"] == "creating" and domain["EnableWWWSubdomain"] is True
     assert len(domain["CertificateValidationRecords"]) == 2
     assert all(r["Type"] == "CNAME" for r in domain["CertificateValidationRecords"])
     described = apprunner.describe_custom_domains(ServiceArn=service)["CustomDomains"]
-    assert described[0]["Status"] == "PENDING_CERTIFICATE_DNS_VALIDATION"
+    assert described[0]["Status"] == "pending_certificate_dns_validation"
     assert code(error_of(apprunner.associate_custom_domain, ServiceArn=service, DomainName="example.com")) == \
         "InvalidRequestException"
     assert code(error_of(apprunner.associate_custom_domain, ServiceArn=service, DomainName="*.example.org")) == \
@@ -281,7 +294,7 @@ def test_custom_domain_association(apprunner):
                                                  EnableWWWSubdomain=False)
     assert len(wildcard["CustomDomain"]["CertificateValidationRecords"]) == 1
     gone = apprunner.disassociate_custom_domain(ServiceArn=service, DomainName="example.com")
-    assert gone["CustomDomain"]["Status"] == "DELETING"
+    assert gone["CustomDomain"]["Status"] == "deleting"
     names = [d["DomainName"] for d in apprunner.describe_custom_domains(ServiceArn=service)["CustomDomains"]]
     assert names == ["*.example.org"]
     assert code(error_of(apprunner.disassociate_custom_domain, ServiceArn=service, DomainName="example.com")) == \
@@ -373,8 +386,8 @@ def test_custom_domain_longer_than_64_characters_fails_after_association(apprunn
     long_name = "service-euw1." + "a" * 40 + ".example.com"
     assert len(long_name) > 64
     assert apprunner.associate_custom_domain(ServiceArn=service, DomainName=long_name)["CustomDomain"]["Status"] == \
-        "CREATING"
+        "creating"
     apprunner.associate_custom_domain(ServiceArn=service, DomainName="short.example.com")
     statuses = {d["DomainName"]: d["Status"] for d in apprunner.describe_custom_domains(ServiceArn=service)[
         "CustomDomains"]}
-    assert statuses == {long_name: "CREATE_FAILED", "short.example.com": "PENDING_CERTIFICATE_DNS_VALIDATION"}
+    assert statuses == {long_name: "create_failed", "short.example.com": "pending_certificate_dns_validation"}

@@ -8,19 +8,14 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.ecr.pushing import image_manifest, put_image
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
 
 def manifest(layer_size: int = 100, marker: str = "a") -> str:
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-                   "digest": "sha256:" + marker * 64},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": layer_size,
-                    "digest": "sha256:" + "b" * 64}],
-    })
+    return image_manifest(marker, layer_size)
 
 
 def digest_of(text: str) -> str:
@@ -103,7 +98,7 @@ def test_describe_repositories_not_found_and_pagination(ecr):
 
 def test_delete_repository_needs_force_when_not_empty(ecr):
     ecr.create_repository(repositoryName="app")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     with pytest.raises(ClientError) as exc:
         ecr.delete_repository(repositoryName="app")
     assert error(exc) == ("RepositoryNotEmptyException", f"The repository with name 'app' in registry with id "
@@ -119,11 +114,11 @@ def test_delete_repository_needs_force_when_not_empty(ecr):
 def test_put_image_digest_tags_and_describe(ecr):
     ecr.create_repository(repositoryName="app")
     text = manifest(layer_size=1234)
-    image = ecr.put_image(repositoryName="app", imageManifest=text, imageTag="v1")["image"]
+    image = put_image(ecr, repositoryName="app", imageManifest=text, imageTag="v1")["image"]
     assert image["imageId"] == {"imageDigest": digest_of(text), "imageTag": "v1"}
     assert image["imageManifestMediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
     # The same manifest under a second tag is the same image with two tags.
-    again = ecr.put_image(repositoryName="app", imageManifest=text, imageTag="latest")["image"]
+    again = put_image(ecr, repositoryName="app", imageManifest=text, imageTag="latest")["image"]
     assert again["imageId"]["imageDigest"] == digest_of(text)
     details = ecr.describe_images(repositoryName="app")["imageDetails"]
     assert len(details) == 1
@@ -143,8 +138,8 @@ def test_put_image_moves_a_mutable_tag_and_refuses_an_immutable_one(ecr):
     ecr.create_repository(repositoryName="frozen", imageTagMutability="IMMUTABLE")
     one, two = manifest(marker="1"), manifest(marker="2")
     for name in ("mutable", "frozen"):
-        ecr.put_image(repositoryName=name, imageManifest=one, imageTag="latest")
-    ecr.put_image(repositoryName="mutable", imageManifest=two, imageTag="latest")
+        put_image(ecr, repositoryName=name, imageManifest=one, imageTag="latest")
+    put_image(ecr, repositoryName="mutable", imageManifest=two, imageTag="latest")
     listed = ecr.list_images(repositoryName="mutable")["imageIds"]
     assert {"imageDigest": digest_of(two), "imageTag": "latest"} in listed
     assert {"imageDigest": digest_of(one)} in listed  # the old image stays, untagged
@@ -162,9 +157,9 @@ def test_immutable_with_exclusion_lets_matching_tags_move(ecr):
     ecr.create_repository(repositoryName="app", imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
                           imageTagMutabilityExclusionFilters=[{"filterType": "WILDCARD", "filter": "dev-*"}])
     one, two = manifest(marker="1"), manifest(marker="2")
-    ecr.put_image(repositoryName="app", imageManifest=one, imageTag="dev-1")
-    ecr.put_image(repositoryName="app", imageManifest=two, imageTag="dev-1")
-    ecr.put_image(repositoryName="app", imageManifest=one, imageTag="prod")
+    put_image(ecr, repositoryName="app", imageManifest=one, imageTag="dev-1")
+    put_image(ecr, repositoryName="app", imageManifest=two, imageTag="dev-1")
+    put_image(ecr, repositoryName="app", imageManifest=one, imageTag="prod")
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="app", imageManifest=two, imageTag="prod")
     assert exc.value.response["Error"]["Code"] == "ImageTagAlreadyExistsException"
@@ -191,7 +186,7 @@ def test_put_image_errors(ecr):
 def test_batch_get_image_returns_manifests_and_failures(ecr):
     ecr.create_repository(repositoryName="app")
     text = manifest()
-    ecr.put_image(repositoryName="app", imageManifest=text, imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=text, imageTag="v1")
     result = ecr.batch_get_image(repositoryName="app", imageIds=[
         {"imageTag": "v1"}, {"imageDigest": digest_of(text)}, {"imageTag": "nope"},
         {"imageDigest": "not-a-digest"}, {"imageTag": "other", "imageDigest": digest_of(text)}])
@@ -218,7 +213,7 @@ def test_describe_images_unknown_image(ecr):
 def test_list_images_pagination(ecr):
     ecr.create_repository(repositoryName="app")
     for i in range(5):
-        ecr.put_image(repositoryName="app", imageManifest=manifest(marker=str(i)), imageTag=f"v{i}")
+        put_image(ecr, repositoryName="app", imageManifest=manifest(marker=str(i)), imageTag=f"v{i}")
     tags = [image_id["imageTag"] for page in ecr.get_paginator("list_images").paginate(
         repositoryName="app", PaginationConfig={"PageSize": 2}) for image_id in page["imageIds"]]
     assert tags == [f"v{i}" for i in range(5)]
@@ -227,8 +222,8 @@ def test_list_images_pagination(ecr):
 def test_batch_delete_image_by_tag_and_digest(ecr):
     ecr.create_repository(repositoryName="app")
     text = manifest()
-    ecr.put_image(repositoryName="app", imageManifest=text, imageTag="v1")
-    ecr.put_image(repositoryName="app", imageManifest=text, imageTag="latest")
+    put_image(ecr, repositoryName="app", imageManifest=text, imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=text, imageTag="latest")
     result = ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "latest"}, {"imageTag": "gone"}])
     assert result["imageIds"] == [{"imageDigest": digest_of(text), "imageTag": "latest"}]
     assert result["failures"][0]["failureCode"] == "ImageNotFound"
@@ -349,7 +344,7 @@ OTHER = "210987654321"
 def test_cross_account_access_needs_the_repository_policy(two_accounts):
     owner, other = two_accounts
     owner.create_repository(repositoryName="shared")
-    owner.put_image(repositoryName="shared", imageManifest=manifest(), imageTag="v1")
+    put_image(owner, repositoryName="shared", imageManifest=manifest(), imageTag="v1")
     with pytest.raises(ClientError) as exc:
         other.list_images(registryId=ACCOUNT, repositoryName="shared")
     code, message = error(exc)

@@ -13,6 +13,7 @@ from typing import Any
 
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
+from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import Harness
 
 ACCOUNT = "123456789012"
@@ -33,14 +34,7 @@ def allow(action: str, resource: str = "*") -> str:
 
 
 def manifest(marker: str = "a") -> str:
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-                   "digest": "sha256:" + marker * 64},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 100,
-                    "digest": "sha256:" + "b" * 64}],
-    })
+    return image_manifest(marker)
 
 
 @dataclass
@@ -115,8 +109,8 @@ def build_world(populate: bool = True) -> World:
         {"Sid": "pull", "Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"},
          "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}))
     text = manifest()
-    ecr.put_image(repositoryName="web", imageManifest=text, imageTag="v1")
-    ecr.put_image(repositoryName="web", imageManifest=manifest("c"), imageTag="v2")
+    put_image(ecr, repositoryName="web", imageManifest=text, imageTag="v1")
+    put_image(ecr, repositoryName="web", imageManifest=manifest("c"), imageTag="v2")
     digest = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
     v.update(repositoryName=["web", "team/api"], imageTag=["v1", "v2"], imageDigest=[digest],
              imageIds=[[{"imageTag": "v1"}], [{"imageDigest": digest}]], imageManifest=[text],

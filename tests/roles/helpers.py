@@ -4,18 +4,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.ecr.pushing import image_manifest, put_image
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ECR_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"
 FULL_ACCESS = "arn:aws:iam::aws:policy/AWSAppRunnerFullAccess"
 READ_ONLY = "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess"
-MANIFEST = json.dumps({
-    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-               "digest": "sha256:" + "a" * 64},
-    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
-                "digest": "sha256:" + "b" * 64}],
-})
+MANIFEST = image_manifest("a", 10)
 
 
 def trust(principal: str) -> str:
@@ -43,7 +39,7 @@ class World:
 
     def image(self, repository: str = "app", tag: str = "v1") -> str:
         self.ecr.create_repository(repositoryName=repository)
-        self.ecr.put_image(repositoryName=repository, imageManifest=MANIFEST, imageTag=tag)
+        put_image(self.ecr, repositoryName=repository, imageManifest=MANIFEST, imageTag=tag)
         return f"{self.account}.dkr.ecr.{REGION}.amazonaws.com/{repository}:{tag}"
 
     def role(self, name: str, principal: str, managed: tuple[str, ...] = (), inline: str | None = None) -> str:
@@ -80,6 +76,13 @@ class World:
             "/_mockrunner/apprunner/failures", query_string={"service_arn": service_arn})
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()["failures"]
+
+
+    def deployed_image(self, service_arn: str) -> dict:
+        response = self.harness.app.test_client().get(
+            "/_mockrunner/apprunner/deployed-image", query_string={"service_arn": service_arn})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
 
 
 def create_request(name: str, identifier: str, access_role: str | None = None, instance_role: str | None = None,

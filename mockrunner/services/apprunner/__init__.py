@@ -3,9 +3,12 @@
 Importing this package registers every operation.  Public functions for the admin API:
 :func:`settle` (complete every pending operation now), :func:`pending_operations`, :func:`failure_reasons`,
 :func:`complete_handshake` (make a connection AVAILABLE, as the console handshake would),
-:func:`instance_role_credentials` (what code running in a service gets for its instance role).
+:func:`instance_role_credentials` (what code running in a service gets for its instance role),
+:func:`deployed_image` (the image digest a service runs).  Pushes to ECR start automatic deployments
+(:mod:`.auto_deploy`).
 """
 from mockrunner.services.apprunner import (  # noqa: F401 - imported so that their operations register
+    auto_deploy,
     autoscaling,
     connections,
     domains,
@@ -15,7 +18,8 @@ from mockrunner.services.apprunner import (  # noqa: F401 - imported so that the
     vpc,
 )
 from mockrunner.services.apprunner.connections import complete_handshake
-from mockrunner.services.apprunner.lifecycle import failure_reasons, pending_operations, settle
+from mockrunner.services.apprunner.lifecycle import deployed_image, failure_reasons, pending_operations, settle
 from mockrunner.services.apprunner.roles import instance_role_credentials
 
-__all__ = ["complete_handshake", "failure_reasons", "instance_role_credentials", "pending_operations", "settle"]
+__all__ = ["complete_handshake", "deployed_image", "failure_reasons", "instance_role_credentials",
+           "pending_operations", "settle"]

@@ -18,10 +18,16 @@ IN_USE = ("You can't delete the auto scaling configuration. It's used by one or 
           "update the services to use other auto scaling configurations.")  # terraform-provider-aws#38534
 
 
+def wire_status(item: AutoScalingConfiguration) -> str:
+    """``active`` / ``inactive``: App Runner answers these in lower case, unlike its model's enum (Terraform's
+    waiters and acceptance tests against AWS expect exactly these: terraform-provider-aws apprunner status.go)."""
+    return item.status.lower()
+
+
 def view(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
     return {
         "AutoScalingConfigurationArn": item.arn, "AutoScalingConfigurationName": item.name,
-        "AutoScalingConfigurationRevision": item.revision, "Latest": item.latest, "Status": item.status,
+        "AutoScalingConfigurationRevision": item.revision, "Latest": item.latest, "Status": wire_status(item),
         "MaxConcurrency": item.max_concurrency, "MinSize": item.min_size, "MaxSize": item.max_size,
         "CreatedAt": item.created_at, "DeletedAt": item.deleted_at,
         "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
@@ -31,7 +37,7 @@ def view(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
 def summary(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
     return {
         "AutoScalingConfigurationArn": item.arn, "AutoScalingConfigurationName": item.name,
-        "AutoScalingConfigurationRevision": item.revision, "Status": item.status, "CreatedAt": item.created_at,
+        "AutoScalingConfigurationRevision": item.revision, "Status": wire_status(item), "CreatedAt": item.created_at,
         "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
     }
 

@@ -61,10 +61,21 @@ def create(ctx: "RequestContext") -> dict:
 
 @apprunner_op("ListConnections", authz.on_any)
 def list_connections(ctx: "RequestContext") -> dict:
+    """With ``ConnectionName``: the live connection of that name, or else the deleted one still retained.
+
+    Names are unique among live connections but a deleted one lists as DELETED for a while, so a name reused
+    before it is forgotten would match twice; Terraform reads a connection by name and fails on anything but
+    one match, while its delete waiter needs to see the DELETED one (terraform-provider-aws apprunner
+    connection.go: findConnectionByName, waitConnectionDeleted).  One answer satisfies both: the live one wins
+    (unverified: AWS's answer in that window is not documented).
+    """
     state = state_of(ctx)
     name = ctx.params.get("ConnectionName")
+    live_named = name is not None and any(
+        item.name == name and item.status != "DELETED" for item in state.connections.values())
     page, token = paginate("ListConnections", ctx.params, state.connections.values(), filters={"Name": name},
-                           keep=lambda item: name is None or item.name == name)
+                           keep=lambda item: name is None or (
+                               item.name == name and not (live_named and item.status == "DELETED")))
     return {"ConnectionSummaryList": [view(item) for item in page], "NextToken": token}
 
 

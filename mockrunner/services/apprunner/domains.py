@@ -51,9 +51,12 @@ def _records(domain: str, enable_www: bool) -> list[dict]:
 
 
 def domain_view(domain: CustomDomain) -> dict:
+    """``Status`` in lower case (``creating``, ``pending_certificate_dns_validation``, ``binding_certificate``,
+    ``active``, ``deleting``), as App Runner answers it despite its model's upper-case enum: Terraform's waiters
+    and acceptance tests against AWS expect exactly these (terraform-provider-aws apprunner status.go)."""
     return {"DomainName": domain.domain_name, "EnableWWWSubdomain": domain.enable_www,
             "CertificateValidationRecords": [dict(record) for record in domain.validation_records],
-            "Status": domain.status}
+            "Status": domain.status.lower()}
 
 
 def vpc_targets(state: AppRunnerState, service: Service) -> list[dict]:

@@ -162,15 +162,30 @@ def pending_operations(store: "Store") -> list[dict[str, Any]]:
         ]
 
 
-def failure_reasons(store: "Store", service_arn: str) -> list[dict[str, Any]] | None:
-    """Why the operations of a service failed (``None``: no such service)."""
+def deployed_image(store: "Store", service_arn: str) -> dict[str, Any] | None:
+    """The image a service runs: its identifier and the digest its last successful deployment resolved
+    (``None``: no such service)."""
+    service = _find_service(store, service_arn)
+    if service is None:
+        return None
+    image = (service.source_configuration or {}).get("ImageRepository") or {}
+    return {"image_identifier": image.get("ImageIdentifier"), "image_digest": service.image_digest,
+            "status": service.status}
+
+
+def _find_service(store: "Store", service_arn: str) -> Service | None:
     parsed = arns.parse(service_arn)
     if parsed is None or parsed.resource_type != "service":
         return None
     account = store.accounts.get(parsed.account)
     if account is None or parsed.region not in account.regions:
         return None
-    service = account.regions[parsed.region].apprunner.services.get(service_arn)
+    return account.regions[parsed.region].apprunner.services.get(service_arn)
+
+
+def failure_reasons(store: "Store", service_arn: str) -> list[dict[str, Any]] | None:
+    """Why the operations of a service failed (``None``: no such service)."""
+    service = _find_service(store, service_arn)
     if service is None:
         return None
     return [
@@ -247,6 +262,8 @@ def _complete_service_operation(store: "Store", account: "Account", region: str,
         record.status = "SUCCEEDED"
         service.status = success_status
         service.failure_reason = None
+        if failed_status is not None:
+            service.image_digest = roles.image_digest(store, service)
         if success_status == "DELETED":
             _finish_delete(store, state, service, now)
         return

@@ -195,6 +195,16 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     return None
 
 
+def image_digest(store: "Store", service: "Service") -> str | None:
+    """The digest the service's private ECR image identifier names now (``None``: not a private ECR image, or
+    not there)."""
+    image = (service.source_configuration or {}).get("ImageRepository") or {}
+    ref = ecr.parse_image_identifier(image.get("ImageIdentifier", "")) if image.get("ImageRepositoryType") == "ECR" \
+        else None
+    found = ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) if ref else None
+    return found.digest if found is not None else None
+
+
 def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) -> str | None:
     """The first refusal a pull by a session of the access role meets (``None``: allowed, or not enforced)."""
     mode = store.settings.enforce

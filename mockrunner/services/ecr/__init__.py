@@ -1,6 +1,7 @@
 """Amazon ECR: importing this package registers every ECR operation it serves."""
 from mockrunner.services.ecr import (  # noqa: F401 - each registers its operations
-    core,  # noqa: F401 - imported so that its operations register
+    core,
+    layers,
     lifecycle,
     pull_through,
     registry_settings,

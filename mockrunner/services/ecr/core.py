@@ -1,5 +1,6 @@
-"""The ECR slice App Runner pulls from: repositories, images (manifests only, no layer blobs), repository
-policies, authorization tokens and tags, in ECR's json 1.1 protocol.
+"""ECR's repositories, images, repository policies, authorization tokens and tags, in ECR's json 1.1 protocol
+(the layer operations are in :mod:`mockrunner.services.ecr.layers`, what a push does in
+:mod:`mockrunner.services.ecr.push`).
 
 Every repository operation is authorized as ``ecr:<Operation>`` on the repository ARN, with the repository's
 tags as ``aws:ResourceTag/*`` (and ECR's own ``ecr:ResourceTag/*``) and its repository policy as the resource
@@ -16,18 +17,18 @@ import base64
 import fnmatch
 import json
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth import registry_tokens
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
+from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 DOCKER_MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 MAX_TAGS = 50
-TOKEN_LIFETIME = timedelta(hours=12)
 _DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$")
 _REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$")
 _IMAGE_URI = re.compile(
@@ -499,6 +499,7 @@ def delete_repository(ctx: RequestContext) -> dict:
             "because it still contains images",
         )
     del ctx.store.account(repo.registry_id).region(ctx.region).ecr.repositories[repo.name]
+    ecr_push.collect_garbage(ctx.store)
     return {"repository": _repository_out(repo)}
 
 
@@ -534,23 +535,21 @@ def _manifest_size(manifest: dict, text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-@op("ecr", "PutImage", authz=_on_repository("ecr:PutImage"))
-def put_image(ctx: RequestContext) -> dict:
-    params = ctx.params
-    repo = repository_for_push(ctx)
-    text = params["imageManifest"]
-    media_type, manifest = _media_type(text, params.get("imageManifestMediaType"))
-    digest = manifest_digest(text)
-    if params.get("imageDigest") and params["imageDigest"] != digest:
+def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: str | None = None,
+                tag: str | None = None, digest: str | None = None) -> Image:
+    """PutImage's work, for the API and the registry endpoint alike: check the manifest and what it refers to,
+    then store it and move ``tag`` onto it.  Raises ECR's errors; changes nothing when it does."""
+    media_type, manifest = _media_type(text, media_type)
+    computed = manifest_digest(text)
+    if digest and digest != computed:
         raise ServiceError("ImageDigestDoesNotMatchException", "The specified image digest does not match the "
                            "digest that Amazon ECR calculated for the image.")
-    tag = params.get("imageTag")
-    existing = repo.images.get(digest)
+    existing = repo.images.get(computed)
     if existing is not None and (tag is None or tag in existing.tags):
         # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.
         raise ServiceError(
             "ImageAlreadyExistsException",
-            f"Image with digest '{digest}' and tag '{tag or 'null'}' already exists in the repository with name "
+            f"Image with digest '{computed}' and tag '{tag or 'null'}' already exists in the repository with name "
             f"'{repo.name}' in registry with id '{repo.registry_id}'",
         )
     holder = repo.image_by_tag(tag) if tag else None
@@ -563,13 +562,26 @@ def put_image(ctx: RequestContext) -> dict:
         )
     image = existing
     if image is None:
+        ecr_push.check_references(ctx.store, repo, manifest, media_type)
+        ecr_push.record_media_types(repo, manifest)
         config = manifest.get("config")
-        image = Image(digest, text, media_type, ctx.store.clock.now(), _manifest_size(manifest, text),
+        image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(manifest, text),
                       artifact_media_type=config.get("mediaType") if isinstance(config, dict) else None)
-        repo.images[digest] = image
+        repo.images[computed] = image
     if tag:
         repo.tag(image, tag)
+        if holder is not image:
+            ecr_push.tag_moved(ctx.store, repo, tag, image)
     after_push(ctx, repo, image, tag)
+    return image
+
+
+@op("ecr", "PutImage", authz=_on_repository("ecr:PutImage"))
+def put_image(ctx: RequestContext) -> dict:
+    params = ctx.params
+    repo, tag = repository_for_push(ctx), params.get("imageTag")
+    image = store_image(ctx, repo, params["imageManifest"], params.get("imageManifestMediaType"), tag,
+                        params.get("imageDigest"))
     return {"image": _image_out(repo, image, tag)}
 
 
@@ -719,6 +731,7 @@ def batch_delete_image(ctx: RequestContext) -> dict:
         deleted.append({"imageDigest": image.digest, "imageTag": tag})
         if not image.tags:
             del repo.images[image.digest]
+    ecr_push.collect_garbage(ctx.store)
     return {"imageIds": deleted, "failures": failures}
 
 
@@ -752,14 +765,14 @@ def delete_repository_policy(ctx: RequestContext) -> dict:
 # ------------------------------------------------------------------------------------------------ tokens
 @op("ecr", "GetAuthorizationToken", authz=_authz_token)
 def get_authorization_token(ctx: RequestContext) -> dict:
-    """A docker login token per registry: base64 of ``AWS:<password>``, valid 12 hours."""
+    """A docker login token per registry: base64 of ``AWS:<password>``, valid 12 hours, accepted by the registry
+    endpoint (``/v2/``) as the caller's identity (see :mod:`mockrunner.auth.registry_tokens`)."""
     registry_ids = ctx.params.get("registryIds") or [ctx.caller.account_id]
-    expires = ctx.store.clock.now() + TOKEN_LIFETIME
+    expires = ctx.store.clock.now() + registry_tokens.LIFETIME
     data = []
     for registry_id in registry_ids:
-        password = base64.b64encode(secrets.token_bytes(96)).decode()
         data.append({
-            "authorizationToken": base64.b64encode(f"AWS:{password}".encode()).decode(),
+            "authorizationToken": registry_tokens.issue(ctx, registry_id, expires),
             "expiresAt": expires,
             "proxyEndpoint": f"https://{registry_id}.dkr.ecr.{ctx.region}.amazonaws.com",
         })

@@ -1,0 +1,322 @@
+"""Content-addressed blob storage for image layers and configs, and the uploads that become blobs.
+
+Blobs are kept out of the JSON state: in memory by default, or in a directory (``<state file>.blobs``) when the
+state is persisted.  A blob is named by its ``sha256:<hex>`` digest, written once and never changed; an upload
+is an append-only byte sequence hashed as it grows, so finishing it costs nothing but the final comparison.
+
+Data moves in chunks: :meth:`BlobStore.append` takes an iterable of ``bytes`` and :meth:`BlobStore.read`
+yields chunks, so a request handler never holds a whole layer.  Every method is thread-safe: one lock guards
+the tables, one lock per upload serializes its appends, and finished blobs are immutable.
+
+On disk (created with the first upload): ``sha256/<hex>`` for blobs, ``uploads/<id>`` (data) and
+``uploads/<id>.json`` (owner) for uploads in progress, so an upload survives a restart too.  A blob appears
+under its name only after its bytes are fsynced (write, fsync, rename, fsync the directory), so what a client
+was told is stored is on disk.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from mockrunner.durable import fsync_directory
+
+CHUNK = 1 << 20
+"""Bytes per chunk when reading blobs back."""
+
+
+class UploadMissing(KeyError):
+    """No upload with that id (never started, finished or cancelled)."""
+
+
+class OffsetMismatch(ValueError):
+    """An append that does not start where the upload ends; ``size`` is where it ends."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"upload holds {size} bytes")
+        self.size = size
+
+
+class DigestMismatch(ValueError):
+    """The bytes uploaded do not hash to the digest the client announced; ``actual`` is what they hash to."""
+
+    def __init__(self, actual: str) -> None:
+        super().__init__(actual)
+        self.actual = actual
+
+
+@dataclass
+class Upload:
+    """An upload in progress. ``owner`` says whose it is (the caller checks it); ``parts`` the size of each append."""
+
+    id: str
+    owner: tuple
+    size: int = 0
+    parts: list[int] = field(default_factory=list)
+    hasher: object = field(default_factory=hashlib.sha256)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _hex(digest: str) -> str:
+    algorithm, _, hex_part = digest.partition(":")
+    if algorithm != "sha256" or len(hex_part) != 64 or any(c not in "0123456789abcdef" for c in hex_part):
+        raise ValueError(f"not a sha256 digest: {digest!r}")
+    return hex_part
+
+
+class BlobStore:
+    """Blobs by digest plus uploads by id; in memory, or under ``directory`` when one is given."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self.directory = os.path.abspath(directory) if directory else None
+        self.signing_key = secrets.token_bytes(32)
+        """Signs download URLs of blobs (per process)."""
+        self._lock = threading.Lock()
+        self._memory: dict[str, bytearray] = {}
+        self._uploads: dict[str, Upload] = {}
+        self._buffers: dict[str, bytearray] = {}
+        if self.directory is not None and os.path.isdir(os.path.join(self.directory, "uploads")):
+            self._reload_uploads()
+
+    # ------------------------------------------------------------------------------------------- blobs
+    def size(self, digest: str) -> int | None:
+        """The blob's length, or ``None`` if there is no such blob."""
+        try:
+            hex_part = _hex(digest)
+        except ValueError:
+            return None
+        if self.directory is None:
+            with self._lock:
+                data = self._memory.get(hex_part)
+            return None if data is None else len(data)
+        try:
+            return os.path.getsize(self._blob_path(hex_part))
+        except OSError:
+            return None
+
+    def exists(self, digest: str) -> bool:
+        return self.size(digest) is not None
+
+    def read(self, digest: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes ``[start, end)`` of a blob, in chunks; ``KeyError`` if there is no such blob."""
+        hex_part = _hex(digest)
+        if self.directory is None:
+            with self._lock:
+                data = self._memory.get(hex_part)
+            if data is None:
+                raise KeyError(digest)
+            return self._memory_chunks(memoryview(data), start, len(data) if end is None else end)
+        try:
+            handle = open(self._blob_path(hex_part), "rb")  # noqa: SIM115 - closed by the generator
+        except FileNotFoundError:
+            raise KeyError(digest) from None
+        return self._file_chunks(handle, start, end)
+
+    @staticmethod
+    def _memory_chunks(view: memoryview, start: int, end: int) -> Iterator[bytes]:
+        for offset in range(start, end, CHUNK):
+            yield bytes(view[offset:min(offset + CHUNK, end)])
+
+    @staticmethod
+    def _file_chunks(handle, start: int, end: int | None) -> Iterator[bytes]:
+        with handle:
+            handle.seek(start)
+            remaining = None if end is None else end - start
+            while remaining is None or remaining > 0:
+                data = handle.read(CHUNK if remaining is None else min(CHUNK, remaining))
+                if not data:
+                    return
+                if remaining is not None:
+                    remaining -= len(data)
+                yield data
+
+    def digests(self) -> list[str]:
+        if self.directory is None:
+            with self._lock:
+                return [f"sha256:{hex_part}" for hex_part in self._memory]
+        folder = os.path.join(self.directory, "sha256")
+        return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ()) if len(name) == 64]
+
+    def delete(self, digest: str) -> None:
+        hex_part = _hex(digest)
+        if self.directory is None:
+            with self._lock:
+                self._memory.pop(hex_part, None)
+            return
+        try:
+            os.remove(self._blob_path(hex_part))
+        except FileNotFoundError:
+            return
+
+    def clear(self) -> None:
+        """Forget every blob and upload."""
+        for digest in self.digests():
+            self.delete(digest)
+        with self._lock:
+            ids = list(self._uploads)
+        for upload_id in ids:
+            self.cancel(upload_id)
+
+    # ------------------------------------------------------------------------------------------- uploads
+    def start_upload(self, owner: tuple) -> Upload:
+        upload = Upload(str(uuid.uuid4()), tuple(owner))
+        if self.directory is not None:
+            for folder in ("sha256", "uploads"):  # created on first use: no push, no directory
+                os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
+            with open(self._upload_path(upload.id), "wb"):
+                pass
+            _write_durably(self._upload_path(upload.id) + ".json", json.dumps(list(owner)).encode())
+        with self._lock:
+            self._uploads[upload.id] = upload
+            if self.directory is None:
+                self._buffers[upload.id] = bytearray()
+        return upload
+
+    def upload(self, upload_id: str) -> Upload | None:
+        with self._lock:
+            return self._uploads.get(upload_id)
+
+    def append(self, upload_id: str, chunks: Iterable[bytes], offset: int | None = None) -> int:
+        """Append ``chunks`` as one part; return the upload's new size.
+
+        ``offset``, when given, must be the upload's current size (:class:`OffsetMismatch` otherwise).  All or
+        nothing: if reading ``chunks`` fails midway the upload is left exactly as it was.
+        """
+        upload = self._existing(upload_id)
+        with upload.lock:
+            if offset is not None and offset != upload.size:
+                raise OffsetMismatch(upload.size)
+            before, hasher = upload.size, upload.hasher.copy()
+            try:
+                added = self._write(upload, chunks)
+            except BaseException:
+                self._truncate(upload, before)
+                upload.hasher = hasher
+                raise
+            upload.size += added
+            if added:
+                upload.parts.append(added)
+            return upload.size
+
+    def _write(self, upload: Upload, chunks: Iterable[bytes]) -> int:
+        added = 0
+        if self.directory is None:
+            buffer = self._buffers[upload.id]
+            for chunk in chunks:
+                buffer += chunk
+                upload.hasher.update(chunk)
+                added += len(chunk)
+            return added
+        with open(self._upload_path(upload.id), "ab") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+                upload.hasher.update(chunk)
+                added += len(chunk)
+        return added
+
+    def _truncate(self, upload: Upload, size: int) -> None:
+        if self.directory is None:
+            del self._buffers[upload.id][size:]
+        else:
+            os.truncate(self._upload_path(upload.id), size)
+
+    def finish(self, upload_id: str, expected: str | None = None) -> tuple[str, int]:
+        """Turn the upload into a blob and return ``(digest, size)``.
+
+        With ``expected``, the bytes must hash to it (:class:`DigestMismatch` otherwise, and the upload is
+        discarded, as a registry discards an upload that failed verification).
+        """
+        upload = self._existing(upload_id)
+        with upload.lock:
+            digest = "sha256:" + upload.hasher.hexdigest()
+            if expected is not None and expected != digest:
+                self.cancel(upload_id)
+                raise DigestMismatch(digest)
+            hex_part = _hex(digest)
+            if self.directory is None:
+                with self._lock:
+                    data = self._buffers.pop(upload_id)
+                    self._memory.setdefault(hex_part, data)
+                    del self._uploads[upload_id]
+                return digest, upload.size
+            source = self._upload_path(upload_id)
+            with open(source, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(source, self._blob_path(hex_part))
+            fsync_directory(os.path.dirname(self._blob_path(hex_part)))
+            _remove(source + ".json")
+            with self._lock:
+                del self._uploads[upload_id]
+            return digest, upload.size
+
+    def cancel(self, upload_id: str) -> None:
+        with self._lock:
+            self._uploads.pop(upload_id, None)
+            self._buffers.pop(upload_id, None)
+        if self.directory is not None:
+            _remove(self._upload_path(upload_id))
+            _remove(self._upload_path(upload_id) + ".json")
+
+    def _existing(self, upload_id: str) -> Upload:
+        upload = self.upload(upload_id)
+        if upload is None:
+            raise UploadMissing(upload_id)
+        return upload
+
+    # ------------------------------------------------------------------------------------------- disk
+    def _blob_path(self, hex_part: str) -> str:
+        return os.path.join(self.directory, "sha256", hex_part)
+
+    def _upload_path(self, upload_id: str) -> str:
+        if not _is_uuid(upload_id):
+            raise UploadMissing(upload_id)
+        return os.path.join(self.directory, "uploads", upload_id)
+
+    def _reload_uploads(self) -> None:
+        """Uploads in progress when the process stopped: their bytes are re-hashed (once, at start)."""
+        folder = os.path.join(self.directory, "uploads")
+        for name in os.listdir(folder):
+            if not name.endswith(".json") or not _is_uuid(name[:-5]):
+                continue
+            upload_id = name[:-5]
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    owner = tuple(json.loads(handle.read()))
+                upload = Upload(upload_id, owner)
+                with open(os.path.join(folder, upload_id), "rb") as handle:
+                    for chunk in iter(lambda: handle.read(CHUNK), b""):  # noqa: B023 - consumed here
+                        upload.hasher.update(chunk)
+                        upload.size += len(chunk)
+            except (OSError, ValueError, TypeError):
+                _remove(os.path.join(folder, upload_id))
+                _remove(os.path.join(folder, name))
+                continue
+            if upload.size:
+                upload.parts.append(upload.size)
+            self._uploads[upload_id] = upload
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        return
+
+
+def _write_durably(path: str, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -1,0 +1,72 @@
+"""The registry endpoint's answers to failures: Docker Registry HTTP API V2 / OCI Distribution JSON errors.
+
+``{"errors": [{"code": ..., "message": ..., "detail": ...}]}``; ECR's own errors (raised by the code shared
+with the JSON API) are translated by :data:`FROM_ECR`, keeping ECR's message, which is what ``docker push``
+prints after the code (``tag invalid: The image tag 'v1' already exists in the 'app' repository ...``).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from mockrunner.errors import ServiceError
+
+API_VERSION_HEADER = ("Docker-Distribution-Api-Version", "registry/2.0")
+
+
+@dataclass
+class RegistryError(Exception):
+    """One failure, as the registry answers it."""
+
+    status: int
+    code: str
+    message: str
+    detail: object = None
+    headers: dict[str, str] = field(default_factory=dict)
+    plain: bool = False
+    """Answer ``message`` as text rather than JSON (ECR's 401 body is the text ``Not Authorized``)."""
+
+    def body(self) -> bytes:
+        if self.plain:
+            return (self.message + "\n").encode()
+        error: dict = {"code": self.code, "message": self.message}
+        if self.detail is not None:
+            error["detail"] = self.detail
+        return json.dumps({"errors": [error]}).encode()
+
+    @property
+    def content_type(self) -> str:
+        return "text/plain; charset=utf-8" if self.plain else "application/json; charset=utf-8"
+
+
+FROM_ECR: dict[str, tuple[int, str]] = {
+    "AccessDeniedException": (403, "DENIED"),
+    "RepositoryNotFoundException": (404, "NAME_UNKNOWN"),
+    "ImageNotFoundException": (404, "MANIFEST_UNKNOWN"),
+    "LayersNotFoundException": (400, "MANIFEST_BLOB_UNKNOWN"),
+    "ReferencedImagesNotFoundException": (400, "MANIFEST_BLOB_UNKNOWN"),
+    "ImageTagAlreadyExistsException": (400, "TAG_INVALID"),
+    "ImageDigestDoesNotMatchException": (400, "DIGEST_INVALID"),
+    "InvalidLayerException": (400, "DIGEST_INVALID"),
+    "InvalidParameterException": (400, "MANIFEST_INVALID"),
+    "UploadNotFoundException": (404, "BLOB_UPLOAD_UNKNOWN"),
+    "EmptyUploadException": (400, "BLOB_UPLOAD_INVALID"),
+    "LimitExceededException": (429, "TOOMANYREQUESTS"),
+}
+"""ECR error code -> (HTTP status, registry error code)."""
+
+
+def from_service_error(error: ServiceError) -> RegistryError:
+    status, code = FROM_ECR.get(error.code, (500, "UNKNOWN"))
+    return RegistryError(status, code, error.message)
+
+
+def not_authorized(realm: str) -> RegistryError:
+    """No or unusable credentials: 401 with the Basic challenge and ECR's plain-text body."""
+    return RegistryError(401, "UNAUTHORIZED", "Not Authorized", plain=True,
+                         headers={"WWW-Authenticate": f'Basic realm="{realm}",service="ecr.amazonaws.com"'})
+
+
+def token_expired() -> RegistryError:
+    # What docker prints for an expired ECR token (aws/aws-cli#6580, pulumi/pulumi-docker-build#424: a 403).
+    return RegistryError(403, "DENIED", "Your authorization token has expired. Reauthenticate and try again.")

@@ -1,0 +1,402 @@
+"""The routes of the registry endpoint and the ECR actions each is authorized as (ECR's own mapping).
+
+======================================  =====================================================================
+``GET /v2/``                            authentication only
+``GET /v2/_catalog``                    ``ecr:DescribeRepositories``
+``GET /v2/<name>/tags/list``            ``ecr:ListImages``
+``HEAD|GET /v2/<name>/manifests/<ref>`` ``ecr:BatchGetImage``
+``PUT /v2/<name>/manifests/<ref>``      ``ecr:PutImage``
+``HEAD /v2/<name>/blobs/<digest>``      ``ecr:BatchCheckLayerAvailability``
+``GET /v2/<name>/blobs/<digest>``       ``ecr:GetDownloadUrlForLayer`` (or a GetDownloadUrlForLayer URL)
+``POST /v2/<name>/blobs/uploads/``      ``ecr:InitiateLayerUpload`` (monolithic ``?digest=``: all three)
+``PATCH .../blobs/uploads/<id>``        ``ecr:UploadLayerPart``
+``PUT .../blobs/uploads/<id>?digest=``  ``ecr:CompleteLayerUpload`` (and ``ecr:UploadLayerPart`` with a body)
+``GET|DELETE .../blobs/uploads/<id>``   ``ecr:UploadLayerPart``
+======================================  =====================================================================
+
+Mutations run under the store lock and are saved before the answer; a body is streamed into the blob store
+outside the lock (the upload itself serializes its appends).
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from mockrunner.auth.check import Check
+from mockrunner.errors import ServiceError
+from mockrunner.model import blobs
+from mockrunner.model.ecr import Image, Repository, repository_arn
+from mockrunner.registry.errors import RegistryError, from_service_error
+from mockrunner.registry.request import RegistryRequest
+from mockrunner.services.ecr import core as ecr
+from mockrunner.services.ecr import push as ecr_push
+
+MANIFEST_LIMIT = 4 * 1024 * 1024
+"""ECR's largest image manifest (``imageManifest`` is at most 4,194,304 characters in botocore's model)."""
+CATALOG_LIMIT = 1000
+"""``_catalog?n=`` is DescribeRepositories' maxResults (go-containerregistry#1091: n=10000 is refused)."""
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+_ROUTE = re.compile(r"^/v2/(?P<name>.+?)/(?:(?P<kind>manifests|blobs)/(?P<ref>[^/]+)|blobs/uploads/(?P<upload>[^/]*)"
+                    r"|(?P<tags>tags/list))$")
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Iterable[bytes] = ()
+
+
+def route(request: RegistryRequest) -> Reply:
+    """Answer one authenticated request (or a GetDownloadUrlForLayer URL, which needs no credentials)."""
+    path = request.path
+    if path in ("/v2", "/v2/"):
+        return _json(200, {})
+    if path == "/v2/_catalog" and request.method in ("GET", "HEAD"):
+        return catalog(request)
+    match = _ROUTE.match(path)
+    if match is None:
+        raise RegistryError(404, "NAME_UNKNOWN", "repository name not known to registry")
+    name = match.group("name")
+    if not _NAME.match(name) or len(name) > 256:
+        raise RegistryError(400, "NAME_INVALID", "invalid repository name")
+    if match.group("tags"):
+        handler: Callable = tags_list
+        args: tuple = (name,)
+    elif match.group("kind") == "manifests":
+        handler, args = _MANIFEST_METHODS.get(request.method), (name, match.group("ref"))
+    elif match.group("kind") == "blobs":
+        handler, args = _BLOB_METHODS.get(request.method), (name, match.group("ref"))
+    else:
+        upload = match.group("upload")
+        handler, args = _UPLOAD_METHODS.get((request.method, bool(upload))), (name, upload)
+    if handler is None:
+        raise RegistryError(405, "UNSUPPORTED", "The operation is unsupported.")
+    return handler(request, *args)
+
+
+def is_download_url(request: RegistryRequest) -> bool:
+    return request.method in ("GET", "HEAD") and "signature" in request.query and "/blobs/" in request.path
+
+
+# ------------------------------------------------------------------------------------------------ listing
+def catalog(request: RegistryRequest) -> Reply:
+    size = _page_size(request, CATALOG_LIMIT)
+    with request.store.lock:
+        request.authorize_checks([Check("ecr:DescribeRepositories",
+                                        repository_arn(request.region, request.registry_id, "*"),
+                                        resource_account=request.registry_id)])
+        account = request.store.account(request.registry_id)
+        state = account.regions.get(request.region) if account is not None else None
+        names = sorted(state.ecr.repositories) if state is not None else []
+    return _paged(request, "/v2/_catalog", "repositories", names, size, {})
+
+
+def tags_list(request: RegistryRequest, name: str) -> Reply:
+    size = _page_size(request, None)
+    with request.store.lock:
+        request.authorize(name, "ecr:ListImages")
+        repo = request.repository(name)
+        tags = sorted(tag for image in repo.images.values() for tag in image.tags)
+    return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size, {"name": name})
+
+
+def _page_size(request: RegistryRequest, limit: int | None) -> int | None:
+    text = request.query.get("n")
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise RegistryError(400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy constraint: "
+                            "'Member must have value greater than or equal to 1'")
+    if limit is not None and int(text) > limit:
+        # go-containerregistry#1091 quotes ECR's answer to n=10000.
+        raise RegistryError(400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy constraint: "
+                            f"'Member must have value less than or equal to {limit}'")
+    return int(text)
+
+
+def _paged(request: RegistryRequest, path: str, key: str, items: list[str], size: int | None, extra: dict) -> Reply:
+    last = request.query.get("last")
+    if last:
+        items = [item for item in items if item > last]
+    headers = {}
+    if size is not None and len(items) > size:
+        items = items[:size]
+        headers["Link"] = f'<{path}?n={size}&last={quote(items[-1])}>; rel="next"'
+    reply = _json(200, {**extra, key: items})
+    reply.headers.update(headers)
+    return reply
+
+
+# ------------------------------------------------------------------------------------------------ manifests
+def _image(repo: Repository, reference: str) -> Image:
+    if ":" in reference:
+        if not ecr_push.is_sha256(reference):
+            raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+        image = repo.images.get(reference)
+    else:
+        image = repo.image_by_tag(reference)
+    if image is None or image.manifest is None:
+        raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
+    return image
+
+
+def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
+    with request.store.lock:
+        request.authorize(name, "ecr:BatchGetImage")
+        image = _image(request.repository(name), reference)
+        if request.method == "GET":
+            image.last_pulled_at = request.store.clock.now()
+        body = image.manifest.encode("utf-8")
+        headers = {"Content-Type": image.media_type, "Docker-Content-Digest": image.digest,
+                   "Content-Length": str(len(body)), "ETag": f'"{image.digest}"'}
+    return Reply(200, headers, [body] if request.method == "GET" else [])
+
+
+def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
+    digest, tag = (reference, None) if ":" in reference else (None, reference)
+    if tag is not None and not _TAG.match(tag):
+        raise RegistryError(400, "TAG_INVALID", "manifest tag did not match URI")
+    if digest is not None and not ecr_push.is_sha256(digest):
+        raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+    with request.store.lock:
+        request.authorize(name, "ecr:PutImage")
+        repo = request.repository(name)
+    data = request.body(MANIFEST_LIMIT)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RegistryError(400, "MANIFEST_INVALID", "manifest invalid") from None
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip() or None
+    with request.store.lock:
+        repo = request.repository(name)
+        try:
+            image = ecr.store_image(request.ctx, repo, text, media_type, tag, digest)
+        except ServiceError as error:
+            if error.code != "ImageAlreadyExistsException":
+                raise from_service_error(error) from None
+            image = repo.images[ecr.manifest_digest(text)]  # a re-push of the same image succeeds
+        request.save()
+    return Reply(201, {"Location": f"/v2/{name}/manifests/{image.digest}", "Docker-Content-Digest": image.digest,
+                       "Content-Length": "0"})
+
+
+# ------------------------------------------------------------------------------------------------ blobs
+def head_or_get_blob(request: RegistryRequest, name: str, digest: str) -> Reply:
+    if not ecr_push.is_sha256(digest):
+        raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+    action = "ecr:GetDownloadUrlForLayer" if request.method == "GET" else "ecr:BatchCheckLayerAvailability"
+    with request.store.lock:
+        request.authorize(name, action)
+        layer = ecr_push.available_layer(request.store, request.repository(name), digest)
+    if layer is None:
+        raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
+    return _blob_reply(request, digest, layer.size)
+
+
+def download(request: RegistryRequest) -> Reply:
+    """A GetDownloadUrlForLayer URL: its signature and expiry are the credentials."""
+    match = _ROUTE.match(request.path)
+    query = request.query
+    digest = match.group("ref") if match and match.group("kind") == "blobs" else ""
+    try:
+        key = (query["registryId"], query["region"], match.group("name") if match else "")
+        expires = int(query["expires"])
+    except (KeyError, ValueError):
+        raise RegistryError(403, "DENIED", "Request has expired or its signature is invalid") from None
+    expected = ecr_push.download_signature(request.store, key, digest, expires)
+    now = request.store.clock.now()
+    if not hmac.compare_digest(expected, query.get("signature", "")) or now >= datetime.fromtimestamp(expires, UTC):
+        raise RegistryError(403, "DENIED", "Request has expired or its signature is invalid")
+    size = request.store.blobs.size(digest)
+    if size is None:
+        raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
+    return _blob_reply(request, digest, size)
+
+
+def _blob_reply(request: RegistryRequest, digest: str, size: int) -> Reply:
+    headers = {"Content-Type": "application/octet-stream", "Docker-Content-Digest": digest,
+               "Accept-Ranges": "bytes", "ETag": f'"{digest}"'}
+    start, end, status = 0, size, 200
+    wanted = _range(request.headers.get("range"), size)
+    if wanted is not None:
+        start, end, status = wanted[0], wanted[1], 206
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
+    if request.method == "HEAD":
+        return Reply(status, headers)
+    try:
+        return Reply(status, headers, request.store.blobs.read(digest, start, end))
+    except KeyError:
+        raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest) from None
+
+
+def _range(header: str | None, size: int) -> tuple[int, int] | None:
+    """``bytes=a-b`` / ``bytes=a-`` as ``[start, end)``; a range outside the blob is a 416."""
+    if not header or not header.startswith("bytes="):
+        return None
+    first, _, last = header[6:].partition("-")
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    start, end = int(first), (int(last) + 1 if last else size)
+    if start >= size or end <= start:
+        raise RegistryError(416, "BLOB_UNKNOWN", "requested range not satisfiable",
+                            headers={"Content-Range": f"bytes */{size}"})
+    return start, min(end, size)
+
+
+# ------------------------------------------------------------------------------------------------ uploads
+def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
+    """POST: a new upload (202), a monolithic upload with ``?digest=`` (201), or a mount (201, else a new upload)."""
+    digest = request.query.get("digest")
+    actions = ["ecr:InitiateLayerUpload"]
+    if digest is not None:
+        actions += ["ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]
+    with request.store.lock:
+        request.authorize(name, *actions)
+        repo = request.repository(name)
+        mounted = _mount(request, repo)
+        if mounted is not None:
+            request.save()
+            return mounted
+        upload = ecr_push.start_upload(request.store, repo)
+    if digest is not None:
+        return _finish(request, name, upload.id, digest, request.body_chunks())
+    return _upload_reply(202, name, upload.id, 0)
+
+
+def _mount(request: RegistryRequest, repo: Repository) -> Reply | None:
+    """``?mount=<digest>&from=<repository>``: ECR mounts a blob of another repository of the same registry when
+    blob mounting is enabled (account setting ``BLOB_MOUNTING``), the caller may ``ecr:GetDownloadUrlForLayer``
+    there, an image there refers to it and both repositories use the same encryption; otherwise the client gets
+    a new upload, as the OCI spec prescribes (ECR User Guide, "Blob mounting"; aws/containers-roadmap#2860)."""
+    digest, source_name = request.query.get("mount"), request.query.get("from")
+    if not digest or not source_name or not ecr_push.is_sha256(digest):
+        return None
+    state = request.store.account(request.registry_id).region(request.region).ecr
+    source = state.repositories.get(source_name)
+    if state.account_settings.get("BLOB_MOUNTING") != "ENABLED" or source is None:
+        return None
+    if (source.encryption_type, source.kms_key) != (repo.encryption_type, repo.kms_key):
+        return None
+    layer = ecr_push.available_layer(request.store, source, digest)
+    if layer is None or not ecr_push.referenced_by_an_image(source, digest):
+        return None
+    try:
+        request.authorize(source_name, "ecr:GetDownloadUrlForLayer")
+    except RegistryError:
+        return None
+    ecr_push.add_layer(repo, digest, layer.size, request.store.clock.now(), layer.media_type)
+    return Reply(201, {"Location": f"/v2/{repo.name}/blobs/{digest}", "Docker-Content-Digest": digest,
+                       "Content-Length": "0"})
+
+
+def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
+    with request.store.lock:
+        request.authorize(name, "ecr:UploadLayerPart")
+        repo = request.repository(name)
+        upload = _upload(request, repo, upload_id)
+    offset = _content_range(request, upload.size)
+    size = _append(request, repo, upload_id, offset)
+    return _upload_reply(202, name, upload_id, size)
+
+
+def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
+    digest = request.query.get("digest", "")
+    chunks = request.body_chunks()
+    return _finish(request, name, upload_id, digest, chunks)
+
+
+def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, chunks: Iterable[bytes]) -> Reply:
+    has_body = bool(request.content_length) or (request.content_length is None
+                                                and bool(request.environ.get("wsgi.input_terminated")))
+    actions = ["ecr:CompleteLayerUpload", *(["ecr:UploadLayerPart"] if has_body else [])]
+    with request.store.lock:
+        request.authorize(name, *actions)
+        repo = request.repository(name)
+        _upload(request, repo, upload_id)
+    if not ecr_push.is_sha256(digest):
+        raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content", detail=digest)
+    if has_body:
+        _append(request, repo, upload_id, None, chunks)
+    with request.store.lock:
+        repo = request.repository(name)
+        try:
+            ecr_push.complete(request.store, repo, upload_id, digest)
+        except ServiceError as error:
+            if error.code != "LayerAlreadyExistsException":
+                raise from_service_error(error) from None
+        request.save()
+    return Reply(201, {"Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest,
+                       "Content-Length": "0"})
+
+
+def upload_status(request: RegistryRequest, name: str, upload_id: str) -> Reply:
+    with request.store.lock:
+        request.authorize(name, "ecr:UploadLayerPart")
+        upload = _upload(request, request.repository(name), upload_id)
+    return _upload_reply(204, name, upload_id, upload.size)
+
+
+def cancel_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
+    with request.store.lock:
+        request.authorize(name, "ecr:UploadLayerPart")
+        _upload(request, request.repository(name), upload_id)
+        request.store.blobs.cancel(upload_id)
+    return Reply(204, {"Content-Length": "0"})
+
+
+def _upload(request: RegistryRequest, repo: Repository, upload_id: str) -> blobs.Upload:
+    try:
+        return ecr_push.upload_of(request.store, repo, upload_id)
+    except ServiceError as error:
+        raise from_service_error(error) from None
+
+
+def _content_range(request: RegistryRequest, size: int) -> int | None:
+    """The offset a PATCH's ``Content-Range: <start>-<end>`` announces (it must be where the upload ends)."""
+    header = request.headers.get("content-range")
+    if not header:
+        return None
+    first, _, last = header.removeprefix("bytes ").removeprefix("bytes=").partition("-")
+    if not first.isdigit() or not last.isdigit() or int(last) < int(first):
+        raise RegistryError(416, "BLOB_UPLOAD_INVALID", "invalid content range",
+                            headers={"Range": f"0-{max(size - 1, 0)}"})
+    length = request.content_length
+    if length is not None and int(last) - int(first) + 1 != length:
+        raise RegistryError(400, "SIZE_INVALID", "provided length did not match content length")
+    return int(first)
+
+
+def _append(request: RegistryRequest, repo: Repository, upload_id: str, offset: int | None,
+            chunks: Iterable[bytes] | None = None) -> int:
+    try:
+        return ecr_push.append(request.store, repo, upload_id, chunks or request.body_chunks(), offset)
+    except blobs.OffsetMismatch as mismatch:
+        raise RegistryError(416, "BLOB_UPLOAD_INVALID", "invalid content range",
+                            headers={"Range": f"0-{max(mismatch.size - 1, 0)}"}) from None
+    except ServiceError as error:
+        raise from_service_error(error) from None
+
+
+def _upload_reply(status: int, name: str, upload_id: str, size: int) -> Reply:
+    return Reply(status, {"Location": f"/v2/{name}/blobs/uploads/{upload_id}", "Docker-Upload-UUID": upload_id,
+                          "Range": f"0-{max(size - 1, 0)}", "Content-Length": "0"})
+
+
+def _json(status: int, document: dict) -> Reply:
+    body = json.dumps(document).encode()
+    return Reply(status, {"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body))},
+                 [body])
+
+
+_MANIFEST_METHODS = {"GET": get_manifest, "HEAD": get_manifest, "PUT": put_manifest}
+_BLOB_METHODS = {"GET": head_or_get_blob, "HEAD": head_or_get_blob}
+_UPLOAD_METHODS = {("POST", False): start_upload, ("PATCH", True): patch_upload, ("PUT", True): put_upload,
+                   ("GET", True): upload_status, ("DELETE", True): cancel_upload}

@@ -1,0 +1,136 @@
+"""One registry request: its parts, its body as a stream, who sent it, and the authorization of its actions.
+
+Authentication is HTTP Basic with user ``AWS`` and a password ``GetAuthorizationToken`` issued
+(:mod:`mockrunner.auth.registry_tokens`): no or unusable credentials get ECR's 401 with its ``Basic`` challenge,
+an expired token ECR's 403.  The registry (account) and region are those the token was issued for, unless the
+Host header names an ECR registry (``<account>.dkr.ecr.<region>.amazonaws.com``), as it does against AWS.
+
+Each route names the ECR actions it needs; they are authorized exactly as the JSON API's repository operations
+are (:func:`mockrunner.services.ecr.core._repository_check`: the repository ARN, its tags, its repository policy).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from mockrunner.auth import authorizer, registry_tokens
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.ecr import Repository
+from mockrunner.protocol import specs
+from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired
+from mockrunner.services.ecr import core as ecr
+
+if TYPE_CHECKING:
+    from mockrunner.auth.check import Check
+    from mockrunner.model.store import Store
+    from mockrunner.persistence import StateFile
+
+READ_CHUNK = 1 << 20
+_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
+
+
+@dataclass
+class RegistryRequest:
+    store: "Store"
+    state_file: "StateFile | None"
+    environ: dict[str, Any]
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    ctx: RequestContext | None = None
+    registry_id: str = ""
+    region: str = ""
+    consumed: bool = field(default=False)
+
+    @classmethod
+    def from_environ(cls, store: "Store", state_file: "StateFile | None", environ: dict[str, Any]) -> "RegistryRequest":
+        headers = {key[5:].replace("_", "-").lower(): value
+                   for key, value in environ.items() if key.startswith("HTTP_")}
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").lower()] = environ[key]
+        return cls(store, state_file, environ, environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"),
+                   dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)), headers)
+
+    # ------------------------------------------------------------------------------------------- body
+    @property
+    def content_length(self) -> int | None:
+        text = self.headers.get("content-length")
+        return int(text) if text and text.isdigit() else None
+
+    def body_chunks(self) -> Iterator[bytes]:
+        """The request body in chunks, never whole: up to Content-Length, or to the end of a chunked body."""
+        self.consumed = True
+        stream = self.environ["wsgi.input"]
+        remaining = self.content_length
+        if remaining is None and not self.environ.get("wsgi.input_terminated"):
+            return
+        while remaining is None or remaining > 0:
+            data = stream.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+            if not data:
+                if remaining:
+                    raise RegistryError(400, "SIZE_INVALID", "provided length did not match content length")
+                return
+            if remaining is not None:
+                remaining -= len(data)
+            yield data
+
+    def body(self, limit: int) -> bytes:
+        """The whole body, for manifests; over ``limit`` bytes is a 400 (ECR's manifest size limit)."""
+        data = bytearray()
+        for chunk in self.body_chunks():
+            data += chunk
+            if len(data) > limit:
+                raise RegistryError(400, "MANIFEST_INVALID", f"manifest is larger than {limit} bytes")
+        return bytes(data)
+
+    # ------------------------------------------------------------------------------------------- who
+    def authenticate(self) -> None:
+        """Set ``ctx`` (the caller as the authorizer sees it), ``registry_id`` and ``region``."""
+        host = self.headers.get("host", "")
+        credentials = registry_tokens.basic_credentials(self.headers.get("authorization", ""))
+        if credentials is None or credentials[0] != registry_tokens.USER:
+            raise not_authorized(self.realm())
+        try:
+            identity = registry_tokens.verify(self.store, credentials[1])
+        except registry_tokens.TokenRefused as refused:
+            raise (token_expired() if refused.expired else not_authorized(self.realm())) from None
+        named = _ECR_HOST.match(host)
+        self.registry_id, self.region = named.groups() if named else (identity.registry_id, identity.region)
+        self.ctx = RequestContext(
+            store=self.store, method=self.method, path=self.path, query_string=self.environ.get("QUERY_STRING", ""),
+            headers=self.headers, body=b"", remote_addr=self.environ.get("REMOTE_ADDR", "127.0.0.1"),
+            secure=self.environ.get("wsgi.url_scheme") == "https", service="ecr",
+            service_model=specs.service_model("ecr"), region=self.region, caller=identity.caller,
+            account=self.store.account(identity.caller.account_id))
+
+    def realm(self) -> str:
+        scheme = self.environ.get("wsgi.url_scheme", "http")
+        return f"{scheme}://{self.headers.get('host', 'localhost')}/"
+
+    # ------------------------------------------------------------------------------------------- may it
+    def authorize(self, name: str, *actions: str) -> None:
+        """Every action on the repository ``name`` of this registry (call with the store lock held)."""
+        self.authorize_checks([ecr._repository_check(self.ctx, action, self.registry_id, name) for action in actions])
+
+    def authorize_checks(self, checks: list["Check"]) -> None:
+        try:
+            authorizer.authorize(self.ctx, checks)
+        except ServiceError as error:
+            raise from_service_error(error) from None
+
+    def repository(self, name: str) -> Repository:
+        repo = ecr.find_repository(self.store, self.registry_id, self.region, name)
+        if repo is None:
+            raise from_service_error(ecr.repository_not_found(name, self.registry_id))
+        return repo
+
+    def save(self) -> None:
+        """Make an acknowledged change durable before answering (``--state-file``)."""
+        if self.state_file is not None:
+            self.state_file.save()

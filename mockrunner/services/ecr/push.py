@@ -1,0 +1,192 @@
+"""What pushing and pulling an image does to a repository, shared by ECR's API and the registry endpoint.
+
+Layer uploads become blobs of the store's blob store and records in the repository (:class:`Layer`); a manifest
+may only name blobs (config and layers) and, for an index, images that are in the repository; blobs no image
+refers to are collected once they are older than :data:`UNREFERENCED_GRACE`.  Every failure is ECR's own
+error (``ServiceError``), which the registry endpoint translates into its JSON error codes.
+
+Messages marked "unverified" are plausible texts in ECR's usual phrasing where no real message was found.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from mockrunner.errors import ServiceError
+from mockrunner.model import blobs
+from mockrunner.model.ecr import INDEX_MEDIA_TYPES, Layer, Repository, image_references, manifest_references
+
+if TYPE_CHECKING:
+    from mockrunner.model.blobs import Upload
+    from mockrunner.model.ecr import Image
+    from mockrunner.model.store import Store
+
+PART_SIZE = 20 * 1024 * 1024
+"""The part size InitiateLayerUpload suggests: the largest ``layerPartBlob`` botocore's model allows."""
+MIN_PART_SIZE = 5 * 1024 * 1024
+"""Every part but the last must be at least this big (LayerPartTooSmallException: "at least 5 MiB")."""
+UNREFERENCED_GRACE = timedelta(hours=24)
+"""How long a blob no image refers to is kept (ECR: unassociated layers "may be cleaned up at any time")."""
+DOWNLOAD_URL_LIFETIME = timedelta(hours=1)
+"""How long a GetDownloadUrlForLayer URL works (real ones are presigned S3 URLs; their lifetime is unverified)."""
+
+
+TagListener = Callable[["Store", Repository, str, "Image"], None]
+TAG_LISTENERS: list[TagListener] = []
+"""Called (store lock held) when a push points a tag at a different image: App Runner's automatic deployments
+register here, so ECR need not know about them."""
+
+
+def tag_moved(store: "Store", repo: Repository, tag: str, image: "Image") -> None:
+    for listener in TAG_LISTENERS:
+        listener(store, repo, tag, image)
+
+
+def owner(repo: Repository) -> tuple[str, str, str]:
+    """Whose an upload is: ECR's upload ids are only valid for the repository that started them."""
+    return (repo.registry_id, repo.region, repo.name)
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def upload_not_found(repo: Repository, upload_id: str) -> ServiceError:
+    # Unverified wording.
+    return ServiceError("UploadNotFoundException", f"Upload with id '{upload_id}' does not exist in the repository "
+                        f"with name '{repo.name}' in the registry with id '{repo.registry_id}'")
+
+
+def layers_not_found(repo: Repository, digest: str) -> ServiceError:
+    # monken/aws-ecr-public#11 (GetDownloadUrlForLayer), quotes as ECR's other not-found messages put them.
+    return ServiceError("LayersNotFoundException", f"The layer with digest '{digest}' does not exist within the "
+                        f"repository with name '{repo.name}' in the registry with id '{repo.registry_id}'")
+
+
+def _missing(kind: str, repo: Repository, digests: list[str]) -> str:
+    # int128/docker-manifest-create-action#63 quotes the manifest list text; the layer text is by analogy.
+    return (f"{kind} with digests '[{', '.join(digests)}]' required for pushing image into repository with name "
+            f"'{repo.name}' in the registry with id '{repo.registry_id}' do not exist")
+
+
+# ------------------------------------------------------------------------------------------------ uploads
+def start_upload(store: "Store", repo: Repository) -> "Upload":
+    return store.blobs.start_upload(owner(repo))
+
+
+def upload_of(store: "Store", repo: Repository, upload_id: str) -> "Upload":
+    """The upload ``upload_id`` of this repository, or UploadNotFoundException."""
+    upload = store.blobs.upload(upload_id)
+    if upload is None or upload.owner != owner(repo):
+        raise upload_not_found(repo, upload_id)
+    return upload
+
+
+def append(store: "Store", repo: Repository, upload_id: str, chunks: Iterable[bytes], offset: int | None) -> int:
+    """Append one part at ``offset`` (or at the end); the upload's new size.  Raises blobs.OffsetMismatch."""
+    upload_of(store, repo, upload_id)
+    try:
+        return store.blobs.append(upload_id, chunks, offset)
+    except blobs.UploadMissing:
+        raise upload_not_found(repo, upload_id) from None
+
+
+def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_part: int = 0) -> tuple[str, int]:
+    """Verify the upload against ``digest`` and make it a layer of the repository: ``(digest, size)``.
+
+    ECR's order: an upload with no parts is EmptyUploadException; a layer already in the repository is
+    LayerAlreadyExistsException (the upload is dropped); parts but the last under ``min_part`` bytes are
+    LayerPartTooSmallException; bytes that do not hash to ``digest`` are InvalidLayerException.
+    """
+    upload = upload_of(store, repo, upload_id)
+    if not upload.parts or upload.size == 0:
+        raise ServiceError("EmptyUploadException", f"The specified layer upload does not contain any layer parts. "
+                           f"Upload id: {upload_id}")  # unverified wording (the model's description)
+    if digest in repo.layers and store.blobs.exists(digest):
+        store.blobs.cancel(upload_id)
+        raise ServiceError("LayerAlreadyExistsException", f"The layer with digest '{digest}' already exists in the "
+                           f"repository with name '{repo.name}' in the registry with id '{repo.registry_id}'")
+    if min_part and any(size < min_part for size in upload.parts[:-1]):
+        raise ServiceError("LayerPartTooSmallException", "Layer parts must be at least 5 MiB in size.")
+    try:
+        actual, size = store.blobs.finish(upload_id, digest)
+    except blobs.DigestMismatch as mismatch:
+        raise ServiceError("InvalidLayerException", f"The layer digest calculation performed by Amazon ECR upon "
+                           f"receipt of the image layer ({mismatch.actual}) does not match the digest specified "
+                           f"({digest}).") from None  # unverified wording (the model's description)
+    except blobs.UploadMissing:
+        raise upload_not_found(repo, upload_id) from None
+    add_layer(repo, actual, size, store.clock.now())
+    return actual, size
+
+
+def add_layer(repo: Repository, digest: str, size: int, now: datetime, media_type: str | None = None) -> Layer:
+    layer = repo.layers.get(digest)
+    if layer is None:
+        layer = repo.layers[digest] = Layer(digest, size, now, media_type)
+    return layer
+
+
+def is_sha256(digest: str) -> bool:
+    algorithm, _, hex_part = digest.partition(":")
+    return algorithm == "sha256" and len(hex_part) == 64 and all(c in "0123456789abcdef" for c in hex_part)
+
+
+def available_layer(store: "Store", repo: Repository, digest: str) -> Layer | None:
+    """The repository's layer ``digest`` when its bytes are there (BatchCheckLayerAvailability's AVAILABLE)."""
+    layer = repo.layers.get(digest)
+    return layer if layer is not None and store.blobs.exists(digest) else None
+
+
+def referenced_by_an_image(repo: Repository, digest: str) -> bool:
+    return any(digest in image_references(image).blobs for image in repo.images.values())
+
+
+# ------------------------------------------------------------------------------------------------ manifests
+def check_references(store: "Store", repo: Repository, manifest: dict, media_type: str) -> None:
+    """PutImage's checks: every blob an image manifest names is a layer of the repository, every manifest an index
+    names is an image of it (LayersNotFoundException / ReferencedImagesNotFoundException otherwise)."""
+    references = manifest_references(manifest)
+    if media_type in INDEX_MEDIA_TYPES or references.manifests:
+        missing = [digest for digest in references.manifests if digest not in repo.images]
+        if missing:
+            raise ServiceError("ReferencedImagesNotFoundException", _missing("Images", repo, missing))
+    missing = [digest for digest in references.blobs if available_layer(store, repo, digest) is None]
+    if missing:
+        raise ServiceError("LayersNotFoundException", _missing("Layers", repo, missing))
+
+
+def record_media_types(repo: Repository, manifest: dict) -> None:
+    """Remember each layer's media type as the manifest declares it (BatchCheckLayerAvailability reports it)."""
+    for digest, descriptor in manifest_references(manifest).blobs.items():
+        layer = repo.layers.get(digest)
+        if layer is not None and layer.media_type is None and isinstance(descriptor.get("mediaType"), str):
+            layer.media_type = descriptor["mediaType"]
+
+
+# ------------------------------------------------------------------------------------------------ download URLs
+def download_signature(store: "Store", repo_key: tuple[str, str, str], digest: str, expires: int) -> str:
+    """The signature of a GetDownloadUrlForLayer URL: HMAC under the blob store's key (which lives as long as the
+    process, so a URL dies with the process that issued it or at ``expires``, like a presigned URL)."""
+    message = "\n".join((*repo_key, digest, str(expires))).encode()
+    return hmac.new(store.blobs.signing_key, message, hashlib.sha256).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ collection
+def collect_garbage(store: "Store") -> int:
+    """Forget layers no image of their repository refers to once older than the grace period, then delete blobs
+    no repository holds any more; return how many blobs were deleted.  Call with the store lock held."""
+    now = store.clock.now()
+    kept: set[str] = set()
+    for account in store.accounts.values():
+        for region in account.regions.values():
+            for repo in region.ecr.repositories.values():
+                referenced = {digest for image in repo.images.values() for digest in image_references(image).blobs}
+                for digest in list(repo.layers):
+                    if digest not in referenced and now - repo.layers[digest].added_at >= UNREFERENCED_GRACE:
+                        del repo.layers[digest]
+                kept.update(repo.layers)
+    doomed = [digest for digest in store.blobs.digests() if digest not in kept]
+    for digest in doomed:
+        store.blobs.delete(digest)
+    return len(doomed)

@@ -1,0 +1,267 @@
+"""The registry endpoint over real HTTP with raw requests: each route, each error, and what ECR's API sees."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.registry.images import OCI_INDEX, Registry, build_image, digest_of, error_code
+
+ACCOUNT = "123456789012"
+
+
+def test_v2_without_credentials_is_ecrs_401_challenge(endpoint):
+    response = Registry(endpoint.harness.endpoint_url, None).call("GET", "/v2/")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == (
+        f'Basic realm="http://{endpoint.host}/",service="ecr.amazonaws.com"')
+    assert response.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
+    assert response.text == "Not Authorized\n"
+    assert endpoint.registry.call("GET", "/v2/").status_code == 200
+
+
+@pytest.mark.parametrize("password", ["garbage", "e30.AAAA", ""])
+def test_tokens_not_issued_here_are_refused(endpoint, password):
+    response = Registry(endpoint.harness.endpoint_url, password).call("GET", "/v2/app/tags/list")
+    assert response.status_code == 401
+    assert "WWW-Authenticate" in response.headers
+
+
+def test_an_altered_token_is_refused(endpoint):
+    body, _, signature = endpoint.registry.session.auth[1].partition(".")
+    forged = Registry(endpoint.harness.endpoint_url, body + "." + signature[::-1])
+    assert forged.call("GET", "/v2/").status_code == 401
+
+
+def test_an_expired_token_is_denied_with_ecrs_message(endpoint):
+    endpoint.harness.store.clock.advance(12 * 3600 + 1)
+    response = endpoint.registry.call("GET", "/v2/")
+    assert error_code(response) == (403, "DENIED",
+                                    "Your authorization token has expired. Reauthenticate and try again.")
+
+
+def test_a_token_dies_with_its_access_key(endpoint):
+    iam = endpoint.harness.client("iam")
+    iam.create_user(UserName="ci")
+    iam.put_user_policy(UserName="ci", PolicyName="ecr", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="ci")["AccessKey"]
+    ci = endpoint.registry_as(endpoint.harness.client_for(key, "ecr"))
+    assert ci.call("GET", "/v2/").status_code == 200
+    iam.update_access_key(UserName="ci", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    assert ci.call("GET", "/v2/").status_code == 401
+
+
+def test_push_pull_and_describe(endpoint):
+    endpoint.ecr.create_repository(repositoryName="team/app")
+    image = build_image("hello")
+    pushed = endpoint.registry.push("team/app", image, "v1")
+    assert pushed.status_code == 201
+    assert pushed.headers["Docker-Content-Digest"] == image.digest
+    assert pushed.headers["Location"] == f"/v2/team/app/manifests/{image.digest}"
+    detail = endpoint.ecr.describe_images(repositoryName="team/app")["imageDetails"][0]
+    assert detail["imageDigest"] == image.digest
+    assert detail["imageTags"] == ["v1"]
+    assert detail["imageManifestMediaType"] == "application/vnd.oci.image.manifest.v1+json"
+    assert detail["imageSizeInBytes"] == len(image.layer)
+    assert "lastRecordedPullTime" not in detail
+    head = endpoint.registry.call("HEAD", "/v2/team/app/manifests/v1")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Docker-Content-Digest"] == image.digest
+    assert "lastRecordedPullTime" not in endpoint.ecr.describe_images(repositoryName="team/app")["imageDetails"][0]
+    got = endpoint.registry.call("GET", f"/v2/team/app/manifests/{image.digest}")
+    assert got.content == image.manifest
+    assert got.headers["Content-Type"] == "application/vnd.oci.image.manifest.v1+json"
+    assert "lastRecordedPullTime" in endpoint.ecr.describe_images(repositoryName="team/app")["imageDetails"][0]
+    blob = endpoint.registry.call("GET", f"/v2/team/app/blobs/{digest_of(image.layer)}")
+    assert blob.status_code == 200 and blob.content == image.layer
+    part = endpoint.registry.call("GET", f"/v2/team/app/blobs/{digest_of(image.layer)}",
+                                  headers={"Range": "bytes=1-3"})
+    assert part.status_code == 206 and part.content == image.layer[1:4]
+    assert endpoint.registry.call("HEAD", f"/v2/team/app/blobs/{digest_of(image.config)}").headers[
+        "Content-Length"] == str(len(image.config))
+    # The API sees the same image the registry stored.
+    got = endpoint.ecr.batch_get_image(repositoryName="team/app", imageIds=[{"imageTag": "v1"}])["images"][0]
+    assert got["imageManifest"] == image.manifest.decode()
+
+
+def test_pushing_the_same_image_again_succeeds(endpoint):
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("same")
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    assert len(endpoint.ecr.list_images(repositoryName="app")["imageIds"]) == 1
+
+
+def test_chunked_upload_with_ranges(endpoint):
+    endpoint.ecr.create_repository(repositoryName="app")
+    data = bytes(range(256)) * 40
+    registry = endpoint.registry
+    started = registry.call("POST", "/v2/app/blobs/uploads/")
+    location, uuid = started.headers["Location"], started.headers["Docker-Upload-UUID"]
+    assert location == f"/v2/app/blobs/uploads/{uuid}"
+    first = registry.call("PATCH", location, data=data[:4000], headers={"Content-Range": "0-3999"})
+    assert first.status_code == 202 and first.headers["Range"] == "0-3999"
+    wrong = registry.call("PATCH", location, data=data[4000:5000], headers={"Content-Range": "5000-5999"})
+    assert wrong.status_code == 416 and wrong.headers["Range"] == "0-3999"
+    mismatch = registry.call("PATCH", location, data=data[4000:5000], headers={"Content-Range": "4000-4010"})
+    assert error_code(mismatch)[:2] == (400, "SIZE_INVALID")
+    status = registry.call("GET", location)
+    assert status.status_code == 204 and status.headers["Range"] == "0-3999"
+    second = registry.call("PATCH", location, data=iter([data[4000:7000], data[7000:]]))  # chunked encoding
+    assert second.headers["Range"] == f"0-{len(data) - 1}"
+    done = registry.call("PUT", location, params={"digest": digest_of(data)})
+    assert done.status_code == 201 and done.headers["Docker-Content-Digest"] == digest_of(data)
+    assert registry.call("GET", f"/v2/app/blobs/{digest_of(data)}").content == data
+    layers = endpoint.ecr.batch_check_layer_availability(repositoryName="app", layerDigests=[digest_of(data)])
+    assert layers["layers"][0]["layerSize"] == len(data)
+
+
+def test_monolithic_post_with_digest(endpoint):
+    endpoint.ecr.create_repository(repositoryName="app")
+    response = endpoint.registry.call("POST", "/v2/app/blobs/uploads/", params={"digest": digest_of(b"abc")},
+                                      data=b"abc")
+    assert response.status_code == 201
+    assert endpoint.registry.call("HEAD", f"/v2/app/blobs/{digest_of(b'abc')}").status_code == 200
+
+
+def test_registry_errors(endpoint):
+    registry = endpoint.registry
+    assert error_code(registry.call("GET", "/v2/ghost/tags/list")) == (
+        404, "NAME_UNKNOWN", f"The repository with name 'ghost' does not exist in the registry with id '{ACCOUNT}'")
+    endpoint.ecr.create_repository(repositoryName="app", imageTagMutability="IMMUTABLE")
+    assert error_code(registry.call("GET", "/v2/app/manifests/v9")) == (404, "MANIFEST_UNKNOWN",
+                                                                          "Requested image not found")
+    unknown = "sha256:" + "0" * 64
+    assert error_code(registry.call("GET", f"/v2/app/blobs/{unknown}"))[:2] == (404, "BLOB_UNKNOWN")
+    assert registry.call("HEAD", f"/v2/app/blobs/{unknown}").status_code == 404
+    assert error_code(registry.call("GET", "/v2/app/blobs/sha256:zz"))[:2] == (400, "DIGEST_INVALID")
+    wrong = registry.push_blob("app", b"payload")
+    assert wrong.status_code == 201
+    started = registry.call("POST", "/v2/app/blobs/uploads/")
+    bad = registry.call("PUT", started.headers["Location"], params={"digest": digest_of(b"other")}, data=b"payload")
+    assert error_code(bad)[:2] == (400, "DIGEST_INVALID")
+    assert error_code(registry.call("GET", started.headers["Location"]))[:2] == (404, "BLOB_UPLOAD_UNKNOWN")
+    assert error_code(registry.call("PATCH", "/v2/app/blobs/uploads/" + "1" * 8 + "-1111-1111-1111-" + "1" * 12,
+                                    data=b"x"))[:2] == (404, "BLOB_UPLOAD_UNKNOWN")
+    assert error_code(registry.put_manifest("app", "v1", b"{not json"))[:2] == (400, "MANIFEST_INVALID")
+    assert error_code(registry.put_manifest("app", "bad tag!", b"{}"))[:2] == (400, "TAG_INVALID")
+    image = build_image("missing layers")
+    missing = registry.put_manifest("app", "v1", image.manifest)
+    status, code, message = error_code(missing)
+    assert (status, code) == (400, "MANIFEST_BLOB_UNKNOWN")
+    assert message.startswith("Layers with digests '[sha256:") and message.endswith(
+        f"required for pushing image into repository with name 'app' in the registry with id '{ACCOUNT}' do not exist")
+    assert registry.push("app", image, "v1").status_code == 201
+    other = build_image("second")
+    assert error_code(registry.push("app", other, "v1")) == (
+        400, "TAG_INVALID", "The image tag 'v1' already exists in the 'app' repository and cannot be overwritten "
+        "because the repository is immutable.")
+    assert error_code(registry.put_manifest("app", "sha256:" + "1" * 64, image.manifest))[:2] == (
+        400, "DIGEST_INVALID")
+    index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": other.digest,
+         "size": len(other.manifest), "platform": {"architecture": "arm64", "os": "linux"}}]}).encode()
+    status, code, message = error_code(registry.put_manifest("app", "multi", index, OCI_INDEX))
+    assert (status, code) == (400, "MANIFEST_BLOB_UNKNOWN")
+    assert message.startswith(f"Images with digests '[{other.digest}]' required for pushing image")
+    assert error_code(registry.call("DELETE", "/v2/app/manifests/v1"))[:2] == (405, "UNSUPPORTED")
+
+
+def test_index_of_pushed_images(endpoint):
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("amd64")
+    assert endpoint.registry.push("app", image, image.digest).status_code == 201  # untagged, by digest
+    index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": image.digest,
+         "size": len(image.manifest), "platform": {"architecture": "amd64", "os": "linux"}}]}).encode()
+    assert endpoint.registry.put_manifest("app", "latest", index, OCI_INDEX).status_code == 201
+    got = endpoint.registry.call("GET", "/v2/app/manifests/latest")
+    assert got.headers["Content-Type"] == OCI_INDEX and got.content == index
+
+
+def test_denied_per_action_as_ecr_maps_them(endpoint):
+    iam = endpoint.harness.client("iam")
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("pull me")
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    iam.create_user(UserName="puller")
+    iam.put_user_policy(UserName="puller", PolicyName="pull", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                                           "ecr:BatchCheckLayerAvailability"],
+             "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/app"}]}))
+    key = iam.create_access_key(UserName="puller")["AccessKey"]
+    puller = endpoint.registry_as(endpoint.harness.client_for(key, "ecr"))
+    assert puller.call("GET", "/v2/app/manifests/v1").content == image.manifest
+    assert puller.call("GET", f"/v2/app/blobs/{digest_of(image.layer)}").content == image.layer
+    denied = puller.call("POST", "/v2/app/blobs/uploads/")
+    status, code, message = error_code(denied)
+    assert (status, code) == (403, "DENIED")
+    assert message.startswith(f"User: arn:aws:iam::{ACCOUNT}:user/puller is not authorized to perform: "
+                              f"ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:{ACCOUNT}:repository/app")
+    assert error_code(puller.put_manifest("app", "v2", image.manifest))[:2] == (403, "DENIED")
+    assert error_code(puller.call("GET", "/v2/app/tags/list"))[:2] == (403, "DENIED")  # ecr:ListImages
+    assert error_code(puller.call("GET", "/v2/_catalog"))[:2] == (403, "DENIED")  # ecr:DescribeRepositories
+    assert error_code(puller.call("GET", "/v2/ghost/manifests/v1"))[:2] == (403, "DENIED")
+
+
+def test_tags_list_and_catalog_pages(endpoint):
+    for name in ("bb", "aa", "cc"):
+        endpoint.ecr.create_repository(repositoryName=name)
+    for tag in ("v3", "v1", "v2"):
+        assert endpoint.registry.push("aa", build_image(tag), tag).status_code == 201
+    first = endpoint.registry.call("GET", "/v2/aa/tags/list", params={"n": 2})
+    assert first.json() == {"name": "aa", "tags": ["v1", "v2"]}
+    assert first.headers["Link"] == '</v2/aa/tags/list?n=2&last=v2>; rel="next"'
+    assert endpoint.registry.call("GET", "/v2/aa/tags/list", params={"n": 2, "last": "v2"}).json()["tags"] == ["v3"]
+    assert endpoint.registry.call("GET", "/v2/_catalog").json() == {"repositories": ["aa", "bb", "cc"]}
+    too_many = endpoint.registry.call("GET", "/v2/_catalog", params={"n": 10000})
+    assert error_code(too_many) == (400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy "
+                                    "constraint: 'Member must have value less than or equal to 1000'")
+    for bad in ("0", "-1", "x"):
+        assert error_code(endpoint.registry.call("GET", "/v2/_catalog", params={"n": bad}))[:2] == (
+            400, "UNSUPPORTED")
+        assert error_code(endpoint.registry.call("GET", "/v2/aa/tags/list", params={"n": bad}))[:2] == (
+            400, "UNSUPPORTED")
+    assert endpoint.registry.call("DELETE", "/v2/_catalog").status_code == 404
+
+
+def test_mount_needs_blob_mounting_and_an_image_referring_to_the_blob(endpoint):
+    for name in ("source", "target"):
+        endpoint.ecr.create_repository(repositoryName=name)
+    image = build_image("shared")
+    assert endpoint.registry.push("source", image, "v1").status_code == 201
+    layer = digest_of(image.layer)
+    params = {"mount": layer, "from": "source"}
+    fallback = endpoint.registry.call("POST", "/v2/target/blobs/uploads/", params=params)
+    assert fallback.status_code == 202  # mounting disabled: a new upload instead
+    state = endpoint.harness.store.account(ACCOUNT).region("us-east-1").ecr
+    state.account_settings["BLOB_MOUNTING"] = "ENABLED"  # PutAccountSetting is not served yet
+    mounted = endpoint.registry.call("POST", "/v2/target/blobs/uploads/", params=params)
+    assert mounted.status_code == 201 and mounted.headers["Docker-Content-Digest"] == layer
+    assert endpoint.registry.call("HEAD", f"/v2/target/blobs/{layer}").status_code == 200
+    unreferenced = endpoint.registry.push_blob("source", b"loose")
+    assert unreferenced.status_code == 201
+    loose = endpoint.registry.call("POST", "/v2/target/blobs/uploads/",
+                                   params={"mount": digest_of(b"loose"), "from": "source"})
+    assert loose.status_code == 202  # aws/containers-roadmap#2860: only blobs an image refers to
+
+
+def test_download_url_serves_the_layer_without_credentials(endpoint):
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("download")
+    loose = endpoint.registry.push_blob("app", b"loose")
+    assert loose.status_code == 201
+    with pytest.raises(Exception) as exc:
+        endpoint.ecr.get_download_url_for_layer(repositoryName="app", layerDigest=digest_of(b"loose"))
+    assert exc.value.response["Error"]["Code"] == "LayerInaccessibleException"
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    url = endpoint.ecr.get_download_url_for_layer(repositoryName="app",
+                                                  layerDigest=digest_of(image.layer))["downloadUrl"]
+    anonymous = Registry(endpoint.harness.endpoint_url, None)
+    assert anonymous.call("GET", url).content == image.layer
+    assert anonymous.call("GET", url.replace("signature=", "signature=0")).status_code == 403
+    endpoint.harness.store.clock.advance(3601)
+    assert anonymous.call("GET", url).status_code == 403

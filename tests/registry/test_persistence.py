@@ -1,0 +1,48 @@
+"""``--state-file``: pushed blobs live beside the state file, survive a restart (uploads in progress too) and are
+collected when no image refers to them any more."""
+from __future__ import annotations
+
+import os
+
+import boto3
+
+from mockrunner.app import create_app
+from mockrunner.config import Settings
+from mockrunner.testing.server import ThreadedServer
+from tests.registry.images import Registry, build_image, digest_of, login_password
+
+
+def start(path) -> tuple[ThreadedServer, object, Registry]:
+    server = ThreadedServer(app=create_app(Settings(log_requests=False, state_file=str(path)))).start()
+    ecr = boto3.client("ecr", region_name="us-east-1", endpoint_url=server.endpoint_url,
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    return server, ecr, Registry(server.endpoint_url, login_password(ecr))
+
+
+def test_blobs_survive_a_restart_and_are_collected_when_unreferenced(tmp_path):
+    state = tmp_path / "state.bin"
+    server, ecr, registry = start(state)
+    ecr.create_repository(repositoryName="app")
+    image = build_image("durable")
+    assert registry.push("app", image, "v1").status_code == 201
+    pending = registry.call("POST", "/v2/app/blobs/uploads/")
+    assert registry.call("PATCH", pending.headers["Location"], data=b"half").status_code == 202
+    password = registry.session.auth[1]
+    server.stop()
+    blobs = tmp_path / "state.bin.blobs" / "sha256"
+    assert sorted(os.listdir(blobs)) == sorted(digest_of(d)[7:] for d in (image.layer, image.config))
+
+    server, ecr, _ = start(state)
+    registry = Registry(server.endpoint_url, password)  # the token outlives the process, as its credentials do
+    assert registry.call("GET", "/v2/app/manifests/v1").content == image.manifest
+    assert registry.call("GET", f"/v2/app/blobs/{digest_of(image.layer)}").content == image.layer
+    resumed = registry.call("PATCH", pending.headers["Location"], data=b" and half")
+    assert resumed.headers["Range"] == f"0-{len(b'half and half') - 1}"
+    done = registry.call("PUT", pending.headers["Location"], params={"digest": digest_of(b"half and half")})
+    assert done.status_code == 201
+    ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])
+    assert len(os.listdir(blobs)) == 3  # unreferenced blobs are kept for a grace period
+    server.app.config["MOCKRUNNER_STORE"].clock.advance(24 * 3600 + 1)
+    ecr.delete_repository(repositoryName="app", force=True)
+    assert os.listdir(blobs) == []
+    server.stop()
