@@ -1,2 +1,2 @@
 """AWS Identity and Access Management: importing this package registers every IAM operation it serves."""
-from mockrunner.services.iam import core, oidc_providers  # noqa: F401 - imported so that their operations register
+from mockrunner.services.iam import core, oidc_providers, simulator  # noqa: F401 - imported so that their operations register
