@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
@@ -40,6 +39,7 @@ from mockrunner.model.iam import (
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policies, aws_managed_policy, is_aws_managed
 from mockrunner.model.service_linked_roles import service_linked_roles
+from mockrunner.services.iam import paging
 from mockrunner.services.registry import op
 
 # ------------------------------------------------------------------------------------------------ quotas
@@ -50,7 +50,6 @@ MAX_MANAGED_POLICY_SIZE = 6144
 ATTACHED_QUOTA = {"user": ("PoliciesPerUser", 10), "group": ("PoliciesPerGroup", 10), "role": ("PoliciesPerRole", 10)}
 INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 MAX_GROUPS_PER_USER = 10
-DEFAULT_PAGE = 100
 
 # Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
 # service-linked roles"): services for the main role, VPC connectors for the networking role.
@@ -102,9 +101,7 @@ def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
 
 
-def _encode(document: str) -> str:
-    """IAM returns policy documents URL-encoded (RFC 3986); botocore unquotes and parses them."""
-    return quote(document, safe="")
+_encode = paging.url_encoded
 
 
 def _tags_out(tags: dict[str, str]) -> list[dict]:
@@ -116,20 +113,7 @@ def _boundary_out(arn: str | None) -> dict:
                                     "PermissionsBoundaryArn": arn}} if arn else {}
 
 
-def _page(items: list, ctx: RequestContext, key: str) -> dict:
-    """IAM's Marker/MaxItems pagination (the marker is an opaque position)."""
-    start = 0
-    marker = ctx.params.get("Marker")
-    if marker:
-        if not marker.isdigit() or int(marker) > len(items):
-            raise ServiceError("ValidationError", "Invalid Marker.", 400)
-        start = int(marker)
-    size = ctx.params.get("MaxItems") or DEFAULT_PAGE
-    page = items[start:start + size]
-    result: dict[str, Any] = {key: page, "IsTruncated": start + size < len(items)}
-    if result["IsTruncated"]:
-        result["Marker"] = str(start + size)
-    return result
+_page = paging.page
 
 
 def _validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:
@@ -388,8 +372,10 @@ def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bo
 def _list_entities(ctx: RequestContext, kind: Kind, out: Callable[[Any], dict]) -> dict:
     """ListUsers / ListGroups / ListRoles: the kind's entities under ``PathPrefix``, by name (case-insensitively)."""
     prefix = ctx.params.get("PathPrefix") or "/"
-    entities = sorted(kind.entities(_iam(ctx)).values(), key=lambda entity: entity.name.lower())
-    return _page([out(entity) for entity in entities if entity.path.startswith(prefix)], ctx, f"{kind.title}s")
+    entities = paging.listing(ctx, (kind.name, prefix), lambda: [
+        entity for entity in sorted(kind.entities(_iam(ctx)).values(), key=lambda entity: entity.name.lower())
+        if entity.path.startswith(prefix)])
+    return _page(entities, ctx, f"{kind.title}s", out)
 
 
 def _attached_out(iam: IamState, arns: Iterable[str]) -> list[dict]:
@@ -489,8 +475,8 @@ def create_group(ctx: RequestContext) -> dict:
 def get_group(ctx: RequestContext) -> dict:
     iam = _iam(ctx)
     group = GROUP.get(iam, ctx.params["GroupName"])
-    users = [user_out(iam.users[name]) for name in group.users if name in iam.users]
-    return {"Group": group_out(group), **_page(users, ctx, "Users")}
+    users = [iam.users[name] for name in group.users if name in iam.users]
+    return {"Group": group_out(group), **_page(users, ctx, "Users", user_out)}
 
 
 @op("iam", "ListGroups", authz=listing("group"))
@@ -801,7 +787,7 @@ def list_policies(ctx: RequestContext) -> dict:
     iam, params = _iam(ctx), ctx.params
     scope = params.get("Scope") or "All"
     prefix = params.get("PathPrefix") or "/"
-    usage = _usages(iam)
+    usage = paging.listing(ctx, "usage", lambda: _usages(iam))
     only_attached = params.get("OnlyAttached")
     used_as = params.get("PolicyUsageFilter")
 
@@ -813,17 +799,18 @@ def list_policies(ctx: RequestContext) -> dict:
             return False
         return policy.path.startswith(prefix)
 
-    candidates: list[ManagedPolicy | AwsManagedPolicy] = []
-    if scope in ("All", "AWS"):
-        candidates += [policy for policy in aws_managed_policies().values() if wanted(policy)]
-    if scope in ("All", "Local"):
-        local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
-        candidates = sorted(candidates + [policy for policy in local if wanted(policy)],
-                            key=lambda policy: policy.name.lower())
-    result = _page(candidates, ctx, "Policies")
-    result["Policies"] = [policy_out(iam, policy, usage=usage.get(policy.arn, (0, 0)))
-                          for policy in result["Policies"]]
-    return result
+    def candidates() -> list[ManagedPolicy | AwsManagedPolicy]:
+        found: list[ManagedPolicy | AwsManagedPolicy] = []
+        if scope in ("All", "AWS"):
+            found += [policy for policy in aws_managed_policies().values() if wanted(policy)]
+        if scope in ("All", "Local"):
+            local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
+            found = sorted(found + [policy for policy in local if wanted(policy)],
+                           key=lambda policy: policy.name.lower())
+        return found
+
+    chosen = paging.listing(ctx, ("policies", scope, prefix, only_attached, used_as), candidates)
+    return _page(chosen, ctx, "Policies", lambda policy: policy_out(iam, policy, usage=usage.get(policy.arn, (0, 0))))
 
 
 @op("iam", "DeletePolicy", authz=policy_target)
@@ -980,8 +967,9 @@ def create_access_key(ctx: RequestContext) -> dict:
 @op("iam", "ListAccessKeys", authz=target(USER, self_default=True))
 def list_access_keys(ctx: RequestContext) -> dict:
     user = _key_owner(ctx)
-    keys = [_key_out(k) for k in _iam(ctx).access_keys.values() if _owns(k, user)]
-    return _page(keys, ctx, "AccessKeyMetadata")
+    keys = paging.listing(ctx, ("access-keys", user.name if user else None),
+                          lambda: [k for k in _iam(ctx).access_keys.values() if _owns(k, user)])
+    return _page(keys, ctx, "AccessKeyMetadata", _key_out)
 
 
 @op("iam", "UpdateAccessKey", authz=target(USER, self_default=True))
