@@ -10,12 +10,14 @@ alone costs for that page); moto's ``mock_aws`` for the IAM listings.  The IAM e
 directly (mockrunner's model, moto's backend) so that 10,000 of each take seconds; App Runner services and ECR
 images are created through the API.
 
-The machine is shared and noisy: each figure is the median over ``--repeats`` interleaved rounds (every row once
-per round, ``--calls`` calls each, per-call median) with the range [min-max]; the ratio 10,000/200 is taken
-within each round.  Goal: within 1.2x.
+The machine is shared and noisy, so figures are this process's CPU time (client and server run in it; other
+processes barely change it): each is the median over ``--repeats`` interleaved rounds (every row once per round,
+``--calls`` calls each, per-call median) with the range [min-max]; the ratio 10,000/200 is taken within each
+round.  A second table gives the server's share: CPU time inside mockrunner's WSGI app.  Goal: within 1.2x.
+moto's rows are measured after mockrunner's, size after size (its backends are global).
 
 Needs moto (``pip install -e '.[bench]'``) for the moto rows.
-Usage: ``python scripts/bench_listing.py [--large 10000] [--calls 30] [--repeats 5]``.
+Usage: ``python scripts/bench_listing.py [--large 10000] [--calls 30] [--moto-calls 3] [--repeats 5]``.
 """
 from __future__ import annotations
 
@@ -81,15 +83,31 @@ LISTINGS: dict[str, tuple[str, Call]] = {
 IAM_LISTINGS = [name for name, (service, _) in LISTINGS.items() if service == "iam"]
 
 
+class TimedApp:
+    """The WSGI app, keeping the CPU time spent inside it: the server's share of a call."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.spent = 0.0
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        start = time.process_time()
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            self.spent += time.process_time() - start
+
+
 def clients(app=None) -> dict:
-    made = {}
+    """boto3 clients answered in-process by ``app`` (timed: ``made["server"]``), or left to moto when ``None``."""
+    made: dict = {"server": TimedApp(app) if app is not None else None}
     for service in ("iam", "apprunner", "ecr"):
         session = boto3.session.Session(botocore_session=BOTOCORE)
         made[service] = session.client(service, region_name="us-east-1", endpoint_url="http://127.0.0.1:9" if app
                                        else None, aws_access_key_id="test", aws_secret_access_key="test",
                                        config=Config(retries={"max_attempts": 1}))
         if app is not None:
-            BeforeSendHandler(app).attach(made[service])
+            BeforeSendHandler(made["server"]).attach(made[service])
         else:
             made[service]._endpoint.http_session.send = _refuse
     return made
@@ -149,7 +167,7 @@ def measure_moto(sizes: tuple[int, ...], repeats: int, calls: int) -> dict[str, 
             for _ in range(repeats):
                 for name in IAM_LISTINGS:
                     figures.setdefault(f"moto {size}", {}).setdefault(name, []).append(
-                        per_call_ms(LISTINGS[name][1], made, calls))
+                        per_call_ms(LISTINGS[name][1], made, calls)[0])
     return figures
 
 
@@ -192,14 +210,18 @@ def capture_bodies(calls: dict) -> dict[str, bytes]:
     return bodies
 
 
-def per_call_ms(call: Call, made: dict, calls: int) -> float:
-    """Median ms of ``calls`` calls of ``call(made)``."""
-    samples = []
+def per_call_ms(call: Call, made: dict, calls: int) -> tuple[float, float]:
+    """Median CPU ms of ``calls`` calls of ``call(made)``: the whole call, and the server's share (0 when the
+    server is not ours).  CPU time of this process, which other processes on a busy machine barely change."""
+    samples, served = [], []
+    server = made["server"]
     for _ in range(calls):
-        start = time.perf_counter()
+        inside = server.spent if server else 0.0
+        start = time.process_time()
         call(made)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+        samples.append(time.process_time() - start)
+        served.append(server.spent - inside if server else 0.0)
+    return statistics.median(samples) * 1000, statistics.median(served) * 1000
 
 
 def spread(values: list[float], digits: int = 2) -> str:
@@ -210,6 +232,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--large", type=int, default=10_000, help="entities of each kind in the large account")
     parser.add_argument("--calls", type=int, default=30, help="calls per row and round (per-call median)")
+    parser.add_argument("--moto-calls", type=int, default=3, help="calls per moto row and round (moto's "
+                        "ListUsers takes seconds at 10,000)")
     parser.add_argument("--repeats", type=int, default=5, help="interleaved rounds (default 5)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -228,33 +252,52 @@ def main() -> None:
         if size == SMALL:
             rows["floor"] = floor_clients(capture_bodies(made))
     figures: dict[str, dict[str, list[float]]] = {}
+    served: dict[str, dict[str, list[float]]] = {}
     for made in rows.values():
         for _, call in LISTINGS.values():  # warm: caches, lazy data, first-call imports
             call(made)
     for _ in range(args.repeats):
         for row, made in rows.items():
             for name, (_, call) in LISTINGS.items():
-                figures.setdefault(row, {}).setdefault(name, []).append(per_call_ms(call, made, args.calls))
-    moto_rows = measure_moto(sizes, args.repeats, args.calls) if mock_aws is not None else {}
+                whole, inside = per_call_ms(call, made, args.calls)
+                figures.setdefault(row, {}).setdefault(name, []).append(whole)
+                served.setdefault(row, {}).setdefault(name, []).append(inside)
+    moto_rows = measure_moto(sizes, args.repeats, args.moto_calls) if mock_aws is not None else {}
     if mock_aws is None:
         print("moto not installed: skipping moto rows (pip install -e '.[bench]')")
     figures.update(moto_rows)
 
     large, small = f"mockrunner {args.large}", f"mockrunner {SMALL}"
-    print(f"\nms per call, median [min-max] of {args.repeats} rounds of {args.calls} calls; one page of 100 "
-          "(App Runner: 20)")
+    print(f"\nCPU ms per call through boto3, median [min-max] of {args.repeats} rounds of {args.calls} calls; one "
+          "page of 100 (App Runner: 20)")
     header = f"{'':24s} {small:>20s} {large:>20s} {'large/small':>20s} {'floor':>20s}"
-    for row in moto_rows:
-        header += f" {row:>20s}"
-    print(header)
+    print(header + "".join(f" {row:>20s}" for row in moto_rows))
     for name in LISTINGS:
-        ratios = [b / a for a, b in zip(figures[small][name], figures[large][name], strict=True)]
         line = (f"{name:24s} {spread(figures[small][name]):>20s} {spread(figures[large][name]):>20s} "
-                f"{spread(ratios):>19s}x {spread(figures['floor'][name]):>20s}")
+                f"{ratio(figures, small, large, name):>19s}x {spread(figures['floor'][name]):>20s}")
         for row in moto_rows:
             line += f" {spread(figures[row][name]) if name in figures[row] else '-':>20s}"
         print(line)
+    print("\nthe server's share (CPU ms inside mockrunner's WSGI app per call):")
+    print(f"{'':24s} {small:>20s} {large:>20s} {'large/small':>20s}")
+    for name in LISTINGS:
+        print(f"{name:24s} {spread(served[small][name]):>20s} {spread(served[large][name]):>20s} "
+              f"{ratio(served, small, large, name):>19s}x")
+    if moto_rows:
+        print("\nmoto / mockrunner, whole call (medians):")
+        for name in IAM_LISTINGS:
+            print(f"{name:24s} " + "  ".join(
+                f"{size}: {median(figures, f'moto {size}', name) / median(figures, f'mockrunner {size}', name):.2f}x"
+                for size in sizes))
 
+
+def median(figures: dict, row: str, name: str) -> float:
+    return statistics.median(figures[row][name])
+
+
+def ratio(figures: dict, small: str, large: str, name: str) -> str:
+    """The large/small ratio, taken within each round."""
+    return spread([b / a for a, b in zip(figures[small][name], figures[large][name], strict=True)])
 
 if __name__ == "__main__":
     main()
