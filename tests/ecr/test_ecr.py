@@ -219,6 +219,22 @@ def test_list_images_pagination(ecr):
     assert tags == [f"v{i}" for i in range(5)]
 
 
+def test_image_pages_end_exactly_and_split_an_image_s_tags(ecr):
+    ecr.create_repository(repositoryName="app")
+    for i in range(3):
+        ecr.put_image(repositoryName="app", imageManifest=manifest(marker=str(i)), imageTag=f"v{i}")
+    ecr.put_image(repositoryName="app", imageManifest=manifest(marker="0"), imageTag="latest")  # v0's 2nd tag
+    first = ecr.list_images(repositoryName="app", maxResults=1)
+    assert first["imageIds"] == [{"imageDigest": digest_of(manifest(marker="0")), "imageTag": "v0"}]
+    second = ecr.list_images(repositoryName="app", maxResults=3, nextToken=first["nextToken"])
+    assert [i["imageTag"] for i in second["imageIds"]] == ["latest", "v1", "v2"]
+    assert "nextToken" not in second  # the page ends exactly at the last entry
+    described = ecr.describe_images(repositoryName="app", maxResults=2)
+    assert len(described["imageDetails"]) == 2 and described["nextToken"]
+    rest = ecr.describe_images(repositoryName="app", maxResults=2, nextToken=described["nextToken"])
+    assert [d["imageTags"] for d in rest["imageDetails"]] == [["v2"]] and "nextToken" not in rest
+
+
 def test_batch_delete_image_by_tag_and_digest(ecr):
     ecr.create_repository(repositoryName="app")
     text = manifest()

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth import registry_tokens
@@ -352,8 +353,9 @@ def _repository(ctx: RequestContext, registry_id: str | None = None, name: str |
     return repo
 
 
-def _page(items: list, max_results: int | None, token: str | None, default: int = 100) -> tuple[list, str | None]:
-    """Offset pagination behind an opaque token."""
+def _page(items: Iterable, max_results: int | None, token: str | None, default: int = 100) -> tuple[list, str | None]:
+    """Offset pagination behind an opaque token.  ``items`` may be lazy: only the page and the one item that says
+    whether there is a next page are drawn, so a first page costs the same whatever the repository's size."""
     start = 0
     if token:
         try:
@@ -363,8 +365,9 @@ def _page(items: list, max_results: int | None, token: str | None, default: int 
             message = "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'"
             raise _invalid(message) from None
     size = max_results or default
-    page = items[start:start + size]
-    more = start + size < len(items)
+    rest = islice(items, start, None)
+    page = list(islice(rest, size))
+    more = next(rest, None) is not None
     next_token = base64.urlsafe_b64encode(f"mockrunner-offset:{start + size}".encode()).decode() if more else None
     return page, next_token
 
@@ -691,25 +694,28 @@ def describe_images(ctx: RequestContext) -> dict:
                 found.append(image)
         return {"imageDetails": [_image_detail(repo, image) for image in found]}
     storage = _image_status_filter(ctx)
-    images = [image for image in repo.images.values() if _status_matches(image, status) and storage(image)]
+    images = (image for image in repo.images.values() if _status_matches(image, status) and storage(image))
     page, token = _page(images, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
     return {"imageDetails": [_image_detail(repo, image) for image in page], "nextToken": token}
+
+
+def _image_ids(repo: Repository, status: str, storage: Callable[[Image], bool]) -> Iterator[dict]:
+    """ListImages' entries, lazily: one per tag of a tagged image, one for an untagged image."""
+    for image in repo.images.values():
+        if not _status_matches(image, status) or not storage(image):
+            continue
+        if image.tags:
+            yield from ({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
+        else:
+            yield {"imageDigest": image.digest}
 
 
 @op("ecr", "ListImages", authz=_on_repository("ecr:ListImages"))
 def list_images(ctx: RequestContext) -> dict:
     repo = _repository(ctx)
     status = _tag_status_filter(ctx)
-    storage = _image_status_filter(ctx)
-    ids: list[dict] = []
-    for image in repo.images.values():
-        if not _status_matches(image, status) or not storage(image):
-            continue
-        if image.tags:
-            ids.extend({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
-        else:
-            ids.append({"imageDigest": image.digest})
-    page, token = _page(ids, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = _page(_image_ids(repo, status, _image_status_filter(ctx)), ctx.params.get("maxResults"),
+                        ctx.params.get("nextToken"))
     return {"imageIds": page, "nextToken": token}
 
 

@@ -10,6 +10,7 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     roles,
     saml_providers,
     service_linked_roles,
+    simulator,
     tags,
     users,
 )

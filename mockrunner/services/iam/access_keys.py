@@ -13,8 +13,9 @@ from mockrunner.model.iam import (
     new_id,
     new_secret,
 )
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
-from mockrunner.services.iam.entities import MAX_ACCESS_KEYS, USER, iam_of, marker_page, non_user, self_user
+from mockrunner.services.iam.entities import MAX_ACCESS_KEYS, USER, iam_of, non_user, self_user
 from mockrunner.services.registry import op
 
 
@@ -65,8 +66,9 @@ def create_access_key(ctx: RequestContext) -> dict:
 @op("iam", "ListAccessKeys", authz=target(USER, self_default=True))
 def list_access_keys(ctx: RequestContext) -> dict:
     user = _key_owner(ctx)
-    keys = [_key_out(k) for k in iam_of(ctx).access_keys.values() if _owns(k, user)]
-    return marker_page(keys, ctx, "AccessKeyMetadata")
+    keys = paging.listing(ctx, ("access-keys", user.name if user else None),
+                          lambda: [k for k in iam_of(ctx).access_keys.values() if _owns(k, user)])
+    return paging.page(keys, ctx, "AccessKeyMetadata", _key_out)
 
 
 @op("iam", "UpdateAccessKey", authz=target(USER, self_default=True))

@@ -8,8 +8,9 @@ from mockrunner.model.iam import (
     ManagedPolicy,
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policy
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything
-from mockrunner.services.iam.entities import encode_document, iam_of
+from mockrunner.services.iam.entities import iam_of
 from mockrunner.services.iam.wire import (
     attached_out,
     group_out,
@@ -28,7 +29,7 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
 
     def inline(policies: dict[str, str]) -> list[dict]:
-        return [{"PolicyName": name, "PolicyDocument": encode_document(doc)} for name, doc in policies.items()]
+        return [{"PolicyName": name, "PolicyDocument": paging.url_encoded(doc)} for name, doc in policies.items()]
 
     result: dict[str, Any] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
                               "IsTruncated": False}

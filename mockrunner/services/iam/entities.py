@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
@@ -26,7 +25,6 @@ MAX_MANAGED_POLICY_SIZE = 6144
 ATTACHED_QUOTA = {"user": ("PoliciesPerUser", 10), "group": ("PoliciesPerGroup", 10), "role": ("PoliciesPerRole", 10)}
 INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
 MAX_GROUPS_PER_USER = 10
-DEFAULT_PAGE = 100
 
 # Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
 # service-linked roles"): services for the main role, VPC connectors for the networking role.
@@ -76,34 +74,8 @@ def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
 
 
-def encode_document(document: str) -> str:
-    """IAM returns policy documents URL-encoded (RFC 3986); botocore unquotes and parses them."""
-    return quote(document, safe="")
 
 
-def tags_out(tags: dict[str, str]) -> list[dict]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
-
-
-def boundary_out(arn: str | None) -> dict:
-    return {"PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-                                    "PermissionsBoundaryArn": arn}} if arn else {}
-
-
-def marker_page(items: list, ctx: RequestContext, key: str) -> dict:
-    """IAM's Marker/MaxItems pagination (the marker is an opaque position)."""
-    start = 0
-    marker = ctx.params.get("Marker")
-    if marker:
-        if not marker.isdigit() or int(marker) > len(items):
-            raise ServiceError("ValidationError", "Invalid Marker.", 400)
-        start = int(marker)
-    size = ctx.params.get("MaxItems") or DEFAULT_PAGE
-    page = items[start:start + size]
-    result: dict[str, Any] = {key: page, "IsTruncated": start + size < len(items)}
-    if result["IsTruncated"]:
-        result["Marker"] = str(start + size)
-    return result
 
 
 def validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:

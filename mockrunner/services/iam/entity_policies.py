@@ -9,6 +9,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
 from mockrunner.model.managed_policies import is_aws_managed
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import (
     ATTACHED_QUOTA,
@@ -20,10 +21,8 @@ from mockrunner.services.iam.entities import (
     attachable,
     changeable,
     document_size,
-    encode_document,
     iam_of,
     managed_policy,
-    marker_page,
     policy_arn,
     validate_document,
 )
@@ -58,7 +57,7 @@ def _inline_ops(kind: Kind) -> None:
         if name not in target_entity.inline_policies:
             raise no_policy(name)
         return {kind.param: target_entity.name, "PolicyName": name,
-                "PolicyDocument": encode_document(target_entity.inline_policies[name])}
+                "PolicyDocument": paging.url_encoded(target_entity.inline_policies[name])}
 
     def delete(ctx: RequestContext) -> dict:
         target_entity, name = changeable(ctx, kind), ctx.params["PolicyName"]
@@ -69,7 +68,7 @@ def _inline_ops(kind: Kind) -> None:
         return {}
 
     def list_inline(ctx: RequestContext) -> dict:
-        return marker_page(sorted(entity(ctx).inline_policies), ctx, "PolicyNames")
+        return paging.page(sorted(entity(ctx).inline_policies), ctx, "PolicyNames")
 
     def attach(ctx: RequestContext) -> dict:
         arn = policy_arn(ctx)
@@ -97,7 +96,7 @@ def _inline_ops(kind: Kind) -> None:
         prefix = ctx.params.get("PathPrefix") or "/"
         arns = [arn for arn in target_entity.attached_policies
                 if (managed_policy(iam, arn) is None or managed_policy(iam, arn).path.startswith(prefix))]
-        return marker_page(attached_out(iam, arns), ctx, "AttachedPolicies")
+        return paging.page(attached_out(iam, arns), ctx, "AttachedPolicies")
 
     title = kind.title
     op("iam", f"Put{title}Policy", authz=authz)(put)

@@ -9,6 +9,7 @@ from mockrunner.model.iam import (
     Group,
     new_id,
 )
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
     GROUP,
@@ -17,7 +18,6 @@ from mockrunner.services.iam.entities import (
     delete_conflict,
     entity_arn,
     iam_of,
-    marker_page,
     refuse_if_policies,
 )
 from mockrunner.services.iam.wire import group_out, list_entities, user_out
@@ -39,8 +39,8 @@ def create_group(ctx: RequestContext) -> dict:
 def get_group(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     group = GROUP.get(iam, ctx.params["GroupName"])
-    users = [user_out(iam.users[name]) for name in group.users if name in iam.users]
-    return {"Group": group_out(group), **marker_page(users, ctx, "Users")}
+    users = [iam.users[name] for name in group.users if name in iam.users]
+    return {"Group": group_out(group), **paging.page(users, ctx, "Users", user_out)}
 
 
 @op("iam", "ListGroups", authz=listing("group"))
@@ -52,7 +52,7 @@ def list_groups(ctx: RequestContext) -> dict:
 def list_groups_for_user(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     user = USER.get(iam, ctx.params["UserName"])
-    return marker_page([group_out(g) for g in iam.groups_of(user.name)], ctx, "Groups")
+    return paging.page([group_out(g) for g in iam.groups_of(user.name)], ctx, "Groups")
 
 
 @op("iam", "DeleteGroup", authz=target(GROUP))

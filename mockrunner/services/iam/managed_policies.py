@@ -15,6 +15,7 @@ from mockrunner.model.iam import (
     new_id,
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policies
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, policy_target
 from mockrunner.services.iam.entities import (
     GROUP,
@@ -27,7 +28,6 @@ from mockrunner.services.iam.entities import (
     entity_arn,
     iam_of,
     managed_policy,
-    marker_page,
     tags_in,
     validate_document,
 )
@@ -78,7 +78,7 @@ def list_policies(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     scope = params.get("Scope") or "All"
     prefix = params.get("PathPrefix") or "/"
-    usage = policy_usages(iam)
+    usage = paging.listing(ctx, "usage", lambda: policy_usages(iam))
     only_attached = params.get("OnlyAttached")
     used_as = params.get("PolicyUsageFilter")
 
@@ -90,17 +90,19 @@ def list_policies(ctx: RequestContext) -> dict:
             return False
         return policy.path.startswith(prefix)
 
-    candidates: list[ManagedPolicy | AwsManagedPolicy] = []
-    if scope in ("All", "AWS"):
-        candidates += [policy for policy in aws_managed_policies().values() if wanted(policy)]
-    if scope in ("All", "Local"):
-        local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
-        candidates = sorted(candidates + [policy for policy in local if wanted(policy)],
-                            key=lambda policy: policy.name.lower())
-    result = marker_page(candidates, ctx, "Policies")
-    result["Policies"] = [policy_out(iam, policy, usage=usage.get(policy.arn, (0, 0)))
-                          for policy in result["Policies"]]
-    return result
+    def candidates() -> list[ManagedPolicy | AwsManagedPolicy]:
+        found: list[ManagedPolicy | AwsManagedPolicy] = []
+        if scope in ("All", "AWS"):
+            found += [policy for policy in aws_managed_policies().values() if wanted(policy)]
+        if scope in ("All", "Local"):
+            local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
+            found = sorted(found + [policy for policy in local if wanted(policy)],
+                           key=lambda policy: policy.name.lower())
+        return found
+
+    chosen = paging.listing(ctx, ("policies", scope, prefix, only_attached, used_as), candidates)
+    return paging.page(chosen, ctx, "Policies",
+                       lambda policy: policy_out(iam, policy, usage=usage.get(policy.arn, (0, 0))))
 
 
 @op("iam", "DeletePolicy", authz=policy_target)
@@ -163,7 +165,7 @@ def list_policy_versions(ctx: RequestContext) -> dict:
     else:
         dated = [(v.version_id, v.create_date) for v in policy.versions]
     dated.sort(key=lambda item: int(item[0][1:]), reverse=True)
-    return marker_page([{"VersionId": vid, "IsDefaultVersion": vid == policy.default_version_id, "CreateDate": created}
+    return paging.page([{"VersionId": vid, "IsDefaultVersion": vid == policy.default_version_id, "CreateDate": created}
                   for vid, created in dated], ctx, "Versions")
 
 

@@ -18,9 +18,10 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, OidcProvider
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
-from mockrunner.services.iam.wire import marker_page, tags_out
+from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
@@ -188,7 +189,7 @@ def untag_provider(ctx: RequestContext) -> dict:
 
 @op("iam", "ListOpenIDConnectProviderTags", authz=_target)
 def list_provider_tags(ctx: RequestContext) -> dict:
-    return marker_page(tags_out(_provider(ctx).tags), ctx, "Tags")
+    return paging.page(tags_out(_provider(ctx).tags), ctx, "Tags")
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:

@@ -5,8 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 from mockrunner.context import RequestContext
+from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import policy_target, target
-from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, marker_page, tags_in, tags_out
+from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, tags_in
+from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 
@@ -25,7 +27,7 @@ def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Cal
         return {}
 
     def list_tags(ctx: RequestContext) -> dict:
-        return marker_page(tags_out(getter(ctx).tags), ctx, "Tags")
+        return paging.page(tags_out(getter(ctx).tags), ctx, "Tags")
 
     op("iam", f"Tag{kind_name}", authz=authz)(tag)
     op("iam", f"Untag{kind_name}", authz=authz)(untag)

@@ -14,15 +14,17 @@ from mockrunner.model.iam import (
     User,
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy
-from mockrunner.services.iam.entities import (
-    Kind,
-    boundary_out,
-    encode_document,
-    iam_of,
-    managed_policy,
-    marker_page,
-    tags_out,
-)
+from mockrunner.services.iam import paging
+from mockrunner.services.iam.entities import Kind, iam_of, managed_policy
+
+
+def tags_out(tags: dict[str, str]) -> list[dict]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def boundary_out(arn: str | None) -> dict:
+    return {"PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                    "PermissionsBoundaryArn": arn}} if arn else {}
 
 
 def user_out(user: User, full: bool = False) -> dict:
@@ -43,7 +45,7 @@ def group_out(group: Group) -> dict:
 def role_out(role: Role, full: bool = False, created: bool = False) -> dict:
     """A role's wire form; ``created``: as CreateRole answers (no MaxSessionDuration, no RoleLastUsed)."""
     out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-           "CreateDate": role.create_date, "AssumeRolePolicyDocument": encode_document(role.assume_role_policy)}
+           "CreateDate": role.create_date, "AssumeRolePolicyDocument": paging.url_encoded(role.assume_role_policy)}
     if not created:
         out["MaxSessionDuration"] = role.max_session_duration
     if role.description:
@@ -96,15 +98,17 @@ def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bo
     out = {"VersionId": version.version_id, "IsDefaultVersion": version.version_id == policy.default_version_id,
            "CreateDate": version.create_date}
     if with_document:
-        out["Document"] = encode_document(version.document)
+        out["Document"] = paging.url_encoded(version.document)
     return out
 
 
 def list_entities(ctx: RequestContext, kind: Kind, out: Callable[[Any], dict]) -> dict:
     """ListUsers / ListGroups / ListRoles: the kind's entities under ``PathPrefix``, by name (case-insensitively)."""
     prefix = ctx.params.get("PathPrefix") or "/"
-    entities = sorted(kind.entities(iam_of(ctx)).values(), key=lambda entity: entity.name.lower())
-    return marker_page([out(entity) for entity in entities if entity.path.startswith(prefix)], ctx, f"{kind.title}s")
+    entities = paging.listing(ctx, (kind.name, prefix), lambda: [
+        entity for entity in sorted(kind.entities(iam_of(ctx)).values(), key=lambda entity: entity.name.lower())
+        if entity.path.startswith(prefix)])
+    return paging.page(entities, ctx, f"{kind.title}s", out)
 
 
 def attached_out(iam: IamState, arns: Iterable[str]) -> list[dict]:

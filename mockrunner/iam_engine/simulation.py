@@ -1,0 +1,122 @@
+"""The policy simulator's questions, answered by :func:`evaluate` (the engine that enforces).
+
+A :class:`Simulation` holds the policies of one simulated principal, each with where it came from (its
+``SourcePolicyId``/``SourcePolicyType`` and text, for ``MatchedStatements`` positions).  :meth:`Simulation.run`
+evaluates one (action, resource) with ``all_allows=True`` and returns a :class:`Result`: the engine's decision,
+the matched statements in the simulator's vocabulary, whether the permissions boundary allows the action, and, for
+a cross-account simulation, how the identity side and the resource policy each decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from .document import PolicyKind
+from .evaluate import AuthzRequest, Decision, PolicyRef, evaluate
+from .positions import statement_positions
+from .principal import Principal
+
+_ALLOW_ALL = PolicyRef("simulator#allow-all", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                                              '"Action":"*","Resource":"*"}]}')
+
+
+@dataclass(frozen=True)
+class Source:
+    """One simulated policy: the engine's reference plus what the simulator reports about it."""
+
+    ref: PolicyRef
+    source_id: str
+    source_type: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A statement that determined a result, with its (line, column) span in its policy's text."""
+
+    source: Source
+    start: tuple[int, int] | None
+    end: tuple[int, int] | None
+
+
+@dataclass
+class Result:
+    """One (action, resource) answer."""
+
+    decision: Decision
+    matched: list[Matched]
+    allowed_by_boundary: bool | None
+    details: dict[str, str] | None = field(default=None)
+
+
+@dataclass
+class Simulation:
+    """Everything simulated for a principal; ``resource_policy`` and ``resource_owner`` apply to every resource."""
+
+    principal: Principal
+    identity: Sequence[Source]
+    boundary: Source | None = None
+    resource_policy: Source | None = None
+    resource_owner: str | None = None
+
+    def sources(self) -> dict[str, Source]:
+        found = {source.ref.policy_id: source for source in self.identity}
+        for source in (self.boundary, self.resource_policy):
+            if source is not None:
+                found[source.ref.policy_id] = source
+        return found
+
+    def run(self, action: str, resource: str, context: Mapping[str, Any], now: datetime) -> Result:
+        resource_account = _account_of(resource) or self.resource_owner
+        request = AuthzRequest(
+            principal=self.principal, action=action, resource=resource, context=context,
+            identity_policies=[source.ref for source in self.identity],
+            permissions_boundary=self.boundary.ref if self.boundary else None,
+            resource_policy=self.resource_policy.ref if self.resource_policy else None,
+            resource_account=resource_account, now=now, all_allows=True,
+        )
+        decision = evaluate(request)
+        by_id = self.sources()
+        matched = [_matched(by_id[m.policy_id], m.index) for m in decision.matched_statements if m.policy_id in by_id]
+        boundary = None
+        if self.boundary is not None:
+            alone = AuthzRequest(principal=self.principal, action=action, resource=resource, context=context,
+                                 identity_policies=[self.boundary.ref], now=now)
+            boundary = evaluate(alone).allowed
+        details = None
+        owner = resource_account or self.principal.account
+        if resource != "*":
+            details = {}
+            if owner != self.principal.account:
+                details = self._cross_account(request)
+        return Result(decision, matched, boundary, details)
+
+    def _cross_account(self, request: AuthzRequest) -> dict[str, str]:
+        """How each side decided: the identity side as if the resource were the caller's, the resource policy
+        as if the identity side allowed everything."""
+        identity = replace(request, resource_policy=None, resource_account=self.principal.account)
+        resource = replace(request, identity_policies=[_ALLOW_ALL], permissions_boundary=None)
+        return {"IAM Policy": evaluate(identity).decision, "Resource Policy": evaluate(resource).decision}
+
+
+def load_source(policy_id: str, source_id: str, source_type: str | None, text: str,
+                kind: PolicyKind = PolicyKind.IDENTITY) -> Source:
+    """A stored or submitted policy as a :class:`Source` (unreadable text becomes the engine's ``Unreadable``)."""
+    return Source(PolicyRef.load(policy_id, text, kind), source_id, source_type, text)
+
+
+def _matched(source: Source, index: int) -> Matched:
+    positions = statement_positions(source.text)
+    if index < len(positions):
+        return Matched(source, *positions[index])
+    return Matched(source, None, None)
+
+
+def _account_of(resource: str) -> str | None:
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[4]:
+        return parts[4]
+    return None

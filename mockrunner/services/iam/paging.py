@@ -1,0 +1,74 @@
+"""IAM listings whose cost is the page they return, not the size of the account.
+
+* :func:`page` slices first and builds the wire form of the returned items only (``Marker``/``MaxItems``).
+* :func:`listing` keeps a listing's sorted, filtered items per account and request filters until the account's
+  IAM state changes (``IamState.version`` moves on every mutation), so paging through 10,000 roles sorts once.
+* :func:`url_encoded` keeps the URL-encoded form of the documents IAM returns (trust policies in every
+  ``ListRoles`` page, policy versions), keyed by the document text.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+from mockrunner.errors import ServiceError
+
+if TYPE_CHECKING:
+    from mockrunner.context import RequestContext
+
+T = TypeVar("T")
+DEFAULT_PAGE = 100
+_VIEWS = "iam-listings"
+_MAX_VIEWS = 256
+_ENCODED: dict[str, str] = {}
+_MAX_ENCODED = 4096
+_MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not worth the memory
+
+
+def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None) -> dict:
+    """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items."""
+    start = 0
+    marker = ctx.params.get("Marker")
+    if marker:
+        if not marker.isdigit() or int(marker) > len(items):
+            raise ServiceError("ValidationError", "Invalid Marker.", 400)
+        start = int(marker)
+    size = ctx.params.get("MaxItems") or DEFAULT_PAGE
+    chosen = items[start:start + size]
+    result: dict[str, Any] = {key: [out(item) for item in chosen] if out else list(chosen),
+                              "IsTruncated": start + size < len(items)}
+    if result["IsTruncated"]:
+        result["Marker"] = str(start + size)
+    return result
+
+
+def listing(ctx: "RequestContext", name: Hashable, build: Callable[[], list[T]]) -> list[T]:
+    """``build()``'s items for listing ``name`` (which must include the request's filters) in the caller's
+    account, rebuilt only after the account's IAM state changed."""
+    caches = ctx.store.caches
+    views = caches.get(_VIEWS)
+    if views is None:
+        views = caches.setdefault(_VIEWS, {})
+    iam = ctx.account.iam
+    cache_key = (ctx.account.id, name)
+    hit = views.get(cache_key)
+    if hit is not None and hit[0] == iam.version:
+        return hit[1]
+    items = build()
+    if len(views) >= _MAX_VIEWS:
+        views.clear()
+    views[cache_key] = (iam.version, items)
+    return items
+
+
+def url_encoded(document: str) -> str:
+    """``document`` URL-encoded as IAM returns policy documents (RFC 3986); botocore unquotes and parses them."""
+    hit = _ENCODED.get(document)
+    if hit is None:
+        hit = quote(document, safe="")
+        if len(document) <= _MAX_ENCODED_SIZE:
+            if len(_ENCODED) >= _MAX_ENCODED:
+                _ENCODED.clear()
+            _ENCODED[document] = hit
+    return hit

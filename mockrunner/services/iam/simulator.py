@@ -1,0 +1,321 @@
+"""IAM's policy simulator: ``SimulatePrincipalPolicy``, ``SimulateCustomPolicy`` and ``GetContextKeysFor*Policy``.
+
+Decisions come from the engine that enforces (:mod:`mockrunner.iam_engine.simulation`), over the same policy
+layers the authorizer assembles for a real call: a user's inline and attached policies and those of its groups, a
+role's, a group's; the entity's permissions boundary (or the one given in ``PermissionsBoundaryPolicyInputList``);
+extra identity policies from ``PolicyInputList``; the resource policy from ``ResourcePolicy``.  The simulated
+request context is ``ContextEntries`` plus what the simulated entity itself supplies (``aws:username``,
+``aws:PrincipalTag/*``, ...); see ``docs/behaviour.md`` ("Policy simulator") for each choice where AWS's behaviour
+is not public.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from collections.abc import Iterable
+from typing import Any
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, Principal, Unreadable, parse_policy
+from mockrunner.iam_engine.conditions.date import parse_date
+from mockrunner.iam_engine.context import build_context
+from mockrunner.iam_engine.context_keys import context_keys, merge
+from mockrunner.iam_engine.simulation import Matched, Result, Simulation, Source, load_source
+from mockrunner.model.iam import IamState
+from mockrunner.model.managed_policies import is_aws_managed
+from mockrunner.services.iam import paging
+from mockrunner.services.iam.entities import GROUP, ROLE, USER, Kind, managed_policy
+from mockrunner.services.registry import op
+
+#: EC2 scenarios the simulator accepts as ``ResourceHandlingOption`` (SimulatePrincipalPolicy API reference).
+RESOURCE_HANDLING_OPTIONS = frozenset({
+    "EC2-Classic-InstanceStore", "EC2-Classic-EBS", "EC2-VPC-InstanceStore", "EC2-VPC-InstanceStore-Subnet",
+    "EC2-VPC-EBS", "EC2-VPC-EBS-Subnet",
+})
+_KINDS = {"user": USER, "group": GROUP, "role": ROLE}
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidInput", message, 400)
+
+
+# ------------------------------------------------------------------------------------------------ authorization
+def _on_source(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM)."""
+    return (Check(f"iam:{ctx.operation_name}", ctx.params["PolicySourceArn"]),)
+
+
+def _on_anything(ctx: RequestContext) -> Iterable[Check]:
+    return (Check(f"iam:{ctx.operation_name}", "*"),)
+
+
+# ------------------------------------------------------------------------------------------------ the principal
+def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
+    """The user, group or role ``arn`` names in the caller's account; NoSuchEntity if there is none."""
+    parts = arn.split(":", 5)
+    kind = _KINDS.get(parts[5].split("/", 1)[0]) if len(parts) == 6 and parts[:3] == ["arn", "aws", "iam"] else None
+    if kind is None or "/" not in parts[5]:
+        raise _invalid(f"Invalid ARN {arn}: only the ARN of an IAM user, group or role can be simulated.")
+    name = parts[5].rsplit("/", 1)[1]
+    entity = kind.entities(ctx.account.iam).get(name)
+    if entity is None or entity.arn != arn:
+        raise kind.missing(name)
+    return kind, entity
+
+
+def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int]) -> list[Source]:
+    """An entity's inline then attached policies, as the simulator reports them (type user/group/role for
+    inline policies, aws-managed/user-managed for managed ones; each identified by its name)."""
+    sources = []
+    for name, text in entity.inline_policies.items():
+        sources.append(_stored_source(f"{entity.arn}#inline/{name}", name, kind.name, text, counter))
+    for arn in entity.attached_policies:
+        source = _managed(iam, arn, counter)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def _managed(iam: IamState, arn: str, counter: list[int]) -> Source | None:
+    policy = managed_policy(iam, arn)
+    if policy is None:
+        return None
+    kind = "aws-managed" if is_aws_managed(arn) else "user-managed"
+    return _stored_source(arn, policy.name, kind, policy.default_document, counter)
+
+
+def _stored_source(policy_id: str, source_id: str, source_type: str, text: str, counter: list[int]) -> Source:
+    counter[0] += 1
+    source = load_source(f"{counter[0]}:{policy_id}", source_id, source_type, text)
+    if isinstance(source.ref.document, Unreadable):
+        # A stored policy the engine cannot read denies real calls (fail closed); the simulator says why instead.
+        raise ServiceError("PolicyEvaluation", f"The policy {source_id} ({policy_id}) could not be evaluated: "
+                           f"{source.ref.document.reason}", 500)
+    return source
+
+
+def _principal_of(kind: Kind, entity: Any, account: str) -> Principal:
+    """The simulated caller an entity stands for: a user as itself, a role as one of its sessions."""
+    if kind is USER:
+        return Principal(entity.arn, account, "User", user_id=entity.user_id, username=entity.name,
+                         tags=dict(entity.tags))
+    if kind is ROLE:
+        return Principal(entity.arn, account, "AssumedRole", user_id=entity.role_id, role_arn=entity.arn,
+                         tags=dict(entity.tags))
+    return Principal(entity.arn, account, "Group", user_id=entity.group_id)
+
+
+def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
+    """``CallerArn``: an IAM user's ARN (an existing user lends its tags); AWS accepts nothing else."""
+    arn = ctx.params.get("CallerArn")
+    if not arn:
+        return default
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[:3] != ["arn", "aws", "iam"] or not parts[5].startswith("user/") or not parts[4]:
+        raise _invalid(f"Invalid CallerArn {arn}: CallerArn must be the ARN of an IAM user.")
+    name = parts[5].rsplit("/", 1)[1]
+    user = ctx.account.iam.users.get(name) if parts[4] == ctx.account.id else None
+    tags = dict(user.tags) if user is not None and user.arn == arn else {}
+    return Principal(arn, parts[4], "User", user_id=user.user_id if user else None, username=name, tags=tags)
+
+
+# ------------------------------------------------------------------------------------------------ inputs
+def _input_sources(texts: Iterable[str], label: str, counter: list[int], kind: PolicyKind = PolicyKind.IDENTITY,
+                   source_type: str | None = None, numbered: bool = True) -> list[Source]:
+    """Policies given in the request (``<label>.<n>`` as their SourcePolicyId); one the engine cannot read is the
+    request's error, in IAM's MalformedPolicyDocument wording."""
+    sources = []
+    for number, text in enumerate(texts, start=1):
+        try:
+            parse_policy(text, kind)
+        except MalformedPolicyError as error:
+            raise ServiceError("MalformedPolicyDocument", error.message, 400) from None
+        counter[0] += 1
+        source_id = f"{label}.{number}" if numbered else label
+        sources.append(load_source(f"{counter[0]}:{label}", source_id, source_type, text, kind))
+    return sources
+
+
+def _boundary_input(ctx: RequestContext, counter: list[int]) -> Source | None:
+    given = _input_sources(ctx.params.get("PermissionsBoundaryPolicyInputList") or [],
+                           "PermissionsBoundaryPolicyInputList", counter)
+    if len(given) > 1:
+        raise _invalid("Only one permissions boundary policy can be simulated at a time.")
+    return given[0] if given else None
+
+
+def _resource_policy(ctx: RequestContext, counter: list[int]) -> Source | None:
+    text = ctx.params.get("ResourcePolicy")
+    if text is None:
+        return None
+    return _input_sources([text], "ResourcePolicy", counter, PolicyKind.RESOURCE, "resource", numbered=False)[0]
+
+
+def _resource_owner(ctx: RequestContext) -> str | None:
+    owner = ctx.params.get("ResourceOwner")
+    if not owner:
+        return None
+    parts = owner.split(":")
+    if owner.isdigit() and len(owner) == 12:
+        return owner
+    if len(parts) == 6 and parts[:3] == ["arn", "aws", "iam"] and parts[4].isdigit() and parts[5] == "root":
+        return parts[4]
+    raise _invalid(f"Invalid ResourceOwner {owner}: it must be an account ARN (arn:aws:iam::<account>:root).")
+
+
+_CONVERT = {
+    "string": str,
+    "numeric": lambda value: int(value) if value.lstrip("-").isdigit() else float(value),
+    "boolean": lambda value: {"true": True, "false": False}[value.lower()],
+    "date": lambda value: (parse_date(value), value)[1],
+    "ip": lambda value: (ipaddress.ip_network(value, strict=False), value)[1],
+    "binary": lambda value: (base64.b64decode(value, validate=True), value)[1],
+}
+
+
+def _context(ctx: RequestContext) -> dict[str, Any]:
+    """``ContextEntries`` as engine context values of their declared types (``...List`` types: lists)."""
+    context: dict[str, Any] = {}
+    for entry in ctx.params.get("ContextEntries") or []:
+        name = entry.get("ContextKeyName")
+        kind = entry.get("ContextKeyType")
+        values = entry.get("ContextKeyValues") or []
+        if not name or not kind:
+            raise _invalid("A context entry needs a ContextKeyName and a ContextKeyType.")
+        scalar = kind.removesuffix("List")
+        convert = _CONVERT[scalar]
+        try:
+            converted = [convert(value) for value in values]
+        except (ValueError, KeyError, binascii.Error):
+            raise _invalid(f"Invalid value for context key {name} of type {kind}: {values}") from None
+        context[name] = converted if kind.endswith("List") or len(converted) != 1 else converted[0]
+    return context
+
+
+def _options(ctx: RequestContext) -> None:
+    option = ctx.params.get("ResourceHandlingOption")
+    if option is not None and option not in RESOURCE_HANDLING_OPTIONS:
+        raise _invalid(f"Invalid ResourceHandlingOption {option}. Valid options are: "
+                       f"{', '.join(sorted(RESOURCE_HANDLING_OPTIONS))}")
+
+
+# ------------------------------------------------------------------------------------------------ answers
+def _position(at: tuple[int, int]) -> dict:
+    return {"Line": at[0], "Column": at[1]}
+
+
+def _statement_out(matched: Matched) -> dict:
+    out: dict[str, Any] = {"SourcePolicyId": matched.source.source_id}
+    if matched.source.source_type:
+        out["SourcePolicyType"] = matched.source.source_type
+    if matched.start is not None and matched.end is not None:
+        out["StartPosition"], out["EndPosition"] = _position(matched.start), _position(matched.end)
+    return out
+
+
+def _result_out(action: str, resource: str, result: Result, missing: list[str]) -> dict:
+    """One EvaluationResult; a named resource also gets its ResourceSpecificResults entry, which then carries the
+    missing context keys (the API reference: top-level MissingContextValues are for the resource ``*``)."""
+    statements = [_statement_out(matched) for matched in result.matched]
+    decision = result.decision.decision
+    extra: dict[str, Any] = {}
+    if result.details is not None:
+        extra["EvalDecisionDetails"] = result.details
+    if result.allowed_by_boundary is not None:
+        extra["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": result.allowed_by_boundary}
+    out = {"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision,
+           "MatchedStatements": statements, "MissingContextValues": missing if resource == "*" else [], **extra}
+    if resource != "*":
+        out["ResourceSpecificResults"] = [{"EvalResourceName": resource, "EvalResourceDecision": decision,
+                                           "MatchedStatements": statements, "MissingContextValues": missing,
+                                           **extra}]
+    return out
+
+
+def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[str]) -> dict:
+    """Every (action, resource) pair, action by action, one page of them at a time (Marker/MaxItems)."""
+    _options(ctx)
+    context = _context(ctx)
+    sources = [*simulation.identity, simulation.boundary, simulation.resource_policy]
+    keys = merge(context_keys(source.text) for source in sources if source is not None)
+    supplied = {key.lower() for key in context} | derived
+    missing = [key for key in keys if key.lower() not in supplied]
+    now = ctx.store.clock.now()
+    results = [_result_out(action, resource, simulation.run(action, resource, context, now), missing)
+               for action in ctx.params["ActionNames"] for resource in ctx.params.get("ResourceArns") or ["*"]]
+    return paging.page(results, ctx, "EvaluationResults")
+
+
+def _entity_keys(principal: Principal, now: Any) -> frozenset[str]:
+    """Context keys the simulated entity supplies itself (the engine derives them as for a real call)."""
+    return frozenset(build_context({}, principal, now)) - {"aws:currenttime", "aws:epochtime"}
+
+
+def _principal_sources(ctx: RequestContext, counter: list[int]) -> tuple[Kind, Any, list[Source]]:
+    """The simulated entity and its identity policies (a user's groups' too), then ``PolicyInputList``."""
+    iam = ctx.account.iam
+    kind, entity = _entity(ctx, ctx.params["PolicySourceArn"])
+    identity = _stored(iam, kind, entity, counter)
+    if kind is USER:
+        for group in iam.groups_of(entity.name):
+            identity += _stored(iam, GROUP, group, counter)
+    identity += _input_sources(ctx.params.get("PolicyInputList") or [], "PolicyInputList", counter)
+    return kind, entity, identity
+
+
+@op("iam", "SimulatePrincipalPolicy", authz=_on_source)
+def simulate_principal_policy(ctx: RequestContext) -> dict:
+    counter = [0]
+    kind, entity, identity = _principal_sources(ctx, counter)
+    boundary = _boundary_input(ctx, counter)
+    boundary_arn = getattr(entity, "permissions_boundary", None)
+    if boundary is None and boundary_arn:
+        boundary = _managed(ctx.account.iam, boundary_arn, counter)
+        if boundary is None:
+            raise ServiceError("PolicyEvaluation", f"The permissions boundary {boundary_arn} could not be "
+                               "evaluated: the policy does not exist", 500)
+    resource_policy = _resource_policy(ctx, counter)
+    own = _principal_of(kind, entity, ctx.account.id)
+    principal = _caller(ctx, own if kind is USER else None)
+    if principal is None:
+        if resource_policy is not None:
+            raise _invalid("CallerArn is required when a ResourcePolicy is simulated and PolicySourceArn is not the "
+                           "ARN of an IAM user.")
+        principal = own
+    now = ctx.store.clock.now()
+    simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx))
+    return _simulate(ctx, simulation, _entity_keys(principal, now))
+
+
+@op("iam", "SimulateCustomPolicy", authz=_on_anything)
+def simulate_custom_policy(ctx: RequestContext) -> dict:
+    counter = [0]
+    identity = _input_sources(ctx.params["PolicyInputList"], "PolicyInputList", counter)
+    boundary = _boundary_input(ctx, counter)
+    resource_policy = _resource_policy(ctx, counter)
+    principal = _caller(ctx, None)
+    derived: frozenset[str] = frozenset()
+    if principal is None:
+        if resource_policy is not None:
+            raise _invalid("CallerArn is required when a ResourcePolicy is simulated.")
+        # No caller: an unnamed user of the account, which supplies no context key of its own.
+        principal = Principal("", ctx.account.id, "User")
+    else:
+        derived = _entity_keys(principal, ctx.store.clock.now())
+    simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx))
+    return _simulate(ctx, simulation, derived)
+
+
+@op("iam", "GetContextKeysForPrincipalPolicy", authz=_on_source)
+def get_context_keys_for_principal_policy(ctx: RequestContext) -> dict:
+    _, _, sources = _principal_sources(ctx, [0])
+    return {"ContextKeyNames": list(merge(context_keys(source.text) for source in sources))}
+
+
+@op("iam", "GetContextKeysForCustomPolicy", authz=_on_anything)
+def get_context_keys_for_custom_policy(ctx: RequestContext) -> dict:
+    sources = _input_sources(ctx.params["PolicyInputList"], "PolicyInputList", [0])
+    return {"ContextKeyNames": list(merge(context_keys(source.text) for source in sources))}
