@@ -222,8 +222,8 @@ def test_list_images_pagination(ecr):
 def test_image_pages_end_exactly_and_split_an_image_s_tags(ecr):
     ecr.create_repository(repositoryName="app")
     for i in range(3):
-        ecr.put_image(repositoryName="app", imageManifest=manifest(marker=str(i)), imageTag=f"v{i}")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(marker="0"), imageTag="latest")  # v0's 2nd tag
+        put_image(ecr, repositoryName="app", imageManifest=manifest(marker=str(i)), imageTag=f"v{i}")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(marker="0"), imageTag="latest")  # v0's 2nd tag
     first = ecr.list_images(repositoryName="app", maxResults=1)
     assert first["imageIds"] == [{"imageDigest": digest_of(manifest(marker="0")), "imageTag": "v0"}]
     second = ecr.list_images(repositoryName="app", maxResults=3, nextToken=first["nextToken"])
