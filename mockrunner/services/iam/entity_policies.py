@@ -1,6 +1,6 @@
 """The policies of users, groups and roles: inline (Put/Get/Delete/List<Kind>Policy), attached
 (Attach/Detach/ListAttached<Kind>Policies) and permissions boundaries (Put/Delete<Kind>PermissionsBoundary),
-registered once per kind from the ``KINDS`` table."""
+registered once per kind from the :data:`POLICY_OPERATIONS` and :data:`BOUNDARY_OPERATIONS` tables."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +13,8 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import (
     ATTACHED_QUOTA,
+    GROUP,
     INLINE_SIZE,
-    KINDS,
     ROLE,
     USER,
     Kind,
@@ -30,7 +30,7 @@ from mockrunner.services.iam.wire import attached_out
 from mockrunner.services.registry import op
 
 
-def _inline_ops(kind: Kind) -> None:
+def _inline_ops(kind: Kind, names: tuple[str, str, str, str, str, str, str]) -> None:
     """Put/Get/Delete/List<Kind>Policy(ies) and Attach/Detach/ListAttached<Kind>Policies."""
     authz = target(kind)
 
@@ -98,17 +98,11 @@ def _inline_ops(kind: Kind) -> None:
                 if (managed_policy(iam, arn) is None or managed_policy(iam, arn).path.startswith(prefix))]
         return paging.page(attached_out(iam, arns), ctx, "AttachedPolicies")
 
-    title = kind.title
-    op("iam", f"Put{title}Policy", authz=authz)(put)
-    op("iam", f"Get{title}Policy", authz=authz)(get)
-    op("iam", f"Delete{title}Policy", authz=authz)(delete)
-    op("iam", f"List{title}Policies", authz=authz)(list_inline)
-    op("iam", f"Attach{title}Policy", authz=authz)(attach)
-    op("iam", f"Detach{title}Policy", authz=authz)(detach)
-    op("iam", f"ListAttached{title}Policies", authz=authz)(list_attached)
+    for name, handler in zip(names, (put, get, delete, list_inline, attach, detach, list_attached), strict=True):
+        op("iam", name, authz=authz)(handler)
 
 
-def _boundary_ops(kind: Kind) -> None:
+def _boundary_ops(kind: Kind, names: tuple[str, str]) -> None:
     authz = target(kind)
 
     def put(ctx: RequestContext) -> dict:
@@ -123,11 +117,25 @@ def _boundary_ops(kind: Kind) -> None:
         iam.update(entity, permissions_boundary=None)
         return {}
 
-    op("iam", f"Put{kind.title}PermissionsBoundary", authz=authz)(put)
-    op("iam", f"Delete{kind.title}PermissionsBoundary", authz=authz)(delete)
+    for name, handler in zip(names, (put, delete), strict=True):
+        op("iam", name, authz=authz)(handler)
 
 
-for _kind in KINDS:
-    _inline_ops(_kind)
-_boundary_ops(USER)
-_boundary_ops(ROLE)
+#: Per kind: Put, Get, Delete, List (inline); Attach, Detach, ListAttached (managed).
+POLICY_OPERATIONS = {
+    USER: ("PutUserPolicy", "GetUserPolicy", "DeleteUserPolicy", "ListUserPolicies",
+           "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies"),
+    GROUP: ("PutGroupPolicy", "GetGroupPolicy", "DeleteGroupPolicy", "ListGroupPolicies",
+            "AttachGroupPolicy", "DetachGroupPolicy", "ListAttachedGroupPolicies"),
+    ROLE: ("PutRolePolicy", "GetRolePolicy", "DeleteRolePolicy", "ListRolePolicies",
+           "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies"),
+}
+#: Per kind that can have one: Put, Delete of the permissions boundary.
+BOUNDARY_OPERATIONS = {
+    USER: ("PutUserPermissionsBoundary", "DeleteUserPermissionsBoundary"),
+    ROLE: ("PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary"),
+}
+for _kind, _names in POLICY_OPERATIONS.items():
+    _inline_ops(_kind, _names)
+for _kind, _names in BOUNDARY_OPERATIONS.items():
+    _boundary_ops(_kind, _names)

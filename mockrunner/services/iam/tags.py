@@ -12,8 +12,8 @@ from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 
-def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Callable) -> None:
-    """TagX / UntagX / ListXTags for users, roles and policies."""
+def _tag_ops(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable) -> None:
+    """``names``: the TagX / UntagX / ListXTags operations of one taggable kind."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
@@ -29,12 +29,13 @@ def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Cal
     def list_tags(ctx: RequestContext) -> dict:
         return paging.page(tags_out(getter(ctx).tags), ctx, "Tags")
 
-    op("iam", f"Tag{kind_name}", authz=authz)(tag)
-    op("iam", f"Untag{kind_name}", authz=authz)(untag)
-    op("iam", f"List{kind_name}Tags", authz=authz)(list_tags)
+    for name, handler in zip(names, (tag, untag, list_tags), strict=True):
+        op("iam", name, authz=authz)(handler)
 
 
 
-_tag_ops("User", lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
-_tag_ops("Role", lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
-_tag_ops("Policy", customer_policy, policy_target)
+_tag_ops(("TagUser", "UntagUser", "ListUserTags"),
+         lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
+_tag_ops(("TagRole", "UntagRole", "ListRoleTags"),
+         lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
+_tag_ops(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target)
