@@ -23,7 +23,7 @@ from botocore.config import Config
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
-from mockrunner.testing.inprocess import BeforeSendHandler
+from mockrunner.testing.inprocess import BeforeSendHook
 
 SOURCE = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/aws-containers/hello-app-runner:latest",
                               "ImageRepositoryType": "ECR_PUBLIC"}}
@@ -34,7 +34,7 @@ def client_for(app):
     client = session.client("apprunner", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
                             aws_access_key_id="test", aws_secret_access_key="test",
                             config=Config(retries={"max_attempts": 1}))
-    BeforeSendHandler(app).attach(client)
+    BeforeSendHook(lambda: app).attach(client)
     return client
 
 

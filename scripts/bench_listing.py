@@ -50,7 +50,7 @@ from mockrunner.model.iam import (
     User,
     new_id,
 )
-from mockrunner.testing.inprocess import BeforeSendHandler, _Raw
+from mockrunner.testing.inprocess import BeforeSendHook, _Raw
 
 try:  # imported before any botocore session exists, so that moto's before-send hook is in every session
     from moto import mock_aws
@@ -107,7 +107,7 @@ def clients(app=None) -> dict:
                                        else None, aws_access_key_id="test", aws_secret_access_key="test",
                                        config=Config(retries={"max_attempts": 1}))
         if app is not None:
-            BeforeSendHandler(made["server"]).attach(made[service])
+            BeforeSendHook(lambda: made["server"]).attach(made[service])
         else:
             made[service]._endpoint.http_session.send = _refuse
     return made

@@ -32,7 +32,7 @@ from botocore.awsrequest import AWSResponse
 from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.serving import make_server
-from mockrunner.testing.inprocess import BeforeSendHandler, _Raw
+from mockrunner.testing.inprocess import BeforeSendHook, _Raw
 
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "tasks.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -145,7 +145,7 @@ CANDIDATE_SERVERS: dict[str, Callable[[object], tuple[Callable[[], None], str]]]
 def mockrunner_clients(endpoint_url: str | None, app: object) -> tuple[object, object]:
     sts, iam = client("sts", endpoint_url or "http://127.0.0.1:9"), client("iam", endpoint_url or "http://127.0.0.1:9")
     if endpoint_url is None:
-        handler = BeforeSendHandler(app)
+        handler = BeforeSendHook(lambda: app)
         handler.attach(sts)
         handler.attach(iam)
     iam.create_role(RoleName="bench", AssumeRolePolicyDocument=ROLE_TRUST)

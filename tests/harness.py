@@ -14,7 +14,7 @@ from botocore.config import Config
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
-from mockrunner.testing.inprocess import BeforeSendHandler
+from mockrunner.testing.inprocess import BeforeSendHook
 from mockrunner.testing.server import ThreadedServer
 
 MODES = ("inprocess", "server")
@@ -30,7 +30,7 @@ class Harness:
         self.app = create_app(self.settings)
         self.store = self.app.store
         self.server: ThreadedServer | None = None
-        self._handler = BeforeSendHandler(self.app)
+        self._handler = BeforeSendHook(lambda: self.app)
         if mode == "server":
             self.server = ThreadedServer(app=self.app).start()
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
+from mockrunner.protocol import specs
 from mockrunner.wsgi import WSGIApp, call_wsgi
 
 
@@ -76,21 +78,33 @@ def call_app(app: WSGIApp, request: AWSPreparedRequest) -> AWSResponse:
     return AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(headers), _Raw(body))
 
 
-class BeforeSendHandler:
-    """A botocore ``before-send`` handler answering from ``app`` for the given services (all when empty)."""
+class BeforeSendHook:
+    """The in-process hook: a botocore ``before-send`` handler that answers mockrunner's services from a WSGI app.
 
-    def __init__(self, app: WSGIApp, services: frozenset[str] = frozenset()) -> None:
-        self.app = app
-        self.services = services
+    ``app_for()`` names the app that answers now (``None``: let botocore send the request as usual).  Requests of
+    services mockrunner does not serve are left alone, and a request is answered once even by an emitter that
+    carries the hook twice (botocore calls every registered copy; a retry prepares a new request).  The test
+    harness attaches one to each client; ``mock_apprunner`` registers one for the whole process.
+    """
+
+    def __init__(self, app_for: Callable[[], WSGIApp | None]) -> None:
+        self.app_for = app_for
 
     def __call__(self, request: AWSPreparedRequest, event_name: str = "", **_: Any) -> AWSResponse | None:
-        if self.services:
-            service = event_name.split(".")[1] if event_name.count(".") >= 1 else ""
-            if service not in self.services:
-                return None
-        return call_app(self.app, request)
+        app = self.app_for()
+        if app is None or getattr(request, _ANSWERED, False):
+            return None
+        dot = event_name.find(".")
+        if event_name[dot + 1:event_name.find(".", dot + 1)] not in specs.by_event_name():
+            return None
+        setattr(request, _ANSWERED, True)
+        return call_app(app, request)
 
     def attach(self, client: Any) -> Any:
         """Route one boto3/botocore client's calls to the app; returns the client for chaining."""
         client.meta.events.register_first("before-send", self)
         return client
+
+
+_ANSWERED = "_mockrunner_answered"
+"""Set on a prepared request once a hook has answered it."""

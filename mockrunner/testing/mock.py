@@ -6,9 +6,11 @@ in-process path (botocore ``before-send`` → the same request pipeline the serv
 credentials are in the environment.  Requests for other services are left alone, so moto (or the real
 AWS) answers them: ``with mock_aws(), mock_apprunner():`` mocks S3 with moto and App Runner with mockrunner.
 
-How: one process-wide ``before-send`` handler is registered once — appended to botocore's
-``BUILTIN_HANDLERS`` (so every session created later has it, ahead of moto's) and added to boto3's default
-session if that predates the import.  It answers from the innermost active mock, and returns ``None`` when no
+How: when the first mock is entered (importing mockrunner, or loading its pytest plugin, changes nothing), one
+process-wide ``before-send`` handler (:class:`mockrunner.testing.inprocess.BeforeSendHook`, the same hook the
+test harness attaches per client) is registered once — appended to botocore's ``BUILTIN_HANDLERS`` (so every
+session created later has it, ahead of moto's) and added to boto3's default session if that predates it.  It
+answers from the innermost active mock, and returns ``None`` when no
 mock is active or the service is not one of ours.  Each request runs once: the default session never gets a
 second copy of the handler, and a request one copy has answered is not run again by another.  Entering
 therefore costs a few environment writes: boto3's default session is *not* rebuilt; only its cached
@@ -44,16 +46,13 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 from mockrunner.config import AccountKeys, Settings
 from mockrunner.protocol import specs
 from mockrunner.services import apprunner
-from mockrunner.testing.inprocess import call_app
+from mockrunner.testing.inprocess import BeforeSendHook, call_app
 
 _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 _REGION_VARIABLES = ("AWS_DEFAULT_REGION", "AWS_REGION")
 _ACTIVE: list["MockAppRunner"] = []
 _LOCK = threading.RLock()
 _HANDLER_ID = "mockrunner-before-send"
-_ANSWERED = "_mockrunner_answered"
-"""Set on a prepared request once the handler has run it: botocore calls every registered copy of a handler
-and keeps the first answer, so a second copy must not run the request again (retries prepare a new request)."""
 MOTO_CREDENTIALS = ("FOOBARKEY", "FOOBARSECRET")
 """What moto's ``mock_aws`` puts in the environment (moto/core/models.py ``MockAWS._fake_creds``)."""
 T = TypeVar("T")
@@ -65,21 +64,14 @@ def _innermost() -> "MockAppRunner | None":
     return active[0] if active else None
 
 
-def _dispatch(request: Any, event_name: str = "", **_: Any) -> Any:
-    """The process-wide before-send handler: the innermost active mock answers its services' requests."""
-    if not _ACTIVE:
-        return None
-    dot = event_name.find(".")
-    service = event_name[dot + 1:event_name.find(".", dot + 1)] if dot >= 0 else ""
-    if service not in specs.by_event_name():
-        return None
-    if getattr(request, _ANSWERED, False):  # an emitter that carries the handler twice: answer once
-        return None
-    mock = _innermost()
-    if mock is None:  # the last mock stopped in another thread since the check above
-        return None
-    setattr(request, _ANSWERED, True)
-    return call_app(mock.wsgi_app, request)
+def _innermost_app() -> Any:
+    """The WSGI app of the mock that answers now, if any."""
+    mock = _innermost() if _ACTIVE else None
+    return mock.wsgi_app if mock is not None else None
+
+
+_dispatch = BeforeSendHook(_innermost_app)
+"""The process-wide before-send handler: the innermost active mock answers its services' requests."""
 
 
 _ORIGINAL_SEND = Endpoint._send
@@ -100,8 +92,10 @@ def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
 
 
 def _install() -> None:
-    if not any(len(entry) > 1 and entry[1] is _dispatch for entry in BUILTIN_HANDLERS):
-        BUILTIN_HANDLERS.append(("before-send", _dispatch, REGISTER_FIRST))
+    """Hook botocore once, when the first mock is entered (importing mockrunner changes nothing in botocore)."""
+    if Endpoint._send is _guarded_send:
+        return
+    BUILTIN_HANDLERS.append(("before-send", _dispatch, REGISTER_FIRST))
     Endpoint._send = _guarded_send
 
 
@@ -132,8 +126,6 @@ def _register_on_default_session() -> None:
     emitter.register_first("before-send", _dispatch, unique_id=_HANDLER_ID)
     core._mockrunner_registered = True
 
-
-_install()
 
 
 class MockAppRunner:
@@ -221,6 +213,7 @@ class MockAppRunner:
                 except BaseException:  # a bad seed or settings: leave nothing half-started
                     self._depth, self._outer = 0, None
                     raise
+                _install()
                 _register_on_default_session()
                 self._patch_environment()
                 _ACTIVE.append(self)

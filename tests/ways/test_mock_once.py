@@ -231,3 +231,23 @@ def test_a_default_session_older_than_the_import_runs_every_request_once(tmp_pat
                             text=True, env=env, timeout=60, cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "3"] * 3
+
+
+def test_importing_mockrunner_leaves_botocore_alone_until_a_mock_is_entered() -> None:
+    """The pytest plugin loads in every pytest run of a project that installs mockrunner: it must not hook botocore."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import botocore.endpoint, botocore.handlers\n"
+        "original = botocore.endpoint.Endpoint._send\n"
+        "before = len(botocore.handlers.BUILTIN_HANDLERS)\n"
+        "import mockrunner, mockrunner.testing.plugin\n"
+        "from mockrunner import mock_apprunner\n"
+        "print(botocore.endpoint.Endpoint._send is original, len(botocore.handlers.BUILTIN_HANDLERS) == before)\n"
+        "with mock_apprunner():\n"
+        "    pass\n"
+        "print(botocore.endpoint.Endpoint._send is original, len(botocore.handlers.BUILTIN_HANDLERS) - before)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split("\n")[:2] == ["True True", "False 1"]
