@@ -7,7 +7,8 @@ What a workflow using aws-actions/configure-aws-credentials does, step by step:
    the role may push to ECR, create App Runner services and pass the image-access role to App Runner only
    (``iam:PassedToService``);
 2. (each run) the job's OIDC token is exchanged with ``AssumeRoleWithWebIdentity`` — no AWS credentials in CI;
-3. the session pushes the image (``PutImage``) and deploys it (``CreateService``).
+3. the session pushes the image (its blobs through the layer API, then ``PutImage``: ``ecr_push.py``) and
+   deploys it (``CreateService``).
 
 A token for another branch, or for a job with ``environment: prod`` (its ``sub`` becomes
 ``repo:acme/web:environment:prod``), is refused with STS's "Not authorized to perform
@@ -22,6 +23,7 @@ import json
 import sys
 
 import boto3
+import ecr_push
 from botocore.exceptions import ClientError
 
 from mockrunner import mock_apprunner
@@ -29,13 +31,9 @@ from mockrunner import mock_apprunner
 REPOSITORY = "acme/web"
 GITHUB = "token.actions.githubusercontent.com"
 REGION = "us-east-1"
-MANIFEST = json.dumps({
-    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-               "digest": "sha256:" + "a" * 64},
-    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 10,
-                "digest": "sha256:" + "b" * 64}],
-})
+CONFIG = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/web"]}}).encode()
+"""The image's config blob (what ``docker build`` writes); ``LAYER`` stands for its one filesystem layer."""
+LAYER = b"web build output"
 
 
 def _document(*statements: dict) -> str:
@@ -57,7 +55,8 @@ def set_up_account(iam, ecr, account: str) -> str:
     iam.attach_role_policy(RoleName="AppRunnerECRAccessRole",
                            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
     iam.put_role_policy(RoleName="github-deploy", PolicyName="deploy", PolicyDocument=_document(
-        {"Effect": "Allow", "Action": ["ecr:PutImage", "ecr:DescribeImages"],
+        {"Effect": "Allow", "Action": ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+                                       "ecr:PutImage", "ecr:DescribeImages"],
          "Resource": f"arn:aws:ecr:{REGION}:{account}:repository/web"},
         {"Effect": "Allow", "Action": ["apprunner:CreateService", "apprunner:DescribeService"], "Resource": "*"},
         {"Effect": "Allow", "Action": "iam:PassRole", "Resource": access_role,
@@ -80,7 +79,7 @@ def deploy(credentials: dict, account: str) -> str:
     session = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
                                     aws_secret_access_key=credentials["SecretAccessKey"],
                                     aws_session_token=credentials["SessionToken"], region_name=REGION)
-    session.client("ecr").put_image(repositoryName="web", imageManifest=MANIFEST, imageTag="v1")
+    ecr_push.push_image(session.client("ecr"), "web", "v1", CONFIG, LAYER)
     service = session.client("apprunner").create_service(ServiceName="web-app", SourceConfiguration={
         "ImageRepository": {"ImageIdentifier": f"{account}.dkr.ecr.{REGION}.amazonaws.com/web:v1",
                             "ImageRepositoryType": "ECR", "ImageConfiguration": {"Port": "8080"}},

@@ -12,6 +12,7 @@ import sys
 import time
 
 import boto3
+import ecr_push
 from botocore.exceptions import ClientError
 
 APP = os.environ.get("DEPLOY_APP", "shop-web")
@@ -21,12 +22,9 @@ ACCESS_ROLE = f"{APP}-ecr-access"
 TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 PULL_POLICY = "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"
-MANIFEST = json.dumps({
-    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-    "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-               "digest": "sha256:" + "c" * 64},
-    "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 100,
-                "digest": "sha256:" + "d" * 64}]})
+CONFIG = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/shop-web"]}}).encode()
+"""The image's config blob (what ``docker build`` writes); ``LAYER`` stands for its one filesystem layer."""
+LAYER = b"shop-web build output"
 
 
 def ensure_repository(ecr) -> str:
@@ -40,7 +38,7 @@ def ensure_repository(ecr) -> str:
 
 def push_image(ecr) -> None:
     try:
-        ecr.put_image(repositoryName=APP, imageManifest=MANIFEST, imageTag="latest")
+        ecr_push.push_image(ecr, APP, "latest", CONFIG, LAYER)
     except ClientError as error:
         if error.response["Error"]["Code"] != "ImageAlreadyExistsException":
             raise

@@ -6,6 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.ecr.pushing import put_image
 from tests.ecr.test_ecr import ACCOUNT, error, manifest
 
 DAY = 24 * 3600
@@ -38,7 +39,7 @@ def push(ecr, aws, tags: list[str | None], seconds_apart: float = 10) -> list[st
     digests = []
     for index, tag in enumerate(tags):
         extra = {"imageTag": tag} if tag else {}
-        digests.append(ecr.put_image(repositoryName="app", imageManifest=manifest(marker=f"{index:x}"),
+        digests.append(put_image(ecr, repositoryName="app", imageManifest=manifest(marker=f"{index:x}"),
                                      **extra)["image"]["imageId"]["imageDigest"])
         aws.store.clock.advance(seconds_apart)
     return digests
@@ -113,7 +114,7 @@ def test_prefix_list_needs_every_prefix_and_age_rules_count_days(aws, ecr):
     ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=policy(
         older(2, "tagged", tagPrefixList=["rel", "x"])))
     push(ecr, aws, ["rel-1", "x-1"])  # two images
-    ecr.put_image(repositoryName="app", imageManifest=manifest(marker="0"), imageTag="x-9")  # rel-1's second tag
+    put_image(ecr, repositoryName="app", imageManifest=manifest(marker="0"), imageTag="x-9")  # rel-1's second tag
     aws.store.clock.advance(DAY)
     assert "rel-1" in tags_left(ecr)  # one day old: kept
     aws.store.clock.advance(2 * DAY)
@@ -149,7 +150,7 @@ def test_preview_is_in_progress_until_the_clock_passes(make_harness, aws):
     harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=30))
     ecr = harness.client("ecr")
     ecr.create_repository(repositoryName="app")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     ecr.start_lifecycle_policy_preview(repositoryName="app", lifecyclePolicyText=policy(keep(5)))
     assert ecr.get_lifecycle_policy_preview(repositoryName="app")["status"] == "IN_PROGRESS"
     with pytest.raises(ClientError) as exc:

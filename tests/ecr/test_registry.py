@@ -9,6 +9,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from tests.ecr.pushing import blob_digest, put_image
 from tests.ecr.test_ecr import ACCOUNT, OTHER, REGION, error, manifest
 
 PUSH_PATH = {"BatchCheckLayerAvailability", "CompleteLayerUpload", "GetDownloadUrlForLayer", "InitiateLayerUpload",
@@ -45,7 +46,7 @@ def test_scan_lifecycle_with_seeded_findings(aws, ecr, make_harness):
     harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=5))
     ecr = harness.client("ecr")
     ecr.create_repository(repositoryName="app")
-    digest = ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")["image"]["imageId"][
+    digest = put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")["image"]["imageId"][
         "imageDigest"]
     with pytest.raises(ClientError) as exc:
         ecr.describe_image_scan_findings(repositoryName="app", imageId={"imageTag": "v1"})
@@ -76,7 +77,7 @@ def test_scan_lifecycle_with_seeded_findings(aws, ecr, make_harness):
 
 def test_scan_on_push_without_seeds_finds_nothing(aws, ecr):
     ecr.create_repository(repositoryName="app", imageScanningConfiguration={"scanOnPush": True})
-    ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     done = ecr.describe_image_scan_findings(repositoryName="app", imageId={"imageTag": "v1"})
     assert done["imageScanStatus"]["status"] == "COMPLETE"
     assert done["imageScanFindings"]["findings"] == [] and done["imageScanFindings"]["findingSeverityCounts"] == {}
@@ -117,13 +118,19 @@ def test_replication_copies_pushes_to_another_region(aws, ecr):
     assert ecr.describe_registry()["replicationConfiguration"] == config
     ecr.create_repository(repositoryName="prod/app")
     ecr.create_repository(repositoryName="dev/app")
-    ecr.put_image(repositoryName="prod/app", imageManifest=manifest(), imageTag="v1")
-    ecr.put_image(repositoryName="dev/app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="prod/app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="dev/app", imageManifest=manifest(), imageTag="v1")
     status = ecr.describe_image_replication_status(repositoryName="prod/app", imageId={"imageTag": "v1"})
     assert status["replicationStatuses"] == [{"region": "eu-west-1", "registryId": ACCOUNT, "status": "COMPLETE"}]
     west = aws.client("ecr", region="eu-west-1")
     assert [r["repositoryName"] for r in west.describe_repositories()["repositories"]] == ["prod/app"]
     assert west.list_images(repositoryName="prod/app")["imageIds"][0]["imageTag"] == "v1"
+    # The copy is complete: its config and layer are layers of the destination repository.
+    document = json.loads(manifest())
+    blobs = [descriptor["digest"] for descriptor in (document["config"], *document["layers"])]
+    available = west.batch_check_layer_availability(repositoryName="prod/app", layerDigests=blobs)
+    assert ([layer["layerAvailability"] for layer in available["layers"]], available["failures"]) == (
+        ["AVAILABLE", "AVAILABLE"], [])
 
 
 def test_cross_account_replication_needs_the_destination_registry_policy(make_harness, aws):
@@ -135,7 +142,7 @@ def test_cross_account_replication_needs_the_destination_registry_policy(make_ha
     source.put_replication_configuration(replicationConfiguration={"rules": [{"destinations": [
         {"region": REGION, "registryId": OTHER}]}]})
     source.create_repository(repositoryName="app")
-    source.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(source, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     refused = source.describe_image_replication_status(repositoryName="app", imageId={"imageTag": "v1"})
     assert refused["replicationStatuses"][0]["status"] == "FAILED"
     assert dest.describe_repositories()["repositories"] == []
@@ -143,7 +150,7 @@ def test_cross_account_replication_needs_the_destination_registry_policy(make_ha
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
         "Action": ["ecr:CreateRepository", "ecr:ReplicateImage"],
         "Resource": f"arn:aws:ecr:{REGION}:{OTHER}:repository/*"}]}))
-    source.put_image(repositoryName="app", imageManifest=manifest(marker="2"), imageTag="v2")
+    put_image(source, repositoryName="app", imageManifest=manifest(marker="2"), imageTag="v2")
     ok = source.describe_image_replication_status(repositoryName="app", imageId={"imageTag": "v2"})
     assert ok["replicationStatuses"] == [{"region": REGION, "registryId": OTHER, "status": "COMPLETE"}]
     assert dest.list_images(repositoryName="app")["imageIds"][0]["imageTag"] == "v2"
@@ -235,7 +242,7 @@ def test_creation_template_crud_and_create_on_push(ecr):
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="other/app", imageManifest=manifest(), imageTag="v1")
     assert error(exc)[0] == "RepositoryNotFoundException"
-    ecr.put_image(repositoryName="team/app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="team/app", imageManifest=manifest(), imageTag="v1")
     repo = ecr.describe_repositories(repositoryNames=["team/app"])["repositories"][0]
     assert repo["imageTagMutability"] == "IMMUTABLE"
     assert ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"] == [{"Key": "owner",
@@ -285,7 +292,7 @@ def test_signing_configuration_and_status(ecr):
     ecr.put_signing_configuration(signingConfiguration={"rules": [{"signingProfileArn": profile}]})
     assert ecr.get_signing_configuration()["signingConfiguration"]["rules"][0]["signingProfileArn"] == profile
     ecr.create_repository(repositoryName="app")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     statuses = ecr.describe_image_signing_status(repositoryName="app", imageId={"imageTag": "v1"})["signingStatuses"]
     assert statuses[0]["signingProfileArn"] == profile and statuses[0]["status"] == "FAILED"
     ecr.delete_signing_configuration()
@@ -301,7 +308,7 @@ def test_pull_time_exclusions_stop_recording_pulls(aws, ecr):
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}))
     ci = aws.client("ecr", access_key=keys["AccessKeyId"], secret=keys["SecretAccessKey"])
     ecr.create_repository(repositoryName="app")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     arn = f"arn:aws:iam::{ACCOUNT}:user/ci"
     ecr.register_pull_time_update_exclusion(principalArn=arn)
     with pytest.raises(ClientError) as exc:
@@ -320,7 +327,7 @@ def test_pull_time_exclusions_stop_recording_pulls(aws, ecr):
 
 def test_storage_class_archive_and_restore(aws, ecr):
     ecr.create_repository(repositoryName="app")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")
     out = ecr.update_image_storage_class(repositoryName="app", imageId={"imageTag": "v1"},
                                          targetStorageClass="ARCHIVE")
     assert out["imageStatus"] == "ARCHIVED"
@@ -341,15 +348,15 @@ def test_storage_class_archive_and_restore(aws, ecr):
 
 def test_image_referrers_and_tag_mutability(ecr):
     ecr.create_repository(repositoryName="app")
-    subject = ecr.put_image(repositoryName="app", imageManifest=manifest(), imageTag="v1")["image"]["imageId"]
+    subject = put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")["image"]["imageId"]
     signature = json.dumps({
         "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "artifactType": "application/vnd.example.sig",
-        "config": {"mediaType": "application/vnd.example.sig", "size": 2, "digest": "sha256:" + "e" * 64},
+        "config": {"mediaType": "application/vnd.example.sig", "size": 2, "digest": blob_digest(b"{}")},
         "layers": [], "subject": {"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
                                   "digest": subject["imageDigest"], "size": 10},
         "annotations": {"org.example": "yes"}})
-    sig = ecr.put_image(repositoryName="app", imageManifest=signature)["image"]["imageId"]["imageDigest"]
+    sig = put_image(ecr, repositoryName="app", imageManifest=signature)["image"]["imageId"]["imageDigest"]
     referrers = ecr.list_image_referrers(repositoryName="app", subjectId={"imageDigest": subject["imageDigest"]})
     assert [(r["digest"], r["annotations"]) for r in referrers["referrers"]] == [(sig, {"org.example": "yes"})]
     out = ecr.put_image_tag_mutability(repositoryName="app", imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
@@ -357,10 +364,10 @@ def test_image_referrers_and_tag_mutability(ecr):
                                                                             "filter": "latest"}])
     assert out["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
     with pytest.raises(ClientError) as exc:
-        ecr.put_image(repositoryName="app", imageManifest=manifest(marker="9"), imageTag="v1")
+        put_image(ecr, repositoryName="app", imageManifest=manifest(marker="9"), imageTag="v1")
     assert error(exc)[0] == "ImageTagAlreadyExistsException"
-    ecr.put_image(repositoryName="app", imageManifest=manifest(marker="9"), imageTag="latest")
-    ecr.put_image(repositoryName="app", imageManifest=manifest(marker="8"), imageTag="latest")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(marker="9"), imageTag="latest")
+    put_image(ecr, repositoryName="app", imageManifest=manifest(marker="8"), imageTag="latest")
 
 
 def test_registry_state_survives_export_and_import(aws, ecr):

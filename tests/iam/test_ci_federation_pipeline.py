@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import sys
 
 import pytest
 from botocore.exceptions import ClientError
@@ -14,6 +15,9 @@ EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "ci_federat
 
 
 def _example():
+    """The example as a module, with its directory importable as when it runs as a script."""
+    if str(EXAMPLE.parent) not in sys.path:
+        sys.path.insert(0, str(EXAMPLE.parent))
     spec = importlib.util.spec_from_file_location("ci_federation_example", EXAMPLE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -30,10 +34,10 @@ def test_only_main_deploys_and_the_session_passes_only_its_access_role(aws):
     credentials = assume(aws, role, mint(aws, github={"repository": "acme/web", "ref": "refs/heads/main"}))[
         "Credentials"]
     ecr = aws.client_for(credentials, "ecr")
-    ecr.put_image(repositoryName="web", imageManifest=example.MANIFEST, imageTag="v1")
+    example.ecr_push.push_image(ecr, "web", "v1", example.CONFIG, example.LAYER)
     aws.client("ecr").create_repository(repositoryName="other")
     with pytest.raises(ClientError) as excinfo:
-        ecr.put_image(repositoryName="other", imageManifest=example.MANIFEST, imageTag="v1")
+        example.ecr_push.push_image(ecr, "other", "v1", example.CONFIG, example.LAYER)
     assert aws_error(excinfo)[0] == "AccessDeniedException"
     aws.client("iam").create_role(RoleName="OtherAccessRole", AssumeRolePolicyDocument=example._document(
         {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import boto3
+import requests
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
@@ -42,7 +43,9 @@ def test_blobs_survive_a_restart_and_are_collected_when_unreferenced(tmp_path):
     assert done.status_code == 201
     ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])
     assert len(os.listdir(blobs)) == 3  # unreferenced blobs are kept for a grace period
-    server.app.config["MOCKRUNNER_STORE"].clock.advance(24 * 3600 + 1)
+    advanced = requests.post(f"{server.endpoint_url}/_mockrunner/clock/advance", json={"seconds": 24 * 3600 + 1},
+                             timeout=10)
+    assert advanced.status_code == 200, advanced.text
     ecr.delete_repository(repositoryName="app", force=True)
     assert os.listdir(blobs) == []
     server.stop()

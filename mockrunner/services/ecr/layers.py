@@ -14,7 +14,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs
 from mockrunner.services.ecr import push as ecr_push
-from mockrunner.services.ecr.core import _on_repository, _repository
+from mockrunner.services.ecr.core import _on_repository, _repository, repository_for_push
 from mockrunner.services.registry import op
 
 
@@ -28,7 +28,9 @@ def _invalid_part(ctx: RequestContext, size: int, message: str) -> ServiceError:
 
 @op("ecr", "InitiateLayerUpload", authz=_on_repository("ecr:InitiateLayerUpload"))
 def initiate_layer_upload(ctx: RequestContext) -> dict:
-    upload = ecr_push.start_upload(ctx.store, _repository(ctx))
+    """A push starts here (``docker push`` uploads blobs before the manifest), so a repository a CREATE_ON_PUSH
+    template covers is created here when it does not exist, as PutImage would."""
+    upload = ecr_push.start_upload(ctx.store, repository_for_push(ctx))
     return {"uploadId": upload.id, "partSize": ecr_push.PART_SIZE}
 
 

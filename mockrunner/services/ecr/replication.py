@@ -2,12 +2,14 @@
 copied to the configured destinations.
 
 When an image is pushed, every rule whose ``PREFIX_MATCH`` filters match the repository (a rule without filters
-matches all) copies it (same digest, manifest and tags) to each destination registry and region of the model,
-creating the destination repository when needed (with the destination's ``REPLICATION`` creation template, if
-one matches).  A destination in another account must allow it in its registry policy: ``ecr:ReplicateImage``
-(and ``ecr:CreateRepository`` when the repository does not exist yet) for the source account, as AWS documents
-for cross-account replication.  Copies are made during the push, so the status reads COMPLETE at once; a
-destination that refuses, does not exist in this mockrunner, or cannot take the tag (immutable) reads FAILED.
+matches all) copies it (same digest, manifest and tags) to each destination registry and region of the model, with
+the layer records it refers to (a replicated image is complete: it can be pulled, and pushed again, in the
+destination), creating the destination repository when needed (with the destination's ``REPLICATION`` creation
+template, if one matches). A destination in another account must allow it in its registry policy:
+``ecr:ReplicateImage`` (and ``ecr:CreateRepository`` when the repository does not exist yet) for the source account,
+as AWS documents for cross-account replication. Copies are made during the push, so the status reads COMPLETE at
+once; a destination that refuses, does not exist in this mockrunner, or cannot take the tag (immutable) reads
+FAILED.
 """
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.iam_engine import principal_from_arn
-from mockrunner.model.ecr import EcrState, Image, Repository, repository_arn
+from mockrunner.model.ecr import EcrState, Image, Repository, image_references, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.services.ecr import core, templates
+from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import _invalid, _on_repository, _repository
 from mockrunner.services.ecr.scanning import _image, registry_state
 from mockrunner.services.registry import op
@@ -106,6 +109,10 @@ def _copy(ctx: RequestContext, repo: Repository, image: Image, account_id: str, 
            and holder.digest != image.digest for tag in image.tags):
         return "IMAGE_TAG_IMMUTABLE"  # Unverified code.
     copy = target.images.get(image.digest)
+    for digest in image_references(image).blobs:
+        layer = repo.layers.get(digest)
+        if layer is not None:
+            ecr_push.add_layer(target, digest, layer.size, store.clock.now(), layer.media_type)
     if copy is None:
         copy = target.images[image.digest] = Image(image.digest, image.manifest, image.media_type,
                                                    store.clock.now(), image.size,
