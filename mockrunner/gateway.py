@@ -45,16 +45,9 @@ def handle(ctx: RequestContext, commit: Commit | None = None) -> Response:
         with ctx.store.lock:  # one consistent state from the credentials' lookup to the commit
             authenticate.authenticate(ctx)
             ctx.params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
-            validation.validate(ctx.operation, ctx.params)
-            operation = registry.lookup(ctx.service, ctx.operation.name)
-            if operation is None:
-                raise _unsupported_operation(ctx)
-            authorizer.authorize(ctx, operation.checks(ctx))
-            result = operation.handler(ctx)
-            if commit is not None:
-                commit(ctx)
+            result = execute(ctx, commit)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
-            ctx.operation, result or {}, ctx.request_id
+            ctx.operation, result, ctx.request_id
         )
         return Response(status, headers, body)
     except ServiceError as error:
@@ -66,6 +59,23 @@ def handle(ctx: RequestContext, commit: Commit | None = None) -> Response:
     except Exception:  # noqa: BLE001 - the one place that turns bugs into an AWS-shaped 500
         log.exception("internal error handling %s %s", ctx.service, ctx.operation_name)
         return error_response(ctx, ServiceError(_internal_error_code(ctx), "An internal error occurred.", 500, False))
+
+
+def execute(ctx: RequestContext, commit: Commit | None = None) -> dict:
+    """The pipeline once the caller and the parameters are known: validate, authorize, run the handler, commit.
+
+    The caller holds the store lock.  :func:`handle` reaches it from a request's bytes; seeds reach it with a
+    context that names the caller, the operation and its parameters directly.  Raises :class:`ServiceError`.
+    """
+    validation.validate(ctx.operation, ctx.params)
+    operation = registry.lookup(ctx.service, ctx.operation.name)
+    if operation is None:
+        raise _unsupported_operation(ctx)
+    authorizer.authorize(ctx, operation.checks(ctx))
+    result = operation.handler(ctx) or {}
+    if commit is not None:
+        commit(ctx)
+    return result
 
 
 def route(ctx: RequestContext) -> None:

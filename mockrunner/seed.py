@@ -437,21 +437,20 @@ def _tags(tags: dict, path: str) -> list[dict[str, str]]:
 
 def call_operation(store: "Store", account_id: str, region: str, service: str, operation: str, params: dict,
                    path: str, document_path: str | None = None) -> dict:
-    """Run one API operation's own handler as ``account_id``'s root, after the request model's validation.
+    """Run one API operation as ``account_id``'s root through the gateway's pipeline (:func:`gateway.execute`:
+    validation, authorization, the handler), as a request of that caller would run.
 
     Errors come back as :class:`SeedError` with the API's message, prefixed by the seed path they concern
     (``document_path`` for malformed policy documents).
     """
+    from mockrunner import gateway
     from mockrunner.auth.caller import root_caller
     from mockrunner.context import RequestContext
     from mockrunner.errors import ServiceError
-    from mockrunner.protocol import specs, validation
-    from mockrunner.services import load_all, registry
+    from mockrunner.protocol import specs
+    from mockrunner.services import load_all
 
     load_all()
-    registered = registry.lookup(service, operation)
-    if registered is None:
-        raise SeedError(f"{path}: mockrunner does not implement {service}:{operation}, which this entry needs")
     service_model = specs.service_model(service)
     operation_model = service_model.operation_model(operation)
     keys = next((k for k in store.settings.root_accounts if k.account_id == account_id), None)
@@ -460,10 +459,12 @@ def call_operation(store: "Store", account_id: str, region: str, service: str, o
                          service=service, service_model=service_model, region=region, operation=operation_model,
                          params=params, caller=caller, account=store.account(account_id))
     try:
-        validation.validate(operation_model, params)
         with store.lock:
-            return registered.handler(ctx) or {}
+            return gateway.execute(ctx)
     except ServiceError as error:
+        if error.code == "NotImplemented":
+            raise SeedError(f"{path}: mockrunner does not implement {service}:{operation}, which this entry "
+                            "needs") from None
         where = document_path if document_path and "Policy" in error.code else path
         raise SeedError(f"{where}: {error.message or error.code}") from None
 
