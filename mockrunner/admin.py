@@ -138,9 +138,6 @@ def reset() -> Response:
     store = _store()
     with _mutation():
         store.reset()
-    log = getattr(store, "decision_log", None)
-    if log is not None:
-        log.clear()
     return _json({"status": "reset"})
 
 
@@ -213,7 +210,7 @@ def decisions() -> Response:
     if limit is not None and not limit.isdigit():
         raise AdminError(400, "InvalidFilter", "limit must be a non-negative integer")
     entries = filter_decisions(
-        list(getattr(_store(), "decision_log", ())), principal=request.args.get("principal"),
+        list(_store().decision_log), principal=request.args.get("principal"),
         action=request.args.get("action"), decision=wanted,
     )
     if limit is not None:
@@ -223,9 +220,7 @@ def decisions() -> Response:
 
 @admin.delete("/decisions")
 def clear_decisions() -> Response:
-    log = getattr(_store(), "decision_log", None)
-    if log is not None:
-        log.clear()
+    _store().decision_log.clear()
     return _json({"status": "cleared"})
 
 

@@ -40,7 +40,7 @@ class SnapshotError(ValueError):
 
 def state_attributes(store: "Store") -> list[str]:
     """The store's state: every public attribute except configuration and machinery (``accounts`` first)."""
-    exclude = NOT_STATE | frozenset(getattr(store, "SNAPSHOT_EXCLUDE", ()))
+    exclude = NOT_STATE
     names = [name for name, value in vars(store).items()
              if not name.startswith("_") and name not in exclude and not callable(value)]
     return sorted(names, key=lambda name: (name != "accounts", name))

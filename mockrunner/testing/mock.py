@@ -180,9 +180,6 @@ class MockAppRunner:
         """Empty the store and apply the seeds again."""
         store = self.store
         store.reset()
-        log = getattr(store, "decision_log", None)
-        if log is not None:
-            log.clear()
         for seed in self.seeds:
             self.seed(seed)
 
@@ -335,7 +332,7 @@ class MockAppRunner:
     @property
     def decision_log(self) -> list[dict]:
         """The authorizer's decisions so far (oldest first)."""
-        return list(getattr(self.store, "decision_log", ()))
+        return list(self.store.decision_log)
 
     def decisions(self, principal: str | None = None, action: str | None = None,
                   decision: str | None = None) -> list[dict]:
