@@ -4,6 +4,7 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     account,
     entity_policies,
     groups,
+    instance_profiles,
     managed_policies,
     oidc_providers,
     outbound_federation,

@@ -12,8 +12,8 @@ from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 
-def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Callable) -> None:
-    """TagX / UntagX / ListXTags for users, roles and policies."""
+def tag_operations(kind_name: str, getter: Callable[[RequestContext], Any], authz: Callable) -> None:
+    """Register TagX / UntagX / ListXTags for the entity ``getter`` finds (tag keys compared case-insensitively)."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
@@ -35,6 +35,6 @@ def _tag_ops(kind_name: str, getter: Callable[[RequestContext], Any], authz: Cal
 
 
 
-_tag_ops("User", lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
-_tag_ops("Role", lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
-_tag_ops("Policy", customer_policy, policy_target)
+tag_operations("User", lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
+tag_operations("Role", lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
+tag_operations("Policy", customer_policy, policy_target)
