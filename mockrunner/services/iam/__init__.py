@@ -8,6 +8,7 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     managed_policies,
     oidc_providers,
     outbound_federation,
+    passwords,
     roles,
     saml_providers,
     service_linked_roles,
