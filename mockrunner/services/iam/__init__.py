@@ -2,10 +2,12 @@
 from mockrunner.services.iam import (  # noqa: F401 - imported so that their operations register
     access_keys,
     account,
+    account_settings,
     entity_policies,
     groups,
     instance_profiles,
     managed_policies,
+    mfa_devices,
     oidc_providers,
     outbound_federation,
     passwords,
