@@ -28,6 +28,7 @@ USER_ID_PREFIX = "AIDA"
 ROLE_ID_PREFIX = "AROA"
 GROUP_ID_PREFIX = "AGPA"
 POLICY_ID_PREFIX = "ANPA"
+INSTANCE_PROFILE_ID_PREFIX = "AIPA"
 ACCESS_KEY_PREFIX = "AKIA"
 SESSION_KEY_PREFIX = "ASIA"
 
@@ -220,6 +221,67 @@ class DeletionTask:
 
 
 @dataclass
+class InstanceProfile:
+    """An instance profile: ``arn:aws:iam::<account>:instance-profile<path><name>``, holding at most one role
+    (by name)."""
+
+    name: str
+    instance_profile_id: str
+    path: str
+    arn: str
+    create_date: datetime
+    roles: list[str] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LoginProfile:
+    """A user's console password, kept only as salted digests (``password_digest``, and the digests of earlier
+    passwords for the password policy's reuse prevention, newest first)."""
+
+    user_name: str
+    create_date: datetime
+    password_digest: str
+    password_reset_required: bool = False
+    previous_digests: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PasswordPolicy:
+    """The account password policy as UpdateAccountPasswordPolicy sets it (0: no expiry / no reuse rule)."""
+
+    minimum_length: int = 6
+    require_symbols: bool = False
+    require_numbers: bool = False
+    require_uppercase: bool = False
+    require_lowercase: bool = False
+    allow_users_to_change: bool = False
+    max_age: int = 0
+    reuse_prevention: int = 0
+    hard_expiry: bool = False
+
+
+@dataclass
+class MfaDevice:
+    """A virtual MFA device: ``serial_number`` is its ARN (``arn:aws:iam::<account>:mfa<path><name>``).
+
+    ``seed`` is the base32 TOTP secret; ``user_name``/``enable_date`` are set while the device is enabled for a
+    user; ``drift`` is the step offset ResyncMFADevice measured; ``last_step`` the newest step a code was accepted
+    for (a code is never accepted twice)."""
+
+    serial_number: str
+    name: str
+    path: str
+    seed: str
+    create_date: datetime
+    user_name: str | None = None
+    enable_date: datetime | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    drift: int = 0
+    last_step: int = -1
+
+
+@dataclass
 class IamState:
     users: dict[str, User] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
@@ -240,6 +302,16 @@ class IamState:
     """The account's issuer URL for GetWebIdentityToken, made when outbound web identity federation is first
     enabled (kept when it is disabled, as AWS keeps it)."""
     outbound_enabled: bool = False
+    instance_profiles: dict[str, InstanceProfile] = field(default_factory=dict)
+    """Instance profiles by name."""
+    login_profiles: dict[str, LoginProfile] = field(default_factory=dict)
+    """Console passwords by user name."""
+    mfa_devices: dict[str, MfaDevice] = field(default_factory=dict)
+    """Virtual MFA devices by serial number (ARN)."""
+    password_policy: PasswordPolicy | None = None
+    """The account password policy; ``None``: AWS's default policy applies."""
+    account_aliases: list[str] = field(default_factory=list)
+    """The account's alias (IAM allows one)."""
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
@@ -336,6 +408,9 @@ _HOMES: dict[type, tuple[str, str]] = {
     DeletionTask: ("deletion_tasks", "task_id"),
     OidcProvider: ("oidc_providers", "arn"),
     SamlProvider: ("saml_providers", "arn"),
+    InstanceProfile: ("instance_profiles", "name"),
+    LoginProfile: ("login_profiles", "user_name"),
+    MfaDevice: ("mfa_devices", "serial_number"),
 }
 """Entity type -> (the ``IamState`` collection holding it, the field it is keyed by)."""
 

@@ -14,6 +14,7 @@ from mockrunner.services.iam.entities import (
     ROLE,
     attachable,
     changeable,
+    delete_conflict,
     entity_arn,
     iam_of,
     refuse_if_policies,
@@ -21,6 +22,7 @@ from mockrunner.services.iam.entities import (
     unmodifiable,
     validate_document,
 )
+from mockrunner.services.iam.instance_profiles import profiles_of_role
 from mockrunner.services.iam.wire import list_entities, role_out
 from mockrunner.services.registry import op
 
@@ -84,6 +86,8 @@ def update_assume_role_policy(ctx: RequestContext) -> dict:
 def delete_role(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     role = changeable(ctx, ROLE)
+    if profiles_of_role(iam, role.name):
+        raise delete_conflict("remove roles from instance profile")
     refuse_if_policies(role)
     iam.remove(role)
     return {}

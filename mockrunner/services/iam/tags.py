@@ -12,8 +12,9 @@ from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 
-def _tag_ops(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable) -> None:
-    """``names``: the TagX / UntagX / ListXTags operations of one taggable kind."""
+def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable) -> None:
+    """Register ``names``, the TagX / UntagX / ListXTags operations of one taggable kind, for the entity ``getter``
+    finds (tag keys compared case-insensitively)."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
@@ -33,9 +34,8 @@ def _tag_ops(names: tuple[str, str, str], getter: Callable[[RequestContext], Any
         op("iam", name, authz=authz)(handler)
 
 
-
-_tag_ops(("TagUser", "UntagUser", "ListUserTags"),
-         lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
-_tag_ops(("TagRole", "UntagRole", "ListRoleTags"),
-         lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
-_tag_ops(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target)
+tag_operations(("TagUser", "UntagUser", "ListUserTags"),
+               lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
+tag_operations(("TagRole", "UntagRole", "ListRoleTags"),
+               lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
+tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target)

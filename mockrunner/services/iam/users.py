@@ -70,6 +70,12 @@ def update_user(ctx: RequestContext) -> dict:
     for key in iam.access_keys.values():
         if key.user_name == user.name:
             iam.update(key, user_name=new_name)
+    for device in iam.mfa_devices.values():
+        if device.user_name == user.name:
+            iam.update(device, user_name=new_name)
+    profile = iam.login_profiles.get(user.name)
+    if profile is not None:
+        iam.rename(profile, user_name=new_name)
     iam.rename(user, name=new_name, path=path, arn=entity_arn(ctx.account.id, "user", path, new_name))
     return {}
 
@@ -78,8 +84,12 @@ def update_user(ctx: RequestContext) -> dict:
 def delete_user(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     user = USER.get(iam, ctx.params["UserName"])
+    if user.name in iam.login_profiles:
+        raise delete_conflict("delete login profile")
     if any(key.user_name == user.name for key in iam.access_keys.values()):
         raise delete_conflict("delete access keys")
+    if any(device.user_name == user.name for device in iam.mfa_devices.values()):
+        raise delete_conflict("delete MFA device")
     refuse_if_policies(user)
     if iam.groups_of(user.name):
         raise delete_conflict("remove users from group")

@@ -1,0 +1,117 @@
+"""The account itself: CreateAccountAlias, DeleteAccountAlias, ListAccountAliases, GetAccountSummary; and
+UpdateGroup (rename / move a group).
+
+An account has at most one alias; aliases are unique across every account of the store (AWS: globally), so a
+CreateAccountAlias names an alias no account has, and replaces the account's alias if it has one.
+``GetAccountSummary`` counts what the account holds and reports IAM's default quotas, under AWS's SummaryMap keys.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import IamState
+from mockrunner.services.iam import paging
+from mockrunner.services.iam.authz import anything, resource_keys
+from mockrunner.services.iam.entities import (
+    ATTACHED_QUOTA,
+    GROUP,
+    INLINE_SIZE,
+    MAX_ACCESS_KEYS,
+    MAX_GROUPS_PER_USER,
+    MAX_MANAGED_POLICY_SIZE,
+    MAX_POLICY_VERSIONS,
+    entity_arn,
+    iam_of,
+)
+from mockrunner.services.iam.instance_profiles import MAX_INSTANCE_PROFILES
+from mockrunner.services.registry import op
+
+QUOTAS = {
+    "UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500,
+    "InstanceProfilesQuota": MAX_INSTANCE_PROFILES, "ServerCertificatesQuota": 20,
+    "AccessKeysPerUserQuota": MAX_ACCESS_KEYS, "SigningCertificatesPerUserQuota": 2,
+    "GroupsPerUserQuota": MAX_GROUPS_PER_USER, "AttachedPoliciesPerUserQuota": ATTACHED_QUOTA["user"][1],
+    "AttachedPoliciesPerGroupQuota": ATTACHED_QUOTA["group"][1],
+    "AttachedPoliciesPerRoleQuota": ATTACHED_QUOTA["role"][1],
+    "UserPolicySizeQuota": INLINE_SIZE["user"], "GroupPolicySizeQuota": INLINE_SIZE["group"],
+    "RolePolicySizeQuota": INLINE_SIZE["role"], "PolicySizeQuota": MAX_MANAGED_POLICY_SIZE,
+    "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS, "PolicyVersionsInUseQuota": 10000,
+    "AssumeRolePolicySizeQuota": 2048, "GlobalEndpointTokenVersion": 1,
+}
+"""IAM's default quotas as GetAccountSummary reports them (IAM User Guide, "IAM and AWS STS quotas")."""
+
+
+# ------------------------------------------------------------------------------------------------ aliases
+@op("iam", "CreateAccountAlias", authz=anything)
+def create_account_alias(ctx: RequestContext) -> dict:
+    alias = ctx.params["AccountAlias"]
+    if any(alias in account.iam.account_aliases for account in ctx.store.accounts.values()):
+        raise ServiceError("EntityAlreadyExists", f"The account alias {alias} already exists.", 409)
+    iam_of(ctx).configure(account_aliases=[alias])
+    return {}
+
+
+@op("iam", "DeleteAccountAlias", authz=anything)
+def delete_account_alias(ctx: RequestContext) -> dict:
+    iam, alias = iam_of(ctx), ctx.params["AccountAlias"]
+    if alias not in iam.account_aliases:
+        raise ServiceError("NoSuchEntity", f"The account alias {alias} cannot be found.", 404)
+    iam.configure(account_aliases=[name for name in iam.account_aliases if name != alias])
+    return {}
+
+
+@op("iam", "ListAccountAliases", authz=anything)
+def list_account_aliases(ctx: RequestContext) -> dict:
+    return paging.page(list(iam_of(ctx).account_aliases), ctx, "AccountAliases")
+
+
+# ------------------------------------------------------------------------------------------------ summary
+def summary(iam: IamState) -> dict[str, int]:
+    assigned = sum(1 for device in iam.mfa_devices.values() if device.user_name is not None)
+    attached = {arn for entity in (*iam.users.values(), *iam.groups.values(), *iam.roles.values())
+                for arn in entity.attached_policies}
+    counts = {
+        "Users": len(iam.users), "Groups": len(iam.groups), "Roles": len(iam.roles), "Policies": len(iam.policies),
+        "InstanceProfiles": len(iam.instance_profiles), "ServerCertificates": 0,
+        "MFADevices": len(iam.mfa_devices), "MFADevicesInUse": assigned, "AccountMFAEnabled": 0,
+        "AccountAccessKeysPresent": int(any(key.root for key in iam.access_keys.values())),
+        "AccountSigningCertificatesPresent": 0, "AccountPasswordPresent": 0,
+        "Providers": len(iam.oidc_providers) + len(iam.saml_providers),
+        "PolicyVersionsInUse": sum(len(policy.versions) for arn, policy in iam.policies.items() if arn in attached),
+    }
+    return {**counts, **QUOTAS}
+
+
+@op("iam", "GetAccountSummary", authz=anything)
+def get_account_summary(ctx: RequestContext) -> dict:
+    return {"SummaryMap": summary(iam_of(ctx))}
+
+
+# ------------------------------------------------------------------------------------------------ UpdateGroup
+def _update_group_checks(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:UpdateGroup`` on the group as it is and as it will be (both names must be allowed)."""
+    group = iam_of(ctx).groups.get(ctx.params["GroupName"])
+    path = group.path if group is not None else "/"
+    keys: dict = {}
+    if group is not None:
+        resource_keys(group, keys)
+    old = entity_arn(ctx.account.id, "group", path, ctx.params["GroupName"])
+    new = entity_arn(ctx.account.id, "group", ctx.params.get("NewPath") or path,
+                     ctx.params.get("NewGroupName") or ctx.params["GroupName"])
+    return (Check("iam:UpdateGroup", old, keys),) if new == old else \
+        (Check("iam:UpdateGroup", old, keys), Check("iam:UpdateGroup", new, keys))
+
+
+@op("iam", "UpdateGroup", authz=_update_group_checks)
+def update_group(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    group = GROUP.get(iam, params["GroupName"])
+    new_name = params.get("NewGroupName") or group.name
+    if new_name.lower() != group.name.lower():
+        GROUP.ensure_new(iam, new_name)
+    path = params.get("NewPath") or group.path
+    iam.rename(group, name=new_name, path=path, arn=entity_arn(ctx.account.id, "group", path, new_name))
+    return {}

@@ -1,0 +1,246 @@
+"""IAM virtual MFA devices: CreateVirtualMFADevice, EnableMFADevice, ResyncMFADevice, DeactivateMFADevice,
+DeleteVirtualMFADevice, ListMFADevices, ListVirtualMFADevices, GetMFADevice, TagMFADevice, UntagMFADevice,
+ListMFADeviceTags.
+
+A device is a TOTP secret (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) that CreateVirtualMFADevice returns
+once, as ``Base32StringSeed`` and as a QR code PNG of
+``otpauth://totp/<device name>@<account alias or id>?secret=<seed>``.  EnableMFADevice and ResyncMFADevice want
+two consecutive codes, checked against the store clock: Enable accepts a pair whose second code is of the
+current step or one step either side; Resync searches :data:`RESYNC_STEPS` steps either side and remembers the
+drift.  A pair is never accepted twice.
+
+Device operations are authorized on the device ARN (``arn:aws:iam::<account>:mfa<path><name>``); enabling,
+resyncing, deactivating and listing a user's devices on the user's ARN, as the Service Authorization Reference
+lists them.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import secrets
+import struct
+from collections.abc import Iterable
+from datetime import datetime
+
+import segno
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import IamState, MfaDevice
+from mockrunner.services.iam import paging
+from mockrunner.services.iam.authz import anything, request_keys, resource_keys, target
+from mockrunner.services.iam.entities import USER, entity_arn, iam_of, non_user, self_user, tags_in
+from mockrunner.services.iam.tags import tag_operations
+from mockrunner.services.iam.wire import tags_out, user_out
+from mockrunner.services.registry import op
+
+STEP_SECONDS = 30
+DIGITS = 6
+SEED_BYTES = 20
+ENABLE_STEPS = 1
+RESYNC_STEPS = 60
+MAX_DEVICES_PER_USER = 8
+QR_SCALE = 4
+
+
+# ------------------------------------------------------------------------------------------------ TOTP
+def totp(seed: str, step: int) -> str:
+    """The RFC 6238 / RFC 4226 code of base32 ``seed`` for time step ``step``."""
+    digest = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10 ** DIGITS).zfill(DIGITS)
+
+
+def time_step(now: datetime) -> int:
+    return int(now.timestamp()) // STEP_SECONDS
+
+
+def matching_step(device: MfaDevice, code1: str, code2: str, now: datetime, window: int) -> int | None:
+    """The step of ``code2`` when ``code1``, ``code2`` are the device's codes of two consecutive steps within
+    ``window`` steps of now (after the device's drift), never one already used; else ``None``."""
+    current = time_step(now) + device.drift
+    for second in sorted(range(current - window, current + window + 1), key=lambda step: abs(step - current)):
+        if second > device.last_step and totp(device.seed, second - 1) == code1 and totp(device.seed, second) == code2:
+            return second
+    return None
+
+
+def qr_png(uri: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(uri, error="m", micro=False).save(buffer, kind="png", scale=QR_SCALE)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------ lookups
+def device_arn(account_id: str, path: str, name: str) -> str:
+    return entity_arn(account_id, "mfa", path, name)
+
+
+def device_of(iam: IamState, serial: str) -> MfaDevice:
+    device = iam.mfa_devices.get(serial)
+    if device is None:
+        raise ServiceError("NoSuchEntity", f"VirtualMFADevice with serial number {serial} doesn't exist.", 404)
+    return device
+
+
+def _user_name(ctx: RequestContext) -> str:
+    name = self_user(ctx)
+    if name is None:
+        raise non_user()
+    return USER.get(iam_of(ctx), name).name
+
+
+def _invalid_code() -> ServiceError:
+    return ServiceError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
+
+
+def mfa_device_out(device: MfaDevice) -> dict:
+    return {"UserName": device.user_name, "SerialNumber": device.serial_number, "EnableDate": device.enable_date}
+
+
+def virtual_device_out(iam: IamState, device: MfaDevice) -> dict:
+    out: dict = {"SerialNumber": device.serial_number}
+    user = iam.users.get(device.user_name) if device.user_name else None
+    if user is not None:
+        out["User"] = user_out(user)
+        out["EnableDate"] = device.enable_date
+    if device.tags:
+        out["Tags"] = tags_out(device.tags)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ authorization
+def _on_device(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:<Operation>`` on the device's ARN (CreateVirtualMFADevice: the ARN it will have)."""
+    keys = request_keys(ctx)
+    params = ctx.params
+    serial = params.get("SerialNumber") or device_arn(ctx.account.id, params.get("Path") or "/",
+                                                      params.get("VirtualMFADeviceName", ""))
+    device = iam_of(ctx).mfa_devices.get(serial)
+    if device is not None:
+        resource_keys(device, keys)
+    return (Check(f"iam:{ctx.operation_name}", serial, keys),)
+
+
+_on_user = target(USER, self_default=True)
+
+
+# ------------------------------------------------------------------------------------------------ operations
+@op("iam", "CreateVirtualMFADevice", authz=_on_device)
+def create_virtual_mfa_device(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    name, path = params["VirtualMFADeviceName"], params.get("Path") or "/"
+    serial = device_arn(ctx.account.id, path, name)
+    if any(existing.lower() == serial.lower() for existing in iam.mfa_devices):
+        raise ServiceError("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409)
+    tags = tags_in(ctx)
+    seed = base64.b32encode(secrets.token_bytes(SEED_BYTES)).decode("ascii")
+    device = MfaDevice(serial, name, path, seed, ctx.store.clock.now(), tags=tags)
+    iam.add(device)
+    account_name = iam.account_aliases[0] if iam.account_aliases else ctx.account.id
+    uri = f"otpauth://totp/{name}@{account_name}?secret={seed}"
+    out = {"SerialNumber": serial, "Base32StringSeed": seed.encode("ascii"), "QRCodePNG": qr_png(uri)}
+    if tags:
+        out["Tags"] = tags_out(tags)
+    return {"VirtualMFADevice": out}
+
+
+@op("iam", "EnableMFADevice", authz=_on_user)
+def enable_mfa_device(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    user = USER.get(iam, params["UserName"])
+    device = device_of(iam, params["SerialNumber"])
+    if device.user_name is not None:
+        raise ServiceError("EntityAlreadyExists", "MFA Device is already in use.", 409)
+    if sum(1 for other in iam.mfa_devices.values() if other.user_name == user.name) >= MAX_DEVICES_PER_USER:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}", 409)
+    now = ctx.store.clock.now()
+    step = matching_step(device, params["AuthenticationCode1"], params["AuthenticationCode2"], now, ENABLE_STEPS)
+    if step is None:
+        raise _invalid_code()
+    iam.update(device, user_name=user.name, enable_date=now, last_step=step)
+    return {}
+
+
+@op("iam", "ResyncMFADevice", authz=_on_user)
+def resync_mfa_device(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    user = USER.get(iam, params["UserName"])
+    device = device_of(iam, params["SerialNumber"])
+    if device.user_name != user.name:
+        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
+                                           f"to user {user.name}.", 404)
+    now = ctx.store.clock.now()
+    unsynced = MfaDevice(**{**vars(device), "drift": 0})
+    step = matching_step(unsynced, params["AuthenticationCode1"], params["AuthenticationCode2"], now, RESYNC_STEPS)
+    if step is None:
+        raise _invalid_code()
+    iam.update(device, drift=step - time_step(now), last_step=step)
+    return {}
+
+
+@op("iam", "DeactivateMFADevice", authz=_on_user)
+def deactivate_mfa_device(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    name = _user_name(ctx)
+    device = device_of(iam, ctx.params["SerialNumber"])
+    if device.user_name != name:
+        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
+                                           f"to user {name}.", 404)
+    iam.update(device, user_name=None, enable_date=None, drift=0)
+    return {}
+
+
+@op("iam", "DeleteVirtualMFADevice", authz=_on_device)
+def delete_virtual_mfa_device(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    device = device_of(iam, ctx.params["SerialNumber"])
+    if device.user_name is not None:
+        raise ServiceError("DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.", 409)
+    iam.remove(device)
+    return {}
+
+
+@op("iam", "ListMFADevices", authz=_on_user)
+def list_mfa_devices(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    name = _user_name(ctx)
+    devices = sorted((device for device in iam.mfa_devices.values() if device.user_name == name),
+                     key=lambda device: device.enable_date)
+    return paging.page(devices, ctx, "MFADevices", mfa_device_out)
+
+
+@op("iam", "ListVirtualMFADevices", authz=anything)
+def list_virtual_mfa_devices(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    status = ctx.params.get("AssignmentStatus") or "Any"
+    wanted = {"Assigned": lambda device: device.user_name is not None,
+              "Unassigned": lambda device: device.user_name is None,
+              "Any": lambda device: True}[status]
+    devices = paging.listing(ctx, ("mfa", status), lambda: [
+        device for device in sorted(iam.mfa_devices.values(), key=lambda device: device.serial_number)
+        if wanted(device)])
+    return paging.page(devices, ctx, "VirtualMFADevices", lambda device: virtual_device_out(iam, device))
+
+
+@op("iam", "GetMFADevice", authz=_on_user)
+def get_mfa_device(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    serial = ctx.params["SerialNumber"]
+    device = iam.mfa_devices.get(serial)
+    name = self_user(ctx)
+    if device is None or device.user_name is None or (name is not None and device.user_name != name):
+        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+    return mfa_device_out(device)
+
+
+def _device(ctx: RequestContext) -> MfaDevice:
+    return device_of(iam_of(ctx), ctx.params["SerialNumber"])
+
+
+tag_operations(("TagMFADevice", "UntagMFADevice", "ListMFADeviceTags"), _device, _on_device)
+

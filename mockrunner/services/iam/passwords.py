@@ -1,0 +1,219 @@
+"""IAM users' console passwords and the account password policy: CreateLoginProfile, GetLoginProfile,
+UpdateLoginProfile, DeleteLoginProfile, ChangePassword, UpdateAccountPasswordPolicy, GetAccountPasswordPolicy,
+DeleteAccountPasswordPolicy.
+
+Passwords are kept only as salted PBKDF2 digests.  Every new password (CreateLoginProfile, UpdateLoginProfile,
+ChangePassword) must satisfy the account's password policy, or, while the account has none, AWS's default policy
+(8 to 128 characters, at least three of: upper case, lower case, digits, symbols); otherwise IAM answers
+``PasswordPolicyViolation``.  ``AllowUsersToChangePassword`` lets every IAM user change its own password and read
+the policy without a permissions policy saying so, as IAM applies it account-wide.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import IamState, LoginProfile, PasswordPolicy
+from mockrunner.services.iam.authz import anything, target
+from mockrunner.services.iam.entities import USER, iam_of, non_user, self_user
+from mockrunner.services.registry import op
+
+SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
+DIGEST_ROUNDS = 10_000
+DEFAULT_MINIMUM_LENGTH = 8
+DEFAULT_CLASSES_REQUIRED = 3
+CLASSES = (str.isupper, str.islower, str.isdigit, SYMBOLS.__contains__)
+VIOLATION = "Password does not conform to the account password policy."
+
+
+def password_digest(password: str, salt: str | None = None) -> str:
+    salt = salt or secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), bytes.fromhex(salt), DIGEST_ROUNDS).hex()
+    return f"{salt}${digest}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    salt = stored.split("$", 1)[0]
+    return hmac.compare_digest(password_digest(password, salt), stored)
+
+
+def _classes_present(password: str) -> int:
+    return sum(1 for test in CLASSES if any(test(char) for char in password))
+
+
+def conforms(policy: PasswordPolicy | None, password: str) -> bool:
+    """Whether ``password`` satisfies ``policy`` (``None``: AWS's default password policy)."""
+    if policy is None:
+        return len(password) >= DEFAULT_MINIMUM_LENGTH and _classes_present(password) >= DEFAULT_CLASSES_REQUIRED
+    required = ((policy.require_uppercase, str.isupper), (policy.require_lowercase, str.islower),
+                (policy.require_numbers, str.isdigit), (policy.require_symbols, SYMBOLS.__contains__))
+    return len(password) >= policy.minimum_length and all(
+        any(test(char) for char in password) for wanted, test in required if wanted)
+
+
+def new_digests(iam: IamState, password: str, profile: LoginProfile | None) -> tuple[str, list[str]]:
+    """The digest of an acceptable new ``password`` and the reuse history to keep, or PasswordPolicyViolation."""
+    policy = iam.password_policy
+    if not conforms(policy, password):
+        raise ServiceError("PasswordPolicyViolation", VIOLATION, 400)
+    history: list[str] = []
+    if profile is not None and policy is not None and policy.reuse_prevention:
+        history = [profile.password_digest, *profile.previous_digests][:policy.reuse_prevention]
+        if any(password_matches(password, old) for old in history):
+            raise ServiceError("PasswordPolicyViolation", f"{VIOLATION} Password was used previously.", 400)
+    return password_digest(password), history
+
+
+def login_profile_of(iam: IamState, user_name: str) -> LoginProfile:
+    profile = iam.login_profiles.get(user_name)
+    if profile is None:
+        raise ServiceError("NoSuchEntity", f"Login Profile for User {user_name} cannot be found.", 404)
+    return profile
+
+
+def login_profile_out(profile: LoginProfile) -> dict:
+    return {"UserName": profile.user_name, "CreateDate": profile.create_date,
+            "PasswordResetRequired": profile.password_reset_required}
+
+
+def _user_name(ctx: RequestContext) -> str:
+    name = self_user(ctx)
+    if name is None:
+        raise non_user()
+    return USER.get(iam_of(ctx), name).name
+
+
+# ------------------------------------------------------------------------------------------------ login profiles
+_on_user = target(USER, self_default=True)
+
+
+@op("iam", "CreateLoginProfile", authz=_on_user)
+def create_login_profile(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    name = _user_name(ctx)
+    if name in iam.login_profiles:
+        raise ServiceError("EntityAlreadyExists", f"Login Profile for user {name} already exists.", 409)
+    password = ctx.params.get("Password")
+    if password is None:
+        raise ServiceError("ValidationError", "Password is required when creating a login profile.", 400)
+    digest, _ = new_digests(iam, password, None)
+    profile = LoginProfile(name, ctx.store.clock.now(), digest, bool(ctx.params.get("PasswordResetRequired")))
+    iam.add(profile)
+    return {"LoginProfile": login_profile_out(profile)}
+
+
+@op("iam", "GetLoginProfile", authz=_on_user)
+def get_login_profile(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    return {"LoginProfile": login_profile_out(login_profile_of(iam, _user_name(ctx)))}
+
+
+@op("iam", "UpdateLoginProfile", authz=_on_user)
+def update_login_profile(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    profile = login_profile_of(iam, _user_name(ctx))
+    changes: dict = {}
+    if ctx.params.get("Password") is not None:
+        changes["password_digest"], changes["previous_digests"] = new_digests(iam, ctx.params["Password"], profile)
+    if ctx.params.get("PasswordResetRequired") is not None:
+        changes["password_reset_required"] = ctx.params["PasswordResetRequired"]
+    if changes:
+        iam.update(profile, **changes)
+    return {}
+
+
+@op("iam", "DeleteLoginProfile", authz=_on_user)
+def delete_login_profile(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    iam.remove(login_profile_of(iam, _user_name(ctx)))
+    return {}
+
+
+# ------------------------------------------------------------------------------------------------ ChangePassword
+def _granted_by_policy(ctx: RequestContext) -> bool:
+    """AllowUsersToChangePassword: IAM lets every IAM user change its own password (and read the policy)."""
+    policy = iam_of(ctx).password_policy
+    caller = ctx.caller
+    return policy is not None and policy.allow_users_to_change and caller is not None and caller.kind == "User"
+
+
+def _change_password_checks(ctx: RequestContext) -> Iterable[Check]:
+    if _granted_by_policy(ctx):
+        return ()
+    caller = ctx.caller
+    if caller is not None and caller.kind == "User":
+        user = iam_of(ctx).users.get(caller.entity_name)
+        if user is not None:
+            return (Check("iam:ChangePassword", user.arn),)
+    return (Check("iam:ChangePassword", caller.arn if caller is not None else "*"),)
+
+
+@op("iam", "ChangePassword", authz=_change_password_checks)
+def change_password(ctx: RequestContext) -> dict:
+    caller = ctx.caller
+    if caller is None or caller.kind != "User":
+        raise ServiceError("InvalidUserType", "Only IAM users can change their own password with ChangePassword.",
+                           400)
+    iam = iam_of(ctx)
+    profile = login_profile_of(iam, caller.entity_name)
+    if not password_matches(ctx.params["OldPassword"], profile.password_digest):
+        raise ServiceError("AccessDenied", "The old password is incorrect.", 403)
+    digest, history = new_digests(iam, ctx.params["NewPassword"], profile)
+    iam.update(profile, password_digest=digest, previous_digests=history, password_reset_required=False)
+    return {}
+
+
+# ------------------------------------------------------------------------------------------------ password policy
+_POLICY_FIELDS = {
+    "MinimumPasswordLength": ("minimum_length", 6), "RequireSymbols": ("require_symbols", False),
+    "RequireNumbers": ("require_numbers", False), "RequireUppercaseCharacters": ("require_uppercase", False),
+    "RequireLowercaseCharacters": ("require_lowercase", False),
+    "AllowUsersToChangePassword": ("allow_users_to_change", False), "MaxPasswordAge": ("max_age", 0),
+    "PasswordReusePrevention": ("reuse_prevention", 0), "HardExpiry": ("hard_expiry", False),
+}
+"""Wire member -> (PasswordPolicy field, the value IAM uses when the request omits it)."""
+
+
+def _policy_checks(ctx: RequestContext) -> Iterable[Check]:
+    if ctx.operation_name == "GetAccountPasswordPolicy" and _granted_by_policy(ctx):
+        return ()
+    return anything(ctx)
+
+
+@op("iam", "UpdateAccountPasswordPolicy", authz=_policy_checks)
+def update_account_password_policy(ctx: RequestContext) -> dict:
+    """Replaces the whole policy: a member the request omits takes IAM's default, not its previous value."""
+    values = {name: ctx.params[member] if ctx.params.get(member) is not None else default
+              for member, (name, default) in _POLICY_FIELDS.items()}
+    iam_of(ctx).configure(password_policy=PasswordPolicy(**values))
+    return {}
+
+
+@op("iam", "GetAccountPasswordPolicy", authz=_policy_checks)
+def get_account_password_policy(ctx: RequestContext) -> dict:
+    policy = iam_of(ctx).password_policy
+    if policy is None:
+        raise ServiceError("NoSuchEntity",
+                           f"The Password Policy with domain name {ctx.account.id} cannot be found.", 404)
+    out = {member: getattr(policy, name) for member, (name, _) in _POLICY_FIELDS.items()}
+    out["ExpirePasswords"] = policy.max_age > 0
+    for member in ("MaxPasswordAge", "PasswordReusePrevention"):
+        if not out[member]:
+            del out[member]
+    return {"PasswordPolicy": out}
+
+
+@op("iam", "DeleteAccountPasswordPolicy", authz=_policy_checks)
+def delete_account_password_policy(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    if iam.password_policy is None:
+        raise ServiceError("NoSuchEntity",
+                           "The account policy with name PasswordPolicy cannot be found.", 404)
+    iam.configure(password_policy=None)
+    return {}
+

@@ -1,0 +1,168 @@
+"""Virtual MFA devices through boto3, in both modes: seed and QR code, TOTP checks, assignment, tags, authz.
+
+The codes are computed here by a separate RFC 6238 implementation (checked against the RFC's test vector).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import zlib
+
+import pytest
+import segno
+from botocore.exceptions import ClientError
+
+from mockrunner.model import snapshot
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
+
+INVALID = ("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
+
+
+def code(seed: bytes, step: int, digits: int = 6) -> str:
+    mac = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[19] & 15
+    return str((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 10 ** digits).zfill(digits)
+
+
+def test_the_reference_totp_matches_rfc_6238():
+    seed = base64.b32encode(b"12345678901234567890")
+    assert code(seed, 59 // 30, 8) == "94287082" and code(seed, 1111111109 // 30, 8) == "07081804"
+
+
+def step_now(aws) -> int:
+    return int(aws.store.clock.now().timestamp()) // 30
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    length, kind = struct.unpack(">I4s", png[8:16])
+    assert kind == b"IHDR" and zlib.crc32(png[12:16 + length]) == struct.unpack(">I", png[16 + length:20 + length])[0]
+    return struct.unpack(">II", png[16:24])
+
+
+def test_create_returns_a_seed_and_the_otpauth_qr_code(aws):
+    iam = aws.client("iam")
+    iam.create_account_alias(AccountAlias="my-shop")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann-phone", Path="/team/",
+                                           Tags=[{"Key": "k", "Value": "v"}])["VirtualMFADevice"]
+    assert device["SerialNumber"] == f"arn:aws:iam::{ACCOUNT}:mfa/team/ann-phone"
+    seed = device["Base32StringSeed"]
+    assert len(seed) == 32 and base64.b32decode(seed)
+    width, height = png_size(device["QRCodePNG"])
+    assert width == height > 21
+    # The PNG is the QR code of AWS's otpauth URI (rendered the same way by the QR library).
+    expected = segno.make(f"otpauth://totp/ann-phone@my-shop?secret={seed.decode()}", error="m", micro=False)
+    assert png_size(device["QRCodePNG"])[0] == (expected.symbol_size(scale=4)[0])
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_virtual_mfa_device(VirtualMFADeviceName="ann-phone", Path="/team/")
+    assert aws_error(excinfo) == ("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.",
+                                  409)
+
+
+def test_enable_wants_two_consecutive_current_codes(aws):
+    iam = aws.client("iam")
+    iam.create_user(UserName="ann")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    now = step_now(aws)
+    for first, second in ((now - 1, now + 5), (now - 40, now - 39), (now, now - 1)):
+        with pytest.raises(ClientError) as excinfo:
+            iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, first),
+                                  AuthenticationCode2=code(seed, second))
+        assert aws_error(excinfo) == INVALID
+    assert iam.list_mfa_devices(UserName="ann")["MFADevices"] == []
+    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, now - 1),
+                          AuthenticationCode2=code(seed, now))
+    listed = iam.list_mfa_devices(UserName="ann")["MFADevices"]
+    assert [(d["UserName"], d["SerialNumber"]) for d in listed] == [("ann", serial)] and listed[0]["EnableDate"]
+    assert iam.get_mfa_device(SerialNumber=serial)["UserName"] == "ann"
+    iam.create_user(UserName="bob")
+    with pytest.raises(ClientError) as excinfo:
+        iam.enable_mfa_device(UserName="bob", SerialNumber=serial, AuthenticationCode1=code(seed, now),
+                              AuthenticationCode2=code(seed, now + 1))
+    assert aws_error(excinfo) == ("EntityAlreadyExists", "MFA Device is already in use.", 409)
+
+    assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
+    assert [d["User"]["UserName"] for d in assigned] == ["ann"] and "Base32StringSeed" not in assigned[0]
+    assert iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"] == []
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert aws_error(excinfo) == ("DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.", 409)
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_user(UserName="ann")
+    assert aws_error(excinfo) == ("DeleteConflict", "Cannot delete entity, must delete MFA device first.", 409)
+    iam.deactivate_mfa_device(UserName="ann", SerialNumber=serial)
+    assert [d["SerialNumber"] for d in iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")
+            ["VirtualMFADevices"]] == [serial]
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    iam.delete_user(UserName="ann")
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert aws_error(excinfo)[0] == "NoSuchEntity"
+
+
+def test_resync_accepts_a_drifted_device_once(aws):
+    iam = aws.client("iam")
+    iam.create_user(UserName="ann")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    now = step_now(aws)
+    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, now - 1),
+                          AuthenticationCode2=code(seed, now))
+    aws.store.clock.advance(1200)  # the device's clock is now 20 steps behind the server's
+    behind = step_now(aws) - 20
+    iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, behind - 1),
+                          AuthenticationCode2=code(seed, behind))
+    with pytest.raises(ClientError) as excinfo:
+        iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, behind - 1),
+                              AuthenticationCode2=code(seed, behind))
+    assert aws_error(excinfo) == INVALID
+    with pytest.raises(ClientError) as excinfo:
+        iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1="000000",
+                              AuthenticationCode2="000000")
+    assert aws_error(excinfo) == INVALID
+    with pytest.raises(ClientError) as excinfo:
+        iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1="12345a",
+                              AuthenticationCode2="123456")
+    assert aws_error(excinfo)[0] == "ValidationError"
+
+
+def test_tags_paging_and_authz_on_the_device_arn(aws):
+    iam = aws.client("iam")
+    for index in range(3):
+        iam.create_virtual_mfa_device(VirtualMFADeviceName=f"d{index}",
+                                      Tags=[{"Key": "owner", "Value": "alice" if index == 0 else "bob"}])
+    first = iam.list_virtual_mfa_devices(MaxItems=2)
+    assert len(first["VirtualMFADevices"]) == 2 and first["IsTruncated"]
+    assert len(iam.list_virtual_mfa_devices(Marker=first["Marker"])["VirtualMFADevices"]) == 1
+    serial = f"arn:aws:iam::{ACCOUNT}:mfa/d0"
+    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "OWNER", "Value": "alice"}])
+    assert iam.list_mfa_device_tags(SerialNumber=serial)["Tags"] == [{"Key": "OWNER", "Value": "alice"}]
+    key = user_with_key(aws, "alice", inline={"p": doc(allow(
+        ["iam:DeleteVirtualMFADevice", "iam:ListMFADeviceTags"], f"arn:aws:iam::{ACCOUNT}:mfa/*",
+        Condition={"StringEquals": {"iam:ResourceTag/owner": "alice"}}))})
+    alice = aws.client_for(key, "iam")
+    alice.list_mfa_device_tags(SerialNumber=serial)
+    with pytest.raises(ClientError) as excinfo:
+        alice.delete_virtual_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1")
+    assert aws_error(excinfo)[0] == "AccessDenied" and "mfa/d1" in aws_error(excinfo)[1]
+    alice.delete_virtual_mfa_device(SerialNumber=serial)
+    iam.untag_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1", TagKeys=["Owner"])
+    assert iam.list_mfa_device_tags(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1")["Tags"] == []
+
+
+def test_an_enabled_device_survives_export_and_import(aws):
+    iam = aws.client("iam")
+    iam.create_user(UserName="ann")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
+    now = step_now(aws)
+    iam.enable_mfa_device(UserName="ann", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=code(device["Base32StringSeed"], now - 1),
+                          AuthenticationCode2=code(device["Base32StringSeed"], now))
+    before = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+    snapshot.import_state(aws.store, snapshot.export_state(aws.store))
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == before
+    iam.update_user(UserName="ann", NewUserName="anne")
+    assert iam.list_mfa_devices(UserName="anne")["MFADevices"][0]["SerialNumber"] == device["SerialNumber"]
