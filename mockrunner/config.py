@@ -27,8 +27,9 @@ class AccountKeys:
 class Quotas:
     """App Runner limits per account and region (``MOCKRUNNER_QUOTAS`` / ``--quota NAME=VALUE``).
 
-    Confirmed values (behaviour spec §3.13): 10 auto scaling configuration names with 5 revisions each, 5 custom
-    domains per service, MaxSize 25.  The others are unverified AWS defaults, chosen to be plausible.
+    Confirmed values: 10 auto scaling configuration names with 5 revisions each, 5 custom domains per service,
+    MaxSize 25.  The others are unverified AWS defaults, chosen to be plausible
+    (docs/behaviour.md, "App Runner: quotas").
     """
 
     apprunner_max_services: int = 30

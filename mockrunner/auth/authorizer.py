@@ -51,7 +51,8 @@ if TYPE_CHECKING:
 _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
                             "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
-# STS answers AssumeRole denials without the "because ..." clause (spec §4, from raw error responses).
+# STS answers AssumeRole denials without the "because ..." clause, as raw error responses show
+# (docs/behaviour.md, "App Runner authorization: denial messages").
 _BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession"})
 # IAM names an existing user/role/group as "<kind> <name>" in its denial messages and a managed policy as "policy
 # <arn>", but uses the bare ARN for Create* (the entity does not exist yet) and for iam:PassRole.  Real messages:

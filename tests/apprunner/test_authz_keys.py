@@ -1,5 +1,5 @@
 """Authorization per the Service Authorization Reference: resource ARNs, condition keys, TagResource on tagged
-creates, and other accounts' resources never leaking (spec §3.15, apprunner-authz.md)."""
+creates, and other accounts' resources never leaking (docs/behaviour.md, "App Runner authorization")."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
-"""Quotas, page bounds and tokens per operation, ARN formats, partial ARNs, revisions and defaults (spec §3)."""
+"""Quotas, page bounds and tokens per operation, ARN formats, partial ARNs, revisions and defaults
+(docs/behaviour.md, "App Runner")."""
 from __future__ import annotations
 
 import re

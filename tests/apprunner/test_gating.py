@@ -1,8 +1,9 @@
-"""State gating, one test per (operation, service status) rule of spec §3.2 / §3.9 / §3.10 / §3.11.
+"""State gating, one test per (operation, service status) rule
+(docs/behaviour.md, "App Runner: service lifecycle and state gating").
 
 While OPERATION_IN_PROGRESS every action is blocked; PAUSED allows reads, DeleteService and tagging only;
 PauseService needs RUNNING, ResumeService needs PAUSED; UpdateService is allowed in RUNNING and CREATE_FAILED
-(spec §5 decision); a DELETED service is not found for every write but stays describable.
+(where the sources disagree); a DELETED service is not found for every write but stays describable.
 """
 from __future__ import annotations
 

@@ -113,8 +113,9 @@ CODE_SOURCE = {"CodeRepository": {"RepositoryUrl": "https://github.com/a/b",
      "The connection ARN you specified isn't valid. ARN: ''"),
 ], ids=["asc-empty", "asc-not-an-arn", "observability-empty", "vpc-connector-empty", "connection-empty"])
 def test_empty_or_malformed_referenced_arn_is_refused_in_app_runner_words(aws, extra, expected):
-    """Not Coral's "Member must have length greater than or equal to 1": App Runner's own answer (spec §3.1,
-    awslabs/amazon-app-runner-deploy#36, from a JS SDK that does not check ``min``; botocore's check is off here)."""
+    """Not Coral's "Member must have length greater than or equal to 1": App Runner's own answer
+    (docs/behaviour.md, "App Runner: ARNs and names"; awslabs/amazon-app-runner-deploy#36, from a JS SDK that does
+    not check ``min``; botocore's check is off here)."""
     from botocore.config import Config
 
     apprunner = aws.client("apprunner", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
@@ -199,7 +200,8 @@ def test_connection_lifecycle(aws, apprunner):
     apprunner.describe_service(ServiceArn=service["ServiceArn"])
     deleted = apprunner.delete_connection(ConnectionArn=connection["ConnectionArn"])["Connection"]
     assert deleted["Status"] == "DELETED"
-    # Still listed as DELETED for a while (spec §3.8), no longer deletable, usable or blocking its name.
+    # Still listed as DELETED for a while (docs/behaviour.md, "App Runner: connections"), no longer deletable,
+    # usable or blocking its name.
     listed = apprunner.list_connections(ConnectionName="github-a")["ConnectionSummaryList"]
     assert [(c["ConnectionArn"], c["Status"]) for c in listed] == [(connection["ConnectionArn"], "DELETED")]
     assert code(error_of(apprunner.delete_connection, ConnectionArn=connection["ConnectionArn"])) == \

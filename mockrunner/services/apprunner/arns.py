@@ -1,6 +1,6 @@
 """App Runner ARNs, ids and URLs: how they are built and taken apart.
 
-Formats (behaviour spec §3.1): ``service/<name>/<32hex>``, ``connection/<name>/<32hex>``,
+Formats (docs/behaviour.md, "App Runner: ARNs and names"): ``service/<name>/<32hex>``, ``connection/<name>/<32hex>``,
 ``autoscalingconfiguration/<name>/<rev>/<32hex>``, ``observabilityconfiguration/<name>/<rev>/<32hex>``,
 ``vpcconnector/<name>/<rev>/<32hex>``, ``vpcingressconnection/<name>/<32hex>``.
 """

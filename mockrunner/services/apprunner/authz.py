@@ -1,4 +1,5 @@
-"""The authorization checks of each App Runner operation (Service Authorization Reference, spec authz table).
+"""The authorization checks of each App Runner operation, per the Service Authorization Reference
+(docs/behaviour.md, "App Runner authorization: actions and resources").
 
 Every operation is ``apprunner:<Operation>`` on the resource ARN the reference names: the target's ARN,
 ``<type>/<name>/*`` for a Create (the resource does not exist yet), ``*`` for the account-wide List calls.

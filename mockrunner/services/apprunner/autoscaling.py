@@ -1,4 +1,5 @@
-"""Auto scaling configurations: revisions, the account default, and the services using each (spec §3.6)."""
+"""Auto scaling configurations: revisions, the account default, and the services using each
+(docs/behaviour.md, "App Runner: auto scaling configurations")."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

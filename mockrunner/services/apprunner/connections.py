@@ -1,4 +1,5 @@
-"""Connections to source code providers (spec §3.8): created PENDING_HANDSHAKE, no Describe operation.
+"""Connections to source code providers: created PENDING_HANDSHAKE, no Describe operation
+(docs/behaviour.md, "App Runner: connections").
 
 The handshake can only be completed in the AWS console; locally :func:`complete_handshake` (for the admin API
 and tests) makes a connection AVAILABLE so code-repository services can use it.
@@ -91,8 +92,9 @@ def delete(ctx: "RequestContext") -> dict:
         authentication = service.source_configuration.get("AuthenticationConfiguration") or {}
         if service.status != "DELETED" and authentication.get("ConnectionArn") == arn:
             raise invalid("You can't delete the connection. It's used by one or more services.")  # unverified
-    # It lists as DELETED for a while before it disappears (Terraform's delete waiter counts DELETED as pending,
-    # spec §3.8), like deleted services: forgotten after the apprunner_deleted_retention quota.
+    # It lists as DELETED for a while before it disappears (Terraform's delete waiter counts DELETED as pending;
+    # docs/behaviour.md, "App Runner: connections"), like deleted services: forgotten after the
+    # apprunner_deleted_retention quota.
     item.status = "DELETED"
     bury(ctx.store, state, arn, ctx.store.clock.now())
     return {"Connection": view(item)}

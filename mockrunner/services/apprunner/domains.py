@@ -1,4 +1,5 @@
-"""Custom domains of a service (spec §3.10): CREATING -> PENDING_CERTIFICATE_DNS_VALIDATION, DELETING -> gone.
+"""Custom domains of a service: CREATING -> PENDING_CERTIFICATE_DNS_VALIDATION, DELETING -> gone
+(docs/behaviour.md, "App Runner: custom domains").
 
 Certificates are never validated locally (there is no DNS to look at), so domains stay pending validation.
 ``DNSTarget`` is the service's default domain (unverified); ``VpcDNSTargets`` lists the service's VPC ingress

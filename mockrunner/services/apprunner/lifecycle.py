@@ -96,8 +96,9 @@ def ready_state(store: "Store", account: "Account", region: str) -> AppRunnerSta
 def _seed(state: AppRunnerState, account_id: str, region: str, now: datetime) -> None:
     """App Runner provides ``DefaultConfiguration`` revision 1 (id 000…0001) in every account and region.
 
-    Spec §3.6: the auto scaling one is listed (Terraform's sweeper has to skip it) and is the default.  Whether
-    the provided observability configuration is listed is unverified; it is, here, so that its ARN resolves.
+    The auto scaling one is listed (Terraform's sweeper has to skip it) and is the default.  Whether the
+    provided observability configuration is listed is unverified; it is, here, so that its ARN resolves
+    (docs/behaviour.md, "App Runner: auto scaling configurations").
     """
     asc_arn = arns.build(region, account_id, "autoscalingconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
     state.auto_scaling_configurations[asc_arn] = AutoScalingConfiguration(
@@ -269,7 +270,8 @@ def _complete_service_operation(store: "Store", account: "Account", region: str,
         return
     record.failure_reason = service.failure_reason = reason
     if record.type != "CREATE_SERVICE" and record.prior_status == "CREATE_FAILED":
-        # Rebuilding a CREATE_FAILED service: there is nothing to roll back to (spec §3.2).
+        # Rebuilding a CREATE_FAILED service: there is nothing to roll back to
+        # (docs/behaviour.md, "App Runner: service lifecycle and state gating").
         record.status, service.status = "FAILED", "CREATE_FAILED"
         return
     if record.rollback is not None:

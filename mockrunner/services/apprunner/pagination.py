@@ -21,7 +21,8 @@ from mockrunner.services.apprunner.errors import invalid
 
 T = TypeVar("T")
 
-#: Operation -> (min, max) of MaxResults (spec §3.12); the default page size is the maximum (unverified).
+#: Operation -> max of MaxResults (min 1; docs/behaviour.md, "App Runner: pagination"); the default page size is
+#: the maximum (unverified).
 MAX_RESULTS = {
     "ListServices": 20,
     "ListOperations": 20,

@@ -1,4 +1,5 @@
-"""Name / revision bookkeeping shared by auto scaling and observability configurations (spec §3.6, §3.7).
+"""Name / revision bookkeeping shared by auto scaling and observability configurations
+(docs/behaviour.md, "App Runner: auto scaling configurations").
 
 The first create of a name is revision 1; creating the name again adds max(active revision) + 1, which becomes
 ``Latest`` while the older ones stop being latest; once every revision of a name is deleted, numbering starts at

@@ -39,7 +39,8 @@ SLR_FOR_OPERATION = {
     "CreateService": "apprunner.amazonaws.com",
     "CreateVpcConnector": "networking.apprunner.amazonaws.com",
 }
-"""Which service-linked role an operation creates on first use (spec §3.16)."""
+"""Which service-linked role an operation creates on first use
+(docs/behaviour.md, "App Runner: service-linked roles")."""
 SLR_NAMES = {
     "apprunner.amazonaws.com": "AWSServiceRoleForAppRunner",
     "networking.apprunner.amazonaws.com": "AWSServiceRoleForAppRunnerNetworking",

@@ -14,9 +14,10 @@ from mockrunner.services.apprunner.pagination import paginate
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
 
-#: Operation -> statuses it is allowed in (everything else: InvalidStateException).  Spec §3.2: while
+#: Operation -> statuses it is allowed in (everything else: InvalidStateException).  While
 #: OPERATION_IN_PROGRESS every action is blocked; PAUSED allows only delete (and reads / tagging); UpdateService
-#: is allowed in RUNNING and CREATE_FAILED (design decision, see spec §5).
+#: is allowed in RUNNING and CREATE_FAILED, where the sources disagree
+#: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
 ALLOWED_STATUSES = {
     "UpdateService": ("RUNNING", "CREATE_FAILED"),
     "DeleteService": ("RUNNING", "PAUSED", "CREATE_FAILED", "DELETE_FAILED"),

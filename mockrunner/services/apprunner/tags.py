@@ -1,4 +1,5 @@
-"""Tags of any App Runner resource (spec §3.11): upsert, remove by key, list in insertion order."""
+"""Tags of any App Runner resource: upsert, remove by key, list in insertion order
+(docs/behaviour.md, "App Runner: tags")."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

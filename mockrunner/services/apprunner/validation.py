@@ -54,12 +54,14 @@ def tags(ctx: "RequestContext", given: Iterable[Mapping[str, str]] | None, exist
 
 
 # ------------------------------------------------------------------------------------------- instance
-#: "App Runner API always returns the amount in multiples of 1024 units / in MB" (spec §3.4).
+#: "App Runner API always returns the amount in multiples of 1024 units / in MB"
+#: (docs/behaviour.md, "App Runner: CPU and memory").
 _CPU = {"256": "256", "512": "512", "1024": "1024", "2048": "2048", "4096": "4096",
         "0.25 vCPU": "256", "0.5 vCPU": "512", "1 vCPU": "1024", "2 vCPU": "2048", "4 vCPU": "4096"}
 _MEMORY = {str(mb): str(mb) for mb in (512, 1024, 2048, 3072, 4096, 6144, 8192, 10240, 12288)}
 _MEMORY.update({f"{gb} GB": str(int(float(gb) * 1024)) for gb in ("0.5", "1", "2", "3", "4", "6", "8", "10", "12")})
-#: Valid CPU -> memory pairs (spec §3.14; the table is unverified but matches the console's choices).
+#: Valid CPU -> memory pairs (the table is unverified but matches the console's choices;
+#: docs/behaviour.md, "App Runner: CPU and memory").
 PAIRS = {"256": ("512", "1024"), "512": ("1024",), "1024": ("2048", "3072", "4096"), "2048": ("4096", "6144"),
          "4096": ("8192", "10240", "12288")}
 DEFAULT_CPU, DEFAULT_MEMORY = "1024", "2048"
@@ -95,7 +97,7 @@ def instance(given: Mapping[str, Any] | None, previous: Mapping[str, Any] | None
 
 
 # ---------------------------------------------------------------------------------------- health check
-#: As real responses show them (spec §3.4 / design decision), not the model's 5 / 2.
+#: As real responses show them, not the model's 5 / 2 (docs/behaviour.md, "App Runner: configuration values").
 HEALTH_CHECK_DEFAULTS = {"Protocol": "TCP", "Path": "/", "Interval": 10, "Timeout": 5, "HealthyThreshold": 1,
                          "UnhealthyThreshold": 5}
 
@@ -202,7 +204,8 @@ def _code(ctx: "RequestContext", state: AppRunnerState, result: dict, code: dict
             raise invalid("CodeConfigurationValues is required when ConfigurationSource is API.")
         values.setdefault("Port", "8080")
     else:
-        # REPOSITORY: settings come from apprunner.yaml; no values are returned (spec §3.4).
+        # REPOSITORY: settings come from apprunner.yaml; no values are returned
+        # (docs/behaviour.md, "App Runner: configuration values").
         configuration.pop("CodeConfigurationValues", None)
     result.setdefault("AutoDeploymentsEnabled", True)
 
@@ -238,7 +241,8 @@ def network(ctx: "RequestContext", state: AppRunnerState, given: Mapping[str, An
 
 # ------------------------------------------------------------------------------------ configurations
 def asc_arn_message(arn: str) -> str:
-    """Quoted from a real answer (spec §3.1, awslabs/amazon-app-runner-deploy#36)."""
+    """Quoted from a real answer
+    (awslabs/amazon-app-runner-deploy#36; docs/behaviour.md, "App Runner: ARNs and names")."""
     return f"The auto scaling configuration ARN you specified isn't valid. ARN: '{arn}'"
 
 

@@ -1,4 +1,5 @@
-"""VPC connectors (outgoing traffic) and VPC ingress connections (private endpoints), spec §3.9."""
+"""VPC connectors (outgoing traffic) and VPC ingress connections (private endpoints)
+(docs/behaviour.md, "App Runner: VPC connectors and ingress connections")."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

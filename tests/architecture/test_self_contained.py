@@ -1,0 +1,129 @@
+"""The repository stands alone: no text refers to files outside it, and every citation of the behaviour
+reference names a heading that exists.
+
+Files checked: every text file git tracks (or would: untracked files not ignored) under ``mockrunner/``,
+``tests/``, ``scripts/``, ``docs/``, ``examples/`` and ``README.md`` (``git ls-files``; a walk of those directories
+where git is unavailable).  A citation is
+``docs/behaviour.md, "<heading>"``; the heading must be a Markdown heading (any level) of ``docs/behaviour.md``.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKED = ("mockrunner", "tests", "scripts", "docs", "examples", "README.md")
+BEHAVIOUR = ROOT / "docs" / "behaviour.md"
+THIS_FILE = Path(__file__).resolve().relative_to(ROOT).as_posix()
+"""Names the forbidden strings and sample citations itself, so it is the one file not searched."""
+
+#: Strings that only ever point outside the repository (the engineers' background material), matched
+#: case-insensitively.
+FORBIDDEN = ("/work/shared", "shared/spec", "spec §", "apprunner-behavior.md", "apprunner-authz.md")
+PENDING = {"docs/architecture.md"}
+"""Files the architecture rewrite of issue 11 replaces; checked by ``test_pending_files_still_refer_outside`` so
+the exemption cannot outlive the fix."""
+
+CITATION = re.compile(r"docs/behaviour\.md,\s+\"([^\"\n]+)\"")
+CITATION_START = re.compile(r"docs/behaviour\.md,")
+HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_SKIPPED_DIRS = {"__pycache__", ".venv", "node_modules", ".git"}
+
+
+def _tracked_files() -> list[str]:
+    try:
+        command = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *CHECKED]
+        listed = subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=30).stdout.decode()
+        return sorted(name for name in listed.split("\0") if name)
+    except (OSError, subprocess.SubprocessError):
+        found = []
+        for top in CHECKED:
+            path = ROOT / top
+            candidates = [path] if path.is_file() else path.rglob("*")
+            found.extend(item.relative_to(ROOT).as_posix() for item in candidates
+                         if item.is_file() and not _SKIPPED_DIRS & set(item.relative_to(ROOT).parts))
+        return sorted(found)
+
+
+def _text(name: str) -> str | None:
+    """The file's text; ``None`` for binary files (NUL bytes or not UTF-8) and files gone from the work tree."""
+    try:
+        data = (ROOT / name).read_bytes()
+    except FileNotFoundError:
+        return None
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _texts() -> dict[str, str]:
+    texts = {name: _text(name) for name in _tracked_files()}
+    return {name: text for name, text in texts.items() if text is not None}
+
+
+def _outside_references(text: str) -> list[str]:
+    lowered = text.lower()
+    return [needle for needle in FORBIDDEN if needle.lower() in lowered]
+
+
+def _lines_with(text: str, needle: str) -> list[int]:
+    return [number for number, line in enumerate(text.splitlines(), 1) if needle.lower() in line.lower()]
+
+
+def test_the_checked_files_are_found():
+    names = set(_tracked_files())
+    assert "README.md" in names and "docs/behaviour.md" in names and THIS_FILE in names
+    assert any(name.startswith("mockrunner/") and name.endswith(".py") for name in names)
+
+
+def test_no_text_refers_to_files_outside_the_repository():
+    offenders = [f"{name}:{line}: {needle}"
+                 for name, text in _texts().items() if name != THIS_FILE and name not in PENDING
+                 for needle in _outside_references(text) for line in _lines_with(text, needle)]
+    assert offenders == [], "refer to docs/behaviour.md instead:\n" + "\n".join(offenders)
+
+
+def test_pending_files_still_refer_outside():
+    """Once a pending file is fixed, this fails: remove it from ``PENDING`` so the main test covers it."""
+    texts = _texts()
+    fixed = [name for name in PENDING if name not in texts or not _outside_references(texts[name])]
+    assert fixed == [], f"no longer refer outside the repository; remove from PENDING: {fixed}"
+
+
+def test_every_cited_behaviour_heading_exists():
+    headings = set(HEADING.findall(BEHAVIOUR.read_text(encoding="utf-8")))
+    cited = {(name, heading) for name, text in _texts().items() if name != THIS_FILE
+             for heading in CITATION.findall(text)}
+    missing = sorted(f"{name}: {heading!r}" for name, heading in cited if heading not in headings)
+    assert cited, "no citations of docs/behaviour.md found: the pattern no longer matches how code cites it"
+    assert missing == [], "cited headings missing from docs/behaviour.md:\n" + "\n".join(missing)
+
+
+def test_every_citation_names_its_heading_in_quotes():
+    """A citation the pattern cannot read (heading split over lines, unquoted) would escape the check above."""
+    unreadable = [f"{name}:{text.count(chr(10), 0, start.start()) + 1}"
+                  for name, text in _texts().items() if name != THIS_FILE
+                  for start in CITATION_START.finditer(text) if not CITATION.match(text, start.start())]
+    assert unreadable == [], 'write citations as (docs/behaviour.md, "<heading>") on one line:\n' + \
+        "\n".join(unreadable)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("see (Spec §3.2)", ["spec §"]),
+    ("the reference is `shared/spec/apprunner-behavior.md`", ["shared/spec", "apprunner-behavior.md"]),
+    ("Read `/work/shared/design.md` first", ["/work/shared"]),
+    ('(docs/behaviour.md, "App Runner: tags")', []),
+])
+def test_outside_references_are_recognised(text, expected):
+    assert _outside_references(text) == expected
+
+
+def test_citations_are_recognised():
+    text = 'x (docs/behaviour.md, "App Runner: tags") and # docs/behaviour.md,\n#: "not across lines"'
+    assert CITATION.findall(text) == ["App Runner: tags"]
