@@ -34,6 +34,7 @@ from mockrunner.model.ecr import Image, Repository, repository_arn
 from mockrunner.registry.errors import RegistryError, from_service_error
 from mockrunner.registry.request import RegistryRequest
 from mockrunner.services.ecr import core as ecr
+from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr import push as ecr_push
 
 MANIFEST_LIMIT = 4 * 1024 * 1024
@@ -177,7 +178,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     with request.store.lock:
         repo = request.repository(name)
         try:
-            image = ecr.store_image(request.ctx, repo, text, media_type, tag, digest)
+            image = ecr_images.store_image(request.ctx, repo, text, media_type, tag, digest)
         except ServiceError as error:
             if error.code != "ImageAlreadyExistsException":
                 raise from_service_error(error) from None

@@ -1,11 +1,13 @@
 """Amazon ECR: importing this package registers every ECR operation it serves."""
 from mockrunner.services.ecr import (  # noqa: F401 - each registers its operations
-    core,
+    auth_token,
+    images,
     layers,
     lifecycle,
     pull_through,
     registry_settings,
     replication,
+    repositories,
     scanning,
     storage,
     templates,

@@ -1,6 +1,4 @@
-"""ECR's repositories, images, repository policies, authorization tokens and tags, in ECR's json 1.1 protocol
-(the layer operations are in :mod:`mockrunner.services.ecr.layers`, what a push does in
-:mod:`mockrunner.services.ecr.push`).
+"""What every ECR operation shares: errors, lookups, authorization on the repository, wire shapes, paging.
 
 Every repository operation is authorized as ``ecr:<Operation>`` on the repository ARN, with the repository's
 tags as ``aws:ResourceTag/*`` (and ECR's own ``ecr:ResourceTag/*``) and its repository policy as the resource
@@ -17,32 +15,30 @@ import base64
 import fnmatch
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from mockrunner.auth import registry_tokens
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
-from mockrunner.services.ecr import push as ecr_push
-from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
+
 DOCKER_MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 MAX_TAGS = 50
-_DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$")
+DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$")
 _REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$")
 _IMAGE_URI = re.compile(
     r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^:@/]+))?(?:@([^@]+))?$"
 )
-_ALL_TAG_STATUS = ("TAGGED", "UNTAGGED", "ANY")
+ALL_TAG_STATUS = ("TAGGED", "UNTAGGED", "ANY")
 PushHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
 PUSH_HOOKS: list[PushHook] = []
 """What happens after an image is pushed (scan on push, signing, replication): each hook is called with the
@@ -53,7 +49,6 @@ REPOSITORY_FACTORIES: list[RepositoryFactory] = []
 returning one wins; each authorizes what it needs."""
 
 
-# ------------------------------------------------------------------------------------------------ errors
 def repository_not_found(name: str, registry_id: str) -> ServiceError:
     return ServiceError(
         "RepositoryNotFoundException",
@@ -61,7 +56,7 @@ def repository_not_found(name: str, registry_id: str) -> ServiceError:
     )
 
 
-def _invalid(message: str) -> ServiceError:
+def invalid(message: str) -> ServiceError:
     return ServiceError("InvalidParameterException", message)
 
 
@@ -75,7 +70,7 @@ def image_not_found(image_id: dict, repository: str, registry_id: str) -> Servic
     )
 
 
-def _policy_not_found(repository: Repository) -> ServiceError:
+def policy_not_found(repository: Repository) -> ServiceError:
     return ServiceError(
         "RepositoryPolicyNotFoundException",
         f"Repository policy does not exist for the repository with name '{repository.name}' "
@@ -83,7 +78,6 @@ def _policy_not_found(repository: Repository) -> ServiceError:
     )
 
 
-# ------------------------------------------------------------------------------------------------ public helpers
 @dataclass(frozen=True)
 class ImageRef:
     """A private ECR image URI taken apart: ``<registry>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag][@digest]``."""
@@ -171,12 +165,11 @@ def put_image_record(
         return image
 
 
-# ------------------------------------------------------------------------------------------------ authorization
-def _registry(ctx: RequestContext) -> str:
+def registry_of(ctx: RequestContext) -> str:
     return ctx.params.get("registryId") or ctx.caller.account_id
 
 
-def _lookup(ctx: RequestContext, registry_id: str, name: str) -> Repository | None:
+def lookup_repository(ctx: RequestContext, registry_id: str, name: str) -> Repository | None:
     return find_repository(ctx.store, registry_id, ctx.region, name)
 
 
@@ -188,7 +181,7 @@ def _repository_check(ctx: RequestContext, action: str, registry_id: str, name: 
                       extra: dict[str, Any] | None = None) -> Check:
     """``action`` on one repository: its tags as context, its policy (if any) as the resource policy, joined by
     the registry policy when the registry's policy scope is V2."""
-    repo = _lookup(ctx, registry_id, name)
+    repo = lookup_repository(ctx, registry_id, name)
     context: dict[str, Any] = {}
     if repo is not None:
         context.update(_tag_context("aws:ResourceTag", repo.tags))
@@ -232,20 +225,20 @@ def _request_tag_context(tags: Iterable[dict] | None = None, keys: Iterable[str]
     return context
 
 
-def _on_repository(action: str):
+def on_repository(action: str):
     def authz(ctx: RequestContext) -> list[Check]:
-        return [_repository_check(ctx, action, _registry(ctx), ctx.params["repositoryName"])]
+        return [_repository_check(ctx, action, registry_of(ctx), ctx.params["repositoryName"])]
 
     return authz
 
 
-def _authz_create(ctx: RequestContext) -> list[Check]:
-    return [_repository_check(ctx, "ecr:CreateRepository", _registry(ctx), ctx.params["repositoryName"],
+def authz_create(ctx: RequestContext) -> list[Check]:
+    return [_repository_check(ctx, "ecr:CreateRepository", registry_of(ctx), ctx.params["repositoryName"],
                               _request_tag_context(ctx.params.get("tags")))]
 
 
-def _authz_describe_repositories(ctx: RequestContext) -> list[Check]:
-    registry_id = _registry(ctx)
+def authz_describe_repositories(ctx: RequestContext) -> list[Check]:
+    registry_id = registry_of(ctx)
     names = ctx.params.get("repositoryNames")
     if not names:
         return [Check("ecr:DescribeRepositories", repository_arn(ctx.region, registry_id, "*"),
@@ -253,17 +246,17 @@ def _authz_describe_repositories(ctx: RequestContext) -> list[Check]:
     return [_repository_check(ctx, "ecr:DescribeRepositories", registry_id, name) for name in names]
 
 
-def _parse_arn(arn: str) -> tuple[str, str, str]:
+def parse_repository_arn(arn: str) -> tuple[str, str, str]:
     match = _REPOSITORY_ARN.match(arn)
     if match is None:
-        raise _invalid("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'")
+        raise invalid("Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'")
     region, account_id, name = match.groups()
     return region, account_id, name
 
 
-def _on_arn(action: str, request_tags: bool = False, tag_keys: bool = False):
+def on_arn(action: str, request_tags: bool = False, tag_keys: bool = False):
     def authz(ctx: RequestContext) -> list[Check]:
-        region, registry_id, name = _parse_arn(ctx.params["resourceArn"])
+        region, registry_id, name = parse_repository_arn(ctx.params["resourceArn"])
         if region != ctx.region:
             # The ARN names another region's repository: this endpoint does not hold it.
             return [Check(action, ctx.params["resourceArn"], resource_account=registry_id)]
@@ -277,12 +270,11 @@ def _on_arn(action: str, request_tags: bool = False, tag_keys: bool = False):
     return authz
 
 
-def _authz_token(ctx: RequestContext) -> list[Check]:
+def authz_token(ctx: RequestContext) -> list[Check]:
     return [Check("ecr:GetAuthorizationToken", "*")]
 
 
-# ------------------------------------------------------------------------------------------------ wire shapes
-def _repository_out(repo: Repository) -> dict:
+def repository_out(repo: Repository) -> dict:
     out = {
         "repositoryArn": repo.arn,
         "registryId": repo.registry_id,
@@ -298,7 +290,7 @@ def _repository_out(repo: Repository) -> dict:
     return out
 
 
-def _image_out(repo: Repository, image: Image, tag: str | None) -> dict:
+def image_out(repo: Repository, image: Image, tag: str | None) -> dict:
     return {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
@@ -308,7 +300,7 @@ def _image_out(repo: Repository, image: Image, tag: str | None) -> dict:
     }
 
 
-def _image_detail(repo: Repository, image: Image) -> dict:
+def image_detail(repo: Repository, image: Image) -> dict:
     return {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
@@ -339,21 +331,21 @@ def _scan_detail(image: Image) -> dict:
     return out
 
 
-def _tags_out(tags: dict[str, str]) -> list[dict]:
+def tags_out(tags: dict[str, str]) -> list[dict]:
     return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
-# ------------------------------------------------------------------------------------------------ helpers
-def _repository(ctx: RequestContext, registry_id: str | None = None, name: str | None = None) -> Repository:
-    registry_id = registry_id or _registry(ctx)
+def repository_of(ctx: RequestContext, registry_id: str | None = None, name: str | None = None) -> Repository:
+    registry_id = registry_id or registry_of(ctx)
     name = name or ctx.params["repositoryName"]
-    repo = _lookup(ctx, registry_id, name)
+    repo = lookup_repository(ctx, registry_id, name)
     if repo is None:
         raise repository_not_found(name, registry_id)
     return repo
 
 
-def _page(items: Iterable, max_results: int | None, token: str | None, default: int = 100) -> tuple[list, str | None]:
+def token_page(items: Iterable, max_results: int | None, token: str | None,
+               default: int = 100) -> tuple[list, str | None]:
     """Offset pagination behind an opaque token.  ``items`` may be lazy: only the page and the one item that says
     whether there is a next page are drawn, so a first page costs the same whatever the repository's size."""
     start = 0
@@ -363,7 +355,7 @@ def _page(items: Iterable, max_results: int | None, token: str | None, default: 
         except (ValueError, UnicodeDecodeError):
             # Unverified wording: ECR's text for a token it did not issue.
             message = "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'"
-            raise _invalid(message) from None
+            raise invalid(message) from None
     size = max_results or default
     rest = islice(items, start, None)
     page = list(islice(rest, size))
@@ -372,7 +364,7 @@ def _page(items: Iterable, max_results: int | None, token: str | None, default: 
     return page, next_token
 
 
-def _validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> dict[str, str]:
+def validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> dict[str, str]:
     """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags."""
     merged = dict(existing or {})
     for tag in tags:
@@ -392,31 +384,31 @@ def _validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> 
     return merged
 
 
-def _tag_immutable(repo: Repository, tag: str) -> bool:
+def tag_immutable(repo: Repository, tag: str) -> bool:
     """Whether pushing ``tag`` may not move it: the mode, inverted for tags matching an exclusion filter."""
     excluded = any(fnmatch.fnmatchcase(tag, f.get("filter", "")) for f in repo.mutability_exclusion_filters)
     mode = repo.image_tag_mutability
     return (mode.startswith("IMMUTABLE") and not excluded) or (mode == "MUTABLE_WITH_EXCLUSION" and excluded)
 
 
-def _validate_mutability(mode: str, filters: list[dict]) -> None:
+def validate_mutability(mode: str, filters: list[dict]) -> None:
     if mode.endswith("_WITH_EXCLUSION") and not filters:
         # Unverified wording.
-        raise _invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
+        raise invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
                        f"'must be specified when imageTagMutability is {mode}'")
     if filters and not mode.endswith("_WITH_EXCLUSION"):
-        raise _invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
+        raise invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
                        f"'cannot be specified when imageTagMutability is {mode}'")
 
 
-def _validate_policy(ctx: RequestContext, text: str) -> None:
+def validate_policy(ctx: RequestContext, text: str) -> None:
     """ECR's repository policy grammar (``model.ecr_policies``), then every IAM user or role the policy names in an
     account of this mockrunner must exist ("Principal not found", hashicorp/terraform-provider-aws#39064)."""
     problem = repository_policy_problem(text)
     if problem is None and _missing_principal(ctx, json.loads(text)):
         problem = "Principal not found"
     if problem is not None:
-        raise _invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
+        raise invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
 
 
 _IAM_PRINCIPAL = re.compile(r"^arn:aws:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)$")
@@ -436,379 +428,3 @@ def _missing_principal(ctx: RequestContext, document: dict) -> bool:
             if name not in (account.iam.users if kind == "user" else account.iam.roles):
                 return True
     return False
-
-
-# ------------------------------------------------------------------------------------------------ repositories
-@op("ecr", "CreateRepository", authz=_authz_create)
-def create_repository(ctx: RequestContext) -> dict:
-    params = ctx.params
-    registry_id, name = _registry(ctx), params["repositoryName"]
-    mode = params.get("imageTagMutability", "MUTABLE")
-    filters = params.get("imageTagMutabilityExclusionFilters") or []
-    _validate_mutability(mode, filters)
-    tags = _validate_tags(params.get("tags") or [])
-    encryption = params.get("encryptionConfiguration") or {"encryptionType": "AES256"}
-    kms_key = encryption.get("kmsKey")
-    if kms_key and encryption["encryptionType"] == "AES256":
-        # Unverified wording; a KMS key only makes sense with KMS encryption.
-        raise _invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "
-                       "'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE'")
-    if encryption["encryptionType"] != "AES256" and not kms_key:
-        kms_key = f"arn:aws:kms:{ctx.region}:{registry_id}:alias/aws/ecr"
-    account = ctx.store.account(registry_id)
-    if account is None:
-        raise repository_not_found(name, registry_id)
-    repos = account.region(ctx.region).ecr.repositories
-    if name in repos:
-        raise ServiceError(
-            "RepositoryAlreadyExistsException",
-            f"The repository with name '{name}' already exists in the registry with id '{registry_id}'",
-        )
-    repo = Repository(
-        name=name, registry_id=registry_id, region=ctx.region, created_at=ctx.store.clock.now(),
-        image_tag_mutability=mode, mutability_exclusion_filters=[dict(f) for f in filters],
-        scan_on_push=bool((params.get("imageScanningConfiguration") or {}).get("scanOnPush", False)),
-        encryption_type=encryption["encryptionType"], kms_key=kms_key, tags=tags,
-    )
-    repos[name] = repo
-    return {"repository": _repository_out(repo)}
-
-
-@op("ecr", "DescribeRepositories", authz=_authz_describe_repositories)
-def describe_repositories(ctx: RequestContext) -> dict:
-    registry_id = _registry(ctx)
-    names = ctx.params.get("repositoryNames")
-    if names:
-        if ctx.params.get("maxResults") or ctx.params.get("nextToken"):
-            # Unverified wording; ECR documents that maxResults/nextToken only apply without repositoryNames.
-            raise _invalid("Invalid parameter at 'maxResults' failed to satisfy constraint: 'maxResults cannot "
-                           "be used with repositoryNames'")
-        repos = [_repository(ctx, registry_id, name) for name in names]
-        return {"repositories": [_repository_out(repo) for repo in repos]}
-    account = ctx.store.account(registry_id)
-    state = account.regions.get(ctx.region) if account is not None else None
-    repos = list(state.ecr.repositories.values()) if state is not None else []
-    page, token = _page(repos, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
-    return {"repositories": [_repository_out(repo) for repo in page], "nextToken": token}
-
-
-@op("ecr", "DeleteRepository", authz=_on_repository("ecr:DeleteRepository"))
-def delete_repository(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    if repo.images and not ctx.params.get("force"):
-        raise ServiceError(
-            "RepositoryNotEmptyException",
-            f"The repository with name '{repo.name}' in registry with id '{repo.registry_id}' cannot be deleted "
-            "because it still contains images",
-        )
-    del ctx.store.account(repo.registry_id).region(ctx.region).ecr.repositories[repo.name]
-    ecr_push.collect_garbage(ctx.store)
-    return {"repository": _repository_out(repo)}
-
-
-# ------------------------------------------------------------------------------------------------ images
-def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
-    try:
-        manifest = json.loads(manifest_text)
-    except ValueError:
-        raise _invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                       "'Invalid JSON syntax'") from None
-    if not isinstance(manifest, dict):
-        raise _invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                       "'Invalid JSON syntax'")
-    media_type = given or manifest.get("mediaType")
-    if not media_type:
-        # OCI manifests may omit mediaType; ECR then needs imageManifestMediaType (moto's wording).
-        raise _invalid("image manifest mediatype not provided in manifest or parameter")
-    if given and manifest.get("mediaType") and manifest["mediaType"] != given:
-        # Unverified wording.
-        raise _invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
-                       "'does not match the mediaType of the manifest'")
-    return media_type, manifest
-
-
-def _manifest_size(manifest: dict, text: str) -> int:
-    """Compressed size as ECR reports it: the layers' sizes (the manifest's own length if it lists none)."""
-    layers = manifest.get("layers")
-    if isinstance(layers, list):
-        sizes = [layer.get("size") for layer in layers if isinstance(layer, dict)]
-        total = sum(size for size in sizes if isinstance(size, int))
-        if total:
-            return total
-    return len(text.encode("utf-8"))
-
-
-def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: str | None = None,
-                tag: str | None = None, digest: str | None = None) -> Image:
-    """PutImage's work, for the API and the registry endpoint alike: check the manifest and what it refers to,
-    then store it and move ``tag`` onto it.  Raises ECR's errors; changes nothing when it does."""
-    media_type, manifest = _media_type(text, media_type)
-    computed = manifest_digest(text)
-    if digest and digest != computed:
-        raise ServiceError("ImageDigestDoesNotMatchException", "The specified image digest does not match the "
-                           "digest that Amazon ECR calculated for the image.")
-    existing = repo.images.get(computed)
-    if existing is not None and (tag is None or tag in existing.tags):
-        # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.
-        raise ServiceError(
-            "ImageAlreadyExistsException",
-            f"Image with digest '{computed}' and tag '{tag or 'null'}' already exists in the repository with name "
-            f"'{repo.name}' in registry with id '{repo.registry_id}'",
-        )
-    holder = repo.image_by_tag(tag) if tag else None
-    if holder is not None and holder is not existing and _tag_immutable(repo, tag):
-        # Text as docker push relays it (aws/containers-roadmap#862).
-        raise ServiceError(
-            "ImageTagAlreadyExistsException",
-            f"The image tag '{tag}' already exists in the '{repo.name}' repository and cannot be overwritten "
-            "because the repository is immutable.",
-        )
-    image = existing
-    if image is None:
-        ecr_push.check_references(ctx.store, repo, manifest, media_type)
-        ecr_push.record_media_types(repo, manifest)
-        config = manifest.get("config")
-        image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(manifest, text),
-                      artifact_media_type=config.get("mediaType") if isinstance(config, dict) else None)
-        repo.images[computed] = image
-    if tag:
-        repo.tag(image, tag)
-        if holder is not image:
-            ecr_push.tag_moved(ctx.store, repo, tag, image)
-    after_push(ctx, repo, image, tag)
-    return image
-
-
-@op("ecr", "PutImage", authz=_on_repository("ecr:PutImage"))
-def put_image(ctx: RequestContext) -> dict:
-    params = ctx.params
-    repo, tag = repository_for_push(ctx), params.get("imageTag")
-    image = store_image(ctx, repo, params["imageManifest"], params.get("imageManifestMediaType"), tag,
-                        params.get("imageDigest"))
-    return {"image": _image_out(repo, image, tag)}
-
-
-def repository_for_push(ctx: RequestContext) -> Repository:
-    """The repository a push names, created on push when a factory (creation template) allows it."""
-    registry_id, name = _registry(ctx), ctx.params["repositoryName"]
-    repo = _lookup(ctx, registry_id, name)
-    for factory in REPOSITORY_FACTORIES if repo is None else ():
-        repo = factory(ctx, registry_id, name)
-        if repo is not None:
-            break
-    if repo is None:
-        raise repository_not_found(name, registry_id)
-    return repo
-
-
-def after_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
-    for hook in PUSH_HOOKS:
-        hook(ctx, repo, image, tag)
-
-
-def _image_failure(image_id: dict, code: str, reason: str) -> dict:
-    return {"imageId": dict(image_id), "failureCode": code, "failureReason": reason}
-
-
-def _resolve(repo: Repository, image_id: dict) -> tuple[Image | None, dict | None]:
-    """The image an ImageIdentifier names, or the failure entry ECR reports for it."""
-    tag, digest = image_id.get("imageTag"), image_id.get("imageDigest")
-    if not tag and not digest:
-        return None, _image_failure(image_id, "MissingDigestAndTag",
-                                    "Invalid request parameters: both tag and digest cannot be null")
-    if digest and not _DIGEST.match(digest):
-        return None, _image_failure(image_id, "InvalidImageDigest", "Invalid request parameters: image digest "
-                                    "should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'")
-    image = repo.find(tag, digest)
-    if image is None:
-        if tag and digest and repo.images.get(digest) is not None:
-            return None, _image_failure(image_id, "ImageTagDoesNotMatchDigest",
-                                        "Invalid request parameters: given tag does not map to the given digest")
-        return None, _image_failure(image_id, "ImageNotFound", "Requested image not found")
-    return image, None
-
-
-def _resolve_each(repo: Repository, image_ids: list[dict], failures: list[dict]) -> Iterator[tuple[dict, Image]]:
-    """A batch call's images, one at a time (so a batch may change the repository as it goes); an id that names
-    none adds its failure to ``failures`` and is skipped, as ECR's batch operations do."""
-    for image_id in image_ids:
-        image, failure = _resolve(repo, image_id)
-        if failure is not None:
-            failures.append(failure)
-        else:
-            yield image_id, image
-
-
-@op("ecr", "BatchGetImage", authz=_on_repository("ecr:BatchGetImage"))
-def batch_get_image(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    failures: list[dict] = []
-    found = list(_resolve_each(repo, ctx.params["imageIds"], failures))
-    if found and _records_pulls(ctx, repo):
-        for _image_id, image in found:
-            image.last_pulled_at = ctx.store.clock.now()
-    images = [_image_out(repo, image, image_id.get("imageTag")) for image_id, image in found]
-    return {"images": images, "failures": failures}
-
-
-def _records_pulls(ctx: RequestContext, repo: Repository) -> bool:
-    """Whether a pull by the caller updates ``lastRecordedPullTime`` (not for principals of the registry's pull
-    time update exclusion list)."""
-    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
-    excluded = state.pull_time_exclusions
-    return not excluded or not ({ctx.caller.arn, getattr(ctx.caller, "role_arn", None)} & set(excluded))
-
-
-def _tag_status_filter(ctx: RequestContext) -> str:
-    status = (ctx.params.get("filter") or {}).get("tagStatus", "ANY")
-    if status not in _ALL_TAG_STATUS:
-        raise _invalid(f"Invalid parameter at 'tagStatus' failed to satisfy constraint: 'Member must satisfy enum "
-                       f"value set: [{', '.join(_ALL_TAG_STATUS)}]'")
-    return status
-
-
-def _status_matches(image: Image, status: str) -> bool:
-    return status == "ANY" or (status == "TAGGED") == bool(image.tags)
-
-
-def _image_status_filter(ctx: RequestContext) -> Callable[[Image], bool]:
-    """The filter's ``imageStatus`` (without one, only ACTIVE images are listed)."""
-    wanted = (ctx.params.get("filter") or {}).get("imageStatus", "ACTIVE")
-    return lambda image: wanted == "ANY" or image.status == wanted
-
-
-@op("ecr", "DescribeImages", authz=_on_repository("ecr:DescribeImages"))
-def describe_images(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    image_ids = ctx.params.get("imageIds")
-    status = _tag_status_filter(ctx)
-    if image_ids:
-        found: list[Image] = []
-        for image_id in image_ids:
-            image, failure = _resolve(repo, image_id)
-            if failure is not None:
-                if failure["failureCode"] == "ImageNotFound":
-                    raise image_not_found(image_id, repo.name, repo.registry_id)
-                raise _invalid(failure["failureReason"])
-            if image not in found:
-                found.append(image)
-        return {"imageDetails": [_image_detail(repo, image) for image in found]}
-    storage = _image_status_filter(ctx)
-    images = (image for image in repo.images.values() if _status_matches(image, status) and storage(image))
-    page, token = _page(images, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
-    return {"imageDetails": [_image_detail(repo, image) for image in page], "nextToken": token}
-
-
-def _image_ids(repo: Repository, status: str, storage: Callable[[Image], bool]) -> Iterator[dict]:
-    """ListImages' entries, lazily: one per tag of a tagged image, one for an untagged image."""
-    for image in repo.images.values():
-        if not _status_matches(image, status) or not storage(image):
-            continue
-        if image.tags:
-            yield from ({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
-        else:
-            yield {"imageDigest": image.digest}
-
-
-@op("ecr", "ListImages", authz=_on_repository("ecr:ListImages"))
-def list_images(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    status = _tag_status_filter(ctx)
-    page, token = _page(_image_ids(repo, status, _image_status_filter(ctx)), ctx.params.get("maxResults"),
-                        ctx.params.get("nextToken"))
-    return {"imageIds": page, "nextToken": token}
-
-
-@op("ecr", "BatchDeleteImage", authz=_on_repository("ecr:BatchDeleteImage"))
-def batch_delete_image(ctx: RequestContext) -> dict:
-    """A tag alone removes that tag (the image goes with its last tag); a digest removes the image and its tags."""
-    repo = _repository(ctx)
-    deleted: list[dict] = []
-    failures: list[dict] = []
-    for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
-        if image_id.get("imageDigest"):
-            deleted.extend({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
-            if not image.tags:
-                deleted.append({"imageDigest": image.digest})
-            del repo.images[image.digest]
-            continue
-        tag = image_id["imageTag"]
-        image.tags.remove(tag)
-        deleted.append({"imageDigest": image.digest, "imageTag": tag})
-        if not image.tags:
-            del repo.images[image.digest]
-    ecr_push.collect_garbage(ctx.store)
-    return {"imageIds": deleted, "failures": failures}
-
-
-# ------------------------------------------------------------------------------------------------ policies
-@op("ecr", "SetRepositoryPolicy", authz=_on_repository("ecr:SetRepositoryPolicy"))
-def set_repository_policy(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    text = ctx.params["policyText"]
-    _validate_policy(ctx, text)
-    repo.policy_text = text
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": text}
-
-
-@op("ecr", "GetRepositoryPolicy", authz=_on_repository("ecr:GetRepositoryPolicy"))
-def get_repository_policy(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    if repo.policy_text is None:
-        raise _policy_not_found(repo)
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": repo.policy_text}
-
-
-@op("ecr", "DeleteRepositoryPolicy", authz=_on_repository("ecr:DeleteRepositoryPolicy"))
-def delete_repository_policy(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
-    if repo.policy_text is None:
-        raise _policy_not_found(repo)
-    text, repo.policy_text = repo.policy_text, None
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": text}
-
-
-# ------------------------------------------------------------------------------------------------ tokens
-@op("ecr", "GetAuthorizationToken", authz=_authz_token)
-def get_authorization_token(ctx: RequestContext) -> dict:
-    """A docker login token per registry: base64 of ``AWS:<password>``, valid 12 hours, accepted by the registry
-    endpoint (``/v2/``) as the caller's identity (see :mod:`mockrunner.auth.registry_tokens`)."""
-    registry_ids = ctx.params.get("registryIds") or [ctx.caller.account_id]
-    expires = ctx.store.clock.now() + registry_tokens.LIFETIME
-    data = []
-    for registry_id in registry_ids:
-        data.append({
-            "authorizationToken": registry_tokens.issue(ctx, registry_id, expires),
-            "expiresAt": expires,
-            "proxyEndpoint": f"https://{registry_id}.dkr.ecr.{ctx.region}.amazonaws.com",
-        })
-    return {"authorizationData": data}
-
-
-# ------------------------------------------------------------------------------------------------ tags
-def _arn_repository(ctx: RequestContext) -> Repository:
-    region, registry_id, name = _parse_arn(ctx.params["resourceArn"])
-    repo = _lookup(ctx, registry_id, name) if region == ctx.region else None
-    if repo is None:
-        raise repository_not_found(name, registry_id)
-    return repo
-
-
-@op("ecr", "TagResource", authz=_on_arn("ecr:TagResource", request_tags=True))
-def tag_resource(ctx: RequestContext) -> dict:
-    repo = _arn_repository(ctx)
-    repo.tags = _validate_tags(ctx.params["tags"], repo.tags)
-    return {}
-
-
-@op("ecr", "UntagResource", authz=_on_arn("ecr:UntagResource", tag_keys=True))
-def untag_resource(ctx: RequestContext) -> dict:
-    repo = _arn_repository(ctx)
-    for key in ctx.params["tagKeys"]:
-        repo.tags.pop(key, None)
-    return {}
-
-
-@op("ecr", "ListTagsForResource", authz=_on_arn("ecr:ListTagsForResource"))
-def list_tags_for_resource(ctx: RequestContext) -> dict:
-    return {"tags": _tags_out(_arn_repository(ctx).tags)}

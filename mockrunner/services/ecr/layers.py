@@ -14,7 +14,8 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs
 from mockrunner.services.ecr import push as ecr_push
-from mockrunner.services.ecr.core import _on_repository, _repository, repository_for_push
+from mockrunner.services.ecr.core import on_repository, repository_of
+from mockrunner.services.ecr.images import repository_for_push
 from mockrunner.services.registry import op
 
 
@@ -26,7 +27,7 @@ def _invalid_part(ctx: RequestContext, size: int, message: str) -> ServiceError:
         "uploadId": params["uploadId"], "lastValidByteReceived": max(size - 1, 0)})
 
 
-@op("ecr", "InitiateLayerUpload", authz=_on_repository("ecr:InitiateLayerUpload"))
+@op("ecr", "InitiateLayerUpload", authz=on_repository("ecr:InitiateLayerUpload"))
 def initiate_layer_upload(ctx: RequestContext) -> dict:
     """A push starts here (``docker push`` uploads blobs before the manifest), so a repository a CREATE_ON_PUSH
     template covers is created here when it does not exist, as PutImage would."""
@@ -34,11 +35,11 @@ def initiate_layer_upload(ctx: RequestContext) -> dict:
     return {"uploadId": upload.id, "partSize": ecr_push.PART_SIZE}
 
 
-@op("ecr", "UploadLayerPart", authz=_on_repository("ecr:UploadLayerPart"))
+@op("ecr", "UploadLayerPart", authz=on_repository("ecr:UploadLayerPart"))
 def upload_layer_part(ctx: RequestContext) -> dict:
     """The part must start where the upload ends and span exactly ``partFirstByte``..``partLastByte``."""
     params = ctx.params
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     upload = ecr_push.upload_of(ctx.store, repo, params["uploadId"])
     data: bytes = params["layerPartBlob"]
     first, last = params["partFirstByte"], params["partLastByte"]
@@ -54,10 +55,10 @@ def upload_layer_part(ctx: RequestContext) -> dict:
             "lastByteReceived": size - 1}
 
 
-@op("ecr", "CompleteLayerUpload", authz=_on_repository("ecr:CompleteLayerUpload"))
+@op("ecr", "CompleteLayerUpload", authz=on_repository("ecr:CompleteLayerUpload"))
 def complete_layer_upload(ctx: RequestContext) -> dict:
     params = ctx.params
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     digests = params["layerDigests"]
     if len(digests) != 1 or not ecr_push.is_sha256(digests[0]):
         ecr_push.upload_of(ctx.store, repo, params["uploadId"])
@@ -69,9 +70,9 @@ def complete_layer_upload(ctx: RequestContext) -> dict:
             "layerDigest": digest}
 
 
-@op("ecr", "BatchCheckLayerAvailability", authz=_on_repository("ecr:BatchCheckLayerAvailability"))
+@op("ecr", "BatchCheckLayerAvailability", authz=on_repository("ecr:BatchCheckLayerAvailability"))
 def batch_check_layer_availability(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     layers: list[dict] = []
     failures: list[dict] = []
     for digest in ctx.params["layerDigests"]:
@@ -89,10 +90,10 @@ def batch_check_layer_availability(ctx: RequestContext) -> dict:
     return {"layers": layers, "failures": failures}
 
 
-@op("ecr", "GetDownloadUrlForLayer", authz=_on_repository("ecr:GetDownloadUrlForLayer"))
+@op("ecr", "GetDownloadUrlForLayer", authz=on_repository("ecr:GetDownloadUrlForLayer"))
 def get_download_url_for_layer(ctx: RequestContext) -> dict:
     """A layer uploaded but referenced by no image is LayerInaccessibleException, as ECR answers."""
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     digest = ctx.params["layerDigest"]
     if ecr_push.available_layer(ctx.store, repo, digest) is None:
         raise ecr_push.layers_not_found(repo, digest)

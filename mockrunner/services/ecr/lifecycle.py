@@ -26,7 +26,8 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
-from mockrunner.services.ecr.core import _on_repository, _page, _repository, _resolve, _tag_status_filter
+from mockrunner.services.ecr.core import on_repository, repository_of, token_page
+from mockrunner.services.ecr.images import _resolve, _tag_status_filter
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
 if TYPE_CHECKING:
@@ -190,9 +191,9 @@ def set_policy(repo: Repository, text: str, now: datetime) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ operations
-@op("ecr", "PutLifecyclePolicy", authz=_on_repository("ecr:PutLifecyclePolicy"))
+@op("ecr", "PutLifecyclePolicy", authz=on_repository("ecr:PutLifecyclePolicy"))
 def put_lifecycle_policy(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     text = validated(ctx.params["lifecyclePolicyText"])
     set_policy(repo, text, ctx.store.clock.now())
     return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": text}
@@ -205,22 +206,22 @@ def _policy_out(repo: Repository) -> dict:
             "lifecyclePolicyText": repo.lifecycle_policy, "lastEvaluatedAt": repo.lifecycle_evaluated_at}
 
 
-@op("ecr", "GetLifecyclePolicy", authz=_on_repository("ecr:GetLifecyclePolicy"))
+@op("ecr", "GetLifecyclePolicy", authz=on_repository("ecr:GetLifecyclePolicy"))
 def get_lifecycle_policy(ctx: RequestContext) -> dict:
-    return _policy_out(_repository(ctx))
+    return _policy_out(repository_of(ctx))
 
 
-@op("ecr", "DeleteLifecyclePolicy", authz=_on_repository("ecr:DeleteLifecyclePolicy"))
+@op("ecr", "DeleteLifecyclePolicy", authz=on_repository("ecr:DeleteLifecyclePolicy"))
 def delete_lifecycle_policy(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     out = _policy_out(repo)
     repo.lifecycle_policy = repo.lifecycle_due_at = repo.lifecycle_evaluated_at = None
     return out
 
 
-@op("ecr", "StartLifecyclePolicyPreview", authz=_on_repository("ecr:StartLifecyclePolicyPreview"))
+@op("ecr", "StartLifecyclePolicyPreview", authz=on_repository("ecr:StartLifecyclePolicyPreview"))
 def start_lifecycle_policy_preview(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     now = ctx.store.clock.now()
     text = ctx.params.get("lifecyclePolicyText") or repo.lifecycle_policy
     if text is None:
@@ -262,9 +263,9 @@ def _wanted(repo: Repository, results: list[dict], ctx: RequestContext) -> list[
     return results
 
 
-@op("ecr", "GetLifecyclePolicyPreview", authz=_on_repository("ecr:GetLifecyclePolicyPreview"))
+@op("ecr", "GetLifecyclePolicyPreview", authz=on_repository("ecr:GetLifecyclePolicyPreview"))
 def get_lifecycle_policy_preview(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     preview = repo.lifecycle_preview
     if preview is None:
         # Unverified wording.
@@ -273,6 +274,6 @@ def get_lifecycle_policy_preview(ctx: RequestContext) -> dict:
     if preview.completes_at > ctx.store.clock.now():
         return {**out, "status": "IN_PROGRESS"}
     results = _wanted(repo, preview.results, ctx)
-    page, token = _page(results, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(results, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
     return {**out, "status": "COMPLETE", "previewResults": page, "nextToken": token,
             "summary": _summary(preview.results)}

@@ -15,7 +15,7 @@ import re
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, PullThroughCacheRule
-from mockrunner.services.ecr.core import _invalid, _page
+from mockrunner.services.ecr.core import invalid, token_page
 from mockrunner.services.ecr.scanning import registry_state
 from mockrunner.services.registry import op
 
@@ -62,7 +62,7 @@ def _check_role(ctx: RequestContext, arn: str | None) -> None:
     if not arn.startswith(f"arn:aws:iam::{ctx.caller.account_id}:role/") or \
             role not in ctx.store.account(ctx.caller.account_id).iam.roles:
         # Unverified wording; documented: the role must be in the registry's account.
-        raise _invalid(f"Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'The role {arn} does "
+        raise invalid(f"Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'The role {arn} does "
                        "not exist in the registry's account'")
 
 
@@ -88,13 +88,13 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
         raise _secret_not_found()
     if UPSTREAMS[kind][1]:
         # Unverified wording; documented: these upstreams need a credentialArn.
-        raise _invalid(f"Invalid parameter at 'credentialArn' failed to satisfy constraint: 'A credential ARN is "
+        raise invalid(f"Invalid parameter at 'credentialArn' failed to satisfy constraint: 'A credential ARN is "
                        f"required for upstream registry {kind}'")
     if kind == "ecr" and not params.get("customRoleArn"):
-        raise _invalid("Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'A custom role ARN is "
+        raise invalid("Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'A custom role ARN is "
                        "required for upstream registry ecr'")  # Unverified wording.
     if kind != "ecr" and params.get("upstreamRepositoryPrefix"):
-        raise _invalid("Invalid parameter at 'upstreamRepositoryPrefix' failed to satisfy constraint: "
+        raise invalid("Invalid parameter at 'upstreamRepositoryPrefix' failed to satisfy constraint: "
                        "'upstreamRepositoryPrefix is only supported for upstream registry ecr'")  # Unverified.
     _check_role(ctx, params.get("customRoleArn"))
     prefix = params["ecrRepositoryPrefix"]
@@ -118,7 +118,7 @@ def describe_pull_through_cache_rules(ctx: RequestContext) -> dict:
     state = registry_state(ctx)
     prefixes = ctx.params.get("ecrRepositoryPrefixes")
     rules = [_rule(state, prefix) for prefix in prefixes] if prefixes else list(state.pull_through_rules.values())
-    page, token = _page(rules, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(rules, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
     return {"pullThroughCacheRules": [rule_out(rule, ctx.caller.account_id) for rule in page], "nextToken": token}
 
 

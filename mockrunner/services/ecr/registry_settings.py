@@ -17,7 +17,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, Image, Repository
 from mockrunner.model.ecr_policies import registry_policy_problem
 from mockrunner.services.ecr import core
-from mockrunner.services.ecr.core import _invalid, _on_repository, _page, _repository, _validate_mutability
+from mockrunner.services.ecr.core import invalid, on_repository, repository_of, token_page, validate_mutability
 from mockrunner.services.ecr.scanning import _image, registry_state, wildcard
 from mockrunner.services.registry import op
 
@@ -46,7 +46,7 @@ def put_registry_policy(ctx: RequestContext) -> dict:
     text = ctx.params["policyText"]
     problem = registry_policy_problem(text, setting(state, "REGISTRY_POLICY_SCOPE"))
     if problem is not None:
-        raise _invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
+        raise invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
     state.registry_policy = text
     return {"registryId": ctx.caller.account_id, "policyText": text}
 
@@ -72,7 +72,7 @@ def delete_registry_policy(ctx: RequestContext) -> dict:
 def _setting_name(name: str) -> str:
     if name not in ACCOUNT_SETTINGS:
         # Unverified wording.
-        raise _invalid(f"Invalid parameter at 'name' failed to satisfy constraint: 'Member must satisfy enum value "
+        raise invalid(f"Invalid parameter at 'name' failed to satisfy constraint: 'Member must satisfy enum value "
                        f"set: [{', '.join(ACCOUNT_SETTINGS)}]'")
     return name
 
@@ -89,7 +89,7 @@ def put_account_setting(ctx: RequestContext) -> dict:
     accepted = ACCOUNT_SETTINGS[name][0]
     if value not in accepted:
         # Unverified wording.
-        raise _invalid(f"Invalid parameter at 'value' failed to satisfy constraint: 'Member must satisfy enum "
+        raise invalid(f"Invalid parameter at 'value' failed to satisfy constraint: 'Member must satisfy enum "
                        f"value set: [{', '.join(accepted)}]'")
     registry_state(ctx).account_settings[name] = value
     return {"name": name, "value": value}
@@ -143,9 +143,9 @@ def sign_on_push(ctx: RequestContext, repo: Repository, image: Image, tag: str |
 core.PUSH_HOOKS.append(sign_on_push)
 
 
-@op("ecr", "DescribeImageSigningStatus", authz=_on_repository("ecr:DescribeImageSigningStatus"))
+@op("ecr", "DescribeImageSigningStatus", authz=on_repository("ecr:DescribeImageSigningStatus"))
 def describe_image_signing_status(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     image = _image(ctx, repo)
     return {"repositoryName": repo.name, "registryId": repo.registry_id,
             "imageId": {"imageDigest": image.digest, "imageTag": ctx.params["imageId"].get("imageTag")},
@@ -161,7 +161,7 @@ def register_pull_time_update_exclusion(ctx: RequestContext) -> dict:
                            "exists for the registry.")
     if not arn.startswith("arn:aws:iam::") or not (":user/" in arn or ":role/" in arn):
         # Unverified wording; the documentation names IAM principals (users and roles).
-        raise _invalid("Invalid parameter at 'principalArn' failed to satisfy constraint: 'Invalid IAM principal "
+        raise invalid("Invalid parameter at 'principalArn' failed to satisfy constraint: 'Invalid IAM principal "
                        "ARN'")
     if len(state.pull_time_exclusions) >= MAX_PULL_TIME_EXCLUSIONS:
         raise ServiceError("LimitExceededException", "The operation did not succeed because it would have exceeded "
@@ -182,17 +182,17 @@ def deregister_pull_time_update_exclusion(ctx: RequestContext) -> dict:
 @op("ecr", "ListPullTimeUpdateExclusions")
 def list_pull_time_update_exclusions(ctx: RequestContext) -> dict:
     arns = list(registry_state(ctx).pull_time_exclusions)
-    page, token = _page(arns, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(arns, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
     return {"pullTimeUpdateExclusions": page, "nextToken": token}
 
 
 # ------------------------------------------------------------------------------------------------ tag mutability
-@op("ecr", "PutImageTagMutability", authz=_on_repository("ecr:PutImageTagMutability"))
+@op("ecr", "PutImageTagMutability", authz=on_repository("ecr:PutImageTagMutability"))
 def put_image_tag_mutability(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     mode = ctx.params["imageTagMutability"]
     filters = ctx.params.get("imageTagMutabilityExclusionFilters") or []
-    _validate_mutability(mode, filters)
+    validate_mutability(mode, filters)
     repo.image_tag_mutability, repo.mutability_exclusion_filters = mode, [dict(f) for f in filters]
     out = {"registryId": repo.registry_id, "repositoryName": repo.name, "imageTagMutability": mode}
     if filters:

@@ -24,7 +24,7 @@ from mockrunner.model.ecr import EcrState, Image, Repository, image_references, 
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.services.ecr import core, templates
 from mockrunner.services.ecr import push as ecr_push
-from mockrunner.services.ecr.core import _invalid, _on_repository, _repository
+from mockrunner.services.ecr.core import invalid, on_repository, repository_of
 from mockrunner.services.ecr.scanning import _image, registry_state
 from mockrunner.services.registry import op
 
@@ -36,11 +36,11 @@ def _validate(ctx: RequestContext, rules: list[dict]) -> None:
     for rule in rules:
         for destination in rule["destinations"]:
             if destination["region"] == ctx.region and destination["registryId"] == ctx.caller.account_id:
-                raise _invalid("Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+                raise invalid("Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
                                "'Replication destination cannot be the same as the source registry'")
             if not regions.is_valid(destination["region"]):
                 # Unverified wording.
-                raise _invalid(f"Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
+                raise invalid(f"Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
                                f"'Invalid destination region {destination['region']}'")
 
 
@@ -61,9 +61,9 @@ def describe_registry(ctx: RequestContext) -> dict:
             "replicationConfiguration": {"rules": registry_state(ctx).replication_rules}}
 
 
-@op("ecr", "DescribeImageReplicationStatus", authz=_on_repository("ecr:DescribeImageReplicationStatus"))
+@op("ecr", "DescribeImageReplicationStatus", authz=on_repository("ecr:DescribeImageReplicationStatus"))
 def describe_image_replication_status(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     image = _image(ctx, repo)
     return {"repositoryName": repo.name,
             "imageId": {"imageDigest": image.digest, "imageTag": ctx.params["imageId"].get("imageTag")},
@@ -105,7 +105,7 @@ def _copy(ctx: RequestContext, repo: Repository, image: Image, account_id: str, 
         if not _allowed(ctx, repo.registry_id, dest, account_id, region, repo.name, "ecr:CreateRepository"):
             return "ACCESS_DENIED"
         target = templates.create_repository(store, account_id, region, repo.name, "REPLICATION")
-    if any(core._tag_immutable(target, tag) and (holder := target.image_by_tag(tag)) is not None
+    if any(core.tag_immutable(target, tag) and (holder := target.image_by_tag(tag)) is not None
            and holder.digest != image.digest for tag in image.tags):
         return "IMAGE_TAG_IMMUTABLE"  # Unverified code.
     copy = target.images.get(image.digest)

@@ -22,7 +22,8 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, Image, ImageScan, Repository
 from mockrunner.services.ecr import core
-from mockrunner.services.ecr.core import _invalid, _on_repository, _page, _repository, image_not_found
+from mockrunner.services.ecr import images as ecr_images
+from mockrunner.services.ecr.core import image_not_found, invalid, on_repository, repository_of, token_page
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -60,9 +61,9 @@ def repository_scanning(state: EcrState, repo: Repository) -> dict:
             "appliedScanFilters": applied}
 
 
-@op("ecr", "PutImageScanningConfiguration", authz=_on_repository("ecr:PutImageScanningConfiguration"))
+@op("ecr", "PutImageScanningConfiguration", authz=on_repository("ecr:PutImageScanningConfiguration"))
 def put_image_scanning_configuration(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     repo.scan_on_push = bool(ctx.params["imageScanningConfiguration"].get("scanOnPush", False))
     return {"registryId": repo.registry_id, "repositoryName": repo.name,
             "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push}}
@@ -72,10 +73,10 @@ def _validate_rules(scan_type: str, rules: list[dict]) -> None:
     for rule in rules:
         if scan_type == "BASIC" and rule["scanFrequency"] == "CONTINUOUS_SCAN":
             # Documented: continuous scanning is part of enhanced scanning.  Unverified wording.
-            raise _invalid("Invalid parameter at 'rules' failed to satisfy constraint: 'CONTINUOUS_SCAN is only "
+            raise invalid("Invalid parameter at 'rules' failed to satisfy constraint: 'CONTINUOUS_SCAN is only "
                            "supported with scanType ENHANCED'")
         if not rule["repositoryFilters"]:
-            raise _invalid("Invalid parameter at 'repositoryFilters' failed to satisfy constraint: "
+            raise invalid("Invalid parameter at 'repositoryFilters' failed to satisfy constraint: "
                            "'Member must have length greater than or equal to 1'")
 
 
@@ -136,17 +137,17 @@ core.PUSH_HOOKS.append(scan_on_push)
 
 def _image(ctx: RequestContext, repo: Repository) -> Image:
     image_id = ctx.params["imageId"]
-    image, failure = core._resolve(repo, image_id)
+    image, failure = ecr_images._resolve(repo, image_id)
     if image is None:
         if failure["failureCode"] == "ImageNotFound":
             raise image_not_found(image_id, repo.name, repo.registry_id)
-        raise _invalid(failure["failureReason"])
+        raise invalid(failure["failureReason"])
     return image
 
 
-@op("ecr", "StartImageScan", authz=_on_repository("ecr:StartImageScan"))
+@op("ecr", "StartImageScan", authz=on_repository("ecr:StartImageScan"))
 def start_image_scan(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     image = _image(ctx, repo)
     if image.status != "ACTIVE":
         raise ServiceError("ImageArchivedException", "The specified image is archived and cannot be scanned.")
@@ -155,7 +156,7 @@ def start_image_scan(ctx: RequestContext) -> dict:
         raise ServiceError("UnsupportedImageTypeException", "The image is of a type that cannot be scanned.")
     if registry_state(ctx, repo.registry_id).scan_type == "ENHANCED":
         # Unverified wording: StartImageScan starts basic scans; enhanced scanning is Amazon Inspector's.
-        raise _invalid("Invalid parameter at 'registryScanningConfiguration' failed to satisfy constraint: "
+        raise invalid("Invalid parameter at 'registryScanningConfiguration' failed to satisfy constraint: "
                        "'StartImageScan is not supported when enhanced scanning is enabled'")
     if image.scan is not None and ctx.store.clock.now() - image.scan.started_at < SCAN_QUOTA_PERIOD:
         raise ServiceError("LimitExceededException", "The scan quota per image has been exceeded. Wait and try "
@@ -166,9 +167,9 @@ def start_image_scan(ctx: RequestContext) -> dict:
             "imageScanStatus": scan.status_out()}
 
 
-@op("ecr", "DescribeImageScanFindings", authz=_on_repository("ecr:DescribeImageScanFindings"))
+@op("ecr", "DescribeImageScanFindings", authz=on_repository("ecr:DescribeImageScanFindings"))
 def describe_image_scan_findings(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     image = _image(ctx, repo)
     image_id = ctx.params["imageId"]
     scan = image.scan
@@ -181,7 +182,7 @@ def describe_image_scan_findings(ctx: RequestContext) -> dict:
                            "imageId": {"imageDigest": image.digest, "imageTag": image_id.get("imageTag")},
                            "imageScanStatus": scan.status_out()}
     if scan.status == "COMPLETE":
-        page, token = _page(scan.findings, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+        page, token = token_page(scan.findings, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
         out["imageScanFindings"] = {"imageScanCompletedAt": scan.completes_at,
                                     "vulnerabilitySourceUpdatedAt": scan.completes_at,
                                     "findingSeverityCounts": scan.severity_counts(), "findings": page}

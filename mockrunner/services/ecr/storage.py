@@ -13,7 +13,7 @@ from datetime import timedelta
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image
-from mockrunner.services.ecr.core import _on_repository, _page, _repository
+from mockrunner.services.ecr.core import on_repository, repository_of, token_page
 from mockrunner.services.ecr.scanning import _image
 from mockrunner.services.registry import op
 
@@ -21,9 +21,9 @@ from mockrunner.services.registry import op
 _TRANSITIONS = {("ACTIVE", "ARCHIVE"): "ARCHIVED", ("ARCHIVED", "STANDARD"): "ACTIVATING"}
 
 
-@op("ecr", "UpdateImageStorageClass", authz=_on_repository("ecr:UpdateImageStorageClass"))
+@op("ecr", "UpdateImageStorageClass", authz=on_repository("ecr:UpdateImageStorageClass"))
 def update_image_storage_class(ctx: RequestContext) -> dict:
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     image = _image(ctx, repo)
     target = ctx.params["targetStorageClass"]
     status = _TRANSITIONS.get((image.status, target))
@@ -56,15 +56,15 @@ def _referrer(image: Image) -> dict:
             "size": image.size, "annotations": _annotations(image), "artifactStatus": image.status}
 
 
-@op("ecr", "ListImageReferrers", authz=_on_repository("ecr:BatchGetImage"))
+@op("ecr", "ListImageReferrers", authz=on_repository("ecr:BatchGetImage"))
 def list_image_referrers(ctx: RequestContext) -> dict:
     """Documented: the caller needs ``ecr:BatchGetImage`` on the repository."""
-    repo = _repository(ctx)
+    repo = repository_of(ctx)
     subject = ctx.params["subjectId"]["imageDigest"]
     wanted = ctx.params.get("filter") or {}
     types = wanted.get("artifactTypes")
     status = wanted.get("artifactStatus", "ACTIVE")
     found = [image for image in repo.images.values() if image.subject_digest == subject
              and (not types or image.artifact_media_type in types) and status in ("ANY", image.status)]
-    page, token = _page(found, ctx.params.get("maxResults"), ctx.params.get("nextToken"), default=50)
+    page, token = token_page(found, ctx.params.get("maxResults"), ctx.params.get("nextToken"), default=50)
     return {"referrers": [_referrer(image) for image in page], "nextToken": token}

@@ -17,7 +17,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import CreationTemplate, EcrState, Repository
 from mockrunner.model.ecr_policies import repository_policy_problem
 from mockrunner.services.ecr import core, lifecycle
-from mockrunner.services.ecr.core import _invalid, _page, _request_tag_context, _validate_mutability, _validate_tags
+from mockrunner.services.ecr.core import _request_tag_context, invalid, token_page, validate_mutability, validate_tags
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -101,20 +101,20 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
     for wire, attr in names.items():
         if wire in params:
             fields[attr] = params[wire]
-    _validate_mutability(fields.get("image_tag_mutability", "MUTABLE"),
+    validate_mutability(fields.get("image_tag_mutability", "MUTABLE"),
                          fields.get("mutability_exclusion_filters") or [])
-    _validate_tags(fields.get("resource_tags") or [])
+    validate_tags(fields.get("resource_tags") or [])
     encryption = fields.get("encryption")
     if encryption and encryption.get("kmsKey") and encryption["encryptionType"] == "AES256":
-        raise _invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "
+        raise invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "
                        "'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE'")
     if fields.get("repository_policy") and repository_policy_problem(fields["repository_policy"]):
-        raise _invalid("Invalid parameter at 'PolicyText' failed to satisfy constraint: "
+        raise invalid("Invalid parameter at 'PolicyText' failed to satisfy constraint: "
                        "'Invalid repository policy provided'")
     if fields.get("lifecycle_policy"):
         lifecycle.validated(fields["lifecycle_policy"])
     if not fields.get("applied_for"):
-        raise _invalid("Invalid parameter at 'appliedFor' failed to satisfy constraint: "
+        raise invalid("Invalid parameter at 'appliedFor' failed to satisfy constraint: "
                        "'Member must have length greater than or equal to 1'")
     fields["applied_for"] = list(dict.fromkeys(fields["applied_for"]))
     fields["resource_tags"] = [dict(tag) for tag in fields.get("resource_tags") or []]
@@ -176,6 +176,6 @@ def describe_repository_creation_templates(ctx: RequestContext) -> dict:
     state = _state(ctx)
     prefixes = ctx.params.get("prefixes")
     templates = [t for t in state.creation_templates.values() if not prefixes or t.prefix in prefixes]
-    page, token = _page(templates, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(templates, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
     return {"registryId": ctx.caller.account_id, "repositoryCreationTemplates": [template_out(t) for t in page],
             "nextToken": token}

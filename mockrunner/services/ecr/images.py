@@ -1,0 +1,268 @@
+"""Images: PutImage (and ``store_image``, the push every way in shares), BatchGetImage, DescribeImages, ListImages,
+BatchDeleteImage (the layer operations are in :mod:`mockrunner.services.ecr.layers`, what a push does with blobs
+in :mod:`mockrunner.services.ecr.push`)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.ecr import Image, Repository, manifest_digest
+from mockrunner.services.ecr import push as ecr_push
+from mockrunner.services.registry import op
+
+if TYPE_CHECKING:
+    pass
+from mockrunner.services.ecr.core import (
+    ALL_TAG_STATUS,
+    DIGEST,
+    PUSH_HOOKS,
+    REPOSITORY_FACTORIES,
+    image_detail,
+    image_not_found,
+    image_out,
+    invalid,
+    lookup_repository,
+    on_repository,
+    registry_of,
+    repository_not_found,
+    repository_of,
+    tag_immutable,
+    token_page,
+)
+
+
+def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
+    try:
+        manifest = json.loads(manifest_text)
+    except ValueError:
+        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
+                       "'Invalid JSON syntax'") from None
+    if not isinstance(manifest, dict):
+        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
+                       "'Invalid JSON syntax'")
+    media_type = given or manifest.get("mediaType")
+    if not media_type:
+        # OCI manifests may omit mediaType; ECR then needs imageManifestMediaType (moto's wording).
+        raise invalid("image manifest mediatype not provided in manifest or parameter")
+    if given and manifest.get("mediaType") and manifest["mediaType"] != given:
+        # Unverified wording.
+        raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
+                       "'does not match the mediaType of the manifest'")
+    return media_type, manifest
+
+
+def _manifest_size(manifest: dict, text: str) -> int:
+    """Compressed size as ECR reports it: the layers' sizes (the manifest's own length if it lists none)."""
+    layers = manifest.get("layers")
+    if isinstance(layers, list):
+        sizes = [layer.get("size") for layer in layers if isinstance(layer, dict)]
+        total = sum(size for size in sizes if isinstance(size, int))
+        if total:
+            return total
+    return len(text.encode("utf-8"))
+
+
+def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: str | None = None,
+                tag: str | None = None, digest: str | None = None) -> Image:
+    """PutImage's work, for the API and the registry endpoint alike: check the manifest and what it refers to,
+    then store it and move ``tag`` onto it.  Raises ECR's errors; changes nothing when it does."""
+    media_type, manifest = _media_type(text, media_type)
+    computed = manifest_digest(text)
+    if digest and digest != computed:
+        raise ServiceError("ImageDigestDoesNotMatchException", "The specified image digest does not match the "
+                           "digest that Amazon ECR calculated for the image.")
+    existing = repo.images.get(computed)
+    if existing is not None and (tag is None or tag in existing.tags):
+        # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.
+        raise ServiceError(
+            "ImageAlreadyExistsException",
+            f"Image with digest '{computed}' and tag '{tag or 'null'}' already exists in the repository with name "
+            f"'{repo.name}' in registry with id '{repo.registry_id}'",
+        )
+    holder = repo.image_by_tag(tag) if tag else None
+    if holder is not None and holder is not existing and tag_immutable(repo, tag):
+        # Text as docker push relays it (aws/containers-roadmap#862).
+        raise ServiceError(
+            "ImageTagAlreadyExistsException",
+            f"The image tag '{tag}' already exists in the '{repo.name}' repository and cannot be overwritten "
+            "because the repository is immutable.",
+        )
+    image = existing
+    if image is None:
+        ecr_push.check_references(ctx.store, repo, manifest, media_type)
+        ecr_push.record_media_types(repo, manifest)
+        config = manifest.get("config")
+        image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(manifest, text),
+                      artifact_media_type=config.get("mediaType") if isinstance(config, dict) else None)
+        repo.images[computed] = image
+    if tag:
+        repo.tag(image, tag)
+        if holder is not image:
+            ecr_push.tag_moved(ctx.store, repo, tag, image)
+    after_push(ctx, repo, image, tag)
+    return image
+
+
+@op("ecr", "PutImage", authz=on_repository("ecr:PutImage"))
+def put_image(ctx: RequestContext) -> dict:
+    params = ctx.params
+    repo, tag = repository_for_push(ctx), params.get("imageTag")
+    image = store_image(ctx, repo, params["imageManifest"], params.get("imageManifestMediaType"), tag,
+                        params.get("imageDigest"))
+    return {"image": image_out(repo, image, tag)}
+
+
+def repository_for_push(ctx: RequestContext) -> Repository:
+    """The repository a push names, created on push when a factory (creation template) allows it."""
+    registry_id, name = registry_of(ctx), ctx.params["repositoryName"]
+    repo = lookup_repository(ctx, registry_id, name)
+    for factory in REPOSITORY_FACTORIES if repo is None else ():
+        repo = factory(ctx, registry_id, name)
+        if repo is not None:
+            break
+    if repo is None:
+        raise repository_not_found(name, registry_id)
+    return repo
+
+
+def after_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+    for hook in PUSH_HOOKS:
+        hook(ctx, repo, image, tag)
+
+
+def _image_failure(image_id: dict, code: str, reason: str) -> dict:
+    return {"imageId": dict(image_id), "failureCode": code, "failureReason": reason}
+
+
+def _resolve(repo: Repository, image_id: dict) -> tuple[Image | None, dict | None]:
+    """The image an ImageIdentifier names, or the failure entry ECR reports for it."""
+    tag, digest = image_id.get("imageTag"), image_id.get("imageDigest")
+    if not tag and not digest:
+        return None, _image_failure(image_id, "MissingDigestAndTag",
+                                    "Invalid request parameters: both tag and digest cannot be null")
+    if digest and not DIGEST.match(digest):
+        return None, _image_failure(image_id, "InvalidImageDigest", "Invalid request parameters: image digest "
+                                    "should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'")
+    image = repo.find(tag, digest)
+    if image is None:
+        if tag and digest and repo.images.get(digest) is not None:
+            return None, _image_failure(image_id, "ImageTagDoesNotMatchDigest",
+                                        "Invalid request parameters: given tag does not map to the given digest")
+        return None, _image_failure(image_id, "ImageNotFound", "Requested image not found")
+    return image, None
+
+
+def _resolve_each(repo: Repository, image_ids: list[dict], failures: list[dict]) -> Iterator[tuple[dict, Image]]:
+    """A batch call's images, one at a time (so a batch may change the repository as it goes); an id that names
+    none adds its failure to ``failures`` and is skipped, as ECR's batch operations do."""
+    for image_id in image_ids:
+        image, failure = _resolve(repo, image_id)
+        if failure is not None:
+            failures.append(failure)
+        else:
+            yield image_id, image
+
+
+@op("ecr", "BatchGetImage", authz=on_repository("ecr:BatchGetImage"))
+def batch_get_image(ctx: RequestContext) -> dict:
+    repo = repository_of(ctx)
+    failures: list[dict] = []
+    found = list(_resolve_each(repo, ctx.params["imageIds"], failures))
+    if found and _records_pulls(ctx, repo):
+        for _image_id, image in found:
+            image.last_pulled_at = ctx.store.clock.now()
+    images = [image_out(repo, image, image_id.get("imageTag")) for image_id, image in found]
+    return {"images": images, "failures": failures}
+
+
+def _records_pulls(ctx: RequestContext, repo: Repository) -> bool:
+    """Whether a pull by the caller updates ``lastRecordedPullTime`` (not for principals of the registry's pull
+    time update exclusion list)."""
+    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
+    excluded = state.pull_time_exclusions
+    return not excluded or not ({ctx.caller.arn, getattr(ctx.caller, "role_arn", None)} & set(excluded))
+
+
+def _tag_status_filter(ctx: RequestContext) -> str:
+    status = (ctx.params.get("filter") or {}).get("tagStatus", "ANY")
+    if status not in ALL_TAG_STATUS:
+        raise invalid(f"Invalid parameter at 'tagStatus' failed to satisfy constraint: 'Member must satisfy enum "
+                       f"value set: [{', '.join(ALL_TAG_STATUS)}]'")
+    return status
+
+
+def _status_matches(image: Image, status: str) -> bool:
+    return status == "ANY" or (status == "TAGGED") == bool(image.tags)
+
+
+def _image_status_filter(ctx: RequestContext) -> Callable[[Image], bool]:
+    """The filter's ``imageStatus`` (without one, only ACTIVE images are listed)."""
+    wanted = (ctx.params.get("filter") or {}).get("imageStatus", "ACTIVE")
+    return lambda image: wanted == "ANY" or image.status == wanted
+
+
+@op("ecr", "DescribeImages", authz=on_repository("ecr:DescribeImages"))
+def describe_images(ctx: RequestContext) -> dict:
+    repo = repository_of(ctx)
+    image_ids = ctx.params.get("imageIds")
+    status = _tag_status_filter(ctx)
+    if image_ids:
+        found: list[Image] = []
+        for image_id in image_ids:
+            image, failure = _resolve(repo, image_id)
+            if failure is not None:
+                if failure["failureCode"] == "ImageNotFound":
+                    raise image_not_found(image_id, repo.name, repo.registry_id)
+                raise invalid(failure["failureReason"])
+            if image not in found:
+                found.append(image)
+        return {"imageDetails": [image_detail(repo, image) for image in found]}
+    storage = _image_status_filter(ctx)
+    images = (image for image in repo.images.values() if _status_matches(image, status) and storage(image))
+    page, token = token_page(images, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    return {"imageDetails": [image_detail(repo, image) for image in page], "nextToken": token}
+
+
+def _image_ids(repo: Repository, status: str, storage: Callable[[Image], bool]) -> Iterator[dict]:
+    """ListImages' entries, lazily: one per tag of a tagged image, one for an untagged image."""
+    for image in repo.images.values():
+        if not _status_matches(image, status) or not storage(image):
+            continue
+        if image.tags:
+            yield from ({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
+        else:
+            yield {"imageDigest": image.digest}
+
+
+@op("ecr", "ListImages", authz=on_repository("ecr:ListImages"))
+def list_images(ctx: RequestContext) -> dict:
+    repo = repository_of(ctx)
+    status = _tag_status_filter(ctx)
+    page, token = token_page(_image_ids(repo, status, _image_status_filter(ctx)), ctx.params.get("maxResults"),
+                        ctx.params.get("nextToken"))
+    return {"imageIds": page, "nextToken": token}
+
+
+@op("ecr", "BatchDeleteImage", authz=on_repository("ecr:BatchDeleteImage"))
+def batch_delete_image(ctx: RequestContext) -> dict:
+    """A tag alone removes that tag (the image goes with its last tag); a digest removes the image and its tags."""
+    repo = repository_of(ctx)
+    deleted: list[dict] = []
+    failures: list[dict] = []
+    for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
+        if image_id.get("imageDigest"):
+            deleted.extend({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
+            if not image.tags:
+                deleted.append({"imageDigest": image.digest})
+            del repo.images[image.digest]
+            continue
+        tag = image_id["imageTag"]
+        image.tags.remove(tag)
+        deleted.append({"imageDigest": image.digest, "imageTag": tag})
+        if not image.tags:
+            del repo.images[image.digest]
+    ecr_push.collect_garbage(ctx.store)
+    return {"imageIds": deleted, "failures": failures}
