@@ -9,8 +9,11 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     outbound_federation,
     roles,
     saml_providers,
+    server_certificates,
     service_linked_roles,
+    signing_certificates,
     simulator,
+    ssh_keys,
     tags,
     users,
 )

@@ -19,6 +19,7 @@ from mockrunner.services.iam.entities import (
     self_user,
     tags_in,
 )
+from mockrunner.services.iam.user_credentials import refuse_delete, rename_owner
 from mockrunner.services.iam.wire import list_entities, user_out
 from mockrunner.services.registry import op
 
@@ -70,6 +71,7 @@ def update_user(ctx: RequestContext) -> dict:
     for key in iam.access_keys.values():
         if key.user_name == user.name:
             iam.update(key, user_name=new_name)
+    rename_owner(iam, user.name, new_name)
     iam.rename(user, name=new_name, path=path, arn=entity_arn(ctx.account.id, "user", path, new_name))
     return {}
 
@@ -80,6 +82,7 @@ def delete_user(ctx: RequestContext) -> dict:
     user = USER.get(iam, ctx.params["UserName"])
     if any(key.user_name == user.name for key in iam.access_keys.values()):
         raise delete_conflict("delete access keys")
+    refuse_delete(iam, user)
     refuse_if_policies(user)
     if iam.groups_of(user.name):
         raise delete_conflict("remove users from group")
