@@ -10,6 +10,7 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     roles,
     saml_providers,
     server_certificates,
+    service_credentials,
     service_linked_roles,
     signing_certificates,
     simulator,
