@@ -321,7 +321,9 @@ class IamState:
     last_accessed_jobs: dict[str, LastAccessedJob] = field(default_factory=dict)
     """Service last accessed reports by job id."""
     credential_report_time: datetime | None = None
-    """When GenerateCredentialReport last started a report (None: never)."""
+    """When GenerateCredentialReport last generated the report (None: never)."""
+    credential_report: str = ""
+    """The last credential report (CSV), as generated at ``credential_report_time``."""
     sts_global_token_version: str | None = None
     """SetSecurityTokenServicePreferences: ``v1Token`` or ``v2Token`` (None: never set, v1 tokens)."""
     last_used: dict[str, dict[str, tuple]] = field(default_factory=dict)

@@ -2,10 +2,13 @@
 from mockrunner.services.iam import (  # noqa: F401 - imported so that their operations register
     access_keys,
     account,
+    credential_report,
     entity_policies,
     groups,
+    last_accessed,
     managed_policies,
     oidc_providers,
+    organizations,
     outbound_federation,
     roles,
     saml_providers,

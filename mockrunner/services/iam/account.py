@@ -11,6 +11,7 @@ from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_poli
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import iam_of
+from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import (
     attached_out,
     group_out,
@@ -47,7 +48,8 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     if "Role" in wanted:
         for role in iam.roles.values():
             result["RoleDetailList"].append({
-                **role_out(role, full=True), "InstanceProfileList": [], "RolePolicyList": inline(role.inline_policies),
+                **role_out(role, full=True, last_used=role_last_used(iam, role)), "InstanceProfileList": [],
+                "RolePolicyList": inline(role.inline_policies),
                 "AttachedManagedPolicies": attached_out(iam, role.attached_policies)})
     policies: list[ManagedPolicy | AwsManagedPolicy] = []
     usage = policy_usages(iam)

@@ -21,6 +21,7 @@ from mockrunner.services.iam.entities import (
     unmodifiable,
     validate_document,
 )
+from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import list_entities, role_out
 from mockrunner.services.registry import op
 
@@ -44,7 +45,8 @@ def create_role(ctx: RequestContext) -> dict:
 
 @op("iam", "GetRole", authz=target(ROLE))
 def get_role(ctx: RequestContext) -> dict:
-    return {"Role": role_out(ROLE.get(iam_of(ctx), ctx.params["RoleName"]), full=True)}
+    role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
+    return {"Role": role_out(role, full=True, last_used=role_last_used(iam_of(ctx), role))}
 
 
 @op("iam", "ListRoles", authz=listing("role"))
