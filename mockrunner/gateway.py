@@ -51,6 +51,7 @@ def handle(ctx: RequestContext, commit: Commit | None = None) -> Response:
                 raise _unsupported_operation(ctx)
             authorizer.authorize(ctx, operation.checks(ctx))
             result = operation.handler(ctx)
+            authorizer.note_use(ctx)
             if commit is not None:
                 commit(ctx)
         status, headers, body = codec_for(ctx.service_model).serialize_response(

@@ -98,7 +98,6 @@ def caller_for_role_session(store: "Store", account_id: str, role_name: str, ses
 
 def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
     """Evaluate every check for ``ctx.caller``; the first denial raises AccessDenied (mode ``on``)."""
-    note_use(ctx)
     mode = ctx.store.settings.enforce
     if mode == "off":
         return
@@ -112,7 +111,8 @@ def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
 
 def note_use(ctx: "RequestContext") -> None:
     """Record in the caller's IAM state that its user or role, and its access key, just called ``ctx.service``
-    (what last-used and last-accessed reports read).  Denied attempts count, as AWS counts them."""
+    (what last-used and last-accessed reports read).  Called once the operation succeeded: a refused or failed
+    request changes no state, this record included."""
     caller = ctx.caller
     if caller is None or caller.kind == "Anonymous":
         return

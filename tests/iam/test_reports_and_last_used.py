@@ -50,17 +50,22 @@ def test_credential_report_lifecycle_and_columns(aws):
 def test_access_key_and_role_last_used_come_from_real_requests(aws):
     iam = aws.client("iam")
     key = user_with_key(aws, "user1", inline={"p": doc(allow(["sts:AssumeRole", "iam:GetUser"]))})
+    iam.create_policy(PolicyName="ecr-read", PolicyDocument=doc(allow("ecr:DescribeRepositories")))
     unused = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
     assert unused == {"ServiceName": "N/A", "Region": "N/A"}
     aws.client_for(key, "iam").get_user()
     used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
     assert used["ServiceName"] == "iam" and used["Region"] == "us-east-1" and used["LastUsedDate"]
     iam.create_role(RoleName="worker", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.attach_role_policy(RoleName="worker", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/ecr-read")
     assert iam.get_role(RoleName="worker")["Role"]["RoleLastUsed"] == {}
     session = aws.client_for(key, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/worker",
                                                      RoleSessionName="job")["Credentials"]
+    ecr = aws.client_for(session, "ecr", region="eu-central-1")
     with pytest.raises(ClientError):
-        aws.client_for(session, "ecr", region="eu-central-1").describe_repositories()  # denied attempts count
+        ecr.list_images(repositoryName="none")  # refused: not a use
+    assert iam.get_role(RoleName="worker")["Role"]["RoleLastUsed"] == {}
+    ecr.describe_repositories()
     last = iam.get_role(RoleName="worker")["Role"]["RoleLastUsed"]
     assert last["Region"] == "eu-central-1" and last["LastUsedDate"]
 

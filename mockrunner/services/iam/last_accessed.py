@@ -3,9 +3,9 @@ ListPoliciesGrantingServiceAccess.
 
 A report covers the services the target's policies allow (the namespaces their ``Allow`` statements' actions
 name; a wildcard namespace stands for every namespace mockrunner knows), and for each the latest request the
-target's entities made to it, from the uses the authorizer records (``IamState.last_used``: denied attempts count,
-as AWS counts them).  The target is a user, a role, a group (its members' use) or a managed policy (the use of the
-users and roles it is attached to, directly or through a group).  The job completes when generated and is kept
+target's entities made to it, from the uses the gateway records once a request succeeded
+(``IamState.last_used``).  The target is a user, a role, a group (its members' use) or a managed policy (the use
+of the users and roles it is attached to, directly or through a group).  The job completes when generated and is kept
 in the account's state.  ``ACTION_LEVEL`` reports have no ``TrackedActionsLastAccessed``: uses are recorded per
 service, not per action.
 """
