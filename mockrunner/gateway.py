@@ -73,6 +73,7 @@ def execute(ctx: RequestContext, commit: Commit | None = None) -> dict:
         raise _unsupported_operation(ctx)
     authorizer.authorize(ctx, operation.checks(ctx))
     result = operation.handler(ctx) or {}
+    authorizer.note_use(ctx)
     if commit is not None:
         commit(ctx)
     return result

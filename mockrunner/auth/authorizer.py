@@ -41,6 +41,7 @@ from mockrunner.iam_engine import (
 )
 from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policy
+from mockrunner.protocol.specs import SERVICES
 
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
@@ -107,6 +108,30 @@ def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
         ctx.decisions.append(decision)
         if mode == "on" and not decision.allowed:
             raise denial(ctx, check, decision)
+
+
+def note_use(ctx: "RequestContext") -> None:
+    """Record in the caller's IAM state that its user or role, and its access key, just called ``ctx.service``
+    (what last-used and last-accessed reports read).  Called once the operation succeeded: a refused or failed
+    request changes no state, this record included."""
+    caller = ctx.caller
+    if caller is None or caller.kind == "Anonymous":
+        return
+    account = ctx.store.account(caller.account_id)
+    if account is None:
+        return
+    iam = account.iam
+    service, region, now = _namespace(ctx.service), ctx.region or "us-east-1", ctx.store.clock.now()
+    if caller.access_key_id in iam.access_keys:
+        iam.record_use(caller.access_key_id, service, region, now)
+    entity = caller.role_arn if caller.kind == "AssumedRole" else caller.arn if caller.kind == "User" else None
+    if entity:
+        iam.record_use(entity, service, region, now)
+
+
+@lru_cache(maxsize=64)
+def _namespace(service: str) -> str:
+    return SERVICES[service].action_prefix
 
 
 def authorize_principal(ctx: "RequestContext", who: Principal, checks: Iterable["Check"],

@@ -212,6 +212,76 @@ class SamlProvider:
 
 
 @dataclass
+class SshPublicKey:
+    """An IAM user's SSH public key (CodeCommit): ``body`` as uploaded, ``fingerprint`` the MD5 one IAM shows."""
+
+    key_id: str
+    user_name: str
+    body: str
+    fingerprint: str
+    status: str
+    upload_date: datetime
+
+
+@dataclass
+class SigningCertificate:
+    """An X.509 signing certificate of an IAM user (or, ``user_name`` empty, of the account root)."""
+
+    certificate_id: str
+    user_name: str
+    body: str
+    status: str
+    upload_date: datetime
+
+
+@dataclass
+class ServerCertificate:
+    """An SSL/TLS server certificate stored in IAM: ``arn:aws:iam::<acct>:server-certificate<path><name>``."""
+
+    name: str
+    certificate_id: str
+    path: str
+    arn: str
+    body: str
+    private_key: str
+    chain: str | None
+    upload_date: datetime
+    expiration: datetime
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ServiceSpecificCredential:
+    """Credentials of an IAM user for one service (CodeCommit Git, Keyspaces, Bedrock API keys).
+
+    ``service_user_name`` and ``password`` for CodeCommit/Keyspaces; ``alias`` and ``password`` (the secret) for
+    Bedrock; ``expiration`` only when created with ``CredentialAgeDays``."""
+
+    credential_id: str
+    user_name: str
+    service_name: str
+    service_user_name: str
+    password: str
+    status: str
+    create_date: datetime
+    alias: str = ""
+    expiration: datetime | None = None
+
+
+@dataclass
+class LastAccessedJob:
+    """A GenerateServiceLastAccessedDetails job: the report is computed when generated and kept as plain data."""
+
+    job_id: str
+    arn: str
+    granularity: str
+    created: datetime
+    services: list[dict] = field(default_factory=list)
+    """One dict per service: name, namespace, last authenticated (time, entity ARN, region), entities
+    (ARN -> time, region), tracked actions (action -> time, entity ARN, region)."""
+
+
+@dataclass
 class DeletionTask:
     task_id: str
     role_name: str
@@ -312,6 +382,26 @@ class IamState:
     """The account password policy; ``None``: AWS's default policy applies."""
     account_aliases: list[str] = field(default_factory=list)
     """The account's alias (IAM allows one)."""
+    ssh_keys: dict[str, SshPublicKey] = field(default_factory=dict)
+    """SSH public keys by key id."""
+    signing_certificates: dict[str, SigningCertificate] = field(default_factory=dict)
+    """Signing certificates by certificate id."""
+    server_certificates: dict[str, ServerCertificate] = field(default_factory=dict)
+    """Server certificates by name."""
+    service_credentials: dict[str, ServiceSpecificCredential] = field(default_factory=dict)
+    """Service-specific credentials by credential id."""
+    last_accessed_jobs: dict[str, LastAccessedJob] = field(default_factory=dict)
+    """Service last accessed reports by job id."""
+    credential_report_time: datetime | None = None
+    """When GenerateCredentialReport last generated the report (None: never)."""
+    credential_report: str = ""
+    """The last credential report (CSV), as generated at ``credential_report_time``."""
+    sts_global_token_version: str | None = None
+    """SetSecurityTokenServicePreferences: ``v1Token`` or ``v2Token`` (None: never set, v1 tokens)."""
+    last_used: dict[str, dict[str, tuple]] = field(default_factory=dict)
+    """Who used what, recorded as requests are authorized: an entity ARN or access key id -> service namespace ->
+    (time, region).  Written only by :meth:`record_use`, which leaves ``version`` alone (nothing authorized
+    depends on it)."""
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
@@ -354,6 +444,13 @@ class IamState:
     def configure(self, **changes: Any) -> None:
         """Set account-wide settings of the state itself (outbound identity federation, say)."""
         self.update(self, **changes)
+
+    def record_use(self, who: str, service: str, region: str, when: datetime) -> None:
+        """Note that ``who`` (an entity ARN or access key id) just made a request to ``service``."""
+        uses = self.last_used.get(who)
+        if uses is None:
+            uses = self.last_used[who] = {}
+        uses[service] = (when, region)
 
     def end_sessions(self, kind: str, entity_name: str) -> None:
         """Forget the STS sessions of an entity that no longer exists (a deleted user's GetSessionToken)."""
@@ -411,6 +508,11 @@ _HOMES: dict[type, tuple[str, str]] = {
     InstanceProfile: ("instance_profiles", "name"),
     LoginProfile: ("login_profiles", "user_name"),
     MfaDevice: ("mfa_devices", "serial_number"),
+    SshPublicKey: ("ssh_keys", "key_id"),
+    SigningCertificate: ("signing_certificates", "certificate_id"),
+    ServerCertificate: ("server_certificates", "name"),
+    ServiceSpecificCredential: ("service_credentials", "credential_id"),
+    LastAccessedJob: ("last_accessed_jobs", "job_id"),
 }
 """Entity type -> (the ``IamState`` collection holding it, the field it is keyed by)."""
 

@@ -16,6 +16,7 @@ from mockrunner.model.iam import (
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import MAX_ACCESS_KEYS, USER, iam_of, non_user, self_user
+from mockrunner.services.iam.usage import access_key_last_used
 from mockrunner.services.registry import op
 
 
@@ -99,4 +100,4 @@ def get_access_key_last_used(ctx: RequestContext) -> dict:
     if key is None:
         raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.", 404)
     return {**({"UserName": key.user_name} if not key.root else {}),
-            "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}}
+            "AccessKeyLastUsed": access_key_last_used(iam_of(ctx), key_id)}

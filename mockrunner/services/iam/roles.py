@@ -23,6 +23,7 @@ from mockrunner.services.iam.entities import (
     validate_document,
 )
 from mockrunner.services.iam.instance_profiles import profiles_of_role
+from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import list_entities, role_out
 from mockrunner.services.registry import op
 
@@ -46,7 +47,8 @@ def create_role(ctx: RequestContext) -> dict:
 
 @op("iam", "GetRole", authz=target(ROLE))
 def get_role(ctx: RequestContext) -> dict:
-    return {"Role": role_out(ROLE.get(iam_of(ctx), ctx.params["RoleName"]), full=True)}
+    role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
+    return {"Role": role_out(role, full=True, last_used=role_last_used(iam_of(ctx), role))}
 
 
 @op("iam", "ListRoles", authz=listing("role"))

@@ -19,6 +19,7 @@ from mockrunner.services.iam.entities import (
     self_user,
     tags_in,
 )
+from mockrunner.services.iam.user_credentials import refuse_delete, rename_owner
 from mockrunner.services.iam.wire import list_entities, user_out
 from mockrunner.services.registry import op
 
@@ -76,6 +77,7 @@ def update_user(ctx: RequestContext) -> dict:
     profile = iam.login_profiles.get(user.name)
     if profile is not None:
         iam.rename(profile, user_name=new_name)
+    rename_owner(iam, user.name, new_name)
     iam.rename(user, name=new_name, path=path, arn=entity_arn(ctx.account.id, "user", path, new_name))
     return {}
 
@@ -90,6 +92,7 @@ def delete_user(ctx: RequestContext) -> dict:
         raise delete_conflict("delete access keys")
     if any(device.user_name == user.name for device in iam.mfa_devices.values()):
         raise delete_conflict("delete MFA device")
+    refuse_delete(iam, user)
     refuse_if_policies(user)
     if iam.groups_of(user.name):
         raise delete_conflict("remove users from group")

@@ -42,8 +42,9 @@ def group_out(group: Group) -> dict:
             "CreateDate": group.create_date}
 
 
-def role_out(role: Role, full: bool = False, created: bool = False) -> dict:
-    """A role's wire form; ``created``: as CreateRole answers (no MaxSessionDuration, no RoleLastUsed)."""
+def role_out(role: Role, full: bool = False, created: bool = False, last_used: dict | None = None) -> dict:
+    """A role's wire form; ``created``: as CreateRole answers (no MaxSessionDuration, no RoleLastUsed);
+    ``last_used``: its ``RoleLastUsed`` (empty when not given)."""
     out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
            "CreateDate": role.create_date, "AssumeRolePolicyDocument": paging.url_encoded(role.assume_role_policy)}
     if not created:
@@ -55,7 +56,7 @@ def role_out(role: Role, full: bool = False, created: bool = False) -> dict:
         if role.tags:
             out["Tags"] = tags_out(role.tags)
         if not created:
-            out["RoleLastUsed"] = {}
+            out["RoleLastUsed"] = last_used or {}
     return out
 
 

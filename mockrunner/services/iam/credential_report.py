@@ -1,0 +1,105 @@
+"""The credential report: GenerateCredentialReport and GetCredentialReport.
+
+``GenerateCredentialReport`` builds the report at once (the account's users and keys now, the uses the authorizer
+recorded) and answers ``STARTED``; called again within four hours it answers ``COMPLETE`` and keeps the report,
+after that it generates a new one, as IAM does.  ``GetCredentialReport`` returns the CSV (botocore decodes the
+base64), ``ReportNotPresent`` before any report and ``ReportExpired`` once the last one is four hours old.
+Columns and their order are AWS's; the password and MFA columns say what this account model has.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import IamState
+from mockrunner.services.iam.authz import anything
+from mockrunner.services.iam.entities import iam_of
+from mockrunner.services.iam.usage import latest_use
+from mockrunner.services.registry import op
+
+COLUMNS = (
+    "user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
+    "password_next_rotation", "mfa_active",
+    "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
+    "access_key_1_last_used_region", "access_key_1_last_used_service",
+    "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
+    "access_key_2_last_used_region", "access_key_2_last_used_service",
+    "cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
+)
+LIFETIME = timedelta(hours=4)
+NA = "N/A"
+
+
+def _time(value: datetime) -> str:
+    return value.replace(microsecond=0).isoformat()
+
+
+def _key_columns(iam: IamState, keys: list) -> list[str]:
+    columns: list[str] = []
+    for index in range(2):
+        key = keys[index] if index < len(keys) else None
+        if key is None:
+            columns += ["false", NA, NA, NA, NA]
+            continue
+        use = latest_use(iam, key.access_key_id)
+        used = [_time(use[1]), use[2], use[0]] if use else [NA, NA, NA]
+        columns += [str(key.status == "Active").lower(), _time(key.create_date), *used]
+    return columns
+
+
+def _cert_columns(certificates: list) -> list[str]:
+    columns: list[str] = []
+    for index in range(2):
+        cert = certificates[index] if index < len(certificates) else None
+        columns += ["false", NA] if cert is None else [str(cert.status == "Active").lower(), _time(cert.upload_date)]
+    return columns
+
+
+def build(iam: IamState, account_id: str, now: datetime) -> str:
+    """The report's CSV: the root first, then every user by name."""
+    def keys_of(name: str, root: bool = False) -> list:
+        return sorted((key for key in iam.access_keys.values() if key.root == root and (root or key.user_name == name)),
+                      key=lambda key: key.create_date)
+
+    def certs_of(name: str) -> list:
+        return sorted((cert for cert in iam.signing_certificates.values() if cert.user_name == name),
+                      key=lambda cert: cert.upload_date)
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    # The root's creation time is not modelled: the earliest entity of the account stands in for it.
+    created = min([user.create_date for user in iam.users.values()] + [now])
+    writer.writerow(["<root_account>", f"arn:aws:iam::{account_id}:root", _time(created), "not_supported",
+                     "no_information", "not_supported", "not_supported", "false",
+                     *_key_columns(iam, keys_of("", root=True)), *_cert_columns(certs_of(""))])
+    for user in sorted(iam.users.values(), key=lambda user: user.name.lower()):
+        writer.writerow([user.name, user.arn, _time(user.create_date), "false", NA, NA, NA, "false",
+                         *_key_columns(iam, keys_of(user.name)), *_cert_columns(certs_of(user.name))])
+    return out.getvalue()
+
+
+@op("iam", "GenerateCredentialReport", authz=anything)
+def generate_credential_report(ctx: RequestContext) -> dict:
+    iam, now = iam_of(ctx), ctx.store.clock.now()
+    generated = iam.credential_report_time
+    if generated is not None and now - generated < LIFETIME:
+        return {"State": "COMPLETE"}
+    iam.configure(credential_report=build(iam, ctx.account.id, now), credential_report_time=now)
+    return {"State": "STARTED", "Description": "No report exists. Starting a new report generation task"}
+
+
+@op("iam", "GetCredentialReport", authz=anything)
+def get_credential_report(ctx: RequestContext) -> dict:
+    iam, now = iam_of(ctx), ctx.store.clock.now()
+    generated = iam.credential_report_time
+    if generated is None:
+        raise ServiceError("ReportNotPresent", "Credential report not present. Use GenerateCredentialReport to "
+                           "generate a report.", 410)
+    if now - generated >= LIFETIME:
+        raise ServiceError("ReportExpired", "Credential report has expired. Use GenerateCredentialReport to "
+                           "generate a new report.", 410)
+    return {"Content": iam.credential_report.encode("utf-8"), "ReportFormat": "text/csv", "GeneratedTime": generated}

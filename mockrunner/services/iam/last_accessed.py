@@ -1,0 +1,192 @@
+"""Service last accessed data: GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails(+WithEntities),
+ListPoliciesGrantingServiceAccess.
+
+A report covers the services the target's policies allow (the namespaces their ``Allow`` statements' actions
+name; a wildcard namespace stands for every namespace mockrunner knows), and for each the latest request the
+target's entities made to it, from the uses the gateway records once a request succeeded
+(``IamState.last_used``).  The target is a user, a role, a group (its members' use) or a managed policy (the use
+of the users and roles it is attached to, directly or through a group).  The job completes when generated and is kept
+in the account's state.  ``ACTION_LEVEL`` reports have no ``TrackedActionsLastAccessed``: uses are recorded per
+service, not per action.
+"""
+from __future__ import annotations
+
+import fnmatch
+import json
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import IamState, LastAccessedJob
+from mockrunner.protocol.specs import SERVICES
+from mockrunner.services.iam import paging
+from mockrunner.services.iam.authz import anything
+from mockrunner.services.iam.entities import iam_of, managed_policy
+from mockrunner.services.registry import op
+
+SERVICE_NAMES = {
+    "apprunner": "AWS App Runner", "ecr": "Amazon Elastic Container Registry",
+    "iam": "AWS Identity and Access Management", "sts": "AWS Security Token Service", "s3": "Amazon S3",
+    "ec2": "Amazon EC2", "lambda": "AWS Lambda", "dynamodb": "Amazon DynamoDB", "logs": "Amazon CloudWatch Logs",
+    "cloudwatch": "Amazon CloudWatch", "sqs": "Amazon SQS", "sns": "Amazon SNS", "kms": "AWS Key Management Service",
+    "secretsmanager": "AWS Secrets Manager", "ssm": "AWS Systems Manager", "codecommit": "AWS CodeCommit",
+    "cloudformation": "AWS CloudFormation", "organizations": "AWS Organizations",
+}
+"""Namespace -> the service name IAM reports (other namespaces are reported under their own name)."""
+
+
+# ------------------------------------------------------------------------------------------------ policies
+def _policies(iam: IamState, arn: str) -> tuple[str, list[tuple[dict, str]], list[str]] | None:
+    """``(entity type, [(policy description, document)], entity ARNs whose use counts)`` for ``arn``; ``None``
+    when no such user, role, group or policy exists."""
+    kind, _, rest = arn.split(":", 5)[-1].partition("/")
+    name = rest.rsplit("/", 1)[-1]
+
+    def owned(entity: Any, entity_type: str) -> list[tuple[dict, str]]:
+        found = [({"PolicyName": policy_name, "PolicyType": "INLINE", "EntityType": entity_type,
+                   "EntityName": entity.name}, document) for policy_name, document in entity.inline_policies.items()]
+        for policy_arn in entity.attached_policies:
+            policy = managed_policy(iam, policy_arn)
+            if policy is not None:
+                found.append(({"PolicyName": policy.name, "PolicyType": "MANAGED", "PolicyArn": policy_arn},
+                              policy.default_document))
+        return found
+
+    if kind == "user" and (user := iam.users.get(name)) is not None and user.arn == arn:
+        found = owned(user, "USER")
+        for group in iam.groups_of(user.name):
+            found += owned(group, "GROUP")
+        return "USER", found, [user.arn]
+    if kind == "role" and (role := iam.roles.get(name)) is not None and role.arn == arn:
+        return "ROLE", owned(role, "ROLE"), [role.arn]
+    if kind == "group" and (group := iam.groups.get(name)) is not None and group.arn == arn:
+        return "GROUP", owned(group, "GROUP"), [iam.users[member].arn for member in group.users if member in iam.users]
+    if kind == "policy" and (policy := managed_policy(iam, arn)) is not None:
+        users = {user.arn for user in iam.users.values() if arn in user.attached_policies}
+        users |= {iam.users[member].arn for group in iam.groups.values() if arn in group.attached_policies
+                  for member in group.users if member in iam.users}
+        users |= {role.arn for role in iam.roles.values() if arn in role.attached_policies}
+        described = {"PolicyName": policy.name, "PolicyType": "MANAGED", "PolicyArn": arn}
+        return "POLICY", [(described, policy.default_document)], sorted(users)
+    return None
+
+
+def _known_namespaces(iam: IamState) -> set[str]:
+    known = {spec.action_prefix for spec in SERVICES.values()} | set(SERVICE_NAMES)
+    for uses in iam.last_used.values():
+        known |= set(uses)
+    return known
+
+
+def allowed_namespaces(document: str, known: set[str]) -> set[str]:
+    """The service namespaces an identity policy's ``Allow`` statements grant actions of."""
+    try:
+        statements = json.loads(document).get("Statement", [])
+    except (ValueError, AttributeError):
+        return set()
+    found: set[str] = set()
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            return set(known)
+        actions = statement.get("Action", [])
+        for action in [actions] if isinstance(actions, str) else actions:
+            namespace = action.split(":", 1)[0].lower() if action != "*" else "*"
+            found |= {name for name in known if fnmatch.fnmatchcase(name, namespace)} if "*" in namespace or "?" \
+                in namespace else {namespace}
+    return found
+
+
+def _target(ctx: RequestContext, arn: str) -> tuple[str, list[tuple[dict, str]], list[str]]:
+    if not arn.startswith("arn:") or arn.count(":") < 5:
+        raise ServiceError("InvalidInput", f"ARN {arn} is not valid.", 400)
+    found = _policies(iam_of(ctx), arn)
+    if found is None:
+        raise ServiceError("NoSuchEntity", f"The entity {arn} does not exist.", 404)
+    return found
+
+
+# ------------------------------------------------------------------------------------------------ operations
+@op("iam", "GenerateServiceLastAccessedDetails", authz=anything)
+def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
+    iam, arn = iam_of(ctx), ctx.params["Arn"]
+    _, policies, entities = _target(ctx, arn)
+    known = _known_namespaces(iam)
+    namespaces: set[str] = set()
+    for _, document in policies:
+        namespaces |= allowed_namespaces(document, known)
+    services = []
+    for namespace in sorted(namespaces):
+        used = {entity: iam.last_used[entity][namespace] for entity in entities
+                if namespace in iam.last_used.get(entity, {})}
+        services.append({"namespace": namespace, "entities": used})
+    now = ctx.store.clock.now()
+    job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
+                                  services))
+    return {"JobId": job.job_id}
+
+
+def _job(ctx: RequestContext) -> LastAccessedJob:
+    job_id = ctx.params["JobId"]
+    job = iam_of(ctx).last_accessed_jobs.get(job_id)
+    if job is None:
+        raise ServiceError("NoSuchEntity", f"No service last accessed job found for JobId {job_id}.", 404)
+    return job
+
+
+def _service_out(service: dict) -> dict:
+    namespace, used = service["namespace"], service["entities"]
+    out: dict[str, Any] = {"ServiceName": SERVICE_NAMES.get(namespace, namespace), "ServiceNamespace": namespace,
+                           "TotalAuthenticatedEntities": len(used)}
+    if used:
+        entity, (when, region) = max(used.items(), key=lambda item: item[1][0])
+        out.update(LastAuthenticated=when, LastAuthenticatedEntity=entity, LastAuthenticatedRegion=region)
+    return out
+
+
+@op("iam", "GetServiceLastAccessedDetails", authz=anything)
+def get_service_last_accessed_details(ctx: RequestContext) -> dict:
+    job = _job(ctx)
+    page = paging.page(job.services, ctx, "ServicesLastAccessed", _service_out)
+    return {"JobStatus": "COMPLETED", "JobType": job.granularity, "JobCreationDate": job.created,
+            "JobCompletionDate": job.created, **page}
+
+
+def _entity_info(iam: IamState, arn: str) -> dict:
+    kind, _, rest = arn.split(":", 5)[-1].partition("/")
+    name = rest.rsplit("/", 1)[-1]
+    entity = iam.users.get(name) if kind == "user" else iam.roles.get(name)
+    info = {"Arn": arn, "Name": name, "Type": kind.upper()}
+    if entity is not None:
+        info.update(Id=entity.user_id if kind == "user" else entity.role_id, Path=entity.path)
+    return info
+
+
+@op("iam", "GetServiceLastAccessedDetailsWithEntities", authz=anything)
+def get_service_last_accessed_details_with_entities(ctx: RequestContext) -> dict:
+    job, namespace = _job(ctx), ctx.params["ServiceNamespace"]
+    service = next((item for item in job.services if item["namespace"] == namespace), None)
+    used = service["entities"] if service else {}
+    iam = iam_of(ctx)
+
+    def out(item: tuple[str, tuple]) -> dict:
+        return {"EntityInfo": _entity_info(iam, item[0]), "LastAuthenticated": item[1][0]}
+
+    page = paging.page(sorted(used.items()), ctx, "EntityDetailsList", out)
+    return {"JobStatus": "COMPLETED", "JobCreationDate": job.created, "JobCompletionDate": job.created, **page}
+
+
+@op("iam", "ListPoliciesGrantingServiceAccess", authz=anything)
+def list_policies_granting_service_access(ctx: RequestContext) -> dict:
+    iam = iam_of(ctx)
+    _, policies, _ = _target(ctx, ctx.params["Arn"])
+    known = _known_namespaces(iam)
+    granting: Iterable[dict] = [
+        {"ServiceNamespace": namespace,
+         "Policies": [described for described, document in policies
+                      if namespace in allowed_namespaces(document, known | {namespace})]}
+        for namespace in ctx.params["ServiceNamespaces"]]
+    return {"PoliciesGrantingServiceAccess": list(granting), "IsTruncated": False}

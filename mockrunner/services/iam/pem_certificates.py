@@ -1,0 +1,53 @@
+"""Reading the PEM certificates and private keys IAM stores, with IAM's errors for what it cannot accept.
+
+A certificate body (or each certificate of a chain) that is not a PEM X.509 certificate, or has expired, is
+``MalformedCertificate``; a private key that is not an unencrypted PEM key is ``MalformedCertificate`` too; a key
+that does not belong to the certificate is ``KeyPairMismatch``.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from mockrunner.errors import ServiceError
+
+_PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
+
+
+def malformed(message: str) -> ServiceError:
+    return ServiceError("MalformedCertificate", message, 400)
+
+
+def certificate(body: str, now: datetime, what: str = "certificate") -> x509.Certificate:
+    """The one certificate ``body`` holds, valid at ``now``."""
+    try:
+        parsed = x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
+    except (ValueError, TypeError, UnicodeError):
+        raise malformed(f"Unable to parse {what}. Please ensure the {what} is in PEM format.") from None
+    if parsed.not_valid_after_utc <= now:
+        raise malformed(f"The {what} has expired (not valid after {parsed.not_valid_after_utc.isoformat()}).")
+    return parsed
+
+
+def chain(body: str, now: datetime) -> list[x509.Certificate]:
+    """Every certificate of a PEM chain (at least one)."""
+    blocks = _PEM_CERTIFICATE.findall(body)
+    if not blocks or _PEM_CERTIFICATE.sub("", body).strip():
+        raise malformed("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
+    return [certificate(block, now, "certificate chain") for block in blocks]
+
+
+def matching_private_key(body: str, cert: x509.Certificate) -> None:
+    """Refuse ``body`` unless it is a readable, unencrypted PEM private key of ``cert``'s public key."""
+    try:
+        key = serialization.load_pem_private_key(body.strip().encode("latin-1"), password=None)
+    except (ValueError, TypeError, UnicodeError):
+        raise malformed("Unable to parse private key. Please ensure the private key is in PEM format and "
+                        "not encrypted.") from None
+    ours = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, ours) != \
+            cert.public_key().public_bytes(serialization.Encoding.DER, ours):
+        raise ServiceError("KeyPairMismatch", "Public key certificate and private key do not match", 400)

@@ -1,0 +1,145 @@
+"""SSL/TLS server certificates stored in IAM: Upload/Get/List/Update/DeleteServerCertificate and their tags.
+
+``UploadServerCertificate`` reads the body, the chain and the private key (:mod:`pem_certificates`): a certificate
+that cannot be read or has expired is ``MalformedCertificate``, a key not matching it ``KeyPairMismatch``.  The
+metadata's ``Expiration`` is the certificate's ``notAfter``; the ARN is
+``arn:aws:iam::<acct>:server-certificate<path><name>``.  At most 20 per account.  Every operation is authorized
+as ``iam:<Operation>`` on that ARN (``UpdateServerCertificate``: on the old and on the new one), with the
+certificate's tags as ``aws:ResourceTag`` and the request's as ``aws:RequestTag``/``aws:TagKeys``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.model.iam import ServerCertificate, new_id
+from mockrunner.services.iam import paging, pem_certificates
+from mockrunner.services.iam.authz import listing, request_keys, resource_keys
+from mockrunner.services.iam.entities import entity_arn, iam_of, tags_in
+from mockrunner.services.iam.wire import tags_out
+from mockrunner.services.registry import op
+
+MAX_PER_ACCOUNT = 20
+ID_PREFIX = "ASCA"
+KIND = "server-certificate"
+
+
+def _missing(name: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", f"The Server Certificate with name {name} cannot be found.", 404)
+
+
+def _named(ctx: RequestContext) -> ServerCertificate:
+    name = ctx.params["ServerCertificateName"]
+    certificate = iam_of(ctx).server_certificates.get(name)
+    if certificate is None:
+        raise _missing(name)
+    return certificate
+
+
+def _target(ctx: RequestContext) -> Iterable[Check]:
+    params, account = ctx.params, ctx.account.id
+    action = f"iam:{ctx.operation_name}"
+    keys = request_keys(ctx)
+    certificate = iam_of(ctx).server_certificates.get(params["ServerCertificateName"])
+    if certificate is not None:
+        resource_keys(certificate, keys)
+        arn = certificate.arn
+    else:
+        arn = entity_arn(account, KIND, params.get("Path") or "/", params["ServerCertificateName"])
+    checks = [Check(action, arn, keys)]
+    if params.get("NewServerCertificateName") or params.get("NewPath"):
+        path = params.get("NewPath") or (certificate.path if certificate else "/")
+        name = params.get("NewServerCertificateName") or params["ServerCertificateName"]
+        checks.append(Check(action, entity_arn(account, KIND, path, name), keys))
+    return checks
+
+
+def metadata_out(certificate: ServerCertificate) -> dict:
+    return {"Path": certificate.path, "ServerCertificateName": certificate.name,
+            "ServerCertificateId": certificate.certificate_id, "Arn": certificate.arn,
+            "UploadDate": certificate.upload_date, "Expiration": certificate.expiration}
+
+
+@op("iam", "UploadServerCertificate", authz=_target)
+def upload_server_certificate(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    name, path = params["ServerCertificateName"], params.get("Path") or "/"
+    now = ctx.store.clock.now()
+    parsed = pem_certificates.certificate(params["CertificateBody"], now)
+    chain = params.get("CertificateChain")
+    if chain:
+        pem_certificates.chain(chain, now)
+    pem_certificates.matching_private_key(params["PrivateKey"], parsed)
+    tags = tags_in(ctx)
+    if name in iam.server_certificates:
+        raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
+    if len(iam.server_certificates) >= MAX_PER_ACCOUNT:
+        raise ServiceError("LimitExceeded",
+                           f"Cannot exceed quota for ServerCertificatesPerAccount: {MAX_PER_ACCOUNT}", 409)
+    certificate = iam.add(ServerCertificate(
+        name, new_id(ID_PREFIX), path, entity_arn(ctx.account.id, KIND, path, name), params["CertificateBody"],
+        params["PrivateKey"], chain, now, parsed.not_valid_after_utc, tags))
+    result: dict = {"ServerCertificateMetadata": metadata_out(certificate)}
+    if tags:
+        result["Tags"] = tags_out(tags)
+    return result
+
+
+@op("iam", "GetServerCertificate", authz=_target)
+def get_server_certificate(ctx: RequestContext) -> dict:
+    certificate = _named(ctx)
+    out: dict = {"ServerCertificateMetadata": metadata_out(certificate), "CertificateBody": certificate.body}
+    if certificate.tags:
+        out["Tags"] = tags_out(certificate.tags)
+    if certificate.chain:
+        out["CertificateChain"] = certificate.chain
+    return {"ServerCertificate": out}
+
+
+@op("iam", "ListServerCertificates", authz=listing(KIND))
+def list_server_certificates(ctx: RequestContext) -> dict:
+    prefix = ctx.params.get("PathPrefix") or "/"
+    held = paging.listing(ctx, ("server-certificates", prefix), lambda: sorted(
+        (item for item in iam_of(ctx).server_certificates.values() if item.path.startswith(prefix)),
+        key=lambda item: item.name.lower()))
+    return paging.page(held, ctx, "ServerCertificateMetadataList", metadata_out)
+
+
+@op("iam", "UpdateServerCertificate", authz=_target)
+def update_server_certificate(ctx: RequestContext) -> dict:
+    iam, params = iam_of(ctx), ctx.params
+    certificate = _named(ctx)
+    name = params.get("NewServerCertificateName") or certificate.name
+    path = params.get("NewPath") or certificate.path
+    if name != certificate.name and name in iam.server_certificates:
+        raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
+    iam.rename(certificate, name=name, path=path, arn=entity_arn(ctx.account.id, KIND, path, name))
+    return {}
+
+
+@op("iam", "DeleteServerCertificate", authz=_target)
+def delete_server_certificate(ctx: RequestContext) -> dict:
+    iam_of(ctx).remove(_named(ctx))
+    return {}
+
+
+@op("iam", "TagServerCertificate", authz=_target)
+def tag_server_certificate(ctx: RequestContext) -> dict:
+    certificate = _named(ctx)
+    iam_of(ctx).update(certificate, tags=tags_in(ctx, certificate.tags))
+    return {}
+
+
+@op("iam", "UntagServerCertificate", authz=_target)
+def untag_server_certificate(ctx: RequestContext) -> dict:
+    certificate = _named(ctx)
+    removed = {key.lower() for key in ctx.params["TagKeys"]}
+    iam_of(ctx).update(certificate, tags={k: v for k, v in certificate.tags.items() if k.lower() not in removed})
+    return {}
+
+
+@op("iam", "ListServerCertificateTags", authz=_target)
+def list_server_certificate_tags(ctx: RequestContext) -> dict:
+    return paging.page(tags_out(_named(ctx).tags), ctx, "Tags")

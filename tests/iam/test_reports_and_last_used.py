@@ -1,0 +1,120 @@
+"""Credential report, service last accessed, access key / role last used, computed from the requests served."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from botocore.exceptions import ClientError
+
+from mockrunner.model import snapshot
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust, user_with_key
+
+COLUMNS = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+           "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+           "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+           "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,"
+           "access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated")
+
+
+def test_credential_report_lifecycle_and_columns(aws):
+    iam = aws.client("iam")
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_credential_report()
+    assert aws_error(excinfo)[::2] == ("ReportNotPresent", 410)
+    key = user_with_key(aws, "alice", inline={"p": doc(allow("iam:GetUser"))})
+    aws.client_for(key, "iam", region="eu-west-1").get_user()
+    iam.create_user(UserName="bob")
+    assert iam.generate_credential_report()["State"] == "STARTED"
+    assert iam.generate_credential_report()["State"] == "COMPLETE"
+    report = iam.get_credential_report()
+    assert report["ReportFormat"] == "text/csv" and report["GeneratedTime"]
+    text = report["Content"].decode()
+    assert text.splitlines()[0] == COLUMNS
+    rows = {row["user"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert list(rows) == ["<root_account>", "alice", "bob"]
+    assert rows["<root_account>"]["arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    alice = rows["alice"]
+    assert alice["access_key_1_active"] == "true" and alice["access_key_1_last_used_service"] == "iam"
+    assert alice["access_key_1_last_used_region"] == "eu-west-1" and alice["access_key_1_last_used_date"] != "N/A"
+    assert alice["access_key_2_active"] == "false" and alice["access_key_2_last_rotated"] == "N/A"
+    assert rows["bob"]["access_key_1_active"] == "false" and rows["bob"]["access_key_1_last_used_date"] == "N/A"
+    aws.store.clock.advance(4 * 3600)
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_credential_report()
+    assert aws_error(excinfo)[::2] == ("ReportExpired", 410)
+    assert iam.generate_credential_report()["State"] == "STARTED"
+    assert iam.get_credential_report()["Content"]
+
+
+def test_access_key_and_role_last_used_come_from_real_requests(aws):
+    iam = aws.client("iam")
+    key = user_with_key(aws, "user1", inline={"p": doc(allow(["sts:AssumeRole", "iam:GetUser"]))})
+    iam.create_policy(PolicyName="ecr-read", PolicyDocument=doc(allow("ecr:DescribeRepositories")))
+    unused = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+    assert unused == {"ServiceName": "N/A", "Region": "N/A"}
+    aws.client_for(key, "iam").get_user()
+    used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+    assert used["ServiceName"] == "iam" and used["Region"] == "us-east-1" and used["LastUsedDate"]
+    iam.create_role(RoleName="worker", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.attach_role_policy(RoleName="worker", PolicyArn=f"arn:aws:iam::{ACCOUNT}:policy/ecr-read")
+    assert iam.get_role(RoleName="worker")["Role"]["RoleLastUsed"] == {}
+    session = aws.client_for(key, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/worker",
+                                                     RoleSessionName="job")["Credentials"]
+    ecr = aws.client_for(session, "ecr", region="eu-central-1")
+    with pytest.raises(ClientError):
+        ecr.list_images(repositoryName="none")  # refused: not a use
+    assert iam.get_role(RoleName="worker")["Role"]["RoleLastUsed"] == {}
+    ecr.describe_repositories()
+    last = iam.get_role(RoleName="worker")["Role"]["RoleLastUsed"]
+    assert last["Region"] == "eu-central-1" and last["LastUsedDate"]
+
+
+def test_service_last_accessed_for_users_groups_roles_and_policies(aws):
+    iam = aws.client("iam")
+    policy_arn = iam.create_policy(PolicyName="ecr-read", PolicyDocument=doc(
+        allow(["ecr:DescribeRepositories", "ecr:ListImages"]), allow("s3:GetObject")))["Policy"]["Arn"]
+    iam.create_group(GroupName="readers")
+    iam.attach_group_policy(GroupName="readers", PolicyArn=policy_arn)
+    key = user_with_key(aws, "carol")
+    iam.add_user_to_group(GroupName="readers", UserName="carol")
+    aws.client_for(key, "ecr", region="us-west-2").describe_repositories()
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/carol"
+    for target in (user_arn, f"arn:aws:iam::{ACCOUNT}:group/readers", policy_arn):
+        job_id = iam.generate_service_last_accessed_details(Arn=target)["JobId"]
+        details = iam.get_service_last_accessed_details(JobId=job_id)
+        assert details["JobStatus"] == "COMPLETED" and details["JobType"] == "SERVICE_LEVEL"
+        services = {item["ServiceNamespace"]: item for item in details["ServicesLastAccessed"]}
+        assert set(services) == {"ecr", "s3"}, target
+        assert services["ecr"]["LastAuthenticatedEntity"] == user_arn
+        assert services["ecr"]["LastAuthenticatedRegion"] == "us-west-2"
+        assert services["ecr"]["TotalAuthenticatedEntities"] == 1
+        assert services["ecr"]["ServiceName"] == "Amazon Elastic Container Registry"
+        assert "LastAuthenticated" not in services["s3"] and services["s3"]["TotalAuthenticatedEntities"] == 0
+        entities = iam.get_service_last_accessed_details_with_entities(JobId=job_id, ServiceNamespace="ecr")
+        assert [(e["EntityInfo"]["Arn"], e["EntityInfo"]["Type"]) for e in entities["EntityDetailsList"]] == [
+            (user_arn, "USER")]
+    granting = iam.list_policies_granting_service_access(Arn=user_arn, ServiceNamespaces=["ecr", "sqs"])[
+        "PoliciesGrantingServiceAccess"]
+    assert granting[0]["ServiceNamespace"] == "ecr"
+    assert [p["PolicyArn"] for p in granting[0]["Policies"]] == [policy_arn] and granting[1]["Policies"] == []
+    with pytest.raises(ClientError) as excinfo:
+        iam.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/ghost")
+    assert aws_error(excinfo)[::2] == ("NoSuchEntity", 404)
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_service_last_accessed_details(JobId="00000000-0000-0000-0000-000000000000")
+    assert aws_error(excinfo)[::2] == ("NoSuchEntity", 404)
+
+
+def test_last_used_and_jobs_survive_state_export_and_import(aws):
+    iam = aws.client("iam")
+    key = user_with_key(aws, "dave", inline={"p": doc(allow("iam:GetUser"))})
+    aws.client_for(key, "iam").get_user()
+    job_id = iam.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/dave")["JobId"]
+    iam.generate_credential_report()
+    exported = snapshot.export_state(aws.store)
+    aws.store.reset()
+    snapshot.import_state(aws.store, exported)
+    assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] == "iam"
+    assert iam.get_service_last_accessed_details(JobId=job_id)["ServicesLastAccessed"][0]["ServiceNamespace"] == "iam"
+    assert "dave" in iam.get_credential_report()["Content"].decode()
