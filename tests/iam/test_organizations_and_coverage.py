@@ -14,7 +14,7 @@ REQUEST_ID = "d3b07384d113edec49eaa6238ad5ff00"
 
 
 
-def test_every_operation_of_the_iam_model_is_served_but_the_pending_ones():
+def test_every_operation_of_the_iam_model_is_served():
     load_all()
     model = botocore.session.get_session().get_service_model("iam")
     served = {name for service, name in registry.OPERATIONS if service == "iam"}
