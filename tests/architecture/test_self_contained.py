@@ -23,9 +23,6 @@ THIS_FILE = Path(__file__).resolve().relative_to(ROOT).as_posix()
 #: Strings that only ever point outside the repository (the engineers' background material), matched
 #: case-insensitively.
 FORBIDDEN = ("/work/shared", "shared/spec", "spec §", "apprunner-behavior.md", "apprunner-authz.md")
-PENDING = {"docs/architecture.md"}
-"""Files the architecture rewrite of issue 11 replaces; checked by ``test_pending_files_still_refer_outside`` so
-the exemption cannot outlive the fix."""
 
 CITATION = re.compile(r"docs/behaviour\.md,\s+\"([^\"\n]+)\"")
 CITATION_START = re.compile(r"docs/behaviour\.md,")
@@ -84,16 +81,10 @@ def test_the_checked_files_are_found():
 
 def test_no_text_refers_to_files_outside_the_repository():
     offenders = [f"{name}:{line}: {needle}"
-                 for name, text in _texts().items() if name != THIS_FILE and name not in PENDING
+                 for name, text in _texts().items() if name != THIS_FILE
                  for needle in _outside_references(text) for line in _lines_with(text, needle)]
     assert offenders == [], "refer to docs/behaviour.md instead:\n" + "\n".join(offenders)
 
-
-def test_pending_files_still_refer_outside():
-    """Once a pending file is fixed, this fails: remove it from ``PENDING`` so the main test covers it."""
-    texts = _texts()
-    fixed = [name for name in PENDING if name not in texts or not _outside_references(texts[name])]
-    assert fixed == [], f"no longer refer outside the repository; remove from PENDING: {fixed}"
 
 
 def test_every_cited_behaviour_heading_exists():
