@@ -13,6 +13,8 @@ COPY README.md* ./
 COPY mockrunner ./mockrunner
 COPY examples ./examples
 # README.md is the package's long description; a placeholder keeps the build working in trimmed contexts.
+# skopeo is the registry client the dev stack's push-and-deploy service pushes images with.
+RUN apt-get update && apt-get install -y --no-install-recommends skopeo && rm -rf /var/lib/apt/lists/*
 RUN test -f README.md || echo "mockrunner" > README.md \
     && pip install --no-cache-dir -c constraints.txt . \
     && useradd --create-home --uid 10001 mockrunner \

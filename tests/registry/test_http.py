@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from tests.registry.images import OCI_INDEX, Registry, build_image, digest_of, error_code
+from mockrunner.testing.oci import OCI_INDEX, build_image, digest_of
+from tests.registry.images import Registry, error_code
 
 ACCOUNT = "123456789012"
 

@@ -9,8 +9,9 @@ import requests
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
+from mockrunner.testing.oci import build_image, digest_of
 from mockrunner.testing.server import ThreadedServer
-from tests.registry.images import Registry, build_image, digest_of, login_password
+from tests.registry.images import Registry, login_password
 
 
 def start(path) -> tuple[ThreadedServer, object, Registry]:

@@ -13,7 +13,7 @@ import tarfile
 
 import pytest
 
-from tests.registry.images import build_image, oci_layout
+from mockrunner.testing.oci import build_image, oci_layout
 
 SKOPEO = shutil.which("skopeo")
 if SKOPEO is None and not os.environ.get("CI"):

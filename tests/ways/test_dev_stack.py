@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -127,3 +128,21 @@ def test_dockerfile_installs_the_package_and_runs_unprivileged() -> None:
     assert user.split()[1] not in ("root", "0")
     assert instructions.index("USER") < instructions.index("CMD") and "HEALTHCHECK" in instructions
     assert 'VOLUME ["/state"]' in lines
+
+
+@pytest.mark.skipif(shutil.which("skopeo") is None and not os.environ.get("CI"), reason="skopeo is not installed")
+def test_push_and_deploy_example_against_a_local_server(compose) -> None:
+    """The dev stack's push-and-deploy service: a registry client pushes, App Runner deploys, a second push
+    redeploys (the compose service runs this same script)."""
+    settings = Settings(seed_files=(SEED,), log_requests=False, operation_delay=0.2)
+    with ThreadedServer(settings) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(compose["services"]["push-and-deploy"]["environment"], AWS_ENDPOINT_URL=server.endpoint_url)
+        run = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "push_and_deploy.py")], env=env,
+                             capture_output=True, text=True, timeout=180)
+        assert run.returncode == 0, run.stdout + run.stderr
+        lines = run.stdout.splitlines()
+        assert lines[0].startswith("pushed: shop-web:latest sha256:")
+        assert lines[1].startswith("created: arn:aws:apprunner:us-east-1:123456789012:service/shop-web/")
+        assert lines[2] == "status: RUNNING" and lines[3].startswith("pushed: shop-web:latest sha256:")
+        assert lines[3] != lines[0] and lines[4] == "redeployed: SUCCEEDED, status: RUNNING"
