@@ -167,24 +167,10 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
     )
 
 
-# store.caches["callers"]: {(account, access key id): (IamState.version, Caller)}. A Caller is built from IAM
-# state (the user's or role's tags) that only an IAM mutation changes, and every mutation bumps the version; the
-# checks that depend on the request or the clock (status, token, expiry) run before the cache is consulted.
-_CALLER_CACHE_SIZE = 4096
-
-
 def _cached(store: "Store", iam: "IamState", account_id: str, key_id: str, build: Callable[[], Caller]) -> Caller:
-    cache = store.caches.get("callers")
-    if cache is None:
-        cache = store.caches.setdefault("callers", {})
-    entry = cache.get((account_id, key_id))
-    if entry is not None and entry[0] == iam.version:
-        return entry[1]
-    caller = build()
-    if len(cache) >= _CALLER_CACHE_SIZE:
-        cache.clear()
-    cache[(account_id, key_id)] = (iam.version, caller)
-    return caller
+    """A Caller is built from IAM state (the user's or role's tags) that only an IAM mutation changes; the checks
+    that depend on the request or the clock (status, token, expiry) run before the cache is consulted."""
+    return store.derived("callers").get((account_id, key_id), iam.version, build)
 
 
 def _error(ctx: "RequestContext", kind: str, message: str | None = None) -> ServiceError:

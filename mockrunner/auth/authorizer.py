@@ -258,18 +258,8 @@ def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
         return CompiledPrincipal(principal, _NO_POLICIES, None, None)
     iam = account.iam
-    cache = store.caches.get("authorizer")
-    if cache is None:
-        cache = store.caches.setdefault("authorizer", {})
-    key = (who.account_id, who.arn, who.access_key_id)
-    entry = cache.get(key)
-    if entry is not None and entry[0] == iam.version:
-        return entry[1]
-    compiled = _compile(iam, who)
-    if len(cache) > 4096:
-        cache.clear()
-    cache[key] = (iam.version, compiled)
-    return compiled
+    return store.derived("authorizer").get((who.account_id, who.arn, who.access_key_id), iam.version,
+                                           lambda: _compile(iam, who))
 
 
 def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:

@@ -13,6 +13,7 @@ from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.blobs import BlobStore
 from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
+from mockrunner.model.derived import DerivedCache
 from mockrunner.model.ecr import EcrState
 from mockrunner.model.iam import IamState
 from mockrunner.model.identity_providers import IdentityProviders
@@ -49,9 +50,8 @@ class Store:
         """Keys of the issuers whose web identity tokens STS verifies (``mockrunner.oidc``)."""
         self.decision_log = DecisionLog(maxlen=10000)
         """Every authorization decision (read as dicts, newest last), bounded; see ``auth/authorizer.py``."""
-        self.caches: dict[str, dict] = {}
-        """Values derived from the state (compiled policy sets, resolved callers), one dict per owner; each entry
-        carries the ``IamState.version`` it was derived from, so nothing here needs clearing on mutation."""
+        self.caches: dict[str, DerivedCache] = {}
+        """Values derived from the state, one :class:`DerivedCache` per owner (see :meth:`derived`)."""
         self.blobs = BlobStore()
         """Image layers and configs by digest, outside the JSON state (a directory when the state is persisted)."""
         self.reset()
@@ -65,6 +65,13 @@ class Store:
             self.decision_log.clear()
             self.caches.clear()
             self.clock.reset()
+
+    def derived(self, owner: str, limit: int = 4096) -> DerivedCache:
+        """The cache of derived values named ``owner`` (made on first use; ``reset()`` forgets them all)."""
+        cache = self.caches.get(owner)
+        if cache is None:
+            cache = self.caches.setdefault(owner, DerivedCache(limit))
+        return cache
 
     def account(self, account_id: str) -> Account | None:
         return self.accounts.get(account_id)

@@ -2,7 +2,7 @@
 
 An issuer's JWKS is the union of the public halves of the keys mockrunner signs its tokens with and the JWKS a
 user registered for it.  Keys are generated on first use (RSA 2048 for ``RS*``, P-256 / P-384 / P-521 for
-``ES*``), one per issuer and algorithm.  Loaded key objects are cached in ``store.caches["oidc_keys"]`` by key id:
+``ES*``), one per issuer and algorithm.  Loaded key objects are cached with ``store.derived("oidc_keys")`` by key id:
 parsing a PEM costs more than signing.
 """
 from __future__ import annotations
@@ -57,11 +57,10 @@ def signing_key(store: "Store", issuer: str, algorithm: str = "RS256") -> tuple[
 
 
 def private_key(store: "Store", key: SigningKey) -> Any:
-    cache = store.caches.setdefault("oidc_keys", {})
-    loaded = cache.get(key.kid)
-    if loaded is None:
-        loaded = cache[key.kid] = serialization.load_pem_private_key(key.private_pem.encode("ascii"), None)
-    return loaded
+    """The key object of ``key``, parsed once per key (its PEM is the version: a key id names fixed material)."""
+    pem = key.private_pem.encode("ascii")
+    return store.derived("oidc_keys").get(key.kid, key.private_pem,
+                                          lambda: serialization.load_pem_private_key(pem, None))
 
 
 def jwks(store: "Store", issuer: str) -> dict:

@@ -46,20 +46,7 @@ def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T],
 def listing(ctx: "RequestContext", name: Hashable, build: Callable[[], list[T]]) -> list[T]:
     """``build()``'s items for listing ``name`` (which must include the request's filters) in the caller's
     account, rebuilt only after the account's IAM state changed."""
-    caches = ctx.store.caches
-    views = caches.get(_VIEWS)
-    if views is None:
-        views = caches.setdefault(_VIEWS, {})
-    iam = ctx.account.iam
-    cache_key = (ctx.account.id, name)
-    hit = views.get(cache_key)
-    if hit is not None and hit[0] == iam.version:
-        return hit[1]
-    items = build()
-    if len(views) >= _MAX_VIEWS:
-        views.clear()
-    views[cache_key] = (iam.version, items)
-    return items
+    return ctx.store.derived(_VIEWS, _MAX_VIEWS).get((ctx.account.id, name), ctx.account.iam.version, build)
 
 
 def url_encoded(document: str) -> str:
