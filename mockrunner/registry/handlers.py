@@ -261,7 +261,7 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
         actions += ["ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]
     with request.store.lock:
         request.authorize(name, *actions)
-        repo = request.repository(name)
+        repo = request.repository_for_push(name)
         mounted = _mount(request, repo)
         if mounted is not None:
             request.save()

@@ -23,6 +23,7 @@ from mockrunner.model.ecr import Repository
 from mockrunner.protocol import specs
 from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired
 from mockrunner.services.ecr import core as ecr
+from mockrunner.services.ecr import images as ecr_images
 
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
@@ -121,6 +122,14 @@ class RegistryRequest:
     def authorize_checks(self, checks: list["Check"]) -> None:
         try:
             authorizer.authorize(self.ctx, checks)
+        except ServiceError as error:
+            raise from_service_error(error) from None
+
+    def repository_for_push(self, name: str) -> Repository:
+        """The repository a push names, created on push when a creation template covers it (as for PutImage)."""
+        self.ctx.params = {"repositoryName": name, "registryId": self.registry_id}
+        try:
+            return ecr_images.repository_for_push(self.ctx)
         except ServiceError as error:
             raise from_service_error(error) from None
 

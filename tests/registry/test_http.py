@@ -266,3 +266,15 @@ def test_download_url_serves_the_layer_without_credentials(endpoint):
     assert anonymous.call("GET", url.replace("signature=", "signature=0")).status_code == 403
     endpoint.harness.store.clock.advance(3601)
     assert anonymous.call("GET", url).status_code == 403
+
+
+def test_a_push_to_a_missing_repository_creates_it_when_a_creation_template_covers_it(endpoint):
+    """docker push sends blobs first: the first blob upload creates the repository, as PutImage would."""
+    endpoint.ecr.create_repository_creation_template(prefix="team", appliedFor=["CREATE_ON_PUSH"],
+                                                     imageTagMutability="IMMUTABLE")
+    image = build_image("created on push")
+    assert endpoint.registry.push("team/web", image, "v1").status_code == 201
+    repo = endpoint.ecr.describe_repositories(repositoryNames=["team/web"])["repositories"][0]
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    refused = endpoint.registry.call("POST", "/v2/other/web/blobs/uploads/")
+    assert error_code(refused)[:2] == (404, "NAME_UNKNOWN")
