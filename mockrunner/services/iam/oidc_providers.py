@@ -18,9 +18,9 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, OidcProvider
-from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
+from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
@@ -172,24 +172,8 @@ def update_thumbprint(ctx: RequestContext) -> dict:
     return {}
 
 
-@op("iam", "TagOpenIDConnectProvider", authz=_target)
-def tag_provider(ctx: RequestContext) -> dict:
-    provider = _provider(ctx)
-    ctx.account.iam.update(provider, tags=tags_in(ctx, provider.tags))
-    return {}
-
-
-@op("iam", "UntagOpenIDConnectProvider", authz=_target)
-def untag_provider(ctx: RequestContext) -> dict:
-    provider = _provider(ctx)
-    removed = set(ctx.params["TagKeys"])
-    ctx.account.iam.update(provider, tags={key: value for key, value in provider.tags.items() if key not in removed})
-    return {}
-
-
-@op("iam", "ListOpenIDConnectProviderTags", authz=_target)
-def list_provider_tags(ctx: RequestContext) -> dict:
-    return paging.page(tags_out(_provider(ctx).tags), ctx, "Tags")
+tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"), _provider,
+               _target)
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:

@@ -18,9 +18,9 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, SamlPrivateKey, SamlProvider
-from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
+from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
@@ -198,23 +198,4 @@ def delete_provider(ctx: RequestContext) -> dict:
     return {}
 
 
-@op("iam", "TagSAMLProvider", authz=_target)
-def tag_provider(ctx: RequestContext) -> dict:
-    provider = _provider(ctx)
-    ctx.account.iam.update(provider, tags=tags_in(ctx, provider.tags))
-    return {}
-
-
-@op("iam", "UntagSAMLProvider", authz=_target)
-def untag_provider(ctx: RequestContext) -> dict:
-    """Tag keys are compared without case, as IAM compares them."""
-    provider = _provider(ctx)
-    removed = {key.lower() for key in ctx.params["TagKeys"]}
-    ctx.account.iam.update(provider, tags={key: value for key, value in provider.tags.items()
-                                           if key.lower() not in removed})
-    return {}
-
-
-@op("iam", "ListSAMLProviderTags", authz=_target)
-def list_provider_tags(ctx: RequestContext) -> dict:
-    return paging.page(tags_out(_provider(ctx).tags), ctx, "Tags")
+tag_operations(("TagSAMLProvider", "UntagSAMLProvider", "ListSAMLProviderTags"), _provider, _target)
