@@ -8,9 +8,12 @@ Evidence, in order:
 1. The AWS managed policies themselves (``mockrunner/data/managed_policies``, see ``gen_managed_policies.py``): AWS
    grants ``iam:CreateServiceLinkedRole`` on ``arn:aws:iam::*:role/aws-service-role/<principal>/<role name>`` in
    them, which names the role of each principal they mention.
-2. :data:`CURATED`: services whose role or attached policy that cannot tell, from the services' "Using
+2. :data:`CURATED`: services whose role or attached policy (1) cannot tell, from the services' "Using
    service-linked roles" pages of their user guides (also collected in LocalStack's
-   ``services/iam/resources/service_linked_roles.py``, Apache-2.0) and mockrunner's App Runner roles.
+   ``services/iam/resources/service_linked_roles.py``, Apache-2.0) and mockrunner's App Runner roles;
+   :data:`DOCUMENTED`: services whose role no managed policy names (or names otherwise than their guide), from
+   their guides' "Using service-linked roles" pages, the Application Auto Scaling User Guide and the AWS Managed
+   Policy Reference (which says which policies are service-linked role policies).
 3. The attached policy of a role found in (1): an ``/aws-service-role/`` policy named after the role
    (``AWSServiceRoleForX`` -> ``AWSServiceRoleForX``, ``XServiceRolePolicy``, ``XServiceLinkedRolePolicy``, ...),
    or, for Application Auto Scaling, ``AWSApplicationAutoscaling<Resource>Policy``.  A principal whose policy
@@ -86,7 +89,6 @@ CURATED: dict[str, tuple[str, str]] = {
     "kafkaconnect.amazonaws.com": ("AWSServiceRoleForKafkaConnect", "KafkaConnectServiceRolePolicy"),
     "lakeformation.amazonaws.com": ("AWSServiceRoleForLakeFormationDataAccess",
                                     "LakeFormationDataAccessServiceRolePolicy"),
-    "lex.amazonaws.com": ("AWSServiceRoleForLexBots", "AmazonLexBotPolicy"),
     "lexv2.amazonaws.com": ("AWSServiceRoleForLexV2Bots", "AmazonLexV2BotPolicy"),
     "lightsail.amazonaws.com": ("AWSServiceRoleForLightsail", "LightsailExportAccess"),
     "m2.amazonaws.com": ("AWSServiceRoleForAWSM2", "AWSM2ServicePolicy"),
@@ -139,6 +141,160 @@ CURATED: dict[str, tuple[str, str]] = {
     "wafv2.amazonaws.com": ("AWSServiceRoleForWAFV2Logging", "WAFV2LoggingServiceRolePolicy"),
 }
 
+# Services whose role no managed policy names (or names differently from the service's guide), from the "Using
+# service-linked roles" pages of the services' guides and the Application Auto Scaling User Guide's "Service-linked
+# role ARN reference"; each attached policy is one of the /aws-service-role/ policies of the dataset.
+DOCUMENTED: dict[str, tuple[str, str]] = {
+    "application-insights.amazonaws.com": ("AWSServiceRoleForApplicationInsights",
+                                           "CloudwatchApplicationInsightsServiceLinkedRolePolicy"),
+    "cassandra-streams.amazonaws.com": ("AWSServiceRoleForAmazonKeyspacesCDC", "KeyspacesCDCServiceRolePolicy"),
+    "lex.amazonaws.com": ("AWSServiceRoleForLexBots", "LexBotPolicy"),
+    "channels.lex.amazonaws.com": ("AWSServiceRoleForLexChannels", "LexChannelPolicy"),
+    "channels.lexv2.amazonaws.com": ("AWSServiceRoleForLexV2Channels", "AmazonLexChannelsAccess"),
+    "replication.lexv2.amazonaws.com": ("AWSServiceRoleForLexV2Replication", "AmazonLexReplicationPolicy"),
+    "delivery.logs.amazonaws.com": ("AWSServiceRoleForLogDelivery", "AWSServiceRoleForLogDeliveryPolicy"),
+    "globalaccelerator.amazonaws.com": ("AWSServiceRoleForGlobalAccelerator", "AWSGlobalAcceleratorSLRPolicy"),
+    "internetmonitor.amazonaws.com": ("AWSServiceRoleForInternetMonitor",
+                                      "CloudWatchInternetMonitorServiceRolePolicy"),
+    "iotroborunner.amazonaws.com": ("AWSServiceRoleForIoTRoboRunner", "AWSIotRoboRunnerServiceRolePolicy"),
+    "neptune-graph.amazonaws.com": ("AWSServiceRoleForNeptuneGraph", "AWSServiceRoleForNeptuneGraphPolicy"),
+    "private-marketplace.marketplace.amazonaws.com": ("AWSServiceRoleForPrivateMarketplaceAdmin",
+                                                      "AWSServiceRoleForPrivateMarketplaceAdminPolicy"),
+    "profile.amazonaws.com": ("AWSServiceRoleForProfile", "CustomerProfilesServiceLinkedRolePolicy"),
+    "rum.amazonaws.com": ("AWSServiceRoleForCloudWatchRUM", "AmazonCloudWatchRUMServiceRolePolicy"),
+    "schemas.amazonaws.com": ("AWSServiceRoleForSchemas", "AmazonEventBridgeSchemasServiceRolePolicy"),
+    "securitylake.amazonaws.com": ("AWSServiceRoleForSecurityLake", "SecurityLakeServiceLinkedRole"),
+    "resource-management.securitylake.amazonaws.com": ("AWSServiceRoleForSecurityLakeResourceManagement",
+                                                       "SecurityLakeResourceManagementServiceRolePolicy"),
+    "triage.security-ir.amazonaws.com": ("AWSServiceRoleForSecurityIncidentResponse_Triage",
+                                         "AWSSecurityIncidentResponseTriageServiceRolePolicy"),
+    "maintenance.elasticbeanstalk.amazonaws.com": ("AWSServiceRoleForElasticBeanstalkMaintenance",
+                                                   "AWSElasticBeanstalkMaintenance"),
+    "managedupdates.elasticbeanstalk.amazonaws.com": ("AWSServiceRoleForElasticBeanstalkManagedUpdates",
+                                                      "AWSElasticBeanstalkManagedUpdatesServiceRolePolicy"),
+    # Application Auto Scaling: one role per scalable service, <resource>.application-autoscaling.amazonaws.com.
+    "comprehend.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_ComprehendEndpoint",
+                                                         "AWSApplicationAutoscalingComprehendEndpointPolicy"),
+    "custom-resource.application-autoscaling.amazonaws.com": (
+        "AWSServiceRoleForApplicationAutoScaling_CustomResource", "AWSApplicationAutoScalingCustomResourcePolicy"),
+    "ecs.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_ECSService",
+                                                  "AWSApplicationAutoscalingECSServicePolicy"),
+    "elasticache.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_ElastiCacheRG",
+                                                          "AWSApplicationAutoscalingElastiCacheRGPolicy"),
+    "kafka.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_KafkaCluster",
+                                                    "AWSApplicationAutoscalingKafkaClusterPolicy"),
+    "lambda.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency",
+                                                     "AWSApplicationAutoscalingLambdaConcurrencyPolicy"),
+    "neptune.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_NeptuneCluster",
+                                                      "AWSApplicationAutoscalingNeptuneClusterPolicy"),
+    "rds.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_RDSCluster",
+                                                  "AWSApplicationAutoscalingRDSClusterPolicy"),
+    "workspaces.application-autoscaling.amazonaws.com": ("AWSServiceRoleForApplicationAutoScaling_WorkSpacesPool",
+                                                         "AWSApplicationAutoscalingWorkSpacesPoolPolicy"),
+    # Other services' own guides.
+    "appconfig.amazonaws.com": ("AWSServiceRoleForAppConfig", "AWSAppConfigServiceRolePolicy"),
+    "mgn.amazonaws.com": ("AWSServiceRoleForApplicationMigrationService", "AWSApplicationMigrationServiceRolePolicy"),
+    "bcm-data-exports.amazonaws.com": ("AWSServiceRoleForBCMDataExports", "AWSBCMDataExportsServiceRolePolicy"),
+    "management.chatbot.amazonaws.com": ("AWSServiceRoleForAWSChatbot", "AWSChatbotServiceLinkedRolePolicy"),
+    "cloud9.amazonaws.com": ("AWSServiceRoleForAWSCloud9", "AWSCloud9ServiceRolePolicy"),
+    "logger.cloudfront.amazonaws.com": ("AWSServiceRoleForCloudFrontLogger", "AWSCloudFrontLogger"),
+    "config-multiaccountsetup.amazonaws.com": ("AWSServiceRoleForConfigMultiAccountSetup",
+                                               "AWSConfigMultiAccountSetupPolicy"),
+    "devicefarm.amazonaws.com": ("AWSServiceRoleForDeviceFarm", "AWSDeviceFarmServiceRolePolicy"),
+    "directconnect.amazonaws.com": ("AWSServiceRoleForDirectConnect", "AWSDirectConnectServiceRolePolicy"),
+    "ec2fleet.amazonaws.com": ("AWSServiceRoleForEC2Fleet", "AWSEC2FleetServiceRolePolicy"),
+    "spotfleet.amazonaws.com": ("AWSServiceRoleForEC2SpotFleet", "AWSEC2SpotFleetServiceRolePolicy"),
+    "ec2scheduled.amazonaws.com": ("AWSServiceRoleForEC2ScheduledInstances", "AWSServiceRoleForEC2ScheduledInstances"),
+    "drs.amazonaws.com": ("AWSServiceRoleForElasticDisasterRecovery", "AWSElasticDisasterRecoveryServiceRolePolicy"),
+    "health.amazonaws.com": ("AWSServiceRoleForHealth_Organizations", "Health_OrganizationsServiceRolePolicy"),
+    "ipam.amazonaws.com": ("AWSServiceRoleForIPAM", "AWSIPAMServiceRolePolicy"),
+    "iotfleetwise.amazonaws.com": ("AWSServiceRoleForAWSIoTFleetWise", "AWSIoTFleetwiseServiceRolePolicy"),
+    "iottwinmaker.amazonaws.com": ("AWSServiceRoleForIoTTwinMaker", "AWSIoTTwinMakerServiceRolePolicy"),
+    "replicator.lambda.amazonaws.com": ("AWSServiceRoleForLambdaReplicator", "AWSLambdaReplicator"),
+    "license-manager.amazonaws.com": ("AWSServiceRoleForAWSLicenseManagerRole", "AWSLicenseManagerServiceRolePolicy"),
+    "license-manager.member-account.amazonaws.com": ("AWSServiceRoleForAWSLicenseManagerMemberAccountRole",
+                                                     "AWSLicenseManagerMemberAccountRolePolicy"),
+    "license-manager-linux-subscriptions.amazonaws.com": (
+        "AWSServiceRoleForAWSLicenseManagerLinuxSubscriptionsService",
+        "AWSLicenseManagerLinuxSubscriptionsServiceRolePolicy"),
+    "license-manager-user-subscriptions.amazonaws.com": (
+        "AWSServiceRoleForAWSLicenseManagerUserSubscriptionsService",
+        "AWSLicenseManagerUserSubscriptionsServiceRolePolicy"),
+    "mediatailor.amazonaws.com": ("AWSServiceRoleForMediaTailor", "AWSMediaTailorServiceRolePolicy"),
+    "refactor-spaces.amazonaws.com": ("AWSServiceRoleForMigrationHubRefactorSpaces",
+                                      "AWSMigrationHubRefactorSpacesServiceRolePolicy"),
+    "migrationhub-strategy.amazonaws.com": ("AWSServiceRoleForMigrationHubStrategy",
+                                            "AWSMigrationHubStrategyServiceRolePolicy"),
+    "migrationhub.amazonaws.com": ("AWSServiceRoleForMigrationHub", "MigrationHubServiceRolePolicy"),
+    "networkmanager.amazonaws.com": ("AWSServiceRoleForNetworkManager", "AWSNetworkManagerServiceRolePolicy"),
+    "panorama.amazonaws.com": ("AWSServiceRoleForAWSPanorama", "AWSPanoramaServiceLinkedRolePolicy"),
+    "private-networks.amazonaws.com": ("AWSServiceRoleForPrivateNetworks", "AWSPrivateNetworksServiceRolePolicy"),
+    "reachabilityanalyzer.networkinsights.amazonaws.com": ("AWSServiceRoleForReachabilityAnalyzer",
+                                                           "AWSReachabilityAnalyzerServiceRolePolicy"),
+    "robomaker.amazonaws.com": ("AWSServiceRoleForRoboMaker", "AWSRoboMakerServicePolicy"),
+    "codeguru-profiler.amazonaws.com": ("AWSServiceRoleForCodeGuruProfiler", "AWSServiceRoleForCodeGuru-Profiler"),
+    "groundstation.amazonaws.com": ("AWSServiceRoleForGroundStationDataflowEndpointGroup",
+                                    "AWSServiceRoleForGroundStationDataflowEndpointGroupPolicy"),
+    "sms.amazonaws.com": ("AWSServiceRoleForSMS", "AWSServiceRoleForSMS"),
+    "reports.backup.amazonaws.com": ("AWSServiceRoleForBackupReports", "AWSServiceRolePolicyForBackupReports"),
+    "restore-testing.backup.amazonaws.com": ("AWSServiceRoleForBackupRestoreTesting",
+                                             "AWSServiceRolePolicyForBackupRestoreTesting"),
+    "storagegateway.amazonaws.com": ("AWSServiceRoleForStorageGateway", "AWSStorageGatewayServiceRolePolicy"),
+    "s2svpn.amazonaws.com": ("AWSServiceRoleForVPCS2SVPN", "AWSVPCS2SVpnServiceRolePolicy"),
+    "verified-access.amazonaws.com": ("AWSServiceRoleForVPCVerifiedAccess", "AWSVPCVerifiedAccessServiceRolePolicy"),
+    "mediapipelines.chime.amazonaws.com": ("AWSServiceRoleForAmazonChimeSDKMediaPipelines",
+                                           "AmazonChimeSDKMediaPipelinesServiceLinkedRolePolicy"),
+    "messaging.chime.amazonaws.com": ("AWSServiceRoleForChimeSDKMessaging", "AmazonChimeSDKMessagingServiceRolePolicy"),
+    "transcription.chime.amazonaws.com": ("AWSServiceRoleForAmazonChimeTranscription",
+                                          "AmazonChimeTranscriptionServiceLinkedRolePolicy"),
+    "voiceconnector.chime.amazonaws.com": ("AWSServiceRoleForAmazonChimeVoiceConnector",
+                                           "AmazonChimeVoiceConnectorServiceLinkedRolePolicy"),
+    "evidently.amazonaws.com": ("AWSServiceRoleForCloudWatchEvidently", "AmazonCloudWatchEvidentlyServiceRolePolicy"),
+    "connect-campaigns.amazonaws.com": ("AWSServiceRoleForConnectCampaigns",
+                                        "AmazonConnectCampaignsServiceLinkedRolePolicy"),
+    "detective.amazonaws.com": ("AWSServiceRoleForDetective", "AmazonDetectiveServiceLinkedRolePolicy"),
+    "outposts.eks-local.amazonaws.com": ("AWSServiceRoleForAmazonEKSLocalOutpost",
+                                         "AmazonEKSLocalOutpostServiceRolePolicy"),
+    "fsx.amazonaws.com": ("AWSServiceRoleForAmazonFSx", "AmazonFSxServiceRolePolicy"),
+    "malware-protection.guardduty.amazonaws.com": ("AWSServiceRoleForAmazonGuardDutyMalwareProtection",
+                                                   "AmazonGuardDutyMalwareProtectionServiceRolePolicy"),
+    "agentless.inspector2.amazonaws.com": ("AWSServiceRoleForAmazonInspector2Agentless",
+                                           "AmazonInspector2AgentlessServiceRolePolicy"),
+    "managedblockchain.amazonaws.com": ("AWSServiceRoleForAmazonManagedBlockchain",
+                                        "AmazonManagedBlockchainServiceRolePolicy"),
+    "custom.rds.amazonaws.com": ("AWSServiceRoleForRDSCustom", "AmazonRDSCustomServiceRolePolicy"),
+    "workspaces-web.amazonaws.com": ("AWSServiceRoleForAmazonWorkSpacesWeb", "AmazonWorkSpacesWebServiceRolePolicy"),
+    "app-integrations.amazonaws.com": ("AWSServiceRoleForAppIntegrations", "AppIntegrationsServiceLinkedRolePolicy"),
+    "clientvpn.amazonaws.com": ("AWSServiceRoleForClientVPN", "ClientVPNServiceRolePolicy"),
+    "clientvpn-connection.amazonaws.com": ("AWSServiceRoleForClientVPNConnections",
+                                           "ClientVPNServiceConnectionsRolePolicy"),
+    "stacksets.cloudformation.amazonaws.com": ("AWSServiceRoleForCloudFormationStackSetsOrgAdmin",
+                                               "CloudFormationStackSetsOrgAdminServiceRolePolicy"),
+    "member.org.stacksets.cloudformation.amazonaws.com": ("AWSServiceRoleForCloudFormationStackSetsOrgMember",
+                                                          "CloudFormationStackSetsOrgMemberServiceRolePolicy"),
+    "cloudhsm.amazonaws.com": ("AWSServiceRoleForCloudHSM", "CloudHSMServiceRolePolicy"),
+    "cloudwatch-crossaccount.amazonaws.com": ("AWSServiceRoleForCloudWatchCrossAccount",
+                                              "CloudWatch-CrossAccountAccess"),
+    "dax.amazonaws.com": ("AWSServiceRoleForDAX", "DAXServiceRolePolicy"),
+    "replication.dynamodb.amazonaws.com": ("AWSServiceRoleForDynamoDBReplication",
+                                           "DynamoDBReplicationServiceRolePolicy"),
+    "contributorinsights.dynamodb.amazonaws.com": ("AWSServiceRoleForDynamoDBCloudWatchContributorInsights",
+                                                   "DynamoDBCloudWatchContributorInsightsServiceRolePolicy"),
+    "ivs.amazonaws.com": ("AWSServiceRoleForIVSRecordToS3", "IVSRecordToS3"),
+    "resource-groups.amazonaws.com": ("AWSServiceRoleForResourceGroups", "ResourceGroupsServiceRolePolicy"),
+    "route53-recovery-readiness.amazonaws.com": ("AWSServiceRoleForRoute53RecoveryReadiness",
+                                                 "Route53RecoveryReadinessServiceRolePolicy"),
+    "route53resolver.amazonaws.com": ("AWSServiceRoleForRoute53Resolver", "Route53ResolverServiceRolePolicy"),
+    "storage-lens.s3.amazonaws.com": ("AWSServiceRoleForS3StorageLens", "S3StorageLensServiceRolePolicy"),
+    "waf-regional.amazonaws.com": ("AWSServiceRoleForWAFRegionalLogging", "WAFRegionalLoggingServiceRolePolicy"),
+    "user-subscriptions.amazonaws.com": ("AWSServiceRoleForUserSubscriptions", "AWSServiceRoleForUserSubscriptions"),
+    "qbusiness.amazonaws.com": ("AWSServiceRoleForQBusiness", "QBusinessServiceRolePolicy"),
+    "q.amazonaws.com": ("AWSServiceRoleForAmazonQDeveloper", "AWSServiceRoleForAmazonQDeveloper"),
+    "codewhisperer.amazonaws.com": ("AWSServiceRoleForCodeWhisperer", "AWSServiceRoleForCodeWhispererPolicy"),
+    "dsql.amazonaws.com": ("AWSServiceRoleForAuroraDsql", "AuroraDsqlServiceLinkedRolePolicy"),
+    "pcs.amazonaws.com": ("AWSServiceRoleForPCS", "AWSPCSServiceRolePolicy"),
+}
+
 # Services documenting CustomSuffix (the Auto Scaling, Amazon Connect and Lex V2 service-linked-role pages);
 # every other one answers "Custom suffix is not allowed for <principal>".
 SUFFIX_ALLOWED = frozenset({"autoscaling.amazonaws.com", "connect.amazonaws.com", "lexv2.amazonaws.com"})
@@ -177,10 +333,11 @@ def main() -> int:
     for document in documents:
         for principal, role in SLR_ARN.findall(document):
             found.setdefault(principal, set()).add(role)
+    known = {**CURATED, **DOCUMENTED}
     table, skipped = {}, []
-    for principal in sorted(set(found) | set(CURATED)):
-        if principal in CURATED:
-            role, policy = CURATED[principal]
+    for principal in sorted(set(found) | set(known)):
+        if principal in known:
+            role, policy = known[principal]
         else:
             role = min(found[principal], key=len)
             policy = attached_policy(role, service_role_policies)

@@ -145,6 +145,18 @@ def test_other_arns_never_read_the_managed_policy_data(monkeypatch):
     ("spot.amazonaws.com", "AWSServiceRoleForEC2Spot", "aws-service-role/AWSEC2SpotServiceRolePolicy"),
     ("guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty",
      "aws-service-role/AmazonGuardDutyServiceRolePolicy"),
+    # documented in the services' guides, named by no managed policy
+    ("ecs.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_ECSService",
+     "aws-service-role/AWSApplicationAutoscalingECSServicePolicy"),
+    ("rum.amazonaws.com", "AWSServiceRoleForCloudWatchRUM", "aws-service-role/AmazonCloudWatchRUMServiceRolePolicy"),
+    ("lex.amazonaws.com", "AWSServiceRoleForLexBots", "aws-service-role/LexBotPolicy"),
+    ("delivery.logs.amazonaws.com", "AWSServiceRoleForLogDelivery",
+     "aws-service-role/AWSServiceRoleForLogDeliveryPolicy"),
+    ("maintenance.elasticbeanstalk.amazonaws.com", "AWSServiceRoleForElasticBeanstalkMaintenance",
+     "aws-service-role/AWSElasticBeanstalkMaintenance"),
+    ("stacksets.cloudformation.amazonaws.com", "AWSServiceRoleForCloudFormationStackSetsOrgAdmin",
+     "aws-service-role/CloudFormationStackSetsOrgAdminServiceRolePolicy"),
+    ("dax.amazonaws.com", "AWSServiceRoleForDAX", "aws-service-role/DAXServiceRolePolicy"),
 ])
 def test_service_linked_role_per_service(aws, service, name, policy):
     iam = aws.client("iam")
@@ -183,10 +195,11 @@ def test_the_service_linked_role_table_is_consistent():
     from mockrunner.model.service_linked_roles import service_linked_roles
 
     table = service_linked_roles()
-    assert len(table) > 140
+    assert len(table) >= 249
     policies = managed_policies.aws_managed_policies()
     for service, spec in table.items():
         assert spec.role_name.startswith("AWSServiceRoleFor") and service.endswith(".amazonaws.com")
+        assert len(spec.role_name) <= 64, service
         assert spec.policy_arn in policies, service
 
 
