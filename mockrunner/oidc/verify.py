@@ -27,6 +27,7 @@ import jwt
 
 from mockrunner.errors import ServiceError
 from mockrunner.oidc.keys import SIGNING_ALGORITHMS, jwks
+from mockrunner.oidc.provider_claims import claim_value, keys_for
 
 if TYPE_CHECKING:
     from mockrunner.model.iam import IamState, OidcProvider
@@ -40,15 +41,6 @@ NO_KEY = ("Couldn't retrieve verification key from your identity provider,  plea
           "AssumeRoleWithWebIdentity documentation for requirements")
 NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
 
-# Claims STS turns into condition keys "<provider url>:<claim>", besides sub and aud, per issuer: the keys AWS
-# documents (IAM User Guide, "Available keys for AWS OIDC federation": amr for Amazon Cognito; azp, email and
-# oaud for Google; and GitHub's provider-specific claims).  Any other claim is not a key.
-PROVIDER_CLAIMS: dict[str, tuple[str, ...]] = {
-    "token.actions.githubusercontent.com": ("actor", "actor_id", "job_workflow_ref", "repository", "repository_id",
-                                            "workflow", "ref", "environment", "enterprise_id"),
-    "accounts.google.com": ("azp", "email"),
-    "cognito-identity.amazonaws.com": ("amr",),
-}
 AZP_AS_AUDIENCE = frozenset({"accounts.google.com"})
 """Issuers whose ``azp`` becomes ``<url>:aud`` (the original ``aud`` then ``<url>:oaud``), as AWS documents for
 Google."""
@@ -163,15 +155,16 @@ def _as_list(value: Any) -> list:
 # ------------------------------------------------------------------------------------------- condition keys
 def condition_keys(verified: VerifiedToken) -> dict[str, Any]:
     """The web identity keys STS puts in the request context: ``<url>:sub``, ``<url>:aud`` and the issuer's
-    documented claims (:data:`PROVIDER_CLAIMS`), ``<url>`` being the provider's URL without ``https://``."""
+    documented provider-specific claims (:data:`mockrunner.oidc.provider_claims.PROVIDER_CLAIMS`), ``<url>``
+    being the provider's URL without ``https://``."""
     claims, url = verified.claims, verified.provider.url
     keys: dict[str, Any] = {f"{url}:sub": claims["sub"], f"{url}:aud": verified.audience}
     host = url.split("/", 1)[0]
     if host in AZP_AS_AUDIENCE and isinstance(claims.get("azp"), str):
         keys[f"{url}:aud"] = claims["azp"]
         keys[f"{url}:oaud"] = claims.get("aud") if isinstance(claims.get("aud"), str) else verified.audience
-    for name in PROVIDER_CLAIMS.get(host, ()):
-        value = claims.get(name)
+    for name, path in keys_for(url):
+        value = claim_value(claims, path)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             keys[f"{url}:{name}"] = str(value)
         elif isinstance(value, list) and all(isinstance(item, str) for item in value):
