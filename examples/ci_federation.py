@@ -7,8 +7,9 @@ What a workflow using aws-actions/configure-aws-credentials does, step by step:
    the role may push to ECR, create App Runner services and pass the image-access role to App Runner only
    (``iam:PassedToService``);
 2. (each run) the job's OIDC token is exchanged with ``AssumeRoleWithWebIdentity`` — no AWS credentials in CI;
-3. the session pushes the image (its blobs through the layer API, then ``PutImage``: ``ecr_push.py``) and
-   deploys it (``CreateService``).
+3. the session pushes the image (its blobs through the layer API, then ``PutImage``: ``ecr_push.py``; against a
+   running server a job would ``docker login`` with the session's ``GetAuthorizationToken`` and push to the
+   registry endpoint, which authorizes the same actions for the same session) and deploys it (``CreateService``).
 
 A token for another branch, or for a job with ``environment: prod`` (its ``sub`` becomes
 ``repo:acme/web:environment:prod``), is refused with STS's "Not authorized to perform
@@ -55,9 +56,11 @@ def set_up_account(iam, ecr, account: str) -> str:
     iam.attach_role_policy(RoleName="AppRunnerECRAccessRole",
                            PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
     iam.put_role_policy(RoleName="github-deploy", PolicyName="deploy", PolicyDocument=_document(
-        {"Effect": "Allow", "Action": ["ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-                                       "ecr:PutImage", "ecr:DescribeImages"],
+        {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+                                       "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+                                       "ecr:DescribeImages"],
          "Resource": f"arn:aws:ecr:{REGION}:{account}:repository/web"},
+        {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},  # docker login
         {"Effect": "Allow", "Action": ["apprunner:CreateService", "apprunner:DescribeService"], "Resource": "*"},
         {"Effect": "Allow", "Action": "iam:PassRole", "Resource": access_role,
          "Condition": {"StringEquals": {"iam:PassedToService": "apprunner.amazonaws.com"}}},

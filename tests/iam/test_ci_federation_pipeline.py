@@ -65,3 +65,27 @@ def test_the_example_runs(capsys):
     assert _example().main() == 0
     printed = capsys.readouterr().out
     assert "IAM received sub='repo:acme/web:environment:prod'" in printed and "RUNNING" in printed
+
+
+def test_the_federated_session_pushes_through_the_registry(make_harness):
+    """As a CI job does after federating: `docker login` with the session's ECR token, then push over the registry
+    endpoint; the token carries the session, so the deploy role's policy decides each registry action."""
+    from mockrunner.testing.oci import build_image
+    from tests.registry.images import Registry, error_code, login_password
+
+    aws = make_harness("server")
+    example = _example()
+    role = example.set_up_account(aws.client("iam"), aws.client("ecr"), ACCOUNT)
+    credentials = assume(aws, role, mint(aws, github={"repository": "acme/web", "ref": "refs/heads/main"}))[
+        "Credentials"]
+    registry = Registry(aws.endpoint_url, login_password(aws.client_for(credentials, "ecr")))
+    image = build_image("deployed from main")
+    assert registry.push("web", image, "v1").status_code == 201
+    pushed = aws.client("ecr").describe_images(repositoryName="web")["imageDetails"]
+    assert [detail["imageDigest"] for detail in pushed] == [image.digest]
+    aws.client("ecr").create_repository(repositoryName="other")
+    refused = registry.call("POST", "/v2/other/blobs/uploads/")
+    assert error_code(refused)[:2] == (403, "DENIED")
+    denied = [e for e in aws.store.decision_log if e["action"] == "ecr:InitiateLayerUpload"
+              and e["decision"] != "allowed"]
+    assert denied and denied[-1]["principal"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/")
