@@ -50,6 +50,7 @@ from mockrunner.model.iam import (
     User,
     new_id,
 )
+from mockrunner.services.ecr import put_image_record  # noqa: E402
 from mockrunner.testing.inprocess import BeforeSendHook, _Raw
 
 try:  # imported before any botocore session exists, so that moto's before-send hook is in every session
@@ -118,28 +119,24 @@ def _refuse(request: object) -> None:
 
 
 def populate_mockrunner(app, count: int, calls: dict) -> None:
-    """``count`` users, roles, groups and customer policies in the model; services and images via the API."""
+    """``count`` users, roles, groups and customer policies and images in the model; services via the API."""
     account = app.store.account(ACCOUNT)
     iam = account.iam
     now = app.store.clock.now()
     for index in range(count):
         name = f"bench-{index:05d}"
-        iam.users[name] = User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now)
-        iam.roles[name] = Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST)
-        iam.groups[name] = Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now)
+        iam.add(User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now))
+        iam.add(Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST))
+        iam.add(Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now))
         arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
-        iam.policies[arn] = ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", arn, now, now, "v1",
-                                          [PolicyVersion("v1", POLICY, now)])
-    iam.touch()
+        iam.add(ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", arn, now, now, "v1",
+                              [PolicyVersion("v1", POLICY, now)]))
     for index in range(count):
         calls["apprunner"].create_service(ServiceName=f"svc-{index:05d}", SourceConfiguration=SOURCE)
     calls["ecr"].create_repository(repositoryName="bench")
-    for index in range(count):
-        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                               "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-                                          "digest": "sha256:" + hashlib.sha256(str(index).encode()).hexdigest()},
-                               "layers": []})
-        calls["ecr"].put_image(repositoryName="bench", imageManifest=manifest, imageTag=f"v{index}")
+    for index in range(count):  # declared as seed files declare images: listing cost does not depend on blobs
+        put_image_record(app.store, ACCOUNT, "us-east-1", "bench", tags=[f"v{index}"],
+                         digest="sha256:" + hashlib.sha256(str(index).encode()).hexdigest(), size=7)
 
 
 def populate_moto(start: int, stop: int) -> None:
