@@ -18,7 +18,7 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import ROLE, Kind, entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import role_out, tags_out
+from mockrunner.services.iam.wire import role_out, tagged
 from mockrunner.services.registry import op
 
 INSTANCE_PROFILE = Kind("instance-profile", "InstanceProfile", "InstanceProfileName", "instance_profiles")
@@ -41,9 +41,7 @@ def profile_out(iam: IamState, profile: InstanceProfile) -> dict:
     out = {"Path": profile.path, "InstanceProfileName": profile.name, "InstanceProfileId": profile.instance_profile_id,
            "Arn": profile.arn, "CreateDate": profile.create_date,
            "Roles": [role_out(iam.roles[name]) for name in profile.roles if name in iam.roles]}
-    if profile.tags:
-        out["Tags"] = tags_out(profile.tags)
-    return out
+    return tagged(out, profile.tags)
 
 
 _on_profile = target(INSTANCE_PROFILE)

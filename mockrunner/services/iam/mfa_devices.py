@@ -34,7 +34,7 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, request_keys, resource_keys, target
 from mockrunner.services.iam.entities import USER, entity_arn, iam_of, non_user, self_user, tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import tags_out, user_out
+from mockrunner.services.iam.wire import tagged, user_out
 from mockrunner.services.registry import op
 
 STEP_SECONDS = 30
@@ -108,9 +108,7 @@ def virtual_device_out(iam: IamState, device: MfaDevice) -> dict:
     if user is not None:
         out["User"] = user_out(user)
         out["EnableDate"] = device.enable_date
-    if device.tags:
-        out["Tags"] = tags_out(device.tags)
-    return out
+    return tagged(out, device.tags)
 
 
 # ------------------------------------------------------------------------------------------------ authorization
@@ -144,9 +142,7 @@ def create_virtual_mfa_device(ctx: RequestContext) -> dict:
     account_name = iam.account_aliases[0] if iam.account_aliases else ctx.account.id
     uri = f"otpauth://totp/{name}@{account_name}?secret={seed}"
     out = {"SerialNumber": serial, "Base32StringSeed": seed.encode("ascii"), "QRCodePNG": qr_png(uri)}
-    if tags:
-        out["Tags"] = tags_out(tags)
-    return {"VirtualMFADevice": out}
+    return {"VirtualMFADevice": tagged(out, tags)}
 
 
 @op("iam", "EnableMFADevice", authz=_on_user)

@@ -21,7 +21,7 @@ from mockrunner.model.iam import IamState, OidcProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import tags_out
+from mockrunner.services.iam.wire import tagged
 from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
@@ -113,9 +113,7 @@ def create_provider(ctx: RequestContext) -> dict:
     tags = tags_in(ctx)
     iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags))
     result: dict = {"OpenIDConnectProviderArn": arn}
-    if tags:
-        result["Tags"] = tags_out(tags)
-    return result
+    return tagged(result, tags)
 
 
 @op("iam", "GetOpenIDConnectProvider", authz=_target)
@@ -123,9 +121,7 @@ def get_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     result = {"Url": provider.url, "ClientIDList": list(provider.client_ids),
               "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.create_date}
-    if provider.tags:
-        result["Tags"] = tags_out(provider.tags)
-    return result
+    return tagged(result, provider.tags)
 
 
 @op("iam", "ListOpenIDConnectProviders", authz=_anywhere)

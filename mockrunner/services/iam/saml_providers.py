@@ -21,7 +21,7 @@ from mockrunner.model.iam import IamState, SamlPrivateKey, SamlProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import tags_out
+from mockrunner.services.iam.wire import tagged
 from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
@@ -132,9 +132,7 @@ def create_provider(ctx: RequestContext) -> dict:
     iam.add(SamlProvider(name, arn, new_key_id(), params["SAMLMetadataDocument"], now, valid_until, tags, mode,
                          keys))
     result: dict = {"SAMLProviderArn": arn}
-    if tags:
-        result["Tags"] = tags_out(tags)
-    return result
+    return tagged(result, tags)
 
 
 @op("iam", "GetSAMLProvider", authz=_target)
@@ -142,8 +140,7 @@ def get_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     result: dict = {"SAMLProviderUUID": provider.uuid, "SAMLMetadataDocument": provider.metadata_document,
                     "CreateDate": provider.create_date, "ValidUntil": provider.valid_until}
-    if provider.tags:
-        result["Tags"] = tags_out(provider.tags)
+    tagged(result, provider.tags)
     if provider.assertion_encryption_mode is not None:
         result["AssertionEncryptionMode"] = provider.assertion_encryption_mode
     if provider.private_keys:

@@ -18,7 +18,8 @@ from mockrunner.model.iam import ServerCertificate, new_id
 from mockrunner.services.iam import paging, pem_certificates
 from mockrunner.services.iam.authz import listing, request_keys, resource_keys
 from mockrunner.services.iam.entities import entity_arn, iam_of, tags_in
-from mockrunner.services.iam.wire import tags_out
+from mockrunner.services.iam.tags import tag_operations
+from mockrunner.services.iam.wire import tagged
 from mockrunner.services.registry import op
 
 MAX_PER_ACCOUNT = 20
@@ -82,17 +83,14 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
         name, new_id(ID_PREFIX), path, entity_arn(ctx.account.id, KIND, path, name), params["CertificateBody"],
         params["PrivateKey"], chain, now, parsed.not_valid_after_utc, tags))
     result: dict = {"ServerCertificateMetadata": metadata_out(certificate)}
-    if tags:
-        result["Tags"] = tags_out(tags)
-    return result
+    return tagged(result, tags)
 
 
 @op("iam", "GetServerCertificate", authz=_target)
 def get_server_certificate(ctx: RequestContext) -> dict:
     certificate = _named(ctx)
     out: dict = {"ServerCertificateMetadata": metadata_out(certificate), "CertificateBody": certificate.body}
-    if certificate.tags:
-        out["Tags"] = tags_out(certificate.tags)
+    tagged(out, certificate.tags)
     if certificate.chain:
         out["CertificateChain"] = certificate.chain
     return {"ServerCertificate": out}
@@ -125,21 +123,4 @@ def delete_server_certificate(ctx: RequestContext) -> dict:
     return {}
 
 
-@op("iam", "TagServerCertificate", authz=_target)
-def tag_server_certificate(ctx: RequestContext) -> dict:
-    certificate = _named(ctx)
-    iam_of(ctx).update(certificate, tags=tags_in(ctx, certificate.tags))
-    return {}
-
-
-@op("iam", "UntagServerCertificate", authz=_target)
-def untag_server_certificate(ctx: RequestContext) -> dict:
-    certificate = _named(ctx)
-    removed = {key.lower() for key in ctx.params["TagKeys"]}
-    iam_of(ctx).update(certificate, tags={k: v for k, v in certificate.tags.items() if k.lower() not in removed})
-    return {}
-
-
-@op("iam", "ListServerCertificateTags", authz=_target)
-def list_server_certificate_tags(ctx: RequestContext) -> dict:
-    return paging.page(tags_out(_named(ctx).tags), ctx, "Tags")
+tag_operations(("TagServerCertificate", "UntagServerCertificate", "ListServerCertificateTags"), _named, _target)

@@ -22,6 +22,13 @@ def tags_out(tags: dict[str, str]) -> list[dict]:
     return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
+def tagged(out: dict, tags: dict[str, str]) -> dict:
+    """``out`` with its ``Tags`` member when there are tags (IAM leaves the member out otherwise)."""
+    if tags:
+        out["Tags"] = tags_out(tags)
+    return out
+
+
 def boundary_out(arn: str | None) -> dict:
     return {"PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
                                     "PermissionsBoundaryArn": arn}} if arn else {}
@@ -31,9 +38,7 @@ def user_out(user: User, full: bool = False) -> dict:
     out = {"Path": user.path, "UserName": user.name, "UserId": user.user_id, "Arn": user.arn,
            "CreateDate": user.create_date}
     if full:
-        out.update(boundary_out(user.permissions_boundary))
-        if user.tags:
-            out["Tags"] = tags_out(user.tags)
+        tagged(out, user.tags).update(boundary_out(user.permissions_boundary))
     return out
 
 
@@ -52,9 +57,7 @@ def role_out(role: Role, full: bool = False, created: bool = False, last_used: d
     if role.description:
         out["Description"] = role.description
     if full:
-        out.update(boundary_out(role.permissions_boundary))
-        if role.tags:
-            out["Tags"] = tags_out(role.tags)
+        tagged(out, role.tags).update(boundary_out(role.permissions_boundary))
         if not created:
             out["RoleLastUsed"] = last_used or {}
     return out
@@ -90,9 +93,7 @@ def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bo
            "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
     if full and policy.description:
         out["Description"] = policy.description
-    if (full or tags) and policy.tags:
-        out["Tags"] = tags_out(policy.tags)
-    return out
+    return tagged(out, policy.tags) if full or tags else out
 
 
 def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bool = True) -> dict:
