@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from mockrunner import regions
@@ -23,10 +22,6 @@ from mockrunner.persistence import StateNotSavedError
 from mockrunner.protocol import specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
-
-if TYPE_CHECKING:
-
-    pass
 
 log = logging.getLogger("mockrunner.gateway")
 
