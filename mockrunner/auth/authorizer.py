@@ -99,15 +99,9 @@ def caller_for_role_session(store: "Store", account_id: str, role_name: str, ses
 
 def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
     """Evaluate every check for ``ctx.caller``; the first denial raises AccessDenied (mode ``on``)."""
-    mode = ctx.store.settings.enforce
-    if mode == "off":
-        return
-    base = request_context(ctx)
-    for check in checks:
-        decision = decide(ctx.store, ctx.caller, check, base_context=base, request_id=ctx.request_id)
-        ctx.decisions.append(decision)
-        if mode == "on" and not decision.allowed:
-            raise denial(ctx, check, decision)
+    denied = _first_denial(ctx, ctx.caller, checks, None)
+    if denied is not None:
+        raise denial(ctx, *denied)
 
 
 def note_use(ctx: "RequestContext") -> None:
@@ -139,6 +133,14 @@ def authorize_principal(ctx: "RequestContext", who: Principal, checks: Iterable[
     """Evaluate ``checks`` for ``who`` instead of the request's caller (a federated identity provider presenting
     its token); the first denial in mode ``on`` is returned for the operation to answer in its own words.
     ``details`` (the token's claims, say) are recorded with each decision."""
+    denied = _first_denial(ctx, who, checks, details)
+    return denied[1] if denied is not None else None
+
+
+def _first_denial(ctx: "RequestContext", who: Caller | Principal, checks: Iterable["Check"],
+                  details: Mapping[str, Any] | None) -> tuple["Check", Decision] | None:
+    """Decide every check for ``who`` (mode ``soft``: all of them, recorded) and return the first denial in
+    mode ``on``; mode ``off`` decides nothing."""
     mode = ctx.store.settings.enforce
     if mode == "off":
         return None
@@ -147,7 +149,7 @@ def authorize_principal(ctx: "RequestContext", who: Principal, checks: Iterable[
         decision = decide(ctx.store, who, check, base_context=base, request_id=ctx.request_id, details=details)
         ctx.decisions.append(decision)
         if mode == "on" and not decision.allowed:
-            return decision
+            return check, decision
     return None
 
 
@@ -214,7 +216,7 @@ def decide(
 ) -> Decision:
     """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision (with
     ``details`` under ``"details"`` when given)."""
-    compiled = _compiled(store, who)
+    compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     resource_policy = _resource_ref(check)
     now = store.clock.now()
@@ -246,11 +248,7 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
 
 # ------------------------------------------------------------------------------------------- compiled sets
 def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
-    """The policies that apply to ``who`` now (cached like every check's)."""
-    return _compiled(store, who)
-
-
-def _compiled(store: "Store", who: Caller | Principal) -> CompiledPrincipal:
+    """The policies that apply to ``who`` now, cached per IAM state version."""
     if isinstance(who, Principal):
         return CompiledPrincipal(who, _NO_POLICIES, None, None)
     account = store.account(who.account_id)
