@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -260,24 +260,25 @@ def set_enforcement() -> Response:
 
 @admin.get("/apprunner/failures")
 def failures() -> Response:
-    arn = _service_arn()
-    store = _store()
-    with store.lock:
-        found = apprunner.failure_reasons(store, arn)
-    if found is None:
-        raise AdminError(404, "ServiceNotFound", f"no App Runner service {arn}")
+    arn, found = _about_service(apprunner.failure_reasons)
     return _json({"service_arn": arn, "failures": found})
 
 
 @admin.get("/apprunner/deployed-image")
 def deployed_image() -> Response:
+    arn, found = _about_service(apprunner.deployed_image)
+    return _json({"service_arn": arn, **found})
+
+
+def _about_service(read: Callable[[Any, str], Any]) -> tuple[str, Any]:
+    """The ``service_arn`` query parameter and what ``read(store, arn)`` says of that service (404 if none)."""
     arn = _service_arn()
     store = _store()
     with store.lock:
-        found = apprunner.deployed_image(store, arn)
+        found = read(store, arn)
     if found is None:
         raise AdminError(404, "ServiceNotFound", f"no App Runner service {arn}")
-    return _json({"service_arn": arn, **found})
+    return arn, found
 
 
 @admin.get("/apprunner/instance-role-credentials")
