@@ -10,11 +10,10 @@ How: when the first mock is entered (importing mockrunner, or loading its pytest
 process-wide ``before-send`` handler (:class:`mockrunner.testing.inprocess.BeforeSendHook`, the same hook the
 test harness attaches per client) is registered once — appended to botocore's ``BUILTIN_HANDLERS`` (so every
 session created later has it, ahead of moto's) and added to boto3's default session if that predates it.  It
-answers from the innermost active mock, and returns ``None`` when no
-mock is active or the service is not one of ours.  Each request runs once: the default session never gets a
-second copy of the handler, and a request one copy has answered is not run again by another.  Entering
-therefore costs a few environment writes: boto3's default session is *not* rebuilt; only its cached
-credentials are set aside so the fake ones take effect.
+answers from the innermost active mock, and returns ``None`` when no mock is active or the service is not one of
+ours.  Each request runs once: the default session never gets a second copy of the handler, and a request one
+copy has answered is not run again by another.  Entering therefore costs a few environment writes: boto3's
+default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
 
 Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered.  Nested mocks behave like
 moto's nested ``mock_aws``: a mock entered while another is active *shares* the outer one's state (no reset;
@@ -23,7 +22,7 @@ fixture's data.
 
 Interception cannot fall through to the network: besides the ``before-send`` handler, ``Endpoint._send`` (the
 single place botocore hands a request to HTTP) is guarded, so a client the handler does not reach — one made
-from a botocore session that predates mockrunner's import — is still answered by the active mock rather than
+from a botocore session that predates the first mock — is still answered by the active mock rather than
 sent to AWS.
 
 moto's fake credentials (``FOOBARKEY`` / ``FOOBARSECRET``, which ``mock_aws`` puts in the environment) are an
@@ -81,13 +80,12 @@ def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
     """botocore's last step before HTTP: while a mock is active, our services are answered, never sent.
 
     botocore emits ``before-send`` to every handler and sends over HTTP only when none answered.  A client
-    whose event emitter lacks our handler (its botocore session was created before mockrunner was imported)
+    whose event emitter lacks our handler (its botocore session was created before the first mock was entered)
     would therefore reach the real AWS endpoint with fake keys; this guard answers it from the mock instead.
     """
-    if _ACTIVE and endpoint._endpoint_prefix in specs.endpoint_prefixes():
-        mock = _innermost()
-        if mock is not None:
-            return call_app(mock.wsgi_app, request)
+    app = _innermost_app()
+    if app is not None and endpoint._endpoint_prefix in specs.endpoint_prefixes():
+        return call_app(app, request)
     return _ORIGINAL_SEND(endpoint, request)
 
 
@@ -110,7 +108,7 @@ def _with_moto_credentials(settings: Settings) -> Settings:
 def _register_on_default_session() -> None:
     """Make boto3's default session carry the handler exactly once.
 
-    A session created after mockrunner's import already has it, from BUILTIN_HANDLERS (registered without an
+    A session created after the first mock was entered already has it, from BUILTIN_HANDLERS (registered without an
     id); one created before has not.  Either way the handler ends up registered once, under ``_HANDLER_ID``.
     """
     import boto3
