@@ -240,9 +240,9 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
     if document is None:
         return None
     policy_id = check.resource_policy_id or f"{check.resource}#resource-policy"
-    if isinstance(document, Policy):
-        return PolicyRef(policy_id, document)
     kind = PolicyKind.TRUST if check.action.lower() in _TRUST_ACTIONS else PolicyKind.RESOURCE
+    if isinstance(document, Policy):
+        return PolicyRef(policy_id, document, kind)
     return PolicyRef.load(policy_id, document, kind)
 
 

@@ -5,7 +5,9 @@ logic" page):
 
 1. An explicit deny in any policy that applies (identity, permissions boundary, session, resource)
    wins.
-2. Same account: identity-based policies OR the resource-based policy grant. A resource-policy allow
+2. Same account: identity-based policies OR the resource-based policy grant, except that a role trust policy
+   must always allow (IAM User Guide, "Policy evaluation logic": a role's trust policy is a resource-based
+   policy that an identity-based policy cannot stand in for). A resource-policy allow
    naming the caller's user ARN or role-session ARN is enough by itself and is not limited by the
    permissions boundary or session policies; one naming the role ARN (or everyone) joins the
    identity-based grant and is limited by both; one naming only the account needs the identity-based
@@ -340,6 +342,9 @@ def evaluate(request: AuthzRequest) -> Decision:
     same_account = principal.account is not None and resource_account == principal.account
 
     if same_account:
+        trust = request.resource_policy is not None and request.resource_policy.kind is PolicyKind.TRUST
+        if trust and not res_allows:
+            return _deny(request, RESOURCE, False)
         specific = [m for m, how in res_allows if how == MATCH_SPECIFIC]
         if specific:
             return _allow(request, [RESOURCE], specific)

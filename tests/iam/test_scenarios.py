@@ -112,6 +112,21 @@ def test_assume_role_rules(aws):
     assert _denied(excinfo) == "Roles may not be assumed by root accounts."
 
 
+def test_an_identity_policy_cannot_stand_in_for_the_trust_policy(aws):
+    """IAM User Guide, "Policy evaluation logic": a role's trust policy must allow, even in the same account."""
+    key = user_with_key(aws, "admin", policies=("arn:aws:iam::aws:policy/AdministratorAccess",))
+    root = aws.client("iam")
+    ec2_only = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    arn = root.create_role(RoleName="instance", AssumeRolePolicyDocument=ec2_only)["Role"]["Arn"]
+    sts = aws.client_for(key, "sts")
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=arn, RoleSessionName="s1")
+    assert _denied(excinfo) == (
+        f"User: arn:aws:iam::{ACCOUNT}:user/admin is not authorized to perform: sts:AssumeRole on resource: {arn}")
+    root.update_assume_role_policy(RoleName="instance", PolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    assert sts.assume_role(RoleArn=arn, RoleSessionName="s1")["Credentials"]["AccessKeyId"]
+
+
 def test_external_id_and_session_tags(aws):
     key = user_with_key(aws, "partner")
     root = aws.client("iam")
