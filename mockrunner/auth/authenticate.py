@@ -132,10 +132,10 @@ def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", 
     store = ctx.store
     if security_token != session.session_token:
         raise _error(ctx, "unknown_key")
-    if session.kind != "AssumedRole" and ctx.service == "iam":
-        # GetSessionToken credentials without MFA (mockrunner has no MFA devices) "cannot call any IAM API
-        # operations" (STS API reference, GetSessionToken); IAM answers as if the token were unknown:
-        # InvalidClientTokenId (aws/aws-sdk-js#460, aws/aws-cli#8918, 99designs/aws-vault#15 and #1056).
+    if session.kind != "AssumedRole" and ctx.service == "iam" and session.mfa_authenticated_at is None:
+        # GetSessionToken credentials "cannot call any IAM API operations unless MFA authentication information
+        # is included in the request" (STS API reference, GetSessionToken); IAM answers as if the token were
+        # unknown: InvalidClientTokenId (aws/aws-sdk-js#460, aws/aws-cli#8918, 99designs/aws-vault#15 and #1056).
         raise _error(ctx, "unknown_key")
     if store.clock.now() >= session.expiration:
         raise _error(ctx, "expired_token")
@@ -163,7 +163,7 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         or session.kind == "FederatedUser",
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
         transitive_tag_keys=tuple(session.transitive_tag_keys),
-        credential_source=source, tags=tags,
+        credential_source=source, tags=tags, mfa_authenticated_at=session.mfa_authenticated_at,
     )
 
 

@@ -200,7 +200,11 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
     if ctx.region:
         values["aws:RequestedRegion"] = ctx.region
     caller = ctx.caller
-    if caller is not None and caller.credential_source in ("AssumeRole", "GetSessionToken"):
+    if caller is not None and caller.mfa_authenticated_at is not None:
+        values["aws:MultiFactorAuthPresent"] = True
+        values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)
+                                                      .total_seconds()))
+    elif caller is not None and caller.credential_source in ("AssumeRole", "GetSessionToken"):
         values["aws:MultiFactorAuthPresent"] = False
     return values
 

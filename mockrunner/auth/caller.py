@@ -34,6 +34,8 @@ class Caller:
     """``root``, ``permanent`` (an IAM user's access key), ``AssumeRole`` or ``GetSessionToken``."""
     tags: dict[str, str] = field(default_factory=dict)
     """``aws:PrincipalTag`` values: the user's or role's tags, overridden by session tags."""
+    mfa_authenticated_at: datetime | None = None
+    """When the session's credentials were obtained with an MFA code (``None``: without MFA)."""
 
     @property
     def is_root(self) -> bool:

@@ -164,6 +164,8 @@ class Session:
     issued_at: datetime | None = None
     transitive_tag_keys: list[str] = field(default_factory=list)
     """Session tag keys that pass on to sessions this one assumes (role chaining)."""
+    mfa_authenticated_at: datetime | None = None
+    """When the session's user signed in with an MFA code (STS ``SerialNumber``/``TokenCode``); ``None``: no MFA."""
 
 
 @dataclass
@@ -534,6 +536,7 @@ def new_role_session(
     chained: bool = False,
     source_identity: str | None = None,
     transitive_tag_keys: list[str] | None = None,
+    mfa_authenticated_at: datetime | None = None,
 ) -> Session:
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
@@ -550,7 +553,7 @@ def new_role_session(
         user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,
         role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
         tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
-        transitive_tag_keys=list(transitive_tag_keys or []),
+        transitive_tag_keys=list(transitive_tag_keys or []), mfa_authenticated_at=mfa_authenticated_at,
     )
     iam.add_session(session, now)
     return session

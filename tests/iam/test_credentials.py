@@ -107,7 +107,7 @@ def test_root_session_token_is_limited_to_an_hour_and_cannot_call_iam(aws):
     assert aws_error(excinfo) == ("InvalidClientTokenId", INVALID_TOKEN_IAM, 403)
 
 
-def test_mfa_codes_are_refused_since_no_device_exists(aws):
+def test_an_mfa_serial_that_names_no_device_is_refused(aws):
     key = user_with_key(aws, "mfa")
     with pytest.raises(ClientError) as excinfo:
         aws.client_for(key, "sts").get_session_token(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/mfa",

@@ -30,6 +30,7 @@ from mockrunner.model.iam import (
 )
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.services.registry import no_checks, op
+from mockrunner.services.sts import mfa
 
 ROLE_CHAINING_LIMIT = 3600
 #: Caller credential sources that are STS session credentials (``Caller.credential_source``).
@@ -93,6 +94,11 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     if role is not None:
         for key, value in role.tags.items():
             keys[f"aws:ResourceTag/{key}"] = value
+    if mfa.requested(ctx):
+        # The trust policy sees the MFA the request brings (refused here when its code is not the device's).
+        mfa.verified_step(ctx, ctx.store.clock.now())
+        keys["aws:MultiFactorAuthPresent"] = True
+        keys["aws:MultiFactorAuthAge"] = 0
     trust = role.assume_role_policy if role is not None else None
     common = {"resource_policy": trust or None, "resource_policy_id": f"{role_arn}#trust-policy",
               "resource_account": account_id}
@@ -162,10 +168,15 @@ def assume_role(ctx: RequestContext) -> dict:
         inherited = list(caller.transitive_tag_keys)
         tags = {**{key: caller.session_tags[key] for key in inherited if key in caller.session_tags}, **tags}
         transitive = inherited + transitive
+    now = store.clock.now()
+    # The session carries MFA authenticated now, or that of the calling GetSessionToken session; role chaining
+    # passes none on (not documented either way: mockrunner fails closed).
+    inherited = caller.mfa_authenticated_at if caller.credential_source == "GetSessionToken" else None
+    mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else inherited
     session = new_role_session(
-        store.account(role.account_id).iam, store.clock.now(), role, params["RoleSessionName"], duration,
+        store.account(role.account_id).iam, now, role, params["RoleSessionName"], duration,
         policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
-        source_identity=params.get("SourceIdentity"), transitive_tag_keys=transitive,
+        source_identity=params.get("SourceIdentity"), transitive_tag_keys=transitive, mfa_authenticated_at=mfa_at,
     )
     return _session_result(session, policies, policy_arns, params.get("Tags") or [])
 
@@ -237,14 +248,10 @@ def session_credentials_refused(ctx: RequestContext) -> list[Check]:
 def get_session_token(ctx: RequestContext) -> dict:
     """No permission is needed (STS API reference); session credentials cannot call it.
 
-    mockrunner has no MFA devices, so a ``SerialNumber`` never names one: STS's answer for an unknown device
-    (aws/aws-cli#6325, 99designs/aws-vault#676 quote it, with its two spaces).  Sessions are therefore always
-    without MFA, and IAM refuses them (see ``auth/authenticate.py``).
+    With ``SerialNumber``/``TokenCode`` (see :mod:`mockrunner.services.sts.mfa`) the session carries the MFA
+    context and may call IAM; without, IAM refuses it (see ``auth/authenticate.py``).
     """
     caller, store = ctx.caller, ctx.store
-    if ctx.params.get("SerialNumber") is not None or ctx.params.get("TokenCode") is not None:
-        raise ServiceError("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please "
-                           "verify your MFA serial number is valid and associated with this user.", 403)
     limit = SESSION_TOKEN_MAX_ROOT if caller.is_root else SESSION_TOKEN_MAX
     duration = ctx.params.get("DurationSeconds") or min(SESSION_TOKEN_DEFAULT, limit)
     if duration > limit:
@@ -252,10 +259,12 @@ def get_session_token(ctx: RequestContext) -> dict:
                            f"'durationSeconds' failed to satisfy constraint: Member must have value less than "
                            f"or equal to {limit}", 400)
     now = store.clock.now()
+    mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else None
     session = Session(
         access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(),
         session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind=caller.kind,
         arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
+        mfa_authenticated_at=mfa_at,
     )
     store.accounts[caller.account_id].iam.add_session(session, now)
     return {"Credentials": session_credentials(session)}
