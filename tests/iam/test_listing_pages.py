@@ -100,3 +100,35 @@ def test_access_keys_and_group_members_follow_changes(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.list_users(Marker="99999")
     assert excinfo.value.response["Error"]["Code"] == "ValidationError"
+
+
+def test_entities_for_policy_page_as_one_list_and_filter_by_usage_and_path(aws):
+    iam = aws.client("iam")
+    arn = iam.create_policy(PolicyName="shared", PolicyDocument=doc(allow("s3:GetObject")))["Policy"]["Arn"]
+    for name in ("u1", "u2", "u3"):
+        iam.create_user(UserName=name, Path="/team/" if name == "u2" else "/")
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+    iam.create_group(GroupName="g1")
+    iam.attach_group_policy(GroupName="g1", PolicyArn=arn)
+    iam.create_role(RoleName="r1", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.attach_role_policy(RoleName="r1", PolicyArn=arn)
+    iam.create_role(RoleName="bounded", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"),
+                    PermissionsBoundary=arn)
+
+    def names(**params) -> list[str]:
+        seen, marker = [], None
+        while True:
+            page = iam.list_entities_for_policy(PolicyArn=arn, MaxItems=2, **params,
+                                                **({"Marker": marker} if marker else {}))
+            assert sum(len(page[key]) for key in ("PolicyGroups", "PolicyUsers", "PolicyRoles")) <= 2
+            seen += [item.get("GroupName") or item.get("UserName") or item["RoleName"]
+                     for key in ("PolicyGroups", "PolicyUsers", "PolicyRoles") for item in page[key]]
+            if not page["IsTruncated"]:
+                return seen
+            marker = page["Marker"]
+
+    assert names() == ["g1", "u1", "u2", "u3", "bounded", "r1"]
+    assert names(PolicyUsageFilter="PermissionsPolicy") == ["g1", "u1", "u2", "u3", "r1"]
+    assert names(PolicyUsageFilter="PermissionsBoundary") == ["bounded"]
+    assert names(EntityFilter="User", PathPrefix="/team/") == ["u2"]
+    assert names(EntityFilter="Role") == ["bounded", "r1"]

@@ -3,8 +3,6 @@ CreatePolicyVersion, GetPolicyVersion, ListPolicyVersions, SetDefaultPolicyVersi
 ListEntitiesForPolicy."""
 from __future__ import annotations
 
-from typing import Any
-
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
@@ -189,15 +187,25 @@ def delete_policy_version(ctx: RequestContext) -> dict:
 
 @op("iam", "ListEntitiesForPolicy", authz=policy_target)
 def list_entities_for_policy(ctx: RequestContext) -> dict:
+    """The groups, users and roles using the policy (as a permissions policy, a boundary or both, per
+    ``PolicyUsageFilter``) under ``PathPrefix``, by name, paginated as one list as IAM does."""
     iam = iam_of(ctx)
     arn = _any_policy(ctx).arn
     pick = ctx.params.get("EntityFilter")
-    result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
-    for kind, key, id_attr in ((USER, "PolicyUsers", "user_id"), (GROUP, "PolicyGroups", "group_id"),
+    usage = ctx.params.get("PolicyUsageFilter")
+    prefix = ctx.params.get("PathPrefix") or "/"
+    found: list[tuple[str, dict]] = []
+    for kind, key, id_attr in ((GROUP, "PolicyGroups", "group_id"), (USER, "PolicyUsers", "user_id"),
                                (ROLE, "PolicyRoles", "role_id")):
         if pick and pick not in (kind.title, "LocalManagedPolicy", "AWSManagedPolicy"):
             continue
-        for entity in kind.entities(iam).values():
-            if arn in entity.attached_policies:
-                result[key].append({kind.param: entity.name, kind.title + "Id": getattr(entity, id_attr)})
+        for entity in sorted(kind.entities(iam).values(), key=lambda item: item.name.lower()):
+            attached = usage != "PermissionsBoundary" and arn in entity.attached_policies
+            bounded = usage != "PermissionsPolicy" and getattr(entity, "permissions_boundary", None) == arn
+            if (attached or bounded) and entity.path.startswith(prefix):
+                found.append((key, {kind.param: entity.name, kind.title + "Id": getattr(entity, id_attr)}))
+    result = paging.page(found, ctx, "Entities")
+    for key in ("PolicyGroups", "PolicyUsers", "PolicyRoles"):
+        result[key] = [item for item_key, item in result["Entities"] if item_key == key]
+    del result["Entities"]
     return result
