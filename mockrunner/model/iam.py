@@ -316,6 +316,8 @@ class LoginProfile:
     password_digest: str
     password_reset_required: bool = False
     previous_digests: list[str] = field(default_factory=list)
+    password_changed: datetime | None = None
+    """When the password was last set after the profile was created (UpdateLoginProfile, ChangePassword)."""
 
 
 @dataclass

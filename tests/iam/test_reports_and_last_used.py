@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -45,6 +46,35 @@ def test_credential_report_lifecycle_and_columns(aws):
     assert aws_error(excinfo)[::2] == ("ReportExpired", 410)
     assert iam.generate_credential_report()["State"] == "STARTED"
     assert iam.get_credential_report()["Content"]
+
+
+def test_credential_report_password_and_mfa_columns(aws):
+    from tests.iam.test_mfa_devices import code, step_now
+
+    iam = aws.client("iam")
+    iam.update_account_password_policy(MaxPasswordAge=90)
+    for name in ("carol", "dave", "erin"):
+        iam.create_user(UserName=name)
+    iam.create_login_profile(UserName="carol", Password="Passw0rd!-long")
+    iam.create_login_profile(UserName="dave", Password="Passw0rd!-long")
+    aws.store.clock.advance(3600)
+    iam.update_login_profile(UserName="dave", Password="An0ther-Passw0rd!")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="erin")["VirtualMFADevice"]
+    now = step_now(aws)
+    iam.enable_mfa_device(UserName="erin", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=code(device["Base32StringSeed"], now - 1),
+                          AuthenticationCode2=code(device["Base32StringSeed"], now))
+    iam.generate_credential_report()
+    rows = {row["user"]: row for row in csv.DictReader(io.StringIO(iam.get_credential_report()["Content"].decode()))}
+    carol, dave, erin = rows["carol"], rows["dave"], rows["erin"]
+    assert (carol["password_enabled"], carol["password_last_used"]) == ("true", "no_information")
+    assert carol["password_last_changed"] < dave["password_last_changed"]
+    rotation = datetime.fromisoformat(dave["password_next_rotation"]) - datetime.fromisoformat(
+        dave["password_last_changed"])
+    assert rotation == timedelta(days=90)
+    assert (erin["password_enabled"], erin["password_last_changed"], erin["password_next_rotation"]) == (
+        "false", "N/A", "N/A")
+    assert (carol["mfa_active"], erin["mfa_active"]) == ("false", "true")
 
 
 def test_access_key_and_role_last_used_come_from_real_requests(aws):

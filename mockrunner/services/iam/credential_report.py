@@ -4,7 +4,9 @@
 recorded) and answers ``STARTED``; called again within four hours it answers ``COMPLETE`` and keeps the report,
 after that it generates a new one, as IAM does.  ``GetCredentialReport`` returns the CSV (botocore decodes the
 base64), ``ReportNotPresent`` before any report and ``ReportExpired`` once the last one is four hours old.
-Columns and their order are AWS's; the password and MFA columns say what this account model has.
+Columns and their order are AWS's.  Password columns come from the user's login profile (console sign-ins are not
+modelled, so ``password_last_used`` reads ``no_information`` for a user with a password) and the password policy's
+``MaxPasswordAge``; ``mfa_active`` says whether an MFA device is enabled for the user.
 """
 from __future__ import annotations
 
@@ -50,6 +52,17 @@ def _key_columns(iam: IamState, keys: list) -> list[str]:
     return columns
 
 
+def _password_columns(iam: IamState, user_name: str) -> list[str]:
+    """password_enabled, password_last_used, password_last_changed, password_next_rotation."""
+    profile = iam.login_profiles.get(user_name)
+    if profile is None:
+        return ["false", NA, NA, NA]
+    changed = profile.password_changed or profile.create_date
+    max_age = iam.password_policy.max_age if iam.password_policy is not None else 0
+    rotation = _time(changed + timedelta(days=max_age)) if max_age else NA
+    return ["true", "no_information", _time(changed), rotation]
+
+
 def _cert_columns(certificates: list) -> list[str]:
     columns: list[str] = []
     for index in range(2):
@@ -76,8 +89,10 @@ def build(iam: IamState, account_id: str, now: datetime) -> str:
     writer.writerow(["<root_account>", f"arn:aws:iam::{account_id}:root", _time(created), "not_supported",
                      "no_information", "not_supported", "not_supported", "false",
                      *_key_columns(iam, keys_of("", root=True)), *_cert_columns(certs_of(""))])
+    with_mfa = {device.user_name for device in iam.mfa_devices.values() if device.user_name}
     for user in sorted(iam.users.values(), key=lambda user: user.name.lower()):
-        writer.writerow([user.name, user.arn, _time(user.create_date), "false", NA, NA, NA, "false",
+        writer.writerow([user.name, user.arn, _time(user.create_date), *_password_columns(iam, user.name),
+                         str(user.name in with_mfa).lower(),
                          *_key_columns(iam, keys_of(user.name)), *_cert_columns(certs_of(user.name))])
     return out.getvalue()
 

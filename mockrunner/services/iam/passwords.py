@@ -120,6 +120,7 @@ def update_login_profile(ctx: RequestContext) -> dict:
     changes: dict = {}
     if ctx.params.get("Password") is not None:
         changes["password_digest"], changes["previous_digests"] = new_digests(iam, ctx.params["Password"], profile)
+        changes["password_changed"] = ctx.store.clock.now()
     if ctx.params.get("PasswordResetRequired") is not None:
         changes["password_reset_required"] = ctx.params["PasswordResetRequired"]
     if changes:
@@ -164,7 +165,8 @@ def change_password(ctx: RequestContext) -> dict:
     if not password_matches(ctx.params["OldPassword"], profile.password_digest):
         raise ServiceError("AccessDenied", "The old password is incorrect.", 403)
     digest, history = new_digests(iam, ctx.params["NewPassword"], profile)
-    iam.update(profile, password_digest=digest, previous_digests=history, password_reset_required=False)
+    iam.update(profile, password_digest=digest, previous_digests=history, password_reset_required=False,
+               password_changed=ctx.store.clock.now())
     return {}
 
 
