@@ -3,6 +3,7 @@ them (tag keys, CreatePolicy/CreateRole answers, non-ARN PolicyArn, non-JSON doc
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -86,6 +87,25 @@ def test_the_policies_served_before_keep_their_ids_and_descriptions(aws):
     assert (ecr["PolicyId"], ecr["DefaultVersionId"]) == ("ANPAIFYZPA37OOHVIH7KQ", "v3")
 
 
+def test_recorded_ids_and_descriptions_and_well_formed_ids_for_the_rest(aws):
+    iam = aws.client("iam")
+    expected = {  # ids as recorded from list-policies; descriptions as the AWS Managed Policy Reference gives them
+        "arn:aws:iam::aws:policy/ReadOnlyAccess": (
+            "ANPAILL3HVNFSB6DCOWYQ", "Provides read-only access to AWS services and resources."),
+        S3_READ: ("ANPAIZTJ4DXE7G6AGAE6M", "Provides read only access to all buckets via the AWS Management Console."),
+        "arn:aws:iam::aws:policy/aws-service-role/AppRunnerServiceRolePolicy": (
+            "ANPAZKAPJZG4FKEGI2QN2", "Allows AWS AppRunner to manage related AWS resources on your behalf."),
+    }
+    for arn, (policy_id, description) in expected.items():
+        policy = iam.get_policy(PolicyArn=arn)["Policy"]
+        assert (policy["PolicyId"], policy["Description"]) == (policy_id, description)
+    every = managed_policies.aws_managed_policies().values()
+    ids = [policy.policy_id for policy in every]
+    assert len(set(ids)) == len(ids) == len(every) >= 1594
+    assert all(re.fullmatch(r"ANPA[A-Z2-7]{17}", policy_id) for policy_id in ids)
+    assert sum(bool(policy.description) for policy in every) >= 1560
+
+
 def test_aws_managed_policies_attach_and_the_engine_enforces_them(aws):
     key = user_with_key(aws, "reader", policies=(READ_ONLY,))
     iam = aws.client_for(key, "iam")
@@ -157,6 +177,14 @@ def test_other_arns_never_read_the_managed_policy_data(monkeypatch):
     ("stacksets.cloudformation.amazonaws.com", "AWSServiceRoleForCloudFormationStackSetsOrgAdmin",
      "aws-service-role/CloudFormationStackSetsOrgAdminServiceRolePolicy"),
     ("dax.amazonaws.com", "AWSServiceRoleForDAX", "aws-service-role/DAXServiceRolePolicy"),
+    # the remaining /aws-service-role/ policies' roles, from their guides
+    ("controltower.amazonaws.com", "AWSServiceRoleForAWSControlTower",
+     "aws-service-role/AWSControlTowerAccountServiceRolePolicy"),
+    ("hyperpod.sagemaker.amazonaws.com", "AWSServiceRoleForSageMakerHyperPod",
+     "aws-service-role/AmazonSageMakerHyperPodServiceRolePolicy"),
+    ("cleanrooms.amazonaws.com", "AWSServiceRoleForAWSCleanRooms", "aws-service-role/AWSCleanRoomsServiceRolePolicy"),
+    ("clientvpn-connections.amazonaws.com", "AWSServiceRoleForClientVPNConnections",
+     "aws-service-role/ClientVPNServiceConnectionsRolePolicy"),
 ])
 def test_service_linked_role_per_service(aws, service, name, policy):
     iam = aws.client("iam")
@@ -189,13 +217,21 @@ def test_service_descriptions_and_custom_suffixes(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.create_service_linked_role(AWSServiceName="rds.amazonaws.com", CustomSuffix="x")
     assert aws_error(excinfo) == ("InvalidInput", "Custom suffix is not allowed for rds.amazonaws.com", 400)
+    outpost = iam.create_service_linked_role(AWSServiceName="outposts.amazonaws.com", CustomSuffix="op-0123")["Role"]
+    assert outpost["RoleName"] == "AWSServiceRoleForOutposts_op-0123"
+    # Descriptions as real accounts show them, trailing space included.
+    elb = iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")["Role"]
+    assert elb["Description"] == "Allows ELB to call AWS services on your behalf."
+    guardduty = iam.create_service_linked_role(AWSServiceName="guardduty.amazonaws.com")["Role"]
+    assert guardduty["Description"] == "A service-linked role required for Amazon GuardDuty to access your resources. "
 
 
 def test_the_service_linked_role_table_is_consistent():
     from mockrunner.model.service_linked_roles import service_linked_roles
 
     table = service_linked_roles()
-    assert len(table) >= 249
+    assert len(table) >= 314
+    assert "redshift-data.amazonaws.com" not in table  # a grant names it; no role trusts it
     policies = managed_policies.aws_managed_policies()
     for service, spec in table.items():
         assert spec.role_name.startswith("AWSServiceRoleFor") and service.endswith(".amazonaws.com")
