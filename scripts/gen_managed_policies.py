@@ -5,11 +5,12 @@ rebuilt daily from the live ``iam:ListPolicies``/``iam:GetPolicyVersion`` answer
 moto ships (``moto/iam/aws_managed_policies.py``, moto 5.2.1) because it is both more complete and more current:
 1594 policies against moto's 1485 (every moto policy is in it; 146 of them at a newer default version here), and
 it keeps each policy's version history (6194 of the 7044 versions AWS reports, with their documents and creation
-dates) where moto keeps only the default document.  Versions missing from the dataset's history stay missing (GetPolicyVersion answers NoSuchEntity).
+dates) where moto keeps only the default document.  Versions missing from the dataset's history stay missing
+(GetPolicyVersion answers NoSuchEntity).
 
 Descriptions: ``iam-floyd`` version 0.842.0 (Apache-2.0; udondan/iam-floyd, regenerated from the live policies),
 whose ``AwsManagedPolicy`` class documents every policy with its ``Description``; the few policies it does not
-list (withdrawn ones) keep the description of :data:`KNOWN` or none.
+list (withdrawn ones) have none.
 
 PolicyId: no maintained dataset publishes them.  ``scripts/managed_policy_ids.json`` holds the real ids recorded in
 public ``list-policies``/``get-policy`` output (see its ``sources``); every other policy gets a stable derived id
