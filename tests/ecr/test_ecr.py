@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -68,8 +69,13 @@ def test_create_repository_errors(ecr):
 def test_kms_encryption_defaults_to_the_aws_managed_key(ecr):
     repo = ecr.create_repository(repositoryName="sealed",
                                  encryptionConfiguration={"encryptionType": "KMS"})["repository"]
-    assert repo["encryptionConfiguration"] == {
-        "encryptionType": "KMS", "kmsKey": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/ecr"}
+    # The AWS managed key's ARN (a key id, not the alias), the same for every repository of the account and region.
+    key = repo["encryptionConfiguration"]["kmsKey"]
+    assert repo["encryptionConfiguration"]["encryptionType"] == "KMS"
+    assert re.fullmatch(rf"arn:aws:kms:{REGION}:{ACCOUNT}:key/[0-9a-f]{{8}}(-[0-9a-f]{{4}}){{3}}-[0-9a-f]{{12}}", key)
+    other = ecr.create_repository(repositoryName="sealed-too",
+                                  encryptionConfiguration={"encryptionType": "KMS"})["repository"]
+    assert other["encryptionConfiguration"]["kmsKey"] == key
 
 
 def test_describe_repositories_not_found_and_pagination(ecr):

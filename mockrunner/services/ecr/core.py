@@ -15,6 +15,7 @@ import base64
 import fnmatch
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -54,6 +55,13 @@ def repository_not_found(name: str, registry_id: str) -> ServiceError:
         "RepositoryNotFoundException",
         f"The repository with name '{name}' does not exist in the registry with id '{registry_id}'",
     )
+
+
+def aws_managed_key(region: str, account_id: str) -> str:
+    """The ARN of the account's AWS managed KMS key for ECR (``aws/ecr``) in ``region``, as a repository encrypted
+    with KMS but no ``kmsKey`` reports it: a key ARN, stable per account and region."""
+    key_id = uuid.uuid5(uuid.NAMESPACE_URL, f"arn:aws:kms:{region}:{account_id}:alias/aws/ecr")
+    return f"arn:aws:kms:{region}:{account_id}:key/{key_id}"
 
 
 def invalid(message: str) -> ServiceError:

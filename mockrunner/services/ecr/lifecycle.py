@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -190,6 +190,9 @@ def set_policy(repo: Repository, text: str, now: datetime) -> None:
     repo.lifecycle_policy, repo.lifecycle_due_at = text, now + EVALUATION_INTERVAL
 
 
+NEVER_EVALUATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 # ------------------------------------------------------------------------------------------------ operations
 @op("ecr", "PutLifecyclePolicy", authz=on_repository("ecr:PutLifecyclePolicy"))
 def put_lifecycle_policy(ctx: RequestContext) -> dict:
@@ -200,10 +203,12 @@ def put_lifecycle_policy(ctx: RequestContext) -> dict:
 
 
 def _policy_out(repo: Repository) -> dict:
+    """A policy that has not run yet answers ``lastEvaluatedAt`` 0 (the epoch), as the ECR CLI reference's
+    delete-lifecycle-policy example shows."""
     if repo.lifecycle_policy is None:
         raise _not_found(repo)
-    return {"registryId": repo.registry_id, "repositoryName": repo.name,
-            "lifecyclePolicyText": repo.lifecycle_policy, "lastEvaluatedAt": repo.lifecycle_evaluated_at}
+    return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": repo.lifecycle_policy,
+            "lastEvaluatedAt": repo.lifecycle_evaluated_at or NEVER_EVALUATED}
 
 
 @op("ecr", "GetLifecyclePolicy", authz=on_repository("ecr:GetLifecyclePolicy"))

@@ -2,19 +2,14 @@
 SetRepositoryPolicy, GetRepositoryPolicy, DeleteRepositoryPolicy, TagResource, UntagResource, ListTagsForResource."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Repository
 from mockrunner.services.ecr import push as ecr_push
-from mockrunner.services.registry import op
-
-if TYPE_CHECKING:
-    pass
 from mockrunner.services.ecr.core import (
     authz_create,
     authz_describe_repositories,
+    aws_managed_key,
     invalid,
     lookup_repository,
     on_arn,
@@ -31,6 +26,7 @@ from mockrunner.services.ecr.core import (
     validate_policy,
     validate_tags,
 )
+from mockrunner.services.registry import op
 
 
 @op("ecr", "CreateRepository", authz=authz_create)
@@ -48,7 +44,7 @@ def create_repository(ctx: RequestContext) -> dict:
         raise invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "
                        "'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE'")
     if encryption["encryptionType"] != "AES256" and not kms_key:
-        kms_key = f"arn:aws:kms:{ctx.region}:{registry_id}:alias/aws/ecr"
+        kms_key = aws_managed_key(ctx.region, registry_id)
     account = ctx.store.account(registry_id)
     if account is None:
         raise repository_not_found(name, registry_id)

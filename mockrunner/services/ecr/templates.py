@@ -17,7 +17,14 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import CreationTemplate, EcrState, Repository
 from mockrunner.model.ecr_policies import repository_policy_problem
 from mockrunner.services.ecr import core, lifecycle
-from mockrunner.services.ecr.core import _request_tag_context, invalid, token_page, validate_mutability, validate_tags
+from mockrunner.services.ecr.core import (
+    _request_tag_context,
+    aws_managed_key,
+    invalid,
+    token_page,
+    validate_mutability,
+    validate_tags,
+)
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -51,7 +58,7 @@ def create_repository(store: "Store", account_id: str, region: str, name: str, p
         repo.mutability_exclusion_filters = [dict(f) for f in template.mutability_exclusion_filters]
         repo.encryption_type = encryption["encryptionType"]
         repo.kms_key = encryption.get("kmsKey") or (
-            None if repo.encryption_type == "AES256" else f"arn:aws:kms:{region}:{account_id}:alias/aws/ecr")
+            None if repo.encryption_type == "AES256" else aws_managed_key(region, account_id))
         repo.tags = {tag["Key"]: tag["Value"] for tag in template.resource_tags}
         repo.policy_text = template.repository_policy or None
         if template.lifecycle_policy:
