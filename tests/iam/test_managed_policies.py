@@ -269,6 +269,10 @@ def test_tag_keys_are_case_insensitive(aws):
     assert iam.list_role_tags(RoleName="r")["Tags"] == [{"Key": "ENV", "Value": "prod"}]
     iam.untag_role(RoleName="r", TagKeys=["env"])
     assert iam.list_role_tags(RoleName="r")["Tags"] == []
+    # A replaced tag keeps its place.
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "A", "Value": "3"}])
+    assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "A", "Value": "3"}, {"Key": "b", "Value": "2"}]
 
 
 def test_create_policy_returns_its_tags_and_get_policy_too(aws):

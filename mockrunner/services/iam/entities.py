@@ -99,16 +99,20 @@ def document_size(document: str) -> int:
 
 def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None) -> dict[str, str]:
     """``existing`` with the request's ``Tags`` applied.  IAM tag keys are case-insensitive: two keys of a request
-    that differ only in case are refused, and a key replaces an existing one that differs only in case."""
+    that differ only in case are refused, and a key replaces an existing one that differs only in case, in its
+    place (listings keep the order tags were first added)."""
     tags = dict(existing or {})
     requested = ctx.params.get("Tags") or []
     if len({tag["Key"].lower() for tag in requested}) < len(requested):
         raise ServiceError("InvalidInput",
                            "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
     for tag in requested:
-        for key in [key for key in tags if key.lower() == tag["Key"].lower()]:
-            del tags[key]
-        tags[tag["Key"]] = tag["Value"]
+        new_key, lowered = tag["Key"], tag["Key"].lower()
+        if any(key.lower() == lowered for key in tags):
+            tags = dict((new_key, tag["Value"]) if key.lower() == lowered else (key, value)
+                        for key, value in tags.items())
+        else:
+            tags[new_key] = tag["Value"]
     if len(tags) > MAX_TAGS:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for TagsPerResource: {MAX_TAGS}", 409)
     return tags
