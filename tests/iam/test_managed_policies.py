@@ -281,8 +281,12 @@ def test_create_policy_returns_its_tags_and_get_policy_too(aws):
     created = iam.create_policy(PolicyName="p", PolicyDocument=doc(allow("s3:*")), Tags=tags)["Policy"]
     assert created["Tags"] == tags
     assert iam.get_policy(PolicyArn=created["Arn"])["Policy"]["Tags"] == tags
-    untagged = iam.create_policy(PolicyName="q", PolicyDocument=doc(allow("s3:*")))["Policy"]
-    assert "Tags" not in untagged
+    untagged = iam.create_policy(PolicyName="q", PolicyDocument=doc(allow("s3:*")), Description="d")["Policy"]
+    # Recorded from AWS: CreatePolicy answers Tags only when given and never Description; GetPolicy always has
+    # Tags, an empty list when there are none.
+    assert "Tags" not in untagged and "Description" not in untagged
+    got = iam.get_policy(PolicyArn=untagged["Arn"])["Policy"]
+    assert got["Tags"] == [] and got["Description"] == "d"
 
 
 def test_create_role_answers_without_max_session_duration_or_last_use(aws):

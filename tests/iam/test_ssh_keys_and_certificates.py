@@ -135,7 +135,7 @@ def test_signing_certificates_for_users_and_the_root(aws):
     iam.upload_signing_certificate(UserName="signer", CertificateBody=_certificate(_rsa())[0])
     with pytest.raises(ClientError) as excinfo:
         iam.upload_signing_certificate(UserName="signer", CertificateBody=_certificate(_rsa())[0])
-    assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for SigningCertificatesPerUser: 2", 409)
+    assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2", 409)
     with pytest.raises(ClientError) as excinfo:
         iam.upload_signing_certificate(UserName="signer", CertificateBody="-----BEGIN CERTIFICATE-----\nxx")
     assert aws_error(excinfo)[::2] == ("MalformedCertificate", 400)

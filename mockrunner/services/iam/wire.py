@@ -84,8 +84,9 @@ def policy_usage(iam: IamState, arn: str) -> tuple[int, int]:
 
 def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bool = False, *,
                tags: bool = False, usage: tuple[int, int] | None = None) -> dict:
-    """A managed policy's wire form; ``full`` (GetPolicy) adds Description and Tags, ``tags`` (CreatePolicy) Tags.
-    ``usage``: (attachments, boundary uses) when the caller counted them already."""
+    """A managed policy's wire form; ``full`` (GetPolicy) adds Description and Tags (an empty list when there are
+    none, as AWS answers), ``tags`` (CreatePolicy) Tags only when there are some.  ``usage``: (attachments,
+    boundary uses) when the caller counted them already."""
     attached, boundaries = usage or policy_usage(iam, policy.arn)
     out = {"PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
            "DefaultVersionId": policy.default_version_id, "AttachmentCount": attached,
@@ -93,7 +94,9 @@ def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bo
            "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
     if full and policy.description:
         out["Description"] = policy.description
-    return tagged(out, policy.tags) if full or tags else out
+    if full:
+        return {**out, "Tags": tags_out(policy.tags)}
+    return tagged(out, policy.tags) if tags else out
 
 
 def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bool = True) -> dict:
