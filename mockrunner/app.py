@@ -132,7 +132,7 @@ def _saving(state_file: StateFile) -> gateway.Commit:
     """The gateway's commit step: a mutation is on disk before anyone hears of it, or it is undone."""
 
     def commit(ctx: RequestContext) -> None:
-        if is_mutation(ctx.service, ctx.operation_name):
+        if ctx.state_changed or is_mutation(ctx.service, ctx.operation_name):
             state_file.save()
 
     return commit

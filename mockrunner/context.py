@@ -45,6 +45,9 @@ class RequestContext:
     caller: "Caller | None" = None
     account: "Account | None" = None
     decisions: list = field(default_factory=list)
+    state_changed: bool = False
+    """Set by a read operation that changed durable state (an image pull's ``lastRecordedPullTime``): the
+    request is committed like a mutation."""
 
     @property
     def operation_name(self) -> str | None:

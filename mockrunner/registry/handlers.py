@@ -151,9 +151,10 @@ def _image(repo: Repository, reference: str) -> Image:
 def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     with request.store.lock:
         request.authorize(name, "ecr:BatchGetImage")
-        image = _image(request.repository(name), reference)
-        if request.method == "GET":
-            image.last_pulled_at = request.store.clock.now()
+        repo = request.repository(name)
+        image = _image(repo, reference)
+        if request.method == "GET" and ecr_images.record_pull(request.store, repo, image, request.ctx.caller):
+            request.save()
         body = image.manifest.encode("utf-8")
         headers = {"Content-Type": image.media_type, "Docker-Content-Digest": image.digest,
                    "Content-Length": str(len(body)), "ETag": f'"{image.digest}"'}

@@ -2,6 +2,7 @@
 collected when no image refers to them any more."""
 from __future__ import annotations
 
+import json
 import os
 
 import boto3
@@ -49,4 +50,47 @@ def test_blobs_survive_a_restart_and_are_collected_when_unreferenced(tmp_path):
     assert advanced.status_code == 200, advanced.text
     ecr.delete_repository(repositoryName="app", force=True)
     assert os.listdir(blobs) == []
+    server.stop()
+
+
+def test_recorded_pull_times_are_saved_before_the_answer(tmp_path):
+    """A pull that records ``lastRecordedPullTime`` (registry manifest GET, BatchGetImage) is saved like a
+    mutation: it survives a restart straight away."""
+    state = tmp_path / "state.bin"
+    server, ecr, registry = start(state)
+    ecr.create_repository(repositoryName="app")
+    ecr.create_repository(repositoryName="api")
+    for repo in ("app", "api"):
+        assert registry.push(repo, build_image(repo), "v1").status_code == 201
+    assert registry.call("GET", "/v2/app/manifests/v1").status_code == 200
+    ecr.batch_get_image(repositoryName="api", imageIds=[{"imageTag": "v1"}])
+    pulled = {repo: ecr.describe_images(repositoryName=repo)["imageDetails"][0]["lastRecordedPullTime"]
+              for repo in ("app", "api")}
+    server.stop()
+
+    server, ecr, _ = start(state)
+    for repo, when in pulled.items():
+        assert ecr.describe_images(repositoryName=repo)["imageDetails"][0]["lastRecordedPullTime"] == when
+    server.stop()
+
+
+def test_a_registry_pull_by_an_excluded_principal_is_not_recorded(tmp_path):
+    server, ecr, registry = start(tmp_path / "state.bin")
+    ecr.create_repository(repositoryName="app")
+    assert registry.push("app", build_image("x"), "v1").status_code == 201
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=server.endpoint_url,
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    ci = iam.create_user(UserName="ci")["User"]["Arn"]
+    iam.put_user_policy(UserName="ci", PolicyName="pull", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="ci")["AccessKey"]
+    ci_ecr = boto3.client("ecr", region_name="us-east-1", endpoint_url=server.endpoint_url,
+                          aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    ci_registry = Registry(server.endpoint_url, login_password(ci_ecr))
+    ecr.register_pull_time_update_exclusion(principalArn=ci)
+    assert ci_registry.call("GET", "/v2/app/manifests/v1").status_code == 200
+    assert "lastRecordedPullTime" not in ecr.describe_images(repositoryName="app")["imageDetails"][0]
+    ecr.deregister_pull_time_update_exclusion(principalArn=ci)
+    assert ci_registry.call("GET", "/v2/app/manifests/v1").status_code == 200
+    assert ecr.describe_images(repositoryName="app")["imageDetails"][0]["lastRecordedPullTime"]
     server.stop()

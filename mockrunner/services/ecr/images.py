@@ -7,14 +7,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from mockrunner.auth.caller import Caller
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image, Repository, manifest_digest
 from mockrunner.services.ecr import push as ecr_push
-from mockrunner.services.registry import op
-
-if TYPE_CHECKING:
-    pass
 from mockrunner.services.ecr.core import (
     ALL_TAG_STATUS,
     DIGEST,
@@ -32,6 +29,10 @@ from mockrunner.services.ecr.core import (
     tag_immutable,
     token_page,
 )
+from mockrunner.services.registry import op
+
+if TYPE_CHECKING:
+    from mockrunner.model.store import Store
 
 
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
@@ -171,19 +172,21 @@ def batch_get_image(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     failures: list[dict] = []
     found = list(_resolve_each(repo, ctx.params["imageIds"], failures))
-    if found and _records_pulls(ctx, repo):
-        for _image_id, image in found:
-            image.last_pulled_at = ctx.store.clock.now()
+    for _image_id, image in found:
+        ctx.state_changed |= record_pull(ctx.store, repo, image, ctx.caller)
     images = [image_out(repo, image, image_id.get("imageTag")) for image_id, image in found]
     return {"images": images, "failures": failures}
 
 
-def _records_pulls(ctx: RequestContext, repo: Repository) -> bool:
-    """Whether a pull by the caller updates ``lastRecordedPullTime`` (not for principals of the registry's pull
-    time update exclusion list)."""
-    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
-    excluded = state.pull_time_exclusions
-    return not excluded or not ({ctx.caller.arn, getattr(ctx.caller, "role_arn", None)} & set(excluded))
+def record_pull(store: "Store", repo: Repository, image: Image, caller: Caller) -> bool:
+    """Record a pull of ``image`` (BatchGetImage, a registry manifest GET) as its ``lastRecordedPullTime``, unless
+    the caller (user, or the role of a role session) is on the registry's pull time update exclusion list;
+    whether the state changed (the request must then be saved like a mutation)."""
+    excluded = store.account(repo.registry_id).region(repo.region).ecr.pull_time_exclusions
+    if excluded and {caller.arn, caller.role_arn} & set(excluded):
+        return False
+    image.last_pulled_at = store.clock.now()
+    return True
 
 
 def _tag_status_filter(ctx: RequestContext) -> str:
