@@ -107,7 +107,8 @@ def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
 def note_use(ctx: "RequestContext") -> None:
     """Record in the caller's IAM state that its user or role, and its access key, just called ``ctx.service``
     (what last-used and last-accessed reports read).  Called once the operation succeeded: a refused or failed
-    request changes no state, this record included."""
+    request changes no state, this record included.  A changed record marks the request ``state_changed``, so it
+    is saved before the answer like a mutation."""
     caller = ctx.caller
     if caller is None or caller.kind == "Anonymous":
         return
@@ -117,10 +118,10 @@ def note_use(ctx: "RequestContext") -> None:
     iam = account.iam
     service, region, now = _namespace(ctx.service), ctx.region or "us-east-1", ctx.store.clock.now()
     if caller.access_key_id in iam.access_keys:
-        iam.record_use(caller.access_key_id, service, region, now)
+        ctx.state_changed |= iam.record_use(caller.access_key_id, service, region, now)
     entity = caller.role_arn if caller.kind == "AssumedRole" else caller.arn if caller.kind == "User" else None
     if entity:
-        iam.record_use(entity, service, region, now)
+        ctx.state_changed |= iam.record_use(entity, service, region, now)
 
 
 @lru_cache(maxsize=64)

@@ -32,6 +32,8 @@ INSTANCE_PROFILE_ID_PREFIX = "AIPA"
 ACCESS_KEY_PREFIX = "AKIA"
 SESSION_KEY_PREFIX = "ASIA"
 
+USE_RESOLUTION = timedelta(minutes=1)
+"""Last-used times (access keys, roles, users, services) are recorded to this resolution."""
 PURGE_MIN = 256
 MAX_TOMBSTONES = 10000
 
@@ -449,12 +451,19 @@ class IamState:
         """Set account-wide settings of the state itself (outbound identity federation, say)."""
         self.update(self, **changes)
 
-    def record_use(self, who: str, service: str, region: str, when: datetime) -> None:
-        """Note that ``who`` (an entity ARN or access key id) just made a request to ``service``."""
+    def record_use(self, who: str, service: str, region: str, when: datetime) -> bool:
+        """Note that ``who`` (an entity ARN or access key id) just made a request to ``service``; whether the
+        record changed.  It changes on a first use of the service, a use from another region or one at least
+        :data:`USE_RESOLUTION` after the recorded one; closer uses leave it as it is, so that every change can be
+        saved with the request that made it without saving every request."""
         uses = self.last_used.get(who)
         if uses is None:
             uses = self.last_used[who] = {}
+        recorded = uses.get(service)
+        if recorded is not None and recorded[1] == region and when - recorded[0] < USE_RESOLUTION:
+            return False
         uses[service] = (when, region)
+        return True
 
     def end_sessions(self, kind: str, entity_name: str) -> None:
         """Forget the STS sessions of an entity that no longer exists (a deleted user's GetSessionToken)."""

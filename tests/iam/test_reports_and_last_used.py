@@ -148,3 +148,45 @@ def test_last_used_and_jobs_survive_state_export_and_import(aws):
     assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] == "iam"
     assert iam.get_service_last_accessed_details(JobId=job_id)["ServicesLastAccessed"][0]["ServiceNamespace"] == "iam"
     assert "dave" in iam.get_credential_report()["Content"].decode()
+
+
+def test_last_used_records_have_a_minute_resolution(aws):
+    key = user_with_key(aws, "reader", inline={"p": doc(allow("iam:GetUser"))})
+    iam = aws.client("iam")
+    reader = aws.client_for(key, "iam")
+    reader.get_user()
+    first = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["LastUsedDate"]
+    aws.store.clock.advance(30)
+    reader.get_user()
+    assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["LastUsedDate"] == first
+    aws.store.clock.advance(31)
+    reader.get_user()
+    later = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["LastUsedDate"]
+    assert (later - first).total_seconds() >= 60
+
+
+def test_last_used_records_are_saved_before_the_answer(tmp_path):
+    """A read that changes a last-used record is saved like a mutation: a restart keeps it."""
+    import boto3
+
+    from mockrunner.app import create_app
+    from mockrunner.config import Settings
+    from mockrunner.testing.server import ThreadedServer
+
+    def start():
+        server = ThreadedServer(app=create_app(Settings(log_requests=False, state_file=str(tmp_path / "s")))).start()
+        return server, boto3.client("iam", region_name="us-east-1", endpoint_url=server.endpoint_url,
+                                    aws_access_key_id="test", aws_secret_access_key="test")
+
+    server, iam = start()
+    iam.create_user(UserName="reader")
+    iam.put_user_policy(UserName="reader", PolicyName="p", PolicyDocument=doc(allow("iam:GetUser")))
+    key = iam.create_access_key(UserName="reader")["AccessKey"]
+    boto3.client("iam", region_name="eu-west-1", endpoint_url=server.endpoint_url,
+                 aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]).get_user()
+    used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+    server.stop()
+    server, iam = start()
+    assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"] == used
+    assert used["Region"] == "eu-west-1" and used["ServiceName"] == "iam"
+    server.stop()
