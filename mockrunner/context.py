@@ -46,8 +46,8 @@ class RequestContext:
     account: "Account | None" = None
     decisions: list = field(default_factory=list)
     state_changed: bool = False
-    """Set by a read operation that changed durable state (an image pull's ``lastRecordedPullTime``): the
-    request is committed like a mutation."""
+    """Set when a read operation changed durable state (an image pull's ``lastRecordedPullTime``, a last-used
+    record): the request is committed like a mutation."""
 
     @property
     def operation_name(self) -> str | None:

@@ -171,8 +171,8 @@ def assume_role(ctx: RequestContext) -> dict:
     now = store.clock.now()
     # The session carries MFA authenticated now, or that of the calling GetSessionToken session; role chaining
     # passes none on (not documented either way: mockrunner fails closed).
-    inherited = caller.mfa_authenticated_at if caller.credential_source == "GetSessionToken" else None
-    mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else inherited
+    carried_mfa = caller.mfa_authenticated_at if caller.credential_source == "GetSessionToken" else None
+    mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else carried_mfa
     session = new_role_session(
         store.account(role.account_id).iam, now, role, params["RoleSessionName"], duration,
         policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
