@@ -182,6 +182,15 @@ def self_user(ctx: RequestContext) -> str | None:
     return caller.entity_name if caller is not None and caller.kind == "User" else None
 
 
+def own_user_name(ctx: RequestContext) -> str:
+    """The name of the user a call about "the calling user" means: ``UserName``, else the calling IAM user;
+    any other caller without ``UserName`` is refused (:func:`non_user`), and the user must exist."""
+    name = self_user(ctx)
+    if name is None:
+        raise non_user()
+    return USER.get(iam_of(ctx), name).name
+
+
 def customer_policy(ctx: RequestContext) -> ManagedPolicy:
     arn = ctx.params["PolicyArn"]
     policy = iam_of(ctx).policies.get(arn)

@@ -32,7 +32,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, MfaDevice
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, request_keys, resource_keys, target
-from mockrunner.services.iam.entities import USER, entity_arn, iam_of, non_user, self_user, tags_in
+from mockrunner.services.iam.entities import USER, entity_arn, iam_of, own_user_name, self_user, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, user_out
 from mockrunner.services.registry import op
@@ -86,12 +86,6 @@ def device_of(iam: IamState, serial: str) -> MfaDevice:
         raise ServiceError("NoSuchEntity", f"VirtualMFADevice with serial number {serial} doesn't exist.", 404)
     return device
 
-
-def _user_name(ctx: RequestContext) -> str:
-    name = self_user(ctx)
-    if name is None:
-        raise non_user()
-    return USER.get(iam_of(ctx), name).name
 
 
 def _invalid_code() -> ServiceError:
@@ -182,7 +176,7 @@ def resync_mfa_device(ctx: RequestContext) -> dict:
 @op("iam", "DeactivateMFADevice", authz=_on_user)
 def deactivate_mfa_device(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    name = _user_name(ctx)
+    name = own_user_name(ctx)
     device = device_of(iam, ctx.params["SerialNumber"])
     if device.user_name != name:
         raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
@@ -204,7 +198,7 @@ def delete_virtual_mfa_device(ctx: RequestContext) -> dict:
 @op("iam", "ListMFADevices", authz=_on_user)
 def list_mfa_devices(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    name = _user_name(ctx)
+    name = own_user_name(ctx)
     devices = sorted((device for device in iam.mfa_devices.values() if device.user_name == name),
                      key=lambda device: device.enable_date)
     return paging.page(devices, ctx, "MFADevices", mfa_device_out)

@@ -20,7 +20,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LoginProfile, PasswordPolicy
 from mockrunner.services.iam.authz import anything, target
-from mockrunner.services.iam.entities import USER, iam_of, non_user, self_user
+from mockrunner.services.iam.entities import USER, iam_of, own_user_name
 from mockrunner.services.registry import op
 
 SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
@@ -81,12 +81,6 @@ def login_profile_out(profile: LoginProfile) -> dict:
             "PasswordResetRequired": profile.password_reset_required}
 
 
-def _user_name(ctx: RequestContext) -> str:
-    name = self_user(ctx)
-    if name is None:
-        raise non_user()
-    return USER.get(iam_of(ctx), name).name
-
 
 # ------------------------------------------------------------------------------------------------ login profiles
 _on_user = target(USER, self_default=True)
@@ -95,7 +89,7 @@ _on_user = target(USER, self_default=True)
 @op("iam", "CreateLoginProfile", authz=_on_user)
 def create_login_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    name = _user_name(ctx)
+    name = own_user_name(ctx)
     if name in iam.login_profiles:
         raise ServiceError("EntityAlreadyExists", f"Login Profile for user {name} already exists.", 409)
     password = ctx.params.get("Password")
@@ -110,13 +104,13 @@ def create_login_profile(ctx: RequestContext) -> dict:
 @op("iam", "GetLoginProfile", authz=_on_user)
 def get_login_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    return {"LoginProfile": login_profile_out(login_profile_of(iam, _user_name(ctx)))}
+    return {"LoginProfile": login_profile_out(login_profile_of(iam, own_user_name(ctx)))}
 
 
 @op("iam", "UpdateLoginProfile", authz=_on_user)
 def update_login_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    profile = login_profile_of(iam, _user_name(ctx))
+    profile = login_profile_of(iam, own_user_name(ctx))
     changes: dict = {}
     if ctx.params.get("Password") is not None:
         changes["password_digest"], changes["previous_digests"] = new_digests(iam, ctx.params["Password"], profile)
@@ -131,7 +125,7 @@ def update_login_profile(ctx: RequestContext) -> dict:
 @op("iam", "DeleteLoginProfile", authz=_on_user)
 def delete_login_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    iam.remove(login_profile_of(iam, _user_name(ctx)))
+    iam.remove(login_profile_of(iam, own_user_name(ctx)))
     return {}
 
 

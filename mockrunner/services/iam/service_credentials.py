@@ -17,7 +17,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import ServiceSpecificCredential, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
-from mockrunner.services.iam.entities import USER, iam_of, non_user, self_user
+from mockrunner.services.iam.entities import USER, iam_of, own_user_name
 from mockrunner.services.registry import op
 
 SERVICES = ("codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com")
@@ -33,15 +33,9 @@ def _service(name: str) -> str:
     return name
 
 
-def _owner(ctx: RequestContext) -> str:
-    name = self_user(ctx)
-    if name is None:
-        raise non_user()
-    return USER.get(iam_of(ctx), name).name
-
 
 def _own(ctx: RequestContext) -> ServiceSpecificCredential:
-    owner = _owner(ctx)
+    owner = own_user_name(ctx)
     credential_id = ctx.params["ServiceSpecificCredentialId"]
     credential = iam_of(ctx).service_credentials.get(credential_id)
     if credential is None or credential.user_name != owner:
@@ -98,7 +92,7 @@ def list_service_specific_credentials(ctx: RequestContext) -> dict:
     service = params.get("ServiceName")
     if service:
         _service(service)
-    owner = None if params.get("AllUsers") else _owner(ctx)
+    owner = None if params.get("AllUsers") else own_user_name(ctx)
     held = paging.listing(ctx, ("service-credentials", owner, service), lambda: sorted(
         (item for item in iam_of(ctx).service_credentials.values()
          if (owner is None or item.user_name == owner) and (service is None or item.service_name == service)),

@@ -21,7 +21,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import SshPublicKey, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
-from mockrunner.services.iam.entities import USER, iam_of, non_user, self_user
+from mockrunner.services.iam.entities import USER, iam_of, own_user_name
 from mockrunner.services.registry import op
 
 MAX_KEYS_PER_USER = 5
@@ -75,15 +75,9 @@ def _encoded(body: str, encoding: str) -> str:
     return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode("ascii")
 
 
-def _owner(ctx: RequestContext) -> str:
-    name = self_user(ctx)
-    if name is None:
-        raise non_user()
-    return USER.get(iam_of(ctx), name).name
-
 
 def _own_key(ctx: RequestContext) -> SshPublicKey:
-    user = _owner(ctx)
+    user = own_user_name(ctx)
     key_id = ctx.params["SSHPublicKeyId"]
     key = iam_of(ctx).ssh_keys.get(key_id)
     if key is None or key.user_name != user:
@@ -123,7 +117,7 @@ def get_ssh_public_key(ctx: RequestContext) -> dict:
 
 @op("iam", "ListSSHPublicKeys", authz=target(USER, self_default=True))
 def list_ssh_public_keys(ctx: RequestContext) -> dict:
-    user = _owner(ctx)
+    user = own_user_name(ctx)
     keys = paging.listing(ctx, ("ssh-keys", user), lambda: sorted(
         (key for key in iam_of(ctx).ssh_keys.values() if key.user_name == user), key=lambda key: key.upload_date))
     return paging.page(keys, ctx, "SSHPublicKeys", _key_out)
