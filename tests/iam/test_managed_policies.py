@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
@@ -104,6 +105,18 @@ def test_recorded_ids_and_descriptions_and_well_formed_ids_for_the_rest(aws):
     assert len(set(ids)) == len(ids) == len(every) >= 1594
     assert all(re.fullmatch(r"ANPA[A-Z2-7]{17}", policy_id) for policy_id in ids)
     assert sum(bool(policy.description) for policy in every) >= 1560
+
+
+def test_every_recorded_policy_id_is_served():
+    """The generated data carries each id of ``scripts/managed_policy_ids.json`` (ids recorded from real accounts)
+    for the policy of that name, and none of them for another policy."""
+    recorded = json.loads((Path(__file__).resolve().parents[2] / "scripts" / "managed_policy_ids.json").read_text())
+    served = {policy.name: policy.policy_id for policy in managed_policies.aws_managed_policies().values()}
+    assert len(recorded["ids"]) >= 434
+    assert {name: served.get(name) for name in recorded["ids"]} == recorded["ids"]
+    assert served["AmazonEBSCSIDriverPolicy"] == "ANPAZKAPJZG4IV6FHD2UE"
+    others = {policy_id for name, policy_id in served.items() if name not in recorded["ids"]}
+    assert not others & set(recorded["ids"].values())
 
 
 def test_aws_managed_policies_attach_and_the_engine_enforces_them(aws):
