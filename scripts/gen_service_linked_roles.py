@@ -208,7 +208,7 @@ DOCUMENTED: dict[str, tuple[str, str]] = {
     "drs.amazonaws.com": ("AWSServiceRoleForElasticDisasterRecovery", "AWSElasticDisasterRecoveryServiceRolePolicy"),
     "health.amazonaws.com": ("AWSServiceRoleForHealth_Organizations", "Health_OrganizationsServiceRolePolicy"),
     "ipam.amazonaws.com": ("AWSServiceRoleForIPAM", "AWSIPAMServiceRolePolicy"),
-    "iotfleetwise.amazonaws.com": ("AWSServiceRoleForAWSIoTFleetWise", "AWSIoTFleetwiseServiceRolePolicy"),
+    "iotfleetwise.amazonaws.com": ("AWSServiceRoleForIoTFleetWise", "AWSIoTFleetwiseServiceRolePolicy"),
     "iottwinmaker.amazonaws.com": ("AWSServiceRoleForIoTTwinMaker", "AWSIoTTwinMakerServiceRolePolicy"),
     "replicator.lambda.amazonaws.com": ("AWSServiceRoleForLambdaReplicator", "AWSLambdaReplicator"),
     "license-manager.amazonaws.com": ("AWSServiceRoleForAWSLicenseManagerRole", "AWSLicenseManagerServiceRolePolicy"),
@@ -381,16 +381,9 @@ DOCUMENTED: dict[str, tuple[str, str]] = {
     "thirdparty.inspector2.amazonaws.com": (
         "AWSServiceRoleForAmazonInspector2ThirdParty", "AmazonInspector2ThirdPartyServiceRolePolicy"),
     "transform.amazonaws.com": ("AWSServiceRoleForAWSTransform", "AWSServiceRoleForAWSTransform"),
-}
-
-# Roles not confirmed from a public source but the most plausible reading of the evidence there is (the policy's
-# name and grants, the service's principal, sibling roles' names): docs/behaviour.md lists them as inferred.
-INFERRED: dict[str, tuple[str, str]] = {
     "budgets.amazonaws.com": ("AWSServiceRoleForBudgets", "BudgetsServiceRolePolicy"),
     "ssm.alarms.cloudwatch.amazonaws.com": ("AWSServiceRoleForCloudWatchAlarms_ActionSSM",
                                             "AWSServiceRoleForCloudWatchAlarmsActionSSMServiceRolePolicy"),
-    "ssm-incidents.alarms.cloudwatch.amazonaws.com": ("AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents",
-                                                      "AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy"),
     "changemanagement.ssm.amazonaws.com": ("AWSServiceRoleForSystemsManagerChangeManagement",
                                            "AWSSystemsManagerChangeManagementServicePolicy"),
     "networkflowmonitor.amazonaws.com": ("AWSServiceRoleForNetworkFlowMonitor",
@@ -408,8 +401,41 @@ INFERRED: dict[str, tuple[str, str]] = {
                                                   "MigrationHubDMSAccessServiceRolePolicy"),
     "observabilityadmin.amazonaws.com": ("AWSServiceRoleForObservabilityAdmin",
                                          "AWSObservabilityAdminServiceRolePolicy"),
+    "ec2-nat-gateway.amazonaws.com": ("AWSServiceRoleForNATGateway", "AWSNATGatewayServiceRolePolicy"),
+    "network-security-manager.amazonaws.com": (
+        "AWSServiceRoleForNetworkSecurityManager", "NetworkSecurityManagerServiceRolePolicy"),
+    "resiliencehub.amazonaws.com": ("AWSServiceRoleForResilienceHub", "AWSResilienceHubServiceRolePolicy"),
+    "resale-authorization.marketplace.amazonaws.com": (
+        "AWSServiceRoleForMarketplaceResaleAuthorization", "AWSMarketplaceResaleAuthorizationServiceRolePolicy"),
+    "nova-act.amazonaws.com": ("AWSServiceRoleForNovaAct", "NovaActServiceRolePolicy"),
+    "rtbfabric.amazonaws.com": ("AWSServiceRoleForRTBFabric", "RTBFabricServiceRolePolicy"),
+    "aidevops.amazonaws.com": ("AWSServiceRoleForAIDevOps", "AWSServiceRoleForAIDevOpsPolicy"),
+    "workspaces-instances.amazonaws.com": (
+        "AWSServiceRoleForWorkSpacesInstances", "AWSServiceRolePolicyForWorkspacesInstances"),
+    "vpc-flow-logs.amazonaws.com": ("AWSServiceRoleForVPCFlowLogs", "AWSVPCFlowLogsServiceRolePolicy"),
+    "self-managed-vpce.osis.amazonaws.com": (
+        "AWSServiceRoleForOpensearchIngestionSelfManagedVpce", "OpensearchIngestionSelfManagedVpcePolicy"),
+    "sms-voice.amazonaws.com": ("AWSServiceRoleForSMSVoice", "SMSVoiceServiceRolePolicy"),
+    "wellarchitected.amazonaws.com": (
+        "AWSServiceRoleForWellArchitected", "AWSWellArchitectedOrganizationsServiceRolePolicy"),
+    "smsintegration.migrationhub.amazonaws.com": (
+        "AWSServiceRoleForMigrationHubSMSAccess", "MigrationHubSMSAccessServiceRolePolicy"),
+}
+
+# Roles not confirmed from a public source but the most plausible reading of the evidence there is (the policy's
+# name and grants, the service's principal, sibling roles' names): docs/behaviour.md lists them as inferred.
+INFERRED: dict[str, tuple[str, str]] = {
+    "ssm-incidents.alarms.cloudwatch.amazonaws.com": ("AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents",
+                                                      "AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy"),
     "declarative-policies.ec2.amazonaws.com": ("AWSServiceRoleForDeclarativePoliciesEC2Report",
                                                "DeclarativePoliciesEC2Report"),
+    "network-security-director.amazonaws.com": ("AWSServiceRoleForNetworkSecurityDirector",
+                                                "NetworkSecurityDirectorServiceLinkedRolePolicy"),
+    "procurement-insights.marketplace.amazonaws.com": ("AWSServiceRoleForProcurementInsights",
+                                                       "AWSServiceRoleForProcurementInsightsPolicy"),
+    "appmesh-preview.amazonaws.com": ("AWSServiceRoleForAppMeshPreview", "AWSAppMeshPreviewServiceRolePolicy"),
+    "billing-cost-management.amazonaws.com": ("AWSServiceRoleForSplitCostAllocationData",
+                                              "SplitCostAllocationDataServiceRolePolicy"),
 }
 
 # Services documenting CustomSuffix (the Auto Scaling, Amazon Connect and Lex V2 service-linked-role pages) or
@@ -464,6 +490,18 @@ DESCRIPTIONS = {
     "ssm.amazonaws.com": "Provides access to AWS Resources managed or used by Amazon SSM.",
     "fis.amazonaws.com": "Role to enable AWS FIS to manage monitoring and resource selection for experiments.",
     "mq.amazonaws.com": "Allows Amazon MQ to call AWS services on your behalf",
+    "cloudwatch-crossaccount.amazonaws.com": "Allows CloudWatch to assume CloudWatch-CrossAccountSharing roles in "
+                                             "remote accounts on behalf of the current account in order to display "
+                                             "data cross-account, cross region",
+    "dms.amazonaws.com": "Service Linked Role created for AWS DMS Serverless to perform DMS actions on your behalf.",
+    "license-manager-user-subscriptions.amazonaws.com": "Service linked role for License Manager user-based "
+                                                        "subscriptions.",
+    "malware-protection.guardduty.amazonaws.com": "A service-linked role required for Amazon GuardDuty Malware Scan "
+                                                  "to access your resources. ",
+    "ssm-quicksetup.amazonaws.com": "Provides access to check Quick Setup configuration health, ensure consistent "
+                                    "use of parameters and provisioned resources, and remediate resources when drift "
+                                    "is detected.",
+    "stacksets.cloudformation.amazonaws.com": "Service linked role for CloudFormation StackSets (Organization Admin)",
 }
 
 

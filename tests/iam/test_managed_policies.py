@@ -198,6 +198,15 @@ def test_other_arns_never_read_the_managed_policy_data(monkeypatch):
     ("cleanrooms.amazonaws.com", "AWSServiceRoleForAWSCleanRooms", "aws-service-role/AWSCleanRoomsServiceRolePolicy"),
     ("clientvpn-connections.amazonaws.com", "AWSServiceRoleForClientVPNConnections",
      "aws-service-role/ClientVPNServiceConnectionsRolePolicy"),
+    # the second reading of the guides: new roles and corrected names
+    ("ec2-nat-gateway.amazonaws.com", "AWSServiceRoleForNATGateway", "aws-service-role/AWSNATGatewayServiceRolePolicy"),
+    ("workspaces-instances.amazonaws.com", "AWSServiceRoleForWorkSpacesInstances",
+     "aws-service-role/AWSServiceRolePolicyForWorkspacesInstances"),
+    ("sms-voice.amazonaws.com", "AWSServiceRoleForSMSVoice", "aws-service-role/SMSVoiceServiceRolePolicy"),
+    ("iotfleetwise.amazonaws.com", "AWSServiceRoleForIoTFleetWise",
+     "aws-service-role/AWSIoTFleetwiseServiceRolePolicy"),
+    ("smsintegration.migrationhub.amazonaws.com", "AWSServiceRoleForMigrationHubSMSAccess",
+     "aws-service-role/MigrationHubSMSAccessServiceRolePolicy"),
 ])
 def test_service_linked_role_per_service(aws, service, name, policy):
     iam = aws.client("iam")
@@ -237,13 +246,19 @@ def test_service_descriptions_and_custom_suffixes(aws):
     assert elb["Description"] == "Allows ELB to call AWS services on your behalf."
     guardduty = iam.create_service_linked_role(AWSServiceName="guardduty.amazonaws.com")["Role"]
     assert guardduty["Description"] == "A service-linked role required for Amazon GuardDuty to access your resources. "
+    dms = iam.create_service_linked_role(AWSServiceName="dms.amazonaws.com")["Role"]
+    assert dms["Description"] == ("Service Linked Role created for AWS DMS Serverless to perform DMS actions on "
+                                  "your behalf.")
 
 
 def test_the_service_linked_role_table_is_consistent():
     from mockrunner.model.service_linked_roles import service_linked_roles
 
     table = service_linked_roles()
-    assert len(table) >= 314
+    assert len(table) >= 331
+    raw = json.loads((Path(__file__).resolve().parents[2] / "mockrunner" / "data" / "service_linked_roles.json")
+                     .read_text())
+    assert sum(bool(entry.get("Inferred")) for entry in raw.values()) == 6  # as docs/behaviour.md lists them
     assert "redshift-data.amazonaws.com" not in table  # a grant names it; no role trusts it
     policies = managed_policies.aws_managed_policies()
     for service, spec in table.items():
