@@ -75,7 +75,7 @@ def test_get_federation_token_intersects_the_users_policies_with_the_session_pol
     assert code == "AccessDeniedException" and "federated-user/bob" in message
     # Without a session policy the federated user has no permissions at all.
     bare = sts.get_federation_token(Name="carol")["Credentials"]
-    assert "PackedPolicySize" not in sts.get_federation_token(Name="dave")
+    assert sts.get_federation_token(Name="dave")["PackedPolicySize"] == 0
     assert _refused(lambda: aws.client_for(bare, "apprunner").list_services())[0] == "AccessDeniedException"
     # Its credentials call no STS operation but GetCallerIdentity, and no IAM operation.
     assert _refused(lambda: aws.client_for(bob, "sts").get_federation_token(Name="xy"))[0] == "AccessDenied"

@@ -30,7 +30,10 @@ def tagged(out: dict, tags: dict[str, str]) -> dict:
 
 
 def boundary_out(arn: str | None) -> dict:
-    return {"PermissionsBoundary": {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+    """The ``PermissionsBoundary`` member of a user or role with a boundary.  Its type is ``Policy`` as IAM answers
+    (LocalStack's AWS-validated test_iam.py, test_create_user_with_permission_boundary; the same in aws-cli output
+    people publish), not the API model's enum value ``PermissionsBoundaryPolicy``."""
+    return {"PermissionsBoundary": {"PermissionsBoundaryType": "Policy",
                                     "PermissionsBoundaryArn": arn}} if arn else {}
 
 

@@ -130,9 +130,20 @@ def _assume_role_authz(ctx: RequestContext) -> list[Check]:
     return _assume_role_checks(ctx)
 
 
+def refuse_duplicate_tag_keys(tags: list[dict]) -> None:
+    """Session tag keys are case-insensitive: two of a request's ``Tags`` whose keys differ only in case are
+    refused (recorded from AWS for AssumeRole: LocalStack snapshot tests/aws/services/sts/test_sts.snapshot.json,
+    test_assume_role_tag_validation; GetFederationToken takes the same ``Tags`` and is held to the same rule)."""
+    if len({tag["Key"].lower() for tag in tags}) < len(tags):
+        raise ServiceError("InvalidParameterValue",
+                           "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+
+
 def _check_transitive_keys(ctx: RequestContext) -> None:
-    """STS's answers (recorded from AWS) for transitive keys not among the request's tags, and for a chained call
-    setting a tag key the calling session carries as transitive (tag keys compare case-insensitively)."""
+    """STS's answers (recorded from AWS) for session tag keys that differ only in case, for transitive keys not
+    among the request's tags, and for a chained call setting a tag key the calling session carries as transitive
+    (tag keys compare case-insensitively)."""
+    refuse_duplicate_tag_keys(ctx.params.get("Tags") or [])
     requested = {tag["Key"].lower() for tag in ctx.params.get("Tags") or []}
     if any(key.lower() not in requested for key in ctx.params.get("TransitiveTagKeys") or []):
         raise ServiceError("InvalidParameterValue", "The specified transitive tag key must be included in the "

@@ -18,7 +18,12 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.model.iam import SESSION_KEY_PREFIX, Session, new_id, new_secret, new_session_token, session_credentials
 from mockrunner.services.registry import op
-from mockrunner.services.sts.core import _packed_size, _session_policy_set, session_credentials_refused
+from mockrunner.services.sts.core import (
+    _packed_size,
+    _session_policy_set,
+    refuse_duplicate_tag_keys,
+    session_credentials_refused,
+)
 
 DEFAULT_DURATION = 12 * 3600
 ROOT_MAX_DURATION = 3600
@@ -31,6 +36,7 @@ def federated_user_arn(account_id: str, name: str) -> str:
 def _authz(ctx: RequestContext) -> list[Check]:
     session_credentials_refused(ctx)
     tags = ctx.params.get("Tags") or []
+    refuse_duplicate_tag_keys(tags)
     keys: dict[str, Any] = {f"aws:RequestTag/{tag['Key']}": tag["Value"] for tag in tags}
     if tags:
         keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
@@ -60,8 +66,8 @@ def get_federation_token(ctx: RequestContext) -> dict:
         session_policy_arns=policy_arns, tags=tags, issued_at=now,
     )
     iam.add_session(session, now)
-    result: dict[str, Any] = {"Credentials": session_credentials(session),
-                              "FederatedUser": {"FederatedUserId": session.user_id, "Arn": session.arn}}
-    if policies or policy_arns or tags:
-        result["PackedPolicySize"] = _packed_size(policies, policy_arns, tags)
-    return result
+    # PackedPolicySize is always there, 0 without session policies or tags (recorded from AWS: LocalStack snapshot
+    # tests/aws/services/sts/test_sts.snapshot.json, test_get_federation_token), unlike AssumeRole's answer.
+    return {"Credentials": session_credentials(session),
+            "FederatedUser": {"FederatedUserId": session.user_id, "Arn": session.arn},
+            "PackedPolicySize": _packed_size(policies, policy_arns, tags)}
