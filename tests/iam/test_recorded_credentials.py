@@ -1,0 +1,64 @@
+"""MFA devices, OIDC and SAML providers, server and signing certificates: what real AWS answered where mockrunner
+answered otherwise.
+
+Each test replays calls of a LocalStack snapshot test recorded against AWS (repository localstack/localstack,
+tests/aws/services/iam/<file>.snapshot.json; the test named in each docstring) and asserts AWS's answer: members
+present, error codes, HTTP statuses and messages word for word.  Ids, names and dates the snapshots replace with
+placeholders are checked for shape only.  (test_iam_ssh_public_keys' recordings are answered as recorded already.)
+"""
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.iam.helpers import ACCOUNT, aws_error
+
+PATH_INVALID = ("ValidationError", "The specified value for path is invalid. It must begin and end with / and "
+                                   "contain only alphanumeric characters and/or / characters.", 400)
+METADATA = {"ResponseMetadata"}
+
+
+def _refused(call, **params) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as excinfo:
+        call(**params)
+    return aws_error(excinfo)
+
+
+def _answer(response: dict) -> dict:
+    return {key: value for key, value in response.items() if key not in METADATA}
+
+
+# ------------------------------------------------------------------------------------------------ MFA devices
+def test_virtual_mfa_device_errors(aws):
+    """test_iam_mfa: test_virtual_mfa_device_errors — the duplicate, the two invalid paths and the unknown serial
+    in AWS's words; a too long path is still Coral's length error."""
+    iam = aws.client("iam")
+    iam.create_virtual_mfa_device(VirtualMFADeviceName="mfa-1")
+    create = iam.create_virtual_mfa_device
+    assert _refused(create, VirtualMFADeviceName="mfa-1") == ("EntityAlreadyExists", "MFA device already exists.",
+                                                               409)
+    assert _refused(create, VirtualMFADeviceName="mfa-2", Path="invalid-path/") == PATH_INVALID
+    assert _refused(create, VirtualMFADeviceName="mfa-2", Path="/invalid-path") == PATH_INVALID
+    too_long = _refused(create, VirtualMFADeviceName="mfa-2", Path="/" + "a" * 512 + "/")
+    assert too_long[0::2] == ("ValidationError", 400)
+    assert too_long[1].startswith("1 validation error detected: ")
+    assert too_long[1].endswith("at 'path' failed to satisfy constraint: Member must have length less than or "
+                                "equal to 512")
+    missing = f"arn:aws:iam::{ACCOUNT}:mfa/nonexistent-device"
+    assert _refused(iam.delete_virtual_mfa_device, SerialNumber=missing) == (
+        "NoSuchEntity", f"MFA Device with serial number {missing} does not exist.", 404)
+
+
+def test_enable_mfa_device_errors(aws):
+    """test_iam_mfa: test_enable_mfa_device_errors — an unknown user first, then the unknown serial in AWS's
+    words."""
+    iam = aws.client("iam")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="mfa-1")["VirtualMFADevice"]["SerialNumber"]
+    no_user = ("NoSuchEntity", "The user with name nonexistent-user cannot be found.", 404)
+    assert _refused(iam.enable_mfa_device, UserName="nonexistent-user", SerialNumber=serial,
+                    AuthenticationCode1="123456", AuthenticationCode2="654321") == no_user
+    assert _refused(iam.deactivate_mfa_device, UserName="nonexistent-user", SerialNumber=serial) == no_user
+    iam.create_user(UserName="user-1")
+    missing = f"arn:aws:iam::{ACCOUNT}:mfa/nonexistent-mfa"
+    assert _refused(iam.deactivate_mfa_device, UserName="user-1", SerialNumber=missing) == (
+        "NoSuchEntity", f"MFA Device with serial number {missing} does not exist.", 404)
