@@ -62,3 +62,36 @@ def test_enable_mfa_device_errors(aws):
     missing = f"arn:aws:iam::{ACCOUNT}:mfa/nonexistent-mfa"
     assert _refused(iam.deactivate_mfa_device, UserName="user-1", SerialNumber=missing) == (
         "NoSuchEntity", f"MFA Device with serial number {missing} does not exist.", 404)
+
+
+# ------------------------------------------------------------------------------------------------ OIDC providers
+def test_get_open_id_connect_provider_always_has_client_ids_and_tags(aws):
+    """test_iam_oidc: test_get_open_id_connect_provider and test_update_open_id_connect_provider_thumbprint —
+    ``Tags`` (and ``ClientIDList``) are empty lists, not missing, when the provider has none."""
+    iam = aws.client("iam")
+    arn = iam.create_open_id_connect_provider(Url="https://oidc-get.example.com", ThumbprintList=["b" * 40],
+                                              ClientIDList=["client-id-1"])["OpenIDConnectProviderArn"]
+    got = _answer(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn))
+    assert set(got) == {"ClientIDList", "CreateDate", "Tags", "ThumbprintList", "Url"}
+    assert (got["ClientIDList"], got["Tags"], got["ThumbprintList"], got["Url"]) == (
+        ["client-id-1"], [], ["b" * 40], "oidc-get.example.com")
+    arn = iam.create_open_id_connect_provider(Url="https://oidc-update.example.com",
+                                              ThumbprintList=["b" * 40])["OpenIDConnectProviderArn"]
+    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=["c" * 40, "d" * 40])
+    got = _answer(iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn))
+    assert set(got) == {"ClientIDList", "CreateDate", "Tags", "ThumbprintList", "Url"}
+    assert (got["ClientIDList"], got["Tags"], got["ThumbprintList"]) == ([], [], ["c" * 40, "d" * 40])
+    missing = f"arn:aws:iam::{ACCOUNT}:oidc-provider/non-existent.example.com"
+    assert _refused(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=missing) == (
+        "NoSuchEntity", f"OpenIDConnect Provider not found for arn {missing}", 404)
+
+
+def test_open_id_connect_provider_tags_limit(aws):
+    """test_iam_oidc: test_open_id_connect_provider_tags_limit — a 51st tag."""
+    iam = aws.client("iam")
+    arn = iam.create_open_id_connect_provider(
+        Url="https://oidc-tagslimit.example.com", ThumbprintList=["a" * 40],
+        Tags=[{"Key": f"k{index:02d}", "Value": f"v{index}"} for index in range(50)])["OpenIDConnectProviderArn"]
+    assert _refused(iam.tag_open_id_connect_provider, OpenIDConnectProviderArn=arn,
+                    Tags=[{"Key": "string", "Value": "string"}]) == (
+        "LimitExceeded", "The number of tags has reached the maximum limit.", 409)
