@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.iam.helpers import ACCOUNT, aws_error
+from tests.iam.saml_federation import metadata
 
 PATH_INVALID = ("ValidationError", "The specified value for path is invalid. It must begin and end with / and "
                                    "contain only alphanumeric characters and/or / characters.", 400)
@@ -95,3 +96,24 @@ def test_open_id_connect_provider_tags_limit(aws):
     assert _refused(iam.tag_open_id_connect_provider, OpenIDConnectProviderArn=arn,
                     Tags=[{"Key": "string", "Value": "string"}]) == (
         "LimitExceeded", "The number of tags has reached the maximum limit.", 409)
+
+
+# ------------------------------------------------------------------------------------------------ SAML providers
+def test_get_saml_provider_always_has_encryption_mode_keys_and_tags(aws):
+    """test_iam_saml_providers: test_create_saml_provider, test_get_saml_provider, test_update_saml_provider —
+    ``AssertionEncryptionMode`` is ``Allowed`` and ``PrivateKeyList``/``Tags`` empty lists when nothing was set."""
+    iam = aws.client("iam")
+    created = iam.create_saml_provider(Name="TestSAMLProvider", SAMLMetadataDocument=metadata(aws))
+    arn = f"arn:aws:iam::{ACCOUNT}:saml-provider/TestSAMLProvider"
+    assert _answer(created) == {"SAMLProviderArn": arn}
+    members = {"AssertionEncryptionMode", "CreateDate", "PrivateKeyList", "SAMLMetadataDocument", "SAMLProviderUUID",
+               "Tags", "ValidUntil"}
+    got = _answer(iam.get_saml_provider(SAMLProviderArn=arn))
+    assert set(got) == members
+    assert (got["AssertionEncryptionMode"], got["PrivateKeyList"], got["Tags"]) == ("Allowed", [], [])
+    updated = metadata(aws, "https://updated-idp.example.com/saml")
+    assert _answer(iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=updated)) == {
+        "SAMLProviderArn": arn}
+    after = _answer(iam.get_saml_provider(SAMLProviderArn=arn))
+    assert set(after) == members and after["SAMLMetadataDocument"] == updated
+    assert after["SAMLProviderUUID"] == got["SAMLProviderUUID"]
