@@ -8,8 +8,14 @@ placeholders are checked for shape only.  (test_iam_ssh_public_keys' recordings 
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from tests.iam.helpers import ACCOUNT, aws_error
 from tests.iam.saml_federation import metadata
@@ -117,3 +123,105 @@ def test_get_saml_provider_always_has_encryption_mode_keys_and_tags(aws):
     after = _answer(iam.get_saml_provider(SAMLProviderArn=arn))
     assert set(after) == members and after["SAMLMetadataDocument"] == updated
     assert after["SAMLProviderUUID"] == got["SAMLProviderUUID"]
+
+
+# ------------------------------------------------------------------------------------------------ server certificates
+def _key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _certificate(key, subject: x509.Name, issuer: x509.Name, signer, ca: bool) -> x509.Certificate:
+    now = datetime.now(UTC)
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now)
+               .not_valid_after(now + timedelta(days=365)))
+    if ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    return builder.sign(signer, hashes.SHA256())
+
+
+def _pem(certificate: x509.Certificate) -> str:
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _traditional(key) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption()).decode()
+
+
+@pytest.mark.parametrize("path", [None, "/", "/test-path/"])
+def test_server_certificate_lifecycle(aws, path):
+    """test_iam_server_certificates: test_server_certificate_lifecycle — GetServerCertificate has ``Tags`` (an
+    empty list) and no ``CertificateChain`` without one."""
+    iam = aws.client("iam")
+    key = _key()
+    root = _name("Root CA")
+    body = _pem(_certificate(key, root, root, key, ca=True))
+    uploaded = iam.upload_server_certificate(ServerCertificateName="cert-1", CertificateBody=body,
+                                             PrivateKey=_traditional(key), **({"Path": path} if path else {}))
+    metadata_members = {"Arn", "Expiration", "Path", "ServerCertificateId", "ServerCertificateName", "UploadDate"}
+    metadata_out = uploaded["ServerCertificateMetadata"]
+    assert set(_answer(uploaded)) == {"ServerCertificateMetadata"} and set(metadata_out) == metadata_members
+    assert metadata_out["Path"] == (path or "/")
+    assert metadata_out["Arn"] == f"arn:aws:iam::{ACCOUNT}:server-certificate{path or '/'}cert-1"
+    listed = _answer(iam.list_server_certificates())
+    assert listed == {"IsTruncated": False, "ServerCertificateMetadataList": [metadata_out]}
+    if path not in (None, "/"):
+        assert _answer(iam.list_server_certificates(PathPrefix=path)) == listed
+    got = iam.get_server_certificate(ServerCertificateName="cert-1")["ServerCertificate"]
+    assert set(got) == {"CertificateBody", "ServerCertificateMetadata", "Tags"}
+    assert got["Tags"] == [] and got["ServerCertificateMetadata"] == metadata_out
+    assert _answer(iam.delete_server_certificate(ServerCertificateName="cert-1")) == {}
+    assert _refused(iam.get_server_certificate, ServerCertificateName="cert-1") == (
+        "NoSuchEntity", "The Server Certificate with name cert-1 cannot be found.", 404)
+
+
+def test_server_certificate_with_chain(aws):
+    """test_iam_server_certificates: test_server_certificate_with_chain — a leaf issued by a root, the root as
+    chain."""
+    iam = aws.client("iam")
+    root_key, leaf_key = _key(), _key()
+    root = _name("Root CA")
+    chain = _pem(_certificate(root_key, root, root, root_key, ca=True))
+    body = _pem(_certificate(leaf_key, _name("Leaf"), root, root_key, ca=False))
+    iam.upload_server_certificate(ServerCertificateName="cert-chain", CertificateBody=body,
+                                  PrivateKey=_traditional(leaf_key), CertificateChain=chain)
+    got = iam.get_server_certificate(ServerCertificateName="cert-chain")["ServerCertificate"]
+    assert set(got) == {"CertificateBody", "CertificateChain", "ServerCertificateMetadata", "Tags"}
+    assert got["Tags"] == []
+
+
+# ------------------------------------------------------------------------------------------------ signing certificates
+def _self_signed() -> str:
+    key = _key()
+    return _pem(_certificate(key, _name("Test Certificate"), _name("Test Certificate"), key, ca=False))
+
+
+def test_signing_certificate_errors(aws):
+    """test_iam_signing_certificates: test_signing_certificate_errors — an unreadable body is quoted back."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="user-1")
+    body = _self_signed()
+    no_user = ("NoSuchEntity", "The user with name nonexistent-user cannot be found.", 404)
+    unknown_id = "NONEXISTENTCERTID12345678901"
+    assert _refused(iam.upload_signing_certificate, UserName="nonexistent-user", CertificateBody=body) == no_user
+    assert _refused(iam.list_signing_certificates, UserName="nonexistent-user") == no_user
+    assert _refused(iam.delete_signing_certificate, UserName="nonexistent-user", CertificateId=unknown_id) == no_user
+    assert _refused(iam.update_signing_certificate, UserName="nonexistent-user", CertificateId=unknown_id,
+                    Status="Inactive") == no_user
+    assert _refused(iam.upload_signing_certificate, UserName="user-1", CertificateBody="invalid-certificate-body") == (
+        "MalformedCertificate", "Certificate invalid-certificate-body is malformed.", 400)
+    not_found = ("NoSuchEntity", f"The Certificate with id {unknown_id} cannot be found.", 404)
+    assert _refused(iam.update_signing_certificate, UserName="user-1", CertificateId=unknown_id,
+                    Status="Inactive") == not_found
+    assert _refused(iam.delete_signing_certificate, UserName="user-1", CertificateId=unknown_id) == not_found
+    iam.upload_signing_certificate(UserName="user-1", CertificateBody=body)
+    iam.upload_signing_certificate(UserName="user-1", CertificateBody=_self_signed())
+    assert _refused(iam.upload_signing_certificate, UserName="user-1", CertificateBody=_self_signed()) == (
+        "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2", 409)
