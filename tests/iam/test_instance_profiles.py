@@ -91,7 +91,7 @@ def test_tags_are_case_insensitive_and_limited(aws):
     assert aws_error(excinfo)[0] == "InvalidInput"
     with pytest.raises(ClientError) as excinfo:
         iam.tag_instance_profile(InstanceProfileName="p", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
-    assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for TagsPerResource: 50", 409)
+    assert aws_error(excinfo) == ("LimitExceeded", "The number of tags has reached the maximum limit.", 409)
     iam.untag_instance_profile(InstanceProfileName="p", TagKeys=["TEAM"])
     assert iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"] == []
 

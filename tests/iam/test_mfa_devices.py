@@ -57,8 +57,7 @@ def test_create_returns_a_seed_and_the_otpauth_qr_code(aws):
     assert png_size(device["QRCodePNG"])[0] == (expected.symbol_size(scale=4)[0])
     with pytest.raises(ClientError) as excinfo:
         iam.create_virtual_mfa_device(VirtualMFADeviceName="ann-phone", Path="/team/")
-    assert aws_error(excinfo) == ("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.",
-                                  409)
+    assert aws_error(excinfo) == ("EntityAlreadyExists", "MFA device already exists.", 409)
 
 
 def test_enable_wants_two_consecutive_current_codes(aws):

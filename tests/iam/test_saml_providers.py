@@ -37,7 +37,7 @@ def test_create_get_list_update_delete(aws):
     assert got["SAMLProviderUUID"].isalnum() and got["SAMLProviderUUID"].isupper()
     # No validUntil in the metadata: valid for a hundred years.
     assert got["ValidUntil"].year == got["CreateDate"].year + 100
-    assert "AssertionEncryptionMode" not in got and "PrivateKeyList" not in got
+    assert got["AssertionEncryptionMode"] == "Allowed" and got["PrivateKeyList"] == []
     # Names compare without case, as IAM's do.
     assert iam.get_saml_provider(SAMLProviderArn=PROVIDER.replace("Okta", "OKTA"))["SAMLProviderUUID"] == \
         got["SAMLProviderUUID"]
@@ -111,7 +111,7 @@ def test_private_keys_and_assertion_encryption_mode(aws):
     assert iam.get_saml_provider(SAMLProviderArn=PROVIDER)["SAMLMetadataDocument"] == document
     iam.update_saml_provider(SAMLProviderArn=PROVIDER, AssertionEncryptionMode="Allowed", RemovePrivateKey=ids[1])
     got = iam.get_saml_provider(SAMLProviderArn=PROVIDER)
-    assert got["AssertionEncryptionMode"] == "Allowed" and "PrivateKeyList" not in got
+    assert got["AssertionEncryptionMode"] == "Allowed" and got["PrivateKeyList"] == []
 
 
 def test_authorized_on_the_provider_arn_with_its_tags(aws):

@@ -114,7 +114,9 @@ def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None) -> dict
         else:
             tags[new_key] = tag["Value"]
     if len(tags) > MAX_TAGS:
-        raise ServiceError("LimitExceeded", f"Cannot exceed quota for TagsPerResource: {MAX_TAGS}", 409)
+        # Recorded from AWS for TagOpenIDConnectProvider (LocalStack snapshot
+        # tests/aws/services/iam/test_iam_oidc.snapshot.json, test_open_id_connect_provider_tags_limit).
+        raise ServiceError("LimitExceeded", "The number of tags has reached the maximum limit.", 409)
     return tags
 
 

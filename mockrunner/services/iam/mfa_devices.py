@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import io
+import re
 import secrets
 import struct
 from collections.abc import Iterable
@@ -44,6 +45,8 @@ ENABLE_STEPS = 1
 RESYNC_STEPS = 60
 MAX_DEVICES_PER_USER = 8
 QR_SCALE = 4
+PATH = re.compile(r"/|/[\x21-\x7e]+/")
+"""The model's ``pathType`` pattern, which IAM checks itself (protocol ``SERVICE_CHECKED_PATTERNS``)."""
 
 
 # ------------------------------------------------------------------------------------------------ TOTP
@@ -81,11 +84,16 @@ def device_arn(account_id: str, path: str, name: str) -> str:
 
 
 def device_of(iam: IamState, serial: str) -> MfaDevice:
+    """The device ``serial`` names; else IAM's NoSuchEntity, worded as AWS answers DeleteVirtualMFADevice and
+    DeactivateMFADevice (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam_mfa.snapshot.json)."""
     device = iam.mfa_devices.get(serial)
     if device is None:
-        raise ServiceError("NoSuchEntity", f"VirtualMFADevice with serial number {serial} doesn't exist.", 404)
+        raise _no_device(serial)
     return device
 
+
+def _no_device(serial: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
 
 
 def _invalid_code() -> ServiceError:
@@ -126,9 +134,12 @@ _on_user = target(USER, self_default=True)
 def create_virtual_mfa_device(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["VirtualMFADeviceName"], params.get("Path") or "/"
+    if not PATH.fullmatch(path):
+        raise ServiceError("ValidationError", "The specified value for path is invalid. It must begin and end with / "
+                                              "and contain only alphanumeric characters and/or / characters.", 400)
     serial = device_arn(ctx.account.id, path, name)
     if any(existing.lower() == serial.lower() for existing in iam.mfa_devices):
-        raise ServiceError("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409)
+        raise ServiceError("EntityAlreadyExists", "MFA device already exists.", 409)
     tags = tags_in(ctx)
     seed = base64.b32encode(secrets.token_bytes(SEED_BYTES)).decode("ascii")
     device = MfaDevice(serial, name, path, seed, ctx.store.clock.now(), tags=tags)
@@ -224,7 +235,7 @@ def get_mfa_device(ctx: RequestContext) -> dict:
     device = iam.mfa_devices.get(serial)
     name = self_user(ctx)
     if device is None or device.user_name is None or (name is not None and device.user_name != name):
-        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+        raise _no_device(serial)
     return mfa_device_out(device)
 
 

@@ -21,7 +21,7 @@ from mockrunner.model.iam import IamState, OidcProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import tagged
+from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
@@ -118,10 +118,12 @@ def create_provider(ctx: RequestContext) -> dict:
 
 @op("iam", "GetOpenIDConnectProvider", authz=_target)
 def get_provider(ctx: RequestContext) -> dict:
+    """Always with ``ClientIDList`` and ``Tags``, empty lists when there are none (recorded from AWS: LocalStack
+    snapshot tests/aws/services/iam/test_iam_oidc.snapshot.json, test_update_open_id_connect_provider_thumbprint)."""
     provider = _provider(ctx)
-    result = {"Url": provider.url, "ClientIDList": list(provider.client_ids),
-              "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.create_date}
-    return tagged(result, provider.tags)
+    return {"Url": provider.url, "ClientIDList": list(provider.client_ids),
+            "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.create_date,
+            "Tags": tags_out(provider.tags)}
 
 
 @op("iam", "ListOpenIDConnectProviders", authz=_anywhere)

@@ -21,12 +21,13 @@ def malformed(message: str) -> ServiceError:
     return ServiceError("MalformedCertificate", message, 400)
 
 
-def certificate(body: str, now: datetime, what: str = "certificate") -> x509.Certificate:
-    """The one certificate ``body`` holds, valid at ``now``."""
+def certificate(body: str, now: datetime, what: str = "certificate", unreadable: str | None = None) -> x509.Certificate:
+    """The one certificate ``body`` holds, valid at ``now``; ``unreadable``: the message for a body that is no PEM
+    certificate (by default "Unable to parse <what>. Please ensure the <what> is in PEM format.")."""
     try:
         parsed = x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
     except (ValueError, TypeError, UnicodeError):
-        raise malformed(f"Unable to parse {what}. Please ensure the {what} is in PEM format.") from None
+        raise malformed(unreadable or f"Unable to parse {what}. Please ensure the {what} is in PEM format.") from None
     if parsed.not_valid_after_utc <= now:
         raise malformed(f"The {what} has expired (not valid after {parsed.not_valid_after_utc.isoformat()}).")
     return parsed

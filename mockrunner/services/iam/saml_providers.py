@@ -21,11 +21,12 @@ from mockrunner.model.iam import IamState, SamlPrivateKey, SamlProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import tagged
+from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
 
 MAX_PROVIDERS = 100
 MAX_PRIVATE_KEYS = 2
+DEFAULT_ENCRYPTION_MODE = "Allowed"
 ARN_RESOURCE = "saml-provider/"
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
@@ -137,16 +138,15 @@ def create_provider(ctx: RequestContext) -> dict:
 
 @op("iam", "GetSAMLProvider", authz=_target)
 def get_provider(ctx: RequestContext) -> dict:
+    """Always with ``AssertionEncryptionMode`` (``Allowed`` unless set), ``PrivateKeyList`` and ``Tags`` (empty
+    lists when there are none), as AWS answers (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_saml_providers.snapshot.json, test_get_saml_provider)."""
     provider = _provider(ctx)
-    result: dict = {"SAMLProviderUUID": provider.uuid, "SAMLMetadataDocument": provider.metadata_document,
-                    "CreateDate": provider.create_date, "ValidUntil": provider.valid_until}
-    tagged(result, provider.tags)
-    if provider.assertion_encryption_mode is not None:
-        result["AssertionEncryptionMode"] = provider.assertion_encryption_mode
-    if provider.private_keys:
-        result["PrivateKeyList"] = [{"KeyId": key.key_id, "Timestamp": key.timestamp}
-                                    for key in provider.private_keys]
-    return result
+    return {"SAMLProviderUUID": provider.uuid, "SAMLMetadataDocument": provider.metadata_document,
+            "CreateDate": provider.create_date, "ValidUntil": provider.valid_until,
+            "AssertionEncryptionMode": provider.assertion_encryption_mode or DEFAULT_ENCRYPTION_MODE,
+            "PrivateKeyList": [{"KeyId": key.key_id, "Timestamp": key.timestamp} for key in provider.private_keys],
+            "Tags": tags_out(provider.tags)}
 
 
 @op("iam", "ListSAMLProviders", authz=_anywhere)

@@ -19,7 +19,7 @@ from mockrunner.services.iam import paging, pem_certificates
 from mockrunner.services.iam.authz import listing, request_keys, resource_keys
 from mockrunner.services.iam.entities import entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import tagged
+from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
 
 MAX_PER_ACCOUNT = 20
@@ -88,9 +88,11 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
 
 @op("iam", "GetServerCertificate", authz=_target)
 def get_server_certificate(ctx: RequestContext) -> dict:
+    """Always with ``Tags``, an empty list when there are none (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_server_certificates.snapshot.json, test_server_certificate_lifecycle)."""
     certificate = _named(ctx)
-    out: dict = {"ServerCertificateMetadata": metadata_out(certificate), "CertificateBody": certificate.body}
-    tagged(out, certificate.tags)
+    out: dict = {"ServerCertificateMetadata": metadata_out(certificate), "CertificateBody": certificate.body,
+                 "Tags": tags_out(certificate.tags)}
     if certificate.chain:
         out["CertificateChain"] = certificate.chain
     return {"ServerCertificate": out}

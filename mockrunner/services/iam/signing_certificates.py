@@ -25,6 +25,12 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """Held certificates are compared whatever their age (one may have expired since it was uploaded)."""
 
 
+def malformed(body: str) -> str:
+    """IAM's message for a body that is no PEM certificate, the body quoted (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_signing_certificates.snapshot.json, test_signing_certificate_errors)."""
+    return f"Certificate {body} is malformed."
+
+
 def _owner(ctx: RequestContext) -> str:
     """The user whose certificates the call manages; ``""`` for the account root's own."""
     name = self_user(ctx)
@@ -59,7 +65,7 @@ def upload_signing_certificate(ctx: RequestContext) -> dict:
     owner = _owner(ctx)
     body = ctx.params["CertificateBody"]
     now = ctx.store.clock.now()
-    der = pem_certificates.certificate(body, now).public_bytes(serialization.Encoding.DER)
+    der = pem_certificates.certificate(body, now, unreadable=malformed(body)).public_bytes(serialization.Encoding.DER)
     if any(_der(held.body) == der for held in iam.signing_certificates.values()):
         raise ServiceError("DuplicateCertificate",
                            "The same certificate is associated with an IAM user in the account.", 409)
