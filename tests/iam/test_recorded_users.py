@@ -45,3 +45,12 @@ def test_out_of_range_policy_members_are_reported_in_aws_order_without_values(aw
         "Member must have value less than or equal to 1095", 400)
     with pytest.raises(ClientError):
         iam.get_account_password_policy()
+
+
+# ------------------------------------------------------------------------------------------------ credential report
+def test_the_report_not_present_error_has_no_message(aws):
+    """test_iam_credential_report.py::test_get_credential_report_before_generated: Code and Type, no Message."""
+    with pytest.raises(ClientError) as excinfo:
+        aws.client("iam").get_credential_report()
+    assert excinfo.value.response["Error"] == {"Code": "ReportNotPresent", "Type": "Sender"}
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
