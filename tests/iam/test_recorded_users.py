@@ -186,3 +186,20 @@ def test_roles_inside_instance_profiles_go_without_description(aws):
     nested, = role["InstanceProfileList"][0]["Roles"]
     assert sorted(nested) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName"]
     assert role["Tags"] == [{"Key": "somekey", "Value": "somevalue"}]
+
+
+def test_an_aws_managed_policy_comes_with_its_version_history_and_no_description(aws):
+    """test_iam_account_authorization_details.py::test_get_account_authorization_details_filter_aws_managed_policy:
+    AmazonS3FullAccess with v2 (default) then v1, and no Description."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="ann")
+    iam.attach_user_policy(UserName="ann", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    policy, = _details(iam, Filter=["AWSManagedPolicy"])["Policies"]
+    assert sorted(policy) == ["Arn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "Path",
+                              "PermissionsBoundaryUsageCount", "PolicyId", "PolicyName", "PolicyVersionList",
+                              "UpdateDate"]
+    assert [(v["VersionId"], v["IsDefaultVersion"], v["Document"]) for v in policy["PolicyVersionList"]] == [
+        ("v2", True, {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:*", "s3-object-lambda:*"], "Resource": "*"}]}),
+        ("v1", False, {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}),
+    ]

@@ -27,6 +27,12 @@ from mockrunner.services.iam.wire import (
 )
 from mockrunner.services.registry import op
 
+POLICY_OMITS = ("Tags", "Description")
+"""Members of a managed policy's wire form that ``Policies`` goes without: AWS's entry for AmazonS3FullAccess has no
+Description although the policy has one (recorded from AWS: LocalStack snapshot
+test_iam_account_authorization_details.py, test_get_account_authorization_details_filter_aws_managed_policy);
+customer managed policies are shown alike (mockrunner's reading: the same entry shape)."""
+
 NESTED_ROLE_OMITS = ("Description", "MaxSessionDuration")
 """Members a role listed inside ``InstanceProfileList`` goes without (AWS shows path, name, id, ARN, creation date
 and trust policy there, not the role's description even when it has one)."""
@@ -44,7 +50,8 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     """The shape AWS answers (recorded from AWS: LocalStack snapshot test_iam_account_authorization_details.py):
     users and roles always carry ``Tags`` (``[]`` without tags), a user's ``UserPolicyList`` is left out while it
     has no inline policy (``GroupPolicyList`` and ``RolePolicyList`` are shown empty), and the roles inside a
-    role's instance profiles are shown without :data:`NESTED_ROLE_OMITS`."""
+    role's instance profiles are shown without :data:`NESTED_ROLE_OMITS`; every policy comes with every version
+    (an AWS managed one with the versions the dataset has, newest first) and without :data:`POLICY_OMITS`."""
     iam = iam_of(ctx)
     wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
 
@@ -83,10 +90,8 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
         policies += sorted(in_use, key=lambda policy: policy.name.lower())
     for policy in policies:
         out = policy_out(iam, policy, full=True, usage=usage.get(policy.arn, (0, 0)))
-        out.pop("Tags", None)
-        # An AWS managed policy is shown with its default version (mockrunner's choice: its history can be long).
-        versions = [policy.version(policy.default_version_id)] if isinstance(policy, AwsManagedPolicy) \
-            else policy.versions
-        out["PolicyVersionList"] = [version_out(v, policy) for v in versions]
+        for key in POLICY_OMITS:
+            out.pop(key, None)
+        out["PolicyVersionList"] = [version_out(v, policy) for v in policy.versions]
         result["Policies"].append(out)
     return result
