@@ -324,7 +324,8 @@ class LoginProfile:
 
 @dataclass
 class PasswordPolicy:
-    """The account password policy as UpdateAccountPasswordPolicy sets it (0: no expiry / no reuse rule)."""
+    """The account password policy as UpdateAccountPasswordPolicy sets it (0: no expiry / no reuse rule; ``None``:
+    HardExpiry not given)."""
 
     minimum_length: int = 6
     require_symbols: bool = False
@@ -334,7 +335,7 @@ class PasswordPolicy:
     allow_users_to_change: bool = False
     max_age: int = 0
     reuse_prevention: int = 0
-    hard_expiry: bool = False
+    hard_expiry: bool | None = None
 
 
 @dataclass

@@ -314,7 +314,8 @@ def serialize_response(operation: OperationModel, result: dict, request_id: str)
 
 
 def serialize_error(service: ServiceModel, error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
-    """``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`` (IAM and STS alike)."""
+    """``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`` (IAM and STS alike);
+    an error with an empty message has no ``<Message>``, as IAM's ReportNotPresent (clients then see no Message)."""
     code = specs.wire_error_code(service, error.code)
     status, sender = specs.error_status(service, error.code)
     if error.status is not None:
@@ -323,8 +324,10 @@ def serialize_error(service: ServiceModel, error: ServiceError, request_id: str)
         sender = error.sender_fault
     out = [
         f'<ErrorResponse xmlns="{_xmlns(service)}"><Error><Type>{"Sender" if sender else "Receiver"}</Type>',
-        f"<Code>{_escape(code)}</Code><Message>{_escape(error.message)}</Message>",
+        f"<Code>{_escape(code)}</Code>",
     ]
+    if error.message:
+        out.append(f"<Message>{_escape(error.message)}</Message>")
     if error.extra:
         shape = specs.error_shapes(service).get(error.code)
         if shape is not None:

@@ -49,14 +49,19 @@ _PATTERN = "Member must satisfy regular expression pattern: "
 #: with ``AutoScalingConfigurationArn: ''`` by "The auto scaling configuration ARN you specified isn't valid. ARN:
 #: ''" (awslabs/amazon-app-runner-deploy#36, the JS SDK v3 does not check ``min``), not with Coral's "Member must
 #: have length greater than or equal to 1"; the other references to resources in those two requests share the shape
-#: (``AppRunnerResourceArn``) and their handlers answer the same way.  The structures are App Runner's; no other
-#: served model has shapes of these names (tests/protocol/test_validation.py checks).
+#: (``AppRunnerResourceArn``) and their handlers answer the same way.  IAM judges the ranges of the password policy
+#: itself: its message names no values and lists minimumPasswordLength, passwordReusePrevention, maxPasswordAge in
+#: that order (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam_account_password_policy).
+#: Each structure name belongs to one served model only (tests/protocol/test_validation.py checks).
 SERVICE_CHECKED = frozenset({
     ("CreateServiceRequest", "AutoScalingConfigurationArn"),
     ("UpdateServiceRequest", "AutoScalingConfigurationArn"),
     ("ServiceObservabilityConfiguration", "ObservabilityConfigurationArn"),
     ("EgressConfiguration", "VpcConnectorArn"),
     ("AuthenticationConfiguration", "ConnectionArn"),
+    ("UpdateAccountPasswordPolicyRequest", "MinimumPasswordLength"),
+    ("UpdateAccountPasswordPolicyRequest", "PasswordReusePrevention"),
+    ("UpdateAccountPasswordPolicyRequest", "MaxPasswordAge"),
 })
 
 #: (structure shape, member) whose ``pattern`` the service checks itself, in its own words, after the model's other

@@ -22,7 +22,8 @@ def test_credential_report_lifecycle_and_columns(aws):
     iam = aws.client("iam")
     with pytest.raises(ClientError) as excinfo:
         iam.get_credential_report()
-    assert aws_error(excinfo)[::2] == ("ReportNotPresent", 410)
+    error = excinfo.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("ReportNotPresent", 410)
     key = user_with_key(aws, "alice", inline={"p": doc(allow("iam:GetUser"))})
     aws.client_for(key, "iam", region="eu-west-1").get_user()
     iam.create_user(UserName="bob")

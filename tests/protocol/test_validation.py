@@ -172,13 +172,12 @@ def test_unicode_property_translation():
     assert not compiled.fullmatch("tab\t")
 
 
-def test_service_checked_members_are_app_runner_shapes_only():
-    """The (structure, member) pairs exist in App Runner's model, and no other served model has such structures."""
-    model = specs.service_model("apprunner")
+def test_service_checked_members_belong_to_one_served_model_each():
+    """Each (structure, member) pair exists in exactly one served model (App Runner's, or IAM's password policy)."""
+    models = {name: specs.service_model(name) for name in ("apprunner", "iam", "sts", "ecr")}
     for structure, member in validation.SERVICE_CHECKED:
-        assert member in model.shape_for(structure).members
-        for other in ("iam", "sts", "ecr"):
-            assert structure not in specs.service_model(other).shape_names
+        owners = [model for model in models.values() if structure in model.shape_names]
+        assert len(owners) == 1 and member in owners[0].shape_for(structure).members
 
 
 def test_service_checked_members_keep_their_type_but_not_their_constraints():

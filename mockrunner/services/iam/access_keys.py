@@ -95,9 +95,12 @@ def _key_user_target(ctx: RequestContext) -> Iterable[Check]:
 
 @op("iam", "GetAccessKeyLastUsed", authz=_key_user_target)
 def get_access_key_last_used(ctx: RequestContext) -> dict:
+    """A key the account does not have is ``AccessDenied`` (403) whatever the caller may do, worded as AWS words it
+    (no colon after "perform"; LocalStack snapshot test_iam_users.py::test_access_key_errors), not NoSuchEntity."""
     key_id = ctx.params["AccessKeyId"]
     key = iam_of(ctx).access_keys.get(key_id)
     if key is None:
-        raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.", 404)
+        raise ServiceError("AccessDenied", f"User: {ctx.caller.arn} is not authorized to perform "
+                           f"iam:GetAccessKeyLastUsed on resource: access key {key_id}", 403)
     return {**({"UserName": key.user_name} if not key.root else {}),
             "AccessKeyLastUsed": access_key_last_used(iam_of(ctx), key_id)}

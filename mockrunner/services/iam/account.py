@@ -5,6 +5,8 @@ from typing import Any
 
 from mockrunner.context import RequestContext
 from mockrunner.model.iam import (
+    IamState,
+    InstanceProfile,
     ManagedPolicy,
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policy
@@ -19,14 +21,37 @@ from mockrunner.services.iam.wire import (
     policy_out,
     policy_usages,
     role_out,
+    tags_out,
     user_out,
     version_out,
 )
 from mockrunner.services.registry import op
 
+POLICY_OMITS = ("Tags", "Description")
+"""Members of a managed policy's wire form that ``Policies`` goes without: AWS's entry for AmazonS3FullAccess has no
+Description although the policy has one (recorded from AWS: LocalStack snapshot
+test_iam_account_authorization_details.py, test_get_account_authorization_details_filter_aws_managed_policy);
+customer managed policies are shown alike (mockrunner's reading: the same entry shape)."""
+
+NESTED_ROLE_OMITS = ("Description", "MaxSessionDuration")
+"""Members a role listed inside ``InstanceProfileList`` goes without (AWS shows path, name, id, ARN, creation date
+and trust policy there, not the role's description even when it has one)."""
+
+
+def _profile_out(iam: IamState, profile: InstanceProfile) -> dict:
+    out = profile_out(iam, profile)
+    out["Roles"] = [{key: value for key, value in role.items() if key not in NESTED_ROLE_OMITS}
+                    for role in out["Roles"]]
+    return out
+
 
 @op("iam", "GetAccountAuthorizationDetails", authz=anything)
 def get_account_authorization_details(ctx: RequestContext) -> dict:
+    """The shape AWS answers (recorded from AWS: LocalStack snapshot test_iam_account_authorization_details.py):
+    users and roles always carry ``Tags`` (``[]`` without tags), a user's ``UserPolicyList`` is left out while it
+    has no inline policy (``GroupPolicyList`` and ``RolePolicyList`` are shown empty), and the roles inside a
+    role's instance profiles are shown without :data:`NESTED_ROLE_OMITS`; every policy comes with every version
+    (an AWS managed one with the versions the dataset has, newest first) and without :data:`POLICY_OMITS`."""
     iam = iam_of(ctx)
     wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
 
@@ -37,10 +62,12 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
                               "IsTruncated": False}
     if "User" in wanted:
         for user in iam.users.values():
-            result["UserDetailList"].append({
-                **user_out(user, full=True), "UserPolicyList": inline(user.inline_policies),
-                "GroupList": [g.name for g in iam.groups_of(user.name)],
-                "AttachedManagedPolicies": attached_out(iam, user.attached_policies)})
+            detail = {**user_out(user, full=True), "Tags": tags_out(user.tags),
+                      "GroupList": [g.name for g in iam.groups_of(user.name)],
+                      "AttachedManagedPolicies": attached_out(iam, user.attached_policies)}
+            if user.inline_policies:
+                detail["UserPolicyList"] = inline(user.inline_policies)
+            result["UserDetailList"].append(detail)
     if "Group" in wanted:
         for group in iam.groups.values():
             result["GroupDetailList"].append({
@@ -49,8 +76,8 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     if "Role" in wanted:
         for role in iam.roles.values():
             result["RoleDetailList"].append({
-                **role_out(role, full=True, last_used=role_last_used(iam, role)),
-                "InstanceProfileList": [profile_out(iam, profile) for profile in profiles_of_role(iam, role.name)],
+                **role_out(role, full=True, last_used=role_last_used(iam, role)), "Tags": tags_out(role.tags),
+                "InstanceProfileList": [_profile_out(iam, profile) for profile in profiles_of_role(iam, role.name)],
                 "RolePolicyList": inline(role.inline_policies),
                 "AttachedManagedPolicies": attached_out(iam, role.attached_policies)})
     policies: list[ManagedPolicy | AwsManagedPolicy] = []
@@ -63,10 +90,8 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
         policies += sorted(in_use, key=lambda policy: policy.name.lower())
     for policy in policies:
         out = policy_out(iam, policy, full=True, usage=usage.get(policy.arn, (0, 0)))
-        out.pop("Tags", None)
-        # An AWS managed policy is shown with its default version (mockrunner's choice: its history can be long).
-        versions = [policy.version(policy.default_version_id)] if isinstance(policy, AwsManagedPolicy) \
-            else policy.versions
-        out["PolicyVersionList"] = [version_out(v, policy) for v in versions]
+        for key in POLICY_OMITS:
+            out.pop(key, None)
+        out["PolicyVersionList"] = [version_out(v, policy) for v in policy.versions]
         result["Policies"].append(out)
     return result

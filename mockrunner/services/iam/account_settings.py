@@ -75,7 +75,8 @@ def summary(iam: IamState) -> dict[str, int]:
                 for arn in entity.attached_policies}
     counts = {
         "Users": len(iam.users), "Groups": len(iam.groups), "Roles": len(iam.roles), "Policies": len(iam.policies),
-        "InstanceProfiles": len(iam.instance_profiles), "ServerCertificates": 0,
+        "InstanceProfiles": len(iam.instance_profiles),
+        "ServerCertificates": len(iam.server_certificates),
         "MFADevices": len(iam.mfa_devices), "MFADevicesInUse": assigned, "AccountMFAEnabled": 0,
         "AccountAccessKeysPresent": int(any(key.root for key in iam.access_keys.values())),
         "AccountSigningCertificatesPresent": 0, "AccountPasswordPresent": 0,

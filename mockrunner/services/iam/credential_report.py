@@ -3,7 +3,7 @@
 ``GenerateCredentialReport`` builds the report at once (the account's users and keys now, the uses the authorizer
 recorded) and answers ``STARTED``; called again within four hours it answers ``COMPLETE`` and keeps the report,
 after that it generates a new one, as IAM does.  ``GetCredentialReport`` returns the CSV (botocore decodes the
-base64), ``ReportNotPresent`` before any report and ``ReportExpired`` once the last one is four hours old.
+base64), ``ReportNotPresent`` (no message) before any report and ``ReportExpired`` once the last one is four hours old.
 Columns and their order are AWS's.  Password columns come from the user's login profile (console sign-ins are not
 modelled, so ``password_last_used`` reads ``no_information`` for a user with a password) and the password policy's
 ``MaxPasswordAge``; ``mfa_active`` says whether an MFA device is enabled for the user.
@@ -112,8 +112,9 @@ def get_credential_report(ctx: RequestContext) -> dict:
     iam, now = iam_of(ctx), ctx.store.clock.now()
     generated = iam.credential_report_time
     if generated is None:
-        raise ServiceError("ReportNotPresent", "Credential report not present. Use GenerateCredentialReport to "
-                           "generate a report.", 410)
+        # AWS's error carries no Message (recorded from AWS: LocalStack snapshot test_iam_credential_report.py,
+        # test_get_credential_report_before_generated).
+        raise ServiceError("ReportNotPresent", "", 410)
     if now - generated >= LIFETIME:
         raise ServiceError("ReportExpired", "Credential report has expired. Use GenerateCredentialReport to "
                            "generate a new report.", 410)

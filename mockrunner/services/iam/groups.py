@@ -80,10 +80,12 @@ def add_user_to_group(ctx: RequestContext) -> dict:
 
 @op("iam", "RemoveUserFromGroup", authz=target(GROUP))
 def remove_user_from_group(ctx: RequestContext) -> dict:
+    """The user is looked up before the group (both unknown: "The user with name ... cannot be found."); removing
+    a user who is not a member succeeds and changes nothing, as AWS answers (LocalStack snapshots
+    test_iam_users.py::test_user_group_membership, test_iam_groups.py::test_remove_user_from_unknown_group)."""
     iam = iam_of(ctx)
-    group = GROUP.get(iam, ctx.params["GroupName"])
     user = USER.get(iam, ctx.params["UserName"])
-    if user.name not in group.users:
-        raise USER.missing(user.name)
-    iam.update(group, users=[member for member in group.users if member != user.name])
+    group = GROUP.get(iam, ctx.params["GroupName"])
+    if user.name in group.users:
+        iam.update(group, users=[member for member in group.users if member != user.name])
     return {}

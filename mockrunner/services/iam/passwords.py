@@ -170,9 +170,32 @@ _POLICY_FIELDS = {
     "RequireNumbers": ("require_numbers", False), "RequireUppercaseCharacters": ("require_uppercase", False),
     "RequireLowercaseCharacters": ("require_lowercase", False),
     "AllowUsersToChangePassword": ("allow_users_to_change", False), "MaxPasswordAge": ("max_age", 0),
-    "PasswordReusePrevention": ("reuse_prevention", 0), "HardExpiry": ("hard_expiry", False),
+    "PasswordReusePrevention": ("reuse_prevention", 0), "HardExpiry": ("hard_expiry", None),
 }
 """Wire member -> (PasswordPolicy field, the value IAM uses when the request omits it)."""
+
+_SHOWN_ONLY_WHEN_SET = {"MaxPasswordAge": 0, "PasswordReusePrevention": 0, "HardExpiry": None}
+"""Members GetAccountPasswordPolicy leaves out while they hold this (unset) value: AWS's answer for a policy made
+without arguments has no MaxPasswordAge, PasswordReusePrevention nor HardExpiry (recorded from AWS: LocalStack
+snapshot tests/aws/services/iam/test_iam_account_password_policy, test_update_account_password_policy_defaults)."""
+
+_RANGES = (("MinimumPasswordLength", 6, 128), ("PasswordReusePrevention", 1, 24), ("MaxPasswordAge", 1, 1095))
+"""The ranges IAM checks itself (protocol ``SERVICE_CHECKED``), in the order its ValidationError lists them."""
+
+
+def _range_errors(params: dict) -> list[str]:
+    """AWS's wording, which names no value: "Value at 'maxPasswordAge' failed to satisfy constraint: Member must
+    have value less than or equal to 1095" (recorded from AWS: LocalStack snapshot test_iam_account_password_policy,
+    test_update_account_password_policy_validation_errors; the lower bound is worded alike, mockrunner's reading)."""
+    errors = []
+    for member, low, high in _RANGES:
+        value = params.get(member)
+        if value is None or low <= value <= high:
+            continue
+        bound = f"greater than or equal to {low}" if value < low else f"less than or equal to {high}"
+        errors.append(f"Value at '{member[0].lower()}{member[1:]}' failed to satisfy constraint: "
+                      f"Member must have value {bound}")
+    return errors
 
 
 def _policy_checks(ctx: RequestContext) -> Iterable[Check]:
@@ -184,6 +207,11 @@ def _policy_checks(ctx: RequestContext) -> Iterable[Check]:
 @op("iam", "UpdateAccountPasswordPolicy", authz=_policy_checks)
 def update_account_password_policy(ctx: RequestContext) -> dict:
     """Replaces the whole policy: a member the request omits takes IAM's default, not its previous value."""
+    errors = _range_errors(ctx.params)
+    if errors:
+        count = len(errors)
+        raise ServiceError("ValidationError", f"{count} validation error{'s' if count > 1 else ''} detected: "
+                           + "; ".join(errors), 400)
     values = {name: ctx.params[member] if ctx.params.get(member) is not None else default
               for member, (name, default) in _POLICY_FIELDS.items()}
     iam_of(ctx).configure(password_policy=PasswordPolicy(**values))
@@ -198,8 +226,8 @@ def get_account_password_policy(ctx: RequestContext) -> dict:
                            f"The Password Policy with domain name {ctx.account.id} cannot be found.", 404)
     out = {member: getattr(policy, name) for member, (name, _) in _POLICY_FIELDS.items()}
     out["ExpirePasswords"] = policy.max_age > 0
-    for member in ("MaxPasswordAge", "PasswordReusePrevention"):
-        if not out[member]:
+    for member, unset in _SHOWN_ONLY_WHEN_SET.items():
+        if out[member] == unset:
             del out[member]
     return {"PasswordPolicy": out}
 
