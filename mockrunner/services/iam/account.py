@@ -14,6 +14,7 @@ from mockrunner.services.iam.entities import iam_of
 from mockrunner.services.iam.instance_profiles import profile_out, profiles_of_role
 from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import (
+    FULL,
     attached_out,
     group_out,
     policy_out,
@@ -49,7 +50,7 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     if "Role" in wanted:
         for role in iam.roles.values():
             result["RoleDetailList"].append({
-                **role_out(role, full=True, last_used=role_last_used(iam, role)),
+                **role_out(role, FULL, last_used=role_last_used(iam, role)),
                 "InstanceProfileList": [profile_out(iam, profile) for profile in profiles_of_role(iam, role.name)],
                 "RolePolicyList": inline(role.inline_policies),
                 "AttachedManagedPolicies": attached_out(iam, role.attached_policies)})
