@@ -42,9 +42,12 @@ RESOURCE_VENDOR = "Resource vendor must be fully qualified and cannot contain re
 RESOURCE_PARTITION = 'Partition "{partition}" is not valid for resource "{resource}".'
 IAM_RESOURCE_REGION = "IAM resource {resource} cannot contain region information."
 S3_RESOURCE_REGION = "Resource {resource} can not contain region information."
+# Recorded from AWS in 2026 (LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json, invalid-35):
+# the list now names "root" too.
 IAM_RESOURCE_PATH = (
-    'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, '
-    "mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/."
+    'IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, '
+    "instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, "
+    "access-report/."
 )
 INVALID_PRINCIPAL = "Invalid principal in policy: {principal}"
 # IAM answers an unknown condition operator with the plain syntax error (moto's test_iam_policies.py records

@@ -73,7 +73,9 @@ def test_aws_managed_policies_page_through_all(aws):
             break
         marker = page["Marker"]
     assert len(names) == len(set(names)) > 1000
-    assert names == sorted(names, key=str.lower)
+    # Oldest first, as AWS lists them (recorded from AWS: LocalStack snapshot test_iam_managed_policies.snapshot.json;
+    # this test expected them by name before).
+    assert names[:3] == ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]
     iam.create_user(UserName="reader")
     iam.attach_user_policy(UserName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     attached = iam.list_policies(Scope="AWS", OnlyAttached=True)["Policies"]

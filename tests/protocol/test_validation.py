@@ -62,9 +62,9 @@ def test_enum():
 
 
 def test_nested_list_member_path_and_unicode_property_pattern():
-    params = {"RoleName": "r", "AssumeRolePolicyDocument": "{}",
+    params = {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "session",
               "Tags": [{"Key": "héllo wörld 1", "Value": "ok"}, {"Key": "bad!", "Value": "v"}]}
-    error = _error("iam", "CreateRole", params)
+    error = _error("sts", "AssumeRole", params)
     assert error.message == (
         "1 validation error detected: Value 'bad!' at 'tags.2.member.key' failed to satisfy constraint: "
         "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
@@ -72,13 +72,34 @@ def test_nested_list_member_path_and_unicode_property_pattern():
 
 
 def test_list_length_is_reported_on_the_list():
-    params = {"RoleName": "r", "AssumeRolePolicyDocument": "{}",
+    params = {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "session",
               "Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]}
-    error = _error("iam", "CreateRole", params)
+    error = _error("sts", "AssumeRole", params)
     assert error.message.startswith("1 validation error detected: Value '[{Key=k0, Value=v}, ")
     assert error.message.endswith(
         "at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
     )
+
+
+def test_iam_does_not_echo_tags_or_policy_version_ids():
+    """Recorded from AWS: LocalStack snapshots tests/aws/services/iam/test_iam_roles.snapshot.json
+    (test_role_tag_errors) and test_iam_policies.snapshot.json (test_policy_version_errors).  These two cases
+    echoed the values before (IAM's tags were checked as STS's still are above)."""
+    role = {"RoleName": "r", "AssumeRolePolicyDocument": "{}"}
+    error = _error("iam", "CreateRole", {**role, "Tags": [{"Key": "ok", "Value": "v"}, {"Key": "bad!", "Value": "v"}]})
+    assert error.message == (
+        "1 validation error detected: Value at 'tags.2.member.key' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
+    )
+    error = _error("iam", "CreateRole", {**role, "Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]})
+    assert error.message == ("1 validation error detected: Value at 'tags' failed to satisfy constraint: "
+                             "Member must have length less than or equal to 50")
+    error = _error("iam", "GetPolicyVersion", {"PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                                               "VersionId": "v2-does-not-exist"})
+    assert error.message == ("1 validation error detected: Value at 'versionId' failed to satisfy constraint: "
+                             "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
+    # Other IAM members still echo their values (public issues quote roleName's).
+    assert "Value 'my role' at 'roleName'" in _error("iam", "GetRole", {"RoleName": "my role"}).message
 
 
 def test_sensitive_values_are_not_echoed():
@@ -97,6 +118,8 @@ def test_sensitive_values_are_not_echoed():
 
 
 def test_list_of_scalars_reports_every_element_constraint_at_the_list():
+    """"Member must not be null" closes the list (recorded from IAM: LocalStack snapshot test_iam_roles.snapshot.json,
+    test_role_tag_errors; this test expected the list without it before)."""
     error = _error("apprunner", "UntagResource", {
         "ResourceArn": "arn:aws:apprunner:us-east-1:123456789012:service/s/0123", "TagKeys": ["ok", "aws:x"]})
     assert error.code == "InvalidRequestException"
@@ -104,7 +127,7 @@ def test_list_of_scalars_reports_every_element_constraint_at_the_list():
         "1 validation error detected: Value '[ok, aws:x]' at 'tagKeys' failed to satisfy constraint: "
         "Member must satisfy constraint: [Member must have length less than or equal to 128, "
         "Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: "
-        "^(?!aws:).+]"
+        "^(?!aws:).+, Member must not be null]"
     )
 
 

@@ -5,8 +5,6 @@ from typing import Any
 
 from mockrunner.context import RequestContext
 from mockrunner.model.iam import (
-    IamState,
-    InstanceProfile,
     ManagedPolicy,
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policy
@@ -16,6 +14,7 @@ from mockrunner.services.iam.entities import iam_of
 from mockrunner.services.iam.instance_profiles import profile_out, profiles_of_role
 from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import (
+    FULL,
     attached_out,
     group_out,
     policy_out,
@@ -33,24 +32,13 @@ Description although the policy has one (recorded from AWS: LocalStack snapshot
 test_iam_account_authorization_details.py, test_get_account_authorization_details_filter_aws_managed_policy);
 customer managed policies are shown alike (mockrunner's reading: the same entry shape)."""
 
-NESTED_ROLE_OMITS = ("Description", "MaxSessionDuration")
-"""Members a role listed inside ``InstanceProfileList`` goes without (AWS shows path, name, id, ARN, creation date
-and trust policy there, not the role's description even when it has one)."""
-
-
-def _profile_out(iam: IamState, profile: InstanceProfile) -> dict:
-    out = profile_out(iam, profile)
-    out["Roles"] = [{key: value for key, value in role.items() if key not in NESTED_ROLE_OMITS}
-                    for role in out["Roles"]]
-    return out
-
-
 @op("iam", "GetAccountAuthorizationDetails", authz=anything)
 def get_account_authorization_details(ctx: RequestContext) -> dict:
     """The shape AWS answers (recorded from AWS: LocalStack snapshot test_iam_account_authorization_details.py):
     users and roles always carry ``Tags`` (``[]`` without tags), a user's ``UserPolicyList`` is left out while it
     has no inline policy (``GroupPolicyList`` and ``RolePolicyList`` are shown empty), and the roles inside a
-    role's instance profiles are shown without :data:`NESTED_ROLE_OMITS`; every policy comes with every version
+    role's instance profiles are shown as every instance profile answer shows them (no Description, no
+    MaxSessionDuration); every policy comes with every version
     (an AWS managed one with the versions the dataset has, newest first) and without :data:`POLICY_OMITS`."""
     iam = iam_of(ctx)
     wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
@@ -76,8 +64,8 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     if "Role" in wanted:
         for role in iam.roles.values():
             result["RoleDetailList"].append({
-                **role_out(role, full=True, last_used=role_last_used(iam, role)), "Tags": tags_out(role.tags),
-                "InstanceProfileList": [_profile_out(iam, profile) for profile in profiles_of_role(iam, role.name)],
+                **role_out(role, FULL, last_used=role_last_used(iam, role)), "Tags": tags_out(role.tags),
+                "InstanceProfileList": [profile_out(iam, profile) for profile in profiles_of_role(iam, role.name)],
                 "RolePolicyList": inline(role.inline_policies),
                 "AttachedManagedPolicies": attached_out(iam, role.attached_policies)})
     policies: list[ManagedPolicy | AwsManagedPolicy] = []

@@ -79,12 +79,15 @@ def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
 
 
 def validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:
-    """IAM's MalformedPolicyDocument: text that is not JSON at all is "invalid Json"; JSON that is not a valid
-    policy gets the engine's message ("Syntax errors in policy." and the rest)."""
+    """IAM's MalformedPolicyDocument: text that is not JSON at all is "This policy contains invalid Json", except
+    in a managed policy (``managed``), where it is "Syntax errors in policy." (recorded from AWS for CreatePolicy:
+    LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json, invalid-0); JSON that is not a
+    valid policy gets the engine's message ("Syntax errors in policy." and the rest)."""
     try:
         json.loads(document)
     except (ValueError, RecursionError):
-        raise ServiceError("MalformedPolicyDocument", "This policy contains invalid Json", 400) from None
+        message = "Syntax errors in policy." if managed else "This policy contains invalid Json"
+        raise ServiceError("MalformedPolicyDocument", message, 400) from None
     try:
         validate_policy(document, kind, require_current_version=managed)
     except MalformedPolicyError as error:
@@ -97,19 +100,27 @@ def document_size(document: str) -> int:
     return len("".join(document.split()))
 
 
-def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None) -> dict[str, str]:
+def tag_key(key: str, case_sensitive: bool = False) -> str:
+    """What identifies a tag key: the key itself for managed policies, else the key case-folded."""
+    return key if case_sensitive else key.lower()
+
+
+def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None, *,
+            case_sensitive: bool = False) -> dict[str, str]:
     """``existing`` with the request's ``Tags`` applied.  IAM tag keys are case-insensitive: two keys of a request
     that differ only in case are refused, and a key replaces an existing one that differs only in case, in its
-    place (listings keep the order tags were first added)."""
+    place (listings keep the order tags were first added).  Managed policies (``case_sensitive``) keep ``a`` and
+    ``A`` apart and refuse only a key given twice, with a shorter message (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags)."""
     tags = dict(existing or {})
     requested = ctx.params.get("Tags") or []
-    if len({tag["Key"].lower() for tag in requested}) < len(requested):
-        raise ServiceError("InvalidInput",
+    if len({tag_key(tag["Key"], case_sensitive) for tag in requested}) < len(requested):
+        raise ServiceError("InvalidInput", "Duplicate tag keys found." if case_sensitive else
                            "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
     for tag in requested:
-        new_key, lowered = tag["Key"], tag["Key"].lower()
-        if any(key.lower() == lowered for key in tags):
-            tags = dict((new_key, tag["Value"]) if key.lower() == lowered else (key, value)
+        new_key, lowered = tag["Key"], tag_key(tag["Key"], case_sensitive)
+        if any(tag_key(key, case_sensitive) == lowered for key in tags):
+            tags = dict((new_key, tag["Value"]) if tag_key(key, case_sensitive) == lowered else (key, value)
                         for key, value in tags.items())
         else:
             tags[new_key] = tag["Value"]
@@ -125,11 +136,12 @@ def managed_policy(iam: IamState, arn: str) -> ManagedPolicy | AwsManagedPolicy 
 
 
 def policy_arn(ctx: RequestContext) -> str:
-    """The request's PolicyArn; one that is no ARN at all is refused before anything is looked up."""
+    """The request's PolicyArn; one that is no ARN at all is refused (``ValidationError`` "ARN <value> is not
+    valid.") before anything is looked up (recorded from AWS for AttachRolePolicy: LocalStack snapshot
+    tests/aws/services/iam/test_iam_roles.snapshot.json, test_role_managed_policy_errors)."""
     arn = ctx.params["PolicyArn"]
     if not arn.startswith("arn:") or arn.count(":") < 5:
-        # IAM's text, two spaces included (recorded answers of AttachUserPolicy/AttachRolePolicy/AttachGroupPolicy).
-        raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+        raise ServiceError("ValidationError", f"ARN {arn} is not valid.", 400)
     return arn
 
 

@@ -18,7 +18,7 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import ROLE, Kind, entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import role_out, tagged
+from mockrunner.services.iam.wire import IN_PROFILE, role_out, tagged
 from mockrunner.services.registry import op
 
 INSTANCE_PROFILE = Kind("instance-profile", "InstanceProfile", "InstanceProfileName", "instance_profiles")
@@ -40,7 +40,7 @@ def profiles_of_role(iam: IamState, role_name: str) -> list[InstanceProfile]:
 def profile_out(iam: IamState, profile: InstanceProfile) -> dict:
     out = {"Path": profile.path, "InstanceProfileName": profile.name, "InstanceProfileId": profile.instance_profile_id,
            "Arn": profile.arn, "CreateDate": profile.create_date,
-           "Roles": [role_out(iam.roles[name]) for name in profile.roles if name in iam.roles]}
+           "Roles": [role_out(iam.roles[name], IN_PROFILE) for name in profile.roles if name in iam.roles]}
     return tagged(out, profile.tags)
 
 
@@ -75,8 +75,11 @@ def create_instance_profile(ctx: RequestContext) -> dict:
 
 @op("iam", "GetInstanceProfile", authz=_on_profile)
 def get_instance_profile(ctx: RequestContext) -> dict:
+    """The profile with its ``Tags`` always, an empty list when it has none (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_instance_profiles.snapshot.json); other answers carry Tags only when there
+    are some."""
     iam = iam_of(ctx)
-    return {"InstanceProfile": profile_out(iam, profile_of(iam, ctx.params["InstanceProfileName"]))}
+    return {"InstanceProfile": {"Tags": [], **profile_out(iam, profile_of(iam, ctx.params["InstanceProfileName"]))}}
 
 
 @op("iam", "ListInstanceProfiles", authz=listing("instance-profile"))
@@ -127,8 +130,8 @@ def remove_role_from_instance_profile(ctx: RequestContext) -> dict:
     profile = profile_of(iam, ctx.params["InstanceProfileName"])
     role = ROLE.get(iam, ctx.params["RoleName"])
     if role.name not in profile.roles:
-        raise ServiceError("NoSuchEntity",
-                           f"The role with name {role.name} cannot be found in instance profile {profile.name}.", 404)
+        # IAM's text (recorded from AWS: LocalStack snapshot test_iam_instance_profiles.snapshot.json).
+        raise ServiceError("NoSuchEntity", f"Role {role.name} in Instance Profile {profile.name} cannot be found.", 404)
     iam.update(profile, roles=[name for name in profile.roles if name != role.name])
     return {}
 

@@ -42,7 +42,7 @@ def create_policy(ctx: RequestContext) -> dict:
         raise ServiceError("EntityAlreadyExists",
                            f"A policy called {name} already exists. Duplicate names are not allowed.", 409)
     document = _managed_document(params["PolicyDocument"])
-    tags = tags_in(ctx)
+    tags = tags_in(ctx, case_sensitive=True)
     now = ctx.store.clock.now()
     policy = ManagedPolicy(name, new_id(POLICY_ID_PREFIX), path, arn, now, now, "v1",
                            [PolicyVersion("v1", document, now)], params.get("Description") or "", tags)
@@ -72,7 +72,11 @@ def get_policy(ctx: RequestContext) -> dict:
 
 @op("iam", "ListPolicies", authz=anything)
 def list_policies(ctx: RequestContext) -> dict:
-    """AWS managed and/or customer managed policies by name; only the returned page is put in wire form."""
+    """AWS managed and/or customer managed policies; only the returned page is put in wire form.  ``Scope=AWS``
+    lists the AWS managed policies oldest first: AdministratorAccess, PowerUserAccess, ReadOnlyAccess,
+    AWSCloudFormationReadOnlyAccess, ... (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_managed_policies.snapshot.json, test_list_policies_scope_aws); with local
+    ones (``All``, ``Local``) every policy is listed by name (unverified)."""
     iam, params = iam_of(ctx), ctx.params
     scope = params.get("Scope") or "All"
     prefix = params.get("PathPrefix") or "/"
@@ -91,7 +95,8 @@ def list_policies(ctx: RequestContext) -> dict:
     def candidates() -> list[ManagedPolicy | AwsManagedPolicy]:
         found: list[ManagedPolicy | AwsManagedPolicy] = []
         if scope in ("All", "AWS"):
-            found += [policy for policy in aws_managed_policies().values() if wanted(policy)]
+            found += sorted((policy for policy in aws_managed_policies().values() if wanted(policy)),
+                            key=lambda policy: (policy.create_date, policy.name))
         if scope in ("All", "Local"):
             local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
             found = sorted(found + [policy for policy in local if wanted(policy)],
@@ -139,18 +144,24 @@ def create_policy_version(ctx: RequestContext) -> dict:
     return {"PolicyVersion": version_out(version, policy, with_document=False)}
 
 
-def _version(ctx: RequestContext, policy: ManagedPolicy) -> PolicyVersion:
-    version_id = ctx.params["VersionId"]
-    version = policy.version(version_id)
+def _no_version(ctx: RequestContext) -> ServiceError:
+    return ServiceError("NoSuchEntity", f"Policy {ctx.params['PolicyArn']} version {ctx.params['VersionId']} does not "
+                        "exist or is not attachable.", 404)
+
+
+def _version(ctx: RequestContext, policy: ManagedPolicy | None) -> PolicyVersion:
+    """The requested version; a missing policy is answered as a missing version of it (recorded from AWS for
+    GetPolicyVersion and SetDefaultPolicyVersion: LocalStack snapshot
+    tests/aws/services/iam/test_iam_policies.snapshot.json, test_policy_version_errors)."""
+    version = policy.version(ctx.params["VersionId"]) if policy is not None else None
     if version is None:
-        raise ServiceError("NoSuchEntity", f"Policy {policy.arn} version {version_id} does not exist or is not "
-                           "attachable.", 404)
+        raise _no_version(ctx)
     return version
 
 
 @op("iam", "GetPolicyVersion", authz=policy_target)
 def get_policy_version(ctx: RequestContext) -> dict:
-    policy = _any_policy(ctx)
+    policy = managed_policy(iam_of(ctx), ctx.params["PolicyArn"])
     return {"PolicyVersion": version_out(_version(ctx, policy), policy)}
 
 
@@ -169,7 +180,7 @@ def list_policy_versions(ctx: RequestContext) -> dict:
 
 @op("iam", "SetDefaultPolicyVersion", authz=policy_target)
 def set_default_policy_version(ctx: RequestContext) -> dict:
-    policy = customer_policy(ctx)
+    policy = iam_of(ctx).policies.get(ctx.params["PolicyArn"])
     version = _version(ctx, policy)
     iam_of(ctx).update(policy, default_version_id=version.version_id, update_date=ctx.store.clock.now())
     return {}
@@ -188,16 +199,21 @@ def delete_policy_version(ctx: RequestContext) -> dict:
 @op("iam", "ListEntitiesForPolicy", authz=policy_target)
 def list_entities_for_policy(ctx: RequestContext) -> dict:
     """The groups, users and roles using the policy (as a permissions policy, a boundary or both, per
-    ``PolicyUsageFilter``) under ``PathPrefix``, by name, paginated as one list as IAM does."""
+    ``PolicyUsageFilter``) under ``PathPrefix``, by name, paginated as one list as IAM does.  ``EntityFilter``
+    keeps one kind; ``LocalManagedPolicy`` and ``AWSManagedPolicy`` keep none (no entity is a policy).  An unknown
+    policy is "does not exist or is not attachable" (both recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_policies.snapshot.json, TestListEntitiesForPolicy)."""
     iam = iam_of(ctx)
-    arn = _any_policy(ctx).arn
+    arn = ctx.params["PolicyArn"]
+    if managed_policy(iam, arn) is None:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
     pick = ctx.params.get("EntityFilter")
     usage = ctx.params.get("PolicyUsageFilter")
     prefix = ctx.params.get("PathPrefix") or "/"
     found: list[tuple[str, dict]] = []
     for kind, key, id_attr in ((GROUP, "PolicyGroups", "group_id"), (USER, "PolicyUsers", "user_id"),
                                (ROLE, "PolicyRoles", "role_id")):
-        if pick and pick not in (kind.title, "LocalManagedPolicy", "AWSManagedPolicy"):
+        if pick and pick != kind.title:
             continue
         for entity in sorted(kind.entities(iam).values(), key=lambda item: item.name.lower()):
             attached = usage != "PermissionsBoundary" and arn in entity.attached_policies

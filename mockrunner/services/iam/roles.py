@@ -12,7 +12,6 @@ from mockrunner.model.iam import (
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
     ROLE,
-    attachable,
     changeable,
     delete_conflict,
     entity_arn,
@@ -22,9 +21,10 @@ from mockrunner.services.iam.entities import (
     unmodifiable,
     validate_document,
 )
+from mockrunner.services.iam.entity_policies import boundary_policy
 from mockrunner.services.iam.instance_profiles import profiles_of_role
 from mockrunner.services.iam.usage import role_last_used
-from mockrunner.services.iam.wire import list_entities, role_out
+from mockrunner.services.iam.wire import CREATED, DESCRIBED, FULL, list_entities, role_out
 from mockrunner.services.registry import op
 
 
@@ -37,18 +37,18 @@ def create_role(ctx: RequestContext) -> dict:
     tags = tags_in(ctx)
     boundary = params.get("PermissionsBoundary")
     if boundary:
-        attachable(iam, boundary)
+        boundary_policy(iam, boundary)
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(ctx.account.id, "role", path, name),
                 ctx.store.clock.now(), trust, params.get("Description") or "",
                 params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary)
     iam.add(role)
-    return {"Role": role_out(role, full=True, created=True)}
+    return {"Role": role_out(role, CREATED)}
 
 
 @op("iam", "GetRole", authz=target(ROLE))
 def get_role(ctx: RequestContext) -> dict:
     role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
-    return {"Role": role_out(role, full=True, last_used=role_last_used(iam_of(ctx), role))}
+    return {"Role": role_out(role, FULL, last_used=role_last_used(iam_of(ctx), role))}
 
 
 @op("iam", "ListRoles", authz=listing("role"))
@@ -73,7 +73,7 @@ def update_role(ctx: RequestContext) -> dict:
 def update_role_description(ctx: RequestContext) -> dict:
     role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
     iam_of(ctx).update(role, description=ctx.params["Description"])
-    return {"Role": role_out(role, full=True)}
+    return {"Role": role_out(role, DESCRIBED)}
 
 
 @op("iam", "UpdateAssumeRolePolicy", authz=target(ROLE))

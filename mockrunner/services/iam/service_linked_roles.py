@@ -20,7 +20,7 @@ from mockrunner.model.iam import (
 from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.iam.authz import request_keys
 from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, entity_arn, iam_of
-from mockrunner.services.iam.wire import role_out
+from mockrunner.services.iam.wire import SERVICE_LINKED, role_out
 from mockrunner.services.registry import op
 
 
@@ -66,7 +66,7 @@ def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
 def create_service_linked_role(ctx: RequestContext) -> dict:
     return {"Role": role_out(create_slr(ctx.store.clock.now(), ctx.account.id, iam_of(ctx),
                                         ctx.params["AWSServiceName"], ctx.params.get("CustomSuffix"),
-                                        ctx.params.get("Description")), full=True, created=True)}
+                                        ctx.params.get("Description")), SERVICE_LINKED)}
 
 
 def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,

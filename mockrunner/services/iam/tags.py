@@ -7,28 +7,32 @@ from typing import Any
 from mockrunner.context import RequestContext
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import policy_target, target
-from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, tags_in
+from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, tag_key, tags_in
 from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 
-def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable) -> None:
+def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable, *,
+                   case_sensitive: bool = False, listed: Callable[[dict[str, str]], list[str]] = list) -> None:
     """Register ``names``, the TagX / UntagX / ListXTags operations of one taggable kind, for the entity ``getter``
-    finds (tag keys compared case-insensitively)."""
+    finds: tag keys compared case-insensitively unless ``case_sensitive``; ``listed`` orders the keys ListXTags
+    answers (by default the order tags were first added)."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
-        iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags))
+        iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags, case_sensitive=case_sensitive))
         return {}
 
     def untag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
-        removed = {key.lower() for key in ctx.params["TagKeys"]}
-        iam_of(ctx).update(entity, tags={k: v for k, v in entity.tags.items() if k.lower() not in removed})
+        removed = {tag_key(key, case_sensitive) for key in ctx.params["TagKeys"]}
+        iam_of(ctx).update(entity, tags={k: v for k, v in entity.tags.items()
+                                         if tag_key(k, case_sensitive) not in removed})
         return {}
 
     def list_tags(ctx: RequestContext) -> dict:
-        return paging.page(tags_out(getter(ctx).tags), ctx, "Tags")
+        tags = getter(ctx).tags
+        return paging.page(tags_out({key: tags[key] for key in listed(tags)}), ctx, "Tags")
 
     for name, handler in zip(names, (tag, untag, list_tags), strict=True):
         op("iam", name, authz=authz)(handler)
@@ -38,4 +42,15 @@ tag_operations(("TagUser", "UntagUser", "ListUserTags"),
                lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
 tag_operations(("TagRole", "UntagRole", "ListRoleTags"),
                lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
-tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target)
+
+
+def _policy_tag_order(tags: dict[str, str]) -> list[str]:
+    """ListPolicyTags lists shorter keys first, then by code point: tags added as abc, b, z, a are listed a, b, z,
+    abc; A before a (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json,
+    test_policy_tag_order and test_policy_tag_lifecycle).  CreatePolicy answers the order given (recorded the same
+    way); GetPolicy keeps it too (unverified)."""
+    return sorted(tags, key=lambda key: (len(key), key))
+
+
+tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target, case_sensitive=True,
+               listed=_policy_tag_order)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from mockrunner.context import RequestContext
@@ -30,11 +31,10 @@ def tagged(out: dict, tags: dict[str, str]) -> dict:
 
 
 def boundary_out(arn: str | None) -> dict:
-    """The ``PermissionsBoundary`` member of a user or role with a boundary.  Its type is ``Policy`` as IAM answers
-    (LocalStack's AWS-validated test_iam.py, test_create_user_with_permission_boundary; the same in aws-cli output
-    people publish), not the API model's enum value ``PermissionsBoundaryPolicy``."""
-    return {"PermissionsBoundary": {"PermissionsBoundaryType": "Policy",
-                                    "PermissionsBoundaryArn": arn}} if arn else {}
+    """The ``PermissionsBoundary`` member when there is a boundary.  Its type is ``Policy`` on the wire, not the
+    ``PermissionsBoundaryPolicy`` the API reference lists (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_roles.snapshot.json, test_role_permissions_boundary_lifecycle)."""
+    return {"PermissionsBoundary": {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn}} if arn else {}
 
 
 def user_out(user: User, full: bool = False) -> dict:
@@ -50,19 +50,49 @@ def group_out(group: Group) -> dict:
             "CreateDate": group.create_date}
 
 
-def role_out(role: Role, full: bool = False, created: bool = False, last_used: dict | None = None) -> dict:
-    """A role's wire form; ``created``: as CreateRole answers (no MaxSessionDuration, no RoleLastUsed);
-    ``last_used``: its ``RoleLastUsed`` (empty when not given)."""
+@dataclass(frozen=True)
+class RoleForm:
+    """Which optional members one answer's wire form of a role carries."""
+
+    session: bool
+    """``MaxSessionDuration``."""
+    description: bool
+    """``Description``, when the role has one."""
+    details: bool
+    """``Tags`` (when there are some) and ``PermissionsBoundary`` (when set)."""
+    last_used: bool
+    """``RoleLastUsed`` (an empty structure for a role never used)."""
+
+
+#: GetRole, GetAccountAuthorizationDetails.
+FULL = RoleForm(session=True, description=True, details=True, last_used=True)
+#: ListRoles: no Tags, no PermissionsBoundary, no RoleLastUsed (recorded from AWS, as the forms below: LocalStack
+#: snapshot tests/aws/services/iam/test_iam_roles.snapshot.json).
+LISTED = RoleForm(session=True, description=True, details=False, last_used=False)
+#: CreateRole: neither MaxSessionDuration nor RoleLastUsed, and no Description even when one was given.
+CREATED = RoleForm(session=False, description=False, details=True, last_used=False)
+#: UpdateRoleDescription: the new Description, no MaxSessionDuration, no RoleLastUsed.
+DESCRIBED = RoleForm(session=False, description=True, details=True, last_used=False)
+#: CreateServiceLinkedRole (as UpdateRoleDescription; its Description is unverified).
+SERVICE_LINKED = DESCRIBED
+#: A role inside an instance profile: no MaxSessionDuration, no Description (recorded from AWS: LocalStack snapshots
+#: tests/aws/services/iam/test_iam_instance_profiles.snapshot.json and, for a role with a description,
+#: test_iam_account_authorization_details.snapshot.json).
+IN_PROFILE = RoleForm(session=False, description=False, details=False, last_used=False)
+
+
+def role_out(role: Role, form: RoleForm = LISTED, last_used: dict | None = None) -> dict:
+    """A role's wire form as ``form`` says; ``last_used``: its ``RoleLastUsed`` (empty when not given)."""
     out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
            "CreateDate": role.create_date, "AssumeRolePolicyDocument": paging.url_encoded(role.assume_role_policy)}
-    if not created:
+    if form.session:
         out["MaxSessionDuration"] = role.max_session_duration
-    if role.description:
+    if form.description and role.description:
         out["Description"] = role.description
-    if full:
+    if form.details:
         tagged(out, role.tags).update(boundary_out(role.permissions_boundary))
-        if not created:
-            out["RoleLastUsed"] = last_used or {}
+    if form.last_used:
+        out["RoleLastUsed"] = last_used or {}
     return out
 
 
