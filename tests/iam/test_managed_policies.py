@@ -346,6 +346,30 @@ def test_attach_with_a_policy_arn_that_is_no_arn(aws):
     assert aws_error(excinfo)[0] == "NoSuchEntity"
 
 
+def test_policy_lookups_with_a_policy_arn_that_is_no_arn(aws):
+    """GetPolicy and the other policy operations cannot parse a policy's path and name as an ARN: "Invalid ARN:
+    Could not be parsed!" with IAM's two spaces (as CloudFormation's IAM handler reports GetPolicy's answer), unlike
+    Attach*Policy above.  A boundary that is no policy ARN, or a missing policy, is refused for users as for roles."""
+    iam = aws.client("iam")
+    unparsed = ("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+    for call in (lambda: iam.get_policy(PolicyArn="service-role/AWSLambdaBasicExecutionRole-ab268e75"),
+                 lambda: iam.list_policy_versions(PolicyArn="service-role/AWSLambdaBasicExecutionRole-ab268e75"),
+                 lambda: iam.delete_policy(PolicyArn="AmazonS3ReadOnlyAccess"),
+                 lambda: iam.list_policy_tags(PolicyArn="AmazonS3ReadOnlyAccess")):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert aws_error(excinfo) == unparsed
+    not_a_policy = f"arn:aws:iam::{ACCOUNT}:not_a_policy/invalid"
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/nonexistent-policy"
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_user(UserName="u", PermissionsBoundary=not_a_policy)
+    assert aws_error(excinfo) == ("InvalidInput", f"ARN {not_a_policy} is not valid.", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_user(UserName="u", PermissionsBoundary=missing)
+    assert aws_error(excinfo) == ("NoSuchEntity", f"Scope ARN: {missing} does not exist or is not attachable.", 404)
+    assert iam.list_users()["Users"] == []
+
+
 def test_documents_that_are_not_json_at_all(aws):
     iam = aws.client("iam")
     invalid = ("MalformedPolicyDocument", "This policy contains invalid Json", 400)

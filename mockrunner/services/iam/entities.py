@@ -3,6 +3,7 @@ documents, tags)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +153,22 @@ def attachable(iam: IamState, arn: str) -> ManagedPolicy:
     return policy
 
 
+_POLICY_ARN = re.compile(r"arn:[\w-]+:iam::(?:\d{12}|aws):policy/.+")
+
+
+def boundary_policy(iam: IamState, arn: str) -> ManagedPolicy:
+    """The managed policy a ``PermissionsBoundary`` names (CreateRole, Put<Kind>PermissionsBoundary): an ARN that
+    is no policy ARN is ``InvalidInput`` "ARN <arn> is not valid.", a policy that does not exist ``NoSuchEntity``
+    "Scope ARN: <arn> does not exist or is not attachable." (recorded from AWS: LocalStack snapshot
+    tests/aws/services/iam/test_iam_roles.snapshot.json, test_role_permissions_boundary_errors)."""
+    if not _POLICY_ARN.fullmatch(arn):
+        raise ServiceError("InvalidInput", f"ARN {arn} is not valid.", 400)
+    policy = managed_policy(iam, arn)
+    if policy is None:
+        raise ServiceError("NoSuchEntity", f"Scope ARN: {arn} does not exist or is not attachable.", 404)
+    return policy
+
+
 def unmodifiable(role: Role) -> None:
     if role.service_linked:
         # Wording of IAM's answer for protected (service-linked) roles, as quoted in public issues.
@@ -205,8 +222,19 @@ def own_user_name(ctx: RequestContext) -> str:
     return USER.get(iam_of(ctx), name).name
 
 
+def parse_arn(arn: str) -> str:
+    """``arn`` when IAM can parse it as an ARN; else ``ValidationError`` "Invalid ARN:  Could not be parsed!" (two
+    spaces), IAM's answer for ARN parameters given something else (GetPolicy with a policy's path and name, as
+    CloudFormation's IAM handlers report it; OIDC provider ARNs).  Attach/Detach*Policy answer otherwise
+    (:func:`policy_arn`)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
+        raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
+    return arn
+
+
 def customer_policy(ctx: RequestContext) -> ManagedPolicy:
-    arn = ctx.params["PolicyArn"]
+    arn = parse_arn(ctx.params["PolicyArn"])
     policy = iam_of(ctx).policies.get(arn)
     if policy is None:
         raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)

@@ -3,13 +3,11 @@
 registered once per kind from the :data:`POLICY_OPERATIONS` and :data:`BOUNDARY_OPERATIONS` tables."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
-from mockrunner.model.iam import IamState, ManagedPolicy
 from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
@@ -21,6 +19,7 @@ from mockrunner.services.iam.entities import (
     USER,
     Kind,
     attachable,
+    boundary_policy,
     changeable,
     document_size,
     iam_of,
@@ -102,22 +101,6 @@ def _inline_ops(kind: Kind, names: tuple[str, str, str, str, str, str, str]) -> 
 
     for name, handler in zip(names, (put, get, delete, list_inline, attach, detach, list_attached), strict=True):
         op("iam", name, authz=authz)(handler)
-
-
-_POLICY_ARN = re.compile(r"arn:[\w-]+:iam::(?:\d{12}|aws):policy/.+")
-
-
-def boundary_policy(iam: IamState, arn: str) -> ManagedPolicy:
-    """The managed policy a ``PermissionsBoundary`` names (CreateRole, Put<Kind>PermissionsBoundary): an ARN that
-    is no policy ARN is ``InvalidInput`` "ARN <arn> is not valid.", a policy that does not exist ``NoSuchEntity``
-    "Scope ARN: <arn> does not exist or is not attachable." (recorded from AWS: LocalStack snapshot
-    tests/aws/services/iam/test_iam_roles.snapshot.json, test_role_permissions_boundary_errors)."""
-    if not _POLICY_ARN.fullmatch(arn):
-        raise ServiceError("InvalidInput", f"ARN {arn} is not valid.", 400)
-    policy = managed_policy(iam, arn)
-    if policy is None:
-        raise ServiceError("NoSuchEntity", f"Scope ARN: {arn} does not exist or is not attachable.", 404)
-    return policy
 
 
 def _boundary_ops(kind: Kind, names: tuple[str, str]) -> None:

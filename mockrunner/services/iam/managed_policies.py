@@ -26,6 +26,7 @@ from mockrunner.services.iam.entities import (
     entity_arn,
     iam_of,
     managed_policy,
+    parse_arn,
     tags_in,
     validate_document,
 )
@@ -58,7 +59,7 @@ def _managed_document(document: str) -> str:
 
 
 def _any_policy(ctx: RequestContext) -> ManagedPolicy:
-    arn = ctx.params["PolicyArn"]
+    arn = parse_arn(ctx.params["PolicyArn"])
     policy = managed_policy(iam_of(ctx), arn)
     if policy is None:
         raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)

@@ -19,7 +19,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, OidcProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
-from mockrunner.services.iam.entities import tags_in
+from mockrunner.services.iam.entities import parse_arn, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
@@ -46,16 +46,9 @@ def provider_arn(account_id: str, url: str) -> str:
     return f"arn:aws:iam::{account_id}:{ARN_RESOURCE}{url}"
 
 
-def _parse_arn(arn: str) -> None:
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
-        # IAM's wording for an ARN it cannot parse (two spaces), as for Attach*Policy.
-        raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
-
-
 def _provider(ctx: RequestContext) -> OidcProvider:
     arn = ctx.params["OpenIDConnectProviderArn"]
-    _parse_arn(arn)
+    parse_arn(arn)
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is None:
         raise ServiceError("NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
@@ -135,7 +128,7 @@ def list_providers(ctx: RequestContext) -> dict:
 def delete_provider(ctx: RequestContext) -> dict:
     """Idempotent: deleting a provider that does not exist succeeds (DeleteOpenIDConnectProvider reference)."""
     arn = ctx.params["OpenIDConnectProviderArn"]
-    _parse_arn(arn)
+    parse_arn(arn)
     iam = ctx.account.iam
     provider = iam.oidc_providers.get(arn)
     if provider is not None:

@@ -12,6 +12,7 @@ from mockrunner.model.iam import (
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
     ROLE,
+    boundary_policy,
     changeable,
     delete_conflict,
     entity_arn,
@@ -21,7 +22,6 @@ from mockrunner.services.iam.entities import (
     unmodifiable,
     validate_document,
 )
-from mockrunner.services.iam.entity_policies import boundary_policy
 from mockrunner.services.iam.instance_profiles import profiles_of_role
 from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import CREATED, DESCRIBED, FULL, list_entities, role_out

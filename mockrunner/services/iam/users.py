@@ -10,7 +10,7 @@ from mockrunner.model.iam import (
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
     USER,
-    attachable,
+    boundary_policy,
     delete_conflict,
     entity_arn,
     iam_of,
@@ -32,7 +32,7 @@ def create_user(ctx: RequestContext) -> dict:
     tags = tags_in(ctx)
     boundary = params.get("PermissionsBoundary")
     if boundary:
-        attachable(iam, boundary)
+        boundary_policy(iam, boundary)
     now = ctx.store.clock.now()
     user = User(name, new_id(USER_ID_PREFIX), path, entity_arn(ctx.account.id, "user", path, name), now, tags,
                 permissions_boundary=boundary)
