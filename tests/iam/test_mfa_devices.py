@@ -5,8 +5,6 @@ The codes are computed here by a separate RFC 6238 implementation (checked again
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import struct
 import zlib
 
@@ -16,23 +14,14 @@ from botocore.exceptions import ClientError
 
 from mockrunner.model import snapshot
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
+from tests.iam.keys_and_codes import current_step, totp
 
 INVALID = ("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
 
 
-def code(seed: bytes, step: int, digits: int = 6) -> str:
-    mac = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = mac[19] & 15
-    return str((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 10 ** digits).zfill(digits)
-
-
 def test_the_reference_totp_matches_rfc_6238():
     seed = base64.b32encode(b"12345678901234567890")
-    assert code(seed, 59 // 30, 8) == "94287082" and code(seed, 1111111109 // 30, 8) == "07081804"
-
-
-def step_now(aws) -> int:
-    return int(aws.store.clock.now().timestamp()) // 30
+    assert totp(seed, 59 // 30, 8) == "94287082" and totp(seed, 1111111109 // 30, 8) == "07081804"
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -65,22 +54,22 @@ def test_enable_wants_two_consecutive_current_codes(aws):
     iam.create_user(UserName="ann")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
     serial, seed = device["SerialNumber"], device["Base32StringSeed"]
-    now = step_now(aws)
+    now = current_step(aws)
     for first, second in ((now - 1, now + 5), (now - 40, now - 39), (now, now - 1)):
         with pytest.raises(ClientError) as excinfo:
-            iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, first),
-                                  AuthenticationCode2=code(seed, second))
+            iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, first),
+                                  AuthenticationCode2=totp(seed, second))
         assert aws_error(excinfo) == INVALID
     assert iam.list_mfa_devices(UserName="ann")["MFADevices"] == []
-    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, now - 1),
-                          AuthenticationCode2=code(seed, now))
+    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
+                          AuthenticationCode2=totp(seed, now))
     listed = iam.list_mfa_devices(UserName="ann")["MFADevices"]
     assert [(d["UserName"], d["SerialNumber"]) for d in listed] == [("ann", serial)] and listed[0]["EnableDate"]
     assert iam.get_mfa_device(SerialNumber=serial)["UserName"] == "ann"
     iam.create_user(UserName="bob")
     with pytest.raises(ClientError) as excinfo:
-        iam.enable_mfa_device(UserName="bob", SerialNumber=serial, AuthenticationCode1=code(seed, now),
-                              AuthenticationCode2=code(seed, now + 1))
+        iam.enable_mfa_device(UserName="bob", SerialNumber=serial, AuthenticationCode1=totp(seed, now),
+                              AuthenticationCode2=totp(seed, now + 1))
     assert aws_error(excinfo) == ("EntityAlreadyExists", "MFA Device is already in use.", 409)
 
     assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
@@ -107,16 +96,16 @@ def test_resync_accepts_a_drifted_device_once(aws):
     iam.create_user(UserName="ann")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
     serial, seed = device["SerialNumber"], device["Base32StringSeed"]
-    now = step_now(aws)
-    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, now - 1),
-                          AuthenticationCode2=code(seed, now))
+    now = current_step(aws)
+    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
+                          AuthenticationCode2=totp(seed, now))
     aws.store.clock.advance(1200)  # the device's clock is now 20 steps behind the server's
-    behind = step_now(aws) - 20
-    iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, behind - 1),
-                          AuthenticationCode2=code(seed, behind))
+    behind = current_step(aws) - 20
+    iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, behind - 1),
+                          AuthenticationCode2=totp(seed, behind))
     with pytest.raises(ClientError) as excinfo:
-        iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=code(seed, behind - 1),
-                              AuthenticationCode2=code(seed, behind))
+        iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, behind - 1),
+                              AuthenticationCode2=totp(seed, behind))
     assert aws_error(excinfo) == INVALID
     with pytest.raises(ClientError) as excinfo:
         iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1="000000",
@@ -156,10 +145,10 @@ def test_an_enabled_device_survives_export_and_import(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="ann")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
-    now = step_now(aws)
+    now = current_step(aws)
     iam.enable_mfa_device(UserName="ann", SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1=code(device["Base32StringSeed"], now - 1),
-                          AuthenticationCode2=code(device["Base32StringSeed"], now))
+                          AuthenticationCode1=totp(device["Base32StringSeed"], now - 1),
+                          AuthenticationCode2=totp(device["Base32StringSeed"], now))
     before = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
     snapshot.import_state(aws.store, snapshot.export_state(aws.store))
     assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == before

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
-from tests.iam.test_mfa_devices import code, step_now
+from tests.iam.keys_and_codes import current_step, totp
 
 UNKNOWN_DEVICE = ("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify "
                   "your MFA serial number is valid and associated with this user.", 403)
@@ -26,9 +26,9 @@ def user_with_device(aws, name: str, **policies) -> tuple[dict, str, bytes]:
     iam = aws.client("iam")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
     serial, seed = device["SerialNumber"], device["Base32StringSeed"]
-    now = step_now(aws)
-    iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1=code(seed, now - 2),
-                          AuthenticationCode2=code(seed, now - 1))
+    now = current_step(aws)
+    iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1=totp(seed, now - 2),
+                          AuthenticationCode2=totp(seed, now - 1))
     return key, serial, seed
 
 
@@ -44,7 +44,7 @@ def test_get_session_token_with_a_current_code_opens_an_mfa_session(aws):
         aws.client_for(key, "iam").list_users()
     assert aws_error(excinfo)[0] == "AccessDenied"  # long-term keys carry no MFA
 
-    creds = sts.get_session_token(SerialNumber=serial, TokenCode=code(seed, step_now(aws)))["Credentials"]
+    creds = sts.get_session_token(SerialNumber=serial, TokenCode=totp(seed, current_step(aws)))["Credentials"]
     users = aws.client_for(creds, "iam").list_users()["Users"]
     assert [user["UserName"] for user in users] == ["ann"]
 
@@ -52,18 +52,18 @@ def test_get_session_token_with_a_current_code_opens_an_mfa_session(aws):
 def test_wrong_reused_and_foreign_codes_are_refused(aws):
     key, serial, seed = user_with_device(aws, "ann")
     sts = aws.client_for(key, "sts")
-    now = step_now(aws)
-    for token in (code(seed, now - 1), code(seed, now + 3), "000000" if code(seed, now) != "000000" else "111111"):
+    now = current_step(aws)
+    for token in (totp(seed, now - 1), totp(seed, now + 3), "000000" if totp(seed, now) != "000000" else "111111"):
         with pytest.raises(ClientError) as excinfo:
             sts.get_session_token(SerialNumber=serial, TokenCode=token)
         assert aws_error(excinfo) == INVALID_CODE
-    sts.get_session_token(SerialNumber=serial, TokenCode=code(seed, now))
+    sts.get_session_token(SerialNumber=serial, TokenCode=totp(seed, now))
     with pytest.raises(ClientError) as excinfo:
-        sts.get_session_token(SerialNumber=serial, TokenCode=code(seed, now))  # each code once
+        sts.get_session_token(SerialNumber=serial, TokenCode=totp(seed, now))  # each code once
     assert aws_error(excinfo) == INVALID_CODE
 
     bob = user_with_key(aws, "bob")
-    for params in ({"SerialNumber": serial, "TokenCode": code(seed, now + 1)},  # ann's device
+    for params in ({"SerialNumber": serial, "TokenCode": totp(seed, now + 1)},  # ann's device
                    {"SerialNumber": f"arn:aws:iam::{ACCOUNT}:mfa/nobody", "TokenCode": "123456"},
                    {"SerialNumber": serial}):
         with pytest.raises(ClientError) as excinfo:
@@ -88,11 +88,11 @@ def test_assume_role_with_mfa_meets_a_trust_policy_that_requires_it(aws):
     assert aws_error(excinfo)[0] == "AccessDenied"
     with pytest.raises(ClientError) as excinfo:
         sts.assume_role(RoleArn=role_arn, RoleSessionName="ann", SerialNumber=serial, TokenCode="999999"
-                        if code(seed, step_now(aws)) != "999999" else "888888")
+                        if totp(seed, current_step(aws)) != "999999" else "888888")
     assert aws_error(excinfo) == INVALID_CODE
 
     creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="ann", SerialNumber=serial,
-                            TokenCode=code(seed, step_now(aws)))["Credentials"]
+                            TokenCode=totp(seed, current_step(aws)))["Credentials"]
     assert [role["RoleName"] for role in aws.client_for(creds, "iam").list_roles()["Roles"]] == ["admin"]
 
 
@@ -106,7 +106,7 @@ def test_an_mfa_session_passes_its_mfa_to_the_roles_it_assumes_and_its_age_grows
     role_arn = iam.create_role(RoleName="ops", AssumeRolePolicyDocument=trust_fresh)["Role"]["Arn"]
     iam.put_role_policy(RoleName="ops", PolicyName="p", PolicyDocument=doc(allow("iam:ListRoles")))
     session = aws.client_for(key, "sts").get_session_token(
-        SerialNumber=serial, TokenCode=code(seed, step_now(aws)))["Credentials"]
+        SerialNumber=serial, TokenCode=totp(seed, current_step(aws)))["Credentials"]
     sts = aws.client_for(session, "sts")
     creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="first")["Credentials"]
     assert aws.client_for(creds, "iam").list_roles()["Roles"]
@@ -119,7 +119,7 @@ def test_an_mfa_session_passes_its_mfa_to_the_roles_it_assumes_and_its_age_grows
 def test_the_decision_log_shows_the_mfa_keys(aws):
     key, serial, seed = user_with_device(aws, "ann", inline={"any": doc(allow("iam:ListUsers"))})
     creds = aws.client_for(key, "sts").get_session_token(
-        SerialNumber=serial, TokenCode=code(seed, step_now(aws)))["Credentials"]
+        SerialNumber=serial, TokenCode=totp(seed, current_step(aws)))["Credentials"]
     aws.client_for(creds, "iam").list_users()
     entry = [d for d in aws.store.decision_log if d["action"] == "iam:ListUsers"][-1]
     context = json.loads(json.dumps(entry["context"], default=str))

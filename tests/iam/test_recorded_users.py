@@ -12,9 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.iam.helpers import ACCOUNT, aws_error, doc, user_with_key
+from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_signed_certificate, totp
 from tests.iam.saml_federation import saml_provider
-from tests.iam.test_mfa_devices import code, step_now
-from tests.iam.test_ssh_keys_and_certificates import _certificate, _private_pem, _rsa
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 MOCK_POLICY = doc({"Action": "s3:ListBucket", "Resource": "*", "Effect": "Allow"})
@@ -125,13 +124,13 @@ def test_summary_counts_follow_the_resources_created(aws):
     iam.create_open_id_connect_provider(Url="https://oidc.example.com", ThumbprintList=["a" * 40])
     saml_provider(aws)
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann-phone")["VirtualMFADevice"]
-    now = step_now(aws)
+    now = current_step(aws)
     iam.enable_mfa_device(UserName="ann", SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1=code(device["Base32StringSeed"], now - 1),
-                          AuthenticationCode2=code(device["Base32StringSeed"], now))
-    key = _rsa()
-    body, _ = _certificate(key)
-    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body, PrivateKey=_private_pem(key))
+                          AuthenticationCode1=totp(device["Base32StringSeed"], now - 1),
+                          AuthenticationCode2=totp(device["Base32StringSeed"], now))
+    key = rsa_key()
+    body, _ = self_signed_certificate(key)
+    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body, PrivateKey=private_pem(key))
     after = iam.get_account_summary()["SummaryMap"]
     assert {name: after[name] - before[name] for name in counted} == {
         "AccountPasswordPresent": 0, "Groups": 1, "InstanceProfiles": 1, "MFADevices": 1, "MFADevicesInUse": 1,

@@ -3,21 +3,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from mockrunner.model import snapshot
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
-
-
-def _rsa(bits: int = 2048) -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
 
 
 def _openssh(key, comment: str = "me@host") -> str:
@@ -30,26 +24,11 @@ def _md5_fingerprint(openssh: str) -> str:
     return ":".join(digest[i:i + 2] for i in range(0, 32, 2))
 
 
-def _certificate(key, name: str = "example.com", days: int = 30, start_days: int = -1) -> tuple[str, datetime]:
-    now = datetime.now(UTC).replace(microsecond=0)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    not_after = now + timedelta(days=days)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now + timedelta(days=start_days))
-            .not_valid_after(not_after).sign(key, hashes.SHA256()))
-    return cert.public_bytes(serialization.Encoding.PEM).decode(), not_after
-
-
-def _private_pem(key) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
-
-
 # ------------------------------------------------------------------------------------------------ SSH keys
 def test_ssh_keys_upload_get_list_update_delete(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="dev")
-    key = _rsa()
+    key = rsa_key()
     body = _openssh(key)
     uploaded = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=body)["SSHPublicKey"]
     key_id = uploaded["SSHPublicKeyId"]
@@ -76,7 +55,7 @@ def test_ssh_keys_upload_get_list_update_delete(aws):
 def test_ssh_keys_accept_pem_and_refuse_what_iam_refuses(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="dev")
-    key = _rsa()
+    key = rsa_key()
     pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     uploaded = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=pem)["SSHPublicKey"]
@@ -84,7 +63,7 @@ def test_ssh_keys_accept_pem_and_refuse_what_iam_refuses(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(key, "same key, other comment"))
     assert aws_error(excinfo)[::2] == ("DuplicateSSHPublicKey", 400)
-    small = _openssh(_rsa(1024))
+    small = _openssh(rsa_key(1024))
     ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKzvfE+qS09w+okgrO0gY7jryF0lSCxdEO/O0UaUhuZe me@host"
     for body, code in [(small, "InvalidPublicKey"), ("ssh-rsa AAAA!!!notbase64", "InvalidPublicKey"),
                        (ed25519, "UnrecognizedPublicKeyEncoding"), ("hello", "UnrecognizedPublicKeyEncoding")]:
@@ -92,9 +71,9 @@ def test_ssh_keys_accept_pem_and_refuse_what_iam_refuses(aws):
             iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=body)
         assert aws_error(excinfo)[::2] == (code, 400), body
     for _ in range(4):
-        iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(_rsa()))
+        iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(rsa_key()))
     with pytest.raises(ClientError) as excinfo:
-        iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(_rsa()))
+        iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(rsa_key()))
     assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for PublicKeysPerUser: 5", 409)
     page = iam.list_ssh_public_keys(UserName="dev", MaxItems=3)
     rest = iam.list_ssh_public_keys(UserName="dev", Marker=page["Marker"])
@@ -107,14 +86,14 @@ def test_ssh_keys_accept_pem_and_refuse_what_iam_refuses(aws):
 def test_ssh_keys_follow_a_renamed_user_and_are_authorized_on_the_user(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="dev")
-    key_id = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(_rsa()))["SSHPublicKey"][
+    key_id = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(rsa_key()))["SSHPublicKey"][
         "SSHPublicKeyId"]
     iam.update_user(UserName="dev", NewUserName="developer")
     assert [k["SSHPublicKeyId"] for k in iam.list_ssh_public_keys(UserName="developer")["SSHPublicKeys"]] == [key_id]
     credentials = user_with_key(aws, "self", inline={"p": doc(allow(
         ["iam:ListSSHPublicKeys", "iam:UploadSSHPublicKey"], f"arn:aws:iam::{ACCOUNT}:user/self"))})
     me = aws.client_for(credentials, "iam")
-    me.upload_ssh_public_key(UserName="self", SSHPublicKeyBody=_openssh(_rsa()))
+    me.upload_ssh_public_key(UserName="self", SSHPublicKeyBody=_openssh(rsa_key()))
     assert len(me.list_ssh_public_keys()["SSHPublicKeys"]) == 1  # without UserName: the caller's own
     with pytest.raises(ClientError) as excinfo:
         me.list_ssh_public_keys(UserName="developer")
@@ -126,15 +105,15 @@ def test_ssh_keys_follow_a_renamed_user_and_are_authorized_on_the_user(aws):
 def test_signing_certificates_for_users_and_the_root(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="signer")
-    body, _ = _certificate(_rsa())
+    body, _ = self_signed_certificate(rsa_key())
     uploaded = iam.upload_signing_certificate(UserName="signer", CertificateBody=body)["Certificate"]
     assert uploaded["UserName"] == "signer" and uploaded["Status"] == "Active" and uploaded["CertificateBody"] == body
     with pytest.raises(ClientError) as excinfo:
         iam.upload_signing_certificate(UserName="signer", CertificateBody=body)
     assert aws_error(excinfo)[::2] == ("DuplicateCertificate", 409)
-    iam.upload_signing_certificate(UserName="signer", CertificateBody=_certificate(_rsa())[0])
+    iam.upload_signing_certificate(UserName="signer", CertificateBody=self_signed_certificate(rsa_key())[0])
     with pytest.raises(ClientError) as excinfo:
-        iam.upload_signing_certificate(UserName="signer", CertificateBody=_certificate(_rsa())[0])
+        iam.upload_signing_certificate(UserName="signer", CertificateBody=self_signed_certificate(rsa_key())[0])
     assert aws_error(excinfo) == ("LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2", 409)
     with pytest.raises(ClientError) as excinfo:
         iam.upload_signing_certificate(UserName="signer", CertificateBody="-----BEGIN CERTIFICATE-----\nxx")
@@ -148,7 +127,7 @@ def test_signing_certificates_for_users_and_the_root(aws):
         iam.delete_user(UserName="signer")
     assert aws_error(excinfo)[:2] == ("DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
     # The root's own certificates (no UserName).
-    root_cert = iam.upload_signing_certificate(CertificateBody=_certificate(_rsa())[0])["Certificate"]
+    root_cert = iam.upload_signing_certificate(CertificateBody=self_signed_certificate(rsa_key())[0])["Certificate"]
     assert root_cert["UserName"] == ""
     assert [c["CertificateId"] for c in iam.list_signing_certificates()["Certificates"]] == [root_cert["CertificateId"]]
     iam.delete_signing_certificate(CertificateId=root_cert["CertificateId"])
@@ -161,11 +140,11 @@ def test_signing_certificates_for_users_and_the_root(aws):
 # ------------------------------------------------------------------------------------------------ server certs
 def test_server_certificates_upload_get_list_rename_delete(aws):
     iam = aws.client("iam")
-    key = _rsa()
-    body, not_after = _certificate(key)
-    chain, _ = _certificate(_rsa(), "ca.example.com", days=300)
+    key = rsa_key()
+    body, not_after = self_signed_certificate(key)
+    chain, _ = self_signed_certificate(rsa_key(), "ca.example.com", days=300)
     uploaded = iam.upload_server_certificate(
-        ServerCertificateName="web", Path="/cloudfront/", CertificateBody=body, PrivateKey=_private_pem(key),
+        ServerCertificateName="web", Path="/cloudfront/", CertificateBody=body, PrivateKey=private_pem(key),
         CertificateChain=chain, Tags=[{"Key": "env", "Value": "prod"}])
     meta = uploaded["ServerCertificateMetadata"]
     assert meta["Arn"] == f"arn:aws:iam::{ACCOUNT}:server-certificate/cloudfront/web"
@@ -181,7 +160,7 @@ def test_server_certificates_upload_get_list_rename_delete(aws):
     iam.untag_server_certificate(ServerCertificateName="web", TagKeys=["ENV"])
     assert iam.list_server_certificate_tags(ServerCertificateName="web")["Tags"] == [{"Key": "team", "Value": "edge"}]
     with pytest.raises(ClientError) as excinfo:
-        iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body, PrivateKey=_private_pem(key))
+        iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body, PrivateKey=private_pem(key))
     assert aws_error(excinfo) == ("EntityAlreadyExists", "The Server Certificate with name web already exists.", 409)
     iam.update_server_certificate(ServerCertificateName="web", NewServerCertificateName="www", NewPath="/elb/")
     assert iam.get_server_certificate(ServerCertificateName="www")["ServerCertificate"][
@@ -195,18 +174,18 @@ def test_server_certificates_upload_get_list_rename_delete(aws):
 
 def test_server_certificates_refuse_malformed_expired_and_mismatched(aws):
     iam = aws.client("iam")
-    key = _rsa()
-    body, _ = _certificate(key)
-    expired, _ = _certificate(key, days=-1, start_days=-10)
+    key = rsa_key()
+    body, _ = self_signed_certificate(key)
+    expired, _ = self_signed_certificate(key, days=-1, start_days=-10)
     ec_key = ec.generate_private_key(ec.SECP256R1())
     cases = [
-        ({"CertificateBody": "not a certificate", "PrivateKey": _private_pem(key)}, "MalformedCertificate"),
-        ({"CertificateBody": expired, "PrivateKey": _private_pem(key)}, "MalformedCertificate"),
+        ({"CertificateBody": "not a certificate", "PrivateKey": private_pem(key)}, "MalformedCertificate"),
+        ({"CertificateBody": expired, "PrivateKey": private_pem(key)}, "MalformedCertificate"),
         ({"CertificateBody": body, "PrivateKey": "garbage"}, "MalformedCertificate"),
-        ({"CertificateBody": body, "PrivateKey": _private_pem(key), "CertificateChain": "junk"},
+        ({"CertificateBody": body, "PrivateKey": private_pem(key), "CertificateChain": "junk"},
          "MalformedCertificate"),
-        ({"CertificateBody": body, "PrivateKey": _private_pem(_rsa())}, "KeyPairMismatch"),
-        ({"CertificateBody": body, "PrivateKey": _private_pem(ec_key)}, "KeyPairMismatch"),
+        ({"CertificateBody": body, "PrivateKey": private_pem(rsa_key())}, "KeyPairMismatch"),
+        ({"CertificateBody": body, "PrivateKey": private_pem(ec_key)}, "KeyPairMismatch"),
     ]
     for params, code in cases:
         with pytest.raises(ClientError) as excinfo:
@@ -214,17 +193,17 @@ def test_server_certificates_refuse_malformed_expired_and_mismatched(aws):
         assert aws_error(excinfo)[::2] == (code, 400), params
     with pytest.raises(ClientError) as excinfo:
         iam.upload_server_certificate(ServerCertificateName="bad", CertificateBody=body,
-                                      PrivateKey=_private_pem(_rsa()))
+                                      PrivateKey=private_pem(rsa_key()))
     assert aws_error(excinfo)[1] == "Public key certificate and private key do not match"
     assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
 
 
 def test_server_certificates_are_authorized_on_their_arn_with_tags(aws):
     iam = aws.client("iam")
-    key = _rsa()
+    key = rsa_key()
     for name, team in (("mine", "a"), ("theirs", "b")):
-        iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=_certificate(key)[0],
-                                      PrivateKey=_private_pem(key), Tags=[{"Key": "team", "Value": team}])
+        iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=self_signed_certificate(key)[0],
+                                      PrivateKey=private_pem(key), Tags=[{"Key": "team", "Value": team}])
     credentials = user_with_key(aws, "reader", inline={"p": doc(allow(
         "iam:GetServerCertificate", f"arn:aws:iam::{ACCOUNT}:server-certificate/*",
         Condition={"StringEquals": {"aws:ResourceTag/team": "a"}}),
@@ -244,12 +223,12 @@ def test_server_certificates_are_authorized_on_their_arn_with_tags(aws):
 def test_keys_and_certificates_survive_state_export_and_import(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="dev")
-    key = _rsa()
+    key = rsa_key()
     key_id = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody=_openssh(key))["SSHPublicKey"][
         "SSHPublicKeyId"]
-    iam.upload_signing_certificate(UserName="dev", CertificateBody=_certificate(key)[0])
-    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=_certificate(key)[0],
-                                  PrivateKey=_private_pem(key))
+    iam.upload_signing_certificate(UserName="dev", CertificateBody=self_signed_certificate(key)[0])
+    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=self_signed_certificate(key)[0],
+                                  PrivateKey=private_pem(key))
     exported = snapshot.export_state(aws.store)
     aws.store.reset()
     snapshot.import_state(aws.store, exported)

@@ -1,0 +1,48 @@
+"""Test-side key material for IAM credential tests: RSA keys, self-signed certificates and RFC 6238 codes, made
+here independently of mockrunner's own code."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+
+def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+
+
+def self_signed_certificate(key, name: str = "example.com", days: int = 30,
+                            start_days: int = -1) -> tuple[str, datetime]:
+    """(PEM, expiry) of a certificate for ``name`` valid from ``start_days`` to ``days`` from now."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    not_after = now + timedelta(days=days)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now + timedelta(days=start_days))
+            .not_valid_after(not_after).sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), not_after
+
+
+def private_pem(key) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def totp(seed: bytes, step: int, digits: int = 6) -> str:
+    """The RFC 6238 (HMAC-SHA1) code of base32 ``seed`` for time step ``step``."""
+    mac = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[19] & 15
+    return str((int.from_bytes(mac[offset:offset + 4], "big") & 0x7FFFFFFF) % 10 ** digits).zfill(digits)
+
+
+def current_step(aws: Any) -> int:
+    """The 30-second TOTP step of the harness's clock."""
+    return int(aws.store.clock.now().timestamp()) // 30
