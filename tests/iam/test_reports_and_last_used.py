@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from mockrunner.model import snapshot
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust, user_with_key
+from tests.iam.keys_and_codes import current_step, totp
 
 COLUMNS = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
            "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
@@ -50,8 +51,6 @@ def test_credential_report_lifecycle_and_columns(aws):
 
 
 def test_credential_report_password_and_mfa_columns(aws):
-    from tests.iam.test_mfa_devices import code, step_now
-
     iam = aws.client("iam")
     iam.update_account_password_policy(MaxPasswordAge=90)
     for name in ("carol", "dave", "erin"):
@@ -61,10 +60,10 @@ def test_credential_report_password_and_mfa_columns(aws):
     aws.store.clock.advance(3600)
     iam.update_login_profile(UserName="dave", Password="An0ther-Passw0rd!")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="erin")["VirtualMFADevice"]
-    now = step_now(aws)
+    now = current_step(aws)
     iam.enable_mfa_device(UserName="erin", SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1=code(device["Base32StringSeed"], now - 1),
-                          AuthenticationCode2=code(device["Base32StringSeed"], now))
+                          AuthenticationCode1=totp(device["Base32StringSeed"], now - 1),
+                          AuthenticationCode2=totp(device["Base32StringSeed"], now))
     iam.generate_credential_report()
     rows = {row["user"]: row for row in csv.DictReader(io.StringIO(iam.get_credential_report()["Content"].decode()))}
     carol, dave, erin = rows["carol"], rows["dave"], rows["erin"]
