@@ -62,7 +62,7 @@ CURATED: dict[str, tuple[str, str]] = {
     "dms-fleet-advisor.amazonaws.com": ("AWSServiceRoleForDMSFleetAdvisor", "AWSDMSFleetAdvisorServiceRolePolicy"),
     "dms.amazonaws.com": ("AWSServiceRoleForDMSServerless", "AWSDMSServerlessServiceRolePolicy"),
     "docdb-elastic.amazonaws.com": ("AWSServiceRoleForDocDB-Elastic", "AmazonDocDB-ElasticServiceRolePolicy"),
-    "ec2-instance-connect.amazonaws.com": ("AWSServiceRoleForEC2InstanceConnect", "Ec2InstanceConnectEndpoint"),
+    "ec2-instance-connect.amazonaws.com": ("AWSServiceRoleForEc2InstanceConnect", "Ec2InstanceConnectEndpoint"),
     "ecr.amazonaws.com": ("AWSServiceRoleForECRTemplate", "ECRTemplateServiceRolePolicy"),
     "ecs.amazonaws.com": ("AWSServiceRoleForECS", "AmazonECSServiceRolePolicy"),
     "eks-connector.amazonaws.com": ("AWSServiceRoleForAmazonEKSConnector", "AmazonEKSConnectorServiceRolePolicy"),
@@ -450,8 +450,10 @@ SUFFIX_ALLOWED = frozenset({"autoscaling.amazonaws.com", "connect.amazonaws.com"
 EXCLUDED = frozenset({"redshift-data.amazonaws.com"})
 
 # Descriptions the services give their role when the request has none, as recorded verbatim from real accounts
-# (99designs/iamy#49 for ECS; the Auto Scaling User Guide; public `get-account-authorization-details`, cloudfox and
-# terraformer exports of accounts for the others, trailing spaces included).  Others: none known, so none is given.
+# (99designs/iamy#49 for ECS; the Auto Scaling User Guide; public `get-account-authorization-details`, cloudfox,
+# terraformer and former2 exports of accounts for the others, trailing spaces included).  Others: none known, so
+# none is given (real accounts show App Runner's two roles, CloudTrail's, Config's, Backup's and many more without
+# one).  Where accounts differ (a role created with the CLI has none), the service's own text is used.
 DESCRIPTIONS = {
     "ecs.amazonaws.com": "Allows ECS to create and manage AWS resources on your behalf.",
     "autoscaling.amazonaws.com": "Default Service-Linked Role enables access to AWS Services and Resources used or "
@@ -502,6 +504,39 @@ DESCRIPTIONS = {
                                     "use of parameters and provisioned resources, and remediate resources when drift "
                                     "is detected.",
     "stacksets.cloudformation.amazonaws.com": "Service linked role for CloudFormation StackSets (Organization Admin)",
+    "eks-fargate.amazonaws.com": "This policy grants necessary permissions to Amazon EKS to run fargate tasks",
+    "spot.amazonaws.com": "Default EC2 Spot Service Linked Role",
+    "securityhub.amazonaws.com": "A service-linked role required for AWS Security Hub to access your resources.",
+    "elasticmapreduce.amazonaws.com": "Allows EMR to terminate instances and delete resources from EC2 on your behalf.",
+    "spotfleet.amazonaws.com": "Default EC2 Spot Fleet Service Linked Role",
+    "mrk.kms.amazonaws.com": "Enables access to AWS services and resources required for AWS KMS Multi-Region Keys",
+    "connect-campaigns.amazonaws.com": "Enables access to AWS Services and Resources used or managed by Amazon "
+                                       "Connect Campaigns.",
+    "inspector2.amazonaws.com": "Allowing Inspector to call AWS services on behalf of customers",
+    "accountdiscovery.ssm.amazonaws.com": "Grants AWS Systems Manager (SSM) permission to discover AWS account "
+                                          "information",
+    "opsdatasync.ssm.amazonaws.com": "Provides access to AWS Resources managed or used by Amazon SSM Explorer.",
+    "elasticbeanstalk.amazonaws.com": "Allows Elastic Beanstalk to call AWS services (like AutoScaling and EC2) to "
+                                      "create and manage resources on your behalf.",
+    "sagemaker.amazonaws.com": "AWS SageMaker Notebooks Service Linked Role",
+    "acm.amazonaws.com": "SLR for ACM Service for accessing cross-account Private CA",
+    "schemas.amazonaws.com": "Enables access to the Managed Rules created by AWS Schemas.",
+    "mgn.amazonaws.com": "Access role for the mgn.amazonaws.com",
+    "application-signals.cloudwatch.amazonaws.com": "CloudWatch ApplicationSignals creates Service Linked Role to "
+                                                    "collect signals from other relevant AWS services.",
+    "devops-guru.amazonaws.com": "AWS service role used to execute actions on your behalf.",
+    "ec2-instance-connect.amazonaws.com": "The Service Linked Role used by EC2 Instance Connect Endpoint.",
+    "ipam.amazonaws.com": "The Service Linked Role used by AWS IPAM.",
+    "internetmonitor.amazonaws.com": "A service-linked role required for CloudWatch Internet Monitor to access your "
+                                     "resources.",
+    "vpc-lattice.amazonaws.com": "Allows Mercury to call AWS services on behalf of customers",
+    "dax.amazonaws.com": "This policy allows DAX to manage AWS resources on your behalf as necessary for managing "
+                         "your cache.",
+    "cost-optimization-hub.bcm.amazonaws.com": "Allows Cost Optimization Hub to retrieve organization information and "
+                                               "collect optimization-related data and metadata.",
+    "profile.amazonaws.com": "Allows Amazon Connect Customer Profiles to access AWS services and resources on your "
+                             "behalf.",
+    "storage-lens.s3.amazonaws.com": "Service Linked Role for S3 Storage Lens",
 }
 
 

@@ -211,6 +211,8 @@ def test_other_arns_never_read_the_managed_policy_data(monkeypatch):
      "aws-service-role/AWSIoTFleetwiseServiceRolePolicy"),
     ("smsintegration.migrationhub.amazonaws.com", "AWSServiceRoleForMigrationHubSMSAccess",
      "aws-service-role/MigrationHubSMSAccessServiceRolePolicy"),
+    ("ec2-instance-connect.amazonaws.com", "AWSServiceRoleForEc2InstanceConnect",
+     "aws-service-role/Ec2InstanceConnectEndpoint"),
 ])
 def test_service_linked_role_per_service(aws, service, name, policy):
     iam = aws.client("iam")
@@ -250,6 +252,9 @@ def test_service_descriptions_and_custom_suffixes(aws):
     assert elb["Description"] == "Allows ELB to call AWS services on your behalf."
     guardduty = iam.create_service_linked_role(AWSServiceName="guardduty.amazonaws.com")["Role"]
     assert guardduty["Description"] == "A service-linked role required for Amazon GuardDuty to access your resources. "
+    spot = iam.create_service_linked_role(AWSServiceName="spot.amazonaws.com")["Role"]
+    assert spot["Description"] == "Default EC2 Spot Service Linked Role"
+    assert "Description" not in iam.create_service_linked_role(AWSServiceName="apprunner.amazonaws.com")["Role"]
     dms = iam.create_service_linked_role(AWSServiceName="dms.amazonaws.com")["Role"]
     assert dms["Description"] == ("Service Linked Role created for AWS DMS Serverless to perform DMS actions on "
                                   "your behalf.")
