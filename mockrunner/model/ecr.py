@@ -169,6 +169,15 @@ class Repository:
     lifecycle_preview: LifecyclePreview | None = None
     layers: dict[str, Layer] = field(default_factory=dict)
     """Blobs in this repository by digest (uploaded, mounted or referenced by an image)."""
+    timed: list[str] | None = None
+    """Digests of the images with a change due on the store clock (ACTIVATING, a scan IN_PROGRESS), so that
+    advancing the clock looks at those alone, whatever the repository's size; ``None`` (a new repository, or a
+    state saved without it): worked out from every image at the next advance."""
+
+    def expect_change(self, image: Image) -> None:
+        """Note that ``image`` now has a change due on the store clock."""
+        if self.timed is not None and image.digest not in self.timed:
+            self.timed.append(image.digest)
 
     @property
     def arn(self) -> str:

@@ -72,6 +72,47 @@ def test_scan_lifecycle_with_seeded_findings(aws, ecr, make_harness):
                           "again.")
 
 
+def test_timed_changes_complete_and_only_pending_images_are_tracked(aws, make_harness):
+    """Scans and restores complete on the store clock while the clock's bookkeeping names only the images still
+    waiting; a state saved without that bookkeeping (``timed`` absent) works it out again at the next call."""
+    from mockrunner.config import Settings
+    from mockrunner.model import snapshot
+
+    harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=5))
+    ecr = harness.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    for tag in ("v1", "v2", "v3"):
+        put_image(ecr, repositoryName="app", imageManifest=manifest(marker=tag), imageTag=tag)
+    ecr.start_image_scan(repositoryName="app", imageId={"imageTag": "v1"})
+    ecr.update_image_storage_class(repositoryName="app", imageId={"imageTag": "v2"}, targetStorageClass="ARCHIVE")
+    ecr.update_image_storage_class(repositoryName="app", imageId={"imageTag": "v2"}, targetStorageClass="STANDARD")
+    repo = harness.store.account(ACCOUNT).region(REGION).ecr.repositories["app"]
+    ecr.list_images(repositoryName="app")
+    assert len(repo.timed) == 2
+    document = json.loads(json.dumps(snapshot.export_state(harness.store)))
+    assert '"timed"' in json.dumps(document)
+    _drop_key(document, "timed")
+    snapshot.import_state(harness.store, document)
+    repo = harness.store.account(ACCOUNT).region(REGION).ecr.repositories["app"]
+    assert repo.timed is None
+    harness.store.clock.advance(5)
+    scanned = ecr.describe_image_scan_findings(repositoryName="app", imageId={"imageTag": "v1"})
+    assert scanned["imageScanStatus"]["status"] == "COMPLETE"
+    statuses = {d["imageTags"][0]: d["imageStatus"] for d in ecr.describe_images(repositoryName="app")["imageDetails"]}
+    assert statuses == {"v1": "ACTIVE", "v2": "ACTIVE", "v3": "ACTIVE"}
+    assert harness.store.account(ACCOUNT).region(REGION).ecr.repositories["app"].timed == []
+
+
+def _drop_key(value, key: str) -> None:
+    if isinstance(value, dict):
+        value.pop(key, None)
+        for item in value.values():
+            _drop_key(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            _drop_key(item, key)
+
+
 def test_scan_on_push_without_seeds_finds_nothing(aws, ecr):
     ecr.create_repository(repositoryName="app", imageScanningConfiguration={"scanOnPush": True})
     put_image(ecr, repositoryName="app", imageManifest=manifest(), imageTag="v1")

@@ -116,20 +116,37 @@ def apply_policy(repo: Repository, at: datetime) -> None:
 # ------------------------------------------------------------------------------------------------ the clock
 def advance_repository(repo: Repository, now: datetime, seeded_findings: dict[str, list[dict]]) -> None:
     """Apply a due lifecycle policy, finish due restores and scans (a scan gets the findings seeded for its
-    digest at the moment it completes)."""
+    digest at the moment it completes).  Only the images :attr:`Repository.timed` names are looked at."""
     due = repo.lifecycle_due_at
     if repo.lifecycle_policy is not None and due is not None and due <= now:
         periods = int((now - due) / EVALUATION_INTERVAL)
         at = due + periods * EVALUATION_INTERVAL
         apply_policy(repo, at)
         repo.lifecycle_evaluated_at, repo.lifecycle_due_at = at, at + EVALUATION_INTERVAL
-    for image in repo.images.values():
+    if repo.timed is None:
+        repo.timed = [digest for digest, image in repo.images.items() if _awaits_change(image)]
+    if not repo.timed:
+        return
+    waiting = []
+    for digest in repo.timed:
+        image = repo.images.get(digest)
+        if image is None:
+            continue
         if image.status == "ACTIVATING" and image.activates_at is not None and image.activates_at <= now:
             image.status, image.last_activated_at, image.activates_at = "ACTIVE", image.activates_at, None
         scan = image.scan
         if scan is not None and scan.status == "IN_PROGRESS" and scan.completes_at <= now:
             scan.status = "COMPLETE"
-            scan.findings = [dict(finding) for finding in seeded_findings.get(image.digest, [])]
+            scan.findings = [dict(finding) for finding in seeded_findings.get(digest, [])]
+        if _awaits_change(image):
+            waiting.append(digest)
+    repo.timed = waiting
+
+
+def _awaits_change(image: Image) -> bool:
+    scan = image.scan
+    return ((image.status == "ACTIVATING" and image.activates_at is not None)
+            or (scan is not None and scan.status == "IN_PROGRESS"))
 
 
 def advance_region(store: "Store", region: str) -> None:

@@ -120,16 +120,17 @@ def batch_get_repository_scanning_configuration(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ scans
-def start_scan(ctx: RequestContext, image: Image) -> ImageScan:
+def start_scan(ctx: RequestContext, repo: Repository, image: Image) -> ImageScan:
     now = ctx.store.clock.now()
     image.scan = ImageScan(now, now + timedelta(seconds=ctx.store.settings.operation_delay))
+    repo.expect_change(image)
     return image.scan
 
 
 def scan_on_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
     state = registry_state(ctx, repo.registry_id)
     if repository_scanning(state, repo)["scanOnPush"] and image.media_type not in _INDEX_TYPES:
-        start_scan(ctx, image)
+        start_scan(ctx, repo, image)
 
 
 core.PUSH_HOOKS.append(scan_on_push)
@@ -161,7 +162,7 @@ def start_image_scan(ctx: RequestContext) -> dict:
     if image.scan is not None and ctx.store.clock.now() - image.scan.started_at < SCAN_QUOTA_PERIOD:
         raise ServiceError("LimitExceededException", "The scan quota per image has been exceeded. Wait and try "
                            "again.")
-    scan = start_scan(ctx, image)
+    scan = start_scan(ctx, repo, image)
     return {"registryId": repo.registry_id, "repositoryName": repo.name,
             "imageId": {"imageDigest": image.digest, "imageTag": ctx.params["imageId"].get("imageTag")},
             "imageScanStatus": scan.status_out()}

@@ -37,6 +37,7 @@ def update_image_storage_class(ctx: RequestContext) -> dict:
         image.last_archived_at = now
     else:
         image.activates_at = now + timedelta(seconds=ctx.store.settings.operation_delay)
+        repo.expect_change(image)
     return {"registryId": repo.registry_id, "repositoryName": repo.name,
             "imageId": {"imageDigest": image.digest, "imageTag": ctx.params["imageId"].get("imageTag")},
             "imageStatus": status}
