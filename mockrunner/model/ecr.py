@@ -188,7 +188,30 @@ class Repository:
         return repository_uri(self.region, self.registry_id, self.name)
 
     def image_by_tag(self, tag: str) -> Image | None:
-        return next((image for image in self.images.values() if tag in image.tags), None)
+        """The image carrying ``tag``, if any.
+
+        Answered from an index of tag -> digest that is machinery, not state (an instance attribute outside the
+        dataclass fields, so snapshots never hold it), built from every image at the first lookup.  An answer from
+        the index is checked against the image itself; when the index has no entry or a stale one, the images are
+        searched as without it and the index is corrected, so it is never believed wrongly and nothing that moves
+        a tag needs to know about it.  A tag that is found costs the same at any repository size.
+        """
+        index: dict[str, str] | None = self.__dict__.get("_tag_index")
+        if index is None:
+            index = {}
+            for image in self.images.values():
+                for each in image.tags:
+                    index.setdefault(each, image.digest)
+            self.__dict__["_tag_index"] = index
+        image = self.images.get(index.get(tag, ""))
+        if image is not None and tag in image.tags:
+            return image
+        image = next((image for image in self.images.values() if tag in image.tags), None)
+        if image is not None:
+            index[tag] = image.digest
+        else:
+            index.pop(tag, None)
+        return image
 
     def find(self, tag: str | None = None, digest: str | None = None) -> Image | None:
         """The image named by a tag, a digest, or both (both must then name the same image)."""

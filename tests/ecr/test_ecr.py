@@ -396,3 +396,31 @@ def test_cross_account_create_is_denied(two_accounts):
         other.create_repository(registryId=ACCOUNT, repositoryName="intruder")
     assert error(exc)[0] == "AccessDeniedException"
     assert owner.describe_repositories()["repositories"] == []
+
+
+def test_tag_lookups_follow_every_move_of_a_tag():
+    """``Repository.image_by_tag`` answers from an index that is never believed unchecked: tags moved, removed
+    and images dropped behind its back (as lifecycle expiry, deletes and pushes do) still give the right image,
+    and the index is no state (snapshots never see it)."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from mockrunner.model.ecr import Image, Repository
+
+    now = datetime.now(UTC)
+    repo = Repository("app", ACCOUNT, REGION, now)
+    first, second = (Image(f"sha256:{n * 64}", None, "application/vnd.oci.image.manifest.v1+json", now, 1)
+                     for n in "ab")
+    repo.images = {first.digest: first, second.digest: second}
+    repo.tag(first, "latest")
+    assert repo.image_by_tag("latest") is first and repo.image_by_tag("v1") is None
+    repo.tag(second, "latest")
+    assert repo.image_by_tag("latest") is second and first.tags == []
+    second.tags.remove("latest")
+    first.tags.append("latest")
+    assert repo.image_by_tag("latest") is first
+    del repo.images[first.digest]
+    assert repo.image_by_tag("latest") is None
+    second.tags.append("v1")
+    assert repo.image_by_tag("v1") is second
+    assert "_tag_index" not in {field.name for field in dataclasses.fields(Repository)}
