@@ -15,11 +15,15 @@ arbitrary code).
 from __future__ import annotations
 
 import base64
+import collections.abc
 import dataclasses
 import enum
 import importlib
+import types
+import typing
 from collections import deque
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.policy_documents import check_policy_documents
@@ -186,9 +190,13 @@ def _decode_dataclass(data: dict, path: str) -> Any:
     if unknown:
         raise SnapshotError(f"{path}: {data['$type']} has no field {unknown[0]!r}")
     instance = cls.__new__(cls)
+    hints = _field_types(cls)
     for name, spec in fields.items():
         if name in data:
             value = decode(data[name], f"{path}.{name}")
+            problem = _mismatch(value, hints.get(name, Any), f"{path}.{name}")
+            if problem:
+                raise SnapshotError(problem)
         elif spec.default is not dataclasses.MISSING:
             value = spec.default
         elif spec.default_factory is not dataclasses.MISSING:
@@ -197,6 +205,82 @@ def _decode_dataclass(data: dict, path: str) -> Any:
             raise SnapshotError(f"{path}.{name}: required field of {data['$type']} is missing")
         object.__setattr__(instance, name, value)  # frozen dataclasses too, without re-running __post_init__
     return instance
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    """The declared type of each field of a model class (annotations resolved)."""
+    try:
+        return typing.get_type_hints(cls)
+    except (NameError, TypeError):  # an annotation this checker cannot resolve is not checked
+        return {}
+
+
+_SEQUENCES = {list: list, tuple: tuple, set: set, frozenset: frozenset, deque: deque,
+              collections.abc.Sequence: (list, tuple), collections.abc.Set: (set, frozenset)}
+_MAPPINGS = (dict, collections.abc.Mapping)
+
+
+def _mismatch(value: Any, hint: Any, path: str) -> str | None:
+    """Where and how a decoded ``value`` is not of the declared type ``hint`` (element types included), or
+    ``None``: a snapshot cannot plant a value of another kind where the code expects one (a number where a list
+    of digests goes).  A kind of annotation this checker does not know is not checked."""
+    if hint is Any or isinstance(hint, typing.TypeVar):
+        return None
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        options = typing.get_args(hint)
+        if any(_mismatch(value, option, path) is None for option in options):
+            return None
+        plain = [option for option in options if option is not type(None)]
+        if value is not None and len(plain) == 1:
+            return _mismatch(value, plain[0], path)  # X | None given an X that is wrong inside: say where
+        return _expected(hint, value, path)
+    if hint is None or hint is type(None):
+        return None if value is None else _expected(hint, value, path)
+    if origin is typing.Literal:
+        return None if value in typing.get_args(hint) else _expected(hint, value, path)
+    args = typing.get_args(hint)
+    if origin in _MAPPINGS or hint in _MAPPINGS:
+        if not isinstance(value, dict):
+            return _expected(hint, value, path)
+        if len(args) == 2:
+            for key, item in value.items():
+                problem = _mismatch(key, args[0], f"{path}[{key!r}]") or _mismatch(item, args[1], f"{path}.{key}")
+                if problem:
+                    return problem
+        return None
+    if origin in _SEQUENCES or hint in _SEQUENCES:
+        if not isinstance(value, _SEQUENCES[origin or hint]):
+            return _expected(hint, value, path)
+        if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            if len(value) != len(args):
+                return _expected(hint, value, path)
+            pairs = zip(value, args, strict=True)
+        else:
+            pairs = ((item, args[0]) for item in value) if args else ()
+        for index, (item, arg) in enumerate(pairs):
+            problem = _mismatch(item, arg, f"{path}[{index}]")
+            if problem:
+                return problem
+        return None
+    if origin is not None or not isinstance(hint, type):
+        return None
+    if hint is float:
+        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif hint is int:
+        fits = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        fits = isinstance(value, hint)
+    return None if fits else _expected(hint, value, path)
+
+
+def _expected(hint: Any, value: Any, path: str) -> str:
+    return f"{path}: expected {_type_name(hint)}, got {type(value).__name__} {value!r}"[:300]
+
+
+def _type_name(hint: Any) -> str:
+    return getattr(hint, "__name__", None) if isinstance(hint, type) else str(hint).replace("typing.", "")
 
 
 def _resolve_class(name: Any, path: str) -> type:

@@ -62,6 +62,36 @@ def test_invalid_documents_are_rejected_and_change_nothing(mutate, message) -> N
     assert snapshot.export_state(target)["state"] == before
 
 
+def _repo(document: dict) -> dict:
+    return document["state"]["accounts"]["123456789012"]["regions"]["eu-west-1"]["ecr"]["repositories"]["app"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: _repo(d).update(name=5), r"repositories\.app\.name: expected str, got int 5"),
+    (lambda d: _repo(d).update(scan_on_push="yes"), r"\.scan_on_push: expected bool, got str"),
+    (lambda d: _repo(d).update(timed=[1]), r"\.timed\[0\]: expected str, got int 1"),
+    (lambda d: _repo(d).update(timed="sha256:aa"), r"\.timed: expected list\[str\], got str"),
+    (lambda d: _repo(d).update(created_at="2024-05-06"), r"\.created_at: expected datetime, got str"),
+    (lambda d: _repo(d)["images"]["sha256:aa"].update(size=True), r"\.size: expected int, got bool"),
+    (lambda d: _repo(d)["images"]["sha256:aa"].update(tags="latest"), r"\.tags: expected list\[str\], got str"),
+    (lambda d: _repo(d)["images"]["sha256:aa"]["tags"].__setitem__(0, 1), r"\.tags\[0\]: expected str, got int"),
+    (lambda d: _repo(d)["images"].update({"sha256:bb": {"$type": "mockrunner.model.ecr:Layer", "digest": "x",
+                                                          "size": 1,
+                                                          "added_at": {"$datetime": "2024-01-01T00:00:00+00:00"}}}),
+     r"images\.sha256:bb: expected Image, got Layer"),
+])
+def test_values_of_the_wrong_kind_are_rejected_with_their_path(mutate, message) -> None:
+    """Each field is checked against its declared type, elements included, so that no later call can meet a
+    value of another kind (a number where a list of digests goes) and fail with an internal error."""
+    document = json.loads(json.dumps(snapshot.export_state(_store_with_repository())))
+    mutate(document)
+    target = Store(Settings(log_requests=False))
+    before = snapshot.export_state(target)["state"]
+    with pytest.raises(snapshot.SnapshotError, match=message):
+        snapshot.import_state(target, document)
+    assert snapshot.export_state(target)["state"] == before
+
+
 def test_unexportable_values_are_reported_with_their_path() -> None:
     store = Store(Settings(log_requests=False))
     store.accounts["123456789012"].region("us-east-1").ecr.repositories["x"] = object()
