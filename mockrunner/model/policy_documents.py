@@ -62,11 +62,14 @@ def stored_documents(accounts: Mapping[str, "Account"]) -> Iterator[StoredDocume
 
 
 def _ecr_documents(base: str, ecr: Any) -> Iterator[StoredDocument]:
-    """ECR's documents: repository and template policies, lifecycle policies, the registry policy."""
-    scope = ecr.account_settings.get("REGISTRY_POLICY_SCOPE", "V2")
+    """ECR's documents: repository and template policies, lifecycle policies, the registry policy.
+
+    The registry policy is held to the V2 scope's grammar whatever the scope is now: PutRegistryPolicy under V2
+    accepts every ECR action and switching the scope to V1 afterwards keeps the policy, so a state the API made
+    may hold one that V1 would not have accepted."""
     if ecr.registry_policy is not None:
         yield StoredDocument(f"{base}.registry_policy", ecr.registry_policy, RESOURCE,
-                             grammar=lambda text: ecr_policies.registry_policy_problem(text, scope),
+                             grammar=lambda text: ecr_policies.registry_policy_problem(text, "V2"),
                              grammar_name="an ECR registry policy")
     owners = [(f"{base}.repositories.{name}", "policy_text", repo.policy_text, repo.lifecycle_policy)
               for name, repo in ecr.repositories.items()]

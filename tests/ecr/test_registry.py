@@ -234,6 +234,23 @@ def test_registry_policy_v2_grants_another_account_every_repository(two_accounts
     assert error(exc)[0] == "AccessDeniedException"
 
 
+def test_a_state_saved_after_switching_to_v1_loads_again(aws, make_harness):
+    """A registry policy PutRegistryPolicy accepted under V2 stays when the scope goes back to V1; the saved state
+    must load again (a state file that the API itself made and ``serve`` then refused would lock the user out)."""
+    from mockrunner.config import Settings
+    from mockrunner.model import snapshot
+
+    harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=0))
+    ecr = harness.client("ecr")
+    text = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "ecr:ListImages",
+        "Resource": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*"}]})
+    ecr.put_registry_policy(policyText=text)
+    ecr.put_account_setting(name="REGISTRY_POLICY_SCOPE", value="V1")
+    snapshot.import_state(harness.store, json.loads(json.dumps(snapshot.export_state(harness.store))))
+    assert json.loads(ecr.get_registry_policy()["policyText"]) == json.loads(text)
+
+
 @pytest.fixture
 def two_accounts_harness(make_harness, aws):
     from mockrunner.config import AccountKeys, Settings
