@@ -3,9 +3,14 @@
 ``inprocess``: the client's requests go through botocore's before-send hook into the WSGI app (no socket).
 Its endpoint is a loopback discard address, so a request that escaped the hook would fail on this machine
 instead of travelling anywhere.  ``server``: a real threaded HTTP server on a free loopback port.
+
+At the end of every test the harness saves the state the test made and loads it into a fresh store, as a state
+file would be (``round_trip``): whatever the API accepted must load again.  A test that plants state behind the
+API's back (an unreadable policy, a foreign object) says so with ``harness.round_trip = False``.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -14,6 +19,8 @@ from botocore.config import Config
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
+from mockrunner.model import snapshot
+from mockrunner.model.store import Store
 from mockrunner.testing.inprocess import BeforeSendHook
 from mockrunner.testing.server import ThreadedServer
 
@@ -30,6 +37,7 @@ class Harness:
         self.app = create_app(self.settings)
         self.store = self.app.store
         self.server: ThreadedServer | None = None
+        self.round_trip = True
         self._handler = BeforeSendHook(lambda: self.app)
         if mode == "server":
             self.server = ThreadedServer(app=self.app).start()
@@ -58,5 +66,9 @@ class Harness:
         )
 
     def close(self) -> None:
+        """Stop the server; then (``round_trip``) check that the state the test made saves and loads again."""
         if self.server is not None:
             self.server.stop()
+        if self.round_trip:
+            document = json.loads(json.dumps(snapshot.export_state(self.store)))
+            snapshot.import_state(Store(self.settings), document)
