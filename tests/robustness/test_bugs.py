@@ -83,3 +83,34 @@ def test_apprunner_tag_without_key_is_a_400(world, operation):
     assert reply.status < 500, reply.body[:300]
     _assert_error(reply, 400, "InvalidRequestException")
     assert snapshot.export_state(world.store)["state"] == before
+
+
+def test_sts_policy_arn_entry_without_an_arn_is_a_400(world):
+    """Fixed in services/sts/core.py: ``PolicyArns.member.1`` without ``arn`` (the model does not require it)
+    raised KeyError -> 500 in GetFederationToken (AssumeRole shares the code); now a ValidationError naming the
+    member, and nothing changes."""
+    world.restore()
+    before = snapshot.export_state(world.store)["state"]
+    model = wire.model("sts").operation_model("GetFederationToken")
+    body = wire.encode(model, {"Name": "fed"}) + b"&PolicyArns.member.1.unknown=1"
+    reply = _send(world, "sts", "GetFederationToken", body=body)
+    assert wire.problems_with(reply, True, "query") == []
+    assert (reply.status, reply.code) == (400, "ValidationError"), reply.body[:300]
+    assert b"policyArns.1.member.arn" in reply.body
+    assert snapshot.export_state(world.store)["state"] == before
+
+
+def test_virtual_mfa_device_with_an_overlong_serial_is_refused_and_not_created(world):
+    """Fixed in services/iam/mfa_devices.py: a 100,000-character name made the QR code fail after the device was
+    stored -> 500 and a device left behind; now refused first (the serial number, which names the device in the
+    other MFA operations, has at most 256 characters) and nothing changes."""
+    world.restore()
+    before = snapshot.export_state(world.store)["state"]
+    for name in ("n" * 227, "n" * 100_000):
+        reply = _send(world, "iam", "CreateVirtualMFADevice", {"VirtualMFADeviceName": name})
+        assert wire.problems_with(reply, True, "query") == []
+        assert (reply.status, reply.code) == (400, "InvalidInput"), reply.body[:300]
+    assert snapshot.export_state(world.store)["state"] == before
+    reply = _send(world, "iam", "CreateVirtualMFADevice", {"VirtualMFADeviceName": "n" * 226})
+    assert reply.status == 200, reply.body[:300]
+    world.restore()

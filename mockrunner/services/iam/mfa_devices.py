@@ -44,6 +44,8 @@ SEED_BYTES = 20
 ENABLE_STEPS = 1
 RESYNC_STEPS = 60
 MAX_DEVICES_PER_USER = 8
+MAX_SERIAL_NUMBER = 256
+"""The longest serial number (the device ARN) the other MFA operations take (the model's serialNumberType)."""
 QR_SCALE = 4
 PATH = re.compile(r"/|/[\x21-\x7e]+/")
 """The model's ``pathType`` pattern, which IAM checks itself (protocol ``SERVICE_CHECKED_PATTERNS``)."""
@@ -138,15 +140,19 @@ def create_virtual_mfa_device(ctx: RequestContext) -> dict:
         raise ServiceError("ValidationError", "The specified value for path is invalid. It must begin and end with / "
                                               "and contain only alphanumeric characters and/or / characters.", 400)
     serial = device_arn(ctx.account.id, path, name)
+    if len(serial) > MAX_SERIAL_NUMBER:
+        # The serial number names the device in every other MFA operation, where it has at most 256 characters;
+        # IAM's answer to a longer one is not public (this wording *unverified*).
+        raise ServiceError("InvalidInput", f"The serial number of the virtual MFA device ({len(serial)} characters) "
+                           f"must not be longer than {MAX_SERIAL_NUMBER} characters.", 400)
     if any(existing.lower() == serial.lower() for existing in iam.mfa_devices):
         raise ServiceError("EntityAlreadyExists", "MFA device already exists.", 409)
     tags = tags_in(ctx)
     seed = base64.b32encode(secrets.token_bytes(SEED_BYTES)).decode("ascii")
-    device = MfaDevice(serial, name, path, seed, ctx.store.clock.now(), tags=tags)
-    iam.add(device)
     account_name = iam.account_aliases[0] if iam.account_aliases else ctx.account.id
     uri = f"otpauth://totp/{name}@{account_name}?secret={seed}"
     out = {"SerialNumber": serial, "Base32StringSeed": seed.encode("ascii"), "QRCodePNG": qr_png(uri)}
+    iam.add(MfaDevice(serial, name, path, seed, ctx.store.clock.now(), tags=tags))  # last: nothing above can fail
     return {"VirtualMFADevice": tagged(out, tags)}
 
 

@@ -212,9 +212,16 @@ def _check_duration(role: Role, duration: int) -> None:
 
 
 def _session_policy_set(params: dict, iam: Any) -> tuple[list[str], list[str]]:
-    """The request's session policy documents and policy ARNs (each ARN must name an existing managed policy)."""
+    """The request's session policy documents and policy ARNs (each ARN must name an existing managed policy; an
+    entry without one is refused in Coral's words for a missing member, *unverified*: the model does not mark
+    ``arn`` required)."""
     policies = _session_policies(params)
-    policy_arns = [entry["arn"] for entry in params.get("PolicyArns") or []]
+    policy_arns = []
+    for index, entry in enumerate(params.get("PolicyArns") or [], start=1):
+        if not entry.get("arn"):
+            raise ServiceError("ValidationError", f"1 validation error detected: Value null at 'policyArns.{index}."
+                               "member.arn' failed to satisfy constraint: Member must not be null", 400)
+        policy_arns.append(entry["arn"])
     for arn in policy_arns:
         if arn not in iam.policies and aws_managed_policy(arn) is None:
             raise ServiceError("ValidationError", f"The policy {arn} does not exist or is not attachable.", 400)
