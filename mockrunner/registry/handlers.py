@@ -4,7 +4,7 @@
 ``GET /v2/``                            authentication only
 ``GET /v2/_catalog``                    ``ecr:DescribeRepositories``
 ``GET /v2/<name>/tags/list``            ``ecr:ListImages``
-``HEAD|GET /v2/<name>/manifests/<ref>`` ``ecr:BatchGetImage``
+``HEAD|GET /v2/<name>/manifests/<ref>`` ``ecr:BatchGetImage`` (by tag, in a format the client's Accept takes)
 ``PUT /v2/<name>/manifests/<ref>``      ``ecr:PutImage``
 ``HEAD /v2/<name>/blobs/<digest>``      ``ecr:BatchCheckLayerAvailability``
 ``GET /v2/<name>/blobs/<digest>``       ``ecr:GetDownloadUrlForLayer`` (or a GetDownloadUrlForLayer URL)
@@ -31,6 +31,7 @@ from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs
 from mockrunner.model.ecr import Image, Repository, repository_arn
+from mockrunner.registry import manifest_formats
 from mockrunner.registry.errors import RegistryError, from_service_error
 from mockrunner.registry.request import RegistryRequest
 from mockrunner.services.ecr import core as ecr
@@ -155,9 +156,14 @@ def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         image = _image(repo, reference)
         if request.method == "GET" and ecr_images.record_pull(request.store, repo, image, request.ctx.caller):
             request.save()
-        body = image.manifest.encode("utf-8")
-        headers = {"Content-Type": image.media_type, "Docker-Content-Digest": image.digest,
-                   "Content-Length": str(len(body)), "ETag": f'"{image.digest}"'}
+        media_type, body, digest = image.media_type, image.manifest.encode("utf-8"), image.digest
+        converted = None if ":" in reference else manifest_formats.for_client(
+            image.media_type, image.manifest, request.headers.get("accept"))
+        if converted is not None:
+            media_type, body = converted
+            digest = manifest_formats.digest_of(body)
+        headers = {"Content-Type": media_type, "Docker-Content-Digest": digest,
+                   "Content-Length": str(len(body)), "ETag": f'"{digest}"'}
     return Reply(200, headers, [body] if request.method == "GET" else [])
 
 

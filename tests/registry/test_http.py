@@ -278,3 +278,67 @@ def test_a_push_to_a_missing_repository_creates_it_when_a_creation_template_cove
     assert repo["imageTagMutability"] == "IMMUTABLE"
     refused = endpoint.registry.call("POST", "/v2/other/web/blobs/uploads/")
     assert error_code(refused)[:2] == (404, "NAME_UNKNOWN")
+
+
+DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
+OCI = "application/vnd.oci.image.manifest.v1+json"
+
+
+def _gzip_image(endpoint, repository: str, media_type: str, tag: str) -> tuple[bytes, str]:
+    """Push a one-layer image whose manifest is Docker V2 Schema 2 or OCI (gzip layer, so both can say it)."""
+    image = build_image(tag)
+    docker = media_type == DOCKER_V2
+    layer_type = ("application/vnd.docker.image.rootfs.diff.tar.gzip" if docker
+                  else "application/vnd.oci.image.layer.v1.tar+gzip")
+    config_type = ("application/vnd.docker.container.image.v1+json" if docker
+                   else "application/vnd.oci.image.config.v1+json")
+    for data in (image.layer, image.config):
+        assert endpoint.registry.push_blob(repository, data).status_code == 201
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": media_type,
+                           "config": {"mediaType": config_type, "digest": digest_of(image.config),
+                                      "size": len(image.config)},
+                           "layers": [{"mediaType": layer_type, "digest": digest_of(image.layer),
+                                       "size": len(image.layer)}]}).encode()
+    assert endpoint.registry.put_manifest(repository, tag, manifest, media_type).status_code == 201
+    return manifest, digest_of(manifest)
+
+
+def test_pulls_by_tag_convert_between_docker_v2_and_oci_as_ecr_does(endpoint):
+    """ECR User Guide, "Container image manifest format support": a pull by tag whose Accept does not take the
+    stored format gets it converted (Docker V2 Schema 2 <-> OCI) with the converted manifest's digest; a pull by
+    digest, or one whose Accept takes the stored format (or anything), gets the stored manifest."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    stored, digest = _gzip_image(endpoint, "app", OCI, "oci")
+    as_docker = endpoint.registry.call("GET", "/v2/app/manifests/oci", headers={"Accept": DOCKER_V2})
+    converted = json.loads(as_docker.content)
+    assert as_docker.headers["Content-Type"] == DOCKER_V2 and converted["mediaType"] == DOCKER_V2
+    assert converted["config"]["mediaType"] == "application/vnd.docker.container.image.v1+json"
+    assert [layer["mediaType"] for layer in converted["layers"]] == [
+        "application/vnd.docker.image.rootfs.diff.tar.gzip"]
+    assert converted["config"]["digest"] == json.loads(stored)["config"]["digest"]
+    assert as_docker.headers["Docker-Content-Digest"] == digest_of(as_docker.content) != digest
+    head = endpoint.registry.call("HEAD", "/v2/app/manifests/oci", headers={"Accept": DOCKER_V2})
+    assert head.headers["Docker-Content-Digest"] == digest_of(as_docker.content)
+    for accept in (f"{DOCKER_V2}, {OCI}", "*/*", OCI):
+        got = endpoint.registry.call("GET", "/v2/app/manifests/oci", headers={"Accept": accept})
+        assert (got.content, got.headers["Content-Type"]) == (stored, OCI)
+    by_digest = endpoint.registry.call("GET", f"/v2/app/manifests/{digest}", headers={"Accept": DOCKER_V2})
+    assert (by_digest.content, by_digest.headers["Docker-Content-Digest"]) == (stored, digest)
+    docker_stored, docker_digest = _gzip_image(endpoint, "app", DOCKER_V2, "docker")
+    as_oci = endpoint.registry.call("GET", "/v2/app/manifests/docker", headers={"Accept": OCI})
+    assert as_oci.headers["Content-Type"] == OCI and json.loads(as_oci.content)["layers"][0]["mediaType"] == (
+        "application/vnd.oci.image.layer.v1.tar+gzip")
+    assert as_oci.headers["Docker-Content-Digest"] != docker_digest
+    # No conversion gives what the client asks for (Schema 1 is not converted to): the stored manifest.
+    schema1 = "application/vnd.docker.distribution.manifest.v1+prettyjws"
+    assert endpoint.registry.call("GET", "/v2/app/manifests/docker", headers={"Accept": schema1}).content == (
+        docker_stored)
+
+
+def test_an_oci_image_with_layers_docker_cannot_name_is_not_converted(endpoint):
+    """An uncompressed OCI layer (``...layer.v1.tar``) has no Docker V2 counterpart: the stored manifest."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("plain")
+    endpoint.registry.push("app", image, "v1")
+    got = endpoint.registry.call("GET", "/v2/app/manifests/v1", headers={"Accept": DOCKER_V2})
+    assert (got.content, got.headers["Docker-Content-Digest"]) == (image.manifest, image.digest)
