@@ -29,9 +29,8 @@ from urllib.parse import quote
 
 from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
-from mockrunner.model import blobs
+from mockrunner.model import blobs, manifest_formats
 from mockrunner.model.ecr import Image, Repository, repository_arn
-from mockrunner.registry import manifest_formats
 from mockrunner.registry.errors import RegistryError, from_service_error
 from mockrunner.registry.request import RegistryRequest
 from mockrunner.services.ecr import core as ecr

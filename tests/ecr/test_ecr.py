@@ -424,3 +424,23 @@ def test_tag_lookups_follow_every_move_of_a_tag():
     second.tags.append("v1")
     assert repo.image_by_tag("v1") is second
     assert "_tag_index" not in {field.name for field in dataclasses.fields(Repository)}
+
+
+def test_batch_get_image_by_tag_converts_to_an_accepted_format(ecr):
+    """``acceptedMediaTypes`` that does not take the stored Docker V2 Schema 2 manifest gets it as OCI when OCI is
+    accepted (by tag; by digest the stored one), as a registry pull by tag does (ECR User Guide, "Container image
+    manifest format support")."""
+    ecr.create_repository(repositoryName="app")
+    text = image_manifest("conv")
+    stored = put_image(ecr, repositoryName="app", imageManifest=text, imageTag="v1")["image"]["imageId"]["imageDigest"]
+    oci = "application/vnd.oci.image.manifest.v1+json"
+    got = ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v1"}], acceptedMediaTypes=[oci])
+    image = got["images"][0]
+    assert image["imageManifestMediaType"] == oci and json.loads(image["imageManifest"])["mediaType"] == oci
+    assert image["imageId"]["imageDigest"] == digest_of(image["imageManifest"]) != stored
+    assert json.loads(image["imageManifest"])["layers"][0]["mediaType"] == "application/vnd.oci.image.layer.v1.tar+gzip"
+    same = ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v1"}],
+                               acceptedMediaTypes=["application/vnd.docker.distribution.manifest.v2+json", oci])
+    assert same["images"][0]["imageManifest"] == text
+    by_digest = ecr.batch_get_image(repositoryName="app", imageIds=[{"imageDigest": stored}], acceptedMediaTypes=[oci])
+    assert by_digest["images"][0]["imageManifest"] == text

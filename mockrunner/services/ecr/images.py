@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mockrunner.auth.caller import Caller
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.model import manifest_formats
 from mockrunner.model.ecr import Image, Repository, manifest_digest
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import (
@@ -174,8 +175,24 @@ def batch_get_image(ctx: RequestContext) -> dict:
     found = list(_resolve_each(repo, ctx.params["imageIds"], failures))
     for _image_id, image in found:
         ctx.state_changed |= record_pull(ctx.store, repo, image, ctx.caller)
-    images = [image_out(repo, image, image_id.get("imageTag")) for image_id, image in found]
+    accepted = ", ".join(ctx.params.get("acceptedMediaTypes") or [])
+    images = [_in_accepted_format(image_out(repo, image, image_id.get("imageTag")), image, image_id, accepted)
+              for image_id, image in found]
     return {"images": images, "failures": failures}
+
+
+def _in_accepted_format(out: dict, image: Image, image_id: dict, accepted: str) -> dict:
+    """An image asked for by tag alone, converted between Docker V2 Schema 2 and OCI when ``acceptedMediaTypes``
+    does not take its stored format, as a registry pull by tag is (:mod:`mockrunner.model.manifest_formats`);
+    the answer names the converted manifest's digest (*unverified*)."""
+    if not accepted or image_id.get("imageDigest") or image.manifest is None:
+        return out
+    converted = manifest_formats.for_client(image.media_type, image.manifest, accepted)
+    if converted is None:
+        return out
+    media_type, body = converted
+    return {**out, "imageId": {**out["imageId"], "imageDigest": manifest_formats.digest_of(body)},
+            "imageManifest": body.decode("utf-8"), "imageManifestMediaType": media_type}
 
 
 def record_pull(store: "Store", repo: Repository, image: Image, caller: Caller) -> bool:
