@@ -13,7 +13,6 @@ manifest converts to Docker only when every part has a Docker counterpart and it
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -38,9 +37,9 @@ def accepted_types(accept: str | None) -> frozenset[str] | None:
     return None if not types or "*/*" in types else types
 
 
-def for_client(media_type: str, manifest: str, accept: str | None) -> tuple[str, bytes] | None:
-    """The (media type, bytes) to answer a pull by tag with instead of the stored manifest, or ``None`` to answer
-    the stored one (the client takes it, or no conversion gives a form it takes)."""
+def for_client(media_type: str, manifest: str, accept: str | None) -> tuple[str, str] | None:
+    """The (media type, manifest text) to answer a pull by tag with instead of the stored manifest, or ``None`` to
+    answer the stored one (the client takes it, or no conversion gives a form it takes)."""
     wanted = accepted_types(accept)
     if wanted is None or media_type.lower() in wanted or media_type not in _CONVERSIONS:
         return None
@@ -51,7 +50,7 @@ def for_client(media_type: str, manifest: str, accept: str | None) -> tuple[str,
     return None if converted is None else (target, converted)
 
 
-def _convert(manifest: str, target: str, swap: dict[str, str]) -> bytes | None:
+def _convert(manifest: str, target: str, swap: dict[str, str]) -> str | None:
     try:
         document = json.loads(manifest)
     except ValueError:
@@ -71,7 +70,7 @@ def _convert(manifest: str, target: str, swap: dict[str, str]) -> bytes | None:
     out: dict[str, Any] = {"schemaVersion": 2, "mediaType": target, "config": config, "layers": converted_layers}
     if not to_docker and isinstance(document.get("annotations"), dict):
         out["annotations"] = document["annotations"]
-    return json.dumps(out, indent=3).encode("utf-8")
+    return json.dumps(out, indent=3)
 
 
 def _descriptor(descriptor: dict, swap: dict[str, str], to_docker: bool) -> dict | None:
@@ -83,6 +82,3 @@ def _descriptor(descriptor: dict, swap: dict[str, str], to_docker: bool) -> dict
         out.pop("annotations", None)
     return out
 
-
-def digest_of(body: bytes) -> str:
-    return "sha256:" + hashlib.sha256(body).hexdigest()

@@ -362,6 +362,8 @@ def errors_for(operation: OperationModel, params: Mapping[str, Any]) -> list[str
     errors: list[str | _Failure] = []
     if shape is not None:
         _checker(shape)(params, "", errors)
+    if not errors:
+        return []
     unechoed = UNECHOED.get(operation.service_model.service_name, frozenset())
     return [error.text(unechoed) if isinstance(error, _Failure) else error for error in errors]
 

@@ -159,8 +159,8 @@ def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         converted = None if ":" in reference else manifest_formats.for_client(
             image.media_type, image.manifest, request.headers.get("accept"))
         if converted is not None:
-            media_type, body = converted
-            digest = manifest_formats.digest_of(body)
+            media_type, text = converted
+            body, digest = text.encode("utf-8"), ecr.manifest_digest(text)
         headers = {"Content-Type": media_type, "Docker-Content-Digest": digest,
                    "Content-Length": str(len(body)), "ETag": f'"{digest}"'}
     return Reply(200, headers, [body] if request.method == "GET" else [])

@@ -190,9 +190,9 @@ def _in_accepted_format(out: dict, image: Image, image_id: dict, accepted: str) 
     converted = manifest_formats.for_client(image.media_type, image.manifest, accepted)
     if converted is None:
         return out
-    media_type, body = converted
-    return {**out, "imageId": {**out["imageId"], "imageDigest": manifest_formats.digest_of(body)},
-            "imageManifest": body.decode("utf-8"), "imageManifestMediaType": media_type}
+    media_type, text = converted
+    return {**out, "imageId": {**out["imageId"], "imageDigest": manifest_digest(text)},
+            "imageManifest": text, "imageManifestMediaType": media_type}
 
 
 def record_pull(store: "Store", repo: Repository, image: Image, caller: Caller) -> bool:

@@ -136,12 +136,18 @@ def managed_policy(iam: IamState, arn: str) -> ManagedPolicy | AwsManagedPolicy 
     return iam.policies.get(arn) or aws_managed_policy(arn)
 
 
+def arn_shaped(text: str) -> bool:
+    """Whether ``text`` has an ARN's shape (``arn:`` and six colon-separated parts), the first check IAM makes of
+    a PolicyArn or an entity ARN before looking anything up."""
+    return text.startswith("arn:") and text.count(":") >= 5
+
+
 def policy_arn(ctx: RequestContext) -> str:
     """The request's PolicyArn; one that is no ARN at all is refused (``ValidationError`` "ARN <value> is not
     valid.") before anything is looked up (recorded from AWS for AttachRolePolicy: LocalStack snapshot
     tests/aws/services/iam/test_iam_roles.snapshot.json, test_role_managed_policy_errors)."""
     arn = ctx.params["PolicyArn"]
-    if not arn.startswith("arn:") or arn.count(":") < 5:
+    if not arn_shaped(arn):
         raise ServiceError("ValidationError", f"ARN {arn} is not valid.", 400)
     return arn
 

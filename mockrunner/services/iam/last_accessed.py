@@ -23,7 +23,7 @@ from mockrunner.model.iam import IamState, LastAccessedJob
 from mockrunner.protocol.specs import SERVICES
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything
-from mockrunner.services.iam.entities import iam_of, managed_policy
+from mockrunner.services.iam.entities import arn_shaped, iam_of, managed_policy
 from mockrunner.services.registry import op
 
 SERVICE_NAMES = {
@@ -101,7 +101,7 @@ def allowed_namespaces(document: str, known: set[str]) -> set[str]:
 
 
 def _target(ctx: RequestContext, arn: str) -> tuple[str, list[tuple[dict, str]], list[str]]:
-    if not arn.startswith("arn:") or arn.count(":") < 5:
+    if not arn_shaped(arn):
         raise ServiceError("InvalidInput", f"ARN {arn} is not valid.", 400)
     found = _policies(iam_of(ctx), arn)
     if found is None:

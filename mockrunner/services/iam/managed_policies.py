@@ -96,13 +96,11 @@ def list_policies(ctx: RequestContext) -> dict:
     def candidates() -> list[ManagedPolicy | AwsManagedPolicy]:
         found: list[ManagedPolicy | AwsManagedPolicy] = []
         if scope in ("All", "AWS"):
-            found += sorted((policy for policy in aws_managed_policies().values() if wanted(policy)),
-                            key=lambda policy: (policy.create_date, policy.name))
-        if scope in ("All", "Local"):
-            local = sorted(iam.policies.values(), key=lambda policy: policy.name.lower())
-            found = sorted(found + [policy for policy in local if wanted(policy)],
-                           key=lambda policy: policy.name.lower())
-        return found
+            found += [policy for policy in aws_managed_policies().values() if wanted(policy)]
+        if scope == "AWS":
+            return sorted(found, key=lambda policy: (policy.create_date, policy.name))
+        found += [policy for policy in iam.policies.values() if wanted(policy)]
+        return sorted(found, key=lambda policy: policy.name.lower())
 
     chosen = paging.listing(ctx, ("policies", scope, prefix, only_attached, used_as), candidates)
     return paging.page(chosen, ctx, "Policies",
