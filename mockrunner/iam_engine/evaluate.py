@@ -293,7 +293,8 @@ def _scan(
     return allows
 
 
-def _account_of(resource: str) -> str | None:
+def account_of(resource: str) -> str | None:
+    """The account field of a resource ARN (``None`` for ``*``, a non-ARN or an ARN without one)."""
     if resource.startswith("arn:"):
         parts = resource.split(":", 5)
         if len(parts) == 6 and parts[4]:
@@ -338,7 +339,7 @@ def evaluate(request: AuthzRequest) -> Decision:
         return _deny(request, RESOURCE, False)
 
     is_root = principal.type == "Account"
-    resource_account = request.resource_account or _account_of(resource) or principal.account
+    resource_account = request.resource_account or account_of(resource) or principal.account
     same_account = principal.account is not None and resource_account == principal.account
 
     if same_account:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from .document import PolicyKind
-from .evaluate import AuthzRequest, Decision, PolicyRef, evaluate
+from .evaluate import AuthzRequest, Decision, PolicyRef, account_of, evaluate
 from .positions import statement_positions
 from .principal import Principal
 
@@ -70,7 +70,7 @@ class Simulation:
         return found
 
     def run(self, action: str, resource: str, context: Mapping[str, Any], now: datetime) -> Result:
-        resource_account = _account_of(resource) or self.resource_owner
+        resource_account = account_of(resource) or self.resource_owner
         request = AuthzRequest(
             principal=self.principal, action=action, resource=resource, context=context,
             identity_policies=[source.ref for source in self.identity],
@@ -113,10 +113,3 @@ def _matched(source: Source, index: int) -> Matched:
     if index < len(positions):
         return Matched(source, *positions[index])
     return Matched(source, None, None)
-
-
-def _account_of(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[4]:
-        return parts[4]
-    return None

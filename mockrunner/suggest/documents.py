@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from mockrunner.arns import account_of, split_arn
 from mockrunner.iam_engine import PolicyKind
 from mockrunner.model.managed_policies import aws_managed_policies
 
@@ -40,31 +41,30 @@ def resolve(store: "Store", policy_id: str | None) -> Document | None:
 
 def managed(store: "Store", arn: str) -> Document | None:
     """A customer or AWS managed policy's default version."""
-    parts = arn.split(":", 5)
-    account = store.account(parts[4]) if len(parts) == 6 else None
+    account_id = account_of(arn)
+    account = store.account(account_id) if account_id is not None else None
     policy = (account.iam.policies.get(arn) if account is not None else None) or aws_managed_policies().get(arn)
     return Document(policy.default_document, PolicyKind.IDENTITY) if policy is not None else None
 
 
 def entity(store: "Store", arn: str):
     """The IAM user, group or role an ARN names (path included), or None."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam":
+    parsed = split_arn(arn)
+    if parsed is None or parsed.service != "iam":
         return None
-    kind, _, rest = parts[5].partition("/")
-    account = store.account(parts[4])
-    if account is None or kind not in _ENTITY_TABLES:
+    account = store.account(parsed.account)
+    if account is None or parsed.resource_type not in _ENTITY_TABLES:
         return None
-    found = getattr(account.iam, _ENTITY_TABLES[kind]).get(rest.rsplit("/", 1)[-1])
+    found = getattr(account.iam, _ENTITY_TABLES[parsed.resource_type]).get(parsed.name)
     return found if found is not None and found.arn == arn else None
 
 
 def _repository_policy(store: "Store", repository_arn: str) -> Document | None:
-    parts = repository_arn.split(":", 5)
-    if len(parts) != 6 or not parts[5].startswith("repository/"):
+    parsed = split_arn(repository_arn)
+    if parsed is None or parsed.resource_type != "repository":
         return None
-    account = store.account(parts[4])
-    state = account.regions.get(parts[3]) if account is not None else None
-    repository = state.ecr.repositories.get(parts[5][len("repository/"):]) if state is not None else None
+    account = store.account(parsed.account)
+    state = account.regions.get(parsed.region) if account is not None else None
+    repository = state.ecr.repositories.get(parsed.resource_path) if state is not None else None
     text = repository.policy_text if repository is not None else None
     return Document(text, PolicyKind.RESOURCE) if text else None

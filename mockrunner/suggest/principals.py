@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.caller import Caller
 from mockrunner.iam_engine import PolicySet, principal_from_arn
@@ -21,18 +22,17 @@ def compiled(store: "Store", principal_arn: str) -> authorizer.CompiledPrincipal
 
 
 def _caller(store: "Store", arn: str) -> Caller | None:
-    parts = arn.split(":", 5)
-    if len(parts) != 6:
+    parsed = split_arn(arn)
+    if parsed is None:
         return None
-    account_id, resource = parts[4], parts[5]
-    kind, _, rest = resource.partition("/")
-    if parts[2] == "sts" and kind == "assumed-role" and rest.count("/") == 1:
+    account_id, kind, rest = parsed.account, parsed.resource_type, parsed.resource_path
+    if parsed.service == "sts" and kind == "assumed-role" and rest.count("/") == 1:
         role, session = rest.split("/")
         return authorizer.caller_for_role_session(store, account_id, role, session)
     account = store.account(account_id)
-    if parts[2] != "iam" or kind != "user" or account is None:
+    if parsed.service != "iam" or kind != "user" or account is None:
         return None
-    user = account.iam.users.get(rest.rsplit("/", 1)[-1])
+    user = account.iam.users.get(parsed.name)
     if user is None or user.arn != arn:
         return None
     return Caller(account_id=account_id, arn=arn, user_id=user.user_id, kind="User", access_key_id="",

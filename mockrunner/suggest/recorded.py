@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.model import decision_log
 
 
@@ -58,13 +59,12 @@ class Recorded:
 def identity_of(arn: str) -> Identity:
     """The entity ``arn`` names: ``arn:aws:iam::A:user/[path/]N``, ``arn:aws:iam::A:role/[path/]N`` or
     ``arn:aws:sts::A:assumed-role/N/S``; anything else is a :class:`SuggestError`."""
-    parts = arn.split(":", 5) if isinstance(arn, str) else []
-    if len(parts) != 6 or parts[0] != "arn" or not parts[4].isdigit() or len(parts[4]) != 12:
+    parsed = split_arn(arn)
+    if parsed is None or not parsed.account.isdigit() or len(parsed.account) != 12:
         raise SuggestError(f"principal must be an IAM user, role or role session ARN, not {arn!r}")
-    service, account, resource = parts[2], parts[4], parts[5]
-    kind, _, rest = resource.partition("/")
+    service, account, kind, rest = parsed.service, parsed.account, parsed.resource_type, parsed.resource_path
     if service == "iam" and kind in ("user", "role") and rest and not rest.endswith("/"):
-        return Identity(kind, account, rest.rsplit("/", 1)[-1], arn)
+        return Identity(kind, account, parsed.name, arn)
     if service == "sts" and kind == "assumed-role" and rest.count("/") == 1:
         role, session = rest.split("/")
         if role and session:

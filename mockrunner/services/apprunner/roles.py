@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.arns import account_of, split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
@@ -69,13 +70,13 @@ def _roles_named(params: dict) -> list[tuple[str, str]]:
 
 def find_role(store: "Store", role_arn: str) -> "Role | None":
     """The role an ARN names (path included), in whichever account of the store it lives."""
-    parts = role_arn.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+    arn = split_arn(role_arn)
+    if arn is None or arn.service != "iam" or arn.resource_type != "role" or not arn.resource_path:
         return None
-    account = store.account(parts[4])
+    account = store.account(arn.account)
     if account is None:
         return None
-    role = account.iam.roles.get(parts[5].rsplit("/", 1)[-1])
+    role = account.iam.roles.get(arn.name)
     return role if role is not None and role.arn == role_arn else None
 
 
@@ -102,17 +103,12 @@ def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
         if ctx.params.get("ServiceArn"):
             context["iam:AssociatedResourceArn"] = ctx.params["ServiceArn"]
         for _kind, arn in _roles_named(ctx.params):
-            checks.append(Check("iam:PassRole", arn, context=dict(context), resource_account=_arn_account(arn)))
+            checks.append(Check("iam:PassRole", arn, context=dict(context), resource_account=account_of(arn)))
     service_name = SLR_FOR_OPERATION.get(operation)
     if service_name is not None and ctx.account is not None and not _has_slr(ctx.account, service_name):
         checks.append(Check("iam:CreateServiceLinkedRole", _slr_arn(ctx.account.id, service_name),
                             context={"iam:AWSServiceName": service_name}))
     return checks
-
-
-def _arn_account(arn: str) -> str | None:
-    parts = arn.split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[4] else None
 
 
 # ------------------------------------------------------------------------------------------------ trust
@@ -153,7 +149,7 @@ def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
 def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
     """The role's trust policy, judged with the App Runner service principal as the caller of sts:AssumeRole."""
     check = Check("sts:AssumeRole", role.arn, resource_policy=role.assume_role_policy,
-                  resource_policy_id=f"{role.arn}#trust-policy", resource_account=_arn_account(role.arn))
+                  resource_policy_id=f"{role.arn}#trust-policy", resource_account=account_of(role.arn))
     return authorizer.decide(store, authorizer.service_principal(service_principal), check).allowed
 
 
@@ -214,7 +210,7 @@ def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) ->
     role = find_role(store, access)
     if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL):
         return None if mode == "soft" else f"Error in assuming access role {access}."
-    session = authorizer.caller_for_role_session(store, _arn_account(role.arn), role.name, PULL_SESSION)
+    session = authorizer.caller_for_role_session(store, account_of(role.arn), role.name, PULL_SESSION)
     checks = [Check("ecr:GetAuthorizationToken", "*")] + [
         Check(action, ref.repository_arn, context=_repository_context(repo),
               resource_policy=repo.policy_text if repo is not None else None,
@@ -263,9 +259,9 @@ def issue_role_session(store: "Store", role: "Role", session_name: str, duration
 
 
 def _service(store: "Store", service_arn: str) -> "Service":
-    parts = service_arn.split(":", 5)
-    account = store.account(parts[4]) if len(parts) == 6 else None
-    state = account.regions.get(parts[3]) if account is not None else None
+    arn = split_arn(service_arn)
+    account = store.account(arn.account) if arn is not None else None
+    state = account.regions.get(arn.region) if account is not None else None
     service = state.apprunner.services.get(service_arn) if state is not None else None
     if service is None or service.status == "DELETED":
         raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
@@ -139,7 +140,7 @@ def managed_policy(iam: IamState, arn: str) -> ManagedPolicy | AwsManagedPolicy 
 def arn_shaped(text: str) -> bool:
     """Whether ``text`` has an ARN's shape (``arn:`` and six colon-separated parts), the first check IAM makes of
     a PolicyArn or an entity ARN before looking anything up."""
-    return text.startswith("arn:") and text.count(":") >= 5
+    return split_arn(text) is not None
 
 
 def policy_arn(ctx: RequestContext) -> str:
@@ -233,8 +234,8 @@ def parse_arn(arn: str) -> str:
     spaces), IAM's answer for ARN parameters given something else (GetPolicy with a policy's path and name, as
     CloudFormation's IAM handlers report it; OIDC provider ARNs).  Attach/Detach*Policy answer otherwise
     (:func:`policy_arn`)."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2]:
+    parsed = split_arn(arn)
+    if parsed is None or not parsed.partition or not parsed.service:
         raise ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400)
     return arn
 

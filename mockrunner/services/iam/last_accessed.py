@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LastAccessedJob
@@ -41,8 +42,8 @@ SERVICE_NAMES = {
 def _policies(iam: IamState, arn: str) -> tuple[str, list[tuple[dict, str]], list[str]] | None:
     """``(entity type, [(policy description, document)], entity ARNs whose use counts)`` for ``arn``; ``None``
     when no such user, role, group or policy exists."""
-    kind, _, rest = arn.split(":", 5)[-1].partition("/")
-    name = rest.rsplit("/", 1)[-1]
+    parsed = split_arn(arn)
+    kind, name = parsed.resource_type, parsed.name
 
     def owned(entity: Any, entity_type: str) -> list[tuple[dict, str]]:
         found = [({"PolicyName": policy_name, "PolicyType": "INLINE", "EntityType": entity_type,
@@ -156,8 +157,8 @@ def get_service_last_accessed_details(ctx: RequestContext) -> dict:
 
 
 def _entity_info(iam: IamState, arn: str) -> dict:
-    kind, _, rest = arn.split(":", 5)[-1].partition("/")
-    name = rest.rsplit("/", 1)[-1]
+    parsed = split_arn(arn)
+    kind, name = parsed.resource_type, parsed.name
     entity = iam.users.get(name) if kind == "user" else iam.roles.get(name)
     info = {"Arn": arn, "Name": name, "Type": kind.upper()}
     if entity is not None:

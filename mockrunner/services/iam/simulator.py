@@ -16,6 +16,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
@@ -55,11 +56,11 @@ def _on_anything(ctx: RequestContext) -> Iterable[Check]:
 # ------------------------------------------------------------------------------------------------ the principal
 def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
     """The user, group or role ``arn`` names in the caller's account; NoSuchEntity if there is none."""
-    parts = arn.split(":", 5)
-    kind = _KINDS.get(parts[5].split("/", 1)[0]) if len(parts) == 6 and parts[:3] == ["arn", "aws", "iam"] else None
-    if kind is None or "/" not in parts[5]:
+    parsed = split_arn(arn)
+    kind = _KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam") else None
+    if kind is None or "/" not in parsed.resource:
         raise _invalid(f"Invalid ARN {arn}: only the ARN of an IAM user, group or role can be simulated.")
-    name = parts[5].rsplit("/", 1)[1]
+    name = parsed.name
     entity = kind.entities(ctx.account.iam).get(name)
     if entity is None or entity.arn != arn:
         raise kind.missing(name)
@@ -113,13 +114,14 @@ def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
     arn = ctx.params.get("CallerArn")
     if not arn:
         return default
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[:3] != ["arn", "aws", "iam"] or not parts[5].startswith("user/") or not parts[4]:
+    parsed = split_arn(arn)
+    if (parsed is None or parsed[:2] != ("aws", "iam") or not parsed.resource.startswith("user/")
+            or not parsed.account):
         raise _invalid(f"Invalid CallerArn {arn}: CallerArn must be the ARN of an IAM user.")
-    name = parts[5].rsplit("/", 1)[1]
-    user = ctx.account.iam.users.get(name) if parts[4] == ctx.account.id else None
+    name = parsed.name
+    user = ctx.account.iam.users.get(name) if parsed.account == ctx.account.id else None
     tags = dict(user.tags) if user is not None and user.arn == arn else {}
-    return Principal(arn, parts[4], "User", user_id=user.user_id if user else None, username=name, tags=tags)
+    return Principal(arn, parsed.account, "User", user_id=user.user_id if user else None, username=name, tags=tags)
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -158,11 +160,11 @@ def _resource_owner(ctx: RequestContext) -> str | None:
     owner = ctx.params.get("ResourceOwner")
     if not owner:
         return None
-    parts = owner.split(":")
     if owner.isdigit() and len(owner) == 12:
         return owner
-    if len(parts) == 6 and parts[:3] == ["arn", "aws", "iam"] and parts[4].isdigit() and parts[5] == "root":
-        return parts[4]
+    parsed = split_arn(owner)
+    if parsed is not None and parsed[:2] == ("aws", "iam") and parsed.account.isdigit() and parsed.resource == "root":
+        return parsed.account
     raise _invalid(f"Invalid ResourceOwner {owner}: it must be an account ARN (arn:aws:iam::<account>:root).")
 
 

@@ -12,6 +12,7 @@ import binascii
 from datetime import timedelta
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
@@ -54,23 +55,23 @@ def get_caller_identity(ctx: RequestContext) -> dict:
 
 def _role_from_arn(ctx: RequestContext, arn: str) -> tuple[str | None, Role | None]:
     """The account and role an ARN names (``None`` parts when the ARN names nothing that exists)."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+    parsed = split_arn(arn)
+    if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
         return None, None
-    account = ctx.store.account(parts[4])
+    account = ctx.store.account(parsed.account)
     if account is None:
-        return parts[4], None
-    role = account.iam.roles.get(parts[5].rsplit("/", 1)[-1])
-    if role is None or (role.arn != arn and parts[5] != f"role/{role.name}"):
-        return parts[4], None
-    return parts[4], role
+        return parsed.account, None
+    role = account.iam.roles.get(parsed.name)
+    if role is None or (role.arn != arn and parsed.resource != f"role/{role.name}"):
+        return parsed.account, None
+    return parsed.account, role
 
 
 def checked_role_arn(arn: str) -> str:
     """``arn`` if it has the shape of an ARN; STS refuses one without partition, service or resource (or with too
     few colons) as ``ValidationError`` "<arn> is invalid", before any authorization (recorded from AWS)."""
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+    parsed = split_arn(arn)
+    if parsed is None or not parsed.partition or not parsed.service or not parsed.resource:
         raise ServiceError("ValidationError", f"{arn} is invalid", 400)
     return arn
 

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
@@ -125,7 +126,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     role_arn = checked_role_arn(params["RoleArn"])
     provider_arn = checked_role_arn(params["PrincipalArn"])
     account_id, role = _role_from_arn(ctx, role_arn)
-    provider_account = store.account(provider_arn.split(":", 5)[4])
+    provider_account = store.account(split_arn(provider_arn).account)
     provider = find_provider(provider_account.iam, provider_arn) if provider_account is not None else None
     if provider is None:
         raise _invalid("Specified provider doesn't exist")
@@ -141,7 +142,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     session_duration = _session_duration(attributes)
     source_identity = _source_identity(attributes)
     tags, transitive = _session_tags(attributes)
-    provider_account_id = provider.arn.split(":", 5)[4]
+    provider_account_id = split_arn(provider.arn).account
     keys: dict[str, Any] = {
         **condition_keys.condition_keys(issuer=assertion.issuer, subject=assertion.subject,
                                         subject_type=assertion.subject_type, recipient=assertion.recipient,
