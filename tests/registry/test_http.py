@@ -166,7 +166,7 @@ def test_registry_errors(endpoint):
     status, code, message = error_code(registry.put_manifest("app", "multi", index, OCI_INDEX))
     assert (status, code) == (400, "MANIFEST_BLOB_UNKNOWN")
     assert message.startswith(f"Images with digests '[{other.digest}]' required for pushing image")
-    assert error_code(registry.call("DELETE", "/v2/app/manifests/v1"))[:2] == (405, "UNSUPPORTED")
+    assert error_code(registry.call("PATCH", "/v2/app/manifests/v1"))[:2] == (405, "UNSUPPORTED")
 
 
 def test_index_of_pushed_images(endpoint):
