@@ -190,7 +190,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise RegistryError(400, "MANIFEST_INVALID", "manifest invalid") from None
+        raise from_service_error(ecr_images.invalid_json()) from None
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip() or None
     with request.store.lock:
         repo = request.repository(name)

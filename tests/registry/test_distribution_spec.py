@@ -244,3 +244,20 @@ def test_a_manifest_without_layers_and_an_artifact_index_with_a_subject(endpoint
     listed = endpoint.registry.call("GET", f"/v2/app/referrers/{digest_of(bare)}").json()["manifests"]
     assert listed == [{"mediaType": OCI_INDEX, "digest": digest_of(index), "size": len(index),
                        "artifactType": "application/vnd.example.idx"}]
+
+
+def test_a_manifest_ecr_cannot_parse_is_its_405_unsupported(endpoint):
+    """ECR answers PutImage's InvalidParameterException over the registry API with 405 UNSUPPORTED and its message
+    (opcr-io/policy#149 quotes the body; oras#690, kaniko#2815, apko#450, podman#1719 the same text);
+    containers/image falls back to another manifest format on exactly this answer (containers/image#584)."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    invalid_json = (405, "UNSUPPORTED", "Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
+                    "'Invalid JSON syntax'")
+    assert error_code(endpoint.registry.put_manifest("app", "v1", b"{not json")) == invalid_json
+    assert error_code(endpoint.registry.put_manifest("app", "v1", b"\xff\xfe{}")) == invalid_json
+    image = build_image("mismatch")
+    for data in (image.layer, image.config):
+        assert endpoint.registry.push_blob("app", data).status_code == 201
+    mismatched = endpoint.registry.put_manifest("app", "v1", image.manifest, OCI_INDEX)
+    assert error_code(mismatched)[:2] == (405, "UNSUPPORTED")
+    assert endpoint.ecr.list_images(repositoryName="app")["imageIds"] == []

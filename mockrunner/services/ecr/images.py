@@ -36,15 +36,18 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 
+def invalid_json() -> ServiceError:
+    """PutImage's answer to a manifest it cannot parse."""
+    return invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'")
+
+
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
     try:
         manifest = json.loads(manifest_text)
     except ValueError:
-        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                       "'Invalid JSON syntax'") from None
+        raise invalid_json() from None
     if not isinstance(manifest, dict):
-        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                       "'Invalid JSON syntax'")
+        raise invalid_json()
     media_type = given or manifest.get("mediaType")
     if not media_type:
         # OCI manifests may omit mediaType; ECR then needs imageManifestMediaType (moto's wording).
