@@ -48,7 +48,8 @@ FROM_ECR: dict[str, tuple[int, str]] = {
     "ImageTagAlreadyExistsException": (400, "TAG_INVALID"),
     "ImageDigestDoesNotMatchException": (400, "DIGEST_INVALID"),
     "InvalidLayerException": (400, "DIGEST_INVALID"),
-    "InvalidParameterException": (400, "MANIFEST_INVALID"),
+    # A manifest PutImage refuses: ECR's own 405 UNSUPPORTED (opcr-io/policy#149, oras#690, kaniko#2815).
+    "InvalidParameterException": (405, "UNSUPPORTED"),
     "UploadNotFoundException": (404, "BLOB_UPLOAD_UNKNOWN"),
     "EmptyUploadException": (400, "BLOB_UPLOAD_INVALID"),
     "LimitExceededException": (429, "TOOMANYREQUESTS"),

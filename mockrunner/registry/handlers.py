@@ -6,6 +6,8 @@
 ``GET /v2/<name>/tags/list``            ``ecr:ListImages``
 ``HEAD|GET /v2/<name>/manifests/<ref>`` ``ecr:BatchGetImage`` (by tag, in a format the client's Accept takes)
 ``PUT /v2/<name>/manifests/<ref>``      ``ecr:PutImage``
+``DELETE /v2/<name>/manifests/<ref>``   ``ecr:BatchDeleteImage`` (by digest the image, by tag the tag)
+``GET /v2/<name>/referrers/<digest>``   ``ecr:BatchGetImage`` (OCI 1.1 referrers API, ``?artifactType=``)
 ``HEAD /v2/<name>/blobs/<digest>``      ``ecr:BatchCheckLayerAvailability``
 ``GET /v2/<name>/blobs/<digest>``       ``ecr:GetDownloadUrlForLayer`` (or a GetDownloadUrlForLayer URL)
 ``POST /v2/<name>/blobs/uploads/``      ``ecr:InitiateLayerUpload`` (monolithic ``?digest=``: all three)
@@ -36,6 +38,7 @@ from mockrunner.registry.request import RegistryRequest
 from mockrunner.services.ecr import core as ecr
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr import push as ecr_push
+from mockrunner.services.ecr import storage as ecr_storage
 
 MANIFEST_LIMIT = 4 * 1024 * 1024
 """ECR's largest image manifest (``imageManifest`` is at most 4,194,304 characters in botocore's model)."""
@@ -43,8 +46,12 @@ CATALOG_LIMIT = 1000
 """``_catalog?n=`` is DescribeRepositories' maxResults (go-containerregistry#1091: n=10000 is refused)."""
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 _NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
-_ROUTE = re.compile(r"^/v2/(?P<name>.+?)/(?:(?P<kind>manifests|blobs)/(?P<ref>[^/]+)|blobs/uploads/(?P<upload>[^/]*)"
-                    r"|(?P<tags>tags/list))$")
+_ROUTE = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs/uploads(?:/(?P<upload>[^/]*))?"
+                    r"|(?P<kind>manifests|blobs|referrers)/(?P<ref>[^/]+)|(?P<tags>tags/list))$")
+_DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+"""The digest algorithms of the OCI image spec and their hex lengths: ECR computes sha256 only, so a well-formed
+digest of another algorithm names nothing in it (a read answers "unknown"), and a push under one is refused."""
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
 
 @dataclass
@@ -70,12 +77,10 @@ def route(request: RegistryRequest) -> Reply:
     if match.group("tags"):
         handler: Callable = tags_list
         args: tuple = (name,)
-    elif match.group("kind") == "manifests":
-        handler, args = _MANIFEST_METHODS.get(request.method), (name, match.group("ref"))
-    elif match.group("kind") == "blobs":
-        handler, args = _BLOB_METHODS.get(request.method), (name, match.group("ref"))
+    elif match.group("kind"):
+        handler, args = _METHODS[match.group("kind")].get(request.method), (name, match.group("ref"))
     else:
-        upload = match.group("upload")
+        upload = match.group("upload") or ""
         handler, args = _UPLOAD_METHODS.get((request.method, bool(upload))), (name, upload)
     if handler is None:
         raise RegistryError(405, "UNSUPPORTED", "The operation is unsupported.")
@@ -135,11 +140,17 @@ def _paged(request: RegistryRequest, path: str, key: str, items: list[str], size
     return reply
 
 
+def _check_digest(digest: str) -> None:
+    """A digest a read names must be well formed (400 DIGEST_INVALID otherwise); sha256 or not, it may name nothing."""
+    algorithm, _, hex_part = digest.partition(":")
+    if len(hex_part) != _DIGEST_LENGTHS.get(algorithm) or not all(c in "0123456789abcdef" for c in hex_part):
+        raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content", detail=digest)
+
+
 # ------------------------------------------------------------------------------------------------ manifests
 def _image(repo: Repository, reference: str) -> Image:
     if ":" in reference:
-        if not ecr_push.is_sha256(reference):
-            raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+        _check_digest(reference)
         image = repo.images.get(reference)
     else:
         image = repo.image_by_tag(reference)
@@ -179,7 +190,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise RegistryError(400, "MANIFEST_INVALID", "manifest invalid") from None
+        raise from_service_error(ecr_images.invalid_json()) from None
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip() or None
     with request.store.lock:
         repo = request.repository(name)
@@ -190,14 +201,57 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
                 raise from_service_error(error) from None
             image = repo.images[ecr.manifest_digest(text)]  # a re-push of the same image succeeds
         request.save()
-    return Reply(201, {"Location": f"/v2/{name}/manifests/{image.digest}", "Docker-Content-Digest": image.digest,
-                       "Content-Length": "0"})
+    headers = {"Location": f"/v2/{name}/manifests/{image.digest}", "Docker-Content-Digest": image.digest,
+               "Content-Length": "0"}
+    if image.subject_digest is not None:
+        headers["OCI-Subject"] = image.subject_digest  # this registry serves the referrers API
+    return Reply(201, headers)
+
+
+def delete_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
+    """202: by digest the image and its tags are deleted, by tag the tag (the image going with its last tag)."""
+    with request.store.lock:
+        request.authorize(name, "ecr:BatchDeleteImage")
+        repo = request.repository(name)
+        image = _image(repo, reference)
+        ecr_images.delete_image(repo, image, None if ":" in reference else reference)
+        ecr_push.collect_garbage(request.store)
+        request.save()
+    return Reply(202, {"Content-Length": "0"})
+
+
+def referrers(request: RegistryRequest, name: str, subject: str) -> Reply:
+    """The OCI 1.1 referrers API: an image index of the repository's manifests whose ``subject`` is ``subject``
+    (an empty one when there are none), filtered by ``?artifactType=``."""
+    _check_digest(subject)
+    wanted = request.query.get("artifactType")
+    with request.store.lock:
+        request.authorize(name, "ecr:BatchGetImage")
+        found = ecr_storage.referrers(request.repository(name), subject, [wanted] if wanted else None)
+        manifests = [_descriptor(image) for image in found]
+    body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}).encode()
+    headers = {"Content-Type": OCI_INDEX, "Content-Length": str(len(body))}
+    if wanted:
+        headers["OCI-Filters-Applied"] = "artifactType"
+    return Reply(200, headers, [body])
+
+
+def _descriptor(image: Image) -> dict:
+    """An image as a descriptor of a referrers index: its manifest's media type, digest and size, artifact type
+    and annotations."""
+    text = image.manifest or ""
+    descriptor: dict = {"mediaType": image.media_type, "digest": image.digest, "size": len(text.encode("utf-8"))}
+    if image.artifact_media_type:
+        descriptor["artifactType"] = image.artifact_media_type
+    annotations = ecr_storage.annotations(image)
+    if annotations:
+        descriptor["annotations"] = annotations
+    return descriptor
 
 
 # ------------------------------------------------------------------------------------------------ blobs
 def head_or_get_blob(request: RegistryRequest, name: str, digest: str) -> Reply:
-    if not ecr_push.is_sha256(digest):
-        raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+    _check_digest(digest)
     action = "ecr:GetDownloadUrlForLayer" if request.method == "GET" else "ecr:BatchCheckLayerAvailability"
     with request.store.lock:
         request.authorize(name, action)
@@ -245,15 +299,19 @@ def _blob_reply(request: RegistryRequest, digest: str, size: int) -> Reply:
 
 
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
-    """``bytes=a-b`` / ``bytes=a-`` as ``[start, end)``; a range outside the blob is a 416."""
+    """``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` (the last n bytes) as ``[start, end)``; a range outside the
+    blob is a 416 (RANGE_INVALID, distribution's code for it); anything else (several ranges) the whole blob."""
     if not header or not header.startswith("bytes="):
         return None
-    first, _, last = header[6:].partition("-")
-    if not first.isdigit() or (last and not last.isdigit()):
+    first, _, last = header[6:].strip().partition("-")
+    if first == "" and last.isdigit():
+        start, end = max(size - int(last), 0), (size if int(last) else 0)
+    elif first.isdigit() and (last == "" or last.isdigit()):
+        start, end = int(first), (int(last) + 1 if last else size)
+    else:
         return None
-    start, end = int(first), (int(last) + 1 if last else size)
     if start >= size or end <= start:
-        raise RegistryError(416, "BLOB_UNKNOWN", "requested range not satisfiable",
+        raise RegistryError(416, "RANGE_INVALID", "requested range not satisfiable",
                             headers={"Content-Range": f"bytes */{size}"})
     return start, min(end, size)
 
@@ -315,12 +373,18 @@ def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
 
 
 def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
+    """The closing PUT, with the last chunk or none; a ``Content-Range`` it sends must start where the upload ends."""
     digest = request.query.get("digest", "")
-    chunks = request.body_chunks()
-    return _finish(request, name, upload_id, digest, chunks)
+    offset = None
+    if request.headers.get("content-range"):
+        with request.store.lock:
+            request.authorize(name, "ecr:UploadLayerPart")
+            offset = _content_range(request, _upload(request, request.repository(name), upload_id).size)
+    return _finish(request, name, upload_id, digest, request.body_chunks(), offset)
 
 
-def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, chunks: Iterable[bytes]) -> Reply:
+def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, chunks: Iterable[bytes],
+            offset: int | None = None) -> Reply:
     has_body = bool(request.content_length) or (request.content_length is None
                                                 and bool(request.environ.get("wsgi.input_terminated")))
     actions = ["ecr:CompleteLayerUpload", *(["ecr:UploadLayerPart"] if has_body else [])]
@@ -331,7 +395,7 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
     if not ecr_push.is_sha256(digest):
         raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content", detail=digest)
     if has_body:
-        _append(request, repo, upload_id, None, chunks)
+        _append(request, repo, upload_id, offset, chunks)
     with request.store.lock:
         repo = request.repository(name)
         try:
@@ -403,7 +467,10 @@ def _json(status: int, document: dict) -> Reply:
                  [body])
 
 
-_MANIFEST_METHODS = {"GET": get_manifest, "HEAD": get_manifest, "PUT": put_manifest}
-_BLOB_METHODS = {"GET": head_or_get_blob, "HEAD": head_or_get_blob}
+_METHODS: dict[str, dict[str, Callable]] = {
+    "manifests": {"GET": get_manifest, "HEAD": get_manifest, "PUT": put_manifest, "DELETE": delete_manifest},
+    "blobs": {"GET": head_or_get_blob, "HEAD": head_or_get_blob},
+    "referrers": {"GET": referrers},
+}
 _UPLOAD_METHODS = {("POST", False): start_upload, ("PATCH", True): patch_upload, ("PUT", True): put_upload,
                    ("GET", True): upload_status, ("DELETE", True): cancel_upload}

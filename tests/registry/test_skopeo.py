@@ -132,3 +132,17 @@ def test_skopeo_push_deploys_and_a_second_push_redeploys(endpoint, tmp_path):
     assert [(o["Type"], o["Status"]) for o in operations] == [("START_DEPLOYMENT", "SUCCEEDED"),
                                                               ("CREATE_SERVICE", "SUCCEEDED")]
     assert world.deployed_image(arn)["image_digest"] == second != first
+
+
+def test_skopeo_deletes_an_image_and_lists_tags(endpoint, tmp_path):
+    """``skopeo delete`` resolves the tag and sends ``DELETE /v2/<name>/manifests/<digest>`` (ECR answers 202)."""
+    endpoint.ecr.create_repository(repositoryName="team/app")
+    for tag in ("v1", "v2"):
+        assert push(endpoint, tmp_path / tag, build_image(tag), tag, repository="team/app").returncode == 0
+    creds = f"AWS:{endpoint.registry.session.auth[1]}"
+    listed = skopeo("list-tags", "--creds", creds, "--tls-verify=false", f"docker://{endpoint.host}/team/app")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)["Tags"] == ["v1", "v2"]
+    deleted = skopeo("delete", "--creds", creds, "--tls-verify=false", f"docker://{endpoint.host}/team/app:v1")
+    assert deleted.returncode == 0, deleted.stderr
+    assert [image["imageTag"] for image in endpoint.ecr.list_images(repositoryName="team/app")["imageIds"]] == ["v2"]

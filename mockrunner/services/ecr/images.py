@@ -36,15 +36,18 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 
+def invalid_json() -> ServiceError:
+    """PutImage's answer to a manifest it cannot parse."""
+    return invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'")
+
+
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
     try:
         manifest = json.loads(manifest_text)
     except ValueError:
-        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                       "'Invalid JSON syntax'") from None
+        raise invalid_json() from None
     if not isinstance(manifest, dict):
-        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: "
-                       "'Invalid JSON syntax'")
+        raise invalid_json()
     media_type = given or manifest.get("mediaType")
     if not media_type:
         # OCI manifests may omit mediaType; ECR then needs imageManifestMediaType (moto's wording).
@@ -54,6 +57,17 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
         raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
                        "'does not match the mediaType of the manifest'")
     return media_type, manifest
+
+
+def artifact_type(manifest: dict) -> str | None:
+    """An image's artifact type as the OCI image spec defines it: the manifest's ``artifactType``, else its
+    config's media type (none for an index without ``artifactType``)."""
+    declared = manifest.get("artifactType")
+    if isinstance(declared, str) and declared:
+        return declared
+    config = manifest.get("config")
+    media_type = config.get("mediaType") if isinstance(config, dict) else None
+    return media_type if isinstance(media_type, str) else None
 
 
 def _manifest_size(manifest: dict, text: str) -> int:
@@ -96,9 +110,8 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
     if image is None:
         ecr_push.check_references(ctx.store, repo, manifest, media_type)
         ecr_push.record_media_types(repo, manifest)
-        config = manifest.get("config")
         image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(manifest, text),
-                      artifact_media_type=config.get("mediaType") if isinstance(config, dict) else None)
+                      artifact_media_type=artifact_type(manifest))
         repo.images[computed] = image
     if tag:
         repo.tag(image, tag)
@@ -273,16 +286,21 @@ def batch_delete_image(ctx: RequestContext) -> dict:
     deleted: list[dict] = []
     failures: list[dict] = []
     for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
-        if image_id.get("imageDigest"):
-            deleted.extend({"imageDigest": image.digest, "imageTag": tag} for tag in image.tags)
-            if not image.tags:
-                deleted.append({"imageDigest": image.digest})
-            del repo.images[image.digest]
-            continue
-        tag = image_id["imageTag"]
-        image.tags.remove(tag)
-        deleted.append({"imageDigest": image.digest, "imageTag": tag})
-        if not image.tags:
-            del repo.images[image.digest]
+        deleted.extend(delete_image(repo, image, None if image_id.get("imageDigest") else image_id["imageTag"]))
     ecr_push.collect_garbage(ctx.store)
     return {"imageIds": deleted, "failures": failures}
+
+
+def delete_image(repo: Repository, image: Image, tag: str | None) -> list[dict]:
+    """BatchDeleteImage's work on one image (for the API and the registry's manifest DELETE): ``tag`` alone is
+    removed, the image going with its last tag; without a tag the image goes with all its tags.  The image ids
+    deleted; the caller collects the blobs nothing refers to any more."""
+    if tag is not None:
+        image.tags.remove(tag)
+        deleted = [{"imageDigest": image.digest, "imageTag": tag}]
+    else:
+        deleted = [{"imageDigest": image.digest, "imageTag": each} for each in image.tags] or [
+            {"imageDigest": image.digest}]
+    if tag is None or not image.tags:
+        del repo.images[image.digest]
+    return deleted

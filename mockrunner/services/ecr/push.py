@@ -100,8 +100,10 @@ def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_
     """
     upload = upload_of(store, repo, upload_id)
     if not upload.parts or upload.size == 0:
-        raise ServiceError("EmptyUploadException", f"The specified layer upload does not contain any layer parts. "
-                           f"Upload id: {upload_id}")  # unverified wording (the model's description)
+        # ECR's text over the registry API (radius-project/radius#7887).
+        raise ServiceError("EmptyUploadException", f"The upload with id '{upload_id}' in the repository with name "
+                           f"'{repo.name}' in registry with id '{repo.registry_id}' cannot be completed because it "
+                           "does not have any parts.")
     if digest in repo.layers and store.blobs.exists(digest):
         store.blobs.cancel(upload_id)
         raise ServiceError("LayerAlreadyExistsException", f"The layer with digest '{digest}' already exists in the "

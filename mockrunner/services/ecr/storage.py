@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.model.ecr import Image
+from mockrunner.model.ecr import Image, Repository
 from mockrunner.services.ecr.core import on_repository, repository_of, token_page
 from mockrunner.services.ecr.scanning import _image
 from mockrunner.services.registry import op
@@ -43,7 +43,8 @@ def update_image_storage_class(ctx: RequestContext) -> dict:
             "imageStatus": status}
 
 
-def _annotations(image: Image) -> dict | None:
+def annotations(image: Image) -> dict | None:
+    """The ``annotations`` of the image's manifest, if it has any."""
     try:
         manifest = json.loads(image.manifest or "null")
     except ValueError:
@@ -54,7 +55,15 @@ def _annotations(image: Image) -> dict | None:
 
 def _referrer(image: Image) -> dict:
     return {"digest": image.digest, "mediaType": image.media_type, "artifactType": image.artifact_media_type,
-            "size": image.size, "annotations": _annotations(image), "artifactStatus": image.status}
+            "size": image.size, "annotations": annotations(image), "artifactStatus": image.status}
+
+
+def referrers(repo: Repository, subject: str, types: list[str] | None = None, status: str = "ACTIVE") -> list[Image]:
+    """The repository's images whose manifest names ``subject`` as its OCI ``subject``, in push order, of one of
+    ``types`` (artifact types; any when none) and storage ``status`` (``ANY`` for every one); shared by
+    ListImageReferrers and the registry's referrers API."""
+    return [image for image in repo.images.values() if image.subject_digest == subject
+            and (not types or image.artifact_media_type in types) and status in ("ANY", image.status)]
 
 
 @op("ecr", "ListImageReferrers", authz=on_repository("ecr:BatchGetImage"))
@@ -65,7 +74,6 @@ def list_image_referrers(ctx: RequestContext) -> dict:
     wanted = ctx.params.get("filter") or {}
     types = wanted.get("artifactTypes")
     status = wanted.get("artifactStatus", "ACTIVE")
-    found = [image for image in repo.images.values() if image.subject_digest == subject
-             and (not types or image.artifact_media_type in types) and status in ("ANY", image.status)]
+    found = referrers(repo, subject, types, status)
     page, token = token_page(found, ctx.params.get("maxResults"), ctx.params.get("nextToken"), default=50)
     return {"referrers": [_referrer(image) for image in page], "nextToken": token}
