@@ -25,7 +25,9 @@ Conventions taken from real AWS answers (quoted in GitHub issues):
 
 The error code is the one each service answers for a constraint violation: IAM and STS ``ValidationError``,
 App Runner ``InvalidRequestException`` (its model declares no ValidationException), ECR
-``InvalidParameterException`` (its modeled client-input error).  Type mismatches cannot come off the wire (the
+``InvalidParameterException`` (its modeled client-input error).  ECR words the failure its own way (see
+:data:`SUMMARIES`): "Invalid parameter at 'registryIds' failed to satisfy constraint: '<constraint>'", the first
+violation only, enum value sets in Java ``HashSet`` order.  Type mismatches cannot come off the wire (the
 codecs reject them while parsing) and are reported with mockrunner's own wording ``Member must be of type: ...``.
 """
 from __future__ import annotations
@@ -128,16 +130,21 @@ def _hidden(shape: Shape) -> bool:
 
 
 class _Failure(NamedTuple):
-    """One violation of a value, worded once the service is known (whether it echoes the value)."""
+    """One violation of a value, worded once the service is known (whether it echoes the value).  ``echo`` is what
+    stands for the value when it is not the value itself (``null`` for a missing member, nothing for a union)."""
 
     shape: Shape
     value: Any
     path: str
     constraint: str
+    echo: str | None = None
 
     def text(self, unechoed: frozenset[str]) -> str:
-        hidden = _hidden(self.shape) or self.shape.name in unechoed
-        shown = " " if hidden else f" '{render(self.value)}' "
+        if self.echo is not None:
+            shown = f" {self.echo} " if self.echo else " "
+        else:
+            hidden = _hidden(self.shape) or self.shape.name in unechoed
+            shown = " " if hidden else f" '{render(self.value)}' "
         return f"Value{shown}at '{self.path}' failed to satisfy constraint: {self.constraint}"
 
 
@@ -280,13 +287,13 @@ def _check_structure(shape: Shape) -> Check:
             return
         if union and sum(value.get(name) is not None for name, *_ in table) != 1:
             # Wording unverified: Smithy unions must carry exactly one member, as botocore's client enforces.
-            errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have exactly one member set")
+            errors.append(_Failure(shape, value, path, "Member must have exactly one member set", echo=""))
         for name, wire, is_required, fn in table:
             item = value.get(name)
             member_path = f"{path}.{wire}" if path else wire
             if item is None:
                 if is_required:
-                    errors.append(f"Value null at '{member_path}' failed to satisfy constraint: {_NOT_NULL}")
+                    errors.append(_Failure(shape.members[name], None, member_path, _NOT_NULL, echo="null"))
                 continue
             fn(item, member_path, errors)
 
@@ -356,16 +363,76 @@ def _compile(shape: Shape) -> Check:
 _checker = Memo(_compile)
 
 
-def errors_for(operation: OperationModel, params: Mapping[str, Any]) -> list[str]:
-    """Every violation in ``params``, in Coral's wording (empty when valid)."""
+def _failures(operation: OperationModel, params: Mapping[str, Any]) -> list[_Failure]:
     shape = operation.input_shape
-    errors: list[str | _Failure] = []
+    errors: list[_Failure] = []
     if shape is not None:
         _checker(shape)(params, "", errors)
-    if not errors:
-        return []
+    return errors
+
+
+def errors_for(operation: OperationModel, params: Mapping[str, Any]) -> list[str]:
+    """Every violation in ``params``, in Coral's wording (empty when valid)."""
     unechoed = UNECHOED.get(operation.service_model.service_name, frozenset())
-    return [error.text(unechoed) if isinstance(error, _Failure) else error for error in errors]
+    return [error.text(unechoed) for error in _failures(operation, params)]
+
+
+# ---------------------------------------------------------------------------------------------- ECR's words
+_ENUM = "Member must satisfy enum value set: "
+
+#: ECR shapes whose constraints ECR words without "Member" and with the pattern quoted: "Invalid parameter at
+#: 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+...)''"
+#: (jenkins-x/jx#1344, boto3#3191) and "... 'must have length greater than or equal to 2'" (aws-dotnet-deploy#549).
+ECR_OWN_WORDS = frozenset({"RepositoryName"})
+
+
+def java_hash_order(values: list[str]) -> list[str]:
+    """``values`` in the order a ``java.util.HashSet`` of them iterates (bucket of ``String.hashCode`` spread as
+    HashMap spreads it, ties in insertion order), the order Coral lists an enum's value set in: ECR answers
+    ``[IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION]`` for the model's ``[MUTABLE,
+    IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]`` (as moto's tests quote it)."""
+    capacity = 16
+    while len(values) > capacity * 0.75:
+        capacity *= 2
+
+    def bucket(text: str) -> int:
+        code = 0
+        for unit in text.encode("utf-16-be").hex(" ", 2).split():
+            code = (31 * code + int(unit, 16)) & 0xFFFFFFFF
+        return (code ^ (code >> 16)) & (capacity - 1)
+
+    return [value for _b, _i, value in sorted((bucket(v), i, v) for i, v in enumerate(values))]
+
+
+def _ecr_constraint(failure: _Failure) -> str:
+    shape, constraint = failure.shape, failure.constraint
+    enum = shape.metadata.get("enum") if shape.type_name == "string" else None
+    if enum and constraint.startswith(_ENUM):
+        return f"{_ENUM}[{', '.join(java_hash_order(list(enum)))}]"
+    if shape.name in ECR_OWN_WORDS:
+        if constraint.startswith(_PATTERN):
+            return f"must satisfy regular expression '{constraint[len(_PATTERN):]}'"
+        return constraint.removeprefix("Member ")
+    # A list's element constraints are listed without Coral's trailing "Member must not be null": "Member must
+    # satisfy constraint: [Member must satisfy regular expression pattern: [0-9]{12}]" (amazon-ecr-login#27, #225).
+    return constraint.replace(f", {_NOT_NULL}]", "]")
+
+
+def _ecr_summary(failures: list[_Failure], unechoed: frozenset[str]) -> str:
+    """ECR's front end names the first violation only, without the value: "Invalid parameter at 'registryIds'
+    failed to satisfy constraint: '...'" (amazon-ecr-login#27, harbor#17642, aws-lambda-ecr-cleaner#3)."""
+    first = failures[0]
+    return f"Invalid parameter at '{first.path}' failed to satisfy constraint: '{_ecr_constraint(first)}'"
+
+
+def _coral_summary(failures: list[_Failure], unechoed: frozenset[str]) -> str:
+    count = len(failures)
+    texts = [failure.text(unechoed) for failure in failures]
+    return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(texts)
+
+
+#: How a service words its validation failures (Coral's "N validation errors detected: ..." unless listed).
+SUMMARIES: dict[str, Callable[[list[_Failure], frozenset[str]], str]] = {"ecr": _ecr_summary}
 
 
 def error_code(operation: OperationModel) -> str:
@@ -375,9 +442,9 @@ def error_code(operation: OperationModel) -> str:
 
 def validate(operation: OperationModel, params: Mapping[str, Any]) -> None:
     """Raise the service's validation error if ``params`` break any constraint of the operation's input shape."""
-    errors = errors_for(operation, params)
-    if not errors:
+    failures = _failures(operation, params)
+    if not failures:
         return
-    count = len(errors)
-    summary = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
+    service = operation.service_model.service_name
+    summary = SUMMARIES.get(service, _coral_summary)(failures, UNECHOED.get(service, frozenset()))
     raise ServiceError(error_code(operation), summary, 400)

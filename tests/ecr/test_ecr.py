@@ -193,15 +193,19 @@ def test_batch_get_image_returns_manifests_and_failures(ecr):
     ecr.create_repository(repositoryName="app")
     text = manifest()
     put_image(ecr, repositoryName="app", imageManifest=text, imageTag="v1")
+    other = manifest(marker="other")
+    put_image(ecr, repositoryName="app", imageManifest=other, imageTag="v2")
     result = ecr.batch_get_image(repositoryName="app", imageIds=[
         {"imageTag": "v1"}, {"imageDigest": digest_of(text)}, {"imageTag": "nope"},
-        {"imageDigest": "not-a-digest"}, {"imageTag": "other", "imageDigest": digest_of(text)}])
+        {"imageDigest": "not-a-digest"}, {"imageTag": "v2", "imageDigest": digest_of(text)},
+        {"imageTag": "other", "imageDigest": digest_of(text)}])
     assert [image["imageManifest"] for image in result["images"]] == [text, text]
     assert result["images"][0]["imageId"] == {"imageDigest": digest_of(text), "imageTag": "v1"}
     failures = [(f["imageId"], f["failureCode"]) for f in result["failures"]]
     assert failures == [({"imageTag": "nope"}, "ImageNotFound"),
                         ({"imageDigest": "not-a-digest"}, "InvalidImageDigest"),
-                        ({"imageTag": "other", "imageDigest": digest_of(text)}, "ImageTagDoesNotMatchDigest")]
+                        ({"imageTag": "v2", "imageDigest": digest_of(text)}, "ImageTagDoesNotMatchDigest"),
+                        ({"imageTag": "other", "imageDigest": digest_of(text)}, "ImageNotFound")]
     assert result["failures"][0]["failureReason"] == "Requested image not found"
     with pytest.raises(ClientError) as exc:
         ecr.batch_get_image(repositoryName="ghost", imageIds=[{"imageTag": "v1"}])

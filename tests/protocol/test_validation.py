@@ -156,13 +156,28 @@ def test_nested_paths_lowercase_the_first_letter_only():
     )
 
 
-def test_ecr_uses_its_modeled_client_input_error():
+def test_ecr_uses_its_modeled_client_input_error_in_its_own_words():
+    """ECR: "Invalid parameter at '<member>' failed to satisfy constraint: '<constraint>'", the first violation
+    only; repository names in its own words (jenkins-x/jx#1344, aws-dotnet-deploy#549)."""
+    pattern = specs.service_model("ecr").shape_for("RepositoryName").metadata["pattern"]
     error = _error("ecr", "CreateRepository", {"repositoryName": "Upper"})
     assert error.code == "InvalidParameterException"
-    assert error.message.startswith(
-        "1 validation error detected: Value 'Upper' at 'repositoryName' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: "
-    )
+    assert error.message == ("Invalid parameter at 'repositoryName' failed to satisfy constraint: "
+                             f"'must satisfy regular expression '{pattern}''")
+    error = _error("ecr", "CreateRepository", {"repositoryName": "a", "imageTagMutability": "NO"})
+    assert error.message == ("Invalid parameter at 'repositoryName' failed to satisfy constraint: "
+                             "'must have length greater than or equal to 2'")
+
+
+def test_ecr_lists_element_constraints_without_not_null_and_enums_in_java_order():
+    error = _error("ecr", "GetAuthorizationToken", {"registryIds": ["12345678901"]})
+    assert error.message == ("Invalid parameter at 'registryIds' failed to satisfy constraint: 'Member must satisfy "
+                             "constraint: [Member must satisfy regular expression pattern: [0-9]{12}]'")
+    error = _error("ecr", "PutImageTagMutability", {"repositoryName": "app", "imageTagMutability": "invalid"})
+    assert error.message == (
+        "Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value "
+        "set: [IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION]'")
+    assert validation.java_hash_order(["b", "a", "Aa", "BB"]) == ["Aa", "BB", "a", "b"]
 
 
 def test_wrong_python_types_are_reported_not_crashed_on():

@@ -11,7 +11,7 @@ from mockrunner.auth.caller import Caller
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model import manifest_formats
-from mockrunner.model.ecr import Image, Repository, manifest_digest
+from mockrunner.model.ecr import Image, Repository, manifest_digest, manifest_references
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import (
     ALL_TAG_STATUS,
@@ -50,8 +50,9 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
         raise invalid_json()
     media_type = given or manifest.get("mediaType")
     if not media_type:
-        # OCI manifests may omit mediaType; ECR then needs imageManifestMediaType (moto's wording).
-        raise invalid("image manifest mediatype not provided in manifest or parameter")
+        # OCI manifests may omit mediaType; ECR then needs imageManifestMediaType and, without it, answers as for
+        # unparsable JSON (aws/aws-cli#8620, boto3#3295, containers/image#584).
+        raise invalid_json()
     if given and manifest.get("mediaType") and manifest["mediaType"] != given:
         # Unverified wording.
         raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
@@ -70,8 +71,13 @@ def artifact_type(manifest: dict) -> str | None:
     return media_type if isinstance(media_type, str) else None
 
 
-def _manifest_size(manifest: dict, text: str) -> int:
-    """Compressed size as ECR reports it: the layers' sizes (the manifest's own length if it lists none)."""
+def _manifest_size(repo: Repository, manifest: dict, text: str) -> int:
+    """Compressed size as ECR reports it: the layers' sizes (the manifest's own length if it lists none); for an
+    index, "the max size of all manifests in the list" (the model's ``imageSizeInBytes``), which are images of
+    the repository by then."""
+    listed = [repo.images[digest].size for digest in manifest_references(manifest).manifests if digest in repo.images]
+    if listed:
+        return max(listed)
     layers = manifest.get("layers")
     if isinstance(layers, list):
         sizes = [layer.get("size") for layer in layers if isinstance(layer, dict)]
@@ -110,7 +116,7 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
     if image is None:
         ecr_push.check_references(ctx.store, repo, manifest, media_type)
         ecr_push.record_media_types(repo, manifest)
-        image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(manifest, text),
+        image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(repo, manifest, text),
                       artifact_media_type=artifact_type(manifest))
         repo.images[computed] = image
     if tag:
@@ -163,7 +169,9 @@ def _resolve(repo: Repository, image_id: dict) -> tuple[Image | None, dict | Non
                                     "should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'")
     image = repo.find(tag, digest)
     if image is None:
-        if tag and digest and repo.images.get(digest) is not None:
+        # A tag some other image carries does not match the digest; a tag no image carries is simply not found,
+        # whether or not the digest exists (moto's and LocalStack's ECR tests agree; AWS does not document it).
+        if tag and digest and repo.image_by_tag(tag) is not None:
             return None, _image_failure(image_id, "ImageTagDoesNotMatchDigest",
                                         "Invalid request parameters: given tag does not map to the given digest")
         return None, _image_failure(image_id, "ImageNotFound", "Requested image not found")
