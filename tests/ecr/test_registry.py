@@ -2,13 +2,17 @@
 cache rules, registry policy, account settings, signing, pull time exclusions, storage classes, referrers."""
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import botocore.session
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mockrunner.services.ecr.core import matches_wildcard
 from tests.ecr.pushing import blob_digest, put_image
 from tests.ecr.test_ecr import ACCOUNT, OTHER, REGION, error, manifest
 
@@ -141,6 +145,20 @@ def test_repository_and_registry_scanning_configuration(ecr):
                                                                           "CONTINUOUS_SCAN"}])
     assert error(exc)[0] == "InvalidParameterException"
     assert ecr.get_registry_scanning_configuration()["scanningConfiguration"]["rules"] == rules
+
+
+def test_scanning_filters_with_many_wildcards_are_decided_at_once(ecr):
+    """``*`` is ECR's only wildcard; a filter of many of them against a long name is decided in linear time (a
+    backtracking regex took seconds for five and hours for nine, holding every other request back)."""
+    long_name, other = "a" * 200, "a" * 199 + "b"
+    ecr.create_repository(repositoryName=long_name)
+    ecr.create_repository(repositoryName=other)
+    rules = [{"scanFrequency": "MANUAL",
+              "repositoryFilters": [{"filter": "*a" * 9 + "*b", "filterType": "WILDCARD"}]}]
+    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=rules)
+    configs = ecr.batch_get_repository_scanning_configuration(repositoryNames=[long_name, other])
+    applied = {config["repositoryName"]: config["appliedScanFilters"] for config in configs["scanningConfigurations"]}
+    assert applied == {long_name: [], other: rules[0]["repositoryFilters"]}
 
 
 # ------------------------------------------------------------------------------------------------ replication
@@ -448,3 +466,10 @@ def test_registry_state_survives_export_and_import(aws, ecr):
     with pytest.raises(snapshot.SnapshotError) as exc:
         snapshot.import_state(aws.store, bad)
     assert "repositories.app.lifecycle_policy" in str(exc.value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=st.text(alphabet="ab*", max_size=8), text=st.text(alphabet="ab", max_size=10))
+def test_wildcard_filters_match_as_a_glob_of_stars_does(pattern, text):
+    """The linear matcher answers what the glob answers (``*`` any run, everything else literal)."""
+    assert matches_wildcard(pattern, text) == fnmatch.fnmatchcase(text, pattern)

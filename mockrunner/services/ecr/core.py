@@ -12,7 +12,6 @@ Public helpers for other modules: :func:`parse_image_identifier`, :func:`find_re
 from __future__ import annotations
 
 import base64
-import fnmatch
 import json
 import re
 import uuid
@@ -392,9 +391,29 @@ def validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> d
     return merged
 
 
+def matches_wildcard(pattern: str, text: str) -> bool:
+    """Whether ``text`` matches an ECR filter, in which only ``*`` is special (any run of characters, possibly none):
+    tag patterns of lifecycle rules and mutability exclusions, repository filters of scanning rules.  Each literal
+    piece is taken at its leftmost place in turn, which decides in linear time (a backtracking regex takes
+    exponential time on ``*a*a*a*a*a*b`` against a long name)."""
+    first, *rest = pattern.split("*")
+    if not rest:
+        return text == pattern
+    last = rest.pop()
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    position, end = len(first), len(text) - len(last)
+    for piece in rest:
+        found = text.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
 def tag_immutable(repo: Repository, tag: str) -> bool:
     """Whether pushing ``tag`` may not move it: the mode, inverted for tags matching an exclusion filter."""
-    excluded = any(fnmatch.fnmatchcase(tag, f.get("filter", "")) for f in repo.mutability_exclusion_filters)
+    excluded = any(matches_wildcard(f.get("filter", ""), tag) for f in repo.mutability_exclusion_filters)
     mode = repo.image_tag_mutability
     return (mode.startswith("IMMUTABLE") and not excluded) or (mode == "MUTABLE_WITH_EXCLUSION" and excluded)
 
