@@ -16,14 +16,13 @@ previews and restores whose time has come (see ``scanning`` and ``storage``).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.iam_engine.matching import star_glob
 from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
 from mockrunner.services.ecr.core import on_repository, repository_of, token_page
@@ -38,11 +37,6 @@ _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED"
 
 
 # ------------------------------------------------------------------------------------------------ evaluation
-@lru_cache(maxsize=256)
-def _pattern(text: str) -> re.Pattern:
-    return re.compile("^" + ".*".join(re.escape(part) for part in text.split("*")) + "$")
-
-
 def _tags_match(selection: dict, image: Image) -> bool:
     status = selection["tagStatus"]
     if status == "any":
@@ -53,7 +47,7 @@ def _tags_match(selection: dict, image: Image) -> bool:
         return False
     if "tagPrefixList" in selection:
         return all(any(tag.startswith(prefix) for tag in image.tags) for prefix in selection["tagPrefixList"])
-    return all(any(_pattern(pattern).match(tag) for tag in image.tags) for pattern in selection["tagPatternList"])
+    return all(any(star_glob(pattern).match(tag) for tag in image.tags) for pattern in selection["tagPatternList"])
 
 
 _AGE_OF: dict[str, Callable[[Image], datetime | None]] = {

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.iam_engine.matching import star_glob
 from mockrunner.model.ecr import EcrState, Image, Repository
 from mockrunner.model.ecr_policies import registry_policy_problem
 from mockrunner.services.ecr import core
 from mockrunner.services.ecr.core import invalid, on_repository, repository_of, token_page, validate_mutability
-from mockrunner.services.ecr.scanning import _image, registry_state, wildcard
+from mockrunner.services.ecr.scanning import _image, registry_state
 from mockrunner.services.registry import op
 
 ACCOUNT_SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -134,7 +135,7 @@ def sign_on_push(ctx: RequestContext, repo: Repository, image: Image, tag: str |
     rules = ctx.store.account(repo.registry_id).region(repo.region).ecr.signing_rules or []
     profiles = [rule["signingProfileArn"] for rule in rules
                 if not rule.get("repositoryFilters")
-                or any(wildcard(f["filter"]).match(repo.name) for f in rule["repositoryFilters"])]
+                or any(star_glob(f["filter"]).match(repo.name) for f in rule["repositoryFilters"])]
     image.signing = [{"signingProfileArn": arn, "status": "FAILED", "failureCode": "SigningProfileNotFound",
                       "failureReason": "AWS Signer is not available in mockrunner: the signing profile could not "
                                        "be used."} for arn in dict.fromkeys(profiles)]

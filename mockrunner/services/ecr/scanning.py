@@ -12,14 +12,13 @@ repository's own ``scanOnPush`` does.
 """
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.iam_engine.matching import star_glob
 from mockrunner.model.ecr import EcrState, Image, ImageScan, Repository
 from mockrunner.services.ecr import core
 from mockrunner.services.ecr import images as ecr_images
@@ -41,18 +40,13 @@ def registry_state(ctx: RequestContext, registry_id: str | None = None) -> EcrSt
 
 
 # ------------------------------------------------------------------------------------------------ configuration
-@lru_cache(maxsize=256)
-def wildcard(text: str) -> re.Pattern:
-    return re.compile("^" + ".*".join(re.escape(part) for part in text.split("*")) + "$")
-
-
 def repository_scanning(state: EcrState, repo: Repository) -> dict:
     """RepositoryScanningConfiguration of ``repo`` under its registry's rules."""
     frequency, applied = ("SCAN_ON_PUSH" if repo.scan_on_push else "MANUAL"), []
     if state.scanning_rules:
         frequency = "MANUAL"
         for rule in state.scanning_rules:
-            matching = [f for f in rule["repositoryFilters"] if wildcard(f["filter"]).match(repo.name)]
+            matching = [f for f in rule["repositoryFilters"] if star_glob(f["filter"]).match(repo.name)]
             if matching:
                 frequency, applied = rule["scanFrequency"], [dict(f) for f in matching]
                 break
