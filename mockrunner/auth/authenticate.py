@@ -145,7 +145,7 @@ def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", 
 
 def _session_identity(iam: "IamState", account_id: str, session: "Session") -> Caller:
     if session.kind == "AssumedRole":
-        role = iam.roles.get(session.entity_name or "")
+        role = iam.session_role(session.entity_name, session.user_id)
         tags = {**(role.tags if role else {}), **session.tags}
         source = "AssumeRole"
     else:

@@ -287,7 +287,7 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
                 _attached(refs, iam, group.attached_policies)
             boundary_arn = user.permissions_boundary
     else:
-        role = iam.roles.get(caller.entity_name or "")
+        role = iam.session_role(caller.entity_name, caller.user_id)
         tags = {**(role.tags if role else {}), **caller.session_tags}
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,

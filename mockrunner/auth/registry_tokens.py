@@ -71,7 +71,7 @@ def verify(store: "Store", password: str) -> TokenIdentity:
         payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         key_id, session_token = payload["k"], payload["t"]
         registry_id, region, expires = str(payload["a"]), str(payload["r"]), int(payload["e"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError, OverflowError):
         raise TokenRefused(expired=False) from None
     ctx = RequestContext(store=store, method="GET", path="/v2/", query_string="", headers={}, body=b"",
                          service="ecr", service_model=specs.service_model("ecr"), region=region)
@@ -84,9 +84,12 @@ def verify(store: "Store", password: str) -> TokenIdentity:
             raise TokenRefused(expired=error.code.startswith("ExpiredToken")) from None
         secret = secret_text.encode()
     expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape")):
         raise TokenRefused(expired=False)
-    expires_at = datetime.fromtimestamp(expires, UTC)
+    try:
+        expires_at = datetime.fromtimestamp(expires, UTC)
+    except (OverflowError, OSError, ValueError):  # a time no date can hold: not a token this server issued
+        raise TokenRefused(expired=False) from None
     if store.clock.now() >= expires_at:
         raise TokenRefused(expired=True)
     return TokenIdentity(caller, registry_id, region, expires_at)

@@ -4,7 +4,8 @@ The canonical request is built the way botocore's ``SigV4Auth.canonical_request`
 (same header trimming, same path quoting, same sorted ``key=value`` query), but from what arrived on the wire:
 only the headers the client listed in ``SignedHeaders`` take part, and the payload hash is always that of the body
 received (an ``X-Amz-Content-Sha256`` header claiming another hash, ``UNSIGNED-PAYLOAD`` included, is refused:
-IAM, STS, App Runner and ECR hash what they receive).  ``host`` must be signed, and a request carries one
+IAM, STS, App Runner and ECR hash what they receive).  ``host`` must be signed (and ``X-Amz-Target``, which
+names the operation, when the request has one), and a request carries one
 signature: the Authorization header or the presigned query, never both.  The query string is canonicalized as
 AWS does (decode, then re-encode with RFC 3986 unreserved characters); botocore's raw-URL variant (it signs the
 URL's own encoding) is tried only when that fails, so requests signed by hand from a pre-encoded URL verify too.
@@ -36,6 +37,8 @@ ONE_MECHANISM = (
     "or the Authorization header should be specified"
 )
 HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+# Unverified wording, modelled on the Host message: the JSON services' operation header must be signed too.
+TARGET_NOT_SIGNED = "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key "
     "and signing method. Consult the service documentation for details."
@@ -71,7 +74,8 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest
     """The request's signature parameters; ``None`` when it carries no signature at all.
 
     Raises ``SigV4Error('incomplete')`` for malformed parameters or for a request signed both ways, and
-    ``SigV4Error('mismatch')`` when ``host`` is not among the signed headers.
+    ``SigV4Error('mismatch')`` when ``host`` is not among the signed headers, or an ``X-Amz-Target`` the request
+    carries is not.
     """
     header = headers.get("authorization")
     presigned = any(name in query for name in QUERY_AUTH_PARAMETERS)
@@ -85,6 +89,9 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest
         return None
     if HOST_HEADERS.isdisjoint(signed.signed_headers):
         raise SigV4Error("mismatch", HOST_NOT_SIGNED)
+    if "x-amz-target" in headers and "x-amz-target" not in signed.signed_headers:
+        # The target names the operation: unsigned, one captured request would replay as any other operation.
+        raise SigV4Error("mismatch", TARGET_NOT_SIGNED)
     return signed
 
 
@@ -241,13 +248,14 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
     if claimed is not None and claimed != payload:
         raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
     keyed = _keyed_hashes(secret, signed.date, signed.region, signed.service)
+    given = signed.signature.encode("utf-8", "surrogateescape")  # as bytes: any characters compare, unequal
     scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
     for canonical in _canonical_requests(signed, method, path, query_string, headers, payload):
         string_to_sign = "\n".join(
             (ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
         )
         expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
-        if hmac.compare_digest(expected, signed.signature):
+        if hmac.compare_digest(expected.encode(), given):
             return
     raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
 

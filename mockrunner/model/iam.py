@@ -486,6 +486,15 @@ class IamState:
     def groups_of(self, user_name: str) -> list[Group]:
         return [group for group in self.groups.values() if user_name in group.users]
 
+    def session_role(self, role_name: str | None, session_user_id: str | None) -> Role | None:
+        """The role a role session was issued for while it exists: same name and same unique id (the ``AROA...``
+        before the ``:`` of the session's user id).  A new role that reuses a deleted role's name is another role
+        and gives the old role's sessions nothing."""
+        role = self.roles.get(role_name or "")
+        if role is None or (session_user_id or "").split(":", 1)[0] != role.role_id:
+            return None
+        return role
+
     # ------------------------------------------------------------------------------------------- sessions
     def add_session(self, session: Session, now: datetime) -> None:
         """Record STS credentials; expired sessions are purged now and then (amortised O(1) per session), so

@@ -15,10 +15,12 @@ marked in ``docs/behaviour.md``):
    date/time <now> must be before the expiration date/time <exp>", ``ExpiredTokenException``), ``nbf`` and
    ``iat`` not in the future.
 
-Claims of the wrong JSON type (a numeric ``sub``, a malformed session-tags claim) are ``IDPRejectedClaim``.
+Claims of the wrong JSON type (a numeric ``sub``, a malformed session-tags claim, a time that is not a finite number)
+are ``IDPRejectedClaim``.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -104,7 +106,7 @@ def _check_types(claims: Mapping[str, Any]) -> None:
         raise _rejected("The aud claim must be a string or a list of strings.")
     for name in ("exp", "nbf", "iat"):
         value = claims.get(name, 0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise _rejected(f"The {name} claim must be a number of seconds since the epoch.")
 
 

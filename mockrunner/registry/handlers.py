@@ -26,7 +26,6 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from mockrunner.auth.check import Check
@@ -272,8 +271,8 @@ def download(request: RegistryRequest) -> Reply:
     except (KeyError, ValueError):
         raise RegistryError(403, "DENIED", "Request has expired or its signature is invalid") from None
     expected = ecr_push.download_signature(request.store, key, digest, expires)
-    now = request.store.clock.now()
-    if not hmac.compare_digest(expected, query.get("signature", "")) or now >= datetime.fromtimestamp(expires, UTC):
+    given = query.get("signature", "").encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(expected.encode(), given) or request.store.clock.now().timestamp() >= expires:
         raise RegistryError(403, "DENIED", "Request has expired or its signature is invalid")
     size = request.store.blobs.size(digest)
     if size is None:

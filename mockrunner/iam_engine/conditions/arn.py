@@ -13,30 +13,17 @@ so ``ArnNotLike: "*"`` never allows and still denies.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ..matching import compile_regex
-from ..variables import RAW
+from ..matching import arn_glob_pieces, compile_regex, join_glob
 from .base import Operator, Parts, family, text_context
-
-_WILD = {("*", False): "[^:]*", ("?", False): "[^:]", ("*", True): ".*", ("?", True): "."}
 
 
 def _policy(parts: Parts) -> Any:
-    colons = 0
-    out: list[str] = []
-    for kind, text in parts:
-        for ch in text:
-            in_resource = colons >= 5
-            if kind == RAW and ch in "*?":
-                out.append(_WILD[(ch, in_resource)])
-            else:
-                out.append(re.escape(ch))
-                colons += ch == ":"
+    pieces, colons = arn_glob_pieces(parts)
     if colons < 5:
         raise ValueError("not an ARN")
-    return compile_regex("".join(out) + r"\Z", False)
+    return compile_regex(join_glob(pieces) + r"\Z", False)
 
 
 def _context(value: Any) -> str:
