@@ -27,7 +27,6 @@ MISSING_ACTIONS = "Policy statement must contain actions."
 # omits the key; moto's tests/test_iam/test_iam_policies.py records both forms). "Missing required field
 # Resource" is not an IAM message; the old name is kept as an alias for callers.
 MISSING_RESOURCES = "Policy statement must contain resources."
-MISSING_RESOURCE = MISSING_RESOURCES
 PROHIBITED_FIELD = "Has prohibited field {field}"
 SID_NOT_UNIQUE = "Statement IDs (SID) in a single policy must be unique."
 SID_NOT_ALNUM = (
@@ -50,10 +49,8 @@ IAM_RESOURCE_PATH = (
     "access-report/."
 )
 INVALID_PRINCIPAL = "Invalid principal in policy: {principal}"
-# IAM answers an unknown condition operator with the plain syntax error (moto's test_iam_policies.py records
-# {"x": {"a": "1"}} -> "Syntax errors in policy."; an unknown operator with an empty key map is accepted).
-# "Invalid Condition type : <op>" has no public evidence; kept only for callers that imported the name.
-UNKNOWN_CONDITION = "Invalid Condition type : {operator}"
+# An unknown condition operator is the plain SYNTAX_ERROR (moto's test_iam_policies.py records {"x": {"a": "1"}} ->
+# "Syntax errors in policy."; an unknown operator with an empty key map is accepted): it has no message of its own.
 
 
 class MalformedPolicyError(ValueError):

@@ -111,7 +111,6 @@ _ENUMS = {
     "targetStorageClass": ("archive",),
 }
 AGE_COUNT_TYPES = ("sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
-COUNT_TYPES = ("imageCountMoreThan", *AGE_COUNT_TYPES)
 MAX_WILDCARDS = 4
 
 

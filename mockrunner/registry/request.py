@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -46,7 +46,6 @@ class RegistryRequest:
     ctx: RequestContext | None = None
     registry_id: str = ""
     region: str = ""
-    consumed: bool = field(default=False)
 
     @classmethod
     def from_environ(cls, store: "Store", state_file: "StateFile | None", environ: dict[str, Any]) -> "RegistryRequest":
@@ -66,7 +65,6 @@ class RegistryRequest:
 
     def body_chunks(self) -> Iterator[bytes]:
         """The request body in chunks, never whole: up to Content-Length, or to the end of a chunked body."""
-        self.consumed = True
         stream = self.environ["wsgi.input"]
         remaining = self.content_length
         if remaining is None and not self.environ.get("wsgi.input_terminated"):

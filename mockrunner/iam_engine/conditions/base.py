@@ -30,7 +30,6 @@ class Operator:
     negated: bool = False
     # Null tests presence, not value.
     presence: bool = False
-    allows_if_exists: bool = True
 
 
 def text_value(parts: Parts) -> str:

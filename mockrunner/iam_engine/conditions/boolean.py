@@ -39,5 +39,5 @@ def _present(_value: Any) -> bool:
 OPERATORS = family(
     Operator("Bool", _policy, _context, equal),
     # "Null": true means the key must be absent; evaluated on presence, so coerce/compare are unused.
-    Operator("Null", _policy, _present, equal, presence=True, allows_if_exists=False),
+    Operator("Null", _policy, _present, equal, presence=True),
 )

@@ -65,7 +65,6 @@ class Kind:
 USER = Kind("user", "User", "UserName", "users")
 GROUP = Kind("group", "Group", "GroupName", "groups")
 ROLE = Kind("role", "Role", "RoleName", "roles")
-KINDS = (USER, GROUP, ROLE)
 
 
 def iam_of(ctx: RequestContext) -> IamState:
