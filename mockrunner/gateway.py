@@ -19,7 +19,7 @@ from mockrunner.auth import authenticate, authorizer
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.persistence import StateNotSavedError
-from mockrunner.protocol import specs, validation
+from mockrunner.protocol import query_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
 
@@ -174,7 +174,10 @@ def _guess_service(ctx: RequestContext, target: str | None) -> str | None:
     for prefix, spec in specs.by_host_prefix().items():
         if host.startswith(prefix + "."):
             return spec.name
-    action = _form_value(ctx, "Action")
+    try:
+        action = _form_value(ctx, "Action")
+    except ServiceError:
+        return None  # too many fields to be any service's request
     if action is None:
         return None
     for spec in specs.SERVICES.values():
@@ -187,7 +190,8 @@ def _form_value(ctx: RequestContext, key: str) -> str | None:
     if key in ctx.query:
         return ctx.query[key]
     if ctx.body and ctx.method == "POST":
-        text = ctx.body.decode("utf-8", "replace")
+        query_codec.check_field_count(ctx.body)
+        text = ctx.body.decode("utf-8", "replace")  # a body that is not UTF-8 is refused by the codec later
         for name, value in parse_qsl(text, keep_blank_values=True):
             if name == key:
                 return value

@@ -26,6 +26,11 @@ from mockrunner.protocol.compiled import Memo
 _MISSING = object()
 Parse = Callable[[dict, set, str], Any]
 
+MAX_FORM_FIELDS = 20_000
+"""Fields a form body may carry (mockrunner's bound: AWS's is not public).  The largest real requests (50 tags,
+a simulation with hundreds of actions and context values) stay far below; a body of millions of tiny fields would
+otherwise take gigabytes to parse."""
+
 
 def _coral_path(key: str) -> str:
     return ".".join(part[:1].lower() + part[1:] for part in key.split("."))
@@ -163,15 +168,28 @@ def _prefixes(flat: Mapping[str, str]) -> set[str]:
     return found
 
 
+def check_field_count(body: bytes) -> None:
+    """``MalformedQueryString`` for a form body of more than :data:`MAX_FORM_FIELDS` fields (counted, not parsed)."""
+    if body.count(b"&") >= MAX_FORM_FIELDS:
+        raise ServiceError("MalformedQueryString", f"The request has more than {MAX_FORM_FIELDS} parameters.", 400)
+
+
+def form_fields(body: bytes) -> list[tuple[str, str]]:
+    """The fields of a form body, decoded; ``MalformedQueryString`` for a body that is not UTF-8 form encoding
+    or has too many fields (:func:`check_field_count`)."""
+    check_field_count(body)
+    try:
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        message = "The request body is not a valid UTF-8 form-encoded query string."
+        raise ServiceError("MalformedQueryString", message, 400) from None
+
+
 def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
     """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed."""
     flat: dict[str, str] = dict(query_params or {})
     if body:
-        try:
-            flat.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict"))
-        except (UnicodeDecodeError, ValueError):
-            message = "The request body is not a valid UTF-8 form-encoded query string."
-            raise ServiceError("MalformedQueryString", message, 400) from None
+        flat.update(form_fields(body))
     shape = operation.input_shape
     if shape is None:
         return {}

@@ -67,6 +67,21 @@ def test_a_signature_with_non_ascii_characters_is_a_signature_mismatch_not_a_500
     assert "<Code>SignatureDoesNotMatch</Code>" in response.text
 
 
+@pytest.mark.parametrize("extra, status", [(19_000, 200), (30_000, 400)])
+def test_a_form_body_of_too_many_fields_is_refused_before_it_is_parsed(server, extra, status):
+    """Millions of tiny fields (``a=&a=&...``) took gigabytes to parse, before authentication; more than 20,000
+    fields are refused as MalformedQueryString, whatever they are."""
+    body = b"Action=ListUsers&Version=2010-05-08" + b"&a=" * extra
+    headers = _signed(server, "iam", {"Content-Type": "application/x-www-form-urlencoded"}, body)
+    response = requests.post(server.endpoint_url + "/", data=body, headers=headers, timeout=30)
+    assert response.status_code == status, response.text[:300]
+    if status == 400:
+        assert "<Code>MalformedQueryString</Code>" in response.text
+        assert "more than 20000 parameters" in response.text
+    else:
+        assert "<ListUsersResult>" in response.text
+
+
 def test_an_unsigned_x_amz_target_cannot_turn_a_signed_request_into_another_operation(server):
     """The target names the operation (and so the action authorized): leaving it out of SignedHeaders would let
     anyone who saw the request replay it as any other operation with the same body."""
