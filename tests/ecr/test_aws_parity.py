@@ -2,29 +2,16 @@
 (quoted in the tests and in the behaviour reference)."""
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.ecr.pushing import DOCKER_MANIFEST, image_manifest, put_image
+from tests.ecr.test_ecr import digest_of, error
 
 ACCOUNT = "123456789012"
 MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-
-
-def digest_of(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
-
-
-def error(exc: pytest.ExceptionInfo) -> tuple[str, str]:
-    return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
-
-
-@pytest.fixture
-def ecr(aws):
-    return aws.client("ecr")
 
 
 def test_a_tag_no_image_carries_is_not_found_even_with_a_known_digest(ecr):

@@ -27,11 +27,6 @@ def error(exc: pytest.ExceptionInfo) -> tuple[str, str]:
     return exc.value.response["Error"]["Code"], exc.value.response["Error"]["Message"]
 
 
-@pytest.fixture
-def ecr(aws):
-    return aws.client("ecr")
-
-
 def test_create_and_describe_repository(ecr):
     repo = ecr.create_repository(repositoryName="team/app", imageTagMutability="IMMUTABLE",
                                  imageScanningConfiguration={"scanOnPush": True},

@@ -17,11 +17,6 @@ from tests.ecr.pushing import blob_digest, put_image
 from tests.ecr.test_ecr import ACCOUNT, OTHER, REGION, error, manifest
 
 
-@pytest.fixture
-def ecr(aws):
-    return aws.client("ecr")
-
-
 def admin_post(aws, path: str, body: dict) -> tuple[int, dict]:
     if aws.server is not None:
         answer = requests.post(f"{aws.endpoint_url}/_mockrunner{path}", json=body, timeout=10)
