@@ -9,9 +9,10 @@ yields chunks, so a request handler never holds a whole layer.  Every method is 
 the tables, one lock per upload serializes its appends, and finished blobs are immutable.
 
 On disk (created with the first upload): ``sha256/<hex>`` for blobs, ``uploads/<id>`` (data) and
-``uploads/<id>.json`` (owner) for uploads in progress, so an upload survives a restart too.  A blob appears
-under its name only after its bytes are fsynced (write, fsync, rename, fsync the directory), so what a client
-was told is stored is on disk.
+``uploads/<id>.json`` (owner and start time) for uploads in progress, so an upload survives a restart too.
+Uploads are dropped by :meth:`BlobStore.expire` (the caller decides when, on its clock) and :meth:`cancel`.
+A blob appears under its name only after its bytes are fsynced (write, fsync, rename, fsync the directory), so
+what a client was told is stored is on disk.
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from mockrunner.durable import fsync_directory
 
@@ -42,6 +45,10 @@ class OffsetMismatch(ValueError):
         self.size = size
 
 
+class TooLarge(ValueError):
+    """An append that would make the upload bigger than the size it may have."""
+
+
 class DigestMismatch(ValueError):
     """The bytes uploaded do not hash to the digest the client announced; ``actual`` is what they hash to."""
 
@@ -52,10 +59,12 @@ class DigestMismatch(ValueError):
 
 @dataclass
 class Upload:
-    """An upload in progress. ``owner`` says whose it is (the caller checks it); ``parts`` the size of each append."""
+    """An upload in progress. ``owner`` says whose it is (the caller checks it), ``started`` when it began (on the
+    caller's clock); ``parts`` the size of each append."""
 
     id: str
     owner: tuple
+    started: datetime
     size: int = 0
     parts: list[int] = field(default_factory=list)
     hasher: object = field(default_factory=hashlib.sha256)
@@ -163,14 +172,15 @@ class BlobStore:
             self.cancel(upload_id)
 
     # ------------------------------------------------------------------------------------------- uploads
-    def start_upload(self, owner: tuple) -> Upload:
-        upload = Upload(str(uuid.uuid4()), tuple(owner))
+    def start_upload(self, owner: tuple, started: datetime) -> Upload:
+        upload = Upload(str(uuid.uuid4()), tuple(owner), started)
         if self.directory is not None:
             for folder in ("sha256", "uploads"):  # created on first use: no push, no directory
                 os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
             with open(self._upload_path(upload.id), "wb"):
                 pass
-            _write_durably(self._upload_path(upload.id) + ".json", json.dumps(list(owner)).encode())
+            record = {"owner": list(owner), "started": started.isoformat()}
+            _write_durably(self._upload_path(upload.id) + ".json", json.dumps(record).encode())
         with self._lock:
             self._uploads[upload.id] = upload
             if self.directory is None:
@@ -181,17 +191,51 @@ class BlobStore:
         with self._lock:
             return self._uploads.get(upload_id)
 
-    def append(self, upload_id: str, chunks: Iterable[bytes], offset: int | None = None) -> int:
+    def count_uploads(self, owner: tuple) -> int:
+        """How many uploads in progress ``owner`` has."""
+        with self._lock:
+            return sum(1 for upload in self._uploads.values() if upload.owner == owner)
+
+    def pending_bytes(self) -> int:
+        """The bytes uploads in progress hold (in memory, or in their files on disk)."""
+        with self._lock:
+            if self.directory is None:
+                return sum(len(buffer) for buffer in self._buffers.values())
+            ids = list(self._uploads)
+        return sum(_file_size(self._upload_path(upload_id)) for upload_id in ids)
+
+    def expire(self, started_by: datetime) -> int:
+        """Drop the uploads started at or before ``started_by``, their bytes with them; return how many.
+
+        An upload a request is appending to right now is left for a later call, so bytes are never pulled from
+        under a writer.
+        """
+        with self._lock:
+            old = [upload for upload in self._uploads.values() if upload.started <= started_by]
+        dropped = 0
+        for upload in old:
+            if upload.lock.acquire(blocking=False):
+                try:
+                    self.cancel(upload.id)
+                    dropped += 1
+                finally:
+                    upload.lock.release()
+        return dropped
+
+    def append(self, upload_id: str, chunks: Iterable[bytes], offset: int | None = None,
+               max_size: int | None = None) -> int:
         """Append ``chunks`` as one part; return the upload's new size.
 
-        ``offset``, when given, must be the upload's current size (:class:`OffsetMismatch` otherwise).  All or
-        nothing: if reading ``chunks`` fails midway the upload is left exactly as it was.
+        ``offset``, when given, must be the upload's current size (:class:`OffsetMismatch` otherwise); with
+        ``max_size`` the upload may not grow past it (:class:`TooLarge`, raised as soon as the bytes read say
+        so).  All or nothing: if reading ``chunks`` fails midway the upload is left exactly as it was.
         """
-        upload = self._existing(upload_id)
-        with upload.lock:
+        with self._locked(upload_id) as upload:
             if offset is not None and offset != upload.size:
                 raise OffsetMismatch(upload.size)
             before, hasher = upload.size, upload.hasher.copy()
+            if max_size is not None:
+                chunks = _at_most(chunks, max_size - upload.size)
             try:
                 added = self._write(upload, chunks)
             except BaseException:
@@ -231,8 +275,7 @@ class BlobStore:
         With ``expected``, the bytes must hash to it (:class:`DigestMismatch` otherwise, and the upload is
         discarded, as a registry discards an upload that failed verification).
         """
-        upload = self._existing(upload_id)
-        with upload.lock:
+        with self._locked(upload_id) as upload:
             digest = "sha256:" + upload.hasher.hexdigest()
             if expected is not None and expected != digest:
                 self.cancel(upload_id)
@@ -262,11 +305,17 @@ class BlobStore:
             _remove(self._upload_path(upload_id))
             _remove(self._upload_path(upload_id) + ".json")
 
-    def _existing(self, upload_id: str) -> Upload:
+    @contextmanager
+    def _locked(self, upload_id: str) -> Iterator[Upload]:
+        """The upload, its lock held; :class:`UploadMissing` if it is gone, also when it went (cancelled, expired,
+        finished) while this waited for the lock."""
         upload = self.upload(upload_id)
         if upload is None:
             raise UploadMissing(upload_id)
-        return upload
+        with upload.lock:
+            if self.upload(upload_id) is not upload:
+                raise UploadMissing(upload_id)
+            yield upload
 
     # ------------------------------------------------------------------------------------------- disk
     def _blob_path(self, hex_part: str) -> str:
@@ -285,14 +334,12 @@ class BlobStore:
                 continue
             upload_id = name[:-5]
             try:
-                with open(os.path.join(folder, name), "rb") as handle:
-                    owner = tuple(json.loads(handle.read()))
-                upload = Upload(upload_id, owner)
+                upload = Upload(upload_id, *_upload_record(os.path.join(folder, name)))
                 with open(os.path.join(folder, upload_id), "rb") as handle:
                     for chunk in iter(lambda: handle.read(CHUNK), b""):  # noqa: B023 - consumed here
                         upload.hasher.update(chunk)
                         upload.size += len(chunk)
-            except (OSError, ValueError, TypeError):
+            except (OSError, ValueError, TypeError, KeyError):
                 _remove(os.path.join(folder, upload_id))
                 _remove(os.path.join(folder, name))
                 continue
@@ -306,6 +353,35 @@ def _is_uuid(text: str) -> bool:
         return str(uuid.UUID(text)) == text
     except ValueError:
         return False
+
+
+def _at_most(chunks: Iterable[bytes], room: int) -> Iterator[bytes]:
+    taken = 0
+    for chunk in chunks:
+        taken += len(chunk)
+        if taken > room:
+            raise TooLarge(room)
+        yield chunk
+
+
+def _upload_record(path: str) -> tuple[tuple, datetime]:
+    """An upload's owner and start time from its ``.json`` file (a bare owner list, with no start time, dates
+    from the file's modification)."""
+    with open(path, "rb") as handle:
+        record = json.loads(handle.read())
+    if isinstance(record, list):
+        return tuple(record), datetime.fromtimestamp(os.path.getmtime(path), UTC)
+    started = datetime.fromisoformat(record["started"])
+    if started.tzinfo is None:
+        raise ValueError("a start time without a time zone")
+    return tuple(record["owner"]), started
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _remove(path: str) -> None:

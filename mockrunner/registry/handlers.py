@@ -329,7 +329,10 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
         if mounted is not None:
             request.save()
             return mounted
-        upload = ecr_push.start_upload(request.store, repo)
+        try:
+            upload = ecr_push.start_upload(request.store, repo)
+        except ServiceError as error:
+            raise from_service_error(error) from None
     if digest is not None:
         return _finish(request, name, upload.id, digest, request.body_chunks())
     return _upload_reply(202, name, upload.id, 0)
@@ -447,7 +450,8 @@ def _content_range(request: RegistryRequest, size: int) -> int | None:
 def _append(request: RegistryRequest, repo: Repository, upload_id: str, offset: int | None,
             chunks: Iterable[bytes] | None = None) -> int:
     try:
-        return ecr_push.append(request.store, repo, upload_id, chunks or request.body_chunks(), offset)
+        return ecr_push.append(request.store, repo, upload_id, chunks or request.body_chunks(), offset,
+                               length=request.content_length)
     except blobs.OffsetMismatch as mismatch:
         raise RegistryError(416, "BLOB_UPLOAD_INVALID", "invalid content range",
                             headers={"Range": f"0-{max(mismatch.size - 1, 0)}"}) from None

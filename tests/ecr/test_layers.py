@@ -7,10 +7,12 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from mockrunner.services.ecr import push as ecr_push
 from tests.ecr.pushing import blob_digest, image_manifest, put_image, upload_blob
 
 ACCOUNT = "123456789012"
 MIB = 1024 * 1024
+WEEK = 168 * 3600
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ def part(ecr, upload_id: str, first: int, data: bytes, repository: str = "app") 
 
 def test_upload_in_parts_and_check_availability(ecr):
     started = ecr.initiate_layer_upload(repositoryName="app")
-    assert started["partSize"] == 20 * MIB
+    assert started["partSize"] == 10 * MIB  # ECR's maximum layer part size, as the AWS CLI's example shows
     data = b"x" * (5 * MIB) + b"tail"
     assert part(ecr, started["uploadId"], 0, data[:5 * MIB])["lastByteReceived"] == 5 * MIB - 1
     assert part(ecr, started["uploadId"], 5 * MIB, data[5 * MIB:])["lastByteReceived"] == len(data) - 1
@@ -72,7 +74,7 @@ def test_complete_verifies_the_digest_and_the_parts(ecr):
     with pytest.raises(ClientError) as exc:
         ecr.complete_layer_upload(repositoryName="app", uploadId=upload_id, layerDigests=[blob_digest(b"smallparts")])
     assert failure(exc)["Error"] == {"Code": "LayerPartTooSmallException",
-                                     "Message": "Layer parts must be at least 5 MiB in size."}
+                                     "Message": "All layer parts except the last part should be at least 5MB"}
     other = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
     part(ecr, other, 0, b"content")
     with pytest.raises(ClientError) as exc:
@@ -170,3 +172,69 @@ def test_each_layer_action_is_authorized_on_the_repository(aws, ecr):
     with pytest.raises(ClientError) as exc:
         half.initiate_layer_upload(repositoryName="other")
     assert failure(exc)["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_an_upload_not_completed_within_168_hours_expires_and_its_bytes_are_freed(aws, ecr):
+    kept = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+    part(ecr, kept, 0, b"x" * 1000)
+    idle = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+    part(ecr, idle, 0, b"y" * 500)
+    assert aws.store.blobs.pending_bytes() == 1500
+    aws.store.clock.advance(WEEK - 1)
+    assert part(ecr, kept, 1000, b"x")["lastByteReceived"] == 1000  # still valid one second before
+    aws.store.clock.advance(1)
+    for call in (lambda: part(ecr, kept, 1001, b"x"),
+                 lambda: ecr.complete_layer_upload(repositoryName="app", uploadId=kept,
+                                                   layerDigests=[blob_digest(b"x" * 1001)])):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert failure(exc)["Error"] == {
+            "Code": "UploadNotFoundException",
+            "Message": f"Upload with id '{kept}' does not exist in the repository with name 'app' in the registry "
+                       f"with id '{ACCOUNT}'"}
+    assert aws.store.blobs.pending_bytes() == 0  # the idle upload went too, never looked up again
+    assert aws.store.blobs.upload(idle) is None
+    assert upload_blob(ecr, "app", b"fresh") == blob_digest(b"fresh")  # new uploads work as before
+
+
+def test_a_part_over_10_mib_is_refused_and_an_upload_takes_at_most_4200_parts(aws, ecr):
+    upload_id = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+    with pytest.raises(ClientError) as exc:
+        part(ecr, upload_id, 0, b"z" * (10 * MIB + 1))
+    assert failure(exc)["Error"]["Code"] == "LimitExceededException"
+    assert "10485760" in failure(exc)["Error"]["Message"]
+    assert part(ecr, upload_id, 0, b"z" * (10 * MIB))["lastByteReceived"] == 10 * MIB - 1
+    # The 4,198 parts between go straight to the blob store: 4,200 calls would only make the test slow.
+    for _ in range(ecr_push.MAX_PARTS - 2):
+        aws.store.blobs.append(upload_id, [b"z"])
+    size = 10 * MIB + ecr_push.MAX_PARTS - 2
+    assert part(ecr, upload_id, size, b"z")["lastByteReceived"] == size  # the 4,200th part
+    with pytest.raises(ClientError) as exc:
+        part(ecr, upload_id, size + 1, b"z")
+    assert failure(exc)["Error"]["Code"] == "LimitExceededException"
+    assert "4200" in failure(exc)["Error"]["Message"]
+    assert aws.store.blobs.upload(upload_id).size == size + 1  # the refused part was not kept
+
+
+def test_a_repository_has_at_most_1000_uploads_in_progress(aws, ecr):
+    ecr.create_repository(repositoryName="other")
+    repo = aws.store.account(ACCOUNT).region("us-east-1").ecr.repositories["app"]
+    with aws.store.lock:  # 999 straight into the store: 1,000 calls would only make the test slow
+        for _ in range(ecr_push.MAX_UPLOADS - 1):
+            ecr_push.start_upload(aws.store, repo)
+    last = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+    with pytest.raises(ClientError) as exc:
+        ecr.initiate_layer_upload(repositoryName="app")
+    assert failure(exc)["Error"] == {
+        "Code": "LimitExceededException",
+        "Message": f"The repository with name 'app' in the registry with id '{ACCOUNT}' already has the maximum "
+                   "of 1000 layer uploads in progress"}
+    ecr.initiate_layer_upload(repositoryName="other")  # per repository
+    part(ecr, last, 0, b"done")
+    ecr.complete_layer_upload(repositoryName="app", uploadId=last, layerDigests=[blob_digest(b"done")])
+    ecr.initiate_layer_upload(repositoryName="app")  # a completed upload frees its place
+    with pytest.raises(ClientError):
+        ecr.initiate_layer_upload(repositoryName="app")
+    aws.store.clock.advance(WEEK)
+    ecr.initiate_layer_upload(repositoryName="app")  # expired uploads free theirs
+    assert aws.store.blobs.count_uploads(ecr_push.owner(repo)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import requests
@@ -93,4 +94,35 @@ def test_a_registry_pull_by_an_excluded_principal_is_not_recorded(tmp_path):
     ecr.deregister_pull_time_update_exclusion(principalArn=ci)
     assert ci_registry.call("GET", "/v2/app/manifests/v1").status_code == 200
     assert ecr.describe_images(repositoryName="app")["imageDetails"][0]["lastRecordedPullTime"]
+    server.stop()
+
+
+def test_expired_uploads_leave_the_disk_lazily_and_at_start(tmp_path):
+    """With ``--state-file`` an upload's bytes are a file: it goes when the upload expires (found when another
+    upload starts), and an upload that expired while the server was down goes at start."""
+    state = tmp_path / "state.bin"
+    uploads = tmp_path / "state.bin.blobs" / "uploads"
+    server, ecr, registry = start(state)
+    ecr.create_repository(repositoryName="app")
+    old = registry.call("POST", "/v2/app/blobs/uploads/").headers["Docker-Upload-UUID"]
+    assert registry.call("PATCH", f"/v2/app/blobs/uploads/{old}", data=b"left behind").status_code == 202
+    assert sorted(os.listdir(uploads)) == [old, f"{old}.json"]
+    advanced = requests.post(f"{server.endpoint_url}/_mockrunner/clock/advance", json={"seconds": 168 * 3600},
+                             timeout=10)
+    assert advanced.status_code == 200, advanced.text
+    registry = Registry(server.endpoint_url, login_password(ecr))  # a token lasts 12 hours
+    new = registry.call("POST", "/v2/app/blobs/uploads/").headers["Docker-Upload-UUID"]
+    assert sorted(os.listdir(uploads)) == [new, f"{new}.json"]
+    assert registry.call("PATCH", f"/v2/app/blobs/uploads/{new}", data=b"pending").status_code == 202
+    password = registry.session.auth[1]
+    server.stop()
+
+    record_path = uploads / f"{new}.json"
+    record = json.loads(record_path.read_text())
+    record["started"] = (datetime.now(UTC) - timedelta(hours=169)).isoformat()  # down for a week, say
+    record_path.write_text(json.dumps(record))
+    server, ecr, _ = start(state)
+    assert os.listdir(uploads) == []
+    registry = Registry(server.endpoint_url, password)
+    assert registry.call("GET", f"/v2/app/blobs/uploads/{new}").status_code == 404
     server.stop()

@@ -37,7 +37,9 @@ def initiate_layer_upload(ctx: RequestContext) -> dict:
 
 @op("ecr", "UploadLayerPart", authz=on_repository("ecr:UploadLayerPart"))
 def upload_layer_part(ctx: RequestContext) -> dict:
-    """The part must start where the upload ends and span exactly ``partFirstByte``..``partLastByte``."""
+    """The part must start where the upload ends and span exactly ``partFirstByte``..``partLastByte``; ECR's
+    quotas bound its size (:data:`~mockrunner.services.ecr.push.PART_SIZE`) and the upload's number of parts
+    (:data:`~mockrunner.services.ecr.push.MAX_PARTS`): LimitExceededException."""
     params = ctx.params
     repo = repository_of(ctx)
     upload = ecr_push.upload_of(ctx.store, repo, params["uploadId"])
@@ -46,8 +48,14 @@ def upload_layer_part(ctx: RequestContext) -> dict:
     if last < first or last - first + 1 != len(data):
         raise _invalid_part(ctx, upload.size, f"The part's byte range {first}-{last} does not match the "
                             f"{len(data)} bytes of layerPartBlob.")
+    if len(data) > ecr_push.PART_SIZE:
+        raise ecr_push.limit_exceeded(f"The layer part size {len(data)} exceeds the maximum layer part size of "
+                                      f"{ecr_push.PART_SIZE} bytes")
+    if len(upload.parts) >= ecr_push.MAX_PARTS:
+        raise ecr_push.limit_exceeded(f"The upload with id '{upload.id}' already has the maximum of "
+                                      f"{ecr_push.MAX_PARTS} layer parts")
     try:
-        size = ecr_push.append(ctx.store, repo, upload.id, (data,), offset=first)
+        size = ecr_push.append(ctx.store, repo, upload.id, (data,), offset=first, length=len(data))
     except blobs.OffsetMismatch as mismatch:
         raise _invalid_part(ctx, mismatch.size, f"The part starts at byte {first} but the upload holds "
                             f"{mismatch.size} bytes.") from None

@@ -5,6 +5,11 @@ may only name blobs (config and layers) and, for an index, images that are in th
 refers to are collected once they are older than :data:`UNREFERENCED_GRACE`.  Every failure is ECR's own
 error (``ServiceError``), which the registry endpoint translates into its JSON error codes.
 
+Uploads are bounded: one not completed within :data:`UPLOAD_LIFETIME` (store clock) is gone, its bytes freed,
+and its id answers as an unknown one; a repository has at most :data:`MAX_UPLOADS` in progress; a layer is at
+most :data:`MAX_LAYER_SIZE`.  Expired uploads are dropped when uploads are started or an expired one is looked
+up, and with the garbage (at start and when images or repositories are deleted), always under the store lock.
+
 Messages marked "unverified" are plausible texts in ECR's usual phrasing where no real message was found.
 """
 from __future__ import annotations
@@ -24,10 +29,22 @@ if TYPE_CHECKING:
     from mockrunner.model.ecr import Image
     from mockrunner.model.store import Store
 
-PART_SIZE = 20 * 1024 * 1024
-"""The part size InitiateLayerUpload suggests: the largest ``layerPartBlob`` botocore's model allows."""
-MIN_PART_SIZE = 5 * 1024 * 1024
-"""Every part but the last must be at least this big (LayerPartTooSmallException: "at least 5 MiB")."""
+MIB = 1024 * 1024
+PART_SIZE = 10 * MIB
+"""The part size InitiateLayerUpload suggests, and the largest part UploadLayerPart takes: ECR's quota "Maximum
+layer part size" (10 MiB), the ``partSize`` the AWS CLI's example shows (10485760); botocore's model would let
+``layerPartBlob`` be 20 MiB."""
+MIN_PART_SIZE = 5 * MIB
+"""Every part but the last must be at least this big (ECR's quota "Minimum layer part size")."""
+MAX_PARTS = 4200
+"""Layer parts per upload through the API (ECR's quota "Layer parts")."""
+MAX_LAYER_SIZE = 52_000 * MIB
+"""ECR's quota "Maximum layer size", for the API and the registry endpoint alike."""
+MAX_UPLOADS = 1000
+"""Uploads in progress per repository (mockrunner's bound: ECR publishes none)."""
+UPLOAD_LIFETIME = timedelta(hours=168)
+"""How long an upload may stay incomplete, from its start (mockrunner's choice: ECR publishes none; the
+registry's reference implementation purges uploads started 168 hours ago)."""
 UNREFERENCED_GRACE = timedelta(hours=24)
 """How long a blob no image refers to is kept (ECR: unassociated layers "may be cleaned up at any time")."""
 DOWNLOAD_URL_LIFETIME = timedelta(hours=1)
@@ -69,26 +86,58 @@ def _missing(kind: str, repo: Repository, digests: list[str]) -> str:
             f"'{repo.name}' in the registry with id '{repo.registry_id}' do not exist")
 
 
+def limit_exceeded(message: str) -> ServiceError:
+    return ServiceError("LimitExceededException", message)  # unverified wordings: ECR's are not on record
+
+
+def layer_too_large(repo: Repository) -> ServiceError:
+    return limit_exceeded(f"The layer exceeds the maximum layer size of {MAX_LAYER_SIZE // MIB} MiB in the "
+                          f"repository with name '{repo.name}' in the registry with id '{repo.registry_id}'")
+
+
 # ------------------------------------------------------------------------------------------------ uploads
 def start_upload(store: "Store", repo: Repository) -> "Upload":
-    return store.blobs.start_upload(owner(repo))
+    """A new upload (LimitExceededException when the repository has :data:`MAX_UPLOADS` in progress)."""
+    expire_uploads(store)
+    if store.blobs.count_uploads(owner(repo)) >= MAX_UPLOADS:
+        raise limit_exceeded(f"The repository with name '{repo.name}' in the registry with id '{repo.registry_id}' "
+                             f"already has the maximum of {MAX_UPLOADS} layer uploads in progress")
+    return store.blobs.start_upload(owner(repo), store.clock.now())
+
+
+def expire_uploads(store: "Store") -> int:
+    """Drop the uploads :data:`UPLOAD_LIFETIME` old; how many were dropped."""
+    with store.lock:
+        return store.blobs.expire(store.clock.now() - UPLOAD_LIFETIME)
 
 
 def upload_of(store: "Store", repo: Repository, upload_id: str) -> "Upload":
-    """The upload ``upload_id`` of this repository, or UploadNotFoundException."""
+    """The upload ``upload_id`` of this repository, or UploadNotFoundException (also once it has expired)."""
     upload = store.blobs.upload(upload_id)
     if upload is None or upload.owner != owner(repo):
+        raise upload_not_found(repo, upload_id)
+    if store.clock.now() - upload.started >= UPLOAD_LIFETIME:
+        expire_uploads(store)
         raise upload_not_found(repo, upload_id)
     return upload
 
 
-def append(store: "Store", repo: Repository, upload_id: str, chunks: Iterable[bytes], offset: int | None) -> int:
-    """Append one part at ``offset`` (or at the end); the upload's new size.  Raises blobs.OffsetMismatch."""
-    upload_of(store, repo, upload_id)
+def append(store: "Store", repo: Repository, upload_id: str, chunks: Iterable[bytes], offset: int | None,
+           length: int | None = None) -> int:
+    """Append one part at ``offset`` (or at the end); the upload's new size.  Raises blobs.OffsetMismatch.
+
+    A layer would grow past :data:`MAX_LAYER_SIZE` is LimitExceededException: before a byte is read when the
+    part's announced ``length`` says so, else as soon as the bytes do (nothing of the part is kept).
+    """
+    upload = upload_of(store, repo, upload_id)
+    if length is not None and upload.size + length > MAX_LAYER_SIZE:
+        raise layer_too_large(repo)
     try:
-        return store.blobs.append(upload_id, chunks, offset)
+        return store.blobs.append(upload_id, chunks, offset, max_size=MAX_LAYER_SIZE)
     except blobs.UploadMissing:
         raise upload_not_found(repo, upload_id) from None
+    except blobs.TooLarge:
+        raise layer_too_large(repo) from None
 
 
 def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_part: int = 0) -> tuple[str, int]:
@@ -109,7 +158,8 @@ def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_
         raise ServiceError("LayerAlreadyExistsException", f"The layer with digest '{digest}' already exists in the "
                            f"repository with name '{repo.name}' in the registry with id '{repo.registry_id}'")
     if min_part and any(size < min_part for size in upload.parts[:-1]):
-        raise ServiceError("LayerPartTooSmallException", "Layer parts must be at least 5 MiB in size.")
+        # ECR's text, from CloudTrail (dotnet/sdk-container-builds#424).
+        raise ServiceError("LayerPartTooSmallException", "All layer parts except the last part should be at least 5MB")
     try:
         actual, size = store.blobs.finish(upload_id, digest)
     except blobs.DigestMismatch as mismatch:
@@ -177,7 +227,9 @@ def download_signature(store: "Store", repo_key: tuple[str, str, str], digest: s
 # ------------------------------------------------------------------------------------------------ collection
 def collect_garbage(store: "Store") -> int:
     """Forget layers no image of their repository refers to once older than the grace period, then delete blobs
-    no repository holds any more; return how many blobs were deleted.  Call with the store lock held."""
+    no repository holds any more, and drop expired uploads; return how many blobs were deleted.  Call with the
+    store lock held."""
+    expire_uploads(store)
     now = store.clock.now()
     kept: set[str] = set()
     for account in store.accounts.values():
