@@ -38,9 +38,18 @@ PURGE_MIN = 256
 MAX_TOMBSTONES = 10000
 
 
-def new_id(prefix: str) -> str:
-    """A 20-character IAM identifier (prefix + 16 random base32 characters)."""
-    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+UNIQUE_ID_LENGTH = 21
+"""Unique ids (users, roles, groups, policies, instance profiles, server certificates, service-specific
+credentials) are a four-letter prefix and 17 characters: IAM User Guide, "IAM identifiers" (AIDAJQABLZS4A3QDU576Q,
+AROAJ3UQRY75GDAKWTAA2)."""
+KEY_ID_LENGTH = 20
+"""Access key ids (AKIA, ASIA) and SSH public key ids (APKA) are a prefix and 16 characters (AKIAIOSFODNN7EXAMPLE,
+APKAEIBAERJR2EXAMPLE)."""
+
+
+def new_id(prefix: str, length: int = UNIQUE_ID_LENGTH) -> str:
+    """An IAM identifier of ``length`` characters: ``prefix`` and random base32 characters."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length - len(prefix)))
 
 
 def new_secret() -> str:
@@ -568,7 +577,8 @@ def new_role_session(
     """
     account_id = role.account_id
     session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(), session_token=new_session_token(),
+        access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
+        session_token=new_session_token(),
         expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
         arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
         user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
 
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust
+from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
 
 READ_ONLY = "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess"
 
@@ -199,3 +201,38 @@ def test_service_linked_role_in_use_is_not_deleted(aws):
     assert status["Status"] == "FAILED"
     assert status["Reason"]["RoleUsageList"][0]["Region"] == "us-east-1"
     assert iam.get_role(RoleName="AWSServiceRoleForAppRunner")["Role"]["RoleName"] == "AWSServiceRoleForAppRunner"
+
+
+def test_unique_ids_have_21_characters_and_key_ids_20(aws):
+    """Unique ids are a four-letter prefix and 17 characters (IAM User Guide, "IAM identifiers":
+    AIDAJQABLZS4A3QDU576Q, AROAJ3UQRY75GDAKWTAA2; AWS CLI examples ACCAEXAMPLE123EXAMPLE); access keys, session keys
+    and SSH public key ids are a prefix and 16 (AKIAIOSFODNN7EXAMPLE, APKAEIBAERJR2EXAMPLE).  An assumed role's id
+    is the role's id, a colon and the session name."""
+    iam = aws.client("iam")
+    key = rsa_key()
+    body, _ = self_signed_certificate(key)
+    ssh_body = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                             serialization.PublicFormat.OpenSSH).decode()
+    user = iam.create_user(UserName="alice")["User"]
+    iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=doc(allow("sts:AssumeRole")))
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    unique_ids = {
+        "user": user["UserId"], "role": role["Role"]["RoleId"],
+        "group": iam.create_group(GroupName="g")["Group"]["GroupId"],
+        "policy": iam.create_policy(PolicyName="p", PolicyDocument=doc(allow("s3:GetObject")))["Policy"]["PolicyId"],
+        "profile": iam.create_instance_profile(InstanceProfileName="ip")["InstanceProfile"]["InstanceProfileId"],
+        "server certificate": iam.upload_server_certificate(
+            ServerCertificateName="web", CertificateBody=body, PrivateKey=private_pem(key),
+        )["ServerCertificateMetadata"]["ServerCertificateId"],
+        "service credential": iam.create_service_specific_credential(
+            UserName="alice", ServiceName="codecommit.amazonaws.com",
+        )["ServiceSpecificCredential"]["ServiceSpecificCredentialId"],
+    }
+    assert {kind: len(value) for kind, value in unique_ids.items()} == dict.fromkeys(unique_ids, 21)
+    access_key = iam.create_access_key(UserName="alice")["AccessKey"]
+    ssh_key = iam.upload_ssh_public_key(UserName="alice", SSHPublicKeyBody=ssh_body)["SSHPublicKey"]
+    assert [len(access_key["AccessKeyId"]), len(ssh_key["SSHPublicKeyId"])] == [20, 20]
+    sts = aws.client_for(access_key, "sts")
+    assumed = sts.assume_role(RoleArn=role["Role"]["Arn"], RoleSessionName="ci")
+    assert assumed["AssumedRoleUser"]["AssumedRoleId"] == role["Role"]["RoleId"] + ":ci"
+    assert len(assumed["Credentials"]["AccessKeyId"]) == 20

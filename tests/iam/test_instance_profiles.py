@@ -15,7 +15,7 @@ def test_lifecycle_with_a_role(aws):
     iam.create_role(RoleName="web", AssumeRolePolicyDocument=EC2_TRUST)
     created = iam.create_instance_profile(InstanceProfileName="web-profile", Path="/app/")["InstanceProfile"]
     assert created["Arn"] == f"arn:aws:iam::{ACCOUNT}:instance-profile/app/web-profile"
-    assert created["InstanceProfileId"].startswith("AIPA") and len(created["InstanceProfileId"]) == 20
+    assert created["InstanceProfileId"].startswith("AIPA") and len(created["InstanceProfileId"]) == 21
     assert created["Roles"] == [] and created["Path"] == "/app/"
     iam.add_role_to_instance_profile(InstanceProfileName="web-profile", RoleName="web")
     got = iam.get_instance_profile(InstanceProfileName="web-profile")["InstanceProfile"]

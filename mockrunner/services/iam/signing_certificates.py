@@ -72,7 +72,7 @@ def upload_signing_certificate(ctx: RequestContext) -> dict:
     if sum(1 for held in iam.signing_certificates.values() if held.user_name == owner) >= MAX_PER_USER:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {MAX_PER_USER}",
                            409)
-    certificate = iam.add(SigningCertificate((new_id("") + new_id(""))[:ID_LENGTH], owner, body, "Active", now))
+    certificate = iam.add(SigningCertificate(new_id("", ID_LENGTH), owner, body, "Active", now))
     return {"Certificate": _out(certificate)}
 
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.model.iam import SshPublicKey, new_id
+from mockrunner.model.iam import KEY_ID_LENGTH, SshPublicKey, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import USER, iam_of, own_user_name
@@ -105,7 +105,8 @@ def upload_ssh_public_key(ctx: RequestContext) -> dict:
                            "The SSH public key is already associated with the specified IAM user.", 400)
     if len(owned) >= MAX_KEYS_PER_USER:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for PublicKeysPerUser: {MAX_KEYS_PER_USER}", 409)
-    key = iam.add(SshPublicKey(new_id(KEY_ID_PREFIX), user, body, printed, "Active", ctx.store.clock.now()))
+    key = iam.add(SshPublicKey(new_id(KEY_ID_PREFIX, KEY_ID_LENGTH), user, body, printed, "Active",
+                               ctx.store.clock.now()))
     return {"SSHPublicKey": _key_out(key, body)}
 
 

@@ -19,6 +19,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, Principal, validate_policy
 from mockrunner.model.iam import (
+    KEY_ID_LENGTH,
     SESSION_KEY_PREFIX,
     IamState,
     Role,
@@ -279,7 +280,7 @@ def get_session_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else None
     session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(),
+        access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
         session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind=caller.kind,
         arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
         mfa_authenticated_at=mfa_at,

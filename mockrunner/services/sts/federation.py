@@ -16,7 +16,15 @@ from typing import Any
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
-from mockrunner.model.iam import SESSION_KEY_PREFIX, Session, new_id, new_secret, new_session_token, session_credentials
+from mockrunner.model.iam import (
+    KEY_ID_LENGTH,
+    SESSION_KEY_PREFIX,
+    Session,
+    new_id,
+    new_secret,
+    new_session_token,
+    session_credentials,
+)
 from mockrunner.services.registry import op
 from mockrunner.services.sts.core import (
     _packed_size,
@@ -59,7 +67,8 @@ def get_federation_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     name = params["Name"]
     session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX), secret_access_key=new_secret(), session_token=new_session_token(),
+        access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
+        session_token=new_session_token(),
         expiration=now + timedelta(seconds=duration), kind="FederatedUser",
         arn=federated_user_arn(caller.account_id, name), user_id=f"{caller.account_id}:{name}",
         entity_name=None if caller.is_root else caller.entity_name, session_name=name, session_policies=policies,
