@@ -30,13 +30,16 @@ TIMEOUT_SECONDS = float(os.environ.get("EXAMPLE_TIMEOUT", "120"))
 
 
 def push(registry: str, password: str, text: str) -> str:
-    """Push a one-layer image whose file holds ``text`` to ``REPOSITORY:latest``; returns its digest."""
+    """Push a one-layer image whose file holds ``text`` to ``REPOSITORY:latest``; returns the digest the registry
+    stored (skopeo compresses the layer on the way, so it is not the local image's)."""
     image = build_image(text)
     with tempfile.TemporaryDirectory() as directory:
+        digest_file = os.path.join(directory, "pushed.digest")
         subprocess.run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", f"AWS:{password}",
-                        oci_layout(directory, image, "latest"), f"docker://{registry}/{REPOSITORY}:latest"],
-                       check=True, timeout=120)
-    return image.digest
+                        "--digestfile", digest_file, oci_layout(os.path.join(directory, "layout"), image, "latest"),
+                        f"docker://{registry}/{REPOSITORY}:latest"], check=True, timeout=120)
+        with open(digest_file, encoding="utf-8") as handle:
+            return handle.read().strip()
 
 
 def wait_until_settled(apprunner, arn: str) -> dict:

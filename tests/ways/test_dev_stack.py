@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import boto3
 import pytest
 
 from mockrunner.app import create_app
@@ -146,3 +147,9 @@ def test_push_and_deploy_example_against_a_local_server(compose) -> None:
         assert lines[1].startswith("created: arn:aws:apprunner:us-east-1:123456789012:service/shop-web/")
         assert lines[2] == "status: RUNNING" and lines[3].startswith("pushed: shop-web:latest sha256:")
         assert lines[3] != lines[0] and lines[4] == "redeployed: SUCCEEDED, status: RUNNING"
+        ecr = boto3.client("ecr", endpoint_url=server.endpoint_url, region_name="us-east-1",
+                           aws_access_key_id="test", aws_secret_access_key="test")
+        images = ecr.describe_images(repositoryName="shop-web")["imageDetails"]
+        latest = next(image["imageDigest"] for image in images if "latest" in image.get("imageTags", []))
+        assert lines[3].split()[-1] == latest  # the digest printed is the one the registry stored
+        assert lines[0].split()[-1] in {image["imageDigest"] for image in images}
