@@ -50,6 +50,7 @@ from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.model import snapshot
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
+from mockrunner.services.apprunner import arns as apprunner_arns
 
 admin = Blueprint("mockrunner_admin", __name__)
 __all__ = ["TOKEN_HEADER", "admin", "filter_decisions"]
@@ -300,8 +301,7 @@ def complete_handshake() -> Response:
     """A connection is created PENDING_HANDSHAKE; on AWS a human finishes the OAuth handshake in the console."""
     body = _body(required=False)
     arn = request.args.get("connection_arn") or (body.get("connection_arn") if isinstance(body, dict) else None)
-    if not isinstance(arn, str) or not arn.startswith("arn:") or ":apprunner:" not in arn \
-            or ":connection/" not in arn:
+    if not _names(arn, "connection"):
         raise AdminError(400, "InvalidConnectionArn", "connection_arn must be an App Runner connection ARN "
                                                       "(arn:aws:apprunner:<region>:<account>:connection/<name>/<id>)")
     with _mutation():
@@ -372,9 +372,15 @@ def _principal_of(entry: dict) -> Any:
     return principal if principal is not None else entry.get("principal_arn", "")
 
 
+def _names(arn: object, resource_type: str) -> bool:
+    """Whether ``arn`` is an App Runner ARN of ``resource_type`` (``service``, ``connection``)."""
+    parsed = apprunner_arns.parse(arn) if isinstance(arn, str) else None
+    return parsed is not None and parsed.resource_type == resource_type
+
+
 def _service_arn() -> str:
     arn = request.args.get("service_arn", "")
-    if not arn.startswith("arn:") or ":apprunner:" not in arn or ":service/" not in arn:
+    if not _names(arn, "service"):
         raise AdminError(400, "InvalidServiceArn", "service_arn must be an App Runner service ARN "
                                                    "(arn:aws:apprunner:<region>:<account>:service/<name>/<id>)")
     return arn

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.arns import split_arn
 from mockrunner.auth.caller import Caller
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import (
@@ -179,12 +180,12 @@ def display_resource(action: str, resource: str) -> str:
     if (not action.startswith("iam:") or action.startswith("iam:Create") or action == "iam:PassRole"
             or not resource.startswith("arn:")):
         return resource
-    parts = resource.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam":
+    arn = split_arn(resource)
+    if arn is None or arn.service != "iam":
         return resource
-    kind, _, rest = parts[5].partition("/")
-    if kind in _IAM_DISPLAY_KINDS and rest:
-        return f"{kind} {rest.rsplit('/', 1)[-1]}"
+    kind = arn.resource_type
+    if kind in _IAM_DISPLAY_KINDS and arn.resource_path:
+        return f"{kind} {arn.name}"
     if kind == "policy":
         return f"policy {resource}"
     return resource
