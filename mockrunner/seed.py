@@ -228,7 +228,7 @@ class _Seeder:
             if root is None and account_id not in {k.account_id for k in self.store.settings.root_accounts}:
                 raise SeedError(f"{self.path('id')}: account {account_id} is not configured; give its "
                                 "root_credentials to create it")
-            self.store.accounts[account_id] = Account(account_id)
+            self.store.accounts[account_id] = Account(account_id, created=self.store.clock.now())
             self.count("accounts")
 
     def register_root(self) -> dict | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
@@ -30,6 +31,8 @@ class Account:
     id: str
     iam: IamState = field(default_factory=IamState)
     regions: dict[str, RegionState] = field(default_factory=dict)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    """When the account (and so its root user) came to be: the root user's CreateDate."""
 
     def region(self, name: str) -> RegionState:
         state = self.regions.get(name)
@@ -59,12 +62,14 @@ class Store:
     def reset(self) -> None:
         """Forget everything (state, keys, blobs, decisions, caches); the configured accounts exist again, empty."""
         with self.lock:
-            self.accounts = {keys.account_id: Account(keys.account_id) for keys in self.settings.root_accounts}
+            self.clock.reset()
+            now = self.clock.now()
+            self.accounts = {keys.account_id: Account(keys.account_id, created=now)
+                             for keys in self.settings.root_accounts}
             self.identity_providers = IdentityProviders()
             self.blobs.clear()
             self.decision_log.clear()
             self.caches.clear()
-            self.clock.reset()
 
     def derived(self, owner: str, limit: int = 4096) -> DerivedCache:
         """The cache of derived values named ``owner`` (made on first use; ``reset()`` forgets them all)."""

@@ -50,6 +50,20 @@ def test_credential_report_lifecycle_and_columns(aws):
     assert iam.get_credential_report()["Content"]
 
 
+def test_the_root_user_was_created_with_its_account(aws):
+    """GetUser without a name (the root) and the credential report's <root_account> row give the account's creation
+    time, the same on every call and however the clock moves (it was "now", different on each call)."""
+    iam = aws.client("iam")
+    created = iam.get_user()["User"]["CreateDate"]
+    aws.store.clock.advance(3600)
+    assert iam.get_user()["User"]["CreateDate"] == created
+    iam.create_user(UserName="later")
+    iam.generate_credential_report()
+    rows = list(csv.DictReader(io.StringIO(iam.get_credential_report()["Content"].decode())))
+    root = next(row for row in rows if row["user"] == "<root_account>")
+    assert datetime.fromisoformat(root["user_creation_time"]) == created.replace(microsecond=0)
+
+
 def test_credential_report_password_and_mfa_columns(aws):
     iam = aws.client("iam")
     iam.update_account_password_policy(MaxPasswordAge=90)

@@ -71,8 +71,8 @@ def _cert_columns(certificates: list) -> list[str]:
     return columns
 
 
-def build(iam: IamState, account_id: str, now: datetime) -> str:
-    """The report's CSV: the root first, then every user by name."""
+def build(iam: IamState, account_id: str, root_created: datetime) -> str:
+    """The report's CSV: the root (created ``root_created``, with its account) first, then every user by name."""
     def keys_of(name: str, root: bool = False) -> list:
         return sorted((key for key in iam.access_keys.values() if key.root == root and (root or key.user_name == name)),
                       key=lambda key: key.create_date)
@@ -84,9 +84,7 @@ def build(iam: IamState, account_id: str, now: datetime) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    # The root's creation time is not modelled: the earliest entity of the account stands in for it.
-    created = min([user.create_date for user in iam.users.values()] + [now])
-    writer.writerow(["<root_account>", f"arn:aws:iam::{account_id}:root", _time(created), "not_supported",
+    writer.writerow(["<root_account>", f"arn:aws:iam::{account_id}:root", _time(root_created), "not_supported",
                      "no_information", "not_supported", "not_supported", "false",
                      *_key_columns(iam, keys_of("", root=True)), *_cert_columns(certs_of(""))])
     with_mfa = {device.user_name for device in iam.mfa_devices.values() if device.user_name}
@@ -103,7 +101,7 @@ def generate_credential_report(ctx: RequestContext) -> dict:
     generated = iam.credential_report_time
     if generated is not None and now - generated < LIFETIME:
         return {"State": "COMPLETE"}
-    iam.configure(credential_report=build(iam, ctx.account.id, now), credential_report_time=now)
+    iam.configure(credential_report=build(iam, ctx.account.id, ctx.account.created), credential_report_time=now)
     return {"State": "STARTED", "Description": "No report exists. Starting a new report generation task"}
 
 

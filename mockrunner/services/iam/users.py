@@ -47,8 +47,8 @@ def get_user(ctx: RequestContext) -> dict:
         caller = ctx.caller
         if not caller.is_root:
             raise non_user()
-        # Root without UserName: IAM describes the root user (no name).  Creation date: the account's, unknown.
-        return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.store.clock.now(),
+        # Root without UserName: IAM describes the root user (no name), created with the account.
+        return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.account.created,
                          "Path": "/", "UserName": ""}}
     return {"User": user_out(USER.get(iam_of(ctx), name), full=True)}
 
