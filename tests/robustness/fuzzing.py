@@ -80,7 +80,7 @@ def _differences(before: dict, after: dict, path: str = "$", limit: int = 3) -> 
 def fuzz_operations(world: World, service: str, names: list[str], per_operation: int) -> Report:
     report = Report()
     service_model = wire.model(service)
-    keys = _alice_keys(world)
+    keys = alice_keys(world)
     alice = Credentials(*keys) if keys else wire.ROOT
     for name in names:
         operation = service_model.operation_model(name)
@@ -109,7 +109,7 @@ def fuzz_operations(world: World, service: str, names: list[str], per_operation:
     return report
 
 
-def _alice_keys(world: World) -> tuple[str, str] | None:
+def alice_keys(world: World) -> tuple[str, str] | None:
     for account in world.store.accounts.values():
         for key_id, key in account.iam.access_keys.items():
             if getattr(key, "user_name", None) == "alice":

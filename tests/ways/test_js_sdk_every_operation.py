@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from mockrunner.config import Settings
 from mockrunner.protocol import specs
 from mockrunner.testing.server import ThreadedServer
-from tests.robustness.fuzzing import _alice_keys
+from tests.robustness.fuzzing import alice_keys
 from tests.robustness.generate import Generator
 from tests.robustness.world import World
 from tests.ways.js_sdk_clients import NODE, installed_clients
@@ -83,7 +83,7 @@ def _calls(world: World) -> tuple[list[dict], list[dict]]:
 
 
 def _alice(world: World) -> dict:
-    key_id, secret = _alice_keys(world)
+    key_id, secret = alice_keys(world)
     return {"accessKeyId": key_id, "secretAccessKey": secret}
 
 
