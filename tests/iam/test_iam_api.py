@@ -157,7 +157,10 @@ def test_service_linked_roles(aws):
     role = iam.create_service_linked_role(AWSServiceName="apprunner.amazonaws.com")["Role"]
     assert role["RoleName"] == "AWSServiceRoleForAppRunner"
     assert role["Path"] == "/aws-service-role/apprunner.amazonaws.com/"
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "apprunner.amazonaws.com"}
+    # As CreateServiceLinkedRole writes it: one-element lists (real outputs for ECS and OpenSearch, the EC2 Auto
+    # Scaling guide's example); a role App Runner creates on first use has plain strings (tests/roles).
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": ["apprunner.amazonaws.com"]}}]
     attached = iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"]
     assert attached[0]["PolicyArn"] == "arn:aws:iam::aws:policy/aws-service-role/AppRunnerServiceRolePolicy"
     with pytest.raises(ClientError) as excinfo:

@@ -220,7 +220,8 @@ def test_service_linked_role_per_service(aws, service, name, policy):
     assert (role["RoleName"], role["Path"]) == (name, f"/aws-service-role/{service}/")
     assert role["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/{service}/{name}"
     assert "MaxSessionDuration" not in role and "RoleLastUsed" not in role
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": service}
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [service]}}]
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
     assert [a["PolicyArn"] for a in attached] == [f"arn:aws:iam::aws:policy/{policy}"]
     iam.get_policy(PolicyArn=attached[0]["PolicyArn"])

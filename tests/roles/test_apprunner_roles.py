@@ -63,7 +63,7 @@ def test_full_access_user_creates_a_service_from_a_private_image(world):
     assert role["Arn"] == (f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/apprunner.amazonaws.com/"
                            "AWSServiceRoleForAppRunner")
     statement = role["AssumeRolePolicyDocument"]["Statement"][0]
-    assert statement["Principal"] == {"Service": "apprunner.amazonaws.com"}
+    assert (statement["Action"], statement["Principal"]) == ("sts:AssumeRole", {"Service": "apprunner.amazonaws.com"})
     attached = world.iam.list_attached_role_policies(RoleName="AWSServiceRoleForAppRunner")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [
         "arn:aws:iam::aws:policy/aws-service-role/AppRunnerServiceRolePolicy"]

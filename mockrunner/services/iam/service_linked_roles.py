@@ -70,9 +70,14 @@ def create_service_linked_role(ctx: RequestContext) -> dict:
 
 
 def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,
-               description: str | None = None) -> Role:
-    """Create the service-linked role of ``service`` (App Runner calls this on first use too): the name, path,
-    trust and attached policy of the service's table entry; the request's description, else the service's."""
+               description: str | None = None, by_service: bool = False) -> Role:
+    """Create the service-linked role of ``service``: the name, path, trust and attached policy of the service's
+    table entry; the request's description, else the service's.
+
+    The trust policy is written as each way of creating the role writes it: ``CreateServiceLinkedRole`` with
+    one-element lists (``"Action": ["sts:AssumeRole"]``, ``"Service": ["<service>"]``: real outputs for ECS 2024,
+    OpenSearch 2021 and the EC2 Auto Scaling guide's example); a service creating its role on first use
+    (``by_service``, as App Runner does) with plain strings, as roles in real accounts' exports show them."""
     name = _slr_name(service, suffix)
     spec = service_linked_roles()[service]
     if name in iam.roles:
@@ -81,8 +86,9 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
             f"Service role name {name} has been taken in this account, please try a different suffix.", 400,
         )
     path = spec.path
+    action, principal = ("sts:AssumeRole", service) if by_service else (["sts:AssumeRole"], [service])
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+        {"Action": action, "Effect": "Allow", "Principal": {"Service": principal}}]})
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
                 description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
     iam.add(role)
