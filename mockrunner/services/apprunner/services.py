@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.apprunner import AppRunnerState, Service
 from mockrunner.services.apprunner import arns, authz, lifecycle, roles, validation
+from mockrunner.services.apprunner.autoscaling import wire_status
 from mockrunner.services.apprunner.errors import invalid, invalid_state, not_found, quota_exceeded
 from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
 from mockrunner.services.apprunner.lookup import find
@@ -76,11 +77,20 @@ def asc_summary(state: AppRunnerState, arn: str) -> dict:
         "AutoScalingConfigurationArn": arn,
         "AutoScalingConfigurationName": configuration.name,
         "AutoScalingConfigurationRevision": configuration.revision,
-        "Status": configuration.status,
+        "Status": wire_status(configuration),
         "CreatedAt": configuration.created_at,
         "HasAssociatedService": bool(state.asc_services.get(arn)),
         "IsDefault": configuration.is_default,
     }
+
+
+def public_url(service: Service) -> str | None:
+    """``ServiceUrl`` as Describe/List answer it: absent for a private service (ingress not publicly
+    accessible), whose default domain only DescribeCustomDomains' ``DNSTarget`` shows (terraform-provider-aws
+    ``service.go`` reads it there "for private services"; aws/aws-sdk-go#4635, awslabs/amazon-app-runner-deploy#24).
+    """
+    ingress = service.network_configuration.get("IngressConfiguration", {})
+    return service.url if ingress.get("IsPubliclyAccessible", True) else None
 
 
 def service_view(state: AppRunnerState, service: Service) -> dict:
@@ -88,7 +98,7 @@ def service_view(state: AppRunnerState, service: Service) -> dict:
         "ServiceName": service.name,
         "ServiceId": service.id,
         "ServiceArn": service.arn,
-        "ServiceUrl": service.url,
+        "ServiceUrl": public_url(service),
         "CreatedAt": service.created_at,
         "UpdatedAt": service.updated_at,
         "DeletedAt": service.deleted_at,
@@ -105,7 +115,7 @@ def service_view(state: AppRunnerState, service: Service) -> dict:
 
 def service_summary(service: Service) -> dict:
     return {"ServiceName": service.name, "ServiceId": service.id, "ServiceArn": service.arn,
-            "ServiceUrl": service.url, "CreatedAt": service.created_at, "UpdatedAt": service.updated_at,
+            "ServiceUrl": public_url(service), "CreatedAt": service.created_at, "UpdatedAt": service.updated_at,
             "Status": service.status}
 
 
