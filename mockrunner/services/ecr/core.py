@@ -418,7 +418,22 @@ def tag_immutable(repo: Repository, tag: str) -> bool:
     return (mode.startswith("IMMUTABLE") and not excluded) or (mode == "MUTABLE_WITH_EXCLUSION" and excluded)
 
 
+MAX_EXCLUSION_WILDCARDS = 2
+"""``*`` allowed in one tag mutability exclusion filter: the limit terraform-provider-aws's
+``aws_ecr_repository`` validates (``internal/service/ecr/repository.go``; ``repository_test.go``'s
+``TestAccECRRepository_immutabilityWithExclusion_validation`` expects "Image tag mutability exclusion filter can
+contain a maximum of 2 wildcards").  ECR's API model does not state it."""
+
+
 def validate_mutability(mode: str, filters: list[dict]) -> None:
+    """A tag mutability mode with its exclusion filters: filters only (and always) with a ``*_WITH_EXCLUSION``
+    mode, each with at most ``MAX_EXCLUSION_WILDCARDS`` wildcards."""
+    for f in filters:
+        if f.get("filter", "").count("*") > MAX_EXCLUSION_WILDCARDS:
+            # Unverified wording; the provider's own message is the sentence quoted here.
+            raise invalid("Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
+                          f"'Image tag mutability exclusion filter can contain a maximum of "
+                          f"{MAX_EXCLUSION_WILDCARDS} wildcards'")
     if mode.endswith("_WITH_EXCLUSION") and not filters:
         # Unverified wording.
         raise invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "

@@ -5,8 +5,11 @@ mockrunner, so they behave as an unreachable upstream does on AWS: ValidatePullT
 ``isValid: false`` with the reason.  Credentials live in AWS Secrets Manager (``ecr-pullthroughcache/`` secrets),
 which mockrunner does not serve: a rule naming a secret is refused with ECR's SecretNotFoundException, so the
 upstreams that require credentials (Docker Hub, GitHub, GitLab, Azure) cannot be configured.  An ``ecr`` upstream
-(another registry of the model, ``<account>.dkr.ecr.<region>.amazonaws.com``) validates when that registry exists
-and the rule's ``customRoleArn`` names a role of the caller's account.
+(another registry of the model, ``<account>.dkr.ecr.<region>.amazonaws.com``) validates when that registry exists.
+Its ``customRoleArn`` must name a role of the caller's account; it is required only when the upstream registry
+belongs to another account (ECR's API reference: the role is "used if the upstream registry is a cross-account ECR
+private registry"; terraform-provider-aws's ``TestAccECRPullThroughCacheRule_privateRepositorySelfAccount``,
+run against AWS, creates a rule for the caller's own registry in another region without one).
 """
 from __future__ import annotations
 
@@ -55,6 +58,12 @@ def _upstream(url: str, named: str | None) -> str:
     raise ServiceError("UnsupportedUpstreamRegistryException", "The specified upstream registry isn't supported.")
 
 
+def _upstream_account(url: str) -> str | None:
+    """The account of an ``ecr`` upstream registry URL (``None`` for any other upstream)."""
+    match = _ECR_URL.match(url.removeprefix("https://").rstrip("/"))
+    return match.group(1) if match else None
+
+
 def _check_role(ctx: RequestContext, arn: str | None) -> None:
     if arn is None:
         return
@@ -90,9 +99,10 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
         # Unverified wording; documented: these upstreams need a credentialArn.
         raise invalid(f"Invalid parameter at 'credentialArn' failed to satisfy constraint: 'A credential ARN is "
                        f"required for upstream registry {kind}'")
-    if kind == "ecr" and not params.get("customRoleArn"):
+    cross_account = kind == "ecr" and _upstream_account(params["upstreamRegistryUrl"]) != ctx.caller.account_id
+    if cross_account and not params.get("customRoleArn"):
         raise invalid("Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'A custom role ARN is "
-                       "required for upstream registry ecr'")  # Unverified wording.
+                       "required for a cross-account upstream registry ecr'")  # Unverified wording.
     if kind != "ecr" and params.get("upstreamRepositoryPrefix"):
         raise invalid("Invalid parameter at 'upstreamRepositoryPrefix' failed to satisfy constraint: "
                        "'upstreamRepositoryPrefix is only supported for upstream registry ecr'")  # Unverified.
@@ -150,11 +160,11 @@ def delete_pull_through_cache_rule(ctx: RequestContext) -> dict:
 
 def _failure(ctx: RequestContext, rule: PullThroughCacheRule) -> str | None:
     """Why ECR could not use the rule's upstream now (``None``: it can)."""
-    match = _ECR_URL.match(rule.upstream_url.removeprefix("https://").rstrip("/"))
-    if match is None:
+    account = _upstream_account(rule.upstream_url)
+    if account is None:
         return (f"Unable to reach the upstream registry {rule.upstream_url}: the upstream registry cannot be "
                 "reached from this network.")
-    if ctx.store.account(match.group(1)) is None:
+    if ctx.store.account(account) is None:
         return f"The upstream registry {rule.upstream_url} does not exist."
     return None
 
