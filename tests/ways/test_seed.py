@@ -82,13 +82,13 @@ def _trusting(arn: str) -> dict:
 def test_roles_may_trust_users_of_any_seeded_account_and_roles_listed_before_them() -> None:
     """IAM refuses a trust policy naming a user or role that does not exist, so a seed makes every account's users
     before any role."""
+    back = {"name": "back", "trust_policy": _trusting("arn:aws:iam::123456789012:user/ours")}
     seed = {"roles": [{"name": "first", "trust_policy": _trusting("arn:aws:iam::111122223333:user/theirs")},
                       {"name": "second", "trust_policy": _trusting("arn:aws:iam::123456789012:role/first")}],
             "users": [{"name": "ours"}],
             "accounts": [{"id": "111122223333", "root_credentials": {"access_key_id": "OTHERROOT",
                                                                       "secret_access_key": "other"},
-                          "users": [{"name": "theirs"}],
-                          "roles": [{"name": "back", "trust_policy": _trusting("arn:aws:iam::123456789012:user/ours")}]}]}
+                          "users": [{"name": "theirs"}], "roles": [back]}]}
     with MockAppRunner(seed=seed):
         trusted = boto3.client("iam").get_role(RoleName="second")["Role"]["AssumeRolePolicyDocument"]
         assert trusted["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:role/first"}
