@@ -130,8 +130,11 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
         settings_before = store.settings.extra_accounts
         try:
             _identity_providers(store, document.get("identity_providers", []), counts)
-            for prefix, account in accounts:
-                _Seeder(store, account, prefix, counts).run()
+            seeders = [_Seeder(store, account, prefix, counts) for prefix, account in accounts]
+            for seeder in seeders:
+                seeder.run_principals()
+            for seeder in seeders:
+                seeder.run_rest()
         except BaseException:
             snapshot.import_state(store, before)
             store.settings.extra_accounts = settings_before
@@ -213,10 +216,16 @@ class _Seeder:
     def count(self, kind: str) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + 1
 
-    def run(self) -> None:
+    def run_principals(self) -> None:
+        """The account, its managed policies, OIDC providers and users: what other accounts' roles may trust."""
         self.ensure_account()
-        for step in (self.managed_policies, self.oidc_providers, self.roles, self.users, self.repositories,
-                     self.apprunner):
+        for step in (self.managed_policies, self.oidc_providers, self.users):
+            step()
+
+    def run_rest(self) -> None:
+        """Roles (IAM refuses a trust policy naming a user or role that does not exist yet), then ECR and App
+        Runner, which name roles."""
+        for step in (self.roles, self.repositories, self.apprunner):
             step()
 
     def ensure_account(self) -> None:

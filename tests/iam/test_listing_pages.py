@@ -38,12 +38,12 @@ def test_users_roles_groups_page_in_name_order_and_follow_changes(aws):
     iam.create_user(UserName="Aa")
     iam.update_user(UserName="g", NewUserName="h", NewPath="/team/")
     iam.delete_group(GroupName="c")
-    iam.update_assume_role_policy(RoleName="A", PolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:user/x"))
+    iam.update_assume_role_policy(RoleName="A", PolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:user/Aa"))
     assert [u["UserName"] for u in _all(iam.list_users, "Users")] == ["A", "Aa", "b", "c", "D", "e", "F", "h"]
     assert [u["UserName"] for u in _all(iam.list_users, "Users", PathPrefix="/team/")] == ["A", "b", "h"]
     assert "c" not in [g["GroupName"] for g in _all(iam.list_groups, "Groups")]
     first = iam.list_roles(MaxItems=1)["Roles"][0]
-    assert first["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:user/x"}
+    assert first["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:user/Aa"}
 
 
 def test_policies_page_and_follow_attachments(aws):

@@ -74,6 +74,26 @@ def test_a_full_seed_works_through_the_api() -> None:
         assert "small" in [c["AutoScalingConfigurationName"] for c in configs]
 
 
+def _trusting(arn: str) -> dict:
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "sts:AssumeRole"}]}
+
+
+def test_roles_may_trust_users_of_any_seeded_account_and_roles_listed_before_them() -> None:
+    """IAM refuses a trust policy naming a user or role that does not exist, so a seed makes every account's users
+    before any role."""
+    back = {"name": "back", "trust_policy": _trusting("arn:aws:iam::123456789012:user/ours")}
+    seed = {"roles": [{"name": "first", "trust_policy": _trusting("arn:aws:iam::111122223333:user/theirs")},
+                      {"name": "second", "trust_policy": _trusting("arn:aws:iam::123456789012:role/first")}],
+            "users": [{"name": "ours"}],
+            "accounts": [{"id": "111122223333", "root_credentials": {"access_key_id": "OTHERROOT",
+                                                                      "secret_access_key": "other"},
+                          "users": [{"name": "theirs"}], "roles": [back]}]}
+    with MockAppRunner(seed=seed):
+        trusted = boto3.client("iam").get_role(RoleName="second")["Role"]["AssumeRolePolicyDocument"]
+        assert trusted["Statement"][0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:role/first"}
+
+
 def test_seed_file_from_disk_and_summary(tmp_path) -> None:
     path = tmp_path / "seed.json"
     path.write_text(json.dumps(SEED))
@@ -96,6 +116,9 @@ BAD_POLICY_USERS = [{"name": f"u{i}"} for i in range(2)] + [
     ({"roles": [{"name": "r", "trust_policy": {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole",
          "Resource": "*"}]}}]}, "roles[0].trust_policy: "),
+    ({"roles": [{"name": "r", "trust_policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/nobody"},
+         "Action": "sts:AssumeRole"}]}}]}, 'roles[0].trust_policy: Invalid principal in policy: "AWS"'),
     ({"users": [{"name": "a", "managed_policies": ["arn:aws:iam::aws:policy/NoSuchPolicy"]}]},
      "users[0].managed_policies[0]: "),
     ({"users": [{"name": "a", "access_keys": [{"access_key_id": "test"}]}]}, "users[0].access_keys[0].access_key_id"),

@@ -145,6 +145,7 @@ TRUST_PROBLEM = (f"$.state.accounts.{ACCOUNT}.iam.roles.worker.assume_role_polic
 def _state_file_with_a_bad_trust_policy(tmp_path) -> tuple[object, bytes]:
     harness = Harness("inprocess")
     try:
+        harness.client("iam").create_user(UserName=USER_ARN.rsplit("/", 1)[1])
         harness.client("iam").create_role(RoleName="worker", AssumeRolePolicyDocument=trust(USER_ARN))
         exported = snapshot.export_state(harness.store)
     finally:

@@ -26,6 +26,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
+from mockrunner.model.principal_arns import unknown_principals
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -453,20 +454,5 @@ def validate_policy(ctx: RequestContext, text: str) -> None:
         raise invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
 
 
-_IAM_PRINCIPAL = re.compile(r"^arn:aws:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)$")
-
-
 def _missing_principal(ctx: RequestContext, document: dict) -> bool:
-    statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
-    for statement in statements:
-        principal = statement.get("Principal")
-        names = principal.get("AWS", []) if isinstance(principal, dict) else []
-        for arn in [names] if isinstance(names, str) else names:
-            match = _IAM_PRINCIPAL.match(arn)
-            account = ctx.store.account(match.group(1)) if match else None
-            if account is None:
-                continue
-            kind, name = match.group(2), match.group(3)
-            if name not in (account.iam.users if kind == "user" else account.iam.roles):
-                return True
-    return False
+    return next(unknown_principals(document, ctx.store.account), None) is not None
