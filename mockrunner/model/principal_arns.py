@@ -6,11 +6,12 @@ Principals in accounts this mockrunner does not hold cannot be checked and are a
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-_IAM_PRINCIPAL = re.compile(r"^arn:aws:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)$")
+from mockrunner.arns import split_arn
+
+_TABLES = {"user": "users", "role": "roles"}
 
 
 def unknown_principals(document: dict, account: Callable[[str], Any]) -> Iterator[str]:
@@ -21,10 +22,10 @@ def unknown_principals(document: dict, account: Callable[[str], Any]) -> Iterato
         principal = statement.get("Principal") if isinstance(statement, dict) else None
         names = principal.get("AWS", []) if isinstance(principal, dict) else []
         for arn in [names] if isinstance(names, str) else names:
-            match = _IAM_PRINCIPAL.match(arn) if isinstance(arn, str) else None
-            held = account(match.group(1)) if match else None
-            if held is None:
+            parsed = split_arn(arn)
+            if (parsed is None or parsed[:2] != ("aws", "iam") or parsed.resource_type not in _TABLES
+                    or not parsed.name or not parsed.account.isdigit() or len(parsed.account) != 12):
                 continue
-            kind, name = match.group(2), match.group(3)
-            if name not in (held.iam.users if kind == "user" else held.iam.roles):
+            held = account(parsed.account)
+            if held is not None and parsed.name not in getattr(held.iam, _TABLES[parsed.resource_type]):
                 yield arn
