@@ -63,8 +63,8 @@ def test_policy_versions_can_be_pruned_and_deleted_as_terraform_does(aws):
         "LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must "
         "delete an existing version.", 409)
     versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
-    oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
-    assert oldest["VersionId"] == "v2" and len({v["CreateDate"] for v in versions}) == 5
+    assert [v["VersionId"] for v in versions] == ["v5", "v4", "v3", "v2", "v1"]
+    assert [v["CreateDate"] for v in versions] == sorted((v["CreateDate"] for v in versions), reverse=True)
     iam.delete_policy_version(PolicyArn=arn, VersionId="v2")
     created = iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc(allow("s3:*")), SetAsDefault=False)
     assert created["PolicyVersion"]["VersionId"] == "v6", "version ids are never reused"
