@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 ACCOUNT = "123456789012"
 
 
@@ -11,6 +14,13 @@ def aws_error(excinfo: Any) -> tuple[str, str, int]:
     """``(code, message, HTTP status)`` of the ClientError a ``pytest.raises`` block caught."""
     response = excinfo.value.response
     return response["Error"]["Code"], response["Error"]["Message"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def error_of(call: Any, **kwargs: Any) -> tuple[str, str, int]:
+    """``(code, message, HTTP status)`` of the ClientError ``call(**kwargs)`` must raise."""
+    with pytest.raises(ClientError) as excinfo:
+        call(**kwargs)
+    return aws_error(excinfo)
 
 
 def doc(*statements: dict) -> str:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from botocore.exceptions import ClientError
-
-from tests.iam.helpers import ACCOUNT, aws_error
+from tests.iam.helpers import ACCOUNT, error_of
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -23,12 +20,6 @@ SAMPLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Sid": "Statement1", "Effect": "Allow", "Action": ["iam:ListUsers"], "Resource": "*"}]})
 BASE_KEYS = {"Path", "RoleName", "RoleId", "Arn", "CreateDate", "AssumeRolePolicyDocument"}
 TAG_PATTERN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
-
-
-def _error(call, **kwargs) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**kwargs)
-    return aws_error(excinfo)
 
 
 def _invalid(message: str) -> tuple[str, str, int]:
@@ -67,13 +58,13 @@ def test_permissions_boundary_errors(aws):
     missing = f"arn:aws:iam::{ACCOUNT}:policy/nonexistent-policy"
     invalid = ("InvalidInput", f"ARN {not_a_policy} is not valid.", 400)
     unknown = ("NoSuchEntity", f"Scope ARN: {missing} does not exist or is not attachable.", 404)
-    assert _error(iam.put_role_permissions_boundary, RoleName="r", PermissionsBoundary=not_a_policy) == invalid
-    assert _error(iam.create_role, RoleName="r2", AssumeRolePolicyDocument=TRUST,
+    assert error_of(iam.put_role_permissions_boundary, RoleName="r", PermissionsBoundary=not_a_policy) == invalid
+    assert error_of(iam.create_role, RoleName="r2", AssumeRolePolicyDocument=TRUST,
                   PermissionsBoundary=not_a_policy) == invalid
-    assert _error(iam.put_role_permissions_boundary, RoleName="r", PermissionsBoundary=missing) == unknown
-    assert _error(iam.create_role, RoleName="r2", AssumeRolePolicyDocument=TRUST,
+    assert error_of(iam.put_role_permissions_boundary, RoleName="r", PermissionsBoundary=missing) == unknown
+    assert error_of(iam.create_role, RoleName="r2", AssumeRolePolicyDocument=TRUST,
                   PermissionsBoundary=missing) == unknown
-    assert _error(iam.put_role_permissions_boundary, RoleName="nonexistent-role", PermissionsBoundary=valid) == (
+    assert error_of(iam.put_role_permissions_boundary, RoleName="nonexistent-role", PermissionsBoundary=valid) == (
         "NoSuchEntity", "The role with name nonexistent-role cannot be found.", 404)
     assert [role["RoleName"] for role in iam.list_roles()["Roles"]] == ["r"]
 
@@ -84,11 +75,11 @@ def test_attach_role_policy_with_no_arn(aws):
     iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
     name = "test-policy-0123456789"
     arn = iam.create_policy(PolicyName=name, PolicyDocument=MOCK_POLICY)["Policy"]["Arn"]
-    assert _error(iam.detach_role_policy, RoleName="r", PolicyArn=arn) == (
+    assert error_of(iam.detach_role_policy, RoleName="r", PolicyArn=arn) == (
         "NoSuchEntity", f"Policy {arn} was not found.", 404)
-    assert _error(iam.attach_role_policy, RoleName="r", PolicyArn="longpolicynamebutnoarn") == (
+    assert error_of(iam.attach_role_policy, RoleName="r", PolicyArn="longpolicynamebutnoarn") == (
         "ValidationError", "ARN longpolicynamebutnoarn is not valid.", 400)
-    assert _error(iam.attach_role_policy, RoleName="r", PolicyArn=name) == (
+    assert error_of(iam.attach_role_policy, RoleName="r", PolicyArn=name) == (
         "ValidationError", f"ARN {name} is not valid.", 400)
 
 
@@ -98,8 +89,8 @@ def test_role_tag_validation_names_no_values(aws):
     too_many = [{"Key": str(x), "Value": str(x)} for x in range(51)]
     tags_limit = _invalid("Value at 'tags' failed to satisfy constraint: Member must have length less than or equal "
                           "to 50")
-    assert _error(iam.create_role, RoleName="r", AssumeRolePolicyDocument=TRUST, Tags=too_many) == tags_limit
-    assert _error(iam.tag_role, RoleName="test-nonexistent-role", Tags=too_many) == tags_limit
+    assert error_of(iam.create_role, RoleName="r", AssumeRolePolicyDocument=TRUST, Tags=too_many) == tags_limit
+    assert error_of(iam.tag_role, RoleName="test-nonexistent-role", Tags=too_many) == tags_limit
     iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
     cases = [
         ([{"Key": "k" * 129, "Value": "value"}], "Value at 'tags.1.member.key' failed to satisfy constraint: "
@@ -110,16 +101,16 @@ def test_role_tag_validation_names_no_values(aws):
                                                      f"Member must satisfy regular expression pattern: {TAG_PATTERN}"),
     ]
     for tags, message in cases:
-        assert _error(iam.create_role, RoleName="r2", AssumeRolePolicyDocument=TRUST, Tags=tags) == _invalid(message)
-        assert _error(iam.tag_role, RoleName="r", Tags=tags) == _invalid(message)
+        assert error_of(iam.create_role, RoleName="r2", AssumeRolePolicyDocument=TRUST, Tags=tags) == _invalid(message)
+        assert error_of(iam.tag_role, RoleName="r", Tags=tags) == _invalid(message)
     untag_keys = _invalid(
         "Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length "
         "less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular "
         f"expression pattern: {TAG_PATTERN}, Member must not be null]")
-    assert _error(iam.untag_role, RoleName="r", TagKeys=[str(x) for x in range(51)]) == _invalid(
+    assert error_of(iam.untag_role, RoleName="r", TagKeys=[str(x) for x in range(51)]) == _invalid(
         "Value at 'tagKeys' failed to satisfy constraint: Member must have length less than or equal to 50")
-    assert _error(iam.untag_role, RoleName="r", TagKeys=["k" * 129]) == untag_keys
-    assert _error(iam.untag_role, RoleName="r", TagKeys=["invalid!key"]) == untag_keys
+    assert error_of(iam.untag_role, RoleName="r", TagKeys=["k" * 129]) == untag_keys
+    assert error_of(iam.untag_role, RoleName="r", TagKeys=["invalid!key"]) == untag_keys
 
 
 # ------------------------------------------------------------------------------------------- instance profiles
@@ -141,7 +132,7 @@ def test_instance_profile_answers(aws):
     assert "Tags" not in listed and set(listed["Roles"][0]) == BASE_KEYS
     (for_role,) = iam.list_instance_profiles_for_role(RoleName="role")["InstanceProfiles"]
     assert set(for_role["Roles"][0]) == BASE_KEYS
-    assert _error(iam.remove_role_from_instance_profile, InstanceProfileName="profile", RoleName="other") == (
+    assert error_of(iam.remove_role_from_instance_profile, InstanceProfileName="profile", RoleName="other") == (
         "NoSuchEntity", "Role other in Instance Profile profile cannot be found.", 404)
     iam.tag_instance_profile(InstanceProfileName="profile", Tags=[{"Key": "MyKey", "Value": "myValue"}])
     assert iam.get_instance_profile(InstanceProfileName="profile")["InstanceProfile"]["Tags"] == [
@@ -157,14 +148,14 @@ def test_policy_version_errors(aws):
     arn = iam.create_policy(PolicyName="test-policy", PolicyDocument=SAMPLE_POLICY)["Policy"]["Arn"]
     missing = f"arn:aws:iam::{ACCOUNT}:policy/TestNonExistingPolicy"
     no_v1 = ("NoSuchEntity", f"Policy {missing} version v1 does not exist or is not attachable.", 404)
-    assert _error(iam.get_policy_version, PolicyArn=missing, VersionId="v1") == no_v1
-    assert _error(iam.set_default_policy_version, PolicyArn=missing, VersionId="v1") == no_v1
-    assert _error(iam.get_policy_version, PolicyArn=arn, VersionId="v9") == (
+    assert error_of(iam.get_policy_version, PolicyArn=missing, VersionId="v1") == no_v1
+    assert error_of(iam.set_default_policy_version, PolicyArn=missing, VersionId="v1") == no_v1
+    assert error_of(iam.get_policy_version, PolicyArn=arn, VersionId="v9") == (
         "NoSuchEntity", f"Policy {arn} version v9 does not exist or is not attachable.", 404)
     bad_id = _invalid("Value at 'versionId' failed to satisfy constraint: Member must satisfy regular expression "
                       "pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
-    assert _error(iam.set_default_policy_version, PolicyArn=arn, VersionId="wrong_version_id") == bad_id
-    assert _error(iam.get_policy_version, VersionId="v2-does-not-exist",
+    assert error_of(iam.set_default_policy_version, PolicyArn=arn, VersionId="wrong_version_id") == bad_id
+    assert error_of(iam.get_policy_version, VersionId="v2-does-not-exist",
                   PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole") == bad_id
 
 
@@ -185,8 +176,8 @@ def test_policy_tags_are_case_sensitive_and_listed_shortest_first(aws):
     assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "A", "Value": "uppercase"}]
     duplicate = ("InvalidInput", "Duplicate tag keys found.", 400)
     twice = [{"Key": "0", "Value": ""}, {"Key": "0", "Value": ""}]
-    assert _error(iam.create_policy, PolicyName="twice", PolicyDocument=SAMPLE_POLICY, Tags=twice) == duplicate
-    assert _error(iam.tag_policy, PolicyArn=arn, Tags=twice) == duplicate
+    assert error_of(iam.create_policy, PolicyName="twice", PolicyDocument=SAMPLE_POLICY, Tags=twice) == duplicate
+    assert error_of(iam.tag_policy, PolicyArn=arn, Tags=twice) == duplicate
 
 
 def test_list_entities_for_policy(aws):
@@ -204,7 +195,7 @@ def test_list_entities_for_policy(aws):
     found = iam.list_entities_for_policy(PolicyArn=arn, EntityFilter="Role")
     assert [role["RoleName"] for role in found["PolicyRoles"]] == ["r"] and found["PolicyUsers"] == []
     missing = f"arn:aws:iam::{ACCOUNT}:policy/NonExistentPolicy"
-    assert _error(iam.list_entities_for_policy, PolicyArn=missing) == (
+    assert error_of(iam.list_entities_for_policy, PolicyArn=missing) == (
         "NoSuchEntity", f"Policy {missing} does not exist or is not attachable.", 404)
 
 
@@ -465,11 +456,11 @@ def test_create_policy_document_verdicts(aws):
     iam = aws.client("iam")
     for index, (document, message) in enumerate(INVALID):
         text = document if isinstance(document, str) else json.dumps(document)
-        assert _error(iam.create_policy, PolicyName=f"invalid-{index}", PolicyDocument=text) == (
+        assert error_of(iam.create_policy, PolicyName=f"invalid-{index}", PolicyDocument=text) == (
             "MalformedPolicyDocument", message, 400), index
     for index, document in enumerate(VALID):
         iam.create_policy(PolicyName=f"valid-{index}", PolicyDocument=json.dumps(document))
     assert len(INVALID) == 78 and len(VALID) == 51
     iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
-    assert _error(iam.update_assume_role_policy, RoleName="r", PolicyDocument="not valid json") == (
+    assert error_of(iam.update_assume_role_policy, RoleName="r", PolicyDocument="not valid json") == (
         "MalformedPolicyDocument", "This policy contains invalid Json", 400)

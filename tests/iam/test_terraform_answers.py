@@ -4,18 +4,10 @@ error codes and texts, so a different answer makes Terraform fail, hang or retry
 """
 from __future__ import annotations
 
-import pytest
-from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 
-from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust, user_with_key
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
 from tests.iam.keys_and_codes import rsa_key, self_signed_certificate
-
-
-def _error(call, **kwargs) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**kwargs)
-    return aws_error(excinfo)
 
 
 def _invalid_principal(arn: str) -> tuple[str, str, int]:
@@ -29,18 +21,18 @@ def test_a_trust_policy_naming_a_missing_user_or_role_is_refused(aws):
     aws/aws-cdk#26482) and UpdateAssumeRolePolicy (aws-actions/configure-aws-credentials#332)."""
     iam = aws.client("iam")
     missing_role, missing_user = f"arn:aws:iam::{ACCOUNT}:role/ci", f"arn:aws:iam::{ACCOUNT}:user/team/ann"
-    assert _error(iam.create_role, RoleName="deploy", AssumeRolePolicyDocument=trust(missing_role)) == (
+    assert error_of(iam.create_role, RoleName="deploy", AssumeRolePolicyDocument=trust(missing_role)) == (
         _invalid_principal(missing_role))
-    assert _error(iam.create_role, RoleName="deploy",
+    assert error_of(iam.create_role, RoleName="deploy",
                   AssumeRolePolicyDocument=trust([f"arn:aws:iam::{ACCOUNT}:root", missing_user])) == (
         _invalid_principal(missing_user))
     # A role cannot trust itself by ARN before it exists.
     own = f"arn:aws:iam::{ACCOUNT}:role/deploy"
-    assert _error(iam.create_role, RoleName="deploy", AssumeRolePolicyDocument=trust(own)) == _invalid_principal(own)
+    assert error_of(iam.create_role, RoleName="deploy", AssumeRolePolicyDocument=trust(own)) == _invalid_principal(own)
     assert iam.list_roles()["Roles"] == []
     iam.create_user(UserName="ann", Path="/team/")
     iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=trust(missing_user))
-    assert _error(iam.update_assume_role_policy, RoleName="deploy", PolicyDocument=trust(missing_role)) == (
+    assert error_of(iam.update_assume_role_policy, RoleName="deploy", PolicyDocument=trust(missing_role)) == (
         _invalid_principal(missing_role))
     stored = iam.get_role(RoleName="deploy")["Role"]["AssumeRolePolicyDocument"]
     assert stored["Statement"][0]["Principal"] == {"AWS": missing_user}, "a refused update changes nothing"
@@ -59,7 +51,7 @@ def test_policy_versions_can_be_pruned_and_deleted_as_terraform_does(aws):
                             Path="/")["Policy"]["Arn"]
     for _ in range(4):
         iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc(allow("ec2:*")), SetAsDefault=False)
-    assert _error(iam.create_policy_version, PolicyArn=arn, PolicyDocument=doc(allow("ec2:*"))) == (
+    assert error_of(iam.create_policy_version, PolicyArn=arn, PolicyDocument=doc(allow("ec2:*"))) == (
         "LimitExceeded", "A managed policy can have up to 5 versions. Before you create a new version, you must "
         "delete an existing version.", 409)
     versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
@@ -69,14 +61,14 @@ def test_policy_versions_can_be_pruned_and_deleted_as_terraform_does(aws):
     created = iam.create_policy_version(PolicyArn=arn, PolicyDocument=doc(allow("s3:*")), SetAsDefault=False)
     assert created["PolicyVersion"]["VersionId"] == "v6", "version ids are never reused"
     iam.set_default_policy_version(PolicyArn=arn, VersionId="v6")
-    assert _error(iam.delete_policy, PolicyArn=arn) == (
+    assert error_of(iam.delete_policy, PolicyArn=arn) == (
         "DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the "
         "policy's versions. The default version is deleted with the policy.", 409)
     for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
         if not version["IsDefaultVersion"]:
             iam.delete_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
     iam.delete_policy(PolicyArn=arn)
-    assert _error(iam.get_policy, PolicyArn=arn) == ("NoSuchEntity", f"Policy {arn} was not found.", 404)
+    assert error_of(iam.get_policy, PolicyArn=arn) == ("NoSuchEntity", f"Policy {arn} was not found.", 404)
 
 
 def test_terraform_generated_passwords_are_accepted_and_changed_by_their_user(aws):
@@ -96,8 +88,8 @@ def test_terraform_generated_passwords_are_accepted_and_changed_by_their_user(aw
     iam.create_login_profile(UserName="tf-user", Password="abcdefghijKLMNOPQ12'", PasswordResetRequired=False)
     user = aws.client_for(key, "iam")
     user.change_password(OldPassword="abcdefghijKLMNOPQ12'", NewPassword="zyxwvutsrqPONMLK98|(")
-    assert _error(user.change_password, OldPassword="abcdefghijKLMNOPQ12'", NewPassword="zyxwvutsrqPONMLK97|(")[0] == (
-        "AccessDenied")
+    refused = error_of(user.change_password, OldPassword="abcdefghijKLMNOPQ12'", NewPassword="zyxwvutsrqPONMLK97|(")
+    assert refused[0] == "AccessDenied"
 
 
 def test_a_renamed_server_certificate_keeps_its_id(aws):
