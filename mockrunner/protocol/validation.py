@@ -148,10 +148,6 @@ class _Failure(NamedTuple):
         return f"Value{shown}at '{self.path}' failed to satisfy constraint: {self.constraint}"
 
 
-def _failure(shape: Shape, value: Any, path: str, constraint: str) -> _Failure:
-    return _Failure(shape, value, path, constraint)
-
-
 # ---------------------------------------------------------------------------------------------- rules
 def _java_length(value: str) -> int:
     """Coral counts UTF-16 code units (Java ``String.length``)."""
@@ -235,11 +231,11 @@ def _check_scalar(shape: Shape, with_pattern: bool = True) -> Check:
 
     def check(value: Any, path: str, errors: list) -> None:
         if not is_type(value):
-            errors.append(_failure(shape, value, path, _type_error(type_name)))
+            errors.append(_Failure(shape, value, path, _type_error(type_name)))
             return
         for ok, message in rules:
             if not ok(value):
-                errors.append(_failure(shape, value, path, message))
+                errors.append(_Failure(shape, value, path, message))
 
     return check
 
@@ -262,7 +258,7 @@ def _check_type(shape: Shape) -> Check:
 
     def check(value: Any, path: str, errors: list) -> None:
         if not is_type(value):
-            errors.append(_failure(shape, value, path, _type_error(type_name)))
+            errors.append(_Failure(shape, value, path, _type_error(type_name)))
 
     return check
 
@@ -283,7 +279,7 @@ def _check_structure(shape: Shape) -> Check:
 
     def check(value: Any, path: str, errors: list) -> None:
         if not isinstance(value, Mapping):
-            errors.append(_failure(shape, value, path, _type_error("structure")))
+            errors.append(_Failure(shape, value, path, _type_error("structure")))
             return
         if union and sum(value.get(name) is not None for name, *_ in table) != 1:
             # Wording unverified: Smithy unions must carry exactly one member, as botocore's client enforces.
@@ -307,15 +303,15 @@ def _check_list(shape: Shape) -> Check:
 
     def check(value: Any, path: str, errors: list) -> None:
         if not isinstance(value, list | tuple):
-            errors.append(_failure(shape, value, path, _type_error("list")))
+            errors.append(_Failure(shape, value, path, _type_error("list")))
             return
         for ok, message in rules:
             if not ok(value):
-                errors.append(_failure(shape, value, path, message))
+                errors.append(_Failure(shape, value, path, message))
         if scalar is not None:
             fails, listing = scalar
             if any(fails(item) for item in value):
-                errors.append(_failure(shape, value, path, f"Member must satisfy constraint: {listing}"))
+                errors.append(_Failure(shape, value, path, f"Member must satisfy constraint: {listing}"))
         else:
             for index, item in enumerate(value, 1):
                 element(item, f"{path}.{index}.member", errors)
@@ -331,16 +327,16 @@ def _check_map(shape: Shape) -> Check:
 
     def check(value: Any, path: str, errors: list) -> None:
         if not isinstance(value, Mapping):
-            errors.append(_failure(shape, value, path, _type_error("map")))
+            errors.append(_Failure(shape, value, path, _type_error("map")))
             return
         for ok, message in rules:
             if not ok(value):
-                errors.append(_failure(shape, value, path, message))
+                errors.append(_Failure(shape, value, path, message))
         if keys is not None and any(keys[0](key) for key in value):
-            errors.append(_failure(shape, value, path, f"Map keys must satisfy constraint: {keys[1]}"))
+            errors.append(_Failure(shape, value, path, f"Map keys must satisfy constraint: {keys[1]}"))
         if scalar_values is not None:
             if any(scalar_values[0](item) for item in value.values()):
-                errors.append(_failure(shape, value, path, f"Map value must satisfy constraint: {scalar_values[1]}"))
+                errors.append(_Failure(shape, value, path, f"Map value must satisfy constraint: {scalar_values[1]}"))
         else:
             for key, item in value.items():
                 element(item, f"{path}.{key}.member", errors)
