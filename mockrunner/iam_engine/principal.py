@@ -4,6 +4,10 @@ Matching follows the IAM User Guide, "AWS JSON policy elements: Principal": an a
 root ARN names every principal of that account; a role ARN names every session of that role; a session
 ARN names one session; ``"*"`` and ``{"AWS": "*"}`` name everyone. Wildcards inside ARNs are not
 supported by IAM in this element, so values compare exactly.
+
+A unique id (``AIDA...`` for a user, ``AROA...`` for a role) names the one user or role that had it: IAM stores
+user and role ARNs as their unique ids and shows the id instead of the ARN once that user or role is deleted
+("IAM role principals" in the same page), so such a policy stays readable and never names a namesake.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass, field
 from .messages import INVALID_PRINCIPAL, MalformedPolicyError
 
 _ACCOUNT = re.compile(r"^\d{12}$")
+UNIQUE_ID = re.compile(r"^A(?:ID|RO)A[A-Z0-9]{17}$")
+"""The unique id of an IAM user (``AIDA``) or role (``AROA``) as it stands for a deleted one in a stored policy."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class PrincipalMatcher:
     arns: frozenset[str]
     services: frozenset[str]
     federated: frozenset[str]
+    unique_ids: frozenset[str] = frozenset()
 
     def match(self, who: Principal) -> str | None:
         """How this element names ``who``, most specific first; None when it does not."""
@@ -104,6 +111,10 @@ class PrincipalMatcher:
             return MATCH_ROLE
         if who.arn in self.federated:
             return MATCH_FEDERATED
+        if self.unique_ids and who.user_id is not None:
+            unique_id = who.user_id.partition(":")[0]
+            if unique_id in self.unique_ids:
+                return MATCH_ROLE if who.role_arn is not None else MATCH_SPECIFIC
         if who.account is not None and who.account in self.accounts:
             return MATCH_ACCOUNT
         return MATCH_WILDCARD if self.everyone else None
@@ -124,6 +135,7 @@ def compile_principal(element: object) -> PrincipalMatcher:
     arns: set[str] = set()
     services: set[str] = set()
     federated: set[str] = set()
+    unique_ids: set[str] = set()
     for kind, raw in element.items():
         values = _as_list(raw)
         if not values or not all(isinstance(v, str) and v for v in values):
@@ -135,6 +147,8 @@ def compile_principal(element: object) -> PrincipalMatcher:
                     everyone = True
                 elif _ACCOUNT.match(value):
                     accounts.add(value)
+                elif UNIQUE_ID.match(value):
+                    unique_ids.add(value)
                 elif value.startswith("arn:") and value.count(":") >= 5:
                     account, resource = value.split(":", 5)[4:6]
                     if resource == "root":
@@ -154,7 +168,8 @@ def compile_principal(element: object) -> PrincipalMatcher:
                 continue
             else:
                 raise MalformedPolicyError(INVALID_PRINCIPAL.format(principal=f'"{kind}":{_show(raw)}'))
-    return PrincipalMatcher(everyone, frozenset(accounts), frozenset(arns), frozenset(services), frozenset(federated))
+    return PrincipalMatcher(everyone, frozenset(accounts), frozenset(arns), frozenset(services), frozenset(federated),
+                            frozenset(unique_ids))
 
 
 def _show(value: object) -> str:

@@ -12,7 +12,7 @@ from mockrunner.model.iam import (
     Role,
     new_id,
 )
-from mockrunner.model.principal_arns import unknown_principals
+from mockrunner.model.principal_arns import replace_principal, unknown_principals
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
     ROLE,
@@ -109,4 +109,5 @@ def delete_role(ctx: RequestContext) -> dict:
         raise delete_conflict("remove roles from instance profile")
     refuse_if_policies(role)
     iam.remove(role)
+    replace_principal(ctx.store, role.arn, role.role_id)
     return {}

@@ -17,6 +17,7 @@ from mockrunner.model.iam import (
     Role,
     new_id,
 )
+from mockrunner.model.principal_arns import replace_principal
 from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.iam.authz import request_keys
 from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, entity_arn, iam_of
@@ -133,6 +134,7 @@ def delete_service_linked_role(ctx: RequestContext) -> dict:
         task.usage = usage
     else:
         iam.remove(role)
+        replace_principal(ctx.store, role.arn, role.role_id)
     iam.add(task)
     return {"DeletionTaskId": task.task_id}
 

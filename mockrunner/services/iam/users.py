@@ -7,6 +7,7 @@ from mockrunner.model.iam import (
     User,
     new_id,
 )
+from mockrunner.model.principal_arns import replace_principal
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
     USER,
@@ -78,7 +79,10 @@ def update_user(ctx: RequestContext) -> dict:
     if profile is not None:
         iam.rename(profile, user_name=new_name)
     rename_owner(iam, user.name, new_name)
-    iam.rename(user, name=new_name, path=path, arn=entity_arn(ctx.account.id, "user", path, new_name))
+    old_arn, new_arn = user.arn, entity_arn(ctx.account.id, "user", path, new_name)
+    iam.rename(user, name=new_name, path=path, arn=new_arn)
+    if new_arn != old_arn:
+        replace_principal(ctx.store, old_arn, new_arn)
     return {}
 
 
@@ -98,4 +102,5 @@ def delete_user(ctx: RequestContext) -> dict:
         raise delete_conflict("remove users from group")
     iam.remove(user)
     iam.end_sessions("User", user.name)
+    replace_principal(ctx.store, user.arn, user.user_id)
     return {}
