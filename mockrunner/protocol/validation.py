@@ -85,9 +85,19 @@ SERVICE_CHECKED_PATTERNS = frozenset({
 #: "Value at 'versionId' ..."; recorded from AWS in 2026: LocalStack snapshots tests/aws/services/iam/
 #: test_iam_roles.snapshot.json test_role_tag_errors, test_iam_policies.snapshot.json test_policy_version_errors,
 #: test_iam_managed_policies.snapshot.json).  Other IAM members still echo their values (roleName: public issues).
+#: So do an OIDC provider's URL, thumbprints and client ids ("Value at 'url' ...", "Value at 'thumbprintList' ...";
+#: LocalStack snapshot test_iam_oidc.snapshot.json, test_create_open_id_connect_provider_validation_errors).
 UNECHOED: dict[str, frozenset[str]] = {
-    "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType"}),
+    "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
+                      "OpenIDConnectProviderUrlType", "thumbprintListType", "clientIDListType"}),
 }
+
+#: List shapes whose element constraints Coral lists without the closing "Member must not be null": IAM's
+#: ``clientIDList`` "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must
+#: have length greater than or equal to 1]" and ``thumbprintList`` (recorded from AWS in 2026: LocalStack snapshot
+#: test_iam_oidc.snapshot.json, test_create_open_id_connect_provider_validation_errors), while IAM's ``tagKeys``
+#: carries it (test_iam_roles.snapshot.json).
+ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType"})
 
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.
@@ -298,7 +308,7 @@ def _check_structure(shape: Shape) -> Check:
 
 def _check_list(shape: Shape) -> Check:
     rules = _length_rules(shape, len)
-    scalar = _elements_fail(shape.member, listed=True)
+    scalar = _elements_fail(shape.member, listed=shape.name not in ELEMENTS_WITHOUT_NOT_NULL)
     element = _checker(shape.member)
 
     def check(value: Any, path: str, errors: list) -> None:
@@ -367,10 +377,22 @@ def _failures(operation: OperationModel, params: Mapping[str, Any]) -> list[_Fai
     return errors
 
 
+def _in_coral_order(failures: list[_Failure]) -> list[_Failure]:
+    """``failures`` in the order Coral lists them: by top-level member in ``java.util.HashSet`` order of the member
+    names (a member's own failures keep their order).  IAM answers CreateOpenIDConnectProvider with ``clientIDList``,
+    ``thumbprintList``, ``url`` (recorded from AWS in 2026: LocalStack snapshot test_iam_oidc.snapshot.json,
+    test_create_open_id_connect_provider_validation_errors), not in the model's Url, ClientIDList, ThumbprintList;
+    SWF's ``execution`` before ``domain`` and Cognito's ``groupName`` before ``username`` (as moto's tests and public
+    code quote them) follow the same order."""
+    tops = [failure.path.split(".", 1)[0] for failure in failures]
+    rank = {name: index for index, name in enumerate(java_hash_order(list(dict.fromkeys(tops))))}
+    return [failure for _top, failure in sorted(zip(tops, failures, strict=True), key=lambda pair: rank[pair[0]])]
+
+
 def errors_for(operation: OperationModel, params: Mapping[str, Any]) -> list[str]:
-    """Every violation in ``params``, in Coral's wording (empty when valid)."""
+    """Every violation in ``params``, in Coral's wording and order (empty when valid)."""
     unechoed = UNECHOED.get(operation.service_model.service_name, frozenset())
-    return [error.text(unechoed) for error in _failures(operation, params)]
+    return [error.text(unechoed) for error in _in_coral_order(_failures(operation, params))]
 
 
 # ---------------------------------------------------------------------------------------------- ECR's words
@@ -423,7 +445,7 @@ def _ecr_summary(failures: list[_Failure], unechoed: frozenset[str]) -> str:
 
 def _coral_summary(failures: list[_Failure], unechoed: frozenset[str]) -> str:
     count = len(failures)
-    texts = [failure.text(unechoed) for failure in failures]
+    texts = [failure.text(unechoed) for failure in _in_coral_order(failures)]
     return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(texts)
 
 

@@ -28,8 +28,6 @@ def test_create_get_list_delete_with_iam_names(aws):
     listed = [item["Arn"] for item in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
     assert listed == sorted([GITHUB_ARN, path_arn])
     iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_ARN)
-    # Deleting again is not an error (the operation is idempotent).
-    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_ARN)
     with pytest.raises(ClientError) as excinfo:
         iam.get_open_id_connect_provider(OpenIDConnectProviderArn=GITHUB_ARN)
     assert aws_error(excinfo) == ("NoSuchEntity", f"OpenIDConnect Provider not found for arn {GITHUB_ARN}", 404)

@@ -126,13 +126,16 @@ def list_providers(ctx: RequestContext) -> dict:
 
 @op("iam", "DeleteOpenIDConnectProvider", authz=_target)
 def delete_provider(ctx: RequestContext) -> dict:
-    """Idempotent: deleting a provider that does not exist succeeds (DeleteOpenIDConnectProvider reference)."""
+    """A provider that does not exist is ``NoSuchEntity`` "OpenId connect Provider <arn> cannot be found." (recorded
+    from AWS in 2026: LocalStack snapshot test_iam_oidc, test_delete_open_id_connect_provider; the API reference
+    calls the operation idempotent, the service is not)."""
     arn = ctx.params["OpenIDConnectProviderArn"]
     parse_arn(arn)
     iam = ctx.account.iam
     provider = iam.oidc_providers.get(arn)
-    if provider is not None:
-        iam.remove(provider)
+    if provider is None:
+        raise ServiceError("NoSuchEntity", f"OpenId connect Provider {arn} cannot be found.", 404)
+    iam.remove(provider)
     return {}
 
 
