@@ -24,7 +24,7 @@ from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
 from mockrunner.model.blobs import BlobStore
 from mockrunner.model.store import Store
-from mockrunner.persistence import StateFile, is_mutation
+from mockrunner.persistence import StateFile
 from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
@@ -118,7 +118,7 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
 def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str, Any]) -> Response:
     """One AWS API request: the gateway pipeline (a mutation saved before the lock is let go), then the log."""
     ctx = context_from_environ(store, environ)
-    result = gateway.handle(ctx, _saving(state_file) if state_file is not None else None)
+    result = gateway.handle(ctx, state_file)
     if store.settings.log_requests:
         log.info(
             "%s %s.%s %s %s",
@@ -126,16 +126,6 @@ def handle_environ(store: Store, state_file: StateFile | None, environ: dict[str
             ctx.caller.arn if ctx.caller else "-",
         )
     return result
-
-
-def _saving(state_file: StateFile) -> gateway.Commit:
-    """The gateway's commit step: a mutation is on disk before anyone hears of it, or it is undone."""
-
-    def commit(ctx: RequestContext) -> None:
-        if ctx.state_changed or is_mutation(ctx.service, ctx.operation_name):
-            state_file.save()
-
-    return commit
 
 
 def prepare_state(store: Store) -> StateFile | None:

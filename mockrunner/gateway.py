@@ -2,10 +2,11 @@
 
 Every step reads and writes one :class:`RequestContext`.  Errors raised anywhere are caught here, once, and
 serialized in the protocol of the service being called; an unexpected exception becomes the service's
-internal-error shape, never a traceback or an HTML page.  A ``commit`` step (the state file's save) runs in
-the same hold of the store lock as everything that reads the state for the request (credentials, account,
+internal-error shape, never a traceback or an HTML page.  With a state file, a ``commit`` step (its save) runs
+in the same hold of the store lock as everything that reads the state for the request (credentials, account,
 authorization, handler), so a change is seen by others only once it is durable; a failed commit (the change
-undone) is answered with the service's internal error as well.
+undone) is answered with the service's internal error as well, and so is a fault in the middle of a handler,
+after the store is put back to the state the file holds.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
-from mockrunner.persistence import StateNotSavedError
+from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
 from mockrunner.protocol import query_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
@@ -31,16 +32,20 @@ _SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]*)/aws4_request
 Commit = Callable[[RequestContext], None]
 """Runs after a handler succeeded, under the store lock; raises :class:`StateNotSavedError` to undo the call."""
 
+_REFUSALS = (ServiceError, StateNotSavedError)
+"""What a request raises without having changed anything (a save that failed has undone the change itself)."""
 
-def handle(ctx: RequestContext, commit: Commit | None = None) -> Response:
-    """Run the pipeline (then ``commit``, in the handler's hold of the store lock); always returns a
-    protocol-shaped response."""
+
+def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response:
+    """Run the pipeline (then, with ``state_file``, save a change in the handler's hold of the store lock); always
+    returns a protocol-shaped response."""
     try:
         route(ctx)
-        with ctx.store.lock:  # one consistent state from the credentials' lookup to the commit
+        # one consistent state from the credentials' lookup to the commit
+        with ctx.store.lock, undoing_faults(state_file, _REFUSALS):
             authenticate.authenticate(ctx)
             ctx.params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
-            result = execute(ctx, commit)
+            result = execute(ctx, _saving(state_file) if state_file is not None else None)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result, ctx.request_id
         )
@@ -72,6 +77,16 @@ def execute(ctx: RequestContext, commit: Commit | None = None) -> dict:
     if commit is not None:
         commit(ctx)
     return result
+
+
+def _saving(state_file: StateFile) -> Commit:
+    """The commit step: a change is on disk before anyone hears of it, or it is undone."""
+
+    def commit(ctx: RequestContext) -> None:
+        if ctx.state_changed or is_mutation(ctx.service, ctx.operation_name):
+            state_file.save()
+
+    return commit
 
 
 def route(ctx: RequestContext) -> None:

@@ -7,7 +7,9 @@ fsynced, so at any instant the file is either the previous complete state or the
 ``kill -9`` loses nothing that was acknowledged.  When any step fails (a full disk, an I/O error, a state that
 cannot be encoded) the temporary file is removed, the store is put back to the state the file holds (kept in
 memory from the last load or save) and :class:`StateNotSavedError` is raised for the caller to answer with an
-error: no later read sees the change, and a restart shows the same state as the running server.
+error: no later read sees the change, and a restart shows the same state as the running server.  A fault in the
+middle of a change (a bug, a failing blob directory: anything but the refusal the caller expects) puts the store
+back the same way (:meth:`StateFile.undoing_faults`), so no half-done change is shown or saved later.
 
 The file starts with a header line giving the body's length and SHA-256, so a file that is truncated,
 half-written by something else or edited by hand is *detected* at start and reported
@@ -23,7 +25,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
 from mockrunner.durable import fsync_directory
@@ -157,6 +159,20 @@ class StateFile:
                 vars(self.store.settings).update(settings_before)
                 raise
 
+    @contextmanager
+    def undoing_faults(self, refusals: tuple[type[BaseException], ...]) -> Iterator[None]:
+        """Around a change made in one hold of the store lock: when the body raises anything but one of
+        ``refusals`` (which a change raises before changing anything), the store is put back to the state the
+        file holds before the exception propagates."""
+        try:
+            yield
+        except refusals:
+            raise
+        except BaseException:
+            with self.store.lock:
+                self._restore()
+            raise
+
     def save(self) -> None:
         """Write the current state atomically and durably (temp file + fsync + rename + directory fsync).
 
@@ -202,6 +218,13 @@ class StateFile:
         """Put the store back to the state the file holds (nothing to restore before the first save)."""
         if self._durable is not None:
             snapshot.import_state(self.store, json.loads(self._durable))
+
+
+def undoing_faults(state_file: StateFile | None,
+                   refusals: tuple[type[BaseException], ...]) -> AbstractContextManager[None]:
+    """:meth:`StateFile.undoing_faults` of ``state_file``; nothing without one (the store has no earlier state
+    kept to go back to)."""
+    return state_file.undoing_faults(refusals) if state_file is not None else nullcontext()
 
 
 def _remove_quietly(path: str) -> None:

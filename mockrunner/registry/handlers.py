@@ -16,7 +16,8 @@
 ``GET|DELETE .../blobs/uploads/<id>``   ``ecr:UploadLayerPart``
 ======================================  =====================================================================
 
-Mutations run under the store lock and are saved before the answer; a body is streamed into the blob store
+Mutations run under the store lock (:meth:`RegistryRequest.locked`: a fault undoes them) and are saved before the
+answer; a body is streamed into the blob store
 outside the lock (the upload itself serializes its appends).
 """
 from __future__ import annotations
@@ -93,7 +94,7 @@ def is_download_url(request: RegistryRequest) -> bool:
 # ------------------------------------------------------------------------------------------------ listing
 def catalog(request: RegistryRequest) -> Reply:
     size = _page_size(request, CATALOG_LIMIT)
-    with request.store.lock:
+    with request.locked():
         request.authorize_checks([Check("ecr:DescribeRepositories",
                                         repository_arn(request.region, request.registry_id, "*"),
                                         resource_account=request.registry_id)])
@@ -105,7 +106,7 @@ def catalog(request: RegistryRequest) -> Reply:
 
 def tags_list(request: RegistryRequest, name: str) -> Reply:
     size = _page_size(request, None)
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:ListImages")
         repo = request.repository(name)
         tags = sorted(tag for image in repo.images.values() for tag in image.tags)
@@ -159,7 +160,7 @@ def _image(repo: Repository, reference: str) -> Image:
 
 
 def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:BatchGetImage")
         repo = request.repository(name)
         image = _image(repo, reference)
@@ -182,7 +183,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         raise RegistryError(400, "TAG_INVALID", "manifest tag did not match URI")
     if digest is not None and not ecr_push.is_sha256(digest):
         raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:PutImage")
         repo = request.repository(name)
     data = request.body(MANIFEST_LIMIT)
@@ -191,7 +192,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     except UnicodeDecodeError:
         raise from_service_error(ecr_images.invalid_json()) from None
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip() or None
-    with request.store.lock:
+    with request.locked():
         repo = request.repository(name)
         try:
             image = ecr_images.store_image(request.ctx, repo, text, media_type, tag, digest)
@@ -209,7 +210,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
 
 def delete_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     """202: by digest the image and its tags are deleted, by tag the tag (the image going with its last tag)."""
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:BatchDeleteImage")
         repo = request.repository(name)
         image = _image(repo, reference)
@@ -224,7 +225,7 @@ def referrers(request: RegistryRequest, name: str, subject: str) -> Reply:
     (an empty one when there are none), filtered by ``?artifactType=``."""
     _check_digest(subject)
     wanted = request.query.get("artifactType")
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:BatchGetImage")
         found = ecr_storage.referrers(request.repository(name), subject, [wanted] if wanted else None)
         manifests = [_descriptor(image) for image in found]
@@ -252,7 +253,7 @@ def _descriptor(image: Image) -> dict:
 def head_or_get_blob(request: RegistryRequest, name: str, digest: str) -> Reply:
     _check_digest(digest)
     action = "ecr:GetDownloadUrlForLayer" if request.method == "GET" else "ecr:BatchCheckLayerAvailability"
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, action)
         layer = ecr_push.available_layer(request.store, request.repository(name), digest)
     if layer is None:
@@ -322,7 +323,7 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
     actions = ["ecr:InitiateLayerUpload"]
     if digest is not None:
         actions += ["ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, *actions)
         repo = request.repository_for_push(name)
         mounted = _mount(request, repo)
@@ -365,7 +366,7 @@ def _mount(request: RegistryRequest, repo: Repository) -> Reply | None:
 
 
 def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:UploadLayerPart")
         repo = request.repository(name)
         upload = _upload(request, repo, upload_id)
@@ -379,7 +380,7 @@ def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
     digest = request.query.get("digest", "")
     offset = None
     if request.headers.get("content-range"):
-        with request.store.lock:
+        with request.locked():
             request.authorize(name, "ecr:UploadLayerPart")
             offset = _content_range(request, _upload(request, request.repository(name), upload_id).size)
     return _finish(request, name, upload_id, digest, request.body_chunks(), offset)
@@ -390,7 +391,7 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
     has_body = bool(request.content_length) or (request.content_length is None
                                                 and bool(request.environ.get("wsgi.input_terminated")))
     actions = ["ecr:CompleteLayerUpload", *(["ecr:UploadLayerPart"] if has_body else [])]
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, *actions)
         repo = request.repository(name)
         _upload(request, repo, upload_id)
@@ -398,7 +399,7 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
         raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content", detail=digest)
     if has_body:
         _append(request, repo, upload_id, offset, chunks)
-    with request.store.lock:
+    with request.locked():
         repo = request.repository(name)
         try:
             ecr_push.complete(request.store, repo, upload_id, digest)
@@ -411,14 +412,14 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
 
 
 def upload_status(request: RegistryRequest, name: str, upload_id: str) -> Reply:
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:UploadLayerPart")
         upload = _upload(request, request.repository(name), upload_id)
     return _upload_reply(204, name, upload_id, upload.size)
 
 
 def cancel_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
-    with request.store.lock:
+    with request.locked():
         request.authorize(name, "ecr:UploadLayerPart")
         _upload(request, request.repository(name), upload_id)
         request.store.blobs.cancel(upload_id)

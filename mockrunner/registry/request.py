@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -20,6 +21,7 @@ from mockrunner.auth import authorizer, registry_tokens
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Repository
+from mockrunner.persistence import undoing_faults
 from mockrunner.protocol import specs
 from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired
 from mockrunner.services.ecr import core as ecr
@@ -136,6 +138,13 @@ class RegistryRequest:
         if repo is None:
             raise from_service_error(ecr.repository_not_found(name, self.registry_id))
         return repo
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """One step of the request in one hold of the store lock; a fault inside it (anything but a refusal)
+        puts the store back to the state file's state, so no half-done change is seen or saved later."""
+        with self.store.lock, undoing_faults(self.state_file, (RegistryError, ServiceError)):
+            yield
 
     def save(self) -> None:
         """Make an acknowledged change durable before answering (``--state-file``)."""

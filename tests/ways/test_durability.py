@@ -13,6 +13,8 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -264,3 +266,52 @@ def test_a_real_full_disk_under_the_shipped_server(small_disk) -> None:
         restarted.terminate()
         restarted.wait(timeout=10)
     assert names == ["after", "before"]
+
+
+@contextmanager
+def _broken_blob_store(harness: Harness) -> Iterator[None]:
+    """A file where the blob directory should be while the ``with`` body runs: every write of a blob or an upload
+    fails (``ENOTDIR``); the directory is back afterwards."""
+    directory = _state_file(harness).path + ".blobs"
+    moved = os.path.isdir(directory)
+    if moved:
+        os.rename(directory, directory + ".moved")
+    with open(directory, "w") as handle:
+        handle.write("not a directory")
+    try:
+        yield
+    finally:
+        os.remove(directory)
+        if moved:
+            os.rename(directory + ".moved", directory)
+
+
+def test_a_fault_in_the_middle_of_a_change_undoes_what_the_change_had_done(durable) -> None:
+    """InitiateLayerUpload under a CREATE_ON_PUSH template creates the repository, then starts the upload in the
+    blob store; when the blob store fails, the 500 must leave no repository behind (not even in memory, where
+    the next save would have made it durable without anyone having been told)."""
+    ecr = durable.client("ecr")
+    ecr.create_repository_creation_template(prefix="auto", appliedFor=["CREATE_ON_PUSH"])
+    with _broken_blob_store(durable), pytest.raises(ClientError) as raised:
+        ecr.initiate_layer_upload(repositoryName="auto/app")
+    assert (raised.value.response["Error"]["Code"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ServerException", 500)
+    _assert_memory_matches_the_file(durable)
+    ecr.create_repository(repositoryName="later")  # the next save must not carry a half-done change
+    assert [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]] == ["later"]
+
+
+def test_a_fault_in_the_middle_of_a_registry_push_undoes_what_it_had_done(durable) -> None:
+    """The same through the registry API: POST /v2/<name>/blobs/uploads/ creates the repository on push."""
+    durable.client("ecr").create_repository_creation_template(prefix="auto", appliedFor=["CREATE_ON_PUSH"])
+    token = durable.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    headers = {"Authorization": f"Basic {token}"}
+    with _broken_blob_store(durable):
+        if durable.server is not None:
+            status = requests.post(f"{durable.endpoint_url}/v2/auto/app/blobs/uploads/", headers=headers, timeout=30)
+            status = status.status_code
+        else:
+            status = durable.app.test_client().post("/v2/auto/app/blobs/uploads/", headers=headers).status_code
+    assert status == 500
+    _assert_memory_matches_the_file(durable)
+    assert durable.client("ecr").describe_repositories()["repositories"] == []
