@@ -48,6 +48,25 @@ def test_remove_user_from_group_looks_the_user_up_first(aws):
     assert aws_error(excinfo) == ("NoSuchEntity", "The group with name nonexistent-group cannot be found.", 404)
 
 
+def test_add_user_to_group_looks_the_user_up_first(aws):
+    """Neither exists: the user is named, as in RemoveUserFromGroup's recording above (AddUserToGroup's own order
+    with both unknown is not recorded; moto's test_add_unknown_user_to_group expects the same).  A known user and
+    an unknown group name the group (test_iam_groups.py::test_add_user_to_unknown_group), an unknown user in a
+    known group the user (test_add_unknown_user_to_group)."""
+    iam = aws.client("iam")
+    with pytest.raises(ClientError) as excinfo:
+        iam.add_user_to_group(GroupName="non-existent-group", UserName="any-user")
+    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name any-user cannot be found.", 404)
+    iam.create_user(UserName="ann")
+    with pytest.raises(ClientError) as excinfo:
+        iam.add_user_to_group(GroupName="non-existent-group", UserName="ann")
+    assert aws_error(excinfo) == ("NoSuchEntity", "The group with name non-existent-group cannot be found.", 404)
+    iam.create_group(GroupName="devs")
+    with pytest.raises(ClientError) as excinfo:
+        iam.add_user_to_group(GroupName="devs", UserName="non-existent-user")
+    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name non-existent-user cannot be found.", 404)
+
+
 # ------------------------------------------------------------------------------------------------ access keys
 def test_last_used_of_an_unknown_access_key_is_access_denied(aws):
     """test_iam_users.py::TestUserAccessKeys::test_access_key_errors ("get-last-used-nonexistent-key-error"): an

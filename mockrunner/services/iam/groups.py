@@ -68,9 +68,11 @@ def delete_group(ctx: RequestContext) -> dict:
 
 @op("iam", "AddUserToGroup", authz=target(GROUP))
 def add_user_to_group(ctx: RequestContext) -> dict:
+    """The user is looked up before the group, as RemoveUserFromGroup does (both unknown: "The user with name ...
+    cannot be found."); adding a member again changes nothing."""
     iam = iam_of(ctx)
-    group = GROUP.get(iam, ctx.params["GroupName"])
     user = USER.get(iam, ctx.params["UserName"])
+    group = GROUP.get(iam, ctx.params["GroupName"])
     if user.name not in group.users:
         if len(iam.groups_of(user.name)) >= MAX_GROUPS_PER_USER:
             raise ServiceError("LimitExceeded", f"Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}", 409)
