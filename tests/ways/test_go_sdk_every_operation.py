@@ -94,8 +94,14 @@ class Driver:
         return json.loads(line)
 
     def close(self) -> None:
+        """End the driver (it stops at the end of its input; killed if it does not within 30 s)."""
         self.process.stdin.close()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        finally:
+            self.process.kill()
+            self.process.stdout.close()
+            self.process.stderr.close()
 
 
 class GoModels:
