@@ -37,6 +37,7 @@ REAL_CLIENT_TESTS = {
     "tests/registry/test_skopeo.py": "no skopeo test passed: the registry was not tested by a real client",
     "tests/ways/test_js_sdk.py": "the JavaScript SDK test did not pass: no SDK but botocore was tested",
     "tests/ways/test_js_sdk_every_operation.py": "the JavaScript SDK did not call every operation",
+    "tests/ways/test_go_sdk_every_operation.py": "the Go SDK did not call every operation",
 }
 """Test files that skip outside CI when their client (a system package, or npm packages) is missing, and what a
 CI run lacking them would mean."""

@@ -1,147 +1,34 @@
 """Every operation of the four services, called once with botocore and once with the AWS SDK for JavaScript v3,
 against the same populated world: both must agree.
 
-The input of each operation is the robustness generator's valid input (``tests/robustness/generate.py``) against
-the populated world (``tests/robustness/world.py``).  botocore calls the world in-process, restored before each
-call; the JavaScript SDK (one node process, ``js_sdk/every_operation.mjs``) calls a real HTTP server whose state
-is replaced by the same pristine world before each call.  Outcomes agree when both succeed with the same output
-(every member, deeply: values generated per call, such as new ids and creation dates, are ignored where two
-botocore calls already differ), timestamps parsed into ``Date`` and blobs into ``Uint8Array``; or both fail with
-the same HTTP status and error code, the JavaScript SDK raising the modeled exception class for modeled errors
-(never a deserialization error or an unnamed ``ServiceException``) with ``$fault`` and ``$metadata.requestId``.
+The calls, botocore's outcomes and the deep comparison are ``sdk_sweep.py``'s.  botocore calls the world
+in-process, restored before each call; the JavaScript SDK (one node process, ``js_sdk/every_operation.mjs``) calls
+a real HTTP server whose state is replaced by the same pristine world before each call.  Outcomes agree when both
+succeed with the same output (every member, deeply: values generated per call, such as new ids and creation dates,
+are ignored where two botocore calls already differ), timestamps parsed into ``Date`` and blobs into
+``Uint8Array``; or both fail with the same HTTP status and error code, the JavaScript SDK raising the modeled
+exception class for modeled errors (never a deserialization error or an unnamed ``ServiceException``) with
+``$fault`` and ``$metadata.requestId``.
 
 The clients and how they are installed: ``js_sdk_clients.py``.
 """
 from __future__ import annotations
 
-import base64
 import json
-import random
 import subprocess
-from datetime import datetime
 from typing import Any
-from urllib.parse import unquote
 
 import pytest
-from botocore.exceptions import ClientError, ParamValidationError
 
 from mockrunner.config import Settings
-from mockrunner.protocol import specs
 from mockrunner.testing.server import ThreadedServer
-from tests.robustness.fuzzing import alice_keys
-from tests.robustness.generate import Generator
 from tests.robustness.world import World
+from tests.ways import sdk_sweep
 from tests.ways.js_sdk_clients import NODE, installed_clients
 from tests.ways.js_sdk_world import build_full_world
 
 EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {}
 """(service, operation) -> why the JavaScript SDK's outcome differs from botocore's while mockrunner is right."""
-
-
-def _wire(value: Any) -> Any:
-    """A botocore value in the form the node script writes JavaScript values (dates to the millisecond)."""
-    if isinstance(value, datetime):
-        return {"$date": round(value.timestamp() * 1000)}
-    if isinstance(value, (bytes, bytearray)):
-        return {"$blob": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, dict):
-        return {key: _wire(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_wire(item) for item in value]
-    return value
-
-
-PAGE_TOKENS = frozenset({"Marker", "NextToken", "nextToken"})
-"""Members no valid first call carries (a page token comes from a previous page)."""
-AS_ALICE = frozenset({("sts", "AssumeRole"), ("iam", "ListUsers"), ("ecr", "DeleteRepository")})
-"""Operations called as the IAM user ``alice`` (the root may not assume roles; the others are denied to her)."""
-SEEDS = 8
-"""Generated inputs tried per operation: the first that botocore's call succeeds with is used."""
-
-
-def _calls(world: World) -> tuple[list[dict], list[dict]]:
-    """One call per operation of the four models and botocore's outcome of it."""
-    calls, outcomes = [], []
-    for service in specs.SERVICES:
-        model = specs.service_model(service)
-        for name in model.operation_names:
-            shape = model.operation_model(name).input_shape
-            tried = []
-            caller = _alice(world) if (service, name) in AS_ALICE else None
-            for seed in range(SEEDS if shape is not None else 1):
-                generator = Generator(random.Random(f"js-sdk.{service}.{name}.{seed}"), world.vocabulary)
-                params = generator.structure(shape, 0) if shape is not None else {}
-                call = {"service": service, "operation": name, "caller": caller,
-                        "input": {key: value for key, value in params.items() if key not in PAGE_TOKENS}}
-                tried.append((call, _botocore(world, call)))
-                if tried[-1][1]["ok"]:
-                    break
-            call, outcome = next((item for item in tried if item[1]["ok"]), tried[0])
-            calls.append(call)
-            outcomes.append(outcome)
-    return calls, outcomes
-
-
-def _alice(world: World) -> dict:
-    key_id, secret = alice_keys(world)
-    return {"accessKeyId": key_id, "secretAccessKey": secret}
-
-
-def _botocore(world: World, call: dict) -> dict:
-    world.restore()
-    caller = call["caller"] or {"accessKeyId": "test", "secretAccessKey": "test"}
-    client = world.harness.client(call["service"], access_key=caller["accessKeyId"],
-                                  secret=caller["secretAccessKey"])
-    method = getattr(client, _method(client, call["operation"]))
-    try:
-        output = method(**call["input"])
-    except ParamValidationError as error:
-        return {"ok": False, "code": "ParamValidationError", "status": 0, "invalid": str(error)}
-    except ClientError as error:
-        members = {key: value for key, value in error.response.items() if key not in ("Error", "ResponseMetadata")}
-        return {"ok": False, "code": error.response["Error"]["Code"], "message": error.response["Error"].get("Message"),
-                "status": error.response["ResponseMetadata"]["HTTPStatusCode"], "members": _wire(members)}
-    status = output.pop("ResponseMetadata")["HTTPStatusCode"]
-    return {"ok": True, "output": _wire(output), "status": status}
-
-
-def _method(client: Any, operation: str) -> str:
-    return {api: method for method, api in client.meta.method_to_api_mapping.items()}[operation]
-
-
-def _differences(expected: Any, twin: Any, actual: Any, path: str = "") -> list[str]:
-    """Where ``actual`` (JavaScript) differs from ``expected`` (botocore), ignoring what differs from ``twin``
-    (a second botocore call against the same world: generated ids and dates)."""
-    if isinstance(expected, dict) and isinstance(actual, str) and actual.startswith("%7B"):
-        actual = json.loads(unquote(actual))  # botocore alone decodes IAM's URL-encoded policy documents
-    if isinstance(expected, dict) and "$date" in expected:
-        if not (isinstance(actual, dict) and "$date" in actual):
-            return [f"{path}: a timestamp, JavaScript has {actual!r:.80}"]
-        same = expected == twin and abs(expected["$date"] - actual["$date"]) > 1
-        return [f"{path}: {expected} != {actual}"] if same else []
-    if isinstance(expected, dict) and isinstance(actual, dict) and "$blob" not in expected:
-        found = [f"{path}.{key}: {'only botocore' if key in expected else 'only JavaScript'} has it"
-                 for key in sorted(set(expected) ^ set(actual))]
-        for key in sorted(set(expected) & set(actual)):
-            other = twin.get(key) if isinstance(twin, dict) else None
-            found += _differences(expected[key], other, actual[key], f"{path}.{key}")
-        return found
-    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        twins = twin if isinstance(twin, list) and len(twin) == len(expected) else [None] * len(expected)
-        return [found for index, (item, other, got) in enumerate(zip(expected, twins, actual, strict=True))
-                for found in _differences(item, other, got, f"{path}[{index}]")]
-    if expected == actual or (expected != twin and type(expected) is type(actual)):
-        return []
-    return [f"{path}: botocore {expected!r:.80}, JavaScript {actual!r:.80}"]
-
-
-def _error_shapes(service: str) -> dict[str, Any]:
-    """Modeled error code -> its error shape (whose name is the exception class the JavaScript SDK raises)."""
-    return {shape.metadata.get("error", {}).get("code", shape.name): shape
-            for shape in specs.service_model(service).error_shapes}
-
-
-MESSAGES = ("message", "Message")
 
 
 def _mismatch(call: dict, botocore: dict, twin: dict, js: dict) -> list[str]:
@@ -152,8 +39,8 @@ def _mismatch(call: dict, botocore: dict, twin: dict, js: dict) -> list[str]:
     if js.get("status") != botocore["status"]:
         problems.append(f"HTTP status: botocore {botocore['status']}, JavaScript {js.get('status')}")
     if botocore["ok"]:
-        return problems + _differences(botocore["output"], twin.get("output"), js["output"])
-    shapes = _error_shapes(call["service"])
+        return problems + sdk_sweep.differences(botocore["output"], twin.get("output"), js["output"], "JavaScript")
+    shapes = sdk_sweep.error_shapes(call["service"])
     shape = shapes.get(botocore["code"])
     expected = shape.name if shape is not None else botocore["code"]
     if js["name"] != expected:
@@ -164,9 +51,10 @@ def _mismatch(call: dict, botocore: dict, twin: dict, js: dict) -> list[str]:
                         f"{js['errorClass']} is {'' if js['modeled'] else 'not '}the modeled one")
     if botocore["message"] != js["message"]:
         problems.append(f"error message: botocore {botocore['message']!r:.100}, JavaScript {js['message']!r:.100}")
-    modeled = set(shape.members) - set(MESSAGES) if shape is not None else set()
+    modeled = set(shape.members) - set(sdk_sweep.MESSAGES) if shape is not None else set()
     members = {key: value for key, value in js["members"].items() if key in modeled}
-    problems += _differences({k: v for k, v in botocore["members"].items() if k not in MESSAGES}, None, members)
+    problems += sdk_sweep.differences({k: v for k, v in botocore["members"].items() if k not in sdk_sweep.MESSAGES},
+                                      None, members, "JavaScript")
     if js["fault"] != ("server" if botocore["status"] >= 500 else "client"):
         problems.append(f"$fault {js['fault']} for HTTP {botocore['status']}")
     return problems
@@ -179,16 +67,15 @@ def world() -> World:
 
 def test_every_operation_has_the_same_outcome_with_the_javascript_sdk(world, tmp_path):
     clients = installed_clients()
-    calls, botocore = _calls(world)
-    invalid = [f"{call['service']}.{call['operation']}: {outcome['invalid']}"
-               for call, outcome in zip(calls, botocore, strict=True) if "invalid" in outcome]
+    calls, botocore = sdk_sweep.calls(world)
+    invalid = sdk_sweep.invalid_inputs(calls, botocore)
     assert not invalid, "\n".join(invalid)
-    twins = [_botocore(world, call) for call in calls]
+    twins = [sdk_sweep.botocore(world, call) for call in calls]
     settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
     with ThreadedServer(settings) as server:
         (tmp_path / "calls.json").write_text(json.dumps(
             {"endpoint": server.endpoint_url, "state": world.pristine, "calls": [
-                {**call, "input": _wire(call["input"])} for call in calls]}))
+                {**call, "input": sdk_sweep.wire(call["input"])} for call in calls]}))
         run = subprocess.run([NODE, "every_operation.mjs", str(tmp_path / "calls.json"), str(tmp_path / "out.json")],
                              cwd=clients, capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -1,0 +1,141 @@
+"""What the every-operation sweeps of other SDKs share (``test_js_sdk_every_operation.py``,
+``test_go_sdk_every_operation.py``): one call per operation of the four services with botocore's outcome of it,
+and the deep comparison of another SDK's output with botocore's.
+
+The input of each operation is the robustness generator's valid input (``tests/robustness/generate.py``) against
+the populated world (``js_sdk_world.py``); botocore calls the world in-process, restored before each call.  Values
+travel as JSON: a timestamp as ``{"$date": EPOCH_MS}``, a blob as ``{"$blob": BASE64}``.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import random
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError, ParamValidationError
+
+from mockrunner.protocol import specs
+from tests.robustness.fuzzing import alice_keys
+from tests.robustness.generate import Generator
+from tests.robustness.world import World
+
+
+def wire(value: Any) -> Any:
+    """A botocore value in the JSON form the SDK drivers read and write (dates to the millisecond)."""
+    if isinstance(value, datetime):
+        return {"$date": round(value.timestamp() * 1000)}
+    if isinstance(value, (bytes, bytearray)):
+        return {"$blob": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {key: wire(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [wire(item) for item in value]
+    return value
+
+
+PAGE_TOKENS = frozenset({"Marker", "NextToken", "nextToken"})
+"""Members no valid first call carries (a page token comes from a previous page)."""
+AS_ALICE = frozenset({("sts", "AssumeRole"), ("iam", "ListUsers"), ("ecr", "DeleteRepository")})
+"""Operations called as the IAM user ``alice`` (the root may not assume roles; the others are denied to her)."""
+SEEDS = 8
+"""Generated inputs tried per operation: the first that botocore's call succeeds with is used."""
+MESSAGES = ("message", "Message")
+
+Adapt = Callable[[str, str, dict], dict]
+"""(service, operation, generated params) -> the params to call with (an SDK may lack some members)."""
+
+
+def calls(world: World, operations: Callable[[str, str], bool] = lambda service, name: True,
+          adapt: Adapt = lambda service, name, params: params) -> tuple[list[dict], list[dict]]:
+    """One call per operation of the four models (those ``operations`` keeps) and botocore's outcome of it."""
+    chosen, outcomes = [], []
+    for service in specs.SERVICES:
+        model = specs.service_model(service)
+        for name in filter(lambda name: operations(service, name), model.operation_names):
+            shape = model.operation_model(name).input_shape
+            tried = []
+            caller = alice(world) if (service, name) in AS_ALICE else None
+            for seed in range(SEEDS if shape is not None else 1):
+                generator = Generator(random.Random(f"js-sdk.{service}.{name}.{seed}"), world.vocabulary)
+                params = generator.structure(shape, 0) if shape is not None else {}
+                params = adapt(service, name, {key: value for key, value in params.items()
+                                               if key not in PAGE_TOKENS})
+                call = {"service": service, "operation": name, "caller": caller, "input": params}
+                tried.append((call, botocore(world, call)))
+                if tried[-1][1]["ok"]:
+                    break
+            call, outcome = next((item for item in tried if item[1]["ok"]), tried[0])
+            chosen.append(call)
+            outcomes.append(outcome)
+    return chosen, outcomes
+
+
+def alice(world: World) -> dict:
+    key_id, secret = alice_keys(world)
+    return {"accessKeyId": key_id, "secretAccessKey": secret}
+
+
+def botocore(world: World, call: dict) -> dict:
+    """botocore's outcome of ``call`` against the pristine world: ``{"ok": True, "output", "status"}`` or
+    ``{"ok": False, "code", "message", "status", "members"}`` (``"invalid"`` when botocore refused the input)."""
+    world.restore()
+    caller = call["caller"] or {"accessKeyId": "test", "secretAccessKey": "test"}
+    client = world.harness.client(call["service"], access_key=caller["accessKeyId"],
+                                  secret=caller["secretAccessKey"])
+    method = getattr(client, _method(client, call["operation"]))
+    try:
+        output = method(**call["input"])
+    except ParamValidationError as error:
+        return {"ok": False, "code": "ParamValidationError", "status": 0, "invalid": str(error)}
+    except ClientError as error:
+        members = {key: value for key, value in error.response.items() if key not in ("Error", "ResponseMetadata")}
+        return {"ok": False, "code": error.response["Error"]["Code"], "message": error.response["Error"].get("Message"),
+                "status": error.response["ResponseMetadata"]["HTTPStatusCode"], "members": wire(members)}
+    status = output.pop("ResponseMetadata")["HTTPStatusCode"]
+    return {"ok": True, "output": wire(output), "status": status}
+
+
+def _method(client: Any, operation: str) -> str:
+    return {api: method for method, api in client.meta.method_to_api_mapping.items()}[operation]
+
+
+def invalid_inputs(chosen: list[dict], outcomes: list[dict]) -> list[str]:
+    """The calls whose generated input botocore refused (a generator bug: the sweep compares valid inputs)."""
+    return [f"{call['service']}.{call['operation']}: {outcome['invalid']}"
+            for call, outcome in zip(chosen, outcomes, strict=True) if "invalid" in outcome]
+
+
+def differences(expected: Any, twin: Any, actual: Any, sdk: str, path: str = "") -> list[str]:
+    """Where ``actual`` (the ``sdk``'s output) differs from ``expected`` (botocore's), ignoring what differs from
+    ``twin`` (a second botocore call against the same world: generated ids and dates)."""
+    if isinstance(expected, dict) and isinstance(actual, str) and actual.startswith("%7B"):
+        actual = json.loads(unquote(actual))  # botocore alone decodes IAM's URL-encoded policy documents
+    if isinstance(expected, dict) and "$date" in expected:
+        if not (isinstance(actual, dict) and "$date" in actual):
+            return [f"{path}: a timestamp, {sdk} has {actual!r:.80}"]
+        same = expected == twin and abs(expected["$date"] - actual["$date"]) > 1
+        return [f"{path}: {expected} != {actual}"] if same else []
+    if isinstance(expected, dict) and isinstance(actual, dict) and "$blob" not in expected:
+        found = [f"{path}.{key}: {'only botocore' if key in expected else f'only {sdk}'} has it"
+                 for key in sorted(set(expected) ^ set(actual))]
+        for key in sorted(set(expected) & set(actual)):
+            other = twin.get(key) if isinstance(twin, dict) else None
+            found += differences(expected[key], other, actual[key], sdk, f"{path}.{key}")
+        return found
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        twins = twin if isinstance(twin, list) and len(twin) == len(expected) else [None] * len(expected)
+        return [found for index, (item, other, got) in enumerate(zip(expected, twins, actual, strict=True))
+                for found in differences(item, other, got, sdk, f"{path}[{index}]")]
+    if expected == actual or (expected != twin and type(expected) is type(actual)):
+        return []
+    return [f"{path}: botocore {expected!r:.80}, {sdk} {actual!r:.80}"]
+
+
+def error_shapes(service: str) -> dict[str, Any]:
+    """Modeled error code -> its error shape (whose name is the exception class or type an SDK raises)."""
+    return {shape.metadata.get("error", {}).get("code", shape.name): shape
+            for shape in specs.service_model(service).error_shapes}
