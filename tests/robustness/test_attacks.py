@@ -136,9 +136,11 @@ def test_a_download_url_with_a_non_ascii_signature_is_denied_not_a_500(server):
 
 # ------------------------------------------------------------------------------------------------ OIDC
 @pytest.mark.parametrize("claim,value", [("exp", "1e999"), ("exp", "NaN"), ("exp", "-1e999"), ("nbf", "1e999"),
-                                         ("iat", "NaN")])
+                                         ("iat", "NaN"), pytest.param("exp", "1" + "0" * 400, id="exp-400-digits"),
+                                         pytest.param("iat", "-" + "9" * 400, id="iat-minus-400-digits")])
 def test_a_web_identity_token_with_a_non_finite_time_claim_is_rejected_not_a_500(server, claim, value):
-    """json reads 1e999 as infinity and NaN as nan; int() of either raised (500) after the signature checked."""
+    """json reads 1e999 as infinity and NaN as nan; int() of either raised (500) after the signature checked, as
+    math.isfinite did for a 400-digit integer."""
     issuer = "https://token.actions.githubusercontent.com"
     iam = server.client("iam")
     provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"],
