@@ -160,6 +160,43 @@ def test_a_web_identity_token_with_a_non_finite_time_claim_is_rejected_not_a_500
     assert error["Error"]["Code"] == "IDPRejectedClaim"
 
 
+def test_a_web_identity_token_signed_with_the_wrong_key_kind_or_another_issuers_key_is_invalid(server):
+    """HS256 keyed with the issuer's own public key (key confusion), and a token naming another issuer's key id or
+    signed by another issuer's key without one: InvalidIdentityToken, never accepted."""
+    import hashlib
+    import hmac
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+
+    from mockrunner.oidc.keys import private_key, signing_key
+    from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
+
+    github_provider(server)
+    role = deploy_role(server, "ci", "repo:a/b:ref:refs/heads/main")
+    good = mint(server, github={"repository": "a/b", "ref": "refs/heads/main"})
+    claims = jwt.decode(good, options={"verify_signature": False})
+    own = private_key(server.store, signing_key(server.store, GITHUB)[0])
+    public_pem = own.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    head = _b64(json.dumps({"alg": "HS256", "kid": jwt.get_unverified_header(good)["kid"]}).encode())
+    signing_input = f"{head}.{_b64(json.dumps(claims).encode())}"
+    confused = f"{signing_input}.{_b64(hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest())}"
+    mint(server, issuer="https://evil.example.com", claims={"sub": "x", "aud": "x"})
+    other_key = signing_key(server.store, "https://evil.example.com")[0]
+    foreign_kid = jwt.encode(claims, private_key(server.store, other_key), "RS256", headers={"kid": other_key.kid})
+    no_kid = jwt.encode(claims, private_key(server.store, other_key), "RS256")
+    for token in (confused, foreign_kid, no_kid):
+        response = requests.post(server.endpoint_url + "/", data={
+            "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": role,
+            "RoleSessionName": "ci", "WebIdentityToken": token}, timeout=10)
+        assert response.status_code == 400, response.text
+        assert "<Code>InvalidIdentityToken</Code>" in response.text
+    assert requests.post(server.endpoint_url + "/", data={
+        "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": role, "RoleSessionName": "ci",
+        "WebIdentityToken": good}, timeout=10).status_code == 200
+
+
 # ------------------------------------------------------------------------------------------------ sessions
 def test_a_session_of_a_deleted_role_gets_nothing_from_a_new_role_of_the_same_name(aws):
     """A role session belongs to the role it assumed (its unique id, the AROA... in its user id); a new role
