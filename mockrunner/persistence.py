@@ -155,6 +155,7 @@ class StateFile:
                 self.save()
             except StateNotSavedError:
                 vars(self.store.settings).update(settings_before)
+                self._restore()  # again: the settings decide which accounts exist (configured ones, empty)
                 raise
 
     def save(self) -> None:
