@@ -17,13 +17,6 @@ from tests.harness import Harness
 MARKUP = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
-@pytest.fixture
-def server():
-    harness = Harness("server")
-    yield harness
-    harness.close()
-
-
 def _raw(harness: Harness, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, bytes]:
     """One request with exactly these headers (requests would add its own Host)."""
     port = int(harness.endpoint_url.rsplit(":", 1)[1])

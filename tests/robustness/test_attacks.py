@@ -22,13 +22,6 @@ ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 DIGEST = "sha256:" + "a" * 64
 
 
-@pytest.fixture
-def server():
-    harness = Harness("server")
-    yield harness
-    harness.close()
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 

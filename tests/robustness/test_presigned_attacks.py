@@ -19,13 +19,6 @@ CALLER_IDENTITY = "Action=GetCallerIdentity&Version=2011-06-15"
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"
 
 
-@pytest.fixture
-def server():
-    harness = Harness("server")
-    yield harness
-    harness.close()
-
-
 def _presigned(harness: Harness, expires, query: str = CALLER_IDENTITY, signed_ago: float = 0) -> str:
     """A URL presigned by botocore, its clock ``signed_ago`` seconds behind (negative: ahead)."""
     host = harness.endpoint_url.removeprefix("http://")
