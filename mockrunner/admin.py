@@ -44,7 +44,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from mockrunner import __version__
+from mockrunner import __version__, strict_json
 from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.model import snapshot
@@ -105,11 +105,9 @@ def _body(required: bool = True) -> Any:
             raise AdminError(400, "MissingBody", "this endpoint needs a JSON body")
         return {}
     try:
-        return json.loads(data)
+        return strict_json.loads(data)
     except ValueError as error:
         raise AdminError(400, "MalformedJSON", f"the body is not valid JSON: {error}") from None
-    except RecursionError:
-        raise AdminError(400, "MalformedJSON", "the body is JSON nested too deeply") from None
 
 
 @admin.before_request

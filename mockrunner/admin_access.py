@@ -19,6 +19,11 @@ web pages a developer's browser visits while the server runs on loopback:
 
 The first four refuse with 403, a missing or wrong token with 401; refusals are ``(status, error, message,
 headers)`` for the caller to answer as JSON.
+
+Every answer under ``/_mockrunner/`` (the dashboard's pages too) carries :data:`BROWSER_HEADERS`: no content
+sniffing, no framing by other pages (clickjacking in browsers that send no ``Sec-Fetch-Site``), a content
+security policy allowing only the dashboard's own script, styles and fetches (no inline script, so markup that
+ever slipped through escaping could not run), no referrer and no caching of pages that show keys.
 """
 from __future__ import annotations
 
@@ -34,6 +39,16 @@ from mockrunner.config import Settings
 TOKEN_HEADER = "X-Mockrunner-Admin-Token"
 LOOPBACK_NAMES = frozenset({"localhost"})
 ALLOWED_HOSTS_HINT = ("a loopback address, localhost or a name given with --admin-host / MOCKRUNNER_ADMIN_HOSTS")
+
+
+BROWSER_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 class Refusal(NamedTuple):

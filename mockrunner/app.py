@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     from mockrunner.admin import admin
+    from mockrunner.admin_access import BROWSER_HEADERS
     from mockrunner.dashboard import ui
     from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
     from mockrunner.saml import admin_routes as saml_routes  # noqa: F401 - adds the /_mockrunner/saml routes
@@ -104,6 +105,12 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     app.url_map.strict_slashes = False
     app.register_blueprint(admin, url_prefix=ADMIN_PREFIX)
     app.register_blueprint(ui, url_prefix=ADMIN_PREFIX + "/ui")
+
+    @app.after_request
+    def _browser_headers(response: Any) -> Any:
+        for name, value in BROWSER_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:

@@ -157,6 +157,7 @@ class StateFile:
                 self.save()
             except StateNotSavedError:
                 vars(self.store.settings).update(settings_before)
+                self._restore()  # again: the settings decide which accounts exist (configured ones, empty)
                 raise
 
     @contextmanager

@@ -36,6 +36,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mockrunner import strict_json
+
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
@@ -101,7 +103,7 @@ def load_seed_file(path: str) -> dict:
         raise SeedError(f"{path}: YAML seed files are not supported (mockrunner adds no YAML dependency); "
                         "use JSON")
     try:
-        return json.loads(text)
+        return strict_json.loads(text)
     except ValueError as error:
         raise SeedError(f"{path}: not valid JSON: {error}") from None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ MAX_SKEW_SECONDS = 15 * 60
 MAX_PRESIGN_EXPIRES = 7 * 24 * 3600
 QUERY_AUTH_PARAMETERS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
 HOST_HEADERS = frozenset(("host", ":authority"))
+_INTEGER = re.compile(r"-?[0-9]{1,30}")
 # S3's wording (InvalidArgument there); the only text AWS is known to answer for two signatures in one request.
 ONE_MECHANISM = (
     "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter "
@@ -134,10 +136,10 @@ def _parse_query(query: Mapping[str, str]) -> SignedRequest:
         raise SigV4Error("incomplete", f"{text} Re-examine the query-string parameters.")
     if query["X-Amz-Algorithm"] != ALGORITHM:
         raise SigV4Error("incomplete", f"X-Amz-Algorithm only supports \"{ALGORITHM}\"")
-    try:
-        expires = int(query.get("X-Amz-Expires") or MAX_PRESIGN_EXPIRES)
-    except ValueError:
-        raise SigV4Error("incomplete", "X-Amz-Expires should be a number") from None
+    given = query.get("X-Amz-Expires") or str(MAX_PRESIGN_EXPIRES)
+    if not _INTEGER.fullmatch(given):  # int() would also take "6_0", "+60", " 60" and non-ASCII digits
+        raise SigV4Error("incomplete", "X-Amz-Expires should be a number")
+    expires = int(given)
     if not 0 <= expires <= MAX_PRESIGN_EXPIRES:
         raise SigV4Error("incomplete", "X-Amz-Expires must be less than a week (in seconds) that is 604800")
     key, date, region, service = _credential(query["X-Amz-Credential"])
@@ -271,7 +273,7 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     if query_string:
         pairs = [pair for pair in query_string.split("&") if pair]
         if signed.presigned:
-            pairs = [pair for pair in pairs if not pair.startswith("X-Amz-Signature=")]
+            pairs = _without_signature(pairs)
         queries = [_aws_query(pairs)]
         raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
         if raw != queries[0]:
@@ -280,6 +282,13 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
         queries = [""]
     for query in queries:
         yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
+
+
+def _without_signature(pairs: list[str]) -> list[str]:
+    """The query's pairs but the one ``X-Amz-Signature``: a second one stays in, so the signature cannot match
+    (which of two a parser reads is then never a question)."""
+    signatures = [index for index, pair in enumerate(pairs) if pair.startswith("X-Amz-Signature=")]
+    return pairs if len(signatures) != 1 else pairs[:signatures[0]] + pairs[signatures[0] + 1:]
 
 
 @lru_cache(maxsize=1024)

@@ -10,7 +10,10 @@ then swapped into the store under its lock, so a bad document never leaves a hal
 "Checked" includes every policy document the state holds: each must pass the validator the API applies to it
 (:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused.
 Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
-arbitrary code).
+arbitrary code), and only the store's state may be named under ``state`` (never its lock, clock or settings).
+Values are held to what the code can compute with: integers within 64 bits, finite floats, datetimes with a time
+zone, a clock offset of at most :data:`MAX_CLOCK_OFFSET`; a document nested deeper than the decoder goes is
+refused.  The accounts the settings configure that the document lacks exist again, empty (as after a reset).
 """
 from __future__ import annotations
 
@@ -36,6 +39,9 @@ VERSION = 1
 NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "caches", "after_mutation", "blobs"})
 """Store attributes that are configuration, machinery or a log rather than state."""
 _ALLOWED_MODULE_PREFIX = "mockrunner."
+MAX_CLOCK_OFFSET = 10 ** 10
+"""Seconds (about 300 years): the store clock stays a date Python can hold and compute with."""
+_LARGEST_INTEGER = 2 ** 63 - 1
 
 
 class SnapshotError(ValueError):
@@ -72,20 +78,32 @@ def import_state(store: "Store", document: Any) -> None:
     if document.get("version") != VERSION:
         raise SnapshotError(f"$.version: this mockrunner reads version {VERSION}, got {document.get('version')!r}")
     offset = document.get("clock_offset_seconds", 0)
-    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or offset < 0:
-        raise SnapshotError("$.clock_offset_seconds: must be a number >= 0")
+    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not 0 <= offset <= MAX_CLOCK_OFFSET:
+        raise SnapshotError(f"$.clock_offset_seconds: must be a number from 0 to {MAX_CLOCK_OFFSET}")
     state = document.get("state")
     if not isinstance(state, dict) or not isinstance(state.get("accounts"), dict):
         raise SnapshotError("$.state.accounts: missing or not an object")
-    decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
+    unknown = sorted(set(state) - set(state_attributes(store)))
+    if unknown:
+        raise SnapshotError(f"$.state.{unknown[0]}: not a part of the state (expected "
+                            f"{', '.join(state_attributes(store))})")
+    try:
+        decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
+    except RecursionError:
+        raise SnapshotError("$.state: nested too deeply") from None
     _check_accounts(decoded["accounts"])
     _check_policies(decoded["accounts"])
+    from mockrunner.model.store import Account
+
     with store.lock:
         decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))
         for name, value in decoded.items():
             setattr(store, name, value)
         store.clock.reset()
         store.clock.advance(float(offset))
+        for keys in store.settings.root_accounts:
+            if keys.account_id not in store.accounts:
+                store.accounts[keys.account_id] = Account(keys.account_id, created=store.clock.now())
         for account in store.accounts.values():
             account.iam.invalidate_caches()  # stored versions may collide with this process's
 
@@ -158,7 +176,11 @@ def encode(value: Any, path: str = "$") -> Any:
 
 def decode(data: Any, path: str = "$") -> Any:
     """The inverse of :func:`encode`; raises :class:`SnapshotError` naming the path of anything invalid."""
-    if data is None or isinstance(data, (bool, str, int, float)):
+    if data is None or isinstance(data, (bool, str)):
+        return data
+    if isinstance(data, (int, float)):
+        if not -_LARGEST_INTEGER <= data <= _LARGEST_INTEGER:  # NaN and the infinities fail this too
+            raise SnapshotError(f"{path}: {str(data)[:40]} is not a number this model holds (64-bit, finite)")
         return data
     if isinstance(data, list):
         return [decode(item, f"{path}[{index}]") for index, item in enumerate(data)]
@@ -177,7 +199,7 @@ def decode(data: Any, path: str = "$") -> Any:
         return decoder(data, path)
     except SnapshotError:
         raise
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise SnapshotError(f"{path}: invalid {tag} value ({error})") from None
 
 
@@ -305,7 +327,10 @@ def _class_name(cls: type) -> str:
 
 
 def _decode_datetime(data: dict, path: str) -> datetime:
-    return datetime.fromisoformat(data["$datetime"])
+    value = datetime.fromisoformat(data["$datetime"])
+    if value.tzinfo is None:
+        raise ValueError("a datetime without a time zone")  # it could not be compared with the clock's
+    return value
 
 
 def _decode_enum(data: dict, path: str) -> enum.Enum:

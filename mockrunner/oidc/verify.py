@@ -20,7 +20,6 @@ are ``IDPRejectedClaim``.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,9 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 CLOCK_SKEW = 300
+MAX_TIME = 2 ** 63 - 1
+"""The largest time claim read (a signed 64-bit number of seconds); a time claim beyond it either way, NaN or
+infinite is ``IDPRejectedClaim``."""
 """IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
 TAGS_CLAIM = "https://aws.amazon.com/tags"
 SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
@@ -106,7 +108,7 @@ def _check_types(claims: Mapping[str, Any]) -> None:
         raise _rejected("The aud claim must be a string or a list of strings.")
     for name in ("exp", "nbf", "iat"):
         value = claims.get(name, 0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -MAX_TIME <= value <= MAX_TIME:
             raise _rejected(f"The {name} claim must be a number of seconds since the epoch.")
 
 

@@ -9,12 +9,14 @@ reports where they exist, the others are marked in ``docs/behaviour.md``):
 2. an XML signature on the response or on the assertion that verifies (signxml: RSA/ECDSA with SHA-224 and up,
    never SHA-1 or HMAC) against one of the signing certificates of the provider's metadata ("Response signature
    invalid"); only what the signature covers is read afterwards (no signature wrapping);
-3. the assertion's ``Issuer`` is the metadata's entity id; it has a ``NameID``;
+3. the assertion's ``Issuer`` is the metadata's entity id; it has a ``NameID`` (every text is read whole, as its
+   XPath string value: a comment inside a value does not cut it short);
 4. a bearer ``SubjectConfirmationData`` whose ``Recipient`` is an AWS sign-in endpoint, and an
    ``AudienceRestriction`` naming one (``https://signin.aws.amazon.com/saml``, a regional
    ``https://<region>.signin.aws.amazon.com/saml``, or ``urn:amazon:webservices``);
-5. times against the store clock: ``NotBefore`` not more than five minutes ahead; ``NotOnOrAfter`` (conditions and
-   confirmation) not passed and the response issued at most five minutes ago — else ``ExpiredTokenException``
+5. times against the store clock: ``NotBefore`` and the assertion's (required) ``IssueInstant`` not more than five
+   minutes ahead; ``NotOnOrAfter`` (conditions and confirmation) not passed and the assertion issued at most five
+   minutes ago — else ``ExpiredTokenException``
    "Token must be redeemed within 5 minutes of issuance".
 """
 from __future__ import annotations
@@ -76,7 +78,7 @@ def verify(encoded: str, provider: "SamlProvider", metadata: Metadata, now: date
         raise invalid("Invalid SAML response: its status is not Success")
     root = _decrypted(root, provider)
     signed = _signed_assertion(root, metadata)
-    return _read(signed, metadata, root, now)
+    return _read(signed, metadata, now)
 
 
 def _decrypted(root: Any, provider: "SamlProvider") -> Any:
@@ -127,9 +129,15 @@ def _signed_assertion(root: Any, metadata: Metadata) -> Any:
     raise invalid(SIGNATURE_INVALID)
 
 
+def _content(element: Any) -> str:
+    """The element's XPath string value, stripped: all its text, comments left out but the text around them kept
+    (``.text`` stops at the first comment, so ``admin<!---->.evil`` read as ``admin``: the 2018 truncation)."""
+    return str(element.xpath("string()")).strip()
+
+
 def _text(element: Any, path: str) -> str | None:
     found = element.find(path, NAMESPACES)
-    return found.text.strip() if found is not None and found.text is not None else None
+    return _content(found) if found is not None else None
 
 
 def _time(value: str | None, name: str) -> datetime | None:
@@ -141,12 +149,13 @@ def _time(value: str | None, name: str) -> datetime | None:
         raise invalid(f"Invalid SAML response: {name} is not an xs:dateTime") from None
 
 
-def _read(assertion: Any, metadata: Metadata, root: Any, now: datetime) -> Assertion:
+def _read(assertion: Any, metadata: Metadata, now: datetime) -> Assertion:
     issuer = _text(assertion, "saml:Issuer")
     if issuer != metadata.entity_id:
         raise invalid("Issuer of the SAML assertion does not match the SAML provider's metadata")
     name_id = assertion.find("saml:Subject/saml:NameID", NAMESPACES)
-    if name_id is None or not (name_id.text or "").strip():
+    subject = _content(name_id) if name_id is not None else ""
+    if not subject:
         raise invalid("Invalid SAML response: the assertion has no Subject NameID")
     name_format = name_id.get("Format") or UNSPECIFIED
     recipients = [data for data in assertion.findall("saml:Subject/saml:SubjectConfirmation", NAMESPACES)
@@ -156,30 +165,33 @@ def _read(assertion: Any, metadata: Metadata, root: Any, now: datetime) -> Asser
     if recipient is None or not SIGNIN_ENDPOINT.fullmatch(recipient):
         raise invalid("Invalid SAML response: the bearer SubjectConfirmationData Recipient must be an AWS sign-in "
                       "endpoint such as https://signin.aws.amazon.com/saml")
-    audiences = [element.text.strip() for element in
-                 assertion.findall("saml:Conditions/saml:AudienceRestriction/saml:Audience", NAMESPACES)
-                 if element.text]
+    audiences = [_content(element) for element in
+                 assertion.findall("saml:Conditions/saml:AudienceRestriction/saml:Audience", NAMESPACES)]
     if not any(SIGNIN_ENDPOINT.fullmatch(value) or value in AUDIENCES_BESIDES_ENDPOINTS for value in audiences):
         raise invalid("Invalid SAML response: the assertion's AudienceRestriction must name "
                       "https://signin.aws.amazon.com/saml")
-    _check_times(assertion, confirmation, root, now)
+    _check_times(assertion, confirmation, now)
     attributes: dict[str, list[str]] = {}
     for attribute in assertion.findall("saml:AttributeStatement/saml:Attribute", NAMESPACES):
-        values = [(value.text or "").strip() for value in attribute.findall("saml:AttributeValue", NAMESPACES)]
+        values = [_content(value) for value in attribute.findall("saml:AttributeValue", NAMESPACES)]
         attributes.setdefault(attribute.get("Name", ""), []).extend(values)
     authn = assertion.find("saml:AuthnStatement", NAMESPACES)
     session_end = _time(authn.get("SessionNotOnOrAfter") if authn is not None else None, "SessionNotOnOrAfter")
-    return Assertion(issuer, name_id.text.strip(), SUBJECT_TYPES.get(name_format, name_format), recipient,
+    return Assertion(issuer, subject, SUBJECT_TYPES.get(name_format, name_format), recipient,
                      attributes, session_end)
 
 
-def _check_times(assertion: Any, confirmation: Any, root: Any, now: datetime) -> None:
+def _check_times(assertion: Any, confirmation: Any, now: datetime) -> None:
+    """Only the signed assertion's own times count (its ``IssueInstant`` is required: the response's is unsigned
+    when the assertion is).  Times are compared by subtracting from ``now``, so any year a date can hold works."""
     conditions = assertion.find("saml:Conditions", NAMESPACES)
+    issued = _time(assertion.get("IssueInstant"), "IssueInstant")
+    if issued is None:
+        raise invalid("Invalid SAML response: the assertion has no IssueInstant")
     not_before = _time(conditions.get("NotBefore") if conditions is not None else None, "NotBefore")
-    if not_before is not None and not_before > now + CLOCK_SKEW:
-        raise invalid("Invalid SAML response: the assertion is not yet valid (NotBefore)")
+    if any(start is not None and start - now > CLOCK_SKEW for start in (not_before, issued)):
+        raise invalid("Invalid SAML response: the assertion is not yet valid (NotBefore or IssueInstant ahead)")
     ends = [_time(element.get("NotOnOrAfter"), "NotOnOrAfter") for element in (conditions, confirmation)
             if element is not None]
-    issued = _time(assertion.get("IssueInstant") or root.get("IssueInstant"), "IssueInstant")
-    if any(end is not None and now >= end for end in ends) or (issued is not None and now > issued + REDEEM_WITHIN):
+    if any(end is not None and now >= end for end in ends) or now - issued > REDEEM_WITHIN:
         raise ServiceError("ExpiredTokenException", EXPIRED, 400)

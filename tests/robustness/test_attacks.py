@@ -22,13 +22,6 @@ ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 DIGEST = "sha256:" + "a" * 64
 
 
-@pytest.fixture
-def server():
-    harness = Harness("server")
-    yield harness
-    harness.close()
-
-
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -135,27 +128,79 @@ def test_a_download_url_with_a_non_ascii_signature_is_denied_not_a_500(server):
 
 
 # ------------------------------------------------------------------------------------------------ OIDC
+def _issuer_signed(harness: Harness, issuer: str, payload: str) -> str:
+    """A JWT of the raw JSON ``payload`` signed RS256 by the built-in IdP's key for ``issuer``."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from mockrunner.oidc.keys import private_key, signing_key
+
+    key = signing_key(harness.store, issuer)[0]
+    signing_input = f"{_b64(json.dumps({'alg': 'RS256', 'typ': 'JWT', 'kid': key.kid}).encode())}." \
+                    f"{_b64(payload.encode())}"
+    signature = private_key(harness.store, key).sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{_b64(signature)}"
+
+
 @pytest.mark.parametrize("claim,value", [("exp", "1e999"), ("exp", "NaN"), ("exp", "-1e999"), ("nbf", "1e999"),
-                                         ("iat", "NaN")])
+                                         ("iat", "NaN"), pytest.param("exp", "1" + "0" * 400, id="exp-400-digits"),
+                                         pytest.param("iat", "-" + "9" * 400, id="iat-minus-400-digits")])
 def test_a_web_identity_token_with_a_non_finite_time_claim_is_rejected_not_a_500(server, claim, value):
-    """json reads 1e999 as infinity and NaN as nan; int() of either raised (500) after the signature checked."""
+    """json reads 1e999 as infinity and NaN as nan; int() of either raised (500) after the signature checked, as
+    math.isfinite did for a 400-digit integer."""
     issuer = "https://token.actions.githubusercontent.com"
     iam = server.client("iam")
     provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"],
                                                    ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
     iam.create_role(RoleName="ci", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))
-    claims = f'{{"sub": "repo:a/b:ref:refs/heads/main", "aud": "sts.amazonaws.com", "{claim}": {value}}}'
-    minted = requests.post(server.endpoint_url + "/_mockrunner/oidc/token",
-                           data=f'{{"issuer": "{issuer}", "claims": {claims}}}',
-                           headers={"Content-Type": "application/json"}, timeout=10)
-    assert minted.status_code == 200, minted.text
+    claims = {"iss": json.dumps(issuer), "sub": '"repo:a/b:ref:refs/heads/main"', "aud": '"sts.amazonaws.com"',
+              "exp": "4102444800", claim: value}  # JSON texts: NaN cannot pass through the admin API's parser
+    payload = "{" + ", ".join(f'"{name}": {text}' for name, text in claims.items()) + "}"
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         server.client("sts").assume_role_with_web_identity(
-            RoleArn="arn:aws:iam::123456789012:role/ci", RoleSessionName="ci", WebIdentityToken=minted.json()["token"])
+            RoleArn="arn:aws:iam::123456789012:role/ci", RoleSessionName="ci",
+            WebIdentityToken=_issuer_signed(server, issuer, payload))
     error = refused.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] < 500, error
     assert error["Error"]["Code"] == "IDPRejectedClaim"
+
+
+def test_a_web_identity_token_signed_with_the_wrong_key_kind_or_another_issuers_key_is_invalid(server):
+    """HS256 keyed with the issuer's own public key (key confusion), and a token naming another issuer's key id or
+    signed by another issuer's key without one: InvalidIdentityToken, never accepted."""
+    import hashlib
+    import hmac
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+
+    from mockrunner.oidc.keys import private_key, signing_key
+    from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
+
+    github_provider(server)
+    role = deploy_role(server, "ci", "repo:a/b:ref:refs/heads/main")
+    good = mint(server, github={"repository": "a/b", "ref": "refs/heads/main"})
+    claims = jwt.decode(good, options={"verify_signature": False})
+    own = private_key(server.store, signing_key(server.store, GITHUB)[0])
+    public_pem = own.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    head = _b64(json.dumps({"alg": "HS256", "kid": jwt.get_unverified_header(good)["kid"]}).encode())
+    signing_input = f"{head}.{_b64(json.dumps(claims).encode())}"
+    confused = f"{signing_input}.{_b64(hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest())}"
+    mint(server, issuer="https://evil.example.com", claims={"sub": "x", "aud": "x"})
+    other_key = signing_key(server.store, "https://evil.example.com")[0]
+    foreign_kid = jwt.encode(claims, private_key(server.store, other_key), "RS256", headers={"kid": other_key.kid})
+    no_kid = jwt.encode(claims, private_key(server.store, other_key), "RS256")
+    for token in (confused, foreign_kid, no_kid):
+        response = requests.post(server.endpoint_url + "/", data={
+            "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": role,
+            "RoleSessionName": "ci", "WebIdentityToken": token}, timeout=10)
+        assert response.status_code == 400, response.text
+        assert "<Code>InvalidIdentityToken</Code>" in response.text
+    assert requests.post(server.endpoint_url + "/", data={
+        "Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15", "RoleArn": role, "RoleSessionName": "ci",
+        "WebIdentityToken": good}, timeout=10).status_code == 200
 
 
 # ------------------------------------------------------------------------------------------------ sessions

@@ -53,8 +53,8 @@ def _unwritable_directory(path) -> None:
 CASES = {
     "json nested 100000 deep": (lambda p: p.write_bytes(encode_file(b"[" * 100_000 + b"]" * 100_000)),
                                 "nested too deeply"),
-    "state nested 600 deep": (lambda p: p.write_bytes(encode_file(_valid_document(',"x":' + "[" * 600 + "]" * 600))),
-                              "nested too deeply"),
+    "state nested 600 deep": (lambda p: p.write_bytes(encode_file(_valid_document(
+        ',"identity_providers":' + "[" * 600 + "]" * 600))), "nested too deeply"),
     "invalid json": (lambda p: p.write_bytes(encode_file(b'{"format": nope')), "holds invalid JSON"),
     "json list": (lambda p: p.write_bytes(encode_file(b"[1, 2]")), "a state document must be a JSON object"),
     "wrong format": (lambda p: p.write_bytes(encode_file(json.dumps({"format": "other"}).encode())), "$.format"),

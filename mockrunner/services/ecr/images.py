@@ -44,7 +44,7 @@ def invalid_json() -> ServiceError:
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
     try:
         manifest = json.loads(manifest_text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise invalid_json() from None
     if not isinstance(manifest, dict):
         raise invalid_json()
