@@ -85,3 +85,28 @@ def test_a_user_with_credentials_needs_its_referenced_objects_removed(aws):
     assert error_of(iam.delete_user, UserName="u") == (
         "DeleteConflict", "Cannot delete entity, must remove referenced objects first.", 409)
     assert iam.get_user(UserName="u")["User"]["UserName"] == "u"
+
+
+# ------------------------------------------------------------------------------ service-linked roles
+def test_a_service_linked_role_trusts_its_service_in_plain_strings(aws):
+    """LocalStack's recording of real AWS, tests/aws/services/iam/test_iam.py::test_service_role_lifecycle_custom_suffix
+    and test_service_role_lifecycle (2025-03-13): GetRole of a role CreateServiceLinkedRole just made shows
+    ``"Action": "sts:AssumeRole"`` and ``"Service": "<service>"``; the CreateServiceLinkedRole answer itself keeps
+    the one-element lists real create-service-linked-role outputs show."""
+    iam = aws.client("iam")
+    service = "autoscaling.amazonaws.com"
+    created = iam.create_service_linked_role(AWSServiceName=service, CustomSuffix="abc123")["Role"]
+    assert created["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [service]}}]
+    plain = {"Version": "2012-10-17", "Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}]}
+    got = iam.get_role(RoleName="AWSServiceRoleForAutoScaling_abc123")["Role"]
+    assert got["AssumeRolePolicyDocument"] == plain
+    assert got["Path"] == f"/aws-service-role/{service}/" and got["MaxSessionDuration"] == 3600
+    assert [role["AssumeRolePolicyDocument"] for role in iam.list_roles()["Roles"]] == [plain]
+    assert iam.list_attached_role_policies(RoleName=got["RoleName"])["AttachedPolicies"] == [
+        {"PolicyName": "AutoScalingServiceRolePolicy",
+         "PolicyArn": "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy"}]
+    assert error_of(iam.create_service_linked_role, AWSServiceName="batch.amazonaws.com",
+                    CustomSuffix="testsuffix") == (
+        "InvalidInput", "Custom suffix is not allowed for batch.amazonaws.com", 400)
