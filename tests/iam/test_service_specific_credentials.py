@@ -33,7 +33,7 @@ def test_create_list_reset_update_delete(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.delete_user(UserName="git")
     assert aws_error(excinfo) == (
-        "DeleteConflict", "Cannot delete entity, must delete service specific credentials first.", 409)
+        "DeleteConflict", "Cannot delete entity, must remove referenced objects first.", 409)
     iam.delete_service_specific_credential(UserName="git", ServiceSpecificCredentialId=credential_id)
     with pytest.raises(ClientError) as excinfo:
         iam.reset_service_specific_credential(UserName="git", ServiceSpecificCredentialId=credential_id)
@@ -47,7 +47,7 @@ def test_services_quota_and_bedrock_api_keys(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.create_service_specific_credential(UserName="dev", ServiceName="s3.amazonaws.com")
     assert aws_error(excinfo) == (
-        "NotSupportedService", "No such service s3.amazonaws.com is supported for Service Specific Credentials", 404)
+        "NoSuchEntity", "No such service s3.amazonaws.com is supported for Service Specific Credentials", 404)
     for _ in range(2):
         iam.create_service_specific_credential(UserName="dev", ServiceName=CODECOMMIT)
     with pytest.raises(ClientError) as excinfo:

@@ -44,7 +44,8 @@ def test_ssh_keys_upload_get_list_update_delete(aws):
     assert [(item["SSHPublicKeyId"], item["Status"]) for item in listed] == [(key_id, "Inactive")]
     with pytest.raises(ClientError) as excinfo:
         iam.delete_user(UserName="dev")
-    assert aws_error(excinfo) == ("DeleteConflict", "Cannot delete entity, must delete SSH public keys first.", 409)
+    # AWS's wording (rebuy-de/aws-nuke#470).
+    assert aws_error(excinfo) == ("DeleteConflict", "Cannot delete entity, must remove referenced objects first.", 409)
     iam.delete_ssh_public_key(UserName="dev", SSHPublicKeyId=key_id)
     with pytest.raises(ClientError) as excinfo:
         iam.get_ssh_public_key(UserName="dev", SSHPublicKeyId=key_id, Encoding="SSH")
@@ -125,7 +126,8 @@ def test_signing_certificates_for_users_and_the_root(aws):
     assert statuses[cert_id] == "Inactive" and len(statuses) == 2
     with pytest.raises(ClientError) as excinfo:
         iam.delete_user(UserName="signer")
-    assert aws_error(excinfo)[:2] == ("DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+    # AWS's wording (rebuy-de/aws-nuke#671).
+    assert aws_error(excinfo)[:2] == ("DeleteConflict", "Cannot delete entity, must delete certificates first.")
     # The root's own certificates (no UserName).
     root_cert = iam.upload_signing_certificate(CertificateBody=self_signed_certificate(rsa_key())[0])["Certificate"]
     assert root_cert["UserName"] == ""

@@ -73,11 +73,13 @@ def get_policy(ctx: RequestContext) -> dict:
 
 @op("iam", "ListPolicies", authz=anything)
 def list_policies(ctx: RequestContext) -> dict:
-    """AWS managed and/or customer managed policies; only the returned page is put in wire form.  ``Scope=AWS``
-    lists the AWS managed policies oldest first: AdministratorAccess, PowerUserAccess, ReadOnlyAccess,
-    AWSCloudFormationReadOnlyAccess, ... (recorded from AWS: LocalStack snapshot
-    tests/aws/services/iam/test_iam_managed_policies.snapshot.json, test_list_policies_scope_aws); with local
-    ones (``All``, ``Local``) every policy is listed by name (unverified)."""
+    """AWS managed and/or customer managed policies; only the returned page is put in wire form.  The account's
+    own policies come first (by name; their order among themselves is unverified), then the AWS managed ones
+    oldest first: AdministratorAccess, PowerUserAccess, ReadOnlyAccess, AWSCloudFormationReadOnlyAccess, ...
+    (recorded from AWS: LocalStack snapshots tests/aws/services/iam/test_iam_managed_policies.snapshot.json,
+    test_list_policies_scope_aws, and test_iam_policies.snapshot.json, test_policy_lifecycle, where a new policy
+    is on the first page of ``Scope=All``; the AWS CLI's list-policies example shows a customer managed policy
+    before AdministratorAccess and PowerUserAccess)."""
     iam, params = iam_of(ctx), ctx.params
     scope = params.get("Scope") or "All"
     prefix = params.get("PathPrefix") or "/"
@@ -95,12 +97,13 @@ def list_policies(ctx: RequestContext) -> dict:
 
     def candidates() -> list[ManagedPolicy | AwsManagedPolicy]:
         found: list[ManagedPolicy | AwsManagedPolicy] = []
+        if scope in ("All", "Local"):
+            found += sorted((policy for policy in iam.policies.values() if wanted(policy)),
+                            key=lambda policy: policy.name.lower())
         if scope in ("All", "AWS"):
-            found += [policy for policy in aws_managed_policies().values() if wanted(policy)]
-        if scope == "AWS":
-            return sorted(found, key=lambda policy: (policy.create_date, policy.name))
-        found += [policy for policy in iam.policies.values() if wanted(policy)]
-        return sorted(found, key=lambda policy: policy.name.lower())
+            found += sorted((policy for policy in aws_managed_policies().values() if wanted(policy)),
+                            key=lambda policy: (policy.create_date, policy.name))
+        return found
 
     chosen = paging.listing(ctx, ("policies", scope, prefix, only_attached, used_as), candidates)
     return paging.page(chosen, ctx, "Policies",

@@ -2,7 +2,10 @@
 
 Served for the services IAM issues them for: CodeCommit (HTTPS Git credentials) and Amazon Keyspaces (user name
 ``<user>-at-<account>`` and a password), and Amazon Bedrock (API keys: an alias ``BedrockAPIKey-<id>-at-<account>``
-and a secret).  Another service name is ``NotSupportedService`` (404).  A user holds at most two per service;
+and a secret).  Another service name is ``NoSuchEntity`` (404) "No such service <name> is supported for Service
+Specific Credentials", not the API reference's ``NotSupportedService`` (recorded from AWS: LocalStack snapshot
+tests/aws/services/iam/test_iam.snapshot.json, test_create_service_specific_credential_invalid_service, 2025-03-06,
+and test_list_service_specific_credential_different_service, 2026-03-05).  A user holds at most two per service;
 ``CredentialAgeDays`` gives the credential an ``ExpirationDate``.  The password or secret is shown only by Create
 and Reset.  Authorized as ``iam:<Operation>`` on the user's ARN (the caller's own when UserName is omitted).
 """
@@ -28,8 +31,7 @@ ID_PREFIX = "ACCA"
 
 def _service(name: str) -> str:
     if name not in SERVICES:
-        raise ServiceError("NotSupportedService",
-                           f"No such service {name} is supported for Service Specific Credentials", 404)
+        raise ServiceError("NoSuchEntity", f"No such service {name} is supported for Service Specific Credentials", 404)
     return name
 
 

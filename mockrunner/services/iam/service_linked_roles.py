@@ -21,6 +21,7 @@ from mockrunner.model.principal_arns import replace_principal
 from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.iam.authz import request_keys
 from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, entity_arn, iam_of
+from mockrunner.services.iam.paging import url_encoded
 from mockrunner.services.iam.wire import SERVICE_LINKED, role_out
 from mockrunner.services.registry import op
 
@@ -63,22 +64,33 @@ def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
     return spec.role_name
 
 
+def _trust(action: Any, principal: Any) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Action": action, "Effect": "Allow", "Principal": {"Service": principal}}]})
+
+
 @op("iam", "CreateServiceLinkedRole", authz=_slr_target)
 def create_service_linked_role(ctx: RequestContext) -> dict:
-    return {"Role": role_out(create_slr(ctx.store.clock.now(), ctx.account.id, iam_of(ctx),
-                                        ctx.params["AWSServiceName"], ctx.params.get("CustomSuffix"),
-                                        ctx.params.get("Description")), SERVICE_LINKED)}
+    """The new role, its trust policy written as CreateServiceLinkedRole's answer writes it: one-element lists
+    (``"Action": ["sts:AssumeRole"]``, ``"Service": ["<service>"]``: real outputs for ECS 2024, OpenSearch 2021 and
+    the EC2 Auto Scaling guide's example).  The stored policy, as GetRole and ListRoles show it afterwards, has
+    plain strings (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json,
+    test_service_role_lifecycle and test_service_role_lifecycle_custom_suffix, 2025-03-13)."""
+    service = ctx.params["AWSServiceName"]
+    role = create_slr(ctx.store.clock.now(), ctx.account.id, iam_of(ctx), service, ctx.params.get("CustomSuffix"),
+                      ctx.params.get("Description"))
+    out = role_out(role, SERVICE_LINKED)
+    out["AssumeRolePolicyDocument"] = url_encoded(_trust(["sts:AssumeRole"], [service]))
+    return {"Role": out}
 
 
 def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,
-               description: str | None = None, by_service: bool = False) -> Role:
+               description: str | None = None) -> Role:
     """Create the service-linked role of ``service``: the name, path, trust and attached policy of the service's
-    table entry; the request's description, else the service's.
-
-    The trust policy is written as each way of creating the role writes it: ``CreateServiceLinkedRole`` with
-    one-element lists (``"Action": ["sts:AssumeRole"]``, ``"Service": ["<service>"]``: real outputs for ECS 2024,
-    OpenSearch 2021 and the EC2 Auto Scaling guide's example); a service creating its role on first use
-    (``by_service``, as App Runner does) with plain strings, as roles in real accounts' exports show them."""
+    table entry; the request's description, else the service's.  The trust policy is stored with plain strings
+    (``"Action": "sts:AssumeRole"``, ``"Service": "<service>"``) however the role came to be: as GetRole shows roles
+    made by CreateServiceLinkedRole (recorded from AWS, see :func:`create_service_linked_role`) and roles services
+    made on first use (as App Runner does; real accounts' exports)."""
     name = _slr_name(service, suffix)
     spec = service_linked_roles()[service]
     if name in iam.roles:
@@ -87,9 +99,7 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
             f"Service role name {name} has been taken in this account, please try a different suffix.", 400,
         )
     path = spec.path
-    action, principal = ("sts:AssumeRole", service) if by_service else (["sts:AssumeRole"], [service])
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Action": action, "Effect": "Allow", "Principal": {"Service": principal}}]})
+    trust = _trust("sts:AssumeRole", service)
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
                 description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
     iam.add(role)

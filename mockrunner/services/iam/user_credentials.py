@@ -6,11 +6,15 @@ from mockrunner.model.iam import IamState, User
 from mockrunner.services.iam.entities import delete_conflict
 
 OWNED = (
-    ("signing_certificates", "delete signing certificates"),
-    ("ssh_keys", "delete SSH public keys"),
-    ("service_credentials", "delete service specific credentials"),
+    ("signing_certificates", "delete certificates"),
+    ("ssh_keys", "remove referenced objects"),
+    ("service_credentials", "remove referenced objects"),
 )
-"""IamState collection holding credentials with a ``user_name`` -> what DeleteUser's DeleteConflict asks for."""
+"""IamState collection holding credentials with a ``user_name`` -> what DeleteUser's DeleteConflict asks for:
+"Cannot delete entity, must remove referenced objects first." for service-specific credentials (recorded from AWS:
+LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json, test_delete_user_after_service_credential_created,
+2026-02-24) and SSH public keys (rebuy-de/aws-nuke#470), "... must delete certificates first." for signing
+certificates (rebuy-de/aws-nuke#671)."""
 
 
 def refuse_delete(iam: IamState, user: User) -> None:
