@@ -11,7 +11,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.iam.helpers import ACCOUNT, aws_error, doc, user_with_key
+from tests.iam.helpers import ACCOUNT, aws_error, doc, error_of, user_with_key
 from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_signed_certificate, totp
 from tests.iam.saml_federation import saml_provider
 
@@ -35,17 +35,18 @@ def test_removing_a_user_who_is_not_a_member_succeeds(aws):
     assert iam.get_group(GroupName="devs")["Users"] == []
 
 
+def _missing(kind: str, name: str) -> tuple[str, str, int]:
+    return "NoSuchEntity", f"The {kind} with name {name} cannot be found.", 404
+
+
 def test_remove_user_from_group_looks_the_user_up_first(aws):
     """test_iam_groups.py::test_remove_user_from_unknown_group (neither exists: the user is named) and
     test_iam_users.py::test_user_group_errors (known user, unknown group: the group is named)."""
     iam = aws.client("iam")
-    with pytest.raises(ClientError) as excinfo:
-        iam.remove_user_from_group(GroupName="non-existent-group", UserName="any-user")
-    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name any-user cannot be found.", 404)
+    remove = iam.remove_user_from_group
+    assert error_of(remove, GroupName="non-existent-group", UserName="any-user") == _missing("user", "any-user")
     iam.create_user(UserName="ann")
-    with pytest.raises(ClientError) as excinfo:
-        iam.remove_user_from_group(GroupName="nonexistent-group", UserName="ann")
-    assert aws_error(excinfo) == ("NoSuchEntity", "The group with name nonexistent-group cannot be found.", 404)
+    assert error_of(remove, GroupName="nonexistent-group", UserName="ann") == _missing("group", "nonexistent-group")
 
 
 def test_add_user_to_group_looks_the_user_up_first(aws):
@@ -54,17 +55,12 @@ def test_add_user_to_group_looks_the_user_up_first(aws):
     an unknown group name the group (test_iam_groups.py::test_add_user_to_unknown_group), an unknown user in a
     known group the user (test_add_unknown_user_to_group)."""
     iam = aws.client("iam")
-    with pytest.raises(ClientError) as excinfo:
-        iam.add_user_to_group(GroupName="non-existent-group", UserName="any-user")
-    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name any-user cannot be found.", 404)
+    add = iam.add_user_to_group
+    assert error_of(add, GroupName="non-existent-group", UserName="any-user") == _missing("user", "any-user")
     iam.create_user(UserName="ann")
-    with pytest.raises(ClientError) as excinfo:
-        iam.add_user_to_group(GroupName="non-existent-group", UserName="ann")
-    assert aws_error(excinfo) == ("NoSuchEntity", "The group with name non-existent-group cannot be found.", 404)
+    assert error_of(add, GroupName="non-existent-group", UserName="ann") == _missing("group", "non-existent-group")
     iam.create_group(GroupName="devs")
-    with pytest.raises(ClientError) as excinfo:
-        iam.add_user_to_group(GroupName="devs", UserName="non-existent-user")
-    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name non-existent-user cannot be found.", 404)
+    assert error_of(add, GroupName="devs", UserName="non-existent-user") == _missing("user", "non-existent-user")
 
 
 # ------------------------------------------------------------------------------------------------ access keys

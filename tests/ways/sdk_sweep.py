@@ -109,6 +109,11 @@ def invalid_inputs(chosen: list[dict], outcomes: list[dict]) -> list[str]:
             for call, outcome in zip(chosen, outcomes, strict=True) if "invalid" in outcome]
 
 
+def changed(outcome: dict, **changes: Any) -> dict:
+    """``outcome`` with some of its fields replaced (the comparisons' self-tests build their cases so)."""
+    return {**outcome, **changes}
+
+
 def differences(expected: Any, twin: Any, actual: Any, sdk: str, path: str = "") -> list[str]:
     """Where ``actual`` (the ``sdk``'s output) differs from ``expected`` (botocore's), ignoring what differs from
     ``twin`` (a second botocore call against the same world: generated ids and dates)."""

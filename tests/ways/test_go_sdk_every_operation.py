@@ -29,6 +29,7 @@ from tests.robustness.world import World
 from tests.ways import sdk_sweep
 from tests.ways.go_sdk_driver import built_driver
 from tests.ways.js_sdk_world import build_full_world
+from tests.ways.sdk_sweep import changed
 
 NEWER_THAN_THE_SDK = "added to the API after the packaged AWS SDK for Go v2 (1.17.1, Debian 12) was generated"
 GO_SDK_LACKS: dict[str, str] = dict.fromkeys((
@@ -292,25 +293,21 @@ GO_ERROR = {"ok": False, "code": "RepositoryNotFoundException", "errorType": "Re
             "modeled": True, "fault": "client", "status": 400, "requestId": "r-1", "message": "gone", "members": {}}
 
 
-def _with(outcome: dict, **changes: Any) -> dict:
-    return {**outcome, **changes}
-
-
 def _repository(**changes: Any) -> dict:
     return {"Repositories": [{**GO_OK["output"]["Repositories"][0], **changes}]}
 
 
 @pytest.mark.parametrize(("go", "problem"), [
     (GO_OK, None),
-    (_with(GO_OK, output=_repository(ImageScanningConfiguration={})), None),  # absent and zero are one in Go
-    (_with(GO_OK, output=_repository(ImageScanningConfiguration={"ScanOnPush": {"$value": True}})),
+    (changed(GO_OK, output=_repository(ImageScanningConfiguration={})), None),  # absent and zero are one in Go
+    (changed(GO_OK, output=_repository(ImageScanningConfiguration={"ScanOnPush": {"$value": True}})),
      "botocore False, Go True"),
-    (_with(GO_OK, output=_repository(ImageTagMutability={"$value": "MUTABLE"})), "only Go has it"),
-    (_with(GO_OK, output=_repository(CreatedAt="2023-11-14T22:13:20.123Z")), "a timestamp"),
-    (_with(GO_OK, output={"Repositories": []}), "Go []"),
-    (_with(GO_OK, output={}), "only botocore has it"),
-    (_with(GO_OK, requestId=""), "no request id"),
-    (_with(GO_ERROR, code="DeserializationError", modeled=False), "botocore succeeded"),
+    (changed(GO_OK, output=_repository(ImageTagMutability={"$value": "MUTABLE"})), "only Go has it"),
+    (changed(GO_OK, output=_repository(CreatedAt="2023-11-14T22:13:20.123Z")), "a timestamp"),
+    (changed(GO_OK, output={"Repositories": []}), "Go []"),
+    (changed(GO_OK, output={}), "only botocore has it"),
+    (changed(GO_OK, requestId=""), "no request id"),
+    (changed(GO_ERROR, code="DeserializationError", modeled=False), "botocore succeeded"),
 ])
 def test_the_comparison_of_successes_catches_wire_differences(go, problem):
     problems = _mismatch(CALL, BOTOCORE_OK, BOTOCORE_OK, go)
@@ -319,12 +316,12 @@ def test_the_comparison_of_successes_catches_wire_differences(go, problem):
 
 @pytest.mark.parametrize(("go", "problem"), [
     (GO_ERROR, None),
-    (_with(GO_ERROR, code="DeserializationError", errorType=None, modeled=False), "Go has DeserializationError"),
-    (_with(GO_ERROR, errorType="GenericAPIError", modeled=False), "not the modeled types.RepositoryNotFound"),
-    (_with(GO_ERROR, status=500), "HTTP status"),
-    (_with(GO_ERROR, fault="server"), "fault server"),
-    (_with(GO_ERROR, message=""), "error message"),
-    (_with(GO_ERROR, requestId=None), "no request id"),
+    (changed(GO_ERROR, code="DeserializationError", errorType=None, modeled=False), "Go has DeserializationError"),
+    (changed(GO_ERROR, errorType="GenericAPIError", modeled=False), "not the modeled types.RepositoryNotFound"),
+    (changed(GO_ERROR, status=500), "HTTP status"),
+    (changed(GO_ERROR, fault="server"), "fault server"),
+    (changed(GO_ERROR, message=""), "error message"),
+    (changed(GO_ERROR, requestId=None), "no request id"),
 ])
 def test_the_comparison_of_errors_catches_what_the_go_sdk_would_misread(go, problem):
     problems = _mismatch(CALL, BOTOCORE_ERROR, BOTOCORE_ERROR, go)
@@ -333,9 +330,9 @@ def test_the_comparison_of_errors_catches_what_the_go_sdk_would_misread(go, prob
 
 def test_a_code_the_operation_does_not_model_arrives_as_a_generic_api_error():
     botocore = {**BOTOCORE_ERROR, "code": "AccessDeniedException", "members": {}}
-    generic = _with(GO_ERROR, code="AccessDeniedException", errorType="GenericAPIError", modeled=False, fault="")
+    generic = changed(GO_ERROR, code="AccessDeniedException", errorType="GenericAPIError", modeled=False, fault="")
     assert _mismatch(CALL, botocore, botocore, generic) == []
-    assert _mismatch(CALL, botocore, botocore, _with(generic, errorType="AccessDeniedException", modeled=True))
+    assert _mismatch(CALL, botocore, botocore, changed(generic, errorType="AccessDeniedException", modeled=True))
 
 
 def test_members_the_go_sdk_lacks_are_left_out_and_recorded():

@@ -26,6 +26,7 @@ from tests.robustness.world import World
 from tests.ways import sdk_sweep
 from tests.ways.js_sdk_clients import NODE, installed_clients
 from tests.ways.js_sdk_world import build_full_world
+from tests.ways.sdk_sweep import changed
 
 EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {}
 """(service, operation) -> why the JavaScript SDK's outcome differs from botocore's while mockrunner is right."""
@@ -107,10 +108,6 @@ JS_ERROR = {"ok": False, "name": "RepositoryNotFoundException", "errorClass": "R
             "members": {"__type": "RepositoryNotFoundException"}}
 
 
-def _with(outcome: dict, **changes: Any) -> dict:
-    return {**outcome, **changes}
-
-
 def _detail(tags: Any = None, size: Any = 100, pushed: Any = None) -> dict:
     return {"imageDetails": [{"imageTags": tags or ["v1"], "imageSizeInBytes": size,
                               "imagePushedAt": pushed or {"$date": 1700000000123}}]}
@@ -118,13 +115,13 @@ def _detail(tags: Any = None, size: Any = 100, pushed: Any = None) -> dict:
 
 @pytest.mark.parametrize(("js", "problem"), [
     (JS_OK, None),
-    (_with(JS_OK, output=_detail(pushed={"$date": 1700000000124})), None),  # a millisecond of rounding
-    (_with(JS_OK, output=_detail(pushed="2023-11-14T22:13:20.123Z")), "a timestamp"),
-    (_with(JS_OK, output=_detail(size="100")), "botocore 100, JavaScript '100'"),
-    (_with(JS_OK, output={"imageDetails": []}), "JavaScript []"),
-    (_with(JS_OK, output={}), "only botocore has it"),
-    (_with(JS_OK, requestId=None), "no $metadata.requestId"),
-    (_with(JS_ERROR, status=400), "botocore succeeded"),
+    (changed(JS_OK, output=_detail(pushed={"$date": 1700000000124})), None),  # a millisecond of rounding
+    (changed(JS_OK, output=_detail(pushed="2023-11-14T22:13:20.123Z")), "a timestamp"),
+    (changed(JS_OK, output=_detail(size="100")), "botocore 100, JavaScript '100'"),
+    (changed(JS_OK, output={"imageDetails": []}), "JavaScript []"),
+    (changed(JS_OK, output={}), "only botocore has it"),
+    (changed(JS_OK, requestId=None), "no $metadata.requestId"),
+    (changed(JS_ERROR, status=400), "botocore succeeded"),
 ])
 def test_the_comparison_of_successes_catches_wire_differences(js, problem):
     problems = _mismatch(CALL, BOTOCORE_OK, BOTOCORE_OK, js)
@@ -133,13 +130,13 @@ def test_the_comparison_of_successes_catches_wire_differences(js, problem):
 
 @pytest.mark.parametrize(("js", "problem"), [
     (JS_ERROR, None),
-    (_with(JS_ERROR, name="SyntaxError", errorClass="SyntaxError", modeled=False), "raised SyntaxError"),
-    (_with(JS_ERROR, name="Unknown", errorClass="ECRServiceException", modeled=False), "raised Unknown"),
-    (_with(JS_ERROR, modeled=False, errorClass="ECRServiceException"), "not the modeled one"),
-    (_with(JS_ERROR, status=500, fault="server"), "HTTP status"),
-    (_with(JS_ERROR, fault="server"), "$fault server"),
-    (_with(JS_ERROR, message="UnknownError"), "error message"),
-    (_with(JS_ERROR, requestId=None), "no $metadata.requestId"),
+    (changed(JS_ERROR, name="SyntaxError", errorClass="SyntaxError", modeled=False), "raised SyntaxError"),
+    (changed(JS_ERROR, name="Unknown", errorClass="ECRServiceException", modeled=False), "raised Unknown"),
+    (changed(JS_ERROR, modeled=False, errorClass="ECRServiceException"), "not the modeled one"),
+    (changed(JS_ERROR, status=500, fault="server"), "HTTP status"),
+    (changed(JS_ERROR, fault="server"), "$fault server"),
+    (changed(JS_ERROR, message="UnknownError"), "error message"),
+    (changed(JS_ERROR, requestId=None), "no $metadata.requestId"),
 ])
 def test_the_comparison_of_errors_catches_what_the_javascript_sdk_would_misread(js, problem):
     problems = _mismatch(CALL, BOTOCORE_ERROR, BOTOCORE_ERROR, js)
@@ -147,7 +144,7 @@ def test_the_comparison_of_errors_catches_what_the_javascript_sdk_would_misread(
 
 
 def test_values_that_differ_between_two_botocore_calls_are_not_compared():
-    fresh = _with(BOTOCORE_OK, output=_detail(tags=["other"], pushed={"$date": 1800000000000}))
-    js = _with(JS_OK, output=_detail(tags=["third"], pushed={"$date": 1900000000000}))
+    fresh = changed(BOTOCORE_OK, output=_detail(tags=["other"], pushed={"$date": 1800000000000}))
+    js = changed(JS_OK, output=_detail(tags=["third"], pushed={"$date": 1900000000000}))
     assert _mismatch(CALL, BOTOCORE_OK, fresh, js) == []
     assert _mismatch(CALL, BOTOCORE_OK, BOTOCORE_OK, js)
