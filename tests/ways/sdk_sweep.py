@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
@@ -72,6 +72,20 @@ def calls(world: World, operations: Callable[[str, str], bool] = lambda service,
             chosen.append(call)
             outcomes.append(outcome)
     return chosen, outcomes
+
+
+def without_members(service: str, shape: Any, value: Any, lacking: Collection[str]) -> Any:
+    """``value`` (of botocore's ``shape``) without the members named ``service.Shape.member`` in ``lacking``."""
+    if shape is None:
+        return value
+    if shape.type_name == "list" and isinstance(value, list):
+        return [without_members(service, shape.member, item, lacking) for item in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {key: without_members(service, shape.value, item, lacking) for key, item in value.items()}
+    if shape.type_name != "structure" or not isinstance(value, dict) or "$date" in value or "$blob" in value:
+        return value
+    return {key: without_members(service, shape.members.get(key), item, lacking) for key, item in value.items()
+            if f"{service}.{shape.name}.{key}" not in lacking}
 
 
 def alice(world: World) -> dict:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from mockrunner.config import Settings
+from mockrunner.protocol import specs
 from mockrunner.testing.server import ThreadedServer
 from tests.robustness.world import World
 from tests.ways import sdk_sweep
@@ -28,6 +29,30 @@ from tests.ways.js_sdk_clients import NODE, installed_clients
 from tests.ways.js_sdk_world import build_full_world
 from tests.ways.sdk_sweep import changed
 
+NEWER_THAN_THE_CLIENTS = "added to the API (botocore 1.44) after the pinned JavaScript clients were generated"
+JS_SDK_LACKS: dict[str, str] = dict.fromkeys((
+    "iam.UpdateOpenIDConnectProvider",
+), NEWER_THAN_THE_CLIENTS) | dict.fromkeys((
+    "ecr.ReplicationRule.deleteReplication", "iam.CreateLoginProfileRequest.MaxSigninSessionDuration",
+    "iam.CreateOpenIDConnectProviderRequest.ContextProvider",
+    "iam.CreateOpenIDConnectProviderRequest.IdentityCenterInstanceArn",
+    "iam.CreateRoleRequest.MaxSigninSessionDuration", "iam.CreateSAMLProviderRequest.ContextProvider",
+    "iam.CreateSAMLProviderRequest.IdentityCenterInstanceArn", "iam.GetOpenIDConnectProviderResponse.ContextProvider",
+    "iam.GetOpenIDConnectProviderResponse.IdentityCenterInstanceArn",
+    "iam.GetOpenIDConnectProviderResponse.IdentityStoreArn", "iam.GetSAMLProviderResponse.ContextProvider",
+    "iam.GetSAMLProviderResponse.IdentityCenterInstanceArn", "iam.GetSAMLProviderResponse.IdentityStoreArn",
+    "iam.GetSAMLProviderResponse.SAMLKeyHashes", "iam.LoginProfile.MaxSigninSessionDuration",
+    "iam.OpenIDConnectProviderListEntry.IsTrustedIdentityPropagationEnabled", "iam.Role.MaxSigninSessionDuration",
+    "iam.SAMLProviderListEntry.IsTrustedIdentityPropagationEnabled",
+    "iam.UpdateLoginProfileRequest.MaxSigninSessionDuration",
+    "iam.UpdateLoginProfileRequest.ResetMaxSigninSessionDuration", "iam.UpdateRoleRequest.MaxSigninSessionDuration",
+    "iam.UpdateRoleRequest.ResetMaxSigninSessionDuration", "iam.UpdateSAMLProviderRequest.ContextProvider",
+    "iam.UpdateSAMLProviderRequest.IdentityCenterInstanceArn", "iam.UpdateSAMLProviderRequest.RemoveContextProvider",
+    "iam.UpdateSAMLProviderRequest.RemoveIdentityCenterInstance",
+), NEWER_THAN_THE_CLIENTS)
+"""``service.Operation`` (its call must find no command in the pinned client) or ``service.Shape.member`` (left
+out of both calls' inputs, and of botocore's output before comparing) -> why the pinned JavaScript clients lack it
+(what botocore 1.44.8's models added to 1.43.11's and the clients' code does not name)."""
 EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {}
 """(service, operation) -> why the JavaScript SDK's outcome differs from botocore's while mockrunner is right."""
 
@@ -61,6 +86,12 @@ def _mismatch(call: dict, botocore: dict, twin: dict, js: dict) -> list[str]:
     return problems
 
 
+def _adapt(service: str, operation: str, params: dict) -> dict:
+    """The generated ``params`` without the members the pinned clients lack (both calls send the same input)."""
+    shape = specs.service_model(service).operation_model(operation).input_shape
+    return sdk_sweep.without_members(service, shape, params, JS_SDK_LACKS)
+
+
 @pytest.fixture(scope="module")
 def world() -> World:
     return build_full_world()
@@ -68,7 +99,7 @@ def world() -> World:
 
 def test_every_operation_has_the_same_outcome_with_the_javascript_sdk(world, tmp_path):
     clients = installed_clients()
-    calls, botocore = sdk_sweep.calls(world)
+    calls, botocore = sdk_sweep.calls(world, adapt=_adapt)
     invalid = sdk_sweep.invalid_inputs(calls, botocore)
     assert not invalid, "\n".join(invalid)
     twins = [sdk_sweep.botocore(world, call) for call in calls]
@@ -84,16 +115,24 @@ def test_every_operation_has_the_same_outcome_with_the_javascript_sdk(world, tmp
     assert len(outcomes) == len(calls) > 280
     mismatches, still_expected = [], set()
     for call, ours, twin, js in zip(calls, botocore, twins, outcomes, strict=True):
-        problems = _mismatch(call, ours, twin, js)
         key = (call["service"], call["operation"])
+        if f"{key[0]}.{key[1]}" in JS_SDK_LACKS:
+            assert js.get("name") == "NoSuchCommand", f"{key} is listed as lacking, yet the client has it: {js}"
+            continue
+        for outcome in (ours, twin):
+            if outcome["ok"]:
+                shape = specs.service_model(key[0]).operation_model(key[1]).output_shape
+                outcome["output"] = sdk_sweep.without_members(key[0], shape, outcome["output"], JS_SDK_LACKS)
+        problems = _mismatch(call, ours, twin, js)
         if key in EXPECTED_DIFFERENCES:
             still_expected |= {key} if problems else set()
         elif problems:
             mismatches.append(f"{key[0]}.{key[1]}: " + "; ".join(problems))
-    agreeing = len(calls) - len(mismatches) - len(still_expected)
+    lacking = [call for call in calls if f"{call['service']}.{call['operation']}" in JS_SDK_LACKS]
+    agreeing = len(calls) - len(lacking) - len(mismatches) - len(still_expected)
     assert not mismatches, f"{len(mismatches)} of {len(calls)} operations differ:\n" + "\n".join(mismatches)
     assert still_expected == set(EXPECTED_DIFFERENCES), "expected differences that no longer differ"
-    assert agreeing >= len(calls) - len(EXPECTED_DIFFERENCES)
+    assert agreeing >= len(calls) - len(lacking) - len(EXPECTED_DIFFERENCES)
     assert sum(outcome["ok"] for outcome in outcomes) > len(calls) // 2, "most valid inputs succeed"
 
 
