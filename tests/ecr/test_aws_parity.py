@@ -82,3 +82,29 @@ def test_model_constraints_are_worded_as_ecr_words_them(ecr):
         ecr.describe_repositories(repositoryNames=["app"], registryId="123")
     assert error(exc) == ("InvalidParameterException", "Invalid parameter at 'registryId' failed to satisfy "
                           "constraint: 'Member must satisfy regular expression pattern: [0-9]{12}'")
+
+
+# The AWS CLI reference's get-repository-policy / set-repository-policy / delete-repository-policy examples: ECR
+# hands the policy back in its own pretty form, whatever spacing was sent.
+ECR_FORM = ('{\n  "Version" : "2008-10-17",\n  "Statement" : [ {\n    "Sid" : "allow public pull",\n'
+            '    "Effect" : "Allow",\n    "Principal" : "*",\n    "Action" : [ "ecr:BatchCheckLayerAvailability", '
+            '"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer" ]\n  } ]\n}')
+
+
+@pytest.mark.parametrize("sent", [
+    json.dumps(json.loads(ECR_FORM)), json.dumps(json.loads(ECR_FORM), indent=4), ECR_FORM])
+def test_repository_policy_text_comes_back_in_ecrs_pretty_form(ecr, sent):
+    ecr.create_repository(repositoryName="cluster-autoscaler")
+    assert ecr.set_repository_policy(repositoryName="cluster-autoscaler", policyText=sent)["policyText"] == ECR_FORM
+    assert ecr.get_repository_policy(repositoryName="cluster-autoscaler")["policyText"] == ECR_FORM
+    assert ecr.delete_repository_policy(repositoryName="cluster-autoscaler")["policyText"] == ECR_FORM
+
+
+def test_repository_policy_text_keeps_key_order_nesting_and_empty_members(ecr):
+    ecr.create_repository(repositoryName="app")
+    sent = ('{"Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::210987654321:root"]},'
+            '"Action":"ecr:ListImages","Condition":{}}],"Version":"2012-10-17"}')
+    assert ecr.set_repository_policy(repositoryName="app", policyText=sent)["policyText"] == (
+        '{\n  "Statement" : [ {\n    "Effect" : "Allow",\n    "Principal" : {\n'
+        '      "AWS" : [ "arn:aws:iam::210987654321:root" ]\n    },\n    "Action" : "ecr:ListImages",\n'
+        '    "Condition" : { }\n  } ],\n  "Version" : "2012-10-17"\n}')

@@ -265,9 +265,10 @@ def test_repository_policy_lifecycle(ecr):
         "Sid": "pull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
         "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]})
     out = ecr.set_repository_policy(repositoryName="app", policyText=policy)
-    assert out == {**out, "registryId": ACCOUNT, "repositoryName": "app", "policyText": policy}
-    assert ecr.get_repository_policy(repositoryName="app")["policyText"] == policy
-    assert ecr.delete_repository_policy(repositoryName="app")["policyText"] == policy
+    assert out == {**out, "registryId": ACCOUNT, "repositoryName": "app"}
+    assert json.loads(out["policyText"]) == json.loads(policy)
+    assert ecr.get_repository_policy(repositoryName="app")["policyText"] == out["policyText"]
+    assert ecr.delete_repository_policy(repositoryName="app")["policyText"] == out["policyText"]
     with pytest.raises(ClientError) as exc:
         ecr.delete_repository_policy(repositoryName="app")
     assert exc.value.response["Error"]["Code"] == "RepositoryPolicyNotFoundException"

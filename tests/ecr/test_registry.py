@@ -277,14 +277,15 @@ def test_repository_policy_accepts_shared_sids_and_checks_principals(aws, ecr):
     ecr.create_repository(repositoryName="app")
     statement = {"Sid": "pull access", "Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "ecr:BatchGetImage"}
     text = json.dumps({"Version": "2008-10-17", "Statement": [statement, {**statement, "Action": "ecr:ListImages"}]})
-    assert ecr.set_repository_policy(repositoryName="app", policyText=text)["policyText"] == text
+    stored = ecr.set_repository_policy(repositoryName="app", policyText=text)["policyText"]
+    assert json.loads(stored) == json.loads(text)
     missing = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/ghost"}, "Action": "ecr:*"}]})
     with pytest.raises(ClientError) as exc:
         ecr.set_repository_policy(repositoryName="app", policyText=missing)
     assert error(exc) == ("InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy "
                           "constraint: 'Principal not found'")
-    assert ecr.get_repository_policy(repositoryName="app")["policyText"] == text
+    assert ecr.get_repository_policy(repositoryName="app")["policyText"] == stored
 
 
 def test_shared_sid_policy_grants_cross_account_access(two_accounts_harness):

@@ -26,6 +26,7 @@ from mockrunner.services.ecr.core import (
     validate_policy,
     validate_tags,
 )
+from mockrunner.services.ecr.policy_text import ecr_policy_text
 from mockrunner.services.registry import op
 
 
@@ -102,7 +103,7 @@ def set_repository_policy(ctx: RequestContext) -> dict:
     text = ctx.params["policyText"]
     validate_policy(ctx, text)
     repo.policy_text = text
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": text}
+    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": ecr_policy_text(text)}
 
 
 @op("ecr", "GetRepositoryPolicy", authz=on_repository("ecr:GetRepositoryPolicy"))
@@ -110,7 +111,8 @@ def get_repository_policy(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     if repo.policy_text is None:
         raise policy_not_found(repo)
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": repo.policy_text}
+    return {"registryId": repo.registry_id, "repositoryName": repo.name,
+            "policyText": ecr_policy_text(repo.policy_text)}
 
 
 @op("ecr", "DeleteRepositoryPolicy", authz=on_repository("ecr:DeleteRepositoryPolicy"))
@@ -119,7 +121,7 @@ def delete_repository_policy(ctx: RequestContext) -> dict:
     if repo.policy_text is None:
         raise policy_not_found(repo)
     text, repo.policy_text = repo.policy_text, None
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": text}
+    return {"registryId": repo.registry_id, "repositoryName": repo.name, "policyText": ecr_policy_text(text)}
 
 
 def _arn_repository(ctx: RequestContext) -> Repository:

@@ -1,0 +1,39 @@
+"""Repository policy text as ECR writes it back: ECR re-serializes the policy it stores in its (Jackson) pretty
+form, whatever spacing the caller sent: objects one member a line indented two spaces a level, ``" : "`` between a
+key and its value, arrays on one line as ``[ a, b ]`` (``[ ]`` and ``{ }`` when empty), keys in the caller's
+order. Evidence: the AWS CLI reference's set-repository-policy example (a multi-line policy in, this form out),
+its get-repository-policy and delete-repository-policy examples, and the SDK references' GetRepositoryPolicy
+example.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class _Number(str):
+    """A number as the caller wrote it (ECR's serializer keeps the value; the lexeme is the closest we have)."""
+
+
+def ecr_policy_text(text: str) -> str:
+    """``text`` (a policy ECR accepted) in ECR's pretty form; text that is no JSON is returned as it is."""
+    try:
+        document = json.loads(text, parse_int=_Number, parse_float=_Number)
+    except ValueError:
+        return text
+    return _written(document, 0)
+
+
+def _written(value: Any, nesting: int) -> str:
+    if isinstance(value, dict):
+        if not value:
+            return "{ }"
+        inner = "\n" + "  " * (nesting + 1)
+        members = ",".join(f"{inner}{json.dumps(key, ensure_ascii=False)} : {_written(item, nesting + 1)}"
+                           for key, item in value.items())
+        return "{" + members + "\n" + "  " * nesting + "}"
+    if isinstance(value, list):
+        return "[ " + ", ".join(_written(item, nesting) for item in value) + " ]" if value else "[ ]"
+    if isinstance(value, _Number):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
