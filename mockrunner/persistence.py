@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 MAGIC = "mockrunner-state"
 _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{64})\n")
 _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "BatchCheck", "Simulate")
-_MUTATING_READS = frozenset({("sts", "GetSessionToken"), ("sts", "GetFederationToken")})
+_MUTATING_READS = frozenset({("sts", "GetSessionToken"), ("sts", "GetFederationToken"),
+                             ("sts", "GetScopedCredentials")})
 """Operations named like reads that create something a later call can use (credentials)."""
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
 

@@ -161,6 +161,7 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         # (STS API reference, GetFederationToken).
         has_session_policy=bool(session.session_policies or session.session_policy_arns)
         or session.kind == "FederatedUser",
+        scope_down_policies=tuple(session.scope_down_policies),
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
         transitive_tag_keys=tuple(session.transitive_tag_keys),
         credential_source=source, tags=tags, mfa_authenticated_at=session.mfa_authenticated_at,

@@ -78,6 +78,8 @@ class CompiledPrincipal:
     identity: PolicySet
     boundary: PolicyRef | None
     session: PolicySet | None
+    scope_downs: tuple[PolicyRef, ...] = ()
+    """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
 
 
 def service_principal(name: str) -> Principal:
@@ -229,7 +231,7 @@ def decide(
     decision = evaluate(AuthzRequest(
         principal=compiled.principal, action=check.action, resource=check.resource, context=context,
         identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
-        session_policies=compiled.session, resource_policy=resource_policy,
+        session_policies=compiled.session, scope_down_policies=compiled.scope_downs, resource_policy=resource_policy,
         resource_account=check.resource_account, now=now, all_allows=False,
     ))
     entry = decision_log.record(
@@ -308,7 +310,9 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
                         for index, document in enumerate(caller.session_policies)]
         _attached(session_refs, iam, caller.session_policy_arns)
         session = PolicySet(session_refs)
-    return CompiledPrincipal(principal, PolicySet(refs), boundary, session)
+    scope_downs = tuple(PolicyRef.load(f"{caller.arn}#scope-down-policy/{index}", document)
+                        for index, document in enumerate(caller.scope_down_policies))
+    return CompiledPrincipal(principal, PolicySet(refs), boundary, session, scope_downs)
 
 
 _NO_POLICIES = PolicySet(())

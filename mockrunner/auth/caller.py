@@ -25,6 +25,8 @@ class Caller:
     session_policies: tuple = ()
     session_policy_arns: tuple[str, ...] = ()
     has_session_policy: bool = False
+    scope_down_policies: tuple[str, ...] = ()
+    """GetScopedCredentials' scope-down policies: each one must allow, on top of everything else."""
     session_tags: dict[str, str] = field(default_factory=dict)
     expiration: datetime | None = None
     source_identity: str | None = None

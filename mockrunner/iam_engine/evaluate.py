@@ -17,6 +17,9 @@ logic" page):
 4. A permissions boundary and session policies intersect with identity-based grants. ``session_policies``
    of ``None`` means no session policy is in play; ``[]`` means a session whose policy set is empty,
    which allows nothing except what a resource policy grants to the session ARN directly.
+   ``scope_down_policies`` (STS GetScopedCredentials) are session policies too, but each one is a layer of its
+   own: every one of them must allow as well (the scoped session's permissions are the intersection of the
+   calling session's and every scope-down policy of the chain).
 5. A policy the engine cannot read (see :class:`Unreadable`) never allows and denies every request it takes
    part in: whatever it says (an Allow, a limit, a Deny) is unknown, so the only safe reading is "no". This is
    one rule for every layer, applied in :func:`_unreadable_errors`; only a readable explicit Deny takes
@@ -99,6 +102,7 @@ class AuthzRequest:
     identity_policies: Sequence[PolicyRef] = ()
     permissions_boundary: PolicyRef | None = None
     session_policies: Sequence[PolicyRef] | None = None
+    scope_down_policies: Sequence[PolicyRef] = ()
     resource_policy: PolicyRef | None = None
     resource_account: str | None = None
     now: datetime | None = None
@@ -219,6 +223,8 @@ def _unreadable_errors(request: AuthzRequest) -> list[PolicyError]:
             unreadable = refs.unreadable if refs.__class__ is PolicySet else _unreadable_refs(refs)
         if unreadable:
             errors += [PolicyError(ref.policy_id, layer, ref.document.reason) for ref in unreadable]
+    errors += [PolicyError(ref.policy_id, SESSION, ref.document.reason)
+               for ref in _unreadable_refs(request.scope_down_policies)]
     return errors
 
 
@@ -321,6 +327,9 @@ def evaluate(request: AuthzRequest) -> Decision:
     if request.session_policies is not None:
         session_allows = [m for m, _ in _scan(request.session_policies, SESSION, request, action, ctx, denies,
                                               first_allow)]
+    # Each scope-down policy must allow on its own: a list of per-policy allows, checked after the other layers.
+    scope_down_allows = [[m for m, _ in _scan((ref,), SESSION, request, action, ctx, denies, first_allow)]
+                         for ref in request.scope_down_policies]
     # A resource policy's allows differ by how they name the principal, so all of them are kept.
     res_allows = ([] if request.resource_policy is None else
                   _scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False))
@@ -348,6 +357,10 @@ def evaluate(request: AuthzRequest) -> Decision:
             return _deny(request, RESOURCE, False)
         specific = [m for m, how in res_allows if how == MATCH_SPECIFIC]
         if specific:
+            # A grant naming the session itself skips the session policies, but never a scope-down policy:
+            # scoped credentials can never do more than their scope allows (fail closed; see behaviour.md).
+            if not all(scope_down_allows):
+                return _deny(request, SESSION, False)
             return _allow(request, [RESOURCE], specific)
         joined = [m for m, how in res_allows if how != MATCH_SPECIFIC and how != MATCH_ACCOUNT]
         if not (id_allows or joined or is_root):
@@ -368,6 +381,12 @@ def evaluate(request: AuthzRequest) -> Decision:
             return _deny(request, SESSION, False)
         grants += session_allows
         names.append(SESSION)
+    if scope_down_allows:
+        if not all(scope_down_allows):
+            return _deny(request, SESSION, False)
+        grants += [m for allows in scope_down_allows for m in allows]
+        if SESSION not in names:
+            names.append(SESSION)
     if not same_account:
         if not res_allows:
             return _deny(request, RESOURCE, False)

@@ -56,9 +56,17 @@ def new_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
 
 
-def new_session_token() -> str:
-    """Opaque, long and base64-looking like real session tokens (which clients never parse)."""
-    return "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(180).replace("-", "+").replace("_", "/")
+MAX_SCOPE_DOWN_POLICIES = 3
+"""GetScopedCredentials scope-down policies one session may carry (STS API reference, ScopedPoliciesCount)."""
+
+
+def new_session_token(minimum_size: int = 0) -> str:
+    """Opaque, long and base64-looking like real session tokens (which clients never parse), and at least
+    ``minimum_size`` bytes long (STS's ``MinimumSessionTokenSize``: the token is padded up to it)."""
+    token = "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(180).replace("-", "+").replace("_", "/")
+    if len(token) < minimum_size:
+        token += secrets.token_urlsafe(minimum_size).replace("-", "+").replace("_", "/")[:minimum_size - len(token)]
+    return token
 
 
 @dataclass
@@ -177,6 +185,9 @@ class Session:
     """Session tag keys that pass on to sessions this one assumes (role chaining)."""
     mfa_authenticated_at: datetime | None = None
     """When the session's user signed in with an MFA code (STS ``SerialNumber``/``TokenCode``); ``None``: no MFA."""
+    scope_down_policies: list[str] = field(default_factory=list)
+    """The scope-down policies of the GetScopedCredentials calls that made these credentials, oldest first: each
+    one limits them on its own (at most :data:`MAX_SCOPE_DOWN_POLICIES`)."""
 
 
 @dataclass
@@ -567,6 +578,7 @@ def new_role_session(
     source_identity: str | None = None,
     transitive_tag_keys: list[str] | None = None,
     mfa_authenticated_at: datetime | None = None,
+    minimum_token_size: int = 0,
 ) -> Session:
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
@@ -578,7 +590,7 @@ def new_role_session(
     account_id = role.account_id
     session = Session(
         access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
-        session_token=new_session_token(),
+        session_token=new_session_token(minimum_token_size),
         expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
         arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",
         user_id=f"{role.role_id}:{session_name}", entity_name=role.name, session_name=session_name,

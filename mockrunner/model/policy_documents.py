@@ -57,6 +57,8 @@ def stored_documents(accounts: Mapping[str, "Account"]) -> Iterator[StoredDocume
         for key, session in iam.sessions.items():
             for index, document in enumerate(session.session_policies):
                 yield StoredDocument(f"{base}.iam.sessions.{key}.session_policies[{index}]", document, IDENTITY)
+            for index, document in enumerate(session.scope_down_policies):
+                yield StoredDocument(f"{base}.iam.sessions.{key}.scope_down_policies[{index}]", document, IDENTITY)
         for region_name, region in account.regions.items():
             yield from _ecr_documents(f"{base}.regions.{region_name}.ecr", region.ecr)
 

@@ -5,4 +5,5 @@ from mockrunner.services.sts import (  # noqa: F401 - imported so that their ope
     outbound_tokens,
     privileged,
     saml,
+    scoped,
 )

@@ -32,7 +32,7 @@ from mockrunner.model.iam import (
 )
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.services.registry import no_checks, op
-from mockrunner.services.sts import mfa
+from mockrunner.services.sts import mfa, token_size
 
 ROLE_CHAINING_LIMIT = 3600
 #: Caller credential sources that are STS session credentials (``Caller.credential_source``).
@@ -189,8 +189,10 @@ def assume_role(ctx: RequestContext) -> dict:
         store.account(role.account_id).iam, now, role, params["RoleSessionName"], duration,
         policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
         source_identity=params.get("SourceIdentity"), transitive_tag_keys=transitive, mfa_authenticated_at=mfa_at,
+        minimum_token_size=token_size.minimum_size(params),
     )
-    return _session_result(session, policies, policy_arns, params.get("Tags") or [])
+    return {**_session_result(session, policies, policy_arns, params.get("Tags") or []),
+            **token_size.requested_size_members(params, session.session_token)}
 
 
 def _session_result(session: Session, policies: list[str], policy_arns: list[str], passed_tags: Any) -> dict:
@@ -281,12 +283,14 @@ def get_session_token(ctx: RequestContext) -> dict:
     mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else None
     session = Session(
         access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
-        session_token=new_session_token(), expiration=now + timedelta(seconds=duration), kind=caller.kind,
+        session_token=new_session_token(token_size.minimum_size(ctx.params)),
+        expiration=now + timedelta(seconds=duration), kind=caller.kind,
         arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
         mfa_authenticated_at=mfa_at,
     )
     store.accounts[caller.account_id].iam.add_session(session, now)
-    return {"Credentials": session_credentials(session)}
+    return {"Credentials": session_credentials(session),
+            **token_size.requested_size_members(ctx.params, session.session_token)}
 
 
 # ------------------------------------------------------------------------------------------- web identity
@@ -336,8 +340,10 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role,
                                params["RoleSessionName"], duration, policies=policies,
                                policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
-                               source_identity=source_identity if isinstance(source_identity, str) else None)
+                               source_identity=source_identity if isinstance(source_identity, str) else None,
+                               minimum_token_size=token_size.minimum_size(params))
     return {**_session_result(session, policies, policy_arns, tags),
+            **token_size.requested_size_members(params, session.session_token),
             "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.issuer,
             "Audience": verified.audience}
 

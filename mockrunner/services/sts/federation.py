@@ -26,6 +26,7 @@ from mockrunner.model.iam import (
     session_credentials,
 )
 from mockrunner.services.registry import op
+from mockrunner.services.sts import token_size
 from mockrunner.services.sts.core import (
     _packed_size,
     _session_policy_set,
@@ -68,7 +69,7 @@ def get_federation_token(ctx: RequestContext) -> dict:
     name = params["Name"]
     session = Session(
         access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
-        session_token=new_session_token(),
+        session_token=new_session_token(token_size.minimum_size(params)),
         expiration=now + timedelta(seconds=duration), kind="FederatedUser",
         arn=federated_user_arn(caller.account_id, name), user_id=f"{caller.account_id}:{name}",
         entity_name=None if caller.is_root else caller.entity_name, session_name=name, session_policies=policies,
@@ -79,4 +80,5 @@ def get_federation_token(ctx: RequestContext) -> dict:
     # tests/aws/services/sts/test_sts.snapshot.json, test_get_federation_token), unlike AssumeRole's answer.
     return {"Credentials": session_credentials(session),
             "FederatedUser": {"FederatedUserId": session.user_id, "Arn": session.arn},
-            "PackedPolicySize": _packed_size(policies, policy_arns, tags)}
+            "PackedPolicySize": _packed_size(policies, policy_arns, tags),
+            **token_size.requested_size_members(params, session.session_token)}

@@ -8,7 +8,16 @@ provider.  Claims: ``iss``, ``sub`` (the caller's ARN), ``aud`` (a string for on
 ``nbf``, ``exp`` (``DurationSeconds``, 60 to 3600, default 300), ``jti``, and ``https://sts.amazonaws.com/`` with
 the account, region, principal and request tags.  A token may not outlive the calling session
 (``SessionDurationEscalationException``).  Authorized as ``sts:GetWebIdentityToken`` on ``*`` with
-``sts:IdentityTokenAudience``, ``sts:DurationSeconds``, ``sts:SigningAlgorithm`` and the request tags.
+``sts:IdentityTokenAudience``, ``sts:DurationSeconds``, ``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request
+tags.
+
+``SubjectMode`` (STS API reference, GetWebIdentityToken): ``AWSIdentity`` (the default) puts the caller's ARN in
+``sub``; ``OriginIdentity`` puts the ``aws:OriginIdentity/Subject`` of the calling session's trusted identity
+propagation context there, and STS answers a validation error when the session has no such context.  mockrunner
+models no trusted identity propagation, so no session has one: ``OriginIdentity`` always ends in that validation
+error (after authorization).  ``Scope`` is allowed only with ``OriginIdentity`` and exactly one audience, its values
+(space separated) may not repeat, and it needs ``sts:SetWebIdentityTokenScope`` too (with the multivalued
+``sts:IdentityTokenScope`` key).  The wording of these validation errors is not public (*unverified*).
 """
 from __future__ import annotations
 
@@ -23,21 +32,43 @@ from mockrunner.services.registry import op
 from mockrunner.services.sts.core import refuse_federated_users
 
 ALGORITHMS = ("RS256", "ES384")
+AWS_IDENTITY, ORIGIN_IDENTITY = "AWSIdentity", "OriginIdentity"
 DEFAULT_DURATION = 300
 AWS_CLAIMS = "https://sts.amazonaws.com/"
+
+
+def _scope_values(params: dict) -> list[str] | None:
+    """The request's scope values, after the rules STS states for ``Scope`` (``None``: no ``Scope``)."""
+    scope = params.get("Scope")
+    if scope is None:
+        return None
+    if params.get("SubjectMode") != ORIGIN_IDENTITY or len(params["Audience"]) != 1:
+        raise ServiceError("ValidationError", "Scope can be specified only when SubjectMode is OriginIdentity and "
+                           "exactly one audience is requested.", 400)
+    values = scope.split(" ")
+    if len(set(values)) < len(values):
+        raise ServiceError("ValidationError", "Scope must not repeat a scope value.", 400)
+    return values
 
 
 def _authz(ctx: RequestContext) -> list[Check]:
     refuse_federated_users(ctx)
     params = ctx.params
+    scope = _scope_values(params)
     keys: dict[str, Any] = {"sts:IdentityTokenAudience": list(params["Audience"]),
                             "sts:SigningAlgorithm": params["SigningAlgorithm"],
-                            "sts:DurationSeconds": str(params.get("DurationSeconds") or DEFAULT_DURATION)}
+                            "sts:DurationSeconds": str(params.get("DurationSeconds") or DEFAULT_DURATION),
+                            "sts:SubjectMode": params.get("SubjectMode") or AWS_IDENTITY}
     for tag in params.get("Tags") or []:
         keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
     if params.get("Tags"):
         keys["aws:TagKeys"] = [tag["Key"] for tag in params["Tags"]]
-    return [Check("sts:GetWebIdentityToken", "*", keys)]
+    if scope is not None:
+        keys["sts:IdentityTokenScope"] = scope
+    checks = [Check("sts:GetWebIdentityToken", "*", keys)]
+    if scope is not None:
+        checks.append(Check("sts:SetWebIdentityTokenScope", "*", keys))
+    return checks
 
 
 @op("sts", "GetWebIdentityToken", authz=_authz)
@@ -57,6 +88,11 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
         raise ServiceError("ValidationError", f"1 validation error detected: Value '{algorithm}' at "
                            f"'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: "
                            f"[{', '.join(ALGORITHMS)}]", 400)
+    if (params.get("SubjectMode") or AWS_IDENTITY) == ORIGIN_IDENTITY:
+        # No session here carries a trusted identity propagation context (module docstring).
+        raise ServiceError("ValidationError", "SubjectMode OriginIdentity requires the aws:OriginIdentity/Subject "
+                           "key and the aws:OriginIdentity/Issuer or aws:OriginIdentity/FederatedProviderArn key in "
+                           "the trusted identity propagation context of the calling session.", 400)
     now = store.clock.now()
     expires = now + timedelta(seconds=params.get("DurationSeconds") or DEFAULT_DURATION)
     if caller.expiration is not None and expires > caller.expiration:

@@ -22,6 +22,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import Principal
 from mockrunner.model.iam import new_role_session
 from mockrunner.services.registry import no_checks, op
+from mockrunner.services.sts import token_size
 from mockrunner.services.sts.core import (
     MIN_DURATION,
     _check_duration,
@@ -176,7 +177,9 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     policies, policy_arns = _session_policy_set(params, store.account(role.account_id).iam)
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role, session_name, duration,
                                policies=policies, policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
-                               source_identity=source_identity)
+                               source_identity=source_identity,
+                               minimum_token_size=token_size.minimum_size(ctx.params))
     return {**_session_result(session, policies, policy_arns, tags),
+            **token_size.requested_size_members(ctx.params, session.session_token),
             "Subject": assertion.subject, "SubjectType": assertion.subject_type, "Issuer": assertion.issuer,
             "Audience": assertion.recipient, "NameQualifier": keys["saml:namequalifier"]}
