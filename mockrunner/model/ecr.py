@@ -4,8 +4,8 @@ Repositories by name; each owns its images by digest and records the layers (blo
 pushed with PutImage keeps its manifest; an image declared by a seed file may have none (``manifest is None``)
 but exists for every other purpose, which is all App Runner's pull check needs.  Layer bytes live in the
 store's blob store (:mod:`mockrunner.model.blobs`), never here.  Registry settings (policy, replication,
-scanning, pull through cache rules, creation templates, signing, account settings, pull time exclusions) live on
-:class:`EcrState`.
+scanning, pull through cache rules, creation templates, signing, account settings, pull time exclusions,
+replication backfills) live on :class:`EcrState`.
 """
 from __future__ import annotations
 
@@ -66,6 +66,31 @@ class LifecyclePreview:
     policy_text: str
     completes_at: datetime
     results: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class ReplicationBackfill:
+    """A StartReplicationBackfill run toward one destination registry and region.
+
+    PREPARING until ``prepared_at`` on the store clock, when the images to replicate are chosen (``planned``);
+    then IN_PROGRESS (STOPPING once stopped) until ``completes_at``, when the replications are made and it ends
+    COMPLETE, FAILED or STOPPED at ``ended_at``.  Stopped while PREPARING it ends STOPPED at once, with nothing
+    planned.
+    """
+
+    backfill_id: str
+    destination: dict
+    """ReplicationDestination: ``region`` and ``registryId``."""
+    started_at: datetime
+    prepared_at: datetime
+    completes_at: datetime
+    status: str = "PREPARING"
+    planned: list[dict] | None = None
+    """Images to replicate (``repositoryName``, ``imageDigest``, ``imageTags``); ``None`` until prepared."""
+    results: list[dict] = field(default_factory=list)
+    """ReplicationBackfillResult entries, one per image and tag, once it has ended."""
+    failure_code: str | None = None
+    ended_at: datetime | None = None
 
 
 @dataclass
@@ -277,3 +302,5 @@ class EcrState:
     """Principal ARN -> when it was registered."""
     seeded_findings: dict[str, list[dict]] = field(default_factory=dict)
     """Scan findings by image digest, as a test seeded them through the admin API."""
+    replication_backfills: dict[str, ReplicationBackfill] = field(default_factory=dict)
+    """Replication backfills by id, in start order (ended ones until their retention ends)."""

@@ -7,6 +7,7 @@ from mockrunner.services.ecr import (  # noqa: F401 - each registers its operati
     pull_through,
     registry_settings,
     replication,
+    replication_backfill,
     repositories,
     scanning,
     storage,

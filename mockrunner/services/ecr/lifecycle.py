@@ -12,7 +12,8 @@ Applying (AWS: "within 24 hours") is deterministic here: a policy is applied eve
 of store clock after it was put.  Nothing runs in the background: before any ECR request of a region is handled,
 :func:`advance_region` applies every due policy of that region as of its due time (only images pushed by then
 count), so expired images disappear and archived ones change status.  The same step completes image scans,
-previews and restores whose time has come (see ``scanning`` and ``storage``).
+previews and restores whose time has come (see ``scanning`` and ``storage``), and :data:`CLOCK_HOOKS` run
+(replication backfills, see ``replication_backfill``).
 """
 from __future__ import annotations
 
@@ -153,6 +154,17 @@ def advance_region(store: "Store", region: str) -> None:
             advance_repository(repo, now, state.ecr.seeded_findings)
 
 
+CLOCK_HOOKS: list[Callable[[RequestContext], None]] = []
+"""More things that complete on the store clock across regions (replication backfills): each is called with the
+request's context before every ECR request, after :func:`advance_region`."""
+
+
+def _advance(ctx: RequestContext) -> None:
+    advance_region(ctx.store, ctx.region)
+    for hook in CLOCK_HOOKS:
+        hook(ctx)
+
+
 def install() -> None:
     """Make every registered ECR operation advance its region first (authorization and handler both see the
     settled state)."""
@@ -165,7 +177,7 @@ def install() -> None:
 
 def _advancing(handler: Callable[[RequestContext], dict]) -> Callable[[RequestContext], dict]:
     def run(ctx: RequestContext) -> dict:
-        advance_region(ctx.store, ctx.region)
+        _advance(ctx)
         return handler(ctx)
 
     run.advances_clock = True  # type: ignore[attr-defined]
@@ -175,7 +187,7 @@ def _advancing(handler: Callable[[RequestContext], dict]) -> Callable[[RequestCo
 
 def _advancing_authz(operation: Operation):
     def checks(ctx: RequestContext):
-        advance_region(ctx.store, ctx.region)
+        _advance(ctx)
         return operation.checks(ctx)
 
     return checks
