@@ -214,7 +214,7 @@ def delete_manifest(request: RegistryRequest, name: str, reference: str) -> Repl
         request.authorize(name, "ecr:BatchDeleteImage")
         repo = request.repository(name)
         image = _image(repo, reference)
-        ecr_images.delete_image(repo, image, None if ":" in reference else reference)
+        ecr_images.delete_image(request.ctx, repo, image, None if ":" in reference else reference)
         ecr_push.collect_garbage(request.store)
         request.save()
     return Reply(202, {"Content-Length": "0"})

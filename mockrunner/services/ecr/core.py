@@ -42,6 +42,10 @@ _IMAGE_URI = re.compile(
 ALL_TAG_STATUS = ("TAGGED", "UNTAGGED", "ANY")
 PushHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
 PUSH_HOOKS: list[PushHook] = []
+DeleteHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
+DELETE_HOOKS: list[DeleteHook] = []
+"""What happens after an image is deleted (``tag``: ``None``) or loses a tag through BatchDeleteImage or the
+registry's manifest DELETE (delete replication): each hook is called with the repository, the image and the tag."""
 """What happens after an image is pushed (scan on push, signing, replication): each hook is called with the
 repository, the image and the tag pushed, in registration order, by every operation that pushes."""
 RepositoryFactory = Callable[[RequestContext, str, str], "Repository | None"]

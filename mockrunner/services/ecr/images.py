@@ -15,6 +15,7 @@ from mockrunner.model.ecr import Image, Repository, manifest_digest, manifest_re
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import (
     ALL_TAG_STATUS,
+    DELETE_HOOKS,
     DIGEST,
     PUSH_HOOKS,
     REPOSITORY_FACTORIES,
@@ -294,15 +295,15 @@ def batch_delete_image(ctx: RequestContext) -> dict:
     deleted: list[dict] = []
     failures: list[dict] = []
     for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
-        deleted.extend(delete_image(repo, image, None if image_id.get("imageDigest") else image_id["imageTag"]))
+        deleted.extend(delete_image(ctx, repo, image, None if image_id.get("imageDigest") else image_id["imageTag"]))
     ecr_push.collect_garbage(ctx.store)
     return {"imageIds": deleted, "failures": failures}
 
 
-def delete_image(repo: Repository, image: Image, tag: str | None) -> list[dict]:
+def delete_image(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> list[dict]:
     """BatchDeleteImage's work on one image (for the API and the registry's manifest DELETE): ``tag`` alone is
-    removed, the image going with its last tag; without a tag the image goes with all its tags.  The image ids
-    deleted; the caller collects the blobs nothing refers to any more."""
+    removed, the image going with its last tag; without a tag the image goes with all its tags (then the
+    :data:`DELETE_HOOKS` run).  The image ids deleted; the caller collects the blobs nothing refers to any more."""
     if tag is not None:
         image.tags.remove(tag)
         deleted = [{"imageDigest": image.digest, "imageTag": tag}]
@@ -311,4 +312,6 @@ def delete_image(repo: Repository, image: Image, tag: str | None) -> list[dict]:
             {"imageDigest": image.digest}]
     if tag is None or not image.tags:
         del repo.images[image.digest]
+    for hook in DELETE_HOOKS:
+        hook(ctx, repo, image, tag)
     return deleted

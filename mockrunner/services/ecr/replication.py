@@ -48,7 +48,8 @@ def _validate(ctx: RequestContext, rules: list[dict]) -> None:
 def put_replication_configuration(ctx: RequestContext) -> dict:
     rules = [{"destinations": [dict(d) for d in rule["destinations"]],
               **({"repositoryFilters": [dict(f) for f in rule["repositoryFilters"]]}
-                 if rule.get("repositoryFilters") else {})}
+                 if rule.get("repositoryFilters") else {}),
+              **({"deleteReplication": dict(rule["deleteReplication"])} if "deleteReplication" in rule else {})}
              for rule in ctx.params["replicationConfiguration"]["rules"]]
     _validate(ctx, rules)
     registry_state(ctx).replication_rules = rules
@@ -139,4 +140,35 @@ def replicate(ctx: RequestContext, repo: Repository, image: Image, tag: str | No
     image.replication = list(statuses.values())
 
 
+def replicate_deletion(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+    """Delete replication: to every destination of a rule that matches the repository and has
+    ``deleteReplication.enabled``, the deletion of the image (``tag`` ``None``) or the removal of ``tag``, where
+    the destination holds that very image (same digest; a tag that has moved on to another image stays).  Another
+    account's registry policy must grant ``ecr:ReplicateImage``, as for copies (unverified for deletions)."""
+    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
+    done: set[tuple[str, str]] = set()
+    for rule in state.replication_rules:
+        if not (rule.get("deleteReplication") or {}).get("enabled") or not _matches(rule, repo.name):
+            continue
+        for destination in rule["destinations"]:
+            region, account_id = destination["region"], destination["registryId"]
+            account = ctx.store.account(account_id)
+            if (region, account_id) in done or account is None:
+                continue
+            done.add((region, account_id))
+            dest = account.region(region).ecr
+            target = dest.repositories.get(repo.name)
+            copy = target.images.get(image.digest) if target is not None else None
+            if copy is None or not _allowed(ctx, repo.registry_id, dest, account_id, region, repo.name,
+                                            "ecr:ReplicateImage"):
+                continue
+            if tag is None:
+                del target.images[copy.digest]
+            elif tag in copy.tags:
+                copy.tags.remove(tag)
+                if not copy.tags:
+                    del target.images[copy.digest]
+
+
 core.PUSH_HOOKS.append(replicate)
+core.DELETE_HOOKS.append(replicate_deletion)
