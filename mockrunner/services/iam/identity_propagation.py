@@ -82,7 +82,8 @@ def created(params: Mapping[str, Any]) -> dict[str, Any]:
 def updated(provider: Any, params: Mapping[str, Any], *, required: bool) -> dict[str, Any]:
     """The provider fields an update changes; ``required``: an update that changes nothing is refused."""
     given, remove_given = params.get("ContextProvider"), bool(params.get("RemoveContextProvider"))
-    instance, remove_instance = params.get("IdentityCenterInstanceArn"), bool(params.get("RemoveIdentityCenterInstance"))
+    instance = params.get("IdentityCenterInstanceArn")
+    remove_instance = bool(params.get("RemoveIdentityCenterInstance"))
     if given is not None and remove_given:
         raise _invalid("ContextProvider and RemoveContextProvider cannot be specified in the same request.")
     if instance is not None and remove_instance:
