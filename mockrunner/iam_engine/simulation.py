@@ -5,6 +5,13 @@ A :class:`Simulation` holds the policies of one simulated principal, each with w
 evaluates one (action, resource) with ``all_allows=True`` and returns a :class:`Result`: the engine's decision,
 the matched statements in the simulator's vocabulary, whether the permissions boundary allows the action, and, for
 a cross-account simulation, how the identity side and the resource policy each decided.
+
+``organization_levels`` simulates an AWS Organizations hierarchy of service control policies, root first, account
+last: each level is evaluated by the same engine as a policy set of its own and must allow the request (an allowing
+statement and no denying one; a level without SCPs allows nothing), as Organizations enforces SCPs (Organizations
+User Guide, "SCP evaluation").  A level that denies explicitly makes the decision ``explicitDeny``, one that does not
+allow makes an allowed decision ``implicitDeny``; SCP statements are never reported as matched statements (the
+EvaluationResult reference).
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ class Result:
     matched: list[Matched]
     allowed_by_boundary: bool | None
     details: dict[str, str] | None = field(default=None)
+    allowed_by_organizations: bool | None = None
+    """Whether the simulated SCP hierarchy allows the request (``None``: no hierarchy simulated)."""
 
 
 @dataclass
@@ -61,6 +70,7 @@ class Simulation:
     boundary: Source | None = None
     resource_policy: Source | None = None
     resource_owner: str | None = None
+    organization_levels: Sequence[Sequence[Source]] | None = None
 
     def sources(self) -> dict[str, Source]:
         found = {source.ref.policy_id: source for source in self.identity}
@@ -79,6 +89,9 @@ class Simulation:
             resource_account=resource_account, now=now, all_allows=True,
         )
         decision = evaluate(request)
+        organizations = None
+        if self.organization_levels is not None:
+            decision, organizations = self._organizations(decision, action, resource, context, now)
         by_id = self.sources()
         matched = [_matched(by_id[m.policy_id], m.index) for m in decision.matched_statements if m.policy_id in by_id]
         boundary = None
@@ -92,7 +105,22 @@ class Simulation:
             details = {}
             if owner != self.principal.account:
                 details = self._cross_account(request)
-        return Result(decision, matched, boundary, details)
+        return Result(decision, matched, boundary, details, organizations)
+
+    def _organizations(self, decision: Decision, action: str, resource: str, context: Mapping[str, Any],
+                       now: datetime) -> tuple[Decision, bool]:
+        """``decision`` as the SCP hierarchy leaves it, and whether the hierarchy allows the request."""
+        levels = [evaluate(AuthzRequest(principal=self.principal, action=action, resource=resource, context=context,
+                                        identity_policies=[source.ref for source in level], now=now))
+                  for level in self.organization_levels or ()]
+        allowed = all(level.allowed for level in levels)
+        if allowed or decision.decision == "explicitDeny":
+            return decision, allowed
+        denied = any(level.decision == "explicitDeny" for level in levels)
+        verdict = "explicitDeny" if denied else "implicitDeny"
+        return replace(decision, decision=verdict, matched_statements=[], reason="organizations",
+                       message=f"{verdict}: a service control policy of the simulated organization "
+                               f"{'denies' if denied else 'does not allow'} {action}"), allowed
 
     def _cross_account(self, request: AuthzRequest) -> dict[str, str]:
         """How each side decided: the identity side as if the resource were the caller's, the resource policy

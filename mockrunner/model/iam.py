@@ -141,6 +141,8 @@ class Role:
     attached_policies: list[str] = field(default_factory=list)
     permissions_boundary: str | None = None
     service_linked: bool = False
+    max_signin_session_duration: int | None = None
+    """Seconds an AWS Sign-In session with the role may last (``None``: unset, the default sign-in behaviour)."""
 
     @property
     def account_id(self) -> str:
@@ -204,6 +206,9 @@ class OidcProvider:
     client_ids: list[str] = field(default_factory=list)
     thumbprints: list[str] = field(default_factory=list)
     tags: dict[str, str] = field(default_factory=dict)
+    context_provider: dict[str, Any] | None = None
+    """The trusted identity propagation context provider, in its wire form (``None``: none)."""
+    identity_center_instance_arn: str | None = None
 
 
 @dataclass
@@ -233,6 +238,9 @@ class SamlProvider:
     tags: dict[str, str] = field(default_factory=dict)
     assertion_encryption_mode: str | None = None
     private_keys: list[SamlPrivateKey] = field(default_factory=list)
+    context_provider: dict[str, Any] | None = None
+    """The trusted identity propagation context provider, in its wire form (``None``: none)."""
+    identity_center_instance_arn: str | None = None
 
 
 @dataclass
@@ -340,6 +348,8 @@ class LoginProfile:
     previous_digests: list[str] = field(default_factory=list)
     password_changed: datetime | None = None
     """When the password was last set after the profile was created (UpdateLoginProfile, ChangePassword)."""
+    max_signin_session_duration: int | None = None
+    """Seconds an AWS Sign-In session of the user may last (``None``: unset)."""
 
 
 @dataclass
@@ -409,6 +419,8 @@ class IamState:
     """The account password policy; ``None``: AWS's default policy applies."""
     account_aliases: list[str] = field(default_factory=list)
     """The account's alias (IAM allows one)."""
+    account_properties: dict[str, str] = field(default_factory=dict)
+    """PutAccountProperties' settings: ``Namespace/PropertyName`` -> value."""
     ssh_keys: dict[str, SshPublicKey] = field(default_factory=dict)
     """SSH public keys by key id."""
     signing_certificates: dict[str, SigningCertificate] = field(default_factory=dict)

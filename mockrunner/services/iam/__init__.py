@@ -2,6 +2,7 @@
 from mockrunner.services.iam import (  # noqa: F401 - imported so that their operations register
     access_keys,
     account,
+    account_properties,
     account_settings,
     credential_report,
     entity_policies,
@@ -14,6 +15,7 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     organizations,
     outbound_federation,
     passwords,
+    role_templates,
     roles,
     saml_providers,
     server_certificates,

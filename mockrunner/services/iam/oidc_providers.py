@@ -20,6 +20,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, OidcProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import parse_arn, tags_in
+from mockrunner.services.iam.identity_propagation import created, propagation_keys, propagation_out, updated
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
@@ -83,6 +84,7 @@ def _target(ctx: RequestContext) -> Iterable[Check]:
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is not None:
         resource_keys(provider, keys)
+    propagation_keys(params, provider, keys)
     return (Check(f"iam:{ctx.operation_name}", arn, keys),)
 
 
@@ -104,7 +106,7 @@ def create_provider(ctx: RequestContext) -> dict:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}", 409)
     tags = tags_in(ctx)
-    iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags))
+    iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags, **created(params)))
     result: dict = {"OpenIDConnectProviderArn": arn}
     return tagged(result, tags)
 
@@ -116,12 +118,26 @@ def get_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     return {"Url": provider.url, "ClientIDList": list(provider.client_ids),
             "ThumbprintList": list(provider.thumbprints), "CreateDate": provider.create_date,
-            "Tags": tags_out(provider.tags)}
+            "Tags": tags_out(provider.tags), **propagation_out(ctx.account.id, provider)}
 
 
 @op("iam", "ListOpenIDConnectProviders", authz=_anywhere)
 def list_providers(ctx: RequestContext) -> dict:
-    return {"OpenIDConnectProviderList": [{"Arn": arn} for arn in sorted(ctx.account.iam.oidc_providers)]}
+    """Each entry with ``IsTrustedIdentityPropagationEnabled``: whether an Identity Center instance is associated
+    (reported for every provider, false included: unverified)."""
+    providers = ctx.account.iam.oidc_providers
+    return {"OpenIDConnectProviderList": [
+        {"Arn": arn, "IsTrustedIdentityPropagationEnabled": providers[arn].identity_center_instance_arn is not None}
+        for arn in sorted(providers)]}
+
+
+@op("iam", "UpdateOpenIDConnectProvider", authz=_target)
+def update_provider(ctx: RequestContext) -> dict:
+    """Sets or removes the context provider or the Identity Center association (not the thumbprints); a request
+    that changes nothing is ``InvalidInput`` (unverified)."""
+    provider = _provider(ctx)
+    ctx.account.iam.update(provider, **updated(provider, ctx.params, required=True))
+    return {}
 
 
 @op("iam", "DeleteOpenIDConnectProvider", authz=_target)

@@ -21,6 +21,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LoginProfile, PasswordPolicy
 from mockrunner.services.iam.authz import anything, target
 from mockrunner.services.iam.entities import USER, iam_of, own_user_name
+from mockrunner.services.iam.signin_sessions import signin_change, signin_out
 from mockrunner.services.registry import op
 
 SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
@@ -78,7 +79,8 @@ def login_profile_of(iam: IamState, user_name: str) -> LoginProfile:
 
 def login_profile_out(profile: LoginProfile) -> dict:
     return {"UserName": profile.user_name, "CreateDate": profile.create_date,
-            "PasswordResetRequired": profile.password_reset_required}
+            "PasswordResetRequired": profile.password_reset_required,
+            **signin_out(profile.max_signin_session_duration)}
 
 
 
@@ -96,7 +98,8 @@ def create_login_profile(ctx: RequestContext) -> dict:
     if password is None:
         raise ServiceError("ValidationError", "Password is required when creating a login profile.", 400)
     digest, _ = new_digests(iam, password, None)
-    profile = LoginProfile(name, ctx.store.clock.now(), digest, bool(ctx.params.get("PasswordResetRequired")))
+    profile = LoginProfile(name, ctx.store.clock.now(), digest, bool(ctx.params.get("PasswordResetRequired")),
+                           max_signin_session_duration=ctx.params.get("MaxSigninSessionDuration"))
     iam.add(profile)
     return {"LoginProfile": login_profile_out(profile)}
 
@@ -111,7 +114,7 @@ def get_login_profile(ctx: RequestContext) -> dict:
 def update_login_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     profile = login_profile_of(iam, own_user_name(ctx))
-    changes: dict = {}
+    changes: dict = signin_change(ctx.params)
     if ctx.params.get("Password") is not None:
         changes["password_digest"], changes["previous_digests"] = new_digests(iam, ctx.params["Password"], profile)
         changes["password_changed"] = ctx.store.clock.now()

@@ -27,6 +27,7 @@ from mockrunner.services.iam.entities import (
     validate_document,
 )
 from mockrunner.services.iam.instance_profiles import profiles_of_role
+from mockrunner.services.iam.signin_sessions import signin_change
 from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import CREATED, DESCRIBED, FULL, list_entities, role_out
 from mockrunner.services.registry import op
@@ -44,7 +45,8 @@ def create_role(ctx: RequestContext) -> dict:
         boundary_policy(iam, boundary)
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(ctx.account.id, "role", path, name),
                 ctx.store.clock.now(), trust, params.get("Description") or "",
-                params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary)
+                params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary,
+                max_signin_session_duration=params.get("MaxSigninSessionDuration"))
     iam.add(role)
     return {"Role": role_out(role, CREATED)}
 
@@ -69,6 +71,10 @@ def update_role(ctx: RequestContext) -> dict:
         changes["max_session_duration"] = ctx.params["MaxSessionDuration"]
     if ctx.params.get("Description") is not None:
         changes["description"] = ctx.params["Description"]
+    signin = signin_change(ctx.params)
+    if signin:
+        unmodifiable(role)  # "You cannot set this value on a service-linked role" (UpdateRole reference).
+        changes.update(signin)
     iam_of(ctx).update(role, **changes)
     return {}
 

@@ -20,6 +20,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, SamlPrivateKey, SamlProvider
 from mockrunner.services.iam.authz import request_keys, resource_keys
 from mockrunner.services.iam.entities import tags_in
+from mockrunner.services.iam.identity_propagation import created, propagation_keys, propagation_out, updated
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
@@ -107,6 +108,7 @@ def _target(ctx: RequestContext) -> Iterable[Check]:
     if provider is not None:
         resource_keys(provider, keys)
         arn = provider.arn
+    propagation_keys(ctx.params, provider, keys)
     return (Check(f"iam:{ctx.operation_name}", arn, keys),)
 
 
@@ -130,8 +132,9 @@ def create_provider(ctx: RequestContext) -> dict:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for SAMLProvidersPerAccount: {MAX_PROVIDERS}",
                            409)
     tags = tags_in(ctx)
+    propagation = created(params)
     iam.add(SamlProvider(name, arn, new_key_id(), params["SAMLMetadataDocument"], now, valid_until, tags, mode,
-                         keys))
+                         keys, **propagation))
     result: dict = {"SAMLProviderArn": arn}
     return tagged(result, tags)
 
@@ -146,14 +149,16 @@ def get_provider(ctx: RequestContext) -> dict:
             "CreateDate": provider.create_date, "ValidUntil": provider.valid_until,
             "AssertionEncryptionMode": provider.assertion_encryption_mode or DEFAULT_ENCRYPTION_MODE,
             "PrivateKeyList": [{"KeyId": key.key_id, "Timestamp": key.timestamp} for key in provider.private_keys],
-            "Tags": tags_out(provider.tags)}
+            "Tags": tags_out(provider.tags), **propagation_out(ctx.account.id, provider)}
 
 
 @op("iam", "ListSAMLProviders", authz=_anywhere)
 def list_providers(ctx: RequestContext) -> dict:
     providers = sorted(ctx.account.iam.saml_providers.values(), key=lambda provider: provider.arn)
     return {"SAMLProviderList": [{"Arn": provider.arn, "ValidUntil": provider.valid_until,
-                                  "CreateDate": provider.create_date} for provider in providers]}
+                                  "CreateDate": provider.create_date,
+                                  "IsTrustedIdentityPropagationEnabled": provider.identity_center_instance_arn
+                                  is not None} for provider in providers]}
 
 
 @op("iam", "UpdateSAMLProvider", authz=_target)
@@ -163,7 +168,8 @@ def update_provider(ctx: RequestContext) -> dict:
     provider = _provider(ctx)
     document, mode = params.get("SAMLMetadataDocument"), params.get("AssertionEncryptionMode")
     add, remove = params.get("AddPrivateKey"), params.get("RemovePrivateKey")
-    if document is None and mode is None and add is None and remove is None:
+    propagation = updated(provider, params, required=False)
+    if document is None and mode is None and add is None and remove is None and not propagation:
         raise _invalid("No updates are defined for the SAML provider.")
     if add is not None and remove is not None:
         raise _invalid("Unable to add and remove private keys in the same request.")
@@ -183,7 +189,7 @@ def update_provider(ctx: RequestContext) -> dict:
     new_mode = mode if mode is not None else provider.assertion_encryption_mode
     _check_encryption(new_mode, keys)
     changes = {"metadata_document": document, "valid_until": valid_until} if document is not None else {}
-    ctx.account.iam.update(provider, assertion_encryption_mode=new_mode, private_keys=keys, **changes)
+    ctx.account.iam.update(provider, assertion_encryption_mode=new_mode, private_keys=keys, **changes, **propagation)
     return {"SAMLProviderArn": provider.arn}
 
 

@@ -29,6 +29,7 @@ from mockrunner.model.iam import IamState
 from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.entities import GROUP, ROLE, USER, Kind, managed_policy
+from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
 from mockrunner.services.registry import op
 
 #: EC2 scenarios the simulator accepts as ``ResourceHandlingOption`` (SimulatePrincipalPolicy API reference).
@@ -67,14 +68,17 @@ def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
     return kind, entity
 
 
-def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int]) -> list[Source]:
+def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int],
+            excluded: Exclusions = NOTHING_EXCLUDED) -> list[Source]:
     """An entity's inline then attached policies, as the simulator reports them (type user/group/role for
-    inline policies, aws-managed/user-managed for managed ones; each identified by its name)."""
+    inline policies, aws-managed/user-managed for managed ones; each identified by its name), less those
+    ``excluded`` names."""
     sources = []
     for name, text in entity.inline_policies.items():
-        sources.append(_stored_source(f"{entity.arn}#inline/{name}", name, kind.name, text, counter))
+        if not excluded.inline(kind.name, entity.name, name):
+            sources.append(_stored_source(f"{entity.arn}#inline/{name}", name, kind.name, text, counter))
     for arn in entity.attached_policies:
-        source = _managed(iam, arn, counter)
+        source = None if excluded.managed(arn) else _managed(iam, arn, counter)
         if source is not None:
             sources.append(source)
     return sources
@@ -228,6 +232,8 @@ def _result_out(action: str, resource: str, result: Result, missing: list[str]) 
         extra["EvalDecisionDetails"] = result.details
     if result.allowed_by_boundary is not None:
         extra["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": result.allowed_by_boundary}
+    if result.allowed_by_organizations is not None:
+        extra["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": result.allowed_by_organizations}
     out = {"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision,
            "MatchedStatements": statements, "MissingContextValues": missing if resource == "*" else [], **extra}
     if resource != "*":
@@ -256,14 +262,16 @@ def _entity_keys(principal: Principal, now: Any) -> frozenset[str]:
     return frozenset(build_context({}, principal, now)) - {"aws:currenttime", "aws:epochtime"}
 
 
-def _principal_sources(ctx: RequestContext, counter: list[int]) -> tuple[Kind, Any, list[Source]]:
-    """The simulated entity and its identity policies (a user's groups' too), then ``PolicyInputList``."""
+def _principal_sources(ctx: RequestContext, counter: list[int], excluded: Exclusions = NOTHING_EXCLUDED
+                       ) -> tuple[Kind, Any, list[Source]]:
+    """The simulated entity and its identity policies (a user's groups' too) less the ``excluded`` ones, then
+    ``PolicyInputList``."""
     iam = ctx.account.iam
     kind, entity = _entity(ctx, ctx.params["PolicySourceArn"])
-    identity = _stored(iam, kind, entity, counter)
+    identity = _stored(iam, kind, entity, counter, excluded)
     if kind is USER:
         for group in iam.groups_of(entity.name):
-            identity += _stored(iam, GROUP, group, counter)
+            identity += _stored(iam, GROUP, group, counter, excluded)
     identity += _input_sources(ctx.params.get("PolicyInputList") or [], "PolicyInputList", counter)
     return kind, entity, identity
 
@@ -271,9 +279,10 @@ def _principal_sources(ctx: RequestContext, counter: list[int]) -> tuple[Kind, A
 @op("iam", "SimulatePrincipalPolicy", authz=_on_source)
 def simulate_principal_policy(ctx: RequestContext) -> dict:
     counter = [0]
-    kind, entity, identity = _principal_sources(ctx, counter)
+    excluded = exclusions(ctx.params.get("PolicyExclusionList") or [])
+    kind, entity, identity = _principal_sources(ctx, counter, excluded)
     boundary = _boundary_input(ctx, counter)
-    boundary_arn = getattr(entity, "permissions_boundary", None)
+    boundary_arn = None if excluded.boundary else getattr(entity, "permissions_boundary", None)
     if boundary is None and boundary_arn:
         boundary = _managed(ctx.account.iam, boundary_arn, counter)
         if boundary is None:
@@ -307,8 +316,22 @@ def simulate_custom_policy(ctx: RequestContext) -> dict:
         principal = Principal("", ctx.account.id, "User")
     else:
         derived = _entity_keys(principal, ctx.store.clock.now())
-    simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx))
+    simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx),
+                            _organization_levels(ctx, counter))
     return _simulate(ctx, simulation, derived)
+
+
+def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[Source]] | None:
+    """``OrderedOrganizationPolicyInputList``: the SCPs of each level, root first (``None``: not given).  Each SCP
+    is checked as IAM checks the policies of ``PolicyInputList``; its SourcePolicyId would be
+    ``OrderedOrganizationPolicyInputList.<level>.<n>`` (never reported: SCP statements are not matched
+    statements)."""
+    levels = ctx.params.get("OrderedOrganizationPolicyInputList")
+    if levels is None:
+        return None
+    return [_input_sources(level.get("ServiceControlPolicyInputList") or [],
+                           f"OrderedOrganizationPolicyInputList.{number}", counter)
+            for number, level in enumerate(levels, start=1)]
 
 
 @op("iam", "GetContextKeysForPrincipalPolicy", authz=_on_source)

@@ -17,6 +17,7 @@ from mockrunner.model.iam import (
 from mockrunner.model.managed_policies import AwsManagedPolicy
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.entities import Kind, iam_of, managed_policy
+from mockrunner.services.iam.signin_sessions import signin_out
 
 
 def tags_out(tags: dict[str, str]) -> list[dict]:
@@ -55,7 +56,7 @@ class RoleForm:
     """Which optional members one answer's wire form of a role carries."""
 
     session: bool
-    """``MaxSessionDuration``."""
+    """``MaxSessionDuration`` (and ``MaxSigninSessionDuration`` when set; placement with it unverified)."""
     description: bool
     """``Description``, when the role has one."""
     details: bool
@@ -87,6 +88,7 @@ def role_out(role: Role, form: RoleForm = LISTED, last_used: dict | None = None)
            "CreateDate": role.create_date, "AssumeRolePolicyDocument": paging.url_encoded(role.assume_role_policy)}
     if form.session:
         out["MaxSessionDuration"] = role.max_session_duration
+        out.update(signin_out(role.max_signin_session_duration))
     if form.description and role.description:
         out["Description"] = role.description
     if form.details:

@@ -1,0 +1,45 @@
+"""Role templates: GetRoleTemplateVersion and AcquireRole (create a role from a template version).
+
+Role templates are AWS-managed blueprints (``ManagedByType`` ``Service``): AWS publishes them and versions them,
+role manager applies them in service consoles, and accounts only read them (GetRoleTemplateVersion) and create roles
+from them (AcquireRole); no API creates one (IAM User Guide, "Overview of role templates" and "Create roles
+automatically with role manager").  AWS does not publish the templates' contents, so mockrunner holds none: every
+syntactically valid template ARN answers ``NoSuchEntity``, after the ARN is checked.  An ARN that does not parse is
+``ValidationError`` "Invalid ARN:  Could not be parsed!" (IAM's answer for ARN parameters); one of another service
+than IAM is ``InvalidInput``; the not-found wording is unverified.
+
+Authorization: ``iam:GetRoleTemplateVersion`` / ``iam:AcquireRole`` on the template's ARN (resource unverified).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mockrunner.arns import split_arn
+from mockrunner.auth.check import Check
+from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
+from mockrunner.services.iam.entities import parse_arn
+from mockrunner.services.registry import op
+
+
+def _on_template(ctx: RequestContext) -> Iterable[Check]:
+    # AWS-managed templates (account "aws") are usable from every account: judge them as the caller's own.
+    return (Check(f"iam:{ctx.operation_name}", ctx.params["TemplateArn"], resource_account=ctx.account.id),)
+
+
+def _no_template(arn: str) -> ServiceError:
+    parsed = split_arn(parse_arn(arn))
+    if parsed is None or parsed.service != "iam":
+        return ServiceError("InvalidInput", f"Invalid TemplateArn {arn}: it must be the ARN of an IAM role "
+                            "template.", 400)
+    return ServiceError("NoSuchEntity", f"The role template with ARN {arn} cannot be found.", 404)
+
+
+@op("iam", "GetRoleTemplateVersion", authz=_on_template)
+def get_role_template_version(ctx: RequestContext) -> dict:
+    raise _no_template(ctx.params["TemplateArn"])
+
+
+@op("iam", "AcquireRole", authz=_on_template)
+def acquire_role(ctx: RequestContext) -> dict:
+    raise _no_template(ctx.params["TemplateArn"])
