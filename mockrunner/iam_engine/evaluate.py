@@ -223,8 +223,9 @@ def _unreadable_errors(request: AuthzRequest) -> list[PolicyError]:
             unreadable = refs.unreadable if refs.__class__ is PolicySet else _unreadable_refs(refs)
         if unreadable:
             errors += [PolicyError(ref.policy_id, layer, ref.document.reason) for ref in unreadable]
-    errors += [PolicyError(ref.policy_id, SESSION, ref.document.reason)
-               for ref in _unreadable_refs(request.scope_down_policies)]
+    if request.scope_down_policies:
+        errors += [PolicyError(ref.policy_id, SESSION, ref.document.reason)
+                   for ref in _unreadable_refs(request.scope_down_policies)]
     return errors
 
 
@@ -329,7 +330,7 @@ def evaluate(request: AuthzRequest) -> Decision:
                                               first_allow)]
     # Each scope-down policy must allow on its own: a list of per-policy allows, checked after the other layers.
     scope_down_allows = [[m for m, _ in _scan((ref,), SESSION, request, action, ctx, denies, first_allow)]
-                         for ref in request.scope_down_policies]
+                         for ref in request.scope_down_policies] if request.scope_down_policies else []
     # A resource policy's allows differ by how they name the principal, so all of them are kept.
     res_allows = ([] if request.resource_policy is None else
                   _scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False))
