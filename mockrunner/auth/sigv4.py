@@ -265,9 +265,9 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
 def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
                         headers: Mapping[str, str], payload: str) -> Iterator[str]:
     """The canonical request AWS computes, then the query variant botocore may have signed instead."""
-    canonical_headers = "".join(
+    canonical_headers = "".join([
         f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers
-    )
+    ])
     signed_names = ";".join(signed.signed_headers)
     canonical_path = _canonical_path(path)
     if query_string:

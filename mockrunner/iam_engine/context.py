@@ -37,7 +37,9 @@ def iso_z(moment: datetime) -> str:
 def build_context(request_context: Mapping[str, Any], principal: Principal, now: datetime) -> dict[str, Any]:
     """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them."""
     # Derived keys first, so a key the request carries itself wins.
-    ctx = {**_principal_keys(principal), **{key.lower(): value for key, value in request_context.items()}}
+    ctx = _principal_keys(principal).copy()
+    for key, value in request_context.items():
+        ctx[key.lower()] = value
     if "aws:currenttime" not in ctx:
         ctx["aws:currenttime"] = now
     if "aws:epochtime" not in ctx:

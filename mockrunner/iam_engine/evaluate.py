@@ -91,7 +91,7 @@ class PolicyRef:
             return cls(policy_id, Unreadable(error.message), kind)
 
 
-@dataclass
+@dataclass(slots=True)
 class AuthzRequest:
     """Everything evaluate() needs; see the module docstring for the meaning of ``session_policies``."""
 
@@ -144,7 +144,7 @@ class PolicyError(NamedTuple):
         return {"policyId": self.policy_id, "policyKind": self.policy_kind, "reason": self.reason}
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """The answer and why: ``reason`` names the deciding layer (or ``allowed``); ``errors`` the policies that
     could not be read (any of them makes the decision a denial)."""

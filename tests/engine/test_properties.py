@@ -193,3 +193,14 @@ def test_the_scalar_fast_path_answers_as_the_general_evaluation(block, value) ->
     assert condition.test != condition._evaluate, "no fast path was compiled"
     ctx = {"k": value}
     assert condition.evaluate(ctx) == condition._evaluate(ctx), (block, value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(block=st.sampled_from(FAST_PATH_CONDITIONS), values=st.lists(context_values, min_size=1, max_size=40))
+def test_a_compiled_condition_answers_each_value_of_a_sequence_as_the_general_evaluation(block, values) -> None:
+    """One compiled condition asked about many requests in turn (values it remembers, equal-hashing values of
+    other types such as 1, 1.0 and True, more values than it remembers) answers each as if asked first."""
+    (condition,) = compile_block(block, True)
+    for value in [*values, 1, 1.0, True, 0, 0.0, False, *values]:
+        ctx = {"k": value}
+        assert condition.evaluate(ctx) == condition._evaluate(ctx), (block, value)

@@ -136,17 +136,36 @@ def _compile_test(condition: KeyCondition) -> Callable[[dict[str, Any]], bool | 
 
         return test_string
     match = _matcher(op, prepared)
+    # With static policy values the answer for a string, an integer or a boolean is a function of that value
+    # alone: the same source IP, principal ARN, tag value, flag or epoch second is then answered by one lookup
+    # instead of a parse and a comparison.  One table per type: 1, 1.0 and True are equal keys, not equal values.
+    known_by_type: dict[type, dict[Any, bool | None]] = {str: {}, int: {}, bool: {}}
 
     def test_scalar(ctx: dict[str, Any]) -> bool | None:
         raw = ctx.get(key, MISSING)
-        if raw.__class__ in _SCALARS:
-            try:
-                return match(raw) is not negated
-            except (ValueError, TypeError):
-                return UNKNOWN
-        return slow(ctx)
+        known = known_by_type.get(raw.__class__)
+        if known is None:
+            return _test_one(match, raw, negated) if raw.__class__ in _SCALARS else slow(ctx)
+        result = known.get(raw, MISSING)
+        if result is MISSING:
+            result = _test_one(match, raw, negated)
+            if len(known) >= _KNOWN_SIZE:
+                known.clear()
+            known[raw] = result
+        return result
 
     return test_scalar
+
+
+_KNOWN_SIZE = 16
+"""Values remembered per compiled condition and type (a few source IPs, ARNs, tag values or seconds)."""
+
+
+def _test_one(match: Callable[[Any], bool], raw: Any, negated: bool) -> bool | None:
+    try:
+        return match(raw) is not negated
+    except (ValueError, TypeError):
+        return UNKNOWN
 
 
 def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Callable[[Any], bool]:
