@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -251,11 +251,10 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
         raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
     keyed = _keyed_hashes(secret, signed.date, signed.region, signed.service)
     given = signed.signature.encode("utf-8", "surrogateescape")  # as bytes: any characters compare, unequal
-    scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
+    # The string to sign: algorithm, date, credential scope, then the canonical request's hash.
+    head = f"{ALGORITHM}\n{signed.amz_date}\n{signed.date}/{signed.region}/{signed.service}/aws4_request\n"
     for canonical in _canonical_requests(signed, method, path, query_string, headers, payload):
-        string_to_sign = "\n".join(
-            (ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
-        )
+        string_to_sign = head + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
         if hmac.compare_digest(expected.encode(), given):
             return
@@ -263,7 +262,7 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
 
 
 def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
-                        headers: Mapping[str, str], payload: str) -> Iterator[str]:
+                        headers: Mapping[str, str], payload: str) -> list[str]:
     """The canonical request AWS computes, then the query variant botocore may have signed instead."""
     canonical_headers = "".join([
         f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers
@@ -280,8 +279,8 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
             queries.append(raw)
     else:
         queries = [""]
-    for query in queries:
-        yield "\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
+    return ["\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
+            for query in queries]
 
 
 def _without_signature(pairs: list[str]) -> list[str]:

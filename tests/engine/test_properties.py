@@ -204,3 +204,13 @@ def test_a_compiled_condition_answers_each_value_of_a_sequence_as_the_general_ev
     for value in [*values, 1, 1.0, True, 0, 0.0, False, *values]:
         ctx = {"k": value}
         assert condition.evaluate(ctx) == condition._evaluate(ctx), (block, value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(block=st.sampled_from(FAST_PATH_CONDITIONS), other=context_values)
+def test_a_compiled_condition_answers_a_missing_key_as_the_general_evaluation(block, other) -> None:
+    """Absent, None, or only other keys present: the answer IAM gives a missing key (IfExists, ForAllValues and
+    negated operators hold; the others do not), whatever the condition saw before."""
+    (condition,) = compile_block(block, True)
+    for ctx in ({"k": other}, {}, {"k": None}, {"other": other}, {"k": other}, {}):
+        assert condition.evaluate(ctx) == condition._evaluate(ctx), (block, ctx)

@@ -117,14 +117,17 @@ def _compile_test(condition: KeyCondition) -> Callable[[dict[str, Any]], bool | 
     """``condition``'s evaluation as one closure, with a fast path for what requests mostly carry.
 
     With static policy values and a single scalar context value, "any", "all" and the negated NOR all reduce to
-    one hit test; string equality (the most common operator) becomes a set lookup on the raw string.  Everything
-    else (lists, missing keys, variables, Null) goes to the general evaluation.
+    one hit test; string equality (the most common operator) becomes a set lookup on the raw string; a missing key
+    has one answer, taken from the general evaluation at compile time.  Everything else (lists, variables, Null)
+    goes to the general evaluation.
     """
     slow = condition._evaluate
     op, prepared = condition.operator, condition.prepared
     if not prepared or _ERROR in prepared or op.presence:
         return slow
     key, negated = condition.key, op.negated
+    # A missing key's answer depends on the operator alone (IfExists, set operator, negation): decided once.
+    absent = slow({})
     if op.compare is equal and op.coerce is text_context:
         values = frozenset(prepared)
 
@@ -132,7 +135,7 @@ def _compile_test(condition: KeyCondition) -> Callable[[dict[str, Any]], bool | 
             raw = ctx.get(key, MISSING)
             if raw.__class__ is str:
                 return (raw in values) is not negated
-            return slow(ctx)
+            return absent if raw is MISSING else slow(ctx)
 
         return test_string
     match = _matcher(op, prepared)
@@ -145,6 +148,8 @@ def _compile_test(condition: KeyCondition) -> Callable[[dict[str, Any]], bool | 
         raw = ctx.get(key, MISSING)
         known = known_by_type.get(raw.__class__)
         if known is None:
+            if raw is MISSING:
+                return absent
             return _test_one(match, raw, negated) if raw.__class__ in _SCALARS else slow(ctx)
         result = known.get(raw, MISSING)
         if result is MISSING:
