@@ -165,11 +165,15 @@ def denial(ctx: "RequestContext", check: "Check", decision: Decision) -> Service
 
 def decision_message(check: "Check", decision: Decision) -> str:
     """The engine's message, with IAM's display names and STS's short AssumeRole form."""
-    message = decision.message
-    display = display_resource(check.action, check.resource)
-    if display != check.resource:
-        message = message.replace(f"on resource: {check.resource}", f"on resource: {display}", 1)
-    if check.action in _BARE_MESSAGE_ACTIONS:
+    return _displayed(check.action, check.resource, decision.message)
+
+
+@lru_cache(maxsize=4096)
+def _displayed(action: str, resource: str, message: str) -> str:
+    display = display_resource(action, resource)
+    if display != resource:
+        message = message.replace(f"on resource: {resource}", f"on resource: {display}", 1)
+    if action in _BARE_MESSAGE_ACTIONS:
         head, sep, _ = message.partition(f"on resource: {display}")
         message = head + sep if sep else message
     return message

@@ -212,8 +212,13 @@ def _unreadable_errors(request: AuthzRequest) -> list[PolicyError]:
     An unreadable policy contributes no statement to any layer (``_build_plan`` skips it) and any of them makes
     the request denied (:func:`evaluate`), so what it could have allowed, limited or denied all ends in "no".
     """
+    identity = request.identity_policies
+    if (identity.__class__ is PolicySet and not identity.unreadable and request.permissions_boundary is None
+            and request.session_policies is None and request.resource_policy is None
+            and not request.scope_down_policies):
+        return []  # the common case: one readable compiled identity layer, nothing else
     errors: list[PolicyError] = []
-    for layer, refs in ((IDENTITY, request.identity_policies), (BOUNDARY, request.permissions_boundary),
+    for layer, refs in ((IDENTITY, identity), (BOUNDARY, request.permissions_boundary),
                         (SESSION, request.session_policies), (RESOURCE, request.resource_policy)):
         if refs is None:
             continue
