@@ -113,7 +113,10 @@ class Settings:
         """The root key pair with this access key id, if any (checked on every authenticated request)."""
         if access_key_id == self.root_access_key_id:
             return AccountKeys(self.default_account, self.root_access_key_id, self.root_secret_access_key)
-        return next((keys for keys in self.extra_accounts if keys.access_key_id == access_key_id), None)
+        for keys in self.extra_accounts:
+            if keys.access_key_id == access_key_id:
+                return keys
+        return None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
