@@ -31,6 +31,17 @@ def _configure(ecr, destinations=(WEST,), filters=("prod",)):
     ecr.put_replication_configuration(replicationConfiguration={"rules": [rule]})
 
 
+def _one_image_to_backfill(make_harness, aws):
+    """A harness whose ``prod/app`` holds an image pushed before replication to ``WEST`` was configured; the
+    harness and its source and destination ECR clients."""
+    harness = _harness(make_harness, aws)
+    ecr, west = harness.client("ecr"), harness.client("ecr", region="eu-west-1")
+    ecr.create_repository(repositoryName="prod/app")
+    put_image(ecr, repositoryName="prod/app", imageManifest=manifest(), imageTag="v1")
+    _configure(ecr)
+    return harness, ecr, west
+
+
 def _described(ecr, backfill_id, **kwargs):
     return ecr.describe_replication_backfill_results(replicationBackfillId=backfill_id, **kwargs)
 
@@ -148,11 +159,7 @@ def test_start_errors_and_the_in_progress_limits(aws, make_harness):
 
 
 def test_stop_while_preparing_and_while_in_progress(aws, make_harness):
-    harness = _harness(make_harness, aws)
-    ecr, west = harness.client("ecr"), harness.client("ecr", region="eu-west-1")
-    ecr.create_repository(repositoryName="prod/app")
-    put_image(ecr, repositoryName="prod/app", imageManifest=manifest(), imageTag="v1")
-    _configure(ecr)
+    harness, ecr, west = _one_image_to_backfill(make_harness, aws)
     with pytest.raises(ClientError) as exc:
         ecr.stop_replication_backfill(replicationBackfillId=UNKNOWN_ID)
     assert error(exc) == ("ReplicationBackfillNotFoundException", f"The replication backfill with id "
@@ -257,11 +264,7 @@ def test_each_backfill_action_is_authorized_in_the_registry_account(aws, ecr):
 def test_a_backfill_in_flight_survives_export_and_import(aws, make_harness):
     from mockrunner.model import snapshot
 
-    harness = _harness(make_harness, aws)
-    ecr, west = harness.client("ecr"), harness.client("ecr", region="eu-west-1")
-    ecr.create_repository(repositoryName="prod/app")
-    put_image(ecr, repositoryName="prod/app", imageManifest=manifest(), imageTag="v1")
-    _configure(ecr)
+    harness, ecr, west = _one_image_to_backfill(make_harness, aws)
     backfill_id = ecr.start_replication_backfill(destination=WEST)["replicationBackfillId"]
     harness.store.clock.advance(DELAY)
     assert _described(ecr, backfill_id)["status"] == "IN_PROGRESS"
