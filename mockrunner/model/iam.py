@@ -11,6 +11,7 @@ before and after ``Store.reset()``) never share a number.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import secrets
@@ -55,6 +56,10 @@ def new_id(prefix: str, length: int = UNIQUE_ID_LENGTH) -> str:
 def new_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
 
+
+USER_SESSION_KINDS = ("User", "FederatedUser")
+"""The kinds of STS session an IAM user's credentials make (GetSessionToken, GetFederationToken): both name the user
+in ``Session.entity_name`` and take their permissions from it."""
 
 MAX_SCOPE_DOWN_POLICIES = 3
 """GetScopedCredentials scope-down policies one session may carry (STS API reference, ScopedPoliciesCount)."""
@@ -498,10 +503,19 @@ class IamState:
         uses[service] = (when, region)
         return True
 
-    def end_sessions(self, kind: str, entity_name: str) -> None:
-        """Forget the STS sessions of an entity that no longer exists (a deleted user's GetSessionToken)."""
+    def end_sessions(self, kinds: tuple[str, ...], entity_name: str) -> None:
+        """Forget the STS sessions of an entity that no longer exists (a deleted user's GetSessionToken and
+        GetFederationToken credentials, and the scoped credentials made from them)."""
         self.sessions = {key: session for key, session in self.sessions.items()
-                         if not (session.kind == kind and session.entity_name == entity_name)}
+                         if not (session.kind in kinds and session.entity_name == entity_name)}
+        self._changed()
+
+    def rename_sessions(self, kinds: tuple[str, ...], old_name: str, new_name: str) -> None:
+        """The STS sessions of a renamed entity name it by its new name: they keep its permissions, and a new
+        entity that takes the old name is another principal that gives them nothing."""
+        self.sessions = {key: dataclasses.replace(session, entity_name=new_name)
+                         if session.kind in kinds and session.entity_name == old_name else session
+                         for key, session in self.sessions.items()}
         self._changed()
 
     def invalidate_caches(self) -> None:

@@ -6,8 +6,8 @@ principal's unique id: a name that does not exist is refused; a principal rename
 its new ARN; a principal deleted is shown by its unique id (``AIDA...``, ``AROA...``), which names nobody else,
 not even a new user or role of the same name (IAM User Guide, "AWS JSON policy elements: Principal", "IAM role
 principals"; AWS Knowledge Center, "Why is there an unknown principal format in my IAM resource-based
-policy?").  Role trust policies and ECR repository policies follow these rules.  Principals in accounts this
-mockrunner does not hold cannot be checked and are accepted as written.
+policy?").  Role trust policies, ECR repository policies and ECR registry policies follow these rules.
+Principals in accounts this mockrunner does not hold cannot be checked and are accepted as written.
 """
 from __future__ import annotations
 
@@ -88,8 +88,9 @@ def _renamed(text: str, matches: Callable[[str], bool], replacement: str) -> str
 
 
 def replace_principal(store: "Store", old_arn: str, replacement: str) -> None:
-    """Show the IAM user or role ``old_arn`` as ``replacement`` in every role trust policy and ECR repository
-    policy held: its unique id once it is deleted, its new ARN once it is renamed or moved to another path.
+    """Show the IAM user or role ``old_arn`` as ``replacement`` in every role trust policy, ECR repository policy
+    and ECR registry policy held (however the policy spells the ARN, JSON escapes included): its unique id once
+    it is deleted, its new ARN once it is renamed or moved to another path.
 
     The caller holds the store lock; ``old_arn`` is the entity's own ARN (policies may name it without its path,
     which IAM resolves by name as well).
@@ -101,15 +102,24 @@ def replace_principal(store: "Store", old_arn: str, replacement: str) -> None:
     def matches(name: str) -> bool:
         return _entity(name) == entity
 
+    def rewritten(text: str | None) -> str | None:
+        # A policy that cannot name the entity is not parsed: its name is not in the text, and no JSON escape
+        # (which needs a backslash) could spell it there either.
+        if not text or (entity[2] not in text and "\\" not in text):
+            return None
+        return _renamed(text, matches, replacement)
+
     for account in store.accounts.values():
         for role in list(account.iam.roles.values()):
-            if entity[2] in role.assume_role_policy:
-                text = _renamed(role.assume_role_policy, matches, replacement)
-                if text is not None:
-                    account.iam.update(role, assume_role_policy=text)
+            text = rewritten(role.assume_role_policy)
+            if text is not None:
+                account.iam.update(role, assume_role_policy=text)
         for region in account.regions.values():
-            for repository in region.ecr.repositories.values():
-                if repository.policy_text and entity[2] in repository.policy_text:
-                    text = _renamed(repository.policy_text, matches, replacement)
-                    if text is not None:
-                        repository.policy_text = text
+            ecr = region.ecr
+            for repository in ecr.repositories.values():
+                text = rewritten(repository.policy_text)
+                if text is not None:
+                    repository.policy_text = text
+            text = rewritten(ecr.registry_policy)
+            if text is not None:
+                ecr.registry_policy = text

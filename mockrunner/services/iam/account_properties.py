@@ -5,6 +5,8 @@ with one (the model's pattern adds: a letter first, then letters, digits, ``/ _ 
 keys of one request belong to one namespace (PutAccountProperties reference).  A put sets the given keys and leaves
 the others as they are.  Violations are ``InvalidInput`` (wording unverified).  AWS does not publish the property
 names it knows or their types, so every well-formed key is accepted and values are kept as given (unverified).
+Since AWS knows only its own few properties, an account holds at most :data:`MAX_ACCOUNT_PROPERTIES` of them here;
+a put that would store more is ``LimitExceeded`` and changes nothing (quota and wording unverified).
 Both operations are authorized as ``iam:<Operation>`` on ``*`` (the resource is unverified; the IAM User Guide's
 role manager pages name ``iam:PutAccountProperties`` as the permission that turns role manager on or off).
 """
@@ -15,6 +17,9 @@ from mockrunner.errors import ServiceError
 from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import iam_of
 from mockrunner.services.registry import op
+
+MAX_ACCOUNT_PROPERTIES = 100
+"""Properties one account may hold (unverified quota: it keeps the map, and every answer, bounded)."""
 
 
 def _invalid(message: str) -> ServiceError:
@@ -43,5 +48,9 @@ def put_account_properties(ctx: RequestContext) -> dict:
     if len(namespaces) > 1:
         raise _invalid(f"All properties in a request must belong to the same namespace; got {sorted(namespaces)}.")
     iam = iam_of(ctx)
-    iam.configure(account_properties={**iam.account_properties, **properties})
+    merged = {**iam.account_properties, **properties}
+    if len(merged) > MAX_ACCOUNT_PROPERTIES:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for AccountProperties: {MAX_ACCOUNT_PROPERTIES}",
+                           409)
+    iam.configure(account_properties=merged)
     return {}

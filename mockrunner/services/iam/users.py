@@ -4,6 +4,7 @@ from __future__ import annotations
 from mockrunner.context import RequestContext
 from mockrunner.model.iam import (
     USER_ID_PREFIX,
+    USER_SESSION_KINDS,
     User,
     new_id,
 )
@@ -79,8 +80,10 @@ def update_user(ctx: RequestContext) -> dict:
     if profile is not None:
         iam.rename(profile, user_name=new_name)
     rename_owner(iam, user.name, new_name)
-    old_arn, new_arn = user.arn, entity_arn(ctx.account.id, "user", path, new_name)
+    old_name, old_arn, new_arn = user.name, user.arn, entity_arn(ctx.account.id, "user", path, new_name)
     iam.rename(user, name=new_name, path=path, arn=new_arn)
+    if new_name != old_name:
+        iam.rename_sessions(USER_SESSION_KINDS, old_name, new_name)
     if new_arn != old_arn:
         replace_principal(ctx.store, old_arn, new_arn)
     return {}
@@ -101,6 +104,6 @@ def delete_user(ctx: RequestContext) -> dict:
     if iam.groups_of(user.name):
         raise delete_conflict("remove users from group")
     iam.remove(user)
-    iam.end_sessions("User", user.name)
+    iam.end_sessions(USER_SESSION_KINDS, user.name)
     replace_principal(ctx.store, user.arn, user.user_id)
     return {}

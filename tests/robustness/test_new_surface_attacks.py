@@ -1,0 +1,287 @@
+"""An attacker's probes on the newest surfaces, through boto3 in both modes: scoped credentials (GetScopedCredentials)
+trying to win back permissions, sessions and stored policies outliving the user or role they name, delete
+replication between registries, the account property map, and the compiled-condition answer tables (a remembered
+answer must always be the one the general evaluation gives)."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.ecr.pushing import put_image
+from tests.ecr.test_ecr import manifest
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
+
+OTHER = "210987654321"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/agent"
+SESSION_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/agent/run-1"
+DENIED = {"AccessDenied", "AccessDeniedException"}
+
+
+def _role_session(aws, policy: str = doc(allow("*"))) -> dict:
+    """A session ``run-1`` of role ``agent`` (role policy ``policy``), assumed by user ``assumer``."""
+    iam = aws.client("iam")
+    iam.create_role(RoleName="agent", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.put_role_policy(RoleName="agent", PolicyName="p", PolicyDocument=policy)
+    key = user_with_key(aws, "assumer", inline={"p": doc(allow("sts:AssumeRole"))})
+    sts = aws.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+    return sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName="run-1")["Credentials"]
+
+
+def _scoped(aws, credentials: dict, *actions: str, **extra) -> dict:
+    return aws.client_for(credentials, "sts").get_scoped_credentials(
+        Policy=doc(allow(list(actions))), **extra)["Credentials"]
+
+
+# ------------------------------------------------------------------------------------------------ scoped credentials
+def test_a_scoped_session_cannot_widen_its_scope_again(aws):
+    session = _role_session(aws)
+    scoped = _scoped(aws, session, "sts:GetScopedCredentials", "apprunner:ListServices")
+    # A broader policy is one more layer, never a replacement; DurationSeconds alone keeps every layer.
+    wider = _scoped(aws, scoped, "*")
+    only_shorter = aws.client_for(scoped, "sts").get_scoped_credentials(DurationSeconds=300)
+    assert only_shorter["ScopedPoliciesCount"] == 1
+    for credentials in (scoped, wider, only_shorter["Credentials"]):
+        aws.client_for(credentials, "apprunner").list_services()
+        assert error_of(aws.client_for(credentials, "iam").list_users)[0] in DENIED
+    # A fourth layer is refused, and three layers still allow only their intersection.
+    third = _scoped(aws, wider, "*")
+    assert error_of(aws.client_for(third, "sts").get_scoped_credentials, Policy=doc(allow("*")))[0] in DENIED
+    assert error_of(aws.client_for(third, "iam").list_users)[0] in DENIED
+
+
+def test_a_scoped_session_cannot_escape_through_sts_or_a_policy_naming_its_arn(aws):
+    session = _role_session(aws)
+    iam = aws.client("iam")
+    # A role that trusts the very session ARN, and a repository whose policy names it: grants naming the session
+    # skip ordinary session policies, never a scope-down policy.
+    iam.create_role(RoleName="admin", AssumeRolePolicyDocument=trust(SESSION_ARN))
+    iam.put_role_policy(RoleName="admin", PolicyName="p", PolicyDocument=doc(allow("*")))
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="secret")
+    ecr.set_repository_policy(repositoryName="secret", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": SESSION_ARN}, "Action": "ecr:*"}]}))
+    aws.client_for(session, "ecr").list_images(repositoryName="secret")  # the unscoped session may
+    scoped = _scoped(aws, session, "apprunner:ListServices")
+    sts = aws.client_for(scoped, "sts")
+    assert error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/admin",
+                    RoleSessionName="escape")[0] in DENIED
+    assert error_of(aws.client_for(scoped, "ecr").list_images, repositoryName="secret")[0] in DENIED
+    for call, kwargs in ((sts.get_session_token, {}), (sts.get_federation_token, {"Name": "fed"})):
+        assert error_of(call, **kwargs)[0] in DENIED
+
+
+def test_a_scoped_session_of_a_deleted_role_gains_nothing_from_a_namesake(aws):
+    session = _role_session(aws, doc(allow(["sts:GetScopedCredentials", "apprunner:ListServices"])))
+    scoped = _scoped(aws, session, "*")
+    iam = aws.client("iam")
+    iam.delete_role_policy(RoleName="agent", PolicyName="p")
+    iam.delete_role(RoleName="agent")
+    iam.create_role(RoleName="agent", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.put_role_policy(RoleName="agent", PolicyName="p", PolicyDocument=doc(allow("*")))
+    for credentials in (session, scoped):
+        assert error_of(aws.client_for(credentials, "apprunner").list_services)[0] in DENIED
+        assert error_of(aws.client_for(credentials, "iam").list_users)[0] in DENIED
+
+
+@pytest.mark.parametrize("tamper", ["flip last", "truncate", "append", "drop padding"])
+def test_a_padded_session_token_authenticates_only_unmodified(aws, tamper):
+    session = _role_session(aws)
+    answer = aws.client_for(session, "sts").get_scoped_credentials(DurationSeconds=600, MinimumSessionTokenSize=4096)
+    scoped = answer["Credentials"]
+    token = scoped["SessionToken"]
+    assert answer["SessionTokenSize"] == len(token) >= 4096
+    changed = {"flip last": token[:-1] + ("A" if token[-1] != "A" else "B"), "truncate": token[:-1],
+               "append": token + "A", "drop padding": token[:200]}[tamper]
+    forged = aws.client("sts", scoped["AccessKeyId"], scoped["SecretAccessKey"], changed)
+    assert error_of(forged.get_caller_identity)[0] in ("InvalidClientTokenId", "SignatureDoesNotMatch")
+    assert aws.client_for(scoped, "sts").get_caller_identity()["Arn"] == SESSION_ARN
+
+
+# ------------------------------------------------------------------------------------------------ users' sessions
+def _user_sessions(aws) -> tuple[dict, dict, dict]:
+    """User ``bob`` (may list App Runner services, and use STS): his GetSessionToken and GetFederationToken
+    credentials (the federation policy allows everything) and scoped credentials of the former."""
+    key = user_with_key(aws, "bob", inline={"p": doc(allow(["sts:*", "apprunner:ListServices"]))})
+    sts = aws.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+    token = sts.get_session_token()["Credentials"]
+    federated = sts.get_federation_token(Name="fed", Policy=doc(allow("*")))["Credentials"]
+    scoped = _scoped(aws, token, "*")
+    for credentials in (token, federated, scoped):
+        aws.client_for(credentials, "apprunner").list_services()
+    iam = aws.client("iam")
+    iam.delete_access_key(UserName="bob", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user_policy(UserName="bob", PolicyName="p")
+    return token, federated, scoped
+
+
+def _namesake_bob_is_admin(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="bob")
+    iam.put_user_policy(UserName="bob", PolicyName="admin", PolicyDocument=doc(allow("*")))
+
+
+def test_sessions_of_a_deleted_user_give_a_namesake_s_permissions_to_nobody(aws):
+    sessions = _user_sessions(aws)
+    aws.client("iam").delete_user(UserName="bob")
+    _namesake_bob_is_admin(aws)
+    for credentials in sessions:
+        assert error_of(aws.client_for(credentials, "apprunner").list_services)[0] in DENIED | {
+            "InvalidClientTokenId", "UnrecognizedClientException"}
+
+
+def test_sessions_of_a_renamed_user_follow_the_user_not_the_old_name(aws):
+    token, federated, scoped = _user_sessions(aws)
+    iam = aws.client("iam")
+    iam.put_user_policy(UserName="bob", PolicyName="p", PolicyDocument=doc(allow("apprunner:ListServices")))
+    iam.update_user(UserName="bob", NewUserName="robert")
+    _namesake_bob_is_admin(aws)
+    for credentials in (token, federated, scoped):
+        apprunner = aws.client_for(credentials, "apprunner")
+        apprunner.list_services()  # robert's own permission
+        assert error_of(aws.client_for(credentials, "ecr").describe_repositories)[0] in DENIED, "not the new bob's"
+
+
+# ------------------------------------------------------------------------------------------------ stored policies
+def test_a_trust_policy_naming_a_role_through_json_escapes_forgets_it_once_deleted(aws):
+    iam = aws.client("iam")
+    root_trust = trust(f"arn:aws:iam::{ACCOUNT}:root")
+    zq_id = iam.create_role(RoleName="zq", AssumeRolePolicyDocument=root_trust)["Role"]["RoleId"]
+    # "zq" spelt with JSON escapes: the same principal once parsed, absent from the text as written.
+    escaped = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+               f'{{"AWS": "arn:aws:iam::{ACCOUNT}:role/\\u007a\\u0071"}}, "Action": "sts:AssumeRole"}}]}}')
+    iam.create_role(RoleName="deploy", AssumeRolePolicyDocument=escaped)
+    iam.delete_role(RoleName="zq")
+    principal = iam.get_role(RoleName="deploy")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    assert principal == {"AWS": zq_id}
+    iam.create_role(RoleName="zq", AssumeRolePolicyDocument=root_trust)
+    iam.put_role_policy(RoleName="zq", PolicyName="p", PolicyDocument=doc(allow("sts:AssumeRole")))
+    operator = user_with_key(aws, "operator", inline={"p": doc(allow("sts:AssumeRole"))})
+    ci = aws.client_for(operator, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/zq",
+                                                       RoleSessionName="chained")["Credentials"]
+    assert error_of(aws.client_for(ci, "sts").assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/deploy",
+                    RoleSessionName="chained")[0] in DENIED
+
+
+@pytest.fixture
+def two_accounts(make_harness, aws):
+    from mockrunner.config import AccountKeys, Settings
+
+    settings = Settings(log_requests=False, operation_delay=0,
+                        extra_accounts=(AccountKeys(OTHER, "other-key", "other-secret"),))
+    return make_harness(aws.mode, settings)
+
+
+def test_a_registry_policy_naming_a_deleted_role_does_not_serve_a_namesake(two_accounts):
+    harness = two_accounts
+    owner = harness.client("ecr")
+    other_iam = harness.client("iam", access_key="other-key", secret="other-secret")
+    puller_arn = f"arn:aws:iam::{OTHER}:role/puller"
+    role_trust = trust(f"arn:aws:iam::{OTHER}:root")
+    other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
+    puller_id = other_iam.get_role(RoleName="puller")["Role"]["RoleId"]
+    other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
+    other_iam.create_user(UserName="operator")
+    other_iam.put_user_policy(UserName="operator", PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
+    operator = other_iam.create_access_key(UserName="operator")["AccessKey"]
+    owner.create_repository(repositoryName="shared")
+    owner.put_registry_policy(policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "pull", "Effect": "Allow", "Principal": {"AWS": puller_arn}, "Action": "ecr:ListImages",
+         "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/*"}]}))
+
+    def puller_lists() -> dict:
+        session = harness.client_for(operator, "sts").assume_role(RoleArn=puller_arn,
+                                                                   RoleSessionName="ss")["Credentials"]
+        return harness.client_for(session, "ecr").list_images(registryId=ACCOUNT, repositoryName="shared")
+
+    assert puller_lists()["imageIds"] == []
+    other_iam.delete_role_policy(RoleName="puller", PolicyName="pull")
+    other_iam.delete_role(RoleName="puller")
+    shown = json.loads(owner.get_registry_policy()["policyText"])
+    assert shown["Statement"][0]["Principal"] == {"AWS": puller_id}
+    other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
+    other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
+    assert error_of(puller_lists)[0] in DENIED
+
+
+# ------------------------------------------------------------------------------------------------ ECR replication
+def test_two_registries_replicating_deletions_to_each_other_do_not_loop(aws):
+    east, west = aws.client("ecr"), aws.client("ecr", region="eu-west-1")
+    for client, region in ((east, "eu-west-1"), (west, "us-east-1")):
+        client.put_replication_configuration(replicationConfiguration={"rules": [
+            {"destinations": [{"region": region, "registryId": ACCOUNT}], "deleteReplication": {"enabled": True}}]})
+    east.create_repository(repositoryName="app")
+    put_image(east, repositoryName="app", imageManifest=manifest(marker="a"), imageTag="v1")
+    put_image(west, repositoryName="app", imageManifest=manifest(marker="b"), imageTag="v2")
+    assert len(east.list_images(repositoryName="app")["imageIds"]) == 2
+    east.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])
+    west.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "v2"}])
+    assert east.list_images(repositoryName="app")["imageIds"] == []
+    assert west.list_images(repositoryName="app")["imageIds"] == []
+
+
+def test_delete_replication_cannot_delete_in_a_registry_that_never_granted_it(two_accounts):
+    harness = two_accounts
+    attacker = harness.client("ecr", access_key="other-key", secret="other-secret")
+    victim = harness.client("ecr")
+    victim.create_repository(repositoryName="app")
+    put_image(victim, repositoryName="app", imageManifest=manifest(marker="a"), imageTag="v1")
+    # The attacker names the victim's registry as a destination and deletes the very same image in its own.
+    attacker.put_replication_configuration(replicationConfiguration={"rules": [
+        {"destinations": [{"region": "us-east-1", "registryId": ACCOUNT}], "deleteReplication": {"enabled": True}}]})
+    attacker.create_repository(repositoryName="app")
+    put_image(attacker, repositoryName="app", imageManifest=manifest(marker="a"), imageTag="v1")
+    attacker.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])
+    assert [image["imageTag"] for image in victim.list_images(repositoryName="app")["imageIds"]] == ["v1"]
+    # Nor can it start a backfill on, or read the backfills of, the victim's registry.
+    for call, kwargs in ((attacker.start_replication_backfill,
+                          {"registryId": ACCOUNT, "destination": {"region": "eu-west-1", "registryId": OTHER}}),
+                         (attacker.list_replication_backfills, {"registryId": ACCOUNT})):
+        assert error_of(call, **kwargs)[0] in DENIED
+
+
+# ------------------------------------------------------------------------------------------------ account properties
+def test_the_account_property_map_is_bounded(aws):
+    from mockrunner.services.iam.account_properties import MAX_ACCOUNT_PROPERTIES
+
+    iam = aws.client("iam")
+    per_call = 50
+    calls = MAX_ACCOUNT_PROPERTIES // per_call
+    for index in range(calls):
+        iam.put_account_properties(Properties={f"N{index}/p{n}": "v" for n in range(per_call)})
+    code, _, status = error_of(iam.put_account_properties, Properties={"More/p": "v"})
+    assert (code, status) == ("LimitExceeded", 409)
+    iam.put_account_properties(Properties={"N0/p0": "changed"})  # replacing a value adds nothing
+    assert len(iam.get_account_properties()["Properties"]) == MAX_ACCOUNT_PROPERTIES
+    too_many = {f"Big/p{n}": "v" for n in range(MAX_ACCOUNT_PROPERTIES + 1)}
+    assert error_of(aws.client("iam").put_account_properties, Properties=too_many)[0] == "LimitExceeded"
+
+
+# ------------------------------------------------------------------------------------------------ condition answers
+_VALUES = ["1", 1, 1.0, True, "true", "TRUE", "True", 0, False, "", "10.0.0.1", "arn:aws:iam::1:role/a",
+           "ARN:aws:iam::1:role/A", "2024-01-01T00:00:00Z", 1704067200, "MiXeD", "mixed", "\u212a", "k", 2**70,
+           datetime(2024, 1, 1, tzinfo=UTC), "1e3", 1000, "nan", float("inf"), "AQID", b"\x01\x02\x03", ["1", "2"], []]
+_CONDITIONS = [
+    ("StringEquals", "1"), ("StringNotEquals", "true"), ("StringEqualsIgnoreCase", "mixed"),
+    ("StringNotEqualsIgnoreCase", "k"), ("StringLike", "arn:*"), ("NumericEquals", "1"), ("NumericLessThan", "1000"),
+    ("Bool", "true"), ("DateLessThan", "2024-06-01T00:00:00Z"), ("DateEquals", "1704067200"),
+    ("IpAddress", "10.0.0.0/8"), ("NotIpAddress", "10.0.0.0/8"), ("ArnLike", "arn:aws:iam::1:role/*"),
+    ("ArnNotEquals", "arn:aws:iam::1:role/a"), ("BinaryEquals", "AQID"), ("ForAnyValue:StringEquals", "1"),
+    ("ForAllValues:StringNotEquals", "2"), ("StringEqualsIfExists", "1"), ("NumericNotEqualsIfExists", "1"),
+]
+
+
+@pytest.mark.parametrize("operator,policy_value", _CONDITIONS)
+def test_a_remembered_condition_answer_is_the_uncached_answer(operator, policy_value):
+    from mockrunner.iam_engine.conditions.block import compile_block
+
+    (condition,) = compile_block({operator: {"k:Key": policy_value}}, True)
+    for rounds in range(3):  # the first round fills the answer tables, the others read them
+        for value in _VALUES * 2:
+            ctx = {"k:key": value}
+            assert condition.test(ctx) == condition._evaluate(ctx), (operator, value, rounds)
+    # Many distinct values: the tables stay bounded and keep answering like the general evaluation.
+    for number in range(200):
+        for value in (str(number), number):
+            assert condition.test({"k:key": value}) == condition._evaluate({"k:key": value})
