@@ -57,6 +57,10 @@ def new_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
 
 
+MAX_ACCOUNT_PROPERTIES = 100
+"""Account properties (PutAccountProperties) one account may hold (unverified quota: it keeps the map, and every
+answer, bounded)."""
+
 USER_SESSION_KINDS = ("User", "FederatedUser")
 """The kinds of STS session an IAM user's credentials make (GetSessionToken, GetFederationToken): both name the user
 in ``Session.entity_name`` and take their permissions from it."""

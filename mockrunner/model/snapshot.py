@@ -8,7 +8,8 @@ under ``"$bytes"``.  New fields with defaults can be added to entities without b
 Importing is all-or-nothing: the whole document is decoded and checked into fresh objects first, and only
 then swapped into the store under its lock, so a bad document never leaves a half-imported state behind.
 "Checked" includes every policy document the state holds: each must pass the validator the API applies to it
-(:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused.
+(:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused; and
+every field holding a request member as given must fit its botocore shape (:mod:`mockrunner.model.wire_fields`).
 Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
 arbitrary code), and only the store's state may be named under ``state`` (never its lock, clock or settings).
 Values are held to what the code can compute with: integers within 64 bits, finite floats, datetimes with a time
@@ -30,6 +31,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.policy_documents import check_policy_documents
+from mockrunner.model.wire_fields import check_wire_fields
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -130,7 +132,7 @@ def _check_accounts(accounts: dict) -> None:
 
 
 def _check_policies(accounts: dict) -> None:
-    problem = check_policy_documents(accounts)
+    problem = check_policy_documents(accounts) or check_wire_fields(accounts)
     if problem is not None:
         raise SnapshotError(problem)
 

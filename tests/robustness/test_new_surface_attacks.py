@@ -285,3 +285,55 @@ def test_a_remembered_condition_answer_is_the_uncached_answer(operator, policy_v
     for number in range(200):
         for value in (str(number), number):
             assert condition.test({"k:key": value}) == condition._evaluate({"k:key": value})
+
+
+# ------------------------------------------------------------------------------------------------ state import
+_DESTINATION = '"destination": {"region": "eu-west-1", "registryId": "123456789012"}'
+_RULE = '{"destinations": [{"region": "eu-west-1", "registryId": "123456789012"}]}'
+HOSTILE_FIELDS = {
+    "a backfill destination without members": (_DESTINATION, '"destination": {}'),
+    "a backfill destination of other types": (_DESTINATION, '"destination": {"region": 5, "registryId": []}'),
+    "a backfill status no backfill has": ('"status": "PREPARING"', '"status": "EXPLODED"'),
+    "deleteReplication as a string": (_RULE, _RULE[:-1] + ', "deleteReplication": "yes"}'),
+    "a replication rule without destinations": (_RULE, '{"x": 1}'),
+    "a context provider of the wrong shape": ('"context_provider": null',
+                                              '"context_provider": {"SubjectSourceKey": 5, "KeyDefinitionList": "x"}'),
+    "100000 account properties": ('"account_properties": {}', '"account_properties": {'
+                                  + ",".join(f'"a/{n}": "v"' for n in range(100000)) + "}"),
+    "an account property that is no string": ('"account_properties": {}', '"account_properties": {"a/b": 5}'),
+}
+
+
+@pytest.fixture(scope="module")
+def exported_world():
+    import requests
+
+    from tests.harness import Harness
+
+    harness = Harness("server")
+    ecr, iam = harness.client("ecr"), harness.client("iam")
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [json.loads(_RULE)]})
+    ecr.start_replication_backfill(destination={"region": "eu-west-1", "registryId": ACCOUNT})
+    iam.create_open_id_connect_provider(Url="https://issuer.example.com", ClientIDList=["app"],
+                                        ThumbprintList=["a" * 40])
+    yield harness, requests.get(harness.endpoint_url + "/_mockrunner/state", timeout=30).text
+    harness.close()
+
+
+@pytest.mark.parametrize("name", HOSTILE_FIELDS)
+def test_a_state_holding_a_new_field_of_the_wrong_shape_is_refused(exported_world, name):
+    import requests
+
+    harness, before = exported_world
+    old, new = HOSTILE_FIELDS[name]
+    assert old in before
+    response = requests.put(harness.endpoint_url + "/_mockrunner/state", data=before.replace(old, new, 1).encode(),
+                            headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 400, response.text[:300]
+    assert response.json()["error"] == "InvalidState"
+    # Nothing changed, and what reads those fields still answers.
+    ecr = harness.client("ecr")
+    assert ecr.describe_registry()["replicationConfiguration"]["rules"] == [json.loads(_RULE)]
+    assert len(ecr.list_replication_backfills()["backfills"]) == 1
+    harness.client("iam").get_open_id_connect_provider(
+        OpenIDConnectProviderArn=f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example.com")

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.model.iam import MAX_ACCOUNT_PROPERTIES
 from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import iam_of
 from mockrunner.services.registry import op
-
-MAX_ACCOUNT_PROPERTIES = 100
-"""Properties one account may hold (unverified quota: it keeps the map, and every answer, bounded)."""
 
 
 def _invalid(message: str) -> ServiceError:
