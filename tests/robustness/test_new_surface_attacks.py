@@ -337,3 +337,29 @@ def test_a_state_holding_a_new_field_of_the_wrong_shape_is_refused(exported_worl
     assert len(ecr.list_replication_backfills()["backfills"]) == 1
     harness.client("iam").get_open_id_connect_provider(
         OpenIDConnectProviderArn=f"arn:aws:iam::{ACCOUNT}:oidc-provider/issuer.example.com")
+
+
+def test_starting_and_stopping_backfills_in_a_loop_keeps_the_registry_bounded(aws):
+    from datetime import timedelta
+
+    from mockrunner.model.ecr import ReplicationBackfill
+    from mockrunner.services.ecr.replication_backfill import MAX_RETAINED
+
+    ecr = aws.client("ecr")
+    destination = {"region": "eu-west-1", "registryId": ACCOUNT}
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{"destinations": [destination]}]})
+    for _ in range(3):  # what a loop does, a few times over the wire (no delay here: each ends at once)
+        started = ecr.start_replication_backfill(destination=destination)["replicationBackfillId"]
+        assert ecr.list_replication_backfills()["backfills"][-1]["status"] in ("COMPLETE", "STOPPED")
+    # The rest of a long loop's work as state: ended backfills up to the bound, the first ended the oldest.
+    state = aws.store.account(ACCOUNT).region("us-east-1").ecr
+    now = aws.store.clock.now()
+    with aws.store.lock:
+        for index in range(MAX_RETAINED - 3):
+            moment = now - timedelta(seconds=MAX_RETAINED - index)
+            state.replication_backfills[f"seeded-{index}"] = ReplicationBackfill(
+                f"seeded-{index}", dict(destination), moment, moment, moment, status="STOPPED", ended_at=moment)
+    newest = ecr.start_replication_backfill(destination=destination)["replicationBackfillId"]
+    assert len(state.replication_backfills) == MAX_RETAINED
+    assert "seeded-0" not in state.replication_backfills and newest in state.replication_backfills
+    assert started in state.replication_backfills, "the most recently ended are kept"

@@ -14,7 +14,8 @@ image results are answered once it has ended; ended backfills are kept for :data
 Only one backfill may be in progress per destination region (ReplicationBackfillInProgressException) and at most
 :data:`MAX_IN_PROGRESS` per registry (LimitExceededException).  A backfill may be stopped while PREPARING (it is
 STOPPED at once, without progress) or IN_PROGRESS (STOPPING: the replications already under way complete, then
-STOPPED); stopping one that has ended is ReplicationBackfillInvalidStatusException.
+STOPPED); stopping one that has ended is ReplicationBackfillInvalidStatusException.  A registry keeps at most
+:data:`MAX_RETAINED` backfills (the ones that ended first are forgotten first).
 
 The four actions are registry-level (``ecr:<Operation>`` on ``*``, in the registry's account); messages marked
 "unverified" are ECR-style texts where no real one was found.
@@ -39,6 +40,10 @@ FAILURE_THRESHOLD_MINIMUM = 100
 """Replications processed before the 50% failure rule can fail a backfill (ECR User Guide)."""
 RETENTION = timedelta(days=90)
 """How long an ended backfill is still answered (ListReplicationBackfills' documentation)."""
+MAX_RETAINED = 1000
+"""Backfills one registry keeps (unverified bound: AWS documents only the 90 days); when a new one would pass it the
+ended ones that ended first are forgotten, so starting and stopping backfills in a loop cannot grow the state, and
+the work every ECR request does to move backfills along, without end."""
 RUNNING = ("PREPARING", "IN_PROGRESS", "STOPPING")
 ENDED = ("COMPLETE", "FAILED", "STOPPED")
 STOPPABLE = ("PREPARING", "IN_PROGRESS")
@@ -73,6 +78,18 @@ def _backfill(ctx: RequestContext) -> ReplicationBackfill:
 
 def _key(destination: dict) -> tuple[str, str]:
     return destination["region"], destination["registryId"]
+
+
+def _forget_oldest_ended(state: EcrState, keep: int) -> None:
+    """Forget ended backfills, those that ended first first, until at most ``keep`` remain (running ones stay:
+    there are at most :data:`MAX_IN_PROGRESS`)."""
+    excess = len(state.replication_backfills) - keep
+    if excess <= 0:
+        return
+    ended = sorted((backfill for backfill in state.replication_backfills.values() if backfill.ended_at is not None),
+                   key=lambda backfill: backfill.ended_at)
+    for backfill in ended[:excess]:
+        del state.replication_backfills[backfill.backfill_id]
 
 
 # ------------------------------------------------------------------------------------------------ wire forms
@@ -124,6 +141,7 @@ def start_replication_backfill(ctx: RequestContext) -> dict:
     now = ctx.store.clock.now()
     delay = timedelta(seconds=ctx.store.settings.operation_delay)
     backfill = ReplicationBackfill(str(uuid.uuid4()), destination, now, now + delay, now + 2 * delay)
+    _forget_oldest_ended(state, MAX_RETAINED - 1)
     state.replication_backfills[backfill.backfill_id] = backfill
     return {"replicationBackfillId": backfill.backfill_id, "registryId": registry_id,
             "destination": dict(destination), "status": backfill.status, "startedAt": now}
