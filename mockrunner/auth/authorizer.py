@@ -208,6 +208,10 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
     if ctx.region:
         values["aws:RequestedRegion"] = ctx.region
     caller = ctx.caller
+    if caller is not None and caller.token_issued_at is not None:
+        # "The date and time that temporary security credentials were issued" (global condition keys): what a
+        # role's "revoke active sessions" policy tests.
+        values["aws:TokenIssueTime"] = caller.token_issued_at
     if caller is not None and caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)

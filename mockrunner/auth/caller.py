@@ -38,6 +38,8 @@ class Caller:
     """``aws:PrincipalTag`` values: the user's or role's tags, overridden by session tags."""
     mfa_authenticated_at: datetime | None = None
     """When the session's credentials were obtained with an MFA code (``None``: without MFA)."""
+    token_issued_at: datetime | None = None
+    """``aws:TokenIssueTime``: when the session was issued (``None``: long-term credentials)."""
 
     @property
     def is_root(self) -> bool:

@@ -269,6 +269,7 @@ _CONDITIONS = [
     ("IpAddress", "10.0.0.0/8"), ("NotIpAddress", "10.0.0.0/8"), ("ArnLike", "arn:aws:iam::1:role/*"),
     ("ArnNotEquals", "arn:aws:iam::1:role/a"), ("BinaryEquals", "AQID"), ("ForAnyValue:StringEquals", "1"),
     ("ForAllValues:StringNotEquals", "2"), ("StringEqualsIfExists", "1"), ("NumericNotEqualsIfExists", "1"),
+    ("StringEquals", "${aws:username}"), ("ForAnyValue:StringLike", "a*"), ("StringNotLikeIfExists", "a?"),
 ]
 
 
@@ -281,6 +282,8 @@ def test_a_remembered_condition_answer_is_the_uncached_answer(operator, policy_v
         for value in _VALUES * 2:
             ctx = {"k:key": value}
             assert condition.test(ctx) == condition._evaluate(ctx), (operator, value, rounds)
+    for ctx in ({}, {"k:key": None}, {"k:key": []}, {"other": "1"}):  # missing: the answer decided at compile time
+        assert condition.test(ctx) == condition._evaluate(ctx), (operator, ctx)
     # Many distinct values: the tables stay bounded and keep answering like the general evaluation.
     for number in range(200):
         for value in (str(number), number):
@@ -363,3 +366,22 @@ def test_starting_and_stopping_backfills_in_a_loop_keeps_the_registry_bounded(aw
     assert len(state.replication_backfills) == MAX_RETAINED
     assert "seeded-0" not in state.replication_backfills and newest in state.replication_backfills
     assert started in state.replication_backfills, "the most recently ended are kept"
+
+
+def test_revoking_a_role_s_older_sessions_reaches_their_scoped_credentials(aws):
+    session = _role_session(aws)
+    cutoff = (aws.store.clock.now().timestamp() + 30)
+    aws.store.clock.advance(60)
+    # What the console's "Revoke active sessions" attaches: deny sessions issued before the cutoff.
+    aws.client("iam").put_role_policy(RoleName="agent", PolicyName="revoke", PolicyDocument=doc(
+        {"Effect": "Deny", "Action": "apprunner:*", "Resource": "*",
+         "Condition": {"DateLessThan": {"aws:TokenIssueTime": datetime.fromtimestamp(cutoff, UTC).strftime(
+             "%Y-%m-%dT%H:%M:%SZ")}}}))
+    assert error_of(aws.client_for(session, "apprunner").list_services)[0] in DENIED
+    # Scoped credentials minted now are the same, revoked session: never more than it.
+    scoped = _scoped(aws, session, "*")
+    assert error_of(aws.client_for(scoped, "apprunner").list_services)[0] in DENIED
+    # A session issued after the cutoff is not revoked.
+    key = user_with_key(aws, "fresh", inline={"p": doc(allow("sts:AssumeRole"))})
+    fresh = aws.client_for(key, "sts").assume_role(RoleArn=ROLE_ARN, RoleSessionName="run-2")["Credentials"]
+    aws.client_for(fresh, "apprunner").list_services()

@@ -7,7 +7,9 @@ STS API reference (GetScopedCredentials) and IAM User Guide ("Permissions for Ge
   an IAM user's access key or the root's are refused.  The error is not documented: mockrunner answers the
   model's ``InvalidSubjectCredentials`` ("the session used to call GetScopedCredentials is not a valid session");
 * the identity stays the same: session ARN, user id, role session name, session tags, transitive tag keys,
-  source identity, MFA context; ``SessionInfo`` names the same ARN and id;
+  source identity, MFA context, and the session's issue time (``aws:TokenIssueTime``: a policy revoking the
+  sessions issued before a time reaches their scoped credentials too, which can never do more than the calling
+  session; unverified); ``SessionInfo`` names the same ARN and id;
 * the permissions are the intersection of the calling session's effective permissions, the ``Policy`` passed
   and every scope-down policy of earlier calls in the chain (each one a layer of its own); a call outside
   them is ``AccessDenied`` "... because no session policy allows the <action> action";
@@ -78,7 +80,7 @@ def get_scoped_credentials(ctx: RequestContext) -> dict:
                                "lifetime of the calling session.", 400)
     scoped = dataclasses.replace(
         calling, access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
-        session_token=new_session_token(token_size.minimum_size(params)), expiration=expiration, issued_at=now,
+        session_token=new_session_token(token_size.minimum_size(params)), expiration=expiration,
         session_policies=list(calling.session_policies), session_policy_arns=list(calling.session_policy_arns),
         tags=dict(calling.tags), transitive_tag_keys=list(calling.transitive_tag_keys),
         scope_down_policies=scope_downs,
