@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.harness import MODES, Harness
+from tests.harness import MODES, OTHER_ACCOUNT, Harness
 
 
 @pytest.fixture(params=MODES)
@@ -29,6 +29,16 @@ def make_harness() -> Iterator:
     yield make
     for harness in made:
         harness.close()
+
+
+@pytest.fixture
+def two_account_harness(make_harness, aws: Harness) -> Harness:
+    """A harness in ``aws``'s mode holding the default account and :data:`OTHER_ACCOUNT`."""
+    from mockrunner.config import AccountKeys, Settings
+
+    settings = Settings(log_requests=False, operation_delay=0,
+                        extra_accounts=(AccountKeys(OTHER_ACCOUNT, "other-key", "other-secret"),))
+    return make_harness(aws.mode, settings)
 
 
 # ------------------------------------------------------------------------ CI: the tests that drive real clients

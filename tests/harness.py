@@ -30,6 +30,10 @@ _NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
 UNREACHABLE = "http://127.0.0.1:9"
 
 
+OTHER_ACCOUNT = "210987654321"
+"""The second account of the ``two_account_harness`` fixture (keys ``other-key`` / ``other-secret``)."""
+
+
 class Harness:
     def __init__(self, mode: str, settings: Settings | None = None) -> None:
         self.mode = mode

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
+from tests.harness import OTHER_ACCOUNT
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
-
-OTHER = "210987654321"
 
 
 def _assume(aws, key: dict, role: str) -> dict:
@@ -97,21 +94,12 @@ def test_a_renamed_user_is_shown_by_its_new_arn_and_stays_trusted(aws):
     assert error_of(_assume, aws=aws, key=other_key, role="deploy")[0] == "AccessDenied"
 
 
-@pytest.fixture
-def two_accounts(make_harness, aws):
-    from mockrunner.config import AccountKeys, Settings
-
-    settings = Settings(log_requests=False, operation_delay=0,
-                        extra_accounts=(AccountKeys(OTHER, "other-key", "other-secret"),))
-    return make_harness(aws.mode, settings)
-
-
-def test_an_ecr_repository_policy_shows_a_deleted_principal_by_its_unique_id(two_accounts):
-    harness = two_accounts
+def test_an_ecr_repository_policy_shows_a_deleted_principal_by_its_unique_id(two_account_harness):
+    harness = two_account_harness
     owner = harness.client("ecr")
     other_iam = harness.client("iam", access_key="other-key", secret="other-secret")
-    puller_arn = f"arn:aws:iam::{OTHER}:role/puller"
-    role_trust = trust(f"arn:aws:iam::{OTHER}:root")
+    puller_arn = f"arn:aws:iam::{OTHER_ACCOUNT}:role/puller"
+    role_trust = trust(f"arn:aws:iam::{OTHER_ACCOUNT}:root")
     puller_id = other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)["Role"]["RoleId"]
     other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
     other_iam.create_user(UserName="operator")

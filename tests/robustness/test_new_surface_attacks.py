@@ -11,9 +11,9 @@ import pytest
 
 from tests.ecr.pushing import put_image
 from tests.ecr.test_ecr import manifest
+from tests.harness import OTHER_ACCOUNT
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
 
-OTHER = "210987654321"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/agent"
 SESSION_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/agent/run-1"
 DENIED = {"AccessDenied", "AccessDeniedException"}
@@ -164,21 +164,12 @@ def test_a_trust_policy_naming_a_role_through_json_escapes_forgets_it_once_delet
                     RoleSessionName="chained")[0] in DENIED
 
 
-@pytest.fixture
-def two_accounts(make_harness, aws):
-    from mockrunner.config import AccountKeys, Settings
-
-    settings = Settings(log_requests=False, operation_delay=0,
-                        extra_accounts=(AccountKeys(OTHER, "other-key", "other-secret"),))
-    return make_harness(aws.mode, settings)
-
-
-def test_a_registry_policy_naming_a_deleted_role_does_not_serve_a_namesake(two_accounts):
-    harness = two_accounts
+def test_a_registry_policy_naming_a_deleted_role_does_not_serve_a_namesake(two_account_harness):
+    harness = two_account_harness
     owner = harness.client("ecr")
     other_iam = harness.client("iam", access_key="other-key", secret="other-secret")
-    puller_arn = f"arn:aws:iam::{OTHER}:role/puller"
-    role_trust = trust(f"arn:aws:iam::{OTHER}:root")
+    puller_arn = f"arn:aws:iam::{OTHER_ACCOUNT}:role/puller"
+    role_trust = trust(f"arn:aws:iam::{OTHER_ACCOUNT}:root")
     other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
     puller_id = other_iam.get_role(RoleName="puller")["Role"]["RoleId"]
     other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
@@ -221,8 +212,8 @@ def test_two_registries_replicating_deletions_to_each_other_do_not_loop(aws):
     assert west.list_images(repositoryName="app")["imageIds"] == []
 
 
-def test_delete_replication_cannot_delete_in_a_registry_that_never_granted_it(two_accounts):
-    harness = two_accounts
+def test_delete_replication_cannot_delete_in_a_registry_that_never_granted_it(two_account_harness):
+    harness = two_account_harness
     attacker = harness.client("ecr", access_key="other-key", secret="other-secret")
     victim = harness.client("ecr")
     victim.create_repository(repositoryName="app")
@@ -236,7 +227,7 @@ def test_delete_replication_cannot_delete_in_a_registry_that_never_granted_it(tw
     assert [image["imageTag"] for image in victim.list_images(repositoryName="app")["imageIds"]] == ["v1"]
     # Nor can it start a backfill on, or read the backfills of, the victim's registry.
     for call, kwargs in ((attacker.start_replication_backfill,
-                          {"registryId": ACCOUNT, "destination": {"region": "eu-west-1", "registryId": OTHER}}),
+                          {"registryId": ACCOUNT, "destination": {"region": "eu-west-1", "registryId": OTHER_ACCOUNT}}),
                          (attacker.list_replication_backfills, {"registryId": ACCOUNT})):
         assert error_of(call, **kwargs)[0] in DENIED
 
