@@ -12,11 +12,11 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import botocore.session
 from botocore.model import Shape
 from botocore.validate import ParamValidator
 
 from mockrunner.model.iam import MAX_ACCOUNT_PROPERTIES, MAX_SCOPE_DOWN_POLICIES
+from mockrunner.protocol import specs
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Account
@@ -28,7 +28,7 @@ _PLANNED_SHAPE = {"repositoryName": str, "imageDigest": str, "imageTags": list}
 
 @cache
 def _shape(service: str, name: str) -> Shape:
-    return botocore.session.get_session().get_service_model(service).shape_for(name)
+    return specs.service_model(service).shape_for(name)
 
 
 def _wire(path: str, value: Any, service: str, shape: str) -> str | None:
