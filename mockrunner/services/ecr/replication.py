@@ -72,7 +72,8 @@ def describe_image_replication_status(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ replicating
-def _matches(rule: dict, name: str) -> bool:
+def rule_matches(rule: dict, name: str) -> bool:
+    """Whether ``rule`` replicates repository ``name``: its ``PREFIX_MATCH`` filters, or none (all)."""
     filters = rule.get("repositoryFilters") or []
     return not filters or any(name.startswith(f["filter"]) for f in filters)
 
@@ -92,7 +93,7 @@ def _allowed(ctx: RequestContext, source: str, dest: EcrState, account_id: str, 
     return decision.allowed
 
 
-def _copy(ctx: RequestContext, repo: Repository, image: Image, account_id: str, region: str) -> str | None:
+def copy_image(ctx: RequestContext, repo: Repository, image: Image, account_id: str, region: str) -> str | None:
     """Replicate ``image`` into one destination; the failure code, or ``None`` on success."""
     store: Store = ctx.store
     account = store.account(account_id)
@@ -127,13 +128,13 @@ def replicate(ctx: RequestContext, repo: Repository, image: Image, tag: str | No
     state = ctx.store.account(repo.registry_id).region(repo.region).ecr
     statuses: dict[tuple[str, str], dict] = {}
     for rule in state.replication_rules:
-        if not _matches(rule, repo.name):
+        if not rule_matches(rule, repo.name):
             continue
         for destination in rule["destinations"]:
             key = (destination["region"], destination["registryId"])
             if key in statuses:
                 continue
-            failure = _copy(ctx, repo, image, key[1], key[0])
+            failure = copy_image(ctx, repo, image, key[1], key[0])
             statuses[key] = {"region": key[0], "registryId": key[1],
                              "status": "FAILED" if failure else "COMPLETE",
                              **({"failureCode": failure} if failure else {})}
@@ -148,7 +149,7 @@ def replicate_deletion(ctx: RequestContext, repo: Repository, image: Image, tag:
     state = ctx.store.account(repo.registry_id).region(repo.region).ecr
     done: set[tuple[str, str]] = set()
     for rule in state.replication_rules:
-        if not (rule.get("deleteReplication") or {}).get("enabled") or not _matches(rule, repo.name):
+        if not (rule.get("deleteReplication") or {}).get("enabled") or not rule_matches(rule, repo.name):
             continue
         for destination in rule["destinations"]:
             region, account_id = destination["region"], destination["registryId"]

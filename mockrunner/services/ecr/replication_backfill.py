@@ -31,7 +31,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, ReplicationBackfill, image_references
 from mockrunner.services.ecr import lifecycle
 from mockrunner.services.ecr.core import invalid, registry_of, token_page
-from mockrunner.services.ecr.replication import _copy, _matches
+from mockrunner.services.ecr.replication import copy_image, rule_matches
 from mockrunner.services.registry import op
 
 MAX_IN_PROGRESS = 10
@@ -192,7 +192,7 @@ def _plan(state: EcrState, destination: dict) -> list[dict]:
              if any(_key(d) == _key(destination) for d in rule["destinations"])]
     planned = []
     for repo in state.repositories.values():
-        if not any(_matches(rule, repo.name) for rule in rules):
+        if not any(rule_matches(rule, repo.name) for rule in rules):
             continue
         children = {digest for image in repo.images.values() for digest in image_references(image).manifests}
         planned.extend({"repositoryName": repo.name, "imageDigest": image.digest, "imageTags": list(image.tags)}
@@ -219,9 +219,9 @@ def _replicate(ctx: RequestContext, state: EcrState, backfill: ReplicationBackfi
         else:
             children = [repo.images[digest] for digest in image_references(image).manifests if digest in repo.images]
             if image.media_type in INDEX_MEDIA_TYPES or children:
-                codes = (_copy(ctx, repo, child, registry_id, region) for child in children)
+                codes = (copy_image(ctx, repo, child, registry_id, region) for child in children)
                 extra["subImageFailureCodes"] = list(dict.fromkeys(code for code in codes if code))
-            failure = _copy(ctx, repo, image, registry_id, region)
+            failure = copy_image(ctx, repo, image, registry_id, region)
             _record_status(image, backfill.destination, failure)
         for tag in item["imageTags"] or [None]:
             image_id = {"imageDigest": item["imageDigest"], **({"imageTag": tag} if tag else {})}
