@@ -13,6 +13,7 @@ FAILED.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mockrunner import regions
@@ -124,21 +125,28 @@ def copy_image(ctx: RequestContext, repo: Repository, image: Image, account_id: 
     return None
 
 
-def replicate(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+def _destinations(ctx: RequestContext, repo: Repository, deletions: bool = False) -> Iterator[tuple[str, str]]:
+    """Each ``(region, registry id)`` that a rule matching ``repo`` names, once, in rule order (``deletions``: only
+    rules with ``deleteReplication.enabled``)."""
     state = ctx.store.account(repo.registry_id).region(repo.region).ecr
-    statuses: dict[tuple[str, str], dict] = {}
+    seen: set[tuple[str, str]] = set()
     for rule in state.replication_rules:
-        if not rule_matches(rule, repo.name):
+        if not rule_matches(rule, repo.name) or deletions and not (rule.get("deleteReplication") or {}).get("enabled"):
             continue
         for destination in rule["destinations"]:
             key = (destination["region"], destination["registryId"])
-            if key in statuses:
-                continue
-            failure = copy_image(ctx, repo, image, key[1], key[0])
-            statuses[key] = {"region": key[0], "registryId": key[1],
-                             "status": "FAILED" if failure else "COMPLETE",
-                             **({"failureCode": failure} if failure else {})}
-    image.replication = list(statuses.values())
+            if key not in seen:
+                seen.add(key)
+                yield key
+
+
+def replicate(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
+    statuses = []
+    for region, account_id in _destinations(ctx, repo):
+        failure = copy_image(ctx, repo, image, account_id, region)
+        statuses.append({"region": region, "registryId": account_id, "status": "FAILED" if failure else "COMPLETE",
+                         **({"failureCode": failure} if failure else {})})
+    image.replication = statuses
 
 
 def replicate_deletion(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
@@ -146,29 +154,22 @@ def replicate_deletion(ctx: RequestContext, repo: Repository, image: Image, tag:
     ``deleteReplication.enabled``, the deletion of the image (``tag`` ``None``) or the removal of ``tag``, where
     the destination holds that very image (same digest; a tag that has moved on to another image stays).  Another
     account's registry policy must grant ``ecr:ReplicateImage``, as for copies (unverified for deletions)."""
-    state = ctx.store.account(repo.registry_id).region(repo.region).ecr
-    done: set[tuple[str, str]] = set()
-    for rule in state.replication_rules:
-        if not (rule.get("deleteReplication") or {}).get("enabled") or not rule_matches(rule, repo.name):
+    for region, account_id in _destinations(ctx, repo, deletions=True):
+        account = ctx.store.account(account_id)
+        if account is None:
             continue
-        for destination in rule["destinations"]:
-            region, account_id = destination["region"], destination["registryId"]
-            account = ctx.store.account(account_id)
-            if (region, account_id) in done or account is None:
-                continue
-            done.add((region, account_id))
-            dest = account.region(region).ecr
-            target = dest.repositories.get(repo.name)
-            copy = target.images.get(image.digest) if target is not None else None
-            if copy is None or not _allowed(ctx, repo.registry_id, dest, account_id, region, repo.name,
-                                            "ecr:ReplicateImage"):
-                continue
-            if tag is None:
+        dest = account.region(region).ecr
+        target = dest.repositories.get(repo.name)
+        copy = target.images.get(image.digest) if target is not None else None
+        if copy is None or not _allowed(ctx, repo.registry_id, dest, account_id, region, repo.name,
+                                        "ecr:ReplicateImage"):
+            continue
+        if tag is None:
+            del target.images[copy.digest]
+        elif tag in copy.tags:
+            copy.tags.remove(tag)
+            if not copy.tags:
                 del target.images[copy.digest]
-            elif tag in copy.tags:
-                copy.tags.remove(tag)
-                if not copy.tags:
-                    del target.images[copy.digest]
 
 
 core.PUSH_HOOKS.append(replicate)
