@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.harness import OTHER_ACCOUNT
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
 
@@ -94,7 +96,19 @@ def test_a_renamed_user_is_shown_by_its_new_arn_and_stays_trusted(aws):
     assert error_of(_assume, aws=aws, key=other_key, role="deploy")[0] == "AccessDenied"
 
 
-def test_an_ecr_repository_policy_shows_a_deleted_principal_by_its_unique_id(two_account_harness):
+ECR_POLICIES = {
+    "repository": (lambda ecr, text: ecr.set_repository_policy(repositoryName="shared", policyText=text),
+                   lambda ecr: ecr.get_repository_policy(repositoryName="shared")["policyText"], {}),
+    "registry": (lambda ecr, text: ecr.put_registry_policy(policyText=text),
+                 lambda ecr: ecr.get_registry_policy()["policyText"],
+                 {"Sid": "pull", "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/*"}),
+}
+"""How a policy granting another account's role is set and read: a repository policy, or the registry policy."""
+
+
+@pytest.mark.parametrize("kind", sorted(ECR_POLICIES))
+def test_an_ecr_policy_shows_a_deleted_principal_by_its_unique_id(two_account_harness, kind):
+    put_policy, get_policy, extra = ECR_POLICIES[kind]
     harness = two_account_harness
     owner = harness.client("ecr")
     other_iam = harness.client("iam", access_key="other-key", secret="other-secret")
@@ -106,9 +120,8 @@ def test_an_ecr_repository_policy_shows_a_deleted_principal_by_its_unique_id(two
     other_iam.put_user_policy(UserName="operator", PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
     operator = other_iam.create_access_key(UserName="operator")["AccessKey"]
     owner.create_repository(repositoryName="shared")
-    owner.set_repository_policy(repositoryName="shared", policyText=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"AWS": puller_arn}, "Action": "ecr:ListImages"}]}))
+    put_policy(owner, json.dumps({"Version": "2012-10-17", "Statement": [
+        {**extra, "Effect": "Allow", "Principal": {"AWS": puller_arn}, "Action": "ecr:ListImages"}]}))
 
     def puller_lists() -> dict:
         sts = harness.client_for(operator, "sts")
@@ -118,11 +131,12 @@ def test_an_ecr_repository_policy_shows_a_deleted_principal_by_its_unique_id(two
     assert puller_lists()["imageIds"] == []
     other_iam.delete_role_policy(RoleName="puller", PolicyName="pull")
     other_iam.delete_role(RoleName="puller")
-    shown = json.loads(owner.get_repository_policy(repositoryName="shared")["policyText"])
+    shown = json.loads(get_policy(owner))
     assert shown["Statement"][0]["Principal"] == {"AWS": puller_id}
-    assert error_of(owner.set_repository_policy, repositoryName="shared", policyText=json.dumps(shown)) == (
-        "InvalidParameterException",
-        "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", 400)
+    if kind == "repository":
+        assert error_of(owner.set_repository_policy, repositoryName="shared", policyText=json.dumps(shown)) == (
+            "InvalidParameterException",
+            "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", 400)
 
     other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
     other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))

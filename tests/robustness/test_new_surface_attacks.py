@@ -164,38 +164,6 @@ def test_a_trust_policy_naming_a_role_through_json_escapes_forgets_it_once_delet
                     RoleSessionName="chained")[0] in DENIED
 
 
-def test_a_registry_policy_naming_a_deleted_role_does_not_serve_a_namesake(two_account_harness):
-    harness = two_account_harness
-    owner = harness.client("ecr")
-    other_iam = harness.client("iam", access_key="other-key", secret="other-secret")
-    puller_arn = f"arn:aws:iam::{OTHER_ACCOUNT}:role/puller"
-    role_trust = trust(f"arn:aws:iam::{OTHER_ACCOUNT}:root")
-    other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
-    puller_id = other_iam.get_role(RoleName="puller")["Role"]["RoleId"]
-    other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
-    other_iam.create_user(UserName="operator")
-    other_iam.put_user_policy(UserName="operator", PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
-    operator = other_iam.create_access_key(UserName="operator")["AccessKey"]
-    owner.create_repository(repositoryName="shared")
-    owner.put_registry_policy(policyText=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "pull", "Effect": "Allow", "Principal": {"AWS": puller_arn}, "Action": "ecr:ListImages",
-         "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/*"}]}))
-
-    def puller_lists() -> dict:
-        session = harness.client_for(operator, "sts").assume_role(RoleArn=puller_arn,
-                                                                   RoleSessionName="ss")["Credentials"]
-        return harness.client_for(session, "ecr").list_images(registryId=ACCOUNT, repositoryName="shared")
-
-    assert puller_lists()["imageIds"] == []
-    other_iam.delete_role_policy(RoleName="puller", PolicyName="pull")
-    other_iam.delete_role(RoleName="puller")
-    shown = json.loads(owner.get_registry_policy()["policyText"])
-    assert shown["Statement"][0]["Principal"] == {"AWS": puller_id}
-    other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
-    other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
-    assert error_of(puller_lists)[0] in DENIED
-
-
 # ------------------------------------------------------------------------------------------------ ECR replication
 def test_two_registries_replicating_deletions_to_each_other_do_not_loop(aws):
     east, west = aws.client("ecr"), aws.client("ecr", region="eu-west-1")
