@@ -13,8 +13,8 @@ whose ``AwsManagedPolicy`` class documents every policy with its ``Description``
 list (withdrawn ones) have none.
 
 PolicyId: no maintained dataset publishes them.  ``scripts/managed_policy_ids.json`` holds the real ids recorded in
-public ``list-policies``/``get-policy`` output (see its ``sources``); every other policy gets a stable derived id
-in IAM's shape (:func:`derived_policy_id`).
+public ``list-policies``/``get-policy`` output (see its ``sources``; ``scripts/policy_ids_from_moto.py`` adds the
+ids moto 3.1.15 recorded); every other policy gets a stable derived id in IAM's shape (:func:`derived_policy_id`).
 
 Output (``mockrunner/data/managed_policies/``):
 
