@@ -209,12 +209,17 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
 
 
 def delete_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
-    """202: by digest the image and its tags are deleted, by tag the tag (the image going with its last tag)."""
+    """202: by digest the image and its tags are deleted, by tag the tag (the image going with its last tag); 405
+    ``UNSUPPORTED`` when that would delete an image a manifest list of the repository names."""
     with request.locked():
         request.authorize(name, "ecr:BatchDeleteImage")
         repo = request.repository(name)
         image = _image(repo, reference)
-        ecr_images.delete_image(request.ctx, repo, image, None if ":" in reference else reference)
+        tag = None if ":" in reference else reference
+        refusal = ecr_images.deletion_refusal(repo, image, tag)
+        if refusal is not None:
+            raise RegistryError(405, "UNSUPPORTED", refusal)
+        ecr_images.delete_image(request.ctx, repo, image, tag)
         ecr_push.collect_garbage(request.store)
         request.save()
     return Reply(202, {"Content-Length": "0"})

@@ -255,6 +255,36 @@ def test_batch_delete_image_by_tag_and_digest(ecr):
     ecr.delete_repository(repositoryName="app")  # empty now: no force needed
 
 
+def test_an_image_a_manifest_list_names_is_deleted_only_after_the_list(ecr):
+    """ECR keeps an image an index of the repository names: BatchDeleteImage's ``ImageReferencedByManifestList``
+    (deleting its digest or its last tag); removing one of several tags works; the index first, then the images
+    (in one batch, in that order) works (aws-cdk#24822's fix, ECR User Guide "Deleting signatures")."""
+    ecr.create_repository(repositoryName="app")
+    amd, arm = manifest(marker="amd64"), manifest(marker="arm64")
+    put_image(ecr, repositoryName="app", imageManifest=amd, imageTag="build-amd64")
+    put_image(ecr, repositoryName="app", imageManifest=arm)
+    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+                        "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                                       "digest": digest_of(text), "size": len(text),
+                                       "platform": {"architecture": arch, "os": "linux"}}
+                                      for text, arch in ((amd, "amd64"), (arm, "arm64"))]})
+    ecr.put_image(repositoryName="app", imageManifest=index, imageTag="v1")
+    refused = [{"imageDigest": digest_of(arm)}, {"imageTag": "build-amd64"}]
+    result = ecr.batch_delete_image(repositoryName="app", imageIds=refused)
+    reason = f"Requested image referenced by manifest list: [{digest_of(index)}]"
+    assert result == {"imageIds": [], "failures": [
+        {"imageId": image_id, "failureCode": "ImageReferencedByManifestList", "failureReason": reason}
+        for image_id in refused]} | {"ResponseMetadata": result["ResponseMetadata"]}
+    assert len(ecr.list_images(repositoryName="app")["imageIds"]) == 3
+    ecr.put_image(repositoryName="app", imageManifest=amd, imageTag="also-amd64")
+    assert ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "build-amd64"}])["imageIds"] == [
+        {"imageDigest": digest_of(amd), "imageTag": "build-amd64"}]
+    everything = [{"imageDigest": digest_of(text)} for text in (index, amd, arm)]
+    result = ecr.batch_delete_image(repositoryName="app", imageIds=everything)
+    assert result["failures"] == [] and len(result["imageIds"]) == 3
+    assert ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
 def test_repository_policy_lifecycle(ecr):
     ecr.create_repository(repositoryName="app")
     with pytest.raises(ClientError) as exc:

@@ -133,6 +133,25 @@ def test_delete_by_tag_removes_the_tag_as_batch_delete_image_does(endpoint):
     assert error_code(endpoint.registry.call("DELETE", "/v2/app/manifests/v9"))[:2] == (404, "MANIFEST_UNKNOWN")
 
 
+def test_an_image_an_index_names_is_deleted_only_after_the_index(endpoint):
+    """ECR User Guide, "Deleting signatures and other artifacts": ``oras manifest delete`` of a manifest an index
+    names fails with "unsupported: Requested image referenced by manifest list: [<index digest>]"."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    child = build_image("platform image")
+    assert endpoint.registry.push("app", child, child.digest).status_code == 201
+    index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": OCI_MANIFEST, "digest": child.digest, "size": len(child.manifest),
+         "platform": {"architecture": "amd64", "os": "linux"}}]}).encode()
+    assert endpoint.registry.put_manifest("app", "v1", index, OCI_INDEX).status_code == 201
+    refused = endpoint.registry.call("DELETE", f"/v2/app/manifests/{child.digest}")
+    assert error_code(refused) == (405, "UNSUPPORTED",
+                                   f"Requested image referenced by manifest list: [{digest_of(index)}]")
+    assert endpoint.registry.call("HEAD", f"/v2/app/manifests/{child.digest}").status_code == 200
+    assert endpoint.registry.call("DELETE", f"/v2/app/manifests/{digest_of(index)}").status_code == 202
+    assert endpoint.registry.call("DELETE", f"/v2/app/manifests/{child.digest}").status_code == 202
+    assert endpoint.ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
 def test_delete_needs_batch_delete_image_and_blobs_cannot_be_deleted(endpoint):
     iam = endpoint.harness.client("iam")
     endpoint.ecr.create_repository(repositoryName="app")

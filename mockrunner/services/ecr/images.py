@@ -11,7 +11,14 @@ from mockrunner.auth.caller import Caller
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model import manifest_formats
-from mockrunner.model.ecr import Image, Repository, manifest_digest, manifest_references
+from mockrunner.model.ecr import (
+    INDEX_MEDIA_TYPES,
+    Image,
+    Repository,
+    image_references,
+    manifest_digest,
+    manifest_references,
+)
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import (
     ALL_TAG_STATUS,
@@ -295,9 +302,25 @@ def batch_delete_image(ctx: RequestContext) -> dict:
     deleted: list[dict] = []
     failures: list[dict] = []
     for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
-        deleted.extend(delete_image(ctx, repo, image, None if image_id.get("imageDigest") else image_id["imageTag"]))
+        tag = None if image_id.get("imageDigest") else image_id["imageTag"]
+        refusal = deletion_refusal(repo, image, tag)
+        if refusal is not None:
+            failures.append(_image_failure(image_id, "ImageReferencedByManifestList", refusal))
+        else:
+            deleted.extend(delete_image(ctx, repo, image, tag))
     ecr_push.collect_garbage(ctx.store)
     return {"imageIds": deleted, "failures": failures}
+
+
+def deletion_refusal(repo: Repository, image: Image, tag: str | None) -> str | None:
+    """Why ECR refuses to delete ``image`` (or its last tag ``tag``), or None: an image a manifest list or image
+    index of the repository names stays until that index is deleted; removing one of several tags always works.
+    The text is ECR's (its user guide quotes the registry's answer, scripts quote BatchDeleteImage's failure)."""
+    if tag is not None and len(image.tags) > 1:
+        return None
+    indexes = [other.digest for other in repo.images.values()
+               if other.media_type in INDEX_MEDIA_TYPES and image.digest in image_references(other).manifests]
+    return f"Requested image referenced by manifest list: [{', '.join(indexes)}]" if indexes else None
 
 
 def delete_image(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> list[dict]:
