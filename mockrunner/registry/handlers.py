@@ -256,13 +256,18 @@ def _descriptor(image: Image) -> dict:
 
 # ------------------------------------------------------------------------------------------------ blobs
 def head_or_get_blob(request: RegistryRequest, name: str, digest: str) -> Reply:
+    """HEAD: 200 with the blob's size and digest.  GET: 307 to a download URL of this server (ECR redirects a layer
+    download to a presigned S3 URL; the URL needs no credentials, as that one needs none)."""
     _check_digest(digest)
     action = "ecr:GetDownloadUrlForLayer" if request.method == "GET" else "ecr:BatchCheckLayerAvailability"
     with request.locked():
         request.authorize(name, action)
-        layer = ecr_push.available_layer(request.store, request.repository(name), digest)
-    if layer is None:
-        raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
+        repo = request.repository(name)
+        layer = ecr_push.available_layer(request.store, repo, digest)
+        if layer is None:
+            raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
+        if request.method == "GET":
+            return Reply(307, {"Location": ecr_push.download_url(request.ctx, repo, digest), "Content-Length": "0"})
     return _blob_reply(request, digest, layer.size)
 
 

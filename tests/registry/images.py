@@ -31,8 +31,9 @@ class Registry:
             self.session.auth = ("AWS", password)
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Redirects are followed (a blob GET is a 307 to its download URL), as clients follow them."""
         url = path if path.startswith("http") else self.base + path
-        return self.session.request(method, url, allow_redirects=False, timeout=30, **kwargs)
+        return self.session.request(method, url, timeout=30, **kwargs)
 
     def push_blob(self, repository: str, data: bytes) -> requests.Response:
         """Monolithic upload: POST then PUT with the digest."""

@@ -268,6 +268,25 @@ def test_download_url_serves_the_layer_without_credentials(endpoint):
     assert anonymous.call("GET", url).status_code == 403
 
 
+def test_a_blob_get_is_a_redirect_to_its_download_url(endpoint):
+    """ECR answers a layer GET with 307 to a presigned S3 URL (enix/kube-image-keeper#142 quotes ECR's "307
+    Temporary Redirect"); here to a download URL of this server, which needs no credentials and takes a Range."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("redirected")
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    path = f"/v2/app/blobs/{digest_of(image.layer)}"
+    redirect = endpoint.registry.call("GET", path, allow_redirects=False)
+    assert redirect.status_code == 307 and redirect.content == b""
+    location = redirect.headers["Location"]
+    assert location.startswith(f"{endpoint.harness.endpoint_url}{path}?") and "signature=" in location
+    anonymous = Registry(endpoint.harness.endpoint_url, None)
+    ranged = anonymous.call("GET", location, headers={"Range": "bytes=0-9"})
+    assert (ranged.status_code, ranged.content) == (206, image.layer[:10])
+    head = endpoint.registry.call("HEAD", path, allow_redirects=False)
+    assert (head.status_code, head.headers["Content-Length"]) == (200, str(len(image.layer)))
+    assert endpoint.registry.call("GET", path).content == image.layer  # what clients see, following it
+
+
 def test_a_push_to_a_missing_repository_creates_it_when_a_creation_template_covers_it(endpoint):
     """docker push sends blobs first: the first blob upload creates the repository, as PutImage would."""
     endpoint.ecr.create_repository_creation_template(prefix="team", appliedFor=["CREATE_ON_PUSH"],

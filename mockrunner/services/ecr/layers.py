@@ -8,8 +8,6 @@ blob without further credentials until it expires, as ECR's presigned S3 URLs do
 """
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
-
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs
@@ -108,11 +106,4 @@ def get_download_url_for_layer(ctx: RequestContext) -> dict:
     if not ecr_push.referenced_by_an_image(repo, digest):
         raise ServiceError("LayerInaccessibleException", "The specified layer is not available because it is not "
                            "associated with an image. Unassociated image layers may be cleaned up at any time.")
-    expires = int((ctx.store.clock.now() + ecr_push.DOWNLOAD_URL_LIFETIME).timestamp())
-    key = ecr_push.owner(repo)
-    query = urlencode({"registryId": repo.registry_id, "region": repo.region, "expires": expires,
-                       "signature": ecr_push.download_signature(ctx.store, key, digest, expires)})
-    host = ctx.headers.get("host", "localhost")
-    scheme = "https" if ctx.secure else "http"
-    url = f"{scheme}://{host}/v2/{quote(repo.name)}/blobs/{digest}?{query}"
-    return {"downloadUrl": url, "layerDigest": digest}
+    return {"downloadUrl": ecr_push.download_url(ctx, repo, digest), "layerDigest": digest}

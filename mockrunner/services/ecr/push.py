@@ -19,12 +19,14 @@ import hmac
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode
 
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs
 from mockrunner.model.ecr import INDEX_MEDIA_TYPES, Layer, Repository, image_references, manifest_references
 
 if TYPE_CHECKING:
+    from mockrunner.context import RequestContext
     from mockrunner.model.blobs import Upload
     from mockrunner.model.ecr import Image
     from mockrunner.model.store import Store
@@ -217,6 +219,17 @@ def record_media_types(repo: Repository, manifest: dict) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ download URLs
+def download_url(ctx: "RequestContext", repo: Repository, digest: str) -> str:
+    """A URL of this server that serves the blob without credentials until :data:`DOWNLOAD_URL_LIFETIME` has passed
+    (GetDownloadUrlForLayer's answer, and where the registry endpoint redirects a blob GET, as ECR redirects it to
+    S3), on the host and scheme the request came in on."""
+    expires = int((ctx.store.clock.now() + DOWNLOAD_URL_LIFETIME).timestamp())
+    query = urlencode({"registryId": repo.registry_id, "region": repo.region, "expires": expires,
+                       "signature": download_signature(ctx.store, owner(repo), digest, expires)})
+    scheme = "https" if ctx.secure else "http"
+    return f"{scheme}://{ctx.headers.get('host', 'localhost')}/v2/{quote(repo.name)}/blobs/{digest}?{query}"
+
+
 def download_signature(store: "Store", repo_key: tuple[str, str, str], digest: str, expires: int) -> str:
     """The signature of a GetDownloadUrlForLayer URL: HMAC under the blob store's key (which lives as long as the
     process, so a URL dies with the process that issued it or at ``expires``, like a presigned URL)."""
