@@ -71,7 +71,21 @@ def repository_policy_detail(text: Any) -> str | None:
 
 
 def repository_policy_problem(text: Any) -> str | None:
-    return None if repository_policy_detail(text) is None else "Invalid repository policy provided"
+    """SetRepositoryPolicy's grammar: a resource policy the engine reads whose statements name no ``Resource`` or
+    ``NotResource`` (the repository is the resource: ECR refuses one, aws-cdk#3583 and #24314,
+    awsdocs/amazon-ecr-user-guide#20).  State import checks only readability (:func:`repository_policy_detail`),
+    so states saved before this rule still load."""
+    if repository_policy_detail(text) is not None or any(
+            "Resource" in statement or "NotResource" in statement for statement in _statements(text)):
+        return "Invalid repository policy provided"
+    return None
+
+
+def _statements(text: str) -> list:
+    """The statements of a policy the engine has read (so ``Statement`` is there)."""
+    statements = _load(text)["Statement"]
+    return [statement for statement in (statements if isinstance(statements, list) else [statements])
+            if isinstance(statement, dict)]
 
 
 def _actions(statement: dict) -> list[str]:
@@ -85,8 +99,7 @@ def registry_policy_problem(text: Any, scope: str = "V2") -> str | None:
         evaluable_policy(text)
     except MalformedPolicyError:
         return "Invalid registry policy provided"
-    statements = _load(text)["Statement"]
-    for statement in statements if isinstance(statements, list) else [statements]:
+    for statement in _statements(text):
         for action in _actions(statement):
             lowered = action.lower()
             if not lowered.startswith("ecr:") or (scope == "V1" and lowered not in REGISTRY_POLICY_ACTIONS_V1):

@@ -285,7 +285,30 @@ def test_repository_policy_accepts_shared_sids_and_checks_principals(aws, ecr):
         ecr.set_repository_policy(repositoryName="app", policyText=missing)
     assert error(exc) == ("InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy "
                           "constraint: 'Principal not found'")
+    with pytest.raises(ClientError) as exc:  # the registry policy's principals are checked the same way
+        ecr.put_registry_policy(policyText=missing)
+    assert error(exc)[1].endswith("'Principal not found'")
     assert ecr.get_repository_policy(repositoryName="app")["policyText"] == stored
+
+
+@pytest.mark.parametrize("resource", [{"Resource": "*"}, {"NotResource": "arn:aws:ecr:*:*:repository/x"},
+                                      {"Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/app"}])
+def test_a_repository_policy_names_no_resource(ecr, resource):
+    """The repository is the resource: ECR refuses a statement naming one (aws-cdk#3583, #24314,
+    awsdocs/amazon-ecr-user-guide#20), in SetRepositoryPolicy and in a creation template's policy alike."""
+    ecr.create_repository(repositoryName="app")
+    statement = {"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "ecr:BatchGetImage"}
+    text = json.dumps({"Version": "2012-10-17", "Statement": [{**statement, **resource}]})
+    refused = ("InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy constraint: "
+               "'Invalid repository policy provided'")
+    with pytest.raises(ClientError) as exc:
+        ecr.set_repository_policy(repositoryName="app", policyText=text)
+    assert error(exc) == refused
+    with pytest.raises(ClientError) as exc:
+        ecr.create_repository_creation_template(prefix="team", appliedFor=["CREATE_ON_PUSH"], repositoryPolicy=text)
+    assert error(exc)[0] == "InvalidParameterException"
+    with pytest.raises(ClientError):
+        ecr.get_repository_policy(repositoryName="app")
 
 
 def test_shared_sid_policy_grants_cross_account_access(two_accounts_harness):

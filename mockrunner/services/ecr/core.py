@@ -449,14 +449,15 @@ def validate_mutability(mode: str, filters: list[dict]) -> None:
 
 
 def validate_policy(ctx: RequestContext, text: str) -> None:
-    """ECR's repository policy grammar (``model.ecr_policies``), then every IAM user or role the policy names in an
-    account of this mockrunner must exist ("Principal not found", hashicorp/terraform-provider-aws#39064)."""
-    problem = repository_policy_problem(text)
-    if problem is None and _missing_principal(ctx, json.loads(text)):
+    """A repository policy: ECR's repository policy grammar (``model.ecr_policies``), then its principals."""
+    refuse_bad_policy(ctx, text, repository_policy_problem(text))
+
+
+def refuse_bad_policy(ctx: RequestContext, text: str, problem: str | None) -> None:
+    """ECR's refusal of a repository or registry policy: ``problem``, what its grammar found, else every IAM user or
+    role the policy names in an account of this mockrunner must exist ("Principal not found",
+    hashicorp/terraform-provider-aws#39064; for registry policies unverified, the same check being plausible)."""
+    if problem is None and next(unknown_principals(json.loads(text), ctx.store.account), None) is not None:
         problem = "Principal not found"
     if problem is not None:
         raise invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
-
-
-def _missing_principal(ctx: RequestContext, document: dict) -> bool:
-    return next(unknown_principals(document, ctx.store.account), None) is not None

@@ -17,7 +17,14 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, Image, Repository
 from mockrunner.model.ecr_policies import registry_policy_problem
 from mockrunner.services.ecr import core
-from mockrunner.services.ecr.core import invalid, on_repository, repository_of, token_page, validate_mutability
+from mockrunner.services.ecr.core import (
+    invalid,
+    on_repository,
+    refuse_bad_policy,
+    repository_of,
+    token_page,
+    validate_mutability,
+)
 from mockrunner.services.ecr.scanning import _image, registry_state
 from mockrunner.services.registry import op
 
@@ -44,9 +51,7 @@ def _policy_not_found(ctx: RequestContext) -> ServiceError:
 def put_registry_policy(ctx: RequestContext) -> dict:
     state = registry_state(ctx)
     text = ctx.params["policyText"]
-    problem = registry_policy_problem(text, setting(state, "REGISTRY_POLICY_SCOPE"))
-    if problem is not None:
-        raise invalid(f"Invalid parameter at 'PolicyText' failed to satisfy constraint: '{problem}'")
+    refuse_bad_policy(ctx, text, registry_policy_problem(text, setting(state, "REGISTRY_POLICY_SCOPE")))
     state.registry_policy = text
     return {"registryId": ctx.caller.account_id, "policyText": text}
 
