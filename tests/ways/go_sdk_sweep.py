@@ -10,6 +10,7 @@ its members (what each SDK models is its ``Sweep``'s ``modeled_error``), and eve
 """
 from __future__ import annotations
 
+import functools
 import json
 import urllib.request
 from collections.abc import Callable
@@ -24,22 +25,26 @@ from tests.ways import sdk_sweep
 from tests.ways.go_sdk_driver import Driver, GoSdk, built_driver
 
 SDK = "Go"
+SCALARS = frozenset({"boolean", "integer", "long", "double", "float"})
+ReadsAsAbsent = Callable[[str, Any, Any], bool]
+"""(the service's protocol, a member's shape, botocore's value of it) -> whether the Go SDK cannot tell that value
+from an absent member."""
 
 
 @dataclass(frozen=True)
 class Sweep:
     """One Go SDK's sweep: what it lacks (``service.Operation`` not called, ``service.Shape.member`` left out of
     both calls' inputs and of botocore's outputs, each with the reason), where its outcome differs from
-    botocore's while mockrunner is right ((service, operation) -> why), the modeled error shape an error code
-    arrives as (or None: a generic error of that code), the checks of a failure particular to the SDK, and
-    whether absent and zero scalars are one in its structs (value-type members)."""
+    botocore's while mockrunner is right ((service, operation) -> why), the modeled error shape an error code of
+    (service, operation) arrives as (or None: a generic error of that code), the checks of a failure particular
+    to the SDK, and which of botocore's values the SDK cannot tell from absent members."""
 
     sdk: GoSdk
     lacks: dict[str, str]
     expected_differences: dict[tuple[str, str], str]
-    modeled_error: Callable[[Any, str, str], Any]
+    modeled_error: Callable[[str, str, str], Any]
     failure_checks: Callable[[dict, dict], list[str]]
-    value_types: bool
+    reads_as_absent: ReadsAsAbsent
 
 
 class GoModels:
@@ -107,28 +112,40 @@ def as_botocore(shape: Any, value: Any) -> Any:
     return converted
 
 
-def zeros_kept(expected: Any, go: Any, shape: Any) -> Any:
-    """``go`` with the zero value-type members botocore has put back (Go cannot tell them from absent)."""
+def zero_scalar(protocol: str, member: Any, value: Any) -> bool:
+    """A zero scalar (in a value-type member, absent and zero look the same)."""
+    return member.type_name in SCALARS and not value
+
+
+def absent_kept(expected: Any, go: Any, shape: Any, reads_as_absent: Callable[[Any, Any], bool]) -> Any:
+    """``go`` with the members botocore has that the Go SDK reads as absent (``reads_as_absent(member, value)``)
+    put back."""
     if shape is None or not isinstance(expected, dict) or not isinstance(go, dict) or shape.type_name != "structure":
         return go
     kept = dict(go)
     for name, value in expected.items():
         member = shape.members.get(name)
-        if name not in kept and member is not None and member.type_name in ("boolean", "integer", "long", "double",
-                                                                             "float") and not value:
+        if member is None:
+            continue
+        if name not in kept and reads_as_absent(member, value):
             kept[name] = value
-        elif name in kept and member is not None and member.type_name == "structure":
-            kept[name] = zeros_kept(value, kept[name], member)
-        elif name in kept and member is not None and member.type_name == "list" and isinstance(value, list) \
+        elif name in kept and member.type_name == "structure":
+            kept[name] = absent_kept(value, kept[name], member, reads_as_absent)
+        elif name in kept and member.type_name == "list" and isinstance(value, list) \
                 and isinstance(kept[name], list) and len(value) == len(kept[name]):
-            kept[name] = [zeros_kept(item, got, member.member) for item, got in zip(value, kept[name], strict=True)]
+            kept[name] = [absent_kept(item, got, member.member, reads_as_absent)
+                          for item, got in zip(value, kept[name], strict=True)]
     return kept
 
 
 def mismatch(sweep: Sweep, call: dict, botocore: dict, twin: dict, go: dict) -> list[str]:
     """Where the Go SDK's outcome of ``call`` differs from botocore's (``twin``: botocore's second outcome)."""
     service = specs.service_model(call["service"])
-    typed = zeros_kept if sweep.value_types else lambda expected, go, shape: go
+    reads_as_absent = functools.partial(sweep.reads_as_absent, service.protocol)
+
+    def typed(expected: Any, go: Any, shape: Any) -> Any:
+        return absent_kept(expected, go, shape, reads_as_absent)
+
     if botocore["ok"] != go["ok"]:
         what = "succeeded" if botocore["ok"] else f"failed with {botocore['code']} ({botocore['status']})"
         return [f"botocore {what}, Go {'succeeded' if go['ok'] else 'failed'}: {go}"[:600]]
@@ -139,7 +156,7 @@ def mismatch(sweep: Sweep, call: dict, botocore: dict, twin: dict, go: dict) -> 
         shape = service.operation_model(call["operation"]).output_shape
         output = typed(botocore["output"], as_botocore(shape, go["output"]), shape)
         return problems + sdk_sweep.differences(botocore["output"], twin.get("output"), output, SDK)
-    shape = sweep.modeled_error(service, call["operation"], botocore["code"])
+    shape = sweep.modeled_error(call["service"], call["operation"], botocore["code"])
     if go["code"] != botocore["code"]:
         problems.append(f"error {botocore['code']}: Go has {go['code']} ({go.get('errorType')}): {go['message']}"[:400])
     if shape is not None and (not go["modeled"] or go.get("errorType") != shape.name):

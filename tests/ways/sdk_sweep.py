@@ -154,7 +154,9 @@ def differences(expected: Any, twin: Any, actual: Any, sdk: str, path: str = "")
     return [f"{path}: botocore {expected!r:.80}, {sdk} {actual!r:.80}"]
 
 
-def error_shapes(service: str) -> dict[str, Any]:
-    """Modeled error code -> its error shape (whose name is the exception class or type an SDK raises)."""
-    return {shape.metadata.get("error", {}).get("code", shape.name): shape
-            for shape in specs.service_model(service).error_shapes}
+def error_shapes(service: str, operation: str | None = None) -> dict[str, Any]:
+    """Modeled error code -> its error shape (whose name is the exception class or type an SDK raises), of the
+    service or, given, of one of its operations."""
+    model = specs.service_model(service)
+    shapes = model.operation_model(operation).error_shapes if operation else model.error_shapes
+    return {shape.metadata.get("error", {}).get("code", shape.name): shape for shape in shapes}

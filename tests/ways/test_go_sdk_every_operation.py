@@ -10,8 +10,9 @@ both fail with the same HTTP status, error code and message, an error the operat
 service's modeled Go error type (never a deserialization error nor a generic API error) with its members and the
 fault of its status, and every answer carrying a request id.
 
-The packaged Go SDK (1.17.1) predates some of botocore's operations and members: those are listed below with the
-reason (never skipped silently), the members left out of both calls and of the compared outputs.
+The packaged Go SDK (1.17.1) predates some of botocore's operations and members: those are listed in
+``go_sdk_gaps.py`` with the reason (never skipped silently), the members left out of both calls and of the compared
+outputs.
 """
 from __future__ import annotations
 
@@ -21,64 +22,11 @@ import pytest
 
 from tests.robustness.world import World
 from tests.ways.go_sdk_driver import GO_V2
-from tests.ways.go_sdk_sweep import GoModels, Sweep, every_operation_agrees, mismatch
+from tests.ways.go_sdk_gaps import GO_SDK_LACKS
+from tests.ways.go_sdk_sweep import GoModels, Sweep, every_operation_agrees, mismatch, zero_scalar
 from tests.ways.js_sdk_world import build_full_world
-from tests.ways.sdk_sweep import changed
+from tests.ways.sdk_sweep import changed, error_shapes
 
-NEWER_THAN_THE_SDK = "added to the API after the packaged AWS SDK for Go v2 (1.17.1, Debian 12) was generated"
-GO_SDK_LACKS: dict[str, str] = dict.fromkeys((
-    "apprunner.CreateVpcIngressConnection", "apprunner.DeleteVpcIngressConnection",
-    "apprunner.DescribeVpcIngressConnection", "apprunner.ListServicesForAutoScalingConfiguration",
-    "apprunner.ListVpcIngressConnections", "apprunner.UpdateDefaultAutoScalingConfiguration",
-    "apprunner.UpdateVpcIngressConnection", "ecr.CreateRepositoryCreationTemplate",
-    "ecr.DeleteRepositoryCreationTemplate", "ecr.DeleteSigningConfiguration", "ecr.DeregisterPullTimeUpdateExclusion",
-    "ecr.DescribeImageSigningStatus", "ecr.DescribeReplicationBackfillResults",
-    "ecr.DescribeRepositoryCreationTemplates", "ecr.GetAccountSetting", "ecr.GetSigningConfiguration",
-    "ecr.ListImageReferrers", "ecr.ListPullTimeUpdateExclusions", "ecr.ListReplicationBackfills",
-    "ecr.PutAccountSetting", "ecr.PutSigningConfiguration", "ecr.RegisterPullTimeUpdateExclusion",
-    "ecr.StartReplicationBackfill", "ecr.StopReplicationBackfill", "ecr.UpdateImageStorageClass",
-    "ecr.UpdatePullThroughCacheRule", "ecr.UpdateRepositoryCreationTemplate", "ecr.ValidatePullThroughCacheRule",
-    "iam.AcceptDelegationRequest", "iam.AcquireRole", "iam.AssociateDelegationRequest", "iam.CreateDelegationRequest",
-    "iam.DisableOrganizationsRootCredentialsManagement", "iam.DisableOrganizationsRootSessions",
-    "iam.DisableOutboundWebIdentityFederation", "iam.EnableOrganizationsRootCredentialsManagement",
-    "iam.EnableOrganizationsRootSessions", "iam.EnableOutboundWebIdentityFederation", "iam.GetAccountProperties",
-    "iam.GetDelegationRequest", "iam.GetHumanReadableSummary", "iam.GetMFADevice",
-    "iam.GetOutboundWebIdentityFederationInfo", "iam.GetRoleTemplateVersion", "iam.ListDelegationRequests",
-    "iam.ListOrganizationsFeatures", "iam.PutAccountProperties", "iam.RejectDelegationRequest",
-    "iam.SendDelegationToken", "iam.UpdateDelegationRequest", "iam.UpdateOpenIDConnectProvider", "sts.AssumeRoot",
-    "sts.GetDelegatedAccessToken", "sts.GetScopedCredentials", "sts.GetWebIdentityToken",
-), NEWER_THAN_THE_SDK) | dict.fromkeys((
-    "apprunner.AutoScalingConfiguration.HasAssociatedService", "apprunner.AutoScalingConfiguration.IsDefault",
-    "apprunner.AutoScalingConfigurationSummary.CreatedAt",
-    "apprunner.AutoScalingConfigurationSummary.HasAssociatedService",
-    "apprunner.AutoScalingConfigurationSummary.IsDefault", "apprunner.AutoScalingConfigurationSummary.Status",
-    "apprunner.CodeRepository.SourceDirectory", "apprunner.DeleteAutoScalingConfigurationRequest.DeleteAllRevisions",
-    "apprunner.DescribeCustomDomainsResponse.VpcDNSTargets", "apprunner.DisassociateCustomDomainResponse.VpcDNSTargets",
-    "apprunner.NetworkConfiguration.IngressConfiguration", "apprunner.NetworkConfiguration.IpAddressType",
-    "ecr.CreatePullThroughCacheRuleRequest.credentialArn", "ecr.CreatePullThroughCacheRuleRequest.customRoleArn",
-    "ecr.CreatePullThroughCacheRuleRequest.upstreamRegistry",
-    "ecr.CreatePullThroughCacheRuleRequest.upstreamRepositoryPrefix",
-    "ecr.CreateRepositoryRequest.imageTagMutabilityExclusionFilters", "ecr.ImageDetail.imageStatus",
-    "ecr.ListImagesFilter.imageStatus", "ecr.PullThroughCacheRule.upstreamRegistry",
-    "ecr.ReplicationRule.deleteReplication", "iam.CreateLoginProfileRequest.MaxSigninSessionDuration",
-    "iam.CreateOpenIDConnectProviderRequest.ContextProvider",
-    "iam.CreateServiceSpecificCredentialRequest.CredentialAgeDays",
-    "iam.GetSAMLProviderResponse.AssertionEncryptionMode", "iam.GetSAMLProviderResponse.PrivateKeyList",
-    "iam.GetSAMLProviderResponse.SAMLProviderUUID", "iam.ListServiceSpecificCredentialsRequest.AllUsers",
-    "iam.ListServiceSpecificCredentialsRequest.MaxItems", "iam.ListServiceSpecificCredentialsResponse.IsTruncated",
-    "iam.OpenIDConnectProviderListEntry.IsTrustedIdentityPropagationEnabled",
-    "iam.SAMLProviderListEntry.IsTrustedIdentityPropagationEnabled",
-    "iam.SimulateCustomPolicyRequest.OrderedOrganizationPolicyInputList",
-    "iam.SimulatePrincipalPolicyRequest.PolicyExclusionList",
-    "iam.UpdateLoginProfileRequest.ResetMaxSigninSessionDuration", "iam.UpdateRoleRequest.MaxSigninSessionDuration",
-    "iam.UpdateRoleRequest.ResetMaxSigninSessionDuration", "iam.UpdateSAMLProviderRequest.ContextProvider",
-    "iam.UpdateSAMLProviderRequest.IdentityCenterInstanceArn", "iam.UpdateSAMLProviderRequest.RemoveContextProvider",
-    "iam.UpdateSAMLProviderRequest.RemoveIdentityCenterInstance", "iam.UpdateSAMLProviderRequest.RemovePrivateKey",
-    "sts.AssumeRoleRequest.MinimumSessionTokenSize", "sts.AssumeRoleWithSAMLRequest.MinimumSessionTokenSize",
-    "sts.AssumeRoleWithWebIdentityRequest.MinimumSessionTokenSize",
-), NEWER_THAN_THE_SDK)
-"""``service.Operation`` (not called) or ``service.Shape.member`` (left out of both calls" inputs, or of botocore"s
-output before comparing) -> why the Go SDK cannot send or read it."""
 OLDER_MODEL = "the Go SDK 1.17.1's model requires {}, optional in botocore's: its own validation refuses the input"
 EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {
     ("iam", "CreateLoginProfile"): OLDER_MODEL.format("UserName and Password"),
@@ -87,11 +35,10 @@ EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {
 """(service, operation) -> why the Go SDK's outcome differs from botocore's while mockrunner is right."""
 
 
-def _operation_errors(service: Any, operation: str, code: str) -> Any:
+def _operation_errors(service: str, operation: str, code: str) -> Any:
     """The operation's modeled error shape of ``code``: the Go SDK v2 deserializes these (and only these) into the
     service's error types; any other code arrives as a ``smithy.GenericAPIError`` with that code."""
-    return {shape.metadata.get("error", {}).get("code", shape.name): shape
-            for shape in service.operation_model(operation).error_shapes}.get(code)
+    return error_shapes(service, operation).get(code)
 
 
 def _fault(botocore: dict, go: dict) -> list[str]:
@@ -101,7 +48,7 @@ def _fault(botocore: dict, go: dict) -> list[str]:
         "fault") != expected else []
 
 
-SWEEP = Sweep(GO_V2, GO_SDK_LACKS, EXPECTED_DIFFERENCES, _operation_errors, _fault, value_types=True)
+SWEEP = Sweep(GO_V2, GO_SDK_LACKS, EXPECTED_DIFFERENCES, _operation_errors, _fault, zero_scalar)
 
 
 @pytest.fixture(scope="module")

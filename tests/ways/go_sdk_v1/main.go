@@ -4,10 +4,10 @@
 //
 // A call's failure is {"ok": false, "code", "message", "status", "requestId", "errorType", "modeled", "members",
 // "requestFailure"}: the code, message, HTTP status and request id as awserr.RequestFailure gives them
-// ("requestFailure" false when the error is not one, e.g. refused by the SDK's own validation, never sent), the
-// concrete error type (modeled when it is one of the service package's exception types) and its members. Every
-// call is signed by the SDK's SigV4 signer with the caller's static credentials and sent once (no retries) to the
-// endpoint.
+// ("requestFailure" false, and the message the error's whole text, when the error is not one, e.g. refused by the
+// SDK's own validation, never sent), the concrete error type (modeled when it is one of the service package's
+// exception types) and its members. Every call is signed by the SDK's SigV4 signer with the caller's static
+// credentials and sent once (no retries) to the endpoint.
 package main
 
 import (
@@ -120,14 +120,14 @@ func failure(err error) map[string]interface{} {
 		"requestFailure": false}
 	var plain awserr.Error
 	if errors.As(err, &plain) {
-		outcome["code"], outcome["message"] = plain.Code(), plain.Message()
+		outcome["code"] = plain.Code()
 	}
 	var failed awserr.RequestFailure
 	if !errors.As(err, &failed) {
 		return outcome
 	}
 	outcome["requestFailure"] = true
-	outcome["status"], outcome["requestId"] = failed.StatusCode(), failed.RequestID()
+	outcome["message"], outcome["status"], outcome["requestId"] = failed.Message(), failed.StatusCode(), failed.RequestID()
 	concrete := reflect.TypeOf(failed)
 	for concrete.Kind() == reflect.Ptr {
 		concrete = concrete.Elem()
