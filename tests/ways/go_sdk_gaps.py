@@ -1,6 +1,7 @@
-"""What the packaged AWS SDKs for Go lack of botocore's operations and members, with the reason: the Go SDK sweeps
-(``test_go_sdk_every_operation.py``, ``test_go_sdk_v1_every_operation.py``) assert that what each SDK lacks is
-exactly its table (found from the SDK's structs, never assumed)."""
+"""What the packaged AWS SDKs for Go lack of botocore's operations and members, and where their older models make
+them differ from botocore, with the reason: the Go SDK sweeps (``test_go_sdk_every_operation.py``,
+``test_go_sdk_v1_every_operation.py``) assert that what each SDK lacks is exactly its table (found from the SDK's
+structs, never assumed) and that each expected difference still differs."""
 from __future__ import annotations
 
 NEWER_THAN_V2 = "added to the API after the packaged AWS SDK for Go v2 (1.17.1, Debian 12) was generated"
@@ -67,3 +68,15 @@ IN_V1_NOT_V2 = frozenset((
 """App Runner's private endpoints (VPC ingress connections): in the packaged v1 SDK, newer than the v2 one."""
 GO_V1_SDK_LACKS: dict[str, str] = {name: NEWER_THAN_V1 for name in GO_SDK_LACKS if name not in IN_V1_NOT_V2}
 """The same for the Go SDK v1 (1.44.133): the v2 SDK's gaps but for App Runner's private endpoints."""
+
+OLDER_MODEL = "the Go SDK {}'s model {}: its own validation refuses the input botocore sends"
+REQUIRED = {("iam", "CreateLoginProfile"): "requires UserName and Password, optional in botocore's",
+            ("iam", "CreateOpenIDConnectProvider"): "requires ThumbprintList, optional in botocore's"}
+GO_SDK_EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {
+    operation: OLDER_MODEL.format("v2 1.17.1", why) for operation, why in REQUIRED.items()}
+"""(service, operation) -> why the Go SDK v2's outcome differs from botocore's while mockrunner is right."""
+GO_V1_EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {
+    operation: OLDER_MODEL.format("v1 1.44.133", why) for operation, why in {
+        **REQUIRED, ("apprunner", "CreateService"): "has InstanceConfiguration's Cpu and Memory at least 4 "
+                                                    "characters long, 3 in botocore's"}.items()}
+"""The same for the Go SDK v1."""

@@ -20,9 +20,9 @@ from typing import Any
 from mockrunner.config import Settings
 from mockrunner.protocol import specs
 from mockrunner.testing.server import ThreadedServer
-from tests.robustness.world import World
 from tests.ways import sdk_sweep
 from tests.ways.go_sdk_driver import Driver, GoSdk, built_driver
+from tests.ways.js_sdk_world import build_full_world
 
 SDK = "Go"
 SCALARS = frozenset({"boolean", "integer", "long", "double", "float"})
@@ -146,12 +146,9 @@ def mismatch(sweep: Sweep, call: dict, botocore: dict, twin: dict, go: dict) -> 
     def typed(expected: Any, go: Any, shape: Any) -> Any:
         return absent_kept(expected, go, shape, reads_as_absent)
 
-    if botocore["ok"] != go["ok"]:
-        what = "succeeded" if botocore["ok"] else f"failed with {botocore['code']} ({botocore['status']})"
-        return [f"botocore {what}, Go {'succeeded' if go['ok'] else 'failed'}: {go}"[:600]]
-    problems = [] if go.get("requestId") else ["no request id"]
-    if go.get("status") != botocore["status"]:
-        problems.append(f"HTTP status: botocore {botocore['status']}, Go {go.get('status')}")
+    final, problems = sdk_sweep.envelope_problems(botocore, go, SDK, "request id")
+    if final:
+        return problems
     if botocore["ok"]:
         shape = service.operation_model(call["operation"]).output_shape
         output = typed(botocore["output"], as_botocore(shape, go["output"]), shape)
@@ -180,10 +177,12 @@ def _restore(endpoint: str, state: dict) -> None:
         assert reply.status == 200
 
 
-def every_operation_agrees(sweep: Sweep, world: World) -> None:
-    """Call every operation the SDK has with botocore and the SDK; assert the outcomes agree, that what the SDK
-    lacks is exactly ``sweep.lacks`` and that every expected difference still differs."""
+def every_operation_agrees(sweep: Sweep) -> None:
+    """Call every operation the SDK has with botocore and the SDK on the populated world (``js_sdk_world.py``);
+    assert the outcomes agree, that what the SDK lacks is exactly ``sweep.lacks`` and that every expected
+    difference still differs."""
     binary = built_driver(sweep.sdk)
+    world = build_full_world()
     settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
     with ThreadedServer(settings) as server:
         driver = Driver(binary, server.endpoint_url)

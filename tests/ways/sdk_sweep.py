@@ -1,5 +1,5 @@
-"""What the every-operation sweeps of other SDKs share (``test_js_sdk_every_operation.py``,
-``test_go_sdk_every_operation.py``): one call per operation of the four services with botocore's outcome of it,
+"""What the every-operation sweeps of other SDKs share (``test_js_sdk_every_operation.py``, the Go SDK sweeps of
+``go_sdk_sweep.py``): one call per operation of the four services with botocore's outcome of it,
 and the deep comparison of another SDK's output with botocore's.
 
 The input of each operation is the robustness generator's valid input (``tests/robustness/generate.py``) against
@@ -126,6 +126,18 @@ def invalid_inputs(chosen: list[dict], outcomes: list[dict]) -> list[str]:
 def changed(outcome: dict, **changes: Any) -> dict:
     """``outcome`` with some of its fields replaced (the comparisons' self-tests build their cases so)."""
     return {**outcome, **changes}
+
+
+def envelope_problems(botocore: dict, outcome: dict, sdk: str, request_id: str) -> tuple[bool, list[str]]:
+    """How the ``sdk``'s ``outcome`` differs from botocore's in what every outcome has, and whether that is final:
+    success against failure (final), no request id (named ``request_id`` in the SDK), another HTTP status."""
+    if botocore["ok"] != outcome["ok"]:
+        what = "succeeded" if botocore["ok"] else f"failed with {botocore['code']} ({botocore['status']})"
+        return True, [f"botocore {what}, {sdk} {'succeeded' if outcome['ok'] else 'failed'}: {outcome}"[:600]]
+    problems = [] if outcome.get("requestId") else [f"no {request_id}"]
+    if outcome.get("status") != botocore["status"]:
+        problems.append(f"HTTP status: botocore {botocore['status']}, {sdk} {outcome.get('status')}")
+    return False, problems
 
 
 def differences(expected: Any, twin: Any, actual: Any, sdk: str, path: str = "") -> list[str]:
