@@ -1,5 +1,5 @@
-"""What the every-operation sweeps of other SDKs share (``test_js_sdk_every_operation.py``,
-``test_go_sdk_every_operation.py``): one call per operation of the four services with botocore's outcome of it,
+"""What the every-operation sweeps of other SDKs share (``test_js_sdk_every_operation.py``, the Go SDK sweeps of
+``go_sdk_sweep.py``): one call per operation of the four services with botocore's outcome of it,
 and the deep comparison of another SDK's output with botocore's.
 
 The input of each operation is the robustness generator's valid input (``tests/robustness/generate.py``) against
@@ -128,6 +128,18 @@ def changed(outcome: dict, **changes: Any) -> dict:
     return {**outcome, **changes}
 
 
+def envelope_problems(botocore: dict, outcome: dict, sdk: str, request_id: str) -> tuple[bool, list[str]]:
+    """How the ``sdk``'s ``outcome`` differs from botocore's in what every outcome has, and whether that is final:
+    success against failure (final), no request id (named ``request_id`` in the SDK), another HTTP status."""
+    if botocore["ok"] != outcome["ok"]:
+        what = "succeeded" if botocore["ok"] else f"failed with {botocore['code']} ({botocore['status']})"
+        return True, [f"botocore {what}, {sdk} {'succeeded' if outcome['ok'] else 'failed'}: {outcome}"[:600]]
+    problems = [] if outcome.get("requestId") else [f"no {request_id}"]
+    if outcome.get("status") != botocore["status"]:
+        problems.append(f"HTTP status: botocore {botocore['status']}, {sdk} {outcome.get('status')}")
+    return False, problems
+
+
 def differences(expected: Any, twin: Any, actual: Any, sdk: str, path: str = "") -> list[str]:
     """Where ``actual`` (the ``sdk``'s output) differs from ``expected`` (botocore's), ignoring what differs from
     ``twin`` (a second botocore call against the same world: generated ids and dates)."""
@@ -154,7 +166,9 @@ def differences(expected: Any, twin: Any, actual: Any, sdk: str, path: str = "")
     return [f"{path}: botocore {expected!r:.80}, {sdk} {actual!r:.80}"]
 
 
-def error_shapes(service: str) -> dict[str, Any]:
-    """Modeled error code -> its error shape (whose name is the exception class or type an SDK raises)."""
-    return {shape.metadata.get("error", {}).get("code", shape.name): shape
-            for shape in specs.service_model(service).error_shapes}
+def error_shapes(service: str, operation: str | None = None) -> dict[str, Any]:
+    """Modeled error code -> its error shape (whose name is the exception class or type an SDK raises), of the
+    service or, given, of one of its operations."""
+    model = specs.service_model(service)
+    shapes = model.operation_model(operation).error_shapes if operation else model.error_shapes
+    return {shape.metadata.get("error", {}).get("code", shape.name): shape for shape in shapes}

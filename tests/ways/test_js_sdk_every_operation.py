@@ -58,12 +58,9 @@ EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def _mismatch(call: dict, botocore: dict, twin: dict, js: dict) -> list[str]:
-    if botocore["ok"] != js["ok"]:
-        what = "succeeded" if botocore["ok"] else f"failed with {botocore['code']} ({botocore['status']})"
-        return [f"botocore {what}, JavaScript {'succeeded' if js['ok'] else 'failed'}: {js}"[:600]]
-    problems = [] if js.get("requestId") else ["no $metadata.requestId"]
-    if js.get("status") != botocore["status"]:
-        problems.append(f"HTTP status: botocore {botocore['status']}, JavaScript {js.get('status')}")
+    final, problems = sdk_sweep.envelope_problems(botocore, js, "JavaScript", "$metadata.requestId")
+    if final:
+        return problems
     if botocore["ok"]:
         return problems + sdk_sweep.differences(botocore["output"], twin.get("output"), js["output"], "JavaScript")
     shapes = sdk_sweep.error_shapes(call["service"])
