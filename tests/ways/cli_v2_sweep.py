@@ -6,6 +6,12 @@ Usage: ``python3 cli_v2_sweep.py ENDPOINT_URL``.  Prints one JSON line per opera
 ``{"service", "operation", "status", "code", "error"}`` where ``status`` is the HTTP status (0 when no answer was
 parsed), ``code`` the parsed error code (``null`` on success) and ``error`` a client-side failure (a response
 the CLI could not parse, a refused input) or ``null``.
+
+``python3 cli_v2_sweep.py ENDPOINT_URL pages``: every paginator of the CLI's models whose operation needs no
+input, run as the CLI's auto-pagination runs it, up to ``MAX_ITEMS`` items, once with the server's default page
+size and once one item a page.  Prints one JSON line per paginator: ``{"service", "operation", "items", "pages",
+"same", "error"}`` (``items`` of the result keys, ``pages`` requests of the one-item run, ``same`` whether both runs
+returned the same items).
 """
 from __future__ import annotations
 
@@ -43,9 +49,14 @@ def minimal(shape, depth: int = 0):
     return SAMPLES[kind]
 
 
+def xform(client, operation: str) -> str:
+    """The client's method name of ``operation``."""
+    return {api: name for name, api in client.meta.method_to_api_mapping.items()}[operation]
+
+
 def outcome(client, operation: str, model) -> dict:
     params = minimal(model.input_shape) if model.input_shape is not None else {}
-    method = getattr(client, {api: name for name, api in client.meta.method_to_api_mapping.items()}[operation])
+    method = getattr(client, xform(client, operation))
     try:
         answer = method(**params)
     except ClientError as error:
@@ -56,7 +67,24 @@ def outcome(client, operation: str, model) -> dict:
     return {"status": answer["ResponseMetadata"]["HTTPStatusCode"], "code": None, "error": None}
 
 
-def main(endpoint: str) -> None:
+MAX_ITEMS = 25
+
+
+def pages(client, operation: str) -> dict:
+    """The paginator of ``operation`` run twice (default pages, one-item pages) up to ``MAX_ITEMS`` items."""
+    paginator = client.get_paginator(xform(client, operation))
+    try:
+        whole = paginator.paginate(PaginationConfig={"MaxItems": MAX_ITEMS}).build_full_result()
+        single = list(paginator.paginate(PaginationConfig={"MaxItems": MAX_ITEMS, "PageSize": 1}))
+    except (BotoCoreError, ClientError) as error:
+        return {"items": 0, "pages": 0, "same": False, "error": f"{type(error).__name__}: {error}"[:300]}
+    keys = [key.expression for key in paginator.result_keys]
+    merged = {key: [item for page in single for item in page.get(key, [])] for key in keys}
+    return {"items": sum(len(whole.get(key, [])) for key in keys), "pages": len(single),
+            "same": merged == {key: whole.get(key, []) for key in keys}, "error": None}
+
+
+def main(endpoint: str, mode: str = "operations") -> None:
     session = awscli.clidriver.create_clidriver().session
     assert "awscli" in sys.modules["botocore"].__file__, sys.modules["botocore"].__file__
     config = Config(retries={"max_attempts": 1, "mode": "standard"}, region_name="us-east-1")
@@ -64,9 +92,15 @@ def main(endpoint: str) -> None:
         client = session.create_client(service, endpoint_url=endpoint, config=config, **CREDENTIALS)
         model = session.get_service_model(service)
         for operation in model.operation_names:
-            found = outcome(client, operation, model.operation_model(operation))
+            operation_model = model.operation_model(operation)
+            if mode == "operations":
+                found = outcome(client, operation, operation_model)
+            elif client.can_paginate(xform(client, operation)) and not minimal(operation_model.input_shape):
+                found = pages(client, operation)
+            else:
+                continue
             print(json.dumps({"service": service, "operation": operation, **found}), flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])

@@ -5,7 +5,8 @@ pagination, its own error output), run as the distribution installs it (``/usr/b
 Each test runs whole workflows as a user types them: credentials in the environment, an isolated ``HOME`` and
 config file, ``--endpoint-url`` on every call (v2.9 predates ``AWS_ENDPOINT_URL`` and would call AWS itself),
 documents from ``file://``.  ``test_every_operation_of_the_cli_models_is_served`` calls every operation of the
-CLI's own bundled models once (``cli_v2_sweep.py``, run by the CLI's Python).  Outside CI these tests skip when
+CLI's own bundled models once, and ``test_every_paginator_of_the_cli_models_walks_one_item_pages`` runs its
+paginators over a populated account (``cli_v2_sweep.py``, run by the CLI's Python).  Outside CI these tests skip when
 the CLI v2 is not installed; in CI they must run (``tests/conftest.py``; ``.ci/run`` installs it).
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from mockrunner.config import Settings
 from mockrunner.protocol import specs
@@ -28,6 +30,7 @@ from mockrunner.testing.oci import OCI_MANIFEST, build_image, digest_of
 from tests.harness import Harness
 from tests.iam.federation import GITHUB, GITHUB_HOST, mint
 from tests.registry.images import Registry
+from tests.ways.js_sdk_world import build_full_world
 
 AWS_V2 = "/usr/bin/aws"
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -380,3 +383,27 @@ def test_every_operation_of_the_cli_models_is_served(aws):
               or outcome["code"] in SERVER_FAILURES or (outcome["status"] >= 300) != bool(outcome["code"])]
     assert not broken, "\n".join(map(json.dumps, broken))
     assert sum(outcome["code"] is None for outcome in outcomes) > 40, "minimal inputs of list/create calls succeed"
+
+
+ROOT_REFUSED = {("iam", "ListSSHPublicKeys"): "the root has no SSH keys; mockrunner refuses it without UserName as "
+                                              "it refuses role sessions (AWS's answer to the root is not public)"}
+"""Paginators whose call with no input the root's keys cannot make, and why."""
+
+
+def test_every_paginator_of_the_cli_models_walks_one_item_pages(aws):
+    world = build_full_world()
+    restored = requests.post(f"{aws.harness.endpoint_url}/_mockrunner/state", json=world.pristine, timeout=60)
+    assert restored.status_code == 200, restored.text
+    run = subprocess.run([SYSTEM_PYTHON, str(SWEEP), aws.harness.endpoint_url, "pages"], env={"PATH": "/usr/bin:/bin"},
+                         cwd=aws.home, capture_output=True, text=True, timeout=120)
+    world.harness.close()
+    assert run.returncode == 0, run.stderr[-3000:]
+    walked = {(row["service"], row["operation"]): row for row in map(json.loads, run.stdout.splitlines())}
+    refused = {key for key, row in walked.items() if row["error"]}
+    assert refused == set(ROOT_REFUSED), [walked[key]["error"] for key in refused]
+    wrong = [row for key, row in walked.items() if key not in refused and (
+        not row["same"] or row["pages"] < max(row["items"], 1))]
+    assert not wrong, "\n".join(map(json.dumps, wrong))
+    several = {key[1] for key, row in walked.items() if row["items"] > 1}
+    assert {"ListPolicies", "ListRoles", "ListUsers", "DescribeRepositories", "GetAccountAuthorizationDetails"} <= \
+        several
