@@ -137,6 +137,25 @@ def test_tags_and_account_authorization_details(aws):
     assert [p["Arn"] for p in details["Policies"]] == [READ_ONLY]
 
 
+def test_account_authorization_details_are_paged_by_max_items_across_the_lists(aws):
+    iam = aws.client("iam")
+    for name in ("u1", "u2"):
+        iam.create_user(UserName=name)
+    iam.create_group(GroupName="g1")
+    iam.create_role(RoleName="r1", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.attach_role_policy(RoleName="r1", PolicyArn=READ_ONLY)
+    first = iam.get_account_authorization_details(MaxItems=3)
+    assert [u["UserName"] for u in first["UserDetailList"]] == ["u1", "u2"]
+    assert [g["GroupName"] for g in first["GroupDetailList"]] == ["g1"]
+    assert (first["RoleDetailList"], first["Policies"], first["IsTruncated"]) == ([], [], True)
+    rest = iam.get_account_authorization_details(MaxItems=3, Marker=first["Marker"])
+    assert ([r["RoleName"] for r in rest["RoleDetailList"]], [p["Arn"] for p in rest["Policies"]]) == (
+        ["r1"], [READ_ONLY])
+    assert rest["UserDetailList"] == [] and rest["IsTruncated"] is False and "Marker" not in rest
+    pages = iam.get_paginator("get_account_authorization_details").paginate(PaginationConfig={"PageSize": 1})
+    assert sum(len(page["UserDetailList"]) + len(page["RoleDetailList"]) for page in pages) == 3
+
+
 def test_aws_managed_policies_have_real_documents(aws):
     iam = aws.client("iam")
     admin = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")["Policy"]

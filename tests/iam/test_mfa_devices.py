@@ -154,3 +154,29 @@ def test_an_enabled_device_survives_export_and_import(aws):
     assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == before
     iam.update_user(UserName="ann", NewUserName="anne")
     assert iam.list_mfa_devices(UserName="anne")["MFADevices"][0]["SerialNumber"] == device["SerialNumber"]
+
+
+def test_the_root_lists_its_own_mfa_devices_and_a_role_session_must_name_the_user(aws):
+    """``aws iam list-mfa-devices`` with the root's keys lists the root's devices (none: devices go to IAM users
+    here) rather than refusing; a role session without UserName is refused as for the other "own user" calls."""
+    iam = aws.client("iam")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann-phone")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    iam.create_user(UserName="ann")
+    step = current_step(aws)
+    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, step - 1),
+                          AuthenticationCode2=totp(seed, step))
+    assert iam.list_mfa_devices()["MFADevices"] == [] and iam.list_mfa_devices()["IsTruncated"] is False
+    assert [device["SerialNumber"] for device in iam.list_mfa_devices(UserName="ann")["MFADevices"]] == [serial]
+    key = user_with_key(aws, "admin", policies=("arn:aws:iam::aws:policy/AdministratorAccess",))
+    assert aws.client_for(key, "iam").list_mfa_devices()["MFADevices"] == []
+    iam.create_role(RoleName="ops", AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    iam.attach_role_policy(RoleName="ops", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.put_user_policy(UserName="admin", PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
+    session = aws.client_for(aws.client_for(key, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/ops", RoleSessionName="s1")["Credentials"], "iam")
+    with pytest.raises(ClientError) as excinfo:
+        session.list_mfa_devices()
+    assert aws_error(excinfo) == ("ValidationError", "Must specify userName when calling with non-User credentials",
+                                  400)

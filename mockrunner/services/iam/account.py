@@ -82,4 +82,17 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
             out.pop(key, None)
         out["PolicyVersionList"] = [version_out(v, policy) for v in policy.versions]
         result["Policies"].append(out)
-    return result
+    return _paged(result, ctx)
+
+
+DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+"""The lists of the answer, in the order pages walk through them."""
+
+
+def _paged(result: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+    """``result``'s page: IAM's ``MaxItems``/``Marker`` count the details of all four lists together, users first
+    (AWS pages this operation like its other listings; how a page is split across the lists is not documented)."""
+    entries = [(key, detail) for key in DETAIL_LISTS for detail in result[key]]
+    page = paging.page(entries, ctx, "entries")
+    shown = page.pop("entries")
+    return {**{key: [detail for kind, detail in shown if kind == key] for key in DETAIL_LISTS}, **page}

@@ -214,7 +214,11 @@ def delete_virtual_mfa_device(ctx: RequestContext) -> dict:
 
 @op("iam", "ListMFADevices", authz=_on_user)
 def list_mfa_devices(ctx: RequestContext) -> dict:
+    """The devices of ``UserName``, else of the calling user; the account root without ``UserName`` lists its own
+    devices as AWS does (none here: devices are assigned to IAM users only), a role session is refused."""
     iam = iam_of(ctx)
+    if self_user(ctx) is None and ctx.caller.is_root:
+        return paging.page([], ctx, "MFADevices", mfa_device_out)
     name = own_user_name(ctx)
     devices = sorted((device for device in iam.mfa_devices.values() if device.user_name == name),
                      key=lambda device: device.enable_date)
