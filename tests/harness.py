@@ -11,6 +11,8 @@ API's back (an unreadable policy, a foreign object) says so with ``harness.round
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -32,6 +34,8 @@ UNREACHABLE = "http://127.0.0.1:9"
 
 OTHER_ACCOUNT = "210987654321"
 """The second account of the ``two_account_harness`` fixture (keys ``other-key`` / ``other-secret``)."""
+AWS_CLI_V1 = str(Path(sys.executable).with_name("aws"))
+"""The pip AWS CLI v1 of the test environment (a test dependency); ``aws`` on PATH may be another CLI."""
 
 
 class Harness:

@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 
-import pytest
-
 from tests.apprunner.helpers import PUBLIC_SOURCE
-
-pytestmark = pytest.mark.skipif(shutil.which("aws") is None, reason="the aws CLI is not installed")
+from tests.harness import AWS_CLI_V1
 
 
 def cli(harness, *args: str) -> dict:
@@ -19,8 +15,8 @@ def cli(harness, *args: str) -> dict:
            "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_PAGER": ""}
     env.pop("AWS_PROFILE", None)
     env.pop("AWS_SESSION_TOKEN", None)
-    result = subprocess.run(["aws", "--endpoint-url", harness.endpoint_url, "--output", "json", "apprunner", *args],
-                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    command = [AWS_CLI_V1, "--endpoint-url", harness.endpoint_url, "--output", "json", "apprunner", *args]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout) if result.stdout.strip() else {}
 

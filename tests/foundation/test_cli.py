@@ -11,6 +11,8 @@ import time
 import pytest
 import requests
 
+from tests.harness import AWS_CLI_V1
+
 
 def start_server(*args: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
@@ -29,7 +31,7 @@ def test_serve_port_zero_health_logs_and_sigterm():
         env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
         env.pop("AWS_SESSION_TOKEN", None)
         env.pop("AWS_PROFILE", None)
-        result = subprocess.run(["aws", "--endpoint-url", url, "sts", "get-caller-identity", "--output", "json"],
+        result = subprocess.run([AWS_CLI_V1, "--endpoint-url", url, "sts", "get-caller-identity", "--output", "json"],
                                 capture_output=True, text=True, env=env, timeout=60)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["Arn"] == "arn:aws:iam::123456789012:root"

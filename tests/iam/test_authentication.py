@@ -18,6 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from tests.harness import AWS_CLI_V1
 from tests.iam.helpers import ACCOUNT, user_with_key
 
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -140,7 +141,7 @@ def test_aws_cli(server, tmp_path):
     env.pop("AWS_PROFILE", None)
 
     def cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["aws", "--endpoint-url", server.endpoint_url, "--output", "json", *args],
+        return subprocess.run([AWS_CLI_V1, "--endpoint-url", server.endpoint_url, "--output", "json", *args],
                               env={**env, **extra_env}, capture_output=True, text=True, timeout=60)
 
     created = cli("iam", "create-user", "--user-name", "cli-user", "--tags", "Key=k,Value=v é")
