@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.model.wire_fields import check_wire_fields
+from mockrunner.state_ranges import check_ranges, checking
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -89,10 +90,14 @@ def import_state(store: "Store", document: Any) -> None:
     if unknown:
         raise SnapshotError(f"$.state.{unknown[0]}: not a part of the state (expected "
                             f"{', '.join(state_attributes(store))})")
+    now = datetime.now(UTC) + timedelta(seconds=float(offset))
     try:
-        decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
+        with checking(now, store.settings.quotas, MAX_CLOCK_OFFSET) as limits:
+            decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
     except RecursionError:
         raise SnapshotError("$.state: nested too deeply") from None
+    if limits.problem is not None:
+        raise SnapshotError(limits.problem)
     _check_accounts(decoded["accounts"])
     _check_policies(decoded["accounts"])
     from mockrunner.model.store import Account
@@ -228,6 +233,7 @@ def _decode_dataclass(data: dict, path: str) -> Any:
         else:
             raise SnapshotError(f"{path}.{name}: required field of {data['$type']} is missing")
         object.__setattr__(instance, name, value)  # frozen dataclasses too, without re-running __post_init__
+    check_ranges(instance, path)
     return instance
 
 

@@ -387,6 +387,20 @@ def _compile(shape: Shape) -> Check:
 _checker = Memo(_compile)
 
 
+def first_violation(shape: Shape) -> Callable[[Any], str | None]:
+    """A test of one value against ``shape`` (every model constraint, members and elements included): the first
+    constraint the value breaks, as ``<member path>: <constraint>`` (the path empty for the value itself), or
+    ``None`` when it fits."""
+    check = _checker(shape)
+
+    def test(value: Any) -> str | None:
+        errors: list[_Failure] = []
+        check(value, "", errors)
+        return f"{errors[0].path}: {errors[0].constraint}" if errors else None
+
+    return test
+
+
 def _failures(operation: OperationModel, params: Mapping[str, Any]) -> list[_Failure]:
     shape = operation.input_shape
     errors: list[_Failure] = []

@@ -1,0 +1,89 @@
+"""What importing a large state costs: ``import_state`` of a document with N users, roles, groups and customer
+policies (each tagged, the roles with an inline policy) and N ECR images.
+
+The entities are put in the model directly (as ``bench_listing.py`` does) and exported once; each round imports
+that document into a fresh store.  Figures are this process's CPU time per import, the median over ``--repeats``
+rounds with the range [min-max]; a second row is ``json.loads`` of the same text (the floor every import pays
+before it starts).
+Usage: ``python scripts/bench_import.py [--count 10000] [--repeats 5]``.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import time
+
+from mockrunner.config import Settings
+from mockrunner.model import snapshot
+from mockrunner.model.ecr import Image, Repository
+from mockrunner.model.iam import (
+    GROUP_ID_PREFIX,
+    POLICY_ID_PREFIX,
+    ROLE_ID_PREFIX,
+    USER_ID_PREFIX,
+    Group,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    User,
+    new_id,
+)
+from mockrunner.model.store import Store
+
+ACCOUNT = "123456789012"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "tasks.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                             "Resource": "arn:aws:s3:::bucket/*"}]})
+
+
+def populated(count: int) -> Store:
+    store = Store(Settings(log_requests=False))
+    account = store.account(ACCOUNT)
+    iam, now = account.iam, store.clock.now()
+    tags = {"team": "a", "env": "prod"}
+    for index in range(count):
+        name = f"bench-{index:05d}"
+        iam.add(User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now, tags=tags))
+        iam.add(Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST,
+                     tags=tags, inline_policies={"inline": POLICY}))
+        iam.add(Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now))
+        arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+        iam.add(ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", arn, now, now, "v1",
+                              [PolicyVersion("v1", POLICY, now)], tags=tags))
+    repository = Repository("bench", ACCOUNT, "us-east-1", now)
+    for index in range(count):
+        digest = "sha256:" + hashlib.sha256(str(index).encode()).hexdigest()
+        repository.images[digest] = Image(digest, None, "application/vnd.docker.distribution.manifest.v2+json", now,
+                                          7, tags=[f"v{index}"])
+    account.region("us-east-1").ecr.repositories["bench"] = repository
+    return store
+
+
+def cpu_seconds(work) -> float:
+    start = time.process_time()
+    work()
+    return time.process_time() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    text = json.dumps(snapshot.export_state(populated(args.count)))
+    rows: dict[str, list[float]] = {"json.loads": [], "import_state": []}
+    for _ in range(args.repeats):
+        rows["json.loads"].append(cpu_seconds(lambda: json.loads(text)))
+        document = json.loads(text)
+        store = Store(Settings(log_requests=False))
+        rows["import_state"].append(cpu_seconds(lambda: snapshot.import_state(store, document)))
+    print(f"{args.count} each of users, roles, groups, policies, images; {len(text) / 1e6:.1f} MB of JSON")
+    for name, figures in rows.items():
+        print(f"{name:14} {statistics.median(figures):7.3f} s  [{min(figures):.3f}-{max(figures):.3f}]")
+
+
+if __name__ == "__main__":
+    main()
