@@ -48,7 +48,7 @@ from mockrunner.services.ecr.replication_backfill import MAX_RETAINED as MAX_BAC
 from mockrunner.services.iam.entities import ATTACHED_QUOTA, MAX_POLICY_VERSIONS
 from mockrunner.services.iam.entities import MAX_TAGS as IAM_MAX_TAGS
 from mockrunner.services.iam.instance_profiles import MAX_INSTANCE_PROFILES, MAX_ROLES_PER_PROFILE
-from mockrunner.services.iam.mfa_devices import MAX_SERIAL_NUMBER, RESYNC_STEPS
+from mockrunner.services.iam.mfa_devices import RESYNC_STEPS
 from mockrunner.services.iam.oidc_providers import MAX_CLIENT_IDS, MAX_THUMBPRINTS
 from mockrunner.services.iam.oidc_providers import MAX_PROVIDERS as MAX_OIDC_PROVIDERS
 from mockrunner.services.iam.saml_providers import MAX_PRIVATE_KEYS
@@ -75,8 +75,9 @@ class Limits:
     """``<path>: <why>`` of the first value out of range (``None``: none so far)."""
 
 
-Check = Callable[[Any, str, Limits], "str | None"]
-"""A compiled bound: ``check(value, path, limits)`` -> ``"<path>: <why>"`` when out of range, else ``None``."""
+Check = Callable[[Any, Limits], "str | None"]
+"""A compiled bound: ``check(value, limits)`` -> ``"<where>: <why>"`` when out of range (``where`` the path inside
+the value, often empty: ``[2]``, ``.key``), else ``None``; paths are only built for a value out of range."""
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,8 @@ RANGES: dict[type, dict[str, Any]] = {
                            "repository_policy": _ecr("RepositoryPolicyText"),
                            "lifecycle_policy": _ecr("LifecyclePolicyTextForRepositoryCreationTemplate"),
                            "custom_role_arn": _ecr("CustomRoleArn")},
-    ecr.EcrState: {"registry_policy": _ecr("RegistryPolicyText"), "replication_rules": Items(_ecr("ReplicationRuleList")),
+    ecr.EcrState: {"registry_policy": _ecr("RegistryPolicyText"),
+                   "replication_rules": Items(_ecr("ReplicationRuleList")),
                    "scan_type": _ecr("ScanType"), "scanning_rules": _ecr("RegistryScanningRuleList"),
                    "pull_through_rules": Entries(MAX_PULL_THROUGH_RULES), "signing_rules": _ecr("SigningRuleList"),
                    "account_settings": Entries(None, _ecr("AccountSettingName"), _ecr("AccountSettingValue")),
@@ -332,9 +334,9 @@ def check_ranges(instance: Any, path: str) -> None:
     if limits is None or limits.problem is not None:
         return
     for name, check in _checks(type(instance)):
-        problem = check(getattr(instance, name), f"{path}.{name}", limits)
+        problem = check(getattr(instance, name), limits)
         if problem is not None:
-            limits.problem = problem
+            limits.problem = f"{path}.{name}{problem}"
             return
 
 
@@ -371,14 +373,14 @@ def _member(bound: Member) -> Check:
     test = first_violation(specs.service_model(bound.service).shape_for(bound.shape))
     unset = bound.unset
 
-    def check(value: Any, path: str, limits: Limits) -> str | None:
+    def check(value: Any, limits: Limits) -> str | None:
         if value is None or (unset is not None and value == unset):
             return None
         problem = test(value)
         if problem is None:
             return None
         where, _, why = problem.partition(": ")
-        return f"{path}{'.' + where if where else ''}: out of range for {bound.shape}: {why}"[:400]
+        return f"{'.' + where if where else ''}: out of range for {bound.shape}: {why}"[:400]
 
     return check
 
@@ -397,17 +399,17 @@ def _shape_max(service: str, shape: str) -> int:
 def _items(bound: Items) -> Check:
     each = _compile(bound.each) if bound.each is not None else None
 
-    def check(value: Any, path: str, limits: Limits) -> str | None:
+    def check(value: Any, limits: Limits) -> str | None:
         if value is None:
             return None
         most = _most(bound.most, limits)
         if most is not None and len(value) > most:
-            return f"{path}: {len(value)} items, more than the {most} allowed"
+            return f": {len(value)} items, more than the {most} allowed"
         if each is not None:
             for index, item in enumerate(value):
-                problem = each(item, f"{path}[{index}]", limits)
+                problem = each(item, limits)
                 if problem is not None:
-                    return problem
+                    return f"[{index}]{problem}"
         return None
 
     return check
@@ -417,49 +419,51 @@ def _entries(bound: Entries) -> Check:
     key = _compile(bound.key) if bound.key is not None else None
     item = _compile(bound.value) if bound.value is not None else None
 
-    def check(value: Any, path: str, limits: Limits) -> str | None:
+    def check(value: Any, limits: Limits) -> str | None:
         if value is None:
             return None
         most = _most(bound.most, limits)
         if most is not None and len(value) > most:
-            return f"{path}: {len(value)} entries, more than the {most} allowed"
+            return f": {len(value)} entries, more than the {most} allowed"
         for name, each in value.items() if key is not None or item is not None else ():
-            problem = ((key(name, f"{path}[{str(name)[:100]!r}]", limits) if key is not None else None)
-                       or (item(each, f"{path}.{str(name)[:100]}", limits) if item is not None else None))
+            problem = key(name, limits) if key is not None else None
             if problem is not None:
-                return problem
+                return f"[{str(name)[:100]!r}]{problem}"
+            problem = item(each, limits) if item is not None else None
+            if problem is not None:
+                return f".{str(name)[:100]}{problem}"
         return None
 
     return check
 
 
 def _between(bound: Between) -> Check:
-    def check(value: Any, path: str, limits: Limits) -> str | None:
+    def check(value: Any, limits: Limits) -> str | None:
         if value is None or value == bound.unset:
             return None
         high = _most(bound.high, limits)
         if not bound.low <= value <= high:
-            return f"{path}: {str(value)[:40]} is out of range (from {bound.low} to {high})"
+            return f": {str(value)[:40]} is out of range (from {bound.low} to {high})"
         return None
 
     return check
 
 
 def _one_of(bound: OneOf) -> Check:
-    def check(value: Any, path: str, limits: Limits) -> str | None:
+    def check(value: Any, limits: Limits) -> str | None:
         if value is None or value in bound.values:
             return None
-        return f"{path}: {str(value)[:100]!r} is not one of {', '.join(sorted(bound.values))}"
+        return f": {str(value)[:100]!r} is not one of {', '.join(sorted(bound.values))}"
 
     return check
 
 
 def _moment(bound: Moment) -> Check:
-    def check(value: Any, path: str, limits: Limits) -> str | None:
+    def check(value: Any, limits: Limits) -> str | None:
         if value is None:
             return None
         if value < EPOCH:
-            return f"{path}: {value.isoformat()} is before {EPOCH.isoformat()}"
+            return f": {value.isoformat()} is before {EPOCH.isoformat()}"
         if bound.past:
             latest, what = limits.now + PAST_SLACK, "the document's clock (it has not happened yet)"
         elif bound.within is not None:
@@ -467,7 +471,7 @@ def _moment(bound: Moment) -> Check:
         else:
             latest, what = limits.ceiling, "any date the clock can reach"
         if value > latest:
-            return f"{path}: {value.isoformat()} is later than {what}"
+            return f": {value.isoformat()} is later than {what}"
         return None
 
     return check

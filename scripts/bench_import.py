@@ -4,7 +4,8 @@ policies (each tagged, the roles with an inline policy) and N ECR images.
 The entities are put in the model directly (as ``bench_listing.py`` does) and exported once; each round imports
 that document into a fresh store.  Figures are this process's CPU time per import, the median over ``--repeats``
 rounds with the range [min-max]; a second row is ``json.loads`` of the same text (the floor every import pays
-before it starts).
+before it starts), and ``import_state`` with the range check of :mod:`mockrunner.state_ranges` switched off (its
+share).
 Usage: ``python scripts/bench_import.py [--count 10000] [--repeats 5]``.
 """
 from __future__ import annotations
@@ -74,12 +75,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     text = json.dumps(snapshot.export_state(populated(args.count)))
-    rows: dict[str, list[float]] = {"json.loads": [], "import_state": []}
+    rows: dict[str, list[float]] = {"json.loads": [], "import_state": [], "without ranges": []}
+    checked = snapshot.check_ranges
     for _ in range(args.repeats):
         rows["json.loads"].append(cpu_seconds(lambda: json.loads(text)))
-        document = json.loads(text)
-        store = Store(Settings(log_requests=False))
-        rows["import_state"].append(cpu_seconds(lambda: snapshot.import_state(store, document)))
+        for row, check in (("import_state", checked), ("without ranges", lambda instance, path: None)):
+            snapshot.check_ranges = check
+            document, store = json.loads(text), Store(Settings(log_requests=False))
+            rows[row].append(cpu_seconds(lambda store=store, document=document:
+                                         snapshot.import_state(store, document)))
+    snapshot.check_ranges = checked
     print(f"{args.count} each of users, roles, groups, policies, images; {len(text) / 1e6:.1f} MB of JSON")
     for name, figures in rows.items():
         print(f"{name:14} {statistics.median(figures):7.3f} s  [{min(figures):.3f}-{max(figures):.3f}]")
