@@ -396,20 +396,26 @@ def _shape_max(service: str, shape: str) -> int:
     return specs.service_model(service).shape_for(shape).metadata["max"]
 
 
+def _too_many(value: Any, bound: Items | Entries, limits: Limits) -> str | None:
+    most = _most(bound.most, limits)
+    if most is not None and len(value) > most:
+        return f": {len(value)} {'items' if isinstance(bound, Items) else 'entries'}, more than the {most} allowed"
+    return None
+
+
 def _items(bound: Items) -> Check:
     each = _compile(bound.each) if bound.each is not None else None
 
     def check(value: Any, limits: Limits) -> str | None:
         if value is None:
             return None
-        most = _most(bound.most, limits)
-        if most is not None and len(value) > most:
-            return f": {len(value)} items, more than the {most} allowed"
-        if each is not None:
-            for index, item in enumerate(value):
-                problem = each(item, limits)
-                if problem is not None:
-                    return f"[{index}]{problem}"
+        problem = _too_many(value, bound, limits)
+        if problem is not None or each is None:
+            return problem
+        for index, item in enumerate(value):
+            problem = each(item, limits)
+            if problem is not None:
+                return f"[{index}]{problem}"
         return None
 
     return check
@@ -420,11 +426,9 @@ def _entries(bound: Entries) -> Check:
     item = _compile(bound.value) if bound.value is not None else None
 
     def check(value: Any, limits: Limits) -> str | None:
-        if value is None:
-            return None
-        most = _most(bound.most, limits)
-        if most is not None and len(value) > most:
-            return f": {len(value)} entries, more than the {most} allowed"
+        problem = _too_many(value, bound, limits) if value is not None else None
+        if problem is not None or value is None:
+            return problem
         for name, each in value.items() if key is not None or item is not None else ():
             problem = key(name, limits) if key is not None else None
             if problem is not None:

@@ -17,20 +17,9 @@ import statistics
 import time
 
 from mockrunner.config import Settings
+from mockrunner.model import iam as model
 from mockrunner.model import snapshot
 from mockrunner.model.ecr import Image, Repository
-from mockrunner.model.iam import (
-    GROUP_ID_PREFIX,
-    POLICY_ID_PREFIX,
-    ROLE_ID_PREFIX,
-    USER_ID_PREFIX,
-    Group,
-    ManagedPolicy,
-    PolicyVersion,
-    Role,
-    User,
-    new_id,
-)
 from mockrunner.model.store import Store
 
 ACCOUNT = "123456789012"
@@ -47,13 +36,13 @@ def populated(count: int) -> Store:
     tags = {"team": "a", "env": "prod"}
     for index in range(count):
         name = f"bench-{index:05d}"
-        iam.add(User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now, tags=tags))
-        iam.add(Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST,
-                     tags=tags, inline_policies={"inline": POLICY}))
-        iam.add(Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now))
-        arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
-        iam.add(ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", arn, now, now, "v1",
-                              [PolicyVersion("v1", POLICY, now)], tags=tags))
+        arn = f"arn:aws:iam::{ACCOUNT}:%s/{name}"
+        iam.add(model.User(name, model.new_id(model.USER_ID_PREFIX), "/", arn % "user", now, tags=tags))
+        iam.add(model.Role(name, model.new_id(model.ROLE_ID_PREFIX), "/", arn % "role", now, TRUST, tags=tags,
+                           inline_policies={"inline": POLICY}))
+        iam.add(model.Group(name, model.new_id(model.GROUP_ID_PREFIX), "/", arn % "group", now))
+        iam.add(model.ManagedPolicy(name, model.new_id(model.POLICY_ID_PREFIX), "/", arn % "policy", now, now, "v1",
+                                    [model.PolicyVersion("v1", POLICY, now)], tags=tags))
     repository = Repository("bench", ACCOUNT, "us-east-1", now)
     for index in range(count):
         digest = "sha256:" + hashlib.sha256(str(index).encode()).hexdigest()

@@ -9,7 +9,10 @@ Importing is all-or-nothing: the whole document is decoded and checked into fres
 then swapped into the store under its lock, so a bad document never leaves a half-imported state behind.
 "Checked" includes every policy document the state holds: each must pass the validator the API applies to it
 (:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused; and
-every field holding a request member as given must fit its botocore shape (:mod:`mockrunner.model.wire_fields`).
+every field holding a request member as given must fit its botocore shape (:mod:`mockrunner.model.wire_fields`);
+and every value must be in the range the API allows (:mod:`mockrunner.state_ranges`: the first one out of range,
+in document order, refuses the import once the whole document has decoded, so a value of the wrong type is
+named first).
 Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
 arbitrary code), and only the store's state may be named under ``state`` (never its lock, clock or settings).
 Values are held to what the code can compute with: integers within 64 bits, finite floats, datetimes with a time
