@@ -9,7 +9,10 @@ Importing is all-or-nothing: the whole document is decoded and checked into fres
 then swapped into the store under its lock, so a bad document never leaves a half-imported state behind.
 "Checked" includes every policy document the state holds: each must pass the validator the API applies to it
 (:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused; and
-every field holding a request member as given must fit its botocore shape (:mod:`mockrunner.model.wire_fields`).
+every field holding a request member as given must fit its botocore shape (:mod:`mockrunner.model.wire_fields`);
+and every value must be in the range the API allows (:mod:`mockrunner.state_ranges`: the first one out of range,
+in document order, refuses the import once the whole document has decoded, so a value of the wrong type is
+named first).
 Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
 arbitrary code), and only the store's state may be named under ``state`` (never its lock, clock or settings).
 Values are held to what the code can compute with: integers within 64 bits, finite floats, datetimes with a time
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.model.wire_fields import check_wire_fields
+from mockrunner.state_ranges import check_ranges, checking
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -89,10 +93,14 @@ def import_state(store: "Store", document: Any) -> None:
     if unknown:
         raise SnapshotError(f"$.state.{unknown[0]}: not a part of the state (expected "
                             f"{', '.join(state_attributes(store))})")
+    now = datetime.now(UTC) + timedelta(seconds=float(offset))
     try:
-        decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
+        with checking(now, store.settings.quotas, MAX_CLOCK_OFFSET) as limits:
+            decoded = {name: decode(value, f"$.state.{name}") for name, value in state.items()}
     except RecursionError:
         raise SnapshotError("$.state: nested too deeply") from None
+    if limits.problem is not None:
+        raise SnapshotError(limits.problem)
     _check_accounts(decoded["accounts"])
     _check_policies(decoded["accounts"])
     from mockrunner.model.store import Account
@@ -228,6 +236,7 @@ def _decode_dataclass(data: dict, path: str) -> Any:
         else:
             raise SnapshotError(f"{path}.{name}: required field of {data['$type']} is missing")
         object.__setattr__(instance, name, value)  # frozen dataclasses too, without re-running __post_init__
+    check_ranges(instance, path)
     return instance
 
 

@@ -387,6 +387,46 @@ def _compile(shape: Shape) -> Check:
 _checker = Memo(_compile)
 
 
+def first_violation(shape: Shape) -> Callable[[Any], str | None]:
+    """A test of one value against ``shape`` (every model constraint, members and elements included): the first
+    constraint the value breaks, as ``<member path>: <constraint>`` (the path empty for the value itself), or
+    ``None`` when it fits."""
+    check = _checker(shape)
+    fits = _fits(shape)
+
+    def test(value: Any) -> str | None:
+        if fits is not None and fits(value):
+            return None  # the common case, decided without building failures
+        errors: list[_Failure] = []
+        check(value, "", errors)
+        return f"{errors[0].path}: {errors[0].constraint}" if errors else None
+
+    return test
+
+
+def _fits(shape: Shape) -> Callable[[Any], bool] | None:
+    """A quick yes for a string or integer value that meets every constraint of ``shape`` (``None`` for other
+    shapes); a no is worded by the full checker."""
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if shape.type_name in ("integer", "long"):
+        return lambda v: _is_int(v) and (low is None or v >= low) and (high is None or v <= high)
+    low = low or 0
+    if shape.type_name != "string":
+        return None
+    pattern = shape.metadata.get("pattern")
+    compiled = compile_pattern(pattern) if pattern else None
+    allowed = frozenset(shape.metadata.get("enum") or ()) or None
+
+    def fits(v: Any) -> bool:
+        if not isinstance(v, str):
+            return False
+        length = len(v) if v.isascii() else _java_length(v)
+        return (low <= length and (high is None or length <= high) and (allowed is None or v in allowed)
+                and (compiled is None or compiled.fullmatch(v) is not None))
+
+    return fits
+
+
 def _failures(operation: OperationModel, params: Mapping[str, Any]) -> list[_Failure]:
     shape = operation.input_shape
     errors: list[_Failure] = []

@@ -343,3 +343,5 @@ _COMPLETIONS: dict[str, Callable[..., None]] = {
     "domain_created": _complete_domain_created,
     "domain_deleted": _complete_domain_deleted,
 }
+TASK_KINDS = frozenset(_COMPLETIONS)
+"""The kinds of :class:`PendingTask` there are (a task of another kind could never complete)."""
