@@ -2,6 +2,8 @@
 image or removing a tag in the source is replicated to the rule's destinations; without it, copies stay."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.ecr.pushing import put_image
@@ -63,3 +65,22 @@ def test_a_tag_moved_to_another_image_in_the_destination_is_left_alone(aws, ecr)
     ecr.batch_delete_image(repositoryName="prod/app", imageIds=[{"imageTag": "v1"}])
     tagged = west.describe_images(repositoryName="prod/app", imageIds=[{"imageTag": "v1"}])["imageDetails"]
     assert [image["imageDigest"] for image in tagged] == [moved["image"]["imageId"]["imageDigest"]]
+
+
+@pytest.mark.parametrize("delete_replication", [True, False])
+def test_a_lifecycle_expiry_is_replicated_as_a_deletion(aws, ecr, delete_replication):
+    """ECR User Guide, "Replicating image deletions": "When a lifecycle policy expires an image in the source
+    registry, Amazon ECR replicates the deletion to each destination repository"; without delete replication the
+    copies stay."""
+    _configure(ecr, delete_replication)
+    west = aws.client("ecr", region="eu-west-1")
+    ecr.create_repository(repositoryName="prod/app")
+    for index, tag in enumerate(("v1", "v2", "v3")):
+        put_image(ecr, repositoryName="prod/app", imageManifest=manifest(marker=f"life{index}"), imageTag=tag)
+        aws.store.clock.advance(10)
+    ecr.put_lifecycle_policy(repositoryName="prod/app", lifecyclePolicyText=json.dumps({"rules": [{
+        "rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
+        "action": {"type": "expire"}}]}))
+    aws.store.clock.advance(24 * 3600)
+    assert _tags(ecr, "prod/app") == ["v3"]
+    assert _tags(west, "prod/app") == (["v3"] if delete_replication else ["v1", "v2", "v3"])

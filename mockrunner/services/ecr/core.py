@@ -42,12 +42,13 @@ _IMAGE_URI = re.compile(
 ALL_TAG_STATUS = ("TAGGED", "UNTAGGED", "ANY")
 PushHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
 PUSH_HOOKS: list[PushHook] = []
-DeleteHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
-DELETE_HOOKS: list[DeleteHook] = []
-"""What happens after an image is deleted (``tag``: ``None``) or loses a tag through BatchDeleteImage or the
-registry's manifest DELETE (delete replication): each hook is called with the repository, the image and the tag."""
 """What happens after an image is pushed (scan on push, signing, replication): each hook is called with the
 repository, the image and the tag pushed, in registration order, by every operation that pushes."""
+DeleteHook = Callable[[RequestContext, Repository, Image, "str | None"], None]
+DELETE_HOOKS: list[DeleteHook] = []
+"""What happens after an image is deleted (``tag``: ``None``) or loses a tag through BatchDeleteImage, the
+registry's manifest DELETE or a lifecycle policy's expiry (delete replication): each hook is called with the
+repository, the image and the tag."""
 RepositoryFactory = Callable[[RequestContext, str, str], "Repository | None"]
 REPOSITORY_FACTORIES: list[RepositoryFactory] = []
 """Who may create a repository that a push names but that does not exist (create on push): the first factory

@@ -25,12 +25,12 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
-from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page
+from mockrunner.services.ecr.core import DELETE_HOOKS, matches_wildcard, on_repository, repository_of, token_page
 from mockrunner.services.ecr.images import _resolve, _tag_status_filter
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
 if TYPE_CHECKING:
-    from mockrunner.model.store import Store
+    pass
 
 EVALUATION_INTERVAL = timedelta(hours=24)
 _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED",)}
@@ -97,25 +97,30 @@ def preview_result(image: Image, rule: dict) -> dict:
     }
 
 
-def apply_policy(repo: Repository, at: datetime) -> None:
-    """Expire or archive what the repository's lifecycle policy selects as of ``at``."""
+def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
+    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry runs the
+    :data:`DELETE_HOOKS` as a deletion does (ECR User Guide, "Replicating image deletions": "When a lifecycle policy
+    expires an image in the source registry, Amazon ECR replicates the deletion to each destination repository")."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
     for image, rule in evaluate(rules, list(repo.images.values()), at):
         if rule["action"]["type"] == "expire":
-            repo.images.pop(image.digest, None)
+            if repo.images.pop(image.digest, None) is not None:
+                for hook in DELETE_HOOKS:
+                    hook(ctx, repo, image, None)
         else:
             image.status, image.last_archived_at = "ARCHIVED", at
 
 
 # ------------------------------------------------------------------------------------------------ the clock
-def advance_repository(repo: Repository, now: datetime, seeded_findings: dict[str, list[dict]]) -> None:
+def advance_repository(ctx: RequestContext, repo: Repository, now: datetime,
+                       seeded_findings: dict[str, list[dict]]) -> None:
     """Apply a due lifecycle policy, finish due restores and scans (a scan gets the findings seeded for its
     digest at the moment it completes).  Only the images :attr:`Repository.timed` names are looked at."""
     due = repo.lifecycle_due_at
     if repo.lifecycle_policy is not None and due is not None and due <= now:
         periods = int((now - due) / EVALUATION_INTERVAL)
         at = due + periods * EVALUATION_INTERVAL
-        apply_policy(repo, at)
+        apply_policy(ctx, repo, at)
         repo.lifecycle_evaluated_at, repo.lifecycle_due_at = at, at + EVALUATION_INTERVAL
     if repo.timed is None:
         repo.timed = [digest for digest, image in repo.images.items() if _awaits_change(image)]
@@ -143,15 +148,15 @@ def _awaits_change(image: Image) -> bool:
             or (scan is not None and scan.status == "IN_PROGRESS"))
 
 
-def advance_region(store: "Store", region: str) -> None:
-    """Complete everything of ``region`` (every account) whose due time on the store clock has passed."""
-    now = store.clock.now()
-    for account in store.accounts.values():
-        state = account.regions.get(region)
+def advance_region(ctx: RequestContext) -> None:
+    """Complete everything of the request's region (every account) whose due time on the store clock has passed."""
+    now = ctx.store.clock.now()
+    for account in list(ctx.store.accounts.values()):
+        state = account.regions.get(ctx.region)
         if state is None:
             continue
-        for repo in state.ecr.repositories.values():
-            advance_repository(repo, now, state.ecr.seeded_findings)
+        for repo in list(state.ecr.repositories.values()):
+            advance_repository(ctx, repo, now, state.ecr.seeded_findings)
 
 
 CLOCK_HOOKS: list[Callable[[RequestContext], None]] = []
@@ -160,7 +165,7 @@ request's context before every ECR request, after :func:`advance_region`."""
 
 
 def _advance(ctx: RequestContext) -> None:
-    advance_region(ctx.store, ctx.region)
+    advance_region(ctx)
     for hook in CLOCK_HOOKS:
         hook(ctx)
 
