@@ -3,8 +3,9 @@
 :func:`start` runs ``containerd --config FILE`` with its root, state, gRPC socket and ``opt`` directory under a
 temporary directory (nothing outside it is touched), the CRI plugin disabled (it needs a kubelet's world) and
 namespaces' content isolated (``content_sharing_policy = "isolated"``: a pull into a fresh namespace downloads
-every blob rather than linking the ones another namespace holds).  ``ctr`` unpacks with the ``native``
-snapshotter, which needs no mounts.
+every blob rather than linking the ones another namespace holds).  Its sockets belong to the user running the
+test (containerd chowns them to the configured owner, root by default, which a non-root user may not do).
+``ctr`` unpacks with the ``native`` snapshotter, which needs no mounts.
 """
 from __future__ import annotations
 
@@ -26,9 +27,13 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 
 [grpc]
   address = "{base}/containerd.sock"
+  uid = {uid}
+  gid = {gid}
 
 [ttrpc]
   address = "{base}/containerd.sock.ttrpc"
+  uid = {uid}
+  gid = {gid}
 
 [plugins."io.containerd.internal.v1.opt"]
   path = "{base}/opt"
@@ -79,7 +84,7 @@ def start(base: str, containerd_path: str, ctr_path: str) -> Containerd:
     """Start a daemon whose files all live under ``base`` (an empty directory); wait, bounded, for its socket."""
     config = os.path.join(base, "config.toml")
     with open(config, "w") as handle:
-        handle.write(CONFIG.format(base=base))
+        handle.write(CONFIG.format(base=base, uid=os.getuid(), gid=os.getgid()))
     with open(os.path.join(base, "containerd.log"), "wb") as log:
         process = subprocess.Popen([containerd_path, "--config", config], stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
