@@ -59,10 +59,11 @@ class Containerd:
     def socket(self) -> str:
         return os.path.join(self.base, "containerd.sock")
 
-    def ctr(self, *args: str, namespace: str = NAMESPACE) -> subprocess.CompletedProcess:
+    def ctr(self, *args: str, namespace: str = NAMESPACE, text: bool = True) -> subprocess.CompletedProcess:
+        """Run ``ctr`` to its end (bounded by ``CTR_TIMEOUT``); its output as text, or as bytes."""
         env = {**os.environ, "CONTAINERD_SNAPSHOTTER": "native"}
         return subprocess.run([self.ctr_path, "--address", self.socket, "-n", namespace, *args],
-                              capture_output=True, text=True, timeout=CTR_TIMEOUT, env=env)
+                              capture_output=True, text=text, timeout=CTR_TIMEOUT, env=env)
 
     def log(self) -> str:
         with open(os.path.join(self.base, "containerd.log"), errors="replace") as handle:

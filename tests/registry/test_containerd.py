@@ -22,6 +22,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ class Ctr:
     """``ctr`` against one daemon, pushing to and pulling from one mockrunner server as ``AWS:<password>``."""
 
     daemon: containerd_daemon.Containerd
-    endpoint: object
+    endpoint: Any
     work: str
 
     @property
@@ -90,8 +91,7 @@ class Ctr:
 
     def content(self, digest: str, namespace: str) -> bytes:
         """A blob of a namespace's content store (``ctr content get``)."""
-        got = subprocess.run([self.daemon.ctr_path, "--address", self.daemon.socket, "-n", namespace,
-                              "content", "get", digest], capture_output=True, timeout=containerd_daemon.CTR_TIMEOUT)
+        got = self.daemon.ctr("content", "get", digest, namespace=namespace, text=False)
         assert got.returncode == 0, got.stderr
         return got.stdout
 
@@ -120,8 +120,7 @@ def containerd() -> Iterator[containerd_daemon.Containerd]:
     base = tempfile.mkdtemp(prefix="ctrd-")
     try:
         daemon = containerd_daemon.start(base, CONTAINERD, CTR)
-    except containerd_daemon.ContainerdUnavailable as unavailable:
-        shutil.rmtree(base, ignore_errors=True)
+    except containerd_daemon.ContainerdUnavailable as unavailable:  # its directory is gone with it
         if os.environ.get("CI"):
             pytest.fail(str(unavailable))
         pytest.skip(str(unavailable))
@@ -249,6 +248,10 @@ def test_ctr_pushes_a_docker_archive_as_a_docker_manifest(ctr, endpoint, tmp_pat
     assert pushed.returncode == 0, pushed.stderr
     detail = endpoint.ecr.describe_images(repositoryName="app")["imageDetails"][0]
     assert detail["imageManifestMediaType"] == DOCKER_MANIFEST and detail["imageTags"] == ["docker"]
+    assert detail["artifactMediaType"] == "application/vnd.docker.container.image.v1+json"
+    layers = json.loads(ctr.content(detail["imageDigest"], containerd_daemon.NAMESPACE))["layers"]
+    assert [layer["mediaType"] for layer in layers] == ["application/vnd.docker.image.rootfs.diff.tar.gzip"]
+    assert detail["imageSizeInBytes"] == layers[0]["size"]  # the compressed size, as ECR counts it
     pulled = ctr.pull(ctr.ref("app:docker"), "fresh")
     assert pulled.returncode == 0, pulled.stderr
     assert ctr.image_digest(ctr.ref("app:docker"), "fresh") == detail["imageDigest"]
