@@ -319,6 +319,30 @@ def test_ctr_pull_without_batch_get_image_is_denied(ctr, endpoint):
            in denied.stderr
 
 
+PUSH_ONLY = ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+             "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]
+"""The actions ECR's User Guide lists for pushing an image."""
+
+
+def test_ctr_push_needs_batch_get_image_for_its_manifest_head(ctr, endpoint):
+    """containerd HEADs the tag before it PUTs the manifest: with the push actions alone that HEAD is a 403 and
+    the push fails after the blob uploads (as crane's against ECR: bazel-contrib/rules_oci#648); with
+    ``ecr:BatchGetImage`` as well it succeeds."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    reference = ctr.import_image(build_image("push only"), "app:v1")
+    password = user_password(endpoint.harness, "pusher", PUSH_ONLY)
+    refused = ctr.push(reference, "--http-dump", password=password)
+    assert refused.returncode != 0 and "ctr: unexpected status: 403 Forbidden" in refused.stderr
+    requests = requests_of(refused.stderr)
+    assert requests[-1] == "HEAD /v2/app/manifests/v1" and "PUT /v2/app/manifests/v1" not in requests
+    assert endpoint.ecr.list_images(repositoryName="app")["imageIds"] == []
+    endpoint.harness.client("iam").put_user_policy(UserName="pusher", PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:BatchGetImage", "Resource": "*"}]}))
+    pushed = ctr.push(reference, password=password)
+    assert pushed.returncode == 0, pushed.stderr
+    assert [image["imageTag"] for image in endpoint.ecr.list_images(repositoryName="app")["imageIds"]] == ["v1"]
+
+
 def test_ctr_pull_without_get_download_url_for_layer_prints_iams_message(ctr, endpoint):
     """The manifest is readable, a blob's GET is a 403 DENIED whose message containerd prints."""
     endpoint.ecr.create_repository(repositoryName="app")
