@@ -33,8 +33,9 @@ class Image:
         return digest_of(self.manifest)
 
 
-def build_image(text: str, extra_bytes: int = 0) -> Image:
-    """A one-layer image whose only file holds ``text`` (plus ``extra_bytes`` of padding)."""
+def build_image(text: str, extra_bytes: int = 0, architecture: str = "amd64") -> Image:
+    """A one-layer linux image for ``architecture`` whose only file holds ``text`` (plus ``extra_bytes`` of
+    padding)."""
     content = text.encode() + b"\0" * extra_bytes
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
@@ -42,7 +43,7 @@ def build_image(text: str, extra_bytes: int = 0) -> Image:
         info.size = len(content)
         archive.addfile(info, io.BytesIO(content))
     layer = buffer.getvalue()
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["cat", "/hello.txt"]},
+    config = json.dumps({"architecture": architecture, "os": "linux", "config": {"Cmd": ["cat", "/hello.txt"]},
                          "rootfs": {"type": "layers", "diff_ids": [digest_of(layer)]}}).encode()
     manifest = json.dumps({
         "schemaVersion": 2, "mediaType": OCI_MANIFEST,

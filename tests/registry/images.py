@@ -6,6 +6,7 @@ Docker Registry V2 API over real HTTP with ``requests``, authenticated with a to
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import requests
@@ -19,6 +20,16 @@ def login_password(ecr: Any, **kwargs: Any) -> str:
     user, _, password = base64.b64decode(token).decode().partition(":")
     assert user == "AWS"
     return password
+
+
+def user_password(harness: Any, name: str, actions: list[str]) -> str:
+    """The login password of a new IAM user ``name`` whose one policy allows ``actions`` on every resource."""
+    iam = harness.client("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="registry", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return login_password(harness.client_for(key, "ecr"))
 
 
 class Registry:

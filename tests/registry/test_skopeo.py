@@ -96,17 +96,11 @@ def test_skopeo_push_to_an_immutable_tag_is_refused(endpoint, tmp_path):
 
 
 def test_skopeo_push_without_permission_is_denied(endpoint, tmp_path):
-    from tests.registry.images import login_password
+    from tests.registry.images import user_password
 
-    iam = endpoint.harness.client("iam")
     endpoint.ecr.create_repository(repositoryName="app")
-    iam.create_user(UserName="reader")
-    iam.put_user_policy(UserName="reader", PolicyName="token", PolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability"],
-             "Resource": "*"}]}))
-    key = iam.create_access_key(UserName="reader")["AccessKey"]
-    password = login_password(endpoint.harness.client_for(key, "ecr"))
+    password = user_password(endpoint.harness, "reader",
+                             ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability"])
     refused = push(endpoint, tmp_path / "src", build_image("nope"), "v1", password=password)
     assert refused.returncode != 0
     assert "denied: User: arn:aws:iam::123456789012:user/reader is not authorized to perform: " \
