@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,11 +97,15 @@ class Cli:
         return f"file://{path}"
 
 
+OPERATION_DELAY = 60.0
+"""App Runner operations take this long on the store clock: they finish when a test moves the clock (:func:`settled`),
+never while a CLI process starts, however loaded the machine is."""
+
+
 @pytest.fixture
-def aws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Cli]:
-    """The CLI against a fresh server whose App Runner operations take ``operation_delay`` seconds (a test's
-    ``@pytest.mark.parametrize("aws", [SECONDS], indirect=True)``; by default 0.3)."""
-    harness = Harness("server", Settings(log_requests=False, operation_delay=getattr(request, "param", 0.3)))
+def aws(tmp_path: Path) -> Iterator[Cli]:
+    """The CLI against a fresh server whose App Runner operations take :data:`OPERATION_DELAY`."""
+    harness = Harness("server", Settings(log_requests=False, operation_delay=OPERATION_DELAY))
     yield Cli(harness, tmp_path / "home")
     harness.close()
 
@@ -283,18 +286,12 @@ def test_ecr_push_with_the_cli_pull_with_its_login_password_and_delete(aws):
 
 
 # ------------------------------------------------------------------------------------------------------ App Runner
-def wait_for(aws: Cli, arn: str, status: str) -> dict:
-    """``describe-service`` until the service is ``status``: at most 40 polls and 30 seconds."""
-    deadline = time.monotonic() + 30
-    for _ in range(40):
-        service = aws("apprunner", "describe-service", "--service-arn", arn)["Service"]
-        if service["Status"] == status or time.monotonic() > deadline:
-            return service
-        time.sleep(0.1)
-    return service
+def settled(aws: Cli, arn: str) -> dict:
+    """``describe-service`` once the operation in progress is done (the store clock moved past its delay)."""
+    aws.harness.store.clock.advance(OPERATION_DELAY + 1)
+    return aws("apprunner", "describe-service", "--service-arn", arn)["Service"]
 
 
-@pytest.mark.parametrize("aws", [1.2], indirect=True)  # longer than a CLI call: the next one finds it in progress
 def test_app_runner_runs_a_private_ecr_image_through_its_access_role(aws):
     aws("ecr", "create-repository", "--repository-name", "web")
     push_with_the_cli(aws, "web", "v1", "an app")
@@ -310,7 +307,7 @@ def test_app_runner_runs_a_private_ecr_image_through_its_access_role(aws):
                   "--instance-configuration", "Cpu=1 vCPU,Memory=2 GB", "--tags", "Key=env,Value=dev")
     arn = created["Service"]["ServiceArn"]
     assert created["Service"]["Status"] == "OPERATION_IN_PROGRESS" and created["OperationId"]
-    service = wait_for(aws, arn, "RUNNING")
+    service = settled(aws, arn)
     assert service["Status"] == "RUNNING"
     assert service["InstanceConfiguration"]["Cpu"] == "1024" and service["InstanceConfiguration"]["Memory"] == "2048"
     assert service["SourceConfiguration"]["AuthenticationConfiguration"] == {"AccessRoleArn": access}
@@ -319,11 +316,11 @@ def test_app_runner_runs_a_private_ecr_image_through_its_access_role(aws):
     assert aws("apprunner", "pause-service", "--service-arn", arn)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
     busy = aws.fails("apprunner", "resume-service", "--service-arn", arn)
     assert busy.startswith("An error occurred (InvalidStateException) when calling the ResumeService operation: ")
-    assert wait_for(aws, arn, "PAUSED")["Status"] == "PAUSED"
+    assert settled(aws, arn)["Status"] == "PAUSED"
     aws("apprunner", "resume-service", "--service-arn", arn)
-    assert wait_for(aws, arn, "RUNNING")["Status"] == "RUNNING"
+    assert settled(aws, arn)["Status"] == "RUNNING"
     aws("apprunner", "delete-service", "--service-arn", arn)
-    assert wait_for(aws, arn, "DELETED")["Status"] == "DELETED"
+    assert settled(aws, arn)["Status"] == "DELETED"
     operations = aws("apprunner", "list-operations", "--service-arn", arn, "--max-results", "10")
     assert [(operation["Type"], operation["Status"]) for operation in operations["OperationSummaryList"]] == [
         ("DELETE_SERVICE", "SUCCEEDED"), ("RESUME_SERVICE", "SUCCEEDED"), ("PAUSE_SERVICE", "SUCCEEDED"),
@@ -341,7 +338,7 @@ def test_an_app_runner_service_of_a_missing_image_fails_to_create(aws):
               "AuthenticationConfiguration": {"AccessRoleArn": access}}
     arn = aws("apprunner", "create-service", "--service-name", "broken",
               "--source-configuration", aws.file("source.json", source))["Service"]["ServiceArn"]
-    assert wait_for(aws, arn, "CREATE_FAILED")["Status"] == "CREATE_FAILED"
+    assert settled(aws, arn)["Status"] == "CREATE_FAILED"
 
 
 # --------------------------------------------------------------------------------------------------------- errors
