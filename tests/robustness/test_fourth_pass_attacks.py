@@ -51,7 +51,7 @@ from mockrunner.testing.oci import OCI_INDEX, build_image, digest_of
 from tests.ecr.pushing import put_image
 from tests.ecr.test_ecr import manifest
 from tests.harness import Harness
-from tests.iam.helpers import error_of
+from tests.iam.helpers import allow, doc, error_of, user_with_key
 from tests.registry.images import Registry, login_password
 
 SUPERSCRIPT_TWO = "\u00b2"
@@ -175,3 +175,156 @@ def test_an_index_naming_a_child_many_times_or_in_another_repository(aws):
     both = [{"imageTag": "v1"}, *child_id]
     assert len(ecr.batch_delete_image(repositoryName="app", imageIds=both)["imageIds"]) == 2
     assert ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
+# ------------------------------------------------------------------------------------------------ download URLs
+def _download_url(server: Harness) -> tuple[Registry, bytes, str]:
+    registry, layer = _pushed(server)
+    _pushed(server, "other", "other layer")
+    redirect = registry.call("GET", f"/v2/app/blobs/{digest_of(layer)}", allow_redirects=False)
+    assert redirect.status_code == 307
+    return registry, layer, redirect.headers["Location"]
+
+
+def test_a_download_url_is_good_for_its_own_blob_repository_registry_and_region_only(server):
+    _, layer, url = _download_url(server)
+    anonymous = Registry(server.endpoint_url, None)
+    head = anonymous.call("HEAD", url)
+    assert (head.status_code, head.headers["Content-Length"]) == (200, str(len(layer)))
+    assert anonymous.call("GET", url, headers={"Range": "bytes=5-2"}).status_code == 416
+    assert anonymous.call("GET", url, headers={"Range": f"bytes={len(layer)}-"}).status_code == 416
+    digest = digest_of(layer)
+    replays = [url.replace("/v2/app/", "/v2/other/"), url.replace("/v2/app/", "/v2/ap%2Fp/"),
+               url.replace("/v2/app/", "/v2/x/../app/"), url.replace("region=us-east-1", "region=us-west-2"),
+               url.replace("registryId=123456789012", "registryId=210987654321"),
+               url.replace(digest, digest_of(b"something else")), url + "&region=us-west-2",
+               url.replace("expires=", "expires=1"), url[:-1] + ("0" if url[-1] != "0" else "1"),
+               url.replace("&signature=", "&signature=&x=")]
+    for replay in replays:
+        answer = _raw(server, b"GET " + replay.split(server.endpoint_url, 1)[1].encode()
+                      + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert _status(answer) == 403 and b'"DENIED"' in answer, (replay, answer[:200])
+    server.store.clock.advance(3601)
+    assert anonymous.call("GET", url).status_code == 403
+
+
+def test_a_blob_redirect_names_the_host_asked_and_never_loops(server):
+    registry, layer, url = _download_url(server)
+    path = f"/v2/app/blobs/{digest_of(layer)}"
+    auth = registry.session.auth
+    for host in (b"evil.example", b"a b", b"h\xe9st:1", b""):
+        answer = _raw(server, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nAuthorization: "
+                      + requests.auth._basic_auth_str(*auth).encode() + b"\r\nConnection: close\r\n\r\n")
+        assert _status(answer) == 307 and b"\r\nLocation: http://" + host + b"/v2/app/blobs/" in answer
+    # Credentials with a signature: the download URL answers, whatever the credentials.
+    assert registry.call("GET", url, allow_redirects=False).status_code == 200
+    assert registry.call("GET", url.replace("signature=", "signature=0"), allow_redirects=False).status_code == 403
+
+
+# ------------------------------------------------------------------------------------------------ policies
+@pytest.mark.parametrize("text", [
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*","resource":"*"}]}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*","RESOURCE":"*"}]}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*","Res\\u006furce":"*"}]}',
+    '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"ecr:*","Resource":"*"}}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:*","\\uff32esource":"*"}]}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/x"},'
+    '"Action":"ecr:*"}]}',
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/x"},'
+    '"Action":"ecr:*"}]}',
+])
+def test_a_repository_policy_cannot_smuggle_a_resource_or_a_missing_principal(aws, text):
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    code, message, _ = error_of(ecr.set_repository_policy, repositoryName="app", policyText=text)
+    assert code == "InvalidParameterException" and message.endswith(("'Invalid repository policy provided'",
+                                                                       "'Principal not found'"))
+    assert error_of(ecr.get_repository_policy, repositoryName="app")[0] == "RepositoryPolicyNotFoundException"
+
+
+def test_duplicate_principal_keys_are_read_alike_by_the_check_and_the_engine(aws):
+    """JSON's last key wins for both: the check sees the principal the engine evaluates."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    ghost_last = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
+                  '"Principal":{"AWS":"arn:aws:iam::123456789012:user/ghost"},"Action":"ecr:*"}]}')
+    assert error_of(ecr.set_repository_policy, repositoryName="app", policyText=ghost_last)[1].endswith(
+        "'Principal not found'")
+
+
+# ------------------------------------------------------------------------------------------------ IAM
+def test_account_authorization_details_pages_are_bounded_and_markers_are_positions(aws):
+    iam = aws.client("iam")
+    for name in ("a", "b", "c"):
+        iam.create_user(UserName=name)
+        iam.create_group(GroupName=name)
+    first = iam.get_account_authorization_details(Filter=["User", "Group"], MaxItems=2)
+    assert [u["UserName"] for u in first["UserDetailList"]] == ["a", "b"] and first["IsTruncated"]
+    rest = iam.get_account_authorization_details(Filter=["User", "Group"], Marker=first["Marker"], MaxItems=1000)
+    assert [u["UserName"] for u in rest["UserDetailList"]] == ["c"] and len(rest["GroupDetailList"]) == 3
+    iam.create_user(UserName="d")  # a change between pages: the walk goes on, never a 500
+    later = iam.get_account_authorization_details(Filter=["User", "Group"], Marker=first["Marker"])
+    assert [u["UserName"] for u in later["UserDetailList"]] == ["c", "d"]
+    for marker in ("-1", "99999", "1e3", "0x1", " 2"):
+        assert error_of(iam.get_account_authorization_details, Marker=marker)[:2] == ("ValidationError",
+                                                                                     "Invalid Marker.")
+    assert error_of(iam.get_account_authorization_details, MaxItems=1001)[0] == "ValidationError"
+
+
+def test_list_mfa_devices_without_a_user_name(aws):
+    iam = aws.client("iam")
+    assert iam.list_mfa_devices()["MFADevices"] == []  # the root's own
+    iam.create_user(UserName="u")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="d")["VirtualMFADevice"]["SerialNumber"]
+    assert serial and iam.list_mfa_devices(UserName="u")["MFADevices"] == []
+    assert error_of(iam.list_mfa_devices, UserName="nobody")[0] == "NoSuchEntity"
+
+
+def test_aws_managed_policies_cannot_be_changed_and_keep_their_ids(aws):
+    iam = aws.client("iam")
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    document = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+    for call, kwargs in ((iam.create_policy_version, {"PolicyDocument": document, "SetAsDefault": True}),
+                         (iam.delete_policy, {}), (iam.delete_policy_version, {"VersionId": "v1"}),
+                         (iam.tag_policy, {"Tags": [{"Key": "k", "Value": "v"}]})):
+        assert error_of(call, PolicyArn=admin, **kwargs)[0] == "NoSuchEntity"
+    iam.create_user(UserName="u")
+    for shadow in ("arn:aws:iam::AWS:policy/AdministratorAccess", "arn:aws:iam::aws:policy//AdministratorAccess",
+                   "arn:aws:iam::aws:policy/job-function/../AdministratorAccess",
+                   "arn:aws:iam::aws:policy/administratoraccess"):
+        assert error_of(iam.attach_user_policy, UserName="u", PolicyArn=shadow)[0] == "NoSuchEntity"
+    mine = iam.create_policy(PolicyName="AdministratorAccess", Path="/aws/", PolicyDocument=document)["Policy"]
+    managed = iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]
+    assert mine["Arn"].startswith("arn:aws:iam::123456789012:") and mine["PolicyId"] not in {
+        policy["PolicyId"] for policy in managed}
+    assert iam.get_policy(PolicyArn=admin)["Policy"]["PolicyId"] == "ANPAIWMBCKSKIEE64ZLYK"
+
+
+# ------------------------------------------------------------------------------------------------ state import
+@pytest.mark.parametrize(("field", "value"), [
+    ("max_session_duration", True), ("max_session_duration", 3600.0), ("max_session_duration", 1e300),
+    ("max_session_duration", 10 ** 30), ("create_date", {"$datetime": "10000-01-01T00:00:00+00:00"}),
+    ("create_date", True), ("description", "x" * 10_000_000), ("attached_policies", ["x"] * 1_000_000),
+    ("description", "@@DEEP@@"),
+])
+def test_a_state_import_of_pathological_values_is_refused_whole(server, field, value):
+    iam = server.client("iam")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "123456789012"}}]}))
+    url = server.endpoint_url + "/_mockrunner/state"
+    before = requests.get(url, timeout=30).json()
+    document = json.loads(json.dumps(before))
+    document["state"]["accounts"]["123456789012"]["iam"]["roles"]["r"][field] = value
+    body = json.dumps(document).replace('"@@DEEP@@"', "[" * 100_000 + "]" * 100_000)
+    response = requests.put(url, data=body, headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 400 and response.json()["error"] in ("InvalidState", "MalformedJSON")
+    assert requests.get(url, timeout=30).json()["state"] == before["state"]
+
+
+def test_assume_root_takes_only_an_ascii_account_id(aws):
+    key = user_with_key(aws, "admin", inline={"p": doc(allow("sts:AssumeRoot"))})
+    sts = aws.client_for(key, "sts")
+    task = {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
+    for target in ("\uff11" * 12, "\u0661" * 12):
+        code, message, status = error_of(sts.assume_root, TargetPrincipal=target, TaskPolicyArn=task)
+        assert (code, status) == ("ValidationError", 400) and "is not an AWS account ID" in message
