@@ -48,6 +48,7 @@ from mockrunner import __version__, strict_json
 from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.model import snapshot
+from mockrunner.numerals import is_decimal
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
 from mockrunner.services.apprunner import arns as apprunner_arns
@@ -206,7 +207,7 @@ def decisions() -> Response:
     if wanted is not None and wanted not in DECISION_VALUES:
         raise AdminError(400, "InvalidFilter", f"decision must be one of {', '.join(DECISION_VALUES)}")
     limit = request.args.get("limit")
-    if limit is not None and not limit.isdigit():
+    if limit is not None and not is_decimal(limit):
         raise AdminError(400, "InvalidFilter", "limit must be a non-negative integer")
     entries = filter_decisions(
         list(_store().decision_log), principal=request.args.get("principal"),
@@ -230,7 +231,7 @@ def suggest_policy() -> Response:
     args = request.args
     try:
         if args.get("decision") is not None:
-            if not args["decision"].isdigit():
+            if not is_decimal(args["decision"]):
                 raise suggest.SuggestError("decision must be a decision id (the log's id field)")
             return _json(suggest.for_decision(_store(), int(args["decision"])))
         if not args.get("principal"):

@@ -35,6 +35,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from mockrunner.config import Settings
+from mockrunner.numerals import is_decimal
 
 TOKEN_HEADER = "X-Mockrunner-Admin-Token"
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -88,7 +89,7 @@ def host_name(authority: str) -> str | None:
     else:
         host, _, port = authority.partition(":")
         rest = ":" + port if _ else ""
-    if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+    if rest and not (rest.startswith(":") and is_decimal(rest[1:])):
         return None
     host = host.removesuffix(".") if not host.startswith("[") else host
     if not host or any(char in host for char in "@/\\?#% \t"):

@@ -9,6 +9,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
+from mockrunner.numerals import is_decimal
+
 ENFORCEMENT_MODES = ("on", "soft", "off")
 DEFAULT_PORT = 4580
 """Clashes with neither LocalStack (4566) nor moto's server (5000)."""
@@ -91,7 +93,7 @@ class Settings:
     def __post_init__(self) -> None:
         if self.enforce not in ENFORCEMENT_MODES:
             raise ValueError(f"enforce must be one of {', '.join(ENFORCEMENT_MODES)}, not {self.enforce!r}")
-        if not (len(self.default_account) == 12 and self.default_account.isdigit()):
+        if not (len(self.default_account) == 12 and is_decimal(self.default_account)):
             raise ValueError(f"default account must be 12 digits, not {self.default_account!r}")
         if self.operation_delay < 0:
             raise ValueError("operation delay must be >= 0 seconds")
@@ -135,7 +137,7 @@ def parse_accounts(text: str) -> tuple[AccountKeys, ...]:
     accounts = []
     for item in filter(None, (part.strip() for part in text.split(","))):
         parts = item.split(":")
-        if len(parts) != 3 or not (len(parts[0]) == 12 and parts[0].isdigit()) or not all(parts):
+        if len(parts) != 3 or not (len(parts[0]) == 12 and is_decimal(parts[0])) or not all(parts):
             raise ValueError(f"account entry {item!r} is not ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY")
         accounts.append(AccountKeys(*parts))
     return tuple(accounts)

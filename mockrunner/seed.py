@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockrunner import strict_json
+from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -246,7 +247,7 @@ class _Seeder:
         from mockrunner.config import AccountKeys
 
         account_id = self.account_id
-        if not (len(account_id) == 12 and account_id.isdigit()):
+        if not (len(account_id) == 12 and is_decimal(account_id)):
             raise SeedError(f"{self.path('id')}: an account id is 12 digits, not {account_id!r}")
         root = self.spec.get("root_credentials")
         if root is not None:

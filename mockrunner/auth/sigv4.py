@@ -25,6 +25,8 @@ from urllib.parse import quote, unquote
 
 from botocore.utils import normalize_url_path
 
+from mockrunner.numerals import is_decimal
+
 ALGORITHM = "AWS4-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -202,7 +204,7 @@ def check_time(signed: SignedRequest, now: datetime) -> None:
 @lru_cache(maxsize=256)
 def _parse_amz_date(text: str) -> datetime:
     """``YYYYMMDDTHHMMSSZ`` without strptime; cached, as the requests of one second share it."""
-    if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not (text[:8] + text[9:15]).isdigit():
+    if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not is_decimal(text[:8] + text[9:15]):
         raise ValueError(text)
     return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
                     int(text[13:15]), tzinfo=UTC)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from mockrunner import __version__, suggest
 from mockrunner.dashboard import access, decisions, explain, state_views
+from mockrunner.numerals import is_decimal
 from mockrunner.suggest import recorded
 
 ui = Blueprint("mockrunner_ui", __name__, template_folder="templates", static_folder="static",
@@ -79,7 +80,7 @@ def ecr() -> str:
 def decision_list() -> str:
     filters = decisions.Filters.from_args(request.args)
     number = request.args.get("page", "1")
-    listing = decisions.page(_entries(), filters, int(number) if number.isdigit() else 1)
+    listing = decisions.page(_entries(), filters, int(number) if is_decimal(number) else 1)
     return render_template("decisions.html", listing=listing, filters=filters, choices=decisions.DECISIONS)
 
 
@@ -88,7 +89,7 @@ def decision_rows() -> Response:
     """``{"html", "last", "count"}``: table rows for decisions newer than ``after`` (the live view polls this)."""
     after = request.args.get("after", "0")
     fresh = decisions.newer(_entries(), decisions.Filters.from_args(request.args),
-                            int(after) if after.isdigit() else 0)
+                            int(after) if is_decimal(after) else 0)
     html = render_template("_rows.html", rows=fresh["rows"])
     body = json.dumps({"html": html, "last": fresh["last"], "count": len(fresh["rows"])})
     return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})

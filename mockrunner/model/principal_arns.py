@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.arns import split_arn
 from mockrunner.iam_engine.principal import UNIQUE_ID
+from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -45,7 +46,7 @@ def _entity(arn: object) -> tuple[str, str, str] | None:
     """``(account, table, name)`` of an IAM user or role ARN in a 12-digit account; ``None`` for anything else."""
     parsed = split_arn(arn)
     if (parsed is None or parsed[:2] != ("aws", "iam") or parsed.resource_type not in _TABLES
-            or not parsed.name or not parsed.account.isdigit() or len(parsed.account) != 12):
+            or not parsed.name or not is_decimal(parsed.account) or len(parsed.account) != 12):
         return None
     return parsed.account, _TABLES[parsed.resource_type], parsed.name
 

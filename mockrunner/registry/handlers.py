@@ -33,6 +33,7 @@ from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs, manifest_formats
 from mockrunner.model.ecr import Image, Repository, repository_arn
+from mockrunner.numerals import is_decimal
 from mockrunner.registry.errors import RegistryError, from_service_error
 from mockrunner.registry.request import RegistryRequest
 from mockrunner.services.ecr import core as ecr
@@ -117,7 +118,7 @@ def _page_size(request: RegistryRequest, limit: int | None) -> int | None:
     text = request.query.get("n")
     if text is None:
         return None
-    if not text.isdigit() or int(text) < 1:
+    if not is_decimal(text) or int(text) < 1:
         raise RegistryError(400, "UNSUPPORTED", "Invalid parameter at 'maxResults' failed to satisfy constraint: "
                             "'Member must have value greater than or equal to 1'")
     if limit is not None and int(text) > limit:
@@ -314,9 +315,9 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
     if not header or not header.startswith("bytes="):
         return None
     first, _, last = header[6:].strip().partition("-")
-    if first == "" and last.isdigit():
+    if first == "" and is_decimal(last):
         start, end = max(size - int(last), 0), (size if int(last) else 0)
-    elif first.isdigit() and (last == "" or last.isdigit()):
+    elif is_decimal(first) and (last == "" or is_decimal(last)):
         start, end = int(first), (int(last) + 1 if last else size)
     else:
         return None
@@ -449,7 +450,7 @@ def _content_range(request: RegistryRequest, size: int) -> int | None:
     if not header:
         return None
     first, _, last = header.removeprefix("bytes ").removeprefix("bytes=").partition("-")
-    if not first.isdigit() or not last.isdigit() or int(last) < int(first):
+    if not is_decimal(first) or not is_decimal(last) or int(last) < int(first):
         raise RegistryError(416, "BLOB_UPLOAD_INVALID", "invalid content range",
                             headers={"Range": f"0-{max(size - 1, 0)}"})
     length = request.content_length

@@ -21,6 +21,7 @@ from mockrunner.auth import authorizer, registry_tokens
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Repository
+from mockrunner.numerals import is_decimal
 from mockrunner.persistence import undoing_faults
 from mockrunner.protocol import specs
 from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired
@@ -63,7 +64,7 @@ class RegistryRequest:
     @property
     def content_length(self) -> int | None:
         text = self.headers.get("content-length")
-        return int(text) if text and text.isdigit() else None
+        return int(text) if text and is_decimal(text) else None
 
     def body_chunks(self) -> Iterator[bytes]:
         """The request body in chunks, never whole: up to Content-Length, or to the end of a chunked body."""

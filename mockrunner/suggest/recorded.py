@@ -12,6 +12,7 @@ from typing import Any
 
 from mockrunner.arns import split_arn
 from mockrunner.model import decision_log
+from mockrunner.numerals import is_decimal
 
 
 class SuggestError(ValueError):
@@ -60,7 +61,7 @@ def identity_of(arn: str) -> Identity:
     """The entity ``arn`` names: ``arn:aws:iam::A:user/[path/]N``, ``arn:aws:iam::A:role/[path/]N`` or
     ``arn:aws:sts::A:assumed-role/N/S``; anything else is a :class:`SuggestError`."""
     parsed = split_arn(arn)
-    if parsed is None or not parsed.account.isdigit() or len(parsed.account) != 12:
+    if parsed is None or not is_decimal(parsed.account) or len(parsed.account) != 12:
         raise SuggestError(f"principal must be an IAM user, role or role session ARN, not {arn!r}")
     service, account, kind, rest = parsed.service, parsed.account, parsed.resource_type, parsed.resource_path
     if service == "iam" and kind in ("user", "role") and rest and not rest.endswith("/"):

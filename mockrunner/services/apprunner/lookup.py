@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.errors import ServiceError
 from mockrunner.model.apprunner import AppRunnerState, RevisionedConfiguration
+from mockrunner.numerals import is_decimal
 from mockrunner.services.apprunner import arns
 from mockrunner.services.apprunner.errors import not_found
 
@@ -50,7 +51,7 @@ def resolve_revision(state: AppRunnerState, ctx: "RequestContext", arn: str | No
     name = parsed.parts[0]
     candidates = [item for item in collection.values() if item.name == name and item.status == "ACTIVE"]
     if len(parsed.parts) == 2:
-        if not parsed.parts[1].isdigit():
+        if not is_decimal(parsed.parts[1]):
             return None
         revision = int(parsed.parts[1])
         return next((item for item in candidates if item.revision == revision), None)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from mockrunner.errors import ServiceError
+from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
@@ -31,7 +32,7 @@ def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T],
     start = 0
     marker = ctx.params.get("Marker")
     if marker:
-        if not marker.isdigit() or int(marker) > len(items):
+        if not is_decimal(marker) or int(marker) > len(items):
             raise ServiceError("ValidationError", "Invalid Marker.", 400)
         start = int(marker)
     size = ctx.params.get("MaxItems") or DEFAULT_PAGE

@@ -27,6 +27,7 @@ from mockrunner.iam_engine.context_keys import context_keys, merge
 from mockrunner.iam_engine.simulation import Matched, Result, Simulation, Source, load_source
 from mockrunner.model.iam import IamState
 from mockrunner.model.managed_policies import is_aws_managed
+from mockrunner.numerals import is_decimal
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.entities import GROUP, ROLE, USER, Kind, managed_policy
 from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
@@ -164,17 +165,17 @@ def _resource_owner(ctx: RequestContext) -> str | None:
     owner = ctx.params.get("ResourceOwner")
     if not owner:
         return None
-    if owner.isdigit() and len(owner) == 12:
+    if is_decimal(owner) and len(owner) == 12:
         return owner
     parsed = split_arn(owner)
-    if parsed is not None and parsed[:2] == ("aws", "iam") and parsed.account.isdigit() and parsed.resource == "root":
+    if parsed is not None and parsed[:2] == ("aws", "iam") and is_decimal(parsed.account) and parsed.resource == "root":
         return parsed.account
     raise _invalid(f"Invalid ResourceOwner {owner}: it must be an account ARN (arn:aws:iam::<account>:root).")
 
 
 _CONVERT = {
     "string": str,
-    "numeric": lambda value: int(value) if value.lstrip("-").isdigit() else float(value),
+    "numeric": lambda value: int(value) if is_decimal(value.removeprefix("-")) else float(value),
     "boolean": lambda value: {"true": True, "false": False}[value.lower()],
     "date": lambda value: (parse_date(value), value)[1],
     "ip": lambda value: (ipaddress.ip_network(value, strict=False), value)[1],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.numerals import is_decimal
 from mockrunner.services.registry import op
 from mockrunner.services.sts.core import default_checks, refuse_federated_users
 
@@ -39,7 +40,7 @@ def _assume_root_authz(ctx: RequestContext) -> list[Check]:
 def assume_root(ctx: RequestContext) -> dict:
     target = ctx.params["TargetPrincipal"]
     policy_arn = (ctx.params.get("TaskPolicyArn") or {}).get("arn", "")
-    if not (target.isdigit() and len(target) == 12):
+    if not (is_decimal(target) and len(target) == 12):
         raise ServiceError("ValidationError", f"The target principal {target} is not an AWS account ID.", 400)
     if policy_arn not in ROOT_TASK_POLICIES:
         raise ServiceError("ValidationError", f"The task policy {policy_arn} is not an AWS managed root-task policy.",

@@ -21,6 +21,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import Principal
 from mockrunner.model.iam import new_role_session
+from mockrunner.numerals import is_decimal
 from mockrunner.services.registry import no_checks, op
 from mockrunner.services.sts import token_size
 from mockrunner.services.sts.core import (
@@ -64,7 +65,7 @@ def _session_duration(attributes: dict[str, list[str]]) -> int | None:
     text = _single(attributes, "SessionDuration")
     if text is None:
         return None
-    if not text.isdigit() or not MIN_DURATION <= int(text) <= MAX_SESSION_DURATION:
+    if not is_decimal(text) or not MIN_DURATION <= int(text) <= MAX_SESSION_DURATION:
         raise _invalid(f"SessionDuration in AuthnResponse must be a number of seconds from {MIN_DURATION} to "
                        f"{MAX_SESSION_DURATION}")
     return int(text)
