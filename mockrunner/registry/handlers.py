@@ -311,7 +311,8 @@ def _blob_reply(request: RegistryRequest, digest: str, size: int) -> Reply:
 
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
     """``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` (the last n bytes) as ``[start, end)``; a range outside the
-    blob is a 416 (RANGE_INVALID, distribution's code for it); anything else (several ranges) the whole blob."""
+    blob is a 416 (RANGE_INVALID, distribution's code for it); anything else (several ranges, a last byte before the
+    first) the whole blob."""
     if not header or not header.startswith("bytes="):
         return None
     first, _, last = header[6:].strip().partition("-")
@@ -319,6 +320,8 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
         start, end = max(size - int(last), 0), (size if int(last) else 0)
     elif is_decimal(first) and (last == "" or is_decimal(last)):
         start, end = int(first), (int(last) + 1 if last else size)
+        if last and end <= start:
+            return None  # last < first: an invalid range-spec, ignored (RFC 9110 14.1.1, 14.2; S3 sends it all)
     else:
         return None
     if start >= size or end <= start:

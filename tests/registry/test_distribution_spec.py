@@ -185,6 +185,8 @@ def test_suffix_and_open_ranges_and_unsatisfiable_ranges(endpoint):
     beyond = endpoint.registry.call("GET", path, headers={"Range": "bytes=500-600"})
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == "bytes */200"
     assert beyond.json()["errors"][0]["code"] != "BLOB_UNKNOWN"  # the blob is there; the range is not
+    backwards = endpoint.registry.call("GET", path, headers={"Range": "bytes=5-2"})  # invalid: ignored (RFC 9110)
+    assert (backwards.status_code, backwards.content) == (200, data)
 
 
 def test_a_manifest_named_by_a_digest_of_another_algorithm_is_unknown(endpoint):

@@ -191,7 +191,7 @@ def test_a_download_url_is_good_for_its_own_blob_repository_registry_and_region_
     anonymous = Registry(server.endpoint_url, None)
     head = anonymous.call("HEAD", url)
     assert (head.status_code, head.headers["Content-Length"]) == (200, str(len(layer)))
-    assert anonymous.call("GET", url, headers={"Range": "bytes=5-2"}).status_code == 416
+    assert anonymous.call("GET", url, headers={"Range": "bytes=5-2"}).content == layer  # invalid: ignored
     assert anonymous.call("GET", url, headers={"Range": f"bytes={len(layer)}-"}).status_code == 416
     digest = digest_of(layer)
     replays = [url.replace("/v2/app/", "/v2/other/"), url.replace("/v2/app/", "/v2/ap%2Fp/"),
