@@ -71,3 +71,9 @@ def not_authorized(realm: str) -> RegistryError:
 def token_expired() -> RegistryError:
     # What docker prints for an expired ECR token (aws/aws-cli#6580, pulumi/pulumi-docker-build#424: a 403).
     return RegistryError(403, "DENIED", "Your authorization token has expired. Reauthenticate and try again.")
+
+
+def wrong_region(issued: str, named: str) -> RegistryError:
+    """A token used at the registry of another region: ECR answers 400 Bad Request (reproduced by an AWS maintainer in
+    aws/aws-cli#5317; aws/eks-anywhere#3919); the body is not public (the code and message here are unverified)."""
+    return RegistryError(400, "DENIED", f"Your authorization token was issued for region {issued}, not {named}.")

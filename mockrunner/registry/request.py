@@ -24,7 +24,7 @@ from mockrunner.model.ecr import Repository
 from mockrunner.numerals import is_decimal
 from mockrunner.persistence import undoing_faults
 from mockrunner.protocol import specs
-from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired
+from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired, wrong_region
 from mockrunner.services.ecr import core as ecr
 from mockrunner.services.ecr import images as ecr_images
 
@@ -103,6 +103,8 @@ class RegistryRequest:
         except registry_tokens.TokenRefused as refused:
             raise (token_expired() if refused.expired else not_authorized(self.realm())) from None
         named = _ECR_HOST.match(host)
+        if named and named.group(2) != identity.region:
+            raise wrong_region(identity.region, named.group(2))
         self.registry_id, self.region = named.groups() if named else (identity.registry_id, identity.region)
         self.ctx = RequestContext(
             store=self.store, method=self.method, path=self.path, query_string=self.environ.get("QUERY_STRING", ""),

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from mockrunner.testing.oci import OCI_INDEX, build_image, digest_of
-from tests.registry.images import Registry, error_code
+from tests.registry.images import Registry, error_code, login_password
 
 ACCOUNT = "123456789012"
 
@@ -19,6 +19,17 @@ def test_v2_without_credentials_is_ecrs_401_challenge(endpoint):
     assert response.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
     assert response.text == "Not Authorized\n"
     assert endpoint.registry.call("GET", "/v2/").status_code == 200
+
+
+def test_a_token_works_only_at_the_registry_of_its_region(endpoint):
+    """``get-login-password --region A`` used at ``<account>.dkr.ecr.B.amazonaws.com``: 400 Bad Request (an AWS
+    maintainer's reproduction in aws/aws-cli#5317; aws/eks-anywhere#3919)."""
+    host = "123456789012.dkr.ecr.{}.amazonaws.com"
+    assert endpoint.registry.call("GET", "/v2/", headers={"Host": host.format("us-east-1")}).status_code == 200
+    elsewhere = endpoint.registry.call("GET", "/v2/", headers={"Host": host.format("us-west-2")})
+    assert elsewhere.status_code == 400 and elsewhere.json()["errors"][0]["code"] == "DENIED"
+    west = Registry(endpoint.harness.endpoint_url, login_password(endpoint.harness.client("ecr", region="us-west-2")))
+    assert west.call("GET", "/v2/", headers={"Host": host.format("us-west-2")}).status_code == 200
 
 
 @pytest.mark.parametrize("password", ["garbage", "e30.AAAA", ""])
