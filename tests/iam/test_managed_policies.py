@@ -236,6 +236,19 @@ def test_service_linked_role_per_service(aws, service, name, policy):
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
 
 
+@pytest.mark.parametrize("path", ["/aws-service-role/", "/aws-service-role/ecs.amazonaws.com/"])
+def test_create_role_refuses_the_service_linked_path(aws, path):
+    """tilfin/aws-iam-policy-tool#9 quotes IAM's answer; a path merely containing the words is an ordinary path."""
+    iam = aws.client("iam")
+    trust = doc({"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName="AWSServiceRoleForECS", Path=path, AssumeRolePolicyDocument=trust)
+    assert aws_error(excinfo) == ("InvalidInput", "Path prefix '/aws-service-role/' can only be used for AWS "
+                                  "Service linked Roles", 400)
+    assert iam.list_roles()["Roles"] == []
+    assert iam.create_role(RoleName="r", Path="/team/aws-service-role/", AssumeRolePolicyDocument=trust)["Role"]
+
+
 def test_service_descriptions_and_custom_suffixes(aws):
     iam = aws.client("iam")
     ecs = iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]

@@ -32,11 +32,18 @@ from mockrunner.services.iam.usage import role_last_used
 from mockrunner.services.iam.wire import CREATED, DESCRIBED, FULL, list_entities, role_out
 from mockrunner.services.registry import op
 
+SERVICE_LINKED_PATH = "/aws-service-role/"
+"""Roles under this path are made by CreateServiceLinkedRole only: CreateRole refuses it with IAM's text
+(tilfin/aws-iam-policy-tool#9 quotes the SDK's error; 99designs/iamy#49)."""
+
 
 @op("iam", "CreateRole", authz=target(ROLE))
 def create_role(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["RoleName"], params.get("Path") or "/"
+    if path.startswith(SERVICE_LINKED_PATH):
+        raise ServiceError("InvalidInput", f"Path prefix '{SERVICE_LINKED_PATH}' can only be used for AWS Service "
+                           "linked Roles", 400)
     ROLE.ensure_new(iam, name)
     trust = trust_document(ctx, params["AssumeRolePolicyDocument"])
     tags = tags_in(ctx)
