@@ -1,6 +1,7 @@
 """Account-wide views: GetAccountAuthorizationDetails."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockrunner.context import RequestContext
@@ -32,6 +33,10 @@ Description although the policy has one (recorded from AWS: LocalStack snapshot
 test_iam_account_authorization_details.py, test_get_account_authorization_details_filter_aws_managed_policy);
 customer managed policies are shown alike (mockrunner's reading: the same entry shape)."""
 
+DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+"""The lists of the answer, in the order pages walk through them."""
+
+
 @op("iam", "GetAccountAuthorizationDetails", authz=anything)
 def get_account_authorization_details(ctx: RequestContext) -> dict:
     """The shape AWS answers (recorded from AWS: LocalStack snapshot test_iam_account_authorization_details.py):
@@ -42,57 +47,48 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     (an AWS managed one with the versions the dataset has, newest first) and without :data:`POLICY_OMITS`."""
     iam = iam_of(ctx)
     wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
+    usage = policy_usages(iam)
 
     def inline(policies: dict[str, str]) -> list[dict]:
         return [{"PolicyName": name, "PolicyDocument": paging.url_encoded(doc)} for name, doc in policies.items()]
 
-    result: dict[str, Any] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
-                              "IsTruncated": False}
-    if "User" in wanted:
-        for user in iam.users.values():
-            detail = {**user_out(user, full=True), "Tags": tags_out(user.tags),
-                      "GroupList": [g.name for g in iam.groups_of(user.name)],
-                      "AttachedManagedPolicies": attached_out(iam, user.attached_policies)}
-            if user.inline_policies:
-                detail["UserPolicyList"] = inline(user.inline_policies)
-            result["UserDetailList"].append(detail)
-    if "Group" in wanted:
-        for group in iam.groups.values():
-            result["GroupDetailList"].append({
-                **group_out(group), "GroupPolicyList": inline(group.inline_policies),
-                "AttachedManagedPolicies": attached_out(iam, group.attached_policies)})
-    if "Role" in wanted:
-        for role in iam.roles.values():
-            result["RoleDetailList"].append({
-                **role_out(role, FULL, last_used=role_last_used(iam, role)), "Tags": tags_out(role.tags),
+    def user_detail(user: Any) -> dict:
+        detail = {**user_out(user, full=True), "Tags": tags_out(user.tags),
+                  "GroupList": [g.name for g in iam.groups_of(user.name)],
+                  "AttachedManagedPolicies": attached_out(iam, user.attached_policies)}
+        if user.inline_policies:
+            detail["UserPolicyList"] = inline(user.inline_policies)
+        return detail
+
+    def group_detail(group: Any) -> dict:
+        return {**group_out(group), "GroupPolicyList": inline(group.inline_policies),
+                "AttachedManagedPolicies": attached_out(iam, group.attached_policies)}
+
+    def role_detail(role: Any) -> dict:
+        return {**role_out(role, FULL, last_used=role_last_used(iam, role)), "Tags": tags_out(role.tags),
                 "InstanceProfileList": [profile_out(iam, profile) for profile in profiles_of_role(iam, role.name)],
                 "RolePolicyList": inline(role.inline_policies),
-                "AttachedManagedPolicies": attached_out(iam, role.attached_policies)})
-    policies: list[ManagedPolicy | AwsManagedPolicy] = []
-    usage = policy_usages(iam)
-    if "LocalManagedPolicy" in wanted:
-        policies += list(iam.policies.values())
-    if "AWSManagedPolicy" in wanted:
-        # AWS lists the AWS managed policies in use in the account, not all of them.
-        in_use = [policy for arn in usage if (policy := aws_managed_policy(arn)) is not None]
-        policies += sorted(in_use, key=lambda policy: policy.name.lower())
-    for policy in policies:
+                "AttachedManagedPolicies": attached_out(iam, role.attached_policies)}
+
+    def policy_detail(policy: ManagedPolicy | AwsManagedPolicy) -> dict:
         out = policy_out(iam, policy, full=True, usage=usage.get(policy.arn, (0, 0)))
         for key in POLICY_OMITS:
             out.pop(key, None)
         out["PolicyVersionList"] = [version_out(v, policy) for v in policy.versions]
-        result["Policies"].append(out)
-    return _paged(result, ctx)
+        return out
 
-
-DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
-"""The lists of the answer, in the order pages walk through them."""
-
-
-def _paged(result: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
-    """``result``'s page: IAM's ``MaxItems``/``Marker`` count the details of all four lists together, users first
-    (AWS pages this operation like its other listings; how a page is split across the lists is not documented)."""
-    entries = [(key, detail) for key in DETAIL_LISTS for detail in result[key]]
-    page = paging.page(entries, ctx, "entries")
+    # AWS lists the AWS managed policies in use in the account, not all of them.
+    aws_in_use = sorted((policy for arn in usage if (policy := aws_managed_policy(arn)) is not None),
+                        key=lambda policy: policy.name.lower())
+    sources: list[tuple[str, str, Iterable[Any], Callable[[Any], dict]]] = [
+        ("UserDetailList", "User", iam.users.values(), user_detail),
+        ("GroupDetailList", "Group", iam.groups.values(), group_detail),
+        ("RoleDetailList", "Role", iam.roles.values(), role_detail),
+        ("Policies", "LocalManagedPolicy", iam.policies.values(), policy_detail),
+        ("Policies", "AWSManagedPolicy", aws_in_use, policy_detail)]
+    # IAM's MaxItems/Marker count the details of the four lists together, users first (how AWS splits a page
+    # across the lists is not documented); only the page's details are rendered.
+    entries = [(key, render, item) for key, kind, items, render in sources if kind in wanted for item in items]
+    page = paging.page(entries, ctx, "entries", lambda entry: (entry[0], entry[1](entry[2])))
     shown = page.pop("entries")
     return {**{key: [detail for kind, detail in shown if kind == key] for key in DETAIL_LISTS}, **page}
