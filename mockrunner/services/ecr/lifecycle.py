@@ -19,18 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
-from mockrunner.services.ecr.core import DELETE_HOOKS, matches_wildcard, on_repository, repository_of, token_page
-from mockrunner.services.ecr.images import _resolve, _tag_status_filter
+from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page
+from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image
 from mockrunner.services.registry import OPERATIONS, Operation, op
-
-if TYPE_CHECKING:
-    pass
 
 EVALUATION_INTERVAL = timedelta(hours=24)
 _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED",)}
@@ -98,15 +94,14 @@ def preview_result(image: Image, rule: dict) -> dict:
 
 
 def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
-    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry runs the
-    :data:`DELETE_HOOKS` as a deletion does (ECR User Guide, "Replicating image deletions": "When a lifecycle policy
-    expires an image in the source registry, Amazon ECR replicates the deletion to each destination repository")."""
+    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion
+    (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included: ECR User Guide, "Replicating
+    image deletions": "When a lifecycle policy expires an image in the source registry, Amazon ECR replicates the
+    deletion to each destination repository")."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
     for image, rule in evaluate(rules, list(repo.images.values()), at):
         if rule["action"]["type"] == "expire":
-            if repo.images.pop(image.digest, None) is not None:
-                for hook in DELETE_HOOKS:
-                    hook(ctx, repo, image, None)
+            delete_image(ctx, repo, image, None)
         else:
             image.status, image.last_archived_at = "ARCHIVED", at
 
