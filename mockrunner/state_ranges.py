@@ -120,6 +120,13 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """What the models cannot say of a field: ``check(value, limits)`` as every compiled bound answers it."""
+
+    check: Check
+
+
+@dataclass(frozen=True)
 class Moment:
     """A date from the epoch on; ``past``: no later than the document's clock; ``within``: at most that many
     seconds after it; else no later than the clock can reach."""
@@ -141,6 +148,32 @@ def _apprunner(shape: str) -> Member:
 
 
 PAST = Moment(past=True)
+_PLANNED_IMAGE = {"repositoryName": str, "imageDigest": str, "imageTags": list}
+"""A backfill's planned image: no wire shape of its own."""
+
+
+@cache
+def _result_list_check() -> Check:
+    return _compile(_ecr("ReplicationBackfillResultList"))
+
+
+def _backfill_results(value: Any, limits: Limits) -> str | None:
+    """ReplicationBackfillResult entries, a FAILED one with its ``failureCode`` (what reads it counts on that)."""
+    problem = _result_list_check()(value, limits)
+    if problem is None:
+        failed = next((index for index, result in enumerate(value)
+                       if result["status"] == "FAILED" and "failureCode" not in result), None)
+        problem = None if failed is None else f"[{failed}]: a FAILED result without a failureCode"
+    return problem
+
+
+def _planned_images(value: Any, limits: Limits) -> str | None:
+    for index, item in enumerate(value or ()):
+        if (not isinstance(item, dict) or set(item) != set(_PLANNED_IMAGE)
+                or any(not isinstance(item[key], kind) for key, kind in _PLANNED_IMAGE.items())
+                or any(not isinstance(tag, str) for tag in item["imageTags"])):
+            return f"[{index}]: not a planned image (repositoryName, imageDigest, imageTags)"
+    return None
 IAM_TAGS = Entries(IAM_MAX_TAGS, _iam("tagKeyType"), _iam("tagValueType"))
 INLINE_POLICIES = Entries(None, _iam("policyNameType"), _iam("policyDocumentType"))
 STATUS = _iam("statusType")
@@ -183,17 +216,20 @@ RANGES: dict[type, dict[str, Any]] = {
                   "session_policy_arns": Items(None, Member("sts", "arnType")),
                   "tags": Entries(IAM_MAX_TAGS, Member("sts", "tagKeyType"), Member("sts", "tagValueType")),
                   "source_identity": Member("sts", "sourceIdentityType"), "issued_at": PAST,
-                  "transitive_tag_keys": Member("sts", "tagKeyListType"), "mfa_authenticated_at": PAST},
+                  "transitive_tag_keys": Member("sts", "tagKeyListType"), "mfa_authenticated_at": PAST,
+                  "scope_down_policies": Items(iam.MAX_SCOPE_DOWN_POLICIES)},
     iam.OidcProvider: {"url": _iam("OpenIDConnectProviderUrlType"), "arn": _iam("arnType"), "create_date": PAST,
                        "client_ids": Items(MAX_CLIENT_IDS, _iam("clientIDType")),
                        "thumbprints": Items(MAX_THUMBPRINTS, _iam("thumbprintType")), "tags": IAM_TAGS,
-                       "identity_center_instance_arn": _iam("identityCenterInstanceArnType")},
+                       "identity_center_instance_arn": _iam("identityCenterInstanceArnType"),
+                       "context_provider": _iam("ContextProvider")},
     iam.SamlPrivateKey: {"key_id": _iam("privateKeyIdType"), "timestamp": PAST, "private_pem": _iam("privateKeyType")},
     iam.SamlProvider: {"name": _iam("SAMLProviderNameType"), "arn": _iam("arnType"),
                        "metadata_document": _iam("SAMLMetadataDocumentType"), "create_date": PAST, "tags": IAM_TAGS,
                        "valid_until": Moment(), "assertion_encryption_mode": _iam("assertionEncryptionModeType"),
                        "private_keys": Items(MAX_PRIVATE_KEYS),
-                       "identity_center_instance_arn": _iam("identityCenterInstanceArnType")},
+                       "identity_center_instance_arn": _iam("identityCenterInstanceArnType"),
+                       "context_provider": _iam("ContextProvider")},
     iam.SshPublicKey: {"key_id": _iam("publicKeyIdType"), "user_name": _iam("userNameType"),
                        "body": _iam("publicKeyMaterialType"),
                        "status": STATUS, "upload_date": PAST},
@@ -229,7 +265,9 @@ RANGES: dict[type, dict[str, Any]] = {
                    "server_certificates": Entries(MAX_SERVER_CERTIFICATES),
                    "account_aliases": Items(1, _iam("accountAliasType")), "credential_report_time": PAST,
                    "sts_global_token_version": _iam("globalEndpointTokenVersion"),
-                   "next_purge": Between(iam.PURGE_MIN, 2 ** 62)},
+                   "next_purge": Between(iam.PURGE_MIN, 2 ** 62),
+                   "account_properties": Entries(iam.MAX_ACCOUNT_PROPERTIES, _iam("accountPropertyKeyType"),
+                                                 _iam("accountPropertyValueType"))},
     SigningKey: {"algorithm": OneOf(frozenset(SIGNING_ALGORITHMS))},
     # ------------------------------------------------------------------------------------------------- ECR
     ecr.ImageScan: {"started_at": PAST, "status": OneOf(frozenset(ecr.SCAN_DESCRIPTIONS)),
@@ -237,7 +275,10 @@ RANGES: dict[type, dict[str, Any]] = {
     ecr.LifecyclePreview: {"policy_text": _ecr("LifecyclePolicyText"),
                            "results": _ecr("LifecyclePolicyPreviewResultList")},
     ecr.ReplicationBackfill: {"started_at": PAST, "ended_at": PAST,
-                              "failure_code": Member("ecr", "ReplicationBackfillError")},
+                              "failure_code": Member("ecr", "ReplicationBackfillError"),
+                              "destination": _ecr("ReplicationDestination"),
+                              "status": _ecr("ReplicationBackfillStatus"), "results": Rule(_backfill_results),
+                              "planned": Rule(_planned_images)},
     ecr.Image: {"digest": _ecr("ImageDigest"), "manifest": _ecr("ImageManifest"), "media_type": _ecr("MediaType"),
                 "pushed_at": PAST, "size": Between(0, 2 ** 63 - 1), "tags": Items(None, _ecr("ImageTag")),
                 "status": _ecr("ImageStatus"), "last_archived_at": PAST, "last_activated_at": PAST,
@@ -265,7 +306,7 @@ RANGES: dict[type, dict[str, Any]] = {
                            "lifecycle_policy": _ecr("LifecyclePolicyTextForRepositoryCreationTemplate"),
                            "custom_role_arn": _ecr("CustomRoleArn")},
     ecr.EcrState: {"registry_policy": _ecr("RegistryPolicyText"),
-                   "replication_rules": Items(_ecr("ReplicationRuleList")),
+                   "replication_rules": _ecr("ReplicationRuleList"),
                    "scan_type": _ecr("ScanType"), "scanning_rules": _ecr("RegistryScanningRuleList"),
                    "pull_through_rules": Entries(MAX_PULL_THROUGH_RULES), "signing_rules": _ecr("SigningRuleList"),
                    "account_settings": Entries(None, _ecr("AccountSettingName"), _ecr("AccountSettingValue")),
@@ -483,4 +524,5 @@ def _moment(bound: Moment) -> Check:
 
 _COMPILERS: dict[type, Callable[[Any], Check]] = {
     Member: _member, Items: _items, Entries: _entries, Between: _between, OneOf: _one_of, Moment: _moment,
+    Rule: lambda bound: bound.check,
 }

@@ -9,8 +9,8 @@ Importing is all-or-nothing: the whole document is decoded and checked into fres
 then swapped into the store under its lock, so a bad document never leaves a half-imported state behind.
 "Checked" includes every policy document the state holds: each must pass the validator the API applies to it
 (:mod:`mockrunner.model.policy_documents`), so an import cannot plant a policy the API would have refused; and
-every field holding a request member as given must fit its botocore shape (:mod:`mockrunner.model.wire_fields`);
-and every value must be in the range the API allows (:mod:`mockrunner.state_ranges`: the first one out of range,
+every value, request members stored as given included, must fit its botocore shape or be in the range the API
+allows (:mod:`mockrunner.state_ranges`: the first one out of range,
 in document order, refuses the import once the whole document has decoded, so a value of the wrong type is
 named first).
 Only classes defined under ``mockrunner.`` may be named by ``$type`` (a snapshot cannot make us import
@@ -34,7 +34,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.policy_documents import check_policy_documents
-from mockrunner.model.wire_fields import check_wire_fields
 from mockrunner.state_ranges import check_ranges, checking
 
 if TYPE_CHECKING:
@@ -140,7 +139,7 @@ def _check_accounts(accounts: dict) -> None:
 
 
 def _check_policies(accounts: dict) -> None:
-    problem = check_policy_documents(accounts) or check_wire_fields(accounts)
+    problem = check_policy_documents(accounts)
     if problem is not None:
         raise SnapshotError(problem)
 
