@@ -33,11 +33,17 @@ def certificate(body: str, now: datetime, what: str = "certificate", unreadable:
     return parsed
 
 
+#: IAM's answer to a chain holding anything but PEM certificates (quoted from AWS in aws/aws-cli#715: a chain file
+#: with a certificate's text dump before its PEM blocks).
+UNREADABLE_CHAIN = ("Unable to validate certificate chain. The certificate chain must start with the immediate "
+                    "signing certificate, followed by any intermediaries in order.")
+
+
 def chain(body: str, now: datetime) -> list[x509.Certificate]:
-    """Every certificate of a PEM chain (at least one)."""
+    """Every certificate of a PEM chain (at least one); anything else in the text is IAM's chain refusal."""
     blocks = _PEM_CERTIFICATE.findall(body)
     if not blocks or _PEM_CERTIFICATE.sub("", body).strip():
-        raise malformed("Unable to parse certificate chain. Please ensure the certificate chain is in PEM format.")
+        raise malformed(UNREADABLE_CHAIN)
     return [certificate(block, now, "certificate chain") for block in blocks]
 
 

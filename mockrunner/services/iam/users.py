@@ -49,9 +49,10 @@ def get_user(ctx: RequestContext) -> dict:
         caller = ctx.caller
         if not caller.is_root:
             raise non_user()
-        # Root without UserName: IAM describes the root user (no name), created with the account.
+        # Root without UserName: IAM describes the root user, created with the account; the root has no name, so
+        # the answer has no UserName member (the model's "required" notwithstanding).
         return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.account.created,
-                         "Path": "/", "UserName": ""}}
+                         "Path": "/"}}
     return {"User": user_out(USER.get(iam_of(ctx), name), full=True)}
 
 
