@@ -2,6 +2,13 @@
 generated STS client: its own query serializer, XML parser, error classes and SigV4 signer, and its credential
 providers) against a real server, each call compared with botocore's outcome of the same call.
 
+The packaged SDK has no IAM, ECR nor App Runner client: ``test_every_operation_has_the_same_outcome_with_a_ruby_\
+client_built_from_the_models`` builds clients of all four services at run time from botocore's service models on
+aws-sdk-core's Seahorse shapes and protocol plugins (``ruby_sdk/model_client.rb``: the query serializer and XML
+parser, JSON 1.0/1.1, the error classes and SigV4 signer of every generated Ruby client), calls every operation
+once with the sweep's inputs (``sdk_sweep.py``) on the populated world, and asserts the outcomes agree with
+botocore's: the same output, deeply, or the same status, code, message, error class and modeled members.
+
 The driver is ``ruby_sdk/driver.rb`` (one JSON request a line in, one JSON answer a line out).  Outside CI these
 tests skip when Ruby or aws-sdk-core is missing (Debian: ``ruby-aws-sdk-core``); in CI they must run
 (``tests/conftest.py``; ``.ci/run`` installs it).
@@ -19,16 +26,23 @@ from typing import Any
 import pytest
 
 from mockrunner.config import Settings
+from mockrunner.protocol import specs
+from mockrunner.testing.server import ThreadedServer
 from tests.harness import Harness
 from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
+from tests.ways import sdk_sweep as sweep
 from tests.ways.go_sdk_driver import Driver
-from tests.ways.sdk_sweep import botocore_call, differences, envelope_problems
+from tests.ways.go_sdk_sweep import restore_state
+from tests.ways.js_sdk_world import build_full_world
+from tests.ways.sdk_sweep import MESSAGES, botocore_call, differences, envelope_problems, error_shapes
 
 RUBY = shutil.which("ruby")
 DRIVER = Path(__file__).with_name("ruby_sdk") / "driver.rb"
 ACCOUNT = "123456789012"
 SDK = "Ruby"
 MAIN = "repo:acme/web:ref:refs/heads/main"
+MODELED_ERRORS = "RubySdkModels"
+"""The module of the model-driven clients' error classes (``ruby_sdk/model_client.rb``)."""
 
 
 def _sdk_version(environment: dict) -> str:
@@ -41,9 +55,10 @@ def _sdk_version(environment: dict) -> str:
 
 
 class Ruby:
-    """The driver against ``harness``'s server, in an environment of its own (no ``~/.aws``, no ``AWS_*``)."""
+    """The driver against the server at ``endpoint`` (``harness``'s, when given), in an environment of its own (no
+    ``~/.aws``, no ``AWS_*``)."""
 
-    def __init__(self, harness: Harness, home: Path) -> None:
+    def __init__(self, endpoint: str, home: Path, harness: Any = None) -> None:
         home.mkdir()
         self.harness = harness
         self.home = home
@@ -51,7 +66,7 @@ class Ruby:
         if not _sdk_version(environment).startswith("3."):
             (pytest.fail if os.environ.get("CI") else pytest.skip)(
                 "Ruby's aws-sdk-core v3 is not installed (Debian: ruby-aws-sdk-core; CI installs it: .ci/run)")
-        self.driver = Driver([RUBY, DRIVER], harness.endpoint_url, env=environment)
+        self.driver = Driver([RUBY, DRIVER], endpoint, env=environment)
 
     def ask(self, request: dict) -> dict:
         return self.driver.ask(request)
@@ -65,7 +80,7 @@ class Ruby:
 @pytest.fixture
 def ruby(tmp_path: Path) -> Iterator[Ruby]:
     harness = Harness("server", Settings(log_requests=False))
-    client = Ruby(harness, tmp_path / "home")
+    client = Ruby(harness.endpoint_url, tmp_path / "home", harness)
     yield client
     client.driver.close()
     harness.close()
@@ -259,6 +274,74 @@ def test_the_ruby_sdks_credential_providers_assume_roles(ruby):
     assert (denied["errorClass"], denied["status"]) == ("Aws::STS::Errors::AccessDenied", 403)
 
 
+
+# ------------------------------------------------------------------- every operation, from botocore's models
+EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {}
+"""(service, operation) -> why the model-driven Ruby client's outcome differs from botocore's while mockrunner is
+right."""
+
+
+def sweep_mismatch(call: dict, botocore: dict, twin: dict, outcome: dict) -> list[str]:
+    """Where the model-driven Ruby client's outcome differs from botocore's: output deeply (values two botocore calls
+    differ in are not compared); or error code, message, the error class of the code and a modeled error's
+    members."""
+    final, problems = envelope_problems(botocore, outcome, SDK, "request id")
+    if final:
+        return problems
+    if botocore["ok"]:
+        return problems + differences(botocore["output"], twin.get("output"), outcome["output"], SDK)
+    expected = (botocore["code"], botocore["message"], f"{MODELED_ERRORS}::{call['service'].upper()}::Errors::"
+                f"{botocore['code']}")
+    found = (outcome["code"], outcome["message"], outcome["errorClass"])
+    if found != expected:
+        problems.append(f"error: botocore {expected}, {SDK} {found}"[:400])
+    shape = error_shapes(call["service"], call["operation"]).get(botocore["code"])
+    modeled = set(shape.members) - set(MESSAGES) if shape is not None else set()
+    members = {key: value for key, value in outcome.get("members", {}).items() if key in modeled}
+    return problems + differences({key: value for key, value in botocore["members"].items() if key in modeled},
+                                  None, members, SDK)
+
+
+def model_files(directory: Path) -> dict[str, str]:
+    """The served services' botocore models (JSON files in ``directory``), as the driver loads them."""
+    paths = {}
+    for service in specs.SERVICES:
+        paths[service] = str(directory / f"{service}.json")
+        Path(paths[service]).write_text(json.dumps(specs.service_model(service)._service_description))
+    return paths
+
+
+def test_every_operation_has_the_same_outcome_with_a_ruby_client_built_from_the_models(tmp_path):
+    world = build_full_world()
+    calls, botocore = sweep.calls(world)
+    invalid = sweep.invalid_inputs(calls, botocore)
+    assert not invalid, "\n".join(invalid)
+    twins = [sweep.botocore(world, call) for call in calls]
+    settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
+    with ThreadedServer(settings) as server:
+        ruby = Ruby(server.endpoint_url, tmp_path / "home")
+        try:
+            assert ruby.ask({"models": model_files(tmp_path)})["services"] == sorted(specs.SERVICES)
+            outcomes = []
+            for call in calls:
+                restore_state(server.endpoint_url, world.pristine)
+                outcomes.append(ruby.ask({**call, "input": sweep.wire(call["input"])}))
+        finally:
+            ruby.driver.close()
+    mismatches, still_expected = [], set()
+    for call, ours, twin, outcome in zip(calls, botocore, twins, outcomes, strict=True):
+        key = (call["service"], call["operation"])
+        problems = sweep_mismatch(call, ours, twin, outcome)
+        if key in EXPECTED_DIFFERENCES:
+            still_expected |= {key} if problems else set()
+        elif problems:
+            mismatches.append(f"{key[0]}.{key[1]}: " + "; ".join(problems))
+    assert not mismatches, f"{len(mismatches)} of {len(calls)} operations differ:\n" + "\n".join(mismatches)
+    assert still_expected == set(EXPECTED_DIFFERENCES), "expected differences that no longer differ"
+    assert len(calls) == sum(len(specs.service_model(service).operation_names) for service in specs.SERVICES) > 280
+    assert sum(outcome["ok"] for outcome in outcomes) > len(calls) // 2, "most valid inputs succeed"
+
+
 # ------------------------------------------------------------------ the comparison itself catches what it must
 IDENTITY = {"ok": True, "status": 200, "output": {"Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/a"}}
 SESSION = {"ok": True, "status": 200, "output": {"Credentials": {
@@ -287,4 +370,24 @@ def _credentials(**changes: Any) -> dict:
 ])
 def test_the_comparison_catches_what_the_ruby_sdk_would_misread(botocore, outcome, problem):
     problems = mismatch(botocore, botocore, outcome)
+    assert (not problems) if problem is None else any(problem in found for found in problems), problems
+
+
+SWEEP_CALL = {"service": "ecr", "operation": "DescribeRepositories", "input": {}, "caller": None}
+ECR_MISSING = {"ok": False, "status": 400, "code": "RepositoryNotFoundException", "message": "gone",
+               "members": {"message": "gone"}}
+RUBY_ECR_MISSING = {**ECR_MISSING, "requestId": "r-1", "members": {"message": "gone"},
+                    "errorClass": "RubySdkModels::ECR::Errors::RepositoryNotFoundException"}
+
+
+@pytest.mark.parametrize(("outcome", "problem"), [
+    (RUBY_ECR_MISSING, None),
+    ({**RUBY_ECR_MISSING, "errorClass": "RubySdkModels::ECR::Errors::ServiceError"}, "error"),
+    ({**RUBY_ECR_MISSING, "code": "DriverError", "errorClass": "NoMethodError"}, "error"),
+    ({**RUBY_ECR_MISSING, "message": ""}, "error"),
+    ({**RUBY_ECR_MISSING, "status": 0, "requestId": None}, "HTTP status"),
+    ({"ok": True, "status": 200, "requestId": "r-1", "output": {}}, "botocore failed"),
+])
+def test_the_sweeps_comparison_of_errors_catches_what_the_ruby_client_would_misread(outcome, problem):
+    problems = sweep_mismatch(SWEEP_CALL, ECR_MISSING, ECR_MISSING, outcome)
     assert (not problems) if problem is None else any(problem in found for found in problems), problems

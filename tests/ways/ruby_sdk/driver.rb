@@ -1,5 +1,6 @@
 # The AWS SDK for Ruby v3 (aws-sdk-core, as the distribution packages it) driven by JSON: run as
 # `ruby driver.rb ENDPOINT`, it reads one JSON request a line on stdin and prints one JSON answer a line.
+# Its STS client is the SDK's generated one until models replace it (IAM, ECR and App Runner come only so).
 #
 # A call:     {"service", "operation", "input", "caller"}  -> the SDK client's method of the operation, called with
 #             `input` (botocore's member names, converted to the SDK's through its model), signed with `caller`'s
@@ -8,18 +9,22 @@
 # A provider: {"provider": "AssumeRoleCredentials" | "AssumeRoleWebIdentityCredentials", "input", "caller",
 #              "tokenFile"} -> the SDK's credential provider built from `input` (the operation's members), then
 #             GetCallerIdentity signed with the credentials it provides.
+# Models:    {"models": {SERVICE: PATH}} -> clients of those services built from botocore's service models (JSON files;
+#             model_client.rb) for the calls that follow; answers {"ok": true, "services": [...]}.
 # An answer:  {"ok": true, "status", "requestId", "output"} (output in botocore's member names) or
-#             {"ok": false, "status", "requestId", "code", "message", "errorClass"}; a provider's answer adds
+#             {"ok": false, "status", "requestId", "code", "message", "errorClass", "members"} (status 0 and code
+#             "ArgumentError": the SDK refused the input before sending it); a provider's answer adds
 #             "expiration" and "accessKeyId" of the credentials it holds.
 # Values travel as JSON: a timestamp as {"$date": EPOCH_MS}, a blob as {"$blob": BASE64}.
 require 'aws-sdk-core'
 require 'base64'
 require 'json'
+require_relative 'model_client'
 
 ENDPOINT = ARGV.fetch(0)
 REGION = 'us-east-1'
 ROOT = { 'accessKeyId' => 'test', 'secretAccessKey' => 'test' }.freeze
-CLIENTS = { 'sts' => Aws::STS::Client }.freeze
+CLIENTS = { 'sts' => Aws::STS::Client }
 PROVIDERS = {
   'AssumeRoleCredentials' => Aws::AssumeRoleCredentials,
   'AssumeRoleWebIdentityCredentials' => Aws::AssumeRoleWebIdentityCredentials
@@ -80,9 +85,13 @@ def request_id(context)
   context[:request_id] || context.http_response.headers['x-amzn-requestid']
 end
 
+# A service's error: its class, code, message and (a modeled error of the operation) members.
 def refused(error)
-  { 'ok' => false, 'status' => error.context.http_response.status_code, 'requestId' => request_id(error.context),
-    'code' => error.code, 'message' => error.message, 'errorClass' => error.class.name }
+  context = error.context
+  modeled = context.operation.errors.find { |ref| ref.shape.name == error.code }
+  members = modeled && error.data.is_a?(Struct) ? from_sdk(modeled, error.data) : {}
+  { 'ok' => false, 'status' => context.http_response.status_code, 'requestId' => request_id(context),
+    'code' => error.code, 'message' => error.message, 'errorClass' => error.class.name, 'members' => members }
 end
 
 def operation_of(client, name)
@@ -93,11 +102,15 @@ end
 def call(request)
   sdk = client(request.fetch('service'), credentials_of(request['caller']))
   method, operation = operation_of(sdk, request.fetch('operation'))
-  response = sdk.public_send(method, to_sdk(operation.input, request.fetch('input', {})))
+  params = operation.input ? to_sdk(operation.input, request.fetch('input', {})) : {}
+  response = sdk.public_send(method, params)
   { 'ok' => true, 'status' => response.context.http_response.status_code,
-    'requestId' => request_id(response.context), 'output' => from_sdk(operation.output, response.data) }
+    'requestId' => request_id(response.context),
+    'output' => operation.output ? from_sdk(operation.output, response.data) : {} }
 rescue Aws::Errors::ServiceError => e
   refused(e)
+rescue ArgumentError => e # the SDK refused the input itself (or has no such operation or member)
+  { 'ok' => false, 'status' => 0, 'code' => 'ArgumentError', 'message' => e.message, 'errorClass' => e.class.name }
 end
 
 def provided(request)
@@ -118,9 +131,27 @@ rescue Aws::Errors::ServiceError => e
   refused(e)
 end
 
+def load_models(request)
+  request.fetch('models').each do |service, path|
+    CLIENTS[service] = RubySdkModels.build(service, JSON.parse(File.read(path)))
+  end
+  { 'ok' => true, 'services' => CLIENTS.keys.sort }
+end
+
+def answer(request)
+  return load_models(request) if request.key?('models')
+  return provided(request) if request.key?('provider')
+
+  call(request)
+end
+
 $stdout.sync = true
 $stdin.each_line do |line|
-  request = JSON.parse(line)
-  answer = request.key?('provider') ? provided(request) : call(request)
+  answer = begin
+    answer(JSON.parse(line))
+  rescue StandardError => e # a bug of the driver's or the SDK's: reported as the request's answer
+    { 'ok' => false, 'status' => 0, 'code' => 'DriverError', 'message' => "#{e.class}: #{e.message}",
+      'errorClass' => e.class.name, 'backtrace' => e.backtrace.first(5) }
+  end
   puts JSON.generate(answer)
 end
