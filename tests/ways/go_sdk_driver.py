@@ -82,17 +82,19 @@ def built_driver(sdk: GoSdk) -> Path:
 
 
 class Driver:
-    """A running driver: one JSON request per line in, one JSON answer per line out."""
+    """A running driver: one JSON request per line in, one JSON answer per line out (``command``: the driver's
+    command line before the endpoint, a binary or an interpreter and its script; ``env``: its environment)."""
 
-    def __init__(self, binary: Any, endpoint: str) -> None:
-        self.process = subprocess.Popen([str(binary), endpoint], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+    def __init__(self, command: Any, endpoint: str, env: dict | None = None) -> None:
+        argv = [str(part) for part in (command if isinstance(command, (list, tuple)) else [command])]
+        self.process = subprocess.Popen([*argv, endpoint], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, env=env)
 
     def ask(self, request: dict) -> Any:
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()
-        assert line, f"the Go driver stopped: {self.process.stderr.read()[-2000:]}"
+        assert line, f"the driver stopped: {self.process.stderr.read()[-2000:]}"
         return json.loads(line)
 
     def close(self) -> None:

@@ -170,7 +170,8 @@ def mismatch(sweep: Sweep, call: dict, botocore: dict, twin: dict, go: dict) -> 
     return problems + sweep.failure_checks(botocore, go)
 
 
-def _restore(endpoint: str, state: dict) -> None:
+def restore_state(endpoint: str, state: dict) -> None:
+    """Replace the state of the server at ``endpoint`` with ``state`` (its admin API)."""
     request = urllib.request.Request(f"{endpoint}/_mockrunner/state", data=json.dumps(state).encode(),
                                      headers={"content-type": "application/json"}, method="POST")
     with urllib.request.urlopen(request, timeout=60) as reply:
@@ -194,7 +195,7 @@ def every_operation_agrees(sweep: Sweep) -> None:
             twins = [sdk_sweep.botocore(world, call) for call in calls]
             outcomes = []
             for call in calls:
-                _restore(server.endpoint_url, world.pristine)
+                restore_state(server.endpoint_url, world.pristine)
                 outcomes.append(driver.ask({**call, "input": sdk_sweep.wire(call["input"])}))
         finally:
             driver.close()

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
 
 from mockrunner.protocol import specs
@@ -97,9 +99,17 @@ def botocore(world: World, call: dict) -> dict:
     """botocore's outcome of ``call`` against the pristine world: ``{"ok": True, "output", "status"}`` or
     ``{"ok": False, "code", "message", "status", "members"}`` (``"invalid"`` when botocore refused the input)."""
     world.restore()
+    return botocore_call(world.harness, call)
+
+
+def botocore_call(harness: Any, call: dict) -> dict:
+    """botocore's outcome of ``call`` against ``harness`` as it is (:func:`botocore`'s forms), signed with the
+    caller's keys (``None``: the root's; ``False``: unsigned)."""
     caller = call["caller"] or {"accessKeyId": "test", "secretAccessKey": "test"}
-    client = world.harness.client(call["service"], access_key=caller["accessKeyId"],
-                                  secret=caller["secretAccessKey"])
+    config = {"config": Config(signature_version=UNSIGNED, retries={"max_attempts": 1})} \
+        if call["caller"] is False else {}
+    client = harness.client(call["service"], access_key=caller["accessKeyId"], secret=caller["secretAccessKey"],
+                            token=caller.get("sessionToken"), **config)
     method = getattr(client, _method(client, call["operation"]))
     try:
         output = method(**call["input"])
