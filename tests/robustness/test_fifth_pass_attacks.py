@@ -1,0 +1,55 @@
+"""An attacker's fifth pass: ARNs that name a resource in an unusual spelling, and what the earlier passes left out.
+Real clients throughout: boto3 in both modes (``aws``), ``requests`` and raw sockets against a real server
+(``server``).
+
+Findings (each has a test here that failed before its fix):
+
+* AssumeRole, AssumeRoleWithWebIdentity and AssumeRoleWithSAML found the role of a ``RoleArn`` in another
+  partition (``arn:aws-cn:iam::<acct>:role/admin``), with a region (``arn:aws:iam:us-east-1:<acct>:role/admin``) or
+  without the role's path, and authorized that spelling: a Deny on the role's real ARN did not match it, so an
+  ``sts:AssumeRole`` on ``*`` assumed a role its policy denies.  Only the role's own ARN names it now.
+
+Probes that were sound (pinned below):
+
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+JSON nested thousands deep in every JSON-text parameter    the parameter's own 400 (MalformedPolicyDocument,
+(policies, repository/registry/lifecycle policies, image   InvalidParameterException, "NextToken ... isn't valid"),
+manifests, App Runner NextToken, admin bodies)             never a RecursionError 500
+=========================================================  ==========================================================
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
+
+DENIED = {"AccessDenied", "AccessDeniedException"}
+
+
+# ------------------------------------------------------------------------------------------------ role ARNs
+@pytest.mark.parametrize("path, spelling", [
+    ("/", f"arn:aws-cn:iam::{ACCOUNT}:role/admin"),
+    ("/", f"arn:aws-us-gov:iam::{ACCOUNT}:role/admin"),
+    ("/", f"arn:aws:iam:us-east-1:{ACCOUNT}:role/admin"),
+    ("/ops/", f"arn:aws:iam::{ACCOUNT}:role/admin"),
+    ("/ops/", f"arn:aws:iam::{ACCOUNT}:role/other/admin"),
+])
+def test_a_role_is_assumed_only_by_its_own_arn(aws, path, spelling):
+    """A Deny on the role's ARN cannot be sidestepped by naming the role in another spelling."""
+    iam = aws.client("iam")
+    admin_arn = iam.create_role(RoleName="admin", Path=path, AssumeRolePolicyDocument=trust(
+        f"arn:aws:iam::{ACCOUNT}:root"))["Role"]["Arn"]
+    key = user_with_key(aws, "eve", inline={"p": doc(allow("sts:AssumeRole"), {
+        "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": admin_arn})})
+    sts = aws.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+    assert error_of(sts.assume_role, RoleArn=admin_arn, RoleSessionName="run-1")[0] in DENIED
+    code, message, status = error_of(sts.assume_role, RoleArn=spelling, RoleSessionName="run-1")
+    assert (code, status) == ("AccessDenied", 403) and spelling in message
+    # Without the Deny the role's own ARN is what assumes it.
+    iam.delete_user_policy(UserName="eve", PolicyName="p")
+    iam.put_user_policy(UserName="eve", PolicyName="p", PolicyDocument=doc(allow("sts:AssumeRole")))
+    assert sts.assume_role(RoleArn=admin_arn, RoleSessionName="run-1")["AssumedRoleUser"]["Arn"].endswith(
+        "assumed-role/admin/run-1")
+    assert error_of(sts.assume_role, RoleArn=spelling, RoleSessionName="run-1")[0] == "AccessDenied"
