@@ -8,6 +8,9 @@ Findings (each has a test here that failed before its fix):
   partition (``arn:aws-cn:iam::<acct>:role/admin``), with a region (``arn:aws:iam:us-east-1:<acct>:role/admin``) or
   without the role's path, and authorized that spelling: a Deny on the role's real ARN did not match it, so an
   ``sts:AssumeRole`` on ``*`` assumed a role its policy denies.  Only the role's own ARN names it now.
+* A layer upload outlived its repository: after DeleteRepository and a CreateRepository of the same name, the old
+  upload's bytes completed into the new repository (and counted against its 1,000 uploads).  An upload now
+  belongs to the repository that started it (its place and creation time), not to its name.
 
 Probes that were sound (pinned below):
 
@@ -20,6 +23,8 @@ manifests, App Runner NextToken, admin bodies)             never a RecursionErro
 =========================================================  ==========================================================
 """
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 
@@ -53,3 +58,22 @@ def test_a_role_is_assumed_only_by_its_own_arn(aws, path, spelling):
     assert sts.assume_role(RoleArn=admin_arn, RoleSessionName="run-1")["AssumedRoleUser"]["Arn"].endswith(
         "assumed-role/admin/run-1")
     assert error_of(sts.assume_role, RoleArn=spelling, RoleSessionName="run-1")[0] == "AccessDenied"
+
+
+# ------------------------------------------------------------------------------------------------ layer uploads
+def test_a_layer_upload_dies_with_its_repository(aws):
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    upload = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+    data = b"a layer of the old repository"
+    ecr.upload_layer_part(repositoryName="app", uploadId=upload, partFirstByte=0, partLastByte=len(data) - 1,
+                          layerPartBlob=data)
+    ecr.delete_repository(repositoryName="app", force=True)
+    ecr.create_repository(repositoryName="app")
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    assert error_of(ecr.complete_layer_upload, repositoryName="app", uploadId=upload,
+                    layerDigests=[digest])[0] == "UploadNotFoundException"
+    assert error_of(ecr.upload_layer_part, repositoryName="app", uploadId=upload, partFirstByte=len(data),
+                    partLastByte=len(data), layerPartBlob=b"x")[0] == "UploadNotFoundException"
+    layers = ecr.batch_check_layer_availability(repositoryName="app", layerDigests=[digest])
+    assert layers["layers"] == [] and layers["failures"][0]["failureCode"] == "MissingLayerDigest"
