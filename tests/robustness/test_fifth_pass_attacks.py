@@ -20,15 +20,21 @@ probe                                                      outcome
 JSON nested thousands deep in every JSON-text parameter    the parameter's own 400 (MalformedPolicyDocument,
 (policies, repository/registry/lifecycle policies, image   InvalidParameterException, "NextToken ... isn't valid"),
 manifests, App Runner NextToken, admin bodies)             never a RecursionError 500
+8 concurrent PATCHes, then 4 concurrent closing PUTs       every PATCH lands (size is their sum); one 400 for the
+with a wrong digest, on one registry upload                wrong digest, then 404: the upload is gone
 =========================================================  ==========================================================
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import threading
 
 import pytest
+import requests
 
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
+from tests.registry.images import Registry, login_password
 
 DENIED = {"AccessDenied", "AccessDeniedException"}
 
@@ -77,3 +83,52 @@ def test_a_layer_upload_dies_with_its_repository(aws):
                     partLastByte=len(data), layerPartBlob=b"x")[0] == "UploadNotFoundException"
     layers = ecr.batch_check_layer_availability(repositoryName="app", layerDigests=[digest])
     assert layers["layers"] == [] and layers["failures"][0]["failureCode"] == "MissingLayerDigest"
+
+
+# ------------------------------------------------------------------------------------------------ sound probes
+DEEP = "[" * 3000 + "]" * 3000
+DEEP_POLICY = '{"Version":"2012-10-17","Statement":' + DEEP + "}"
+
+
+@pytest.mark.parametrize("service, call, kwargs, expected", [
+    ("iam", "create_policy", {"PolicyName": "p", "PolicyDocument": DEEP_POLICY}, "MalformedPolicyDocument"),
+    ("sts", "get_federation_token", {"Name": "feddy", "Policy": DEEP_POLICY[:2000]}, "MalformedPolicyDocument"),
+    ("ecr", "set_repository_policy", {"repositoryName": "app", "policyText": DEEP_POLICY},
+     "InvalidParameterException"),
+    ("ecr", "put_lifecycle_policy", {"repositoryName": "app", "lifecyclePolicyText": DEEP},
+     "InvalidParameterException"),
+    ("ecr", "put_image", {"repositoryName": "app", "imageManifest": DEEP, "imageTag": "v1"},
+     "InvalidParameterException"),
+    ("apprunner", "list_services", {"NextToken": base64.urlsafe_b64encode(DEEP.encode()).decode()[:1000]},
+     "InvalidRequestException"),
+])
+def test_json_nested_thousands_deep_is_the_parameter_s_own_400(aws, service, call, kwargs, expected):
+    aws.client("ecr").create_repository(repositoryName="app")
+    code, _, status = error_of(getattr(aws.client(service), call), **kwargs)
+    assert (code, status) == (expected, 400)
+
+
+def test_concurrent_appends_and_closes_of_one_upload_stay_consistent(server):
+    server.client("ecr").create_repository(repositoryName="app")
+    registry = Registry(server.endpoint_url, login_password(server.client("ecr")))
+    location = registry.call("POST", "/v2/app/blobs/uploads/").headers["Location"]
+    statuses: list[int] = []
+
+    def call(method: str, path: str, data: bytes = b"") -> None:
+        statuses.append(registry.call(method, path, data=data).status_code)
+
+    def run(threads: list[threading.Thread]) -> list[int]:
+        statuses.clear()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        return sorted(statuses)
+
+    patches = [threading.Thread(target=call, args=("PATCH", location, bytes([65 + i]) * 1000)) for i in range(8)]
+    assert run(patches) == [202] * 8
+    assert registry.call("GET", location).headers["Range"] == "0-7999"
+    wrong = f"{location}?digest=sha256:{'0' * 64}"
+    assert run([threading.Thread(target=call, args=("PUT", wrong)) for _ in range(4)]) == [400, 404, 404, 404]
+    assert registry.call("GET", location).status_code == 404
+    assert requests.get(server.endpoint_url + "/v2/", timeout=10).status_code == 401  # still answering
