@@ -237,4 +237,4 @@ def test_a_repository_has_at_most_1000_uploads_in_progress(aws, ecr):
         ecr.initiate_layer_upload(repositoryName="app")
     aws.store.clock.advance(WEEK)
     ecr.initiate_layer_upload(repositoryName="app")  # expired uploads free theirs
-    assert aws.store.blobs.count_uploads(ecr_push.owner(repo)) == 1
+    assert aws.store.blobs.count_uploads(ecr_push.upload_owner(repo)) == 1

@@ -65,8 +65,14 @@ def tag_moved(store: "Store", repo: Repository, tag: str, image: "Image") -> Non
 
 
 def owner(repo: Repository) -> tuple[str, str, str]:
-    """Whose an upload is: ECR's upload ids are only valid for the repository that started them."""
+    """The repository's place (registry, region, name): what a download URL is signed for."""
     return (repo.registry_id, repo.region, repo.name)
+
+
+def upload_owner(repo: Repository) -> tuple[str, str, str, str]:
+    """Whose an upload is: ECR's upload ids are only valid for the repository that started them, so the owner is
+    that repository itself (its place and its creation time), never a namesake created after it was deleted."""
+    return (*owner(repo), repo.created_at.isoformat())
 
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -101,10 +107,10 @@ def layer_too_large(repo: Repository) -> ServiceError:
 def start_upload(store: "Store", repo: Repository) -> "Upload":
     """A new upload (LimitExceededException when the repository has :data:`MAX_UPLOADS` in progress)."""
     expire_uploads(store)
-    if store.blobs.count_uploads(owner(repo)) >= MAX_UPLOADS:
+    if store.blobs.count_uploads(upload_owner(repo)) >= MAX_UPLOADS:
         raise limit_exceeded(f"The repository with name '{repo.name}' in the registry with id '{repo.registry_id}' "
                              f"already has the maximum of {MAX_UPLOADS} layer uploads in progress")
-    return store.blobs.start_upload(owner(repo), store.clock.now())
+    return store.blobs.start_upload(upload_owner(repo), store.clock.now())
 
 
 def expire_uploads(store: "Store") -> int:
@@ -116,7 +122,7 @@ def expire_uploads(store: "Store") -> int:
 def upload_of(store: "Store", repo: Repository, upload_id: str) -> "Upload":
     """The upload ``upload_id`` of this repository, or UploadNotFoundException (also once it has expired)."""
     upload = store.blobs.upload(upload_id)
-    if upload is None or upload.owner != owner(repo):
+    if upload is None or upload.owner != upload_owner(repo):
         raise upload_not_found(repo, upload_id)
     if store.clock.now() - upload.started >= UPLOAD_LIFETIME:
         expire_uploads(store)
