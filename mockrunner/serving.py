@@ -11,6 +11,9 @@ the limits in :class:`Limits`:
   body is read and before ``100 Continue`` would be sent, or as chunks add up);
 - a request with both ``Content-Length`` and ``Transfer-Encoding`` gets 400 (RFC 9112 section 6.1 allows
   refusing it; answering it is how requests are smuggled past a proxy);
+- a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
+  3.2 requires (h11 refuses a missing or repeated one): the application echoes the Host into ``Location`` and
+  ``WWW-Authenticate``, where a quote or a space would end the value early;
 - once the first byte of a request has arrived, its head must be complete within ``head_timeout`` seconds or the
   client gets 408; every other read (an idle keep-alive connection, a body) waits at most ``idle_timeout``;
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused.
@@ -25,6 +28,7 @@ it.  ``scripts/bench_protocol.py`` measures this server against moto's and a do-
 """
 from __future__ import annotations
 
+import re
 import socket
 import socketserver
 import sys
@@ -42,6 +46,9 @@ _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStat
 RECV_SIZE = 65536
 LINGER_SECONDS = 1.0
 LINGER_BYTES = 1024 * 1024
+# RFC 3986 host (IP-literal, IPv4address or reg-name) and optional port: ``authority`` without userinfo.
+_HOST = re.compile(rb"(?:\[[0-9A-Fa-f:.]+\]|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]"
+                   rb"|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?")
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,8 @@ class _Connection(socketserver.BaseRequestHandler):
             raise HTTPError(400, "malformed request")
         if event.http_version not in (b"1.0", b"1.1"):
             raise HTTPError(400, "unsupported HTTP version")
+        if not all(_HOST.fullmatch(value) for name, value in event.headers if name == b"host"):
+            raise HTTPError(400, "invalid Host header")
         if len(event.target) > self.limits.max_target:
             raise HTTPError(414, "request line too long")
         if len(event.headers) > self.limits.max_headers:

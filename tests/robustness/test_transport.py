@@ -208,10 +208,28 @@ def test_huge_and_numerous_headers_are_refused_cleanly(server):
     b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n",
     b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"POST / HTTP/1.1\r\nHost: x\r\nAuthorization: \x00\x01\x02\r\n\r\n",  # control characters in a field value
+    b"GET /v2/ HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", b"GET /v2/ HTTP/1.1\r\n\r\n",  # two Hosts, none (RFC 9112)
 ])
 def test_malformed_http_gets_a_400_and_a_closed_connection(server, raw):
     answer = exchange(server, raw, half_close=True)
     assert answer.status == 400 and answer.closed
+
+
+@pytest.mark.parametrize("host", ['a"b', "a b", "x/y", "user@x", "x:80a", "[::1", "%zz", "x\\y"])
+def test_a_host_that_is_not_a_uri_host_gets_a_400(server, host):
+    """RFC 9112 section 3.2: an invalid Host is a 400 from the server; the registry would echo it into
+    ``WWW-Authenticate``'s quoted realm and a blob redirect's ``Location``."""
+    raw = http("GET", {"Host": host}, target="/v2/")
+    answer = exchange(server, raw, half_close=True)
+    assert answer.status == 400 and answer.closed and b"Host" in answer.body
+
+
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:4566", "[::1]:80", "123456789012.dkr.ecr.us-east-1.localhost",
+                                  "x:", "my_host"])
+def test_hosts_of_every_uri_form_reach_the_registry(server, host):
+    answer = exchange(server, http("GET", {"Host": host}, target="/v2/"))
+    assert answer.status == 401
+    assert answer.headers["WWW-Authenticate"] == f'Basic realm="http://{host}/",service="ecr.amazonaws.com"'
 
 
 def test_a_body_shorter_than_its_content_length_is_not_a_hang(server):
