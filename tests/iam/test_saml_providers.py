@@ -41,6 +41,11 @@ def test_create_get_list_update_delete(aws):
     # Names compare without case, as IAM's do.
     assert iam.get_saml_provider(SAMLProviderArn=PROVIDER.replace("Okta", "OKTA"))["SAMLProviderUUID"] == \
         got["SAMLProviderUUID"]
+    # ... but the rest of the ARN is its own: a shortened or altered prefix names nothing.
+    for arn in ("arn:aws:iam::saml-provider/Okta", "arn:awssaml-provider/Okta",
+                PROVIDER.replace("iam::", "iam:us-east-1:"), PROVIDER.replace(":saml-provider/", ":saml-provider/x/")):
+        assert _refused(lambda arn=arn: iam.get_saml_provider(SAMLProviderArn=arn)) == (
+            "NoSuchEntity", f"Manifest not found for arn {arn}", 404)
     listed = iam.list_saml_providers()["SAMLProviderList"]
     assert [(item["Arn"], item["ValidUntil"]) for item in listed] == [(PROVIDER, got["ValidUntil"])]
     other = metadata(aws, "https://other.example.com/saml")

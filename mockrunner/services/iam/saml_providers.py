@@ -42,7 +42,7 @@ def new_key_id() -> str:
 
 
 def find_provider(iam: IamState, arn: str) -> SamlProvider | None:
-    """The provider ``arn`` names in ``iam`` (the name compared without case), or ``None``."""
+    """The provider ``arn`` names in ``iam``, or ``None``: its ARN exactly, but for the name, compared without case."""
     provider = iam.saml_providers.get(arn)
     if provider is not None:
         return provider
@@ -50,7 +50,8 @@ def find_provider(iam: IamState, arn: str) -> SamlProvider | None:
     if not name:
         return None
     return next((candidate for candidate in iam.saml_providers.values()
-                 if candidate.name.lower() == name.lower() and candidate.arn.startswith(prefix)), None)
+                 if candidate.name.lower() == name.lower() and candidate.arn == prefix + ARN_RESOURCE + candidate.name),
+                None)
 
 
 def _provider(ctx: RequestContext) -> SamlProvider:
