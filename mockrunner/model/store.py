@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from mockrunner.arns import split_arn
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.blobs import BlobStore
@@ -16,7 +17,7 @@ from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
 from mockrunner.model.derived import DerivedCache
 from mockrunner.model.ecr import EcrState
-from mockrunner.model.iam import IamState
+from mockrunner.model.iam import IamState, Role
 from mockrunner.model.identity_providers import IdentityProviders
 
 
@@ -80,3 +81,15 @@ class Store:
 
     def account(self, account_id: str) -> Account | None:
         return self.accounts.get(account_id)
+
+    def role_at(self, arn: str) -> Role | None:
+        """The role whose ARN is ``arn``, character for character, in whichever account of the store it lives.
+
+        No other spelling (another partition, a region, a missing or different path) names a role: ``arn`` is what
+        policies are checked against, so a looser match would let a spelling slip past a Deny on the real ARN."""
+        parsed = split_arn(arn)
+        if parsed is None or parsed.service != "iam" or parsed.resource_type != "role":
+            return None
+        account = self.accounts.get(parsed.account)
+        role = account.iam.roles.get(parsed.name) if account is not None else None
+        return role if role is not None and role.arn == arn else None

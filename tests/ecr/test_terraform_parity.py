@@ -2,6 +2,8 @@
 showed mockrunner answering differently; the provider file is named in each test."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -53,3 +55,22 @@ def test_a_tag_mutability_exclusion_filter_has_at_most_two_wildcards(ecr, call):
                                                                else [])
     assert ecr.describe_repository_creation_templates()["repositoryCreationTemplates"] == []
     apply("two", "a*b*c")
+
+
+def test_a_custom_role_is_named_by_its_own_arn(aws, ecr):
+    """A cross-account upstream needs ``customRoleArn``, a role of the registry's account named by its ARN exactly:
+    the role's path included (a wrong or missing path names no role, as everywhere in IAM)."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "pullthroughcache.ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    aws.client("iam").create_role(RoleName="ptc", Path="/ecr/", AssumeRolePolicyDocument=json.dumps(trust))
+    upstream = f"{OTHER_ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com"
+    for arn in (f"arn:aws:iam::{ACCOUNT}:role/ptc", f"arn:aws:iam::{ACCOUNT}:role/other/ptc"):
+        with pytest.raises(ClientError) as exc:
+            ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="xacct", upstreamRegistryUrl=upstream,
+                                               customRoleArn=arn)
+        assert error(exc) == ("InvalidParameterException", "Invalid parameter at 'customRoleArn' failed to satisfy "
+                              f"constraint: 'The role {arn} does not exist in the registry's account'")
+    arn = f"arn:aws:iam::{ACCOUNT}:role/ecr/ptc"
+    out = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="xacct", upstreamRegistryUrl=upstream,
+                                             customRoleArn=arn)
+    assert out["customRoleArn"] == arn

@@ -68,18 +68,6 @@ def _roles_named(params: dict) -> list[tuple[str, str]]:
     return [(kind, arn) for kind, arn in (("access", access), ("instance", instance)) if arn]
 
 
-def find_role(store: "Store", role_arn: str) -> "Role | None":
-    """The role an ARN names (path included), in whichever account of the store it lives."""
-    arn = split_arn(role_arn)
-    if arn is None or arn.service != "iam" or arn.resource_type != "role" or not arn.resource_path:
-        return None
-    account = store.account(arn.account)
-    if account is None:
-        return None
-    role = account.iam.roles.get(arn.name)
-    return role if role is not None and role.arn == role_arn else None
-
-
 def _slr_arn(account_id: str, aws_service_name: str) -> str:
     return f"arn:aws:iam::{account_id}:role/aws-service-role/{aws_service_name}/{SLR_NAMES[aws_service_name]}"
 
@@ -142,7 +130,7 @@ def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
     mode = store.settings.enforce
     if mode == "off":
         return True
-    role = find_role(store, role_arn)
+    role = store.role_at(role_arn)
     return (role is not None and _trust_allows(store, role, service_principal)) or mode == "soft"
 
 
@@ -207,7 +195,7 @@ def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) ->
     mode = store.settings.enforce
     if mode == "off":
         return None
-    role = find_role(store, access)
+    role = store.role_at(access)
     if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL):
         return None if mode == "soft" else f"Error in assuming access role {access}."
     session = authorizer.caller_for_role_session(store, account_of(role.arn), role.name, PULL_SESSION)
@@ -245,7 +233,7 @@ def instance_role_credentials(store: "Store", service_arn: str) -> dict:
     arn = (service.instance_configuration or {}).get("InstanceRoleArn")
     if not arn:
         raise ServiceError("InvalidRequestException", f"Service {service_arn} has no instance role", 400)
-    role = find_role(store, arn)
+    role = store.role_at(arn)
     if role is None or not _trust_allows(store, role, TASKS_PRINCIPAL):
         raise _assume_failure("instance", arn)
     return issue_role_session(store, role, service.id, INSTANCE_SESSION_DURATION)

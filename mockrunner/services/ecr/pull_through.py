@@ -67,9 +67,7 @@ def _upstream_account(url: str) -> str | None:
 def _check_role(ctx: RequestContext, arn: str | None) -> None:
     if arn is None:
         return
-    role = arn.rpartition("/")[2]
-    if not arn.startswith(f"arn:aws:iam::{ctx.caller.account_id}:role/") or \
-            role not in ctx.store.account(ctx.caller.account_id).iam.roles:
+    if not arn.startswith(f"arn:aws:iam::{ctx.caller.account_id}:role/") or ctx.store.role_at(arn) is None:
         # Unverified wording; documented: the role must be in the registry's account.
         raise invalid(f"Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'The role {arn} does "
                        "not exist in the registry's account'")

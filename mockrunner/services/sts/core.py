@@ -54,21 +54,13 @@ def get_caller_identity(ctx: RequestContext) -> dict:
 
 
 def _role_from_arn(ctx: RequestContext, arn: str) -> tuple[str | None, Role | None]:
-    """The account and role an ARN names (``None`` parts when the ARN names nothing that exists).
-
-    Only the role's own ARN names it, character for character: another partition, a region, or a path that is not
-    the role's names no role.  The ARN is the resource every policy is checked against, so a looser match would let
-    ``arn:aws-cn:iam::<acct>:role/admin`` slip past a Deny on ``arn:aws:iam::*:role/admin`` and still assume it."""
+    """The account and role an ARN names (``None`` parts when the ARN names nothing that exists); only the role's own
+    ARN names it (:meth:`Store.role_at`), so ``arn:aws-cn:iam::<acct>:role/admin`` cannot slip past a Deny on
+    ``arn:aws:iam::*:role/admin`` and still assume it."""
     parsed = split_arn(arn)
     if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
         return None, None
-    account = ctx.store.account(parsed.account)
-    if account is None:
-        return parsed.account, None
-    role = account.iam.roles.get(parsed.name)
-    if role is None or role.arn != arn:
-        return parsed.account, None
-    return parsed.account, role
+    return parsed.account, ctx.store.role_at(arn)
 
 
 def checked_role_arn(arn: str) -> str:
