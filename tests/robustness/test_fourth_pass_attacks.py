@@ -23,7 +23,8 @@ registry, digest; expiry moved; signature altered          digest and expiry; a 
 duplicate query parameters, ``%2F``/``..`` in the name     403 DENIED; no path leaves the signed name
 HEAD and Range on a download URL                           200 / 206 with the blob's headers; 416 outside the blob
 GET of a blob with a signature *and* credentials           the download URL's answer: never a redirect loop
-Host header with odd characters in the blob redirect       Location is the Host as sent (the client's own); no 500
+Host header with odd characters in the blob redirect       Location is the Host as sent (the client's own); no 500;
+                                                           not a URI host: the server's 400 (fifth pass)
 index naming a digest many times / huge / the same child   one refusal, naming each index once; deletes stay fast
 repository policy ``resource``/``RESOURCE``/``\\u006f``     "Invalid repository policy provided"
 duplicate ``Principal`` keys                               the last wins for the check and for evaluation alike
@@ -215,7 +216,10 @@ def test_a_blob_redirect_names_the_host_asked_and_never_loops(server):
     for host in (b"evil.example", b"a b", b"h\xe9st:1", b""):
         answer = _raw(server, b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nAuthorization: "
                       + requests.auth._basic_auth_str(*auth).encode() + b"\r\nConnection: close\r\n\r\n")
-        assert _status(answer) == 307 and b"\r\nLocation: http://" + host + b"/v2/app/blobs/" in answer
+        if host in (b"a b", b"h\xe9st:1"):  # not a URI host: the server's 400 (RFC 9112 section 3.2)
+            assert _status(answer) == 400 and b"Location" not in answer
+        else:
+            assert _status(answer) == 307 and b"\r\nLocation: http://" + host + b"/v2/app/blobs/" in answer
     # Credentials with a signature: the download URL answers, whatever the credentials.
     assert registry.call("GET", url, allow_redirects=False).status_code == 200
     assert registry.call("GET", url.replace("signature=", "signature=0"), allow_redirects=False).status_code == 403
