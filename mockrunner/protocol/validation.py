@@ -80,6 +80,22 @@ SERVICE_CHECKED_PATTERNS = frozenset({
     ("CreateVirtualMFADeviceRequest", "Path"),
 })
 
+_BAD_PATH_PREFIX = ("The specified value for pathPrefix is invalid. It must begin with the / character and contain "
+                    "only alphanumeric characters and/or / characters.")
+#: Request structure -> (member, message): a member whose ``pattern`` the service checks before anything else, in
+#: its own words; its other constraints (length) are then Coral's, without echoing the value.  IAM's listings answer
+#: a ``PathPrefix`` breaking its pattern (``awsdiff``, ``/bad path/``, a policy path without its closing ``/``) with
+#: ``_BAD_PATH_PREFIX`` and a 513-character one that fits the pattern with "1 validation error detected: Value at
+#: 'pathPrefix' failed to satisfy constraint: Member must have length less than or equal to 512" (aws/aws-cli#5860
+#: quotes AWS's answer to ListPolicies ``--path-prefix /foo``; mulgadc/spinifex's gateway tests and versity/
+#: versitygw's integration tests record the same answers from AWS for every listing below).
+PATTERNS_IN_OWN_WORDS: dict[str, tuple[str, str]] = {
+    structure: ("PathPrefix", _BAD_PATH_PREFIX) for structure in (
+        "ListUsersRequest", "ListRolesRequest", "ListGroupsRequest", "ListInstanceProfilesRequest",
+        "ListServerCertificatesRequest", "ListPoliciesRequest", "ListEntitiesForPolicyRequest",
+        "ListAttachedUserPoliciesRequest", "ListAttachedRolePoliciesRequest", "ListAttachedGroupPoliciesRequest")
+}
+
 #: Per service, the shapes whose values the service does not echo although the model does not mark them
 #: ``sensitive``.  IAM: tags, tag keys and policy version ids ("Value at 'tags' failed to satisfy constraint: Member
 #: must have length less than or equal to 50", "Value at 'tags.1.member.key' ...", "Value at 'tagKeys' ...",
@@ -252,7 +268,7 @@ def _scalar_rules(shape: Shape) -> tuple[Callable[[Any], bool], str, Rules]:
     return is_type, type_name, build(shape)
 
 
-def _check_scalar(shape: Shape, with_pattern: bool = True) -> Check:
+def _check_scalar(shape: Shape, with_pattern: bool = True, echo: str | None = None) -> Check:
     is_type, type_name, rules = _scalar_rules(shape)
     if not with_pattern:
         rules = [rule for rule in rules if not rule[1].startswith(_PATTERN)]
@@ -263,7 +279,7 @@ def _check_scalar(shape: Shape, with_pattern: bool = True) -> Check:
             return
         for ok, message in rules:
             if not ok(value):
-                errors.append(_Failure(shape, value, path, message))
+                errors.append(_Failure(shape, value, path, message, echo))
 
     return check
 
@@ -294,6 +310,8 @@ def _check_type(shape: Shape) -> Check:
 def _member_checker(shape: Shape, name: str, member: Shape) -> Check:
     if (shape.name, name) in SERVICE_CHECKED and member.type_name in _SCALARS:
         return _check_type(member)
+    if PATTERNS_IN_OWN_WORDS.get(shape.name, ("",))[0] == name and member.type_name == "string":
+        return _check_scalar(member, with_pattern=False, echo="")
     if (shape.name, name) in SERVICE_CHECKED_PATTERNS and member.type_name == "string":
         return _check_scalar(member, with_pattern=False)
     return _checker(member)
@@ -515,8 +533,22 @@ def error_code(operation: OperationModel) -> str:
     return ERROR_CODES.get(service.service_name) or _PROTOCOL_ERROR_CODES.get(service.protocol, "ValidationException")
 
 
+def _breaks_own_pattern(shape: Shape, params: Mapping[str, Any]) -> str | None:
+    """The service's own message when ``params`` break a pattern of :data:`PATTERNS_IN_OWN_WORDS`, else ``None``."""
+    member, message = PATTERNS_IN_OWN_WORDS[shape.name]
+    value = params.get(member)
+    pattern = compile_pattern(shape.members[member].metadata["pattern"])
+    broken = isinstance(value, str) and (not value or (pattern is not None and pattern.fullmatch(value) is None))
+    return message if broken else None
+
+
 def validate(operation: OperationModel, params: Mapping[str, Any]) -> None:
     """Raise the service's validation error if ``params`` break any constraint of the operation's input shape."""
+    shape = operation.input_shape
+    if shape is not None and shape.name in PATTERNS_IN_OWN_WORDS:
+        own = _breaks_own_pattern(shape, params)
+        if own is not None:
+            raise ServiceError(error_code(operation), own, 400)
     failures = _failures(operation, params)
     if not failures:
         return

@@ -39,3 +39,41 @@ def test_a_certificate_chain_with_text_around_its_certificates_is_refused_as_iam
     assert aws_error(excinfo) == (
         "MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.", 400)
     assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+
+
+BAD_PATH_PREFIX = ("The specified value for pathPrefix is invalid. It must begin with the / character and contain only "
+                   "alphanumeric characters and/or / characters.")
+LISTINGS = {
+    "list_users": {}, "list_roles": {}, "list_groups": {}, "list_instance_profiles": {}, "list_server_certificates": {},
+    "list_policies": {}, "list_entities_for_policy": {"PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+    "list_attached_user_policies": {"UserName": "u"}, "list_attached_role_policies": {"RoleName": "r"},
+    "list_attached_group_policies": {"GroupName": "g"},
+}
+
+
+@pytest.mark.parametrize("listing", sorted(LISTINGS))
+def test_a_path_prefix_breaking_its_pattern_is_refused_in_iams_words(aws, listing):
+    """A listing's ``PathPrefix`` that breaks its pattern is IAM's own sentence, checked before its length; one that
+    fits the pattern but is too long is Coral's length message without the value (aws/aws-cli#5860 quotes AWS's
+    answer to ``list-policies --path-prefix /foo``; mulgadc/spinifex's gateway tests and versity/versitygw's IAM
+    tests record the same answers from AWS for these listings)."""
+    call = getattr(aws.client("iam"), listing)
+    for prefix in ("awsdiff", "/bad path/", "/invalid\n"):
+        with pytest.raises(ClientError) as excinfo:
+            call(PathPrefix=prefix, **LISTINGS[listing])
+        assert aws_error(excinfo) == ("ValidationError", BAD_PATH_PREFIX, 400), prefix
+    with pytest.raises(ClientError) as excinfo:
+        call(PathPrefix="/" + "a" * 511 + "/", **LISTINGS[listing])
+    assert aws_error(excinfo) == ("ValidationError", "1 validation error detected: Value at 'pathPrefix' failed to "
+                                  "satisfy constraint: Member must have length less than or equal to 512", 400)
+
+
+def test_a_policy_path_prefix_must_end_with_a_slash(aws):
+    """Policy paths end with ``/``: a 513-character prefix without one breaks the pattern before its length."""
+    iam = aws.client("iam")
+    for prefix in ("/foo", "/" + "a" * 512):
+        with pytest.raises(ClientError) as excinfo:
+            iam.list_policies(PathPrefix=prefix)
+        assert aws_error(excinfo) == ("ValidationError", BAD_PATH_PREFIX, 400)
+    assert iam.list_users(PathPrefix="/team")["Users"] == [] and iam.list_users(PathPrefix="/~/")["Users"] == []
+    assert iam.list_policies(PathPrefix="/service-role/", Scope="AWS")["Policies"]
