@@ -81,19 +81,21 @@ def test_listing_pages_and_path_prefix(aws):
     assert [p["InstanceProfileName"] for p in under_x] == ["p1", "p3"]
 
 
-def test_tags_are_case_insensitive_and_limited(aws):
+def test_tags_keep_their_case_and_are_limited(aws):
+    """An instance profile's tag keys keep their case (AWS folds case on users and roles only); 50 at most."""
     iam = aws.client("iam")
     iam.create_instance_profile(InstanceProfileName="p", Tags=[{"Key": "Team", "Value": "a"}])
     iam.tag_instance_profile(InstanceProfileName="p", Tags=[{"Key": "team", "Value": "b"}])
-    assert iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"] == [{"Key": "team", "Value": "b"}]
+    assert iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"] == [
+        {"Key": "Team", "Value": "a"}, {"Key": "team", "Value": "b"}]
     with pytest.raises(ClientError) as excinfo:
-        iam.tag_instance_profile(InstanceProfileName="p", Tags=[{"Key": "x", "Value": "1"}, {"Key": "X", "Value": "2"}])
-    assert aws_error(excinfo)[0] == "InvalidInput"
+        iam.tag_instance_profile(InstanceProfileName="p", Tags=[{"Key": "x", "Value": "1"}, {"Key": "x", "Value": "2"}])
+    assert aws_error(excinfo) == ("InvalidInput", "Duplicate tag keys found.", 400)
     with pytest.raises(ClientError) as excinfo:
-        iam.tag_instance_profile(InstanceProfileName="p", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(50)])
+        iam.tag_instance_profile(InstanceProfileName="p", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(49)])
     assert aws_error(excinfo) == ("LimitExceeded", "The number of tags has reached the maximum limit.", 409)
-    iam.untag_instance_profile(InstanceProfileName="p", TagKeys=["TEAM"])
-    assert iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"] == []
+    iam.untag_instance_profile(InstanceProfileName="p", TagKeys=["TEAM", "Team"])
+    assert iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"] == [{"Key": "team", "Value": "b"}]
 
 
 def test_authorized_on_the_profile_arn_with_tags_and_pass_role(aws):

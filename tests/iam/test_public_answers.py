@@ -5,9 +5,10 @@ Evidence: each test names the issue that quotes AWS's answer.
 from __future__ import annotations
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.iam.helpers import ACCOUNT, aws_error
+from tests.iam.helpers import ACCOUNT, aws_error, doc
 from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
 
 
@@ -77,3 +78,87 @@ def test_a_policy_path_prefix_must_end_with_a_slash(aws):
         assert aws_error(excinfo) == ("ValidationError", BAD_PATH_PREFIX, 400)
     assert iam.list_users(PathPrefix="/team")["Users"] == [] and iam.list_users(PathPrefix="/~/")["Users"] == []
     assert iam.list_policies(PathPrefix="/service-role/", Scope="AWS")["Policies"]
+
+
+EC2_TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+
+
+def test_an_arn_of_the_wrong_length_is_refused_without_its_value(aws):
+    """ListEntitiesForPolicy with an 18- and a 2049-character PolicyArn: Coral's length messages without the value
+    (mulgadc/spinifex gateway/iam/pathprefix_test.go records both answers from AWS)."""
+    iam = aws.client("iam", config=Config(parameter_validation=False))
+    for arn, constraint in (("arn:aws:iam::aws:x", "greater than or equal to 20"),
+                            ("arn:aws:iam::aws:policy/" + "p" * 2025, "less than or equal to 2048")):
+        with pytest.raises(ClientError) as excinfo:
+            iam.list_entities_for_policy(PolicyArn=arn)
+        assert aws_error(excinfo) == ("ValidationError", "1 validation error detected: Value at 'policyArn' failed to "
+                                      f"satisfy constraint: Member must have length {constraint}", 400)
+
+
+def test_a_tag_without_key_or_value_is_refused_without_null(aws):
+    """TagUser with a tag missing its Value, or its Key: "Value at 'tags.N.member.value' ... Member must not be
+    null", no ``null`` in it (mulgadc/spinifex handlers/iam/tags_test.go records the answers from AWS)."""
+    iam = aws.client("iam", config=Config(parameter_validation=False))
+    iam.create_user(UserName="u")
+    for tags, path in (([{"Key": "novalue"}], "tags.1.member.value"), ([{"Key": "a", "Value": "1"}, {"Value": "v"}],
+                                                                        "tags.2.member.key")):
+        with pytest.raises(ClientError) as excinfo:
+            iam.tag_user(UserName="u", Tags=tags)
+        assert aws_error(excinfo) == ("ValidationError", f"1 validation error detected: Value at '{path}' failed to "
+                                      "satisfy constraint: Member must not be null", 400)
+    assert iam.list_user_tags(UserName="u")["Tags"] == []
+
+
+def test_tag_keys_beginning_with_aws_are_reserved(aws):
+    """A tag key beginning with ``aws:`` (any case) is InvalidInput "Tag keys beginning with aws: are reserved for
+    system use." (mulgadc/spinifex handlers/iam/tags_test.go records it from AWS for TagUser); ``awsthing`` is fine."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    for key in ("aws:thing", "AWS:thing"):
+        with pytest.raises(ClientError) as excinfo:
+            iam.tag_user(UserName="u", Tags=[{"Key": key, "Value": "v"}])
+        assert aws_error(excinfo) == ("InvalidInput", "Tag keys beginning with aws: are reserved for system use.", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_role(RoleName="r", AssumeRolePolicyDocument=EC2_TRUST, Tags=[{"Key": "aws:x", "Value": "v"}])
+    assert aws_error(excinfo)[:2] == ("InvalidInput", "Tag keys beginning with aws: are reserved for system use.")
+    assert iam.list_roles()["Roles"] == []
+    iam.tag_user(UserName="u", Tags=[{"Key": "awsthing", "Value": "v"}])
+    assert iam.list_user_tags(UserName="u")["Tags"] == [{"Key": "awsthing", "Value": "v"}]
+
+
+def test_instance_profile_and_oidc_provider_tag_keys_keep_their_case(aws):
+    """AWS compares tag keys ignoring case on users and roles only: an instance profile or OIDC provider keeps
+    ``Dup`` and ``dup`` as two tags, and untagging ``CASE`` removes neither ``Case`` nor ``case``
+    (mulgadc/spinifex handlers/iam/tags_test.go, TestResourceTagging_KeyCase)."""
+    iam = aws.client("iam")
+    iam.create_instance_profile(InstanceProfileName="p")
+    arn = iam.create_open_id_connect_provider(Url="https://oidc.example.com", ThumbprintList=["a" * 40])[
+        "OpenIDConnectProviderArn"]
+    kinds = ((lambda **kw: iam.tag_instance_profile(InstanceProfileName="p", **kw),
+              lambda **kw: iam.untag_instance_profile(InstanceProfileName="p", **kw),
+              lambda: iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"]),
+             (lambda **kw: iam.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, **kw),
+              lambda **kw: iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, **kw),
+              lambda: iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"]))
+    for tag, untag, listed in kinds:
+        tag(Tags=[{"Key": "Dup", "Value": "1"}, {"Key": "dup", "Value": "2"}])
+        tag(Tags=[{"Key": "Case", "Value": "upper"}])
+        tag(Tags=[{"Key": "case", "Value": "lower"}])
+        untag(TagKeys=["CASE"])
+        assert {t["Key"]: t["Value"] for t in listed()} == {"Dup": "1", "dup": "2", "Case": "upper", "case": "lower"}
+
+
+def test_instance_profile_listings_carry_no_tags(aws):
+    """ListInstanceProfiles and ListInstanceProfilesForRole leave a profile's Tags out; GetInstanceProfile has them
+    (IAM API reference for ListInstanceProfiles: "this operation does not return tags"; mulgadc/spinifex
+    handlers/iam/response_shapes_test.go asserts the same for both)."""
+    iam = aws.client("iam")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="p", Tags=[{"Key": "env", "Value": "prod"}])
+    iam.add_role_to_instance_profile(InstanceProfileName="p", RoleName="r")
+    assert iam.get_instance_profile(InstanceProfileName="p")["InstanceProfile"]["Tags"] == [
+        {"Key": "env", "Value": "prod"}]
+    for profiles in (iam.list_instance_profiles()["InstanceProfiles"],
+                     iam.list_instance_profiles_for_role(RoleName="r")["InstanceProfiles"]):
+        assert [profile["InstanceProfileName"] for profile in profiles] == ["p"]
+        assert "Tags" not in profiles[0]

@@ -102,7 +102,8 @@ def document_size(document: str) -> int:
 
 
 def tag_key(key: str, case_sensitive: bool = False) -> str:
-    """What identifies a tag key: the key itself for managed policies, else the key case-folded."""
+    """What identifies a tag key: the key itself for managed policies, instance profiles and OIDC providers, else
+    the key case-folded."""
     return key if case_sensitive else key.lower()
 
 
@@ -112,9 +113,14 @@ def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None, *,
     that differ only in case are refused, and a key replaces an existing one that differs only in case, in its
     place (listings keep the order tags were first added).  Managed policies (``case_sensitive``) keep ``a`` and
     ``A`` apart and refuse only a key given twice, with a shorter message (recorded from AWS: LocalStack snapshot
-    tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags)."""
+    tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags); so do instance profiles and OIDC
+    providers (AWS folds case on users and roles only: mulgadc/spinifex handlers/iam/tags_test.go).  A key beginning
+    with ``aws:``, in any case, is refused ("Tag keys beginning with aws: are reserved for system use.", recorded
+    from AWS for TagUser in the same file)."""
     tags = dict(existing or {})
     requested = ctx.params.get("Tags") or []
+    if any(tag["Key"].lower().startswith("aws:") for tag in requested):
+        raise ServiceError("InvalidInput", "Tag keys beginning with aws: are reserved for system use.", 400)
     if len({tag_key(tag["Key"], case_sensitive) for tag in requested}) < len(requested):
         raise ServiceError("InvalidInput", "Duplicate tag keys found." if case_sensitive else
                            "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)

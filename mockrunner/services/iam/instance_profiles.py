@@ -37,11 +37,14 @@ def profiles_of_role(iam: IamState, role_name: str) -> list[InstanceProfile]:
     return [profile for profile in iam.instance_profiles.values() if role_name in profile.roles]
 
 
-def profile_out(iam: IamState, profile: InstanceProfile) -> dict:
+def profile_out(iam: IamState, profile: InstanceProfile, *, with_tags: bool = True) -> dict:
+    """A profile's wire form; ``with_tags`` False for the listings, which carry no ``Tags`` (IAM's API reference for
+    ListInstanceProfiles: "this operation does not return tags"; mulgadc/spinifex's handler tests assert the same
+    for ListInstanceProfilesForRole)."""
     out = {"Path": profile.path, "InstanceProfileName": profile.name, "InstanceProfileId": profile.instance_profile_id,
            "Arn": profile.arn, "CreateDate": profile.create_date,
            "Roles": [role_out(iam.roles[name], IN_PROFILE) for name in profile.roles if name in iam.roles]}
-    return tagged(out, profile.tags)
+    return tagged(out, profile.tags) if with_tags else out
 
 
 _on_profile = target(INSTANCE_PROFILE)
@@ -62,7 +65,7 @@ def create_instance_profile(ctx: RequestContext) -> dict:
     lowered = name.lower()
     if any(existing.lower() == lowered for existing in iam.instance_profiles):
         raise ServiceError("EntityAlreadyExists", f"Instance Profile {name} already exists.", 409)
-    tags = tags_in(ctx)
+    tags = tags_in(ctx, case_sensitive=True)
     if len(iam.instance_profiles) >= MAX_INSTANCE_PROFILES:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for InstanceProfilesPerAccount: {MAX_INSTANCE_PROFILES}", 409)
@@ -77,7 +80,7 @@ def create_instance_profile(ctx: RequestContext) -> dict:
 def get_instance_profile(ctx: RequestContext) -> dict:
     """The profile with its ``Tags`` always, an empty list when it has none (recorded from AWS: LocalStack snapshot
     tests/aws/services/iam/test_iam_instance_profiles.snapshot.json); other answers carry Tags only when there
-    are some."""
+    are some (the listings never)."""
     iam = iam_of(ctx)
     return {"InstanceProfile": {"Tags": [], **profile_out(iam, profile_of(iam, ctx.params["InstanceProfileName"]))}}
 
@@ -89,7 +92,7 @@ def list_instance_profiles(ctx: RequestContext) -> dict:
     profiles = paging.listing(ctx, ("instance-profile", prefix), lambda: [
         profile for profile in sorted(iam.instance_profiles.values(), key=lambda profile: profile.name.lower())
         if profile.path.startswith(prefix)])
-    return paging.page(profiles, ctx, "InstanceProfiles", lambda profile: profile_out(iam, profile))
+    return paging.page(profiles, ctx, "InstanceProfiles", lambda profile: profile_out(iam, profile, with_tags=False))
 
 
 @op("iam", "ListInstanceProfilesForRole", authz=target(ROLE))
@@ -97,7 +100,7 @@ def list_instance_profiles_for_role(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     role = ROLE.get(iam, ctx.params["RoleName"])
     profiles = sorted(profiles_of_role(iam, role.name), key=lambda profile: profile.name.lower())
-    return paging.page(profiles, ctx, "InstanceProfiles", lambda profile: profile_out(iam, profile))
+    return paging.page(profiles, ctx, "InstanceProfiles", lambda profile: profile_out(iam, profile, with_tags=False))
 
 
 @op("iam", "DeleteInstanceProfile", authz=_on_profile)
@@ -140,4 +143,5 @@ def _profile(ctx: RequestContext) -> InstanceProfile:
     return profile_of(iam_of(ctx), ctx.params["InstanceProfileName"])
 
 
-tag_operations(("TagInstanceProfile", "UntagInstanceProfile", "ListInstanceProfileTags"), _profile, _on_profile)
+tag_operations(("TagInstanceProfile", "UntagInstanceProfile", "ListInstanceProfileTags"), _profile, _on_profile,
+               case_sensitive=True)

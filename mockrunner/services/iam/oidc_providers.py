@@ -105,7 +105,7 @@ def create_provider(ctx: RequestContext) -> dict:
     if len(iam.oidc_providers) >= MAX_PROVIDERS:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}", 409)
-    tags = tags_in(ctx)
+    tags = tags_in(ctx, case_sensitive=True)
     iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags, **created(params)))
     result: dict = {"OpenIDConnectProviderArn": arn}
     return tagged(result, tags)
@@ -183,7 +183,7 @@ def update_thumbprint(ctx: RequestContext) -> dict:
 
 
 tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"), _provider,
-               _target)
+               _target, case_sensitive=True)
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:
