@@ -126,8 +126,9 @@ def test_tags_paging_and_authz_on_the_device_arn(aws):
     assert len(first["VirtualMFADevices"]) == 2 and first["IsTruncated"]
     assert len(iam.list_virtual_mfa_devices(Marker=first["Marker"])["VirtualMFADevices"]) == 1
     serial = f"arn:aws:iam::{ACCOUNT}:mfa/d0"
-    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "OWNER", "Value": "alice"}])
-    assert iam.list_mfa_device_tags(SerialNumber=serial)["Tags"] == [{"Key": "OWNER", "Value": "alice"}]
+    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "Owner", "Value": "alice"}])
+    assert iam.list_mfa_device_tags(SerialNumber=serial)["Tags"] == [
+        {"Key": "owner", "Value": "alice"}, {"Key": "Owner", "Value": "alice"}]  # keys keep their case
     key = user_with_key(aws, "alice", inline={"p": doc(allow(
         ["iam:DeleteVirtualMFADevice", "iam:ListMFADeviceTags"], f"arn:aws:iam::{ACCOUNT}:mfa/*",
         Condition={"StringEquals": {"iam:ResourceTag/owner": "alice"}}))})
@@ -137,7 +138,10 @@ def test_tags_paging_and_authz_on_the_device_arn(aws):
         alice.delete_virtual_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1")
     assert aws_error(excinfo)[0] == "AccessDenied" and "mfa/d1" in aws_error(excinfo)[1]
     alice.delete_virtual_mfa_device(SerialNumber=serial)
-    iam.untag_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1", TagKeys=["Owner"])
+    iam.untag_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1", TagKeys=["Owner"])  # keys keep their case
+    assert iam.list_mfa_device_tags(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1")["Tags"] == [
+        {"Key": "owner", "Value": "bob"}]
+    iam.untag_mfa_device(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1", TagKeys=["owner"])
     assert iam.list_mfa_device_tags(SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/d1")["Tags"] == []
 
 

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from tests.iam.helpers import ACCOUNT, aws_error, doc
 from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
+from tests.iam.saml_federation import metadata
 
 
 def test_the_root_user_has_no_user_name(aws):
@@ -126,26 +127,33 @@ def test_tag_keys_beginning_with_aws_are_reserved(aws):
     assert iam.list_user_tags(UserName="u")["Tags"] == [{"Key": "awsthing", "Value": "v"}]
 
 
-def test_instance_profile_and_oidc_provider_tag_keys_keep_their_case(aws):
+def test_tag_keys_keep_their_case_but_on_users_and_roles(aws):
     """AWS compares tag keys ignoring case on users and roles only: an instance profile or OIDC provider keeps
     ``Dup`` and ``dup`` as two tags, and untagging ``CASE`` removes neither ``Case`` nor ``case``
-    (mulgadc/spinifex handlers/iam/tags_test.go, TestResourceTagging_KeyCase)."""
+    (mulgadc/spinifex handlers/iam/tags_test.go, TestResourceTagging_KeyCase); SAML providers, server certificates
+    and MFA devices are taken to do the same (tagged since the same release as policies, which keep case)."""
     iam = aws.client("iam")
     iam.create_instance_profile(InstanceProfileName="p")
     arn = iam.create_open_id_connect_provider(Url="https://oidc.example.com", ThumbprintList=["a" * 40])[
         "OpenIDConnectProviderArn"]
-    kinds = ((lambda **kw: iam.tag_instance_profile(InstanceProfileName="p", **kw),
-              lambda **kw: iam.untag_instance_profile(InstanceProfileName="p", **kw),
-              lambda: iam.list_instance_profile_tags(InstanceProfileName="p")["Tags"]),
-             (lambda **kw: iam.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, **kw),
-              lambda **kw: iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, **kw),
-              lambda: iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"]))
-    for tag, untag, listed in kinds:
-        tag(Tags=[{"Key": "Dup", "Value": "1"}, {"Key": "dup", "Value": "2"}])
-        tag(Tags=[{"Key": "Case", "Value": "upper"}])
-        tag(Tags=[{"Key": "case", "Value": "lower"}])
-        untag(TagKeys=["CASE"])
-        assert {t["Key"]: t["Value"] for t in listed()} == {"Dup": "1", "dup": "2", "Case": "upper", "case": "lower"}
+    saml = iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=metadata(aws))["SAMLProviderArn"]
+    key = rsa_key()
+    iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=self_signed_certificate(key)[0],
+                                  PrivateKey=private_pem(key))
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="m")["VirtualMFADevice"]["SerialNumber"]
+    kinds = [(getattr(iam, f"tag_{kind}"), getattr(iam, f"untag_{kind}"), getattr(iam, f"list_{kind}_tags"), names)
+             for kind, names in (("instance_profile", {"InstanceProfileName": "p"}),
+                                 ("open_id_connect_provider", {"OpenIDConnectProviderArn": arn}),
+                                 ("saml_provider", {"SAMLProviderArn": saml}),
+                                 ("server_certificate", {"ServerCertificateName": "web"}),
+                                 ("mfa_device", {"SerialNumber": serial}))]
+    for tag, untag, listed, names in kinds:
+        tag(**names, Tags=[{"Key": "Dup", "Value": "1"}, {"Key": "dup", "Value": "2"}])
+        tag(**names, Tags=[{"Key": "Case", "Value": "upper"}])
+        tag(**names, Tags=[{"Key": "case", "Value": "lower"}])
+        untag(**names, TagKeys=["CASE"])
+        assert {t["Key"]: t["Value"] for t in listed(**names)["Tags"]} == {
+            "Dup": "1", "dup": "2", "Case": "upper", "case": "lower"}, names
 
 
 def test_instance_profile_listings_carry_no_tags(aws):

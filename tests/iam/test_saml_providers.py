@@ -53,7 +53,7 @@ def test_create_get_list_update_delete(aws):
         PROVIDER
     assert iam.get_saml_provider(SAMLProviderArn=PROVIDER)["SAMLMetadataDocument"] == other
     iam.tag_saml_provider(SAMLProviderArn=PROVIDER, Tags=[{"Key": "env", "Value": "prod"}])
-    iam.untag_saml_provider(SAMLProviderArn=PROVIDER, TagKeys=["TEAM"])
+    iam.untag_saml_provider(SAMLProviderArn=PROVIDER, TagKeys=["team"])
     assert iam.list_saml_provider_tags(SAMLProviderArn=PROVIDER)["Tags"] == [{"Key": "env", "Value": "prod"}]
     iam.delete_saml_provider(SAMLProviderArn=PROVIDER)
     for call in (iam.get_saml_provider, iam.delete_saml_provider, iam.list_saml_provider_tags):

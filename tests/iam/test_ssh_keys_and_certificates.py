@@ -159,7 +159,7 @@ def test_server_certificates_upload_get_list_rename_delete(aws):
         "ServerCertificateMetadataList"]] == ["web"]
     assert iam.list_server_certificates(PathPrefix="/elb/")["ServerCertificateMetadataList"] == []
     iam.tag_server_certificate(ServerCertificateName="web", Tags=[{"Key": "team", "Value": "edge"}])
-    iam.untag_server_certificate(ServerCertificateName="web", TagKeys=["ENV"])
+    iam.untag_server_certificate(ServerCertificateName="web", TagKeys=["env"])
     assert iam.list_server_certificate_tags(ServerCertificateName="web")["Tags"] == [{"Key": "team", "Value": "edge"}]
     with pytest.raises(ClientError) as excinfo:
         iam.upload_server_certificate(ServerCertificateName="web", CertificateBody=body, PrivateKey=private_pem(key))

@@ -113,8 +113,10 @@ def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None, *,
     that differ only in case are refused, and a key replaces an existing one that differs only in case, in its
     place (listings keep the order tags were first added).  Managed policies (``case_sensitive``) keep ``a`` and
     ``A`` apart and refuse only a key given twice, with a shorter message (recorded from AWS: LocalStack snapshot
-    tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags); so do instance profiles and OIDC
-    providers (AWS folds case on users and roles only: mulgadc/spinifex handlers/iam/tags_test.go).  A key beginning
+    tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags); so does every kind but users and roles
+    (AWS folds case on users and roles only: mulgadc/spinifex handlers/iam/tags_test.go, for instance profiles and
+    OIDC providers; SAML providers, server certificates and MFA devices, tagged since the same 2021 release as
+    policies, are taken to keep case too).  A key beginning
     with ``aws:``, in any case, is refused ("Tag keys beginning with aws: are reserved for system use.", recorded
     from AWS for TagUser in the same file)."""
     tags = dict(existing or {})
