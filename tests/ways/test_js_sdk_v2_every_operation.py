@@ -2,14 +2,14 @@
 implementation from v3, with its own query and JSON serializers, XML parser, SigV4 signer, error handling and
 credential providers) against a real server.
 
-Every operation of the four services its bundled API models have is called once with botocore and once with the
-SDK (one process of ``js_sdk_v2/driver.mjs``), with the sweep's inputs on the populated world (``sdk_sweep.py``,
-``js_sdk_world.py``; the server's state is replaced by the same pristine world before each call): both must
-agree.  Outcomes agree when both succeed with the same output (every member, deeply, timestamps parsed into
-``Date`` and blobs into ``Buffer``); or both fail with the same HTTP status, error code and message, the error an
-``Error`` whose ``code``, ``statusCode`` and ``requestId`` are the answer's.  What the SDK's models lack of
-botocore's is :data:`JS_V2_LACKS` (found from the models, never assumed), where its outcome differs while
-mockrunner is right :data:`EXPECTED_DIFFERENCES`.
+Every operation of the four services its bundled API models have is called once with botocore and once with the SDK
+(one process of ``js_sdk_v2/driver.mjs``, run as the Go sweeps run theirs: ``go_sdk_sweep.agrees_with_botocore``),
+with the sweep's inputs on the populated world (``sdk_sweep.py``, ``js_sdk_world.py``; the server's state is
+replaced by the same pristine world before each call): both must agree. Outcomes agree when both succeed with the
+same output (every member, deeply, timestamps parsed into ``Date`` and blobs into ``Buffer``); or both fail with the
+same HTTP status, error code and message, the error an ``Error`` whose ``code``, ``statusCode`` and ``requestId``
+are the answer's. What the SDK's models lack of botocore's is :data:`JS_V2_LACKS` (found from the models, never
+assumed), where its outcome differs while mockrunner is right :data:`EXPECTED_DIFFERENCES`.
 
 Then what only the v2 SDK does: its credential providers ``AWS.ChainableTemporaryCredentials`` and
 ``AWS.TemporaryCredentials`` assuming a role, an AccessDenied as the SDK's error, and ``getAuthorizationToken``'s
@@ -27,14 +27,12 @@ import pytest
 
 from mockrunner.config import Settings
 from mockrunner.protocol import specs
-from mockrunner.testing.server import ThreadedServer
 from tests.harness import Harness
 from tests.registry.images import Registry
 from tests.ways import sdk_sweep
 from tests.ways.go_sdk_driver import Driver
-from tests.ways.go_sdk_sweep import GoModels, restore_state
+from tests.ways.go_sdk_sweep import agrees_with_botocore
 from tests.ways.js_sdk_clients import NODE, V2, installed_clients
-from tests.ways.js_sdk_world import build_full_world
 from tests.ways.sdk_sweep import changed
 from tests.ways.test_ruby_sdk import allow, deployer, user
 
@@ -90,17 +88,9 @@ EXPECTED_DIFFERENCES: dict[tuple[str, str], str] = {
 """(service, operation) -> why the v2 SDK's outcome differs from botocore's while mockrunner is right."""
 
 
-class JsV2:
-    """The driver against the server at ``endpoint``."""
-
-    def __init__(self, endpoint: str) -> None:
-        self.driver = Driver([NODE, installed_clients(V2) / "driver.mjs"], endpoint)
-
-    def ask(self, request: dict) -> dict:
-        return self.driver.ask(request)
-
-    def close(self) -> None:
-        self.driver.close()
+def driver() -> list:
+    """The driver's command line before the endpoint (the SDK installed first)."""
+    return [NODE, installed_clients(V2) / "driver.mjs"]
 
 
 def defaulted_lists_dropped(expected: Any, actual: Any) -> Any:
@@ -136,55 +126,16 @@ def _mismatch(call: dict, botocore: dict, twin: dict, js: dict) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module")
-def world():
-    return build_full_world()
-
-
-def test_every_operation_has_the_same_outcome_with_the_javascript_sdk_v2(world):
-    settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
-    with ThreadedServer(settings) as server:
-        js = JsV2(server.endpoint_url)
-        try:
-            models = GoModels(js.ask({"describe": True}))
-            calls, botocore = sdk_sweep.calls(world, models.has, models.adapt)
-            invalid = sdk_sweep.invalid_inputs(calls, botocore)
-            assert not invalid, "\n".join(invalid)
-            twins = [sdk_sweep.botocore(world, call) for call in calls]
-            outcomes = []
-            for call in calls:
-                restore_state(server.endpoint_url, world.pristine)
-                outcomes.append(js.ask({**call, "input": sdk_sweep.wire(call["input"])}))
-        finally:
-            js.close()
-    for call, *outcomes_of_call in zip(calls, botocore, twins, strict=True):
-        for outcome in outcomes_of_call:
-            if outcome["ok"]:
-                outcome["output"] = models.known_output(call["service"], call["operation"], outcome["output"])
-    missing = {f"{service}.{name}" for service in specs.SERVICES
-               for name in specs.service_model(service).operation_names if not models.has(service, name)}
-    lacking = missing | models.lacking
-    mismatches, still_expected = [], set()
-    for call, ours, twin, outcome in zip(calls, botocore, twins, outcomes, strict=True):
-        problems = _mismatch(call, ours, twin, outcome)
-        key = (call["service"], call["operation"])
-        if key in EXPECTED_DIFFERENCES:
-            still_expected |= {key} if problems else set()
-        elif problems:
-            mismatches.append(f"{key[0]}.{key[1]}: " + "; ".join(problems))
-    assert not mismatches, f"{len(mismatches)} of {len(calls)} operations differ:\n" + "\n".join(mismatches)
-    assert lacking == set(JS_V2_LACKS), f"lacking, listed but not lacking, or lacking unlisted: " \
-        f"{sorted(lacking ^ set(JS_V2_LACKS))}"
-    assert still_expected == set(EXPECTED_DIFFERENCES), "expected differences that no longer differ"
-    assert len(calls) + len(missing) > 280
-    assert sum(outcome["ok"] for outcome in outcomes) > len(calls) // 2, "most valid inputs succeed"
+def test_every_operation_has_the_same_outcome_with_the_javascript_sdk_v2():
+    agrees_with_botocore(driver(), _mismatch, JS_V2_LACKS,
+                         EXPECTED_DIFFERENCES, SDK)
 
 
 # ------------------------------------------------------------------------------ what only the v2 SDK does
 @pytest.fixture
-def js_v2() -> Iterator[tuple[Harness, JsV2]]:
+def js_v2() -> Iterator[tuple[Harness, Driver]]:
     harness = Harness("server", Settings(log_requests=False))
-    js = JsV2(harness.endpoint_url)
+    js = Driver(driver(), harness.endpoint_url)
     yield harness, js
     js.close()
     harness.close()
