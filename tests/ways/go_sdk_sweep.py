@@ -1,6 +1,7 @@
 """What the Go SDK sweeps share (``test_go_sdk_every_operation.py`` for the AWS SDK for Go v2,
 ``test_go_sdk_v1_every_operation.py`` for v1): the run of every operation through a Go driver
-(``go_sdk_driver.py``) and the comparison of its outcomes with botocore's (``sdk_sweep.py``).
+(``go_sdk_driver.py``) and the comparison of its outcomes with botocore's (``sdk_sweep.py``).  The run,
+:func:`agrees_with_botocore`, serves any driver speaking the same protocol (the JavaScript SDK v2's too).
 
 botocore calls the world in-process, restored before each call; the driver calls a real HTTP server whose state is
 replaced by the same pristine world before each call.  Outcomes agree when both succeed with the same output
@@ -48,8 +49,9 @@ class Sweep:
 
 
 class GoModels:
-    """What the Go SDK's structs have (from the driver's ``describe``), matched to botocore's members by name
-    (Go fields are the member names capitalized); records every member of botocore's the Go SDK lacks."""
+    """What the SDK's structs (or bundled models) have (from the driver's ``describe``), matched to botocore's
+    members by name without case (Go fields are the member names capitalized); records every member of
+    botocore's the SDK lacks."""
 
     def __init__(self, described: dict) -> None:
         self.described = described
@@ -179,14 +181,27 @@ def restore_state(endpoint: str, state: dict) -> None:
 
 
 def every_operation_agrees(sweep: Sweep) -> None:
-    """Call every operation the SDK has with botocore and the SDK on the populated world (``js_sdk_world.py``);
+    """Call every operation the Go SDK has with botocore and the SDK on the populated world (``js_sdk_world.py``);
     assert the outcomes agree, that what the SDK lacks is exactly ``sweep.lacks`` and that every expected
     difference still differs."""
-    binary = built_driver(sweep.sdk)
+    agrees_with_botocore(built_driver(sweep.sdk), functools.partial(mismatch, sweep), sweep.lacks,
+                         sweep.expected_differences, sweep.sdk.name)
+
+
+Problems = Callable[[dict, dict, dict, dict], list[str]]
+"""(call, botocore's outcome, botocore's second outcome, the SDK's outcome) -> where the SDK's differs."""
+
+
+def agrees_with_botocore(command: Any, problems_of: Problems, lacks: dict[str, str],
+                         expected_differences: dict[tuple[str, str], str], sdk: str) -> None:
+    """Call every operation an SDK's driver (``command``: a :class:`Driver` speaking the Go drivers' protocol,
+    ``describe`` included) has with botocore and the driver on the populated world; assert that
+    ``problems_of`` finds no difference, that what the SDK lacks is exactly ``lacks`` and that every one of
+    ``expected_differences`` still differs."""
     world = build_full_world()
     settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
     with ThreadedServer(settings) as server:
-        driver = Driver(binary, server.endpoint_url)
+        driver = Driver(command, server.endpoint_url)
         try:
             models = GoModels(driver.ask({"describe": True}))
             calls, botocore = sdk_sweep.calls(world, models.has, models.adapt)
@@ -207,16 +222,16 @@ def every_operation_agrees(sweep: Sweep) -> None:
                           for name in specs.service_model(service).operation_names if not models.has(service, name)}
     lacking = missing_operations | models.lacking
     mismatches, still_expected = [], set()
-    for call, ours, twin, go in zip(calls, botocore, twins, outcomes, strict=True):
-        problems = mismatch(sweep, call, ours, twin, go)
+    for call, ours, twin, outcome in zip(calls, botocore, twins, outcomes, strict=True):
+        problems = problems_of(call, ours, twin, outcome)
         key = (call["service"], call["operation"])
-        if key in sweep.expected_differences:
+        if key in expected_differences:
             still_expected |= {key} if problems else set()
         elif problems:
             mismatches.append(f"{key[0]}.{key[1]}: " + "; ".join(problems))
     assert not mismatches, f"{len(mismatches)} of {len(calls)} operations differ:\n" + "\n".join(mismatches)
-    assert lacking == set(sweep.lacks), f"lacking in {sweep.sdk.name}, listed but not lacking, or lacking " \
-        f"unlisted: {sorted(lacking ^ set(sweep.lacks))}"
-    assert still_expected == set(sweep.expected_differences), "expected differences that no longer differ"
+    assert lacking == set(lacks), f"lacking in {sdk}, listed but not lacking, or lacking " \
+        f"unlisted: {sorted(lacking ^ set(lacks))}"
+    assert still_expected == set(expected_differences), "expected differences that no longer differ"
     assert len(calls) + len(missing_operations) > 280
     assert sum(outcome["ok"] for outcome in outcomes) > len(calls) // 2, "most valid inputs succeed"
