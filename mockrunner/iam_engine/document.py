@@ -221,16 +221,31 @@ def _legacy_parsing(statements: Sequence[dict]) -> str | None:
         for statement in statements:
             if element not in statement:
                 continue
-            # IAM's observable behaviour matches checking a list in reverse sorted order, last message kept.
-            for resource in sorted(_string_list(statement[element]), reverse=True):
-                resource_error = _resource_format_error(resource) or resource_error
-            if resource_error is None:
-                for resource in _string_list(statement[element]):
-                    if resource != "*" and (
-                        (resource.count(":") < 5 and "::" in resource) or resource.split(":")[2:3] == [""]
-                    ):
-                        raise MalformedPolicyError(m.LEGACY_PARSING)
+            resources = _string_list(statement[element])
+            # IAM's observable behaviour matches checking a list in sorted order, the first message kept; an
+            # ``arn:`` the legacy parser cannot split fails there and then: "arn:awss3::b/*" alone is legacy
+            # parsing, "s3::b/*" a bad partition (versity/versitygw tests/integration/iam_put_user_policy.go).
+            first = next(filter(None, map(_resource_error, sorted(resources))), None)
+            if first == m.LEGACY_PARSING:
+                raise MalformedPolicyError(first)
+            resource_error = first or resource_error
+            if resource_error is None and any(_unsplittable(resource) for resource in resources):
+                raise MalformedPolicyError(m.LEGACY_PARSING)
     return resource_error
+
+
+def _resource_error(resource: str) -> str | None:
+    """The message of one Resource/NotResource value: legacy parsing for an ``arn:`` it cannot split, else its
+    format error, if any."""
+    if resource.startswith("arn:") and _unsplittable(resource):
+        return m.LEGACY_PARSING
+    return _resource_format_error(resource)
+
+
+def _unsplittable(resource: str) -> bool:
+    """Can IAM's legacy parser not split ``resource`` into an ARN's fields?"""
+    return resource != "*" and (
+        (resource.count(":") < 5 and "::" in resource) or resource.split(":")[2:3] == [""])
 
 
 def _check_kind_rules(statement: dict, kind: PolicyKind) -> None:

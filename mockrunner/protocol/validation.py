@@ -70,15 +70,35 @@ SERVICE_CHECKED = frozenset({
     ("UpdateAccountPasswordPolicyRequest", "MaxPasswordAge"),
 })
 
-#: (structure shape, member) whose ``pattern`` the service checks itself, in its own words, after the model's other
-#: constraints (length) were checked here.  IAM answers CreateVirtualMFADevice with ``Path="invalid-path/"`` by
-#: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters
-#: and/or / characters." but with a 514-character path by Coral's "Member must have length less than or equal to
-#: 512" (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam_mfa.snapshot.json,
-#: test_virtual_mfa_device_errors).
-SERVICE_CHECKED_PATTERNS = frozenset({
-    ("CreateVirtualMFADeviceRequest", "Path"),
-})
+#: Per service, member shapes whose ``pattern`` the service words itself: "The specified value for <member> is
+#: invalid. <sentence>", and whether that check comes before the member's other constraints (which stay Coral's,
+#: value echoed) or after them.  IAM answers a user name breaking its pattern ("invalid/user", and "" before its
+#: length) with "The specified value for userName is invalid. It must contain only alphanumeric characters and/or
+#: the following: +=,.@_-" (versity/versitygw tests/integration/iam_create_user.go, iam_create_access_key.go,
+#: iam_delete_access_key.go; AttachUserPolicy in app-sre/qontract-reconcile#2640 quotes AWS's answer) but a 65-character
+#: one with "1 validation error detected: Value '<name>' at 'userName' failed to satisfy constraint: Member must
+#: have length less than or equal to 64" (quoted from AWS in ministryofjustice/cloud-platform-environments#5737);
+#: a path breaking ``pathType``'s pattern with "The specified value for path is invalid. It must begin and end with
+#: / and contain only alphanumeric characters and/or / characters." after its length (CreateVirtualMFADevice:
+#: LocalStack snapshot tests/aws/services/iam/test_iam_mfa.snapshot.json; CreateUser: versity/versitygw
+#: iam_create_user.go); an access key id with "The specified value for accessKeyId is invalid. It must contain only
+#: alphanumeric characters." (versity/versitygw iam_delete_access_key.go; its place after the length *unverified*);
+#: a policy name like a user name (versity/versitygw iam_put_user_policy.go; AWS's answer to DeleteGroupPolicy and
+#: CloudFormation's to an inline policy name with a space or "/" are quoted publicly in the same words); a policy
+#: document outside the model's Latin-1 pattern with "The specified value for policyDocument is invalid. It must
+#: contain only printable ASCII characters." (versity/versitygw iam_put_user_policy.go; place *unverified*).
+#: Role names keep Coral's pattern message (public issues quote it).
+OWN_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
+    "iam": {
+        "userNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
+        "existingUserNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
+        "pathType": ("It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+                     False),
+        "accessKeyIdType": ("It must contain only alphanumeric characters.", False),
+        "policyNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
+        "policyDocumentType": ("It must contain only printable ASCII characters.", False),
+    },
+}
 
 _BAD_PATH_PREFIX = ("The specified value for pathPrefix is invalid. It must begin with the / character and contain "
                     "only alphanumeric characters and/or / characters.")
@@ -116,7 +136,7 @@ PATTERNS_IN_OWN_WORDS: dict[str, tuple[str, str]] = {
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
                       "OpenIDConnectProviderUrlType", "thumbprintListType", "clientIDListType",
-                      "serviceSpecificCredentialId", "statusType", "arnType"}),
+                      "serviceSpecificCredentialId", "statusType", "arnType", "accessKeyIdType"}),
 }
 
 #: Per service, the enum shapes whose value set Coral does not list: IAM answers UpdateServiceSpecificCredential
@@ -317,8 +337,6 @@ def _member_checker(shape: Shape, name: str, member: Shape) -> Check:
         return _check_type(member)
     if PATTERNS_IN_OWN_WORDS.get(shape.name, ("",))[0] == name and member.type_name == "string":
         return _check_scalar(member, with_pattern=False, echo="")
-    if (shape.name, name) in SERVICE_CHECKED_PATTERNS and member.type_name == "string":
-        return _check_scalar(member, with_pattern=False)
     return _checker(member)
 
 
@@ -547,6 +565,20 @@ def _breaks_own_pattern(shape: Shape, params: Mapping[str, Any]) -> str | None:
     return message if broken else None
 
 
+def _raise_in_own_words(failures: list[_Failure], service: str, code: str) -> None:
+    """Raise the service's own message for a broken pattern of :data:`OWN_WORDS` when it comes first, or when it is
+    the only kind of failure; else drop those failures from ``failures`` and return."""
+    words = OWN_WORDS.get(service, {})
+    own = [f for f in failures if f.shape.name in words and f.constraint.startswith(_PATTERN)]
+    if not own:
+        return
+    failures[:] = [f for f in failures if f not in own]
+    first = [f for f in own if words[f.shape.name][1]] or ([] if failures else own)
+    if first:
+        raise ServiceError(code, f"The specified value for {first[0].path} is invalid. "
+                                 f"{words[first[0].shape.name][0]}", 400)
+
+
 def validate(operation: OperationModel, params: Mapping[str, Any]) -> None:
     """Raise the service's validation error if ``params`` break any constraint of the operation's input shape."""
     shape = operation.input_shape
@@ -558,5 +590,6 @@ def validate(operation: OperationModel, params: Mapping[str, Any]) -> None:
     if not failures:
         return
     service = operation.service_model.service_name
+    _raise_in_own_words(failures, service, error_code(operation))
     summary = SUMMARIES.get(service, _coral_summary)(failures, service)
     raise ServiceError(error_code(operation), summary, 400)

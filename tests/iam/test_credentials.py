@@ -54,7 +54,7 @@ def test_a_user_cannot_reach_root_keys_and_role_sessions_must_name_the_user(aws)
     with pytest.raises(ClientError) as excinfo:
         admin.delete_access_key(AccessKeyId=root_key["AccessKeyId"])
     assert aws_error(excinfo) == (
-        "NoSuchEntity", f"The Access Key with id {root_key['AccessKeyId']} cannot be found.", 404)
+        "NoSuchEntity", f"The Access Key with id {root_key['AccessKeyId']} cannot be found", 404)
     root = aws.client("iam")
     root.create_role(RoleName="ops", AssumeRolePolicyDocument=trust(ROOT_ARN))
     root.attach_role_policy(RoleName="ops", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")

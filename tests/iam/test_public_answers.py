@@ -8,7 +8,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.iam.helpers import ACCOUNT, aws_error, doc
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc
 from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
 from tests.iam.saml_federation import metadata
 
@@ -170,3 +170,83 @@ def test_instance_profile_listings_carry_no_tags(aws):
                      iam.list_instance_profiles_for_role(RoleName="r")["InstanceProfiles"]):
         assert [profile["InstanceProfileName"] for profile in profiles] == ["p"]
         assert "Tags" not in profiles[0]
+
+
+USER_NAME_WORDS = "It must contain only alphanumeric characters and/or the following: +=,.@_-"
+
+
+def test_user_and_policy_names_breaking_their_pattern_are_refused_in_iams_words(aws):
+    """A user name or policy name breaking its pattern (and an empty user name) is IAM's own sentence; a long one is
+    Coral's length message with the value (versity/versitygw tests/integration/iam_create_user.go,
+    iam_create_access_key.go, iam_delete_access_key.go, iam_put_user_policy.go record the sentences from AWS;
+    ministryofjustice/cloud-platform-environments#5737 quotes AWS's length answer to CreateUser, with the value)."""
+    iam = aws.client("iam", config=Config(parameter_validation=False))
+    iam.create_user(UserName="u")
+    for call, params in ((iam.create_user, {"UserName": "invalid/user"}),
+                         (iam.create_access_key, {"UserName": "invalid/user"}),
+                         (iam.create_access_key, {"UserName": ""}),
+                         (iam.delete_access_key, {"UserName": "invalid/user", "AccessKeyId": "A" * 20})):
+        with pytest.raises(ClientError) as excinfo:
+            call(**params)
+        assert aws_error(excinfo) == ("ValidationError", f"The specified value for userName is invalid. "
+                                      f"{USER_NAME_WORDS}", 400), params
+    with pytest.raises(ClientError) as excinfo:
+        iam.put_user_policy(UserName="u", PolicyName="bad/name", PolicyDocument=doc(allow("s3:GetObject")))
+    assert aws_error(excinfo) == ("ValidationError", f"The specified value for policyName is invalid. "
+                                  f"{USER_NAME_WORDS}", 400)
+    with pytest.raises(ClientError) as excinfo:
+        iam.create_user(UserName="a" * 65)
+    assert aws_error(excinfo) == ("ValidationError", f"1 validation error detected: Value '{'a' * 65}' at 'userName' "
+                                  "failed to satisfy constraint: Member must have length less than or equal to 64",
+                                  400)
+    assert [user["UserName"] for user in iam.list_users()["Users"]] == ["u"]
+
+
+def test_paths_access_key_ids_and_policy_documents_breaking_their_pattern_are_refused_in_iams_words(aws):
+    """CreateUser with ``Path="invalid"``, DeleteAccessKey with an id that is not alphanumeric (its length stays
+    Coral's message, without the id) and PutUserPolicy with a document outside the model's characters: IAM's own
+    sentences (versity/versitygw tests/integration/iam_create_user.go, iam_delete_access_key.go,
+    iam_put_user_policy.go record them from AWS)."""
+    iam = aws.client("iam", config=Config(parameter_validation=False))
+    iam.create_user(UserName="u")
+    answers = [
+        (iam.create_user, {"UserName": "v", "Path": "invalid"}, "The specified value for path is invalid. It must "
+         "begin and end with / and contain only alphanumeric characters and/or / characters."),
+        (iam.delete_access_key, {"UserName": "u", "AccessKeyId": "invalid-key-id-1234"}, "The specified value for "
+         "accessKeyId is invalid. It must contain only alphanumeric characters."),
+        (iam.delete_access_key, {"UserName": "u", "AccessKeyId": "A" * 15}, "1 validation error detected: Value at "
+         "'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16"),
+        (iam.put_user_policy, {"UserName": "u", "PolicyName": "p", "PolicyDocument": "emoji\U0001F600test"},
+         "The specified value for policyDocument is invalid. It must contain only printable ASCII characters."),
+    ]
+    for call, params, message in answers:
+        with pytest.raises(ClientError) as excinfo:
+            call(**params)
+        assert aws_error(excinfo) == ("ValidationError", message, 400), params
+    assert [user["UserName"] for user in iam.list_users()["Users"]] == ["u"]
+    assert iam.list_user_policies(UserName="u")["PolicyNames"] == []
+
+
+def test_a_missing_access_key_is_named_without_a_full_stop(aws):
+    """DeleteAccessKey of a key the user does not have: "The Access Key with id <id> cannot be found", no full stop
+    (versity/versitygw tests/integration/iam_delete_access_key.go records it from AWS)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    with pytest.raises(ClientError) as excinfo:
+        iam.delete_access_key(UserName="u", AccessKeyId="ABCDEFGHIJKLMNOPQRST")
+    assert aws_error(excinfo) == ("NoSuchEntity", "The Access Key with id ABCDEFGHIJKLMNOPQRST cannot be found", 404)
+
+
+def test_an_arn_the_legacy_parser_cannot_split_fails_legacy_parsing(aws):
+    """A Resource ``arn:awss3::example-bucket/*`` (too few fields) is "The policy failed legacy parsing", while
+    ``s3::example-bucket/*`` names its empty partition (versity/versitygw tests/integration/iam_put_user_policy.go
+    records both from AWS)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    for resource, message in (("arn:awss3::example-bucket/*", "The policy failed legacy parsing"),
+                              ("s3::example-bucket/*", 'Partition "" is not valid for resource '
+                                                       '"arn::example-bucket/*:*:*:*".')):
+        with pytest.raises(ClientError) as excinfo:
+            iam.put_user_policy(UserName="u", PolicyName="p", PolicyDocument=doc(allow("s3:GetObject", resource)))
+        assert aws_error(excinfo) == ("MalformedPolicyDocument", message, 400), resource
+    assert iam.list_user_policies(UserName="u")["PolicyNames"] == []

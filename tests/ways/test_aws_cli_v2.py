@@ -346,8 +346,8 @@ def test_errors_as_the_cli_prints_them(aws):
     assert aws.fails("iam", "get-role", "--role-name", "nope") == error_line(
         "NoSuchEntity", "GetRole", "The role with name nope cannot be found.")
     assert aws.fails("iam", "create-user", "--user-name", "bad name!") == error_line(
-        "ValidationError", "CreateUser", "1 validation error detected: Value 'bad name!' at 'userName' failed to "
-        "satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+")
+        "ValidationError", "CreateUser", "The specified value for userName is invalid. It must contain only "
+        "alphanumeric characters and/or the following: +=,.@_-")
     assert aws.fails("ecr", "describe-repositories", "--repository-names", "nope") == error_line(
         "RepositoryNotFoundException", "DescribeRepositories",
         f"The repository with name 'nope' does not exist in the registry with id '{ACCOUNT}'")

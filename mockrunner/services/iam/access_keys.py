@@ -46,7 +46,7 @@ def _own_key(ctx: RequestContext) -> AccessKey:
     key_id = ctx.params["AccessKeyId"]
     key = iam_of(ctx).access_keys.get(key_id)
     if key is None or not _owns(key, user):
-        raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found.", 404)
+        raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
     return key
 
 

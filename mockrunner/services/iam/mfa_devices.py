@@ -19,7 +19,6 @@ import base64
 import hashlib
 import hmac
 import io
-import re
 import secrets
 import struct
 from collections.abc import Iterable
@@ -47,8 +46,6 @@ MAX_DEVICES_PER_USER = 8
 MAX_SERIAL_NUMBER = 256
 """The longest serial number (the device ARN) the other MFA operations take (the model's serialNumberType)."""
 QR_SCALE = 4
-PATH = re.compile(r"/|/[\x21-\x7e]+/")
-"""The model's ``pathType`` pattern, which IAM checks itself (protocol ``SERVICE_CHECKED_PATTERNS``)."""
 
 
 # ------------------------------------------------------------------------------------------------ TOTP
@@ -136,9 +133,6 @@ _on_user = target(USER, self_default=True)
 def create_virtual_mfa_device(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["VirtualMFADeviceName"], params.get("Path") or "/"
-    if not PATH.fullmatch(path):
-        raise ServiceError("ValidationError", "The specified value for path is invalid. It must begin and end with / "
-                                              "and contain only alphanumeric characters and/or / characters.", 400)
     serial = device_arn(ctx.account.id, path, name)
     if len(serial) > MAX_SERIAL_NUMBER:
         # The serial number names the device in every other MFA operation, where it has at most 256 characters;
