@@ -132,7 +132,9 @@ PATTERNS_IN_OWN_WORDS: dict[str, tuple[str, str]] = {
 #: AWS for ListEntitiesForPolicy: mulgadc/spinifex gateway/iam/pathprefix_test.go; ``arnType`` is every IAM ARN
 #: member's shape, the others unverified).  A missing member of these shapes is not "Value null at" either but
 #: "Value at 'tags.1.member.value' failed to satisfy constraint: Member must not be null" (recorded from AWS for
-#: TagUser: mulgadc/spinifex handlers/iam/tags_test.go).
+#: TagUser: mulgadc/spinifex handlers/iam/tags_test.go).  Nor an access key id ("Value at 'accessKeyId' failed to
+#: satisfy constraint: Member must have length greater than or equal to 16": versity/versitygw
+#: tests/integration/iam_delete_access_key.go).
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
                       "OpenIDConnectProviderUrlType", "thumbprintListType", "clientIDListType",
