@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .cache import parse_policy
@@ -423,7 +424,12 @@ def _deny(request: AuthzRequest, layer: str, explicit: bool, matched: list[Match
 
 
 def _allow(request: AuthzRequest, layers: list[str], matched: list[MatchedStatement]) -> Decision:
-    names = [_LAYER_NAMES[layer] for layer in layers]
-    return Decision(
-        "allowed", matched, allowed_message(request.principal.arn, request.action, request.resource, names), "allowed"
-    )
+    message = _allowed_text(request.principal.arn, request.action, request.resource, tuple(layers))
+    return Decision("allowed", matched, message, "allowed")
+
+
+@lru_cache(maxsize=4096)
+def _allowed_text(principal_arn: str, action: str, resource: str, layers: tuple[str, ...]) -> str:
+    """The allow explanation, one shared string per (principal, action, resource, layers): the same request
+    answered again hands on the same text, which later lookups (display form, decision log) find by identity."""
+    return allowed_message(principal_arn, action, resource, [_LAYER_NAMES[layer] for layer in layers])
