@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .cache import parse_policy
@@ -172,13 +173,15 @@ class Decision:
         return out
 
 
-Plan = tuple[tuple[PolicyRef, Statement, bool], ...]
+Plan = tuple[tuple[PolicyRef, Statement, bool, MatchedStatement], ...]
+"""Per candidate statement: its policy, the statement, whether its resource still needs matching, and the
+:class:`MatchedStatement` that names it in the layer the plan was built for."""
 
 
 class PolicySet(tuple):
     """Policies evaluated together again and again (a principal's identity or session policies).
 
-    A plain sequence of :class:`PolicyRef` to the engine, which also keeps, per (action, resource), the
+    A plain sequence of :class:`PolicyRef` to the engine, which also keeps, per (action, resource, layer), the
     statements that can apply (see :func:`_build_plan`) so that repeated requests skip every other statement
     and every irrelevant policy without looking at them.
     """
@@ -189,13 +192,13 @@ class PolicySet(tuple):
         made.unreadable = _unreadable_refs(made)
         return made
 
-    def plan(self, action: str, resource: str) -> Plan:
-        key = (action, resource)
+    def plan(self, action: str, resource: str, layer: str) -> Plan:
+        key = (action, resource, layer)
         hit = self._plans.get(key)
         if hit is None:
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
-            hit = self._plans[key] = _build_plan(self, action, resource)
+            hit = self._plans[key] = _build_plan(self, action, resource, layer)
         return hit
 
 
@@ -234,20 +237,22 @@ def _unreadable_errors(request: AuthzRequest) -> list[PolicyError]:
     return errors
 
 
-def _build_plan(refs: Sequence[PolicyRef], action: str, resource: str) -> Plan:
-    """The candidate statements of ``refs`` for (lower-cased action, resource): every Deny, then every Allow.
+def _build_plan(refs: Sequence[PolicyRef], action: str, resource: str, layer: str) -> Plan:
+    """The candidate statements of ``refs`` for (lower-cased action, resource) in ``layer``: every Deny, then
+    every Allow.
 
     Each list keeps document order (policy by policy). Denies first lets a scan that needs only one Allow stop at
     it: by then every statement that could deny has been seen.
     """
-    denies: list[tuple[PolicyRef, Statement, bool]] = []
-    allows: list[tuple[PolicyRef, Statement, bool]] = []
+    denies: list[tuple[PolicyRef, Statement, bool, MatchedStatement]] = []
+    allows: list[tuple[PolicyRef, Statement, bool, MatchedStatement]] = []
     for ref in refs:
         policy = ref.document
         if policy.__class__ is Unreadable:
             continue
         for statement, check_resource in policy.candidates(action, resource):
-            (denies if statement.is_deny else allows).append((ref, statement, check_resource))
+            matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
+            (denies if statement.is_deny else allows).append((ref, statement, check_resource, matched))
     return (*denies, *allows)
 
 
@@ -268,11 +273,11 @@ def _scan(
     resource, principal = request.resource, request.principal
     has_boundary = request.permissions_boundary is not None
     if isinstance(refs, PolicySet):
-        plan = refs.plan(action, resource)
+        plan = refs.plan(action, resource, layer)
     else:
-        plan = _build_plan(refs, action, resource)
+        plan = _build_plan(refs, action, resource, layer)
     allows: list[tuple[MatchedStatement, str | None]] = []
-    for ref, statement, check_resource in plan:
+    for _ref, statement, check_resource, matched in plan:
         is_deny = statement.is_deny
         if statement.conditions:
             result = evaluate_block(statement.conditions, ctx)
@@ -295,7 +300,6 @@ def _scan(
                 how = MATCH_WILDCARD
             elif how is None:
                 continue
-        matched = MatchedStatement(ref.policy_id, layer, statement.index, statement.sid, statement.effect)
         if is_deny:
             denies.append(matched)
         else:
@@ -420,7 +424,12 @@ def _deny(request: AuthzRequest, layer: str, explicit: bool, matched: list[Match
 
 
 def _allow(request: AuthzRequest, layers: list[str], matched: list[MatchedStatement]) -> Decision:
-    names = [_LAYER_NAMES[layer] for layer in layers]
-    return Decision(
-        "allowed", matched, allowed_message(request.principal.arn, request.action, request.resource, names), "allowed"
-    )
+    message = _allowed_text(request.principal.arn, request.action, request.resource, tuple(layers))
+    return Decision("allowed", matched, message, "allowed")
+
+
+@lru_cache(maxsize=4096)
+def _allowed_text(principal_arn: str, action: str, resource: str, layers: tuple[str, ...]) -> str:
+    """The allow explanation, one shared string per (principal, action, resource, layers): the same request
+    answered again hands on the same text, which later lookups (display form, decision log) find by identity."""
+    return allowed_message(principal_arn, action, resource, [_LAYER_NAMES[layer] for layer in layers])
