@@ -87,7 +87,12 @@ SERVICE_CHECKED = frozenset({
 #: CloudFormation's to an inline policy name with a space or "/" are quoted publicly in the same words); a policy
 #: document outside the model's Latin-1 pattern with "The specified value for policyDocument is invalid. It must
 #: contain only printable ASCII characters." (versity/versitygw iam_put_user_policy.go; place *unverified*).
-#: Role names keep Coral's pattern message (public issues quote it).
+#: Role names keep Coral's pattern message (public issues quote it).  IAM's listings answer a ``PathPrefix`` breaking
+#: its pattern (``awsdiff``, ``/bad path/``, a policy path without its closing ``/``) before its length, and a
+#: 513-character one that fits the pattern with "1 validation error detected: Value at 'pathPrefix' failed to satisfy
+#: constraint: Member must have length less than or equal to 512", without the value (aws/aws-cli#5860 quotes AWS's
+#: answer to ListPolicies ``--path-prefix /foo``; mulgadc/spinifex's gateway tests and versity/versitygw's
+#: integration tests record the same answers from AWS for every listing below).
 OWN_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
     "iam": {
         "userNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
@@ -97,24 +102,18 @@ OWN_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
         "accessKeyIdType": ("It must contain only alphanumeric characters.", False),
         "policyNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
         "policyDocumentType": ("It must contain only printable ASCII characters.", False),
+    } | {
+        f"{structure}.PathPrefix": ("It must begin with the / character and contain only alphanumeric characters "
+                                    "and/or / characters.", True)
+        for structure in ("ListUsersRequest", "ListRolesRequest", "ListGroupsRequest", "ListInstanceProfilesRequest",
+                          "ListServerCertificatesRequest", "ListPoliciesRequest", "ListEntitiesForPolicyRequest",
+                          "ListAttachedUserPoliciesRequest", "ListAttachedRolePoliciesRequest",
+                          "ListAttachedGroupPoliciesRequest")
     },
 }
-
-_BAD_PATH_PREFIX = ("The specified value for pathPrefix is invalid. It must begin with the / character and contain "
-                    "only alphanumeric characters and/or / characters.")
-#: Request structure -> (member, message): a member whose ``pattern`` the service checks before anything else, in
-#: its own words; its other constraints (length) are then Coral's, without echoing the value.  IAM's listings answer
-#: a ``PathPrefix`` breaking its pattern (``awsdiff``, ``/bad path/``, a policy path without its closing ``/``) with
-#: ``_BAD_PATH_PREFIX`` and a 513-character one that fits the pattern with "1 validation error detected: Value at
-#: 'pathPrefix' failed to satisfy constraint: Member must have length less than or equal to 512" (aws/aws-cli#5860
-#: quotes AWS's answer to ListPolicies ``--path-prefix /foo``; mulgadc/spinifex's gateway tests and versity/
-#: versitygw's integration tests record the same answers from AWS for every listing below).
-PATTERNS_IN_OWN_WORDS: dict[str, tuple[str, str]] = {
-    structure: ("PathPrefix", _BAD_PATH_PREFIX) for structure in (
-        "ListUsersRequest", "ListRolesRequest", "ListGroupsRequest", "ListInstanceProfilesRequest",
-        "ListServerCertificatesRequest", "ListPoliciesRequest", "ListEntitiesForPolicyRequest",
-        "ListAttachedUserPoliciesRequest", "ListAttachedRolePoliciesRequest", "ListAttachedGroupPoliciesRequest")
-}
+"""Keys are shape names, or ``<request structure>.<member>`` for one top-level member (which wins over its shape's
+entry); a member keyed this way is not echoed in its other constraints' messages either."""
+_UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in words if "." in key)
 
 #: Per service, the shapes whose values the service does not echo although the model does not mark them
 #: ``sensitive``.  IAM: tags, tag keys and policy version ids ("Value at 'tags' failed to satisfy constraint: Member
@@ -337,8 +336,8 @@ def _check_type(shape: Shape) -> Check:
 def _member_checker(shape: Shape, name: str, member: Shape) -> Check:
     if (shape.name, name) in SERVICE_CHECKED and member.type_name in _SCALARS:
         return _check_type(member)
-    if PATTERNS_IN_OWN_WORDS.get(shape.name, ("",))[0] == name and member.type_name == "string":
-        return _check_scalar(member, with_pattern=False, echo="")
+    if f"{shape.name}.{name}" in _UNECHOED_MEMBERS and member.type_name == "string":
+        return _check_scalar(member, echo="")
     return _checker(member)
 
 
@@ -558,40 +557,36 @@ def error_code(operation: OperationModel) -> str:
     return ERROR_CODES.get(service.service_name) or _PROTOCOL_ERROR_CODES.get(service.protocol, "ValidationException")
 
 
-def _breaks_own_pattern(shape: Shape, params: Mapping[str, Any]) -> str | None:
-    """The service's own message when ``params`` break a pattern of :data:`PATTERNS_IN_OWN_WORDS`, else ``None``."""
-    member, message = PATTERNS_IN_OWN_WORDS[shape.name]
-    value = params.get(member)
-    pattern = compile_pattern(shape.members[member].metadata["pattern"])
-    broken = isinstance(value, str) and (not value or (pattern is not None and pattern.fullmatch(value) is None))
-    return message if broken else None
-
-
-def _raise_in_own_words(failures: list[_Failure], service: str, code: str) -> None:
+def _raise_in_own_words(failures: list[_Failure], service: str, structure: str, code: str) -> None:
     """Raise the service's own message for a broken pattern of :data:`OWN_WORDS` when it comes first, or when it is
     the only kind of failure; else drop those failures from ``failures`` and return."""
     words = OWN_WORDS.get(service, {})
-    own = [f for f in failures if f.shape.name in words and f.constraint.startswith(_PATTERN)]
+    if not words:
+        return
+
+    def sentence(failure: _Failure) -> tuple[str, bool] | None:
+        if not failure.constraint.startswith(_PATTERN):
+            return None
+        member = failure.path[:1].upper() + failure.path[1:]
+        return words.get(f"{structure}.{member}") or words.get(failure.shape.name)
+
+    own = [(f, sentence(f)) for f in failures]
+    own = [(f, words_of) for f, words_of in own if words_of is not None]
     if not own:
         return
-    failures[:] = [f for f in failures if f not in own]
-    first = [f for f in own if words[f.shape.name][1]] or ([] if failures else own)
+    failures[:] = [f for f in failures if all(f is not o for o, _w in own)]
+    first = [pair for pair in own if pair[1][1]] or ([] if failures else own)
     if first:
-        raise ServiceError(code, f"The specified value for {first[0].path} is invalid. "
-                                 f"{words[first[0].shape.name][0]}", 400)
+        failure, (text, _first) = first[0]
+        raise ServiceError(code, f"The specified value for {failure.path} is invalid. {text}", 400)
 
 
 def validate(operation: OperationModel, params: Mapping[str, Any]) -> None:
     """Raise the service's validation error if ``params`` break any constraint of the operation's input shape."""
-    shape = operation.input_shape
-    if shape is not None and shape.name in PATTERNS_IN_OWN_WORDS:
-        own = _breaks_own_pattern(shape, params)
-        if own is not None:
-            raise ServiceError(error_code(operation), own, 400)
     failures = _failures(operation, params)
     if not failures:
         return
     service = operation.service_model.service_name
-    _raise_in_own_words(failures, service, error_code(operation))
+    _raise_in_own_words(failures, service, operation.input_shape.name, error_code(operation))
     summary = SUMMARIES.get(service, _coral_summary)(failures, service)
     raise ServiceError(error_code(operation), summary, 400)
