@@ -33,12 +33,19 @@ def test_create_get_list_delete_with_iam_names(aws):
     assert aws_error(excinfo) == ("NoSuchEntity", f"OpenIDConnect Provider not found for arn {GITHUB_ARN}", 404)
 
 
-@pytest.mark.parametrize("url", ["http://token.example.com", "token.example.com", "https://", "https://x.com/?a=1",
-                                 "https://x.com/#frag"])
-def test_a_url_that_is_not_https_with_a_host_and_no_query_is_refused(aws, url):
+BAD_URL = ("ValidationError", "Invalid Open ID Connect Provider URL")
+BAD_URL_PART = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
+
+
+@pytest.mark.parametrize("url, answer", [
+    ("http://token.example.com", ("InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with "
+                                  "https://.")),
+    ("token.example.com", BAD_URL), ("https://", BAD_URL), ("https://x.com/?a=1", BAD_URL_PART),
+    ("https://x.com/#frag", BAD_URL_PART)])
+def test_a_url_that_is_not_https_with_a_host_and_no_query_is_refused(aws, url, answer):
     with pytest.raises(ClientError) as excinfo:
         aws.client("iam").create_open_id_connect_provider(Url=url, ClientIDList=["a"])
-    assert aws_error(excinfo) == ("ValidationError", "Invalid Open ID Connect Provider URL", 400)
+    assert aws_error(excinfo) == (*answer, 400)
     assert aws.client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
 
 

@@ -250,3 +250,31 @@ def test_an_arn_the_legacy_parser_cannot_split_fails_legacy_parsing(aws):
             iam.put_user_policy(UserName="u", PolicyName="p", PolicyDocument=doc(allow("s3:GetObject", resource)))
         assert aws_error(excinfo) == ("MalformedPolicyDocument", message, 400), resource
     assert iam.list_user_policies(UserName="u")["PolicyNames"] == []
+
+
+def test_oidc_provider_urls_arns_and_thumbprints_are_answered_as_iam_does(aws):
+    """CreateOpenIDConnectProvider refuses an ``http://`` URL, user info, a query, a fragment, a port and a host name
+    with ``_`` as ``InvalidInput``, a URL without scheme or host as ``ValidationError``; it stores thumbprints in lower
+    case; GetOpenIDConnectProvider of another resource type's ARN is "Invalid resource type in ARN"
+    (versity/versitygw tests/integration/iam_create_oidc_provider.go and iam_get_oidc_provider.go record the
+    answers from AWS)."""
+    iam = aws.client("iam")
+    thumbprint = "6938fd4d98bab03faadb97b34396831e3780aea1"
+    answers = {"example.com": ("ValidationError", "Invalid Open ID Connect Provider URL"),
+               "https://": ("ValidationError", "Invalid Open ID Connect Provider URL"),
+               "http://example.com": ("InvalidInput",
+                                      "Invalid Open ID Connect Provider URL. The URL must begin with https://.")}
+    for url in ("https://user:pass@example.com", "https://example.com?foo=1", "https://example.com#frag",
+                "https://example.com:8443", "https://exa_mple.com"):
+        answers[url] = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
+    for url, (code, message) in answers.items():
+        with pytest.raises(ClientError) as excinfo:
+            iam.create_open_id_connect_provider(Url=url, ThumbprintList=[thumbprint])
+        assert aws_error(excinfo) == (code, message, 400), url
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    arn = iam.create_open_id_connect_provider(Url="https://198.51.100.7", ThumbprintList=[thumbprint.upper()])[
+        "OpenIDConnectProviderArn"]
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == [thumbprint]
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_open_id_connect_provider(OpenIDConnectProviderArn=f"arn:aws:iam::{ACCOUNT}:role/some-role")
+    assert aws_error(excinfo) == ("ValidationError", "Invalid resource type in ARN", 400)

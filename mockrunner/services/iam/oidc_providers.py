@@ -12,8 +12,10 @@ holds (``mockrunner.oidc``), as AWS does for the well-known issuers whose certif
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from urllib.parse import urlsplit
 
+from mockrunner.arns import split_arn
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
@@ -31,15 +33,40 @@ MAX_THUMBPRINTS = 5
 ARN_RESOURCE = "oidc-provider/"
 
 
+#: IAM's answers to a bad provider URL, by what is wrong with it (recorded from AWS in versity/versitygw's
+#: tests/integration/iam_create_oidc_provider.go; the scheme-less one also in LocalStack's snapshot test_iam_oidc).
+BAD_URL = ("ValidationError", "Invalid Open ID Connect Provider URL")
+NOT_HTTPS = ("InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with https://.")
+BAD_URL_PART = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
+HOST_NAME = re.compile(r"[A-Za-z0-9.-]+")
+
+
+def _url_refusal(url: str) -> tuple[str, str] | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not url.lower().startswith(parts.scheme + "://"):
+        return BAD_URL
+    if parts.scheme != "https":
+        return NOT_HTTPS
+    if not parts.netloc:
+        return BAD_URL
+    host = parts.netloc
+    if parts.query or parts.fragment or "?" in url or "#" in url or "@" in host or ":" in host:
+        return BAD_URL_PART
+    if HOST_NAME.fullmatch(host) is None:
+        return BAD_URL_PART
+    return None
+
+
 def provider_url(url: str) -> str:
     """The provider's name in IAM: the issuer URL without ``https://`` (raises IAM's error for a bad URL).
 
-    The URL must be https, with a host, and no query or fragment (CreateOpenIDConnectProvider's ``Url``
-    reference: "path components are allowed but query parameters are not").  Message as moto reproduces IAM's.
+    The URL must be https, with a host name or IP address and nothing else in its authority (no user info, no
+    port), and no query or fragment (CreateOpenIDConnectProvider's ``Url`` reference: "path components are allowed
+    but query parameters are not"); the answers are :data:`BAD_URL`, :data:`NOT_HTTPS` and :data:`BAD_URL_PART`.
     """
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.netloc or parts.query or parts.fragment or "?" in url or "#" in url:
-        raise ServiceError("ValidationError", "Invalid Open ID Connect Provider URL", 400)
+    refusal = _url_refusal(url)
+    if refusal is not None:
+        raise ServiceError(*refusal, 400)
     return url[len("https://"):]
 
 
@@ -49,7 +76,9 @@ def provider_arn(account_id: str, url: str) -> str:
 
 def _provider(ctx: RequestContext) -> OidcProvider:
     arn = ctx.params["OpenIDConnectProviderArn"]
-    parse_arn(arn)
+    parsed = split_arn(parse_arn(arn))
+    if parsed is None or not parsed.resource.startswith(ARN_RESOURCE):
+        raise ServiceError("ValidationError", "Invalid resource type in ARN", 400)
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is None:
         raise ServiceError("NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
@@ -57,7 +86,9 @@ def _provider(ctx: RequestContext) -> OidcProvider:
 
 
 def _thumbprints(ctx: RequestContext) -> list[str]:
-    thumbprints = list(ctx.params.get("ThumbprintList") or [])
+    """The thumbprints as IAM stores them: lower case (recorded from AWS in versity/versitygw's
+    tests/integration/iam_create_oidc_provider.go)."""
+    thumbprints = [thumbprint.lower() for thumbprint in ctx.params.get("ThumbprintList") or []]
     if len(thumbprints) > MAX_THUMBPRINTS:
         raise ServiceError("InvalidInput", "Thumbprint list must contain fewer than 5 entries.", 400)
     return thumbprints
@@ -146,7 +177,9 @@ def delete_provider(ctx: RequestContext) -> dict:
     from AWS in 2026: LocalStack snapshot test_iam_oidc, test_delete_open_id_connect_provider; the API reference
     calls the operation idempotent, the service is not)."""
     arn = ctx.params["OpenIDConnectProviderArn"]
-    parse_arn(arn)
+    parsed = split_arn(parse_arn(arn))
+    if parsed is None or not parsed.resource.startswith(ARN_RESOURCE):
+        raise ServiceError("ValidationError", "Invalid resource type in ARN", 400)
     iam = ctx.account.iam
     provider = iam.oidc_providers.get(arn)
     if provider is None:
