@@ -11,8 +11,8 @@ holds (``mockrunner.oidc``), as AWS does for the well-known issuers whose certif
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from mockrunner.arns import split_arn
