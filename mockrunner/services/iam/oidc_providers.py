@@ -74,11 +74,19 @@ def provider_arn(account_id: str, url: str) -> str:
     return f"arn:aws:iam::{account_id}:{ARN_RESOURCE}{url}"
 
 
-def _provider(ctx: RequestContext) -> OidcProvider:
+def _provider_arn(ctx: RequestContext) -> str:
+    """The request's provider ARN: one that does not parse is "Invalid ARN", one of another resource type "Invalid
+    resource type in ARN" (recorded from AWS for GetOpenIDConnectProvider in versity/versitygw's
+    tests/integration/iam_get_oidc_provider.go)."""
     arn = ctx.params["OpenIDConnectProviderArn"]
     parsed = split_arn(parse_arn(arn))
     if parsed is None or not parsed.resource.startswith(ARN_RESOURCE):
         raise ServiceError("ValidationError", "Invalid resource type in ARN", 400)
+    return arn
+
+
+def _provider(ctx: RequestContext) -> OidcProvider:
+    arn = _provider_arn(ctx)
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is None:
         raise ServiceError("NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
@@ -136,7 +144,7 @@ def create_provider(ctx: RequestContext) -> dict:
     if len(iam.oidc_providers) >= MAX_PROVIDERS:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}", 409)
-    tags = tags_in(ctx, case_sensitive=True)
+    tags = tags_in(ctx)
     iam.add(OidcProvider(url, arn, ctx.store.clock.now(), client_ids, thumbprints, tags, **created(params)))
     result: dict = {"OpenIDConnectProviderArn": arn}
     return tagged(result, tags)
@@ -176,10 +184,7 @@ def delete_provider(ctx: RequestContext) -> dict:
     """A provider that does not exist is ``NoSuchEntity`` "OpenId connect Provider <arn> cannot be found." (recorded
     from AWS in 2026: LocalStack snapshot test_iam_oidc, test_delete_open_id_connect_provider; the API reference
     calls the operation idempotent, the service is not)."""
-    arn = ctx.params["OpenIDConnectProviderArn"]
-    parsed = split_arn(parse_arn(arn))
-    if parsed is None or not parsed.resource.startswith(ARN_RESOURCE):
-        raise ServiceError("ValidationError", "Invalid resource type in ARN", 400)
+    arn = _provider_arn(ctx)
     iam = ctx.account.iam
     provider = iam.oidc_providers.get(arn)
     if provider is None:
@@ -216,7 +221,7 @@ def update_thumbprint(ctx: RequestContext) -> dict:
 
 
 tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"), _provider,
-               _target, case_sensitive=True)
+               _target)
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:
