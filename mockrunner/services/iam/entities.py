@@ -101,35 +101,34 @@ def document_size(document: str) -> int:
     return len("".join(document.split()))
 
 
-def tag_key(key: str, case_sensitive: bool = False) -> str:
-    """What identifies a tag key: the key itself for managed policies, instance profiles and OIDC providers, else
-    the key case-folded."""
-    return key if case_sensitive else key.lower()
+def tag_key(key: str, folds_case: bool = False) -> str:
+    """What identifies a tag key: the key case-folded for users and roles (``folds_case``), else the key itself."""
+    return key.lower() if folds_case else key
 
 
 def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None, *,
-            case_sensitive: bool = False) -> dict[str, str]:
-    """``existing`` with the request's ``Tags`` applied.  IAM tag keys are case-insensitive: two keys of a request
-    that differ only in case are refused, and a key replaces an existing one that differs only in case, in its
-    place (listings keep the order tags were first added).  Managed policies (``case_sensitive``) keep ``a`` and
-    ``A`` apart and refuse only a key given twice, with a shorter message (recorded from AWS: LocalStack snapshot
-    tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags); so does every kind but users and roles
-    (AWS folds case on users and roles only: mulgadc/spinifex handlers/iam/tags_test.go, for instance profiles and
-    OIDC providers; SAML providers, server certificates and MFA devices, tagged since the same 2021 release as
-    policies, are taken to keep case too).  A key beginning
-    with ``aws:``, in any case, is refused ("Tag keys beginning with aws: are reserved for system use.", recorded
-    from AWS for TagUser in the same file)."""
+            folds_case: bool = False) -> dict[str, str]:
+    """``existing`` with the request's ``Tags`` applied.  Tag keys are compared as given: ``a`` and ``A`` are two
+    keys and only a key given twice is refused, with "Duplicate tag keys found." (recorded from AWS for managed
+    policies: LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags; for
+    instance profiles and OIDC providers: mulgadc/spinifex handlers/iam/tags_test.go; SAML providers, server
+    certificates and MFA devices, tagged since the same 2021 release as policies, are taken to keep case too).
+    Users and roles (``folds_case``) compare keys case-insensitively: two keys of a request that differ only in
+    case are refused ("... Please note that Tag keys are case insensitive."), and a key replaces an existing one
+    that differs only in case, in its place (listings keep the order tags were first added).  A key beginning with
+    ``aws:``, in any case, is refused ("Tag keys beginning with aws: are reserved for system use.", recorded from
+    AWS for TagUser in the spinifex file)."""
     tags = dict(existing or {})
     requested = ctx.params.get("Tags") or []
     if any(tag["Key"].lower().startswith("aws:") for tag in requested):
         raise ServiceError("InvalidInput", "Tag keys beginning with aws: are reserved for system use.", 400)
-    if len({tag_key(tag["Key"], case_sensitive) for tag in requested}) < len(requested):
-        raise ServiceError("InvalidInput", "Duplicate tag keys found." if case_sensitive else
-                           "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    if len({tag_key(tag["Key"], folds_case) for tag in requested}) < len(requested):
+        raise ServiceError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+                           if folds_case else "Duplicate tag keys found.", 400)
     for tag in requested:
-        new_key, lowered = tag["Key"], tag_key(tag["Key"], case_sensitive)
-        if any(tag_key(key, case_sensitive) == lowered for key in tags):
-            tags = dict((new_key, tag["Value"]) if tag_key(key, case_sensitive) == lowered else (key, value)
+        new_key, lowered = tag["Key"], tag_key(tag["Key"], folds_case)
+        if any(tag_key(key, folds_case) == lowered for key in tags):
+            tags = dict((new_key, tag["Value"]) if tag_key(key, folds_case) == lowered else (key, value)
                         for key, value in tags.items())
         else:
             tags[new_key] = tag["Value"]

@@ -65,7 +65,7 @@ def create_instance_profile(ctx: RequestContext) -> dict:
     lowered = name.lower()
     if any(existing.lower() == lowered for existing in iam.instance_profiles):
         raise ServiceError("EntityAlreadyExists", f"Instance Profile {name} already exists.", 409)
-    tags = tags_in(ctx, case_sensitive=True)
+    tags = tags_in(ctx)
     if len(iam.instance_profiles) >= MAX_INSTANCE_PROFILES:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for InstanceProfilesPerAccount: {MAX_INSTANCE_PROFILES}", 409)
@@ -143,5 +143,4 @@ def _profile(ctx: RequestContext) -> InstanceProfile:
     return profile_of(iam_of(ctx), ctx.params["InstanceProfileName"])
 
 
-tag_operations(("TagInstanceProfile", "UntagInstanceProfile", "ListInstanceProfileTags"), _profile, _on_profile,
-               case_sensitive=True)
+tag_operations(("TagInstanceProfile", "UntagInstanceProfile", "ListInstanceProfileTags"), _profile, _on_profile)

@@ -43,7 +43,7 @@ def create_policy(ctx: RequestContext) -> dict:
         raise ServiceError("EntityAlreadyExists",
                            f"A policy called {name} already exists. Duplicate names are not allowed.", 409)
     document = _managed_document(params["PolicyDocument"])
-    tags = tags_in(ctx, case_sensitive=True)
+    tags = tags_in(ctx)
     now = ctx.store.clock.now()
     policy = ManagedPolicy(name, new_id(POLICY_ID_PREFIX), path, arn, now, now, "v1",
                            [PolicyVersion("v1", document, now)], params.get("Description") or "", tags)

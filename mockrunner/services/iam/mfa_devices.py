@@ -141,7 +141,7 @@ def create_virtual_mfa_device(ctx: RequestContext) -> dict:
                            f"must not be longer than {MAX_SERIAL_NUMBER} characters.", 400)
     if any(existing.lower() == serial.lower() for existing in iam.mfa_devices):
         raise ServiceError("EntityAlreadyExists", "MFA device already exists.", 409)
-    tags = tags_in(ctx, case_sensitive=True)
+    tags = tags_in(ctx)
     seed = base64.b32encode(secrets.token_bytes(SEED_BYTES)).decode("ascii")
     account_name = iam.account_aliases[0] if iam.account_aliases else ctx.account.id
     uri = f"otpauth://totp/{name}@{account_name}?secret={seed}"
@@ -247,5 +247,5 @@ def _device(ctx: RequestContext) -> MfaDevice:
     return device_of(iam_of(ctx), ctx.params["SerialNumber"])
 
 
-tag_operations(("TagMFADevice", "UntagMFADevice", "ListMFADeviceTags"), _device, _on_device, case_sensitive=True)
+tag_operations(("TagMFADevice", "UntagMFADevice", "ListMFADeviceTags"), _device, _on_device)
 

@@ -46,7 +46,7 @@ def create_role(ctx: RequestContext) -> dict:
                            "linked Roles", 400)
     ROLE.ensure_new(iam, name)
     trust = trust_document(ctx, params["AssumeRolePolicyDocument"])
-    tags = tags_in(ctx)
+    tags = tags_in(ctx, folds_case=True)
     boundary = params.get("PermissionsBoundary")
     if boundary:
         boundary_policy(iam, boundary)

@@ -132,7 +132,7 @@ def create_provider(ctx: RequestContext) -> dict:
     if len(iam.saml_providers) >= MAX_PROVIDERS:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for SAMLProvidersPerAccount: {MAX_PROVIDERS}",
                            409)
-    tags = tags_in(ctx, case_sensitive=True)
+    tags = tags_in(ctx)
     propagation = created(params)
     iam.add(SamlProvider(name, arn, new_key_id(), params["SAMLMetadataDocument"], now, valid_until, tags, mode,
                          keys, **propagation))
@@ -202,5 +202,4 @@ def delete_provider(ctx: RequestContext) -> dict:
     return {}
 
 
-tag_operations(("TagSAMLProvider", "UntagSAMLProvider", "ListSAMLProviderTags"), _provider, _target,
-               case_sensitive=True)
+tag_operations(("TagSAMLProvider", "UntagSAMLProvider", "ListSAMLProviderTags"), _provider, _target)

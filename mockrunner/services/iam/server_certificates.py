@@ -73,7 +73,7 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
     if chain:
         pem_certificates.chain(chain, now)
     pem_certificates.matching_private_key(params["PrivateKey"], parsed)
-    tags = tags_in(ctx, case_sensitive=True)
+    tags = tags_in(ctx)
     if name in iam.server_certificates:
         raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
     if len(iam.server_certificates) >= MAX_PER_ACCOUNT:
@@ -125,5 +125,4 @@ def delete_server_certificate(ctx: RequestContext) -> dict:
     return {}
 
 
-tag_operations(("TagServerCertificate", "UntagServerCertificate", "ListServerCertificateTags"), _named, _target,
-               case_sensitive=True)
+tag_operations(("TagServerCertificate", "UntagServerCertificate", "ListServerCertificateTags"), _named, _target)

@@ -13,21 +13,21 @@ from mockrunner.services.registry import op
 
 
 def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable, *,
-                   case_sensitive: bool = False, listed: Callable[[dict[str, str]], list[str]] = list) -> None:
+                   folds_case: bool = False, listed: Callable[[dict[str, str]], list[str]] = list) -> None:
     """Register ``names``, the TagX / UntagX / ListXTags operations of one taggable kind, for the entity ``getter``
-    finds: tag keys compared case-insensitively unless ``case_sensitive``; ``listed`` orders the keys ListXTags
-    answers (by default the order tags were first added)."""
+    finds: tag keys compared as given, case-insensitively with ``folds_case`` (users and roles); ``listed`` orders
+    the keys ListXTags answers (by default the order tags were first added)."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
-        iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags, case_sensitive=case_sensitive))
+        iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags, folds_case=folds_case))
         return {}
 
     def untag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
-        removed = {tag_key(key, case_sensitive) for key in ctx.params["TagKeys"]}
+        removed = {tag_key(key, folds_case) for key in ctx.params["TagKeys"]}
         iam_of(ctx).update(entity, tags={k: v for k, v in entity.tags.items()
-                                         if tag_key(k, case_sensitive) not in removed})
+                                         if tag_key(k, folds_case) not in removed})
         return {}
 
     def list_tags(ctx: RequestContext) -> dict:
@@ -39,9 +39,9 @@ def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext
 
 
 tag_operations(("TagUser", "UntagUser", "ListUserTags"),
-               lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER))
+               lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER), folds_case=True)
 tag_operations(("TagRole", "UntagRole", "ListRoleTags"),
-               lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE))
+               lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE), folds_case=True)
 
 
 def _policy_tag_order(tags: dict[str, str]) -> list[str]:
@@ -52,5 +52,5 @@ def _policy_tag_order(tags: dict[str, str]) -> list[str]:
     return sorted(tags, key=lambda key: (len(key), key))
 
 
-tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target, case_sensitive=True,
+tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target,
                listed=_policy_tag_order)

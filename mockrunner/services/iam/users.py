@@ -31,7 +31,7 @@ def create_user(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["UserName"], params.get("Path") or "/"
     USER.ensure_new(iam, name)
-    tags = tags_in(ctx)
+    tags = tags_in(ctx, folds_case=True)
     boundary = params.get("PermissionsBoundary")
     if boundary:
         boundary_policy(iam, boundary)
