@@ -570,12 +570,18 @@ def _raise_in_own_words(failures: list[_Failure], service: str, structure: str, 
         member = failure.path[:1].upper() + failure.path[1:]
         return words.get(f"{structure}.{member}") or words.get(failure.shape.name)
 
-    own = [(f, sentence(f)) for f in failures]
-    own = [(f, words_of) for f, words_of in own if words_of is not None]
+    own: list[tuple[_Failure, tuple[str, bool]]] = []
+    rest: list[_Failure] = []
+    for failure in failures:
+        found = sentence(failure)
+        if found is None:
+            rest.append(failure)
+        else:
+            own.append((failure, found))
     if not own:
         return
-    failures[:] = [f for f in failures if all(f is not o for o, _w in own)]
-    first = [pair for pair in own if pair[1][1]] or ([] if failures else own)
+    failures[:] = rest
+    first = [pair for pair in own if pair[1][1]] or ([] if rest else own)
     if first:
         failure, (text, _first) = first[0]
         raise ServiceError(code, f"The specified value for {failure.path} is invalid. {text}", 400)
