@@ -34,8 +34,8 @@ from tests.ways.go_sdk_driver import Driver
 from tests.ways.go_sdk_gaps import GO_SDK_LACKS
 from tests.ways.go_sdk_sweep import agrees_with_botocore
 from tests.ways.js_sdk_clients import NODE, V2, installed_clients
+from tests.ways.sdk_principals import allow, deployer, user
 from tests.ways.sdk_sweep import changed
-from tests.ways.test_ruby_sdk import allow, deployer, user
 
 SDK = "JavaScript v2"
 ACCOUNT = "123456789012"

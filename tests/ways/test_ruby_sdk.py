@@ -34,6 +34,7 @@ from tests.ways import sdk_sweep as sweep
 from tests.ways.go_sdk_driver import Driver
 from tests.ways.go_sdk_sweep import restore_state
 from tests.ways.js_sdk_world import build_full_world
+from tests.ways.sdk_principals import allow, deployer, user
 from tests.ways.sdk_sweep import MESSAGES, botocore_call, differences, envelope_problems, error_shapes
 
 RUBY = shutil.which("ruby")
@@ -86,25 +87,6 @@ def ruby(tmp_path: Path) -> Iterator[Ruby]:
     harness.close()
 
 
-def trust(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(*actions: str) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions),
-                                                               "Resource": "*"}]})
-
-
-def user(harness: Harness, name: str, policy: str | None) -> dict:
-    """An IAM user (with ``policy`` inline) and its access key as the driver's caller."""
-    iam = harness.client("iam")
-    iam.create_user(UserName=name)
-    if policy:
-        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy)
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return {"accessKeyId": key["AccessKeyId"], "secretAccessKey": key["SecretAccessKey"]}
-
-
 def as_caller(credentials: dict) -> dict:
     return {"accessKeyId": credentials["AccessKeyId"], "secretAccessKey": credentials["SecretAccessKey"],
             "sessionToken": credentials.get("SessionToken")}
@@ -154,16 +136,6 @@ def compare(ruby: Ruby, calls: dict[str, dict]) -> dict[str, dict]:
         problems += [f"{step}: {problem}" for problem in mismatch(botocore, twin, outcomes[step])]
     assert not problems, "\n".join(problems)
     return outcomes
-
-
-def deployer(harness: Harness, trusted: str) -> str:
-    """A role ``trusted`` may assume (and tag its sessions), reading ECR."""
-    iam = harness.client("iam")
-    document = trust({"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": ["sts:AssumeRole", "sts:TagSession"]})
-    arn = iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=document)["Role"]["Arn"]
-    iam.attach_role_policy(RoleName="deployer",
-                           PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")
-    return arn
 
 
 # ------------------------------------------------------------------------------------------- STS, call by call
