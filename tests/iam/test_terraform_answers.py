@@ -4,6 +4,8 @@ error codes and texts, so a different answer makes Terraform fail, hang or retry
 """
 from __future__ import annotations
 
+import json
+
 from cryptography.hazmat.primitives import serialization
 
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
@@ -39,6 +41,34 @@ def test_a_trust_policy_naming_a_missing_user_or_role_is_refused(aws):
     iam.update_assume_role_policy(RoleName="deploy", PolicyDocument=trust(own))
     # Accounts this mockrunner does not hold cannot be checked.
     iam.update_assume_role_policy(RoleName="deploy", PolicyDocument=trust("arn:aws:iam::999999999999:role/x"))
+
+
+
+def _trust_of_size(size: int) -> str:
+    """A trust policy of exactly ``size`` characters once whitespace is removed, padded with spaces too."""
+    base = json.loads(trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    base["Statement"][0]["Sid"] = ""
+    pad = size - len("".join(json.dumps(base).split()))
+    base["Statement"][0]["Sid"] = "S" * pad
+    return json.dumps(base, indent=4)
+
+
+def test_a_trust_policy_over_2048_characters_is_refused_by_the_acl_size_quota(aws):
+    """CreateRole and UpdateAssumeRolePolicy answer LimitExceeded "Cannot exceed quota for ACLSizePerRole: 2048"
+    (HTTP 409) for a trust policy longer than the role trust policy quota, counted without whitespace as every IAM
+    policy size is (IAM User Guide, "IAM and AWS STS quotas"); Terraform users quote the text for both operations
+    (e.g. cloudposse's aws-teams module's Known Problems), GetAccountSummary reports the quota."""
+    iam = aws.client("iam")
+    at_quota, over = _trust_of_size(2048), _trust_of_size(2049)
+    assert len(at_quota) > 2048, "whitespace is not counted"
+    quota = ("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", 409)
+    assert error_of(iam.create_role, RoleName="big", AssumeRolePolicyDocument=over) == quota
+    assert iam.list_roles()["Roles"] == []
+    iam.create_role(RoleName="big", AssumeRolePolicyDocument=at_quota)
+    assert error_of(iam.update_assume_role_policy, RoleName="big", PolicyDocument=over) == quota
+    stored = iam.get_role(RoleName="big")["Role"]["AssumeRolePolicyDocument"]
+    assert len(stored["Statement"][0]["Sid"]) == len(json.loads(at_quota)["Statement"][0]["Sid"])
+    assert iam.get_account_summary()["SummaryMap"]["AssumeRolePolicySizeQuota"] == 2048
 
 
 def test_policy_versions_can_be_pruned_and_deleted_as_terraform_does(aws):

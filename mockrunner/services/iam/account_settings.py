@@ -23,6 +23,7 @@ from mockrunner.services.iam.entities import (
     MAX_GROUPS_PER_USER,
     MAX_MANAGED_POLICY_SIZE,
     MAX_POLICY_VERSIONS,
+    MAX_TRUST_POLICY_SIZE,
     entity_arn,
     iam_of,
 )
@@ -39,7 +40,7 @@ QUOTAS = {
     "UserPolicySizeQuota": INLINE_SIZE["user"], "GroupPolicySizeQuota": INLINE_SIZE["group"],
     "RolePolicySizeQuota": INLINE_SIZE["role"], "PolicySizeQuota": MAX_MANAGED_POLICY_SIZE,
     "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS, "PolicyVersionsInUseQuota": 10000,
-    "AssumeRolePolicySizeQuota": 2048, "GlobalEndpointTokenVersion": 1,
+    "AssumeRolePolicySizeQuota": MAX_TRUST_POLICY_SIZE, "GlobalEndpointTokenVersion": 1,
 }
 """IAM's default quotas as GetAccountSummary reports them (IAM User Guide, "IAM and AWS STS quotas")."""
 

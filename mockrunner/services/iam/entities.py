@@ -26,6 +26,8 @@ MAX_TAGS = 50
 MAX_MANAGED_POLICY_SIZE = 6144
 ATTACHED_QUOTA = {"user": ("PoliciesPerUser", 10), "group": ("PoliciesPerGroup", 10), "role": ("PoliciesPerRole", 10)}
 INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
+MAX_TRUST_POLICY_SIZE = 2048
+"""IAM's ``ACLSizePerRole`` quota: a role's trust policy, counted without whitespace like every policy size."""
 MAX_GROUPS_PER_USER = 10
 
 # Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using

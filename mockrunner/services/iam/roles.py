@@ -15,10 +15,12 @@ from mockrunner.model.iam import (
 from mockrunner.model.principal_arns import replace_principal, unknown_principals
 from mockrunner.services.iam.authz import listing, target
 from mockrunner.services.iam.entities import (
+    MAX_TRUST_POLICY_SIZE,
     ROLE,
     boundary_policy,
     changeable,
     delete_conflict,
+    document_size,
     entity_arn,
     iam_of,
     refuse_if_policies,
@@ -106,8 +108,12 @@ def trust_document(ctx: RequestContext, document: str) -> str:
     (``MalformedPolicyDocument`` 'Invalid principal in policy: "AWS":"<arn>"', the first one missing; real answers
     to CreateRole quoted in opstrace/opstrace#88 and aws/aws-cdk#26482, to UpdateAssumeRolePolicy in
     aws-actions/configure-aws-credentials#332; terraform-provider-aws retries both on that text while a new
-    principal propagates, internal/service/iam/role.go)."""
+    principal propagates, internal/service/iam/role.go), and within the ``ACLSizePerRole`` quota of 2,048 characters
+    without whitespace (``LimitExceeded`` 'Cannot exceed quota for ACLSizePerRole: 2048', the answer Terraform users
+    quote for CreateRole and UpdateAssumeRolePolicy)."""
     validate_document(document, PolicyKind.TRUST)
+    if document_size(document) > MAX_TRUST_POLICY_SIZE:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for ACLSizePerRole: {MAX_TRUST_POLICY_SIZE}", 409)
     missing = next(unknown_principals(json.loads(document), ctx.store.account), None)
     if missing is not None:
         raise ServiceError("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{missing}"', 400)
