@@ -29,6 +29,7 @@ from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
 from mockrunner.services.ecr.push import collect_garbage
+from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING
 
 log = logging.getLogger("mockrunner.requests")
 
@@ -166,6 +167,8 @@ def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContex
         headers["content-type"] = environ["CONTENT_TYPE"]
     if environ.get("CONTENT_LENGTH"):
         headers["content-length"] = environ["CONTENT_LENGTH"]
+    if SIGNED_TRANSFER_ENCODING in environ:
+        headers["transfer-encoding"] = environ[SIGNED_TRANSFER_ENCODING]
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     return RequestContext(

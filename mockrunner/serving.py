@@ -40,7 +40,7 @@ from urllib.parse import unquote_to_bytes
 
 import h11
 
-from mockrunner.wsgi import WSGIApp, open_wsgi
+from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, WSGIApp, open_wsgi
 
 _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
 RECV_SIZE = 65536
@@ -205,8 +205,9 @@ class _Connection(socketserver.BaseRequestHandler):
         for raw_name, raw_value in request.headers.raw_items():
             key = raw_name.decode("latin-1").upper().replace("-", "_")
             value = raw_value.decode("latin-1")
-            if key == "TRANSFER_ENCODING":
-                continue  # h11 has de-chunked the body; the application sees a plain CONTENT_LENGTH
+            if key == "TRANSFER_ENCODING":  # h11 de-chunks the body; the application sees a plain CONTENT_LENGTH
+                environ[SIGNED_TRANSFER_ENCODING] = value  # and the header only where a signature may cover it
+                continue
             if key == "CONTENT_TYPE" or key == "CONTENT_LENGTH":
                 environ[key] = value
             else:

@@ -13,6 +13,11 @@ from typing import Any
 
 WSGIApp = Callable[[dict, Callable], Any]
 
+SIGNED_TRANSFER_ENCODING = "mockrunner.transfer_encoding"
+"""The environ key where the server keeps a request's ``Transfer-Encoding``: it has de-chunked the body, so the
+header is not the application's to act on (no ``HTTP_TRANSFER_ENCODING``), but a SigV4 signature may cover it
+(curl's ``--aws-sigv4`` signs every header it sends)."""
+
 
 @contextmanager
 def open_wsgi(app: WSGIApp, environ: dict) -> Iterator[tuple[str, list[tuple[str, str]], Iterable[bytes]]]:

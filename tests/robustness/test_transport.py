@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, HTTPHeaders
 
 from mockrunner.config import Settings
 from mockrunner.testing.server import ThreadedServer
@@ -250,6 +252,36 @@ def test_chunked_bodies_and_expect_continue_are_understood(server):
         second = first if first.status != 100 else _read_answer(sock, buffer)
         assert second.status == 200
 
+
+
+class _SignerOfEveryHeader(SigV4Auth):
+    """Signs every header it is given, ``Transfer-Encoding`` included, as curl's ``--aws-sigv4`` does (botocore
+    leaves that header out of its signatures)."""
+
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
+        every = HTTPHeaders()
+        for name, value in request.headers.items():
+            every[name.lower()] = value
+        return every
+
+
+def test_a_signature_covering_transfer_encoding_is_verified(server):
+    """The server de-chunks a chunked body, yet a signature over the ``Transfer-Encoding`` header still matches
+    (curl 7.88's ``--aws-sigv4`` sends ``SignedHeaders=content-type;host;transfer-encoding;x-amz-date``); the same
+    signature on the body sent with ``Content-Length`` instead does not."""
+    from botocore.credentials import Credentials
+    headers = {**QUERY_HEADERS, "Transfer-Encoding": "chunked", "Host": f"{server.host}:{server.port}"}
+    request = AWSRequest(method="POST", url=server.endpoint_url + "/", data=QUERY_BODY, headers=headers)
+    _SignerOfEveryHeader(Credentials("test", "test"), "iam", "us-east-1").add_auth(request)
+    assert "transfer-encoding" in request.headers["Authorization"]
+    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(QUERY_BODY), QUERY_BODY)
+    raw = http("POST", dict(request.headers.items()), body)
+    answer = exchange(server, raw)
+    assert answer.status == 200, answer.body[:300]
+    assert b"<ListUsersResult>" in answer.body
+    unchunked = {name: value for name, value in request.headers.items() if name != "Transfer-Encoding"}
+    tampered = exchange(server, http("POST", unchunked, QUERY_BODY))
+    assert tampered.status == 403 and b"SignatureDoesNotMatch" in tampered.body
 
 @pytest.mark.parametrize(("headers", "body"), [
     (JSON_HEADERS, b"\xff\xfe\xfd{}"), (JSON_HEADERS, "{\"NextToken\": \"\u00e9\"}".encode("latin-1")),
