@@ -85,12 +85,28 @@ def _provider_arn(ctx: RequestContext) -> str:
     return arn
 
 
-def _provider(ctx: RequestContext) -> OidcProvider:
+#: How IAM names a provider that does not exist, by operation: Get, UpdateThumbprint and the client id operations
+#: "OpenIDConnect Provider not found for arn <arn>" (GetOpenIDConnectProvider recorded from AWS in LocalStack's
+#: snapshot test_iam_oidc, test_get_open_id_connect_provider_not_found; the others in versity/versitygw's
+#: tests/integration/iam_add_client_id_to_oidc_provider.go, iam_remove_client_id_from_oidc_provider.go);
+#: DeleteOpenIDConnectProvider and the three tag operations "OpenId connect Provider <arn> cannot be found."
+#: (Delete: the LocalStack snapshot test_delete_open_id_connect_provider; Tag, Untag, ListTags: versitygw's
+#: iam_tag_oidc_provider.go, iam_untag_oidc_provider.go, iam_list_oidc_provider_tags.go).
+NOT_FOUND_FOR_ARN = "OpenIDConnect Provider not found for arn {arn}"
+CANNOT_BE_FOUND = "OpenId connect Provider {arn} cannot be found."
+
+
+def _provider(ctx: RequestContext, missing: str = NOT_FOUND_FOR_ARN) -> OidcProvider:
+    """The request's provider; one that does not exist is ``NoSuchEntity`` worded as ``missing``."""
     arn = _provider_arn(ctx)
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is None:
-        raise ServiceError("NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
+        raise ServiceError("NoSuchEntity", missing.format(arn=arn), 404)
     return provider
+
+
+def _tagged_provider(ctx: RequestContext) -> OidcProvider:
+    return _provider(ctx, CANNOT_BE_FOUND)
 
 
 def _thumbprints(ctx: RequestContext) -> list[str]:
@@ -181,15 +197,9 @@ def update_provider(ctx: RequestContext) -> dict:
 
 @op("iam", "DeleteOpenIDConnectProvider", authz=_target)
 def delete_provider(ctx: RequestContext) -> dict:
-    """A provider that does not exist is ``NoSuchEntity`` "OpenId connect Provider <arn> cannot be found." (recorded
-    from AWS in 2026: LocalStack snapshot test_iam_oidc, test_delete_open_id_connect_provider; the API reference
-    calls the operation idempotent, the service is not)."""
-    arn = _provider_arn(ctx)
-    iam = ctx.account.iam
-    provider = iam.oidc_providers.get(arn)
-    if provider is None:
-        raise ServiceError("NoSuchEntity", f"OpenId connect Provider {arn} cannot be found.", 404)
-    iam.remove(provider)
+    """A provider that does not exist is ``NoSuchEntity`` (:data:`CANNOT_BE_FOUND`; the API reference calls the
+    operation idempotent, the service is not)."""
+    ctx.account.iam.remove(_tagged_provider(ctx))
     return {}
 
 
@@ -220,8 +230,8 @@ def update_thumbprint(ctx: RequestContext) -> dict:
     return {}
 
 
-tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"), _provider,
-               _target)
+tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"),
+               _tagged_provider, _target)
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:
