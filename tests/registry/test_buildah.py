@@ -118,9 +118,13 @@ class Tools:
     def build(self, name: str, text: str, *config: str, arch: str = "amd64") -> str:
         """An image from scratch holding ``/hello.txt`` (``text``), configured by ``buildah config`` flags, committed
         as ``localhost/<name>``; its image ID."""
+        return self.build_on("scratch", name, text, *config, arch=arch)
+
+    def build_on(self, base: str, name: str, text: str, *config: str, arch: str = "amd64") -> str:
+        """:meth:`build` on top of the image ``base`` (a new layer holding ``/hello.txt``)."""
         source = self.work / f"{name.replace(':', '_')}.txt"
         source.write_text(text)
-        container = self.ok(self.buildah("from", "--name", f"build-{name.replace(':', '-')}", "scratch"))
+        container = self.ok(self.buildah("from", "--name", f"build-{name.replace(':', '-')}", base))
         self.ok(self.buildah("copy", container, str(source), "/hello.txt"))
         self.ok(self.buildah("config", "--arch", arch, "--os", "linux", *config, container))
         return self.ok(self.buildah("commit", "--quiet", "--rm", container, name))
@@ -254,6 +258,29 @@ def test_a_second_tag_reuses_the_layers_and_the_image_pulls_back_with_its_config
     container = tools.ok(tools.run(BUILDAH, "from", f"{tools.host}/app@{digest}", storage=other))
     mounted = tools.ok(tools.run(BUILDAH, "mount", container, storage=other))  # vfs: a directory, no mount
     assert (Path(mounted) / "hello.txt").read_text() == "hello again"
+
+
+def test_a_two_layer_image_with_a_large_layer_streams_up_and_back(tools, endpoint, tmp_path):
+    """A base image with an 8 MiB incompressible file and a layer on top: containers/image compresses each layer
+    while it streams it up (POST, PATCH, PUT); ECR's size is the sum of the compressed layers, and a pull into a
+    fresh storage gives back every byte."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    payload = os.urandom(8 * 1024 * 1024)
+    (tmp_path / "big.bin").write_bytes(payload)
+    base = tools.ok(tools.buildah("from", "--name", "base", "scratch"))
+    tools.ok(tools.buildah("copy", base, str(tmp_path / "big.bin"), "/big.bin"))
+    tools.ok(tools.buildah("commit", "--quiet", "--rm", base, "app:base"))
+    tools.build_on("app:base", "app:top", "on top")
+    digest = tools.pushed_digest(BUILDAH, "app:top", "app:v1")
+    _, manifest = manifest_of(endpoint.ecr, "app", digest)
+    sizes = [layer["size"] for layer in manifest["layers"]]
+    assert len(sizes) == 2 and sizes[0] > len(payload)
+    assert detail_of(endpoint.ecr, "app", digest)["imageSizeInBytes"] == sum(sizes)
+    fresh = tools.new_storage("pulled")
+    tools.ok(tools.pull(BUILDAH, "app:v1", fresh))
+    container = tools.ok(tools.run(BUILDAH, "from", f"{tools.host}/app:v1", storage=fresh))
+    root = Path(tools.ok(tools.run(BUILDAH, "mount", container, storage=fresh)))
+    assert (root / "big.bin").read_bytes() == payload and (root / "hello.txt").read_text() == "on top"
 
 
 def test_a_push_to_a_repository_that_does_not_exist_is_name_unknown(tools, endpoint):
