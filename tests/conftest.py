@@ -46,6 +46,7 @@ REAL_CLIENT_TESTS = {
     "tests/dashboard/test_browser.py": "no browser test passed: the dashboard was not tested in a browser",
     "tests/registry/test_skopeo.py": "no skopeo test passed: the registry was not tested by a real client",
     "tests/registry/test_containerd.py": "no containerd test passed: the registry was not tested by containerd",
+    "tests/registry/test_buildah.py": "no buildah/podman test passed: the registry was not tested by buildah",
     "tests/ways/test_js_sdk.py": "the JavaScript SDK test did not pass: no SDK but botocore was tested",
     "tests/ways/test_js_sdk_every_operation.py": "the JavaScript SDK did not call every operation",
     "tests/ways/test_go_sdk_every_operation.py": "the Go SDK did not call every operation",
