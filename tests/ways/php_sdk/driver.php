@@ -11,7 +11,10 @@
  *   {"provider": "ConfigurationProvider"|"DefaultChain", "caller": CALLER, "config": {...}}
  *                                                                          GetCallerIdentity with the provider's
  *                                                                          credentials
- * CALLER: {"accessKeyId", "secretAccessKey", "sessionToken"?}, or null for no credentials (unsigned requests).
+ *   {"presign": "GetCallerIdentity", "caller": CALLER, "expiresIn": seconds}
+ *                                                                          StsClient's presigned URL: {"url"}
+ * CALLER: {"accessKeyId", "secretAccessKey", "sessionToken"?}; null: the account root's keys (test/test); false: no
+ * credentials (unsigned requests).
  *
  * Answers: {"ok": true, "status", "requestId", "output"} with AWS's member names (timestamps as {"$date": ms}), or
  * {"ok": false, "status", "requestId", "code", "message", "errorClass"}.
@@ -39,6 +42,7 @@ use AsyncAws\Core\RequestContext;
 use AsyncAws\Core\Response;
 use AsyncAws\Core\Result;
 use AsyncAws\Core\Stream\StreamFactory;
+use AsyncAws\Core\Sts\Input\GetCallerIdentityRequest;
 use AsyncAws\Core\Sts\StsClient;
 use Psr\Log\AbstractLogger;
 use Symfony\Component\HttpClient\DecoratorTrait;
@@ -84,9 +88,14 @@ final class Recorder extends AbstractLogger
     public function log($level, $message, array $context = []): void
     {
         $exception = $context['exception'] ?? null;
-        $this->entries[] = ['level' => $level, 'message' => (string) $message] + ($exception instanceof HttpException
-            ? ['code' => $exception->getAwsCode(), 'awsMessage' => $exception->getAwsMessage(),
-               'errorClass' => get_class($exception)] : []);
+        $entry = ['level' => $level, 'message' => (string) $message];
+        if ($exception instanceof HttpException) {
+            $entry += ['code' => $exception->getAwsCode(), 'awsMessage' => $exception->getAwsMessage()];
+        }
+        if ($exception instanceof \Throwable) {
+            $entry += ['errorClass' => get_class($exception), 'exception' => $exception->getMessage()];
+        }
+        $this->entries[] = $entry;
     }
 }
 
@@ -133,17 +142,20 @@ function service_request(string $service, string $operation, array $input): Requ
     return new Request('POST', '/', [], $headers, StreamFactory::create(json_encode((object) $input)));
 }
 
-function configuration(string $endpoint, ?array $caller, array $extra = []): array
+/** @param array|false|null $caller */
+function configuration(string $endpoint, $caller, array $extra = []): array
 {
-    $keys = null === $caller ? [] : ['accessKeyId' => $caller['accessKeyId'],
+    $caller = $caller ?? ['accessKeyId' => 'test', 'secretAccessKey' => 'test'];
+    $keys = false === $caller ? [] : ['accessKeyId' => $caller['accessKeyId'],
         'accessKeySecret' => $caller['secretAccessKey'], 'sessionToken' => $caller['sessionToken'] ?? null];
 
     return ['endpoint' => $endpoint, 'region' => REGION] + $keys + $extra;
 }
 
-function credentials_provider(?array $caller, HttpClientInterface $http): CredentialProvider
+/** @param array|false|null $caller */
+function credentials_provider($caller, HttpClientInterface $http): CredentialProvider
 {
-    return null === $caller ? new NullProvider() : new ConfigurationProvider($http);
+    return false === $caller ? new NullProvider() : new ConfigurationProvider($http);
 }
 
 function date_out(?\DateTimeImmutable $date): ?array
@@ -239,10 +251,9 @@ function signed_call(string $endpoint, array $request, HttpClientInterface $http
 function provider_call(string $endpoint, array $request, HttpClientInterface $http): array
 {
     $logger = new Recorder();
-    $provider = 'DefaultChain' === $request['provider']
-        ? new CacheProvider(ChainProvider::createDefaultChain($http, $logger))
-        : new ConfigurationProvider($http, $logger);
-    $config = configuration($endpoint, $request['caller'] ?? null, $request['config'] ?? []);
+    $provider = new CacheProvider('DefaultChain' === $request['provider']
+        ? ChainProvider::createDefaultChain($http, $logger) : new ConfigurationProvider($http, $logger));
+    $config = configuration($endpoint, $request['caller'] ?? false, $request['config'] ?? []);
     $credentials = $provider->getCredentials(Configuration::create($config));
     $sts = new StsClient($config, $provider, $http);
     $outcome = answer(static function () use ($sts) {
@@ -257,11 +268,23 @@ function provider_call(string $endpoint, array $request, HttpClientInterface $ht
         'accessKeyId' => $credentials->getAccessKeyId(), 'expiration' => date_out($credentials->getExpireDate())]];
 }
 
+/** A presigned GetCallerIdentity URL (what EKS-style authenticators hand to a server that checks a caller). */
+function presign_call(string $endpoint, array $request, HttpClientInterface $http): array
+{
+    $caller = $request['caller'] ?? null;
+    $sts = new StsClient(configuration($endpoint, $caller), credentials_provider($caller, $http), $http);
+    $expires = (new \DateTimeImmutable())->add(new \DateInterval('PT' . $request['expiresIn'] . 'S'));
+
+    return ['url' => $sts->presign(new GetCallerIdentityRequest(), $expires)];
+}
+
 $endpoint = $argv[1];
 $request = json_decode(stream_get_contents(STDIN), true, 512, \JSON_THROW_ON_ERROR);
 $http = new LoopbackOnly($endpoint);
 if (isset($request['provider'])) {
     $answer = provider_call($endpoint, $request, $http);
+} elseif (isset($request['presign'])) {
+    $answer = presign_call($endpoint, $request, $http);
 } elseif (isset($request['signed'])) {
     $answer = signed_call($endpoint, $request, $http);
 } else {
