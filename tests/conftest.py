@@ -54,6 +54,7 @@ REAL_CLIENT_TESTS = {
     "tests/ways/test_aws_cli_v2.py": "no AWS CLI v2 test passed: only the pip CLI v1 was tested",
     "tests/ways/test_ruby_sdk.py": "no Ruby SDK test passed: the AWS SDK for Ruby was not tested",
     "tests/ways/test_js_sdk_v2_every_operation.py": "the JavaScript SDK v2 (aws-sdk) was not tested",
+    "tests/ways/test_php_sdk.py": "no PHP SDK test passed: AsyncAws was not tested",
 }
 """Test files that skip outside CI when their client (a system package, or npm packages) is missing, and what a
 CI run lacking them would mean."""

@@ -32,6 +32,9 @@ DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 MAX_SKEW_SECONDS = 15 * 60
 MAX_PRESIGN_EXPIRES = 7 * 24 * 3600
+PRESIGNED_LIFETIME_SECONDS = 15 * 60
+"""How long a presigned URL of IAM, STS, App Runner or ECR is honoured after its X-Amz-Date, whatever its
+X-Amz-Expires says (S3 alone honours X-Amz-Expires; see docs/behaviour.md, "Presigned URLs live 15 minutes")."""
 QUERY_AUTH_PARAMETERS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature")
 HOST_HEADERS = frozenset(("host", ":authority"))
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
@@ -70,7 +73,6 @@ class SignedRequest:
     signature: str
     amz_date: str
     presigned: bool
-    expires: int | None = None
     security_token: str | None = None
 
 
@@ -141,13 +143,12 @@ def _parse_query(query: Mapping[str, str]) -> SignedRequest:
     given = query.get("X-Amz-Expires") or str(MAX_PRESIGN_EXPIRES)
     if not _INTEGER.fullmatch(given):  # int() would also take "6_0", "+60", " 60" and non-ASCII digits
         raise SigV4Error("incomplete", "X-Amz-Expires should be a number")
-    expires = int(given)
-    if not 0 <= expires <= MAX_PRESIGN_EXPIRES:
+    if not 0 <= int(given) <= MAX_PRESIGN_EXPIRES:
         raise SigV4Error("incomplete", "X-Amz-Expires must be less than a week (in seconds) that is 604800")
     key, date, region, service = _credential(query["X-Amz-Credential"])
     return SignedRequest(
         key, date, region, service, tuple(query["X-Amz-SignedHeaders"].split(";")), query["X-Amz-Signature"],
-        query["X-Amz-Date"], True, expires, query.get("X-Amz-Security-Token"),
+        query["X-Amz-Date"], True, query.get("X-Amz-Security-Token"),
     )
 
 
@@ -170,7 +171,8 @@ def _http_date(value: str | None) -> str | None:
 
 
 def check_time(signed: SignedRequest, now: datetime) -> None:
-    """AWS's 15-minute window for header signatures; X-Amz-Expires for presigned URLs."""
+    """AWS's 15-minute window for header signatures; 15 minutes after their date for presigned URLs (whose
+    X-Amz-Expires these services do not honour)."""
     try:
         moment = _parse_amz_date(signed.amz_date)
     except ValueError:
@@ -184,7 +186,7 @@ def check_time(signed: SignedRequest, now: datetime) -> None:
         )
     age = (now - moment).total_seconds()
     if signed.presigned:
-        if age > (signed.expires or 0):
+        if age > PRESIGNED_LIFETIME_SECONDS:
             raise SigV4Error("expired_url", "Request has expired.")
         if age < -MAX_SKEW_SECONDS:
             raise SigV4Error("skew", _not_yet_current(moment, now))

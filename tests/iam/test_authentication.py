@@ -210,7 +210,7 @@ def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_c
 def test_presigned_url_errors(server):
     url = server.endpoint_url + "/?" + IDENTITY
     request = AWSRequest(method="GET", url=url)
-    old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
     with mock.patch("botocore.auth.get_current_datetime", return_value=old.replace(tzinfo=None)):
         SigV4QueryAuth(Credentials("test", "test"), "sts", "us-east-1", expires=60).add_auth(request)
     response = requests.get(request.url, timeout=10)

@@ -31,11 +31,13 @@ from mockrunner.testing.server import ThreadedServer
 from tests.harness import Harness
 from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
 from tests.ways import sdk_sweep as sweep
+from tests.ways import sts_outcomes
 from tests.ways.go_sdk_driver import Driver
 from tests.ways.go_sdk_sweep import restore_state
 from tests.ways.js_sdk_world import build_full_world
 from tests.ways.sdk_principals import allow, deployer, user
-from tests.ways.sdk_sweep import MESSAGES, botocore_call, differences, envelope_problems, error_shapes
+from tests.ways.sdk_sweep import MESSAGES, differences, envelope_problems, error_shapes
+from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, sts_mismatch
 
 RUBY = shutil.which("ruby")
 DRIVER = Path(__file__).with_name("ruby_sdk") / "driver.rb"
@@ -92,50 +94,14 @@ def as_caller(credentials: dict) -> dict:
             "sessionToken": credentials.get("SessionToken")}
 
 
-CREDENTIALS_KEYS = {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
-EXPIRATION_SLACK_MS = 60_000
-"""How far apart two fresh sessions' expirations may be: the calls run one after the other."""
-
-
-def new_credentials_problems(expected: Any, actual: Any) -> list[str]:
-    """Fresh credentials differ from call to call: both have every member, keys of the same kind (ASIA...) and
-    expirations within :data:`EXPIRATION_SLACK_MS`."""
-    if set(expected) != CREDENTIALS_KEYS or set(actual) != CREDENTIALS_KEYS:
-        return [f"Credentials: botocore {sorted(expected)}, {SDK} {sorted(actual)}"]
-    problems = [] if expected["AccessKeyId"][:4] == actual["AccessKeyId"][:4] else ["AccessKeyId of another kind"]
-    if abs(expected["Expiration"]["$date"] - actual["Expiration"]["$date"]) > EXPIRATION_SLACK_MS:
-        problems.append(f"Expiration: botocore {expected['Expiration']}, {SDK} {actual['Expiration']}")
-    return problems
-
-
 def mismatch(botocore: dict, twin: dict, outcome: dict) -> list[str]:
-    """Where the Ruby SDK's outcome differs from botocore's (``twin``: a second botocore call, whose differences
-    from the first are the values every call makes anew)."""
-    final, problems = envelope_problems(botocore, outcome, SDK, "request id")
-    if final:
-        return problems
-    if not botocore["ok"]:
-        expected = (botocore["code"], botocore["message"], f"Aws::STS::Errors::{botocore['code']}")
-        found = (outcome["code"], outcome["message"], outcome["errorClass"])
-        return problems + ([f"error: botocore {expected}, {SDK} {found}"] if found != expected else [])
-    output, other, got = (dict(answer["output"]) for answer in (botocore, twin, outcome))
-    if "Credentials" in output or "Credentials" in got:
-        problems += new_credentials_problems(output.pop("Credentials", {}), got.pop("Credentials", {}))
-        other.pop("Credentials", None)
-    return problems + differences(output, other, got, SDK)
+    """Where the Ruby SDK's outcome differs from botocore's (its error class: ``Aws::STS::Errors::CODE``)."""
+    return sts_mismatch(botocore, twin, outcome, SDK, f"Aws::STS::Errors::{botocore.get('code')}")
 
 
 def compare(ruby: Ruby, calls: dict[str, dict]) -> dict[str, dict]:
     """Each call with botocore (twice) and the Ruby SDK; asserts they agree; the Ruby SDK's outcomes by step."""
-    outcomes, problems = {}, []
-    for step, call in calls.items():
-        call = {"service": "sts", "caller": None, **call}
-        botocore, twin = botocore_call(ruby.harness, call), botocore_call(ruby.harness, call)
-        assert "invalid" not in botocore, botocore
-        outcomes[step] = ruby.ask(call)
-        problems += [f"{step}: {problem}" for problem in mismatch(botocore, twin, outcomes[step])]
-    assert not problems, "\n".join(problems)
-    return outcomes
+    return sts_outcomes.compare(ruby.harness, ruby.ask, calls, mismatch)
 
 
 # ------------------------------------------------------------------------------------------- STS, call by call
