@@ -212,6 +212,9 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         # "The date and time that temporary security credentials were issued" (global condition keys): what a
         # role's "revoke active sessions" policy tests.
         values["aws:TokenIssueTime"] = caller.token_issued_at
+    if caller is not None and caller.source_identity is not None:
+        # "present in the request for all actions that are taken by the role" (STS API reference, SourceIdentity).
+        values["aws:SourceIdentity"] = caller.source_identity
     if caller is not None and caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)

@@ -157,14 +157,41 @@ _PARSERS = {
 _parser = Memo(lambda shape: _PARSERS.get(shape.type_name, _PARSERS["string"])(shape))
 
 
-def _prefixes(flat: Mapping[str, str]) -> set[str]:
-    """Every proper dotted prefix of every key: lets a parser ask "is anything under ``Tags.member.3``?" in O(1)."""
+_RECURSIVE_DEPTH = 64
+"""The depth read for a shape that contains itself (no query API has one): a bound, not a limit anyone meets."""
+_CONTAINER_SEGMENTS = {("list", False): 2, ("list", True): 1, ("map", False): 3, ("map", True): 2}
+"""Name segments a list or map adds below its own name: ``.member.N`` / ``.N``, ``.entry.N.key`` / ``.N.key``."""
+
+
+def _depth(shape: Shape, seen: frozenset[str] = frozenset()) -> int:
+    """The most name segments a field read for ``shape`` has below its own name."""
+    if shape.name in seen:
+        return _RECURSIVE_DEPTH
+    seen = seen | {shape.name}
+    kind = shape.type_name
+    if kind == "structure":
+        return max((1 + _depth(member, seen) for member in shape.members.values()), default=0)
+    if kind in ("list", "map"):
+        below = _depth(shape.member, seen) if kind == "list" else max(_depth(shape.key, seen),
+                                                                      _depth(shape.value, seen))
+        return _CONTAINER_SEGMENTS[kind, bool(shape.serialization.get("flattened"))] + below
+    return 0
+
+
+_input_depth = Memo(_depth)
+
+
+def _prefixes(flat: Mapping[str, str], depth: int) -> set[str]:
+    """The dotted prefixes of every key a parser may ask about ("is anything under ``Tags.member.3``?", in O(1)):
+    those ending at one of the key's first ``depth`` dots.  A key nested deeper than the input shape reads is
+    never asked about below that, so ``a.a.a...`` (50,000 segments) costs ``depth`` prefixes, not 50,000 of up
+    to 100 KB each."""
     found: set[str] = set()
     for key in flat:
-        end = key.find(".")
-        while end != -1:
+        end, count = key.find("."), 0
+        while end != -1 and count < depth:
             found.add(key[:end])
-            end = key.find(".", end + 1)
+            end, count = key.find(".", end + 1), count + 1
     return found
 
 
@@ -193,7 +220,7 @@ def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[
     shape = operation.input_shape
     if shape is None:
         return {}
-    return _parser(shape)(flat, _prefixes(flat), "")
+    return _parser(shape)(flat, _prefixes(flat, _input_depth(shape)), "")
 
 
 # ------------------------------------------------------------------------------------- response serialization

@@ -245,7 +245,9 @@ def _result_out(action: str, resource: str, result: Result, missing: list[str]) 
 
 
 def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[str]) -> dict:
-    """Every (action, resource) pair, action by action, one page of them at a time (Marker/MaxItems)."""
+    """Every (action, resource) pair, action by action, one page of them at a time (Marker/MaxItems).  Pairs are
+    positions in ``ActionNames`` x ``ResourceArns`` and only the page's are evaluated: a request naming thousands of
+    each costs one page, not their product (every request holds the store lock)."""
     _options(ctx)
     context = _context(ctx)
     sources = [*simulation.identity, simulation.boundary, simulation.resource_policy]
@@ -253,9 +255,13 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     supplied = {key.lower() for key in context} | derived
     missing = [key for key in keys if key.lower() not in supplied]
     now = ctx.store.clock.now()
-    results = [_result_out(action, resource, simulation.run(action, resource, context, now), missing)
-               for action in ctx.params["ActionNames"] for resource in ctx.params.get("ResourceArns") or ["*"]]
-    return paging.page(results, ctx, "EvaluationResults")
+    actions, resources = ctx.params["ActionNames"], ctx.params.get("ResourceArns") or ["*"]
+
+    def result(position: int) -> dict:
+        action, resource = actions[position // len(resources)], resources[position % len(resources)]
+        return _result_out(action, resource, simulation.run(action, resource, context, now), missing)
+
+    return paging.page(range(len(actions) * len(resources)), ctx, "EvaluationResults", result)
 
 
 def _entity_keys(principal: Principal, now: Any) -> frozenset[str]:

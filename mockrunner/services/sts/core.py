@@ -79,8 +79,9 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     keys: dict[str, Any] = {"sts:RoleSessionName": params["RoleSessionName"]}
     if params.get("ExternalId") is not None:
         keys["sts:ExternalId"] = params["ExternalId"]
-    if params.get("SourceIdentity") is not None:
-        keys["sts:SourceIdentity"] = params["SourceIdentity"]
+    source_identity = chained_source_identity(ctx)
+    if source_identity is not None:
+        keys["sts:SourceIdentity"] = source_identity
     tags = params.get("Tags") or []
     for tag in tags:
         keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
@@ -102,7 +103,23 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     checks = [Check("sts:AssumeRole", role_arn, keys, **common)]
     if tags:
         checks.append(Check("sts:TagSession", role_arn, keys, **common))
+    if source_identity is not None:
+        checks.append(Check("sts:SetSourceIdentity", role_arn, keys, **common))
     return checks
+
+
+def chained_source_identity(ctx: RequestContext) -> str | None:
+    """The source identity of the session AssumeRole would issue: the calling session's, once set (it "persists
+    across chained role sessions" and "cannot be changed", IAM User Guide, "Monitor and control actions taken with
+    assumed roles"), else the request's ``SourceIdentity``.  Setting either needs ``sts:SetSourceIdentity`` from
+    the caller's policies and the role's trust policy, chaining too (the guide; the refusal names
+    ``sts:SetSourceIdentity``, noqdev/iambic#357).  A request naming another value than the calling session's is
+    refused as that check would be (STS's wording for it is not public)."""
+    carried, requested = ctx.caller.source_identity, ctx.params.get("SourceIdentity")
+    if carried is not None and requested is not None and requested != carried:
+        raise ServiceError("AccessDenied", f"User: {ctx.caller.arn} is not authorized to perform: "
+                           f"sts:SetSourceIdentity on resource: {ctx.params['RoleArn']}", 403)
+    return carried if carried is not None else requested
 
 
 def refuse_federated_users(ctx: RequestContext) -> None:
@@ -184,7 +201,7 @@ def assume_role(ctx: RequestContext) -> dict:
     session = new_role_session(
         store.account(role.account_id).iam, now, role, params["RoleSessionName"], duration,
         policies=policies, policy_arns=policy_arns, tags=tags, chained=chained,
-        source_identity=params.get("SourceIdentity"), transitive_tag_keys=transitive, mfa_authenticated_at=mfa_at,
+        source_identity=chained_source_identity(ctx), transitive_tag_keys=transitive, mfa_authenticated_at=mfa_at,
         minimum_token_size=token_size.minimum_size(params),
     )
     return {**_session_result(session, policies, policy_arns, params.get("Tags") or []),
