@@ -1,6 +1,8 @@
-"""IAM answers versity/versitygw's IAM integration tests record from AWS, where mockrunner answered otherwise.
+"""IAM answers versity/versitygw's IAM integration tests expect, where mockrunner answered otherwise.
 
-Evidence: the files under tests/integration/ of the public repository versity/versitygw; each test names its files.
+Evidence: the files under tests/integration/ of the public repository versity/versitygw (run against versitygw's own
+AWS-compatible IAM service, its authors' rendering of AWS's answers); each test names its files and any further
+evidence.
 """
 from __future__ import annotations
 
