@@ -1,12 +1,14 @@
-"""IAM answers versity/versitygw's IAM integration tests record from AWS, where mockrunner answered otherwise.
+"""IAM answers versity/versitygw's IAM integration tests expect, where mockrunner answered otherwise.
 
-Evidence: the files under tests/integration/ of the public repository versity/versitygw; each test names its files.
+Evidence: the files under tests/integration/ of the public repository versity/versitygw (run against versitygw's own
+AWS-compatible IAM service, its authors' rendering of AWS's answers); each test names its files and any further
+evidence.
 """
 from __future__ import annotations
 
 from botocore.config import Config
 
-from tests.iam.helpers import ACCOUNT, error_of
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 
 THUMBPRINT = "6938fd4d98bab03faadb97b34396831e3780aea1"
 
@@ -54,3 +56,24 @@ def test_the_client_id_of_add_and_remove_is_not_echoed(aws):
         assert error_of(call, OpenIDConnectProviderArn=arn) == (
             "ValidationError", prefix + "Member must not be null", 400)
     assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ClientIDList"] == ["kept"]
+
+
+def test_renaming_or_moving_a_user_needs_permission_on_the_user_it_becomes(aws):
+    """``UpdateUser`` is authorized on the user as it is and, when ``NewUserName`` or ``NewPath`` changes its ARN, on
+    the user it becomes, as the UpdateUser API reference requires ("the requester must have appropriate permissions
+    on both the source object and the target object"); versitygw's iam_access_control.go and the authorizer it
+    tests (iamapi/internal/iammiddleware/policy.go, updateUserTargetResource) check both as well."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="bob")
+    bob = f"arn:aws:iam::{ACCOUNT}:user/bob"
+    only_bob = aws.client_for(user_with_key(aws, "alice", inline={"p": doc(allow("iam:UpdateUser", bob))}), "iam")
+    denied = ("AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: iam:UpdateUser "
+              "on resource: user robert because no identity-based policy allows the iam:UpdateUser action", 403)
+    assert error_of(only_bob.update_user, UserName="bob", NewUserName="robert") == denied
+    assert error_of(only_bob.update_user, UserName="bob", NewPath="/moved/")[0] == "AccessDenied"
+    assert iam.get_user(UserName="bob")["User"]["Arn"] == bob
+    only_bob.update_user(UserName="bob", NewPath="/")
+    both = aws.client_for(user_with_key(aws, "carol", inline={"p": doc(allow(
+        "iam:UpdateUser", [bob, f"arn:aws:iam::{ACCOUNT}:user/robert"]))}), "iam")
+    both.update_user(UserName="bob", NewUserName="robert")
+    assert iam.get_user(UserName="robert")["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/robert"

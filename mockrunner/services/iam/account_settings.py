@@ -7,14 +7,11 @@ CreateAccountAlias names an alias no account has, and replaces the account's ali
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState
 from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import anything, resource_keys
+from mockrunner.services.iam.authz import anything, renamed_target
 from mockrunner.services.iam.entities import (
     ATTACHED_QUOTA,
     GROUP,
@@ -93,21 +90,7 @@ def get_account_summary(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ UpdateGroup
-def _update_group_checks(ctx: RequestContext) -> Iterable[Check]:
-    """``iam:UpdateGroup`` on the group as it is and as it will be (both names must be allowed)."""
-    group = iam_of(ctx).groups.get(ctx.params["GroupName"])
-    path = group.path if group is not None else "/"
-    keys: dict = {}
-    if group is not None:
-        resource_keys(group, keys)
-    old = entity_arn(ctx.account.id, "group", path, ctx.params["GroupName"])
-    new = entity_arn(ctx.account.id, "group", ctx.params.get("NewPath") or path,
-                     ctx.params.get("NewGroupName") or ctx.params["GroupName"])
-    return (Check("iam:UpdateGroup", old, keys),) if new == old else \
-        (Check("iam:UpdateGroup", old, keys), Check("iam:UpdateGroup", new, keys))
-
-
-@op("iam", "UpdateGroup", authz=_update_group_checks)
+@op("iam", "UpdateGroup", authz=renamed_target(GROUP, "NewGroupName"))
 def update_group(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     group = GROUP.get(iam, params["GroupName"])

@@ -58,6 +58,23 @@ def target(kind: Kind | None, *, self_default: bool = False, path_param: str = "
     return authz
 
 
+def renamed_target(kind: Kind, new_name_param: str) -> Callable:
+    """authz of Update{User,Group}: ``iam:<Operation>`` on the entity as it is and, when ``new_name_param`` or
+    ``NewPath`` changes its ARN, on the entity as it will be: the requester needs permission on both the source and
+    the target object (UpdateUser and UpdateGroup API references)."""
+    current = target(kind)
+
+    def authz(ctx: RequestContext) -> Iterable[Check]:
+        (check,) = current(ctx)
+        name = ctx.params[kind.param]
+        entity = kind.entities(iam_of(ctx)).get(name)
+        path = ctx.params.get("NewPath") or (entity.path if entity is not None else "/")
+        renamed = entity_arn(ctx.account.id, kind.name, path, ctx.params.get(new_name_param) or name)
+        return (check,) if renamed == check.resource else (check, Check(check.action, renamed, check.context))
+
+    return authz
+
+
 def policy_target(ctx: RequestContext) -> Iterable[Check]:
     """authz: ``iam:<Operation>`` on the managed policy (CreatePolicy: the ARN it will have)."""
     keys = request_keys(ctx)

@@ -9,7 +9,7 @@ from mockrunner.model.iam import (
     new_id,
 )
 from mockrunner.model.principal_arns import replace_principal
-from mockrunner.services.iam.authz import listing, target
+from mockrunner.services.iam.authz import listing, renamed_target, target
 from mockrunner.services.iam.entities import (
     USER,
     boundary_policy,
@@ -61,7 +61,7 @@ def list_users(ctx: RequestContext) -> dict:
     return list_entities(ctx, USER, user_out)
 
 
-@op("iam", "UpdateUser", authz=target(USER))
+@op("iam", "UpdateUser", authz=renamed_target(USER, "NewUserName"))
 def update_user(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     user = USER.get(iam, params["UserName"])
