@@ -92,7 +92,7 @@ SERVICE_CHECKED = frozenset({
 #: 513-character one that fits the pattern with "1 validation error detected: Value at 'pathPrefix' failed to satisfy
 #: constraint: Member must have length less than or equal to 512", without the value (aws/aws-cli#5860 quotes AWS's
 #: answer to ListPolicies ``--path-prefix /foo``; mulgadc/spinifex's gateway tests and versity/versitygw's
-#: integration tests record the same answers from AWS for every listing below).
+#: integration tests, written for AWS-compatible IAM services, expect the same for every listing below).
 OWN_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
     "iam": {
         "userNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
@@ -131,11 +131,12 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+", "Value at 'status' ...";
 #: LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json, test_user_match_id_mismatch and
 #: test_invalid_update_parameters, recorded 2025-03-06).  Nor an ARN ("Value at 'policyArn' failed to satisfy
-#: constraint: Member must have length greater than or equal to 20", "... less than or equal to 2048", recorded from
-#: AWS for ListEntitiesForPolicy: mulgadc/spinifex gateway/iam/pathprefix_test.go; ``arnType`` is every IAM ARN
+#: constraint: Member must have length greater than or equal to 20", "... less than or equal to 2048", as the
+#: tests of an AWS-compatible IAM expect for ListEntitiesForPolicy: mulgadc/spinifex
+#: gateway/iam/pathprefix_test.go; ``arnType`` is every IAM ARN
 #: member's shape, the others unverified).  A missing member of these shapes is not "Value null at" either but
-#: "Value at 'tags.1.member.value' failed to satisfy constraint: Member must not be null" (recorded from AWS for
-#: TagUser: mulgadc/spinifex handlers/iam/tags_test.go).  Nor an access key id ("Value at 'accessKeyId' failed to
+#: "Value at 'tags.1.member.value' failed to satisfy constraint: Member must not be null" (expected for TagUser
+#: by mulgadc/spinifex handlers/iam/tags_test.go).  Nor an access key id ("Value at 'accessKeyId' failed to
 #: satisfy constraint: Member must have length greater than or equal to 16": versity/versitygw
 #: tests/integration/iam_delete_access_key.go).
 UNECHOED: dict[str, frozenset[str]] = {

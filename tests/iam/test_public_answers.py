@@ -86,7 +86,7 @@ EC2_TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"
 
 def test_an_arn_of_the_wrong_length_is_refused_without_its_value(aws):
     """ListEntitiesForPolicy with an 18- and a 2049-character PolicyArn: Coral's length messages without the value
-    (mulgadc/spinifex gateway/iam/pathprefix_test.go records both answers from AWS)."""
+    (mulgadc/spinifex gateway/iam/pathprefix_test.go, tests of an AWS-compatible IAM, expects both)."""
     iam = aws.client("iam", config=Config(parameter_validation=False))
     for arn, constraint in (("arn:aws:iam::aws:x", "greater than or equal to 20"),
                             ("arn:aws:iam::aws:policy/" + "p" * 2025, "less than or equal to 2048")):
@@ -98,7 +98,8 @@ def test_an_arn_of_the_wrong_length_is_refused_without_its_value(aws):
 
 def test_a_tag_without_key_or_value_is_refused_without_null(aws):
     """TagUser with a tag missing its Value, or its Key: "Value at 'tags.N.member.value' ... Member must not be
-    null", no ``null`` in it (mulgadc/spinifex handlers/iam/tags_test.go records the answers from AWS)."""
+    null", no ``null`` in it (mulgadc/spinifex handlers/iam/tags_test.go, tests of an AWS-compatible IAM,
+    expects them)."""
     iam = aws.client("iam", config=Config(parameter_validation=False))
     iam.create_user(UserName="u")
     for tags, path in (([{"Key": "novalue"}], "tags.1.member.value"), ([{"Key": "a", "Value": "1"}, {"Value": "v"}],
@@ -112,7 +113,7 @@ def test_a_tag_without_key_or_value_is_refused_without_null(aws):
 
 def test_tag_keys_beginning_with_aws_are_reserved(aws):
     """A tag key beginning with ``aws:`` (any case) is InvalidInput "Tag keys beginning with aws: are reserved for
-    system use." (mulgadc/spinifex handlers/iam/tags_test.go records it from AWS for TagUser); ``awsthing`` is fine."""
+    system use." (mulgadc/spinifex handlers/iam/tags_test.go expects it for TagUser); ``awsthing`` is fine."""
     iam = aws.client("iam")
     iam.create_user(UserName="u")
     for key in ("aws:thing", "AWS:thing"):
@@ -229,7 +230,7 @@ def test_paths_access_key_ids_and_policy_documents_breaking_their_pattern_are_re
 
 def test_a_missing_access_key_is_named_without_a_full_stop(aws):
     """DeleteAccessKey of a key the user does not have: "The Access Key with id <id> cannot be found", no full stop
-    (versity/versitygw tests/integration/iam_delete_access_key.go records it from AWS)."""
+    (versity/versitygw tests/integration/iam_delete_access_key.go, tests of an AWS-compatible IAM, expects it)."""
     iam = aws.client("iam")
     iam.create_user(UserName="u")
     with pytest.raises(ClientError) as excinfo:
@@ -256,8 +257,8 @@ def test_oidc_provider_urls_arns_and_thumbprints_are_answered_as_iam_does(aws):
     """CreateOpenIDConnectProvider refuses an ``http://`` URL, user info, a query, a fragment, a port and a host name
     with ``_`` as ``InvalidInput``, a URL without scheme or host as ``ValidationError``; it stores thumbprints in lower
     case; GetOpenIDConnectProvider of another resource type's ARN is "Invalid resource type in ARN"
-    (versity/versitygw tests/integration/iam_create_oidc_provider.go and iam_get_oidc_provider.go record the
-    answers from AWS)."""
+    (versity/versitygw tests/integration/iam_create_oidc_provider.go and iam_get_oidc_provider.go, tests of an
+    AWS-compatible IAM, expect these answers; unverified against AWS)."""
     iam = aws.client("iam")
     thumbprint = "6938fd4d98bab03faadb97b34396831e3780aea1"
     answers = {"example.com": ("ValidationError", "Invalid Open ID Connect Provider URL"),

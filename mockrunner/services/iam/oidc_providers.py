@@ -33,8 +33,9 @@ MAX_THUMBPRINTS = 5
 ARN_RESOURCE = "oidc-provider/"
 
 
-#: IAM's answers to a bad provider URL, by what is wrong with it (recorded from AWS in versity/versitygw's
-#: tests/integration/iam_create_oidc_provider.go; the scheme-less one also in LocalStack's snapshot test_iam_oidc).
+#: IAM's answers to a bad provider URL, by what is wrong with it (as versity/versitygw's tests of its
+#: AWS-compatible IAM expect, tests/integration/iam_create_oidc_provider.go, unverified against AWS; the
+#: scheme-less one also recorded from AWS in LocalStack's snapshot test_iam_oidc).
 BAD_URL = ("ValidationError", "Invalid Open ID Connect Provider URL")
 NOT_HTTPS = ("InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with https://.")
 BAD_URL_PART = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
@@ -76,8 +77,8 @@ def provider_arn(account_id: str, url: str) -> str:
 
 def _provider_arn(ctx: RequestContext) -> str:
     """The request's provider ARN: one that does not parse is "Invalid ARN", one of another resource type "Invalid
-    resource type in ARN" (recorded from AWS for GetOpenIDConnectProvider in versity/versitygw's
-    tests/integration/iam_get_oidc_provider.go)."""
+    resource type in ARN" (for GetOpenIDConnectProvider as versity/versitygw's tests of its
+    AWS-compatible IAM expect, tests/integration/iam_get_oidc_provider.go; unverified against AWS)."""
     arn = ctx.params["OpenIDConnectProviderArn"]
     parsed = split_arn(parse_arn(arn))
     if parsed is None or not parsed.resource.startswith(ARN_RESOURCE):
@@ -110,8 +111,8 @@ def _tagged_provider(ctx: RequestContext) -> OidcProvider:
 
 
 def _thumbprints(ctx: RequestContext) -> list[str]:
-    """The thumbprints as IAM stores them: lower case (recorded from AWS in versity/versitygw's
-    tests/integration/iam_create_oidc_provider.go)."""
+    """The thumbprints as IAM stores them: lower case (as versity/versitygw's tests of its AWS-compatible IAM
+    expect, tests/integration/iam_create_oidc_provider.go; unverified against AWS)."""
     thumbprints = [thumbprint.lower() for thumbprint in ctx.params.get("ThumbprintList") or []]
     if len(thumbprints) > MAX_THUMBPRINTS:
         raise ServiceError("InvalidInput", "Thumbprint list must contain fewer than 5 entries.", 400)
