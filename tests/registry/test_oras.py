@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from mockrunner.testing.oci import OCI_INDEX, OCI_MANIFEST, build_image
-from tests.registry.images import user_password
+from tests.registry.images import login_password, user_password
 
 ACCOUNT = "123456789012"
 SBOM_CONFIG = "application/vnd.example.sbom.config.v1+json"
@@ -173,6 +173,26 @@ def test_deleting_the_subject_with_oras_leaves_its_referrers(endpoint, tmp_path)
     assert [d["digest"] for d in referrers(registry, endpoint, "app", subject.digest)["manifests"]] == [sbom]
     listed = endpoint.ecr.list_image_referrers(repositoryName="app", subjectId={"imageDigest": subject.digest})
     assert [r["digest"] for r in listed["referrers"]] == [sbom]
+
+
+def test_a_lifecycle_expiry_of_the_subject_deletes_its_referrers(endpoint, tmp_path):
+    """ECR: lifecycle policies delete the referring artifacts "when a subject image is deleted as a result of a
+    lifecycle policy rule expire action"; the artifact of another image stays."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    registry = client(endpoint, tmp_path)
+    old, kept = subject_of(endpoint, "app", "v1"), subject_of(endpoint, "app", "keep")
+    push_referrer(registry, endpoint, tmp_path, old, "sbom", SBOM_CONFIG, "sbom-v1")
+    kept_sbom = push_referrer(registry, endpoint, tmp_path, kept, "other", SBOM_CONFIG, "sbom-keep")
+    endpoint.ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=json.dumps({"rules": [{
+        "rulePriority": 1, "action": {"type": "expire"},
+        "selection": {"tagStatus": "tagged", "tagPrefixList": ["v"], "countType": "sinceImagePushed",
+                      "countUnit": "days", "countNumber": 1}}]}))
+    endpoint.harness.store.clock.advance(3 * 24 * 3600)
+    left = {tag for d in endpoint.ecr.describe_images(repositoryName="app")["imageDetails"] for tag in d["imageTags"]}
+    assert left == {"keep", "sbom-keep"}
+    registry = client(endpoint, tmp_path / "later", password=login_password(endpoint.ecr))  # tokens live 12 hours
+    assert referrers(registry, endpoint, "app", old.digest)["manifests"] == []
+    assert [d["digest"] for d in referrers(registry, endpoint, "app", kept.digest)["manifests"]] == [kept_sbom]
 
 
 # ------------------------------------------------------------------------------------------------ refusals
