@@ -95,10 +95,10 @@ def preview_result(image: Image, rule: dict) -> dict:
 
 
 def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
-    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion
-    (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included: ECR User Guide, "Replicating
-    image deletions": "When a lifecycle policy expires an image in the source registry, Amazon ECR replicates the
-    deletion to each destination repository")."""
+    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion of the
+    image and of its referrers (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included:
+    ECR User Guide, "Replicating image deletions": "When a lifecycle policy expires an image in the source registry,
+    Amazon ECR replicates the deletion to each destination repository")."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
     for image, rule in evaluate(rules, list(repo.images.values()), at):
         if image.digest not in repo.images:
