@@ -6,7 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.ecr.pushing import put_image
+from tests.ecr.pushing import DOCKER_MANIFEST, blob_digest, put_image
 from tests.ecr.test_ecr import ACCOUNT, error, manifest
 
 DAY = 24 * 3600
@@ -172,3 +172,30 @@ def test_transition_rule_archives_and_archived_images_are_hidden_by_default(aws,
     archived = ecr.describe_images(repositoryName="app", filter={"imageStatus": "ARCHIVED"})["imageDetails"]
     assert [d["imageTags"] for d in archived] == [["old"]] and archived[0]["imageStatus"] == "ARCHIVED"
     assert archived[0]["lastArchivedAt"]
+
+
+def _referrer(subject: str, marker: str) -> str:
+    """An OCI artifact manifest whose ``subject`` is the image ``subject`` (its blobs kept for ``put_image``)."""
+    config, payload = b"{}", f"signature {marker}".encode()
+    return json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.example.signature",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "size": 2, "digest": blob_digest(config)},
+        "layers": [{"mediaType": "text/plain", "size": len(payload), "digest": blob_digest(payload)}],
+        "subject": {"mediaType": DOCKER_MANIFEST, "size": 1, "digest": subject}})
+
+
+def test_an_expired_subject_takes_its_referrers_along(aws, ecr):
+    """ECR (OCI 1.1 announcement): a lifecycle expiry of a subject deletes the artifacts that refer to it, here
+    also the referrer of a referrer; another image's referrer stays. The untagged rule selects the nested referrer
+    too, which has gone with its subject by then."""
+    ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=policy(
+        older(1, "tagged", tagPrefixList=["v"]), older(1, "untagged")))
+    old, kept = push(ecr, aws, ["v1", "keep"])
+    signature = put_image(ecr, repositoryName="app", imageManifest=_referrer(old, "old"),
+                          imageTag="sig-old")["image"]["imageId"]["imageDigest"]
+    put_image(ecr, repositoryName="app", imageManifest=_referrer(signature, "countersign"))
+    put_image(ecr, repositoryName="app", imageManifest=_referrer(kept, "kept"), imageTag="sig-keep")
+    aws.store.clock.advance(2 * DAY)
+    assert tags_left(ecr) == ["keep", "sig-keep"]
+    assert ecr.list_image_referrers(repositoryName="app", subjectId={"imageDigest": old})["referrers"] == []

@@ -26,6 +26,7 @@ from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
 from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page
 from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image
+from mockrunner.services.ecr.storage import referrers
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
 EVALUATION_INTERVAL = timedelta(hours=24)
@@ -94,16 +95,34 @@ def preview_result(image: Image, rule: dict) -> dict:
 
 
 def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
-    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion
-    (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included: ECR User Guide, "Replicating
-    image deletions": "When a lifecycle policy expires an image in the source registry, Amazon ECR replicates the
-    deletion to each destination repository")."""
+    """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion of the
+    image and of its referrers (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included:
+    ECR User Guide, "Replicating image deletions": "When a lifecycle policy expires an image in the source registry,
+    Amazon ECR replicates the deletion to each destination repository")."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
     for image, rule in evaluate(rules, list(repo.images.values()), at):
+        if image.digest not in repo.images:
+            continue  # went with the subject it refers to
         if rule["action"]["type"] == "expire":
-            delete_image(ctx, repo, image, None)
+            for doomed in [image, *_referrers_of(repo, image.digest)]:
+                delete_image(ctx, repo, doomed, None)
         else:
             image.status, image.last_archived_at = "ARCHIVED", at
+
+
+def _referrers_of(repo: Repository, subject: str) -> list[Image]:
+    """Every image of the repository that refers to ``subject`` (an OCI ``subject``), directly or through another
+    referrer, whatever its storage status: what goes with an expired subject (ECR, "Amazon ECR supports Open
+    Container Initiative Image and Distribution specification version 1.1": lifecycle policies delete the
+    references "when a subject image is deleted as a result of a lifecycle policy rule expire action")."""
+    found: dict[str, Image] = {}
+    pending = [subject]
+    while pending:
+        for image in referrers(repo, pending.pop(), None, "ANY"):
+            if image.digest not in found and image.digest != subject:
+                found[image.digest] = image
+                pending.append(image.digest)
+    return list(found.values())
 
 
 # ------------------------------------------------------------------------------------------------ the clock
