@@ -63,6 +63,10 @@ _BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession"})
 # Greengrass logs), "iam:CreateRole on resource: arn:aws:iam::<acct>:role/..." and "iam:PassRole on resource:
 # arn:aws:iam::<acct>:role/..." (alphagov/govuk-infrastructure#2439).
 _IAM_DISPLAY_KINDS = ("user", "role", "group")
+# aws:RequestedRegion of a global service is the Region its single endpoint is in, whatever Region the client
+# signs for: IAM's requests "are made to the us-east-1 Region" (IAM User Guide, "AWS: Denies access to AWS based
+# on the requested Region").
+_GLOBAL_SERVICE_REGIONS = {"iam": "us-east-1"}
 
 
 @dataclass(frozen=True)
@@ -205,8 +209,9 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         "aws:ViaAWSService": False,
         "aws:PrincipalIsAWSService": False,
     }
-    if ctx.region:
-        values["aws:RequestedRegion"] = ctx.region
+    region = _GLOBAL_SERVICE_REGIONS.get(ctx.service or "", ctx.region)
+    if region:
+        values["aws:RequestedRegion"] = region
     caller = ctx.caller
     if caller is not None and caller.token_issued_at is not None:
         # "The date and time that temporary security credentials were issued" (global condition keys): what a
@@ -219,7 +224,9 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)
                                                       .total_seconds()))
-    elif caller is not None and caller.credential_source in ("AssumeRole", "GetSessionToken"):
+    elif caller is not None and caller.token_issued_at is not None:
+        # "present only in requests that are signed using temporary security credentials": every session,
+        # GetFederationToken's too, says whether MFA was used; long-term keys carry no such key.
         values["aws:MultiFactorAuthPresent"] = False
     return values
 

@@ -19,6 +19,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, PullThroughCacheRule
 from mockrunner.services.ecr.core import invalid, token_page
+from mockrunner.services.ecr.pass_role import PULL_THROUGH_CACHE, passing_custom_role
 from mockrunner.services.ecr.scanning import registry_state
 from mockrunner.services.registry import op
 
@@ -87,7 +88,7 @@ def rule_out(rule: PullThroughCacheRule, registry_id: str) -> dict:
             "upstreamRepositoryPrefix": rule.upstream_prefix, "updatedAt": rule.updated_at}
 
 
-@op("ecr", "CreatePullThroughCacheRule")
+@op("ecr", "CreatePullThroughCacheRule", authz=passing_custom_role(PULL_THROUGH_CACHE))
 def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
     params, state = ctx.params, registry_state(ctx)
     kind = _upstream(params["upstreamRegistryUrl"], params.get("upstreamRegistry"))
@@ -130,7 +131,7 @@ def describe_pull_through_cache_rules(ctx: RequestContext) -> dict:
     return {"pullThroughCacheRules": [rule_out(rule, ctx.caller.account_id) for rule in page], "nextToken": token}
 
 
-@op("ecr", "UpdatePullThroughCacheRule")
+@op("ecr", "UpdatePullThroughCacheRule", authz=passing_custom_role(PULL_THROUGH_CACHE))
 def update_pull_through_cache_rule(ctx: RequestContext) -> dict:
     state = registry_state(ctx)
     rule = _rule(state, ctx.params["ecrRepositoryPrefix"])

@@ -25,6 +25,7 @@ from mockrunner.services.ecr.core import (
     validate_mutability,
     validate_tags,
 )
+from mockrunner.services.ecr.pass_role import REPOSITORY_CREATION, passing_custom_role
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def template_out(template: CreationTemplate) -> dict:
     return out
 
 
-@op("ecr", "CreateRepositoryCreationTemplate")
+@op("ecr", "CreateRepositoryCreationTemplate", authz=passing_custom_role(REPOSITORY_CREATION))
 def create_repository_creation_template(ctx: RequestContext) -> dict:
     state, prefix = _state(ctx), ctx.params["prefix"]
     fields = _validated(ctx)
@@ -157,7 +158,7 @@ def create_repository_creation_template(ctx: RequestContext) -> dict:
     return {"registryId": ctx.caller.account_id, "repositoryCreationTemplate": template_out(template)}
 
 
-@op("ecr", "UpdateRepositoryCreationTemplate")
+@op("ecr", "UpdateRepositoryCreationTemplate", authz=passing_custom_role(REPOSITORY_CREATION))
 def update_repository_creation_template(ctx: RequestContext) -> dict:
     state, prefix = _state(ctx), ctx.params["prefix"]
     template = state.creation_templates.get(prefix)

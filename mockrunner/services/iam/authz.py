@@ -26,6 +26,8 @@ def request_keys(ctx: RequestContext) -> dict[str, Any]:
         keys["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
     if params.get("AWSServiceName"):
         keys["iam:AWSServiceName"] = params["AWSServiceName"]
+    if params.get("OrganizationsPolicyId"):
+        keys["iam:OrganizationsPolicyId"] = params["OrganizationsPolicyId"]
     return keys
 
 
