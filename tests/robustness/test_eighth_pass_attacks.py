@@ -13,6 +13,10 @@ Findings (each has a test here that failed before its fix):
   RepositoryCreationTemplate) handed ECR any role of the account without ``iam:PassRole``.  Passing it now needs
   ``iam:PassRole`` with ``iam:PassedToService`` the principal that assumes the role.
 * GenerateOrganizationsAccessReport did not carry ``iam:OrganizationsPolicyId``: a Deny on it matched nothing.
+* App Runner's pull with the access role was decided without any global key: an access role allowed ECR only in
+  its Region (``aws:RequestedRegion``) failed every deployment, and a Deny on ``aws:MultiFactorAuthPresent`` false
+  or on ``aws:SecureTransport`` never matched.  The pull now carries the session's keys (Region of the image,
+  HTTPS, temporary credentials without MFA, ``aws:ViaAWSService`` false).
 
 Probes that held (not pinned here: each answer is one an existing test already asserts, or the engine's):
 
@@ -35,6 +39,7 @@ Probes that held (not pinned here: each answer is one an existing test already a
 from __future__ import annotations
 
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
+from tests.roles.helpers import World, create_request
 
 DENIED = {"AccessDenied", "AccessDeniedException"}
 UPSTREAM = "210987654321.dkr.ecr.us-east-1.amazonaws.com"
@@ -124,3 +129,26 @@ def test_a_deny_on_the_organizations_policy_id_refuses_the_access_report(aws):
     assert code == "AccessDenied" and "explicit deny" in message
     assert error_of(iam.generate_organizations_access_report, EntityPath=entity)[0] == \
         "OrganizationNotFoundException"
+
+
+# ------------------------------------------------------------------------------------------------ App Runner's pull
+def _deployed(aws, access_policy: str) -> tuple[World, str]:
+    world = World(aws)
+    image = world.image()
+    role = world.access_role("RegionalAccess", managed=(), inline=access_policy)
+    arn = world.apprunner.create_service(**create_request("web-app", image, role))["Service"]["ServiceArn"]
+    return world, world.apprunner.describe_service(ServiceArn=arn)["Service"]["Status"]
+
+
+def test_an_access_role_allowed_ecr_in_its_region_pulls_the_image(aws):
+    in_region = allow("ecr:*", Condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"},
+                                          "Bool": {"aws:SecureTransport": "true"}})
+    assert _deployed(aws, doc(in_region))[1] == "RUNNING"
+
+
+def test_a_deny_on_temporary_credentials_without_mfa_reaches_the_access_role_pull(aws):
+    no_mfa = _deny("ecr:BatchGetImage", {"Bool": {"aws:MultiFactorAuthPresent": "false"}})
+    world, status = _deployed(aws, doc(allow("ecr:*"), no_mfa))
+    assert status == "CREATE_FAILED"
+    assert "ecr:BatchGetImage" in " ".join(failure["reason"] for failure in world.failures(
+        world.apprunner.list_services()["ServiceSummaryList"][0]["ServiceArn"]))

@@ -199,6 +199,7 @@ def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) ->
     if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL):
         return None if mode == "soft" else f"Error in assuming access role {access}."
     session = authorizer.caller_for_role_session(store, account_of(role.arn), role.name, PULL_SESSION)
+    context = _pull_context(store, ref)
     checks = [Check("ecr:GetAuthorizationToken", "*")] + [
         Check(action, ref.repository_arn, context=_repository_context(repo),
               resource_policy=repo.policy_text if repo is not None else None,
@@ -207,10 +208,21 @@ def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) ->
         for action in PULL_ACTIONS
     ]
     for check in checks:
-        decision = authorizer.decide(store, session, check)
+        decision = authorizer.decide(store, session, check, base_context=context)
         if not decision.allowed and mode == "on":
             return authorizer.decision_message(check, decision)
     return None
+
+
+def _pull_context(store: "Store", ref: "ecr.ImageRef") -> dict[str, Any]:
+    """The global keys of the access role session's ECR requests: a role session just issued, calling ECR in the
+    image's Region over HTTPS (ECR's API has no plain-HTTP endpoint) with temporary credentials and no MFA.  It is
+    the service role's own request, not one App Runner forwards: ``aws:ViaAWSService`` is false and
+    ``aws:CalledVia`` absent (IAM User Guide, global condition keys).  App Runner's source address is not public:
+    ``aws:SourceIp`` is absent."""
+    return {"aws:RequestedRegion": ref.region, "aws:SecureTransport": True, "aws:ViaAWSService": False,
+            "aws:PrincipalIsAWSService": False, "aws:MultiFactorAuthPresent": False,
+            "aws:TokenIssueTime": store.clock.now()}
 
 
 def _repository_context(repo: Any) -> dict[str, str]:
