@@ -169,6 +169,8 @@ def denial(ctx: "RequestContext", check: "Check", decision: Decision) -> Service
 
 def decision_message(check: "Check", decision: Decision) -> str:
     """The engine's message, with IAM's display names and STS's short AssumeRole form."""
+    if check.named_by_arn:
+        return decision.message
     return _displayed(check.action, check.resource, decision.message)
 
 

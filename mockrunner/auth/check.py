@@ -11,7 +11,9 @@ class Check:
     """One authorization question: may the caller perform ``action`` on ``resource`` in this context?
 
     ``resource_policy`` is the target's resource-based (or trust) policy document, if it has one;
-    ``resource_account`` the account owning the resource when the ARN does not say (e.g. ``*``).
+    ``resource_account`` the account owning the resource when the ARN does not say (e.g. ``*``);
+    ``named_by_arn`` makes a denial name the resource by its ARN where IAM would name an existing user, role or group
+    as ``<kind> <name>`` (the entity a Create* with tags is tagging does not exist yet).
     """
 
     action: str
@@ -20,3 +22,4 @@ class Check:
     resource_policy: Any = None
     resource_policy_id: str | None = None
     resource_account: str | None = None
+    named_by_arn: bool = False

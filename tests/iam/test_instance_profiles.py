@@ -114,6 +114,13 @@ def test_authorized_on_the_profile_arn_with_tags_and_pass_role(aws):
         alice.get_instance_profile(InstanceProfileName="theirs")
     assert aws_error(excinfo)[0] == "AccessDenied"
     assert "instance-profile/theirs" in aws_error(excinfo)[1]
+    # Creating with tags is tagging too: iam:TagInstanceProfile on the new profile.
+    with pytest.raises(ClientError) as excinfo:
+        alice.create_instance_profile(InstanceProfileName="new", Tags=[{"Key": "owner", "Value": "alice"}])
+    assert "iam:TagInstanceProfile on resource: arn:aws:iam::123456789012:instance-profile/new" in (
+        aws_error(excinfo)[1])
+    iam.put_user_policy(UserName="alice", PolicyName="tag", PolicyDocument=doc(allow(
+        "iam:TagInstanceProfile", "*", Condition={"StringEquals": {"aws:RequestTag/owner": "alice"}})))
     alice.create_instance_profile(InstanceProfileName="new", Tags=[{"Key": "owner", "Value": "alice"}])
     with pytest.raises(ClientError) as excinfo:
         alice.create_instance_profile(InstanceProfileName="untagged")

@@ -8,7 +8,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.iam.helpers import ACCOUNT, allow, aws_error, doc
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, trust, user_with_key
 from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
 from tests.iam.saml_federation import metadata
 
@@ -279,3 +279,48 @@ def test_oidc_provider_urls_arns_and_thumbprints_are_answered_as_iam_does(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.get_open_id_connect_provider(OpenIDConnectProviderArn=f"arn:aws:iam::{ACCOUNT}:role/some-role")
     assert aws_error(excinfo) == ("ValidationError", "Invalid resource type in ARN", 400)
+
+
+def test_creating_with_tags_needs_the_tagging_action_too(aws):
+    """A Create* with ``Tags`` is also authorized as the kind's TagX on the new entity: a caller allowed
+    ``iam:CreateRole`` but not ``iam:TagRole`` gets "is not authorized to perform: iam:TagRole on resource:
+    arn:aws:iam::...:role/<name>" (AWS's answer to Terraform's CreateRole with tags, openshift/installer#1073; the
+    same for CloudFormation's handler, aws-cloudformation/cloudformation-coverage-roadmap#1859).  Nothing is
+    created; without tags the create needs no tagging action; a TagX allowed on the request's tags lets it through."""
+    iam = aws.client("iam")
+    creates = ["iam:CreateUser", "iam:CreateRole", "iam:CreatePolicy", "iam:CreateInstanceProfile",
+               "iam:CreateOpenIDConnectProvider", "iam:CreateVirtualMFADevice"]
+    key = user_with_key(aws, "maker", inline={"create": doc(allow(creates))})
+    maker = aws.client_for(key, "iam")
+    tags = [{"Key": "team", "Value": "red"}]
+    oidc = {"Url": "https://issuer.example.com", "ThumbprintList": ["a" * 40]}
+    calls = [
+        ("iam:TagUser", "user/u", lambda **t: maker.create_user(UserName="u", **t)),
+        ("iam:TagRole", "role/r", lambda **t: maker.create_role(
+            RoleName="r", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"), **t)),
+        ("iam:TagPolicy", "policy/p", lambda **t: maker.create_policy(
+            PolicyName="p", PolicyDocument=doc(allow("iam:GetUser")), **t)),
+        ("iam:TagInstanceProfile", "instance-profile/ip", lambda **t: maker.create_instance_profile(
+            InstanceProfileName="ip", **t)),
+        ("iam:TagOpenIDConnectProvider", "oidc-provider/issuer.example.com",
+         lambda **t: maker.create_open_id_connect_provider(**oidc, **t)),
+        ("iam:TagMFADevice", "mfa/m", lambda **t: maker.create_virtual_mfa_device(VirtualMFADeviceName="m", **t)),
+    ]
+    for action, resource, create in calls:
+        with pytest.raises(ClientError) as excinfo:
+            create(Tags=tags)
+        code, message, status = aws_error(excinfo)
+        assert (code, status) == ("AccessDenied", 403)
+        assert f"is not authorized to perform: {action} on resource: arn:aws:iam::{ACCOUNT}:{resource} " in message
+    assert iam.list_users()["Users"][-1]["UserName"] == "maker" and iam.list_roles()["Roles"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+    maker.create_user(UserName="plain")
+    iam.put_user_policy(UserName="maker", PolicyName="tag", PolicyDocument=doc(allow(
+        [action for action, _, _ in calls], Condition={"StringEquals": {"aws:RequestTag/team": "red"}})))
+    for _, _, create in calls:
+        create(Tags=tags)
+    assert iam.list_role_tags(RoleName="r")["Tags"] == tags
+    with pytest.raises(ClientError) as excinfo:
+        maker.create_user(UserName="blue", Tags=[{"Key": "team", "Value": "blue"}])
+    assert "iam:TagUser" in aws_error(excinfo)[1]

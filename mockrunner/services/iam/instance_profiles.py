@@ -15,7 +15,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import INSTANCE_PROFILE_ID_PREFIX, IamState, InstanceProfile, new_id
 from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import listing, target
+from mockrunner.services.iam.authz import listing, tagged_on_create, target
 from mockrunner.services.iam.entities import ROLE, Kind, entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import IN_PROFILE, role_out, tagged
@@ -58,7 +58,7 @@ def _add_role_checks(ctx: RequestContext) -> Iterable[Check]:
     return [*checks, Check("iam:PassRole", role_arn)]
 
 
-@op("iam", "CreateInstanceProfile", authz=_on_profile)
+@op("iam", "CreateInstanceProfile", authz=tagged_on_create(_on_profile, "iam:TagInstanceProfile"))
 def create_instance_profile(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["InstanceProfileName"], params.get("Path") or "/"

@@ -14,7 +14,7 @@ from mockrunner.model.iam import (
 )
 from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policies
 from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import anything, policy_target
+from mockrunner.services.iam.authz import anything, policy_target, tagged_on_create
 from mockrunner.services.iam.entities import (
     GROUP,
     MAX_MANAGED_POLICY_SIZE,
@@ -34,7 +34,7 @@ from mockrunner.services.iam.wire import policy_out, policy_usage, policy_usages
 from mockrunner.services.registry import op
 
 
-@op("iam", "CreatePolicy", authz=policy_target)
+@op("iam", "CreatePolicy", authz=tagged_on_create(policy_target, "iam:TagPolicy"))
 def create_policy(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["PolicyName"], params.get("Path") or "/"

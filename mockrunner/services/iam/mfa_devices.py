@@ -31,7 +31,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, MfaDevice
 from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import anything, request_keys, resource_keys, target
+from mockrunner.services.iam.authz import anything, request_keys, resource_keys, tagged_on_create, target
 from mockrunner.services.iam.entities import USER, entity_arn, iam_of, own_user_name, self_user, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, user_out
@@ -129,7 +129,7 @@ _on_user = target(USER, self_default=True)
 
 
 # ------------------------------------------------------------------------------------------------ operations
-@op("iam", "CreateVirtualMFADevice", authz=_on_device)
+@op("iam", "CreateVirtualMFADevice", authz=tagged_on_create(_on_device, "iam:TagMFADevice"))
 def create_virtual_mfa_device(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["VirtualMFADeviceName"], params.get("Path") or "/"

@@ -20,7 +20,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, OidcProvider
-from mockrunner.services.iam.authz import request_keys, resource_keys
+from mockrunner.services.iam.authz import request_keys, resource_keys, tagged_on_create
 from mockrunner.services.iam.entities import parse_arn, tags_in
 from mockrunner.services.iam.identity_propagation import created, propagation_keys, propagation_out, updated
 from mockrunner.services.iam.tags import tag_operations
@@ -149,7 +149,7 @@ def _anywhere(ctx: RequestContext) -> Iterable[Check]:
 
 
 # ------------------------------------------------------------------------------------------------ operations
-@op("iam", "CreateOpenIDConnectProvider", authz=_target)
+@op("iam", "CreateOpenIDConnectProvider", authz=tagged_on_create(_target, "iam:TagOpenIDConnectProvider"))
 def create_provider(ctx: RequestContext) -> dict:
     iam, params = ctx.account.iam, ctx.params
     url = provider_url(params["Url"])

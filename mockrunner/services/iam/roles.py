@@ -13,7 +13,7 @@ from mockrunner.model.iam import (
     new_id,
 )
 from mockrunner.model.principal_arns import replace_principal, unknown_principals
-from mockrunner.services.iam.authz import listing, target
+from mockrunner.services.iam.authz import listing, tagged_on_create, target
 from mockrunner.services.iam.entities import (
     MAX_TRUST_POLICY_SIZE,
     ROLE,
@@ -39,7 +39,7 @@ SERVICE_LINKED_PATH = "/aws-service-role/"
 (tilfin/aws-iam-policy-tool#9 quotes the SDK's error; 99designs/iamy#49)."""
 
 
-@op("iam", "CreateRole", authz=target(ROLE))
+@op("iam", "CreateRole", authz=tagged_on_create(target(ROLE), "iam:TagRole"))
 def create_role(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["RoleName"], params.get("Path") or "/"

@@ -18,7 +18,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, SamlPrivateKey, SamlProvider
-from mockrunner.services.iam.authz import request_keys, resource_keys
+from mockrunner.services.iam.authz import request_keys, resource_keys, tagged_on_create
 from mockrunner.services.iam.entities import tags_in
 from mockrunner.services.iam.identity_propagation import created, propagation_keys, propagation_out, updated
 from mockrunner.services.iam.tags import tag_operations
@@ -118,7 +118,7 @@ def _anywhere(ctx: RequestContext) -> Iterable[Check]:
 
 
 # ------------------------------------------------------------------------------------------------ operations
-@op("iam", "CreateSAMLProvider", authz=_target)
+@op("iam", "CreateSAMLProvider", authz=tagged_on_create(_target, "iam:TagSAMLProvider"))
 def create_provider(ctx: RequestContext) -> dict:
     iam, params, now = ctx.account.iam, ctx.params, ctx.store.clock.now()
     name = params["Name"]

@@ -16,7 +16,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import ServerCertificate, new_id
 from mockrunner.services.iam import paging, pem_certificates
-from mockrunner.services.iam.authz import listing, request_keys, resource_keys
+from mockrunner.services.iam.authz import listing, request_keys, resource_keys, tagged_on_create
 from mockrunner.services.iam.entities import entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, tags_out
@@ -63,7 +63,7 @@ def metadata_out(certificate: ServerCertificate) -> dict:
             "UploadDate": certificate.upload_date, "Expiration": certificate.expiration}
 
 
-@op("iam", "UploadServerCertificate", authz=_target)
+@op("iam", "UploadServerCertificate", authz=tagged_on_create(_target, "iam:TagServerCertificate"))
 def upload_server_certificate(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["ServerCertificateName"], params.get("Path") or "/"

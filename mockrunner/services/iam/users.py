@@ -9,7 +9,7 @@ from mockrunner.model.iam import (
     new_id,
 )
 from mockrunner.model.principal_arns import replace_principal
-from mockrunner.services.iam.authz import listing, renamed_target, target
+from mockrunner.services.iam.authz import listing, renamed_target, tagged_on_create, target
 from mockrunner.services.iam.entities import (
     USER,
     boundary_policy,
@@ -26,7 +26,7 @@ from mockrunner.services.iam.wire import list_entities, user_out
 from mockrunner.services.registry import op
 
 
-@op("iam", "CreateUser", authz=target(USER))
+@op("iam", "CreateUser", authz=tagged_on_create(target(USER), "iam:TagUser"))
 def create_user(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["UserName"], params.get("Path") or "/"
