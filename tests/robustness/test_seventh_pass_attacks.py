@@ -18,10 +18,19 @@ linearly):
 
 * Every other pattern of the four served models against 3 KB and 12 KB runs of 30 adversarial units after 18
   prefixes and before 8 tails: linear (4x the input, at most 4x the time, tens of microseconds).
-* Policy wildcards (``*a*a*...``, ``*aaaab*``) against long names: the atomic groups of
-  ``mockrunner.iam_engine.matching`` keep them linear in pattern times value.
+* JSON bodies nested a million deep (arrays, objects) from a user without permissions: SerializationException in
+  milliseconds; a million-element ``imageIds`` list (17 MB) is read and refused in 2 s, linearly.
+* Policy wildcards (``*aaaa...b*`` against a 160,000-character context value in the simulator: 64 ms, linear):
+  the atomic groups of ``mockrunner.iam_engine.matching`` hold.  ECR's tag patterns and filters are matched by
+  ``matches_wildcard`` (leftmost pieces, linear) and lifecycle tag patterns carry at most four wildcards.
+* The simulator with one policy of 400 statements (39 KB) answers in 30 ms; 160 policies of 200 statements for a
+  page of 100 pairs in 0.45 s, linear in both.
 * SAML metadata and assertions with a DOCTYPE, entity declarations or deep nesting: refused by the parser
-  (no DTD, no entities, no huge trees).
+  (no DTD, no entities, no huge trees); registry manifests stop at 4 MB and deep JSON in them is refused.
+
+Left as is (reported, not fixed): the simulator compares every value of a multi-valued context entry with every
+value of a condition (1,600 x 1,600 ``StringLike`` values: 1.1 s, quadratic); ``ContextKeyValues`` has no length
+limit in the model and none that AWS documents, so a caller allowed ``iam:Simulate*`` can hold the server.
 """
 from __future__ import annotations
 
