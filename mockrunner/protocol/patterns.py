@@ -6,6 +6,11 @@ which IAM and STS use for tag keys and values (``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+
 ``\\p{Z}`` are rewritten to equivalents.  Approximations, both documented: ``\\p{N}`` becomes ``\\d`` (decimal digits
 only, not other numerics such as ``½``).  A pattern that still does not compile is skipped (never enforced) and
 listed in :data:`SKIPPED`; none of the four served models has one today (a test asserts that).
+
+Every request's strings meet these patterns before anything else looks at them, whatever their length (a value
+over its ``max`` is still tested, so the message can name both constraints), so matching must take time linear in
+the value.  Two model patterns backtrack super-linearly in Python's engine (as in Java's); they are matched in the
+equivalent spellings of :data:`LINEAR_SPELLINGS`, while messages keep quoting the model's text.
 """
 from __future__ import annotations
 
@@ -19,6 +24,31 @@ _PROPERTY = re.compile(r"\\p\{(\w+)\}")
 _CLASS = re.compile(r"\[(\^?)((?:\\.|[^\]\\])+)\]")
 
 SKIPPED: set[str] = set()
+
+_SEGMENT = r"[a-z0-9]+(?:[._-][a-z0-9]+)*"
+_TAG_CHAR = r"[\w\d+\-=._:\/@]"
+_NOT_TAG_CHAR = r"[^\w\d+\-=._:\/@]"
+
+#: Model pattern -> a spelling of the same language that Python's ``re`` matches in linear time.
+#: ECR's ``ScanningRepositoryFilterValue`` (``(?:X?Y+)*`` with X covering Y: 2^n ways to split a run, 24 characters
+#: took 25 s): a run of ``[a-z0-9*]`` split into one character per step, each optionally after one separator, is
+#: the same set of strings.  App Runner's ``ImageIdentifier`` (``public\.ecr\.aws\/.+\/<path><tag>`` with a tag
+#: that may hold ``/``: every ``/`` tried as the end of ``.+``, each scanning the rest; 30 KB took 4 s, 1 MB would
+#: take hours): ``.+`` can absorb the path's leading segments, so the tail after the chosen ``/`` is one segment and
+#: an optional tag.  Without a ``:`` tag that ``/`` is the last one (a ``@`` digest and a segment hold none); with
+#: one, the ``/``, segment and tag are all tag characters, so the ``/`` comes after the last other character (taken
+#: atomically), or anywhere when there is none.  The first alternative (``<account>.dkr.ecr...``) is unchanged.
+LINEAR_SPELLINGS: dict[str, str] = {
+    r"^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$": r"^[a-z0-9*](?:[._\-/]?[a-z0-9*])*$",
+    r"([0-9]{12}.dkr.ecr.[a-z\-]+-[0-9]{1}.amazonaws.com\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+"
+    r"(?:[._-][a-z0-9]+)*)(:([\w\d+\-=._:\/@])+|@([\w\d\:]+))?)|(^public\.ecr\.aws\/.+\/((?:[a-z0-9]+"
+    r"(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(:([\w\d+\-=._:\/@])+|@([\w\d\:]+))?)":
+        r"([0-9]{12}.dkr.ecr.[a-z\-]+-[0-9]{1}.amazonaws.com\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+"
+        r"(?:[._-][a-z0-9]+)*)(:([\w\d+\-=._:\/@])+|@([\w\d\:]+))?)"
+        rf"|(^public\.ecr\.aws\/(?=[^\n]*\Z)(?:.+\/{_SEGMENT}(?:@[\w\d\:]+)?"
+        rf"|(?>.*{_NOT_TAG_CHAR}){_TAG_CHAR}*?\/{_SEGMENT}:{_TAG_CHAR}+"
+        rf"|(?={_TAG_CHAR}+\Z){_TAG_CHAR}+?\/{_SEGMENT}:{_TAG_CHAR}+))",
+}
 
 
 def _rewrite_class(match: re.Match) -> str:
@@ -51,7 +81,7 @@ def translate(pattern: str) -> str:
 def compile_pattern(pattern: str) -> re.Pattern | None:
     """The compiled pattern, or None when it cannot be expressed in Python (recorded in :data:`SKIPPED`)."""
     try:
-        return re.compile(translate(pattern))
+        return re.compile(LINEAR_SPELLINGS.get(pattern) or translate(pattern))
     except (re.error, KeyError):
         SKIPPED.add(pattern)
         return None

@@ -203,6 +203,37 @@ def test_every_pattern_of_the_served_models_compiles():
     assert patterns.SKIPPED == set()
 
 
+#: Per model pattern of :data:`patterns.LINEAR_SPELLINGS`: the prefixes and characters its strings are built from.
+_SPELLING_ALPHABETS = {
+    "ScanningRepositoryFilterValue": (("", "a", "*"), "a*._-/!A\n"),
+    "ImageIdentifier": (("public.ecr.aws/", "public.ecr.aws/x/", "public.ecr.aws", "public.ecr.aws/a/b:",
+                         "123456789012.dkr.ecr.us-east-1.amazonaws.com/"), "a0._-/:@!\nA+"),
+}
+
+
+@pytest.mark.parametrize("shape_name, service", [("ScanningRepositoryFilterValue", "ecr"),
+                                                 ("ImageIdentifier", "apprunner")])
+def test_a_linear_spelling_accepts_exactly_what_the_model_pattern_accepts(shape_name, service):
+    """Every string of up to 4 characters after each prefix, and 20,000 random ones up to 14, agree."""
+    import itertools
+    import random
+    import re
+
+    model = specs.service_model(service).shape_for(shape_name).metadata["pattern"]
+    assert model in patterns.LINEAR_SPELLINGS
+    original, linear = re.compile(model), patterns.compile_pattern(model)
+    prefixes, alphabet = _SPELLING_ALPHABETS[shape_name]
+    pieces = [*alphabet, "a", "/a", "a:", "a@"]
+    rnd = random.Random(7)
+    samples = [prefix + "".join(chars) for prefix in prefixes for size in range(5)
+               for chars in itertools.product(alphabet, repeat=size)]
+    samples += [rnd.choice(prefixes) + "".join(rnd.choice(pieces) for _ in range(rnd.randrange(14)))
+                for _ in range(20_000)]
+    disagreements = [s for s in samples if (original.fullmatch(s) is None) != (linear.fullmatch(s) is None)]
+    assert disagreements == []
+    assert sum(original.fullmatch(s) is not None for s in samples) > 100  # the samples reach both answers
+
+
 def test_unicode_property_translation():
     compiled = patterns.compile_pattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
     assert compiled.fullmatch("Ünïcode 名前 ١٢٣ _.:/=+-@\u00a0")
