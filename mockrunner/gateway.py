@@ -41,11 +41,14 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
     returns a protocol-shaped response."""
     try:
         route(ctx)
+        params, refusal = _read_parameters(ctx)
         # one consistent state from the credentials' lookup to the commit
         with ctx.store.lock, undoing_faults(state_file, _REFUSALS):
             authenticate.authenticate(ctx)
-            ctx.params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
-            result = execute(ctx, _saving(state_file) if state_file is not None else None)
+            if refusal is not None:
+                raise refusal
+            ctx.params = params
+            result = _run(ctx, _saving(state_file) if state_file is not None else None)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result, ctx.request_id
         )
@@ -68,6 +71,23 @@ def execute(ctx: RequestContext, commit: Commit | None = None) -> dict:
     context that names the caller, the operation and its parameters directly.  Raises :class:`ServiceError`.
     """
     validation.validate(ctx.operation, ctx.params)
+    return _run(ctx, commit)
+
+
+def _read_parameters(ctx: RequestContext) -> tuple[dict, ServiceError | None]:
+    """The request's parameters, parsed and validated against the operation's model, or the refusal to answer once
+    the caller is authenticated (AWS checks the signature first).  Pure work on the request's bytes, done before
+    the store lock is taken: however costly a body is to read, it holds no other request up."""
+    try:
+        params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+        validation.validate(ctx.operation, params)
+    except ServiceError as refusal:
+        return {}, refusal
+    return params, None
+
+
+def _run(ctx: RequestContext, commit: Commit | None) -> dict:
+    """:func:`execute` once the parameters are valid: authorize, run the handler, commit."""
     operation = registry.lookup(ctx.service, ctx.operation.name)
     if operation is None:
         raise _unsupported_operation(ctx)
