@@ -30,6 +30,8 @@ class Operator:
     negated: bool = False
     # Null tests presence, not value.
     presence: bool = False
+    # ``combine(prepared)``: one prepared value that matches whatever any of several does (None: compare each).
+    combine: Callable[[tuple[Any, ...]], Any] | None = None
 
 
 def text_value(parts: Parts) -> str:

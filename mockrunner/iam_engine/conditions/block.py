@@ -15,6 +15,7 @@ deny", so a value the engine cannot compare never grants access.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class KeyCondition:
     templates: tuple[Template, ...]
     # ``test(ctx)``: what evaluate() answers, compiled once (see _compile_test); set right after construction.
     test: Callable[[dict[str, Any]], bool | None] = field(default=None, compare=False, repr=False)  # type: ignore
+    # ``match(value)``: one context value against the static policy values (see _matcher), or None.
+    match: Callable[[Any], bool] = field(default=None, compare=False, repr=False)  # type: ignore
 
     def evaluate(self, ctx: dict[str, Any]) -> bool | None:
         """True, False, or None (unknown) for this key against the request context."""
@@ -73,13 +76,15 @@ class KeyCondition:
             return False
         if _ERROR in policy:
             return UNKNOWN
+        # One matcher per evaluation (set lookups, one bound for orderings): the cost is the number of context
+        # values plus the number of policy values, not their product (the simulator takes thousands of each).
+        match = self.match if self.prepared is not None else _matcher(op, policy)
         results = []
         for value in values:
             try:
-                coerced = op.coerce(value)
+                hit = match(value)
             except (ValueError, TypeError):
                 return UNKNOWN
-            hit = any(op.compare(coerced, p) for p in policy)
             results.append(not hit if op.negated else hit)
         if self.set_mode == SET_ANY:
             return any(results)
@@ -138,7 +143,7 @@ def _compile_test(condition: KeyCondition) -> Callable[[dict[str, Any]], bool | 
             return absent if raw is MISSING else slow(ctx)
 
         return test_string
-    match = _matcher(op, prepared)
+    match = condition.match
     # With static policy values the answer for a string, an integer or a boolean is a function of that value
     # alone: the same source IP, principal ARN, tag value, flag or epoch second is then answered by one lookup
     # instead of a parse and a comparison.  One table per type: 1, 1.0 and True are equal keys, not equal values.
@@ -176,20 +181,30 @@ def _test_one(match: Callable[[Any], bool], raw: Any, negated: bool) -> bool | N
 def _matcher(op: Operator, prepared: tuple[Any, ...]) -> Callable[[Any], bool]:
     """A closure testing one context value against static policy values, built once per compiled statement.
 
-    Equality operators become a set lookup; the others compare against each value in turn.
+    Equality operators become a set lookup; an ordering needs only its loosest bound (values of one key OR: "less
+    than any of them" is "less than the largest"); the others compare against each value in turn.
     """
     coerce, compare = op.coerce, op.compare
-    if compare is equal:
+    loosest = _LOOSEST.get(compare)
+    if loosest is not None:
+        bound = loosest(prepared)
+        return lambda value: compare(coerce(value), bound)
+    if compare is equal or compare is operator.eq:
         try:
             values = frozenset(prepared)
         except TypeError:
             values = None
         if values is not None:
             return lambda value: coerce(value) in values
-    if len(prepared) == 1:
-        only = prepared[0]
+    if len(prepared) == 1 or op.combine is not None:
+        only = prepared[0] if len(prepared) == 1 else op.combine(prepared)
         return lambda value: compare(coerce(value), only)
     return lambda value: _any_match(compare, coerce(value), prepared)
+
+
+_LOOSEST: dict[Callable[[Any, Any], bool], Callable[[tuple[Any, ...]], Any]] = {
+    operator.lt: max, operator.le: max, operator.gt: min, operator.ge: min}
+"""For each ordering, the policy value that holds whenever any of them does."""
 
 
 def _any_match(compare: Callable[[Any, Any], bool], value: Any, prepared: tuple[Any, ...]) -> bool:
@@ -326,6 +341,8 @@ def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition | UnknownC
             dynamic = any(has_variables(t) for t in templates)
             prepared = None if dynamic else tuple(_prepare(operator, list(t)) for t in templates)
             condition = KeyCondition(name, operator, set_mode, if_exists, key.lower(), prepared, templates)
+            if prepared and _ERROR not in prepared:
+                object.__setattr__(condition, "match", _matcher(operator, prepared))
             object.__setattr__(condition, "test", _compile_test(condition))
             compiled.append(condition)
     # Kleene AND gives the same answer in any order, and stops at the first False: test the cheap ones first.

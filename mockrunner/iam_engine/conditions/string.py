@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..matching import compile_regex, parts_to_regex
@@ -17,6 +18,12 @@ def _glob(parts: Parts) -> Any:
 
 def _like(context: str, pattern: Any) -> bool:
     return pattern.match(context) is not None
+
+
+def _alternation(patterns: tuple[Any, ...]) -> Any:
+    """One regex for several globs (each ends in ``\\Z``): a single test in the regex engine per context value.
+    Compiled outside :func:`compile_regex`'s cache: the compiled condition holding it is what is cached."""
+    return re.compile("(?:" + "|".join(sorted({p.pattern for p in patterns})) + ")", re.DOTALL)
 
 
 def _folded_value(parts: Parts) -> str:
@@ -32,6 +39,6 @@ OPERATORS = family(
     Operator("StringNotEquals", text_value, text_context, equal, negated=True),
     Operator("StringEqualsIgnoreCase", _folded_value, _folded_context, equal),
     Operator("StringNotEqualsIgnoreCase", _folded_value, _folded_context, equal, negated=True),
-    Operator("StringLike", _glob, text_context, _like),
-    Operator("StringNotLike", _glob, text_context, _like, negated=True),
+    Operator("StringLike", _glob, text_context, _like, combine=_alternation),
+    Operator("StringNotLike", _glob, text_context, _like, negated=True, combine=_alternation),
 )
