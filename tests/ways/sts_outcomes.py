@@ -4,9 +4,17 @@ credentials only need to be of the same kind and expire at about the same time."
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from tests.harness import Harness
+from tests.iam.federation import deploy_role, github_provider, mint
+from tests.iam.helpers import ACCOUNT
+from tests.ways.sdk_principals import allow, deployer, user
 from tests.ways.sdk_sweep import botocore_call, differences, envelope_problems
+
+MAIN = "repo:acme/web:ref:refs/heads/main"
+"""The subject of a GitHub Actions token for acme/web's main branch, which the ``gha`` role trusts."""
 
 CREDENTIALS_KEYS = {"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
 EXPIRATION_SLACK_MS = 60_000
@@ -54,3 +62,32 @@ def compare(harness: Any, ask: Callable[[dict], dict], calls: dict[str, dict],
         problems += [f"{step}: {problem}" for problem in mismatch(botocore, twin, outcomes[step])]
     assert not problems, "\n".join(problems)
     return outcomes
+
+
+@dataclass
+class StsScenario:
+    """What the SDK tests' STS calls need: alice (a user allowed ``sts:AssumeRole`` and ``sts:TagSession``, and
+    more), the deployer role alice may assume, the ``gha`` role a GitHub Actions token of acme/web's main branch may
+    assume, a token of that branch and one of another, and an AssumeRole input with tags, transitive tags, a
+    managed and an inline session policy."""
+
+    alice: dict
+    role: str
+    gha: str
+    token: str
+    feature: str
+    assume: dict
+
+
+def sts_scenario(harness: Harness, session_name: str, *more_actions: str) -> StsScenario:
+    alice = user(harness, "alice", allow("sts:AssumeRole", "sts:TagSession", *more_actions))
+    role = deployer(harness, f"arn:aws:iam::{ACCOUNT}:user/alice")
+    github_provider(harness)
+    gha = deploy_role(harness, "gha", MAIN)
+    token = mint(harness, github={"repository": "acme/web", "ref": "refs/heads/main"})
+    feature = mint(harness, github={"repository": "acme/web", "ref": "refs/heads/feature"})
+    assume = {"RoleArn": role, "RoleSessionName": session_name, "DurationSeconds": 900,
+              "Tags": [{"Key": "team", "Value": "web"}], "TransitiveTagKeys": ["team"],
+              "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"}],
+              "Policy": allow("ecr:Describe*")}
+    return StsScenario(alice, role, gha, token, feature, assume)

@@ -33,13 +33,12 @@ from tests.harness import Harness
 from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
 from tests.ways import sts_outcomes
 from tests.ways.sdk_principals import allow, deployer, user
-from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, sts_mismatch
+from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, MAIN, sts_mismatch, sts_scenario
 
 PHP = shutil.which("php")
 DRIVER = Path(__file__).with_name("php_sdk") / "driver.php"
 ACCOUNT = "123456789012"
 SDK = "AsyncAws"
-MAIN = "repo:acme/web:ref:refs/heads/main"
 CALL_TIMEOUT_S = 60
 STS_EXCEPTIONS = "AsyncAws\\Core\\Sts\\Exception\\"
 EXCEPTION_CLASSES = {code: STS_EXCEPTIONS + name for code, name in {
@@ -118,16 +117,9 @@ def as_caller(credentials: dict) -> dict:
 
 # ------------------------------------------------------------------------------------------ StsClient, call by call
 def test_sts_calls_through_async_aws_match_botocore(php):
-    alice = user(php.harness, "alice", allow("sts:AssumeRole", "sts:TagSession"))
-    role = deployer(php.harness, f"arn:aws:iam::{ACCOUNT}:user/alice")
-    github_provider(php.harness)
-    gha = deploy_role(php.harness, "gha", MAIN)
-    token = mint(php.harness, github={"repository": "acme/web", "ref": "refs/heads/main"})
-    feature = mint(php.harness, github={"repository": "acme/web", "ref": "refs/heads/feature"})
-    assume = {"RoleArn": role, "RoleSessionName": "php", "DurationSeconds": 900,
-              "Tags": [{"Key": "team", "Value": "web"}], "TransitiveTagKeys": ["team"],
-              "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"}],
-              "Policy": allow("ecr:Describe*")}
+    scenario = sts_scenario(php.harness, "php")
+    alice, role, gha, token, feature, assume = (scenario.alice, scenario.role, scenario.gha, scenario.token,
+                                                scenario.feature, scenario.assume)
     outcomes = compare(php, {
         "root": {"operation": "GetCallerIdentity", "input": {}},
         "alice": {"operation": "GetCallerIdentity", "input": {}, "caller": alice},

@@ -37,13 +37,12 @@ from tests.ways.go_sdk_sweep import restore_state
 from tests.ways.js_sdk_world import build_full_world
 from tests.ways.sdk_principals import allow, deployer, user
 from tests.ways.sdk_sweep import MESSAGES, differences, envelope_problems, error_shapes
-from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, sts_mismatch
+from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, MAIN, sts_mismatch, sts_scenario
 
 RUBY = shutil.which("ruby")
 DRIVER = Path(__file__).with_name("ruby_sdk") / "driver.rb"
 ACCOUNT = "123456789012"
 SDK = "Ruby"
-MAIN = "repo:acme/web:ref:refs/heads/main"
 MODELED_ERRORS = "RubySdkModels"
 """The module of the model-driven clients' error classes (``ruby_sdk/model_client.rb``)."""
 
@@ -106,17 +105,9 @@ def compare(ruby: Ruby, calls: dict[str, dict]) -> dict[str, dict]:
 
 # ------------------------------------------------------------------------------------------- STS, call by call
 def test_sts_operations_through_the_ruby_sdk_match_botocore(ruby):
-    alice = user(ruby.harness, "alice", allow("sts:AssumeRole", "sts:TagSession", "sts:GetFederationToken",
-                                              "sts:DecodeAuthorizationMessage"))
-    role = deployer(ruby.harness, f"arn:aws:iam::{ACCOUNT}:user/alice")
-    github_provider(ruby.harness)
-    gha = deploy_role(ruby.harness, "gha", MAIN)
-    token = mint(ruby.harness, github={"repository": "acme/web", "ref": "refs/heads/main"})
-    feature = mint(ruby.harness, github={"repository": "acme/web", "ref": "refs/heads/feature"})
-    assume = {"RoleArn": role, "RoleSessionName": "ruby", "DurationSeconds": 900,
-              "Tags": [{"Key": "team", "Value": "web"}], "TransitiveTagKeys": ["team"],
-              "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"}],
-              "Policy": allow("ecr:Describe*")}
+    scenario = sts_scenario(ruby.harness, "ruby", "sts:GetFederationToken", "sts:DecodeAuthorizationMessage")
+    alice, role, gha, token, feature, assume = (scenario.alice, scenario.role, scenario.gha, scenario.token,
+                                                scenario.feature, scenario.assume)
     outcomes = compare(ruby, {
         "root": {"operation": "GetCallerIdentity", "input": {}},
         "alice": {"operation": "GetCallerIdentity", "input": {}, "caller": alice},
