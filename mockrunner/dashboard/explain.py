@@ -29,9 +29,7 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
     is_service = not record.principal.startswith("arn:")
     compiled = (authorizer.CompiledPrincipal(authorizer.service_principal(record.principal), (), None, None)
                 if is_service else principals.compiled(store, record.principal))
-    resource = documents.resolve(store, record.resource_policy)
-    resource_ref = (PolicyRef(record.resource_policy, resource.text, resource.kind)
-                    if resource is not None and record.resource_policy else None)
+    resource_ref = documents.reference(store, record.resource_policy)
     request = AuthzRequest(principal=compiled.principal, action=record.action, resource=record.resource,
                            context=record.context, identity_policies=compiled.identity,
                            permissions_boundary=compiled.boundary, session_policies=None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner.arns import account_of, split_arn
-from mockrunner.iam_engine import PolicyKind
+from mockrunner.iam_engine import PolicyKind, PolicyRef
+from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.model.managed_policies import aws_managed_policies
 
 if TYPE_CHECKING:
@@ -37,6 +38,18 @@ def resolve(store: "Store", policy_id: str | None) -> Document | None:
         text = found.inline_policies.get(name) if found is not None else None
         return Document(text, PolicyKind.IDENTITY) if text else None
     return managed(store, policy_id)
+
+
+def reference(store: "Store", policy_id: str | None) -> PolicyRef | None:
+    """The policy as the authorizer evaluates it now, or None as :func:`resolve`; a repository policy is read as
+    ECR reads it (statements may share a ``Sid``).  Raises MalformedPolicyError for a stored text the engine cannot
+    read."""
+    found = resolve(store, policy_id)
+    if found is None or not policy_id:
+        return None
+    if policy_id.endswith(REPOSITORY_SUFFIX):
+        return PolicyRef(policy_id, evaluable_policy(found.text), found.kind)
+    return PolicyRef(policy_id, found.text, found.kind)
 
 
 def managed(store: "Store", arn: str) -> Document | None:

@@ -60,8 +60,8 @@ def replay(store: "Store", records: Sequence[Recorded], suggested: Sequence[dict
 def _problem(store: "Store", record: Recorded, suggested: tuple[PolicyRef, ...]) -> str | None:
     """Why the request is not allowed with the suggestion attached (None: it is)."""
     current = principals.compiled(store, record.principal)
-    resource_ref = _resource_policy(store, record.resource_policy)
     try:
+        resource_ref = documents.reference(store, record.resource_policy)
         alone = _evaluate(record, current, suggested, resource_ref)
         together = _evaluate(record, current, (*current.identity, *suggested), resource_ref)
     except MalformedPolicyError as error:
@@ -82,7 +82,3 @@ def _evaluate(record: Recorded, current: Any, identity: Sequence[PolicyRef], res
         identity_policies=PolicySet(identity), permissions_boundary=current.boundary, session_policies=None,
         resource_policy=resource, now=record.time, all_allows=False))
 
-
-def _resource_policy(store: "Store", policy_id: str | None) -> PolicyRef | None:
-    found = documents.resolve(store, policy_id)
-    return PolicyRef(policy_id, found.text, found.kind) if found is not None and policy_id else None
