@@ -15,12 +15,23 @@ from mockrunner.iam_engine.cli import add_policy_parser
 from mockrunner.suggest.cli import add_suggest_command
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0-65535 (0: a free one), for ``--port``; anything else is a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {text!r}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockrunner", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
+    serve.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                        help=f"port to bind (default {DEFAULT_PORT}; 0 picks a free port and prints it)")
     serve.add_argument("--enforce", choices=ENFORCEMENT_MODES, help="IAM enforcement (default on)")
     serve.add_argument("--account-id", dest="default_account", help="default account (default 123456789012)")

@@ -14,6 +14,9 @@ from mockrunner.numerals import is_decimal
 ENFORCEMENT_MODES = ("on", "soft", "off")
 DEFAULT_PORT = 4580
 """Clashes with neither LocalStack (4566) nor moto's server (5000)."""
+MAX_SECONDS = 10 ** 9
+"""The longest operation delay or retention a setting may name (as ``POST /_mockrunner/clock/advance`` allows):
+finite, so that every due time the store computes is a date."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ def parse_quotas(text: str, base: Quotas | None = None) -> Quotas:
             number = float(value) if known[name] in (float, "float") else int(value)
         except ValueError:
             raise ValueError(f"quota {name} needs a number, not {value!r}") from None
-        if number < 0:
-            raise ValueError(f"quota {name} must be >= 0")
+        if not 0 <= number <= MAX_SECONDS:  # NaN fails both
+            raise ValueError(f"quota {name} must be >= 0 and <= {MAX_SECONDS}, not {value.strip()!r}")
         changes[name] = number
     return replace(base, **changes)
 
@@ -95,8 +98,8 @@ class Settings:
             raise ValueError(f"enforce must be one of {', '.join(ENFORCEMENT_MODES)}, not {self.enforce!r}")
         if not (len(self.default_account) == 12 and is_decimal(self.default_account)):
             raise ValueError(f"default account must be 12 digits, not {self.default_account!r}")
-        if self.operation_delay < 0:
-            raise ValueError("operation delay must be >= 0 seconds")
+        if not 0 <= self.operation_delay <= MAX_SECONDS:  # NaN fails both
+            raise ValueError(f"operation delay must be >= 0 and <= {MAX_SECONDS} seconds, not {self.operation_delay}")
         if self.admin_token is not None and not _is_header_token(self.admin_token):
             raise ValueError("the admin token must be printable ASCII without spaces (it travels in a header)")
         if self.admin_remote and not self.admin_token:
@@ -127,7 +130,10 @@ class Settings:
         values: dict[str, object] = {}
         for name, (var, convert) in _ENV_VARIABLES.items():
             if var in env and env[var] != "":
-                values[name] = convert(env[var])
+                try:
+                    values[name] = convert(env[var])
+                except ValueError as error:
+                    raise ValueError(f"{var}: {error}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

@@ -59,6 +59,15 @@ def test_bad_configuration_is_reported(tmp_path):
     assert "12 digits" in result.stderr
 
 
+@pytest.mark.parametrize("port", ["65536", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(port):
+    result = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", port],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert f"argument --port: a port is a number from 0 to 65535, not '{port}'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["serve", "--help"]])
 def test_help(argv):
     result = subprocess.run([sys.executable, "-m", "mockrunner", *argv], capture_output=True, text=True, timeout=30)

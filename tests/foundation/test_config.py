@@ -33,6 +33,12 @@ def test_overrides_win_over_environment():
     ({"MOCKRUNNER_ENFORCE": "maybe"}, "enforce must be one of"),
     ({"MOCKRUNNER_ACCOUNT_ID": "12ab"}, "12 digits"),
     ({"MOCKRUNNER_OPERATION_DELAY": "-1"}, ">= 0"),
+    # not a finite number of seconds: every CreateService would compute a due time that is no date (a 500)
+    ({"MOCKRUNNER_OPERATION_DELAY": "nan"}, "operation delay must be >= 0 and <= 1000000000"),
+    ({"MOCKRUNNER_OPERATION_DELAY": "inf"}, "operation delay must be >= 0 and <= 1000000000"),
+    ({"MOCKRUNNER_OPERATION_DELAY": "soon"}, "^MOCKRUNNER_OPERATION_DELAY: "),
+    ({"MOCKRUNNER_QUOTAS": "apprunner_deleted_retention=nan"}, "apprunner_deleted_retention must be >= 0 and <="),
+    ({"MOCKRUNNER_QUOTAS": "apprunner_deleted_retention=1e300"}, "apprunner_deleted_retention must be >= 0 and <="),
     ({"MOCKRUNNER_ACCOUNTS": "123:KEY"}, "ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY"),
     ({"MOCKRUNNER_QUOTAS": "apprunner_max_services=lots"}, "needs a number"),
     ({"MOCKRUNNER_QUOTAS": "nonsense"}, "NAME=VALUE"),
