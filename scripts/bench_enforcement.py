@@ -29,6 +29,7 @@ Usage: ``python scripts/bench_enforcement.py [calls]``
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -222,4 +223,6 @@ def main(calls: int = 3000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("calls", nargs="?", type=int, default=3000, help="calls per timed run (default 3000)")
+    main(parser.parse_args().calls)

@@ -7,6 +7,7 @@ Policies are passed as JSON text, as the store holds them, so the parse cache is
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import sys
@@ -188,4 +189,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # no options; --help describes it
     main()
