@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from mockrunner.admin_access import ip_of
-from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas
+from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas, region_name
 from mockrunner.iam_engine.cli import add_policy_parser
 from mockrunner.suggest.cli import add_suggest_command
 
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"port to bind (default {DEFAULT_PORT}; 0 picks a free port and prints it)")
     serve.add_argument("--enforce", choices=ENFORCEMENT_MODES, help="IAM enforcement (default on)")
     serve.add_argument("--account-id", dest="default_account", help="default account (default 123456789012)")
-    serve.add_argument("--region", dest="default_region", help="default region (default us-east-1)")
+    serve.add_argument("--region", dest="default_region", type=region, help="default region (default us-east-1)")
     serve.add_argument("--accounts", type=parse_accounts, dest="extra_accounts",
                        help="further accounts as ACCOUNT_ID:ACCESS_KEY_ID:SECRET[,...]")
     serve.add_argument("--operation-delay", type=float, help="seconds App Runner operations take (default 1)")
@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=serve_command)
     add_suggest_command(add_policy_parser(commands))
     return parser
+
+
+def region(text: str) -> str:
+    """``--region``: a region of the aws partition (:func:`~mockrunner.config.region_name`); else a usage error."""
+    try:
+        return region_name(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def bind_name(host: str) -> tuple[str, ...]:

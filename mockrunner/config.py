@@ -166,8 +166,26 @@ def parse_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
 def _bool(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "yes", "on")
+    """A yes/no variable: ``1``/``true``/``yes``/``on`` or ``0``/``false``/``no``/``off`` (any case); anything
+    else is refused rather than read as off."""
+    try:
+        return _BOOLEANS[text.strip().lower()]
+    except KeyError:
+        raise ValueError(f"expected one of {', '.join(_BOOLEANS)}, not {text!r}") from None
+
+
+def region_name(text: str) -> str:
+    """A region of the commercial partition (botocore's list, or shaped like one): requests signed for any other
+    are refused, so a server defaulting to it could answer nothing."""
+    from mockrunner import regions  # botocore's endpoint data, read only when a region is configured
+
+    if not regions.is_valid(text):
+        raise ValueError(f"{text!r} is not a region of the aws partition")
+    return text
 
 
 _ENV_VARIABLES = {
@@ -176,7 +194,7 @@ _ENV_VARIABLES = {
     "root_access_key_id": ("MOCKRUNNER_ROOT_ACCESS_KEY_ID", str),
     "root_secret_access_key": ("MOCKRUNNER_ROOT_SECRET_ACCESS_KEY", str),
     "extra_accounts": ("MOCKRUNNER_ACCOUNTS", parse_accounts),
-    "default_region": ("MOCKRUNNER_REGION", str),
+    "default_region": ("MOCKRUNNER_REGION", region_name),
     "operation_delay": ("MOCKRUNNER_OPERATION_DELAY", float),
     "admin_token": ("MOCKRUNNER_ADMIN_TOKEN", str),
     "admin_remote": ("MOCKRUNNER_ADMIN_REMOTE", _bool),

@@ -68,6 +68,14 @@ def test_a_port_out_of_range_is_a_usage_error(port):
     assert "Traceback" not in result.stderr
 
 
+def test_a_region_outside_the_partition_is_a_usage_error():
+    result = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--region", "mars-1"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "argument --region: 'mars-1' is not a region of the aws partition" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["serve", "--help"]])
 def test_help(argv):
     result = subprocess.run([sys.executable, "-m", "mockrunner", *argv], capture_output=True, text=True, timeout=30)

@@ -42,10 +42,21 @@ def test_overrides_win_over_environment():
     ({"MOCKRUNNER_ACCOUNTS": "123:KEY"}, "ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY"),
     ({"MOCKRUNNER_QUOTAS": "apprunner_max_services=lots"}, "needs a number"),
     ({"MOCKRUNNER_QUOTAS": "nonsense"}, "NAME=VALUE"),
+    # a yes/no variable that is neither is refused, not read as "no"
+    ({"MOCKRUNNER_LOG_REQUESTS": "maybe"}, "^MOCKRUNNER_LOG_REQUESTS: expected one of 1, true, yes, on, 0, false"),
+    ({"MOCKRUNNER_ADMIN_REMOTE": "sure", "MOCKRUNNER_ADMIN_TOKEN": "t"}, "^MOCKRUNNER_ADMIN_REMOTE: expected"),
+    # a default region no request could be signed for
+    ({"MOCKRUNNER_REGION": "mars-1"}, "^MOCKRUNNER_REGION: 'mars-1' is not a region of the aws partition"),
 ])
 def test_bad_values_are_refused_with_a_reason(env, message):
     with pytest.raises(ValueError, match=message):
         Settings.from_env(env)
+
+
+def test_yes_no_variables_and_regions_read_as_written():
+    settings = Settings.from_env({"MOCKRUNNER_LOG_REQUESTS": "Off", "MOCKRUNNER_ADMIN_REMOTE": "YES",
+                                  "MOCKRUNNER_ADMIN_TOKEN": "t", "MOCKRUNNER_REGION": "eu-west-1"})
+    assert (settings.log_requests, settings.admin_remote, settings.default_region) == (False, True, "eu-west-1")
 
 
 def test_quotas_parse_over_a_base():
