@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
 from mockrunner.suggest import build, proof, recorded, single
 from mockrunner.suggest.recorded import SuggestError, parse_time
-from mockrunner.suggest.resources import reusable
+from mockrunner.suggest.resources import literal, reusable
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -39,7 +39,7 @@ def for_principal(store: "Store", principal: str, since: datetime | None = None,
         _check_valid(policy["document"])
     notes = ["App Runner generates a resource's id when it is created: those resources are named by their name "
              "with /* for the id, so the policy still fits when the script creates them again"
-             ] if any(reusable(record.resource) != record.resource for record in records) else []
+             ] if any(reusable(record.resource) != literal(record.resource) for record in records) else []
     return {
         "principal": principal, "attachTo": identity.arn, "kind": identity.kind,
         "since": since.isoformat() if since else None, "decisions": len(records),

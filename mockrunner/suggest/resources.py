@@ -20,6 +20,7 @@ MIN_PREFIX = 3
 _GENERATED_ID = re.compile(
     r"^(arn:[^:]+:apprunner:[^:]*:[^:]*:(?:service|connection|vpcingressconnection|autoscalingconfiguration|"
     r"observabilityconfiguration|vpcconnector)/[^/*]+)/.+$")
+_SPECIAL = re.compile(r"[$*?]")
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,16 @@ class Wildcard:
                        "any other name with it (use --exact / exact=1 for the names alone)"}
 
 
+def literal(resource: str) -> str:
+    """The recorded ARN as policy text matching it alone: ``$``, ``*`` and ``?`` (an IAM path may hold them) as
+    ``${$}``, ``${*}`` and ``${?}``; ``*`` (an action with no resource type) stays the wildcard."""
+    return resource if resource == "*" else _SPECIAL.sub(lambda found: "${" + found.group() + "}", resource)
+
+
 def reusable(resource: str) -> str:
-    """The ARN with App Runner's generated id and revision parts as ``*``."""
+    """:func:`literal` of the ARN, with App Runner's generated id and revision parts as ``*``."""
     match = _GENERATED_ID.match(resource)
-    return f"{match.group(1)}/*" if match else resource
+    return f"{literal(match.group(1))}/*" if match else literal(resource)
 
 
 def _split(resource: str) -> tuple[str, str, str]:
@@ -65,7 +72,7 @@ def generalize(resources: Iterable[str], wildcards: bool = True) -> tuple[tuple[
     patterns: list[str] = []
     made: list[Wildcard] = []
     for (head, tail), names in groups.items():
-        prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+        prefix = os.path.commonprefix(names).partition("$")[0] if len(names) > 1 else ""
         if len(prefix) >= MIN_PREFIX and "*" not in prefix and head.startswith("arn:"):
             pattern = f"{head}{prefix}*{tail}"
             patterns.append(pattern)

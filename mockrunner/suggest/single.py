@@ -19,6 +19,7 @@ from typing import Any
 
 from mockrunner.suggest.build import DEPENDENT_CONDITIONS
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
+from mockrunner.suggest.resources import literal
 
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 _PLACES = {
@@ -43,7 +44,7 @@ def fix(record: Recorded) -> dict[str, Any]:
     if layer == "resource" or is_service:
         return _resource_side(record, is_service)
     where, template = _PLACES.get(layer, _PLACES["identity"])
-    statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": record.resource}
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": literal(record.resource)}
     key = DEPENDENT_CONDITIONS.get(record.action.lower())
     if key and isinstance(record.context.get(key), str):
         statement["Condition"] = {"StringEquals": {key: record.context[key]}}
