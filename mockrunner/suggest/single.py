@@ -4,9 +4,10 @@ Where it goes follows the layer that refused (the log's ``decidedBy``):
 
 ==================  ===========================================================================================
 ``identity``        an identity-based policy of the user or role (for a service principal: the role's trust
-                    policy, as a service has no identity policies)
+                    policy, as a service has no identity policies; for a federated user: the user that called
+                    GetFederationToken, which its ARN does not name)
 ``permissionsBoundary``  the permissions boundary the principal had
-``session``         the session policy passed when the role was assumed
+``session``         the session policy passed when the role was assumed (or the federated user made)
 ``resource``        the trust policy (``sts:AssumeRole`` and friends), else the resource's policy (an ECR
                     repository policy), naming the principal
 ==================  ===========================================================================================
@@ -25,8 +26,12 @@ _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceid
 _PLACES = {
     "identity": ("identity policy", "an identity-based policy (inline or attached) of {entity}"),
     "permissionsBoundary": ("permissions boundary", "the permissions boundary {boundary} of {entity}"),
-    "session": ("session policy", "the session policy given to AssumeRole for this session"),
+    "session": ("session policy", "the session policy given to {issuer} for this session"),
 }
+_FEDERATED_PARENT = "the IAM user whose credentials called GetFederationToken for {principal}"
+"""A federated user has no policies of its own: its identity layer is the policies of the user that made it (STS
+API reference, GetFederationToken: the permissions are the intersection of that user's policies and the session
+policies), which its ARN does not name."""
 
 
 def fix(record: Recorded) -> dict[str, Any]:
@@ -48,10 +53,13 @@ def fix(record: Recorded) -> dict[str, Any]:
     key = DEPENDENT_CONDITIONS.get(record.action.lower())
     if key and isinstance(record.context.get(key), str):
         statement["Condition"] = {"StringEquals": {key: record.context[key]}}
-    entity = _entity(record.principal)
+    federated = ":federated-user/" in record.principal
+    entity = _FEDERATED_PARENT.format(principal=record.principal) if federated else _entity(record.principal)
+    issuer = "GetFederationToken" if federated else "AssumeRole"
+    attach_to = record.boundary if layer == "permissionsBoundary" else None if federated else entity
     return {"decision": record.decision, "needed": True, "where": where,
-            "placement": template.format(entity=entity, boundary=record.boundary or "(none)"),
-            "attachTo": record.boundary if layer == "permissionsBoundary" else entity, "statement": statement,
+            "placement": template.format(entity=entity, boundary=record.boundary or "(none)", issuer=issuer),
+            "attachTo": attach_to, "statement": statement,
             "explanation": f"The {where} did not allow {record.action} on {record.resource}."}
 
 

@@ -136,6 +136,34 @@ def test_one_denied_decision_gets_its_statement_and_its_place(soft) -> None:
                                   "Action": "sts:AssumeRole"}
 
 
+def test_a_federated_users_denial_points_at_the_user_that_made_it(soft) -> None:
+    """A federated user has no policies of its own: its identity layer is the policies of the IAM user that called
+    GetFederationToken, which the federated user's ARN does not name; its session layer is the session policy given
+    to GetFederationToken (not AssumeRole).  The fix says so and names no ARN to attach to."""
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}
+    narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}
+    # dev has no policies (its federated user is refused by the identity layer), ops may use ECR (the session
+    # policy it passes refuses)
+    makers = {"wide": soft.client("sts", **user_keys(soft, "dev")),
+              "narrow": soft.client("sts", **user_keys(soft, "ops", inline=wide))}
+    for name, policy in (("wide", wide), ("narrow", narrow)):
+        credentials = makers[name].get_federation_token(Name=name, Policy=json.dumps(policy))["Credentials"]
+        soft.client_for(credentials, "ecr").create_repository(repositoryName=f"repo-{name}")
+    federated = f"arn:aws:sts::{ACCOUNT}:federated-user/"
+    answers = {}
+    for name in ("wide", "narrow"):
+        _, log = admin(soft, "get", "/decisions", {"principal": federated + name, "action": "ecr:CreateRepository"})
+        answers[name] = _suggest(soft, decision=str(log["decisions"][-1]["id"]))
+    wide_fix, narrow_fix = answers["wide"], answers["narrow"]
+    assert wide_fix["where"] == "identity policy" and wide_fix["attachTo"] is None
+    assert wide_fix["placement"] == ("an identity-based policy (inline or attached) of the IAM user whose credentials "
+                                     f"called GetFederationToken for {federated}wide")
+    assert narrow_fix["where"] == "session policy" and narrow_fix["attachTo"] is None
+    assert narrow_fix["placement"] == "the session policy given to GetFederationToken for this session"
+    assert narrow_fix["statement"] == {"Effect": "Allow", "Action": "ecr:CreateRepository",
+                                       "Resource": REPO + "repo-narrow"}
+
+
 def test_explicit_deny_decision_names_the_deny_instead_of_a_statement(soft) -> None:
     deny = {"Version": "2012-10-17", "Statement": [{"Sid": "No", "Effect": "Deny", "Action": "ecr:*",
                                                     "Resource": "*"}]}
