@@ -58,7 +58,7 @@ def test_a_path_prefix_breaking_its_pattern_is_refused_in_iams_words(aws, listin
     """A listing's ``PathPrefix`` that breaks its pattern is IAM's own sentence, checked before its length; one that
     fits the pattern but is too long is Coral's length message without the value (aws/aws-cli#5860 quotes AWS's
     answer to ``list-policies --path-prefix /foo``; mulgadc/spinifex's gateway tests and versity/versitygw's IAM
-    tests record the same answers from AWS for these listings)."""
+    tests, of AWS-compatible implementations, expect the same for these listings)."""
     call = getattr(aws.client("iam"), listing)
     for prefix in ("awsdiff", "/bad path/", "/invalid\n"):
         with pytest.raises(ClientError) as excinfo:
@@ -179,7 +179,7 @@ USER_NAME_WORDS = "It must contain only alphanumeric characters and/or the follo
 def test_user_and_policy_names_breaking_their_pattern_are_refused_in_iams_words(aws):
     """A user name or policy name breaking its pattern (and an empty user name) is IAM's own sentence; a long one is
     Coral's length message with the value (versity/versitygw tests/integration/iam_create_user.go,
-    iam_create_access_key.go, iam_delete_access_key.go, iam_put_user_policy.go record the sentences from AWS;
+    iam_create_access_key.go, iam_delete_access_key.go, iam_put_user_policy.go expect the sentences;
     ministryofjustice/cloud-platform-environments#5737 quotes AWS's length answer to CreateUser, with the value)."""
     iam = aws.client("iam", config=Config(parameter_validation=False))
     iam.create_user(UserName="u")
@@ -207,7 +207,7 @@ def test_paths_access_key_ids_and_policy_documents_breaking_their_pattern_are_re
     """CreateUser with ``Path="invalid"``, DeleteAccessKey with an id that is not alphanumeric (its length stays
     Coral's message, without the id) and PutUserPolicy with a document outside the model's characters: IAM's own
     sentences (versity/versitygw tests/integration/iam_create_user.go, iam_delete_access_key.go,
-    iam_put_user_policy.go record them from AWS)."""
+    iam_put_user_policy.go expect them)."""
     iam = aws.client("iam", config=Config(parameter_validation=False))
     iam.create_user(UserName="u")
     answers = [
@@ -241,7 +241,7 @@ def test_a_missing_access_key_is_named_without_a_full_stop(aws):
 def test_an_arn_the_legacy_parser_cannot_split_fails_legacy_parsing(aws):
     """A Resource ``arn:awss3::example-bucket/*`` (too few fields) is "The policy failed legacy parsing", while
     ``s3::example-bucket/*`` names its empty partition (versity/versitygw tests/integration/iam_put_user_policy.go
-    records both from AWS)."""
+    expects both)."""
     iam = aws.client("iam")
     iam.create_user(UserName="u")
     for resource, message in (("arn:awss3::example-bucket/*", "The policy failed legacy parsing"),

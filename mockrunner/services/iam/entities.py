@@ -113,13 +113,14 @@ def tags_in(ctx: RequestContext, existing: dict[str, str] | None = None, *,
     """``existing`` with the request's ``Tags`` applied.  Tag keys are compared as given: ``a`` and ``A`` are two
     keys and only a key given twice is refused, with "Duplicate tag keys found." (recorded from AWS for managed
     policies: LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json, TestPolicyTags; for
-    instance profiles and OIDC providers: mulgadc/spinifex handlers/iam/tags_test.go; SAML providers, server
-    certificates and MFA devices, tagged since the same 2021 release as policies, are taken to keep case too).
+    instance profiles and OIDC providers as mulgadc/spinifex handlers/iam/tags_test.go expects, unverified; SAML
+    providers, server certificates and MFA devices, tagged since the same 2021 release as policies, are taken to
+    keep case too).
     Users and roles (``folds_case``) compare keys case-insensitively: two keys of a request that differ only in
     case are refused ("... Please note that Tag keys are case insensitive."), and a key replaces an existing one
     that differs only in case, in its place (listings keep the order tags were first added).  A key beginning with
-    ``aws:``, in any case, is refused ("Tag keys beginning with aws: are reserved for system use.", recorded from
-    AWS for TagUser in the spinifex file)."""
+    ``aws:``, in any case, is refused ("Tag keys beginning with aws: are reserved for system use.", as the
+    spinifex file expects for TagUser, unverified against AWS)."""
     tags = dict(existing or {})
     requested = ctx.params.get("Tags") or []
     if any(tag["Key"].lower().startswith("aws:") for tag in requested):

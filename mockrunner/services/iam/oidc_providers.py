@@ -88,11 +88,11 @@ def _provider_arn(ctx: RequestContext) -> str:
 
 #: How IAM names a provider that does not exist, by operation: Get, UpdateThumbprint and the client id operations
 #: "OpenIDConnect Provider not found for arn <arn>" (GetOpenIDConnectProvider recorded from AWS in LocalStack's
-#: snapshot test_iam_oidc, test_get_open_id_connect_provider_not_found; the others in versity/versitygw's
+#: snapshot test_iam_oidc, test_get_open_id_connect_provider_not_found; the others as versity/versitygw's
 #: tests/integration/iam_add_client_id_to_oidc_provider.go, iam_remove_client_id_from_oidc_provider.go);
 #: DeleteOpenIDConnectProvider and the three tag operations "OpenId connect Provider <arn> cannot be found."
-#: (Delete: the LocalStack snapshot test_delete_open_id_connect_provider; Tag, Untag, ListTags: versitygw's
-#: iam_tag_oidc_provider.go, iam_untag_oidc_provider.go, iam_list_oidc_provider_tags.go).
+#: (Delete: the LocalStack snapshot test_delete_open_id_connect_provider; Tag, Untag, ListTags as versitygw's
+#: iam_tag_oidc_provider.go, iam_untag_oidc_provider.go, iam_list_oidc_provider_tags.go expect, unverified).
 NOT_FOUND_FOR_ARN = "OpenIDConnect Provider not found for arn {arn}"
 CANNOT_BE_FOUND = "OpenId connect Provider {arn} cannot be found."
 
@@ -106,7 +106,7 @@ def _provider(ctx: RequestContext, missing: str = NOT_FOUND_FOR_ARN) -> OidcProv
     return provider
 
 
-def _tagged_provider(ctx: RequestContext) -> OidcProvider:
+def _provider_cannot_be_found(ctx: RequestContext) -> OidcProvider:
     return _provider(ctx, CANNOT_BE_FOUND)
 
 
@@ -200,7 +200,7 @@ def update_provider(ctx: RequestContext) -> dict:
 def delete_provider(ctx: RequestContext) -> dict:
     """A provider that does not exist is ``NoSuchEntity`` (:data:`CANNOT_BE_FOUND`; the API reference calls the
     operation idempotent, the service is not)."""
-    ctx.account.iam.remove(_tagged_provider(ctx))
+    ctx.account.iam.remove(_provider_cannot_be_found(ctx))
     return {}
 
 
@@ -232,7 +232,7 @@ def update_thumbprint(ctx: RequestContext) -> dict:
 
 
 tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"),
-               _tagged_provider, _target)
+               _provider_cannot_be_found, _target)
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:
