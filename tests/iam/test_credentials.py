@@ -119,6 +119,8 @@ def test_an_mfa_serial_that_names_no_device_is_refused(aws):
 
 # ------------------------------------------------------------------------------------------------ purging
 def test_purged_sessions_still_answer_expired_token(aws):
+    """GetCallerIdentity with expired session credentials is ExpiredToken, as users' reports of AWS show
+    (miquella/vaulted#107, prowler-cloud/prowler#789); purging the session does not change the answer."""
     key = user_with_key(aws, "purge")
     creds = aws.client_for(key, "sts").get_session_token(DurationSeconds=900)["Credentials"]
     iam_state = aws.store.account(ACCOUNT).iam
