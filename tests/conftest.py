@@ -47,6 +47,7 @@ REAL_CLIENT_TESTS = {
     "tests/registry/test_skopeo.py": "no skopeo test passed: the registry was not tested by a real client",
     "tests/registry/test_containerd.py": "no containerd test passed: the registry was not tested by containerd",
     "tests/registry/test_buildah.py": "no buildah/podman test passed: the registry was not tested by buildah",
+    "tests/registry/test_docker.py": "no Docker engine test passed: the registry was not tested by docker",
     "tests/ways/test_js_sdk.py": "the JavaScript SDK test did not pass: no SDK but botocore was tested",
     "tests/ways/test_js_sdk_every_operation.py": "the JavaScript SDK did not call every operation",
     "tests/ways/test_go_sdk_every_operation.py": "the Go SDK did not call every operation",

@@ -1,7 +1,8 @@
 """Small OCI images a test or a dev stack builds itself, to push with a real registry client.
 
 :func:`build_image` makes a one-layer image in memory; :func:`oci_layout` writes it as an OCI image layout
-directory (blobs, ``oci-layout``, ``index.json``) that ``skopeo copy oci:DIR:TAG docker://HOST/REPO:TAG`` reads.
+directory (blobs, ``oci-layout``, ``index.json``) that ``skopeo copy oci:DIR:TAG docker://HOST/REPO:TAG`` reads;
+:func:`docker_archive` as the tar archive ``docker save`` writes, which ``docker load`` reads.
 """
 from __future__ import annotations
 
@@ -66,3 +67,15 @@ def oci_layout(directory: str, image: Image, tag: str) -> str:
             "mediaType": OCI_MANIFEST, "digest": image.digest, "size": len(image.manifest),
             "annotations": {"org.opencontainers.image.ref.name": tag}}]}, handle)
     return f"oci:{directory}:{tag}"
+
+
+def docker_archive(path: str, image: Image, repo_tag: str) -> None:
+    """Write ``image`` to ``path`` as a ``docker save`` archive (``manifest.json``, the config, the layer as a tar)
+    tagged ``repo_tag``; loading it keeps the config's bytes, so the image ID is the config's digest."""
+    manifest = [{"Config": "config.json", "RepoTags": [repo_tag], "Layers": ["layer/layer.tar"]}]
+    with tarfile.open(path, "w") as tar:
+        for name, data in (("manifest.json", json.dumps(manifest).encode()), ("config.json", image.config),
+                           ("layer/layer.tar", image.layer)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))

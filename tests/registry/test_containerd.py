@@ -12,7 +12,6 @@ set) they must run, and the suite fails if none did (``tests/conftest.py``).
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -26,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from mockrunner.testing.oci import OCI_INDEX, OCI_MANIFEST, Image, build_image, digest_of, oci_layout
+from mockrunner.testing.oci import OCI_INDEX, OCI_MANIFEST, Image, build_image, digest_of, docker_archive, oci_layout
 from tests.registry import containerd_daemon
 from tests.registry.images import user_password
 
@@ -235,13 +234,7 @@ def test_ctr_pushes_a_docker_archive_as_a_docker_manifest(ctr, endpoint, tmp_pat
     endpoint.ecr.create_repository(repositoryName="app")
     image = build_image("docker format")
     archive = tmp_path / "docker.tar"
-    manifest = [{"Config": "config.json", "RepoTags": [ctr.ref("app:docker")], "Layers": ["layer/layer.tar"]}]
-    with tarfile.open(archive, "w") as tar:
-        for name, data in (("manifest.json", json.dumps(manifest).encode()), ("config.json", image.config),
-                           ("layer/layer.tar", image.layer)):
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
+    docker_archive(str(archive), image, ctr.ref("app:docker"))
     imported = ctr.run("images", "import", *IMPORT_FLAGS, "--compress-blobs", str(archive))
     assert imported.returncode == 0, imported.stderr
     pushed = ctr.push(ctr.ref("app:docker"))
