@@ -35,6 +35,7 @@ from typing import Any
 from mockrunner.config import Quotas
 from mockrunner.model import apprunner as ar
 from mockrunner.model import ecr, iam
+from mockrunner.model.collection_keys import misfiled
 from mockrunner.model.identity_providers import SigningKey
 from mockrunner.oidc.keys import SIGNING_ALGORITHMS
 from mockrunner.protocol import specs
@@ -370,7 +371,9 @@ def checking(now: datetime, quotas: Quotas, reach: float) -> Iterator[Limits]:
 
 def check_ranges(instance: Any, path: str) -> None:
     """Note the first field of the decoded model object ``instance`` (at JSON path ``path``) that is out of its
-    range, unless one was noted before or no :func:`checking` is in effect."""
+    range, or else its first keyed collection filing an entity under another key
+    (:func:`~mockrunner.model.collection_keys.misfiled`), unless one was noted before or no :func:`checking` is in
+    effect."""
     limits = _LIMITS.get()
     if limits is None or limits.problem is not None:
         return
@@ -378,6 +381,12 @@ def check_ranges(instance: Any, path: str) -> None:
         problem = check(getattr(instance, name), limits)
         if problem is not None:
             limits.problem = f"{path}.{name}{problem}"
+            return
+    for item in fields(instance) if hasattr(instance, "__dataclass_fields__") else ():
+        value = getattr(instance, item.name)
+        problem = misfiled(value) if isinstance(value, dict) else None
+        if problem is not None:
+            limits.problem = f"{path}.{item.name}{problem}"
             return
 
 

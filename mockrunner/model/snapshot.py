@@ -101,6 +101,7 @@ def import_state(store: "Store", document: Any) -> None:
     if limits.problem is not None:
         raise SnapshotError(limits.problem)
     _check_accounts(decoded["accounts"])
+    _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
     from mockrunner.model.store import Account
 
@@ -136,6 +137,28 @@ def _check_accounts(accounts: dict) -> None:
             raise SnapshotError(f"$.state.accounts.{key}: expected an Account")
         if account.id != key:
             raise SnapshotError(f"$.state.accounts.{key}: account id {account.id!r} does not match its key")
+
+
+_APPRUNNER_COLLECTIONS = ("services", "auto_scaling_configurations", "observability_configurations", "connections",
+                          "vpc_connectors", "vpc_ingress_connections")
+
+
+def _check_homes(accounts: dict) -> None:
+    """Every repository and App Runner resource lies in the account and Region its identifiers name: a repository
+    of account B filed under account A would be found through A and then acted on (deleted, written) in B."""
+    for account_id, account in accounts.items():
+        for region, region_state in account.regions.items():
+            base = f"$.state.accounts.{account_id}.regions.{region}"
+            for name, repo in region_state.ecr.repositories.items():
+                if (repo.registry_id, repo.region) != (account_id, region):
+                    raise SnapshotError(f"{base}.ecr.repositories[{name!r}]: registry {repo.registry_id!r} in "
+                                        f"{repo.region!r} is not the account and Region holding it")
+            home = f"arn:aws:apprunner:{region}:{account_id}:"
+            for collection in _APPRUNNER_COLLECTIONS:
+                for arn in getattr(region_state.apprunner, collection):
+                    if not arn.startswith(home):
+                        raise SnapshotError(f"{base}.apprunner.{collection}[{arn[:200]!r}]: not an ARN of the "
+                                            "account and Region holding it")
 
 
 def _check_policies(accounts: dict) -> None:

@@ -61,6 +61,7 @@ IN_V2_OF_JS_NOT_OF_GO = frozenset((
 and newer auto scaling members, ECR's creation templates and account settings, ...)."""
 JS_V2_LACKS: dict[str, str] = {name: NEWER_THAN_THE_SDK for name in GO_SDK_LACKS if name not in IN_V2_OF_JS_NOT_OF_GO} \
     | dict.fromkeys(("ecr.CreateRepositoryCreationTemplateRequest.imageTagMutabilityExclusionFilters",
+                     "ecr.UpdateRepositoryCreationTemplateRequest.imageTagMutabilityExclusionFilters",
                      "ecr.UpdatePullThroughCacheRuleRequest.customRoleArn"), NEWER_THAN_THE_SDK)
 """``service.Operation`` (not called) or ``service.Shape.member`` (left out of both calls' inputs, or of botocore's
 output before comparing) -> why the SDK's bundled models lack it: the Go SDK v2's gaps but for

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 
 
 def own(ctx: "RequestContext", arn: str | None) -> arns.ParsedArn | None:
-    """``arn`` parsed, if it names the caller's account and the request's region."""
+    """``arn`` parsed, if it names the caller's account and the request's region in their partition (``aws``:
+    the partition of every Region served): ``arn:aws-cn:...`` with our account names nothing of ours, partial
+    ARNs included."""
     parsed = arns.parse(arn or "")
-    if parsed is None or parsed.account != ctx.account.id or parsed.region != ctx.region:
+    if parsed is None or not (arn or "").startswith("arn:aws:") or parsed.account != ctx.account.id \
+            or parsed.region != ctx.region:
         return None
     return parsed
 

@@ -12,13 +12,14 @@ Public helpers for other modules: :func:`parse_image_identifier`, :func:`find_re
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
@@ -27,11 +28,13 @@ from mockrunner.iam_engine import MalformedPolicyError
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
 from mockrunner.model.principal_arns import unknown_principals
+from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 
+T = TypeVar("T")
 DOCKER_MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 MAX_TAGS = 50
 DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$")
@@ -357,24 +360,60 @@ def repository_of(ctx: RequestContext, registry_id: str | None = None, name: str
     return repo
 
 
-def token_page(items: Iterable, max_results: int | None, token: str | None,
-               default: int = 100) -> tuple[list, str | None]:
-    """Offset pagination behind an opaque token.  ``items`` may be lazy: only the page and the one item that says
-    whether there is a next page are drawn, so a first page costs the same whatever the repository's size."""
-    start = 0
-    if token:
-        try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode().removeprefix("mockrunner-offset:"))
-        except (ValueError, UnicodeDecodeError):
-            # Unverified wording: ECR's text for a token it did not issue.
-            message = "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'"
-            raise invalid(message) from None
-    size = max_results or default
+_TOKEN_PREFIX = "mockrunner-offset:"
+MAX_TOKEN_OFFSET = 10 ** 12
+"""Largest offset a token may name: past every listing this model can hold (a forged bigger one is refused)."""
+_PAGING_MEMBERS = frozenset({"nextToken", "maxResults"})
+
+
+def _listing_of(ctx: RequestContext) -> str:
+    """What a token is bound to: the operation, the caller's account and Region, and every request parameter but
+    the paging ones, so a token is only good for the listing that issued it (another repository, image, filter
+    or operation refuses it, as App Runner's and IAM's do)."""
+    params = {key: value for key, value in ctx.params.items() if key not in _PAGING_MEMBERS}
+    text = json.dumps([ctx.operation_name, ctx.caller.account_id, ctx.region, params], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _token_offset(token: str, listing: str) -> int:
+    """The offset ``token`` names for ``listing``; ECR's InvalidParameterException for any other token."""
+    try:
+        text = base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii")
+    except (ValueError, UnicodeError):
+        text = ""
+    offset, _, bound = text.removeprefix(_TOKEN_PREFIX).partition(":")
+    if not text.startswith(_TOKEN_PREFIX) or not is_decimal(offset) or int(offset) > MAX_TOKEN_OFFSET \
+            or bound != listing:
+        # Unverified wording: ECR's text for a token it did not issue.
+        raise invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'")
+    return int(offset)
+
+
+def token_page(ctx: RequestContext, items: Iterable, default: int = 100) -> tuple[list, str | None]:
+    """One page of ``items`` for the request's ``maxResults`` and ``nextToken``, and the token of the next page.
+
+    Offset pagination behind an opaque token bound to the listing (:func:`_listing_of`).  ``items`` may be lazy:
+    only the page and the one item that says whether there is a next page are drawn, so a first page costs the
+    same whatever the repository's size."""
+    listing = _listing_of(ctx)
+    token = ctx.params.get("nextToken")
+    start = _token_offset(token, listing) if token else 0
+    size = ctx.params.get("maxResults") or default
     rest = islice(items, start, None)
     page = list(islice(rest, size))
     more = next(rest, None) is not None
-    next_token = base64.urlsafe_b64encode(f"mockrunner-offset:{start + size}".encode()).decode() if more else None
+    next_token = base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{start + size}:{listing}".encode()).decode() \
+        if more else None
     return page, next_token
+
+
+def same_prefix(collection: dict[str, T], prefix: str) -> T | None:
+    """The entry of ``collection`` (rules or creation templates, by prefix) whose prefix is ``prefix`` with or
+    without its trailing ``/``: ECR reads "There is always an assumed / applied to the end of the prefix", so
+    ``prod`` and ``prod/`` are one prefix.  Two dictionary lookups, whatever the collection's size."""
+    stem = prefix.rstrip("/")
+    found = collection.get(stem)
+    return found if found is not None else collection.get(stem + "/")
 
 
 def validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> dict[str, str]:

@@ -271,7 +271,7 @@ def describe_images(ctx: RequestContext) -> dict:
         return {"imageDetails": [image_detail(repo, image) for image in found]}
     storage = _image_status_filter(ctx)
     images = (image for image in repo.images.values() if _status_matches(image, status) and storage(image))
-    page, token = token_page(images, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(ctx, images)
     return {"imageDetails": [image_detail(repo, image) for image in page], "nextToken": token}
 
 
@@ -290,8 +290,7 @@ def _image_ids(repo: Repository, status: str, storage: Callable[[Image], bool]) 
 def list_images(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     status = _tag_status_filter(ctx)
-    page, token = token_page(_image_ids(repo, status, _image_status_filter(ctx)), ctx.params.get("maxResults"),
-                        ctx.params.get("nextToken"))
+    page, token = token_page(ctx, _image_ids(repo, status, _image_status_filter(ctx)))
     return {"imageIds": page, "nextToken": token}
 
 

@@ -320,6 +320,6 @@ def get_lifecycle_policy_preview(ctx: RequestContext) -> dict:
     if preview.completes_at > ctx.store.clock.now():
         return {**out, "status": "IN_PROGRESS"}
     results = _wanted(repo, preview.results, ctx)
-    page, token = token_page(results, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(ctx, results)
     return {**out, "status": "COMPLETE", "previewResults": page, "nextToken": token,
             "summary": _summary(preview.results)}

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from mockrunner.arns import account_of
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
 
 PULL_THROUGH_CACHE = "pullthroughcache.ecr.amazonaws.com"
 REPOSITORY_CREATION = "ecr.amazonaws.com"
@@ -27,7 +28,7 @@ def passing_custom_role(service_principal: str) -> Callable[[RequestContext], li
     one."""
 
     def authz(ctx: RequestContext) -> list[Check]:
-        checks = [Check(f"ecr:{ctx.operation_name}")]
+        checks = on_registry(ctx)
         role_arn = ctx.params.get("customRoleArn")
         if role_arn:
             checks.append(Check("iam:PassRole", role_arn, {"iam:PassedToService": service_principal},
@@ -35,3 +36,22 @@ def passing_custom_role(service_principal: str) -> Callable[[RequestContext], li
         return checks
 
     return authz
+
+
+def on_registry(ctx: RequestContext) -> list[Check]:
+    """``ecr:<Operation>`` on ``*`` in the registry the request names (``registryId``, else the caller's): a
+    registry-level setting of another account is denied (no resource policy is read for these actions), never
+    carried out on the caller's own registry."""
+    return [Check(f"ecr:{ctx.operation_name}", "*",
+                  resource_account=ctx.params.get("registryId") or ctx.caller.account_id)]
+
+
+def check_custom_role(ctx: RequestContext, arn: str | None) -> None:
+    """A ``customRoleArn`` must be an existing role of the caller's account, in its partition: ECR's API reference
+    says the role "must be in the same account as the registry that you are configuring"."""
+    if arn is None:
+        return
+    if not arn.startswith(f"arn:aws:iam::{ctx.caller.account_id}:role/") or ctx.store.role_at(arn) is None:
+        # Unverified wording; documented: the role must be in the registry's account.
+        raise ServiceError("InvalidParameterException", f"Invalid parameter at 'customRoleArn' failed to satisfy "
+                           f"constraint: 'The role {arn} does not exist in the registry's account'")

@@ -18,8 +18,8 @@ import re
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, PullThroughCacheRule
-from mockrunner.services.ecr.core import invalid, token_page
-from mockrunner.services.ecr.pass_role import PULL_THROUGH_CACHE, passing_custom_role
+from mockrunner.services.ecr.core import invalid, same_prefix, token_page
+from mockrunner.services.ecr.pass_role import PULL_THROUGH_CACHE, check_custom_role, on_registry, passing_custom_role
 from mockrunner.services.ecr.scanning import registry_state
 from mockrunner.services.registry import op
 
@@ -65,17 +65,8 @@ def _upstream_account(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _check_role(ctx: RequestContext, arn: str | None) -> None:
-    if arn is None:
-        return
-    if not arn.startswith(f"arn:aws:iam::{ctx.caller.account_id}:role/") or ctx.store.role_at(arn) is None:
-        # Unverified wording; documented: the role must be in the registry's account.
-        raise invalid(f"Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'The role {arn} does "
-                       "not exist in the registry's account'")
-
-
 def _rule(state: EcrState, prefix: str) -> PullThroughCacheRule:
-    rule = state.pull_through_rules.get(prefix)
+    rule = same_prefix(state.pull_through_rules, prefix)
     if rule is None:
         raise _not_found()
     return rule
@@ -105,9 +96,9 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
     if kind != "ecr" and params.get("upstreamRepositoryPrefix"):
         raise invalid("Invalid parameter at 'upstreamRepositoryPrefix' failed to satisfy constraint: "
                        "'upstreamRepositoryPrefix is only supported for upstream registry ecr'")  # Unverified.
-    _check_role(ctx, params.get("customRoleArn"))
+    check_custom_role(ctx, params.get("customRoleArn"))
     prefix = params["ecrRepositoryPrefix"]
-    if prefix in state.pull_through_rules:
+    if same_prefix(state.pull_through_rules, prefix) is not None:
         raise ServiceError("PullThroughCacheRuleAlreadyExistsException", "A pull through cache rule with these "
                            "settings already exists for the private registry.")
     if len(state.pull_through_rules) >= MAX_RULES:
@@ -122,12 +113,12 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
     return out
 
 
-@op("ecr", "DescribePullThroughCacheRules")
+@op("ecr", "DescribePullThroughCacheRules", authz=on_registry)
 def describe_pull_through_cache_rules(ctx: RequestContext) -> dict:
     state = registry_state(ctx)
     prefixes = ctx.params.get("ecrRepositoryPrefixes")
     rules = [_rule(state, prefix) for prefix in prefixes] if prefixes else list(state.pull_through_rules.values())
-    page, token = token_page(rules, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(ctx, rules)
     return {"pullThroughCacheRules": [rule_out(rule, ctx.caller.account_id) for rule in page], "nextToken": token}
 
 
@@ -137,7 +128,7 @@ def update_pull_through_cache_rule(ctx: RequestContext) -> dict:
     rule = _rule(state, ctx.params["ecrRepositoryPrefix"])
     if ctx.params.get("credentialArn"):
         raise _secret_not_found()
-    _check_role(ctx, ctx.params.get("customRoleArn"))
+    check_custom_role(ctx, ctx.params.get("customRoleArn"))
     if "customRoleArn" in ctx.params:
         rule.custom_role_arn = ctx.params["customRoleArn"]
     rule.updated_at = ctx.store.clock.now()
@@ -146,7 +137,7 @@ def update_pull_through_cache_rule(ctx: RequestContext) -> dict:
             "upstreamRepositoryPrefix": rule.upstream_prefix}
 
 
-@op("ecr", "DeletePullThroughCacheRule")
+@op("ecr", "DeletePullThroughCacheRule", authz=on_registry)
 def delete_pull_through_cache_rule(ctx: RequestContext) -> dict:
     state = registry_state(ctx)
     rule = _rule(state, ctx.params["ecrRepositoryPrefix"])
@@ -168,7 +159,7 @@ def _failure(ctx: RequestContext, rule: PullThroughCacheRule) -> str | None:
     return None
 
 
-@op("ecr", "ValidatePullThroughCacheRule")
+@op("ecr", "ValidatePullThroughCacheRule", authz=on_registry)
 def validate_pull_through_cache_rule(ctx: RequestContext) -> dict:
     rule = _rule(registry_state(ctx), ctx.params["ecrRepositoryPrefix"])
     failure = _failure(ctx, rule)

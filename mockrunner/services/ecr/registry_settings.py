@@ -187,7 +187,7 @@ def deregister_pull_time_update_exclusion(ctx: RequestContext) -> dict:
 @op("ecr", "ListPullTimeUpdateExclusions")
 def list_pull_time_update_exclusions(ctx: RequestContext) -> dict:
     arns = list(registry_state(ctx).pull_time_exclusions)
-    page, token = token_page(arns, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(ctx, arns)
     return {"pullTimeUpdateExclusions": page, "nextToken": token}
 
 

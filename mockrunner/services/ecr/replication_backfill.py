@@ -166,7 +166,7 @@ def stop_replication_backfill(ctx: RequestContext) -> dict:
 def list_replication_backfills(ctx: RequestContext) -> dict:
     state = _registry(ctx)
     backfills = list(state.replication_backfills.values()) if state is not None else []
-    page, token = token_page(backfills, ctx.params.get("maxResults"), ctx.params.get("nextToken"), default=25)
+    page, token = token_page(ctx, backfills, default=25)
     return {"registryId": registry_of(ctx), "backfills": [_summary(backfill) for backfill in page],
             "nextToken": token}
 
@@ -179,8 +179,7 @@ def describe_replication_backfill_results(ctx: RequestContext) -> dict:
     if backfill.status in ENDED:
         wanted = ctx.params.get("resultStatusFilter")
         results = [dict(result) for result in backfill.results if wanted in (None, result["status"])]
-        out["results"], out["nextToken"] = token_page(results, ctx.params.get("maxResults"),
-                                                      ctx.params.get("nextToken"))
+        out["results"], out["nextToken"] = token_page(ctx, results)
     return out
 
 

@@ -79,7 +79,7 @@ def describe_repositories(ctx: RequestContext) -> dict:
     account = ctx.store.account(registry_id)
     state = account.regions.get(ctx.region) if account is not None else None
     repos = list(state.ecr.repositories.values()) if state is not None else []
-    page, token = token_page(repos, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    page, token = token_page(ctx, repos)
     return {"repositories": [repository_out(repo) for repo in page], "nextToken": token}
 
 

@@ -176,7 +176,7 @@ def describe_image_scan_findings(ctx: RequestContext) -> dict:
                            "imageId": {"imageDigest": image.digest, "imageTag": image_id.get("imageTag")},
                            "imageScanStatus": scan.status_out()}
     if scan.status == "COMPLETE":
-        page, token = token_page(scan.findings, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+        page, token = token_page(ctx, scan.findings)
         out["imageScanFindings"] = {"imageScanCompletedAt": scan.completes_at,
                                     "vulnerabilitySourceUpdatedAt": scan.completes_at,
                                     "findingSeverityCounts": scan.severity_counts(), "findings": page}

@@ -75,5 +75,5 @@ def list_image_referrers(ctx: RequestContext) -> dict:
     types = wanted.get("artifactTypes")
     status = wanted.get("artifactStatus", "ACTIVE")
     found = referrers(repo, subject, types, status)
-    page, token = token_page(found, ctx.params.get("maxResults"), ctx.params.get("nextToken"), default=50)
+    page, token = token_page(ctx, found, default=50)
     return {"referrers": [_referrer(image) for image in page], "nextToken": token}

@@ -21,11 +21,12 @@ from mockrunner.services.ecr.core import (
     _request_tag_context,
     aws_managed_key,
     invalid,
+    same_prefix,
     token_page,
     validate_mutability,
     validate_tags,
 )
-from mockrunner.services.ecr.pass_role import REPOSITORY_CREATION, passing_custom_role
+from mockrunner.services.ecr.pass_role import REPOSITORY_CREATION, check_custom_role, passing_custom_role
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -39,10 +40,16 @@ def _state(ctx: RequestContext) -> EcrState:
 
 
 def template_for(state: EcrState, name: str, purpose: str) -> CreationTemplate | None:
-    candidates = [t for t in state.creation_templates.values() if purpose in t.applied_for and t.prefix != ROOT
-                  and name.startswith(t.prefix.rstrip("/") + "/")]
-    if candidates:
-        return max(candidates, key=lambda t: len(t.prefix))
+    """The template ECR applies to a new repository ``name`` for ``purpose``: among the templates for
+    ``purpose``, the one of the longest prefix that ``name`` lies under, else ``ROOT``.  The name's own
+    ``/``-separated prefixes are looked up, longest first: at most two dictionary lookups per segment of the name,
+    whatever the number of templates."""
+    stem = name
+    while "/" in stem:
+        stem = stem.rsplit("/", 1)[0]
+        template = same_prefix(state.creation_templates, stem)
+        if template is not None and template.prefix != ROOT and purpose in template.applied_for:
+            return template
     root = state.creation_templates.get(ROOT)
     return root if root is not None and purpose in root.applied_for else None
 
@@ -121,6 +128,8 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
                        "'Invalid repository policy provided'")
     if fields.get("lifecycle_policy"):
         lifecycle.validated(fields["lifecycle_policy"])
+    if "customRoleArn" in params:
+        check_custom_role(ctx, params["customRoleArn"])
     if not fields.get("applied_for"):
         raise invalid("Invalid parameter at 'appliedFor' failed to satisfy constraint: "
                        "'Member must have length greater than or equal to 1'")
@@ -149,7 +158,7 @@ def template_out(template: CreationTemplate) -> dict:
 def create_repository_creation_template(ctx: RequestContext) -> dict:
     state, prefix = _state(ctx), ctx.params["prefix"]
     fields = _validated(ctx)
-    if prefix in state.creation_templates:
+    if same_prefix(state.creation_templates, prefix) is not None:
         raise ServiceError("TemplateAlreadyExistsException", "The repository creation template already exists. "
                            "Specify a unique prefix and try again.")
     now = ctx.store.clock.now()
@@ -161,7 +170,7 @@ def create_repository_creation_template(ctx: RequestContext) -> dict:
 @op("ecr", "UpdateRepositoryCreationTemplate", authz=passing_custom_role(REPOSITORY_CREATION))
 def update_repository_creation_template(ctx: RequestContext) -> dict:
     state, prefix = _state(ctx), ctx.params["prefix"]
-    template = state.creation_templates.get(prefix)
+    template = same_prefix(state.creation_templates, prefix)
     if template is None:
         raise _not_found(prefix, ctx.caller.account_id)
     for attr, value in _validated(ctx, template).items():
@@ -173,9 +182,10 @@ def update_repository_creation_template(ctx: RequestContext) -> dict:
 @op("ecr", "DeleteRepositoryCreationTemplate")
 def delete_repository_creation_template(ctx: RequestContext) -> dict:
     state, prefix = _state(ctx), ctx.params["prefix"]
-    template = state.creation_templates.pop(prefix, None)
+    template = same_prefix(state.creation_templates, prefix)
     if template is None:
         raise _not_found(prefix, ctx.caller.account_id)
+    del state.creation_templates[template.prefix]
     return {"registryId": ctx.caller.account_id, "repositoryCreationTemplate": template_out(template)}
 
 
@@ -183,7 +193,8 @@ def delete_repository_creation_template(ctx: RequestContext) -> dict:
 def describe_repository_creation_templates(ctx: RequestContext) -> dict:
     state = _state(ctx)
     prefixes = ctx.params.get("prefixes")
-    templates = [t for t in state.creation_templates.values() if not prefixes or t.prefix in prefixes]
-    page, token = token_page(templates, ctx.params.get("maxResults"), ctx.params.get("nextToken"))
+    named = {found.prefix for found in (same_prefix(state.creation_templates, p) for p in prefixes or ()) if found}
+    templates = [t for t in state.creation_templates.values() if not prefixes or t.prefix in named]
+    page, token = token_page(ctx, templates)
     return {"registryId": ctx.caller.account_id, "repositoryCreationTemplates": [template_out(t) for t in page],
             "nextToken": token}
