@@ -14,7 +14,7 @@ from mockrunner.model import apprunner as ar
 from mockrunner.model import ecr, iam
 
 KEYED_BY: dict[type, str] = {
-    **{cls: key for cls, (_collection, key) in iam._HOMES.items()},
+    **{cls: key for cls, (_collection, key) in iam.HOMES.items()},
     iam.Session: "access_key_id",
     ecr.Repository: "name",
     ecr.Image: "digest",

@@ -530,7 +530,7 @@ class IamState:
         self.version = next(_VERSIONS)
 
     def _home(self, entity: Any) -> tuple[dict, str]:
-        collection_name, key_field = _HOMES[type(entity)]
+        collection_name, key_field = HOMES[type(entity)]
         return getattr(self, collection_name), getattr(entity, key_field)
 
     def groups_of(self, user_name: str) -> list[Group]:
@@ -569,7 +569,7 @@ class IamState:
         return digest is not None and session_token is not None and digest == token_digest(session_token)
 
 
-_HOMES: dict[type, tuple[str, str]] = {
+HOMES: dict[type, tuple[str, str]] = {
     User: ("users", "name"),
     Group: ("groups", "name"),
     Role: ("roles", "name"),

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import mockrunner
-from mockrunner.model.iam import _HOMES, Group, IamState, User
+from mockrunner.model.iam import HOMES, Group, IamState, User
 
 SERVICES_ROOT = Path(mockrunner.__file__).parent / "services"
-COLLECTIONS = {collection for collection, _ in _HOMES.values()}
+COLLECTIONS = {collection for collection, _ in HOMES.values()}
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
