@@ -282,6 +282,7 @@ def test_dry_run_lists_every_kind_and_changes_nothing(world, tmp_path):
     before = inventory(harness)
     run = nuke(harness, tmp_path, filters=KEEP)
     assert run.returncode == 0, run.output
+    assert "level=" not in run.output, run.output  # no listing failed, no answer it could not read
     assert "Do you really want to nuke the account with the ID 123456789012 and the alias 'mock-sandbox'?" in run.output
     assert "The above resources would be deleted with the supplied configuration." in run.output
     assert inventory(harness) == before
@@ -303,7 +304,7 @@ def test_nuke_deletes_everything_but_the_filtered_and_what_aws_protects(world, t
     harness, made = world
     before = inventory(harness)
     run = nuke(harness, tmp_path, filters=KEEP, dry_run=False)
-    assert run.returncode == 0, run.output
+    assert run.returncode == 0 and "level=" not in run.output, run.output
     total = sum(EXPECTED_LISTED.values())
     assert run.summary == (0, 5, total - 5), run.output
     after = inventory(harness)
