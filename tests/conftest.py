@@ -57,6 +57,7 @@ REAL_CLIENT_TESTS = {
     "tests/ways/test_js_sdk_v2_every_operation.py": "the JavaScript SDK v2 (aws-sdk) was not tested",
     "tests/ways/test_php_sdk.py": "no PHP SDK test passed: AsyncAws was not tested",
     "tests/ways/test_aws_nuke.py": "no aws-nuke test passed: IAM and ECR were not emptied by aws-nuke",
+    "tests/ways/test_ansible.py": "no Ansible test passed: no declarative infrastructure client was tested",
 }
 """Test files that skip outside CI when their client (a system package, or npm packages) is missing, and what a
 CI run lacking them would mean."""
