@@ -153,7 +153,7 @@ def test_server_certificates_upload_get_list_rename_delete(aws):
     assert meta["Path"] == "/cloudfront/" and meta["ServerCertificateId"].startswith("ASCA")
     assert meta["Expiration"] == not_after and uploaded["Tags"] == [{"Key": "env", "Value": "prod"}]
     got = iam.get_server_certificate(ServerCertificateName="web")["ServerCertificate"]
-    assert got["CertificateBody"] == body and got["CertificateChain"] == chain
+    assert got["CertificateBody"] == body.strip() and got["CertificateChain"] == chain.strip()
     assert "PrivateKey" not in got and got["Tags"] == [{"Key": "env", "Value": "prod"}]
     assert [m["ServerCertificateName"] for m in iam.list_server_certificates(PathPrefix="/cloudfront/")[
         "ServerCertificateMetadataList"]] == ["web"]
@@ -172,6 +172,20 @@ def test_server_certificates_upload_get_list_rename_delete(aws):
     assert aws_error(excinfo) == ("NoSuchEntity", "The Server Certificate with name web cannot be found.", 404)
     iam.delete_server_certificate(ServerCertificateName="www")
     assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+
+
+def test_server_certificates_come_back_without_carriage_returns_or_surrounding_whitespace(aws):
+    """AWS returns the body and chain 'dos2unix'-ed and trimmed (hashicorp/terraform#3837, #2409)."""
+    iam = aws.client("iam")
+    key = rsa_key()
+    body, _ = self_signed_certificate(key)
+    chain, _ = self_signed_certificate(rsa_key(), "ca.example.com", days=300)
+    crlf = lambda pem: "\n " + pem.replace("\n", "\r\n") + "\r\n\n"  # noqa: E731
+    iam.upload_server_certificate(ServerCertificateName="dos", CertificateBody=crlf(body),
+                                  PrivateKey=private_pem(key), CertificateChain=crlf(chain))
+    got = iam.get_server_certificate(ServerCertificateName="dos")["ServerCertificate"]
+    assert got["CertificateBody"] == body.rstrip("\n") and got["CertificateChain"] == chain.rstrip("\n")
+    assert "\r" not in got["CertificateBody"] + got["CertificateChain"]
 
 
 def test_server_certificates_refuse_malformed_expired_and_mismatched(aws):

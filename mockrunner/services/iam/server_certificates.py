@@ -6,6 +6,8 @@ metadata's ``Expiration`` is the certificate's ``notAfter``; the ARN is
 ``arn:aws:iam::<acct>:server-certificate<path><name>``.  At most 20 per account.  Every operation is authorized
 as ``iam:<Operation>`` on that ARN (``UpdateServerCertificate``: on the old and on the new one), with the
 certificate's tags as ``aws:ResourceTag`` and the request's as ``aws:RequestTag``/``aws:TagKeys``.
+The body and the chain are kept as AWS returns them: carriage returns removed and surrounding whitespace trimmed
+(:func:`as_stored`).
 """
 from __future__ import annotations
 
@@ -57,6 +59,12 @@ def _target(ctx: RequestContext) -> Iterable[Check]:
     return checks
 
 
+def as_stored(pem: str) -> str:
+    """A PEM text as IAM keeps and returns it: without carriage returns or surrounding whitespace (users' reports
+    of AWS: hashicorp/terraform#2409, #3837; docs/behaviour.md, "Server certificates")."""
+    return pem.replace("\r", "").strip()
+
+
 def metadata_out(certificate: ServerCertificate) -> dict:
     return {"Path": certificate.path, "ServerCertificateName": certificate.name,
             "ServerCertificateId": certificate.certificate_id, "Arn": certificate.arn,
@@ -80,8 +88,9 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
         raise ServiceError("LimitExceeded",
                            f"Cannot exceed quota for ServerCertificatesPerAccount: {MAX_PER_ACCOUNT}", 409)
     certificate = iam.add(ServerCertificate(
-        name, new_id(ID_PREFIX), path, entity_arn(ctx.account.id, KIND, path, name), params["CertificateBody"],
-        params["PrivateKey"], chain, now, parsed.not_valid_after_utc, tags))
+        name, new_id(ID_PREFIX), path, entity_arn(ctx.account.id, KIND, path, name),
+        as_stored(params["CertificateBody"]), params["PrivateKey"], as_stored(chain) if chain else chain, now,
+        parsed.not_valid_after_utc, tags))
     result: dict = {"ServerCertificateMetadata": metadata_out(certificate)}
     return tagged(result, tags)
 
