@@ -105,7 +105,7 @@ def test_authorized_on_the_profile_arn_with_tags_and_pass_role(aws):
     iam.create_instance_profile(InstanceProfileName="theirs", Tags=[{"Key": "owner", "Value": "bob"}])
     policy = doc(allow(["iam:AddRoleToInstanceProfile", "iam:GetInstanceProfile"],
                        f"arn:aws:iam::{ACCOUNT}:instance-profile/*",
-                       Condition={"StringEquals": {"iam:ResourceTag/owner": "alice"}}),
+                       Condition={"StringEquals": {"aws:ResourceTag/owner": "alice"}}),
                  allow("iam:CreateInstanceProfile", "*", Condition={"StringEquals": {"aws:RequestTag/owner": "alice"}}))
     key = user_with_key(aws, "alice", inline={"p": policy})
     alice = aws.client_for(key, "iam")

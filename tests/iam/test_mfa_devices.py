@@ -131,7 +131,7 @@ def test_tags_paging_and_authz_on_the_device_arn(aws):
         {"Key": "owner", "Value": "alice"}, {"Key": "Owner", "Value": "alice"}]  # keys keep their case
     key = user_with_key(aws, "alice", inline={"p": doc(allow(
         ["iam:DeleteVirtualMFADevice", "iam:ListMFADeviceTags"], f"arn:aws:iam::{ACCOUNT}:mfa/*",
-        Condition={"StringEquals": {"iam:ResourceTag/owner": "alice"}}))})
+        Condition={"StringEquals": {"aws:ResourceTag/owner": "alice"}}))})
     alice = aws.client_for(key, "iam")
     alice.list_mfa_device_tags(SerialNumber=serial)
     with pytest.raises(ClientError) as excinfo:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.arns import account_of, split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import new_role_session, session_credentials
 from mockrunner.services.ecr import core as ecr
@@ -91,7 +92,9 @@ def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
         if ctx.params.get("ServiceArn"):
             context["iam:AssociatedResourceArn"] = ctx.params["ServiceArn"]
         for _kind, arn in _roles_named(ctx.params):
-            checks.append(Check("iam:PassRole", arn, context=dict(context), resource_account=account_of(arn)))
+            role = ctx.store.role_at(arn)
+            keys = {**context, **resource_tag_keys(role.tags if role is not None else None, "role")}
+            checks.append(Check("iam:PassRole", arn, context=keys, resource_account=account_of(arn)))
     service_name = SLR_FOR_OPERATION.get(operation)
     if service_name is not None and ctx.account is not None and not _has_slr(ctx.account, service_name):
         checks.append(Check("iam:CreateServiceLinkedRole", _slr_arn(ctx.account.id, service_name),
@@ -136,7 +139,8 @@ def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
 
 def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
     """The role's trust policy, judged with the App Runner service principal as the caller of sts:AssumeRole."""
-    check = Check("sts:AssumeRole", role.arn, resource_policy=role.assume_role_policy,
+    check = Check("sts:AssumeRole", role.arn, resource_tag_keys(role.tags, "role"),
+                  resource_policy=role.assume_role_policy,
                   resource_policy_id=f"{role.arn}#trust-policy", resource_account=account_of(role.arn))
     return authorizer.decide(store, authorizer.service_principal(service_principal), check).allowed
 

@@ -249,8 +249,14 @@ def on_repository(action: str):
 
 
 def authz_create(ctx: RequestContext) -> list[Check]:
-    return [_repository_check(ctx, "ecr:CreateRepository", registry_of(ctx), ctx.params["repositoryName"],
-                              _request_tag_context(ctx.params.get("tags")))]
+    """``ecr:CreateRepository`` on the new repository and, when it is created with tags, ``ecr:TagResource`` on it
+    with the same keys (the Service Authorization Reference's dependent action of ecr:CreateRepository)."""
+    check = _repository_check(ctx, "ecr:CreateRepository", registry_of(ctx), ctx.params["repositoryName"],
+                              _request_tag_context(ctx.params.get("tags")))
+    if not ctx.params.get("tags"):
+        return [check]
+    return [check, Check("ecr:TagResource", check.resource, check.context, check.resource_policy,
+                         check.resource_policy_id, check.resource_account)]
 
 
 def authz_describe_repositories(ctx: RequestContext) -> list[Check]:

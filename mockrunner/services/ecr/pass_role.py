@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mockrunner.arns import account_of
+from mockrunner.arns import account_of, split_arn
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 
@@ -30,9 +31,11 @@ def passing_custom_role(service_principal: str) -> Callable[[RequestContext], li
     def authz(ctx: RequestContext) -> list[Check]:
         checks = on_registry(ctx)
         role_arn = ctx.params.get("customRoleArn")
-        if role_arn:
-            checks.append(Check("iam:PassRole", role_arn, {"iam:PassedToService": service_principal},
-                                resource_account=account_of(role_arn)))
+        if role_arn and split_arn(role_arn) is not None:
+            role = ctx.store.role_at(role_arn)
+            keys = {"iam:PassedToService": service_principal,
+                    **resource_tag_keys(role.tags if role is not None else None, "role")}
+            checks.append(Check("iam:PassRole", role_arn, keys, resource_account=account_of(role_arn)))
         return checks
 
     return authz

@@ -12,6 +12,7 @@ and a repository's tag mutability.
 """
 from __future__ import annotations
 
+from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, Image, Repository
@@ -82,13 +83,19 @@ def _setting_name(name: str) -> str:
     return name
 
 
-@op("ecr", "GetAccountSetting")
+def _account_setting_authz(ctx: RequestContext) -> list[Check]:
+    """``ecr:<Operation>`` on ``*`` with ``ecr:AccountSetting``, the setting's name (Service Authorization
+    Reference: the key of ecr:GetAccountSetting and ecr:PutAccountSetting)."""
+    return [Check(f"ecr:{ctx.operation_name}", "*", {"ecr:AccountSetting": ctx.params["name"]})]
+
+
+@op("ecr", "GetAccountSetting", authz=_account_setting_authz)
 def get_account_setting(ctx: RequestContext) -> dict:
     name = _setting_name(ctx.params["name"])
     return {"name": name, "value": setting(registry_state(ctx), name)}
 
 
-@op("ecr", "PutAccountSetting")
+@op("ecr", "PutAccountSetting", authz=_account_setting_authz)
 def put_account_setting(ctx: RequestContext) -> dict:
     name, value = _setting_name(ctx.params["name"]), ctx.params["value"]
     accepted = ACCOUNT_SETTINGS[name][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import (
@@ -91,7 +92,7 @@ def _key_user_target(ctx: RequestContext) -> Iterable[Check]:
     key = iam_of(ctx).access_keys.get(ctx.params["AccessKeyId"])
     user = iam_of(ctx).users.get(key.user_name) if key and not key.root else None
     owner = user.arn if user else (f"arn:aws:iam::{ctx.account.id}:root" if key else "*")
-    return (Check("iam:GetAccessKeyLastUsed", owner),)
+    return (Check("iam:GetAccessKeyLastUsed", owner, resource_tag_keys(user.tags if user else None, "user")),)
 
 
 @op("iam", "GetAccessKeyLastUsed", authz=_key_user_target)

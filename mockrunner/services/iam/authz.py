@@ -5,9 +5,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
-from mockrunner.services.iam.entities import Kind, entity_arn, iam_of, managed_policy, self_user
+from mockrunner.services.iam.entities import Kind, arn_shaped, entity_arn, iam_of, managed_policy, self_user
+
+BOUNDARY_KEYED = frozenset({
+    "CreateUser", "CreateRole", "AttachUserPolicy", "AttachRolePolicy", "DetachUserPolicy", "DetachRolePolicy",
+    "PutUserPolicy", "PutRolePolicy", "DeleteUserPolicy", "DeleteRolePolicy", "PutUserPermissionsBoundary",
+    "PutRolePermissionsBoundary", "DeleteUserPermissionsBoundary", "DeleteRolePermissionsBoundary", "DeleteRole",
+    "GetRole", "UpdateRole", "UpdateRoleDescription", "UpdateAssumeRolePolicy"})
+"""The IAM operations whose check carries ``iam:PermissionsBoundary`` (the request's boundary, else the target's):
+the actions the Service Authorization Reference lists that key for.  A check of any other action (DeleteUser,
+TagRole, ...) has no such key, so a condition on it is judged as on a missing key."""
 
 
 def request_keys(ctx: RequestContext) -> dict[str, Any]:
@@ -23,7 +34,7 @@ def request_keys(ctx: RequestContext) -> dict[str, Any]:
         keys["aws:TagKeys"] = list(params["TagKeys"])
     if params.get("PolicyArn") and ctx.operation_name.startswith(("Attach", "Detach")):
         keys["iam:PolicyARN"] = params["PolicyArn"]
-    if params.get("PermissionsBoundary"):
+    if params.get("PermissionsBoundary") and ctx.operation_name in BOUNDARY_KEYED:
         keys["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
     if params.get("AWSServiceName"):
         keys["iam:AWSServiceName"] = params["AWSServiceName"]
@@ -32,12 +43,13 @@ def request_keys(ctx: RequestContext) -> dict[str, Any]:
     return keys
 
 
-def resource_keys(entity: Any, keys: dict[str, Any]) -> None:
-    for key, value in (getattr(entity, "tags", None) or {}).items():
-        keys.setdefault(f"aws:ResourceTag/{key}", value)
-        keys.setdefault(f"iam:ResourceTag/{key}", value)
+def resource_keys(entity: Any, keys: dict[str, Any], kind: str = "", operation: str = "") -> None:
+    """Add the target's keys: its tags (as ``iam:ResourceTag/*`` too for a user or role, ``kind``) and, for the
+    operations in :data:`BOUNDARY_KEYED`, its permissions boundary."""
+    for key, value in resource_tag_keys(getattr(entity, "tags", None), kind).items():
+        keys.setdefault(key, value)
     boundary = getattr(entity, "permissions_boundary", None)
-    if boundary:
+    if boundary and operation in BOUNDARY_KEYED:
         keys.setdefault("iam:PermissionsBoundary", boundary)
 
 
@@ -55,7 +67,7 @@ def target(kind: Kind | None, *, self_default: bool = False, path_param: str = "
         entity = kind.entities(iam).get(name)
         path = entity.path if entity is not None else (ctx.params.get(path_param) or "/")
         if entity is not None:
-            resource_keys(entity, keys)
+            resource_keys(entity, keys, kind.name, ctx.operation_name)
         return (Check(action, entity_arn(account, kind.name, path, name), keys),)
 
     return authz
@@ -103,7 +115,9 @@ def tagged_on_create(authz: Callable, tag_action: str) -> Callable:
         own = list(authz(ctx))
         if not ctx.params.get("Tags"):
             return own
-        return [*own, replace(own[0], action=tag_action, named_by_arn=True)]
+        # The tagging check has the create's keys but iam:PermissionsBoundary, which no Tag* action lists.
+        context = {key: value for key, value in own[0].context.items() if key != "iam:PermissionsBoundary"}
+        return [*own, replace(own[0], action=tag_action, named_by_arn=True, context=context)]
 
     return checks
 
@@ -114,6 +128,28 @@ def listing(kind: str) -> Callable:
     def authz(ctx: RequestContext) -> Iterable[Check]:
         prefix = ctx.params.get("PathPrefix") or "/"
         return (Check(f"iam:{ctx.operation_name}", f"arn:aws:iam::{ctx.account.id}:{kind}{prefix}"),)
+
+    return authz
+
+
+_ENTITY_HOMES = {"user": "users", "role": "roles", "group": "groups"}
+
+
+def on_arn(param: str) -> Callable:
+    """authz: ``iam:<Operation>`` on the IAM ARN the request's ``param`` gives (a user, group, role, policy or
+    delegation request), with the tags of the entity it names; ``*`` for a value that is no ARN, which the
+    operation then refuses."""
+
+    def authz(ctx: RequestContext) -> Iterable[Check]:
+        action, arn = f"iam:{ctx.operation_name}", ctx.params[param]
+        parsed = split_arn(arn) if arn_shaped(arn) else None
+        if parsed is None:
+            return (Check(action, "*"),)
+        iam, home = iam_of(ctx), _ENTITY_HOMES.get(parsed.resource_type)
+        entity = None
+        if parsed.account == ctx.account.id:
+            entity = getattr(iam, home).get(parsed.name) if home else managed_policy(iam, arn)
+        return (Check(action, arn, resource_tag_keys(getattr(entity, "tags", None), parsed.resource_type)),)
 
     return authz
 

@@ -3,7 +3,7 @@ ListInstanceProfilesForRole, DeleteInstanceProfile, AddRoleToInstanceProfile, Re
 TagInstanceProfile, UntagInstanceProfile, ListInstanceProfileTags.
 
 An instance profile holds at most one role (IAM's quota ``InstanceSessionsPerInstanceProfile``: 1).  Every
-operation is authorized as ``iam:<Operation>`` on the profile's ARN (with its ``iam:ResourceTag``s, and the
+operation is authorized as ``iam:<Operation>`` on the profile's ARN (with its ``aws:ResourceTag``s, and the
 request's ``aws:RequestTag``/``aws:TagKeys``); AddRoleToInstanceProfile also needs ``iam:PassRole`` on the role.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import INSTANCE_PROFILE_ID_PREFIX, IamState, InstanceProfile, new_id
@@ -55,7 +56,8 @@ def _add_role_checks(ctx: RequestContext) -> Iterable[Check]:
     checks = list(_on_profile(ctx))
     role = iam_of(ctx).roles.get(ctx.params["RoleName"])
     role_arn = role.arn if role is not None else entity_arn(ctx.account.id, "role", "/", ctx.params["RoleName"])
-    return [*checks, Check("iam:PassRole", role_arn)]
+    return [*checks, Check("iam:PassRole", role_arn,
+                           resource_tag_keys(role.tags if role is not None else None, "role"))]
 
 
 @op("iam", "CreateInstanceProfile", authz=tagged_on_create(_on_profile, "iam:TagInstanceProfile"))

@@ -23,7 +23,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LastAccessedJob
 from mockrunner.protocol.specs import SERVICES
 from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import anything
+from mockrunner.services.iam.authz import anything, on_arn
 from mockrunner.services.iam.entities import arn_shaped, iam_of, managed_policy
 from mockrunner.services.registry import op
 
@@ -111,7 +111,7 @@ def _target(ctx: RequestContext, arn: str) -> tuple[str, list[tuple[dict, str]],
 
 
 # ------------------------------------------------------------------------------------------------ operations
-@op("iam", "GenerateServiceLastAccessedDetails", authz=anything)
+@op("iam", "GenerateServiceLastAccessedDetails", authz=on_arn("Arn"))
 def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
     iam, arn = iam_of(ctx), ctx.params["Arn"]
     _, policies, entities = _target(ctx, arn)
@@ -180,7 +180,7 @@ def get_service_last_accessed_details_with_entities(ctx: RequestContext) -> dict
     return {"JobStatus": "COMPLETED", "JobCreationDate": job.created, "JobCompletionDate": job.created, **page}
 
 
-@op("iam", "ListPoliciesGrantingServiceAccess", authz=anything)
+@op("iam", "ListPoliciesGrantingServiceAccess", authz=on_arn("Arn"))
 def list_policies_granting_service_access(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     _, policies, _ = _target(ctx, ctx.params["Arn"])

@@ -12,9 +12,12 @@ real: it records the global endpoint's token version for the account.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.services.iam.authz import anything
+from mockrunner.services.iam.authz import anything, on_arn, request_keys
 from mockrunner.services.iam.entities import iam_of
 from mockrunner.services.registry import op
 
@@ -37,10 +40,25 @@ def _no_delegation_request(ctx: RequestContext) -> dict:
     raise ServiceError("NoSuchEntity", f"The delegation request with id {request_id} cannot be found.", 404)
 
 
+def _on_delegation_request(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:<Operation>`` on ``arn:aws:iam::<account>:delegation-request/<id>``, the SAR's ``delegation-request``
+    resource type (in the caller's account: the request is handled there)."""
+    request_id = ctx.params["DelegationRequestId"]
+    return (Check(f"iam:{ctx.operation_name}", f"arn:aws:iam::{ctx.account.id}:delegation-request/{request_id}"),)
+
+
+def _on_access_report(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:GenerateOrganizationsAccessReport`` on ``arn:aws:iam::<account>:access-report/<EntityPath>``, the
+    SAR's ``access-report`` resource type."""
+    return (Check("iam:GenerateOrganizationsAccessReport",
+                  f"arn:aws:iam::{ctx.account.id}:access-report/{ctx.params['EntityPath']}", request_keys(ctx)),)
+
+
 for _name in ORGANIZATION_OPERATIONS:
-    op("iam", _name, authz=anything)(_no_organization)
+    op("iam", _name, authz=_on_access_report if _name == "GenerateOrganizationsAccessReport" else anything)(
+        _no_organization)
 for _name in DELEGATION_OPERATIONS:
-    op("iam", _name, authz=anything)(_no_delegation_request)
+    op("iam", _name, authz=_on_delegation_request)(_no_delegation_request)
 
 
 @op("iam", "GetOrganizationsAccessReport", authz=anything)
@@ -60,7 +78,7 @@ def list_delegation_requests(ctx: RequestContext) -> dict:
     return {"DelegationRequests": [], "isTruncated": False}
 
 
-@op("iam", "GetHumanReadableSummary", authz=anything)
+@op("iam", "GetHumanReadableSummary", authz=on_arn("EntityArn"))
 def get_human_readable_summary(ctx: RequestContext) -> dict:
     arn = ctx.params["EntityArn"]
     if ":delegation-request/" not in arn:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import (
@@ -37,7 +38,7 @@ def _slr_target(ctx: RequestContext) -> Iterable[Check]:
     if "RoleName" in params:
         role = iam_of(ctx).roles.get(params["RoleName"])
         arn = role.arn if role else entity_arn(account, "role", "/", params["RoleName"])
-        return (Check(f"iam:{ctx.operation_name}", arn),)
+        return (Check(f"iam:{ctx.operation_name}", arn, resource_tag_keys(role.tags if role else None, "role")),)
     task = iam_of(ctx).deletion_tasks.get(params.get("DeletionTaskId", ""))
     role_arn = "*"
     if task is not None:

@@ -29,6 +29,7 @@ from mockrunner.model.iam import IamState
 from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.numerals import is_decimal
 from mockrunner.services.iam import paging
+from mockrunner.services.iam.authz import on_arn
 from mockrunner.services.iam.entities import GROUP, ROLE, USER, Kind, managed_policy
 from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
 from mockrunner.services.registry import op
@@ -46,9 +47,8 @@ def _invalid(message: str) -> ServiceError:
 
 
 # ------------------------------------------------------------------------------------------------ authorization
-def _on_source(ctx: RequestContext) -> Iterable[Check]:
-    """``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM)."""
-    return (Check(f"iam:{ctx.operation_name}", ctx.params["PolicySourceArn"]),)
+_on_source = on_arn("PolicySourceArn")
+"""``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM)."""
 
 
 def _on_anything(ctx: RequestContext) -> Iterable[Check]:

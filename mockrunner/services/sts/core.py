@@ -15,6 +15,7 @@ from typing import Any
 from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, Principal, validate_policy
@@ -90,8 +91,7 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     if params.get("TransitiveTagKeys"):
         keys["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if role is not None:
-        for key, value in role.tags.items():
-            keys[f"aws:ResourceTag/{key}"] = value
+        keys.update(resource_tag_keys(role.tags, "role"))
     if mfa.requested(ctx):
         # The trust policy sees the MFA the request brings (refused here when its code is not the device's).
         mfa.verified_step(ctx, ctx.store.clock.now())
@@ -335,6 +335,8 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
         keys["sts:TransitiveTagKeys"] = transitive
     if isinstance(source_identity, str):
         keys["sts:SourceIdentity"] = source_identity
+    if role is not None:
+        keys.update(resource_tag_keys(role.tags, "role"))
     trust = role.assume_role_policy if role is not None else None
     common = {"resource_policy": trust, "resource_policy_id": f"{role_arn}#trust-policy",
               "resource_account": account_id}

@@ -17,6 +17,7 @@ from typing import Any
 from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import Principal
@@ -161,8 +162,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     if source_identity is not None:
         keys["sts:SourceIdentity"] = source_identity
     if role is not None:
-        for key, value in role.tags.items():
-            keys[f"aws:ResourceTag/{key}"] = value
+        keys.update(resource_tag_keys(role.tags, "role"))
     common = {"resource_policy": role.assume_role_policy if role is not None else None,
               "resource_policy_id": f"{role_arn}#trust-policy", "resource_account": account_id}
     checks = [Check("sts:AssumeRoleWithSAML", role_arn, keys, **common)]

@@ -1,0 +1,17 @@
+"""The condition keys a resource's tags put in a request context (Service Authorization Reference)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+IDENTITY_KINDS = frozenset({"user", "role"})
+"""IAM resource types whose tags are also ``iam:ResourceTag/*``: the SAR lists that key for the ``user`` and ``role``
+resource types only, and the IAM User Guide ("Controlling access to and for IAM users and roles using tags") uses
+it for users and roles; other IAM resources' tags are ``aws:ResourceTag/*`` alone."""
+
+
+def resource_tag_keys(tags: Mapping[str, str] | None, kind: str = "") -> dict[str, str]:
+    """``aws:ResourceTag/<key>`` per tag, and ``iam:ResourceTag/<key>`` too when ``kind`` is a user or role."""
+    keys = {f"aws:ResourceTag/{key}": value for key, value in (tags or {}).items()}
+    if kind in IDENTITY_KINDS:
+        keys.update({f"iam:ResourceTag/{key}": value for key, value in (tags or {}).items()})
+    return keys
