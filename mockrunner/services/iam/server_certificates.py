@@ -61,7 +61,7 @@ def _target(ctx: RequestContext) -> Iterable[Check]:
 
 def as_stored(pem: str) -> str:
     """A PEM text as IAM keeps and returns it: without carriage returns or surrounding whitespace (users' reports
-    of AWS: hashicorp/terraform#2409, #3837; docs/behaviour.md, "Server certificates")."""
+    of AWS: hashicorp/terraform#2409, #3837; docs/behaviour.md, "IAM: keys, certificates, reports, organizations")."""
     return pem.replace("\r", "").strip()
 
 
