@@ -47,7 +47,7 @@ from mockrunner.protocol.specs import SERVICES
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
     from mockrunner.context import RequestContext
-    from mockrunner.model.iam import IamState
+    from mockrunner.model.iam import IamState, Role, User
     from mockrunner.model.store import Store
 
 _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
@@ -126,9 +126,20 @@ def note_use(ctx: "RequestContext") -> None:
     service, region, now = _namespace(ctx.service), ctx.region or "us-east-1", ctx.store.clock.now()
     if caller.access_key_id in iam.access_keys:
         ctx.state_changed |= iam.record_use(caller.access_key_id, service, region, now)
-    entity = caller.role_arn if caller.kind == "AssumedRole" else caller.arn if caller.kind == "User" else None
-    if entity:
-        ctx.state_changed |= iam.record_use(entity, service, region, now)
+    entity = _used_entity(iam, caller)
+    if entity is not None:
+        ctx.state_changed |= iam.record_use(entity.arn, service, region, now)
+
+
+def _used_entity(iam: "IamState", caller: Caller) -> "User | Role | None":
+    """The user or role whose use a request of ``caller`` is, while it exists: a session of a deleted role (or of
+    a namesake's predecessor) records nothing, so no record outlives its entity or passes to a namesake."""
+    if caller.kind == "AssumedRole":
+        return iam.session_role(caller.entity_name, caller.user_id)
+    if caller.kind == "User":
+        user = iam.users.get(caller.entity_name or "")
+        return user if user is not None and user.user_id == caller.user_id else None
+    return None
 
 
 @lru_cache(maxsize=64)

@@ -6,7 +6,9 @@ is an append-only byte sequence hashed as it grows, so finishing it costs nothin
 
 Data moves in chunks: :meth:`BlobStore.append` takes an iterable of ``bytes`` and :meth:`BlobStore.read`
 yields chunks, so a request handler never holds a whole layer.  Every method is thread-safe: one lock guards
-the tables, one lock per upload serializes its appends, and finished blobs are immutable.
+the tables, one lock per upload serializes its appends, and finished blobs are immutable.  Counting an owner's
+uploads and finding the uploads due to expire cost the same however many uploads are in progress (a count per
+owner, a heap by start time), so starting uploads in many repositories does not slow every later start.
 
 On disk (created with the first upload): ``sha256/<hex>`` for blobs, ``uploads/<id>`` (data) and
 ``uploads/<id>.json`` (owner and start time) for uploads in progress, so an upload survives a restart too.
@@ -17,6 +19,8 @@ what a client was told is stored is on disk.
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import json
 import os
 import secrets
@@ -89,6 +93,11 @@ class BlobStore:
         self._memory: dict[str, bytearray] = {}
         self._uploads: dict[str, Upload] = {}
         self._buffers: dict[str, bytearray] = {}
+        self._counts: dict[tuple, int] = {}
+        """Uploads in progress per owner."""
+        self._by_start: list[tuple[datetime, int, str]] = []
+        """A heap of ``(started, sequence, id)``; entries of uploads that ended are dropped when met."""
+        self._sequence = itertools.count()
         if self.directory is not None and os.path.isdir(os.path.join(self.directory, "uploads")):
             self._reload_uploads()
 
@@ -182,10 +191,31 @@ class BlobStore:
             record = {"owner": list(owner), "started": started.isoformat()}
             _write_durably(self._upload_path(upload.id) + ".json", json.dumps(record).encode())
         with self._lock:
-            self._uploads[upload.id] = upload
+            self._track(upload)
             if self.directory is None:
                 self._buffers[upload.id] = bytearray()
         return upload
+
+    def _track(self, upload: Upload) -> None:
+        """Record an upload in progress (``self._lock`` held)."""
+        self._uploads[upload.id] = upload
+        self._counts[upload.owner] = self._counts.get(upload.owner, 0) + 1
+        heapq.heappush(self._by_start, (upload.started, next(self._sequence), upload.id))
+        if len(self._by_start) > 2 * len(self._uploads) + 64:
+            self._by_start = [(each.started, next(self._sequence), each.id) for each in self._uploads.values()]
+            heapq.heapify(self._by_start)
+
+    def _untrack(self, upload_id: str) -> None:
+        """Forget an upload that ended (``self._lock`` held); nothing if it was already forgotten."""
+        upload = self._uploads.pop(upload_id, None)
+        self._buffers.pop(upload_id, None)
+        if upload is None:
+            return
+        left = self._counts[upload.owner] - 1
+        if left:
+            self._counts[upload.owner] = left
+        else:
+            del self._counts[upload.owner]
 
     def upload(self, upload_id: str) -> Upload | None:
         with self._lock:
@@ -194,7 +224,7 @@ class BlobStore:
     def count_uploads(self, owner: tuple) -> int:
         """How many uploads in progress ``owner`` has."""
         with self._lock:
-            return sum(1 for upload in self._uploads.values() if upload.owner == owner)
+            return self._counts.get(tuple(owner), 0)
 
     def pending_bytes(self) -> int:
         """The bytes uploads in progress hold (in memory, or in their files on disk)."""
@@ -210,16 +240,24 @@ class BlobStore:
         An upload a request is appending to right now is left for a later call, so bytes are never pulled from
         under a writer.
         """
+        old: list[tuple[tuple[datetime, int, str], Upload]] = []
         with self._lock:
-            old = [upload for upload in self._uploads.values() if upload.started <= started_by]
+            while self._by_start and self._by_start[0][0] <= started_by:
+                entry = heapq.heappop(self._by_start)
+                upload = self._uploads.get(entry[2])
+                if upload is not None and upload.started == entry[0]:
+                    old.append((entry, upload))
         dropped = 0
-        for upload in old:
+        for entry, upload in old:
             if upload.lock.acquire(blocking=False):
                 try:
                     self.cancel(upload.id)
                     dropped += 1
                 finally:
                     upload.lock.release()
+            else:
+                with self._lock:
+                    heapq.heappush(self._by_start, entry)
         return dropped
 
     def append(self, upload_id: str, chunks: Iterable[bytes], offset: int | None = None,
@@ -285,7 +323,7 @@ class BlobStore:
                 with self._lock:
                     data = self._buffers.pop(upload_id)
                     self._memory.setdefault(hex_part, data)
-                    del self._uploads[upload_id]
+                    self._untrack(upload_id)
                 return digest, upload.size
             source = self._upload_path(upload_id)
             with open(source, "rb+") as handle:
@@ -294,13 +332,12 @@ class BlobStore:
             fsync_directory(os.path.dirname(self._blob_path(hex_part)))
             _remove(source + ".json")
             with self._lock:
-                del self._uploads[upload_id]
+                self._untrack(upload_id)
             return digest, upload.size
 
     def cancel(self, upload_id: str) -> None:
         with self._lock:
-            self._uploads.pop(upload_id, None)
-            self._buffers.pop(upload_id, None)
+            self._untrack(upload_id)
         if self.directory is not None:
             _remove(self._upload_path(upload_id))
             _remove(self._upload_path(upload_id) + ".json")
@@ -345,7 +382,7 @@ class BlobStore:
                 continue
             if upload.size:
                 upload.parts.append(upload.size)
-            self._uploads[upload_id] = upload
+            self._track(upload)
 
 
 def _is_uuid(text: str) -> bool:

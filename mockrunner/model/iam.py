@@ -449,7 +449,8 @@ class IamState:
     last_used: dict[str, dict[str, tuple]] = field(default_factory=dict)
     """Who used what, recorded as requests are authorized: an entity ARN or access key id -> service namespace ->
     (time, region).  Written only by :meth:`record_use`, which leaves ``version`` alone (nothing authorized
-    depends on it)."""
+    depends on it); a user's, role's or access key's record goes with it (:meth:`remove`, :data:`USE_KEYS`), so a
+    namesake created later starts with none and the records never outnumber the entities."""
     next_purge: int = PURGE_MIN
     """Purge expired sessions when ``len(sessions)`` reaches this (then: twice the live sessions left)."""
     version: int = 0
@@ -469,9 +470,10 @@ class IamState:
         return entity
 
     def remove(self, entity: Any) -> None:
-        """Drop ``entity`` from its collection."""
+        """Drop ``entity`` from its collection, and the record of its use with it."""
         collection, key = self._home(entity)
         del collection[key]
+        self.last_used.pop(_use_key(entity), None)
         self._changed()
 
     def update(self, entity: E, **changes: Any) -> E:
@@ -484,10 +486,15 @@ class IamState:
         return entity
 
     def rename(self, entity: E, **changes: Any) -> E:
-        """``update`` for changes of the field the entity is stored under (a user's name, say)."""
+        """``update`` for changes of the field the entity is stored under (a user's name, say); the record of its
+        use follows it to its new ARN."""
+        uses = self.last_used.get(_use_key(entity))
         self.remove(entity)
         self.update(entity, **changes)
-        return self.add(entity)
+        self.add(entity)
+        if uses is not None:
+            self.last_used[_use_key(entity)] = uses
+        return entity
 
     def configure(self, **changes: Any) -> None:
         """Set account-wide settings of the state itself (outbound identity federation, say)."""
@@ -588,6 +595,14 @@ HOMES: dict[type, tuple[str, str]] = {
     LastAccessedJob: ("last_accessed_jobs", "job_id"),
 }
 """Entity type -> (the ``IamState`` collection holding it, the field it is keyed by)."""
+
+USE_KEYS: dict[type, str] = {User: "arn", Role: "arn", AccessKey: "access_key_id"}
+"""Entity types whose use ``IamState.last_used`` records -> the field that names them there."""
+
+
+def _use_key(entity: Any) -> str | None:
+    field_name = USE_KEYS.get(type(entity))
+    return getattr(entity, field_name) if field_name else None
 
 
 def token_digest(session_token: str) -> str:

@@ -58,7 +58,7 @@ FROM_ECR: dict[str, tuple[int, str]] = {
 
 
 def from_service_error(error: ServiceError) -> RegistryError:
-    status, code = FROM_ECR.get(error.code, (500, "UNKNOWN"))
+    status, code = getattr(error, "registry_answer", None) or FROM_ECR.get(error.code, (500, "UNKNOWN"))
     return RegistryError(status, code, error.message)
 
 

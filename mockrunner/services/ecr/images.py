@@ -19,6 +19,7 @@ from mockrunner.model.ecr import (
     manifest_digest,
     manifest_references,
 )
+from mockrunner.services.ecr import image_quotas
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import (
     ALL_TAG_STATUS,
@@ -120,6 +121,9 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
             f"The image tag '{tag}' already exists in the '{repo.name}' repository and cannot be overwritten "
             "because the repository is immutable.",
         )
+    refused = image_quotas.refusal(repo, existing, tag)
+    if refused is not None:
+        raise refused
     image = existing
     if image is None:
         ecr_push.check_references(ctx.store, repo, manifest, media_type)
