@@ -320,6 +320,9 @@ class LastAccessedJob:
     services: list[dict] = field(default_factory=list)
     """One dict per service: name, namespace, last authenticated (time, entity ARN, region), entities
     (ARN -> time, region), tracked actions (action -> time, entity ARN, region)."""
+    requester: str = ""
+    """The ARN of the identity that generated the job (a user, the root, or a role session's assumed-role ARN):
+    only it may read the report."""
 
 
 @dataclass

@@ -150,6 +150,37 @@ def test_service_last_accessed_for_users_groups_roles_and_policies(aws):
     assert aws_error(excinfo)[::2] == ("NoSuchEntity", 404)
 
 
+def test_a_last_accessed_job_is_read_only_by_the_identity_that_generated_it(aws):
+    """"The JobId returned by GenerateServiceLastAccessedDetail must be used by the same role within a session, or
+    by the same user" (GetServiceLastAccessedDetails API reference); to anyone else the job is unknown."""
+    iam = aws.client("iam")
+    reader = doc(allow(["iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails*",
+                        "sts:AssumeRole"]))
+    erin, frank = user_with_key(aws, "erin", inline={"p": reader}), user_with_key(aws, "frank", inline={"p": reader})
+    target = f"arn:aws:iam::{ACCOUNT}:user/erin"
+    job_id = aws.client_for(erin, "iam").generate_service_last_accessed_details(Arn=target)["JobId"]
+    assert aws.client_for(erin, "iam").get_service_last_accessed_details(JobId=job_id)["JobStatus"] == "COMPLETED"
+    for other in (aws.client_for(frank, "iam"), iam):
+        for read in (lambda client: client.get_service_last_accessed_details(JobId=job_id),
+                     lambda client: client.get_service_last_accessed_details_with_entities(
+                         JobId=job_id, ServiceNamespace="iam")):
+            with pytest.raises(ClientError) as excinfo:
+                read(other)
+            assert aws_error(excinfo) == (
+                "NoSuchEntity", f"No service last accessed job found for JobId {job_id}.", 404)
+    iam.create_role(RoleName="auditor", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.put_role_policy(RoleName="auditor", PolicyName="p", PolicyDocument=reader)
+    sts = aws.client_for(erin, "sts")
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/auditor"
+    first = sts.assume_role(RoleArn=role_arn, RoleSessionName="one")["Credentials"]
+    second = sts.assume_role(RoleArn=role_arn, RoleSessionName="two")["Credentials"]
+    role_job = aws.client_for(first, "iam").generate_service_last_accessed_details(Arn=target)["JobId"]
+    assert aws.client_for(first, "iam").get_service_last_accessed_details(JobId=role_job)["JobStatus"] == "COMPLETED"
+    with pytest.raises(ClientError) as excinfo:
+        aws.client_for(second, "iam").get_service_last_accessed_details(JobId=role_job)
+    assert aws_error(excinfo)[::2] == ("NoSuchEntity", 404)
+
+
 def test_last_used_and_jobs_survive_state_export_and_import(aws):
     iam = aws.client("iam")
     key = user_with_key(aws, "dave", inline={"p": doc(allow("iam:GetUser"))})

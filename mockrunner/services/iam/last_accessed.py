@@ -6,7 +6,9 @@ name; a wildcard namespace stands for every namespace mockrunner knows), and for
 target's entities made to it, from the uses the gateway records once a request succeeded
 (``IamState.last_used``).  The target is a user, a role, a group (its members' use) or a managed policy (the use
 of the users and roles it is attached to, directly or through a group).  The job completes when generated and is kept
-in the account's state.  ``ACTION_LEVEL`` reports have no ``TrackedActionsLastAccessed``: uses are recorded per
+in the account's state.  A job's report is read only by the identity that generated it ("must be used by the
+same role within a session, or by the same user", the API reference): to anyone else its id is unknown.
+``ACTION_LEVEL`` reports have no ``TrackedActionsLastAccessed``: uses are recorded per
 service, not per action.
 """
 from __future__ import annotations
@@ -126,14 +128,15 @@ def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
         services.append({"namespace": namespace, "entities": used})
     now = ctx.store.clock.now()
     job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
-                                  services))
+                                  services, requester=ctx.caller.arn))
     return {"JobId": job.job_id}
 
 
 def _job(ctx: RequestContext) -> LastAccessedJob:
     job_id = ctx.params["JobId"]
     job = iam_of(ctx).last_accessed_jobs.get(job_id)
-    if job is None:
+    if job is None or job.requester != ctx.caller.arn:
+        # Unverified: AWS documents the rule, not its answer; another identity is told the job does not exist.
         raise ServiceError("NoSuchEntity", f"No service last accessed job found for JobId {job_id}.", 404)
     return job
 
