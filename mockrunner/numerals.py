@@ -5,7 +5,11 @@
 """
 from __future__ import annotations
 
+import sys
+
 
 def is_decimal(text: str) -> bool:
-    """``text`` is one or more ASCII digits 0-9 (so ``int(text)`` reads it)."""
-    return text.isascii() and text.isdigit()
+    """``text`` is one or more ASCII digits 0-9, few enough that ``int(text)`` reads it (Python refuses text of
+    more than ``sys.get_int_max_str_digits()`` digits, 4,300 by default, with a ``ValueError``)."""
+    limit = sys.get_int_max_str_digits()
+    return text.isascii() and text.isdigit() and (limit == 0 or len(text) <= limit)

@@ -451,7 +451,7 @@ class IamState:
     """SetSecurityTokenServicePreferences: ``v1Token`` or ``v2Token`` (None: never set, v1 tokens)."""
     last_used: dict[str, dict[str, tuple]] = field(default_factory=dict)
     """Who used what, recorded as requests are authorized: an entity ARN or access key id -> service namespace ->
-    (time, region).  Written only by :meth:`record_use`, which leaves ``version`` alone (nothing authorized
+    (time, region).  Added to only by :meth:`record_use`, which leaves ``version`` alone (nothing authorized
     depends on it); a user's, role's or access key's record goes with it (:meth:`remove`, :data:`USE_KEYS`), so a
     namesake created later starts with none and the records never outnumber the entities."""
     next_purge: int = PURGE_MIN

@@ -74,3 +74,18 @@ def test_a_custom_role_is_named_by_its_own_arn(aws, ecr):
     out = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="xacct", upstreamRegistryUrl=upstream,
                                              customRoleArn=arn)
     assert out["customRoleArn"] == arn
+
+
+def test_an_empty_custom_role_arn_removes_a_templates_role(aws, ecr):
+    """``internal/service/ecr/repository_creation_template.go``, update: a ``custom_role_arn`` taken out of the
+    configuration is sent as ``customRoleArn: ""``; the template then has no role (the check that a role exists
+    is for a role that is named)."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ecr.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    aws.client("iam").create_role(RoleName="creator", AssumeRolePolicyDocument=json.dumps(trust))
+    arn = f"arn:aws:iam::{ACCOUNT}:role/creator"
+    ecr.create_repository_creation_template(prefix="team", appliedFor=["CREATE_ON_PUSH"], customRoleArn=arn)
+    out = ecr.update_repository_creation_template(prefix="team", customRoleArn="")
+    assert not out["repositoryCreationTemplate"].get("customRoleArn")
+    (template,) = ecr.describe_repository_creation_templates(prefixes=["team"])["repositoryCreationTemplates"]
+    assert not template.get("customRoleArn")

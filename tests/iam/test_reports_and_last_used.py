@@ -181,6 +181,19 @@ def test_a_last_accessed_job_is_read_only_by_the_identity_that_generated_it(aws)
     assert aws_error(excinfo)[::2] == ("NoSuchEntity", 404)
 
 
+def test_a_last_accessed_target_carries_the_tags_of_the_entity_its_arn_names_exactly(aws):
+    """GenerateServiceLastAccessedDetails is authorized on the ARN given, with the tags of the user it names: a
+    namesake at another path is not named, so its tags do not satisfy an ``aws:ResourceTag`` condition."""
+    aws.client("iam").create_user(UserName="alice", Tags=[{"Key": "team", "Value": "blue"}])
+    blue_only = doc(allow("iam:GenerateServiceLastAccessedDetails",
+                          Condition={"StringEquals": {"aws:ResourceTag/team": "blue"}}))
+    auditor = aws.client_for(user_with_key(aws, "auditor", inline={"p": blue_only}), "iam")
+    assert auditor.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/alice")["JobId"]
+    with pytest.raises(ClientError) as excinfo:
+        auditor.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/elsewhere/alice")
+    assert aws_error(excinfo)[::2] == ("AccessDenied", 403)
+
+
 def test_last_used_and_jobs_survive_state_export_and_import(aws):
     iam = aws.client("iam")
     key = user_with_key(aws, "dave", inline={"p": doc(allow("iam:GetUser"))})

@@ -103,6 +103,21 @@ def test_a_page_size_of_unicode_digits_is_refused(server, path):
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "UNSUPPORTED"
 
 
+def test_numbers_of_more_digits_than_int_reads_are_refused_or_ignored_not_500s(server):
+    """5,000 ASCII digits (past the 4,300 Python's ``int`` reads from text): a page size is refused as any
+    unreadable one, a Range is ignored as any unreadable one."""
+    registry, layer = _pushed(server)
+    for path in ("/v2/_catalog?n=" + "9" * 5000, "/v2/app/tags/list?n=" + "9" * 5000):
+        response = registry.call("GET", path)
+        assert response.status_code == 400 and response.json()["errors"][0]["code"] == "UNSUPPORTED"
+    location = registry.call("GET", f"/v2/app/blobs/{digest_of(layer)}", allow_redirects=False).headers["Location"]
+    target = urlsplit(location)
+    for ranged in (b"bytes=" + b"9" * 5000 + b"-", b"bytes=-" + b"9" * 5000):
+        answer = _raw(server, b"GET " + f"{target.path}?{target.query}".encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                      b"Range: " + ranged + b"\r\nConnection: close\r\n\r\n")
+        assert _status(answer) == 200 and answer.endswith(layer)
+
+
 @pytest.mark.parametrize("ranged", [b"bytes=0-\xb2", b"bytes=\xb2-", b"bytes=-\xb2"])
 def test_a_range_of_unicode_digits_is_ignored_on_blobs_and_download_urls(server, ranged):
     registry, layer = _pushed(server)

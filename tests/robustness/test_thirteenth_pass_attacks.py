@@ -32,7 +32,8 @@ Probed and held, or measured (in-process unless said; not pinned here beyond the
   (230 ms), so a user who may call GetSessionToken (no permission needed) makes each later save slower linearly in
   its requests of the last 36 hours.  Reported, not bounded.
 * Service last accessed jobs (GenerateServiceLastAccessedDetails): kept for good, about 300 bytes of state file
-  each (500 jobs: 150 KB); AWS documents no retention and every ``JobId`` stays retrievable, so none is dropped.
+  each (500 jobs: 150 KB); AWS documents no retention and every ``JobId`` stays retrievable (by the identity that
+  generated it), so none is dropped.
   GenerateOrganizationsAccessReport stores nothing (no organization: its refusal).  Credential reports: one per
   account, replaced by each generation.
 * Service-linked role deletion tasks: each DeleteServiceLinkedRole of a role in use adds a FAILED task (with the

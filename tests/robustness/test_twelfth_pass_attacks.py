@@ -96,6 +96,22 @@ def test_a_forged_ecr_token_is_refused_as_ecr_refuses_it(aws):
             assert "nextToken" in message
 
 
+def test_an_ecr_token_with_an_offset_too_long_to_read_is_refused(aws):
+    """A real token whose offset is rewritten to 5,000 digits (past what ``int`` reads from text) is refused as
+    any forged token is, not a 500."""
+    _scanned(aws, "scanned", "a", 150)
+    ecr = aws.client("ecr")
+    issued = base64.urlsafe_b64decode(_findings(ecr, "scanned")["nextToken"]).decode()
+    prefix, _, rest = issued.partition(":")
+    _, _, listing = rest.partition(":")
+    for offset in ("9" * 5000, "1" + "0" * 12 + "1"):
+        code, message, status = error_of(_findings, ecr=ecr, repository="scanned",
+                                         nextToken=_token(f"{prefix}:{offset}:{listing}"))
+        assert (code, status) == ("InvalidParameterException", 400), message
+    page = _findings(ecr, "scanned", nextToken=_token(f"{prefix}:140:{listing}"))
+    assert len(page["imageScanFindings"]["findings"]) == 10
+
+
 def test_an_ecr_token_pages_only_the_listing_that_issued_it(aws):
     _scanned(aws, "first", "a", 250)
     _scanned(aws, "second", "b", 250)

@@ -388,8 +388,8 @@ def _token_offset(token: str, listing: str) -> int:
     except (ValueError, UnicodeError):
         text = ""
     offset, _, bound = text.removeprefix(_TOKEN_PREFIX).partition(":")
-    if not text.startswith(_TOKEN_PREFIX) or not is_decimal(offset) or int(offset) > MAX_TOKEN_OFFSET \
-            or bound != listing:
+    if not text.startswith(_TOKEN_PREFIX) or bound != listing or not is_decimal(offset) \
+            or len(offset) > len(str(MAX_TOKEN_OFFSET)) or int(offset) > MAX_TOKEN_OFFSET:
         # Unverified wording: ECR's text for a token it did not issue.
         raise invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'")
     return int(offset)

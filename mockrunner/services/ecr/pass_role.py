@@ -8,7 +8,8 @@ that assumes it (the Service Authorization Reference's operation table maps Crea
 AWS::ECR::RepositoryCreationTemplate handlers need ``iam:PassRole`` to create and update).  The value of
 ``iam:PassedToService`` is the principal each role's documented trust policy names (unverified for the key).
 As App Runner's, the check names the role's ARN whether or not the role exists; the operation refuses a role
-that does not exist afterwards.
+that does not exist afterwards (:func:`check_custom_role`).  The operation's own action is checked in the registry
+the request names (:func:`on_registry`).
 """
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ REPOSITORY_CREATION = "ecr.amazonaws.com"
 
 
 def passing_custom_role(service_principal: str) -> Callable[[RequestContext], list[Check]]:
-    """authz: ``ecr:<Operation>`` on ``*``, then ``iam:PassRole`` on the request's ``customRoleArn`` if it names
-    one."""
+    """authz: :func:`on_registry`, then ``iam:PassRole`` on the request's ``customRoleArn`` when it is an ARN, with
+    ``iam:PassedToService`` and the role's tags."""
 
     def authz(ctx: RequestContext) -> list[Check]:
         checks = on_registry(ctx)

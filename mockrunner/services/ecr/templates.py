@@ -128,8 +128,10 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
                        "'Invalid repository policy provided'")
     if fields.get("lifecycle_policy"):
         lifecycle.validated(fields["lifecycle_policy"])
-    if "customRoleArn" in params:
+    if params.get("customRoleArn"):
         check_custom_role(ctx, params["customRoleArn"])
+    elif "customRoleArn" in params:
+        fields["custom_role_arn"] = None  # "" removes the role (what Terraform sends when custom_role_arn goes)
     if not fields.get("applied_for"):
         raise invalid("Invalid parameter at 'appliedFor' failed to satisfy constraint: "
                        "'Member must have length greater than or equal to 1'")

@@ -137,8 +137,8 @@ _ENTITY_HOMES = {"user": "users", "role": "roles", "group": "groups"}
 
 def on_arn(param: str) -> Callable:
     """authz: ``iam:<Operation>`` on the IAM ARN the request's ``param`` gives (a user, group, role, policy or
-    delegation request), with the tags of the entity it names; ``*`` for a value that is no ARN, which the
-    operation then refuses."""
+    delegation request), with the tags of the entity it names (its ARN exactly: a namesake at another path is not
+    named); ``*`` for a value that is no ARN, which the operation then refuses."""
 
     def authz(ctx: RequestContext) -> Iterable[Check]:
         action, arn = f"iam:{ctx.operation_name}", ctx.params[param]
@@ -149,6 +149,8 @@ def on_arn(param: str) -> Callable:
         entity = None
         if parsed.account == ctx.account.id:
             entity = getattr(iam, home).get(parsed.name) if home else managed_policy(iam, arn)
+        if getattr(entity, "arn", arn) != arn:
+            entity = None
         return (Check(action, arn, resource_tag_keys(getattr(entity, "tags", None), parsed.resource_type)),)
 
     return authz
