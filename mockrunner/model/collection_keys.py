@@ -33,12 +33,18 @@ KEYED_BY: dict[type, str] = {
 """Entity class -> the attribute that is its key in every collection holding it."""
 
 
+PREFIX_KEYED = frozenset({ecr.PullThroughCacheRule, ecr.CreationTemplate})
+"""Entities keyed by an ECR prefix, where ``prod`` and ``prod/`` are one prefix (the API refuses the second)."""
+
+
 def misfiled(collection: dict[Any, Any]) -> str | None:
-    """Why an entry of ``collection`` is filed under a key other than its entity's identifier (the first such
-    entry), or ``None``."""
+    """Why an entry of ``collection`` is filed under a key other than its entity's identifier, or is a second
+    spelling of an ECR prefix another entry holds (the first such entry), or ``None``."""
     for key, value in collection.items():
         attribute = KEYED_BY.get(type(value))
         if attribute is not None and getattr(value, attribute) != key:
             return (f"[{str(key)[:200]!r}]: filed under a key that is not its {attribute} "
                     f"({str(getattr(value, attribute))[:200]!r})")
+        if type(value) in PREFIX_KEYED and isinstance(key, str) and key.endswith("/") and key.rstrip("/") in collection:
+            return f"[{str(key)[:200]!r}]: the same prefix as {key.rstrip('/')[:200]!r}"
     return None

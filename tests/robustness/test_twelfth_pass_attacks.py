@@ -264,6 +264,25 @@ def test_state_import_refuses_an_entity_filed_away_from_its_identifier(server, c
     ecr.delete_repository_creation_template(prefix="team")
 
 
+@pytest.mark.parametrize("collection", ["pull_through_rules", "creation_templates"])
+def test_state_import_refuses_a_prefix_spelled_twice(server, collection):
+    """``mirror`` and ``mirror/`` are one prefix: the API refuses the second, and so does state import."""
+    ecr = server.client("ecr")
+    ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="mirror", upstreamRegistryUrl="public.ecr.aws")
+    ecr.create_repository_creation_template(prefix="mirror", appliedFor=["CREATE_ON_PUSH"])
+    url = server.endpoint_url + "/_mockrunner/state"
+    exported = requests.get(url, timeout=30).json()
+    document = copy.deepcopy(exported)
+    entries = _ecr_state(_account(document))[collection]
+    entries["mirror/"] = {**copy.deepcopy(entries["mirror"]), "prefix": "mirror/"}
+    response = requests.put(url, json=document, timeout=30)
+    assert response.status_code == 400, response.text[:300]
+    assert response.json()["error"] == "InvalidState" and "the same prefix as 'mirror'" in response.json()["message"]
+    assert requests.get(url, timeout=30).json()["state"] == exported["state"]
+    ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix="mirror")
+    ecr.delete_repository_creation_template(prefix="mirror")
+
+
 def test_an_apprunner_arn_of_another_partition_names_nothing_of_ours(aws):
     apprunner = aws.client("apprunner")
     arn = apprunner.create_auto_scaling_configuration(
