@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
+
+from tests.registry.daemon_start import wait_until_ready
 
 START_TIMEOUT = 20.0
 """Seconds to wait for the daemon's socket."""
@@ -90,11 +91,6 @@ def start(base: str, containerd_path: str, ctr_path: str) -> Containerd:
         process = subprocess.Popen([containerd_path, "--config", config], stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
     daemon = Containerd(base, process, ctr_path)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        if os.path.exists(daemon.socket) and daemon.ctr("version").returncode == 0:
-            return daemon
-        time.sleep(0.05)
-    log_text = daemon.log()
-    daemon.stop()
-    raise ContainerdUnavailable(f"containerd did not start (exit {process.returncode}): {log_text[-2000:]}")
+    wait_until_ready(daemon, process, lambda: daemon.ctr("version").returncode == 0, START_TIMEOUT, 0.05,
+                     ContainerdUnavailable, "containerd")
+    return daemon

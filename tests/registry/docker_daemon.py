@@ -18,8 +18,9 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from dataclasses import dataclass
+
+from tests.registry.daemon_start import wait_until_ready
 
 START_TIMEOUT = 30.0
 """Seconds to wait for the daemon's API."""
@@ -99,11 +100,6 @@ def start(base: str, dockerd_path: str, docker_path: str) -> Docker:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     daemon = Docker(base, process, docker_path)
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        if os.path.exists(daemon.socket) and daemon.docker("version").returncode == 0:
-            return daemon
-        time.sleep(0.1)
-    log_text = daemon.log()
-    daemon.stop()
-    raise DockerUnavailable(f"dockerd did not start (exit {process.returncode}): {log_text[-2000:]}")
+    wait_until_ready(daemon, process, lambda: daemon.docker("version").returncode == 0, START_TIMEOUT, 0.1,
+                     DockerUnavailable, "dockerd")
+    return daemon
