@@ -35,7 +35,7 @@ from typing import Any
 from mockrunner.config import Quotas
 from mockrunner.model import apprunner as ar
 from mockrunner.model import ecr, iam
-from mockrunner.model.collection_keys import misfiled
+from mockrunner.model.collection_keys import KEYED_BY, misfiled
 from mockrunner.model.identity_providers import SigningKey
 from mockrunner.oidc.keys import SIGNING_ALGORITHMS
 from mockrunner.protocol import specs
@@ -383,12 +383,29 @@ def check_ranges(instance: Any, path: str) -> None:
         if problem is not None:
             limits.problem = f"{path}.{name}{problem}"
             return
-    for item in fields(instance) if hasattr(instance, "__dataclass_fields__") else ():
-        value = getattr(instance, item.name)
+    for name in _keyed_collections(type(instance)):
+        value = getattr(instance, name)
         problem = misfiled(value) if isinstance(value, dict) else None
         if problem is not None:
-            limits.problem = f"{path}.{item.name}{problem}"
+            limits.problem = f"{path}.{name}{problem}"
             return
+
+
+@cache
+def _keyed_collections(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that may hold a keyed collection: declared as a dict of an entity class
+    :data:`~mockrunner.model.collection_keys.KEYED_BY` knows, or of a type that cannot be read (kept, to be safe)."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):
+        hints = {}
+    names = []
+    for item in fields(cls) if hasattr(cls, "__dataclass_fields__") else ():
+        hint = hints.get(item.name)
+        if hint is None or (typing.get_origin(hint) is dict and typing.get_args(hint)[1:2] != ()
+                            and (typing.get_args(hint)[1] in KEYED_BY or typing.get_args(hint)[1] is Any)):
+            names.append(item.name)
+    return tuple(names)
 
 
 @cache
