@@ -2,7 +2,8 @@
 
 :func:`loads` is ``json.loads`` that also refuses what the standard parser lets through: an object naming a key
 twice (which value wins differs between parsers, so the document is ambiguous), ``NaN`` and ``Infinity`` (not
-JSON), and nesting deeper than the parser goes (``RecursionError``).  Every refusal is a ``ValueError`` saying why.
+JSON), nesting deeper than the parser goes (``RecursionError``) and integers longer than Python reads.  Every
+refusal is a ``ValueError`` saying why.
 """
 from __future__ import annotations
 
@@ -23,9 +24,19 @@ def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _integer(text: str) -> int:
+    if len(text) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+MAX_INTEGER_DIGITS = 4300
+"""The most digits an integer may have: Python's own limit for reading one."""
+
+
 def loads(text: str | bytes) -> Any:
     """The document ``text`` holds; ``ValueError`` for anything but one unambiguous JSON document."""
     try:
-        return json.loads(text, object_pairs_hook=_unique, parse_constant=_not_json)
+        return json.loads(text, object_pairs_hook=_unique, parse_constant=_not_json, parse_int=_integer)
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None

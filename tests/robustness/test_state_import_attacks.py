@@ -83,3 +83,14 @@ def test_an_ambiguous_or_unparsable_seed_is_malformed_json(server, body):
     assert response.status_code == 400, response.text[:300]
     assert response.json()["error"] == "MalformedJSON"
     assert [user["UserName"] for user in server.client("iam").list_users()["Users"]] == ["alice"]
+
+
+def test_a_number_longer_than_python_reads_is_malformed_json_in_plain_words(server):
+    body = b'{"users": [{"name": "x", "tags": {"n": ' + b"9" * 5000 + b"}}]}"
+    for path in ("/_mockrunner/seed", "/_mockrunner/clock/advance"):
+        response = requests.post(server.endpoint_url + path, data=body, headers={"Content-Type": "application/json"},
+                                 timeout=30)
+        assert response.status_code == 400, response.text[:300]
+        assert response.json() == {"error": "MalformedJSON",
+                                   "message": "the body is not valid JSON: a number has more than 4300 digits"}
+    assert [user["UserName"] for user in server.client("iam").list_users()["Users"]] == ["alice"]
