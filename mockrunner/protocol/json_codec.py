@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -115,10 +116,16 @@ def _parse_integer(shape: Shape) -> Parse:
     return parse
 
 
+SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+"""The strings awsJson sends for the floats JSON has no number for (Smithy's protocol tests, every SDK)."""
+
+
 def _parse_float(shape: Shape) -> Parse:
     def parse(value: Any) -> float:
         if type(value) is float or type(value) is int:
             return value
+        if type(value) is str and value in SPECIAL_FLOATS:
+            return SPECIAL_FLOATS[value]
         raise _mismatch(value, "a Double")
 
     return parse
@@ -168,7 +175,16 @@ _PARSERS = {
     "integer": _parse_integer, "long": _parse_integer, "float": _parse_float, "double": _parse_float,
     "boolean": _parse_boolean, "timestamp": _parse_timestamp, "blob": _parse_blob,
 }
-_parser = Memo(lambda shape: _PARSERS.get(shape.type_name, _parse_document)(shape))
+
+
+def _compile_parser(shape: Shape) -> Parse:
+    """A document (botocore: a structure with the ``document`` trait) is any JSON value, kept as sent."""
+    if shape.metadata.get("document"):
+        return _parse_document(shape)
+    return _PARSERS.get(shape.type_name, _parse_document)(shape)
+
+
+_parser = Memo(_compile_parser)
 
 
 def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
