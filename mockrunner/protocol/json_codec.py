@@ -252,9 +252,29 @@ def _serialize_blob(shape: Shape) -> Serialize:
     return serialize
 
 
+def _serialize_float(shape: Shape) -> Serialize:
+    """NaN and the infinities as the strings awsJson carries them in (JSON has no number for them)."""
+    def serialize(value: float) -> float | str:
+        if isinstance(value, float) and not math.isfinite(value):
+            return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
+        return value
+
+    return serialize
+
+
 _SERIALIZERS = {"structure": _serialize_structure, "list": _serialize_list, "map": _serialize_map,
-                "timestamp": _serialize_timestamp, "blob": _serialize_blob}
-_serializer = Memo(lambda shape: _SERIALIZERS.get(shape.type_name, lambda _shape: None)(shape))
+                "timestamp": _serialize_timestamp, "blob": _serialize_blob, "float": _serialize_float,
+                "double": _serialize_float}
+
+
+def _compile_serializer(shape: Shape) -> Serialize:
+    """A document is already its JSON form."""
+    if shape.metadata.get("document"):
+        return None
+    return _SERIALIZERS.get(shape.type_name, lambda _shape: None)(shape)
+
+
+_serializer = Memo(_compile_serializer)
 
 
 def _content_type(service: ServiceModel) -> str:

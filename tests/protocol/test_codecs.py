@@ -90,11 +90,11 @@ def test_flattened_list_named_after_its_structure_member_as_smithy_sdks_send_it(
     assert query_codec.parse_request(ECHO, b"Action=Echo&Item.1=x") == {"FlatNamed": ["x"]}
 
 
-def test_json_special_floats_and_documents_as_sdks_send_them():
-    """awsJson sends NaN and the infinities as strings (AWS's protocol tests); a document is any JSON value."""
+def test_json_special_floats_and_documents_both_ways():
+    """awsJson carries NaN and the infinities as strings (AWS's protocol tests); a document is any JSON value."""
     service = ServiceModel({
         "metadata": {"protocol": "json", "jsonVersion": "1.0", "targetPrefix": "Example", "apiVersion": "2020-01-01"},
-        "operations": {"Put": {"name": "Put", "input": {"shape": "PutInput"}}},
+        "operations": {"Put": {"name": "Put", "input": {"shape": "PutInput"}, "output": {"shape": "PutInput"}}},
         "shapes": {"PutInput": {"type": "structure", "members": {"Ratio": {"shape": "Double"},
                                                                   "Doc": {"shape": "Document"}}},
                    "Double": {"type": "double"}, "Document": {"type": "structure", "document": True}},
@@ -105,6 +105,8 @@ def test_json_special_floats_and_documents_as_sdks_send_them():
     assert math.isnan(json_codec.parse_request(put, b'{"Ratio": "NaN"}')["Ratio"])
     with pytest.raises(ServiceError, match="STRING_VALUE can not be converted to a Double"):
         json_codec.parse_request(put, b'{"Ratio": "nan"}')
+    _status, _headers, body = json_codec.serialize_response(put, {"Ratio": math.inf, "Doc": {"a": [1]}}, "r")
+    assert body == b'{"Ratio":"Infinity","Doc":{"a":[1]}}'
 
 
 def test_query_empty_list_round_trips_and_empty_map_is_omitted():
