@@ -54,20 +54,37 @@ def _extract(archive: Path, target: Path, version: str) -> None:
             destination.write_bytes(source.read())
 
 
+_failure: list[Unavailable] = []
+"""Why the suites could not be obtained, once this process has tried (collection asks more than once)."""
+
+
 def suites_dir() -> Path:
     """A directory holding ``input/``, ``output/`` and ``legacy/`` suites of the pinned botocore (downloaded and
     extracted on first use; a partial download never becomes the cache); :class:`Unavailable` when it cannot be."""
-    version = pinned_botocore()
+    if _failure:
+        raise _failure[0]
+    try:
+        return _obtain(pinned_botocore())
+    except Unavailable as error:
+        _failure.append(error)
+        raise
+
+
+def _obtain(version: str) -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockrunner-tests"
     target = cache / f"botocore-{version}-protocol-suites"
     if (target / ".complete").exists():
         return target
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as work:
-        downloaded = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
-             "--disable-pip-version-check", f"botocore=={version}", "-d", work],
-            capture_output=True, text=True, timeout=600)
+        try:
+            downloaded = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "--quiet",
+                 "--disable-pip-version-check", "--retries", "2", "--timeout", "30", f"botocore=={version}",
+                 "-d", work],
+                capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            raise Unavailable(f"pip did not download botocore {version}'s sdist within 10 minutes") from None
         archive = Path(work) / f"botocore-{version}.tar.gz"
         if downloaded.returncode != 0 or not archive.exists():
             raise Unavailable(f"pip could not download botocore {version}'s sdist: "
