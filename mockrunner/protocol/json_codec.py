@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -115,10 +116,16 @@ def _parse_integer(shape: Shape) -> Parse:
     return parse
 
 
+SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+"""The strings awsJson sends for the floats JSON has no number for (Smithy's protocol tests, every SDK)."""
+
+
 def _parse_float(shape: Shape) -> Parse:
     def parse(value: Any) -> float:
         if type(value) is float or type(value) is int:
             return value
+        if type(value) is str and value in SPECIAL_FLOATS:
+            return SPECIAL_FLOATS[value]
         raise _mismatch(value, "a Double")
 
     return parse
@@ -168,7 +175,16 @@ _PARSERS = {
     "integer": _parse_integer, "long": _parse_integer, "float": _parse_float, "double": _parse_float,
     "boolean": _parse_boolean, "timestamp": _parse_timestamp, "blob": _parse_blob,
 }
-_parser = Memo(lambda shape: _PARSERS.get(shape.type_name, _parse_document)(shape))
+
+
+def _compile_parser(shape: Shape) -> Parse:
+    """A document (botocore: a structure with the ``document`` trait) is any JSON value, kept as sent."""
+    if shape.metadata.get("document"):
+        return _parse_document(shape)
+    return _PARSERS.get(shape.type_name, _parse_document)(shape)
+
+
+_parser = Memo(_compile_parser)
 
 
 def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
@@ -236,9 +252,29 @@ def _serialize_blob(shape: Shape) -> Serialize:
     return serialize
 
 
+def _serialize_float(shape: Shape) -> Serialize:
+    """NaN and the infinities as the strings awsJson carries them in (JSON has no number for them)."""
+    def serialize(value: float) -> float | str:
+        if isinstance(value, float) and not math.isfinite(value):
+            return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
+        return value
+
+    return serialize
+
+
 _SERIALIZERS = {"structure": _serialize_structure, "list": _serialize_list, "map": _serialize_map,
-                "timestamp": _serialize_timestamp, "blob": _serialize_blob}
-_serializer = Memo(lambda shape: _SERIALIZERS.get(shape.type_name, lambda _shape: None)(shape))
+                "timestamp": _serialize_timestamp, "blob": _serialize_blob, "float": _serialize_float,
+                "double": _serialize_float}
+
+
+def _compile_serializer(shape: Shape) -> Serialize:
+    """A document is already its JSON form."""
+    if shape.metadata.get("document"):
+        return None
+    return _SERIALIZERS.get(shape.type_name, lambda _shape: None)(shape)
+
+
+_serializer = Memo(_compile_serializer)
 
 
 def _content_type(service: ServiceModel) -> str:

@@ -1,9 +1,11 @@
 """The AWS ``query`` protocol (IAM, STS), walked from botocore shapes.
 
 Requests are form fields named the way botocore's ``QuerySerializer`` names them (``Tags.member.1.Key``,
-``Map.entry.1.key``, flattened lists without ``.member``, ``locationName`` overrides); an empty list is sent as
-``Name=`` and is parsed back to ``[]``.  Scalars arrive as text and are converted to the shape's type here;
-unparseable text (``MaxItems=abc``) is a ``ValidationError`` (AWS's exact wording for that case is unverified).
+``Map.entry.1.key``, flattened lists without ``.member``, ``locationName`` overrides) and the way the SDKs generated
+from Smithy do (AWS's protocol tests: a flattened list is named after its structure member, ``Hi.1``, where botocore
+uses its list member's ``locationName``); an empty list is sent as ``Name=`` and is parsed back to ``[]``.
+Scalars arrive as text and are converted to the shape's type here; unparseable text (``MaxItems=abc``) is a
+``ValidationError`` (AWS's exact wording for that case is unverified).
 
 Responses are built as strings: ``<{Op}Response><{Op}Result>...`` with ``<member>`` lists and
 ``<entry><key/><value/></entry>`` maps, matching what botocore's ``QueryParser`` reads.
@@ -76,10 +78,12 @@ def _parse_list(shape: Shape) -> Parse:
     member_name = shape.member.serialization.get("name")
 
     def parse(flat: dict, prefixes: set, key: str) -> Any:
-        if flattened:
-            base = key if member_name is None else ".".join(key.split(".")[:-1] + [member_name])
-        else:
+        if not flattened:
             base = f"{key}.{member_name or 'member'}"
+        elif key in prefixes or member_name is None:
+            base = key  # Smithy's SDKs: ``Name.1`` under the structure member's (possibly xmlName'd) name
+        else:
+            base = ".".join(key.split(".")[:-1] + [member_name])  # botocore: the list member's locationName
         if base not in prefixes:
             # botocore sends ``Name=`` for an empty list.
             return [] if flat.get(key, _MISSING) == "" else _MISSING

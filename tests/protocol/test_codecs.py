@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -81,6 +82,31 @@ def test_flattened_xml_has_no_member_wrappers_and_honours_location_names():
     assert "<FlatDict><key>p</key><value><A>a</A><B>1</B></value></FlatDict>" in text
     assert "<Other>" in text and "&#xD;" in text
     assert "<When>2024-02-29T23:59:58.123Z</When>" in text
+
+
+def test_flattened_list_named_after_its_structure_member_as_smithy_sdks_send_it():
+    """AWS's protocol tests (QueryFlattenedListArgWithXmlName): ``FlatNamed.1``, not botocore's ``Item.1``."""
+    assert query_codec.parse_request(ECHO, b"Action=Echo&FlatNamed.1=x&FlatNamed.2=y") == {"FlatNamed": ["x", "y"]}
+    assert query_codec.parse_request(ECHO, b"Action=Echo&Item.1=x") == {"FlatNamed": ["x"]}
+
+
+def test_json_special_floats_and_documents_both_ways():
+    """awsJson carries NaN and the infinities as strings (AWS's protocol tests); a document is any JSON value."""
+    service = ServiceModel({
+        "metadata": {"protocol": "json", "jsonVersion": "1.0", "targetPrefix": "Example", "apiVersion": "2020-01-01"},
+        "operations": {"Put": {"name": "Put", "input": {"shape": "PutInput"}, "output": {"shape": "PutInput"}}},
+        "shapes": {"PutInput": {"type": "structure", "members": {"Ratio": {"shape": "Double"},
+                                                                  "Doc": {"shape": "Document"}}},
+                   "Double": {"type": "double"}, "Document": {"type": "structure", "document": True}},
+    }, service_name="example")
+    put = service.operation_model("Put")
+    decoded = json_codec.parse_request(put, b'{"Ratio": "-Infinity", "Doc": [1, {"a": null}, "x"]}')
+    assert decoded == {"Ratio": float("-inf"), "Doc": [1, {"a": None}, "x"]}
+    assert math.isnan(json_codec.parse_request(put, b'{"Ratio": "NaN"}')["Ratio"])
+    with pytest.raises(ServiceError, match="STRING_VALUE can not be converted to a Double"):
+        json_codec.parse_request(put, b'{"Ratio": "nan"}')
+    _status, _headers, body = json_codec.serialize_response(put, {"Ratio": math.inf, "Doc": {"a": [1]}}, "r")
+    assert body == b'{"Ratio":"Infinity","Doc":{"a":[1]}}'
 
 
 def test_query_empty_list_round_trips_and_empty_map_is_omitted():
