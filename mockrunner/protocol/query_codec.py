@@ -151,10 +151,29 @@ def _blob(text: str) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+
+
+def _integer(text: str) -> int:
+    """A decimal integer as SDKs write one (``-12``); not Python's other spellings (``1_000``, `` 7 ``)."""
+    if not _INTEGER.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
+def _number(text: str) -> float:
+    """A decimal number as SDKs write one, ``NaN`` and ``Infinity`` included (AWS's protocol tests); not Python's
+    other spellings (``inf``, ``nan``, ``1_0``, surrounding spaces)."""
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(text)
+    return float(text)
+
+
 _PARSERS = {
     "structure": _parse_structure, "list": _parse_list, "map": _parse_map,
-    "string": _scalar(str, "a string"), "integer": _scalar(int, "an integer"), "long": _scalar(int, "a long"),
-    "float": _scalar(float, "a number"), "double": _scalar(float, "a number"),
+    "string": _scalar(str, "a string"), "integer": _scalar(_integer, "an integer"),
+    "long": _scalar(_integer, "a long"), "float": _scalar(_number, "a number"), "double": _scalar(_number, "a number"),
     "boolean": _scalar(_boolean, "a boolean"), "timestamp": _scalar(timestamps.parse_text, "a timestamp"),
     "blob": _scalar(_blob, "base64-encoded binary data"),
 }

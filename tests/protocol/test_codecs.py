@@ -206,6 +206,9 @@ def test_json_lenient_where_aws_is():
 @pytest.mark.parametrize("body,code", [
     (b"Action=ListRoles&MaxItems=ten", "ValidationError"),
     (b"Action=ListRoles&MaxItems=", "ValidationError"),
+    (b"Action=ListRoles&MaxItems=1_0", "ValidationError"),  # Python's int() reads these; no SDK writes them
+    (b"Action=ListRoles&MaxItems=%2010", "ValidationError"),
+    (b"Action=ListRoles&MaxItems=0x10", "ValidationError"),
     (b"Action=ListRoles&PathPrefix=%FF", "MalformedQueryString"),
     (b"Action=ListRoles&Marker=\xff", "MalformedQueryString"),
 ])
@@ -225,6 +228,16 @@ def test_query_scalar_conversions():
         query_codec.parse_request(operation, b"RequireSymbols=yes")
     assert caught.value.message == ("1 validation error detected: Value 'yes' at 'requireSymbols' failed to satisfy "
                                     "constraint: Member must be a boolean")
+
+
+def test_query_numbers_are_read_as_sdks_write_them():
+    operation = specs.service_model("sts").operation_model("AssumeRole")
+    base = b"Action=AssumeRole&RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=s&DurationSeconds="
+    assert query_codec.parse_request(operation, base + b"%2B900")["DurationSeconds"] == 900
+    for text in (b"9_00", b"900.0", b"%20900"):
+        with pytest.raises(ServiceError) as caught:
+            query_codec.parse_request(operation, base + text)
+        assert caught.value.code == "ValidationError", text
 
 
 def test_errors_carry_status_overrides_and_extra_members():
