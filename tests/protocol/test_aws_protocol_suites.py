@@ -65,6 +65,11 @@ EXCLUDED_ERROR_CASES = ("error answers are built from the served service's own e
 """Why no output case with an ``error`` is run."""
 
 
+def _exclusion(case: dict, key: str, excluded: dict[str, str]) -> str | None:
+    """Why the case is not run (:data:`EXCLUDED_ERROR_CASES` for every error case), or ``None``."""
+    return EXCLUDED_ERROR_CASES if "error" in case else excluded.get(key)
+
+
 def _case_key(relative: str, suite: dict, index: int, case: dict) -> str:
     return case.get("id") or f"{relative}: {suite['description']} #{index}"
 
@@ -74,7 +79,8 @@ def _load(files: tuple[str, ...]) -> dict[str, list[dict]]:
 
 
 def _cases(files: tuple[str, ...], excluded: dict[str, str]) -> list:
-    """One param per case of ``files`` (excluded ones skip with their reason), or one that reports the suites
+    """One param per case of ``files`` but the excluded ones (which are not run: their reasons are the tables
+    above, checked by :func:`test_every_exclusion_names_a_case_of_the_suites`), or one that reports the suites
     missing."""
     try:
         loaded = _load(files)
@@ -85,10 +91,10 @@ def _cases(files: tuple[str, ...], excluded: dict[str, str]) -> list:
         for suite in suites:
             for index, case in enumerate(suite["cases"]):
                 key = _case_key(relative, suite, index, case)
-                reason = EXCLUDED_ERROR_CASES if "error" in case else excluded.get(key)
-                marks = [pytest.mark.skip(reason=f"excluded: {reason}")] if reason else []
+                if _exclusion(case, key, excluded):
+                    continue
                 name = f"{relative}::{key}" if "id" in case else key
-                params.append(pytest.param(suite, case, None, id=name, marks=marks))
+                params.append(pytest.param(suite, case, None, id=name))
     return params
 
 
