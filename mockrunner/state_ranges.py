@@ -391,16 +391,25 @@ def check_ranges(instance: Any, path: str) -> None:
             return
 
 
+def _hints(cls: type) -> dict[str, Any]:
+    """``cls``'s resolved type hints, or none when they cannot be resolved."""
+    try:
+        return typing.get_type_hints(cls)
+    except (NameError, TypeError):
+        return {}
+
+
+def _fields(cls: type) -> tuple:
+    return fields(cls) if hasattr(cls, "__dataclass_fields__") else ()
+
+
 @cache
 def _keyed_collections(cls: type) -> tuple[str, ...]:
     """The fields of ``cls`` that may hold a keyed collection: declared as a dict of an entity class
     :data:`~mockrunner.model.collection_keys.KEYED_BY` knows, or of a type that cannot be read (kept, to be safe)."""
-    try:
-        hints = typing.get_type_hints(cls)
-    except (NameError, TypeError):
-        hints = {}
+    hints = _hints(cls)
     names = []
-    for item in fields(cls) if hasattr(cls, "__dataclass_fields__") else ():
+    for item in _fields(cls):
         hint = hints.get(item.name)
         if hint is None or (typing.get_origin(hint) is dict and typing.get_args(hint)[1:2] != ()
                             and (typing.get_args(hint)[1] in KEYED_BY or typing.get_args(hint)[1] is Any)):
@@ -410,13 +419,9 @@ def _keyed_collections(cls: type) -> tuple[str, ...]:
 
 @cache
 def _checks(cls: type) -> tuple[tuple[str, Check], ...]:
-    table = RANGES.get(cls, {})
-    try:
-        hints = typing.get_type_hints(cls)
-    except (NameError, TypeError):
-        hints = {}
+    table, hints = RANGES.get(cls, {}), _hints(cls)
     found = []
-    for item in fields(cls) if hasattr(cls, "__dataclass_fields__") else ():
+    for item in _fields(cls):
         bound = table.get(item.name) or _date_bound(hints.get(item.name))
         if bound is not None:
             found.append((item.name, _compile(bound)))
