@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 IDENTITY_KINDS = frozenset({"user", "role"})
 """IAM resource types whose tags are also ``iam:ResourceTag/*``: the SAR lists that key for the ``user`` and ``role``
@@ -9,9 +10,11 @@ resource types only, and the IAM User Guide ("Controlling access to and for IAM 
 it for users and roles; other IAM resources' tags are ``aws:ResourceTag/*`` alone."""
 
 
-def resource_tag_keys(tags: Mapping[str, str] | None, kind: str = "") -> dict[str, str]:
-    """``aws:ResourceTag/<key>`` per tag, and ``iam:ResourceTag/<key>`` too when ``kind`` is a user or role."""
-    keys = {f"aws:ResourceTag/{key}": value for key, value in (tags or {}).items()}
+def resource_tag_keys(entity: Any, kind: str = "") -> dict[str, str]:
+    """``aws:ResourceTag/<key>`` per tag of ``entity`` (anything with ``tags``; ``None`` for a resource that does not
+    exist has none), and ``iam:ResourceTag/<key>`` too when ``kind`` is a user or role."""
+    tags: Mapping[str, str] = getattr(entity, "tags", None) or {}
+    keys = {f"aws:ResourceTag/{key}": value for key, value in tags.items()}
     if kind in IDENTITY_KINDS:
-        keys.update({f"iam:ResourceTag/{key}": value for key, value in (tags or {}).items()})
+        keys.update({f"iam:ResourceTag/{key}": value for key, value in tags.items()})
     return keys

@@ -93,7 +93,7 @@ def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
             context["iam:AssociatedResourceArn"] = ctx.params["ServiceArn"]
         for _kind, arn in _roles_named(ctx.params):
             role = ctx.store.role_at(arn)
-            keys = {**context, **resource_tag_keys(role.tags if role is not None else None, "role")}
+            keys = {**context, **resource_tag_keys(role, "role")}
             checks.append(Check("iam:PassRole", arn, context=keys, resource_account=account_of(arn)))
     service_name = SLR_FOR_OPERATION.get(operation)
     if service_name is not None and ctx.account is not None and not _has_slr(ctx.account, service_name):
@@ -139,7 +139,7 @@ def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
 
 def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
     """The role's trust policy, judged with the App Runner service principal as the caller of sts:AssumeRole."""
-    check = Check("sts:AssumeRole", role.arn, resource_tag_keys(role.tags, "role"),
+    check = Check("sts:AssumeRole", role.arn, resource_tag_keys(role, "role"),
                   resource_policy=role.assume_role_policy,
                   resource_policy_id=f"{role.arn}#trust-policy", resource_account=account_of(role.arn))
     return authorizer.decide(store, authorizer.service_principal(service_principal), check).allowed

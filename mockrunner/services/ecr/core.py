@@ -17,7 +17,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -255,8 +255,7 @@ def authz_create(ctx: RequestContext) -> list[Check]:
                               _request_tag_context(ctx.params.get("tags")))
     if not ctx.params.get("tags"):
         return [check]
-    return [check, Check("ecr:TagResource", check.resource, check.context, check.resource_policy,
-                         check.resource_policy_id, check.resource_account)]
+    return [check, replace(check, action="ecr:TagResource")]
 
 
 def authz_describe_repositories(ctx: RequestContext) -> list[Check]:

@@ -35,7 +35,7 @@ def passing_custom_role(service_principal: str) -> Callable[[RequestContext], li
         if role_arn and split_arn(role_arn) is not None:
             role = ctx.store.role_at(role_arn)
             keys = {"iam:PassedToService": service_principal,
-                    **resource_tag_keys(role.tags if role is not None else None, "role")}
+                    **resource_tag_keys(role, "role")}
             checks.append(Check("iam:PassRole", role_arn, keys, resource_account=account_of(role_arn)))
         return checks
 

@@ -92,7 +92,7 @@ def _key_user_target(ctx: RequestContext) -> Iterable[Check]:
     key = iam_of(ctx).access_keys.get(ctx.params["AccessKeyId"])
     user = iam_of(ctx).users.get(key.user_name) if key and not key.root else None
     owner = user.arn if user else (f"arn:aws:iam::{ctx.account.id}:root" if key else "*")
-    return (Check("iam:GetAccessKeyLastUsed", owner, resource_tag_keys(user.tags if user else None, "user")),)
+    return (Check("iam:GetAccessKeyLastUsed", owner, resource_tag_keys(user, "user")),)
 
 
 @op("iam", "GetAccessKeyLastUsed", authz=_key_user_target)

@@ -46,7 +46,7 @@ def request_keys(ctx: RequestContext) -> dict[str, Any]:
 def resource_keys(entity: Any, keys: dict[str, Any], kind: str = "", operation: str = "") -> None:
     """Add the target's keys: its tags (as ``iam:ResourceTag/*`` too for a user or role, ``kind``) and, for the
     operations in :data:`BOUNDARY_KEYED`, its permissions boundary."""
-    for key, value in resource_tag_keys(getattr(entity, "tags", None), kind).items():
+    for key, value in resource_tag_keys(entity, kind).items():
         keys.setdefault(key, value)
     boundary = getattr(entity, "permissions_boundary", None)
     if boundary and operation in BOUNDARY_KEYED:
@@ -151,7 +151,7 @@ def on_arn(param: str) -> Callable:
             entity = getattr(iam, home).get(parsed.name) if home else managed_policy(iam, arn)
         if getattr(entity, "arn", arn) != arn:
             entity = None
-        return (Check(action, arn, resource_tag_keys(getattr(entity, "tags", None), parsed.resource_type)),)
+        return (Check(action, arn, resource_tag_keys(entity, parsed.resource_type)),)
 
     return authz
 

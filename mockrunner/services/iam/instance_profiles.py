@@ -57,7 +57,7 @@ def _add_role_checks(ctx: RequestContext) -> Iterable[Check]:
     role = iam_of(ctx).roles.get(ctx.params["RoleName"])
     role_arn = role.arn if role is not None else entity_arn(ctx.account.id, "role", "/", ctx.params["RoleName"])
     return [*checks, Check("iam:PassRole", role_arn,
-                           resource_tag_keys(role.tags if role is not None else None, "role"))]
+                           resource_tag_keys(role, "role"))]
 
 
 @op("iam", "CreateInstanceProfile", authz=tagged_on_create(_on_profile, "iam:TagInstanceProfile"))

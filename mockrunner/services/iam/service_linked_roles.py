@@ -38,7 +38,7 @@ def _slr_target(ctx: RequestContext) -> Iterable[Check]:
     if "RoleName" in params:
         role = iam_of(ctx).roles.get(params["RoleName"])
         arn = role.arn if role else entity_arn(account, "role", "/", params["RoleName"])
-        return (Check(f"iam:{ctx.operation_name}", arn, resource_tag_keys(role.tags if role else None, "role")),)
+        return (Check(f"iam:{ctx.operation_name}", arn, resource_tag_keys(role, "role")),)
     task = iam_of(ctx).deletion_tasks.get(params.get("DeletionTaskId", ""))
     role_arn = "*"
     if task is not None:

@@ -91,7 +91,7 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     if params.get("TransitiveTagKeys"):
         keys["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
     if role is not None:
-        keys.update(resource_tag_keys(role.tags, "role"))
+        keys.update(resource_tag_keys(role, "role"))
     if mfa.requested(ctx):
         # The trust policy sees the MFA the request brings (refused here when its code is not the device's).
         mfa.verified_step(ctx, ctx.store.clock.now())
@@ -336,7 +336,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     if isinstance(source_identity, str):
         keys["sts:SourceIdentity"] = source_identity
     if role is not None:
-        keys.update(resource_tag_keys(role.tags, "role"))
+        keys.update(resource_tag_keys(role, "role"))
     trust = role.assume_role_policy if role is not None else None
     common = {"resource_policy": trust, "resource_policy_id": f"{role_arn}#trust-policy",
               "resource_account": account_id}

@@ -162,7 +162,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     if source_identity is not None:
         keys["sts:SourceIdentity"] = source_identity
     if role is not None:
-        keys.update(resource_tag_keys(role.tags, "role"))
+        keys.update(resource_tag_keys(role, "role"))
     common = {"resource_policy": role.assume_role_policy if role is not None else None,
               "resource_policy_id": f"{role_arn}#trust-policy", "resource_account": account_id}
     checks = [Check("sts:AssumeRoleWithSAML", role_arn, keys, **common)]
