@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from tests.registry.daemon_start import wait_until_ready
+from tests.registry.private_daemon import PrivateDaemon
 
 START_TIMEOUT = 20.0
 """Seconds to wait for the daemon's socket."""
@@ -49,26 +49,19 @@ class ContainerdUnavailable(Exception):
 
 
 @dataclass
-class Containerd:
+class Containerd(PrivateDaemon):
     """A running daemon: ``ctr(...)`` runs ``ctr --address SOCKET -n NAMESPACE ...``."""
 
-    base: str
-    process: subprocess.Popen
-    ctr_path: str
+    SOCKET = "containerd.sock"
+    LOG = "containerd.log"
 
-    @property
-    def socket(self) -> str:
-        return os.path.join(self.base, "containerd.sock")
+    ctr_path: str
 
     def ctr(self, *args: str, namespace: str = NAMESPACE, text: bool = True) -> subprocess.CompletedProcess:
         """Run ``ctr`` to its end (bounded by ``CTR_TIMEOUT``); its output as text, or as bytes."""
         env = {**os.environ, "CONTAINERD_SNAPSHOTTER": "native"}
         return subprocess.run([self.ctr_path, "--address", self.socket, "-n", namespace, *args],
                               capture_output=True, text=text, timeout=CTR_TIMEOUT, env=env)
-
-    def log(self) -> str:
-        with open(os.path.join(self.base, "containerd.log"), errors="replace") as handle:
-            return handle.read()
 
     def stop(self) -> None:
         """Stop the daemon (SIGTERM, then SIGKILL after 10 s) and remove its directories."""
@@ -91,6 +84,5 @@ def start(base: str, containerd_path: str, ctr_path: str) -> Containerd:
         process = subprocess.Popen([containerd_path, "--config", config], stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL)
     daemon = Containerd(base, process, ctr_path)
-    wait_until_ready(daemon, process, lambda: daemon.ctr("version").returncode == 0, START_TIMEOUT, 0.05,
-                     ContainerdUnavailable, "containerd")
+    daemon.wait_until_ready(lambda: daemon.ctr("version").returncode == 0, START_TIMEOUT, 0.05, ContainerdUnavailable)
     return daemon

@@ -20,7 +20,7 @@ import signal
 import subprocess
 from dataclasses import dataclass
 
-from tests.registry.daemon_start import wait_until_ready
+from tests.registry.private_daemon import PrivateDaemon
 
 START_TIMEOUT = 30.0
 """Seconds to wait for the daemon's API."""
@@ -38,16 +38,13 @@ class DockerUnavailable(Exception):
 
 
 @dataclass
-class Docker:
+class Docker(PrivateDaemon):
     """A running daemon under ``base``: ``docker(...)`` runs the CLI against it with its own configuration."""
 
-    base: str
-    process: subprocess.Popen
-    docker_path: str
+    SOCKET = "docker.sock"
+    LOG = "dockerd.log"
 
-    @property
-    def socket(self) -> str:
-        return os.path.join(self.base, "docker.sock")
+    docker_path: str
 
     @property
     def config_dir(self) -> str:
@@ -61,10 +58,6 @@ class Docker:
                    DOCKER_CLI_HINTS="false")
         return subprocess.run([self.docker_path, *args], capture_output=True, text=True, input=input,
                               timeout=DOCKER_TIMEOUT, env=env, stdin=None if input is not None else subprocess.DEVNULL)
-
-    def log(self) -> str:
-        with open(os.path.join(self.base, "dockerd.log"), errors="replace") as handle:
-            return handle.read()
 
     def stop(self) -> None:
         """Stop the daemon (SIGTERM, SIGKILL to its process group after ``STOP_TIMEOUT``), then whatever of its
@@ -100,6 +93,5 @@ def start(base: str, dockerd_path: str, docker_path: str) -> Docker:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     daemon = Docker(base, process, docker_path)
-    wait_until_ready(daemon, process, lambda: daemon.docker("version").returncode == 0, START_TIMEOUT, 0.1,
-                     DockerUnavailable, "dockerd")
+    daemon.wait_until_ready(lambda: daemon.docker("version").returncode == 0, START_TIMEOUT, 0.1, DockerUnavailable)
     return daemon
