@@ -397,19 +397,19 @@ def _token_offset(token: str, listing: str) -> int:
 def token_page(ctx: RequestContext, items: Iterable, default: int = 100) -> tuple[list, str | None]:
     """One page of ``items`` for the request's ``maxResults`` and ``nextToken``, and the token of the next page.
 
-    Offset pagination behind an opaque token bound to the listing (:func:`_listing_of`).  ``items`` may be lazy:
-    only the page and the one item that says whether there is a next page are drawn, so a first page costs the
-    same whatever the repository's size."""
-    listing = _listing_of(ctx)
+    Offset pagination behind an opaque token bound to the listing (:func:`_listing_of`, worked out only when a token
+    is read or written).  ``items`` may be lazy: only the page and the one item that says whether there is a next
+    page are drawn, so a first page costs the same whatever the repository's size."""
     token = ctx.params.get("nextToken")
-    start = _token_offset(token, listing) if token else 0
+    listing = _listing_of(ctx) if token else None
+    start = _token_offset(token, listing) if token and listing else 0
     size = ctx.params.get("maxResults") or default
     rest = islice(items, start, None)
     page = list(islice(rest, size))
-    more = next(rest, None) is not None
-    next_token = base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{start + size}:{listing}".encode()).decode() \
-        if more else None
-    return page, next_token
+    if next(rest, None) is None:
+        return page, None
+    listing = listing or _listing_of(ctx)
+    return page, base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{start + size}:{listing}".encode()).decode()
 
 
 def same_prefix(collection: dict[str, T], prefix: str) -> T | None:
