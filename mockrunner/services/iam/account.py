@@ -37,6 +37,15 @@ DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies
 """The lists of the answer, in the order pages walk through them."""
 
 
+def by_name(entity: Any) -> str:
+    """The order of each list: by name, case-insensitively, as AWS's documented example of the answer lists the
+    customer managed policies (``create-update-delete-set-managed-policies`` before the older
+    ``S3-read-only-specific-bucket``: the AWS CLI's get-account-authorization-details example) and as the account's
+    listings are ordered (users, groups and roles alike: unverified beyond that example, whose users and groups are
+    in both name and creation order)."""
+    return entity.name.lower()
+
+
 @op("iam", "GetAccountAuthorizationDetails", authz=anything)
 def get_account_authorization_details(ctx: RequestContext) -> dict:
     """The shape AWS answers (recorded from AWS: LocalStack snapshot test_iam_account_authorization_details.py):
@@ -78,8 +87,7 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
         return out
 
     # AWS lists the AWS managed policies in use in the account, not all of them.
-    aws_in_use = sorted((policy for arn in usage if (policy := aws_managed_policy(arn)) is not None),
-                        key=lambda policy: policy.name.lower())
+    aws_in_use = (policy for arn in usage if (policy := aws_managed_policy(arn)) is not None)
     sources: list[tuple[str, str, Iterable[Any], Callable[[Any], dict]]] = [
         ("UserDetailList", "User", iam.users.values(), user_detail),
         ("GroupDetailList", "Group", iam.groups.values(), group_detail),
@@ -88,7 +96,9 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
         ("Policies", "AWSManagedPolicy", aws_in_use, policy_detail)]
     # IAM's MaxItems/Marker count the details of the four lists together, users first (how AWS splits a page
     # across the lists is not documented); only the page's details are rendered.
-    entries = [(key, render, item) for key, kind, items, render in sources if kind in wanted for item in items]
-    page = paging.page(entries, ctx, "entries", lambda entry: (entry[0], entry[1](entry[2])))
+    renders = {kind: render for _, kind, _, render in sources}
+    entries = paging.listing(ctx, ("authorization-details", frozenset(wanted)), lambda: [
+        (key, kind, item) for key, kind, items, _ in sources if kind in wanted for item in sorted(items, key=by_name)])
+    page = paging.page(entries, ctx, "entries", lambda entry: (entry[0], renders[entry[1]](entry[2])))
     shown = page.pop("entries")
     return {**{key: [detail for kind, detail in shown if kind == key] for key in DETAIL_LISTS}, **page}
