@@ -1,0 +1,249 @@
+"""Cloud Custodian (``c7n``), the governance tool teams run against their accounts, against a real server: its
+``custodian run`` CLI lists IAM and ECR resources, filters them (the credential report it parses, access keys, MFA
+devices, login profiles, policies, the policy simulator, service last accessed...) and acts on what matched
+(removing keys, deleting users with everything they own, tagging, boundaries, ECR lifecycle and scanning
+settings...).  Each test runs a few policy files, each of several policies, then reads the server's state through
+boto3.
+
+c7n pins its own dependencies exactly (its boto3 and botocore differ from ours), so it cannot live in the test
+environment: :func:`custodian` installs the version ``constraints.txt`` pins into its own virtual environment in
+the machine's cache, once.  Outside CI a test skips when that is not possible; in CI (``CI`` set) it fails
+instead, and the suite fails if none passed (``tests/conftest.py``).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ecr.pushing import image_manifest, put_image
+from tests.harness import Harness
+from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_signed_certificate, totp
+
+ACCOUNT = "123456789012"
+CONSTRAINTS = Path(__file__).resolve().parents[2] / "constraints.txt"
+TIMEOUT = 180
+"""Seconds one ``custodian run`` may take."""
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+ASSUME = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action: Any, resource: Any = "*") -> dict:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+# --------------------------------------------------------------------------------------------- the installation
+def _unavailable(reason: str) -> None:
+    (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{reason} (the Cloud Custodian tests need it)")
+
+
+def pinned_c7n() -> str | None:
+    match = re.search(r"^c7n==(\S+)$", CONSTRAINTS.read_text(), re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _install(version: str) -> Path:
+    """``custodian`` of c7n ``version`` in its own virtual environment under the machine's cache, made once (a
+    lock keeps parallel workers from building it twice; a half-built one is built again)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockrunner-tests"
+    home = cache / f"c7n-{version}"
+    executable = home / "bin" / "custodian"
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f"c7n-{version}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (home / ".complete").exists():
+            return executable
+        shutil.rmtree(home, ignore_errors=True)
+        steps = ([sys.executable, "-m", "venv", str(home)],
+                 [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                  "--retries", "2", "--timeout", "30", f"c7n=={version}"])
+        for step in steps:
+            try:
+                done = subprocess.run(step, capture_output=True, text=True, timeout=600)
+            except subprocess.TimeoutExpired:
+                _unavailable(f"installing c7n {version} took more than 10 minutes")
+            if done.returncode != 0:
+                _unavailable(f"c7n {version} could not be installed: {done.stderr.strip()[-300:]}")
+        (home / ".complete").write_text("ok")
+    return executable
+
+
+@pytest.fixture(scope="session")
+def custodian() -> Path:
+    version = pinned_c7n()
+    if version is None:
+        _unavailable("constraints.txt pins no c7n version")
+    return _install(version)
+
+
+# ------------------------------------------------------------------------------------------------------ running
+@dataclass
+class Run:
+    """One ``custodian run``: its exit status, its log, and what each policy matched (its ``resources.json``)."""
+
+    returncode: int
+    log: str
+    output: Path
+
+    def matched(self, policy: str) -> list[dict]:
+        return json.loads((self.output / policy / "resources.json").read_text())
+
+    def names(self, policy: str, key: str) -> list[str]:
+        return sorted(resource[key] for resource in self.matched(policy))
+
+
+def run(custodian: Path, harness: Harness, tmp_path: Path, name: str, policies: list[dict],
+        keys: tuple[str, str] = ("test", "test")) -> Run:
+    """``custodian run`` of ``policies`` (one file) against ``harness``'s server with the access key ``keys``."""
+    work = tmp_path / name
+    work.mkdir()
+    path = work / "policies.yml"
+    path.write_text(json.dumps({"policies": policies}, indent=1))  # JSON is YAML
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
+        "AWS_ENDPOINT_URL": harness.endpoint_url, "AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1],
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(work / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(work / "aws-credentials"), "AWS_MAX_ATTEMPTS": "1",
+    }
+    command = [str(custodian), "run", "--region", "us-east-1", "--cache-period", "0", "--output-dir",
+               str(work / "out"), str(path)]
+    done = subprocess.run(command, env=environment, cwd=work, capture_output=True, text=True, timeout=TIMEOUT)
+    return Run(done.returncode, done.stdout + done.stderr, work / "out")
+
+
+@pytest.fixture
+def aws(custodian) -> Iterator[Harness]:
+    harness = Harness("server")
+    yield harness
+    harness.close()
+
+
+def enable_virtual_mfa(harness: Harness, user: str) -> str:
+    iam = harness.client("iam")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"{user}-phone")["VirtualMFADevice"]
+    step = current_step(harness)
+    iam.enable_mfa_device(UserName=user, SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=totp(device["Base32StringSeed"], step - 1),
+                          AuthenticationCode2=totp(device["Base32StringSeed"], step))
+    return device["SerialNumber"]
+
+
+def named(*names: str, key: str = "UserName") -> dict:
+    return {"type": "value", "key": key, "op": "in", "value": list(names)}
+
+
+# ------------------------------------------------------------------------------------------------------ iam-user
+def build_users(harness: Harness) -> dict[str, Any]:
+    """alice: two keys (one inactive), a password, MFA, the devs group, READ_ONLY attached, tagged; bob: a key, a
+    password, MFA, a group, inline and attached policies (to be deleted with all of it); carol: one key, no
+    password; dave: nothing (groups, boundary and tags get set on him)."""
+    iam = harness.client("iam")
+    made: dict[str, Any] = {}
+    made["boundary"] = iam.create_policy(PolicyName="boundary", PolicyDocument=document(allow("s3:*")))[
+        "Policy"]["Arn"]
+    iam.create_group(GroupName="devs")
+    iam.create_group(GroupName="auditors")
+    iam.attach_group_policy(GroupName="auditors", PolicyArn=READ_ONLY)
+    for user in ("alice", "bob", "carol", "dave"):
+        iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "core"}])
+    made["alice_keys"] = [iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"] for _ in range(2)]
+    iam.update_access_key(UserName="alice", AccessKeyId=made["alice_keys"][1], Status="Inactive")
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-9")
+    enable_virtual_mfa(harness, "alice")
+    iam.add_user_to_group(GroupName="devs", UserName="alice")
+    iam.attach_user_policy(UserName="alice", PolicyArn=READ_ONLY)
+    iam.create_access_key(UserName="bob")
+    iam.create_login_profile(UserName="bob", Password="Correct-Horse-9")
+    made["bob_mfa"] = enable_virtual_mfa(harness, "bob")
+    iam.add_user_to_group(GroupName="auditors", UserName="bob")
+    iam.put_user_policy(UserName="bob", PolicyName="own", PolicyDocument=document(allow("iam:GetUser")))
+    iam.attach_user_policy(UserName="bob", PolicyArn=made["boundary"])
+    made["carol_key"] = iam.create_access_key(UserName="carol")["AccessKey"]["AccessKeyId"]
+    return made
+
+
+def test_iam_user_filters_and_actions(aws, custodian, tmp_path):
+    made = build_users(aws)
+    iam = aws.client("iam")
+    done = run(custodian, aws, tmp_path, "users", [
+        # The credential report, parsed by c7n: who has a password, who has MFA, whose keys are active.
+        {"name": "console-users", "resource": "iam-user",
+         "filters": [{"type": "credential", "key": "password_enabled", "value": True, "report_delay": 0}]},
+        {"name": "mfa-in-report", "resource": "iam-user",
+         "filters": [{"type": "credential", "key": "mfa_active", "value": True, "report_delay": 0}]},
+        {"name": "active-key-in-report", "resource": "iam-user",
+         "filters": [{"type": "credential", "key": "access_keys.active", "value": True, "report_delay": 0}]},
+        {"name": "never-logged-in", "resource": "iam-user",
+         "filters": [{"type": "credential", "key": "password_last_used", "value": "absent", "report_delay": 0},
+                     {"type": "credential", "key": "password_enabled", "value": True, "report_delay": 0}]},
+        # Per-user listings.
+        {"name": "inactive-keys", "resource": "iam-user",
+         "filters": [{"type": "access-key", "key": "Status", "value": "Inactive"}]},
+        {"name": "with-mfa", "resource": "iam-user",
+         "filters": [{"type": "mfa-device", "value": "not-null"}]},
+        {"name": "without-mfa", "resource": "iam-user", "filters": [{"type": "mfa-device", "value": "empty"}]},
+        {"name": "with-password", "resource": "iam-user", "filters": [{"type": "login-profile"}]},
+        {"name": "read-only", "resource": "iam-user",
+         "filters": [{"type": "policy", "key": "PolicyName", "value": "ReadOnlyAccess", "include-via": True}]},
+        {"name": "devs", "resource": "iam-user", "filters": [{"type": "group", "key": "GroupName", "value": "devs"}]},
+        # Actions.
+        {"name": "carol-keys", "resource": "iam-user", "filters": [named("carol")],
+         "actions": [{"type": "remove-keys", "disable": True}]},
+        {"name": "delete-bob", "resource": "iam-user", "filters": [named("bob")], "actions": ["delete"]},
+        {"name": "dave-settings", "resource": "iam-user", "filters": [named("dave")],
+         "actions": [{"type": "set-groups", "state": "add", "group": "devs"},
+                     {"type": "set-boundary", "policy": "boundary"},
+                     {"type": "tag", "key": "owner", "value": "platform"},
+                     {"type": "remove-tag", "tags": ["team"]},
+                     {"type": "mark-for-op", "op": "delete", "days": 7}]},
+    ])
+    assert done.returncode == 0, done.log
+    assert "Traceback" not in done.log and "ERROR" not in done.log, done.log
+    assert done.names("console-users", "UserName") == ["alice", "bob"]
+    assert done.names("mfa-in-report", "UserName") == ["alice", "bob"]
+    assert done.names("active-key-in-report", "UserName") == ["alice", "bob", "carol"]
+    assert done.names("never-logged-in", "UserName") == ["alice", "bob"]
+    report = {user["UserName"]: user["c7n:credential-report"] for user in done.matched("console-users")}
+    assert report["alice"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
+    assert [key["active"] for key in report["alice"]["access_keys"]] == [True, False]
+    assert report["alice"]["password_last_changed"] is not None
+    assert done.names("inactive-keys", "UserName") == ["alice"]
+    [matched] = done.matched("inactive-keys")
+    assert [key["AccessKeyId"] for key in matched["c7n:matched-keys"]] == [made["alice_keys"][1]]
+    assert done.names("with-mfa", "UserName") == ["alice", "bob"]
+    assert done.names("without-mfa", "UserName") == ["carol", "dave"]
+    assert done.names("with-password", "UserName") == ["alice", "bob"]
+    assert done.names("read-only", "UserName") == ["alice", "bob"]  # alice's own attachment, bob's via auditors
+    assert done.names("devs", "UserName") == ["alice"]
+    # remove-keys disable: carol's key is kept, inactive.
+    assert [(k["AccessKeyId"], k["Status"]) for k in iam.list_access_keys(UserName="carol")["AccessKeyMetadata"]] \
+        == [(made["carol_key"], "Inactive")]
+    # delete: bob and everything he owned are gone; his MFA device stays, unassigned.
+    assert "bob" not in [u["UserName"] for u in iam.list_users()["Users"]]
+    assert iam.get_group(GroupName="auditors")["Users"] == []
+    devices = {d["SerialNumber"]: d.get("User") for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]}
+    assert devices[made["bob_mfa"]] is None
+    assert iam.get_policy(PolicyArn=made["boundary"])["Policy"]["AttachmentCount"] == 0
+    # dave: in devs, bounded, retagged and marked.
+    dave = iam.get_user(UserName="dave")["User"]
+    assert dave["PermissionsBoundary"] == {"PermissionsBoundaryType": "Policy",
+                                           "PermissionsBoundaryArn": made["boundary"]}
+    tags = {tag["Key"]: tag["Value"] for tag in iam.list_user_tags(UserName="dave")["Tags"]}
+    assert tags.pop("owner") == "platform"
+    assert list(tags) == ["maid_status"] and tags["maid_status"].startswith("Resource does not meet policy: delete@")
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="dave")["Groups"]] == ["devs"]
