@@ -28,6 +28,7 @@ import pytest
 
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import Harness
+from tests.ways.c7n_other_services import OtherServices
 from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_signed_certificate, totp
 
 ACCOUNT = "123456789012"
@@ -108,8 +109,9 @@ class Run:
 
 
 def run(custodian: Path, harness: Harness, tmp_path: Path, name: str, policies: list[dict],
-        keys: tuple[str, str] = ("test", "test")) -> Run:
-    """``custodian run`` of ``policies`` (one file) against ``harness``'s server with the access key ``keys``."""
+        keys: tuple[str, str] = ("test", "test"), others: OtherServices | None = None) -> Run:
+    """``custodian run`` of ``policies`` (one file) against ``harness``'s server with the access key ``keys``
+    (and the services mockrunner does not serve against ``others``)."""
     work = tmp_path / name
     work.mkdir()
     path = work / "policies.yml"
@@ -119,6 +121,7 @@ def run(custodian: Path, harness: Harness, tmp_path: Path, name: str, policies: 
         "AWS_ENDPOINT_URL": harness.endpoint_url, "AWS_ACCESS_KEY_ID": keys[0], "AWS_SECRET_ACCESS_KEY": keys[1],
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(work / "aws-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(work / "aws-credentials"), "AWS_MAX_ATTEMPTS": "1",
+        **(others.environment if others else {}),
     }
     command = [str(custodian), "run", "--region", "us-east-1", "--cache-period", "0", "--output-dir",
                str(work / "out"), str(path)]
@@ -247,3 +250,104 @@ def test_iam_user_filters_and_actions(aws, custodian, tmp_path):
     assert tags.pop("owner") == "platform"
     assert list(tags) == ["maid_status"] and tags["maid_status"].startswith("Resource does not meet policy: delete@")
     assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="dave")["Groups"]] == ["devs"]
+
+
+# ------------------------------------------- iam-role, iam-policy, iam-group, iam-profile, iam-certificate
+def build_roles(harness: Harness) -> dict[str, Any]:
+    """worker: used by a Lambda function, an inline policy, ``shared`` attached, in an instance profile; idle: an
+    inline policy, READ_ONLY attached, in an instance profile; admin: AdministratorAccess.  Customer policies
+    ``shared`` (attached), ``stale`` (unattached, three versions), ``allow-all`` (unattached, Action and Resource
+    ``*``); groups ``empty`` (an inline policy, no users) and ``staff`` (a user); a server certificate."""
+    iam = harness.client("iam")
+    made: dict[str, Any] = {}
+    for name, statement in (("shared", allow("s3:GetObject")), ("stale", allow("s3:ListBucket")),
+                            ("allow-all", allow("*")), ("extra", allow("sqs:*"))):
+        made[name] = iam.create_policy(PolicyName=name, PolicyDocument=document(statement))["Policy"]["Arn"]
+    for action in ("s3:PutObject", "s3:DeleteObject"):
+        iam.create_policy_version(PolicyArn=made["stale"], PolicyDocument=document(allow(action)),
+                                  SetAsDefault=True)
+    for role in ("worker", "idle", "admin"):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=ASSUME)
+    for role in ("worker", "idle"):
+        iam.put_role_policy(RoleName=role, PolicyName="inline", PolicyDocument=document(allow("sqs:SendMessage")))
+        iam.create_instance_profile(InstanceProfileName=f"{role}-profile")
+        iam.add_role_to_instance_profile(InstanceProfileName=f"{role}-profile", RoleName=role)
+    iam.attach_role_policy(RoleName="worker", PolicyArn=made["shared"])
+    iam.attach_role_policy(RoleName="idle", PolicyArn=READ_ONLY)
+    iam.attach_role_policy(RoleName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.create_group(GroupName="empty")
+    iam.put_group_policy(GroupName="empty", PolicyName="inline", PolicyDocument=document(allow("s3:*")))
+    iam.create_group(GroupName="staff")
+    iam.create_user(UserName="erin")
+    iam.add_user_to_group(GroupName="staff", UserName="erin")
+    key = rsa_key()
+    iam.upload_server_certificate(ServerCertificateName="old-cert", CertificateBody=self_signed_certificate(key)[0],
+                                  PrivateKey=private_pem(key))
+    return made
+
+
+@pytest.fixture
+def other_services() -> Iterator[OtherServices]:
+    services = OtherServices(ACCOUNT, {"worker-fn": "worker"})
+    yield services
+    services.close()
+
+
+def test_iam_roles_policies_groups_profiles_and_certificates(aws, custodian, tmp_path, other_services):
+    made = build_roles(aws)
+    iam = aws.client("iam")
+    done = run(custodian, aws, tmp_path, "roles", [
+        {"name": "used-roles", "resource": "iam-role", "filters": [{"type": "used"}]},
+        {"name": "unused-roles", "resource": "iam-role", "filters": [{"type": "unused"}]},
+        {"name": "inline-roles", "resource": "iam-role", "filters": [{"type": "has-inline-policy", "value": True}]},
+        {"name": "read-only-roles", "resource": "iam-role",
+         "filters": [{"type": "has-specific-managed-policy", "value": "ReadOnlyAccess"}]},
+        {"name": "can-create-users", "resource": "iam-role",
+         "filters": [{"type": "check-permissions", "match": "allowed", "actions": ["iam:CreateUser"]}]},
+        {"name": "never-used", "resource": "iam-role",
+         "filters": [{"type": "usage", "match-operator": "all", "LastAuthenticated": None, "poll-delay": 0}]},
+        {"name": "worker-settings", "resource": "iam-role", "filters": [named("worker", key="RoleName")],
+         "actions": [{"type": "set-policy", "state": "attached", "arn": "extra"},
+                     {"type": "set-policy", "state": "detached", "arn": made["shared"]},
+                     {"type": "set-boundary", "policy": made["extra"]},
+                     {"type": "tag", "key": "owner", "value": "platform"}]},
+        {"name": "delete-idle", "resource": "iam-role", "filters": [named("idle", key="RoleName")],
+         "actions": [{"type": "delete", "force": True}]},
+        {"name": "used-policies", "resource": "iam-policy", "filters": [{"type": "used"}]},
+        {"name": "allow-all", "resource": "iam-policy", "filters": [{"type": "has-allow-all"}]},
+        {"name": "delete-stale", "resource": "iam-policy",
+         "filters": [{"type": "unused"}, named("stale", key="PolicyName")], "actions": ["delete"]},
+        {"name": "groups-without-users", "resource": "iam-group", "filters": [{"type": "has-users", "value": False}],
+         "actions": ["delete-inline-policies", "delete"]},
+        {"name": "profiles", "resource": "iam-profile", "filters": [{"type": "unused"}]},
+        {"name": "certificates", "resource": "iam-certificate", "actions": ["delete"]},
+    ], others=other_services)
+    assert done.returncode == 0, done.log
+    assert "Traceback" not in done.log and "ERROR" not in done.log, done.log
+    assert other_services.unknown == []
+    assert done.names("used-roles", "RoleName") == ["worker"]
+    assert done.names("unused-roles", "RoleName") == ["admin", "idle"]
+    assert done.names("inline-roles", "RoleName") == ["idle", "worker"]
+    assert done.names("read-only-roles", "RoleName") == ["idle"]
+    assert done.names("can-create-users", "RoleName") == ["admin"]
+    [evaluation] = done.matched("can-create-users")[0]["c7n:perm-matches"]
+    assert (evaluation["EvalActionName"], evaluation["EvalDecision"]) == ("iam:CreateUser", "allowed")
+    assert done.names("never-used", "RoleName") == ["admin", "idle", "worker"]
+    # Policies run in order: by now worker has ``extra`` (attached and its boundary) instead of ``shared``.
+    assert done.names("used-policies", "PolicyName") == ["extra"]
+    assert done.names("allow-all", "PolicyName") == ["allow-all"]
+    assert done.names("delete-stale", "PolicyName") == ["stale"]
+    assert done.names("groups-without-users", "GroupName") == ["empty"]
+    assert done.names("profiles", "InstanceProfileName") == ["worker-profile"]  # idle's went with idle
+    assert done.names("certificates", "ServerCertificateName") == ["old-cert"]
+    # The actions' effects.
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName="worker")["AttachedPolicies"]]
+    assert attached == [made["extra"]]
+    worker = iam.get_role(RoleName="worker")["Role"]
+    assert worker["PermissionsBoundary"]["PermissionsBoundaryArn"] == made["extra"]
+    assert {"Key": "owner", "Value": "platform"} in worker["Tags"]
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["admin", "worker"]
+    assert [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]] == ["worker-profile"]
+    assert made["stale"] not in [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]]
+    assert [g["GroupName"] for g in iam.list_groups()["Groups"]] == ["staff"]
+    assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
