@@ -28,8 +28,8 @@ import pytest
 
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import Harness
-from tests.ways.c7n_other_services import OtherServices
 from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_signed_certificate, totp
+from tests.ways.c7n_other_services import OtherServices
 
 ACCOUNT = "123456789012"
 CONSTRAINTS = Path(__file__).resolve().parents[2] / "constraints.txt"
@@ -351,3 +351,92 @@ def test_iam_roles_policies_groups_profiles_and_certificates(aws, custodian, tmp
     assert made["stale"] not in [p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"]]
     assert [g["GroupName"] for g in iam.list_groups()["Groups"]] == ["staff"]
     assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+
+
+# ------------------------------------------------------------------------------------------- account and ECR
+def repository_policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def pull(sid: str, principal: str) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": principal},
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
+
+
+def build_registry(harness: Harness) -> None:
+    """web: two tagged images and an untagged one, a repository policy letting another account pull; api: a
+    lifecycle policy expiring untagged images; base: nothing."""
+    ecr = harness.client("ecr")
+    for name in ("web", "api", "base"):
+        ecr.create_repository(repositoryName=name)
+    for tag in ("v1", "v2"):
+        put_image(ecr, "web", image_manifest(tag), imageTag=tag)
+    put_image(ecr, "web", image_manifest("untagged"))
+    ecr.set_repository_policy(repositoryName="web", policyText=repository_policy(
+        pull("Partner", "arn:aws:iam::210987654321:root"), pull("Own", f"arn:aws:iam::{ACCOUNT}:root")))
+    ecr.put_lifecycle_policy(repositoryName="api", lifecyclePolicyText=json.dumps({"rules": [
+        {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                          "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}}]}))
+
+
+EXPIRE_UNTAGGED = {"rulePriority": 1, "description": "untagged",
+                   "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5},
+                   "action": {"type": "expire"}}
+
+
+def test_account_iam_filters_and_ecr_repositories_and_images(aws, custodian, tmp_path):
+    iam = aws.client("iam")
+    iam.create_user(UserName="frank")
+    build_registry(aws)
+    ecr = aws.client("ecr")
+    done = run(custodian, aws, tmp_path, "account-ecr", [
+        {"name": "no-password-policy", "resource": "account",
+         "filters": [{"type": "password-policy", "key": "PasswordPolicyConfigured", "value": False}],
+         "actions": [{"type": "set-password-policy", "policy": {"MinimumPasswordLength": 14, "RequireSymbols": True}}]},
+        {"name": "root-without-mfa", "resource": "account",
+         "filters": [{"type": "credential", "key": "mfa_active", "value": False, "report_delay": 0}]},
+        {"name": "no-root-virtual-mfa", "resource": "account",
+         "filters": [{"type": "has-virtual-mfa", "value": False}]},
+        {"name": "one-user", "resource": "account", "filters": [{"type": "iam-summary", "key": "Users", "value": 1},
+                                                                 {"type": "iam-summary", "key": "AccountMFAEnabled",
+                                                                  "value": 0}]},
+        {"name": "without-lifecycle", "resource": "ecr", "filters": [{"type": "lifecycle-rule", "state": False}],
+         "actions": [{"type": "set-lifecycle", "rules": [EXPIRE_UNTAGGED]}]},
+        {"name": "expiring-untagged", "resource": "ecr",
+         "filters": [{"type": "lifecycle-rule", "state": True, "match": [{"selection.tagStatus": "untagged"}]}]},
+        {"name": "cross-account", "resource": "ecr", "filters": [{"type": "cross-account"}],
+         "actions": [{"type": "remove-statements", "statement_ids": "matched"}]},
+        {"name": "settings", "resource": "ecr", "filters": [named("base", key="repositoryName")],
+         "actions": [{"type": "set-immutability"}, {"type": "set-scanning"},
+                     {"type": "tag", "key": "owner", "value": "platform"}]},
+        {"name": "tagged-images", "resource": "ecr-image", "filters": [{"type": "value", "key": "imageTags",
+                                                                          "value": "not-null"}]},
+    ])
+    assert done.returncode == 0, done.log
+    assert "Traceback" not in done.log and "ERROR" not in done.log, done.log
+    for policy in ("no-password-policy", "root-without-mfa", "no-root-virtual-mfa", "one-user"):
+        assert [account["account_id"] for account in done.matched(policy)] == [ACCOUNT], policy
+    root = done.matched("root-without-mfa")[0]["c7n:credential-report"]
+    assert (root["user"], root["arn"], root["password_enabled"]) == (
+        "<root_account>", f"arn:aws:iam::{ACCOUNT}:root", "not_supported")
+    assert done.matched("one-user")[0]["c7n:iam_summary"]["Users"] == 1
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert (policy["MinimumPasswordLength"], policy["RequireSymbols"]) == (14, True)
+    assert done.names("without-lifecycle", "repositoryName") == ["base", "web"]
+    # Policies run in order: by now every repository expires untagged images.
+    assert done.names("expiring-untagged", "repositoryName") == ["api", "base", "web"]
+    assert json.loads(ecr.get_lifecycle_policy(repositoryName="web")["lifecyclePolicyText"]) == {
+        "rules": [EXPIRE_UNTAGGED]}
+    assert done.names("cross-account", "repositoryName") == ["web"]
+    [matched] = done.matched("cross-account")
+    assert [s["Sid"] for s in matched["CrossAccountViolations"]] == ["Partner"]
+    kept = json.loads(ecr.get_repository_policy(repositoryName="web")["policyText"])["Statement"]
+    assert [statement["Sid"] for statement in kept] == ["Own"]
+    [base] = ecr.describe_repositories(repositoryNames=["base"])["repositories"]
+    assert (base["imageTagMutability"], base["imageScanningConfiguration"]) == ("IMMUTABLE", {"scanOnPush": True})
+    assert ecr.list_tags_for_resource(resourceArn=base["repositoryArn"])["tags"] == [
+        {"Key": "owner", "Value": "platform"}]
+    images = done.matched("tagged-images")
+    assert sorted(tag for image in images for tag in image["imageTags"]) == ["v1", "v2"]
+    assert {image["imageArn"].rsplit("/", 1)[0] for image in images} == {
+        f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/web"}
