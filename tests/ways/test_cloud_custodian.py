@@ -440,3 +440,35 @@ def test_account_iam_filters_and_ecr_repositories_and_images(aws, custodian, tmp
     assert sorted(tag for image in images for tag in image["imageTags"]) == ["v1", "v2"]
     assert {image["imageArn"].rsplit("/", 1)[0] for image in images} == {
         f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/web"}
+
+
+# ---------------------------------------------------------------------------------------- a restricted principal
+def test_a_read_only_principal_filters_but_its_actions_are_denied(aws, custodian, tmp_path):
+    iam, ecr = aws.client("iam"), aws.client("ecr")
+    iam.create_user(UserName="auditor")
+    iam.attach_user_policy(UserName="auditor", PolicyArn=READ_ONLY)
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+    iam.create_user(UserName="victim")
+    iam.create_access_key(UserName="victim")
+    ecr.create_repository(repositoryName="web")
+    done = run(custodian, aws, tmp_path, "denied", [
+        {"name": "delete-victim", "resource": "iam-user", "filters": [named("victim")], "actions": ["delete"]},
+        {"name": "keys-of-victim", "resource": "iam-user", "filters": [named("victim"),
+                                                                      {"type": "access-key", "key": "Status",
+                                                                       "value": "Active"}]},
+        {"name": "tag-repository", "resource": "ecr", "actions": [{"type": "tag", "key": "owner", "value": "x"}]},
+    ], keys=(key["AccessKeyId"], key["SecretAccessKey"]))
+    assert done.returncode != 0
+    user = f"arn:aws:iam::{ACCOUNT}:user/auditor"
+    assert ("An error occurred (AccessDenied) when calling the DeleteLoginProfile operation: User: "
+            f"{user} is not authorized to perform: iam:DeleteLoginProfile on resource: user victim because no "
+            "identity-based policy allows the iam:DeleteLoginProfile action") in done.log, done.log
+    assert ("An error occurred (AccessDeniedException) when calling the TagResource operation: User: "
+            f"{user} is not authorized to perform: ecr:TagResource on resource: "
+            f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/web because no identity-based policy allows the "
+            "ecr:TagResource action") in done.log, done.log
+    # What it may read it read; nothing changed.
+    assert done.names("keys-of-victim", "UserName") == ["victim"]
+    assert [k["Status"] for k in iam.list_access_keys(UserName="victim")["AccessKeyMetadata"]] == ["Active"]
+    [repository] = ecr.describe_repositories()["repositories"]
+    assert ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"] == []
