@@ -164,7 +164,9 @@ def build_users(harness: Harness) -> dict[str, Any]:
     iam.attach_group_policy(GroupName="auditors", PolicyArn=READ_ONLY)
     for user in ("alice", "bob", "carol", "dave"):
         iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "core"}])
-    made["alice_keys"] = [iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"] for _ in range(2)]
+    made["alice_key"] = iam.create_access_key(UserName="alice")["AccessKey"]
+    made["alice_keys"] = [made["alice_key"]["AccessKeyId"],
+                          iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]]
     iam.update_access_key(UserName="alice", AccessKeyId=made["alice_keys"][1], Status="Inactive")
     iam.create_login_profile(UserName="alice", Password="Correct-Horse-9")
     enable_virtual_mfa(harness, "alice")
@@ -183,6 +185,7 @@ def build_users(harness: Harness) -> dict[str, Any]:
 def test_iam_user_filters_and_actions(aws, custodian, tmp_path):
     made = build_users(aws)
     iam = aws.client("iam")
+    aws.client_for(made["alice_key"], "iam").list_users()  # alice has used IAM (ReadOnlyAccess lets her)
     done = run(custodian, aws, tmp_path, "users", [
         # The credential report, parsed by c7n: who has a password, who has MFA, whose keys are active.
         {"name": "console-users", "resource": "iam-user",
@@ -204,6 +207,10 @@ def test_iam_user_filters_and_actions(aws, custodian, tmp_path):
         {"name": "read-only", "resource": "iam-user",
          "filters": [{"type": "policy", "key": "PolicyName", "value": "ReadOnlyAccess", "include-via": True}]},
         {"name": "devs", "resource": "iam-user", "filters": [{"type": "group", "key": "GroupName", "value": "devs"}]},
+        # Service last accessed: c7n reads one page of it (no MaxItems, no Marker).
+        {"name": "used-iam", "resource": "iam-user",
+         "filters": [{"type": "usage", "match-operator": "any", "ServiceNamespace": "iam",
+                      "TotalAuthenticatedEntities": 1, "poll-delay": 0}]},
         # Actions.
         {"name": "carol-keys", "resource": "iam-user", "filters": [named("carol")],
          "actions": [{"type": "remove-keys", "disable": True}]},
@@ -233,6 +240,9 @@ def test_iam_user_filters_and_actions(aws, custodian, tmp_path):
     assert done.names("with-password", "UserName") == ["alice", "bob"]
     assert done.names("read-only", "UserName") == ["alice", "bob"]  # alice's own attachment, bob's via auditors
     assert done.names("devs", "UserName") == ["alice"]
+    # ReadOnlyAccess grants far more than 100 namespaces: iam is on the one page only if it holds them all.
+    assert done.names("used-iam", "UserName") == ["alice"]
+    assert iam.get_credential_report()["GeneratedTime"].microsecond == 0  # whole seconds, as AWS reports it
     # remove-keys disable: carol's key is kept, inactive.
     assert [(k["AccessKeyId"], k["Status"]) for k in iam.list_access_keys(UserName="carol")["AccessKeyMetadata"]] \
         == [(made["carol_key"], "Inactive")]
