@@ -59,6 +59,7 @@ REAL_CLIENT_TESTS = {
     "tests/ways/test_aws_nuke.py": "no aws-nuke test passed: IAM and ECR were not emptied by aws-nuke",
     "tests/ways/test_ansible.py": "no Ansible test passed: no declarative infrastructure client was tested",
     "tests/ways/test_cloudsplaining.py": "no Cloudsplaining test passed: no IAM auditor read the account's details",
+    "tests/ways/test_cloud_custodian.py": "no Cloud Custodian test passed: no governance tool was tested",
     "tests/protocol/test_aws_protocol_suites.py": "no AWS protocol suite case passed: the decoders were not held "
                                                   "to the requests every SDK is generated to send",
 }

@@ -101,7 +101,8 @@ def generate_credential_report(ctx: RequestContext) -> dict:
     generated = iam.credential_report_time
     if generated is not None and now - generated < LIFETIME:
         return {"State": "COMPLETE"}
-    iam.configure(credential_report=build(iam, ctx.account.id, ctx.account.created), credential_report_time=now)
+    iam.configure(credential_report=build(iam, ctx.account.id, ctx.account.created),
+                  credential_report_time=now.replace(microsecond=0))
     return {"State": "STARTED", "Description": "No report exists. Starting a new report generation task"}
 
 

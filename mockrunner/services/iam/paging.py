@@ -27,15 +27,17 @@ _MAX_ENCODED = 4096
 _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not worth the memory
 
 
-def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None) -> dict:
-    """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items."""
+def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None,
+         default_size: int = DEFAULT_PAGE) -> dict:
+    """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items;
+    ``default_size`` items per page when the request has no MaxItems."""
     start = 0
     marker = ctx.params.get("Marker")
     if marker:
         if not is_decimal(marker) or int(marker) > len(items):
             raise ServiceError("ValidationError", "Invalid Marker.", 400)
         start = int(marker)
-    size = ctx.params.get("MaxItems") or DEFAULT_PAGE
+    size = ctx.params.get("MaxItems") or default_size
     chosen = items[start:start + size]
     result: dict[str, Any] = {key: [out(item) for item in chosen] if out else list(chosen),
                               "IsTruncated": start + size < len(items)}
