@@ -10,16 +10,28 @@ Findings (each has a test here that failed before its fix):
   ECR in eu-west-1 put in front, was verified as App Runner's and run as ECR's in eu-west-1: a signing key
   derived for one service and Region (the point of the scope) acted on another.  Both now read the one field
   the verifier reads (``mockrunner.auth.sigv4.scope``).
+* A registry manifest PUT was authorized on the repository, then its body was read outside the store lock (the
+  registry's bodies stream), then the image was stored into whatever repository had that name by then.  A user
+  allowed to push only to repositories tagged ``env=dev`` started a push to ``app``, an administrator replaced
+  ``app`` with a repository tagged ``env=prod`` (same base layers pushed), and the user's image landed in it: a
+  state no sequential order gives (pushed first, it goes with the old repository; pushed after, it is denied).
+  The image is now stored only into the repository the push was authorized on; a namesake is NAME_UNKNOWN.
 """
 from __future__ import annotations
 
+import base64
 import json
+import socket
+import time
 
 import pytest
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from mockrunner.testing.oci import OCI_MANIFEST, build_image
+from tests.registry.images import Registry, login_password
 
 ECR_TARGET = "AmazonEC2ContainerRegistry_V20150921."
 
@@ -47,3 +59,42 @@ def test_a_request_runs_only_for_the_service_and_region_its_signature_is_verifie
     assert "eu-only" not in response.text
     assert response.status_code == 400, response.text
     assert json.loads(response.text)["__type"] == "UnknownOperationException"  # App Runner has no such target
+
+
+# ------------------------------------------------------------------------------------------------ registry race
+def test_a_manifest_push_lands_only_in_the_repository_it_was_authorized_on(server):
+    ecr, iam = server.client("ecr"), server.client("iam")
+    ecr.create_repository(repositoryName="app", tags=[{"Key": "env", "Value": "dev"}])
+    iam.create_user(UserName="dev")
+    iam.put_user_policy(UserName="dev", PolicyName="dev-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ecr:*", "Resource": "*",
+             "Condition": {"StringEquals": {"ecr:ResourceTag/env": "dev"}}},
+            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}))
+    password = login_password(server.client_for(iam.create_access_key(UserName="dev")["AccessKey"], "ecr"))
+    image = build_image("raced")
+    for data in (image.layer, image.config):
+        assert Registry(server.endpoint_url, password).push_blob("app", data).status_code == 201
+
+    host, port = server.endpoint_url.removeprefix("http://").split(":")
+    basic = base64.b64encode(f"AWS:{password}".encode()).decode()
+    with socket.create_connection((host, int(port)), timeout=10) as pushing:
+        pushing.sendall((f"PUT /v2/app/manifests/latest HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                         f"Authorization: Basic {basic}\r\nContent-Type: {OCI_MANIFEST}\r\n"
+                         f"Content-Length: {len(image.manifest)}\r\n\r\n").encode() + image.manifest[:10])
+        time.sleep(0.3)  # authorized on the dev repository; now it is replaced by a prod one with the same layers
+        ecr.delete_repository(repositoryName="app", force=True)
+        ecr.create_repository(repositoryName="app", tags=[{"Key": "env", "Value": "prod"}])
+        root = Registry(server.endpoint_url, login_password(ecr))
+        for data in (image.layer, image.config):
+            assert root.push_blob("app", data).status_code == 201
+        pushing.sendall(image.manifest[10:])
+        answer = b""
+        for _ in range(20):  # the head, then the body (a status line alone may come first)
+            answer += pushing.recv(4096)
+            if answer.endswith(b"}]}"):
+                break
+    assert answer.startswith(b"HTTP/1.1 404"), answer
+    assert b'"code": "NAME_UNKNOWN"' in answer
+    assert ecr.list_images(repositoryName="app")["imageIds"] == []
+    assert Registry(server.endpoint_url, password).put_manifest("app", "latest", image.manifest).status_code == 403
