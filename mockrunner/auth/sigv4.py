@@ -183,7 +183,7 @@ def _http_date(value: str | None) -> str | None:
 
     try:
         return parsedate_to_datetime(value).astimezone(UTC).strftime(DATE_FORMAT)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # year 9999 west of UTC, or a year no C long holds
         return None
 
 

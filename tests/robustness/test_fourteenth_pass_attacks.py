@@ -16,6 +16,9 @@ Findings (each has a test here that failed before its fix):
   ``app`` with a repository tagged ``env=prod`` (same base layers pushed), and the user's image landed in it: a
   state no sequential order gives (pushed first, it goes with the old repository; pushed after, it is denied).
   The image is now stored only into the repository the push was authorized on; a namesake is NAME_UNKNOWN.
+* A ``Date`` header (read when there is no ``X-Amz-Date``) of year 9999 west of UTC, or of a year no C long holds,
+  was a 500 InternalFailure with a traceback in the log, before any credential was looked up: anyone could make
+  every service answer 500.  It is now unreadable like any other bad date, ``IncompleteSignature`` (400).
 """
 from __future__ import annotations
 
@@ -59,6 +62,21 @@ def test_a_request_runs_only_for_the_service_and_region_its_signature_is_verifie
     assert "eu-only" not in response.text
     assert response.status_code == 400, response.text
     assert json.loads(response.text)["__type"] == "UnknownOperationException"  # App Runner has no such target
+
+
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -2359", "Fri, 31 Dec 99999999999999999999 23:59:59 GMT"])
+@pytest.mark.parametrize("service, target", [("sts", None), ("ecr", ECR_TARGET + "DescribeRepositories")])
+def test_a_date_header_no_datetime_holds_is_an_incomplete_signature_not_a_500(server, date, service, target):
+    body = b"Action=GetCallerIdentity&Version=2011-06-15" if target is None else b"{}"
+    extra = {"Content-Type": "application/x-www-form-urlencoded"} if target is None else {
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"}
+    headers = _signed_post(server, service, "us-east-1", extra, body)
+    del headers["X-Amz-Date"]
+    headers["Date"] = date
+    response = requests.post(server.endpoint_url + "/", data=body, headers=headers, timeout=10)
+    assert response.status_code == 400, response.text
+    assert "IncompleteSignature" in response.text
+    assert "requires existence of either a 'X-Amz-Date' or a 'Date' header" in response.text
 
 
 # ------------------------------------------------------------------------------------------------ registry race
