@@ -19,6 +19,25 @@ Findings (each has a test here that failed before its fix):
 * A ``Date`` header (read when there is no ``X-Amz-Date``) of year 9999 west of UTC, or of a year no C long holds,
   was a 500 InternalFailure with a traceback in the log, before any credential was looked up: anyone could make
   every service answer 500.  It is now unreadable like any other bad date, ``IncompleteSignature`` (400).
+
+Probed and held (not pinned here beyond the tests above; each answer is one an existing test asserts, or was
+checked by hand):
+
+* SigV4a (``AWS4-ECDSA-P256-SHA256``), a lower-case or tab-separated algorithm: ``IncompleteSignature`` "Unsupported
+  AWS 'algorithm'"; ``HOST`` (upper case) in ``SignedHeaders`` is a mismatch; a scope naming another served service
+  routes to that service (an ECR target signed for App Runner: ``UnknownOperationException``), an unserved one is
+  "Credential should be scoped to correct service", a non-ASCII or empty Region "...to a valid region".
+* 20,000 random mutations of the Authorization, date, token, payload-hash and host headers and of presigned query
+  parameters, in-process against STS, IAM, ECR, App Runner and presigned STS: no 5xx after the fix above.
+* The registry with a session of a deleted role (a role recreated under its name gives it nothing: 403
+  ``DENIED``) and with an expired session's token ("Your authorization token has expired", 403).
+* App Runner: every operation's check names the resource its handler acts on (``on_target`` and the handlers
+  resolve ARNs with the same ``find``/``resolve_revision``, in one hold of the store lock); a partial
+  configuration ARN on TagResource is authorized on the revision it resolves to but acts on nothing (the handler
+  takes exact ARNs only); creates with tags also check ``apprunner:TagResource``.
+* IAM renames (UpdateUser, UpdateGroup, UpdateServerCertificate with a new name or path) check both ARNs.
+* Caches keyed by request input (signing keys, canonical paths, ``X-Amz-Date`` parsing) are bounded; the admin
+  API's mutations run under the store lock.
 """
 from __future__ import annotations
 
