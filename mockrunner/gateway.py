@@ -11,12 +11,11 @@ after the store is put back to the state the file holds.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from mockrunner import regions
-from mockrunner.auth import authenticate, authorizer
+from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
@@ -25,8 +24,6 @@ from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
 
 log = logging.getLogger("mockrunner.gateway")
-
-_SCOPE = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([^/]+)/([^/]*)/aws4_request")
 
 
 Commit = Callable[[RequestContext], None]
@@ -188,16 +185,8 @@ def _internal_error_code(ctx: RequestContext) -> str:
 
 
 def _scope(ctx: RequestContext) -> tuple[str | None, str | None]:
-    header = ctx.headers.get("authorization", "")
-    match = _SCOPE.search(header)
-    if match:
-        return match.group(4), match.group(3)
-    credential = ctx.query.get("X-Amz-Credential")
-    if credential:
-        parts = credential.split("/")
-        if len(parts) == 5:
-            return parts[3], parts[2]
-    return None, None
+    """The signing name and region of the credential scope, as the signature is verified for them."""
+    return sigv4.scope(ctx.headers, ctx.query)
 
 
 def _guess_service(ctx: RequestContext, target: str | None) -> str | None:

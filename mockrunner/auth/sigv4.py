@@ -101,15 +101,32 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest
     return signed
 
 
-def _parse_header(header: str, headers: Mapping[str, str]) -> SignedRequest:
+def scope(headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The service and region of the credential scope, read exactly as :func:`parse` reads it (so a request is
+    routed to the service and region its signature is verified for); ``(None, None)`` when there is none."""
+    header = headers.get("authorization")
+    credential = _header_fields(header)[1].get("Credential") if header is not None else query.get("X-Amz-Credential")
+    parts = (credential or "").split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request":
+        return None, None
+    return parts[3], parts[2]
+
+
+def _header_fields(header: str) -> tuple[str, dict[str, str]]:
+    """The Authorization header's algorithm and its ``name=value`` fields (a name given twice: the last)."""
     algorithm, _, rest = header.strip().partition(" ")
-    if algorithm != ALGORITHM:
-        raise SigV4Error("incomplete", f"Unsupported AWS 'algorithm': '{algorithm}'")
     fields: dict[str, str] = {}
     for part in rest.split(","):
         name, sep, value = part.strip().partition("=")
         if sep:
             fields[name] = value
+    return algorithm, fields
+
+
+def _parse_header(header: str, headers: Mapping[str, str]) -> SignedRequest:
+    algorithm, fields = _header_fields(header)
+    if algorithm != ALGORITHM:
+        raise SigV4Error("incomplete", f"Unsupported AWS 'algorithm': '{algorithm}'")
     missing = [name for name in ("Credential", "Signature", "SignedHeaders") if not fields.get(name)]
     if missing:
         # IncompleteSignature wording: one sentence per missing parameter, then the header itself.
@@ -166,7 +183,7 @@ def _http_date(value: str | None) -> str | None:
 
     try:
         return parsedate_to_datetime(value).astimezone(UTC).strftime(DATE_FORMAT)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # year 9999 west of UTC, or a year no C long holds
         return None
 
 

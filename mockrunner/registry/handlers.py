@@ -186,7 +186,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
     with request.locked():
         request.authorize(name, "ecr:PutImage")
-        repo = request.repository(name)
+        authorized = ecr_push.upload_owner(request.repository(name))
     data = request.body(MANIFEST_LIMIT)
     try:
         text = data.decode("utf-8")
@@ -194,7 +194,9 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         raise from_service_error(ecr_images.invalid_json()) from None
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip() or None
     with request.locked():
-        repo = request.repository(name)
+        # The body arrived outside the lock: the image goes only into the repository the push was authorized on,
+        # never into a namesake created meanwhile (its policy and tags were never checked).
+        repo = request.repository(name, authorized)
         try:
             image = ecr_images.store_image(request.ctx, repo, text, media_type, tag, digest)
         except ServiceError as error:

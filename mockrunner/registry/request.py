@@ -27,6 +27,7 @@ from mockrunner.protocol import specs
 from mockrunner.registry.errors import RegistryError, from_service_error, not_authorized, token_expired, wrong_region
 from mockrunner.services.ecr import core as ecr
 from mockrunner.services.ecr import images as ecr_images
+from mockrunner.services.ecr import push as ecr_push
 
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
@@ -136,9 +137,11 @@ class RegistryRequest:
         except ServiceError as error:
             raise from_service_error(error) from None
 
-    def repository(self, name: str) -> Repository:
+    def repository(self, name: str, owner: tuple[str, ...] | None = None) -> Repository:
+        """The repository ``name`` of this registry, or NAME_UNKNOWN; with ``owner`` (``ecr_push.upload_owner`` of
+        a repository seen earlier in the request), NAME_UNKNOWN too unless it is that very repository."""
         repo = ecr.find_repository(self.store, self.registry_id, self.region, name)
-        if repo is None:
+        if repo is None or (owner is not None and ecr_push.upload_owner(repo) != owner):
             raise from_service_error(ecr.repository_not_found(name, self.registry_id))
         return repo
 
