@@ -19,7 +19,7 @@ from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
-from mockrunner.protocol import query_codec, specs, validation
+from mockrunner.protocol import foreign, query_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
 
@@ -119,9 +119,8 @@ def route(ctx: RequestContext) -> None:
         if service is not None and signing_name is not None:
             raise _wrong_scope(ctx, service)
     if service is None:
-        protocol = "json" if target else "query"
         raise ServiceError(
-            "UnknownOperationException" if protocol == "json" else "InvalidAction",
+            "UnknownOperationException" if _reads_json_errors(ctx) else "InvalidAction",
             f"The service {signing_name or 'named in this request'} is not provided by mockrunner.",
             400,
         )
@@ -164,10 +163,18 @@ def _scope_error(ctx: RequestContext, message: str) -> ServiceError:
 
 def error_response(ctx: RequestContext, error: ServiceError) -> Response:
     service_model = ctx.service_model
-    if service_model is None:
-        service_model = specs.service_model("apprunner" if ctx.headers.get("x-amz-target") else "sts")
+    if service_model is None:  # no served service: answer in the format the client reads (a served model's codec)
+        service_model = specs.service_model("apprunner" if _reads_json_errors(ctx) else "sts")
     status, headers, body = codec_for(service_model).serialize_error(service_model, error, ctx.request_id)
     return Response(status, headers, body)
+
+
+def _reads_json_errors(ctx: RequestContext) -> bool:
+    try:
+        action = _form_value(ctx, "Action")
+    except ServiceError:
+        action = None  # too many fields to be any service's request
+    return foreign.reads_json_errors(ctx.headers.get("x-amz-target"), action, _scope(ctx)[0])
 
 
 def _unsupported_operation(ctx: RequestContext) -> ServiceError:

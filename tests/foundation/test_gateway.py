@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
@@ -60,6 +62,29 @@ def test_unknown_service_gets_a_protocol_error_not_a_404(server):
         "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"})
     assert response.status_code == 400
     assert response.json()["__type"].endswith("UnknownOperationException")
+
+
+@pytest.mark.parametrize(("service", "call", "code"), [
+    ("lambda", lambda client: client.list_functions(), "UnknownOperationException"),  # REST-JSON
+    ("apigateway", lambda client: client.get_rest_apis(), "UnknownOperationException"),
+    ("sso-oidc", lambda client: client.register_client(clientName="ci", clientType="public"),  # unsigned
+     "UnknownOperationException"),
+    ("s3", lambda client: client.list_buckets(), "InvalidAction"),  # REST-XML
+    ("route53", lambda client: client.list_hosted_zones(), "InvalidAction"),
+    ("sns", lambda client: client.list_topics(), "InvalidAction"),  # query
+    ("kms", lambda client: client.list_keys(), "UnknownOperationException"),  # awsJson
+])
+def test_a_service_not_served_is_refused_in_the_format_its_client_reads(server, service, call, code):
+    """A client reads errors only in its own protocol: an XML refusal given to a REST-JSON client (Lambda) reached
+    the user as "An error occurred (400)" with the XML as its message."""
+    client = boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test",
+                          config=Config(retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as caught:
+        call(client)
+    error = caught.value.response["Error"]
+    assert (error["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (code, 400)
+    assert error["Message"].endswith("is not provided by mockrunner.")
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe"])
