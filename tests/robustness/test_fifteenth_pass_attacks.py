@@ -10,20 +10,27 @@ Findings (each has a test here that failed before its fix):
   with ``--state-file`` the repository was visible to every API call at once but not on disk (a restart lost it,
   and the upload it had started then belonged to nothing), and a save that could not be written was not refused.
   ECR's own ``InitiateLayerUpload``, the mount and the monolithic upload were saved; the plain upload now is too.
+* App Runner let the auto scaling configuration, VPC connector, observability configuration and connection a
+  service ran with be deleted while an UpdateService moving it off them was in progress; the update then failed
+  and rolled back onto them: a RUNNING service using INACTIVE resources, which no sequential order gives (each
+  is refused deletion while a service uses it).  What a running update would roll back to is held as in use.
 """
 from __future__ import annotations
 
 import errno
+import json
 import os
 from collections.abc import Iterator
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.persistence import decode_file
 from tests.harness import MODES, Harness
+from tests.robustness.world import PUBLIC_SOURCE, trust
 
 NO_SPACE = os.strerror(errno.ENOSPC)
 
@@ -57,6 +64,12 @@ def _registry_post(harness: Harness, path: str) -> int:
     return harness.app.test_client().post(path, headers=headers).status_code
 
 
+def _admin(harness: Harness, path: str, body: object) -> int:
+    if harness.server is not None:
+        return requests.post(f"{harness.endpoint_url}/_mockrunner{path}", data=json.dumps(body), timeout=30).status_code
+    return harness.app.test_client().post(f"/_mockrunner{path}", data=json.dumps(body)).status_code
+
+
 def _full_disk(fd: int, data: memoryview) -> int:
     raise OSError(errno.ENOSPC, NO_SPACE)
 
@@ -80,3 +93,58 @@ def test_a_repository_created_on_push_that_cannot_be_saved_is_refused_and_undone
     assert ecr.describe_repositories()["repositories"] == []
     assert _repositories(_on_disk(durable)) == []
     assert snapshot.export_state(durable.store)["state"]["accounts"].keys() == _on_disk(durable)["accounts"].keys()
+
+
+# ------------------------------------------------------------------------------------------------ App Runner rollback
+def test_what_a_running_update_would_roll_back_to_cannot_be_deleted_meanwhile(make_harness, aws):
+    """UpdateService moves a service to other resources and fails (its new ECR image does not exist); while it
+    runs, the resources it rolls back to are still the service's: deleting them is refused as for any in use."""
+    harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=10))
+    apprunner, iam = harness.client("apprunner"), harness.client("iam")
+    access = iam.create_role(RoleName="access", AssumeRolePolicyDocument=trust("build.apprunner.amazonaws.com"))
+    iam.attach_role_policy(RoleName="access", PolicyArn="arn:aws:iam::aws:policy/service-role/"
+                                                        "AWSAppRunnerServicePolicyForECRAccess")
+
+    def resources(suffix: str) -> dict[str, str]:
+        scale = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=f"scale-{suffix}", MaxSize=5)
+        egress = apprunner.create_vpc_connector(VpcConnectorName=f"egress-{suffix}", Subnets=["subnet-1"],
+                                                SecurityGroups=["sg-1"])
+        trace = apprunner.create_observability_configuration(ObservabilityConfigurationName=f"trace-{suffix}")
+        return {"asc": scale["AutoScalingConfiguration"]["AutoScalingConfigurationArn"],
+                "vpc": egress["VpcConnector"]["VpcConnectorArn"],
+                "obs": trace["ObservabilityConfiguration"]["ObservabilityConfigurationArn"]}
+
+    old, new = resources("old"), resources("new")
+
+    def configured(arns: dict) -> dict:
+        return {"AutoScalingConfigurationArn": arns["asc"],
+                "NetworkConfiguration": {"EgressConfiguration": {"EgressType": "VPC", "VpcConnectorArn": arns["vpc"]}},
+                "ObservabilityConfiguration": {"ObservabilityEnabled": True,
+                                               "ObservabilityConfigurationArn": arns["obs"]}}
+
+    service = apprunner.create_service(ServiceName="web-app", SourceConfiguration=PUBLIC_SOURCE,
+                                       **configured(old))["Service"]["ServiceArn"]
+    assert _admin(harness, "/clock/advance", {"seconds": 11}) == 200
+    missing_image = {"ImageRepository": {"ImageIdentifier": "123456789012.dkr.ecr.us-east-1.amazonaws.com/none:1",
+                                         "ImageRepositoryType": "ECR"},
+                     "AuthenticationConfiguration": {"AccessRoleArn": access["Role"]["Arn"]}}
+    apprunner.update_service(ServiceArn=service, SourceConfiguration=missing_image, **configured(new))
+
+    deletions = {"asc": lambda arn: apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=arn),
+                 "vpc": lambda arn: apprunner.delete_vpc_connector(VpcConnectorArn=arn),
+                 "obs": lambda arn: apprunner.delete_observability_configuration(ObservabilityConfigurationArn=arn)}
+    for kind, delete in deletions.items():
+        with pytest.raises(ClientError) as refused:
+            delete(old[kind])
+        assert "used by one or more services" in refused.value.response["Error"]["Message"], kind
+
+    assert _admin(harness, "/clock/advance", {"seconds": 11}) == 200
+    shown = apprunner.describe_service(ServiceArn=service)["Service"]
+    assert shown["Status"] == "RUNNING"
+    assert shown["AutoScalingConfigurationSummary"]["AutoScalingConfigurationArn"] == old["asc"]
+    assert shown["AutoScalingConfigurationSummary"]["Status"] == "active"
+    assert apprunner.describe_vpc_connector(VpcConnectorArn=old["vpc"])["VpcConnector"]["Status"] == "ACTIVE"
+    assert apprunner.describe_observability_configuration(
+        ObservabilityConfigurationArn=old["obs"])["ObservabilityConfiguration"]["Status"] == "ACTIVE"
+    for kind, delete in deletions.items():
+        delete(new[kind])  # the rolled-back update holds nothing any more
