@@ -14,6 +14,10 @@ Findings (each has a test here that failed before its fix):
   service ran with be deleted while an UpdateService moving it off them was in progress; the update then failed
   and rolled back onto them: a RUNNING service using INACTIVE resources, which no sequential order gives (each
   is refused deletion while a service uses it).  What a running update would roll back to is held as in use.
+* STS GetWebIdentityToken generates the account issuer's signing key for an algorithm on first use, in the state,
+  but is named like a read, so with ``--state-file`` the key was not saved: the token was answered, the issuer's
+  JWKS published the key, and after a restart the key was another one (every token issued before it unverifiable
+  against the JWKS).  A call that generated a key is now saved with the token.
 """
 from __future__ import annotations
 
@@ -22,10 +26,12 @@ import json
 import os
 from collections.abc import Iterator
 
+import jwt
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.persistence import decode_file
@@ -148,3 +154,19 @@ def test_what_a_running_update_would_roll_back_to_cannot_be_deleted_meanwhile(ma
         ObservabilityConfigurationArn=old["obs"])["ObservabilityConfiguration"]["Status"] == "ACTIVE"
     for kind, delete in deletions.items():
         delete(new[kind])  # the rolled-back update holds nothing any more
+
+
+# ------------------------------------------------------------------------------------------------ outbound tokens
+def test_the_key_a_web_identity_token_is_signed_with_survives_a_restart(durable):
+    issuer = durable.client("iam").enable_outbound_web_identity_federation()["IssuerIdentifier"]
+    token = durable.client("sts").get_web_identity_token(Audience=["https://api.example.com"],
+                                                         SigningAlgorithm="ES384")["WebIdentityToken"]
+    restarted = create_app(durable.settings)
+    answer = restarted.test_client().get(f"/_mockrunner/oidc/jwks?issuer={issuer}")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    jwks = answer.get_json()
+    kid = jwt.get_unverified_header(token)["kid"]
+    assert kid in [key["kid"] for key in jwks["keys"]], "the restarted issuer no longer holds the token's key"
+    key = jwt.PyJWK(next(key for key in jwks["keys"] if key["kid"] == kid))
+    assert jwt.decode(token, key.key, algorithms=["ES384"], audience="https://api.example.com", issuer=issuer,
+                      options={"verify_exp": False, "verify_iat": False, "verify_nbf": False})["iss"] == issuer
