@@ -237,9 +237,9 @@ def held_configurations(state: AppRunnerState) -> Iterable[dict[str, Any]]:
         if service.status == "DELETED":
             continue
         yield {name: getattr(service, name) for name in ROLLBACK_FIELDS}
-        for record in service.operations:
-            if record.status == "IN_PROGRESS" and record.rollback is not None:
-                yield record.rollback
+        running = service.operations[-1] if service.operations else None  # operations never overlap
+        if running is not None and running.status == "IN_PROGRESS" and running.rollback is not None:
+            yield running.rollback
 
 
 def holds(state: AppRunnerState, field: str, *path: str, arn: str) -> bool:
