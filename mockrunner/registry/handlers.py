@@ -34,6 +34,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model import blobs, manifest_formats
 from mockrunner.model.ecr import Image, Repository, repository_arn
 from mockrunner.numerals import is_decimal
+from mockrunner.persistence import StateNotSavedError
 from mockrunner.registry.errors import RegistryError, from_service_error
 from mockrunner.registry.request import RegistryRequest
 from mockrunner.services.ecr import core as ecr
@@ -341,6 +342,7 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
         actions += ["ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]
     with request.locked():
         request.authorize(name, *actions)
+        created = ecr.find_repository(request.store, request.registry_id, request.region, name) is None
         repo = request.repository_for_push(name)
         mounted = _mount(request, repo)
         if mounted is not None:
@@ -350,6 +352,12 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
             upload = ecr_push.start_upload(request.store, repo)
         except ServiceError as error:
             raise from_service_error(error) from None
+        if created:  # a CREATE_ON_PUSH template made the repository: durable before the push hears of it
+            try:
+                request.save()
+            except StateNotSavedError:
+                request.store.blobs.cancel(upload.id)
+                raise
     if digest is not None:
         return _finish(request, name, upload.id, digest, request.body_chunks())
     return _upload_reply(202, name, upload.id, 0)

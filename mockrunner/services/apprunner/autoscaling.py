@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from mockrunner.model.apprunner import PROVIDED_ID, AppRunnerState, AutoScalingConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
 from mockrunner.services.apprunner.errors import invalid
-from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
+from mockrunner.services.apprunner.lifecycle import apprunner_op, holds, state_of
 from mockrunner.services.apprunner.lookup import existing, is_name_only, missing
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -107,7 +107,7 @@ def delete(ctx: "RequestContext") -> dict:
     for target in targets:
         if target.is_default or target.id == PROVIDED_ID:
             raise invalid(RESERVED)
-        if state.asc_services.get(target.arn):
+        if state.asc_services.get(target.arn) or holds(state, "auto_scaling_configuration_arn", arn=target.arn):
             raise invalid(IN_USE)
     moment = ctx.store.clock.now()
     for target in sorted(targets, key=lambda entity: entity.revision):

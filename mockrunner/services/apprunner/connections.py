@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from mockrunner.model.apprunner import Connection
 from mockrunner.services.apprunner import arns, authz, validation
 from mockrunner.services.apprunner.errors import invalid, not_found, quota_exceeded
-from mockrunner.services.apprunner.lifecycle import apprunner_op, bury, state_of
+from mockrunner.services.apprunner.lifecycle import apprunner_op, bury, holds, state_of
 from mockrunner.services.apprunner.lookup import find
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -88,10 +88,8 @@ def delete(ctx: "RequestContext") -> dict:
     item = find(state, ctx, arn, "connection")
     if item is None or item.status == "DELETED":
         raise not_found(f"The connection with ARN {arn} doesn't exist.")  # unverified wording
-    for service in state.services.values():
-        authentication = service.source_configuration.get("AuthenticationConfiguration") or {}
-        if service.status != "DELETED" and authentication.get("ConnectionArn") == arn:
-            raise invalid("You can't delete the connection. It's used by one or more services.")  # unverified
+    if holds(state, "source_configuration", "AuthenticationConfiguration", "ConnectionArn", arn=arn):
+        raise invalid("You can't delete the connection. It's used by one or more services.")  # unverified
     # It lists as DELETED for a while before it disappears (Terraform's delete waiter counts DELETED as pending;
     # docs/behaviour.md, "App Runner: connections"), like deleted services: forgotten after the
     # apprunner_deleted_retention quota.

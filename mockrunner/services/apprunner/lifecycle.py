@@ -228,6 +228,31 @@ def snapshot_configuration(service: Service) -> dict:
     return {name: copy.deepcopy(getattr(service, name)) for name in ROLLBACK_FIELDS}
 
 
+def held_configurations(state: AppRunnerState) -> Iterable[dict[str, Any]]:
+    """Every configuration (:data:`ROLLBACK_FIELDS` -> value) a service that is not DELETED runs with, and, while an
+    update or deployment of it runs, the one it goes back to if that fails: what it holds on to, so none of the
+    resources they name (auto scaling and observability configurations, VPC connectors, connections) may be
+    deleted meanwhile (a failed update would otherwise bring the service back onto a deleted one)."""
+    for service in state.services.values():
+        if service.status == "DELETED":
+            continue
+        yield {name: getattr(service, name) for name in ROLLBACK_FIELDS}
+        running = service.operations[-1] if service.operations else None  # operations never overlap
+        if running is not None and running.status == "IN_PROGRESS" and running.rollback is not None:
+            yield running.rollback
+
+
+def holds(state: AppRunnerState, field: str, *path: str, arn: str) -> bool:
+    """Whether a configuration of :func:`held_configurations` names ``arn`` at ``field`` and then ``path``."""
+    for configuration in held_configurations(state):
+        value: Any = configuration.get(field)
+        for key in path:
+            value = (value or {}).get(key)
+        if value == arn:
+            return True
+    return False
+
+
 # --------------------------------------------------------------------------------- association bookkeeping
 def associate_asc(state: AppRunnerState, service: Service, asc_arn: str) -> None:
     """Move ``service`` to ``asc_arn`` in the configuration -> services index."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from mockrunner.model.apprunner import DEFAULT_NAME, ObservabilityConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
 from mockrunner.services.apprunner.errors import invalid, invalid_state
-from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
+from mockrunner.services.apprunner.lifecycle import apprunner_op, holds, state_of
 from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -71,9 +71,7 @@ def delete(ctx: "RequestContext") -> dict:
         raise missing(_TYPE, arn)
     if item.name == DEFAULT_NAME:
         raise invalid("You can't delete the observability configuration provided by App Runner.")  # unverified
-    in_use = any(service.status != "DELETED" and (service.observability_configuration or {}).get(
-        "ObservabilityConfigurationArn") == item.arn for service in state.services.values())
-    if in_use:
+    if holds(state, "observability_configuration", "ObservabilityConfigurationArn", arn=item.arn):
         # The model says it can't be deleted while used; CloudFormation's handler catches InvalidStateException.
         raise invalid_state("You can't delete the observability configuration. It's used by one or more services. "
                             "To delete it, update the services to use other observability configurations.")

@@ -77,11 +77,9 @@ def delete_connector(ctx: "RequestContext") -> dict:
     item = existing(state, ctx, arn, "vpcconnector")
     if item.status != "ACTIVE":
         raise missing("vpcconnector", arn)
-    for service in state.services.values():
-        egress = service.network_configuration.get("EgressConfiguration") or {}
-        if service.status != "DELETED" and egress.get("VpcConnectorArn") == arn:
-            # Model: can't delete while used; CloudFormation's handler catches InvalidStateException.
-            raise invalid_state("You can't delete the VPC connector. It's used by one or more services.")
+    if lifecycle.holds(state, "network_configuration", "EgressConfiguration", "VpcConnectorArn", arn=arn):
+        # Model: can't delete while used; CloudFormation's handler catches InvalidStateException.
+        raise invalid_state("You can't delete the VPC connector. It's used by one or more services.")
     moment = ctx.store.clock.now()
     item.status, item.deleted_at = "INACTIVE", moment
     lifecycle.bury(ctx.store, state, item.arn, moment)

@@ -101,7 +101,8 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
     audience = list(params["Audience"])
     tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
     with store.lock:
-        key, _ = signing_key(store, iam.outbound_issuer, algorithm)
+        key, generated = signing_key(store, iam.outbound_issuer, algorithm)
+    ctx.state_changed |= generated  # the issuer's first key of this algorithm: saved with the token it signed
     payload = {"iss": iam.outbound_issuer, "sub": caller.arn, "aud": audience[0] if len(audience) == 1 else audience,
                "iat": int(now.timestamp()), "nbf": int(now.timestamp()), "exp": int(expires.timestamp()),
                "jti": str(uuid.uuid4()),
