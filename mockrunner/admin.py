@@ -72,12 +72,13 @@ def _store():
 
 @contextmanager
 def _mutation() -> Iterator[None]:
-    """Admin mutations are acknowledged mutations too: with a state file, the change (the ``with`` body) and
-    its save happen in one hold of the store lock, and a change that cannot be saved is undone and answered
-    500 ``StateNotSaved``."""
+    """Admin mutations are acknowledged mutations too: the change (the ``with`` body) runs in one hold of the
+    store lock, as API calls do (none sees it half made); with a state file its save happens in the same hold,
+    and a change that cannot be saved is undone and answered 500 ``StateNotSaved``."""
     state_file = current_app.config.get("MOCKRUNNER_STATE_FILE")
     if state_file is None:
-        yield
+        with _store().lock:
+            yield
         return
     try:
         with state_file.committing():
@@ -173,7 +174,7 @@ def import_state() -> Response:
 @admin.post("/settle")
 def settle() -> Response:
     store = _store()
-    with store.lock, _mutation():
+    with _mutation():
         settled = apprunner.settle(store)
     return _json({"settled": settled})
 
@@ -254,7 +255,8 @@ def set_enforcement() -> Response:
     if mode not in ENFORCEMENT_MODES:
         raise AdminError(400, "InvalidMode", f'{{"mode": M}} with M one of {", ".join(ENFORCEMENT_MODES)} is required')
     store = _store()
-    store.settings = replace(store.settings, enforce=mode)
+    with store.lock:  # not a change of the state (the file does not keep it), but never one under a running call
+        store.settings = replace(store.settings, enforce=mode)
     return _json({"mode": mode})
 
 
@@ -288,7 +290,7 @@ def instance_role_credentials() -> Response:
     arn = _service_arn()
     store = _store()
     try:
-        with store.lock, _mutation():
+        with _mutation():
             credentials = apprunner.instance_role_credentials(store, arn)
     except ServiceError as error:
         raise AdminError(error.status or 400, error.code, error.message) from None
@@ -331,7 +333,7 @@ def ecr_scan_findings() -> Response:
     if not regions.is_valid(str(region)):
         raise AdminError(400, "InvalidRegion", f"unknown region {region!r}")
     try:
-        with store.lock, _mutation():
+        with _mutation():
             scanning.seed_findings(store, str(account_id), str(region), body["digest"], body["findings"])
     except ValueError as error:
         raise AdminError(404, "AccountNotFound", str(error)) from None

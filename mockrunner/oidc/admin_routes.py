@@ -29,7 +29,7 @@ def mint_token() -> Response:
     store = _store()
     body = _body()
     try:
-        with store.lock, _mutation():
+        with _mutation():
             token, _ = tokens.mint(store, body)
     except keys.OidcError as error:
         raise AdminError(400, "InvalidTokenRequest", str(error)) from None
@@ -80,7 +80,7 @@ def register_jwks() -> Response:
         raise AdminError(400, "InvalidJwks", 'the body is {"issuer": URL, "jwks": {"keys": [...]}}')
     store = _store()
     try:
-        with store.lock, _mutation():
+        with _mutation():
             count = keys.register_jwks(store, body["issuer"], body["jwks"])
     except keys.OidcError as error:
         raise AdminError(400, "InvalidJwks", str(error)) from None

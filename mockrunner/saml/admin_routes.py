@@ -31,7 +31,7 @@ def generate_metadata() -> Response:
     if not isinstance(body, dict) or set(body) != {"issuer"}:
         raise AdminError(400, "InvalidSamlRequest", 'the body is {"issuer": ENTITY_ID}')
     try:
-        with store.lock, _mutation():
+        with _mutation():
             document = idp.metadata(store, body["issuer"])
     except idp.SamlIdpError as error:
         raise _idp_error(error) from None
@@ -44,7 +44,7 @@ def metadata_document() -> Response:
 
     store = _store()
     try:
-        with store.lock, _mutation():
+        with _mutation():
             document = idp.metadata(store, request.args.get("issuer"))
     except idp.SamlIdpError as error:
         raise _idp_error(error) from None
@@ -57,7 +57,7 @@ def mint_assertion() -> Response:
 
     body, store = _body(), _store()
     try:
-        with store.lock, _mutation():
+        with _mutation():
             encoded = idp.mint(store, body)
     except idp.SamlIdpError as error:
         raise _idp_error(error) from None
@@ -72,7 +72,7 @@ def register_key() -> Response:
     if not isinstance(body, dict) or set(body) != {"issuer", "privateKey", "certificate"}:
         raise AdminError(400, "InvalidSamlRequest", 'the body is {"issuer", "privateKey": PEM, "certificate": PEM}')
     try:
-        with store.lock, _mutation():
+        with _mutation():
             idp.register_key(store, body["issuer"], body["privateKey"], body["certificate"])
     except idp.SamlIdpError as error:
         raise _idp_error(error) from None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -132,3 +133,26 @@ def test_admin_token_does_not_affect_the_aws_api() -> None:
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code == 403  # unsigned: the AWS API's own answer, not the admin guard's 401
     assert b"MissingAuthenticationToken" in response.data
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/_mockrunner/clock/advance", {"seconds": 5}),
+    ("put", "/_mockrunner/enforce", {"mode": "soft"}),
+    ("post", "/_mockrunner/seed", SEED),
+])
+def test_an_admin_change_waits_for_the_call_in_progress(method, path, body) -> None:
+    """Without a state file too, an admin change is made under the store lock, as API calls run: a call in progress
+    (here: the lock held by the test) never sees the clock jump, the mode change or a seed half made."""
+    app, client = _client()
+    answered = threading.Event()
+
+    def change() -> None:
+        assert getattr(client, method)(path, json=body).status_code == 200
+        answered.set()
+
+    worker = threading.Thread(target=change, daemon=True)
+    with app.store.lock:
+        worker.start()
+        assert not answered.wait(0.5), f"{path} changed the store while a call held its lock"
+    assert answered.wait(30)
+    worker.join(30)
