@@ -339,7 +339,8 @@ def test_creation_template_crud_and_create_on_push(ecr):
     assert repo["imageTagMutability"] == "IMMUTABLE"
     assert ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"] == [{"Key": "owner",
                                                                                       "Value": "team"}]
-    assert ecr.get_lifecycle_policy(repositoryName="team/app")["lifecyclePolicyText"] == lifecycle
+    compact = json.dumps(json.loads(lifecycle), separators=(",", ":"))
+    assert ecr.get_lifecycle_policy(repositoryName="team/app")["lifecyclePolicyText"] == compact
     updated = ecr.update_repository_creation_template(prefix="team", description="changed")
     assert updated["repositoryCreationTemplate"]["description"] == "changed"
     listed = ecr.describe_repository_creation_templates()["repositoryCreationTemplates"]

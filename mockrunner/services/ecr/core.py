@@ -18,6 +18,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -295,13 +296,19 @@ def authz_token(ctx: RequestContext) -> list[Check]:
     return [Check("ecr:GetAuthorizationToken", "*")]
 
 
+def whole_seconds(value: datetime) -> datetime:
+    """ECR answers a repository's ``createdAt`` and an image's ``imagePushedAt`` in whole seconds (unlike
+    ``lastRecordedPullTime``, which keeps milliseconds); the stored time stays exact for lifecycle rules."""
+    return value.replace(microsecond=0)
+
+
 def repository_out(repo: Repository) -> dict:
     out = {
         "repositoryArn": repo.arn,
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
         "repositoryUri": repo.uri,
-        "createdAt": repo.created_at,
+        "createdAt": whole_seconds(repo.created_at),
         "imageTagMutability": repo.image_tag_mutability,
         "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push},
         "encryptionConfiguration": {"encryptionType": repo.encryption_type, "kmsKey": repo.kms_key},
@@ -328,7 +335,7 @@ def image_detail(repo: Repository, image: Image) -> dict:
         "imageDigest": image.digest,
         "imageTags": list(image.tags) or None,
         "imageSizeInBytes": image.size,
-        "imagePushedAt": image.pushed_at,
+        "imagePushedAt": whole_seconds(image.pushed_at),
         "imageManifestMediaType": image.media_type,
         "artifactMediaType": image.artifact_media_type,
         "imageStatus": image.status,

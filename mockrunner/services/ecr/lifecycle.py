@@ -24,8 +24,9 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
-from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page
+from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page, whole_seconds
 from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image
+from mockrunner.services.ecr.policy_text import ecr_compact_text
 from mockrunner.services.ecr.storage import referrers
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
@@ -87,7 +88,7 @@ def preview_result(image: Image, rule: dict) -> dict:
     return {
         "imageTags": list(image.tags),
         "imageDigest": image.digest,
-        "imagePushedAt": image.pushed_at,
+        "imagePushedAt": whole_seconds(image.pushed_at),
         "action": action,
         "appliedRulePriority": rule["rulePriority"],
         "storageClass": rule["selection"].get("storageClass", "standard").upper(),
@@ -240,7 +241,7 @@ def put_lifecycle_policy(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     text = validated(ctx.params["lifecyclePolicyText"])
     set_policy(repo, text, ctx.store.clock.now())
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": text}
+    return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": ecr_compact_text(text)}
 
 
 def _policy_out(repo: Repository) -> dict:
@@ -248,7 +249,8 @@ def _policy_out(repo: Repository) -> dict:
     delete-lifecycle-policy example shows."""
     if repo.lifecycle_policy is None:
         raise _not_found(repo)
-    return {"registryId": repo.registry_id, "repositoryName": repo.name, "lifecyclePolicyText": repo.lifecycle_policy,
+    return {"registryId": repo.registry_id, "repositoryName": repo.name,
+            "lifecyclePolicyText": ecr_compact_text(repo.lifecycle_policy),
             "lastEvaluatedAt": repo.lifecycle_evaluated_at or NEVER_EVALUATED}
 
 

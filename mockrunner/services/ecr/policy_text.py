@@ -4,6 +4,13 @@ key and its value, arrays on one line as ``[ a, b ]`` (``[ ]`` and ``{ }`` when 
 order. Evidence: the AWS CLI reference's set-repository-policy example (a multi-line policy in, this form out),
 its get-repository-policy and delete-repository-policy examples, and the SDK references' GetRepositoryPolicy
 example.
+
+Lifecycle policy text comes back from ``PutLifecyclePolicy``, ``GetLifecyclePolicy`` and
+``DeleteLifecyclePolicy`` compact instead: no whitespace outside strings, keys in the caller's order (a
+lifecycle policy preview keeps the text as sent). Evidence: Cloud Custodian's recordings of real ECR
+(cloud-custodian/cloud-custodian, ``tests/data/placebo/test_ecr_lifecycle_update/``: a policy sent by
+``json.dumps`` with its default spacing came back compact) and the AWS CLI reference's put-, get- and
+delete-lifecycle-policy examples (a multi-line file in, compact text out; the preview examples echo the file).
 """
 from __future__ import annotations
 
@@ -22,6 +29,26 @@ def ecr_policy_text(text: str) -> str:
     except ValueError:
         return text
     return _written(document, 0)
+
+
+def ecr_compact_text(text: str) -> str:
+    """``text`` (a lifecycle policy ECR accepted) as ECR writes it back: compact JSON, numbers as written."""
+    try:
+        document = json.loads(text, parse_int=_Number, parse_float=_Number)
+    except ValueError:
+        return text
+    return _compact(document)
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{_compact(item)}"
+                              for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_compact(item) for item in value) + "]"
+    if isinstance(value, _Number):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _written(value: Any, nesting: int) -> str:

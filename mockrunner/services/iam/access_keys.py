@@ -19,6 +19,7 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import MAX_ACCESS_KEYS, USER, iam_of, non_user, self_user
 from mockrunner.services.iam.usage import access_key_last_used
+from mockrunner.services.iam.wire import read_time
 from mockrunner.services.registry import op
 
 
@@ -39,7 +40,7 @@ def _owns(key: AccessKey, user: User | None) -> bool:
 def _key_out(key: AccessKey) -> dict:
     # Root keys carry no UserName (aws/aws-sdk-ruby#677: "the user will be present unless this is a root key").
     out = {"UserName": key.user_name} if not key.root else {}
-    return {**out, "AccessKeyId": key.access_key_id, "Status": key.status, "CreateDate": key.create_date}
+    return {**out, "AccessKeyId": key.access_key_id, "Status": key.status, "CreateDate": read_time(key.create_date)}
 
 
 def _own_key(ctx: RequestContext) -> AccessKey:
@@ -63,7 +64,7 @@ def create_access_key(ctx: RequestContext) -> dict:
     key = AccessKey(new_id(ACCESS_KEY_PREFIX, KEY_ID_LENGTH), new_secret(), user.name if user else "", "Active",
                     ctx.store.clock.now(), root=user is None)
     iam.add(key)
-    return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key}}
+    return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key, "CreateDate": key.create_date}}
 
 
 @op("iam", "ListAccessKeys", authz=target(USER, self_default=True))

@@ -80,7 +80,7 @@ def create_service_linked_role(ctx: RequestContext) -> dict:
     service = ctx.params["AWSServiceName"]
     role = create_slr(ctx.store.clock.now(), ctx.account.id, iam_of(ctx), service, ctx.params.get("CustomSuffix"),
                       ctx.params.get("Description"))
-    out = role_out(role, SERVICE_LINKED)
+    out = {**role_out(role, SERVICE_LINKED), "CreateDate": role.create_date}
     out["AssumeRolePolicyDocument"] = url_encoded(_trust(["sts:AssumeRole"], [service]))
     return {"Role": out}
 

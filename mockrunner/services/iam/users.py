@@ -39,7 +39,7 @@ def create_user(ctx: RequestContext) -> dict:
     user = User(name, new_id(USER_ID_PREFIX), path, entity_arn(ctx.account.id, "user", path, name), now, tags,
                 permissions_boundary=boundary)
     iam.add(user)
-    return {"User": user_out(user, full=True)}
+    return {"User": {**user_out(user, full=True), "CreateDate": user.create_date}}
 
 
 @op("iam", "GetUser", authz=target(USER, self_default=True))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from mockrunner.context import RequestContext
@@ -18,6 +19,15 @@ from mockrunner.model.managed_policies import AwsManagedPolicy
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.entities import Kind, iam_of, managed_policy
 from mockrunner.services.iam.signin_sessions import signin_out
+
+
+def read_time(value: datetime) -> datetime:
+    """An entity's ``CreateDate`` as IAM's reads answer it: whole seconds. The Create* answers keep the
+    milliseconds (their handlers put the exact time back). Evidence: Cloud Custodian's recordings of real IAM
+    (cloud-custodian/cloud-custodian, ``tests/data/placebo/``: GetUser, ListUsers, ListGroupsForUser,
+    ListAccessKeys, GetRole, ListRoles, 2016-2019, every one with microsecond 0) and the AWS CLI reference's
+    examples (create outputs with milliseconds, reads without)."""
+    return value.replace(microsecond=0)
 
 
 def tags_out(tags: dict[str, str]) -> list[dict]:
@@ -40,7 +50,7 @@ def boundary_out(arn: str | None) -> dict:
 
 def user_out(user: User, full: bool = False) -> dict:
     out = {"Path": user.path, "UserName": user.name, "UserId": user.user_id, "Arn": user.arn,
-           "CreateDate": user.create_date}
+           "CreateDate": read_time(user.create_date)}
     if full:
         tagged(out, user.tags).update(boundary_out(user.permissions_boundary))
     return out
@@ -48,7 +58,7 @@ def user_out(user: User, full: bool = False) -> dict:
 
 def group_out(group: Group) -> dict:
     return {"Path": group.path, "GroupName": group.name, "GroupId": group.group_id, "Arn": group.arn,
-            "CreateDate": group.create_date}
+            "CreateDate": read_time(group.create_date)}
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,8 @@ IN_PROFILE = RoleForm(session=False, description=False, details=False, last_used
 def role_out(role: Role, form: RoleForm = LISTED, last_used: dict | None = None) -> dict:
     """A role's wire form as ``form`` says; ``last_used``: its ``RoleLastUsed`` (empty when not given)."""
     out = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-           "CreateDate": role.create_date, "AssumeRolePolicyDocument": paging.url_encoded(role.assume_role_policy)}
+           "CreateDate": read_time(role.create_date),
+           "AssumeRolePolicyDocument": paging.url_encoded(role.assume_role_policy)}
     if form.session:
         out["MaxSessionDuration"] = role.max_session_duration
         out.update(signin_out(role.max_signin_session_duration))
