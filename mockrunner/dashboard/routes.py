@@ -28,15 +28,6 @@ def _common() -> dict[str, Any]:
     return {"enforce": _store().settings.enforce, "version": __version__}
 
 
-@ui.after_request
-def _same_origin_referrer(response: Response) -> Response:
-    """``same-origin``, not the admin API's ``no-referrer``: under ``no-referrer`` a browser sends ``Origin: null``
-    with a form POST, which the admin checks refuse, so the login form could never log in.  Other sites still get
-    no referrer."""
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
 @ui.before_request
 def _guard() -> Response | None:
     settings = _store().settings
