@@ -51,6 +51,14 @@ class Filters:
         return not self.principal or _like(str(field(entry, "principal")).lower(), self.principal)
 
 
+def filter_error(args: Mapping[str, str]) -> str | None:
+    """Why the query's filters cannot be applied (a decision outside :data:`DECISIONS`), or None."""
+    decision = args.get("decision", "")
+    if decision and decision not in DECISIONS:
+        return f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}"
+    return None
+
+
 def _like(value: str, wanted: str) -> bool:
     wanted = wanted.lower()
     return fnmatch.fnmatchcase(value, wanted) if "*" in wanted else wanted in value

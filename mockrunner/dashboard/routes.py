@@ -77,16 +77,26 @@ def ecr() -> str:
 
 
 @ui.get("/decisions")
-def decision_list() -> str:
+def decision_list() -> Any:
     filters = decisions.Filters.from_args(request.args)
+    error = decisions.filter_error(request.args)
+    if error:
+        page = render_template("decisions.html", listing=None, filters=filters, choices=decisions.DECISIONS,
+                               error=error)
+        return Response(page, status=400)
     number = request.args.get("page", "1")
     listing = decisions.page(_entries(), filters, int(number) if is_decimal(number) else 1)
-    return render_template("decisions.html", listing=listing, filters=filters, choices=decisions.DECISIONS)
+    return render_template("decisions.html", listing=listing, filters=filters, choices=decisions.DECISIONS,
+                           error=None)
 
 
 @ui.get("/decisions/rows")
 def decision_rows() -> Response:
     """``{"html", "last", "count"}``: table rows for decisions newer than ``after`` (the live view polls this)."""
+    error = decisions.filter_error(request.args)
+    if error:
+        return Response(json.dumps({"error": "InvalidFilter", "message": error}), status=400,
+                        mimetype="application/json")
     after = request.args.get("after", "0")
     fresh = decisions.newer(_entries(), decisions.Filters.from_args(request.args),
                             int(after) if is_decimal(after) else 0)
@@ -121,3 +131,10 @@ def suggested() -> Any:
     page = render_template("suggest.html", principal=principal, answer=answer, error=error, exact=exact,
                            principals=listed, as_json=lambda value: json.dumps(value, indent=2))
     return Response(page, status=400 if error else 200)
+
+
+@ui.get("/<path:rest>")
+def unknown_page(rest: str) -> Response:
+    """A page the dashboard does not have: an HTML page a browser shows, with a way back (not the API's JSON)."""
+    return Response(render_template("error.html", status=404, error="PageNotFound",
+                                    message=f"the dashboard has no page /{rest}"), status=404)

@@ -25,7 +25,8 @@ def _unavailable(reason: str) -> None:
 
 
 def chromium(profile: Path):
-    """A new headless Chromium with a fresh profile directory (quit it when done)."""
+    """A new headless Chromium with a fresh profile directory, its console kept for ``get_log`` (quit it when
+    done)."""
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -39,6 +40,7 @@ def chromium(profile: Path):
     options.binary_location = binary
     for flag in (*FLAGS, f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # driver.get_log("browser"): console, CSP
     return webdriver.Chrome(service=Service(executable_path=driver), options=options)
 
 

@@ -1,4 +1,6 @@
 // The dashboard's only script: the live decision list, copy buttons, clickable rows.  No framework, no build.
+// What needs it (the live indicator, copy buttons) is rendered hidden and shown here, and the note that stands
+// in for it without script ("reload the page") is hidden here: without script nothing dead shows.
 "use strict";
 
 const POLL_MS = 1000;
@@ -40,6 +42,10 @@ function startLiveDecisions() {
     }
   }
   window.setInterval(poll, POLL_MS);
+  const indicator = document.getElementById("live-indicator");
+  if (indicator) indicator.hidden = false;
+  const note = document.getElementById("reload-note");
+  if (note) note.hidden = true;
 }
 
 function copyText(text) {
@@ -60,6 +66,7 @@ function copyBySelection(text) {
 }
 
 function startCopyButtons() {
+  for (const button of document.querySelectorAll("button.copy")) button.hidden = false;
   document.addEventListener("click", (event) => {
     const button = event.target.closest("button.copy");
     if (button) {
