@@ -94,14 +94,8 @@ class Settings:
     quotas: Quotas = field(default_factory=Quotas)
 
     def __post_init__(self) -> None:
-        if self.enforce not in ENFORCEMENT_MODES:
-            raise ValueError(f"enforce must be one of {', '.join(ENFORCEMENT_MODES)}, not {self.enforce!r}")
-        if not (len(self.default_account) == 12 and is_decimal(self.default_account)):
-            raise ValueError(f"default account must be 12 digits, not {self.default_account!r}")
-        if not 0 <= self.operation_delay <= MAX_SECONDS:  # NaN fails both
-            raise ValueError(f"operation delay must be >= 0 and <= {MAX_SECONDS} seconds, not {self.operation_delay}")
-        if self.admin_token is not None and not _is_header_token(self.admin_token):
-            raise ValueError("the admin token must be printable ASCII without spaces (it travels in a header)")
+        for name, check in _FIELD_CHECKS.items():
+            check(getattr(self, name))
         if self.admin_remote and not self.admin_token:
             raise ValueError("admin_remote needs an admin token: the admin API exports every secret key "
                              "(set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
@@ -132,10 +126,42 @@ class Settings:
             if var in env and env[var] != "":
                 try:
                     values[name] = convert(env[var])
+                    if overrides.get(name) is None:
+                        _FIELD_CHECKS.get(name, _any)(values[name])
                 except ValueError as error:
                     raise ValueError(f"{var}: {error}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _enforce(mode: str) -> None:
+    if mode not in ENFORCEMENT_MODES:
+        raise ValueError(f"enforce must be one of {', '.join(ENFORCEMENT_MODES)}, not {mode!r}")
+
+
+def _account_id(account: str) -> None:
+    if not (len(account) == 12 and is_decimal(account)):
+        raise ValueError(f"default account must be 12 digits, not {account!r}")
+
+
+def _operation_delay(seconds: float) -> None:
+    if not 0 <= seconds <= MAX_SECONDS:  # NaN fails both
+        raise ValueError(f"operation delay must be >= 0 and <= {MAX_SECONDS} seconds, not {seconds}")
+
+
+def _admin_token(token: str | None) -> None:
+    if token is not None and not _is_header_token(token):
+        raise ValueError("the admin token must be printable ASCII without spaces (it travels in a header)")
+
+
+def _any(value: object) -> None:
+    """Fields whose type is their only rule."""
+
+
+_FIELD_CHECKS = {"enforce": _enforce, "default_account": _account_id, "operation_delay": _operation_delay,
+                 "admin_token": _admin_token}
+"""Each field's own rule: ``Settings`` applies them, and ``from_env`` applies them to a variable's value first so
+that a refusal names the variable (``MOCKRUNNER_ENFORCE: enforce must be one of ...``)."""
 
 
 def parse_accounts(text: str) -> tuple[AccountKeys, ...]:
@@ -198,7 +224,7 @@ _ENV_VARIABLES = {
     "operation_delay": ("MOCKRUNNER_OPERATION_DELAY", float),
     "admin_token": ("MOCKRUNNER_ADMIN_TOKEN", str),
     "admin_remote": ("MOCKRUNNER_ADMIN_REMOTE", _bool),
-    "admin_hosts": ("MOCKRUNNER_ADMIN_HOSTS", parse_names),
+    "admin_hosts": ("MOCKRUNNER_ADMIN_HOSTS", lambda text: tuple(_host_name(name) for name in parse_names(text))),
     "state_file": ("MOCKRUNNER_STATE_FILE", str),
     "seed_files": ("MOCKRUNNER_SEED", lambda text: tuple(p for p in text.split(os.pathsep) if p)),
     "log_requests": ("MOCKRUNNER_LOG_REQUESTS", _bool),

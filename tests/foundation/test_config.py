@@ -30,12 +30,14 @@ def test_overrides_win_over_environment():
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"MOCKRUNNER_ENFORCE": "maybe"}, "enforce must be one of"),
-    ({"MOCKRUNNER_ACCOUNT_ID": "12ab"}, "12 digits"),
-    ({"MOCKRUNNER_OPERATION_DELAY": "-1"}, ">= 0"),
+    ({"MOCKRUNNER_ENFORCE": "maybe"}, "^MOCKRUNNER_ENFORCE: enforce must be one of on, soft, off, not 'maybe'"),
+    ({"MOCKRUNNER_ACCOUNT_ID": "12ab"}, "^MOCKRUNNER_ACCOUNT_ID: default account must be 12 digits"),
+    ({"MOCKRUNNER_OPERATION_DELAY": "-1"}, "^MOCKRUNNER_OPERATION_DELAY: operation delay must be >= 0"),
     # not a finite number of seconds: every CreateService would compute a due time that is no date (a 500)
-    ({"MOCKRUNNER_OPERATION_DELAY": "nan"}, "operation delay must be >= 0 and <= 1000000000"),
-    ({"MOCKRUNNER_OPERATION_DELAY": "inf"}, "operation delay must be >= 0 and <= 1000000000"),
+    ({"MOCKRUNNER_OPERATION_DELAY": "nan"},
+     "^MOCKRUNNER_OPERATION_DELAY: operation delay must be >= 0 and <= 1000000000 seconds"),
+    ({"MOCKRUNNER_OPERATION_DELAY": "inf"},
+     "^MOCKRUNNER_OPERATION_DELAY: operation delay must be >= 0 and <= 1000000000 seconds"),
     ({"MOCKRUNNER_OPERATION_DELAY": "soon"}, "^MOCKRUNNER_OPERATION_DELAY: "),
     ({"MOCKRUNNER_QUOTAS": "apprunner_deleted_retention=nan"}, "apprunner_deleted_retention must be >= 0 and <="),
     ({"MOCKRUNNER_QUOTAS": "apprunner_deleted_retention=1e300"}, "apprunner_deleted_retention must be >= 0 and <="),
@@ -47,10 +49,20 @@ def test_overrides_win_over_environment():
     ({"MOCKRUNNER_ADMIN_REMOTE": "sure", "MOCKRUNNER_ADMIN_TOKEN": "t"}, "^MOCKRUNNER_ADMIN_REMOTE: expected"),
     # a default region no request could be signed for
     ({"MOCKRUNNER_REGION": "mars-1"}, "^MOCKRUNNER_REGION: 'mars-1' is not a region of the aws partition"),
+    # a value refused by the field's own rule names the variable it came from, as a value that does not parse does
+    ({"MOCKRUNNER_ADMIN_TOKEN": "two words"}, "^MOCKRUNNER_ADMIN_TOKEN: the admin token must be printable ASCII"),
+    ({"MOCKRUNNER_ADMIN_HOSTS": "ok,host:80"}, "^MOCKRUNNER_ADMIN_HOSTS: admin host 'host:80' is not a host name"),
 ])
 def test_bad_values_are_refused_with_a_reason(env, message):
     with pytest.raises(ValueError, match=message):
         Settings.from_env(env)
+
+
+def test_a_flag_replaces_a_variable_its_own_rule_refuses():
+    """The flag wins, so the variable it replaces is not held to the field's rule."""
+    settings = Settings.from_env({"MOCKRUNNER_ENFORCE": "maybe", "MOCKRUNNER_OPERATION_DELAY": "-1"}, enforce="soft",
+                                 operation_delay=0.0)
+    assert (settings.enforce, settings.operation_delay) == ("soft", 0.0)
 
 
 def test_yes_no_variables_and_regions_read_as_written():
