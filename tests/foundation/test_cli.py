@@ -98,3 +98,18 @@ def test_quota_flag_and_port_in_use():
                          capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2
     assert "apprunner_max_services" in bad.stderr
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path):
+    """``mockrunner policy ... | head``: when the reader closes the pipe first, the command stops quietly."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run([sys.executable, "-m", "mockrunner", "policy", "validate", str(policy)],
+                              stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(writer)
+    assert (done.returncode, done.stderr) == (1, "")
