@@ -98,6 +98,8 @@ class BlobStore:
         self._by_start: list[tuple[datetime, int, str]] = []
         """A heap of ``(started, sequence, id)``; entries of uploads that ended are dropped when met."""
         self._sequence = itertools.count()
+        self._doomed: set[str] = set()
+        """Blobs deleted on disk whose files wait for the state that dropped them to be saved."""
         if self.directory is not None and os.path.isdir(os.path.join(self.directory, "uploads")):
             self._reload_uploads()
 
@@ -161,18 +163,31 @@ class BlobStore:
         return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ()) if len(name) == 64]
 
     def delete(self, digest: str) -> None:
+        """Forget a blob.  In memory at once; on disk (where a state file is kept, and a change that cannot be
+        saved is undone) its file goes only with :meth:`purge`, once the state that dropped it is saved, and
+        stays if that state is undone (:meth:`spare`): bytes are never gone while a durable state still names
+        them."""
         hex_part = _hex(digest)
-        if self.directory is None:
-            with self._lock:
+        with self._lock:
+            if self.directory is None:
                 self._memory.pop(hex_part, None)
-            return
-        try:
-            os.remove(self._blob_path(hex_part))
-        except FileNotFoundError:
-            return
+            else:
+                self._doomed.add(hex_part)
+
+    def purge(self) -> None:
+        """Delete the files of the blobs :meth:`delete` was called for (call once the state is durable)."""
+        with self._lock:
+            doomed, self._doomed = self._doomed, set()
+        for hex_part in doomed:
+            _remove(self._blob_path(hex_part))
+
+    def spare(self) -> None:
+        """Keep the blobs :meth:`delete` was called for (the change that deleted them was undone)."""
+        with self._lock:
+            self._doomed.clear()
 
     def clear(self) -> None:
-        """Forget every blob and upload."""
+        """Forget every blob (on disk, as :meth:`delete` does) and upload."""
         for digest in self.digests():
             self.delete(digest)
         with self._lock:
@@ -325,6 +340,8 @@ class BlobStore:
                     self._memory.setdefault(hex_part, data)
                     self._untrack(upload_id)
                 return digest, upload.size
+            with self._lock:
+                self._doomed.discard(hex_part)  # pushed again: these bytes are held anew
             source = self._upload_path(upload_id)
             with open(source, "rb+") as handle:
                 os.fsync(handle.fileno())
