@@ -87,8 +87,7 @@ class BlobStore:
 
     def __init__(self, directory: str | None = None) -> None:
         self.directory = os.path.abspath(directory) if directory else None
-        self.signing_key = secrets.token_bytes(32)
-        """Signs download URLs of blobs (per process)."""
+        self._signing_key: bytes | None = None
         self._lock = threading.Lock()
         self._memory: dict[str, bytearray] = {}
         self._uploads: dict[str, Upload] = {}
@@ -102,6 +101,36 @@ class BlobStore:
         """Blobs deleted on disk whose files wait for the state that dropped them to be saved."""
         if self.directory is not None and os.path.isdir(os.path.join(self.directory, "uploads")):
             self._reload_uploads()
+
+    @property
+    def signing_key(self) -> bytes:
+        """Signs download URLs of blobs: random per process in memory; on disk, kept in ``signing-key`` (made
+        with the first URL), so a URL issued before a restart works until it expires, as its blob does."""
+        with self._lock:
+            if self._signing_key is None:
+                self._signing_key = secrets.token_bytes(32) if self.directory is None else self._stored_key()
+            return self._signing_key
+
+    def _stored_key(self) -> bytes:
+        path = os.path.join(self.directory, "signing-key")
+        try:
+            with open(path, "rb") as handle:
+                key = handle.read()
+            if len(key) == 32:
+                return key
+        except FileNotFoundError:
+            pass
+        key = secrets.token_bytes(32)
+        os.makedirs(self.directory, exist_ok=True)
+        temporary = path + ".tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        fsync_directory(self.directory)
+        return key
 
     # ------------------------------------------------------------------------------------------- blobs
     def size(self, digest: str) -> int | None:

@@ -147,3 +147,27 @@ def test_an_operation_seen_late_ends_at_its_due_time_before_and_after_a_restart(
         restarted.round_trip = False
         restarted.close()
 
+
+
+def test_a_download_url_works_after_a_restart_until_it_expires(durable):
+    """GetDownloadUrlForLayer answers a URL valid an hour; with a state file it is still good after a restart (its
+    key is kept beside the blobs), and still refused once expired or altered."""
+    ecr = durable.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    _image, blobs = _push(ecr, "app", "url")
+    url = ecr.get_download_url_for_layer(repositoryName="app", layerDigest=blobs[0])["downloadUrl"]
+    path = "/" + url.split("//", 1)[1].split("/", 1)[1]
+    restarted = Harness("inprocess", durable.settings)
+    try:
+        client = restarted.app.test_client()
+        answer = client.get(path)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert digest_of(answer.get_data()) == blobs[0]
+        assert client.get(path.replace("signature=", "signature=0")).status_code == 403
+        assert _admin(restarted, "/clock/advance", {"seconds": 3601}) == 200
+        assert client.get(path).status_code == 403
+    finally:
+        restarted.round_trip = False
+        restarted.close()
+    key = os.path.join(durable.app.state_file.path + ".blobs", "signing-key")
+    assert os.stat(key).st_mode & 0o777 == 0o600
