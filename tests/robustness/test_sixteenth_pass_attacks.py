@@ -12,6 +12,11 @@ Findings (each has a test here that failed before its fix):
   ``BLOB_UNKNOWN`` / were not AVAILABLE (a state no sequential order gives; a restart did not bring them back).
   Blob files are now deleted only once the state that dropped them is saved, and kept when it is undone
   (``BlobStore.delete`` / ``purge`` / ``spare``); without a state file nothing is undone and they go at once.
+* The admin API's ``POST /_mockrunner/reset`` forgot the blobs the same way before its save; undone by a failed
+  save, it left every image without its layers.  Fixed by the same change.
+* A ``GetDownloadUrlForLayer`` URL (and the registry's blob redirect) was signed with a key made per process: with
+  ``--state-file`` a URL answered a moment before a restart was refused after it, though shown valid for an hour.
+  The key is now kept beside the blobs (``<state file>.blobs/signing-key``, mode 0600).
 * An App Runner operation, a custom domain or a VPC ingress connection completed at the moment a request first
   looked after its due time, and that moment was its ``EndedAt`` / ``UpdatedAt`` / ``DeletedAt``.  Completions
   seen by reads are not saved (they are recomputed from the saved state and clock), so after a restart the same
@@ -113,6 +118,17 @@ def test_a_deletion_that_cannot_be_saved_leaves_the_layers_of_what_it_brings_bac
     finally:
         restarted.round_trip = False
         restarted.close()
+
+
+def test_a_reset_that_cannot_be_saved_keeps_the_blobs(durable):
+    """The admin reset forgets every blob; undone by a failed save, the images it brings back keep their bytes."""
+    ecr = durable.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    _image, blobs = _push(ecr, "app", "reset")
+    durable.app.state_file.write = _full_disk
+    assert _admin(durable, "/reset", {}) == 500
+    durable.app.state_file.write = os.write
+    assert _available(ecr, "app", blobs) == sorted(blobs)
 
 
 def test_a_saved_deletion_removes_the_blob_files(durable):
