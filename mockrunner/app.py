@@ -152,6 +152,7 @@ def prepare_state(store: Store) -> StateFile | None:
             register_root_credentials(store, load_seed_file(path))  # configuration, not state
         with store.lock:
             collect_garbage(store)
+            store.blobs.purge()  # what it drops is unreferenced in the durable state too
         return state_file
     for path in settings.seed_files:
         apply_seed_file(store, path)

@@ -191,6 +191,7 @@ class StateFile:
                 reason = getattr(error, "strerror", None) or str(error)
                 raise StateNotSavedError(f"state file {self.path} could not be written: {reason}") from None
             self._durable = body
+            self.store.blobs.purge()  # blobs the saved state no longer holds
 
     def _replace_file(self, data: bytes) -> None:
         temporary = f"{self.path}.tmp-{os.getpid()}-{threading.get_ident()}"
@@ -220,6 +221,7 @@ class StateFile:
         """Put the store back to the state the file holds (nothing to restore before the first save)."""
         if self._durable is not None:
             snapshot.import_state(self.store, json.loads(self._durable))
+        self.store.blobs.spare()  # the state holds the blobs the undone change deleted again
 
 
 def undoing_faults(state_file: StateFile | None,

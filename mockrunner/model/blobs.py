@@ -87,8 +87,7 @@ class BlobStore:
 
     def __init__(self, directory: str | None = None) -> None:
         self.directory = os.path.abspath(directory) if directory else None
-        self.signing_key = secrets.token_bytes(32)
-        """Signs download URLs of blobs (per process)."""
+        self._signing_key: bytes | None = None
         self._lock = threading.Lock()
         self._memory: dict[str, bytearray] = {}
         self._uploads: dict[str, Upload] = {}
@@ -98,8 +97,40 @@ class BlobStore:
         self._by_start: list[tuple[datetime, int, str]] = []
         """A heap of ``(started, sequence, id)``; entries of uploads that ended are dropped when met."""
         self._sequence = itertools.count()
+        self._doomed: set[str] = set()
+        """Blobs deleted on disk whose files wait for the state that dropped them to be saved."""
         if self.directory is not None and os.path.isdir(os.path.join(self.directory, "uploads")):
             self._reload_uploads()
+
+    @property
+    def signing_key(self) -> bytes:
+        """Signs download URLs of blobs: random per process in memory; on disk, kept in ``signing-key`` (made
+        with the first URL), so a URL issued before a restart works until it expires, as its blob does."""
+        with self._lock:
+            if self._signing_key is None:
+                self._signing_key = secrets.token_bytes(32) if self.directory is None else self._stored_key()
+            return self._signing_key
+
+    def _stored_key(self) -> bytes:
+        path = os.path.join(self.directory, "signing-key")
+        try:
+            with open(path, "rb") as handle:
+                key = handle.read()
+            if len(key) == 32:
+                return key
+        except FileNotFoundError:
+            pass
+        key = secrets.token_bytes(32)
+        os.makedirs(self.directory, exist_ok=True)
+        temporary = path + ".tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        fsync_directory(self.directory)
+        return key
 
     # ------------------------------------------------------------------------------------------- blobs
     def size(self, digest: str) -> int | None:
@@ -161,18 +192,31 @@ class BlobStore:
         return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ()) if len(name) == 64]
 
     def delete(self, digest: str) -> None:
+        """Forget a blob.  In memory at once; on disk (where a state file is kept, and a change that cannot be
+        saved is undone) its file goes only with :meth:`purge`, once the state that dropped it is saved, and
+        stays if that state is undone (:meth:`spare`): bytes are never gone while a durable state still names
+        them."""
         hex_part = _hex(digest)
-        if self.directory is None:
-            with self._lock:
+        with self._lock:
+            if self.directory is None:
                 self._memory.pop(hex_part, None)
-            return
-        try:
-            os.remove(self._blob_path(hex_part))
-        except FileNotFoundError:
-            return
+            else:
+                self._doomed.add(hex_part)
+
+    def purge(self) -> None:
+        """Delete the files of the blobs :meth:`delete` was called for (call once the state is durable)."""
+        with self._lock:
+            doomed, self._doomed = self._doomed, set()
+        for hex_part in doomed:
+            _remove(self._blob_path(hex_part))
+
+    def spare(self) -> None:
+        """Keep the blobs :meth:`delete` was called for (the change that deleted them was undone)."""
+        with self._lock:
+            self._doomed.clear()
 
     def clear(self) -> None:
-        """Forget every blob and upload."""
+        """Forget every blob (on disk, as :meth:`delete` does) and upload."""
         for digest in self.digests():
             self.delete(digest)
         with self._lock:
@@ -325,6 +369,8 @@ class BlobStore:
                     self._memory.setdefault(hex_part, data)
                     self._untrack(upload_id)
                 return digest, upload.size
+            with self._lock:
+                self._doomed.discard(hex_part)  # pushed again: these bytes are held anew
             source = self._upload_path(upload_id)
             with open(source, "rb+") as handle:
                 os.fsync(handle.fileno())

@@ -118,7 +118,9 @@ def _settle_region(store: "Store", account: "Account", region: str, state: AppRu
         if not force and task.due_at > now:
             break
         del state.pending[task_id]
-        _COMPLETIONS[task.kind](store, account, region, state, task, now)
+        # It ended when it was due, however late a request comes to see it: the same answer before and after a
+        # restart (completions seen by reads are not saved: they are recomputed from the saved state).
+        _COMPLETIONS[task.kind](store, account, region, state, task, min(task.due_at, now))
         done += 1
     _purge(store, state, now)
     return done

@@ -237,8 +237,8 @@ def download_url(ctx: "RequestContext", repo: Repository, digest: str) -> str:
 
 
 def download_signature(store: "Store", repo_key: tuple[str, str, str], digest: str, expires: int) -> str:
-    """The signature of a GetDownloadUrlForLayer URL: HMAC under the blob store's key (which lives as long as the
-    process, so a URL dies with the process that issued it or at ``expires``, like a presigned URL)."""
+    """The signature of a GetDownloadUrlForLayer URL: HMAC under the blob store's key (kept beside the state file
+    when there is one, else per process), so a URL works until ``expires``, like a presigned URL."""
     message = "\n".join((*repo_key, digest, str(expires))).encode()
     return hmac.new(store.blobs.signing_key, message, hashlib.sha256).hexdigest()
 
