@@ -41,6 +41,17 @@ def two_account_harness(make_harness, aws: Harness) -> Harness:
     return make_harness(aws.mode, settings)
 
 
+@pytest.fixture(params=MODES)
+def durable(request: pytest.FixtureRequest, tmp_path) -> Iterator[Harness]:
+    """A harness (both modes) saving to a state file in ``tmp_path`` (``harness.app.state_file``)."""
+    from mockrunner.config import Settings
+
+    harness = Harness(request.param, Settings(log_requests=False, operation_delay=0,
+                                              state_file=str(tmp_path / "state.bin")))
+    yield harness
+    harness.close()
+
+
 # ------------------------------------------------------------------------ CI: the tests that drive real clients
 REAL_CLIENT_TESTS = {
     "tests/dashboard/test_browser.py": "no browser test passed: the dashboard was not tested in a browser",

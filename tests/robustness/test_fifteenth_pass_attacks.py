@@ -45,7 +45,6 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
 
 import jwt
 import pytest
@@ -56,19 +55,10 @@ from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.persistence import decode_file
-from tests.harness import MODES, Harness
+from tests.harness import Harness
 from tests.robustness.world import PUBLIC_SOURCE, allow, trust
 
 NO_SPACE = os.strerror(errno.ENOSPC)
-
-
-@pytest.fixture(params=MODES)
-def durable(request, tmp_path) -> Iterator[Harness]:
-    """A harness (both modes) saving to a state file in ``tmp_path``."""
-    harness = Harness(request.param, Settings(log_requests=False, operation_delay=0,
-                                              state_file=str(tmp_path / "state.bin")))
-    yield harness
-    harness.close()
 
 
 def _on_disk(harness: Harness) -> dict:

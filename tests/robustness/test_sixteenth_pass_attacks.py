@@ -45,25 +45,14 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import Iterator
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from mockrunner.config import Settings
 from mockrunner.testing.oci import build_image, digest_of
-from tests.harness import MODES, Harness
+from tests.harness import Harness
 from tests.robustness.world import PUBLIC_SOURCE
-
-
-@pytest.fixture(params=MODES)
-def durable(request, tmp_path) -> Iterator[Harness]:
-    """A harness (both modes) saving to a state file in ``tmp_path``."""
-    harness = Harness(request.param, Settings(log_requests=False, operation_delay=0,
-                                              state_file=str(tmp_path / "state.bin")))
-    yield harness
-    harness.close()
 
 
 def _full_disk(fd: int, data: memoryview) -> int:

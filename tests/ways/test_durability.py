@@ -22,11 +22,10 @@ import requests
 from botocore.exceptions import ClientError
 
 from mockrunner.app import create_app
-from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.model.store import RegionState
 from mockrunner.persistence import decode_file
-from tests.harness import MODES, Harness
+from tests.harness import Harness
 from tests.ways.state_server import client, start_server
 
 NO_SPACE = os.strerror(errno.ENOSPC)
@@ -49,14 +48,6 @@ class FullDisk:
         written = os.write(fd, bytes(data[: self.room]))
         self.room -= written
         return written
-
-
-@pytest.fixture(params=MODES)
-def durable(request, tmp_path):
-    harness = Harness(request.param, Settings(log_requests=False, operation_delay=0,
-                                              state_file=str(tmp_path / "state.bin")))
-    yield harness
-    harness.close()
 
 
 def _state_file(harness: Harness):
