@@ -6,7 +6,8 @@ Rules (User Guide, "Condition element" and "Condition operators"):
 * a missing key makes a condition false, except negated operators (true), ``...IfExists`` (true),
   ``ForAllValues`` (true: a missing or empty set satisfies "all"), and ``ForAnyValue`` (false);
 * a multi-valued context key without a set operator holds if any value matches (all, for negated);
-* an unresolved policy variable makes the condition false ("Policy variables with no value").
+* a policy value whose variable has no value is effectively null: it equals and is like nothing, so it never
+  matches, and a negated operator holds against it ("Policy variables with no value").
 
 The result is three-valued: True, False, or None (*unknown*: a value that cannot be compared). AND is
 Kleene's (False wins over unknown). The statement layer treats unknown as "does not allow" and "does
@@ -72,8 +73,10 @@ class KeyCondition:
                 return False
             return op.negated
         policy = self.prepared if self.prepared is not None else self._prepare_now(ctx)
-        if policy is None:
-            return False
+        if not policy:
+            # Every value was a variable with no value: "effectively null", which no context value equals or is
+            # like, so only the negated operators hold ("Policy variables with no value").
+            return op.negated
         if _ERROR in policy:
             return UNKNOWN
         # One matcher per evaluation (set lookups, one bound for orderings): the cost is the number of context
@@ -99,13 +102,14 @@ class KeyCondition:
         # "Null": "true" holds when the key is absent; several values OR.
         return any(expect_absent is not present for expect_absent in policy)
 
-    def _prepare_now(self, ctx: dict[str, Any]) -> tuple[Any, ...] | None:
+    def _prepare_now(self, ctx: dict[str, Any]) -> tuple[Any, ...]:
+        """The policy values with their variables substituted; a value whose variable has no value (and no default)
+        is left out: it is effectively null, equal to and like nothing."""
         prepared = []
         for template in self.templates:
             parts = resolve(template, ctx)
-            if parts is None:
-                return None
-            prepared.append(_prepare(self.operator, parts))
+            if parts is not None:
+                prepared.append(_prepare(self.operator, parts))
         return tuple(prepared)
 
 
