@@ -39,8 +39,7 @@ Probed and held (each checked against the engine and, where it applies, the API)
 * ``NotAction`` with ``NotResource``, resource wildcards across ``:`` in the first five ARN components (they stop
   at ``:``), condition keys differing by case (one key, ANDed), values of the wrong JSON type (nested lists,
   objects, ``null``: "Syntax errors in policy."; numbers and booleans are their text), malformed CIDRs (unknown:
-  never allow, still deny), dates IAM's legacy parser refuses ("The policy failed legacy parsing"), policy sizes
-  counted without whitespace at each quota.
+  never allow, still deny), dates IAM's legacy parser refuses ("The policy failed legacy parsing").
 """
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from .base import Operator, Parts, family, text_value
 
-
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 """A number as policies and requests write one: ASCII digits, an optional fraction and exponent. Python's
 ``float`` also reads ``1_000``, ``Infinity``, ``nan`` and digits of other scripts (``\u0661`` is 1), none of

@@ -2,7 +2,6 @@
 documents, tags)."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
