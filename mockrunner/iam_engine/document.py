@@ -9,7 +9,6 @@ formats.
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from . import messages as m
 from .conditions import KeyCondition, check_block_dates, check_block_syntax, compile_block
 from .matching import ResourceMatcher, compile_actions
 from .messages import MalformedPolicyError
+from .policy_json import loads as policy_loads
 from .principal import PrincipalMatcher, compile_principal
 from .variables import parse_template
 
@@ -41,10 +41,10 @@ _ELEMENTS = {
     PolicyKind.TRUST: _COMMON | {"Principal", "NotPrincipal"},
 }
 _EFFECTS = frozenset({"Allow", "Deny"})
-_VENDOR = re.compile(r"^[A-Za-z0-9\-.*?]+$")
-_SID = re.compile(r"^[0-9A-Za-z]*$")
+_VENDOR = re.compile(r"^[A-Za-z0-9\-.*?]+\Z")
+_SID = re.compile(r"^[0-9A-Za-z]*\Z")
 # A role trust policy may only grant the STS "assume" family (IAM rejects anything else).
-_TRUST_ACTION = re.compile(r"^(\*|sts:\*|sts:(AssumeRole\w*|TagSession|SetSourceIdentity|SetContext))$", re.I)
+_TRUST_ACTION = re.compile(r"^(\*|sts:\*|sts:(AssumeRole[A-Za-z]*|TagSession|SetSourceIdentity|SetContext))\Z", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +124,12 @@ def _string_list(value: Any) -> list[str]:
 
 
 def load_document(document: str | dict) -> dict:
-    """JSON text or an already-decoded object; both must be a JSON object."""
+    """JSON text (read by :func:`policy_json.loads`: no key twice in an object, no ``NaN``) or an already-decoded
+    object; both must be a JSON object."""
     if isinstance(document, str):
         try:
-            document = json.loads(document)
-        except (json.JSONDecodeError, RecursionError):
+            document = policy_loads(document)
+        except ValueError:
             raise MalformedPolicyError(m.SYNTAX_ERROR) from None
     if not isinstance(document, dict):
         raise MalformedPolicyError(m.SYNTAX_ERROR)
@@ -274,7 +275,7 @@ def _check_action(action: str) -> None:
         raise MalformedPolicyError(m.ACTION_BAD_VENDOR.format(vendor=parts[0]))
 
 
-_PARTITION = re.compile(r"^(\*|aws(-[a-z]+)*)$")
+_PARTITION = re.compile(r"^(\*|aws(-[a-z]+)*)\Z")
 _IAM_PATHS = (
     "user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/", "server-certificate/",
     "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/",

@@ -102,9 +102,14 @@ def compile_regex(source: str, ignore_case: bool) -> re.Pattern[str]:
 
 
 def compile_actions(patterns: Iterable[str]) -> re.Pattern[str]:
-    """One alternation for all of a statement's actions, so a statement is a single regex test."""
+    """One alternation for all of a statement's actions, so a statement is a single regex test.
+
+    Case folds for ASCII letters only: every AWS action name is ASCII, and Unicode case folding would let
+    ``iam:DeleteUſer`` (long s), ``iam:\u212aey`` (Kelvin sign) or ``iam:L\u0131st*`` (dotless i) grant
+    ``iam:DeleteUser``, ``iam:Key`` and ``iam:List*``, names that differ from them in AWS.
+    """
     alternatives = sorted({glob_to_regex(p) for p in patterns})
-    return compile_regex("(?:" + "|".join(alternatives) + r")\Z", True)
+    return re.compile("(?:" + "|".join(alternatives) + r")\Z", re.IGNORECASE | re.ASCII | re.DOTALL)
 
 
 class ResourceMatcher:

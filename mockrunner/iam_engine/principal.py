@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from .messages import INVALID_PRINCIPAL, MalformedPolicyError
 
-_ACCOUNT = re.compile(r"^\d{12}$")
-UNIQUE_ID = re.compile(r"^A(?:ID|RO)A[A-Z0-9]{17}$")
+_ACCOUNT = re.compile(r"^[0-9]{12}\Z")
+UNIQUE_ID = re.compile(r"^A(?:ID|RO)A[A-Z0-9]{17}\Z")
 """The unique id of an IAM user (``AIDA``) or role (``AROA``) as it stands for a deleted one in a stored policy."""
 
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from mockrunner.iam_engine import MalformedPolicyError, Policy, PolicyKind, parse_policy
+from mockrunner.iam_engine import MalformedPolicyError, Policy, PolicyKind, parse_policy, policy_json
 
 # ------------------------------------------------------------------------------------------------ policies
 REGISTRY_POLICY_ACTIONS_V1 = frozenset({"ecr:replicateimage", "ecr:createrepository"})
@@ -47,8 +47,8 @@ def _load(text: Any) -> dict | None:
     if not isinstance(text, str):
         return None
     try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
+        document = policy_json.loads(text)
+    except ValueError:
         return None
     return document if isinstance(document, dict) else None
 

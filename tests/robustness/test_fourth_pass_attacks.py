@@ -27,7 +27,7 @@ Host header with odd characters in the blob redirect       Location is the Host 
                                                            not a URI host: the server's 400 (fifth pass)
 index naming a digest many times / huge / the same child   one refusal, naming each index once; deletes stay fast
 repository policy ``resource``/``RESOURCE``/``\\u006f``     "Invalid repository policy provided"
-duplicate ``Principal`` keys                               the last wins for the check and for evaluation alike
+duplicate ``Principal`` keys                               the policy is refused (no key twice in a policy)
 GetAccountAuthorizationDetails Marker forged/negative/     "Invalid Marker." (400); MaxItems outside 1..1000 refused;
 huge/other filter; MaxItems bounds; entities added         pages never repeat or skip an entity that stayed
 between pages
@@ -262,13 +262,15 @@ def test_a_repository_policy_cannot_smuggle_a_resource_or_a_missing_principal(aw
 
 
 def test_duplicate_principal_keys_are_read_alike_by_the_check_and_the_engine(aws):
-    """JSON's last key wins for both: the check sees the principal the engine evaluates."""
+    """A policy naming ``Principal`` twice is refused whole (seventeenth pass: no key twice in a policy), so no
+    check and no evaluation can read a principal the other did not."""
     ecr = aws.client("ecr")
     ecr.create_repository(repositoryName="app")
     ghost_last = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",'
                   '"Principal":{"AWS":"arn:aws:iam::123456789012:user/ghost"},"Action":"ecr:*"}]}')
     assert error_of(ecr.set_repository_policy, repositoryName="app", policyText=ghost_last)[1].endswith(
-        "'Principal not found'")
+        "'Invalid repository policy provided'")
+    assert error_of(ecr.get_repository_policy, repositoryName="app")[0] == "RepositoryPolicyNotFoundException"
 
 
 # ------------------------------------------------------------------------------------------------ IAM

@@ -246,7 +246,7 @@ class UnknownCondition:
     test = evaluate
 
 
-_INT = re.compile(r"^-?[0-9]+$")
+_INT = re.compile(r"^-?[0-9]+\Z")
 
 
 def _int_in(text: str, low: int, high: int) -> bool:

@@ -15,15 +15,22 @@ from typing import Any
 
 from .base import Operator, Parts, family, text_value
 
-_EPOCH = re.compile(r"^-?\d+(\.\d+)?$")
+_EPOCH = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_W3C = re.compile(r"-?[0-9]{4,}(-[0-9]{2}(-[0-9]{2}([Tt][0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
+                  r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?)?")
+"""The ISO 8601 profile dates are written in (the W3C's): ``YYYY-MM-DDThh:mm:ss.sTZD`` and its prefixes, ASCII
+digits only. Python's ``fromisoformat`` also reads week dates (``2024-W01-1``), compact forms (``20240101``), any
+character between date and time (``2024-01-01 10:00``) and, as a regex digit class does, digits of other scripts."""
 
 
 @lru_cache(maxsize=2048)
 def parse_date(text: str) -> float:
-    """Seconds since the epoch for an ISO 8601 or epoch-seconds string; ValueError otherwise."""
-    text = text.strip()
-    if _EPOCH.match(text):
+    """Seconds since the epoch for an ISO 8601 (W3C profile) or epoch-seconds string; ValueError otherwise."""
+    text = text.strip(" \t\r\n")
+    if _EPOCH.fullmatch(text):
         return float(text)
+    if not _W3C.fullmatch(text):
+        raise ValueError(f"not a date: {text[:40]!r}")
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     moment = datetime.fromisoformat(text)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from typing import Any
 
 from .base import Operator, Parts, family, text_value
 
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number as policies and requests write one: ASCII digits, an optional fraction and exponent. Python's
+``float`` also reads ``1_000``, ``Infinity``, ``nan`` and digits of other scripts (``\u0661`` is 1), none of
+which a decimal reader takes; such a value cannot be compared."""
+
 
 def _number(text: str) -> float:
-    number = float(text.strip())
+    text = text.strip(" \t\r\n")
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"not a decimal number: {text[:40]!r}")
+    number = float(text)
     if math.isnan(number):
         raise ValueError("NaN is not comparable")
     return number

@@ -1,11 +1,13 @@
 """String operators (User Guide, "String condition operators").
 
-``StringLike``'s ``*`` and ``?`` are wildcards; ``StringEquals`` compares them literally.
+``StringLike``'s ``*`` and ``?`` are wildcards; ``StringEquals`` compares them literally. ``...IgnoreCase`` compares
+character by character (:func:`fold`), never with Unicode full case folding, which changes lengths.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ..matching import compile_regex, parts_to_regex
@@ -26,12 +28,31 @@ def _alternation(patterns: tuple[Any, ...]) -> Any:
     return re.compile("(?:" + "|".join(sorted({p.pattern for p in patterns})) + ")", re.DOTALL)
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """One character's case-insensitive key: its upper case, then that one's lower case, each only where it is one
+    character. Two characters get the same key exactly when Java's ``String.equalsIgnoreCase`` (per character:
+    equal, or equal upper cases, or equal lower cases of those) finds them equal."""
+    upper = char.upper()
+    upper = upper if len(upper) == 1 else char
+    lower = upper.lower()
+    return lower if len(lower) == 1 else upper
+
+
+def fold(text: str) -> str:
+    """``text`` compared ignoring case character by character: ``ß`` is not ``ss`` and ``\ufb01`` is not ``fi``
+    (``str.casefold`` makes both equal, which no per-character comparison does), ``\u212a`` (Kelvin) is ``k``."""
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
 def _folded_value(parts: Parts) -> str:
-    return text_value(parts).casefold()
+    return fold(text_value(parts))
 
 
 def _folded_context(value: Any) -> str:
-    return text_context(value).casefold()
+    return fold(text_context(value))
 
 
 OPERATORS = family(
