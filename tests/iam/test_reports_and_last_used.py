@@ -248,3 +248,40 @@ def test_last_used_records_are_saved_before_the_answer(tmp_path):
     assert iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"] == used
     assert used["Region"] == "eu-west-1" and used["ServiceName"] == "iam"
     server.stop()
+
+
+def test_last_use_times_read_as_iam_reports_them(aws):
+    """An access key's and a service's last use to the minute, a role's to the second (the API and CLI references'
+    examples, 2015-06-16T22:45:00Z and 2019-09-30T23:02:00Z; Cloud Custodian's recordings of real IAM; published
+    get-role outputs such as 2022-02-13T20:05:35+00:00)."""
+    aws.store.clock.advance(17.25)  # a time with seconds and a fraction
+    key = user_with_key(aws, "auditor", inline={"p": doc(allow("iam:*"), allow("sts:AssumeRole"))})
+    iam = aws.client("iam")
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/auditor"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName="deployer", PolicyName="p", PolicyDocument=doc(allow("iam:GetUser")))
+    user_arn = f"arn:aws:iam::{ACCOUNT}:user/auditor"
+    aws.store.clock.advance(13.5)
+    auditor = aws.client_for(key, "iam")
+    auditor.get_user()
+    session = aws.client_for(key, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/deployer",
+                                                     RoleSessionName="ci")["Credentials"]
+    aws.client_for({"AccessKeyId": session["AccessKeyId"], "SecretAccessKey": session["SecretAccessKey"],
+                    "SessionToken": session["SessionToken"]}, "iam").get_user(UserName="auditor")
+
+    key_used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["LastUsedDate"]
+    assert (key_used.second, key_used.microsecond) == (0, 0)
+    role_used = iam.get_role(RoleName="deployer")["Role"]["RoleLastUsed"]["LastUsedDate"]
+    recorded = max(when for when, _ in aws.store.account(ACCOUNT).iam.last_used[
+        f"arn:aws:iam::{ACCOUNT}:role/deployer"].values())
+    assert role_used == recorded.replace(microsecond=0)  # the second kept, the fraction dropped
+    job = auditor.generate_service_last_accessed_details(Arn=user_arn)["JobId"]
+    services = {item["ServiceNamespace"]: item for item in
+                auditor.get_service_last_accessed_details(JobId=job)["ServicesLastAccessed"]}
+    assert (services["iam"]["LastAuthenticated"].second, services["iam"]["LastAuthenticated"].microsecond) == (0, 0)
+    entities = auditor.get_service_last_accessed_details_with_entities(JobId=job, ServiceNamespace="iam")
+    assert all(entity["LastAuthenticated"].second == 0 for entity in entities["EntityDetailsList"])
+    iam.generate_credential_report()
+    report = iam.get_credential_report()["Content"].decode().splitlines()
+    header, row = report[0].split(","), next(line for line in report if line.startswith("auditor,")).split(",")
+    assert row[header.index("access_key_1_last_used_date")].endswith(":00+00:00")

@@ -19,7 +19,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState
 from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import iam_of
-from mockrunner.services.iam.usage import latest_use
+from mockrunner.services.iam.usage import latest_use, to_minute
 from mockrunner.services.registry import op
 
 COLUMNS = (
@@ -47,7 +47,7 @@ def _key_columns(iam: IamState, keys: list) -> list[str]:
             columns += ["false", NA, NA, NA, NA]
             continue
         use = latest_use(iam, key.access_key_id)
-        used = [_time(use[1]), use[2], use[0]] if use else [NA, NA, NA]
+        used = [_time(to_minute(use[1])), use[2], use[0]] if use else [NA, NA, NA]
         columns += [str(key.status == "Active").lower(), _time(key.create_date), *used]
     return columns
 

@@ -27,6 +27,7 @@ from mockrunner.protocol.specs import SERVICES
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, on_arn
 from mockrunner.services.iam.entities import arn_shaped, iam_of, managed_policy
+from mockrunner.services.iam.usage import to_minute
 from mockrunner.services.registry import op
 
 SERVICE_NAMES = {
@@ -147,7 +148,7 @@ def _service_out(service: dict) -> dict:
                            "TotalAuthenticatedEntities": len(used)}
     if used:
         entity, (when, region) = max(used.items(), key=lambda item: item[1][0])
-        out.update(LastAuthenticated=when, LastAuthenticatedEntity=entity, LastAuthenticatedRegion=region)
+        out.update(LastAuthenticated=to_minute(when), LastAuthenticatedEntity=entity, LastAuthenticatedRegion=region)
     return out
 
 
@@ -178,7 +179,7 @@ def get_service_last_accessed_details_with_entities(ctx: RequestContext) -> dict
     iam = iam_of(ctx)
 
     def out(item: tuple[str, tuple]) -> dict:
-        return {"EntityInfo": _entity_info(iam, item[0]), "LastAuthenticated": item[1][0]}
+        return {"EntityInfo": _entity_info(iam, item[0]), "LastAuthenticated": to_minute(item[1][0])}
 
     page = paging.page(sorted(used.items()), ctx, "EntityDetailsList", out)
     return {"JobStatus": "COMPLETED", "JobCreationDate": job.created, "JobCompletionDate": job.created, **page}
