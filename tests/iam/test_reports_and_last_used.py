@@ -251,7 +251,7 @@ def test_last_used_records_are_saved_before_the_answer(tmp_path):
 
 
 def test_last_use_times_read_as_iam_reports_them(aws):
-    """An access key's and a service's last use to the minute, a role's to the second (the API and CLI references'
+    """An access key's and a service's last use to the minute, a role's to the second (the AWS CLI reference's
     examples, 2015-06-16T22:45:00Z and 2019-09-30T23:02:00Z; Cloud Custodian's recordings of real IAM; published
     get-role outputs such as 2022-02-13T20:05:35+00:00)."""
     aws.store.clock.advance(17.25)  # a time with seconds and a fraction

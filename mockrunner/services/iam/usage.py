@@ -16,9 +16,9 @@ def latest_use(iam: IamState, who: str) -> tuple[str, datetime, str] | None:
 
 
 def to_minute(when: datetime) -> datetime:
-    """A last-use time as IAM reports an access key's and a service's: to the minute (the API reference's and the
-    AWS CLI reference's examples, ``2015-06-16T22:45:00Z``, ``2019-09-30T23:02:00Z``, and Cloud Custodian's
-    recordings of real IAM all have zero seconds)."""
+    """A last-use time as IAM reports an access key's and a service's: to the minute (the AWS CLI reference's
+    examples, ``2015-06-16T22:45:00Z``, ``2019-09-30T23:02:00Z``, and Cloud Custodian's recordings of real IAM all
+    have zero seconds)."""
     return when.replace(second=0, microsecond=0)
 
 
