@@ -44,9 +44,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from mockrunner import __version__, strict_json
+from mockrunner import __version__
 from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.config import ENFORCEMENT_MODES
+from mockrunner.iam_engine import strict_json
 from mockrunner.model import snapshot
 from mockrunner.numerals import is_decimal
 from mockrunner.persistence import StateNotSavedError

@@ -36,7 +36,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mockrunner import strict_json
+from mockrunner.iam_engine import strict_json
 from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:

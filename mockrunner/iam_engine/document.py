@@ -18,8 +18,8 @@ from . import messages as m
 from .conditions import KeyCondition, check_block_dates, check_block_syntax, compile_block
 from .matching import ResourceMatcher, compile_actions
 from .messages import MalformedPolicyError
-from .policy_json import loads as policy_loads
 from .principal import PrincipalMatcher, compile_principal
+from .strict_json import loads as policy_loads
 from .variables import parse_template
 
 
@@ -124,7 +124,7 @@ def _string_list(value: Any) -> list[str]:
 
 
 def load_document(document: str | dict) -> dict:
-    """JSON text (read by :func:`policy_json.loads`: no key twice in an object, no ``NaN``) or an already-decoded
+    """JSON text (read by :func:`strict_json.loads`: no key twice in an object, no ``NaN``) or an already-decoded
     object; both must be a JSON object."""
     if isinstance(document, str):
         try:

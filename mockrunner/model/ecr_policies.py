@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from mockrunner.iam_engine import MalformedPolicyError, Policy, PolicyKind, parse_policy, policy_json
+from mockrunner.iam_engine import MalformedPolicyError, Policy, PolicyKind, parse_policy, strict_json
 
 # ------------------------------------------------------------------------------------------------ policies
 REGISTRY_POLICY_ACTIONS_V1 = frozenset({"ecr:replicateimage", "ecr:createrepository"})
@@ -47,7 +47,7 @@ def _load(text: Any) -> dict | None:
     if not isinstance(text, str):
         return None
     try:
-        document = policy_json.loads(text)
+        document = strict_json.loads(text)
     except ValueError:
         return None
     return document if isinstance(document, dict) else None

@@ -9,7 +9,7 @@ from typing import Any
 from mockrunner.arns import split_arn
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, policy_json, validate_policy
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, strict_json, validate_policy
 from mockrunner.model.iam import (
     Group,
     IamState,
@@ -86,8 +86,8 @@ def validate_document(document: str, kind: PolicyKind, *, managed: bool = False)
     LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json, invalid-0); JSON that is not a
     valid policy gets the engine's message ("Syntax errors in policy." and the rest)."""
     try:
-        policy_json.loads(document)
-    except policy_json.DuplicateKey:
+        strict_json.loads(document)
+    except strict_json.DuplicateKey:
         pass  # JSON, but not a policy: the engine's "Syntax errors in policy." below
     except ValueError:
         message = "Syntax errors in policy." if managed else "This policy contains invalid Json"

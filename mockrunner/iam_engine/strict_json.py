@@ -1,0 +1,58 @@
+"""JSON read strictly: the one reader of policy text (the engine's) and of the documents people hand to mockrunner
+(admin request bodies, seed files, state imports).
+
+:func:`loads` is ``json.loads`` that also refuses what the standard parser lets through: an object naming a key
+twice (:class:`DuplicateKey`: which value wins differs between parsers, so the document is ambiguous —
+``{"Effect": "Deny", "Effect": "Allow"}`` would read as an Allow; the IAM User Guide, "Troubleshooting IAM
+policies", calls a repeated policy element incorrect), and (:class:`NotJson`) ``NaN`` and ``Infinity`` (not JSON;
+a ``NumericLessThan`` against ``Infinity`` would hold for every number), nesting deeper than the parser goes and
+integers longer than Python reads.  Both are ``ValueError``s saying why.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class NotJson(ValueError):
+    """The text is not one JSON document (a syntax error, a non-JSON constant, nesting too deep, a number too long)."""
+
+
+class DuplicateKey(ValueError):
+    """The text is JSON, but an object in it names a key twice."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise DuplicateKey(f"the key {twice[:100]!r} appears twice in one object")
+    return document
+
+
+def _not_json(name: str) -> Any:
+    raise NotJson(f"{name} is not a JSON number")
+
+
+def _integer(text: str) -> int:
+    if len(text) > MAX_INTEGER_DIGITS:
+        raise NotJson(f"a number has more than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+MAX_INTEGER_DIGITS = 4300
+"""The most digits an integer may have: Python's own limit for reading one."""
+
+
+def loads(text: str | bytes) -> Any:
+    """The document ``text`` holds; :class:`NotJson` or :class:`DuplicateKey` for anything but one unambiguous
+    JSON document."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique, parse_constant=_not_json, parse_int=_integer)
+    except (DuplicateKey, NotJson):
+        raise
+    except RecursionError:
+        raise NotJson("the JSON is nested too deeply") from None
+    except ValueError as error:
+        raise NotJson(str(error)) from None
