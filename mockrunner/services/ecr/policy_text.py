@@ -15,6 +15,7 @@ delete-lifecycle-policy examples (a multi-line file in, compact text out; the pr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 
@@ -24,20 +25,21 @@ class _Number(str):
 
 def ecr_policy_text(text: str) -> str:
     """``text`` (a policy ECR accepted) in ECR's pretty form; text that is no JSON is returned as it is."""
-    try:
-        document = json.loads(text, parse_int=_Number, parse_float=_Number)
-    except ValueError:
-        return text
-    return _written(document, 0)
+    return _rewritten(text, lambda document: _written(document, 0))
 
 
 def ecr_compact_text(text: str) -> str:
     """``text`` (a lifecycle policy ECR accepted) as ECR writes it back: compact JSON, numbers as written."""
+    return _rewritten(text, _compact)
+
+
+def _rewritten(text: str, write: Callable[[Any], str]) -> str:
+    """``text`` read (numbers kept as written) and written by ``write``; text that is no JSON as it is."""
     try:
         document = json.loads(text, parse_int=_Number, parse_float=_Number)
     except ValueError:
         return text
-    return _compact(document)
+    return write(document)
 
 
 def _compact(value: Any) -> str:
