@@ -9,7 +9,7 @@ from mockrunner.arns import split_arn
 from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
-from mockrunner.services.iam.entities import Kind, arn_shaped, entity_arn, iam_of, managed_policy, self_user
+from mockrunner.services.iam.entities import KINDS, Kind, arn_shaped, entity_arn, iam_of, managed_policy, self_user
 
 BOUNDARY_KEYED = frozenset({
     "CreateUser", "CreateRole", "AttachUserPolicy", "AttachRolePolicy", "DetachUserPolicy", "DetachRolePolicy",
@@ -132,9 +132,6 @@ def listing(kind: str) -> Callable:
     return authz
 
 
-_ENTITY_HOMES = {"user": "users", "role": "roles", "group": "groups"}
-
-
 def on_arn(param: str) -> Callable:
     """authz: ``iam:<Operation>`` on the IAM ARN the request's ``param`` gives (a user, group, role, policy or
     delegation request), with the tags of the entity it names (its ARN exactly: a namesake at another path is not
@@ -145,10 +142,10 @@ def on_arn(param: str) -> Callable:
         parsed = split_arn(arn) if arn_shaped(arn) else None
         if parsed is None:
             return (Check(action, "*"),)
-        iam, home = iam_of(ctx), _ENTITY_HOMES.get(parsed.resource_type)
+        iam, kind = iam_of(ctx), KINDS.get(parsed.resource_type)
         entity = None
         if parsed.account == ctx.account.id:
-            entity = getattr(iam, home).get(parsed.name) if home else managed_policy(iam, arn)
+            entity = kind.entities(iam).get(parsed.name) if kind else managed_policy(iam, arn)
         if getattr(entity, "arn", arn) != arn:
             entity = None
         return (Check(action, arn, resource_tag_keys(entity, parsed.resource_type)),)

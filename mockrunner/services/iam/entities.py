@@ -66,6 +66,8 @@ class Kind:
 USER = Kind("user", "User", "UserName", "users")
 GROUP = Kind("group", "Group", "GroupName", "groups")
 ROLE = Kind("role", "Role", "RoleName", "roles")
+KINDS = {kind.name: kind for kind in (USER, GROUP, ROLE)}
+"""Users, groups and roles by the resource type of their ARNs."""
 
 
 def iam_of(ctx: RequestContext) -> IamState:

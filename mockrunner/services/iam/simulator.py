@@ -30,7 +30,7 @@ from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.numerals import is_decimal
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import on_arn
-from mockrunner.services.iam.entities import GROUP, ROLE, USER, Kind, managed_policy
+from mockrunner.services.iam.entities import GROUP, KINDS, ROLE, USER, Kind, managed_policy
 from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
 from mockrunner.services.registry import op
 
@@ -39,7 +39,6 @@ RESOURCE_HANDLING_OPTIONS = frozenset({
     "EC2-Classic-InstanceStore", "EC2-Classic-EBS", "EC2-VPC-InstanceStore", "EC2-VPC-InstanceStore-Subnet",
     "EC2-VPC-EBS", "EC2-VPC-EBS-Subnet",
 })
-_KINDS = {"user": USER, "group": GROUP, "role": ROLE}
 
 
 def _invalid(message: str) -> ServiceError:
@@ -59,7 +58,7 @@ def _on_anything(ctx: RequestContext) -> Iterable[Check]:
 def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
     """The user, group or role ``arn`` names in the caller's account; NoSuchEntity if there is none."""
     parsed = split_arn(arn)
-    kind = _KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam") else None
+    kind = KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam") else None
     if kind is None or "/" not in parsed.resource:
         raise _invalid(f"Invalid ARN {arn}: only the ARN of an IAM user, group or role can be simulated.")
     name = parsed.name
