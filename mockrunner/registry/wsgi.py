@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.http import HTTP_STATUS_CODES
 
+from mockrunner.persistence import StateNotSavedError
 from mockrunner.registry import handlers
 from mockrunner.registry.errors import API_VERSION_HEADER, RegistryError
 from mockrunner.registry.request import RegistryRequest
@@ -28,7 +29,10 @@ def is_registry_path(path: str) -> bool:
 
 
 def handle(store: "Store", state_file: "StateFile | None", environ: dict[str, Any]) -> handlers.Reply:
-    """One registry request; always an answer (a registry JSON error for every failure, never a traceback)."""
+    """One registry request; always an answer (a registry JSON error for every failure, never a traceback).
+
+    A change whose save failed (:class:`StateNotSavedError`, the change already undone) is a 500 ``UNKNOWN`` saying
+    so and why, as the AWS gateway answers it in the service's own error shape."""
     request = RegistryRequest.from_environ(store, state_file, environ)
     try:
         if handlers.is_download_url(request):
@@ -42,6 +46,10 @@ def handle(store: "Store", state_file: "StateFile | None", environ: dict[str, An
             headers["Content-Length"] = str(len(body))
             body = b""
         return handlers.Reply(error.status, headers, [body])
+    except StateNotSavedError as error:  # an expected refusal (the change is undone), not a bug: no traceback
+        log.error("%s %s undone: %s", request.method, request.path, error)
+        refusal = RegistryError(500, "UNKNOWN", f"The change was not applied: {error}.")
+        return handlers.Reply(500, {"Content-Type": refusal.content_type}, [refusal.body()])
     except Exception:  # noqa: BLE001 - the one place that turns bugs into a registry-shaped 500
         log.exception("internal error handling %s %s", request.method, request.path)
         error = RegistryError(500, "UNKNOWN", "unknown error")

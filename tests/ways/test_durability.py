@@ -306,3 +306,31 @@ def test_a_fault_in_the_middle_of_a_registry_push_undoes_what_it_had_done(durabl
     assert status == 500
     _assert_memory_matches_the_file(durable)
     assert durable.client("ecr").describe_repositories()["repositories"] == []
+
+
+def test_a_registry_push_that_cannot_be_saved_gets_a_registry_error_naming_the_cause(durable, caplog) -> None:
+    """A save that fails under the registry API is an expected refusal, not a bug: the client reads a registry
+    JSON error saying the change was not applied and why, and the log has one line, no traceback."""
+    durable.client("ecr").create_repository_creation_template(prefix="auto", appliedFor=["CREATE_ON_PUSH"])
+    token = durable.client("ecr").get_authorization_token()["authorizationData"][0]["authorizationToken"]
+    headers = {"Authorization": f"Basic {token}"}
+    _state_file(durable).write = FullDisk()
+    with caplog.at_level("INFO", logger="mockrunner.registry"):
+        if durable.server is not None:
+            answer = requests.post(f"{durable.endpoint_url}/v2/auto/app/blobs/uploads/", headers=headers, timeout=30)
+            status, body = answer.status_code, answer.json()
+        else:
+            answer = durable.app.test_client().post("/v2/auto/app/blobs/uploads/", headers=headers)
+            status, body = answer.status_code, answer.get_json()
+    _state_file(durable).write = os.write
+    assert status == 500
+    [error] = body["errors"]
+    assert error["code"] == "UNKNOWN"
+    assert error["message"].startswith("The change was not applied: state file ")
+    assert NO_SPACE in error["message"]
+    records = [record for record in caplog.records if record.name == "mockrunner.registry"]
+    assert [record.exc_info for record in records] == [None], "one log line, without a traceback"
+    assert durable.client("ecr").describe_repositories()["repositories"] == []
+    with open(_state_file(durable).path, "rb") as handle:
+        on_disk = decode_file(handle.read(), _state_file(durable).path)["state"]
+    assert _comparable(snapshot.export_state(durable.store)["state"]) == _comparable(on_disk)
