@@ -63,9 +63,11 @@ def from_service_error(error: ServiceError) -> RegistryError:
 
 
 def not_authorized(realm: str) -> RegistryError:
-    """No or unusable credentials: 401 with the Basic challenge and ECR's plain-text body."""
+    """No or unusable credentials: 401 with the Basic challenge and ECR's plain-text body; the realm is written as
+    an HTTP quoted-string (RFC 9110 section 5.6.4), whatever the ``Host`` it repeats holds."""
+    quoted = realm.replace("\\", "\\\\").replace('"', '\\"')
     return RegistryError(401, "UNAUTHORIZED", "Not Authorized", plain=True,
-                         headers={"WWW-Authenticate": f'Basic realm="{realm}",service="ecr.amazonaws.com"'})
+                         headers={"WWW-Authenticate": f'Basic realm="{quoted}",service="ecr.amazonaws.com"'})
 
 
 def token_expired() -> RegistryError:

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from mockrunner.app import create_app
+from mockrunner.config import Settings
 from mockrunner.testing.oci import OCI_INDEX, build_image, digest_of
 from tests.registry.images import Registry, error_code, login_password
 
@@ -19,6 +21,16 @@ def test_v2_without_credentials_is_ecrs_401_challenge(endpoint):
     assert response.headers["Docker-Distribution-Api-Version"] == "registry/2.0"
     assert response.text == "Not Authorized\n"
     assert endpoint.registry.call("GET", "/v2/").status_code == 200
+
+
+def test_the_challenges_realm_is_a_quoted_string_whatever_the_host_holds():
+    """``mockrunner serve`` refuses such a ``Host`` (400); a WSGI server that passes it on (or the in-process app)
+    must still not let it end the quoted realm early and add parameters of its own."""
+    app = create_app(Settings(log_requests=False))
+    answer = app.test_client().get("/v2/", headers={"Host": 'evil",service="x\\'})
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == (
+        'Basic realm="http://evil\\",service=\\"x\\\\/",service="ecr.amazonaws.com"')
 
 
 def test_a_token_works_only_at_the_registry_of_its_region(endpoint):
