@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     from mockrunner.admin import admin
     from mockrunner.admin_access import BROWSER_HEADERS
-    from mockrunner.dashboard import ui
+    from mockrunner.dashboard import routing_error, ui
     from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
     from mockrunner.saml import admin_routes as saml_routes  # noqa: F401 - adds the /_mockrunner/saml routes
 
@@ -115,7 +115,11 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
-        """Unknown admin paths and wrong methods answer JSON like every other admin error, never HTML."""
+        """Unknown admin paths and wrong methods answer JSON like every other admin error, never HTML (the
+        dashboard's paths answer its HTML pages)."""
+        page = routing_error(error)
+        if page is not None:
+            return page
         response = jsonify({"error": type(error).__name__, "message": error.description})
         response.status_code = error.code or 500
         return response

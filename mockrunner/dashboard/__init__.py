@@ -4,6 +4,6 @@ least-privilege suggestions, as server-rendered pages with a little script (no b
 Mount :data:`ui` under ``/_mockrunner/ui``; it answers only requests the admin API would answer
 (:mod:`mockrunner.dashboard.access`).
 """
-from mockrunner.dashboard.routes import ui
+from mockrunner.dashboard.routes import routing_error, ui
 
-__all__ = ["ui"]
+__all__ = ["routing_error", "ui"]

@@ -5,14 +5,18 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from mockrunner import __version__, suggest
-from mockrunner.dashboard import access, decisions, explain, state_views
+from mockrunner.dashboard import access, decisions, explain, paging, state_views
 from mockrunner.numerals import is_decimal
 from mockrunner.suggest import recorded
 
 ui = Blueprint("mockrunner_ui", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
+PREFIX = "/_mockrunner/ui"
+OTHER_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+ERROR_NAMES = {404: "PageNotFound", 405: "MethodNotAllowed"}
 
 
 def _store():
@@ -25,7 +29,13 @@ def _entries() -> list:
 
 @ui.context_processor
 def _common() -> dict[str, Any]:
-    return {"enforce": _store().settings.enforce, "version": __version__}
+    return {"enforce": _store().settings.enforce, "version": __version__, "page_url": _page_url}
+
+
+def _page_url(shown: paging.Window, number: int) -> str:
+    """This page with list ``shown`` at page ``number`` (every other list kept), at that list's heading."""
+    return url_for(str(request.endpoint), **(request.view_args or {}), **shown.query(request.args, number)) + \
+        f"#{shown.param}"
 
 
 @ui.before_request
@@ -63,17 +73,21 @@ def index() -> str:
 
 @ui.get("/accounts")
 def accounts() -> str:
-    return render_template("accounts.html", accounts=state_views.accounts(_store()))
+    return render_template("accounts.html", accounts=state_views.accounts(_store(), request.args))
 
 
 @ui.get("/apprunner")
 def apprunner() -> str:
-    return render_template("apprunner.html", regions=state_views.apprunner(_store()))
+    return render_template("apprunner.html", listing=state_views.apprunner(_store(), request.args))
 
 
 @ui.get("/ecr")
-def ecr() -> str:
-    return render_template("ecr.html", repositories=state_views.ecr(_store()))
+def ecr() -> Any:
+    listing = state_views.ecr(_store(), request.args)
+    if listing is None:
+        return Response(render_template("error.html", status=404, error="RepositoryNotFound",
+                                        message=f"no ECR repository {request.args['repository']}"), status=404)
+    return render_template("ecr.html", listing=listing)
 
 
 @ui.get("/decisions")
@@ -133,8 +147,53 @@ def suggested() -> Any:
     return Response(page, status=400 if error else 200)
 
 
-@ui.get("/<path:rest>")
-def unknown_page(rest: str) -> Response:
-    """A page the dashboard does not have: an HTML page a browser shows, with a way back (not the API's JSON)."""
-    return Response(render_template("error.html", status=404, error="PageNotFound",
-                                    message=f"the dashboard has no page /{rest}"), status=404)
+@ui.route("/", defaults={"rest": ""}, methods=OTHER_METHODS)
+@ui.route("/<path:rest>", methods=("GET", *OTHER_METHODS))
+def elsewhere(rest: str) -> Response:
+    """A page the dashboard does not have (404), or a method its page does not take (405)."""
+    methods = _page_methods()
+    raise MethodNotAllowed(methods) if methods else NotFound()
+
+
+@ui.errorhandler(HTTPException)
+def error_page(error: HTTPException) -> Response:
+    """An HTML page a browser shows, with a way back (never the admin API's JSON): 404 names the path, 405 the
+    methods the page takes (also in ``Allow``; a method refused where no page is, is a 404)."""
+    methods = _page_methods() if error.code == 405 else None
+    status = 405 if methods else 404 if error.code == 405 else error.code or 500
+    path = request.path[len(PREFIX):] or "/"
+    message = {404: f"the dashboard has no page {path}",
+               405: f"the dashboard page {path} takes {', '.join(methods or ())}, not {request.method}"}
+    page = render_template("error.html", status=status, error=ERROR_NAMES.get(status, type(error).__name__),
+                           message=message.get(status, error.description))
+    return Response(page, status=status, headers={"Allow": ", ".join(methods)} if methods else None)
+
+
+def routing_error(error: HTTPException) -> Response | None:
+    """The dashboard's answer to an error met before any of its routes was chosen (a method no route takes, such
+    as ``PROPFIND``) at a path under :data:`PREFIX`, the access checks first; None for other paths."""
+    if request.path != PREFIX and not request.path.startswith(PREFIX + "/"):
+        return None
+    return _guard() or error_page(error)
+
+
+@ui.after_request
+def _honest_options(response: Response) -> Response:
+    """``OPTIONS`` names the methods the page takes (not those of the catch-all routes sharing its path)."""
+    methods = _page_methods() if request.method == "OPTIONS" else None
+    if methods:
+        response.headers["Allow"] = ", ".join(methods)
+    return response
+
+
+def _page_methods() -> list[str] | None:
+    """The methods the dashboard page at this request's path takes, or None when no page is there."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        rule, _ = adapter.match(method="GET", return_rule=True)
+    except HTTPException:
+        return None
+    endpoint = str(rule.endpoint)
+    if not endpoint.startswith(f"{ui.name}.") or endpoint == f"{ui.name}.elsewhere":
+        return None
+    return sorted(rule.methods or ())

@@ -88,7 +88,12 @@ def pages(harness: Harness) -> list[str]:
     return ["/", "/accounts", "/apprunner", "/ecr", "/decisions", "/decisions?principal=dev&decision=denied",
             f"/decisions/{denied_id(harness)}", "/suggest", f"/suggest?principal={user_arn('dev')}",
             "/suggest?principal=nobody", "/decisions?decision=bogus", "/decisions/424242", "/no-such-page",
-            "/login"]
+            "/login", f"/accounts?users-{ACCOUNT}=2", f"/ecr?repository={repository_arn(harness)}",
+            "/static/no-such-file.css"]
+
+
+def repository_arn(harness: Harness) -> str:
+    return harness.client("ecr").describe_repositories()["repositories"][0]["repositoryArn"]
 
 
 def open_all_details(browser) -> None:
@@ -109,15 +114,24 @@ def test_every_page_has_a_quiet_console_one_h1_and_a_language(world, fresh) -> N
     assert problems == {}  # the favicon request answered 400 on every page; unknown pages were JSON
 
 
-def test_hostile_and_unicode_names_are_shown_as_text(world, fresh) -> None:
+def test_hostile_and_unicode_names_are_shown_as_text_a_page_of_users_at_a_time(world, fresh) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     fresh.get(ui(world, "/accounts"))
+    users = f"users-{ACCOUNT}"
+    assert len(fresh.find_elements(By.CSS_SELECTOR, "details.entity[id^=user-bulk-]")) == 100
+    assert fresh.find_element(By.CSS_SELECTOR, "nav[aria-label=users] .count").text == \
+        f"1–100 of {MANY_USERS + 2} users"  # bulk-000…149, dev, uuu…: by name
+    fresh.find_element(By.CSS_SELECTOR, "nav[aria-label=users] a[rel=next]").click()
+    WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: f"{users}=2#{users}" in d.current_url)
+    assert fresh.find_elements(By.CSS_SELECTOR, "nav[aria-label=users] a[rel=next]") == []  # the last page
+    assert fresh.execute_script(f"return document.getElementById('{users}').getBoundingClientRect().top") < 50
     open_all_details(fresh)
     statement = fresh.find_element(By.CSS_SELECTOR, f"#user-{LONG_USER} pre.statement[data-index='0']")
     assert json.loads(statement.text)["Resource"] == f"arn:aws:s3:::bucket/{HOSTILE}"
     assert fresh.find_elements(By.ID, "injected") == []
-    assert len(fresh.find_elements(By.CSS_SELECTOR, "details.entity[id^=user-bulk-]")) == MANY_USERS
+    assert len(fresh.find_elements(By.CSS_SELECTOR, "details.entity[id^=user-bulk-]")) == MANY_USERS - 100
     fresh.get(ui(world, "/decisions?principal=dev"))
     assert "repository/" + "a" * 256 in fresh.find_element(By.CSS_SELECTOR, "tr.decision-row td.arn + td + td").text
 
@@ -234,19 +248,21 @@ RESPONSES = (
     ("/decisions/abc", 404, "text/html"), ("/no-such-page", 404, "text/html"), ("/suggest", 200, "text/html"),
     ("/suggest?principal=nobody", 400, "text/html"), ("/login", 200, "text/html"),
     ("/static/dashboard.css", 200, "text/css"), ("/static/dashboard.js", 200, "text/javascript"),
-    ("/static/favicon.svg", 200, "image/svg+xml"),
+    ("/static/favicon.svg", 200, "image/svg+xml"), ("/static/no-such-file.css", 404, "text/html"),
+    ("/accounts?users-123456789012=x", 200, "text/html"),
 )
 
 
 def test_every_dashboard_response_has_its_status_content_type_and_browser_headers(world) -> None:
     wrong = {}
-    for path, status, content_type in RESPONSES:
-        response = requests.get(ui(world, path), timeout=30)
+    for method, path, status, content_type in [("GET", *response) for response in RESPONSES] + [
+            ("POST", "/accounts", 405, "text/html"), ("DELETE", "/decisions", 405, "text/html")]:
+        response = requests.request(method, ui(world, path), timeout=30)
         headers = response.headers
         if (response.status_code, headers["Content-Type"].split(";")[0]) != (status, content_type) or \
                 "script-src 'self'" not in headers["Content-Security-Policy"] or \
                 headers["X-Content-Type-Options"] != "nosniff":
-            wrong[path] = (response.status_code, headers["Content-Type"])
+            wrong[method, path] = (response.status_code, headers["Content-Type"])
     assert wrong == {}
     rows = requests.get(ui(world, "/decisions/rows?decision=bogus"), timeout=30).json()
     assert rows["error"] == "InvalidFilter"
@@ -264,6 +280,9 @@ def test_without_javascript_nothing_dead_is_shown(world, fresh) -> None:
     assert fresh.find_element(By.ID, "aws-message").text
     fresh.get(suggestion)
     assert [button.is_displayed() for button in fresh.find_elements(By.CSS_SELECTOR, "button.copy")] == [False]
+    fresh.get(ui(world, f"/accounts?users-{ACCOUNT}=2"))
+    fresh.find_element(By.CSS_SELECTOR, "nav[aria-label=users] a[rel=prev]").click()  # a plain link: no script
+    assert fresh.find_element(By.CSS_SELECTOR, "nav[aria-label=users] .count").text.startswith("1–100 of")
     fresh.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
     fresh.get(ui(world, "/decisions"))
     assert fresh.find_element(By.ID, "live-indicator").is_displayed()
