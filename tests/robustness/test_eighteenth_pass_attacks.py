@@ -25,6 +25,11 @@ and ``Team``; ``transitive_tag_keys`` ``["TEAM"]``         whichever came last) 
                                                            AssumeRole and AssumeRoleWithSAML refuse the pair and
                                                            take the key.  The token's pair is IDPRejectedClaim now,
                                                            its transitive key is read in any case.
+GetMFADevice by a role session without ``UserName``,       **fixed (low).** Authorized on the session's own ARN, it
+naming another user's serial number                        then answered any user's device (user name, enable date).
+                                                           A caller that is neither a user nor the root is refused
+                                                           as ListMFADevices refuses it ("Must specify userName when
+                                                           calling with non-User credentials").
 =========================================================  ==========================================================
 
 Probed and held (pinned below where a test says so; the rest checked by hand):
@@ -73,6 +78,7 @@ from botocore.exceptions import ClientError
 
 from tests.iam.federation import assume, deploy_role, github_provider, mint
 from tests.iam.helpers import ACCOUNT
+from tests.iam.keys_and_codes import current_step, totp
 
 _ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 _DENY_BLUE = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -196,3 +202,26 @@ def test_the_operation_run_is_the_one_authorized_however_action_is_spelled(serve
     else:
         assert "<ListUsersResponse" in answer.text
     assert "victim" in {user["UserName"] for user in iam.list_users()["Users"]}
+
+
+# ------------------------------------------------------------------------------------------------- MFA devices
+def test_a_role_session_without_user_name_reads_no_users_mfa_device(aws):
+    """GetMFADevice without ``UserName`` is authorized on the caller's own ARN; a role session (no user of its
+    own) is refused as ListMFADevices refuses it, instead of reading any user's device by its serial number."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="ann")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    now = current_step(aws)
+    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
+                          AuthenticationCode2=totp(seed, now))
+    own_arn_only = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:GetMFADevice",
+         "Resource": f"arn:aws:sts::{ACCOUNT}:assumed-role/reader/*"}]})
+    reader = _role(aws, "reader", "sts:AssumeRole", policies={"own": own_arn_only})
+    session = _admin_sts(aws).assume_role(RoleArn=reader, RoleSessionName="probe")["Credentials"]
+    refused = _error(aws.client_for(session, "iam").get_mfa_device, SerialNumber=serial)
+    assert (refused["Code"], refused["Message"]) == (
+        "ValidationError", "Must specify userName when calling with non-User credentials")
+    assert iam.get_mfa_device(SerialNumber=serial)["UserName"] == "ann"  # the root reads it, as before
