@@ -191,7 +191,11 @@ def session_tags(claims: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     for key, values in principal_tags.items():
         if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
             raise _rejected(f"The session tag {key} must have exactly one string value.")
+        if any(key.lower() == other.lower() for other in tags):
+            # Session tag keys are case-insensitive (AssumeRole and AssumeRoleWithSAML refuse the same).
+            raise _rejected(f"The session tag {key} is set more than once.")
         tags[key] = values[0]
-    if not all(isinstance(key, str) and key in tags for key in transitive):
+    lowered = {key.lower() for key in tags}
+    if not all(isinstance(key, str) and key.lower() in lowered for key in transitive):
         raise _rejected("Every transitive tag key must be one of the principal_tags.")
     return tags, list(transitive)

@@ -32,7 +32,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, MfaDevice
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, request_keys, resource_keys, tagged_on_create, target
-from mockrunner.services.iam.entities import USER, entity_arn, iam_of, own_user_name, self_user, tags_in
+from mockrunner.services.iam.entities import USER, entity_arn, iam_of, non_user, own_user_name, self_user, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, user_out
 from mockrunner.services.registry import op
@@ -238,6 +238,9 @@ def get_mfa_device(ctx: RequestContext) -> dict:
     serial = ctx.params["SerialNumber"]
     device = iam.mfa_devices.get(serial)
     name = self_user(ctx)
+    if name is None and not ctx.caller.is_root:
+        # The check was on the caller's own ARN: a role session names no user, so it may not read another's device.
+        raise non_user()
     if device is None or device.user_name is None or (name is not None and device.user_name != name):
         raise _no_device(serial)
     return mfa_device_out(device)

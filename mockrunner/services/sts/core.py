@@ -101,7 +101,10 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
     common = {"resource_policy": trust or None, "resource_policy_id": f"{role_arn}#trust-policy",
               "resource_account": account_id}
     checks = [Check("sts:AssumeRole", role_arn, keys, **common)]
-    if tags:
+    if tags or ctx.caller.transitive_tag_keys:
+        # Inherited transitive tags are tags the new session is given: setting them needs sts:TagSession as
+        # passing tags does (AWS's refusal of a chained AssumeRole carrying EKS Pod Identity's transitive tags
+        # names sts:TagSession: mattrobinsonsre/terrapod#1546, aws/eks-pod-identity-agent#80).
         checks.append(Check("sts:TagSession", role_arn, keys, **common))
     if source_identity is not None:
         checks.append(Check("sts:SetSourceIdentity", role_arn, keys, **common))
@@ -190,8 +193,11 @@ def assume_role(ctx: RequestContext) -> dict:
     if chained:
         # The calling session's transitive tags pass on, and stay transitive (IAM User Guide, "Chaining roles
         # with session tags"); its other tags do not.
+        # A transitive key names its tag in any case ("Tag key-value pairs are not case sensitive, but case is
+        # preserved", AssumeRole's API reference), as the checks of TransitiveTagKeys above read it.
         inherited = list(caller.transitive_tag_keys)
-        tags = {**{key: caller.session_tags[key] for key in inherited if key in caller.session_tags}, **tags}
+        passed_on = {key.lower() for key in inherited}
+        tags = {**{key: value for key, value in caller.session_tags.items() if key.lower() in passed_on}, **tags}
         transitive = inherited + transitive
     now = store.clock.now()
     # The session carries MFA authenticated now, or that of the calling GetSessionToken session; role chaining
