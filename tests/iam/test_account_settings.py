@@ -59,6 +59,7 @@ def test_update_group_renames_and_moves_it_with_its_members(aws):
         iam.update_group(GroupName="devs", NewGroupName="OPS")
     assert aws_error(excinfo) == ("EntityAlreadyExists", "Group with name OPS already exists.", 409)
     iam.update_group(GroupName="devs", NewGroupName="engineers", NewPath="/eng/")
+    iam.update_group(GroupName="engineers", NewGroupName="engineers")  # the same name is no rename
     group = iam.get_group(GroupName="engineers")
     assert group["Group"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:group/eng/engineers"
     assert [user["UserName"] for user in group["Users"]] == ["ann"]
@@ -79,3 +80,16 @@ def test_update_group_needs_permission_on_both_names(aws):
     with pytest.raises(ClientError) as excinfo:
         alice.get_account_summary()
     assert aws_error(excinfo)[0] == "AccessDenied"
+
+
+@pytest.mark.parametrize("kind", ["User", "Group"])
+def test_a_new_spelling_of_an_entitys_own_name_is_taken(aws, kind):
+    """``update-user --user-name shira --new-user-name SHIRA`` is EntityAlreadyExists at AWS (noobaa/noobaa-core#9323,
+    run against AWS); UpdateGroup answers alike (*unverified*: IAM's names are unique case-insensitively for every
+    kind)."""
+    iam = aws.client("iam")
+    getattr(iam, f"create_{kind.lower()}")(**{f"{kind}Name": "shira"})
+    with pytest.raises(ClientError) as excinfo:
+        getattr(iam, f"update_{kind.lower()}")(**{f"{kind}Name": "shira", f"New{kind}Name": "SHIRA"})
+    assert aws_error(excinfo) == ("EntityAlreadyExists", f"{kind} with name SHIRA already exists.", 409)
+    assert getattr(iam, f"get_{kind.lower()}")(**{f"{kind}Name": "shira"})[kind][f"{kind}Name"] == "shira"

@@ -62,8 +62,10 @@ Left as is (reported):
   the value of whichever came last.  AWS's global condition keys reference says such a key "matches a resource
   tag key named either TagKey1 or tagkey1, but not both", without saying what a policy sees when both exist; a
   policy that also constrains ``aws:TagKeys`` (as AWS's examples do) is not affected.
-* UpdateUser refuses renaming a user to its own name in another case (``u`` to ``U``: EntityAlreadyExists) while
-  UpdateGroup allows it; what IAM answers is not public.
+
+Since made consistent: UpdateUser refused renaming a user to its own name in another case (``u`` to ``U``) while
+UpdateGroup allowed it; AWS refuses it for users (noobaa/noobaa-core#9323), and UpdateGroup now does too
+(tests/iam/test_account_settings.py).
 """
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def update_group(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     group = GROUP.get(iam, params["GroupName"])
     new_name = params.get("NewGroupName") or group.name
-    if new_name.lower() != group.name.lower():
+    if new_name != group.name:  # a new spelling of its own name too, as UpdateUser (see docs/behaviour.md)
         GROUP.ensure_new(iam, new_name)
     path = params.get("NewPath") or group.path
     iam.rename(group, name=new_name, path=path, arn=entity_arn(ctx.account.id, "group", path, new_name))
