@@ -17,7 +17,14 @@ decisions page in headless Chromium: Navigation Timing's ``loadEventEnd - startT
 Each measurement repeats ``--repeat`` times (default 20; browser: 10); the median and min–max are printed, with
 the 10,000/10 ratio of the medians.  Every loop is bounded in count.
 
-Usage: ``python scripts/bench_dashboard.py [--repeat N] [--no-browser]``
+A second table measures the state pages, which show their lists a page at a time, with 200 and with
+``--entities`` (default 10,000) of each kind: IAM users, roles, groups and customer managed policies (put in the
+model directly, as ``bench_listing.py`` does), ECR repositories and App Runner services (created through the API):
+the IAM page (first page of each list), the IAM page at the last page of roles, the ECR page and the App Runner
+page, beside a do-nothing floor (``/_mockrunner/health`` over the same connection).  moto has no dashboard, so it
+has no row here.
+
+Usage: ``python scripts/bench_dashboard.py [--repeat N] [--no-browser] [--entities N] [--no-state-pages]``
 """
 from __future__ import annotations
 
@@ -29,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -40,6 +48,18 @@ from mockrunner.auth import authorizer  # noqa: E402
 from mockrunner.auth.caller import Caller  # noqa: E402
 from mockrunner.auth.check import Check  # noqa: E402
 from mockrunner.config import Settings  # noqa: E402
+from mockrunner.model.iam import (  # noqa: E402
+    GROUP_ID_PREFIX,
+    POLICY_ID_PREFIX,
+    ROLE_ID_PREFIX,
+    USER_ID_PREFIX,
+    Group,
+    ManagedPolicy,
+    PolicyVersion,
+    Role,
+    User,
+    new_id,
+)
 from mockrunner.testing.server import ThreadedServer  # noqa: E402
 
 ACCOUNT = "123456789012"
@@ -142,10 +162,73 @@ def _browser(profile: str):
     return webdriver.Chrome(service=Service(executable_path=driver), options=options)
 
 
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "tasks.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+SOURCE = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/aws-containers/hello-app-runner:latest",
+                              "ImageRepositoryType": "ECR_PUBLIC"}}
+
+
+def _populate(running: ThreadedServer, count: int) -> None:
+    """``count`` users, roles, groups and customer policies in the model; repositories and services via the API."""
+    store = running.store
+    with store.lock:
+        iam = store.account(ACCOUNT).iam
+        now = store.clock.now()
+        for index in range(count):
+            name = f"bench-{index:05d}"
+            iam.add(User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now))
+            iam.add(Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST))
+            iam.add(Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now))
+            iam.add(ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:policy/{name}", now,
+                                  now, "v1", [PolicyVersion("v1", json.dumps(POLICY), now)]))
+    made = {service: boto3.client(service, endpoint_url=running.endpoint_url, region_name="us-east-1",
+                                  aws_access_key_id="test", aws_secret_access_key="test")
+            for service in ("ecr", "apprunner")}
+    for index in range(count):
+        made["ecr"].create_repository(repositoryName=f"bench-{index:05d}")
+        made["apprunner"].create_service(ServiceName=f"svc-{index:05d}", SourceConfiguration=SOURCE)
+
+
+def _measure_state_pages(count: int, repeat: int) -> dict[str, list[float]]:
+    settings = Settings(log_requests=False, operation_delay=0)
+    settings.quotas = replace(settings.quotas, apprunner_max_services=count + 10)
+    running = ThreadedServer(settings).start()
+    try:
+        _populate(running, count)
+        ui = f"{running.endpoint_url}/_mockrunner/ui"
+        pages = {
+            "floor (health)": f"{running.endpoint_url}/_mockrunner/health",
+            "IAM page": f"{ui}/accounts",
+            "IAM, last roles": f"{ui}/accounts?roles-{ACCOUNT}={-(-count // 100)}",
+            "ECR page": f"{ui}/ecr",
+            "App Runner page": f"{ui}/apprunner",
+        }
+        session = requests.Session()
+        results: dict[str, list[float]] = {name: [] for name in pages}
+        for url in pages.values():
+            _http(session, url)()  # warm (caches built per state version)
+        for _ in range(repeat):  # interleaved, so the machine's noise falls on every page alike
+            for name, url in pages.items():
+                results[name] += _timed(_http(session, url), 1)
+        return results
+    finally:
+        running.stop()
+
+
+def _print_table(sizes: tuple[str, str], small: dict[str, list[float]], large: dict[str, list[float]]) -> None:
+    print(f"{'ms (median, min-max)':<18} {sizes[0]:>22} {sizes[1]:>22} {'ratio':>7}")
+    for name in small:
+        a, b = statistics.median(small[name]) * 1000, statistics.median(large[name]) * 1000
+        print(f"{name:<18} {a:9.1f} ({min(small[name]) * 1000:5.1f}-{max(small[name]) * 1000:6.1f})"
+              f" {b:9.1f} ({min(large[name]) * 1000:5.1f}-{max(large[name]) * 1000:6.1f}) {b / a:6.2f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--entities", type=int, default=10_000)
+    parser.add_argument("--no-state-pages", action="store_true")
     args = parser.parse_args()
     profile = tempfile.mkdtemp(prefix="mockrunner-bench-")
     browser = None if args.no_browser else _browser(profile)
@@ -163,12 +246,11 @@ def main() -> int:
         if browser is not None:
             browser.quit()
         shutil.rmtree(profile, ignore_errors=True)
-    small, large = measured[SIZES[0]], measured[SIZES[1]]
-    print(f"{'ms (median, min-max)':<18} {'10 decisions':>22} {'10,000 decisions':>22} {'ratio':>7}")
-    for name in small:
-        a, b = statistics.median(small[name]) * 1000, statistics.median(large[name]) * 1000
-        print(f"{name:<18} {a:9.1f} ({min(small[name]) * 1000:5.1f}-{max(small[name]) * 1000:6.1f})"
-              f" {b:9.1f} ({min(large[name]) * 1000:5.1f}-{max(large[name]) * 1000:6.1f}) {b / a:6.2f}x")
+    _print_table(("10 decisions", "10,000 decisions"), measured[SIZES[0]], measured[SIZES[1]])
+    if not args.no_state_pages:
+        small, large = (_measure_state_pages(count, args.repeat) for count in (200, args.entities))
+        print()
+        _print_table(("200 of each", f"{args.entities:,} of each"), small, large)
     return 0
 
 
