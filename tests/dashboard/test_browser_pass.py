@@ -303,9 +303,12 @@ def test_with_an_admin_token_the_browser_logs_in_once_and_sees_live_decisions(fr
         assert field.accessible_name == "Admin token"
         field.send_keys("wrong")
         field.submit()
+        # submit() may return before the next page is loaded: wait for it rather than read the old one
+        WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.error"))
         assert "not this server's" in fresh.find_element(By.CSS_SELECTOR, "p.error").text
         fresh.find_element(By.ID, "admin-token").send_keys(token)
         fresh.find_element(By.ID, "admin-token").submit()
+        WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: not d.find_elements(By.ID, "admin-token"))
         assert fresh.find_element(By.TAG_NAME, "h1").text == "Overview"
         fresh.get(ui(guarded, "/decisions"))
         fresh.execute_script("window.notReloaded = true;")
