@@ -261,21 +261,25 @@ def test_settle_completes_everything_at_once(slow):
     assert settle(harness.store) == 0
 
 
-@pytest.mark.parametrize("call", ["update_service", "delete_service", "pause_service", "resume_service",
-                                  "start_deployment"])
-def test_every_action_is_blocked_while_an_operation_runs(slow, call):
+@pytest.mark.parametrize("call, refusal", [
+    ("update_service", "InvalidStateException"), ("delete_service", "InvalidStateException"),
+    ("pause_service", "InvalidStateException"), ("resume_service", "InvalidStateException"),
+    ("start_deployment", "InvalidRequestException")])
+def test_every_action_is_blocked_while_an_operation_runs(slow, call, refusal):
     harness, client = slow
     arn = create(client)["Service"]["ServiceArn"]
     error = error_of(getattr(client, call), ServiceArn=arn)
-    assert code(error) == "InvalidStateException"
+    assert code(error) == refusal
     assert client.describe_service(ServiceArn=arn)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
 
 
-@pytest.mark.parametrize("call", ["update_service", "start_deployment", "pause_service"])
-def test_paused_service_refuses_update_deploy_and_pause(apprunner, call):
+@pytest.mark.parametrize("call, refusal", [("update_service", "InvalidStateException"),
+                                           ("start_deployment", "InvalidRequestException"),
+                                           ("pause_service", "InvalidStateException")])
+def test_paused_service_refuses_update_deploy_and_pause(apprunner, call, refusal):
     arn = running(apprunner)
     apprunner.pause_service(ServiceArn=arn)
-    assert code(error_of(getattr(apprunner, call), ServiceArn=arn)) == "InvalidStateException"
+    assert code(error_of(getattr(apprunner, call), ServiceArn=arn)) == refusal
 
 
 def test_paused_service_can_be_deleted_and_tagged(apprunner):

@@ -15,7 +15,7 @@ from mockrunner.services.apprunner.pagination import paginate
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
 
-#: Operation -> statuses it is allowed in (everything else: InvalidStateException).  While
+#: Operation -> statuses it is allowed in (everything else: the refusal in _STATE_REFUSALS).  While
 #: OPERATION_IN_PROGRESS every action is blocked; PAUSED allows only delete (and reads / tagging); UpdateService
 #: is allowed in RUNNING and CREATE_FAILED, where the sources disagree
 #: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
@@ -30,28 +30,34 @@ ALLOWED_STATUSES = {
     "CreateVpcIngressConnection": ("RUNNING",),
 }
 
-#: Messages of InvalidStateException per operation; "{status}" is the service's current status.
-#: Only UpdateService's is attested (roadmap#95, "Service status must be RUNNING or PAUSED to be updated"),
-#: and from before App Runner allowed rebuilding CREATE_FAILED services; the states listed here are the ones
-#: this mock allows.  The others are unverified and follow the same form.
-_STATE_MESSAGES = {
-    "UpdateService": "Service status must be RUNNING or CREATE_FAILED to be updated. Current status: {status}",
-    "DeleteService": "Service status must not be {status} to be deleted.",
-    "PauseService": "Service status must be RUNNING to be paused. Current status: {status}",
-    "ResumeService": "Service status must be PAUSED to be resumed. Current status: {status}",
-    "StartDeployment": "Service status must be RUNNING to start a deployment. Current status: {status}",
-    "AssociateCustomDomain": "Service status must be RUNNING to associate a custom domain. Current status: "
-                             "{status}",
-    "DisassociateCustomDomain": "Service status must be RUNNING to disassociate a custom domain. Current "
-                                "status: {status}",
-    "CreateVpcIngressConnection": "Service status must be RUNNING to create a VPC ingress connection. Current "
-                                  "status: {status}",
+#: Operation -> (error, message) refusing it in another status; "{status}" is the service's current status.
+#: StartDeployment's is AWS's answer, InvalidRequestException (its model declares no InvalidStateException),
+#: quoted verbatim from CLI output in public deployment notes, for a service OPERATION_IN_PROGRESS and one
+#: CREATE_FAILED.  UpdateService's follows roadmap#95 ("Service status must be RUNNING or PAUSED to be updated"),
+#: from before App Runner allowed rebuilding CREATE_FAILED services, with the states this mock allows.  The
+#: others are unverified and follow UpdateService's form (docs/behaviour.md, "App Runner: service lifecycle and
+#: state gating").
+_STATE_REFUSALS = {
+    "UpdateService": (invalid_state, "Service status must be RUNNING or CREATE_FAILED to be updated. Current "
+                                     "status: {status}"),
+    "DeleteService": (invalid_state, "Service status must not be {status} to be deleted."),
+    "PauseService": (invalid_state, "Service status must be RUNNING to be paused. Current status: {status}"),
+    "ResumeService": (invalid_state, "Service status must be PAUSED to be resumed. Current status: {status}"),
+    "StartDeployment": (invalid, "Can't start a deployment on the specified service, because it isn't in "
+                                 "RUNNING state."),
+    "AssociateCustomDomain": (invalid_state, "Service status must be RUNNING to associate a custom domain. "
+                                             "Current status: {status}"),
+    "DisassociateCustomDomain": (invalid_state, "Service status must be RUNNING to disassociate a custom domain. "
+                                                "Current status: {status}"),
+    "CreateVpcIngressConnection": (invalid_state, "Service status must be RUNNING to create a VPC ingress "
+                                                  "connection. Current status: {status}"),
 }
 
 
 def require_status(service: Service, operation: str) -> None:
     if service.status not in ALLOWED_STATUSES[operation]:
-        raise invalid_state(_STATE_MESSAGES[operation].format(status=service.status))
+        error, text = _STATE_REFUSALS[operation]
+        raise error(text.format(status=service.status))
 
 
 def service_not_found(arn: str) -> Exception:
