@@ -153,7 +153,8 @@ def test_what_a_running_update_would_roll_back_to_cannot_be_deleted_meanwhile(ma
     for kind, delete in deletions.items():
         with pytest.raises(ClientError) as refused:
             delete(old[kind])
-        assert "used by one or more services" in refused.value.response["Error"]["Message"], kind
+        in_use = "being used by other services" if kind == "vpc" else "used by one or more services"
+        assert in_use in refused.value.response["Error"]["Message"], kind
 
     assert _admin(harness, "/clock/advance", {"seconds": 11}) == 200
     shown = apprunner.describe_service(ServiceArn=service)["Service"]

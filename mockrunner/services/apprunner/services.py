@@ -233,10 +233,12 @@ def delete_service(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
     require_status(service, "DeleteService")
-    if any(connection.service_arn == service.arn and connection.status != "DELETED"
-           for connection in state.vpc_ingress_connections.values()):
-        raise invalid_state("The service has one or more VPC ingress connections. Delete them before deleting "
-                            "the service.")  # unverified wording (model: "must not have active ... connections")
+    blocking = next((connection for connection in state.vpc_ingress_connections.values()
+                     if connection.service_arn == service.arn and connection.status != "DELETED"), None)
+    if blocking is not None:
+        # AWS's answer, quoted in hashicorp/terraform-provider-aws#40896.
+        raise invalid_state(f"You cannot delete a Service while it has VpcIngressConnections with a status of "
+                            f"{blocking.status}. Service Arn: {service.arn} VpcIngressConnection Arn: {blocking.arn}")
     record = lifecycle.start_service_operation(ctx.store, state, service, "DELETE_SERVICE", ctx.store.clock.now())
     return {"Service": service_view(state, service), "OperationId": record.id}
 
