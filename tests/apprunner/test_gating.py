@@ -51,6 +51,8 @@ def _params(method: str, arn: str) -> dict:
         return {"ResourceArn": arn, "TagKeys": ["k"]}
     if method == "list_tags_for_resource":
         return {"ResourceArn": arn}
+    if method == "update_service":
+        return {"ServiceArn": arn, "InstanceConfiguration": {"Memory": "3 GB"}}
     return {"ServiceArn": arn}
 
 
@@ -102,6 +104,18 @@ def test_start_deployment_refusal_is_aws_wording(aws, status):
     error = error_of(client.start_deployment, ServiceArn=arn)
     assert code(error) == "InvalidRequestException"
     assert message(error) == "Can't start a deployment on the specified service, because it isn't in RUNNING state."
+
+
+@pytest.mark.parametrize("status", ["RUNNING", "CREATE_FAILED"])
+def test_update_service_without_configurations_is_refused(aws, status):
+    """AWS's answer, quoted in hashicorp/terraform-provider-aws#32839."""
+    client = aws.client("apprunner")
+    arn = _service_in(aws, client, status)
+    error = error_of(client.update_service, ServiceArn=arn)
+    assert code(error) == "InvalidRequestException"
+    assert message(error) == "No configurations provided in the UpdateService request."
+    assert client.describe_service(ServiceArn=arn)["Service"]["Status"] == status
+    assert len(client.list_operations(ServiceArn=arn)["OperationSummaryList"]) == 1
 
 
 # ---------------------------------------------------------------------------- VPC ingress connection states

@@ -182,12 +182,21 @@ def list_services(ctx: "RequestContext") -> dict:
     return {"ServiceSummaryList": [service_summary(service) for service in page], "NextToken": token}
 
 
+#: UpdateService's members that change the service: a request naming none of them is refused.
+_UPDATE_MEMBERS = ("SourceConfiguration", "InstanceConfiguration", "AutoScalingConfigurationArn",
+                   "HealthCheckConfiguration", "NetworkConfiguration", "ObservabilityConfiguration")
+
+
 @apprunner_op("UpdateService", authz.update_service)
 def update_service(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     params = ctx.params
     service = get_service(ctx, state, params["ServiceArn"], live=True)
     require_status(service, "UpdateService")
+    if not any(member in params for member in _UPDATE_MEMBERS):
+        # AWS's answer, quoted in hashicorp/terraform-provider-aws#32839 (its place after the status check is a
+        # choice).
+        raise invalid("No configurations provided in the UpdateService request.")
     changes: dict[str, Any] = {}
     if "SourceConfiguration" in params:
         changes["source_configuration"] = validation.source(ctx, state, params["SourceConfiguration"],
