@@ -18,7 +18,9 @@ from tests.apprunner.helpers import (
     create,
     error_of,
     message,
+    private_source,
     running,
+    service_role,
 )
 
 
@@ -221,6 +223,17 @@ def test_update_cannot_switch_repository_type(apprunner):
                                  "SourceCodeVersion": {"Type": "BRANCH", "Value": "main"}}}
     assert code(error_of(apprunner.update_service, ServiceArn=arn, SourceConfiguration=source)) == \
         "InvalidRequestException"
+
+
+def test_update_cannot_switch_image_repository_type(aws, apprunner):
+    """ECR_PUBLIC -> ECR: AWS's answer, quoted in a public project's troubleshooting notes."""
+    arn = running(apprunner)
+    source = private_source(service_role(aws, "switch-access"))
+    error = error_of(apprunner.update_service, ServiceArn=arn, SourceConfiguration=source)
+    assert code(error) == "InvalidRequestException"
+    assert message(error) == "The image repository type cannot be changed in UpdateService request"
+    shown = apprunner.describe_service(ServiceArn=arn)["Service"]
+    assert shown["SourceConfiguration"]["ImageRepository"]["ImageRepositoryType"] == "ECR_PUBLIC"
 
 
 def test_delete_returns_in_progress_then_deleted_with_deleted_at(apprunner):
