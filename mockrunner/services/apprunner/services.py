@@ -35,8 +35,8 @@ ALLOWED_STATUSES = {
 #: quoted verbatim from CLI output in public deployment notes, for a service OPERATION_IN_PROGRESS and one
 #: CREATE_FAILED.  UpdateService's follows roadmap#95 ("Service status must be RUNNING or PAUSED to be updated"),
 #: from before App Runner allowed rebuilding CREATE_FAILED services, with the states this mock allows.  The
-#: others are unverified and follow UpdateService's form (docs/behaviour.md, "App Runner: service lifecycle and
-#: state gating").
+#: others are unverified and follow UpdateService's form
+#: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
 _STATE_REFUSALS = {
     "UpdateService": (invalid_state, "Service status must be RUNNING or CREATE_FAILED to be updated. Current "
                                      "status: {status}"),
