@@ -91,7 +91,7 @@ def _cases(n: dict) -> list[tuple[str, str, dict, str]]:
         ("delete: VPC ingress connection", "delete_service", {"ServiceArn": n["svc"]}, "InvalidStateException"),
         ("pause: already paused", "pause_service", {"ServiceArn": n["paused"]}, "InvalidStateException"),
         ("resume: running", "resume_service", {"ServiceArn": n["svc"]}, "InvalidStateException"),
-        ("deploy: paused", "start_deployment", {"ServiceArn": n["paused"]}, "InvalidStateException"),
+        ("deploy: paused", "start_deployment", {"ServiceArn": n["paused"]}, "InvalidRequestException"),
         ("tag: over 50 in all", "tag_resource", {"ResourceArn": n["svc"], "Tags": [
             {"Key": f"k{i}", "Value": "v"} for i in range(50)]}, "InvalidRequestException"),
         ("tag: one bad among good", "tag_resource", {"ResourceArn": n["svc"], "Tags": [

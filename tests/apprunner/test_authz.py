@@ -7,7 +7,6 @@ from mockrunner.services.apprunner import failure_reasons
 from tests.apprunner.helpers import (
     ACCOUNT,
     DEFAULT_ASC,
-    PUBLIC_SOURCE,
     allow,
     code,
     create,
@@ -17,6 +16,7 @@ from tests.apprunner.helpers import (
     running,
     service_role,
 )
+from tests.ecr.pushing import image_manifest, put_image
 
 SERVICE_PREFIX = f"arn:aws:apprunner:us-east-1:{ACCOUNT}:service/"
 
@@ -174,11 +174,17 @@ def test_service_linked_roles_are_created_on_first_use(aws, operation):
 def test_failed_update_rolls_back_and_the_service_keeps_running(aws):
     apprunner = aws.client("apprunner")
     role = service_role(aws, "access")
-    arn = running(apprunner)
+    aws.client("iam").attach_role_policy(
+        RoleName="access", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    put_image(ecr, repositoryName="app", imageManifest=image_manifest("a", 10), imageTag="v1")
+    good = {**private_source(role, "app:v1"), "AutoDeploymentsEnabled": False}
+    arn = running(apprunner, SourceConfiguration=good)
     broken = {**private_source(role, "missing:v2"), "AutoDeploymentsEnabled": False}
     apprunner.update_service(ServiceArn=arn, SourceConfiguration=broken)
     service = apprunner.describe_service(ServiceArn=arn)["Service"]
     assert service["Status"] == "RUNNING"
     assert service["SourceConfiguration"]["ImageRepository"]["ImageIdentifier"] == \
-        PUBLIC_SOURCE["ImageRepository"]["ImageIdentifier"]
+        good["ImageRepository"]["ImageIdentifier"]
     assert apprunner.list_operations(ServiceArn=arn)["OperationSummaryList"][0]["Status"] == "ROLLBACK_SUCCEEDED"

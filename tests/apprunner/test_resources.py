@@ -225,7 +225,10 @@ def test_vpc_connector_lifecycle(apprunner):
         "InvalidRequestException"
     service = running(apprunner, NetworkConfiguration={
         "EgressConfiguration": {"EgressType": "VPC", "VpcConnectorArn": arn}})
-    assert code(error_of(apprunner.delete_vpc_connector, VpcConnectorArn=arn)) == "InvalidStateException"
+    in_use = error_of(apprunner.delete_vpc_connector, VpcConnectorArn=arn)
+    # AWS's answer (aws/apprunner-roadmap#161): InvalidRequestException, the model's only code for a refusal here.
+    assert code(in_use) == "InvalidRequestException"
+    assert message(in_use) == f"Provided VPC connector arn is being used by other services. ARN: {arn}"
     apprunner.delete_service(ServiceArn=service)
     apprunner.describe_service(ServiceArn=service)
     deleted = apprunner.delete_vpc_connector(VpcConnectorArn=arn)["VpcConnector"]
@@ -258,7 +261,11 @@ def test_vpc_ingress_connection_lifecycle(apprunner):
     assert created["DomainName"].endswith(".us-east-1.privatelink.awsapprunner.com")
     assert apprunner.describe_vpc_ingress_connection(
         VpcIngressConnectionArn=arn)["VpcIngressConnection"]["Status"] == "AVAILABLE"
-    assert code(error_of(apprunner.delete_service, ServiceArn=service)) == "InvalidStateException"
+    blocked = error_of(apprunner.delete_service, ServiceArn=service)
+    # AWS's answer, quoted in hashicorp/terraform-provider-aws#40896.
+    assert code(blocked) == "InvalidStateException"
+    assert message(blocked) == ("You cannot delete a Service while it has VpcIngressConnections with a status of "
+                                f"AVAILABLE. Service Arn: {service} VpcIngressConnection Arn: {arn}")
     listed = apprunner.list_vpc_ingress_connections(Filter={"VpcEndpointId": "vpce-1"})
     assert listed["VpcIngressConnectionSummaryList"] == [{"VpcIngressConnectionArn": arn, "ServiceArn": service}]
     assert apprunner.list_vpc_ingress_connections(Filter={"VpcEndpointId": "vpce-9"})[

@@ -18,7 +18,9 @@ from tests.apprunner.helpers import (
     create,
     error_of,
     message,
+    private_source,
     running,
+    service_role,
 )
 
 
@@ -223,6 +225,17 @@ def test_update_cannot_switch_repository_type(apprunner):
         "InvalidRequestException"
 
 
+def test_update_cannot_switch_image_repository_type(aws, apprunner):
+    """ECR_PUBLIC -> ECR: AWS's answer, quoted in a public project's troubleshooting notes."""
+    arn = running(apprunner)
+    source = private_source(service_role(aws, "switch-access"))
+    error = error_of(apprunner.update_service, ServiceArn=arn, SourceConfiguration=source)
+    assert code(error) == "InvalidRequestException"
+    assert message(error) == "The image repository type cannot be changed in UpdateService request"
+    shown = apprunner.describe_service(ServiceArn=arn)["Service"]
+    assert shown["SourceConfiguration"]["ImageRepository"]["ImageRepositoryType"] == "ECR_PUBLIC"
+
+
 def test_delete_returns_in_progress_then_deleted_with_deleted_at(apprunner):
     arn = running(apprunner)
     result = apprunner.delete_service(ServiceArn=arn)
@@ -261,21 +274,25 @@ def test_settle_completes_everything_at_once(slow):
     assert settle(harness.store) == 0
 
 
-@pytest.mark.parametrize("call", ["update_service", "delete_service", "pause_service", "resume_service",
-                                  "start_deployment"])
-def test_every_action_is_blocked_while_an_operation_runs(slow, call):
+@pytest.mark.parametrize("call, refusal", [
+    ("update_service", "InvalidStateException"), ("delete_service", "InvalidStateException"),
+    ("pause_service", "InvalidStateException"), ("resume_service", "InvalidStateException"),
+    ("start_deployment", "InvalidRequestException")])
+def test_every_action_is_blocked_while_an_operation_runs(slow, call, refusal):
     harness, client = slow
     arn = create(client)["Service"]["ServiceArn"]
     error = error_of(getattr(client, call), ServiceArn=arn)
-    assert code(error) == "InvalidStateException"
+    assert code(error) == refusal
     assert client.describe_service(ServiceArn=arn)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
 
 
-@pytest.mark.parametrize("call", ["update_service", "start_deployment", "pause_service"])
-def test_paused_service_refuses_update_deploy_and_pause(apprunner, call):
+@pytest.mark.parametrize("call, refusal", [("update_service", "InvalidStateException"),
+                                           ("start_deployment", "InvalidRequestException"),
+                                           ("pause_service", "InvalidStateException")])
+def test_paused_service_refuses_update_deploy_and_pause(apprunner, call, refusal):
     arn = running(apprunner)
     apprunner.pause_service(ServiceArn=arn)
-    assert code(error_of(getattr(apprunner, call), ServiceArn=arn)) == "InvalidStateException"
+    assert code(error_of(getattr(apprunner, call), ServiceArn=arn)) == refusal
 
 
 def test_paused_service_can_be_deleted_and_tagged(apprunner):

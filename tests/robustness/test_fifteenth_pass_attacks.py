@@ -55,8 +55,9 @@ from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.persistence import decode_file
+from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import Harness
-from tests.robustness.world import PUBLIC_SOURCE, allow, trust
+from tests.robustness.world import allow, trust
 
 NO_SPACE = os.strerror(errno.ENOSPC)
 
@@ -139,9 +140,19 @@ def test_what_a_running_update_would_roll_back_to_cannot_be_deleted_meanwhile(ma
                 "ObservabilityConfiguration": {"ObservabilityEnabled": True,
                                                "ObservabilityConfigurationArn": arns["obs"]}}
 
-    service = apprunner.create_service(ServiceName="web-app", SourceConfiguration=PUBLIC_SOURCE,
+    # A private ECR image that exists; the update below names one that does not (the image repository type
+    # cannot change on update).
+    ecr = harness.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    put_image(ecr, repositoryName="app", imageManifest=image_manifest("a", 10), imageTag="v1")
+    present_image = {"ImageRepository": {"ImageIdentifier": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+                                         "ImageRepositoryType": "ECR"},
+                     "AutoDeploymentsEnabled": False,
+                     "AuthenticationConfiguration": {"AccessRoleArn": access["Role"]["Arn"]}}
+    service = apprunner.create_service(ServiceName="web-app", SourceConfiguration=present_image,
                                        **configured(old))["Service"]["ServiceArn"]
     assert _admin(harness, "/clock/advance", {"seconds": 11}) == 200
+    assert apprunner.describe_service(ServiceArn=service)["Service"]["Status"] == "RUNNING"
     missing_image = {"ImageRepository": {"ImageIdentifier": "123456789012.dkr.ecr.us-east-1.amazonaws.com/none:1",
                                          "ImageRepositoryType": "ECR"},
                      "AuthenticationConfiguration": {"AccessRoleArn": access["Role"]["Arn"]}}
@@ -153,7 +164,8 @@ def test_what_a_running_update_would_roll_back_to_cannot_be_deleted_meanwhile(ma
     for kind, delete in deletions.items():
         with pytest.raises(ClientError) as refused:
             delete(old[kind])
-        assert "used by one or more services" in refused.value.response["Error"]["Message"], kind
+        in_use = "being used by other services" if kind == "vpc" else "used by one or more services"
+        assert in_use in refused.value.response["Error"]["Message"], kind
 
     assert _admin(harness, "/clock/advance", {"seconds": 11}) == 200
     shown = apprunner.describe_service(ServiceArn=service)["Service"]

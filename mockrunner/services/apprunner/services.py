@@ -15,7 +15,7 @@ from mockrunner.services.apprunner.pagination import paginate
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
 
-#: Operation -> statuses it is allowed in (everything else: InvalidStateException).  While
+#: Operation -> statuses it is allowed in (everything else: the refusal in _STATE_REFUSALS).  While
 #: OPERATION_IN_PROGRESS every action is blocked; PAUSED allows only delete (and reads / tagging); UpdateService
 #: is allowed in RUNNING and CREATE_FAILED, where the sources disagree
 #: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
@@ -30,28 +30,34 @@ ALLOWED_STATUSES = {
     "CreateVpcIngressConnection": ("RUNNING",),
 }
 
-#: Messages of InvalidStateException per operation; "{status}" is the service's current status.
-#: Only UpdateService's is attested (roadmap#95, "Service status must be RUNNING or PAUSED to be updated"),
-#: and from before App Runner allowed rebuilding CREATE_FAILED services; the states listed here are the ones
-#: this mock allows.  The others are unverified and follow the same form.
-_STATE_MESSAGES = {
-    "UpdateService": "Service status must be RUNNING or CREATE_FAILED to be updated. Current status: {status}",
-    "DeleteService": "Service status must not be {status} to be deleted.",
-    "PauseService": "Service status must be RUNNING to be paused. Current status: {status}",
-    "ResumeService": "Service status must be PAUSED to be resumed. Current status: {status}",
-    "StartDeployment": "Service status must be RUNNING to start a deployment. Current status: {status}",
-    "AssociateCustomDomain": "Service status must be RUNNING to associate a custom domain. Current status: "
-                             "{status}",
-    "DisassociateCustomDomain": "Service status must be RUNNING to disassociate a custom domain. Current "
-                                "status: {status}",
-    "CreateVpcIngressConnection": "Service status must be RUNNING to create a VPC ingress connection. Current "
-                                  "status: {status}",
+#: Operation -> (error, message) refusing it in another status; "{status}" is the service's current status.
+#: StartDeployment's is AWS's answer, InvalidRequestException (its model declares no InvalidStateException),
+#: quoted verbatim from CLI output in public deployment notes, for a service OPERATION_IN_PROGRESS and one
+#: CREATE_FAILED.  UpdateService's follows roadmap#95 ("Service status must be RUNNING or PAUSED to be updated"),
+#: from before App Runner allowed rebuilding CREATE_FAILED services, with the states this mock allows.  The
+#: others are unverified and follow UpdateService's form
+#: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
+_STATE_REFUSALS = {
+    "UpdateService": (invalid_state, "Service status must be RUNNING or CREATE_FAILED to be updated. Current "
+                                     "status: {status}"),
+    "DeleteService": (invalid_state, "Service status must not be {status} to be deleted."),
+    "PauseService": (invalid_state, "Service status must be RUNNING to be paused. Current status: {status}"),
+    "ResumeService": (invalid_state, "Service status must be PAUSED to be resumed. Current status: {status}"),
+    "StartDeployment": (invalid, "Can't start a deployment on the specified service, because it isn't in "
+                                 "RUNNING state."),
+    "AssociateCustomDomain": (invalid_state, "Service status must be RUNNING to associate a custom domain. "
+                                             "Current status: {status}"),
+    "DisassociateCustomDomain": (invalid_state, "Service status must be RUNNING to disassociate a custom domain. "
+                                                "Current status: {status}"),
+    "CreateVpcIngressConnection": (invalid_state, "Service status must be RUNNING to create a VPC ingress "
+                                                  "connection. Current status: {status}"),
 }
 
 
 def require_status(service: Service, operation: str) -> None:
     if service.status not in ALLOWED_STATUSES[operation]:
-        raise invalid_state(_STATE_MESSAGES[operation].format(status=service.status))
+        error, text = _STATE_REFUSALS[operation]
+        raise error(text.format(status=service.status))
 
 
 def service_not_found(arn: str) -> Exception:
@@ -176,12 +182,21 @@ def list_services(ctx: "RequestContext") -> dict:
     return {"ServiceSummaryList": [service_summary(service) for service in page], "NextToken": token}
 
 
+#: UpdateService's members that change the service: a request naming none of them is refused.
+_UPDATE_MEMBERS = ("SourceConfiguration", "InstanceConfiguration", "AutoScalingConfigurationArn",
+                   "HealthCheckConfiguration", "NetworkConfiguration", "ObservabilityConfiguration")
+
+
 @apprunner_op("UpdateService", authz.update_service)
 def update_service(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     params = ctx.params
     service = get_service(ctx, state, params["ServiceArn"], live=True)
     require_status(service, "UpdateService")
+    if not any(member in params for member in _UPDATE_MEMBERS):
+        # AWS's answer, quoted in hashicorp/terraform-provider-aws#32839 (its place after the status check is a
+        # choice).
+        raise invalid("No configurations provided in the UpdateService request.")
     changes: dict[str, Any] = {}
     if "SourceConfiguration" in params:
         changes["source_configuration"] = validation.source(ctx, state, params["SourceConfiguration"],
@@ -227,10 +242,12 @@ def delete_service(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
     require_status(service, "DeleteService")
-    if any(connection.service_arn == service.arn and connection.status != "DELETED"
-           for connection in state.vpc_ingress_connections.values()):
-        raise invalid_state("The service has one or more VPC ingress connections. Delete them before deleting "
-                            "the service.")  # unverified wording (model: "must not have active ... connections")
+    blocking = next((connection for connection in state.vpc_ingress_connections.values()
+                     if connection.service_arn == service.arn and connection.status != "DELETED"), None)
+    if blocking is not None:
+        # AWS's answer, quoted in hashicorp/terraform-provider-aws#40896.
+        raise invalid_state(f"You cannot delete a Service while it has VpcIngressConnections with a status of "
+                            f"{blocking.status}. Service Arn: {service.arn} VpcIngressConnection Arn: {blocking.arn}")
     record = lifecycle.start_service_operation(ctx.store, state, service, "DELETE_SERVICE", ctx.store.clock.now())
     return {"Service": service_view(state, service), "OperationId": record.id}
 

@@ -125,8 +125,8 @@ def source(ctx: "RequestContext", state: AppRunnerState, given: Mapping[str, Any
            previous: Mapping[str, Any] | None = None) -> dict:
     """Exactly one repository; image identifier matching its type; roles / connection where required.
 
-    On update (``previous`` set) the repository kind cannot change, and omitted AuthenticationConfiguration,
-    AutoDeploymentsEnabled and CodeConfiguration keep their previous values.
+    On update (``previous`` set) the repository kind and the image repository type cannot change, and omitted
+    AuthenticationConfiguration, AutoDeploymentsEnabled and CodeConfiguration keep their previous values.
     """
     result = copy.deepcopy(dict(given))
     code, image = result.get("CodeRepository"), result.get("ImageRepository")
@@ -138,6 +138,9 @@ def source(ctx: "RequestContext", state: AppRunnerState, given: Mapping[str, Any
         if kind not in previous:
             raise invalid("You can't change the source repository type of a service between a code repository "
                           "and an image repository.")  # unverified wording
+        if image is not None and image.get("ImageRepositoryType") != previous[kind].get("ImageRepositoryType"):
+            # AWS's answer for ECR_PUBLIC <-> ECR, quoted in a public project's troubleshooting notes.
+            raise invalid("The image repository type cannot be changed in UpdateService request")
         for member in ("AuthenticationConfiguration", "AutoDeploymentsEnabled"):
             if member not in result and member in previous:
                 result[member] = copy.deepcopy(previous[member])

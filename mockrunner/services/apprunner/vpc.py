@@ -78,8 +78,8 @@ def delete_connector(ctx: "RequestContext") -> dict:
     if item.status != "ACTIVE":
         raise missing("vpcconnector", arn)
     if lifecycle.holds(state, "network_configuration", "EgressConfiguration", "VpcConnectorArn", arn=arn):
-        # Model: can't delete while used; CloudFormation's handler catches InvalidStateException.
-        raise invalid_state("You can't delete the VPC connector. It's used by one or more services.")
+        # AWS's answer, quoted from the CLI and the console in aws/apprunner-roadmap#161.
+        raise invalid(f"Provided VPC connector arn is being used by other services. ARN: {item.arn}")
     moment = ctx.store.clock.now()
     item.status, item.deleted_at = "INACTIVE", moment
     lifecycle.bury(ctx.store, state, item.arn, moment)
