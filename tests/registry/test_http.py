@@ -181,8 +181,10 @@ def test_registry_errors(endpoint):
     assert error_code(registry.push("app", other, "v1")) == (
         400, "TAG_INVALID", "The image tag 'v1' already exists in the 'app' repository and cannot be overwritten "
         "because the repository is immutable.")
-    assert error_code(registry.put_manifest("app", "sha256:" + "1" * 64, image.manifest))[:2] == (
-        400, "DIGEST_INVALID")
+    # ECR's answer to a manifest PUT by a digest that is not the manifest's (google/go-containerregistry#1568).
+    assert error_code(registry.put_manifest("app", "sha256:" + "1" * 64, image.manifest)) == (
+        400, "MANIFEST_INVALID", f"The image with digest 'sha256:{'1' * 64}' in repository 'app' and registry ID "
+        f"'{ACCOUNT}' does not match the image digest that Amazon ECR has calculated.")
     index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": other.digest,
          "size": len(other.manifest), "platform": {"architecture": "arm64", "os": "linux"}}]}).encode()
