@@ -396,7 +396,9 @@ def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         upload = _upload(request, repo, upload_id)
     offset = _content_range(request, upload.size)
     size = _append(request, repo, upload_id, offset)
-    return _upload_reply(202, name, upload_id, size)
+    # ECR answers a chunk 201, not the spec's 202 (dotnet/sdk-container-builds#279, by AWS's .NET SDK team after
+    # debugging with the ECR team; openai/tart#273, jdx/mise#11376, aws/containers-roadmap#2831).
+    return _upload_reply(201, name, upload_id, size)
 
 
 def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
@@ -426,7 +428,8 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
     with request.locked():
         repo = request.repository(name)
         try:
-            ecr_push.complete(request.store, repo, upload_id, digest)
+            # Chunks but the last of at least 5 MB, as through the API (dotnet/sdk-container-builds#279, #424).
+            ecr_push.complete(request.store, repo, upload_id, digest, min_part=ecr_push.MIN_PART_SIZE)
         except ServiceError as error:
             if error.code != "LayerAlreadyExistsException":
                 raise from_service_error(error) from None
