@@ -272,7 +272,9 @@ def head_or_get_blob(request: RegistryRequest, name: str, digest: str) -> Reply:
             raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
         if request.method == "GET":
             return Reply(307, {"Location": ecr_push.download_url(request.ctx, repo, digest), "Content-Length": "0"})
-    return _blob_reply(request, digest, layer.size)
+    # ECR's HEAD names the blob's media type as a manifest declared it (argoproj-labs/argocd-image-updater#216:
+    # a config blob answered "Content-Type: application/vnd.docker.container.image.v1+json").
+    return _blob_reply(request, digest, layer.size, layer.media_type)
 
 
 def download(request: RegistryRequest) -> Reply:
@@ -295,8 +297,8 @@ def download(request: RegistryRequest) -> Reply:
     return _blob_reply(request, digest, size)
 
 
-def _blob_reply(request: RegistryRequest, digest: str, size: int) -> Reply:
-    headers = {"Content-Type": "application/octet-stream", "Docker-Content-Digest": digest,
+def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: str | None = None) -> Reply:
+    headers = {"Content-Type": media_type or "application/octet-stream", "Docker-Content-Digest": digest,
                "Accept-Ranges": "bytes", "ETag": f'"{digest}"'}
     start, end, status = 0, size, 200
     wanted = _range(request.headers.get("range"), size)

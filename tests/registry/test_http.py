@@ -414,3 +414,15 @@ def test_an_oci_image_with_layers_docker_cannot_name_is_not_converted(endpoint):
     endpoint.registry.push("app", image, "v1")
     got = endpoint.registry.call("GET", "/v2/app/manifests/v1", headers={"Accept": DOCKER_V2})
     assert (got.content, got.headers["Docker-Content-Digest"]) == (image.manifest, image.digest)
+
+
+def test_a_blob_head_names_the_media_type_a_manifest_gave_it(endpoint):
+    """argoproj-labs/argocd-image-updater#216: ECR's HEAD of a config blob answers its media type."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("typed")
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    config = json.loads(image.manifest)["config"]
+    head = endpoint.registry.call("HEAD", f"/v2/app/blobs/{config['digest']}")
+    assert head.status_code == 200 and head.headers["Content-Type"] == config["mediaType"]
+    assert head.headers["Docker-Content-Digest"] == config["digest"]
+    assert head.headers["Content-Length"] == str(config["size"])
