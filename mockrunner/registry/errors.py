@@ -46,8 +46,11 @@ FROM_ECR: dict[str, tuple[int, str]] = {
     "LayersNotFoundException": (400, "MANIFEST_BLOB_UNKNOWN"),
     "ReferencedImagesNotFoundException": (400, "MANIFEST_BLOB_UNKNOWN"),
     "ImageTagAlreadyExistsException": (400, "TAG_INVALID"),
-    "ImageDigestDoesNotMatchException": (400, "DIGEST_INVALID"),
-    "InvalidLayerException": (400, "DIGEST_INVALID"),
+    # A manifest PUT by a digest that is not the manifest's (google/go-containerregistry#1568: MANIFEST_INVALID).
+    "ImageDigestDoesNotMatchException": (400, "MANIFEST_INVALID"),
+    # Bytes that do not hash to the digest: BLOB_UPLOAD_INVALID (dotnet/sdk-container-builds#424, #472).
+    "InvalidLayerException": (400, "BLOB_UPLOAD_INVALID"),
+    "LayerPartTooSmallException": (400, "BLOB_UPLOAD_INVALID"),  # the registry's code for it: unverified
     # A manifest PutImage refuses: ECR's own 405 UNSUPPORTED (opcr-io/policy#149, oras#690, kaniko#2815).
     "InvalidParameterException": (405, "UNSUPPORTED"),
     "UploadNotFoundException": (404, "BLOB_UPLOAD_UNKNOWN"),

@@ -272,7 +272,9 @@ def head_or_get_blob(request: RegistryRequest, name: str, digest: str) -> Reply:
             raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
         if request.method == "GET":
             return Reply(307, {"Location": ecr_push.download_url(request.ctx, repo, digest), "Content-Length": "0"})
-    return _blob_reply(request, digest, layer.size)
+    # ECR's HEAD names the blob's media type as a manifest declared it (argoproj-labs/argocd-image-updater#216:
+    # a config blob answered "Content-Type: application/vnd.docker.container.image.v1+json").
+    return _blob_reply(request, digest, layer.size, layer.media_type)
 
 
 def download(request: RegistryRequest) -> Reply:
@@ -295,8 +297,8 @@ def download(request: RegistryRequest) -> Reply:
     return _blob_reply(request, digest, size)
 
 
-def _blob_reply(request: RegistryRequest, digest: str, size: int) -> Reply:
-    headers = {"Content-Type": "application/octet-stream", "Docker-Content-Digest": digest,
+def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: str | None = None) -> Reply:
+    headers = {"Content-Type": media_type or "application/octet-stream", "Docker-Content-Digest": digest,
                "Accept-Ranges": "bytes", "ETag": f'"{digest}"'}
     start, end, status = 0, size, 200
     wanted = _range(request.headers.get("range"), size)
@@ -396,7 +398,9 @@ def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         upload = _upload(request, repo, upload_id)
     offset = _content_range(request, upload.size)
     size = _append(request, repo, upload_id, offset)
-    return _upload_reply(202, name, upload_id, size)
+    # ECR answers a chunk 201, not the spec's 202 (dotnet/sdk-container-builds#279, by AWS's .NET SDK team after
+    # debugging with the ECR team; openai/tart#273, jdx/mise#11376, aws/containers-roadmap#2831).
+    return _upload_reply(201, name, upload_id, size)
 
 
 def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
@@ -426,7 +430,8 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
     with request.locked():
         repo = request.repository(name)
         try:
-            ecr_push.complete(request.store, repo, upload_id, digest)
+            # Chunks but the last of at least 5 MB, as through the API (dotnet/sdk-container-builds#279, #424).
+            ecr_push.complete(request.store, repo, upload_id, digest, min_part=ecr_push.MIN_PART_SIZE)
         except ServiceError as error:
             if error.code != "LayerAlreadyExistsException":
                 raise from_service_error(error) from None

@@ -149,10 +149,14 @@ def _time(value: str | None, name: str) -> datetime | None:
         raise invalid(f"Invalid SAML response: {name} is not an xs:dateTime") from None
 
 
+ISSUER_UNKNOWN = "Issuer not present in specified provider"
+
+
 def _read(assertion: Any, metadata: Metadata, now: datetime) -> Assertion:
     issuer = _text(assertion, "saml:Issuer")
     if issuer != metadata.entity_id:
-        raise invalid("Issuer of the SAML assertion does not match the SAML provider's metadata")
+        # STS's text for an assertion whose issuer is not the provider's (dbeaver/cloudbeaver#3112).
+        raise invalid(ISSUER_UNKNOWN)
     name_id = assertion.find("saml:Subject/saml:NameID", NAMESPACES)
     subject = _content(name_id) if name_id is not None else ""
     if not subject:

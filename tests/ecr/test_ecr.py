@@ -177,7 +177,10 @@ def test_put_image_errors(ecr):
                           "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'")
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="app", imageManifest=manifest(), imageDigest="sha256:" + "0" * 64)
-    assert exc.value.response["Error"]["Code"] == "ImageDigestDoesNotMatchException"
+    registry_id = ecr.describe_registry()["registryId"]
+    assert error(exc) == ("ImageDigestDoesNotMatchException", f"The image with digest 'sha256:{'0' * 64}' in "
+                          f"repository 'app' and registry ID '{registry_id}' does not match the image digest that "
+                          "Amazon ECR has calculated.")
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="app", imageManifest=json.dumps({"schemaVersion": 2, "layers": []}))
     assert exc.value.response["Error"]["Code"] == "InvalidParameterException"

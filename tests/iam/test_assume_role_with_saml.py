@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockrunner.saml.condition_keys import name_qualifier
+from tests.iam.federation import admin
 from tests.iam.helpers import ACCOUNT, aws_error
 from tests.iam.saml_federation import IDP, PROVIDER, SAML_DENIED, assume, saml_provider, saml_response, saml_role
 
@@ -156,3 +157,31 @@ def test_encrypted_assertions(aws):
         "InvalidIdentityToken"
     iam.update_saml_provider(SAMLProviderArn=PROVIDER, AssertionEncryptionMode="Allowed")
     assert assume(aws, role_arn, saml_response(aws, role_arn))
+
+
+def test_an_assertion_of_another_issuer_signed_with_the_providers_key(aws):
+    """The signature verifies, the issuer is not the provider's: STS's "Issuer not present in specified provider"
+    (dbeaver/cloudbeaver#3112)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "shared")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    pair = {"privateKey": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption()).decode(),
+            "certificate": certificate.public_bytes(serialization.Encoding.PEM).decode()}
+    other = "https://other.example.com/saml"
+    for issuer in (IDP, other):
+        assert admin(aws, "PUT", "/saml/keys", {"issuer": issuer, **pair})[0] == 200
+    saml_provider(aws)
+    role_arn = saml_role(aws)
+    assert assume(aws, role_arn, saml_response(aws, role_arn))["Issuer"] == IDP
+    assert _refused(lambda: assume(aws, role_arn, saml_response(aws, role_arn, issuer=other))) == (
+        "InvalidIdentityToken", "Issuer not present in specified provider", 400)

@@ -214,23 +214,24 @@ def test_an_empty_blob_is_refused_with_ecrs_message(endpoint):
 
 
 def test_chunked_upload_as_the_conformance_suite_sends_it(endpoint):
-    """PATCH chunk A; the same chunk again is 416 with the upload's Range; status of the upload; the last chunk
-    with the closing PUT (its Content-Range checked too); a cancelled upload is gone."""
+    """PATCH chunk A (ECR: at least 5 MB, answered 201); the same chunk again is 416 with the upload's Range; status
+    of the upload; the last chunk with the closing PUT (its Content-Range checked too); a cancelled upload is gone."""
     endpoint.ecr.create_repository(repositoryName="app")
-    data = bytes(range(256)) * 8
+    first = 5 * 1024 * 1024
+    data = bytes(range(256)) * (first // 256 + 8)
     registry = endpoint.registry
     location = registry.call("POST", "/v2/app/blobs/uploads/").headers["Location"]
-    first = registry.call("PATCH", location, data=data[:1000], headers={
-        "Content-Type": "application/octet-stream", "Content-Range": "0-999"})
-    assert first.status_code == 202 and first.headers["Location"] == location
-    retried = registry.call("PATCH", location, data=data[:1000], headers={"Content-Range": "0-999"})
-    assert retried.status_code == 416 and retried.headers["Range"] == "0-999"
+    chunk = registry.call("PATCH", location, data=data[:first], headers={
+        "Content-Type": "application/octet-stream", "Content-Range": f"0-{first - 1}"})
+    assert chunk.status_code == 201 and chunk.headers["Location"] == location
+    retried = registry.call("PATCH", location, data=data[:first], headers={"Content-Range": f"0-{first - 1}"})
+    assert retried.status_code == 416 and retried.headers["Range"] == f"0-{first - 1}"
     assert error_code(retried)[:2] == (416, "BLOB_UPLOAD_INVALID")
-    wrong_put = registry.call("PUT", location, params={"digest": digest_of(data)}, data=data[1000:],
-                              headers={"Content-Range": f"1001-{len(data)}"})
-    assert wrong_put.status_code == 416 and wrong_put.headers["Range"] == "0-999"
-    done = registry.call("PUT", location, params={"digest": digest_of(data)}, data=data[1000:],
-                         headers={"Content-Range": f"1000-{len(data) - 1}"})
+    wrong_put = registry.call("PUT", location, params={"digest": digest_of(data)}, data=data[first:],
+                              headers={"Content-Range": f"{first + 1}-{len(data)}"})
+    assert wrong_put.status_code == 416 and wrong_put.headers["Range"] == f"0-{first - 1}"
+    done = registry.call("PUT", location, params={"digest": digest_of(data)}, data=data[first:],
+                         headers={"Content-Range": f"{first}-{len(data) - 1}"})
     assert done.status_code == 201, done.text
     assert registry.call("GET", f"/v2/app/blobs/{digest_of(data)}").content == data
     cancelled = registry.call("POST", "/v2/app/blobs/uploads/").headers["Location"]

@@ -117,28 +117,56 @@ def test_pushing_the_same_image_again_succeeds(endpoint):
     assert len(endpoint.ecr.list_images(repositoryName="app")["imageIds"]) == 1
 
 
+FIRST = 5 * 1024 * 1024
+"""ECR's smallest chunk but the last (dotnet/sdk-container-builds#279)."""
+
+
 def test_chunked_upload_with_ranges(endpoint):
     endpoint.ecr.create_repository(repositoryName="app")
-    data = bytes(range(256)) * 40
+    data = bytes(range(256)) * (FIRST // 256 + 40)
     registry = endpoint.registry
     started = registry.call("POST", "/v2/app/blobs/uploads/")
     location, uuid = started.headers["Location"], started.headers["Docker-Upload-UUID"]
     assert location == f"/v2/app/blobs/uploads/{uuid}"
-    first = registry.call("PATCH", location, data=data[:4000], headers={"Content-Range": "0-3999"})
-    assert first.status_code == 202 and first.headers["Range"] == "0-3999"
-    wrong = registry.call("PATCH", location, data=data[4000:5000], headers={"Content-Range": "5000-5999"})
-    assert wrong.status_code == 416 and wrong.headers["Range"] == "0-3999"
-    mismatch = registry.call("PATCH", location, data=data[4000:5000], headers={"Content-Range": "4000-4010"})
+    first = registry.call("PATCH", location, data=data[:FIRST], headers={"Content-Range": f"0-{FIRST - 1}"})
+    # ECR answers a chunk 201, not the spec's 202 (dotnet/sdk-container-builds#279, openai/tart#273).
+    assert first.status_code == 201 and first.headers["Range"] == f"0-{FIRST - 1}"
+    wrong = registry.call("PATCH", location, data=data[FIRST:FIRST + 1000],
+                          headers={"Content-Range": f"{FIRST + 1000}-{FIRST + 1999}"})
+    assert wrong.status_code == 416 and wrong.headers["Range"] == f"0-{FIRST - 1}"
+    mismatch = registry.call("PATCH", location, data=data[FIRST:FIRST + 1000],
+                             headers={"Content-Range": f"{FIRST}-{FIRST + 10}"})
     assert error_code(mismatch)[:2] == (400, "SIZE_INVALID")
     status = registry.call("GET", location)
-    assert status.status_code == 204 and status.headers["Range"] == "0-3999"
-    second = registry.call("PATCH", location, data=iter([data[4000:7000], data[7000:]]))  # chunked encoding
+    assert status.status_code == 204 and status.headers["Range"] == f"0-{FIRST - 1}"
+    second = registry.call("PATCH", location, data=iter([data[FIRST:FIRST + 3000], data[FIRST + 3000:]]))
     assert second.headers["Range"] == f"0-{len(data) - 1}"
     done = registry.call("PUT", location, params={"digest": digest_of(data)})
     assert done.status_code == 201 and done.headers["Docker-Content-Digest"] == digest_of(data)
     assert registry.call("GET", f"/v2/app/blobs/{digest_of(data)}").content == data
     layers = endpoint.ecr.batch_check_layer_availability(repositoryName="app", layerDigests=[digest_of(data)])
     assert layers["layers"][0]["layerSize"] == len(data)
+
+
+def test_chunks_but_the_last_are_at_least_5_mb_and_the_bytes_hash_to_the_digest(endpoint):
+    """ECR's rules for an upload over /v2/ as for CompleteLayerUpload: parts but the last of 5 MB or more
+    (dotnet/sdk-container-builds#279 and #424: "All layer parts except the last part should be at least 5MB"), and
+    bytes that hash to the digest (#424, #472: BLOB_UPLOAD_INVALID "None of the provided layer digests match the
+    calculated layer digest")."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    registry = endpoint.registry
+    location = registry.call("POST", "/v2/app/blobs/uploads/").headers["Location"]
+    assert registry.call("PATCH", location, data=b"a" * 1000).status_code == 201
+    assert registry.call("PATCH", location, data=b"b" * 1000).status_code == 201
+    small = registry.call("PUT", location, params={"digest": digest_of(b"a" * 1000 + b"b" * 1000)})
+    assert error_code(small) == (400, "BLOB_UPLOAD_INVALID",
+                                 "All layer parts except the last part should be at least 5MB")
+    location = registry.call("POST", "/v2/app/blobs/uploads/").headers["Location"]
+    wrong = registry.call("PUT", location, params={"digest": digest_of(b"other")}, data=b"payload")
+    assert error_code(wrong) == (400, "BLOB_UPLOAD_INVALID",
+                                 "None of the provided layer digests match the calculated layer digest")
+    assert endpoint.ecr.batch_check_layer_availability(
+        repositoryName="app", layerDigests=[digest_of(b"payload")])["layers"] == []
 
 
 def test_monolithic_post_with_digest(endpoint):
@@ -164,7 +192,7 @@ def test_registry_errors(endpoint):
     assert wrong.status_code == 201
     started = registry.call("POST", "/v2/app/blobs/uploads/")
     bad = registry.call("PUT", started.headers["Location"], params={"digest": digest_of(b"other")}, data=b"payload")
-    assert error_code(bad)[:2] == (400, "DIGEST_INVALID")
+    assert error_code(bad)[:2] == (400, "BLOB_UPLOAD_INVALID")
     assert error_code(registry.call("GET", started.headers["Location"]))[:2] == (404, "BLOB_UPLOAD_UNKNOWN")
     assert error_code(registry.call("PATCH", "/v2/app/blobs/uploads/" + "1" * 8 + "-1111-1111-1111-" + "1" * 12,
                                     data=b"x"))[:2] == (404, "BLOB_UPLOAD_UNKNOWN")
@@ -181,8 +209,10 @@ def test_registry_errors(endpoint):
     assert error_code(registry.push("app", other, "v1")) == (
         400, "TAG_INVALID", "The image tag 'v1' already exists in the 'app' repository and cannot be overwritten "
         "because the repository is immutable.")
-    assert error_code(registry.put_manifest("app", "sha256:" + "1" * 64, image.manifest))[:2] == (
-        400, "DIGEST_INVALID")
+    # ECR's answer to a manifest PUT by a digest that is not the manifest's (google/go-containerregistry#1568).
+    assert error_code(registry.put_manifest("app", "sha256:" + "1" * 64, image.manifest)) == (
+        400, "MANIFEST_INVALID", f"The image with digest 'sha256:{'1' * 64}' in repository 'app' and registry ID "
+        f"'{ACCOUNT}' does not match the image digest that Amazon ECR has calculated.")
     index = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": other.digest,
          "size": len(other.manifest), "platform": {"architecture": "arm64", "os": "linux"}}]}).encode()
@@ -384,3 +414,15 @@ def test_an_oci_image_with_layers_docker_cannot_name_is_not_converted(endpoint):
     endpoint.registry.push("app", image, "v1")
     got = endpoint.registry.call("GET", "/v2/app/manifests/v1", headers={"Accept": DOCKER_V2})
     assert (got.content, got.headers["Docker-Content-Digest"]) == (image.manifest, image.digest)
+
+
+def test_a_blob_head_names_the_media_type_a_manifest_gave_it(endpoint):
+    """argoproj-labs/argocd-image-updater#216: ECR's HEAD of a config blob answers its media type."""
+    endpoint.ecr.create_repository(repositoryName="app")
+    image = build_image("typed")
+    assert endpoint.registry.push("app", image, "v1").status_code == 201
+    config = json.loads(image.manifest)["config"]
+    head = endpoint.registry.call("HEAD", f"/v2/app/blobs/{config['digest']}")
+    assert head.status_code == 200 and head.headers["Content-Type"] == config["mediaType"]
+    assert head.headers["Docker-Content-Digest"] == config["digest"]
+    assert head.headers["Content-Length"] == str(config["size"])

@@ -245,7 +245,7 @@ def test_oras_pushes_and_pulls_a_large_file(endpoint, tmp_path, chunked):
     registry = client(endpoint, tmp_path)
     data = os.urandom(6 * MIB + 123)
     paths = write(tmp_path / "src", {"model.bin": data})
-    pushed = push(registry, f"{endpoint.host}/big:v1", paths, do_chunked=chunked, chunk_size=2 * MIB)
+    pushed = push(registry, f"{endpoint.host}/big:v1", paths, do_chunked=chunked, chunk_size=5 * MIB)
     assert pushed.status_code == 201
     layer = endpoint.ecr.batch_check_layer_availability(repositoryName="big", layerDigests=[digest_of_file(paths[0])])
     assert layer["layers"][0]["layerAvailability"] == "AVAILABLE"

@@ -32,9 +32,9 @@ def start(endpoint, repository: str = "app") -> str:
 def test_an_upload_expires_168_hours_after_it_started(endpoint):
     endpoint.ecr.create_repository(repositoryName="app")
     location = start(endpoint)
-    assert endpoint.registry.call("PATCH", location, data=b"half").status_code == 202
+    assert endpoint.registry.call("PATCH", location, data=b"half").status_code == 201
     idle = start(endpoint)
-    assert endpoint.registry.call("PATCH", idle, data=b"idle").status_code == 202
+    assert endpoint.registry.call("PATCH", idle, data=b"idle").status_code == 201
     advance_clock(endpoint, WEEK - 1)
     assert endpoint.registry.call("PATCH", location, data=b" and").headers["Range"] == "0-7"
     advance_clock(endpoint, 1)
@@ -66,7 +66,7 @@ def test_a_repository_has_at_most_1000_uploads_in_progress(endpoint):
 def test_a_layer_over_52000_mib_is_refused_before_its_bytes_are_read(endpoint):
     endpoint.ecr.create_repository(repositoryName="app")
     location = start(endpoint)
-    assert endpoint.registry.call("PATCH", location, data=b"0123").status_code == 202
+    assert endpoint.registry.call("PATCH", location, data=b"0123").status_code == 201
     address = urlsplit(endpoint.harness.endpoint_url)
     credentials = base64.b64encode(b"AWS:" + endpoint.registry.session.auth[1].encode()).decode()
     length = ecr_push.MAX_LAYER_SIZE - 3  # four bytes are there already

@@ -103,8 +103,10 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
     media_type, manifest = _media_type(text, media_type)
     computed = manifest_digest(text)
     if digest and digest != computed:
-        raise ServiceError("ImageDigestDoesNotMatchException", "The specified image digest does not match the "
-                           "digest that Amazon ECR calculated for the image.")
+        # ECR's text, as the registry answers it (google/go-containerregistry#1568).
+        raise ServiceError("ImageDigestDoesNotMatchException", f"The image with digest '{digest}' in repository "
+                           f"'{repo.name}' and registry ID '{repo.registry_id}' does not match the image digest that "
+                           "Amazon ECR has calculated.")
     existing = repo.images.get(computed)
     if existing is not None and (tag is None or tag in existing.tags):
         # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.

@@ -170,10 +170,10 @@ def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_
         raise ServiceError("LayerPartTooSmallException", "All layer parts except the last part should be at least 5MB")
     try:
         actual, size = store.blobs.finish(upload_id, digest)
-    except blobs.DigestMismatch as mismatch:
-        raise ServiceError("InvalidLayerException", f"The layer digest calculation performed by Amazon ECR upon "
-                           f"receipt of the image layer ({mismatch.actual}) does not match the digest specified "
-                           f"({digest}).") from None  # unverified wording (the model's description)
+    except blobs.DigestMismatch:
+        # ECR's text over the registry API (dotnet/sdk-container-builds#424 and, ECR Public's, #472).
+        raise ServiceError("InvalidLayerException", "None of the provided layer digests match the calculated layer "
+                           "digest") from None
     except blobs.UploadMissing:
         raise upload_not_found(repo, upload_id) from None
     add_layer(repo, actual, size, store.clock.now())
