@@ -2,6 +2,8 @@
 in both modes: validation, answers, authorization, state export/import."""
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 from mockrunner.model import snapshot
 from tests.iam.helpers import allow, doc, error_of, user_with_key
 
@@ -31,6 +33,27 @@ def test_a_roles_signin_duration_is_set_reported_reset_and_exported(aws):
     iam.update_role(RoleName="plain", ResetMaxSigninSessionDuration=True)  # clearing an unset value: no error
     snapshot.import_state(aws.store, exported)
     assert iam.get_role(RoleName="plain")["Role"]["MaxSigninSessionDuration"] == 86400
+
+
+def test_authorization_details_send_roles_without_session_durations(aws):
+    """AWS's API model gives ``GetAccountAuthorizationDetails``' ``RoleDetail`` neither ``MaxSessionDuration``,
+    ``MaxSigninSessionDuration`` nor ``Description`` (botocore's iam/2010-05-08), though ``GetRole``'s ``Role`` has all
+    three: the raw answer, read before botocore drops unmodeled members, carries only ``RoleDetail``'s members."""
+    iam = aws.client("iam")
+    iam.create_role(RoleName="console", AssumeRolePolicyDocument=TRUST, Description="sign-in role",
+                    MaxSigninSessionDuration=7200)
+    assert {"MaxSessionDuration", "MaxSigninSessionDuration", "Description"} <= set(
+        iam.get_role(RoleName="console")["Role"])
+    bodies: list[bytes] = []
+    iam.meta.events.register("before-parse.iam.GetAccountAuthorizationDetails",
+                             lambda response_dict, **_: bodies.append(response_dict["body"]))
+    iam.get_account_authorization_details(Filter=["Role"])
+    root = ET.fromstring(bodies[0])
+    ns = root.tag.split("}")[0] + "}"
+    entry, = root.find(f"{ns}GetAccountAuthorizationDetailsResult/{ns}RoleDetailList").findall(f"{ns}member")
+    sent = {child.tag.removeprefix(ns) for child in entry}
+    assert sent <= set(iam.meta.service_model.shape_for("RoleDetail").members)
+    assert {"RoleName", "RoleLastUsed", "AssumeRolePolicyDocument"} <= sent
 
 
 def test_signin_durations_outside_one_hour_to_ninety_days_are_refused(aws):

@@ -66,7 +66,8 @@ class RoleForm:
     """Which optional members one answer's wire form of a role carries."""
 
     session: bool
-    """``MaxSessionDuration`` (and ``MaxSigninSessionDuration`` when set; placement with it unverified)."""
+    """``MaxSessionDuration`` (and ``MaxSigninSessionDuration`` when set; the query serializer sends either only where
+    the answer's shape has it: the model's ``Role`` has both, ``RoleDetail`` neither)."""
     description: bool
     """``Description``, when the role has one."""
     details: bool
