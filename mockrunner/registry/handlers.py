@@ -298,7 +298,9 @@ def download(request: RegistryRequest) -> Reply:
 
 
 def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: str | None = None) -> Reply:
-    headers = {"Content-Type": media_type or "application/octet-stream", "Docker-Content-Digest": digest,
+    # A media type PutImage would refuse (state imported with one) is not named: it may not even be a header value.
+    shown = media_type if ecr_images.is_media_type(media_type) else "application/octet-stream"
+    headers = {"Content-Type": shown, "Docker-Content-Digest": digest,
                "Accept-Ranges": "bytes", "ETag": f'"{digest}"'}
     start, end, status = 0, size, 200
     wanted = _range(request.headers.get("range"), size)
