@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -33,8 +34,11 @@ def _common() -> dict[str, Any]:
 
 
 def _page_url(shown: paging.Window, number: int) -> str:
-    """This page with list ``shown`` at page ``number`` (every other list kept), at that list's heading."""
-    return url_for(str(request.endpoint), **(request.view_args or {}), **shown.query(request.args, number)) + \
+    """This page with list ``shown`` at page ``number`` (every other list kept), at that list's heading.  The
+    query is encoded here, never passed to ``url_for`` as keywords: there a parameter named ``endpoint``,
+    ``_method``, ``_scheme``, ``_external`` or ``_anchor`` would be an argument of ``url_for`` itself."""
+    query = urlencode(shown.query(request.args, number))
+    return url_for(str(request.endpoint), **(request.view_args or {})) + (f"?{query}" if query else "") + \
         f"#{shown.param}"
 
 
@@ -52,7 +56,7 @@ def _guard() -> Response | None:
 
 @ui.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD answered as GET
         return render_template("login.html", failed=False)
     token = request.form.get("token", "")
     refused = access.token_refusal(_store().settings, request.remote_addr or "", request.headers, token)

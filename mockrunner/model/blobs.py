@@ -11,7 +11,8 @@ uploads and finding the uploads due to expire cost the same however many uploads
 owner, a heap by start time), so starting uploads in many repositories does not slow every later start.
 
 On disk (created with the first upload): ``sha256/<hex>`` for blobs, ``uploads/<id>`` (data) and
-``uploads/<id>.json`` (owner and start time) for uploads in progress, so an upload survives a restart too.
+``uploads/<id>.json`` (owner, start time and part sizes) for uploads in progress, so an upload survives a
+restart too.
 Uploads are dropped by :meth:`BlobStore.expire` (the caller decides when, on its clock) and :meth:`cancel`.
 A blob appears under its name only after its bytes are fsynced (write, fsync, rename, fsync the directory), so
 what a client was told is stored is on disk.
@@ -232,8 +233,7 @@ class BlobStore:
                 os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
             with open(self._upload_path(upload.id), "wb"):
                 pass
-            record = {"owner": list(owner), "started": started.isoformat()}
-            _write_durably(self._upload_path(upload.id) + ".json", json.dumps(record).encode())
+            self._save_record(upload)
         with self._lock:
             self._track(upload)
             if self.directory is None:
@@ -327,7 +327,17 @@ class BlobStore:
             upload.size += added
             if added:
                 upload.parts.append(added)
+                if self.directory is not None:
+                    self._save_record(upload)
             return upload.size
+
+    def _save_record(self, upload: Upload) -> None:
+        """Write the upload's ``.json`` record (owner, start, part sizes: the 5 MB rule and the part quota read
+        the parts after a restart too), replacing the old one whole."""
+        record = {"owner": list(upload.owner), "started": upload.started.isoformat(), "parts": upload.parts}
+        path = self._upload_path(upload.id) + ".json"
+        _write_durably(path + ".new", json.dumps(record).encode())
+        os.replace(path + ".new", path)
 
     def _write(self, upload: Upload, chunks: Iterable[bytes]) -> int:
         added = 0
@@ -413,11 +423,14 @@ class BlobStore:
         """Uploads in progress when the process stopped: their bytes are re-hashed (once, at start)."""
         folder = os.path.join(self.directory, "uploads")
         for name in os.listdir(folder):
+            if name.endswith(".json.new") and _is_uuid(name[:-9]):
+                _remove(os.path.join(folder, name))  # a record replaced when the process stopped: the old one holds
             if not name.endswith(".json") or not _is_uuid(name[:-5]):
                 continue
             upload_id = name[:-5]
             try:
-                upload = Upload(upload_id, *_upload_record(os.path.join(folder, name)))
+                owner, started, parts = _upload_record(os.path.join(folder, name))
+                upload = Upload(upload_id, owner, started)
                 with open(os.path.join(folder, upload_id), "rb") as handle:
                     for chunk in iter(lambda: handle.read(CHUNK), b""):  # noqa: B023 - consumed here
                         upload.hasher.update(chunk)
@@ -426,8 +439,7 @@ class BlobStore:
                 _remove(os.path.join(folder, upload_id))
                 _remove(os.path.join(folder, name))
                 continue
-            if upload.size:
-                upload.parts.append(upload.size)
+            upload.parts = _parts_of(parts, upload.size)
             self._track(upload)
 
 
@@ -447,17 +459,28 @@ def _at_most(chunks: Iterable[bytes], room: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _upload_record(path: str) -> tuple[tuple, datetime]:
-    """An upload's owner and start time from its ``.json`` file (a bare owner list, with no start time, dates
-    from the file's modification)."""
+def _upload_record(path: str) -> tuple[tuple, datetime, object]:
+    """An upload's owner, start time and recorded part sizes from its ``.json`` file (a bare owner list, with no
+    start time, dates from the file's modification)."""
     with open(path, "rb") as handle:
         record = json.loads(handle.read())
     if isinstance(record, list):
-        return tuple(record), datetime.fromtimestamp(os.path.getmtime(path), UTC)
+        return tuple(record), datetime.fromtimestamp(os.path.getmtime(path), UTC), None
     started = datetime.fromisoformat(record["started"])
     if started.tzinfo is None:
         raise ValueError("a start time without a time zone")
-    return tuple(record["owner"]), started
+    return tuple(record["owner"]), started, record.get("parts")
+
+
+def _parts_of(recorded: object, size: int) -> list[int]:
+    """The part sizes of an upload of ``size`` bytes from its record: the recorded ones, and the bytes past them
+    (an append the record did not see) as one more part; one part of all the bytes when the record has none that
+    fit."""
+    fits = isinstance(recorded, list) and all(type(part) is int and part > 0 for part in recorded) \
+        and sum(recorded) <= size
+    parts = list(recorded) if fits else []  # type: ignore[arg-type]
+    rest = size - sum(parts)
+    return parts + [rest] if rest else parts
 
 
 def _file_size(path: str) -> int:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -298,7 +298,9 @@ def download(request: RegistryRequest) -> Reply:
 
 
 def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: str | None = None) -> Reply:
-    headers = {"Content-Type": media_type or "application/octet-stream", "Docker-Content-Digest": digest,
+    # A media type PutImage would refuse (state imported with one) is not named: it may not even be a header value.
+    shown = media_type if ecr_images.is_media_type(media_type) else "application/octet-stream"
+    headers = {"Content-Type": shown, "Docker-Content-Digest": digest,
                "Accept-Ranges": "bytes", "ETag": f'"{digest}"'}
     start, end, status = 0, size, 200
     wanted = _range(request.headers.get("range"), size)
@@ -397,7 +399,7 @@ def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         repo = request.repository(name)
         upload = _upload(request, repo, upload_id)
     offset = _content_range(request, upload.size)
-    size = _append(request, repo, upload_id, offset)
+    size = _append(request, repo, upload_id, offset, _ranged(request, request.body_chunks()))
     # ECR answers a chunk 201, not the spec's 202 (dotnet/sdk-container-builds#279, by AWS's .NET SDK team after
     # debugging with the ECR team; openai/tart#273, jdx/mise#11376, aws/containers-roadmap#2831).
     return _upload_reply(201, name, upload_id, size)
@@ -411,7 +413,7 @@ def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         with request.locked():
             request.authorize(name, "ecr:UploadLayerPart")
             offset = _content_range(request, _upload(request, request.repository(name), upload_id).size)
-    return _finish(request, name, upload_id, digest, request.body_chunks(), offset)
+    return _finish(request, name, upload_id, digest, _ranged(request, request.body_chunks()), offset)
 
 
 def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, chunks: Iterable[bytes],
@@ -475,6 +477,27 @@ def _content_range(request: RegistryRequest, size: int) -> int | None:
     if length is not None and int(last) - int(first) + 1 != length:
         raise RegistryError(400, "SIZE_INVALID", "provided length did not match content length")
     return int(first)
+
+
+def _ranged(request: RegistryRequest, chunks: Iterable[bytes]) -> Iterable[bytes]:
+    """The body of a request whose ``Content-Range`` announces its length: when no ``Content-Length`` was checked
+    against it (a chunked body), bytes beyond or short of it are 400 ``SIZE_INVALID`` (the part is not kept)."""
+    header = request.headers.get("content-range")
+    if not header or request.content_length is not None:
+        return chunks
+    first, _, last = header.removeprefix("bytes ").removeprefix("bytes=").partition("-")
+    return _exactly(chunks, int(last) - int(first) + 1)
+
+
+def _exactly(chunks: Iterable[bytes], length: int) -> Iterator[bytes]:
+    read = 0
+    for chunk in chunks:
+        read += len(chunk)
+        if read > length:
+            break
+        yield chunk
+    if read != length:
+        raise RegistryError(400, "SIZE_INVALID", "provided length did not match content length")
 
 
 def _append(request: RegistryRequest, repo: Repository, upload_id: str, offset: int | None,

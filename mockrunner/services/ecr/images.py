@@ -4,6 +4,7 @@ in :mod:`mockrunner.services.ecr.push`)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -45,9 +46,45 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 
+MANIFEST_MEDIA_TYPES = frozenset({
+    "application/vnd.docker.distribution.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v1+prettyjws",
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.oci.image.index.v1+json",
+})
+"""The manifest formats ECR stores ("Container image manifest formats", ECR User Guide: Docker Image Manifest V2
+Schema 1 and 2, their manifest list, OCI image manifests and indexes)."""
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+"""A media type as a descriptor may give it: RFC 6838's ``type/subtype`` names (the OCI image spec's descriptor
+grammar) without parameters, which ECR refuses (sigstore/sigstore-js#1058: no ``;``)."""
+_DESCRIBED = ("config", "layers", "blobs", "manifests", "subject")
+
+
 def invalid_json() -> ServiceError:
-    """PutImage's answer to a manifest it cannot parse."""
+    """PutImage's answer to a manifest it cannot parse, or whose media types it does not take (falcoctl#302: an
+    artifact manifest ECR refused, relayed as ``405 unsupported``)."""
     return invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'")
+
+
+def is_media_type(value: object) -> bool:
+    """``value`` is a media type ECR takes in a descriptor (:data:`MEDIA_TYPE`): one that is also safe to name in
+    an HTTP header."""
+    return isinstance(value, str) and MEDIA_TYPE.fullmatch(value) is not None
+
+
+def _descriptor_types_refused(manifest: dict) -> bool:
+    """Whether a descriptor of the manifest (config, layers, blobs, manifests, subject) or its ``artifactType``
+    names a media type that is not :func:`is_media_type`."""
+    described = []
+    for key in _DESCRIBED:
+        value = manifest.get(key)
+        described += value if isinstance(value, list) else [value]
+    types = [item["mediaType"] for item in described if isinstance(item, dict) and "mediaType" in item]
+    if "artifactType" in manifest:
+        types.append(manifest["artifactType"])
+    return not all(is_media_type(value) for value in types)
 
 
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
@@ -66,6 +103,8 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
         # Unverified wording.
         raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
                        "'does not match the mediaType of the manifest'")
+    if media_type not in MANIFEST_MEDIA_TYPES or _descriptor_types_refused(manifest):
+        raise invalid_json()  # the text for these: unverified (ECR's answer to a manifest it will not take)
     return media_type, manifest
 
 
