@@ -233,7 +233,7 @@ class BlobStore:
                 os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
             with open(self._upload_path(upload.id), "wb"):
                 pass
-            self._save_record(upload)
+            self._save_record(upload, [])
         with self._lock:
             self._track(upload)
             if self.directory is None:
@@ -310,7 +310,8 @@ class BlobStore:
 
         ``offset``, when given, must be the upload's current size (:class:`OffsetMismatch` otherwise); with
         ``max_size`` the upload may not grow past it (:class:`TooLarge`, raised as soon as the bytes read say
-        so).  All or nothing: if reading ``chunks`` fails midway the upload is left exactly as it was.
+        so).  All or nothing: if reading ``chunks`` fails midway, or (on disk) the record of the new part cannot be
+        written, the upload is left exactly as it was.
         """
         with self._locked(upload_id) as upload:
             if offset is not None and offset != upload.size:
@@ -320,6 +321,8 @@ class BlobStore:
                 chunks = _at_most(chunks, max_size - upload.size)
             try:
                 added = self._write(upload, chunks)
+                if added and self.directory is not None:
+                    self._save_record(upload, [*upload.parts, added])
             except BaseException:
                 self._truncate(upload, before)
                 upload.hasher = hasher
@@ -327,14 +330,12 @@ class BlobStore:
             upload.size += added
             if added:
                 upload.parts.append(added)
-                if self.directory is not None:
-                    self._save_record(upload)
             return upload.size
 
-    def _save_record(self, upload: Upload) -> None:
+    def _save_record(self, upload: Upload, parts: list[int]) -> None:
         """Write the upload's ``.json`` record (owner, start, part sizes: the 5 MB rule and the part quota read
         the parts after a restart too), replacing the old one whole."""
-        record = {"owner": list(upload.owner), "started": upload.started.isoformat(), "parts": upload.parts}
+        record = {"owner": list(upload.owner), "started": upload.started.isoformat(), "parts": parts}
         path = self._upload_path(upload.id) + ".json"
         _write_durably(path + ".new", json.dumps(record).encode())
         os.replace(path + ".new", path)

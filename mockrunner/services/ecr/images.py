@@ -103,7 +103,8 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
         # Unverified wording.
         raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
                        "'does not match the mediaType of the manifest'")
-    if media_type not in MANIFEST_MEDIA_TYPES or _descriptor_types_refused(manifest):
+    if not isinstance(media_type, str) or media_type not in MANIFEST_MEDIA_TYPES \
+            or _descriptor_types_refused(manifest):
         raise invalid_json()  # the text for these: unverified (ECR's answer to a manifest it will not take)
     return media_type, manifest
 
