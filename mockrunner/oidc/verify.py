@@ -188,14 +188,15 @@ def session_tags(claims: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
         raise _rejected(f"The {TAGS_CLAIM} claim must hold principal_tags (an object) and transitive_tag_keys "
                         "(a list).")
     tags: dict[str, str] = {}
+    lowered: set[str] = set()
     for key, values in principal_tags.items():
         if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
             raise _rejected(f"The session tag {key} must have exactly one string value.")
-        if any(key.lower() == other.lower() for other in tags):
+        if key.lower() in lowered:
             # Session tag keys are case-insensitive (AssumeRole and AssumeRoleWithSAML refuse the same).
             raise _rejected(f"The session tag {key} is set more than once.")
+        lowered.add(key.lower())
         tags[key] = values[0]
-    lowered = {key.lower() for key in tags}
     if not all(isinstance(key, str) and key.lower() in lowered for key in transitive):
         raise _rejected("Every transitive tag key must be one of the principal_tags.")
     return tags, list(transitive)
