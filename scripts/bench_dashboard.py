@@ -44,25 +44,14 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_entities import ACCOUNT, SOURCE, add_iam_entities  # noqa: E402 - beside this script
+
 from mockrunner.auth import authorizer  # noqa: E402
 from mockrunner.auth.caller import Caller  # noqa: E402
 from mockrunner.auth.check import Check  # noqa: E402
 from mockrunner.config import Settings  # noqa: E402
-from mockrunner.model.iam import (  # noqa: E402
-    GROUP_ID_PREFIX,
-    POLICY_ID_PREFIX,
-    ROLE_ID_PREFIX,
-    USER_ID_PREFIX,
-    Group,
-    ManagedPolicy,
-    PolicyVersion,
-    Role,
-    User,
-    new_id,
-)
 from mockrunner.testing.server import ThreadedServer  # noqa: E402
 
-ACCOUNT = "123456789012"
 SIZES = (10, 10_000)
 USERS = ("deployer", "ci", "alice", "bob", "reader")
 ACTIONS = ("ecr:CreateRepository", "ecr:PutImage", "ecr:DescribeRepositories", "apprunner:CreateService",
@@ -162,25 +151,11 @@ def _browser(profile: str):
     return webdriver.Chrome(service=Service(executable_path=driver), options=options)
 
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "tasks.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-SOURCE = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/aws-containers/hello-app-runner:latest",
-                              "ImageRepositoryType": "ECR_PUBLIC"}}
-
-
 def _populate(running: ThreadedServer, count: int) -> None:
     """``count`` users, roles, groups and customer policies in the model; repositories and services via the API."""
     store = running.store
     with store.lock:
-        iam = store.account(ACCOUNT).iam
-        now = store.clock.now()
-        for index in range(count):
-            name = f"bench-{index:05d}"
-            iam.add(User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now))
-            iam.add(Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST))
-            iam.add(Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now))
-            iam.add(ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:policy/{name}", now,
-                                  now, "v1", [PolicyVersion("v1", json.dumps(POLICY), now)]))
+        add_iam_entities(store.account(ACCOUNT).iam, count, store.clock.now())
     made = {service: boto3.client(service, endpoint_url=running.endpoint_url, region_name="us-east-1",
                                   aws_access_key_id="test", aws_secret_access_key="test")
             for service in ("ecr", "apprunner")}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import os
 import statistics
@@ -38,18 +37,6 @@ from botocore.config import Config
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
-from mockrunner.model.iam import (
-    GROUP_ID_PREFIX,
-    POLICY_ID_PREFIX,
-    ROLE_ID_PREFIX,
-    USER_ID_PREFIX,
-    Group,
-    ManagedPolicy,
-    PolicyVersion,
-    Role,
-    User,
-    new_id,
-)
 from mockrunner.services.ecr import put_image_record  # noqa: E402
 from mockrunner.testing.inprocess import BeforeSendHook, _Raw
 
@@ -59,14 +46,9 @@ try:  # imported before any botocore session exists, so that moto's before-send 
 except ImportError:
     mock_aws = iam_backends = None
 
-ACCOUNT = "123456789012"
+from bench_entities import ACCOUNT, POLICY, SOURCE, TRUST, add_iam_entities  # noqa: E402 - beside this script
+
 BOTOCORE = botocore.session.get_session()
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "tasks.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
-                                                             "Resource": "arn:aws:s3:::bucket/*"}]})
-SOURCE = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/aws-containers/hello-app-runner:latest",
-                              "ImageRepositoryType": "ECR_PUBLIC"}}
 SMALL = 200
 
 Call = Callable[[dict], object]
@@ -120,17 +102,7 @@ def _refuse(request: object) -> None:
 
 def populate_mockrunner(app, count: int, calls: dict) -> None:
     """``count`` users, roles, groups and customer policies and images in the model; services via the API."""
-    account = app.store.account(ACCOUNT)
-    iam = account.iam
-    now = app.store.clock.now()
-    for index in range(count):
-        name = f"bench-{index:05d}"
-        iam.add(User(name, new_id(USER_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:user/{name}", now))
-        iam.add(Role(name, new_id(ROLE_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:role/{name}", now, TRUST))
-        iam.add(Group(name, new_id(GROUP_ID_PREFIX), "/", f"arn:aws:iam::{ACCOUNT}:group/{name}", now))
-        arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
-        iam.add(ManagedPolicy(name, new_id(POLICY_ID_PREFIX), "/", arn, now, now, "v1",
-                              [PolicyVersion("v1", POLICY, now)]))
+    add_iam_entities(app.store.account(ACCOUNT).iam, count, app.store.clock.now())
     for index in range(count):
         calls["apprunner"].create_service(ServiceName=f"svc-{index:05d}", SourceConfiguration=SOURCE)
     calls["ecr"].create_repository(repositoryName="bench")
