@@ -157,7 +157,7 @@ def test_observability_lifecycle(apprunner):
     assert apprunner.describe_service(ServiceArn=service)["Service"]["ObservabilityConfiguration"] == {
         "ObservabilityEnabled": True, "ObservabilityConfigurationArn": arn}
     assert code(error_of(apprunner.delete_observability_configuration, ObservabilityConfigurationArn=arn)) == \
-        "InvalidStateException"
+        "InvalidRequestException"  # the code AWS answers for the same refusal of the other configurations
     listed = apprunner.list_observability_configurations(ObservabilityConfigurationName="trace-a")
     assert [i["ObservabilityConfigurationArn"] for i in listed["ObservabilityConfigurationSummaryList"]] == [arn]
     apprunner.delete_service(ServiceArn=service)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import DEFAULT_NAME, ObservabilityConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
-from mockrunner.services.apprunner.errors import invalid, invalid_state
+from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.apprunner.lifecycle import apprunner_op, holds, state_of
 from mockrunner.services.apprunner.lookup import existing, missing
 from mockrunner.services.apprunner.pagination import paginate
@@ -72,8 +72,9 @@ def delete(ctx: "RequestContext") -> dict:
     if item.name == DEFAULT_NAME:
         raise invalid("You can't delete the observability configuration provided by App Runner.")  # unverified
     if holds(state, "observability_configuration", "ObservabilityConfigurationArn", arn=item.arn):
-        # The model says it can't be deleted while used; CloudFormation's handler catches InvalidStateException.
-        raise invalid_state("You can't delete the observability configuration. It's used by one or more services. "
+        # InvalidRequestException, as AWS answers the same refusal for auto scaling configurations (Terraform
+        # #38534) and VPC connectors (apprunner-roadmap#161); the model declares no InvalidStateException here.
+        raise invalid("You can't delete the observability configuration. It's used by one or more services. "
                             "To delete it, update the services to use other observability configurations.")
     revisions.deactivate(ctx, state, state.observability_configurations, item, ctx.store.clock.now())
     return {"ObservabilityConfiguration": view(item)}
