@@ -311,7 +311,8 @@ class BlobStore:
         ``offset``, when given, must be the upload's current size (:class:`OffsetMismatch` otherwise); with
         ``max_size`` the upload may not grow past it (:class:`TooLarge`, raised as soon as the bytes read say
         so).  All or nothing: if reading ``chunks`` fails midway, or (on disk) the record of the new part cannot be
-        written, the upload is left exactly as it was.
+        written, the upload is left exactly as it was.  An upload cancelled while its part streams (:meth:`cancel`
+        does not wait) loses the files the part wrote back when the part ends.
         """
         with self._locked(upload_id) as upload:
             if offset is not None and offset != upload.size:
@@ -330,6 +331,11 @@ class BlobStore:
             upload.size += added
             if added:
                 upload.parts.append(added)
+            if self.directory is not None and self.upload(upload.id) is not upload:
+                # Cancelled while the part streamed (cancel does not wait for it): its files, which this part may
+                # have written back, go too.
+                _remove(self._upload_path(upload.id))
+                _remove(self._upload_path(upload.id) + ".json")
             return upload.size
 
     def _save_record(self, upload: Upload, parts: list[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -11,6 +12,8 @@ import requests
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
+from mockrunner.model import blobs
+from mockrunner.model.blobs import BlobStore
 from mockrunner.testing.oci import build_image, digest_of
 from mockrunner.testing.server import ThreadedServer
 from tests.registry.images import Registry, login_password
@@ -129,3 +132,34 @@ def test_expired_uploads_leave_the_disk_lazily_and_at_start(tmp_path):
     registry = Registry(server.endpoint_url, password)
     assert registry.call("GET", f"/v2/app/blobs/uploads/{new}").status_code == 404
     server.stop()
+
+
+def test_an_upload_cancelled_while_a_part_streams_leaves_no_file_behind(tmp_path):
+    """A registry ``DELETE`` of an upload while a ``PATCH`` of it is still reading its body: the cancel does not
+    wait for the part (it runs under the store lock, which a slow body must not hold up), and the part, finding its
+    upload gone, removes the files it wrote back (its record lingered until a restart)."""
+    store = BlobStore(str(tmp_path / "blobs"))
+    upload = store.start_upload(("123456789012", "us-east-1", "app"), datetime.now(UTC))
+    streaming, release = threading.Event(), threading.Event()
+
+    def body():
+        yield b"x" * 1024
+        streaming.set()
+        release.wait(10)
+        yield b"y" * 1024
+
+    def append():
+        try:
+            store.append(upload.id, body())
+        except blobs.UploadMissing:
+            pass
+
+    appender = threading.Thread(target=append)
+    appender.start()
+    assert streaming.wait(10)
+    store.cancel(upload.id)  # returns at once: the part is still streaming
+    release.set()
+    appender.join(10)
+    assert not appender.is_alive()
+    assert store.upload(upload.id) is None
+    assert os.listdir(tmp_path / "blobs" / "uploads") == []
