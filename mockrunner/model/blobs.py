@@ -123,14 +123,7 @@ class BlobStore:
             pass
         key = secrets.token_bytes(32)
         os.makedirs(self.directory, exist_ok=True)
-        temporary = path + ".tmp"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-        fsync_directory(self.directory)
+        _replace_durably(path, key, mode=0o600)
         return key
 
     # ------------------------------------------------------------------------------------------- blobs
@@ -334,17 +327,14 @@ class BlobStore:
             if self.directory is not None and self.upload(upload.id) is not upload:
                 # Cancelled while the part streamed (cancel does not wait for it): its files, which this part may
                 # have written back, go too.
-                _remove(self._upload_path(upload.id))
-                _remove(self._upload_path(upload.id) + ".json")
+                self._remove_upload_files(upload.id)
             return upload.size
 
     def _save_record(self, upload: Upload, parts: list[int]) -> None:
         """Write the upload's ``.json`` record (owner, start, part sizes: the 5 MB rule and the part quota read
         the parts after a restart too), replacing the old one whole."""
         record = {"owner": list(upload.owner), "started": upload.started.isoformat(), "parts": parts}
-        path = self._upload_path(upload.id) + ".json"
-        _write_durably(path + ".new", json.dumps(record).encode())
-        os.replace(path + ".new", path)
+        _replace_durably(self._upload_path(upload.id) + ".json", json.dumps(record).encode())
 
     def _write(self, upload: Upload, chunks: Iterable[bytes]) -> int:
         added = 0
@@ -402,8 +392,11 @@ class BlobStore:
         with self._lock:
             self._untrack(upload_id)
         if self.directory is not None:
-            _remove(self._upload_path(upload_id))
-            _remove(self._upload_path(upload_id) + ".json")
+            self._remove_upload_files(upload_id)
+
+    def _remove_upload_files(self, upload_id: str) -> None:
+        _remove(self._upload_path(upload_id))
+        _remove(self._upload_path(upload_id) + ".json")
 
     @contextmanager
     def _locked(self, upload_id: str) -> Iterator[Upload]:
@@ -504,8 +497,14 @@ def _remove(path: str) -> None:
         return
 
 
-def _write_durably(path: str, data: bytes) -> None:
-    with open(path, "wb") as handle:
+def _replace_durably(path: str, data: bytes, mode: int = 0o666) -> None:
+    """Make ``data`` the whole content of ``path`` durably: written to ``<path>.new`` (created with ``mode``),
+    fsynced, renamed over ``path``, the directory fsynced; a crash leaves the old content or the new."""
+    temporary = path + ".new"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    fsync_directory(os.path.dirname(path))
