@@ -79,6 +79,7 @@ from tests.apprunner.helpers import PUBLIC_SOURCE, running
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import MODES, Harness
 from tests.registry.images import Registry, error_code, login_password
+from tests.robustness.world import replaced
 
 ACCOUNT = "123456789012"
 TOKEN = "dashboard-token-0123456789"
@@ -100,12 +101,7 @@ def _ui(harness: Harness, method: str, path: str, **kwargs) -> tuple[int, dict, 
 
 # ------------------------------------------------------------------------------------ ECR media types
 def _with(manifest: str, path: tuple, value: str) -> str:
-    document = json.loads(manifest)
-    target = document
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return json.dumps(document)
+    return json.dumps(replaced(json.loads(manifest), path, value))
 
 
 @pytest.mark.parametrize(("path", "value"), [

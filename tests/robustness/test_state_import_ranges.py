@@ -24,7 +24,7 @@ from mockrunner.config import Settings
 from mockrunner.persistence import encode_file
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import Harness
-from tests.robustness.world import ACCOUNT, PUBLIC_SOURCE, build_world
+from tests.robustness.world import ACCOUNT, PUBLIC_SOURCE, build_world, replaced
 from tests.ways.test_bad_state_files import _serve
 
 REGION = "us-east-1"
@@ -277,15 +277,6 @@ def _out_of_range(value: Any) -> list[Any]:
     return ["", "x" * 300_000]
 
 
-def _replace(document: dict, path: tuple, value: Any) -> dict:
-    changed = copy.deepcopy(document)
-    node = changed
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return changed
-
-
 def test_out_of_range_leaves_are_refused_or_harmless_to_every_read():
     world = build_world()
     admin = Client(world.harness.app)
@@ -298,7 +289,7 @@ def test_out_of_range_leaves_are_refused_or_harmless_to_every_read():
             for bad in _out_of_range(value):
                 if time.monotonic() > deadline:
                     break
-                document = {**world.pristine, "state": _replace(world.pristine["state"], path, bad)}
+                document = {**world.pristine, "state": replaced(world.pristine["state"], path, bad)}
                 response = admin.put("/_mockrunner/state", json=document, environ_base={"REMOTE_ADDR": "127.0.0.1"})
                 if response.status_code == 400:
                     assert response.json["error"] == "InvalidState", response.json

@@ -6,6 +6,7 @@ not stop at "not found", so the names and ARNs built here also feed the fuzzer's
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -51,6 +52,16 @@ class World:
 
     def restore(self) -> None:
         snapshot.import_state(self.store, self.pristine)
+
+
+def replaced(document: Any, path: tuple, value: Any) -> Any:
+    """A deep copy of the JSON ``document`` with the leaf at ``path`` (keys and list indexes) set to ``value``."""
+    changed = copy.deepcopy(document)
+    node = changed
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return changed
 
 
 def build_world(populate: bool = True) -> World:
