@@ -46,3 +46,14 @@ def totp(seed: bytes, step: int, digits: int = 6) -> str:
 def current_step(aws: Any) -> int:
     """The 30-second TOTP step of the harness's clock."""
     return int(aws.store.clock.now().timestamp()) // 30
+
+
+def enabled_mfa_device(aws: Any, iam: Any, user_name: str) -> tuple[str, bytes]:
+    """A virtual MFA device named after ``user_name`` (an existing user), enabled for that user with two
+    consecutive current codes: ``(serial number, base32 seed)``."""
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user_name)["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    now = current_step(aws)
+    iam.enable_mfa_device(UserName=user_name, SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
+                          AuthenticationCode2=totp(seed, now))
+    return serial, seed

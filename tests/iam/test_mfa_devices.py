@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from mockrunner.model import snapshot
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
-from tests.iam.keys_and_codes import current_step, totp
+from tests.iam.keys_and_codes import current_step, enabled_mfa_device, totp
 
 INVALID = ("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
 
@@ -94,11 +94,7 @@ def test_enable_wants_two_consecutive_current_codes(aws):
 def test_resync_accepts_a_drifted_device_once(aws):
     iam = aws.client("iam")
     iam.create_user(UserName="ann")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
-    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
-    now = current_step(aws)
-    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
-                          AuthenticationCode2=totp(seed, now))
+    serial, seed = enabled_mfa_device(aws, iam, "ann")
     aws.store.clock.advance(1200)  # the device's clock is now 20 steps behind the server's
     behind = current_step(aws) - 20
     iam.resync_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, behind - 1),

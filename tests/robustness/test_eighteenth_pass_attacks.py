@@ -80,7 +80,7 @@ from botocore.exceptions import ClientError
 
 from tests.iam.federation import assume, deploy_role, github_provider, mint
 from tests.iam.helpers import ACCOUNT
-from tests.iam.keys_and_codes import current_step, totp
+from tests.iam.keys_and_codes import enabled_mfa_device
 
 _ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 _DENY_BLUE = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -212,11 +212,7 @@ def test_a_role_session_without_user_name_reads_no_users_mfa_device(aws):
     own) is refused as ListMFADevices refuses it, instead of reading any user's device by its serial number."""
     iam = aws.client("iam")
     iam.create_user(UserName="ann")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
-    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
-    now = current_step(aws)
-    iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
-                          AuthenticationCode2=totp(seed, now))
+    serial, _ = enabled_mfa_device(aws, iam, "ann")
     own_arn_only = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
         {"Effect": "Allow", "Action": "iam:GetMFADevice",
