@@ -398,8 +398,8 @@ def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         request.authorize(name, "ecr:UploadLayerPart")
         repo = request.repository(name)
         upload = _upload(request, repo, upload_id)
-    offset = _content_range(request, upload.size)
-    size = _append(request, repo, upload_id, offset, _ranged(request, request.body_chunks()))
+    announced = _content_range(request, upload.size)
+    size = _append(request, repo, upload_id, announced[0] if announced else None, _body(request, announced))
     # ECR answers a chunk 201, not the spec's 202 (dotnet/sdk-container-builds#279, by AWS's .NET SDK team after
     # debugging with the ECR team; openai/tart#273, jdx/mise#11376, aws/containers-roadmap#2831).
     return _upload_reply(201, name, upload_id, size)
@@ -408,12 +408,12 @@ def patch_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
 def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
     """The closing PUT, with the last chunk or none; a ``Content-Range`` it sends must start where the upload ends."""
     digest = request.query.get("digest", "")
-    offset = None
+    announced = None
     if request.headers.get("content-range"):
         with request.locked():
             request.authorize(name, "ecr:UploadLayerPart")
-            offset = _content_range(request, _upload(request, request.repository(name), upload_id).size)
-    return _finish(request, name, upload_id, digest, _ranged(request, request.body_chunks()), offset)
+            announced = _content_range(request, _upload(request, request.repository(name), upload_id).size)
+    return _finish(request, name, upload_id, digest, _body(request, announced), announced[0] if announced else None)
 
 
 def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, chunks: Iterable[bytes],
@@ -464,8 +464,9 @@ def _upload(request: RegistryRequest, repo: Repository, upload_id: str) -> blobs
         raise from_service_error(error) from None
 
 
-def _content_range(request: RegistryRequest, size: int) -> int | None:
-    """The offset a PATCH's ``Content-Range: <start>-<end>`` announces (it must be where the upload ends)."""
+def _content_range(request: RegistryRequest, size: int) -> tuple[int, int] | None:
+    """The offset and length a ``Content-Range: <start>-<end>`` announces (the offset must be where the upload
+    ends; a ``Content-Length`` must be the length)."""
     header = request.headers.get("content-range")
     if not header:
         return None
@@ -476,17 +477,15 @@ def _content_range(request: RegistryRequest, size: int) -> int | None:
     length = request.content_length
     if length is not None and int(last) - int(first) + 1 != length:
         raise RegistryError(400, "SIZE_INVALID", "provided length did not match content length")
-    return int(first)
+    return int(first), int(last) - int(first) + 1
 
 
-def _ranged(request: RegistryRequest, chunks: Iterable[bytes]) -> Iterable[bytes]:
-    """The body of a request whose ``Content-Range`` announces its length: when no ``Content-Length`` was checked
-    against it (a chunked body), bytes beyond or short of it are 400 ``SIZE_INVALID`` (the part is not kept)."""
-    header = request.headers.get("content-range")
-    if not header or request.content_length is not None:
-        return chunks
-    first, _, last = header.removeprefix("bytes ").removeprefix("bytes=").partition("-")
-    return _exactly(chunks, int(last) - int(first) + 1)
+def _body(request: RegistryRequest, announced: tuple[int, int] | None) -> Iterable[bytes]:
+    """The request's body; with a ``Content-Range`` (``announced``) but no ``Content-Length`` checked against it
+    (a chunked body), bytes beyond or short of its length are 400 ``SIZE_INVALID`` (the part is not kept)."""
+    if announced is None or request.content_length is not None:
+        return request.body_chunks()
+    return _exactly(request.body_chunks(), announced[1])
 
 
 def _exactly(chunks: Iterable[bytes], length: int) -> Iterator[bytes]:
