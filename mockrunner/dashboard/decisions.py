@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from mockrunner.dashboard import paging
 from mockrunner.model import decision_log
 
 PAGE_SIZE = 50
@@ -64,17 +65,16 @@ def _like(value: str, wanted: str) -> bool:
     return fnmatch.fnmatchcase(value, wanted) if "*" in wanted else wanted in value
 
 
-def page(entries: list, filters: Filters, number: int) -> dict[str, Any]:
-    """``{"rows", "total", "page", "pages", "last"}``: page ``number`` (1 = newest) of the matching entries."""
+def page(entries: list, filters: Filters, args: Mapping[str, str]) -> dict[str, Any]:
+    """``{"rows", "total", "page", "pages", "last"}``: the page of the matching entries that ``args``' ``page``
+    asks for (1 = newest; read as :func:`paging.window` reads every list's page)."""
     matching = [entry for entry in entries if filters.keeps(entry)] if filters.as_args() else entries
-    total = len(matching)
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = min(max(1, number), pages)
-    end = total - (number - 1) * PAGE_SIZE
+    shown = paging.window(args, "page", len(matching), PAGE_SIZE)
+    end = shown.total - shown.start
     chosen = matching[max(0, end - PAGE_SIZE):end][::-1]
     last = decision_log.field(entries[-1], "id") if entries else 0
-    return {"rows": [row(entry) for entry in chosen], "total": total, "page": number, "pages": pages,
-            "last": last or 0}
+    return {"rows": [row(entry) for entry in chosen], "total": shown.total, "page": shown.number,
+            "pages": shown.pages, "last": last or 0}
 
 
 def newer(entries: list, filters: Filters, after: int) -> dict[str, Any]:

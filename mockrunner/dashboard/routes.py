@@ -102,8 +102,7 @@ def decision_list() -> Any:
         page = render_template("decisions.html", listing=None, filters=filters, choices=decisions.DECISIONS,
                                error=error)
         return Response(page, status=400)
-    number = request.args.get("page", "1")
-    listing = decisions.page(_entries(), filters, int(number) if is_decimal(number) else 1)
+    listing = decisions.page(_entries(), filters, request.args)
     return render_template("decisions.html", listing=listing, filters=filters, choices=decisions.DECISIONS,
                            error=None)
 
