@@ -224,9 +224,9 @@ class BlobStore:
         if self.directory is not None:
             for folder in ("sha256", "uploads"):  # created on first use: no push, no directory
                 os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
+            self._save_record(upload, [])  # the record first: data without a record would never be found
             with open(self._upload_path(upload.id), "wb"):
                 pass
-            self._save_record(upload, [])
         with self._lock:
             self._track(upload)
             if self.directory is None:
@@ -420,9 +420,13 @@ class BlobStore:
         return os.path.join(self.directory, "uploads", upload_id)
 
     def _reload_uploads(self) -> None:
-        """Uploads in progress when the process stopped: their bytes are re-hashed (once, at start)."""
+        """Uploads in progress when the process stopped: their bytes are re-hashed (once, at start); an upload's
+        data with no record (left by a process that stopped as the upload started) is removed."""
         folder = os.path.join(self.directory, "uploads")
-        for name in os.listdir(folder):
+        names = set(os.listdir(folder))
+        for name in names:
+            if _is_uuid(name) and name + ".json" not in names:
+                _remove(os.path.join(folder, name))
             if name.endswith(".json.new") and _is_uuid(name[:-9]):
                 _remove(os.path.join(folder, name))  # a record replaced when the process stopped: the old one holds
             if not name.endswith(".json") or not _is_uuid(name[:-5]):

@@ -163,3 +163,27 @@ def test_an_upload_cancelled_while_a_part_streams_leaves_no_file_behind(tmp_path
     assert not appender.is_alive()
     assert store.upload(upload.id) is None
     assert os.listdir(tmp_path / "blobs" / "uploads") == []
+
+
+def test_an_upload_started_as_the_process_stopped_leaves_no_file_behind(tmp_path):
+    """An upload's record is written before its data file: a process stopped between the two leaves a record
+    without data, which the next start drops.  A data file with no record (as earlier versions could leave) is
+    removed at start too; the uploads in progress beside it are kept."""
+    state = tmp_path / "state.bin"
+    uploads = tmp_path / "state.bin.blobs" / "uploads"
+    server, ecr, registry = start(state)
+    ecr.create_repository(repositoryName="app")
+    kept = registry.call("POST", "/v2/app/blobs/uploads/").headers["Docker-Upload-UUID"]
+    assert registry.call("PATCH", f"/v2/app/blobs/uploads/{kept}", data=b"pending").status_code == 201
+    password = registry.session.auth[1]
+    server.stop()
+
+    orphan, recordless = "0b7b6a2e-3f0c-4d55-9a43-0d6c1f1b8a01", "5f0e2c1d-9b8a-4c3d-8e7f-6a5b4c3d2e1f"
+    (uploads / orphan).write_bytes(b"bytes of an upload whose record was never written")
+    (uploads / f"{recordless}.json").write_text((uploads / f"{kept}.json").read_text())
+    server, ecr, _ = start(state)
+    assert sorted(os.listdir(uploads)) == [kept, f"{kept}.json"]
+    registry = Registry(server.endpoint_url, password)
+    assert registry.call("GET", f"/v2/app/blobs/uploads/{kept}").status_code == 204
+    assert registry.call("GET", f"/v2/app/blobs/uploads/{orphan}").status_code == 404
+    server.stop()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.model.ecr import EcrState, Image, ImageScan, Repository
+from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, ImageScan, Repository
 from mockrunner.services.ecr import core
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr.core import image_not_found, invalid, on_repository, repository_of, token_page
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 SCAN_QUOTA_PERIOD = timedelta(hours=24)
 SEVERITIES = ("INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNDEFINED")
 _FINDING_KEYS = frozenset({"name", "description", "uri", "severity", "attributes"})
-_INDEX_TYPES = ("application/vnd.docker.distribution.manifest.list.v2+json",
-                "application/vnd.oci.image.index.v1+json")
 
 
 def registry_state(ctx: RequestContext, registry_id: str | None = None) -> EcrState:
@@ -122,7 +120,7 @@ def start_scan(ctx: RequestContext, repo: Repository, image: Image) -> ImageScan
 
 def scan_on_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
     state = registry_state(ctx, repo.registry_id)
-    if repository_scanning(state, repo)["scanOnPush"] and image.media_type not in _INDEX_TYPES:
+    if repository_scanning(state, repo)["scanOnPush"] and image.media_type not in INDEX_MEDIA_TYPES:
         start_scan(ctx, repo, image)
 
 
@@ -145,7 +143,7 @@ def start_image_scan(ctx: RequestContext) -> dict:
     image = _image(ctx, repo)
     if image.status != "ACTIVE":
         raise ServiceError("ImageArchivedException", "The specified image is archived and cannot be scanned.")
-    if image.media_type in _INDEX_TYPES:
+    if image.media_type in INDEX_MEDIA_TYPES:
         # Unverified wording; a manifest list has no layers to scan.
         raise ServiceError("UnsupportedImageTypeException", "The image is of a type that cannot be scanned.")
     if registry_state(ctx, repo.registry_id).scan_type == "ENHANCED":
