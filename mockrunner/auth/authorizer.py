@@ -21,6 +21,7 @@ Every decision is appended to ``store.decision_log`` (bounded) for the admin API
 """
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -214,10 +215,24 @@ def display_resource(action: str, resource: str) -> str:
     return resource
 
 
+@lru_cache(maxsize=256)
+def source_ip(peer: str) -> str:
+    """``aws:SourceIp`` for a socket peer: an IPv6 (dual-stack) listener sees an IPv4 client as ``::ffff:a.b.c.d``,
+    but the client sent IPv4 and AWS would see ``a.b.c.d`` (the engine never compares a mapped address)."""
+    if peer.startswith("::ffff:") and "." in peer:
+        try:
+            mapped = ipaddress.IPv6Address(peer).ipv4_mapped
+        except ValueError:
+            return peer
+        if mapped is not None:
+            return str(mapped)
+    return peer
+
+
 def request_context(ctx: "RequestContext") -> dict[str, Any]:
     """Condition keys every check of this request shares (the principal's own keys come from the engine)."""
     values: dict[str, Any] = {
-        "aws:SourceIp": ctx.remote_addr,
+        "aws:SourceIp": source_ip(ctx.remote_addr),
         "aws:SecureTransport": bool(ctx.secure),
         "aws:ViaAWSService": False,
         "aws:PrincipalIsAWSService": False,

@@ -288,17 +288,18 @@ def _scan(
         if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
             continue
         how = None
-        if statement.principals is not None:
+        if statement.not_principal:
+            # "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported"
+            # (User Guide, "NotPrincipal"): such a statement grants nothing. A Deny spares only a caller all of whose
+            # identities it names (PrincipalMatcher.names_every_identity), and "will always deny any IAM principal
+            # that has a permissions boundary policy attached, regardless of the values specified in the
+            # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
+            if not is_deny or (not has_boundary and statement.principals.names_every_identity(principal)):
+                continue
+            how = MATCH_WILDCARD
+        elif statement.principals is not None:
             how = statement.principals.match(principal)
-            if statement.not_principal:
-                # NotPrincipal applies to everyone it does not name (User Guide, "NotPrincipal"). But "the
-                # NotPrincipal element with a Deny effect will always deny any IAM principal that has a
-                # permissions boundary policy attached, regardless of the values specified in the
-                # NotPrincipal element" (User Guide, "Permissions boundaries for IAM entities").
-                if how is not None and not (is_deny and has_boundary):
-                    continue
-                how = MATCH_WILDCARD
-            elif how is None:
+            if how is None:
                 continue
         if is_deny:
             denies.append(matched)

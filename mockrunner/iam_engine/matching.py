@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from .variables import RAW, Template, has_variables, resolve
+from .variables import MULTIVALUED, RAW, Template, has_variables, resolve
 
 STAR = ".*"
 """A ``*`` that may span anything."""
@@ -143,7 +143,7 @@ class ResourceMatcher:
             return True
         for template in self.dynamic:
             parts = resolve(template, ctx)
-            if parts is not None and _resource_regex(tuple(parts)).match(resource):
+            if parts is not None and parts is not MULTIVALUED and _resource_regex(tuple(parts)).match(resource):
                 return True
         return False
 

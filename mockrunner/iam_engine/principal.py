@@ -109,8 +109,6 @@ class PrincipalMatcher:
             return MATCH_SPECIFIC
         if who.role_arn is not None and who.role_arn in self.arns:
             return MATCH_ROLE
-        if who.arn in self.federated:
-            return MATCH_FEDERATED
         if self.unique_ids and who.user_id is not None:
             unique_id = who.user_id.partition(":")[0]
             if unique_id in self.unique_ids:
@@ -118,6 +116,29 @@ class PrincipalMatcher:
         if who.account is not None and who.account in self.accounts:
             return MATCH_ACCOUNT
         return MATCH_WILDCARD if self.everyone else None
+
+    def names_every_identity(self, who: Principal) -> bool:
+        """Whether a ``NotPrincipal`` with ``Deny`` spares ``who``: only when it names every identity AWS may check.
+
+        The User Guide ("NotPrincipal") warns that AWS "might validate the account first and then the user", and for
+        a role session "the account first, then the role, and then the assumed-role user", and that a NotPrincipal
+        without the account ARN "might deny access to the entire account". Each identity that is not named is denied,
+        so a caller is spared only when its account and, as they apply, its user, role and session are all named.
+        """
+        if self.everyone:
+            return True
+        if who.type in ("Service", "Federated", "Anonymous"):
+            return who.type != "Anonymous" and self.match(who) is not None
+        if who.account is None or who.account not in self.accounts:
+            return False
+        if who.type == "Account":
+            return True
+        unique_id = who.user_id.partition(":")[0] if who.user_id else None
+        named_id = unique_id is not None and unique_id in self.unique_ids
+        if who.role_arn is None:
+            return who.arn in self.arns or named_id
+        role_named = who.role_arn in self.arns or named_id
+        return role_named and (who.arn == who.role_arn or who.arn in self.arns)
 
 
 def _as_list(value: object) -> list:

@@ -7,9 +7,9 @@ A value is parsed once into a *template*: a tuple of parts, each one of
 * ``(VAR, key, default)``  a context key (lower-cased) with an optional default.
 
 IAM substitutes only under ``"Version": "2012-10-17"``; older or absent versions keep ``${...}`` as
-plain text (IAM User Guide, "Policy elements: Version"). A key that is missing or multi-valued and has
-no default leaves the variable unresolved, and then the element does not match (User Guide, "Policy
-variables with no value").
+plain text (IAM User Guide, "Policy elements: Version"). A key that is missing and has no default leaves
+the variable unresolved, and then the element does not match (User Guide, "Policy variables with no value"); a
+multivalued key cannot be a variable at all, default or not (:data:`MULTIVALUED`).
 """
 
 from __future__ import annotations
@@ -52,15 +52,23 @@ def has_variables(template: Template) -> bool:
     return any(part[0] != RAW for part in template)
 
 
+MULTIVALUED: Any = object()
+"""What :func:`resolve` answers for a variable naming a multivalued key: "you cannot use multivalued context keys as
+policy variables" (User Guide, "Single-valued vs. multivalued context keys"), with or without a default."""
+
+
 def resolve(template: Template, ctx: dict[str, Any]) -> list[tuple[int, str]] | None:
-    """Substitute variables; None when one has no usable value and no default."""
+    """Substitute variables; None when one has no value and no default, :data:`MULTIVALUED` when one names a
+    multivalued key (a condition is then unknown; a resource pattern matches nothing)."""
     out: list[tuple[int, str]] = []
     for part in template:
         if part[0] != VAR:
             out.append((part[0], part[1]))
             continue
         value = ctx.get(part[1], MISSING)
-        if value is MISSING or value is None or isinstance(value, list | tuple):
+        if isinstance(value, list | tuple | set | frozenset):
+            return MULTIVALUED
+        if value is MISSING or value is None:
             if part[2] is None:
                 return None
             out.append((LIT, part[2]))

@@ -285,9 +285,13 @@ class Exception_:
     source: str
     decisions: tuple[str, str] | None = None
     same_account: bool = False
+    stricter: bool = False
+    """Explains only disagreements where mockrunner's decision is the explicit deny."""
 
     def applies(self, case: dict, ours: str, theirs: str) -> bool:
         if self.decisions is not None and (ours, theirs) != self.decisions:
+            return False
+        if self.stricter and ours != "explicitDeny":
             return False
         if self.same_account and case["resourceAccount"] != HOME:
             return False
@@ -363,6 +367,15 @@ EXCEPTIONS: tuple[Exception_, ...] = (
         "lets '*' through; mockrunner treats '*' like the role (limited), the reading that never grants more",
         _GUIDE + "'Permissions boundaries for IAM entities' (Evaluating effective permissions with boundaries)",
         decisions=("implicitDeny", "allowed"), same_account=True),
+    Exception_(
+        "NotPrincipal Deny naming part of the caller's identities",
+        lambda case, layer, st: layer == "resourcePolicy" and st["Effect"] == "Deny" and "NotPrincipal" in st,
+        "AWS 'might validate the account first, then the role, and then the assumed-role user' and says to name "
+        "the account ARN too, else the policy 'might deny access to the entire account': mockrunner spares a caller "
+        "only when the NotPrincipal names its account and its user (or role and session); iam-simulate spares it "
+        "when any one of them is named",
+        _GUIDE + "'AWS JSON policy elements: NotPrincipal' (Key points)",
+        stricter=True),
 )
 
 

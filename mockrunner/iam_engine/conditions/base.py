@@ -32,6 +32,10 @@ class Operator:
     presence: bool = False
     # ``combine(prepared)``: one prepared value that matches whatever any of several does (None: compare each).
     combine: Callable[[tuple[Any, ...]], Any] | None = None
+    # Whether policy variables are substituted in this operator's values. The User Guide ("Condition operators")
+    # lists "Policy variables - Not supported" for the numeric, date, binary and IP address operators: there
+    # ``${...}`` stays literal text, which is no number, date, base64 or address, so the condition is unknown.
+    variables: bool = True
 
 
 def text_value(parts: Parts) -> str:

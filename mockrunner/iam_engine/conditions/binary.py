@@ -28,4 +28,4 @@ def _context(value: Any) -> bytes:
     raise ValueError("not binary")
 
 
-OPERATORS = family(Operator("BinaryEquals", _policy, _context, equal))
+OPERATORS = family(Operator("BinaryEquals", _policy, _context, equal, variables=False))

@@ -5,7 +5,7 @@ Rules (User Guide, "Condition element" and "Condition operators"):
 * operators AND, keys within an operator AND, values of one key OR (NOR for negated operators);
 * a missing key makes a condition false, except negated operators (true), ``...IfExists`` (true),
   ``ForAllValues`` (true: a missing or empty set satisfies "all"), and ``ForAnyValue`` (false);
-* a multi-valued context key without a set operator holds if any value matches (all, for negated);
+* a multivalued context key (a list) without a set operator is unknown: AWS says such keys require one;
 * a policy value whose variable has no value is effectively null: it equals and is like nothing, so it never
   matches, and a negated operator holds against it ("Policy variables with no value").
 
@@ -25,11 +25,12 @@ from typing import Any
 
 from ..context import MISSING
 from ..messages import SYNTAX_ERROR, MalformedPolicyError
-from ..variables import Template, has_variables, parse_template, resolve
+from ..variables import MULTIVALUED, Template, has_variables, parse_template, resolve
 from .base import Operator, equal, text_context
 from .registry import SET_ALL, SET_ANY, SET_NONE, lookup
 
 UNKNOWN: Any = None
+_MULTI = (list, tuple, set, frozenset)  # the shapes of a multivalued context value
 _ERROR: Any = object()  # a policy value that could not be prepared
 # Context values the fast path takes: one scalar, so every set mode and the negation reduce to a single test.
 _SCALARS = frozenset({str, bool, int, float, datetime})
@@ -72,6 +73,10 @@ class KeyCondition:
             if self.set_mode == SET_ANY:
                 return False
             return op.negated
+        if self.set_mode == SET_NONE and raw.__class__ is not str and isinstance(raw, _MULTI):
+            # A multivalued key: "Multivalued context keys require a condition set operator" (User Guide,
+            # "Single-valued vs. multivalued context keys"), which documents no meaning without one: unknown.
+            return UNKNOWN
         policy = self.prepared if self.prepared is not None else self._prepare_now(ctx)
         if not policy:
             # Every value was a variable with no value: "effectively null", which no context value equals or is
@@ -108,7 +113,9 @@ class KeyCondition:
         prepared = []
         for template in self.templates:
             parts = resolve(template, ctx)
-            if parts is not None:
+            if parts is MULTIVALUED:
+                prepared.append(_ERROR)
+            elif parts is not None:
                 prepared.append(_prepare(self.operator, parts))
         return tuple(prepared)
 
@@ -117,7 +124,7 @@ def _context_values(raw: Any) -> list[Any] | None:
     """The request's values for a key, or None when the key is absent (None and [] count as absent)."""
     if raw is MISSING or raw is None:
         return None
-    if isinstance(raw, list | tuple | set | frozenset):
+    if isinstance(raw, _MULTI):
         return list(raw) or None
     return [raw]
 
@@ -341,7 +348,7 @@ def compile_block(block: Any, substitute: bool) -> tuple[KeyCondition | UnknownC
         operator, set_mode, if_exists = found
         for key, raw_values in keys.items():
             values = raw_values if isinstance(raw_values, list) else [raw_values]
-            templates = tuple(parse_template(_policy_text(v), substitute) for v in values)
+            templates = tuple(parse_template(_policy_text(v), substitute and operator.variables) for v in values)
             dynamic = any(has_variables(t) for t in templates)
             prepared = None if dynamic else tuple(_prepare(operator, list(t)) for t in templates)
             condition = KeyCondition(name, operator, set_mode, if_exists, key.lower(), prepared, templates)

@@ -56,10 +56,10 @@ def _context(value: Any) -> float:
 
 
 OPERATORS = family(
-    Operator("DateEquals", _policy, _context, operator.eq),
-    Operator("DateNotEquals", _policy, _context, operator.eq, negated=True),
-    Operator("DateLessThan", _policy, _context, operator.lt),
-    Operator("DateLessThanEquals", _policy, _context, operator.le),
-    Operator("DateGreaterThan", _policy, _context, operator.gt),
-    Operator("DateGreaterThanEquals", _policy, _context, operator.ge),
+    Operator("DateEquals", _policy, _context, operator.eq, variables=False),
+    Operator("DateNotEquals", _policy, _context, operator.eq, negated=True, variables=False),
+    Operator("DateLessThan", _policy, _context, operator.lt, variables=False),
+    Operator("DateLessThanEquals", _policy, _context, operator.le, variables=False),
+    Operator("DateGreaterThan", _policy, _context, operator.gt, variables=False),
+    Operator("DateGreaterThanEquals", _policy, _context, operator.ge, variables=False),
 )

@@ -1,7 +1,8 @@
 """IpAddress / NotIpAddress (User Guide, "IP address condition operators").
 
 Policy values are IPv4 or IPv6 CIDR blocks or bare addresses (a bare address is a /32 or /128). An
-address never matches a network of the other family.
+address never matches a network of the other family, and an IPv4-mapped IPv6 context address matches
+none: the condition is unknown.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ def _policy(parts: Parts) -> tuple[int, int, int]:
 @lru_cache(maxsize=2048)
 def _address(text: str) -> tuple[int, int]:
     address = ipaddress.ip_address(text.strip())
+    if address.version == 6 and address.ipv4_mapped is not None:
+        # ``::ffff:a.b.c.d`` is an IPv4 client seen through an IPv6 socket, never an address on the wire; AWS does
+        # not say which family it compares as, so neither IpAddress nor NotIpAddress holds (unknown: fail closed).
+        raise ValueError("an IPv4-mapped IPv6 address")
     return address.version, int(address)
 
 
@@ -35,6 +40,6 @@ def _within(address: tuple[int, int], network: tuple[int, int, int]) -> bool:
 
 
 OPERATORS = family(
-    Operator("IpAddress", _policy, _context, _within),
-    Operator("NotIpAddress", _policy, _context, _within, negated=True),
+    Operator("IpAddress", _policy, _context, _within, variables=False),
+    Operator("NotIpAddress", _policy, _context, _within, negated=True, variables=False),
 )

@@ -40,10 +40,10 @@ def _context(value: Any) -> float:
 
 
 OPERATORS = family(
-    Operator("NumericEquals", _policy, _context, operator.eq),
-    Operator("NumericNotEquals", _policy, _context, operator.eq, negated=True),
-    Operator("NumericLessThan", _policy, _context, operator.lt),
-    Operator("NumericLessThanEquals", _policy, _context, operator.le),
-    Operator("NumericGreaterThan", _policy, _context, operator.gt),
-    Operator("NumericGreaterThanEquals", _policy, _context, operator.ge),
+    Operator("NumericEquals", _policy, _context, operator.eq, variables=False),
+    Operator("NumericNotEquals", _policy, _context, operator.eq, negated=True, variables=False),
+    Operator("NumericLessThan", _policy, _context, operator.lt, variables=False),
+    Operator("NumericLessThanEquals", _policy, _context, operator.le, variables=False),
+    Operator("NumericGreaterThan", _policy, _context, operator.gt, variables=False),
+    Operator("NumericGreaterThanEquals", _policy, _context, operator.ge, variables=False),
 )
