@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -428,3 +429,62 @@ def test_service_linked_roles_cannot_be_deleted_while_app_runner_uses_them(aws, 
         assert status["Status"] == "FAILED"
         assert status["Reason"]["RoleUsageList"] == [{"Region": "us-east-1", "Resources": [resource]}]
         assert iam.get_role(RoleName=role)["Role"]["RoleName"] == role
+
+
+def test_service_linked_roles_are_created_again_after_their_deletion(aws, apprunner):
+    """Developer guide: "When you create an App Runner service ... App Runner creates the service-linked role for
+    you" — "If you delete this service-linked role, and then need to create it again", the next create does; a
+    deleted service or an INACTIVE connector no longer holds the role."""
+    iam = aws.client("iam")
+    service = running(apprunner, "first-svc")
+    connector = apprunner.create_vpc_connector(VpcConnectorName="first-vpc", Subnets=["subnet-1"])[
+        "VpcConnector"]["VpcConnectorArn"]
+    apprunner.delete_service(ServiceArn=service)
+    assert apprunner.describe_service(ServiceArn=service)["Service"]["Status"] == "DELETED"
+    apprunner.delete_vpc_connector(VpcConnectorArn=connector)
+    for role in ("AWSServiceRoleForAppRunner", "AWSServiceRoleForAppRunnerNetworking"):
+        task = iam.delete_service_linked_role(RoleName=role)["DeletionTaskId"]
+        assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+        assert code(error_of(iam.get_role, RoleName=role)) == "NoSuchEntity"
+    running(apprunner, "second-svc")
+    apprunner.create_vpc_connector(VpcConnectorName="second-vpc", Subnets=["subnet-1"])
+    created = {iam.get_role(RoleName=role)["Role"]["Path"]
+               for role in ("AWSServiceRoleForAppRunner", "AWSServiceRoleForAppRunnerNetworking")}
+    assert created == {"/aws-service-role/apprunner.amazonaws.com/",
+                       "/aws-service-role/networking.apprunner.amazonaws.com/"}
+
+
+def _timestamps(document: Any) -> Iterator[datetime]:
+    if isinstance(document, datetime):
+        yield document
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            if key != "ResponseMetadata":
+                yield from _timestamps(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from _timestamps(value)
+
+
+def test_timestamps_are_whole_epoch_seconds(aws, apprunner):
+    """Every App Runner timestamp AWS is seen to send is a whole number of epoch seconds: a raw ListServices body
+    ``"CreatedAt":1.742895933E9`` (aws/aws-cli#9399), the CLI's list-operations example ``"StartedAt": 1606156014``;
+    the store clock's milliseconds are not App Runner's."""
+    service = running(apprunner, "whole-seconds")
+    answers = [
+        apprunner.describe_service(ServiceArn=service),
+        apprunner.list_services(),
+        apprunner.list_operations(ServiceArn=service),
+        apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="whole-asc"),
+        apprunner.list_auto_scaling_configurations(),
+        apprunner.create_observability_configuration(ObservabilityConfigurationName="whole-obs"),
+        apprunner.create_connection(ConnectionName="whole-conn", ProviderType="GITHUB"),
+        apprunner.list_connections(),
+        apprunner.create_vpc_connector(VpcConnectorName="whole-vpc", Subnets=["subnet-1"]),
+        apprunner.create_vpc_ingress_connection(ServiceArn=service, VpcIngressConnectionName="whole-vic",
+                                                IngressVpcConfiguration={"VpcId": "vpc-1", "VpcEndpointId": "v"}),
+        apprunner.pause_service(ServiceArn=service),
+    ]
+    found = [moment for answer in answers for moment in _timestamps(answer)]
+    assert len(found) >= 15
+    assert [moment for moment in found if moment.microsecond] == []
