@@ -5,7 +5,7 @@ Rules (User Guide, "Condition element" and "Condition operators"):
 * operators AND, keys within an operator AND, values of one key OR (NOR for negated operators);
 * a missing key makes a condition false, except negated operators (true), ``...IfExists`` (true),
   ``ForAllValues`` (true: a missing or empty set satisfies "all"), and ``ForAnyValue`` (false);
-* a multivalued context key (a list) without a set operator is unknown: AWS says such keys require one;
+* a multivalued context key (a list) without a set operator does not match (negated operators neither);
 * a policy value whose variable has no value is effectively null: it equals and is like nothing, so it never
   matches, and a negated operator holds against it ("Policy variables with no value").
 
@@ -75,8 +75,10 @@ class KeyCondition:
             return op.negated
         if self.set_mode == SET_NONE and raw.__class__ is not str and isinstance(raw, _MULTI):
             # A multivalued key: "Multivalued context keys require a condition set operator" (User Guide,
-            # "Single-valued vs. multivalued context keys"), which documents no meaning without one: unknown.
-            return UNKNOWN
+            # "Single-valued vs. multivalued context keys"). Without one the condition does not match, negated
+            # operators and ...IfExists included: iam-simulate's reading, which its author had confirmed by AWS
+            # (re:Inforce 2025, IAM431). So a Deny written this way denies nothing, as in AWS.
+            return False
         policy = self.prepared if self.prepared is not None else self._prepare_now(ctx)
         if not policy:
             # Every value was a variable with no value: "effectively null", which no context value equals or is
