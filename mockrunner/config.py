@@ -101,6 +101,7 @@ class Settings:
                              "(set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
         if isinstance(self.admin_hosts, str):
             raise ValueError("admin_hosts is a sequence of host names, not one string")
+        _root_keys(self.root_accounts)
         self.admin_hosts = tuple(_host_name(name) for name in self.admin_hosts)
 
     @property
@@ -162,6 +163,27 @@ _FIELD_CHECKS = {"enforce": _enforce, "default_account": _account_id, "operation
                  "admin_token": _admin_token}
 """Each field's own rule: ``Settings`` applies them, and ``from_env`` applies them to a variable's value first so
 that a refusal names the variable (``MOCKRUNNER_ENFORCE: enforce must be one of ...``)."""
+
+
+_KEY_ID_SEPARATORS = frozenset("/,=")
+"""Characters that end an access key id inside SigV4's ``Credential=<key>/<date>/...`` field."""
+
+
+def _root_keys(accounts: tuple[AccountKeys, ...]) -> None:
+    """Every root key can sign a request (its id fits SigV4's ``Credential`` field, its secret is not empty) and
+    names one key: a second account given a key id already in use could never authenticate."""
+    seen: set[str] = set()
+    for keys in accounts:
+        key_id = keys.access_key_id
+        if not _is_header_token(key_id) or _KEY_ID_SEPARATORS & set(key_id):
+            raise ValueError(f"access key id {key_id!r} of account {keys.account_id} cannot be signed with: use "
+                             "printable ASCII without spaces, '/', ',' or '='")
+        if not keys.secret_access_key:
+            raise ValueError(f"the secret access key of {key_id!r} (account {keys.account_id}) is empty")
+        if key_id in seen:
+            raise ValueError(f"access key id {key_id!r} is given to more than one root key (account "
+                             f"{keys.account_id}); each key id names one key pair")
+        seen.add(key_id)
 
 
 def parse_accounts(text: str) -> tuple[AccountKeys, ...]:

@@ -100,6 +100,8 @@ def load_seed_file(path: str) -> dict:
             text = handle.read()
     except OSError as error:
         raise SeedError(f"{path}: cannot read seed file: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise SeedError(f"{path}: not UTF-8 text (byte {error.start}): a seed file is JSON") from None
     if os.path.splitext(path)[1].lower() in (".yaml", ".yml"):
         raise SeedError(f"{path}: YAML seed files are not supported (mockrunner adds no YAML dependency); "
                         "use JSON")

@@ -14,6 +14,9 @@ the limits in :class:`Limits`:
 - a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
   3.2 requires (h11 refuses a missing or repeated one): the application echoes the Host into ``Location`` and
   ``WWW-Authenticate``, where a quote or a space would end the value early;
+- an absolute-form request target (``GET http://host:port/path``) is served as its origin form with the
+  target's authority as the ``Host``, as RFC 9112 section 3.2.2 requires of an origin server (the authority gets the
+  ``Host`` rules above);
 - once the first byte of a request has arrived, its head must be complete within ``head_timeout`` seconds or the
   client gets 408; every other read (an idle keep-alive connection, a body) waits at most ``idle_timeout``;
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused.
@@ -47,6 +50,7 @@ RECV_SIZE = 65536
 LINGER_SECONDS = 1.0
 LINGER_BYTES = 1024 * 1024
 # RFC 3986 host (IP-literal, IPv4address or reg-name) and optional port: ``authority`` without userinfo.
+_ABSOLUTE_FORM = re.compile(rb"(?i)https?://([^/?#]*)([/?].*)?")
 _HOST = re.compile(rb"(?:\[[0-9A-Fa-f:.]+\]|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\]"
                    rb"|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*)(?::[0-9]*)?")
 
@@ -161,6 +165,9 @@ class _Connection(socketserver.BaseRequestHandler):
             raise HTTPError(400, "unsupported HTTP version")
         if not all(_HOST.fullmatch(value) for name, value in event.headers if name == b"host"):
             raise HTTPError(400, "invalid Host header")
+        absolute = _ABSOLUTE_FORM.fullmatch(event.target)
+        if absolute and not _HOST.fullmatch(absolute.group(1)):
+            raise HTTPError(400, "invalid authority in the request target")
         if len(event.target) > self.limits.max_target:
             raise HTTPError(414, "request line too long")
         if len(event.headers) > self.limits.max_headers:
@@ -168,7 +175,7 @@ class _Connection(socketserver.BaseRequestHandler):
         # h11 bounds only an incomplete head; one that arrived whole in a large read is measured here
         if len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers) > self.limits.max_head:
             raise HTTPError(431, "request head too large")
-        environ = self._environ(event)
+        environ = self._environ(event, absolute)
         length = environ.get("CONTENT_LENGTH")
         if length is not None and self.h11.their_state is h11.SEND_BODY and _is_chunked(event):
             raise HTTPError(400, "both Content-Length and Transfer-Encoding")  # a request smuggling shape
@@ -189,8 +196,9 @@ class _Connection(socketserver.BaseRequestHandler):
         environ["wsgi.input"] = BytesIO(body)
         return environ
 
-    def _environ(self, request: h11.Request) -> dict:
-        target = request.target.decode("latin-1")
+    def _environ(self, request: h11.Request, absolute: re.Match | None) -> dict:
+        """The WSGI environ of ``request``; ``absolute``: its target's absolute form, whose authority is the Host."""
+        target = (_origin_form(absolute) if absolute else request.target).decode("latin-1")
         path, _, query = target.partition("?")
         environ = self.server.base_environ.copy()
         environ.update({
@@ -213,6 +221,8 @@ class _Connection(socketserver.BaseRequestHandler):
             else:
                 key = "HTTP_" + key
                 environ[key] = environ[key] + "," + value if key in environ else value
+        if absolute:
+            environ["HTTP_HOST"] = absolute.group(1).decode("latin-1")
         return environ
 
     def _read_body(self) -> bytes:
@@ -319,6 +329,12 @@ class _BodyStream:
         except (HTTPError, OSError):
             return False
         return self._done and not self._buffer
+
+
+def _origin_form(absolute: re.Match) -> bytes:
+    """The path and query of an absolute-form target (``http://host`` alone is ``/``)."""
+    rest = absolute.group(2) or b""
+    return rest if rest.startswith(b"/") else b"/" + rest
 
 
 def _is_chunked(request: h11.Request) -> bool:

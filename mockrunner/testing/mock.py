@@ -14,6 +14,9 @@ answers from the innermost active mock, and returns ``None`` when no mock is act
 ours.  Each request runs once: the default session never gets a second copy of the handler, and a request one
 copy has answered is not run again by another.  Entering therefore costs a few environment writes: boto3's
 default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
+When the last active mock stops (whatever order the mocks stop in, e.g. on threads), the environment and the
+default session's credentials are what they were before the first was entered; a default session created inside
+resolves its credentials again (from the restored environment) instead of keeping the fake ones.
 
 Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered.  Nested mocks behave like
 moto's nested ``mock_aws``: a mock entered while another is active *shares* the outer one's state (no reset;
@@ -126,6 +129,45 @@ def _register_on_default_session() -> None:
 
 
 
+@dataclasses.dataclass(frozen=True)
+class _Outside:
+    """What the process had before the first of the active mocks was entered: put back when the last one stops,
+    whichever order they stop in (threads may stop theirs out of order)."""
+
+    environment: dict[str, str | None]
+    session: Any
+    """botocore session of boto3's default session then (or ``None``)."""
+    credentials: Any
+
+    @classmethod
+    def take(cls) -> "_Outside":
+        import boto3
+
+        core = boto3.DEFAULT_SESSION._session if boto3.DEFAULT_SESSION is not None else None
+        return cls({name: os.environ.get(name) for name in (*_CREDENTIAL_VARIABLES, *_REGION_VARIABLES)},
+                   core, getattr(core, "_credentials", None))
+
+    def restore(self) -> None:
+        """The environment as it was; the default session's credentials as they were, and a default session made
+        inside the mocks resolves its credentials again (they were the fake ones)."""
+        import boto3
+
+        for name, value in self.environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if self.session is not None:
+            self.session._credentials = self.credentials
+        current = boto3.DEFAULT_SESSION._session if boto3.DEFAULT_SESSION is not None else None
+        if current is not None and current is not self.session:
+            current._credentials = None
+
+
+_OUTSIDE: list[_Outside] = []
+"""At most one entry, while any mock is active."""
+
+
 class MockAppRunner:
     """One mocked world (store + settings); a decorator, class decorator and context manager.
 
@@ -146,8 +188,6 @@ class MockAppRunner:
         self._wsgi = None
         self._outer: MockAppRunner | None = None
         self._depth = 0
-        self._saved_env: list[dict[str, str | None]] = []
-        self._saved_credentials: list[Any] = []
 
     # -- the world -----------------------------------------------------------------------------------------
     @property
@@ -210,6 +250,8 @@ class MockAppRunner:
                     raise
                 _install()
                 _register_on_default_session()
+                if not _ACTIVE:
+                    _OUTSIDE.append(_Outside.take())
                 self._patch_environment()
                 _ACTIVE.append(self)
         return self
@@ -221,7 +263,8 @@ class MockAppRunner:
             self._depth -= 1
             if self._depth == 0:
                 _ACTIVE.remove(self)
-                self._restore_environment()
+                if not _ACTIVE:
+                    _OUTSIDE.pop().restore()
                 self._outer = None
 
     def _join(self, outer: "MockAppRunner") -> None:
@@ -302,29 +345,15 @@ class MockAppRunner:
         """Fake root credentials (and a default region if none is set) for code that relies on the chain."""
         import boto3
 
-        saved = {name: os.environ.get(name) for name in (*_CREDENTIAL_VARIABLES, *_REGION_VARIABLES)}
-        self._saved_env.append(saved)
         for name in _CREDENTIAL_VARIABLES[2:]:
             os.environ.pop(name, None)
         os.environ["AWS_ACCESS_KEY_ID"] = self.settings.root_access_key_id
         os.environ["AWS_SECRET_ACCESS_KEY"] = self.settings.root_secret_access_key
-        if not any(saved[name] for name in _REGION_VARIABLES):
+        if not any(os.environ.get(name) for name in _REGION_VARIABLES):
             os.environ["AWS_DEFAULT_REGION"] = self.settings.default_region
         session = boto3.DEFAULT_SESSION
-        core = session._session if session is not None else None
-        self._saved_credentials.append((core, getattr(core, "_credentials", None)))
-        if core is not None:
-            core._credentials = None  # resolved again, from the fake environment, by the next client
-
-    def _restore_environment(self) -> None:
-        for name, value in self._saved_env.pop().items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        core, credentials = self._saved_credentials.pop()
-        if core is not None:
-            core._credentials = credentials
+        if session is not None:
+            session._session._credentials = None  # resolved again, from the fake environment, by the next client
 
     # -- helpers for tests ---------------------------------------------------------------------------------
     @property
