@@ -43,7 +43,9 @@ FROM_ECR: dict[str, tuple[int, str]] = {
     "AccessDeniedException": (403, "DENIED"),
     "RepositoryNotFoundException": (404, "NAME_UNKNOWN"),
     "ImageNotFoundException": (404, "MANIFEST_UNKNOWN"),
-    "LayersNotFoundException": (400, "MANIFEST_BLOB_UNKNOWN"),
+    # A manifest naming layers the repository lacks: ECR's code is BLOB_UPLOAD_UNKNOWN (oras-project/oras-py#54);
+    # an index naming images it lacks, MANIFEST_BLOB_UNKNOWN (int128/docker-manifest-create-action#63).
+    "LayersNotFoundException": (400, "BLOB_UPLOAD_UNKNOWN"),
     "ReferencedImagesNotFoundException": (400, "MANIFEST_BLOB_UNKNOWN"),
     "ImageTagAlreadyExistsException": (400, "TAG_INVALID"),
     # A manifest PUT by a digest that is not the manifest's (google/go-containerregistry#1568: MANIFEST_INVALID).

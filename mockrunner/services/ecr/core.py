@@ -492,9 +492,9 @@ def validate_mutability(mode: str, filters: list[dict]) -> None:
                           f"'Image tag mutability exclusion filter can contain a maximum of "
                           f"{MAX_EXCLUSION_WILDCARDS} wildcards'")
     if mode.endswith("_WITH_EXCLUSION") and not filters:
-        # Unverified wording.
+        # ECR's text, quoted through CloudFormation in aws/aws-cdk#35246.
         raise invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
-                       f"'must be specified when imageTagMutability is {mode}'")
+                       f"'ImageTagMutabilityExclusionFilters can't be null when imageTagMutability is set as {mode}'")
     if filters and not mode.endswith("_WITH_EXCLUSION"):
         raise invalid(f"Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: "
                        f"'cannot be specified when imageTagMutability is {mode}'")
