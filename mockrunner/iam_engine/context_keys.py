@@ -4,8 +4,9 @@
 A key is referred to by a ``Condition`` (the key of an operator's map) or by a policy variable (``${aws:username}``
 in a ``Resource``, ``NotResource`` or condition value; only under ``"Version": "2012-10-17"``, the only version
 that substitutes, and only in the values of operators that substitute: the numeric, date, binary and IP address
-operators keep ``${...}`` as literal text, so no key's value can change their result and none is listed).  Keys come in document order, spelled as the policy first writes them, each once (names
-compare case-insensitively).  The documented example of ``get-context-keys-for-custom-policy`` answers
+operators keep ``${...}`` as literal text, so no key's value can change their result and none is listed).
+Keys come in document order, spelled as the policy first writes them, each once (names compare
+case-insensitively).  The documented example of ``get-context-keys-for-custom-policy`` answers
 ``["aws:username", "aws:CurrentTime"]`` for a statement whose ``Resource`` ends in ``${aws:username}`` and whose
 condition tests ``aws:CurrentTime``: that order.
 """
