@@ -3,8 +3,10 @@
 
 A key is referred to by a ``Condition`` (the key of an operator's map) or by a policy variable (``${aws:username}``
 in a ``Resource``, ``NotResource`` or condition value; only under ``"Version": "2012-10-17"``, the only version
-that substitutes).  Keys come in document order, spelled as the policy first writes them, each once (names
-compare case-insensitively).  The documented example of ``get-context-keys-for-custom-policy`` answers
+that substitutes, and only in the values of operators that substitute: the numeric, date, binary and IP address
+operators keep ``${...}`` as literal text, so no key's value can change their result and none is listed).
+Keys come in document order, spelled as the policy first writes them, each once (names compare
+case-insensitively).  The documented example of ``get-context-keys-for-custom-policy`` answers
 ``["aws:username", "aws:CurrentTime"]`` for a statement whose ``Resource`` ends in ``${aws:username}`` and whose
 condition tests ``aws:CurrentTime``: that order.
 """
@@ -15,6 +17,7 @@ import json
 from collections.abc import Iterable
 from functools import lru_cache
 
+from .conditions.registry import lookup
 from .document import CURRENT_VERSION
 from .variables import VAR, parse_template
 
@@ -52,14 +55,20 @@ def _statement_keys(statement: dict, substitute: bool) -> list[str]:
         if element in ("Resource", "NotResource") and substitute:
             keys += _variables(value)
         elif element == "Condition" and isinstance(value, dict):
-            for operands in value.values():
+            for name, operands in value.items():
                 if not isinstance(operands, dict):
                     continue
                 for key, values in operands.items():
                     keys.append(key)
-                    if substitute:
+                    if substitute and _substitutes(name):
                         keys += _variables(values)
     return keys
+
+
+def _substitutes(operator_name: str) -> bool:
+    """Whether the operator substitutes policy variables in its values (an unknown name: assumed so)."""
+    found = lookup(operator_name)
+    return found is None or found[0].variables
 
 
 def _variables(value: object) -> list[str]:

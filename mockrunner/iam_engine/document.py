@@ -254,7 +254,9 @@ def _check_kind_rules(statement: dict, kind: PolicyKind) -> None:
     if kind is not PolicyKind.IDENTITY and "Principal" not in statement and "NotPrincipal" not in statement:
         raise MalformedPolicyError(m.TRUST_MISSING_PRINCIPAL if kind is PolicyKind.TRUST else m.MISSING_PRINCIPAL)
     if kind is PolicyKind.TRUST:
-        for element in ("Resource", "NotResource"):
+        # "You cannot use the NotPrincipal element in an IAM identity-based policy nor in an IAM role trust policy"
+        # (User Guide, "AWS JSON policy elements: NotPrincipal"); refused in IAM's words for a prohibited element.
+        for element in ("NotPrincipal", "Resource", "NotResource"):
             if element in statement:
                 raise MalformedPolicyError(m.PROHIBITED_FIELD.format(field=element))
     if kind is PolicyKind.IDENTITY:

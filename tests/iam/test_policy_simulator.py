@@ -323,6 +323,22 @@ def _principals(aws) -> list[tuple[str, Any, dict]]:
     key = user_with_key(aws, "bounded", policies=("arn:aws:iam::aws:policy/AdministratorAccess",))
     iam.put_user_permissions_boundary(UserName="bounded", PermissionsBoundary=boundary)
     principals.append((_user_arn("bounded"), aws.client_for(key, "iam"), {}))
+    # Conditions AWS reads against intuition: a multivalued key without a set operator matches nothing (a Deny so
+    # written denies nothing); a variable naming a multivalued key never resolves; numeric and date operators keep
+    # ${...} literal (never allows, still denies).
+    key = user_with_key(aws, "set-less", inline={"p": doc(
+        allow(["iam:CreateUser", "iam:TagUser", "iam:GetUser", "iam:ListRoles"]),
+        {"Effect": "Deny", "Action": "iam:TagUser", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:TagKeys": "team"}}},
+        {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"},
+                       "StringNotLike": {"aws:RequestTag/team": "${aws:TagKeys}"}}},
+        allow("iam:ListUsers", Condition={"NumericLessThan": {"aws:EpochTime": "${aws:username}"}}),
+        {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "${aws:username}"}}},
+        {"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*",
+         "Condition": {"ForAnyValue:StringEquals": {"aws:RequestedRegion": "us-east-1"}}})})
+    principals.append((_user_arn("set-less"), aws.client_for(key, "iam"), {}))
     # Role sessions: the role's policies, and a session policy (which intersects like a boundary).
     assumer = user_with_key(aws, "assumer", inline={"assume": doc(allow("sts:AssumeRole"))})
     iam.create_role(RoleName="worker", AssumeRolePolicyDocument=trust(_user_arn("assumer")))
