@@ -53,7 +53,8 @@ def _entity(arn: object) -> tuple[str, str, str] | None:
 
 def unknown_principals(document: dict, account: Callable[[str], Any]) -> Iterator[str]:
     """The principals of ``document``'s ``Principal.AWS`` entries, in order, that a stored policy cannot name:
-    user and role ARNs whose account (``account(id)``, ``None`` when not held) has no user or role of that name,
+    user and role ARNs whose account (``account(id)``, ``None`` when not held) has no user or role of that ARN (name
+    and path),
     and unique ids (a deleted principal's, as IAM shows it: it must be removed or replaced by an ARN)."""
     for statement in _statements(document):
         for _element, _key, names in _aws_names(statement):
@@ -65,7 +66,13 @@ def unknown_principals(document: dict, account: Callable[[str], Any]) -> Iterato
                 if entity is None:
                     continue
                 held = account(entity[0])
-                if held is not None and entity[2] not in getattr(held.iam, entity[1]):
+                if held is None:
+                    continue
+                found = getattr(held.iam, entity[1]).get(entity[2])
+                if found is None or found.arn != name:
+                    # The ARN names the user or role with its path: with another path, or none, it names an entity
+                    # that does not exist (serverless/serverless#13652: a role ARN missing a segment of its path is
+                    # "Invalid principal in policy").
                     yield name
 
 
@@ -93,8 +100,8 @@ def replace_principal(store: "Store", old_arn: str, replacement: str) -> None:
     and ECR registry policy held (however the policy spells the ARN, JSON escapes included): its unique id once
     it is deleted, its new ARN once it is renamed or moved to another path.
 
-    The caller holds the store lock; ``old_arn`` is the entity's own ARN (policies may name it without its path,
-    which IAM resolves by name as well).
+    The caller holds the store lock; ``old_arn`` is the entity's own ARN (stored policies name it by that ARN:
+    :func:`unknown_principals` refuses another path).
     """
     entity = _entity(old_arn)
     if entity is None:

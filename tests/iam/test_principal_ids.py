@@ -141,3 +141,25 @@ def test_an_ecr_policy_shows_a_deleted_principal_by_its_unique_id(two_account_ha
     other_iam.create_role(RoleName="puller", AssumeRolePolicyDocument=role_trust)
     other_iam.put_role_policy(RoleName="puller", PolicyName="pull", PolicyDocument=doc(allow("ecr:ListImages")))
     assert error_of(puller_lists)[0] == "AccessDeniedException"
+
+
+@pytest.mark.parametrize("spelling", ["role/deployer", "role/ci/deployer", "role/teams/ci/extra/deployer"])
+def test_a_role_arn_with_another_path_names_no_role_and_is_refused(aws, spelling):
+    """A user or role ARN names the entity with its path: ``role/deployer`` for a role at ``/teams/ci/`` is a
+    role that does not exist, so a trust or repository policy naming it is refused as IAM refuses a role ARN
+    missing a segment of its path (serverless/serverless#13652: "Invalid principal in policy").  Before, the
+    name alone was looked up: such a policy was stored although it could never name the role."""
+    iam, ecr = aws.client("iam"), aws.client("ecr")
+    iam.create_role(RoleName="deployer", Path="/teams/ci/", AssumeRolePolicyDocument=trust(ACCOUNT))
+    arn = f"arn:aws:iam::{ACCOUNT}:{spelling}"
+    assert error_of(iam.create_role, RoleName="guarded", AssumeRolePolicyDocument=trust(arn)) == (
+        "MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{arn}"', 400)
+    ecr.create_repository(repositoryName="shared")
+    policy = doc({"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "ecr:ListImages"})
+    assert error_of(ecr.set_repository_policy, repositoryName="shared", policyText=policy) == (
+        "InvalidParameterException",
+        "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", 400)
+    exact = f"arn:aws:iam::{ACCOUNT}:role/teams/ci/deployer"
+    iam.create_role(RoleName="guarded", AssumeRolePolicyDocument=trust(exact))
+    ecr.set_repository_policy(repositoryName="shared", policyText=doc(
+        {"Effect": "Allow", "Principal": {"AWS": exact}, "Action": "ecr:ListImages"}))

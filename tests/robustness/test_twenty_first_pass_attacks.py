@@ -39,10 +39,9 @@ Probed and held (pinned below where a test says so; the rest checked by hand):
 * Decision explanations (admin log, ``/_mockrunner/ui/decisions/<id>``, ``/_mockrunner/policies/suggest``) for
   decisions made by each new rule: 200 with the recorded decision, "Decision now" equal to it, the deny statement
   named for explicit denies (pinned).
-* Left as it was: a role ARN written without the role's path is accepted in a resource or trust policy (resolved by
-  name, as ``model/principal_arns.py`` states) but names no session of the role when evaluated, so it grants
-  nothing and spares nobody (fail closed).  The AWS Knowledge Center asks for "the entire ARN" and a wrong path is
-  refused as an invalid principal (serverless/serverless#13652); whether a missing path is refused is not public.
+* A role ARN written without the role's path (or with another) was accepted in a resource or trust policy but named
+  no session of the role when evaluated.  Refused since as an invalid principal (serverless/serverless#13652;
+  pinned in ``tests/iam/test_principal_ids.py``).
 """
 from __future__ import annotations
 
