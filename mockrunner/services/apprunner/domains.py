@@ -82,7 +82,9 @@ def associate(ctx: "RequestContext") -> dict:
     enable_www = ctx.params.get("EnableWWWSubdomain", True)
     _check_domain_name(domain_name, enable_www)
     if domain_name in service.custom_domains:
-        raise invalid(f"The domain {domain_name} is already associated with the service.")  # unverified wording
+        # The code and "<domain> is already associated with": AWS's answer as aws/copilot-cli matches it; the
+        # rest of the sentence is unverified.
+        raise invalid(f"The domain {domain_name} is already associated with the service.")
     limit = ctx.store.settings.quotas.apprunner_max_custom_domains
     if len(service.custom_domains) >= limit:
         # Associate declares no ServiceQuotaExceededException; the DG limit is 5 per service.

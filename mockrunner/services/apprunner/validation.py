@@ -60,8 +60,8 @@ _CPU = {"256": "256", "512": "512", "1024": "1024", "2048": "2048", "4096": "409
         "0.25 vCPU": "256", "0.5 vCPU": "512", "1 vCPU": "1024", "2 vCPU": "2048", "4 vCPU": "4096"}
 _MEMORY = {str(mb): str(mb) for mb in (512, 1024, 2048, 3072, 4096, 6144, 8192, 10240, 12288)}
 _MEMORY.update({f"{gb} GB": str(int(float(gb) * 1024)) for gb in ("0.5", "1", "2", "3", "4", "6", "8", "10", "12")})
-#: Valid CPU -> memory pairs (the table is unverified but matches the console's choices;
-#: docs/behaviour.md, "App Runner: CPU and memory").
+#: Valid CPU -> memory pairs: those AWS's CDK reference names for App Runner's memory sizes
+#: (docs/behaviour.md, "App Runner: CPU and memory"); the refusal's wording is unverified.
 PAIRS = {"256": ("512", "1024"), "512": ("1024",), "1024": ("2048", "3072", "4096"), "2048": ("4096", "6144"),
          "4096": ("8192", "10240", "12288")}
 DEFAULT_CPU, DEFAULT_MEMORY = "1024", "2048"

@@ -1,0 +1,56 @@
+"""App Runner answers that public sources showing AWS's own behaviour confirm, checked through boto3 in both modes.
+
+Each test names its source; docs/behaviour.md ("App Runner: evidence found, second search") has the rest.
+"""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.apprunner.helpers import code, error_of, message, running
+
+#: The CPU -> memory pairs AWS's CDK documents for App Runner (``@aws-cdk/aws-apprunner-alpha`` ``Memory``:
+#: "0.5 GB (for 0.25 vCPU)", "1 GB (for 0.25 or 0.5 vCPU)", "2 GB (for 1 vCPU)", "3 GB (for 1 vCPU)",
+#: "4 GB (for 1 or 2 vCPU)", "6 GB (for 2 vCPU)", "8/10/12 GB (for 4 vCPU)").
+CDK_PAIRS = {
+    "0.25 vCPU": ("0.5 GB", "1 GB"),
+    "0.5 vCPU": ("1 GB",),
+    "1 vCPU": ("2 GB", "3 GB", "4 GB"),
+    "2 vCPU": ("4 GB", "6 GB"),
+    "4 vCPU": ("8 GB", "10 GB", "12 GB"),
+}
+MEMORIES = ("0.5 GB", "1 GB", "2 GB", "3 GB", "4 GB", "6 GB", "8 GB", "10 GB", "12 GB")
+
+
+@pytest.fixture
+def apprunner(aws):
+    return aws.client("apprunner")
+
+
+def test_only_the_cpu_memory_pairs_aws_documents_are_accepted(apprunner):
+    """AWS's CDK reference for App Runner's ``Memory`` class names the vCPU each memory size goes with; every
+    pair it names is accepted and every other pair of model-valid values is refused with
+    ``InvalidRequestException`` (the refusal's wording stays unverified)."""
+    arn = running(apprunner)
+    for cpu, memory in itertools.product(CDK_PAIRS, MEMORIES):
+        config = {"Cpu": cpu, "Memory": memory}
+        if memory in CDK_PAIRS[cpu]:
+            apprunner.update_service(ServiceArn=arn, InstanceConfiguration=config)
+            got = apprunner.describe_service(ServiceArn=arn)["Service"]["InstanceConfiguration"]
+            assert (got["Cpu"], got["Memory"]) == (str(int(float(cpu.split()[0]) * 1024)),
+                                                   str(int(float(memory.split()[0]) * 1024)))
+        else:
+            error = error_of(apprunner.update_service, ServiceArn=arn, InstanceConfiguration=config)
+            assert code(error) == "InvalidRequestException", config
+
+
+def test_associating_a_domain_again_is_an_invalid_request_naming_the_domain(apprunner):
+    """aws/copilot-cli's App Runner custom-domain handler (``cf-custom-resources/lib/custom-domain-app-runner.js``,
+    AWS's own tool) treats a repeated AssociateCustomDomain as done when the error is ``InvalidRequestException``
+    and its message includes ``"<domain> is already associated with"``; the rest of the sentence is unverified."""
+    arn = running(apprunner)
+    apprunner.associate_custom_domain(ServiceArn=arn, DomainName="shop.example.com")
+    error = error_of(apprunner.associate_custom_domain, ServiceArn=arn, DomainName="shop.example.com")
+    assert code(error) == "InvalidRequestException"
+    assert "shop.example.com is already associated with" in message(error)
