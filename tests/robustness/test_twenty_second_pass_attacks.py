@@ -8,12 +8,40 @@ Findings (each has a test here that failed before its fix):
 =========================================================  ==========================================================
 probe                                                      outcome
 =========================================================  ==========================================================
-FINDINGS
+a lifecycle rule ``sinceImagePushed`` ``countNumber``       **fixed (high).** Accepted; once due, ``now - 10**6 days``
+10**6 (any count of days past the year 1)                  overflowed in the step that applies due policies before
+                                                           every ECR request of the Region, so every call of every
+                                                           account there answered 500 for good (DeleteLifecyclePolicy
+                                                           and DeleteRepository too; a restart kept it).  Such a
+                                                           rule now acts on nothing.
+``rulePriority`` / ``countNumber`` of 2**31 or 10**30      **fixed (low).** Stored; ECR's policy integers are Java
+                                                           ints.  "Could not map policyString into LifecyclePolicy."
+an ``untagged`` expiry rule and a tagged multi-arch index  **fixed (medium).** The index's untagged children were
+                                                           expired while the index was kept: a tagged image nobody
+                                                           could pull, a state BatchDeleteImage refuses to make.
+                                                           They stay while the index stays.
+PutImage with ``imageTag`` ``sha256:<other digest>``,      **fixed (medium).** Any 1-300 characters were taken, so a
+``a/b``, ``a:b``, ``v1\n``, non-ASCII                      tag could be spelled like another image's digest.  ECR's
+                                                           ``[a-zA-Z0-9-_.]+`` now holds for PutImage and the image
+                                                           ids of BatchGetImage, BatchDeleteImage, DescribeImages
+                                                           (checked before a batch deletes anything).
+PutImage to a name a CREATE_ON_PUSH template covers,       **fixed (low).** The repository was created and stayed
+refused (digest mismatch, missing layers, bad tag)         although the call was refused; now nothing changes.
 =========================================================  ==========================================================
 
 Probed and held (pinned below where a test says so; the rest checked by hand):
 
-HELD
+* Lifecycle validation: strings, floats, ``1e0``, ``NaN``, duplicate keys, upper-case enums, priority 0 or
+  negative, ``countUnit`` ``hours``, five ``*`` in a pattern, both lists in a rule, an empty prefix, a 5,000-deep
+  nesting, an array as the document, 1,000 rules (over the 30,720-character limit): each ECR's 400.  Priority gaps
+  and out-of-order rules evaluate by priority; an image matching a higher rule is never acted on by a lower one.
+* BatchGetImage/BatchDeleteImage/DescribeImages with 101 ids: the model's 400; duplicate ids, a digest and a tag
+  of the same image in one batch, a tag and digest that disagree (``ImageTagDoesNotMatchDigest``), ``{}``
+  (``MissingDigestAndTag``): per-id answers, no 5xx.  PutImage with an ``imageDigest`` of another manifest, another
+  algorithm or upper-case hex: ``ImageDigestDoesNotMatchException``.  ``IMMUTABLE_WITH_EXCLUSION``: an excluded tag
+  moves, any other is ``ImageTagAlreadyExistsException``; 300-character, leading ``.``/``-`` tags are taken.
+* Not probed in this pass (time): registry/repository policy condition keys with cross-account principals,
+  replication with 25 rules and same-Region destinations, PutRegistryScanningConfiguration filters.
 """
 from __future__ import annotations
 
@@ -24,7 +52,6 @@ from botocore.exceptions import ClientError
 
 from tests.ecr.pushing import put_image
 from tests.ecr.test_ecr import digest_of, manifest
-from tests.harness import OTHER_ACCOUNT
 
 DAY = 24 * 3600
 INDEX = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -120,3 +147,48 @@ def test_lifecycle_does_not_expire_the_images_a_kept_index_names(aws, ecr):
         tagStatus="any", countType="sinceImagePushed", countUnit="days", countNumber=1)))
     aws.store.clock.advance(3 * DAY)
     assert ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
+# ------------------------------------------------------------------------------------------------ tags and images
+TAG_REFUSAL = ("InvalidParameterException", "Invalid parameter at 'imageTag' failed to satisfy constraint: 'must "
+               "satisfy regular expression '[a-zA-Z0-9-_.]+''")
+
+
+@pytest.mark.parametrize("tag", ["sha256:" + "0" * 64, "a/b", "v\u00e9", "v1\n", "a:b", "tag with space"])
+def test_a_tag_ecr_does_not_take_is_refused_before_anything_changes(ecr, tag):
+    """PutImage took any 1-300 character tag: one spelled like another image's digest, with ``/``, ``:``, a
+    newline or non-ASCII letters.  ECR refuses them (its answer quotes ``[a-zA-Z0-9-_.]+``); so do the calls that
+    name images by tag, before a batch deletes anything."""
+    put_image(ecr, repositoryName="app", imageManifest=manifest(marker="keep"), imageTag="keep")
+    with pytest.raises(ClientError) as caught:
+        ecr.put_image(repositoryName="app", imageManifest=manifest(marker="keep"), imageTag=tag)
+    assert _error(caught) == TAG_REFUSAL
+    with pytest.raises(ClientError) as caught:
+        ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "keep"}, {"imageTag": tag}])
+    assert _error(caught) == TAG_REFUSAL
+    for call in (ecr.batch_get_image, ecr.describe_images):
+        with pytest.raises(ClientError) as caught:
+            call(repositoryName="app", imageIds=[{"imageTag": tag}])
+        assert _error(caught) == TAG_REFUSAL
+    assert [image["imageTag"] for image in ecr.list_images(repositoryName="app")["imageIds"]] == ["keep"]
+
+
+def test_long_and_dotted_tags_ecr_takes_still_work(ecr):
+    for tag in ("a" * 300, ".v", "-v", "_v", "V1.2-rc_3"):
+        assert put_image(ecr, repositoryName="app", imageManifest=manifest(marker="m"),
+                         imageTag=tag)["image"]["imageId"]["imageTag"] == tag
+
+
+def test_a_refused_put_image_creates_no_repository_on_push(ecr):
+    """With a CREATE_ON_PUSH template, a PutImage to a missing name that was then refused (its ``imageDigest``
+    not the manifest's) left the repository created: a refused call had changed the registry."""
+    ecr.create_repository_creation_template(prefix="auto", appliedFor=["CREATE_ON_PUSH"])
+    text = manifest(marker="x")
+    put_image(ecr, repositoryName="app", imageManifest=text)  # its blobs exist in the registry now
+    with pytest.raises(ClientError) as caught:
+        ecr.put_image(repositoryName="auto/svc", imageManifest=text, imageTag="v1",
+                      imageDigest=digest_of(manifest(marker="other")))
+    assert _error(caught)[0] == "ImageDigestDoesNotMatchException"
+    assert [repo["repositoryName"] for repo in ecr.describe_repositories()["repositories"]] == ["app"]
+    put_image(ecr, repositoryName="auto/svc", imageManifest=text, imageTag="v1")
+    assert {repo["repositoryName"] for repo in ecr.describe_repositories()["repositories"]} == {"app", "auto/svc"}
