@@ -40,8 +40,11 @@ Probed and held (pinned below where a test says so; the rest checked by hand):
   (``MissingDigestAndTag``): per-id answers, no 5xx.  PutImage with an ``imageDigest`` of another manifest, another
   algorithm or upper-case hex: ``ImageDigestDoesNotMatchException``.  ``IMMUTABLE_WITH_EXCLUSION``: an excluded tag
   moves, any other is ``ImageTagAlreadyExistsException``; 300-character, leading ``.``/``-`` tags are taken.
-* Not probed in this pass (time): registry/repository policy condition keys with cross-account principals,
-  replication with 25 rules and same-Region destinations, PutRegistryScanningConfiguration filters.
+* Replication: a destination of the source's own Region and account, 26 rules, 101 filters, an unknown or
+  other-partition Region, a filter with ``*``: ECR's 400s; 25 identical rules are taken.  Registry scanning:
+  ``CONTINUOUS_SCAN`` with ``BASIC`` and non-ASCII filters refused.  PutRegistryPolicy with ``ecr:ResourceTag``,
+  ``aws:ResourceTag`` or ``ecr:RepositoryName`` conditions is taken; a non-``ecr:`` action is refused.  How those
+  conditions decide cross-account calls was not probed in this pass (time).
 """
 from __future__ import annotations
 
