@@ -125,6 +125,10 @@ _ENUMS = {
 }
 AGE_COUNT_TYPES = ("sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned")
 MAX_WILDCARDS = 4
+MAX_INTEGER = 2**31 - 1
+"""The largest ``rulePriority`` / ``countNumber``: the policy's integers are Java ints in ECR, so a larger one cannot
+be mapped (unverified: the schema names no maximum; the mapping's refusal is the plausible answer)."""
+UNMAPPABLE = "Could not map policyString into LifecyclePolicy."
 
 
 class LifecycleError(ValueError):
@@ -162,6 +166,8 @@ def _integer(value: Any) -> int:
                              f'(allowed: ["integer"])')
     if value < 1:
         raise LifecycleError(f"numeric instance is lower than the required minimum (minimum: 1, found: {value})")
+    if value > MAX_INTEGER:
+        raise LifecycleError(UNMAPPABLE)
     return value
 
 
@@ -270,7 +276,7 @@ def parse_lifecycle_policy(text: Any) -> list[dict]:
     """The rules of a lifecycle policy in priority order; raises :class:`LifecycleError`."""
     document = _load(text)
     if document is None:
-        raise LifecycleError("Could not map policyString into LifecyclePolicy.")
+        raise LifecycleError(UNMAPPABLE)
     if not isinstance(document.get("rules"), list):
         raise LifecycleError('object has missing required properties (["rules"])')
     extra = sorted(set(document) - {"rules"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mockrunner.auth.caller import Caller
@@ -60,6 +60,22 @@ MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Z
 """A media type as a descriptor may give it: RFC 6838's ``type/subtype`` names (the OCI image spec's descriptor
 grammar) without parameters, which ECR refuses (sigstore/sigstore-js#1058: no ``;``)."""
 _DESCRIBED = ("config", "layers", "blobs", "manifests", "subject")
+IMAGE_TAG = re.compile(r"[a-zA-Z0-9-_.]+")
+"""What ECR takes as an image tag (its refusal quotes the expression: alexjurkiewicz/ecr-scan-image#40,
+datawire/forge#99); the model only bounds the length (1-300)."""
+
+
+def checked_tags(tags: Iterable[str | None]) -> None:
+    """Refuse the request (before it changes anything) when a tag it names is not one ECR takes."""
+    for tag in tags:
+        if tag is not None and not IMAGE_TAG.fullmatch(tag):
+            raise invalid("Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular "
+                          "expression '[a-zA-Z0-9-_.]+''")
+
+
+def _checked_ids(image_ids: list[dict] | None) -> list[dict]:
+    checked_tags(image_id.get("imageTag") for image_id in image_ids or ())
+    return image_ids or []
 
 
 def invalid_json() -> ServiceError:
@@ -184,9 +200,16 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
 @op("ecr", "PutImage", authz=on_repository("ecr:PutImage"))
 def put_image(ctx: RequestContext) -> dict:
     params = ctx.params
+    checked_tags([params.get("imageTag")])
+    existed = lookup_repository(ctx, registry_of(ctx), params["repositoryName"]) is not None
     repo, tag = repository_for_push(ctx), params.get("imageTag")
-    image = store_image(ctx, repo, params["imageManifest"], params.get("imageManifestMediaType"), tag,
-                        params.get("imageDigest"))
+    try:
+        image = store_image(ctx, repo, params["imageManifest"], params.get("imageManifestMediaType"), tag,
+                            params.get("imageDigest"))
+    except ServiceError:
+        if not existed:  # created on push for an image that was refused: the call changes nothing
+            del ctx.store.account(repo.registry_id).region(ctx.region).ecr.repositories[repo.name]
+        raise
     return {"image": image_out(repo, image, tag)}
 
 
@@ -247,7 +270,7 @@ def _resolve_each(repo: Repository, image_ids: list[dict], failures: list[dict])
 def batch_get_image(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     failures: list[dict] = []
-    found = list(_resolve_each(repo, ctx.params["imageIds"], failures))
+    found = list(_resolve_each(repo, _checked_ids(ctx.params["imageIds"]), failures))
     for _image_id, image in found:
         ctx.state_changed |= record_pull(ctx.store, repo, image, ctx.caller)
     accepted = ", ".join(ctx.params.get("acceptedMediaTypes") or [])
@@ -302,7 +325,7 @@ def _image_status_filter(ctx: RequestContext) -> Callable[[Image], bool]:
 @op("ecr", "DescribeImages", authz=on_repository("ecr:DescribeImages"))
 def describe_images(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
-    image_ids = ctx.params.get("imageIds")
+    image_ids = _checked_ids(ctx.params.get("imageIds"))
     status = _tag_status_filter(ctx)
     if image_ids:
         found: list[Image] = []
@@ -347,7 +370,7 @@ def batch_delete_image(ctx: RequestContext) -> dict:
     deleted: list[dict] = []
     failures: list[dict] = []
     naming = manifest_lists(repo)
-    for image_id, image in _resolve_each(repo, ctx.params["imageIds"], failures):
+    for image_id, image in _resolve_each(repo, _checked_ids(ctx.params["imageIds"]), failures):
         tag = None if image_id.get("imageDigest") else image_id["imageTag"]
         refusal = deletion_refusal(repo, image, tag, naming)
         if refusal is not None:

@@ -6,7 +6,10 @@ images of its storage class whose tags it matches (``untagged``, ``any``, or ``t
 rule selects can never be expired or transitioned by a lower-priority rule, though it still counts toward the
 lower rule's ``imageCountMoreThan``; ``imageCountMoreThan N`` acts on all but the N most recently pushed
 selected images, ``sinceImagePushed`` / ``sinceImagePulled`` / ``sinceImageTransitioned`` on those older than
-``countNumber`` days.
+``countNumber`` days (a count of days older than any date the clock can hold acts on nothing).  An image that a
+manifest list or image index of the repository names is not expired while that index stays (ECR refuses its
+deletion the same way, see :func:`~mockrunner.services.ecr.images.deletion_refusal`); it may go in the run that
+expires the index.
 
 Applying (AWS: "within 24 hours") is deterministic here: a policy is applied every :data:`EVALUATION_INTERVAL`
 of store clock after it was put.  Nothing runs in the background: before any ECR request of a region is handled,
@@ -22,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.model.ecr import Image, LifecyclePreview, Repository
+from mockrunner.model.ecr import INDEX_MEDIA_TYPES, Image, LifecyclePreview, Repository, image_references
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
 from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page, whole_seconds
 from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image
@@ -61,12 +64,16 @@ def _acted_on(rule: dict, selected: list[Image], at: datetime) -> list[Image]:
     if selection["countType"] == "imageCountMoreThan":
         return selected[count:]
     since = _AGE_OF[selection["countType"]]
-    limit = at - timedelta(days=count)
+    try:
+        limit = at - timedelta(days=count)
+    except OverflowError:
+        return []  # older than any date the clock can hold: nothing is that old
     return [image for image in selected if (since(image) or at) < limit]
 
 
 def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[tuple[Image, dict]]:
     """The images the policy acts on as of ``at`` (oldest push first), each with the rule that acts on it."""
+    images = list(images)
     pool = sorted((image for image in images if image.pushed_at <= at), key=lambda image: image.pushed_at,
                   reverse=True)
     chosen: dict[str, tuple[Image, dict]] = {}
@@ -78,7 +85,29 @@ def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[t
             if image.digest not in claimed:
                 chosen[image.digest] = (image, rule)
         claimed.update(image.digest for image in selected)
+    _spare_what_kept_indexes_name(chosen, images)
     return sorted(chosen.values(), key=lambda pair: pair[0].pushed_at)
+
+
+def _spare_what_kept_indexes_name(chosen: dict[str, tuple[Image, dict]], images: list[Image]) -> None:
+    """Drop from ``chosen`` every expiry of an image that an index staying in the repository names (through
+    nested indexes too): an index that is itself expired no longer protects what it names."""
+    naming: dict[str, list[str]] = {}
+    for image in images:
+        if image.media_type in INDEX_MEDIA_TYPES:
+            for digest in image_references(image).manifests:
+                naming.setdefault(digest, []).append(image.digest)
+    if not naming:
+        return
+    expiring = {digest for digest, (_image, rule) in chosen.items() if rule["action"]["type"] == "expire"}
+    spared = True
+    while spared:
+        spared = False
+        for digest in list(expiring):
+            if any(index not in expiring for index in naming.get(digest, ())):
+                expiring.discard(digest)
+                del chosen[digest]
+                spared = True
 
 
 def preview_result(image: Image, rule: dict) -> dict:
