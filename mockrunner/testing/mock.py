@@ -17,6 +17,8 @@ default session is *not* rebuilt; only its cached credentials are set aside so t
 When the last active mock stops (whatever order the mocks stop in, e.g. on threads), the environment and the
 default session's credentials are what they were before the first was entered; a default session created inside
 resolves its credentials again (from the restored environment) instead of keeping the fake ones.
+A mock that stops while others are active puts back the environment it found when it stops as the innermost
+(in order, as moto's nested mocks do), and leaves it alone when it stops out of order.
 
 Each ``mock_apprunner`` owns one store, emptied (and seeded) when it is entered.  Nested mocks behave like
 moto's nested ``mock_aws``: a mock entered while another is active *shares* the outer one's state (no reset;
@@ -188,6 +190,8 @@ class MockAppRunner:
         self._wsgi = None
         self._outer: MockAppRunner | None = None
         self._depth = 0
+        self._before: _Outside | None = None
+        """The environment when this mock was entered: put back when it stops as the innermost of several."""
 
     # -- the world -----------------------------------------------------------------------------------------
     @property
@@ -252,6 +256,7 @@ class MockAppRunner:
                 _register_on_default_session()
                 if not _ACTIVE:
                     _OUTSIDE.append(_Outside.take())
+                self._before = _Outside.take()
                 self._patch_environment()
                 _ACTIVE.append(self)
         return self
@@ -262,10 +267,13 @@ class MockAppRunner:
                 raise RuntimeError("mock_apprunner stopped more often than started")
             self._depth -= 1
             if self._depth == 0:
+                innermost = _ACTIVE[-1] is self
                 _ACTIVE.remove(self)
                 if not _ACTIVE:
                     _OUTSIDE.pop().restore()
-                self._outer = None
+                elif innermost and self._before is not None:
+                    self._before.restore()  # stopped in order: what the enclosing block had (moto's nesting)
+                self._outer, self._before = None, None
 
     def _join(self, outer: "MockAppRunner") -> None:
         """Nested like moto's ``mock_aws``: share the outer world (no reset), add this mock's seeds to it."""

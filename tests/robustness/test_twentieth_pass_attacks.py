@@ -129,6 +129,18 @@ def test_mocks_on_two_threads_stopped_out_of_order_leave_the_users_environment(u
     assert _environment() == before
 
 
+def test_a_nested_block_gives_back_the_environment_the_outer_block_had(users_environment):
+    """Stopped in order, an inner block puts back what code inside the outer one had set (moto's nesting)."""
+    with mock_apprunner():
+        os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"] = "AKIAINSIDEOUTER00000", "inside"
+        os.environ["AWS_SESSION_TOKEN"] = "outer-token"
+        inside_outer = _environment()
+        with mock_apprunner():
+            assert os.environ["AWS_ACCESS_KEY_ID"] == "test" and "AWS_SESSION_TOKEN" not in os.environ
+        assert _environment() == inside_outer
+    assert _environment()["AWS_ACCESS_KEY_ID"] == users_environment["AWS_ACCESS_KEY_ID"]
+
+
 def test_a_default_session_made_inside_a_block_signs_with_the_users_keys_after_it(users_environment):
     with mock_apprunner():
         assert boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"] == "123456789012"
