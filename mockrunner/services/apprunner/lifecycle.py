@@ -64,7 +64,7 @@ def apprunner_op(name: str, authz: Callable[["RequestContext"], Iterable[Check]]
 
     Before either runs, every pending operation of the caller's account and region whose due time has passed
     is completed, so both see a settled state: completion is lazy and deterministic (store clock only, never a
-    background thread).  The answer's timestamps are whole seconds (:func:`whole_seconds`).
+    background thread).  The answer's timestamps are whole seconds (:func:`timestamps_in_whole_seconds`).
     """
 
     def register(handler: Callable[["RequestContext"], dict]) -> Callable[["RequestContext"], dict]:
@@ -74,7 +74,7 @@ def apprunner_op(name: str, authz: Callable[["RequestContext"], Iterable[Check]]
 
         def run(ctx: "RequestContext") -> dict:
             state_of(ctx)
-            return whole_seconds(handler(ctx))
+            return timestamps_in_whole_seconds(handler(ctx))
 
         run.__name__ = handler.__name__
         run.__doc__ = handler.__doc__
@@ -84,16 +84,16 @@ def apprunner_op(name: str, authz: Callable[["RequestContext"], Iterable[Check]]
     return register
 
 
-def whole_seconds(document: Any) -> Any:
+def timestamps_in_whole_seconds(document: Any) -> Any:
     """``document`` with every timestamp truncated to the second: App Runner's answers carry whole epoch seconds
     (a raw ListServices body, aws/aws-cli#9399: ``"CreatedAt":1.742895933E9``; the CLI's list-operations example:
     ``"StartedAt": 1606156014``), whatever the precision of the times kept in the state."""
     if isinstance(document, datetime):
         return document.replace(microsecond=0)
     if isinstance(document, dict):
-        return {key: whole_seconds(value) for key, value in document.items()}
+        return {key: timestamps_in_whole_seconds(value) for key, value in document.items()}
     if isinstance(document, list):
-        return [whole_seconds(value) for value in document]
+        return [timestamps_in_whole_seconds(value) for value in document]
     return document
 
 
