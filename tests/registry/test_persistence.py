@@ -29,6 +29,15 @@ def start(path) -> tuple[ThreadedServer, object, Registry]:
     return server, ecr, Registry(server.endpoint_url, login_password(ecr))
 
 
+def start_with_an_upload(path, data: bytes) -> tuple[ThreadedServer, object, Registry, str]:
+    """:func:`start`, a repository ``app`` and an upload into it holding ``data`` (one chunk): also its id."""
+    server, ecr, registry = start(path)
+    ecr.create_repository(repositoryName="app")
+    upload = registry.call("POST", "/v2/app/blobs/uploads/").headers["Docker-Upload-UUID"]
+    assert registry.call("PATCH", f"/v2/app/blobs/uploads/{upload}", data=data).status_code == 201
+    return server, ecr, registry, upload
+
+
 def test_blobs_survive_a_restart_and_are_collected_when_unreferenced(tmp_path):
     state = tmp_path / "state.bin"
     server, ecr, registry = start(state)
@@ -108,10 +117,7 @@ def test_expired_uploads_leave_the_disk_lazily_and_at_start(tmp_path):
     upload starts), and an upload that expired while the server was down goes at start."""
     state = tmp_path / "state.bin"
     uploads = tmp_path / "state.bin.blobs" / "uploads"
-    server, ecr, registry = start(state)
-    ecr.create_repository(repositoryName="app")
-    old = registry.call("POST", "/v2/app/blobs/uploads/").headers["Docker-Upload-UUID"]
-    assert registry.call("PATCH", f"/v2/app/blobs/uploads/{old}", data=b"left behind").status_code == 201
+    server, ecr, registry, old = start_with_an_upload(state, b"left behind")
     assert sorted(os.listdir(uploads)) == [old, f"{old}.json"]
     advanced = requests.post(f"{server.endpoint_url}/_mockrunner/clock/advance", json={"seconds": 168 * 3600},
                              timeout=10)
@@ -171,10 +177,7 @@ def test_an_upload_started_as_the_process_stopped_leaves_no_file_behind(tmp_path
     removed at start too; the uploads in progress beside it are kept."""
     state = tmp_path / "state.bin"
     uploads = tmp_path / "state.bin.blobs" / "uploads"
-    server, ecr, registry = start(state)
-    ecr.create_repository(repositoryName="app")
-    kept = registry.call("POST", "/v2/app/blobs/uploads/").headers["Docker-Upload-UUID"]
-    assert registry.call("PATCH", f"/v2/app/blobs/uploads/{kept}", data=b"pending").status_code == 201
+    server, ecr, registry, kept = start_with_an_upload(state, b"pending")
     password = registry.session.auth[1]
     server.stop()
 
