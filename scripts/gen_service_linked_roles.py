@@ -24,6 +24,7 @@ Usage: ``python scripts/gen_service_linked_roles.py``.
 """
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import re
@@ -558,7 +559,9 @@ def attached_policy(role: str, service_role_policies: set[str]) -> str | None:
     return next((name for name in candidates if name in service_role_policies), None)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    argparse.ArgumentParser(description=f"Write {OUT.relative_to(ROOT)} from the AWS managed policies in "
+                                        f"{POLICIES.relative_to(ROOT)} and the tables in this script.").parse_args(argv)
     paths, documents = read_policies()
     service_role_policies = {name for name, path in paths.items() if path == "/aws-service-role/"}
     found: dict[str, set[str]] = {}
@@ -591,4 +594,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
