@@ -191,12 +191,16 @@ def clock() -> Response:
     return _json({"now": store.clock.now().isoformat()})
 
 
+MAX_CLOCK_ADVANCE = 10 ** 9  # seconds one clock/advance call may move the store clock (about 31 years)
+
+
 @admin.post("/clock/advance")
 def advance_clock() -> Response:
     body = _body()
     seconds = body.get("seconds") if isinstance(body, dict) else None
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 10 ** 9:
-        raise AdminError(400, "InvalidSeconds", '{"seconds": N} with N a number of seconds >= 0 is required')
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_CLOCK_ADVANCE:
+        raise AdminError(400, "InvalidSeconds",
+                         f'{{"seconds": N}} with N a number of seconds from 0 to {MAX_CLOCK_ADVANCE} is required')
     store = _store()
     with _mutation():
         now = store.clock.advance(float(seconds))

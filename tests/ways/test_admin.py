@@ -71,6 +71,15 @@ def test_seed_error_names_the_bad_field() -> None:
     assert app.store.accounts["123456789012"].regions == {}, "seeds are all-or-nothing"
 
 
+@pytest.mark.parametrize("seconds", [-5, 10 ** 9 + 1])
+def test_clock_advance_out_of_range_names_the_range(seconds) -> None:
+    app, client = _client()
+    response = client.post("/_mockrunner/clock/advance", json={"seconds": seconds})
+    assert response.status_code == 400
+    assert response.json == {"error": "InvalidSeconds",
+                             "message": '{"seconds": N} with N a number of seconds from 0 to 1000000000 is required'}
+
+
 def test_clock_advance_moves_the_store_clock() -> None:
     app, client = _client()
     before = app.store.clock.now()
