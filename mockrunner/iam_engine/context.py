@@ -14,6 +14,11 @@ from typing import Any
 from .principal import Principal
 
 MISSING: Any = object()
+AMBIGUOUS: Any = object()
+"""The value of a key the request carries more than once in spellings that differ only in case, with different
+values (a resource tagged both ``env`` and ``ENV``): IAM documents that ``aws:ResourceTag/TagKey1`` "matches a
+resource tag key named either TagKey1 or tagkey1, but not both" and nothing for both, so no value is chosen; a
+condition on it is unknown (never allows, still denies) and a variable naming it resolves to nothing usable."""
 
 
 def as_text(value: Any) -> str:
@@ -38,8 +43,13 @@ def build_context(request_context: Mapping[str, Any], principal: Principal, now:
     """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them."""
     # Derived keys first, so a key the request carries itself wins.
     ctx = _principal_keys(principal).copy()
+    carried: set[str] = set()
     for key, value in request_context.items():
-        ctx[key.lower()] = value
+        lowered = key.lower()
+        if lowered in carried and ctx[lowered] != value:
+            value = AMBIGUOUS
+        carried.add(lowered)
+        ctx[lowered] = value
     if "aws:currenttime" not in ctx:
         ctx["aws:currenttime"] = now
     if "aws:epochtime" not in ctx:

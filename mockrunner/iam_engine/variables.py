@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .context import MISSING, as_text
+from .context import AMBIGUOUS, MISSING, as_text
 
 RAW, LIT, VAR = 0, 1, 2
 
@@ -59,14 +59,14 @@ policy variables" (User Guide, "Single-valued vs. multivalued context keys"), wi
 
 def resolve(template: Template, ctx: dict[str, Any]) -> list[tuple[int, str]] | None:
     """Substitute variables; None when one has no value and no default, :data:`MULTIVALUED` when one names a
-    multivalued key (a condition is then unknown; a resource pattern matches nothing)."""
+    multivalued or ambiguous key (a condition is then unknown; a resource pattern matches nothing)."""
     out: list[tuple[int, str]] = []
     for part in template:
         if part[0] != VAR:
             out.append((part[0], part[1]))
             continue
         value = ctx.get(part[1], MISSING)
-        if isinstance(value, list | tuple | set | frozenset):
+        if value is AMBIGUOUS or isinstance(value, list | tuple | set | frozenset):
             return MULTIVALUED
         if value is MISSING or value is None:
             if part[2] is None:

@@ -6,6 +6,7 @@ Rules (User Guide, "Condition element" and "Condition operators"):
 * a missing key makes a condition false, except negated operators (true), ``...IfExists`` (true),
   ``ForAllValues`` (true: a missing or empty set satisfies "all"), and ``ForAnyValue`` (false);
 * a multivalued context key (a list) without a set operator does not match (negated operators neither);
+* a key the request carries in two spellings with different values (:data:`~..context.AMBIGUOUS`) is unknown;
 * a policy value whose variable has no value is effectively null: it equals and is like nothing, so it never
   matches, and a negated operator holds against it ("Policy variables with no value").
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..context import MISSING
+from ..context import AMBIGUOUS, MISSING
 from ..messages import SYNTAX_ERROR, MalformedPolicyError
 from ..variables import MULTIVALUED, Template, has_variables, parse_template, resolve
 from .base import Operator, equal, text_context
@@ -63,6 +64,8 @@ class KeyCondition:
             # meaning for it: unknown, so it never allows and still denies.
             return UNKNOWN
         raw = ctx.get(self.key, MISSING)
+        if raw is AMBIGUOUS:
+            return UNKNOWN
         values = _context_values(raw)
         op = self.operator
         if op.presence:
