@@ -46,6 +46,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.apprunner.helpers import running
 from tests.harness import OTHER_ACCOUNT, Harness
 from tests.iam.helpers import ACCOUNT, doc, user_with_key
 from tests.registry.images import Registry, login_password
@@ -82,6 +83,8 @@ def test_a_tag_key_in_another_case_does_not_escape_a_resource_tag_deny(aws):
     assert _denied(lambda: alice.describe_images(repositoryName="app"))
     assert _denied(lambda: alice.untag_resource(resourceArn=arn, tagKeys=["env"]))
     alice.tag_resource(resourceArn=arn, tags=[{"Key": "ENV", "Value": "dev"}])  # a second tag: ECR keys are cased
+    assert sorted((tag["Key"], tag["Value"]) for tag in ecr.list_tags_for_resource(resourceArn=arn)["tags"]) == [
+        ("ENV", "dev"), ("env", "prod")]
     assert _denied(lambda: alice.describe_images(repositoryName="app"))
 
 
@@ -131,3 +134,43 @@ def test_a_repository_policy_deny_beats_the_owners_identity_allow(aws):
         {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"})}), "ecr")
     assert _denied(lambda: alice.describe_images(repositoryName="locked"))
     assert _denied(lambda: ecr.describe_images(repositoryName="locked"))
+
+
+def test_an_app_runner_tag_key_in_another_case_does_not_escape_a_resource_tag_deny(aws):
+    """App Runner keeps tag keys case-sensitively as ECR does: a caller who may not touch ``env`` adds ``ENV=dev``
+    to a service tagged ``env=prod``; ``aws:ResourceTag/env`` is then carried in two spellings with different
+    values, which the engine never reads as either, so the Deny on ``prod`` still holds for every call on it."""
+    apprunner = aws.client("apprunner")
+    service = running(apprunner, "guarded", Tags=[{"Key": "env", "Value": "prod"}])
+    key = user_with_key(aws, "alice", inline={"p": doc(
+        {"Effect": "Allow", "Action": "apprunner:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["apprunner:DescribeService", "apprunner:PauseService"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}},
+        {"Effect": "Deny", "Action": ["apprunner:TagResource", "apprunner:UntagResource"], "Resource": "*",
+         "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}})})
+    alice = aws.client_for(key, "apprunner")
+    assert _denied(lambda: alice.describe_service(ServiceArn=service))
+    assert _denied(lambda: alice.untag_resource(ResourceArn=service, TagKeys=["env"]))
+    alice.tag_resource(ResourceArn=service, Tags=[{"Key": "ENV", "Value": "dev"}])  # a second tag, not a rename
+    tags = apprunner.list_tags_for_resource(ResourceArn=service)["Tags"]
+    assert sorted((tag["Key"], tag["Value"]) for tag in tags) == [("ENV", "dev"), ("env", "prod")]
+    assert _denied(lambda: alice.describe_service(ServiceArn=service))
+    assert _denied(lambda: alice.pause_service(ServiceArn=service))
+    assert apprunner.describe_service(ServiceArn=service)["Service"]["Status"] == "RUNNING"
+    decisions = [entry["decision"] for entry in aws.store.decision_log
+                 if entry["action"] == "apprunner:DescribeService" and entry["principal"].endswith(":user/alice")]
+    assert decisions == ["explicitDeny", "explicitDeny"]
+
+
+def test_an_app_runner_allow_on_a_tag_does_not_hold_for_a_service_carrying_it_in_two_cases(aws):
+    """An Allow on ``aws:ResourceTag/env`` = ``dev`` holds for a service tagged ``env=dev`` only, never for one
+    tagged ``env=prod`` and ``ENV=dev`` (the key's value there is unknown: it never allows)."""
+    apprunner = aws.client("apprunner")
+    plain = running(apprunner, "plain", Tags=[{"Key": "env", "Value": "dev"}])
+    mixed = running(apprunner, "mixed", Tags=[{"Key": "env", "Value": "prod"}, {"Key": "ENV", "Value": "dev"}])
+    key = user_with_key(aws, "bob", inline={"p": doc(
+        {"Effect": "Allow", "Action": "apprunner:DescribeService", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}}})})
+    bob = aws.client_for(key, "apprunner")
+    assert bob.describe_service(ServiceArn=plain)["Service"]["ServiceName"] == "plain"
+    assert _denied(lambda: bob.describe_service(ServiceArn=mixed))
