@@ -177,8 +177,11 @@ def test_not_principal_in_a_repository_policy_agrees_with_the_simulator(two_acco
         before = len(aws.store.decision_log)
         try:
             aws.client_for(key, "ecr").describe_images(repositoryName="guarded", registryId=ACCOUNT)
+            answered = "allowed"
         except ClientError as error:
             assert error.response["Error"]["Code"] == "AccessDeniedException"
+            answered = "denied"
+        assert answered == ("allowed" if expected[arn.rsplit("/", 1)[1]] == "allowed" else "denied"), arn
         enforced = [entry for entry in list(aws.store.decision_log)[before:] if entry["principal"] == arn]
         assert [entry["decision"] for entry in enforced] == [expected[arn.rsplit("/", 1)[1]]], arn
         own = ACCOUNT if f"::{ACCOUNT}:" in arn else OTHER_ACCOUNT

@@ -112,10 +112,13 @@ def test_lifecycle_integers_beyond_a_java_int_are_refused(ecr, field):
         assert _error(caught) == ("InvalidParameterException", "Invalid parameter at 'LifecyclePolicyText' failed "
                                   "to satisfy constraint: 'Lifecycle policy validation failure: Could not map "
                                   "policyString into LifecyclePolicy.'")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as caught:
         ecr.get_lifecycle_policy(repositoryName="app")
+    assert _error(caught)[0] == "LifecyclePolicyNotFoundException"
     rule["rulePriority"], rule["selection"]["countNumber"] = 2**31 - 1, 2**31 - 1
     ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=_policy(rule))
+    [stored] = json.loads(ecr.get_lifecycle_policy(repositoryName="app")["lifecyclePolicyText"])["rules"]
+    assert (stored["rulePriority"], stored["selection"]["countNumber"]) == (2**31 - 1, 2**31 - 1)
 
 
 def _multi_arch(ecr, tag: str = "v1") -> tuple[str, list[str]]:
