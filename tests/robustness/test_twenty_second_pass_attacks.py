@@ -145,10 +145,12 @@ def test_lifecycle_does_not_expire_the_images_a_kept_index_names(aws, ecr):
         tagStatus="untagged", countType="imageCountMoreThan", countNumber=1)))
     ecr.start_lifecycle_policy_preview(repositoryName="app")
     preview = ecr.get_lifecycle_policy_preview(repositoryName="app")["previewResults"]
-    assert [result["imageDigest"] for result in preview] == []  # the newest untagged one is kept, the rest named
+    # The children a kept index names are no candidates; the orphan is then the one newest untagged image, kept.
+    assert [result["imageDigest"] for result in preview] == []
     aws.store.clock.advance(DAY)
     left = {image["imageDigest"] for image in ecr.list_images(repositoryName="app")["imageIds"]}
     assert left == {index, *children, orphan}
+    assert ecr.get_lifecycle_policy(repositoryName="app")["lastEvaluatedAt"].year > 1970  # the rule did run
     ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=_policy(_rule(
         tagStatus="any", countType="sinceImagePushed", countUnit="days", countNumber=1)))
     aws.store.clock.advance(3 * DAY)
