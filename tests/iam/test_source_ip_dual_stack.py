@@ -12,13 +12,17 @@ from botocore.exceptions import ClientError
 
 from mockrunner.testing.server import ThreadedServer
 
+#: IPv4's loopback as an IPv6 socket names it: the listener stays on loopback (``::`` would open every interface)
+#: and still sees its IPv4 clients as ``::ffff:127.0.0.1``, as ``--host ::`` does.
+LOOPBACK_MAPPED = "::ffff:127.0.0.1"
+
 
 def _dual_stack() -> bool:
     if not socket.has_ipv6:
         return False
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
-            probe.bind(("::", 0))
+            probe.bind((LOOPBACK_MAPPED, 0))
             return probe.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY) == 0
     except OSError:
         return False
@@ -34,7 +38,7 @@ def _iam(port: int, key: str = "test", secret: str = "test"):
 
 @pytest.mark.parametrize(("network", "allowed"), [("127.0.0.0/8", True), ("10.0.0.0/8", False)])
 def test_an_ipv4_client_of_an_ipv6_listener_is_matched_as_ipv4(network, allowed):
-    with ThreadedServer(host="::") as server:
+    with ThreadedServer(host=LOOPBACK_MAPPED) as server:
         root = _iam(server.port)
         root.create_user(UserName="ip")
         root.put_user_policy(UserName="ip", PolicyName="from-here", PolicyDocument=json.dumps({
