@@ -161,5 +161,7 @@ def test_a_role_arn_with_another_path_names_no_role_and_is_refused(aws, spelling
         "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Principal not found'", 400)
     exact = f"arn:aws:iam::{ACCOUNT}:role/teams/ci/deployer"
     iam.create_role(RoleName="guarded", AssumeRolePolicyDocument=trust(exact))
+    assert exact in json.dumps(iam.get_role(RoleName="guarded")["Role"]["AssumeRolePolicyDocument"])
     ecr.set_repository_policy(repositoryName="shared", policyText=doc(
         {"Effect": "Allow", "Principal": {"AWS": exact}, "Action": "ecr:ListImages"}))
+    assert exact in ecr.get_repository_policy(repositoryName="shared")["policyText"]

@@ -189,4 +189,5 @@ def test_an_upload_started_as_the_process_stopped_leaves_no_file_behind(tmp_path
     registry = Registry(server.endpoint_url, password)
     assert registry.call("GET", f"/v2/app/blobs/uploads/{kept}").status_code == 204
     assert registry.call("GET", f"/v2/app/blobs/uploads/{orphan}").status_code == 404
+    assert registry.call("GET", f"/v2/app/blobs/uploads/{recordless}").status_code == 404
     server.stop()
