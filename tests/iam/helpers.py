@@ -43,5 +43,14 @@ def user_with_key(aws: Any, name: str, *, policies: tuple[str, ...] = (), inline
     return iam.create_access_key(UserName=name)["AccessKey"]
 
 
+def ecr_user_of_the_other_account(aws: Any, name: str) -> dict:
+    """A user of the ``two_account_harness``'s second account allowed ``ecr:*`` by its own policy: its access key."""
+    iam = aws.client("iam", access_key="other-key", secret="other-secret")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}))
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
 def trust(principal: Any) -> str:
     return doc({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})

@@ -51,8 +51,8 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.harness import OTHER_ACCOUNT, Harness
-from tests.iam.helpers import ACCOUNT, doc, error_of, user_with_key
+from tests.harness import OTHER_ACCOUNT
+from tests.iam.helpers import ACCOUNT, doc, ecr_user_of_the_other_account, error_of, user_with_key
 
 
 def _deny(**extra) -> dict:
@@ -147,20 +147,13 @@ def test_simulator_reads_list_typed_entries_as_multivalued(aws, policy, entry, d
 
 
 # ------------------------------------------------------------------------------------------------ resource policies
-def _other_user(aws: Harness, name: str) -> dict:
-    iam = aws.client("iam", access_key="other-key", secret="other-secret")
-    iam.create_user(UserName=name)
-    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(
-        {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}))
-    return iam.create_access_key(UserName=name)["AccessKey"]
-
-
 def test_not_principal_in_a_repository_policy_agrees_with_the_simulator(two_account_harness):
     aws = two_account_harness
     ecr_allow = {"p": doc({"Effect": "Allow", "Action": "ecr:*", "Resource": "*"})}
     callers = {f"arn:aws:iam::{ACCOUNT}:user/{name}": user_with_key(aws, name, inline=ecr_allow)
                for name in ("alice", "bob")}
-    callers.update({f"arn:aws:iam::{OTHER_ACCOUNT}:user/{name}": _other_user(aws, name) for name in ("dave", "frank")})
+    callers.update({f"arn:aws:iam::{OTHER_ACCOUNT}:user/{name}": ecr_user_of_the_other_account(aws, name)
+                    for name in ("dave", "frank")})
     policy = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "OnlyThese", "Effect": "Deny", "Action": "ecr:*", "NotPrincipal": {"AWS": [
             f"arn:aws:iam::{ACCOUNT}:user/alice", ACCOUNT, f"arn:aws:iam::{OTHER_ACCOUNT}:user/dave",

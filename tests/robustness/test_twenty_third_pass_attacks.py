@@ -47,8 +47,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.apprunner.helpers import running
-from tests.harness import OTHER_ACCOUNT, Harness
-from tests.iam.helpers import ACCOUNT, doc, user_with_key
+from tests.harness import OTHER_ACCOUNT
+from tests.iam.helpers import ACCOUNT, doc, ecr_user_of_the_other_account, user_with_key
 from tests.registry.images import Registry, login_password
 
 
@@ -59,14 +59,6 @@ def _denied(call) -> bool:
         assert error.response["Error"]["Code"] == "AccessDeniedException"
         return True
     return False
-
-
-def _other_user(aws: Harness, name: str) -> dict:
-    iam = aws.client("iam", access_key="other-key", secret="other-secret")
-    iam.create_user(UserName=name)
-    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(
-        {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}))
-    return iam.create_access_key(UserName=name)["AccessKey"]
 
 
 def test_a_tag_key_in_another_case_does_not_escape_a_resource_tag_deny(aws):
@@ -97,7 +89,7 @@ def test_an_allow_on_a_tag_does_not_hold_for_a_repository_carrying_it_in_two_cas
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
         "Action": ["ecr:ListImages", "ecr:DescribeImages"], "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/*",
         "Condition": {"StringEquals": {"aws:ResourceTag/team": "x"}}}]}))
-    dave = aws.client_for(_other_user(aws, "dave"), "ecr")
+    dave = aws.client_for(ecr_user_of_the_other_account(aws, "dave"), "ecr")
     assert dave.list_images(repositoryName="shared", registryId=ACCOUNT)["imageIds"] == []
     assert _denied(lambda: dave.list_images(repositoryName="mixed", registryId=ACCOUNT))
     if aws.mode == "server":  # the registry endpoint decides as the API does
@@ -118,7 +110,7 @@ def test_repository_policy_conditions_decide_another_accounts_call(two_account_h
     aws = two_account_harness
     ecr = aws.client("ecr")
     ecr.create_repository(repositoryName="shared", tags=[{"Key": "team", "Value": "x"}])
-    dave = aws.client_for(_other_user(aws, "dave"), "ecr")
+    dave = aws.client_for(ecr_user_of_the_other_account(aws, "dave"), "ecr")
     assert _denied(lambda: dave.describe_images(repositoryName="shared", registryId=ACCOUNT))  # no policy yet
     ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "ecr:DescribeImages", "Condition": condition}]}))
