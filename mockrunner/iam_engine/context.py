@@ -43,18 +43,24 @@ def build_context(request_context: Mapping[str, Any], principal: Principal, now:
     """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them."""
     # Derived keys first, so a key the request carries itself wins.
     ctx = _principal_keys(principal).copy()
-    carried: set[str] = set()
-    for key, value in request_context.items():
-        lowered = key.lower()
-        if lowered in carried and ctx[lowered] != value:
-            value = AMBIGUOUS
-        carried.add(lowered)
-        ctx[lowered] = value
+    carried = {key.lower(): value for key, value in request_context.items()}
+    if len(carried) != len(request_context):
+        carried = _with_ambiguous_keys(request_context)
+    ctx.update(carried)
     if "aws:currenttime" not in ctx:
         ctx["aws:currenttime"] = now
     if "aws:epochtime" not in ctx:
         ctx["aws:epochtime"] = int(now.timestamp())
     return ctx
+
+
+def _with_ambiguous_keys(request_context: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's keys lower-cased, where two spellings of one key carry different values: :data:`AMBIGUOUS`."""
+    carried: dict[str, Any] = {}
+    for key, value in request_context.items():
+        lowered = key.lower()
+        carried[lowered] = AMBIGUOUS if lowered in carried and carried[lowered] != value else value
+    return carried
 
 
 def _principal_keys(principal: Principal) -> dict[str, Any]:
