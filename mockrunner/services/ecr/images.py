@@ -369,7 +369,7 @@ def batch_delete_image(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     deleted: list[dict] = []
     failures: list[dict] = []
-    naming = manifest_lists(repo)
+    naming = manifest_lists(repo.images.values())
     for image_id, image in _resolve_each(repo, _checked_ids(ctx.params["imageIds"]), failures):
         tag = None if image_id.get("imageDigest") else image_id["imageTag"]
         refusal = deletion_refusal(repo, image, tag, naming)
@@ -386,19 +386,20 @@ def deletion_refusal(repo: Repository, image: Image, tag: str | None,
     """Why ECR refuses to delete ``image`` (or its last tag ``tag``), or None: an image a manifest list or image
     index of the repository names stays until that index is deleted; removing one of several tags always works.
     The text is ECR's (its user guide quotes the registry's answer, scripts quote BatchDeleteImage's failure).
-    ``naming`` is :func:`manifest_lists` of the repository, taken once for a batch (indexes deleted since are
-    skipped), so a batch reads each index manifest once."""
+    ``naming`` is :func:`manifest_lists` of the repository's images, taken once for a batch (indexes deleted
+    since are skipped), so a batch reads each index manifest once."""
     if tag is not None and len(image.tags) > 1:
         return None
-    indexes = [digest for digest in (manifest_lists(repo) if naming is None else naming).get(image.digest, ())
-               if digest in repo.images]
+    if naming is None:
+        naming = manifest_lists(repo.images.values())
+    indexes = [digest for digest in naming.get(image.digest, ()) if digest in repo.images]
     return f"Requested image referenced by manifest list: [{', '.join(indexes)}]" if indexes else None
 
 
-def manifest_lists(repo: Repository) -> dict[str, list[str]]:
-    """The digests of the repository's manifest lists and image indexes that name each image, by its digest."""
+def manifest_lists(images: Iterable[Image]) -> dict[str, list[str]]:
+    """The digests of the manifest lists and image indexes among ``images`` that name each image, by its digest."""
     naming: dict[str, list[str]] = {}
-    for other in repo.images.values():
+    for other in images:
         if other.media_type in INDEX_MEDIA_TYPES:
             for digest in image_references(other).manifests:
                 naming.setdefault(digest, []).append(other.digest)

@@ -25,10 +25,10 @@ from datetime import UTC, datetime, timedelta
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.model.ecr import INDEX_MEDIA_TYPES, Image, LifecyclePreview, Repository, image_references
+from mockrunner.model.ecr import Image, LifecyclePreview, Repository
 from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
 from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page, whole_seconds
-from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image
+from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image, manifest_lists
 from mockrunner.services.ecr.policy_text import ecr_compact_text
 from mockrunner.services.ecr.storage import referrers
 from mockrunner.services.registry import OPERATIONS, Operation, op
@@ -92,11 +92,7 @@ def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[t
 def _spare_what_kept_indexes_name(chosen: dict[str, tuple[Image, dict]], images: list[Image]) -> None:
     """Drop from ``chosen`` every expiry of an image that an index staying in the repository names (through
     nested indexes too): an index that is itself expired no longer protects what it names."""
-    naming: dict[str, list[str]] = {}
-    for image in images:
-        if image.media_type in INDEX_MEDIA_TYPES:
-            for digest in image_references(image).manifests:
-                naming.setdefault(digest, []).append(image.digest)
+    naming = manifest_lists(images)
     if not naming:
         return
     expiring = {digest for digest, (_image, rule) in chosen.items() if rule["action"]["type"] == "expire"}
