@@ -19,7 +19,10 @@ the limits in :class:`Limits`:
   ``Host`` rules above);
 - once the first byte of a request has arrived, its head must be complete within ``head_timeout`` seconds or the
   client gets 408; every other read (an idle keep-alive connection, a body) waits at most ``idle_timeout``;
-- the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused.
+- the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused;
+- at most ``max_connections`` connections (each a thread) are open at once: at the limit, the connection idle
+  longest (waiting for a request, or connected and silent) is closed to make room, and while none is idle new
+  connections wait in the listen backlog until one ends, so silent clients cannot exhaust threads.
 
 Requests under ``Limits.streamed_prefixes`` (the registry's ``/v2/``, whose layer uploads run to hundreds of
 MB) get their body as a stream instead: ``wsgi.input`` reads h11's body events from the socket as the
@@ -32,10 +35,13 @@ it.  ``scripts/bench_protocol.py`` measures this server against moto's and a do-
 from __future__ import annotations
 
 import re
+import select
 import socket
 import socketserver
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from io import BytesIO
@@ -66,6 +72,8 @@ class Limits:
     head_timeout: float = 10.0
     idle_timeout: float = 120.0
     backlog: int = 1024
+    max_connections: int = 512
+    """Connections open at once; past it the longest-idle one is closed, or new ones wait in the backlog."""
     streamed_prefixes: tuple[str, ...] = ("/v2/",)
     """Paths whose request bodies are streamed to the application (no ``max_body``)."""
     stream_drain: int = 1024 * 1024
@@ -113,8 +121,17 @@ class _Connection(socketserver.BaseRequestHandler):
                 return
             self.h11.start_next_cycle()
 
-    def _receive(self, deadline: float | None) -> None:
-        """Feed the next bytes from the socket to h11, waiting at most until ``deadline`` (or the idle timeout)."""
+    def _receive(self, deadline: float | None, idle: bool = False) -> None:
+        """Feed the next bytes from the socket to h11, waiting at most until ``deadline`` (or the idle timeout).
+
+        ``idle``: no byte of the next request has arrived, so the connection may be closed to make room for a new
+        one; whatever arrives after that happened is dropped unanswered, as on any keep-alive connection closed.
+        """
+        if idle:  # marked busy before anything is read, so a connection closed to make room had nothing unread
+            if not self.server.slots.idle(self.connection):
+                raise _Closed()
+            if not _readable(self.connection, self.limits.idle_timeout) or not self.server.slots.busy(self.connection):
+                raise _Closed()
         if deadline is None:
             self.connection.settimeout(self.limits.idle_timeout)
         else:
@@ -142,7 +159,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 return event
             if head and deadline is None and self.h11.trailing_data[0]:
                 deadline = time.monotonic() + self.limits.head_timeout
-            self._receive(deadline)
+            self._receive(deadline, idle=head and deadline is None)
             if head and deadline is None:
                 deadline = time.monotonic() + self.limits.head_timeout
 
@@ -348,8 +365,76 @@ def _unquote_path(path: str) -> str:
     return unquote_to_bytes(path).decode("latin-1")
 
 
+class _ConnectionSlots:
+    """At most ``limit`` open connections.  At the limit the longest-idle one is closed to make room; while none
+    is idle, the accepting thread waits for one to end (new clients queue in the listen backlog meanwhile)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._open: set[socket.socket] = set()
+        self._idle: dict[socket.socket, None] = {}  # waiting for the first byte of a request, longest-idle first
+        self._changed = threading.Condition()
+
+    @property
+    def idle_count(self) -> int:
+        """Connections waiting for a request (the ones that would be closed first to make room)."""
+        with self._changed:
+            return len(self._idle)
+
+    def acquire(self, connection: socket.socket, stopping: Callable[[], bool]) -> bool:
+        """Give ``connection`` a slot, waiting for one if need be; False if the server stopped meanwhile."""
+        with self._changed:
+            while len(self._open) >= self._limit and not self._close_longest_idle():
+                if stopping():
+                    return False
+                self._changed.wait(0.25)
+            self._open.add(connection)
+            return True
+
+    def _close_longest_idle(self) -> bool:
+        """Close the longest-idle connection that has nothing unread (bytes that arrived make it busy)."""
+        for connection in self._idle:
+            if _readable(connection, 0):
+                continue  # a request (or the peer's close) arrived; its thread is about to read it
+            del self._idle[connection]
+            self._open.discard(connection)
+            try:  # wakes its thread; the socket is still open, as only release() precedes closing it
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        return False
+
+    def idle(self, connection: socket.socket) -> bool:
+        """``connection`` waits for a request; False if it was closed to make room already."""
+        with self._changed:
+            if connection not in self._open:
+                return False
+            self._idle[connection] = None
+            return True
+
+    def busy(self, connection: socket.socket) -> bool:
+        """A request started arriving on ``connection``; False if it was closed to make room first."""
+        with self._changed:
+            self._idle.pop(connection, None)
+            return connection in self._open
+
+    def release(self, connection: socket.socket) -> None:
+        with self._changed:
+            self._idle.pop(connection, None)
+            self._open.discard(connection)
+            self._changed.notify_all()
+
+
+def _readable(connection: socket.socket, timeout: float) -> bool:
+    """Whether ``connection`` has bytes (or the peer's close) to read within ``timeout`` seconds, reading nothing."""
+    poll = select.poll()
+    poll.register(connection, select.POLLIN)
+    return bool(poll.poll(timeout * 1000))
+
+
 class LeanWSGIServer(socketserver.ThreadingTCPServer):
-    """A thread per connection; ``shutdown()`` returns within one poll interval."""
+    """A thread per connection, at most ``Limits.max_connections``; ``shutdown()`` returns within one poll interval."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -359,6 +444,7 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
         self.app = app
         self.limits = limits or Limits()
         self.request_queue_size = self.limits.backlog
+        self.slots = _ConnectionSlots(self.limits.max_connections)
         self.stopping = False
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Connection)
@@ -374,6 +460,16 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
         }
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        if not self.slots.acquire(request, lambda: self.stopping):
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        self.slots.release(request)  # before closing: a socket is only shut down to make room while it has a slot
+        super().shutdown_request(request)
 
     def shutdown(self) -> None:
         self.stopping = True

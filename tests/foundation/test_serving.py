@@ -29,11 +29,17 @@ def echo_app(environ, start_response):
 @contextmanager
 def running(**limits):
     """The shipped server with ``limits`` changed, serving :func:`echo_app` on a free loopback port."""
+    with running_server(**limits) as server:
+        yield server.server_port
+
+
+@contextmanager
+def running_server(**limits):
     server = make_server("127.0.0.1", 0, echo_app, Limits(**limits))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
-        yield server.server_port
+        yield server
     finally:
         server.shutdown()
         server.server_close()
@@ -318,3 +324,72 @@ def test_a_thousand_idle_keep_alive_connections_do_not_stop_a_fresh_client():
         for sock in idle:
             sock.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def keep_alive_client(port: int) -> socket.socket:
+    """A connection that has been served once and now idles on keep-alive."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(b"GET /idle HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert b"200 OK" in read_responses(sock)
+    return sock
+
+
+def test_at_the_connection_limit_the_longest_idle_connection_makes_room():
+    with running_server(max_connections=3) as server:
+        port = server.server_port
+        clients = []
+        for _ in range(3):  # each idle on the server's side before the next connects, so their order is known
+            clients.append(keep_alive_client(port))
+            deadline = time.monotonic() + 5
+            while server.slots.idle_count < len(clients) and time.monotonic() < deadline:
+                time.sleep(0.005)
+        first, second, third = clients
+        try:
+            data = exchange(port, b"GET /fresh HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            assert b"GET /fresh" in data
+            assert closed_by_server(first)
+            for sock in (second, third):  # the others keep their connection and are still served on it
+                sock.sendall(b"GET /again HTTP/1.1\r\nHost: h\r\n\r\n")
+                assert b"GET /again" in read_responses(sock)
+        finally:
+            for sock in (first, second, third):
+                sock.close()
+
+
+def test_at_the_connection_limit_with_none_idle_a_new_client_waits_for_a_slot():
+    """Two connections are busy sending their heads; a third client is answered once they end (408), not before."""
+    with running(max_connections=2, head_timeout=1.0) as port:
+        slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+        for sock in slow:
+            sock.sendall(b"GET /slow HTTP/1.1\r\n")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as waiting:
+                waiting.sendall(b"GET /fresh HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+                with selectors.DefaultSelector() as selector:
+                    selector.register(waiting, selectors.EVENT_READ)
+                    assert selector.select(timeout=0.3) == []
+                assert b"GET /fresh" in read_responses(waiting)
+            for sock in slow:
+                assert read_responses(sock).startswith(b"HTTP/1.1 408 Request Timeout")
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_silent_connections_beyond_the_limit_do_not_each_hold_a_thread():
+    limit = 4
+    before = threading.active_count()
+    silent = []
+    with running(max_connections=limit) as port:
+        try:
+            for _ in range(40):
+                silent.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            assert b"GET /fresh" in exchange(port, b"GET /fresh HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            deadline = time.monotonic() + 5
+            while threading.active_count() - before > 1 + limit and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert threading.active_count() - before <= 1 + limit  # the accepting thread and one per slot
+            assert sum(closed_by_server(sock) for sock in silent) >= len(silent) - limit
+        finally:
+            for sock in silent:
+                sock.close()
