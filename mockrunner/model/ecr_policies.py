@@ -23,8 +23,11 @@ from typing import Any
 from mockrunner.iam_engine import MalformedPolicyError, Policy, PolicyKind, parse_policy, strict_json
 
 # ------------------------------------------------------------------------------------------------ policies
-REGISTRY_POLICY_ACTIONS_V1 = frozenset({"ecr:replicateimage", "ecr:createrepository"})
-"""Actions a registry policy may grant under registry policy scope V1 (V2: any ``ecr:`` action)."""
+REGISTRY_POLICY_ACTIONS_V1 = frozenset({"ecr:replicateimage", "ecr:batchimportupstreamimage", "ecr:createrepository",
+                                        "ecr:*"})
+"""Actions a registry policy may name under registry policy scope V1 (V2: any ``ecr:`` action): the three ECR
+enforces at the registry level under V1 (replication, pull through cache's import and the repository either
+creates), and ``ecr:*``, which ECR's guide says may be added (see docs/behaviour.md)."""
 
 
 def _dedupe_sids(document: dict) -> dict:
@@ -94,7 +97,7 @@ def _actions(statement: dict) -> list[str]:
 
 
 def registry_policy_problem(text: Any, scope: str = "V2") -> str | None:
-    """A registry policy is a resource policy granting ``ecr:`` actions (V1: only replication's two)."""
+    """A registry policy is a resource policy granting ``ecr:`` actions (V1: only ``REGISTRY_POLICY_ACTIONS_V1``)."""
     try:
         evaluable_policy(text)
     except MalformedPolicyError:

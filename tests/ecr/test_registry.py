@@ -226,6 +226,15 @@ def test_registry_policy_crud_and_v1_scope(ecr):
     assert error(exc) == ("InvalidParameterException", "Invalid parameter at 'PolicyText' failed to satisfy "
                           "constraint: 'Invalid registry policy provided'")
     assert ecr.delete_registry_policy()["policyText"] == text
+    for actions in (["ecr:ReplicateImage", "ecr:CreateRepository"], "ecr:BatchImportUpstreamImage", "ecr:*"):
+        v1_text = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": actions,
+            "Resource": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/*"}]})
+        assert ecr.put_registry_policy(policyText=v1_text)["policyText"] == v1_text
+    with pytest.raises(ClientError) as exc:
+        ecr.put_registry_policy(policyText=v1_text.replace("ecr:*", "ecr:Replicate*"))
+    assert error(exc)[0] == "InvalidParameterException"
+    ecr.delete_registry_policy()
     with pytest.raises(ClientError) as exc:
         ecr.put_account_setting(name="REGISTRY_POLICY_SCOPE", value="V3")
     assert error(exc)[0] == "InvalidParameterException"
