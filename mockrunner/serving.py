@@ -18,7 +18,10 @@ the limits in :class:`Limits`:
   target's authority as the ``Host``, as RFC 9112 section 3.2.2 requires of an origin server (the authority gets the
   ``Host`` rules above);
 - once the first byte of a request has arrived, its head must be complete within ``head_timeout`` seconds or the
-  client gets 408; every other read (an idle keep-alive connection, a body) waits at most ``idle_timeout``;
+  client gets 408; a body must arrive within ``body_timeout`` seconds of its head, extended by a second for every
+  ``body_min_rate`` bytes received (Apache's ``mod_reqtimeout`` rule), or the client gets 408, so a body trickled
+  a byte at a time cannot hold its connection for ever; every read waits at most ``idle_timeout``, which is also
+  how long an idle keep-alive connection is kept;
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused;
 - at most ``max_connections`` connections (each a thread) are open at once: at the limit, the connection idle
   longest (waiting for a request, or connected and silent) is closed to make room, and while none is idle new
@@ -71,6 +74,9 @@ class Limits:
     max_headers: int = 200
     head_timeout: float = 10.0
     idle_timeout: float = 120.0
+    body_timeout: float = 20.0
+    body_min_rate: int = 500
+    """The body's deadline moves on by one second for every ``body_min_rate`` bytes received."""
     backlog: int = 1024
     max_connections: int = 512
     """Connections open at once; past it the longest-idle one is closed, or new ones wait in the backlog."""
@@ -121,8 +127,10 @@ class _Connection(socketserver.BaseRequestHandler):
                 return
             self.h11.start_next_cycle()
 
-    def _receive(self, deadline: float | None, idle: bool = False) -> None:
-        """Feed the next bytes from the socket to h11, waiting at most until ``deadline`` (or the idle timeout).
+    def _receive(self, deadline: float | None, idle: bool = False, late: str = "request head not received in time"
+                 ) -> int:
+        """Feed the next bytes from the socket to h11, waiting at most the idle timeout and until ``deadline`` (past
+        which the client gets 408 with ``late``); the number of bytes received.
 
         ``idle``: no byte of the next request has arrived, so the connection may be closed to make room for a new
         one; whatever arrives after that happened is dropped unanswered, as on any keep-alive connection closed.
@@ -132,23 +140,22 @@ class _Connection(socketserver.BaseRequestHandler):
                 raise _Closed()
             if not _readable(self.connection, self.limits.idle_timeout) or not self.server.slots.busy(self.connection):
                 raise _Closed()
-        if deadline is None:
-            self.connection.settimeout(self.limits.idle_timeout)
-        else:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise HTTPError(408, "request head not received in time")
-            self.connection.settimeout(remaining)
+        remaining = self.limits.idle_timeout if deadline is None else deadline - time.monotonic()
+        if remaining <= 0:
+            raise HTTPError(408, late)
+        self.connection.settimeout(min(remaining, self.limits.idle_timeout))
         try:
             data = self.connection.recv(RECV_SIZE)
-        except TimeoutError:  # a partial head past its deadline is answered; an idle connection is just closed
-            if deadline is not None:
-                raise HTTPError(408, "request head not received in time") from None
+        except TimeoutError:  # a request past its deadline is answered; a silent connection is just closed
+            if remaining <= self.limits.idle_timeout and deadline is not None:
+                raise HTTPError(408, late) from None
             raise _Closed() from None
         self.h11.receive_data(data)
+        return len(data)
 
     def _next_event(self, head: bool = False) -> object:
-        """The next h11 event; while reading a head, the head deadline runs from its first byte on."""
+        """The next h11 event; while reading a head, the head deadline runs from its first byte on, and while
+        reading a body, the body deadline (see :meth:`_start_body`)."""
         deadline = None
         while True:
             try:
@@ -157,11 +164,19 @@ class _Connection(socketserver.BaseRequestHandler):
                 raise self._protocol_error(error) from None
             if event is not h11.NEED_DATA:
                 return event
-            if head and deadline is None and self.h11.trailing_data[0]:
+            if not head:
+                received = self._receive(self._body_deadline, late="request body not received in time")
+                self._body_deadline += received / self.limits.body_min_rate
+                continue
+            if deadline is None and self.h11.trailing_data[0]:
                 deadline = time.monotonic() + self.limits.head_timeout
-            self._receive(deadline, idle=head and deadline is None)
-            if head and deadline is None:
+            self._receive(deadline, idle=deadline is None)
+            if deadline is None:
                 deadline = time.monotonic() + self.limits.head_timeout
+
+    def _start_body(self) -> None:
+        """The body's clock starts: it must arrive within ``body_timeout`` plus a second per ``body_min_rate`` bytes."""
+        self._body_deadline = time.monotonic() + self.limits.body_timeout
 
     def _protocol_error(self, error: h11.RemoteProtocolError) -> HTTPError:
         status = error.error_status_hint
@@ -202,6 +217,7 @@ class _Connection(socketserver.BaseRequestHandler):
         if self.h11.they_are_waiting_for_100_continue:
             interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
             self.connection.sendall(self.h11.send(interim))
+        self._start_body()
         if streamed:
             if length is None:
                 environ.pop("CONTENT_LENGTH", None)

@@ -34,8 +34,8 @@ def running(**limits):
 
 
 @contextmanager
-def running_server(**limits):
-    server = make_server("127.0.0.1", 0, echo_app, Limits(**limits))
+def running_server(app=echo_app, **limits):
+    server = make_server("127.0.0.1", 0, app, Limits(**limits))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
@@ -393,3 +393,56 @@ def test_silent_connections_beyond_the_limit_do_not_each_hold_a_thread():
         finally:
             for sock in silent:
                 sock.close()
+
+
+def trickle(sock: socket.socket, payload: bytes, pause: float) -> None:
+    """Send ``payload`` a byte at a time, ``pause`` seconds apart, until it is sent or the server closes."""
+    for byte in payload:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return
+        time.sleep(pause)
+
+
+def test_a_body_trickled_below_the_minimum_rate_is_answered_408():
+    """Every byte arrives well within the idle timeout, but at 10 bytes/s against a minimum of 100 the body's
+    deadline (0.5 s, plus 0.01 s per byte) passes: 408, where waiting per read alone would take the whole body."""
+    with running(body_timeout=0.5, body_min_rate=100) as port, \
+            socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST /slow HTTP/1.1\r\nHost: h\r\nContent-Length: 30\r\n\r\n")
+        trickle(sock, b"x" * 30, 0.1)
+        answer = read_responses(sock)
+        assert answer.startswith(b"HTTP/1.1 408 Request Timeout")
+        assert b"request body not received in time" in answer
+
+
+def test_a_body_at_the_minimum_rate_is_served_past_the_body_timeout():
+    """40 bytes in four pieces 0.3 s apart: past the 0.5 s body timeout, within its extension of 1 s per 10 bytes."""
+    with running(body_timeout=0.5, body_min_rate=10) as port, \
+            socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST /steady HTTP/1.1\r\nHost: h\r\nContent-Length: 40\r\n\r\n")
+        for _ in range(4):
+            time.sleep(0.3)
+            sock.sendall(b"y" * 10)
+        assert b"POST /steady  40 " + b"y" * 40 in read_responses(sock)
+
+
+def read_to_the_end_app(environ, start_response):
+    """Reads a streamed body to its end, as the registry does with a layer."""
+    received = 0
+    for _ in range(10_000):
+        chunk = environ["wsgi.input"].read(65536)
+        if not chunk:
+            break
+        received += len(chunk)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"%d" % received]
+
+
+def test_a_streamed_body_has_the_same_deadline():
+    with running_server(read_to_the_end_app, body_timeout=0.5, body_min_rate=100) as server, \
+            socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as sock:
+        sock.sendall(b"PATCH /v2/r/blobs/uploads/u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
+        trickle(sock, b"1\r\nz\r\n" * 10, 0.1)
+        assert read_responses(sock).startswith(b"HTTP/1.1 408 Request Timeout")
