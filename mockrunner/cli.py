@@ -5,15 +5,25 @@ import argparse
 import logging
 import os
 import signal
+import ssl
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
 from mockrunner.admin_access import ip_of
-from mockrunner.config import DEFAULT_PORT, ENFORCEMENT_MODES, Settings, parse_accounts, parse_quotas, region_name
+from mockrunner.config import (
+    DEFAULT_PORT,
+    ENFORCEMENT_MODES,
+    Settings,
+    parse_accounts,
+    parse_names,
+    parse_quotas,
+    region_name,
+)
 from mockrunner.iam_engine.cli import add_policy_parser
 from mockrunner.suggest.cli import add_suggest_command
+from mockrunner.tls import TLSSetupError, server_context
 
 
 def port_number(text: str) -> int:
@@ -54,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--quota", action="append", default=[], metavar="NAME=VALUE",
                        help="override an App Runner quota, e.g. apprunner_max_services=100 (repeatable)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
+    serve.add_argument("--tls-cert", metavar="PEM", default=os.environ.get("MOCKRUNNER_TLS_CERT"),
+                       help="also answer HTTPS on the same port with this certificate (MOCKRUNNER_TLS_CERT); with "
+                            "--tls-key; when neither file exists, a self-signed pair is made there first")
+    serve.add_argument("--tls-key", metavar="PEM", default=os.environ.get("MOCKRUNNER_TLS_KEY"),
+                       help="the certificate's private key (MOCKRUNNER_TLS_KEY)")
+    serve.add_argument("--tls-name", action="append", dest="tls_names", metavar="NAME",
+                       help="a further host name or address a self-signed certificate is made for, besides "
+                            "localhost, 127.0.0.1 and ::1 (repeatable; MOCKRUNNER_TLS_NAMES=a,b)")
     serve.set_defaults(func=serve_command)
     add_suggest_command(add_policy_parser(commands))
     return parser
@@ -103,11 +121,18 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"mockrunner: {one_line(str(error))}", file=sys.stderr, flush=True)
         return 1
     try:
-        server = make_server(args.host, args.port, app)
+        tls_context = tls_server_context(args)
+    except (TLSSetupError, ValueError) as error:
+        print(f"mockrunner: {one_line(str(error))}", file=sys.stderr, flush=True)
+        return 2
+    try:
+        server = make_server(args.host, args.port, app, tls_context=tls_context)
     except OSError as error:
         print(f"mockrunner: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 1
-    print(f"mockrunner listening on http://{args.host}:{server.server_port}", flush=True)
+    address = f"{args.host}:{server.server_port}"
+    also = f" and https://{address} (certificate {args.tls_cert})" if tls_context else ""
+    print(f"mockrunner listening on http://{address}{also}", flush=True)
 
     def stop(signum: int, frame: object) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -118,6 +143,19 @@ def serve_command(args: argparse.Namespace) -> int:
     server.server_close()
     print("mockrunner stopped", flush=True)
     return 0
+
+
+def tls_server_context(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The TLS context ``--tls-cert``/``--tls-key`` ask for (None: plain HTTP only); ValueError for half a pair."""
+    if not args.tls_cert and not args.tls_key:
+        return None
+    if not args.tls_cert or not args.tls_key:
+        raise ValueError("--tls-cert and --tls-key go together (or MOCKRUNNER_TLS_CERT and MOCKRUNNER_TLS_KEY)")
+    names = args.tls_names or parse_names(os.environ.get("MOCKRUNNER_TLS_NAMES", ""))
+    bound = ip_of(args.host)
+    if args.host and (bound is None or not bound.is_unspecified):  # the name or address clients will use
+        names = (*names, args.host)
+    return server_context(args.tls_cert, args.tls_key, names)
 
 
 def one_line(message: str) -> str:

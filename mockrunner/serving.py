@@ -22,6 +22,8 @@ the limits in :class:`Limits`:
   ``body_min_rate`` bytes received (Apache's ``mod_reqtimeout`` rule), or the client gets 408, so a body trickled
   a byte at a time cannot hold its connection for ever; every read waits at most ``idle_timeout``, which is also
   how long an idle keep-alive connection is kept;
+- with a TLS context, a connection whose first byte opens a TLS handshake is served over TLS (HTTPS) and any
+  other over plain HTTP, on the same port; the handshake must end within ``head_timeout``;
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused;
 - at most ``max_connections`` connections (each a thread) are open at once: at the limit, the connection idle
   longest (waiting for a request, or connected and silent) is closed to make room, and while none is idle new
@@ -41,6 +43,7 @@ import re
 import select
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -56,6 +59,7 @@ from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, WSGIApp, open_wsgi
 
 _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
 RECV_SIZE = 65536
+TLS_HANDSHAKE = b"\x16"  # the content type of the TLS record every ClientHello comes in
 LINGER_SECONDS = 1.0
 LINGER_BYTES = 1024 * 1024
 # RFC 3986 host (IP-literal, IPv4address or reg-name) and optional port: ``authority`` without userinfo.
@@ -103,10 +107,12 @@ class _Connection(socketserver.BaseRequestHandler):
     server: "LeanWSGIServer"
 
     def setup(self) -> None:
-        self.connection: socket.socket = self.request
+        self.connection: socket.socket = self.request  # becomes the TLS socket once a handshake is made
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.limits = self.server.limits
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
+        self.secure = False
+        self.awaiting_first_byte = self.server.tls_context is not None
 
     def handle(self) -> None:
         while not self.server.stopping:
@@ -136,10 +142,12 @@ class _Connection(socketserver.BaseRequestHandler):
         one; whatever arrives after that happened is dropped unanswered, as on any keep-alive connection closed.
         """
         if idle:  # marked busy before anything is read, so a connection closed to make room had nothing unread
-            if not self.server.slots.idle(self.connection):
+            if not self.server.slots.idle(self.request):
                 raise _Closed()
-            if not _readable(self.connection, self.limits.idle_timeout) or not self.server.slots.busy(self.connection):
+            if not _readable(self.connection, self.limits.idle_timeout) or not self.server.slots.busy(self.request):
                 raise _Closed()
+            if self.awaiting_first_byte:
+                self._start_tls_if_asked()
         remaining = self.limits.idle_timeout if deadline is None else deadline - time.monotonic()
         if remaining <= 0:
             raise HTTPError(408, late)
@@ -152,6 +160,19 @@ class _Connection(socketserver.BaseRequestHandler):
             raise _Closed() from None
         self.h11.receive_data(data)
         return len(data)
+
+    def _start_tls_if_asked(self) -> None:
+        """Make the TLS handshake when the connection's first byte opens one (else it speaks plain HTTP)."""
+        self.awaiting_first_byte = False
+        self.request.settimeout(self.limits.head_timeout)
+        if self.request.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE:
+            return
+        secure = self.server.tls_context.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
+        self.server.slots.adopt(self.request, secure)
+        self.connection = secure
+        secure.settimeout(self.limits.head_timeout)
+        secure.do_handshake()  # a failed or slow handshake raises OSError: the connection closes unanswered
+        self.secure = True
 
     def _next_event(self, head: bool = False) -> object:
         """The next h11 event; while reading a head, the head deadline runs from its first byte on, and while
@@ -234,6 +255,8 @@ class _Connection(socketserver.BaseRequestHandler):
         target = (_origin_form(absolute) if absolute else request.target).decode("latin-1")
         path, _, query = target.partition("?")
         environ = self.server.base_environ.copy()
+        if self.secure:
+            environ.update({"wsgi.url_scheme": "https", "HTTPS": "on"})
         environ.update({
             "REQUEST_METHOD": request.method.decode("latin-1"),
             "PATH_INFO": _unquote_path(path),
@@ -383,11 +406,15 @@ def _unquote_path(path: str) -> str:
 
 class _ConnectionSlots:
     """At most ``limit`` open connections.  At the limit the longest-idle one is closed to make room; while none
-    is idle, the accepting thread waits for one to end (new clients queue in the listen backlog meanwhile)."""
+    is idle, the accepting thread waits for one to end (new clients queue in the listen backlog meanwhile).
+
+    A connection is known by the socket ``accept`` returned; :meth:`adopt` records the TLS socket that took it over.
+    """
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._open: set[socket.socket] = set()
+        self._speaking: dict[socket.socket, socket.socket] = {}  # accepted socket -> the TLS socket on it
         self._idle: dict[socket.socket, None] = {}  # waiting for the first byte of a request, longest-idle first
         self._changed = threading.Condition()
 
@@ -407,15 +434,21 @@ class _ConnectionSlots:
             self._open.add(connection)
             return True
 
+    def adopt(self, connection: socket.socket, speaking: socket.socket) -> None:
+        """``speaking`` (a TLS socket) now speaks on ``connection``."""
+        with self._changed:
+            self._speaking[connection] = speaking
+
     def _close_longest_idle(self) -> bool:
         """Close the longest-idle connection that has nothing unread (bytes that arrived make it busy)."""
         for connection in self._idle:
-            if _readable(connection, 0):
+            speaking = self._speaking.get(connection, connection)
+            if _readable(speaking, 0):
                 continue  # a request (or the peer's close) arrived; its thread is about to read it
             del self._idle[connection]
             self._open.discard(connection)
             try:  # wakes its thread; the socket is still open, as only release() precedes closing it
-                connection.shutdown(socket.SHUT_RDWR)
+                socket.socket.shutdown(speaking, socket.SHUT_RDWR)  # TCP's, not TLS's: nothing is sent on it
             except OSError:
                 pass
             return True
@@ -435,15 +468,20 @@ class _ConnectionSlots:
             self._idle.pop(connection, None)
             return connection in self._open
 
-    def release(self, connection: socket.socket) -> None:
+    def release(self, connection: socket.socket) -> socket.socket:
+        """Free ``connection``'s slot; the socket that spoke on it (to close)."""
         with self._changed:
             self._idle.pop(connection, None)
             self._open.discard(connection)
+            speaking = self._speaking.pop(connection, connection)
             self._changed.notify_all()
+            return speaking
 
 
 def _readable(connection: socket.socket, timeout: float) -> bool:
     """Whether ``connection`` has bytes (or the peer's close) to read within ``timeout`` seconds, reading nothing."""
+    if isinstance(connection, ssl.SSLSocket) and connection.pending():
+        return True  # decrypted bytes TLS holds already
     poll = select.poll()
     poll.register(connection, select.POLLIN)
     return bool(poll.poll(timeout * 1000))
@@ -456,9 +494,11 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     block_on_close = False
 
-    def __init__(self, host: str, port: int, app: WSGIApp, limits: Limits | None = None) -> None:
+    def __init__(self, host: str, port: int, app: WSGIApp, limits: Limits | None = None,
+                 tls_context: ssl.SSLContext | None = None) -> None:
         self.app = app
         self.limits = limits or Limits()
+        self.tls_context = tls_context
         self.request_queue_size = self.limits.backlog
         self.slots = _ConnectionSlots(self.limits.max_connections)
         self.stopping = False
@@ -484,7 +524,9 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: socket.socket) -> None:
-        self.slots.release(request)  # before closing: a socket is only shut down to make room while it has a slot
+        speaking = self.slots.release(request)  # first: a socket is only shut down to make room while it has a slot
+        if speaking is not request:
+            speaking.close()  # the TLS socket took the connection over from ``request``
         super().shutdown_request(request)
 
     def shutdown(self) -> None:
@@ -492,5 +534,7 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
         super().shutdown()
 
 
-def make_server(host: str, port: int, app: WSGIApp, limits: Limits | None = None) -> LeanWSGIServer:
-    return LeanWSGIServer(host, port, app, limits)
+def make_server(host: str, port: int, app: WSGIApp, limits: Limits | None = None,
+                tls_context: ssl.SSLContext | None = None) -> LeanWSGIServer:
+    """The server ``mockrunner serve`` runs; with ``tls_context`` it answers HTTPS and plain HTTP on one port."""
+    return LeanWSGIServer(host, port, app, limits, tls_context)

@@ -3,6 +3,7 @@ back and inspects it.  Outside CI these tests skip when skopeo is not installed;
 run, and the suite fails if none did (``tests/conftest.py``)."""
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
@@ -140,3 +141,34 @@ def test_skopeo_deletes_an_image_and_lists_tags(endpoint, tmp_path):
     deleted = skopeo("delete", "--creds", creds, "--tls-verify=false", f"docker://{endpoint.host}/team/app:v1")
     assert deleted.returncode == 0, deleted.stderr
     assert [image["imageTag"] for image in endpoint.ecr.list_images(repositoryName="team/app")["imageIds"]] == ["v2"]
+
+
+def test_skopeo_pushes_over_https_verifying_the_served_certificate(tmp_path):
+    """``serve --tls-cert/--tls-key``: skopeo verifies the self-signed certificate it is given as its CA (and
+    refuses the registry without it), pushes over HTTPS and inspects the image."""
+    import boto3
+
+    from tests.tls_serving import ROOT, serve_tls, stop
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    process, port, _ = serve_tls(cert, key)
+    try:
+        ecr = boto3.client("ecr", endpoint_url=f"https://localhost:{port}", verify=str(cert), **ROOT)
+        ecr.create_repository(repositoryName="app")
+        token = ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"]
+        creds = base64.b64decode(token).decode()
+        certs = tmp_path / "trusted"
+        certs.mkdir()
+        shutil.copy(cert, certs / "ca.crt")
+        source = oci_layout(str(tmp_path / "src"), build_image("over TLS"), "v1")
+        target = f"docker://localhost:{port}/app:v1"
+        refused = skopeo("copy", "--dest-creds", creds, source, target)
+        assert refused.returncode != 0 and "certificate" in refused.stderr
+        pushed = skopeo("copy", "--dest-creds", creds, "--dest-cert-dir", str(certs), source, target)
+        assert pushed.returncode == 0, pushed.stderr
+        shown = skopeo("inspect", "--creds", creds, "--cert-dir", str(certs), target)
+        assert shown.returncode == 0, shown.stderr
+        image = ecr.describe_images(repositoryName="app")["imageDetails"][0]
+        assert json.loads(shown.stdout)["Digest"] == image["imageDigest"] and image["imageTags"] == ["v1"]
+    finally:
+        stop(process)
