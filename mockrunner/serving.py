@@ -141,13 +141,13 @@ class _Connection(socketserver.BaseRequestHandler):
         ``idle``: no byte of the next request has arrived, so the connection may be closed to make room for a new
         one; whatever arrives after that happened is dropped unanswered, as on any keep-alive connection closed.
         """
-        if idle:  # marked busy before anything is read, so a connection closed to make room had nothing unread
+        while idle:  # marked busy before anything is read, so a connection closed to make room had nothing unread
             if not self.server.slots.idle(self.request):
                 raise _Closed()
             if not _readable(self.connection, self.limits.idle_timeout) or not self.server.slots.busy(self.request):
                 raise _Closed()
-            if self.awaiting_first_byte:
-                self._start_tls_if_asked()
+            # a TLS handshake is not a request: once it is made, the connection waits for one as an idle one does
+            idle = self.awaiting_first_byte and self._start_tls_if_asked()
         remaining = self.limits.idle_timeout if deadline is None else deadline - time.monotonic()
         if remaining <= 0:
             raise HTTPError(408, late)
@@ -161,18 +161,20 @@ class _Connection(socketserver.BaseRequestHandler):
         self.h11.receive_data(data)
         return len(data)
 
-    def _start_tls_if_asked(self) -> None:
-        """Make the TLS handshake when the connection's first byte opens one (else it speaks plain HTTP)."""
+    def _start_tls_if_asked(self) -> bool:
+        """Make the TLS handshake when the connection's first byte opens one (else it speaks plain HTTP); whether
+        it did."""
         self.awaiting_first_byte = False
         self.request.settimeout(self.limits.head_timeout)
         if self.request.recv(1, socket.MSG_PEEK) != TLS_HANDSHAKE:
-            return
+            return False
         secure = self.server.tls_context.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
         self.server.slots.adopt(self.request, secure)
         self.connection = secure
         secure.settimeout(self.limits.head_timeout)
         secure.do_handshake()  # a failed or slow handshake raises OSError: the connection closes unanswered
         self.secure = True
+        return True
 
     def _next_event(self, head: bool = False) -> object:
         """The next h11 event; while reading a head, the head deadline runs from its first byte on, and while

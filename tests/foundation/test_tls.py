@@ -108,8 +108,9 @@ def hello_app(environ, start_response):
 
 
 def test_a_broken_handshake_closes_only_its_connection_and_idle_tls_connections_make_room(pair):
-    """A ClientHello that is garbage ends its own connection; at the connection limit the longest-idle TLS
-    connection is closed to make room, as a plain one is."""
+    """A ClientHello that is garbage ends its own connection; a connection that made its handshake and then says
+    nothing is idle, and at the connection limit the longest-idle TLS connection is closed to make room, as a plain
+    one is."""
     cert, key = pair
     context = server_context(str(cert), str(key))
     server = make_server("127.0.0.1", 0, hello_app, Limits(max_connections=2, head_timeout=2), context)
@@ -142,7 +143,8 @@ def test_a_broken_handshake_closes_only_its_connection_and_idle_tls_connections_
                     break
                 received += chunk
             assert received == b"" or received.startswith(b"\x15")
-        older = keep_alive_tls_client()
+        older = ssl.create_default_context(cafile=str(cert)).wrap_socket(  # a handshake, then silence
+            socket.create_connection(("127.0.0.1", port), timeout=5), server_hostname="localhost")
         wait_until_idle(1)
         newer = keep_alive_tls_client()
         wait_until_idle(2)
