@@ -318,8 +318,11 @@ class LastAccessedJob:
     granularity: str
     created: datetime
     services: list[dict] = field(default_factory=list)
-    """One dict per service: name, namespace, last authenticated (time, entity ARN, region), entities
+    """One dict per service an entity used: name, namespace, last authenticated (time, entity ARN, region), entities
     (ARN -> time, region), tracked actions (action -> time, entity ARN, region)."""
+    unused: list[str] = field(default_factory=list)
+    """The namespaces of the services the policies allow that no entity used (hundreds for ``"Action": "*"``: kept
+    as names, not as a dict each).  A job saved before this field lists those in ``services`` too."""
     requester: str = ""
     """The ARN of the identity that generated the job (a user, the root, or a role session's assumed-role ARN):
     only it may read the report."""

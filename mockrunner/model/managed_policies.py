@@ -27,6 +27,7 @@ ARN_PREFIX = "arn:aws:iam::aws:policy/"
 _lock = threading.Lock()
 _index: dict[str, "AwsManagedPolicy"] | None = None
 _history: dict[str, dict[str, str]] | None = None
+_namespaces: frozenset[str] | None = None
 
 
 def _data(name: str) -> bytes:
@@ -123,3 +124,27 @@ def aws_managed_policy(arn: str) -> AwsManagedPolicy | None:
 
 def is_aws_managed(arn: str) -> bool:
     return arn.startswith(ARN_PREFIX)
+
+
+def _actions_of(minified: str) -> list[str]:
+    statements = json.loads(minified).get("Statement", [])
+    actions: list[str] = []
+    for statement in [statements] if isinstance(statements, dict) else statements:
+        for key in ("Action", "NotAction"):
+            named = statement.get(key, [])
+            actions += [named] if isinstance(named, str) else named
+    return actions
+
+
+def action_namespaces() -> frozenset[str]:
+    """Every service namespace (lower case) an action or not-action of an AWS managed policy's default document
+    names, without wildcards: the AWS services as far as AWS's own policies tell (about 440).  Read once."""
+    global _namespaces
+    if _namespaces is None:
+        policies = aws_managed_policies()  # takes the lock itself
+        with _lock:
+            if _namespaces is None:
+                found = {action.split(":", 1)[0].lower() for policy in policies.values()
+                         for action in _actions_of(policy._minified) if ":" in action}
+                _namespaces = frozenset(name for name in found if "*" not in name and "?" not in name)
+    return _namespaces

@@ -107,3 +107,16 @@ def test_managed_policies_are_loaded_once_when_many_threads_ask_first() -> None:
         assert result.returncode == 0, result.stderr
         callers, distinct, policies = map(int, result.stdout.split())
         assert (callers, distinct) == (16, 1) and policies > 0
+
+
+def test_the_managed_policies_namespaces_are_read_once_when_many_threads_ask_first() -> None:
+    """``action_namespaces`` takes the policies' lock after loading them (which takes it too): 16 first callers in
+    a fresh interpreter neither deadlock nor build two sets."""
+    script = _MANAGED.replace("import aws_managed_policies", "import action_namespaces").replace(
+        "seen.append(aws_managed_policies())", "seen.append(action_namespaces())")
+    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    callers, distinct, namespaces = map(int, result.stdout.split())
+    assert (callers, distinct) == (16, 1) and namespaces > 400

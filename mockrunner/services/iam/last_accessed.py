@@ -2,7 +2,8 @@
 ListPoliciesGrantingServiceAccess.
 
 A report covers the services the target's policies allow (the namespaces their ``Allow`` statements' actions
-name; a wildcard namespace stands for every namespace mockrunner knows), and for each the latest request the
+name; a wildcard namespace, as in ``"Action": "*"``, stands for every namespace mockrunner knows: the served
+services, the AWS managed policies' namespaces and any seen in use), and for each the latest request the
 target's entities made to it, from the uses the gateway records once a request succeeded
 (``IamState.last_used``).  The target is a user, a role, a group (its members' use) or a managed policy (the use
 of the users and roles it is attached to, directly or through a group).  The job completes when generated and is kept
@@ -23,6 +24,7 @@ from mockrunner.arns import split_arn
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LastAccessedJob
+from mockrunner.model.managed_policies import action_namespaces
 from mockrunner.protocol.specs import SERVICES
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, on_arn
@@ -78,7 +80,7 @@ def _policies(iam: IamState, arn: str) -> tuple[str, list[tuple[dict, str]], lis
 
 
 def _known_namespaces(iam: IamState) -> set[str]:
-    known = {spec.action_prefix for spec in SERVICES.values()} | set(SERVICE_NAMES)
+    known = {spec.action_prefix for spec in SERVICES.values()} | set(SERVICE_NAMES) | action_namespaces()
     for uses in iam.last_used.values():
         known |= set(uses)
     return known
@@ -122,15 +124,24 @@ def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
     namespaces: set[str] = set()
     for _, document in policies:
         namespaces |= allowed_namespaces(document, known)
-    services = []
+    services, unused = [], []
     for namespace in sorted(namespaces):
         used = {entity: iam.last_used[entity][namespace] for entity in entities
                 if namespace in iam.last_used.get(entity, {})}
-        services.append({"namespace": namespace, "entities": used})
+        if used:
+            services.append({"namespace": namespace, "entities": used})
+        else:
+            unused.append(namespace)
     now = ctx.store.clock.now()
     job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
-                                  services, requester=ctx.caller.arn))
+                                  services, requester=ctx.caller.arn, unused=unused))
     return {"JobId": job.job_id}
+
+
+def _services_of(job: LastAccessedJob) -> list[dict]:
+    """Every service of the job's report, sorted by namespace (AWS's default order), used or not."""
+    unused = [{"namespace": namespace, "entities": {}} for namespace in job.unused]
+    return sorted(job.services + unused, key=lambda service: service["namespace"])
 
 
 def _job(ctx: RequestContext) -> LastAccessedJob:
@@ -155,8 +166,9 @@ def _service_out(service: dict) -> dict:
 @op("iam", "GetServiceLastAccessedDetails", authz=anything)
 def get_service_last_accessed_details(ctx: RequestContext) -> dict:
     job = _job(ctx)
+    services = _services_of(job)
     # Without MaxItems AWS answers every service in one page (recorded: ~165 services, IsTruncated false).
-    page = paging.page(job.services, ctx, "ServicesLastAccessed", _service_out, default_size=max(len(job.services), 1))
+    page = paging.page(services, ctx, "ServicesLastAccessed", _service_out, default_size=max(len(services), 1))
     return {"JobStatus": "COMPLETED", "JobType": job.granularity, "JobCreationDate": job.created,
             "JobCompletionDate": job.created, **page}
 
