@@ -3,8 +3,8 @@
 A mutating call records an operation (service status ``OPERATION_IN_PROGRESS``) or a pending task (VPC
 ingress connection, custom domain) due ``settings.operation_delay`` seconds later on the store clock.  Nothing
 runs in the background: before any App Runner request of an account/region is handled, :func:`ready_state`
-completes every task of that region whose due time has passed (tasks are kept in start order, so due times
-never decrease along the dict and the scan stops at the first one still running).  :func:`settle` completes
+completes every task of that region whose due time has passed (tasks are kept in due order, so the scan stops
+at the first one still running).  :func:`settle` completes
 everything at once for the admin API.
 
 Completion outcomes are data (``_SERVICE_OUTCOMES``); whether a deployment fails is asked of
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.auth.check import Check
 from mockrunner.model.apprunner import (
     DEFAULT_NAME,
+    PROVIDED_CREATED_AT,
     PROVIDED_ID,
     AppRunnerState,
     AutoScalingConfiguration,
@@ -101,24 +102,25 @@ def ready_state(store: "Store", account: "Account", region: str) -> AppRunnerSta
     """The region's state with the provided defaults seeded and every due task completed."""
     state = account.region(region).apprunner
     if not state.seeded:
-        _seed(state, account.id, region, store.clock.now())
+        _seed(state, account.id, region)
     _settle_region(store, account, region, state, force=False)
     return state
 
 
-def _seed(state: AppRunnerState, account_id: str, region: str, now: datetime) -> None:
+def _seed(state: AppRunnerState, account_id: str, region: str) -> None:
     """App Runner provides ``DefaultConfiguration`` revision 1 (id 000…0001) in every account and region.
 
     The auto scaling one is listed (Terraform's sweeper has to skip it) and is the default.  Whether the
     provided observability configuration is listed is unverified; it is, here, so that its ARN resolves
-    (docs/behaviour.md, "App Runner: auto scaling configurations").
+    (docs/behaviour.md, "App Runner: auto scaling configurations").  Both were created at
+    :data:`PROVIDED_CREATED_AT`, whenever and by whatever request the region is first looked at.
     """
     asc_arn = arns.build(region, account_id, "autoscalingconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
     state.auto_scaling_configurations[asc_arn] = AutoScalingConfiguration(
-        arn=asc_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=now, is_default=True)
+        arn=asc_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=PROVIDED_CREATED_AT, is_default=True)
     obs_arn = arns.build(region, account_id, "observabilityconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
     state.observability_configurations[obs_arn] = ObservabilityConfiguration(
-        arn=obs_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=now,
+        arn=obs_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=PROVIDED_CREATED_AT,
         trace_configuration={"Vendor": "AWSXRAY"})
     state.seeded = True
 
@@ -167,8 +169,12 @@ def settle(store: "Store") -> int:
 
 
 def pending_operations(store: "Store") -> list[dict[str, Any]]:
-    """Every task still pending, in start order, as plain JSON-ready dicts."""
+    """Every task still pending, in due order, as plain JSON-ready dicts (those already due are completed first,
+    as an API call would see them)."""
     with store.lock:
+        for account in list(store.accounts.values()):
+            for region in list(account.regions):
+                _settle_region(store, account, region, account.regions[region].apprunner, force=False)
         return [
             {"account": account.id, "region": region, "kind": task.kind, "target_arn": task.target_arn,
              "operation_id": task.operation_id, "key": task.key, "due_at": task.due_at.isoformat()}
@@ -189,14 +195,22 @@ def deployed_image(store: "Store", service_arn: str) -> dict[str, Any] | None:
             "status": service.status}
 
 
+def instance_role_credentials(store: "Store", service_arn: str) -> dict:
+    """Temporary credentials of the service's instance role (:func:`roles.instance_role_credentials`), for the
+    service as an API call would see it now."""
+    return roles.instance_role_credentials(store, service_arn, _find_service(store, service_arn))
+
+
 def _find_service(store: "Store", service_arn: str) -> Service | None:
+    """The service ``service_arn`` names, once the tasks of its region that are due have completed (as any API
+    call sees it: the admin API's answers about a service agree with DescribeService's at the same moment)."""
     parsed = arns.parse(service_arn)
     if parsed is None or parsed.resource_type != "service":
         return None
     account = store.accounts.get(parsed.account)
     if account is None or parsed.region not in account.regions:
         return None
-    return account.regions[parsed.region].apprunner.services.get(service_arn)
+    return ready_state(store, account, parsed.region).services.get(service_arn)
 
 
 def failure_reasons(store: "Store", service_arn: str) -> list[dict[str, Any]] | None:
@@ -221,7 +235,16 @@ def schedule(store: "Store", state: AppRunnerState, kind: str, target_arn: str, 
              key: str | None = None, operation_id: str | None = None) -> PendingTask:
     task = PendingTask(kind=kind, target_arn=target_arn, due_at=due(store, now), operation_id=operation_id,
                        key=key)
-    state.pending[operation_id or arns.new_operation_id()] = task
+    pending = state.pending
+    last = next(reversed(pending.values()), None)
+    pending[operation_id or arns.new_operation_id()] = task
+    if last is not None and last.due_at > task.due_at:
+        # Due earlier than a task started before it (the state was saved by a server with a longer
+        # operation_delay): kept in due order, or the scan of _settle_region, which stops at the first task not
+        # yet due, would leave it running behind that one.  Stable: start order among equal due times.
+        ordered = sorted(pending.items(), key=lambda item: item[1].due_at)
+        pending.clear()
+        pending.update(ordered)
     return task
 
 

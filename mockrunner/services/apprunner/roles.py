@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mockrunner.arns import account_of, split_arn
+from mockrunner.arns import account_of
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
@@ -238,14 +238,16 @@ def _repository_context(repo: Any) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------ instance role
-def instance_role_credentials(store: "Store", service_arn: str) -> dict:
+def instance_role_credentials(store: "Store", service_arn: str, service: "Service | None") -> dict:
     """Temporary credentials of a session of the service's instance role, as the code in the service gets them.
 
-    Raises ``ServiceError`` (ResourceNotFoundException / InvalidRequestException) when the service does not
-    exist or has no usable instance role.  The session name is the service id (real sessions' names are not
+    ``service`` is what ``service_arn`` names, looked up by the caller with its due operations completed.  Raises
+    ``ServiceError`` (ResourceNotFoundException / InvalidRequestException) when the service does not exist (or is
+    DELETED) or has no usable instance role.  The session name is the service id (real sessions' names are not
     documented; unverified).
     """
-    service = _service(store, service_arn)
+    if service is None or service.status == "DELETED":
+        raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)
     arn = (service.instance_configuration or {}).get("InstanceRoleArn")
     if not arn:
         raise ServiceError("InvalidRequestException", f"Service {service_arn} has no instance role", 400)
@@ -260,13 +262,3 @@ def issue_role_session(store: "Store", role: "Role", session_name: str, duration
     ``Credentials``."""
     iam = store.account(role.account_id).iam
     return session_credentials(new_role_session(iam, store.clock.now(), role, session_name, duration))
-
-
-def _service(store: "Store", service_arn: str) -> "Service":
-    arn = split_arn(service_arn)
-    account = store.account(arn.account) if arn is not None else None
-    state = account.regions.get(arn.region) if account is not None else None
-    service = state.apprunner.services.get(service_arn) if state is not None else None
-    if service is None or service.status == "DELETED":
-        raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)
-    return service

@@ -1,0 +1,245 @@
+"""An attacker's twenty-fourth pass: the App Runner API (its 37 operations, their authorization and lifecycle)
+probed as an attacker and a demanding user of AWS tooling would.  Real clients throughout: boto3 in both modes
+(``aws``, ``durable``), the admin API over ``requests`` (or the in-process WSGI client), and servers restarted
+from their state file.
+
+Findings (each has a test here that failed before its fix):
+
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+DeleteAutoScalingConfiguration with a name-only ARN and   **fixed (high).** The request resolves to the latest
+``DeleteAllRevisions``, under a Deny on revision 1's       revision and was authorized on it alone, then deleted every
+tags (``aws:ResourceTag/env`` = ``prod``) or on its ARN    revision: a Deny on an older revision (its tags or its ARN)
+                                                           was escaped by deleting them all.  Each revision the call
+                                                           deletes is now a check of its own, with its own tags.
+a ``NextToken`` minted with an offset of 2**63 (the        **fixed (medium).** The token's fingerprint is no secret
+fingerprint is sha256 of the operation and filters)        (anyone can mint one) and its offset had no upper bound:
+                                                           ``islice`` refused it, a 500 with a traceback from every
+                                                           App Runner listing.  Offsets past 10**12 are
+                                                           InvalidRequestException, as other forged tokens are.
+TagResource (or a Create) with a million tags, as a        **fixed (medium).** The model sets no bound on ``TagList``:
+caller with no permission at all                           every tag was checked and put in the authorization context
+                                                           (a million ``aws:RequestTag`` keys) under the store lock,
+                                                           3.5 s during which every other request waited, before the
+                                                           denial.  A request is refused at its 51st distinct key
+                                                           (no resource may have more), before authorization.
+a server restarted with a shorter ``--operation-delay``    **fixed (low).** Tasks were kept in start order and the
+(or a state saved by one with a longer delay)              scan stopped at the first not yet due: a CreateService due
+                                                           at once stayed OPERATION_IN_PROGRESS behind an operation
+                                                           started earlier and due an hour later.  Tasks are now kept
+                                                           in due order.
+the admin API's ``instance-role-credentials``,             **fixed (low).** They read the state without completing
+``deployed-image``, ``failures`` and ``pending`` right     the operations already due: credentials of the instance
+after DeleteService (``operation_delay`` 0)                role were issued for a service DescribeService showed
+                                                           DELETED at the same moment.  They now see the service as
+                                                           any API call does.
+ListAutoScalingConfigurations in a fresh Region (a read,   **fixed (low).** The provided ``DefaultConfiguration``
+not saved), then a restart from the state file             revisions were made by the first request to look, with
+                                                           that moment as ``CreatedAt``; the read is not saved, so a
+                                                           restarted server made them again with another one.  They
+                                                           now carry one fixed ``CreatedAt`` (unverified value).
+=========================================================  ==========================================================
+
+Probed and held (pinned below where a test says so; the rest checked by hand):
+
+* Pagination tokens: floats, booleans, NaN, lists, strings, a list as the fingerprint, blanks and non-ASCII tokens
+  are InvalidRequestException; a token of one listing (or of another service's ListOperations, or of another
+  ``ServiceArn``) is refused by the others.
+* PassRole: another account's role (trusting ``tasks.`` / ``build.apprunner.amazonaws.com``) passed as instance or
+  access role by the root user is denied ("no resource-based policy allows the iam:PassRole action"); a role ARN
+  spelled with another path, partition or case names no role (``Error in assuming instance role``).
+* Tag keys in another case (``ENV``, ``Env`` beside ``env``) do not escape a Deny on ``aws:ResourceTag/env`` or
+  ``apprunner:ResourceTag/env`` (DescribeService, PauseService, DeleteService stay denied).
+* Unknown members nested anywhere in CreateService (``ImageRepository.Junk``, ``HealthCheckConfiguration.Junk``,
+  ...) are dropped by the decoder: nothing of them is kept in the state or answered.
+* ECR image identifiers the model lets through but no repository reference fits (``:tag@sha256:...``, ``:a/b``,
+  ``:tag:more``, ``@sha256:short``, a Region ``zz-zzzz-9``, a 900-character tag): CreateService answers, the
+  deployment fails with a reason the admin API shows (``CREATE_FAILED``), never a 500.
+* Eight threads of pause, resume, update (full and partial configuration ARNs), delete, StartDeployment, custom
+  domains, configuration revisions (created and deleted by name) and tags on two services over a real server with
+  a state file (320 requests): no 5xx, and a server restarted from the file describes both services as before.
+* UntagResource with a million keys holds the store lock 0.4 s (linear; the model sets no bound on
+  ``TagKeyList``); CreateVpcConnector with a million subnets is refused before anything is kept when its caller may
+  not create the service-linked role.
+* A service in one Region running an ECR image of another Region of the account: accepted, pulled, and not
+  redeployed by a push, as aws/apprunner-roadmap#254 reports of AWS.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+import pytest
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from mockrunner.config import Settings
+from tests.apprunner.helpers import PUBLIC_SOURCE, running, service_role, user_client
+from tests.harness import MODES, Harness
+
+_NO_CHECKS = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+
+
+def _error(call) -> tuple[str, str]:
+    with pytest.raises(ClientError) as refused:
+        call()
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def _admin(harness: Harness, method: str, path: str) -> tuple[int, dict]:
+    if harness.server is not None:
+        response = requests.request(method, f"{harness.endpoint_url}/_mockrunner{path}", timeout=30)
+        return response.status_code, response.json()
+    response = harness.app.test_client().open(f"/_mockrunner{path}", method=method)
+    return response.status_code, response.get_json()
+
+
+# ------------------------------------------------------------------------------------------ DeleteAllRevisions
+def _two_revisions(apprunner) -> tuple[str, str]:
+    first = apprunner.create_auto_scaling_configuration(
+        AutoScalingConfigurationName="shared", Tags=[{"Key": "env", "Value": "prod"}])
+    second = apprunner.create_auto_scaling_configuration(
+        AutoScalingConfigurationName="shared", Tags=[{"Key": "env", "Value": "dev"}])
+    return (first["AutoScalingConfiguration"]["AutoScalingConfigurationArn"],
+            second["AutoScalingConfiguration"]["AutoScalingConfigurationArn"])
+
+
+def _status(apprunner, arn: str) -> str:
+    return apprunner.describe_auto_scaling_configuration(AutoScalingConfigurationArn=arn)[
+        "AutoScalingConfiguration"]["Status"]
+
+
+@pytest.mark.parametrize("deny", [
+    {"Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}},
+    {"Resource": "arn:aws:apprunner:*:*:autoscalingconfiguration/shared/1/*"},
+], ids=["by-tag", "by-arn"])
+def test_delete_all_revisions_is_checked_on_every_revision_it_deletes(aws, deny):
+    apprunner = aws.client("apprunner")
+    first, second = _two_revisions(apprunner)
+    name_only = first.rsplit("/", 2)[0]
+    mallory = user_client(aws, "mallory", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "apprunner:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "apprunner:DeleteAutoScalingConfiguration", **deny}]})
+    assert _error(lambda: mallory.delete_auto_scaling_configuration(AutoScalingConfigurationArn=first))[0] == (
+        "AccessDeniedException")
+    code, text = _error(lambda: mallory.delete_auto_scaling_configuration(
+        AutoScalingConfigurationArn=name_only, DeleteAllRevisions=True))
+    assert code == "AccessDeniedException" and first in text
+    assert (_status(apprunner, first), _status(apprunner, second)) == ("active", "active")
+    # The latest alone is still the caller's to delete, and a caller allowed both deletes both.
+    mallory.delete_auto_scaling_configuration(AutoScalingConfigurationArn=name_only)
+    assert (_status(apprunner, first), _status(apprunner, second)) == ("active", "inactive")
+    apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="shared")
+    apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=name_only, DeleteAllRevisions=True)
+    assert _status(apprunner, first) == "inactive"
+
+
+# ------------------------------------------------------------------------------------------------- NextToken
+def _minted(operation: str, filters: dict, offset: int) -> str:
+    """A token as the module docstring of the paging code describes it: anyone can make one."""
+    fingerprint = hashlib.sha256(json.dumps([operation, filters], sort_keys=True).encode()).hexdigest()[:16]
+    return base64.urlsafe_b64encode(json.dumps({"o": offset, "f": fingerprint}).encode()).decode()
+
+
+@pytest.mark.parametrize("offset", [2 ** 63, 10 ** 30, 10 ** 12 + 1])
+def test_a_minted_token_past_any_offset_is_refused_not_a_500(aws, offset):
+    apprunner = aws.client("apprunner")
+    arn = running(apprunner, "paged")
+    calls = [
+        lambda: apprunner.list_services(NextToken=_minted("ListServices", {}, offset)),
+        lambda: apprunner.list_operations(ServiceArn=arn, NextToken=_minted(
+            "ListOperations", {"ServiceArn": arn}, offset)),
+        lambda: apprunner.list_auto_scaling_configurations(NextToken=_minted(
+            "ListAutoScalingConfigurations", {"Name": None, "LatestOnly": True}, offset)),
+    ]
+    for call in calls:
+        assert _error(call) == ("InvalidRequestException", "The NextToken you provided isn't valid.")
+    # The same minted form with an offset in range pages (past the end: an empty page).
+    assert apprunner.list_services(NextToken=_minted("ListServices", {}, 10 ** 12))["ServiceSummaryList"] == []
+
+
+# ----------------------------------------------------------------------------------------------------- tags
+def _tags(count: int, distinct: int | None = None) -> list[dict[str, str]]:
+    return [{"Key": f"k{index % (distinct or count)}", "Value": "v"} for index in range(count)]
+
+
+def test_more_tags_than_a_resource_may_have_are_refused_before_authorization(aws):
+    apprunner = aws.client("apprunner", config=_NO_CHECKS)
+    arn = running(apprunner, "tagged")
+    nobody = user_client(aws, "nobody", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]})
+    refusal = ("InvalidRequestException", "A resource can have at most 50 tags.")
+    assert _error(lambda: nobody.tag_resource(ResourceArn=arn, Tags=_tags(51))) == refusal
+    assert _error(lambda: nobody.tag_resource(ResourceArn=arn, Tags=_tags(100_000))) == refusal
+    assert _error(lambda: nobody.create_auto_scaling_configuration(
+        AutoScalingConfigurationName="many", Tags=_tags(100_000))) == refusal
+    assert _error(lambda: nobody.tag_resource(ResourceArn=arn, Tags=_tags(50)))[0] == "AccessDeniedException"
+    # Entries naming the same keys again are still fine: 60 entries, 50 keys.
+    apprunner.tag_resource(ResourceArn=arn, Tags=_tags(60, distinct=50))
+    assert len(apprunner.list_tags_for_resource(ResourceArn=arn)["Tags"]) == 50
+    assert _error(lambda: apprunner.tag_resource(ResourceArn=arn, Tags=[{"Key": "one-more", "Value": "v"}])) == (
+        refusal)
+
+
+# -------------------------------------------------------------------------------------------- the admin API
+def test_admin_reads_see_the_operations_that_are_due_completed(aws):
+    """operation_delay 0: DeleteService is due at once, so DescribeService at that moment shows DELETED; the admin
+    API's answers about the service agree with it, and the instance role of a deleted service yields nothing."""
+    apprunner = aws.client("apprunner")
+    role = service_role(aws, "instance", "tasks.apprunner.amazonaws.com")
+    arn = running(apprunner, "short-lived", InstanceConfiguration={"InstanceRoleArn": role})
+    assert _admin(aws, "GET", f"/apprunner/instance-role-credentials?service_arn={arn}")[0] == 200
+    apprunner.delete_service(ServiceArn=arn)
+    assert _admin(aws, "GET", "/pending") == (200, {"pending": []})
+    status, found = _admin(aws, "GET", f"/apprunner/instance-role-credentials?service_arn={arn}")
+    assert (status, found["error"]) == (404, "ResourceNotFoundException")
+    status, image = _admin(aws, "GET", f"/apprunner/deployed-image?service_arn={arn}")
+    assert (status, image["status"]) == (200, "DELETED")
+    assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "DELETED"
+
+
+# ------------------------------------------------------------------------------------------------ restarts
+@pytest.mark.parametrize("mode", MODES)
+def test_an_operation_due_now_is_not_held_behind_one_started_earlier_with_a_longer_delay(mode, tmp_path):
+    state_file = str(tmp_path / "state.bin")
+    slow = Harness(mode, Settings(log_requests=False, operation_delay=3600, state_file=state_file))
+    try:
+        first = slow.client("apprunner").create_service(ServiceName="slow-one", SourceConfiguration=PUBLIC_SOURCE)
+    finally:
+        slow.round_trip = False
+        slow.close()
+    fast = Harness(mode, Settings(log_requests=False, operation_delay=0, state_file=state_file))
+    try:
+        apprunner = fast.client("apprunner")
+        second = apprunner.create_service(ServiceName="fast-one", SourceConfiguration=PUBLIC_SOURCE)
+        assert apprunner.describe_service(ServiceArn=second["Service"]["ServiceArn"])["Service"]["Status"] == (
+            "RUNNING")
+        assert apprunner.describe_service(ServiceArn=first["Service"]["ServiceArn"])["Service"]["Status"] == (
+            "OPERATION_IN_PROGRESS")
+        fast.store.clock.advance(3600)
+        assert apprunner.describe_service(ServiceArn=first["Service"]["ServiceArn"])["Service"]["Status"] == (
+            "RUNNING")
+    finally:
+        fast.round_trip = False
+        fast.close()
+
+
+def test_the_provided_configurations_answer_the_same_created_at_after_a_restart(durable):
+    """The first look at a Region is a read (not saved), a day into the store clock (not saved either, as the
+    clock is moved directly); the restarted server is back at the saved clock and seeds the Region again."""
+    durable.client("iam").create_user(UserName="saved")  # the state file exists, with the clock at offset 0
+    durable.store.clock.advance(86400)
+    before = durable.client("apprunner", region="us-west-2").list_auto_scaling_configurations()[
+        "AutoScalingConfigurationSummaryList"]
+    restarted = Harness(durable.mode, durable.settings)
+    try:
+        after = restarted.client("apprunner", region="us-west-2").list_auto_scaling_configurations()[
+            "AutoScalingConfigurationSummaryList"]
+        assert [item["AutoScalingConfigurationName"] for item in after] == ["DefaultConfiguration"]
+        assert after == before
+    finally:
+        restarted.round_trip = False
+        restarted.close()
