@@ -174,5 +174,6 @@ class AppRunnerState:
     pending: dict[str, PendingTask] = field(default_factory=dict)
     """Task id -> task, in due order (start order among equal due times; see ``lifecycle.schedule``)."""
     tombstones: dict[str, datetime] = field(default_factory=dict)
-    """ARN of a deleted / inactive resource -> when it stops being describable, in deletion order."""
+    """ARN of a deleted / inactive resource -> when it stops being describable, in that order (deletion order among
+    equal times; see ``lifecycle.bury``)."""
     seeded: bool = False

@@ -25,10 +25,12 @@ caller with no permission at all                           every tag was checked
                                                            denial.  A request is refused at its 51st distinct key
                                                            (no resource may have more), before authorization.
 a server restarted with a shorter ``--operation-delay``    **fixed (low).** Tasks were kept in start order and the
-(or a state saved by one with a longer delay)              scan stopped at the first not yet due: a CreateService due
-                                                           at once stayed OPERATION_IN_PROGRESS behind an operation
-                                                           started earlier and due an hour later.  Tasks are now kept
-                                                           in due order.
+(or a shorter ``apprunner_deleted_retention``) than the    scan stopped at the first not yet due: a CreateService due
+server that saved the state                                at once stayed OPERATION_IN_PROGRESS behind an operation
+                                                           started earlier and due an hour later, and a service
+                                                           deleted with a retention of a minute stayed describable
+                                                           behind one deleted earlier with an hour's.  Both are now
+                                                           kept in due order.
 the admin API's ``instance-role-credentials``,             **fixed (low).** They read the state without completing
 ``deployed-image``, ``failures`` and ``pending`` right     the operations already due: credentials of the instance
 after DeleteService (``operation_delay`` 0)                role were issued for a service DescribeService showed
@@ -76,7 +78,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mockrunner.config import Settings
+from mockrunner.config import Quotas, Settings
 from tests.apprunner.helpers import PUBLIC_SOURCE, running, service_role, user_client
 from tests.harness import MODES, Harness
 
@@ -225,6 +227,34 @@ def test_an_operation_due_now_is_not_held_behind_one_started_earlier_with_a_long
     finally:
         fast.round_trip = False
         fast.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_deleted_service_is_forgotten_after_its_own_retention_after_a_restart(mode, tmp_path):
+    state_file = str(tmp_path / "state.bin")
+    first = Harness(mode, Settings(log_requests=False, operation_delay=0, state_file=state_file))
+    try:
+        apprunner = first.client("apprunner")
+        old = running(apprunner, "old-one")
+        apprunner.delete_service(ServiceArn=old)
+        apprunner.create_connection(ConnectionName="saved", ProviderType="GITHUB")  # saves the completed delete
+    finally:
+        first.round_trip = False
+        first.close()
+    settings = Settings(log_requests=False, operation_delay=0, state_file=state_file,
+                        quotas=Quotas(apprunner_deleted_retention=60))
+    second = Harness(mode, settings)
+    try:
+        apprunner = second.client("apprunner")
+        new = running(apprunner, "new-one")
+        apprunner.delete_service(ServiceArn=new)
+        assert apprunner.describe_service(ServiceArn=new)["Service"]["Status"] == "DELETED"
+        second.store.clock.advance(120)
+        assert _error(lambda: apprunner.describe_service(ServiceArn=new))[0] == "ResourceNotFoundException"
+        assert apprunner.describe_service(ServiceArn=old)["Service"]["Status"] == "DELETED"  # its hour runs on
+    finally:
+        second.round_trip = False
+        second.close()
 
 
 def test_the_provided_configurations_answer_the_same_created_at_after_a_restart(durable):

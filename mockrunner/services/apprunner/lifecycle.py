@@ -154,7 +154,26 @@ def _purge(store: "Store", state: AppRunnerState, now: datetime) -> None:
 
 
 def bury(store: "Store", state: AppRunnerState, arn: str, now: datetime) -> None:
-    state.tombstones[arn] = now + timedelta(seconds=store.settings.quotas.apprunner_deleted_retention)
+    forget_at = now + timedelta(seconds=store.settings.quotas.apprunner_deleted_retention)
+    _put_in_due_order(state.tombstones, arn, forget_at, lambda when: when)
+
+
+def _put_in_due_order(entries: dict, key: Any, value: Any, due_of: Callable[[Any], datetime]) -> None:
+    """Add ``key: value`` to ``entries`` (kept in due order, oldest first, so that a scan may stop at the first
+    entry not yet due), after the entries due no later than it.
+
+    Appending keeps that order only while the delay never shrinks: after a restart with a shorter
+    ``operation_delay`` or ``apprunner_deleted_retention`` (or from a state saved by a server with longer ones),
+    an entry due earlier than one added before it would otherwise wait behind it.  Stable: among equal due times,
+    the order they were added in.
+    """
+    entries.pop(key, None)
+    last = next(reversed(entries.values()), None)
+    entries[key] = value
+    if last is not None and due_of(last) > due_of(value):
+        ordered = sorted(entries.items(), key=lambda item: due_of(item[1]))
+        entries.clear()
+        entries.update(ordered)
 
 
 # --------------------------------------------------------------------------------------- public for admin
@@ -235,16 +254,7 @@ def schedule(store: "Store", state: AppRunnerState, kind: str, target_arn: str, 
              key: str | None = None, operation_id: str | None = None) -> PendingTask:
     task = PendingTask(kind=kind, target_arn=target_arn, due_at=due(store, now), operation_id=operation_id,
                        key=key)
-    pending = state.pending
-    last = next(reversed(pending.values()), None)
-    pending[operation_id or arns.new_operation_id()] = task
-    if last is not None and last.due_at > task.due_at:
-        # Due earlier than a task started before it (the state was saved by a server with a longer
-        # operation_delay): kept in due order, or the scan of _settle_region, which stops at the first task not
-        # yet due, would leave it running behind that one.  Stable: start order among equal due times.
-        ordered = sorted(pending.items(), key=lambda item: item[1].due_at)
-        pending.clear()
-        pending.update(ordered)
+    _put_in_due_order(state.pending, operation_id or arns.new_operation_id(), task, lambda entry: entry.due_at)
     return task
 
 
