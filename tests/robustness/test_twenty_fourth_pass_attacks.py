@@ -8,6 +8,17 @@ Findings (each has a test here that failed before its fix):
 =========================================================  ==========================================================
 probe                                                      outcome
 =========================================================  ==========================================================
+CreateService (private ECR image, ``operation_delay``      **fixed (medium).** Operations complete lazily, when an App
+10), the store clock 20 s on, then the access role's       Runner request of the Region first looks; the pull was then
+policy detached (or the role or the image deleted), then   judged against the state of that moment: the creation
+DescribeService                                            showed CREATE_FAILED, ended (its EndedAt) 10 s before the
+                                                           change that failed it.  Before any request's handler, of
+                                                           any service and the registry endpoint, the operations
+                                                           already due now complete; the pull is judged as of the due
+                                                           time (``aws:CurrentTime`` / ``aws:EpochTime`` /
+                                                           ``aws:TokenIssueTime``), so an access role allowed to pull
+                                                           only until just after it no longer fails it when looked at
+                                                           late (or recomputed after a restart).
 DeleteAutoScalingConfiguration with a name-only ARN and   **fixed (high).** The request resolves to the latest
 ``DeleteAllRevisions``, under a Deny on revision 1's       revision and was authorized on it alone, then deleted every
 tags (``aws:ResourceTag/env`` = ``prod``) or on its ARN    revision: a Deny on an older revision (its tags or its ARN)
@@ -81,6 +92,7 @@ from botocore.exceptions import ClientError
 from mockrunner.config import Quotas, Settings
 from tests.apprunner.helpers import PUBLIC_SOURCE, running, service_role, user_client
 from tests.harness import MODES, Harness
+from tests.roles.helpers import ECR_ACCESS, World, allow, policy
 
 _NO_CHECKS = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
 
@@ -273,3 +285,59 @@ def test_the_provided_configurations_answer_the_same_created_at_after_a_restart(
     finally:
         restarted.round_trip = False
         restarted.close()
+
+
+# ------------------------------------------------------------------- operations judged when they were due
+def _deploying(world: World, role: str) -> str:
+    """A service of a private image its access role may pull, created with operation_delay 10: due in 10 s."""
+    source = {"ImageRepository": {"ImageIdentifier": world.image(), "ImageRepositoryType": "ECR"},
+              "AuthenticationConfiguration": {"AccessRoleArn": role}}
+    return world.apprunner.create_service(ServiceName="due-later", SourceConfiguration=source)["Service"][
+        "ServiceArn"]
+
+
+_AFTER_DUE = {
+    "access role policy detached": lambda world: world.iam.detach_role_policy(
+        RoleName="AppRunnerECRAccessRole", PolicyArn=ECR_ACCESS),
+    "access role deleted": lambda world: (
+        world.iam.detach_role_policy(RoleName="AppRunnerECRAccessRole", PolicyArn=ECR_ACCESS),
+        world.iam.delete_role(RoleName="AppRunnerECRAccessRole")),
+    "image deleted": lambda world: world.ecr.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": "v1"}]),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("change", sorted(_AFTER_DUE))
+def test_a_change_made_after_an_operation_was_due_does_not_reach_back_into_it(mode, change):
+    """The creation was due 10 s before the change, and nothing of App Runner was asked in between: it ended
+    then (its EndedAt says so), with the pull it could make then."""
+    harness = Harness(mode, Settings(log_requests=False, operation_delay=10))
+    try:
+        world = World(harness)
+        arn = _deploying(world, world.access_role())
+        harness.store.clock.advance(20)
+        _AFTER_DUE[change](world)
+        shown = world.apprunner.describe_service(ServiceArn=arn)["Service"]
+        operation = world.apprunner.list_operations(ServiceArn=arn)["OperationSummaryList"][0]
+        assert (shown["Status"], operation["Status"]) == ("RUNNING", "SUCCEEDED")
+        assert world.failures(arn) == []
+    finally:
+        harness.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_deployment_is_authorized_at_the_time_it_was_due(mode):
+    """The access role may pull only until 30 s after the creation; the creation is due at 10 s but first looked
+    at a minute later: the pull is judged at 10 s (``aws:CurrentTime``), as it would have been made then."""
+    harness = Harness(mode, Settings(log_requests=False, operation_delay=10))
+    try:
+        world = World(harness)
+        until = (harness.store.clock.now().replace(microsecond=0)).timestamp() + 30
+        window = policy(allow(["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+                               "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Condition={
+                                   "NumericLessThan": {"aws:EpochTime": int(until)}}))
+        arn = _deploying(world, world.access_role(managed=(), inline=window))
+        harness.store.clock.advance(60)
+        assert world.apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+    finally:
+        harness.close()

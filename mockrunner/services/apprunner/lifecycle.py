@@ -4,8 +4,10 @@ A mutating call records an operation (service status ``OPERATION_IN_PROGRESS``) 
 ingress connection, custom domain) due ``settings.operation_delay`` seconds later on the store clock.  Nothing
 runs in the background: before any App Runner request of an account/region is handled, :func:`ready_state`
 completes every task of that region whose due time has passed (tasks are kept in due order, so the scan stops
-at the first one still running).  :func:`settle` completes
-everything at once for the admin API.
+at the first one still running), and before any request's handler, of any service, :func:`settle_due` completes
+those of every region (a clock hook), so no change reaches back into an operation that ended before it.  A task
+is judged as of its due time (``aws:CurrentTime`` of its pull included).  :func:`settle` completes everything at
+once for the admin API.
 
 Completion outcomes are data (``_SERVICE_OUTCOMES``); whether a deployment fails is asked of
 ``roles.deployment_failure`` when a create / update / start-deployment operation completes.
@@ -30,7 +32,7 @@ from mockrunner.model.apprunner import (
     Service,
 )
 from mockrunner.services.apprunner import arns, roles
-from mockrunner.services.registry import op
+from mockrunner.services.registry import CLOCK_HOOKS, op
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
@@ -187,13 +189,25 @@ def settle(store: "Store") -> int:
     return done
 
 
+def settle_due(store: "Store") -> None:
+    """Complete every task of every account and region whose due time has passed (the caller holds the store
+    lock).  A :data:`CLOCK_HOOKS` hook: run before any request's handler, so that no change a request makes (an
+    access role's policy detached, an image deleted, in any service) reaches back into an operation that ended
+    before it; completions are otherwise lazy, made when an App Runner request of the region first looks."""
+    for account in list(store.accounts.values()):
+        for region, region_state in list(account.regions.items()):
+            if region_state.apprunner.pending or region_state.apprunner.tombstones:
+                _settle_region(store, account, region, region_state.apprunner, force=False)
+
+
+CLOCK_HOOKS.append(settle_due)
+
+
 def pending_operations(store: "Store") -> list[dict[str, Any]]:
     """Every task still pending, in due order, as plain JSON-ready dicts (those already due are completed first,
     as an API call would see them)."""
     with store.lock:
-        for account in list(store.accounts.values()):
-            for region in list(account.regions):
-                _settle_region(store, account, region, account.regions[region].apprunner, force=False)
+        settle_due(store)
         return [
             {"account": account.id, "region": region, "kind": task.kind, "target_arn": task.target_arn,
              "operation_id": task.operation_id, "key": task.key, "due_at": task.due_at.isoformat()}
@@ -329,7 +343,7 @@ def _complete_service_operation(store: "Store", account: "Account", region: str,
     success_status, failed_status, failed_operation_status = _SERVICE_OUTCOMES[record.type]
     reason = None
     if failed_status is not None:
-        reason = roles.deployment_failure(store, account, region, service)
+        reason = roles.deployment_failure(store, account, region, service, now)
     record.updated_at = record.ended_at = now
     service.updated_at = now
     if reason is None:
