@@ -43,9 +43,9 @@ server that saved the state                                at once stayed OPERAT
                                                            behind one deleted earlier with an hour's.  Both are now
                                                            kept in due order.
 the admin API's ``instance-role-credentials``,             **fixed (low).** They read the state without completing
-``deployed-image``, ``failures`` and ``pending`` right     the operations already due: credentials of the instance
-after DeleteService (``operation_delay`` 0)                role were issued for a service DescribeService showed
-                                                           DELETED at the same moment.  They now see the service as
+``deployed-image``, ``failures`` and ``pending``, and the  the operations already due: credentials of the instance
+dashboard's App Runner page, right after DeleteService     role were issued for a service DescribeService showed
+(``operation_delay`` 0)                                    DELETED at the same moment.  They now see the service as
                                                            any API call does.
 ListAutoScalingConfigurations in a fresh Region (a read,   **fixed (low).** The provided ``DefaultConfiguration``
 not saved), then a restart from the state file             revisions were made by the first request to look, with
@@ -101,6 +101,14 @@ def _error(call) -> tuple[str, str]:
     with pytest.raises(ClientError) as refused:
         call()
     return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def _page(harness: Harness, path: str) -> tuple[int, str]:
+    if harness.server is not None:
+        response = requests.get(f"{harness.endpoint_url}/_mockrunner{path}", timeout=30)
+        return response.status_code, response.text
+    response = harness.app.test_client().get(f"/_mockrunner{path}")
+    return response.status_code, response.get_data(as_text=True)
 
 
 def _admin(harness: Harness, method: str, path: str) -> tuple[int, dict]:
@@ -207,6 +215,8 @@ def test_admin_reads_see_the_operations_that_are_due_completed(aws):
     arn = running(apprunner, "short-lived", InstanceConfiguration={"InstanceRoleArn": role})
     assert _admin(aws, "GET", f"/apprunner/instance-role-credentials?service_arn={arn}")[0] == 200
     apprunner.delete_service(ServiceArn=arn)
+    status, page = _page(aws, "/ui/apprunner")
+    assert status == 200 and "DELETED" in page and "OPERATION_IN_PROGRESS" not in page
     assert _admin(aws, "GET", "/pending") == (200, {"pending": []})
     status, found = _admin(aws, "GET", f"/apprunner/instance-role-credentials?service_arn={arn}")
     assert (status, found["error"]) == (404, "ResourceNotFoundException")
