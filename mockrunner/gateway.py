@@ -89,6 +89,7 @@ def _run(ctx: RequestContext, commit: Commit | None) -> dict:
     if operation is None:
         raise _unsupported_operation(ctx)
     authorizer.authorize(ctx, operation.checks(ctx))
+    registry.run_clock_hooks(ctx.store)
     result = operation.handler(ctx) or {}
     authorizer.note_use(ctx)
     if commit is not None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -267,13 +268,15 @@ def decide(
     base_context: Mapping[str, Any] | None = None,
     request_id: str | None = None,
     details: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Decision:
     """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision (with
-    ``details`` under ``"details"`` when given)."""
+    ``details`` under ``"details"`` when given), as of ``at`` (``aws:CurrentTime``; the store clock's now by
+    default: work a service does on the clock is judged at the time it was due, whenever it is completed)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     resource_policy = _resource_ref(check)
-    now = store.clock.now()
+    now = at or store.clock.now()
     decision = evaluate(AuthzRequest(
         principal=compiled.principal, action=check.action, resource=check.resource, context=context,
         identity_policies=compiled.identity, permissions_boundary=compiled.boundary,

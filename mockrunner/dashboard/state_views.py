@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.arns import split_arn
 from mockrunner.dashboard import paging
 from mockrunner.dashboard.policy_text import statement_blocks
+from mockrunner.services.registry import run_clock_hooks
 from mockrunner.suggest import documents
 
 if TYPE_CHECKING:
@@ -105,8 +106,10 @@ IMAGES_SHOWN = 10
 def apprunner(store: "Store", args: Mapping[str, str]) -> dict[str, Any]:
     """A window of the App Runner services (``services=``) of every account and region (in account, region and
     creation order; each with its status, newest :data:`OPERATIONS_SHOWN` operations, failure reason and
-    configuration revision) and one of the auto scaling configuration revisions (``configurations=``)."""
+    configuration revision) and one of the auto scaling configuration revisions (``configurations=``), once the
+    operations already due have completed (as any API call would see them)."""
     with store.lock:
+        run_clock_hooks(store)
         states = [(account_id, region, state.apprunner) for account_id, account in sorted(store.accounts.items())
                   for region, state in sorted(account.regions.items())]
         services = paging.window(args, "services", sum(len(state.services) for *_, state in states))

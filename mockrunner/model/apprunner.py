@@ -10,11 +10,15 @@ cost of one page does not grow with the number of resources in the account.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 PROVIDED_ID = "00000000000000000000000000000001"
 """The fixed id of the App Runner-provided ``DefaultConfiguration`` revisions."""
 DEFAULT_NAME = "DefaultConfiguration"
+PROVIDED_CREATED_AT = datetime(2021, 5, 18, tzinfo=UTC)
+"""``CreatedAt`` of the provided revisions: App Runner's launch day, the same whenever a region is first looked at
+(the seed is made by whichever request looks first, often a read, which is not saved: a time taken then would be
+another after a restart).  AWS's own value is not public (unverified)."""
 
 
 @dataclass
@@ -168,7 +172,8 @@ class AppRunnerState:
     asc_services: dict[str, list[str]] = field(default_factory=dict)
     """Auto scaling configuration ARN -> ARNs of the non-deleted services using it."""
     pending: dict[str, PendingTask] = field(default_factory=dict)
-    """Task id -> task, in start order (so due times never decrease along the dict)."""
+    """Task id -> task, in due order (start order among equal due times; see ``lifecycle.schedule``)."""
     tombstones: dict[str, datetime] = field(default_factory=dict)
-    """ARN of a deleted / inactive resource -> when it stops being describable, in deletion order."""
+    """ARN of a deleted / inactive resource -> when it stops being describable, in that order (deletion order among
+    equal times; see ``lifecycle.bury``)."""
     seeded: bool = False

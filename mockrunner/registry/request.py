@@ -28,6 +28,7 @@ from mockrunner.registry.errors import RegistryError, from_service_error, not_au
 from mockrunner.services.ecr import core as ecr
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr import push as ecr_push
+from mockrunner.services.registry import run_clock_hooks
 
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
@@ -150,6 +151,7 @@ class RegistryRequest:
         """One step of the request in one hold of the store lock; a fault inside it (anything but a refusal)
         puts the store back to the state file's state, so no half-done change is seen or saved later."""
         with self.store.lock, undoing_faults(self.state_file, (RegistryError, ServiceError)):
+            run_clock_hooks(self.store)
             yield
 
     def save(self) -> None:

@@ -15,6 +15,7 @@ from mockrunner.protocol.specs import SERVICES
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
+    from mockrunner.model.store import Store
 
 Handler = Callable[["RequestContext"], dict]
 Authz = Callable[["RequestContext"], Iterable[Check]]
@@ -36,6 +37,11 @@ class Operation:
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}
 
+CLOCK_HOOKS: list[Callable[["Store"], None]] = []
+"""Run, with the store lock held, before every operation's handler (API and registry endpoint alike): each
+completes the work of its service that the store clock has made due (App Runner's operations), so that work is
+judged against the state as it stood when it was due, before the request can change that state."""
+
 
 def op(service: str, name: str, authz: Authz | None = None) -> Callable[[Handler], Handler]:
     """Register ``handler`` for ``service``/``name``; a duplicate registration is a programming error."""
@@ -48,6 +54,12 @@ def op(service: str, name: str, authz: Authz | None = None) -> Callable[[Handler
         return handler
 
     return register
+
+
+def run_clock_hooks(store: "Store") -> None:
+    """Complete what the store clock has made due (:data:`CLOCK_HOOKS`); the caller holds the store lock."""
+    for hook in CLOCK_HOOKS:
+        hook(store)
 
 
 def no_checks(ctx: "RequestContext") -> Iterable[Check]:

@@ -18,8 +18,13 @@ from mockrunner.services.apprunner import (  # noqa: F401 - imported so that the
     vpc,
 )
 from mockrunner.services.apprunner.connections import complete_handshake
-from mockrunner.services.apprunner.lifecycle import deployed_image, failure_reasons, pending_operations, settle
-from mockrunner.services.apprunner.roles import instance_role_credentials
+from mockrunner.services.apprunner.lifecycle import (
+    deployed_image,
+    failure_reasons,
+    instance_role_credentials,
+    pending_operations,
+    settle,
+)
 
 __all__ = ["complete_handshake", "deployed_image", "failure_reasons", "instance_role_credentials",
            "pending_operations", "settle"]

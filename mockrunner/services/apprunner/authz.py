@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth.check import Check
-from mockrunner.services.apprunner import arns, roles, validation
+from mockrunner.services.apprunner import arns, revisions, roles, validation
 from mockrunner.services.apprunner.lifecycle import state_of
-from mockrunner.services.apprunner.lookup import find, resolve_revision
+from mockrunner.services.apprunner.lookup import find, is_name_only, own, resolve_revision
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
@@ -26,12 +26,13 @@ def action(name: str) -> str:
     return f"apprunner:{name}"
 
 
-def request_tag_context(tags: Iterable[Mapping[str, str]] | None) -> dict[str, Any]:
-    """``aws:RequestTag/<key>`` per tag and ``aws:TagKeys``; malformed tags are refused first (400, not 500)."""
+def request_tag_context(ctx: "RequestContext", tags: Iterable[Mapping[str, str]] | None) -> dict[str, Any]:
+    """``aws:RequestTag/<key>`` per tag and ``aws:TagKeys``; malformed tags, or more than a resource may have, are
+    refused first (400, not 500; :func:`validation.tag_pairs`)."""
     context: dict[str, Any] = {}
     if tags is None:
         return context
-    pairs = validation.tag_pairs(tags)
+    pairs = validation.tag_pairs(tags, ctx.store.settings.quotas.apprunner_max_tags)
     for key, value in pairs:
         context[f"aws:RequestTag/{key}"] = value
     context["aws:TagKeys"] = [key for key, _value in pairs]
@@ -77,6 +78,29 @@ def on_target(member: str, resource_type: str | None, extra: Callable[["RequestC
     return checks
 
 
+def on_revisions_deleted(member: str, resource_type: str) -> Callable[["RequestContext"], list[Check]]:
+    """``apprunner:<Op>`` on every revision a ``DeleteAllRevisions`` request deletes, each with its own tags.
+
+    A name-only ARN with ``DeleteAllRevisions`` deletes every ACTIVE revision of the name, but resolves (as a name
+    alone does) to the latest: checked on that one only, a Deny on an older revision's ARN or tags was escaped by
+    deleting them all.  Each revision deleted is now a check of its own (how AWS authorizes such a request is
+    unverified; this is the fail-closed reading).  Any other request: :func:`on_target`.
+    """
+    single = on_target(member, resource_type)
+
+    def checks(ctx: "RequestContext") -> list[Check]:
+        arn = ctx.params.get(member)
+        parsed = own(ctx, arn)
+        if not ctx.params.get("DeleteAllRevisions") or parsed is None or not is_name_only(arn):
+            return single(ctx)
+        collection = getattr(state_of(ctx), arns.COLLECTIONS[resource_type])
+        deleted = sorted(revisions.active(collection, parsed.parts[0]), key=lambda item: item.revision)
+        return [Check(action(ctx.operation.name), item.arn, resource_tag_context(item.tags))
+                for item in deleted] or single(ctx)
+
+    return checks
+
+
 def on_any(ctx: "RequestContext") -> list[Check]:
     """List calls that name no resource: ``*``."""
     return [Check(action(ctx.operation.name), "*")]
@@ -89,7 +113,7 @@ def on_new(resource_type: str, name_member: str, extra: Callable[["RequestContex
     def checks(ctx: "RequestContext") -> list[Check]:
         resource = arns.build(ctx.region, ctx.account.id, resource_type, ctx.params.get(name_member, ""), "*")
         tags = ctx.params.get("Tags")
-        tag_context = request_tag_context(tags)
+        tag_context = request_tag_context(ctx, tags)
         context = dict(tag_context)
         if extra is not None:
             context.update(extra(ctx))
@@ -149,7 +173,7 @@ def tagging(ctx: "RequestContext") -> list[Check]:
     check = checks[0]
     context = dict(check.context)
     if ctx.operation.name == "TagResource":
-        context.update(request_tag_context(ctx.params.get("Tags")))
+        context.update(request_tag_context(ctx, ctx.params.get("Tags")))
     elif ctx.operation.name == "UntagResource":
         context["aws:TagKeys"] = list(ctx.params.get("TagKeys") or [])
     return [Check(check.action, check.resource, context)]

@@ -91,7 +91,7 @@ def list_configurations(ctx: "RequestContext") -> dict:
     return {"AutoScalingConfigurationSummaryList": [summary(state, item) for item in page], "NextToken": token}
 
 
-@apprunner_op("DeleteAutoScalingConfiguration", authz.on_target("AutoScalingConfigurationArn", _TYPE))
+@apprunner_op("DeleteAutoScalingConfiguration", authz.on_revisions_deleted("AutoScalingConfigurationArn", _TYPE))
 def delete(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     arn = ctx.params["AutoScalingConfigurationArn"]

@@ -3,9 +3,11 @@
 A mutating call records an operation (service status ``OPERATION_IN_PROGRESS``) or a pending task (VPC
 ingress connection, custom domain) due ``settings.operation_delay`` seconds later on the store clock.  Nothing
 runs in the background: before any App Runner request of an account/region is handled, :func:`ready_state`
-completes every task of that region whose due time has passed (tasks are kept in start order, so due times
-never decrease along the dict and the scan stops at the first one still running).  :func:`settle` completes
-everything at once for the admin API.
+completes every task of that region whose due time has passed (tasks are kept in due order, so the scan stops
+at the first one still running), and before any request's handler, of any service, :func:`settle_due` completes
+those of every region (a clock hook), so no change reaches back into an operation that ended before it.  A task
+is judged as of its due time (``aws:CurrentTime`` of its pull included).  :func:`settle` completes everything at
+once for the admin API.
 
 Completion outcomes are data (``_SERVICE_OUTCOMES``); whether a deployment fails is asked of
 ``roles.deployment_failure`` when a create / update / start-deployment operation completes.
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.auth.check import Check
 from mockrunner.model.apprunner import (
     DEFAULT_NAME,
+    PROVIDED_CREATED_AT,
     PROVIDED_ID,
     AppRunnerState,
     AutoScalingConfiguration,
@@ -29,7 +32,7 @@ from mockrunner.model.apprunner import (
     Service,
 )
 from mockrunner.services.apprunner import arns, roles
-from mockrunner.services.registry import op
+from mockrunner.services.registry import CLOCK_HOOKS, op
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
@@ -101,24 +104,25 @@ def ready_state(store: "Store", account: "Account", region: str) -> AppRunnerSta
     """The region's state with the provided defaults seeded and every due task completed."""
     state = account.region(region).apprunner
     if not state.seeded:
-        _seed(state, account.id, region, store.clock.now())
+        _seed(state, account.id, region)
     _settle_region(store, account, region, state, force=False)
     return state
 
 
-def _seed(state: AppRunnerState, account_id: str, region: str, now: datetime) -> None:
+def _seed(state: AppRunnerState, account_id: str, region: str) -> None:
     """App Runner provides ``DefaultConfiguration`` revision 1 (id 000…0001) in every account and region.
 
     The auto scaling one is listed (Terraform's sweeper has to skip it) and is the default.  Whether the
     provided observability configuration is listed is unverified; it is, here, so that its ARN resolves
-    (docs/behaviour.md, "App Runner: auto scaling configurations").
+    (docs/behaviour.md, "App Runner: auto scaling configurations").  Both were created at
+    :data:`PROVIDED_CREATED_AT`, whenever and by whatever request the region is first looked at.
     """
     asc_arn = arns.build(region, account_id, "autoscalingconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
     state.auto_scaling_configurations[asc_arn] = AutoScalingConfiguration(
-        arn=asc_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=now, is_default=True)
+        arn=asc_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=PROVIDED_CREATED_AT, is_default=True)
     obs_arn = arns.build(region, account_id, "observabilityconfiguration", DEFAULT_NAME, 1, PROVIDED_ID)
     state.observability_configurations[obs_arn] = ObservabilityConfiguration(
-        arn=obs_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=now,
+        arn=obs_arn, name=DEFAULT_NAME, revision=1, id=PROVIDED_ID, created_at=PROVIDED_CREATED_AT,
         trace_configuration={"Vendor": "AWSXRAY"})
     state.seeded = True
 
@@ -152,7 +156,26 @@ def _purge(store: "Store", state: AppRunnerState, now: datetime) -> None:
 
 
 def bury(store: "Store", state: AppRunnerState, arn: str, now: datetime) -> None:
-    state.tombstones[arn] = now + timedelta(seconds=store.settings.quotas.apprunner_deleted_retention)
+    forget_at = now + timedelta(seconds=store.settings.quotas.apprunner_deleted_retention)
+    _put_in_due_order(state.tombstones, arn, forget_at, lambda when: when)
+
+
+def _put_in_due_order(entries: dict, key: Any, value: Any, due_of: Callable[[Any], datetime]) -> None:
+    """Add ``key: value`` to ``entries`` (kept in due order, oldest first, so that a scan may stop at the first
+    entry not yet due), after the entries due no later than it.
+
+    Appending keeps that order only while the delay never shrinks: after a restart with a shorter
+    ``operation_delay`` or ``apprunner_deleted_retention`` (or from a state saved by a server with longer ones),
+    an entry due earlier than one added before it would otherwise wait behind it.  Stable: among equal due times,
+    the order they were added in.
+    """
+    entries.pop(key, None)
+    last = next(reversed(entries.values()), None)
+    entries[key] = value
+    if last is not None and due_of(last) > due_of(value):
+        ordered = sorted(entries.items(), key=lambda item: due_of(item[1]))
+        entries.clear()
+        entries.update(ordered)
 
 
 # --------------------------------------------------------------------------------------- public for admin
@@ -166,9 +189,25 @@ def settle(store: "Store") -> int:
     return done
 
 
+def settle_due(store: "Store") -> None:
+    """Complete every task of every account and region whose due time has passed (the caller holds the store
+    lock).  A :data:`CLOCK_HOOKS` hook: run before any request's handler, so that no change a request makes (an
+    access role's policy detached, an image deleted, in any service) reaches back into an operation that ended
+    before it; completions are otherwise lazy, made when an App Runner request of the region first looks."""
+    for account in list(store.accounts.values()):
+        for region, region_state in list(account.regions.items()):
+            if region_state.apprunner.pending or region_state.apprunner.tombstones:
+                _settle_region(store, account, region, region_state.apprunner, force=False)
+
+
+CLOCK_HOOKS.append(settle_due)
+
+
 def pending_operations(store: "Store") -> list[dict[str, Any]]:
-    """Every task still pending, in start order, as plain JSON-ready dicts."""
+    """Every task still pending, in due order, as plain JSON-ready dicts (those already due are completed first,
+    as an API call would see them)."""
     with store.lock:
+        settle_due(store)
         return [
             {"account": account.id, "region": region, "kind": task.kind, "target_arn": task.target_arn,
              "operation_id": task.operation_id, "key": task.key, "due_at": task.due_at.isoformat()}
@@ -189,14 +228,22 @@ def deployed_image(store: "Store", service_arn: str) -> dict[str, Any] | None:
             "status": service.status}
 
 
+def instance_role_credentials(store: "Store", service_arn: str) -> dict:
+    """Temporary credentials of the service's instance role (:func:`roles.instance_role_credentials`), for the
+    service as an API call would see it now."""
+    return roles.instance_role_credentials(store, service_arn, _find_service(store, service_arn))
+
+
 def _find_service(store: "Store", service_arn: str) -> Service | None:
+    """The service ``service_arn`` names, once the tasks of its region that are due have completed (as any API
+    call sees it: the admin API's answers about a service agree with DescribeService's at the same moment)."""
     parsed = arns.parse(service_arn)
     if parsed is None or parsed.resource_type != "service":
         return None
     account = store.accounts.get(parsed.account)
     if account is None or parsed.region not in account.regions:
         return None
-    return account.regions[parsed.region].apprunner.services.get(service_arn)
+    return ready_state(store, account, parsed.region).services.get(service_arn)
 
 
 def failure_reasons(store: "Store", service_arn: str) -> list[dict[str, Any]] | None:
@@ -221,7 +268,7 @@ def schedule(store: "Store", state: AppRunnerState, kind: str, target_arn: str, 
              key: str | None = None, operation_id: str | None = None) -> PendingTask:
     task = PendingTask(kind=kind, target_arn=target_arn, due_at=due(store, now), operation_id=operation_id,
                        key=key)
-    state.pending[operation_id or arns.new_operation_id()] = task
+    _put_in_due_order(state.pending, operation_id or arns.new_operation_id(), task, lambda entry: entry.due_at)
     return task
 
 
@@ -296,7 +343,7 @@ def _complete_service_operation(store: "Store", account: "Account", region: str,
     success_status, failed_status, failed_operation_status = _SERVICE_OUTCOMES[record.type]
     reason = None
     if failed_status is not None:
-        reason = roles.deployment_failure(store, account, region, service)
+        reason = roles.deployment_failure(store, account, region, service, now)
     record.updated_at = record.ended_at = now
     service.updated_at = now
     if reason is None:

@@ -3,9 +3,10 @@
 A token is base64 of ``{"o": offset, "f": fingerprint}``: the offset of the next item in the underlying
 insertion-ordered collection, and a fingerprint of the operation and its filter parameters.  "All other
 parameter values must be identical" (model docs): a token presented with different filters, to another
-operation, or forged, is an ``InvalidRequestException``.  Offsets index the raw collection (including items a
-filter skips), so a page is an ``islice`` of the dict: the first page costs the same whatever the size of the
-account; deeper pages skip ``offset`` items at C speed.
+operation, or forged, is an ``InvalidRequestException``; so is an offset past :data:`MAX_OFFSET` (the fingerprint
+is no secret, so anyone can mint a token: it is never more than a skip into the caller's own collection).
+Offsets index the raw collection (including items a filter skips), so a page is an ``islice`` of the dict: the
+first page costs the same whatever the size of the account; deeper pages skip ``offset`` items at C speed.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ MAX_RESULTS = {
 DEFAULT_MAX = 100
 
 _TOKEN_MESSAGE = "The NextToken you provided isn't valid."  # unverified wording
+MAX_OFFSET = 10 ** 12
+"""The largest offset a token may carry (``islice`` takes none past ``sys.maxsize``; no collection comes near)."""
 
 
 def page_size(operation: str, params: Mapping[str, Any]) -> int:
@@ -63,7 +66,7 @@ def decode_token(operation: str, filters: Mapping[str, Any], token: str | None) 
         offset, fingerprint = document["o"], document["f"]
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
         raise invalid(_TOKEN_MESSAGE) from None
-    if type(offset) is not int or offset < 0 or fingerprint != _fingerprint(operation, filters):
+    if type(offset) is not int or not 0 <= offset <= MAX_OFFSET or fingerprint != _fingerprint(operation, filters):
         raise invalid(_TOKEN_MESSAGE)
     return offset
 

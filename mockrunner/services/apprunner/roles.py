@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mockrunner.arns import account_of, split_arn
+from mockrunner.arns import account_of
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
@@ -25,6 +25,8 @@ from mockrunner.model.iam import new_role_session, session_credentials
 from mockrunner.services.ecr import core as ecr
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mockrunner.context import RequestContext
     from mockrunner.model.apprunner import Service
     from mockrunner.model.iam import Role
@@ -137,12 +139,13 @@ def _trusts(store: "Store", role_arn: str, service_principal: str) -> bool:
     return (role is not None and _trust_allows(store, role, service_principal)) or mode == "soft"
 
 
-def _trust_allows(store: "Store", role: "Role", service_principal: str) -> bool:
-    """The role's trust policy, judged with the App Runner service principal as the caller of sts:AssumeRole."""
+def _trust_allows(store: "Store", role: "Role", service_principal: str, at: "datetime | None" = None) -> bool:
+    """The role's trust policy, judged with the App Runner service principal as the caller of sts:AssumeRole (as
+    of ``at``; now by default)."""
     check = Check("sts:AssumeRole", role.arn, resource_tag_keys(role, "role"),
                   resource_policy=role.assume_role_policy,
                   resource_policy_id=f"{role.arn}#trust-policy", resource_account=account_of(role.arn))
-    return authorizer.decide(store, authorizer.service_principal(service_principal), check).allowed
+    return authorizer.decide(store, authorizer.service_principal(service_principal), check, at=at).allowed
 
 
 # ------------------------------------------------------------------------------------------------ SLR
@@ -155,8 +158,9 @@ def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> 
 
 
 # ------------------------------------------------------------------------------------------------ pull
-def deployment_failure(store: "Store", account: "Account", region: str, service: "Service") -> str | None:
-    """Why the service's image cannot be pulled now, or ``None``.
+def deployment_failure(store: "Store", account: "Account", region: str, service: "Service", at: "datetime"
+                       ) -> str | None:
+    """Why the service's image cannot be pulled at ``at`` (when the deployment was due), or ``None``.
 
     The access role, as a role session, needs ``ecr:GetAuthorizationToken`` on ``*`` and the pull actions on
     the repository (a repository in another account must also allow it in its repository policy); then the
@@ -173,7 +177,7 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     if not access:
         return f"{PULL_FAILED} No access role is configured for the private ECR image {identifier}."
     repo = ecr.find_repository(store, ref.registry_id, ref.region, ref.repository)
-    denied = _pull_denied(store, access, ref, repo)
+    denied = _pull_denied(store, access, ref, repo, at)
     if denied is not None:
         return f"{PULL_FAILED} {denied}"
     if repo is None:
@@ -194,16 +198,16 @@ def image_digest(store: "Store", service: "Service") -> str | None:
     return found.digest if found is not None else None
 
 
-def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) -> str | None:
+def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any, at: "datetime") -> str | None:
     """The first refusal a pull by a session of the access role meets (``None``: allowed, or not enforced)."""
     mode = store.settings.enforce
     if mode == "off":
         return None
     role = store.role_at(access)
-    if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL):
+    if role is None or not _trust_allows(store, role, BUILD_PRINCIPAL, at):
         return None if mode == "soft" else f"Error in assuming access role {access}."
     session = authorizer.caller_for_role_session(store, account_of(role.arn), role.name, PULL_SESSION)
-    context = _pull_context(store, ref)
+    context = _pull_context(ref, at)
     checks = [Check("ecr:GetAuthorizationToken", "*")] + [
         Check(action, ref.repository_arn, context=_repository_context(repo),
               resource_policy=repo.policy_text if repo is not None else None,
@@ -212,13 +216,13 @@ def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any) ->
         for action in PULL_ACTIONS
     ]
     for check in checks:
-        decision = authorizer.decide(store, session, check, base_context=context)
+        decision = authorizer.decide(store, session, check, base_context=context, at=at)
         if not decision.allowed and mode == "on":
             return authorizer.decision_message(check, decision)
     return None
 
 
-def _pull_context(store: "Store", ref: "ecr.ImageRef") -> dict[str, Any]:
+def _pull_context(ref: "ecr.ImageRef", at: "datetime") -> dict[str, Any]:
     """The global keys of the access role session's ECR requests: a role session just issued, calling ECR in the
     image's Region over HTTPS (ECR's API has no plain-HTTP endpoint) with temporary credentials and no MFA.  It is
     the service role's own request, not one App Runner forwards: ``aws:ViaAWSService`` is false and
@@ -226,7 +230,7 @@ def _pull_context(store: "Store", ref: "ecr.ImageRef") -> dict[str, Any]:
     ``aws:SourceIp`` is absent."""
     return {"aws:RequestedRegion": ref.region, "aws:SecureTransport": True, "aws:ViaAWSService": False,
             "aws:PrincipalIsAWSService": False, "aws:MultiFactorAuthPresent": False,
-            "aws:TokenIssueTime": store.clock.now()}
+            "aws:TokenIssueTime": at}
 
 
 def _repository_context(repo: Any) -> dict[str, str]:
@@ -238,14 +242,16 @@ def _repository_context(repo: Any) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------------ instance role
-def instance_role_credentials(store: "Store", service_arn: str) -> dict:
+def instance_role_credentials(store: "Store", service_arn: str, service: "Service | None") -> dict:
     """Temporary credentials of a session of the service's instance role, as the code in the service gets them.
 
-    Raises ``ServiceError`` (ResourceNotFoundException / InvalidRequestException) when the service does not
-    exist or has no usable instance role.  The session name is the service id (real sessions' names are not
+    ``service`` is what ``service_arn`` names, looked up by the caller with its due operations completed.  Raises
+    ``ServiceError`` (ResourceNotFoundException / InvalidRequestException) when the service does not exist (or is
+    DELETED) or has no usable instance role.  The session name is the service id (real sessions' names are not
     documented; unverified).
     """
-    service = _service(store, service_arn)
+    if service is None or service.status == "DELETED":
+        raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)
     arn = (service.instance_configuration or {}).get("InstanceRoleArn")
     if not arn:
         raise ServiceError("InvalidRequestException", f"Service {service_arn} has no instance role", 400)
@@ -260,13 +266,3 @@ def issue_role_session(store: "Store", role: "Role", session_name: str, duration
     ``Credentials``."""
     iam = store.account(role.account_id).iam
     return session_credentials(new_role_session(iam, store.clock.now(), role, session_name, duration))
-
-
-def _service(store: "Store", service_arn: str) -> "Service":
-    arn = split_arn(service_arn)
-    account = store.account(arn.account) if arn is not None else None
-    state = account.regions.get(arn.region) if account is not None else None
-    service = state.apprunner.services.get(service_arn) if state is not None else None
-    if service is None or service.status == "DELETED":
-        raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)
-    return service
