@@ -30,9 +30,10 @@ class OidcError(ValueError):
 
 
 def issuer_url(issuer: Any) -> str:
-    """An issuer as tokens name it: an ``https://`` URL with a host and no query (raises OidcError)."""
+    """An issuer as tokens name it: an ``https://`` URL with a host, no query, no spaces and no control characters
+    or halves of surrogate pairs (raises OidcError)."""
     if not isinstance(issuer, str) or not issuer.startswith("https://") or len(issuer) <= len("https://") \
-            or "?" in issuer or "#" in issuer or any(c.isspace() for c in issuer):
+            or "?" in issuer or "#" in issuer or any(c.isspace() for c in issuer) or not issuer.isprintable():
         raise OidcError(f"issuer must be an https:// URL with a host and no query, not {issuer!r}")
     return issuer
 

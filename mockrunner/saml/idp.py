@@ -21,6 +21,7 @@ encrypts the signed assertion into a ``saml:EncryptedAssertion`` (:mod:`mockrunn
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,10 +49,22 @@ class SamlIdpError(ValueError):
     """A request to the built-in IdP that cannot be served; the message says why."""
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry, even as references (C0 controls but tab/LF/CR, halves of surrogate pairs)."""
+
+
+def _xml_text(value: str, name: str) -> str:
+    """``value``, which goes into the response or metadata as XML text (raises SamlIdpError when it cannot)."""
+    if _NOT_XML.search(value):
+        raise SamlIdpError(f"{name}: holds a character XML cannot carry (a control character or half a UTF-16 "
+                           "surrogate pair)")
+    return value
+
+
 def entity_id(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 1024:
         raise SamlIdpError(f"issuer must be a non-empty string (the IdP's entity id), not {value!r}")
-    return value
+    return _xml_text(value, "issuer")
 
 
 def signing_key(store: "Store", issuer: str) -> SamlSigningKey:
@@ -128,7 +141,8 @@ def _strings(value: Any, name: str) -> list[str]:
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
         raise SamlIdpError(f"{name}: expected a string or a list of strings")
-    return values
+    _xml_text(name, "a name")  # an attribute's or tag's name (``attributes.<name>``) goes into the XML too
+    return [_xml_text(item, name) for item in values]
 
 
 def _attributes(request: dict) -> dict[str, list[str]]:
@@ -182,7 +196,7 @@ def mint(store: "Store", request: Any) -> str:
         raise SamlIdpError(f"{unknown[0]}: unknown field (expected one of {', '.join(sorted(_FIELDS))})")
     issuer = entity_id(request.get("issuer"))
     subject = _strings(request.get("subject", "mockrunner-user"), "subject")[0]
-    subject_type = request.get("subjectType", "persistent")
+    subject_type = _strings(request.get("subjectType", "persistent"), "subjectType")[0]
     name_format = NAME_ID_FORMATS.get(subject_type, subject_type)
     lifetime = request.get("expiresIn", 300)
     if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 0 < lifetime <= MAX_LIFETIME:

@@ -1,0 +1,249 @@
+"""An attacker's twenty-fifth pass: federation (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) and the admin surface
+(``/_mockrunner/...`` and the dashboard).  boto3 in both modes for STS, the app's HTTP interface (a real server or
+werkzeug's client) for the admin API and the dashboard.
+
+Findings (each has a test here that failed before its fix):
+
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+a web identity token whose claims hold half a UTF-16       **fixed (medium).** Taken: the answer showed U+FFFD, but
+surrogate pair (``"sub": "a\\ud800"``, signed with a key   the decision log kept the raw string and the dashboard's
+registered for the issuer)                                 page of that decision answered 500 (UnicodeEncodeError).
+                                                           Such a header or claims set is not UTF-8 JSON: "not a
+                                                           valid JWT" (``InvalidIdentityToken``).
+``https://aws.amazon.com/source_identity`` of ``aws:x``,   **fixed (medium).** Taken as the session's source
+``a b``, 500 characters, a control character, ``""``;      identity (``sts:SourceIdentity``, ``aws:SourceIdentity``);
+or a number                                                a number was silently dropped.  Held to AssumeRole's
+                                                           ``SourceIdentity`` rules as AssumeRoleWithSAML already
+                                                           was: ``IDPRejectedClaim``.
+session tags from a token (``principal_tags``) or an       **fixed (low).** Taken as session tags; now held to the
+assertion (``PrincipalTag:<key>``) with an empty, 200-     ``Tag`` rules (key 1-128, value 0-256, letters, digits,
+character or ``a*`` key, a control character, a 300-       spaces and ``_.:/=+-@``): ``IDPRejectedClaim`` /
+character value                                            ``InvalidIdentityToken``.
+a registered JWK with ``"alg": "RS256"`` and a token       **fixed (low).** Verified with that key; a key naming its
+signed with that key as ``RS512``                          algorithm is now for that algorithm only (RFC 7517 4.4).
+admin bodies (``/seed``, ``/state``, ``/saml/metadata``,   **fixed (medium).** ``/seed``, ``/state`` and the SAML IdP
+``/saml/assertion``, ``/oidc/token``) holding ``\\ud800``  answered 500; ``/oidc/token`` stored a signing key under
+                                                           an issuer no export could be re-imported with.  Now 400
+                                                           ``MalformedJSON``; a state *file* holding one is refused
+                                                           at load with its path (was a traceback).
+``/saml/assertion`` and ``/saml/metadata`` with a NUL or   **fixed (low).** 500 (lxml refuses the text); now 400
+other control character, a non-string ``subjectType``      ``InvalidSamlRequest`` naming the field.
+=========================================================  ==========================================================
+
+Probed and held (checked by hand unless a test here or elsewhere pins it):
+
+* JWT algorithms: ``none``/``None``, ``HS256`` signed with the issuer's RSA public key (PEM), ``PS256``, ``alg`` as
+  a list: "Unsupported token signing algorithm".  An embedded ``jwk`` header is ignored (the issuer's keys only).
+  ``kid`` absent (every key of the issuer is tried), of another issuer, a list or a number: refused.  ``crit``
+  naming any extension (``exp``, ``b64``): not a valid JWT.  Padded or whitespace-wrapped segments, a fourth
+  segment, invalid base64url, non-UTF-8 payload bytes, an array header or payload: not a valid JWT.
+* Claims: ``exp``/``nbf``/``iat`` as strings, booleans, 1e308, 10^30: ``IDPRejectedClaim``; 2^63-1 taken; a float
+  taken; ``-(2^63-1)`` expired.  ``aud`` as an object: rejected; as a list, any member may match; an empty list
+  with ``azp``: ``azp`` matches.  An empty ``sub``: rejected.  Tokens over 20,000 characters: the model's bound.
+  Duplicate keys in the claims JSON: the last wins, for the signature check and the claims alike (one parse).
+  Control characters in ``sub`` reach ``<provider>:sub`` as sent and the XML answer as U+FFFD.
+* ``iss`` with a trailing slash or in upper case: another provider ("No OpenIDConnect provider found").
+* SAML: the comment-truncation, wrapping, entity and date probes of ``test_saml_attacks.py`` re-run green; a
+  processing instruction inside a signed ``NameID`` is left out of the value like a comment.
+* Admin surface: cross-origin, rebinding and token checks as pinned by ``test_admin_browser_attacks.py`` and the
+  nineteenth/twentieth passes; markup in token claims, tag keys and values shows escaped on the decision list,
+  the decision page and ``/decisions`` (JSON); a state import naming ``<script>`` is refused by the name pattern.
+
+Found and left alone: an ``AudienceRestriction`` naming only another service provider passes when a second one
+names AWS (SAML core reads several restrictions as AND; AWS's reading is unverified, and the assertion must still be
+signed by the provider's IdP); the admin discovery document echoes any ``<host/path>`` (JSON, guarded like every
+admin route); ``aws:`` session tag keys from a token or an assertion are taken (the ``Tag`` pattern allows ``:``).
+"""
+from __future__ import annotations
+
+import json
+
+import jwt
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from mockrunner.app import create_app
+from mockrunner.config import Settings
+from mockrunner.persistence import CorruptStateError, encode_file
+from tests.harness import Harness
+from tests.iam.federation import GITHUB_HOST, admin, assume, deploy_role, github_provider, mint, web_identity_trust
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc
+from tests.iam.saml_federation import assume as assume_with_saml
+from tests.iam.saml_federation import saml_provider, saml_response, saml_role
+
+NOT_A_JWT = ("InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent "
+             "an Access Token)", 400)
+TAGS = "https://aws.amazon.com/tags"
+SOURCE_IDENTITY = "https://aws.amazon.com/source_identity"
+ISSUER = "https://auth.example.org/realms/ci"
+
+
+def _refused(call, *args, **kwargs) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as excinfo:
+        call(*args, **kwargs)
+    return aws_error(excinfo)
+
+
+def _tagging_role(aws) -> str:
+    return deploy_role(aws, "tagging", "*", operator="StringLike",
+                       actions=["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"],
+                       policies={"all": doc(allow("*"))})
+
+
+def _own_issuer(aws, alg: str | None = None) -> tuple[object, str]:
+    """An OIDC provider for :data:`ISSUER` whose JWKS (one RSA key, ``kid`` k1) the test holds the private half of,
+    and a role trusting it for any subject."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key())), "kid": "k1"}
+    if alg is not None:
+        jwk["alg"] = alg
+    assert admin(aws, "PUT", "/oidc/jwks", {"issuer": ISSUER, "jwks": {"keys": [jwk]}})[0] == 200
+    provider = aws.client("iam").create_open_id_connect_provider(Url=ISSUER, ClientIDList=["ci"])[
+        "OpenIDConnectProviderArn"]
+    role_arn = aws.client("iam").create_role(RoleName="keycloak", AssumeRolePolicyDocument=web_identity_trust(
+        provider, {"StringLike": {"auth.example.org/realms/ci:sub": "*"}}))["Role"]["Arn"]
+    return private, role_arn
+
+
+def _signed(aws, private, claims: dict, alg: str = "RS256") -> str:
+    now = int(aws.store.clock.now().timestamp())
+    return jwt.encode({"iss": ISSUER, "sub": "builder", "aud": "ci", "iat": now, "exp": now + 600, **claims},
+                      private, algorithm=alg, headers={"kid": "k1"})
+
+
+def _dashboard(aws, path: str) -> int:
+    if aws.server is not None:
+        return requests.get(f"{aws.endpoint_url}/_mockrunner/ui{path}", timeout=10).status_code
+    return aws.app.test_client().get(f"/_mockrunner/ui{path}").status_code
+
+
+# ------------------------------------------------------------------------------------------- web identity
+def test_claims_holding_half_a_surrogate_pair_are_not_a_jwt_and_every_decision_page_answers(aws):
+    """Before: taken, and the dashboard page of the decision answered 500 (its context held ``a\\ud800``)."""
+    private, role_arn = _own_issuer(aws)
+    for claims in ({"sub": "a\ud800"}, {"x\udfff": "y"}, {TAGS: {"principal_tags": {"t": ["\ud800"]},
+                                                                  "transitive_tag_keys": []}}):
+        assert _refused(assume, aws, role_arn, _signed(aws, private, claims)) == NOT_A_JWT
+    assert assume(aws, role_arn, _signed(aws, private, {"sub": "b\U0001f600"}))["SubjectFromWebIdentityToken"] == \
+        "b\U0001f600"
+    entries = list(aws.store.decision_log)
+    assert entries and all(_dashboard(aws, f"/decisions/{entry['id']}") == 200 for entry in entries)
+
+
+@pytest.mark.parametrize("value", ["aws:admin", "a b", "x" * 65, "a\x01b", "", 5, ["ci"]])
+def test_a_source_identity_claim_meets_source_identity_rules(aws, value):
+    """Before: any string became the session's source identity and a number was dropped without a word."""
+    github_provider(aws)
+    role_arn = _tagging_role(aws)
+    token = mint(aws, github={"repository": "acme/app"}, claims={SOURCE_IDENTITY: value})
+    code, message, status = _refused(assume, aws, role_arn, token)
+    assert (code, status) == ("IDPRejectedClaim", 403) and SOURCE_IDENTITY in message
+    good = mint(aws, github={"repository": "acme/app"}, claims={SOURCE_IDENTITY: "ci-bot@example.com"})
+    assert assume(aws, role_arn, good)["SourceIdentity"] == "ci-bot@example.com"
+
+
+@pytest.mark.parametrize("tags", [{"": ["v"]}, {"k" * 129: ["v"]}, {"a*": ["v"]}, {"a\x01": ["v"]},
+                                  {"team": ["v" * 257]}, {"team": ["a\nb"]}])
+def test_session_tags_from_a_token_meet_the_tag_rules(aws, tags):
+    github_provider(aws)
+    role_arn = _tagging_role(aws)
+    token = mint(aws, github={"repository": "acme/app"}, claims={TAGS: {"principal_tags": tags,
+                                                                        "transitive_tag_keys": []}})
+    code, message, status = _refused(assume, aws, role_arn, token)
+    assert (code, status) == ("IDPRejectedClaim", 403) and "session tag" in message
+    edge = {"k" * 128: ["v" * 256], "a b:c/d=e+f-g@h_i.j": [""], "équipe": ["données"]}
+    token = mint(aws, github={"repository": "acme/app"}, claims={TAGS: {"principal_tags": edge,
+                                                                        "transitive_tag_keys": []}})
+    answer = assume(aws, role_arn, token)
+    assert answer["PackedPolicySize"] >= 0 and answer["SubjectFromWebIdentityToken"].startswith("repo:acme/app")
+
+
+def test_a_key_naming_its_algorithm_verifies_only_that_algorithm(aws):
+    """Before: a token signed as RS512 verified with the JWK registered as ``"alg": "RS256"``."""
+    private, role_arn = _own_issuer(aws, alg="RS256")
+    code, _, status = _refused(assume, aws, role_arn, _signed(aws, private, {}, alg="RS512"))
+    assert (code, status) == ("InvalidIdentityToken", 400)
+    assert assume(aws, role_arn, _signed(aws, private, {}))["SubjectFromWebIdentityToken"] == "builder"
+
+
+# --------------------------------------------------------------------------------------------------- SAML
+@pytest.mark.parametrize("tags", [{"": "v"}, {"k" * 129: "v"}, {"a*": "v"}, {"team": "v" * 257},
+                                  {"team": "<b>"}])
+def test_session_tags_from_an_assertion_meet_the_tag_rules(aws, tags):
+    saml_provider(aws)
+    role_arn = saml_role(aws, actions=["sts:AssumeRoleWithSAML", "sts:TagSession"])
+    code, message, status = _refused(assume_with_saml, aws, role_arn, saml_response(aws, role_arn, tags=tags))
+    assert (code, status) == ("InvalidIdentityToken", 400) and "session tag" in message
+    answer = assume_with_saml(aws, role_arn, saml_response(aws, role_arn, tags={"k" * 128: "v" * 256}))
+    assert answer["PackedPolicySize"] >= 0
+
+
+# ------------------------------------------------------------------------------------------ admin surface
+@pytest.mark.parametrize("path, body", [
+    ("/seed", {"users": [{"name": "al\ud800ice"}]}),
+    ("/saml/metadata", {"issuer": "https://idp.example.com/\ud800"}),
+    ("/saml/assertion", {"issuer": "https://idp.example.com/saml", "subject": "a\udfff"}),
+    ("/oidc/token", {"issuer": "https://idp.example.com/\ud800", "claims": {"sub": "x"}}),
+    ("/oidc/token", {"issuer": "https://idp.example.com", "claims": {"sub": "x\ud800"}}),
+])
+def test_admin_bodies_holding_half_a_surrogate_pair_are_malformed_json(aws, path, body):
+    """Before: ``/seed`` and the SAML IdP answered 500; ``/oidc/token`` kept a key for an issuer the export then
+    carried and a state import could not take back."""
+    before = admin(aws, "GET", "/state")[1]["state"]
+    status, answer = admin(aws, "POST", path, body)
+    assert (status, answer["error"]) == (400, "MalformedJSON") and "surrogate" in answer["message"]
+    assert admin(aws, "GET", "/state")[1]["state"] == before
+
+
+def test_a_state_import_holding_half_a_surrogate_pair_is_refused_and_changes_nothing(aws):
+    aws.client("iam").create_user(UserName="alice", Tags=[{"Key": "team", "Value": "blue"}])
+    exported = admin(aws, "GET", "/state")[1]
+    hostile = json.loads(json.dumps(exported).replace('"blue"', '"bl\\udfffue"'))
+    status, answer = admin(aws, "PUT", "/state", hostile)
+    assert (status, answer["error"]) == (400, "MalformedJSON")
+    assert admin(aws, "GET", "/state")[1]["state"] == exported["state"]
+    assert aws.client("iam").list_user_tags(UserName="alice")["Tags"] == [{"Key": "team", "Value": "blue"}]
+
+
+def test_a_state_file_holding_half_a_surrogate_pair_is_refused_at_load(tmp_path):
+    """Before: loading it raised UnicodeEncodeError (a traceback) from the range checks."""
+    harness = Harness("inprocess")
+    try:
+        harness.client("iam").create_user(UserName="alice", Tags=[{"Key": "team", "Value": "blue"}])
+        text = json.dumps(admin(harness, "GET", "/state")[1]).replace('"blue"', '"bl\\ud800ue"')
+    finally:
+        harness.close()
+    path = tmp_path / "state.bin"
+    path.write_bytes(encode_file(text.encode("ascii")))
+    with pytest.raises(CorruptStateError) as excinfo:
+        create_app(Settings(log_requests=False, operation_delay=0, state_file=str(path)))
+    message = str(excinfo.value)
+    assert str(path) in message and "does not hold a valid state" in message and ".tags.team" in message
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"subject": "ad\x00min"}, "subject"),
+    ({"attributes": {"group": ["ops\x01"]}}, "attributes.group"),
+    ({"attributes": {"gr\x1foup": ["ops"]}}, "a name"),
+    ({"tags": {"team": "pay\x0bments"}}, "tags.team"),
+    ({"subjectType": 5}, "subjectType"),
+])
+def test_the_saml_idp_refuses_text_xml_cannot_carry(aws, body, field):
+    """Before: 500 (lxml refuses control characters; a number as ``subjectType`` was a TypeError)."""
+    status, answer = admin(aws, "POST", "/saml/assertion", {"issuer": "https://idp.example.com/saml", **body})
+    assert (status, answer["error"]) == (400, "InvalidSamlRequest") and answer["message"].startswith(field)
+    status, answer = admin(aws, "POST", "/saml/metadata", {"issuer": "https://idp.example.com/\x01"})
+    assert (status, answer["error"]) == (400, "InvalidSamlRequest")
+    assert "https://idp.example.com/\x01" not in aws.store.identity_providers.saml_keys
+
+
+def test_an_issuer_with_a_control_character_is_refused(aws):
+    status, answer = admin(aws, "POST", "/oidc/token", {"issuer": "https://idp.example.com/\x00", "claims": {}})
+    assert (status, answer["error"]) == (400, "InvalidTokenRequest")
+    assert admin(aws, "GET", f"/oidc/{GITHUB_HOST}/.well-known/openid-configuration")[0] == 200
+    assert "https://idp.example.com/\x00" not in aws.store.identity_providers.signing_keys
+    assert ACCOUNT in aws.store.accounts
