@@ -11,6 +11,7 @@ import base64
 import os
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -66,7 +67,10 @@ def _cipher_value(element: Any) -> bytes | None:
 
 def _decrypt_content(algorithm: str, key: bytes, data: bytes) -> bytes:
     if algorithm in GCM:
-        return AESGCM(key).decrypt(data[:12], data[12:], None)
+        try:
+            return AESGCM(key).decrypt(data[:12], data[12:], None)
+        except InvalidTag:  # not a ValueError: a tampered or truncated cipher text is no assertion, never a 500
+            raise ValueError("the content does not authenticate") from None
     decryptor = Cipher(algorithms.AES(key), modes.CBC(data[:16])).decryptor()
     plain = decryptor.update(data[16:]) + decryptor.finalize()
     if not plain or not 1 <= plain[-1] <= 16:

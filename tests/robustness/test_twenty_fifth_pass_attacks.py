@@ -58,22 +58,27 @@ admin route); ``aws:`` session tag keys from a token or an assertion are taken (
 """
 from __future__ import annotations
 
+import base64
 import json
 
 import jwt
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from lxml import etree
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.persistence import CorruptStateError, encode_file
+from mockrunner.saml.xml import NAMESPACES, SAML, tag
 from tests.harness import Harness
 from tests.iam.federation import GITHUB_HOST, admin, assume, deploy_role, github_provider, mint, web_identity_trust
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc
 from tests.iam.saml_federation import assume as assume_with_saml
 from tests.iam.saml_federation import saml_provider, saml_response, saml_role
+from tests.robustness.test_saml_attacks import _encoded, _resigned
 
 NOT_A_JWT = ("InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent "
              "an Access Token)", 400)
@@ -180,6 +185,89 @@ def test_session_tags_from_an_assertion_meet_the_tag_rules(aws, tags):
     assert (code, status) == ("InvalidIdentityToken", 400) and "session tag" in message
     answer = assume_with_saml(aws, role_arn, saml_response(aws, role_arn, tags={"k" * 128: "v" * 256}))
     assert answer["PackedPolicySize"] >= 0
+
+
+def _extra_audience_restriction(assertion):
+    restriction = etree.SubElement(assertion.find("saml:Conditions", NAMESPACES), tag(SAML, "AudienceRestriction"))
+    etree.SubElement(restriction, tag(SAML, "Audience")).text = "https://other-sp.example.com"
+
+
+def _condition_not_understood(assertion):
+    etree.SubElement(assertion.find("saml:Conditions", NAMESPACES), tag(SAML, "Condition"))
+
+
+def _second_conditions(assertion):
+    assertion.insert(list(assertion).index(assertion.find("saml:Conditions", NAMESPACES)) + 1,
+                     etree.Element(tag(SAML, "Conditions"), NotOnOrAfter="2000-01-01T00:00:00Z"))
+
+
+def _second_name_id(assertion):
+    etree.SubElement(assertion.find("saml:Subject", NAMESPACES), tag(SAML, "NameID")).text = "admin"
+    subject = assertion.find("saml:Subject", NAMESPACES)
+    subject.insert(0, subject[-1])
+
+
+@pytest.mark.parametrize("change, words", [
+    (_extra_audience_restriction, "AudienceRestriction must name"),
+    (_condition_not_understood, "cannot be evaluated"),
+    (_second_conditions, "cannot be evaluated"),
+    (_second_name_id, "more than one Subject or NameID"),
+])
+def test_signed_conditions_and_subjects_are_read_whole_or_refused(aws, change, words):
+    """Signed by the provider's IdP, before: a second ``AudienceRestriction`` naming only another service provider
+    was ignored (SAML core: all restrictions hold), a condition not understood was ignored (the assertion is then
+    indeterminate), a second ``Conditions`` went unread (its ``NotOnOrAfter`` too), and of two ``NameID`` the first
+    was the subject."""
+    saml_provider(aws)
+    role_arn = saml_role(aws)
+    code, message, status = _refused(assume_with_saml, aws, role_arn, _encoded(_resigned(aws, role_arn, change)))
+    assert (code, status) == ("InvalidIdentityToken", 400) and words in message
+    understood = _resigned(aws, role_arn, lambda assertion: etree.SubElement(
+        assertion.find("saml:Conditions", NAMESPACES), tag(SAML, "OneTimeUse")))
+    assert assume_with_saml(aws, role_arn, _encoded(understood))["Subject"] == "alice@example.com"
+
+
+def _without_signed_info(response):
+    signature = response.find("saml:Assertion/ds:Signature", NAMESPACES)
+    signature.remove(signature.find("ds:SignedInfo", NAMESPACES))
+
+
+def _signature_emptied(response):
+    signature = response.find("ds:Signature", NAMESPACES)
+    for child in list(signature):
+        signature.remove(child)
+
+
+@pytest.mark.parametrize("sign, change", [("assertion", _without_signed_info), ("response", _signature_emptied)])
+def test_a_signature_breaking_the_signature_schema_is_invalid_never_a_500(aws, sign, change):
+    """Before: an unsigned caller's ``ds:Signature`` without ``SignedInfo`` failed signxml's schema check with
+    lxml's DocumentInvalid, which nobody caught: 500 InternalFailure."""
+    saml_provider(aws)
+    role_arn = saml_role(aws)
+    response = etree.fromstring(base64.b64decode(saml_response(aws, role_arn, sign=sign)))
+    change(response)
+    assert _refused(assume_with_saml, aws, role_arn, _encoded(response)) == (
+        "InvalidIdentityToken", "Response signature invalid", 400)
+
+
+def test_a_tampered_encrypted_assertion_is_not_decrypted_never_a_500(aws):
+    """Before: one flipped bit of an AES-GCM ``EncryptedAssertion`` (whose key is wrapped for the provider's public
+    key, which the IdP is given) raised cryptography's InvalidTag, not a ValueError: 500 InternalFailure."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    saml_provider(aws, AddPrivateKey=pem, AssertionEncryptionMode="Required")
+    role_arn = saml_role(aws)
+    for cut in (lambda raw: raw[:-1] + bytes([raw[-1] ^ 1]), lambda raw: raw[:20]):
+        response = etree.fromstring(base64.b64decode(saml_response(aws, role_arn, encryptWith=public)))
+        value = response.find("saml:EncryptedAssertion/xenc:EncryptedData/xenc:CipherData/xenc:CipherValue",
+                              NAMESPACES)
+        value.text = base64.b64encode(cut(base64.b64decode(value.text))).decode()
+        assert _refused(assume_with_saml, aws, role_arn, _encoded(response)) == (
+            "InvalidIdentityToken", "Failed to decrypt the SAML assertion with the SAML provider's private keys", 400)
+    assert assume_with_saml(aws, role_arn, saml_response(aws, role_arn, encryptWith=public))["Subject"]
 
 
 # ------------------------------------------------------------------------------------------ admin surface
