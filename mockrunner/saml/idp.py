@@ -145,6 +145,14 @@ def _strings(value: Any, name: str) -> list[str]:
     return [_xml_text(item, name) for item in values]
 
 
+def _first(value: Any, name: str) -> str:
+    """A field that holds one string (a one-string list is taken too; an empty list is not)."""
+    values = _strings(value, name)
+    if not values:
+        raise SamlIdpError(f"{name}: expected a string")
+    return values[0]
+
+
 def _attributes(request: dict) -> dict[str, list[str]]:
     """Every attribute of the response: AWS's (roles, session name, duration, tags...) then the given ones."""
     attributes: dict[str, list[str]] = {}
@@ -152,7 +160,7 @@ def _attributes(request: dict) -> dict[str, list[str]]:
     if not isinstance(roles, list):
         raise SamlIdpError("roles: expected a list of [roleArn, providerArn] pairs or 'roleArn,providerArn' strings")
     attributes[ATTRIBUTE_PREFIX + "Role"] = [
-        ",".join(_strings(pair, "roles[]")) if isinstance(pair, list) else _strings(pair, "roles[]")[0]
+        ",".join(_strings(pair, "roles[]")) if isinstance(pair, list) else _first(pair, "roles[]")
         for pair in roles]
     simple = {"sessionName": "RoleSessionName", "sessionDuration": "SessionDuration",
               "sourceIdentity": "SourceIdentity"}
@@ -160,7 +168,7 @@ def _attributes(request: dict) -> dict[str, list[str]]:
         if field in request:
             value = request[field]
             attributes[ATTRIBUTE_PREFIX + attribute] = [str(value) if isinstance(value, int) else
-                                                        _strings(value, field)[0]]
+                                                        _first(value, field)]
     tags = request.get("tags", {})
     if not isinstance(tags, dict):
         raise SamlIdpError("tags: expected an object of key -> value")
@@ -195,14 +203,14 @@ def mint(store: "Store", request: Any) -> str:
     if unknown:
         raise SamlIdpError(f"{unknown[0]}: unknown field (expected one of {', '.join(sorted(_FIELDS))})")
     issuer = entity_id(request.get("issuer"))
-    subject = _strings(request.get("subject", "mockrunner-user"), "subject")[0]
-    subject_type = _strings(request.get("subjectType", "persistent"), "subjectType")[0]
+    subject = _first(request.get("subject", "mockrunner-user"), "subject")
+    subject_type = _first(request.get("subjectType", "persistent"), "subjectType")
     name_format = NAME_ID_FORMATS.get(subject_type, subject_type)
     lifetime = request.get("expiresIn", 300)
     if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 0 < lifetime <= MAX_LIFETIME:
         raise SamlIdpError(f"expiresIn: a number of seconds from 1 to {MAX_LIFETIME}")
-    recipient = _strings(request.get("recipient", SIGNIN), "recipient")[0]
-    audience = _strings(request.get("audience", SIGNIN), "audience")[0]
+    recipient = _first(request.get("recipient", SIGNIN), "recipient")
+    audience = _first(request.get("audience", SIGNIN), "audience")
     sign = request.get("sign", "assertion")
     if sign not in ("assertion", "response"):
         raise SamlIdpError('sign: "assertion" or "response"')
@@ -240,7 +248,7 @@ def mint(store: "Store", request: Any) -> str:
         from mockrunner.saml.encryption import encrypt
 
         try:
-            assertion = encrypt(etree.tostring(assertion), _strings(request["encryptWith"], "encryptWith")[0])
+            assertion = encrypt(etree.tostring(assertion), _first(request["encryptWith"], "encryptWith"))
         except ValueError as error:
             raise SamlIdpError(f"encryptWith: {error}") from None
     response_id = f"_{uuid.uuid4().hex}"

@@ -335,3 +335,14 @@ def test_an_issuer_with_a_control_character_is_refused(aws):
     assert admin(aws, "GET", f"/oidc/{GITHUB_HOST}/.well-known/openid-configuration")[0] == 200
     assert "https://idp.example.com/\x00" not in aws.store.identity_providers.signing_keys
     assert ACCOUNT in aws.store.accounts
+
+
+@pytest.mark.parametrize("field", ["subject", "subjectType", "sessionName", "sessionDuration", "sourceIdentity",
+                                   "recipient", "audience", "encryptWith"])
+def test_the_saml_idp_refuses_an_empty_list_for_a_one_string_field(aws, field):
+    """Before: ``[]`` where one string (or a one-string list) is read was an IndexError: 500."""
+    status, answer = admin(aws, "POST", "/saml/assertion", {"issuer": "https://idp.example.com/saml", field: []})
+    assert (status, answer["error"]) == (400, "InvalidSamlRequest") and answer["message"].startswith(field)
+    status, answer = admin(aws, "POST", "/saml/assertion", {"issuer": "https://idp.example.com/saml",
+                                                            "subject": ["bob"]})
+    assert status == 200 and answer["samlResponse"]
