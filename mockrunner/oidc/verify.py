@@ -16,8 +16,9 @@ marked in ``docs/behaviour.md``):
    ``iat`` not in the future.
 
 Claims of the wrong JSON type (a numeric ``sub``, a malformed session-tags claim, a time that is not a finite number)
-are ``IDPRejectedClaim``, and so are session tags the ``Tag`` rules refuse (:mod:`mockrunner.session_tag_rules`) and
-a source identity AssumeRole's ``SourceIdentity`` rules refuse (2 to 64 of ``[\\w+=,.@-]``, so never ``aws:``).
+are ``IDPRejectedClaim``, and so is a source identity AssumeRole's ``SourceIdentity`` rules refuse (2 to 64 of
+``[\\w+=,.@-]``, so never ``aws:``); session tags the ``Tag`` rules refuse (:mod:`mockrunner.session_tag_rules`)
+are ``ValidationError`` "Unable to validate tags" (:data:`TAGS_REFUSED`).
 A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escape) is not UTF-8 JSON, so not a JWT.
 """
 from __future__ import annotations
@@ -45,6 +46,10 @@ MAX_TIME = 2 ** 63 - 1
 infinite is ``IDPRejectedClaim``."""
 """IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
 TAGS_CLAIM = "https://aws.amazon.com/tags"
+TAGS_REFUSED = "Unable to validate tags"
+"""STS's answer (``ValidationError``, 400) for session tags from a token it will not take (recorded in
+hashicorp/terraform-provider-aws#44712, where the tags can only have come from the token; which rule they broke is
+not stated): here, tags the ``Tag`` rules of :mod:`mockrunner.session_tag_rules` refuse."""
 SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
 SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 """AssumeRole's ``SourceIdentity`` (length 2-64, ``[\\w+=,.@-]*``); AssumeRoleWithSAML holds its attribute to it too."""
@@ -206,9 +211,8 @@ def session_tags(claims: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
             # Session tag keys are case-insensitive (AssumeRole and AssumeRoleWithSAML refuse the same).
             raise _rejected(f"The session tag {key} is set more than once.")
         lowered.add(key.lower())
-        refusal = session_tag_rules.refusal(key, values[0])
-        if refusal is not None:
-            raise _rejected(refusal)
+        if session_tag_rules.refusal(key, values[0]) is not None:
+            raise ServiceError("ValidationError", TAGS_REFUSED, 400)
         tags[key] = values[0]
     if not all(isinstance(key, str) and key.lower() in lowered for key in transitive):
         raise _rejected("Every transitive tag key must be one of the principal_tags.")
