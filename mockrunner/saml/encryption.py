@@ -38,11 +38,10 @@ def decrypt(encrypted: Any, private_pems: list[str]) -> Any | None:
                     if _transport(key) in KEY_TRANSPORT]
     if cipher_text is None or algorithm not in GCM | CBC:
         return None
-    for pem in private_pems:
-        private = serialization.load_pem_private_key(pem.encode("utf-8"), None)
+    for private in _rsa_keys(private_pems):
         for wrapped in wrapped_keys:
             try:
-                content_key = private.decrypt(wrapped, _OAEP)  # type: ignore[union-attr]
+                content_key = private.decrypt(wrapped, _OAEP)
                 plain = _decrypt_content(algorithm, content_key, cipher_text)
                 assertion = parse(plain)
             except (ValueError, UnsafeXml):
@@ -50,6 +49,20 @@ def decrypt(encrypted: Any, private_pems: list[str]) -> Any | None:
             if assertion.tag == tag(SAML, "Assertion"):
                 return assertion
     return None
+
+
+def _rsa_keys(private_pems: list[str]) -> list[rsa.RSAPrivateKey]:
+    """The RSA keys among ``private_pems``; one that is not (only an imported state can hold such a key: IAM's
+    AddPrivateKey refuses it) decrypts nothing, so the call fails closed instead of failing."""
+    keys = []
+    for pem in private_pems:
+        try:
+            private = serialization.load_pem_private_key(pem.encode("utf-8"), None)
+        except (ValueError, TypeError, UnicodeEncodeError):
+            continue
+        if isinstance(private, rsa.RSAPrivateKey):
+            keys.append(private)
+    return keys
 
 
 def _transport(key: Any) -> str | None:

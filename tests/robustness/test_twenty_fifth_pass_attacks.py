@@ -39,6 +39,12 @@ signed with that key as ``RS512``                          algorithm is now for 
 ``/saml/assertion`` and ``/saml/metadata`` with a NUL or   **fixed (low).** 500 (lxml refuses the text, IndexError on
 other control character, a non-string ``subjectType``,     ``[]``); now 400 ``InvalidSamlRequest`` naming the field.
 ``[]`` for a one-string field                              An OIDC issuer with a control character is refused too.
+an imported state whose SAML provider private key or       **fixed (medium).** Every AssumeRoleWithSAML with an
+OIDC signing key is garbage or not a key of its            encrypted assertion (unsigned calls), every
+algorithm (an EC key for RS256 or for decryption)          AssumeRoleWithWebIdentity for that issuer, its JWKS and
+                                                           minting answered 500.  Such a key decrypts, signs and
+                                                           verifies nothing (fail closed, as unreadable metadata
+                                                           already was); a fresh key signs for its algorithm.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here or elsewhere pins it):
@@ -69,7 +75,8 @@ Probed and held (checked by hand unless a test here or elsewhere pins it):
 
 Found and left alone: AssumeRoleWithSAML against a provider whose metadata holds 7,000 signing certificates (8.7 MB,
 within IAM's 10 MB bound) costs 1.9 s under the store lock (one signxml verification per certificate); it takes an
-account principal allowed ``iam:CreateSAMLProvider`` to upload such metadata.  A decrypted-but-unsigned CBC
+account principal allowed ``iam:CreateSAMLProvider`` to upload such metadata; ~70 ``EncryptedKey`` elements against
+two 4,096-bit provider keys cost about 1 s the same way.  A decrypted-but-unsigned CBC
 assertion answers "Response signature invalid" where garbage answers "Failed to decrypt" (the XML Encryption
 format oracle; AWS's answers are not public).  ``aws:`` session tag keys from a token or an assertion are taken
 (the ``Tag`` pattern allows ``:``).  ``ProviderId`` is ignored; ``aws:FederatedProvider`` is not in the context of
@@ -365,3 +372,54 @@ def test_the_saml_idp_refuses_an_empty_list_for_a_one_string_field(aws, field):
     status, answer = admin(aws, "POST", "/saml/assertion", {"issuer": "https://idp.example.com/saml",
                                                             "subject": ["bob"]})
     assert status == 200 and answer["samlResponse"]
+
+
+# ------------------------------------------------------------------------------- keys an imported state holds
+def _with_pem_replaced(aws, old: str, new: str) -> dict:
+    text = json.dumps(admin(aws, "GET", "/state")[1])
+    replaced = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+    assert replaced != text
+    return json.loads(replaced)
+
+
+def _ec_pem() -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+
+
+GARBAGE_PEM = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize("pem", [GARBAGE_PEM, "ec"])
+def test_an_imported_saml_provider_key_that_is_no_rsa_key_decrypts_nothing(aws, pem):
+    """Before: every AssumeRoleWithSAML with an encrypted assertion for that provider answered 500 (the PEM did not
+    load, or an EC key has no ``decrypt``); IAM's AddPrivateKey refuses both, only a state import can plant them."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    good = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+    public = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    saml_provider(aws, AddPrivateKey=good, AssertionEncryptionMode="Required")
+    role_arn = saml_role(aws)
+    encrypted = saml_response(aws, role_arn, encryptWith=public)
+    assert admin(aws, "PUT", "/state", _with_pem_replaced(aws, good, _ec_pem() if pem == "ec" else pem))[0] == 200
+    assert _refused(assume_with_saml, aws, role_arn, encrypted) == (
+        "InvalidIdentityToken", "Failed to decrypt the SAML assertion with the SAML provider's private keys", 400)
+
+
+@pytest.mark.parametrize("pem", [GARBAGE_PEM, "ec"])
+def test_an_imported_oidc_signing_key_that_is_no_key_of_its_algorithm_signs_and_verifies_nothing(aws, pem):
+    """Before: AssumeRoleWithWebIdentity for that issuer (an unsigned call), its JWKS and minting for it answered
+    500.  The key is now left out of the JWKS (the token is refused as no key verifies it) and a fresh key signs."""
+    github_provider(aws)
+    role_arn = deploy_role(aws, "deploy", "*", operator="StringLike")
+    token = mint(aws, github={"repository": "acme/app"})
+    stored = aws.store.identity_providers.signing_keys["https://token.actions.githubusercontent.com"][0].private_pem
+    assert admin(aws, "PUT", "/state", _with_pem_replaced(aws, stored, _ec_pem() if pem == "ec" else pem))[0] == 200
+    code, message, status = _refused(assume, aws, role_arn, token)
+    assert (code, status) == ("InvalidIdentityToken", 400) and message.startswith("Couldn't retrieve verification key")
+    assert admin(aws, "GET", f"/oidc/{GITHUB_HOST}/.well-known/jwks.json")[0] == 404
+    assert assume(aws, role_arn, mint(aws, github={"repository": "acme/app"}))["Provider"].endswith(GITHUB_HOST)
+    assert len(admin(aws, "GET", f"/oidc/{GITHUB_HOST}/.well-known/jwks.json")[1]["keys"]) == 1
