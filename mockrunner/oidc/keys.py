@@ -103,6 +103,8 @@ def check_jwks(document: Any) -> dict:
         raise OidcError('a JWKS is an object {"keys": [JWK, ...]} with at least one key')
     keys = []
     for index, jwk in enumerate(document["keys"]):
+        if not isinstance(jwk, dict):
+            raise OidcError(f"keys[{index}]: a JWK is an object, not {type(jwk).__name__}")
         try:
             parsed = jwt.PyJWK(jwk)
         except (jwt.PyJWKError, jwt.InvalidKeyError, TypeError, ValueError) as error:

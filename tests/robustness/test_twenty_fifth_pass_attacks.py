@@ -45,6 +45,10 @@ algorithm (an EC key for RS256 or for decryption)          AssumeRoleWithWebIden
                                                            minting answered 500.  Such a key decrypts, signs and
                                                            verifies nothing (fail closed, as unreadable metadata
                                                            already was); a fresh key signs for its algorithm.
+``PUT /oidc/jwks`` with ``{"keys": ["x"]}``; a state       **fixed (medium).** The admin call answered 500; the
+import whose ``registered_jwks`` holds such a list (or     import was taken and every AssumeRoleWithWebIdentity for
+``{}``, an ``oct`` key)                                    that issuer answered 500.  ``InvalidJwks`` / the import
+                                                           checks each issuer's JWKS as ``PUT /oidc/jwks`` does.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here or elsewhere pins it):
@@ -423,3 +427,27 @@ def test_an_imported_oidc_signing_key_that_is_no_key_of_its_algorithm_signs_and_
     assert admin(aws, "GET", f"/oidc/{GITHUB_HOST}/.well-known/jwks.json")[0] == 404
     assert assume(aws, role_arn, mint(aws, github={"repository": "acme/app"}))["Provider"].endswith(GITHUB_HOST)
     assert len(admin(aws, "GET", f"/oidc/{GITHUB_HOST}/.well-known/jwks.json")[1]["keys"]) == 1
+
+
+@pytest.mark.parametrize("keys", [["x"], [5], [None], [[1]]])
+def test_a_registered_jwks_whose_key_is_no_object_is_invalid(aws, keys):
+    """Before: ``PUT /oidc/jwks`` with ``{"keys": ["x"]}`` answered 500 (PyJWK read the string as a mapping)."""
+    status, answer = admin(aws, "PUT", "/oidc/jwks", {"issuer": ISSUER, "jwks": {"keys": keys}})
+    assert (status, answer["error"]) == (400, "InvalidJwks") and answer["message"].startswith("keys[0]: ")
+    assert ISSUER not in aws.store.identity_providers.registered_jwks
+
+
+@pytest.mark.parametrize("jwks", [{"keys": ["x", 5]}, {"keys": {"k": 1}}, {},
+                                  {"keys": [{"kty": "oct", "k": "AAAA"}]}])
+def test_a_state_import_with_an_unusable_registered_jwks_is_refused(aws, jwks):
+    """Before: taken, and every AssumeRoleWithWebIdentity for that issuer (an unsigned call) answered 500 when the
+    key list held no objects; the import now checks each issuer's JWKS as ``PUT /oidc/jwks`` does."""
+    private, role_arn = _own_issuer(aws)
+    exported = admin(aws, "GET", "/state")[1]
+    hostile = json.loads(json.dumps(exported))
+    hostile["state"]["identity_providers"]["registered_jwks"][ISSUER] = jwks
+    status, answer = admin(aws, "PUT", "/state", hostile)
+    assert (status, answer["error"]) == (400, "InvalidState")
+    assert answer["message"].startswith(f"$.state.identity_providers.registered_jwks.{ISSUER}: ")
+    assert admin(aws, "GET", "/state")[1]["state"] == exported["state"]
+    assert assume(aws, role_arn, _signed(aws, private, {}))["SubjectFromWebIdentityToken"] == "builder"
