@@ -187,6 +187,20 @@ def _registered_jwks(value: Any, limits: Limits) -> str | None:
     return None
 
 
+def _saml_keys(value: Any, limits: Limits) -> str | None:
+    """Each SAML IdP's key and certificate as ``PUT /_mockrunner/saml/keys`` takes them (a pair, RSA): the IdP
+    signs every response it mints with them."""
+    from mockrunner.saml.idp import SamlIdpError, check_key, entity_id
+
+    for issuer, key in (value or {}).items():
+        try:
+            entity_id(issuer)
+            check_key(key.private_pem, key.certificate_pem)
+        except SamlIdpError as error:
+            return f".{issuer}: {error}"
+    return None
+
+
 IAM_TAGS = Entries(IAM_MAX_TAGS, _iam("tagKeyType"), _iam("tagValueType"))
 INLINE_POLICIES = Entries(None, _iam("policyNameType"), _iam("policyDocumentType"))
 STATUS = _iam("statusType")
@@ -283,7 +297,7 @@ RANGES: dict[type, dict[str, Any]] = {
                    "account_properties": Entries(iam.MAX_ACCOUNT_PROPERTIES, _iam("accountPropertyKeyType"),
                                                  _iam("accountPropertyValueType"))},
     SigningKey: {"algorithm": OneOf(frozenset(SIGNING_ALGORITHMS))},
-    IdentityProviders: {"registered_jwks": Rule(_registered_jwks)},
+    IdentityProviders: {"registered_jwks": Rule(_registered_jwks), "saml_keys": Rule(_saml_keys)},
     # ------------------------------------------------------------------------------------------------- ECR
     ecr.ImageScan: {"started_at": PAST, "status": OneOf(frozenset(ecr.SCAN_DESCRIPTIONS)),
                     "findings": _ecr("ImageScanFindingList")},

@@ -94,13 +94,13 @@ def _new_key(now: datetime, issuer: str) -> SamlSigningKey:
         certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"))
 
 
-def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
-    """Sign ``issuer``'s responses with the user's key and certificate (checked to be a pair) from now on."""
+def check_key(private_pem: Any, certificate_pem: Any) -> None:
+    """Raise SamlIdpError unless the two are PEM strings of an RSA private key and a certificate of its public key
+    (what the IdP signs with and puts in its metadata; a state import is held to it too)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    issuer = entity_id(issuer)
     if not isinstance(private_pem, str) or not isinstance(certificate_pem, str):
         raise SamlIdpError("privateKey and certificate are PEM strings")
     try:
@@ -110,6 +110,12 @@ def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem:
         raise SamlIdpError(f"not a PEM private key and certificate ({error})") from None
     if not isinstance(private, rsa.RSAPrivateKey) or certificate.public_key() != private.public_key():
         raise SamlIdpError("the certificate is not the RSA private key's")
+
+
+def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
+    """Sign ``issuer``'s responses with the user's key and certificate (checked to be a pair) from now on."""
+    issuer = entity_id(issuer)
+    check_key(private_pem, certificate_pem)
     with store.lock:
         store.identity_providers.saml_keys[issuer] = SamlSigningKey(private_pem, certificate_pem)
 

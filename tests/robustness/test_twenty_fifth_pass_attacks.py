@@ -49,6 +49,8 @@ algorithm (an EC key for RS256 or for decryption)          AssumeRoleWithWebIden
 import whose ``registered_jwks`` holds such a list (or     import was taken and every AssumeRoleWithWebIdentity for
 ``{}``, an ``oct`` key)                                    that issuer answered 500.  ``InvalidJwks`` / the import
                                                            checks each issuer's JWKS as ``PUT /oidc/jwks`` does.
+a state import whose SAML IdP key or certificate is        **fixed (low).** Taken; every ``POST /saml/assertion`` for
+garbage or not the key's                                   that IdP answered 500.  Checked as ``PUT /saml/keys``.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here or elsewhere pins it):
@@ -451,3 +453,21 @@ def test_a_state_import_with_an_unusable_registered_jwks_is_refused(aws, jwks):
     assert answer["message"].startswith(f"$.state.identity_providers.registered_jwks.{ISSUER}: ")
     assert admin(aws, "GET", "/state")[1]["state"] == exported["state"]
     assert assume(aws, role_arn, _signed(aws, private, {}))["SubjectFromWebIdentityToken"] == "builder"
+
+
+@pytest.mark.parametrize("field, value", [("private_pem", "garbage"), ("certificate_pem", "garbage"),
+                                          ("certificate_pem", "other")])
+def test_a_state_import_with_an_unusable_saml_idp_key_is_refused(aws, field, value):
+    """Before: taken, and every ``POST /saml/assertion`` for that IdP answered 500 (signxml could not sign with it)."""
+    issuer = "https://idp.example.com/saml"
+    assert admin(aws, "POST", "/saml/metadata", {"issuer": issuer})[0] == 200
+    exported = admin(aws, "GET", "/state")[1]
+    hostile = json.loads(json.dumps(exported))
+    if value == "other":
+        assert admin(aws, "POST", "/saml/metadata", {"issuer": "https://other.example.com"})[0] == 200
+        value = aws.store.identity_providers.saml_keys["https://other.example.com"].certificate_pem
+    hostile["state"]["identity_providers"]["saml_keys"][issuer][field] = value
+    status, answer = admin(aws, "PUT", "/state", hostile)
+    assert (status, answer["error"]) == (400, "InvalidState")
+    assert answer["message"].startswith(f"$.state.identity_providers.saml_keys.{issuer}: ")
+    assert admin(aws, "POST", "/saml/assertion", {"issuer": issuer})[0] == 200
