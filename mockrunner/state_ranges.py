@@ -175,6 +175,8 @@ def _planned_images(value: Any, limits: Limits) -> str | None:
                 or any(not isinstance(tag, str) for tag in item["imageTags"])):
             return f"[{index}]: not a planned image (repositoryName, imageDigest, imageTags)"
     return None
+
+
 def _registered_jwks(value: Any, limits: Limits) -> str | None:
     """Each issuer's JWKS as ``PUT /_mockrunner/oidc/jwks`` takes it: every web identity token of that issuer reads
     it, so a key list of strings or numbers would fail every such call."""
