@@ -108,7 +108,7 @@ def _body(required: bool = True) -> Any:
             raise AdminError(400, "MissingBody", "this endpoint needs a JSON body")
         return {}
     try:
-        return strict_json.loads(data)
+        return strict_json.loads(data, unicode_only=True)
     except ValueError as error:
         raise AdminError(400, "MalformedJSON", f"the body is not valid JSON: {error}") from None
 

@@ -106,7 +106,7 @@ def load_seed_file(path: str) -> dict:
         raise SeedError(f"{path}: YAML seed files are not supported (mockrunner adds no YAML dependency); "
                         "use JSON")
     try:
-        return strict_json.loads(text)
+        return strict_json.loads(text, unicode_only=True)
     except ValueError as error:
         raise SeedError(f"{path}: not valid JSON: {error}") from None
 

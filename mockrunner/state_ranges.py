@@ -36,8 +36,8 @@ from mockrunner.config import Quotas
 from mockrunner.model import apprunner as ar
 from mockrunner.model import ecr, iam
 from mockrunner.model.collection_keys import KEYED_BY, misfiled
-from mockrunner.model.identity_providers import SigningKey
-from mockrunner.oidc.keys import SIGNING_ALGORITHMS
+from mockrunner.model.identity_providers import IdentityProviders, SigningKey
+from mockrunner.oidc.keys import SIGNING_ALGORITHMS, OidcError, check_jwks, issuer_url
 from mockrunner.protocol import specs
 from mockrunner.protocol.validation import first_violation
 from mockrunner.services.apprunner.lifecycle import TASK_KINDS
@@ -175,6 +175,34 @@ def _planned_images(value: Any, limits: Limits) -> str | None:
                 or any(not isinstance(tag, str) for tag in item["imageTags"])):
             return f"[{index}]: not a planned image (repositoryName, imageDigest, imageTags)"
     return None
+
+
+def _registered_jwks(value: Any, limits: Limits) -> str | None:
+    """Each issuer's JWKS as ``PUT /_mockrunner/oidc/jwks`` takes it: every web identity token of that issuer reads
+    it, so a key list of strings or numbers would fail every such call."""
+    for issuer, document in (value or {}).items():
+        try:
+            issuer_url(issuer)
+            check_jwks(document)
+        except OidcError as error:
+            return f".{issuer}: {error}"
+    return None
+
+
+def _saml_keys(value: Any, limits: Limits) -> str | None:
+    """Each SAML IdP's key and certificate as ``PUT /_mockrunner/saml/keys`` takes them (a pair, RSA): the IdP
+    signs every response it mints with them."""
+    from mockrunner.saml.idp import SamlIdpError, check_key, entity_id
+
+    for issuer, key in (value or {}).items():
+        try:
+            entity_id(issuer)
+            check_key(key.private_pem, key.certificate_pem)
+        except SamlIdpError as error:
+            return f".{issuer}: {error}"
+    return None
+
+
 IAM_TAGS = Entries(IAM_MAX_TAGS, _iam("tagKeyType"), _iam("tagValueType"))
 INLINE_POLICIES = Entries(None, _iam("policyNameType"), _iam("policyDocumentType"))
 STATUS = _iam("statusType")
@@ -271,6 +299,7 @@ RANGES: dict[type, dict[str, Any]] = {
                    "account_properties": Entries(iam.MAX_ACCOUNT_PROPERTIES, _iam("accountPropertyKeyType"),
                                                  _iam("accountPropertyValueType"))},
     SigningKey: {"algorithm": OneOf(frozenset(SIGNING_ALGORITHMS))},
+    IdentityProviders: {"registered_jwks": Rule(_registered_jwks), "saml_keys": Rule(_saml_keys)},
     # ------------------------------------------------------------------------------------------------- ECR
     ecr.ImageScan: {"started_at": PAST, "status": OneOf(frozenset(ecr.SCAN_DESCRIPTIONS)),
                     "findings": _ecr("ImageScanFindingList")},

@@ -208,7 +208,9 @@ def encode(value: Any, path: str = "$") -> Any:
 
 def decode(data: Any, path: str = "$") -> Any:
     """The inverse of :func:`encode`; raises :class:`SnapshotError` naming the path of anything invalid."""
-    if data is None or isinstance(data, (bool, str)):
+    if isinstance(data, str):
+        return _unicode_text(data, path)
+    if data is None or isinstance(data, bool):
         return data
     if isinstance(data, (int, float)):
         if not -_LARGEST_INTEGER <= data <= _LARGEST_INTEGER:  # NaN and the infinities fail this too
@@ -222,7 +224,7 @@ def decode(data: Any, path: str = "$") -> Any:
         return _decode_dataclass(data, path)
     tags = [key for key in data if key.startswith("$")]
     if not tags:
-        return {key: decode(item, f"{path}.{key}") for key, item in data.items()}
+        return {_unicode_text(key, path): decode(item, f"{path}.{key}") for key, item in data.items()}
     tag = tags[0]
     decoder = _TAGGED.get(tag)
     if decoder is None:
@@ -233,6 +235,17 @@ def decode(data: Any, path: str = "$") -> Any:
         raise
     except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise SnapshotError(f"{path}: invalid {tag} value ({error})") from None
+
+
+def _unicode_text(text: str, path: str) -> str:
+    """``text`` when it is Unicode text; a JSON ``\\ud800`` escape spells half a UTF-16 surrogate pair, which no
+    page, answer or file can encode as UTF-8 (a name holding one made every later use of it a 500)."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SnapshotError(f"{path}: a string holds half a UTF-16 surrogate pair ({text[:40]!r})") from None
+    return text
 
 
 def _decode_dataclass(data: dict, path: str) -> Any:

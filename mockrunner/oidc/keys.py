@@ -30,9 +30,10 @@ class OidcError(ValueError):
 
 
 def issuer_url(issuer: Any) -> str:
-    """An issuer as tokens name it: an ``https://`` URL with a host and no query (raises OidcError)."""
+    """An issuer as tokens name it: an ``https://`` URL with a host, no query, no spaces and no control characters
+    or halves of surrogate pairs (raises OidcError)."""
     if not isinstance(issuer, str) or not issuer.startswith("https://") or len(issuer) <= len("https://") \
-            or "?" in issuer or "#" in issuer or any(c.isspace() for c in issuer):
+            or "?" in issuer or "#" in issuer or any(c.isspace() for c in issuer) or not issuer.isprintable():
         raise OidcError(f"issuer must be an https:// URL with a host and no query, not {issuer!r}")
     return issuer
 
@@ -44,7 +45,7 @@ def signing_key(store: "Store", issuer: str, algorithm: str = "RS256") -> tuple[
     with store.lock:
         keys = store.identity_providers.signing_keys.setdefault(issuer, [])
         for key in keys:
-            if key.algorithm == algorithm:
+            if key.algorithm == algorithm and _loaded(store, key) is not None:
                 return key, False
         private: Any = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if algorithm.startswith("RS")
                         else ec.generate_private_key(_CURVES[algorithm]()))
@@ -57,17 +58,38 @@ def signing_key(store: "Store", issuer: str, algorithm: str = "RS256") -> tuple[
 
 
 def private_key(store: "Store", key: SigningKey) -> Any:
-    """The key object of ``key``, parsed once per key (its PEM is the version: a key id names fixed material)."""
-    pem = key.private_pem.encode("ascii")
-    return store.derived("oidc_keys").get(key.kid, key.private_pem,
-                                          lambda: serialization.load_pem_private_key(pem, None))
+    """The key object of ``key`` (one :func:`signing_key` returned, so a usable one), parsed once per key."""
+    return _loaded(store, key)
+
+
+def _loaded(store: "Store", key: SigningKey) -> Any | None:
+    """The key object of ``key``, parsed once per key (its PEM is the version: a key id names fixed material); None
+    for a PEM that is no private key of the key's algorithm (RSA, or EC on that algorithm's curve).  Only an imported
+    state can hold one: it signs nothing and is left out of the JWKS (fail closed), and :func:`signing_key` makes
+    a fresh key for its algorithm."""
+    def load() -> Any | None:
+        try:
+            private = serialization.load_pem_private_key(key.private_pem.encode("utf-8"), None)
+        except (ValueError, TypeError, UnicodeEncodeError):
+            return None
+        if key.algorithm.startswith("RS"):
+            return private if isinstance(private, rsa.RSAPrivateKey) else None
+        curve = _CURVES.get(key.algorithm)
+        usable = isinstance(private, ec.EllipticCurvePrivateKey) and curve is not None \
+            and private.curve.name == curve.name
+        return private if usable else None
+
+    return store.derived("oidc_keys").get(key.kid, key.private_pem, load)
 
 
 def jwks(store: "Store", issuer: str) -> dict:
     """The issuer's public keys as a JWKS document (empty ``keys`` for an issuer nobody holds keys for)."""
     keys = []
     for key in store.identity_providers.signing_keys.get(issuer, []):
-        public = private_key(store, key).public_key()
+        private = _loaded(store, key)
+        if private is None:
+            continue
+        public = private.public_key()
         algorithm = jwt.algorithms.RSAAlgorithm if key.algorithm.startswith("RS") else jwt.algorithms.ECAlgorithm
         jwk = json.loads(algorithm.to_jwk(public))
         keys.append({**jwk, "kid": key.kid, "alg": key.algorithm, "use": "sig"})
@@ -81,6 +103,8 @@ def check_jwks(document: Any) -> dict:
         raise OidcError('a JWKS is an object {"keys": [JWK, ...]} with at least one key')
     keys = []
     for index, jwk in enumerate(document["keys"]):
+        if not isinstance(jwk, dict):
+            raise OidcError(f"keys[{index}]: a JWK is an object, not {type(jwk).__name__}")
         try:
             parsed = jwt.PyJWK(jwk)
         except (jwt.PyJWKError, jwt.InvalidKeyError, TypeError, ValueError) as error:

@@ -16,16 +16,22 @@ marked in ``docs/behaviour.md``):
    ``iat`` not in the future.
 
 Claims of the wrong JSON type (a numeric ``sub``, a malformed session-tags claim, a time that is not a finite number)
-are ``IDPRejectedClaim``.
+are ``IDPRejectedClaim``, and so is a source identity AssumeRole's ``SourceIdentity`` rules refuse (2 to 64 of
+``[\\w+=,.@-]``, so never ``aws:``); session tags the ``Tag`` rules refuse (:mod:`mockrunner.session_tag_rules`)
+are ``ValidationError`` "Unable to validate tags" (:data:`TAGS_REFUSED`).
+A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escape) is not UTF-8 JSON, so not a JWT.
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import jwt
 
+from mockrunner import session_tag_rules
 from mockrunner.errors import ServiceError
 from mockrunner.oidc.keys import SIGNING_ALGORITHMS, jwks
 from mockrunner.oidc.provider_claims import claim_value, keys_for
@@ -40,7 +46,13 @@ MAX_TIME = 2 ** 63 - 1
 infinite is ``IDPRejectedClaim``."""
 """IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
 TAGS_CLAIM = "https://aws.amazon.com/tags"
+TAGS_REFUSED = "Unable to validate tags"
+"""STS's answer (``ValidationError``, 400) for session tags from a token it will not take (recorded in
+hashicorp/terraform-provider-aws#44712, where the tags can only have come from the token; which rule they broke is
+not stated): here, tags the ``Tag`` rules of :mod:`mockrunner.session_tag_rules` refuse."""
 SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
+SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+"""AssumeRole's ``SourceIdentity`` (length 2-64, ``[\\w+=,.@-]*``); AssumeRoleWithSAML holds its attribute to it too."""
 NO_KEY = ("Couldn't retrieve verification key from your identity provider,  please reference "
           "AssumeRoleWithWebIdentity documentation for requirements")
 NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
@@ -83,7 +95,8 @@ def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
+        json.dumps([header, claims], ensure_ascii=False).encode("utf-8")  # half a surrogate pair: not UTF-8 JSON
+    except (jwt.PyJWTError, UnicodeEncodeError):
         raise _invalid(NOT_A_JWT) from None
     for name in ("iss", "sub", "exp"):
         if name not in claims:
@@ -116,8 +129,10 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
     algorithm = header.get("alg")
     if algorithm not in SIGNING_ALGORITHMS:
         raise _invalid(f"Unsupported token signing algorithm: {algorithm}")
+    # A key that names its algorithm is for that algorithm only (RFC 7517 section 4.4, "alg").
     candidates = [jwk for jwk in jwks(store, issuer)["keys"]
-                  if header.get("kid") is None or jwk.get("kid") == header.get("kid")]
+                  if (header.get("kid") is None or jwk.get("kid") == header.get("kid"))
+                  and jwk.get("alg", algorithm) == algorithm]
     if not candidates:
         raise _invalid(NO_KEY)
     for jwk in candidates:
@@ -196,7 +211,21 @@ def session_tags(claims: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
             # Session tag keys are case-insensitive (AssumeRole and AssumeRoleWithSAML refuse the same).
             raise _rejected(f"The session tag {key} is set more than once.")
         lowered.add(key.lower())
+        if session_tag_rules.refusal(key, values[0]) is not None:
+            raise ServiceError("ValidationError", TAGS_REFUSED, 400)
         tags[key] = values[0]
     if not all(isinstance(key, str) and key.lower() in lowered for key in transitive):
         raise _rejected("Every transitive tag key must be one of the principal_tags.")
     return tags, list(transitive)
+
+
+def source_identity(claims: Mapping[str, Any]) -> str | None:
+    """The ``https://aws.amazon.com/source_identity`` claim, held to AssumeRole's ``SourceIdentity`` rules (a claim
+    of another JSON type, or one those rules refuse, is ``IDPRejectedClaim``)."""
+    value = claims.get(SOURCE_IDENTITY_CLAIM)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SOURCE_IDENTITY.fullmatch(value):
+        raise _rejected(f'The {SOURCE_IDENTITY_CLAIM} claim must match [a-zA-Z_0-9+=,.@-]{{2,64}} and not begin with '
+                        '"aws:".')
+    return value

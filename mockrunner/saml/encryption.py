@@ -11,6 +11,7 @@ import base64
 import os
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -37,11 +38,10 @@ def decrypt(encrypted: Any, private_pems: list[str]) -> Any | None:
                     if _transport(key) in KEY_TRANSPORT]
     if cipher_text is None or algorithm not in GCM | CBC:
         return None
-    for pem in private_pems:
-        private = serialization.load_pem_private_key(pem.encode("utf-8"), None)
+    for private in _rsa_keys(private_pems):
         for wrapped in wrapped_keys:
             try:
-                content_key = private.decrypt(wrapped, _OAEP)  # type: ignore[union-attr]
+                content_key = private.decrypt(wrapped, _OAEP)
                 plain = _decrypt_content(algorithm, content_key, cipher_text)
                 assertion = parse(plain)
             except (ValueError, UnsafeXml):
@@ -49,6 +49,20 @@ def decrypt(encrypted: Any, private_pems: list[str]) -> Any | None:
             if assertion.tag == tag(SAML, "Assertion"):
                 return assertion
     return None
+
+
+def _rsa_keys(private_pems: list[str]) -> list[rsa.RSAPrivateKey]:
+    """The RSA keys among ``private_pems``; one that is not (only an imported state can hold such a key: IAM's
+    AddPrivateKey refuses it) decrypts nothing, so the call fails closed instead of failing."""
+    keys = []
+    for pem in private_pems:
+        try:
+            private = serialization.load_pem_private_key(pem.encode("utf-8"), None)
+        except (ValueError, TypeError, UnicodeEncodeError):
+            continue
+        if isinstance(private, rsa.RSAPrivateKey):
+            keys.append(private)
+    return keys
 
 
 def _transport(key: Any) -> str | None:
@@ -66,7 +80,10 @@ def _cipher_value(element: Any) -> bytes | None:
 
 def _decrypt_content(algorithm: str, key: bytes, data: bytes) -> bytes:
     if algorithm in GCM:
-        return AESGCM(key).decrypt(data[:12], data[12:], None)
+        try:
+            return AESGCM(key).decrypt(data[:12], data[12:], None)
+        except InvalidTag:  # not a ValueError: a tampered or truncated cipher text is no assertion, never a 500
+            raise ValueError("the content does not authenticate") from None
     decryptor = Cipher(algorithms.AES(key), modes.CBC(data[:16])).decryptor()
     plain = decryptor.update(data[16:]) + decryptor.finalize()
     if not plain or not 1 <= plain[-1] <= 16:

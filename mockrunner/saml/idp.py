@@ -21,6 +21,7 @@ encrypts the signed assertion into a ``saml:EncryptedAssertion`` (:mod:`mockrunn
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -48,10 +49,22 @@ class SamlIdpError(ValueError):
     """A request to the built-in IdP that cannot be served; the message says why."""
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry, even as references (C0 controls but tab/LF/CR, halves of surrogate pairs)."""
+
+
+def _xml_text(value: str, name: str) -> str:
+    """``value``, which goes into the response or metadata as XML text (raises SamlIdpError when it cannot)."""
+    if _NOT_XML.search(value):
+        raise SamlIdpError(f"{name}: holds a character XML cannot carry (a control character or half a UTF-16 "
+                           "surrogate pair)")
+    return value
+
+
 def entity_id(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > 1024:
         raise SamlIdpError(f"issuer must be a non-empty string (the IdP's entity id), not {value!r}")
-    return value
+    return _xml_text(value, "issuer")
 
 
 def signing_key(store: "Store", issuer: str) -> SamlSigningKey:
@@ -81,13 +94,13 @@ def _new_key(now: datetime, issuer: str) -> SamlSigningKey:
         certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"))
 
 
-def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
-    """Sign ``issuer``'s responses with the user's key and certificate (checked to be a pair) from now on."""
+def check_key(private_pem: Any, certificate_pem: Any) -> None:
+    """Raise SamlIdpError unless the two are PEM strings of an RSA private key and a certificate of its public key
+    (what the IdP signs with and puts in its metadata; a state import is held to it too)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    issuer = entity_id(issuer)
     if not isinstance(private_pem, str) or not isinstance(certificate_pem, str):
         raise SamlIdpError("privateKey and certificate are PEM strings")
     try:
@@ -97,6 +110,12 @@ def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem:
         raise SamlIdpError(f"not a PEM private key and certificate ({error})") from None
     if not isinstance(private, rsa.RSAPrivateKey) or certificate.public_key() != private.public_key():
         raise SamlIdpError("the certificate is not the RSA private key's")
+
+
+def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
+    """Sign ``issuer``'s responses with the user's key and certificate (checked to be a pair) from now on."""
+    issuer = entity_id(issuer)
+    check_key(private_pem, certificate_pem)
     with store.lock:
         store.identity_providers.saml_keys[issuer] = SamlSigningKey(private_pem, certificate_pem)
 
@@ -128,7 +147,16 @@ def _strings(value: Any, name: str) -> list[str]:
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
         raise SamlIdpError(f"{name}: expected a string or a list of strings")
-    return values
+    _xml_text(name, "a name")  # an attribute's or tag's name (``attributes.<name>``) goes into the XML too
+    return [_xml_text(item, name) for item in values]
+
+
+def _first(value: Any, name: str) -> str:
+    """A field that holds one string (a one-string list is taken too; an empty list is not)."""
+    values = _strings(value, name)
+    if not values:
+        raise SamlIdpError(f"{name}: expected a string")
+    return values[0]
 
 
 def _attributes(request: dict) -> dict[str, list[str]]:
@@ -138,7 +166,7 @@ def _attributes(request: dict) -> dict[str, list[str]]:
     if not isinstance(roles, list):
         raise SamlIdpError("roles: expected a list of [roleArn, providerArn] pairs or 'roleArn,providerArn' strings")
     attributes[ATTRIBUTE_PREFIX + "Role"] = [
-        ",".join(_strings(pair, "roles[]")) if isinstance(pair, list) else _strings(pair, "roles[]")[0]
+        ",".join(_strings(pair, "roles[]")) if isinstance(pair, list) else _first(pair, "roles[]")
         for pair in roles]
     simple = {"sessionName": "RoleSessionName", "sessionDuration": "SessionDuration",
               "sourceIdentity": "SourceIdentity"}
@@ -146,7 +174,7 @@ def _attributes(request: dict) -> dict[str, list[str]]:
         if field in request:
             value = request[field]
             attributes[ATTRIBUTE_PREFIX + attribute] = [str(value) if isinstance(value, int) else
-                                                        _strings(value, field)[0]]
+                                                        _first(value, field)]
     tags = request.get("tags", {})
     if not isinstance(tags, dict):
         raise SamlIdpError("tags: expected an object of key -> value")
@@ -181,14 +209,14 @@ def mint(store: "Store", request: Any) -> str:
     if unknown:
         raise SamlIdpError(f"{unknown[0]}: unknown field (expected one of {', '.join(sorted(_FIELDS))})")
     issuer = entity_id(request.get("issuer"))
-    subject = _strings(request.get("subject", "mockrunner-user"), "subject")[0]
-    subject_type = request.get("subjectType", "persistent")
+    subject = _first(request.get("subject", "mockrunner-user"), "subject")
+    subject_type = _first(request.get("subjectType", "persistent"), "subjectType")
     name_format = NAME_ID_FORMATS.get(subject_type, subject_type)
     lifetime = request.get("expiresIn", 300)
     if isinstance(lifetime, bool) or not isinstance(lifetime, int) or not 0 < lifetime <= MAX_LIFETIME:
         raise SamlIdpError(f"expiresIn: a number of seconds from 1 to {MAX_LIFETIME}")
-    recipient = _strings(request.get("recipient", SIGNIN), "recipient")[0]
-    audience = _strings(request.get("audience", SIGNIN), "audience")[0]
+    recipient = _first(request.get("recipient", SIGNIN), "recipient")
+    audience = _first(request.get("audience", SIGNIN), "audience")
     sign = request.get("sign", "assertion")
     if sign not in ("assertion", "response"):
         raise SamlIdpError('sign: "assertion" or "response"')
@@ -226,7 +254,7 @@ def mint(store: "Store", request: Any) -> str:
         from mockrunner.saml.encryption import encrypt
 
         try:
-            assertion = encrypt(etree.tostring(assertion), _strings(request["encryptWith"], "encryptWith")[0])
+            assertion = encrypt(etree.tostring(assertion), _first(request["encryptWith"], "encryptWith"))
         except ValueError as error:
             raise SamlIdpError(f"encryptWith: {error}") from None
     response_id = f"_{uuid.uuid4().hex}"

@@ -9,11 +9,12 @@ reports where they exist, the others are marked in ``docs/behaviour.md``):
 2. an XML signature on the response or on the assertion that verifies (signxml: RSA/ECDSA with SHA-224 and up,
    never SHA-1 or HMAC) against one of the signing certificates of the provider's metadata ("Response signature
    invalid"); only what the signature covers is read afterwards (no signature wrapping);
-3. the assertion's ``Issuer`` is the metadata's entity id; it has a ``NameID`` (every text is read whole, as its
-   XPath string value: a comment inside a value does not cut it short);
-4. a bearer ``SubjectConfirmationData`` whose ``Recipient`` is an AWS sign-in endpoint, and an
-   ``AudienceRestriction`` naming one (``https://signin.aws.amazon.com/saml``, a regional
-   ``https://<region>.signin.aws.amazon.com/saml``, or ``urn:amazon:webservices``);
+3. the assertion's ``Issuer`` is the metadata's entity id; it has one ``Subject`` with one ``NameID`` (every text is
+   read whole, as its XPath string value: a comment inside a value does not cut it short);
+4. a bearer ``SubjectConfirmationData`` whose ``Recipient`` is an AWS sign-in endpoint, and one ``Conditions``
+   whose every ``AudienceRestriction`` names one (``https://signin.aws.amazon.com/saml``, a regional
+   ``https://<region>.signin.aws.amazon.com/saml``, or ``urn:amazon:webservices``), with no condition but
+   ``AudienceRestriction``, ``OneTimeUse`` and ``ProxyRestriction``;
 5. times against the store clock: ``NotBefore`` and the assertion's (required) ``IssueInstant`` not more than five
    minutes ahead; ``NotOnOrAfter`` (conditions and confirmation) not passed and the assertion issued at most five
    minutes ago — else ``ExpiredTokenException``
@@ -104,6 +105,7 @@ def _decrypted(root: Any, provider: "SamlProvider") -> Any:
 def _signed_assertion(root: Any, metadata: Metadata) -> Any:
     """The assertion as covered by a valid signature: of the response (then its one assertion) or of the
     assertion itself."""
+    from lxml import etree
     from signxml import SignatureConfiguration, XMLVerifier
     from signxml.exceptions import InvalidInput, InvalidSignature
 
@@ -117,7 +119,8 @@ def _signed_assertion(root: Any, metadata: Metadata) -> Any:
     for certificate in metadata.certificates:
         try:
             result: Any = XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, id_attribute="ID")
-        except (InvalidSignature, InvalidInput, ValueError):
+        except (InvalidSignature, InvalidInput, ValueError, etree.LxmlError):
+            # LxmlError: a Signature that breaks the XML Signature schema (no SignedInfo) fails signxml's schema check
             continue
         signed = result.signed_xml
         if signed is not None and signed.tag == tag(SAMLP, "Response"):
@@ -157,7 +160,11 @@ def _read(assertion: Any, metadata: Metadata, now: datetime) -> Assertion:
     if issuer != metadata.entity_id:
         # STS's text for an assertion whose issuer is not the provider's (dbeaver/cloudbeaver#3112).
         raise invalid(ISSUER_UNKNOWN)
-    name_id = assertion.find("saml:Subject/saml:NameID", NAMESPACES)
+    name_ids = assertion.findall("saml:Subject/saml:NameID", NAMESPACES)
+    if len(assertion.findall("saml:Subject", NAMESPACES)) > 1 or len(name_ids) > 1:
+        # SAML core 2.4.1: one Subject, one identifier in it; which of two to read would be a guess (fail closed).
+        raise invalid("Invalid SAML response: the assertion has more than one Subject or NameID")
+    name_id = name_ids[0] if name_ids else None
     subject = _content(name_id) if name_id is not None else ""
     if not subject:
         raise invalid("Invalid SAML response: the assertion has no Subject NameID")
@@ -169,11 +176,7 @@ def _read(assertion: Any, metadata: Metadata, now: datetime) -> Assertion:
     if recipient is None or not SIGNIN_ENDPOINT.fullmatch(recipient):
         raise invalid("Invalid SAML response: the bearer SubjectConfirmationData Recipient must be an AWS sign-in "
                       "endpoint such as https://signin.aws.amazon.com/saml")
-    audiences = [_content(element) for element in
-                 assertion.findall("saml:Conditions/saml:AudienceRestriction/saml:Audience", NAMESPACES)]
-    if not any(SIGNIN_ENDPOINT.fullmatch(value) or value in AUDIENCES_BESIDES_ENDPOINTS for value in audiences):
-        raise invalid("Invalid SAML response: the assertion's AudienceRestriction must name "
-                      "https://signin.aws.amazon.com/saml")
+    _check_conditions(assertion)
     _check_times(assertion, confirmation, now)
     attributes: dict[str, list[str]] = {}
     for attribute in assertion.findall("saml:AttributeStatement/saml:Attribute", NAMESPACES):
@@ -183,6 +186,27 @@ def _read(assertion: Any, metadata: Metadata, now: datetime) -> Assertion:
     session_end = _time(authn.get("SessionNotOnOrAfter") if authn is not None else None, "SessionNotOnOrAfter")
     return Assertion(issuer, subject, SUBJECT_TYPES.get(name_format, name_format), recipient,
                      attributes, session_end)
+
+
+def _names_aws(restriction: Any) -> bool:
+    audiences = [_content(element) for element in restriction.findall("saml:Audience", NAMESPACES)]
+    return any(SIGNIN_ENDPOINT.fullmatch(value) or value in AUDIENCES_BESIDES_ENDPOINTS for value in audiences)
+
+
+def _check_conditions(assertion: Any) -> None:
+    """SAML core 2.5.1: every ``AudienceRestriction`` must be met (its audiences are alternatives, the restrictions
+    all hold), and a condition not understood makes the assertion indeterminate, which must not be used (fail
+    closed; AWS's wording unverified).  ``OneTimeUse`` and ``ProxyRestriction`` are understood: no replay cache is
+    kept (as for any assertion), and STS gives no assertion on to others."""
+    conditions = assertion.findall("saml:Conditions", NAMESPACES)
+    restrictions = [restriction for element in conditions
+                    for restriction in element.iterchildren(tag(SAML, "AudienceRestriction"))]
+    if not restrictions or not all(_names_aws(restriction) for restriction in restrictions):
+        raise invalid("Invalid SAML response: the assertion's AudienceRestriction must name "
+                      "https://signin.aws.amazon.com/saml")
+    understood = {tag(SAML, name) for name in ("AudienceRestriction", "OneTimeUse", "ProxyRestriction")}
+    if len(conditions) > 1 or any(child.tag not in understood for child in conditions[0].iterchildren("*")):
+        raise invalid("Invalid SAML response: the assertion's Conditions hold a condition that cannot be evaluated")
 
 
 def _check_times(assertion: Any, confirmation: Any, now: datetime) -> None:

@@ -332,14 +332,14 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     verified = web_identity.verify(store, account.iam if account is not None else IamState(),
                                    params["WebIdentityToken"])
     tags, transitive = web_identity.session_tags(verified.claims)
-    source_identity = verified.claims.get(web_identity.SOURCE_IDENTITY_CLAIM)
+    source_identity = web_identity.source_identity(verified.claims)
     keys: dict[str, Any] = {**web_identity.condition_keys(verified), "sts:RoleSessionName": params["RoleSessionName"]}
     for key, value in tags.items():
         keys[f"aws:RequestTag/{key}"] = value
     if tags:
         keys["aws:TagKeys"] = list(tags)
         keys["sts:TransitiveTagKeys"] = transitive
-    if isinstance(source_identity, str):
+    if source_identity is not None:
         keys["sts:SourceIdentity"] = source_identity
     if role is not None:
         keys.update(resource_tag_keys(role, "role"))
@@ -349,7 +349,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     checks = [Check("sts:AssumeRoleWithWebIdentity", role_arn, keys, **common)]
     if tags:
         checks.append(Check("sts:TagSession", role_arn, keys, **common))
-    if isinstance(source_identity, str):
+    if source_identity is not None:
         checks.append(Check("sts:SetSourceIdentity", role_arn, keys, **common))
     provider = Principal(arn=verified.provider.arn, account=account_id, type="Federated")
     details = {"tokenClaims": verified.claims, "conditionKeys": keys, "provider": verified.provider.arn}
@@ -361,7 +361,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role,
                                params["RoleSessionName"], duration, policies=policies,
                                policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
-                               source_identity=source_identity if isinstance(source_identity, str) else None,
+                               source_identity=source_identity,
                                minimum_token_size=token_size.minimum_size(params))
     return {**_session_result(session, policies, policy_arns, tags),
             **token_size.requested_size_members(params, session.session_token),

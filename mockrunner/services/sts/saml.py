@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from mockrunner import session_tag_rules
 from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
@@ -80,8 +81,9 @@ def _source_identity(attributes: dict[str, list[str]]) -> str | None:
 
 
 def _session_tags(attributes: dict[str, list[str]]) -> tuple[dict[str, str], list[str]]:
-    """``PrincipalTag:<key>`` attributes (one value each) and ``TransitiveTagKeys`` (IAM User Guide, "Passing
-    session tags using AssumeRoleWithSAML")."""
+    """``PrincipalTag:<key>`` attributes (one value each, held to the ``Tag`` rules of
+    :mod:`mockrunner.session_tag_rules`) and ``TransitiveTagKeys`` (IAM User Guide, "Passing session tags using
+    AssumeRoleWithSAML")."""
     tags: dict[str, str] = {}
     for name, values in attributes.items():
         if name.startswith(ATTRIBUTES + "PrincipalTag:"):
@@ -90,6 +92,9 @@ def _session_tags(attributes: dict[str, list[str]]) -> tuple[dict[str, str], lis
                 raise _invalid(f"PrincipalTag:{key} in AuthnResponse must have exactly one value")
             if any(key.lower() == other.lower() for other in tags):
                 raise _invalid(f"The tag {key} is set more than once in AuthnResponse")
+            refusal = session_tag_rules.refusal(key, values[0])
+            if refusal is not None:
+                raise _invalid(refusal)
             tags[key] = values[0]
     transitive = list(attributes.get(ATTRIBUTES + "TransitiveTagKeys", []))
     lowered = {key.lower() for key in tags}
