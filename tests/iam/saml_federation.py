@@ -49,3 +49,17 @@ def assume(aws: Any, role_arn: str, assertion: str, provider_arn: str = PROVIDER
 
     sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
     return sts.assume_role_with_saml(RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion, **extra)
+
+
+def rsa_key_pems() -> tuple[str, str]:
+    """A new 2048-bit RSA key: its private key (PKCS#8 PEM, what IAM's AddPrivateKey takes) and its public key (the
+    PEM an IdP encrypts assertions for)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public

@@ -12,7 +12,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from mockrunner.saml.condition_keys import name_qualifier
 from tests.iam.federation import admin
 from tests.iam.helpers import ACCOUNT, aws_error
-from tests.iam.saml_federation import IDP, PROVIDER, SAML_DENIED, assume, saml_provider, saml_response, saml_role
+from tests.iam.saml_federation import (
+    IDP,
+    PROVIDER,
+    SAML_DENIED,
+    assume,
+    rsa_key_pems,
+    saml_provider,
+    saml_response,
+    saml_role,
+)
 
 AFFILIATION = "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"
 
@@ -142,11 +151,7 @@ def test_session_duration_tags_source_identity_and_session_policy(aws):
 
 def test_encrypted_assertions(aws):
     iam = aws.client("iam")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pem, public = rsa_key_pems()
     saml_provider(aws, AddPrivateKey=pem, AssertionEncryptionMode="Required")
     role_arn = saml_role(aws)
     assert assume(aws, role_arn, saml_response(aws, role_arn, encryptWith=public))["Subject"] == "alice@example.com"

@@ -110,7 +110,7 @@ from tests.harness import Harness
 from tests.iam.federation import GITHUB_HOST, admin, assume, deploy_role, github_provider, mint, web_identity_trust
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc
 from tests.iam.saml_federation import assume as assume_with_saml
-from tests.iam.saml_federation import saml_provider, saml_response, saml_role
+from tests.iam.saml_federation import rsa_key_pems, saml_provider, saml_response, saml_role
 from tests.robustness.test_saml_attacks import _encoded, _resigned
 
 NOT_A_JWT = ("InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent "
@@ -285,11 +285,7 @@ def test_a_signature_breaking_the_signature_schema_is_invalid_never_a_500(aws, s
 def test_a_tampered_encrypted_assertion_is_not_decrypted_never_a_500(aws):
     """Before: one flipped bit of an AES-GCM ``EncryptedAssertion`` (whose key is wrapped for the provider's public
     key, which the IdP is given) raised cryptography's InvalidTag, not a ValueError: 500 InternalFailure."""
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = private.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pem, public = rsa_key_pems()
     saml_provider(aws, AddPrivateKey=pem, AssertionEncryptionMode="Required")
     role_arn = saml_role(aws)
     for cut in (lambda raw: raw[:-1] + bytes([raw[-1] ^ 1]), lambda raw: raw[:20]):
@@ -402,11 +398,7 @@ GARBAGE_PEM = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
 def test_an_imported_saml_provider_key_that_is_no_rsa_key_decrypts_nothing(aws, pem):
     """Before: every AssumeRoleWithSAML with an encrypted assertion for that provider answered 500 (the PEM did not
     load, or an EC key has no ``decrypt``); IAM's AddPrivateKey refuses both, only a state import can plant them."""
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    good = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption()).decode()
-    public = private.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    good, public = rsa_key_pems()
     saml_provider(aws, AddPrivateKey=good, AssertionEncryptionMode="Required")
     role_arn = saml_role(aws)
     encrypted = saml_response(aws, role_arn, encryptWith=public)
