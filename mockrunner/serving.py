@@ -55,7 +55,7 @@ from urllib.parse import unquote_to_bytes
 
 import h11
 
-from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, WSGIApp, open_wsgi
+from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, BodyUnreadable, WSGIApp, open_wsgi
 
 _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
 RECV_SIZE = 65536
@@ -140,7 +140,10 @@ class _Connection(socketserver.BaseRequestHandler):
 
         ``idle``: no byte of the next request has arrived, so the connection may be closed to make room for a new
         one; whatever arrives after that happened is dropped unanswered, as on any keep-alive connection closed.
+        Once bytes arrive the head deadline runs: over TLS they may be part of a record, which ``recv`` waits for
+        whole (a record cut short held its busy connection for the idle timeout, 120 s, not the head's 10 s).
         """
+        started = idle
         while idle:  # marked busy before anything is read, so a connection closed to make room had nothing unread
             if not self.server.slots.idle(self.request):
                 raise _Closed()
@@ -148,6 +151,8 @@ class _Connection(socketserver.BaseRequestHandler):
                 raise _Closed()
             # a TLS handshake is not a request: once it is made, the connection waits for one as an idle one does
             idle = self.awaiting_first_byte and self._start_tls_if_asked()
+        if started:
+            deadline = time.monotonic() + self.limits.head_timeout
         remaining = self.limits.idle_timeout if deadline is None else deadline - time.monotonic()
         if remaining <= 0:
             raise HTTPError(408, late)
@@ -358,7 +363,9 @@ class _Connection(socketserver.BaseRequestHandler):
 
 
 class _BodyStream:
-    """A request body read from the connection as the application asks for it (h11 de-frames it)."""
+    """A request body read from the connection as the application asks for it (h11 de-frames it); a body that does
+    not arrive in time or whose client stops sending raises :class:`BodyUnreadable` (the application answers it:
+    a registry upload whose body deadline passed was a 500 with a traceback logged)."""
 
     def __init__(self, connection: _Connection) -> None:
         self._connection = connection
@@ -369,13 +376,18 @@ class _BodyStream:
         if size is None or size < 0:
             size = RECV_SIZE
         while not self._buffer and not self._done:
-            event = self._connection._next_event()
+            try:
+                event = self._connection._next_event()
+            except HTTPError as error:
+                raise BodyUnreadable(error.status, str(error)) from None
+            except OSError:  # the connection broke (reset, a TLS error): no answer will reach the client
+                raise BodyUnreadable(400, "request body incomplete") from None
             if isinstance(event, h11.Data):
                 self._buffer = bytes(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 self._done = True
             else:  # ConnectionClosed before the body was complete
-                raise HTTPError(400, "request body incomplete")
+                raise BodyUnreadable(400, "request body incomplete")
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
 
@@ -384,7 +396,7 @@ class _BodyStream:
         try:
             while not self._done and limit > 0:
                 limit -= len(self.read(min(limit, RECV_SIZE)))
-        except (HTTPError, OSError):
+        except BodyUnreadable:
             return False
         return self._done and not self._buffer
 

@@ -19,6 +19,18 @@ header is not the application's to act on (no ``HTTP_TRANSFER_ENCODING``), but a
 (curl's ``--aws-sigv4`` signs every header it sends)."""
 
 
+class BodyUnreadable(Exception):
+    """``wsgi.input`` cannot give the rest of the request body: it did not arrive in time (``status`` 408) or the
+    client stopped sending it (400).  Raised by the server's streamed input (:mod:`mockrunner.serving`); the
+    application answers ``status`` with ``message`` in its own error shape (it is a failure of the request, not of
+    the application) and the server closes the connection after the answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 @contextmanager
 def open_wsgi(app: WSGIApp, environ: dict) -> Iterator[tuple[str, list[tuple[str, str]], Iterable[bytes]]]:
     """``(status line, headers, body chunks)`` of ``app``'s answer; the app's iterable is closed on exit."""

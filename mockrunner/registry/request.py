@@ -29,6 +29,7 @@ from mockrunner.services.ecr import core as ecr
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.registry import run_clock_hooks
+from mockrunner.wsgi import BodyUnreadable
 
 if TYPE_CHECKING:
     from mockrunner.auth.check import Check
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from mockrunner.persistence import StateFile
 
 READ_CHUNK = 1 << 20
+_UNREADABLE = {400: "SIZE_INVALID"}
+"""The registry code of a body the server could not deliver, by status: cut short, distribution's code for a body
+shorter than its length; late (408), no code of the spec fits (``UNKNOWN``; ECR's answer is not public)."""
 _ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
 
 
@@ -75,7 +79,10 @@ class RegistryRequest:
         if remaining is None and not self.environ.get("wsgi.input_terminated"):
             return
         while remaining is None or remaining > 0:
-            data = stream.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+            try:
+                data = stream.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+            except BodyUnreadable as error:  # late (408) or cut short (400): nothing of the part is kept
+                raise RegistryError(error.status, _UNREADABLE.get(error.status, "UNKNOWN"), error.message) from None
             if not data:
                 if remaining:
                     raise RegistryError(400, "SIZE_INVALID", "provided length did not match content length")

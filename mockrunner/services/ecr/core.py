@@ -234,9 +234,11 @@ def _resource_policy(ctx: RequestContext, registry_id: str, repo: Repository | N
 
 
 def _request_tag_context(tags: Iterable[dict] | None = None, keys: Iterable[str] | None = None) -> dict[str, Any]:
-    tags = list(tags or [])
-    context: dict[str, Any] = _tag_context("aws:RequestTag", {tag["Key"]: tag["Value"] for tag in tags})
-    tag_keys = [tag["Key"] for tag in tags] if keys is None else list(keys)
+    """``aws:RequestTag/<key>`` per tag and ``aws:TagKeys`` (each key once); more distinct keys than a repository may
+    have are refused first (:func:`tag_map`), before authorization."""
+    given = tag_map(tags or [])
+    context: dict[str, Any] = _tag_context("aws:RequestTag", given)
+    tag_keys = list(given) if keys is None else list(keys)
     if tag_keys:
         context["aws:TagKeys"] = tag_keys
     return context
@@ -428,24 +430,44 @@ def same_prefix(collection: dict[str, T], prefix: str) -> T | None:
     return found if found is not None else collection.get(stem + "/")
 
 
-def validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> dict[str, str]:
-    """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags."""
+def too_many_tags() -> ServiceError:
+    # ECR's model's description of the exception (botocore, every SDK), its quota included.
+    return ServiceError("TooManyTagsException", "The list of tags on the repository is over the limit. The "
+                        "maximum number of tags that can be applied to a repository is 50.")
+
+
+def tag_map(tags: Iterable[dict], existing: dict[str, str] | None = None,
+            check: Callable[[dict], None] = lambda tag: None) -> dict[str, str]:
+    """``existing`` updated with ``tags`` (the last value of a key repeated wins), each tag passed to ``check`` first;
+    refused with TooManyTagsException as soon as the key past ``MAX_TAGS`` is read.
+
+    The model sets no bound on ``TagList``: a request of a million tags was read whole, and (from ``authz``) made an
+    authorization context of a million keys under the store lock (1.5 s, every other request waiting) before the
+    caller was found to have no permission at all.  No request naming more distinct keys can succeed."""
     merged = dict(existing or {})
     for tag in tags:
-        key = tag["Key"]
-        if key.lower().startswith("aws:"):
-            # Unverified wording; the reserved prefix itself is documented for every AWS tagging API.
-            raise ServiceError("InvalidTagParameterException", "Invalid parameter at 'tags' failed to satisfy "
-                               "constraint: 'Tag keys with the prefix aws: are reserved for AWS use'")
-        if len(key) > 128 or len(tag["Value"]) > 256:
-            raise ServiceError("InvalidTagParameterException", "An invalid parameter has been specified. Tag keys "
-                               "can have a maximum character length of 128 characters, and tag values can have a "
-                               "maximum length of 256 characters.")
-        merged[key] = tag["Value"]
-    if len(merged) > MAX_TAGS:
-        raise ServiceError("TooManyTagsException", "The list of tags on the repository is over the limit. The "
-                           "maximum number of tags that can be applied to a repository is 50.")
+        check(tag)
+        merged[tag["Key"]] = tag["Value"]
+        if len(merged) > MAX_TAGS:
+            raise too_many_tags()
     return merged
+
+
+def _check_tag(tag: dict) -> None:
+    key = tag["Key"]
+    if key.lower().startswith("aws:"):
+        # Unverified wording; the reserved prefix itself is documented for every AWS tagging API.
+        raise ServiceError("InvalidTagParameterException", "Invalid parameter at 'tags' failed to satisfy "
+                           "constraint: 'Tag keys with the prefix aws: are reserved for AWS use'")
+    if len(key) > 128 or len(tag["Value"]) > 256:
+        raise ServiceError("InvalidTagParameterException", "An invalid parameter has been specified. Tag keys "
+                           "can have a maximum character length of 128 characters, and tag values can have a "
+                           "maximum length of 256 characters.")
+
+
+def validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> dict[str, str]:
+    """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags."""
+    return tag_map(tags, existing, _check_tag)
 
 
 def matches_wildcard(pattern: str, text: str) -> bool:

@@ -22,6 +22,7 @@ from mockrunner.services.ecr.core import (
     aws_managed_key,
     invalid,
     same_prefix,
+    tags_out,
     token_page,
     validate_mutability,
     validate_tags,
@@ -118,7 +119,7 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
             fields[attr] = params[wire]
     validate_mutability(fields.get("image_tag_mutability", "MUTABLE"),
                          fields.get("mutability_exclusion_filters") or [])
-    validate_tags(fields.get("resource_tags") or [])
+    tags = validate_tags(fields.get("resource_tags") or [])
     encryption = fields.get("encryption")
     if encryption and encryption.get("kmsKey") and encryption["encryptionType"] == "AES256":
         raise invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "
@@ -136,7 +137,7 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
         raise invalid("Invalid parameter at 'appliedFor' failed to satisfy constraint: "
                        "'Member must have length greater than or equal to 1'")
     fields["applied_for"] = list(dict.fromkeys(fields["applied_for"]))
-    fields["resource_tags"] = [dict(tag) for tag in fields.get("resource_tags") or []]
+    fields["resource_tags"] = tags_out(tags)  # a key given twice is kept once (its last value), as on a repository
     fields["mutability_exclusion_filters"] = [dict(f) for f in fields.get("mutability_exclusion_filters") or []]
     return fields
 
