@@ -124,6 +124,9 @@ class _Connection(socketserver.BaseRequestHandler):
             except HTTPError as error:
                 self._send_error(error.status, str(error))
                 return
+            except BodyUnreadable as error:  # the application let it pass: the server answers it
+                self._send_error(error.status, error.message)
+                return
             except h11.LocalProtocolError:  # the application's answer cannot be framed (e.g. a CR in a header)
                 self._send_error(500, "the application's response is not valid HTTP")
                 return
