@@ -313,7 +313,7 @@ class _Connection(socketserver.BaseRequestHandler):
             head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
             declared = any(name.lower() == b"content-length" for name, _ in head)
             body = b"" if declared else b"".join(chunks)
-            if not declared:
+            if not declared and code not in _NO_CONTENT:
                 head.append((b"Content-Length", str(len(body)).encode("ascii")))
             stream = environ["wsgi.input"]
             if isinstance(stream, _BodyStream) and not stream.finish(self.limits.stream_drain):
@@ -408,6 +408,11 @@ def _origin_form(absolute: re.Match) -> bytes:
     """The path and query of an absolute-form target (``http://host`` alone is ``/``)."""
     rest = absolute.group(2) or b""
     return rest if rest.startswith(b"/") else b"/" + rest
+
+
+_NO_CONTENT = ("204", "304")
+"""Statuses whose answer has no body and, from this server, no ``Content-Length`` (RFC 9110 section 8.6: a server
+MUST NOT send one with a 204; a 304's would have to be the one a 200 would carry)."""
 
 
 def _is_chunked(request: h11.Request) -> bool:

@@ -68,7 +68,9 @@ def route(request: RegistryRequest) -> Reply:
     path = request.path
     if path in ("/v2", "/v2/"):
         return _json(200, {})
-    if path == "/v2/_catalog" and request.method in ("GET", "HEAD"):
+    if path == "/v2/_catalog":
+        if request.method not in _READS:
+            raise _unsupported()
         return catalog(request)
     match = _ROUTE.match(path)
     if match is None:
@@ -77,7 +79,7 @@ def route(request: RegistryRequest) -> Reply:
     if not _NAME.match(name) or len(name) > 256:
         raise RegistryError(400, "NAME_INVALID", "invalid repository name")
     if match.group("tags"):
-        handler: Callable = tags_list
+        handler: Callable | None = tags_list if request.method in _READS else None
         args: tuple = (name,)
     elif match.group("kind"):
         handler, args = _METHODS[match.group("kind")].get(request.method), (name, match.group("ref"))
@@ -85,8 +87,17 @@ def route(request: RegistryRequest) -> Reply:
         upload = match.group("upload") or ""
         handler, args = _UPLOAD_METHODS.get((request.method, bool(upload))), (name, upload)
     if handler is None:
-        raise RegistryError(405, "UNSUPPORTED", "The operation is unsupported.")
+        raise _unsupported()
     return handler(request, *args)
+
+
+_READS = ("GET", "HEAD")
+"""The methods ``_catalog`` and ``tags/list`` answer (the distribution spec defines GET; HEAD answers its headers)."""
+
+
+def _unsupported() -> RegistryError:
+    """A method a route does not take (distribution answers it 405 too)."""
+    return RegistryError(405, "UNSUPPORTED", "The operation is unsupported.")
 
 
 def is_download_url(request: RegistryRequest) -> bool:
@@ -454,7 +465,7 @@ def cancel_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         request.authorize(name, "ecr:UploadLayerPart")
         _upload(request, request.repository(name), upload_id)
         request.store.blobs.cancel(upload_id)
-    return Reply(204, {"Content-Length": "0"})
+    return Reply(204)  # no Content-Length: RFC 9110 section 8.6 forbids it on a 204
 
 
 def _upload(request: RegistryRequest, repo: Repository, upload_id: str) -> blobs.Upload:
@@ -512,8 +523,12 @@ def _append(request: RegistryRequest, repo: Repository, upload_id: str, offset: 
 
 
 def _upload_reply(status: int, name: str, upload_id: str, size: int) -> Reply:
-    return Reply(status, {"Location": f"/v2/{name}/blobs/uploads/{upload_id}", "Docker-Upload-UUID": upload_id,
-                          "Range": f"0-{max(size - 1, 0)}", "Content-Length": "0"})
+    """Where an upload stands; a 204 (its status) without ``Content-Length`` (RFC 9110 section 8.6)."""
+    headers = {"Location": f"/v2/{name}/blobs/uploads/{upload_id}", "Docker-Upload-UUID": upload_id,
+               "Range": f"0-{max(size - 1, 0)}"}
+    if status != 204:
+        headers["Content-Length"] = "0"
+    return Reply(status, headers)
 
 
 def _json(status: int, document: dict) -> Reply:

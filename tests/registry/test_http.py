@@ -279,7 +279,8 @@ def test_tags_list_and_catalog_pages(endpoint):
             400, "UNSUPPORTED")
         assert error_code(endpoint.registry.call("GET", "/v2/aa/tags/list", params={"n": bad}))[:2] == (
             400, "UNSUPPORTED")
-    assert endpoint.registry.call("DELETE", "/v2/_catalog").status_code == 404
+    # A method the route does not take: 405 UNSUPPORTED, as distribution answers it (was a 404 NAME_UNKNOWN).
+    assert error_code(endpoint.registry.call("DELETE", "/v2/_catalog"))[:2] == (405, "UNSUPPORTED")
 
 
 def test_mount_needs_blob_mounting_and_an_image_referring_to_the_blob(endpoint):

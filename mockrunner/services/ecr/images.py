@@ -125,6 +125,33 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
     return media_type, manifest
 
 
+_SCHEMA_1 = frozenset({"application/vnd.docker.distribution.manifest.v1+json",
+                       "application/vnd.docker.distribution.manifest.v1+prettyjws"})
+
+
+def _well_formed(manifest: dict, media_type: str) -> bool:
+    """The members the manifest's format requires: ``schemaVersion`` 1 (Docker V2 Schema 1) or 2 (every other
+    format); an image manifest's ``config`` descriptor and ``layers`` list, an index's ``manifests`` list, each
+    descriptor an object with a ``digest`` string and an integer ``size`` (the OCI image spec's JSON schemas and
+    Docker's Image Manifest V2 Schema 2; distribution refuses the rest too)."""
+    version = manifest.get("schemaVersion")
+    if type(version) is not int or version != (1 if media_type in _SCHEMA_1 else 2):
+        return False
+    if media_type in _SCHEMA_1:
+        return True
+    if media_type in INDEX_MEDIA_TYPES:
+        described = manifest.get("manifests")
+    else:
+        layers = manifest.get("layers")
+        described = [manifest.get("config"), *layers] if isinstance(layers, list) else None
+    return isinstance(described, list) and all(_is_descriptor(item) for item in described)
+
+
+def _is_descriptor(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("digest"), str) \
+        and type(item.get("size")) is int and item["size"] >= 0
+
+
 def artifact_type(manifest: dict) -> str | None:
     """An image's artifact type as the OCI image spec defines it: the manifest's ``artifactType``, else its
     config's media type (none for an index without ``artifactType``)."""
@@ -164,6 +191,9 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
                            f"'{repo.name}' and registry ID '{repo.registry_id}' does not match the image digest that "
                            "Amazon ECR has calculated.")
     existing = repo.images.get(computed)
+    if existing is None and not _well_formed(manifest, media_type):
+        # A manifest already stored (a seeded image's, or one stored before this check) may be tagged again.
+        raise invalid_json()  # the text for this cause: unverified
     if existing is not None and (tag is None or tag in existing.tags):
         # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.
         raise ServiceError(
