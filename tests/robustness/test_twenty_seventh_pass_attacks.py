@@ -1,0 +1,120 @@
+"""An attacker's twenty-seventh pass: IAM and STS outside federation, the policy simulator, and the gateway's
+authentication and authorization path.  boto3 in both modes (``aws``); boto3 against a real server in its own
+process (``server``, from the seventh pass) where what matters is whether other clients are held up.
+
+Findings (each has a test here that failed before its fix):
+
+PROBES_AND_FINDINGS
+
+Probes that held (pinned here where a test says so; the rest checked by hand, in-process unless said):
+
+HELD
+"""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
+from tests.robustness.test_seventh_pass_attacks import server  # noqa: F401
+
+
+def _statements(count: int, first: int = 0, *, keyed: bool = False) -> str:
+    """A policy of ``count`` statements, each allowing an action of its own (``s3:Get<n>``); ``keyed``: the first
+    one tests ``aws:PrincipalTag/k<first>``, so the policy names one context key."""
+    statements = [allow(f"s3:Get{number}") for number in range(first, first + count)]
+    if keyed:
+        statements[0]["Condition"] = {"StringEquals": {f"aws:PrincipalTag/k{first}": "v"}}
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+# ------------------------------------------------------------------------------------------------ the simulator
+def test_a_simulation_page_stops_where_its_statement_readings_would_run_past_the_bound(aws):
+    """Two policies of 1,250 statements each: a page of 1,000 pairs read 2.5 million statements (in the test's
+    server, 80,000 statements x 1,000 pairs held the store lock for 10 s); a page now holds at most 2,000,000
+    readings, 800 pairs here, and the Marker leads on to the rest, which answer as they did."""
+    iam = aws.client("iam")
+    policies = [_statements(1250), _statements(1250, 1250)]
+    assert all(len(policy) <= 131_072 for policy in policies)
+    actions = [f"s3:Get{number}" for number in range(0, 2000, 2)]  # 1,000 actions, every one allowed
+    first = iam.simulate_custom_policy(PolicyInputList=policies, ActionNames=actions, MaxItems=1000)
+    assert len(first["EvaluationResults"]) == 800
+    assert first["IsTruncated"] and first["Marker"] == "800"
+    rest = iam.simulate_custom_policy(PolicyInputList=policies, ActionNames=actions, MaxItems=1000,
+                                      Marker=first["Marker"])
+    assert not rest["IsTruncated"]
+    results = first["EvaluationResults"] + rest["EvaluationResults"]
+    assert [result["EvalActionName"] for result in results] == actions
+    assert {result["EvalDecision"] for result in results} == {"allowed"}
+    assert results[-1]["MatchedStatements"][0]["SourcePolicyId"] == "PolicyInputList.2"
+
+
+def test_a_small_simulation_still_fills_its_page(aws):
+    """The bound leaves ordinary simulations alone: 100 pairs against 20 small policies answer in one page."""
+    iam = aws.client("iam")
+    policies = [_statements(10, 10 * number) for number in range(20)]
+    answer = iam.simulate_custom_policy(PolicyInputList=policies, ActionNames=[f"s3:Get{n}" for n in range(100)],
+                                        ResourceArns=["arn:aws:s3:::b/1"])
+    assert len(answer["EvaluationResults"]) == 100 and not answer["IsTruncated"]
+
+
+def test_policy_documents_are_read_while_other_requests_are_answered(server):  # noqa: F811
+    """80 policies of 2,000 statements (9 MB, each under 131,072 characters): parsing them took about ten seconds,
+    all of it under the store lock, so every other client waited (a 3-second read deadline ran out).  They are read
+    before the lock is taken now; other clients are answered throughout, and the answer is the same."""
+    policies = [_statements(2000, 2000 * number, keyed=True) for number in range(80)]
+    assert all(len(policy) <= 131_072 for policy in policies)
+    attacker = server.client("iam", config=Config(read_timeout=300, connect_timeout=5, retries={"max_attempts": 0}))
+    answers: dict = {}
+
+    def ask() -> None:
+        answers["keys"] = attacker.get_context_keys_for_custom_policy(PolicyInputList=policies)["ContextKeyNames"]
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    bystander = server.client("sts", config=Config(read_timeout=3, connect_timeout=5, retries={"max_attempts": 0}))
+    answered = 0
+    try:
+        for _ in range(1000):
+            if not asking.is_alive():
+                break
+            assert bystander.get_caller_identity()["Account"] == ACCOUNT
+            answered += 1
+    finally:
+        asking.join(timeout=300)
+    assert answered >= 1
+    assert answers["keys"] == [f"aws:PrincipalTag/k{2000 * number}" for number in range(80)]
+
+
+@pytest.mark.parametrize("operation", ["simulate_custom_policy", "get_context_keys_for_custom_policy"])
+def test_a_document_read_early_is_still_refused_after_authentication_and_authorization(aws, operation):
+    """The documents are read before the store lock, but a refusal of one is answered where it was: a caller
+    without valid credentials hears InvalidClientTokenId, one without the permission AccessDenied, and only a
+    permitted caller MalformedPolicyDocument."""
+    extra = {"ActionNames": ["s3:GetObject"]} if operation == "simulate_custom_policy" else {}
+    broken = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}'
+    stranger = aws.client("iam", access_key="AKIAIOSFODNN7EXAMPLE", secret="nope")
+    assert error_of(getattr(stranger, operation), PolicyInputList=[broken], **extra)[0] == "InvalidClientTokenId"
+    nobody = aws.client_for(user_with_key(aws, "nobody"), "iam")
+    assert error_of(getattr(nobody, operation), PolicyInputList=[broken], **extra)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as caught:
+        getattr(aws.client("iam"), operation)(PolicyInputList=[_statements(1), broken], **extra)
+    assert caught.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+
+
+def test_a_principal_simulation_reads_its_input_policies_as_before(aws):
+    """SimulatePrincipalPolicy's ``PolicyInputList`` goes the same way: the stored policies and the given ones
+    decide together, and the given ones' context keys are listed."""
+    iam = aws.client("iam")
+    user_with_key(aws, "alice", inline={"own": doc(allow("s3:GetObject"))})
+    arn = f"arn:aws:iam::{ACCOUNT}:user/alice"
+    answer = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["s3:GetObject", "s3:Get7"],
+                                           PolicyInputList=[_statements(10, keyed=True)])
+    assert [result["EvalDecision"] for result in answer["EvaluationResults"]] == ["allowed", "allowed"]
+    assert answer["EvaluationResults"][1]["MatchedStatements"][0]["SourcePolicyId"] == "PolicyInputList.1"
+    assert iam.get_context_keys_for_principal_policy(PolicySourceArn=arn, PolicyInputList=[
+        _statements(3, keyed=True)])["ContextKeyNames"] == ["aws:PrincipalTag/k0"]
