@@ -19,6 +19,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.harness import OTHER_ACCOUNT
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 from tests.robustness.test_seventh_pass_attacks import server  # noqa: F401
 
@@ -118,3 +119,54 @@ def test_a_principal_simulation_reads_its_input_policies_as_before(aws):
     assert answer["EvaluationResults"][1]["MatchedStatements"][0]["SourcePolicyId"] == "PolicyInputList.1"
     assert iam.get_context_keys_for_principal_policy(PolicySourceArn=arn, PolicyInputList=[
         _statements(3, keyed=True)])["ContextKeyNames"] == ["aws:PrincipalTag/k0"]
+
+
+# ------------------------------------------------------------------------------------------------ account roots
+def _other_account_user(aws, name: str, document: str) -> dict:
+    """A user of the ``two_account_harness``'s second account with ``document`` as its policy: its access key."""
+    iam = aws.client("iam", access_key="other-key", secret="other-secret")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=document)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+@pytest.mark.parametrize("principal", [
+    f"arn:aws:iam::{OTHER_ACCOUNT[:6]}*:root", "arn:aws:iam::*:root", f"arn:aws:s3::{OTHER_ACCOUNT}:root",
+    f"arn:aws:sts::{OTHER_ACCOUNT}:root", f"arn:aws:iam:us-east-1:{OTHER_ACCOUNT}:root", "arn:aws:iam::other:root",
+])
+def test_a_root_arn_that_names_no_account_is_not_a_principal(two_account_harness, principal):
+    """Every ARN ending in ``:root`` was read as the root of the account field, whatever its service, Region or
+    account: a trust policy naming ``arn:aws:s3::<other>:root`` let the other account's users assume the role.
+    IAM refuses a wildcard in part of a principal ARN ("You cannot use a wildcard to match part of a principal name
+    or ARN", User Guide), and these name no principal: "Invalid principal in policy"."""
+    aws = two_account_harness
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})
+    code, message, _ = error_of(aws.client("iam").create_role, RoleName="shared", AssumeRolePolicyDocument=trust)
+    assert (code, message) == ("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{principal}"')
+    key = _other_account_user(aws, "dave", doc(allow("sts:AssumeRole")))
+    assert error_of(aws.client_for(key, "sts").assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/shared",
+                    RoleSessionName="dave")[0] == "AccessDenied"
+
+
+def test_the_root_of_another_partitions_account_names_nobody_here(two_account_harness):
+    """``arn:aws-cn:iam::<other>:root`` is the root of an account in AWS China: mockrunner serves the ``aws``
+    partition only, so it names none of its callers (it named the other account of ``aws``: its users assumed the
+    role and read the repository)."""
+    aws = two_account_harness
+    principal = f"arn:aws-cn:iam::{OTHER_ACCOUNT}:root"
+    aws.client("iam").create_role(RoleName="shared", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}))
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="shared")
+    ecr.set_repository_policy(repositoryName="shared", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "ecr:DescribeImages"}]}))
+    key = _other_account_user(aws, "dave", doc(allow(["sts:AssumeRole", "ecr:DescribeImages"])))
+    assert error_of(aws.client_for(key, "sts").assume_role, RoleArn=f"arn:aws:iam::{ACCOUNT}:role/shared",
+                    RoleSessionName="dave")[0] == "AccessDenied"
+    assert error_of(aws.client_for(key, "ecr").describe_images, repositoryName="shared",
+                    registryId=ACCOUNT)[0] == "AccessDeniedException"
+    # the account's own root ARN still names the other account
+    aws.client("iam").update_assume_role_policy(RoleName="shared", PolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    assert aws.client_for(key, "sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/shared",
+                                                  RoleSessionName="dave")["AssumedRoleUser"]
