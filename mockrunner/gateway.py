@@ -2,7 +2,7 @@
 
 Every step reads and writes one :class:`RequestContext`.  An operation that reads costly parameters (the policy
 simulator's documents) prepares them between validation and the store lock's hold, once its caller is
-authenticated (:func:`_prepare`).  Errors raised anywhere are caught here, once, and
+authenticated and would be authorized (:func:`_prepare`).  Errors raised anywhere are caught here, once, and
 serialized in the protocol of the service being called; an unexpected exception becomes the service's
 internal-error shape, never a traceback or an HTML page.  With a state file, a ``commit`` step (its save) runs
 in the same hold of the store lock as everything that reads the state for the request (credentials, account,
@@ -89,13 +89,20 @@ def _read_parameters(ctx: RequestContext) -> tuple[dict, ServiceError | None]:
 
 def _prepare(ctx: RequestContext, params: dict) -> None:
     """The operation's ``prepare`` on its valid parameters (into ``ctx.prepared``), outside the store lock but only
-    for a caller whose credentials hold: the caller is authenticated first (under the lock, as every request is;
-    the request's own hold authenticates it again), so a request without valid credentials costs what it did."""
+    for a caller who will be let through: the caller is authenticated and its authorization looked ahead at first
+    (under the lock, as every request is, recording nothing; the request's own hold decides again, and records), so
+    a request without valid credentials or permission costs what it did."""
     operation = registry.lookup(ctx.service, ctx.operation.name)
     if operation is None or operation.prepare is None:
         return
     with ctx.store.lock:
         authenticate.authenticate(ctx)
+        ctx.params = params
+        try:
+            if not authorizer.permitted(ctx, operation.checks(ctx)):
+                return
+        except ServiceError:
+            return  # refused by its checks: the request's own hold answers it
     ctx.prepared = operation.prepare(params)
 
 

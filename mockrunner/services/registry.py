@@ -4,8 +4,9 @@ Handlers are plain functions ``handler(ctx) -> dict`` returning the output shape
 returns the checks (action, resource, request context) the caller must pass before the handler runs.  Without
 an ``authz`` function an operation is authorized as ``<prefix>:<Operation>`` on ``*``.  An operation whose
 parameters alone cost much to read (the policy simulator's policy documents) may name a ``prepare(params)``: the
-gateway runs it on the valid parameters of an authenticated caller's request outside the store lock and hands its
-result to the handler as ``ctx.prepared`` (``None`` when the operation is run without it, as seeds run operations).
+gateway runs it on the valid parameters of an authenticated and authorized caller's request outside the store
+lock and hands its result to the handler as ``ctx.prepared`` (``None`` when the operation is run without it, as
+seeds run operations).
 """
 from __future__ import annotations
 
