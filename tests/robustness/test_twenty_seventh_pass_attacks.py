@@ -59,7 +59,8 @@ Probes that held (pinned here where a test says so; the rest checked by hand, in
   with it) is IncompleteSignature, never a second reading; an ``X-Amz-Security-Token`` added to a long-term key's
   request is InvalidClientTokenId; a dropped ``Content-Type`` (botocore signs it), ``UNSIGNED-PAYLOAD`` or
   ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD`` as ``X-Amz-Content-Sha256``: SignatureDoesNotMatch; the same
-  Authorization header sent twice is read once.
+  Authorization header sent twice is read once.  Under the lock before authorization, a request with a known access
+  key id (not its secret) costs the SHA-256 of its body before the signature is refused: 55 ms for 64 MB, linear.
 * IAM names in another case: CreateUser ``bob`` beside ``Bob``, UpdateUser to ``BOB`` or to its own name in
   another case, CreateGroup ``dev`` beside ``Dev``, CreatePolicy of a taken name at another path:
   EntityAlreadyExists.  Paths ``/a//b/``, ``/./``, ``/../``, ``/%2F/`` are taken (the model's
