@@ -1,6 +1,8 @@
 """An attacker's twenty-seventh pass: IAM and STS outside federation, the policy simulator, and the gateway's
-authentication and authorization path.  boto3 in both modes (``aws``); boto3 against a real server in its own
-process (``server``, from the seventh pass) where what matters is whether other clients are held up.
+authentication and authorization path.  boto3 in both modes (``aws``, ``two_account_harness``, ``durable``); boto3
+against a real server in its own process (``server``, from the seventh pass) where what matters is how long the store
+lock is held, under client read deadlines well above what each request costs now (``requests`` imports the large
+states some of them need through the admin API).
 
 Findings (each has a test here that failed before its fix):
 
@@ -14,7 +16,7 @@ a second client asks GetCallerIdentity meanwhile           minute), every other 
                                                            authenticated and its authorization looked ahead at
                                                            (``prepare`` in the registry; a caller without the
                                                            permission has nothing parsed: its 9 MB are refused in
-                                                           about a second, not ten); refusals are answered where
+                                                           about two seconds, not ten); refusals are answered where
                                                            they were, after authorization.
 ``SimulateCustomPolicy`` with 40 policies of 2,000         **fixed (medium).** The page of 1,000 pairs read every
 statements and 1,000 actions, ``MaxItems`` 1,000           statement for each pair: about 6 s of evaluation under the
