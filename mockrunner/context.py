@@ -45,6 +45,9 @@ class RequestContext:
     caller: "Caller | None" = None
     account: "Account | None" = None
     decisions: list = field(default_factory=list)
+    prepared: Any = None
+    """What the operation's ``prepare`` made of the parameters before the store lock was taken (see
+    :mod:`mockrunner.services.registry`); ``None`` when it has none or was not run."""
     state_changed: bool = False
     """Set when a read operation changed durable state (an image pull's ``lastRecordedPullTime``, a last-used
     record): the request is committed like a mutation."""

@@ -1,6 +1,8 @@
 """The request pipeline: route -> authenticate -> parse -> validate -> authorize -> dispatch -> serialize.
 
-Every step reads and writes one :class:`RequestContext`.  Errors raised anywhere are caught here, once, and
+Every step reads and writes one :class:`RequestContext`.  An operation that reads costly parameters (the policy
+simulator's documents) prepares them between validation and the store lock's hold, once its caller is
+authenticated and would be authorized (:func:`_prepare`).  Errors raised anywhere are caught here, once, and
 serialized in the protocol of the service being called; an unexpected exception becomes the service's
 internal-error shape, never a traceback or an HTML page.  With a state file, a ``commit`` step (its save) runs
 in the same hold of the store lock as everything that reads the state for the request (credentials, account,
@@ -39,6 +41,8 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
     try:
         route(ctx)
         params, refusal = _read_parameters(ctx)
+        if refusal is None:
+            _prepare(ctx, params)
         # one consistent state from the credentials' lookup to the commit
         with ctx.store.lock, undoing_faults(state_file, _REFUSALS):
             authenticate.authenticate(ctx)
@@ -81,6 +85,25 @@ def _read_parameters(ctx: RequestContext) -> tuple[dict, ServiceError | None]:
     except ServiceError as refusal:
         return {}, refusal
     return params, None
+
+
+def _prepare(ctx: RequestContext, params: dict) -> None:
+    """The operation's ``prepare`` on its valid parameters (into ``ctx.prepared``), outside the store lock but only
+    for a caller who will be let through: the caller is authenticated and its authorization looked ahead at first
+    (under the lock, as every request is, recording nothing; the request's own hold decides again, and records), so
+    a request without valid credentials or permission costs what it did."""
+    operation = registry.lookup(ctx.service, ctx.operation.name)
+    if operation is None or operation.prepare is None:
+        return
+    with ctx.store.lock:
+        authenticate.authenticate(ctx)
+        ctx.params = params
+        try:
+            if not authorizer.permitted(ctx, operation.checks(ctx)):
+                return
+        except ServiceError:
+            return  # refused by its checks: the request's own hold answers it
+    ctx.prepared = operation.prepare(params)
 
 
 def _run(ctx: RequestContext, commit: Commit | None) -> dict:

@@ -273,16 +273,8 @@ def decide(
     """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision (with
     ``details`` under ``"details"`` when given), as of ``at`` (``aws:CurrentTime``; the store clock's now by
     default: work a service does on the clock is judged at the time it was due, whenever it is completed)."""
-    compiled = compiled_principal(store, who)
-    context = {**base_context, **check.context} if base_context else dict(check.context)
-    resource_policy = _resource_ref(check)
     now = at or store.clock.now()
-    decision = evaluate(AuthzRequest(
-        principal=compiled.principal, action=check.action, resource=check.resource, context=context,
-        identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
-        session_policies=compiled.session, scope_down_policies=compiled.scope_downs, resource_policy=resource_policy,
-        resource_account=check.resource_account, now=now, all_allows=False,
-    ))
+    decision, compiled, context, resource_policy = _evaluated(store, who, check, base_context, now)
     entry = decision_log.record(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
         decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
@@ -290,6 +282,32 @@ def decide(
         resource_policy.policy_id if resource_policy is not None else None)
     store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
     return decision
+
+
+def permitted(ctx: "RequestContext", checks: Iterable["Check"]) -> bool:
+    """Whether :func:`authorize` would let ``ctx.caller`` through ``checks`` now, recording nothing: a look ahead
+    for work worth doing only for a permitted caller (the request's own authorization still decides, and is
+    recorded).  Modes ``off`` and ``soft`` deny nothing."""
+    if ctx.store.settings.enforce != "on":
+        return True
+    base, now = request_context(ctx), ctx.store.clock.now()
+    return all(_evaluated(ctx.store, ctx.caller, check, base, now)[0].allowed for check in checks)
+
+
+def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
+               now: datetime) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None]:
+    """One check decided for ``who`` as of ``now``, with what it was decided on (principal, context, resource
+    policy)."""
+    compiled = compiled_principal(store, who)
+    context = {**base_context, **check.context} if base_context else dict(check.context)
+    resource_policy = _resource_ref(check)
+    decision = evaluate(AuthzRequest(
+        principal=compiled.principal, action=check.action, resource=check.resource, context=context,
+        identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
+        session_policies=compiled.session, scope_down_policies=compiled.scope_downs, resource_policy=resource_policy,
+        resource_account=check.resource_account, now=now, all_allows=False,
+    ))
+    return decision, compiled, context, resource_policy
 
 
 def _resource_ref(check: "Check") -> PolicyRef | None:

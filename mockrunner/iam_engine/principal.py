@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .messages import INVALID_PRINCIPAL, MalformedPolicyError
 
 _ACCOUNT = re.compile(r"^[0-9]{12}\Z")
+_ROOT = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::([0-9]{12}):root\Z")
 UNIQUE_ID = re.compile(r"^A(?:ID|RO)A[A-Z0-9]{17}\Z")
 """The unique id of an IAM user (``AIDA``) or role (``AROA``) as it stands for a deleted one in a stored policy."""
 
@@ -171,9 +172,9 @@ def compile_principal(element: object) -> PrincipalMatcher:
                 elif UNIQUE_ID.match(value):
                     unique_ids.add(value)
                 elif value.startswith("arn:") and value.count(":") >= 5:
-                    account, resource = value.split(":", 5)[4:6]
+                    resource = value.split(":", 5)[5]
                     if resource == "root":
-                        accounts.add(account)
+                        _account_root(value, accounts, arns, bad)
                     elif "*" in value:
                         raise bad
                     else:
@@ -191,6 +192,20 @@ def compile_principal(element: object) -> PrincipalMatcher:
                 raise MalformedPolicyError(INVALID_PRINCIPAL.format(principal=f'"{kind}":{_show(raw)}'))
     return PrincipalMatcher(everyone, frozenset(accounts), frozenset(arns), frozenset(services), frozenset(federated),
                             frozenset(unique_ids))
+
+
+def _account_root(value: str, accounts: set[str], arns: set[str], bad: MalformedPolicyError) -> None:
+    """An account's root ARN: ``arn:aws:iam::<account>:root`` names every principal of the account; the root ARN
+    of another partition's account names an account mockrunner does not serve (nobody here).  Any other ARN
+    ending in ``:root`` (another service, a Region, an account that is no 12-digit id or a wildcard: "You cannot
+    use a wildcard to match part of a principal name or ARN", User Guide, "Principal") is not a principal."""
+    root = _ROOT.match(value)
+    if root is None:
+        raise bad
+    if root.group(1) == "aws":
+        accounts.add(root.group(2))
+    else:
+        arns.add(value)
 
 
 def _show(value: object) -> str:

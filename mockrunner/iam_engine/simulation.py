@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from .document import PolicyKind
+from .document import Policy, PolicyKind
 from .evaluate import AuthzRequest, Decision, PolicyRef, account_of, evaluate
 from .positions import statement_positions
 from .principal import Principal
@@ -38,6 +38,14 @@ class Source:
     source_id: str
     source_type: str | None
     text: str
+    positions: tuple[tuple[tuple[int, int], tuple[int, int]], ...] | None = None
+    """Each statement's (start, end) in ``text`` when already known; read from the text when needed otherwise."""
+
+    @property
+    def statement_count(self) -> int:
+        """How many statements the engine reads in the policy (0 for one it cannot read)."""
+        document = self.ref.document
+        return len(document.statements) if isinstance(document, Policy) else 0
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,13 @@ class Simulation:
     resource_policy: Source | None = None
     resource_owner: str | None = None
     organization_levels: Sequence[Sequence[Source]] | None = None
+
+    @property
+    def statement_count(self) -> int:
+        """Every statement one (action, resource) may have to read: identity, boundary, resource policy, SCPs."""
+        levels = [source for level in self.organization_levels or () for source in level]
+        return sum(source.statement_count for source in (*self.identity, self.boundary, self.resource_policy,
+                                                         *levels) if source is not None)
 
     def sources(self) -> dict[str, Source]:
         found = {source.ref.policy_id: source for source in self.identity}
@@ -137,7 +152,7 @@ def load_source(policy_id: str, source_id: str, source_type: str | None, text: s
 
 
 def _matched(source: Source, index: int) -> Matched:
-    positions = statement_positions(source.text)
+    positions = source.positions if source.positions is not None else statement_positions(source.text)
     if index < len(positions):
         return Matched(source, *positions[index])
     return Matched(source, None, None)

@@ -508,14 +508,15 @@ class IamState:
 
     def record_use(self, who: str, service: str, region: str, when: datetime) -> bool:
         """Note that ``who`` (an entity ARN or access key id) just made a request to ``service``; whether the
-        record changed.  It changes on a first use of the service, a use from another region or one at least
-        :data:`USE_RESOLUTION` after the recorded one; closer uses leave it as it is, so that every change can be
-        saved with the request that made it without saving every request."""
+        record changed.  It changes on a first use of the service or one at least :data:`USE_RESOLUTION` after the
+        recorded one (with the region of that use); closer uses leave it as it is, from another region too, so that
+        every change can be saved with the request that made it without saving every request (a caller that
+        alternated regions made every request of its, GetCallerIdentity included, save the whole state)."""
         uses = self.last_used.get(who)
         if uses is None:
             uses = self.last_used[who] = {}
         recorded = uses.get(service)
-        if recorded is not None and recorded[1] == region and when - recorded[0] < USE_RESOLUTION:
+        if recorded is not None and when - recorded[0] < USE_RESOLUTION:
             return False
         uses[service] = (when, region)
         return True

@@ -2,13 +2,17 @@
 
 Handlers are plain functions ``handler(ctx) -> dict`` returning the output shape's members; ``authz(ctx)``
 returns the checks (action, resource, request context) the caller must pass before the handler runs.  Without
-an ``authz`` function an operation is authorized as ``<prefix>:<Operation>`` on ``*``.
+an ``authz`` function an operation is authorized as ``<prefix>:<Operation>`` on ``*``.  An operation whose
+parameters alone cost much to read (the policy simulator's policy documents) may name a ``prepare(params)``: the
+gateway runs it on the valid parameters of an authenticated and authorized caller's request outside the store
+lock and hands its result to the handler as ``ctx.prepared`` (``None`` when the operation is run without it, as
+seeds run operations).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth.check import Check
 from mockrunner.protocol.specs import SERVICES
@@ -19,6 +23,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[["RequestContext"], dict]
 Authz = Callable[["RequestContext"], Iterable[Check]]
+Prepare = Callable[[dict], Any]
+"""Pure work on an operation's valid parameters (no state read, nothing raised for the request's content: a
+refusal it finds is part of its result, for the handler to answer after authentication and authorization)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,8 @@ class Operation:
     handler: Handler
     authz: Authz | None
     """``None``: the default check. Operations AWS never denies (sts:GetCallerIdentity) use ``no_checks``."""
+    prepare: Prepare | None = None
+    """Run by the gateway before the store lock is taken (see the module docstring)."""
 
     def checks(self, ctx: "RequestContext") -> Iterable[Check]:
         if self.authz is None:
@@ -43,14 +52,15 @@ completes the work of its service that the store clock has made due (App Runner'
 judged against the state as it stood when it was due, before the request can change that state."""
 
 
-def op(service: str, name: str, authz: Authz | None = None) -> Callable[[Handler], Handler]:
+def op(service: str, name: str, authz: Authz | None = None,
+       prepare: Prepare | None = None) -> Callable[[Handler], Handler]:
     """Register ``handler`` for ``service``/``name``; a duplicate registration is a programming error."""
 
     def register(handler: Handler) -> Handler:
         key = (service, name)
         if key in OPERATIONS:
             raise RuntimeError(f"operation {service}.{name} registered twice")
-        OPERATIONS[key] = Operation(service, name, handler, authz)
+        OPERATIONS[key] = Operation(service, name, handler, authz, prepare)
         return handler
 
     return register

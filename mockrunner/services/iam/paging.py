@@ -28,9 +28,11 @@ _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not 
 
 
 def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None,
-         default_size: int = DEFAULT_PAGE) -> dict:
+         default_size: int = DEFAULT_PAGE, limit: int | None = None) -> dict:
     """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items;
-    ``default_size`` items per page when the request has no MaxItems."""
+    ``default_size`` items per page when the request has no MaxItems; at most ``limit`` whatever MaxItems asks
+    ("IAM might return fewer than the MaxItems number of results even when there are more results available",
+    every IAM listing's ``IsTruncated``)."""
     start = 0
     marker = ctx.params.get("Marker")
     if marker:
@@ -38,6 +40,8 @@ def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T],
             raise ServiceError("ValidationError", "Invalid Marker.", 400)
         start = int(marker)
     size = ctx.params.get("MaxItems") or default_size
+    if limit is not None:
+        size = min(size, limit)
     chosen = items[start:start + size]
     result: dict[str, Any] = {key: [out(item) for item in chosen] if out else list(chosen),
                               "IsTruncated": start + size < len(items)}
