@@ -315,26 +315,38 @@ def test_which_policies_grant_a_namespace_is_answered_as_before(aws, actions, na
 
 
 # ------------------------------------------------------------------------------------------------ credential report
+CREATED = {"$datetime": "2026-01-01T00:00:00+00:00"}
+
+
+def exported_iam_state(served) -> tuple[dict, dict]:
+    """The server's state document (``GET /_mockrunner/state``) and the default account's IAM part of it."""
+    exported = requests.get(served.endpoint_url + "/_mockrunner/state", timeout=30)
+    assert exported.status_code == 200, exported.text[:300]
+    document = exported.json()
+    return document, document["state"]["accounts"][ACCOUNT]["iam"]
+
+
+def planted_user(iam_state: dict, name: str, number: int) -> None:
+    """A user with nothing attached, written into a state document (thousands of them, faster than the API)."""
+    iam_state["users"][name] = {
+        "$type": "mockrunner.model.iam:User", "name": name, "user_id": f"AIDA{number:017d}", "path": "/",
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}", "create_date": CREATED, "tags": {}, "inline_policies": {},
+        "attached_policies": [], "permissions_boundary": None}
+
+
 def test_a_credential_report_of_ten_thousand_users_is_built_at_once(server):  # noqa: F811
     """10,000 users with two access keys each (mockrunner does not cap users; AWS's default quota is 5,000): the
     report looked each user's keys up among all keys, so building it was quadratic, 3.6 s for 5,000 users and
     about 14 s for these, under the store lock.  Keys are gathered per user in one pass now."""
-    exported = requests.get(server.endpoint_url + "/_mockrunner/state", timeout=30)
-    assert exported.status_code == 200, exported.text[:300]
-    document = exported.json()
-    iam_state = document["state"]["accounts"][ACCOUNT]["iam"]
-    created = {"$datetime": "2026-01-01T00:00:00+00:00"}
+    document, iam_state = exported_iam_state(server)
     for number in range(10_000):
         name = f"user{number}"
-        iam_state["users"][name] = {
-            "$type": "mockrunner.model.iam:User", "name": name, "user_id": f"AIDA{number:017d}", "path": "/",
-            "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}", "create_date": created, "tags": {}, "inline_policies": {},
-            "attached_policies": [], "permissions_boundary": None}
+        planted_user(iam_state, name, number)
         for second in (0, 1):
             key_id = f"AKIA{2 * number + second:016d}"
             iam_state["access_keys"][key_id] = {
                 "$type": "mockrunner.model.iam:AccessKey", "access_key_id": key_id, "secret_access_key": "s" * 40,
-                "user_name": name, "status": "Active", "create_date": created, "root": False}
+                "user_name": name, "status": "Active", "create_date": CREATED, "root": False}
     imported = requests.put(server.endpoint_url + "/_mockrunner/state", json=document, timeout=120)
     assert imported.status_code == 200, imported.text[:300]
     iam = server.client("iam", config=Config(read_timeout=5, connect_timeout=5, retries={"max_attempts": 0}))
@@ -369,22 +381,16 @@ def test_authorization_details_of_many_users_in_many_groups_are_paged_at_once(se
     """50,000 users, each in 10 of 300 groups: a page of 1,000 users looked each one's groups up by reading every
     group's members (2.7 s for 20,000 users, about 7 s for these, under the store lock); the members are read once
     per request now."""
-    exported = requests.get(server.endpoint_url + "/_mockrunner/state", timeout=30)
-    document = exported.json()
-    iam_state = document["state"]["accounts"][ACCOUNT]["iam"]
-    created = {"$datetime": "2026-01-01T00:00:00+00:00"}
+    document, iam_state = exported_iam_state(server)
     for number in range(300):
         name = f"group{number}"
         iam_state["groups"][name] = {
             "$type": "mockrunner.model.iam:Group", "name": name, "group_id": f"AGPA{number:017d}", "path": "/",
-            "arn": f"arn:aws:iam::{ACCOUNT}:group/{name}", "create_date": created, "users": [],
+            "arn": f"arn:aws:iam::{ACCOUNT}:group/{name}", "create_date": CREATED, "users": [],
             "inline_policies": {}, "attached_policies": []}
     for number in range(50_000):
         name = f"user{number:05d}"
-        iam_state["users"][name] = {
-            "$type": "mockrunner.model.iam:User", "name": name, "user_id": f"AIDA{number:017d}", "path": "/",
-            "arn": f"arn:aws:iam::{ACCOUNT}:user/{name}", "create_date": created, "tags": {}, "inline_policies": {},
-            "attached_policies": [], "permissions_boundary": None}
+        planted_user(iam_state, name, number)
         for step in range(10):
             iam_state["groups"][f"group{(number + 31 * step) % 300}"]["users"].append(name)
     imported = requests.put(server.endpoint_url + "/_mockrunner/state", json=document, timeout=120)
