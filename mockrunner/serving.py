@@ -310,7 +310,8 @@ class _Connection(socketserver.BaseRequestHandler):
         """Run the application and send its answer (streamed when it declares its ``Content-Length``)."""
         with open_wsgi(self.server.app, environ) as (status, headers, chunks):
             code, _, reason = status.partition(" ")
-            head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+            head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers
+                    if code not in _NO_CONTENT or name.lower() != "content-length"]
             declared = any(name.lower() == b"content-length" for name, _ in head)
             body = b"" if declared else b"".join(chunks)
             if not declared and code not in _NO_CONTENT:
@@ -411,8 +412,8 @@ def _origin_form(absolute: re.Match) -> bytes:
 
 
 _NO_CONTENT = ("204", "304")
-"""Statuses whose answer has no body and, from this server, no ``Content-Length`` (RFC 9110 section 8.6: a server
-MUST NOT send one with a 204; a 304's would have to be the one a 200 would carry)."""
+"""Statuses whose answer has no body and, from this server, no ``Content-Length``, whatever the application gave
+(RFC 9110 section 8.6: a server MUST NOT send one with a 204; a 304's would have to be the one a 200 would carry)."""
 
 
 def _is_chunked(request: h11.Request) -> bool:

@@ -465,7 +465,7 @@ def cancel_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
         request.authorize(name, "ecr:UploadLayerPart")
         _upload(request, request.repository(name), upload_id)
         request.store.blobs.cancel(upload_id)
-    return Reply(204)  # no Content-Length: RFC 9110 section 8.6 forbids it on a 204
+    return Reply(204)
 
 
 def _upload(request: RegistryRequest, repo: Repository, upload_id: str) -> blobs.Upload:
@@ -523,12 +523,9 @@ def _append(request: RegistryRequest, repo: Repository, upload_id: str, offset: 
 
 
 def _upload_reply(status: int, name: str, upload_id: str, size: int) -> Reply:
-    """Where an upload stands; a 204 (its status) without ``Content-Length`` (RFC 9110 section 8.6)."""
-    headers = {"Location": f"/v2/{name}/blobs/uploads/{upload_id}", "Docker-Upload-UUID": upload_id,
-               "Range": f"0-{max(size - 1, 0)}"}
-    if status != 204:
-        headers["Content-Length"] = "0"
-    return Reply(status, headers)
+    """Where an upload stands (202 after a chunk, 204 for its status)."""
+    return Reply(status, {"Location": f"/v2/{name}/blobs/uploads/{upload_id}", "Docker-Upload-UUID": upload_id,
+                          "Range": f"0-{max(size - 1, 0)}", "Content-Length": "0"})
 
 
 def _json(status: int, document: dict) -> Reply:
