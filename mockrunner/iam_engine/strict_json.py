@@ -52,14 +52,20 @@ _SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 ``json.loads`` decodes with ``surrogatepass``.  A document without either cannot hold one."""
 
 
+def is_unicode_text(value: Any) -> bool:
+    """Whether every string in ``value`` (a JSON-ready document, or one string) is Unicode text: none holds half a
+    UTF-16 surrogate pair, which a JSON ``\ud800`` escape can spell but no page, answer or file can encode."""
+    try:
+        (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _unicode_only(text: str | bytes, document: Any) -> None:
     spelling = _SURROGATE_BYTES if isinstance(text, bytes) else _SURROGATE_SPELLING
-    if spelling.search(text) is None:  # type: ignore[arg-type]
-        return
-    try:
-        json.dumps(document, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise NotJson("a string holds half a UTF-16 surrogate pair (not Unicode text)") from None
+    if spelling.search(text) is not None and not is_unicode_text(document):  # type: ignore[arg-type]
+        raise NotJson("a string holds half a UTF-16 surrogate pair (not Unicode text)")
 
 
 def loads(text: str | bytes, *, unicode_only: bool = False) -> Any:

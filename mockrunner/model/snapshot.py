@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.iam_engine.strict_json import is_unicode_text
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.state_ranges import check_ranges, checking
 
@@ -240,11 +241,8 @@ def decode(data: Any, path: str = "$") -> Any:
 def _unicode_text(text: str, path: str) -> str:
     """``text`` when it is Unicode text; a JSON ``\\ud800`` escape spells half a UTF-16 surrogate pair, which no
     page, answer or file can encode as UTF-8 (a name holding one made every later use of it a 500)."""
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise SnapshotError(f"{path}: a string holds half a UTF-16 surrogate pair ({text[:40]!r})") from None
+    if not text.isascii() and not is_unicode_text(text):
+        raise SnapshotError(f"{path}: a string holds half a UTF-16 surrogate pair ({text[:40]!r})")
     return text
 
 

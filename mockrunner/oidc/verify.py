@@ -23,7 +23,6 @@ A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escap
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ import jwt
 
 from mockrunner import session_tag_rules
 from mockrunner.errors import ServiceError
+from mockrunner.iam_engine.strict_json import is_unicode_text
 from mockrunner.oidc.keys import SIGNING_ALGORITHMS, jwks
 from mockrunner.oidc.provider_claims import claim_value, keys_for
 
@@ -95,9 +95,10 @@ def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
-        json.dumps([header, claims], ensure_ascii=False).encode("utf-8")  # half a surrogate pair: not UTF-8 JSON
-    except (jwt.PyJWTError, UnicodeEncodeError):
+    except jwt.PyJWTError:
         raise _invalid(NOT_A_JWT) from None
+    if not is_unicode_text([header, claims]):  # half a surrogate pair: not UTF-8 JSON
+        raise _invalid(NOT_A_JWT)
     for name in ("iss", "sub", "exp"):
         if name not in claims:
             raise _invalid(f"Missing a required claim: {name}")
