@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a further Host name the admin API answers under, e.g. a container's service name "
                             "(repeatable; MOCKRUNNER_ADMIN_HOSTS=a,b)")
     serve.add_argument("--quota", action="append", default=[], metavar="NAME=VALUE",
-                       help="override an App Runner quota, e.g. apprunner_max_services=100 (repeatable)")
+                       help="override an App Runner or IAM quota, e.g. apprunner_max_services=100, "
+                            "iam_max_roles=5000 (repeatable)")
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
     serve.add_argument("--tls-cert", metavar="PEM", default=os.environ.get("MOCKRUNNER_TLS_CERT"),
                        help="also answer HTTPS on the same port with this certificate (MOCKRUNNER_TLS_CERT); with "

@@ -30,11 +30,13 @@ class AccountKeys:
 
 @dataclass(frozen=True)
 class Quotas:
-    """App Runner limits per account and region (``MOCKRUNNER_QUOTAS`` / ``--quota NAME=VALUE``).
+    """Limits per account (``MOCKRUNNER_QUOTAS`` / ``--quota NAME=VALUE``): the quotas AWS lets an account raise
+    through Service Quotas, here raised or lowered by configuration.
 
-    Confirmed values: 10 auto scaling configuration names with 5 revisions each, 5 custom domains per service,
-    MaxSize 25.  The others are unverified AWS defaults, chosen to be plausible
-    (docs/behaviour.md, "App Runner: quotas").
+    App Runner's, per account and region: confirmed values are 10 auto scaling configuration names with 5 revisions
+    each, 5 custom domains per service, MaxSize 25; the others are unverified AWS defaults, chosen to be plausible
+    (docs/behaviour.md, "App Runner: quotas").  IAM's, per account: the defaults of the IAM User Guide's "IAM and
+    AWS STS quotas" (docs/behaviour.md, "IAM: account quotas").
     """
 
     apprunner_max_services: int = 30
@@ -50,6 +52,13 @@ class Quotas:
     apprunner_max_tags: int = 50
     apprunner_deleted_retention: float = 3600.0
     """Seconds a deleted service / inactive configuration stays describable before it is forgotten."""
+    iam_max_users: int = 5000
+    iam_max_groups: int = 300
+    iam_max_roles: int = 1000
+    iam_max_policies: int = 1500
+    """Customer managed policies."""
+    iam_max_instance_profiles: int = 1000
+    iam_max_server_certificates: int = 20
 
 
 def parse_quotas(text: str, base: Quotas | None = None) -> Quotas:

@@ -48,13 +48,12 @@ from mockrunner.services.ecr.registry_settings import MAX_PULL_TIME_EXCLUSIONS
 from mockrunner.services.ecr.replication_backfill import MAX_RETAINED as MAX_BACKFILLS
 from mockrunner.services.iam.entities import ATTACHED_QUOTA, MAX_POLICY_VERSIONS
 from mockrunner.services.iam.entities import MAX_TAGS as IAM_MAX_TAGS
-from mockrunner.services.iam.instance_profiles import MAX_INSTANCE_PROFILES, MAX_ROLES_PER_PROFILE
+from mockrunner.services.iam.instance_profiles import MAX_ROLES_PER_PROFILE
 from mockrunner.services.iam.mfa_devices import RESYNC_STEPS
 from mockrunner.services.iam.oidc_providers import MAX_CLIENT_IDS, MAX_THUMBPRINTS
 from mockrunner.services.iam.oidc_providers import MAX_PROVIDERS as MAX_OIDC_PROVIDERS
 from mockrunner.services.iam.saml_providers import MAX_PRIVATE_KEYS
 from mockrunner.services.iam.saml_providers import MAX_PROVIDERS as MAX_SAML_PROVIDERS
-from mockrunner.services.iam.server_certificates import MAX_PER_ACCOUNT as MAX_SERVER_CERTIFICATES
 from mockrunner.services.sts.core import SESSION_TOKEN_MAX
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -291,8 +290,8 @@ RANGES: dict[type, dict[str, Any]] = {
                     "enable_date": PAST, "tags": IAM_TAGS, "drift": Between(-RESYNC_STEPS, RESYNC_STEPS),
                     "last_step": Between(-1, 2 ** 40)},
     iam.IamState: {"oidc_providers": Entries(MAX_OIDC_PROVIDERS), "saml_providers": Entries(MAX_SAML_PROVIDERS),
-                   "instance_profiles": Entries(MAX_INSTANCE_PROFILES),
-                   "server_certificates": Entries(MAX_SERVER_CERTIFICATES),
+                   "instance_profiles": Entries("iam_max_instance_profiles"),
+                   "server_certificates": Entries("iam_max_server_certificates"),
                    "account_aliases": Items(1, _iam("accountAliasType")), "credential_report_time": PAST,
                    "sts_global_token_version": _iam("globalEndpointTokenVersion"),
                    "next_purge": Between(iam.PURGE_MIN, 2 ** 62),

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import boto3
 import pytest
 import requests
 
@@ -84,8 +85,11 @@ def test_help(argv):
 
 
 def test_quota_flag_and_port_in_use():
-    process, url = start_server("--quiet", "--quota", "apprunner_max_services=7")
+    process, url = start_server("--quiet", "--quota", "apprunner_max_services=7", "--quota", "iam_max_roles=2500")
     try:
+        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
+                           aws_secret_access_key="test")
+        assert iam.get_account_summary()["SummaryMap"]["RolesQuota"] == 2500
         port = url.rsplit(":", 1)[1]
         clash = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", port],
                                capture_output=True, text=True, timeout=30)

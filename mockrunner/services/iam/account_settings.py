@@ -7,12 +7,14 @@ CreateAccountAlias names an alias no account has, and replaces the account's ali
 """
 from __future__ import annotations
 
+from mockrunner.config import Quotas
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, renamed_target
 from mockrunner.services.iam.entities import (
+    ACCOUNT_QUOTAS,
     ATTACHED_QUOTA,
     GROUP,
     INLINE_SIZE,
@@ -24,12 +26,9 @@ from mockrunner.services.iam.entities import (
     entity_arn,
     iam_of,
 )
-from mockrunner.services.iam.instance_profiles import MAX_INSTANCE_PROFILES
 from mockrunner.services.registry import op
 
-QUOTAS = {
-    "UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500,
-    "InstanceProfilesQuota": MAX_INSTANCE_PROFILES, "ServerCertificatesQuota": 20,
+FIXED_QUOTAS = {
     "AccessKeysPerUserQuota": MAX_ACCESS_KEYS, "SigningCertificatesPerUserQuota": 2,
     "GroupsPerUserQuota": MAX_GROUPS_PER_USER, "AttachedPoliciesPerUserQuota": ATTACHED_QUOTA["user"][1],
     "AttachedPoliciesPerGroupQuota": ATTACHED_QUOTA["group"][1],
@@ -39,7 +38,8 @@ QUOTAS = {
     "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS, "PolicyVersionsInUseQuota": 10000,
     "AssumeRolePolicySizeQuota": MAX_TRUST_POLICY_SIZE, "GlobalEndpointTokenVersion": 1,
 }
-"""IAM's default quotas as GetAccountSummary reports them (IAM User Guide, "IAM and AWS STS quotas")."""
+"""IAM's quotas that GetAccountSummary reports besides the configured account quotas (``ACCOUNT_QUOTAS``): IAM's
+defaults (IAM User Guide, "IAM and AWS STS quotas")."""
 
 
 # ------------------------------------------------------------------------------------------------ aliases
@@ -67,7 +67,8 @@ def list_account_aliases(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ summary
-def summary(iam: IamState) -> dict[str, int]:
+def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
+    """GetAccountSummary's SummaryMap: what ``iam`` holds, and its quotas (the account quotas as configured)."""
     assigned = sum(1 for device in iam.mfa_devices.values() if device.user_name is not None)
     attached = {arn for entity in (*iam.users.values(), *iam.groups.values(), *iam.roles.values())
                 for arn in entity.attached_policies}
@@ -81,12 +82,13 @@ def summary(iam: IamState) -> dict[str, int]:
         "Providers": len(iam.oidc_providers) + len(iam.saml_providers),
         "PolicyVersionsInUse": sum(len(policy.versions) for arn, policy in iam.policies.items() if arn in attached),
     }
-    return {**counts, **QUOTAS}
+    configured = {quota.summary_key: getattr(quotas, quota.setting) for quota in ACCOUNT_QUOTAS.values()}
+    return {**counts, **configured, **FIXED_QUOTAS}
 
 
 @op("iam", "GetAccountSummary", authz=anything)
 def get_account_summary(ctx: RequestContext) -> dict:
-    return {"SummaryMap": summary(iam_of(ctx))}
+    return {"SummaryMap": summary(iam_of(ctx), ctx.store.settings.quotas)}
 
 
 # ------------------------------------------------------------------------------------------------ UpdateGroup

@@ -29,6 +29,32 @@ MAX_TRUST_POLICY_SIZE = 2048
 """IAM's ``ACLSizePerRole`` quota: a role's trust policy, counted without whitespace like every policy size."""
 MAX_GROUPS_PER_USER = 10
 
+
+@dataclass(frozen=True)
+class AccountQuota:
+    """One of IAM's quotas on what an account holds: the ``IamState`` collection it counts, AWS's name for it (in
+    "Cannot exceed quota for <name>: <value>"), GetAccountSummary's key, and the :class:`~mockrunner.config.Quotas`
+    field holding its value."""
+
+    collection: str
+    name: str
+    summary_key: str
+    setting: str
+
+
+ACCOUNT_QUOTAS = {quota.collection: quota for quota in (
+    AccountQuota("users", "UsersPerAccount", "UsersQuota", "iam_max_users"),
+    AccountQuota("groups", "GroupsPerAccount", "GroupsQuota", "iam_max_groups"),
+    AccountQuota("roles", "RolesPerAccount", "RolesQuota", "iam_max_roles"),
+    AccountQuota("policies", "PoliciesPerAccount", "PoliciesQuota", "iam_max_policies"),
+    AccountQuota("instance_profiles", "InstanceProfilesPerAccount", "InstanceProfilesQuota",
+                 "iam_max_instance_profiles"),
+    AccountQuota("server_certificates", "ServerCertificatesPerAccount", "ServerCertificatesQuota",
+                 "iam_max_server_certificates"),
+)}
+"""IAM's account quotas by the collection they count (IAM User Guide, "IAM and AWS STS quotas"; wordings recorded
+from AWS, see docs/behaviour.md)."""
+
 # Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
 # service-linked roles"): services for the main role, VPC connectors for the networking role.
 SLR_USAGE = {"AWSServiceRoleForAppRunner": ("services",), "AWSServiceRoleForAppRunnerNetworking": ("vpc_connectors",)}
@@ -78,8 +104,12 @@ def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
 
 
-
-
+def ensure_room(ctx: RequestContext, collection: str) -> None:
+    """``LimitExceeded`` (409) when the account already holds its configured quota of ``collection``."""
+    quota = ACCOUNT_QUOTAS[collection]
+    limit = getattr(ctx.store.settings.quotas, quota.setting)
+    if len(getattr(iam_of(ctx), collection)) >= limit:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for {quota.name}: {limit}", 409)
 
 
 def validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:

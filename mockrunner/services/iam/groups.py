@@ -16,6 +16,7 @@ from mockrunner.services.iam.entities import (
     MAX_GROUPS_PER_USER,
     USER,
     delete_conflict,
+    ensure_room,
     entity_arn,
     iam_of,
     refuse_if_policies,
@@ -29,6 +30,7 @@ def create_group(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     name, path = params["GroupName"], params.get("Path") or "/"
     GROUP.ensure_new(iam, name)
+    ensure_room(ctx, "groups")
     group = Group(name, new_id(GROUP_ID_PREFIX), path, entity_arn(ctx.account.id, "group", path, name),
                   ctx.store.clock.now())
     iam.add(group)

@@ -17,13 +17,12 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import INSTANCE_PROFILE_ID_PREFIX, IamState, InstanceProfile, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import listing, tagged_on_create, target
-from mockrunner.services.iam.entities import ROLE, Kind, entity_arn, iam_of, tags_in
+from mockrunner.services.iam.entities import ROLE, Kind, ensure_room, entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import IN_PROFILE, role_out, tagged
 from mockrunner.services.registry import op
 
 INSTANCE_PROFILE = Kind("instance-profile", "InstanceProfile", "InstanceProfileName", "instance_profiles")
-MAX_INSTANCE_PROFILES = 1000
 MAX_ROLES_PER_PROFILE = 1
 
 
@@ -68,9 +67,7 @@ def create_instance_profile(ctx: RequestContext) -> dict:
     if any(existing.lower() == lowered for existing in iam.instance_profiles):
         raise ServiceError("EntityAlreadyExists", f"Instance Profile {name} already exists.", 409)
     tags = tags_in(ctx)
-    if len(iam.instance_profiles) >= MAX_INSTANCE_PROFILES:
-        raise ServiceError("LimitExceeded",
-                           f"Cannot exceed quota for InstanceProfilesPerAccount: {MAX_INSTANCE_PROFILES}", 409)
+    ensure_room(ctx, "instance_profiles")
     profile = InstanceProfile(name, new_id(INSTANCE_PROFILE_ID_PREFIX), path,
                               entity_arn(ctx.account.id, "instance-profile", path, name), ctx.store.clock.now(),
                               tags=tags)

@@ -23,6 +23,7 @@ from mockrunner.services.iam.entities import (
     USER,
     customer_policy,
     document_size,
+    ensure_room,
     entity_arn,
     iam_of,
     managed_policy,
@@ -44,6 +45,7 @@ def create_policy(ctx: RequestContext) -> dict:
                            f"A policy called {name} already exists. Duplicate names are not allowed.", 409)
     document = _managed_document(params["PolicyDocument"])
     tags = tags_in(ctx)
+    ensure_room(ctx, "policies")
     now = ctx.store.clock.now()
     policy = ManagedPolicy(name, new_id(POLICY_ID_PREFIX), path, arn, now, now, "v1",
                            [PolicyVersion("v1", document, now)], params.get("Description") or "", tags)

@@ -21,6 +21,7 @@ from mockrunner.services.iam.entities import (
     changeable,
     delete_conflict,
     document_size,
+    ensure_room,
     entity_arn,
     iam_of,
     refuse_if_policies,
@@ -52,6 +53,7 @@ def create_role(ctx: RequestContext) -> dict:
     boundary = params.get("PermissionsBoundary")
     if boundary:
         boundary_policy(iam, boundary)
+    ensure_room(ctx, "roles")
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(ctx.account.id, "role", path, name),
                 ctx.store.clock.now(), trust, params.get("Description") or "",
                 params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary,

@@ -19,12 +19,11 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import ServerCertificate, new_id
 from mockrunner.services.iam import paging, pem_certificates
 from mockrunner.services.iam.authz import listing, request_keys, resource_keys, tagged_on_create
-from mockrunner.services.iam.entities import entity_arn, iam_of, tags_in
+from mockrunner.services.iam.entities import ensure_room, entity_arn, iam_of, tags_in
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import tagged, tags_out
 from mockrunner.services.registry import op
 
-MAX_PER_ACCOUNT = 20
 ID_PREFIX = "ASCA"
 KIND = "server-certificate"
 
@@ -84,9 +83,7 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
     tags = tags_in(ctx)
     if name in iam.server_certificates:
         raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
-    if len(iam.server_certificates) >= MAX_PER_ACCOUNT:
-        raise ServiceError("LimitExceeded",
-                           f"Cannot exceed quota for ServerCertificatesPerAccount: {MAX_PER_ACCOUNT}", 409)
+    ensure_room(ctx, "server_certificates")
     certificate = iam.add(ServerCertificate(
         name, new_id(ID_PREFIX), path, entity_arn(ctx.account.id, KIND, path, name),
         as_stored(params["CertificateBody"]), params["PrivateKey"], as_stored(chain) if chain else chain, now,

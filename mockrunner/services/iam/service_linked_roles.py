@@ -21,7 +21,7 @@ from mockrunner.model.iam import (
 from mockrunner.model.principal_arns import replace_principal
 from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.iam.authz import request_keys
-from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, entity_arn, iam_of
+from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, ensure_room, entity_arn, iam_of
 from mockrunner.services.iam.paging import url_encoded
 from mockrunner.services.iam.wire import SERVICE_LINKED, role_out
 from mockrunner.services.registry import op
@@ -78,6 +78,8 @@ def create_service_linked_role(ctx: RequestContext) -> dict:
     plain strings (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json,
     test_service_role_lifecycle and test_service_role_lifecycle_custom_suffix, 2025-03-13)."""
     service = ctx.params["AWSServiceName"]
+    _slr_name(service, ctx.params.get("CustomSuffix"))  # the service's rules come before the quota
+    ensure_room(ctx, "roles")
     role = create_slr(ctx.store.clock.now(), ctx.account.id, iam_of(ctx), service, ctx.params.get("CustomSuffix"),
                       ctx.params.get("Description"))
     out = {**role_out(role, SERVICE_LINKED), "CreateDate": role.create_date}

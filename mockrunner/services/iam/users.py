@@ -14,6 +14,7 @@ from mockrunner.services.iam.entities import (
     USER,
     boundary_policy,
     delete_conflict,
+    ensure_room,
     entity_arn,
     iam_of,
     non_user,
@@ -35,6 +36,7 @@ def create_user(ctx: RequestContext) -> dict:
     boundary = params.get("PermissionsBoundary")
     if boundary:
         boundary_policy(iam, boundary)
+    ensure_room(ctx, "users")
     now = ctx.store.clock.now()
     user = User(name, new_id(USER_ID_PREFIX), path, entity_arn(ctx.account.id, "user", path, name), now, tags,
                 permissions_boundary=boundary)
