@@ -165,7 +165,7 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         session_tags=dict(session.tags), expiration=session.expiration, source_identity=session.source_identity,
         transitive_tag_keys=tuple(session.transitive_tag_keys),
         credential_source=source, tags=tags, mfa_authenticated_at=session.mfa_authenticated_at,
-        token_issued_at=session.issued_at,
+        token_issued_at=session.issued_at, federated_provider=session.federated_provider,
     )
 
 

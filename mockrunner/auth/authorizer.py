@@ -249,6 +249,10 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
     if caller is not None and caller.source_identity is not None:
         # "present in the request for all actions that are taken by the role" (STS API reference, SourceIdentity).
         values["aws:SourceIdentity"] = caller.source_identity
+    if caller is not None and caller.federated_provider is not None:
+        # Present in the requests of a role session from AssumeRoleWithWebIdentity, holding the provider's issuer
+        # without https:// (recorded from AWS; docs/behaviour.md, "aws:FederatedProvider").
+        values["aws:FederatedProvider"] = caller.federated_provider
     if caller is not None and caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)

@@ -40,6 +40,8 @@ class Caller:
     """When the session's credentials were obtained with an MFA code (``None``: without MFA)."""
     token_issued_at: datetime | None = None
     """``aws:TokenIssueTime``: when the session was issued (``None``: long-term credentials)."""
+    federated_provider: str | None = None
+    """``aws:FederatedProvider``: the OIDC provider a web identity session federated through."""
 
     @property
     def is_root(self) -> bool:

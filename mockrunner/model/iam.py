@@ -199,6 +199,9 @@ class Session:
     scope_down_policies: list[str] = field(default_factory=list)
     """The scope-down policies of the GetScopedCredentials calls that made these credentials, oldest first: each
     one limits them on its own (at most :data:`MAX_SCOPE_DOWN_POLICIES`)."""
+    federated_provider: str | None = None
+    """``aws:FederatedProvider`` of an AssumeRoleWithWebIdentity session: the IAM OIDC provider's URL (the token's
+    issuer without ``https://``).  Sessions this one assumes do not carry it."""
 
 
 @dataclass
@@ -640,6 +643,7 @@ def new_role_session(
     transitive_tag_keys: list[str] | None = None,
     mfa_authenticated_at: datetime | None = None,
     minimum_token_size: int = 0,
+    federated_provider: str | None = None,
 ) -> Session:
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
@@ -658,6 +662,7 @@ def new_role_session(
         role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
         tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
         transitive_tag_keys=list(transitive_tag_keys or []), mfa_authenticated_at=mfa_authenticated_at,
+        federated_provider=federated_provider,
     )
     iam.add_session(session, now)
     return session

@@ -361,7 +361,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role,
                                params["RoleSessionName"], duration, policies=policies,
                                policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
-                               source_identity=source_identity,
+                               source_identity=source_identity, federated_provider=verified.provider.url,
                                minimum_token_size=token_size.minimum_size(params))
     return {**_session_result(session, policies, policy_arns, tags),
             **token_size.requested_size_members(params, session.session_token),

@@ -4,20 +4,21 @@ The account must have enabled outbound web identity federation (``iam:EnableOutb
 else ``OutboundWebIdentityFederationDisabledException`` (403).  The token is signed by the built-in OIDC identity
 provider's key for the account's issuer URL (:mod:`mockrunner.oidc.keys`), so its JWKS is served like any issuer's
 (``/_mockrunner/oidc/<issuer host>/.well-known/jwks.json``) and a test can verify it, or trust it as an OIDC
-provider.  Claims: ``iss``, ``sub`` (the caller's ARN), ``aud`` (a string for one audience, else a list), ``iat``,
-``nbf``, ``exp`` (``DurationSeconds``, 60 to 3600, default 300), ``jti``, and ``https://sts.amazonaws.com/`` with
-the account, region, principal and request tags.  A token may not outlive the calling session
-(``SessionDurationEscalationException``).  Authorized as ``sts:GetWebIdentityToken`` on ``*`` with
-``sts:IdentityTokenAudience``, ``sts:DurationSeconds``, ``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request
-tags.
+provider.  Claims, as in the IAM User Guide's sample token and tokens recorded from AWS: ``iss``, ``sub`` (the
+caller's ARN, a role's own ARN for its sessions), ``aud`` (a string for one audience, else a list), ``iat``, ``exp``
+(``DurationSeconds``, 60 to 3600, default 300), ``jti``, and ``https://sts.amazonaws.com/`` (:func:`aws_claims`).
+A token may not outlive the calling session (``SessionDurationEscalationException``).  Authorized as
+``sts:GetWebIdentityToken`` on ``*`` with ``sts:IdentityTokenAudience``, ``sts:DurationSeconds``,
+``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request tags.
 
 ``SubjectMode`` (STS API reference, GetWebIdentityToken): ``AWSIdentity`` (the default) puts the caller's ARN in
-``sub``; ``OriginIdentity`` puts the ``aws:OriginIdentity/Subject`` of the calling session's trusted identity
-propagation context there, and STS answers a validation error when the session has no such context.  mockrunner
-models no trusted identity propagation, so no session has one: ``OriginIdentity`` always ends in that validation
-error (after authorization).  ``Scope`` is allowed only with ``OriginIdentity`` and exactly one audience, its values
-(space separated) may not repeat, and it needs ``sts:SetWebIdentityTokenScope`` too (with the multivalued
-``sts:IdentityTokenScope`` key).  The wording of these validation errors is not public (*unverified*).
+``sub`` (a role's ARN for its sessions); ``OriginIdentity`` puts the ``aws:OriginIdentity/Subject`` of the calling
+session's trusted identity propagation context there, and STS answers a validation error when the session has no
+such context.  mockrunner models no trusted identity propagation, so no session has one: ``OriginIdentity`` always
+ends in that validation error (after authorization).  ``Scope`` is allowed only with ``OriginIdentity`` and exactly
+one audience, its values (space separated) may not repeat, and it needs ``sts:SetWebIdentityTokenScope`` too (with
+the multivalued ``sts:IdentityTokenScope`` key).  The wording of these validation errors is not public
+(*unverified*).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from mockrunner.auth.caller import Caller
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
@@ -35,6 +37,19 @@ ALGORITHMS = ("RS256", "ES384")
 AWS_IDENTITY, ORIGIN_IDENTITY = "AWSIdentity", "OriginIdentity"
 DEFAULT_DURATION = 300
 AWS_CLAIMS = "https://sts.amazonaws.com/"
+
+
+def aws_claims(caller: Caller, region: str, principal: str, request_tags: dict[str, str]) -> dict[str, Any]:
+    """The ``https://sts.amazonaws.com/`` claims: account, region and principal always; the calling session's
+    expiry, source identity and federated provider when it has them; principal and request tags when there are
+    some.  No organization claims: mockrunner models no AWS Organizations."""
+    claims: dict[str, Any] = {"aws_account": caller.account_id, "source_region": region, "principal_id": principal}
+    if caller.expiration is not None:
+        claims["original_session_exp"] = caller.expiration.strftime("%Y-%m-%dT%H:%M:%SZ")
+    optional = {"source_identity": caller.source_identity, "federated_provider": caller.federated_provider,
+                "principal_tags": caller.tags, "request_tags": request_tags}
+    claims.update((name, value) for name, value in optional.items() if value)
+    return claims
 
 
 def _scope_values(params: dict) -> list[str] | None:
@@ -103,10 +118,9 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
     with store.lock:
         key, generated = signing_key(store, iam.outbound_issuer, algorithm)
     ctx.state_changed |= generated  # the issuer's first key of this algorithm: saved with the token it signed
-    payload = {"iss": iam.outbound_issuer, "sub": caller.arn, "aud": audience[0] if len(audience) == 1 else audience,
-               "iat": int(now.timestamp()), "nbf": int(now.timestamp()), "exp": int(expires.timestamp()),
-               "jti": str(uuid.uuid4()),
-               AWS_CLAIMS: {"aws_account": caller.account_id, "source_region": ctx.region,
-                            "principal_id": caller.arn, "request_tags": tags}}
+    principal = caller.role_arn or caller.arn
+    payload = {"iss": iam.outbound_issuer, "sub": principal, "aud": audience[0] if len(audience) == 1 else audience,
+               "iat": int(now.timestamp()), "exp": int(expires.timestamp()), "jti": str(uuid.uuid4()),
+               AWS_CLAIMS: aws_claims(caller, ctx.region, principal, tags)}
     token = jwt.encode(payload, private_key(store, key), algorithm=algorithm, headers={"kid": key.kid, "typ": "JWT"})
     return {"WebIdentityToken": token, "Expiration": expires.replace(microsecond=0)}
