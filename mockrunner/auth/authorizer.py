@@ -250,8 +250,8 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         # "present in the request for all actions that are taken by the role" (STS API reference, SourceIdentity).
         values["aws:SourceIdentity"] = caller.source_identity
     if caller is not None and caller.federated_provider is not None:
-        # Present in the requests of a role session from AssumeRoleWithWebIdentity, holding the provider's issuer
-        # without https:// (recorded from AWS; docs/behaviour.md, "aws:FederatedProvider").
+        # A web identity session's requests hold the provider's issuer without https:// (recorded from AWS; see
+        # docs/behaviour.md, "aws:FederatedProvider and GetWebIdentityToken's claims").
         values["aws:FederatedProvider"] = caller.federated_provider
     if caller is not None and caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
