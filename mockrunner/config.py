@@ -59,6 +59,11 @@ class Quotas:
     """Customer managed policies."""
     iam_max_instance_profiles: int = 1000
     iam_max_server_certificates: int = 20
+    iam_max_policies_per_user: int = 10
+    """Managed policies attached to one user (AWS raises it to 20 on request; a group's 10 is fixed)."""
+    iam_max_policies_per_role: int = 10
+    iam_max_trust_policy_size: int = 2048
+    """A role's trust policy, in characters without whitespace (``ACLSizePerRole``; AWS raises it to 4,096)."""
 
 
 def parse_quotas(text: str, base: Quotas | None = None) -> Quotas:

@@ -211,7 +211,7 @@ REVISIONED = {"arn": _apprunner("AppRunnerResourceArn"), "revision": Between(1, 
 
 
 def _attached(kind: str) -> Items:
-    return Items(ATTACHED_QUOTA[kind][1], _iam("arnType"))
+    return Items(ATTACHED_QUOTA[kind][1], _iam("arnType"))  # a number or the name of a Quotas field
 
 
 RANGES: dict[type, dict[str, Any]] = {

@@ -132,3 +132,41 @@ def test_a_full_account_still_names_the_services_own_errors_first(aws):
     assert error_of(iam.create_service_linked_role, AWSServiceName="apprunner.amazonaws.com",
                     CustomSuffix="x") == ("InvalidInput", "Custom suffix is not allowed for apprunner.amazonaws.com",
                                           400)
+
+
+@pytest.mark.parametrize("kind", ["user", "role"])
+def test_attached_policies_per_user_and_role_are_raised_by_configuration(aws, kind):
+    """10 by default (AWS raises them to 20 on request); a group's 10 stays fixed."""
+    iam = aws.client("iam")
+    entity = {"user": lambda: iam.create_user(UserName="e"),
+              "role": lambda: iam.create_role(RoleName="e", AssumeRolePolicyDocument=ROLE_TRUST)}[kind]
+    attach = {"user": iam.attach_user_policy, "role": iam.attach_role_policy}[kind]
+    entity()
+    arns = [iam.create_policy(PolicyName=f"p{number}", PolicyDocument=doc(allow("s3:GetObject")))["Policy"]["Arn"]
+            for number in range(13)]
+    for arn in arns[:10]:
+        attach(**{f"{kind.title()}Name": "e", "PolicyArn": arn})
+    title = kind.title()
+    assert error_of(attach, **{f"{title}Name": "e", "PolicyArn": arns[10]}) == (
+        "LimitExceeded", f"Cannot exceed quota for PoliciesPer{title}: 10", 409)
+    _set(aws, **{f"iam_max_policies_per_{kind}": 12})
+    assert iam.get_account_summary()["SummaryMap"][f"AttachedPoliciesPer{title}Quota"] == 12
+    attach(**{f"{title}Name": "e", "PolicyArn": arns[10]})
+    attach(**{f"{title}Name": "e", "PolicyArn": arns[11]})
+    assert error_of(attach, **{f"{title}Name": "e", "PolicyArn": arns[12]}) == (
+        "LimitExceeded", f"Cannot exceed quota for PoliciesPer{title}: 12", 409)
+    assert iam.get_account_summary()["SummaryMap"]["AttachedPoliciesPerGroupQuota"] == 10
+
+
+def test_the_trust_policy_size_is_raised_by_configuration(aws):
+    """ACLSizePerRole: 2,048 characters without whitespace by default, 4,096 once raised."""
+    iam = aws.client("iam")
+    long_trust = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
+                      "Condition": {"StringEquals": {"sts:ExternalId": [f"id-{n:04d}" for n in range(250)]}}})
+    assert error_of(iam.create_role, RoleName="wide", AssumeRolePolicyDocument=long_trust) == (
+        "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", 409)
+    _set(aws, iam_max_trust_policy_size=4096)
+    assert iam.get_account_summary()["SummaryMap"]["AssumeRolePolicySizeQuota"] == 4096
+    iam.create_role(RoleName="wide", AssumeRolePolicyDocument=long_trust)
+    assert error_of(iam.update_assume_role_policy, RoleName="wide", PolicyDocument=long_trust.replace(
+        "id-0000", "id-0000-" + "x" * 2100))[0] == "LimitExceeded"

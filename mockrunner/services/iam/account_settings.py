@@ -15,14 +15,13 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import anything, renamed_target
 from mockrunner.services.iam.entities import (
     ACCOUNT_QUOTAS,
-    ATTACHED_QUOTA,
     GROUP,
     INLINE_SIZE,
     MAX_ACCESS_KEYS,
     MAX_GROUPS_PER_USER,
     MAX_MANAGED_POLICY_SIZE,
     MAX_POLICY_VERSIONS,
-    MAX_TRUST_POLICY_SIZE,
+    attached_quota,
     entity_arn,
     iam_of,
 )
@@ -30,13 +29,11 @@ from mockrunner.services.registry import op
 
 FIXED_QUOTAS = {
     "AccessKeysPerUserQuota": MAX_ACCESS_KEYS, "SigningCertificatesPerUserQuota": 2,
-    "GroupsPerUserQuota": MAX_GROUPS_PER_USER, "AttachedPoliciesPerUserQuota": ATTACHED_QUOTA["user"][1],
-    "AttachedPoliciesPerGroupQuota": ATTACHED_QUOTA["group"][1],
-    "AttachedPoliciesPerRoleQuota": ATTACHED_QUOTA["role"][1],
+    "GroupsPerUserQuota": MAX_GROUPS_PER_USER,
     "UserPolicySizeQuota": INLINE_SIZE["user"], "GroupPolicySizeQuota": INLINE_SIZE["group"],
     "RolePolicySizeQuota": INLINE_SIZE["role"], "PolicySizeQuota": MAX_MANAGED_POLICY_SIZE,
     "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS, "PolicyVersionsInUseQuota": 10000,
-    "AssumeRolePolicySizeQuota": MAX_TRUST_POLICY_SIZE, "GlobalEndpointTokenVersion": 1,
+    "GlobalEndpointTokenVersion": 1,
 }
 """IAM's quotas that GetAccountSummary reports besides the configured account quotas (``ACCOUNT_QUOTAS``): IAM's
 defaults (IAM User Guide, "IAM and AWS STS quotas")."""
@@ -83,6 +80,9 @@ def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
         "PolicyVersionsInUse": sum(len(policy.versions) for arn, policy in iam.policies.items() if arn in attached),
     }
     configured = {quota.summary_key: getattr(quotas, quota.setting) for quota in ACCOUNT_QUOTAS.values()}
+    configured.update((f"AttachedPoliciesPer{kind.title()}Quota", attached_quota(quotas, kind)[1])
+                      for kind in ("user", "group", "role"))
+    configured["AssumeRolePolicySizeQuota"] = quotas.iam_max_trust_policy_size
     return {**counts, **configured, **FIXED_QUOTAS}
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockrunner.arns import split_arn
+from mockrunner.config import Quotas
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, strict_json, validate_policy
@@ -23,10 +24,11 @@ MAX_ACCESS_KEYS = 2
 MAX_POLICY_VERSIONS = 5
 MAX_TAGS = 50
 MAX_MANAGED_POLICY_SIZE = 6144
-ATTACHED_QUOTA = {"user": ("PoliciesPerUser", 10), "group": ("PoliciesPerGroup", 10), "role": ("PoliciesPerRole", 10)}
+ATTACHED_QUOTA = {"user": ("PoliciesPerUser", "iam_max_policies_per_user"), "group": ("PoliciesPerGroup", 10),
+                  "role": ("PoliciesPerRole", "iam_max_policies_per_role")}
+"""Managed policies attached to one entity: AWS's name for the quota, and its value or the
+:class:`~mockrunner.config.Quotas` field holding it."""
 INLINE_SIZE = {"user": 2048, "group": 5120, "role": 10240}
-MAX_TRUST_POLICY_SIZE = 2048
-"""IAM's ``ACLSizePerRole`` quota: a role's trust policy, counted without whitespace like every policy size."""
 MAX_GROUPS_PER_USER = 10
 
 
@@ -102,6 +104,12 @@ def iam_of(ctx: RequestContext) -> IamState:
 
 def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
+
+
+def attached_quota(quotas: Quotas, kind: str) -> tuple[str, int]:
+    """AWS's name and the configured value of the quota on managed policies attached to a ``kind``."""
+    name, value = ATTACHED_QUOTA[kind]
+    return name, getattr(quotas, value) if isinstance(value, str) else value
 
 
 def ensure_room(ctx: RequestContext, collection: str) -> None:

@@ -12,13 +12,13 @@ from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import (
-    ATTACHED_QUOTA,
     GROUP,
     INLINE_SIZE,
     ROLE,
     USER,
     Kind,
     attachable,
+    attached_quota,
     boundary_policy,
     changeable,
     document_size,
@@ -78,7 +78,7 @@ def _inline_ops(kind: Kind, names: tuple[str, str, str, str, str, str, str]) -> 
         if is_aws_managed(arn) and policy.path.startswith("/aws-service-role/"):
             raise ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
         if arn not in target_entity.attached_policies:
-            quota, limit = ATTACHED_QUOTA[kind.name]
+            quota, limit = attached_quota(ctx.store.settings.quotas, kind.name)
             if len(target_entity.attached_policies) >= limit:
                 raise ServiceError("LimitExceeded", f"Cannot exceed quota for {quota}: {limit}", 409)
             iam.update(target_entity, attached_policies=[*target_entity.attached_policies, arn])

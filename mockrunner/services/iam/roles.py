@@ -15,7 +15,6 @@ from mockrunner.model.iam import (
 from mockrunner.model.principal_arns import replace_principal, unknown_principals
 from mockrunner.services.iam.authz import listing, tagged_on_create, target
 from mockrunner.services.iam.entities import (
-    MAX_TRUST_POLICY_SIZE,
     ROLE,
     boundary_policy,
     changeable,
@@ -110,12 +109,13 @@ def trust_document(ctx: RequestContext, document: str) -> str:
     (``MalformedPolicyDocument`` 'Invalid principal in policy: "AWS":"<arn>"', the first one missing; real answers
     to CreateRole quoted in opstrace/opstrace#88 and aws/aws-cdk#26482, to UpdateAssumeRolePolicy in
     aws-actions/configure-aws-credentials#332; terraform-provider-aws retries both on that text while a new
-    principal propagates, internal/service/iam/role.go), and within the ``ACLSizePerRole`` quota of 2,048 characters
-    without whitespace (``LimitExceeded`` 'Cannot exceed quota for ACLSizePerRole: 2048', the answer Terraform users
-    quote for CreateRole and UpdateAssumeRolePolicy)."""
+    principal propagates, internal/service/iam/role.go), and within the configured ``ACLSizePerRole`` quota,
+    counted without whitespace (2,048 by default: ``LimitExceeded`` 'Cannot exceed quota for ACLSizePerRole: 2048',
+    the answer Terraform users quote for CreateRole and UpdateAssumeRolePolicy)."""
     validate_document(document, PolicyKind.TRUST)
-    if document_size(document) > MAX_TRUST_POLICY_SIZE:
-        raise ServiceError("LimitExceeded", f"Cannot exceed quota for ACLSizePerRole: {MAX_TRUST_POLICY_SIZE}", 409)
+    limit = ctx.store.settings.quotas.iam_max_trust_policy_size
+    if document_size(document) > limit:
+        raise ServiceError("LimitExceeded", f"Cannot exceed quota for ACLSizePerRole: {limit}", 409)
     missing = next(unknown_principals(json.loads(document), ctx.store.account), None)
     if missing is not None:
         raise ServiceError("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{missing}"', 400)
