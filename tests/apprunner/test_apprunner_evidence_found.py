@@ -54,3 +54,20 @@ def test_associating_a_domain_again_is_an_invalid_request_naming_the_domain(appr
     error = error_of(apprunner.associate_custom_domain, ServiceArn=arn, DomainName="shop.example.com")
     assert code(error) == "InvalidRequestException"
     assert "shop.example.com is already associated with" in message(error)
+
+
+def test_a_domain_one_service_has_is_refused_to_another_until_it_lets_go(apprunner):
+    """aws/apprunner-roadmap#245: a domain associated with one service cannot be added to a second one ("we can't
+    add the domain name *.example.com to this new one"); once the first service is deleted it can."""
+    first, second = running(apprunner, "blue"), running(apprunner, "green")
+    apprunner.associate_custom_domain(ServiceArn=first, DomainName="*.example.com", EnableWWWSubdomain=False)
+    error = error_of(apprunner.associate_custom_domain, ServiceArn=second, DomainName="*.Example.com.",
+                     EnableWWWSubdomain=False)
+    assert code(error) == "InvalidRequestException"
+    assert "*.example.com is already associated with another service" in message(error)
+    assert apprunner.describe_custom_domains(ServiceArn=second)["CustomDomains"] == []
+    apprunner.delete_service(ServiceArn=first)
+    assert apprunner.describe_service(ServiceArn=first)["Service"]["Status"] == "DELETED"
+    apprunner.associate_custom_domain(ServiceArn=second, DomainName="*.example.com", EnableWWWSubdomain=False)
+    assert [d["DomainName"] for d in apprunner.describe_custom_domains(ServiceArn=second)["CustomDomains"]] == [
+        "*.example.com"]

@@ -148,11 +148,11 @@ def test_max_results_bounds_per_operation(apprunner, method):
 # ------------------------------------------------------------------------------------------------ tokens
 def _two_services(client) -> tuple[str, str]:
     first, second = running(client, "svc-one"), running(client, "svc-two")
-    for arn in (first, second):
+    for number, arn in enumerate((first, second)):
         client.pause_service(ServiceArn=arn)
         client.resume_service(ServiceArn=arn)
-        client.associate_custom_domain(ServiceArn=arn, DomainName="a.example.com")
-        client.associate_custom_domain(ServiceArn=arn, DomainName="b.example.com")
+        client.associate_custom_domain(ServiceArn=arn, DomainName=f"a.example{number}.com")
+        client.associate_custom_domain(ServiceArn=arn, DomainName=f"b.example{number}.com")
     return first, second
 
 

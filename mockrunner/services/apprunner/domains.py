@@ -85,6 +85,12 @@ def associate(ctx: "RequestContext") -> dict:
         # The code and "<domain> is already associated with": AWS's answer as aws/copilot-cli matches it; the
         # rest of the sentence is unverified.
         raise invalid(f"The domain {domain_name} is already associated with the service.")
+    holder = next((other for other in state.services.values() if other.status != "DELETED"
+                   and domain_name in other.custom_domains), None)
+    if holder is not None:
+        # One domain, one service (aws/apprunner-roadmap#245): the code and the sentence's start as above; the
+        # rest, and the scope (the account's services in the region), unverified.
+        raise invalid(f"The domain {domain_name} is already associated with another service: {holder.arn}.")
     limit = ctx.store.settings.quotas.apprunner_max_custom_domains
     if len(service.custom_domains) >= limit:
         # Associate declares no ServiceQuotaExceededException; the DG limit is 5 per service.
