@@ -71,3 +71,24 @@ def test_a_domain_one_service_has_is_refused_to_another_until_it_lets_go(apprunn
     apprunner.associate_custom_domain(ServiceArn=second, DomainName="*.example.com", EnableWWWSubdomain=False)
     assert [d["DomainName"] for d in apprunner.describe_custom_domains(ServiceArn=second)["CustomDomains"]] == [
         "*.example.com"]
+
+
+def test_a_private_endpoint_is_ipv4_only(apprunner):
+    """CloudFormation's ``AWS::AppRunner::Service NetworkConfiguration``: "Only IPv4 is supported for Private
+    endpoint. If you update a service that's using dual-stack Public endpoint to a Private endpoint, your App Runner
+    service will default to support only IPv4"."""
+    arn = running(apprunner, NetworkConfiguration={"IpAddressType": "DUAL_STACK"})
+
+    def network() -> dict:
+        return apprunner.describe_service(ServiceArn=arn)["Service"]["NetworkConfiguration"]
+
+    assert network()["IpAddressType"] == "DUAL_STACK"
+    apprunner.update_service(ServiceArn=arn, NetworkConfiguration={
+        "IngressConfiguration": {"IsPubliclyAccessible": False}})
+    assert network()["IngressConfiguration"] == {"IsPubliclyAccessible": False}
+    assert network()["IpAddressType"] == "IPV4"
+    apprunner.update_service(ServiceArn=arn, NetworkConfiguration={"IpAddressType": "DUAL_STACK"})
+    assert network()["IpAddressType"] == "IPV4"  # still private
+    apprunner.update_service(ServiceArn=arn, NetworkConfiguration={
+        "IngressConfiguration": {"IsPubliclyAccessible": True}, "IpAddressType": "DUAL_STACK"})
+    assert network()["IpAddressType"] == "DUAL_STACK"

@@ -242,6 +242,11 @@ def network(ctx: "RequestContext", state: AppRunnerState, given: Mapping[str, An
         result["IngressConfiguration"] = {"IsPubliclyAccessible": True, **given["IngressConfiguration"]}
     if "IpAddressType" in given:
         result["IpAddressType"] = given["IpAddressType"]
+    if not result["IngressConfiguration"]["IsPubliclyAccessible"]:
+        # "Only IPv4 is supported for Private endpoint. If you update a service that's using dual-stack Public
+        # endpoint to a Private endpoint, your App Runner service will default to support only IPv4" (CloudFormation's
+        # IpAddressType docs; see docs/behaviour.md, "App Runner: network configuration").
+        result["IpAddressType"] = "IPV4"
     egress = result["EgressConfiguration"]
     connector_arn = egress.get("VpcConnectorArn")
     if egress["EgressType"] == "VPC":
