@@ -285,3 +285,26 @@ def test_last_use_times_read_as_iam_reports_them(aws):
     report = iam.get_credential_report()["Content"].decode().splitlines()
     header, row = report[0].split(","), next(line for line in report if line.startswith("auditor,")).split(",")
     assert row[header.index("access_key_1_last_used_date")].endswith(":00+00:00")
+
+
+def test_credential_report_quotes_a_user_name_with_a_comma(aws):
+    """IAM allows ``,`` in user names; the report quotes such a field (RFC 4180), so a CSV reader keeps every row's
+    22 columns, and leaves other names bare (docs/behaviour.md, "Sweep: ScoutSuite": ScoutSuite's ``split(',')``
+    misreads the quoted row; AWS's own quoting is unverified)."""
+    iam = aws.client("iam")
+    for name, path in (("svc,build", "/"), ("ann@example.com", "/people/eu/"), ("x+y=z.w-v_", "/")):
+        iam.create_user(UserName=name, Path=path)
+    iam.create_access_key(UserName="svc,build")
+    iam.generate_credential_report()
+    content = iam.get_credential_report()["Content"].decode()
+    lines = content.splitlines()
+    assert lines[0] == COLUMNS
+    assert any(line.startswith(f'"svc,build","arn:aws:iam::{ACCOUNT}:user/svc,build",') for line in lines)
+    assert any(line.startswith(f"ann@example.com,arn:aws:iam::{ACCOUNT}:user/people/eu/ann@example.com,")
+               for line in lines)
+    rows = {row["user"]: row for row in csv.DictReader(io.StringIO(content))}
+    assert set(rows) == {"<root_account>", "svc,build", "ann@example.com", "x+y=z.w-v_"}
+    assert all(None not in row and len(row) == 22 for row in rows.values())
+    assert rows["svc,build"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/svc,build"
+    assert rows["svc,build"]["access_key_1_active"] == "true"
+    assert rows["x+y=z.w-v_"]["access_key_1_active"] == "false"
