@@ -121,3 +121,15 @@ def test_rename_carries_the_profile_and_export_import_keeps_it(aws):
     snapshot.import_state(aws.store, snapshot.export_state(aws.store))
     assert iam.get_login_profile(UserName="anne")["LoginProfile"]["UserName"] == "anne"
     assert iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 9
+
+
+def test_get_login_profile_answers_whole_seconds_where_create_keeps_milliseconds(aws):
+    """botocore's examples: CreateLoginProfile ``2015-03-10T20:55:40.274Z``, GetLoginProfile
+    ``2012-09-21T23:03:39Z``, the pattern of IAM's other creates and reads ("IAM reads answer CreateDate in whole
+    seconds" in docs/behaviour.md)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="ann")
+    aws.store.clock.advance((1_500_000 - aws.store.clock.now().microsecond) % 1_000_000 / 1e6)  # to x.5 s
+    created = iam.create_login_profile(UserName="ann", Password=GOOD)["LoginProfile"]["CreateDate"]
+    assert created.microsecond != 0
+    assert iam.get_login_profile(UserName="ann")["LoginProfile"]["CreateDate"] == created.replace(microsecond=0)

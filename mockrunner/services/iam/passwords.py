@@ -22,6 +22,7 @@ from mockrunner.model.iam import IamState, LoginProfile, PasswordPolicy
 from mockrunner.services.iam.authz import anything, target
 from mockrunner.services.iam.entities import USER, iam_of, own_user_name
 from mockrunner.services.iam.signin_sessions import signin_change, signin_out
+from mockrunner.services.iam.wire import read_time
 from mockrunner.services.registry import op
 
 SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
@@ -107,7 +108,10 @@ def create_login_profile(ctx: RequestContext) -> dict:
 @op("iam", "GetLoginProfile", authz=_on_user)
 def get_login_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    return {"LoginProfile": login_profile_out(login_profile_of(iam, own_user_name(ctx)))}
+    profile = login_profile_out(login_profile_of(iam, own_user_name(ctx)))
+    # A read: whole seconds, as botocore's GetLoginProfile example has it (its CreateLoginProfile example keeps the
+    # milliseconds, as the other Create* answers do).
+    return {"LoginProfile": {**profile, "CreateDate": read_time(profile["CreateDate"])}}
 
 
 @op("iam", "UpdateLoginProfile", authz=_on_user)
