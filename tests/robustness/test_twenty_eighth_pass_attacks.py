@@ -31,6 +31,13 @@ GetWebIdentityToken with ``Tags`` ``env`` and ``ENV``      **fixed (low).** Take
                                                            AssumeRole and GetFederationToken refuse the same STS
                                                            ``Tag`` list: ``InvalidParameterValue`` "Duplicate tag
                                                            keys found. ..." (*unverified* for this operation).
+``POST /_mockrunner/seed`` (and every admin JSON body)     **fixed (medium).** JSON bodies are read in UTF-8, UTF-16
+in UTF-16 or UTF-32, holding a ``\ud800`` escape           or UTF-32, but the twenty-fifth pass's check for half a
+                                                           surrogate pair looked for its UTF-8 byte spellings only:
+                                                           a UTF-16 seed naming user ``a\ud800`` answered 500 with a
+                                                           traceback (the model's length check could not encode
+                                                           it).  The bytes are decoded first, as ``json.loads``
+                                                           decodes them, and the text checked: ``MalformedJSON``.
 =========================================================  ==========================================================
 
 Probes that held (pinned here where a test says so; the rest checked by hand, in-process unless said):
@@ -77,6 +84,7 @@ from dataclasses import replace
 
 import jwt
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
@@ -260,3 +268,30 @@ def test_deeply_nested_json_bodies_are_serialization_errors(service, operation):
         assert reply.status == 400 and reply.code == "SerializationException"
     finally:
         harness.close()
+
+
+# ------------------------------------------------------------------------------------ admin bodies in UTF-16
+def _admin_raw(aws, method: str, path: str, body: bytes) -> tuple[int, dict]:
+    """An admin call with a body sent as given: the real server, or werkzeug's client in-process."""
+    headers = {"Content-Type": "application/json"}
+    if aws.server is not None:
+        response = requests.request(method, f"{aws.endpoint_url}/_mockrunner{path}", data=body, headers=headers,
+                                    timeout=30)
+        return response.status_code, response.json()
+    response = aws.app.test_client().open(f"/_mockrunner{path}", method=method, data=body, headers=headers)
+    return response.status_code, response.json
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32-le"])
+def test_admin_bodies_in_utf16_or_utf32_are_held_to_unicode_text_too(aws, encoding):
+    """JSON bodies are read in UTF-8, UTF-16 or UTF-32 (json.loads tells them by their first bytes), but the check
+    for half a surrogate pair looked for its UTF-8 spellings only: a UTF-16 seed holding a ``\\ud800`` escape in a
+    user name reached the seed's validation, which answered 500 with a traceback."""
+    for path, text in (("/seed", '{"users": [{"name": "a\\ud800"}]}'),
+                       ("/saml/assertion", '{"issuer": "https://idp.example", "subject": "a\\ud800b"}')):
+        status, answer = _admin_raw(aws, "POST", path, text.encode(encoding))
+        assert (status, answer["error"]) == (400, "MalformedJSON"), (path, answer)
+        assert "half a UTF-16 surrogate pair" in answer["message"]
+    status, answer = _admin_raw(aws, "POST", "/seed", '{"users": [{"name": "ana"}]}'.encode(encoding))
+    assert status == 200, answer
+    assert [user["UserName"] for user in aws.client("iam").list_users()["Users"]] == ["ana"]
