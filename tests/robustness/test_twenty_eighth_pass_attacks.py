@@ -65,9 +65,13 @@ Probes that held (pinned here where a test says so; the rest checked by hand, in
   next pipelined answer is read whole (pinned); an absolute-form target names the ``Host``, so
   ``GET http://evil.example/_mockrunner/state`` is the admin API's 403; ``Host: localhost, evil`` is 400.
 * Deep nesting: 200,000 levels of JSON in an ECR (JSON 1.1) or App Runner (JSON 1.0) body is
-  ``SerializationException`` (pinned); in a repository, registry or lifecycle policy, a manifest, an IAM or STS
-  policy document, or an admin body (``/state``, ``/seed``, ``/oidc/token``, ``/oidc/jwks``, ``/saml/assertion``)
-  each answers its own 400 within 0.15 s.
+  ``SerializationException`` (pinned), in an admin body (``/state``, ``/seed``, ``/oidc/token``, ``/oidc/jwks``,
+  ``/saml/assertion``) ``MalformedJSON``; as deep as each field's length allows (5,000 to 60,000 levels) in a
+  repository, registry or lifecycle policy, a manifest, an IAM or STS policy document, each answers its own 400
+  within 0.15 s.
+* The admin API over a real server: ``Host`` ``localhost.``, ``LOCALHOST``, ``[::1]``, ``[::ffff:127.0.0.1]:1``
+  answer; ``evil.example``, ``127.0.0.1.nip.io``, ``2130706433``, an ``Origin`` with user-info
+  (``http://localhost@evil.example``), another host, ``null``, and ``Sec-Fetch-Site: cross-site`` are 403.
 * Query bodies: a list index far past the others (``Tags.member.100000000.Key``) ends the list where the indices
   stop, and more fields than the query reader takes is ``MalformedQueryString`` before parsing.
 
