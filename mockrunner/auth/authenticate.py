@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from mockrunner.auth import sigv4
-from mockrunner.auth.caller import Caller, anonymous_caller, root_caller
+from mockrunner.auth.caller import Caller, anonymous_caller, principal_tags, root_caller
 from mockrunner.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -146,11 +146,11 @@ def _session_caller(ctx: "RequestContext", account_id: str, session: "Session", 
 def _session_identity(iam: "IamState", account_id: str, session: "Session") -> Caller:
     if session.kind == "AssumedRole":
         role = iam.session_role(session.entity_name, session.user_id)
-        tags = {**(role.tags if role else {}), **session.tags}
+        tags = principal_tags(role.tags if role else {}, session.tags)
         source = "AssumeRole"
     else:
         user = iam.users.get(session.entity_name or "")
-        tags = {**(user.tags if user else {}), **session.tags}
+        tags = principal_tags(user.tags if user else {}, session.tags)
         source = "GetFederationToken" if session.kind == "FederatedUser" else "GetSessionToken"
     return Caller(
         account_id=account_id, arn=session.arn, user_id=session.user_id, kind=session.kind,

@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.arns import split_arn
-from mockrunner.auth.caller import Caller
+from mockrunner.auth.caller import Caller, principal_tags
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import (
     AuthzRequest,
@@ -351,7 +351,7 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
         user = iam.users.get(caller.entity_name or "")
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id, username=caller.entity_name,
-            tags={**(user.tags if user else {}), **caller.session_tags},
+            tags=principal_tags(user.tags if user else {}, caller.session_tags),
         )
         if user is not None:
             _inline(refs, user.arn, user.inline_policies)
@@ -362,7 +362,7 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
             boundary_arn = user.permissions_boundary
     else:
         role = iam.session_role(caller.entity_name, caller.user_id)
-        tags = {**(role.tags if role else {}), **caller.session_tags}
+        tags = principal_tags(role.tags if role else {}, caller.session_tags)
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,
             role_arn=role.arn if role else caller.role_arn, tags=tags,

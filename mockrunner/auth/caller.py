@@ -1,8 +1,19 @@
 """The authenticated identity behind a request."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+def principal_tags(entity_tags: Mapping[str, str], session_tags: Mapping[str, str]) -> dict[str, str]:
+    """``aws:PrincipalTag`` of a session: the user's or role's tags with the session tags over them, a session tag
+    replacing the entity's tag of the same key in any case.  "Tag key-value pairs are not case sensitive, but case
+    is preserved ... Assume that the role has the Department=Marketing tag and you pass the department=engineering
+    session tag. Department and department are not saved as separate tags, and the session tag passed in the
+    request takes precedence over the role tag." (STS API reference, AssumeRole, Tags.)"""
+    replaced = {key.lower() for key in session_tags}
+    return {**{key: value for key, value in entity_tags.items() if key.lower() not in replaced}, **session_tags}
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class Caller:
     credential_source: str = "permanent"
     """``root``, ``permanent`` (an IAM user's access key), ``AssumeRole`` or ``GetSessionToken``."""
     tags: dict[str, str] = field(default_factory=dict)
-    """``aws:PrincipalTag`` values: the user's or role's tags, overridden by session tags."""
+    """``aws:PrincipalTag`` values: the user's or role's tags, overridden by session tags (:func:`principal_tags`)."""
     mfa_authenticated_at: datetime | None = None
     """When the session's credentials were obtained with an MFA code (``None``: without MFA)."""
     token_issued_at: datetime | None = None

@@ -11,6 +11,7 @@ from mockrunner.config import Quotas
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, strict_json, validate_policy
+from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.iam import (
     Group,
     IamState,
@@ -140,8 +141,8 @@ def validate_document(document: str, kind: PolicyKind, *, managed: bool = False)
 
 
 def document_size(document: str) -> int:
-    """IAM counts policy size without whitespace (IAM User Guide, "IAM and AWS STS quotas")."""
-    return len("".join(document.split()))
+    """IAM counts policy size without whitespace (:func:`mockrunner.iam_engine.size.policy_size`)."""
+    return policy_size(document)
 
 
 def tag_key(key: str, folds_case: bool = False) -> str:

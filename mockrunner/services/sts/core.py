@@ -19,6 +19,7 @@ from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, Principal, validate_policy
+from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.iam import (
     KEY_ID_LENGTH,
     SESSION_KEY_PREFIX,
@@ -254,7 +255,7 @@ def _session_policies(params: dict) -> list[str]:
     document = params.get("Policy")
     if document is None:
         return []
-    if len("".join(document.split())) > MAX_SESSION_POLICY_CHARS:
+    if policy_size(document) > MAX_SESSION_POLICY_CHARS:
         raise ServiceError("PackedPolicyTooLarge", "Packed policy consumes more than 100% of the allotted space.",
                            400)
     try:
@@ -266,7 +267,7 @@ def _session_policies(params: dict) -> list[str]:
 
 def _packed_size(policies: list[str], arns: list[str], tags: dict[str, str]) -> int:
     """A percentage of the packed-policy quota, roughly as STS reports it (its compression is not public)."""
-    used = sum(len("".join(p.split())) for p in policies) + 64 * len(arns) + sum(len(k) + len(v) for k, v in
+    used = sum(policy_size(p) for p in policies) + 64 * len(arns) + sum(len(k) + len(v) for k, v in
                                                                                tags.items())
     return min(100, used * 100 // (MAX_SESSION_POLICY_CHARS * 2)) if used else 0
 

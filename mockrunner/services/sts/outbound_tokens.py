@@ -7,7 +7,8 @@ provider's key for the account's issuer URL (:mod:`mockrunner.oidc.keys`), so it
 provider.  Claims, as in the IAM User Guide's sample token and tokens recorded from AWS: ``iss``, ``sub`` (the
 caller's ARN, a role's own ARN for its sessions), ``aud`` (a string for one audience, else a list), ``iat``, ``exp``
 (``DurationSeconds``, 60 to 3600, default 300), ``jti``, and ``https://sts.amazonaws.com/`` (:func:`aws_claims`).
-A token may not outlive the calling session (``SessionDurationEscalationException``).  Authorized as
+A token may not outlive the calling session (``SessionDurationEscalationException``); ``Tags`` naming one key twice,
+in any case, are ``InvalidParameterValue`` as AssumeRole's are.  Authorized as
 ``sts:GetWebIdentityToken`` on ``*`` with ``sts:IdentityTokenAudience``, ``sts:DurationSeconds``,
 ``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request tags.
 
@@ -31,7 +32,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.services.registry import op
-from mockrunner.services.sts.core import refuse_federated_users
+from mockrunner.services.sts.core import refuse_duplicate_tag_keys, refuse_federated_users
 
 ALGORITHMS = ("RS256", "ES384")
 AWS_IDENTITY, ORIGIN_IDENTITY = "AWSIdentity", "OriginIdentity"
@@ -69,6 +70,9 @@ def _scope_values(params: dict) -> list[str] | None:
 def _authz(ctx: RequestContext) -> list[Check]:
     refuse_federated_users(ctx)
     params = ctx.params
+    # The request tags become the token's request_tags claim; keys differing only in case are refused as
+    # AssumeRole's and GetFederationToken's tags (the same STS Tag type) are (unverified for this operation).
+    refuse_duplicate_tag_keys(params.get("Tags") or [])
     scope = _scope_values(params)
     keys: dict[str, Any] = {"sts:IdentityTokenAudience": list(params["Audience"]),
                             "sts:SigningAlgorithm": params["SigningAlgorithm"],
