@@ -43,6 +43,8 @@ import sys
 import boto3
 import pytest
 
+from mockrunner.config import Quotas
+
 
 def test_plain_clients_reach_the_in_process_mock(mockrunner, ecr):
     ecr.create_repository(repositoryName="one")
@@ -71,6 +73,14 @@ def test_root_session_helper_and_clock(mockrunner):
 @pytest.mark.mockrunner(seed={"ecr": {"repositories": [{"name": "marked"}]}})
 def test_marker_seeds(mockrunner, ecr):
     assert [r["repositoryName"] for r in ecr.describe_repositories()["repositories"]] == ["marked"]
+
+
+@pytest.mark.mockrunner(quotas=Quotas(iam_max_users=1))
+def test_marker_quotas(mockrunner):
+    iam = boto3.client("iam")
+    iam.create_user(UserName="one")
+    with pytest.raises(iam.exceptions.LimitExceededException, match="UsersPerAccount: 1"):
+        iam.create_user(UserName="two")
 
 
 def test_server_fixture_for_subprocesses(mockrunner_server):
@@ -112,12 +122,12 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
 
 def test_project_using_the_fixtures_passes(project: pytest.Pytester) -> None:
     result = project.runpytest(*_plugin_args(), "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
 
 
 def test_project_under_xdist(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess(*_plugin_args(), "-p", "no:cacheprovider", "-n", "2")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
     result.stdout.fnmatch_lines(["*2 workers*"])
 
 
