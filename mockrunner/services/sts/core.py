@@ -35,6 +35,7 @@ from mockrunner.model.iam import (
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.services.registry import no_checks, op
 from mockrunner.services.sts import mfa, token_size
+from mockrunner.services.sts.policy_json import not_json_message
 
 ROLE_CHAINING_LIMIT = 3600
 #: Caller credential sources that are STS session credentials (``Caller.credential_source``).
@@ -258,6 +259,9 @@ def _session_policies(params: dict) -> list[str]:
     if policy_size(document) > MAX_SESSION_POLICY_CHARS:
         raise ServiceError("PackedPolicyTooLarge", "Packed policy consumes more than 100% of the allotted space.",
                            400)
+    message = not_json_message(document)
+    if message is not None:
+        raise ServiceError("MalformedPolicyDocument", message, 400)
     try:
         validate_policy(document, PolicyKind.IDENTITY)
     except MalformedPolicyError as error:
