@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from mockrunner.model.key_ids import new_key_id
+
 _VERSIONS = itertools.count(1)
 E = TypeVar("E")
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -45,7 +47,7 @@ credentials) are a four-letter prefix and 17 characters: IAM User Guide, "IAM id
 AROAJ3UQRY75GDAKWTAA2)."""
 KEY_ID_LENGTH = 20
 """Access key ids (AKIA, ASIA) and SSH public key ids (APKA) are a prefix and 16 characters (AKIAIOSFODNN7EXAMPLE,
-APKAEIBAERJR2EXAMPLE)."""
+APKAEIBAERJR2EXAMPLE); access key ids also carry their account (:mod:`mockrunner.model.key_ids`)."""
 
 
 def new_id(prefix: str, length: int = UNIQUE_ID_LENGTH) -> str:
@@ -654,7 +656,7 @@ def new_role_session(
     """
     account_id = role.account_id
     session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
+        access_key_id=new_key_id(SESSION_KEY_PREFIX, account_id), secret_access_key=new_secret(),
         session_token=new_session_token(minimum_token_size),
         expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
         arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",

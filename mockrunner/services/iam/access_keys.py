@@ -9,12 +9,11 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import (
     ACCESS_KEY_PREFIX,
-    KEY_ID_LENGTH,
     AccessKey,
     User,
-    new_id,
     new_secret,
 )
+from mockrunner.model.key_ids import new_key_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import MAX_ACCESS_KEYS, USER, iam_of, non_user, self_user
@@ -61,7 +60,7 @@ def create_access_key(ctx: RequestContext) -> dict:
     user = _key_owner(ctx)
     if sum(1 for key in iam.access_keys.values() if _owns(key, user)) >= MAX_ACCESS_KEYS:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}", 409)
-    key = AccessKey(new_id(ACCESS_KEY_PREFIX, KEY_ID_LENGTH), new_secret(), user.name if user else "", "Active",
+    key = AccessKey(new_key_id(ACCESS_KEY_PREFIX, ctx.account.id), new_secret(), user.name if user else "", "Active",
                     ctx.store.clock.now(), root=user is None)
     iam.add(key)
     return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key, "CreateDate": key.create_date}}

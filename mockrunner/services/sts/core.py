@@ -7,8 +7,6 @@ needs both).  Session tags add an ``sts:TagSession`` check against the same trus
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import timedelta
 from typing import Any
 
@@ -21,17 +19,16 @@ from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, Principal, validate_policy
 from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.iam import (
-    KEY_ID_LENGTH,
     SESSION_KEY_PREFIX,
     IamState,
     Role,
     Session,
-    new_id,
     new_role_session,
     new_secret,
     new_session_token,
     session_credentials,
 )
+from mockrunner.model.key_ids import account_of, new_key_id
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.services.registry import no_checks, op
 from mockrunner.services.sts import mfa, token_size
@@ -306,7 +303,7 @@ def get_session_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else None
     session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
+        access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id), secret_access_key=new_secret(),
         session_token=new_session_token(token_size.minimum_size(ctx.params)),
         expiration=now + timedelta(seconds=duration), kind=caller.kind,
         arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
@@ -375,7 +372,6 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------- access key info
-_ACCOUNT_BITS = 0x7FFFFFFFFF80
 
 
 @op("sts", "GetAccessKeyInfo", authz=default_checks)
@@ -385,7 +381,7 @@ def get_access_key_info(ctx: RequestContext) -> dict:
     the base32-decoded id after its prefix, as public analyses of the format describe it), so a key of an account
     outside the model answers too.  Authorized as ``sts:GetAccessKeyInfo`` on ``*``."""
     key_id = ctx.params["AccessKeyId"]
-    account = _key_owner(ctx, key_id) or _decoded_account(key_id)
+    account = _key_owner(ctx, key_id) or account_of(key_id)
     if account is None:
         # AWS's answer for an id that is not a key id is not public; a validation error names the parameter.
         raise ServiceError("InvalidParameterValue", f"The access key ID {key_id} is not valid.", 400)
@@ -401,13 +397,3 @@ def _key_owner(ctx: RequestContext, key_id: str) -> str | None:
         if key_id in iam.access_keys or key_id in iam.sessions or key_id in iam.expired_sessions:
             return account.id
     return None
-
-
-def _decoded_account(key_id: str) -> str | None:
-    if key_id[:4] not in ("AKIA", "ASIA") or len(key_id) != 20:
-        return None
-    try:
-        raw = base64.b32decode(key_id[4:])
-    except (binascii.Error, ValueError):
-        return None
-    return f"{(int.from_bytes(raw[:6], 'big') & _ACCOUNT_BITS) >> 7:012d}"

@@ -17,14 +17,13 @@ from typing import Any
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.model.iam import (
-    KEY_ID_LENGTH,
     SESSION_KEY_PREFIX,
     Session,
-    new_id,
     new_secret,
     new_session_token,
     session_credentials,
 )
+from mockrunner.model.key_ids import new_key_id
 from mockrunner.services.registry import op
 from mockrunner.services.sts import token_size
 from mockrunner.services.sts.core import (
@@ -68,7 +67,7 @@ def get_federation_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     name = params["Name"]
     session = Session(
-        access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
+        access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id), secret_access_key=new_secret(),
         session_token=new_session_token(token_size.minimum_size(params)),
         expiration=now + timedelta(seconds=duration), kind="FederatedUser",
         arn=federated_user_arn(caller.account_id, name), user_id=f"{caller.account_id}:{name}",

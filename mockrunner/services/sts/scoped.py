@@ -30,14 +30,13 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import (
-    KEY_ID_LENGTH,
     MAX_SCOPE_DOWN_POLICIES,
     SESSION_KEY_PREFIX,
-    new_id,
     new_secret,
     new_session_token,
     session_credentials,
 )
+from mockrunner.model.key_ids import new_key_id
 from mockrunner.services.registry import op
 from mockrunner.services.sts import token_size
 from mockrunner.services.sts.core import TEMPORARY_CREDENTIALS, _session_policies
@@ -79,7 +78,7 @@ def get_scoped_credentials(ctx: RequestContext) -> dict:
             raise ServiceError("InsufficientSessionLifetime", "The requested DurationSeconds exceeds the remaining "
                                "lifetime of the calling session.", 400)
     scoped = dataclasses.replace(
-        calling, access_key_id=new_id(SESSION_KEY_PREFIX, KEY_ID_LENGTH), secret_access_key=new_secret(),
+        calling, access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id), secret_access_key=new_secret(),
         session_token=new_session_token(token_size.minimum_size(params)), expiration=expiration,
         session_policies=list(calling.session_policies), session_policy_arns=list(calling.session_policy_arns),
         tags=dict(calling.tags), transitive_tag_keys=list(calling.transitive_tag_keys),
