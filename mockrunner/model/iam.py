@@ -656,7 +656,7 @@ def new_role_session(
     """
     account_id = role.account_id
     session = Session(
-        access_key_id=new_key_id(SESSION_KEY_PREFIX, account_id), secret_access_key=new_secret(),
+        access_key_id=new_key_id(SESSION_KEY_PREFIX, account_id, iam.sessions), secret_access_key=new_secret(),
         session_token=new_session_token(minimum_token_size),
         expiration=now + timedelta(seconds=duration_seconds), kind="AssumedRole",
         arn=f"arn:aws:sts::{account_id}:assumed-role/{role.name}/{session_name}",

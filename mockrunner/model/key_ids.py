@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+from collections.abc import Container
 
 KEY_ID_PREFIXES = ("AKIA", "ASIA")
 _ACCOUNT_SHIFT = 7
@@ -23,13 +24,20 @@ _ACCOUNT_MASK = 0x7FFFFFFFFF80
 _NEW_FORMAT_BIT = 1 << 47
 _KEY_CHARACTERS = 16
 """Characters after the prefix: 80 bits, 10 bytes."""
+_DRAWS = 64
+"""Draws before giving up: with fewer than 2**38 ids taken, 64 collisions in a row are less likely than 2**-64."""
 
 
-def new_key_id(prefix: str, account_id: str) -> str:
-    """A fresh ``prefix`` + 16-character id that decodes to ``account_id`` (a 12-digit account)."""
-    head = _NEW_FORMAT_BIT | (int(account_id) << _ACCOUNT_SHIFT) | secrets.randbits(_ACCOUNT_SHIFT)
-    raw = head.to_bytes(6, "big") + secrets.token_bytes(4)
-    return prefix + base64.b32encode(raw).decode()
+def new_key_id(prefix: str, account_id: str, taken: Container[str] = ()) -> str:
+    """A fresh ``prefix`` + 16-character id that decodes to ``account_id`` (a 12-digit account), none of
+    ``taken`` (the account's ids of that kind): the ids of one account differ only in 39 random bits, so a new id
+    that would shadow a live one is drawn again."""
+    for _ in range(_DRAWS):
+        head = _NEW_FORMAT_BIT | (int(account_id) << _ACCOUNT_SHIFT) | secrets.randbits(_ACCOUNT_SHIFT)
+        key_id = prefix + base64.b32encode(head.to_bytes(6, "big") + secrets.token_bytes(4)).decode()
+        if key_id not in taken:
+            return key_id
+    raise RuntimeError(f"no free {prefix} key id for account {account_id} in {_DRAWS} draws")
 
 
 def account_of(key_id: str) -> str | None:

@@ -60,8 +60,8 @@ def create_access_key(ctx: RequestContext) -> dict:
     user = _key_owner(ctx)
     if sum(1 for key in iam.access_keys.values() if _owns(key, user)) >= MAX_ACCESS_KEYS:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}", 409)
-    key = AccessKey(new_key_id(ACCESS_KEY_PREFIX, ctx.account.id), new_secret(), user.name if user else "", "Active",
-                    ctx.store.clock.now(), root=user is None)
+    key = AccessKey(new_key_id(ACCESS_KEY_PREFIX, ctx.account.id, iam.access_keys), new_secret(),
+                    user.name if user else "", "Active", ctx.store.clock.now(), root=user is None)
     iam.add(key)
     return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key, "CreateDate": key.create_date}}
 

@@ -302,14 +302,15 @@ def get_session_token(ctx: RequestContext) -> dict:
                            f"or equal to {limit}", 400)
     now = store.clock.now()
     mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else None
+    iam = store.accounts[caller.account_id].iam
     session = Session(
-        access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id), secret_access_key=new_secret(),
+        access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id, iam.sessions), secret_access_key=new_secret(),
         session_token=new_session_token(token_size.minimum_size(ctx.params)),
         expiration=now + timedelta(seconds=duration), kind=caller.kind,
         arn=caller.arn, user_id=caller.user_id, entity_name=caller.entity_name, issued_at=now,
         mfa_authenticated_at=mfa_at,
     )
-    store.accounts[caller.account_id].iam.add_session(session, now)
+    iam.add_session(session, now)
     return {"Credentials": session_credentials(session),
             **token_size.requested_size_members(ctx.params, session.session_token)}
 

@@ -67,7 +67,7 @@ def get_federation_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     name = params["Name"]
     session = Session(
-        access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id), secret_access_key=new_secret(),
+        access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id, iam.sessions), secret_access_key=new_secret(),
         session_token=new_session_token(token_size.minimum_size(params)),
         expiration=now + timedelta(seconds=duration), kind="FederatedUser",
         arn=federated_user_arn(caller.account_id, name), user_id=f"{caller.account_id}:{name}",

@@ -78,7 +78,8 @@ def get_scoped_credentials(ctx: RequestContext) -> dict:
             raise ServiceError("InsufficientSessionLifetime", "The requested DurationSeconds exceeds the remaining "
                                "lifetime of the calling session.", 400)
     scoped = dataclasses.replace(
-        calling, access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id), secret_access_key=new_secret(),
+        calling, access_key_id=new_key_id(SESSION_KEY_PREFIX, caller.account_id, iam.sessions),
+        secret_access_key=new_secret(),
         session_token=new_session_token(token_size.minimum_size(params)), expiration=expiration,
         session_policies=list(calling.session_policies), session_policy_arns=list(calling.session_policy_arns),
         tags=dict(calling.tags), transitive_tag_keys=list(calling.transitive_tag_keys),
