@@ -1,0 +1,252 @@
+"""An attacker's twenty-ninth pass: the ECR API, the registry endpoint under ``/v2/`` and App Runner.  Real clients
+throughout: boto3 in both modes, ``requests`` against the server ``mockrunner serve`` runs for the registry.
+
+Findings (each has a test here that failed before its fix):
+
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+20 images of 4 MB manifests (22,000 layer descriptors      **fixed (medium).** Every BatchDeleteImage and registry
+each, within ECR's 4 MiB bound) in one repository, then    manifest ``DELETE`` collects garbage over the whole store,
+BatchDeleteImage of a missing tag in another (empty)       and that parsed every manifest of every repository of
+repository, by the same or any other account               every account, under the store lock: 0.68 s per call with
+                                                           80 MB of manifests (any other caller waited), growing with
+                                                           the images anyone pushed.  Blob mounts, the referrers API,
+                                                           ListImageReferrers, replication plans and deletion checks
+                                                           parsed every manifest of a repository the same way.  A
+                                                           stored manifest is now read once (what the store asks of
+                                                           it, kept on the image outside its fields, so never saved):
+                                                           0.5 ms per call after the first.
+an index naming an index naming an image, replicated by    **fixed (low).** The backfill left out every image an index
+StartReplicationBackfill                                   names (they go with their index) but copied only the
+                                                           images the top index names: the middle index landed in the
+                                                           destination without the image it names, a state PutImage
+                                                           refuses (``ReferencedImagesNotFoundException``) and no
+                                                           client can pull.  Everything an index names, through
+                                                           nested indexes too, is copied, each image once and after
+                                                           what it names.
+=========================================================  ==========================================================
+
+Probed and held (checked by hand unless a test below says so):
+
+* ECR repository names at the edges of the model's pattern (upper case, ``a..b``, ``a//b``, a leading or trailing
+  ``/``, ``../``): ``InvalidParameterException`` with the pattern; 256 characters are taken, 257 refused; over
+  ``/v2/`` the same names are 400 ``NAME_INVALID``, a mount ``from`` any of them (or a repository the caller may not
+  read) is a new upload (202) and leaves no blob in the target.
+* PutImage ``imageDigest`` in upper case, ``SHA256:``, or ``sha512:``: ``ImageDigestDoesNotMatchException``; a tag
+  spelled as a digest (``sha256:...``) refused by the tag pattern; BatchGetImage by an upper-case digest answers
+  ``ImageNotFound``; a digest with a tag it does not carry is ``ImageNotFound`` in BatchGetImage, DescribeImages and
+  BatchDeleteImage; the same tag three times in one BatchDeleteImage deletes it once (pinned below).
+* Lifecycle rules with ``countNumber`` 2^31 or two rules of one priority: refused as the policy's mapping failure;
+  a replication rule naming the source registry and Region is refused.
+* Paging tokens of DescribeRepositories given to ListImages, DescribeImages, DescribeRepositoryCreationTemplates and
+  DescribePullThroughCacheRules, and App Runner's ListServices token given to ListOperations, ListConnections and
+  ListAutoScalingConfigurations: each operation's invalid-token answer (pinned below).
+* Resource ARNs of another Region (``RepositoryNotFoundException``; App Runner ``ResourceNotFoundException``) or
+  another account (``AccessDeniedException``, no resource policy allows it).
+* Registry: an upload whose repository is deleted and re-created is ``BLOB_UPLOAD_UNKNOWN``; ``tags/list`` with
+  ``last`` empty, past every tag or half a surrogate, ``n`` of 4,300 digits; referrers with an empty, repeated or
+  10,000-character ``artifactType``; a manifest reference ``SHA256:<hex>`` is 400 ``DIGEST_INVALID``, a bare hex
+  reference is a tag (404 ``MANIFEST_UNKNOWN``).
+* App Runner: Pause, Update and Delete while the CreateService operation runs are ``InvalidStateException``;
+  tag keys differing in case are two tags (tag keys are case-sensitive).
+"""
+from __future__ import annotations
+
+import json
+import types
+
+import pytest
+from botocore.exceptions import ClientError
+
+import mockrunner.model.ecr as ecr_model
+from mockrunner.config import Settings
+from mockrunner.testing.oci import OCI_INDEX, OCI_MANIFEST, digest_of
+from tests.apprunner.helpers import create
+from tests.harness import Harness
+from tests.registry.images import Registry, login_password
+
+LAYER = b"layer bytes of the twenty-ninth pass"
+CONFIG = "application/vnd.oci.image.config.v1+json"
+
+
+def _error(call) -> tuple[str, str]:
+    with pytest.raises(ClientError) as refused:
+        call()
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def _layer(ecr, repository: str) -> dict:
+    """Upload :data:`LAYER` to ``repository``; its descriptor."""
+    upload = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    ecr.upload_layer_part(repositoryName=repository, uploadId=upload, partFirstByte=0, partLastByte=len(LAYER) - 1,
+                          layerPartBlob=LAYER)
+    ecr.complete_layer_upload(repositoryName=repository, uploadId=upload, layerDigests=[digest_of(LAYER)])
+    return {"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest_of(LAYER), "size": len(LAYER)}
+
+
+def _manifest(layer: dict, marker: str, **extra) -> str:
+    return json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": {**layer, "mediaType": CONFIG},
+                       "layers": [layer], "annotations": {"marker": marker}, **extra})
+
+
+def _index(*children: str) -> str:
+    return json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+        {"mediaType": json.loads(child)["mediaType"], "digest": digest_of(child.encode()), "size": len(child)}
+        for child in children]})
+
+
+# ------------------------------------------------------------------------------- manifests read once
+class _CountingJson(types.SimpleNamespace):
+    """``json`` as :mod:`mockrunner.model.ecr` sees it, counting the reads of the manifests in ``watched``."""
+
+    def __init__(self, watched: set[str]) -> None:
+        super().__init__(dumps=json.dumps, watched=watched, reads=0)
+
+    def loads(self, text, *args, **kwargs):
+        if text in self.watched:
+            self.reads += 1
+        return json.loads(text, *args, **kwargs)
+
+
+def test_a_delete_anywhere_does_not_read_every_stored_manifest_again(aws, monkeypatch):
+    """Garbage collection (after every BatchDeleteImage and registry DELETE), blob mounts, referrers and deletion
+    checks ask every stored manifest what it names.  They parsed each manifest every time, under the store lock:
+    with 20 manifests of 4 MB in one repository, a BatchDeleteImage of a tag that does not exist in another,
+    empty repository took 0.68 s (any other request waited), and each image pushed anywhere made every later delete
+    slower.  A manifest is now read once; a later delete, anywhere, reads none of them again."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="big")
+    ecr.create_repository(repositoryName="other")
+    layer = _layer(ecr, "big")
+    manifests = {_manifest(layer, f"image {index}") for index in range(5)}
+    for number, text in enumerate(sorted(manifests)):
+        ecr.put_image(repositoryName="big", imageManifest=text, imageTag=f"v{number}")
+    subject = sorted(manifests)[0]
+    referrer = _manifest(layer, "a signature", subject={"mediaType": OCI_MANIFEST, "digest": digest_of(
+        subject.encode()), "size": len(subject)})
+    ecr.put_image(repositoryName="big", imageManifest=referrer)
+    manifests.add(referrer)
+    ecr.batch_delete_image(repositoryName="other", imageIds=[{"imageTag": "absent"}])  # the first read, at most
+    counting = _CountingJson(manifests)
+    monkeypatch.setattr(ecr_model, "json", counting)
+    for _ in range(3):
+        assert ecr.batch_delete_image(repositoryName="other", imageIds=[{"imageTag": "absent"}])["failures"]
+        refs = ecr.list_image_referrers(repositoryName="big", subjectId={"imageDigest": digest_of(subject.encode())})
+        assert [each["digest"] for each in refs["referrers"]] == [digest_of(referrer.encode())]
+    assert ecr.batch_delete_image(repositoryName="big", imageIds=[{"imageTag": "v4"}])["imageIds"]
+    assert counting.reads == 0
+    monkeypatch.undo()
+    # What was read is still right: a deleted tag's image is gone, the layer the rest name is kept.
+    assert len(ecr.describe_images(repositoryName="big")["imageDetails"]) == 5
+    assert ecr.batch_check_layer_availability(repositoryName="big", layerDigests=[layer["digest"]])["layers"][0][
+        "layerAvailability"] == "AVAILABLE"
+
+
+def test_a_manifest_read_once_is_read_again_when_the_image_holds_another():
+    """The reading kept on an image answers for the manifest it was read from only (a state import, a seed or a
+    replication may hold an ``Image`` whose text is another)."""
+    image = ecr_model.Image("sha256:" + "0" * 64, json.dumps({"subject": {"digest": "sha256:" + "1" * 64}}),
+                            OCI_MANIFEST, None, 1)  # type: ignore[arg-type]
+    assert image.subject_digest == "sha256:" + "1" * 64
+    image.manifest = json.dumps({"subject": {"digest": "sha256:" + "2" * 64}, "layers": [{"digest": "sha256:x"}]})
+    assert image.subject_digest == "sha256:" + "2" * 64
+    assert list(ecr_model.image_references(image).blobs) == ["sha256:x"]
+    image.manifest = None
+    assert image.subject_digest is None and not ecr_model.image_references(image).blobs
+
+
+# ------------------------------------------------------------------------------- nested indexes replicated
+def test_a_backfill_copies_what_nested_indexes_name(aws):
+    """An index naming an index naming images: the backfill leaves out every image an index names (they go with
+    their index), but copied only what the top index names, so the middle index landed without its images."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="multi")
+    layer = _layer(ecr, "multi")
+    amd, arm = _manifest(layer, "amd64"), _manifest(layer, "arm64")
+    middle = _index(amd, arm)
+    top = _index(middle, amd)  # names ``amd`` twice over: copied once
+    for text in (amd, arm, middle):
+        ecr.put_image(repositoryName="multi", imageManifest=text)
+    ecr.put_image(repositoryName="multi", imageManifest=top, imageTag="release")
+    destination = {"region": "eu-west-1", "registryId": "123456789012"}
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{"destinations": [destination]}]})
+    ecr.start_replication_backfill(destination=destination)
+    aws.store.clock.advance(3600)
+    assert ecr.list_replication_backfills()["backfills"][0]["status"] == "COMPLETE"
+    copies = aws.client("ecr", region="eu-west-1")
+    held = {detail["imageDigest"] for detail in copies.describe_images(repositoryName="multi")["imageDetails"]}
+    assert held == {digest_of(text.encode()) for text in (amd, arm, middle, top)}
+    got = copies.batch_get_image(repositoryName="multi", imageIds=[{"imageDigest": digest_of(arm.encode())}])
+    assert got["images"][0]["imageManifest"] == arm
+    assert copies.batch_check_layer_availability(repositoryName="multi", layerDigests=[layer["digest"]])[
+        "layers"][0]["layerAvailability"] == "AVAILABLE"
+
+
+# ------------------------------------------------------------------------------- held
+def test_paging_tokens_of_one_operation_are_refused_by_another(aws):
+    ecr = aws.client("ecr")
+    for name in ("r1", "r2", "r3"):
+        ecr.create_repository(repositoryName=name)
+    token = ecr.describe_repositories(maxResults=1)["nextToken"]
+    invalid = ("InvalidParameterException", "Invalid parameter at 'nextToken' failed to satisfy constraint: "
+                                             "'Invalid NextToken'")
+    assert _error(lambda: ecr.list_images(repositoryName="r1", nextToken=token)) == invalid
+    assert _error(lambda: ecr.describe_images(repositoryName="r1", nextToken=token)) == invalid
+    assert _error(lambda: ecr.describe_pull_through_cache_rules(nextToken=token)) == invalid
+    apprunner = aws.client("apprunner")
+    arns = [create(apprunner, f"paged-{index}")["Service"]["ServiceArn"] for index in range(3)]
+    listed = apprunner.list_services(MaxResults=1)["NextToken"]
+    for call in (lambda: apprunner.list_operations(ServiceArn=arns[0], NextToken=listed),
+                 lambda: apprunner.list_connections(NextToken=listed),
+                 lambda: apprunner.list_auto_scaling_configurations(NextToken=listed)):
+        assert _error(call) == ("InvalidRequestException", "The NextToken you provided isn't valid.")
+
+
+def test_digests_in_other_spellings_name_nothing_and_a_repeated_tag_is_deleted_once(aws):
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="spelled")
+    text = _manifest(_layer(ecr, "spelled"), "one")
+    digest = digest_of(text.encode())
+    for given in (digest.upper(), "SHA256:" + digest[7:], "sha512:" + "a" * 128):
+        assert _error(lambda given=given: ecr.put_image(repositoryName="spelled", imageManifest=text,
+                                                      imageDigest=given))[0] == (
+            "ImageDigestDoesNotMatchException")
+    ecr.put_image(repositoryName="spelled", imageManifest=text, imageTag="v1")
+    got = ecr.batch_get_image(repositoryName="spelled", imageIds=[{"imageDigest": digest.upper()}])
+    assert got["images"] == [] and got["failures"][0]["failureCode"] == "ImageNotFound"
+    deleted = ecr.batch_delete_image(repositoryName="spelled", imageIds=[{"imageTag": "v1"}] * 3)
+    assert deleted["imageIds"] == [{"imageDigest": digest, "imageTag": "v1"}]
+    assert len(deleted["failures"]) == 2
+
+
+def test_registry_names_and_mounts_at_the_edges():
+    """Over ``/v2/``: names the pattern refuses are ``NAME_INVALID``; a mount ``from`` such a name, or from a
+    repository the caller may not read, is a new upload and puts no blob in the target."""
+    harness = Harness("server", Settings(log_requests=False, operation_delay=0))
+    try:
+        ecr = harness.client("ecr")
+        for name in ("secret", "mine"):
+            ecr.create_repository(repositoryName=name)
+        ecr.put_account_setting(name="BLOB_MOUNTING", value="ENABLED")
+        root = Registry(harness.endpoint_url, login_password(ecr))
+        layer = _layer(ecr, "secret")
+        ecr.put_image(repositoryName="secret", imageManifest=_manifest(layer, "s"), imageTag="v1")
+        iam = harness.client("iam")
+        iam.create_user(UserName="pusher")
+        iam.put_user_policy(UserName="pusher", PolicyName="push", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+                "ecr:GetAuthorizationToken", "ecr:InitiateLayerUpload", "ecr:BatchCheckLayerAvailability"]}]}))
+        key = iam.create_access_key(UserName="pusher")["AccessKey"]
+        pusher = Registry(harness.endpoint_url, login_password(harness.client_for(key, "ecr")))
+        for source in ("secret", "SECRET", "secret/", "../secret", "a" * 300):
+            started = pusher.call("POST", f"/v2/mine/blobs/uploads/?mount={layer['digest']}&from={source}")
+            assert started.status_code == 202 and "/blobs/uploads/" in started.headers["Location"]
+        assert pusher.call("HEAD", f"/v2/mine/blobs/{layer['digest']}").status_code == 404
+        for name in ("Mine", "mine/", "a..b", "a" * 257):
+            answer = root.call("GET", f"/v2/{name}/tags/list")
+            assert (answer.status_code, answer.json()["errors"][0]["code"]) == (400, "NAME_INVALID")
+        upper = root.call("GET", f"/v2/secret/manifests/SHA256:{layer['digest'][7:]}")
+        assert (upper.status_code, upper.json()["errors"][0]["code"]) == (400, "DIGEST_INVALID")
+    finally:
+        harness.close()
