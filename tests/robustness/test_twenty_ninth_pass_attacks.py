@@ -25,6 +25,17 @@ StartReplicationBackfill                                   names (they go with t
                                                            client can pull.  Everything an index names, through
                                                            nested indexes too, is copied, each image once and after
                                                            what it names.
+a lifecycle policy expiring untagged images, against a     **fixed (medium).** Images an index that stays names are
+chain of nested indexes (each naming the one before) a     spared, through nested indexes; that was a fixed point
+tagged index names                                         recomputed over every expiring image until nothing changed,
+                                                           quadratic in the chain: 0.06 s for 1,000, 0.56 s for 3,000,
+                                                           2.7 s for 6,000 (ECR allows 100,000 images a repository),
+                                                           under the store lock at each daily evaluation (made by the
+                                                           next ECR request of the Region, anyone's) and each preview.
+                                                           Now worked outward from the indexes that stay: 0.045 s for
+                                                           6,000, 0.18 s for 20,000.  Measured by hand: its test pins
+                                                           the answers on a chain of 300 (they held before too); no
+                                                           timed assertion.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test below says so):
@@ -181,6 +192,40 @@ def test_a_backfill_copies_what_nested_indexes_name(aws):
     assert got["images"][0]["imageManifest"] == arm
     assert copies.batch_check_layer_availability(repositoryName="multi", layerDigests=[layer["digest"]])[
         "layers"][0]["layerAvailability"] == "AVAILABLE"
+
+
+# ------------------------------------------------------------------------------- lifecycle and nested indexes
+def _chain(ecr, repository: str, layer: dict, length: int, marker: str) -> list[str]:
+    """An image, then ``length`` indexes each naming the one before: their manifests, innermost first."""
+    chain = [_manifest(layer, marker)]
+    for _ in range(length):
+        chain.append(_index(chain[-1]))
+    for text in chain:
+        ecr.put_image(repositoryName=repository, imageManifest=text)
+    return chain
+
+
+def test_an_index_that_stays_spares_a_long_chain_it_names_and_an_expired_one_spares_nothing(aws):
+    """Lifecycle: an image an index staying in the repository names is not expired, through nested indexes too.
+    This was a fixed point recomputed over every expiring image until nothing changed, quadratic in a chain of
+    nested indexes (measured by hand: 0.56 s for 3,000, 2.7 s for 6,000 under the store lock, at every daily
+    evaluation and preview; a repository may hold 100,000 images); it is now worked outward from the indexes that
+    stay.  The answers, pinned here on a chain of 300, are the same as before."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="chained")
+    layer = _layer(ecr, "chained")
+    kept = _chain(ecr, "chained", layer, 300, "kept")
+    ecr.put_image(repositoryName="chained", imageManifest=_index(kept[-1]), imageTag="release")
+    dropped = _chain(ecr, "chained", layer, 5, "dropped")  # nothing that stays names it
+    ecr.put_lifecycle_policy(repositoryName="chained", lifecyclePolicyText=json.dumps({"rules": [{
+        "rulePriority": 1, "action": {"type": "expire"}, "selection": {
+            "tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1}}]}))
+    aws.store.clock.advance(3 * 86400)
+    held = {detail["imageDigest"] for page in ecr.get_paginator("describe_images").paginate(repositoryName="chained")
+            for detail in page["imageDetails"]}
+    assert len(held) == 302
+    assert {digest_of(text.encode()) for text in kept} <= held
+    assert not {digest_of(text.encode()) for text in dropped} & held
 
 
 # ------------------------------------------------------------------------------- held

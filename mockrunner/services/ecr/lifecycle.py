@@ -91,19 +91,26 @@ def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[t
 
 def _spare_what_kept_indexes_name(chosen: dict[str, tuple[Image, dict]], images: list[Image]) -> None:
     """Drop from ``chosen`` every expiry of an image that an index staying in the repository names (through
-    nested indexes too): an index that is itself expired no longer protects what it names."""
+    nested indexes too): an index that is itself expired no longer protects what it names.
+
+    Worked outward from the indexes that stay, each image spared once, so the work grows with the images and what
+    they name (a fixed point recomputed over every expiring image until nothing changed was quadratic in a chain of
+    nested indexes: 2.7 s for 6,000 under the store lock)."""
     naming = manifest_lists(images)
     if not naming:
         return
     expiring = {digest for digest, (_image, rule) in chosen.items() if rule["action"]["type"] == "expire"}
-    spared = True
-    while spared:
-        spared = False
-        for digest in list(expiring):
-            if any(index not in expiring for index in naming.get(digest, ())):
+    named: dict[str, list[str]] = {}
+    for digest, indexes in naming.items():
+        for index in indexes:
+            named.setdefault(index, []).append(digest)
+    staying = [index for index in named if index not in expiring]
+    while staying:
+        for digest in named.get(staying.pop(), ()):
+            if digest in expiring:  # spared: it stays, and protects what it names in turn
                 expiring.discard(digest)
                 del chosen[digest]
-                spared = True
+                staying.append(digest)
 
 
 def preview_result(image: Image, rule: dict) -> dict:
