@@ -33,6 +33,16 @@ at once, some with referrers                               referrers, which were
                                                            above).  The referrers are now indexed by subject once per
                                                            evaluation: 0.2 s for 20,000.  Its test counts the reads of
                                                            the images' subjects (quadratic before).
+a lifecycle rule listing one tag prefix 6,000 times, or   **fixed (medium).** Every entry of a ``tagPrefixList`` /
+``t*`` 5,000 times (within the policy's 30,720            ``tagPatternList`` was tried against tag after tag of every
+characters), against ten images of 1,000 tags each         image: 3.3 s (prefixes) and 15 s (patterns) under the store
+                                                           lock at each evaluation and preview.  Each distinct entry
+                                                           is tried once, a prefix by bisecting the image's sorted
+                                                           tags, a pattern only against the tags beginning with its
+                                                           text before the first ``*``: 0.3 ms and 3 ms.  Its test
+                                                           counts the patterns tried.  **Left:** ~3,000 *distinct*
+                                                           patterns beginning with ``*`` that each match one tag
+                                                           still cost 6.7 s for ten such images (see docs).
 a lifecycle policy expiring untagged images, against a     **fixed (medium).** Images an index that stays names are
 chain of nested indexes (each naming the one before) a     spared, through nested indexes; that was a fixed point
 tagged index names                                         recomputed over every expiring image until nothing changed,
@@ -80,6 +90,7 @@ from botocore.exceptions import ClientError
 
 import mockrunner.model.ecr as ecr_model
 from mockrunner.config import Settings
+from mockrunner.services.ecr import lifecycle
 from mockrunner.testing.oci import OCI_INDEX, OCI_MANIFEST, digest_of
 from tests.apprunner.helpers import create
 from tests.harness import Harness
@@ -277,6 +288,44 @@ def test_expiring_thousands_at_once_looks_each_referrer_up_once(aws, monkeypatch
     monkeypatch.undo()
     assert sorted(tag for each in tags for tag in each or ["untagged"]) == ["stable", "stable-sig"]
     assert len(reads) <= 3 * 124  # quadratic before: every image's subject read for each of the 120 expired
+
+
+def test_a_rule_listing_a_tag_prefix_or_pattern_many_times_tries_each_once(aws, monkeypatch):
+    """A rule's ``tagPrefixList`` / ``tagPatternList`` (every entry must match one of an image's tags) was tried
+    entry by entry against tag after tag: ten images of 1,000 tags and one policy within its 30,720 characters
+    listing ``"t"`` 6,000 times held the store lock 3.3 s at each evaluation and preview, ``"t*"`` 5,000 times 15 s.
+    Each distinct entry is now tried once, and only against the tags that begin with its text before any ``*``
+    (found by bisecting the sorted tags)."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="tagged")
+    layer = _layer(ecr, "tagged")
+    many = _manifest(layer, "many tags")
+    for tag in [f"a{index}" for index in range(40)] + ["t-last"]:
+        ecr.put_image(repositoryName="tagged", imageManifest=many, imageTag=tag)
+    ecr.put_image(repositoryName="tagged", imageManifest=_manifest(layer, "other"), imageTag="a-other")
+    ecr.put_image(repositoryName="tagged", imageManifest=_manifest(layer, "newest"), imageTag="t-newest")
+
+    def preview(selection: dict) -> list[str]:
+        policy = json.dumps({"rules": [{"rulePriority": 1, "action": {"type": "expire"}, "selection": {
+            "tagStatus": "tagged", "countType": "imageCountMoreThan", "countNumber": 1, **selection}}]})
+        ecr.start_lifecycle_policy_preview(repositoryName="tagged", lifecyclePolicyText=policy)
+        aws.store.clock.advance(60)
+        results = ecr.get_lifecycle_policy_preview(repositoryName="tagged")["previewResults"]
+        return sorted(tag for result in results for tag in result["imageTags"] if not tag.startswith("a"))
+
+    tried = []
+    original = lifecycle.matches_wildcard
+
+    def counted(pattern: str, text: str) -> bool:
+        tried.append((pattern, text))
+        return original(pattern, text)
+
+    monkeypatch.setattr(lifecycle, "matches_wildcard", counted)
+    assert preview({"tagPatternList": ["t*"] * 500}) == ["t-last"]  # both images carry a "t" tag: the older goes
+    assert len(tried) <= 2 * 2  # before: each of the 500 entries tried against the tags before "t-last"
+    assert preview({"tagPatternList": ["*last", "a3*", "*"] * 100}) == []  # only one image matches: none expire
+    assert preview({"tagPrefixList": ["t"] * 500}) == ["t-last"]
+    assert preview({"tagPrefixList": ["a1", "t-l", "a39"] * 100 + ["zz"]}) == []
 
 
 # ------------------------------------------------------------------------------- held

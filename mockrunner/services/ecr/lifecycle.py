@@ -20,6 +20,7 @@ previews and restores whose time has come (see ``scanning`` and ``storage``), an
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -37,17 +38,46 @@ _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED"
 
 
 # ------------------------------------------------------------------------------------------------ evaluation
-def _tags_match(selection: dict, image: Image) -> bool:
+def _tag_filter(selection: dict) -> Callable[[Image], bool]:
+    """Whether an image's tags meet a rule's ``tagStatus`` and its prefix or pattern list: every entry must match
+    one of the image's tags.  Each distinct entry is tried once, and a prefix is found by bisecting the image's
+    tags in order, so a policy listing thousands of prefixes (the policy's 30,720 characters allow about 6,000)
+    against images of 1,000 tags does not try each against each tag (that was 3.3 s for ten such images, 15 s for
+    patterns, under the store lock)."""
     status = selection["tagStatus"]
     if status == "any":
-        return True
+        return lambda image: True
     if status == "untagged":
-        return not image.tags
-    if not image.tags:
-        return False
+        return lambda image: not image.tags
     if "tagPrefixList" in selection:
-        return all(any(tag.startswith(prefix) for tag in image.tags) for prefix in selection["tagPrefixList"])
-    return all(any(matches_wildcard(pattern, tag) for tag in image.tags) for pattern in selection["tagPatternList"])
+        prefixes = list(dict.fromkeys(selection["tagPrefixList"]))
+        return lambda image: bool(image.tags) and _has_prefixes(sorted(image.tags), prefixes)
+    patterns = list(dict.fromkeys(selection["tagPatternList"]))
+    return lambda image: bool(image.tags) and _matches_patterns(sorted(image.tags), patterns)
+
+
+def _has_prefixes(tags: list[str], prefixes: list[str]) -> bool:
+    """Every prefix begins one of ``tags`` (sorted): the first tag not below a prefix begins with it if any does."""
+    for prefix in prefixes:
+        at = bisect_left(tags, prefix)
+        if at == len(tags) or not tags[at].startswith(prefix):
+            return False
+    return True
+
+
+def _matches_patterns(tags: list[str], patterns: list[str]) -> bool:
+    """Every pattern matches one of ``tags`` (sorted); only the tags that begin with a pattern's text before its
+    first ``*`` are tried (found by bisecting)."""
+    for pattern in patterns:
+        first = pattern.split("*", 1)[0]
+        index = bisect_left(tags, first)
+        while index < len(tags) and tags[index].startswith(first):
+            if matches_wildcard(pattern, tags[index]):
+                break
+            index += 1
+        else:
+            return False
+    return True
 
 
 _AGE_OF: dict[str, Callable[[Image], datetime | None]] = {
@@ -79,7 +109,8 @@ def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[t
     claimed: set[str] = set()
     for rule in rules:
         statuses = _STATUS_OF_CLASS[rule["selection"].get("storageClass", "standard")]
-        selected = [image for image in pool if image.status in statuses and _tags_match(rule["selection"], image)]
+        tags_match = _tag_filter(rule["selection"])
+        selected = [image for image in pool if image.status in statuses and tags_match(image)]
         for image in _acted_on(rule, selected, at):
             if image.digest not in claimed:
                 chosen[image.digest] = (image, rule)
