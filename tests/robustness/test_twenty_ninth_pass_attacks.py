@@ -32,6 +32,12 @@ StartReplicationBackfill                                   names (they go with t
                                                            whether the lock is free while they are made.
                                                            **Left:** ListImageReferrers reads a page's annotations
                                                            (up to 50 referrers) inside the handler, under the lock.
+images pushed, then a replication rule, then an index     **fixed (low).** Replication on push copied the pushed
+naming them pushed                                         image only: the index landed without its images.  The
+                                                           push now copies what the index names (through nested
+                                                           indexes) first, as the backfill does (ECR replicates
+                                                           manifest lists, containers-roadmap#1195; how it treats
+                                                           children pushed before the rule is not public).
 BatchGetImage of 100 ids naming one 4 MB OCI manifest by   **fixed (low).** Each id's manifest was parsed (and
 tag, ``acceptedMediaTypes`` Docker V2 Schema 2           converted, where it can be) again under the store lock:
                                                            3.5 s of the call's 5.9 s.  One request now reads an image
@@ -94,8 +100,9 @@ Probed and held (checked by hand unless a test below says so):
   tag keys differing in case are two tags (tag keys are case-sensitive).
 
 Left alone (see docs/behaviour.md): BatchGetImage answers each of up to 100 repeated ids (100 ids of one 4 MB
-manifest: a 400 MB answer, made outside the lock; ECR's answer to repeated ids is not public); replication on push
-copies the pushed image only, not children an index names that were pushed before the rule existed.
+manifest: a 400 MB answer, made outside the lock; ECR's answer to repeated ids is not public); ListImageReferrers
+reads a page's annotations under the lock; distinct lifecycle tag patterns beginning with ``*``; App Runner's copies
+of a service's environment (DescribeService: 0.2 s for 100,000 variables).
 """
 from __future__ import annotations
 
@@ -421,6 +428,30 @@ def test_a_batch_naming_one_image_many_times_converts_it_once(aws, monkeypatch):
     converted = got["images"][0]
     assert converted["imageId"]["imageDigest"] == digest_of(converted["imageManifest"].encode())
     assert converted["imageId"]["imageDigest"] != digest_of(text.encode())
+
+
+def test_an_index_pushed_after_the_rule_is_replicated_with_what_it_names(aws):
+    """Replication on push copied the pushed image only: images pushed before the replication rule existed, then
+    named by an index pushed after it, left the index in the destination without them (a state PutImage refuses,
+    that no client can pull).  The push now copies what the index names, through nested indexes, first."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="late")
+    layer = _layer(ecr, "late")
+    amd, arm = _manifest(layer, "amd64"), _manifest(layer, "arm64")
+    middle = _index(amd, arm)
+    for text in (amd, arm, middle):
+        ecr.put_image(repositoryName="late", imageManifest=text)
+    destination = {"region": "eu-west-1", "registryId": "123456789012"}
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{"destinations": [destination]}]})
+    top = _index(middle)
+    ecr.put_image(repositoryName="late", imageManifest=top, imageTag="release")
+    copies = aws.client("ecr", region="eu-west-1")
+    held = {detail["imageDigest"] for detail in copies.describe_images(repositoryName="late")["imageDetails"]}
+    assert held == {digest_of(text.encode()) for text in (amd, arm, middle, top)}
+    status = ecr.describe_image_replication_status(repositoryName="late", imageId={"imageTag": "release"})
+    assert [each["status"] for each in status["replicationStatuses"]] == ["COMPLETE"]
+    assert copies.batch_check_layer_availability(repositoryName="late", layerDigests=[layer["digest"]])[
+        "layers"][0]["layerAvailability"] == "AVAILABLE"
 
 
 # ------------------------------------------------------------------------------- held

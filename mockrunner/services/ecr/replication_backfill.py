@@ -28,17 +28,10 @@ from datetime import timedelta
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.model.ecr import (
-    INDEX_MEDIA_TYPES,
-    EcrState,
-    Image,
-    ReplicationBackfill,
-    Repository,
-    image_references,
-)
+from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, ReplicationBackfill, image_references
 from mockrunner.services.ecr import lifecycle
 from mockrunner.services.ecr.core import invalid, registry_of, token_page
-from mockrunner.services.ecr.replication import copy_image, rule_matches
+from mockrunner.services.ecr.replication import copy_image, descendants, rule_matches
 from mockrunner.services.registry import op
 
 MAX_IN_PROGRESS = 10
@@ -212,27 +205,6 @@ def _record_status(image: Image, destination: dict, failure: str | None) -> None
     image.replication = [entry for entry in image.replication if _key(entry) != _key(destination)] + [status]
 
 
-def _descendants(repo: Repository, image: Image) -> list[Image]:
-    """The images of ``repo`` that ``image`` names, through nested indexes too, each once, every one after the
-    images it names (so a copy never lands before what it refers to).  Bounded by the repository's images: a digest
-    is visited once, and no manifest can name itself or an image pushed after it."""
-    order: list[Image] = []
-    seen = {image.digest}
-    stack = [(image, iter(image_references(image).manifests))]
-    while stack:
-        parent, pending = stack[-1]
-        digest = next((each for each in pending if each not in seen and each in repo.images), None)
-        if digest is None:
-            stack.pop()
-            if parent is not image:
-                order.append(parent)
-            continue
-        seen.add(digest)
-        child = repo.images[digest]
-        stack.append((child, iter(image_references(child).manifests)))
-    return order
-
-
 def _replicate(ctx: RequestContext, state: EcrState, backfill: ReplicationBackfill) -> list[dict]:
     """Make the planned copies; one result per image and tag (an untagged image: one, by digest)."""
     region, registry_id = _key(backfill.destination)
@@ -244,7 +216,7 @@ def _replicate(ctx: RequestContext, state: EcrState, backfill: ReplicationBackfi
         if repo is None or image is None:
             failure: str | None = IMAGE_GONE
         else:
-            children = _descendants(repo, image)
+            children = descendants(repo, image)
             if image.media_type in INDEX_MEDIA_TYPES or children:
                 codes = (copy_image(ctx, repo, child, registry_id, region) for child in children)
                 extra["subImageFailureCodes"] = list(dict.fromkeys(code for code in codes if code))
