@@ -1,7 +1,7 @@
 """An attacker's twenty-ninth pass: the ECR API, the registry endpoint under ``/v2/`` and App Runner.  Real clients
 throughout: boto3 in both modes, ``requests`` against the server ``mockrunner serve`` runs for the registry.
 
-Findings (each has a test here that failed before its fix):
+Findings (each has a test here that failed before its fix, unless its row says otherwise):
 
 =========================================================  ==========================================================
 probe                                                      outcome
@@ -25,26 +25,26 @@ StartReplicationBackfill                                   names (they go with t
                                                            client can pull.  Everything an index names, through
                                                            nested indexes too, is copied, each image once and after
                                                            what it names.
-``GET /v2/<name>/referrers/<digest>`` of a subject with   **fixed (low).** Each referrer's annotations were read from
-30 referrers whose manifests hold 2.7 MB of annotations   its manifest's JSON under the store lock (1.4 s); the
+``GET /v2/<name>/referrers/<digest>`` of a subject with    **fixed (low).** Each referrer's annotations were read from
+30 referrers whose manifests hold 2.7 MB of annotations    its manifest's JSON under the store lock (1.4 s); the
                                                            descriptors are now made from copies taken under the lock,
                                                            after it is released.  Its test asks, from another thread,
                                                            whether the lock is free while they are made.
                                                            **Left:** ListImageReferrers reads a page's annotations
                                                            (up to 50 referrers) inside the handler, under the lock.
-images pushed, then a replication rule, then an index     **fixed (low).** Replication on push copied the pushed
+images pushed, then a replication rule, then an index      **fixed (low).** Replication on push copied the pushed
 naming them pushed                                         image only: the index landed without its images.  The
                                                            push now copies what the index names (through nested
                                                            indexes) first, as the backfill does (ECR replicates
                                                            manifest lists, containers-roadmap#1195; how it treats
                                                            children pushed before the rule is not public).
 BatchGetImage of 100 ids naming one 4 MB OCI manifest by   **fixed (low).** Each id's manifest was parsed (and
-tag, ``acceptedMediaTypes`` Docker V2 Schema 2           converted, where it can be) again under the store lock:
+tag, ``acceptedMediaTypes`` Docker V2 Schema 2             converted, where it can be) again under the store lock:
                                                            3.5 s of the call's 5.9 s.  One request now reads an image
                                                            for a conversion once: 0.036 s under the lock (the 400 MB
                                                            answer is made outside it).  Its test counts the
                                                            conversions.
-a lifecycle policy expiring thousands of untagged images  **fixed (medium).** An expired image goes with its
+a lifecycle policy expiring thousands of untagged images   **fixed (medium).** An expired image goes with its
 at once, some with referrers                               referrers, which were looked up among every image of the
                                                            repository for each expired image: quadratic, 0.1 s for
                                                            1,000 and 1 s for 4,000 at once under the store lock
@@ -52,8 +52,8 @@ at once, some with referrers                               referrers, which were
                                                            above).  The referrers are now indexed by subject once per
                                                            evaluation: 0.2 s for 20,000.  Its test counts the reads of
                                                            the images' subjects (quadratic before).
-a lifecycle rule listing one tag prefix 6,000 times, or   **fixed (medium).** Every entry of a ``tagPrefixList`` /
-``t*`` 5,000 times (within the policy's 30,720            ``tagPatternList`` was tried against tag after tag of every
+a lifecycle rule listing one tag prefix 6,000 times, or    **fixed (medium).** Every entry of a ``tagPrefixList`` /
+``t*`` 5,000 times (within the policy's 30,720             ``tagPatternList`` was tried against tag after tag of every
 characters), against ten images of 1,000 tags each         image: 3.3 s (prefixes) and 15 s (patterns) under the store
                                                            lock at each evaluation and preview.  Each distinct entry
                                                            is tried once, a prefix by bisecting the image's sorted
