@@ -119,13 +119,7 @@ class Image:
     @property
     def subject_digest(self) -> str | None:
         """The digest of the image this artifact refers to (an OCI ``subject``), if any."""
-        try:
-            manifest = json.loads(self.manifest) if self.manifest else None
-        except ValueError:
-            return None
-        subject = manifest.get("subject") if isinstance(manifest, dict) else None
-        digest = subject.get("digest") if isinstance(subject, dict) else None
-        return digest if isinstance(digest, str) else None
+        return _read(self).subject
 
 
 @dataclass
@@ -163,13 +157,39 @@ def manifest_references(manifest: dict | None) -> References:
 
 
 def image_references(image: "Image") -> References:
-    """The descriptors of a stored image's manifest (none for a seeded image without one)."""
-    if not image.manifest:
-        return References({}, {})
+    """The descriptors of a stored image's manifest (none for a seeded image without one).  Read-only: the answer
+    is shared by every later call for the same manifest."""
+    return _read(image).references
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the store asks of a stored manifest, read from its text once."""
+
+    text: str | None
+    references: References
+    subject: str | None
+
+
+def _read(image: "Image") -> _Read:
+    """The image's manifest as :class:`_Read`, kept on the image as machinery, not state (an instance attribute
+    outside the dataclass fields, so snapshots never hold it) and read again only when ``manifest`` is another
+    string.  Garbage collection, blob mounts, referrers, replication plans and deletion checks ask this of every
+    image of a repository, or of the store, on each call: parsing every manifest (up to 4 MiB each) each time was
+    seconds under the store lock for a few dozen large manifests."""
+    cached: _Read | None = image.__dict__.get("_read")
+    if cached is not None and cached.text is image.manifest:
+        return cached
     try:
-        return manifest_references(json.loads(image.manifest))
+        manifest = json.loads(image.manifest) if image.manifest else None
     except ValueError:
-        return References({}, {})
+        manifest = None
+    subject = manifest.get("subject") if isinstance(manifest, dict) else None
+    digest = subject.get("digest") if isinstance(subject, dict) else None
+    read = _Read(image.manifest, manifest_references(manifest),
+                 digest if isinstance(digest, str) else None)
+    image.__dict__["_read"] = read
+    return read
 
 
 @dataclass

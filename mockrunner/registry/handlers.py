@@ -26,7 +26,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from mockrunner.auth.check import Check
@@ -247,8 +247,11 @@ def referrers(request: RegistryRequest, name: str, subject: str) -> Reply:
     wanted = request.query.get("artifactType")
     with request.locked():
         request.authorize(name, "ecr:BatchGetImage")
-        found = ecr_storage.referrers(request.repository(name), subject, [wanted] if wanted else None)
-        manifests = [_descriptor(image) for image in found]
+        found = [replace(image) for image in
+                 ecr_storage.referrers(request.repository(name), subject, [wanted] if wanted else None)]
+    # Each descriptor's annotations are read from its manifest (up to 4 MiB each) outside the lock, from copies
+    # taken under it: 30 manifests of 2.7 MB held every other request up 1.4 s.
+    manifests = [_descriptor(image) for image in found]
     body = json.dumps({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests}).encode()
     headers = {"Content-Type": OCI_INDEX, "Content-Length": str(len(body))}
     if wanted:

@@ -20,6 +20,7 @@ previews and restores whose time has come (see ``scanning`` and ``storage``), an
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -30,7 +31,6 @@ from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecy
 from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page, whole_seconds
 from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image, manifest_lists
 from mockrunner.services.ecr.policy_text import ecr_compact_text
-from mockrunner.services.ecr.storage import referrers
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
 EVALUATION_INTERVAL = timedelta(hours=24)
@@ -38,17 +38,46 @@ _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED"
 
 
 # ------------------------------------------------------------------------------------------------ evaluation
-def _tags_match(selection: dict, image: Image) -> bool:
+def _tag_filter(selection: dict) -> Callable[[Image], bool]:
+    """Whether an image's tags meet a rule's ``tagStatus`` and its prefix or pattern list: every entry must match
+    one of the image's tags.  Each distinct entry is tried once, and a prefix is found by bisecting the image's
+    tags in order, so a policy listing thousands of prefixes (the policy's 30,720 characters allow about 6,000)
+    against images of 1,000 tags does not try each against each tag (that was 3.3 s for ten such images, 15 s for
+    patterns, under the store lock)."""
     status = selection["tagStatus"]
     if status == "any":
-        return True
+        return lambda image: True
     if status == "untagged":
-        return not image.tags
-    if not image.tags:
-        return False
+        return lambda image: not image.tags
     if "tagPrefixList" in selection:
-        return all(any(tag.startswith(prefix) for tag in image.tags) for prefix in selection["tagPrefixList"])
-    return all(any(matches_wildcard(pattern, tag) for tag in image.tags) for pattern in selection["tagPatternList"])
+        prefixes = list(dict.fromkeys(selection["tagPrefixList"]))
+        return lambda image: bool(image.tags) and _has_prefixes(sorted(image.tags), prefixes)
+    patterns = list(dict.fromkeys(selection["tagPatternList"]))
+    return lambda image: bool(image.tags) and _matches_patterns(sorted(image.tags), patterns)
+
+
+def _has_prefixes(tags: list[str], prefixes: list[str]) -> bool:
+    """Every prefix begins one of ``tags`` (sorted): the first tag not below a prefix begins with it if any does."""
+    for prefix in prefixes:
+        at = bisect_left(tags, prefix)
+        if at == len(tags) or not tags[at].startswith(prefix):
+            return False
+    return True
+
+
+def _matches_patterns(tags: list[str], patterns: list[str]) -> bool:
+    """Every pattern matches one of ``tags`` (sorted); only the tags that begin with a pattern's text before its
+    first ``*`` are tried (found by bisecting)."""
+    for pattern in patterns:
+        first = pattern.split("*", 1)[0]
+        index = bisect_left(tags, first)
+        while index < len(tags) and tags[index].startswith(first):
+            if matches_wildcard(pattern, tags[index]):
+                break
+            index += 1
+        else:
+            return False
+    return True
 
 
 _AGE_OF: dict[str, Callable[[Image], datetime | None]] = {
@@ -80,7 +109,8 @@ def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[t
     claimed: set[str] = set()
     for rule in rules:
         statuses = _STATUS_OF_CLASS[rule["selection"].get("storageClass", "standard")]
-        selected = [image for image in pool if image.status in statuses and _tags_match(rule["selection"], image)]
+        tags_match = _tag_filter(rule["selection"])
+        selected = [image for image in pool if image.status in statuses and tags_match(image)]
         for image in _acted_on(rule, selected, at):
             if image.digest not in claimed:
                 chosen[image.digest] = (image, rule)
@@ -91,19 +121,26 @@ def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[t
 
 def _spare_what_kept_indexes_name(chosen: dict[str, tuple[Image, dict]], images: list[Image]) -> None:
     """Drop from ``chosen`` every expiry of an image that an index staying in the repository names (through
-    nested indexes too): an index that is itself expired no longer protects what it names."""
+    nested indexes too): an index that is itself expired no longer protects what it names.
+
+    Worked outward from the indexes that stay, each image spared once, so the work grows with the images and what
+    they name (a fixed point recomputed over every expiring image until nothing changed was quadratic in a chain of
+    nested indexes: 2.7 s for 6,000 under the store lock)."""
     naming = manifest_lists(images)
     if not naming:
         return
     expiring = {digest for digest, (_image, rule) in chosen.items() if rule["action"]["type"] == "expire"}
-    spared = True
-    while spared:
-        spared = False
-        for digest in list(expiring):
-            if any(index not in expiring for index in naming.get(digest, ())):
+    named: dict[str, list[str]] = {}
+    for digest, indexes in naming.items():
+        for index in indexes:
+            named.setdefault(index, []).append(digest)
+    staying = [index for index in named if index not in expiring]
+    while staying:
+        for digest in named.get(staying.pop(), ()):
+            if digest in expiring:  # spared: it stays, and protects what it names in turn
                 expiring.discard(digest)
                 del chosen[digest]
-                spared = True
+                staying.append(digest)
 
 
 def preview_result(image: Image, rule: dict) -> dict:
@@ -126,25 +163,39 @@ def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
     ECR User Guide, "Replicating image deletions": "When a lifecycle policy expires an image in the source registry,
     Amazon ECR replicates the deletion to each destination repository")."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
+    referring = _referring(repo)
     for image, rule in evaluate(rules, list(repo.images.values()), at):
         if image.digest not in repo.images:
             continue  # went with the subject it refers to
         if rule["action"]["type"] == "expire":
-            for doomed in [image, *_referrers_of(repo, image.digest)]:
-                delete_image(ctx, repo, doomed, None)
+            for doomed in [image, *_referrers_of(referring, image.digest)]:
+                if doomed.digest in repo.images:  # a referrer of two expired subjects goes once
+                    delete_image(ctx, repo, doomed, None)
         else:
             image.status, image.last_archived_at = "ARCHIVED", at
 
 
-def _referrers_of(repo: Repository, subject: str) -> list[Image]:
-    """Every image of the repository that refers to ``subject`` (an OCI ``subject``), directly or through another
-    referrer, whatever its storage status: what goes with an expired subject (ECR, "Amazon ECR supports Open
-    Container Initiative Image and Distribution specification version 1.1": lifecycle policies delete the
-    references "when a subject image is deleted as a result of a lifecycle policy rule expire action")."""
+def _referring(repo: Repository) -> dict[str, list[Image]]:
+    """The repository's images by the digest of their OCI ``subject``, whatever their storage status (push order),
+    taken once per evaluation: looking the referrers of each expired image up among all images was quadratic when
+    thousands expire at once (1 s for 4,000 under the store lock)."""
+    referring: dict[str, list[Image]] = {}
+    for image in repo.images.values():
+        subject = image.subject_digest
+        if subject is not None:
+            referring.setdefault(subject, []).append(image)
+    return referring
+
+
+def _referrers_of(referring: dict[str, list[Image]], subject: str) -> list[Image]:
+    """Every image that refers to ``subject`` (an OCI ``subject``), directly or through another referrer, whatever
+    its storage status: what goes with an expired subject (ECR, "Amazon ECR supports Open Container Initiative Image
+    and Distribution specification version 1.1": lifecycle policies delete the references "when a subject image is
+    deleted as a result of a lifecycle policy rule expire action").  ``referring`` is :func:`_referring`."""
     found: dict[str, Image] = {}
     pending = [subject]
     while pending:
-        for image in referrers(repo, pending.pop(), None, "ANY"):
+        for image in referring.get(pending.pop(), ()):
             if image.digest not in found and image.digest != subject:
                 found[image.digest] = image
                 pending.append(image.digest)

@@ -125,6 +125,27 @@ def copy_image(ctx: RequestContext, repo: Repository, image: Image, account_id: 
     return None
 
 
+def descendants(repo: Repository, image: Image) -> list[Image]:
+    """The images of ``repo`` that ``image`` names, through nested indexes too, each once, every one after the
+    images it names (so a copy never lands before what it refers to).  Bounded by the repository's images: a digest
+    is visited once, and no manifest can name itself or an image pushed after it."""
+    order: list[Image] = []
+    seen = {image.digest}
+    stack = [(image, iter(image_references(image).manifests))]
+    while stack:
+        parent, pending = stack[-1]
+        digest = next((each for each in pending if each not in seen and each in repo.images), None)
+        if digest is None:
+            stack.pop()
+            if parent is not image:
+                order.append(parent)
+            continue
+        seen.add(digest)
+        child = repo.images[digest]
+        stack.append((child, iter(image_references(child).manifests)))
+    return order
+
+
 def _destinations(ctx: RequestContext, repo: Repository, deletions: bool = False) -> Iterator[tuple[str, str]]:
     """Each ``(region, registry id)`` that a rule matching ``repo`` names, once, in rule order (``deletions``: only
     rules with ``deleteReplication.enabled``)."""
@@ -142,7 +163,10 @@ def _destinations(ctx: RequestContext, repo: Repository, deletions: bool = False
 
 def replicate(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
     statuses = []
+    children = descendants(repo, image)
     for region, account_id in _destinations(ctx, repo):
+        for child in children:  # pushed before, maybe before the rule: an index never lands without them
+            copy_image(ctx, repo, child, account_id, region)
         failure = copy_image(ctx, repo, image, account_id, region)
         statuses.append({"region": region, "registryId": account_id, "status": "FAILED" if failure else "COMPLETE",
                          **({"failureCode": failure} if failure else {})})

@@ -31,7 +31,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, ReplicationBackfill, image_references
 from mockrunner.services.ecr import lifecycle
 from mockrunner.services.ecr.core import invalid, registry_of, token_page
-from mockrunner.services.ecr.replication import copy_image, rule_matches
+from mockrunner.services.ecr.replication import copy_image, descendants, rule_matches
 from mockrunner.services.registry import op
 
 MAX_IN_PROGRESS = 10
@@ -216,7 +216,7 @@ def _replicate(ctx: RequestContext, state: EcrState, backfill: ReplicationBackfi
         if repo is None or image is None:
             failure: str | None = IMAGE_GONE
         else:
-            children = [repo.images[digest] for digest in image_references(image).manifests if digest in repo.images]
+            children = descendants(repo, image)
             if image.media_type in INDEX_MEDIA_TYPES or children:
                 codes = (copy_image(ctx, repo, child, registry_id, region) for child in children)
                 extra["subImageFailureCodes"] = list(dict.fromkeys(code for code in codes if code))
