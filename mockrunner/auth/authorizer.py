@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.arns import split_arn
-from mockrunner.auth.caller import Caller, principal_tags
+from mockrunner.auth.caller import Caller
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import (
     AuthzRequest,
@@ -340,18 +340,20 @@ def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrinc
 
 
 def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
+    """The policies of ``caller``'s user or role (and groups, boundary, session policies); its ``aws:PrincipalTag``
+    values are the caller's own (:attr:`Caller.tags`, made once where the caller is)."""
     refs: list[PolicyRef] = []
     boundary_arn = None
     if caller.kind == "FederatedUser" and caller.entity_name is None:
         # Federated by the root user: the root's unlimited permissions, cut down by the session policies.
         principal = Principal(caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,
-                              tags=dict(caller.session_tags))
+                              tags=dict(caller.tags))
         refs.append(PolicyRef.load(f"{caller.arn}#root-permissions", _ROOT_PERMISSIONS))
     elif caller.kind in ("User", "FederatedUser"):
         user = iam.users.get(caller.entity_name or "")
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id, username=caller.entity_name,
-            tags=principal_tags(user.tags if user else {}, caller.session_tags),
+            tags=dict(caller.tags),
         )
         if user is not None:
             _inline(refs, user.arn, user.inline_policies)
@@ -362,10 +364,9 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
             boundary_arn = user.permissions_boundary
     else:
         role = iam.session_role(caller.entity_name, caller.user_id)
-        tags = principal_tags(role.tags if role else {}, caller.session_tags)
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,
-            role_arn=role.arn if role else caller.role_arn, tags=tags,
+            role_arn=role.arn if role else caller.role_arn, tags=dict(caller.tags),
         )
         if role is not None:
             _inline(refs, role.arn, role.inline_policies)
