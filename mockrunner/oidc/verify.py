@@ -23,7 +23,6 @@ A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escap
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -51,8 +50,6 @@ TAGS_REFUSED = "Unable to validate tags"
 hashicorp/terraform-provider-aws#44712, where the tags can only have come from the token; which rule they broke is
 not stated): here, tags the ``Tag`` rules of :mod:`mockrunner.session_tag_rules` refuse."""
 SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
-SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-"""AssumeRole's ``SourceIdentity`` (length 2-64, ``[\\w+=,.@-]*``); AssumeRoleWithSAML holds its attribute to it too."""
 NO_KEY = ("Couldn't retrieve verification key from your identity provider,  please reference "
           "AssumeRoleWithWebIdentity documentation for requirements")
 NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
@@ -226,7 +223,7 @@ def source_identity(claims: Mapping[str, Any]) -> str | None:
     value = claims.get(SOURCE_IDENTITY_CLAIM)
     if value is None:
         return None
-    if not isinstance(value, str) or not SOURCE_IDENTITY.fullmatch(value):
+    if not isinstance(value, str) or not session_tag_rules.SESSION_NAME.fullmatch(value):
         raise _rejected(f'The {SOURCE_IDENTITY_CLAIM} claim must match [a-zA-Z_0-9+=,.@-]{{2,64}} and not begin with '
                         '"aws:".')
     return value

@@ -10,7 +10,6 @@ keys derived from them.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +37,6 @@ from mockrunner.services.sts.core import (
 SAML_DENIED = "Not authorized to perform sts:AssumeRoleWithSAML"
 ATTRIBUTES = "https://aws.amazon.com/SAML/Attributes/"
 MAX_SESSION_DURATION = 43200
-_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 
 
 def _invalid(message: str) -> ServiceError:
@@ -58,7 +56,7 @@ def _session_name(attributes: dict[str, list[str]]) -> str:
     name = _single(attributes, "RoleSessionName")
     if name is None:
         raise _invalid("RoleSessionName is required in AuthnResponse")
-    if not _NAME.fullmatch(name):
+    if not session_tag_rules.SESSION_NAME.fullmatch(name):
         raise _invalid("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}")
     return name
 
@@ -75,7 +73,7 @@ def _session_duration(attributes: dict[str, list[str]]) -> int | None:
 
 def _source_identity(attributes: dict[str, list[str]]) -> str | None:
     source = _single(attributes, "SourceIdentity")
-    if source is not None and not _NAME.fullmatch(source):
+    if source is not None and not session_tag_rules.SESSION_NAME.fullmatch(source):
         raise _invalid('Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"')
     return source
 
