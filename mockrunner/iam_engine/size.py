@@ -10,9 +10,11 @@ counted anywhere here.
 """
 from __future__ import annotations
 
-_JSON_WHITESPACE = str.maketrans("", "", " \t\n\r")
+JSON_WHITESPACE = " \t\n\r"
+"""The characters JSON reads as whitespace between tokens (RFC 8259 section 2)."""
+_UNCOUNTED = str.maketrans("", "", JSON_WHITESPACE)
 
 
 def policy_size(document: str) -> int:
     """The characters of ``document`` that count against a policy size quota (all but JSON's whitespace)."""
-    return len(document.translate(_JSON_WHITESPACE))
+    return len(document.translate(_UNCOUNTED))

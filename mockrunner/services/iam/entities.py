@@ -11,7 +11,6 @@ from mockrunner.config import Quotas
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, strict_json, validate_policy
-from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.iam import (
     Group,
     IamState,
@@ -138,11 +137,6 @@ def validate_document(document: str, kind: PolicyKind, *, managed: bool = False)
     except MalformedPolicyError as error:
         raise ServiceError("MalformedPolicyDocument", error.message, 400) from None
     return document
-
-
-def document_size(document: str) -> int:
-    """IAM counts policy size without whitespace (:func:`mockrunner.iam_engine.size.policy_size`)."""
-    return policy_size(document)
 
 
 def tag_key(key: str, folds_case: bool = False) -> str:

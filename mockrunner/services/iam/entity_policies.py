@@ -8,6 +8,7 @@ from typing import Any
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
+from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
@@ -21,7 +22,6 @@ from mockrunner.services.iam.entities import (
     attached_quota,
     boundary_policy,
     changeable,
-    document_size,
     iam_of,
     managed_policy,
     policy_arn,
@@ -45,9 +45,9 @@ def _inline_ops(kind: Kind, names: tuple[str, str, str, str, str, str, str]) -> 
         target_entity = changeable(ctx, kind)
         name, document = ctx.params["PolicyName"], ctx.params["PolicyDocument"]
         validate_document(document, PolicyKind.IDENTITY)
-        others = sum(document_size(doc) for key, doc in target_entity.inline_policies.items() if key != name)
+        others = sum(policy_size(doc) for key, doc in target_entity.inline_policies.items() if key != name)
         limit = INLINE_SIZE[kind.name]
-        if others + document_size(document) > limit:
+        if others + policy_size(document) > limit:
             raise ServiceError("LimitExceeded", f"Maximum policy size of {limit} bytes exceeded for "
                                f"{kind.name} {target_entity.name}", 409)
         iam_of(ctx).update(target_entity, inline_policies={**target_entity.inline_policies, name: document})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
+from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.iam import (
     POLICY_ID_PREFIX,
     ManagedPolicy,
@@ -22,7 +23,6 @@ from mockrunner.services.iam.entities import (
     ROLE,
     USER,
     customer_policy,
-    document_size,
     ensure_room,
     entity_arn,
     iam_of,
@@ -55,7 +55,7 @@ def create_policy(ctx: RequestContext) -> dict:
 
 def _managed_document(document: str) -> str:
     validate_document(document, PolicyKind.IDENTITY, managed=True)
-    if document_size(document) > MAX_MANAGED_POLICY_SIZE:
+    if policy_size(document) > MAX_MANAGED_POLICY_SIZE:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for PolicySize: {MAX_MANAGED_POLICY_SIZE}", 409)
     return document
 

@@ -7,6 +7,7 @@ import json
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
+from mockrunner.iam_engine.size import policy_size
 from mockrunner.model.iam import (
     ROLE_ID_PREFIX,
     Role,
@@ -19,7 +20,6 @@ from mockrunner.services.iam.entities import (
     boundary_policy,
     changeable,
     delete_conflict,
-    document_size,
     ensure_room,
     entity_arn,
     iam_of,
@@ -114,7 +114,7 @@ def trust_document(ctx: RequestContext, document: str) -> str:
     the answer Terraform users quote for CreateRole and UpdateAssumeRolePolicy)."""
     validate_document(document, PolicyKind.TRUST)
     limit = ctx.store.settings.quotas.iam_max_trust_policy_size
-    if document_size(document) > limit:
+    if policy_size(document) > limit:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for ACLSizePerRole: {limit}", 409)
     missing = next(unknown_principals(json.loads(document), ctx.store.account), None)
     if missing is not None:

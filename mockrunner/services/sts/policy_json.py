@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import zlib
 
+from mockrunner.iam_engine.size import JSON_WHITESPACE
+
 #: Characters that may begin a JSON value, or close a container (the parser words those differently).
 _VALUE_STARTS = frozenset('{["-0123456789tfn]}')
-_JSON_WHITESPACE = " \t\r\n"
 OLD_MESSAGE = "The policy is not in the valid JSON format."
 
 
@@ -37,7 +38,7 @@ def not_json_message(document: str) -> str | None:
         pass
     else:
         return None
-    stripped = document.lstrip(_JSON_WHITESPACE)
+    stripped = document.lstrip(JSON_WHITESPACE)
     if not stripped or stripped[0] in _VALUE_STARTS:
         return OLD_MESSAGE
     offset = len(document) - len(stripped)
