@@ -131,7 +131,8 @@ def serve_command(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"mockrunner: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 1
-    address = f"{args.host}:{server.server_port}"
+    host = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address is bracketed in a URL
+    address = f"{host}:{server.server_port}"
     also = f" and https://{address} (certificate {args.tls_cert})" if tls_context else ""
     print(f"mockrunner listening on http://{address}{also}", flush=True)
 

@@ -15,13 +15,13 @@ import requests
 from tests.harness import AWS_CLI_V1
 
 
-def start_server(*args: str) -> tuple[subprocess.Popen, str]:
+def start_server(*args: str, address: str = "127.0.0.1") -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "mockrunner", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     line = process.stdout.readline()
-    assert line.startswith("mockrunner listening on http://127.0.0.1:"), line
+    assert line.startswith(f"mockrunner listening on http://{address}:"), line
     return process, line.split()[-1]
 
 
@@ -42,6 +42,18 @@ def test_serve_port_zero_health_logs_and_sigterm():
     assert process.returncode == 0
     assert "mockrunner stopped" in out
     assert "sts.GetCallerIdentity 200 arn:aws:iam::123456789012:root" in err
+
+
+def test_ipv6_loopback_is_announced_as_a_url_clients_take():
+    """``--host ::1``: the announced address is bracketed, as a URL needs, and boto3 reaches the server by it."""
+    process, url = start_server("--host", "::1", "--quiet", address="[::1]")
+    try:
+        sts = boto3.client("sts", endpoint_url=url, region_name="us-east-1", aws_access_key_id="test",
+                           aws_secret_access_key="test")
+        assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::123456789012:root"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
 
 
 def test_sigint_stops_cleanly():
