@@ -6,6 +6,7 @@ so none of them needs to import another to name them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,9 @@ class RequestContext:
     state_changed: bool = False
     """Set when a read operation changed durable state (an image pull's ``lastRecordedPullTime``, a last-used
     record): the request is committed like a mutation."""
+    undo: list[Callable[[], None]] = field(default_factory=list)
+    """What takes back the request's changes outside the state (a layer part appended to an upload) when its
+    change is not applied (its save failed): run in reverse order, in the request's hold of the store lock."""
 
     @property
     def operation_name(self) -> str | None:

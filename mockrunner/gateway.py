@@ -125,7 +125,12 @@ def _saving(state_file: StateFile) -> Commit:
 
     def commit(ctx: RequestContext) -> None:
         if ctx.state_changed or is_mutation(ctx.service, ctx.operation_name):
-            state_file.save()
+            try:
+                state_file.save()
+            except StateNotSavedError:
+                for step in reversed(ctx.undo):  # the state is back; so is what the request did beside it
+                    step()
+                raise
 
     return commit
 

@@ -16,6 +16,13 @@ restart too.
 Uploads are dropped by :meth:`BlobStore.expire` (the caller decides when, on its clock) and :meth:`cancel`.
 A blob appears under its name only after its bytes are fsynced (write, fsync, rename, fsync the directory), so
 what a client was told is stored is on disk.
+
+On disk (where the state is saved, and a change that cannot be saved is undone), what a change does to blobs
+and uploads waits for its save: a deleted blob's file goes with :meth:`purge`, once the state that dropped it is
+durable; an upload that a change finished or a reset dropped stays on disk, out of the table, until
+:meth:`purge` removes it or :meth:`spare` (the change undone) makes it an upload again, so the same call can be
+made again once the disk has room.  A finished upload's bytes are hard-linked as the blob (no copy); an upload
+given back this way is separated from the blob before anything is appended to it or cut from it.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ import itertools
 import json
 import os
 import secrets
+import shutil
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -100,8 +108,15 @@ class BlobStore:
         self._sequence = itertools.count()
         self._doomed: set[str] = set()
         """Blobs deleted on disk whose files wait for the state that dropped them to be saved."""
+        self._ended: dict[str, Upload] = {}
+        """Uploads finished or dropped (on disk) by a change whose save is pending: purge removes their files,
+        spare tracks them again."""
         if self.directory is not None and os.path.isdir(os.path.join(self.directory, "uploads")):
             self._reload_uploads()
+        if self.directory is not None and os.path.isdir(os.path.join(self.directory, "sha256")):
+            for name in os.listdir(os.path.join(self.directory, "sha256")):
+                if ".link-" in name:  # linked when the process stopped, not yet renamed: the upload holds the bytes
+                    _remove(self._blob_path(name))
 
     @property
     def signing_key(self) -> bytes:
@@ -198,25 +213,36 @@ class BlobStore:
                 self._doomed.add(hex_part)
 
     def purge(self) -> None:
-        """Delete the files of the blobs :meth:`delete` was called for (call once the state is durable)."""
+        """Delete the files of the blobs :meth:`delete` was called for, and of the uploads a change finished or
+        dropped (call once the state is durable)."""
         with self._lock:
             doomed, self._doomed = self._doomed, set()
+            ended, self._ended = self._ended, {}
         for hex_part in doomed:
             _remove(self._blob_path(hex_part))
+        for upload_id in ended:
+            self._remove_upload_files(upload_id)
 
     def spare(self) -> None:
-        """Keep the blobs :meth:`delete` was called for (the change that deleted them was undone)."""
+        """Keep the blobs :meth:`delete` was called for, and make the uploads a change finished or dropped uploads
+        again (the change was undone)."""
         with self._lock:
             self._doomed.clear()
+            ended, self._ended = self._ended, {}
+            for upload in ended.values():
+                if upload.id not in self._uploads:
+                    self._track(upload)
 
     def clear(self) -> None:
-        """Forget every blob (on disk, as :meth:`delete` does) and upload."""
+        """Forget every blob and upload (on disk, until :meth:`purge`: :meth:`spare` keeps them)."""
         for digest in self.digests():
             self.delete(digest)
         with self._lock:
-            ids = list(self._uploads)
-        for upload_id in ids:
-            self.cancel(upload_id)
+            uploads = list(self._uploads.values())
+            for upload in uploads:
+                self._untrack(upload.id)
+                if self.directory is not None:
+                    self._ended[upload.id] = upload
 
     # ------------------------------------------------------------------------------------------- uploads
     def start_upload(self, owner: tuple, started: datetime) -> Upload:
@@ -310,6 +336,7 @@ class BlobStore:
         with self._locked(upload_id) as upload:
             if offset is not None and offset != upload.size:
                 raise OffsetMismatch(upload.size)
+            self._own_data(upload)
             before, hasher = upload.size, upload.hasher.copy()
             if max_size is not None:
                 chunks = _at_most(chunks, max_size - upload.size)
@@ -352,6 +379,51 @@ class BlobStore:
                 added += len(chunk)
         return added
 
+    def rewind(self, upload_id: str, size: int) -> None:
+        """Cut the upload back to its first ``size`` bytes and the parts that held them (a request whose change was
+        not applied takes back the part it appended); nothing if it holds no more, or is gone."""
+        try:
+            with self._locked(upload_id) as upload:
+                if size >= upload.size:
+                    return
+                self._own_data(upload)
+                parts, total = [], 0
+                for part in upload.parts:
+                    if total + part > size:
+                        break
+                    parts.append(part)
+                    total += part
+                if total < size:
+                    parts.append(size - total)
+                if self.directory is not None:
+                    self._save_record(upload, parts)
+                self._truncate(upload, size)
+                upload.hasher = self._hash_of(upload.id, size)
+                upload.size, upload.parts = size, parts
+        except UploadMissing:
+            return
+
+    def _hash_of(self, upload_id: str, size: int):
+        hasher = hashlib.sha256()
+        if self.directory is None:
+            hasher.update(memoryview(self._buffers[upload_id])[:size])
+            return hasher
+        with open(self._upload_path(upload_id), "rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                hasher.update(chunk)
+        return hasher
+
+    def _own_data(self, upload: Upload) -> None:
+        """Give an upload that :meth:`spare` gave back (its data file a hard link of the blob it had become) a
+        file of its own, before it is written or cut: a blob never changes."""
+        if self.directory is None:
+            return
+        path = self._upload_path(upload.id)
+        if os.stat(path).st_nlink > 1:
+            copy = path + ".own"
+            shutil.copyfile(path, copy)
+            os.replace(copy, path)
+
     def _truncate(self, upload: Upload, size: int) -> None:
         if self.directory is None:
             del self._buffers[upload.id][size:]
@@ -381,11 +453,18 @@ class BlobStore:
             source = self._upload_path(upload_id)
             with open(source, "rb+") as handle:
                 os.fsync(handle.fileno())
-            os.replace(source, self._blob_path(hex_part))
-            fsync_directory(os.path.dirname(self._blob_path(hex_part)))
-            _remove(source + ".json")
+            blob = self._blob_path(hex_part)
+            kept = _link(source, blob + f".link-{upload_id}")  # the upload's files stay until purge or spare
+            os.replace(kept or source, blob)
+            if kept is not None:
+                _remove(kept)  # rename(2) leaves both names when they are links of one file (a given-back upload)
+            fsync_directory(os.path.dirname(blob))
+            if kept is None:  # no hard links here: the upload is gone with its bytes, as it always went
+                _remove(source + ".json")
             with self._lock:
                 self._untrack(upload_id)
+                if kept is not None:
+                    self._ended[upload_id] = upload
             return digest, upload.size
 
     def cancel(self, upload_id: str) -> None:
@@ -429,6 +508,8 @@ class BlobStore:
                 _remove(os.path.join(folder, name))
             if name.endswith(".json.new") and _is_uuid(name[:-9]):
                 _remove(os.path.join(folder, name))  # a record replaced when the process stopped: the old one holds
+            if name.endswith(".own") and _is_uuid(name[:-4]):
+                _remove(os.path.join(folder, name))  # a copy being made when the process stopped: the data holds
             if not name.endswith(".json") or not _is_uuid(name[:-5]):
                 continue
             upload_id = name[:-5]
@@ -485,6 +566,16 @@ def _parts_of(recorded: object, size: int) -> list[int]:
     parts = list(recorded) if fits else []  # type: ignore[arg-type]
     rest = size - sum(parts)
     return parts + [rest] if rest else parts
+
+
+def _link(source: str, path: str) -> str | None:
+    """``path`` made a hard link of ``source``; ``None`` where the file system has none."""
+    _remove(path)  # left by a process that stopped between linking and renaming
+    try:
+        os.link(source, path)
+    except OSError:
+        return None
+    return path
 
 
 def _file_size(path: str) -> int:

@@ -377,7 +377,7 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
                 request.store.blobs.cancel(upload.id)
                 raise
     if digest is not None:
-        return _finish(request, name, upload.id, digest, request.body_chunks())
+        return _finish(request, name, upload.id, digest, request.body_chunks(), started=True)
     return _upload_reply(202, name, upload.id, 0)
 
 
@@ -431,14 +431,17 @@ def put_upload(request: RegistryRequest, name: str, upload_id: str) -> Reply:
 
 
 def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, chunks: Iterable[bytes],
-            offset: int | None = None) -> Reply:
+            offset: int | None = None, started: bool = False) -> Reply:
+    """The closing step of an upload (``started``: the one this request began).  All or nothing: when the change
+    cannot be saved, the upload holds what it held before this request (the request's upload is dropped), so the
+    same request can be sent again."""
     has_body = bool(request.content_length) or (request.content_length is None
                                                 and bool(request.environ.get("wsgi.input_terminated")))
     actions = ["ecr:CompleteLayerUpload", *(["ecr:UploadLayerPart"] if has_body else [])]
     with request.locked():
         request.authorize(name, *actions)
         repo = request.repository(name)
-        _upload(request, repo, upload_id)
+        held = _upload(request, repo, upload_id).size
     if not ecr_push.is_sha256(digest):
         raise RegistryError(400, "DIGEST_INVALID", "provided digest did not match uploaded content", detail=digest)
     if has_body:
@@ -451,7 +454,14 @@ def _finish(request: RegistryRequest, name: str, upload_id: str, digest: str, ch
         except ServiceError as error:
             if error.code != "LayerAlreadyExistsException":
                 raise from_service_error(error) from None
-        request.save()
+        try:
+            request.save()
+        except StateNotSavedError:  # the save gave the upload back: as it was before this request, or gone
+            if started:
+                request.store.blobs.cancel(upload_id)
+            else:
+                request.store.blobs.rewind(upload_id, held)
+            raise
     return Reply(201, {"Location": f"/v2/{name}/blobs/{digest}", "Docker-Content-Digest": digest,
                        "Content-Length": "0"})
 

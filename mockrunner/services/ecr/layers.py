@@ -54,6 +54,7 @@ def upload_layer_part(ctx: RequestContext) -> dict:
                                       f"{ecr_push.MAX_PARTS} layer parts")
     try:
         size = ecr_push.append(ctx.store, repo, upload.id, (data,), offset=first, length=len(data))
+        ctx.undo.append(lambda: ctx.store.blobs.rewind(upload.id, first))  # the part goes if the call is undone
     except blobs.OffsetMismatch as mismatch:
         raise _invalid_part(ctx, mismatch.size, f"The part starts at byte {first} but the upload holds "
                             f"{mismatch.size} bytes.") from None
