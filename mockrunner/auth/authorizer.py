@@ -52,7 +52,9 @@ if TYPE_CHECKING:
     from mockrunner.model.iam import IamState, Role, User
     from mockrunner.model.store import Store
 
-_DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 403)}
+# A denial: query services answer 403 (IAM's and STS's "Common Errors"); the awsJson services answer
+# AccessDeniedException with 400, ECR's attested (docs/behaviour.md, "ECR and App Runner denials are HTTP 400").
+_DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 400)}
 _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
                             "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 # STS answers AssumeRole denials without the "because ..." clause, as raw error responses show

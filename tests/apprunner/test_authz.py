@@ -79,6 +79,7 @@ def test_user_acts_only_on_resources_of_its_team(aws):
     alice.pause_service(ServiceArn=ours)
     denied = error_of(alice.describe_service, ServiceArn=theirs)
     assert code(denied) == "AccessDeniedException"
+    assert denied.response["ResponseMetadata"]["HTTPStatusCode"] == 400  # as the awsJson services answer
     assert message(denied) == (
         f"User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: apprunner:DescribeService on "
         f"resource: {theirs} because no identity-based policy allows the apprunner:DescribeService action")

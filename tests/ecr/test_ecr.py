@@ -404,6 +404,8 @@ def test_cross_account_access_needs_the_repository_policy(two_accounts):
         other.list_images(registryId=ACCOUNT, repositoryName="shared")
     code, message = error(exc)
     assert code == "AccessDeniedException"
+    # ECR answers its denials with HTTP 400 (docs/behaviour.md, "ECR and App Runner denials are HTTP 400").
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert message.startswith(f"User: arn:aws:iam::{OTHER}:root is not authorized to perform: ecr:ListImages on "
                               f"resource: arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shared")
     owner.set_repository_policy(repositoryName="shared", policyText=json.dumps({

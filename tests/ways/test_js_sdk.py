@@ -37,5 +37,5 @@ def test_the_javascript_sdk_drives_all_four_services():
     assert steps["service-tags"]["tags"] == [{"Key": "env", "Value": "dev"}]
     assert steps["services"]["count"] == 1 and steps["service-read"]["name"] == "web-app"
     denied = steps["apprunner-refused"]
-    assert (denied["error"], denied["status"]) == ("AccessDeniedException", 403)
+    assert (denied["error"], denied["status"]) == ("AccessDeniedException", 400)
     assert "apprunner:DeleteService" in denied["message"] and "assumed-role/deployer/js" in denied["message"]

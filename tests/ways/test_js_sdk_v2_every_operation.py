@@ -171,7 +171,7 @@ def test_an_access_denied_is_a_v2_error_with_code_status_and_our_message(js_v2):
     assert (ecr["code"], ecr["statusCode"]) == ("AccessDeniedException", ecr["status"])
     assert "user/nobody is not authorized to perform: ecr:DescribeRepositories on resource" in ecr["message"]
     apprunner = js.ask({"service": "apprunner", "operation": "ListServices", "caller": nobody, "input": {}})
-    assert (apprunner["code"], apprunner["statusCode"]) == ("AccessDeniedException", 403)
+    assert (apprunner["code"], apprunner["statusCode"]) == ("AccessDeniedException", 400)
     assert "apprunner:ListServices" in apprunner["message"]
 
 
