@@ -536,7 +536,7 @@ def _append(request: RegistryRequest, repo: Repository, upload_id: str, offset: 
 
 
 def _upload_reply(status: int, name: str, upload_id: str, size: int) -> Reply:
-    """Where an upload stands (202 after a chunk, 204 for its status)."""
+    """Where an upload stands (201 after a chunk, as ECR answers it; 204 for its status)."""
     return Reply(status, {"Location": f"/v2/{name}/blobs/uploads/{upload_id}", "Docker-Upload-UUID": upload_id,
                           "Range": f"0-{max(size - 1, 0)}", "Content-Length": "0"})
 
