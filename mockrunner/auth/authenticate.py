@@ -25,15 +25,18 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 # failure -> {protocol: (code, HTTP status)}.  Query codes/statuses: STS and IAM "Common Errors"; json codes:
-# what JSON-protocol services answer.  InvalidSignatureException is a 400 on the awsJson services: ECR
-# (upmc-enterprises/registry-creds#24 and #47, "Signature expired", status code 400), ECS
-# (teralytics/prometheus-ecs-discovery#7, a mismatch, 400), DynamoDB (aws/aws-sdk-js#284, #254); App Runner's own
-# statuses are unverified and assumed to be the same.
+# what JSON-protocol services answer, every one with 400
+# (docs/behaviour.md, "ECR and App Runner denials are HTTP 400"):
+# InvalidSignatureException from ECR (upmc-enterprises/registry-creds#24 and #47, "Signature expired", status code
+# 400), ECS (teralytics/prometheus-ecs-discovery#7, a mismatch, 400), DynamoDB (aws/aws-sdk-js#284, #254); ECR's
+# MissingAuthenticationTokenException (jenkinsci/aws-credentials-plugin#270, "Status Code: 400") and
+# UnrecognizedClientException (aws/aws-sdk-php#1114, "400 Bad Request"); ExpiredTokenException from DynamoDB and
+# SSM (400).  App Runner's own statuses are unverified and assumed to be the same.
 _ERRORS = {
-    "missing": {"query": ("MissingAuthenticationToken", 403), "json": ("MissingAuthenticationTokenException", 403)},
+    "missing": {"query": ("MissingAuthenticationToken", 403), "json": ("MissingAuthenticationTokenException", 400)},
     "incomplete": {"query": ("IncompleteSignature", 400), "json": ("IncompleteSignatureException", 400)},
-    "unknown_key": {"query": ("InvalidClientTokenId", 403), "json": ("UnrecognizedClientException", 403)},
-    "expired_token": {"query": ("ExpiredToken", 403), "json": ("ExpiredTokenException", 403)},
+    "unknown_key": {"query": ("InvalidClientTokenId", 403), "json": ("UnrecognizedClientException", 400)},
+    "expired_token": {"query": ("ExpiredToken", 403), "json": ("ExpiredTokenException", 400)},
     "mismatch": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 400)},
     "skew": {"query": ("SignatureDoesNotMatch", 403), "json": ("InvalidSignatureException", 400)},
     "expired_url": {"query": ("RequestExpired", 400), "json": ("InvalidSignatureException", 400)},

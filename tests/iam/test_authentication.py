@@ -164,12 +164,12 @@ def _auth_error(call) -> tuple[str, int, str]:
 # (what is wrong, query protocol code, json protocol code, query status, json status)
 AUTH_ERRORS = [
     ("wrong secret", "SignatureDoesNotMatch", "InvalidSignatureException", 403, 400),
-    ("unknown key", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
-    ("inactive key", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
-    ("session without token", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
-    ("session with wrong token", "InvalidClientTokenId", "UnrecognizedClientException", 403, 403),
-    ("expired session", "ExpiredToken", "ExpiredTokenException", 403, 403),
-    ("unsigned", "MissingAuthenticationToken", "MissingAuthenticationTokenException", 403, 403),
+    ("unknown key", "InvalidClientTokenId", "UnrecognizedClientException", 403, 400),
+    ("inactive key", "InvalidClientTokenId", "UnrecognizedClientException", 403, 400),
+    ("session without token", "InvalidClientTokenId", "UnrecognizedClientException", 403, 400),
+    ("session with wrong token", "InvalidClientTokenId", "UnrecognizedClientException", 403, 400),
+    ("expired session", "ExpiredToken", "ExpiredTokenException", 403, 400),
+    ("unsigned", "MissingAuthenticationToken", "MissingAuthenticationTokenException", 403, 400),
 ]
 
 
@@ -201,6 +201,8 @@ def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_c
     assert _auth_error(sts.get_caller_identity)[:2] == (query_code, status)
     code, answered_status, message = _auth_error(apprunner.list_services)
     assert (code, answered_status) == (json_code, json_status)
+    ecr = aws.client_for(credentials, "ecr", **extra)  # ECR, whose answers are the evidence for the json statuses
+    assert _auth_error(ecr.describe_repositories)[:2] == (json_code, json_status)
     if wrong == "expired session":
         assert message == "The security token included in the request is expired"
     if wrong == "unknown key":
@@ -232,8 +234,8 @@ def test_json_protocol_expired_token_and_missing_token_messages(server):
     headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AppRunner.ListServices"}
     response = _send(url, "{}", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
                      token=creds["SessionToken"], service="apprunner", headers=headers)
-    assert (response.status_code, _code(response)) == (403, "ExpiredTokenException")
+    assert (response.status_code, _code(response)) == (400, "ExpiredTokenException")
     response = requests.post(url, data="{}", headers=headers, timeout=10)
     body = {key.lower(): value for key, value in json.loads(response.text).items()}
     assert (response.status_code, body) == (
-        403, {"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"})
+        400, {"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"})
