@@ -89,8 +89,10 @@ def _cases(n: dict) -> list[tuple[str, str, dict, str]]:
         ("update: paused", "update_service", {"ServiceArn": n["paused"], "InstanceConfiguration": {
             "Memory": "3 GB"}}, "InvalidStateException"),
         ("delete: VPC ingress connection", "delete_service", {"ServiceArn": n["svc"]}, "InvalidStateException"),
-        ("pause: already paused", "pause_service", {"ServiceArn": n["paused"]}, "InvalidStateException"),
-        ("resume: running", "resume_service", {"ServiceArn": n["svc"]}, "InvalidStateException"),
+        ("pause: unknown service", "pause_service", {"ServiceArn": n["svc"][:-32] + "0" * 32},
+         "ResourceNotFoundException"),
+        ("resume: unknown service", "resume_service", {"ServiceArn": n["svc"][:-32] + "0" * 32},
+         "ResourceNotFoundException"),
         ("deploy: paused", "start_deployment", {"ServiceArn": n["paused"]}, "InvalidRequestException"),
         ("tag: over 50 in all", "tag_resource", {"ResourceArn": n["svc"], "Tags": [
             {"Key": f"k{i}", "Value": "v"} for i in range(50)]}, "InvalidRequestException"),

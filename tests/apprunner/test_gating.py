@@ -2,7 +2,8 @@
 (docs/behaviour.md, "App Runner: service lifecycle and state gating").
 
 While OPERATION_IN_PROGRESS every action is blocked; PAUSED allows reads, DeleteService and tagging only;
-PauseService needs RUNNING, ResumeService needs PAUSED; UpdateService is allowed in RUNNING and CREATE_FAILED
+PauseService needs RUNNING, ResumeService needs PAUSED (each answers the service without an operation
+when it is already there); UpdateService is allowed in RUNNING and CREATE_FAILED
 (where the sources disagree); a DELETED service is not found for every write but stays describable.
 """
 from __future__ import annotations
@@ -19,8 +20,10 @@ OK, IS, IR, RNF = "ok", "InvalidStateException", "InvalidRequestException", "Res
 RULES = {
     "update_service": (OK, IS, IS, OK, RNF),
     "delete_service": (OK, OK, IS, OK, RNF),
-    "pause_service": (OK, IS, IS, IS, RNF),
-    "resume_service": (IS, OK, IS, IS, RNF),
+    # Pausing a PAUSED service (resuming a RUNNING one) answers it without an operation, as aws/copilot-cli's
+    # client expects ("Sweep: App Runner clients' expectations").
+    "pause_service": (OK, OK, IS, IS, RNF),
+    "resume_service": (OK, OK, IS, IS, RNF),
     # AWS's answer is InvalidRequestException (CLI output quoted in public deployment notes; the model declares
     # no InvalidStateException for StartDeployment).
     "start_deployment": (OK, IR, IR, IR, RNF),

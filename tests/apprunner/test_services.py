@@ -16,6 +16,7 @@ from tests.apprunner.helpers import (
     SERVICE_URL,
     code,
     create,
+    create_failed,
     error_of,
     message,
     private_source,
@@ -287,9 +288,8 @@ def test_every_action_is_blocked_while_an_operation_runs(slow, call, refusal):
 
 
 @pytest.mark.parametrize("call, refusal", [("update_service", "InvalidStateException"),
-                                           ("start_deployment", "InvalidRequestException"),
-                                           ("pause_service", "InvalidStateException")])
-def test_paused_service_refuses_update_deploy_and_pause(apprunner, call, refusal):
+                                           ("start_deployment", "InvalidRequestException")])
+def test_paused_service_refuses_update_and_deploy(apprunner, call, refusal):
     arn = running(apprunner)
     apprunner.pause_service(ServiceArn=arn)
     assert code(error_of(getattr(apprunner, call), ServiceArn=arn)) == refusal
@@ -303,8 +303,8 @@ def test_paused_service_can_be_deleted_and_tagged(apprunner):
     assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "DELETED"
 
 
-def test_resume_requires_paused(apprunner):
-    arn = running(apprunner)
+def test_resume_requires_paused(aws, apprunner):
+    arn = create_failed(aws, apprunner, "failed-svc", "resume-access")
     error = error_of(apprunner.resume_service, ServiceArn=arn)
     assert code(error) == "InvalidStateException" and "PAUSED" in message(error)
 

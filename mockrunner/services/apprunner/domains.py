@@ -122,7 +122,10 @@ def disassociate(ctx: "RequestContext") -> dict:
     domain_name = ctx.params["DomainName"].lower().rstrip(".")
     domain = service.custom_domains.get(domain_name)
     if domain is None or domain.status == "DELETING":
-        raise not_found(f"The domain {domain_name} isn't associated with the service.")  # unverified wording
+        # aws/copilot-cli's custom-domain-app-runner.js treats a delete as done when AWS's message includes
+        # "No custom domain <domain> found for the provided service" (the end of the sentence is unverified);
+        # terraform-provider-aws does the same on the code.
+        raise not_found(f"No custom domain {domain_name} found for the provided service.")
     require_status(service, "DisassociateCustomDomain")
     domain.status = "DELETING"
     lifecycle.schedule(ctx.store, state, "domain_deleted", service.arn, ctx.store.clock.now(), key=domain_name)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from mockrunner.context import RequestContext
 
 #: Operation -> statuses it is allowed in (everything else: the refusal in _STATE_REFUSALS).  While
-#: OPERATION_IN_PROGRESS every action is blocked; PAUSED allows only delete (and reads / tagging); UpdateService
+#: OPERATION_IN_PROGRESS every action is blocked; PAUSED allows only delete (and reads / tagging,
+#: and a PauseService that changes nothing: see _ALREADY_THERE); UpdateService
 #: is allowed in RUNNING and CREATE_FAILED, where the sources disagree
 #: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
 ALLOWED_STATUSES = {
@@ -228,12 +229,21 @@ def update_service(ctx: "RequestContext") -> dict:
     return {"Service": service_view(state, service), "OperationId": record.id}
 
 
-def _lifecycle(ctx: "RequestContext", operation: str, operation_type: str) -> tuple[AppRunnerState, Service, Any]:
+#: PauseService / ResumeService of a service already in the status they lead to: answered with the service and no
+#: OperationId, nothing started.  aws/copilot-cli's App Runner client takes exactly that answer as success (its
+#: tests "success if service is already paused" / "already running"), and the model leaves OperationId optional
+#: on these two operations only (docs/behaviour.md, "Sweep: App Runner clients' expectations").
+_ALREADY_THERE = {"PauseService": "PAUSED", "ResumeService": "RUNNING"}
+
+
+def _pause_or_resume(ctx: "RequestContext", operation: str, operation_type: str) -> dict:
     state = state_of(ctx)
     service = get_service(ctx, state, ctx.params["ServiceArn"], live=True)
+    if service.status == _ALREADY_THERE[operation]:
+        return {"Service": service_view(state, service)}
     require_status(service, operation)
     record = lifecycle.start_service_operation(ctx.store, state, service, operation_type, ctx.store.clock.now())
-    return state, service, record
+    return {"Service": service_view(state, service), "OperationId": record.id}
 
 
 @apprunner_op("DeleteService", authz.on_target("ServiceArn", "service"))
@@ -254,14 +264,12 @@ def delete_service(ctx: "RequestContext") -> dict:
 
 @apprunner_op("PauseService", authz.on_target("ServiceArn", "service"))
 def pause_service(ctx: "RequestContext") -> dict:
-    state, service, record = _lifecycle(ctx, "PauseService", "PAUSE_SERVICE")
-    return {"Service": service_view(state, service), "OperationId": record.id}
+    return _pause_or_resume(ctx, "PauseService", "PAUSE_SERVICE")
 
 
 @apprunner_op("ResumeService", authz.on_target("ServiceArn", "service"))
 def resume_service(ctx: "RequestContext") -> dict:
-    state, service, record = _lifecycle(ctx, "ResumeService", "RESUME_SERVICE")
-    return {"Service": service_view(state, service), "OperationId": record.id}
+    return _pause_or_resume(ctx, "ResumeService", "RESUME_SERVICE")
 
 
 @apprunner_op("StartDeployment", authz.on_target("ServiceArn", "service"))
