@@ -148,3 +148,61 @@ def test_a_role_is_deleted_as_terraform_deletes_it(aws):
                          (iam.list_attached_role_policies, {"RoleName": "tf-role"})):
         assert error_of(call, **kwargs) == ("NoSuchEntity", "The role with name tf-role cannot be found.", 404)
     assert iam.get_instance_profile(InstanceProfileName="tf-profile")["InstanceProfile"]["Roles"] == []
+
+
+def test_service_specific_credentials_as_terraform_manages_them(aws):
+    """``service_specific_credential.go``: create, read back through ListServiceSpecificCredentials (user and
+    service), update the status, delete; ``service_user_name`` is read.  Recorded from AWS (stackd
+    ``service_credentials_aws.json``): the second credential of a service is ``<user>+1-at-<account>``, the
+    third is over ``ContextSpecificCredentialsPerUserPerContext``, a password has 60 characters, ``Expired`` cannot
+    be set, another user's id is a ValidationError, and AllUsers with a UserName is refused."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="owned")
+    iam.create_user(UserName="owned-other")
+    account = iam.get_user(UserName="owned")["User"]["Arn"].split(":")[4]
+    first, second = (iam.create_service_specific_credential(UserName="owned", ServiceName="codecommit.amazonaws.com")[
+        "ServiceSpecificCredential"] for _ in range(2))
+    assert (first["ServiceUserName"], second["ServiceUserName"]) == (f"owned-at-{account}", f"owned+1-at-{account}")
+    assert len(first["ServicePassword"]) == 60 and first["ServiceSpecificCredentialId"].startswith("ACCA")
+    assert error_of(iam.create_service_specific_credential, UserName="owned",
+                    ServiceName="codecommit.amazonaws.com") == (
+        "LimitExceeded", "Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: 2", 409)
+    credential_id = first["ServiceSpecificCredentialId"]
+    assert error_of(iam.update_service_specific_credential, UserName="owned-other",
+                    ServiceSpecificCredentialId=credential_id, Status="Inactive") == (
+        "ValidationError", f"User owned-other does not have a service specific credential with id {credential_id}",
+        400)
+    assert error_of(iam.update_service_specific_credential, UserName="owned",
+                    ServiceSpecificCredentialId=credential_id, Status="Expired") == (
+        "InvalidInput", "Operation does not support status Expired", 400)
+    iam.update_service_specific_credential(UserName="owned", ServiceSpecificCredentialId=credential_id,
+                                           Status="Inactive")
+    listed = iam.list_service_specific_credentials(UserName="owned", ServiceName="codecommit.amazonaws.com")[
+        "ServiceSpecificCredentials"]
+    assert {item["ServiceSpecificCredentialId"]: item["Status"] for item in listed} == {
+        credential_id: "Inactive", second["ServiceSpecificCredentialId"]: "Active"}
+    assert error_of(iam.list_service_specific_credentials, UserName="owned", AllUsers=True) == (
+        "InvalidInput", "Cannot list credentials for all users if a username is given", 400)
+    iam.delete_service_specific_credential(UserName="owned", ServiceSpecificCredentialId=credential_id)
+    assert error_of(iam.delete_service_specific_credential, UserName="owned",
+                    ServiceSpecificCredentialId=credential_id)[0] == "NoSuchEntity"
+    assert [item["ServiceSpecificCredentialId"] for item in iam.list_service_specific_credentials(
+        UserName="owned")["ServiceSpecificCredentials"]] == [second["ServiceSpecificCredentialId"]]
+
+
+@pytest.mark.parametrize("service", ["bedrock.amazonaws.com", "logs.amazonaws.com", "cloudwatch.amazonaws.com",
+                                     "aws-external-anthropic.amazonaws.com"])
+def test_api_keys_are_named_like_the_users_credentials(aws, service):
+    """Recorded from AWS (stackd ``service_credentials_aws.json``): the API-key services answer an alias
+    ``<user>-at-<account>`` (``+1`` for the second) and a secret, ``ABSK``-prefixed for Bedrock alone."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="owned")
+    account = iam.get_user(UserName="owned")["User"]["Arn"].split(":")[4]
+    first = iam.create_service_specific_credential(UserName="owned", ServiceName=service, CredentialAgeDays=1)[
+        "ServiceSpecificCredential"]
+    second = iam.create_service_specific_credential(UserName="owned", ServiceName=service)[
+        "ServiceSpecificCredential"]
+    assert (first["ServiceCredentialAlias"], second["ServiceCredentialAlias"]) == (
+        f"owned-at-{account}", f"owned+1-at-{account}")
+    assert first["ServiceCredentialSecret"].startswith("ABSK") == (service == "bedrock.amazonaws.com")
+    assert "ExpirationDate" in first and "ExpirationDate" not in second and "ServiceUserName" not in first
