@@ -206,3 +206,24 @@ def test_api_keys_are_named_like_the_users_credentials(aws, service):
         f"owned-at-{account}", f"owned+1-at-{account}")
     assert first["ServiceCredentialSecret"].startswith("ABSK") == (service == "bedrock.amazonaws.com")
     assert "ExpirationDate" in first and "ExpirationDate" not in second and "ServiceUserName" not in first
+
+
+def test_a_service_linked_role_goes_in_no_instance_profile(aws):
+    """``instance_profile.go`` adds ``role`` with AddRoleToInstanceProfile and removes it on delete; for a
+    service-linked role IAM refuses both, and DeleteServiceLinkedRole of an ordinary role is NoSuchEntity
+    (recorded from AWS: stackd ``service_linked_membership_aws.json``)."""
+    iam = aws.client("iam")
+    name = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com",
+                                          CustomSuffix="stackdprobe")["Role"]["RoleName"]
+    iam.create_instance_profile(InstanceProfileName="tf-profile")
+    protected = ("UnmodifiableEntity",
+                 f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS",
+                 400)
+    assert error_of(iam.add_role_to_instance_profile, InstanceProfileName="tf-profile", RoleName=name) == protected
+    assert error_of(iam.remove_role_from_instance_profile, InstanceProfileName="tf-profile",
+                    RoleName=name) == protected
+    assert iam.get_instance_profile(InstanceProfileName="tf-profile")["InstanceProfile"]["Roles"] == []
+    iam.create_role(RoleName="stackdprobeordinary", AssumeRolePolicyDocument=TRUST)
+    assert error_of(iam.delete_service_linked_role, RoleName="stackdprobeordinary") == (
+        "NoSuchEntity", "stackdprobeordinary exists but is not a service role.", 404)
+    assert iam.get_role(RoleName="stackdprobeordinary")["Role"]["RoleName"] == "stackdprobeordinary"

@@ -137,8 +137,9 @@ def delete_service_linked_role(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     role = ROLE.get(iam, ctx.params["RoleName"])
     if not role.service_linked:
-        # Unverified wording; IAM refuses to delete an ordinary role through this call.
-        raise ServiceError("InvalidInput", f"Role {role.name} is not a service-linked role.", 400)
+        # Recorded from AWS, 2026-09 (radkawar/stackd, internal/services/iam/testdata/
+        # service_linked_membership_aws.json, "delete-ordinary-as-service-linked").
+        raise ServiceError("NoSuchEntity", f"{role.name} exists but is not a service role.", 404)
     service = role.path.split("/")[2]
     pending = next((t for t in iam.deletion_tasks.values()
                     if t.role_name == role.name and t.status in ("NOT_STARTED", "IN_PROGRESS")), None)
