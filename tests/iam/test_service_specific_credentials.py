@@ -53,14 +53,13 @@ def test_services_quota_and_bedrock_api_keys(aws):
     with pytest.raises(ClientError) as excinfo:
         iam.create_service_specific_credential(UserName="dev", ServiceName=CODECOMMIT)
     assert aws_error(excinfo) == (
-        "LimitExceeded", "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2", 409)
+        "LimitExceeded", "Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: 2", 409)
     keyspaces = iam.create_service_specific_credential(UserName="dev", ServiceName="cassandra.amazonaws.com")
     assert keyspaces["ServiceSpecificCredential"]["ServiceName"] == "cassandra.amazonaws.com"
     bedrock = iam.create_service_specific_credential(UserName="dev", ServiceName="bedrock.amazonaws.com",
                                                      CredentialAgeDays=30)["ServiceSpecificCredential"]
-    assert bedrock["ServiceCredentialAlias"].startswith("BedrockAPIKey-")
-    assert bedrock["ServiceCredentialAlias"].endswith(f"-at-{ACCOUNT}")
-    assert bedrock["ServiceCredentialSecret"] and "ServicePassword" not in bedrock
+    assert bedrock["ServiceCredentialAlias"] == f"dev-at-{ACCOUNT}"
+    assert bedrock["ServiceCredentialSecret"].startswith("ABSK") and "ServicePassword" not in bedrock
     assert bedrock["ExpirationDate"] - bedrock["CreateDate"] == timedelta(days=30)
     assert len(iam.list_service_specific_credentials(UserName="dev")["ServiceSpecificCredentials"]) == 4
     iam.create_user(UserName="other")

@@ -154,7 +154,8 @@ def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> 
     from mockrunner.services.iam.service_linked_roles import create_slr
 
     if ctx.account is not None and not _has_slr(ctx.account, aws_service_name):
-        create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name)
+        create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name,
+                   by_service=True)
 
 
 # ------------------------------------------------------------------------------------------------ pull

@@ -33,7 +33,6 @@ FIXED_QUOTAS = {
     "UserPolicySizeQuota": INLINE_SIZE["user"], "GroupPolicySizeQuota": INLINE_SIZE["group"],
     "RolePolicySizeQuota": INLINE_SIZE["role"], "PolicySizeQuota": MAX_MANAGED_POLICY_SIZE,
     "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS, "PolicyVersionsInUseQuota": 10000,
-    "GlobalEndpointTokenVersion": 1,
 }
 """IAM's quotas that GetAccountSummary reports besides the configured account quotas (``ACCOUNT_QUOTAS``): IAM's
 defaults (IAM User Guide, "IAM and AWS STS quotas")."""
@@ -64,6 +63,13 @@ def list_account_aliases(ctx: RequestContext) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ summary
+def token_version(iam: IamState) -> int:
+    """The global STS endpoint's token version as GetAccountSummary reports it: 2 once
+    SetSecurityTokenServicePreferences chose ``v2Token``, else 1 (v1 tokens, the default).  Terraform's
+    ``aws_iam_security_token_service_preferences`` reads its setting back from here (``v%dToken``)."""
+    return 2 if iam.sts_global_token_version == "v2Token" else 1
+
+
 def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
     """GetAccountSummary's SummaryMap: what ``iam`` holds, and its quotas (the account quotas as configured)."""
     assigned = sum(1 for device in iam.mfa_devices.values() if device.user_name is not None)
@@ -78,6 +84,7 @@ def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
         "AccountSigningCertificatesPresent": 0, "AccountPasswordPresent": 0,
         "Providers": len(iam.oidc_providers) + len(iam.saml_providers),
         "PolicyVersionsInUse": sum(len(policy.versions) for arn, policy in iam.policies.items() if arn in attached),
+        "GlobalEndpointTokenVersion": token_version(iam),
     }
     configured = {quota.summary_key: getattr(quotas, quota.setting) for quota in ACCOUNT_QUOTAS.values()}
     configured.update((f"AttachedPoliciesPer{kind.title()}Quota", attached_quota(quotas, kind)[1])

@@ -17,7 +17,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import INSTANCE_PROFILE_ID_PREFIX, IamState, InstanceProfile, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import listing, tagged_on_create, target
-from mockrunner.services.iam.entities import ROLE, Kind, ensure_room, entity_arn, iam_of, tags_in
+from mockrunner.services.iam.entities import ROLE, Kind, ensure_room, entity_arn, iam_of, tags_in, unmodifiable
 from mockrunner.services.iam.tags import tag_operations
 from mockrunner.services.iam.wire import IN_PROFILE, role_out, tagged
 from mockrunner.services.registry import op
@@ -118,6 +118,9 @@ def add_role_to_instance_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     profile = profile_of(iam, ctx.params["InstanceProfileName"])
     role = ROLE.get(iam, ctx.params["RoleName"])
+    # A service-linked role goes in no profile, nor out of one (recorded from AWS, 2026-09: radkawar/stackd,
+    # internal/services/iam/testdata/service_linked_membership_aws.json; the order against the quota is unverified).
+    unmodifiable(role)
     if len(profile.roles) >= MAX_ROLES_PER_PROFILE:
         # The same answer when the profile already holds this very role (recorded answers of IAM).
         raise ServiceError("LimitExceeded",
@@ -131,6 +134,7 @@ def remove_role_from_instance_profile(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     profile = profile_of(iam, ctx.params["InstanceProfileName"])
     role = ROLE.get(iam, ctx.params["RoleName"])
+    unmodifiable(role)
     if role.name not in profile.roles:
         # IAM's text (recorded from AWS: LocalStack snapshot test_iam_instance_profiles.snapshot.json).
         raise ServiceError("NoSuchEntity", f"Role {role.name} in Instance Profile {profile.name} cannot be found.", 404)

@@ -104,12 +104,16 @@ def mfa_device_out(device: MfaDevice) -> dict:
 
 
 def virtual_device_out(iam: IamState, device: MfaDevice) -> dict:
+    """A device as ListVirtualMFADevices lists it: its serial, and its user and enable date once assigned; never its
+    tags (ListMFADeviceTags has them): terraform-provider-aws reads a device's tags with ListMFADeviceTags because
+    "The call above returns empty tags." (``internal/service/iam/virtual_mfa_device.go``), and the AWS CLI
+    reference's example lists serial numbers alone."""
     out: dict = {"SerialNumber": device.serial_number}
     user = iam.users.get(device.user_name) if device.user_name else None
     if user is not None:
         out["User"] = user_out(user)
         out["EnableDate"] = device.enable_date
-    return tagged(out, device.tags)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ authorization

@@ -77,7 +77,11 @@ def update_role(ctx: RequestContext) -> dict:
     role = ROLE.get(iam_of(ctx), ctx.params["RoleName"])
     changes = {}
     if ctx.params.get("MaxSessionDuration") is not None:
-        unmodifiable(role)
+        if role.service_linked:
+            # Recorded from AWS, 2026-09 (radkawar/stackd, internal/services/iam/testdata/
+            # service_linked_roles_aws.json, "update-duration"): not the protected-role text of the other refusals.
+            raise ServiceError("UnmodifiableEntity", f"{role.name} is an AWS service linked role, max session "
+                               "duration cannot be changed.", 400)
         changes["max_session_duration"] = ctx.params["MaxSessionDuration"]
     if ctx.params.get("Description") is not None:
         changes["description"] = ctx.params["Description"]

@@ -1,13 +1,22 @@
 """Service-specific credentials: Create/List/Reset/Update/DeleteServiceSpecificCredential.
 
-Served for the services IAM issues them for: CodeCommit (HTTPS Git credentials) and Amazon Keyspaces (user name
-``<user>-at-<account>`` and a password), and Amazon Bedrock (API keys: an alias ``BedrockAPIKey-<id>-at-<account>``
-and a secret).  Another service name is ``NoSuchEntity`` (404) "No such service <name> is supported for Service
-Specific Credentials", not the API reference's ``NotSupportedService`` (recorded from AWS: LocalStack snapshot
-tests/aws/services/iam/test_iam.snapshot.json, test_create_service_specific_credential_invalid_service, 2025-03-06,
-and test_list_service_specific_credential_different_service, 2026-03-05).  A user holds at most two per service;
-``CredentialAgeDays`` gives the credential an ``ExpirationDate``.  The password or secret is shown only by Create
-and Reset.  Authorized as ``iam:<Operation>`` on the user's ARN (the caller's own when UserName is omitted).
+Served for the services IAM issues them for: CodeCommit (HTTPS Git credentials) and Amazon Keyspaces (a user name
+and a password), and the API-key services (an alias and a secret): Amazon Bedrock, CloudWatch, CloudWatch Logs and
+``aws-external-anthropic``.  A user's credential for a service is named ``<user>-at-<account>``, its second one
+``<user>+1-at-<account>`` (the user name of a password credential, the alias of an API key); a password is 60
+characters, a Bedrock secret starts ``ABSK`` (recorded from AWS, 2026-09: radkawar/stackd,
+internal/services/iam/testdata/service_credentials_aws.json).  Another service name is ``NoSuchEntity`` (404) "No
+such service <name> is supported for Service Specific Credentials", not the API reference's
+``NotSupportedService`` (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json,
+test_create_service_specific_credential_invalid_service, 2025-03-06, and
+test_list_service_specific_credential_different_service, 2026-03-05; and the stackd recording).  A user holds at most
+two per service ("Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: 2", recorded);
+``CredentialAgeDays`` gives the credential an ``ExpirationDate``.  Naming another user's credential is
+``ValidationError`` "User <user> does not have a service specific credential with id <id>" (recorded; one case per
+service, for which of Reset/Update/Delete the recording does not say: all three answer it here); UpdateServiceSpecific
+Credential does not set ``Expired`` ("Operation does not support status Expired", recorded).  The password or
+secret is shown only by Create and Reset.  Authorized as ``iam:<Operation>`` on the user's ARN (the caller's own
+when UserName is omitted).
 """
 from __future__ import annotations
 
@@ -23,8 +32,11 @@ from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import USER, iam_of, own_user_name
 from mockrunner.services.registry import op
 
-SERVICES = ("codecommit.amazonaws.com", "cassandra.amazonaws.com", "bedrock.amazonaws.com")
-API_KEY_SERVICES = frozenset({"bedrock.amazonaws.com"})
+API_KEY_SERVICES = frozenset({"bedrock.amazonaws.com", "cloudwatch.amazonaws.com", "logs.amazonaws.com",
+                              "aws-external-anthropic.amazonaws.com"})
+SERVICES = frozenset({"codecommit.amazonaws.com", "cassandra.amazonaws.com"}) | API_KEY_SERVICES
+ABSK_SERVICES = frozenset({"bedrock.amazonaws.com"})
+"""API keys whose secret starts ``ABSK`` (Bedrock's only, in the recording)."""
 MAX_PER_SERVICE = 2
 ID_PREFIX = "ACCA"
 
@@ -40,15 +52,26 @@ def _own(ctx: RequestContext) -> ServiceSpecificCredential:
     owner = own_user_name(ctx)
     credential_id = ctx.params["ServiceSpecificCredentialId"]
     credential = iam_of(ctx).service_credentials.get(credential_id)
-    if credential is None or credential.user_name != owner:
+    if credential is None:
         raise ServiceError("NoSuchEntity", f"No such credential {credential_id} exists", 404)
+    if credential.user_name != owner:
+        raise ServiceError("ValidationError",
+                           f"User {owner} does not have a service specific credential with id {credential_id}", 400)
     return credential
 
 
 def _password(service: str) -> str:
+    """A new password (60 characters, as recorded) or API-key secret."""
     if service in API_KEY_SERVICES:
-        return "ABSK" + base64.b64encode(secrets.token_bytes(96)).decode("ascii")
-    return base64.b64encode(secrets.token_bytes(33)).decode("ascii")
+        return ("ABSK" if service in ABSK_SERVICES else "") + base64.b64encode(secrets.token_bytes(108)).decode("ascii")
+    return base64.b64encode(secrets.token_bytes(45)).decode("ascii")
+
+
+def _name(held: list[ServiceSpecificCredential], user: str, account: str) -> str:
+    """``<user>-at-<account>``, or ``<user>+1-at-<account>`` while that one is taken (recorded from AWS)."""
+    taken = {item.alias or item.service_user_name for item in held}
+    first = f"{user}-at-{account}"
+    return first if first not in taken else f"{user}+1-at-{account}"
 
 
 def _out(credential: ServiceSpecificCredential, secret: bool = False) -> dict:
@@ -76,15 +99,15 @@ def create_service_specific_credential(ctx: RequestContext) -> dict:
             if item.user_name == user and item.service_name == service]
     if len(held) >= MAX_PER_SERVICE:
         raise ServiceError("LimitExceeded",
-                           f"Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {MAX_PER_SERVICE}",
+                           f"Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: {MAX_PER_SERVICE}",
                            409)
     now = ctx.store.clock.now()
-    credential_id = new_id(ID_PREFIX)
     days = params.get("CredentialAgeDays")
-    alias = f"BedrockAPIKey-{credential_id[-4:].lower()}-at-{ctx.account.id}" if service in API_KEY_SERVICES else ""
+    name = _name(held, user, ctx.account.id)
+    api_key = service in API_KEY_SERVICES
     credential = iam.add(ServiceSpecificCredential(
-        credential_id, user, service, f"{user}-at-{ctx.account.id}", _password(service), "Active", now, alias,
-        now + timedelta(days=days) if days else None))
+        new_id(ID_PREFIX), user, service, "" if api_key else name, _password(service), "Active", now,
+        name if api_key else "", now + timedelta(days=days) if days else None))
     return {"ServiceSpecificCredential": _out(credential, secret=True)}
 
 
@@ -94,6 +117,9 @@ def list_service_specific_credentials(ctx: RequestContext) -> dict:
     service = params.get("ServiceName")
     if service:
         _service(service)
+    if params.get("AllUsers") and params.get("UserName"):
+        # Recorded from AWS (stackd service_credentials_aws.json, "list-all-users-and-user").
+        raise ServiceError("InvalidInput", "Cannot list credentials for all users if a username is given", 400)
     owner = None if params.get("AllUsers") else own_user_name(ctx)
     held = paging.listing(ctx, ("service-credentials", owner, service), lambda: sorted(
         (item for item in iam_of(ctx).service_credentials.values()
@@ -111,7 +137,11 @@ def reset_service_specific_credential(ctx: RequestContext) -> dict:
 
 @op("iam", "UpdateServiceSpecificCredential", authz=target(USER, self_default=True))
 def update_service_specific_credential(ctx: RequestContext) -> dict:
-    iam_of(ctx).update(_own(ctx), status=ctx.params["Status"])
+    credential = _own(ctx)
+    status = ctx.params["Status"]
+    if status not in ("Active", "Inactive"):
+        raise ServiceError("InvalidInput", f"Operation does not support status {status}", 400)
+    iam_of(ctx).update(credential, status=status)
     return {}
 
 

@@ -88,9 +88,14 @@ def create_service_linked_role(ctx: RequestContext) -> dict:
 
 
 def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: str | None = None,
-               description: str | None = None) -> Role:
+               description: str | None = None, by_service: bool = False) -> Role:
     """Create the service-linked role of ``service``: the name, path, trust and attached policy of the service's
-    table entry; the request's description, else the service's.  The trust policy is stored with plain strings
+    table entry.  Its description is the request's; a role CreateServiceLinkedRole makes without one has none
+    (recorded from AWS for Auto Scaling, 2026-09: radkawar/stackd, internal/services/iam/testdata/
+    service_linked_roles_aws.json; terraform-provider-aws's ``TestAccIAMServiceLinkedRole_basic`` expects
+    ``description`` "" for Elastic Beanstalk's).  A role the service creates for itself on first use
+    (``by_service``) gets the description the service gives it, where one is on record.  The trust policy is stored
+    with plain strings
     (``"Action": "sts:AssumeRole"``, ``"Service": "<service>"``) however the role came to be: as GetRole shows roles
     made by CreateServiceLinkedRole (recorded from AWS, see :func:`create_service_linked_role`) and roles services
     made on first use (as App Runner does; real accounts' exports)."""
@@ -104,7 +109,8 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
     path = spec.path
     trust = _trust("sts:AssumeRole", service)
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
-                description or spec.description, 3600, attached_policies=[spec.policy_arn], service_linked=True)
+                description or (spec.description if by_service else ""), 3600, attached_policies=[spec.policy_arn],
+                service_linked=True)
     iam.add(role)
     return role
 
@@ -131,8 +137,9 @@ def delete_service_linked_role(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     role = ROLE.get(iam, ctx.params["RoleName"])
     if not role.service_linked:
-        # Unverified wording; IAM refuses to delete an ordinary role through this call.
-        raise ServiceError("InvalidInput", f"Role {role.name} is not a service-linked role.", 400)
+        # Recorded from AWS, 2026-09 (radkawar/stackd, internal/services/iam/testdata/
+        # service_linked_membership_aws.json, "delete-ordinary-as-service-linked").
+        raise ServiceError("NoSuchEntity", f"{role.name} exists but is not a service role.", 404)
     service = role.path.split("/")[2]
     pending = next((t for t in iam.deletion_tasks.values()
                     if t.role_name == role.name and t.status in ("NOT_STARTED", "IN_PROGRESS")), None)
@@ -154,12 +161,15 @@ def delete_service_linked_role(ctx: RequestContext) -> dict:
 
 @op("iam", "GetServiceLinkedRoleDeletionStatus", authz=_slr_target)
 def get_service_linked_role_deletion_status(ctx: RequestContext) -> dict:
+    """IAM's answers for a task id it cannot read ("Invalid task id") and for one it has no task for ("Cannot find
+    deletion status for given id."): recorded from AWS, 2026-09 (radkawar/stackd,
+    internal/services/iam/testdata/service_linked_roles_aws.json, "malformed-task" and "unknown-task")."""
     task_id = ctx.params["DeletionTaskId"]
     if not task_id.startswith("task/aws-service-role/") or task_id.count("/") != 4:
-        raise ServiceError("InvalidInput", f"Invalid deletion task id: {task_id}", 400)
+        raise ServiceError("InvalidInput", "Invalid task id", 400)
     task = iam_of(ctx).deletion_tasks.get(task_id)
     if task is None:
-        raise ServiceError("NoSuchEntity", f"Deletion task {task_id} cannot be found.", 404)
+        raise ServiceError("NoSuchEntity", "Cannot find deletion status for given id.", 404)
     result: dict[str, Any] = {"Status": task.status}
     if task.status == "FAILED":
         result["Reason"] = {"Reason": task.reason, "RoleUsageList": task.usage}

@@ -83,10 +83,14 @@ FULL = RoleForm(session=True, description=True, details=True, last_used=True)
 LISTED = RoleForm(session=True, description=True, details=False, last_used=False)
 #: CreateRole: neither MaxSessionDuration nor RoleLastUsed, and no Description even when one was given.
 CREATED = RoleForm(session=False, description=False, details=True, last_used=False)
-#: UpdateRoleDescription: the new Description, no MaxSessionDuration, no RoleLastUsed.
-DESCRIBED = RoleForm(session=False, description=True, details=True, last_used=False)
-#: CreateServiceLinkedRole (as UpdateRoleDescription; its Description is unverified).
-SERVICE_LINKED = DESCRIBED
+#: UpdateRoleDescription: the new Description; no MaxSessionDuration, RoleLastUsed, Tags or PermissionsBoundary,
+#: even for a role that has tags and a boundary (recorded from AWS, 2026-09: radkawar/stackd,
+#: internal/services/iam/testdata/role_wire_aws.json, "update-description").
+DESCRIBED = RoleForm(session=False, description=True, details=False, last_used=False)
+#: CreateServiceLinkedRole: none of the optional members, no Description even when one was given (recorded from
+#: AWS, 2026-09: radkawar/stackd, internal/services/iam/testdata/service_linked_description_aws.json and
+#: service_linked_roles_aws.json, "create").
+SERVICE_LINKED = RoleForm(session=False, description=False, details=False, last_used=False)
 #: A role inside an instance profile: no MaxSessionDuration, no Description (recorded from AWS: LocalStack snapshots
 #: tests/aws/services/iam/test_iam_instance_profiles.snapshot.json and, for a role with a description,
 #: test_iam_account_authorization_details.snapshot.json).
