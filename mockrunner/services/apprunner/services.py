@@ -232,7 +232,8 @@ def update_service(ctx: "RequestContext") -> dict:
 #: PauseService / ResumeService of a service already in the status they lead to: answered with the service and no
 #: OperationId, nothing started.  aws/copilot-cli's App Runner client takes exactly that answer as success (its
 #: tests "success if service is already paused" / "already running"), and the model leaves OperationId optional
-#: on these two operations only (docs/behaviour.md, "Sweep: App Runner clients' expectations").
+#: on these two operations only
+#: (docs/behaviour.md, "Sweep: App Runner clients' expectations (Copilot, the deploy action)").
 _ALREADY_THERE = {"PauseService": "PAUSED", "ResumeService": "RUNNING"}
 
 
