@@ -291,15 +291,19 @@ def get_session_token(ctx: RequestContext) -> dict:
     """No permission is needed (STS API reference); session credentials cannot call it.
 
     With ``SerialNumber``/``TokenCode`` (see :mod:`mockrunner.services.sts.mfa`) the session carries the MFA
-    context and may call IAM; without, IAM refuses it (see ``auth/authenticate.py``).
+    context and may call IAM; without, IAM refuses it (see ``auth/authenticate.py``).  Default 12 hours, at most
+    36; the root user's session lasts an hour at most, whatever is asked.
     """
     caller, store = ctx.caller, ctx.store
-    limit = SESSION_TOKEN_MAX_ROOT if caller.is_root else SESSION_TOKEN_MAX
-    duration = ctx.params.get("DurationSeconds") or min(SESSION_TOKEN_DEFAULT, limit)
-    if duration > limit:
+    duration = ctx.params.get("DurationSeconds") or SESSION_TOKEN_DEFAULT
+    if duration > SESSION_TOKEN_MAX:
         raise ServiceError("ValidationError", f"1 validation error detected: Value '{duration}' at "
                            f"'durationSeconds' failed to satisfy constraint: Member must have value less than "
-                           f"or equal to {limit}", 400)
+                           f"or equal to {SESSION_TOKEN_MAX}", 400)
+    if caller.is_root:
+        # "If the duration is longer than one hour, the session for AWS account owners defaults to one hour"
+        # (STS API reference, GetSessionToken): not refused, as GetFederationToken's rule for root.
+        duration = min(duration, SESSION_TOKEN_MAX_ROOT)
     now = store.clock.now()
     mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else None
     iam = store.accounts[caller.account_id].iam
