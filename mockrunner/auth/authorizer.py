@@ -59,7 +59,8 @@ _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "
                             "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 # STS answers AssumeRole denials without the "because ..." clause, as raw error responses show
 # (docs/behaviour.md, "App Runner authorization: denial messages"), sts:SetSourceIdentity's too
-# (noqdev/iambic#357, MaterializeInc/materialize#37427; "Sweep: credential clients' expectations").
+# (noqdev/iambic#357, MaterializeInc/materialize#37427;
+# docs/behaviour.md, "Sweep: credential clients' expectations").
 _BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"})
 # IAM names an existing user/role/group as "<kind> <name>" in its denial messages and a managed policy as "policy
 # <arn>", but uses the bare ARN for Create* (the entity does not exist yet) and for iam:PassRole.  Real messages:

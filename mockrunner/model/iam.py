@@ -672,7 +672,8 @@ def new_role_session(
 
 def session_credentials(session: Session) -> dict:
     """The ``Credentials`` structure STS returns for a session.  ``Expiration`` is in whole seconds, as every STS
-    answer AWS's documentation shows it (docs/behaviour.md, "Sweep: credential clients' expectations"); the session
-    itself lives to its exact time, so the credentials never stop working before the time they announce."""
+    answer AWS's documentation shows it; the session itself lives to its exact time, so the credentials never stop
+    working before the time they announce.  Evidence:
+    (docs/behaviour.md, "Sweep: credential clients' expectations")."""
     return {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
             "SessionToken": session.session_token, "Expiration": session.expiration.replace(microsecond=0)}

@@ -1,7 +1,8 @@
 """What credential tools expect of STS, IAM and ECR, replayed through boto3 in both modes.
 
 Each test replays one client's call sequence as its source makes it and asserts the fields, formats and errors
-that client reads or matches (docs/behaviour.md, "Sweep: credential clients' expectations"):
+that client reads or matches (docs/behaviour.md,
+"Sweep: credential clients' expectations"):
 
 - aws-actions/configure-aws-credentials (src/assumeRole.ts, src/helpers.ts): GetCallerIdentity's ``Account`` and
   ``Arn``; AssumeRole with its seven session tags (``GitHub``, ``Repository``, ``Workflow``, ``Action``,
