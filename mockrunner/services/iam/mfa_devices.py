@@ -9,6 +9,13 @@ two consecutive codes, checked against the store clock: Enable accepts a pair wh
 current step or one step either side; Resync searches :data:`RESYNC_STEPS` steps either side and remembers the
 drift.  A pair is never accepted twice.
 
+IAM's words, recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/mfa.json): enabling a device the
+same user already has is "MFA Device for user <user> already exists." ("enable_duplicate"; another user's: "MFA
+Device is already in use.", "enable_other"); deactivating or resyncing a device that is not the user's is
+``NoSuchEntity`` "MFA Device invalid for user." ("deactivate_unassigned", "resync_unassigned", "deactivate_other",
+"resync_other", "deactivate_again"); GetMFADevice of a virtual device is a ``ValidationError`` (it reads FIDO
+security keys only: "get_virtual").
+
 Device operations are authorized on the device ARN (``arn:aws:iam::<account>:mfa<path><name>``); enabling,
 resyncing, deactivating and listing a user's devices on the user's ARN, as the Service Authorization Reference
 lists them.
@@ -95,6 +102,16 @@ def _no_device(serial: str) -> ServiceError:
     return ServiceError("NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
 
 
+def _not_the_users() -> ServiceError:
+    return ServiceError("NoSuchEntity", "MFA Device invalid for user.", 404)
+
+
+#: GetMFADevice's answer for a virtual device (recorded from AWS, 2026-09-11: radkawar/stackd,
+#: testdata/aws/iam/mfa.json, "get_virtual").
+FIDO_ONLY = ("The MFA device serial number sent in the request is invalid or not supported by this API. Currently, "
+             "only hardware FIDO security keys are supported. Please use the compatible device or API.")
+
+
 def _invalid_code() -> ServiceError:
     return ServiceError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
 
@@ -159,6 +176,8 @@ def enable_mfa_device(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     user = USER.get(iam, params["UserName"])
     device = device_of(iam, params["SerialNumber"])
+    if device.user_name == user.name:
+        raise ServiceError("EntityAlreadyExists", f"MFA Device for user {user.name} already exists.", 409)
     if device.user_name is not None:
         raise ServiceError("EntityAlreadyExists", "MFA Device is already in use.", 409)
     if sum(1 for other in iam.mfa_devices.values() if other.user_name == user.name) >= MAX_DEVICES_PER_USER:
@@ -177,8 +196,7 @@ def resync_mfa_device(ctx: RequestContext) -> dict:
     user = USER.get(iam, params["UserName"])
     device = device_of(iam, params["SerialNumber"])
     if device.user_name != user.name:
-        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
-                                           f"to user {user.name}.", 404)
+        raise _not_the_users()
     now = ctx.store.clock.now()
     unsynced = MfaDevice(**{**vars(device), "drift": 0})
     step = matching_step(unsynced, params["AuthenticationCode1"], params["AuthenticationCode2"], now, RESYNC_STEPS)
@@ -194,8 +212,7 @@ def deactivate_mfa_device(ctx: RequestContext) -> dict:
     name = own_user_name(ctx)
     device = device_of(iam, ctx.params["SerialNumber"])
     if device.user_name != name:
-        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
-                                           f"to user {name}.", 404)
+        raise _not_the_users()
     iam.update(device, user_name=None, enable_date=None, drift=0)
     return {}
 
@@ -245,9 +262,9 @@ def get_mfa_device(ctx: RequestContext) -> dict:
     if name is None and not ctx.caller.is_root:
         # The check was on the caller's own ARN: a role session names no user, so it may not read another's device.
         raise non_user()
-    if device is None or device.user_name is None or (name is not None and device.user_name != name):
-        raise _no_device(serial)
-    return mfa_device_out(device)
+    if device is not None:
+        raise ServiceError("ValidationError", FIDO_ONLY, 400)
+    raise _no_device(serial)
 
 
 def _device(ctx: RequestContext) -> MfaDevice:
