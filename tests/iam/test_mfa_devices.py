@@ -55,7 +55,8 @@ def test_enable_wants_two_consecutive_current_codes(aws):
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
     serial, seed = device["SerialNumber"], device["Base32StringSeed"]
     now = current_step(aws)
-    for first, second in ((now - 1, now + 5), (now - 40, now - 39), (now, now - 1)):
+    # Out of IAM's window: a second code 999 steps back or 1001 ahead (tests/iam/test_stackd_recordings.py).
+    for first, second in ((now - 1, now + 5), (now - 1000, now - 999), (now + 1000, now + 1001), (now, now - 1)):
         with pytest.raises(ClientError) as excinfo:
             iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, first),
                                   AuthenticationCode2=totp(seed, second))

@@ -123,7 +123,7 @@ def test_account_properties_need_their_permissions(aws):
 
 def test_no_role_template_exists_in_a_standalone_account(aws):
     iam = aws.client("iam")
-    missing = ("NoSuchEntity", f"The role template with ARN {TEMPLATE} cannot be found.", 404)
+    missing = ("NoSuchEntity", f"Role template not found in repository: {TEMPLATE}", 404)
     assert error_of(iam.get_role_template_version, TemplateArn=TEMPLATE) == missing
     assert error_of(iam.get_role_template_version, TemplateArn=TEMPLATE, MinorVersion=2) == missing
     assert error_of(iam.acquire_role, TemplateArn=TEMPLATE, TemplateMinorVersion=1,

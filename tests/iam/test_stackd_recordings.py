@@ -1,10 +1,11 @@
 """IAM answers as radkawar/stackd's recordings of real AWS show them (commit 9dc356f5, captured 2026-09-11/12 with
-the AWS CLI v2 and signed Query requests against a commercial account outside any organization).
+the AWS CLI v2 and signed Query requests in commercial accounts).
 
-Each test names the recording file and the observation (``case``/``name``) it replays.  Every test of a fix failed
-before it; the parametrized cases that already held (MaxItems ``1``/``01``/``+1``/``0``/``1001``, booleans
-``true``/``false``, list indexes ``1``/``01``) and the rename/path test pin what held.  Files: ``internal/services/iam/testdata/*_aws.json`` and ``testdata/aws/iam/*.json`` of that repository
-(only those whose own fields say they were captured from AWS).  What held, what was fixed and what is left:
+Files: ``internal/services/iam/testdata/*_aws.json`` and ``testdata/aws/iam/*.json`` of that repository (only those
+whose own fields say they were captured from AWS).  Each test names the recording file and the observation
+(``case``/``name``) it replays.  Every test of a fix failed before it; the parametrized cases that already held
+(MaxItems ``1``/``01``/``+1``/``0``/``1001``, booleans ``true``/``false``, list indexes ``1``/``01``) and the
+rename/path test pin what held.  What held, what was fixed and what is left:
 (docs/behaviour.md, "Parity sweep against stackd's recordings of real IAM").
 """
 from __future__ import annotations
@@ -406,3 +407,71 @@ def test_mfa_device_refusals_in_iams_words(aws):
     assert error_of(iam.resync_mfa_device, UserName="other", SerialNumber=serial, **codes) == invalid_for_user
     iam.deactivate_mfa_device(UserName="owner", SerialNumber=serial)
     assert error_of(iam.deactivate_mfa_device, UserName="owner", SerialNumber=serial) == invalid_for_user
+
+
+def _pair(seed: bytes, second: int) -> dict:
+    return {"AuthenticationCode1": totp(seed, second - 1), "AuthenticationCode2": totp(seed, second)}
+
+
+@pytest.mark.parametrize("offset,accepted", [(1000, True), (1001, False), (-998, True), (-999, False),
+                                             (720, True), (990, True), (1012, False), (1440, False)])
+def test_enable_takes_a_pair_within_iams_window(aws, offset, accepted):
+    """testdata/aws/iam/mfa_pair_window.json: "eligibility" (second code 1000 steps ahead and 998 behind accepted,
+    1001 and 999 refused), "offset_720_3", "offset_990_6", "offset_1012_8", "offset_1440_2"."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="pair")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="pair")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    _half_past(aws)  # no step boundary between the codes' making and their check
+    codes = _pair(seed, current_step(aws) + offset)
+    if accepted:
+        iam.enable_mfa_device(UserName="pair", SerialNumber=serial, **codes)
+        assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="pair")["MFADevices"]] == [serial]
+    else:
+        assert error_of(iam.enable_mfa_device, UserName="pair", SerialNumber=serial, **codes) == (
+            "InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
+
+
+def test_resync_moves_the_anchor_and_deactivating_keeps_it(aws):
+    """testdata/aws/iam/mfa_resync_anchor.json: "enable_anchor" (+600), "resync_anchor_1200", "resync_anchor_1800",
+    "resync_anchor_1802", "deactivate_anchor", "reenroll_anchor" (+1804); mfa.json "resync_25" (+10), "resync_28"
+    (0, behind the last pair), "resync_31" (+20), "resync_34" (+21: its first code is the last pair's second)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="anchor")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="anchor")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    _half_past(aws)
+    now = current_step(aws)
+    iam.enable_mfa_device(UserName="anchor", SerialNumber=serial, **_pair(seed, now + 600))
+    for offset in (1200, 1800, 1802):
+        iam.resync_mfa_device(UserName="anchor", SerialNumber=serial, **_pair(seed, now + offset))
+    iam.deactivate_mfa_device(UserName="anchor", SerialNumber=serial)
+    iam.enable_mfa_device(UserName="anchor", SerialNumber=serial, **_pair(seed, now + 1804))
+    iam.resync_mfa_device(UserName="anchor", SerialNumber=serial, **_pair(seed, now + 1814))
+    invalid = ("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
+    assert error_of(iam.resync_mfa_device, UserName="anchor", SerialNumber=serial, **_pair(seed, now + 1804)) == \
+        invalid
+    iam.resync_mfa_device(UserName="anchor", SerialNumber=serial, **_pair(seed, now + 1824))
+    assert error_of(iam.resync_mfa_device, UserName="anchor", SerialNumber=serial, **_pair(seed, now + 1825)) == \
+        invalid
+
+
+# --------------------------------------------------------------------------- outbound federation, role templates
+def test_outbound_federation_disabled_names_the_account(aws):
+    """testdata/aws/iam/outbound_identity.json "info_initial"; outbound_lifecycle.json "initial", "enable",
+    "disable", "info_after_disable"."""
+    iam = aws.client("iam")
+    disabled = ("FeatureDisabled", f"Outbound identity federation is disabled for account {ACCOUNT}", 404)
+    assert error_of(iam.get_outbound_web_identity_federation_info) == disabled
+    issuer = iam.enable_outbound_web_identity_federation()["IssuerIdentifier"]
+    assert iam.get_outbound_web_identity_federation_info()["IssuerIdentifier"] == issuer
+    iam.disable_outbound_web_identity_federation()
+    assert error_of(iam.get_outbound_web_identity_federation_info) == disabled
+
+
+def test_a_role_template_version_iam_does_not_hold(aws):
+    """testdata/aws/iam/role_templates.json "unknown_minor" (AcquireRole of a version the repository lacks)."""
+    arn = "arn:aws:iam::aws:role-template/iam.amazonaws.com/PowerUserRoleTemplate:1"
+    assert error_of(aws.client("iam").acquire_role, TemplateArn=arn, TemplateMinorVersion=99, ReplacementValues={
+        "AWSServiceName": {"Values": ["lambda.amazonaws.com"]}}) == (
+        "NoSuchEntity", f"Role template not found in repository: {arn}", 404)
