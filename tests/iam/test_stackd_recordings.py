@@ -563,3 +563,81 @@ def test_context_keys_for_a_principal(aws):
         sorted(["aws:PrincipalTag/GroupInline", "aws:PrincipalTag/Managed"])
     extra = iam.get_context_keys_for_principal_policy(PolicySourceArn=user, PolicyInputList=[tagged("UserInline")])
     assert sorted(extra["ContextKeyNames"]) == sorted([*keys, "aws:PrincipalTag/UserInline"])
+
+
+# ------------------------------------------------------------------------------------ identities and policies
+def test_names_are_ascii_as_javas_word_class(aws):
+    """testdata/aws/iam/identity_inputs.json "creates" (``name_suffix`` ``\\u00e9``: ValidationError on create and
+    lookup, for users and groups)."""
+    iam = aws.client("iam")
+    for create, get, key in ((iam.create_user, iam.get_user, "UserName"),
+                             (iam.create_group, iam.get_group, "GroupName")):
+        assert error_of(create, **{key: "name\u00e9"})[::2] == ("ValidationError", 400)
+        assert error_of(get, **{key: "name\u00e9"})[::2] == ("ValidationError", 400)
+
+
+def test_list_policies_usage_filter_narrows_only_attached(aws):
+    """testdata/aws/iam/policy_management.json "list_policies" (all nine combinations)."""
+    iam = aws.client("iam")
+    arns = {name: iam.create_policy(PolicyName=name, PolicyDocument=doc(allow("s3:GetObject")))["Policy"]["Arn"]
+            for name in ("attached", "both", "boundary", "unused")}
+    iam.create_user(UserName="u", PermissionsBoundary=arns["boundary"])
+    iam.create_group(GroupName="g")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=arns["both"])
+    iam.attach_user_policy(UserName="u", PolicyArn=arns["attached"])
+    iam.attach_group_policy(GroupName="g", PolicyArn=arns["attached"])
+    iam.attach_role_policy(RoleName="r", PolicyArn=arns["attached"])
+    iam.attach_group_policy(GroupName="g", PolicyArn=arns["both"])
+    everything = ["attached", "both", "boundary", "unused"]
+    expected = {(None, None): everything, (None, "PermissionsPolicy"): everything,
+                (None, "PermissionsBoundary"): everything, (False, "PermissionsPolicy"): everything,
+                (False, "PermissionsBoundary"): everything, (True, None): ["attached", "both", "boundary"],
+                (True, "PermissionsPolicy"): ["attached", "both"], (True, "PermissionsBoundary"): ["both", "boundary"]}
+    for (only_attached, usage), names in expected.items():
+        request = {"Scope": "Local", **({"OnlyAttached": only_attached} if only_attached is not None else {}),
+                   **({"PolicyUsageFilter": usage} if usage else {})}
+        listed = sorted(policy["PolicyName"] for policy in iam.list_policies(**request)["Policies"])
+        assert listed == names, request
+
+
+def test_inline_policy_names_compare_case_insensitively(aws):
+    """testdata/aws/iam/policy_management.json "inline" (user, group and role: Get and Delete of ``MIXEDNAME``
+    find ``MixedName``; Get answers the name asked for; none remain)."""
+    iam = aws.client("iam")
+    deny = doc({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"})
+    iam.create_user(UserName="u")
+    iam.create_group(GroupName="g")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=EC2_TRUST)
+    for kind, key, name in (("user", "UserName", "u"), ("group", "GroupName", "g"), ("role", "RoleName", "r")):
+        getattr(iam, f"put_{kind}_policy")(**{key: name}, PolicyName="MixedName", PolicyDocument=deny)
+        got = getattr(iam, f"get_{kind}_policy")(**{key: name}, PolicyName="MIXEDNAME")
+        assert got["PolicyName"] == "MIXEDNAME" and got["PolicyDocument"]["Statement"][0]["Effect"] == "Deny"
+        getattr(iam, f"delete_{kind}_policy")(**{key: name}, PolicyName="MIXEDNAME")
+        assert getattr(iam, f"list_{kind}_policies")(**{key: name})["PolicyNames"] == []
+
+
+def test_deleting_a_boundary_that_is_not_there(aws):
+    """testdata/aws/iam/policy_management.json "delete_boundary_missing" (users and roles: NoSuchEntity)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=EC2_TRUST)
+    assert error_of(iam.delete_user_permissions_boundary, UserName="u")[::2] == ("NoSuchEntity", 404)
+    assert error_of(iam.delete_role_permissions_boundary, RoleName="r")[::2] == ("NoSuchEntity", 404)
+
+
+# ---------------------------------------------------------------------------------------- API keys' secrets
+@pytest.mark.parametrize("service,prefix", [("bedrock.amazonaws.com", "ABSK"), ("logs.amazonaws.com", "ACWL"),
+                                            ("cloudwatch.amazonaws.com", "APIAACWM"),
+                                            ("aws-external-anthropic.amazonaws.com", "AEAA")])
+def test_api_key_secrets_carry_their_services_prefix_and_alias(aws, service, prefix):
+    """internal/services/iam/testdata/service_credentials_authorization_aws.json "<service>:public-token-envelope":
+    the public prefix, the alias found in the envelope, a 60-character payload."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="keyed")
+    created = iam.create_service_specific_credential(UserName="keyed", ServiceName=service)[
+        "ServiceSpecificCredential"]
+    secret, alias = created["ServiceCredentialSecret"], created["ServiceCredentialAlias"]
+    assert secret.startswith(prefix)
+    envelope = base64.b64decode(secret[len(prefix):]).decode()
+    found_alias, payload = envelope.rsplit(":", 1)
+    assert found_alias == alias and len(payload) == 60

@@ -412,19 +412,31 @@ def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[S
             for number, level in enumerate(levels, start=1)]
 
 
-def _listed(texts: Iterable[str]) -> list[str]:
+def _listing(text: str) -> tuple[str | None, tuple[str, ...]]:
+    refusal = listing_refusal(text)
+    return refusal, () if refusal is not None else listed_keys(text)
+
+
+def prepare_listing(params: dict) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """The request's documents as GetContextKeysFor*Policy reads them, each once, outside the store lock (as
+    :func:`prepare` does for the simulations)."""
+    return {text: _listing(text) for text in dict.fromkeys(params.get("PolicyInputList") or [])}
+
+
+def _listed(ctx: RequestContext, texts: Iterable[str]) -> list[str]:
     """The keys GetContextKeysFor*Policy lists for ``texts``: each document's keys, joined (:func:`listed_keys`);
     a document IAM will not read is ``InvalidInput`` (:func:`listing_refusal`)."""
     keys: list[str] = []
     for text in texts:
-        refusal = listing_refusal(text)
+        found = ctx.prepared.get(text) if ctx.prepared else None
+        refusal, listed = found if found is not None else _listing(text)
         if refusal is not None:
             raise _invalid(refusal)
-        keys += listed_keys(text)
+        keys += listed
     return keys
 
 
-@op("iam", "GetContextKeysForPrincipalPolicy", authz=_on_source, prepare=prepare)
+@op("iam", "GetContextKeysForPrincipalPolicy", authz=_on_source, prepare=prepare_listing)
 def get_context_keys_for_principal_policy(ctx: RequestContext) -> dict:
     """The keys of the entity's policies (a policy attached to the user and to one of its groups once), its
     permissions boundary, then ``PolicyInputList`` (recorded from AWS, 2026-09-11: radkawar/stackd,
@@ -442,9 +454,9 @@ def get_context_keys_for_principal_policy(ctx: RequestContext) -> dict:
         found = _managed(iam, boundary, counter)
         stored += [found] if found is not None else []
     texts = {source.ref.policy_id.split(":", 1)[1]: source.text for source in stored}
-    return {"ContextKeyNames": _listed([*texts.values(), *(ctx.params.get("PolicyInputList") or [])])}
+    return {"ContextKeyNames": _listed(ctx, [*texts.values(), *(ctx.params.get("PolicyInputList") or [])])}
 
 
-@op("iam", "GetContextKeysForCustomPolicy", authz=_on_anything, prepare=prepare)
+@op("iam", "GetContextKeysForCustomPolicy", authz=_on_anything, prepare=prepare_listing)
 def get_context_keys_for_custom_policy(ctx: RequestContext) -> dict:
-    return {"ContextKeyNames": _listed(ctx.params["PolicyInputList"])}
+    return {"ContextKeyNames": _listed(ctx, ctx.params["PolicyInputList"])}
