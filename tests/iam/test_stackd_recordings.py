@@ -641,3 +641,21 @@ def test_api_key_secrets_carry_their_services_prefix_and_alias(aws, service, pre
     envelope = base64.b64decode(secret[len(prefix):]).decode()
     found_alias, payload = envelope.rsplit(":", 1)
     assert found_alias == alias and len(payload) == 60
+
+
+# ----------------------------------------------------------------------------------------- credential report
+def test_the_credential_report_ends_without_a_newline(aws):
+    """testdata/aws/iam/credential_report.json "completed_report" and "cached_report_repeat" (``csv_ends_with_newline``
+    false, ``csv_uses_crlf`` false, the header line as recorded)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="reported")
+    assert iam.generate_credential_report()["State"] == "STARTED"
+    content = iam.get_credential_report()["Content"].decode()
+    assert not content.endswith("\n") and "\r" not in content
+    assert content.split("\n")[0] == (
+        "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+        "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,"
+        "access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,"
+        "access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
+        "cert_1_last_rotated,cert_2_active,cert_2_last_rotated")
+    assert content.split("\n")[-1].startswith("reported,")
