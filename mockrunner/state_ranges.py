@@ -49,7 +49,7 @@ from mockrunner.services.ecr.replication_backfill import MAX_RETAINED as MAX_BAC
 from mockrunner.services.iam.entities import ATTACHED_QUOTA, MAX_POLICY_VERSIONS
 from mockrunner.services.iam.entities import MAX_TAGS as IAM_MAX_TAGS
 from mockrunner.services.iam.instance_profiles import MAX_ROLES_PER_PROFILE
-from mockrunner.services.iam.mfa_devices import RESYNC_STEPS
+from mockrunner.services.iam.mfa_devices import MAX_DRIFT
 from mockrunner.services.iam.oidc_providers import MAX_CLIENT_IDS, MAX_THUMBPRINTS
 from mockrunner.services.iam.oidc_providers import MAX_PROVIDERS as MAX_OIDC_PROVIDERS
 from mockrunner.services.iam.saml_providers import MAX_PRIVATE_KEYS
@@ -288,7 +288,7 @@ RANGES: dict[type, dict[str, Any]] = {
                          "reuse_prevention": _iam("passwordReusePreventionType", unset=0)},
     iam.MfaDevice: {"serial_number": Member("iam", "serialNumberType"), "name": _iam("virtualMFADeviceName"),
                     "path": _iam("pathType"), "create_date": PAST, "user_name": _iam("userNameType"),
-                    "enable_date": PAST, "tags": IAM_TAGS, "drift": Between(-RESYNC_STEPS, RESYNC_STEPS),
+                    "enable_date": PAST, "tags": IAM_TAGS, "drift": Between(-MAX_DRIFT, MAX_DRIFT),
                     "last_step": Between(-1, 2 ** 40)},
     iam.IamState: {"oidc_providers": Entries(MAX_OIDC_PROVIDERS), "saml_providers": Entries(MAX_SAML_PROVIDERS),
                    "instance_profiles": Entries("iam_max_instance_profiles"),

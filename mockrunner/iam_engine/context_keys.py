@@ -14,6 +14,7 @@ condition tests ``aws:CurrentTime``: that order.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -82,4 +83,81 @@ def _variables(value: object) -> list[str]:
         for name in lowered:
             at = text.lower().find(name)
             found.append(text[at:at + len(name)] if at >= 0 else name)
+    return found
+
+
+# ------------------------------------------------------------------------------- GetContextKeysFor*Policy's list
+_TOP_LEVEL = frozenset({"Version", "Id", "Statement"})
+_NAMED = re.compile(r"\$\{([^}]*)\}")
+
+
+def listed_keys(text: str) -> tuple[str, ...]:
+    """The context keys ``GetContextKeysFor*Policy`` lists for one policy document, as AWS answers them (recorded
+    from AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/context_keys_aws.json): each key once per
+    document, compared exactly ("duplicates_and_case" lists ``aws:username`` and ``AWS:username``); the keys of
+    ``Condition`` maps as written, a variable-named key included ("condition_key_variable"); under
+    ``2012-10-17`` the variables of ``Resource``/``NotResource`` and of every operator's values, numeric ones too
+    ("variable_condition_numeric"), a default value dropped and the escapes ``${*}``, ``${?}``, ``${$}`` listed
+    as ``*``, ``?``, ``$`` ("default_and_literals"); never those of ``Action`` or ``Principal``
+    ("action_variable", "principal_variable").  Several documents' lists are joined, not merged
+    ("multiple_duplicates")."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return ()
+    if not isinstance(document, dict):
+        return ()
+    substitute = document.get("Version") == CURRENT_VERSION
+    found: dict[str, None] = {}
+    for statement in _statements(document):
+        for element, value in statement.items():
+            if element in ("Resource", "NotResource") and substitute:
+                found.update(dict.fromkeys(_named(value)))
+            elif element == "Condition" and isinstance(value, dict):
+                for operands in value.values():
+                    if isinstance(operands, dict):
+                        for key, values in operands.items():
+                            found[key] = None
+                            if substitute:
+                                found.update(dict.fromkeys(_named(values)))
+    return tuple(found)
+
+
+def listing_refusal(text: str) -> str | None:
+    """Why ``GetContextKeysForCustomPolicy`` refuses a document (``InvalidInput``), else ``None``.  It reads far
+    less than the policy grammar: recorded from AWS (context_keys_aws.json), a statement without an ``Effect``
+    ("missing_Effect"), an unknown condition operator ("invalid_operator") and an unknown top-level element
+    ("unknown_field") are refused, while no ``Action`` or ``Resource``, a ``Principal``, an action or resource of
+    no known form, an empty or missing ``Statement`` and an empty ``Condition`` are not.  The words are
+    mockrunner's (*unverified*)."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return "Syntax errors in policy."
+    if not isinstance(document, dict):
+        return "Syntax errors in policy."
+    unknown = sorted(set(document) - _TOP_LEVEL)
+    if unknown:
+        return f"Policy document has an unknown element: {unknown[0]}"
+    for statement in _statements(document):
+        if "Effect" not in statement:
+            return "Policy statement must have an Effect."
+        condition = statement.get("Condition")
+        for name in condition if isinstance(condition, dict) else ():
+            if lookup(name) is None:
+                return f"Unknown condition operator: {name}"
+    return None
+
+
+def _statements(document: dict) -> list[dict]:
+    statements = document.get("Statement")
+    return [item for item in (statements if isinstance(statements, list) else [statements]) if isinstance(item, dict)]
+
+
+def _named(value: object) -> list[str]:
+    """The names of the ``${...}`` of a string or list of strings, as written, without a default value."""
+    found: list[str] = []
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            found += [match.split(",", 1)[0].strip() for match in _NAMED.findall(text)]
     return found

@@ -294,6 +294,8 @@ class ServerCertificate:
     upload_date: datetime
     expiration: datetime
     tags: dict[str, str] = field(default_factory=dict)
+    tags_refused: bool = False
+    """Set by an UpdateServerCertificate that changed nothing: IAM then refuses to tag or untag it."""
 
 
 @dataclass

@@ -69,8 +69,38 @@ def _rewrite_class(match: re.Match) -> str:
     return f"(?:{'|'.join(alternatives)})"
 
 
+_ASCII_CLASSES = {"w": "a-zA-Z0-9_", "d": "0-9"}
+
+
+def _java_ascii(pattern: str) -> str:
+    """``pattern`` with Java's ASCII-only ``\\w`` and ``\\d`` spelled out (Python's match any Unicode letter or
+    digit): IAM refuses a user or group name ending in ``é`` against ``[\\w+=,.@-]+`` (recorded from AWS,
+    2026-09-12: radkawar/stackd, testdata/aws/iam/identity_inputs.json, "name_suffix" ``\\u00e9``)."""
+    out: list[str] = []
+    in_class, index = False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            if escaped in _ASCII_CLASSES:
+                body = _ASCII_CLASSES[escaped]
+                out.append(body if in_class else f"[{body}]")
+            else:
+                out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 def translate(pattern: str) -> str:
     """The Python spelling of a Java pattern (only the constructs the AWS models use)."""
+    pattern = _java_ascii(pattern)
     if "\\p{" not in pattern:
         return pattern
     rewritten = _CLASS.sub(_rewrite_class, pattern)
@@ -81,7 +111,8 @@ def translate(pattern: str) -> str:
 def compile_pattern(pattern: str) -> re.Pattern | None:
     """The compiled pattern, or None when it cannot be expressed in Python (recorded in :data:`SKIPPED`)."""
     try:
-        return re.compile(LINEAR_SPELLINGS.get(pattern) or translate(pattern))
+        linear = LINEAR_SPELLINGS.get(pattern)
+        return re.compile(_java_ascii(linear) if linear else translate(pattern))
     except (re.error, KeyError):
         SKIPPED.add(pattern)
         return None

@@ -4,8 +4,18 @@ Requests are form fields named the way botocore's ``QuerySerializer`` names them
 ``Map.entry.1.key``, flattened lists without ``.member``, ``locationName`` overrides) and the way the SDKs generated
 from Smithy do (AWS's protocol tests: a flattened list is named after its structure member, ``Hi.1``, where botocore
 uses its list member's ``locationName``); an empty list is sent as ``Name=`` and is parsed back to ``[]``.
-Scalars arrive as text and are converted to the shape's type here; unparseable text (``MaxItems=abc``) is a
-``ValidationError`` (AWS's exact wording for that case is unverified).
+Scalars arrive as text and are converted to the shape's type here.  As IAM answers (recorded from AWS, 2026-09-12:
+radkawar/stackd, testdata/aws/iam/pagination_inputs.json, credential_inputs.json, query_collections.json):
+an integer is decimal digits with an optional sign and leading zeros (``01``, ``+1``) within 32 bits (64 for a
+long); anything else (`` 1 ``, ``1.0``, ``1e0``, ``2147483648``) is ``MalformedInput``; a boolean is ``true``,
+``false``, ``1`` or ``0`` exactly (``True``, `` true``, ``null``, ``""`` are ``MalformedInput``).  A list index is
+decimal digits (``01`` is 1): ``+1`` or ``one`` is "Start of list found where not expected", ``0`` "0 is not a valid
+index", ``-1`` "Key -1 may not have a leading '-'", and an index more than ten past the list so far "Excessively
+sparse input would skip <n> list elements" (``n`` the index less the list's length, at least one), all
+``MalformedInput``; a smaller gap leaves null elements, a ``ValidationError``
+(:func:`mockrunner.protocol.validation.null_elements`).  The words of the scalar refusals are mockrunner's
+(Java's ``NumberFormatException`` text for numbers; *unverified*); STS, on the same protocol, is taken to answer
+alike (*unverified*).
 
 Responses are built as strings: ``<{Op}Response><{Op}Result>...`` with ``<member>`` lists and
 ``<entry><key/><value/></entry>`` maps, matching what botocore's ``QueryParser`` reads.
@@ -24,9 +34,10 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from mockrunner.errors import ServiceError
 from mockrunner.protocol import specs, timestamps
 from mockrunner.protocol.compiled import Memo
+from mockrunner.protocol.validation import null_elements
 
 _MISSING = object()
-Parse = Callable[[dict, set, str], Any]
+Parse = Callable[[dict, dict, str], Any]
 
 MAX_FORM_FIELDS = 20_000
 """Fields a form body may carry (mockrunner's bound: AWS's is not public).  The largest real requests (50 tags,
@@ -38,13 +49,14 @@ def _coral_path(key: str) -> str:
     return ".".join(part[:1].lower() + part[1:] for part in key.split("."))
 
 
+def _malformed(message: str) -> ServiceError:
+    return ServiceError("MalformedInput", message, 400)
+
+
 def _bad_value(key: str, text: str, wanted: str) -> ServiceError:
-    return ServiceError(
-        "ValidationError",
-        f"1 validation error detected: Value '{text}' at '{_coral_path(key)}' failed to satisfy constraint: "
-        f"Member must be {wanted}",
-        400,
-    )
+    if wanted in ("an integer", "a long", "a number"):
+        return _malformed(f'For input string: "{text}"')
+    return _malformed(f"Value '{text}' at '{_coral_path(key)}' is not {wanted}")
 
 
 def _join(prefix: str, name: str) -> str:
@@ -59,7 +71,7 @@ def _wire_name(shape: Shape, default: str) -> str:
 def _parse_structure(shape: Shape) -> Parse:
     table = [(name, _wire_name(member, name), _parser(member)) for name, member in shape.members.items()]
 
-    def parse(flat: dict, prefixes: set, key: str) -> Any:
+    def parse(flat: dict, prefixes: dict, key: str) -> Any:
         if key and key not in prefixes:
             return _MISSING
         out = {}
@@ -77,7 +89,7 @@ def _parse_list(shape: Shape) -> Parse:
     flattened = shape.serialization.get("flattened", False)
     member_name = shape.member.serialization.get("name")
 
-    def parse(flat: dict, prefixes: set, key: str) -> Any:
+    def parse(flat: dict, prefixes: dict, key: str) -> Any:
         if not flattened:
             base = f"{key}.{member_name or 'member'}"
         elif key in prefixes or member_name is None:
@@ -87,16 +99,44 @@ def _parse_list(shape: Shape) -> Parse:
         if base not in prefixes:
             # botocore sends ``Name=`` for an empty list.
             return [] if flat.get(key, _MISSING) == "" else _MISSING
+        tokens = _list_tokens(prefixes[base])
+        if int(tokens[-1]) != len(tokens):
+            raise null_elements(shape, _coral_path(key))
         out = []
-        index = 1
-        while True:
-            value = element(flat, prefixes, f"{base}.{index}")
+        for token in tokens:
+            value = element(flat, prefixes, f"{base}.{token}")
             if value is _MISSING:
-                return out
+                return out  # fields below an element but not the element itself (``Names.member.1.x``)
             out.append(value)
-            index += 1
+        return out
 
     return parse
+
+
+_MAX_SKIP = 10
+"""How far past a list's end an index may land before IAM calls the input excessively sparse."""
+
+
+def _list_tokens(tokens: set[str]) -> list[str]:
+    """The index tokens of a list's fields in index order, one per index; IAM's ``MalformedInput`` for an index
+    that is not one or leaves too wide a gap (module docstring)."""
+    by_index: dict[int, str] = {}
+    for token in tokens:
+        if token.startswith("-"):
+            raise _malformed(f"Key {token} may not have a leading '-'")
+        if not (token.isascii() and token.isdigit()):
+            raise _malformed("Start of list found where not expected")
+        index = int(token)
+        if index == 0:
+            raise _malformed("0 is not a valid index")
+        by_index.setdefault(index, token)
+    length = 0
+    for index in sorted(by_index):
+        skip = index - max(length, 1)
+        if skip > _MAX_SKIP:
+            raise _malformed(f"Excessively sparse input would skip {skip} list elements")
+        length = index
+    return [by_index[index] for index in sorted(by_index)]
 
 
 def _parse_map(shape: Shape) -> Parse:
@@ -104,7 +144,7 @@ def _parse_map(shape: Shape) -> Parse:
     key_name, value_name = _wire_name(shape.key, "key"), _wire_name(shape.value, "value")
     flattened = shape.serialization.get("flattened", False)
 
-    def parse(flat: dict, prefixes: set, key: str) -> Any:
+    def parse(flat: dict, prefixes: dict, key: str) -> Any:
         base = key if flattened else f"{key}.entry"
         if base not in prefixes:
             return _MISSING
@@ -124,7 +164,7 @@ def _parse_map(shape: Shape) -> Parse:
 
 def _scalar(convert: Callable[[str], Any], wanted: str) -> Callable[[Shape], Parse]:
     def compile_(shape: Shape) -> Parse:
-        def parse(flat: dict, prefixes: set, key: str) -> Any:
+        def parse(flat: dict, prefixes: dict, key: str) -> Any:
             text = flat.get(key, _MISSING)
             if text is _MISSING:
                 return _MISSING
@@ -138,13 +178,13 @@ def _scalar(convert: Callable[[str], Any], wanted: str) -> Callable[[Shape], Par
     return compile_
 
 
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+
+
 def _boolean(text: str) -> bool:
-    lowered = text.lower()
-    if lowered == "true":
-        return True
-    if lowered == "false":
-        return False
-    raise ValueError(text)
+    if text not in _BOOLEANS:
+        raise ValueError(text)
+    return _BOOLEANS[text]
 
 
 def _blob(text: str) -> bytes:
@@ -155,11 +195,19 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 
-def _integer(text: str) -> int:
-    """A decimal integer as SDKs write one (``-12``); not Python's other spellings (``1_000``, `` 7 ``)."""
+def _integer(text: str, bits: int = 32) -> int:
+    """A decimal integer as SDKs write one (``-12``) that fits ``bits`` signed bits; not Python's other spellings
+    (``1_000``, `` 7 ``)."""
     if not _INTEGER.fullmatch(text):
         raise ValueError(text)
-    return int(text)
+    value = int(text)
+    if not -(1 << (bits - 1)) <= value < 1 << (bits - 1):
+        raise ValueError(text)
+    return value
+
+
+def _long(text: str) -> int:
+    return _integer(text, 64)
 
 
 def _number(text: str) -> float:
@@ -173,7 +221,7 @@ def _number(text: str) -> float:
 _PARSERS = {
     "structure": _parse_structure, "list": _parse_list, "map": _parse_map,
     "string": _scalar(str, "a string"), "integer": _scalar(_integer, "an integer"),
-    "long": _scalar(_integer, "a long"), "float": _scalar(_number, "a number"), "double": _scalar(_number, "a number"),
+    "long": _scalar(_long, "a long"), "float": _scalar(_number, "a number"), "double": _scalar(_number, "a number"),
     "boolean": _scalar(_boolean, "a boolean"), "timestamp": _scalar(timestamps.parse_text, "a timestamp"),
     "blob": _scalar(_blob, "base64-encoded binary data"),
 }
@@ -204,17 +252,18 @@ def _depth(shape: Shape, seen: frozenset[str] = frozenset()) -> int:
 _input_depth = Memo(_depth)
 
 
-def _prefixes(flat: Mapping[str, str], depth: int) -> set[str]:
+def _prefixes(flat: Mapping[str, str], depth: int) -> dict[str, set[str]]:
     """The dotted prefixes of every key a parser may ask about ("is anything under ``Tags.member.3``?", in O(1)):
-    those ending at one of the key's first ``depth`` dots.  A key nested deeper than the input shape reads is
-    never asked about below that, so ``a.a.a...`` (50,000 segments) costs ``depth`` prefixes, not 50,000 of up
-    to 100 KB each."""
-    found: set[str] = set()
+    those ending at one of the key's first ``depth`` dots, each with the segments that follow it (a list's index
+    tokens).  A key nested deeper than the input shape reads is never asked about below that, so ``a.a.a...``
+    (50,000 segments) costs ``depth`` prefixes, not 50,000 of up to 100 KB each."""
+    found: dict[str, set[str]] = {}
     for key in flat:
         end, count = key.find("."), 0
         while end != -1 and count < depth:
-            found.add(key[:end])
-            end, count = key.find(".", end + 1), count + 1
+            following = key.find(".", end + 1)
+            found.setdefault(key[:end], set()).add(key[end + 1:following if following != -1 else len(key)])
+            end, count = following, count + 1
     return found
 
 

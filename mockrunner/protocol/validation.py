@@ -139,10 +139,19 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: by mulgadc/spinifex handlers/iam/tags_test.go).  Nor an access key id ("Value at 'accessKeyId' failed to
 #: satisfy constraint: Member must have length greater than or equal to 16": versity/versitygw
 #: tests/integration/iam_delete_access_key.go).
+#: Recorded from AWS, 2026-09-11/12 (radkawar/stackd): GetSSHPublicKey's encoding ("Value at 'encoding' failed to
+#: satisfy constraint: Member must satisfy enum value set: [SSH, PEM]": internal/services/iam/testdata/
+#: certificates_aws.json, "ssh:get-ssh"), MaxItems ("Value at 'maxItems' ... less than or equal to 1000"),
+#: GetAccountAuthorizationDetails' filter ("Value at 'filter' ...": testdata/aws/iam/account_reporting.json,
+#: "too_large_maxitems", "unknown_filter") and PutAccountProperties' empty properties ("Value at 'properties' ...
+#: Member must not be null": testdata/aws/iam/account_properties.json, "empty").
+STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType")
+
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
                       "OpenIDConnectProviderUrlType", "thumbprintListType", "clientIDListType", "clientIDType",
-                      "serviceSpecificCredentialId", "statusType", "arnType", "accessKeyIdType"}),
+                      "serviceSpecificCredentialId", "statusType", "arnType", "accessKeyIdType",
+                      *STACKD_UNECHOED}),
 }
 
 #: Per service, the enum shapes whose value set Coral does not list: IAM answers UpdateServiceSpecificCredential
@@ -159,7 +168,13 @@ UNLISTED_ENUMS: dict[str, frozenset[str]] = {
 #: have length greater than or equal to 1]" and ``thumbprintList`` (recorded from AWS in 2026: LocalStack snapshot
 #: test_iam_oidc.snapshot.json, test_create_open_id_connect_provider_validation_errors), while IAM's ``tagKeys``
 #: carries it (test_iam_roles.snapshot.json).
-ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType"})
+ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType", "entityListType"})
+
+#: Enum shapes whose value set Coral lists in an order of its own: GetAccountAuthorizationDetails' filter
+#: "[Member must satisfy enum value set: [LocalManagedPolicy, User, AWSManagedPolicy, Role, Group]]" (recorded from
+#: AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/account_reporting.json, "unknown_filter"; no
+#: "Member must not be null" after it).
+ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group")}
 
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.
@@ -249,7 +264,8 @@ def _string_rules(shape: Shape) -> Rules:
     enum = shape.metadata.get("enum")
     if enum:
         allowed = frozenset(enum)
-        rules.append((lambda v: v in allowed, f"{_ENUM}[{', '.join(enum)}]"))
+        listed = ENUM_ORDER.get(shape.name, enum)
+        rules.append((lambda v: v in allowed, f"{_ENUM}[{', '.join(listed)}]"))
     return rules
 
 
@@ -325,6 +341,19 @@ def _elements_fail(shape: Shape, *, listed: bool = False) -> tuple[Callable[[Any
         return None
     listing = "[" + ", ".join([message for _ok, message in rules] + ([_NOT_NULL] if listed else [])) + "]"
     return (lambda v: not is_type(v) or not all(ok(v) for ok, _m in rules)), listing
+
+
+def null_elements(shape: Shape, path: str) -> ServiceError:
+    """Coral's refusal of list ``shape`` at ``path`` holding null elements (a query list whose indices leave a gap):
+    the element constraints without the value or "Member must not be null" ("1 validation error detected: Value at
+    'policyInputList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less
+    than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular
+    expression pattern: ...]", recorded from AWS, 2026-09-12: radkawar/stackd, testdata/aws/iam/
+    query_collections.json, "11" and "1_8_15"); "Member must not be null" for other elements (*unverified*)."""
+    scalar = _elements_fail(shape.member)
+    constraint = f"Member must satisfy constraint: {scalar[1]}" if scalar else _NOT_NULL
+    return ServiceError("ValidationError", f"1 validation error detected: Value at '{path}' failed to satisfy "
+                        f"constraint: {constraint}", 400)
 
 
 def _check_type(shape: Shape) -> Check:

@@ -13,7 +13,7 @@ import segno
 from botocore.exceptions import ClientError
 
 from mockrunner.model import snapshot
-from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
+from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, error_of, user_with_key
 from tests.iam.keys_and_codes import current_step, enabled_mfa_device, totp
 
 INVALID = ("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
@@ -55,7 +55,8 @@ def test_enable_wants_two_consecutive_current_codes(aws):
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="ann")["VirtualMFADevice"]
     serial, seed = device["SerialNumber"], device["Base32StringSeed"]
     now = current_step(aws)
-    for first, second in ((now - 1, now + 5), (now - 40, now - 39), (now, now - 1)):
+    # Out of IAM's window: a second code 999 steps back or 1001 ahead (tests/iam/test_stackd_recordings.py).
+    for first, second in ((now - 1, now + 5), (now - 1000, now - 999), (now + 1000, now + 1001), (now, now - 1)):
         with pytest.raises(ClientError) as excinfo:
             iam.enable_mfa_device(UserName="ann", SerialNumber=serial, AuthenticationCode1=totp(seed, first),
                                   AuthenticationCode2=totp(seed, second))
@@ -65,7 +66,8 @@ def test_enable_wants_two_consecutive_current_codes(aws):
                           AuthenticationCode2=totp(seed, now))
     listed = iam.list_mfa_devices(UserName="ann")["MFADevices"]
     assert [(d["UserName"], d["SerialNumber"]) for d in listed] == [("ann", serial)] and listed[0]["EnableDate"]
-    assert iam.get_mfa_device(SerialNumber=serial)["UserName"] == "ann"
+    # GetMFADevice reads FIDO security keys only (tests/iam/test_stackd_recordings.py).
+    assert error_of(iam.get_mfa_device, SerialNumber=serial)[::2] == ("ValidationError", 400)
     iam.create_user(UserName="bob")
     with pytest.raises(ClientError) as excinfo:
         iam.enable_mfa_device(UserName="bob", SerialNumber=serial, AuthenticationCode1=totp(seed, now),
@@ -80,7 +82,8 @@ def test_enable_wants_two_consecutive_current_codes(aws):
     assert aws_error(excinfo) == ("DeleteConflict", "MFA VirtualDevice in use. Must deactivate first.", 409)
     with pytest.raises(ClientError) as excinfo:
         iam.delete_user(UserName="ann")
-    assert aws_error(excinfo) == ("DeleteConflict", "Cannot delete entity, must delete MFA device first.", 409)
+    assert aws_error(excinfo) == ("DeleteConflict", "Cannot delete entity, must remove tokens from principal first.",
+                                  409)
     iam.deactivate_mfa_device(UserName="ann", SerialNumber=serial)
     assert [d["SerialNumber"] for d in iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")
             ["VirtualMFADevices"]] == [serial]

@@ -93,22 +93,22 @@ def test_a_login_profiles_signin_duration(aws):
 
 
 def test_account_properties_are_set_per_namespace_and_kept(aws):
+    """Role manager's one property, ``false`` until set; the refusals are tested against stackd's recordings in
+    tests/iam/test_stackd_recordings.py."""
     iam = aws.client("iam")
-    assert iam.get_account_properties()["Properties"] == {}
+    assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
     iam.put_account_properties(Properties={"RoleManager/Enabled": "true", "RoleManager/Mode": "console"})
-    iam.put_account_properties(Properties={"RoleManager/Enabled": "false"})
-    expected = {"RoleManager/Enabled": "false", "RoleManager/Mode": "console"}
-    assert iam.get_account_properties()["Properties"] == expected
-    for bad in ({"RoleManager": "true"}, {"RoleManager/Enabled/x": "true"}, {"RoleManager/": "true"}):
-        code, message, status = error_of(iam.put_account_properties, Properties=bad)
-        assert (code, status) == ("InvalidInput", 400) and "Namespace/PropertyName" in message
-    code, message, _ = error_of(iam.put_account_properties, Properties={"A/x": "1", "B/y": "2"})
-    assert code == "InvalidInput" and "same namespace" in message
+    assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "true"}
+    assert iam.get_role(RoleName="AWSServiceRoleForIAMRoleManager")["Role"]["Path"] == \
+        "/aws-service-role/role-manager.iam.amazonaws.com/"
+    for bad in ({"RoleManager": "true"}, {"RoleManager/Enabled/x": "true"}, {"A/x": "1", "B/y": "2"}):
+        assert error_of(iam.put_account_properties, Properties=bad)[::2] == ("InvalidInput", 400)
     assert error_of(iam.put_account_properties, Properties={"/x": "1"})[0] == "ValidationError"
+    expected = {"RoleManager/Enabled": "true"}
     assert iam.get_account_properties()["Properties"] == expected
     exported = snapshot.export_state(aws.store)
     aws.store.reset()
-    assert iam.get_account_properties()["Properties"] == {}
+    assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
     snapshot.import_state(aws.store, exported)
     assert iam.get_account_properties()["Properties"] == expected
 
@@ -116,14 +116,14 @@ def test_account_properties_are_set_per_namespace_and_kept(aws):
 def test_account_properties_need_their_permissions(aws):
     key = user_with_key(aws, "reader", inline={"p": doc(allow("iam:GetAccountProperties"))})
     reader = aws.client_for(key, "iam")
-    assert reader.get_account_properties()["Properties"] == {}
+    assert reader.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
     code, message, status = error_of(reader.put_account_properties, Properties={"RoleManager/Enabled": "true"})
     assert (code, status) == ("AccessDenied", 403) and "iam:PutAccountProperties on resource: *" in message
 
 
 def test_no_role_template_exists_in_a_standalone_account(aws):
     iam = aws.client("iam")
-    missing = ("NoSuchEntity", f"The role template with ARN {TEMPLATE} cannot be found.", 404)
+    missing = ("NoSuchEntity", f"Role template not found in repository: {TEMPLATE}", 404)
     assert error_of(iam.get_role_template_version, TemplateArn=TEMPLATE) == missing
     assert error_of(iam.get_role_template_version, TemplateArn=TEMPLATE, MinorVersion=2) == missing
     assert error_of(iam.acquire_role, TemplateArn=TEMPLATE, TemplateMinorVersion=1,

@@ -194,7 +194,8 @@ def test_service_specific_credentials_as_terraform_manages_them(aws):
                                      "aws-external-anthropic.amazonaws.com"])
 def test_api_keys_are_named_like_the_users_credentials(aws, service):
     """Recorded from AWS (stackd ``service_credentials_aws.json``): the API-key services answer an alias
-    ``<user>-at-<account>`` (``+1`` for the second) and a secret, ``ABSK``-prefixed for Bedrock alone."""
+    ``<user>-at-<account>`` (``+1`` for the second) and a secret, ``ABSK``-prefixed for Bedrock alone (the others have
+    prefixes of their own: tests/iam/test_stackd_recordings.py)."""
     iam = aws.client("iam")
     iam.create_user(UserName="owned")
     account = iam.get_user(UserName="owned")["User"]["Arn"].split(":")[4]

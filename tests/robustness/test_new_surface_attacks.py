@@ -202,19 +202,15 @@ def test_delete_replication_cannot_delete_in_a_registry_that_never_granted_it(tw
 
 # ------------------------------------------------------------------------------------------------ account properties
 def test_the_account_property_map_is_bounded(aws):
-    from mockrunner.services.iam.account_properties import MAX_ACCOUNT_PROPERTIES
-
+    """IAM keeps role manager's one property whatever a put carries beside it (tests/iam/test_stackd_recordings.py):
+    a put of many properties stores one, and one of other namespaces is refused."""
     iam = aws.client("iam")
-    per_call = 50
-    calls = MAX_ACCOUNT_PROPERTIES // per_call
-    for index in range(calls):
-        iam.put_account_properties(Properties={f"N{index}/p{n}": "v" for n in range(per_call)})
-    code, _, status = error_of(iam.put_account_properties, Properties={"More/p": "v"})
-    assert (code, status) == ("LimitExceeded", 409)
-    iam.put_account_properties(Properties={"N0/p0": "changed"})  # replacing a value adds nothing
-    assert len(iam.get_account_properties()["Properties"]) == MAX_ACCOUNT_PROPERTIES
-    too_many = {f"Big/p{n}": "v" for n in range(MAX_ACCOUNT_PROPERTIES + 1)}
-    assert error_of(aws.client("iam").put_account_properties, Properties=too_many)[0] == "LimitExceeded"
+    many = {"RoleManager/Enabled": "false", **{f"RoleManager/p{n}": "v" for n in range(500)}}
+    iam.put_account_properties(Properties=many)
+    assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
+    assert error_of(iam.put_account_properties, Properties={f"N{n}/p": "v" for n in range(50)})[0] == \
+        "InvalidInput"
+    assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
 
 
 # ------------------------------------------------------------------------------------------------ condition answers

@@ -70,8 +70,11 @@ LITERAL_VARIABLES = doc(
 
 
 def test_context_keys_leave_out_variables_that_numeric_date_binary_and_ip_operators_keep_literal(aws):
+    """The simulator's MissingContextValues leaves them out; GetContextKeysFor*Policy lists them, as AWS does
+    (tests/iam/test_stackd_recordings.py, "variable_condition_numeric")."""
     iam = aws.client("iam")
-    expected = ["s3:max-keys", "aws:CurrentTime", "aws:SourceIp", "my:blob", "s3:prefix", "aws:PrincipalTag/team"]
+    expected = ["s3:max-keys", "aws:CurrentTime", "aws:SourceIp", "my:blob", "s3:prefix", "aws:PrincipalTag/team",
+                "aws:username", "my:date", "aws:PrincipalTag/net", "my:bytes"]
     custom = iam.get_context_keys_for_custom_policy(PolicyInputList=[LITERAL_VARIABLES])["ContextKeyNames"]
     assert sorted(custom) == sorted(expected)
     iam.create_user(UserName="keys")

@@ -180,20 +180,22 @@ def test_a_caller_without_the_permission_does_not_have_the_documents_read(server
     assert error_of(nobody.get_context_keys_for_custom_policy, PolicyInputList=policies)[0] == "AccessDenied"
 
 
-@pytest.mark.parametrize("operation", ["simulate_custom_policy", "get_context_keys_for_custom_policy"])
-def test_a_document_read_early_is_still_refused_after_authentication_and_authorization(aws, operation):
+@pytest.mark.parametrize("operation,refusal", [("simulate_custom_policy", "MalformedPolicyDocument"),
+                                               ("get_context_keys_for_custom_policy", "InvalidInput")])
+def test_a_document_read_early_is_still_refused_after_authentication_and_authorization(aws, operation, refusal):
     """The documents are read before the store lock, but a refusal of one is answered where it was: a caller
     without valid credentials hears InvalidClientTokenId, one without the permission AccessDenied, and only a
-    permitted caller MalformedPolicyDocument."""
+    permitted caller the refusal (GetContextKeysForCustomPolicy's is InvalidInput:
+    tests/iam/test_stackd_recordings.py)."""
     extra = {"ActionNames": ["s3:GetObject"]} if operation == "simulate_custom_policy" else {}
-    broken = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}'
+    broken = '{"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": "*"}]}'
     stranger = aws.client("iam", access_key="AKIAIOSFODNN7EXAMPLE", secret="nope")
     assert error_of(getattr(stranger, operation), PolicyInputList=[broken], **extra)[0] == "InvalidClientTokenId"
     nobody = aws.client_for(user_with_key(aws, "nobody"), "iam")
     assert error_of(getattr(nobody, operation), PolicyInputList=[broken], **extra)[0] == "AccessDenied"
     with pytest.raises(ClientError) as caught:
         getattr(aws.client("iam"), operation)(PolicyInputList=[_statements(1), broken], **extra)
-    assert caught.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    assert caught.value.response["Error"]["Code"] == refusal
 
 
 def test_a_principal_simulation_reads_its_input_policies_as_before(aws):

@@ -63,7 +63,7 @@ def create_access_key(ctx: RequestContext) -> dict:
     key = AccessKey(new_key_id(ACCESS_KEY_PREFIX, ctx.account.id, iam.access_keys), new_secret(),
                     user.name if user else "", "Active", ctx.store.clock.now(), root=user is None)
     iam.add(key)
-    return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key, "CreateDate": key.create_date}}
+    return {"AccessKey": {**_key_out(key), "SecretAccessKey": key.secret_access_key}}
 
 
 @op("iam", "ListAccessKeys", authz=target(USER, self_default=True))

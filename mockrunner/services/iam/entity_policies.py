@@ -41,31 +41,41 @@ def _inline_ops(kind: Kind, names: tuple[str, str, str, str, str, str, str]) -> 
     def no_policy(name: str) -> ServiceError:
         return ServiceError("NoSuchEntity", f"The {kind.name} policy with name {name} cannot be found.", 404)
 
+    def held(target_entity: Any, name: str) -> str:
+        """The stored name of the inline policy ``name`` names, compared case-insensitively as IAM does (recorded
+        from AWS, 2026-09-12: radkawar/stackd, testdata/aws/iam/policy_management.json, "inline": GetXPolicy and
+        DeleteXPolicy of ``MIXEDNAME`` find ``MixedName``, and Get answers the name asked for)."""
+        lowered = name.lower()
+        found = next((key for key in target_entity.inline_policies if key.lower() == lowered), None)
+        if found is None:
+            raise no_policy(name)
+        return found
+
     def put(ctx: RequestContext) -> dict:
         target_entity = changeable(ctx, kind)
         name, document = ctx.params["PolicyName"], ctx.params["PolicyDocument"]
         validate_document(document, PolicyKind.IDENTITY)
-        others = sum(policy_size(doc) for key, doc in target_entity.inline_policies.items() if key != name)
+        others = sum(policy_size(doc) for key, doc in target_entity.inline_policies.items()
+                     if key.lower() != name.lower())
         limit = INLINE_SIZE[kind.name]
         if others + policy_size(document) > limit:
             raise ServiceError("LimitExceeded", f"Maximum policy size of {limit} bytes exceeded for "
                                f"{kind.name} {target_entity.name}", 409)
-        iam_of(ctx).update(target_entity, inline_policies={**target_entity.inline_policies, name: document})
+        kept = {key: doc for key, doc in target_entity.inline_policies.items() if key.lower() != name.lower()}
+        iam_of(ctx).update(target_entity, inline_policies={**kept, name: document})
         return {}
 
     def get(ctx: RequestContext) -> dict:
         target_entity, name = entity(ctx), ctx.params["PolicyName"]
-        if name not in target_entity.inline_policies:
-            raise no_policy(name)
+        stored = held(target_entity, name)
         return {kind.param: target_entity.name, "PolicyName": name,
-                "PolicyDocument": paging.url_encoded(target_entity.inline_policies[name])}
+                "PolicyDocument": paging.url_encoded(target_entity.inline_policies[stored])}
 
     def delete(ctx: RequestContext) -> dict:
         target_entity, name = changeable(ctx, kind), ctx.params["PolicyName"]
-        if name not in target_entity.inline_policies:
-            raise no_policy(name)
+        stored = held(target_entity, name)
         iam_of(ctx).update(target_entity, inline_policies={
-            key: document for key, document in target_entity.inline_policies.items() if key != name})
+            key: document for key, document in target_entity.inline_policies.items() if key != stored})
         return {}
 
     def list_inline(ctx: RequestContext) -> dict:
@@ -114,7 +124,13 @@ def _boundary_ops(kind: Kind, names: tuple[str, str]) -> None:
         return {}
 
     def delete(ctx: RequestContext) -> dict:
+        """``NoSuchEntity`` for an entity without a boundary (recorded from AWS, 2026-09-12: radkawar/stackd,
+        testdata/aws/iam/policy_management.json, "delete_boundary_missing", for users and roles; the words are
+        mockrunner's, *unverified*)."""
         iam, entity = iam_of(ctx), changeable(ctx, kind)
+        if not entity.permissions_boundary:
+            raise ServiceError("NoSuchEntity", f"The {kind.name} with name {entity.name} has no permissions "
+                               "boundary.", 404)
         iam.update(entity, permissions_boundary=None)
         return {}
 

@@ -34,7 +34,7 @@ def create_group(ctx: RequestContext) -> dict:
     group = Group(name, new_id(GROUP_ID_PREFIX), path, entity_arn(ctx.account.id, "group", path, name),
                   ctx.store.clock.now())
     iam.add(group)
-    return {"Group": {**group_out(group), "CreateDate": group.create_date}}
+    return {"Group": group_out(group)}
 
 
 @op("iam", "GetGroup", authz=target(GROUP))

@@ -19,7 +19,7 @@ from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import listing, tagged_on_create, target
 from mockrunner.services.iam.entities import ROLE, Kind, ensure_room, entity_arn, iam_of, tags_in, unmodifiable
 from mockrunner.services.iam.tags import tag_operations
-from mockrunner.services.iam.wire import IN_PROFILE, role_out, tagged
+from mockrunner.services.iam.wire import IN_PROFILE, read_time, role_out, tagged
 from mockrunner.services.registry import op
 
 INSTANCE_PROFILE = Kind("instance-profile", "InstanceProfile", "InstanceProfileName", "instance_profiles")
@@ -42,7 +42,7 @@ def profile_out(iam: IamState, profile: InstanceProfile, *, with_tags: bool = Tr
     ListInstanceProfiles: "this operation does not return tags"; mulgadc/spinifex's handler tests assert the same
     for ListInstanceProfilesForRole)."""
     out = {"Path": profile.path, "InstanceProfileName": profile.name, "InstanceProfileId": profile.instance_profile_id,
-           "Arn": profile.arn, "CreateDate": profile.create_date,
+           "Arn": profile.arn, "CreateDate": read_time(profile.create_date),
            "Roles": [role_out(iam.roles[name], IN_PROFILE) for name in profile.roles if name in iam.roles]}
     return tagged(out, profile.tags) if with_tags else out
 

@@ -90,11 +90,15 @@ def list_policies(ctx: RequestContext) -> dict:
     used_as = params.get("PolicyUsageFilter")
 
     def wanted(policy: ManagedPolicy | AwsManagedPolicy) -> bool:
+        # PolicyUsageFilter narrows OnlyAttached alone; OnlyAttached counts a boundary as an attachment (recorded
+        # from AWS, 2026-09-12: radkawar/stackd, testdata/aws/iam/policy_management.json, "list_policies": without
+        # OnlyAttached every usage filter lists the unused and boundary-only policies too).
         attached, boundaries = usage.get(policy.arn, (0, 0))
-        if (only_attached or used_as == "PermissionsPolicy") and not attached:
-            return False
-        if used_as == "PermissionsBoundary" and not boundaries:
-            return False
+        if only_attached:
+            used = {"PermissionsPolicy": attached, "PermissionsBoundary": boundaries}.get(used_as,
+                                                                                         attached + boundaries)
+            if not used:
+                return False
         return policy.path.startswith(prefix)
 
     def candidates() -> list[ManagedPolicy | AwsManagedPolicy]:

@@ -5,9 +5,22 @@ ListMFADeviceTags.
 A device is a TOTP secret (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) that CreateVirtualMFADevice returns
 once, as ``Base32StringSeed`` and as a QR code PNG of
 ``otpauth://totp/<device name>@<account alias or id>?secret=<seed>``.  EnableMFADevice and ResyncMFADevice want
-two consecutive codes, checked against the store clock: Enable accepts a pair whose second code is of the
-current step or one step either side; Resync searches :data:`RESYNC_STEPS` steps either side and remembers the
-drift.  A pair is never accepted twice.
+two consecutive codes, checked against the store clock after the device's drift: the second code's step may lie
+from 998 steps before to 1000 steps after it (:data:`CODE_WINDOW`: the first code within 999 steps either side),
+as AWS accepts them (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/mfa_pair_window.json,
+"eligibility": offsets 1000 and -998 accepted, 1001 and -999 refused; offsets 720, 900 and 990 accepted, 1012,
+1035, 1080 and 1440 refused).  Both remember the drift (the second code's step less the current one), and
+deactivating keeps it: mfa_resync_anchor.json enables at +600, resyncs at +1200, +1800 and +1802 and, deactivated,
+enables again at +1804 (that Enable sets the drift is inferred from those, *unverified*).  A pair whose first code
+is not after the newest step accepted is refused ("a code pair is never accepted twice"; mfa.json "resync_28",
+"resync_34"; mfa_reuse.json "resync_after_use_2").
+
+IAM's words, recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/mfa.json): enabling a device the
+same user already has is "MFA Device for user <user> already exists." ("enable_duplicate"; another user's: "MFA
+Device is already in use.", "enable_other"); deactivating or resyncing a device that is not the user's is
+``NoSuchEntity`` "MFA Device invalid for user." ("deactivate_unassigned", "resync_unassigned", "deactivate_other",
+"resync_other", "deactivate_again"); GetMFADevice of a virtual device is a ``ValidationError`` (it reads FIDO
+security keys only: "get_virtual").
 
 Device operations are authorized on the device ARN (``arn:aws:iam::<account>:mfa<path><name>``); enabling,
 resyncing, deactivating and listing a user's devices on the user's ARN, as the Service Authorization Reference
@@ -40,8 +53,10 @@ from mockrunner.services.registry import op
 STEP_SECONDS = 30
 DIGITS = 6
 SEED_BYTES = 20
-ENABLE_STEPS = 1
-RESYNC_STEPS = 60
+CODE_WINDOW = (-998, 1000)
+"""The steps, from the current one (after the drift), the second code of an Enable or Resync pair may be of."""
+MAX_DRIFT = 10 ** 9
+"""The largest drift a state file may hold (resyncs move it by up to a thousand steps each)."""
 MAX_DEVICES_PER_USER = 8
 MAX_SERIAL_NUMBER = 256
 """The longest serial number (the device ARN) the other MFA operations take (the model's serialNumberType)."""
@@ -61,12 +76,15 @@ def time_step(now: datetime) -> int:
     return int(now.timestamp()) // STEP_SECONDS
 
 
-def matching_step(device: MfaDevice, code1: str, code2: str, now: datetime, window: int) -> int | None:
-    """The step of ``code2`` when ``code1``, ``code2`` are the device's codes of two consecutive steps within
-    ``window`` steps of now (after the device's drift), never one already used; else ``None``."""
+def matching_step(device: MfaDevice, code1: str, code2: str, now: datetime,
+                  window: tuple[int, int] = CODE_WINDOW) -> int | None:
+    """The step of ``code2`` when ``code1``, ``code2`` are the device's codes of two consecutive steps, the second
+    within ``window`` of now (after the device's drift), never one already used; else ``None``."""
     current = time_step(now) + device.drift
-    for second in sorted(range(current - window, current + window + 1), key=lambda step: abs(step - current)):
-        if second > device.last_step and totp(device.seed, second - 1) == code1 and totp(device.seed, second) == code2:
+    low, high = window
+    for second in sorted(range(current + low, current + high + 1), key=lambda step: abs(step - current)):
+        first = second - 1
+        if first > device.last_step and totp(device.seed, first) == code1 and totp(device.seed, second) == code2:
             return second
     return None
 
@@ -93,6 +111,16 @@ def device_of(iam: IamState, serial: str) -> MfaDevice:
 
 def _no_device(serial: str) -> ServiceError:
     return ServiceError("NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+
+
+def _not_the_users() -> ServiceError:
+    return ServiceError("NoSuchEntity", "MFA Device invalid for user.", 404)
+
+
+#: GetMFADevice's answer for a virtual device (recorded from AWS, 2026-09-11: radkawar/stackd,
+#: testdata/aws/iam/mfa.json, "get_virtual").
+FIDO_ONLY = ("The MFA device serial number sent in the request is invalid or not supported by this API. Currently, "
+             "only hardware FIDO security keys are supported. Please use the compatible device or API.")
 
 
 def _invalid_code() -> ServiceError:
@@ -159,15 +187,17 @@ def enable_mfa_device(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     user = USER.get(iam, params["UserName"])
     device = device_of(iam, params["SerialNumber"])
+    if device.user_name == user.name:
+        raise ServiceError("EntityAlreadyExists", f"MFA Device for user {user.name} already exists.", 409)
     if device.user_name is not None:
         raise ServiceError("EntityAlreadyExists", "MFA Device is already in use.", 409)
     if sum(1 for other in iam.mfa_devices.values() if other.user_name == user.name) >= MAX_DEVICES_PER_USER:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}", 409)
     now = ctx.store.clock.now()
-    step = matching_step(device, params["AuthenticationCode1"], params["AuthenticationCode2"], now, ENABLE_STEPS)
+    step = matching_step(device, params["AuthenticationCode1"], params["AuthenticationCode2"], now)
     if step is None:
         raise _invalid_code()
-    iam.update(device, user_name=user.name, enable_date=now, last_step=step)
+    iam.update(device, user_name=user.name, enable_date=now, drift=step - time_step(now), last_step=step)
     return {}
 
 
@@ -177,11 +207,9 @@ def resync_mfa_device(ctx: RequestContext) -> dict:
     user = USER.get(iam, params["UserName"])
     device = device_of(iam, params["SerialNumber"])
     if device.user_name != user.name:
-        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
-                                           f"to user {user.name}.", 404)
+        raise _not_the_users()
     now = ctx.store.clock.now()
-    unsynced = MfaDevice(**{**vars(device), "drift": 0})
-    step = matching_step(unsynced, params["AuthenticationCode1"], params["AuthenticationCode2"], now, RESYNC_STEPS)
+    step = matching_step(device, params["AuthenticationCode1"], params["AuthenticationCode2"], now)
     if step is None:
         raise _invalid_code()
     iam.update(device, drift=step - time_step(now), last_step=step)
@@ -194,9 +222,8 @@ def deactivate_mfa_device(ctx: RequestContext) -> dict:
     name = own_user_name(ctx)
     device = device_of(iam, ctx.params["SerialNumber"])
     if device.user_name != name:
-        raise ServiceError("NoSuchEntity", f"MFA Device with serial number {device.serial_number} is not assigned "
-                                           f"to user {name}.", 404)
-    iam.update(device, user_name=None, enable_date=None, drift=0)
+        raise _not_the_users()
+    iam.update(device, user_name=None, enable_date=None)
     return {}
 
 
@@ -245,9 +272,9 @@ def get_mfa_device(ctx: RequestContext) -> dict:
     if name is None and not ctx.caller.is_root:
         # The check was on the caller's own ARN: a role session names no user, so it may not read another's device.
         raise non_user()
-    if device is None or device.user_name is None or (name is not None and device.user_name != name):
-        raise _no_device(serial)
-    return mfa_device_out(device)
+    if device is not None:
+        raise ServiceError("ValidationError", FIDO_ONLY, 400)
+    raise _no_device(serial)
 
 
 def _device(ctx: RequestContext) -> MfaDevice:

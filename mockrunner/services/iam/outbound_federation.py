@@ -16,8 +16,10 @@ from mockrunner.services.registry import op
 ISSUER_DOMAIN = "tokens.sts.global.api.aws"
 
 
-def _disabled() -> ServiceError:
-    return ServiceError("FeatureDisabled", "Outbound identity federation is disabled for this account.", 404)
+def _disabled(account: str) -> ServiceError:
+    """Recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/outbound_identity.json, "info_initial";
+    outbound_lifecycle.json, "initial" and "info_after_disable"."""
+    return ServiceError("FeatureDisabled", f"Outbound identity federation is disabled for account {account}", 404)
 
 
 @op("iam", "EnableOutboundWebIdentityFederation")
@@ -34,14 +36,15 @@ def enable(ctx: RequestContext) -> dict:
 def disable(ctx: RequestContext) -> dict:
     iam = ctx.account.iam
     if not iam.outbound_enabled:
-        raise _disabled()
+        raise _disabled(ctx.account.id)
     iam.configure(outbound_enabled=False)
     return {}
 
 
 @op("iam", "GetOutboundWebIdentityFederationInfo")
 def describe(ctx: RequestContext) -> dict:
+    """``FeatureDisabled`` once disabled too (outbound_lifecycle.json, "info_after_disable")."""
     iam = ctx.account.iam
-    if iam.outbound_issuer is None:
-        raise _disabled()
+    if iam.outbound_issuer is None or not iam.outbound_enabled:
+        raise _disabled(ctx.account.id)
     return {"IssuerIdentifier": iam.outbound_issuer, "JwtVendingEnabled": iam.outbound_enabled}

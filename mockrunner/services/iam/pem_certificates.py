@@ -21,15 +21,25 @@ def malformed(message: str) -> ServiceError:
     return ServiceError("MalformedCertificate", message, 400)
 
 
-def certificate(body: str, now: datetime, what: str = "certificate", unreadable: str | None = None) -> x509.Certificate:
+#: IAM's answer to a server certificate past its notAfter (recorded from AWS, 2026-09-11: radkawar/stackd,
+#: internal/services/iam/testdata/certificates_aws.json, "server:expired").
+EXPIRED = "Certificate is no longer valid. The 'Not After' date restriction on the certificate has passed."
+
+
+def certificate(body: str, now: datetime, what: str = "certificate", unreadable: str | None = None,
+                expired: str | None = None) -> x509.Certificate:
     """The one certificate ``body`` holds, valid at ``now``; ``unreadable``: the message for a body that is no PEM
-    certificate (by default "Unable to parse <what>. Please ensure the <what> is in PEM format.")."""
+    certificate (by default "Unable to parse <what>. Please ensure the <what> is in PEM format."); ``expired``: the
+    message for one past its notAfter (by default :data:`EXPIRED` for a certificate; mockrunner's words for a chain's,
+    *unverified*)."""
     try:
         parsed = x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
     except (ValueError, TypeError, UnicodeError):
         raise malformed(unreadable or f"Unable to parse {what}. Please ensure the {what} is in PEM format.") from None
     if parsed.not_valid_after_utc <= now:
-        raise malformed(f"The {what} has expired (not valid after {parsed.not_valid_after_utc.isoformat()}).")
+        raise malformed(expired or (EXPIRED if what == "certificate" else
+                                    f"The {what} has expired (not valid after "
+                                    f"{parsed.not_valid_after_utc.isoformat()})."))
     return parsed
 
 
@@ -57,4 +67,7 @@ def matching_private_key(body: str, cert: x509.Certificate) -> None:
     ours = serialization.PublicFormat.SubjectPublicKeyInfo
     if key.public_key().public_bytes(serialization.Encoding.DER, ours) != \
             cert.public_key().public_bytes(serialization.Encoding.DER, ours):
-        raise ServiceError("KeyPairMismatch", "Public key certificate and private key do not match", 400)
+        # Recorded from AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/certificates_aws.json,
+        # "server:mismatch".
+        raise ServiceError("KeyPairMismatch", "The private key did not match the public key provided. Please verify "
+                           "the key material and try again.", 400)

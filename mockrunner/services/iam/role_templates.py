@@ -4,9 +4,10 @@ Role templates are AWS-managed blueprints (``ManagedByType`` ``Service``): AWS p
 role manager applies them in service consoles, and accounts only read them (GetRoleTemplateVersion) and create roles
 from them (AcquireRole); no API creates one (IAM User Guide, "Overview of role templates" and "Create roles
 automatically with role manager").  AWS does not publish the templates' contents, so mockrunner holds none: every
-syntactically valid template ARN answers ``NoSuchEntity``, after the ARN is checked.  An ARN that does not parse is
+syntactically valid template ARN answers ``NoSuchEntity`` "Role template not found in repository: <arn>" (AWS's
+words for a version it does not hold), after the ARN is checked.  An ARN that does not parse is
 ``ValidationError`` "Invalid ARN:  Could not be parsed!" (IAM's answer for ARN parameters); one of another service
-than IAM is ``InvalidInput``; the not-found wording is unverified.
+than IAM is ``InvalidInput``.
 
 Authorization: ``iam:GetRoleTemplateVersion`` / ``iam:AcquireRole`` on the template's ARN (resource unverified).
 """
@@ -32,7 +33,9 @@ def _no_template(arn: str) -> ServiceError:
     if parsed is None or parsed.service != "iam":
         return ServiceError("InvalidInput", f"Invalid TemplateArn {arn}: it must be the ARN of an IAM role "
                             "template.", 400)
-    return ServiceError("NoSuchEntity", f"The role template with ARN {arn} cannot be found.", 404)
+    # Recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/role_templates.json, "unknown_minor" and
+    # "negative_minor" (AcquireRole of a version the repository does not hold).
+    return ServiceError("NoSuchEntity", f"Role template not found in repository: {arn}", 404)
 
 
 @op("iam", "GetRoleTemplateVersion", authz=_on_template)

@@ -58,7 +58,7 @@ def create_role(ctx: RequestContext) -> dict:
                 params.get("MaxSessionDuration") or 3600, tags, permissions_boundary=boundary,
                 max_signin_session_duration=params.get("MaxSigninSessionDuration"))
     iam.add(role)
-    return {"Role": {**role_out(role, CREATED), "CreateDate": role.create_date}}
+    return {"Role": role_out(role, CREATED)}
 
 
 @op("iam", "GetRole", authz=target(ROLE))

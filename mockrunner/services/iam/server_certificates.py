@@ -8,10 +8,18 @@ as ``iam:<Operation>`` on that ARN (``UpdateServerCertificate``: on the old and 
 certificate's tags as ``aws:ResourceTag`` and the request's as ``aws:RequestTag``/``aws:TagKeys``.
 The body and the chain are kept as AWS returns them: carriage returns removed and surrounding whitespace trimmed
 (:func:`as_stored`).
+An UpdateServerCertificate that changes nothing (neither ``NewPath`` nor ``NewServerCertificateName``) drops the
+certificate's tags, and from then on Tag/UntagServerCertificate refuse it (``InvalidInput`` :data:`UNTAGGABLE`),
+while a rename or a new path keeps the tags and tagging works: recorded from AWS three times, 2026-09-11
+(radkawar/stackd, internal/services/iam/testdata/server_certificate_empty_update_aws.json, "empty:immediate",
+"empty:delayed", "empty:retag-delayed"; server_certificate_transitions_aws.json, "rename:immediate",
+"path:immediate", "path:retag-delayed"; certificate_edges_aws.json, "server:tags-after-empty-update",
+"server:untag-after-empty-update"), so mockrunner does the same.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
@@ -26,6 +34,8 @@ from mockrunner.services.registry import op
 
 ID_PREFIX = "ASCA"
 KIND = "server-certificate"
+UNTAGGABLE = ("Input tag parameters does not meet the acceptance criteria. For example, the provided tag keys/values "
+              "must be unicode letters, digits, white space, and any of the following symbols: _ . : / = + - @.")
 
 
 def _missing(name: str) -> ServiceError:
@@ -38,6 +48,15 @@ def _named(ctx: RequestContext) -> ServerCertificate:
     if certificate is None:
         raise _missing(name)
     return certificate
+
+
+def _name_free(iam: Any, name: str, renamed: ServerCertificate | None = None) -> None:
+    """Refuse ``name`` when another certificate holds it in any case (recorded from AWS, 2026-09-11:
+    radkawar/stackd, internal/services/iam/testdata/certificates_aws.json, "server:duplicate-name-case": the
+    upper-case name of a held lower-case one is ``EntityAlreadyExists``, naming the name asked for)."""
+    lowered = name.lower()
+    if any(held.name.lower() == lowered and held is not renamed for held in iam.server_certificates.values()):
+        raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
 
 
 def _target(ctx: RequestContext) -> Iterable[Check]:
@@ -81,8 +100,7 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
         pem_certificates.chain(chain, now)
     pem_certificates.matching_private_key(params["PrivateKey"], parsed)
     tags = tags_in(ctx)
-    if name in iam.server_certificates:
-        raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
+    _name_free(iam, name)
     ensure_room(ctx, "server_certificates")
     certificate = iam.add(ServerCertificate(
         name, new_id(ID_PREFIX), path, entity_arn(ctx.account.id, KIND, path, name),
@@ -119,8 +137,11 @@ def update_server_certificate(ctx: RequestContext) -> dict:
     certificate = _named(ctx)
     name = params.get("NewServerCertificateName") or certificate.name
     path = params.get("NewPath") or certificate.path
-    if name != certificate.name and name in iam.server_certificates:
-        raise ServiceError("EntityAlreadyExists", f"The Server Certificate with name {name} already exists.", 409)
+    if name != certificate.name:
+        _name_free(iam, name, certificate)
+    if not params.get("NewServerCertificateName") and not params.get("NewPath"):
+        iam.update(certificate, tags={}, tags_refused=True)
+        return {}
     iam.rename(certificate, name=name, path=path, arn=entity_arn(ctx.account.id, KIND, path, name))
     return {}
 
@@ -131,4 +152,10 @@ def delete_server_certificate(ctx: RequestContext) -> dict:
     return {}
 
 
-tag_operations(("TagServerCertificate", "UntagServerCertificate", "ListServerCertificateTags"), _named, _target)
+def _writable(certificate: ServerCertificate) -> None:
+    if certificate.tags_refused:
+        raise ServiceError("InvalidInput", UNTAGGABLE, 400)
+
+
+tag_operations(("TagServerCertificate", "UntagServerCertificate", "ListServerCertificateTags"), _named, _target,
+               writable=_writable, empty_untag_refused=True)

@@ -4,8 +4,9 @@ Served for the services IAM issues them for: CodeCommit (HTTPS Git credentials) 
 and a password), and the API-key services (an alias and a secret): Amazon Bedrock, CloudWatch, CloudWatch Logs and
 ``aws-external-anthropic``.  A user's credential for a service is named ``<user>-at-<account>``, its second one
 ``<user>+1-at-<account>`` (the user name of a password credential, the alias of an API key); a password is 60
-characters, a Bedrock secret starts ``ABSK`` (recorded from AWS, 2026-09: radkawar/stackd,
-internal/services/iam/testdata/service_credentials_aws.json).  Another service name is ``NoSuchEntity`` (404) "No
+characters, an API key's secret starts with its service's prefix (``ABSK`` for Bedrock: :data:`KEY_PREFIXES`)
+(recorded from AWS, 2026-09: radkawar/stackd, internal/services/iam/testdata/service_credentials_aws.json,
+service_credentials_authorization_aws.json).  Another service name is ``NoSuchEntity`` (404) "No
 such service <name> is supported for Service Specific Credentials", not the API reference's
 ``NotSupportedService`` (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json,
 test_create_service_specific_credential_invalid_service, 2025-03-06, and
@@ -35,8 +36,12 @@ from mockrunner.services.registry import op
 API_KEY_SERVICES = frozenset({"bedrock.amazonaws.com", "cloudwatch.amazonaws.com", "logs.amazonaws.com",
                               "aws-external-anthropic.amazonaws.com"})
 SERVICES = frozenset({"codecommit.amazonaws.com", "cassandra.amazonaws.com"}) | API_KEY_SERVICES
-ABSK_SERVICES = frozenset({"bedrock.amazonaws.com"})
-"""API keys whose secret starts ``ABSK`` (Bedrock's only, in the recording)."""
+KEY_PREFIXES = {"bedrock.amazonaws.com": "ABSK", "logs.amazonaws.com": "ACWL",
+                "cloudwatch.amazonaws.com": "APIAACWM", "aws-external-anthropic.amazonaws.com": "AEAA"}
+"""The public prefix of each API-key service's secret (recorded from AWS, 2026-09-11: radkawar/stackd,
+internal/services/iam/testdata/service_credentials_authorization_aws.json, "<service>:public-token-envelope")."""
+API_KEY_PAYLOAD = 45
+"""Random bytes of an API key's payload: 60 characters in base64, the recorded ``secret_payload_length``."""
 MAX_PER_SERVICE = 2
 ID_PREFIX = "ACCA"
 
@@ -60,11 +65,14 @@ def _own(ctx: RequestContext) -> ServiceSpecificCredential:
     return credential
 
 
-def _password(service: str) -> str:
-    """A new password (60 characters, as recorded) or API-key secret."""
+def _password(service: str, alias: str = "") -> str:
+    """A new password (60 characters, as recorded) or API-key secret: the service's public prefix, then base64 of
+    ``<alias>:<60-character payload>`` (the recording found the alias and a 60-character payload in the envelope;
+    that the two are joined by ``:`` and encoded in standard base64 is mockrunner's reading, *unverified*)."""
+    payload = base64.b64encode(secrets.token_bytes(API_KEY_PAYLOAD)).decode("ascii")
     if service in API_KEY_SERVICES:
-        return ("ABSK" if service in ABSK_SERVICES else "") + base64.b64encode(secrets.token_bytes(108)).decode("ascii")
-    return base64.b64encode(secrets.token_bytes(45)).decode("ascii")
+        return KEY_PREFIXES[service] + base64.b64encode(f"{alias}:{payload}".encode()).decode("ascii")
+    return payload
 
 
 def _name(held: list[ServiceSpecificCredential], user: str, account: str) -> str:
@@ -106,7 +114,7 @@ def create_service_specific_credential(ctx: RequestContext) -> dict:
     name = _name(held, user, ctx.account.id)
     api_key = service in API_KEY_SERVICES
     credential = iam.add(ServiceSpecificCredential(
-        new_id(ID_PREFIX), user, service, "" if api_key else name, _password(service), "Active", now,
+        new_id(ID_PREFIX), user, service, "" if api_key else name, _password(service, name), "Active", now,
         name if api_key else "", now + timedelta(days=days) if days else None))
     return {"ServiceSpecificCredential": _out(credential, secret=True)}
 
@@ -131,7 +139,7 @@ def list_service_specific_credentials(ctx: RequestContext) -> dict:
 @op("iam", "ResetServiceSpecificCredential", authz=target(USER, self_default=True))
 def reset_service_specific_credential(ctx: RequestContext) -> dict:
     credential = _own(ctx)
-    iam_of(ctx).update(credential, password=_password(credential.service_name))
+    iam_of(ctx).update(credential, password=_password(credential.service_name, credential.alias))
     return {"ServiceSpecificCredential": _out(credential, secret=True)}
 
 

@@ -37,7 +37,7 @@ from mockrunner.iam_engine import (
 )
 from mockrunner.iam_engine.conditions.date import parse_date
 from mockrunner.iam_engine.context import build_context
-from mockrunner.iam_engine.context_keys import context_keys, merge
+from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.simulation import Matched, Result, Simulation, Source, load_source
 from mockrunner.model.iam import IamState
@@ -412,13 +412,51 @@ def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[S
             for number, level in enumerate(levels, start=1)]
 
 
-@op("iam", "GetContextKeysForPrincipalPolicy", authz=_on_source, prepare=prepare)
+def _listing(text: str) -> tuple[str | None, tuple[str, ...]]:
+    refusal = listing_refusal(text)
+    return refusal, () if refusal is not None else listed_keys(text)
+
+
+def prepare_listing(params: dict) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """The request's documents as GetContextKeysFor*Policy reads them, each once, outside the store lock (as
+    :func:`prepare` does for the simulations)."""
+    return {text: _listing(text) for text in dict.fromkeys(params.get("PolicyInputList") or [])}
+
+
+def _listed(ctx: RequestContext, texts: Iterable[str]) -> list[str]:
+    """The keys GetContextKeysFor*Policy lists for ``texts``: each document's keys, joined (:func:`listed_keys`);
+    a document IAM will not read is ``InvalidInput`` (:func:`listing_refusal`)."""
+    keys: list[str] = []
+    for text in texts:
+        found = ctx.prepared.get(text) if ctx.prepared else None
+        refusal, listed = found if found is not None else _listing(text)
+        if refusal is not None:
+            raise _invalid(refusal)
+        keys += listed
+    return keys
+
+
+@op("iam", "GetContextKeysForPrincipalPolicy", authz=_on_source, prepare=prepare_listing)
 def get_context_keys_for_principal_policy(ctx: RequestContext) -> dict:
-    _, _, sources = _principal_sources(ctx, [0])
-    return {"ContextKeyNames": list(merge(_keys(ctx, source) for source in sources))}
+    """The keys of the entity's policies (a policy attached to the user and to one of its groups once), its
+    permissions boundary, then ``PolicyInputList`` (recorded from AWS, 2026-09-11: radkawar/stackd,
+    internal/services/iam/testdata/context_keys_aws.json, "user_with_shared_attachment_and_boundary", "group",
+    "extra_duplicate")."""
+    iam = ctx.account.iam
+    kind, entity = _entity(ctx, ctx.params["PolicySourceArn"])
+    counter = [0]
+    stored = _stored(iam, kind, entity, counter)
+    if kind is USER:
+        for group in iam.groups_of(entity.name):
+            stored += _stored(iam, GROUP, group, counter)
+    boundary = getattr(entity, "permissions_boundary", None)
+    if boundary:
+        found = _managed(iam, boundary, counter)
+        stored += [found] if found is not None else []
+    texts = {source.ref.policy_id.split(":", 1)[1]: source.text for source in stored}
+    return {"ContextKeyNames": _listed(ctx, [*texts.values(), *(ctx.params.get("PolicyInputList") or [])])}
 
 
-@op("iam", "GetContextKeysForCustomPolicy", authz=_on_anything, prepare=prepare)
+@op("iam", "GetContextKeysForCustomPolicy", authz=_on_anything, prepare=prepare_listing)
 def get_context_keys_for_custom_policy(ctx: RequestContext) -> dict:
-    sources = _input_sources(ctx, ctx.params["PolicyInputList"], "PolicyInputList", [0])
-    return {"ContextKeyNames": list(merge(_keys(ctx, source) for source in sources))}
+    return {"ContextKeyNames": _listed(ctx, ctx.params["PolicyInputList"])}

@@ -6,6 +6,11 @@ encoding is ``UnrecognizedPublicKeyEncoding``; a key in one of them that cannot 
 is ``InvalidPublicKey``.  The fingerprint is the MD5 of the key's OpenSSH blob in colon-separated hex, as IAM shows
 it; a user cannot hold the same key twice (``DuplicateSSHPublicKey``) nor more than five keys.  Every operation is
 authorized as ``iam:<Operation>`` on the user's ARN.
+IAM's words, recorded from AWS, 2026-09-11 (radkawar/stackd, internal/services/iam/testdata/certificates_aws.json):
+"Invalid public key uploaded." ("ssh:malformed", "ssh:certificate"), "Invalid body for public key" ("ssh:rsa1024"),
+"Duplicate SSH public key uploaded." ("ssh:duplicate-pem"), "User has no Public Key with id <id>." for another
+user's key ("ssh:wrong-owner"; taken for a key that does not exist too, *unverified*), and ``Expired`` refused by
+UpdateSSHPublicKey ("ssh:status-Expired").
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from mockrunner.model.iam import KEY_ID_LENGTH, SshPublicKey, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import USER, iam_of, own_user_name
+from mockrunner.services.iam.signing_certificates import supported_status
 from mockrunner.services.registry import op
 
 MAX_KEYS_PER_USER = 5
@@ -31,12 +37,11 @@ _PEM_HEADERS = ("-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----")
 
 
 def _invalid() -> ServiceError:
-    return ServiceError("InvalidPublicKey", "The public key is malformed or otherwise invalid.", 400)
+    return ServiceError("InvalidPublicKey", "Invalid body for public key", 400)
 
 
 def _unrecognized() -> ServiceError:
-    return ServiceError("UnrecognizedPublicKeyEncoding",
-                        "The public key encoding format is unsupported or unrecognized.", 400)
+    return ServiceError("UnrecognizedPublicKeyEncoding", "Invalid public key uploaded.", 400)
 
 
 def parse_public_key(body: str) -> rsa.RSAPublicKey:
@@ -81,7 +86,7 @@ def _own_key(ctx: RequestContext) -> SshPublicKey:
     key_id = ctx.params["SSHPublicKeyId"]
     key = iam_of(ctx).ssh_keys.get(key_id)
     if key is None or key.user_name != user:
-        raise ServiceError("NoSuchEntity", f"The Public Key with id {key_id} cannot be found.", 404)
+        raise ServiceError("NoSuchEntity", f"User has no Public Key with id {key_id}.", 404)
     return key
 
 
@@ -101,8 +106,7 @@ def upload_ssh_public_key(ctx: RequestContext) -> dict:
     printed = fingerprint(parse_public_key(body))
     owned = [key for key in iam.ssh_keys.values() if key.user_name == user]
     if any(key.fingerprint == printed for key in owned):
-        raise ServiceError("DuplicateSSHPublicKey",
-                           "The SSH public key is already associated with the specified IAM user.", 400)
+        raise ServiceError("DuplicateSSHPublicKey", "Duplicate SSH public key uploaded.", 400)
     if len(owned) >= MAX_KEYS_PER_USER:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for PublicKeysPerUser: {MAX_KEYS_PER_USER}", 409)
     key = iam.add(SshPublicKey(new_id(KEY_ID_PREFIX, KEY_ID_LENGTH), user, body, printed, "Active",
@@ -127,7 +131,7 @@ def list_ssh_public_keys(ctx: RequestContext) -> dict:
 @op("iam", "UpdateSSHPublicKey", authz=target(USER))
 def update_ssh_public_key(ctx: RequestContext) -> dict:
     key = _own_key(ctx)
-    iam_of(ctx).update(key, status=ctx.params["Status"])
+    iam_of(ctx).update(key, status=supported_status(ctx.params["Status"]))
     return {}
 
 

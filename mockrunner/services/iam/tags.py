@@ -5,26 +5,42 @@ from collections.abc import Callable
 from typing import Any
 
 from mockrunner.context import RequestContext
+from mockrunner.errors import ServiceError
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import policy_target, target
 from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, tag_key, tags_in
 from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
+EMPTY_TAGS = "The provided tag map must not be null/empty."
+EMPTY_TAG_KEYS = "The provided tag keys must not be null/empty."
+
 
 def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable, *,
-                   folds_case: bool = False, listed: Callable[[dict[str, str]], list[str]] = list) -> None:
+                   folds_case: bool = False, listed: Callable[[dict[str, str]], list[str]] = list,
+                   writable: Callable[[Any], None] = lambda entity: None, empty_untag_refused: bool = False) -> None:
     """Register ``names``, the TagX / UntagX / ListXTags operations of one taggable kind, for the entity ``getter``
     finds: tag keys compared as given, case-insensitively with ``folds_case`` (users and roles); ``listed`` orders
-    the keys ListXTags answers (by default the order tags were first added)."""
+    the keys ListXTags answers (by default the order tags were first added); ``writable`` raises the refusal of an
+    entity whose tags cannot be changed.  TagX with no tags is ``InvalidInput`` :data:`EMPTY_TAGS` (recorded from
+    AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/tags_aws.json, "user_empty_tag_list", without
+    its words, and certificates_aws.json, "server:empty-tags", with them; other kinds *unverified*).  UntagX with no
+    keys is accepted ("user_empty_untag_list") unless ``empty_untag_refused`` (:data:`EMPTY_TAG_KEYS`,
+    "server:empty-untag")."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
+        if not ctx.params.get("Tags"):
+            raise ServiceError("InvalidInput", EMPTY_TAGS, 400)
+        writable(entity)
         iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags, folds_case=folds_case))
         return {}
 
     def untag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
+        if empty_untag_refused and not ctx.params.get("TagKeys"):
+            raise ServiceError("InvalidInput", EMPTY_TAG_KEYS, 400)
+        writable(entity)
         removed = {tag_key(key, folds_case) for key in ctx.params["TagKeys"]}
         iam_of(ctx).update(entity, tags={k: v for k, v in entity.tags.items()
                                          if tag_key(k, folds_case) not in removed})

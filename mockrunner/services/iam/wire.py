@@ -22,11 +22,15 @@ from mockrunner.services.iam.signin_sessions import signin_out
 
 
 def read_time(value: datetime) -> datetime:
-    """An entity's ``CreateDate`` as IAM's reads answer it: whole seconds. The Create* answers keep the
-    milliseconds (their handlers put the exact time back). Evidence: Cloud Custodian's recordings of real IAM
-    (cloud-custodian/cloud-custodian, ``tests/data/placebo/``: GetUser, ListUsers, ListGroupsForUser,
-    ListAccessKeys, GetRole, ListRoles, 2016-2019, every one with microsecond 0) and the AWS CLI reference's
-    examples (create outputs with milliseconds, reads without)."""
+    """An entity's ``CreateDate`` as IAM answers it: whole seconds, in reads and in the Create* answers of users,
+    groups, roles, access keys, instance profiles and managed policies (``UpdateDate`` too). Evidence for reads:
+    Cloud Custodian's recordings of real IAM (cloud-custodian/cloud-custodian, ``tests/data/placebo/``: GetUser,
+    ListUsers, ListGroupsForUser, ListAccessKeys, GetRole, ListRoles, 2016-2019, every one with microsecond 0).
+    For the creates, recorded from AWS, 2026-09-11 (radkawar/stackd: testdata/aws/iam/last_access.json, "setup":
+    CreateUser, CreateGroup, CreateRole, CreatePolicy, CreateAccessKey; internal/services/iam/testdata/
+    role_wire_aws.json, "create"; instance_profiles_aws.json, "create", "get", "list"), every one without a fraction
+    of a second, printed by AWS CLI v2, which prints one when the wire has it. This outweighs the AWS CLI
+    reference's older create examples with milliseconds. Policy versions keep milliseconds (no recording)."""
     return value.replace(microsecond=0)
 
 
@@ -142,7 +146,7 @@ def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bo
     out = {"PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
            "DefaultVersionId": policy.default_version_id, "AttachmentCount": attached,
            "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True,
-           "CreateDate": policy.create_date, "UpdateDate": policy.update_date}
+           "CreateDate": read_time(policy.create_date), "UpdateDate": read_time(policy.update_date)}
     if full and policy.description:
         out["Description"] = policy.description
     if full:
