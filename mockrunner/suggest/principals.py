@@ -1,4 +1,5 @@
-"""The policies that apply to a logged principal now: its identity policies, boundary and tags from the store."""
+"""The policies that apply to a logged principal now: its identity policies, boundary and tags from the store; and
+the ARN of the user or role they belong to."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -19,6 +20,21 @@ def compiled(store: "Store", principal_arn: str) -> authorizer.CompiledPrincipal
     if caller is None:
         return authorizer.CompiledPrincipal(principal_from_arn(principal_arn), PolicySet(()), None, None)
     return authorizer.compiled_principal(store, caller)
+
+
+def entity_arn(store: "Store", principal_arn: str) -> str | None:
+    """The ARN of the IAM user or role ``principal_arn`` acts as, as the store spells it now: a role session's
+    ARN does not hold its role's path, which the role's ARN (the one a policy must name) does.  A role the store
+    no longer knows is spelled without a path; None for a principal that is not a user, role or role session."""
+    parsed = split_arn(principal_arn)
+    if parsed is None or parsed.service != "sts" or parsed.resource_type != "assumed-role" \
+            or parsed.resource_path.count("/") != 1:
+        return principal_arn if parsed is not None and parsed.service == "iam" \
+            and parsed.resource_type in ("user", "role") else None
+    role_name = parsed.resource_path.split("/")[0]
+    account = store.account(parsed.account)
+    role = account.iam.roles.get(role_name) if account is not None else None
+    return role.arn if role is not None else f"arn:aws:iam::{parsed.account}:role/{role_name}"
 
 
 def _caller(store: "Store", arn: str) -> Caller | None:
