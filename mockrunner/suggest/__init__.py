@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
-from mockrunner.suggest import build, complete, proof, recorded
+from mockrunner.suggest import build, complete, principals, proof, recorded
 from mockrunner.suggest.recorded import SuggestError, parse_time
 from mockrunner.suggest.resources import literal, reusable
 
@@ -41,8 +41,12 @@ def for_principal(store: "Store", principal: str, since: datetime | None = None,
     notes = ["App Runner generates a resource's id when it is created: those resources are named by their name "
              "with /* for the id, so the policy still fits when the script creates them again"
              ] if any(reusable(record.resource) != literal(record.resource) for record in records) else []
+    # A role session's ARN (and a role's ARN as the dashboard links it) does not hold the role's path; the
+    # policy is attached to the role its ARN names, path included.
+    attach_to = principals.role_arn(store, identity.account, identity.name) if identity.kind == "role" \
+        else identity.arn
     return {
-        "principal": principal, "attachTo": identity.arn, "kind": identity.kind,
+        "principal": principal, "attachTo": attach_to, "kind": identity.kind,
         "since": since.isoformat() if since else None, "decisions": len(records),
         "denied": sum(1 for record in records if record.decision != "allowed"),
         "policies": policies, "limit": build.MANAGED_POLICY_LIMIT,

@@ -31,10 +31,14 @@ def entity_arn(store: "Store", principal_arn: str) -> str | None:
             or parsed.resource_path.count("/") != 1:
         return principal_arn if parsed is not None and parsed.service == "iam" \
             and parsed.resource_type in ("user", "role") else None
-    role_name = parsed.resource_path.split("/")[0]
-    account = store.account(parsed.account)
-    role = account.iam.roles.get(role_name) if account is not None else None
-    return role.arn if role is not None else f"arn:aws:iam::{parsed.account}:role/{role_name}"
+    return role_arn(store, parsed.account, parsed.resource_path.split("/")[0])
+
+
+def role_arn(store: "Store", account_id: str, name: str) -> str:
+    """The ARN of role ``name`` of the account, path included (without a path when the store has no such role)."""
+    account = store.account(account_id)
+    role = account.iam.roles.get(name) if account is not None else None
+    return role.arn if role is not None else f"arn:aws:iam::{account_id}:role/{name}"
 
 
 def _caller(store: "Store", arn: str) -> Caller | None:

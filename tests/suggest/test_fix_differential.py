@@ -142,7 +142,7 @@ class World:
     that may assume any role (for role sessions), a bystander per account a policy can name instead of the
     caller, App Runner's service-linked role."""
 
-    def __init__(self, harness: Harness) -> None:
+    def __init__(self, harness: Harness, service_linked_role: bool = True) -> None:
         self.harness = harness
         self._clients: dict[tuple, Any] = {}
         self.assumer: dict[str, dict] = {}
@@ -158,7 +158,8 @@ class World:
                                      "SecretAccessKey": key["SecretAccessKey"]}
             iam.create_user(UserName="bystander")
             self.bystander[account] = f"arn:aws:iam::{account}:user/bystander"
-        self.root(ACCOUNT, "iam").create_service_linked_role(AWSServiceName=APPRUNNER)
+        if service_linked_role:
+            self.root(ACCOUNT, "iam").create_service_linked_role(AWSServiceName=APPRUNNER)
 
     def client(self, service: str, credentials: dict) -> Any:
         key = (service, credentials["AccessKeyId"], credentials.get("SessionToken"))
@@ -302,7 +303,7 @@ class Request:
 
 
 PAST_AUTHORIZATION = frozenset({"LifecyclePolicyNotFoundException", "RepositoryPolicyNotFoundException",
-                                "RepositoryAlreadyExistsException", "InvalidRequestException"})
+                                "RepositoryAlreadyExistsException"})
 """Errors a request meets after it was authorized (the thing asked for is not there, or is there already)."""
 
 
@@ -777,46 +778,49 @@ def test_the_explanation_page_shows_the_fix_the_admin_api_gives(make_harness) ->
 WORKFLOW_REPOS = ("shop-web", "shop-api")
 LIFECYCLE = json.dumps({"rules": [{"rulePriority": 1, "action": {"type": "expire"}, "selection": {
     "tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5}}]})
+SLR = "AWSServiceRoleForAppRunner"
 
 
-def _workflow(harness: Harness, credentials: dict, role_arn: str) -> list[tuple[str, str, dict]]:
-    """A deploy: repositories, their listing and lifecycle, a role read, App Runner services passing the access
-    role; returns the calls made as ``(service, method, params)``."""
+def _workflow(role_arn: str) -> list[tuple[str, str, dict]]:
+    """A deploy as ``(service, method, params)``: repositories, their listing and lifecycle, reads of a user and a
+    role whose paths hold ``*`` and ``?``, an App Runner service passed the access role (creating App Runner's
+    service-linked role), its listing."""
     calls: list[tuple[str, str, dict]] = []
     for name in WORKFLOW_REPOS:
         calls += [("ecr", "create_repository", {"repositoryName": name}),
                   ("ecr", "describe_repositories", {"repositoryNames": [name]}),
                   ("ecr", "put_lifecycle_policy", {"repositoryName": name, "lifecyclePolicyText": LIFECYCLE}),
                   ("ecr", "list_images", {"repositoryName": name})]
-    calls += [("ecr", "get_authorization_token", {}),
-              ("iam", "get_role", {"RoleName": role_arn.rsplit("/", 1)[1]}),
-              ("apprunner", "create_service", {"ServiceName": "shop-web",
-                                               "SourceConfiguration": private_source(role_arn, "shop-web:v1")}),
-              ("apprunner", "list_services", {})]
-    for service, method, params in calls:
-        try:
-            getattr(harness.client_for(credentials, service), method)(**params)
-        except ClientError:
-            pass
-    return calls
+    return calls + [
+        ("ecr", "get_authorization_token", {}),
+        ("iam", "get_role", {"RoleName": role_arn.rsplit("/", 1)[1]}),
+        ("iam", "get_user", {"UserName": "odd-user"}),
+        ("iam", "list_attached_role_policies", {"RoleName": "odd-role"}),
+        ("apprunner", "create_service", {"ServiceName": "shop-web",
+                                         "SourceConfiguration": private_source(role_arn, "shop-web:v1")}),
+        ("apprunner", "list_services", {})]
 
 
 @pytest.mark.parametrize("kind", ["user", "role"])
 def test_suggestion_replayed_by_a_fresh_principal_holding_only_it(make_harness, kind) -> None:
-    """Soft mode records the workflow; the suggestion, attached to a fresh user (or role) holding nothing else,
-    must let every recorded call through with enforcement on, as its proof claims."""
+    """Soft mode records the workflow of a user (or a session of a role, asked for by its session ARN) at a path;
+    the suggestion is attached where it says; then, attached to a fresh user (role) holding nothing else, it must
+    let every recorded call through with enforcement on, as its proof claims, and nothing else."""
     harness = make_harness("inprocess", _settings("soft"))
-    world = World(harness)
-    role_arn = _service_role(world, "shop-access", _doc(_service_trust(BUILD)))
-    recorder = make_principal(world, ACCOUNT, kind, "recorder", None)
-    calls = _workflow(harness, recorder.credentials, role_arn)
-    answer = world.admin("/policies/suggest", {"principal": recorder.entity})
-    assert answer["proof"]["allAllowed"], answer["proof"]
-    assert answer["proof"]["replayed"] == answer["proof"]["allowed"] > 0
-    # the records made by the sessions (role) include the assumer's AssumeRole only when the role is the caller
-    actions = {f"{s['Action']}" for policy in answer["policies"] for s in policy["document"]["Statement"]}
-    assert actions, answer
+    world = World(harness, service_linked_role=False)
     iam = world.root(ACCOUNT, "iam")
+    iam.create_user(UserName="odd-user", Path="/a*b/")
+    _make_role(iam, "/q?/", "odd-role")
+    role_arn = _service_role(world, "shop-access", _doc(_service_trust(BUILD)), "/team/")
+    recorder = make_principal(world, ACCOUNT, kind, "recorder", None, path="/ci/deploy/")
+    calls = _workflow(role_arn)
+    for service, method, params in calls:
+        assert Request(recorder, service, method, params, method).outcome() == "allowed"  # soft: let through
+    answer = world.admin("/policies/suggest", {"principal": recorder.arn})
+    assert answer["attachTo"] == recorder.entity, answer["attachTo"]
+    assert answer["proof"]["allAllowed"], answer["proof"]
+    # + iam:PassRole and iam:CreateServiceLinkedRole, checked by CreateService
+    assert answer["proof"]["replayed"] == answer["proof"]["allowed"] == len(calls) + 2
     fresh = make_principal(world, ACCOUNT, kind, "fresh", None)
     for policy in answer["policies"]:
         arn = iam.create_policy(PolicyName=policy["name"], PolicyDocument=json.dumps(policy["document"]))
@@ -824,18 +828,61 @@ def test_suggestion_replayed_by_a_fresh_principal_holding_only_it(make_harness, 
         attach(**({"UserName": "fresh"} if kind == "user" else {"RoleName": "fresh"}), PolicyArn=arn["Policy"]["Arn"])
     if kind == "role":
         fresh.assume()
-    # Undo what the recording made so that the replay creates it again (deleted as root).
-    ecr = world.root(ACCOUNT, "ecr")
+    # Undo what the recording made, as root, so that the replay makes it again.
     for name in WORKFLOW_REPOS:
-        ecr.delete_repository(repositoryName=name, force=True)
+        world.root(ACCOUNT, "ecr").delete_repository(repositoryName=name, force=True)
     apprunner = world.root(ACCOUNT, "apprunner")
     for service in apprunner.list_services()["ServiceSummaryList"]:
         apprunner.delete_service(ServiceArn=service["ServiceArn"])
-    admin(harness, "put", "/enforce", body={"mode": "on"})
-    refused = []
+    apprunner.list_services()  # operation_delay=0: the deletion completes on the next read
+    iam.delete_service_linked_role(RoleName=SLR)
+    assert admin(harness, "put", "/enforce", body={"mode": "on"})[0] == 200
+    outcomes = {f"{service}.{method}": Request(fresh, service, method, params, method).outcome()
+                for service, method, params in calls}
+    assert set(outcomes.values()) == {"allowed"}, outcomes
+    assert iam.get_role(RoleName=SLR)["Role"]["Path"] == f"/aws-service-role/{APPRUNNER}/"
+    # requests the workflow never made stay refused
+    for service, method, params in [("ecr", "delete_repository", {"repositoryName": "shop-web"}),
+                                    ("iam", "get_user", {"UserName": "bystander"}),
+                                    ("ecr", "create_repository", {"repositoryName": "other"})]:
+        assert Request(fresh, service, method, params, method).outcome() == "denied", method
+
+
+def test_what_the_proof_says_is_not_covered_is_what_a_replay_refuses(make_harness) -> None:
+    """A recorder with a permissions boundary that does not allow IAM reads and an explicit deny of
+    PutLifecyclePolicy: the proof lists what the suggestion cannot cover.  A fresh user with the same boundary,
+    the same deny and the suggestion replays the workflow: the requests refused are exactly those listed."""
+    harness = make_harness("inprocess", _settings("soft"))
+    world = World(harness, service_linked_role=False)
+    iam = world.root(ACCOUNT, "iam")
+    iam.create_user(UserName="odd-user", Path="/a*b/")
+    _make_role(iam, "/q?/", "odd-role")
+    role_arn = _service_role(world, "shop-access", _doc(_service_trust(BUILD)))
+    boundary = _doc(_allow(["ecr:*", "apprunner:*", "iam:PassRole", "iam:CreateServiceLinkedRole"]))
+    deny = _doc({"Sid": "NoLifecycle", "Effect": "Deny", "Action": "ecr:PutLifecyclePolicy", "Resource": "*"})
+    recorder = make_principal(world, ACCOUNT, "user", "recorder", deny, boundary=boundary)
+    calls = _workflow(role_arn)
     for service, method, params in calls:
-        if Request(fresh, service, method, params, method).outcome() != "allowed":
-            refused.append(f"{service}.{method}({params})")
-    assert not refused, refused
-    # and a request the workflow never made stays refused
-    assert Request(fresh, "ecr", "delete_repository", {"repositoryName": "shop-web"}, "").outcome() == "denied"
+        Request(recorder, service, method, params, method).outcome()
+    answer = world.admin("/policies/suggest", {"principal": recorder.arn})
+    uncovered = {(item["action"], item["resource"]) for item in answer["proof"]["uncovered"]}
+    assert not answer["proof"]["allAllowed"] and answer["proof"]["allowed"] == answer["proof"]["replayed"] - len(
+        uncovered)
+    fresh = make_principal(world, ACCOUNT, "user", "fresh", deny, boundary=boundary)
+    for policy in answer["policies"]:
+        arn = iam.create_policy(PolicyName=policy["name"], PolicyDocument=json.dumps(policy["document"]))
+        iam.attach_user_policy(UserName="fresh", PolicyArn=arn["Policy"]["Arn"])
+    for name in WORKFLOW_REPOS:
+        world.root(ACCOUNT, "ecr").delete_repository(repositoryName=name, force=True)
+    apprunner = world.root(ACCOUNT, "apprunner")
+    for service in apprunner.list_services()["ServiceSummaryList"]:
+        apprunner.delete_service(ServiceArn=service["ServiceArn"])
+    apprunner.list_services()
+    iam.delete_service_linked_role(RoleName=SLR)
+    assert admin(harness, "put", "/enforce", body={"mode": "on"})[0] == 200
+    for service, method, params in calls:
+        Request(fresh, service, method, params, method).outcome()
+    refused = {(entry["action"], entry["resource"]) for entry in
+               world.admin("/decisions", {"principal": fresh.arn, "decision": "denied"})["decisions"]
+               if entry["enforce"] == "on"}
+    assert refused == uncovered and len(uncovered) >= 4, (refused, uncovered)
