@@ -6,7 +6,8 @@ Where it goes follows the layer that refused (the log's ``decidedBy``):
 ``identity``        an identity-based policy of the user or role (for a service principal: the role's trust
                     policy, as a service has no identity policies; for a federated user: the user that called
                     GetFederationToken, which its ARN does not name)
-``permissionsBoundary``  the permissions boundary the principal had
+``permissionsBoundary``  the permissions boundary the principal had (an AWS managed one cannot be changed: a
+                    customer managed copy of it with the statement, set as the boundary instead)
 ``session``         the session policy passed when the role was assumed (or the federated user made): no IAM
                     entity holds it, so ``attachTo`` is None
 ``resource``        the trust policy (``sts:AssumeRole`` and friends), else the resource's policy (an ECR
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.suggest.build import DEPENDENT_CONDITIONS
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
 from mockrunner.suggest.resources import literal
@@ -64,10 +66,27 @@ def fix(record: Recorded, entity: str | None = None) -> dict[str, Any]:
     entity = _FEDERATED_PARENT.format(principal=record.principal) if federated else entity
     issuer = "GetFederationToken" if federated else "AssumeRole"
     attach_to = {"permissionsBoundary": record.boundary, "session": None}.get(layer, None if federated else entity)
-    return {"decision": record.decision, "needed": True, "where": where,
-            "placement": template.format(entity=entity, boundary=record.boundary or "(none)", issuer=issuer),
-            "attachTo": attach_to, "statement": statement,
-            "explanation": f"The {where} did not allow {record.action} on {record.resource}."}
+    answer = {"decision": record.decision, "needed": True, "where": where,
+              "placement": template.format(entity=entity, boundary=record.boundary or "(none)", issuer=issuer),
+              "attachTo": attach_to, "statement": statement,
+              "explanation": f"The {where} did not allow {record.action} on {record.resource}."}
+    if layer == "permissionsBoundary" and _aws_managed(record.boundary):
+        answer.update(attachTo=None if federated else entity, newBoundaryFrom=record.boundary,
+                      placement=_NEW_BOUNDARY.format(boundary=record.boundary, entity=entity))
+    return answer
+
+
+_NEW_BOUNDARY = ("a new permissions boundary of {entity}: {boundary} is an AWS managed policy, which cannot be "
+                 "changed; make a customer managed policy holding its statements and this one, and set it as the "
+                 "permissions boundary")
+"""A boundary that is an AWS managed policy cannot take a statement (CreatePolicyVersion refuses AWS's policies):
+the fix names the entity (``attachTo``) whose boundary it replaces with a copy (``newBoundaryFrom``) plus the
+statement."""
+
+
+def _aws_managed(policy_arn: str | None) -> bool:
+    parsed = split_arn(policy_arn or "")
+    return parsed is not None and parsed.account == "aws"
 
 
 def _resource_side(record: Recorded, is_service: bool, entity: str) -> dict[str, Any]:

@@ -128,6 +128,8 @@ TYPES = {
             Probe("iam:ListGroupsForUser", "iam", "list_groups_for_user", lambda n, a: {"UserName": n}),
         )),
 }
+AWS_BOUNDARY = "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess"
+"""An AWS managed policy as a boundary: it allows App Runner reads only, none of the probes."""
 CONDITIONS = (
     {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
     {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}},
@@ -238,14 +240,14 @@ def identity_policy_id(principal: Principal, home: str) -> str:
 
 
 def make_principal(world: World, account: str, kind: str, name: str, identity: dict | None,
-                   boundary: dict | None = None, session_policy: dict | None = None, path: str = "/",
+                   boundary: dict | str | None = None, session_policy: dict | None = None, path: str = "/",
                    home: str = "inline") -> Principal:
     """A user or a role (trusting the account's assumer) at ``path`` with ``identity`` where ``home`` says (a role
     has no group: ``group`` is ``inline`` for it), ``boundary`` as a managed policy of its own, and (a role) a
     session assumed with ``session_policy``."""
     iam = world.root(account, "iam")
-    boundary_arn = None
-    if boundary is not None:
+    boundary_arn = boundary if isinstance(boundary, str) else None
+    if isinstance(boundary, dict):
         boundary_arn = iam.create_policy(PolicyName=f"{name}-boundary",
                                          PolicyDocument=json.dumps(boundary))["Policy"]["Arn"]
     extra = {"PermissionsBoundary": boundary_arn} if boundary_arn else {}
@@ -323,7 +325,8 @@ class Scenario:
     variant: str
     """What the layer lacks: ``missing``, ``resource``, ``condition`` (identity-side), ``other``,
     ``nopolicy``, ``externalid``, ``tags``, ``identity`` (resource-side), ``both``: the identity policy does not
-    allow it either, or ``deny``: an explicit deny in that layer."""
+    allow it either, ``awsmanaged``: the boundary is an AWS managed policy, or ``deny``: an explicit deny in that
+    layer."""
     rtype: str = "repository"
     probe: int = 0
     other_probe: int = 1
@@ -339,7 +342,7 @@ class Scenario:
 
 KINDS = {
     "identity": (("user", "role"), ("missing", "resource", "condition", "deny")),
-    "boundary": (("user", "role"), ("missing", "resource", "condition", "both", "deny")),
+    "boundary": (("user", "role"), ("missing", "resource", "condition", "both", "awsmanaged", "deny")),
     "session": (("role",), ("missing", "resource", "condition", "deny")),
     "trust": (("user", "role"), ("other", "externalid", "tags", "identity", "both", "deny")),
     "ecr-pull": (("user", "role"), ("nopolicy", "other", "condition", "identity", "both", "deny")),
@@ -400,6 +403,7 @@ def setup_layer(world: World, s: Scenario) -> Setup:
     layer = {
         "missing": _doc(_allow(other.action, arn["z"])),
         "both": _doc(_allow(other.action, arn["z"])),
+        "awsmanaged": AWS_BOUNDARY,
         "resource": _doc(_allow(probe.action, arn["xy"])),
         "condition": _doc(_allow(probe.action, arn["x"], CONDITIONS[s.condition])),
         "deny": _doc(_allow(f"{rtype.service}:*"), {"Sid": f"Deny{s.number}", "Effect": "Deny",
@@ -595,6 +599,15 @@ def _arn_parts(arn: str) -> tuple[str, str, str]:
     return found.group(1), found.group(2), found.group(3)
 
 
+def _default_document(iam, policy_arn: str) -> Any:
+    version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+    return iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"]
+
+
+def _arn_of(iam, kind: str, name: str) -> str:
+    return iam.get_user(UserName=name)["User"]["Arn"] if kind == "user" else iam.get_role(RoleName=name)["Role"]["Arn"]
+
+
 def _statements(document: Any) -> list[dict]:
     document = json.loads(document) if isinstance(document, str) else document
     statements = document["Statement"]
@@ -617,12 +630,19 @@ def apply_fix(world: World, setup: Setup, fix: dict, number: int) -> None:
             iam.put_role_policy(RoleName=name, PolicyName="fix", PolicyDocument=document)
     elif where == "permissions boundary":
         account, kind, _ = _arn_parts(target)
-        assert kind == "policy"
         iam = world.root(account, "iam")
-        version = iam.get_policy(PolicyArn=target)["Policy"]["DefaultVersionId"]
-        current = iam.get_policy_version(PolicyArn=target, VersionId=version)["PolicyVersion"]["Document"]
-        iam.create_policy_version(PolicyArn=target, SetAsDefault=True,
-                                  PolicyDocument=json.dumps(_doc(*_statements(current), statement)))
+        if fix.get("newBoundaryFrom"):  # an AWS managed boundary: a copy with the statement replaces it
+            _, kind, name = _arn_parts(target)
+            assert kind in ("user", "role") and _arn_of(iam, kind, name) == target, f"no {kind} is {target}"
+            source = fix["newBoundaryFrom"]
+            document = _doc(*_statements(_default_document(world.root(ACCOUNT, "iam"), source)), statement)
+            arn = iam.create_policy(PolicyName=f"{name}-new-boundary", PolicyDocument=json.dumps(document))
+            put = iam.put_user_permissions_boundary if kind == "user" else iam.put_role_permissions_boundary
+            put(**{"UserName" if kind == "user" else "RoleName": name}, PermissionsBoundary=arn["Policy"]["Arn"])
+            return
+        assert kind == "policy"
+        iam.create_policy_version(PolicyArn=target, SetAsDefault=True, PolicyDocument=json.dumps(
+            _doc(*_statements(_default_document(iam, target)), statement)))
     elif where == "session policy":
         assert target is None, (f"the session policy's fix says to attach it to {target}: a statement there does "
                                 "not lift the session policy's limit")
