@@ -130,6 +130,15 @@ TYPES = {
 }
 AWS_BOUNDARY = "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess"
 """An AWS managed policy as a boundary: it allows App Runner reads only, none of the probes."""
+TYPES["account"] = ResourceType(
+    "iam", lambda account, path, name: "*", lambda iam, path, name: None, (
+        Probe("iam:ListRoles", "iam", "list_roles", lambda n, a: {}),
+        Probe("iam:ListUsers", "iam", "list_users", lambda n, a: {}),
+        Probe("iam:ListGroups", "iam", "list_groups", lambda n, a: {}),
+        Probe("iam:ListPolicies", "iam", "list_policies", lambda n, a: {"Scope": "Local"}),
+        Probe("iam:GetAccountSummary", "iam", "get_account_summary", lambda n, a: {}),
+    ))
+"""Actions with no resource type: the request's resource is ``*``."""
 CONDITIONS = (
     {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},
     {"DateGreaterThan": {"aws:CurrentTime": "2099-01-01T00:00:00Z"}},
@@ -196,6 +205,7 @@ class Principal:
     name: str
     path: str = "/"
     session_policy: dict | None = None
+    session_policy_arns: tuple[str, ...] = ()
     credentials: dict = field(default_factory=dict)
 
     @property
@@ -215,6 +225,8 @@ class Principal:
         params: dict[str, Any] = {"RoleArn": self.entity, "RoleSessionName": "sess"}
         if self.session_policy is not None:
             params["Policy"] = json.dumps(self.session_policy)
+        if self.session_policy_arns:
+            params["PolicyArns"] = [{"arn": arn} for arn in self.session_policy_arns]
         self.credentials = self.world.client("sts", assumer).assume_role(**params)["Credentials"]
 
 
@@ -241,7 +253,7 @@ def identity_policy_id(principal: Principal, home: str) -> str:
 
 def make_principal(world: World, account: str, kind: str, name: str, identity: dict | None,
                    boundary: dict | str | None = None, session_policy: dict | None = None, path: str = "/",
-                   home: str = "inline") -> Principal:
+                   home: str = "inline", session_policy_arns: tuple[str, ...] = ()) -> Principal:
     """A user or a role (trusting the account's assumer) at ``path`` with ``identity`` where ``home`` says (a role
     has no group: ``group`` is ``inline`` for it), ``boundary`` as a managed policy of its own, and (a role) a
     session assumed with ``session_policy``."""
@@ -251,7 +263,7 @@ def make_principal(world: World, account: str, kind: str, name: str, identity: d
         boundary_arn = iam.create_policy(PolicyName=f"{name}-boundary",
                                          PolicyDocument=json.dumps(boundary))["Policy"]["Arn"]
     extra = {"PermissionsBoundary": boundary_arn} if boundary_arn else {}
-    principal = Principal(world, account, kind, name, path, session_policy)
+    principal = Principal(world, account, kind, name, path, session_policy, session_policy_arns)
     entity = {"UserName": name} if kind == "user" else {"RoleName": name}
     if kind == "user":
         iam.create_user(UserName=name, Path=path, **extra)
@@ -325,8 +337,9 @@ class Scenario:
     variant: str
     """What the layer lacks: ``missing``, ``resource``, ``condition`` (identity-side), ``other``,
     ``nopolicy``, ``externalid``, ``tags``, ``identity`` (resource-side), ``both``: the identity policy does not
-    allow it either, ``awsmanaged``: the boundary is an AWS managed policy, or ``deny``: an explicit deny in that
-    layer."""
+    allow it either, ``awsmanaged``: the boundary is an AWS managed policy, ``managed``: the session policy is a
+    managed policy (``PolicyArns``), or ``deny``: an explicit deny in that layer (``deny2``: in the identity
+    policy as well; ``manageddeny``: in a managed session policy)."""
     rtype: str = "repository"
     probe: int = 0
     other_probe: int = 1
@@ -342,8 +355,8 @@ class Scenario:
 
 KINDS = {
     "identity": (("user", "role"), ("missing", "resource", "condition", "deny")),
-    "boundary": (("user", "role"), ("missing", "resource", "condition", "both", "awsmanaged", "deny")),
-    "session": (("role",), ("missing", "resource", "condition", "deny")),
+    "boundary": (("user", "role"), ("missing", "resource", "condition", "both", "awsmanaged", "deny", "deny2")),
+    "session": (("role",), ("missing", "resource", "condition", "managed", "deny", "manageddeny")),
     "trust": (("user", "role"), ("other", "externalid", "tags", "identity", "both", "deny")),
     "ecr-pull": (("user", "role"), ("nopolicy", "other", "condition", "identity", "both", "deny")),
     "passrole": (("user", "role"), ("missing", "resource", "condition", "deny")),
@@ -371,11 +384,11 @@ def generate(rng: random.Random, count: int, first: int = 0) -> list[Scenario]:
 @dataclass
 class Setup:
     """A scenario made: the request refused, the requests that must stay refused after the fix (``related``),
-    and for an explicit deny the ``(policyId, sid)`` of the planted deny."""
+    and for an explicit deny the ``(policyId, sid)`` of each planted deny."""
 
     request: Request
     related: list[Request]
-    deny: tuple[str, str] | None = None
+    deny: set[tuple[str, str]] | None = None
     observer: str | None = None
     """The principal whose decision is the refusal (App Runner's, for the access role's trust)."""
 
@@ -400,37 +413,52 @@ def setup_layer(world: World, s: Scenario) -> Setup:
     arn = {key: rtype.arn(ACCOUNT, s.target_path, name) for key, name in names.items()}
     probe, other = rtype.probes[s.probe], rtype.probes[s.other_probe]
     allow_all = _doc(_allow(f"{rtype.service}:*"))
+    deny_statement = {"Sid": f"Deny{s.number}", "Effect": "Deny", "Action": probe.action, "Resource": arn["x"]}
+    if s.rtype == "account":  # an action with no resource type: the starting policy names a resource instead
+        arn.update((key, f"arn:aws:iam::{ACCOUNT}:user/t{s.number}-{key}") for key in ("xy", "z"))
     layer = {
         "missing": _doc(_allow(other.action, arn["z"])),
         "both": _doc(_allow(other.action, arn["z"])),
         "awsmanaged": AWS_BOUNDARY,
         "resource": _doc(_allow(probe.action, arn["xy"])),
         "condition": _doc(_allow(probe.action, arn["x"], CONDITIONS[s.condition])),
-        "deny": _doc(_allow(f"{rtype.service}:*"), {"Sid": f"Deny{s.number}", "Effect": "Deny",
-                                                     "Action": probe.action, "Resource": arn["x"]}),
+        "managed": _doc(_allow(other.action, arn["z"])),
+        "deny": _doc(_allow(f"{rtype.service}:*"), deny_statement),
+        "deny2": _doc(_allow(f"{rtype.service}:*"), deny_statement),
+        "manageddeny": _doc(_allow(f"{rtype.service}:*"), deny_statement),
     }[s.variant]
     docs = _layered(s, layer, allow_all)
     if s.variant == "both":
         docs["identity"] = layer
+    if s.variant == "deny2":  # the identity policy denies it as well
+        docs["identity"] = _doc(_allow(f"{rtype.service}:*"), {**deny_statement, "Sid": f"Deny{s.number}i"})
+    session_arns = ()
+    if s.variant in ("managed", "manageddeny"):  # the session policy is a managed policy passed as PolicyArns
+        session_arns = (world.root(ACCOUNT, "iam").create_policy(
+            PolicyName=f"s{s.number}-session", PolicyDocument=json.dumps(layer))["Policy"]["Arn"],)
+        docs["session"] = None
 
     def make(name: str) -> Principal:
         return make_principal(world, ACCOUNT, s.principal, name, docs["identity"], docs["boundary"],
-                              docs["session"], s.path, s.home)
+                              docs["session"], s.path, s.home, session_arns)
 
     caller, twin = make(f"p{s.number}"), make(f"p{s.number}-twin")
     at = (ACCOUNT, s.target_path)
     request = probe_request(caller, s.rtype, probe, *at, names["x"])
     related = [probe_request(caller, s.rtype, other, *at, names["x"]),
-               probe_request(caller, s.rtype, probe, *at, names["z"]),
                probe_request(twin, s.rtype, probe, *at, names["x"])]
-    if s.variant != "resource":
-        related.append(probe_request(caller, s.rtype, probe, *at, names["xy"]))
+    if s.rtype != "account":  # other resources of the type (an account-wide action has none)
+        related.append(probe_request(caller, s.rtype, probe, *at, names["z"]))
+        if s.variant != "resource":
+            related.append(probe_request(caller, s.rtype, probe, *at, names["xy"]))
     deny = None
-    if s.variant == "deny":
+    if s.variant.endswith("deny") or s.variant == "deny2":
         policy_id = {"identity": identity_policy_id(caller, s.home),
                      "boundary": f"arn:aws:iam::{ACCOUNT}:policy/{caller.name}-boundary",
-                     "session": f"{caller.arn}#session-policy/0"}[s.kind]
-        deny = (policy_id, f"Deny{s.number}")
+                     "session": session_arns[0] if session_arns else f"{caller.arn}#session-policy/0"}[s.kind]
+        deny = {(policy_id, f"Deny{s.number}")}
+        if s.variant == "deny2":
+            deny.add((identity_policy_id(caller, s.home), f"Deny{s.number}i"))
     return Setup(request, related, deny)
 
 
@@ -480,7 +508,7 @@ def setup_trust(world: World, s: Scenario) -> Setup:
     related = [assume(twin, arn["target"], tagged), assume(caller, arn["other"], tagged)]
     if s.variant in ("other", "externalid"):
         related.append(assume(caller, arn["target"], tags=True))  # sts:TagSession is another action
-    deny = (f"{arn['target']}#trust-policy", f"Deny{s.number}") if s.variant == "deny" else None
+    deny = {(f"{arn['target']}#trust-policy", f"Deny{s.number}")} if s.variant == "deny" else None
     return Setup(request, related, deny)
 
 
@@ -527,7 +555,7 @@ def setup_ecr_pull(world: World, s: Scenario) -> Setup:
     related = [pull(twin, names["x"]), pull(caller, names["xy"]),
                pull(caller, names["x"], "batch_check_layer_availability")]
     repository = f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{names['x']}"
-    deny = (f"{repository} repository policy", f"Deny{s.number}") if s.variant == "deny" else None
+    deny = {(f"{repository} repository policy", f"Deny{s.number}")} if s.variant == "deny" else None
     return Setup(request, related, deny)
 
 
@@ -569,7 +597,7 @@ def setup_passrole(world: World, s: Scenario) -> Setup:
     related = [_create_service(twin, s.number, "t", roles["a"]), _create_service(caller, s.number, "z", roles["z"])]
     if s.variant != "resource":
         related.append(_create_service(caller, s.number, "b", roles["ab"]))
-    deny = (identity_policy_id(caller, s.home), f"Deny{s.number}") if s.variant == "deny" else None
+    deny = {(identity_policy_id(caller, s.home), f"Deny{s.number}")} if s.variant == "deny" else None
     return Setup(request, related, deny)
 
 
@@ -583,7 +611,7 @@ def setup_access_trust(world: World, s: Scenario) -> Setup:
     caller = make_principal(world, ACCOUNT, s.principal, f"p{s.number}", identity, path=s.path, home=s.home)
     request = _create_service(caller, s.number, "a", roles["a"])
     related = [_create_service(caller, s.number, "z", roles["z"])]
-    deny = (f"{roles['a']}#trust-policy", f"Deny{s.number}") if s.variant == "deny" else None
+    deny = {(f"{roles['a']}#trust-policy", f"Deny{s.number}")} if s.variant == "deny" else None
     return Setup(request, related, deny, observer=BUILD)
 
 
@@ -646,7 +674,8 @@ def apply_fix(world: World, setup: Setup, fix: dict, number: int) -> None:
     elif where == "session policy":
         assert target is None, (f"the session policy's fix says to attach it to {target}: a statement there does "
                                 "not lift the session policy's limit")
-        caller.session_policy = _doc(*_statements(caller.session_policy), statement)
+        caller.session_policy = _doc(*(_statements(caller.session_policy) if caller.session_policy else ()),
+                                     statement)
         caller.assume()
     elif where == "trust policy":
         account, kind, name = _arn_parts(target)
@@ -728,7 +757,7 @@ def _check_deny(label: str, setup: Setup, decision: dict, fix: dict) -> list[str
         problems.append(f"{label}: an explicit deny got an additive fix: {fix}")
     named = {(m.get("policyId"), m.get("sid")) for m in fix.get("denyStatements", ())}
     matched = {(m.get("policyId"), m.get("sid")) for m in decision["matchedStatements"] if m.get("effect") == "Deny"}
-    if named != {setup.deny} or named != matched:
+    if named != setup.deny or named != matched:
         problems.append(f"{label}: names {sorted(named)}; planted {setup.deny}, the log matched {sorted(matched)}")
     return problems
 
