@@ -337,9 +337,10 @@ class Scenario:
     variant: str
     """What the layer lacks: ``missing``, ``resource``, ``condition`` (identity-side), ``other``,
     ``nopolicy``, ``externalid``, ``tags``, ``identity`` (resource-side), ``both``: the identity policy does not
-    allow it either, ``awsmanaged``: the boundary is an AWS managed policy, ``managed``: the session policy is a
-    managed policy (``PolicyArns``), or ``deny``: an explicit deny in that layer (``deny2``: in the identity
-    policy as well; ``manageddeny``: in a managed session policy)."""
+    allow it either (``bothsame``: AssumeRole in the same account, where a trust policy naming a user suffices),
+    ``awsmanaged``: the boundary is an AWS managed policy, ``managed``: the session policy is a managed policy
+    (``PolicyArns``), or ``deny``: an explicit deny in that layer (``deny2``: in the identity policy as well;
+    ``manageddeny``: in a managed session policy)."""
     rtype: str = "repository"
     probe: int = 0
     other_probe: int = 1
@@ -357,7 +358,7 @@ KINDS = {
     "identity": (("user", "role"), ("missing", "resource", "condition", "deny")),
     "boundary": (("user", "role"), ("missing", "resource", "condition", "both", "awsmanaged", "deny", "deny2")),
     "session": (("role",), ("missing", "resource", "condition", "managed", "deny", "manageddeny")),
-    "trust": (("user", "role"), ("other", "externalid", "tags", "identity", "both", "deny")),
+    "trust": (("user", "role"), ("other", "externalid", "tags", "identity", "both", "bothsame", "deny")),
     "ecr-pull": (("user", "role"), ("nopolicy", "other", "condition", "identity", "both", "deny")),
     "passrole": (("user", "role"), ("missing", "resource", "condition", "deny")),
     "access-trust": (("user",), ("other", "deny")),
@@ -477,9 +478,9 @@ def setup_trust(world: World, s: Scenario) -> Setup:
     ``identity``: a caller of the other account whose identity does not allow it, named by the trust policy)."""
     iam = world.root(ACCOUNT, "iam")
     caller_identity = _doc(_allow(["sts:AssumeRole", "sts:TagSession"]))
-    if s.variant in ("identity", "both"):
+    if s.variant in ("identity", "both", "bothsame"):
         caller_identity = _doc(_allow("sts:TagSession"))
-    account = OTHER_ACCOUNT if s.variant in ("identity", "both") else s.account
+    account = {"identity": OTHER_ACCOUNT, "both": OTHER_ACCOUNT, "bothsame": ACCOUNT}.get(s.variant, s.account)
     caller = make_principal(world, account, s.principal, f"p{s.number}", caller_identity, path=s.path, home=s.home)
     twin = make_principal(world, account, s.principal, f"p{s.number}-twin", caller_identity, path=s.path,
                           home=s.home)
@@ -487,6 +488,7 @@ def setup_trust(world: World, s: Scenario) -> Setup:
         "identity": _doc(_trust_statement([caller.entity, twin.entity])),
         "other": _doc(_trust_statement(world.bystander[account])),
         "both": _doc(_trust_statement(world.bystander[account])),
+        "bothsame": _doc(_trust_statement(world.bystander[account])),
         "externalid": _doc(_trust_statement(caller.entity, condition={"StringEquals": {"sts:ExternalId": "x1"}})),
         "tags": _doc(_trust_statement(caller.entity)),
         "deny": _doc(_trust_statement(f"arn:aws:iam::{account}:root", ["sts:AssumeRole", "sts:TagSession"]),
@@ -729,9 +731,10 @@ def run(world: World, scenario: Scenario) -> list[str]:
     if "statement" not in fix:
         return problems + [f"{label}: no statement offered: {fix}"]
     steps = [fix, *fix.get("alsoNeeded", ())]
-    if len(steps) != (2 if scenario.variant == "both" else 1):
-        problems.append(f"{label}: {len(steps)} statements offered where "
-                        f"{2 if scenario.variant == 'both' else 1} layers refuse: {[step['where'] for step in steps]}")
+    wanted = {"both": {2}, "bothsame": {1, 2}}.get(scenario.variant, {1})
+    if len(steps) not in wanted or not fix.get("alsoNeededComplete"):
+        problems.append(f"{label}: {len(steps)} statements offered where {wanted} layers refuse: "
+                        f"{[step['where'] for step in steps]}")
     for step in steps:
         try:
             apply_fix(world, setup, step, scenario.number)
@@ -935,3 +938,30 @@ def test_what_the_proof_says_is_not_covered_is_what_a_replay_refuses(make_harnes
                world.admin("/decisions", {"principal": fresh.arn, "decision": "denied"})["decisions"]
                if entry["enforce"] == "on"}
     assert refused == uncovered and len(uncovered) >= 4, (refused, uncovered)
+
+
+def test_the_command_line_gives_the_fix_the_admin_api_gives(make_harness, tmp_path, capsys) -> None:
+    """``mockrunner policy suggest --decision ID``, against the server (``--url``) and offline from its state and
+    decision log exports (``--state --decisions``), answers each refusal of every kind and variant with the fix the
+    admin API gives (the offline store is the imported state: paths, boundaries and trust policies included)."""
+    from mockrunner.cli import main
+
+    world = World(make_harness("server", _settings()))
+    answers: dict[int, dict] = {}
+    for scenario in generate(random.Random(SEED + 3), sum(len(variants) for _, variants in KINDS.values())):
+        setup = SETUPS[scenario.kind](world, scenario)
+        assert setup.request.outcome() == "denied"
+        decision = world.last_denied(setup.observer or setup.request.principal.arn)
+        answers[decision["id"]] = world.admin("/policies/suggest", {"decision": str(decision["id"])})
+    capsys.readouterr()
+    url = world.harness.endpoint_url
+    (tmp_path / "state.json").write_text(requests.get(f"{url}/_mockrunner/state", timeout=30).text)
+    (tmp_path / "decisions.json").write_text(requests.get(f"{url}/_mockrunner/decisions", timeout=30).text)
+    offline = ["--state", str(tmp_path / "state.json"), "--decisions", str(tmp_path / "decisions.json")]
+    for decision_id, answer in answers.items():
+        for source in (["--url", url], offline):
+            assert main(["policy", "suggest", *source, "--decision", str(decision_id)]) == 0
+            assert json.loads(capsys.readouterr().out) == answer, (source[0], answer)
+    assert {answer.get("where") for answer in answers.values()} >= {
+        "identity policy", "permissions boundary", "session policy", "trust policy", "repository policy",
+        "remove or narrow the deny"}
