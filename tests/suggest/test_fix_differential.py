@@ -31,6 +31,7 @@ recorded call made again by that principal with enforcement on: none may be refu
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import random
 import re
@@ -644,6 +645,9 @@ def _statements(document: Any) -> list[dict]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
+_FIXES = itertools.count(1)
+
+
 def apply_fix(world: World, setup: Setup, fix: dict, number: int) -> None:
     """Do what the fix says, through the APIs, as the owner of the policy it names (its account's root)."""
     where, statement, target = fix["where"], fix["statement"], fix.get("attachTo")
@@ -652,12 +656,13 @@ def apply_fix(world: World, setup: Setup, fix: dict, number: int) -> None:
         account, kind, name = _arn_parts(target)
         iam = world.root(account, "iam")
         document = json.dumps(_doc(statement))
+        policy_name = f"fix-{next(_FIXES)}"
         if kind == "user":
             assert iam.get_user(UserName=name)["User"]["Arn"] == target, f"no user is {target}"
-            iam.put_user_policy(UserName=name, PolicyName="fix", PolicyDocument=document)
+            iam.put_user_policy(UserName=name, PolicyName=policy_name, PolicyDocument=document)
         else:
             assert iam.get_role(RoleName=name)["Role"]["Arn"] == target, f"no role is {target}"
-            iam.put_role_policy(RoleName=name, PolicyName="fix", PolicyDocument=document)
+            iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=document)
     elif where == "permissions boundary":
         account, kind, _ = _arn_parts(target)
         iam = world.root(account, "iam")
@@ -697,7 +702,7 @@ def apply_fix(world: World, setup: Setup, fix: dict, number: int) -> None:
             assert error.response["Error"]["Code"] == "RepositoryPolicyNotFoundException"
             current = []
         ecr.set_repository_policy(repositoryName=name, policyText=json.dumps(
-            _doc(*current, {"Sid": f"Fix{number}", **statement})))
+            _doc(*current, {"Sid": f"Fix{next(_FIXES)}", **statement})))
     else:
         raise AssertionError(f"a fix for an unknown place {where!r}")
 
@@ -965,3 +970,44 @@ def test_the_command_line_gives_the_fix_the_admin_api_gives(make_harness, tmp_pa
     assert {answer.get("where") for answer in answers.values()} >= {
         "identity policy", "permissions boundary", "session policy", "trust policy", "repository policy",
         "remove or narrow the deny"}
+
+
+@pytest.mark.parametrize("variant", ["cross-account", "identity", "both"])
+def test_app_runner_pull_is_fixed_one_refusal_at_a_time(make_harness, variant) -> None:
+    """App Runner's access role pulls the image as a role session: each failed deployment's refusal has a fix (the
+    role's identity policy, the other account's repository policy); applying each and deploying again ends with a
+    deployment that fails only because the image is not there, with one statement per action and layer that
+    lacked it (a round per action: the pull stops at its first refusal), and the access role of a twin service is
+    still refused."""
+    world = World(make_harness("inprocess", _settings()))
+    iam, apprunner = world.root(ACCOUNT, "iam"), world.root(ACCOUNT, "apprunner")
+    account = ACCOUNT if variant == "identity" else OTHER_ACCOUNT
+    world.root(account, "ecr").create_repository(repositoryName="img")
+    pull = _doc(_allow(["ecr:GetAuthorizationToken", *PULL]))
+    roles = {}
+    for name in ("access", "twin"):
+        roles[name] = _service_role(world, name, _doc(_service_trust(BUILD)), "/team/")
+        if variant == "cross-account":
+            iam.put_role_policy(RoleName=name, PolicyName="pull", PolicyDocument=json.dumps(pull))
+    fixed = Setup(Request(Principal(world, ACCOUNT, "role", "access", "/team/"), "", "", {}, ""), [])
+
+    def deploy(role: str, number: int) -> str:
+        arn = apprunner.create_service(ServiceName=f"svc-{variant}-{number}", SourceConfiguration=private_source(
+            role, "img:v1", account))["Service"]["ServiceArn"]
+        assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "CREATE_FAILED"
+        return admin(world.harness, "get", "/apprunner/failures", {"service_arn": arn})[1]["failures"][-1]["reason"]
+
+    applied = []
+    for number in range(len(PULL) + 3):
+        reason = deploy(roles["access"], number)
+        if "is not authorized" not in reason:
+            break
+        decision = world.last_denied(f"arn:aws:sts::{ACCOUNT}:assumed-role/access/AppRunnerECRPull")
+        fix = world.admin("/policies/suggest", {"decision": str(decision["id"])})
+        for step in (fix, *fix["alsoNeeded"]):
+            apply_fix(world, fixed, step, number)
+            applied.append((step["where"], step["statement"]["Action"]))
+    assert "does not exist" in reason or "not found" in reason.lower(), (reason, applied)
+    # a statement per action pulled (and ecr:GetAuthorizationToken) in each layer that lacked it
+    assert len(applied) == {"cross-account": 3, "identity": 4, "both": 7}[variant], applied
+    assert "is not authorized" in deploy(roles["twin"], 99)
