@@ -7,11 +7,12 @@ then leaves the request refused.  :func:`complete` answers the first layer's fix
 with ``alsoNeeded``: the recorded request is evaluated again against the policies as the store holds them now, each
 offered statement added to its layer, and every further layer that refuses gets its own statement, in the order
 the engine meets them, until the request is allowed (at most one statement per layer).  An explicit deny met on
-the way ends the list with a fix naming its statements.
+the way ends the list with a fix naming its statements.  ``alsoNeededComplete`` says whether the replay ended
+allowed (or at that deny).
 
 Session policies are not recorded, so they are not replayed: a session policy fix may come first (the log says
-the session policy refused), never later.  When a policy cannot be read the search stops and ``alsoNeeded`` says
-nothing it could not check: ``alsoNeededComplete`` is then False.
+the session policy refused), never later.  When a policy cannot be read (it denies every request it takes part in)
+or a layer still refuses with its statement added, the search stops: ``alsoNeededComplete`` is then False.
 """
 from __future__ import annotations
 
@@ -42,17 +43,20 @@ def complete(store: "Store", record: Recorded) -> dict[str, Any]:
     if not record.principal.startswith("arn:"):  # a service principal has only the resource (trust) layer
         return {**first, "alsoNeeded": [], "alsoNeededComplete": True}
     try:
-        further, checked = _further(store, record, first["statement"], entity), True
+        further, checked = _further(store, record, first["statement"], entity)
     except MalformedPolicyError:
         further, checked = [], False
     return {**first, "alsoNeeded": further, "alsoNeededComplete": checked}
 
 
-def _further(store: "Store", record: Recorded, statement: dict, entity: str | None) -> list[dict[str, Any]]:
+def _further(store: "Store", record: Recorded, statement: dict, entity: str | None
+             ) -> tuple[list[dict[str, Any]], bool]:
+    """The further fixes, and whether the replay ended allowed or at an explicit deny (False: it met a policy it
+    cannot read, or a layer that still refused with its statement added)."""
     current = principals.compiled(store, record.principal)
     added = {record.decided_by or IDENTITY: statement}
     fixes: list[dict[str, Any]] = []
-    for _ in _REPLAYED:
+    for _ in range(len(_REPLAYED) + 1):
         decision = evaluate(AuthzRequest(
             principal=current.principal, action=record.action, resource=record.resource, context=record.context,
             identity_policies=(*current.identity, *_identity_added(added)),
@@ -60,17 +64,17 @@ def _further(store: "Store", record: Recorded, statement: dict, entity: str | No
             session_policies=None, resource_policy=_resource(store, record, added.get(RESOURCE)), now=record.time,
             all_allows=False))
         if decision.allowed:
-            break
+            return fixes, True
         if decision.decision == "explicitDeny":
             matched = tuple(m.to_dict() for m in decision.matched_statements)
             fixes.append(single.fix(replace(record, decision="explicitDeny", matched=matched), entity))
-            break
-        if decision.reason in added or decision.reason not in _REPLAYED:
+            return fixes, True
+        if decision.errors or decision.reason in added or decision.reason not in _REPLAYED:
             break
         needed = single.fix(replace(record, decision="implicitDeny", decided_by=decision.reason, matched=()), entity)
         fixes.append(needed)
         added[decision.reason] = needed["statement"]
-    return fixes
+    return fixes, False
 
 
 def _identity_added(added: dict[str, dict]) -> tuple[PolicyRef, ...]:

@@ -1011,3 +1011,26 @@ def test_app_runner_pull_is_fixed_one_refusal_at_a_time(make_harness, variant) -
     # a statement per action pulled (and ecr:GetAuthorizationToken) in each layer that lacked it
     assert len(applied) == {"cross-account": 3, "identity": 4, "both": 7}[variant], applied
     assert "is not authorized" in deploy(roles["twin"], 99)
+
+
+def test_a_boundary_it_cannot_read_stops_the_further_fixes(make_harness) -> None:
+    """Fail closed: the identity policy lacks the action and the boundary's stored text is unreadable (planted
+    behind the API's back after the refusal).  The first fix stands, but no statement is offered for a layer the
+    replay cannot read, and the answer says its list is not complete."""
+    world = World(make_harness("inprocess", _settings()))
+    world.harness.round_trip = False  # a state an import refuses
+    caller = make_principal(world, ACCOUNT, "user", "reader", _doc(_allow("iam:ListUsers")),
+                            boundary=_doc(_allow("iam:ListUsers")))
+    request = Request(caller, "iam", "get_user", {"UserName": "bystander"}, "iam:GetUser")
+    assert request.outcome() == "denied"
+    decision = world.last_denied(caller.arn)
+    complete_answer = world.admin("/policies/suggest", {"decision": str(decision["id"])})
+    assert [step["where"] for step in (complete_answer, *complete_answer["alsoNeeded"])] == [
+        "identity policy", "permissions boundary"] and complete_answer["alsoNeededComplete"]
+    state = world.harness.store.accounts[ACCOUNT].iam
+    with world.harness.store.lock:
+        state.policies[f"arn:aws:iam::{ACCOUNT}:policy/reader-boundary"].versions[0].document = '{"Statement": '
+        state.invalidate_caches()
+    answer = world.admin("/policies/suggest", {"decision": str(decision["id"])})
+    assert answer["where"] == "identity policy" and answer["statement"]["Action"] == "iam:GetUser"
+    assert answer["alsoNeeded"] == [] and answer["alsoNeededComplete"] is False
