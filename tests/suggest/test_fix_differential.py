@@ -26,7 +26,22 @@ UpdateAssumeRolePolicy, SetRepositoryPolicy accept it).
 
 The least-privilege suggestion is checked the same way: a multi-call workflow recorded in soft mode, its
 suggestion attached (as root, through CreatePolicy) to a fresh user or role holding nothing else, and every
-recorded call made again by that principal with enforcement on: none may be refused.
+recorded call made again by that principal with enforcement on: none may be refused; what its proof lists as not
+covered is what a replay with the same boundary and deny refuses.
+
+Findings (each failed here before its fix; docs/behaviour.md, "The fix for a denial, applied and replayed"):
+
+- a repository policy fix's ``attachTo`` was the log's policy id, not the repository's ARN;
+- a session policy fix's ``attachTo`` named the role, whose own policies cannot lift the session policy's limit;
+- a role session's role was named without its path (IAM refused the trust / repository policy principal);
+  likewise a suggested policy's ``attachTo`` for a role asked for by its session's ARN;
+- a request two layers refuse got one layer's statement and stayed refused: now ``alsoNeeded``;
+- a boundary that is an AWS managed policy was to take the statement (CreatePolicyVersion refuses): now a copy
+  (``newBoundaryFrom``) set as the boundary.
+
+Held: no fix let a related request through; every statement passed IAM's validation; the deny statements named
+were the matched ones in every layer; the dashboard and the command line (online and offline) give the admin
+API's answer.
 """
 from __future__ import annotations
 
