@@ -14,7 +14,7 @@ from mockrunner.auth import authorizer
 from mockrunner.dashboard.policy_text import statement_blocks
 from mockrunner.iam_engine import AuthzRequest, MalformedPolicyError, PolicyRef, evaluate
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE, SESSION, layer_statements
-from mockrunner.suggest import documents, principals, single
+from mockrunner.suggest import complete, documents, principals
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
         now = evaluate(request).decision
     except MalformedPolicyError as error:
         now = f"error: {error.message}"
-    return {"record": record, "layers": layers, "decisionNow": now, "fix": single.fix(record),
+    return {"record": record, "layers": layers, "decisionNow": now, "fix": complete.complete(store, record),
             "suggestFor": _suggestable(record.principal)}
 
 

@@ -3,8 +3,9 @@
 ``for_principal`` turns the decisions a principal's requests got (allowed and denied: soft mode records what a
 script needs without stopping it) into identity policies within IAM's size limit, and proves them by replaying
 every recorded request through the policy engine (:mod:`mockrunner.suggest.proof`).  ``for_decision`` answers one
-denied decision (:mod:`mockrunner.suggest.single`).  Both read the decision log as stored or exported, and the
-store for the principal's current boundary and the resource policies evaluated.
+denied decision (:mod:`mockrunner.suggest.single`; every layer that refuses it: :mod:`mockrunner.suggest.complete`).
+Both read the decision log as stored or exported, and the store for the principal's current boundary and the
+resource policies evaluated.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
-from mockrunner.suggest import build, proof, recorded, single
+from mockrunner.suggest import build, complete, principals, proof, recorded
 from mockrunner.suggest.recorded import SuggestError, parse_time
 from mockrunner.suggest.resources import literal, reusable
 
@@ -40,8 +41,12 @@ def for_principal(store: "Store", principal: str, since: datetime | None = None,
     notes = ["App Runner generates a resource's id when it is created: those resources are named by their name "
              "with /* for the id, so the policy still fits when the script creates them again"
              ] if any(reusable(record.resource) != literal(record.resource) for record in records) else []
+    # A role session's ARN (and a role's ARN as the dashboard links it) does not hold the role's path; the
+    # policy is attached to the role its ARN names, path included.
+    attach_to = principals.role_arn(store, identity.account, identity.name) if identity.kind == "role" \
+        else identity.arn
     return {
-        "principal": principal, "attachTo": identity.arn, "kind": identity.kind,
+        "principal": principal, "attachTo": attach_to, "kind": identity.kind,
         "since": since.isoformat() if since else None, "decisions": len(records),
         "denied": sum(1 for record in records if record.decision != "allowed"),
         "policies": policies, "limit": build.MANAGED_POLICY_LIMIT,
@@ -51,12 +56,13 @@ def for_principal(store: "Store", principal: str, since: datetime | None = None,
 
 
 def for_decision(store: "Store", decision_id: int, entries: Iterable[dict | tuple] | None = None) -> dict[str, Any]:
-    """The smallest statement that would have allowed one logged decision, and where it goes."""
+    """The smallest statement that would have allowed one logged decision, and where it goes (with the statements
+    other layers that refuse it too need, ``alsoNeeded``)."""
     found = recorded.find(store.decision_log.raw() if entries is None else entries, decision_id)
     if found is None:
         raise SuggestError(f"no decision {decision_id} in the decision log")
     return {"id": decision_id, "principal": found.principal, "action": found.action, "resource": found.resource,
-            "message": found.message, **single.fix(found)}
+            "message": found.message, **complete.complete(store, found)}
 
 
 def _check_valid(document: dict) -> None:

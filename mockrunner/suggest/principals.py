@@ -1,4 +1,5 @@
-"""The policies that apply to a logged principal now: its identity policies, boundary and tags from the store."""
+"""The policies that apply to a logged principal now: its identity policies, boundary and tags from the store; and
+the ARN of the user or role they belong to."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -19,6 +20,25 @@ def compiled(store: "Store", principal_arn: str) -> authorizer.CompiledPrincipal
     if caller is None:
         return authorizer.CompiledPrincipal(principal_from_arn(principal_arn), PolicySet(()), None, None)
     return authorizer.compiled_principal(store, caller)
+
+
+def entity_arn(store: "Store", principal_arn: str) -> str | None:
+    """The ARN of the IAM user or role ``principal_arn`` acts as, as the store spells it now: a role session's
+    ARN does not hold its role's path, which the role's ARN (the one a policy must name) does.  A role the store
+    no longer knows is spelled without a path; None for a principal that is not a user, role or role session."""
+    parsed = split_arn(principal_arn)
+    if parsed is None or parsed.service != "sts" or parsed.resource_type != "assumed-role" \
+            or parsed.resource_path.count("/") != 1:
+        return principal_arn if parsed is not None and parsed.service == "iam" \
+            and parsed.resource_type in ("user", "role") else None
+    return role_arn(store, parsed.account, parsed.resource_path.split("/")[0])
+
+
+def role_arn(store: "Store", account_id: str, name: str) -> str:
+    """The ARN of role ``name`` of the account, path included (without a path when the store has no such role)."""
+    account = store.account(account_id)
+    role = account.iam.roles.get(name) if account is not None else None
+    return role.arn if role is not None else f"arn:aws:iam::{account_id}:role/{name}"
 
 
 def _caller(store: "Store", arn: str) -> Caller | None:

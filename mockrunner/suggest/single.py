@@ -6,23 +6,29 @@ Where it goes follows the layer that refused (the log's ``decidedBy``):
 ``identity``        an identity-based policy of the user or role (for a service principal: the role's trust
                     policy, as a service has no identity policies; for a federated user: the user that called
                     GetFederationToken, which its ARN does not name)
-``permissionsBoundary``  the permissions boundary the principal had
-``session``         the session policy passed when the role was assumed (or the federated user made)
+``permissionsBoundary``  the permissions boundary the principal had (an AWS managed one cannot be changed: a
+                    customer managed copy of it with the statement, set as the boundary instead)
+``session``         the session policy passed when the role was assumed (or the federated user made): no IAM
+                    entity holds it, so ``attachTo`` is None
 ``resource``        the trust policy (``sts:AssumeRole`` and friends), else the resource's policy (an ECR
-                    repository policy), naming the principal
+                    repository policy), naming the principal; ``attachTo`` is the role's or the resource's ARN
 ==================  ===========================================================================================
 
 An explicit deny cannot be outweighed by any allow: the answer then names the deny statements to remove or narrow.
+
+A role session's policies are its role's, and a policy names the role by the role's ARN, path included, which the
+session's ARN does not hold: the caller passes the entity's ARN as the store spells it (``entity``).
 """
 from __future__ import annotations
 
 from typing import Any
 
+from mockrunner.arns import split_arn
 from mockrunner.suggest.build import DEPENDENT_CONDITIONS
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
 from mockrunner.suggest.resources import literal
 
-_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 _PLACES = {
     "identity": ("identity policy", "an identity-based policy (inline or attached) of {entity}"),
     "permissionsBoundary": ("permissions boundary", "the permissions boundary {boundary} of {entity}"),
@@ -34,8 +40,10 @@ API reference, GetFederationToken: the permissions are the intersection of that 
 policies), which its ARN does not name."""
 
 
-def fix(record: Recorded) -> dict[str, Any]:
-    """``{"decision", "needed", "where", "placement", "statement" | "denyStatements", "explanation"}``."""
+def fix(record: Recorded, entity: str | None = None) -> dict[str, Any]:
+    """``{"decision", "needed", "where", "placement", "attachTo", "statement" | "denyStatements", "explanation"}``;
+    ``entity``: the ARN of the user or role the principal acts as (default: read from the principal's ARN, which
+    for a role session lacks the role's path)."""
     if record.decision == "allowed":
         return {"decision": "allowed", "needed": False, "explanation": "This request was allowed."}
     if record.decision == "explicitDeny":
@@ -46,29 +54,47 @@ def fix(record: Recorded) -> dict[str, Any]:
                                "Remove or narrow the statement(s) listed."}
     is_service = not record.principal.startswith("arn:")
     layer = record.decided_by or "identity"
+    entity = entity or _entity(record.principal)
     if layer == "resource" or is_service:
-        return _resource_side(record, is_service)
+        return _resource_side(record, is_service, entity)
     where, template = _PLACES.get(layer, _PLACES["identity"])
     statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": literal(record.resource)}
     key = DEPENDENT_CONDITIONS.get(record.action.lower())
     if key and isinstance(record.context.get(key), str):
         statement["Condition"] = {"StringEquals": {key: record.context[key]}}
     federated = ":federated-user/" in record.principal
-    entity = _FEDERATED_PARENT.format(principal=record.principal) if federated else _entity(record.principal)
+    entity = _FEDERATED_PARENT.format(principal=record.principal) if federated else entity
     issuer = "GetFederationToken" if federated else "AssumeRole"
-    attach_to = record.boundary if layer == "permissionsBoundary" else None if federated else entity
-    return {"decision": record.decision, "needed": True, "where": where,
-            "placement": template.format(entity=entity, boundary=record.boundary or "(none)", issuer=issuer),
-            "attachTo": attach_to, "statement": statement,
-            "explanation": f"The {where} did not allow {record.action} on {record.resource}."}
+    attach_to = {"permissionsBoundary": record.boundary, "session": None}.get(layer, None if federated else entity)
+    answer = {"decision": record.decision, "needed": True, "where": where,
+              "placement": template.format(entity=entity, boundary=record.boundary or "(none)", issuer=issuer),
+              "attachTo": attach_to, "statement": statement,
+              "explanation": f"The {where} did not allow {record.action} on {record.resource}."}
+    if layer == "permissionsBoundary" and _aws_managed(record.boundary):
+        answer.update(attachTo=None if federated else entity, newBoundaryFrom=record.boundary,
+                      placement=_NEW_BOUNDARY.format(boundary=record.boundary, entity=entity))
+    return answer
 
 
-def _resource_side(record: Recorded, is_service: bool) -> dict[str, Any]:
-    trust = record.action.lower() in _TRUST_ACTIONS
-    principal = ({"Service": record.principal} if is_service else {"AWS": _entity(record.principal)})
+_NEW_BOUNDARY = ("a new permissions boundary of {entity}: {boundary} is an AWS managed policy, which cannot be "
+                 "changed; make a customer managed policy holding its statements and this one, and set it as the "
+                 "permissions boundary")
+"""A boundary that is an AWS managed policy cannot take a statement (CreatePolicyVersion refuses AWS's policies):
+the fix names the entity (``attachTo``) whose boundary it replaces with a copy (``newBoundaryFrom``) plus the
+statement."""
+
+
+def _aws_managed(policy_arn: str | None) -> bool:
+    parsed = split_arn(policy_arn or "")
+    return parsed is not None and parsed.account == "aws"
+
+
+def _resource_side(record: Recorded, is_service: bool, entity: str) -> dict[str, Any]:
+    trust = record.action.lower() in TRUST_ACTIONS
+    principal = ({"Service": record.principal} if is_service else {"AWS": entity})
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": record.action}
     where = "trust policy" if trust else "resource policy"
-    target = record.resource if trust else (record.resource_policy or record.resource)
+    target = record.resource
     if not trust and ":ecr:" in record.resource:
         where = "repository policy"
     place = (f"the trust policy of {record.resource}" if trust else f"the {where} of {record.resource}")
