@@ -1,0 +1,173 @@
+"""Authorization, the policy simulator and STS as radkawar/stackd recorded them from real AWS (2026-09).
+
+Evidence: the repository radkawar/stackd (commit 9dc356f5), files whose own fields say they were captured from real
+AWS: ``testdata/aws/iam/{conditions,resource_authorization}.json``, ``testdata/aws/sts/*.json`` and
+``internal/services/sts/testdata/saml_*_aws.json``. The condition-operator recordings
+(``testdata/aws/iam/condition_*.json``) are engine cases in ``tests/engine/cases/recorded_stackd_conditions.json``.
+Each test names its file and case; each failed before its fix unless its docstring says it held.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+from botocore.credentials import Credentials
+
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of
+from tests.robustness.wire import model, send
+
+PATH = "/stackd-probes/resource-auth/"
+SCOPED = [f"arn:aws:iam::{ACCOUNT}:{kind}{PATH}*" for kind in ("user", "group", "role", "instance-profile", "policy")]
+"""The actor's reach in resource_authorization.json: everything IAM under the probe's path."""
+
+
+def _scoped_actor(aws):
+    """The recording's actor: a user allowed ``iam:*`` on the probe path only; its IAM client."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="resource-auth-Actor", Path=PATH)
+    iam.put_user_policy(UserName="resource-auth-Actor", PolicyName="scoped", PolicyDocument=doc(allow("iam:*", SCOPED)))
+    key = iam.create_access_key(UserName="resource-auth-Actor")["AccessKey"]
+    return aws.client("iam", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+# ------------------------------------------------------------------------------ resource_authorization.json
+def test_a_name_in_another_case_names_the_entity_and_is_authorized_on_its_arn(aws):
+    """resource_authorization.json, "uppercase_name": GetUser ``RESOURCE-AUTH-USER``, GetGroup, GetRole and
+    GetInstanceProfile in upper case answer the entity as it is named, at its own ARN, for an actor allowed only on
+    the entity's path (so the check is on that ARN, not on one built from the name given)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="resource-auth-User", Path=PATH)
+    iam.create_group(GroupName="resource-auth-Group", Path=PATH)
+    iam.create_role(RoleName="resource-auth-Role", Path=PATH, AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.create_instance_profile(InstanceProfileName="resource-auth-Profile", Path=PATH)
+    actor = _scoped_actor(aws)
+    assert actor.get_user(UserName="RESOURCE-AUTH-USER")["User"]["Arn"] == \
+        f"arn:aws:iam::{ACCOUNT}:user{PATH}resource-auth-User"
+    assert actor.get_group(GroupName="RESOURCE-AUTH-GROUP")["Group"]["GroupName"] == "resource-auth-Group"
+    assert actor.get_role(RoleName="RESOURCE-AUTH-ROLE")["Role"]["Arn"] == \
+        f"arn:aws:iam::{ACCOUNT}:role{PATH}resource-auth-Role"
+    assert actor.get_instance_profile(InstanceProfileName="RESOURCE-AUTH-PROFILE")["InstanceProfile"][
+        "InstanceProfileName"] == "resource-auth-Profile"
+    # "moved_user": the check follows the entity; moved off the path, it is out of the actor's reach.
+    iam.update_user(UserName="resource-auth-User", NewPath="/elsewhere/")
+    assert error_of(actor.get_user, UserName="RESOURCE-AUTH-USER")[0] == "AccessDenied"
+    assert iam.get_user(UserName="RESOURCE-AUTH-USER")["User"]["UserName"] == "resource-auth-User"
+
+
+def test_a_name_in_another_case_is_still_a_new_name_to_create(aws):
+    """Held: IAM names collide without case, and a Create* is refused in the words of the name it was given."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="resource-auth-User")
+    code, message, status = error_of(iam.create_user, UserName="RESOURCE-AUTH-USER")
+    assert (code, status) == ("EntityAlreadyExists", 409) and "RESOURCE-AUTH-USER" in message
+
+
+def test_a_simulated_principal_at_another_path_is_the_entity_of_that_name(aws):
+    """resource_authorization.json, "wrong_path": GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy for
+    ``user/elsewhere/resource-auth-User`` answer for the user at ``/stackd-probes/resource-auth/`` (a path-scoped
+    actor is let through: the check is on the user's own ARN)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="resource-auth-User", Path=PATH)
+    iam.put_user_policy(UserName="resource-auth-User", PolicyName="read", PolicyDocument=doc(allow(
+        "s3:GetObject", Condition={"StringEquals": {"aws:PrincipalTag/team": "probe"}})))
+    actor = _scoped_actor(aws)
+    wrong = f"arn:aws:iam::{ACCOUNT}:user/elsewhere/resource-auth-User"
+    assert actor.get_context_keys_for_principal_policy(PolicySourceArn=wrong)["ContextKeyNames"] == [
+        "aws:PrincipalTag/team"]
+    result = actor.simulate_principal_policy(PolicySourceArn=wrong, ActionNames=["s3:GetObject"])
+    assert result["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    # A user of that name nowhere: still NoSuchEntity.
+    assert error_of(iam.simulate_principal_policy, PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/x/nobody",
+                    ActionNames=["s3:GetObject"])[0] == "NoSuchEntity"
+
+
+# ------------------------------------------------------------------------------ conditions.json (the simulator)
+def _compact(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
+
+
+BUCKET = "arn:aws:s3:::stackd-policy-parity"
+
+
+def test_custom_policy_statements_are_iam_policies_and_resource_entries_carry_what_there_is(aws):
+    """conditions.json, "explicit_deny_precedence" and "for_all_values_present_mixed_set": a matched statement of
+    ``PolicyInputList`` has the SourcePolicyType "IAM Policy" at AWS's positions; a ResourceSpecificResults entry has
+    MatchedStatements only when one matched and no empty MissingContextValues or EvalDecisionDetails."""
+    iam = aws.client("iam")
+    denied = iam.simulate_custom_policy(
+        PolicyInputList=[_compact(allow("s3:GetObject"), {"Effect": "Deny", "Action": "s3:GetObject",
+                                                          "Resource": "*"})],
+        ActionNames=["s3:GetObject"], ResourceArns=[f"{BUCKET}/object"])["EvaluationResults"][0]
+    statement = {"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy",
+                 "StartPosition": {"Line": 1, "Column": 95}, "EndPosition": {"Line": 1, "Column": 152}}
+    assert denied["EvalDecision"] == "explicitDeny" and denied["MatchedStatements"] == [statement]
+    assert denied["ResourceSpecificResults"] == [{"EvalResourceName": f"{BUCKET}/object",
+                                                  "EvalResourceDecision": "explicitDeny",
+                                                  "MatchedStatements": [statement]}]
+    mixed = iam.simulate_custom_policy(
+        PolicyInputList=[_compact(allow("s3:GetObject", Condition={
+            "ForAllValues:StringEquals": {"aws:TagKeys": ["owner", "team"]}}))],
+        ActionNames=["s3:GetObject"], ResourceArns=[f"{BUCKET}/object"],
+        ContextEntries=[{"ContextKeyName": "aws:TagKeys", "ContextKeyType": "stringList",
+                         "ContextKeyValues": ["owner", "unexpected"]}])["EvaluationResults"][0]
+    assert mixed["EvalDecision"] == "implicitDeny" and mixed["MatchedStatements"] == []
+    assert mixed["ResourceSpecificResults"] == [{"EvalResourceName": f"{BUCKET}/object",
+                                                 "EvalResourceDecision": "implicitDeny"}]
+
+
+@pytest.mark.parametrize("resources, decisions", [
+    ([f"{BUCKET}/folder/a:b/object", f"{BUCKET}/folder/a/b/object", f"{BUCKET}/folder/a/object/child"],
+     ["allowed", "allowed", "implicitDeny"]),
+])
+def test_resource_wildcards_span_colons_and_slashes_in_the_resource_part(aws, resources, decisions):
+    """Held: conditions.json, "resource_wildcard_colon_and_slash" and "resource_trailing_wildcard_colon"."""
+    iam = aws.client("iam")
+    results = iam.simulate_custom_policy(PolicyInputList=[_compact(allow("s3:GetObject", f"{BUCKET}/folder/*/object"))],
+                                         ActionNames=["s3:GetObject"], ResourceArns=resources)["EvaluationResults"]
+    assert [result["EvalDecision"] for result in results] == decisions
+    trailing = iam.simulate_custom_policy(
+        PolicyInputList=[_compact(allow("s3:GetObject", f"{BUCKET}*"))], ActionNames=["s3:GetObject"],
+        ResourceArns=[f"{BUCKET}:suffix/object", f"{BUCKET}-other/object", "arn:aws:s3:::stackd-policy-unmatched/o"])
+    assert [result["EvalDecision"] for result in trailing["EvaluationResults"]] == [
+        "allowed", "allowed", "implicitDeny"]
+
+
+# ------------------------------------------------------------------------------ testdata/aws/sts/*.json
+@pytest.mark.parametrize("value, code", [
+    ("900", None), ("0900", None), ("+900", None), (" 900 ", "MalformedInput"), ("\t900\n", "MalformedInput"),
+    ("900.0", "MalformedInput"), ("9e2", "MalformedInput"), ("2147483648", "MalformedInput"),
+    ("0", "ValidationError")])
+def test_query_integers_that_cannot_be_read_are_malformed_input(aws, value, code):
+    """sts/query_inputs.json (GetSessionToken's DurationSeconds as signed Query text): what is no 32-bit decimal
+    integer is ``MalformedInput`` (400), a readable one out of its range a ``ValidationError``."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="probe")
+    key = iam.create_access_key(UserName="probe")["AccessKey"]
+    body = urlencode({"Action": "GetSessionToken", "Version": "2011-06-15", "DurationSeconds": value}).encode()
+    reply = send(aws.app, model("sts").operation_model("GetSessionToken"), body,
+                 Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    assert (reply.code, reply.status) == ((code, 400) if code else (None, 200))
+
+
+def test_a_managed_session_policy_is_read_at_each_request(aws):
+    """Held: sts/managed_session_policy.json: a session made with ``PolicyArns`` loses iam:ListUsers once the
+    managed policy's default version becomes a Deny."""
+    iam = aws.client("iam")
+    iam.create_role(RoleName="probe", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName="probe", PolicyName="list", PolicyDocument=doc(allow("iam:ListUsers")))
+    arn = iam.create_policy(PolicyName="session", PolicyDocument=doc(allow("iam:ListUsers")))["Policy"]["Arn"]
+    iam.create_user(UserName="caller")
+    iam.put_user_policy(UserName="caller", PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
+    key = iam.create_access_key(UserName="caller")["AccessKey"]
+    sts = aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/probe", RoleSessionName="probe",
+                            PolicyArns=[{"arn": arn}], DurationSeconds=900)["Credentials"]
+    session = aws.client("iam", access_key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                         token=creds["SessionToken"])
+    session.list_users()
+    iam.create_policy_version(PolicyArn=arn, SetAsDefault=True, PolicyDocument=doc(
+        {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}))
+    assert error_of(session.list_users)[0] == "AccessDenied"
