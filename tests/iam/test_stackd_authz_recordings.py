@@ -8,13 +8,19 @@ Each test names its file and case; each failed before its fix unless its docstri
 """
 from __future__ import annotations
 
+import copy
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
 from botocore.credentials import Credentials
 
+from mockrunner.saml.xml import NAMESPACES
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of
+from tests.iam.saml_federation import PROVIDER, saml_provider, saml_response
+from tests.iam.saml_federation import assume as saml_assume
+from tests.robustness.test_saml_attacks import _encoded, _resigned
 from tests.robustness.wire import model, send
 
 PATH = "/stackd-probes/resource-auth/"
@@ -171,3 +177,114 @@ def test_a_managed_session_policy_is_read_at_each_request(aws):
     iam.create_policy_version(PolicyArn=arn, SetAsDefault=True, PolicyDocument=doc(
         {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}))
     assert error_of(session.list_users)[0] == "AccessDenied"
+
+
+# ------------------------------------------------------------------------------ saml_aws.json (AssumeRoleWithSAML)
+def _federated(aws) -> str:
+    """A SAML provider (``PROVIDER``) and a role it may assume with session tags and source identity."""
+    saml_provider(aws)
+    return aws.client("iam").create_role(RoleName="federated", MaxSessionDuration=43200,
+                                         AssumeRolePolicyDocument=doc({
+                                             "Effect": "Allow", "Principal": {"Federated": PROVIDER},
+                                             "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession",
+                                                        "sts:SetSourceIdentity"]}))["Role"]["Arn"]
+
+
+def _lifetime(aws, answer: dict) -> float:
+    return answer["Credentials"]["Expiration"].timestamp() - aws.store.clock.now().timestamp()
+
+
+def test_an_assertion_must_be_signed_itself(aws):
+    """saml_aws.json, "response_signed" (and "unsigned"): a signature on the response alone is refused with STS's
+    text; "both_signed" is taken."""
+    role = _federated(aws)
+    code, message, status = error_of(saml_assume, aws=aws, role_arn=role,
+                                     assertion=saml_response(aws, role, sign="response"))
+    assert (code, status) == ("InvalidIdentityToken", 400)
+    assert re.fullmatch(r"Response \(with optional signature\) must contain an assertion with a mandatory signature "
+                        r"\(Service: AWSOpenIdDiscoveryService; Status Code: 400; Error Code: "
+                        r"AuthSamlInvalidSamlResponseException; Request ID: [0-9a-f-]{36}; Proxy: null\)", message)
+    assert saml_assume(aws, role, saml_response(aws, role, sign="both"))["Subject"] == "alice@example.com"
+
+
+@pytest.mark.parametrize("body, audience", [
+    ({"recipient": "https://unrelated.example.test/saml"}, "https://unrelated.example.test/saml"),
+    ({"recipient": "not-a-url"}, "not-a-url"),
+    ({"recipient": "https://us-east-1.signin.aws.amazon.com/saml/acs/SAMLTESTPROVIDER"},
+     "https://us-east-1.signin.aws.amazon.com/saml/acs/SAMLTESTPROVIDER"),
+    ({"audience": "https://unrelated.example.test/saml"}, "https://signin.aws.amazon.com/saml"),
+])
+def test_any_recipient_is_the_audience_and_the_audience_restriction_is_not_held(aws, body, audience):
+    """saml_aws.json, "wrong_recipient", "arbitrary_recipient", "recipient_provider_id", "wrong_audience": taken; the
+    answer's Audience is the confirmation's Recipient."""
+    role = _federated(aws)
+    assert saml_assume(aws, role, saml_response(aws, role, **body))["Audience"] == audience
+
+
+def test_a_role_pair_naming_another_role_is_an_invalid_token(aws):
+    """saml_aws.json, "wrong_role"."""
+    role = _federated(aws)
+    other = f"arn:aws:iam::{ACCOUNT}:role/other"
+    assert error_of(saml_assume, aws=aws, role_arn=role, assertion=saml_response(
+        aws, None, roles=[[other, PROVIDER]])) == (
+        "InvalidIdentityToken", "SAML Assertion doesn't contain the requested Role and Metadata in the attributes", 400)
+
+
+def test_session_duration_only_shortens_the_session(aws):
+    """saml_aws.json, "session_duration_7200" (an hour: the attribute does not lengthen the default),
+    "session_duration_900" and "api_duration_7200"; "source_and_tags"; "subject_email_format" and
+    "subject_arbitrary_format" (the NameID Format as it is, persistent shortened)."""
+    role = _federated(aws)
+    assert 3590 <= _lifetime(aws, saml_assume(aws, role, saml_response(aws, role, sessionDuration=7200))) <= 3600
+    assert 890 <= _lifetime(aws, saml_assume(aws, role, saml_response(aws, role, sessionDuration=900))) <= 900
+    assert _lifetime(aws, saml_assume(aws, role, saml_response(aws, role), DurationSeconds=7200)) > 7190
+    tagged = saml_assume(aws, role, saml_response(aws, role, sourceIdentity="source-123", tags={"team": "a"}))
+    assert tagged["SourceIdentity"] == "source-123" and tagged["SubjectType"] == "persistent"
+    email = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+    assert saml_assume(aws, role, saml_response(aws, role, subjectType=email))["SubjectType"] == email
+    assert saml_assume(aws, role, saml_response(aws, role, subjectType="custom-format"))["SubjectType"] == \
+        "custom-format"
+
+
+def _no_format(assertion):
+    del assertion.find("saml:Subject/saml:NameID", NAMESPACES).attrib["Format"]
+
+
+def _no_authn_statement(assertion):
+    assertion.remove(assertion.find("saml:AuthnStatement", NAMESPACES))
+
+
+def _no_confirmation_expiry(assertion):
+    del assertion.find("saml:Subject/saml:SubjectConfirmation/saml:SubjectConfirmationData",
+                       NAMESPACES).attrib["NotOnOrAfter"]
+
+
+def _no_conditions(assertion):
+    assertion.remove(assertion.find("saml:Conditions", NAMESPACES))
+
+
+def _two_confirmations(assertion):
+    subject = assertion.find("saml:Subject", NAMESPACES)
+    subject.append(copy.deepcopy(subject.find("saml:SubjectConfirmation", NAMESPACES)))
+
+
+@pytest.mark.parametrize("change", [_no_format, _no_authn_statement, _no_confirmation_expiry, _no_conditions,
+                                    _two_confirmations])
+def test_an_assertion_missing_what_sts_reads_is_refused(aws, change):
+    """saml_aws.json, "subject_missing_format", "no_authn_statement", "missing_subject_expiry", "no_conditions",
+    "duplicate_subject_confirmation": each is "Invalid base64 SAMLResponse (...)" (a NameID without Format, taken
+    as unspecified, and the others were taken before)."""
+    role = _federated(aws)
+    code, message, status = error_of(saml_assume, aws=aws, role_arn=role,
+                                     assertion=_encoded(_resigned(aws, role, change)))
+    assert (code, status) == ("InvalidIdentityToken", 400)
+    assert message.startswith("Invalid base64 SAMLResponse (Service: AWSOpenIdDiscoveryService; Status Code: 400; ")
+
+
+def test_a_passed_not_on_or_after_is_an_expired_response(aws):
+    """saml_aws.json, "expired_conditions" / "expired_subject": ExpiredTokenException "Response has expired"."""
+    role = _federated(aws)
+    assertion = saml_response(aws, role, expiresIn=60)
+    aws.store.clock.advance(61)
+    assert error_of(saml_assume, aws=aws, role_arn=role, assertion=assertion) == (
+        "ExpiredTokenException", "Response has expired", 400)

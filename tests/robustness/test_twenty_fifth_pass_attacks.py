@@ -239,8 +239,10 @@ def _second_name_id(assertion):
     subject.insert(0, subject[-1])
 
 
+# An AudienceRestriction naming only another service provider is read and not held against AWS's endpoints: AWS
+# accepts it (recorded from AWS, 2026-09-11: radkawar/stackd, internal/services/sts/testdata/saml_aws.json,
+# "wrong_audience"); see tests/iam/test_stackd_authz_recordings.py.
 @pytest.mark.parametrize("change, words", [
-    (_extra_audience_restriction, "AudienceRestriction must name"),
     (_condition_not_understood, "cannot be evaluated"),
     (_second_conditions, "cannot be evaluated"),
     (_second_name_id, "more than one Subject or NameID"),
@@ -270,7 +272,7 @@ def _signature_emptied(response):
         signature.remove(child)
 
 
-@pytest.mark.parametrize("sign, change", [("assertion", _without_signed_info), ("response", _signature_emptied)])
+@pytest.mark.parametrize("sign, change", [("assertion", _without_signed_info), ("both", _signature_emptied)])
 def test_a_signature_breaking_the_signature_schema_is_invalid_never_a_500(aws, sign, change):
     """Before: an unsigned caller's ``ds:Signature`` without ``SignedInfo`` failed signxml's schema check with
     lxml's DocumentInvalid, which nobody caught: 500 InternalFailure."""
