@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from mockrunner.saml.xml import NAMESPACES
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of
@@ -288,3 +289,59 @@ def test_a_passed_not_on_or_after_is_an_expired_response(aws):
     aws.store.clock.advance(61)
     assert error_of(saml_assume, aws=aws, role_arn=role, assertion=assertion) == (
         "ExpiredTokenException", "Response has expired", 400)
+
+
+# -------------------------------------------------------------------- saml_trust_aws.json, saml_userid_aws.json
+@pytest.mark.parametrize("principal, action, message", [
+    ("*", "sts:AssumeRoleWithSAML", 'AssumeRolepolicy contained an invalid principal: "STAR":"*".'),
+    ("*", "sts:AssumeRole", 'AssumeRolepolicy contained an invalid principal: "STAR":"*".'),
+    ({"Federated": "*"}, "sts:AssumeRoleWithSAML",
+     "Federated principals must be valid domain names or SAML metadata ARNs"),
+])
+def test_a_trust_policy_may_not_trust_everyone_by_a_bare_star(aws, principal, action, message):
+    """saml_trust_aws.json, "principal_star_create", "principal_star_assume_role_create",
+    "principal_federated_star_create"."""
+    assert error_of(aws.client("iam").create_role, RoleName="star", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": principal, "Action": action})) == ("MalformedPolicyDocument", message, 400)
+
+
+def _trusting(aws, name: str, principal: dict, condition: dict | None = None) -> str:
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRoleWithSAML"}
+    if condition:
+        statement["Condition"] = condition
+    return aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=doc(statement))["Role"]["Arn"]
+
+
+def _decided(aws, role: str) -> str:
+    try:
+        saml_assume(aws, role, saml_response(aws, role))
+    except ClientError as error:
+        return error.response["Error"]["Code"]
+    return "Success"
+
+
+def test_every_aws_principal_is_not_a_saml_provider(aws):
+    """saml_trust_aws.json, "principal_aws_star": ``{"AWS": "*"}`` does not let the provider's user in."""
+    saml_provider(aws)
+    assert _decided(aws, _trusting(aws, "aws-star", {"AWS": "*"})) == "AccessDenied"
+    assert _decided(aws, _trusting(aws, "explicit", {"Federated": PROVIDER})) == "Success"
+
+
+@pytest.mark.parametrize("condition, decision", [
+    ({"Null": {"aws:PrincipalArn": "true"}}, "Success"),
+    ({"Null": {"aws:PrincipalArn": "false"}}, "AccessDenied"),
+    ({"StringEquals": {"aws:PrincipalArn": PROVIDER}}, "AccessDenied"),
+    ({"StringEquals": {"aws:PrincipalType": "User"}}, "Success"),
+    ({"StringEquals": {"aws:PrincipalType": "Federated"}}, "AccessDenied"),
+    ({"StringEquals": {"aws:PrincipalType": "SAMLUser"}}, "AccessDenied"),
+    ({"StringEquals": {"aws:userid": PROVIDER}}, "Success"),
+    ({"StringLike": {"aws:userid": "*:*"}}, "Success"),
+    ({"StringEquals": {"aws:userid": "alice@example.com"}}, "AccessDenied"),
+    ({"Null": {"aws:userid": "false"}}, "Success"),
+    ({"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}, "Success"),
+])
+def test_the_trust_policy_sees_a_saml_user_as_aws_does(aws, condition, decision):
+    """saml_trust_aws.json and saml_userid_aws.json: for AssumeRoleWithSAML, aws:PrincipalType is ``User``,
+    aws:userid the provider's ARN, aws:PrincipalAccount the provider's account, and aws:PrincipalArn absent."""
+    saml_provider(aws)
+    assert _decided(aws, _trusting(aws, "conditional", {"Federated": PROVIDER}, condition)) == decision

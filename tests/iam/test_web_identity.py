@@ -38,7 +38,9 @@ def test_a_github_token_for_main_assumes_the_deploy_role(aws):
     token = mint(aws, github={"repository": "acme/app", "ref": "refs/heads/main"})
     answer = assume(aws, role_arn, token, name="gha-run-1")
     assert answer["SubjectFromWebIdentityToken"] == MAIN
-    assert answer["Provider"] == GITHUB and answer["Audience"] == "sts.amazonaws.com"
+    # Provider: the IAM OIDC provider's ARN (recorded from AWS, 2026-09-11: radkawar/stackd,
+    # internal/services/sts/testdata/oidc/aws.json, "baseline-2").
+    assert answer["Provider"] == GITHUB_PROVIDER and answer["Audience"] == "sts.amazonaws.com"
     assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/gha-run-1"
     assert "PackedPolicySize" not in answer
     identity = aws.client_for(answer["Credentials"], "sts").get_caller_identity()

@@ -368,7 +368,9 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
                                minimum_token_size=token_size.minimum_size(params))
     return {**_session_result(session, policies, policy_arns, tags),
             **token_size.requested_size_members(params, session.session_token),
-            "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.issuer,
+            # The IAM OIDC provider's ARN, not the token's iss as the API reference says: recorded from AWS, 2026-09-11
+            # (radkawar/stackd, internal/services/sts/testdata/oidc/aws.json, "baseline-2" and every success).
+            "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.provider.arn,
             "Audience": verified.audience}
 
 
