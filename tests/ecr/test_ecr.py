@@ -149,7 +149,7 @@ def test_put_image_moves_a_mutable_tag_and_refuses_an_immutable_one(ecr):
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="frozen", imageManifest=two, imageTag="latest")
     assert error(exc) == ("ImageTagAlreadyExistsException", "The image tag 'latest' already exists in the 'frozen' "
-                          "repository and cannot be overwritten because the repository is immutable.")
+                          "repository and cannot be overwritten because the tag is immutable.")
     assert ecr.list_images(repositoryName="frozen")["imageIds"] == [
         {"imageDigest": digest_of(one), "imageTag": "latest"}]
 

@@ -337,7 +337,7 @@ def test_an_immutable_tag_refuses_a_different_image_and_takes_the_same_one(tools
     refused = tools.push(BUILDAH, "app:two", "app:v1")
     assert refused.returncode != 0
     assert "tag invalid: The image tag 'v1' already exists in the 'app' repository and cannot be overwritten " \
-           "because the repository is immutable." in refused.stderr
+           "because the tag is immutable." in refused.stderr
     assert tools.push(BUILDAH, "app:one", "app:v1").returncode == 0
     images = endpoint.ecr.describe_images(repositoryName="app")["imageDetails"]
     assert [(image["imageDigest"], image["imageTags"]) for image in images] == [(first, ["v1"])]

@@ -258,7 +258,7 @@ def test_docker_push_to_an_immutable_tag_is_refused_with_ecrs_message(docker, en
     refused = docker.push(docker.load(build_image("two"), "app:v1"))
     assert refused.returncode != 0
     assert "tag invalid: The image tag 'v1' already exists in the 'app' repository and cannot be overwritten " \
-           "because the repository is immutable." in refused.stderr
+           "because the tag is immutable." in refused.stderr
     assert endpoint.ecr.list_images(repositoryName="app")["imageIds"] == [{"imageDigest": first, "imageTag": "v1"}]
 
 

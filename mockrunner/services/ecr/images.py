@@ -203,11 +203,12 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
         )
     holder = repo.image_by_tag(tag) if tag else None
     if holder is not None and holder is not existing and tag_immutable(repo, tag):
-        # Text as docker push relays it (aws/containers-roadmap#862).
+        # Recorded from AWS, 2026-09-26 (radkawar/stackd, testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-
+        # 61a808.json, "immutable_retag_changed_bytes"); aws/containers-roadmap#862 quoted "the repository is".
         raise ServiceError(
             "ImageTagAlreadyExistsException",
             f"The image tag '{tag}' already exists in the '{repo.name}' repository and cannot be overwritten "
-            "because the repository is immutable.",
+            "because the tag is immutable.",
         )
     refused = image_quotas.refusal(repo, existing, tag)
     if refused is not None:
