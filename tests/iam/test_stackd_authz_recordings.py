@@ -18,6 +18,8 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from mockrunner.saml.xml import NAMESPACES
+from tests.iam.federation import GITHUB, GITHUB_PROVIDER, github_provider, mint
+from tests.iam.federation import assume as web_identity_assume
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of
 from tests.iam.saml_federation import PROVIDER, saml_provider, saml_response
 from tests.iam.saml_federation import assume as saml_assume
@@ -345,3 +347,44 @@ def test_the_trust_policy_sees_a_saml_user_as_aws_does(aws, condition, decision)
     aws:userid the provider's ARN, aws:PrincipalAccount the provider's account, and aws:PrincipalArn absent."""
     saml_provider(aws)
     assert _decided(aws, _trusting(aws, "conditional", {"Federated": PROVIDER}, condition)) == decision
+
+
+# ------------------------------------------------------------------------------ oidc/aws-trust.json, oidc/aws.json
+def _web_identity_decision(aws, condition: dict | None = None, **extra) -> str:
+    github_provider(aws, audiences=("client-a",))
+    statement = {"Effect": "Allow", "Principal": {"Federated": GITHUB_PROVIDER},
+                 "Action": "sts:AssumeRoleWithWebIdentity"}
+    if condition:
+        statement["Condition"] = condition
+    role = aws.client("iam").create_role(RoleName="probe", AssumeRolePolicyDocument=doc(statement))["Role"]["Arn"]
+    token = mint(aws, issuer=GITHUB, claims={"aud": "client-a", "sub": "subject-probe"})
+    try:
+        answer = web_identity_assume(aws, role, token, **extra)
+    except ClientError as error:
+        return error.response["Error"]["Code"]
+    assert answer["Provider"] == GITHUB_PROVIDER and answer["Audience"] == "client-a"
+    assert answer["SubjectFromWebIdentityToken"] == "subject-probe"
+    return "Success"
+
+
+@pytest.mark.parametrize("condition, decision", [
+    ({"StringEquals": {"aws:PrincipalType": "User"}}, "Success"),
+    ({"StringEquals": {"aws:userid": GITHUB_PROVIDER}}, "Success"),
+    ({"Null": {"aws:PrincipalArn": "true"}}, "Success"),
+    ({"StringEquals": {"aws:PrincipalArn": GITHUB_PROVIDER}}, "AccessDenied"),
+    ({"StringEquals": {"aws:PrincipalType": "WebIdentityUser"}}, "AccessDenied"),
+])
+def test_the_trust_policy_sees_a_web_identity_user_as_aws_does(aws, condition, decision):
+    """oidc/aws-trust.json, "principal-type-user", "userid-provider", "principal-arn-absent", "principal-arn-provider"
+    (the scenarios whose session name only the second statement lets in): as for SAML, aws:PrincipalType is ``User``,
+    aws:userid the provider's ARN, no aws:PrincipalArn; and ``Provider`` is the provider's ARN ("baseline-2")."""
+    assert _web_identity_decision(aws, condition) == decision
+
+
+@pytest.mark.parametrize("provider_id, code", [
+    ("accounts.google.com", "AccessDenied"), ("https://www.amazon.com", "AccessDenied"),
+    ("custom.example.test", "AccessDenied"), ("graph.facebook.com", "IDPRejectedClaim")])
+def test_a_provider_id_with_an_id_token_is_refused(aws, provider_id, code):
+    """oidc/aws-trust.json, "provider-id-*": "Unrecognized OAuth provider. Do not include a provider parameter when
+    submitting OpenIDConnect ID tokens"; Facebook rejects the token (it was ignored)."""
+    assert _web_identity_decision(aws, ProviderId=provider_id) == code

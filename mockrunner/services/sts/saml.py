@@ -34,15 +34,11 @@ from mockrunner.services.sts.core import (
     _session_result,
     checked_role_arn,
 )
+from mockrunner.services.sts.federated_keys import federated_principal_keys
 
 SAML_DENIED = "Not authorized to perform sts:AssumeRoleWithSAML"
 ATTRIBUTES = "https://aws.amazon.com/SAML/Attributes/"
 MAX_SESSION_DURATION = 43200
-PRINCIPAL_KEYS = {"aws:PrincipalType": "User", "aws:PrincipalArn": None}
-"""The trust policy's view of a SAML provider's user, recorded from AWS, 2026-09-11 (radkawar/stackd,
-internal/services/sts/testdata/saml_trust_aws.json and saml_userid_aws.json): ``aws:PrincipalType`` is ``User``
-(not ``Federated``, ``SAMLUser`` or any other), ``aws:userid`` is the provider's ARN, ``aws:PrincipalAccount`` the
-provider's account, and there is no ``aws:PrincipalArn`` (None: absent, so ``Null: true`` holds)."""
 NO_ROLE_PAIR = "SAML Assertion doesn't contain the requested Role and Metadata in the attributes"
 """Recorded from AWS, 2026-09-11 (radkawar/stackd, internal/services/sts/testdata/saml_aws.json, "wrong_role")."""
 
@@ -166,7 +162,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
                                         account_id=provider_account_id, provider_name=provider.name,
                                         attributes=attributes),
         "sts:RoleSessionName": session_name,
-        **PRINCIPAL_KEYS, "aws:userid": provider.arn,
+        **federated_principal_keys(provider.arn),
     }
     for key, value in tags.items():
         keys[f"aws:RequestTag/{key}"] = value
