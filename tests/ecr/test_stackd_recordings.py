@@ -61,9 +61,10 @@ def test_a_layer_the_repository_lacks_is_unavailable_not_a_failure(ecr):
     assert answer["failures"] == []
 
 
-def test_an_uploaded_layer_and_config_are_available_with_their_media_types(pushed):
-    """Held: "layer_available": both AVAILABLE with their sizes and media types. (Left: "describe_image" reports
-    imageSizeInBytes 352, the layer and the config; mockrunner counts the layers only, see docs/behaviour.md.)"""
+def test_an_image_size_counts_its_config(pushed):
+    """"describe_image": imageSizeInBytes 352, the layer (137) and the config (215) (was 137); "layer_available":
+    both AVAILABLE with their sizes and media types (held)."""
+    assert pushed.describe_images(repositoryName="images")["imageDetails"][0]["imageSizeInBytes"] == 352
     layers = pushed.batch_check_layer_availability(repositoryName="images",
                                                    layerDigests=[LAYER_DIGEST, CONFIG_DIGEST])["layers"]
     assert [(layer["layerSize"], layer["mediaType"]) for layer in layers] == [

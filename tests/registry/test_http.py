@@ -87,7 +87,9 @@ def test_push_pull_and_describe(endpoint):
     assert detail["imageDigest"] == image.digest
     assert detail["imageTags"] == ["v1"]
     assert detail["imageManifestMediaType"] == "application/vnd.oci.image.manifest.v1+json"
-    assert detail["imageSizeInBytes"] == len(image.layer)
+    # The layers and the config (recorded from AWS, 2026-09-26: radkawar/stackd, ECR capture,
+    # "describe_image").
+    assert detail["imageSizeInBytes"] == len(image.layer) + len(image.config)
     assert "lastRecordedPullTime" not in detail
     head = endpoint.registry.call("HEAD", "/v2/team/app/manifests/v1")
     assert head.status_code == 200 and head.content == b""

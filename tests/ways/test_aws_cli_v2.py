@@ -274,7 +274,7 @@ def test_ecr_push_with_the_cli_pull_with_its_login_password_and_delete(aws):
                                 "failureReason": "Requested image not found"}]
     (described,) = aws("ecr", "describe-images", "--repository-name", "web")["imageDetails"]
     assert (described["imageDigest"], described["imageTags"]) == (image.digest, ["v1"])
-    assert described["imageSizeInBytes"] == len(image.layer)  # the layers' compressed sizes, as ECR counts
+    assert described["imageSizeInBytes"] == len(image.layer) + len(image.config)  # the layers' and the config's
     assert described["imageManifestMediaType"] == OCI_MANIFEST
 
     deleted = aws("ecr", "batch-delete-image", "--repository-name", "web", "--image-ids", "imageTag=v1")
