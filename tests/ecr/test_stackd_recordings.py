@@ -103,3 +103,13 @@ def test_a_deleted_repository_is_answered_without_its_settings(pushed):
     deleted = pushed.delete_repository(repositoryName="images", force=True)["repository"]
     assert sorted(deleted) == ["createdAt", "imageTagMutability", "registryId", "repositoryArn", "repositoryName",
                                "repositoryUri"]
+
+
+def test_a_scan_is_pending_when_started_and_in_progress_when_described(pushed, aws):
+    """"start_scan_tiny_image" (PENDING; was IN_PROGRESS), "describe_scan_tiny_image_0" (IN_PROGRESS, no findings)."""
+    aws.store.settings.operation_delay = 30
+    started = pushed.start_image_scan(repositoryName="images", imageId={"imageTag": "original"})
+    assert started["imageScanStatus"] == {"status": "PENDING"}
+    assert started["imageId"] == {"imageDigest": IMAGE_DIGEST, "imageTag": "original"}
+    described = pushed.describe_image_scan_findings(repositoryName="images", imageId={"imageTag": "original"})
+    assert described["imageScanStatus"] == {"status": "IN_PROGRESS"} and "imageScanFindings" not in described
