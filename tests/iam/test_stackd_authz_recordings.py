@@ -18,7 +18,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from mockrunner.saml.xml import NAMESPACES
-from tests.iam.federation import GITHUB, GITHUB_PROVIDER, github_provider, mint
+from tests.iam.federation import GITHUB, GITHUB_HOST, GITHUB_PROVIDER, github_provider, mint
 from tests.iam.federation import assume as web_identity_assume
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of
 from tests.iam.saml_federation import PROVIDER, saml_provider, saml_response
@@ -354,8 +354,8 @@ def _web_identity_decision(aws, condition: dict | None = None, **extra) -> str:
     github_provider(aws, audiences=("client-a",))
     statement = {"Effect": "Allow", "Principal": {"Federated": GITHUB_PROVIDER},
                  "Action": "sts:AssumeRoleWithWebIdentity"}
-    if condition:
-        statement["Condition"] = condition
+    # IAM refuses a trust policy for GitHub's provider without a scoped :sub (oidc_trust_controls_github_aws.json)
+    statement["Condition"] = {**(condition or {}), "StringLike": {f"{GITHUB_HOST}:sub": "subject-*"}}
     role = aws.client("iam").create_role(RoleName="probe", AssumeRolePolicyDocument=doc(statement))["Role"]["Arn"]
     token = mint(aws, issuer=GITHUB, claims={"aud": "client-a", "sub": "subject-probe"})
     try:
@@ -388,3 +388,83 @@ def test_a_provider_id_with_an_id_token_is_refused(aws, provider_id, code):
     """oidc/aws-trust.json, "provider-id-*": "Unrecognized OAuth provider. Do not include a provider parameter when
     submitting OpenIDConnect ID tokens"; Facebook rejects the token (it was ignored)."""
     assert _web_identity_decision(aws, ProviderId=provider_id) == code
+
+
+# ---------------------------------------- iam/policy/testdata/oidc_trust_controls{,_edges,_github}_aws.json
+_GITHUB_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_HOST}"
+_GITLAB_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com"
+_COGNITO = "cognito-identity.amazonaws.com"
+_GITHUB_REFUSAL = (f"Trust policy with trusted principal {_GITHUB_ARN} must evaluate, using StringEquals, StringLike "
+                   f"or StringEqualsIgnoreCase, {GITHUB_HOST}:sub or {GITHUB_HOST}:job_workflow_ref which is not "
+                   "scoped to all.")
+_GITLAB_REFUSAL = ("Trust policy with trusted principal gitlab.com must evaluate, using StringEquals, StringLike or "
+                   "StringEqualsIgnoreCase, gitlab.com:sub which is not scoped to all.")
+_GOOGLE_REFUSAL = "Policy trusting accounts.google.com requires a StringEquals condition on an application id"
+
+
+def _controlled(federated: str, condition: dict | None = None, **statement) -> dict:
+    written = {"Effect": "Allow", "Principal": {"Federated": federated}, "Action": "sts:AssumeRoleWithWebIdentity",
+               **statement}
+    if condition is not None:
+        written["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": written}
+
+
+@pytest.mark.parametrize("document, message", [
+    pytest.param(_controlled(_GITHUB_ARN), _GITHUB_REFUSAL, id="github-missing"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": "owned-value"}}), None,
+                 id="github-StringEquals-owned-value"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": "*"}}), _GITHUB_REFUSAL,
+                 id="github-StringEquals-star"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": "?"}}), None,
+                 id="github-StringEquals-question"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": "*?"}}), _GITHUB_REFUSAL,
+                 id="github-StringEquals-star-question"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": ""}}), _GITHUB_REFUSAL,
+                 id="github-StringEquals-empty"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": ["*", "owned-value"]}}),
+                 _GITHUB_REFUSAL, id="github-StringEquals-star-and-owned"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEquals": {f"{GITHUB_HOST}:sub": []}}), None,
+                 id="github-StringEquals-empty-list"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringLike": {f"{GITHUB_HOST}:sub": "owned:*"}}), None,
+                 id="github-StringLike-owned-star"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringNotEquals": {f"{GITHUB_HOST}:sub": "owned-value"}}),
+                 _GITHUB_REFUSAL, id="github-StringNotEquals"),
+    pytest.param(_controlled(_GITHUB_ARN, {"StringEqualsIfExists": {f"{GITHUB_HOST}:sub": "owned-value"}}),
+                 _GITHUB_REFUSAL, id="github-StringEqualsIfExists"),
+    pytest.param(_controlled(_GITHUB_ARN, {"ForAllValues:StringEquals": {f"{GITHUB_HOST}:sub": "owned-value"}}),
+                 None, id="github-ForAllValues"),
+    pytest.param(_controlled(_GITHUB_ARN, {"Null": {f"{GITHUB_HOST}:sub": "false"}}), _GITHUB_REFUSAL,
+                 id="github-Null-false"),
+    pytest.param(_controlled(_GITLAB_ARN, {"StringLike": {"gitlab.com:sub": "*"}}), _GITLAB_REFUSAL,
+                 id="gitlab-StringLike-star"),
+    pytest.param(_controlled(_GITLAB_ARN, {"StringEquals": {"GITLAB.COM:SUB": "owned"}}), None,
+                 id="gitlab-key-in-upper-case"),
+    pytest.param(_controlled(_GITLAB_ARN, {"StringEquals": {"gitlab.com:sub": "**"}}), None, id="gitlab-two-stars"),
+    pytest.param(_controlled(_GITLAB_ARN, Effect="Deny"), None, id="gitlab-deny"),
+    pytest.param(_controlled(_GITLAB_ARN, Action="sts:TagSession"), None, id="gitlab-tag-session-only"),
+    pytest.param(_controlled(_COGNITO), "A condition block must be present for the Cognito provider",
+                 id="cognito-missing"),
+    pytest.param(_controlled(_COGNITO, {"StringEquals": {f"{_COGNITO}:aud": "*?"}}), None, id="cognito-star-question"),
+    pytest.param(_controlled("accounts.google.com"), _GOOGLE_REFUSAL, id="google-missing"),
+    pytest.param(_controlled("accounts.google.com", {"StringEquals": {"accounts.google.com:aud": "*"}}), None,
+                 id="google-aud-star"),
+    pytest.param(_controlled("accounts.google.com", {"StringLike": {"accounts.google.com:aud": "x"}}),
+                 _GOOGLE_REFUSAL, id="google-StringLike"),
+    pytest.param(_controlled("accounts.google.com", {"StringEquals": {"ACCOUNTS.GOOGLE.COM:AUD": "x"}}),
+                 _GOOGLE_REFUSAL, id="google-key-in-upper-case"),
+    pytest.param(_controlled("www.amazon.com", {"StringEquals": {"www.amazon.com:app_id": "x"}}), None,
+                 id="amazon-app-id"),
+])
+def test_iam_requires_the_trust_conditions_aws_requires_of_some_providers(aws, document, message):
+    """oidc_trust_controls_github_aws.json ("missing", "StringEquals:\\"*\\"", "StringEquals:\\"?\\"", ...),
+    oidc_trust_controls_aws.json and oidc_trust_controls_edges_aws.json: CreateRole refuses, as
+    MalformedPolicyDocument, a trust policy letting these providers' users in without a scoped condition."""
+    iam = aws.client("iam")
+    try:
+        iam.create_role(RoleName="controlled", AssumeRolePolicyDocument=json.dumps(document))
+    except ClientError as error:
+        assert (error.response["Error"]["Code"], error.response["Error"]["Message"]) == (
+            "MalformedPolicyDocument", message)
+        return
+    assert message is None

@@ -85,7 +85,7 @@ def test_documented_provider_claims_are_keys_and_others_are_not(aws):
                                                f"{GITHUB_HOST}:workflow": "release"}),
                             ("by-event", {f"{GITHUB_HOST}:event_name": "push"})):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=web_identity_trust(
-            GITHUB_PROVIDER, {"StringEquals": condition}))
+            GITHUB_PROVIDER, {"StringEquals": condition, "StringLike": {f"{GITHUB_HOST}:sub": "repo:*"}}))
     assert assume(aws, f"arn:aws:iam::{ACCOUNT}:role/by-repository", token)
     # event_name is in the token but is not one of the keys STS provides: the condition finds no value.
     assert _refused(lambda: assume(aws, f"arn:aws:iam::{ACCOUNT}:role/by-event", token)) == DENIED

@@ -127,7 +127,7 @@ def _refused(call, *args, **kwargs) -> tuple[str, str, int]:
 
 
 def _tagging_role(aws) -> str:
-    return deploy_role(aws, "tagging", "*", operator="StringLike",
+    return deploy_role(aws, "tagging", "repo:*", operator="StringLike",
                        actions=["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"],
                        policies={"all": doc(allow("*"))})
 
@@ -414,7 +414,7 @@ def test_an_imported_oidc_signing_key_that_is_no_key_of_its_algorithm_signs_and_
     """Before: AssumeRoleWithWebIdentity for that issuer (an unsigned call), its JWKS and minting for it answered
     500.  The key is now left out of the JWKS (the token is refused as no key verifies it) and a fresh key signs."""
     github_provider(aws)
-    role_arn = deploy_role(aws, "deploy", "*", operator="StringLike")
+    role_arn = deploy_role(aws, "deploy", "repo:*", operator="StringLike")
     token = mint(aws, github={"repository": "acme/app"})
     stored = aws.store.identity_providers.signing_keys["https://token.actions.githubusercontent.com"][0].private_pem
     assert admin(aws, "PUT", "/state", _with_pem_replaced(aws, stored, _ec_pem() if pem == "ec" else pem))[0] == 200
