@@ -97,8 +97,9 @@ def _prepare(ctx: RequestContext, params: dict) -> None:
         return
     with ctx.store.lock:
         authenticate.authenticate(ctx)
-        ctx.params = params
+        ctx.params = dict(params)
         try:
+            registry.run_parameter_hooks(ctx)
             if not authorizer.permitted(ctx, operation.checks(ctx)):
                 return
         except ServiceError:
@@ -111,6 +112,7 @@ def _run(ctx: RequestContext, commit: Commit | None) -> dict:
     operation = registry.lookup(ctx.service, ctx.operation.name)
     if operation is None:
         raise _unsupported_operation(ctx)
+    registry.run_parameter_hooks(ctx)
     authorizer.authorize(ctx, operation.checks(ctx))
     registry.run_clock_hooks(ctx.store)
     result = operation.handler(ctx) or {}

@@ -177,6 +177,8 @@ def build_policy(document: str | dict, kind: PolicyKind, *, require_current_vers
             _check_action(action)
             if kind is PolicyKind.TRUST and "Action" in statement and not _TRUST_ACTION.match(action):
                 raise MalformedPolicyError(m.TRUST_ACTIONS_ONLY)
+        if kind is PolicyKind.TRUST:
+            _check_trust_principal(statement.get("Principal"))
     substitute = version == CURRENT_VERSION
     statements = tuple(_compile(i, s, kind, substitute) for i, s in enumerate(raw_statements))
     return Policy(kind=kind, version=version, statements=statements)
@@ -263,6 +265,20 @@ def _check_kind_rules(statement: dict, kind: PolicyKind) -> None:
         resources = statement.get("Resource", statement.get("NotResource"))
         if resources is None or resources == []:
             raise MalformedPolicyError(m.MISSING_RESOURCES)
+
+
+def _check_trust_principal(principal: object) -> None:
+    """A role may not trust everyone by a bare ``"*"``, nor a wildcard identity provider (recorded from AWS, see
+    :data:`~.messages.TRUST_STAR_PRINCIPAL`); ``{"AWS": "*"}`` is a valid principal."""
+    if principal == "*":
+        raise MalformedPolicyError(m.TRUST_STAR_PRINCIPAL)
+    federated = principal.get("Federated") if isinstance(principal, dict) else None
+    if any(isinstance(value, str) and "*" in value for value in _listed(federated)):
+        raise MalformedPolicyError(m.FEDERATED_PRINCIPAL)
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _check_action(action: str) -> None:

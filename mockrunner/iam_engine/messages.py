@@ -36,6 +36,10 @@ ACTION_NO_VENDOR = "Actions/Conditions must be prefaced by a vendor, e.g., iam, 
 ACTION_TWO_COLONS = "Actions/Condition can contain only one colon."
 ACTION_BAD_VENDOR = "Vendor {vendor} is not valid"
 TRUST_ACTIONS_ONLY = "AssumeRole policy may only specify STS AssumeRole actions."
+TRUST_STAR_PRINCIPAL = 'AssumeRolepolicy contained an invalid principal: "STAR":"*".'
+FEDERATED_PRINCIPAL = "Federated principals must be valid domain names or SAML metadata ARNs"
+"""Both recorded from AWS, 2026-09-11 (radkawar/stackd, internal/services/sts/testdata/saml_trust_aws.json,
+"principal_star_create", "principal_star_assume_role_create", "principal_federated_star_create")."""
 RESOURCE_NOT_ARN = 'Resource {resource} must be in ARN format or "*".'
 RESOURCE_VENDOR = "Resource vendor must be fully qualified and cannot contain regexes."
 RESOURCE_PARTITION = 'Partition "{partition}" is not valid for resource "{resource}".'

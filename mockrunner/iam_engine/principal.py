@@ -97,6 +97,10 @@ class PrincipalMatcher:
     services: frozenset[str]
     federated: frozenset[str]
     unique_ids: frozenset[str] = frozenset()
+    anyone: bool = False
+    """A bare ``"*"``: names identity providers too, which ``{"AWS": "*"}`` does not (recorded from AWS,
+    2026-09-11: radkawar/stackd, internal/services/sts/testdata/saml_trust_aws.json, "principal_aws_star": a trust
+    policy naming ``{"AWS": "*"}`` does not let a SAML provider's user assume the role)."""
 
     def match(self, who: Principal) -> str | None:
         """How this element names ``who``, most specific first; None when it does not."""
@@ -105,7 +109,7 @@ class PrincipalMatcher:
                 return MATCH_SERVICE
             if who.arn in self.federated:
                 return MATCH_FEDERATED
-            return MATCH_WILDCARD if self.everyone else None
+            return MATCH_WILDCARD if (self.anyone if who.type == "Federated" else self.everyone) else None
         if who.arn in self.arns and who.arn != who.role_arn:
             return MATCH_SPECIFIC
         if who.role_arn is not None and who.role_arn in self.arns:
@@ -149,7 +153,7 @@ def _as_list(value: object) -> list:
 def compile_principal(element: object) -> PrincipalMatcher:
     """Validate and compile a ``Principal``/``NotPrincipal`` value; raise MalformedPolicyError when IAM would."""
     if element == "*":
-        return PrincipalMatcher(True, frozenset(), frozenset(), frozenset(), frozenset())
+        return PrincipalMatcher(True, frozenset(), frozenset(), frozenset(), frozenset(), anyone=True)
     if not isinstance(element, dict) or not element:
         raise MalformedPolicyError(INVALID_PRINCIPAL.format(principal=_show(element)))
     everyone = False

@@ -14,9 +14,10 @@ may register their own key and certificate instead (:func:`register_key`).
      "encryptWith": PEM}
 
 and returns the base64 SAML response AWS's sign-in page would post: a ``samlp:Response`` whose assertion (or the
-response itself, ``"sign": "response"``) is signed with RSA-SHA256 and exclusive canonicalisation, times from the
-store clock.  ``encryptWith`` (the PEM of the SAML provider's private key, its public key or a certificate)
-encrypts the signed assertion into a ``saml:EncryptedAssertion`` (:mod:`mockrunner.saml.encryption`).
+response itself, ``"sign": "response"``, which STS refuses as AWS does; or both, ``"sign": "both"``) is signed with
+RSA-SHA256 and exclusive canonicalisation, times from the store clock.  ``encryptWith`` (the PEM of the SAML
+provider's private key, its public key or a certificate) encrypts the signed assertion into a
+``saml:EncryptedAssertion`` (:mod:`mockrunner.saml.encryption`).
 """
 from __future__ import annotations
 
@@ -218,8 +219,8 @@ def mint(store: "Store", request: Any) -> str:
     recipient = _first(request.get("recipient", SIGNIN), "recipient")
     audience = _first(request.get("audience", SIGNIN), "audience")
     sign = request.get("sign", "assertion")
-    if sign not in ("assertion", "response"):
-        raise SamlIdpError('sign: "assertion" or "response"')
+    if sign not in ("assertion", "response", "both"):
+        raise SamlIdpError('sign: "assertion", "response" or "both"')
     attributes = _attributes(request)
     now = store.clock.now()
     issued, until = _time(now), _time(now + timedelta(seconds=lifetime))
@@ -248,7 +249,7 @@ def mint(store: "Store", request: Any) -> str:
             for value in values:
                 etree.SubElement(attribute, tag(SAML, "AttributeValue")).text = value
     key = signing_key(store, issuer)
-    if sign == "assertion":
+    if sign in ("assertion", "both"):
         assertion = _signed(assertion, key, 1)
     if request.get("encryptWith") is not None:
         from mockrunner.saml.encryption import encrypt
@@ -264,7 +265,7 @@ def mint(store: "Store", request: Any) -> str:
     status = etree.SubElement(response, tag(SAMLP, "Status"))
     etree.SubElement(status, tag(SAMLP, "StatusCode"), Value="urn:oasis:names:tc:SAML:2.0:status:Success")
     response.append(assertion)
-    if sign == "response":
+    if sign in ("response", "both"):
         response = _signed(response, key, 1)
     return base64.b64encode(etree.tostring(response)).decode("ascii")
 

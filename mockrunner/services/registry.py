@@ -52,6 +52,11 @@ completes the work of its service that the store clock has made due (App Runner'
 judged against the state as it stood when it was due, before the request can change that state."""
 
 
+PARAMETER_HOOKS: dict[str, list[Callable[["RequestContext"], None]]] = {}
+"""Per service, run with the store lock held on an operation's valid parameters before its checks and handler: each
+puts a parameter in the form the service reads it in (IAM: a name given in another case as the entity is named)."""
+
+
 def op(service: str, name: str, authz: Authz | None = None,
        prepare: Prepare | None = None) -> Callable[[Handler], Handler]:
     """Register ``handler`` for ``service``/``name``; a duplicate registration is a programming error."""
@@ -70,6 +75,12 @@ def run_clock_hooks(store: "Store") -> None:
     """Complete what the store clock has made due (:data:`CLOCK_HOOKS`); the caller holds the store lock."""
     for hook in CLOCK_HOOKS:
         hook(store)
+
+
+def run_parameter_hooks(ctx: "RequestContext") -> None:
+    """Run ``ctx.service``'s :data:`PARAMETER_HOOKS` on ``ctx.params``; the caller holds the store lock."""
+    for hook in PARAMETER_HOOKS.get(ctx.service, ()):
+        hook(ctx)
 
 
 def no_checks(ctx: "RequestContext") -> Iterable[Check]:

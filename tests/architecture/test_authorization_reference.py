@@ -484,8 +484,10 @@ def _federation(recorder: Recorder) -> None:
     saml = world.vocabulary["SAMLProviderArn"][0]
 
     def trusting(provider: str, action: str) -> str:
-        return json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": action}]})
+        statement = {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": action}
+        if provider.endswith("/token.actions.githubusercontent.com"):  # IAM requires a scoped :sub for GitHub
+            statement["Condition"] = {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
     web = iam.create_role(RoleName="sar-web", AssumeRolePolicyDocument=trusting(oidc, "sts:AssumeRoleWithWebIdentity"),
                           Tags=TAGS)["Role"]["Arn"]

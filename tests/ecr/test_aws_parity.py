@@ -50,7 +50,8 @@ def test_an_image_index_reports_the_largest_size_of_its_manifests(ecr):
     index = json.dumps({"schemaVersion": 2, "mediaType": MANIFEST_LIST, "manifests": entries})
     ecr.put_image(repositoryName="app", imageManifest=index, imageTag="multi")
     sizes = {d["imageDigest"]: d["imageSizeInBytes"] for d in ecr.describe_images(repositoryName="app")["imageDetails"]}
-    assert sizes[digest_of(index)] == max(sizes[entry["digest"]] for entry in entries) == 700
+    largest = 700 + json.loads(image_manifest("amd", layer_size=700))["config"]["size"]  # the layer and the config
+    assert sizes[digest_of(index)] == max(sizes[entry["digest"]] for entry in entries) == largest
 
 
 def test_a_manifest_without_any_media_type_is_invalid_json_syntax(ecr):

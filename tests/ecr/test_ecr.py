@@ -124,7 +124,9 @@ def test_put_image_digest_tags_and_describe(ecr):
     details = ecr.describe_images(repositoryName="app")["imageDetails"]
     assert len(details) == 1
     assert sorted(details[0]["imageTags"]) == ["latest", "v1"]
-    assert details[0]["imageSizeInBytes"] == 1234
+    # The layers and the config (recorded from AWS, 2026-09-26: radkawar/stackd, ECR capture,
+    # "describe_image").
+    assert details[0]["imageSizeInBytes"] == 1234 + json.loads(text)["config"]["size"]
     assert details[0]["artifactMediaType"] == "application/vnd.docker.container.image.v1+json"
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="app", imageManifest=text, imageTag="v1")
@@ -149,7 +151,7 @@ def test_put_image_moves_a_mutable_tag_and_refuses_an_immutable_one(ecr):
     with pytest.raises(ClientError) as exc:
         ecr.put_image(repositoryName="frozen", imageManifest=two, imageTag="latest")
     assert error(exc) == ("ImageTagAlreadyExistsException", "The image tag 'latest' already exists in the 'frozen' "
-                          "repository and cannot be overwritten because the repository is immutable.")
+                          "repository and cannot be overwritten because the tag is immutable.")
     assert ecr.list_images(repositoryName="frozen")["imageIds"] == [
         {"imageDigest": digest_of(one), "imageTag": "latest"}]
 

@@ -42,10 +42,12 @@ def test_upload_in_parts_and_check_availability(ecr):
     assert done["layerDigest"] == blob_digest(data) and done["registryId"] == ACCOUNT
     checked = ecr.batch_check_layer_availability(repositoryName="app",
                                                  layerDigests=[blob_digest(data), "sha256:" + "0" * 64, "md5:x"])
+    # A digest the repository lacks is UNAVAILABLE, not a failure (recorded from AWS, 2026-09-26: radkawar/stackd,
+    # testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-61a808.json, "layer_missing").
     assert checked["layers"] == [{"layerDigest": blob_digest(data), "layerAvailability": "AVAILABLE",
-                                  "layerSize": len(data)}]
-    assert [(f["layerDigest"], f["failureCode"]) for f in checked["failures"]] == [
-        ("sha256:" + "0" * 64, "MissingLayerDigest"), ("md5:x", "InvalidLayerDigest")]
+                                  "layerSize": len(data)},
+                                 {"layerDigest": "sha256:" + "0" * 64, "layerAvailability": "UNAVAILABLE"}]
+    assert [(f["layerDigest"], f["failureCode"]) for f in checked["failures"]] == [("md5:x", "InvalidLayerDigest")]
 
 
 def test_part_ranges_are_checked(ecr):
@@ -109,8 +111,10 @@ def test_put_image_needs_its_layers_and_config_in_the_repository(ecr):
     code, message = failure(exc)["Error"]["Code"], failure(exc)["Error"]["Message"]
     assert code == "LayersNotFoundException"
     document = json.loads(text)
-    digests = [document["config"]["digest"], document["layers"][0]["digest"]]
-    assert message == (f"Layers with digests '[{', '.join(digests)}]' required for pushing image into repository "
+    # The layers, then the config, joined by a bare comma (recorded from AWS, 2026-09-26: radkawar/stackd,
+    # testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-61a808.json, "foreign_repository_layers").
+    digests = [document["layers"][0]["digest"], document["config"]["digest"]]
+    assert message == (f"Layers with digests '[{','.join(digests)}]' required for pushing image into repository "
                        f"with name 'app' in the registry with id '{ACCOUNT}' do not exist")
     ecr.create_repository(repositoryName="elsewhere")
     put_image(ecr, repositoryName="elsewhere", imageManifest=text, imageTag="v1")

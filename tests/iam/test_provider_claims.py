@@ -48,10 +48,13 @@ def test_documented_provider_claims_allow_and_deny_others_find_no_value(aws, cas
     iam = aws.client("iam")
     provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["client-1"])["OpenIDConnectProviderArn"]
     assert provider == f"arn:aws:iam::{ACCOUNT}:oidc-provider/{url}"
+    # Every role names its subjects too: IAM refuses a trust policy for GitHub's or GitLab's provider without a
+    # :sub condition (recorded from AWS, 2026-09-11: radkawar/stackd, iam/policy/testdata/oidc_trust_controls*).
+    subjects = {"StringLike": {f"{url}:sub": "workload-*"}}
     iam.create_role(RoleName="by-key", AssumeRolePolicyDocument=web_identity_trust(
-        provider, {operator: {f"{url}:{key}": value}}))
+        provider, {operator: {f"{url}:{key}": value}, **subjects}))
     iam.create_role(RoleName="by-other-claim", AssumeRolePolicyDocument=web_identity_trust(
-        provider, {"StringEquals": {f"{url}:{other}": other_value}}))
+        provider, {"StringEquals": {f"{url}:{other}": other_value}, **subjects}))
 
     def token(claims: dict) -> str:
         return mint(aws, issuer=issuer, claims={"sub": "workload-1", "aud": "client-1", other: other_value,

@@ -38,7 +38,9 @@ def test_a_github_token_for_main_assumes_the_deploy_role(aws):
     token = mint(aws, github={"repository": "acme/app", "ref": "refs/heads/main"})
     answer = assume(aws, role_arn, token, name="gha-run-1")
     assert answer["SubjectFromWebIdentityToken"] == MAIN
-    assert answer["Provider"] == GITHUB and answer["Audience"] == "sts.amazonaws.com"
+    # Provider: the IAM OIDC provider's ARN (recorded from AWS, 2026-09-11: radkawar/stackd,
+    # internal/services/sts/testdata/oidc/aws.json, "baseline-2").
+    assert answer["Provider"] == GITHUB_PROVIDER and answer["Audience"] == "sts.amazonaws.com"
     assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/gha-run-1"
     assert "PackedPolicySize" not in answer
     identity = aws.client_for(answer["Credentials"], "sts").get_caller_identity()
@@ -83,7 +85,7 @@ def test_documented_provider_claims_are_keys_and_others_are_not(aws):
                                                f"{GITHUB_HOST}:workflow": "release"}),
                             ("by-event", {f"{GITHUB_HOST}:event_name": "push"})):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=web_identity_trust(
-            GITHUB_PROVIDER, {"StringEquals": condition}))
+            GITHUB_PROVIDER, {"StringEquals": condition, "StringLike": {f"{GITHUB_HOST}:sub": "repo:*"}}))
     assert assume(aws, f"arn:aws:iam::{ACCOUNT}:role/by-repository", token)
     # event_name is in the token but is not one of the keys STS provides: the condition finds no value.
     assert _refused(lambda: assume(aws, f"arn:aws:iam::{ACCOUNT}:role/by-event", token)) == DENIED

@@ -203,12 +203,15 @@ def test_json_lenient_where_aws_is():
     assert listing.input_shape is not None
 
 
+# An integer the query protocol cannot read is MalformedInput (recorded from AWS, 2026-09-12: radkawar/stackd,
+# testdata/aws/sts/query_inputs.json and testdata/aws/iam/pagination_inputs.json).
 @pytest.mark.parametrize("body,code", [
     (b"Action=ListRoles&MaxItems=ten", "MalformedInput"),
     (b"Action=ListRoles&MaxItems=", "MalformedInput"),
     (b"Action=ListRoles&MaxItems=1_0", "MalformedInput"),  # Python's int() reads these; no SDK writes them
     (b"Action=ListRoles&MaxItems=%2010", "MalformedInput"),
     (b"Action=ListRoles&MaxItems=0x10", "MalformedInput"),
+    (b"Action=ListRoles&MaxItems=2147483648", "MalformedInput"),
     (b"Action=ListRoles&PathPrefix=%FF", "MalformedQueryString"),
     (b"Action=ListRoles&Marker=\xff", "MalformedQueryString"),
 ])
@@ -234,10 +237,11 @@ def test_query_numbers_are_read_as_sdks_write_them():
     operation = specs.service_model("sts").operation_model("AssumeRole")
     base = b"Action=AssumeRole&RoleArn=arn:aws:iam::123456789012:role/r&RoleSessionName=s&DurationSeconds="
     assert query_codec.parse_request(operation, base + b"%2B900")["DurationSeconds"] == 900
-    for text in (b"9_00", b"900.0", b"%20900"):
+    assert query_codec.parse_request(operation, base + b"0900")["DurationSeconds"] == 900
+    for text in (b"9_00", b"900.0", b"%20900", b"9e2"):
         with pytest.raises(ServiceError) as caught:
             query_codec.parse_request(operation, base + text)
-        assert caught.value.code == "MalformedInput", text
+        assert (caught.value.code, caught.value.status) == ("MalformedInput", 400), text
 
 
 def test_errors_carry_status_overrides_and_extra_members():

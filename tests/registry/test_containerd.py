@@ -141,7 +141,9 @@ def test_ctr_pushes_and_pulls_an_image_back_into_a_fresh_namespace(ctr, endpoint
     detail = endpoint.ecr.describe_images(repositoryName="app")["imageDetails"]
     assert [(d["imageDigest"], d["imageTags"], d["imageManifestMediaType"]) for d in detail] == \
            [(image.digest, ["v1"], OCI_MANIFEST)]
-    assert detail[0]["imageSizeInBytes"] == len(image.layer)
+    # The layers and the config (recorded from AWS, 2026-09-26: radkawar/stackd, ECR capture,
+    # "describe_image").
+    assert detail[0]["imageSizeInBytes"] == len(image.layer) + len(image.config)
     pulled = ctr.pull(reference, "fresh", "--http-dump")
     assert pulled.returncode == 0, pulled.stderr
     assert ctr.image_digest(reference, "fresh") == image.digest
@@ -242,9 +244,11 @@ def test_ctr_pushes_a_docker_archive_as_a_docker_manifest(ctr, endpoint, tmp_pat
     detail = endpoint.ecr.describe_images(repositoryName="app")["imageDetails"][0]
     assert detail["imageManifestMediaType"] == DOCKER_MANIFEST and detail["imageTags"] == ["docker"]
     assert detail["artifactMediaType"] == "application/vnd.docker.container.image.v1+json"
-    layers = json.loads(ctr.content(detail["imageDigest"], containerd_daemon.NAMESPACE))["layers"]
+    document = json.loads(ctr.content(detail["imageDigest"], containerd_daemon.NAMESPACE))
+    layers = document["layers"]
     assert [layer["mediaType"] for layer in layers] == ["application/vnd.docker.image.rootfs.diff.tar.gzip"]
-    assert detail["imageSizeInBytes"] == layers[0]["size"]  # the compressed size, as ECR counts it
+    # The compressed sizes, as ECR counts them: the layer and the config.
+    assert detail["imageSizeInBytes"] == layers[0]["size"] + document["config"]["size"]
     pulled = ctr.pull(ctr.ref("app:docker"), "fresh")
     assert pulled.returncode == 0, pulled.stderr
     assert ctr.image_digest(ctr.ref("app:docker"), "fresh") == detail["imageDigest"]

@@ -81,7 +81,8 @@ def test_oras_pushes_an_artifact_ecr_describes_and_pulls_back(endpoint, tmp_path
     assert [(d["imageDigest"], d["imageTags"]) for d in detail] == [(digest, ["1.2.3"])]
     assert detail[0]["imageManifestMediaType"] == OCI_MANIFEST
     assert detail[0]["artifactMediaType"] == SBOM_CONFIG
-    assert detail[0]["imageSizeInBytes"] == sum(len(data) for data in files.values())
+    # The files and the config (recorded from AWS, 2026-09-26: radkawar/stackd ECR capture, "describe_image").
+    assert detail[0]["imageSizeInBytes"] == sum(len(data) for data in files.values()) + len(config.read_bytes())
     assert "subjectManifestDigest" not in detail[0]
 
     stored = endpoint.ecr.batch_get_image(repositoryName="charts/web", imageIds=[{"imageTag": "1.2.3"}])["images"][0]

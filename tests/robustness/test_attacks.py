@@ -153,7 +153,8 @@ def test_a_web_identity_token_with_a_non_finite_time_claim_is_rejected_not_a_500
     provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"],
                                                    ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
     iam.create_role(RoleName="ci", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))
+        {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+         "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}}]}))
     claims = {"iss": json.dumps(issuer), "sub": '"repo:a/b:ref:refs/heads/main"', "aud": '"sts.amazonaws.com"',
               "exp": "4102444800", claim: value}  # JSON texts: NaN cannot pass through the admin API's parser
     payload = "{" + ", ".join(f'"{name}": {text}' for name, text in claims.items()) + "}"

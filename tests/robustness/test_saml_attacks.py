@@ -156,7 +156,7 @@ def test_signature_wrapping_is_refused(federated, wrap):
 
 def test_a_signed_response_covers_its_assertion(federated):
     aws, role_arn = federated
-    response = _response(aws, role_arn, sign="response")
+    response = _response(aws, role_arn, sign="both")
     response.find("saml:Assertion/saml:Subject/saml:NameID", NAMESPACES).text = "mallory"
     assert _refused(aws, role_arn, response) == SIGNATURE_INVALID
 

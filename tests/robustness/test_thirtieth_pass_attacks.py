@@ -165,8 +165,9 @@ def test_a_layer_completion_that_cannot_be_saved_can_be_made_again(saved) -> Non
     _disk(saved, full=True)
     _refused_unsaved(lambda: saved.client("ecr").complete_layer_upload(  # botocore retries the 500 once
         repositoryName="app", uploadId=upload, layerDigests=[_digest(data)]))
-    failures = ecr.batch_check_layer_availability(repositoryName="app", layerDigests=[_digest(data)])["failures"]
-    assert [failure["failureCode"] for failure in failures] == ["MissingLayerDigest"]
+    # The completion was undone: the layer is not there (UNAVAILABLE, as AWS answers a missing layer).
+    layers = ecr.batch_check_layer_availability(repositoryName="app", layerDigests=[_digest(data)])["layers"]
+    assert [layer["layerAvailability"] for layer in layers] == ["UNAVAILABLE"]
     _disk(saved, full=False)
     done = ecr.complete_layer_upload(repositoryName="app", uploadId=upload, layerDigests=[_digest(data)])
     assert done["layerDigest"] == _digest(data)

@@ -127,7 +127,7 @@ def _refused(call, *args, **kwargs) -> tuple[str, str, int]:
 
 
 def _tagging_role(aws) -> str:
-    return deploy_role(aws, "tagging", "*", operator="StringLike",
+    return deploy_role(aws, "tagging", "repo:*", operator="StringLike",
                        actions=["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"],
                        policies={"all": doc(allow("*"))})
 
@@ -239,8 +239,10 @@ def _second_name_id(assertion):
     subject.insert(0, subject[-1])
 
 
+# An AudienceRestriction naming only another service provider is read and not held against AWS's endpoints: AWS
+# accepts it (recorded from AWS, 2026-09-11: radkawar/stackd, internal/services/sts/testdata/saml_aws.json,
+# "wrong_audience"); see tests/iam/test_stackd_authz_recordings.py.
 @pytest.mark.parametrize("change, words", [
-    (_extra_audience_restriction, "AudienceRestriction must name"),
     (_condition_not_understood, "cannot be evaluated"),
     (_second_conditions, "cannot be evaluated"),
     (_second_name_id, "more than one Subject or NameID"),
@@ -270,7 +272,7 @@ def _signature_emptied(response):
         signature.remove(child)
 
 
-@pytest.mark.parametrize("sign, change", [("assertion", _without_signed_info), ("response", _signature_emptied)])
+@pytest.mark.parametrize("sign, change", [("assertion", _without_signed_info), ("both", _signature_emptied)])
 def test_a_signature_breaking_the_signature_schema_is_invalid_never_a_500(aws, sign, change):
     """Before: an unsigned caller's ``ds:Signature`` without ``SignedInfo`` failed signxml's schema check with
     lxml's DocumentInvalid, which nobody caught: 500 InternalFailure."""
@@ -412,7 +414,7 @@ def test_an_imported_oidc_signing_key_that_is_no_key_of_its_algorithm_signs_and_
     """Before: AssumeRoleWithWebIdentity for that issuer (an unsigned call), its JWKS and minting for it answered
     500.  The key is now left out of the JWKS (the token is refused as no key verifies it) and a fresh key signs."""
     github_provider(aws)
-    role_arn = deploy_role(aws, "deploy", "*", operator="StringLike")
+    role_arn = deploy_role(aws, "deploy", "repo:*", operator="StringLike")
     token = mint(aws, github={"repository": "acme/app"})
     stored = aws.store.identity_providers.signing_keys["https://token.actions.githubusercontent.com"][0].private_pem
     assert admin(aws, "PUT", "/state", _with_pem_replaced(aws, stored, _ec_pem() if pem == "ec" else pem))[0] == 200

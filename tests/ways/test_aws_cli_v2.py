@@ -27,7 +27,7 @@ from mockrunner.config import Settings
 from mockrunner.protocol import specs
 from mockrunner.testing.oci import OCI_MANIFEST, build_image, digest_of
 from tests.harness import Harness
-from tests.iam.federation import GITHUB, GITHUB_HOST, mint
+from tests.iam.federation import GITHUB, GITHUB_HOST, GITHUB_PROVIDER, mint
 from tests.registry.images import Registry
 from tests.ways.js_sdk_world import build_full_world
 
@@ -219,7 +219,7 @@ def test_a_ci_job_assumes_a_role_with_its_web_identity_token(aws):
     session = aws("sts", "assume-role-with-web-identity", "--role-arn", role, "--role-session-name", "run-1",
                   "--web-identity-token", token)
     assert session["SubjectFromWebIdentityToken"] == "repo:acme/web:ref:refs/heads/main"
-    assert session["Provider"] == GITHUB and session["Audience"] == "sts.amazonaws.com"
+    assert session["Provider"] == GITHUB_PROVIDER and session["Audience"] == "sts.amazonaws.com"
     assert aws("sts", "get-caller-identity", keys=session["Credentials"])["Arn"] == \
         f"arn:aws:sts::{ACCOUNT}:assumed-role/gha/run-1"
     feature = aws.file("feature", mint(aws.harness, github={"repository": "acme/web", "ref": "refs/heads/feature"}))
@@ -274,7 +274,7 @@ def test_ecr_push_with_the_cli_pull_with_its_login_password_and_delete(aws):
                                 "failureReason": "Requested image not found"}]
     (described,) = aws("ecr", "describe-images", "--repository-name", "web")["imageDetails"]
     assert (described["imageDigest"], described["imageTags"]) == (image.digest, ["v1"])
-    assert described["imageSizeInBytes"] == len(image.layer)  # the layers' compressed sizes, as ECR counts
+    assert described["imageSizeInBytes"] == len(image.layer) + len(image.config)  # the layers' and the config's
     assert described["imageManifestMediaType"] == OCI_MANIFEST
 
     deleted = aws("ecr", "batch-delete-image", "--repository-name", "web", "--image-ids", "imageTag=v1")

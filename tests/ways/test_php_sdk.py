@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError
 
 from tests.apprunner.helpers import create
 from tests.harness import Harness
-from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
+from tests.iam.federation import GITHUB_PROVIDER, deploy_role, github_provider, mint
 from tests.ways import sts_outcomes
 from tests.ways.sdk_principals import allow, deployer, user
 from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, MAIN, sts_mismatch, sts_scenario
@@ -146,7 +146,7 @@ def test_sts_calls_through_async_aws_match_botocore(php):
     assert session["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/php"
     assert session["Credentials"]["AccessKeyId"].startswith("ASIA") and session["PackedPolicySize"] > 0
     web = outcomes["web-identity"]["output"]
-    assert (web["SubjectFromWebIdentityToken"], web["Provider"], web["Audience"]) == (MAIN, GITHUB,
+    assert (web["SubjectFromWebIdentityToken"], web["Provider"], web["Audience"]) == (MAIN, GITHUB_PROVIDER,
                                                                                       "sts.amazonaws.com")
     assert web["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/gha/run-1"
     assert [(outcomes[step]["code"], outcomes[step]["errorClass"]) for step in (

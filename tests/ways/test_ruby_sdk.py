@@ -29,7 +29,7 @@ from mockrunner.config import Settings
 from mockrunner.protocol import specs
 from mockrunner.testing.server import ThreadedServer
 from tests.harness import Harness
-from tests.iam.federation import GITHUB, deploy_role, github_provider, mint
+from tests.iam.federation import GITHUB_PROVIDER, deploy_role, github_provider, mint
 from tests.ways import sdk_sweep as sweep
 from tests.ways import sts_outcomes
 from tests.ways.go_sdk_driver import Driver
@@ -137,7 +137,7 @@ def test_sts_operations_through_the_ruby_sdk_match_botocore(ruby):
     assert outcomes["federation"]["output"]["FederatedUser"]["Arn"] == \
         f"arn:aws:sts::{ACCOUNT}:federated-user/ruby-fed"
     web = outcomes["web-identity"]["output"]
-    assert (web["SubjectFromWebIdentityToken"], web["Provider"], web["Audience"]) == (MAIN, GITHUB,
+    assert (web["SubjectFromWebIdentityToken"], web["Provider"], web["Audience"]) == (MAIN, GITHUB_PROVIDER,
                                                                                       "sts.amazonaws.com")
     assert web["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/gha/run-1"
     assert (outcomes["web-identity-refused"]["code"], outcomes["web-identity-garbage"]["code"]) == (

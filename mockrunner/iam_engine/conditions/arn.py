@@ -5,10 +5,13 @@ multi-character match wildcards (*) or single-character match wildcards (?)": a 
 five components stops at ``:``; the last component (the resource) may itself contain colons.
 ``ArnEquals`` and ``ArnLike`` behave identically, as the guide documents.
 
-A value with fewer than six components (a bare ``*`` included) has no components to compare, so
-``ArnLike``/``ArnEquals`` simply do not match it (cloud-copilot/iam-simulate's ``arnMatches`` answers the
-same). For the negated operators the engine has no evidence and fails closed: the condition is unknown,
-so ``ArnNotLike: "*"`` never allows and still denies.
+A request value with fewer than six components has no components to compare, so ``ArnLike``/``ArnEquals`` do not
+match it (cloud-copilot/iam-simulate's ``arnMatches`` answers the same). A policy value with fewer than six
+components (a bare ``*`` included) matches no such value either, but against an ARN it is unknown: recorded from
+AWS, 2026-09-12 (radkawar/stackd, testdata/aws/iam/condition_values.json), ``ArnLike`` with a pattern
+``${aws:RequestTag/pattern}`` that resolves to ``not-an-arn`` neither allows nor lifts a Deny for an ARN request
+value, and does not match ``not-an-arn``. For the negated operators the engine fails closed for any value it
+cannot read: the condition is unknown, so ``ArnNotLike: "*"`` never allows and still denies.
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ def _like(context: str, pattern: Any) -> bool:
     return pattern.match(context) is not None
 
 
+_NOT_AN_ARN = object()
+"""A policy value with fewer than six components."""
+
+
 def _policy_or_none(parts: Parts) -> Any:
     try:
         return _policy(parts)
     except ValueError:
-        return None
+        return _NOT_AN_ARN
 
 
 def _context_or_none(value: Any) -> str | None:
@@ -52,7 +59,11 @@ def _context_or_none(value: Any) -> str | None:
 
 
 def _like_or_miss(context: str | None, pattern: Any) -> bool:
-    return context is not None and pattern is not None and pattern.match(context) is not None
+    if context is None:
+        return False
+    if pattern is _NOT_AN_ARN:
+        raise ValueError("an ARN compared with a pattern that is no ARN")
+    return pattern.match(context) is not None
 
 
 OPERATORS = family(

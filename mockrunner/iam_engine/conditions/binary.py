@@ -1,4 +1,9 @@
-"""BinaryEquals (User Guide, "Binary condition operators"): base64 text compared as bytes."""
+"""BinaryEquals (User Guide, "Binary condition operators"): base64 text compared as bytes.
+
+Only canonical base64 is read: padded, with no bits past the last byte and, in a request value, no spaces around
+it. Recorded from AWS, 2026-09-12 (radkawar/stackd, testdata/aws/iam/condition_values.json): ``YQ==`` does not
+equal ``YR==``, ``YQ`` or `` YQ== ``; anything else cannot be compared (unknown, fail closed).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ from .base import Operator, Parts, equal, family, text_value
 
 def _decode(text: str) -> bytes:
     try:
-        return base64.b64decode(text.strip(), validate=True)
+        decoded = base64.b64decode(text, validate=True)
     except binascii.Error as exc:
         raise ValueError(str(exc)) from None
+    if base64.b64encode(decoded).decode("ascii") != text:
+        raise ValueError("not canonical base64")
+    return decoded
 
 
 def _policy(parts: Parts) -> bytes:
-    return _decode(text_value(parts))
+    return _decode(text_value(parts).strip())
 
 
 def _context(value: Any) -> bytes:

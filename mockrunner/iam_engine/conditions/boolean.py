@@ -1,6 +1,8 @@
 """Bool and Null (User Guide, "Boolean condition operators" and "Condition operator to check existence").
 
-Only ``true``/``false`` (any case) are booleans; anything else cannot be compared.
+Only ``true``/``false`` (any case) are booleans; anything else cannot be compared. A request value is read as it
+is: recorded from AWS, 2026-09-12 (radkawar/stackd, testdata/aws/iam/condition_values.json), a tag value
+`` true `` does not satisfy ``Bool: true``.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ def _policy(parts: Parts) -> bool:
 def _context(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and value == value.strip():
         return parse_bool(value)
-    raise ValueError("not a boolean")
+    raise ValueError(f"not a boolean: {value!r}")
 
 
 def _present(_value: Any) -> bool:

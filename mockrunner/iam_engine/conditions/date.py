@@ -2,7 +2,10 @@
 
 Values may be ISO 8601 (``2024-01-01``, ``2024-01-01T10:00:00Z``, ``...+02:00``; a missing zone means
 UTC) or epoch seconds (the "W3C implementation of the ISO 8601 date formats" or "epoch (UNIX) time",
-as the guide puts it). Everything is compared as a UTC timestamp.
+as the guide puts it). Everything is compared as a UTC timestamp to the millisecond: recorded from AWS, 2026-09-12
+(radkawar/stackd, testdata/aws/iam/condition_values.json), ``2030-01-01T00:00:00.0001Z`` equals
+``2030-01-01T00:00:00Z`` and ``.1239Z`` equals ``.1231Z`` (further digits are cut off), and epoch seconds may
+carry a ``+`` (``+1893456000``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any
 
 from .base import Operator, Parts, family, text_value
 
-_EPOCH = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_EPOCH = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_PAST_MILLIS = re.compile(r"(\.[0-9]{3})[0-9]+")
 _W3C = re.compile(r"-?[0-9]{4,}(-[0-9]{2}(-[0-9]{2}([Tt][0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
                   r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?)?")
 """The ISO 8601 profile dates are written in (the W3C's): ``YYYY-MM-DDThh:mm:ss.sTZD`` and its prefixes, ASCII
@@ -33,7 +37,7 @@ def parse_date(text: str) -> float:
         raise ValueError(f"not a date: {text[:40]!r}")
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
-    moment = datetime.fromisoformat(text)
+    moment = datetime.fromisoformat(_PAST_MILLIS.sub(r"\1", text, count=1))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
@@ -45,6 +49,7 @@ def _policy(parts: Parts) -> float:
 
 def _context(value: Any) -> float:
     if isinstance(value, datetime):
+        value = value.replace(microsecond=value.microsecond // 1000 * 1000)
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
     if isinstance(value, bool):
         raise ValueError("a boolean is not a date")

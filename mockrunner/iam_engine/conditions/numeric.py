@@ -1,10 +1,15 @@
-"""Numeric operators (User Guide, "Numeric condition operators"); non-numbers cannot be compared."""
+"""Numeric operators (User Guide, "Numeric condition operators"); non-numbers cannot be compared.
+
+Numbers compare exactly, as decimals: recorded from AWS, 2026-09-12 (radkawar/stackd,
+testdata/aws/iam/condition_values.json), ``NumericEquals: 9007199254740993`` does not hold for
+``9007199254740992`` and ``NumericLessThan`` does (a double would make them equal).
+"""
 
 from __future__ import annotations
 
-import math
 import operator
 import re
+from decimal import Decimal
 from typing import Any
 
 from .base import Operator, Parts, family, text_value
@@ -15,21 +20,18 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 which a decimal reader takes; such a value cannot be compared."""
 
 
-def _number(text: str) -> float:
+def _number(text: str) -> Decimal:
     text = text.strip(" \t\r\n")
     if not _DECIMAL.fullmatch(text):
         raise ValueError(f"not a decimal number: {text[:40]!r}")
-    number = float(text)
-    if math.isnan(number):
-        raise ValueError("NaN is not comparable")
-    return number
+    return Decimal(text)
 
 
-def _policy(parts: Parts) -> float:
+def _policy(parts: Parts) -> Decimal:
     return _number(text_value(parts))
 
 
-def _context(value: Any) -> float:
+def _context(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("a boolean is not a number")
     if isinstance(value, int | float):

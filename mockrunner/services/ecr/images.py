@@ -164,9 +164,11 @@ def artifact_type(manifest: dict) -> str | None:
 
 
 def _manifest_size(repo: Repository, manifest: dict, text: str) -> int:
-    """Compressed size as ECR reports it: the layers' sizes (the manifest's own length if it lists none); for an
-    index, "the max size of all manifests in the list" (the model's ``imageSizeInBytes``), which are images of
-    the repository by then."""
+    """Compressed size as ECR reports it: the layers' and the config's sizes (the manifest's own length if it lists
+    no layer; recorded from AWS, 2026-09-26: radkawar/stackd, testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-
+    resume-61a808.json, "describe_image": a 137-byte layer and a 215-byte config are 352); for an index, "the max
+    size of all manifests in the list" (the model's ``imageSizeInBytes``), which are images of the repository by
+    then."""
     listed = [repo.images[digest].size for digest in manifest_references(manifest).manifests if digest in repo.images]
     if listed:
         return max(listed)
@@ -175,7 +177,9 @@ def _manifest_size(repo: Repository, manifest: dict, text: str) -> int:
         sizes = [layer.get("size") for layer in layers if isinstance(layer, dict)]
         total = sum(size for size in sizes if isinstance(size, int))
         if total:
-            return total
+            config = manifest.get("config")
+            config_size = config.get("size") if isinstance(config, dict) else None
+            return total + (config_size if type(config_size) is int else 0)
     return len(text.encode("utf-8"))
 
 
@@ -203,11 +207,12 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
         )
     holder = repo.image_by_tag(tag) if tag else None
     if holder is not None and holder is not existing and tag_immutable(repo, tag):
-        # Text as docker push relays it (aws/containers-roadmap#862).
+        # Recorded from AWS, 2026-09-26 (radkawar/stackd, testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-
+        # 61a808.json, "immutable_retag_changed_bytes"); aws/containers-roadmap#862 quoted "the repository is".
         raise ServiceError(
             "ImageTagAlreadyExistsException",
             f"The image tag '{tag}' already exists in the '{repo.name}' repository and cannot be overwritten "
-            "because the repository is immutable.",
+            "because the tag is immutable.",
         )
     refused = image_quotas.refusal(repo, existing, tag)
     if refused is not None:

@@ -89,8 +89,10 @@ def batch_check_layer_availability(ctx: RequestContext) -> dict:
             continue
         layer = ecr_push.available_layer(ctx.store, repo, digest)
         if layer is None:
-            failures.append({"layerDigest": digest, "failureCode": "MissingLayerDigest",
-                             "failureReason": "Could not find layer"})  # unverified wording
+            # Recorded from AWS, 2026-09-26 (radkawar/stackd, testdata/aws/ecr/
+            # stackd-buildowner-ecr-2b69d1cf0ec0-resume-61a808.json, "layer_missing", "config_missing"): a layer the
+            # repository lacks is UNAVAILABLE, not a failure.
+            layers.append({"layerDigest": digest, "layerAvailability": "UNAVAILABLE"})
             continue
         layers.append({"layerDigest": digest, "layerAvailability": "AVAILABLE", "layerSize": layer.size,
                        "mediaType": layer.media_type})

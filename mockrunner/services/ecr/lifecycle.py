@@ -347,7 +347,11 @@ def delete_lifecycle_policy(ctx: RequestContext) -> dict:
 def start_lifecycle_policy_preview(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     now = ctx.store.clock.now()
-    text = ctx.params.get("lifecyclePolicyText") or repo.lifecycle_policy
+    # A text given is echoed as sent (the CLI reference's example); the repository's policy as ECR keeps it (compact),
+    # here and in GetLifecyclePolicyPreview: recorded from AWS, 2026-09-26 (radkawar/stackd, testdata/aws/ecr/
+    # stackd-buildowner-ecr-2b69d1cf0ec0-resume-61a808.json, "lifecycle_preview_start", "lifecycle_preview_*").
+    text = ctx.params.get("lifecyclePolicyText") or (
+        ecr_compact_text(repo.lifecycle_policy) if repo.lifecycle_policy is not None else None)
     if text is None:
         raise _not_found(repo)
     validated(text)

@@ -89,8 +89,10 @@ def layers_not_found(repo: Repository, digest: str) -> ServiceError:
 
 
 def _missing(kind: str, repo: Repository, digests: list[str]) -> str:
-    # int128/docker-manifest-create-action#63 quotes the manifest list text; the layer text is by analogy.
-    return (f"{kind} with digests '[{', '.join(digests)}]' required for pushing image into repository with name "
+    # int128/docker-manifest-create-action#63 quotes the manifest list text. The layer text, its comma without a space
+    # and its order (the layers, then the config) are recorded from AWS, 2026-09-26 (radkawar/stackd,
+    # testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-61a808.json, "foreign_repository_layers").
+    return (f"{kind} with digests '[{','.join(digests)}]' required for pushing image into repository with name "
             f"'{repo.name}' in the registry with id '{repo.registry_id}' do not exist")
 
 
@@ -212,6 +214,9 @@ def check_references(store: "Store", repo: Repository, manifest: dict, media_typ
         if missing:
             raise ServiceError("ReferencedImagesNotFoundException", _missing("Images", repo, missing))
     missing = [digest for digest in references.blobs if available_layer(store, repo, digest) is None]
+    config = manifest.get("config")
+    config_digest = config.get("digest") if isinstance(config, dict) else None
+    missing.sort(key=lambda digest: digest == config_digest)  # stable: the layers in order, then the config
     if missing:
         raise ServiceError("LayersNotFoundException", _missing("Layers", repo, missing))
 

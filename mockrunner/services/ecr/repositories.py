@@ -94,7 +94,12 @@ def delete_repository(ctx: RequestContext) -> dict:
         )
     del ctx.store.account(repo.registry_id).region(ctx.region).ecr.repositories[repo.name]
     ecr_push.collect_garbage(ctx.store)
-    return {"repository": repository_out(repo)}
+    # The deleted repository without its scanning and encryption settings: recorded from AWS, 2026-09-26
+    # (radkawar/stackd, testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-61a808.json, "delete_owned").
+    out = repository_out(repo)
+    for member in ("imageScanningConfiguration", "encryptionConfiguration"):
+        out.pop(member, None)
+    return {"repository": out}
 
 
 @op("ecr", "SetRepositoryPolicy", authz=on_repository("ecr:SetRepositoryPolicy"))

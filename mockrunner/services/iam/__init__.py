@@ -11,6 +11,7 @@ from mockrunner.services.iam import (  # noqa: F401 - imported so that their ope
     last_accessed,
     managed_policies,
     mfa_devices,
+    names,
     oidc_providers,
     organizations,
     outbound_federation,

@@ -14,6 +14,7 @@ from mockrunner.model.iam import (
     new_id,
 )
 from mockrunner.model.principal_arns import replace_principal, unknown_principals
+from mockrunner.services.iam import trust_controls
 from mockrunner.services.iam.authz import listing, tagged_on_create, target
 from mockrunner.services.iam.entities import (
     ROLE,
@@ -115,8 +116,12 @@ def trust_document(ctx: RequestContext, document: str) -> str:
     aws-actions/configure-aws-credentials#332; terraform-provider-aws retries both on that text while a new
     principal propagates, internal/service/iam/role.go), and within the configured ``ACLSizePerRole`` quota,
     counted without whitespace (2,048 by default: ``LimitExceeded`` 'Cannot exceed quota for ACLSizePerRole: 2048',
-    the answer Terraform users quote for CreateRole and UpdateAssumeRolePolicy)."""
+    the answer Terraform users quote for CreateRole and UpdateAssumeRolePolicy); the conditions some identity
+    providers require (:mod:`~mockrunner.services.iam.trust_controls`)."""
     validate_document(document, PolicyKind.TRUST)
+    refused = trust_controls.refusal(json.loads(document))
+    if refused is not None:
+        raise ServiceError("MalformedPolicyDocument", refused, 400)
     limit = ctx.store.settings.quotas.iam_max_trust_policy_size
     if policy_size(document) > limit:
         raise ServiceError("LimitExceeded", f"Cannot exceed quota for ACLSizePerRole: {limit}", 409)

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from mockrunner.arns import split_arn
 from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import (
@@ -114,8 +115,17 @@ def _keys(ctx: RequestContext, source: Source) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------------------------------------ authorization
-_on_source = on_arn("PolicySourceArn")
-"""``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM)."""
+_on_given_source = on_arn("PolicySourceArn")
+
+
+def _on_source(ctx: RequestContext) -> Iterable[Check]:
+    """``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM): the entity
+    :func:`_named` finds, at its own ARN with its tags; else the ARN as given."""
+    found = _named(ctx, ctx.params["PolicySourceArn"])
+    if found is None:
+        return _on_given_source(ctx)
+    kind, entity = found
+    return (Check(f"iam:{ctx.operation_name}", entity.arn, resource_tag_keys(entity, kind.name)),)
 
 
 def _on_anything(ctx: RequestContext) -> Iterable[Check]:
@@ -123,17 +133,29 @@ def _on_anything(ctx: RequestContext) -> Iterable[Check]:
 
 
 # ------------------------------------------------------------------------------------------------ the principal
+def _named(ctx: RequestContext, arn: str) -> tuple[Kind, Any] | None:
+    """The user, group or role of the caller's account with the name ``arn`` ends in, at whatever path: recorded from
+    AWS, 2026-09-12 (radkawar/stackd, testdata/aws/iam/resource_authorization.json, "wrong_path"),
+    SimulatePrincipalPolicy and GetContextKeysForPrincipalPolicy answer for ``user/elsewhere/<name>`` when the user
+    is at another path."""
+    parsed = split_arn(arn)
+    if parsed is None or parsed[:2] != ("aws", "iam") or parsed.account != ctx.account.id:
+        return None
+    kind = KINDS.get(parsed.resource_type)
+    entity = kind.entities(ctx.account.iam).get(parsed.name) if kind is not None else None
+    return None if entity is None else (kind, entity)
+
+
 def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
-    """The user, group or role ``arn`` names in the caller's account; NoSuchEntity if there is none."""
+    """The user, group or role ``arn`` names in the caller's account (:func:`_named`); NoSuchEntity if none."""
     parsed = split_arn(arn)
     kind = KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam") else None
     if kind is None or "/" not in parsed.resource:
         raise _invalid(f"Invalid ARN {arn}: only the ARN of an IAM user, group or role can be simulated.")
-    name = parsed.name
-    entity = kind.entities(ctx.account.iam).get(name)
-    if entity is None or entity.arn != arn:
-        raise kind.missing(name)
-    return kind, entity
+    found = _named(ctx, arn)
+    if found is None:
+        raise kind.missing(parsed.name)
+    return found
 
 
 def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int],
@@ -294,7 +316,7 @@ def _statement_out(matched: Matched) -> dict:
 
 def _result_out(action: str, resource: str, result: Result, missing: list[str]) -> dict:
     """One EvaluationResult; a named resource also gets its ResourceSpecificResults entry, which then carries the
-    missing context keys (the API reference: top-level MissingContextValues are for the resource ``*``)."""
+    missing context keys, if any (the API reference: top-level MissingContextValues are for the resource ``*``)."""
     statements = [_statement_out(matched) for matched in result.matched]
     decision = result.decision.decision
     extra: dict[str, Any] = {}
@@ -307,9 +329,13 @@ def _result_out(action: str, resource: str, result: Result, missing: list[str]) 
     out = {"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision,
            "MatchedStatements": statements, "MissingContextValues": missing if resource == "*" else [], **extra}
     if resource != "*":
-        out["ResourceSpecificResults"] = [{"EvalResourceName": resource, "EvalResourceDecision": decision,
-                                           "MatchedStatements": statements, "MissingContextValues": missing,
-                                           **extra}]
+        # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/conditions.json): an entry carries
+        # MatchedStatements only when a statement matched, and no empty MissingContextValues or EvalDecisionDetails.
+        specific = {"EvalResourceName": resource, "EvalResourceDecision": decision}
+        specific.update((name, value) for name, value in (("MatchedStatements", statements),
+                                                          ("MissingContextValues", missing)) if value)
+        specific.update((name, value) for name, value in extra.items() if value != {})
+        out["ResourceSpecificResults"] = [specific]
     return out
 
 
@@ -382,7 +408,10 @@ def simulate_principal_policy(ctx: RequestContext) -> dict:
 @op("iam", "SimulateCustomPolicy", authz=_on_anything, prepare=prepare)
 def simulate_custom_policy(ctx: RequestContext) -> dict:
     counter = [0]
-    identity = _input_sources(ctx, ctx.params["PolicyInputList"], "PolicyInputList", counter)
+    # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/conditions.json): a matched statement of a
+    # PolicyInputList policy has the SourcePolicyType "IAM Policy".
+    identity = _input_sources(ctx, ctx.params["PolicyInputList"], "PolicyInputList", counter,
+                              source_type="IAM Policy")
     boundary = _boundary_input(ctx, counter)
     resource_policy = _resource_policy(ctx, counter)
     principal = _caller(ctx, None)

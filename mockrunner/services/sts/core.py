@@ -32,6 +32,7 @@ from mockrunner.model.key_ids import account_of, new_key_id
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.services.registry import no_checks, op
 from mockrunner.services.sts import mfa, token_size
+from mockrunner.services.sts.federated_keys import federated_principal_keys
 from mockrunner.services.sts.policy_json import not_json_message
 
 ROLE_CHAINING_LIMIT = 3600
@@ -323,6 +324,20 @@ def get_session_token(ctx: RequestContext) -> dict:
 WEB_IDENTITY_DENIED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
 
 
+def _refuse_provider_id(provider_id: str | None) -> None:
+    """``ProviderId`` names an OAuth 2.0 provider (Facebook's, Google's, Amazon's) whose access tokens STS checks with
+    that provider; mockrunner verifies OpenID Connect ID tokens only. Recorded from AWS, 2026-09-11 (radkawar/stackd,
+    internal/services/sts/testdata/oidc/aws-trust.json, "provider-id-*", with a valid OIDC ID token): Facebook rejects
+    it, and any other ProviderId is an unrecognized OAuth provider."""
+    if provider_id is None:
+        return
+    if provider_id == "graph.facebook.com":
+        raise ServiceError("IDPRejectedClaim", 'graph.facebook.com rejected OAuth token with response "Bad signature" '
+                           "and code 190", 403)
+    raise ServiceError("AccessDenied", "Unrecognized OAuth provider. Do not include a provider parameter when "
+                       "submitting OpenIDConnect ID tokens", 403)
+
+
 @op("sts", "AssumeRoleWithWebIdentity", authz=no_checks)
 def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     """An unsigned call: the token is verified (``mockrunner.oidc.verify``) against the providers of the role's
@@ -334,13 +349,15 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
 
     params, store = ctx.params, ctx.store
     role_arn = checked_role_arn(params["RoleArn"])
+    _refuse_provider_id(params.get("ProviderId"))
     account_id, role = _role_from_arn(ctx, role_arn)
     account = store.account(account_id or "")
     verified = web_identity.verify(store, account.iam if account is not None else IamState(),
                                    params["WebIdentityToken"])
     tags, transitive = web_identity.session_tags(verified.claims)
     source_identity = web_identity.source_identity(verified.claims)
-    keys: dict[str, Any] = {**web_identity.condition_keys(verified), "sts:RoleSessionName": params["RoleSessionName"]}
+    keys: dict[str, Any] = {**web_identity.condition_keys(verified), "sts:RoleSessionName": params["RoleSessionName"],
+                            **federated_principal_keys(verified.provider.arn)}
     for key, value in tags.items():
         keys[f"aws:RequestTag/{key}"] = value
     if tags:
@@ -372,7 +389,9 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
                                minimum_token_size=token_size.minimum_size(params))
     return {**_session_result(session, policies, policy_arns, tags),
             **token_size.requested_size_members(params, session.session_token),
-            "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.issuer,
+            # The IAM OIDC provider's ARN, not the token's iss as the API reference says: recorded from AWS, 2026-09-11
+            # (radkawar/stackd, internal/services/sts/testdata/oidc/aws.json, "baseline-2" and every success).
+            "SubjectFromWebIdentityToken": verified.subject, "Provider": verified.provider.arn,
             "Audience": verified.audience}
 
 

@@ -4,8 +4,9 @@ An unsigned call.  The SAML response is checked against the provider ``Principal
 (:mod:`mockrunner.saml.response`); its ``https://aws.amazon.com/SAML/Attributes/Role`` attribute must pair
 ``RoleArn`` with ``PrincipalArn`` (``role,provider`` in either order); then the role's trust policy decides for the
 provider (``Principal: {"Federated": <provider ARN>}``) with the ``saml:`` keys (:mod:`mockrunner.saml.condition_keys`).
-Every refusal by policy, a missing ``Role`` pair, and a role that does not exist are the same ``AccessDenied``
-"Not authorized to perform sts:AssumeRoleWithSAML".  Decisions are logged with the assertion's attributes and the
+Every refusal by policy and a role that does not exist are the same ``AccessDenied`` "Not authorized to perform
+sts:AssumeRoleWithSAML"; a missing ``Role`` pair is ``InvalidIdentityToken`` (recorded from AWS).
+Decisions are logged with the assertion's attributes and the
 keys derived from them.
 """
 from __future__ import annotations
@@ -33,10 +34,13 @@ from mockrunner.services.sts.core import (
     _session_result,
     checked_role_arn,
 )
+from mockrunner.services.sts.federated_keys import federated_principal_keys
 
 SAML_DENIED = "Not authorized to perform sts:AssumeRoleWithSAML"
 ATTRIBUTES = "https://aws.amazon.com/SAML/Attributes/"
 MAX_SESSION_DURATION = 43200
+NO_ROLE_PAIR = "SAML Assertion doesn't contain the requested Role and Metadata in the attributes"
+"""Recorded from AWS, 2026-09-11 (radkawar/stackd, internal/services/sts/testdata/saml_aws.json, "wrong_role")."""
 
 
 def _invalid(message: str) -> ServiceError:
@@ -107,18 +111,21 @@ def _names_pair(value: str, role_arn: str, provider_arn: str) -> bool:
 
 
 def _duration(ctx: RequestContext, role: Any, requested_default: int | None, session_end: datetime | None) -> int:
-    """``DurationSeconds`` (checked against the role), else ``SessionDuration`` (capped by the role), else an
-    hour; never past the assertion's ``SessionNotOnOrAfter``."""
+    """``DurationSeconds`` (checked against the role) or an hour, shortened by the ``SessionDuration`` attribute and
+    the assertion's ``SessionNotOnOrAfter``, even below 15 minutes. Recorded from AWS, 2026-09-11 (radkawar/stackd,
+    internal/services/sts/testdata/saml_aws.json): SessionDuration 7200 without DurationSeconds is an hour
+    ("session_duration_7200"), SessionDuration 900 is 900 s, DurationSeconds 7200 is 7200 s, a SessionNotOnOrAfter
+    600 s ahead leaves 598 s ("session_expires_600") and a passed one is "Response has expired"."""
     requested = ctx.params.get("DurationSeconds")
     if requested is not None:
         _check_duration(role, requested)
-        duration = requested
-    else:
-        duration = min(requested_default or 3600, role.max_session_duration)
+    duration = requested if requested is not None else min(3600, role.max_session_duration)
+    if requested_default is not None:
+        duration = min(duration, requested_default)
     if session_end is not None:
         left = int((session_end - ctx.store.clock.now()).total_seconds())
-        if left < MIN_DURATION:
-            raise _invalid("The SAML assertion's SessionNotOnOrAfter is less than 15 minutes away")
+        if left <= 0:
+            raise ServiceError("ExpiredTokenException", "Response has expired", 400)
         duration = min(duration, left)
     return duration
 
@@ -143,7 +150,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     assertion = response.verify(params["SAMLAssertion"], provider, idp, store.clock.now())
     attributes = assertion.attributes
     if not any(_names_pair(value, role_arn, provider_arn) for value in attributes.get(ATTRIBUTES + "Role", [])):
-        raise ServiceError("AccessDenied", SAML_DENIED, 403)
+        raise _invalid(NO_ROLE_PAIR)
     session_name = _session_name(attributes)
     session_duration = _session_duration(attributes)
     source_identity = _source_identity(attributes)
@@ -155,6 +162,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
                                         account_id=provider_account_id, provider_name=provider.name,
                                         attributes=attributes),
         "sts:RoleSessionName": session_name,
+        **federated_principal_keys(provider.arn),
     }
     for key, value in tags.items():
         keys[f"aws:RequestTag/{key}"] = value
