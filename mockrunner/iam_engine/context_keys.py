@@ -26,18 +26,13 @@ from .variables import VAR, parse_template
 @lru_cache(maxsize=1024)
 def context_keys(text: str) -> tuple[str, ...]:
     """The context keys of the policy ``text`` (``()`` if it is not a JSON object)."""
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        return ()
-    if not isinstance(document, dict):
+    document = _object(text)
+    if document is None:
         return ()
     substitute = document.get("Version") == CURRENT_VERSION
-    statements = document.get("Statement")
     found: list[str] = []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if isinstance(statement, dict):
-            found += _statement_keys(statement, substitute)
+    for statement in _statements(document):
+        found += _statement_keys(statement, substitute)
     return merge([found])
 
 
@@ -101,11 +96,8 @@ def listed_keys(text: str) -> tuple[str, ...]:
     as ``*``, ``?``, ``$`` ("default_and_literals"); never those of ``Action`` or ``Principal``
     ("action_variable", "principal_variable").  Several documents' lists are joined, not merged
     ("multiple_duplicates")."""
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        return ()
-    if not isinstance(document, dict):
+    document = _object(text)
+    if document is None:
         return ()
     substitute = document.get("Version") == CURRENT_VERSION
     found: dict[str, None] = {}
@@ -130,11 +122,8 @@ def listing_refusal(text: str) -> str | None:
     ("unknown_field") are refused, while no ``Action`` or ``Resource``, a ``Principal``, an action or resource of
     no known form, an empty or missing ``Statement`` and an empty ``Condition`` are not.  The words are
     mockrunner's (*unverified*)."""
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        return "Syntax errors in policy."
-    if not isinstance(document, dict):
+    document = _object(text)
+    if document is None:
         return "Syntax errors in policy."
     unknown = sorted(set(document) - _TOP_LEVEL)
     if unknown:
@@ -147,6 +136,15 @@ def listing_refusal(text: str) -> str | None:
             if lookup(name) is None:
                 return f"Unknown condition operator: {name}"
     return None
+
+
+def _object(text: str) -> dict | None:
+    """The policy ``text`` as a JSON object, or ``None`` when it is not one."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def _statements(document: dict) -> list[dict]:
