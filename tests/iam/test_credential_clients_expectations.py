@@ -125,7 +125,10 @@ def test_configure_aws_credentials_with_oidc_and_role_chaining(aws):
     answer = assume(aws, deploy, token, name="GitHubActions", DurationSeconds=3600, Policy=ALLOW_ALL,
                     PolicyArns=[{"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}])
     _assumed_role_answer(answer, "oidc", "GitHubActions")
-    assert "PackedPolicySize" in answer and answer["Provider"] == f"https://{GITHUB_HOST}"
+    # Provider: the IAM OIDC provider's ARN, as recorded from AWS
+    # (docs/behaviour.md, "Parity sweep against stackd's recordings of real authorization, STS and ECR").
+    assert "PackedPolicySize" in answer
+    assert answer["Provider"] == f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_HOST}"
     # Its retry loop sends the same token again: STS takes it again.
     assert assume(aws, deploy, token, name="GitHubActions")["SubjectFromWebIdentityToken"] == \
         "repo:acme/app:ref:refs/heads/main"
