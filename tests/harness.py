@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 import botocore.session
+import requests
 from botocore.config import Config
 
 from mockrunner.app import create_app
@@ -72,6 +73,16 @@ class Harness:
             service, access_key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
             token=credentials.get("SessionToken"), **kwargs,
         )
+
+    def admin(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
+        """``(status, JSON answer)`` of an admin API call (``path`` below ``/_mockrunner``), ``body`` sent as JSON
+        text: over HTTP to the server, or through the app's Flask test client in-process."""
+        data = None if body is None else json.dumps(body)
+        if self.server is not None:
+            response = requests.request(method, f"{self.endpoint_url}/_mockrunner{path}", data=data, timeout=30)
+            return response.status_code, response.json()
+        response = self.app.test_client().open(f"/_mockrunner{path}", method=method, data=data)
+        return response.status_code, response.get_json()
 
     def close(self) -> None:
         """Stop the server; then (``round_trip``) check that the state the test made saves and loads again."""

@@ -1,5 +1,5 @@
-"""The context keys a policy refers to, as IAM's ``GetContextKeysFor*Policy`` and the simulator's
-``MissingContextValues`` list them.
+"""The context keys a policy refers to: :func:`listed_keys` as IAM's ``GetContextKeysFor*Policy`` lists them (its
+own rules, in its docstring), :func:`context_keys` as the simulator's ``MissingContextValues`` names them (below).
 
 A key is referred to by a ``Condition`` (the key of an operator's map) or by a policy variable (``${aws:username}``
 in a ``Resource``, ``NotResource`` or condition value; only under ``"Version": "2012-10-17"``, the only version

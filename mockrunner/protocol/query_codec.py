@@ -130,13 +130,14 @@ def _list_tokens(tokens: set[str]) -> list[str]:
         if index == 0:
             raise _malformed("0 is not a valid index")
         by_index.setdefault(index, token)
+    ordered = sorted(by_index)
     length = 0
-    for index in sorted(by_index):
+    for index in ordered:
         skip = index - max(length, 1)
         if skip > _MAX_SKIP:
             raise _malformed(f"Excessively sparse input would skip {skip} list elements")
         length = index
-    return [by_index[index] for index in sorted(by_index)]
+    return [by_index[index] for index in ordered]
 
 
 def _parse_map(shape: Shape) -> Parse:

@@ -73,9 +73,9 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -271,15 +271,6 @@ def test_a_monolithic_registry_post_that_cannot_be_saved_leaves_no_upload(saved_
                          data=data).status_code == 201
 
 
-def _admin(harness: Harness, method: str, path: str, body: object = None) -> tuple[int, dict]:
-    if harness.server is not None:
-        response = requests.request(method, f"{harness.endpoint_url}/_mockrunner{path}",
-                                    data=None if body is None else json.dumps(body), timeout=30)
-        return response.status_code, response.json()
-    response = harness.app.test_client().open(f"/_mockrunner{path}", method=method,
-                                              data=None if body is None else json.dumps(body))
-    return response.status_code, response.get_json()
-
 
 def test_a_reset_that_cannot_be_saved_keeps_the_uploads_in_progress(saved) -> None:
     ecr = saved.client("ecr")
@@ -289,12 +280,12 @@ def test_a_reset_that_cannot_be_saved_keeps_the_uploads_in_progress(saved) -> No
     ecr.upload_layer_part(repositoryName="app", uploadId=upload, partFirstByte=0, partLastByte=63,
                           layerPartBlob=data)
     _disk(saved, full=True)
-    status, answer = _admin(saved, "POST", "/reset")
+    status, answer = saved.admin("POST", "/reset")
     assert (status, answer["error"]) == (500, "StateNotSaved")
     _disk(saved, full=False)
     assert ecr.complete_layer_upload(repositoryName="app", uploadId=upload,
                                      layerDigests=[_digest(data)])["layerDigest"] == _digest(data)
-    assert _admin(saved, "POST", "/reset")[0] == 200  # a reset that is saved drops uploads and their files
+    assert saved.admin("POST", "/reset")[0] == 200  # a reset that is saved drops uploads and their files
     assert not os.listdir(os.path.join(saved.app.state_file.path + ".blobs", "uploads"))
 
 
@@ -420,15 +411,22 @@ def test_readers_never_see_a_policy_version_half_made_default(saved_server) -> N
     assert seen == []
 
 
-def test_a_batch_delete_of_tagged_images_that_cannot_be_saved_keeps_images_tags_and_blobs(saved_server) -> None:
+def _pushed(harness: Harness, tag_prefix: str, count: int) -> tuple[Any, Registry, list]:
+    """Repository ``app`` holding ``count`` images pushed over ``/v2/``, tagged ``<tag_prefix><n>``: its ECR client,
+    the registry and the images."""
     from mockrunner.testing.oci import build_image
 
-    ecr = saved_server.client("ecr")
+    ecr = harness.client("ecr")
     ecr.create_repository(repositoryName="app")
-    registry = _registry(saved_server)
-    images = [build_image(f"layer {n}") for n in range(3)]
+    registry = _registry(harness)
+    images = [build_image(f"layer {n}") for n in range(count)]
     for n, image in enumerate(images):
-        assert registry.push("app", image, f"t{n}").status_code == 201
+        assert registry.push("app", image, f"{tag_prefix}{n}").status_code == 201
+    return ecr, registry, images
+
+
+def test_a_batch_delete_of_tagged_images_that_cannot_be_saved_keeps_images_tags_and_blobs(saved_server) -> None:
+    ecr, registry, _ = _pushed(saved_server, "t", 3)
     blob_dir = os.path.join(saved_server.app.state_file.path + ".blobs", "sha256")
     blobs_before = sorted(os.listdir(blob_dir))
     described = sorted((d["imageDigest"], tuple(d["imageTags"])) for d in ecr.describe_images(
@@ -448,14 +446,7 @@ def test_a_batch_delete_of_tagged_images_that_cannot_be_saved_keeps_images_tags_
 
 
 def test_a_tag_moved_between_images_is_always_on_exactly_one(saved_server) -> None:
-    from mockrunner.testing.oci import build_image
-
-    ecr = saved_server.client("ecr")
-    ecr.create_repository(repositoryName="app")
-    registry = _registry(saved_server)
-    images = [build_image(f"layer {n}") for n in range(2)]
-    for n, image in enumerate(images):
-        assert registry.push("app", image, f"only{n}").status_code == 201
+    ecr, _, images = _pushed(saved_server, "only", 2)
     seen: list[object] = []
     done = threading.Event()
 

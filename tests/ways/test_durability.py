@@ -8,7 +8,6 @@ last byte under a server started with the shipped CLI.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import subprocess
 import threading
@@ -144,15 +143,6 @@ def test_a_concurrent_read_never_sees_a_change_whose_save_is_failing(durable) ->
     _assert_memory_matches_the_file(durable)
 
 
-def _admin(harness: Harness, method: str, path: str, body: object = None) -> tuple[int, dict]:
-    if harness.server is not None:
-        response = requests.request(method, f"{harness.endpoint_url}/_mockrunner{path}",
-                                    data=None if body is None else json.dumps(body), timeout=30)
-        return response.status_code, response.json()
-    response = harness.app.test_client().open(f"/_mockrunner{path}", method=method,
-                                              data=None if body is None else json.dumps(body))
-    return response.status_code, response.get_json()
-
 
 def _elapsed(before: str, after: str) -> float:
     return (datetime.fromisoformat(after) - datetime.fromisoformat(before)).total_seconds()
@@ -173,14 +163,14 @@ ADMIN_MUTATIONS = {
 def test_an_admin_mutation_that_cannot_be_saved_is_refused_and_undone(durable, name) -> None:
     method, path, body = ADMIN_MUTATIONS[name]
     durable.client("iam").create_user(UserName="kept")
-    clock_before = _admin(durable, "GET", "/clock")[1]["now"]
-    exported = _admin(durable, "GET", "/state")[1]["state"]
+    clock_before = durable.admin("GET", "/clock")[1]["now"]
+    exported = durable.admin("GET", "/state")[1]["state"]
     _state_file(durable).write = FullDisk(50)
-    status, answer = _admin(durable, method, path, body)
+    status, answer = durable.admin(method, path, body)
     assert (status, answer["error"]) == (500, "StateNotSaved")
     assert NO_SPACE in answer["message"]
-    assert _comparable(_admin(durable, "GET", "/state")[1]["state"]) == _comparable(exported)
-    assert _elapsed(clock_before, _admin(durable, "GET", "/clock")[1]["now"]) < 3600, "the clock advance was kept"
+    assert _comparable(durable.admin("GET", "/state")[1]["state"]) == _comparable(exported)
+    assert _elapsed(clock_before, durable.admin("GET", "/clock")[1]["now"]) < 3600, "the clock advance was kept"
     assert [u["UserName"] for u in durable.client("iam").list_users()["Users"]] == ["kept"]
     assert durable.store.settings.extra_accounts == (), "the seed's root credentials were kept"
     _assert_memory_matches_the_file(durable)
