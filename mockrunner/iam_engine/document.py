@@ -20,7 +20,7 @@ from .matching import ResourceMatcher, compile_actions
 from .messages import MalformedPolicyError
 from .principal import PrincipalMatcher, compile_principal
 from .strict_json import loads as policy_loads
-from .variables import parse_template
+from .variables import has_variables, parse_template, split_outside_variables
 
 
 class PolicyKind(enum.Enum):
@@ -162,7 +162,7 @@ def build_policy(document: str | dict, kind: PolicyKind, *, require_current_vers
         _check_structure(statement, kind)
     if require_current_version and version != CURRENT_VERSION:
         raise MalformedPolicyError(m.VERSION_REQUIRED)
-    resource_error = _legacy_parsing(raw_statements)
+    resource_error = _legacy_parsing(raw_statements, version == CURRENT_VERSION)
     _check_sids(raw_statements, kind)
     for statement in raw_statements:
         actions = statement.get("Action", statement.get("NotAction"))
@@ -207,7 +207,7 @@ def _check_structure(statement: dict, kind: PolicyKind) -> None:
         check_block_syntax(statement["Condition"])
 
 
-def _legacy_parsing(statements: Sequence[dict]) -> str | None:
+def _legacy_parsing(statements: Sequence[dict], substitute: bool) -> str | None:
     """IAM's "legacy parsing" pass; returns the first resource-format message, reported later.
 
     ``allow`` passes the grammar but not the case-sensitive legacy parser; so does a Date condition value
@@ -228,7 +228,8 @@ def _legacy_parsing(statements: Sequence[dict]) -> str | None:
             # IAM's observable behaviour matches checking a list in sorted order, the first message kept; an
             # ``arn:`` the legacy parser cannot split fails there and then: "arn:awss3::b/*" alone is legacy
             # parsing, "s3::b/*" a bad partition (versity/versitygw tests/integration/iam_put_user_policy.go).
-            first = next(filter(None, map(_resource_error, sorted(resources))), None)
+            first = next(filter(None, (_resource_error(resource, substitute) for resource in sorted(resources))),
+                         None)
             if first == m.LEGACY_PARSING:
                 raise MalformedPolicyError(first)
             resource_error = first or resource_error
@@ -237,12 +238,12 @@ def _legacy_parsing(statements: Sequence[dict]) -> str | None:
     return resource_error
 
 
-def _resource_error(resource: str) -> str | None:
+def _resource_error(resource: str, substitute: bool) -> str | None:
     """The message of one Resource/NotResource value: legacy parsing for an ``arn:`` it cannot split, else its
     format error, if any."""
     if resource.startswith("arn:") and _unsplittable(resource):
         return m.LEGACY_PARSING
-    return _resource_format_error(resource)
+    return _resource_format_error(resource, substitute)
 
 
 def _unsplittable(resource: str) -> bool:
@@ -300,43 +301,57 @@ _IAM_PATHS = (
 )  # fmt: skip
 
 
-def _resource_format_error(resource: str) -> str | None:
-    """IAM's message for a malformed Resource/NotResource value, or None (messages from moto's IAM probes)."""
+def _resource_format_error(resource: str, substitute: bool) -> str | None:
+    """IAM's message for a malformed Resource/NotResource value, or None (messages from moto's IAM probes).
+
+    With policy variables (``substitute``: a ``2012-10-17`` policy) a colon inside ``${...}`` separates no ARN
+    components, a partition that holds a variable is not judged until it has a value, and a value that is one
+    variable alone is a whole ARN taken from the request: IAM accepts ``arn:${aws:PrincipalTag/partition}:kms:...``
+    and ``${aws:PrincipalTag/arn}`` and evaluates them (recorded from AWS, 2026-09-11: radkawar/stackd,
+    internal/iam/managed/testdata/arn_component_variables.json)."""
     if resource == "*":
         return None
-    if ":" not in resource:
-        return m.RESOURCE_NOT_ARN.format(resource=resource)
+    components = split_outside_variables(resource) if substitute else resource.split(":")
+    if len(components) == 1:
+        return None if substitute and _one_variable(resource) else m.RESOURCE_NOT_ARN.format(resource=resource)
     # IAM does not look at the text before the first colon; the partition comes next.
-    _, rest = resource.split(":", 1)
-    partition, colon, rest = rest.partition(":")
-    if not _PARTITION.match(partition):
-        parts = rest.split(":") if colon else [""]
+    partition, after = components[1], components[2:]
+    if not (substitute and _has_variable(partition)) and not _PARTITION.match(partition):
+        parts = after or [""]
         service = parts[0] if parts[0] or len(parts) > 1 else "*"
         region = parts[1] if len(parts) > 1 else "*"
         account = parts[2] if len(parts) > 2 else "*"
         tail = ":".join(parts[3:]) if len(parts) > 3 else "*"
         shown = f"arn:{partition}:{service}:{region}:{account}:{tail}"
         return m.RESOURCE_PARTITION.format(partition=partition, resource=shown)
-    if not colon:
+    if not after:
         return m.RESOURCE_VENDOR
-    service, _, rest = rest.partition(":")
-    if service == "iam" and not rest.startswith(":"):
+    service, region, account = after[0], _component(after, 1), _component(after, 2)
+    if service == "iam" and not (region == "" and len(after) > 2):
         return m.IAM_RESOURCE_REGION.format(resource=resource)
-    if service == "s3" and _s3_region_refused(rest):
+    if service == "s3" and region and not account:
+        # An S3 ARN may carry a region only with an account: buckets and objects (``arn:aws:s3:::bucket/key``)
+        # have neither, access points, jobs and Storage Lens configurations
+        # (``arn:aws:s3:us-west-2:123456789012:accesspoint/ap``) have both.
         return m.S3_RESOURCE_REGION.format(resource=resource)
     if service == "iam":
-        path = rest.split(":", 2)[2] if rest.count(":") >= 2 else ""
+        path = ":".join(after[3:]) if len(after) > 3 else ""
         if path != "*" and not path.startswith(_IAM_PATHS):
             return m.IAM_RESOURCE_PATH
     return None
 
 
-def _s3_region_refused(rest: str) -> bool:
-    """An S3 ARN (``rest``: ``<region>:<account>:<resource>``) may carry a region only with an account: buckets and
-    objects (``arn:aws:s3:::bucket/key``) have neither, access points, jobs and Storage Lens configurations
-    (``arn:aws:s3:us-west-2:123456789012:accesspoint/ap``) have both."""
-    region, _, after = rest.partition(":")
-    return bool(region) and not after.partition(":")[0]
+def _component(components: list[str], index: int) -> str:
+    return components[index] if len(components) > index else ""
+
+
+def _has_variable(text: str) -> bool:
+    return has_variables(parse_template(text, True))
+
+
+def _one_variable(text: str) -> bool:
+    template = parse_template(text, True)
+    return len(template) == 1 and has_variables(template)
 
 
 def _check_sids(statements: Sequence[dict], kind: PolicyKind) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .aws_managed import judging_account
 from .document import Policy, PolicyKind
 from .evaluate import AuthzRequest, Decision, PolicyRef, account_of, evaluate
 from .positions import statement_positions
@@ -95,7 +96,9 @@ class Simulation:
         return found
 
     def run(self, action: str, resource: str, context: Mapping[str, Any], now: datetime) -> Result:
-        resource_account = account_of(resource) or self.resource_owner
+        # An AWS managed policy is judged as the caller's own, as the server judges a real call on it.
+        resource_account = (judging_account(resource, self.principal.account) or account_of(resource)
+                            or self.resource_owner)
         request = AuthzRequest(
             principal=self.principal, action=action, resource=resource, context=context,
             identity_policies=[source.ref for source in self.identity],

@@ -47,6 +47,26 @@ def parse_template(text: str, substitute: bool) -> Template:
     return tuple(parts)
 
 
+def split_outside_variables(text: str, separator: str = ":") -> list[str]:
+    """``text.split(separator)``, except that a separator inside a policy variable (``${aws:PrincipalTag/arn}``,
+    its default included) splits nothing: the components of an ARN pattern whose parts are variables."""
+    pieces: list[str] = []
+    start = pos = 0
+    spans = [(found.start(), found.end()) for found in _VARIABLE.finditer(text)]
+    while True:
+        at = text.find(separator, pos)
+        if at < 0:
+            break
+        inside = next((end for begin, end in spans if begin < at < end), None)
+        if inside is not None:
+            pos = inside
+            continue
+        pieces.append(text[start:at])
+        start = pos = at + len(separator)
+    pieces.append(text[start:])
+    return pieces
+
+
 def has_variables(template: Template) -> bool:
     """True when the template needs the request context to be resolved."""
     return any(part[0] != RAW for part in template)

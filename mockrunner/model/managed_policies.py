@@ -20,9 +20,8 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from mockrunner.iam_engine.aws_managed import ARN_PREFIX, is_aws_managed_policy
 from mockrunner.model.iam import PolicyVersion
-
-ARN_PREFIX = "arn:aws:iam::aws:policy/"
 
 _lock = threading.Lock()
 _index: dict[str, "AwsManagedPolicy"] | None = None
@@ -123,7 +122,7 @@ def aws_managed_policy(arn: str) -> AwsManagedPolicy | None:
 
 
 def is_aws_managed(arn: str) -> bool:
-    return arn.startswith(ARN_PREFIX)
+    return is_aws_managed_policy(arn)
 
 
 def _actions_of(minified: str) -> list[str]:

@@ -18,7 +18,7 @@ from mockrunner.model.iam import (
     Role,
     User,
 )
-from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policy
+from mockrunner.model.managed_policies import AwsManagedPolicy, aws_managed_policy, is_aws_managed
 
 MAX_ACCESS_KEYS = 2
 MAX_POLICY_VERSIONS = 5
@@ -285,8 +285,42 @@ def parse_arn(arn: str) -> str:
     return arn
 
 
-def customer_policy(ctx: RequestContext) -> ManagedPolicy:
+def policy_arn_of(ctx: RequestContext) -> str:
+    """The request's PolicyArn once IAM can parse it (:func:`parse_arn`) and it is of the partition served: an
+    ``arn:aws-cn:...`` is ``ValidationError`` "Invalid ARN partition" (recorded from AWS for GetPolicy of
+    ``arn:aws-cn:iam::aws:policy/AdministratorAccess``, 2026-09-11: radkawar/stackd,
+    internal/iam/managed/testdata/immutability.json; the other policy operations *unverified*)."""
     arn = parse_arn(ctx.params["PolicyArn"])
+    if split_arn(arn).partition != "aws":
+        raise ServiceError("ValidationError", "Invalid ARN partition", 400)
+    return arn
+
+
+def any_policy(ctx: RequestContext) -> ManagedPolicy | AwsManagedPolicy:
+    """The customer or AWS managed policy the request's PolicyArn names; else ``NoSuchEntity``."""
+    arn = policy_arn_of(ctx)
+    policy = managed_policy(iam_of(ctx), arn)
+    if policy is None:
+        raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
+    return policy
+
+
+def refuse_aws_managed(arn: str, refusal: str) -> None:
+    """``AccessDenied`` "Cannot <refusal> outside your own account." when ``arn`` is of the ``aws`` account's
+    policies (see :func:`customer_policy`)."""
+    if is_aws_managed(arn):
+        raise ServiceError("AccessDenied", f"Cannot {refusal} outside your own account.", 403)
+
+
+def customer_policy(ctx: RequestContext, refusal: str | None = None) -> ManagedPolicy:
+    """The account's own managed policy the request's PolicyArn names.  With ``refusal``, an ARN of the ``aws``
+    account (an AWS managed policy, existing or not) is first ``AccessDenied`` "Cannot <refusal> outside your own
+    account." (recorded from AWS for DeletePolicy, CreatePolicyVersion, SetDefaultPolicyVersion and
+    DeletePolicyVersion of ``AdministratorAccess``, and DeletePolicy of a policy ``aws`` does not have, 2026-09-11:
+    radkawar/stackd, internal/iam/managed/testdata/immutability.json)."""
+    arn = policy_arn_of(ctx)
+    if refusal is not None:
+        refuse_aws_managed(arn, refusal)
     policy = iam_of(ctx).policies.get(arn)
     if policy is None:
         raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)

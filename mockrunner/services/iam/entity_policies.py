@@ -9,7 +9,6 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import PolicyKind
 from mockrunner.iam_engine.size import policy_size
-from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import (
@@ -27,6 +26,7 @@ from mockrunner.services.iam.entities import (
     policy_arn,
     validate_document,
 )
+from mockrunner.services.iam.reserved_policies import refuse_reserved
 from mockrunner.services.iam.wire import attached_out
 from mockrunner.services.registry import op
 
@@ -85,8 +85,7 @@ def _inline_ops(kind: Kind, names: tuple[str, str, str, str, str, str, str]) -> 
         arn = policy_arn(ctx)
         iam, target_entity = iam_of(ctx), changeable(ctx, kind)
         policy = attachable(iam, arn)
-        if is_aws_managed(arn) and policy.path.startswith("/aws-service-role/"):
-            raise ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
+        refuse_reserved(kind, arn, policy)
         if arn not in target_entity.attached_policies:
             quota, limit = attached_quota(ctx.store.settings.quotas, kind.name)
             if len(target_entity.attached_policies) >= limit:
@@ -119,7 +118,7 @@ def _boundary_ops(kind: Kind, names: tuple[str, str]) -> None:
     def put(ctx: RequestContext) -> dict:
         iam, entity = iam_of(ctx), changeable(ctx, kind)
         arn = ctx.params["PermissionsBoundary"]
-        boundary_policy(iam, arn)
+        refuse_reserved(kind, arn, boundary_policy(iam, arn), boundary=True)
         iam.update(entity, permissions_boundary=arn)
         return {}
 

@@ -22,12 +22,13 @@ from mockrunner.services.iam.entities import (
     MAX_POLICY_VERSIONS,
     ROLE,
     USER,
+    any_policy,
     customer_policy,
     ensure_room,
     entity_arn,
     iam_of,
     managed_policy,
-    parse_arn,
+    refuse_aws_managed,
     tags_in,
     validate_document,
 )
@@ -60,17 +61,9 @@ def _managed_document(document: str) -> str:
     return document
 
 
-def _any_policy(ctx: RequestContext) -> ManagedPolicy:
-    arn = parse_arn(ctx.params["PolicyArn"])
-    policy = managed_policy(iam_of(ctx), arn)
-    if policy is None:
-        raise ServiceError("NoSuchEntity", f"Policy {arn} was not found.", 404)
-    return policy
-
-
 @op("iam", "GetPolicy", authz=policy_target)
 def get_policy(ctx: RequestContext) -> dict:
-    return {"Policy": policy_out(iam_of(ctx), _any_policy(ctx), full=True)}
+    return {"Policy": policy_out(iam_of(ctx), any_policy(ctx), full=True)}
 
 
 @op("iam", "ListPolicies", authz=anything)
@@ -119,7 +112,7 @@ def list_policies(ctx: RequestContext) -> dict:
 @op("iam", "DeletePolicy", authz=policy_target)
 def delete_policy(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    policy = customer_policy(ctx)
+    policy = customer_policy(ctx, "delete policies")
     attached, boundaries = policy_usage(iam, policy.arn)
     if attached or boundaries:
         raise ServiceError("DeleteConflict", "Cannot delete a policy attached to entities.", 409)
@@ -136,7 +129,7 @@ def delete_policy(ctx: RequestContext) -> dict:
 @op("iam", "CreatePolicyVersion", authz=policy_target)
 def create_policy_version(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
-    policy = customer_policy(ctx)
+    policy = customer_policy(ctx, "create versions for policies")
     document = _managed_document(ctx.params["PolicyDocument"])
     if len(policy.versions) >= MAX_POLICY_VERSIONS:
         raise ServiceError(
@@ -175,7 +168,7 @@ def get_policy_version(ctx: RequestContext) -> dict:
 
 @op("iam", "ListPolicyVersions", authz=policy_target)
 def list_policy_versions(ctx: RequestContext) -> dict:
-    policy = _any_policy(ctx)
+    policy = any_policy(ctx)
     if isinstance(policy, AwsManagedPolicy):
         # Ids and dates only: no document of an older version is read.
         dated = policy.version_ids()
@@ -188,6 +181,7 @@ def list_policy_versions(ctx: RequestContext) -> dict:
 
 @op("iam", "SetDefaultPolicyVersion", authz=policy_target)
 def set_default_policy_version(ctx: RequestContext) -> dict:
+    refuse_aws_managed(ctx.params["PolicyArn"], "update policies")
     policy = iam_of(ctx).policies.get(ctx.params["PolicyArn"])
     version = _version(ctx, policy)
     iam_of(ctx).update(policy, default_version_id=version.version_id, update_date=ctx.store.clock.now())
@@ -196,7 +190,7 @@ def set_default_policy_version(ctx: RequestContext) -> dict:
 
 @op("iam", "DeletePolicyVersion", authz=policy_target)
 def delete_policy_version(ctx: RequestContext) -> dict:
-    policy = customer_policy(ctx)
+    policy = customer_policy(ctx, "delete policy versions for policies")
     version = _version(ctx, policy)
     if version.version_id == policy.default_version_id:
         raise ServiceError("DeleteConflict", "Cannot delete the default version of a policy.", 409)

@@ -1,4 +1,4 @@
-"""TagUser/UntagUser/ListUserTags, and the same for roles and customer managed policies."""
+"""TagUser/UntagUser/ListUserTags, and the same for roles and managed policies (AWS managed ones: listed only)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,9 +6,11 @@ from typing import Any
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.model.iam import ManagedPolicy
+from mockrunner.model.managed_policies import AwsManagedPolicy
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import policy_target, target
-from mockrunner.services.iam.entities import ROLE, USER, customer_policy, iam_of, tag_key, tags_in
+from mockrunner.services.iam.entities import ROLE, USER, any_policy, iam_of, tag_key, tags_in
 from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
@@ -68,5 +70,14 @@ def _policy_tag_order(tags: dict[str, str]) -> list[str]:
     return sorted(tags, key=lambda key: (len(key), key))
 
 
-tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), customer_policy, policy_target,
-               listed=_policy_tag_order)
+def _customer_managed(policy: ManagedPolicy | AwsManagedPolicy) -> None:
+    """An AWS managed policy's tags cannot change: TagPolicy and UntagPolicy are ``InvalidInput`` "Tags not
+    supported for policies in this domain" (no full stop), while ListPolicyTags answers its empty list (all
+    recorded from AWS for ``AdministratorAccess``, 2026-09-11: radkawar/stackd,
+    internal/iam/managed/testdata/immutability.json)."""
+    if isinstance(policy, AwsManagedPolicy):
+        raise ServiceError("InvalidInput", "Tags not supported for policies in this domain", 400)
+
+
+tag_operations(("TagPolicy", "UntagPolicy", "ListPolicyTags"), any_policy, policy_target,
+               listed=_policy_tag_order, writable=_customer_managed)

@@ -22,6 +22,7 @@ from mockrunner.services.iam.entities import (
     self_user,
     tags_in,
 )
+from mockrunner.services.iam.reserved_policies import refuse_reserved
 from mockrunner.services.iam.user_credentials import refuse_delete, rename_owner
 from mockrunner.services.iam.wire import list_entities, user_out
 from mockrunner.services.registry import op
@@ -35,7 +36,7 @@ def create_user(ctx: RequestContext) -> dict:
     tags = tags_in(ctx, folds_case=True)
     boundary = params.get("PermissionsBoundary")
     if boundary:
-        boundary_policy(iam, boundary)
+        refuse_reserved(USER, boundary, boundary_policy(iam, boundary), boundary=True)
     ensure_room(ctx, "users")
     now = ctx.store.clock.now()
     user = User(name, new_id(USER_ID_PREFIX), path, entity_arn(ctx.account.id, "user", path, name), now, tags,

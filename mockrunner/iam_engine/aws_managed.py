@@ -1,0 +1,32 @@
+"""AWS managed policies as the resources of a request (``arn:aws:iam::aws:policy/<path><name>``).
+
+They are readable from every account, so a request on one is judged by the caller's own account's rules, with no
+resource policy (:func:`judging_account`).  Their ``aws:ResourceAccount`` is neither the ARN's ``aws`` nor the
+caller's account but :data:`RESOURCE_ACCOUNT`: AWS allowed GetPolicy of ``AdministratorAccess`` under
+``Null: aws:ResourceAccount false`` and under ``StringEquals: aws:ResourceAccount 639982225848`` (also for
+job-function, service-role, aws-service-role and root-task policies), denied it under ``Null ... true`` and
+under ``StringEquals`` ``aws`` or the caller's account (recorded from AWS, 2026-09-11: radkawar/stackd,
+internal/iam/managed/testdata/resource_account.json, resource_account_families.json,
+resource_account_value.json).
+"""
+
+from __future__ import annotations
+
+ARN_PREFIX = "arn:aws:iam::aws:policy/"
+RESOURCE_ACCOUNT = "639982225848"
+
+
+def is_aws_managed_policy(resource: str) -> bool:
+    """Whether ``resource`` is the ARN of an AWS managed policy (of the partition served)."""
+    return resource.startswith(ARN_PREFIX)
+
+
+def judging_account(resource: str, caller_account: str | None) -> str | None:
+    """The caller's account for an AWS managed policy (judged as the caller's own), else ``None``."""
+    return caller_account if is_aws_managed_policy(resource) else None
+
+
+def resource_keys(resource: str) -> dict[str, str]:
+    """The ``aws:ResourceAccount`` IAM puts in the context of a request on ``resource`` where mockrunner knows it:
+    an AWS managed policy's; nothing for any other resource (see docs/behaviour.md)."""
+    return {"aws:ResourceAccount": RESOURCE_ACCOUNT} if is_aws_managed_policy(resource) else {}
