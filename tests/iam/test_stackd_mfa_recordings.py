@@ -5,7 +5,8 @@ Files (``testdata/aws/iam/``): ``mfa_verification.json``, ``mfa_code_order.json`
 ``mfa_propagation.json``, ``mfa_recreation.json`` and its ``_adjusted``, ``_fresh``, ``_limited``,
 ``_limited_delayed`` variants, the eight ``mfa_rejection*.json``, ``mfa_self_management.json``,
 ``mfa_synchronization_codes.json``, ``mfa_synchronization_reuse.json``, ``mfa_reuse.json`` (its STS half),
-``root_access.json``.  Each test names the file and the observations (``case``) it replays; where AWS's answer
+``mfa_time.json``, ``root_access.json``, ``account_reporting.json``, ``credential_report.json`` (the parts an earlier
+pass had not compared).  Each test names the file and the observations (``case``) it replays; where AWS's answer
 depended on the wall clock (the three-minute attempt windows, the steps of the codes), the test moves mockrunner's
 clock to the start of a window and replays the rule the recording shows.
 
@@ -13,14 +14,17 @@ Held (no change): STS refuses a device deactivated, deleted or moved to another 
 words and takes a new owner's code after the drift its Enable set ("old_deactivate_12", "old_delete_12",
 "old_reassign_12", "new_reassign_12"); after a resync ten steps ahead the old code is refused and one eleven ahead
 taken ("old_resync_12", "new_resync_12"); a recreated device starts afresh ("bootstrap_recreate_first_0");
-AssumeRoot's duration bounds; the root-task managed policies' metadata and documents.
+AssumeRoot's duration bounds; the root-task managed policies' metadata and documents; the account reads' denials;
+GetAccountAuthorizationDetails' user, group and role details; a non-default version moving a policy's UpdateDate.
 
 Fixed (each test failed before its fix): STS's window is two steps either side (was one); STS and IAM keep apart
 the codes they took, and STS takes an unused older code (was one marker for both, newer codes only); at most nine
 code checks per serial number in an epoch-aligned three-minute window, then the "unable to validate" words until it
 ends, a deletion notwithstanding (was unlimited); an IAM user with an enabled device enables or deactivates its own
 devices only with MFA (was: freely); EnableDate in whole seconds (had milliseconds); AssumeRoot takes the target
-root's ARN, and its refusals are worded as AWS words them.
+root's ARN, and its refusals are worded as AWS words them; a policy may name ``arn:aws:iam::<account>:root``;
+``PolicyVersionsInUse`` counts each managed policy attached or set as a boundary once (was: the versions of attached
+customer policies); a policy's versions are listed newest first, their dates in whole seconds.
 
 What held, what was fixed and what is left:
 (docs/behaviour.md, "Parity sweep against stackd's recordings of MFA, root access and reporting").
@@ -323,3 +327,69 @@ def test_the_root_task_policies_read_as_recorded(aws):
          "NotAction": [*audited[:4], "iam:GetAccountSummary", *audited[4:]], "Resource": "*"},
         {"Sid": "DenyAuditingCredentialsOnNonRootUserResource", "Effect": "Deny", "Action": audited,
          "NotResource": "arn:aws:iam::*:root"}]}
+
+
+# ------------------------------------------------------------------------------------------- account reporting
+def _in_use(iam: Any) -> int:
+    return iam.get_account_summary()["SummaryMap"]["PolicyVersionsInUse"]
+
+
+def test_policy_versions_in_use_count_boundaries_and_aws_policies_once_each(aws):
+    """account_reporting.json "unattached_policies" and "unattached_versions" (two customer policies, one with four
+    versions, unattached: +0), "customer_boundary_only" (one as a user's boundary: +1), "aws_boundary_only" (an AWS
+    managed policy as a role's boundary: +1 more), "aws_attachment_only" (attaching it too: no more)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="userz", Path="/stackd-report-fixture/")
+    iam.create_role(RoleName="rolez", Path="/stackd-report-fixture/", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    before = _in_use(iam)
+    policy = {"Path": "/stackd-report-fixture/", "PolicyDocument": doc(allow("s3:GetObject", "arn:aws:s3:::b/k"))}
+    policyz = iam.create_policy(PolicyName="policyz", **policy)["Policy"]["Arn"]
+    policya = iam.create_policy(PolicyName="policya", **policy)["Policy"]["Arn"]
+    for _ in range(3):
+        iam.create_policy_version(PolicyArn=policya, PolicyDocument=policy["PolicyDocument"])
+    assert _in_use(iam) == before
+    iam.put_user_permissions_boundary(UserName="userz", PermissionsBoundary=policyz)
+    assert _in_use(iam) == before + 1
+    cloud9 = "arn:aws:iam::aws:policy/AWSCloud9SSMInstanceProfile"
+    iam.put_role_permissions_boundary(RoleName="rolez", PermissionsBoundary=cloud9)
+    assert _in_use(iam) == before + 2
+    iam.attach_role_policy(RoleName="rolez", PolicyArn=cloud9)
+    assert _in_use(iam) == before + 2
+
+
+def test_authorization_details_list_a_policys_versions_newest_first(aws):
+    """account_reporting.json "unattached_policy_details:page1": policya's PolicyVersionList v4, v3 (the default),
+    v2, v1, and its UpdateDate moved by the non-default v4 ("policy_after_new_nondefault": held); the user, group
+    and role details of "configured_user:page1", "configured_group:page1", "configured_role:page1" (inline
+    policy, groups, boundary, tags, instance profiles with their roles, an empty RoleLastUsed: held)."""
+    iam = aws.client("iam")
+    document = doc(allow("s3:GetObject", "arn:aws:s3:::stackd-probe-bucket/space + percent%/é"))
+    arn = iam.create_policy(PolicyName="policya", PolicyDocument=document)["Policy"]["Arn"]
+    for default in (False, True, False):
+        aws.store.clock.advance(1)
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=document, SetAsDefault=default)
+    policy, = iam.get_account_authorization_details(Filter=["LocalManagedPolicy"])["Policies"]
+    assert [(v["VersionId"], v["IsDefaultVersion"]) for v in policy["PolicyVersionList"]] == [
+        ("v4", False), ("v3", True), ("v2", False), ("v1", False)]
+    assert policy["UpdateDate"] == policy["PolicyVersionList"][0]["CreateDate"] > policy["CreateDate"]
+
+    iam.create_user(UserName="userz", Path="/f/", Tags=[{"Key": "team", "Value": "space + slash/"}])
+    iam.create_group(GroupName="groupz", Path="/f/")
+    iam.add_user_to_group(UserName="userz", GroupName="groupz")
+    iam.put_user_policy(UserName="userz", PolicyName="inline-encoding", PolicyDocument=document)
+    iam.put_user_permissions_boundary(UserName="userz", PermissionsBoundary=arn)
+    iam.create_role(RoleName="rolez", Path="/f/", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.create_instance_profile(InstanceProfileName="profilez", Path="/f/")
+    iam.add_role_to_instance_profile(InstanceProfileName="profilez", RoleName="rolez")
+    user, = iam.get_account_authorization_details(Filter=["User"])["UserDetailList"]
+    assert (user["UserPolicyList"][0]["PolicyName"], user["GroupList"], user["PermissionsBoundary"], user["Tags"]) == (
+        "inline-encoding", ["groupz"], {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn},
+        [{"Key": "team", "Value": "space + slash/"}])
+    role, = iam.get_account_authorization_details(Filter=["Role"])["RoleDetailList"]
+    nested, = role["InstanceProfileList"][0]["Roles"]
+    assert sorted(nested) == ["Arn", "AssumeRolePolicyDocument", "CreateDate", "Path", "RoleId", "RoleName"]
+    assert role["RoleLastUsed"] == {}
+    groups = iam.get_account_authorization_details(Filter=["Group"], MaxItems=10)
+    assert "Marker" not in groups and groups["IsTruncated"] is False
