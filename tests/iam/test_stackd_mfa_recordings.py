@@ -152,9 +152,10 @@ def test_nine_code_checks_per_serial_number_in_an_aligned_three_minute_window(aw
     one and eight, then the "unable to validate" words for a right code ("after_failures_8") while the user's other
     device works ("sibling_failures_8") and 40 seconds later still ("quiet_recovery_failures_8");
     mfa_rejection_success_count.json (three and six: "after_failures_6" refused); mfa_rejection_no_baseline.json
-    (eight wrong then a right one: "after_failures_8"); mfa_rejection_aligned.json and _odd_boundary.json
-    ("boundary_limited" refused, "boundary_recovery_2" taken two seconds after "observed_epoch_boundary");
-    mfa_rejection_recovery.json ("quiet_recovery_*" refused up to 120 seconds later, inside the window)."""
+    (eight wrong then a right one: "after_failures_8"); mfa_rejection_aligned.json, _aligned_second.json and
+    _odd_boundary.json ("boundary_limited" refused, "boundary_recovery_2" taken two seconds after
+    "observed_epoch_boundary"); mfa_rejection_recovery.json ("quiet_recovery_*" refused up to 120 seconds later,
+    inside the window)."""
     now = _window_start(aws)
     key = user_with_key(aws, "counted")
     sts = aws.client_for(key, "sts")
