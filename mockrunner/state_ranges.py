@@ -55,6 +55,7 @@ from mockrunner.services.iam.oidc_providers import MAX_PROVIDERS as MAX_OIDC_PRO
 from mockrunner.services.iam.saml_providers import MAX_PRIVATE_KEYS
 from mockrunner.services.iam.saml_providers import MAX_PROVIDERS as MAX_SAML_PROVIDERS
 from mockrunner.services.sts.core import SESSION_TOKEN_MAX
+from mockrunner.services.sts.mfa import STS_STEPS_KEPT
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PAST_SLACK = timedelta(seconds=1)
@@ -289,7 +290,7 @@ RANGES: dict[type, dict[str, Any]] = {
     iam.MfaDevice: {"serial_number": Member("iam", "serialNumberType"), "name": _iam("virtualMFADeviceName"),
                     "path": _iam("pathType"), "create_date": PAST, "user_name": _iam("userNameType"),
                     "enable_date": PAST, "tags": IAM_TAGS, "drift": Between(-MAX_DRIFT, MAX_DRIFT),
-                    "last_step": Between(-1, 2 ** 40)},
+                    "last_step": Between(-1, 2 ** 40), "sts_steps": Items(STS_STEPS_KEPT, Between(0, 2 ** 40))},
     iam.IamState: {"oidc_providers": Entries(MAX_OIDC_PROVIDERS), "saml_providers": Entries(MAX_SAML_PROVIDERS),
                    "instance_profiles": Entries("iam_max_instance_profiles"),
                    "server_certificates": Entries("iam_max_server_certificates"),

@@ -60,8 +60,9 @@ _TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "
 # STS answers AssumeRole denials without the "because ..." clause, as raw error responses show
 # (docs/behaviour.md, "App Runner authorization: denial messages"), sts:SetSourceIdentity's too
 # (noqdev/iambic#357, MaterializeInc/materialize#37427;
-# docs/behaviour.md, "Sweep: credential clients' expectations").
-_BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"})
+# docs/behaviour.md, "Sweep: credential clients' expectations"), sts:AssumeRoot's too (an explicit deny, recorded:
+# docs/behaviour.md, "Parity sweep against stackd's recordings of MFA, root access and reporting").
+_BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity", "sts:AssumeRoot"})
 # IAM names an existing user/role/group as "<kind> <name>" in its denial messages and a managed policy as "policy
 # <arn>", but uses the bare ARN for Create* (the entity does not exist yet) and for iam:PassRole.  Real messages:
 # "iam:GetRole on resource: role cdk-hnb659fds-file-publishing-role-..." (aws/aws-cdk#27067), "iam:GetGroup on

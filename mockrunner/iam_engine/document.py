@@ -336,7 +336,10 @@ def _resource_format_error(resource: str, substitute: bool) -> str | None:
         return m.S3_RESOURCE_REGION.format(resource=resource)
     if service == "iam":
         path = ":".join(after[3:]) if len(after) > 3 else ""
-        if path != "*" and not path.startswith(_IAM_PATHS):
+        # "root" as a whole (an account's root user, ``arn:aws:iam::<account>:root``), as the message says: AWS took
+        # a policy naming it (radkawar/stackd commit 9dc356f5, testdata/aws/iam/root_access.json, the PutUserPolicy
+        # of "features_scoped_reads"), and its root-task policies name ``arn:aws:iam::*:root``.
+        if path not in ("*", "root") and not path.startswith(_IAM_PATHS):
             return m.IAM_RESOURCE_PATH
     return None
 

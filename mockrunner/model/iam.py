@@ -395,8 +395,9 @@ class MfaDevice:
     """A virtual MFA device: ``serial_number`` is its ARN (``arn:aws:iam::<account>:mfa<path><name>``).
 
     ``seed`` is the base32 TOTP secret; ``user_name``/``enable_date`` are set while the device is enabled for a
-    user; ``drift`` is the step offset ResyncMFADevice measured; ``last_step`` the newest step a code was accepted
-    for (a code is never accepted twice)."""
+    user; ``drift`` is the step offset EnableMFADevice or ResyncMFADevice measured; ``last_step`` the newest step
+    IAM accepted a code pair for (a pair is never accepted twice); ``sts_steps`` the steps whose codes STS accepted
+    lately (each once; STS and IAM keep apart which codes they took)."""
 
     serial_number: str
     name: str
@@ -408,6 +409,7 @@ class MfaDevice:
     tags: dict[str, str] = field(default_factory=dict)
     drift: int = 0
     last_step: int = -1
+    sts_steps: list[int] = field(default_factory=list)
 
 
 @dataclass

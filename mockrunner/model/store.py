@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from mockrunner.arns import split_arn
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
+from mockrunner.model.attempts import AttemptWindows
 from mockrunner.model.blobs import BlobStore
 from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
@@ -58,10 +59,14 @@ class Store:
         """Values derived from the state, one :class:`DerivedCache` per owner (see :meth:`derived`)."""
         self.blobs = BlobStore()
         """Image layers and configs by digest, outside the JSON state (a directory when the state is persisted)."""
+        self.attempts: dict[str, AttemptWindows] = {}
+        """Rate limits' counts of recent attempts, one :class:`AttemptWindows` per owner (see :meth:`attempt_windows`):
+        machinery, not state."""
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything (state, keys, blobs, decisions, caches); the configured accounts exist again, empty."""
+        """Forget everything (state, keys, blobs, decisions, caches, attempts); the configured accounts exist again,
+        empty."""
         with self.lock:
             self.clock.reset()
             now = self.clock.now()
@@ -71,6 +76,7 @@ class Store:
             self.blobs.clear()
             self.decision_log.clear()
             self.caches.clear()
+            self.attempts.clear()
 
     def derived(self, owner: str, limit: int = 4096) -> DerivedCache:
         """The cache of derived values named ``owner`` (made on first use; ``reset()`` forgets them all)."""
@@ -78,6 +84,14 @@ class Store:
         if cache is None:
             cache = self.caches.setdefault(owner, DerivedCache(limit))
         return cache
+
+    def attempt_windows(self, owner: str, width: int) -> AttemptWindows:
+        """The attempt counts named ``owner``, in windows of ``width`` seconds (made on first use; ``reset()``
+        forgets them all)."""
+        windows = self.attempts.get(owner)
+        if windows is None:
+            windows = self.attempts.setdefault(owner, AttemptWindows(width))
+        return windows
 
     def account(self, account_id: str) -> Account | None:
         return self.accounts.get(account_id)

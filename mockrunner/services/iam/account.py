@@ -87,7 +87,10 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
         out = policy_out(iam, policy, full=True, usage=usage.get(policy.arn, (0, 0)))
         for key in POLICY_OMITS:
             out.pop(key, None)
-        out["PolicyVersionList"] = [version_out(v, policy) for v in policy.versions]
+        # Newest first, as ListPolicyVersions lists them (recorded from AWS, 2026-09-11: radkawar/stackd commit
+        # 9dc356f5, testdata/aws/iam/account_reporting.json "unattached_policy_details:page1": v4, v3, v2, v1).
+        newest_first = sorted(policy.versions, key=lambda version: int(version.version_id[1:]), reverse=True)
+        out["PolicyVersionList"] = [version_out(v, policy) for v in newest_first]
         return out
 
     # AWS lists the AWS managed policies in use in the account, not all of them.

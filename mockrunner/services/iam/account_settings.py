@@ -70,11 +70,27 @@ def token_version(iam: IamState) -> int:
     return 2 if iam.sts_global_token_version == "v2Token" else 1
 
 
+def policies_in_use(iam: IamState) -> set[str]:
+    """The managed policies, customer and AWS, attached to a user, group or role or set as a user's or role's
+    permissions boundary.
+
+    GetAccountSummary's ``PolicyVersionsInUse`` counts one version, the default, of each (recorded from AWS,
+    2026-09-11: radkawar/stackd commit 9dc356f5, testdata/aws/iam/account_reporting.json: a customer policy and an
+    AWS managed policy of one version each, used only as boundaries, "customer_boundary_only" and
+    "aws_boundary_only", added one each; creating or versioning unattached policies, "unattached_policies",
+    "unattached_versions", added none.  One version per policy, not all of them, is read from the recorded account's
+    total, 170, next to the 68 AWS managed policies it had in use, some with 188, 95 or 59 versions: *unverified*
+    for a customer policy of several versions)."""
+    entities = (*iam.users.values(), *iam.groups.values(), *iam.roles.values())
+    attached = {arn for entity in entities for arn in entity.attached_policies}
+    bounded = {boundary for entity in (*iam.users.values(), *iam.roles.values())
+               if (boundary := entity.permissions_boundary)}
+    return attached | bounded
+
+
 def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
     """GetAccountSummary's SummaryMap: what ``iam`` holds, and its quotas (the account quotas as configured)."""
     assigned = sum(1 for device in iam.mfa_devices.values() if device.user_name is not None)
-    attached = {arn for entity in (*iam.users.values(), *iam.groups.values(), *iam.roles.values())
-                for arn in entity.attached_policies}
     counts = {
         "Users": len(iam.users), "Groups": len(iam.groups), "Roles": len(iam.roles), "Policies": len(iam.policies),
         "InstanceProfiles": len(iam.instance_profiles),
@@ -83,7 +99,7 @@ def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
         "AccountAccessKeysPresent": int(any(key.root for key in iam.access_keys.values())),
         "AccountSigningCertificatesPresent": 0, "AccountPasswordPresent": 0,
         "Providers": len(iam.oidc_providers) + len(iam.saml_providers),
-        "PolicyVersionsInUse": sum(len(policy.versions) for arn, policy in iam.policies.items() if arn in attached),
+        "PolicyVersionsInUse": len(policies_in_use(iam)),
         "GlobalEndpointTokenVersion": token_version(iam),
     }
     configured = {quota.summary_key: getattr(quotas, quota.setting) for quota in ACCOUNT_QUOTAS.values()}

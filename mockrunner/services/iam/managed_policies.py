@@ -32,7 +32,7 @@ from mockrunner.services.iam.entities import (
     tags_in,
     validate_document,
 )
-from mockrunner.services.iam.wire import policy_out, policy_usage, policy_usages, version_out
+from mockrunner.services.iam.wire import policy_out, policy_usage, policy_usages, read_time, version_out
 from mockrunner.services.registry import op
 
 
@@ -173,7 +173,7 @@ def list_policy_versions(ctx: RequestContext) -> dict:
         # Ids and dates only: no document of an older version is read.
         dated = policy.version_ids()
     else:
-        dated = [(v.version_id, v.create_date) for v in policy.versions]
+        dated = [(v.version_id, read_time(v.create_date)) for v in policy.versions]
     dated.sort(key=lambda item: int(item[0][1:]), reverse=True)
     return paging.page([{"VersionId": vid, "IsDefaultVersion": vid == policy.default_version_id, "CreateDate": created}
                   for vid, created in dated], ctx, "Versions")

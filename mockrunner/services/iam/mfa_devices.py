@@ -20,7 +20,9 @@ same user already has is "MFA Device for user <user> already exists." ("enable_d
 Device is already in use.", "enable_other"); deactivating or resyncing a device that is not the user's is
 ``NoSuchEntity`` "MFA Device invalid for user." ("deactivate_unassigned", "resync_unassigned", "deactivate_other",
 "resync_other", "deactivate_again"); GetMFADevice of a virtual device is a ``ValidationError`` (it reads FIDO
-security keys only: "get_virtual").
+security keys only: "get_virtual").  An IAM user with an enabled device enables another one or deactivates one of
+its own only in a session with MFA (``AccessDenied``, :data:`MFA_REQUIRED`; mfa_self_management.json); the EnableDate
+IAM keeps and lists is in whole seconds.
 
 Device operations are authorized on the device ARN (``arn:aws:iam::<account>:mfa<path><name>``); enabling,
 resyncing, deactivating and listing a user's devices on the user's ARN, as the Service Authorization Reference
@@ -123,6 +125,26 @@ FIDO_ONLY = ("The MFA device serial number sent in the request is invalid or not
              "only hardware FIDO security keys are supported. Please use the compatible device or API.")
 
 
+#: The refusal of EnableMFADevice and DeactivateMFADevice when an IAM user with an enabled device manages its own
+#: devices without MFA (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/mfa_self_management.json,
+#: "self_enable_second_key", "self_enable_duplicate_key", "self_deactivate_key", "self_deactivate_missing_key";
+#: AWS-2023-001).
+MFA_REQUIRED = ("To complete this action, please ensure that you are authenticated with an MFA device that is enabled "
+                "for this user.")
+
+
+def _unless_mfa_authenticated(ctx: RequestContext, iam: IamState, user_name: str) -> None:
+    """Refuse an IAM user who manages its own devices without MFA once one of them is enabled: a stolen access key
+    must not swap or remove the user's MFA.  Checked before the device is looked up (a missing device is refused
+    alike).  Another principal managing the user's devices (an administrator replacing a lost device), the user
+    before its first device, and ResyncMFADevice (recorded accepted: "self_resync_key") are not concerned."""
+    caller = ctx.caller
+    if caller.kind != "User" or caller.entity_name != user_name or caller.mfa_authenticated_at is not None:
+        return
+    if any(device.user_name == user_name for device in iam.mfa_devices.values()):
+        raise ServiceError("AccessDenied", MFA_REQUIRED, 403)
+
+
 def _invalid_code() -> ServiceError:
     return ServiceError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
 
@@ -186,6 +208,7 @@ def create_virtual_mfa_device(ctx: RequestContext) -> dict:
 def enable_mfa_device(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     user = USER.get(iam, params["UserName"])
+    _unless_mfa_authenticated(ctx, iam, user.name)
     device = device_of(iam, params["SerialNumber"])
     if device.user_name == user.name:
         raise ServiceError("EntityAlreadyExists", f"MFA Device for user {user.name} already exists.", 409)
@@ -197,7 +220,9 @@ def enable_mfa_device(ctx: RequestContext) -> dict:
     step = matching_step(device, params["AuthenticationCode1"], params["AuthenticationCode2"], now)
     if step is None:
         raise _invalid_code()
-    iam.update(device, user_name=user.name, enable_date=now, drift=step - time_step(now), last_step=step)
+    # EnableDate in whole seconds, as IAM lists it (mfa_propagation.json "list_resync_0": 2026-09-11T20:32:42+00:00).
+    iam.update(device, user_name=user.name, enable_date=now.replace(microsecond=0), drift=step - time_step(now),
+               last_step=step)
     return {}
 
 
@@ -220,6 +245,7 @@ def resync_mfa_device(ctx: RequestContext) -> dict:
 def deactivate_mfa_device(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
     name = own_user_name(ctx)
+    _unless_mfa_authenticated(ctx, iam, name)
     device = device_of(iam, ctx.params["SerialNumber"])
     if device.user_name != name:
         raise _not_the_users()

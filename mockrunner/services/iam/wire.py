@@ -155,8 +155,11 @@ def policy_out(iam: IamState, policy: ManagedPolicy | AwsManagedPolicy, full: bo
 
 
 def version_out(version: PolicyVersion, policy: ManagedPolicy, with_document: bool = True) -> dict:
+    """A policy version as IAM answers it; its ``CreateDate`` in whole seconds like the policy's (recorded from AWS,
+    2026-09-11: radkawar/stackd commit 9dc356f5, testdata/aws/iam/account_reporting.json
+    "unattached_policy_details:page1", four versions' dates without a fraction, printed by AWS CLI v2)."""
     out = {"VersionId": version.version_id, "IsDefaultVersion": version.version_id == policy.default_version_id,
-           "CreateDate": version.create_date}
+           "CreateDate": read_time(version.create_date)}
     if with_document:
         out["Document"] = paging.url_encoded(version.document)
     return out
