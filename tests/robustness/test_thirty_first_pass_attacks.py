@@ -58,12 +58,17 @@ Probed and held (pinned below where a test says so; the rest checked by hand):
   ``sts:TagSession``-only statement are not held; a list mixing ``sts:TagSession`` and
   ``sts:AssumeRoleWithWebIdentity`` is; ``sts:AssumeRoleWith*`` and ``sts:Assume*`` are refused as trust actions
   ("AssumeRole policy may only specify STS AssumeRole actions.") before any control.
-* Condition operators: dates far outside any ``datetime`` (``0001-01-01T00:00:00+23:59``,
-  ``9999-12-31T23:59:59-23:59``), epoch seconds of 400 digits, numbers of 1,000 digits in a policy (taken) and of
-  5,000 (a syntax error, never a 500); 5,000-digit numbers in JSON bodies to ECR, App Runner and the admin API are
-  refused as unreadable JSON.
+* ``?`` in a ``Federated`` ARN is no wildcard: the role lets no one in.
+* Condition operators: every operator of the seven families (plain, ``...IfExists``, ``ForAnyValue:``,
+  ``ForAllValues:``) against 37 hostile request values, 17,316 conditions: none allowed in an ``Allow`` statement
+  without denying in a ``Deny`` one, none raised, none took 50 ms.  Dates far outside any ``datetime``
+  (``0001-01-01T00:00:00+23:59``, ``9999-12-31T23:59:59-23:59``), epoch seconds of 400 digits, numbers of 1,000
+  digits in a policy (taken) and of 5,000 (a syntax error, never a 500); 5,000-digit numbers in JSON bodies to ECR,
+  App Runner and the admin API are refused as unreadable JSON.
 * The query wire: ``member.1000000`` (sparse input), ``-1``, ``+1``, Arabic-Indic digits, an empty index and ``" 1"``
   are ``MalformedInput``; ``MaxItems`` of 5,000 digits is ``MalformedInput``.
+* The suggestion's pages: IAM paths cannot carry markup (alphanumerics and ``/``), and condition values holding
+  ``</pre><script>`` are escaped on the decision page and every dashboard page its home page links to.
 * The blob store: a layer completion whose save fails, then the same digest completed through another upload into
   another repository, then the first retried: both layers AVAILABLE, the blob's bytes hash to its digest, and a
   restart from the state file shows the same; the store lock serializes every finish, purge and spare, so a failed
