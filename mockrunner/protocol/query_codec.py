@@ -100,7 +100,7 @@ def _parse_list(shape: Shape) -> Parse:
             # botocore sends ``Name=`` for an empty list.
             return [] if flat.get(key, _MISSING) == "" else _MISSING
         tokens = _list_tokens(prefixes[base])
-        if int(tokens[-1]) != len(tokens):
+        if _index(tokens[-1]) != len(tokens):
             raise null_elements(shape, _coral_path(key))
         out = []
         for token in tokens:
@@ -117,6 +117,19 @@ _MAX_SKIP = 10
 """How far past a list's end an index may land before IAM calls the input excessively sparse."""
 
 
+_MAX_INDEX = (1 << 31) - 1
+
+
+def _index(token: str) -> int:
+    """A list index token (ASCII digits) as a number: leading zeros of any length are read (``0001`` is 1); an
+    index past a 32-bit integer is ``MalformedInput`` 'For input string: "<token>"', Java's words for a number it
+    cannot hold (*unverified*), never a digit string Python refuses to convert (more than 4,300 digits)."""
+    significant = token.lstrip("0") or "0"
+    if len(significant) > len(str(_MAX_INDEX)) or int(significant) > _MAX_INDEX:
+        raise _malformed(f'For input string: "{token}"')
+    return int(significant)
+
+
 def _list_tokens(tokens: set[str]) -> list[str]:
     """The index tokens of a list's fields in index order, one per index; IAM's ``MalformedInput`` for an index
     that is not one or leaves too wide a gap (module docstring)."""
@@ -126,7 +139,7 @@ def _list_tokens(tokens: set[str]) -> list[str]:
             raise _malformed(f"Key {token} may not have a leading '-'")
         if not (token.isascii() and token.isdigit()):
             raise _malformed("Start of list found where not expected")
-        index = int(token)
+        index = _index(token)
         if index == 0:
             raise _malformed("0 is not a valid index")
         by_index.setdefault(index, token)
@@ -201,7 +214,8 @@ def _integer(text: str, bits: int = 32) -> int:
     (``1_000``, `` 7 ``)."""
     if not _INTEGER.fullmatch(text):
         raise ValueError(text)
-    value = int(text)
+    sign, digits = (text[0], text[1:]) if text[0] in "+-" else ("", text)
+    value = int(sign + (digits.lstrip("0") or "0"))  # 5,000 leading zeros are read, as Java's parseInt reads them
     if not -(1 << (bits - 1)) <= value < 1 << (bits - 1):
         raise ValueError(text)
     return value

@@ -40,7 +40,8 @@ def complete(store: "Store", record: Recorded) -> dict[str, Any]:
     first = single.fix(record, entity)
     if "statement" not in first:
         return first
-    if not record.principal.startswith("arn:"):  # a service principal has only the resource (trust) layer
+    if not record.principal.startswith("arn:") or single.federated_prefix(record.principal) is not None:
+        # A service principal and an identity provider's user have only the resource (trust) layer.
         return {**first, "alsoNeeded": [], "alsoNeededComplete": True}
     try:
         further, checked = _further(store, record, first["statement"], entity)

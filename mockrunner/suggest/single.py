@@ -28,7 +28,13 @@ from mockrunner.suggest.build import DEPENDENT_CONDITIONS
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
 from mockrunner.suggest.resources import literal
 
-TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
+                           "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
+_PINNED_CLAIMS = ("aud", "sub")
+"""The claims a federated caller's trust statement is pinned to: the audience and the subject the request carried
+(``<provider host>:aud``/``:sub`` for an OpenID Connect provider, ``saml:aud``/``saml:sub`` for a SAML one), so
+the statement lets in the one workload refused and no other user of the provider (IAM also refuses a trust policy
+letting in any GitHub, GitLab or Cognito user: :mod:`mockrunner.services.iam.trust_controls`)."""
 _PLACES = {
     "identity": ("identity policy", "an identity-based policy (inline or attached) of {entity}"),
     "permissionsBoundary": ("permissions boundary", "the permissions boundary {boundary} of {entity}"),
@@ -91,8 +97,14 @@ def _aws_managed(policy_arn: str | None) -> bool:
 
 def _resource_side(record: Recorded, is_service: bool, entity: str) -> dict[str, Any]:
     trust = record.action.lower() in TRUST_ACTIONS
-    principal = ({"Service": record.principal} if is_service else {"AWS": entity})
+    federated = federated_prefix(record.principal)
+    principal = ({"Service": record.principal} if is_service else {"Federated": record.principal}
+                 if federated is not None else {"AWS": entity})
     statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": record.action}
+    pinned = {f"{federated}{claim}": record.context[f"{federated}{claim}"] for claim in _PINNED_CLAIMS
+              if federated is not None and isinstance(record.context.get(f"{federated}{claim}"), str)}
+    if pinned:
+        statement["Condition"] = {"StringEquals": {key: literal(value) for key, value in pinned.items()}}
     where = "trust policy" if trust else "resource policy"
     target = record.resource
     if not trust and ":ecr:" in record.resource:
@@ -102,6 +114,17 @@ def _resource_side(record: Recorded, is_service: bool, entity: str) -> dict[str,
             "statement": statement,
             "explanation": f"The {where} of {record.resource} did not allow {record.principal} to "
                            f"{record.action}."}
+
+
+def federated_prefix(principal: str) -> str | None:
+    """For an identity provider's ARN (a web identity's or a SAML user's principal), the prefix of its condition
+    keys: ``<host>:`` of an OpenID Connect provider, ``saml:`` of a SAML provider; None for any other principal."""
+    parsed = split_arn(principal)
+    if parsed is None or parsed.service != "iam":
+        return None
+    if parsed.resource_type == "oidc-provider":
+        return f"{parsed.resource_path}:"
+    return "saml:" if parsed.resource_type == "saml-provider" else None
 
 
 def _entity(principal: str) -> str:
