@@ -43,8 +43,11 @@ _ELEMENTS = {
 _EFFECTS = frozenset({"Allow", "Deny"})
 _VENDOR = re.compile(r"^[A-Za-z0-9\-.*?]+\Z")
 _SID = re.compile(r"^[0-9A-Za-z]*\Z")
-# A role trust policy may only grant the STS "assume" family (IAM rejects anything else).
-_TRUST_ACTION = re.compile(r"^(\*|sts:\*|sts:(AssumeRole[A-Za-z]*|TagSession|SetSourceIdentity|SetContext))\Z", re.I)
+# A role trust policy may only grant the STS "assume" family, named exactly: IAM refused ``sts:*`` and
+# ``STS:assumerolewithwebidentity`` (recorded from AWS, 2026-09-11: radkawar/stackd,
+# iam/policy/testdata/oidc_trust_controls_edges_aws.json) and ``*`` (versity/versitygw's IAM API tests).
+_TRUST_ACTIONS = frozenset({"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
+                            "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +178,7 @@ def build_policy(document: str | dict, kind: PolicyKind, *, require_current_vers
     for statement in raw_statements:
         for action in _string_list(statement.get("Action", statement.get("NotAction"))):
             _check_action(action)
-            if kind is PolicyKind.TRUST and "Action" in statement and not _TRUST_ACTION.match(action):
+            if kind is PolicyKind.TRUST and "Action" in statement and action not in _TRUST_ACTIONS:
                 raise MalformedPolicyError(m.TRUST_ACTIONS_ONLY)
         if kind is PolicyKind.TRUST:
             _check_trust_principal(statement.get("Principal"))

@@ -23,8 +23,8 @@ scoped providers, with no value in that operator's block that is "scoped to all"
 
 Keys of the scoped providers compare without case. Not recorded, so mockrunner's choices (fail closed,
 *unverified*): a ``NotAction`` statement is held to the rule unless its list takes out
-``sts:AssumeRoleWithWebIdentity``; ``sts:*`` and ``*`` actions are held to it too (AWS answered "AssumeRole policy
-may only specify STS AssumeRole actions." for ``sts:*``); the GitHub prefix compares with case.
+``sts:AssumeRoleWithWebIdentity``; the GitHub prefix compares with case. (``sts:*`` and ``*`` never get here: the
+policy grammar refuses any trust action but the STS assume family named exactly.)
 """
 from __future__ import annotations
 
