@@ -1,4 +1,4 @@
-"""ECR (API and the ``/v2/`` registry) as radkawar/stackd's other captures recorded it from real AWS, 2026-09-26.
+"""ECR (API and the ``/v2/`` registry) and STS GetWebIdentityToken as radkawar/stackd's other captures recorded them.
 
 Evidence: the repository radkawar/stackd (commit 9dc356f5), ``testdata/aws/ecr/``: ``capture_summary.json`` names
 ``...-resume-61a808.json`` authoritative (compared in tests/ecr/test_stackd_recordings.py) and keeps the others as
@@ -6,7 +6,8 @@ Evidence: the repository radkawar/stackd (commit 9dc356f5), ``testdata/aws/ecr/`
 deleted, then a dropped connection), ``...-resume-b913ab.json`` (complete, but its repository-policy deny was
 refused, so its authorization cases show no denial), ``...-resume-865a3a.json`` (stopped at that refusal) and
 ``stackd-buildowner-ecr-3626cb8cd3e9.json`` (no observations). Their calls are native answers all the same; where
-they differ from one another (tag order) nothing is concluded. See
+they differ from one another (tag order) nothing is concluded. STS: ``testdata/aws/iam/outbound_identity.json``
+(2026-09-11), GetWebIdentityToken in an account without outbound federation. See
 (docs/behaviour.md, "Parity sweep against stackd's other ECR and STS captures").
 
 Fixed (each test failed before its fix):
@@ -15,15 +16,23 @@ Fixed (each test failed before its fix):
   (``mockrunner/services/ecr/core.py:kms_key_arn``);
 * a lifecycle policy ECR's schema validator refuses is answered with the report's closing newline
   (``mockrunner/model/ecr_policies.py:SchemaViolation``);
-* ``tags/list`` is compact JSON labelled ``text/plain; charset=utf-8`` (``mockrunner/registry/handlers.py:tags_list``).
+* ``tags/list`` is compact JSON labelled ``text/plain; charset=utf-8`` (``mockrunner/registry/handlers.py:tags_list``);
+* GetWebIdentityToken (``mockrunner/services/sts/outbound_tokens.py``): the disabled feature's words, the unsupported
+  algorithm's words and its place before the disabled answer, the session-expiry refusal's words and place, the
+  ``arn:aws:sts::<account>:self`` resource, ``sts:TagGetWebIdentityToken`` for ``Tags``, the federated user's words;
+* STS input: an empty list is no value (``mockrunner/protocol/query_codec.py:parse_request``), the audience's element
+  constraints and ``Tag(key=..., value=...)`` in messages (``mockrunner/protocol/validation.py``).
 
 Held (tests below say which): the not-found, already-exists and policy-not-found messages, repository policies
 with ``"Principal": "*"`` and a ``Resource`` refused and not kept, an empty-rules policy's length refusal, the
 lifecycle answers' ``lastEvaluatedAt`` of 0, DeleteRepositoryPolicy without a policy, scanning configurations,
 a manifest list protecting its child, a batch delete of a tag and a missing tag, and the registry's 401, manifest
-GET and manifest PUT answers.
+GET and manifest PUT answers; STS's validation messages, duplicate tag keys, denials by identity policy, explicit
+deny, boundary and session policy, the token conditions, and sessions as callers.
 """
 from __future__ import annotations
+
+import json
 
 import pytest
 from botocore.config import Config
@@ -216,3 +225,191 @@ def test_image_answers_held(ecr):
                                     "imageId": {"imageTag": "absent"}}]
     assert sorted(image["imageTag"] for image in ecr.list_images(repositoryName="images")["imageIds"]) == [
         "index", "original"]
+
+
+# ------------------------------------------------------------------------------------------- STS: GetWebIdentityToken
+# testdata/aws/iam/outbound_identity.json (2026-09-11): an account without outbound web identity federation, so every
+# request that passes its checks ends in the disabled answer; the cases show which checks come first.
+AUDIENCE = ["https://stackd-outbound.example.invalid"]
+DISABLED = (403, "OutboundWebIdentityFederationDisabledException", "OutboundWebIdentityFederation is disabled.")
+NOT_SUPPORTED = (400, "ValidationError", "Requested SigningAlgorithm is not supported. See the GetWebIdentityToken "
+                 "documentation for supported algorithms")
+SELF = f"arn:aws:sts::{ACCOUNT}:self"
+
+
+def _allow(actions, resource="*", **extra) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": actions, "Resource": resource, **extra}]})
+
+
+def _sts_user(aws, name: str, policy: str | None = None, regions: tuple[str, ...] = ("us-east-1",)):
+    """STS clients (one per region, a single client for one) of a new user under ``/org-access/``."""
+    iam = aws.client("iam")
+    iam.create_user(UserName=name, Path="/org-access/")
+    if policy is not None:
+        iam.put_user_policy(UserName=name, PolicyName="ReportPermissions", PolicyDocument=policy)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    clients = [aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"], region=region,
+                          config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+               for region in regions]
+    return clients[0] if len(clients) == 1 else clients
+
+
+def _token(sts, **extra):
+    return _error(sts.get_web_identity_token, **{"Audience": AUDIENCE, "SigningAlgorithm": "RS256", **extra})
+
+
+def _denied(name: str, action: str, why: str = "because no identity-based policy allows the {action} action") -> tuple:
+    return (403, "AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/org-access/{name} is not authorized to perform: "
+            f"{action} on resource: {SELF} " + why.format(action=action))
+
+
+def test_web_identity_token_checks_before_the_disabled_feature(aws):
+    """"original_default", "original_es384", "original_duration_60"/"_3600", "original_tags_plain", "_empty",
+    "_reserved", "original_audience_space"/"_plain"/"_duplicate"/"_unicode": the disabled answer is "OutboundWeb
+    IdentityFederation is disabled." (was a longer text of mockrunner's); "original_algorithm_RS384"/"_ES256"/
+    "_HS256"/"_rs256": "Requested SigningAlgorithm is not supported. ..." (was the disabled answer: checked after it,
+    and worded as an enum violation)."""
+    sts, other_region = _sts_user(aws, "original", _allow(["sts:*"]), ("us-east-1", "eu-west-2"))
+    for algorithm in ("RS256", "ES384"):
+        assert _token(sts, SigningAlgorithm=algorithm) == DISABLED
+    for extra in ({"DurationSeconds": 60}, {"DurationSeconds": 3600}, {"Tags": [{"Key": "team", "Value": "test"}]},
+                  {"Tags": []}, {"Tags": [{"Key": "aws:team", "Value": "test"}]}, {"Audience": [" "]},
+                  {"Audience": ["not-a-url"]}, {"Audience": AUDIENCE * 2}, {"Audience": ["https://\u4f8b.example.invalid"]}):
+        assert _token(sts, **extra) == DISABLED, extra
+    for algorithm in ("RS384", "ES256", "HS256", "rs256"):
+        assert _token(sts, SigningAlgorithm=algorithm) == NOT_SUPPORTED
+    assert _token(other_region) == DISABLED  # "original_other_region"
+
+
+def test_web_identity_token_input_validation(aws):
+    """"original_audience_empty_list" (``Audience=[]``: "Value null", was "Value '[]' ... greater than or equal to
+    1"), "original_audience_empty" (no "Member must not be null" in the element constraints), "original_tags_fifty_one"
+    (tags printed ``Tag(key=0, value=test)``, were ``{Key=0, Value=test}``); held: "original_algorithm_" / "_none" /
+    "_RS256x", "original_missing_*", "original_audience_eleven", "original_duration_0"/"_59"/"_3601",
+    "original_tags_duplicate"/"_case_duplicate" (before the disabled answer), "_empty_key", "_invalid_key"."""
+    sts = _sts_user(aws, "original", _allow(["sts:*"]))
+    invalid = "1 validation error detected: Value {} at '{}' failed to satisfy constraint: Member must {}"
+    assert _token(sts, Audience=[]) == (400, "ValidationError", invalid.format("null", "audience", "not be null"))
+    assert _token(sts, Audience=[""]) == (400, "ValidationError", invalid.format(
+        "'[]'", "audience", "satisfy constraint: [Member must have length less than or equal to 1000, Member must "
+        "have length greater than or equal to 1]"))
+    tags = [{"Key": str(index), "Value": "test"} for index in range(51)]
+    listed = ", ".join(f"Tag(key={index}, value=test)" for index in range(51))
+    assert _token(sts, Tags=tags) == (400, "ValidationError", invalid.format(
+        f"'[{listed}]'", "tags", "have length less than or equal to 50"))
+    assert _token(sts, Audience=[str(index) for index in range(11)]) == (400, "ValidationError", invalid.format(
+        "'[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]'", "audience", "have length less than or equal to 10"))
+    for algorithm, bound in (("", "greater than or equal to 5"), ("none", "greater than or equal to 5"),
+                             ("RS256x", "less than or equal to 5")):
+        assert _token(sts, SigningAlgorithm=algorithm) == (400, "ValidationError", invalid.format(
+            f"'{algorithm}'", "signingAlgorithm", f"have length {bound}"))
+    assert _error(sts.get_web_identity_token, Audience=AUDIENCE) == (400, "ValidationError", invalid.format(
+        "null", "signingAlgorithm", "not be null"))
+    for seconds, bound in ((0, "greater than or equal to 60"), (59, "greater than or equal to 60"),
+                           (3601, "less than or equal to 3600")):
+        assert _token(sts, DurationSeconds=seconds) == (400, "ValidationError", invalid.format(
+            f"'{seconds}'", "durationSeconds", f"have value {bound}"))
+    for second in ("team", "Team"):
+        assert _token(sts, Tags=[{"Key": "team", "Value": "one"}, {"Key": second, "Value": "two"}]) == (
+            400, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    pattern = "satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"
+    assert _token(sts, Tags=[{"Key": "", "Value": "test"}]) == (400, "ValidationError", (
+        "2 validation errors detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have "
+        f"length greater than or equal to 1; Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must "
+        f"{pattern}"))
+    assert _token(sts, Tags=[{"Key": "<team>", "Value": "test"}]) == (400, "ValidationError", invalid.format(
+        "'<team>'", "tags.1.member.key", pattern))
+    assert _token(sts, Tags=[{"Key": "k" * 129, "Value": "test"}]) == (400, "ValidationError", invalid.format(
+        f"'{'k' * 129}'", "tags.1.member.key", "have length less than or equal to 128"))
+    assert _token(sts, Tags=[{"Key": "team", "Value": "v" * 257}]) == (400, "ValidationError", invalid.format(
+        f"'{'v' * 257}'", "tags.1.member.value", "have length less than or equal to 256"))
+    assert _token(sts, Audience=["a" * 1001]) == (400, "ValidationError", invalid.format(
+        f"'[{'a' * 1001}]'", "audience", "satisfy constraint: [Member must have length less than or equal to 1000, "
+        "Member must have length greater than or equal to 1]"))
+
+
+def test_web_identity_token_is_authorized_on_self_and_tags_on_their_own_action(aws):
+    """"no_grants_token", "denied_token", "scoped_user_token", "boundary_token": denials name ``on resource:
+    arn:aws:sts::<account>:self`` (was ``*``); "scoped_self_token" / "scoped_self_with_tags": a policy on that ARN
+    allows (was denied); "plain_with_tags", "tag_condition_wrong_value"/"_wrong_key": Tags need
+    ``sts:TagGetWebIdentityToken`` (was not checked), whose conditions decide ("tag_condition_with_tags"); held:
+    "plain_token", "tagged_token", "tagged_with_tags", "condition_token" (``sts:DurationSeconds`` 300 by default),
+    "condition_audience_denied"/"_algorithm_denied"/"_duration_denied"."""
+    iam = aws.client("iam")
+    assert _token(_sts_user(aws, "no_grants")) == _denied("no_grants", "sts:GetWebIdentityToken")
+    denied = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sts:GetWebIdentityToken", "Resource": "*"}]})
+    assert _token(_sts_user(aws, "denied", denied)) == _denied(
+        "denied", "sts:GetWebIdentityToken", "with an explicit deny in an identity-based policy")
+    scoped_user = _sts_user(aws, "scoped_user", _allow(["sts:GetWebIdentityToken"],
+                                                       f"arn:aws:iam::{ACCOUNT}:user/org-access/scoped_user"))
+    assert _token(scoped_user) == _denied("scoped_user", "sts:GetWebIdentityToken")
+    scoped_self = _sts_user(aws, "scoped_self", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"],
+                                                       SELF))
+    assert _token(scoped_self) == DISABLED
+    assert _token(scoped_self, Tags=[{"Key": "team", "Value": "test"}]) == DISABLED
+    boundary = iam.create_policy(PolicyName="boundary", PolicyDocument=_allow("iam:GetUser"))["Policy"]["Arn"]
+    bounded = _sts_user(aws, "boundary", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]))
+    iam.put_user_permissions_boundary(UserName="boundary", PermissionsBoundary=boundary)
+    assert _token(bounded) == _denied("boundary", "sts:GetWebIdentityToken",
+                                      "because no permissions boundary allows the {action} action")
+    plain = _sts_user(aws, "plain", _allow(["sts:GetWebIdentityToken"]))
+    assert _token(plain) == DISABLED
+    assert _token(plain, Tags=[{"Key": "team", "Value": "test"}]) == _denied("plain", "sts:TagGetWebIdentityToken")
+    tagged = _sts_user(aws, "tagged", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]))
+    assert _token(tagged, Tags=[{"Key": "team", "Value": "test"}]) == DISABLED
+    tag_condition = _sts_user(aws, "tag_condition", json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*"},
+        {"Effect": "Allow", "Action": "sts:TagGetWebIdentityToken", "Resource": "*", "Condition": {
+            "StringEquals": {"aws:RequestTag/team": "test"},
+            "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}}]}))
+    assert _token(tag_condition, Tags=[{"Key": "team", "Value": "test"}]) == DISABLED
+    for tag in ({"Key": "team", "Value": "other"}, {"Key": "extra", "Value": "test"}):
+        assert _token(tag_condition, Tags=[tag]) == _denied("tag_condition", "sts:TagGetWebIdentityToken")
+    condition = _sts_user(aws, "condition", _allow("sts:GetWebIdentityToken", Condition={
+        "ForAllValues:StringEquals": {"sts:IdentityTokenAudience": AUDIENCE},
+        "StringEquals": {"sts:SigningAlgorithm": "RS256"}, "NumericEquals": {"sts:DurationSeconds": "300"}}))
+    assert _token(condition) == _token(condition, DurationSeconds=300) == DISABLED
+    for extra in ({"Audience": ["other"]}, {"SigningAlgorithm": "ES384"}, {"DurationSeconds": 301}):
+        assert _token(condition, **extra) == _denied("condition", "sts:GetWebIdentityToken"), extra
+
+
+def test_web_identity_token_from_sessions(aws):
+    """"federation_token_caller": "GetWebIdentityToken does not support federated user sessions" (was "Cannot call
+    GetWebIdentityToken with session credentials"); "role_exceeds_remaining_duration": checked before the disabled
+    answer and worded "Requested token expiry time must be before the original session's expiry time." (was the
+    disabled answer); held: "get_session_token_caller", "role_default", "role_session_denied_default"."""
+    iam = aws.client("iam")
+    tagged = _sts_user(aws, "tagged", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken",
+                                              "sts:GetFederationToken", "sts:GetSessionToken", "sts:AssumeRole",
+                                              "sts:SetSourceIdentity"]))
+    no_validation = Config(parameter_validation=False, retries={"max_attempts": 1})
+    session = aws.client_for(tagged.get_session_token(DurationSeconds=900)["Credentials"], "sts", config=no_validation)
+    assert _token(session) == DISABLED
+    federated = tagged.get_federation_token(Name="outbound-probe", DurationSeconds=900,
+                                            Policy=_allow("sts:GetWebIdentityToken"))["Credentials"]
+    assert _token(aws.client_for(federated, "sts", config=no_validation)) == (
+        403, "AccessDenied", "GetWebIdentityToken does not support federated user sessions")
+    me = tagged.get_caller_identity()["Arn"]
+    iam.create_role(RoleName="observer", Path="/outbound/", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": me},
+                                                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]}))
+    iam.put_role_policy(RoleName="observer", PolicyName="Outbound",
+                        PolicyDocument=_allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]))
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/outbound/observer"
+    role = aws.client_for(tagged.assume_role(RoleArn=role_arn, RoleSessionName="role", DurationSeconds=900,
+                                             SourceIdentity="outbound-observer")["Credentials"], "sts",
+                          config=no_validation)
+    assert _token(role) == DISABLED
+    assert _token(role, DurationSeconds=3600) == (
+        403, "SessionDurationEscalationException",
+        "Requested token expiry time must be before the original session's expiry time.")
+    limited = tagged.assume_role(RoleArn=role_arn, RoleSessionName="role_session_denied", DurationSeconds=900,
+                                 SourceIdentity="outbound-observer", Policy=json.dumps({
+                                     "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Resource": "*",
+                                                                             "Action": "sts:GetWebIdentityToken"}]}))
+    assert _token(aws.client_for(limited["Credentials"], "sts", config=no_validation)) == (
+        403, "AccessDenied", f"User: arn:aws:sts::{ACCOUNT}:assumed-role/observer/role_session_denied is not "
+        f"authorized to perform: sts:GetWebIdentityToken on resource: {SELF} with an explicit deny in a session policy")
