@@ -21,7 +21,10 @@ Fixed (each test failed before its fix):
   algorithm's words and its place before the disabled answer, the session-expiry refusal's words and place, the
   ``arn:aws:sts::<account>:self`` resource, ``sts:TagGetWebIdentityToken`` for ``Tags``, the federated user's words;
 * STS input: an empty list is no value (``mockrunner/protocol/query_codec.py:parse_request``), the audience's element
-  constraints and ``Tag(key=..., value=...)`` in messages (``mockrunner/protocol/validation.py``).
+  constraints and ``Tag(key=..., value=...)`` in messages (``mockrunner/protocol/validation.py``);
+* AssumeRoleWithWebIdentity's token checks (``mockrunner/oidc/verify.py``, ``internal/services/sts/testdata/oidc/
+  aws.json``): ``iat`` required, empty and numeric subjects, ``azp`` and several audiences, time claims as digit
+  strings and the refusal of others, the time messages, malformed session tags, a token without ``kid``.
 
 Held (tests below say which): the not-found, already-exists and policy-not-found messages, repository policies
 with ``"Principal": "*"`` and a ``Resource`` refused and not kept, an empty-rules policy's length refusal, the
@@ -35,6 +38,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -413,3 +417,139 @@ def test_web_identity_token_from_sessions(aws):
     assert _token(aws.client_for(limited["Credentials"], "sts", config=no_validation)) == (
         403, "AccessDenied", f"User: arn:aws:sts::{ACCOUNT}:assumed-role/observer/role_session_denied is not "
         f"authorized to perform: sts:GetWebIdentityToken on resource: {SELF} with an explicit deny in a session policy")
+
+
+# ------------------------------------------------------------------------- STS: AssumeRoleWithWebIdentity's claims
+# internal/services/sts/testdata/oidc/aws.json (2026-09-11): signed synthetic tokens for an issuer whose provider
+# lists client-a and client-b; the role trusts the provider without conditions.
+ISSUER = "https://stackd-oidc.example.com"
+_ABSENT = object()
+NOT_VALIDATED = ("InvalidIdentityToken", "The web identity token provided could not be validated. See the "
+                 "AssumeRoleWithWebIdentity documentation for requirements.", 400)
+INVALID_TIME = ("InvalidIdentityToken", "Invalid timestamp in token claims.", 400)
+
+
+@pytest.fixture
+def web_identity(aws):
+    """``(assume(claims, algorithm="RS256") -> answer or (code, message, status), now)``."""
+    import jwt
+
+    from mockrunner.oidc.keys import private_key, signing_key
+
+    iam = aws.client("iam")
+    provider = iam.create_open_id_connect_provider(Url=ISSUER, ClientIDList=["client-a", "client-b"])
+    iam.create_role(RoleName="oidc-probe", MaxSessionDuration=7200, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider["OpenIDConnectProviderArn"]},
+            "Action": ["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"]}]}))
+    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    now = int(aws.store.clock.now().timestamp())
+
+    def assume(claims: dict, algorithm: str = "RS256", kid: str | None | object = _ABSENT, **extra):
+        key, _ = signing_key(aws.store, ISSUER, algorithm)
+        header = {"kid": key.kid if kid is _ABSENT else kid}
+        token = jwt.encode(claims, private_key(aws.store, key), algorithm=algorithm,
+                           headers={name: value for name, value in header.items() if value is not None})
+        try:
+            return sts.assume_role_with_web_identity(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/oidc-probe",
+                                                     RoleSessionName="oidc-probe", WebIdentityToken=token, **extra)
+        except ClientError as error:
+            response = error.response
+            return (response["Error"]["Code"], response["Error"]["Message"],
+                    response["ResponseMetadata"]["HTTPStatusCode"])
+
+    return assume, now
+
+
+def _claims(now: int, **changes) -> dict:
+    claims = {"iss": ISSUER, "aud": "client-a", "sub": "subject-probe", "iat": now, "exp": now + 910}
+    claims.update(changes)
+    return {name: value for name, value in claims.items() if value is not _ABSENT}
+
+
+
+def _at_now(answer: tuple, now: int) -> tuple:
+    """``answer`` with the "current date/time <n>" STS names (the store's wall clock, at or after ``now``: the clock
+    runs) written ``<now>``, once ``n`` is checked to lie within a minute of ``now``."""
+    code, message, status = answer
+    current = int(message.split("current date/time ")[1].split(" ")[0])
+    assert now <= current <= now + 60
+    return code, message.replace(f"current date/time {current} ", "current date/time <now> "), status
+
+
+def test_web_identity_required_claims_and_subjects(web_identity):
+    """"missing-iat": "Missing a required claim: iat" (was taken); "subject-empty" (was IDPRejectedClaim) and
+    "sub-number" (``123`` answered as "123"; was IDPRejectedClaim) are taken; held: "missing-iss"/"-sub"/"-aud"/
+    "-exp", "subject-short", "sub-long", "algorithm-RS384"/"-RS512"/"-ES256"/"-ES384"/"-ES512"."""
+    assume, now = web_identity
+    for name in ("iss", "sub", "aud", "iat", "exp"):
+        assert assume(_claims(now, **{name: _ABSENT})) == (
+            "InvalidIdentityToken", f"Missing a required claim: {name}", 400), name
+    for subject, answered in (("", ""), (123, "123"), ("a", "a"), ("a" * 600, "a" * 600)):
+        answer = assume(_claims(now, sub=subject))
+        assert answer["SubjectFromWebIdentityToken"] == answered and answer["Audience"] == "client-a"
+    for algorithm in ("RS384", "RS512", "ES256", "ES384", "ES512"):
+        assert assume(_claims(now), algorithm)["SubjectFromWebIdentityToken"] == "subject-probe"
+    no_key = ("InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please "
+              "reference AssumeRoleWithWebIdentity documentation for requirements", 400)
+    for kid in (None, "", "unknown"):  # "missing-key-id" (was taken: every key was tried), "empty-key-id" and
+        assert assume(_claims(now), kid=kid) == no_key, kid  # "unknown-key-id" held; the issuer has six keys
+
+
+def test_web_identity_audience_and_authorized_party(web_identity):
+    """"aud-array-first-match"/"-second-match"/"-two-matches": more than one audience without ``azp`` is refused
+    (was taken when one matched); "azp-mismatch", "azp-empty": an ``azp`` that is no client id is refused even when
+    ``aud`` is one (was taken); "aud-empty": "could not be validated" (was "Incorrect token audience");
+    "aud-empty-array": "Claim is not allowed to be empty: aud" (was "Incorrect token audience"); held:
+    "azp-overrides", "aud-multi-with-azp" (Audience the ``azp``), "aud-single-array"."""
+    assume, now = web_identity
+    several = ("InvalidIdentityToken", "Token audience contains more than one audience while authorized party is not "
+               "present", 400)
+    for audiences in (["client-a", "other"], ["other", "client-a"], ["client-b", "client-a"]):
+        assert assume(_claims(now, aud=audiences)) == several
+    assert assume(_claims(now, aud="client-a", azp="other")) == NOT_VALIDATED
+    assert assume(_claims(now, aud="client-a", azp="")) == NOT_VALIDATED
+    assert assume(_claims(now, aud="")) == NOT_VALIDATED
+    assert assume(_claims(now, aud=[])) == ("InvalidIdentityToken", "Claim is not allowed to be empty: aud", 400)
+    assert assume(_claims(now, aud="other", azp="client-b"))["Audience"] == "client-b"
+    assert assume(_claims(now, aud=["other", "client-a"], azp="client-b"))["Audience"] == "client-b"
+    assert assume(_claims(now, aud=["client-a"]))["Audience"] == "client-a"
+
+
+def test_web_identity_times(web_identity):
+    """"iat-future-hour": "Token issued in the future: <iat>" and "nbf-future-hour": "Token not yet valid: current
+    date/time <now> must be after or equal to the not-before date/time <nbf>" (were mockrunner's words);
+    "nbf-string", "exp-string", "iat-string" (digits as text) taken (were IDPRejectedClaim); "nbf-invalid",
+    "iat-null", "iat-fraction", "exp-fraction": "Invalid timestamp in token claims." (were IDPRejectedClaim, and a
+    fraction taken); held: "expired-1" (within the five minutes), "expired-301" (ExpiredTokenException),
+    "iat-future-1", "nbf-future-1", "token-expiry-does-not-cap-session"."""
+    assume, now = web_identity
+    hour = now + 3600
+    assert assume(_claims(now, iat=hour, exp=hour + 600)) == (
+        "InvalidIdentityToken", f"Token issued in the future: {hour}", 400)
+    assert _at_now(assume(_claims(now, nbf=hour)), now) == (
+        "InvalidIdentityToken", f"Token not yet valid: current date/time <now> must be after or equal to the "
+        f"not-before date/time {hour}", 400)
+    for changes in ({"nbf": str(now + 10)}, {"exp": str(now + 600)}, {"iat": str(now + 10)}, {"iat": now + 11},
+                    {"nbf": now + 11}, {"exp": now - 9}):
+        assert assume(_claims(now, **changes))["Audience"] == "client-a", changes
+    for changes in ({"nbf": "invalid"}, {"iat": None}, {"iat": now + 9.5}, {"exp": now + 110.5}):
+        assert assume(_claims(now, **changes)) == INVALID_TIME, changes
+    assert _at_now(assume(_claims(now, exp=now - 301)), now) == (
+        "ExpiredTokenException", f"Token expired: current date/time <now> must be before the expiration date/time "
+        f"{now - 301}", 400)
+    session = assume(_claims(now, exp=now + 114), DurationSeconds=7200)  # two hours from a token of two minutes
+    assert 7200 <= session["Credentials"]["Expiration"].timestamp() - now <= 7260
+
+
+def test_web_identity_session_tags_and_source_identity(web_identity):
+    """"nested-string-tags": a tag value that is no one-string list is InvalidIdentityToken "principal_tags passed in
+    claim is not in correct format." (was IDPRejectedClaim); held: "nested-tags", "source-identity"."""
+    assume, now = web_identity
+    tags = "https://aws.amazon.com/tags"
+    assert assume(_claims(now, **{tags: {"principal_tags": {"Team": "engineering"}}})) == (
+        "InvalidIdentityToken", "principal_tags passed in claim is not in correct format.", 400)
+    assert "PackedPolicySize" in assume(_claims(now, **{tags: {"principal_tags": {"Team": ["engineering"]},
+                                                               "transitive_tag_keys": ["Team"]}}))
+    answer = assume(_claims(now, **{"https://aws.amazon.com/source_identity": "source-probe"}))
+    assert answer["SourceIdentity"] == "source-probe"
