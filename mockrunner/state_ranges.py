@@ -289,7 +289,7 @@ RANGES: dict[type, dict[str, Any]] = {
     iam.MfaDevice: {"serial_number": Member("iam", "serialNumberType"), "name": _iam("virtualMFADeviceName"),
                     "path": _iam("pathType"), "create_date": PAST, "user_name": _iam("userNameType"),
                     "enable_date": PAST, "tags": IAM_TAGS, "drift": Between(-MAX_DRIFT, MAX_DRIFT),
-                    "last_step": Between(-1, 2 ** 40)},
+                    "last_step": Between(-1, 2 ** 40), "sts_steps": Items(5, Between(0, 2 ** 40))},
     iam.IamState: {"oidc_providers": Entries(MAX_OIDC_PROVIDERS), "saml_providers": Entries(MAX_SAML_PROVIDERS),
                    "instance_profiles": Entries("iam_max_instance_profiles"),
                    "server_certificates": Entries("iam_max_server_certificates"),

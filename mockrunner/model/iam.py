@@ -395,8 +395,9 @@ class MfaDevice:
     """A virtual MFA device: ``serial_number`` is its ARN (``arn:aws:iam::<account>:mfa<path><name>``).
 
     ``seed`` is the base32 TOTP secret; ``user_name``/``enable_date`` are set while the device is enabled for a
-    user; ``drift`` is the step offset ResyncMFADevice measured; ``last_step`` the newest step a code was accepted
-    for (a code is never accepted twice)."""
+    user; ``drift`` is the step offset ResyncMFADevice measured; ``last_step`` the newest step IAM (Enable, Resync)
+    accepted a code for; ``sts_steps`` the steps STS accepted a code for that are still inside its window (STS keeps
+    its own record: a code is taken once by STS, and IAM's and STS's uses do not count against each other)."""
 
     serial_number: str
     name: str
@@ -408,6 +409,7 @@ class MfaDevice:
     tags: dict[str, str] = field(default_factory=dict)
     drift: int = 0
     last_step: int = -1
+    sts_steps: tuple[int, ...] = ()
 
 
 @dataclass

@@ -24,7 +24,9 @@ Fixed (each test failed before its fix):
   constraints and ``Tag(key=..., value=...)`` in messages (``mockrunner/protocol/validation.py``);
 * AssumeRoleWithWebIdentity's token checks (``mockrunner/oidc/verify.py``, ``internal/services/sts/testdata/oidc/
   aws.json``): ``iat`` required, empty and numeric subjects, ``azp`` and several audiences, time claims as digit
-  strings and the refusal of others, the time messages, malformed session tags, a token without ``kid``.
+  strings and the refusal of others, the time messages, malformed session tags, a token without ``kid``;
+* GetSessionToken's MFA codes (``mockrunner/services/sts/mfa.py``, ``testdata/aws/iam/mfa_reuse.json``,
+  ``mfa_time.json``): two steps either side, each once by STS, an older unused one too, IAM's uses apart.
 
 Held (tests below say which): the not-found, already-exists and policy-not-found messages, repository policies
 with ``"Principal": "*"`` and a ``Resource`` refused and not kept, an empty-rules policy's length refusal, the
@@ -553,3 +555,46 @@ def test_web_identity_session_tags_and_source_identity(web_identity):
                                                                "transitive_tag_keys": ["Team"]}}))
     answer = assume(_claims(now, **{"https://aws.amazon.com/source_identity": "source-probe"}))
     assert answer["SourceIdentity"] == "source-probe"
+
+
+# ----------------------------------------------------------------------------------------- STS: GetSessionToken MFA
+# testdata/aws/iam/mfa_reuse.json and mfa_time.json (2026-09-11); the IAM sweep left them to an STS pass.
+def test_session_token_codes_two_steps_either_side_each_once_apart_from_iams(aws):
+    """"reuse_3": a code two steps ahead is taken (was refused: one step); "initial_window_14": one two steps back
+    is taken after a newer one was used, three back is not (was refused: only newer codes); the codes IAM took to
+    enable the device are still STS's to take once (the recording's enable codes were then accepted by STS; were
+    refused), and "resync_after_use_1": ResyncMFADevice takes codes STS used (was refused); held: "reuse_2",
+    "reuse_4", "reuse_5" (a code STS took is refused again: "MultiFactorAuthentication failed with invalid MFA one
+    time pass code. ")."""
+    from mockrunner.services.iam.mfa_devices import totp
+
+    iam = aws.client("iam")
+    iam.create_user(UserName="reuse", Path="/org-access/")
+    iam.put_user_policy(UserName="reuse", PolicyName="p", PolicyDocument=_allow(["sts:GetSessionToken"]))
+    key = iam.create_access_key(UserName="reuse")["AccessKey"]
+    sts = aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="reuse")["VirtualMFADevice"]
+    serial, seed = device["SerialNumber"], device["Base32StringSeed"]
+    seconds = aws.store.clock.now().timestamp()
+    aws.store.clock.advance(30 - seconds % 30 + 1)  # the start of a time step: the test ends well inside it
+    now = int(aws.store.clock.now().timestamp()) // 30
+    iam.enable_mfa_device(UserName="reuse", SerialNumber=serial, AuthenticationCode1=totp(seed, now - 1),
+                          AuthenticationCode2=totp(seed, now))
+    refused = ("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+
+    def session(step: int):
+        try:
+            return sts.get_session_token(DurationSeconds=900, SerialNumber=serial, TokenCode=totp(seed, step))
+        except ClientError as error:
+            return error.response["Error"]["Code"], error.response["Error"]["Message"]
+
+    for step in (now, now + 1):  # "reuse_0", "reuse_1"; both codes IAM took at enabling
+        assert "Credentials" in session(step), step
+    assert session(now) == refused  # "reuse_2"
+    assert "Credentials" in session(now + 2)  # "reuse_3"
+    assert session(now + 1) == session(now + 2) == refused  # "reuse_4", "reuse_5"
+    assert "Credentials" in session(now - 2)  # older, unused
+    assert session(now - 3) == session(now + 3) == refused  # outside the window
+    assert session(now - 1) != refused  # an IAM code STS had not taken
+    iam.resync_mfa_device(UserName="reuse", SerialNumber=serial, AuthenticationCode1=totp(seed, now + 1),
+                          AuthenticationCode2=totp(seed, now + 2))  # "resync_after_use_1": codes STS took

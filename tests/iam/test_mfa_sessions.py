@@ -20,8 +20,8 @@ MFA_ONLY = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
 
 
 def user_with_device(aws, name: str, **policies) -> tuple[dict, str, bytes]:
-    """A user with an access key and an enabled virtual MFA device: (key, serial, seed); the device's codes up to
-    the previous time step are used."""
+    """A user with an access key and an enabled virtual MFA device: (key, serial, seed); IAM took the codes of the
+    two previous time steps (which STS still takes once: its record of used codes is its own)."""
     key = user_with_key(aws, name, **policies)
     iam = aws.client("iam")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
@@ -53,7 +53,8 @@ def test_wrong_reused_and_foreign_codes_are_refused(aws):
     key, serial, seed = user_with_device(aws, "ann")
     sts = aws.client_for(key, "sts")
     now = current_step(aws)
-    for token in (totp(seed, now - 1), totp(seed, now + 3), "000000" if totp(seed, now) != "000000" else "111111"):
+    # The window: two steps either side of now - 1 (the drift enabling with now - 2 and now - 1 measured).
+    for token in (totp(seed, now - 4), totp(seed, now + 3), "000000" if totp(seed, now) != "000000" else "111111"):
         with pytest.raises(ClientError) as excinfo:
             sts.get_session_token(SerialNumber=serial, TokenCode=token)
         assert aws_error(excinfo) == INVALID_CODE

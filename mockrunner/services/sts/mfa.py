@@ -1,8 +1,12 @@
 """MFA in STS: the ``SerialNumber`` and ``TokenCode`` of GetSessionToken and AssumeRole.
 
 A request carrying either names an MFA device of the calling IAM user and a current one-time code of it (IAM's
-virtual devices: RFC 6238, one step either side of now after the device's resync drift, each code accepted once,
-like the codes of EnableMFADevice).  The session it opens carries the MFA context: ``aws:MultiFactorAuthPresent``
+virtual devices: RFC 6238, two steps either side of now after the device's resync drift, each code accepted once by
+STS, an older unused one too; the codes IAM took for EnableMFADevice or ResyncMFADevice do not count as used, nor do
+STS's for IAM).  Recorded from AWS (radkawar/stackd ``testdata/aws/iam/mfa_reuse.json`` and ``mfa_time.json``,
+2026-09-11): a code two steps ahead ("reuse_3") and two behind ("initial_window_14", after a newer one was used)
+were taken, three behind refused; a second use of a code refused; the codes STS had taken were then accepted by
+ResyncMFADevice ("resync_after_use_1").  The session it opens carries the MFA context: ``aws:MultiFactorAuthPresent``
 is true and ``aws:MultiFactorAuthAge`` counts from the time of authentication, in the requests of that session
 and, for GetSessionToken's session, in the role sessions it opens with AssumeRole.
 
@@ -19,7 +23,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.services.iam.mfa_devices import time_step, totp
 
-SIGN_IN_STEPS = 1
+SIGN_IN_STEPS = 2
 UNKNOWN_DEVICE = ("MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial "
                   "number is valid and associated with this user.")
 INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
@@ -40,14 +44,18 @@ def verified_step(ctx: RequestContext, now: datetime) -> int:
         raise ServiceError("AccessDenied", UNKNOWN_DEVICE, 403)
     current = time_step(now) + device.drift
     for step in sorted(range(current - SIGN_IN_STEPS, current + SIGN_IN_STEPS + 1), key=lambda s: abs(s - current)):
-        if step > device.last_step and totp(device.seed, step) == code:
+        if step not in device.sts_steps and totp(device.seed, step) == code:
             return step
     raise ServiceError("AccessDenied", INVALID_CODE, 403)
 
 
 def consume(ctx: RequestContext, now: datetime) -> datetime:
-    """Verify the request's code and mark it used; the time of authentication the new session carries."""
+    """Verify the request's code and mark it used by STS; the time of authentication the new session carries.
+
+    Only the steps still inside the window are kept: a step that left it can no longer be presented."""
     step = verified_step(ctx, now)
     iam = ctx.store.accounts[ctx.caller.account_id].iam
-    iam.update(iam.mfa_devices[ctx.params["SerialNumber"]], last_step=step)
+    device = iam.mfa_devices[ctx.params["SerialNumber"]]
+    oldest = time_step(now) + device.drift - SIGN_IN_STEPS
+    iam.update(device, sts_steps=tuple(sorted({s for s in device.sts_steps if s >= oldest} | {step})))
     return now
