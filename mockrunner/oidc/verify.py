@@ -39,6 +39,7 @@ A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escap
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -264,6 +265,39 @@ def session_tags(claims: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     if not all(isinstance(key, str) and key.lower() in lowered for key in transitive):
         raise _rejected("Every transitive tag key must be one of the principal_tags.")
     return tags, list(transitive)
+
+
+ROLES_CLAIM = "https://aws.amazon.com/roles"
+ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]+")
+"""A role ARN the roles claim may name: written out exactly, in lower case, no wildcard."""
+
+
+def role_authorized_by_idp(claims: Mapping[str, Any], role_arn: str) -> bool:
+    """``sts:RoleAuthorizedByIdp``: whether the token's ``https://aws.amazon.com/roles`` claim names ``role_arn``
+    (``False`` without the claim, or with ``null``); a claim naming other roles only, or no role ARN at all, or of
+    another JSON type, is refused.
+
+    Recorded from AWS (radkawar/stackd ``internal/services/sts/testdata/oidc/aws-roles.json``, 2026-09-11): the
+    claim is a string (role ARNs separated by ``;``, each trimmed, empty pieces skipped) or a list (entries that are
+    no string skipped); an entry that is no role ARN as written out in lower case (``role/*``, upper case, two ARNs
+    joined by a comma) does not count; "The roles claim contains no valid role ARNs" when none is left, "The target
+    role ARN is not present in the roles claim of the identity token" when the role is not among them, "The roles
+    claim is not in a supported format" for an object (all ``InvalidIdentityToken``)."""
+    value = claims.get(ROLES_CLAIM)
+    if value is None:
+        return False
+    if isinstance(value, str):
+        entries = [piece.strip() for piece in value.split(";")]
+    elif isinstance(value, list):
+        entries = [item.strip() for item in value if isinstance(item, str)]
+    else:
+        raise _invalid("The roles claim is not in a supported format")
+    roles = {entry for entry in entries if ROLE_ARN.fullmatch(entry)}
+    if not roles:
+        raise _invalid("The roles claim contains no valid role ARNs")
+    if role_arn not in roles:
+        raise _invalid("The target role ARN is not present in the roles claim of the identity token")
+    return True
 
 
 def source_identity(claims: Mapping[str, Any]) -> str | None:

@@ -109,6 +109,10 @@ KEY_FORMS = [
      r"ResourceIdentityCenterInstanceArn)",
      "trusted identity propagation keys (botocore 1.44); the dataset predates them"),
     (r"sts:GetWebIdentityToken", r"sts:SubjectMode", "GetWebIdentityToken's SubjectMode (botocore 1.44.8)"),
+    (r"sts:(AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity)", r"sts:RoleAuthorizedByIdp",
+     "whether the token's roles claim names the role: recorded from AWS (radkawar/stackd "
+     "internal/services/sts/testdata/oidc/aws-roles.json), newer than the dataset; the same request context for the "
+     "companion checks"),
     (r"sts:SetWebIdentityTokenScope", r"sts:IdentityTokenScope", "GetWebIdentityToken's Scope (botocore 1.44.8)"),
 ]
 """(action pattern, key pattern, reason): condition keys AWS documents elsewhere, or newer than the dataset."""

@@ -25,6 +25,8 @@ Fixed (each test failed before its fix):
 * AssumeRoleWithWebIdentity's token checks (``mockrunner/oidc/verify.py``, ``internal/services/sts/testdata/oidc/
   aws.json``): ``iat`` required, empty and numeric subjects, ``azp`` and several audiences, time claims as digit
   strings and the refusal of others, the time messages, malformed session tags, a token without ``kid``;
+* the ``https://aws.amazon.com/roles`` claim and ``sts:RoleAuthorizedByIdp``
+  (``mockrunner/oidc/verify.py:role_authorized_by_idp``, ``internal/services/sts/testdata/oidc/aws-roles.json``);
 * GetSessionToken's MFA codes (``mockrunner/services/sts/mfa.py``, ``testdata/aws/iam/mfa_reuse.json``,
   ``mfa_time.json``): two steps either side, each once by STS, an older unused one too, IAM's uses apart.
 
@@ -598,3 +600,33 @@ def test_session_token_codes_two_steps_either_side_each_once_apart_from_iams(aws
     assert session(now - 1) != refused  # an IAM code STS had not taken
     iam.resync_mfa_device(UserName="reuse", SerialNumber=serial, AuthenticationCode1=totp(seed, now + 1),
                           AuthenticationCode2=totp(seed, now + 2))  # "resync_after_use_1": codes STS took
+
+
+def test_web_identity_roles_claim(web_identity, aws):
+    """internal/services/sts/testdata/oidc/aws-roles.json: the ``https://aws.amazon.com/roles`` claim (was ignored)
+    as a string, a ``;`` list (spaces, empty pieces), an array (non-strings skipped, duplicates) naming the role is
+    taken; naming other roles only is "The target role ARN is not present in the roles claim of the identity token";
+    ``[]``, ``""``, a nested array, ``role/*``, upper case or a comma list is "The roles claim contains no valid role
+    ARNs"; an object "The roles claim is not in a supported format"; ``null`` is no claim.  ``sts:RoleAuthorizedByIdp``
+    is true on a match and false without the claim ("roles-bool-*": a trust requiring it true)."""
+    assume, now = web_identity
+    role = f"arn:aws:iam::{ACCOUNT}:role/oidc-probe"
+    other = f"arn:aws:iam::{ACCOUNT}:role/another-role"
+    roles = "https://aws.amazon.com/roles"
+    for value in (role, f"{other};{role}", f"{other}; {role}", f"{role};", f";{role}", [other, role], [123, role],
+                  [role, role], None):
+        assert assume(_claims(now, **{roles: value}))["Audience"] == "client-a", value
+    assert assume(_claims(now, **{roles: [other]})) == (
+        "InvalidIdentityToken", "The target role ARN is not present in the roles claim of the identity token", 400)
+    for value in ([], "", [[role]], f"arn:aws:iam::{ACCOUNT}:role/*", role.upper(), f"{other},{role}"):
+        assert assume(_claims(now, **{roles: value})) == (
+            "InvalidIdentityToken", "The roles claim contains no valid role ARNs", 400), value
+    assert assume(_claims(now, **{roles: {"role": role}})) == (
+        "InvalidIdentityToken", "The roles claim is not in a supported format", 400)
+    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/stackd-oidc.example.com"
+    aws.client("iam").update_assume_role_policy(RoleName="oidc-probe", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"Bool": {"sts:RoleAuthorizedByIdp": "true"}}}]}))
+    assert assume(_claims(now, **{roles: role}))["Audience"] == "client-a"
+    assert assume(_claims(now)) == ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
