@@ -628,5 +628,12 @@ def test_web_identity_roles_claim(web_identity, aws):
         "Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
             "Condition": {"Bool": {"sts:RoleAuthorizedByIdp": "true"}}}]}))
-    assert assume(_claims(now, **{roles: role}))["Audience"] == "client-a"
-    assert assume(_claims(now)) == ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+    denied = ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", 403)
+    assert assume(_claims(now, **{roles: role}))["Audience"] == "client-a"  # "roles-bool-true-matching"
+    assert assume(_claims(now)) == denied  # "roles-bool-true-absent"
+    aws.client("iam").update_assume_role_policy(RoleName="oidc-probe", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"Bool": {"sts:RoleAuthorizedByIdp": "false"}}}]}))
+    assert assume(_claims(now, **{roles: role})) == denied  # "roles-bool-false-matching"
+    assert assume(_claims(now, **{roles: [other]}))[0] == "InvalidIdentityToken"  # "roles-bool-false-mismatch"
