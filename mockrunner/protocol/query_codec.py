@@ -299,6 +299,14 @@ def form_fields(body: bytes) -> list[tuple[str, str]]:
         raise ServiceError("MalformedQueryString", message, 400) from None
 
 
+EMPTY_LIST_IS_ABSENT = frozenset({"sts"})
+"""Services that read a top-level list sent as ``Name=`` (botocore's empty list) as no value: STS answered
+GetWebIdentityToken's ``Audience=[]`` "Value null at 'audience' failed to satisfy constraint: Member must not be
+null" (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/outbound_identity.json,
+"original_audience_empty_list"), where IAM reads ``Tags=`` as an empty list (TagUser: "The provided tag map must not
+be null/empty.", tests/iam/test_stackd_recordings.py).  STS's other lists are taken to read alike (*unverified*)."""
+
+
 def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
     """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed."""
     flat: dict[str, str] = dict(query_params or {})
@@ -307,7 +315,10 @@ def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[
     shape = operation.input_shape
     if shape is None:
         return {}
-    return _parser(shape)(flat, _prefixes(flat, _input_depth(shape)), "")
+    params = _parser(shape)(flat, _prefixes(flat, _input_depth(shape)), "")
+    if operation.service_model.service_name in EMPTY_LIST_IS_ABSENT:
+        params = {name: value for name, value in params.items() if not (value == [] and flat.get(name) == "")}
+    return params
 
 
 # ------------------------------------------------------------------------------------- response serialization

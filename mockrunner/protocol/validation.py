@@ -163,12 +163,26 @@ UNLISTED_ENUMS: dict[str, frozenset[str]] = {
     "iam": frozenset({"statusType"}),
 }
 
+STS_AUDIENCE_LIST = "webIdentityTokenAudienceListType"
+"""GetWebIdentityToken's ``Audience``: ``[""]`` is "Value '[]' at 'audience' failed to satisfy constraint: Member must
+satisfy constraint: [Member must have length less than or equal to 1000, Member must have length greater than or
+equal to 1]" (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/outbound_identity.json,
+"original_audience_empty")."""
+
+#: Services whose messages print a structure in a list as its class does, ``Tag(key=0, value=test)``, where Coral
+#: prints a map (``{Key=0, Value=test}``): STS's 51 tags of GetWebIdentityToken were "Value '[Tag(key=0,
+#: value=test), ...]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+#: (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/outbound_identity.json,
+#: "original_tags_fifty_one"; STS's other structures are taken to print alike, *unverified*).
+CLASS_STYLE_STRUCTURES = frozenset({"sts"})
+
 #: List shapes whose element constraints Coral lists without the closing "Member must not be null": IAM's
 #: ``clientIDList`` "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must
 #: have length greater than or equal to 1]" and ``thumbprintList`` (recorded from AWS in 2026: LocalStack snapshot
 #: test_iam_oidc.snapshot.json, test_create_open_id_connect_provider_validation_errors), while IAM's ``tagKeys``
 #: carries it (test_iam_roles.snapshot.json).
-ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType", "entityListType"})
+ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType", "entityListType",
+                                       STS_AUDIENCE_LIST})
 
 #: Enum shapes whose value set Coral lists in an order of its own: GetAccountAuthorizationDetails' filter
 #: "[Member must satisfy enum value set: [LocalManagedPolicy, User, AWSManagedPolicy, Role, Group]]" (recorded from
@@ -210,6 +224,18 @@ def _lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _render_as_classes(value: Any, shape: Shape) -> str:
+    """A list of structures as a service of :data:`CLASS_STYLE_STRUCTURES` prints it; anything else as
+    :func:`render` does."""
+    if not (shape.type_name == "list" and shape.member.type_name == "structure" and isinstance(value, list | tuple)
+            and all(isinstance(item, Mapping) for item in value)):
+        return render(value)
+    name = shape.member.name
+    return "[" + ", ".join(
+        f"{name}(" + ", ".join(f"{_lower_first(str(k))}={render(v)}" for k, v in item.items()) + ")"
+        for item in value) + "]"
+
+
 def _hidden(shape: Shape) -> bool:
     """Coral does not echo sensitive values; a collection of sensitive values is not echoed either."""
     children = {"list": ("member",), "map": ("key", "value")}.get(shape.type_name, ())
@@ -231,7 +257,9 @@ class _Failure(NamedTuple):
         if self.echo is not None:
             shown = f" {self.echo} " if self.echo and not hidden else " "
         else:
-            shown = " " if hidden else f" '{render(self.value)}' "
+            text = (_render_as_classes(self.value, self.shape) if service in CLASS_STYLE_STRUCTURES
+                    else render(self.value))
+            shown = " " if hidden else f" '{text}' "
         constraint = self.constraint
         if self.shape.name in UNLISTED_ENUMS.get(service, ()) and constraint.startswith(_ENUM):
             constraint = _ENUM.rstrip(": ")

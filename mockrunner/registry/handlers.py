@@ -123,7 +123,7 @@ def tags_list(request: RegistryRequest, name: str) -> Reply:
         request.authorize(name, "ecr:ListImages")
         repo = request.repository(name)
         tags = sorted(tag for image in repo.images.values() for tag in image.tags)
-    return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size, {"name": name})
+    return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size, {"name": name}, _TAG_LIST_FORM)
 
 
 def _page_size(request: RegistryRequest, limit: int | None) -> int | None:
@@ -140,7 +140,16 @@ def _page_size(request: RegistryRequest, limit: int | None) -> int | None:
     return int(text)
 
 
-def _paged(request: RegistryRequest, path: str, key: str, items: list[str], size: int | None, extra: dict) -> Reply:
+_TAG_LIST_FORM = ("text/plain; charset=utf-8", (",", ":"))
+"""ECR answers ``tags/list`` as compact JSON labelled ``text/plain; charset=utf-8``: recorded from AWS three times
+(radkawar/stackd ``testdata/aws/ecr/stackd-buildowner-ecr-2b69d1cf0ec0-resume-*.json`` "registry_tags",
+2026-09-26).  The order of the tags differed between those captures (pushed first, then last); it stays sorted."""
+_JSON_FORM = ("application/json; charset=utf-8", None)
+
+
+def _paged(request: RegistryRequest, path: str, key: str, items: list[str], size: int | None, extra: dict,
+           form: tuple[str, tuple[str, str] | None] = _JSON_FORM) -> Reply:
+    """One page of ``items`` under ``key`` (with ``extra``), in ``form`` (content type, JSON separators)."""
     last = request.query.get("last")
     if last:
         items = [item for item in items if item > last]
@@ -148,7 +157,7 @@ def _paged(request: RegistryRequest, path: str, key: str, items: list[str], size
     if size is not None and len(items) > size:
         items = items[:size]
         headers["Link"] = f'<{path}?n={size}&last={quote(items[-1])}>; rel="next"'
-    reply = _json(200, {**extra, key: items})
+    reply = _json(200, {**extra, key: items}, *form)
     reply.headers.update(headers)
     return reply
 
@@ -541,10 +550,10 @@ def _upload_reply(status: int, name: str, upload_id: str, size: int) -> Reply:
                           "Range": f"0-{max(size - 1, 0)}", "Content-Length": "0"})
 
 
-def _json(status: int, document: dict) -> Reply:
-    body = json.dumps(document).encode()
-    return Reply(status, {"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body))},
-                 [body])
+def _json(status: int, document: dict, content_type: str = _JSON_FORM[0],
+          separators: tuple[str, str] | None = None) -> Reply:
+    body = json.dumps(document, separators=separators).encode()
+    return Reply(status, {"Content-Type": content_type, "Content-Length": str(len(body))}, [body])
 
 
 _METHODS: dict[str, dict[str, Callable]] = {

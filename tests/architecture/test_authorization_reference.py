@@ -86,6 +86,9 @@ RESOURCE_FORMS = [
     (r"iam:(GetHumanReadableSummary|SimulatePrincipalPolicy|GetContextKeysForPrincipalPolicy|"
      r"GenerateServiceLastAccessedDetails|ListPoliciesGrantingServiceAccess)", r"\*",
      "the request's ARN member holds no ARN: it names no resource, and the operation refuses it after the check"),
+    (r"sts:(GetWebIdentityToken|TagGetWebIdentityToken|SetWebIdentityTokenScope)", r"arn:aws:sts::\d{12}:self",
+     "recorded from AWS (radkawar/stackd testdata/aws/iam/outbound_identity.json): the denials name \"on resource: "
+     "arn:aws:sts::<account>:self\" and a policy on that ARN allows; the SAR's row has no resource type"),
     (r"iam:PassRole", r"arn:aws:iam::\d{12}:role/.*",
      "PassRole names the role ARN the request gives, as given; the service refuses a malformed one afterwards"),
 ]
@@ -106,6 +109,10 @@ KEY_FORMS = [
      r"ResourceIdentityCenterInstanceArn)",
      "trusted identity propagation keys (botocore 1.44); the dataset predates them"),
     (r"sts:GetWebIdentityToken", r"sts:SubjectMode", "GetWebIdentityToken's SubjectMode (botocore 1.44.8)"),
+    (r"sts:(AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity)", r"sts:RoleAuthorizedByIdp",
+     "whether the token's roles claim names the role: recorded from AWS (radkawar/stackd "
+     "internal/services/sts/testdata/oidc/aws-roles.json), newer than the dataset; the same request context for the "
+     "companion checks"),
     (r"sts:SetWebIdentityTokenScope", r"sts:IdentityTokenScope", "GetWebIdentityToken's Scope (botocore 1.44.8)"),
 ]
 """(action pattern, key pattern, reason): condition keys AWS documents elsewhere, or newer than the dataset."""

@@ -69,13 +69,13 @@ def test_put_get_delete_lifecycle_policy(ecr):
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("x" * 100, "Could not map policyString into LifecyclePolicy."),
-    (json.dumps({"rulez": [], "pad": "x" * 100}), 'object has missing required properties (["rules"])'),
+    (json.dumps({"rulez": [], "pad": "x" * 100}), 'object has missing required properties (["rules"])\n'),
     (policy({"selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 1},
              "action": {"type": "delete"}}),
-     'instance value ("delete") not found in enum (possible values: ["expire","transition"])'),
-    (policy(older(3, countUnit=None)), "instance failed to match exactly one schema (matched 0 out of 2)"),
-    (policy(keep(3, countUnit="days")), "instance failed to match exactly one schema (matched 0 out of 2)"),
-    (policy(keep(0)), "numeric instance is lower than the required minimum (minimum: 1, found: 0)"),
+     'instance value ("delete") not found in enum (possible values: ["expire","transition"])\n'),
+    (policy(older(3, countUnit=None)), "instance failed to match exactly one schema (matched 0 out of 2)\n"),
+    (policy(keep(3, countUnit="days")), "instance failed to match exactly one schema (matched 0 out of 2)\n"),
+    (policy(keep(0)), "numeric instance is lower than the required minimum (minimum: 1, found: 0)\n"),
     (policy(keep(1, "untagged"), keep(2, "untagged")), "Only one rule can select Untagged images per storage "
                                                        "class."),
     (policy(keep(1, "any"), keep(2, "untagged")), "Rule for tagStatus=ANY must have the lowest priority per "

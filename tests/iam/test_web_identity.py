@@ -163,7 +163,9 @@ def test_session_tags_from_the_token_need_sts_tag_session(aws):
     assert aws.client_for(answer["Credentials"], "iam").get_role(RoleName="plain")["Role"]["RoleName"] == "plain"
     bad = mint(aws, github={"repository": "acme/app"},
                claims={"https://aws.amazon.com/tags": {"principal_tags": {"team": "payments"}}})
-    assert _refused(lambda: assume(aws, tagging, bad))[0] == "IDPRejectedClaim"
+    # Recorded from AWS (radkawar/stackd internal/services/sts/testdata/oidc/aws.json, "nested-string-tags").
+    assert _refused(lambda: assume(aws, tagging, bad)) == (
+        "InvalidIdentityToken", "principal_tags passed in claim is not in correct format.", 400)
 
 
 def test_session_policies_and_duration(aws):

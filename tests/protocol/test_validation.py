@@ -72,10 +72,13 @@ def test_nested_list_member_path_and_unicode_property_pattern():
 
 
 def test_list_length_is_reported_on_the_list():
+    """STS prints its tags as their class does, ``Tag(key=k0, value=v)``: recorded from AWS for GetWebIdentityToken
+    (radkawar/stackd testdata/aws/iam/outbound_identity.json, "original_tags_fifty_one"; AssumeRole's Tag is the
+    same shape, *unverified*)."""
     params = {"RoleArn": "arn:aws:iam::123456789012:role/r", "RoleSessionName": "session",
               "Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]}
     error = _error("sts", "AssumeRole", params)
-    assert error.message.startswith("1 validation error detected: Value '[{Key=k0, Value=v}, ")
+    assert error.message.startswith("1 validation error detected: Value '[Tag(key=k0, value=v), ")
     assert error.message.endswith(
         "at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
     )

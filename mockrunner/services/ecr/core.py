@@ -73,6 +73,21 @@ def aws_managed_key(region: str, account_id: str) -> str:
     return f"arn:aws:kms:{region}:{account_id}:key/{key_id}"
 
 
+_KEY_ID = re.compile(r"(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})",
+                     re.IGNORECASE)
+
+
+def kms_key_arn(kms_key: str | None, region: str, account_id: str) -> str | None:
+    """``kmsKey`` as a repository keeps and reports it: a bare key ID (a UUID, or ``mrk-`` and 32 hex digits)
+    becomes the key's ARN in the repository's region and account; an ARN (or alias) stays as given.  Recorded from
+    AWS (radkawar/stackd ``testdata/aws/ecr/*-resume-865a3a.json``, 2026-09-26): CreateRepository with ``kmsKey``
+    ``68ab2c9a-...`` answered, and DescribeRepositories listed, ``arn:aws:kms:us-east-1:<account>:key/68ab2c9a-...``.
+    An alias is kept as sent (*unverified*: AWS resolves it through KMS, which mockrunner does not serve)."""
+    if kms_key is not None and _KEY_ID.fullmatch(kms_key):
+        return f"arn:aws:kms:{region}:{account_id}:key/{kms_key}"
+    return kms_key
+
+
 def invalid(message: str) -> ServiceError:
     return ServiceError("InvalidParameterException", message)
 

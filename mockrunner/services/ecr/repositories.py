@@ -11,6 +11,7 @@ from mockrunner.services.ecr.core import (
     authz_describe_repositories,
     aws_managed_key,
     invalid,
+    kms_key_arn,
     lookup_repository,
     on_arn,
     on_repository,
@@ -46,6 +47,7 @@ def create_repository(ctx: RequestContext) -> dict:
                        "'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE'")
     if encryption["encryptionType"] != "AES256" and not kms_key:
         kms_key = aws_managed_key(ctx.region, registry_id)
+    kms_key = kms_key_arn(kms_key, ctx.region, registry_id)
     account = ctx.store.account(registry_id)
     if account is None:
         raise repository_not_found(name, registry_id)

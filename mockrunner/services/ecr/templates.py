@@ -21,6 +21,7 @@ from mockrunner.services.ecr.core import (
     _request_tag_context,
     aws_managed_key,
     invalid,
+    kms_key_arn,
     same_prefix,
     tags_out,
     token_page,
@@ -66,8 +67,8 @@ def create_repository(store: "Store", account_id: str, region: str, name: str, p
         repo.image_tag_mutability = template.image_tag_mutability
         repo.mutability_exclusion_filters = [dict(f) for f in template.mutability_exclusion_filters]
         repo.encryption_type = encryption["encryptionType"]
-        repo.kms_key = encryption.get("kmsKey") or (
-            None if repo.encryption_type == "AES256" else aws_managed_key(region, account_id))
+        repo.kms_key = kms_key_arn(encryption.get("kmsKey") or (
+            None if repo.encryption_type == "AES256" else aws_managed_key(region, account_id)), region, account_id)
         repo.tags = {tag["Key"]: tag["Value"] for tag in template.resource_tags}
         repo.policy_text = template.repository_policy or None
         if template.lifecycle_policy:

@@ -357,7 +357,8 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     tags, transitive = web_identity.session_tags(verified.claims)
     source_identity = web_identity.source_identity(verified.claims)
     keys: dict[str, Any] = {**web_identity.condition_keys(verified), "sts:RoleSessionName": params["RoleSessionName"],
-                            **federated_principal_keys(verified.provider.arn)}
+                            **federated_principal_keys(verified.provider.arn),
+                            "sts:RoleAuthorizedByIdp": web_identity.role_authorized_by_idp(verified.claims, role_arn)}
     for key, value in tags.items():
         keys[f"aws:RequestTag/{key}"] = value
     if tags:

@@ -1,16 +1,28 @@
 """``GetWebIdentityToken``: a JWT that says who the caller is, for services outside AWS (outbound federation).
 
 The account must have enabled outbound web identity federation (``iam:EnableOutboundWebIdentityFederation``),
-else ``OutboundWebIdentityFederationDisabledException`` (403).  The token is signed by the built-in OIDC identity
-provider's key for the account's issuer URL (:mod:`mockrunner.oidc.keys`), so its JWKS is served like any issuer's
+else ``OutboundWebIdentityFederationDisabledException`` (403) "OutboundWebIdentityFederation is disabled.".  The
+token is signed by the built-in OIDC identity provider's key for the account's issuer URL
+(:mod:`mockrunner.oidc.keys`), so its JWKS is served like any issuer's
 (``/_mockrunner/oidc/<issuer host>/.well-known/jwks.json``) and a test can verify it, or trust it as an OIDC
 provider.  Claims, as in the IAM User Guide's sample token and tokens recorded from AWS: ``iss``, ``sub`` (the
 caller's ARN, a role's own ARN for its sessions), ``aud`` (a string for one audience, else a list), ``iat``, ``exp``
 (``DurationSeconds``, 60 to 3600, default 300), ``jti``, and ``https://sts.amazonaws.com/`` (:func:`aws_claims`).
 A token may not outlive the calling session (``SessionDurationEscalationException``); ``Tags`` naming one key twice,
 in any case, are ``InvalidParameterValue`` as AssumeRole's are.  Authorized as
-``sts:GetWebIdentityToken`` on ``*`` with ``sts:IdentityTokenAudience``, ``sts:DurationSeconds``,
-``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request tags.
+``sts:GetWebIdentityToken`` on ``arn:aws:sts::<account>:self`` with ``sts:IdentityTokenAudience``,
+``sts:DurationSeconds``, ``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request tags, and, when the request
+has ``Tags``, as ``sts:TagGetWebIdentityToken`` on the same resource.
+
+Recorded from AWS (radkawar/stackd ``testdata/aws/iam/outbound_identity.json``, 2026-09-11, an account without
+outbound federation): denials name ``on resource: arn:aws:sts::<account>:self``, a policy on that ARN allows and one
+on the user's ARN does not; ``Tags`` without ``sts:TagGetWebIdentityToken`` are refused naming that action (and its
+``aws:RequestTag``/``aws:TagKeys`` conditions decide); a federated user is refused "GetWebIdentityToken does not
+support federated user sessions"; the checks run in this order: duplicate tag keys, authorization, a five-letter
+algorithm other than ``RS256``/``ES384`` ("Requested SigningAlgorithm is not supported. See the GetWebIdentityToken
+documentation for supported algorithms", ``rs256`` included), a token outliving the session ("Requested token
+expiry time must be before the original session's expiry time."), and only then the disabled feature.  Whether the
+algorithm is checked before authorization is not recorded (here after).
 
 ``SubjectMode`` (STS API reference, GetWebIdentityToken): ``AWSIdentity`` (the default) puts the caller's ARN in
 ``sub`` (a role's ARN for its sessions); ``OriginIdentity`` puts the ``aws:OriginIdentity/Subject`` of the calling
@@ -32,7 +44,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.services.registry import op
-from mockrunner.services.sts.core import refuse_duplicate_tag_keys, refuse_federated_users
+from mockrunner.services.sts.core import FEDERATION_TOKEN, refuse_duplicate_tag_keys
 
 ALGORITHMS = ("RS256", "ES384")
 AWS_IDENTITY, ORIGIN_IDENTITY = "AWSIdentity", "OriginIdentity"
@@ -67,8 +79,14 @@ def _scope_values(params: dict) -> list[str] | None:
     return values
 
 
+def self_arn(account_id: str) -> str:
+    """The resource GetWebIdentityToken is authorized on: the calling principal itself."""
+    return f"arn:aws:sts::{account_id}:self"
+
+
 def _authz(ctx: RequestContext) -> list[Check]:
-    refuse_federated_users(ctx)
+    if ctx.caller.credential_source == FEDERATION_TOKEN:
+        raise ServiceError("AccessDenied", "GetWebIdentityToken does not support federated user sessions", 403)
     params = ctx.params
     # The request tags become the token's request_tags claim; keys differing only in case are refused as
     # AssumeRole's and GetFederationToken's tags (the same STS Tag type) are (unverified for this operation).
@@ -78,15 +96,20 @@ def _authz(ctx: RequestContext) -> list[Check]:
                             "sts:SigningAlgorithm": params["SigningAlgorithm"],
                             "sts:DurationSeconds": str(params.get("DurationSeconds") or DEFAULT_DURATION),
                             "sts:SubjectMode": params.get("SubjectMode") or AWS_IDENTITY}
-    for tag in params.get("Tags") or []:
-        keys[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+    tag_keys: dict[str, Any] = {f"aws:RequestTag/{tag['Key']}": tag["Value"] for tag in params.get("Tags") or []}
     if params.get("Tags"):
-        keys["aws:TagKeys"] = [tag["Key"] for tag in params["Tags"]]
+        tag_keys["aws:TagKeys"] = [tag["Key"] for tag in params["Tags"]]
+    keys.update(tag_keys)
     if scope is not None:
         keys["sts:IdentityTokenScope"] = scope
-    checks = [Check("sts:GetWebIdentityToken", "*", keys)]
+    resource = self_arn(ctx.caller.account_id)
+    checks = [Check("sts:GetWebIdentityToken", resource, keys)]
+    if params.get("Tags"):
+        # The keys the Service Authorization Reference lists for it: the request tags.
+        checks.append(Check("sts:TagGetWebIdentityToken", resource, tag_keys))
     if scope is not None:
-        checks.append(Check("sts:SetWebIdentityTokenScope", "*", keys))
+        # On the same resource as the token's own action (*unverified*: no denial of it is recorded).
+        checks.append(Check("sts:SetWebIdentityTokenScope", resource, keys))
     return checks
 
 
@@ -98,15 +121,10 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
 
     params, caller, store = ctx.params, ctx.caller, ctx.store
     iam = store.accounts[caller.account_id].iam
-    if not iam.outbound_enabled or iam.outbound_issuer is None:
-        raise ServiceError("OutboundWebIdentityFederationDisabledException", "The outbound web identity federation "
-                           "feature is not enabled for this account. To use this feature, you must first enable it "
-                           "through the AWS Management Console or API.", 403)
     algorithm = params["SigningAlgorithm"]
     if algorithm not in ALGORITHMS:
-        raise ServiceError("ValidationError", f"1 validation error detected: Value '{algorithm}' at "
-                           f"'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: "
-                           f"[{', '.join(ALGORITHMS)}]", 400)
+        raise ServiceError("ValidationError", "Requested SigningAlgorithm is not supported. See the "
+                           "GetWebIdentityToken documentation for supported algorithms", 400)
     if (params.get("SubjectMode") or AWS_IDENTITY) == ORIGIN_IDENTITY:
         # No session here carries a trusted identity propagation context (module docstring).
         raise ServiceError("ValidationError", "SubjectMode OriginIdentity requires the aws:OriginIdentity/Subject "
@@ -115,8 +133,11 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     expires = now + timedelta(seconds=params.get("DurationSeconds") or DEFAULT_DURATION)
     if caller.expiration is not None and expires > caller.expiration:
-        raise ServiceError("SessionDurationEscalationException", "The requested token duration would extend the "
-                           "session beyond its original expiration time.", 403)
+        raise ServiceError("SessionDurationEscalationException", "Requested token expiry time must be before the "
+                           "original session's expiry time.", 403)
+    if not iam.outbound_enabled or iam.outbound_issuer is None:
+        raise ServiceError("OutboundWebIdentityFederationDisabledException",
+                           "OutboundWebIdentityFederation is disabled.", 403)
     audience = list(params["Audience"])
     tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
     with store.lock:
