@@ -12,9 +12,10 @@ Descriptions: ``iam-floyd`` version 0.842.0 (Apache-2.0; udondan/iam-floyd, rege
 whose ``AwsManagedPolicy`` class documents every policy with its ``Description``; the few policies it does not
 list (withdrawn ones) have none.
 
-PolicyId: no maintained dataset publishes them.  ``scripts/managed_policy_ids.json`` holds the real ids recorded in
-public ``list-policies``/``get-policy`` output (see its ``sources``; ``scripts/policy_ids_from_moto.py`` adds the
-ids moto 3.1.15 recorded); every other policy gets a stable derived id in IAM's shape (:func:`derived_policy_id`).
+PolicyId: no maintained dataset publishes them.  ``scripts/managed_policy_ids.json`` holds the real ids of 923
+policies recorded in public ``list-policies``/``get-policy`` output (see its ``sources``;
+``scripts/policy_ids_from_moto.py`` adds the ids moto 3.1.15 recorded); every other policy (671) gets a stable derived
+id in IAM's shape (:func:`derived_policy_id`).
 
 Output (``mockrunner/data/managed_policies/``):
 

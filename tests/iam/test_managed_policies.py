@@ -117,12 +117,39 @@ def test_every_recorded_policy_id_is_served():
     for the policy of that name, and none of them for another policy."""
     recorded = json.loads((Path(__file__).resolve().parents[2] / "scripts" / "managed_policy_ids.json").read_text())
     served = {policy.name: policy.policy_id for policy in managed_policies.aws_managed_policies().values()}
-    assert len(recorded["ids"]) >= 918
+    assert len(recorded["ids"]) >= 923
     assert {name: served.get(name) for name in recorded["ids"]} == recorded["ids"]
     assert served["AmazonEBSCSIDriverPolicy"] == "ANPAZKAPJZG4IV6FHD2UE"
     assert served["AdministratorAccess-Amplify"] == "ANPAZKAPJZG4AML23RALR"  # recorded by moto 3.1.15
     others = {policy_id for name, policy_id in served.items() if name not in recorded["ids"]}
     assert not others & set(recorded["ids"].values())
+
+
+def test_ids_recorded_by_real_accounts_in_2026_are_served(aws):
+    """radkawar/stackd (commit 9dc356f5) recorded iam:GetPolicy from a real account on 2026-09-11: the five root-task
+    policies in testdata/aws/iam/root_access.json ("public_policy_*"; derived ids before), AWSCloud9SSMInstanceProfile
+    in testdata/aws/iam/account_reporting.json ("unused_aws_policy_baseline"); Cloud Custodian's placebo recordings
+    (tests/data/placebo/test_iam_user_admin_policy, test_iam_policy_get_resource) AdministratorAccess and
+    AWSHealthFullAccess.  Each with the name, ARN and CreateDate served."""
+    iam = aws.client("iam")
+    recorded = {
+        "root-task/IAMAuditRootUserCredentials": ("ANPAZKAPJZG4BDSCREYVS", "2024-11-06T22:27:58+00:00"),
+        "root-task/IAMCreateRootUserPassword": ("ANPAZKAPJZG4OEGTN7YT5", "2024-11-06T22:32:59+00:00"),
+        "root-task/IAMDeleteRootUserCredentials": ("ANPAZKAPJZG4CX73XKORQ", "2024-11-06T22:47:58+00:00"),
+        "root-task/S3UnlockBucketPolicy": ("ANPAZKAPJZG4OALTIPZOF", "2024-11-06T21:55:56+00:00"),
+        "root-task/SQSUnlockQueuePolicy": ("ANPAZKAPJZG4HPZI4FDUV", "2024-11-06T21:51:02+00:00"),
+        "AWSCloud9SSMInstanceProfile": ("ANPAZKAPJZG4IQOSNAKW6", "2020-05-14T11:40:49+00:00"),
+        "AdministratorAccess": ("ANPAIWMBCKSKIEE64ZLYK", "2015-02-06T18:39:46+00:00"),
+        "AWSHealthFullAccess": ("ANPAI3CUMPCPEUPCSXC4Y", "2016-12-06T12:30:31+00:00"),
+    }
+    for name, (policy_id, created) in recorded.items():
+        arn = f"arn:aws:iam::aws:policy/{name}"
+        policy = iam.get_policy(PolicyArn=arn)["Policy"]
+        assert (policy["PolicyName"], policy["Arn"], policy["PolicyId"], policy["CreateDate"].isoformat()) == (
+            name.rsplit("/", 1)[-1], arn, policy_id, created)
+    listed = {p["PolicyName"]: p["PolicyId"] for p in _all(iam, Scope="AWS", PathPrefix="/root-task/")}
+    assert listed == {name.rsplit("/", 1)[-1]: policy_id for name, (policy_id, _) in recorded.items()
+                      if name.startswith("root-task/")}
 
 
 def test_aws_managed_policies_attach_and_the_engine_enforces_them(aws):

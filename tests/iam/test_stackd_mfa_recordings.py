@@ -303,20 +303,20 @@ def test_a_policy_may_name_the_accounts_root_and_the_account_reads_are_on_star(a
 
 
 def test_the_root_task_policies_read_as_recorded(aws):
-    """root_access.json "public_policy_*" and "public_policy_version_*": path, dates, version, attachability and
-    descriptions of the five root-task policies (PolicyIds and a trailing space aside: see the docs' Left), and the
-    audit policy's document."""
+    """root_access.json "public_policy_*" and "public_policy_version_*": ids, path, dates, version, attachability
+    and descriptions of the five root-task policies (a trailing space aside: see the docs' Left), and the audit
+    policy's document."""
     iam = aws.client("iam")
-    recorded = {"IAMAuditRootUserCredentials": "2024-11-06T22:27:58+00:00",
-                "IAMCreateRootUserPassword": "2024-11-06T22:32:59+00:00",
-                "IAMDeleteRootUserCredentials": "2024-11-06T22:47:58+00:00",
-                "S3UnlockBucketPolicy": "2024-11-06T21:55:56+00:00",
-                "SQSUnlockQueuePolicy": "2024-11-06T21:51:02+00:00"}
-    for name, created in recorded.items():
+    recorded = {"IAMAuditRootUserCredentials": ("ANPAZKAPJZG4BDSCREYVS", "2024-11-06T22:27:58+00:00"),
+                "IAMCreateRootUserPassword": ("ANPAZKAPJZG4OEGTN7YT5", "2024-11-06T22:32:59+00:00"),
+                "IAMDeleteRootUserCredentials": ("ANPAZKAPJZG4CX73XKORQ", "2024-11-06T22:47:58+00:00"),
+                "S3UnlockBucketPolicy": ("ANPAZKAPJZG4OALTIPZOF", "2024-11-06T21:55:56+00:00"),
+                "SQSUnlockQueuePolicy": ("ANPAZKAPJZG4HPZI4FDUV", "2024-11-06T21:51:02+00:00")}
+    for name, (policy_id, created) in recorded.items():
         policy = iam.get_policy(PolicyArn=f"arn:aws:iam::aws:policy/root-task/{name}")["Policy"]
-        assert (policy["Path"], policy["DefaultVersionId"], policy["AttachmentCount"], policy["IsAttachable"],
-                policy["CreateDate"].isoformat(), policy["UpdateDate"].isoformat(), policy["Tags"]) == (
-            "/root-task/", "v1", 0, True, created, created, [])
+        assert (policy["PolicyId"], policy["Path"], policy["DefaultVersionId"], policy["AttachmentCount"],
+                policy["IsAttachable"], policy["CreateDate"].isoformat(), policy["UpdateDate"].isoformat(),
+                policy["Tags"]) == (policy_id, "/root-task/", "v1", 0, True, created, created, [])
         # IAMCreateRootUserPassword's recorded description ends with a space the data set does not keep (Left)
         assert policy["Description"].endswith("Use this managed policy only with the STS AssumeRoot action.")
     version = iam.get_policy_version(PolicyArn=f"arn:aws:iam::aws:policy/root-task/{TASK['arn'].rsplit('/')[-1]}",
