@@ -3,12 +3,12 @@
 
 The data-perimeter Deny of the IAM User Guide (``StringNotEquals aws:ResourceAccount ${aws:PrincipalAccount}`` on
 ``*``) lets a principal's calls on its own account's IAM, STS, ECR and App Runner resources through, and those on
-``*`` (GetAccountSummary, GetAuthorizationToken, ListServices); it denies a pull from another account's repository whose
-policy allows it (ECR API and registry), an AssumeRole of another account's role that trusts the caller, and a read
-of an AWS managed policy (whose account is 639982225848).  ``StringEquals aws:ResourceAccount <account>`` allows
-what the account owns and nothing else.  The simulator fills the key as enforcement does, unless ``ContextEntries``
-give it.  Before, the key was absent except on AWS managed policies: the Deny denied everything and the Allow
-allowed nothing.
+``*`` (GetAccountSummary, GetAuthorizationToken, ListServices), and App Runner's pull with an access role under it; it
+denies a pull from another account's repository whose policy allows it (ECR API and registry), an AssumeRole of
+another account's role that trusts the caller, and a read of an AWS managed policy (whose account is 639982225848).
+``StringEquals aws:ResourceAccount <account>`` allows what the account owns and nothing else. The simulator fills the
+key as enforcement does, unless ``ContextEntries`` give it. Before, the key was absent except on AWS managed policies:
+the Deny denied everything and the Allow allowed nothing.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.apprunner.helpers import PUBLIC_SOURCE
+from tests.apprunner.helpers import PUBLIC_SOURCE, private_source, service_role
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import OTHER_ACCOUNT
 from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
@@ -70,6 +70,22 @@ def test_the_perimeter_lets_same_account_calls_through(aws):
     assert _denied(iam.get_policy, PolicyArn=ADMIN) == "AccessDenied"
     logged = [entry for entry in aws.store.decision_log if entry["principal"].endswith(":user/inside")]
     assert {entry["context"].get("aws:ResourceAccount") for entry in logged} == {ACCOUNT, MANAGED_ACCOUNT}
+
+
+def test_an_access_role_under_the_perimeter_pulls_its_own_accounts_image(aws):
+    """App Runner's pull as a session of the access role: ecr:GetAuthorizationToken on ``*`` and the pull actions on
+    the repository are judged with the repository's account (before: the Deny applied and the service failed)."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    put_image(ecr, "app", image_manifest("access-role"), imageTag="v1")
+    role = service_role(aws, "access")
+    aws.client("iam").put_role_policy(RoleName="access", PolicyName="pull", PolicyDocument=doc(
+        allow(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+               "ecr:BatchCheckLayerAvailability", "ecr:DescribeImages"]), PERIMETER))
+    apprunner = aws.client("apprunner")
+    arn = apprunner.create_service(ServiceName="private-app", SourceConfiguration=private_source(
+        role, "app:v1"))["Service"]["ServiceArn"]
+    assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
 
 
 def _shared_repository(aws) -> str:
