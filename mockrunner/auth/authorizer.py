@@ -42,6 +42,7 @@ from mockrunner.iam_engine import (
     Unreadable,
     evaluate,
 )
+from mockrunner.iam_engine.resource_account import add_resource_account
 from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.protocol.specs import SERVICES
@@ -309,6 +310,7 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
     policy)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
+    add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
     resource_policy = _resource_ref(check)
     decision = evaluate(AuthzRequest(
         principal=compiled.principal, action=check.action, resource=check.resource, context=context,

@@ -7,7 +7,8 @@ caller's account but :data:`RESOURCE_ACCOUNT`: AWS allowed GetPolicy of ``Admini
 job-function, service-role, aws-service-role and root-task policies), denied it under ``Null ... true`` and
 under ``StringEquals`` ``aws`` or the caller's account (recorded from AWS, 2026-09-11: radkawar/stackd,
 internal/iam/managed/testdata/resource_account.json, resource_account_families.json,
-resource_account_value.json).
+resource_account_value.json).  :mod:`mockrunner.iam_engine.resource_account` puts it in the request context, with
+every other resource's account.
 """
 
 from __future__ import annotations
@@ -24,9 +25,3 @@ def is_aws_managed_policy(resource: str) -> bool:
 def judging_account(resource: str, caller_account: str | None) -> str | None:
     """The caller's account for an AWS managed policy (judged as the caller's own), else ``None``."""
     return caller_account if is_aws_managed_policy(resource) else None
-
-
-def resource_keys(resource: str) -> dict[str, str]:
-    """The ``aws:ResourceAccount`` IAM puts in the context of a request on ``resource`` where mockrunner knows it:
-    an AWS managed policy's; nothing for any other resource (see docs/behaviour.md)."""
-    return {"aws:ResourceAccount": RESOURCE_ACCOUNT} if is_aws_managed_policy(resource) else {}

@@ -2,9 +2,10 @@
 
 A :class:`Simulation` holds the policies of one simulated principal, each with where it came from (its
 ``SourcePolicyId``/``SourcePolicyType`` and text, for ``MatchedStatements`` positions).  :meth:`Simulation.run`
-evaluates one (action, resource) with ``all_allows=True`` and returns a :class:`Result`: the engine's decision,
-the matched statements in the simulator's vocabulary, whether the permissions boundary allows the action, and, for
-a cross-account simulation, how the identity side and the resource policy each decided.
+evaluates one (action, resource) with ``all_allows=True``, with the ``aws:ResourceAccount`` enforcement would put in
+the context (:mod:`.resource_account`) unless the context names the key, and returns a :class:`Result`: the
+engine's decision, the matched statements in the simulator's vocabulary, whether the permissions boundary allows the
+action, and, for a cross-account simulation, how the identity side and the resource policy each decided.
 
 ``organization_levels`` simulates an AWS Organizations hierarchy of service control policies, root first, account
 last: each level is evaluated by the same engine as a policy set of its own and must allow the request (an allowing
@@ -26,6 +27,8 @@ from .document import Policy, PolicyKind
 from .evaluate import AuthzRequest, Decision, PolicyRef, account_of, evaluate
 from .positions import statement_positions
 from .principal import Principal
+from .resource_account import KEY as RESOURCE_ACCOUNT_KEY
+from .resource_account import add_resource_account
 
 _ALLOW_ALL = PolicyRef("simulator#allow-all", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
                                               '"Action":"*","Resource":"*"}]}')
@@ -99,6 +102,10 @@ class Simulation:
         # An AWS managed policy is judged as the caller's own, as the server judges a real call on it.
         resource_account = (judging_account(resource, self.principal.account) or account_of(resource)
                             or self.resource_owner)
+        if not _names_key(context, RESOURCE_ACCOUNT_KEY):
+            # aws:ResourceAccount as enforcement sets it, unless ContextEntries supply it.
+            context = dict(context)
+            add_resource_account(context, resource, resource_account, self.principal.account)
         request = AuthzRequest(
             principal=self.principal, action=action, resource=resource, context=context,
             identity_policies=[source.ref for source in self.identity],
@@ -152,6 +159,12 @@ def load_source(policy_id: str, source_id: str, source_type: str | None, text: s
                 kind: PolicyKind = PolicyKind.IDENTITY) -> Source:
     """A stored or submitted policy as a :class:`Source` (unreadable text becomes the engine's ``Unreadable``)."""
     return Source(PolicyRef.load(policy_id, text, kind), source_id, source_type, text)
+
+
+def _names_key(context: Mapping[str, Any], key: str) -> bool:
+    """Whether ``context`` holds ``key`` in any spelling (IAM matches key names case-insensitively)."""
+    lowered = key.lower()
+    return any(name.lower() == lowered for name in context)
 
 
 def _matched(source: Source, index: int) -> Matched:

@@ -238,7 +238,7 @@ REFERENCE = {
 _TYPES = frozenset(kind for kind, _keys in REFERENCE.values() if kind not in (None, "any"))
 _GLOBAL = re.compile(r"^aws:(SourceIp|SecureTransport|ViaAWSService|PrincipalIsAWSService|RequestedRegion|"
                      r"CurrentTime|EpochTime|TokenIssueTime|MultiFactorAuth\w*|Principal\w*|UserAgent|userid|"
-                     r"username|SourceVpc\w*|CalledVia\w*)")
+                     r"username|SourceVpc\w*|CalledVia\w*|ResourceAccount)")
 
 
 def _generic(key: str) -> str:

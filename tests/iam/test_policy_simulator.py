@@ -283,6 +283,11 @@ def _entries(context: dict[str, Any]) -> list[dict]:
     return entries
 
 
+def without_resource_account(context: dict[str, Any]) -> dict[str, Any]:
+    """A logged context less ``aws:ResourceAccount``, which the simulator fills in as enforcement does."""
+    return {key: value for key, value in context.items() if key.lower() != "aws:resourceaccount"}
+
+
 def _calls(account: str) -> list:
     """Real calls (client -> None), each authorized by exactly one check."""
     tag = [{"Key": "team", "Value": "red"}]
@@ -296,6 +301,7 @@ def _calls(account: str) -> list:
         lambda c: c.list_policies(Scope="Local"),
         lambda c: c.get_policy(PolicyArn=f"arn:aws:iam::{account}:policy/shared-read"),
         lambda c: c.list_groups(),
+        lambda c: c.get_policy(PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess"),
     ]
 
 
@@ -345,6 +351,17 @@ def _principals(aws) -> list[tuple[str, Any, dict]]:
         {"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*",
          "Condition": {"ForAnyValue:StringEquals": {"aws:RequestedRegion": "us-east-1"}}})})
     principals.append((_user_arn("set-less"), aws.client_for(key, "iam"), {}))
+    # aws:ResourceAccount: the account's own resources and ``*``, an AWS managed policy's 639982225848 (which the
+    # simulator must fill in itself: the test leaves the key out of ContextEntries).
+    key = user_with_key(aws, "resource-accounts", inline={"p": doc(
+        allow(["iam:Get*", "iam:List*"], Condition={"StringEquals": {"aws:ResourceAccount": [ACCOUNT,
+                                                                                              "639982225848"]}}),
+        {"Effect": "Deny", "Action": "iam:GetRole", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceAccount": ACCOUNT}}},
+        {"Effect": "Deny", "Action": "iam:GetPolicy", "Resource": "*",
+         "Condition": {"StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}},
+        allow(["iam:CreateUser", "iam:TagUser"], Condition={"StringEquals": {"aws:ResourceAccount": "000000000000"}}))})
+    principals.append((_user_arn("resource-accounts"), aws.client_for(key, "iam"), {}))
     # Role sessions: the role's policies, and a session policy (which intersects like a boundary).
     assumer = user_with_key(aws, "assumer", inline={"assume": doc(allow("sts:AssumeRole"))})
     iam.create_role(RoleName="worker", AssumeRolePolicyDocument=trust(_user_arn("assumer")))
@@ -380,7 +397,8 @@ def test_simulator_agrees_with_enforcement(aws):
             for check in checks:
                 simulated = root.simulate_principal_policy(
                     PolicySourceArn=source_arn, ActionNames=[check["action"]], ResourceArns=[check["resource"]],
-                    ContextEntries=_entries(check["context"]), **extra)["EvaluationResults"][0]
+                    ContextEntries=_entries(without_resource_account(check["context"])),
+                    **extra)["EvaluationResults"][0]
                 assert simulated["EvalDecision"] == check["decision"], (source_arn, check)
                 outcomes.add(check["decision"])
     # The range covers every kind of answer.

@@ -9,7 +9,6 @@ from mockrunner.arns import split_arn
 from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
-from mockrunner.iam_engine import aws_managed
 from mockrunner.services.iam.entities import KINDS, Kind, arn_shaped, entity_arn, iam_of, managed_policy, self_user
 
 BOUNDARY_KEYED = frozenset({
@@ -100,10 +99,9 @@ def policy_target(ctx: RequestContext) -> Iterable[Check]:
     policy = managed_policy(iam_of(ctx), arn)
     if policy is not None:
         resource_keys(policy, keys)
-    # An AWS managed policy (account "aws") carries its aws:ResourceAccount, and, readable from every account, is
-    # judged as the caller's own (mockrunner.iam_engine.aws_managed): resource_account is the caller's account.
-    for key, value in aws_managed.resource_keys(arn).items():
-        keys.setdefault(key, value)
+    # An AWS managed policy (account "aws"), readable from every account, is judged as the caller's own
+    # (mockrunner.iam_engine.aws_managed): resource_account is the caller's account.  Its aws:ResourceAccount is
+    # set with every other request's (mockrunner.iam_engine.resource_account).
     return (Check(f"iam:{ctx.operation_name}", arn, keys, resource_account=ctx.account.id),)
 
 

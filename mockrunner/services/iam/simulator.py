@@ -5,8 +5,8 @@ layers the authorizer assembles for a real call: a user's inline and attached po
 role's, a group's; the entity's permissions boundary (or the one given in ``PermissionsBoundaryPolicyInputList``);
 extra identity policies from ``PolicyInputList``; the resource policy from ``ResourcePolicy``.  The simulated
 request context is ``ContextEntries`` plus what the simulated entity itself supplies (``aws:username``,
-``aws:PrincipalTag/*``, ...); see ``docs/behaviour.md`` ("Policy simulator") for each choice where AWS's behaviour
-is not public.
+``aws:PrincipalTag/*``, ...) and the resource's ``aws:ResourceAccount`` (as enforcement sets it); see
+``docs/behaviour.md`` ("Policy simulator") for each choice where AWS's behaviour is not public.
 
 What a request may cost the server while it holds the store lock: the policy documents the request brings (any
 number, each up to 131,072 characters) are parsed by :func:`prepare` before the lock is taken, and a page holds at
@@ -40,6 +40,7 @@ from mockrunner.iam_engine.conditions.date import parse_date
 from mockrunner.iam_engine.context import build_context
 from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
 from mockrunner.iam_engine.positions import statement_positions
+from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
 from mockrunner.iam_engine.simulation import Matched, Result, Simulation, Source, load_source
 from mockrunner.model.iam import IamState
 from mockrunner.model.managed_policies import is_aws_managed
@@ -348,7 +349,8 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     context = _context(ctx)
     sources = [*simulation.identity, simulation.boundary, simulation.resource_policy]
     keys = merge(_keys(ctx, source) for source in sources if source is not None)
-    supplied = {key.lower() for key in context} | derived
+    # aws:ResourceAccount is always supplied: the simulation puts in what enforcement would (Simulation.run).
+    supplied = {key.lower() for key in context} | derived | {RESOURCE_ACCOUNT_KEY.lower()}
     missing = [key for key in keys if key.lower() not in supplied]
     now = ctx.store.clock.now()
     actions, resources = ctx.params["ActionNames"], ctx.params.get("ResourceArns") or ["*"]
