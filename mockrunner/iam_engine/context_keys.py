@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from .conditions.registry import lookup
 from .document import CURRENT_VERSION
-from .variables import VAR, parse_template
+from .variables import variable_names
 
 
 @lru_cache(maxsize=1024)
@@ -68,16 +68,12 @@ def _substitutes(operator_name: str) -> bool:
 
 
 def _variables(value: object) -> list[str]:
-    """The context keys named by policy variables in a string or list of strings (as written, not lower-cased)."""
+    """The context keys named by policy variables in a string or list of strings (as written, not lower-cased; in
+    time linear in the text: each variable's spelling is its own, not searched for in the text again)."""
     found: list[str] = []
     for text in value if isinstance(value, list) else [value]:
-        if not isinstance(text, str) or "${" not in text:
-            continue
-        lowered = [part[1] for part in parse_template(text, True) if part[0] == VAR]
-        # parse_template lower-cases names; recover each one's spelling from the text.
-        for name in lowered:
-            at = text.lower().find(name)
-            found.append(text[at:at + len(name)] if at >= 0 else name)
+        if isinstance(text, str) and "${" in text:
+            found += variable_names(text)
     return found
 
 

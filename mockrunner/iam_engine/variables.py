@@ -47,23 +47,34 @@ def parse_template(text: str, substitute: bool) -> Template:
     return tuple(parts)
 
 
+def variable_names(text: str) -> list[str]:
+    """The context keys ``text``'s policy variables name, as written (the escapes ``${*}``, ``${?}``, ``${$}`` name
+    none): the ``VAR`` parts of :func:`parse_template`, spelled as in ``text``, in one pass."""
+    return [found.group(1) for found in _VARIABLE.finditer(text)
+            if not (found.group(1) in _SPECIAL and found.group(2) is None)]
+
+
 def split_outside_variables(text: str, separator: str = ":") -> list[str]:
     """``text.split(separator)``, except that a separator inside a policy variable (``${aws:PrincipalTag/arn}``,
-    its default included) splits nothing: the components of an ARN pattern whose parts are variables."""
+    its default included) splits nothing: the components of an ARN pattern whose parts are variables.
+
+    One pass over the variables and the text between them: time linear in ``text`` however many variables and
+    separators it holds (a resource of thousands of both, within a 131,072-character document, took tens of
+    seconds when each separator was checked against every variable)."""
     pieces: list[str] = []
-    start = pos = 0
-    spans = [(found.start(), found.end()) for found in _VARIABLE.finditer(text)]
-    while True:
-        at = text.find(separator, pos)
-        if at < 0:
-            break
-        inside = next((end for begin, end in spans if begin < at < end), None)
-        if inside is not None:
-            pos = inside
-            continue
-        pieces.append(text[start:at])
-        start = pos = at + len(separator)
-    pieces.append(text[start:])
+    current: list[str] = []
+    pos = 0
+    for found in [*_VARIABLE.finditer(text), None]:
+        end = found.start() if found is not None else len(text)
+        between = text[pos:end].split(separator)
+        current.append(between[0])
+        for piece in between[1:]:
+            pieces.append("".join(current))
+            current = [piece]
+        if found is not None:
+            current.append(found.group(0))
+            pos = found.end()
+    pieces.append("".join(current))
     return pieces
 
 

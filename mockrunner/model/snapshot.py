@@ -34,6 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine.strict_json import is_unicode_text
+from mockrunner.model.iam_homes import misplaced
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.state_ranges import check_ranges, checking
 
@@ -105,6 +106,9 @@ def import_state(store: "Store", document: Any) -> None:
     _check_accounts(decoded["accounts"])
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
+    problem = misplaced(decoded["accounts"])
+    if problem is not None:
+        raise SnapshotError(problem)
     from mockrunner.model.store import Account
 
     with store.lock:
@@ -147,7 +151,9 @@ _APPRUNNER_COLLECTIONS = ("services", "auto_scaling_configurations", "observabil
 
 def _check_homes(accounts: dict) -> None:
     """Every repository and App Runner resource lies in the account and Region its identifiers name: a repository
-    of account B filed under account A would be found through A and then acted on (deleted, written) in B."""
+    of account B filed under account A would be found through A and then acted on (deleted, written) in B.  So does
+    every IAM entity and STS session (:func:`mockrunner.model.iam_homes.misplaced`; checked after the policy
+    documents)."""
     for account_id, account in accounts.items():
         for region, region_state in account.regions.items():
             base = f"$.state.accounts.{account_id}.regions.{region}"

@@ -58,8 +58,8 @@ if TYPE_CHECKING:
 
 CLOCK_SKEW = 300
 MAX_TIME = 2 ** 63 - 1
-"""The largest time claim read (a signed 64-bit number of seconds); a time claim beyond it either way, NaN or
-infinite is ``IDPRejectedClaim``."""
+"""The largest time claim read (a signed 64-bit number of seconds); a time claim beyond it either way (a string of
+digits too), a fraction or any other value is "Invalid timestamp in token claims." (``InvalidIdentityToken``)."""
 """IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
 TAGS_CLAIM = "https://aws.amazon.com/tags"
 TAGS_REFUSED = "Unable to validate tags"
@@ -149,9 +149,12 @@ def _read_types(claims: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _timestamp(value: Any) -> int:
-    """A time claim as STS reads it: an integer, or a string of decimal digits; anything else is refused."""
+    """A time claim as STS reads it: an integer, or a string of decimal digits; anything else is refused.  Leading
+    zeros are read past (*unverified*), and a string of more digits than the largest time has is refused as a time
+    out of range is, never read as a number (Python refuses more than 4,300 digits: a 500 before)."""
     if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
+        digits = value.lstrip("0") or "0"
+        value = int(digits) if len(digits) <= len(str(MAX_TIME)) else None
     if isinstance(value, bool) or not isinstance(value, int) or not -MAX_TIME <= value <= MAX_TIME:
         raise _invalid(INVALID_TIMESTAMP)
     return value
