@@ -171,11 +171,11 @@ def _first_denial(ctx: "RequestContext", who: Caller | Principal, checks: Iterab
     mode = ctx.store.settings.enforce
     if mode == "off":
         return None
-    base = request_context(ctx)
+    store, base, request_id = ctx.store, request_context(ctx), ctx.request_id
     for check in checks:
-        decision = decide(ctx.store, who, check, base_context=base, request_id=ctx.request_id, details=details)
+        decision = _decide(store, who, check, base, request_id, details, store.clock.now())
         ctx.decisions.append(decision)
-        if mode == "on" and not decision.allowed:
+        if mode == "on" and decision.decision != "allowed":
             return check, decision
     return None
 
@@ -283,12 +283,18 @@ def decide(
     """Evaluate one check for ``who`` (a Caller, or a service Principal) and record the decision (with
     ``details`` under ``"details"`` when given), as of ``at`` (``aws:CurrentTime``; the store clock's now by
     default: work a service does on the clock is judged at the time it was due, whenever it is completed)."""
-    now = at or store.clock.now()
+    return _decide(store, who, check, base_context, request_id, details, at or store.clock.now())
+
+
+def _decide(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
+            request_id: str | None, details: Mapping[str, Any] | None, now: datetime) -> Decision:
+    """:func:`decide` with every argument given (the request's hot path: no keyword handling)."""
     decision, compiled, context, resource_policy = _evaluated(store, who, check, base_context, now)
+    boundary = compiled.boundary
     entry = decision_log.record(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
         decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
-        decision.errors, decision.reason, compiled.boundary.policy_id if compiled.boundary is not None else None,
+        decision.errors, decision.reason, boundary.policy_id if boundary is not None else None,
         resource_policy.policy_id if resource_policy is not None else None)
     store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
     return decision
@@ -311,12 +317,13 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
-    resource_policy = _resource_ref(check)
+    resource_policy = _resource_ref(check) if check.resource_policy is not None else None
+    # Positional, in AuthzRequest's field order (principal, action, resource, context, identity_policies,
+    # permissions_boundary, session_policies, scope_down_policies, resource_policy, resource_account, now,
+    # all_allows): on every check of every request, keywords cost more than the rest of the call.
     decision = evaluate(AuthzRequest(
-        principal=compiled.principal, action=check.action, resource=check.resource, context=context,
-        identity_policies=compiled.identity, permissions_boundary=compiled.boundary,
-        session_policies=compiled.session, scope_down_policies=compiled.scope_downs, resource_policy=resource_policy,
-        resource_account=check.resource_account, now=now, all_allows=False,
+        compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
+        compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, False,
     ))
     return decision, compiled, context, resource_policy
 

@@ -263,10 +263,21 @@ def _hmac_hex(keyed: tuple["hashlib._Hash", "hashlib._Hash"], message: bytes) ->
     return outer.hexdigest()
 
 
+_SHA256 = hashlib.sha256()
+
+
+def _sha256_hex(data: bytes) -> str:
+    """``hashlib.sha256(data).hexdigest()``, from a copy of an empty hash: copying costs less than OpenSSL's
+    look-up of the algorithm by name that making a new hash does each time."""
+    hashed = _SHA256.copy()
+    hashed.update(data)
+    return hashed.hexdigest()
+
+
 def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
            headers: Mapping[str, str], body: bytes) -> None:
     """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body."""
-    payload = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+    payload = _sha256_hex(body) if body else EMPTY_SHA256
     claimed = headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != payload:
         raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
@@ -275,7 +286,7 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
     # The string to sign: algorithm, date, credential scope, then the canonical request's hash.
     head = f"{ALGORITHM}\n{signed.amz_date}\n{signed.date}/{signed.region}/{signed.service}/aws4_request\n"
     for canonical in _canonical_requests(signed, method, path, query_string, headers, payload):
-        string_to_sign = head + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        string_to_sign = head + _sha256_hex(canonical.encode("utf-8"))
         expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
         if hmac.compare_digest(expected.encode(), given):
             return
@@ -288,20 +299,16 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     canonical_headers = "".join([
         f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers
     ])
-    signed_names = ";".join(signed.signed_headers)
-    canonical_path = _canonical_path(path)
-    if query_string:
-        pairs = [pair for pair in query_string.split("&") if pair]
-        if signed.presigned:
-            pairs = _without_signature(pairs)
-        queries = [_aws_query(pairs)]
-        raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
-        if raw != queries[0]:
-            queries.append(raw)
-    else:
-        queries = [""]
-    return ["\n".join((method.upper(), canonical_path, query, canonical_headers, signed_names, payload))
-            for query in queries]
+    head = f"{method.upper()}\n{_canonical_path(path)}\n"
+    tail = f"\n{canonical_headers}\n{';'.join(signed.signed_headers)}\n{payload}"
+    if not query_string:
+        return [head + tail]
+    pairs = [pair for pair in query_string.split("&") if pair]
+    if signed.presigned:
+        pairs = _without_signature(pairs)
+    query = _aws_query(pairs)
+    raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
+    return [head + query + tail] if raw == query else [head + query + tail, head + raw + tail]
 
 
 def _without_signature(pairs: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from .principal import Principal
@@ -43,15 +44,24 @@ def build_context(request_context: Mapping[str, Any], principal: Principal, now:
     """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them."""
     # Derived keys first, so a key the request carries itself wins.
     ctx = _principal_keys(principal).copy()
-    carried = {key.lower(): value for key, value in request_context.items()}
-    if len(carried) != len(request_context):
-        carried = _with_ambiguous_keys(request_context)
-    ctx.update(carried)
+    lowered = _lowered(tuple(request_context))
+    if lowered is None:
+        ctx.update(_with_ambiguous_keys(request_context))
+    else:
+        ctx.update(zip(lowered, request_context.values(), strict=True))
     if "aws:currenttime" not in ctx:
         ctx["aws:currenttime"] = now
     if "aws:epochtime" not in ctx:
         ctx["aws:epochtime"] = int(now.timestamp())
     return ctx
+
+
+@lru_cache(maxsize=1024)
+def _lowered(keys: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``keys`` lower-cased, in order; ``None`` when two of them differ only in case (see
+    :func:`_with_ambiguous_keys`).  Cached: a server's requests carry the same few key lists again and again."""
+    lowered = tuple(key.lower() for key in keys)
+    return lowered if len(set(lowered)) == len(lowered) else None
 
 
 def _with_ambiguous_keys(request_context: Mapping[str, Any]) -> dict[str, Any]:

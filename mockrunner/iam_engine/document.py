@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import messages as m
-from .conditions import KeyCondition, check_block_dates, check_block_syntax, compile_block
+from .conditions import KeyCondition, block_test, check_block_dates, check_block_syntax, compile_block
 from .matching import ResourceMatcher, compile_actions
 from .messages import MalformedPolicyError
 from .principal import PrincipalMatcher, compile_principal
@@ -65,6 +65,13 @@ class Statement:
     principals: PrincipalMatcher | None
     not_principal: bool
     conditions: tuple[KeyCondition, ...]
+    test: Callable[[dict[str, Any]], Any] | None = field(default=None, compare=False, repr=False)
+    """The ``Condition`` block evaluated as one call (:func:`~.conditions.block_test`): ``False``, ``None``
+    (unknown) or a true value; ``None`` when the statement has no conditions."""
+
+    def __post_init__(self) -> None:
+        if self.conditions and self.test is None:
+            object.__setattr__(self, "test", block_test(self.conditions))
 
     def action_matches(self, action: str) -> bool:
         """NotAction matches every action except those listed (User Guide, "NotAction")."""

@@ -39,7 +39,6 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .cache import parse_policy
-from .conditions import evaluate_block
 from .context import build_context
 from .document import Policy, PolicyKind, Statement
 from .messages import MalformedPolicyError, allowed_message, denial_message, unreadable_message
@@ -94,7 +93,10 @@ class PolicyRef:
 
 @dataclass(slots=True)
 class AuthzRequest:
-    """Everything evaluate() needs; see the module docstring for the meaning of ``session_policies``."""
+    """Everything evaluate() needs; see the module docstring for the meaning of ``session_policies``.
+
+    The server's authorizer builds one per check positionally (keywords cost more there than the rest of the
+    call): a new field goes last, and the order of these stays."""
 
     principal: Principal
     action: str
@@ -279,8 +281,9 @@ def _scan(
     allows: list[tuple[MatchedStatement, str | None]] = []
     for _ref, statement, check_resource, matched in plan:
         is_deny = statement.is_deny
-        if statement.conditions:
-            result = evaluate_block(statement.conditions, ctx)
+        test = statement.test
+        if test is not None:
+            result = test(ctx)
             # Unknown (None) fails closed: it never allows, and it does deny.
             if result is False or (result is None and not is_deny):
                 continue
@@ -317,6 +320,10 @@ def account_of(resource: str) -> str | None:
         if len(parts) == 6 and parts[4]:
             return parts[4]
     return None
+
+
+_account_of = lru_cache(maxsize=4096)(account_of)
+""":func:`account_of`, remembered: a server asks it of the same resources again and again."""
 
 
 def evaluate(request: AuthzRequest) -> Decision:
@@ -359,13 +366,17 @@ def evaluate(request: AuthzRequest) -> Decision:
         return _deny(request, RESOURCE, False)
 
     is_root = principal.type == "Account"
-    resource_account = request.resource_account or account_of(resource) or principal.account
+    resource_account = request.resource_account or _account_of(resource) or principal.account
     same_account = principal.account is not None and resource_account == principal.account
 
-    if same_account:
-        trust = request.resource_policy is not None and request.resource_policy.kind is PolicyKind.TRUST
-        if trust and not res_allows:
+    if same_account and not res_allows:
+        # No resource-policy grant (the common case: no resource policy at all): the identity side alone.
+        if request.resource_policy is not None and request.resource_policy.kind is PolicyKind.TRUST:
             return _deny(request, RESOURCE, False)
+        if not (id_allows or is_root):
+            return _deny(request, IDENTITY, False)
+        grants = id_allows
+    elif same_account:
         specific = [m for m, how in res_allows if how == MATCH_SPECIFIC]
         if specific:
             # A grant naming the session itself skips the session policies, but never a scope-down policy:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import collections
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,36 +24,48 @@ ERROR_FIELDS = ("policyId", "policyKind", "reason")
 """A policy that took part in the decision but could not be read (the engine's ``PolicyError``)."""
 _IDS = itertools.count(1)
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_UNNUMBERED = frozenset({str, bool, type(None)})
 
 
 def record(time: datetime, request_id: str | None, principal: str, action: str, resource: str, decision: str,
            message: str, enforce: str, context: Mapping[str, Any], matched: Iterable[Sequence[Any]],
            errors: Iterable[Sequence[str]] = (), decided_by: str = "", boundary: str | None = None,
            resource_policy: str | None = None) -> tuple:
-    """One entry: :data:`FIELDS` (the ``id`` drawn here), then the context as one flat tuple of keys and values
-    (a sequence value as a tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat tuple, then the
-    unreadable policies' :data:`ERROR_FIELDS` as one flat tuple.
+    """One entry: :data:`FIELDS` (the ``id`` drawn here), then the context as one flat tuple of its keys then
+    their values (a sequence value as a tuple), then the matched statements' :data:`MATCH_FIELDS` as one flat
+    tuple, then the unreadable policies' :data:`ERROR_FIELDS` as one flat tuple.
 
     Plain tuples because the collector untracks a tuple whose items are all atomic or untracked tuples; a dict or
     an object inside would keep it (and its rescanning) alive as long as the log holds it.
     """
-    pairs: list[Any] = []
-    numeric = False
-    for key, value in context.items():
-        cls = value.__class__
-        numeric = numeric or cls is int or cls is float
-        pairs += (key, value if cls in _PLAIN else _frozen(value))
-    statements: list[Any] = []
-    for match in matched:
-        statements += match
     # A context holding numbers is kept as is: 1, 1.0 and True are equal keys, and sharing must not turn one
     # request's value into another's.  (Statement fields are strings and statement indexes.)
-    problems: tuple[str, ...] = ()
-    for error in errors:
-        problems += tuple(error)
-    return (time, request_id, principal, _shared(action), _shared(resource), decision, _shared(message), enforce,
-            next(_IDS), decided_by, boundary, resource_policy,
-            tuple(pairs) if numeric else _shared(tuple(pairs)), _shared(tuple(statements)), problems)
+    values = tuple(context.values())
+    if set(map(type, values)) <= _UNNUMBERED:
+        # The common case, without a loop in Python: every value is text, a flag or None.
+        pairs = _SHARED.get(flat := tuple(context) + values) or _shared(flat)
+    else:
+        pairs = _flattened(context)
+    statements = tuple(itertools.chain.from_iterable(matched))
+    problems = tuple(itertools.chain.from_iterable(errors)) if errors else ()
+    # ``_SHARED.get(x) or _shared(x)``: the lookup inline, the function only for a value not yet kept.
+    return (time, request_id, principal, _SHARED.get(action) or _shared(action),
+            _SHARED.get(resource) or _shared(resource), decision, _SHARED.get(message) or _shared(message), enforce,
+            next(_IDS), decided_by, boundary, resource_policy, pairs,
+            _SHARED.get(statements) or _shared(statements), problems)
+
+
+def _flattened(context: Mapping[str, Any]) -> tuple:
+    """The context as one flat tuple, its keys then their values, any value (a sequence as a tuple of plain
+    values)."""
+    values = []
+    numeric = False
+    for value in context.values():
+        cls = value.__class__
+        numeric = numeric or cls is int or cls is float
+        values.append(value if cls in _PLAIN else _frozen(value))
+    flat = tuple(context) + tuple(values)
+    return flat if numeric else _shared(flat)
 
 
 def with_details(entry: tuple, details: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,10 +101,8 @@ class DecisionLog:
 
     def __init__(self, maxlen: int) -> None:
         self._entries: collections.deque[dict | tuple] = collections.deque(maxlen=maxlen)
-
-    def append(self, entry: dict | tuple) -> None:
-        """Record a dict, or a tuple made by :func:`record`."""
-        self._entries.append(entry)
+        self.append: Callable[[dict | tuple], None] = self._entries.append
+        """Record a dict, or a tuple made by :func:`record` (the deque's own append: one per decision)."""
 
     def extend(self, entries: Iterable[dict | tuple]) -> None:
         self._entries.extend(entries)
@@ -137,7 +147,8 @@ def _as_dict(entry: dict | tuple) -> dict[str, Any]:
     rendered = dict(zip(FIELDS, entry[:count], strict=True))
     rendered["time"] = rendered["time"].isoformat()
     pairs, statements = entry[count], entry[count + 1]
-    rendered["context"] = {pairs[i]: _plain(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+    half = len(pairs) // 2
+    rendered["context"] = {pairs[i]: _plain(pairs[half + i]) for i in range(half)}
     width = len(MATCH_FIELDS)
     rendered["matchedStatements"] = [dict(zip(MATCH_FIELDS, statements[i:i + width], strict=True))
                                      for i in range(0, len(statements), width)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 from hypothesis import given, settings
@@ -214,3 +215,32 @@ def test_a_compiled_condition_answers_a_missing_key_as_the_general_evaluation(bl
     (condition,) = compile_block(block, True)
     for ctx in ({"k": other}, {}, {"k": None}, {"other": other}, {"k": other}, {}):
         assert condition.evaluate(ctx) == condition._evaluate(ctx), (block, ctx)
+
+
+BLOCK_KEYS = ["k", "j", "i"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks=st.lists(st.sampled_from(FAST_PATH_CONDITIONS + [{"Null": {"k": "true"}}, {"StringEquals": {"k": []}}]),
+                       min_size=1, max_size=3),
+       values=st.lists(st.one_of(context_values, st.just(None), st.lists(context_values, max_size=2)),
+                       min_size=3, max_size=3))
+def test_a_statements_block_test_answers_as_the_block_evaluator(blocks, values) -> None:
+    """The one call a statement's Condition block is compiled into (one, two or more key conditions) answers as
+    the Kleene AND of evaluate_block: False where it is False, None (unknown) where it is None, true otherwise;
+    the server's scan reads it in place of evaluate_block."""
+    from mockrunner.iam_engine.conditions.block import block_test
+    from mockrunner.iam_engine.document import PolicyKind, build_policy
+
+    block: dict = {}
+    for index, condition in enumerate(blocks):  # one key per condition, so that a block has as many as drawn
+        (name, keys), = condition.items()
+        block.setdefault(name, {})[BLOCK_KEYS[index]] = next(iter(keys.values()))
+    conditions = compile_block(block, True)
+    test = block_test(conditions)
+    statement = build_policy(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": block}]}), PolicyKind.IDENTITY).statements[0]
+    for ctx in ({key: value for key, value in zip(BLOCK_KEYS, values, strict=True) if value is not None}, {}):
+        expected = evaluate_block(conditions, ctx)
+        for answer in (test(ctx), statement.test(ctx)):
+            assert answer is expected if expected is not True else answer not in (False, None), (block, ctx)

@@ -150,3 +150,30 @@ def test_decision_log_never_confuses_equal_values_of_different_types():
     rendered = [entry["context"]["k"] for entry in log]
     assert rendered == [True, 1, 1.0, ["a", "b"], ["a", "b"]]
     assert [type(value) for value in rendered[:3]] == [bool, int, float]
+
+
+def test_decision_log_renders_every_context_as_recorded():
+    """Contexts of text, flags and None (kept shared between entries) and contexts with numbers, lists or dates
+    (kept as they are) come back key for key, in order, whatever was recorded before or after them."""
+    from datetime import UTC, datetime
+
+    from mockrunner.model.decision_log import DecisionLog, record
+
+    log = DecisionLog(10)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    contexts = [
+        {"aws:SourceIp": "127.0.0.1", "aws:SecureTransport": False, "aws:ResourceTag/team": "platform"},
+        {"aws:SecureTransport": False, "aws:SourceIp": "127.0.0.1", "aws:ResourceTag/team": "platform"},
+        {"aws:SourceIp": "127.0.0.1", "aws:SecureTransport": True, "k": None},
+        {"aws:TagKeys": ["a", "b"], "aws:MultiFactorAuthAge": 0, "aws:TokenIssueTime": now, "s": "x"},
+        {},
+        {"aws:SourceIp": "127.0.0.1", "aws:SecureTransport": False, "aws:ResourceTag/team": "platform"},
+    ]
+    for context in contexts:
+        log.append(record(now, "id", "p", "iam:GetUser", "*", "allowed", "m", "on", context, ()))
+    rendered = [entry["context"] for entry in log]
+    expected = [dict(context) for context in contexts]
+    expected[3] = {"aws:TagKeys": ["a", "b"], "aws:MultiFactorAuthAge": 0, "aws:TokenIssueTime": now.isoformat(),
+                   "s": "x"}
+    assert rendered == expected
+    assert [list(context) for context in rendered] == [list(context) for context in expected]
