@@ -274,7 +274,7 @@ RANGES: dict[type, dict[str, Any]] = {
                                     "alias": _iam("serviceCredentialAlias", unset="")},
     iam.LastAccessedJob: {"job_id": _iam("jobIDType"), "arn": _iam("arnType"),
                           "granularity": _iam("AccessAdvisorUsageGranularityType"), "created": PAST,
-                          "requester": _iam("arnType", unset="")},
+                          "requester": _iam("arnType", unset=""), "entities": Items(each=_iam("arnType"))},
     iam.DeletionTask: {"task_id": _iam("DeletionTaskIdType"), "role_name": _iam("roleNameType"),
                        "status": _iam("DeletionTaskStatusType"), "reason": _iam("ReasonType")},
     iam.InstanceProfile: {"name": _iam("instanceProfileNameType"), "instance_profile_id": _iam("idType"),

@@ -333,6 +333,10 @@ class LastAccessedJob:
     requester: str = ""
     """The ARN of the identity that generated the job (a user, the root, or a role session's assumed-role ARN):
     only it may read the report."""
+    entities: list[str] = field(default_factory=list)
+    """The ARNs of the users and roles whose use the report counts (users, then roles, by name): the entities
+    GetServiceLastAccessedDetailsWithEntities lists for each service of the report.  Empty in a job saved before
+    it was kept (then the entities that used the service are listed)."""
 
 
 @dataclass

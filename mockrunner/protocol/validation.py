@@ -102,6 +102,10 @@ OWN_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
         "accessKeyIdType": ("It must contain only alphanumeric characters.", False),
         "policyNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
         "policyDocumentType": ("It must contain only printable ASCII characters.", False),
+        # An empty Marker of GetServiceLastAccessedDetails(WithEntities) (recorded from AWS, 2026-09-11: radkawar/
+        # stackd commit 9dc356f5, testdata/aws/iam/last_access.json, "raw_get_empty_marker"); every IAM listing's
+        # marker has this shape, the others taken alike (unverified).
+        "markerType": ("It must contain only printable ASCII characters.", True),
     } | {
         f"{structure}.PathPrefix": ("It must begin with the / character and contain only alphanumeric characters "
                                     "and/or / characters.", True)
@@ -144,8 +148,14 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: certificates_aws.json, "ssh:get-ssh"), MaxItems ("Value at 'maxItems' ... less than or equal to 1000"),
 #: GetAccountAuthorizationDetails' filter ("Value at 'filter' ...": testdata/aws/iam/account_reporting.json,
 #: "too_large_maxitems", "unknown_filter") and PutAccountProperties' empty properties ("Value at 'properties' ...
-#: Member must not be null": testdata/aws/iam/account_properties.json, "empty").
-STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType")
+#: Member must not be null": testdata/aws/iam/account_properties.json, "empty").  The service last accessed
+#: operations' granularity, job id and service namespaces ("Value at 'granularity' ...", "Value at 'jobId' ...",
+#: "Value at 'serviceNamespace' ...", "Value at 'serviceNamespaces' ...": testdata/aws/iam/last_access.json,
+#: "generate_granularity_INVALID", "raw_get_short_job", "entities_namespace_s3:GetObject",
+#: "grants_namespaces_too_many").
+STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType",
+                   "AccessAdvisorUsageGranularityType", "jobIDType", "serviceNamespaceType",
+                   "serviceNamespaceListType")
 
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
