@@ -334,9 +334,12 @@ class LastAccessedJob:
     """The ARN of the identity that generated the job (a user, the root, or a role session's assumed-role ARN):
     only it may read the report."""
     entities: list[str] = field(default_factory=list)
-    """The ARNs of the users and roles whose use the report counts (users, then roles, by name): the entities
-    GetServiceLastAccessedDetailsWithEntities lists for each service of the report.  Empty in a job saved before
-    it was kept (then the entities that used the service are listed)."""
+    """The ARNs (when generated) of the users and roles whose use the report counts (users, then roles, by name):
+    the entities GetServiceLastAccessedDetailsWithEntities lists for each service of the report.  Empty in a job
+    saved before it was kept (then the entities that used the service are listed)."""
+    entity_ids: list[str] = field(default_factory=list)
+    """The unique ids of ``entities``, in their order: an entity is listed as it is now (renamed, moved) and not
+    once deleted."""
 
 
 @dataclass

@@ -112,9 +112,16 @@ def test_a_report_leaves_out_a_service_its_policies_deny(aws):
     ([_allow("s3:GetObject", Condition={"StringEquals": {"aws:username": "nobody"}})], ["s3"]),  # "..._missing"
     ([_allow("iam:PassRole")], ["iam"]),  # "initial_get_selection_passrole_only_poll_1"
     ([_allow("s3:GetObject", "arn:aws:s3:::a/*"), _deny("s3:*", "arn:aws:s3:::a/*")], []),  # "get_deny_edges_exact"
-], ids=["deny-only", "allow-and-deny", "conditional-allow", "passrole", "deny-same-resource"])
+    ([_allow("s3:GetObject", "arn:aws:s3:::a/*"), _deny("s3:GetObject", "arn:aws:s3:::a/*")], []),  # same_exact
+    ([_allow("s3:GetObject", "arn:aws:s3:::a/*"), _deny("s3:*", "arn:aws:s3:::b/*")], ["s3"]),  # disjoint_resource
+    ([_allow("s3:GetObject"), _deny("s3:*", Condition={"StringEquals": {"aws:username": "nobody"}})],
+     ["s3"]),  # "report_controls_get_conditional_service_deny_poll_1"
+], ids=["deny-only", "allow-and-deny", "conditional-allow", "passrole", "deny-same-resource", "deny-same-action",
+        "deny-other-resource", "conditional-deny"])
 def test_a_report_reads_allows_and_unconditional_denies_together(aws, statements, expected):
-    """last_access.json: the selection user's reports (ACTION_LEVEL) and "get_deny_edges_exact_poll_1"."""
+    """last_access.json: the selection user's reports (ACTION_LEVEL), "get_deny_edges_exact_poll_1" and the
+    report-controls user's "report_controls_get_same_exact_action_deny_poll_1",
+    "report_controls_get_disjoint_resource_deny_poll_1", "report_controls_get_conditional_service_deny_poll_1"."""
     iam = aws.client("iam")
     answer = _report(iam, _user(iam, "selection", *statements), Granularity="ACTION_LEVEL")[1]
     assert [item["ServiceNamespace"] for item in answer["ServicesLastAccessed"]] == expected
@@ -230,6 +237,43 @@ def test_markers_belong_to_their_job_and_listing(aws):
                     Marker="invalid") == invalid
     assert error_of(iam.list_policies_granting_service_access, Arn=TARGET, ServiceNamespaces=["s3"],
                     Marker="invalid") == invalid
+
+
+def test_a_reports_entities_are_kept_and_shown_as_they_are_now(aws):
+    """last_access.json "entity_snapshot_initial_group", "entity_snapshot_renamed_group" (a renamed, moved user
+    listed under its new name and path, same id), "entity_snapshot_removed_group_member" (still listed),
+    "entity_snapshot_added_group_member" (not listed), "entity_snapshot_detached_policy" (still listed),
+    "entity_snapshot_new_policy_attachment" (not listed), "entity_snapshot_deleted_group" (a deleted user is not),
+    "get_completed_after_source_deleted" (the report stays)."""
+    iam = aws.client("iam")
+    for user in ("entities-a", "entities-b", "entities-c"):
+        iam.create_user(UserName=user, Path=PATH)
+    iam.create_group(GroupName="entity-graph", Path=PATH)
+    iam.put_group_policy(GroupName="entity-graph", PolicyName="p", PolicyDocument=doc(_allow("s3:GetObject")))
+    iam.add_user_to_group(GroupName="entity-graph", UserName="entities-a")
+    graph = iam.create_policy(PolicyName="entity-graph", Path=PATH, PolicyDocument=doc(_allow("s3:GetObject")))
+    iam.attach_user_policy(UserName="entities-c", PolicyArn=graph["Policy"]["Arn"])
+    group_job = _report(iam, f"arn:aws:iam::{ACCOUNT}:group/stackd-last-access/entity-graph")[0]
+    policy_job = _report(iam, graph["Policy"]["Arn"])[0]
+    a_id = iam.get_user(UserName="entities-a")["User"]["UserId"]
+
+    def listed(job: str) -> list[dict]:
+        return [item["EntityInfo"] for item in iam.get_service_last_accessed_details_with_entities(
+            JobId=job, ServiceNamespace="s3")["EntityDetailsList"]]
+
+    iam.update_user(UserName="entities-a", NewUserName="entities-a-renamed", NewPath="/last-access-renamed/")
+    renamed = {"Arn": f"arn:aws:iam::{ACCOUNT}:user/last-access-renamed/entities-a-renamed",
+               "Name": "entities-a-renamed", "Type": "USER", "Id": a_id, "Path": "/last-access-renamed/"}
+    assert listed(group_job) == [renamed]
+    iam.remove_user_from_group(GroupName="entity-graph", UserName="entities-a-renamed")
+    iam.add_user_to_group(GroupName="entity-graph", UserName="entities-b")
+    assert listed(group_job) == [renamed]
+    iam.detach_user_policy(UserName="entities-c", PolicyArn=graph["Policy"]["Arn"])
+    iam.attach_user_policy(UserName="entities-b", PolicyArn=graph["Policy"]["Arn"])
+    assert [info["Name"] for info in listed(policy_job)] == ["entities-c"]
+    iam.delete_user(UserName="entities-a-renamed")
+    assert listed(group_job) == []
+    assert _services(iam.get_service_last_accessed_details(JobId=group_job)) == [("s3", "Amazon S3")]
 
 
 # ------------------------------------------------------------------------------------------------ the target ARN

@@ -13,8 +13,9 @@ within a session, or by the same user", the API reference): to anyone else its i
 reports have no ``TrackedActionsLastAccessed``: uses are recorded per service, not per action.
 
 The answers' words, page size (200 services without MaxItems), markers (a job's own; another job's is "The
-marker passed in the request was invalid.") and the entities listed with a service (every entity of the report,
-users then roles, ``LastAuthenticated`` only for one that used it) are as recorded from AWS IAM in 2026-09
+marker passed in the request was invalid.") and the entities listed with a service (every entity of the report
+as it was generated, users then roles, each as it is now and none deleted since, ``LastAuthenticated`` only for one
+that used it) are as recorded from AWS IAM in 2026-09
 (radkawar/stackd commit 9dc356f5, ``testdata/aws/iam/last_access.json``, ``last_access_pending_policy_20260927.json``).
 """
 from __future__ import annotations
@@ -153,8 +154,10 @@ def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
         else:
             unused.append(namespace)
     now = ctx.store.clock.now()
+    ids = [_unique_id(iam, entity) for entity in entities]
     job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
-                                  services, requester=ctx.caller.arn, unused=unused, entities=entities))
+                                  services, requester=ctx.caller.arn, unused=unused, entities=entities,
+                                  entity_ids=ids))
     return {"JobId": job.job_id}
 
 
@@ -214,14 +217,36 @@ def get_service_last_accessed_details(ctx: RequestContext) -> dict:
             **paging}
 
 
-def _entity_info(iam: IamState, arn: str) -> dict:
+def _unique_id(iam: IamState, arn: str) -> str:
     parsed = split_arn(arn)
-    kind, name = parsed.resource_type, parsed.name
-    entity = iam.users.get(name) if kind == "user" else iam.roles.get(name)
-    info = {"Arn": arn, "Name": name, "Type": kind.upper()}
-    if entity is not None:
-        info.update(Id=entity.user_id if kind == "user" else entity.role_id, Path=entity.path)
-    return info
+    if parsed.resource_type == "user":
+        return iam.users[parsed.name].user_id
+    return iam.roles[parsed.name].role_id
+
+
+def _listed_entities(iam: IamState, job: LastAccessedJob, arns: list[str]) -> list[tuple[str, Any]]:
+    """``(ARN when generated, the user or role as it is now)`` for each of ``arns`` that still exists: found by its
+    unique id (a renamed or moved entity is listed under its new name; recorded: "entity_snapshot_renamed_user"),
+    or by its ARN in a job saved without ids."""
+    ids = dict(zip(job.entities, job.entity_ids, strict=False))
+    now = {user.user_id: user for user in iam.users.values()} | {role.role_id: role for role in iam.roles.values()}
+    listed = []
+    for arn in arns:
+        if arn in ids:
+            entity = now.get(ids[arn])
+        else:
+            parsed = split_arn(arn)
+            entity = (iam.users if parsed.resource_type == "user" else iam.roles).get(parsed.name)
+            entity = entity if getattr(entity, "arn", None) == arn else None
+        if entity is not None:
+            listed.append((arn, entity))
+    return listed
+
+
+def _entity_info(entity: Any) -> dict:
+    is_user = hasattr(entity, "user_id")
+    return {"Arn": entity.arn, "Name": entity.name, "Type": "USER" if is_user else "ROLE",
+            "Id": entity.user_id if is_user else entity.role_id, "Path": entity.path}
 
 
 @op("iam", "GetServiceLastAccessedDetailsWithEntities", authz=anything)
@@ -232,18 +257,18 @@ def get_service_last_accessed_details_with_entities(ctx: RequestContext) -> dict
     service = next((item for item in _services_of(job) if item["namespace"] == namespace), None)
     used = service["entities"] if service else {}
     # A job saved before ``entities`` was kept lists the entities that used the service.
-    entities = (job.entities or sorted(used)) if service else []
-    iam = iam_of(ctx)
+    entities = _listed_entities(iam_of(ctx), job, (job.entities or sorted(used)) if service else [])
 
-    def out(arn: str) -> dict:
-        item: dict[str, Any] = {"EntityInfo": _entity_info(iam, arn)}
+    def out(listed: tuple[str, Any]) -> dict:
+        arn, entity = listed
+        item: dict[str, Any] = {"EntityInfo": _entity_info(entity)}
         if arn in used:
             item["LastAuthenticated"] = to_minute(used[arn][0])
         return item
 
     chosen, paging = _page(ctx, entities, f"entities/{job.job_id}", 100)
     return {"JobStatus": "COMPLETED", "JobCreationDate": job.created, "JobCompletionDate": job.created,
-            "EntityDetailsList": [out(arn) for arn in chosen], **paging}
+            "EntityDetailsList": [out(listed) for listed in chosen], **paging}
 
 
 @op("iam", "ListPoliciesGrantingServiceAccess", authz=_target_checks)
