@@ -88,6 +88,10 @@ RESOURCE_FORMS = [
      "the request's ARN member holds no ARN: it names no resource, and the operation refuses it after the check"),
     (r"iam:PassRole", r"arn:aws:iam::\d{12}:role/.*",
      "PassRole names the role ARN the request gives, as given; the service refuses a malformed one afterwards"),
+    (r"sts:(GetWebIdentityToken|TagGetWebIdentityToken|SetWebIdentityTokenScope)", r"arn:aws:sts::\d{12}:self",
+     "recorded from AWS, 2026-09-11: the denials name arn:aws:sts::<account>:self and a policy on that resource "
+     "allows the token (docs/behaviour.md, \"Parity sweep against stackd's recordings of last access, outbound "
+     "identity and federation\"); the SAR's row has no resource type"),
 ]
 """(action pattern, resource pattern, reason): resources AWS names otherwise than the action's ARN templates."""
 
@@ -107,6 +111,9 @@ KEY_FORMS = [
      "trusted identity propagation keys (botocore 1.44); the dataset predates them"),
     (r"sts:GetWebIdentityToken", r"sts:SubjectMode", "GetWebIdentityToken's SubjectMode (botocore 1.44.8)"),
     (r"sts:SetWebIdentityTokenScope", r"sts:IdentityTokenScope", "GetWebIdentityToken's Scope (botocore 1.44.8)"),
+    (r"sts:TagGetWebIdentityToken", r"sts:(DurationSeconds|IdentityTokenAudience|SigningAlgorithm|SubjectMode|"
+     r"IdentityTokenScope)",
+     "one request context per request: GetWebIdentityToken's companion tag check is judged with its keys"),
 ]
 """(action pattern, key pattern, reason): condition keys AWS documents elsewhere, or newer than the dataset."""
 
@@ -184,6 +191,12 @@ EXTRA_CHECKS: list[tuple[str, Callable[[str, dict], list[str]], str]] = [
      lambda operation, params: [TAG_ON_CREATE[operation]] if operation in TAG_ON_CREATE and tags_of(params) else [],
      "the SAR's dependent action ecr:TagResource of ecr:CreateRepository; IAM's answers (\"not authorized to "
      "perform: iam:TagRole\" on CreateRole with tags); App Runner's Create rows list aws:RequestTag"),
+    ("sts:TagGetWebIdentityToken on a web identity token's request tags",
+     lambda operation, params: ["sts:TagGetWebIdentityToken"]
+     if operation == "GetWebIdentityToken" and params.get("Tags") else [],
+     "recorded from AWS, 2026-09-11: \"not authorized to perform: sts:TagGetWebIdentityToken\" for a request with "
+     "Tags (docs/behaviour.md, \"Parity sweep against stackd's recordings of last access, outbound identity and "
+     "federation\")"),
     ("sts:TagSession on session tags and sts:SetSourceIdentity on a source identity",
      lambda operation, params: (["sts:TagSession"] if params.get("Tags") else [])
      + (["sts:SetSourceIdentity"] if params.get("SourceIdentity") else [])

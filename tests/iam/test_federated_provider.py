@@ -95,8 +95,8 @@ def test_outbound_token_claims_of_a_user_and_of_a_role_session(aws):
                                   "principal_tags": {"team": "build"}}
     iam.create_role(RoleName="DataProcessingRole", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"),
                     Tags=[{"Key": "environment", "Value": "production"}])
-    iam.put_role_policy(RoleName="DataProcessingRole", PolicyName="p",
-                        PolicyDocument=doc(allow("sts:GetWebIdentityToken")))
+    iam.put_role_policy(RoleName="DataProcessingRole", PolicyName="p",  # request tags need TagGetWebIdentityToken
+                        PolicyDocument=doc(allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"])))
     iam.update_assume_role_policy(RoleName="DataProcessingRole", PolicyDocument=doc({
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
         "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]}))

@@ -420,3 +420,118 @@ def test_validation_words_name_no_value(aws, action, params, message):
     "entities_namespace_s3:GetObject", "entities_namespace_xxxxxxxxxxxx", "grants_namespaces_action_suffix",
     "raw_grants_empty_namespace", "grants_namespaces_too_many", "raw_grants_short_arn" (signed Query requests)."""
     assert _raw(aws, action, params) == (400, "ValidationError", message)
+
+
+# ------------------------------------------------------------------------------------------- outbound identity
+def _outbound_user(aws: Any, name: str, *statements: dict, tags: dict[str, str] | None = None) -> Any:
+    """A user at ``/org-access/`` with ``statements`` as its policy: its STS client (outbound_identity.json's setup)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName=name, Path="/org-access/",
+                    Tags=[{"Key": key, "Value": value} for key, value in (tags or {}).items()])
+    iam.put_user_policy(UserName=name, PolicyName="ReportPermissions", PolicyDocument=doc(*statements))
+    return aws.client_for(iam.create_access_key(UserName=name)["AccessKey"], "sts")
+
+
+AUDIENCE = "https://stackd-outbound.example.invalid"
+SELF = f"arn:aws:sts::{ACCOUNT}:self"
+
+
+def test_web_identity_tokens_are_authorized_on_self_and_tags_need_their_own_permission(aws):
+    """outbound_identity.json "scoped_user_token" (a policy on the user's ARN does not allow it),
+    "scoped_self_token" (one on ``arn:aws:sts::<account>:self`` does), "no_grants_token", "denied_token" (the
+    denials name that resource), "plain_with_tags" (Tags need ``sts:TagGetWebIdentityToken``),
+    "tag_condition_with_tags", "tag_condition_wrong_value", "tag_condition_wrong_key" (its conditions read the
+    request tags)."""
+    aws.client("iam").enable_outbound_web_identity_federation()
+    user = f"arn:aws:iam::{ACCOUNT}:user/org-access/stackd-outbound-fixture-scoped_user"
+    scoped_user = _outbound_user(aws, "stackd-outbound-fixture-scoped_user", _allow("sts:GetWebIdentityToken", user))
+    request = {"Audience": [AUDIENCE], "SigningAlgorithm": "RS256"}
+    assert error_of(scoped_user.get_web_identity_token, **request) == (
+        "AccessDenied", f"User: {user} is not authorized to perform: sts:GetWebIdentityToken on resource: {SELF} "
+                        "because no identity-based policy allows the sts:GetWebIdentityToken action", 403)
+    scoped_self = _outbound_user(aws, "scoped_self", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"],
+                                                            SELF))
+    assert scoped_self.get_web_identity_token(**request, Tags=[{"Key": "team", "Value": "test"}])["WebIdentityToken"]
+    plain = _outbound_user(aws, "plain", _allow("sts:GetWebIdentityToken"))
+    assert plain.get_web_identity_token(**request)["WebIdentityToken"]
+    denied_tags = error_of(plain.get_web_identity_token, **request, Tags=[{"Key": "team", "Value": "test"}])
+    assert denied_tags[0] == "AccessDenied" and denied_tags[2] == 403
+    assert f"sts:TagGetWebIdentityToken on resource: {SELF}" in denied_tags[1]
+    tagging = _outbound_user(aws, "tag_condition", _allow("sts:GetWebIdentityToken"), _allow(
+        "sts:TagGetWebIdentityToken", Condition={"StringEquals": {"aws:RequestTag/team": "test"},
+                                                 "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}))
+    assert tagging.get_web_identity_token(**request, Tags=[{"Key": "team", "Value": "test"}])["WebIdentityToken"]
+    for tag in ({"Key": "team", "Value": "other"}, {"Key": "extra", "Value": "test"}):
+        assert "sts:TagGetWebIdentityToken" in error_of(tagging.get_web_identity_token, **request, Tags=[tag])[1]
+    denied = _outbound_user(aws, "denied", _allow("sts:*"), _deny("sts:GetWebIdentityToken"))
+    assert f"sts:GetWebIdentityToken on resource: {SELF} with an explicit deny" in error_of(
+        denied.get_web_identity_token, **request)[1]
+
+
+def test_web_identity_token_refusals_in_sts_words(aws):
+    """outbound_identity.json "original_default" (disabled: "OutboundWebIdentityFederation is disabled."),
+    "original_algorithm_RS384"/"_ES256"/"_HS256"/"_rs256" (refused before the disabled feature),
+    "original_tags_case_duplicate", "federation_token_caller", "role_exceeds_remaining_duration";
+    outbound_issuance.json "enable_again", "disable_again"."""
+    iam = aws.client("iam")
+    sts = _outbound_user(aws, "tagged", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken",
+                                                "sts:GetFederationToken", "sts:AssumeRole"]))
+    request = {"Audience": [AUDIENCE], "SigningAlgorithm": "RS256"}
+    assert error_of(sts.get_web_identity_token, **request) == (
+        "OutboundWebIdentityFederationDisabledException", "OutboundWebIdentityFederation is disabled.", 403)
+    for algorithm in ("RS384", "ES256", "HS256", "rs256"):
+        assert error_of(sts.get_web_identity_token, Audience=[AUDIENCE], SigningAlgorithm=algorithm) == (
+            "ValidationError", "Requested SigningAlgorithm is not supported. See the GetWebIdentityToken "
+                               "documentation for supported algorithms", 400)
+    assert error_of(sts.get_web_identity_token, **request, Tags=[{"Key": "team", "Value": "one"},
+                                                                 {"Key": "Team", "Value": "two"}]) == (
+        "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    federated = sts.get_federation_token(Name="outbound-probe", DurationSeconds=900, Policy=doc(
+        _allow("sts:GetWebIdentityToken")))["Credentials"]
+    assert error_of(aws.client_for(federated, "sts").get_web_identity_token, **request) == (
+        "AccessDenied", "GetWebIdentityToken does not support federated user sessions", 403)
+    assert iam.enable_outbound_web_identity_federation()["IssuerIdentifier"]
+    assert error_of(iam.enable_outbound_web_identity_federation) == (
+        "FeatureEnabled", f"Outbound identity federation is already enabled for account {ACCOUNT}", 409)
+    iam.create_role(RoleName="stackd-outbound-fixture-role", Path="/outbound/", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                                "Action": "sts:AssumeRole"}]}))
+    iam.put_role_policy(RoleName="stackd-outbound-fixture-role", PolicyName="Outbound", PolicyDocument=doc(
+        _allow("sts:GetWebIdentityToken")))
+    role = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/outbound/stackd-outbound-fixture-role",
+                                         RoleSessionName="role", DurationSeconds=900)["Credentials"]
+    assert error_of(aws.client_for(role, "sts").get_web_identity_token, **request, DurationSeconds=3600) == (
+        "SessionDurationEscalationException",
+        "Requested token expiry time must be before the original session's expiry time.", 403)
+    iam.disable_outbound_web_identity_federation()
+    assert error_of(iam.disable_outbound_web_identity_federation) == (
+        "FeatureDisabled", f"Outbound identity federation is already disabled for account {ACCOUNT}", 404)
+
+
+def test_web_identity_tokens_name_their_keys_and_expire_to_the_millisecond(aws):
+    """outbound_issuance.json "user_rs256", "user_es384" (``kid`` ``RSA_0`` and ``EC384_0``, ``typ`` JWT; an
+    ``Expiration`` with milliseconds, ``exp`` its second), "request_tags" (an ``aws:`` request tag is carried),
+    "duplicate_audience" (kept twice), "jwks.json" (the issuer's keys by those ids)."""
+    import jwt
+
+    aws.client("iam").enable_outbound_web_identity_federation()
+    sts = _outbound_user(aws, "stackd-outbound-fixture-issuer", _allow(
+        ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]), tags={"Team": "platform"})
+    aws.store.clock.advance(0.5 - aws.store.clock.now().microsecond / 1_000_000 % 1 + 1)  # mid-second
+    answer = sts.get_web_identity_token(Audience=[AUDIENCE], SigningAlgorithm="RS256", DurationSeconds=60,
+                                        Tags=[{"Key": "Team", "Value": "request"}, {"Key": "aws:test",
+                                                                                   "Value": "reserved"}])
+    token = answer["WebIdentityToken"]
+    assert jwt.get_unverified_header(token) == {"kid": "RSA_0", "typ": "JWT", "alg": "RS256"}
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert answer["Expiration"].microsecond != 0 and answer["Expiration"].microsecond % 1000 == 0
+    assert claims["exp"] == int(answer["Expiration"].timestamp()) and claims["exp"] - claims["iat"] == 60
+    assert claims["https://sts.amazonaws.com/"]["request_tags"] == {"Team": "request", "aws:test": "reserved"}
+    assert claims["https://sts.amazonaws.com/"]["principal_tags"] == {"Team": "platform"}
+    es = sts.get_web_identity_token(Audience=["one", "one"], SigningAlgorithm="ES384")["WebIdentityToken"]
+    assert jwt.get_unverified_header(es)["kid"] == "EC384_0"
+    assert jwt.decode(es, options={"verify_signature": False})["aud"] == ["one", "one"]
+    issuer = claims["iss"]
+    status, keys = aws.admin("GET", f"/oidc/jwks?issuer={issuer}")
+    assert status == 200 and {(key["kid"], key["alg"]) for key in keys["keys"]} == {("RSA_0", "RS256"),
+                                                                                  ("EC384_0", "ES384")}

@@ -132,7 +132,7 @@ def test_assume_root_needs_centralized_root_access(aws):
 
 def test_get_web_identity_token_after_enabling_outbound_federation(aws):
     iam = aws.client("iam")
-    _, creds = _user(aws, "ci", allow("sts:GetWebIdentityToken"))
+    _, creds = _user(aws, "ci", allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"]))
     sts = aws.client("sts", *creds)
     request = {"Audience": ["https://api.example.com"], "SigningAlgorithm": "RS256"}
     assert _refused(lambda: sts.get_web_identity_token(**request))[::2] == (

@@ -186,7 +186,9 @@ def test_web_identity_token_tags_naming_one_key_twice_are_refused(aws, keys):
     iam = aws.client("iam")
     iam.enable_outbound_web_identity_federation()
     key = user_with_key(aws, "ci")
-    iam.put_user_policy(UserName="ci", PolicyName="p", PolicyDocument=_doc(allow("sts:GetWebIdentityToken")))
+    iam.put_user_policy(UserName="ci", PolicyName="p", PolicyDocument=_doc(allow(
+        ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"])))  # request tags need the second since the
+    # parity sweep of outbound identity (docs/behaviour.md, its section)
     sts = aws.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
     tags = [{"Key": keys[0], "Value": "prod"}, {"Key": keys[1], "Value": "dev"}]
     with pytest.raises(ClientError) as excinfo:
@@ -202,7 +204,7 @@ def test_no_tag_spells_the_federated_provider_key(aws):
     aws.client("iam").enable_outbound_web_identity_federation()
     _assumable(aws, "plain", {}, _doc(
         allow("ecr:DescribeRepositories", Condition={"Null": {"aws:FederatedProvider": "false"}}),
-        allow("sts:GetWebIdentityToken")))
+        allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"])))
     forged = [{"Key": "aws:FederatedProvider", "Value": "token.actions.githubusercontent.com"}]
     session = _assumer(aws).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/plain", RoleSessionName="job",
                                         Tags=forged)["Credentials"]

@@ -8,9 +8,15 @@ provider.  Claims, as in the IAM User Guide's sample token and tokens recorded f
 caller's ARN, a role's own ARN for its sessions), ``aud`` (a string for one audience, else a list), ``iat``, ``exp``
 (``DurationSeconds``, 60 to 3600, default 300), ``jti``, and ``https://sts.amazonaws.com/`` (:func:`aws_claims`).
 A token may not outlive the calling session (``SessionDurationEscalationException``); ``Tags`` naming one key twice,
-in any case, are ``InvalidParameterValue`` as AssumeRole's are.  Authorized as
-``sts:GetWebIdentityToken`` on ``*`` with ``sts:IdentityTokenAudience``, ``sts:DurationSeconds``,
-``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request tags.
+in any case, are ``InvalidParameterValue`` as AssumeRole's are.  Authorized as ``sts:GetWebIdentityToken`` on
+``arn:aws:sts::<account>:self`` with ``sts:IdentityTokenAudience``, ``sts:DurationSeconds``,
+``sts:SigningAlgorithm``, ``sts:SubjectMode`` and the request tags, and with ``Tags`` as
+``sts:TagGetWebIdentityToken`` on the same resource too; a federated user's session is refused first.
+
+Recorded from AWS (2026-09-11: radkawar/stackd commit 9dc356f5, ``testdata/aws/iam/outbound_identity.json`` and
+``outbound_issuance.json``): that resource and the tag permission in the denials, the refusals' words, an
+unsupported algorithm refused before the disabled feature, the keys' ids (``RSA_0``, ``EC384_0``) and an
+``Expiration`` to the millisecond.
 
 ``SubjectMode`` (STS API reference, GetWebIdentityToken): ``AWSIdentity`` (the default) puts the caller's ARN in
 ``sub`` (a role's ARN for its sessions); ``OriginIdentity`` puts the ``aws:OriginIdentity/Subject`` of the calling
@@ -31,10 +37,13 @@ from mockrunner.auth.caller import Caller
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.regions import PARTITION
 from mockrunner.services.registry import op
-from mockrunner.services.sts.core import refuse_duplicate_tag_keys, refuse_federated_users
+from mockrunner.services.sts.core import FEDERATION_TOKEN, refuse_duplicate_tag_keys
 
 ALGORITHMS = ("RS256", "ES384")
+KEY_IDS = {"RS256": "RSA_0", "ES384": "EC384_0"}
+"""The ids of an account's outbound signing keys (recorded: the token headers and the issuer's JWKS)."""
 AWS_IDENTITY, ORIGIN_IDENTITY = "AWSIdentity", "OriginIdentity"
 DEFAULT_DURATION = 300
 AWS_CLAIMS = "https://sts.amazonaws.com/"
@@ -68,7 +77,8 @@ def _scope_values(params: dict) -> list[str] | None:
 
 
 def _authz(ctx: RequestContext) -> list[Check]:
-    refuse_federated_users(ctx)
+    if ctx.caller.credential_source == FEDERATION_TOKEN:
+        raise ServiceError("AccessDenied", "GetWebIdentityToken does not support federated user sessions", 403)
     params = ctx.params
     # The request tags become the token's request_tags claim; keys differing only in case are refused as
     # AssumeRole's and GetFederationToken's tags (the same STS Tag type) are (unverified for this operation).
@@ -84,9 +94,12 @@ def _authz(ctx: RequestContext) -> list[Check]:
         keys["aws:TagKeys"] = [tag["Key"] for tag in params["Tags"]]
     if scope is not None:
         keys["sts:IdentityTokenScope"] = scope
-    checks = [Check("sts:GetWebIdentityToken", "*", keys)]
+    resource = f"arn:{PARTITION}:sts::{ctx.caller.account_id}:self"
+    checks = [Check("sts:GetWebIdentityToken", resource, keys)]
+    if params.get("Tags"):
+        checks.append(Check("sts:TagGetWebIdentityToken", resource, keys))
     if scope is not None:
-        checks.append(Check("sts:SetWebIdentityTokenScope", "*", keys))
+        checks.append(Check("sts:SetWebIdentityTokenScope", resource, keys))
     return checks
 
 
@@ -98,15 +111,13 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
 
     params, caller, store = ctx.params, ctx.caller, ctx.store
     iam = store.accounts[caller.account_id].iam
-    if not iam.outbound_enabled or iam.outbound_issuer is None:
-        raise ServiceError("OutboundWebIdentityFederationDisabledException", "The outbound web identity federation "
-                           "feature is not enabled for this account. To use this feature, you must first enable it "
-                           "through the AWS Management Console or API.", 403)
     algorithm = params["SigningAlgorithm"]
-    if algorithm not in ALGORITHMS:
-        raise ServiceError("ValidationError", f"1 validation error detected: Value '{algorithm}' at "
-                           f"'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: "
-                           f"[{', '.join(ALGORITHMS)}]", 400)
+    if algorithm not in ALGORITHMS:  # recorded for RS384, ES256, HS256 and rs256, the feature disabled
+        raise ServiceError("ValidationError", "Requested SigningAlgorithm is not supported. See the "
+                           "GetWebIdentityToken documentation for supported algorithms", 400)
+    if not iam.outbound_enabled or iam.outbound_issuer is None:
+        raise ServiceError("OutboundWebIdentityFederationDisabledException",
+                           "OutboundWebIdentityFederation is disabled.", 403)
     if (params.get("SubjectMode") or AWS_IDENTITY) == ORIGIN_IDENTITY:
         # No session here carries a trusted identity propagation context (module docstring).
         raise ServiceError("ValidationError", "SubjectMode OriginIdentity requires the aws:OriginIdentity/Subject "
@@ -115,16 +126,16 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
     now = store.clock.now()
     expires = now + timedelta(seconds=params.get("DurationSeconds") or DEFAULT_DURATION)
     if caller.expiration is not None and expires > caller.expiration:
-        raise ServiceError("SessionDurationEscalationException", "The requested token duration would extend the "
-                           "session beyond its original expiration time.", 403)
+        raise ServiceError("SessionDurationEscalationException", "Requested token expiry time must be before the "
+                           "original session's expiry time.", 403)
     audience = list(params["Audience"])
     tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
     with store.lock:
-        key, generated = signing_key(store, iam.outbound_issuer, algorithm)
+        key, generated = signing_key(store, iam.outbound_issuer, algorithm, KEY_IDS[algorithm])
     ctx.state_changed |= generated  # the issuer's first key of this algorithm: saved with the token it signed
     principal = caller.role_arn or caller.arn
     payload = {"iss": iam.outbound_issuer, "sub": principal, "aud": audience[0] if len(audience) == 1 else audience,
                "iat": int(now.timestamp()), "exp": int(expires.timestamp()), "jti": str(uuid.uuid4()),
                AWS_CLAIMS: aws_claims(caller, ctx.region, principal, tags)}
     token = jwt.encode(payload, private_key(store, key), algorithm=algorithm, headers={"kid": key.kid, "typ": "JWT"})
-    return {"WebIdentityToken": token, "Expiration": expires.replace(microsecond=0)}
+    return {"WebIdentityToken": token, "Expiration": expires.replace(microsecond=expires.microsecond // 1000 * 1000)}
