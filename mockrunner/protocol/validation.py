@@ -353,13 +353,25 @@ def _elements_fail(shape: Shape, *, listed: bool = False) -> tuple[Callable[[Any
     return (lambda v: not is_type(v) or not all(ok(v) for ok, _m in rules)), listing
 
 
-def null_elements(shape: Shape, path: str) -> ServiceError:
-    """Coral's refusal of list ``shape`` at ``path`` holding null elements (a query list whose indices leave a gap):
-    the element constraints without the value or "Member must not be null" ("1 validation error detected: Value at
-    'policyInputList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less
-    than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular
-    expression pattern: ...]", recorded from AWS, 2026-09-12: radkawar/stackd, testdata/aws/iam/
-    query_collections.json, "11" and "1_8_15"); "Member must not be null" for other elements (*unverified*)."""
+def null_elements(shape: Shape, path: str, missing: list[int]) -> ServiceError:
+    """Coral's refusal of list ``shape`` at ``path`` holding null elements (a query list whose indices leave a gap,
+    ``missing`` the 1-based indexes left out): the element constraints without the value or "Member must not be
+    null" ("1 validation error detected: Value at 'policyInputList' failed to satisfy constraint: Member must
+    satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than
+    or equal to 1, Member must satisfy regular expression pattern: ...]", recorded from AWS, 2026-09-12:
+    radkawar/stackd, testdata/aws/iam/query_collections.json, "11" and "1_8_15").  Elements that are structures are
+    empty ones instead, each required member null, the last member first and ten errors at most ("10 validation
+    errors detected: Value at 'tags.1.member.value' failed to satisfy constraint: Member must not be null; Value at
+    'tags.1.member.key' ...": testdata/aws/iam/tag_inputs.json, "index_2", "index_11", "gap_two_entries"; the order
+    of other structures' members *unverified*); "Member must not be null" for other elements (*unverified*)."""
+    element = shape.member
+    if element.type_name == "structure" and element.required_members:
+        failures = [f"Value at '{path}.{index}.member.{_lower_first(name)}' failed to satisfy "
+                    f"constraint: {_NOT_NULL}" for index in missing
+                    for name in reversed([name for name in element.members if name in element.required_members])]
+        failures = failures[:10]
+        counted = f"{len(failures)} validation error{'s' if len(failures) > 1 else ''} detected"
+        return ServiceError("ValidationError", f"{counted}: {'; '.join(failures)}", 400)
     scalar = _elements_fail(shape.member)
     constraint = f"Member must satisfy constraint: {scalar[1]}" if scalar else _NOT_NULL
     return ServiceError("ValidationError", f"1 validation error detected: Value at '{path}' failed to satisfy "

@@ -535,3 +535,40 @@ def test_web_identity_tokens_name_their_keys_and_expire_to_the_millisecond(aws):
     status, keys = aws.admin("GET", f"/oidc/jwks?issuer={issuer}")
     assert status == 200 and {(key["kid"], key["alg"]) for key in keys["keys"]} == {("RSA_0", "RS256"),
                                                                                   ("EC384_0", "ES384")}
+
+
+# -------------------------------------------------------------------------------------- TagUser on the Query wire
+NULL_TAG = ("Value at 'tags.{n}.member.value' failed to satisfy constraint: Member must not be null; Value at "
+            "'tags.{n}.member.key' failed to satisfy constraint: Member must not be null")
+
+
+def _tag_fields(*indexes: str) -> dict[str, str]:
+    return {field: value for index in indexes
+            for field, value in ((f"Tags.member.{index}.Key", "team"), (f"Tags.member.{index}.Value", "approved"))}
+
+
+@pytest.mark.parametrize("fields, code, message", [
+    (_tag_fields("2"), "ValidationError", "2 validation errors detected: " + NULL_TAG.format(n=1)),
+    (_tag_fields("3"), "ValidationError",
+     "4 validation errors detected: " + NULL_TAG.format(n=1) + "; " + NULL_TAG.format(n=2)),
+    (_tag_fields("11"), "ValidationError",
+     "10 validation errors detected: " + "; ".join(NULL_TAG.format(n=n) for n in range(1, 6))),
+    ({**_tag_fields("1"), "Tags.member.3.Key": "other", "Tags.member.3.Value": "approved"}, "ValidationError",
+     "2 validation errors detected: " + NULL_TAG.format(n=2)),
+    (_tag_fields("one"), "ValidationError", "2 validation errors detected: " + NULL_TAG.format(n=1)),
+    (_tag_fields("+1"), "ValidationError", "2 validation errors detected: " + NULL_TAG.format(n=1)),
+    (_tag_fields("1.0"), "MalformedInput", "Two index elements may not occur back to back"),
+    ({"Tags.member.01.Key": "team", "Tags.member.1.Value": "approved"}, None, ""),
+    ({"Tags": ""}, "InvalidInput", "Error occurred while validating input. "),
+    (_tag_fields("50"), "MalformedInput", "Excessively sparse input would skip 49 list elements"),
+    ({**_tag_fields("1"), "Tags.member.1.Unknown": "ignored"}, None, ""),
+], ids=["index-2", "index-3", "index-11", "gap", "one", "plus-one", "back-to-back", "split-spelling", "empty-list",
+        "index-50", "unknown-member"])
+def test_tag_user_fields_as_iam_reads_them(aws, fields, code, message):
+    """tag_inputs.json (signed Query requests, 2026-09-12) "index_2", "index_3", "index_11" (ten errors at most, each
+    element's value before its key), "gap_two_entries", "index_one", "index_+1", "index_1.0",
+    "split_index_spelling", "empty_list", "index_50" and "unknown_member" (the last two held)."""
+    aws.client("iam").create_user(UserName="target")
+    assert _raw(aws, "TagUser", {"UserName": "target", **fields}) == ((400, code, message) if code else (200, None, ""))
+    if code is None:
+        assert aws.client("iam").list_user_tags(UserName="target")["Tags"] == [{"Key": "team", "Value": "approved"}]
