@@ -155,7 +155,9 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: "grants_namespaces_too_many").
 STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType",
                    "AccessAdvisorUsageGranularityType", "jobIDType", "serviceNamespaceType",
-                   "serviceNamespaceListType")
+                   "serviceNamespaceListType", "globalEndpointTokenVersion")
+"""With SetSecurityTokenServicePreferences' token version ("Value at 'globalEndpointTokenVersion' ... [v2Token,
+v1Token]": testdata/aws/iam/sts_preferences.json, "invalid_v3Token", "invalid_empty")."""
 
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
@@ -184,7 +186,10 @@ ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType",
 #: "[Member must satisfy enum value set: [LocalManagedPolicy, User, AWSManagedPolicy, Role, Group]]" (recorded from
 #: AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/account_reporting.json, "unknown_filter"; no
 #: "Member must not be null" after it).
-ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group")}
+ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group"),
+              "globalEndpointTokenVersion": ("v2Token", "v1Token")}
+"""The token version's set is recorded as "[v2Token, v1Token]" (radkawar/stackd, testdata/aws/iam/
+sts_preferences.json, 2026-09-11)."""
 
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.

@@ -572,3 +572,22 @@ def test_tag_user_fields_as_iam_reads_them(aws, fields, code, message):
     assert _raw(aws, "TagUser", {"UserName": "target", **fields}) == ((400, code, message) if code else (200, None, ""))
     if code is None:
         assert aws.client("iam").list_user_tags(UserName="target")["Tags"] == [{"Key": "team", "Value": "approved"}]
+
+
+# ---------------------------------------------------------------------------------------- STS preferences
+@pytest.mark.parametrize("version", ["v3Token", "V1Token", "1", "", "v2token"])
+def test_token_version_refusals_name_no_value_and_list_v2_first(aws, version):
+    """sts_preferences.json "invalid_v3Token", "invalid_V1Token", "invalid_1", "invalid_empty", "invalid_v2token"."""
+    assert _raw(aws, "SetSecurityTokenServicePreferences", {"GlobalEndpointTokenVersion": version}) == (
+        400, "ValidationError", "1 validation error detected: Value at 'globalEndpointTokenVersion' failed to "
+                                "satisfy constraint: Member must satisfy enum value set: [v2Token, v1Token]")
+
+
+def test_the_token_version_shows_in_the_account_summary(aws):
+    """sts_preferences.json "initial_preference", "set_v1"/"summary_v1", "set_v2"/"summary_v2",
+    "restored_preference" (held)."""
+    iam = aws.client("iam")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 1
+    for version, shown in (("v1Token", 1), ("v2Token", 2), ("v1Token", 1)):
+        iam.set_security_token_service_preferences(GlobalEndpointTokenVersion=version)
+        assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == shown
