@@ -591,3 +591,19 @@ def test_the_token_version_shows_in_the_account_summary(aws):
     for version, shown in (("v1Token", 1), ("v2Token", 2), ("v1Token", 1)):
         iam.set_security_token_service_preferences(GlobalEndpointTokenVersion=version)
         assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == shown
+
+
+# ---------------------------------------------------------------------------------------------- role templates
+@pytest.mark.parametrize("template", [
+    "logs.amazonaws.com/AmazonCloudWatchLogsScheduledQueryExecutionRoleTemplate:1",
+    "streams.metrics.cloudwatch.amazonaws.com/AmazonCloudWatchMetricStreamsFirehosePutRecordsRoleTemplate:1",
+    "synthetics.amazonaws.com/AmazonCloudWatchSyntheticsVpcExecutionRoleTemplate:1",
+])
+def test_a_role_template_iam_does_not_hold_in_its_words(aws, template):
+    """role_template_catalogue.json "template_scheduled_query", "template_metric_stream", "template_synthetics_vpc"
+    (GetRoleTemplateVersion); "account_properties" (``RoleManager/Enabled`` ``false``) held."""
+    iam = aws.client("iam")
+    arn = f"arn:aws:iam::aws:role-template/{template}"
+    assert error_of(iam.get_role_template_version, TemplateArn=arn) == (
+        "NoSuchEntity", f"Role Template {arn} cannot be found.", 404)
+    assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
