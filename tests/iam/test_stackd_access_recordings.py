@@ -607,3 +607,44 @@ def test_a_role_template_iam_does_not_hold_in_its_words(aws, template):
     assert error_of(iam.get_role_template_version, TemplateArn=arn) == (
         "NoSuchEntity", f"Role Template {arn} cannot be found.", 404)
     assert iam.get_account_properties()["Properties"] == {"RoleManager/Enabled": "false"}
+
+
+# ------------------------------------------------------------------------------------------ IAM OIDC providers
+def test_oidc_providers_as_iam_answers_them(aws):
+    """internal/services/iam/testdata/federation/oidc.json (the AWS CLI against IAM, 2026-09-11): client ids once,
+    thumbprints lower-cased with repeats kept, a trailing slash another provider, an added client id already there
+    and a removed one absent accepted, non-hex thumbprints and a host in capitals kept (held); ``:443`` dropped from
+    the name, a query or a fragment "Unknown", an empty thumbprint update refused (fixed); six thumbprints and the
+    not-found words (held)."""
+    iam = aws.client("iam")
+    host = "stackd-oidc-e054b0b0d182.example.com"
+    arn = iam.create_open_id_connect_provider(Url=f"https://{host}/path/", ClientIDList=["z-client", "a-client",
+                                                                                        "z-client"],
+                                             ThumbprintList=["A" * 40, "a" * 40])["OpenIDConnectProviderArn"]
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert (got["Url"], got["ClientIDList"], got["ThumbprintList"]) == (f"{host}/path/", ["z-client", "a-client"],
+                                                                         ["a" * 40, "a" * 40])
+    assert iam.create_open_id_connect_provider(Url=f"https://{host}/path", ThumbprintList=["b" * 40])[
+        "OpenIDConnectProviderArn"].endswith(f"{host}/path")
+    iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="a-client")
+    iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="not-present")
+    iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=arn, ThumbprintList=["C" * 40] * 2)
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == ["c" * 40] * 2
+    assert error_of(iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn,
+                    ThumbprintList=[]) == ("InvalidInput", "Thumbprint list must contain at least one entry.", 400)
+    port = iam.create_open_id_connect_provider(Url=f"https://{host}:443", ThumbprintList=["b" * 40])
+    assert port["OpenIDConnectProviderArn"] == f"arn:aws:iam::{ACCOUNT}:oidc-provider/{host}"
+    assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=port["OpenIDConnectProviderArn"])["Url"] == host
+    for url in (f"https://{host}/?q=value", f"https://{host}/#fragment"):
+        assert error_of(iam.create_open_id_connect_provider, Url=url, ThumbprintList=["b" * 40]) == (
+            "InvalidInput", "Unknown", 400)
+    assert iam.create_open_id_connect_provider(Url=f"https://{host}/nonhex", ThumbprintList=["g" * 40])
+    assert error_of(iam.create_open_id_connect_provider, Url=f"https://{host}/six", ThumbprintList=["b" * 40] * 6) \
+        == ("InvalidInput", "Thumbprint list must contain fewer than 5 entries.", 400)
+    mixed = iam.create_open_id_connect_provider(Url=f"https://{host.upper()}/MixedCase", ThumbprintList=["b" * 40])
+    assert mixed["OpenIDConnectProviderArn"].endswith(f"{host.upper()}/MixedCase")
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+    assert error_of(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn) == (
+        "NoSuchEntity", f"OpenId connect Provider {arn} cannot be found.", 404)
+    assert error_of(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn) == (
+        "NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
