@@ -239,8 +239,9 @@ class SamlProvider:
     """An IAM SAML 2.0 identity provider: ``arn:aws:iam::<account>:saml-provider/<name>``.
 
     ``metadata_document`` is the IdP's metadata as given (its entity id and signing certificates are read from it
-    when a SAML response is checked); ``valid_until`` is the metadata's ``validUntil``, or a hundred years after
-    creation.  ``assertion_encryption_mode`` is ``None`` until set (``Required`` or ``Allowed``).
+    when a SAML response is checked); ``valid_until`` is a hundred years after creation, whatever
+    ``validUntil`` the metadata states (as IAM answers).  ``assertion_encryption_mode`` is ``None`` until set
+    (``Required`` or ``Allowed``).
     """
 
     name: str

@@ -648,3 +648,45 @@ def test_oidc_providers_as_iam_answers_them(aws):
         "NoSuchEntity", f"OpenId connect Provider {arn} cannot be found.", 404)
     assert error_of(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn) == (
         "NoSuchEntity", f"OpenIDConnect Provider not found for arn {arn}", 404)
+
+
+# -------------------------------------------------------------------------------------------- IAM SAML providers
+def test_saml_providers_as_iam_answers_them(aws):
+    """internal/services/iam/testdata/federation/saml.json (the AWS CLI against IAM, 2026-09-11): ``ValidUntil`` a
+    hundred years after creation whatever the metadata says (2030, or an expired 2020); an update with nothing in it,
+    Required without a key (Create and Update worded apart), adding and removing a key at once and removing the last
+    key of a Required provider in IAM's words (fixed); the same key added twice is two keys, a third is "Private key
+    limit of 2 is reached." (held)."""
+    from tests.iam.saml_federation import metadata, rsa_key_pems
+
+    iam = aws.client("iam")
+    document = metadata(aws)
+    for year in ("2030", "2020"):
+        dated = document.replace("<md:EntityDescriptor ",
+                                 f'<md:EntityDescriptor validUntil="{year}-01-01T00:00:00Z" ', 1)
+        arn = iam.create_saml_provider(Name=f"stackd-saml-{year}", SAMLMetadataDocument=dated)["SAMLProviderArn"]
+        got = iam.get_saml_provider(SAMLProviderArn=arn)
+        assert got["ValidUntil"].year == got["CreateDate"].year + 100
+    assert error_of(iam.create_saml_provider, Name="stackd-saml-required", SAMLMetadataDocument=document,
+                    AssertionEncryptionMode="Required") == (
+        "ValidationError", "Unable to set assertion encryption mode to Required because no private key is provided.",
+        400)
+    assert error_of(iam.update_saml_provider, SAMLProviderArn=arn) == (
+        "ValidationError", "Unable to update identity provider. No updates are defined for metadata or encryption "
+                           "assertion.", 400)
+    assert error_of(iam.update_saml_provider, SAMLProviderArn=arn, AssertionEncryptionMode="Required") == (
+        "InvalidInput", "Failed to set assertion encryption mode to Required because no private key is present.", 400)
+    private, _public = rsa_key_pems()
+    iam.update_saml_provider(SAMLProviderArn=arn, AddPrivateKey=private)
+    iam.update_saml_provider(SAMLProviderArn=arn, AddPrivateKey=private)
+    assert error_of(iam.update_saml_provider, SAMLProviderArn=arn, AddPrivateKey=rsa_key_pems()[0]) == (
+        "LimitExceeded", "Private key limit of 2 is reached.", 409)
+    iam.update_saml_provider(SAMLProviderArn=arn, AssertionEncryptionMode="Required")
+    first, second = (key["KeyId"] for key in iam.get_saml_provider(SAMLProviderArn=arn)["PrivateKeyList"])
+    assert error_of(iam.update_saml_provider, SAMLProviderArn=arn, RemovePrivateKey=first,
+                    AddPrivateKey=private) == (
+        "ValidationError", "Unable to add and remove private keys in the same request. Set a value for only one of "
+                           "the two parameters.", 400)
+    iam.update_saml_provider(SAMLProviderArn=arn, RemovePrivateKey=first)
+    assert error_of(iam.update_saml_provider, SAMLProviderArn=arn, RemovePrivateKey=second) == (
+        "InvalidInput", "Failed to remove private key.", 400)

@@ -67,15 +67,15 @@ def _invalid(message: str) -> ServiceError:
 
 
 def _valid_until(document: str, now: datetime) -> datetime:
-    """The metadata's ``validUntil``, or a hundred years from ``now`` (raises IAM's error for bad metadata)."""
+    """A hundred years from ``now``, whatever ``validUntil`` the metadata states (raises IAM's error for bad
+    metadata).  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/iam/testdata/
+    federation/saml.json: metadata valid until 2030, and an expired one (2020), both gave ``ValidUntil`` 2126."""
     from mockrunner.saml.metadata import MetadataError, read
 
     try:
-        metadata = read(document)
+        read(document)
     except MetadataError:
         raise _invalid("Could not parse metadata") from None
-    if metadata.valid_until is not None:
-        return metadata.valid_until
     try:
         return now.replace(year=now.year + 100)
     except ValueError:  # 29 February
@@ -95,9 +95,13 @@ def _private_key(pem: str, now: datetime) -> SamlPrivateKey:
     return SamlPrivateKey(new_key_id(), now, pem)
 
 
-def _check_encryption(mode: str | None, keys: list[SamlPrivateKey]) -> None:
+def _check_encryption(mode: str | None, keys: list[SamlPrivateKey], creating: bool) -> None:
+    """Required needs a private key; IAM's words differ between Create and Update (recorded, saml.json)."""
     if mode == "Required" and not keys:
-        raise _invalid("Cannot set AssertionEncryptionMode to Required because no private key is provided.")
+        if creating:
+            raise ServiceError("ValidationError", "Unable to set assertion encryption mode to Required because no "
+                               "private key is provided.", 400)
+        raise _invalid("Failed to set assertion encryption mode to Required because no private key is present.")
 
 
 # ------------------------------------------------------------------------------------------------ authorization
@@ -125,7 +129,7 @@ def create_provider(ctx: RequestContext) -> dict:
     valid_until = _valid_until(params["SAMLMetadataDocument"], now)
     keys = [_private_key(params["AddPrivateKey"], now)] if params.get("AddPrivateKey") is not None else []
     mode = params.get("AssertionEncryptionMode")
-    _check_encryption(mode, keys)
+    _check_encryption(mode, keys, creating=True)
     arn = provider_arn(ctx.account.id, name)
     if find_provider(iam, arn) is not None:
         raise ServiceError("EntityAlreadyExists", f"SAMLProvider {name} already exists.", 409)
@@ -171,9 +175,11 @@ def update_provider(ctx: RequestContext) -> dict:
     add, remove = params.get("AddPrivateKey"), params.get("RemovePrivateKey")
     propagation = updated(provider, params, required=False)
     if document is None and mode is None and add is None and remove is None and not propagation:
-        raise _invalid("No updates are defined for the SAML provider.")
+        raise ServiceError("ValidationError", "Unable to update identity provider. No updates are defined for "
+                           "metadata or encryption assertion.", 400)
     if add is not None and remove is not None:
-        raise _invalid("Unable to add and remove private keys in the same request.")
+        raise ServiceError("ValidationError", "Unable to add and remove private keys in the same request. Set a "
+                           "value for only one of the two parameters.", 400)
     valid_until = _valid_until(document, provider.create_date) if document is not None else provider.valid_until
     keys = list(provider.private_keys)
     if add is not None:
@@ -185,10 +191,9 @@ def update_provider(ctx: RequestContext) -> dict:
             raise _invalid("Failed to remove private key: the Key ID does not match a private key of this provider.")
         keys = [key for key in keys if key.key_id != remove]
         if not keys and (mode or provider.assertion_encryption_mode) == "Required":
-            raise _invalid("Failed to remove private key. A provider that requires encrypted assertions keeps at "
-                           "least one.")
+            raise _invalid("Failed to remove private key.")
     new_mode = mode if mode is not None else provider.assertion_encryption_mode
-    _check_encryption(new_mode, keys)
+    _check_encryption(new_mode, keys, creating=False)
     changes = {"metadata_document": document, "valid_until": valid_until} if document is not None else {}
     ctx.account.iam.update(provider, assertion_encryption_mode=new_mode, private_keys=keys, **changes, **propagation)
     return {"SAMLProviderArn": provider.arn}
