@@ -90,8 +90,8 @@ RESOURCE_FORMS = [
      "PassRole names the role ARN the request gives, as given; the service refuses a malformed one afterwards"),
     (r"sts:(GetWebIdentityToken|TagGetWebIdentityToken|SetWebIdentityTokenScope)", r"arn:aws:sts::\d{12}:self",
      "recorded from AWS, 2026-09-11: the denials name arn:aws:sts::<account>:self and a policy on that resource "
-     "allows the token (docs/behaviour.md, \"Parity sweep against stackd's recordings of last access, outbound "
-     "identity and federation\"); the SAR's row has no resource type"),
+     "allows the token (the parity sweep of last access and outbound identity in docs/behaviour.md); the SAR's "
+     "row has no resource type"),
 ]
 """(action pattern, resource pattern, reason): resources AWS names otherwise than the action's ARN templates."""
 
@@ -195,8 +195,7 @@ EXTRA_CHECKS: list[tuple[str, Callable[[str, dict], list[str]], str]] = [
      lambda operation, params: ["sts:TagGetWebIdentityToken"]
      if operation == "GetWebIdentityToken" and params.get("Tags") else [],
      "recorded from AWS, 2026-09-11: \"not authorized to perform: sts:TagGetWebIdentityToken\" for a request with "
-     "Tags (docs/behaviour.md, \"Parity sweep against stackd's recordings of last access, outbound identity and "
-     "federation\")"),
+     "Tags (the parity sweep of last access and outbound identity in docs/behaviour.md)"),
     ("sts:TagSession on session tags and sts:SetSourceIdentity on a source identity",
      lambda operation, params: (["sts:TagSession"] if params.get("Tags") else [])
      + (["sts:SetSourceIdentity"] if params.get("SourceIdentity") else [])

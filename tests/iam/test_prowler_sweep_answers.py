@@ -79,8 +79,8 @@ def test_a_wildcard_report_keeps_its_used_services_and_survives_a_state_export(a
 
 def test_a_report_naming_a_namespace_iam_accepted_survives_a_state_export(aws):
     """A policy IAM stored may name a namespace no service has (``foo.bar:Get`` is accepted): the report lists only
-    the services IAM knows (as recorded from AWS: "Parity sweep against stackd's recordings of last access,
-    outbound identity and federation"), and the state it is saved in imports again."""
+    the services IAM knows, as recorded from AWS since, and the state it is saved in imports again:
+    (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation")."""
     iam = aws.client("iam")
     iam.create_user(UserName="erin")
     iam.put_user_policy(UserName="erin", PolicyName="odd", PolicyDocument=doc(allow(["foo.bar:Get", "ecr:List*"])))

@@ -85,7 +85,8 @@ def test_private_keys_and_assertion_encryption_mode(aws):
     assert _refused(lambda: iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=document,
                                                      AssertionEncryptionMode="Required"))[:2] == (
         "ValidationError", "Unable to set assertion encryption mode to Required because no private key is provided.")
-    # (the words recorded from AWS since: docs/behaviour.md, the stackd parity sweep of last access and federation)
+    # words recorded from AWS since:
+    # (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation")
     assert _refused(lambda: iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=document,
                                                      AddPrivateKey="not a key"))[:2] == (
         "InvalidInput", "Invalid private key: Key format is not recognized.")

@@ -1,18 +1,26 @@
-"""Service last accessed reports as radkawar/stackd's recordings of real AWS IAM show them (commit 9dc356f5, captured
-2026-09-11 and 2026-09-27 with the AWS CLI v2 and signed Query requests in a commercial account).
+"""Last access, outbound identity, federation and wire answers as radkawar/stackd's recordings of real AWS show
+them (commit 9dc356f5, captured 2026-09-11 to 2026-09-27 with the AWS CLI v2 and signed Query requests in a
+commercial account).
 
-Files: ``testdata/aws/iam/last_access.json`` (its observations; the setup's Create* answers were an earlier
-pass's), ``last_access_service_names.json``, ``last_access_service_names_20260927.json`` and
-``last_access_pending_policy_20260927.json``.  Each test names the file and the observations (``case``) it replays,
-in both modes; every test of a fix failed before it.  Held (pinned beside the fixes): GetServiceLastAccessedDetails'
-order by namespace and its members for unused services (``TotalAuthenticatedEntities`` 0, no
-``LastAuthenticated``), a report fixed when generated (a policy changed afterwards does not change it), a job read
-by the same user through another key and by no other identity, the model's length, pattern, range and list-size
-refusals.  Fixed: which services a report lists (denied ones left out, names for every service), the entities
-listed with a service, the answers' words for unknown jobs, namespaces and ARNs, ARNs at another path, markers and
-the 200-service page, ListPoliciesGrantingServiceAccess's reading of ``NotAction``, ``NotResource`` and a
-policy's own denials, each policy and namespace once.  What held, what was fixed and what is left:
-(docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation").
+Files (``testdata/aws/iam/`` unless a path is given): ``last_access.json`` (its observations; the setup's Create*
+answers were an earlier pass's), ``last_access_service_names.json``, ``last_access_service_names_20260927.json``,
+``last_access_pending_policy_20260927.json``, ``outbound_identity.json``, ``outbound_issuance.json``,
+``role_template_catalogue.json``, ``tag_inputs.json``, ``sts_preferences.json``,
+``internal/services/iam/testdata/federation/oidc.json`` and ``saml.json``.  Each test names its file and the
+observations (``case``) it replays, in both modes; every test of a fix failed before it.
+
+Held (pinned beside the fixes, or in tests of their own marked "held"): the report's order and unused-service
+members, a report fixed when generated, a job read only by its generating identity, denials of the same resource or
+action taking an allow back and conditional ones not, the model's length/pattern/range refusals, token claims and
+tag-key duplicates, the account summary's token version, the conditional TagUser actor's decisions, OIDC and SAML
+provider answers the recordings show.  Fixed: which services a report lists and their names (the recorded table of
+456), the entities listed with a service (kept by id, shown as they are now), the words for unknown jobs,
+namespaces and ARNs, ARNs at another path, markers and the 200-service page, ListPoliciesGrantingServiceAccess'
+reading of ``NotAction``/``NotResource``/a policy's own denials and each policy and namespace once;
+GetWebIdentityToken's resource (``arn:aws:sts::<account>:self``), its tag permission, its words, key ids and
+``Expiration``; Query lists of structures (gaps, ``one``, back-to-back indexes, split spellings) and TagUser's empty
+list; GetRoleTemplateVersion's, OIDC and SAML providers' recorded answers.  What held, what was fixed and what is
+left: (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation").
 """
 from __future__ import annotations
 
@@ -690,3 +698,27 @@ def test_saml_providers_as_iam_answers_them(aws):
     iam.update_saml_provider(SAMLProviderArn=arn, RemovePrivateKey=first)
     assert error_of(iam.update_saml_provider, SAMLProviderArn=arn, RemovePrivateKey=second) == (
         "InvalidInput", "Failed to remove private key.", 400)
+
+
+def test_a_conditional_taggers_requests_are_decided_as_recorded(aws):
+    """tag_inputs.json, the "conditional" actor's cases (held): its policy is not in the recording; the one inferred
+    (``aws:RequestTag/team`` ``approved``, ``aws:TagKeys`` only ``team``) gives every recorded decision, a repeated
+    key's last value deciding and the duplicate refused only once authorized."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="target")
+    iam.create_user(UserName="conditional")
+    iam.put_user_policy(UserName="conditional", PolicyName="p", PolicyDocument=doc(_allow("iam:TagUser", Condition={
+        "StringEquals": {"aws:RequestTag/team": "approved"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}})))
+    key = iam.create_access_key(UserName="conditional")["AccessKey"]
+    actor = aws.client_for(key, "iam")
+    approved, other = {"Key": "team", "Value": "approved"}, {"Key": "team", "Value": "other"}
+    duplicate = "Duplicate tag keys found. Please note that Tag keys are case insensitive."
+    for tags, code in (([approved, approved], "InvalidInput"), ([approved, other], "AccessDenied"),
+                       ([other, approved], "InvalidInput"), ([approved, {"Key": "TEAM", "Value": "approved"}],
+                                                            "AccessDenied"),
+                       ([{"Key": "aws:reserved", "Value": "approved"}], "AccessDenied"),
+                       ([{"Key": "team", "Value": ""}], "AccessDenied"), ([], "AccessDenied")):
+        answer = error_of(actor.tag_user, UserName="target", Tags=tags)
+        assert answer[0] == code, tags
+        assert code != "InvalidInput" or answer[1] == duplicate
+    actor.tag_user(UserName="target", Tags=[approved])

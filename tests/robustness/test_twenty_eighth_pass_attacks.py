@@ -187,8 +187,8 @@ def test_web_identity_token_tags_naming_one_key_twice_are_refused(aws, keys):
     iam.enable_outbound_web_identity_federation()
     key = user_with_key(aws, "ci")
     iam.put_user_policy(UserName="ci", PolicyName="p", PolicyDocument=_doc(allow(
-        ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"])))  # request tags need the second since the
-    # parity sweep of outbound identity (docs/behaviour.md, its section)
+        ["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken"])))  # request tags need the second since
+    # (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation")
     sts = aws.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
     tags = [{"Key": keys[0], "Value": "prod"}, {"Key": keys[1], "Value": "dev"}]
     with pytest.raises(ClientError) as excinfo:

@@ -308,9 +308,9 @@ def test_policies_granting_service_access_are_found_at_once(server):  # noqa: F8
 ])
 def test_which_policies_grant_a_namespace_is_answered_as_before(aws, actions, namespace, granted):
     """Literal namespaces in any case, ``*`` and ``?`` in a namespace (read as ``fnmatchcase`` reads them, a ``-``
-    literally), ``"*"``; a ``NotAction`` statement grants every namespace its patterns do not cover whole (the
-    namespaces asked are services IAM knows: others are refused since "Parity sweep against stackd's recordings of
-    last access, outbound identity and federation")."""
+    literally), ``"*"``; a ``NotAction`` statement grants every namespace its patterns do not cover whole.  The
+    namespaces asked are services IAM knows, others being refused since
+    (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation")."""
     iam = aws.client("iam")
     iam.create_user(UserName="alice")
     iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=doc(allow(actions)))
