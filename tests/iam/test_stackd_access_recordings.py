@@ -722,3 +722,9 @@ def test_a_conditional_taggers_requests_are_decided_as_recorded(aws):
         assert answer[0] == code, tags
         assert code != "InvalidInput" or answer[1] == duplicate
     actor.tag_user(UserName="target", Tags=[approved])
+
+
+def test_the_roots_user_has_no_path(aws):
+    """root_sessions.json "audit_get-user" (a root session's GetUser: ``UserId``, ``Arn``, ``CreateDate`` only)."""
+    user = aws.client("iam").get_user()["User"]
+    assert set(user) == {"UserId", "Arn", "CreateDate"} and user["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
