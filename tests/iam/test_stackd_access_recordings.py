@@ -1,26 +1,27 @@
-"""Last access, outbound identity, federation and wire answers as radkawar/stackd's recordings of real AWS show
-them (commit 9dc356f5, captured 2026-09-11 to 2026-09-27 with the AWS CLI v2 and signed Query requests in a
-commercial account).
+"""Last access, outbound identity, federation and wire answers as radkawar/stackd's recordings of real AWS show them
+(commit 9dc356f5, captured 2026-09-11 to 2026-09-27 with the AWS CLI v2 and signed Query requests in a commercial
+account).
 
 Files (``testdata/aws/iam/`` unless a path is given): ``last_access.json`` (its observations; the setup's Create*
 answers were an earlier pass's), ``last_access_service_names.json``, ``last_access_service_names_20260927.json``,
 ``last_access_pending_policy_20260927.json``, ``outbound_identity.json``, ``outbound_issuance.json``,
-``role_template_catalogue.json``, ``tag_inputs.json``, ``sts_preferences.json``,
-``internal/services/iam/testdata/federation/oidc.json`` and ``saml.json``.  Each test names its file and the
-observations (``case``) it replays, in both modes; every test of a fix failed before it.
+``role_template_catalogue.json``, ``tag_inputs.json``, ``sts_preferences.json``, ``root_sessions.json``,
+``internal/services/iam/testdata/federation/oidc.json``, ``saml.json`` and ``saml-validation.json``. Each test names
+its file and the observations (``case``) it replays, in both modes; every test of a fix failed before it.
 
 Held (pinned beside the fixes, or in tests of their own marked "held"): the report's order and unused-service
 members, a report fixed when generated, a job read only by its generating identity, denials of the same resource or
 action taking an allow back and conditional ones not, the model's length/pattern/range refusals, token claims and
 tag-key duplicates, the account summary's token version, the conditional TagUser actor's decisions, OIDC and SAML
-provider answers the recordings show.  Fixed: which services a report lists and their names (the recorded table of
-456), the entities listed with a service (kept by id, shown as they are now), the words for unknown jobs,
-namespaces and ARNs, ARNs at another path, markers and the 200-service page, ListPoliciesGrantingServiceAccess'
-reading of ``NotAction``/``NotResource``/a policy's own denials and each policy and namespace once;
-GetWebIdentityToken's resource (``arn:aws:sts::<account>:self``), its tag permission, its words, key ids and
-``Expiration``; Query lists of structures (gaps, ``one``, back-to-back indexes, split spellings) and TagUser's empty
-list; GetRoleTemplateVersion's, OIDC and SAML providers' recorded answers.  What held, what was fixed and what is
-left: (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation").
+provider answers the recordings show. Fixed: which services a report lists and their names (the recorded table of
+456), the entities listed with a service (kept by id, shown as they are now), the words for unknown jobs, namespaces
+and ARNs, ARNs at another path, markers and the 200-service page, ListPoliciesGrantingServiceAccess' reading of
+``NotAction``/``NotResource``/a policy's own denials and each policy and namespace once; GetWebIdentityToken's
+resource (``arn:aws:sts::<account>:self``), its tag permission, its words, key ids and ``Expiration``; Query lists
+of structures (gaps, ``one``, back-to-back indexes, split spellings) and TagUser's empty list;
+GetRoleTemplateVersion's, OIDC and SAML providers' recorded answers, the SAML metadata and keys IAM takes, the
+root's GetUser. What held, what was fixed and what is left:
+(docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation").
 """
 from __future__ import annotations
 
@@ -728,3 +729,74 @@ def test_the_roots_user_has_no_path(aws):
     """root_sessions.json "audit_get-user" (a root session's GetUser: ``UserId``, ``Arn``, ``CreateDate`` only)."""
     user = aws.client("iam").get_user()["User"]
     assert set(user) == {"UserId", "Arn", "CreateDate"} and user["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+
+
+def test_saml_metadata_and_private_keys_iam_takes(aws):
+    """internal/services/iam/testdata/federation/saml-validation.json (the AWS CLI against IAM, 2026-09-11): PKCS#1,
+    RSA-1024 and EC private keys are all taken; key ids ``SAMLPK`` and provider UUIDs ``SAMLSP`` and 16 more, 22 in all;
+    metadata wrapped in ``EntitiesDescriptor`` and metadata whose only key is for encryption are taken; an
+    ``EntityDescriptor`` with no IdP descriptor "must reference at least one SAML assertion issuer" (fixed); no
+    ``entityID`` or another root element is "Could not parse metadata", a second delete "Manifest not found" (held)."""
+    import re
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from tests.iam.saml_federation import metadata
+
+    iam = aws.client("iam")
+    document = metadata(aws).split("?>", 1)[-1].strip()
+    none = serialization.NoEncryption()
+    keys = {"pkcs1": rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, none),
+            "rsa1024": rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, none),
+            "ec": ec.generate_private_key(ec.SECP256R1()).private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, none)}
+    for name, pem in keys.items():
+        arn = iam.create_saml_provider(Name=f"stackd-saml-validation-{name}", SAMLMetadataDocument=document,
+                                       AddPrivateKey=pem.decode())["SAMLProviderArn"]
+        got = iam.get_saml_provider(SAMLProviderArn=arn)
+        assert got["AssertionEncryptionMode"] == "Allowed" and re.fullmatch("SAMLSP[A-Z0-9]{16}",
+                                                                            got["SAMLProviderUUID"])
+        assert [re.fullmatch("SAMLPK[A-Z0-9]{16}", key["KeyId"]) is not None for key in got["PrivateKeyList"]] == [True]
+    wrapped = ('<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+               f"{document}</md:EntitiesDescriptor>")
+    arn = iam.create_saml_provider(Name="stackd-saml-validation-entities-wrapper",
+                                   SAMLMetadataDocument=wrapped)["SAMLProviderArn"]
+    assert iam.get_saml_provider(SAMLProviderArn=arn)["SAMLMetadataDocument"] == wrapped
+    encryption = document.replace('use="signing"', 'use="encryption"')
+    arn = iam.create_saml_provider(Name="stackd-saml-validation-encryption-only",
+                                   SAMLMetadataDocument=encryption)["SAMLProviderArn"]
+    iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=document)
+    empty = ('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/"/>'
+             f"<!--{'x' * 1000}-->")
+    assert error_of(iam.create_saml_provider, Name="stackd-saml-validation-empty-entity",
+                    SAMLMetadataDocument=empty) == (
+        "InvalidInput", "SAML Providers must reference at least one SAML assertion issuer.", 400)
+    for broken in (re.sub(r' entityID="[^"]*"', "", document, count=1),
+                   document.replace("md:EntityDescriptor", "md:SomethingElse")):
+        assert error_of(iam.create_saml_provider, Name="stackd-saml-validation-broken",
+                        SAMLMetadataDocument=broken) == ("InvalidInput", "Could not parse metadata", 400)
+    iam.delete_saml_provider(SAMLProviderArn=arn)
+    assert error_of(iam.delete_saml_provider, SAMLProviderArn=arn) == (
+        "NoSuchEntity", f"Manifest not found for arn {arn}", 404)
+
+
+def test_assertions_of_taken_metadata_are_read_as_before(aws):
+    """saml-validation.json's wrapped and encryption-only metadata, as STS then reads it (not recorded: mockrunner
+    fails closed): a wrapped document's IdP signs as before; metadata with only an encryption key verifies no
+    assertion."""
+    from tests.iam.saml_federation import PROVIDER, assume, metadata, saml_response, saml_role
+
+    iam = aws.client("iam")
+    document = metadata(aws).split("?>", 1)[-1].strip()
+    iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=(
+        f'<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">{document}</md:EntitiesDescriptor>'))
+    role_arn = saml_role(aws)
+    assert assume(aws, role_arn, saml_response(aws, role_arn))["AssumedRoleUser"]["Arn"].endswith("/federated/alice")
+    iam.update_saml_provider(SAMLProviderArn=PROVIDER,
+                             SAMLMetadataDocument=document.replace('use="signing"', 'use="encryption"'))
+    response = saml_response(aws, role_arn)
+    assert error_of(lambda: assume(aws, role_arn, response))[:2] == (
+        "InvalidIdentityToken", "Response signature invalid")

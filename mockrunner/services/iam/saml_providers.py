@@ -2,11 +2,11 @@
 
 A provider is named (``arn:aws:iam::<account>:saml-provider/<name>``, names compared without case as IAM does) and
 holds its IdP's metadata document, read by :mod:`mockrunner.saml.metadata` when it is created or updated (an
-unreadable document is ``InvalidInput`` "Could not parse metadata").  It may hold up to two private keys (PEM, RSA)
-that decrypt encrypted assertions; ``AssertionEncryptionMode=Required`` needs one and makes STS refuse unencrypted
-assertions.  Keys are never shown, only their ids and when they were added.  Every operation is authorized as
-``iam:<Operation>`` on the provider's ARN (``ListSAMLProviders``: ``*``), with ``aws:ResourceTag`` of an existing
-provider and ``aws:RequestTag``/``aws:TagKeys`` of the request.
+unreadable document is ``InvalidInput`` "Could not parse metadata").  It may hold up to two private keys (PEM;
+IAM takes EC keys too, which decrypt nothing) that decrypt encrypted assertions; ``AssertionEncryptionMode=Required``
+needs one and makes STS refuse unencrypted assertions.  Keys are never shown, only their ids and when they were
+added.  Every operation is authorized as ``iam:<Operation>`` on the provider's ARN (``ListSAMLProviders``: ``*``),
+with ``aws:ResourceTag`` of an existing provider and ``aws:RequestTag``/``aws:TagKeys`` of the request.
 """
 from __future__ import annotations
 
@@ -36,9 +36,16 @@ def provider_arn(account_id: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{ARN_RESOURCE}{name}"
 
 
-def new_key_id() -> str:
-    """An id of IAM's shape for provider UUIDs and private key ids (``[A-Z0-9]``, 22 to 64 characters)."""
-    return "SAML" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
+UUID_PREFIX = "SAMLSP"
+PRIVATE_KEY_PREFIX = "SAMLPK"
+
+
+def new_key_id(prefix: str) -> str:
+    """An id of IAM's shape: ``prefix`` (provider UUIDs ``SAMLSP``, private key ids ``SAMLPK``) and 16 of
+    ``[A-Z0-9]``, 22 characters in all.  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5,
+    internal/services/iam/testdata/federation/saml-validation.json (``SAMLSP4JNM8VGQQQ72G2BM``,
+    ``SAMLPK085EWO5D39XRO909``)."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
 
 
 def find_provider(iam: IamState, arn: str) -> SamlProvider | None:
@@ -70,10 +77,13 @@ def _valid_until(document: str, now: datetime) -> datetime:
     """A hundred years from ``now``, whatever ``validUntil`` the metadata states (raises IAM's error for bad
     metadata).  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/iam/testdata/
     federation/saml.json: metadata valid until 2030, and an expired one (2020), both gave ``ValidUntil`` 2126."""
-    from mockrunner.saml.metadata import MetadataError, read
+    from mockrunner.saml.metadata import MetadataError, NoIssuer, read
 
     try:
         read(document)
+    except NoIssuer:
+        # Recorded from AWS, 2026-09-11: saml-validation.json "empty-entity" (an EntityDescriptor, no IdP in it).
+        raise _invalid("SAML Providers must reference at least one SAML assertion issuer.") from None
     except MetadataError:
         raise _invalid("Could not parse metadata") from None
     try:
@@ -83,16 +93,19 @@ def _valid_until(document: str, now: datetime) -> datetime:
 
 
 def _private_key(pem: str, now: datetime) -> SamlPrivateKey:
+    """A PEM private key IAM takes: RSA (PKCS#8 or PKCS#1, 1024 bits too) or EC, recorded from AWS, 2026-09-11
+    (saml-validation.json).  An EC key decrypts no assertion (:mod:`mockrunner.saml.encryption` reads RSA keys only);
+    STS then answers as for an assertion no key of the provider decrypts."""
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
     try:
         key = serialization.load_pem_private_key(pem.encode("utf-8"), None)
     except (ValueError, TypeError):
         raise _invalid("Invalid private key: Key format is not recognized.") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise _invalid("Invalid private key: only RSA keys decrypt SAML assertions.")
-    return SamlPrivateKey(new_key_id(), now, pem)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise _invalid("Invalid private key: only RSA and EC keys are accepted.")  # not recorded: mockrunner's words
+    return SamlPrivateKey(new_key_id(PRIVATE_KEY_PREFIX), now, pem)
 
 
 def _check_encryption(mode: str | None, keys: list[SamlPrivateKey], creating: bool) -> None:
@@ -138,8 +151,8 @@ def create_provider(ctx: RequestContext) -> dict:
                            409)
     tags = tags_in(ctx)
     propagation = created(params)
-    iam.add(SamlProvider(name, arn, new_key_id(), params["SAMLMetadataDocument"], now, valid_until, tags, mode,
-                         keys, **propagation))
+    iam.add(SamlProvider(name, arn, new_key_id(UUID_PREFIX), params["SAMLMetadataDocument"], now, valid_until,
+                         tags, mode, keys, **propagation))
     result: dict = {"SAMLProviderArn": arn}
     return tagged(result, tags)
 
