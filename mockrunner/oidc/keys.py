@@ -94,6 +94,7 @@ def jwks(store: "Store", issuer: str) -> dict:
         public = private.public_key()
         algorithm = jwt.algorithms.RSAAlgorithm if key.algorithm.startswith("RS") else jwt.algorithms.ECAlgorithm
         jwk = json.loads(algorithm.to_jwk(public))
+        jwk.pop("key_ops", None)  # PyJWT writes it for RSA keys; STS verifies with no key that has it (aws-keys.json)
         keys.append({**jwk, "kid": key.kid, "alg": key.algorithm, "use": "sig"})
     keys.extend(store.identity_providers.registered_jwks.get(issuer, {}).get("keys", []))
     return {"keys": keys}

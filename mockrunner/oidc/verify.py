@@ -8,8 +8,14 @@ marked in ``docs/behaviour.md``):
 3. ``iss`` names an OIDC provider of the role's account ("No OpenIDConnect provider found in your account for
    <iss>");
 4. a key for the token's ``kid`` among the issuer's keys ("Couldn't retrieve verification key from your identity
-   provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" — two spaces);
-5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature;
+   provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" — two spaces): a JWK
+   without ``kid``, one whose ``use`` is not ``sig`` and one whose ``x5c`` certificate holds another key are no key;
+5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature, checked with the last of the
+   keys of the token's ``kid``; a JWK with ``key_ops`` verifies nothing ("The web identity token provided could not
+   be validated. See the AssumeRoleWithWebIdentity documentation for requirements.").  Step 4's and 5's rules are
+   recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/
+   aws-keys.json ("key-no-jwk-kid", "key-encryption-use", "key-x5c-conflict", "key-ops-sign", "key-ops-verify",
+   "key-duplicate-wrong-first" and "-last");
 6. ``aud`` (one of them, for a list) or ``azp`` among the provider's client ids ("Incorrect token audience");
 7. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
    date/time <now> must be before the expiration date/time <exp>", ``ExpiredTokenException``), ``nbf`` and
@@ -52,6 +58,8 @@ not stated): here, tags the ``Tag`` rules of :mod:`mockrunner.session_tag_rules`
 SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
 NO_KEY = ("Couldn't retrieve verification key from your identity provider,  please reference "
           "AssumeRoleWithWebIdentity documentation for requirements")
+NOT_VALIDATED = ("The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity "
+                 "documentation for requirements.")
 NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
 
 AZP_AS_AUDIENCE = frozenset({"accounts.google.com"})
@@ -127,13 +135,19 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
     algorithm = header.get("alg")
     if algorithm not in SIGNING_ALGORITHMS:
         raise _invalid(f"Unsupported token signing algorithm: {algorithm}")
+    kid = header.get("kid")
     # A key that names its algorithm is for that algorithm only (RFC 7517 section 4.4, "alg").
     candidates = [jwk for jwk in jwks(store, issuer)["keys"]
-                  if (header.get("kid") is None or jwk.get("kid") == header.get("kid"))
+                  if jwk.get("kid") is not None and (kid is None or jwk.get("kid") == kid)
+                  and jwk.get("use", "sig") == "sig" and _x5c_agrees(jwk)
                   and jwk.get("alg", algorithm) == algorithm]
     if not candidates:
         raise _invalid(NO_KEY)
+    if kid is not None:
+        candidates = candidates[-1:]  # the last key of the token's kid, as recorded; without a kid each is tried
     for jwk in candidates:
+        if "key_ops" in jwk:
+            continue
         try:
             key = jwt.PyJWK(jwk, algorithm=algorithm)
             jwt.decode(token, key.key, algorithms=[algorithm],
@@ -143,7 +157,27 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
             return
         except jwt.PyJWTError:
             continue
-    raise _invalid("The token's signature could not be verified with its issuer's keys.")
+    raise _invalid(NOT_VALIDATED)
+
+
+def _x5c_agrees(jwk: Mapping[str, Any]) -> bool:
+    """Whether the JWK's ``x5c`` (if any) starts with a certificate of the JWK's own public key."""
+    chain = jwk.get("x5c")
+    if chain is None:
+        return True
+    import base64
+    import binascii
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
+        public = jwt.PyJWK(dict(jwk)).key
+        form = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return bool(certificate.public_key().public_bytes(*form) == public.public_bytes(*form))
+    except (IndexError, KeyError, TypeError, ValueError, binascii.Error, jwt.PyJWTError, AttributeError):
+        return False
 
 
 def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider") -> str:

@@ -6,7 +6,8 @@ Files (``testdata/aws/iam/`` unless a path is given): ``last_access.json`` (its 
 answers were an earlier pass's), ``last_access_service_names.json``, ``last_access_service_names_20260927.json``,
 ``last_access_pending_policy_20260927.json``, ``outbound_identity.json``, ``outbound_issuance.json``,
 ``role_template_catalogue.json``, ``tag_inputs.json``, ``sts_preferences.json``, ``root_sessions.json``,
-``internal/services/iam/testdata/federation/oidc.json``, ``saml.json`` and ``saml-validation.json``. Each test names
+``internal/services/iam/testdata/federation/oidc.json``, ``saml.json``, ``saml-validation.json`` and
+``internal/services/sts/testdata/oidc/aws-keys.json``. Each test names
 its file and the observations (``case``) it replays, in both modes; every test of a fix failed before it.
 
 Held (pinned beside the fixes, or in tests of their own marked "held"): the report's order and unused-service
@@ -20,7 +21,8 @@ and ARNs, ARNs at another path, markers and the 200-service page, ListPoliciesGr
 resource (``arn:aws:sts::<account>:self``), its tag permission, its words, key ids and ``Expiration``; Query lists
 of structures (gaps, ``one``, back-to-back indexes, split spellings) and TagUser's empty list;
 GetRoleTemplateVersion's, OIDC and SAML providers' recorded answers, the SAML metadata and keys IAM takes, the
-root's GetUser. What held, what was fixed and what is left:
+root's GetUser, the JWKS keys STS verifies with and its words when none does. What held, what was fixed and what
+is left:
 (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation").
 """
 from __future__ import annotations
@@ -800,3 +802,69 @@ def test_assertions_of_taken_metadata_are_read_as_before(aws):
     response = saml_response(aws, role_arn)
     assert error_of(lambda: assume(aws, role_arn, response))[:2] == (
         "InvalidIdentityToken", "Response signature invalid")
+
+
+# ------------------------------------------------------------------------- oidc/aws-keys.json: an issuer's JWKS
+NOT_VALIDATED = ("The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity "
+                 "documentation for requirements.")
+NO_VERIFICATION_KEY = ("Couldn't retrieve verification key from your identity provider,  please reference "
+                       "AssumeRoleWithWebIdentity documentation for requirements")
+
+
+def _jwks_case(aws: Any, keys: list[dict], token: str, role_arn: str) -> Any:
+    from tests.iam.federation import admin, assume
+
+    assert admin(aws, "PUT", "/oidc/jwks", {"issuer": "https://keys.example.org", "jwks": {"keys": keys}})[0] == 200
+    try:
+        return assume(aws, role_arn, token, name="oidc-probe")["SubjectFromWebIdentityToken"]
+    except Exception as error:  # noqa: BLE001 - the answer is compared, whatever it is
+        return getattr(error, "response", {}).get("Error", {}).get("Message", repr(error))
+
+
+def test_an_issuers_keys_as_sts_reads_them(aws):
+    """internal/services/sts/testdata/oidc/aws-keys.json (AssumeRoleWithWebIdentity against STS, 2026-09-11),
+    RS256 tokens: "key-single", "key-no-header-kid", "key-duplicate-identical", "key-duplicate-wrong-first",
+    "key-x5c-matching" verify (held); a JWK without ``kid`` ("key-no-jwk-kid"), one for encryption
+    ("key-encryption-use") and one whose ``x5c`` certificate is another key ("key-x5c-conflict") are no key;
+    any ``key_ops`` ("key-ops-sign", "key-ops-verify") and a wrong key last of two of the token's ``kid``
+    ("key-duplicate-wrong-last") are "could not be validated" (fixed; that was mockrunner's own words)."""
+    import base64
+    import datetime as dt
+    import json as json_module
+
+    import jwt
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    from tests.iam.federation import web_identity_trust
+
+    issuer = "https://keys.example.org"
+    iam = aws.client("iam")
+    provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["client-a"])["OpenIDConnectProviderArn"]
+    role_arn = iam.create_role(RoleName="stackd-oidc-probe", AssumeRolePolicyDocument=web_identity_trust(
+        provider, {"StringEquals": {"keys.example.org:aud": "client-a"}}))["Role"]["Arn"]
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json_module.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    good = {"kid": "RS256", "kty": "RSA", "alg": "RS256", "use": "sig", "n": public["n"], "e": public["e"]}
+    wrong = {**good, "n": good["n"][:-4] + "AAAA"}
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stackd-jwt-test")])
+    now = aws.store.clock.now()
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
+                   .serial_number(1).not_valid_before(now - dt.timedelta(hours=1))
+                   .not_valid_after(now + dt.timedelta(days=1)).sign(private, hashes.SHA256()))
+    x5c = [base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()]
+    stamp = int(now.timestamp())
+    claims = {"iss": issuer, "aud": "client-a", "sub": "subject-probe", "iat": stamp, "exp": stamp + 900}
+    token = jwt.encode(claims, private, algorithm="RS256", headers={"kid": "RS256", "typ": "JWT"})
+    no_kid = jwt.encode(claims, private, algorithm="RS256")
+    without_kid = {name: value for name, value in good.items() if name != "kid"}
+    cases = [([good], token, "subject-probe"), ([good], no_kid, "subject-probe"),
+             ([without_kid], no_kid, NO_VERIFICATION_KEY), ([{**good, "use": "enc"}], token, NO_VERIFICATION_KEY),
+             ([{**good, "key_ops": ["sign"]}], token, NOT_VALIDATED),
+             ([{**good, "key_ops": ["verify"]}], token, NOT_VALIDATED), ([good, good], token, "subject-probe"),
+             ([wrong, good], token, "subject-probe"), ([good, wrong], token, NOT_VALIDATED),
+             ([{**good, "x5c": x5c}], token, "subject-probe"), ([{**wrong, "x5c": x5c}], token, NO_VERIFICATION_KEY)]
+    assert [_jwks_case(aws, keys, jwt_token, role_arn) for keys, jwt_token, _ in cases] == [
+        expected for _, _, expected in cases]
