@@ -6,8 +6,8 @@ Files (``testdata/aws/iam/`` unless a path is given): ``last_access.json`` (its 
 answers were an earlier pass's), ``last_access_service_names.json``, ``last_access_service_names_20260927.json``,
 ``last_access_pending_policy_20260927.json``, ``outbound_identity.json``, ``outbound_issuance.json``,
 ``role_template_catalogue.json``, ``tag_inputs.json``, ``sts_preferences.json``, ``root_sessions.json``,
-``internal/services/iam/testdata/federation/oidc.json``, ``saml.json``, ``saml-validation.json`` and
-``internal/services/sts/testdata/oidc/aws-keys.json``. Each test names
+``internal/services/iam/testdata/federation/oidc.json``, ``saml.json``, ``saml-validation.json``,
+``internal/services/sts/testdata/oidc/aws-keys.json`` and ``aws-initial.json``. Each test names
 its file and the observations (``case``) it replays, in both modes; every test of a fix failed before it.
 
 Held (pinned beside the fixes, or in tests of their own marked "held"): the report's order and unused-service
@@ -21,8 +21,8 @@ and ARNs, ARNs at another path, markers and the 200-service page, ListPoliciesGr
 resource (``arn:aws:sts::<account>:self``), its tag permission, its words, key ids and ``Expiration``; Query lists
 of structures (gaps, ``one``, back-to-back indexes, split spellings) and TagUser's empty list;
 GetRoleTemplateVersion's, OIDC and SAML providers' recorded answers, the SAML metadata and keys IAM takes, the
-root's GetUser, the JWKS keys STS verifies with and its words when none does. What held, what was fixed and what
-is left:
+root's GetUser, the JWKS keys STS verifies with and its words when none does, the claims STS requires and
+reads. What held, what was fixed and what is left:
 (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation").
 """
 from __future__ import annotations
@@ -868,3 +868,66 @@ def test_an_issuers_keys_as_sts_reads_them(aws):
              ([{**good, "x5c": x5c}], token, "subject-probe"), ([{**wrong, "x5c": x5c}], token, NO_VERIFICATION_KEY)]
     assert [_jwks_case(aws, keys, jwt_token, role_arn) for keys, jwt_token, _ in cases] == [
         expected for _, _, expected in cases]
+
+
+def test_a_tokens_claims_as_sts_reads_them(aws):
+    """internal/services/sts/testdata/oidc/aws-initial.json (AssumeRoleWithWebIdentity against STS, 2026-09-11),
+    RS256 tokens of a registered issuer: "missing-iat" is "Missing a required claim: iat"; "subject-empty" is taken;
+    an ``aud`` list of two without ``azp`` ("aud-array-*") is refused in STS's words; ``azp``, when present, is the
+    audience ("azp-overrides" takes ``client-b``, "azp-mismatch" and "azp-empty" are not validated); a fractional
+    ``iat`` or ``exp`` is "Invalid timestamp in token claims."; "expired-301" names the time less the five minutes
+    of skew (fixed). "missing-iss", "-sub", "-aud", "-exp", "subject-short", "expired-1", "iat-future-*",
+    "nbf-future-*" (held)."""
+    import json as json_module
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.iam.federation import admin, assume, web_identity_trust
+
+    issuer = "https://claims.example.org"
+    iam = aws.client("iam")
+    provider = iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["client-a", "client-b"])[
+        "OpenIDConnectProviderArn"]
+    role_arn = iam.create_role(RoleName="stackd-oidc-probe", AssumeRolePolicyDocument=web_identity_trust(
+        provider, {"StringLike": {"claims.example.org:sub": "*"}}))["Role"]["Arn"]
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json_module.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    jwk = {"kid": "RS256", "kty": "RSA", "alg": "RS256", "use": "sig", "n": public["n"], "e": public["e"]}
+    assert admin(aws, "PUT", "/oidc/jwks", {"issuer": issuer, "jwks": {"keys": [jwk]}})[0] == 200
+    now = int(aws.store.clock.now().timestamp())
+    base = {"iss": issuer, "aud": "client-a", "sub": "subject-probe", "iat": now - 10, "exp": now + 900}
+
+    def answer(**changes: Any) -> Any:
+        claims = {name: value for name, value in {**base, **changes}.items() if value is not None}
+        token = jwt.encode(claims, private, algorithm="RS256", headers={"kid": "RS256", "typ": "JWT"})
+        try:
+            got = assume(aws, role_arn, token, name="oidc-probe")
+        except Exception as error:  # noqa: BLE001 - the answer is compared, whatever it is
+            found = getattr(error, "response", {}).get("Error", {})
+            return found.get("Code"), found.get("Message", repr(error))
+        return got["SubjectFromWebIdentityToken"], got["Audience"]
+
+    two = ("InvalidIdentityToken", "Token audience contains more than one audience while authorized party is not "
+                                   "present")
+    invalid = ("InvalidIdentityToken", NOT_VALIDATED)
+    timestamp = ("InvalidIdentityToken", "Invalid timestamp in token claims.")
+    assert answer(iat=None) == ("InvalidIdentityToken", "Missing a required claim: iat")
+    assert answer(sub="") == ("", "client-a")
+    assert [answer(aud=aud) for aud in (["client-a", "other"], ["other", "client-a"], ["client-b", "client-a"])] \
+        == [two, two, two]
+    assert answer(aud="other", azp="client-b") == ("subject-probe", "client-b")
+    assert [answer(azp="other"), answer(azp="")] == [invalid, invalid]
+    assert [answer(iat=now - 0.5), answer(exp=now + 110.5)] == [timestamp, timestamp]
+    code, message = answer(iat=now - 600, exp=now - 325)
+    named = int(message.split("current date/time ")[1].split()[0])
+    assert code == "ExpiredTokenException" and now - 300 <= named <= now - 295, message
+    assert message == f"Token expired: current date/time {named} must be before the expiration date/time {now - 325}"
+    # held
+    assert answer(iss=None) == ("InvalidIdentityToken", "Missing a required claim: iss")
+    assert answer(sub=None) == ("InvalidIdentityToken", "Missing a required claim: sub")
+    assert answer(aud=None) == ("InvalidIdentityToken", "Missing a required claim: aud")
+    assert answer(exp=None) == ("InvalidIdentityToken", "Missing a required claim: exp")
+    assert answer(sub="a") == ("a", "client-a")
+    assert answer(exp=now - 24) == ("subject-probe", "client-a")
+    assert [answer(iat=now + 276), answer(nbf=now + 275)] == [("subject-probe", "client-a")] * 2

@@ -53,8 +53,8 @@ def test_mock_apprunner_mints_tokens_for_any_issuer_and_registered_keys_verify()
         minted = mock.oidc_token(issuer=issuer, claims={"sub": "u1", "aud": "app"}, algorithm="ES256")
         assert sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="u1", WebIdentityToken=minted)
         now = int(mock.store.clock.now().timestamp())
-        own = jwt.encode({"iss": issuer, "sub": "u2", "aud": "app", "exp": now + 60}, private, algorithm="RS256",
-                         headers={"kid": "mine"})
+        own = jwt.encode({"iss": issuer, "sub": "u2", "aud": "app", "iat": now, "exp": now + 60}, private,
+                         algorithm="RS256", headers={"kid": "mine"})
         assert sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="u2",
                                                  WebIdentityToken=own)["SubjectFromWebIdentityToken"] == "u2"
 

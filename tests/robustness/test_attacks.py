@@ -156,7 +156,7 @@ def test_a_web_identity_token_with_a_non_finite_time_claim_is_rejected_not_a_500
         {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
          "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}}]}))
     claims = {"iss": json.dumps(issuer), "sub": '"repo:a/b:ref:refs/heads/main"', "aud": '"sts.amazonaws.com"',
-              "exp": "4102444800", claim: value}  # JSON texts: NaN cannot pass through the admin API's parser
+              "exp": "4102444800", "iat": "1700000000", claim: value}  # JSON texts: NaN cannot pass the admin API
     payload = "{" + ", ".join(f'"{name}": {text}' for name, text in claims.items()) + "}"
     with pytest.raises(botocore.exceptions.ClientError) as refused:
         server.client("sts").assume_role_with_web_identity(
