@@ -239,8 +239,9 @@ class SamlProvider:
     """An IAM SAML 2.0 identity provider: ``arn:aws:iam::<account>:saml-provider/<name>``.
 
     ``metadata_document`` is the IdP's metadata as given (its entity id and signing certificates are read from it
-    when a SAML response is checked); ``valid_until`` is the metadata's ``validUntil``, or a hundred years after
-    creation.  ``assertion_encryption_mode`` is ``None`` until set (``Required`` or ``Allowed``).
+    when a SAML response is checked); ``valid_until`` is a hundred years after creation, whatever
+    ``validUntil`` the metadata states (as IAM answers).  ``assertion_encryption_mode`` is ``None`` until set
+    (``Required`` or ``Allowed``).
     """
 
     name: str
@@ -333,6 +334,13 @@ class LastAccessedJob:
     requester: str = ""
     """The ARN of the identity that generated the job (a user, the root, or a role session's assumed-role ARN):
     only it may read the report."""
+    entities: list[str] = field(default_factory=list)
+    """The ARNs (when generated) of the users and roles whose use the report counts (users, then roles, by name):
+    the entities GetServiceLastAccessedDetailsWithEntities lists for each service of the report.  Empty in a job
+    saved before it was kept (then the entities that used the service are listed)."""
+    entity_ids: list[str] = field(default_factory=list)
+    """The unique ids of ``entities``, in their order: an entity is listed as it is now (renamed, moved) and not
+    once deleted."""
 
 
 @dataclass

@@ -38,8 +38,10 @@ def issuer_url(issuer: Any) -> str:
     return issuer
 
 
-def signing_key(store: "Store", issuer: str, algorithm: str = "RS256") -> tuple[SigningKey, bool]:
-    """The issuer's key for ``algorithm``, generated if it has none yet; and whether it was generated now."""
+def signing_key(store: "Store", issuer: str, algorithm: str = "RS256",
+                kid: str | None = None) -> tuple[SigningKey, bool]:
+    """The issuer's key for ``algorithm``, generated if it has none yet (named ``kid`` when given, else a random
+    id); and whether it was generated now."""
     if algorithm not in SIGNING_ALGORITHMS:
         raise OidcError(f"algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}, not {algorithm!r}")
     with store.lock:
@@ -51,7 +53,7 @@ def signing_key(store: "Store", issuer: str, algorithm: str = "RS256") -> tuple[
                         else ec.generate_private_key(_CURVES[algorithm]()))
         pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption()).decode("ascii")
-        key = SigningKey(kid=f"mockrunner-{algorithm.lower()}-{secrets.token_hex(8)}", algorithm=algorithm,
+        key = SigningKey(kid=kid or f"mockrunner-{algorithm.lower()}-{secrets.token_hex(8)}", algorithm=algorithm,
                          private_pem=pem)
         keys.append(key)
         return key, True
@@ -92,6 +94,7 @@ def jwks(store: "Store", issuer: str) -> dict:
         public = private.public_key()
         algorithm = jwt.algorithms.RSAAlgorithm if key.algorithm.startswith("RS") else jwt.algorithms.ECAlgorithm
         jwk = json.loads(algorithm.to_jwk(public))
+        jwk.pop("key_ops", None)  # PyJWT writes it for RSA keys; STS verifies with no key that has it (aws-keys.json)
         keys.append({**jwk, "kid": key.kid, "alg": key.algorithm, "use": "sig"})
     keys.extend(store.identity_providers.registered_jwks.get(issuer, {}).get("keys", []))
     return {"keys": keys}

@@ -10,15 +10,21 @@ marked in ``docs/behaviour.md``):
    <iss>");
 4. a key for the token's ``kid`` among the issuer's keys ("Couldn't retrieve verification key from your identity
    provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" — two spaces; so is a
-   token without ``kid`` when the issuer publishes more than one key);
-5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature;
+   token without ``kid`` when the issuer publishes more than one key): a JWK without ``kid``, one whose ``use`` is
+   not ``sig`` and one whose ``x5c`` certificate holds another key are no key;
+5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature, checked with the last of the
+   keys of the token's ``kid``; a JWK with ``key_ops`` verifies nothing ("The web identity token provided could not
+   be validated. See the AssumeRoleWithWebIdentity documentation for requirements.").  Step 4's and 5's rules are
+   recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/
+   aws-keys.json ("key-no-jwk-kid", "key-encryption-use", "key-x5c-conflict", "key-ops-sign", "key-ops-verify",
+   "key-duplicate-wrong-first" and "-last");
 6. the audience: an ``azp`` decides it and must be one of the provider's client ids ("The web identity token
    provided could not be validated. ..." otherwise, an empty one too); without ``azp``, ``aud`` must name one
    audience ("Token audience contains more than one audience while authorized party is not present"; ``[]``:
    "Claim is not allowed to be empty: aud"; ``""``: the "could not be validated" answer) that is a client id
    ("Incorrect token audience");
 7. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
-   date/time <now> must be before the expiration date/time <exp>", ``ExpiredTokenException``), ``nbf`` ("Token not
+   date/time <now less the skew> must be before the expiration date/time <exp>", ``ExpiredTokenException``), ``nbf`` ("Token not
    yet valid: current date/time <now> must be after or equal to the not-before date/time <nbf>") and ``iat``
    ("Token issued in the future: <iat>").
 
@@ -165,17 +171,23 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
     if algorithm not in SIGNING_ALGORITHMS:
         raise _invalid(f"Unsupported token signing algorithm: {algorithm}")
     published = jwks(store, issuer)["keys"]
-    if header.get("kid") is None and len(published) > 1:
+    kid = header.get("kid")
+    if kid is None and len(published) > 1:
         # Recorded from AWS (radkawar/stackd oidc/aws.json "missing-key-id"): no kid against six keys is NO_KEY.  With
         # one key the token is still tried against it (*unverified* here).
         raise _invalid(NO_KEY)
     # A key that names its algorithm is for that algorithm only (RFC 7517 section 4.4, "alg").
     candidates = [jwk for jwk in published
-                  if (header.get("kid") is None or jwk.get("kid") == header.get("kid"))
+                  if jwk.get("kid") is not None and (kid is None or jwk.get("kid") == kid)
+                  and jwk.get("use", "sig") == "sig" and _x5c_agrees(jwk)
                   and jwk.get("alg", algorithm) == algorithm]
     if not candidates:
         raise _invalid(NO_KEY)
+    if kid is not None:
+        candidates = candidates[-1:]  # the last key of the token's kid, as recorded; without a kid each is tried
     for jwk in candidates:
+        if "key_ops" in jwk:
+            continue
         try:
             key = jwt.PyJWK(jwk, algorithm=algorithm)
             jwt.decode(token, key.key, algorithms=[algorithm],
@@ -185,7 +197,30 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
             return
         except jwt.PyJWTError:
             continue
-    raise _invalid("The token's signature could not be verified with its issuer's keys.")
+    raise _invalid(NOT_VALIDATED)
+
+
+def _x5c_agrees(jwk: Mapping[str, Any]) -> bool:
+    """Whether the JWK's ``x5c`` (if any) starts with a certificate of the JWK's own public key."""
+    chain = jwk.get("x5c")
+    if chain is None:
+        return True
+    import base64
+    import binascii
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
+        public = jwt.PyJWK(dict(jwk)).key
+        form = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return bool(certificate.public_key().public_bytes(*form) == public.public_bytes(*form))
+    except (IndexError, KeyError, TypeError, ValueError, binascii.Error, jwt.PyJWTError, AttributeError):
+        return False
+
+
+TWO_AUDIENCES = "Token audience contains more than one audience while authorized party is not present"
 
 
 def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider") -> str:
@@ -209,8 +244,9 @@ def _check_times(store: "Store", claims: Mapping[str, Any]) -> None:
     now = int(store.clock.now().timestamp())
     expires = claims["exp"]
     if now >= expires + CLOCK_SKEW:
-        raise ServiceError("ExpiredTokenException", f"Token expired: current date/time {now} must be before the "
-                           f"expiration date/time {expires}", 400)
+        # the time named is now less the skew (recorded, aws-initial.json "expired-301")
+        raise ServiceError("ExpiredTokenException", f"Token expired: current date/time {now - CLOCK_SKEW} must be "
+                           f"before the expiration date/time {expires}", 400)
     if "nbf" in claims and claims["nbf"] > now + CLOCK_SKEW:
         raise _invalid(f"Token not yet valid: current date/time {now} must be after or equal to the not-before "
                        f"date/time {claims['nbf']}")

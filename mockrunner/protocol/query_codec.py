@@ -13,7 +13,11 @@ decimal digits (``01`` is 1): ``+1`` or ``one`` is "Start of list found where no
 index", ``-1`` "Key -1 may not have a leading '-'", and an index more than ten past the list so far "Excessively
 sparse input would skip <n> list elements" (``n`` the index less the list's length, at least one), all
 ``MalformedInput``; a smaller gap leaves null elements, a ``ValidationError``
-(:func:`mockrunner.protocol.validation.null_elements`).  The words of the scalar refusals are mockrunner's
+(:func:`mockrunner.protocol.validation.null_elements`).  In a list of structures (recorded from AWS for TagUser's
+``Tags``, 2026-09-12: radkawar/stackd, testdata/aws/iam/tag_inputs.json) a gap leaves empty elements, whose
+required members are then null; ``Tags.member.one.Key`` (or ``+1``) is one such element; ``Tags.member.1.0.Key``
+is "Two index elements may not occur back to back"; and an element's fields under two spellings of its index
+(``01``, ``1``) make one element.  The words of the scalar refusals are mockrunner's
 (Java's ``NumberFormatException`` text for numbers; *unverified*); STS, on the same protocol, is taken to answer
 alike (*unverified*).
 
@@ -86,6 +90,7 @@ def _parse_structure(shape: Shape) -> Parse:
 
 def _parse_list(shape: Shape) -> Parse:
     element = _parser(shape.member)
+    structures = shape.member.type_name == "structure"
     flattened = shape.serialization.get("flattened", False)
     member_name = shape.member.serialization.get("name")
 
@@ -99,12 +104,25 @@ def _parse_list(shape: Shape) -> Parse:
         if base not in prefixes:
             # botocore sends ``Name=`` for an empty list.
             return [] if flat.get(key, _MISSING) == "" else _MISSING
-        tokens = _list_tokens(prefixes[base])
-        if _index(tokens[-1]) != len(tokens):
-            raise null_elements(shape, _coral_path(key))
+        if structures and not any(token.isascii() and token.isdigit() for token in prefixes[base]) \
+                and not any(token.startswith("-") for token in prefixes[base]):
+            # ``Tags.member.one.Key``: one element holding nothing (recorded, module docstring).
+            raise null_elements(shape, _coral_path(key), [1])
+        spellings = _list_tokens(prefixes[base])
+        indexes = [_index(tokens[0]) for tokens in spellings]
+        if indexes[-1] != len(indexes):
+            raise null_elements(shape, _coral_path(key), sorted(set(range(1, indexes[-1] + 1)) - set(indexes)))
         out = []
-        for token in tokens:
-            value = element(flat, prefixes, f"{base}.{token}")
+        for tokens in spellings:
+            value: Any = _MISSING
+            for token in tokens:
+                below = prefixes.get(f"{base}.{token}", ())
+                if structures and any(part.isascii() and part.isdigit() for part in below):
+                    raise _malformed("Two index elements may not occur back to back")
+                found = element(flat, prefixes, f"{base}.{token}")
+                if found is not _MISSING:
+                    value = {**found, **value} if structures and value is not _MISSING else \
+                        (found if value is _MISSING else value)
             if value is _MISSING:
                 return out  # fields below an element but not the element itself (``Names.member.1.x``)
             out.append(value)
@@ -130,10 +148,10 @@ def _index(token: str) -> int:
     return int(significant)
 
 
-def _list_tokens(tokens: set[str]) -> list[str]:
-    """The index tokens of a list's fields in index order, one per index; IAM's ``MalformedInput`` for an index
-    that is not one or leaves too wide a gap (module docstring)."""
-    by_index: dict[int, str] = {}
+def _list_tokens(tokens: set[str]) -> list[list[str]]:
+    """The index tokens of a list's fields in index order, each index's spellings together (``01`` and ``1``);
+    IAM's ``MalformedInput`` for an index that is not one or leaves too wide a gap (module docstring)."""
+    by_index: dict[int, list[str]] = {}
     for token in tokens:
         if token.startswith("-"):
             raise _malformed(f"Key {token} may not have a leading '-'")
@@ -142,7 +160,7 @@ def _list_tokens(tokens: set[str]) -> list[str]:
         index = _index(token)
         if index == 0:
             raise _malformed("0 is not a valid index")
-        by_index.setdefault(index, token)
+        by_index.setdefault(index, []).append(token)
     ordered = sorted(by_index)
     length = 0
     for index in ordered:
@@ -150,7 +168,7 @@ def _list_tokens(tokens: set[str]) -> list[str]:
         if skip > _MAX_SKIP:
             raise _malformed(f"Excessively sparse input would skip {skip} list elements")
         length = index
-    return [by_index[index] for index in ordered]
+    return [sorted(by_index[index], key=len) for index in ordered]
 
 
 def _parse_map(shape: Shape) -> Parse:

@@ -102,6 +102,10 @@ OWN_WORDS: dict[str, dict[str, tuple[str, bool]]] = {
         "accessKeyIdType": ("It must contain only alphanumeric characters.", False),
         "policyNameType": ("It must contain only alphanumeric characters and/or the following: +=,.@_-", True),
         "policyDocumentType": ("It must contain only printable ASCII characters.", False),
+        # An empty Marker of GetServiceLastAccessedDetails(WithEntities) (recorded from AWS, 2026-09-11: radkawar/
+        # stackd commit 9dc356f5, testdata/aws/iam/last_access.json, "raw_get_empty_marker"); every IAM listing's
+        # marker has this shape, the others taken alike (unverified).
+        "markerType": ("It must contain only printable ASCII characters.", True),
     } | {
         f"{structure}.PathPrefix": ("It must begin with the / character and contain only alphanumeric characters "
                                     "and/or / characters.", True)
@@ -144,8 +148,16 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: certificates_aws.json, "ssh:get-ssh"), MaxItems ("Value at 'maxItems' ... less than or equal to 1000"),
 #: GetAccountAuthorizationDetails' filter ("Value at 'filter' ...": testdata/aws/iam/account_reporting.json,
 #: "too_large_maxitems", "unknown_filter") and PutAccountProperties' empty properties ("Value at 'properties' ...
-#: Member must not be null": testdata/aws/iam/account_properties.json, "empty").
-STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType")
+#: Member must not be null": testdata/aws/iam/account_properties.json, "empty").  The service last accessed
+#: operations' granularity, job id and service namespaces ("Value at 'granularity' ...", "Value at 'jobId' ...",
+#: "Value at 'serviceNamespace' ...", "Value at 'serviceNamespaces' ...": testdata/aws/iam/last_access.json,
+#: "generate_granularity_INVALID", "raw_get_short_job", "entities_namespace_s3:GetObject",
+#: "grants_namespaces_too_many").
+STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType",
+                   "AccessAdvisorUsageGranularityType", "jobIDType", "serviceNamespaceType",
+                   "serviceNamespaceListType", "globalEndpointTokenVersion")
+"""With SetSecurityTokenServicePreferences' token version ("Value at 'globalEndpointTokenVersion' ... [v2Token,
+v1Token]": testdata/aws/iam/sts_preferences.json, "invalid_v3Token", "invalid_empty")."""
 
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
@@ -188,7 +200,10 @@ ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType",
 #: "[Member must satisfy enum value set: [LocalManagedPolicy, User, AWSManagedPolicy, Role, Group]]" (recorded from
 #: AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/account_reporting.json, "unknown_filter"; no
 #: "Member must not be null" after it).
-ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group")}
+ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group"),
+              "globalEndpointTokenVersion": ("v2Token", "v1Token")}
+"""The token version's set is recorded as "[v2Token, v1Token]" (radkawar/stackd, testdata/aws/iam/
+sts_preferences.json, 2026-09-11)."""
 
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.
@@ -371,13 +386,25 @@ def _elements_fail(shape: Shape, *, listed: bool = False) -> tuple[Callable[[Any
     return (lambda v: not is_type(v) or not all(ok(v) for ok, _m in rules)), listing
 
 
-def null_elements(shape: Shape, path: str) -> ServiceError:
-    """Coral's refusal of list ``shape`` at ``path`` holding null elements (a query list whose indices leave a gap):
-    the element constraints without the value or "Member must not be null" ("1 validation error detected: Value at
-    'policyInputList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less
-    than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular
-    expression pattern: ...]", recorded from AWS, 2026-09-12: radkawar/stackd, testdata/aws/iam/
-    query_collections.json, "11" and "1_8_15"); "Member must not be null" for other elements (*unverified*)."""
+def null_elements(shape: Shape, path: str, missing: list[int]) -> ServiceError:
+    """Coral's refusal of list ``shape`` at ``path`` holding null elements (a query list whose indices leave a gap,
+    ``missing`` the 1-based indexes left out): the element constraints without the value or "Member must not be
+    null" ("1 validation error detected: Value at 'policyInputList' failed to satisfy constraint: Member must
+    satisfy constraint: [Member must have length less than or equal to 131072, Member must have length greater than
+    or equal to 1, Member must satisfy regular expression pattern: ...]", recorded from AWS, 2026-09-12:
+    radkawar/stackd, testdata/aws/iam/query_collections.json, "11" and "1_8_15").  Elements that are structures are
+    empty ones instead, each required member null, the last member first and ten errors at most ("10 validation
+    errors detected: Value at 'tags.1.member.value' failed to satisfy constraint: Member must not be null; Value at
+    'tags.1.member.key' ...": testdata/aws/iam/tag_inputs.json, "index_2", "index_11", "gap_two_entries"; the order
+    of other structures' members *unverified*); "Member must not be null" for other elements (*unverified*)."""
+    element = shape.member
+    if element.type_name == "structure" and element.required_members:
+        failures = [f"Value at '{path}.{index}.member.{_lower_first(name)}' failed to satisfy "
+                    f"constraint: {_NOT_NULL}" for index in missing
+                    for name in reversed([name for name in element.members if name in element.required_members])]
+        failures = failures[:10]
+        counted = f"{len(failures)} validation error{'s' if len(failures) > 1 else ''} detected"
+        return ServiceError("ValidationError", f"{counted}: {'; '.join(failures)}", 400)
     scalar = _elements_fail(shape.member)
     constraint = f"Member must satisfy constraint: {scalar[1]}" if scalar else _NOT_NULL
     return ServiceError("ValidationError", f"1 validation error detected: Value at '{path}' failed to satisfy "

@@ -52,8 +52,8 @@ def decrypt(encrypted: Any, private_pems: list[str]) -> Any | None:
 
 
 def _rsa_keys(private_pems: list[str]) -> list[rsa.RSAPrivateKey]:
-    """The RSA keys among ``private_pems``; one that is not (only an imported state can hold such a key: IAM's
-    AddPrivateKey refuses it) decrypts nothing, so the call fails closed instead of failing."""
+    """The RSA keys among ``private_pems``; one that is not (an EC key, which IAM's AddPrivateKey takes, or an
+    imported state's) decrypts nothing, so the call fails closed instead of failing."""
     keys = []
     for pem in private_pems:
         try:

@@ -1,8 +1,13 @@
 """An IdP's SAML 2.0 metadata as IAM reads it for a SAML provider.
 
-The document must be one ``md:EntityDescriptor`` with an ``entityID`` and an ``md:IDPSSODescriptor`` holding at
-least one X.509 signing certificate (``md:KeyDescriptor`` with ``use="signing"`` or no ``use``).  Anything else is
-IAM's ``InvalidInput`` "Could not parse metadata" (raised by the caller from :class:`MetadataError`).
+The document must be one ``md:EntityDescriptor`` (alone, or the only one in an ``md:EntitiesDescriptor``) with an
+``entityID`` and an ``md:IDPSSODescriptor`` holding at least one X.509 certificate in an ``md:KeyDescriptor``.  Only
+signing certificates (``use="signing"`` or no ``use``) verify assertions: metadata whose keys are all for encryption
+is taken, and no assertion of it verifies.  An ``EntityDescriptor`` with no ``IDPSSODescriptor`` is
+:class:`NoIssuer`; anything else is IAM's ``InvalidInput`` "Could not parse metadata" (raised by the caller from
+:class:`MetadataError`).  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5,
+internal/services/iam/testdata/federation/saml-validation.json (a wrapped and an encryption-only document taken, an
+empty ``EntityDescriptor`` refused as naming no assertion issuer, no ``entityID`` or another root unparseable).
 """
 from __future__ import annotations
 
@@ -20,6 +25,10 @@ class MetadataError(ValueError):
     """A metadata document IAM would not accept; the message says why (for logs, not for IAM's answer)."""
 
 
+class NoIssuer(MetadataError):
+    """An ``EntityDescriptor`` with an ``entityID`` and no ``IDPSSODescriptor``: no SAML assertion issuer."""
+
+
 @dataclass(frozen=True)
 class Metadata:
     entity_id: str
@@ -33,6 +42,12 @@ def read(document: str) -> Metadata:
         root = parse(document)
     except UnsafeXml as error:
         raise MetadataError(f"not XML: {error}") from None
+    if root.tag == tag(MD, "EntitiesDescriptor"):
+        entities = root.findall("md:EntityDescriptor", NAMESPACES)
+        if len(entities) != 1:
+            # one wrapped EntityDescriptor is recorded; which of several IAM reads is not: fail closed
+            raise MetadataError("an md:EntitiesDescriptor that holds other than one md:EntityDescriptor")
+        root = entities[0]
     if root.tag != tag(MD, "EntityDescriptor"):
         raise MetadataError("the root element is not md:EntityDescriptor")
     entity_id = (root.get("entityID") or "").strip()
@@ -40,16 +55,17 @@ def read(document: str) -> Metadata:
         raise MetadataError("no entityID")
     descriptors = root.findall("md:IDPSSODescriptor", NAMESPACES)
     if not descriptors:
-        raise MetadataError("no md:IDPSSODescriptor")
-    certificates = []
+        raise NoIssuer("no md:IDPSSODescriptor")
+    certificates, any_certificate = [], False
     for descriptor in descriptors:
         for key in descriptor.findall("md:KeyDescriptor", NAMESPACES):
-            if key.get("use") not in (None, "signing"):
-                continue
             for element in key.iter(tag(DS, "X509Certificate")):
-                certificates.append(_certificate(element.text or ""))
-    if not certificates:
-        raise MetadataError("no signing certificate")
+                certificate = _certificate(element.text or "")
+                any_certificate = True
+                if key.get("use") in (None, "signing"):
+                    certificates.append(certificate)
+    if not any_certificate:
+        raise MetadataError("no certificate")
     return Metadata(entity_id, tuple(certificates), _instant(root.get("validUntil")))
 
 

@@ -91,6 +91,10 @@ RESOURCE_FORMS = [
      "arn:aws:sts::<account>:self\" and a policy on that ARN allows; the SAR's row has no resource type"),
     (r"iam:PassRole", r"arn:aws:iam::\d{12}:role/.*",
      "PassRole names the role ARN the request gives, as given; the service refuses a malformed one afterwards"),
+    (r"sts:(GetWebIdentityToken|TagGetWebIdentityToken|SetWebIdentityTokenScope)", r"arn:aws:sts::\d{12}:self",
+     "recorded from AWS, 2026-09-11: the denials name arn:aws:sts::<account>:self and a policy on that resource "
+     "allows the token (the parity sweep of last access and outbound identity in docs/behaviour.md); the SAR's "
+     "row has no resource type"),
 ]
 """(action pattern, resource pattern, reason): resources AWS names otherwise than the action's ARN templates."""
 
@@ -114,6 +118,9 @@ KEY_FORMS = [
      "internal/services/sts/testdata/oidc/aws-roles.json), newer than the dataset; the same request context for the "
      "companion checks"),
     (r"sts:SetWebIdentityTokenScope", r"sts:IdentityTokenScope", "GetWebIdentityToken's Scope (botocore 1.44.8)"),
+    (r"sts:TagGetWebIdentityToken", r"sts:(DurationSeconds|IdentityTokenAudience|SigningAlgorithm|SubjectMode|"
+     r"IdentityTokenScope)",
+     "one request context per request: GetWebIdentityToken's companion tag check is judged with its keys"),
 ]
 """(action pattern, key pattern, reason): condition keys AWS documents elsewhere, or newer than the dataset."""
 
@@ -191,6 +198,11 @@ EXTRA_CHECKS: list[tuple[str, Callable[[str, dict], list[str]], str]] = [
      lambda operation, params: [TAG_ON_CREATE[operation]] if operation in TAG_ON_CREATE and tags_of(params) else [],
      "the SAR's dependent action ecr:TagResource of ecr:CreateRepository; IAM's answers (\"not authorized to "
      "perform: iam:TagRole\" on CreateRole with tags); App Runner's Create rows list aws:RequestTag"),
+    ("sts:TagGetWebIdentityToken on a web identity token's request tags",
+     lambda operation, params: ["sts:TagGetWebIdentityToken"]
+     if operation == "GetWebIdentityToken" and params.get("Tags") else [],
+     "recorded from AWS, 2026-09-11: \"not authorized to perform: sts:TagGetWebIdentityToken\" for a request with "
+     "Tags (the parity sweep of last access and outbound identity in docs/behaviour.md)"),
     ("sts:TagSession on session tags and sts:SetSourceIdentity on a source identity",
      lambda operation, params: (["sts:TagSession"] if params.get("Tags") else [])
      + (["sts:SetSourceIdentity"] if params.get("SourceIdentity") else [])

@@ -40,8 +40,8 @@ BAD_URL_PART = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
 @pytest.mark.parametrize("url, answer", [
     ("http://token.example.com", ("InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with "
                                   "https://.")),
-    ("token.example.com", BAD_URL), ("https://", BAD_URL), ("https://x.com/?a=1", BAD_URL_PART),
-    ("https://x.com/#frag", BAD_URL_PART)])
+    ("token.example.com", BAD_URL), ("https://", BAD_URL), ("https://x.com/?a=1", ("InvalidInput", "Unknown")),
+    ("https://x.com/#frag", ("InvalidInput", "Unknown")), ("https://x.com:8443", BAD_URL_PART)])
 def test_a_url_that_is_not_https_with_a_host_and_no_query_is_refused(aws, url, answer):
     with pytest.raises(ClientError) as excinfo:
         aws.client("iam").create_open_id_connect_provider(Url=url, ClientIDList=["a"])

@@ -265,9 +265,10 @@ def test_oidc_provider_urls_arns_and_thumbprints_are_answered_as_iam_does(aws):
                "https://": ("ValidationError", "Invalid Open ID Connect Provider URL"),
                "http://example.com": ("InvalidInput",
                                       "Invalid Open ID Connect Provider URL. The URL must begin with https://.")}
-    for url in ("https://user:pass@example.com", "https://example.com?foo=1", "https://example.com#frag",
-                "https://example.com:8443", "https://exa_mple.com"):
+    for url in ("https://user:pass@example.com", "https://example.com:8443", "https://exa_mple.com"):
         answers[url] = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
+    for url in ("https://example.com?foo=1", "https://example.com#frag"):  # recorded from AWS since: docs/
+        answers[url] = ("InvalidInput", "Unknown")  # behaviour.md, the stackd parity sweep of last access
     for url, (code, message) in answers.items():
         with pytest.raises(ClientError) as excinfo:
             iam.create_open_id_connect_provider(Url=url, ThumbprintList=[thumbprint])

@@ -166,8 +166,7 @@ def test_a_last_accessed_job_is_read_only_by_the_identity_that_generated_it(aws)
                          JobId=job_id, ServiceNamespace="iam")):
             with pytest.raises(ClientError) as excinfo:
                 read(other)
-            assert aws_error(excinfo) == (
-                "NoSuchEntity", f"No service last accessed job found for JobId {job_id}.", 404)
+            assert aws_error(excinfo) == ("NoSuchEntity", f"Job {job_id} does not exist.", 404)
     iam.create_role(RoleName="auditor", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
     iam.put_role_policy(RoleName="auditor", PolicyName="p", PolicyDocument=reader)
     sts = aws.client_for(erin, "sts")

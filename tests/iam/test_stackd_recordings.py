@@ -66,11 +66,12 @@ def _half_past(aws: Any) -> None:
 # ------------------------------------------------------------------------------------------------------- tags
 def test_tagging_with_no_tags_is_refused_and_untagging_no_keys_is_not(aws):
     """tags_aws.json "user_empty_tag_list" (InvalidInput) and "user_empty_untag_list" (Success); the words are
-    certificates_aws.json's "server:empty-tags"."""
+    tag_inputs.json's "empty_list", recorded since:
+    (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation")."""
     iam = aws.client("iam")
     iam.create_user(UserName="tagged", Tags=[{"Key": "Team", "Value": "One"}])
     assert error_of(iam.tag_user, UserName="tagged", Tags=[]) == (
-        "InvalidInput", "The provided tag map must not be null/empty.", 400)
+        "InvalidInput", "Error occurred while validating input. ", 400)
     iam.untag_user(UserName="tagged", TagKeys=[])
     assert iam.list_user_tags(UserName="tagged")["Tags"] == [{"Key": "Team", "Value": "One"}]
 

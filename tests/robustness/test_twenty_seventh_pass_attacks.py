@@ -97,6 +97,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from mockrunner.model.service_names import service_names
 from tests.harness import OTHER_ACCOUNT
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 from tests.robustness.test_seventh_pass_attacks import server  # noqa: F401
@@ -292,10 +293,12 @@ def test_policies_granting_service_access_are_found_at_once(server):  # noqa: F8
         for arn in arns:
             iam.attach_group_policy(GroupName=f"g{group}", PolicyArn=arn)
     alice = f"arn:aws:iam::{ACCOUNT}:user/alice"
-    namespaces = [f"{chr(97 + number % 26)}{number}" for number in range(199)] + ["s3"]
+    namespaces = [name for name in service_names() if name != "s3"][:199] + ["s3"]
     granting = iam.list_policies_granting_service_access(Arn=alice, ServiceNamespaces=namespaces)[
         "PoliciesGrantingServiceAccess"]
-    assert [len(entry["Policies"]) for entry in granting] == [110] * 199 + [110]
+    # each policy once, however many groups attach it too (recorded from AWS since: "Parity sweep against stackd's
+    # recordings of last access, outbound identity and federation")
+    assert [len(entry["Policies"]) for entry in granting] == [10] * 200
     assert {policy["PolicyName"] for policy in granting[0]["Policies"]} == {f"wide{n}" for n in range(10)}
     assert iam.generate_service_last_accessed_details(Arn=alice)["JobId"]
 
@@ -303,11 +306,13 @@ def test_policies_granting_service_access_are_found_at_once(server):  # noqa: F8
 @pytest.mark.parametrize("actions, namespace, granted", [
     (["s3:GetObject"], "s3", True), (["S3:GetObject"], "s3", True), (["s3:GetObject"], "ec2", False),
     (["s?:Get*"], "s3", True), (["s?:Get*"], "sts", False), (["e*2:*"], "ec2", True), (["e*2:*"], "ecr", False),
-    (["*"], "anything", True), (["a-b*:x"], "a-bc", True), (["a-b*:x"], "axbc", False),
+    (["*"], "bedrock", True), (["ec2-*:x"], "ec2-instance-connect", True), (["ec2-*:x"], "ec2messages", False),
 ])
 def test_which_policies_grant_a_namespace_is_answered_as_before(aws, actions, namespace, granted):
     """Literal namespaces in any case, ``*`` and ``?`` in a namespace (read as ``fnmatchcase`` reads them, a ``-``
-    literally), ``"*"``; a ``NotAction`` statement grants every namespace."""
+    literally), ``"*"``; a ``NotAction`` statement grants every namespace its patterns do not cover whole.  The
+    namespaces asked are services IAM knows, others being refused since
+    (docs/behaviour.md, "Parity sweep against stackd's recordings of last access, outbound identity and federation")."""
     iam = aws.client("iam")
     iam.create_user(UserName="alice")
     iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=doc(allow(actions)))

@@ -1,171 +1,152 @@
 """Service last accessed data: GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails(+WithEntities),
 ListPoliciesGrantingServiceAccess.
 
-A report covers the services the target's policies allow (the namespaces their ``Allow`` statements' actions
-name; a wildcard namespace, as in ``"Action": "*"``, stands for every namespace mockrunner knows: the served
-services, the AWS managed policies' namespaces and any seen in use), and for each the latest request the
+A report covers the services the target's policies grant (:mod:`mockrunner.services.iam.access_grants`: the
+services some ``Allow`` grants and no unconditional ``Deny`` takes back; a wildcard stands for every service IAM
+knows, :mod:`mockrunner.model.service_names`, which also names them), and for each the latest request the
 target's entities made to it, from the uses the gateway records once a request succeeded
 (``IamState.last_used``).  The target is a user, a role, a group (its members' use) or a managed policy (the use
-of the users and roles it is attached to, directly or through a group).  The job completes when generated and is kept
-in the account's state.  A job's report is read only by the identity that generated it ("must be used by the
-same role within a session, or by the same user", the API reference): to anyone else its id is unknown.
-``ACTION_LEVEL`` reports have no ``TrackedActionsLastAccessed``: uses are recorded per
-service, not per action.
+of the users and roles it is attached to, directly or through a group), named by its ARN whatever the path in it
+(IAM finds ``user/other/name`` and ``user/name`` alike).  The job completes when generated and is kept in the
+account's state.  A job's report is read only by the identity that generated it ("must be used by the same role
+within a session, or by the same user", the API reference): to anyone else its id is unknown.  ``ACTION_LEVEL``
+reports have no ``TrackedActionsLastAccessed``: uses are recorded per service, not per action.
+
+The answers' words, page size (200 services without MaxItems), markers (a job's own; another job's is "The
+marker passed in the request was invalid.") and the entities listed with a service (every entity of the report
+as it was generated, users then roles, each as it is now and none deleted since, ``LastAuthenticated`` only for one
+that used it) are as recorded from AWS IAM in 2026-09
+(radkawar/stackd commit 9dc356f5, ``testdata/aws/iam/last_access.json``, ``last_access_pending_policy_20260927.json``).
 """
 from __future__ import annotations
 
-import json
-import re
 import uuid
-from collections.abc import Iterable
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from mockrunner.arns import split_arn
+from mockrunner.auth.check import Check
+from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LastAccessedJob
-from mockrunner.model.managed_policies import action_namespaces
-from mockrunner.protocol.specs import SERVICES
-from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import anything, on_arn
+from mockrunner.model.service_names import is_service_namespace, service_name
+from mockrunner.regions import PARTITION
+from mockrunner.services.iam.access_grants import policy_grants, reported_namespaces
+from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import arn_shaped, iam_of, managed_policy
 from mockrunner.services.iam.usage import to_minute
 from mockrunner.services.registry import op
 
-SERVICE_NAMES = {
-    "apprunner": "AWS App Runner", "ecr": "Amazon Elastic Container Registry",
-    "iam": "AWS Identity and Access Management", "sts": "AWS Security Token Service", "s3": "Amazon S3",
-    "ec2": "Amazon EC2", "lambda": "AWS Lambda", "dynamodb": "Amazon DynamoDB", "logs": "Amazon CloudWatch Logs",
-    "cloudwatch": "Amazon CloudWatch", "sqs": "Amazon SQS", "sns": "Amazon SNS", "kms": "AWS Key Management Service",
-    "secretsmanager": "AWS Secrets Manager", "ssm": "AWS Systems Manager", "codecommit": "AWS CodeCommit",
-    "cloudformation": "AWS CloudFormation", "organizations": "AWS Organizations",
-}
-"""Namespace -> the service name IAM reports (other namespaces are reported under their own name)."""
+SERVICES_PAGE = 200
+"""GetServiceLastAccessedDetails without MaxItems answers 200 services, then a marker (recorded for a policy
+allowing ``*``: ``a2c`` to ``healthlake``, ``IsTruncated`` true)."""
 
 
 # ------------------------------------------------------------------------------------------------ policies
-def _policies(iam: IamState, arn: str) -> tuple[str, list[tuple[dict, str]], list[str]] | None:
-    """``(entity type, [(policy description, document)], entity ARNs whose use counts)`` for ``arn``; ``None``
-    when no such user, role, group or policy exists."""
+_SUPPORTED = {"user", "role", "group", "policy"}
+
+
+def _entity(iam: IamState, arn: str) -> Any:
+    """The user, role, group or managed policy ``arn`` names (an entity by its name whatever the ARN's path; a
+    policy by its ARN), or ``None``."""
     parsed = split_arn(arn)
     kind, name = parsed.resource_type, parsed.name
+    if kind == "policy":
+        return managed_policy(iam, arn)
+    return {"user": iam.users, "role": iam.roles, "group": iam.groups}.get(kind, {}).get(name)
 
-    def owned(entity: Any, entity_type: str) -> list[tuple[dict, str]]:
-        found = [({"PolicyName": policy_name, "PolicyType": "INLINE", "EntityType": entity_type,
-                   "EntityName": entity.name}, document) for policy_name, document in entity.inline_policies.items()]
-        for policy_arn in entity.attached_policies:
+
+def _policies(iam: IamState, arn: str) -> tuple[list[tuple[dict, str]], list[str]]:
+    """``([(policy description, document)], entity ARNs whose use counts)`` for the existing entity ``arn`` names;
+    each policy once, however many ways it reaches the entity (a managed policy attached to a user and its group)."""
+    kind, entity = split_arn(arn).resource_type, _entity(iam, arn)
+    found: dict[Any, tuple[dict, str]] = {}
+
+    def own(holder: Any, entity_type: str) -> None:
+        for policy_name, document in holder.inline_policies.items():
+            found[(entity_type, holder.name, policy_name)] = (
+                {"PolicyName": policy_name, "PolicyType": "INLINE", "EntityType": entity_type,
+                 "EntityName": holder.name}, document)
+        for policy_arn in holder.attached_policies:
             policy = managed_policy(iam, policy_arn)
             if policy is not None:
-                found.append(({"PolicyName": policy.name, "PolicyType": "MANAGED", "PolicyArn": policy_arn},
-                              policy.default_document))
-        return found
+                found[policy_arn] = ({"PolicyName": policy.name, "PolicyType": "MANAGED", "PolicyArn": policy_arn},
+                                     policy.default_document)
 
-    if kind == "user" and (user := iam.users.get(name)) is not None and user.arn == arn:
-        found = owned(user, "USER")
-        for group in iam.groups_of(user.name):
-            found += owned(group, "GROUP")
-        return "USER", found, [user.arn]
-    if kind == "role" and (role := iam.roles.get(name)) is not None and role.arn == arn:
-        return "ROLE", owned(role, "ROLE"), [role.arn]
-    if kind == "group" and (group := iam.groups.get(name)) is not None and group.arn == arn:
-        return "GROUP", owned(group, "GROUP"), [iam.users[member].arn for member in group.users if member in iam.users]
-    if kind == "policy" and (policy := managed_policy(iam, arn)) is not None:
-        users = {user.arn for user in iam.users.values() if arn in user.attached_policies}
-        users |= {iam.users[member].arn for group in iam.groups.values() if arn in group.attached_policies
-                  for member in group.users if member in iam.users}
-        users |= {role.arn for role in iam.roles.values() if arn in role.attached_policies}
-        described = {"PolicyName": policy.name, "PolicyType": "MANAGED", "PolicyArn": arn}
-        return "POLICY", [(described, policy.default_document)], sorted(users)
-    return None
-
-
-def _known_namespaces(iam: IamState) -> set[str]:
-    known = {spec.action_prefix for spec in SERVICES.values()} | set(SERVICE_NAMES) | action_namespaces()
-    for uses in iam.last_used.values():
-        known |= set(uses)
-    return known
+    if kind == "user":
+        own(entity, "USER")
+        for group in iam.groups_of(entity.name):
+            own(group, "GROUP")
+        return list(found.values()), [entity.arn]
+    if kind == "role":
+        own(entity, "ROLE")
+        return list(found.values()), [entity.arn]
+    if kind == "group":
+        own(entity, "GROUP")
+        return list(found.values()), _in_order(iam, {iam.users[member].arn for member in entity.users
+                                                     if member in iam.users})
+    users = {user.arn for user in iam.users.values() if arn in user.attached_policies}
+    users |= {iam.users[member].arn for group in iam.groups.values() if arn in group.attached_policies
+              for member in group.users if member in iam.users}
+    roles = {role.arn for role in iam.roles.values() if arn in role.attached_policies}
+    described = {"PolicyName": entity.name, "PolicyType": "MANAGED", "PolicyArn": arn}
+    return [(described, entity.default_document)], _in_order(iam, users | roles)
 
 
-def allowed_namespaces(document: str, known: set[str]) -> set[str]:
-    """The service namespaces an identity policy's ``Allow`` statements grant actions of: every ``known`` one for a
-    ``NotAction`` or a wildcard namespace matching it, and each literal namespace named."""
-    grants = _grants(document)
-    if grants.everything:
-        return set(known)
-    found = set(grants.literal)
-    if grants.pattern is not None:
-        found |= {name for name in known if grants.pattern.fullmatch(name)}
-    return found
+def _in_order(iam: IamState, arns: set[str]) -> list[str]:
+    """Users, then roles, each by name (the order GetServiceLastAccessedDetailsWithEntities was recorded in)."""
+    return sorted(arns, key=lambda arn: (split_arn(arn).resource_type != "user", split_arn(arn).name, arn))
 
 
-def grants_namespace(document: str, namespace: str) -> bool:
-    """Whether ``namespace`` is among ``allowed_namespaces(document, known)`` for a ``known`` holding it."""
-    grants = _grants(document)
-    return (grants.everything or namespace in grants.literal
-            or (grants.pattern is not None and grants.pattern.fullmatch(namespace) is not None))
+def _target_checks(ctx: RequestContext) -> tuple[Check, ...]:
+    """authz of GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess: ``iam:<Operation>`` on the
+    ARN given, with the tags of the entity it names exactly (an ARN at another path names the entity for the report
+    but carries no tags: mockrunner's choice, failing closed).  An ARN of another partition or service is
+    ``ValidationError`` ("Invalid ARN partition", "Invalid service in ARN"), one of another account
+    ``AccessDenied`` "User: <caller> is not authorized to perform the operation on <arn>", whatever the caller's
+    policies (recorded; checked here, before them, as mockrunner's choice)."""
+    action, arn = f"iam:{ctx.operation_name}", ctx.params["Arn"]
+    parsed = split_arn(arn) if arn_shaped(arn) else None
+    if parsed is None:
+        return (Check(action, "*"),)
+    if parsed.partition != PARTITION:
+        raise ServiceError("ValidationError", "Invalid ARN partition", 400)
+    if parsed.service != "iam":
+        raise ServiceError("ValidationError", "Invalid service in ARN", 400)
+    if parsed.account not in (ctx.account.id, "aws"):
+        raise ServiceError("AccessDenied", f"User: {ctx.caller.arn} is not authorized to perform the operation "
+                                           f"on {arn}", 403)
+    entity = _entity(iam_of(ctx), arn) if parsed.resource_type in _SUPPORTED else None
+    if getattr(entity, "arn", arn) != arn:
+        entity = None  # a namesake at another path: checked on the ARN given, without the entity's tags
+    return (Check(action, arn, resource_tag_keys(entity, parsed.resource_type)),)
 
 
-class _Grants(NamedTuple):
-    everything: bool
-    literal: frozenset[str]
-    pattern: re.Pattern[str] | None
-    """The wildcard namespaces (``*``, ``?``) as one expression: each namespace is tested once, whatever the number
-    of actions that name one (each tested on its own, a policy set of hundreds of ``x*:y`` actions against 200
-    ``ServiceNamespaces`` held the store lock for minutes)."""
-
-
-@lru_cache(maxsize=1024)
-def _grants(document: str) -> _Grants:
-    """What :func:`allowed_namespaces` reads in ``document``, read once per text."""
-    try:
-        statements = json.loads(document).get("Statement", [])
-    except (ValueError, AttributeError):
-        return _Grants(False, frozenset(), None)
-    literal: set[str] = set()
-    wildcards: set[str] = set()
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        if "NotAction" in statement:
-            return _Grants(True, frozenset(), None)
-        actions = statement.get("Action", [])
-        for action in [actions] if isinstance(actions, str) else actions:
-            if not isinstance(action, str):
-                continue
-            namespace = action.split(":", 1)[0].lower() if action != "*" else "*"
-            (wildcards if "*" in namespace or "?" in namespace else literal).add(namespace)
-    pattern = None
-    if wildcards:
-        pattern = re.compile("|".join(_wildcard(namespace) for namespace in sorted(wildcards)))
-    return _Grants(False, frozenset(literal), pattern)
-
-
-def _wildcard(namespace: str) -> str:
-    """``namespace`` (``*`` any run, ``?`` one character, as ``fnmatchcase`` read it) as a regular expression."""
-    return "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in namespace)
-
-
-def _target(ctx: RequestContext, arn: str) -> tuple[str, list[tuple[dict, str]], list[str]]:
+def _target(ctx: RequestContext, unsupported: dict[str, str]) -> tuple[list[tuple[dict, str]], list[str]]:
+    """The policies and entities of the request's ``Arn``; ``unsupported``: the words for an ARN of a kind the
+    operation does not report on (by kind, ``""`` for the others)."""
+    arn = ctx.params["Arn"]
     if not arn_shaped(arn):
         raise ServiceError("InvalidInput", f"ARN {arn} is not valid.", 400)
-    found = _policies(iam_of(ctx), arn)
-    if found is None:
-        raise ServiceError("NoSuchEntity", f"The entity {arn} does not exist.", 404)
-    return found
+    kind = split_arn(arn).resource_type
+    if kind not in _SUPPORTED or kind in unsupported:
+        words = unsupported.get(kind, unsupported[""])
+        raise ServiceError("InvalidInput", words.format(arn=arn), 400)
+    if _entity(iam_of(ctx), arn) is None:
+        raise ServiceError("NoSuchEntity", f"ARN {arn} does not exist.", 404)
+    return _policies(iam_of(ctx), arn)
+
+
+_NOT_SUPPORTED = "Invalid Entity Arn: {arn} is not supported."
 
 
 # ------------------------------------------------------------------------------------------------ operations
-@op("iam", "GenerateServiceLastAccessedDetails", authz=on_arn("Arn"))
+@op("iam", "GenerateServiceLastAccessedDetails", authz=_target_checks)
 def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
     iam, arn = iam_of(ctx), ctx.params["Arn"]
-    _, policies, entities = _target(ctx, arn)
-    known = _known_namespaces(iam)
-    namespaces: set[str] = set()
-    for _, document in policies:
-        namespaces |= allowed_namespaces(document, known)
+    policies, entities = _target(ctx, {"": _NOT_SUPPORTED})
     services, unused = [], []
-    for namespace in sorted(namespaces):
+    for namespace in sorted(reported_namespaces(document for _, document in policies)):
         used = {entity: iam.last_used[entity][namespace] for entity in entities
                 if namespace in iam.last_used.get(entity, {})}
         if used:
@@ -173,8 +154,10 @@ def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
         else:
             unused.append(namespace)
     now = ctx.store.clock.now()
+    ids = [_unique_id(iam, entity) for entity in entities]
     job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
-                                  services, requester=ctx.caller.arn, unused=unused))
+                                  services, requester=ctx.caller.arn, unused=unused, entities=entities,
+                                  entity_ids=ids))
     return {"JobId": job.job_id}
 
 
@@ -185,17 +168,39 @@ def _services_of(job: LastAccessedJob) -> list[dict]:
 
 
 def _job(ctx: RequestContext) -> LastAccessedJob:
+    """The request's job; another identity's is unknown to the caller (recorded: another user, the account's
+    other caller and another session of the same role all get the unknown job's answer)."""
     job_id = ctx.params["JobId"]
     job = iam_of(ctx).last_accessed_jobs.get(job_id)
     if job is None or job.requester != ctx.caller.arn:
-        # Unverified: AWS documents the rule, not its answer; another identity is told the job does not exist.
-        raise ServiceError("NoSuchEntity", f"No service last accessed job found for JobId {job_id}.", 404)
+        raise ServiceError("NoSuchEntity", f"Job {job_id} does not exist.", 404)
     return job
+
+
+def _page(ctx: RequestContext, items: list, token: str, default_size: int) -> tuple[list, dict]:
+    """``items`` from the request's Marker, MaxItems (or ``default_size``) of them, and the page's ``IsTruncated``
+    and ``Marker``.  A marker is ``<token>/<position>``: one this operation never gives is "Invalid Marker."
+    (``ValidationError``), one of another job or listing "The marker passed in the request was invalid."
+    (``InvalidInput``)."""
+    start, marker = 0, ctx.params.get("Marker")
+    if marker:
+        given, _, position = marker.rpartition("/")
+        if not position.isdecimal() or given.count("/") != 1:
+            raise ServiceError("ValidationError", "Invalid Marker.", 400)
+        if given != token:
+            raise ServiceError("InvalidInput", "The marker passed in the request was invalid.", 400)
+        if int(position) > len(items):
+            raise ServiceError("ValidationError", "Invalid Marker.", 400)
+        start = int(position)
+    size = ctx.params.get("MaxItems") or default_size
+    truncated = start + size < len(items)
+    return items[start:start + size], {"IsTruncated": truncated, **({"Marker": f"{token}/{start + size}"}
+                                                                       if truncated else {})}
 
 
 def _service_out(service: dict) -> dict:
     namespace, used = service["namespace"], service["entities"]
-    out: dict[str, Any] = {"ServiceName": SERVICE_NAMES.get(namespace, namespace), "ServiceNamespace": namespace,
+    out: dict[str, Any] = {"ServiceName": service_name(namespace), "ServiceNamespace": namespace,
                            "TotalAuthenticatedEntities": len(used)}
     if used:
         entity, (when, region) = max(used.items(), key=lambda item: item[1][0])
@@ -206,42 +211,77 @@ def _service_out(service: dict) -> dict:
 @op("iam", "GetServiceLastAccessedDetails", authz=anything)
 def get_service_last_accessed_details(ctx: RequestContext) -> dict:
     job = _job(ctx)
-    services = _services_of(job)
-    # Without MaxItems AWS answers every service in one page (recorded: ~165 services, IsTruncated false).
-    page = paging.page(services, ctx, "ServicesLastAccessed", _service_out, default_size=max(len(services), 1))
+    chosen, paging = _page(ctx, _services_of(job), f"services/{job.job_id}", SERVICES_PAGE)
     return {"JobStatus": "COMPLETED", "JobType": job.granularity, "JobCreationDate": job.created,
-            "JobCompletionDate": job.created, **page}
+            "JobCompletionDate": job.created, "ServicesLastAccessed": [_service_out(item) for item in chosen],
+            **paging}
 
 
-def _entity_info(iam: IamState, arn: str) -> dict:
+def _unique_id(iam: IamState, arn: str) -> str:
     parsed = split_arn(arn)
-    kind, name = parsed.resource_type, parsed.name
-    entity = iam.users.get(name) if kind == "user" else iam.roles.get(name)
-    info = {"Arn": arn, "Name": name, "Type": kind.upper()}
-    if entity is not None:
-        info.update(Id=entity.user_id if kind == "user" else entity.role_id, Path=entity.path)
-    return info
+    if parsed.resource_type == "user":
+        return iam.users[parsed.name].user_id
+    return iam.roles[parsed.name].role_id
+
+
+def _listed_entities(iam: IamState, job: LastAccessedJob, arns: list[str]) -> list[tuple[str, Any]]:
+    """``(ARN when generated, the user or role as it is now)`` for each of ``arns`` that still exists: found by its
+    unique id (a renamed or moved entity is listed under its new name; recorded: "entity_snapshot_renamed_user"),
+    or by its ARN in a job saved without ids."""
+    ids = dict(zip(job.entities, job.entity_ids, strict=False))
+    now = {user.user_id: user for user in iam.users.values()} | {role.role_id: role for role in iam.roles.values()}
+    listed = []
+    for arn in arns:
+        if arn in ids:
+            entity = now.get(ids[arn])
+        else:
+            parsed = split_arn(arn)
+            entity = (iam.users if parsed.resource_type == "user" else iam.roles).get(parsed.name)
+            entity = entity if getattr(entity, "arn", None) == arn else None
+        if entity is not None:
+            listed.append((arn, entity))
+    return listed
+
+
+def _entity_info(entity: Any) -> dict:
+    is_user = hasattr(entity, "user_id")
+    return {"Arn": entity.arn, "Name": entity.name, "Type": "USER" if is_user else "ROLE",
+            "Id": entity.user_id if is_user else entity.role_id, "Path": entity.path}
 
 
 @op("iam", "GetServiceLastAccessedDetailsWithEntities", authz=anything)
 def get_service_last_accessed_details_with_entities(ctx: RequestContext) -> dict:
     job, namespace = _job(ctx), ctx.params["ServiceNamespace"]
-    service = next((item for item in job.services if item["namespace"] == namespace), None)
+    if not is_service_namespace(namespace):
+        raise ServiceError("InvalidInput", f"Service namepace {namespace} is either invalid or unsupported.", 400)
+    service = next((item for item in _services_of(job) if item["namespace"] == namespace), None)
     used = service["entities"] if service else {}
-    iam = iam_of(ctx)
+    # A job saved before ``entities`` was kept lists the entities that used the service.
+    entities = _listed_entities(iam_of(ctx), job, (job.entities or sorted(used)) if service else [])
 
-    def out(item: tuple[str, tuple]) -> dict:
-        return {"EntityInfo": _entity_info(iam, item[0]), "LastAuthenticated": to_minute(item[1][0])}
+    def out(listed: tuple[str, Any]) -> dict:
+        arn, entity = listed
+        item: dict[str, Any] = {"EntityInfo": _entity_info(entity)}
+        if arn in used:
+            item["LastAuthenticated"] = to_minute(used[arn][0])
+        return item
 
-    page = paging.page(sorted(used.items()), ctx, "EntityDetailsList", out)
-    return {"JobStatus": "COMPLETED", "JobCreationDate": job.created, "JobCompletionDate": job.created, **page}
+    chosen, paging = _page(ctx, entities, f"entities/{job.job_id}", 100)
+    return {"JobStatus": "COMPLETED", "JobCreationDate": job.created, "JobCompletionDate": job.created,
+            "EntityDetailsList": [out(listed) for listed in chosen], **paging}
 
 
-@op("iam", "ListPoliciesGrantingServiceAccess", authz=on_arn("Arn"))
+@op("iam", "ListPoliciesGrantingServiceAccess", authz=_target_checks)
 def list_policies_granting_service_access(ctx: RequestContext) -> dict:
-    _, policies, _ = _target(ctx, ctx.params["Arn"])
-    granting: Iterable[dict] = [
+    policies, _ = _target(ctx, {"": _NOT_SUPPORTED, "policy": _NOT_SUPPORTED,
+                                "root": "Could not extract entity from ARN : {arn}"})
+    namespaces = list(dict.fromkeys(ctx.params["ServiceNamespaces"]))
+    invalid = [namespace for namespace in namespaces if not is_service_namespace(namespace)]
+    if invalid:
+        raise ServiceError("InvalidInput", f"Invalid service namespace: [{', '.join(invalid)}]", 400)
+    if ctx.params.get("Marker"):
+        raise ServiceError("ValidationError", "Invalid Marker.", 400)
+    return {"PoliciesGrantingServiceAccess": [
         {"ServiceNamespace": namespace,
-         "Policies": [described for described, document in policies if grants_namespace(document, namespace)]}
-        for namespace in ctx.params["ServiceNamespaces"]]
-    return {"PoliciesGrantingServiceAccess": list(granting), "IsTruncated": False}
+         "Policies": [described for described, document in policies if policy_grants(document, namespace)]}
+        for namespace in namespaces], "IsTruncated": False}

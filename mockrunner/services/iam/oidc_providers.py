@@ -39,7 +39,13 @@ ARN_RESOURCE = "oidc-provider/"
 BAD_URL = ("ValidationError", "Invalid Open ID Connect Provider URL")
 NOT_HTTPS = ("InvalidInput", "Invalid Open ID Connect Provider URL. The URL must begin with https://.")
 BAD_URL_PART = ("InvalidInput", "Invalid Open ID Connect Provider URL.")
+QUERY_OR_FRAGMENT = ("InvalidInput", "Unknown")
+"""IAM's answer to a URL with a query or a fragment (recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5,
+internal/services/iam/testdata/federation/oidc.json, ``/?q=value`` and ``/#fragment``)."""
 HOST_NAME = re.compile(r"[A-Za-z0-9.-]+")
+DEFAULT_PORT = ":443"
+"""A host's ``:443`` is dropped from the provider's name (recorded there: ``https://<host>:443`` made
+``oidc-provider/<host>``); any other port is refused (*unverified*)."""
 
 
 def _url_refusal(url: str) -> tuple[str, str] | None:
@@ -50,8 +56,10 @@ def _url_refusal(url: str) -> tuple[str, str] | None:
         return NOT_HTTPS
     if not parts.netloc:
         return BAD_URL
-    host = parts.netloc
-    if parts.query or parts.fragment or "?" in url or "#" in url or "@" in host or ":" in host:
+    host = parts.netloc.removesuffix(DEFAULT_PORT)
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return QUERY_OR_FRAGMENT
+    if "@" in host or ":" in host:
         return BAD_URL_PART
     if HOST_NAME.fullmatch(host) is None:
         return BAD_URL_PART
@@ -62,13 +70,16 @@ def provider_url(url: str) -> str:
     """The provider's name in IAM: the issuer URL without ``https://`` (raises IAM's error for a bad URL).
 
     The URL must be https, with a host name or IP address and nothing else in its authority (no user info, no
-    port), and no query or fragment (CreateOpenIDConnectProvider's ``Url`` reference: "path components are allowed
-    but query parameters are not"); the answers are :data:`BAD_URL`, :data:`NOT_HTTPS` and :data:`BAD_URL_PART`.
+    port but ``:443``, which is dropped), and no query or fragment (CreateOpenIDConnectProvider's ``Url``
+    reference: "path components are allowed but query parameters are not"); the answers are :data:`BAD_URL`,
+    :data:`NOT_HTTPS`, :data:`QUERY_OR_FRAGMENT` and :data:`BAD_URL_PART`.
     """
     refusal = _url_refusal(url)
     if refusal is not None:
         raise ServiceError(*refusal, 400)
-    return url[len("https://"):]
+    name = url[len("https://"):]
+    host, slash, path = name.partition("/")
+    return host.removesuffix(DEFAULT_PORT) + slash + path
 
 
 def provider_arn(account_id: str, url: str) -> str:
@@ -136,7 +147,10 @@ def _target(ctx: RequestContext) -> Iterable[Check]:
     arn = params.get("OpenIDConnectProviderArn")
     if arn is None:
         url = params.get("Url", "")
-        arn = provider_arn(ctx.account.id, url[len("https://"):] if url.startswith("https://") else url)
+        name = url[len("https://"):] if url.startswith("https://") else url
+        if _url_refusal(url) is None:
+            name = provider_url(url)
+        arn = provider_arn(ctx.account.id, name)
     provider = ctx.account.iam.oidc_providers.get(arn)
     if provider is not None:
         resource_keys(provider, keys)
@@ -226,7 +240,11 @@ def remove_client_id(ctx: RequestContext) -> dict:
 
 @op("iam", "UpdateOpenIDConnectProviderThumbprint", authz=_target)
 def update_thumbprint(ctx: RequestContext) -> dict:
+    """An empty list is refused (recorded from AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/
+    federation/oidc.json)."""
     provider = _provider(ctx)
+    if not ctx.params.get("ThumbprintList"):
+        raise ServiceError("InvalidInput", "Thumbprint list must contain at least one entry.", 400)
     ctx.account.iam.update(provider, thumbprints=_thumbprints(ctx))
     return {}
 

@@ -2,8 +2,10 @@
 
 Enabling makes the account's issuer URL (``https://<uuid>.tokens.sts.global.api.aws``, the shape the IAM User
 Guide shows) once and keeps it across disable/enable.  Enabling twice is ``FeatureEnabled`` (409), disabling or
-describing a feature never enabled ``FeatureDisabled`` (404): the errors the IAM model declares.  Authorized as
-``iam:<Operation>`` on ``*``.
+describing a feature not enabled ``FeatureDisabled`` (404): the errors the IAM model declares, worded as recorded
+from AWS (2026-09-11: radkawar/stackd commit 9dc356f5, testdata/aws/iam/outbound_issuance.json, "enable_again",
+"disable_again"; a disable of a feature never enabled is taken to answer as a second disable, *unverified*).
+Authorized as ``iam:<Operation>`` on ``*``.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ def _disabled(account: str) -> ServiceError:
 def enable(ctx: RequestContext) -> dict:
     iam = ctx.account.iam
     if iam.outbound_enabled:
-        raise ServiceError("FeatureEnabled", "Outbound identity federation is already enabled for this account.", 409)
+        raise ServiceError("FeatureEnabled", f"Outbound identity federation is already enabled for account "
+                           f"{ctx.account.id}", 409)
     iam.configure(outbound_issuer=iam.outbound_issuer or f"https://{uuid.uuid4()}.{ISSUER_DOMAIN}",
                   outbound_enabled=True)
     return {"IssuerIdentifier": iam.outbound_issuer}
@@ -36,7 +39,8 @@ def enable(ctx: RequestContext) -> dict:
 def disable(ctx: RequestContext) -> dict:
     iam = ctx.account.iam
     if not iam.outbound_enabled:
-        raise _disabled(ctx.account.id)
+        raise ServiceError("FeatureDisabled", f"Outbound identity federation is already disabled for account "
+                           f"{ctx.account.id}", 404)
     iam.configure(outbound_enabled=False)
     return {}
 

@@ -4,10 +4,12 @@ Role templates are AWS-managed blueprints (``ManagedByType`` ``Service``): AWS p
 role manager applies them in service consoles, and accounts only read them (GetRoleTemplateVersion) and create roles
 from them (AcquireRole); no API creates one (IAM User Guide, "Overview of role templates" and "Create roles
 automatically with role manager").  AWS does not publish the templates' contents, so mockrunner holds none: every
-syntactically valid template ARN answers ``NoSuchEntity`` "Role template not found in repository: <arn>" (AWS's
-words for a version it does not hold), after the ARN is checked.  An ARN that does not parse is
-``ValidationError`` "Invalid ARN:  Could not be parsed!" (IAM's answer for ARN parameters); one of another service
-than IAM is ``InvalidInput``.
+syntactically valid template ARN answers ``NoSuchEntity``, after the ARN is checked: GetRoleTemplateVersion "Role
+Template <arn> cannot be found." (AWS's words for a template it does not hold: recorded, 2026-09-12, radkawar/stackd
+commit 9dc356f5, testdata/aws/iam/role_template_catalogue.json, "template_scheduled_query" and six more), AcquireRole
+"Role template not found in repository: <arn>" (its words for a version it does not hold).  An ARN that does
+not parse is ``ValidationError`` "Invalid ARN:  Could not be parsed!" (IAM's answer for ARN parameters); one of
+another service than IAM is ``InvalidInput``.
 
 Authorization: ``iam:GetRoleTemplateVersion`` / ``iam:AcquireRole`` on the template's ARN (resource unverified).
 """
@@ -28,19 +30,19 @@ def _on_template(ctx: RequestContext) -> Iterable[Check]:
     return (Check(f"iam:{ctx.operation_name}", ctx.params["TemplateArn"], resource_account=ctx.account.id),)
 
 
-def _no_template(arn: str) -> ServiceError:
+def _no_template(arn: str, words: str = "Role template not found in repository: {arn}") -> ServiceError:
     parsed = split_arn(parse_arn(arn))
     if parsed is None or parsed.service != "iam":
         return ServiceError("InvalidInput", f"Invalid TemplateArn {arn}: it must be the ARN of an IAM role "
                             "template.", 400)
     # Recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/role_templates.json, "unknown_minor" and
     # "negative_minor" (AcquireRole of a version the repository does not hold).
-    return ServiceError("NoSuchEntity", f"Role template not found in repository: {arn}", 404)
+    return ServiceError("NoSuchEntity", words.format(arn=arn), 404)
 
 
 @op("iam", "GetRoleTemplateVersion", authz=_on_template)
 def get_role_template_version(ctx: RequestContext) -> dict:
-    raise _no_template(ctx.params["TemplateArn"])
+    raise _no_template(ctx.params["TemplateArn"], "Role Template {arn} cannot be found.")
 
 
 @op("iam", "AcquireRole", authz=_on_template)

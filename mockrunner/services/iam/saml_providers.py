@@ -2,11 +2,11 @@
 
 A provider is named (``arn:aws:iam::<account>:saml-provider/<name>``, names compared without case as IAM does) and
 holds its IdP's metadata document, read by :mod:`mockrunner.saml.metadata` when it is created or updated (an
-unreadable document is ``InvalidInput`` "Could not parse metadata").  It may hold up to two private keys (PEM, RSA)
-that decrypt encrypted assertions; ``AssertionEncryptionMode=Required`` needs one and makes STS refuse unencrypted
-assertions.  Keys are never shown, only their ids and when they were added.  Every operation is authorized as
-``iam:<Operation>`` on the provider's ARN (``ListSAMLProviders``: ``*``), with ``aws:ResourceTag`` of an existing
-provider and ``aws:RequestTag``/``aws:TagKeys`` of the request.
+unreadable document is ``InvalidInput`` "Could not parse metadata").  It may hold up to two private keys (PEM;
+IAM takes EC keys too, which decrypt nothing) that decrypt encrypted assertions; ``AssertionEncryptionMode=Required``
+needs one and makes STS refuse unencrypted assertions.  Keys are never shown, only their ids and when they were
+added.  Every operation is authorized as ``iam:<Operation>`` on the provider's ARN (``ListSAMLProviders``: ``*``),
+with ``aws:ResourceTag`` of an existing provider and ``aws:RequestTag``/``aws:TagKeys`` of the request.
 """
 from __future__ import annotations
 
@@ -36,9 +36,16 @@ def provider_arn(account_id: str, name: str) -> str:
     return f"arn:aws:iam::{account_id}:{ARN_RESOURCE}{name}"
 
 
-def new_key_id() -> str:
-    """An id of IAM's shape for provider UUIDs and private key ids (``[A-Z0-9]``, 22 to 64 characters)."""
-    return "SAML" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
+UUID_PREFIX = "SAMLSP"
+PRIVATE_KEY_PREFIX = "SAMLPK"
+
+
+def new_key_id(prefix: str) -> str:
+    """An id of IAM's shape: ``prefix`` (provider UUIDs ``SAMLSP``, private key ids ``SAMLPK``) and 16 of
+    ``[A-Z0-9]``, 22 characters in all.  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5,
+    internal/services/iam/testdata/federation/saml-validation.json (``SAMLSP4JNM8VGQQQ72G2BM``,
+    ``SAMLPK085EWO5D39XRO909``)."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
 
 
 def find_provider(iam: IamState, arn: str) -> SamlProvider | None:
@@ -67,15 +74,18 @@ def _invalid(message: str) -> ServiceError:
 
 
 def _valid_until(document: str, now: datetime) -> datetime:
-    """The metadata's ``validUntil``, or a hundred years from ``now`` (raises IAM's error for bad metadata)."""
-    from mockrunner.saml.metadata import MetadataError, read
+    """A hundred years from ``now``, whatever ``validUntil`` the metadata states (raises IAM's error for bad
+    metadata).  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/iam/testdata/
+    federation/saml.json: metadata valid until 2030, and an expired one (2020), both gave ``ValidUntil`` 2126."""
+    from mockrunner.saml.metadata import MetadataError, NoIssuer, read
 
     try:
-        metadata = read(document)
+        read(document)
+    except NoIssuer:
+        # Recorded from AWS, 2026-09-11: saml-validation.json "empty-entity" (an EntityDescriptor, no IdP in it).
+        raise _invalid("SAML Providers must reference at least one SAML assertion issuer.") from None
     except MetadataError:
         raise _invalid("Could not parse metadata") from None
-    if metadata.valid_until is not None:
-        return metadata.valid_until
     try:
         return now.replace(year=now.year + 100)
     except ValueError:  # 29 February
@@ -83,21 +93,28 @@ def _valid_until(document: str, now: datetime) -> datetime:
 
 
 def _private_key(pem: str, now: datetime) -> SamlPrivateKey:
+    """A PEM private key IAM takes: RSA (PKCS#8 or PKCS#1, 1024 bits too) or EC, recorded from AWS, 2026-09-11
+    (saml-validation.json).  An EC key decrypts no assertion (:mod:`mockrunner.saml.encryption` reads RSA keys only);
+    STS then answers as for an assertion no key of the provider decrypts."""
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
     try:
         key = serialization.load_pem_private_key(pem.encode("utf-8"), None)
     except (ValueError, TypeError):
         raise _invalid("Invalid private key: Key format is not recognized.") from None
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise _invalid("Invalid private key: only RSA keys decrypt SAML assertions.")
-    return SamlPrivateKey(new_key_id(), now, pem)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise _invalid("Invalid private key: only RSA and EC keys are accepted.")  # not recorded: mockrunner's words
+    return SamlPrivateKey(new_key_id(PRIVATE_KEY_PREFIX), now, pem)
 
 
-def _check_encryption(mode: str | None, keys: list[SamlPrivateKey]) -> None:
+def _check_encryption(mode: str | None, keys: list[SamlPrivateKey], creating: bool) -> None:
+    """Required needs a private key; IAM's words differ between Create and Update (recorded, saml.json)."""
     if mode == "Required" and not keys:
-        raise _invalid("Cannot set AssertionEncryptionMode to Required because no private key is provided.")
+        if creating:
+            raise ServiceError("ValidationError", "Unable to set assertion encryption mode to Required because no "
+                               "private key is provided.", 400)
+        raise _invalid("Failed to set assertion encryption mode to Required because no private key is present.")
 
 
 # ------------------------------------------------------------------------------------------------ authorization
@@ -125,7 +142,7 @@ def create_provider(ctx: RequestContext) -> dict:
     valid_until = _valid_until(params["SAMLMetadataDocument"], now)
     keys = [_private_key(params["AddPrivateKey"], now)] if params.get("AddPrivateKey") is not None else []
     mode = params.get("AssertionEncryptionMode")
-    _check_encryption(mode, keys)
+    _check_encryption(mode, keys, creating=True)
     arn = provider_arn(ctx.account.id, name)
     if find_provider(iam, arn) is not None:
         raise ServiceError("EntityAlreadyExists", f"SAMLProvider {name} already exists.", 409)
@@ -134,8 +151,8 @@ def create_provider(ctx: RequestContext) -> dict:
                            409)
     tags = tags_in(ctx)
     propagation = created(params)
-    iam.add(SamlProvider(name, arn, new_key_id(), params["SAMLMetadataDocument"], now, valid_until, tags, mode,
-                         keys, **propagation))
+    iam.add(SamlProvider(name, arn, new_key_id(UUID_PREFIX), params["SAMLMetadataDocument"], now, valid_until,
+                         tags, mode, keys, **propagation))
     result: dict = {"SAMLProviderArn": arn}
     return tagged(result, tags)
 
@@ -171,9 +188,11 @@ def update_provider(ctx: RequestContext) -> dict:
     add, remove = params.get("AddPrivateKey"), params.get("RemovePrivateKey")
     propagation = updated(provider, params, required=False)
     if document is None and mode is None and add is None and remove is None and not propagation:
-        raise _invalid("No updates are defined for the SAML provider.")
+        raise ServiceError("ValidationError", "Unable to update identity provider. No updates are defined for "
+                           "metadata or encryption assertion.", 400)
     if add is not None and remove is not None:
-        raise _invalid("Unable to add and remove private keys in the same request.")
+        raise ServiceError("ValidationError", "Unable to add and remove private keys in the same request. Set a "
+                           "value for only one of the two parameters.", 400)
     valid_until = _valid_until(document, provider.create_date) if document is not None else provider.valid_until
     keys = list(provider.private_keys)
     if add is not None:
@@ -185,10 +204,9 @@ def update_provider(ctx: RequestContext) -> dict:
             raise _invalid("Failed to remove private key: the Key ID does not match a private key of this provider.")
         keys = [key for key in keys if key.key_id != remove]
         if not keys and (mode or provider.assertion_encryption_mode) == "Required":
-            raise _invalid("Failed to remove private key. A provider that requires encrypted assertions keeps at "
-                           "least one.")
+            raise _invalid("Failed to remove private key.")
     new_mode = mode if mode is not None else provider.assertion_encryption_mode
-    _check_encryption(new_mode, keys)
+    _check_encryption(new_mode, keys, creating=False)
     changes = {"metadata_document": document, "valid_until": valid_until} if document is not None else {}
     ctx.account.iam.update(provider, assertion_encryption_mode=new_mode, private_keys=keys, **changes, **propagation)
     return {"SAMLProviderArn": provider.arn}

@@ -15,25 +15,29 @@ from mockrunner.services.iam.wire import tags_out
 from mockrunner.services.registry import op
 
 EMPTY_TAGS = "The provided tag map must not be null/empty."
+EMPTY_USER_TAGS = "Error occurred while validating input. "
+"""TagUser's words for no tags, trailing space and all (recorded from AWS, 2026-09-12: radkawar/stackd commit
+9dc356f5, testdata/aws/iam/tag_inputs.json, "empty_list"); TagRole is taken to answer alike (*unverified*)."""
 EMPTY_TAG_KEYS = "The provided tag keys must not be null/empty."
 
 
 def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext], Any], authz: Callable, *,
                    folds_case: bool = False, listed: Callable[[dict[str, str]], list[str]] = list,
-                   writable: Callable[[Any], None] = lambda entity: None, empty_untag_refused: bool = False) -> None:
+                   writable: Callable[[Any], None] = lambda entity: None, empty_untag_refused: bool = False,
+                   empty_tags: str = EMPTY_TAGS) -> None:
     """Register ``names``, the TagX / UntagX / ListXTags operations of one taggable kind, for the entity ``getter``
     finds: tag keys compared as given, case-insensitively with ``folds_case`` (users and roles); ``listed`` orders
     the keys ListXTags answers (by default the order tags were first added); ``writable`` raises the refusal of an
-    entity whose tags cannot be changed.  TagX with no tags is ``InvalidInput`` :data:`EMPTY_TAGS` (recorded from
-    AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/tags_aws.json, "user_empty_tag_list", without
-    its words, and certificates_aws.json, "server:empty-tags", with them; other kinds *unverified*).  UntagX with no
+    entity whose tags cannot be changed.  TagX with no tags is ``InvalidInput`` ``empty_tags``: :data:`EMPTY_TAGS`
+    (recorded from AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/certificates_aws.json,
+    "server:empty-tags"; other kinds *unverified*) or users' :data:`EMPTY_USER_TAGS`.  UntagX with no
     keys is accepted ("user_empty_untag_list") unless ``empty_untag_refused`` (:data:`EMPTY_TAG_KEYS`,
     "server:empty-untag")."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
         if not ctx.params.get("Tags"):
-            raise ServiceError("InvalidInput", EMPTY_TAGS, 400)
+            raise ServiceError("InvalidInput", empty_tags, 400)
         writable(entity)
         iam_of(ctx).update(entity, tags=tags_in(ctx, entity.tags, folds_case=folds_case))
         return {}
@@ -57,9 +61,11 @@ def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext
 
 
 tag_operations(("TagUser", "UntagUser", "ListUserTags"),
-               lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER), folds_case=True)
+               lambda ctx: USER.get(iam_of(ctx), ctx.params["UserName"]), target(USER), folds_case=True,
+               empty_tags=EMPTY_USER_TAGS)
 tag_operations(("TagRole", "UntagRole", "ListRoleTags"),
-               lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE), folds_case=True)
+               lambda ctx: ROLE.get(iam_of(ctx), ctx.params["RoleName"]), target(ROLE), folds_case=True,
+               empty_tags=EMPTY_USER_TAGS)
 
 
 def _policy_tag_order(tags: dict[str, str]) -> list[str]:

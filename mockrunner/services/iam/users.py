@@ -53,9 +53,10 @@ def get_user(ctx: RequestContext) -> dict:
         if not caller.is_root:
             raise non_user()
         # Root without UserName: IAM describes the root user, created with the account; the root has no name, so
-        # the answer has no UserName member (the model's "required" notwithstanding).
-        return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.account.created,
-                         "Path": "/"}}
+        # the answer has no UserName member (the model's "required" notwithstanding), and no Path either (recorded
+        # from AWS for a root session, 2026-09-12: radkawar/stackd commit 9dc356f5, testdata/aws/iam/
+        # root_sessions.json, "audit_get-user").
+        return {"User": {"UserId": caller.account_id, "Arn": caller.arn, "CreateDate": ctx.account.created}}
     return {"User": user_out(USER.get(iam_of(ctx), name), full=True)}
 
 

@@ -22,7 +22,8 @@ support federated user sessions"; the checks run in this order: duplicate tag ke
 algorithm other than ``RS256``/``ES384`` ("Requested SigningAlgorithm is not supported. See the GetWebIdentityToken
 documentation for supported algorithms", ``rs256`` included), a token outliving the session ("Requested token
 expiry time must be before the original session's expiry time."), and only then the disabled feature.  Whether the
-algorithm is checked before authorization is not recorded (here after).
+algorithm is checked before authorization is not recorded (here after).  Also recorded
+(``outbound_issuance.json``): the keys' ids (``RSA_0``, ``EC384_0``) and an ``Expiration`` to the millisecond.
 
 ``SubjectMode`` (STS API reference, GetWebIdentityToken): ``AWSIdentity`` (the default) puts the caller's ARN in
 ``sub`` (a role's ARN for its sessions); ``OriginIdentity`` puts the ``aws:OriginIdentity/Subject`` of the calling
@@ -43,10 +44,13 @@ from mockrunner.auth.caller import Caller
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.regions import PARTITION
 from mockrunner.services.registry import op
 from mockrunner.services.sts.core import FEDERATION_TOKEN, refuse_duplicate_tag_keys
 
 ALGORITHMS = ("RS256", "ES384")
+KEY_IDS = {"RS256": "RSA_0", "ES384": "EC384_0"}
+"""The ids of an account's outbound signing keys (recorded: the token headers and the issuer's JWKS)."""
 AWS_IDENTITY, ORIGIN_IDENTITY = "AWSIdentity", "OriginIdentity"
 DEFAULT_DURATION = 300
 AWS_CLAIMS = "https://sts.amazonaws.com/"
@@ -141,11 +145,11 @@ def get_web_identity_token(ctx: RequestContext) -> dict:
     audience = list(params["Audience"])
     tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
     with store.lock:
-        key, generated = signing_key(store, iam.outbound_issuer, algorithm)
+        key, generated = signing_key(store, iam.outbound_issuer, algorithm, KEY_IDS[algorithm])
     ctx.state_changed |= generated  # the issuer's first key of this algorithm: saved with the token it signed
     principal = caller.role_arn or caller.arn
     payload = {"iss": iam.outbound_issuer, "sub": principal, "aud": audience[0] if len(audience) == 1 else audience,
                "iat": int(now.timestamp()), "exp": int(expires.timestamp()), "jti": str(uuid.uuid4()),
                AWS_CLAIMS: aws_claims(caller, ctx.region, principal, tags)}
     token = jwt.encode(payload, private_key(store, key), algorithm=algorithm, headers={"kid": key.kid, "typ": "JWT"})
-    return {"WebIdentityToken": token, "Expiration": expires.replace(microsecond=0)}
+    return {"WebIdentityToken": token, "Expiration": expires.replace(microsecond=expires.microsecond // 1000 * 1000)}
