@@ -24,9 +24,9 @@ marked in ``docs/behaviour.md``):
    "Claim is not allowed to be empty: aud"; ``""``: the "could not be validated" answer) that is a client id
    ("Incorrect token audience");
 7. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
-   date/time <now less the skew> must be before the expiration date/time <exp>", ``ExpiredTokenException``), ``nbf`` ("Token not
-   yet valid: current date/time <now> must be after or equal to the not-before date/time <nbf>") and ``iat``
-   ("Token issued in the future: <iat>").
+   date/time <now less the skew> must be before the expiration date/time <exp>", ``ExpiredTokenException``),
+   ``nbf`` ("Token not yet valid: current date/time <now> must be after or equal to the not-before date/time
+   <nbf>") and ``iat`` ("Token issued in the future: <iat>").
 
 Recorded from AWS (radkawar/stackd ``internal/services/sts/testdata/oidc/aws.json``, 2026-09-11): the required
 claims, the audience rules of step 6, the time messages, a time claim as an integer or a string of digits

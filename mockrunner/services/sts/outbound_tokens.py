@@ -44,7 +44,6 @@ from mockrunner.auth.caller import Caller
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.regions import PARTITION
 from mockrunner.services.registry import op
 from mockrunner.services.sts.core import FEDERATION_TOKEN, refuse_duplicate_tag_keys
 
