@@ -42,6 +42,7 @@ from mockrunner.iam_engine import (
     Unreadable,
     evaluate,
 )
+from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.resource_account import add_resource_account
 from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policy
@@ -56,8 +57,6 @@ if TYPE_CHECKING:
 # A denial: query services answer 403 (IAM's and STS's "Common Errors"); the awsJson services answer
 # AccessDeniedException with 400, ECR's attested (docs/behaviour.md, "ECR and App Runner denials are HTTP 400").
 _DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 400)}
-_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
-                            "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 # STS answers AssumeRole denials without the "because ..." clause, as raw error responses show
 # (docs/behaviour.md, "App Runner authorization: denial messages"), sts:SetSourceIdentity's too
 # (noqdev/iambic#357, MaterializeInc/materialize#37427;
@@ -333,7 +332,7 @@ def _resource_ref(check: "Check") -> PolicyRef | None:
     if document is None:
         return None
     policy_id = check.resource_policy_id or f"{check.resource}#resource-policy"
-    kind = PolicyKind.TRUST if check.action.lower() in _TRUST_ACTIONS else PolicyKind.RESOURCE
+    kind = PolicyKind.TRUST if check.action.lower() in TRUST_ACTIONS_LOWER else PolicyKind.RESOURCE
     if isinstance(document, Policy):
         return PolicyRef(policy_id, document, kind)
     return PolicyRef.load(policy_id, document, kind)

@@ -46,8 +46,10 @@ _SID = re.compile(r"^[0-9A-Za-z]*\Z")
 # A role trust policy may only grant the STS "assume" family, named exactly: IAM refused ``sts:*`` and
 # ``STS:assumerolewithwebidentity`` (recorded from AWS, 2026-09-11: radkawar/stackd,
 # iam/policy/testdata/oidc_trust_controls_edges_aws.json) and ``*`` (versity/versitygw's IAM API tests).
-_TRUST_ACTIONS = frozenset({"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
-                            "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"})
+TRUST_ACTIONS = frozenset({"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
+                           "sts:TagSession", "sts:SetSourceIdentity", "sts:SetContext"})
+TRUST_ACTIONS_LOWER = frozenset(action.lower() for action in TRUST_ACTIONS)
+"""The same, lower-cased: a request's action compares without case (a role's trust policy decides these)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,7 @@ def build_policy(document: str | dict, kind: PolicyKind, *, require_current_vers
     for statement in raw_statements:
         for action in _string_list(statement.get("Action", statement.get("NotAction"))):
             _check_action(action)
-            if kind is PolicyKind.TRUST and "Action" in statement and action not in _TRUST_ACTIONS:
+            if kind is PolicyKind.TRUST and "Action" in statement and action not in TRUST_ACTIONS:
                 raise MalformedPolicyError(m.TRUST_ACTIONS_ONLY)
         if kind is PolicyKind.TRUST:
             _check_trust_principal(statement.get("Principal"))

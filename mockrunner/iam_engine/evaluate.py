@@ -322,7 +322,7 @@ def account_of(resource: str) -> str | None:
     return None
 
 
-_account_of = lru_cache(maxsize=4096)(account_of)
+cached_account_of = lru_cache(maxsize=4096)(account_of)
 """:func:`account_of`, remembered: a server asks it of the same resources again and again."""
 
 
@@ -366,7 +366,7 @@ def evaluate(request: AuthzRequest) -> Decision:
         return _deny(request, RESOURCE, False)
 
     is_root = principal.type == "Account"
-    resource_account = request.resource_account or _account_of(resource) or principal.account
+    resource_account = request.resource_account or cached_account_of(resource) or principal.account
     same_account = principal.account is not None and resource_account == principal.account
 
     if same_account and not res_allows:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from .aws_managed import RESOURCE_ACCOUNT, is_aws_managed_policy
-from .evaluate import account_of
+from .evaluate import cached_account_of
 
 KEY = "aws:ResourceAccount"
 
@@ -39,7 +39,7 @@ def resource_account(resource: str, owner: str | None, caller_account: str | Non
     """``aws:ResourceAccount`` of a request on ``resource`` (rules 1-5 of the module docstring)."""
     if is_aws_managed_policy(resource):
         return RESOURCE_ACCOUNT
-    return owner or account_of(resource) or caller_account
+    return owner or cached_account_of(resource) or caller_account
 
 
 def add_resource_account(context: dict[str, Any], resource: str, owner: str | None,

@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine import AuthzRequest, MalformedPolicyError, PolicyKind, PolicyRef, evaluate
+from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.suggest import documents, principals, single
@@ -97,7 +98,7 @@ def _resource(store: "Store", record: Recorded, statement: dict | None) -> Polic
         return documents.reference(store, record.resource_policy)
     found = documents.resolve(store, record.resource_policy)
     text = _document(_statements(found.text) if found else [], statement)
-    if record.action.lower() in single.TRUST_ACTIONS:
+    if record.action.lower() in TRUST_ACTIONS_LOWER:
         return PolicyRef(record.resource_policy or f"{record.resource}{documents.TRUST_SUFFIX}", text,
                          PolicyKind.TRUST)
     policy_id = record.resource_policy or f"{record.resource}{documents.REPOSITORY_SUFFIX}"

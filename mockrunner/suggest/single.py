@@ -24,12 +24,11 @@ from __future__ import annotations
 from typing import Any
 
 from mockrunner.arns import split_arn
+from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.suggest.build import DEPENDENT_CONDITIONS
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
 from mockrunner.suggest.resources import literal
 
-TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml",
-                           "sts:tagsession", "sts:setsourceidentity", "sts:setcontext"})
 _PINNED_CLAIMS = ("aud", "sub")
 """The claims a federated caller's trust statement is pinned to: the audience and the subject the request carried
 (``<provider host>:aud``/``:sub`` for an OpenID Connect provider, ``saml:aud``/``saml:sub`` for a SAML one), so
@@ -96,7 +95,7 @@ def _aws_managed(policy_arn: str | None) -> bool:
 
 
 def _resource_side(record: Recorded, is_service: bool, entity: str) -> dict[str, Any]:
-    trust = record.action.lower() in TRUST_ACTIONS
+    trust = record.action.lower() in TRUST_ACTIONS_LOWER
     federated = federated_prefix(record.principal)
     principal = ({"Service": record.principal} if is_service else {"Federated": record.principal}
                  if federated is not None else {"AWS": entity})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mockrunner.iam_engine import AuthzRequest, PolicyRef, PolicySet, evaluate, principal_from_arn
 from mockrunner.iam_engine.context import AMBIGUOUS, _lowered, build_context
-from mockrunner.iam_engine.evaluate import _account_of, account_of
+from mockrunner.iam_engine.evaluate import account_of, cached_account_of
 
 from .conftest import NOW
 
@@ -42,14 +42,14 @@ def test_the_memos_are_bounded() -> None:
     """Thousands of distinct key lists and resources leave at most each memo's bound behind."""
     for index in range(5000):
         _lowered((f"svc:Key{index}",))
-        _account_of(f"arn:aws:s3:::bucket-{index}")
+        cached_account_of(f"arn:aws:s3:::bucket-{index}")
     assert _lowered.cache_info().currsize <= _lowered.cache_info().maxsize == 1024
-    assert _account_of.cache_info().currsize <= _account_of.cache_info().maxsize == 4096
+    assert cached_account_of.cache_info().currsize <= cached_account_of.cache_info().maxsize == 4096
 
 
 def test_the_remembered_account_of_a_resource_is_the_uncached_one() -> None:
     for resource in ("*", "arn:aws:iam::123456789012:user/a", "arn:aws:s3:::b", "arn:aws:iam:::user/a", "x:y"):
-        assert _account_of(resource) == account_of(resource) == _account_of(resource)
+        assert cached_account_of(resource) == account_of(resource) == cached_account_of(resource)
 
 
 def test_a_cross_account_resource_is_still_refused_without_a_resource_policy() -> None:
