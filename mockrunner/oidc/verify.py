@@ -133,6 +133,8 @@ def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
     if provider is None:
         raise _invalid(f"No OpenIDConnect provider found in your account for {claims['iss']}")
     _check_signature(store, token, header, claims["iss"])
+    if _names_a_claim_twice(token):
+        raise _invalid(NOT_VALIDATED)
     audience = _matching_audience(claims, provider)
     _check_times(store, claims)
     return VerifiedToken(claims, provider, audience, header)
@@ -166,18 +168,58 @@ def _timestamp(value: Any) -> int:
     return value
 
 
+def _names_a_claim_twice(token: str) -> bool:
+    """Whether the claims set (an object at any depth) holds a member twice with two different values.  Recorded
+    from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/aws-initial.json
+    "duplicate-claim": ``aud`` ``client-a`` then ``other`` is :data:`NOT_VALIDATED`; oidc/aws.json
+    "duplicate-same-claim": the same value twice is taken).  Nested objects are held to it too (*unverified*)."""
+    import base64
+    import json
+
+    def pairs(members: list[tuple[str, Any]]) -> dict:
+        seen: dict[str, Any] = {}
+        for name, value in members:
+            if name in seen and (type(seen[name]) is not type(value) or seen[name] != value):
+                raise _TwiceNamed
+            seen[name] = value
+        return seen
+
+    segment = token.split(".")[1]
+    try:
+        json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)), object_pairs_hook=pairs)
+    except _TwiceNamed:
+        return True
+    return False
+
+
+class _TwiceNamed(Exception):
+    """A member named twice with different values (see :func:`_names_a_claim_twice`)."""
+
+
+MAX_KEYS_PER_TYPE = 100
+"""More keys of one type (``kty``) than this in an issuer's JWKS and none of that type is read: recorded from AWS,
+2026-09-11 (radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/aws-keys.json "key-rsa-101": 101 RSA
+keys and one EC key, an RS256 token "Couldn't retrieve verification key ..."; "key-rsa-101-ec-token": an ES256 token
+of the same JWKS taken).  The bound of 100 is a public report's (spiffe/spire#4699); that it is per type, not the
+last 100 keys, is mockrunner's reading of the two recordings (both fit either)."""
+
+
 def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issuer: str) -> None:
     algorithm = header.get("alg")
     if algorithm not in SIGNING_ALGORITHMS:
         raise _invalid(f"Unsupported token signing algorithm: {algorithm}")
     published = jwks(store, issuer)["keys"]
+    per_type: dict[Any, int] = {}
+    for jwk in published:
+        per_type[str(jwk.get("kty"))] = per_type.get(str(jwk.get("kty")), 0) + 1
+    readable = [jwk for jwk in published if per_type[str(jwk.get("kty"))] <= MAX_KEYS_PER_TYPE]
     kid = header.get("kid")
     if kid is None and len(published) > 1:
         # Recorded from AWS (radkawar/stackd oidc/aws.json "missing-key-id"): no kid against six keys is NO_KEY.  With
         # one key the token is still tried against it (*unverified* here).
         raise _invalid(NO_KEY)
     # A key that names its algorithm is for that algorithm only (RFC 7517 section 4.4, "alg").
-    candidates = [jwk for jwk in published
+    candidates = [jwk for jwk in readable
                   if jwk.get("kid") is not None and (kid is None or jwk.get("kid") == kid)
                   and jwk.get("use", "sig") == "sig" and _x5c_agrees(jwk)
                   and jwk.get("alg", algorithm) == algorithm]
