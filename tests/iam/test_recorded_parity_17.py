@@ -165,7 +165,7 @@ def test_initial_scenarios_that_held(aws):
             "https://aws.amazon.com/tags/transitive_tag_keys": ["Team"]}
     assert issuer.answer(issuer.token(issuer.claims(**flat)))["Audience"] == "client-a"
     answer = issuer.answer(issuer.token(issuer.claims(exp=issuer.now + 92)), DurationSeconds=7200)
-    lasts = answer["Credentials"]["Expiration"] - dt.datetime.fromtimestamp(issuer.now, dt.timezone.utc)
+    lasts = answer["Credentials"]["Expiration"] - dt.datetime.fromtimestamp(issuer.now, dt.UTC)
     assert dt.timedelta(seconds=7200) <= lasts <= dt.timedelta(seconds=7260)
     assert issuer.answer(issuer.token(header={"kid": "unknown"})) == ("InvalidIdentityToken", NO_KEY)
     six = [issuer.rsa_jwk, *({**issuer.rsa_jwk, "kid": kid, "alg": kid} for kid in ("RS384", "RS512")),

@@ -336,7 +336,7 @@ def _refuse_provider_id(provider_id: str | None) -> None:
         raise ServiceError("IDPRejectedClaim", 'graph.facebook.com rejected OAuth token with response "Bad signature" '
                            "and code 190", 403)
     if provider_id == "www.amazon.com":
-        # Recorded from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5, oidc/aws-initial.json "provider-id-with-oidc").
+        # Recorded from AWS, 2026-09-11 (radkawar/stackd 9dc356f5, oidc/aws-initial.json "provider-id-with-oidc").
         raise ServiceError("InvalidIdentityToken", "Provided Token is not a Login With Amazon token", 400)
     raise ServiceError("AccessDenied", "Unrecognized OAuth provider. Do not include a provider parameter when "
                        "submitting OpenIDConnect ID tokens", 403)
