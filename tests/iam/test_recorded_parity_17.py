@@ -175,3 +175,96 @@ def test_initial_scenarios_that_held(aws):
     critical = issuer.raw_token({"alg": "RS256", "kid": "RS256", "crit": ["custom"], "custom": "yes"},
                                 json.dumps(issuer.claims()))
     assert issuer.answer(critical) == ("InvalidIdentityToken", NOT_A_JWT)
+
+
+ROLES = "https://aws.amazon.com/roles"
+
+
+def _roles_trust(provider: str, authorized: str) -> str:
+    """aws-roles.json's trust policy of the "-idptrue"/"-idpfalse" roles: a control statement on the session name,
+    and one on ``sts:RoleAuthorizedByIdp``."""
+    statement = {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {**statement, "Condition": {"StringEquals": {"sts:RoleSessionName": "propagation-control"}}},
+        {**statement, "Condition": {"Bool": {"sts:RoleAuthorizedByIdp": authorized}}}]})
+
+
+def test_roles_claim_scenarios_that_held(aws):
+    """oidc/aws-roles.json (observed 2026-09-11), the scenarios an earlier pass did not write down: "roles-number"
+    (``123``) and "roles-bool" (``true``) are "The roles claim is not in a supported format"; "roles-surrounding-
+    space" (the ARN with a space either side), "roles-invalid-other" (``["not-an-arn", <role>]``) and
+    "roles-array-null" (``[null, <role>]``) are taken; "roles-bool-true-*" and "roles-bool-false-*" against the
+    recorded two-statement trust policies: the control session name is taken either way, the claim absent is
+    denied under ``true`` and taken under ``false``, the role named is taken under ``true`` and denied under
+    ``false``, another role named is the claim's refusal under both."""
+    issuer = Issuer(aws)
+    role = issuer.role_arn
+    for value in (123, True):
+        assert issuer.answer(issuer.token(issuer.claims(**{ROLES: value}))) == (
+            "InvalidIdentityToken", "The roles claim is not in a supported format"), value
+    for value in (f" {role} ", ["not-an-arn", role], [None, role]):
+        assert issuer.answer(issuer.token(issuer.claims(**{ROLES: value})))["Audience"] == "client-a", value
+    iam = aws.client("iam")
+    provider = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"][0]["Arn"]
+    other = role.rsplit("/", 1)[0] + "/another-role"
+    refused = ("InvalidIdentityToken", "The target role ARN is not present in the roles claim of the identity token")
+    denied = ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+    for authorized, absent, matching in (("true", denied, "taken"), ("false", "taken", denied)):
+        name = f"stackd-oidc-probe-idp{authorized}"
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_roles_trust(provider, authorized))["Role"][
+            "Arn"]
+
+        def answer(claims: dict, session: str = "oidc-probe", arn: str = arn) -> Any:
+            try:
+                assume(aws, arn, issuer.token(claims), name=session)
+                return "taken"
+            except Exception as error:  # noqa: BLE001 - the answer is compared
+                return error.response["Error"]["Code"], error.response["Error"]["Message"]
+
+        assert answer(issuer.claims(), "propagation-control") == "taken", authorized
+        assert answer(issuer.claims()) == absent, authorized
+        assert answer(issuer.claims(**{ROLES: [arn]})) == matching, authorized
+        assert answer(issuer.claims(**{ROLES: [other]})) == refused, authorized
+
+
+def test_saml_metadata_without_a_certificate_or_sign_on_service(aws):
+    """internal/services/iam/testdata/federation/saml.json (Real AWS IAM, 2026-09-11), the scenarios an earlier pass
+    did not compare: "-no-cert" (an ``IDPSSODescriptor`` holding only a ``SingleSignOnService``) is taken (was "Could
+    not parse metadata") and GetSAMLProvider answers it as sent with ``ValidUntil`` a hundred years on, no tags, mode
+    ``Allowed`` and no keys; "-no-sso" (no ``SingleSignOnService``) is taken (held). Not recorded, mockrunner's
+    reading (fail closed): an assertion for the provider without a certificate verifies against nothing, "Response
+    signature invalid", and stays so after the metadata gains an encryption certificate only."""
+    from tests.iam.saml_federation import IDP, PROVIDER, metadata, saml_response, saml_role
+    from tests.iam.saml_federation import assume as assume_saml
+
+    iam = aws.client("iam")
+    no_cert = (f'<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{IDP}" '
+               'validUntil="2030-01-01T00:00:00Z"><IDPSSODescriptor protocolSupportEnumeration='
+               '"urn:oasis:names:tc:SAML:2.0:protocol"><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:'
+               'bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/></IDPSSODescriptor></EntityDescriptor>'
+               f"<!--{'x' * 1000}-->")
+    arn = iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=no_cert)["SAMLProviderArn"]
+    assert arn == PROVIDER
+    got = iam.get_saml_provider(SAMLProviderArn=arn)
+    assert got["SAMLMetadataDocument"] == no_cert
+    assert (got["ValidUntil"] - got["CreateDate"]).days >= 365 * 100
+    assert (got["Tags"], got["AssertionEncryptionMode"], got["PrivateKeyList"]) == ([], "Allowed", [])
+    role_arn = saml_role(aws)
+    response = saml_response(aws, role_arn)
+
+    def refusal() -> tuple[str, str]:
+        try:
+            assume_saml(aws, role_arn, response)
+        except Exception as error:  # noqa: BLE001 - the answer is compared
+            return error.response["Error"]["Code"], error.response["Error"]["Message"]
+        return "taken", ""
+
+    assert refusal() == ("InvalidIdentityToken", "Response signature invalid")
+    document = metadata(aws).split("?>", 1)[-1].strip()
+    iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=document.replace('use="signing"',
+                                                                                        'use="encryption"'))
+    assert refusal() == ("InvalidIdentityToken", "Response signature invalid")
+    no_sso = document.split("<md:SingleSignOnService", 1)[0] + "</md:IDPSSODescriptor></md:EntityDescriptor>"
+    assert "SingleSignOnService" not in no_sso and "X509Certificate" in no_sso
+    other = iam.create_saml_provider(Name="NoSso", SAMLMetadataDocument=no_sso)["SAMLProviderArn"]
+    assert iam.get_saml_provider(SAMLProviderArn=other)["SAMLMetadataDocument"] == no_sso
