@@ -268,3 +268,36 @@ def test_saml_metadata_without_a_certificate_or_sign_on_service(aws):
     assert "SingleSignOnService" not in no_sso and "X509Certificate" in no_sso
     other = iam.create_saml_provider(Name="NoSso", SAMLMetadataDocument=no_sso)["SAMLProviderArn"]
     assert iam.get_saml_provider(SAMLProviderArn=other)["SAMLMetadataDocument"] == no_sso
+
+
+def test_trust_keys_the_earlier_pass_did_not_replay(aws):
+    """oidc/aws-trust.json (observed 2026-09-11), each a role whose trust policy lets the control session name in
+    and, in a second statement, the condition under test, called with another session name: "principal-account"
+    (``aws:PrincipalAccount`` the account) taken; "principal-account-anonymous" (``anonymous``),
+    "principal-type-federated-user" (``FederatedUser``), "principal-type-assumed-role" (``AssumedRole``),
+    "userid-subject" (``aws:userid`` the token's ``sub``) and "userid-provider-colon-subject" (the provider ARN, a
+    colon, the subject) denied; and the control session name taken under every one of them."""
+    from tests.iam.helpers import ACCOUNT
+
+    issuer = Issuer(aws)
+    iam = aws.client("iam")
+    provider = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"][0]["Arn"]
+    statement = {"Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity"}
+    cases = [("aws:PrincipalAccount", ACCOUNT, "taken"), ("aws:PrincipalAccount", "anonymous", "AccessDenied"),
+             ("aws:PrincipalType", "FederatedUser", "AccessDenied"),
+             ("aws:PrincipalType", "AssumedRole", "AccessDenied"),
+             ("aws:userid", "subject-probe", "AccessDenied"),
+             ("aws:userid", f"{provider}:subject-probe", "AccessDenied")]
+    for index, (key, value, expected) in enumerate(cases):
+        arn = iam.create_role(RoleName=f"stackd-oidc-probe-{index}", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {**statement, "Condition": {"StringEquals": {"sts:RoleSessionName": "propagation-control"}}},
+                {**statement, "Condition": {"StringEquals": {key: value}}}]}))["Role"]["Arn"]
+        answers = []
+        for session in ("propagation-control", "oidc-probe"):
+            try:
+                assume(aws, arn, issuer.token(), name=session)
+                answers.append("taken")
+            except Exception as error:  # noqa: BLE001 - the answer is compared
+                answers.append(error.response["Error"]["Code"])
+        assert answers == ["taken", expected], (key, value)
