@@ -301,3 +301,53 @@ def test_trust_keys_the_earlier_pass_did_not_replay(aws):
             except Exception as error:  # noqa: BLE001 - the answer is compared
                 answers.append(error.response["Error"]["Code"])
         assert answers == ["taken", expected], (key, value)
+
+
+def _self_signed(key: Any, start: dt.datetime, end: dt.datetime) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "stackd-saml-probe")])
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
+                   .sign(key, hashes.SHA256()))
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_saml_signed_with_an_expired_certificate_and_another_response_issuer(aws):
+    """internal/services/sts/testdata/saml_aws.json (observed 2026-09-11): the provider's signing certificate had
+    expired (``"signing_certificate_expired": true``) and every validly signed scenario was taken, "assertion_signed"
+    first (was "Response signature invalid": the certificate's dates were checked); "response_issuer_mismatch" (the
+    response's own ``Issuer`` another entity) is taken (held). Not recorded, mockrunner's choice (fail closed): a
+    certificate not valid yet still verifies nothing."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.iam.saml_federation import IDP, metadata, saml_response, saml_role
+    from tests.iam.saml_federation import assume as assume_saml
+
+    iam = aws.client("iam")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    wall = dt.datetime.now(dt.UTC)
+    expired = _self_signed(key, wall - dt.timedelta(days=30), wall - dt.timedelta(days=1))
+    assert admin(aws, "PUT", "/saml/keys", {"issuer": IDP, "privateKey": pem, "certificate": expired})[0] == 200
+    provider = iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=metadata(aws))["SAMLProviderArn"]
+    role_arn = saml_role(aws)
+    assert assume_saml(aws, role_arn, saml_response(aws, role_arn))["AssumedRoleUser"]["Arn"].endswith(
+        "/federated/alice")
+    response = base64.b64decode(saml_response(aws, role_arn)).decode()
+    other = response.replace(f"<saml:Issuer>{IDP}</saml:Issuer>", "<saml:Issuer>https://other.example.test/"
+                             "</saml:Issuer>", 1)
+    assert other != response and other.count(f"<saml:Issuer>{IDP}</saml:Issuer>") == 1  # the assertion's is kept
+    assert assume_saml(aws, role_arn, base64.b64encode(other.encode()).decode())["SubjectType"] == "persistent"
+    future = _self_signed(key, wall + dt.timedelta(days=1), wall + dt.timedelta(days=30))
+    assert admin(aws, "PUT", "/saml/keys", {"issuer": IDP, "privateKey": pem, "certificate": future})[0] == 200
+    iam.update_saml_provider(SAMLProviderArn=provider, SAMLMetadataDocument=metadata(aws))
+    try:
+        assume_saml(aws, role_arn, saml_response(aws, role_arn))
+        answer: Any = "taken"
+    except Exception as error:  # noqa: BLE001 - the answer is compared
+        answer = error.response["Error"]["Code"], error.response["Error"]["Message"]
+    assert answer == ("InvalidIdentityToken", "Response signature invalid")
