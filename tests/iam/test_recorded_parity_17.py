@@ -351,3 +351,61 @@ def test_saml_signed_with_an_expired_certificate_and_another_response_issuer(aws
     except Exception as error:  # noqa: BLE001 - the answer is compared
         answer = error.response["Error"]["Code"], error.response["Error"]["Message"]
     assert answer == ("InvalidIdentityToken", "Response signature invalid")
+
+
+def test_saml_trust_scenarios_the_earlier_pass_did_not_write_down(aws):
+    """internal/services/sts/testdata/saml_trust_aws.json (observed 2026-09-11): ``Null`` on aws:PrincipalAccount,
+    aws:PrincipalType and aws:userid is ``false`` (``true`` denied, ``false`` taken); aws:PrincipalAccount
+    ``anonymous`` and aws:PrincipalType ``Anonymous``, ``WebIdentityUser``, ``FederatedUser``, ``AssumedRole`` and
+    ``Role`` denied; aws:userid none of ``<namequalifier>:<subject>``, ``<provider ARN>:<subject>``,
+    ``<provider name>:<subject>`` and the subject alone (all denied); "recreated_provider_new_key_existing_role_trust"
+    (the provider deleted and created again under its name with a new key: the role's trust still names it) taken,
+    "recreated_provider_old_key" (a response of the old key) "Response signature invalid". saml_userid_aws.json
+    (observed 2026-09-11): aws:userid is not ``""``, the account id, the provider's ``SAMLProviderUUID`` or the name
+    qualifier (each denied). All held."""
+    from cryptography.hazmat.primitives import serialization
+
+    from mockrunner.saml.condition_keys import name_qualifier
+    from tests.iam.helpers import ACCOUNT
+    from tests.iam.saml_federation import IDP, PROVIDER, metadata, saml_response, saml_role
+    from tests.iam.saml_federation import assume as assume_saml
+
+    iam = aws.client("iam")
+    iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=metadata(aws))
+    subject = "alice@example.com"
+
+    def decided(role_arn: str, response: str | None = None) -> Any:
+        try:
+            assume_saml(aws, role_arn, response or saml_response(aws, role_arn))
+        except Exception as error:  # noqa: BLE001 - the answer is compared
+            return error.response["Error"]["Code"], error.response["Error"]["Message"]
+        return "Success"
+
+    denied = ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML")
+    cases = [({"Null": {"aws:PrincipalAccount": "true"}}, denied),
+             ({"Null": {"aws:PrincipalAccount": "false"}}, "Success"),
+             ({"Null": {"aws:PrincipalType": "true"}}, denied), ({"Null": {"aws:PrincipalType": "false"}}, "Success"),
+             ({"Null": {"aws:userid": "true"}}, denied),
+             ({"StringEquals": {"aws:PrincipalAccount": "anonymous"}}, denied)]
+    cases += [({"StringEquals": {"aws:PrincipalType": kind}}, denied)
+              for kind in ("Anonymous", "WebIdentityUser", "FederatedUser", "AssumedRole", "Role")]
+    uuid = iam.get_saml_provider(SAMLProviderArn=PROVIDER)["SAMLProviderUUID"]
+    cases += [({"StringEquals": {"aws:userid": userid}}, denied)
+              for userid in (f"{name_qualifier(IDP, ACCOUNT, 'Okta')}:{subject}", f"{PROVIDER}:{subject}",
+                             f"Okta:{subject}", subject,
+                             # saml_userid_aws.json: "aws:userid_empty", "_account", "_provider_uuid", "_namequalifier"
+                             "", ACCOUNT, uuid, name_qualifier(IDP, ACCOUNT, "Okta"))]
+    assert [decided(saml_role(aws, f"conditional-{index}", condition)) for index, (condition, _) in
+            enumerate(cases)] == [expected for _, expected in cases]
+    role_arn = saml_role(aws, "recreated")
+    old = saml_response(aws, role_arn)
+    assert decided(role_arn, old) == "Success"
+    iam.delete_saml_provider(SAMLProviderArn=PROVIDER)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    wall = dt.datetime.now(dt.UTC)
+    assert admin(aws, "PUT", "/saml/keys", {"issuer": IDP, "privateKey": key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode(),
+        "certificate": _self_signed(key, wall - dt.timedelta(days=1), wall + dt.timedelta(days=30))})[0] == 200
+    iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=metadata(aws))
+    assert decided(role_arn) == "Success"
+    assert decided(role_arn, old) == ("InvalidIdentityToken", "Response signature invalid")
