@@ -409,3 +409,36 @@ def test_saml_trust_scenarios_the_earlier_pass_did_not_write_down(aws):
     iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=metadata(aws))
     assert decided(role_arn) == "Success"
     assert decided(role_arn, old) == ("InvalidIdentityToken", "Response signature invalid")
+
+
+def test_saml_required_encryption_with_an_expired_signing_certificate(aws):
+    """internal/services/sts/testdata/saml_required_aws.json (observed 2026-09-11, ``"encryption_mode": "Required"``,
+    ``"signing_certificate_expired": true``): "required_encrypted_id" (recipient the provider's sign-in URL),
+    "required_encrypted_no_id" and "required_encrypted_wrong_id" (another provider's) are taken with the recipient
+    as ``Audience`` (the signature of an expired certificate: fixed, as in saml_aws.json); "required_plaintext" is
+    "Invalid base64 SAMLResponse (...)" (held)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.iam.saml_federation import IDP, metadata, rsa_key_pems, saml_response, saml_role
+    from tests.iam.saml_federation import assume as assume_saml
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    wall = dt.datetime.now(dt.UTC)
+    assert admin(aws, "PUT", "/saml/keys", {"issuer": IDP, "privateKey": key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode(),
+        "certificate": _self_signed(key, wall - dt.timedelta(days=30), wall - dt.timedelta(days=1))})[0] == 200
+    private, public = rsa_key_pems()
+    aws.client("iam").create_saml_provider(Name="Okta", SAMLMetadataDocument=metadata(aws), AddPrivateKey=private,
+                                           AssertionEncryptionMode="Required")
+    role_arn = saml_role(aws, conditions={"StringLike": {"saml:aud": "*"}})
+    for recipient in ("https://us-east-1.signin.aws.amazon.com/saml/acs/SAMLTESTPROVIDER",
+                      "https://signin.aws.amazon.com/saml",
+                      "https://us-east-1.signin.aws.amazon.com/saml/acs/SAMLWRONGPROVIDER"):
+        answer = assume_saml(aws, role_arn, saml_response(aws, role_arn, encryptWith=public, recipient=recipient))
+        assert answer["Audience"] == recipient and answer["SubjectType"] == "persistent"
+    try:
+        assume_saml(aws, role_arn, saml_response(aws, role_arn))
+        plain: Any = "taken"
+    except Exception as error:  # noqa: BLE001 - the answer is compared
+        plain = error.response["Error"]["Code"], error.response["Error"]["Message"].split(" (")[0]
+    assert plain == ("InvalidIdentityToken", "Invalid base64 SAMLResponse")
