@@ -63,8 +63,8 @@ def test_create_get_list_update_delete(aws):
 
 def test_metadata_is_validated_and_names_are_unique(aws):
     iam = aws.client("iam")
-    # metadata without a certificate is taken, as recorded from AWS since (docs/behaviour.md, "Federation against
-    # recordings (second pass)"; tests/iam/test_recorded_parity_17.py)
+    # metadata without a certificate is taken, as recorded from AWS since; tests/iam/test_recorded_parity_17.py
+    # (docs/behaviour.md, "Federation against recordings (second pass)")
     entity = '<!DOCTYPE x [<!ENTITY e "boom">]>' + metadata(aws).split("?>", 1)[1]
     for document in (f"<a>{'x' * 1000}</a>", "<not xml" + "x" * 1000, entity,
                      metadata(aws).replace("<ds:X509Certificate>", "<ds:X509Certificate>!!")):
