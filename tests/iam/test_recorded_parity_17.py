@@ -1,10 +1,12 @@
-"""Web identity federation against the rest of radkawar/stackd's recordings of real STS (second pass).
+"""Web identity and SAML federation against the rest of radkawar/stackd's recordings of real STS and IAM.
 
-Evidence: the public repository radkawar/stackd, commit 9dc356f5, files whose own ``source`` says "Real AWS STS with
-cryptographically signed synthetic JWTs" (observed 2026-09-11): ``internal/services/sts/testdata/oidc/aws-keys.json``
-from "key-rsa-101" on and ``oidc/aws-initial.json`` from "iat-string" on. Each test names its scenarios; the
-tokens here are signed by keys made for the test with the recorded claims and headers (docs/behaviour.md,
-"Federation against recordings (second pass)").
+Evidence: the public repository radkawar/stackd, commit 9dc356f5, files whose own ``source`` says they were observed
+from real AWS STS or IAM (2026-09-11): under ``internal/services/sts/testdata/``, ``oidc/aws-keys.json`` from
+"key-rsa-101" on, ``oidc/aws-initial.json`` from "iat-string" on, ``oidc/aws-roles.json``, ``oidc/aws-trust.json``,
+``saml_aws.json``, ``saml_required_aws.json``, ``saml_trust_aws.json``, ``saml_userid_aws.json``; and
+``internal/services/iam/testdata/federation/saml.json``. Each test names its scenarios; tokens and SAML responses are
+signed by keys made for the test with the recorded claims, headers and trust policies.
+(docs/behaviour.md, "Federation against recordings (second pass)")
 
 Fixed (each test failed before its fix):
 
@@ -17,11 +19,14 @@ Fixed (each test failed before its fix):
   ``mockrunner/oidc/verify.py`` ``verify``;
 * ``ProviderId`` ``www.amazon.com`` with an OpenID Connect ID token is ``InvalidIdentityToken`` "Provided Token is not
   a Login With Amazon token" ("provider-id-with-oidc"; was the unrecognized-provider ``AccessDenied``);
-  ``mockrunner/services/sts/core.py`` ``_refuse_provider_id``.
+  ``mockrunner/services/sts/core.py`` ``_refuse_provider_id``;
+* SAML metadata whose IdP descriptor holds no certificate is taken ("-no-cert"; ``mockrunner/saml/metadata.py``);
+* an assertion signed with the key of an expired metadata certificate verifies ("signing_certificate_expired";
+  ``mockrunner/saml/response.py`` ``_unexpired``).
 
-Held: "iat-string" (an ``iat`` written as a string of digits is taken), "source-identity", "nested-tags",
-"nested-string-tags", "flat-tags", "token-expiry-does-not-cap-session", "unknown-key-id", "missing-key-id",
-"critical-header".
+Held (besides the scenarios each test below lists): "iat-string" (an ``iat`` written as a string of digits is
+taken), "source-identity", "nested-tags", "nested-string-tags", "flat-tags", "token-expiry-does-not-cap-session",
+"unknown-key-id", "missing-key-id", "critical-header".
 """
 from __future__ import annotations
 
