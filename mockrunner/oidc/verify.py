@@ -11,25 +11,28 @@ marked in ``docs/behaviour.md``):
 4. a key for the token's ``kid`` among the issuer's keys ("Couldn't retrieve verification key from your identity
    provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" — two spaces; so is a
    token without ``kid`` when the issuer publishes more than one key): a JWK without ``kid``, one whose ``use`` is
-   not ``sig`` and one whose ``x5c`` certificate holds another key are no key;
+   not ``sig`` and one whose ``x5c`` certificate holds another key are no key, nor is any key of a type (``kty``)
+   the issuer publishes more than :data:`MAX_KEYS_PER_TYPE` of;
 5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature, checked with the last of the
    keys of the token's ``kid``; a JWK with ``key_ops`` verifies nothing ("The web identity token provided could not
    be validated. See the AssumeRoleWithWebIdentity documentation for requirements.").  Step 4's and 5's rules are
    recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/
    aws-keys.json ("key-no-jwk-kid", "key-encryption-use", "key-x5c-conflict", "key-ops-sign", "key-ops-verify",
    "key-duplicate-wrong-first" and "-last");
-6. the audience: an ``azp`` decides it and must be one of the provider's client ids ("The web identity token
+6. a claims set naming a member twice with two values is "The web identity token provided could not be validated.
+   ..." (:func:`_names_a_claim_twice`);
+7. the audience: an ``azp`` decides it and must be one of the provider's client ids ("The web identity token
    provided could not be validated. ..." otherwise, an empty one too); without ``azp``, ``aud`` must name one
    audience ("Token audience contains more than one audience while authorized party is not present"; ``[]``:
    "Claim is not allowed to be empty: aud"; ``""``: the "could not be validated" answer) that is a client id
    ("Incorrect token audience");
-7. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
+8. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
    date/time <now less the skew> must be before the expiration date/time <exp>", ``ExpiredTokenException``),
    ``nbf`` ("Token not yet valid: current date/time <now> must be after or equal to the not-before date/time
    <nbf>") and ``iat`` ("Token issued in the future: <iat>").
 
 Recorded from AWS (radkawar/stackd ``internal/services/sts/testdata/oidc/aws.json``, 2026-09-11): the required
-claims, the audience rules of step 6, the time messages, a time claim as an integer or a string of digits
+claims, the audience rules of step 7, the time messages, a time claim as an integer or a string of digits
 (``"1789123698"`` taken) while a fraction, ``null`` or other text is "Invalid timestamp in token claims."
 (``InvalidIdentityToken``), an empty ``sub`` taken as it is and a numeric one as its decimal text, and a session tag
 value that is not a one-string list "principal_tags passed in claim is not in correct format."
@@ -150,7 +153,7 @@ def _read_types(claims: Mapping[str, Any]) -> dict[str, Any]:
     audiences = claims.get("aud", [])
     if not isinstance(audiences, (str, list)) or not all(isinstance(a, str) for a in _as_list(audiences)):
         raise _rejected("The aud claim must be a string or a list of strings.")
-    if audiences == [] and "azp" not in claims:  # with an azp, the azp decides (step 6)
+    if audiences == [] and "azp" not in claims:  # with an azp, the azp decides (step 7)
         raise _invalid("Claim is not allowed to be empty: aud")
     times = {name: _timestamp(claims[name]) for name in ("exp", "nbf", "iat") if name in claims}
     return {**claims, "sub": subject, **times}
@@ -267,7 +270,7 @@ TWO_AUDIENCES = "Token audience contains more than one audience while authorized
 
 def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider") -> str:
     """The token's audience, which must be one of the provider's client ids: its ``azp`` when it has one, else its
-    one ``aud`` (module docstring, step 6)."""
+    one ``aud`` (module docstring, step 7)."""
     if "azp" in claims:
         if isinstance(claims["azp"], str) and claims["azp"] in provider.client_ids:
             return claims["azp"]
