@@ -11,25 +11,28 @@ marked in ``docs/behaviour.md``):
 4. a key for the token's ``kid`` among the issuer's keys ("Couldn't retrieve verification key from your identity
    provider,  please reference AssumeRoleWithWebIdentity documentation for requirements" — two spaces; so is a
    token without ``kid`` when the issuer publishes more than one key): a JWK without ``kid``, one whose ``use`` is
-   not ``sig`` and one whose ``x5c`` certificate holds another key are no key;
+   not ``sig`` and one whose ``x5c`` certificate holds another key are no key, nor is any key of a type (``kty``)
+   the issuer publishes more than :data:`MAX_KEYS_PER_TYPE` of;
 5. an allowed algorithm (RSA / ECDSA; never ``none`` or HMAC) and a valid signature, checked with the last of the
    keys of the token's ``kid``; a JWK with ``key_ops`` verifies nothing ("The web identity token provided could not
    be validated. See the AssumeRoleWithWebIdentity documentation for requirements.").  Step 4's and 5's rules are
    recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/
    aws-keys.json ("key-no-jwk-kid", "key-encryption-use", "key-x5c-conflict", "key-ops-sign", "key-ops-verify",
    "key-duplicate-wrong-first" and "-last");
-6. the audience: an ``azp`` decides it and must be one of the provider's client ids ("The web identity token
+6. a claims set naming a member twice with two values is "The web identity token provided could not be validated.
+   ..." (:func:`_names_a_claim_twice`);
+7. the audience: an ``azp`` decides it and must be one of the provider's client ids ("The web identity token
    provided could not be validated. ..." otherwise, an empty one too); without ``azp``, ``aud`` must name one
    audience ("Token audience contains more than one audience while authorized party is not present"; ``[]``:
    "Claim is not allowed to be empty: aud"; ``""``: the "could not be validated" answer) that is a client id
    ("Incorrect token audience");
-7. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
+8. the times against the store clock, with IAM's five minutes of clock skew: ``exp`` ("Token expired: current
    date/time <now less the skew> must be before the expiration date/time <exp>", ``ExpiredTokenException``),
    ``nbf`` ("Token not yet valid: current date/time <now> must be after or equal to the not-before date/time
    <nbf>") and ``iat`` ("Token issued in the future: <iat>").
 
 Recorded from AWS (radkawar/stackd ``internal/services/sts/testdata/oidc/aws.json``, 2026-09-11): the required
-claims, the audience rules of step 6, the time messages, a time claim as an integer or a string of digits
+claims, the audience rules of step 7, the time messages, a time claim as an integer or a string of digits
 (``"1789123698"`` taken) while a fraction, ``null`` or other text is "Invalid timestamp in token claims."
 (``InvalidIdentityToken``), an empty ``sub`` taken as it is and a numeric one as its decimal text, and a session tag
 value that is not a one-string list "principal_tags passed in claim is not in correct format."
@@ -133,6 +136,8 @@ def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
     if provider is None:
         raise _invalid(f"No OpenIDConnect provider found in your account for {claims['iss']}")
     _check_signature(store, token, header, claims["iss"])
+    if _names_a_claim_twice(token):
+        raise _invalid(NOT_VALIDATED)
     audience = _matching_audience(claims, provider)
     _check_times(store, claims)
     return VerifiedToken(claims, provider, audience, header)
@@ -148,7 +153,7 @@ def _read_types(claims: Mapping[str, Any]) -> dict[str, Any]:
     audiences = claims.get("aud", [])
     if not isinstance(audiences, (str, list)) or not all(isinstance(a, str) for a in _as_list(audiences)):
         raise _rejected("The aud claim must be a string or a list of strings.")
-    if audiences == [] and "azp" not in claims:  # with an azp, the azp decides (step 6)
+    if audiences == [] and "azp" not in claims:  # with an azp, the azp decides (step 7)
         raise _invalid("Claim is not allowed to be empty: aud")
     times = {name: _timestamp(claims[name]) for name in ("exp", "nbf", "iat") if name in claims}
     return {**claims, "sub": subject, **times}
@@ -166,18 +171,58 @@ def _timestamp(value: Any) -> int:
     return value
 
 
+def _names_a_claim_twice(token: str) -> bool:
+    """Whether the claims set (an object at any depth) holds a member twice with two different values.  Recorded
+    from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/aws-initial.json
+    "duplicate-claim": ``aud`` ``client-a`` then ``other`` is :data:`NOT_VALIDATED`; oidc/aws.json
+    "duplicate-same-claim": the same value twice is taken).  Nested objects are held to it too (*unverified*)."""
+    import base64
+    import json
+
+    def pairs(members: list[tuple[str, Any]]) -> dict:
+        seen: dict[str, Any] = {}
+        for name, value in members:
+            if name in seen and (type(seen[name]) is not type(value) or seen[name] != value):
+                raise _TwiceNamed
+            seen[name] = value
+        return seen
+
+    segment = token.split(".")[1]
+    try:
+        json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)), object_pairs_hook=pairs)
+    except _TwiceNamed:
+        return True
+    return False
+
+
+class _TwiceNamed(Exception):
+    """A member named twice with different values (see :func:`_names_a_claim_twice`)."""
+
+
+MAX_KEYS_PER_TYPE = 100
+"""More keys of one type (``kty``) than this in an issuer's JWKS and none of that type is read: recorded from AWS,
+2026-09-11 (radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/aws-keys.json "key-rsa-101": 101 RSA
+keys and one EC key, an RS256 token "Couldn't retrieve verification key ..."; "key-rsa-101-ec-token": an ES256 token
+of the same JWKS taken).  The bound of 100 is a public report's (spiffe/spire#4699); that it is per type, not the
+last 100 keys, is mockrunner's reading of the two recordings (both fit either)."""
+
+
 def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issuer: str) -> None:
     algorithm = header.get("alg")
     if algorithm not in SIGNING_ALGORITHMS:
         raise _invalid(f"Unsupported token signing algorithm: {algorithm}")
     published = jwks(store, issuer)["keys"]
+    per_type: dict[Any, int] = {}
+    for jwk in published:
+        per_type[str(jwk.get("kty"))] = per_type.get(str(jwk.get("kty")), 0) + 1
+    readable = [jwk for jwk in published if per_type[str(jwk.get("kty"))] <= MAX_KEYS_PER_TYPE]
     kid = header.get("kid")
     if kid is None and len(published) > 1:
         # Recorded from AWS (radkawar/stackd oidc/aws.json "missing-key-id"): no kid against six keys is NO_KEY.  With
         # one key the token is still tried against it (*unverified* here).
         raise _invalid(NO_KEY)
     # A key that names its algorithm is for that algorithm only (RFC 7517 section 4.4, "alg").
-    candidates = [jwk for jwk in published
+    candidates = [jwk for jwk in readable
                   if jwk.get("kid") is not None and (kid is None or jwk.get("kid") == kid)
                   and jwk.get("use", "sig") == "sig" and _x5c_agrees(jwk)
                   and jwk.get("alg", algorithm) == algorithm]
@@ -225,7 +270,7 @@ TWO_AUDIENCES = "Token audience contains more than one audience while authorized
 
 def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider") -> str:
     """The token's audience, which must be one of the provider's client ids: its ``azp`` when it has one, else its
-    one ``aud`` (module docstring, step 6)."""
+    one ``aud`` (module docstring, step 7)."""
     if "azp" in claims:
         if isinstance(claims["azp"], str) and claims["azp"] in provider.client_ids:
             return claims["azp"]

@@ -1,13 +1,16 @@
 """An IdP's SAML 2.0 metadata as IAM reads it for a SAML provider.
 
 The document must be one ``md:EntityDescriptor`` (alone, or the only one in an ``md:EntitiesDescriptor``) with an
-``entityID`` and an ``md:IDPSSODescriptor`` holding at least one X.509 certificate in an ``md:KeyDescriptor``.  Only
-signing certificates (``use="signing"`` or no ``use``) verify assertions: metadata whose keys are all for encryption
-is taken, and no assertion of it verifies.  An ``EntityDescriptor`` with no ``IDPSSODescriptor`` is
+``entityID`` and an ``md:IDPSSODescriptor``; the X.509 certificates of its ``md:KeyDescriptor`` elements must parse.
+Only signing certificates (``use="signing"`` or no ``use``) verify assertions: metadata whose keys are all for
+encryption, or that holds no certificate at all, is taken, and no assertion of it verifies ("Response signature
+invalid", fail closed).  An ``EntityDescriptor`` with no ``IDPSSODescriptor`` is
 :class:`NoIssuer`; anything else is IAM's ``InvalidInput`` "Could not parse metadata" (raised by the caller from
 :class:`MetadataError`).  Recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5,
 internal/services/iam/testdata/federation/saml-validation.json (a wrapped and an encryption-only document taken, an
-empty ``EntityDescriptor`` refused as naming no assertion issuer, no ``entityID`` or another root unparseable).
+empty ``EntityDescriptor`` refused as naming no assertion issuer, no ``entityID`` or another root unparseable) and
+federation/saml.json ("-no-cert": an ``IDPSSODescriptor`` without ``KeyDescriptor`` taken; "-no-sso": one without
+``SingleSignOnService`` taken).
 """
 from __future__ import annotations
 
@@ -56,16 +59,13 @@ def read(document: str) -> Metadata:
     descriptors = root.findall("md:IDPSSODescriptor", NAMESPACES)
     if not descriptors:
         raise NoIssuer("no md:IDPSSODescriptor")
-    certificates, any_certificate = [], False
+    certificates = []
     for descriptor in descriptors:
         for key in descriptor.findall("md:KeyDescriptor", NAMESPACES):
             for element in key.iter(tag(DS, "X509Certificate")):
                 certificate = _certificate(element.text or "")
-                any_certificate = True
                 if key.get("use") in (None, "signing"):
                     certificates.append(certificate)
-    if not any_certificate:
-        raise MetadataError("no certificate")
     return Metadata(entity_id, tuple(certificates), _instant(root.get("validUntil")))
 
 

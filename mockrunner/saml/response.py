@@ -7,10 +7,10 @@ reports where they exist, the others are marked in ``docs/behaviour.md``):
    assertion (an ``EncryptedAssertion`` is decrypted with the provider's private keys; a provider whose
    ``AssertionEncryptionMode`` is ``Required`` refuses a plain one);
 2. an XML signature on the assertion (and on the response, if it has one) that verifies (signxml: RSA/ECDSA with
-   SHA-224 and up, never SHA-1 or HMAC) against one of the signing certificates of the provider's metadata
-   ("Response signature invalid"; an unsigned assertion: "Response (with optional signature) must contain an
-   assertion with a mandatory signature (...)"); only what the signature covers is read afterwards (no signature
-   wrapping);
+   SHA-224 and up, never SHA-1 or HMAC) against one of the signing certificates of the provider's metadata, expired
+   ones too (recorded from AWS) ("Response signature invalid"; an unsigned assertion: "Response (with optional
+   signature) must contain an assertion with a mandatory signature (...)"); only what the signature covers is read
+   afterwards (no signature wrapping);
 3. the assertion's ``Issuer`` is the metadata's entity id; it has one ``Subject`` with one ``NameID`` (every text is
    read whole, as its XPath string value: a comment inside a value does not cut it short);
 4. a ``NameID`` with a ``Format``, one bearer ``SubjectConfirmation`` whose data has a ``Recipient`` (any text: it is
@@ -141,8 +141,8 @@ def _verified(root: Any, metadata: Metadata, location: str) -> Any:
     from signxml import SignatureConfiguration, XMLVerifier
     from signxml.exceptions import InvalidInput, InvalidSignature
 
-    config = SignatureConfiguration(location=location)
     for certificate in metadata.certificates:
+        config = SignatureConfiguration(location=location, verification_time=_unexpired(certificate))
         try:
             result: Any = XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, id_attribute="ID")
         except (InvalidSignature, InvalidInput, ValueError, etree.LxmlError):
@@ -151,6 +151,17 @@ def _verified(root: Any, metadata: Metadata, location: str) -> Any:
         if result.signed_xml is not None:
             return result.signed_xml
     raise invalid(SIGNATURE_INVALID)
+
+
+def _unexpired(certificate: Any) -> datetime:
+    """The time a metadata certificate is checked at: now, or its ``notAfter`` once that has passed.  STS takes
+    assertions signed with the key of an expired certificate of the provider's metadata (recorded from AWS, 2026-09-11:
+    radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/saml_aws.json, ``"signing_certificate_expired":
+    true`` and every signed scenario answered); the metadata pins the key, its dates are not a trust decision.  A
+    certificate not yet valid is still refused (not recorded; fail closed)."""
+    from datetime import UTC
+
+    return min(datetime.now(UTC), certificate.not_valid_after_utc)
 
 
 def _content(element: Any) -> str:

@@ -328,12 +328,16 @@ def _refuse_provider_id(provider_id: str | None) -> None:
     """``ProviderId`` names an OAuth 2.0 provider (Facebook's, Google's, Amazon's) whose access tokens STS checks with
     that provider; mockrunner verifies OpenID Connect ID tokens only. Recorded from AWS, 2026-09-11 (radkawar/stackd,
     internal/services/sts/testdata/oidc/aws-trust.json, "provider-id-*", with a valid OIDC ID token): Facebook rejects
-    it, and any other ProviderId is an unrecognized OAuth provider."""
+    it, Login With Amazon answers that the token is none of its (aws-initial.json), and any other ProviderId is an
+    unrecognized OAuth provider."""
     if provider_id is None:
         return
     if provider_id == "graph.facebook.com":
         raise ServiceError("IDPRejectedClaim", 'graph.facebook.com rejected OAuth token with response "Bad signature" '
                            "and code 190", 403)
+    if provider_id == "www.amazon.com":
+        # Recorded from AWS, 2026-09-11 (radkawar/stackd 9dc356f5, oidc/aws-initial.json "provider-id-with-oidc").
+        raise ServiceError("InvalidIdentityToken", "Provided Token is not a Login With Amazon token", 400)
     raise ServiceError("AccessDenied", "Unrecognized OAuth provider. Do not include a provider parameter when "
                        "submitting OpenIDConnect ID tokens", 403)
 
