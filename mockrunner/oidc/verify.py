@@ -48,6 +48,8 @@ A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escap
 """
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -176,8 +178,6 @@ def _names_a_claim_twice(token: str) -> bool:
     from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/oidc/aws-initial.json
     "duplicate-claim": ``aud`` ``client-a`` then ``other`` is :data:`NOT_VALIDATED`; oidc/aws.json
     "duplicate-same-claim": the same value twice is taken).  Nested objects are held to it too (*unverified*)."""
-    import base64
-    import json
 
     def pairs(members: list[tuple[str, Any]]) -> dict:
         seen: dict[str, Any] = {}

@@ -29,7 +29,7 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.errors import ServiceError
@@ -159,8 +159,6 @@ def _unexpired(certificate: Any) -> datetime:
     radkawar/stackd commit 9dc356f5, internal/services/sts/testdata/saml_aws.json, ``"signing_certificate_expired":
     true`` and every signed scenario answered); the metadata pins the key, its dates are not a trust decision.  A
     certificate not yet valid is still refused (not recorded; fail closed)."""
-    from datetime import UTC
-
     return min(datetime.now(UTC), certificate.not_valid_after_utc)
 
 
