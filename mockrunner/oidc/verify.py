@@ -49,6 +49,7 @@ A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escap
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 from collections.abc import Mapping
@@ -250,9 +251,6 @@ def _x5c_agrees(jwk: Mapping[str, Any]) -> bool:
     chain = jwk.get("x5c")
     if chain is None:
         return True
-    import base64
-    import binascii
-
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
