@@ -1,0 +1,108 @@
+"""IAM against radkawar/stackd's recordings of real AWS (commit 9dc356f5), session 17.
+
+Files (``testdata/aws/iam/``): ``template_account.json`` (observed 2026-09-12: role templates read and acquired
+under session policies conditioned on ``aws:ResourceAccount``), ``service_reference.json`` (observed 2026-09-12:
+ListPoliciesGrantingServiceAccess of inline policies naming resources of several forms). Each test names the
+recorded cases it replays, in both modes; every test of a fix failed before it. What held, what was fixed and what
+is left: docs/behaviour.md, "IAM against recordings (session 17)".
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
+
+POWER_USER = "arn:aws:iam::aws:role-template/iam.amazonaws.com/PowerUserRoleTemplate:1"
+OTHER_TEMPLATES = (
+    "arn:aws:iam::aws:role-template/backup.amazonaws.com/AWSBackupDefaultServiceRoleTemplate:1",
+    "arn:aws:iam::aws:role-template/datazone.amazonaws.com/AmazonSageMakerAdminIAMPermissiveExecutionRoleTemplate:1",
+    "arn:aws:iam::aws:role-template/datazone.amazonaws.com/AmazonSageMakerUserIAMPermissiveExecutionRoleTemplate:1",
+    "arn:aws:iam::aws:role-template/secretsmanager.amazonaws.com/AWSSecretsManagerRotationRoleTemplate:1",
+)
+TEMPLATE_ACCOUNT = "639982225848"
+
+
+# ------------------------------------------------------------------------------------------------ template_account
+def _session_under(aws: Any, condition: dict) -> Any:
+    """An IAM client of a role session (the role may do ``iam:*``) whose session policy allows reading and acquiring
+    role templates under ``condition`` (template_account.json's setup)."""
+    iam = aws.client("iam")
+    key = user_with_key(aws, "template-reader", inline={"assume": doc(allow("sts:AssumeRole"))})
+    iam.create_role(RoleName="templates", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.put_role_policy(RoleName="templates", PolicyName="all", PolicyDocument=doc(allow("iam:*")))
+    statement = allow(["iam:GetRoleTemplateVersion", "iam:AcquireRole"])
+    if condition:
+        statement["Condition"] = condition
+    sts = aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    credentials = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/templates", RoleSessionName="template-account",
+        Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))["Credentials"]
+    return aws.client_for(credentials, "iam")
+
+
+def _outcome(call: Any, **kwargs: Any) -> str:
+    """``AccessDenied`` when the session may not, else ``NoSuchEntity`` (mockrunner holds no template, so a request
+    AWS answered ``Success`` reaches the look-up: authorization passed)."""
+    code, _, status = error_of(call, **kwargs)
+    assert (code, status) in (("AccessDenied", 403), ("NoSuchEntity", 404)), (code, status)
+    return code
+
+
+ALLOWED = {"StringEquals": {"aws:ResourceAccount": TEMPLATE_ACCOUNT}}
+
+
+@pytest.mark.parametrize(("case", "condition", "reached"), [
+    ("unconditional", {}, True),
+    ("alias", {"StringEquals": {"aws:ResourceAccount": "aws"}}, False),
+    ("caller_account", {"StringEquals": {"aws:ResourceAccount": ACCOUNT}}, False),
+    ("managed_policy_account", ALLOWED, True),
+])
+def test_a_role_template_is_of_aws_s_account_for_both_operations(aws, case, condition, reached):
+    """template_account.json "unconditional", "alias", "caller_account", "managed_policy_account" (each recorded for
+    GetRoleTemplateVersion and AcquireRole of PowerUserRoleTemplate:1; Success or AccessDenied). Fixed: the
+    context's ``aws:ResourceAccount`` was the caller's account (so "caller_account" was allowed and
+    "managed_policy_account" denied)."""
+    iam = _session_under(aws, condition)
+    expected = "NoSuchEntity" if reached else "AccessDenied"
+    assert _outcome(iam.get_role_template_version, TemplateArn=POWER_USER) == expected, case
+    assert _outcome(iam.acquire_role, TemplateArn=POWER_USER) == expected, case
+
+
+@pytest.mark.parametrize(("case", "condition", "reached"), [
+    ("present", {"Null": {"aws:ResourceAccount": "false"}}, True),
+    ("absent", {"Null": {"aws:ResourceAccount": "true"}}, False),
+    ("twelve_characters", {"StringLike": {"aws:ResourceAccount": "????????????"}}, True),
+])
+def test_the_template_account_key_is_present_and_twelve_characters(aws, case, condition, reached):
+    """template_account.json "present", "absent", "twelve_characters" (GetRoleTemplateVersion; held)."""
+    iam = _session_under(aws, condition)
+    expected = "NoSuchEntity" if reached else "AccessDenied"
+    assert _outcome(iam.get_role_template_version, TemplateArn=POWER_USER) == expected, case
+
+
+def test_every_template_is_of_the_same_account(aws):
+    """template_account.json "other_template_account" (Success) and "other_template_alias" (AccessDenied), four
+    templates of backup, datazone and secretsmanager. Fixed with the above."""
+    allowed = _session_under(aws, ALLOWED)
+    for template in OTHER_TEMPLATES:
+        assert _outcome(allowed.get_role_template_version, TemplateArn=template) == "NoSuchEntity", template
+
+
+def test_authorization_comes_before_the_version_is_looked_up(aws):
+    """template_account.json "missing_minor_account" / "missing_major_account" (NoSuchEntity) and "missing_minor_alias"
+    / "missing_major_alias" (AccessDenied): authorization passes before a version AWS does not hold is looked
+    up (fixed with the above: it was denied)."""
+    allowed = _session_under(aws, ALLOWED)
+    missing_major = POWER_USER[:-1] + "2"
+    assert _outcome(allowed.get_role_template_version, TemplateArn=POWER_USER, MinorVersion=1) == "NoSuchEntity"
+    assert _outcome(allowed.get_role_template_version, TemplateArn=missing_major) == "NoSuchEntity"
+
+
+def test_a_missing_version_is_denied_under_the_alias(aws):
+    """template_account.json "missing_minor_alias", "missing_major_alias" (AccessDenied, held)."""
+    denied = _session_under(aws, {"StringEquals": {"aws:ResourceAccount": "aws"}})
+    assert _outcome(denied.get_role_template_version, TemplateArn=POWER_USER, MinorVersion=1) == "AccessDenied"
+    assert _outcome(denied.get_role_template_version, TemplateArn=POWER_USER[:-1] + "2") == "AccessDenied"
