@@ -180,3 +180,51 @@ def test_actions_that_take_another_service_s_resources_still_grant(aws):
     assert _granting(iam, f"arn:aws:iam::{ACCOUNT}:user/crossing", ["sts", "ssm", "sqs", "kms", "lambda", "s3"]) == {
         "sts": {"assume"}, "ssm": {"session"}, "sqs": {"partial"}, "kms": {"wild-service"},
         "lambda": {"everything"}, "s3": set()}
+
+
+# ------------------------------------------------------------------------------------------------ resource_inputs
+def test_an_access_key_cannot_be_set_expired(aws):
+    """resource_inputs.json "key_statuses" (observed 2026-09-12): ``Expired`` is ``InvalidInput`` and leaves the
+    status (Active, then Inactive), ``Inactive`` and ``Active`` are taken. Fixed: ``Expired`` was stored (and the
+    key then refused at sign-in as any non-active key). The words are those recorded for signing certificates and
+    SSH keys (*unverified* for access keys: the recording keeps the code only)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="keyed")
+    key = iam.create_access_key(UserName="keyed")["AccessKey"]["AccessKeyId"]
+
+    def status() -> str:
+        return iam.list_access_keys(UserName="keyed")["AccessKeyMetadata"][0]["Status"]
+
+    expired = ("InvalidInput", "Operation does not support status Expired", 400)
+    assert error_of(iam.update_access_key, UserName="keyed", AccessKeyId=key, Status="Expired") == expired
+    assert status() == "Active"
+    iam.update_access_key(UserName="keyed", AccessKeyId=key, Status="Inactive")
+    assert status() == "Inactive"
+    assert error_of(iam.update_access_key, UserName="keyed", AccessKeyId=key, Status="Expired") == expired
+    assert status() == "Inactive"
+    iam.update_access_key(UserName="keyed", AccessKeyId=key, Status="Active")
+    assert status() == "Active"
+
+
+def test_provider_tags_keep_key_case(aws):
+    """resource_inputs.json "tags" (OIDC providers; SAML providers recorded alike, one code path here; held):
+    ``Team`` and ``team`` are two tags, untagging
+    ``TEAM`` removes neither, tagging ``team`` changes only it, untagging ``Team`` removes only it; no tags is
+    ``InvalidInput``. (An empty ``TagKeys``, ``InvalidInput`` in AWS, is left: docs/behaviour.md.)"""
+    iam = aws.client("iam")
+    arn = iam.create_open_id_connect_provider(Url="https://tags.example.com", ClientIDList=["client"],
+                                              ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
+
+    def tags() -> list[dict]:
+        return iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=arn)["Tags"]
+
+    iam.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, Tags=[{"Key": "Team", "Value": "first"},
+                                                                         {"Key": "team", "Value": "second"}])
+    assert tags() == [{"Key": "Team", "Value": "first"}, {"Key": "team", "Value": "second"}]
+    assert error_of(iam.tag_open_id_connect_provider, OpenIDConnectProviderArn=arn, Tags=[])[0] == "InvalidInput"
+    iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["TEAM"])
+    assert tags() == [{"Key": "Team", "Value": "first"}, {"Key": "team", "Value": "second"}]
+    iam.tag_open_id_connect_provider(OpenIDConnectProviderArn=arn, Tags=[{"Key": "team", "Value": "updated"}])
+    assert tags() == [{"Key": "Team", "Value": "first"}, {"Key": "team", "Value": "updated"}]
+    iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["Team"])
+    assert tags() == [{"Key": "team", "Value": "updated"}]
