@@ -228,3 +228,26 @@ def test_provider_tags_keep_key_case(aws):
     assert tags() == [{"Key": "Team", "Value": "first"}, {"Key": "team", "Value": "updated"}]
     iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=arn, TagKeys=["Team"])
     assert tags() == [{"Key": "team", "Value": "updated"}]
+
+
+# ------------------------------------------------------------------------------------------------ role_acquisition
+def test_acquiring_a_role_reads_its_template(aws):
+    """role_acquisition.json (observed 2026-09-12) "template_read_without_permission": GetRoleTemplateVersion's
+    denial names the resource "role-template <arn>"; "read_only_reuse", "underlying_permissions_only",
+    "missing_attachment_permission": AcquireRole without ``iam:GetRoleTemplateVersion`` is denied that action,
+    named "role template <arn>". Fixed: the first named the bare ARN, the second was not checked (AcquireRole
+    answered ``NoSuchEntity``)."""
+    key = user_with_key(aws, "OWNED_ROLE", inline={"acquire": doc(allow("iam:AcquireRole"))})
+    iam = aws.client("iam", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    user = f"arn:aws:iam::{ACCOUNT}:user/OWNED_ROLE"
+    assert error_of(iam.get_role_template_version, TemplateArn=POWER_USER) == (
+        "AccessDenied", f"User: {user} is not authorized to perform: iam:GetRoleTemplateVersion on resource: "
+        f"role-template {POWER_USER} because no identity-based policy allows the iam:GetRoleTemplateVersion action",
+        403)
+    assert error_of(iam.acquire_role, TemplateArn=POWER_USER) == (
+        "AccessDenied", f"User: {user} is not authorized to perform: iam:GetRoleTemplateVersion on resource: "
+        f"role template {POWER_USER} because no identity-based policy allows the iam:GetRoleTemplateVersion action",
+        403)
+    aws.client("iam").put_user_policy(UserName="OWNED_ROLE", PolicyName="read", PolicyDocument=doc(
+        allow("iam:GetRoleTemplateVersion")))
+    assert error_of(iam.acquire_role, TemplateArn=POWER_USER)[0] == "NoSuchEntity"
