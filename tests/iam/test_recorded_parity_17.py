@@ -251,3 +251,30 @@ def test_acquiring_a_role_reads_its_template(aws):
     aws.client("iam").put_user_policy(UserName="OWNED_ROLE", PolicyName="read", PolicyDocument=doc(
         allow("iam:GetRoleTemplateVersion")))
     assert error_of(iam.acquire_role, TemplateArn=POWER_USER)[0] == "NoSuchEntity"
+
+
+# ------------------------------------------------------------------------------------------------ role_manager_cleanup
+def test_a_service_linked_role_s_trust_reads_effect_principal_action(aws):
+    """role_manager_cleanup.json "role" (observed 2026-09-12: GetRole of the role manager's service-linked role, which
+    enabling role manager created: its path, trust, ``MaxSessionDuration`` 3600, ``RoleLastUsed`` {}, no
+    description, AWSIAMRoleManagerServiceRolePolicy attached; held) and the same order in stackd's
+    internal/services/iam/testdata/service_linked_roles_aws.json "get" (2026-09-11), while its "create" answer keeps
+    ``Action``, ``Effect``, ``Principal`` with lists (held). Fixed: the stored statement's members were in the
+    answer's order."""
+    iam = aws.client("iam")
+    iam.put_account_properties(Properties={"RoleManager/Enabled": "true"})
+    role = iam.get_role(RoleName="AWSServiceRoleForIAMRoleManager")["Role"]
+    assert role["Path"] == "/aws-service-role/role-manager.iam.amazonaws.com/"
+    assert role["MaxSessionDuration"] == 3600 and role["RoleLastUsed"] == {} and "Description" not in role
+    statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert list(statement) == ["Effect", "Principal", "Action"]
+    assert statement == {"Effect": "Allow", "Principal": {"Service": "role-manager.iam.amazonaws.com"},
+                         "Action": "sts:AssumeRole"}
+    assert iam.list_attached_role_policies(RoleName="AWSServiceRoleForIAMRoleManager")["AttachedPolicies"] == [
+        {"PolicyName": "AWSIAMRoleManagerServiceRolePolicy",
+         "PolicyArn": "arn:aws:iam::aws:policy/aws-service-role/AWSIAMRoleManagerServiceRolePolicy"}]
+    created = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="probe")["Role"]
+    answered = created["AssumeRolePolicyDocument"]["Statement"][0]
+    assert list(answered) == ["Action", "Effect", "Principal"] and answered["Action"] == ["sts:AssumeRole"]
+    stored = iam.get_role(RoleName=created["RoleName"])["Role"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert list(stored) == ["Effect", "Principal", "Action"] and stored["Action"] == "sts:AssumeRole"
