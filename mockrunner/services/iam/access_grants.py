@@ -52,8 +52,9 @@ FOREIGN_RESOURCES: dict[str, frozenset[str]] = {
         "codestar-connections": ("codeconnections",),  # the renamed service's connections (*unverified*)
         "codeconnections": ("codestar-connections",),
     }.items()}
-"""Namespaces whose actions take resources whose ARNs name another service, as the Service Authorization Reference's
-resource type tables give them (not exhaustive: a namespace missing here has its foreign ARNs not counted)."""
+"""Namespaces whose actions take resources whose ARNs name another service, from the Service Authorization
+Reference's resource type tables as known (not checked one by one, *unverified*; not exhaustive: a namespace missing
+here has its foreign ARNs not counted)."""
 
 
 class _Statement(NamedTuple):
