@@ -187,6 +187,8 @@ def denial(ctx: "RequestContext", check: "Check", decision: Decision) -> Service
 
 def decision_message(check: "Check", decision: Decision) -> str:
     """The engine's message, with IAM's display names and STS's short AssumeRole form."""
+    if check.shown_as is not None:
+        return decision.message.replace(f"on resource: {check.resource}", f"on resource: {check.shown_as}", 1)
     if check.named_by_arn:
         return decision.message
     return _displayed(check.action, check.resource, decision.message)
@@ -218,6 +220,11 @@ def display_resource(action: str, resource: str) -> str:
         return f"{kind} {arn.name}"
     if kind == "policy":
         return f"policy {resource}"
+    if kind == "role-template":
+        # "... iam:GetRoleTemplateVersion on resource: role-template arn:aws:iam::aws:role-template/..." (recorded
+        # from AWS, 2026-09-12: radkawar/stackd commit 9dc356f5, testdata/aws/iam/role_acquisition.json,
+        # "template_read_without_permission").
+        return f"role-template {resource}"
     return resource
 
 

@@ -13,7 +13,8 @@ class Check:
     ``resource_policy`` is the target's resource-based (or trust) policy document, if it has one;
     ``resource_account`` the account owning the resource when the ARN does not say (e.g. ``*``);
     ``named_by_arn`` makes a denial name the resource by its ARN where IAM would name an existing user, role or group
-    as ``<kind> <name>`` (the entity a Create* with tags is tagging does not exist yet).
+    as ``<kind> <name>`` (the entity a Create* with tags is tagging does not exist yet); ``shown_as``, when set, is
+    how a denial names the resource instead (IAM's words for a resource one operation checks for another).
     """
 
     action: str
@@ -23,3 +24,4 @@ class Check:
     resource_policy_id: str | None = None
     resource_account: str | None = None
     named_by_arn: bool = False
+    shown_as: str | None = None

@@ -5,8 +5,8 @@ request context for most service actions" (the exceptions are EBS, some EC2 copy
 two WorkSpaces actions: none of them served here) and "is equal to the AWS account ID for the account with the
 resources evaluated in the request".  The contract of :func:`resource_account`, first rule that gives a value:
 
-1. an AWS managed policy (``arn:aws:iam::aws:policy/...``): :data:`aws_managed.RESOURCE_ACCOUNT`, recorded from
-   AWS (see :mod:`mockrunner.iam_engine.aws_managed`);
+1. an AWS managed policy (``arn:aws:iam::aws:policy/...``) or role template (``arn:aws:iam::aws:role-template/...``):
+   :data:`aws_managed.RESOURCE_ACCOUNT`, recorded from AWS (see :mod:`mockrunner.iam_engine.aws_managed`);
 2. ``owner``, the account the service knows owns the resource (a check's ``resource_account``): the role's account
    for ``sts:AssumeRole``, the registry's for ECR (the ``/v2/`` registry's implied actions too), whatever account
    the caller is in;
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .aws_managed import RESOURCE_ACCOUNT, is_aws_managed_policy
+from .aws_managed import RESOURCE_ACCOUNT, is_aws_owned
 from .evaluate import cached_account_of
 
 KEY = "aws:ResourceAccount"
@@ -37,7 +37,7 @@ KEY = "aws:ResourceAccount"
 
 def resource_account(resource: str, owner: str | None, caller_account: str | None) -> str | None:
     """``aws:ResourceAccount`` of a request on ``resource`` (rules 1-5 of the module docstring)."""
-    if is_aws_managed_policy(resource):
+    if is_aws_owned(resource):
         return RESOURCE_ACCOUNT
     return owner or cached_account_of(resource) or caller_account
 

@@ -15,10 +15,20 @@ commit 9dc356f5, ``testdata/aws/iam/last_access.json``):
 
 Both: ``"Action": "*"`` (or a wildcard namespace) stands for every service IAM knows
 (:mod:`mockrunner.model.service_names`); ``NotAction`` grants every service none of its patterns covers whole
-(``"NotAction": "s3:*"`` grants ``sqs`` and ``iam``, not ``s3``); ``"NotResource": "*"`` grants nothing.  What is
-not read: whether an action exists (AWS leaves ``s3:NoSuchAction`` out of a report; here it counts) and whether a
-resource can belong to the action's service (AWS does not list ``s3:GetObject`` on an IAM user's ARN as granting
-``s3``; here it does).
+(``"NotAction": "s3:*"`` grants ``sqs`` and ``iam``, not ``s3``); ``"NotResource": "*"`` grants nothing.
+
+Both: a statement's resource counts for a service only when it may be one of that service's resources
+(:func:`_may_name`): an ARN whose service is another namespace IAM knows names none of its resources (AWS did not
+list a policy allowing ``apigateway:GET`` on ``arn:aws:sqs:...`` as granting ``apigateway``, and listed
+``greengrass:GetDeployment`` on both of its ARN forms: radkawar/stackd commit 9dc356f5,
+``testdata/aws/iam/service_reference.json``, observed 2026-09-12), unless the Service Authorization Reference gives
+the namespace resource types of that other service (:data:`FOREIGN_RESOURCES`: ``sts`` acts on IAM roles, ``ssm``
+on EC2 instances...; the table is not exhaustive, so a pair missing from it is *unverified*).
+The same is applied to reports (*unverified*: recorded for ListPoliciesGrantingServiceAccess only).  What is not
+read: whether an action exists (AWS leaves ``s3:NoSuchAction`` out of a report; here it counts) and whether a
+resource of the action's own service is of a type the action takes (AWS does not report ``s3:GetObject`` allowed
+only on a bucket's ARN; here it counts).  ``s3:GetObject`` on an IAM user's ARN, which AWS does not list
+(``last_access.json``), is now not counted by the rule above.
 """
 from __future__ import annotations
 
@@ -29,6 +39,22 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from mockrunner.model.service_names import service_names
+
+FOREIGN_RESOURCES: dict[str, frozenset[str]] = {
+    namespace: frozenset(services) for namespace, services in {
+        "sts": ("iam",),  # AssumeRole and its kin on roles and users
+        "ssm": ("ec2",),  # SendCommand, StartSession on instances
+        "ec2-instance-connect": ("ec2",),  # SendSSHPublicKey on instances
+        "ebs": ("ec2",),  # snapshots
+        "rds-data": ("rds",),  # clusters
+        "redshift-data": ("redshift", "redshift-serverless"),  # clusters, workgroups
+        "kafka-cluster": ("kafka",),  # clusters, topics, groups
+        "codestar-connections": ("codeconnections",),  # the renamed service's connections (*unverified*)
+        "codeconnections": ("codestar-connections",),
+    }.items()}
+"""Namespaces whose actions take resources whose ARNs name another service, from the Service Authorization
+Reference's resource type tables as known (not checked one by one, *unverified*; not exhaustive: a namespace missing
+here has its foreign ARNs not counted)."""
 
 
 class _Statement(NamedTuple):
@@ -150,13 +176,28 @@ def _covered(action: str, resource: str, denies: Iterable[_Statement], whole_onl
     return False
 
 
+@lru_cache(maxsize=8192)
+def _may_name(resource: str, namespace: str) -> bool:
+    """Whether the ``Resource`` pattern ``resource`` may name a resource of ``namespace``'s actions: not an ARN whose
+    (literal) service is another namespace IAM knows, outside :data:`FOREIGN_RESOURCES`.  ``*``, partial ARNs,
+    wildcard services and anything unreadable may (fail towards listing, as before)."""
+    parts = resource.split(":", 3)
+    if len(parts) < 3 or parts[0] != "arn":
+        return True
+    service = parts[2]
+    if service == namespace or "*" in service or "?" in service or service not in service_names():
+        return True
+    return service in FOREIGN_RESOURCES.get(namespace, ())
+
+
 def _grants(statements: tuple[_Statement, ...], namespace: str, denies: tuple[_Statement, ...],
             whole_only: bool) -> bool:
     for statement in statements:
         if not statement.allow:
             continue
-        for action in _granted(statement, namespace):
-            if any(not _covered(action, resource, denies, whole_only) for resource in statement.resources):
+        resources = [resource for resource in statement.resources if _may_name(resource, namespace)]
+        for action in _granted(statement, namespace) if resources else ():
+            if any(not _covered(action, resource, denies, whole_only) for resource in resources):
                 return True
     return False
 

@@ -17,6 +17,7 @@ from mockrunner.model.key_ids import new_key_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
 from mockrunner.services.iam.entities import MAX_ACCESS_KEYS, USER, iam_of, non_user, self_user
+from mockrunner.services.iam.signing_certificates import supported_status
 from mockrunner.services.iam.usage import access_key_last_used
 from mockrunner.services.iam.wire import read_time
 from mockrunner.services.registry import op
@@ -76,8 +77,12 @@ def list_access_keys(ctx: RequestContext) -> dict:
 
 @op("iam", "UpdateAccessKey", authz=target(USER, self_default=True))
 def update_access_key(ctx: RequestContext) -> dict:
+    """``Active`` or ``Inactive``; ``Expired`` (in the model's enum) is ``InvalidInput`` and changes nothing
+    (recorded from AWS, 2026-09-12: radkawar/stackd commit 9dc356f5, testdata/aws/iam/resource_inputs.json
+    "key_statuses", code only; the words are those recorded for signing certificates and SSH keys, *unverified*
+    for access keys)."""
     key = _own_key(ctx)
-    iam_of(ctx).update(key, status=ctx.params["Status"])
+    iam_of(ctx).update(key, status=supported_status(ctx.params["Status"]))
     return {}
 
 

@@ -11,7 +11,9 @@ commit 9dc356f5, testdata/aws/iam/role_template_catalogue.json, "template_schedu
 not parse is ``ValidationError`` "Invalid ARN:  Could not be parsed!" (IAM's answer for ARN parameters); one of
 another service than IAM is ``InvalidInput``.
 
-Authorization: ``iam:GetRoleTemplateVersion`` / ``iam:AcquireRole`` on the template's ARN (resource unverified).
+Authorization: ``iam:GetRoleTemplateVersion`` / ``iam:AcquireRole`` on the template's ARN (resource unverified),
+before the template is looked up, judged as the caller's own account's request with ``aws:ResourceAccount``
+639982225848 (recorded: testdata/aws/iam/template_account.json, see :mod:`mockrunner.iam_engine.aws_managed`).
 """
 from __future__ import annotations
 
@@ -26,8 +28,18 @@ from mockrunner.services.registry import op
 
 
 def _on_template(ctx: RequestContext) -> Iterable[Check]:
-    # AWS-managed templates (account "aws") are usable from every account: judge them as the caller's own.
-    return (Check(f"iam:{ctx.operation_name}", ctx.params["TemplateArn"], resource_account=ctx.account.id),)
+    """``iam:<Operation>`` on the template; AcquireRole also reads it, ``iam:GetRoleTemplateVersion``, whose denial
+    names it "role template <arn>" (recorded from AWS, 2026-09-12: radkawar/stackd commit 9dc356f5,
+    testdata/aws/iam/role_acquisition.json, "read_only_reuse", "underlying_permissions_only"; checked after
+    ``iam:AcquireRole``, an order not recorded, *unverified*)."""
+    # AWS-managed templates (account "aws") are usable from every account: judge them as the caller's own (the
+    # request context's aws:ResourceAccount is still AWS's 639982225848: mockrunner.iam_engine.resource_account).
+    arn = ctx.params["TemplateArn"]
+    own = Check(f"iam:{ctx.operation_name}", arn, resource_account=ctx.account.id)
+    if ctx.operation_name != "AcquireRole":
+        return (own,)
+    return own, Check("iam:GetRoleTemplateVersion", arn, resource_account=ctx.account.id,
+                      shown_as=f"role template {arn}")
 
 
 def _no_template(arn: str, words: str = "Role template not found in repository: {arn}") -> ServiceError:

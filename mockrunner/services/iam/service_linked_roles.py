@@ -65,9 +65,15 @@ def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
     return spec.role_name
 
 
-def _trust(action: Any, principal: Any) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Action": action, "Effect": "Allow", "Principal": {"Service": principal}}]})
+def _trust(action: Any, principal: Any, *, stored: bool = False) -> str:
+    """The trust policy of a service-linked role: as CreateServiceLinkedRole's answer writes it (``Action``,
+    ``Effect``, ``Principal``) or, ``stored``, as GetRole shows it afterwards (``Effect``, ``Principal``,
+    ``Action``: recorded from AWS, radkawar/stackd commit 9dc356f5, internal/services/iam/testdata/
+    service_linked_roles_aws.json "create" and "get", 2026-09-11, and testdata/aws/iam/role_manager_cleanup.json
+    "role", 2026-09-12)."""
+    statement = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": action} if stored else {
+        "Action": action, "Effect": "Allow", "Principal": {"Service": principal}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 @op("iam", "CreateServiceLinkedRole", authz=_slr_target)
@@ -107,7 +113,7 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
             f"Service role name {name} has been taken in this account, please try a different suffix.", 400,
         )
     path = spec.path
-    trust = _trust("sts:AssumeRole", service)
+    trust = _trust("sts:AssumeRole", service, stored=True)
     role = Role(name, new_id(ROLE_ID_PREFIX), path, entity_arn(account_id, "role", path, name), now, trust,
                 description or (spec.description if by_service else ""), 3600, attached_policies=[spec.policy_arn],
                 service_linked=True)
