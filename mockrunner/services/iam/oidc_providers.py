@@ -250,7 +250,7 @@ def update_thumbprint(ctx: RequestContext) -> dict:
 
 
 tag_operations(("TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags"),
-               _provider_cannot_be_found, _target)
+               _provider_cannot_be_found, _target, empty_untag_refused=True)
 
 
 def provider_for_issuer(iam: IamState, issuer: str) -> OidcProvider | None:

@@ -220,4 +220,5 @@ def delete_provider(ctx: RequestContext) -> dict:
     return {}
 
 
-tag_operations(("TagSAMLProvider", "UntagSAMLProvider", "ListSAMLProviderTags"), _provider, _target)
+tag_operations(("TagSAMLProvider", "UntagSAMLProvider", "ListSAMLProviderTags"), _provider, _target,
+               empty_untag_refused=True)

@@ -32,7 +32,8 @@ def tag_operations(names: tuple[str, str, str], getter: Callable[[RequestContext
     (recorded from AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/certificates_aws.json,
     "server:empty-tags"; other kinds *unverified*) or users' :data:`EMPTY_USER_TAGS`.  UntagX with no
     keys is accepted ("user_empty_untag_list") unless ``empty_untag_refused`` (:data:`EMPTY_TAG_KEYS`,
-    "server:empty-untag")."""
+    "server:empty-untag"; OIDC and SAML providers refuse it too, recorded with its code only: testdata/aws/iam/
+    resource_inputs.json "tags", 2026-09-12, the words taken from server certificates, *unverified*)."""
 
     def tag(ctx: RequestContext) -> dict:
         entity = getter(ctx)
