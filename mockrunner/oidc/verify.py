@@ -222,11 +222,12 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
         # Recorded from AWS (radkawar/stackd oidc/aws.json "missing-key-id"): no kid against six keys is NO_KEY.  With
         # one key the token is still tried against it (*unverified* here).
         raise _invalid(NO_KEY)
-    # A key that names its algorithm is for that algorithm only (RFC 7517 section 4.4, "alg").
+    # A JWK's "alg" does not restrict it: recorded from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5,
+    # internal/services/sts/testdata/oidc/aws-keys.json "key-wrong-alg": an RS256 token verified by the issuer's one
+    # RSA key labelled "RS512").  The key's type still decides what it verifies, and verifying needs its private half.
     candidates = [jwk for jwk in readable
                   if jwk.get("kid") is not None and (kid is None or jwk.get("kid") == kid)
-                  and jwk.get("use", "sig") == "sig" and _x5c_agrees(jwk)
-                  and jwk.get("alg", algorithm) == algorithm]
+                  and jwk.get("use", "sig") == "sig" and _x5c_agrees(jwk)]
     if not candidates:
         raise _invalid(NO_KEY)
     if kid is not None:

@@ -34,8 +34,9 @@ signed assertions: a second ``AudienceRestriction``        **fixed (low).** Each
 naming only another SP; a ``Condition`` not understood;    the subject).  SAML core: every restriction must hold, an
 a second ``Conditions`` (its NotOnOrAfter passed); two     unknown condition makes the assertion indeterminate; one
 ``NameID``                                                 Subject, one identifier.  Now ``InvalidIdentityToken``.
-a registered JWK with ``"alg": "RS256"`` and a token       **fixed (low).** Verified with that key; a key naming its
-signed with that key as ``RS512``                          algorithm is now for that algorithm only (RFC 7517 4.4).
+a registered JWK with ``"alg": "RS256"`` and a token       **held (revised).** Verified with that key, as AWS does
+signed with that key as ``RS512``                          (a JWK's ``alg`` was once made binding here; a recording
+                                                           of AWS showed it is not, so that fix was withdrawn).
 ``/saml/assertion`` and ``/saml/metadata`` with a NUL or   **fixed (low).** 500 (lxml refuses the text, IndexError on
 other control character, a non-string ``subjectType``,     ``[]``); now 400 ``InvalidSamlRequest`` naming the field.
 ``[]`` for a one-string field                              An OIDC issuer with a control character is refused too.
@@ -202,11 +203,21 @@ def test_session_tags_from_a_token_meet_the_tag_rules(aws, tags):
     assert answer["PackedPolicySize"] >= 0 and answer["SubjectFromWebIdentityToken"].startswith("repo:acme/app")
 
 
-def test_a_key_naming_its_algorithm_verifies_only_that_algorithm(aws):
-    """Before: a token signed as RS512 verified with the JWK registered as ``"alg": "RS256"``."""
+def test_a_key_naming_its_algorithm_verifies_other_algorithms_of_its_type(aws):
+    """A JWK's ``alg`` does not restrict what it verifies (recorded from AWS, 2026-09-11: radkawar/stackd commit
+    9dc356f5, internal/services/sts/testdata/oidc/aws-keys.json "key-wrong-alg", an RS256 token and the issuer's
+    RSA key labelled ``RS512``); a token needs the key's private half all the same, and HMAC never verifies."""
     private, role_arn = _own_issuer(aws, alg="RS256")
-    code, _, status = _refused(assume, aws, role_arn, _signed(aws, private, {}, alg="RS512"))
+    assert assume(aws, role_arn, _signed(aws, private, {}, alg="RS512"))["SubjectFromWebIdentityToken"] == "builder"
+    assert assume(aws, role_arn, _signed(aws, private, {}))["SubjectFromWebIdentityToken"] == "builder"
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    code, _, status = _refused(assume, aws, role_arn, _signed(aws, other, {}, alg="RS512"))
     assert (code, status) == ("InvalidIdentityToken", 400)
+
+
+def test_an_rs256_token_verifies_with_a_key_labelled_rs512(aws):
+    """The recorded case itself ("key-wrong-alg", as above): the JWK says ``RS512``, the token is RS256."""
+    private, role_arn = _own_issuer(aws, alg="RS512")
     assert assume(aws, role_arn, _signed(aws, private, {}))["SubjectFromWebIdentityToken"] == "builder"
 
 
