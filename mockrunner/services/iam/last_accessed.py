@@ -100,11 +100,12 @@ def _in_order(iam: IamState, arns: set[str]) -> list[str]:
 
 def _target_checks(ctx: RequestContext) -> tuple[Check, ...]:
     """authz of GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess: ``iam:<Operation>`` on the
-    ARN given, with the tags of the entity it names exactly (an ARN at another path names the entity for the report
-    but carries no tags: mockrunner's choice, failing closed).  An ARN of another partition or service is
-    ``ValidationError`` ("Invalid ARN partition", "Invalid service in ARN"), one of another account
-    ``AccessDenied`` "User: <caller> is not authorized to perform the operation on <arn>", whatever the caller's
-    policies (recorded; checked here, before them, as mockrunner's choice)."""
+    ARN given, with the tags of the entity it names exactly; an ARN at another path names the entity for the report
+    (recorded), and is checked without tags and the entity's own ARN with them as well (mockrunner's choice, failing
+    closed: a deny of the entity's ARN or a condition on its tags holds whatever path the request spells).  An ARN
+    of another partition or service is ``ValidationError`` ("Invalid ARN partition", "Invalid service in ARN"), one
+    of another account ``AccessDenied`` "User: <caller> is not authorized to perform the operation on <arn>",
+    whatever the caller's policies (recorded; checked here, before them, as mockrunner's choice)."""
     action, arn = f"iam:{ctx.operation_name}", ctx.params["Arn"]
     parsed = split_arn(arn) if arn_shaped(arn) else None
     if parsed is None:
@@ -116,10 +117,14 @@ def _target_checks(ctx: RequestContext) -> tuple[Check, ...]:
     if parsed.account not in (ctx.account.id, "aws"):
         raise ServiceError("AccessDenied", f"User: {ctx.caller.arn} is not authorized to perform the operation "
                                            f"on {arn}", 403)
-    entity = _entity(iam_of(ctx), arn) if parsed.resource_type in _SUPPORTED else None
-    if getattr(entity, "arn", arn) != arn:
-        entity = None  # a namesake at another path: checked on the ARN given, without the entity's tags
-    return (Check(action, arn, resource_tag_keys(entity, parsed.resource_type)),)
+    kind = parsed.resource_type
+    entity = _entity(iam_of(ctx), arn) if kind in _SUPPORTED else None
+    if getattr(entity, "arn", arn) == arn:
+        return (Check(action, arn, resource_tag_keys(entity, kind)),)
+    # The entity at another path: checked on the ARN given, without the entity's tags, and on the entity's own ARN
+    # with them, so that a path spelled otherwise takes no deny or tag condition on the entity away (fail closed).
+    return (Check(action, arn, resource_tag_keys(None, kind)),
+            Check(action, entity.arn, resource_tag_keys(entity, kind)))
 
 
 def _target(ctx: RequestContext, unsupported: dict[str, str]) -> tuple[list[tuple[dict, str]], list[str]]:
