@@ -90,6 +90,23 @@ def _matches(value: str, pattern: str) -> bool:
     return _pattern(pattern).fullmatch(value) is not None
 
 
+def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One regex for all of ``patterns`` (each as :func:`_pattern`), which a value fully matches when one of them
+    does: one test, not one per pattern."""
+    return re.compile("(?:" + "|".join(sorted({glob_to_regex(pattern) for pattern in patterns})) + ")", re.DOTALL)
+
+
+@lru_cache(maxsize=1024)
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """:func:`_compile_any` of a statement's patterns, remembered."""
+    return _compile_any(patterns)
+
+
+def _matches_any(value: str, patterns: tuple[str, ...]) -> bool:
+    """Whether one of ``patterns`` matches ``value`` (:func:`_matches`)."""
+    return bool(patterns) and _alternation(patterns).fullmatch(value) is not None
+
+
 def _granted(statement: _Statement, namespace: str) -> Iterator[str]:
     """The action patterns of ``namespace`` an ``Allow`` ``statement`` grants, restricted to it (``*`` as
     ``<namespace>:*``); none when it grants none."""
@@ -97,32 +114,31 @@ def _granted(statement: _Statement, namespace: str) -> Iterator[str]:
         return
     if statement.not_action:
         whole = f"{namespace}:*"
-        if not any(_matches(whole, pattern) for pattern in statement.not_actions):
+        if not _matches_any(whole, statement.not_actions):
             yield whole
         return
     by_namespace, wildcards = _actions_by_namespace(statement.actions)
     for rest in by_namespace.get(namespace, ()):
         yield f"{namespace}:{rest}"
-    for service, rest in wildcards:
-        if _matches(namespace, service):
-            yield f"{namespace}:{rest}"
+    if wildcards and _matches_any(namespace, tuple(wildcards)):
+        for service, rests in wildcards.items():
+            if _matches(namespace, service):
+                yield from (f"{namespace}:{rest}" for rest in rests)
 
 
 @lru_cache(maxsize=1024)
-def _actions_by_namespace(actions: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
-    """``actions`` as (literal namespace -> the rest of each action, (wildcard namespace, rest) pairs); ``*`` is
-    ``("*", "*")``.  Read once per statement, so a statement of hundreds of actions costs little per namespace."""
+def _actions_by_namespace(actions: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """``actions`` as (literal namespace -> the rest of each action, wildcard namespace -> the rest of each action);
+    ``*`` is ``*:*``.  Read once per statement, so a statement of hundreds of actions costs little per namespace."""
     literal: dict[str, list[str]] = {}
-    wildcards: list[tuple[str, str]] = []
+    wildcards: dict[str, list[str]] = {}
     for action in actions:
         service, _, rest = action.partition(":")
         if action == "*":
-            wildcards.append(("*", "*"))
-        elif "*" in service or "?" in service:
-            wildcards.append((service, rest))
-        else:
-            literal.setdefault(service, []).append(rest)
-    return {service: tuple(rests) for service, rests in literal.items()}, tuple(dict.fromkeys(wildcards))
+            service, rest = "*", "*"
+        (wildcards if "*" in service or "?" in service else literal).setdefault(service, []).append(rest)
+    return ({service: tuple(dict.fromkeys(rests)) for service, rests in literal.items()},
+            {service: tuple(dict.fromkeys(rests)) for service, rests in wildcards.items()})
 
 
 def _candidates(statements: Iterable[_Statement]) -> set[str]:
@@ -138,29 +154,64 @@ def _candidates(statements: Iterable[_Statement]) -> set[str]:
     return found
 
 
-def _covered(action: str, resource: str, denies: Iterable[_Statement], whole_only: bool) -> bool:
-    """Whether an unconditional ``Deny`` among ``denies`` with ``Action`` and ``Resource`` takes back ``action`` on
-    ``resource``; ``whole_only``: only a deny on every resource, of an allow on every resource."""
-    if whole_only and resource != "*":
+def _whole_namespace(pattern: str, namespace: str) -> bool:
+    """Whether the action ``pattern`` matches every action of ``namespace``: ``*``, ``<glob>:*`` whose glob matches
+    the namespace, or a colon-free ``<glob>*`` matching it (its ``*`` then runs on over ``:`` and the rest)."""
+    if pattern == "*":
+        return True
+    if pattern.endswith(":*"):
+        return _matches(namespace, pattern[:-2])
+    return pattern.endswith("*") and ":" not in pattern and _matches(namespace, pattern)
+
+
+class _Denies:
+    """The unconditional ``Action``/``Resource`` denies of one reading (``whole_only``: only a deny on every resource,
+    of an allow on every resource, takes anything back), deciding whether they take back an action on a resource.
+
+    Each resource pattern is matched against the denies once, and an action against the actions of all the denies
+    that cover the resource in one regex; a namespace a deny takes back whole on every resource is found once.
+    (Matching every pair against every deny pattern anew cost minutes under the store lock for one user's policies
+    at IAM's size quotas.)"""
+
+    def __init__(self, statements: Iterable[_Statement], whole_only: bool) -> None:
+        self.denies = tuple(statement for statement in statements if not statement.allow and not (
+            statement.conditional or statement.not_action or statement.not_resource))
+        self.whole_only = whole_only
+        self._everywhere = tuple(deny for deny in self.denies if "*" in deny.resources)
+        self._resources: dict[str, re.Pattern[str] | None] = {}
+        self._namespaces: dict[str, bool] = {}
+
+    def namespace_denied(self, namespace: str) -> bool:
+        """Whether one deny takes back every action of ``namespace`` on every resource."""
+        found = self._namespaces.get(namespace)
+        if found is None:
+            found = self._namespaces[namespace] = any(
+                _whole_namespace(pattern, namespace) for deny in self._everywhere for pattern in deny.actions)
+        return found
+
+    def covered(self, action: str, resource: str) -> bool:
+        """Whether a deny takes back ``action`` on ``resource``: one regex of the actions of every deny whose
+        resources cover ``resource``, made once per such set of denies."""
+        if self.whole_only and resource != "*":
+            return False
+        if resource not in self._resources:
+            denies = [deny for deny in self.denies if (
+                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources))]
+            patterns = {pattern for deny in denies for pattern in deny.actions}
+            self._resources[resource] = _compile_any(patterns) if patterns else None
+        actions = self._resources[resource]
+        return actions is not None and actions.fullmatch(action) is not None
+
+
+def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies) -> bool:
+    if denies.namespace_denied(namespace) and (not denies.whole_only or all(
+            statement.resources == ("*",) for statement in statements if statement.allow)):
         return False
-    for deny in denies:
-        if deny.conditional or deny.not_action or deny.not_resource:
-            continue
-        if not any(_matches(action, pattern) for pattern in deny.actions):
-            continue
-        if whole_only and "*" in deny.resources or not whole_only and any(
-                _matches(resource, pattern) for pattern in deny.resources):
-            return True
-    return False
-
-
-def _grants(statements: tuple[_Statement, ...], namespace: str, denies: tuple[_Statement, ...],
-            whole_only: bool) -> bool:
     for statement in statements:
         if not statement.allow:
             continue
         for action in _granted(statement, namespace):
-            if any(not _covered(action, resource, denies, whole_only) for resource in statement.resources):
+            if any(not denies.covered(action, resource) for resource in statement.resources):
                 return True
     return False
 
@@ -168,15 +219,13 @@ def _grants(statements: tuple[_Statement, ...], namespace: str, denies: tuple[_S
 def reported_namespaces(documents: Iterable[str]) -> set[str]:
     """The known namespaces a report on an entity whose policies are ``documents`` lists (see the module)."""
     statements = tuple(dict.fromkeys(statement for document in documents for statement in _statements(document)))
-    denies = tuple(statement for statement in statements if not statement.allow)
-    known = service_names()
+    denies, known = _Denies(statements, whole_only=False), service_names()
     return {namespace for namespace in _candidates(statements)
-            if namespace in known and _grants(statements, namespace, denies, whole_only=False)}
+            if namespace in known and _grants(statements, namespace, denies)}
 
 
 @lru_cache(maxsize=8192)
 def policy_grants(document: str, namespace: str) -> bool:
     """Whether ListPoliciesGrantingServiceAccess lists the policy ``document`` for ``namespace`` (see the module)."""
     statements = _statements(document)
-    denies = tuple(statement for statement in statements if not statement.allow)
-    return _grants(statements, namespace, denies, whole_only=True)
+    return _grants(statements, namespace, _Denies(statements, whole_only=True))
