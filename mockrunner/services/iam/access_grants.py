@@ -93,7 +93,11 @@ def _matches(value: str, pattern: str) -> bool:
 def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
     """One regex for all of ``patterns`` (each as :func:`_pattern`), which a value fully matches when one of them
     does: one test, not one per pattern."""
-    return re.compile("(?:" + "|".join(sorted({glob_to_regex(pattern) for pattern in patterns})) + ")", re.DOTALL)
+    return re.compile("(?:" + "|".join(sorted(set(map(_source, patterns)))) + ")", re.DOTALL)
+
+
+_source = lru_cache(maxsize=65536)(glob_to_regex)
+"""The engine's regex source of one glob, remembered (a report reads the same policies again)."""
 
 
 @lru_cache(maxsize=1024)
@@ -154,14 +158,18 @@ def _candidates(statements: Iterable[_Statement]) -> set[str]:
     return found
 
 
-def _whole_namespace(pattern: str, namespace: str) -> bool:
-    """Whether the action ``pattern`` matches every action of ``namespace``: ``*``, ``<glob>:*`` whose glob matches
-    the namespace, or a colon-free ``<glob>*`` matching it (its ``*`` then runs on over ``:`` and the rest)."""
-    if pattern == "*":
-        return True
+def _whole_namespace(pattern: str) -> str | None:
+    """The glob of the namespaces whose every action the action ``pattern`` matches, or ``None``: ``*`` for ``*``,
+    ``<glob>`` for ``<glob>:*``, and a colon-free ``<glob>*`` itself (its ``*`` runs on over ``:`` and the rest)."""
     if pattern.endswith(":*"):
-        return _matches(namespace, pattern[:-2])
-    return pattern.endswith("*") and ":" not in pattern and _matches(namespace, pattern)
+        return pattern[:-2]
+    return pattern if pattern.endswith("*") and ":" not in pattern else None
+
+
+@lru_cache(maxsize=1024)
+def _whole_services(actions: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`_whole_namespace` of each of a statement's actions that has one."""
+    return tuple(service for service in map(_whole_namespace, actions) if service is not None)
 
 
 class _Denies:
@@ -177,17 +185,15 @@ class _Denies:
         self.denies = tuple(statement for statement in statements if not statement.allow and not (
             statement.conditional or statement.not_action or statement.not_resource))
         self.whole_only = whole_only
-        self._everywhere = tuple(deny for deny in self.denies if "*" in deny.resources)
+        services = {service for deny in self.denies if "*" in deny.resources
+                    for service in _whole_services(deny.actions)}
+        self._whole = _compile_any(services) if services else None
         self._resources: dict[str, re.Pattern[str] | None] = {}
-        self._namespaces: dict[str, bool] = {}
+        self._sets: dict[tuple[int, ...], re.Pattern[str] | None] = {}
 
     def namespace_denied(self, namespace: str) -> bool:
         """Whether one deny takes back every action of ``namespace`` on every resource."""
-        found = self._namespaces.get(namespace)
-        if found is None:
-            found = self._namespaces[namespace] = any(
-                _whole_namespace(pattern, namespace) for deny in self._everywhere for pattern in deny.actions)
-        return found
+        return self._whole is not None and self._whole.fullmatch(namespace) is not None
 
     def covered(self, action: str, resource: str) -> bool:
         """Whether a deny takes back ``action`` on ``resource``: one regex of the actions of every deny whose
@@ -195,10 +201,12 @@ class _Denies:
         if self.whole_only and resource != "*":
             return False
         if resource not in self._resources:
-            denies = [deny for deny in self.denies if (
-                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources))]
-            patterns = {pattern for deny in denies for pattern in deny.actions}
-            self._resources[resource] = _compile_any(patterns) if patterns else None
+            covering = tuple(index for index, deny in enumerate(self.denies) if (
+                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources)))
+            if covering not in self._sets:
+                patterns = {pattern for index in covering for pattern in self.denies[index].actions}
+                self._sets[covering] = _compile_any(patterns) if patterns else None
+            self._resources[resource] = self._sets[covering]
         actions = self._resources[resource]
         return actions is not None and actions.fullmatch(action) is not None
 
