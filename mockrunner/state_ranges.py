@@ -22,6 +22,7 @@ means "not set"), are always in range.  Ranges are checked only while :func:`che
 """
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -230,6 +231,16 @@ def _reported_services(value: Any, limits: Limits) -> str | None:
     return None
 
 
+def _requester_id(value: Any, limits: Limits) -> str | None:
+    """A caller's ``aws:userid``: a unique id, with ``:<session name>`` for a role session, or an account id."""
+    if value is None or (isinstance(value, str) and _CALLER_ID.fullmatch(value)):
+        return None
+    return ": not the unique id of a caller"
+
+
+_CALLER_ID = re.compile(r"(?:\w{12,128}(?::[\w+=,.@-]{2,64})?)?")
+
+
 @cache
 def _past_check() -> Check:
     return _compile(PAST)
@@ -320,7 +331,7 @@ RANGES: dict[type, dict[str, Any]] = {
                           "granularity": _iam("AccessAdvisorUsageGranularityType"), "created": PAST,
                           "services": Rule(_reported_services), "unused": Items(each=NAMESPACE),
                           "requester": _iam("arnType", unset=""), "entities": Items(each=_iam("arnType")),
-                          "entity_ids": Items(each=_iam("idType"))},
+                          "entity_ids": Items(each=_iam("idType")), "requester_id": Rule(_requester_id)},
     iam.DeletionTask: {"task_id": _iam("DeletionTaskIdType"), "role_name": _iam("roleNameType"),
                        "status": _iam("DeletionTaskStatusType"), "reason": _iam("ReasonType")},
     iam.InstanceProfile: {"name": _iam("instanceProfileNameType"), "instance_profile_id": _iam("idType"),

@@ -162,7 +162,7 @@ def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
     ids = [_unique_id(iam, entity) for entity in entities]
     job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
                                   services, requester=ctx.caller.arn, unused=unused, entities=entities,
-                                  entity_ids=ids))
+                                  entity_ids=ids, requester_id=ctx.caller.user_id))
     return {"JobId": job.job_id}
 
 
@@ -174,10 +174,11 @@ def _services_of(job: LastAccessedJob) -> list[dict]:
 
 def _job(ctx: RequestContext) -> LastAccessedJob:
     """The request's job; another identity's is unknown to the caller (recorded: another user, the account's
-    other caller and another session of the same role all get the unknown job's answer)."""
+    other caller and another session of the same role all get the unknown job's answer).  The identity is its ARN and
+    its unique id: a user deleted and created again under the name is another user (*unverified*: not recorded)."""
     job_id = ctx.params["JobId"]
     job = iam_of(ctx).last_accessed_jobs.get(job_id)
-    if job is None or job.requester != ctx.caller.arn:
+    if job is None or job.requester != ctx.caller.arn or job.requester_id not in ("", ctx.caller.user_id):
         raise ServiceError("NoSuchEntity", f"Job {job_id} does not exist.", 404)
     return job
 
