@@ -9,7 +9,7 @@ commit 9dc356f5, ``testdata/aws/iam/last_access.json``):
   removes ``sqs:SendMessage`` on ``*`` allowed by another; ``s3:*`` denied on ``arn:aws:s3:::a/*`` removes
   ``s3:GetObject`` allowed there).  An ``Allow`` with a condition still counts; a ``Deny`` with one never takes
   anything back.
-* :func:`policy_grants` (ListPoliciesGrantingServiceAccess) reads one policy alone: its own ``Deny`` takes an
+* :func:`granting` (ListPoliciesGrantingServiceAccess) reads one policy alone: its own ``Deny`` takes an
   ``Allow`` back only when both name every resource (``"Resource": "*"``); a deny in another policy, or on
   particular resources, leaves the policy listed.
 
@@ -96,35 +96,38 @@ def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(sorted(set(map(_source, patterns)))) + ")", re.DOTALL)
 
 
-_source = lru_cache(maxsize=65536)(glob_to_regex)
+_source = lru_cache(maxsize=8192)(glob_to_regex)
 """The engine's regex source of one glob, remembered (a report reads the same policies again)."""
 
-
-@lru_cache(maxsize=1024)
-def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """:func:`_compile_any` of a statement's patterns, remembered."""
-    return _compile_any(patterns)
+Compiled = dict[tuple[str, ...], re.Pattern[str]]
+"""One reading's regexes of pattern lists (:func:`_compile_any`): made once per reading and dropped with it, as a
+regex of a thousand patterns holds most of a megabyte."""
 
 
-def _matches_any(value: str, patterns: tuple[str, ...]) -> bool:
+def _matches_any(value: str, patterns: tuple[str, ...], compiled: Compiled) -> bool:
     """Whether one of ``patterns`` matches ``value`` (:func:`_matches`)."""
-    return bool(patterns) and _alternation(patterns).fullmatch(value) is not None
+    if not patterns:
+        return False
+    regex = compiled.get(patterns)
+    if regex is None:
+        regex = compiled[patterns] = _compile_any(patterns)
+    return regex.fullmatch(value) is not None
 
 
-def _granted(statement: _Statement, namespace: str) -> Iterator[str]:
+def _granted(statement: _Statement, namespace: str, compiled: Compiled) -> Iterator[str]:
     """The action patterns of ``namespace`` an ``Allow`` ``statement`` grants, restricted to it (``*`` as
     ``<namespace>:*``); none when it grants none."""
     if statement.grants_nothing:
         return
     if statement.not_action:
         whole = f"{namespace}:*"
-        if not _matches_any(whole, statement.not_actions):
+        if not _matches_any(whole, statement.not_actions, compiled):
             yield whole
         return
     by_namespace, wildcards = _actions_by_namespace(statement.actions)
     for rest in by_namespace.get(namespace, ()):
         yield f"{namespace}:{rest}"
-    if wildcards and _matches_any(namespace, tuple(wildcards)):
+    if wildcards and _matches_any(namespace, tuple(wildcards), compiled):
         for service, rests in wildcards.items():
             if _matches(namespace, service):
                 yield from (f"{namespace}:{rest}" for rest in rests)
@@ -190,6 +193,7 @@ class _Denies:
         self._whole = _compile_any(services) if services else None
         self._resources: dict[str, re.Pattern[str] | None] = {}
         self._sets: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+        self.compiled: Compiled = {}
 
     def namespace_denied(self, namespace: str) -> bool:
         """Whether one deny takes back every action of ``namespace`` on every resource."""
@@ -202,7 +206,7 @@ class _Denies:
             return False
         if resource not in self._resources:
             covering = tuple(index for index, deny in enumerate(self.denies) if (
-                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources)))
+                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources, self.compiled)))
             if covering not in self._sets:
                 patterns = {pattern for index in covering for pattern in self.denies[index].actions}
                 self._sets[covering] = _compile_any(patterns) if patterns else None
@@ -218,7 +222,7 @@ def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies)
     for statement in statements:
         if not statement.allow:
             continue
-        for action in _granted(statement, namespace):
+        for action in _granted(statement, namespace, denies.compiled):
             if any(not denies.covered(action, resource) for resource in statement.resources):
                 return True
     return False
@@ -232,8 +236,10 @@ def reported_namespaces(documents: Iterable[str]) -> set[str]:
             if namespace in known and _grants(statements, namespace, denies)}
 
 
-@lru_cache(maxsize=8192)
-def policy_grants(document: str, namespace: str) -> bool:
-    """Whether ListPoliciesGrantingServiceAccess lists the policy ``document`` for ``namespace`` (see the module)."""
+@lru_cache(maxsize=256)
+def granting(document: str, namespaces: tuple[str, ...]) -> frozenset[str]:
+    """Those of ``namespaces`` for which ListPoliciesGrantingServiceAccess lists the policy ``document`` (see the
+    module): one reading of the policy for all of them."""
     statements = _statements(document)
-    return _grants(statements, namespace, _Denies(statements, whole_only=True))
+    denies = _Denies(statements, whole_only=True)
+    return frozenset(namespace for namespace in namespaces if _grants(statements, namespace, denies))

@@ -31,7 +31,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LastAccessedJob
 from mockrunner.model.service_names import is_service_namespace, service_name
 from mockrunner.regions import PARTITION
-from mockrunner.services.iam.access_grants import policy_grants, reported_namespaces
+from mockrunner.services.iam.access_grants import granting, reported_namespaces
 from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import arn_shaped, iam_of, managed_policy
 from mockrunner.services.iam.usage import to_minute
@@ -287,7 +287,7 @@ def list_policies_granting_service_access(ctx: RequestContext) -> dict:
         raise ServiceError("InvalidInput", f"Invalid service namespace: [{', '.join(invalid)}]", 400)
     if ctx.params.get("Marker"):
         raise ServiceError("ValidationError", "Invalid Marker.", 400)
+    granted = [(described, granting(document, tuple(namespaces))) for described, document in policies]
     return {"PoliciesGrantingServiceAccess": [
-        {"ServiceNamespace": namespace,
-         "Policies": [described for described, document in policies if policy_grants(document, namespace)]}
+        {"ServiceNamespace": namespace, "Policies": [described for described, found in granted if namespace in found]}
         for namespace in namespaces], "IsTruncated": False}
