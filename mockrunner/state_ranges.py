@@ -22,6 +22,7 @@ means "not set"), are always in range.  Ranges are checked only while :func:`che
 """
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -203,6 +204,59 @@ def _saml_keys(value: Any, limits: Limits) -> str | None:
     return None
 
 
+def _use(value: Any, limits: Limits) -> str | None:
+    """A recorded use of a service, ``(when, Region)`` (``IamState.record_use``): GetAccessKeyLastUsed, the
+    service last accessed reports and every later request of the same caller compute with both."""
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], datetime)
+            and isinstance(value[1], str)):
+        return ": not a use (a date and a Region)"
+    problem = _past_check()(value[0], limits)
+    return None if problem is None else f"[0]{problem}"
+
+
+def _reported_services(value: Any, limits: Limits) -> str | None:
+    """A service last accessed report's used services, each ``{"namespace": str, "entities": {ARN: use}}`` (the
+    report's reads sort by the namespace and read each use)."""
+    for index, service in enumerate(value or ()):
+        if not isinstance(service, dict) or not isinstance(service.get("entities"), dict):
+            return f"[{index}]: not a reported service (namespace, entities)"
+        namespace = service.get("namespace")
+        problem = ": none" if namespace is None else _namespace_check()(namespace, limits)
+        if problem is not None:
+            return f"[{index}].namespace{problem}"
+        for arn, use in service["entities"].items():
+            problem = ": not an entity ARN" if not isinstance(arn, str) else _use(use, limits)
+            if problem is not None:
+                return f"[{index}].entities.{str(arn)[:100]}{problem}"
+    return None
+
+
+def _requester_id(value: Any, limits: Limits) -> str | None:
+    """A caller's ``aws:userid``: a unique id, with ``:<session name>`` for a role session, or an account id."""
+    if value is None or (isinstance(value, str) and _CALLER_ID.fullmatch(value)):
+        return None
+    return ": not the unique id of a caller"
+
+
+_CALLER_ID = re.compile(r"(?:\w{12,128}(?::[\w+=,.@-]{2,64})?)?")
+
+
+@cache
+def _past_check() -> Check:
+    return _compile(PAST)
+
+
+@cache
+def _namespace_check() -> Check:
+    return _compile(NAMESPACE)
+
+
+NAMESPACE = _iam("serviceNamespaceType")
+
+USES = Entries(None, value=Entries(None, value=Rule(_use)))
+"""``IamState.last_used``: who (an entity ARN or access key id) -> service namespace -> use."""
+
+
 IAM_TAGS = Entries(IAM_MAX_TAGS, _iam("tagKeyType"), _iam("tagValueType"))
 INLINE_POLICIES = Entries(None, _iam("policyNameType"), _iam("policyDocumentType"))
 STATUS = _iam("statusType")
@@ -275,8 +329,9 @@ RANGES: dict[type, dict[str, Any]] = {
                                     "alias": _iam("serviceCredentialAlias", unset="")},
     iam.LastAccessedJob: {"job_id": _iam("jobIDType"), "arn": _iam("arnType"),
                           "granularity": _iam("AccessAdvisorUsageGranularityType"), "created": PAST,
+                          "services": Rule(_reported_services), "unused": Items(each=NAMESPACE),
                           "requester": _iam("arnType", unset=""), "entities": Items(each=_iam("arnType")),
-                          "entity_ids": Items(each=_iam("idType"))},
+                          "entity_ids": Items(each=_iam("idType")), "requester_id": Rule(_requester_id)},
     iam.DeletionTask: {"task_id": _iam("DeletionTaskIdType"), "role_name": _iam("roleNameType"),
                        "status": _iam("DeletionTaskStatusType"), "reason": _iam("ReasonType")},
     iam.InstanceProfile: {"name": _iam("instanceProfileNameType"), "instance_profile_id": _iam("idType"),
@@ -296,7 +351,7 @@ RANGES: dict[type, dict[str, Any]] = {
                    "instance_profiles": Entries("iam_max_instance_profiles"),
                    "server_certificates": Entries("iam_max_server_certificates"),
                    "account_aliases": Items(1, _iam("accountAliasType")), "credential_report_time": PAST,
-                   "sts_global_token_version": _iam("globalEndpointTokenVersion"),
+                   "sts_global_token_version": _iam("globalEndpointTokenVersion"), "last_used": USES,
                    "next_purge": Between(iam.PURGE_MIN, 2 ** 62),
                    "account_properties": Entries(iam.MAX_ACCOUNT_PROPERTIES, _iam("accountPropertyKeyType"),
                                                  _iam("accountPropertyValueType"))},

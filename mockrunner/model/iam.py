@@ -341,6 +341,10 @@ class LastAccessedJob:
     entity_ids: list[str] = field(default_factory=list)
     """The unique ids of ``entities``, in their order: an entity is listed as it is now (renamed, moved) and not
     once deleted."""
+    requester_id: str = ""
+    """The unique id of the identity that generated the job (``aws:userid``: ``AIDA...`` for a user, ``AROA...:<session
+    name>`` for a role session, the account id for the root): a user deleted and created again under the same name is
+    not the same user.  Empty in a job saved before it was kept (then the ARN alone decides)."""
 
 
 @dataclass

@@ -7,13 +7,26 @@ an ARN is the policy attachments by that ARN get.  So a state holding a user of 
 account B's ``admin`` would let A's key act as B's admin wherever B trusts that user, and a customer managed policy
 filed under ``arn:aws:iam::aws:policy/AdministratorAccess`` would stand in for the AWS managed policy of that name
 in its account (GetPolicy, attachments, evaluation), which the API never lets anyone change.
+
+Unique ids (:func:`shared_ids`) stand for their entity the same way: a user's ``user_id`` is its ``aws:userid`` in
+every request, and a policy naming a deleted user or role keeps its unique id, which "names nobody else".  So a
+state whose user carries another user's id would pass every ``aws:userid`` condition written for that user, and one
+whose user carries the id a stored policy names a deleted principal by would be that principal.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.arns import split_arn
+from mockrunner.model.iam import (
+    GROUP_ID_PREFIX,
+    INSTANCE_PROFILE_ID_PREFIX,
+    POLICY_ID_PREFIX,
+    ROLE_ID_PREFIX,
+    USER_ID_PREFIX,
+)
+from mockrunner.model.principal_arns import named_unique_ids
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Account
@@ -49,4 +62,50 @@ def misplaced(accounts: Mapping[str, "Account"]) -> str | None:
             parsed = split_arn(session.arn)
             if parsed is None or parsed.partition != "aws" or parsed.account != account_id:
                 return f"{base}.sessions[{str(key)[:200]!r}]: ARN {session.arn[:200]!r} is not of this account"
+    return None
+
+
+IDS = {"users": ("user_id", USER_ID_PREFIX), "roles": ("role_id", ROLE_ID_PREFIX),
+       "groups": ("group_id", GROUP_ID_PREFIX), "policies": ("policy_id", POLICY_ID_PREFIX),
+       "instance_profiles": ("instance_profile_id", INSTANCE_PROFILE_ID_PREFIX)}
+"""``IamState`` collections -> (the unique id's field, the prefix IAM gives such ids: IAM User Guide, "IAM
+identifiers", "Unique identifiers")."""
+
+
+def _stored_policies(account: "Account") -> Iterator[tuple[str, str | None]]:
+    """``(path, text)`` of every stored policy whose principals IAM resolves (``principal_arns``): role trust
+    policies, ECR repository and registry policies."""
+    base = f"$.state.accounts.{account.id}"
+    for name, role in account.iam.roles.items():
+        yield f"{base}.iam.roles[{str(name)[:200]!r}].assume_role_policy", role.assume_role_policy
+    for region_name, region in account.regions.items():
+        for name, repository in region.ecr.repositories.items():
+            yield (f"{base}.regions.{region_name}.ecr.repositories[{str(name)[:200]!r}].policy_text",
+                   repository.policy_text)
+        yield f"{base}.regions.{region_name}.ecr.registry_policy", region.ecr.registry_policy
+
+
+def shared_ids(accounts: Mapping[str, "Account"]) -> str | None:
+    """``"<path>: <why>"`` for the first user, role, group, managed policy or instance profile whose unique id is not
+    of its kind's prefix or is another entity's too (in any account: IAM's unique ids are global), or the first
+    stored policy naming a live user or role by its unique id (IAM writes a principal's id there only once it is
+    deleted); else ``None``."""
+    owners: dict[str, str] = {}
+    for account_id, account in accounts.items():
+        for collection, (field, prefix) in IDS.items():
+            for key, entity in getattr(account.iam, collection).items():
+                unique_id, where = getattr(entity, field), f"$.state.accounts.{account_id}.iam.{collection}"
+                where = f"{where}[{str(key)[:200]!r}].{field}"
+                if not unique_id.startswith(prefix):
+                    return f"{where}: {unique_id[:40]!r} is not an id IAM gives such an entity ({prefix}...)"
+                if unique_id in owners:
+                    return f"{where}: {unique_id[:40]!r} is also the id of {owners[unique_id]}"
+                owners[unique_id] = where
+    principals = {unique_id for unique_id in owners if unique_id.startswith((USER_ID_PREFIX, ROLE_ID_PREFIX))}
+    for account in accounts.values():
+        for where, text in _stored_policies(account):
+            named = named_unique_ids(text) & principals if text else set()
+            if named:
+                return (f"{where}: names {min(named)!r}, the unique id of a user or role that exists (IAM shows a "
+                        "principal's id only once it is deleted)")
     return None

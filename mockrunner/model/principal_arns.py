@@ -76,6 +76,19 @@ def unknown_principals(document: dict, account: Callable[[str], Any]) -> Iterato
                     yield name
 
 
+def named_unique_ids(text: str) -> set[str]:
+    """The unique ids (``AIDA...``, ``AROA...``) the ``Principal.AWS`` and ``NotPrincipal.AWS`` entries of the policy
+    ``text`` name (none when it is no JSON object)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return set()
+    if not isinstance(document, dict):
+        return set()
+    return {name for statement in _statements(document) for _element, _key, names in _aws_names(statement)
+            for name in names if isinstance(name, str) and UNIQUE_ID.match(name)}
+
+
 def _renamed(text: str, matches: Callable[[str], bool], replacement: str) -> str | None:
     """``text`` with every principal name ``matches`` accepts replaced by ``replacement``; ``None`` when none does
     (or the text is no JSON object).  The rewritten document is compact JSON, keys in their order."""

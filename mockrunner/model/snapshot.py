@@ -34,7 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine.strict_json import is_unicode_text
-from mockrunner.model.iam_homes import misplaced
+from mockrunner.model.iam_homes import misplaced, shared_ids
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.state_ranges import check_ranges, checking
 
@@ -106,7 +106,7 @@ def import_state(store: "Store", document: Any) -> None:
     _check_accounts(decoded["accounts"])
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
-    problem = misplaced(decoded["accounts"])
+    problem = misplaced(decoded["accounts"]) or shared_ids(decoded["accounts"])
     if problem is not None:
         raise SnapshotError(problem)
     from mockrunner.model.store import Account

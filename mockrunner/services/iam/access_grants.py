@@ -9,7 +9,7 @@ commit 9dc356f5, ``testdata/aws/iam/last_access.json``):
   removes ``sqs:SendMessage`` on ``*`` allowed by another; ``s3:*`` denied on ``arn:aws:s3:::a/*`` removes
   ``s3:GetObject`` allowed there).  An ``Allow`` with a condition still counts; a ``Deny`` with one never takes
   anything back.
-* :func:`policy_grants` (ListPoliciesGrantingServiceAccess) reads one policy alone: its own ``Deny`` takes an
+* :func:`granting` (ListPoliciesGrantingServiceAccess) reads one policy alone: its own ``Deny`` takes an
   ``Allow`` back only when both name every resource (``"Resource": "*"``); a deny in another policy, or on
   particular resources, leaves the policy listed.
 
@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from mockrunner.iam_engine.matching import glob_to_regex
 from mockrunner.model.service_names import service_names
 
 FOREIGN_RESOURCES: dict[str, frozenset[str]] = {
@@ -103,7 +104,10 @@ def _statements(document: str) -> tuple[_Statement, ...]:
 
 @lru_cache(maxsize=4096)
 def _pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.DOTALL)
+    """``pattern`` compiled as the policy engine compiles a glob (:func:`mockrunner.iam_engine.matching.glob_to_regex`):
+    time linear in the pattern times the value, however many wildcards it holds (``.*`` per wildcard backtracked:
+    ten wildcards against a 60-character action held the store lock for hours)."""
+    return re.compile(glob_to_regex(pattern), re.DOTALL)
 
 
 def _matches(value: str, pattern: str) -> bool:
@@ -112,39 +116,62 @@ def _matches(value: str, pattern: str) -> bool:
     return _pattern(pattern).fullmatch(value) is not None
 
 
-def _granted(statement: _Statement, namespace: str) -> Iterator[str]:
+def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One regex for all of ``patterns`` (each as :func:`_pattern`), which a value fully matches when one of them
+    does: one test, not one per pattern."""
+    return re.compile("(?:" + "|".join(sorted(set(map(_source, patterns)))) + ")", re.DOTALL)
+
+
+_source = lru_cache(maxsize=8192)(glob_to_regex)
+"""The engine's regex source of one glob, remembered (a report reads the same policies again)."""
+
+Compiled = dict[tuple[str, ...], re.Pattern[str]]
+"""One reading's regexes of pattern lists (:func:`_compile_any`): made once per reading and dropped with it, as a
+regex of a thousand patterns holds most of a megabyte."""
+
+
+def _matches_any(value: str, patterns: tuple[str, ...], compiled: Compiled) -> bool:
+    """Whether one of ``patterns`` matches ``value`` (:func:`_matches`)."""
+    if not patterns:
+        return False
+    regex = compiled.get(patterns)
+    if regex is None:
+        regex = compiled[patterns] = _compile_any(patterns)
+    return regex.fullmatch(value) is not None
+
+
+def _granted(statement: _Statement, namespace: str, compiled: Compiled) -> Iterator[str]:
     """The action patterns of ``namespace`` an ``Allow`` ``statement`` grants, restricted to it (``*`` as
     ``<namespace>:*``); none when it grants none."""
     if statement.grants_nothing:
         return
     if statement.not_action:
         whole = f"{namespace}:*"
-        if not any(_matches(whole, pattern) for pattern in statement.not_actions):
+        if not _matches_any(whole, statement.not_actions, compiled):
             yield whole
         return
     by_namespace, wildcards = _actions_by_namespace(statement.actions)
     for rest in by_namespace.get(namespace, ()):
         yield f"{namespace}:{rest}"
-    for service, rest in wildcards:
-        if _matches(namespace, service):
-            yield f"{namespace}:{rest}"
+    if wildcards and _matches_any(namespace, tuple(wildcards), compiled):
+        for service, rests in wildcards.items():
+            if _matches(namespace, service):
+                yield from (f"{namespace}:{rest}" for rest in rests)
 
 
 @lru_cache(maxsize=1024)
-def _actions_by_namespace(actions: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], tuple[tuple[str, str], ...]]:
-    """``actions`` as (literal namespace -> the rest of each action, (wildcard namespace, rest) pairs); ``*`` is
-    ``("*", "*")``.  Read once per statement, so a statement of hundreds of actions costs little per namespace."""
+def _actions_by_namespace(actions: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """``actions`` as (literal namespace -> the rest of each action, wildcard namespace -> the rest of each action);
+    ``*`` is ``*:*``.  Read once per statement, so a statement of hundreds of actions costs little per namespace."""
     literal: dict[str, list[str]] = {}
-    wildcards: list[tuple[str, str]] = []
+    wildcards: dict[str, list[str]] = {}
     for action in actions:
         service, _, rest = action.partition(":")
         if action == "*":
-            wildcards.append(("*", "*"))
-        elif "*" in service or "?" in service:
-            wildcards.append((service, rest))
-        else:
-            literal.setdefault(service, []).append(rest)
-    return {service: tuple(rests) for service, rests in literal.items()}, tuple(dict.fromkeys(wildcards))
+            service, rest = "*", "*"
+        (wildcards if "*" in service or "?" in service else literal).setdefault(service, []).append(rest)
+    return ({service: tuple(dict.fromkeys(rests)) for service, rests in literal.items()},
+            {service: tuple(dict.fromkeys(rests)) for service, rests in wildcards.items()})
 
 
 def _candidates(statements: Iterable[_Statement]) -> set[str]:
@@ -160,20 +187,58 @@ def _candidates(statements: Iterable[_Statement]) -> set[str]:
     return found
 
 
-def _covered(action: str, resource: str, denies: Iterable[_Statement], whole_only: bool) -> bool:
-    """Whether an unconditional ``Deny`` among ``denies`` with ``Action`` and ``Resource`` takes back ``action`` on
-    ``resource``; ``whole_only``: only a deny on every resource, of an allow on every resource."""
-    if whole_only and resource != "*":
-        return False
-    for deny in denies:
-        if deny.conditional or deny.not_action or deny.not_resource:
-            continue
-        if not any(_matches(action, pattern) for pattern in deny.actions):
-            continue
-        if whole_only and "*" in deny.resources or not whole_only and any(
-                _matches(resource, pattern) for pattern in deny.resources):
-            return True
-    return False
+def _whole_namespace(pattern: str) -> str | None:
+    """The glob of the namespaces whose every action the action ``pattern`` matches, or ``None``: ``*`` for ``*``,
+    ``<glob>`` for ``<glob>:*``, and a colon-free ``<glob>*`` itself (its ``*`` runs on over ``:`` and the rest)."""
+    if pattern.endswith(":*"):
+        return pattern[:-2]
+    return pattern if pattern.endswith("*") and ":" not in pattern else None
+
+
+@lru_cache(maxsize=1024)
+def _whole_services(actions: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`_whole_namespace` of each of a statement's actions that has one."""
+    return tuple(service for service in map(_whole_namespace, actions) if service is not None)
+
+
+class _Denies:
+    """The unconditional ``Action``/``Resource`` denies of one reading (``whole_only``: only a deny on every resource,
+    of an allow on every resource, takes anything back), deciding whether they take back an action on a resource.
+
+    Each resource pattern is matched against the denies once, and an action against the actions of all the denies
+    that cover the resource in one regex; a namespace a deny takes back whole on every resource is found once.
+    (Matching every pair against every deny pattern anew cost minutes under the store lock for one user's policies
+    at IAM's size quotas.)"""
+
+    def __init__(self, statements: Iterable[_Statement], whole_only: bool) -> None:
+        self.denies = tuple(statement for statement in statements if not statement.allow and not (
+            statement.conditional or statement.not_action or statement.not_resource))
+        self.whole_only = whole_only
+        services = {service for deny in self.denies if "*" in deny.resources
+                    for service in _whole_services(deny.actions)}
+        self._whole = _compile_any(services) if services else None
+        self._resources: dict[str, re.Pattern[str] | None] = {}
+        self._sets: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+        self.compiled: Compiled = {}
+
+    def namespace_denied(self, namespace: str) -> bool:
+        """Whether one deny takes back every action of ``namespace`` on every resource."""
+        return self._whole is not None and self._whole.fullmatch(namespace) is not None
+
+    def covered(self, action: str, resource: str) -> bool:
+        """Whether a deny takes back ``action`` on ``resource``: one regex of the actions of every deny whose
+        resources cover ``resource``, made once per such set of denies."""
+        if self.whole_only and resource != "*":
+            return False
+        if resource not in self._resources:
+            covering = tuple(index for index, deny in enumerate(self.denies) if (
+                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources, self.compiled)))
+            if covering not in self._sets:
+                patterns = {pattern for index in covering for pattern in self.denies[index].actions}
+                self._sets[covering] = _compile_any(patterns) if patterns else None
+            self._resources[resource] = self._sets[covering]
+        actions = self._resources[resource]
+        return actions is not None and actions.fullmatch(action) is not None
 
 
 @lru_cache(maxsize=8192)
@@ -190,14 +255,16 @@ def _may_name(resource: str, namespace: str) -> bool:
     return service in FOREIGN_RESOURCES.get(namespace, ())
 
 
-def _grants(statements: tuple[_Statement, ...], namespace: str, denies: tuple[_Statement, ...],
-            whole_only: bool) -> bool:
+def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies) -> bool:
+    if denies.namespace_denied(namespace) and (not denies.whole_only or all(
+            statement.resources == ("*",) for statement in statements if statement.allow)):
+        return False
     for statement in statements:
         if not statement.allow:
             continue
         resources = [resource for resource in statement.resources if _may_name(resource, namespace)]
-        for action in _granted(statement, namespace) if resources else ():
-            if any(not _covered(action, resource, denies, whole_only) for resource in resources):
+        for action in _granted(statement, namespace, denies.compiled) if resources else ():
+            if any(not denies.covered(action, resource) for resource in resources):
                 return True
     return False
 
@@ -205,15 +272,15 @@ def _grants(statements: tuple[_Statement, ...], namespace: str, denies: tuple[_S
 def reported_namespaces(documents: Iterable[str]) -> set[str]:
     """The known namespaces a report on an entity whose policies are ``documents`` lists (see the module)."""
     statements = tuple(dict.fromkeys(statement for document in documents for statement in _statements(document)))
-    denies = tuple(statement for statement in statements if not statement.allow)
-    known = service_names()
+    denies, known = _Denies(statements, whole_only=False), service_names()
     return {namespace for namespace in _candidates(statements)
-            if namespace in known and _grants(statements, namespace, denies, whole_only=False)}
+            if namespace in known and _grants(statements, namespace, denies)}
 
 
-@lru_cache(maxsize=8192)
-def policy_grants(document: str, namespace: str) -> bool:
-    """Whether ListPoliciesGrantingServiceAccess lists the policy ``document`` for ``namespace`` (see the module)."""
+@lru_cache(maxsize=256)
+def granting(document: str, namespaces: tuple[str, ...]) -> frozenset[str]:
+    """Those of ``namespaces`` for which ListPoliciesGrantingServiceAccess lists the policy ``document`` (see the
+    module): one reading of the policy for all of them."""
     statements = _statements(document)
-    denies = tuple(statement for statement in statements if not statement.allow)
-    return _grants(statements, namespace, denies, whole_only=True)
+    denies = _Denies(statements, whole_only=True)
+    return frozenset(namespace for namespace in namespaces if _grants(statements, namespace, denies))

@@ -31,7 +31,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import IamState, LastAccessedJob
 from mockrunner.model.service_names import is_service_namespace, service_name
 from mockrunner.regions import PARTITION
-from mockrunner.services.iam.access_grants import policy_grants, reported_namespaces
+from mockrunner.services.iam.access_grants import granting, reported_namespaces
 from mockrunner.services.iam.authz import anything
 from mockrunner.services.iam.entities import arn_shaped, iam_of, managed_policy
 from mockrunner.services.iam.usage import to_minute
@@ -100,11 +100,12 @@ def _in_order(iam: IamState, arns: set[str]) -> list[str]:
 
 def _target_checks(ctx: RequestContext) -> tuple[Check, ...]:
     """authz of GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess: ``iam:<Operation>`` on the
-    ARN given, with the tags of the entity it names exactly (an ARN at another path names the entity for the report
-    but carries no tags: mockrunner's choice, failing closed).  An ARN of another partition or service is
-    ``ValidationError`` ("Invalid ARN partition", "Invalid service in ARN"), one of another account
-    ``AccessDenied`` "User: <caller> is not authorized to perform the operation on <arn>", whatever the caller's
-    policies (recorded; checked here, before them, as mockrunner's choice)."""
+    ARN given, with the tags of the entity it names exactly; an ARN at another path names the entity for the report
+    (recorded), and is checked without tags and the entity's own ARN with them as well (mockrunner's choice, failing
+    closed: a deny of the entity's ARN or a condition on its tags holds whatever path the request spells).  An ARN
+    of another partition or service is ``ValidationError`` ("Invalid ARN partition", "Invalid service in ARN"), one
+    of another account ``AccessDenied`` "User: <caller> is not authorized to perform the operation on <arn>",
+    whatever the caller's policies (recorded; checked here, before them, as mockrunner's choice)."""
     action, arn = f"iam:{ctx.operation_name}", ctx.params["Arn"]
     parsed = split_arn(arn) if arn_shaped(arn) else None
     if parsed is None:
@@ -116,10 +117,14 @@ def _target_checks(ctx: RequestContext) -> tuple[Check, ...]:
     if parsed.account not in (ctx.account.id, "aws"):
         raise ServiceError("AccessDenied", f"User: {ctx.caller.arn} is not authorized to perform the operation "
                                            f"on {arn}", 403)
-    entity = _entity(iam_of(ctx), arn) if parsed.resource_type in _SUPPORTED else None
-    if getattr(entity, "arn", arn) != arn:
-        entity = None  # a namesake at another path: checked on the ARN given, without the entity's tags
-    return (Check(action, arn, resource_tag_keys(entity, parsed.resource_type)),)
+    kind = parsed.resource_type
+    entity = _entity(iam_of(ctx), arn) if kind in _SUPPORTED else None
+    if getattr(entity, "arn", arn) == arn:
+        return (Check(action, arn, resource_tag_keys(entity, kind)),)
+    # The entity at another path: checked on the ARN given, without the entity's tags, and on the entity's own ARN
+    # with them, so that a path spelled otherwise takes no deny or tag condition on the entity away (fail closed).
+    return (Check(action, arn, resource_tag_keys(None, kind)),
+            Check(action, entity.arn, resource_tag_keys(entity, kind)))
 
 
 def _target(ctx: RequestContext, unsupported: dict[str, str]) -> tuple[list[tuple[dict, str]], list[str]]:
@@ -157,7 +162,7 @@ def generate_service_last_accessed_details(ctx: RequestContext) -> dict:
     ids = [_unique_id(iam, entity) for entity in entities]
     job = iam.add(LastAccessedJob(str(uuid.uuid4()), arn, ctx.params.get("Granularity") or "SERVICE_LEVEL", now,
                                   services, requester=ctx.caller.arn, unused=unused, entities=entities,
-                                  entity_ids=ids))
+                                  entity_ids=ids, requester_id=ctx.caller.user_id))
     return {"JobId": job.job_id}
 
 
@@ -169,10 +174,11 @@ def _services_of(job: LastAccessedJob) -> list[dict]:
 
 def _job(ctx: RequestContext) -> LastAccessedJob:
     """The request's job; another identity's is unknown to the caller (recorded: another user, the account's
-    other caller and another session of the same role all get the unknown job's answer)."""
+    other caller and another session of the same role all get the unknown job's answer).  The identity is its ARN and
+    its unique id: a user deleted and created again under the name is another user (*unverified*: not recorded)."""
     job_id = ctx.params["JobId"]
     job = iam_of(ctx).last_accessed_jobs.get(job_id)
-    if job is None or job.requester != ctx.caller.arn:
+    if job is None or job.requester != ctx.caller.arn or job.requester_id not in ("", ctx.caller.user_id):
         raise ServiceError("NoSuchEntity", f"Job {job_id} does not exist.", 404)
     return job
 
@@ -281,7 +287,7 @@ def list_policies_granting_service_access(ctx: RequestContext) -> dict:
         raise ServiceError("InvalidInput", f"Invalid service namespace: [{', '.join(invalid)}]", 400)
     if ctx.params.get("Marker"):
         raise ServiceError("ValidationError", "Invalid Marker.", 400)
+    granted = [(described, granting(document, tuple(namespaces))) for described, document in policies]
     return {"PoliciesGrantingServiceAccess": [
-        {"ServiceNamespace": namespace,
-         "Policies": [described for described, document in policies if policy_grants(document, namespace)]}
+        {"ServiceNamespace": namespace, "Policies": [described for described, found in granted if namespace in found]}
         for namespace in namespaces], "IsTruncated": False}
