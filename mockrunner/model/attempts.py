@@ -4,7 +4,8 @@ An :class:`AttemptWindows` counts, per key, the attempts made in the current win
 epoch) // width``); a count from an earlier window counts for nothing.  It is machinery, not state: it is not
 exported with the store, a restart or a reset forgets it, and an attempt refused by the API may still be counted
 (that is what it is for).  Its size stays bounded: past ``limit`` keys, the keys of windows other than the
-current one are dropped, and if that is not enough, all of them.
+current one are dropped, and if that is not enough, those with the fewest attempts in this window.  A key with
+many attempts (a locked one) is dropped last, so filling the table with fresh keys cannot lift a lock.
 """
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ class AttemptWindows:
             if key not in self._counts and len(self._counts) >= self.limit:
                 self._counts = {other: entry for other, entry in self._counts.items() if entry[0] == current}
                 if len(self._counts) >= self.limit:
-                    self._counts.clear()
+                    fewest = min(entry[1] for entry in self._counts.values())
+                    self._counts = {other: entry for other, entry in self._counts.items() if entry[1] > fewest}
             self._counts[key] = (current, attempts)
             return attempts
 

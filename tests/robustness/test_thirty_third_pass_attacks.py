@@ -401,3 +401,22 @@ def test_a_user_created_again_under_the_name_does_not_read_the_old_users_jobs(aw
                          (new.get_service_last_accessed_details_with_entities,
                           {"JobId": job, "ServiceNamespace": "iam"})):
         assert error_of(call, **kwargs) == ("NoSuchEntity", f"Job {job} does not exist.", 404)
+
+
+# ------------------------------------------------------------------------------------- the attempt table's bound
+def test_a_full_attempt_table_keeps_its_locked_keys():
+    """The MFA code limit's table (``model/attempts.py``) is bounded; when it is full, keys of earlier windows go
+    first, then the keys with the fewest attempts in this window.  Before: past the bound it dropped every key, so
+    fresh keys (attempts on other devices) lifted the lock of a device that had used up its nine checks."""
+    from datetime import UTC, datetime
+
+    from mockrunner.model.attempts import AttemptWindows
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    table = AttemptWindows(width=180, limit=4)
+    for _ in range(9):
+        table.add("victim", now)
+    for key in range(50):  # bounded: far more fresh keys than the table holds
+        table.add(("fresh", key), now)
+        assert len(table) <= 4
+    assert table.count("victim", now) == 9
