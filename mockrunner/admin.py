@@ -14,7 +14,7 @@ Endpoints (all JSON):
 ``PUT  /state`` (or ``POST``)               import a state export (all-or-nothing)
 ``POST /settle``                            complete every pending App Runner operation now
 ``GET  /pending``                           the App Runner operations still in progress
-``GET  /clock``                             the store clock's time and offset
+``GET  /clock``                             the store clock's time
 ``POST /clock/advance``                     ``{"seconds": N}``: move the clock forward
 ``GET  /decisions``                         the decision log; filters ``principal``, ``action``, ``decision``,
                                             ``limit`` (``*`` wildcards allowed in principal and action)
