@@ -14,7 +14,7 @@ Endpoints (all JSON):
 ``PUT  /state`` (or ``POST``)               import a state export (all-or-nothing)
 ``POST /settle``                            complete every pending App Runner operation now
 ``GET  /pending``                           the App Runner operations still in progress
-``GET  /clock``                             the store clock's time and offset
+``GET  /clock``                             the store clock's time
 ``POST /clock/advance``                     ``{"seconds": N}``: move the clock forward
 ``GET  /decisions``                         the decision log; filters ``principal``, ``action``, ``decision``,
                                             ``limit`` (``*`` wildcards allowed in principal and action)
@@ -24,6 +24,8 @@ Endpoints (all JSON):
                                             statement one logged decision needed, and where it goes
 ``GET  /enforce``, ``PUT /enforce``         the enforcement mode; ``{"mode": "on"|"soft"|"off"}`` changes it
 ``GET  /apprunner/failures?service_arn=``   why a service's operations failed
+``GET  /apprunner/deployed-image?service_arn=``
+                                            the image a service runs and the digest it last pulled
 ``GET  /apprunner/instance-role-credentials?service_arn=``
                                             the credentials code in the service would get for its role
 ``POST /apprunner/connections/complete-handshake``

@@ -71,8 +71,19 @@ def login() -> Any:
 def index() -> str:
     entries = _entries()
     seen = decisions.principals(entries)
+    shown = [{**row, "suggestible": _suggestible(row["arn"])} for row in seen[:50]]
     return render_template("index.html", accounts=sorted(_store().accounts), total=len(entries),
-                           denied=sum(row["denied"] for row in seen), principals=seen[:50])
+                           denied=sum(row["denied"] for row in seen), principals=shown)
+
+
+def _suggestible(arn: str) -> bool:
+    """Whether a least-privilege policy can be suggested for ``arn``: an IAM user, role or role session (not a
+    root, a service principal or a federated user, for whom the suggestion page answers 400)."""
+    try:
+        recorded.identity_of(arn)
+    except suggest.SuggestError:
+        return False
+    return True
 
 
 @ui.get("/accounts")
@@ -144,7 +155,7 @@ def suggested() -> Any:
                                            wildcards=not exact)
         except suggest.SuggestError as problem:
             error = str(problem)
-    listed = [row for row in decisions.principals(_entries()) if row["arn"].startswith("arn:")]
+    listed = [row for row in decisions.principals(_entries()) if _suggestible(row["arn"])]
     page = render_template("suggest.html", principal=principal, answer=answer, error=error, exact=exact,
                            principals=listed, as_json=lambda value: json.dumps(value, indent=2))
     return Response(page, status=400 if error else 200)

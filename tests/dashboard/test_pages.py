@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as markup
 import json
 import re
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -257,3 +258,19 @@ def test_apprunner_shows_each_services_place_and_its_newest_operations(aws_on) -
     status, html = page(aws_on, "/apprunner")
     assert status == 200 and _counts(html)[0] == "1 service" and f"{ACCOUNT} · us-east-1" in html
     assert html.count('<li class="op-') == 20 and "3 earlier operations not shown" in html
+
+
+def test_only_principals_a_policy_can_be_suggested_for_get_a_suggestion_link(aws_on) -> None:
+    """Newcomer pass (session 17): the overview and the *Least privilege* page linked every ARN in the log to its
+    suggestion, root's too, and that link answered 400 "principal must be an IAM user, role or role session ARN"."""
+    root = f"arn:aws:iam::{ACCOUNT}:root"
+    ecr = aws_on.client("ecr", **user_keys(aws_on, "dev"))  # root's CreateUser and CreateAccessKey are logged
+    with pytest.raises(ClientError):
+        ecr.describe_repositories()
+    for path in ("/", "/suggest"):
+        status, html = page(aws_on, path)
+        linked = {unquote(markup.unescape(found))
+                  for found in re.findall(r'href="/_mockrunner/ui/suggest\?principal=([^"]+)"', html)}
+        assert status == 200 and linked == {user_arn("dev")}, (path, linked)
+        assert (root in html) == (path == "/")  # the overview still lists root with its decisions
+        assert page(aws_on, "/suggest", principal=user_arn("dev"))[0] == 200

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import pathlib
+import re
 import threading
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from mockrunner.app import create_app
 from mockrunner.config import Settings
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEED = {"ecr": {"repositories": [{"name": "web", "images": [{"tags": ["latest"]}]}]}}
 
 
@@ -165,3 +168,37 @@ def test_an_admin_change_waits_for_the_call_in_progress(method, path, body) -> N
         assert not answered.wait(0.5), f"{path} changed the store while a call held its lock"
     assert answered.wait(30)
     worker.join(30)
+
+
+def _section(path: str, heading: str) -> str:
+    """The text of ``path`` from the ``## heading`` line to the next ``## `` heading."""
+    text = (ROOT / path).read_text(encoding="utf-8")
+    start = text.index(f"\n## {heading}")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else len(text)]
+
+
+def _shape(path: str) -> str:
+    """A path with every placeholder (``<path:issuer>``, ``<host>``) the same."""
+    return re.sub(r"<[^>]+>", "<>", path.rstrip("/"))
+
+
+def test_every_admin_endpoint_is_in_the_readme_and_ways_in_tables() -> None:
+    """Newcomer pass (session 17): ``POST /_mockrunner/ecr/scan-findings``, the OIDC discovery document, ``GET
+    oidc/jwks?issuer=`` and ``GET saml/metadata`` were served but in neither admin table, so a reader could not
+    find them.  Every route of the admin blueprint (but the catch-all and the dashboard) is listed: its path in the
+    README's table, its method and path in docs/ways-in.md's."""
+    app = create_app(Settings(log_requests=False))
+    routes = {(method, _shape(rule.rule[len("/_mockrunner/"):]))
+              for rule in app.admin_app.url_map.iter_rules()
+              if rule.rule.startswith("/_mockrunner/") and not rule.rule.startswith("/_mockrunner/ui")
+              and rule.endpoint != "static" and "<path:rest>" not in rule.rule and rule.rule != "/_mockrunner/"
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert len(routes) >= 30
+    readme = {_shape(found) for found in re.findall(r"/_mockrunner/([^\s`?]+)", _section("README.md", "Admin API"))}
+    assert sorted(path for _, path in routes if path not in readme) == []
+    ways_in = set()
+    for method, path, also in re.findall(r"`(GET|POST|PUT|DELETE) ([^`?\s]+)[^`]*`(?: \(or `(GET|POST)`)?",
+                                         _section("docs/ways-in.md", "Admin API")):
+        ways_in |= {(method, _shape(path)), *([(also, _shape(path))] if also else [])}
+    assert sorted(routes - ways_in) == []
