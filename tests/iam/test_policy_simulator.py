@@ -70,16 +70,18 @@ def test_principal_policy_positions_and_sources(aws):
     by_action = {r["EvalActionName"]: r for r in results}
     listed = by_action["codecommit:ListRepositories"]
     assert listed["EvalDecision"] == "allowed"
+    # Inline: <kind>_<entity>_<policy>, managed: the policy's name; all "IAM Policy" (recorded from AWS:
+    # radkawar/stackd, testdata/aws/iam/simulation.json, "principal_user_sources").
     assert listed["MatchedStatements"][0] == {
-        "SourcePolicyId": "Grant-Access-To-CodeCommit-ListRepo", "SourcePolicyType": "user",
+        "SourcePolicyId": "user_alejandro_Grant-Access-To-CodeCommit-ListRepo", "SourcePolicyType": "IAM Policy",
         "StartPosition": {"Line": 3, "Column": 19}, "EndPosition": {"Line": 9, "Column": 10}}
     assert {(m["SourcePolicyId"], m["SourcePolicyType"]) for m in listed["MatchedStatements"]} == {
-        ("Grant-Access-To-CodeCommit-ListRepo", "user"), ("ReadOnlyAccess", "aws-managed")}
+        ("user_alejandro_Grant-Access-To-CodeCommit-ListRepo", "IAM Policy"), ("ReadOnlyAccess", "IAM Policy")}
     denied = by_action["s3:DeleteBucket"]
     assert denied["EvalDecision"] == "explicitDeny"
     assert [(m["SourcePolicyId"], m["SourcePolicyType"]) for m in denied["MatchedStatements"]] == [
-        ("deny-delete", "group")]
-    assert [m["SourcePolicyType"] for m in by_action["logs:PutLogEvents"]["MatchedStatements"]] == ["user-managed"]
+        ("group_devs_deny-delete", "IAM Policy")]
+    assert [m["SourcePolicyId"] for m in by_action["logs:PutLogEvents"]["MatchedStatements"]] == ["team-logs"]
     assert by_action["ec2:RunInstances"] == {
         "EvalActionName": "ec2:RunInstances", "EvalResourceName": "*", "EvalDecision": "implicitDeny",
         # ReadOnlyAccess tests s3express:SessionMode in a condition: a key the request did not supply.
@@ -95,14 +97,15 @@ def test_boundary_detail_and_boundary_input(aws):
                                             ActionNames=["s3:GetObject", "ec2:RunInstances"])["EvaluationResults"]
     assert [(r["EvalDecision"], r["PermissionsBoundaryDecisionDetail"]) for r in results] == [
         ("allowed", {"AllowedByPermissionsBoundary": True}), ("implicitDeny", {"AllowedByPermissionsBoundary": False})]
-    assert ("only-s3", "user-managed") in {(m["SourcePolicyId"], m["SourcePolicyType"])
-                                           for m in results[0]["MatchedStatements"]}
+    # An allowing boundary is reported in PermissionsBoundaryDecisionDetail only (recorded: radkawar/stackd,
+    # simulation.json, "principal_attached_boundary").
+    assert [m["SourcePolicyId"] for m in results[0]["MatchedStatements"]] == ["AdministratorAccess"]
     # A boundary given in the request replaces the entity's.
     given = iam.simulate_principal_policy(PolicySourceArn=_user_arn("bounded"), ActionNames=["ec2:RunInstances"],
                                           PermissionsBoundaryPolicyInputList=[doc(allow("ec2:*"))])
     result = given["EvaluationResults"][0]
     assert result["EvalDecision"] == "allowed"
-    assert "PermissionsBoundaryPolicyInputList.1" in [m["SourcePolicyId"] for m in result["MatchedStatements"]]
+    assert "PermissionsBoundaryPolicyInputList.1" not in [m["SourcePolicyId"] for m in result["MatchedStatements"]]
 
 
 def test_missing_context_values_and_typed_context_entries(aws):
@@ -179,13 +182,15 @@ def test_validation_errors(aws):
     iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
     with pytest.raises(ClientError) as excinfo:
         iam.simulate_principal_policy(PolicySourceArn=_user_arn("nobody"), ActionNames=["s3:GetObject"])
-    assert aws_error(excinfo) == ("NoSuchEntity", "The user with name nobody cannot be found.", 404)
+    # Recorded from AWS (radkawar/stackd, testdata/aws/iam/simulation.json, "principal_user_missing").
+    assert aws_error(excinfo) == ("NoSuchEntity", "Unable to retrieve specified IAM entity.", 404)
     with pytest.raises(ClientError) as excinfo:
         iam.get_context_keys_for_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:role/nobody")
     assert aws_error(excinfo)[0] == "NoSuchEntity"
     with pytest.raises(ClientError) as excinfo:
         iam.simulate_custom_policy(PolicyInputList=["not json"], ActionNames=["s3:GetObject"])
-    assert aws_error(excinfo)[0] == "MalformedPolicyDocument"
+    # Recorded from AWS (simulation.json, "invalid_policy_json").
+    assert aws_error(excinfo) == ("InvalidInput", "Policy input list item 1 has invalid content", 400)
     bad_context = [{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["not-an-ip"], "ContextKeyType": "ip"}]
     with pytest.raises(ClientError) as excinfo:
         iam.simulate_custom_policy(PolicyInputList=[DYNAMO_AFTER_2018], ActionNames=["s3:GetObject"],

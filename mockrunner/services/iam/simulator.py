@@ -16,9 +16,6 @@ results available": ``IsTruncated`` and ``Marker`` then lead on).
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -36,18 +33,17 @@ from mockrunner.iam_engine import (
     Unreadable,
     parse_policy,
 )
-from mockrunner.iam_engine.conditions.date import parse_date
 from mockrunner.iam_engine.context import build_context
 from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
-from mockrunner.iam_engine.simulation import Matched, Result, Simulation, Source, load_source
+from mockrunner.iam_engine.simulation import Simulation, Source, load_source
 from mockrunner.model.iam import IamState
-from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.numerals import is_decimal
-from mockrunner.services.iam import paging
+from mockrunner.services.iam import paging, simulator_inputs
 from mockrunner.services.iam.authz import on_arn
 from mockrunner.services.iam.entities import GROUP, KINDS, ROLE, USER, Kind, managed_policy
+from mockrunner.services.iam.simulator_answers import evaluation_result
 from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
 from mockrunner.services.registry import op
 
@@ -63,8 +59,13 @@ WORK_PER_PAGE = 2_000_000
 (about 0.2 s under the store lock; a policy set of 20,000 statements still gets 100 pairs a page)."""
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidInput", message, 400)
+STORED_TYPE = "IAM Policy"
+"""The ``SourcePolicyType`` of a matched statement of the simulated entity's own policies (and of
+SimulateCustomPolicy's ``PolicyInputList``)."""
+BOUNDARY_TYPE = "Permissions Boundary Policy"
+"""The ``SourcePolicyType`` of a ``PermissionsBoundaryPolicyInputList`` policy's matched statement."""
+
+_invalid = simulator_inputs.invalid
 
 
 # ------------------------------------------------------------------------------------------------ before the lock
@@ -121,7 +122,13 @@ _on_given_source = on_arn("PolicySourceArn")
 
 def _on_source(ctx: RequestContext) -> Iterable[Check]:
     """``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM): the entity
-    :func:`_named` finds, at its own ARN with its tags; else the ARN as given."""
+    :func:`_named` finds, at its own ARN with its tags; else the ARN as given.  A SimulatePrincipalPolicy for
+    another account's entity is refused before any check (recorded from AWS, 2026-09-11: radkawar/stackd,
+    testdata/aws/iam/simulation.json, "principal_cross_account_source")."""
+    foreign = split_arn(ctx.params["PolicySourceArn"])
+    if ctx.operation_name == "SimulatePrincipalPolicy" and foreign is not None and foreign.account \
+            and foreign.account != ctx.account.id:
+        _simulated_entity(ctx, ctx.params["PolicySourceArn"])
     found = _named(ctx, ctx.params["PolicySourceArn"])
     if found is None:
         return _on_given_source(ctx)
@@ -159,15 +166,34 @@ def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
     return found
 
 
+def _simulated_entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
+    """SimulatePrincipalPolicy's ``PolicySourceArn``, refused in IAM's words: recorded from AWS, 2026-09-11
+    (radkawar/stackd, testdata/aws/iam/simulation.json, "principal_root_source", "principal_assumed_role_source",
+    "principal_invalid_source", "principal_cross_account_source", "principal_{user,group,role}_missing")."""
+    parsed = split_arn(arn)
+    kind = KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam") else None
+    if kind is None or "/" not in parsed.resource:
+        raise _invalid(f"Invalid ARN provided in the request: {arn}")
+    if parsed.account != ctx.account.id:
+        raise _invalid(f"Invalid Policy Source Arn: caller's account {ctx.account.id} does not have access to "
+                       f"policies in account {parsed.account}.")
+    found = _named(ctx, arn)
+    if found is None:
+        raise ServiceError("NoSuchEntity", "Unable to retrieve specified IAM entity.", 404)
+    return found
+
+
 def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int],
             excluded: Exclusions = NOTHING_EXCLUDED) -> list[Source]:
-    """An entity's inline then attached policies, as the simulator reports them (type user/group/role for
-    inline policies, aws-managed/user-managed for managed ones; each identified by its name), less those
-    ``excluded`` names."""
+    """An entity's inline then attached policies, as the simulator reports them, less those ``excluded``.
+    Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json, "principal_user_sources",
+    "principal_group_sources", "principal_role_sources"): an inline policy's SourcePolicyId is
+    ``<user|group|role>_<entity name>_<policy name>``, a managed policy's its name, and both are "IAM Policy"s."""
     sources = []
     for name, text in entity.inline_policies.items():
         if not excluded.inline(kind.name, entity.name, name):
-            sources.append(_stored_source(f"{entity.arn}#inline/{name}", name, kind.name, text, counter))
+            sources.append(_stored_source(f"{entity.arn}#inline/{name}", f"{kind.name}_{entity.name}_{name}",
+                                          STORED_TYPE, text, counter))
     for arn in entity.attached_policies:
         source = None if excluded.managed(arn) else _managed(iam, arn, counter)
         if source is not None:
@@ -179,8 +205,7 @@ def _managed(iam: IamState, arn: str, counter: list[int]) -> Source | None:
     policy = managed_policy(iam, arn)
     if policy is None:
         return None
-    kind = "aws-managed" if is_aws_managed(arn) else "user-managed"
-    return _stored_source(arn, policy.name, kind, policy.default_document, counter)
+    return _stored_source(arn, policy.name, STORED_TYPE, policy.default_document, counter)
 
 
 def _stored_source(policy_id: str, source_id: str, source_type: str, text: str, counter: list[int]) -> Source:
@@ -228,6 +253,10 @@ def _input_sources(ctx: RequestContext, texts: Iterable[str], label: str, counte
     sources = []
     for number, text in enumerate(texts, start=1):
         read = _read_of(ctx, text, kind)
+        if read.refusal is not None and label == "PolicyInputList":
+            # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+            # "invalid_policy_json", "invalid_policy_version").
+            raise _invalid(f"Policy input list item {number} has invalid content")
         if read.refusal is not None:
             raise ServiceError("MalformedPolicyDocument", read.refusal, 400)
         counter[0] += 1
@@ -238,10 +267,13 @@ def _input_sources(ctx: RequestContext, texts: Iterable[str], label: str, counte
 
 
 def _boundary_input(ctx: RequestContext, counter: list[int]) -> Source | None:
-    given = _input_sources(ctx, ctx.params.get("PermissionsBoundaryPolicyInputList") or [],
-                           "PermissionsBoundaryPolicyInputList", counter)
-    if len(given) > 1:
-        raise _invalid("Only one permissions boundary policy can be simulated at a time.")
+    texts = ctx.params.get("PermissionsBoundaryPolicyInputList") or []
+    if len(texts) > 1:
+        # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json, "invalid_two_boundaries").
+        raise _invalid("The list of Permissions Boundary policies cannot exceed 1 items.")
+    # Recorded (simulation.json, "boundary_deny"): a boundary's matched statement is a "Permissions Boundary Policy".
+    given = _input_sources(ctx, texts, "PermissionsBoundaryPolicyInputList", counter,
+                           source_type=BOUNDARY_TYPE)
     return given[0] if given else None
 
 
@@ -265,33 +297,9 @@ def _resource_owner(ctx: RequestContext) -> str | None:
     raise _invalid(f"Invalid ResourceOwner {owner}: it must be an account ARN (arn:aws:iam::<account>:root).")
 
 
-_CONVERT = {
-    "string": str,
-    "numeric": lambda value: int(value) if is_decimal(value.removeprefix("-")) else float(value),
-    "boolean": lambda value: {"true": True, "false": False}[value.lower()],
-    "date": lambda value: (parse_date(value), value)[1],
-    "ip": lambda value: (ipaddress.ip_network(value, strict=False), value)[1],
-    "binary": lambda value: (base64.b64decode(value, validate=True), value)[1],
-}
-
-
 def _context(ctx: RequestContext) -> dict[str, Any]:
-    """``ContextEntries`` as engine context values of their declared types (``...List`` types: lists)."""
-    context: dict[str, Any] = {}
-    for entry in ctx.params.get("ContextEntries") or []:
-        name = entry.get("ContextKeyName")
-        kind = entry.get("ContextKeyType")
-        values = entry.get("ContextKeyValues") or []
-        if not name or not kind:
-            raise _invalid("A context entry needs a ContextKeyName and a ContextKeyType.")
-        scalar = kind.removesuffix("List")
-        convert = _CONVERT[scalar]
-        try:
-            converted = [convert(value) for value in values]
-        except (ValueError, KeyError, binascii.Error):
-            raise _invalid(f"Invalid value for context key {name} of type {kind}: {values}") from None
-        context[name] = converted if kind.endswith("List") or len(converted) != 1 else converted[0]
-    return context
+    """``ContextEntries`` read as IAM reads them (:func:`simulator_inputs.context`)."""
+    return simulator_inputs.context(ctx.params.get("ContextEntries") or [])
 
 
 def _options(ctx: RequestContext) -> None:
@@ -302,50 +310,14 @@ def _options(ctx: RequestContext) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ answers
-def _position(at: tuple[int, int]) -> dict:
-    return {"Line": at[0], "Column": at[1]}
-
-
-def _statement_out(matched: Matched) -> dict:
-    out: dict[str, Any] = {"SourcePolicyId": matched.source.source_id}
-    if matched.source.source_type:
-        out["SourcePolicyType"] = matched.source.source_type
-    if matched.start is not None and matched.end is not None:
-        out["StartPosition"], out["EndPosition"] = _position(matched.start), _position(matched.end)
-    return out
-
-
-def _result_out(action: str, resource: str, result: Result, missing: list[str]) -> dict:
-    """One EvaluationResult; a named resource also gets its ResourceSpecificResults entry, which then carries the
-    missing context keys, if any (the API reference: top-level MissingContextValues are for the resource ``*``)."""
-    statements = [_statement_out(matched) for matched in result.matched]
-    decision = result.decision.decision
-    extra: dict[str, Any] = {}
-    if result.details is not None:
-        extra["EvalDecisionDetails"] = result.details
-    if result.allowed_by_boundary is not None:
-        extra["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": result.allowed_by_boundary}
-    if result.allowed_by_organizations is not None:
-        extra["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": result.allowed_by_organizations}
-    out = {"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision,
-           "MatchedStatements": statements, "MissingContextValues": missing if resource == "*" else [], **extra}
-    if resource != "*":
-        # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/conditions.json): an entry carries
-        # MatchedStatements only when a statement matched, and no empty MissingContextValues or EvalDecisionDetails.
-        specific = {"EvalResourceName": resource, "EvalResourceDecision": decision}
-        specific.update((name, value) for name, value in (("MatchedStatements", statements),
-                                                          ("MissingContextValues", missing)) if value)
-        specific.update((name, value) for name, value in extra.items() if value != {})
-        out["ResourceSpecificResults"] = [specific]
-    return out
-
-
 def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[str]) -> dict:
-    """Every (action, resource) pair, action by action, one page of them at a time (Marker/MaxItems).  Pairs are
-    positions in ``ActionNames`` x ``ResourceArns`` and only the page's are evaluated: a request naming thousands of
-    each costs one page, not their product (every request holds the store lock); and a page is cut short where its
-    pairs would read more than :data:`WORK_PER_PAGE` statements, so large policies cost no more."""
+    """One result per action over every resource (:mod:`simulator_answers`), one page of them at a time
+    (Marker/MaxItems count actions).  Only the page's actions are evaluated: a request naming thousands costs one
+    page (every request holds the store lock); and a page is cut short where its actions would read more than
+    :data:`WORK_PER_PAGE` statements over all the resources, so large policies cost no more."""
     _options(ctx)
+    simulator_inputs.check_actions(ctx.params["ActionNames"])
+    simulator_inputs.check_resources(ctx.params.get("ResourceArns") or [])
     context = _context(ctx)
     sources = [*simulation.identity, simulation.boundary, simulation.resource_policy]
     keys = merge(_keys(ctx, source) for source in sources if source is not None)
@@ -354,13 +326,17 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     missing = [key for key in keys if key.lower() not in supplied]
     now = ctx.store.clock.now()
     actions, resources = ctx.params["ActionNames"], ctx.params.get("ResourceArns") or ["*"]
+    boundary_id = simulation.boundary.ref.policy_id if simulation.boundary is not None else None
 
     def result(position: int) -> dict:
-        action, resource = actions[position // len(resources)], resources[position % len(resources)]
-        return _result_out(action, resource, simulation.run(action, resource, context, now), missing)
+        action = actions[position]
+        results = [simulation.run(action, resource, context, now) for resource in resources]
+        return evaluation_result(action, resources, results, missing, boundary_id)
 
-    limit = max(1, WORK_PER_PAGE // max(1, simulation.statement_count))
-    return paging.page(range(len(actions) * len(resources)), ctx, "EvaluationResults", result, limit=limit)
+    limit = max(1, WORK_PER_PAGE // max(1, simulation.statement_count * len(resources)))
+    # Recorded (simulation.json, "invalid_marker"): a marker the simulator never gave is InvalidInput.
+    return paging.page(range(len(actions)), ctx, "EvaluationResults", result, limit=limit,
+                       bad_marker="Invalid marker for pagination.", bad_marker_code="InvalidInput")
 
 
 def _entity_keys(principal: Principal, now: Any) -> frozenset[str]:
@@ -373,7 +349,7 @@ def _principal_sources(ctx: RequestContext, counter: list[int], excluded: Exclus
     """The simulated entity and its identity policies (a user's groups' too) less the ``excluded`` ones, then
     ``PolicyInputList``."""
     iam = ctx.account.iam
-    kind, entity = _entity(ctx, ctx.params["PolicySourceArn"])
+    kind, entity = _simulated_entity(ctx, ctx.params["PolicySourceArn"])
     identity = _stored(iam, kind, entity, counter, excluded)
     if kind is USER:
         for group in iam.groups_of(entity.name):
@@ -438,7 +414,11 @@ def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[S
     levels = ctx.params.get("OrderedOrganizationPolicyInputList")
     if levels is None:
         return None
-    return [_input_sources(ctx, level.get("ServiceControlPolicyInputList") or [],
+    for number, level in enumerate(levels, start=1):
+        if not level.get("ServiceControlPolicyInputList"):
+            # Recorded from AWS, 2026-09-11 (radkawar/stackd, simulation.json, "organizations_empty_level").
+            raise _invalid(f"Organization policy at index {number} must contain at least one service control policy")
+    return [_input_sources(ctx, level["ServiceControlPolicyInputList"],
                            f"OrderedOrganizationPolicyInputList.{number}", counter)
             for number, level in enumerate(levels, start=1)]
 

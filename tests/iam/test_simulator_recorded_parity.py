@@ -1,0 +1,420 @@
+"""The policy simulator as radkawar/stackd recorded it from real AWS IAM (2026-09-11).
+
+Evidence: the repository radkawar/stackd (commit 9dc356f5), ``testdata/aws/iam/simulation.json``,
+``simulation_inputs.json``, ``simulation_defaults.json`` and ``simulate_custom_policy.json`` (requests to real IAM
+and its answers, each with its ``observed_at``).  Each test names its file and cases; each failed before its fix
+unless its docstring says it held.  Recorded answers are compared whole where the recording is complete.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.iam.helpers import ACCOUNT, error_of
+
+OBJECT_A, OBJECT_B = "arn:aws:s3:::stackd-simulation/a", "arn:aws:s3:::stackd-simulation/b"
+S3_TEMPLATE = "arn:aws:s3:::${BucketName}/${KeyName}"
+
+
+def _policy(*statements: dict) -> str:
+    """A policy written as the recordings write it (compact JSON, so the recorded positions apply)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
+
+
+def _statement(effect: str, action: str, resource: str = "*", **condition: dict) -> dict:
+    found = {"Effect": effect, "Action": action, "Resource": resource}
+    if condition:
+        found["Condition"] = condition
+    return found
+
+
+GET = _policy(_statement("Allow", "s3:GetObject"))
+"""``{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}``: its statement spans columns 38 to 95."""
+STAR = _policy(_statement("Allow", "*"))
+"""Allow everything: columns 38 to 84."""
+
+
+def _matched(source: str = "PolicyInputList.1", end: int = 95, start: tuple[int, int] = (1, 38),
+             kind: str = "IAM Policy", stop: tuple[int, int] | None = None) -> dict:
+    return {"SourcePolicyId": source, "SourcePolicyType": kind, "StartPosition": {"Line": start[0], "Column": start[1]},
+            "EndPosition": {"Line": (stop or (1, end))[0], "Column": (stop or (1, end))[1]}}
+
+
+def _results(iam, **request) -> list[dict]:
+    answer = iam.simulate_custom_policy(**request)
+    assert answer["IsTruncated"] is False
+    return answer["EvaluationResults"]
+
+
+# ------------------------------------------------------------------------------------------ ContextEntries
+def _with_context(iam, *entries: dict):
+    return iam.simulate_custom_policy(PolicyInputList=[STAR], ActionNames=["s3:GetObject"],
+                                      ContextEntries=list(entries))
+
+
+def _entry(kind: str | None, *values: str, name: str | None = "stack:key") -> dict:
+    entry: dict = {}
+    if name is not None:
+        entry["ContextKeyName"] = name
+    if kind is not None:
+        entry["ContextKeyType"] = kind
+    if values != (None,):
+        entry["ContextKeyValues"] = list(values)
+    return entry
+
+
+@pytest.mark.parametrize("entry, message", [
+    # input_context_absent_type
+    (_entry(None, "yes"), "Context key stack:key has invalid type null."),
+    (_entry("string", None), "Context values for context key stack:key cannot be null or empty."),  # absent_values
+    (_entry("string"), "Context values for context key stack:key cannot be null or empty."),      # empty_scalar
+    (_entry("stringList"), "Context values for context key stack:key cannot be null or empty."),  # empty_list
+    (_entry("string", "yes", name=None), "ContextKeyName cannot be null or empty."),              # absent_name
+    (_entry("string", "a", "b", name="stack:test"),
+     # simulation.json context_two_scalar
+     "Context key string expected a single value, but received 2."),
+    *[(_entry("numeric", value), "Invalid context value for key stack:key: expected numeric format.")
+      # input_context_numeric_3,4,6; nan; bad
+      for value in ("0x10", " 1 ", "Infinity", "NaN", "abc")],
+    (_entry("date", "tomorrow"), "Invalid context value for key stack:key: expected DateTime format."),
+    *[(_entry("ip", value), "Invalid context value for key stack:key: expected IP address.")
+      for value in ("999.0.0.1", "192.0.2.0/24", "fe80::1%eth0")],                          # context_ip_bad; ip_1, ip_3
+    *[(_entry("binary", value), "Invalid context value for key stack:key: expected base-64 encoded binary format.")
+      # context_binary_bad; binary_1,2,4,6
+      for value in ("!base64", "eWVz\n", "YQ", "YR==", "YQ-_")],
+])
+def test_context_entries_are_refused_in_iams_words(aws, entry, message):
+    """simulation_inputs.json "input_context_*" and simulation.json "context_*": each refusal's wording."""
+    assert error_of(aws.client("iam").simulate_custom_policy, PolicyInputList=[STAR], ActionNames=["s3:GetObject"],
+                    ContextEntries=[entry]) == ("InvalidInput", message, 400)
+
+
+@pytest.mark.parametrize("entry", [
+    # input_context_absent_all
+    {},
+    _entry("string", "yes", name="abcde"),                                           # input_context_name_without_colon
+    # input_context_numeric_0,1,2,5
+    *[_entry("numeric", value) for value in ("01.00", "+1", "1e2", "1e9999")],
+    *[_entry("date", value) for value in ("2035", "2035-01", "2035-01-02", "2035-01-02T03:04Z",
+                                          "2035-01-02T03:04:05.123+02:00", "0", "1735787045", "2035-01-02T03:04:05")],
+    *[_entry("ip", value) for value in ("192.0.2.1", "2001:db8::1", "192.000.002.1")],          # input_context_ip_0,2,4
+    *[_entry("binary", value) for value in ("eWVz", "YQ==", "")],                          # input_context_binary_0,3,5
+    _entry("boolean", "TRUE"), _entry("boolean", "yes"),              # simulation.json context_boolean_uppercase, _bad
+    # simulation.json context_empty
+    _entry("string", ""),
+])
+def test_context_entries_iam_accepts(aws, entry):
+    """The entries real IAM simulated (an empty entry is ignored; a boolean other than ``true`` is false, ``yes``
+    included; IPv4 octets may have leading zeros; ``YYYY-MM`` is a date).  ``2035-01``, ``192.000.002.1`` and the
+    boolean ``yes`` were refused before; the others held."""
+    result = _with_context(aws.client("iam"), entry)["EvaluationResults"]
+    assert result == [{"EvalActionName": "s3:GetObject", "EvalResourceName": "*", "EvalDecision": "allowed",
+                       "MatchedStatements": [_matched(end=84)], "MissingContextValues": []}]
+
+
+def test_context_key_names_collide_without_case(aws):
+    """simulation.json "context_duplicate_names", "context_duplicate_case": the later entry is named."""
+    iam = aws.client("iam")
+    for second in ("stack:test", "STACK:TEST"):
+        assert error_of(iam.simulate_custom_policy, PolicyInputList=[GET], ActionNames=["s3:GetObject"],
+                        ContextEntries=[_entry("string", "a", name="stack:test"),
+                                        _entry("string", "b", name=second)]) == (
+            "InvalidInput", f"Duplicate context key: {second}.", 400)
+
+
+def test_a_leading_zero_ip_and_a_false_boolean_are_their_values(aws):
+    """What the accepted values mean: ``192.000.002.1`` is ``192.0.2.1`` to ``IpAddress``; ``yes`` is false to
+    ``Bool`` (Java's reading of a boolean, the one IAM's acceptance of ``yes`` implies; unverified)."""
+    iam = aws.client("iam")
+    ip = _policy(_statement("Allow", "s3:GetObject", IpAddress={"aws:SourceIp": "192.0.2.0/24"}))
+    assert _results(iam, PolicyInputList=[ip], ActionNames=["s3:GetObject"], ContextEntries=[
+        _entry("ip", "192.000.002.1", name="aws:SourceIp")])[0]["EvalDecision"] == "allowed"
+    flag = _policy(_statement("Allow", "s3:GetObject", Bool={"aws:SecureTransport": "false"}))
+    assert _results(iam, PolicyInputList=[flag], ActionNames=["s3:GetObject"], ContextEntries=[
+        _entry("boolean", "yes", name="aws:SecureTransport")])[0]["EvalDecision"] == "allowed"
+
+
+# ------------------------------------------------------------------------------------------ the request
+@pytest.mark.parametrize("request_, message", [
+    ({"ActionNames": ["GetObject"]}, "The action is invalid since it is missing names"),          # action_no_colon
+    *[({"ActionNames": ["s3:GetObject"], "ResourceArns": [arn]}, f"ResourceNames are not in a valid ARN format: {arn}.")
+      for arn in ("not-an-arn", "arn:aws:s3", "arn::s3:::name", "arn:aws::::name", "arn:aws:s3:::")],
+    ({"ActionNames": ["s3:GetObject"], "PermissionsBoundaryPolicyInputList": [GET, GET]},
+     "The list of Permissions Boundary policies cannot exceed 1 items."),                   # invalid_two_boundaries
+    ({"ActionNames": ["s3:GetObject"], "OrderedOrganizationPolicyInputList": [{"ServiceControlPolicyInputList": []}]},
+     "Organization policy at index 1 must contain at least one service control policy"),  # organizations_empty_level
+    ({"ActionNames": ["s3:GetObject"], "Marker": "not-a-simulation-marker"}, "Invalid marker for pagination."),
+])
+def test_requests_iam_refuses(aws, request_, message):
+    """simulation.json "action_no_colon", "resource_not_arn", "resource_partial_arn", "invalid_two_boundaries",
+    "organizations_empty_level", "invalid_marker"; simulation_inputs.json "input_resource_format_0", "_1", "_3"."""
+    assert error_of(aws.client("iam").simulate_custom_policy, PolicyInputList=[GET], **request_) == (
+        "InvalidInput", message, 400)
+
+
+@pytest.mark.parametrize("document", ["{", '{"Version":"2099-01-01","Statement":[]}'])
+def test_a_policy_iam_cannot_read_is_named_by_its_place_in_the_list(aws, document):
+    """simulation.json "invalid_policy_json", "invalid_policy_version"."""
+    iam = aws.client("iam")
+    assert error_of(iam.simulate_custom_policy, PolicyInputList=[document], ActionNames=["s3:GetObject"]) == (
+        "InvalidInput", "Policy input list item 1 has invalid content", 400)
+    assert error_of(iam.simulate_custom_policy, PolicyInputList=[GET, document], ActionNames=["s3:GetObject"])[1] == \
+        "Policy input list item 2 has invalid content"
+
+
+@pytest.mark.parametrize("arn", ["arn:aws:s3:::*", "arn:unknown:s3:::name", "arn:aws:s3:region:account:name"])
+def test_resources_iam_accepts(aws, arn):
+    """simulation_inputs.json "input_resource_format_2", "_5" (held) and "_4": an account field that is no account
+    (``account``) was simulated as another account's resource and denied."""
+    (result,) = _results(aws.client("iam"), PolicyInputList=[STAR], ActionNames=["s3:GetObject"], ResourceArns=[arn])
+    assert result == {"EvalActionName": "s3:GetObject", "EvalResourceName": arn, "EvalDecision": "allowed",
+                      "MatchedStatements": [_matched(end=84)], "MissingContextValues": [], "EvalDecisionDetails": {},
+                      "ResourceSpecificResults": [{"EvalResourceName": arn, "EvalResourceDecision": "allowed",
+                                                   "MatchedStatements": [_matched(end=84)]}]}
+
+
+@pytest.mark.parametrize("action, decision", [("s3:*", "implicitDeny"), ("madeup:Action", "implicitDeny"),
+                                              ("s3:MadeUp", "implicitDeny"), ("s3:", "implicitDeny"),
+                                              ("s3:Get Object", "implicitDeny"), ("S3:gEtObJeCt", "allowed")])
+def test_odd_action_names_are_simulated(aws, action, decision):
+    """Held: simulation.json "action_wildcard", "action_unknown_service", "action_unknown_action",
+    "action_empty_suffix", "action_space", "action_mixed_case"."""
+    (result,) = _results(aws.client("iam"), PolicyInputList=[GET], ActionNames=[action])
+    assert (result["EvalActionName"], result["EvalDecision"]) == (action, decision)
+
+
+# ------------------------------------------------------------------------------------------ results
+def test_several_resources_make_one_result_per_action(aws):
+    """simulate_custom_policy.json and simulation.json "custom_two_resources_mixed", "custom_two_resources_allowed",
+    "custom_duplicate_resources": one result per action, named by the service's ARN template, each resource in
+    ResourceSpecificResults (one entry per resource as given, duplicates kept)."""
+    iam = aws.client("iam")
+    only_a = _policy(_statement("Allow", "s3:GetObject", OBJECT_A))
+    assert _results(iam, PolicyInputList=[only_a], ActionNames=["s3:GetObject"],
+                    ResourceArns=[OBJECT_A, OBJECT_B]) == [{
+        "EvalActionName": "s3:GetObject", "EvalResourceName": S3_TEMPLATE, "EvalDecision": "implicitDeny",
+        "MatchedStatements": [_matched(end=126)], "MissingContextValues": [], "EvalDecisionDetails": {},
+        "ResourceSpecificResults": [
+            {"EvalResourceName": OBJECT_A, "EvalResourceDecision": "allowed", "MatchedStatements": [_matched(end=126)]},
+            {"EvalResourceName": OBJECT_B, "EvalResourceDecision": "implicitDeny"}]}]
+    for resources in ([OBJECT_A, OBJECT_B], [OBJECT_A, OBJECT_A]):
+        (result,) = _results(iam, PolicyInputList=[GET], ActionNames=["s3:GetObject"], ResourceArns=resources)
+        assert (result["EvalResourceName"], result["EvalDecision"], result["MatchedStatements"]) == (
+            S3_TEMPLATE, "allowed", [_matched()])
+        assert result["ResourceSpecificResults"] == [
+            {"EvalResourceName": arn, "EvalResourceDecision": "allowed", "MatchedStatements": [_matched()]}
+            for arn in resources]
+
+
+def test_the_template_is_the_services_in_the_first_resources_partition(aws):
+    """simulation_inputs.json "input_resources_known_s3_objects" (one template per service, whatever the action) and
+    "input_resources_partitions" (the partition of the first resource)."""
+    iam = aws.client("iam")
+    names = {"s3:ListAllMyBuckets": S3_TEMPLATE,
+             "iam:PassRole": "arn:aws:iam::${Account}:${ResourceType}/${ResourceName}",
+             "sts:AssumeRole": "arn:aws:iam::${Account}:${RelativeId}",
+             "sqs:SendMessage": "arn:aws:sqs:${Region}:${Account}:${QueueName}",
+             "kms:Encrypt": "arn:aws:kms:${Region}:${Account}:${ResourceType}/${Id}",
+             "lambda:InvokeFunction": "arn:aws:lambda:${Region}:${Account}:${ResourceType}:${ResourceId}",
+             "ec2:DescribeInstances": "arn:aws:ec2:${Region}:${Account}:${ResourceType}/${ResourcePath}"}
+    results = _results(iam, PolicyInputList=[STAR], ActionNames=list(names), ResourceArns=[OBJECT_A, OBJECT_B])
+    assert {result["EvalActionName"]: result["EvalResourceName"] for result in results} == names
+    partitions = _results(iam, PolicyInputList=[STAR], ActionNames=["sqs:SendMessage"], ResourceArns=[
+        "arn:aws-cn:sqs:cn-north-1:123456789012:one", "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:two"])
+    assert partitions[0]["EvalResourceName"] == "arn:aws-cn:sqs:${Region}:${Account}:${QueueName}"
+    assert [entry["EvalResourceDecision"] for entry in partitions[0]["ResourceSpecificResults"]] == [
+        "allowed", "allowed"]
+
+
+def test_pages_count_actions(aws):
+    """simulation.json "pagination_first" and "pagination_changed_maxitems": MaxItems 1 is one action with both
+    resources; the rest follows from the marker."""
+    iam = aws.client("iam")
+    request = {"PolicyInputList": [STAR], "ActionNames": ["s3:PutObject", "s3:DeleteObject", "s3:GetObject"],
+               "ResourceArns": [OBJECT_A, OBJECT_B]}
+    first = iam.simulate_custom_policy(**request, MaxItems=1)
+    assert first["IsTruncated"] is True
+    assert [(result["EvalActionName"], len(result["ResourceSpecificResults"]))
+            for result in first["EvaluationResults"]] == [("s3:PutObject", 2)]
+    rest = iam.simulate_custom_policy(**request, MaxItems=2, Marker=first["Marker"])
+    assert rest["IsTruncated"] is False
+    assert [result["EvalActionName"] for result in rest["EvaluationResults"]] == ["s3:DeleteObject", "s3:GetObject"]
+
+
+MISSING = {"StringEquals": {"stack:missing": "yes"}}
+
+
+@pytest.mark.parametrize("case, policies, decision, missing", [
+    ("missing_relevant", [_policy(_statement("Allow", "s3:GetObject", **MISSING))], "implicitDeny", True),
+    ("missing_with_other_allow_relevant", [GET, _policy(_statement("Allow", "s3:GetObject", **MISSING))],
+     "allowed", False),
+    ("missing_irrelevant_action", [_policy(_statement("Allow", "s3:PutObject", **MISSING))], "implicitDeny",
+     True),
+    ("missing_with_other_allow_irrelevant_action",
+     [GET, _policy(_statement("Allow", "s3:PutObject", **MISSING))], "allowed", False),
+    ("missing_irrelevant_resource", [_policy(_statement("Allow", "s3:GetObject", OBJECT_B, **MISSING))],
+     "implicitDeny", True),
+    ("missing_deny", [_policy(_statement("Deny", "s3:GetObject", **MISSING))], "implicitDeny", True),
+    ("missing_with_other_allow_deny", [GET, _policy(_statement("Deny", "s3:GetObject", **MISSING))],
+     "allowed", False),
+    ("missing_operator_Null_true", [_policy(_statement("Allow", "s3:GetObject", **{
+        "Null": {"stack:missing": "true"}}))], "allowed", False),
+    ("missing_operator_Null_false", [_policy(_statement("Allow", "s3:GetObject", **{
+        "Null": {"stack:missing": "false"}}))], "implicitDeny", True),
+    ("missing_operator_StringEqualsIfExists_yes", [_policy(_statement("Allow", "s3:GetObject", **{
+        "StringEqualsIfExists": {"stack:missing": "yes"}}))], "allowed", False),
+    ("missing_operator_ForAnyValue_StringEquals_yes", [_policy(_statement("Allow", "s3:GetObject", **{
+        "ForAnyValue:StringEquals": {"stack:missing": "yes"}}))], "implicitDeny", True),
+])
+def test_missing_context_values_are_reported_only_when_not_allowed(aws, case, policies, decision, missing):
+    """simulation.json "missing_*": the keys are reported, at the top as in the entry, when the request is not
+    allowed, and not at all when it is (the top-level list was always empty for a named resource, and an allowed
+    request listed keys of statements that did not decide).  The decisions held."""
+    (result,) = _results(aws.client("iam"), PolicyInputList=policies, ActionNames=["s3:GetObject"],
+                         ResourceArns=[OBJECT_A])
+    keys = ["stack:missing"] if missing else []
+    assert (result["EvalDecision"], result["MissingContextValues"]) == (decision, keys)
+    assert result["ResourceSpecificResults"][0].get("MissingContextValues", []) == keys
+
+
+def test_an_allowed_request_lists_no_missing_key_for_star(aws):
+    """simulation_defaults.json "baseline_userid_null_false" / "baseline_userid_null_true": without a resource too."""
+    iam = aws.client("iam")
+    unused = _policy(_statement("Allow", "s3:PutObject", **MISSING))
+    (result,) = _results(iam, PolicyInputList=[GET, unused], ActionNames=["s3:GetObject"])
+    assert (result["EvalDecision"], result["MissingContextValues"]) == ("allowed", [])
+
+
+def test_a_boundary_is_reported_only_when_it_denies(aws):
+    """simulation.json "boundary_allow" (an allowing boundary is in PermissionsBoundaryDecisionDetail only),
+    "boundary_deny_over_identity_deny" (a denying boundary's statement is a "Permissions Boundary Policy", first) and
+    "boundary_missing_context" (held)."""
+    iam = aws.client("iam")
+    deny = _policy(_statement("Deny", "s3:GetObject"))
+    (allowed,) = _results(iam, PolicyInputList=[GET], ActionNames=["s3:GetObject"],
+                          PermissionsBoundaryPolicyInputList=[GET], ResourceArns=[OBJECT_A, OBJECT_B])
+    assert (allowed["EvalDecision"], allowed["MatchedStatements"], allowed["PermissionsBoundaryDecisionDetail"]) == (
+        "allowed", [_matched()], {"AllowedByPermissionsBoundary": True})
+    assert allowed["ResourceSpecificResults"][0] == {
+        "EvalResourceName": OBJECT_A, "EvalResourceDecision": "allowed", "MatchedStatements": [_matched()],
+        "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": True}}
+    assert _results(iam, PolicyInputList=[deny], ActionNames=["s3:GetObject"],
+                    PermissionsBoundaryPolicyInputList=[deny]) == [{
+        "EvalActionName": "s3:GetObject", "EvalResourceName": "*", "EvalDecision": "explicitDeny",
+        "MatchedStatements": [_matched("PermissionsBoundaryPolicyInputList.1", 94, kind="Permissions Boundary Policy"),
+                              _matched(end=94)],
+        "MissingContextValues": [], "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": False}}]
+    conditional = _policy(_statement("Allow", "s3:GetObject", StringEquals={"stack:boundary": "yes"}))
+    assert _results(iam, PolicyInputList=[GET], ActionNames=["s3:GetObject"],
+                    PermissionsBoundaryPolicyInputList=[conditional]) == [{
+        "EvalActionName": "s3:GetObject", "EvalResourceName": "*", "EvalDecision": "implicitDeny",
+        "MatchedStatements": [], "MissingContextValues": ["stack:boundary"],
+        "PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": False}}]
+
+
+def test_custom_policy_answers_that_held(aws):
+    """Held: simulation.json "custom_default_resource", "custom_duplicate_actions", "custom_allow_two_statements",
+    "custom_deny_overrides_allow", "custom_pretty_positions", "custom_crlf_positions", "custom_singleton_statement",
+    "empty_policy_list", "organizations_allow", "organizations_deny", "organizations_implicit"."""
+    iam = aws.client("iam")
+    assert _results(iam, PolicyInputList=[GET], ActionNames=["s3:GetObject", "s3:GetObject", "s3:PutObject"]) == [
+        *[{"EvalActionName": "s3:GetObject", "EvalResourceName": "*", "EvalDecision": "allowed",
+           "MatchedStatements": [_matched()], "MissingContextValues": []}] * 2,
+        {"EvalActionName": "s3:PutObject", "EvalResourceName": "*", "EvalDecision": "implicitDeny",
+         "MatchedStatements": [], "MissingContextValues": []}]
+    two = _policy({**_statement("Allow", "s3:GetObject"), "Sid": "First"},
+                  {**_statement("Allow", "s3:GetObject"), "Sid": "Second"})
+    assert _results(iam, PolicyInputList=[two], ActionNames=["s3:GetObject"])[0]["MatchedStatements"] == [
+        _matched(end=109), _matched(start=(1, 109), end=182)]
+    denying = _policy({**_statement("Allow", "s3:GetObject"), "Sid": "Allow"},
+                      {**_statement("Deny", "s3:GetObject"), "Sid": "Deny"})
+    (denied,) = _results(iam, PolicyInputList=[denying], ActionNames=["s3:GetObject"])
+    assert (denied["EvalDecision"], denied["MatchedStatements"]) == (
+        "explicitDeny", [_matched(start=(1, 109), end=179)])
+    pretty = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "First"},
+        {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*", "Sid": "Second"}]}, indent=2)
+    assert [result["MatchedStatements"] for result in _results(
+        iam, PolicyInputList=[pretty], ActionNames=["s3:GetObject", "s3:PutObject"])] == [
+        [_matched(start=(3, 17), stop=(9, 6))], [_matched(start=(9, 6), stop=(15, 6))]]
+    crlf = (' \r\n{\r\n  "Version": "2012-10-17",\r\n  "Statement": [\r\n    {\r\n      "Effect": "Allow",\r\n'
+            '      "Action": "s3:GetObject",\r\n      "Resource": "*"\r\n    }\r\n  ]\r\n}\r\n ')
+    assert _results(iam, PolicyInputList=[crlf], ActionNames=["s3:GetObject"])[0]["MatchedStatements"] == [
+        _matched(start=(4, 17), stop=(9, 6))]
+    singleton = '{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}'
+    assert _results(iam, PolicyInputList=[singleton], ActionNames=["s3:GetObject"])[0]["MatchedStatements"] == [
+        _matched(start=(1, 16), end=77)]
+    assert _results(iam, PolicyInputList=[], ActionNames=["s3:GetObject"])[0]["EvalDecision"] == "implicitDeny"
+    every = _policy(_statement("Allow", "*"))
+    for second, decision, allowed in ((every, "allowed", True), (_policy(_statement("Deny", "s3:GetObject")),
+                                                                  "explicitDeny", False),
+                                      (_policy(_statement("Allow", "s3:PutObject")), "implicitDeny", False)):
+        (result,) = _results(iam, PolicyInputList=[GET], ActionNames=["s3:GetObject"],
+                             OrderedOrganizationPolicyInputList=[{"ServiceControlPolicyInputList": [every]},
+                                                                 {"ServiceControlPolicyInputList": [second]}])
+        assert (result["EvalDecision"], result["OrganizationsDecisionDetail"]) == (
+            decision, {"AllowedByOrganizations": allowed})
+
+
+# ------------------------------------------------------------------------------------------ SimulatePrincipalPolicy
+PATH = "/simulation/"
+
+
+def _pretty(action: str, resource: str, sid: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": action, "Resource": resource, "Sid": sid}]}, indent=2)
+
+
+def _fixture(iam) -> str:
+    """simulation.json's setup: a user with an inline and a managed policy, in a group with an inline policy."""
+    iam.create_user(UserName="stackd-sim-user", Path=PATH)
+    iam.create_group(GroupName="stackd-sim-group", Path=PATH)
+    managed = iam.create_policy(PolicyName="stackd-sim-managed", Path=PATH,
+                                PolicyDocument=_pretty("s3:DeleteObject", "*", "ManagedDelete"))["Policy"]["Arn"]
+    iam.put_user_policy(UserName="stackd-sim-user", PolicyName="UserInline",
+                        PolicyDocument=_pretty("s3:GetObject", OBJECT_A, "UserInline"))
+    iam.put_group_policy(GroupName="stackd-sim-group", PolicyName="GroupInline",
+                         PolicyDocument=_pretty("s3:PutObject", OBJECT_B, "GroupInline"))
+    iam.attach_user_policy(UserName="stackd-sim-user", PolicyArn=managed)
+    iam.add_user_to_group(UserName="stackd-sim-user", GroupName="stackd-sim-group")
+    return f"arn:aws:iam::{ACCOUNT}:user{PATH}stackd-sim-user"
+
+
+def test_a_principals_policies_are_named_as_iam_names_them(aws):
+    """simulation.json "principal_user_sources": an inline policy is ``<kind>_<entity>_<policy>``, a managed one its
+    name, all "IAM Policy"; one result per action over both resources."""
+    iam = aws.client("iam")
+    source = _fixture(iam)
+    results = iam.simulate_principal_policy(PolicySourceArn=source, ActionNames=[
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject"], ResourceArns=[OBJECT_A, OBJECT_B])["EvaluationResults"]
+    pretty = {"start": (3, 17), "stop": (9, 6)}
+    user = _matched("user_stackd-sim-user_UserInline", **pretty)
+    group = _matched("group_stackd-sim-group_GroupInline", **pretty)
+    managed = _matched("stackd-sim-managed", **pretty)
+    assert [(r["EvalActionName"], r["EvalResourceName"], r["EvalDecision"], r["MatchedStatements"],
+             [(e["EvalResourceDecision"], e.get("MatchedStatements")) for e in r["ResourceSpecificResults"]])
+            for r in results] == [
+        ("s3:GetObject", S3_TEMPLATE, "implicitDeny", [user], [("allowed", [user]), ("implicitDeny", None)]),
+        ("s3:PutObject", S3_TEMPLATE, "implicitDeny", [group], [("implicitDeny", None), ("allowed", [group])]),
+        ("s3:DeleteObject", S3_TEMPLATE, "allowed", [managed], [("allowed", [managed]), ("allowed", [managed])])]
+
+
+@pytest.mark.parametrize("arn, code, message, status", [
+    (f"arn:aws:iam::{ACCOUNT}:root", "InvalidInput",
+     f"Invalid ARN provided in the request: arn:aws:iam::{ACCOUNT}:root", 400),
+    (f"arn:aws:sts::{ACCOUNT}:assumed-role/fictional/session", "InvalidInput",
+     f"Invalid ARN provided in the request: arn:aws:sts::{ACCOUNT}:assumed-role/fictional/session", 400),
+    ("not-an-arn-but-long-enough", "InvalidInput", "Invalid ARN provided in the request: not-an-arn-but-long-enough",
+     400),
+    (f"arn:aws:iam::999999999999:user{PATH}stackd-sim-user", "InvalidInput",
+     f"Invalid Policy Source Arn: caller's account {ACCOUNT} does not have access to policies in account "
+     "999999999999.", 400),
+    *[(f"arn:aws:iam::{ACCOUNT}:{kind}{PATH}stackd-sim-{kind}-missing", "NoSuchEntity",
+       "Unable to retrieve specified IAM entity.", 404) for kind in ("user", "group", "role")],
+])
+def test_a_source_iam_cannot_simulate(aws, arn, code, message, status):
+    """simulation.json "principal_root_source", "principal_assumed_role_source", "principal_invalid_source",
+    "principal_cross_account_source", "principal_{user,group,role}_missing"."""
+    assert error_of(aws.client("iam").simulate_principal_policy, PolicySourceArn=arn,
+                    ActionNames=["s3:GetObject"], ResourceArns=[OBJECT_A, OBJECT_B]) == (code, message, status)
