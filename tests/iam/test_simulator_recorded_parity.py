@@ -418,3 +418,140 @@ def test_a_source_iam_cannot_simulate(aws, arn, code, message, status):
     "principal_cross_account_source", "principal_{user,group,role}_missing"."""
     assert error_of(aws.client("iam").simulate_principal_policy, PolicySourceArn=arn,
                     ActionNames=["s3:GetObject"], ResourceArns=[OBJECT_A, OBJECT_B]) == (code, message, status)
+
+
+# ------------------------------------------------------------------------------------------ simulation_defaults.json
+STUB = "STUB_PRINCIPAL_FOR_POLICY_SIMULATOR"
+PROBE = f"arn:aws:iam::{ACCOUNT}:user/simulation/default-probe"
+OTHER = "arn:aws:iam::999999999999:user/other"
+USERID = "aws:userid"
+ALLOWED, DENIED = "allowed", "implicitDeny"
+
+
+def _condition(operator: str, key: str, value: str) -> str:
+    return _policy(_statement("Allow", "s3:GetObject", **{operator: {key: value}}))
+
+
+def _userid(kind: str, value: str, name: str = USERID) -> list[dict]:
+    return [{"ContextKeyName": name, "ContextKeyType": kind, "ContextKeyValues": [value]}]
+
+
+_TESTS = {  # name: (operator, value), tested on aws:userid
+    "null_false": ("Null", "false"), "null_true": ("Null", "true"), "like_any": ("StringLike", "*"),
+    "notlike_any": ("StringNotLike", "*"), "equals_empty": ("StringEquals", ""),
+    "not_equals_empty": ("StringNotEquals", ""), "equals_star": ("StringEquals", "*"),
+    "equals_self": ("StringEquals", "${aws:userid}"), "any_like": ("ForAnyValue:StringLike", "*"),
+    "all_like": ("ForAllValues:StringLike", "*"), "any_not_empty": ("ForAnyValue:StringNotEquals", ""),
+    "all_not_empty": ("ForAllValues:StringNotEquals", ""),
+    "ifexists_equals": ("StringEqualsIfExists", "stackd-explicit"),
+    "ifexists_not_equals": ("StringNotEqualsIfExists", "stackd-explicit"),
+    "any_equals_self": ("ForAnyValue:StringEquals", "${aws:userid}"), "bool_false": ("Bool", "false"),
+    "numeric_zero": ("NumericEquals", "0"),
+}
+_BASELINE_ALLOWED = {"null_false", "like_any", "not_equals_empty", "equals_self", "any_like", "all_like",
+                     "any_not_empty", "all_not_empty", "ifexists_not_equals", "any_equals_self", "bool_false"}
+_CONTROLS = {  # ContextEntries aws:userid: the tests that allow (the others deny)
+    ("string", "stackd-explicit"): {"null_false", "like_any", "equals_self", "any_like", "ifexists_equals",
+                                    "bool_false"},
+    ("stringList", "stackd-explicit"): {"null_false", "any_like"},
+    ("string", ""): {"null_false", "like_any", "equals_self", "any_like", "bool_false"},
+}
+_CONTROL_TESTS = ("null_false", "like_any", "equals_self", "any_like", "ifexists_equals", "bool_false", "numeric_zero")
+_CALLER_ALLOWED = {"null_false", "like_any", "equals_self", "any_like", "bool_false"}
+
+
+def _defaults() -> list:
+    """simulation_defaults.json's observations: (case, policy, ContextEntries, CallerArn, decision, missing)."""
+    cases = []
+    for name, (operator, value) in _TESTS.items():
+        decision = ALLOWED if name in _BASELINE_ALLOWED else DENIED
+        cases.append((f"baseline_userid_{name}", _condition(operator, USERID, value), None, None, decision,
+                      [] if decision == ALLOWED else [USERID]))
+    for key, present in (("aws:PrincipalAccount", True), ("aws:PrincipalArn", False), ("aws:username", False),
+                         ("stack:missing", False)):
+        short = {"aws:PrincipalAccount": "account", "aws:PrincipalArn": "arn", "aws:username": "username",
+                 "stack:missing": "missing"}[key]
+        for name, operator, value in (("present", "Null", "false"), ("like_any", "StringLike", "*"),
+                                      ("equals_self", "StringEquals", f"${{{key}}}")):
+            decision = ALLOWED if present else DENIED
+            cases.append((f"baseline_{short}_{name}", _condition(operator, key, value), None, None, decision,
+                           [] if present else [key]))
+    for (kind, value), allowed in _CONTROLS.items():
+        group = {"string": "string", "stringList": "list"}[kind] if value else "empty_string"
+        for name in _CONTROL_TESTS:
+            cases.append((f"controls_{group}_{name}", _condition(*_TESTS[name][:1], USERID, _TESTS[name][1]),
+                          _userid(kind, value), None, ALLOWED if name in allowed else DENIED, []))
+    for name in _CONTROL_TESTS:
+        decision = ALLOWED if name in _CALLER_ALLOWED else DENIED
+        cases.append((f"controls_caller_userid_{name}", _condition(*_TESTS[name][:1], USERID, _TESTS[name][1]), None,
+                      PROBE, decision, [] if decision == ALLOWED else [USERID]))
+    for name, operator, key, value in (("account_present", "Null", "aws:PrincipalAccount", "false"),
+                                       ("account_expected", "StringEquals", "aws:PrincipalAccount", ACCOUNT),
+                                       ("arn_present", "Null", "aws:PrincipalArn", "false"),
+                                       ("arn_expected", "StringEquals", "aws:PrincipalArn", PROBE),
+                                       ("username_present", "Null", "aws:username", "false"),
+                                       ("username_expected", "StringEquals", "aws:username", "default-probe")):
+        cases.append((f"controls_caller_{name}", _condition(operator, key, value), None, PROBE, ALLOWED, []))
+    self_unequal = _condition("StringNotEquals", USERID, "${aws:userid}")
+    cases += [
+        ("variables_default_self_inequality", self_unequal, None, None, DENIED, [USERID]),
+        ("variables_caller_self_inequality", self_unequal, None, PROBE, DENIED, [USERID]),
+        ("verified_default_exact", _condition("StringEquals", USERID, STUB), None, None, ALLOWED, []),
+        ("verified_default_not_equals", _condition("StringNotEquals", USERID, STUB), None, None, DENIED, [USERID]),
+        ("verified_default_case_sensitive", _condition("StringEquals", USERID, STUB.lower()), None, None, DENIED,
+         [USERID]),
+        ("verified_default_ignore_case", _condition("StringEqualsIgnoreCase", USERID, STUB.lower()), None, None,
+         ALLOWED, []),
+        ("verified_default_variable", _condition("StringEquals", "stack:provided", "${aws:userid}"),
+         _userid("string", STUB, "stack:provided"), None, ALLOWED, []),
+        ("verified_caller_first_exact", _condition("StringEquals", USERID, PROBE), None, PROBE, ALLOWED, []),
+        ("verified_caller_first_not_default", _condition("StringEquals", USERID, STUB), None, PROBE, DENIED, [USERID]),
+        ("verified_caller_second_exact", _condition("StringEquals", USERID, OTHER), None, OTHER, ALLOWED, []),
+        ("verified_caller_second_not_default", _condition("StringEquals", USERID, STUB), None, OTHER, DENIED,
+         [USERID]),
+        ("verified_override_default", _condition("StringEquals", USERID, "stackd-explicit"),
+         _userid("string", "stackd-explicit", "AWS:USERID"), None, ALLOWED, []),
+        ("verified_override_caller", _condition("StringEquals", USERID, "stackd-explicit"),
+         _userid("string", "stackd-explicit", "AWS:USERID"), PROBE, ALLOWED, []),
+    ]
+    empty_tests = {"null_false": ("Null", "false"), "null_true": ("Null", "true"),
+                   "any_like": ("ForAnyValue:StringLike", "*"), "any_equals_empty": ("ForAnyValue:StringEquals", ""),
+                   "all_equals_empty": ("ForAllValues:StringEquals", ""),
+                   "all_equals_known": ("ForAllValues:StringEquals", "known")}
+    for group, kind, values, allowed in (
+            ("string", "string", [""], {"null_false", "any_like", "any_equals_empty", "all_equals_empty"}),
+            ("stringList", "stringList", [""], {"null_false", "any_like", "any_equals_empty", "all_equals_empty"}),
+            ("stringList_mixed", "stringList", ["", "known"], {"null_false", "any_like", "any_equals_empty"})):
+        for name, (operator, value) in empty_tests.items():
+            entries = [{"ContextKeyName": "stack:empty", "ContextKeyType": kind, "ContextKeyValues": values}]
+            cases.append((f"empty_{group}_{name}", _condition(operator, "stack:empty", value), entries, None,
+                          ALLOWED if name in allowed else DENIED, []))
+    return cases
+
+
+@pytest.mark.parametrize("case, policy, entries, caller, decision, missing", _defaults(),
+                         ids=[case[0] for case in _defaults()])
+def test_the_simulated_callers_own_keys(aws, case, policy, entries, caller, decision, missing):
+    """simulation_defaults.json, every observation: without CallerArn the caller is a user of the account whose
+    ``aws:userid`` is ``STUB_PRINCIPAL_FOR_POLICY_SIMULATOR`` (with ``aws:PrincipalAccount``, no
+    ``aws:PrincipalArn`` or ``aws:username``); a CallerArn naming no user is its own ``aws:userid``; the keys the
+    caller supplies itself are still missing values when the request is not allowed; ``Bool: false`` holds for any
+    text but ``true``.  65 of the 94 held (the other keys, the entries of ``controls_*``, ``empty_*``); the 29 on the
+    stub's ``aws:userid`` and ``aws:PrincipalArn``, the CallerArn's ``aws:userid``, the caller's own keys reported
+    missing and ``Bool`` on text failed before."""
+    request = {"PolicyInputList": [policy], "ActionNames": ["s3:GetObject"]}
+    if entries:
+        request["ContextEntries"] = entries
+    if caller:
+        request["CallerArn"] = caller
+    (result,) = _results(aws.client("iam"), **request)
+    assert (result["EvalDecision"], result["MissingContextValues"]) == (decision, missing)
+
+
+def test_a_resource_variable_reads_the_stub_caller(aws):
+    """simulation_defaults.json "verified_resource_variable": ``${aws:userid}`` in a Resource is the stub's id."""
+    arn = f"arn:aws:s3:::stackd-simulation/{STUB}"
+    policy = _policy(_statement("Allow", "s3:GetObject", "arn:aws:s3:::stackd-simulation/${aws:userid}"))
+    (result,) = _results(aws.client("iam"), PolicyInputList=[policy], ActionNames=["s3:GetObject"], ResourceArns=[arn])
+    assert (result["EvalResourceName"], result["EvalDecision"], result["MatchedStatements"]) == (
+        arn, ALLOWED, [_matched(end=138)])

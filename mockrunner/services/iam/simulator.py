@@ -59,6 +59,11 @@ WORK_PER_PAGE = 2_000_000
 (about 0.2 s under the store lock; a policy set of 20,000 statements still gets 100 pairs a page)."""
 
 
+STUB_USER_ID = "STUB_PRINCIPAL_FOR_POLICY_SIMULATOR"
+"""SimulateCustomPolicy's caller without ``CallerArn``: recorded from AWS, 2026-09-11 (radkawar/stackd,
+testdata/aws/iam/simulation_defaults.json, "verified_default_*", "baseline_*"), a user of the caller's account whose
+``aws:userid`` is this text (case and all), with ``aws:PrincipalAccount`` and no ``aws:PrincipalArn`` or
+``aws:username``."""
 STORED_TYPE = "IAM Policy"
 """The ``SourcePolicyType`` of a matched statement of the simulated entity's own policies (and of
 SimulateCustomPolicy's ``PolicyInputList``)."""
@@ -230,7 +235,10 @@ def _principal_of(kind: Kind, entity: Any, account: str) -> Principal:
 
 
 def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
-    """``CallerArn``: an IAM user's ARN (an existing user lends its tags); AWS accepts nothing else."""
+    """``CallerArn``: an IAM user's ARN (an existing user lends its tags and id); AWS accepts nothing else.
+    Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation_defaults.json,
+    "verified_caller_first_exact", "verified_caller_second_exact"): a caller that names no existing user has the
+    ARN itself as its ``aws:userid``, in any account."""
     arn = ctx.params.get("CallerArn")
     if not arn:
         return default
@@ -241,7 +249,7 @@ def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
     name = parsed.name
     user = ctx.account.iam.users.get(name) if parsed.account == ctx.account.id else None
     tags = dict(user.tags) if user is not None and user.arn == arn else {}
-    return Principal(arn, parsed.account, "User", user_id=user.user_id if user else None, username=name, tags=tags)
+    return Principal(arn, parsed.account, "User", user_id=user.user_id if user else arn, username=name, tags=tags)
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -393,17 +401,15 @@ def simulate_custom_policy(ctx: RequestContext) -> dict:
     boundary = _boundary_input(ctx, counter)
     resource_policy = _resource_policy(ctx, counter)
     principal = _caller(ctx, None)
-    derived: frozenset[str] = frozenset()
     if principal is None:
         if resource_policy is not None:
             raise _invalid("CallerArn is required when a ResourcePolicy is simulated.")
-        # No caller: an unnamed user of the account, which supplies no context key of its own.
-        principal = Principal("", ctx.account.id, "User")
-    else:
-        derived = _entity_keys(principal, ctx.store.clock.now())
+        principal = Principal("", ctx.account.id, "User", user_id=STUB_USER_ID)
     simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx),
                             _organization_levels(ctx, counter))
-    return _simulate(ctx, simulation, derived)
+    # Recorded ("controls_caller_userid_ifexists_equals", "verified_default_not_equals"): what the simulated caller
+    # supplies itself is still reported missing when the request is not allowed; only ContextEntries supply keys.
+    return _simulate(ctx, simulation, frozenset())
 
 
 def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[Source]] | None:
