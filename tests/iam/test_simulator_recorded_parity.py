@@ -555,3 +555,61 @@ def test_a_resource_variable_reads_the_stub_caller(aws):
     (result,) = _results(aws.client("iam"), PolicyInputList=[policy], ActionNames=["s3:GetObject"], ResourceArns=[arn])
     assert (result["EvalResourceName"], result["EvalDecision"], result["MatchedStatements"]) == (
         arn, ALLOWED, [_matched(end=138)])
+
+
+# ------------------------------------------------------------------------------------------ typed values as text
+def _candidates(iam, kind: str, given: str, texts: list[str]) -> list[str]:
+    """One action per candidate text, allowed when ``StringEquals`` holds for the typed value."""
+    statements = [_statement("Allow", f"stackprobe:Candidate{number}", StringEquals={"stack:key": text})
+                  for number, text in enumerate(texts)]
+    results = _results(iam, PolicyInputList=[_policy(*statements)],
+                       ActionNames=[f"stackprobe:Candidate{number}" for number in range(len(texts))],
+                       ContextEntries=[_entry(kind, given)])
+    return [text for text, result in zip(texts, results, strict=True) if result["EvalDecision"] == ALLOWED]
+
+
+@pytest.mark.parametrize("kind, given, texts, matched", [
+    ("numeric", "01.00", ["1.00", "1", "1.0", "01.00", "1E+0"], ["1.00"]),                  # input_canonical_numeric
+    ("date", "2035-01-02", ["2035-01-02", "2035-01-02T00:00:00Z", "2035-01-02T00:00:00.000Z",
+                            "2035-01-02T00:00:00+00:00", "2051308800", "Tue Jan 02 00:00:00 UTC 2035"],
+     ["2035-01-02T00:00:00.000Z"]),                                                            # input_canonical_date
+    ("ip", "2001:0db8::1", ["2001:0db8::1", "2001:db8::1", "2001:db8:0:0:0:0:0:1", "/2001:db8:0:0:0:0:0:1"],
+     ["2001:0db8::1"]),                                                                          # input_canonical_ip
+    ("binary", "YQ==", ["YQ==", "a", "61", "[97]"], ["YQ=="]),                                # input_canonical_binary
+    ("date", "0", ["1970-01-01T00:00:00.000Z", "0000-01-01T00:00:00.000Z", "0"], ["1970-01-01T00:00:00.000Z"]),
+    ("date", "2035-01-02T03:04:05+02:00", ["2035-01-02T03:04:05.000+02:00", "2035-01-02T01:04:05.000Z"],
+     ["2035-01-02T01:04:05.000Z"]),                                                   # input_canonical_date_offset
+    ("date", "2035-01-02T03:04:05.123456Z", ["2035-01-02T03:04:05.123Z", "2035-01-02T03:04:05.123456Z"],
+     ["2035-01-02T03:04:05.123Z"]),                                                 # input_canonical_date_fraction
+])
+def test_a_typed_value_is_its_canonical_text_to_string_operators(aws, kind, given, texts, matched):
+    """simulation_inputs.json "input_canonical_*": a number or a date is compared as IAM writes it (Java's decimal,
+    UTC to the millisecond); an address and binary as given.  The binary case held."""
+    assert _candidates(aws.client("iam"), kind, given, texts) == matched
+
+
+@pytest.mark.parametrize("operator, value, kind, given, decision", [
+    ("NumericEquals", "1", "string", "1", ALLOWED),                             # input_type_match_numeric_string
+    ("NumericEquals", "10", "numeric", "010", ALLOWED),                         # ..._numeric_leading_zero
+    ("NumericGreaterThan", "1e100", "numeric", "1e9999", ALLOWED),              # ..._numeric_overflow (failed)
+    ("StringNotEquals", "1", "numeric", "1", DENIED),                           # ..._numeric_string_negative
+    ("ForAnyValue:StringEquals", "01.00", "numericList", "01.00", DENIED),      # ..._numeric_list_* (its text)
+    ("ForAnyValue:StringEquals", "1", "numericList", "01.00", DENIED),
+    ("NumericEquals", "1", "string", "bad", DENIED),                            # ..._numeric_bad_string
+    ("Bool", "false", "string", "yes", ALLOWED),                                # ..._boolean_bad_string (failed)
+    ("DateEquals", "2035-01-02", "string", "bad", DENIED),                      # ..._date_bad_string
+    ("IpAddress", "192.0.2.0/24", "string", "bad", DENIED),                     # ..._ip_bad_string
+    ("BinaryEquals", "YQ==", "string", "bad", DENIED),                          # ..._binary_bad_string
+    ("NumericEquals", "0", "date", "1970-01-01", DENIED),                       # ..._date_scalar_numeric
+    ("DateEquals", "1970-01-01", "numeric", "0", ALLOWED),                      # ..._numeric_scalar_date
+    ("StringEquals", "1", "numeric", "01.00", DENIED),                          # input_coercion_numeric_34
+    ("StringEquals", "01.00", "numeric", "01.00", DENIED),                      # input_coercion_numeric_35
+    ("StringEquals", "2035-01-02", "date", "2035-01-02", DENIED),               # input_coercion_date_36 (failed)
+    ("StringEquals", "2001:db8::1", "ip", "2001:0db8::1", DENIED),              # input_coercion_ip_37 (failed)
+])
+def test_operators_on_typed_values(aws, operator, value, kind, given, decision):
+    """simulation_inputs.json "input_type_match_*" and "input_coercion_*"; those not marked failed held."""
+    policy = _policy(_statement("Allow", "s3:GetObject", **{operator: {"stack:key": value}}))
+    (result,) = _results(aws.client("iam"), PolicyInputList=[policy], ActionNames=["s3:GetObject"],
+                         ContextEntries=[_entry(kind, given)])
+    assert result["EvalDecision"] == decision

@@ -13,6 +13,9 @@ Every rule and message here was recorded from real AWS, 2026-09-11 (radkawar/sta
   and exponent (``01.00``, ``+1``, ``1e2``, ``1e9999``; not ``0x10``, `` 1 ``, ``Infinity``, ``NaN``), booleans as
   ``true`` in any case, anything else false (``yes`` is accepted), dates as the engine reads them, IP addresses
   without a prefix length or zone (IPv4 octets may have leading zeros), binary as canonical padded base64.
+* A number or a date is then its canonical text, which is what string operators compare (simulation_inputs.json
+  "input_canonical_numeric", "input_canonical_date", "input_canonical_date_zero", "_offset", "_fraction",
+  "input_type_match_numeric_list_*"); an address and binary keep theirs ("input_canonical_ip", "_binary").
 """
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ import binascii
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from mockrunner.arns import split_arn
@@ -52,10 +57,12 @@ _NUMERAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _IPV4 = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
 
 
-def _numeric(value: str) -> Any:
+def _numeric(value: str) -> str:
+    """The number's canonical text (``01.00`` is ``1.00``, ``1e2`` ``1E+2``), which string operators compare and
+    numeric ones read as the number."""
     if not _NUMERAL.fullmatch(value):
         raise ValueError(value)
-    return int(value) if value.lstrip("+-").isdigit() else float(value)
+    return str(Decimal(value))
 
 
 def _boolean(value: str) -> bool:
@@ -63,11 +70,21 @@ def _boolean(value: str) -> bool:
 
 
 def _date(value: str) -> str:
-    parse_date(value)
-    return value
+    """The moment's canonical text, UTC to the millisecond (``2035-01-02`` is ``2035-01-02T00:00:00.000Z``, ``0``
+    ``1970-01-01T00:00:00.000Z``), which string operators compare and date ones read; a moment Python cannot place
+    keeps its text."""
+    seconds = parse_date(value)
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return value
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
+            f"{moment.second:02d}.{moment.microsecond // 1000:03d}Z")
 
 
 def _ip(value: str) -> str:
+    """The address as given (``2001:0db8::1`` stays so for string operators); IPv4 octets without their leading
+    zeros, so that the engine can read them (unverified: no recording compares such an address)."""
     octets = _IPV4.fullmatch(value)
     if octets:
         numbers = [int(octet) for octet in octets.groups()]
@@ -76,7 +93,8 @@ def _ip(value: str) -> str:
         return ".".join(map(str, numbers))
     if "%" in value or "/" in value:
         raise ValueError(value)
-    return str(ipaddress.IPv6Address(value))
+    ipaddress.IPv6Address(value)
+    return value
 
 
 def _binary(value: str) -> str:
