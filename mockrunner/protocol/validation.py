@@ -155,9 +155,11 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: "grants_namespaces_too_many").
 STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType",
                    "AccessAdvisorUsageGranularityType", "jobIDType", "serviceNamespaceType",
-                   "serviceNamespaceListType", "globalEndpointTokenVersion")
+                   "serviceNamespaceListType", "globalEndpointTokenVersion", "ContextKeyTypeEnum")
 """With SetSecurityTokenServicePreferences' token version ("Value at 'globalEndpointTokenVersion' ... [v2Token,
-v1Token]": testdata/aws/iam/sts_preferences.json, "invalid_v3Token", "invalid_empty")."""
+v1Token]": testdata/aws/iam/sts_preferences.json, "invalid_v3Token", "invalid_empty") and the simulator's context
+key type ("Value at 'contextEntries.1.member.contextKeyType' ...": testdata/aws/iam/simulation.json,
+"context_bad_type")."""
 
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
@@ -201,9 +203,16 @@ ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType",
 #: AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/account_reporting.json, "unknown_filter"; no
 #: "Member must not be null" after it).
 ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group"),
-              "globalEndpointTokenVersion": ("v2Token", "v1Token")}
+              "globalEndpointTokenVersion": ("v2Token", "v1Token"),
+              "ContextKeyTypeEnum": ("binary", "ipList", "booleanList", "ip", "boolean", "numericList", "dateList",
+                                     "numeric", "date", "stringList", "string", "binaryList"),
+              "PolicyIdentifierPolicyType": ("scp", "permission-boundary", "aws-managed", "inline", "user-managed",
+                                             "rcp"),
+              "AttachmentType": ("user", "role", "group")}
 """The token version's set is recorded as "[v2Token, v1Token]" (radkawar/stackd, testdata/aws/iam/
-sts_preferences.json, 2026-09-11)."""
+sts_preferences.json, 2026-09-11); the simulator's context key type, exclusion policy type and inline policy
+attachment type as listed here (testdata/aws/iam/simulation.json, 2026-09-11: "context_bad_type",
+"principal_exclude_type_bogus", "principal_exclude_inline_bad_type")."""
 
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.

@@ -613,3 +613,26 @@ def test_operators_on_typed_values(aws, operator, value, kind, given, decision):
     (result,) = _results(aws.client("iam"), PolicyInputList=[policy], ActionNames=["s3:GetObject"],
                          ContextEntries=[_entry(kind, given)])
     assert result["EvalDecision"] == decision
+
+
+# ------------------------------------------------------------------------------------------ enum refusals
+def test_enum_refusals_list_iams_order(aws):
+    """simulation.json "context_bad_type" (no value echoed), "principal_exclude_type_bogus" and
+    "principal_exclude_inline_bad_type": each set as IAM lists it."""
+    iam = aws.client("iam")
+    assert error_of(iam.simulate_custom_policy, PolicyInputList=[GET], ActionNames=["s3:GetObject"],
+                    ContextEntries=[_entry("unknown", "a", name="stack:test")]) == (
+        "ValidationError", "1 validation error detected: Value at 'contextEntries.1.member.contextKeyType' failed to "
+        "satisfy constraint: Member must satisfy enum value set: [binary, ipList, booleanList, ip, boolean, "
+        "numericList, dateList, numeric, date, stringList, string, binaryList]", 400)
+    source = _fixture(iam)
+    request = {"PolicySourceArn": source, "ActionNames": ["s3:GetObject"], "ResourceArns": [OBJECT_A]}
+    assert error_of(iam.simulate_principal_policy, **request, PolicyExclusionList=[{"PolicyType": "bogus"}])[1] == (
+        "1 validation error detected: Value 'bogus' at 'policyExclusionList.1.member.policyType' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [scp, permission-boundary, aws-managed, inline, "
+        "user-managed, rcp]")
+    inline = {"PolicyName": "UserInline", "AttachmentType": "bogus", "AttachmentName": "stackd-sim-user"}
+    assert error_of(iam.simulate_principal_policy, **request,
+                    PolicyExclusionList=[{"InlinePolicyIdentifier": inline}])[1] == (
+        "1 validation error detected: Value 'bogus' at 'policyExclusionList.1.member.inlinePolicyIdentifier."
+        "attachmentType' failed to satisfy constraint: Member must satisfy enum value set: [user, role, group]")
