@@ -636,3 +636,55 @@ def test_enum_refusals_list_iams_order(aws):
                     PolicyExclusionList=[{"InlinePolicyIdentifier": inline}])[1] == (
         "1 validation error detected: Value 'bogus' at 'policyExclusionList.1.member.inlinePolicyIdentifier."
         "attachmentType' failed to satisfy constraint: Member must satisfy enum value set: [user, role, group]")
+
+
+# ------------------------------------------------------------------------------------------ ResourcePolicy
+BUCKET_POLICY = _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::stackd-simulation/*",
+                         "Principal": {"AWS": "*"}})
+RESOURCE_MATCH = _matched("ResourcePolicy", 150, kind="Resource Policy")
+
+
+def _with_resource_policy(iam, **request):
+    return iam.simulate_custom_policy(PolicyInputList=[], ActionNames=["s3:GetObject"], ResourceArns=[OBJECT_A],
+                                      ResourcePolicy=BUCKET_POLICY, **request)
+
+
+def test_a_resource_policy_and_its_callers(aws):
+    """simulation.json "resource_policy_*": the policy's statement is a "Resource Policy"; a user, group or role
+    may be the caller, not the root or a role session; without a caller the request is refused; a ResourceOwner is
+    any IAM ARN's account ("_owner_user"), another account making the request cross-account ("_owner_cross")."""
+    iam = aws.client("iam")
+    _fixture(iam)
+    iam.create_role(RoleName="stackd-sim-role", Path=PATH, AssumeRolePolicyDocument=_policy(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    user = f"arn:aws:iam::{ACCOUNT}:user{PATH}stackd-sim-user"
+    for caller in (user, f"arn:aws:iam::{ACCOUNT}:group{PATH}stackd-sim-group",
+                   f"arn:aws:iam::{ACCOUNT}:role{PATH}stackd-sim-role"):
+        (result,) = _with_resource_policy(iam, CallerArn=caller)["EvaluationResults"]
+        assert (result["EvalDecision"], result["MatchedStatements"]) == (ALLOWED, [RESOURCE_MATCH])
+    assert error_of(_with_resource_policy, iam=iam) == (
+        "InvalidInput", "Invalid caller - Caller cannot be null or empty.", 400)
+    for caller in (f"arn:aws:iam::{ACCOUNT}:root", f"arn:aws:sts::{ACCOUNT}:assumed-role/fictional/session"):
+        assert error_of(_with_resource_policy, iam=iam, CallerArn=caller) == (
+            "InvalidInput", "Invalid caller - Caller must be an IAM user, role or group in this context.", 400)
+    for owner in (f"arn:aws:iam::{ACCOUNT}:root", user):
+        (result,) = _with_resource_policy(iam, CallerArn=user, ResourceOwner=owner)["EvaluationResults"]
+        assert result["EvalDecision"] == ALLOWED
+    (cross,) = _with_resource_policy(iam, CallerArn=user,
+                                     ResourceOwner="arn:aws:iam::999999999999:root")["EvaluationResults"]
+    assert (cross["EvalDecision"], cross["MatchedStatements"], cross["EvalDecisionDetails"]) == (
+        DENIED, [], {"Resource Policy": "allowed", "IAM Policy": "implicitDeny"})
+    assert error_of(_with_resource_policy, iam=iam, CallerArn=user, ResourceOwner="not-an-arn") == (
+        "InvalidInput", "'not-an-arn' is not a valid as a Resource Owner.", 400)
+
+
+def test_a_group_or_role_is_its_own_caller_with_a_resource_policy(aws):
+    """simulation.json "principal_resource_policy_group", "principal_resource_policy_role": no CallerArn needed."""
+    iam = aws.client("iam")
+    _fixture(iam)
+    group = f"arn:aws:iam::{ACCOUNT}:group{PATH}stackd-sim-group"
+    (result,) = iam.simulate_principal_policy(PolicySourceArn=group, ActionNames=["s3:GetObject"],
+                                              ResourceArns=[OBJECT_A, OBJECT_B],
+                                              ResourcePolicy=BUCKET_POLICY)["EvaluationResults"]
+    assert (result["EvalResourceName"], result["EvalDecision"], result["MatchedStatements"]) == (
+        S3_TEMPLATE, ALLOWED, [RESOURCE_MATCH])

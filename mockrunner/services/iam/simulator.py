@@ -68,6 +68,9 @@ STORED_TYPE = "IAM Policy"
 """The ``SourcePolicyType`` of a matched statement of the simulated entity's own policies (and of
 SimulateCustomPolicy's ``PolicyInputList``)."""
 BOUNDARY_TYPE = "Permissions Boundary Policy"
+RESOURCE_TYPE = "Resource Policy"
+"""The ``SourcePolicyType`` of a ``ResourcePolicy`` statement (recorded from AWS, 2026-09-11: radkawar/stackd,
+testdata/aws/iam/simulation.json, "resource_policy_caller_user")."""
 """The ``SourcePolicyType`` of a ``PermissionsBoundaryPolicyInputList`` policy's matched statement."""
 
 _invalid = simulator_inputs.invalid
@@ -235,21 +238,27 @@ def _principal_of(kind: Kind, entity: Any, account: str) -> Principal:
 
 
 def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
-    """``CallerArn``: an IAM user's ARN (an existing user lends its tags and id); AWS accepts nothing else.
-    Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation_defaults.json,
-    "verified_caller_first_exact", "verified_caller_second_exact"): a caller that names no existing user has the
-    ARN itself as its ``aws:userid``, in any account."""
+    """``CallerArn``: an IAM user, role or group of any account (one of the caller's account lends its tags and id).
+    Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json, "resource_policy_caller_*":
+    a group or role is a caller, the root or a role session is refused; simulation_defaults.json,
+    "verified_caller_first_exact", "verified_caller_second_exact": a caller naming no existing user has the ARN itself
+    as its ``aws:userid``).  A role or group caller naming nothing existing is taken alike (unverified)."""
     arn = ctx.params.get("CallerArn")
     if not arn:
         return default
     parsed = split_arn(arn)
-    if (parsed is None or parsed[:2] != ("aws", "iam") or not parsed.resource.startswith("user/")
-            or not parsed.account):
-        raise _invalid(f"Invalid CallerArn {arn}: CallerArn must be the ARN of an IAM user.")
-    name = parsed.name
-    user = ctx.account.iam.users.get(name) if parsed.account == ctx.account.id else None
-    tags = dict(user.tags) if user is not None and user.arn == arn else {}
-    return Principal(arn, parsed.account, "User", user_id=user.user_id if user else arn, username=name, tags=tags)
+    kind = (KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam")
+            and is_decimal(parsed.account) and "/" in parsed.resource else None)
+    if kind is None:
+        raise _invalid("Invalid caller - Caller must be an IAM user, role or group in this context.")
+    found = _named(ctx, arn)
+    if found is not None and found[1].arn == arn:
+        return _principal_of(*found, ctx.account.id)
+    if kind is ROLE:
+        return Principal(arn, parsed.account, "AssumedRole", user_id=arn, role_arn=arn)
+    if kind is GROUP:
+        return Principal(arn, parsed.account, "Group", user_id=arn)
+    return Principal(arn, parsed.account, "User", user_id=arn, username=parsed.name)
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -289,7 +298,7 @@ def _resource_policy(ctx: RequestContext, counter: list[int]) -> Source | None:
     text = ctx.params.get("ResourcePolicy")
     if text is None:
         return None
-    return _input_sources(ctx, [text], "ResourcePolicy", counter, PolicyKind.RESOURCE, "resource",
+    return _input_sources(ctx, [text], "ResourcePolicy", counter, PolicyKind.RESOURCE, RESOURCE_TYPE,
                           numbered=False)[0]
 
 
@@ -299,10 +308,12 @@ def _resource_owner(ctx: RequestContext) -> str | None:
         return None
     if is_decimal(owner) and len(owner) == 12:
         return owner
+    # Recorded from AWS, 2026-09-11 (radkawar/stackd, simulation.json, "resource_policy_owner_same", "_cross",
+    # "_user", "_invalid"): the account of an IAM ARN, a user's included, owns the resources.
     parsed = split_arn(owner)
-    if parsed is not None and parsed[:2] == ("aws", "iam") and is_decimal(parsed.account) and parsed.resource == "root":
+    if parsed is not None and parsed[:2] == ("aws", "iam") and is_decimal(parsed.account) and len(parsed.account) == 12:
         return parsed.account
-    raise _invalid(f"Invalid ResourceOwner {owner}: it must be an account ARN (arn:aws:iam::<account>:root).")
+    raise _invalid(f"'{owner}' is not a valid as a Resource Owner.")
 
 
 def _context(ctx: RequestContext) -> dict[str, Any]:
@@ -379,13 +390,8 @@ def simulate_principal_policy(ctx: RequestContext) -> dict:
             raise ServiceError("PolicyEvaluation", f"The permissions boundary {boundary_arn} could not be "
                                "evaluated: the policy does not exist", 500)
     resource_policy = _resource_policy(ctx, counter)
-    own = _principal_of(kind, entity, ctx.account.id)
-    principal = _caller(ctx, own if kind is USER else None)
-    if principal is None:
-        if resource_policy is not None:
-            raise _invalid("CallerArn is required when a ResourcePolicy is simulated and PolicySourceArn is not the "
-                           "ARN of an IAM user.")
-        principal = own
+    # Recorded ("principal_resource_policy_group", "_role"): a group or role is its own caller with a ResourcePolicy.
+    principal = _caller(ctx, _principal_of(kind, entity, ctx.account.id))
     now = ctx.store.clock.now()
     simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx))
     return _simulate(ctx, simulation, _entity_keys(principal, now))
@@ -403,7 +409,8 @@ def simulate_custom_policy(ctx: RequestContext) -> dict:
     principal = _caller(ctx, None)
     if principal is None:
         if resource_policy is not None:
-            raise _invalid("CallerArn is required when a ResourcePolicy is simulated.")
+            # Recorded (simulation.json, "resource_policy_missing_caller").
+            raise _invalid("Invalid caller - Caller cannot be null or empty.")
         principal = Principal("", ctx.account.id, "User", user_id=STUB_USER_ID)
     simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx),
                             _organization_levels(ctx, counter))
