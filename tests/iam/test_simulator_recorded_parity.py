@@ -688,3 +688,60 @@ def test_a_group_or_role_is_its_own_caller_with_a_resource_policy(aws):
                                               ResourcePolicy=BUCKET_POLICY)["EvaluationResults"]
     assert (result["EvalResourceName"], result["EvalDecision"], result["MatchedStatements"]) == (
         S3_TEMPLATE, ALLOWED, [RESOURCE_MATCH])
+
+
+# ------------------------------------------------------------------------------------------ custom-extra phase
+def test_an_explicit_deny_lists_no_missing_value(aws):
+    """simulation.json "missing_with_unconditional_deny": missing keys are for an implicit deny only."""
+    deny = _policy(_statement("Deny", "s3:GetObject"))
+    conditional = _policy(_statement("Allow", "s3:GetObject", **MISSING))
+    (result,) = _results(aws.client("iam"), PolicyInputList=[deny, conditional], ActionNames=["s3:GetObject"])
+    assert (result["EvalDecision"], result["MatchedStatements"], result["MissingContextValues"]) == (
+        "explicitDeny", [_matched(end=94)], [])
+
+
+def test_a_lone_carriage_return_ends_a_line(aws):
+    """simulation.json "custom_cr_only_positions" (fixed); "custom_singleton_pretty_positions" and
+    "custom_latin1_positions" held."""
+    iam = aws.client("iam")
+    cr_only = ('{\r  "Version": "2012-10-17",\r  "Statement": [\r    {\r      "Effect": "Allow",\r'
+               '      "Action": "s3:GetObject",\r      "Resource": "*"\r    }\r  ]\r}')
+    singleton = ('{\n  "Statement": {\n    "Effect": "Allow",\n    "Action": "s3:GetObject",\n    "Resource": "*"\n'
+                 '  }\n}')
+    latin1 = '{"Id": "caf\u00e9", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    assert [_results(iam, PolicyInputList=[text], ActionNames=["s3:GetObject"])[0]["MatchedStatements"]
+            for text in (cr_only, singleton, latin1)] == [
+        [_matched(start=(3, 17), stop=(8, 6))], [_matched(start=(2, 17), stop=(6, 4))],
+        [_matched(start=(1, 30), end=92)]]
+
+
+@pytest.mark.parametrize("operator, value", [("StringEqualsIfExists", "yes"), ("Null", "true"),
+                                             ("ForAllValues:StringEquals", "yes"), ("StringNotEquals", "yes"),
+                                             ("StringNotEqualsIfExists", "yes")])
+def test_a_missing_key_beside_a_failing_condition_is_reported(aws, operator, value):
+    """Held: simulation.json "missing_failing_present_operator_*" and "missing_irrelevant_operator_*"."""
+    iam = aws.client("iam")
+    failing = _policy(_statement("Allow", "s3:GetObject", **{operator: {"stack:missing": value},
+                                                            "StringEquals": {"stack:present": "expected"}}))
+    (result,) = _results(iam, PolicyInputList=[failing], ActionNames=["s3:GetObject"],
+                         ContextEntries=[_entry("string", "different", name="stack:present")])
+    assert (result["EvalDecision"], result["MissingContextValues"]) == (DENIED, ["stack:missing"])
+    unrelated = _policy(_statement("Allow", "s3:PutObject", **{operator: {"stack:missing": value}}))
+    (result,) = _results(iam, PolicyInputList=[unrelated], ActionNames=["s3:GetObject"])
+    assert (result["EvalDecision"], result["MissingContextValues"]) == (DENIED, ["stack:missing"])
+
+
+def test_variable_defaults(aws):
+    """Held: simulation.json "missing_variable_default_resource_hit", "_miss", "_condition",
+    "missing_variable_condition"."""
+    iam = aws.client("iam")
+    for default, decision, missing in (("a", ALLOWED, []), ("different", DENIED, ["stack:key"])):
+        resource = f"arn:aws:s3:::stackd-simulation/${{stack:key, '{default}'}}"
+        policy = _policy(_statement("Allow", "s3:GetObject", resource))
+        (result,) = _results(iam, PolicyInputList=[policy], ActionNames=["s3:GetObject"], ResourceArns=[OBJECT_A])
+        assert (result["EvalDecision"], result["MissingContextValues"]) == (decision, missing)
+    for variable in ("${stack:key, 'different'}", "${stack:key}"):
+        policy = _policy(_statement("Allow", "s3:GetObject", StringEquals={"stack:present": variable}))
+        (result,) = _results(iam, PolicyInputList=[policy], ActionNames=["s3:GetObject"],
+                             ContextEntries=[_entry("string", "observed", name="stack:present")])
+        assert (result["EvalDecision"], result["MissingContextValues"]) == (DENIED, ["stack:key"])

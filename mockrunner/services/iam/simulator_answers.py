@@ -9,9 +9,9 @@ Recorded from AWS, 2026-09-11 (radkawar/stackd, commit 9dc356f5, ``testdata/aws/
   each resource's ("custom_two_resources_mixed", "principal_user_sources", "input_resources_known_*",
   "input_resources_partitions").  The result is ``explicitDeny`` when a resource is denied explicitly, ``allowed``
   when every resource is allowed, ``implicitDeny`` otherwise; its matched statements are every entry's.
-* ``MissingContextValues`` are reported only when the request is not allowed ("missing_relevant",
-  "missing_with_other_allow_*"); an entry carries MatchedStatements and MissingContextValues only when not empty
-  (also ``conditions.json``).
+* ``MissingContextValues`` are reported only when the request is implicitly denied ("missing_relevant",
+  "missing_with_other_allow_*"; an explicit deny lists none: "missing_with_unconditional_deny"); an entry carries
+  MatchedStatements and MissingContextValues only when not empty (also ``conditions.json``).
 * A permissions boundary's statements are reported only when they deny ("boundary_allow", "boundary_deny",
   "principal_attached_boundary"), before the identity policies' ("boundary_deny_over_identity_deny").
 * ``OrganizationsDecisionDetail`` is the result's, never an entry's (the ResourceSpecificResult shape has none).
@@ -103,7 +103,7 @@ def evaluation_result(action: str, resources: Sequence[str], results: Sequence[R
     the simulated permissions boundary, if any."""
     statements = [_statements(result, boundary_id) for result in results]
     decision = _overall([result.decision.decision for result in results])
-    shown_missing = missing if decision != "allowed" else []
+    shown_missing = missing if decision == "implicitDeny" else []
     joined: list[dict] = []
     for statement in (statement for listed in statements for statement in listed):
         if statement not in joined:
@@ -120,6 +120,6 @@ def evaluation_result(action: str, resources: Sequence[str], results: Sequence[R
         return out
     out["EvalDecisionDetails"] = (results[0].details or {}) if len(results) == 1 else {}
     out["ResourceSpecificResults"] = [
-        _entry(resource, result, listed, missing if result.decision.decision != "allowed" else [])
+        _entry(resource, result, listed, missing if result.decision.decision == "implicitDeny" else [])
         for resource, result, listed in zip(resources, results, statements, strict=True)]
     return out
