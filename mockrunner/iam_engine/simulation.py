@@ -148,11 +148,18 @@ class Simulation:
                                f"{'denies' if denied else 'does not allow'} {action}"), allowed
 
     def _cross_account(self, request: AuthzRequest) -> dict[str, str]:
-        """How each side decided: the identity side as if the resource were the caller's, the resource policy
-        as if the identity side allowed everything."""
-        identity = replace(request, resource_policy=None, resource_account=self.principal.account)
+        """How each side decided: the identity policies as if the resource were the caller's, the resource policy
+        as if the identity side allowed everything, and the permissions boundary alone when one is simulated
+        (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/simulation.json,
+        "composition_cross_boundary_allow", "_implicit", "_deny")."""
+        identity = replace(request, resource_policy=None, permissions_boundary=None,
+                           resource_account=self.principal.account)
         resource = replace(request, identity_policies=[_ALLOW_ALL], permissions_boundary=None)
-        return {"IAM Policy": evaluate(identity).decision, "Resource Policy": evaluate(resource).decision}
+        details = {"IAM Policy": evaluate(identity).decision, "Resource Policy": evaluate(resource).decision}
+        if self.boundary is not None:
+            alone = replace(identity, identity_policies=[self.boundary.ref])
+            details["Permissions Boundary Policy"] = evaluate(alone).decision
+        return details
 
 
 def load_source(policy_id: str, source_id: str, source_type: str | None, text: str,

@@ -745,3 +745,64 @@ def test_variable_defaults(aws):
         (result,) = _results(iam, PolicyInputList=[policy], ActionNames=["s3:GetObject"],
                              ContextEntries=[_entry("string", "observed", name="stack:present")])
         assert (result["EvalDecision"], result["MissingContextValues"]) == (DENIED, ["stack:key"])
+
+
+# ------------------------------------------------------------------------------------------ composition
+def test_cross_account_details_name_the_boundary(aws):
+    """simulation.json "composition_cross_boundary_allow", "_implicit", "_deny": the identity policies' decision
+    leaves the boundary out, which has its own "Permissions Boundary Policy" entry; "composition_cross_identity" and
+    "composition_cross_no_identity" held."""
+    iam = aws.client("iam")
+    caller = f"arn:aws:iam::{ACCOUNT}:user{PATH}stackd-sim-composition"
+    resource_policy = _policy({"Effect": "Allow", "Action": "s3:GetObject",
+                               "Resource": "arn:aws:s3:::stackd-simulation/*", "Principal": {"AWS": caller}})
+    request = {"ActionNames": ["s3:GetObject"], "ResourceArns": [OBJECT_A], "CallerArn": caller,
+               "ResourcePolicy": resource_policy, "ResourceOwner": "arn:aws:iam::999999999999:root"}
+    for boundary, decision, detail in (
+            (GET, ALLOWED, "allowed"), (_policy(_statement("Allow", "s3:PutObject")), DENIED, "implicitDeny"),
+            (_policy(_statement("Deny", "s3:GetObject")), "explicitDeny", "explicitDeny")):
+        (result,) = _results(iam, PolicyInputList=[GET], PermissionsBoundaryPolicyInputList=[boundary], **request)
+        expected = {"Permissions Boundary Policy": detail, "Resource Policy": "allowed", "IAM Policy": "allowed"}
+        assert (result["EvalDecision"], result["EvalDecisionDetails"],
+                result["ResourceSpecificResults"][0]["EvalDecisionDetails"]) == (decision, expected, expected)
+    (alone,) = _results(iam, PolicyInputList=[], **request)
+    assert alone["EvalDecisionDetails"] == {"Resource Policy": "allowed", "IAM Policy": "implicitDeny"}
+
+
+def test_a_resource_policy_needs_named_resources(aws):
+    """simulation.json "composition_resource_shape_*" and "composition_numeric_owner_*"; "_arn_explicit_arn" held."""
+    iam = aws.client("iam")
+    caller = f"arn:aws:iam::{ACCOUNT}:user/stackd-simulation-hypothetical"
+    named = _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::stackd-simulation/*",
+                     "Principal": {"AWS": caller}})
+    everything = _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": {"AWS": caller}})
+    entity = ("InvalidInput", "Invalid Entity Arn: * does not clearly define entity type and name.", 400)
+    for policy, resources, expected in (
+            (everything, None, entity), (everything, ["*"], entity), (named, None, entity), (named, ["*"], entity),
+            (everything, [OBJECT_A], ("InvalidInput", "ResourceNames are not in a valid ARN format: *.", 400))):
+        extra = {"ResourceArns": resources} if resources else {}
+        assert error_of(iam.simulate_custom_policy, PolicyInputList=[], ActionNames=["s3:GetObject"], CallerArn=caller,
+                        ResourcePolicy=policy, **extra) == expected
+    (result,) = _results(iam, PolicyInputList=[], ActionNames=["s3:GetObject"], CallerArn=caller,
+                         ResourcePolicy=named, ResourceArns=[OBJECT_A])
+    assert (result["EvalDecision"], result["MatchedStatements"]) == (
+        ALLOWED, [_matched("ResourcePolicy", 210, kind="Resource Policy")])
+    for owner in (ACCOUNT, "999999999999"):
+        assert error_of(iam.simulate_custom_policy, PolicyInputList=[], ActionNames=["s3:GetObject"],
+                        CallerArn=caller, ResourcePolicy=named, ResourceArns=[OBJECT_A], ResourceOwner=owner) == (
+            "InvalidInput", f"'{owner}' is not a valid as a Resource Owner.", 400)
+
+
+def test_an_existing_user_caller_is_its_arn_to_aws_userid(aws):
+    """simulation.json "composition_custom_auto_userid": an existing user named as CallerArn is not its unique id to
+    ``aws:userid`` (its ARN, as simulation_defaults.json shows for a user that does not exist);
+    "composition_custom_auto_principal_arn", "_username", "_principal_account", "_override" held."""
+    iam = aws.client("iam")
+    user = iam.create_user(UserName="stackd-sim-composition", Path=PATH)["User"]
+    request = {"ActionNames": ["s3:GetObject"], "ResourceArns": [OBJECT_A], "CallerArn": user["Arn"]}
+    for key, value, decision in ((USERID, user["UserId"], DENIED), (USERID, user["Arn"], ALLOWED),
+                                 ("aws:PrincipalArn", user["Arn"], ALLOWED),
+                                 ("aws:username", "stackd-sim-composition", ALLOWED),
+                                 ("aws:PrincipalAccount", ACCOUNT, ALLOWED)):
+        (result,) = _results(iam, PolicyInputList=[_condition("StringEquals", key, value)], **request)
+        assert result["EvalDecision"] == decision, key

@@ -16,6 +16,7 @@ results available": ``IsTruncated`` and ``Marker`` then lead on).
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -252,13 +253,16 @@ def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
     if kind is None:
         raise _invalid("Invalid caller - Caller must be an IAM user, role or group in this context.")
     found = _named(ctx, arn)
-    if found is not None and found[1].arn == arn:
+    if found is not None and found[1].arn == arn and kind is not USER:
         return _principal_of(*found, ctx.account.id)
     if kind is ROLE:
         return Principal(arn, parsed.account, "AssumedRole", user_id=arn, role_arn=arn)
     if kind is GROUP:
         return Principal(arn, parsed.account, "Group", user_id=arn)
-    return Principal(arn, parsed.account, "User", user_id=arn, username=parsed.name)
+    # An existing user's aws:userid is not its unique id either ("composition_custom_auto_userid"): the ARN.
+    user = found[1] if found is not None and found[1].arn == arn else None
+    return Principal(arn, parsed.account, "User", user_id=arn, username=parsed.name,
+                     tags=dict(user.tags) if user is not None else {})
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -302,14 +306,42 @@ def _resource_policy(ctx: RequestContext, counter: list[int]) -> Source | None:
                           numbered=False)[0]
 
 
+def _check_resource_policy_shape(ctx: RequestContext) -> None:
+    """With a ResourcePolicy every simulated resource names one entity, and so does the policy's ``Resource``:
+    recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+    "composition_resource_shape_*"): no ResourceArns or ``*`` among them is "Invalid Entity Arn: * does not clearly
+    define entity type and name.", a policy ``Resource`` of ``*`` "ResourceNames are not in a valid ARN format: *."."""
+    if ctx.params.get("ResourcePolicy") is None:
+        return
+    if "*" in (ctx.params.get("ResourceArns") or ["*"]):
+        raise _invalid("Invalid Entity Arn: * does not clearly define entity type and name.")
+    if "*" in _statement_resources(ctx.params["ResourcePolicy"]):
+        raise _invalid("ResourceNames are not in a valid ARN format: *.")
+
+
+def _statement_resources(text: str) -> set[str]:
+    """Every ``Resource`` value of a policy document IAM has read (anything else yields none)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return set()
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []
+    found: set[str] = set()
+    for statement in statements:
+        value = statement.get("Resource") if isinstance(statement, dict) else None
+        found.update([value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+                     if isinstance(value, list) else [])
+    return found
+
+
 def _resource_owner(ctx: RequestContext) -> str | None:
     owner = ctx.params.get("ResourceOwner")
     if not owner:
         return None
-    if is_decimal(owner) and len(owner) == 12:
-        return owner
     # Recorded from AWS, 2026-09-11 (radkawar/stackd, simulation.json, "resource_policy_owner_same", "_cross",
-    # "_user", "_invalid"): the account of an IAM ARN, a user's included, owns the resources.
+    # "_user", "_invalid", "composition_numeric_owner_*"): the account of an IAM ARN, a user's included, owns the
+    # resources; a bare account number is refused.
     parsed = split_arn(owner)
     if parsed is not None and parsed[:2] == ("aws", "iam") and is_decimal(parsed.account) and len(parsed.account) == 12:
         return parsed.account
@@ -406,6 +438,7 @@ def simulate_custom_policy(ctx: RequestContext) -> dict:
                               source_type="IAM Policy")
     boundary = _boundary_input(ctx, counter)
     resource_policy = _resource_policy(ctx, counter)
+    _check_resource_policy_shape(ctx)
     principal = _caller(ctx, None)
     if principal is None:
         if resource_policy is not None:
