@@ -806,3 +806,31 @@ def test_an_existing_user_caller_is_its_arn_to_aws_userid(aws):
                                  ("aws:PrincipalAccount", ACCOUNT, ALLOWED)):
         (result,) = _results(iam, PolicyInputList=[_condition("StringEquals", key, value)], **request)
         assert result["EvalDecision"] == decision, key
+
+
+# ------------------------------------------------------------------------------------------ inline exclusions
+def test_inline_exclusions_take_wildcards_in_the_entity_name_only(aws):
+    """simulation.json "principal_exclude_inline_wildcard", "_owner_wildcard" (IAM's own pattern, not the shape's
+    words), "principal_extra_exclude_inline_name_prefix" (no wildcard in the policy name),
+    "principal_extra_exclude_inline_owner_prefix" and "_owner_question" (wildcards in the entity name exclude)."""
+    iam = aws.client("iam")
+    source = _fixture(iam)
+    request = {"PolicySourceArn": source, "ActionNames": ["s3:GetObject"], "ResourceArns": [OBJECT_A]}
+
+    def excluding(name: str, owner: str) -> dict:
+        return {"PolicyExclusionList": [{"InlinePolicyIdentifier": {
+            "PolicyName": name, "AttachmentType": "user", "AttachmentName": owner}}]}
+
+    pattern = "failed to satisfy constraint: Member must satisfy regular expression pattern: .*[\\w+=,.@-]+.*"
+    assert error_of(iam.simulate_principal_policy, **request, **excluding("*", "stackd-sim-user")) == (
+        "ValidationError", "1 validation error detected: Value '*' at "
+        f"'policyExclusionList.1.member.inlinePolicyIdentifier.policyName' {pattern}", 400)
+    assert error_of(iam.simulate_principal_policy, **request, **excluding("UserInline", "*"))[1] == (
+        "1 validation error detected: Value '*' at "
+        f"'policyExclusionList.1.member.inlinePolicyIdentifier.attachmentName' {pattern}")
+    assert error_of(iam.simulate_principal_policy, **request, **excluding("User*", "stackd-sim-user")) == (
+        "InvalidInput", "Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are required",
+        400)
+    for owner in ("stackd-sim*", "stackd-sim-use?"):
+        (result,) = iam.simulate_principal_policy(**request, **excluding("UserInline", owner))["EvaluationResults"]
+        assert (result["EvalDecision"], result["MatchedStatements"]) == (DENIED, []), owner
