@@ -196,9 +196,13 @@ def test_validation_errors(aws):
         iam.simulate_custom_policy(PolicyInputList=[DYNAMO_AFTER_2018], ActionNames=["s3:GetObject"],
                                    ContextEntries=bad_context)
     assert aws_error(excinfo)[0::2] == ("InvalidInput", 400)
+    # An option IAM does not know is ignored; a known one does not fit s3:GetObject (recorded from AWS:
+    # radkawar/stackd, testdata/aws/iam/simulation.json, "resource_handling_unknown", "resource_handling_other_action").
+    assert iam.simulate_custom_policy(PolicyInputList=[DYNAMO_AFTER_2018], ActionNames=["s3:GetObject"],
+                                      ResourceHandlingOption="EC2-Nowhere")["EvaluationResults"]
     with pytest.raises(ClientError) as excinfo:
         iam.simulate_custom_policy(PolicyInputList=[DYNAMO_AFTER_2018], ActionNames=["s3:GetObject"],
-                                   ResourceHandlingOption="EC2-Nowhere")
+                                   ResourceHandlingOption="EC2-VPC-EBS")
     assert aws_error(excinfo)[0] == "InvalidInput"
     resource_policy = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]})

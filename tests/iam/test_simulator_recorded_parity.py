@@ -834,3 +834,39 @@ def test_inline_exclusions_take_wildcards_in_the_entity_name_only(aws):
     for owner in ("stackd-sim*", "stackd-sim-use?"):
         (result,) = iam.simulate_principal_policy(**request, **excluding("UserInline", owner))["EvaluationResults"]
         assert (result["EvalDecision"], result["MatchedStatements"]) == (DENIED, []), owner
+
+
+def test_resource_handling_options(aws):
+    """simulation.json "resource_handling_unknown" (an unknown option is ignored), "resource_handling_other_action"
+    (a known option does not fit s3:GetObject); "resource_handling_EC2-VPC-InstanceStore" held (one result over the
+    instance, image, security group and network interface, under the ec2 template)."""
+    iam = aws.client("iam")
+    (ignored,) = _results(iam, PolicyInputList=[STAR], ActionNames=["s3:GetObject"],
+                          ResourceHandlingOption="fictional")
+    assert ignored["EvalDecision"] == ALLOWED
+    assert error_of(iam.simulate_custom_policy, PolicyInputList=[STAR], ActionNames=["s3:GetObject"],
+                    ResourceArns=[OBJECT_A], ResourceHandlingOption="EC2-VPC-EBS") == (
+        "InvalidInput", "Invalid input resource handling options. Action does not support resource handling options: "
+        "s3:GetObject. Please refer to the documentation for more details: "
+        "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html", 400)
+    resources = ["arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0",
+                 "arn:aws:ec2:us-east-1::image/ami-0123456789abcdef0",
+                 "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0",
+                 "arn:aws:ec2:us-east-1:123456789012:network-interface/eni-0123456789abcdef0"]
+    (result,) = _results(iam, PolicyInputList=[STAR], ActionNames=["ec2:RunInstances"], ResourceArns=resources,
+                         ResourceHandlingOption="EC2-VPC-InstanceStore")
+    assert (result["EvalResourceName"], result["EvalDecision"], len(result["ResourceSpecificResults"])) == (
+        "arn:aws:ec2:${Region}:${Account}:${ResourceType}/${ResourcePath}", ALLOWED, 4)
+
+
+def test_two_stars_in_an_inline_exclusion_entity_name(aws):
+    """simulation.json "principal_extra_exclude_inline_owner_two_stars" (fixed) and
+    "principal_extra_exclude_inline_name_question"."""
+    iam = aws.client("iam")
+    source = _fixture(iam)
+    for name, owner in (("UserInline", "stackd*sim*"), ("UserInlin?", "stackd-sim-user")):
+        assert error_of(iam.simulate_principal_policy, PolicySourceArn=source, ActionNames=["s3:GetObject"],
+                        PolicyExclusionList=[{"InlinePolicyIdentifier": {
+                            "PolicyName": name, "AttachmentType": "user", "AttachmentName": owner}}]) == (
+            "InvalidInput", "Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are "
+            "required", 400)

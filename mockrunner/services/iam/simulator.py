@@ -354,10 +354,18 @@ def _context(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _options(ctx: RequestContext) -> None:
+    """``ResourceHandlingOption``: recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+    "resource_handling_unknown", "resource_handling_other_action", "resource_handling_EC2-*"): an option IAM does not
+    know is ignored; a known one is for ``ec2:RunInstances`` only (another EC2 action taken alike, *unverified*),
+    and the actions that do not take it are named."""
     option = ctx.params.get("ResourceHandlingOption")
-    if option is not None and option not in RESOURCE_HANDLING_OPTIONS:
-        raise _invalid(f"Invalid ResourceHandlingOption {option}. Valid options are: "
-                       f"{', '.join(sorted(RESOURCE_HANDLING_OPTIONS))}")
+    if option not in RESOURCE_HANDLING_OPTIONS:
+        return
+    others = [action for action in ctx.params["ActionNames"] if action.lower() != "ec2:runinstances"]
+    if others:
+        raise _invalid("Invalid input resource handling options. Action does not support resource handling options: "
+                       f"{', '.join(others)}. Please refer to the documentation for more details: "
+                       "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html")
 
 
 # ------------------------------------------------------------------------------------------------ answers

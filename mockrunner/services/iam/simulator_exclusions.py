@@ -84,6 +84,10 @@ def exclusions(identifiers: Iterable[Mapping[str, Any]]) -> Exclusions:
                 # "principal_extra_exclude_inline_name_prefix"): a policy name takes no wildcard.
                 raise _invalid("Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are "
                                "required")
+            if inline["AttachmentName"].count("*") > 1:
+                # Recorded ("principal_extra_exclude_inline_owner_two_stars"): at most one '*' in the entity name.
+                raise _invalid("Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are "
+                               "required")
             inlines.append((inline["AttachmentType"], _wildcard(inline["AttachmentName"], "AttachmentName"),
                             inline["PolicyName"]))
     return Exclusions(frozenset(types), tuple(arns), tuple(inlines))
