@@ -72,7 +72,8 @@ def test_principal_policy_positions_and_sources(aws):
     assert listed["EvalDecision"] == "allowed"
     # Inline: <kind>_<entity>_<policy>, managed: the policy's name; all "IAM Policy" (recorded from AWS:
     # radkawar/stackd, testdata/aws/iam/simulation.json, "principal_user_sources").
-    assert listed["MatchedStatements"][0] == {
+    # (the policy simulated last comes first: recorded, simulation.json "custom_multiple_policies_allow")
+    assert listed["MatchedStatements"][-1] == {
         "SourcePolicyId": "user_alejandro_Grant-Access-To-CodeCommit-ListRepo", "SourcePolicyType": "IAM Policy",
         "StartPosition": {"Line": 3, "Column": 19}, "EndPosition": {"Line": 9, "Column": 10}}
     assert {(m["SourcePolicyId"], m["SourcePolicyType"]) for m in listed["MatchedStatements"]} == {

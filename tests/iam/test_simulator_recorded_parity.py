@@ -870,3 +870,38 @@ def test_two_stars_in_an_inline_exclusion_entity_name(aws):
                             "PolicyName": name, "AttachmentType": "user", "AttachmentName": owner}}]) == (
             "InvalidInput", "Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are "
             "required", 400)
+
+
+# ------------------------------------------------------------------------------------------ statement order
+def test_matched_statements_come_in_iams_order(aws):
+    """simulation.json "custom_multiple_policies_allow" (the policy simulated last first), "principal_additional_policy"
+    (a result for named resources lists its entries' statements the other way round; a managed policy attached to the
+    user and its group once), "composition_same_root_identity" (the resource policy after the identity policies in
+    an entry)."""
+    iam = aws.client("iam")
+    (both,) = _results(iam, PolicyInputList=[GET, GET], ActionNames=["s3:GetObject"])
+    assert both["MatchedStatements"] == [_matched("PolicyInputList.2"), _matched()]
+    source = _fixture(iam)
+    managed = f"arn:aws:iam::{ACCOUNT}:policy{PATH}stackd-sim-managed"
+    iam.attach_group_policy(GroupName="stackd-sim-group", PolicyArn=managed)
+    results = iam.simulate_principal_policy(PolicySourceArn=source, PolicyInputList=[STAR], ResourceArns=[
+        OBJECT_A, OBJECT_B], ActionNames=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])["EvaluationResults"]
+    ids = [([m["SourcePolicyId"] for m in r["MatchedStatements"]],
+            [[m["SourcePolicyId"] for m in e.get("MatchedStatements", [])] for e in r["ResourceSpecificResults"]])
+           for r in results]
+    assert ids[:2] == [
+        (["user_stackd-sim-user_UserInline", "PolicyInputList.1"],
+         [["PolicyInputList.1", "user_stackd-sim-user_UserInline"], ["PolicyInputList.1"]]),
+        (["group_stackd-sim-group_GroupInline", "PolicyInputList.1"],
+         [["PolicyInputList.1"], ["PolicyInputList.1", "group_stackd-sim-group_GroupInline"]])]
+    assert ids[2][0] == ["stackd-sim-managed", "PolicyInputList.1"]
+    assert [sorted(entry) for entry in ids[2][1]] == [["PolicyInputList.1", "stackd-sim-managed"]] * 2
+    caller = f"arn:aws:iam::{ACCOUNT}:user{PATH}stackd-sim-user"
+    resource_policy = _policy({"Effect": "Allow", "Action": "s3:GetObject",
+                               "Resource": "arn:aws:s3:::stackd-simulation/*",
+                               "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}})
+    (direct,) = _results(iam, PolicyInputList=[GET], ActionNames=["s3:GetObject"], ResourceArns=[OBJECT_A],
+                         CallerArn=caller, ResourcePolicy=resource_policy)
+    resource = _matched("ResourcePolicy", 179, kind="Resource Policy")
+    assert (direct["MatchedStatements"], direct["ResourceSpecificResults"][0]["MatchedStatements"]) == (
+        [resource, _matched()], [_matched(), resource])

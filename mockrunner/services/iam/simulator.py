@@ -44,7 +44,7 @@ from mockrunner.numerals import is_decimal
 from mockrunner.services.iam import paging, simulator_inputs
 from mockrunner.services.iam.authz import on_arn
 from mockrunner.services.iam.entities import GROUP, KINDS, ROLE, USER, Kind, managed_policy
-from mockrunner.services.iam.simulator_answers import evaluation_result
+from mockrunner.services.iam.simulator_answers import RESOURCE_POLICY, evaluation_result
 from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
 from mockrunner.services.registry import op
 
@@ -69,7 +69,7 @@ STORED_TYPE = "IAM Policy"
 """The ``SourcePolicyType`` of a matched statement of the simulated entity's own policies (and of
 SimulateCustomPolicy's ``PolicyInputList``)."""
 BOUNDARY_TYPE = "Permissions Boundary Policy"
-RESOURCE_TYPE = "Resource Policy"
+RESOURCE_TYPE = RESOURCE_POLICY
 """The ``SourcePolicyType`` of a ``ResourcePolicy`` statement (recorded from AWS, 2026-09-11: radkawar/stackd,
 testdata/aws/iam/simulation.json, "resource_policy_caller_user")."""
 """The ``SourcePolicyType`` of a ``PermissionsBoundaryPolicyInputList`` policy's matched statement."""

@@ -13,7 +13,11 @@ Recorded from AWS, 2026-09-11 (radkawar/stackd, commit 9dc356f5, ``testdata/aws/
   "missing_with_other_allow_*"; an explicit deny lists none: "missing_with_unconditional_deny"); an entry carries
   MatchedStatements and MissingContextValues only when not empty (also ``conditions.json``).
 * A permissions boundary's statements are reported only when they deny ("boundary_allow", "boundary_deny",
-  "principal_attached_boundary"), before the identity policies' ("boundary_deny_over_identity_deny").
+  "principal_attached_boundary"), before the identity policies' ("boundary_deny_over_identity_deny"), which come
+  the policy simulated last first ("custom_multiple_policies_allow", "principal_additional_policy"), then the
+  resource policy's ("composition_same_direct_identity").  A result for named resources lists its entries'
+  statements the other way round ("principal_additional_policy", "principal_resource_policy_user",
+  "principal_dual_use_*").
 * ``OrganizationsDecisionDetail`` is the result's, never an entry's (the ResourceSpecificResult shape has none).
 """
 from __future__ import annotations
@@ -23,6 +27,9 @@ from typing import Any
 
 from mockrunner.arns import split_arn
 from mockrunner.iam_engine.simulation import Matched, Result
+
+RESOURCE_POLICY = "Resource Policy"
+"""The ``SourcePolicyType`` of a ``ResourcePolicy`` statement."""
 
 TEMPLATES = {
     "s3": "arn:{partition}:s3:::${{BucketName}}/${{KeyName}}",
@@ -62,12 +69,26 @@ def _statement_out(matched: Matched) -> dict:
     return out
 
 
+def _place(matched: Matched, boundary_id: str | None) -> tuple[int, int]:
+    """Where a matched statement goes in a resource's list: the boundary's first, then the identity policies, the
+    one simulated last first, then the resource policy's (a source's policy id starts with its position)."""
+    if matched.source.ref.policy_id == boundary_id:
+        return 0, 0
+    if matched.source.source_type == RESOURCE_POLICY:
+        return 2, 0
+    return 1, -int(matched.source.ref.policy_id.split(":", 1)[0])
+
+
 def _statements(result: Result, boundary_id: str | None) -> list[dict]:
     decision = result.decision.decision
-    boundary = [matched for matched in result.matched if matched.source.ref.policy_id == boundary_id]
-    shown = [*(boundary if decision == "explicitDeny" else ()),
-             *(matched for matched in result.matched if matched.source.ref.policy_id != boundary_id)]
-    return [_statement_out(matched) for matched in shown]
+    shown = [matched for matched in result.matched
+             if matched.source.ref.policy_id != boundary_id or decision == "explicitDeny"]
+    listed: list[dict] = []
+    for matched in sorted(shown, key=lambda matched: _place(matched, boundary_id)):
+        statement = _statement_out(matched)
+        if statement not in listed:  # a managed policy attached to the user and to its group is reported once
+            listed.append(statement)
+    return listed
 
 
 def _boundary_detail(allowed: bool | None) -> dict:
@@ -108,6 +129,8 @@ def evaluation_result(action: str, resources: Sequence[str], results: Sequence[R
     for statement in (statement for listed in statements for statement in listed):
         if statement not in joined:
             joined.append(statement)
+    if resources != ["*"]:
+        joined.reverse()
     out: dict[str, Any] = {
         "EvalActionName": action,
         "EvalResourceName": resources[0] if len(resources) == 1 else template(action, resources),
