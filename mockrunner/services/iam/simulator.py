@@ -6,13 +6,14 @@ role's, a group's; the entity's permissions boundary (or the one given in ``Perm
 extra identity policies from ``PolicyInputList``; the resource policy from ``ResourcePolicy``.  The simulated
 request context is ``ContextEntries`` plus what the simulated entity itself supplies (``aws:username``,
 ``aws:PrincipalTag/*``, ...) and the resource's ``aws:ResourceAccount`` (as enforcement sets it); see
-``docs/behaviour.md`` ("Policy simulator") for each choice where AWS's behaviour is not public.
+``docs/behaviour.md`` ("Policy simulator", and "IAM policy simulator against recordings" for what real IAM was
+recorded answering: :mod:`.simulator_inputs` reads the request, :mod:`.simulator_answers` shapes the results).
 
 What a request may cost the server while it holds the store lock: the policy documents the request brings (any
 number, each up to 131,072 characters) are parsed by :func:`prepare` before the lock is taken, and a page holds at
-most as many (action, resource) pairs as :data:`WORK_PER_PAGE` statement readings allow, fewer than ``MaxItems``
-when the policies are large (IAM "might return fewer than the MaxItems number of results even when there are more
-results available": ``IsTruncated`` and ``Marker`` then lead on).
+most as many actions (each over every resource) as :data:`WORK_PER_PAGE` statement readings allow, fewer than
+``MaxItems`` when the policies are large (IAM "might return fewer than the MaxItems number of results even when
+there are more results available": ``IsTruncated`` and ``Marker`` then lead on).
 """
 from __future__ import annotations
 
@@ -56,8 +57,8 @@ RESOURCE_HANDLING_OPTIONS = frozenset({
 
 
 WORK_PER_PAGE = 2_000_000
-"""Statement readings one page may take: (action, resource) pairs x the statements of every simulated policy
-(about 0.2 s under the store lock; a policy set of 20,000 statements still gets 100 pairs a page)."""
+"""Statement readings one page may take: actions x resources x the statements of every simulated policy (about 0.2 s
+under the store lock; a policy set of 20,000 statements still gets 100 (action, resource) pairs a page)."""
 
 
 STUB_USER_ID = "STUB_PRINCIPAL_FOR_POLICY_SIMULATOR"
