@@ -905,3 +905,17 @@ def test_matched_statements_come_in_iams_order(aws):
     resource = _matched("ResourcePolicy", 179, kind="Resource Policy")
     assert (direct["MatchedStatements"], direct["ResourceSpecificResults"][0]["MatchedStatements"]) == (
         [resource, _matched()], [_matched(), resource])
+
+
+def test_one_action_over_too_many_resources_and_statements_is_refused(aws):
+    """Not recorded: IAM answers an action with all its resources in one result, so one action's work cannot be
+    split across pages; beyond 20 million statement readings (about 2 s under the store lock) the request is refused
+    rather than held (*unverified* wording)."""
+    iam = aws.client("iam")
+    policy = _policy(*[_statement("Allow", f"s3:Get{index}") for index in range(2300)])
+    resources = [f"arn:aws:s3:::stackd-simulation/{index}" for index in range(1800)]
+    code, message, status = error_of(iam.simulate_custom_policy, PolicyInputList=[policy] * 5,
+                                     ActionNames=["s3:GetObject"], ResourceArns=resources)
+    assert (code, status) == ("InvalidInput", 400) and "too large for one request" in message
+    (result,) = _results(iam, PolicyInputList=[policy], ActionNames=["s3:GetObject"], ResourceArns=resources)
+    assert len(result["ResourceSpecificResults"]) == 1800

@@ -77,6 +77,11 @@ testdata/aws/iam/simulation.json, "resource_policy_caller_user")."""
 
 _invalid = simulator_inputs.invalid
 
+MAX_WORK_PER_ACTION = 10 * WORK_PER_PAGE
+"""Statement readings one action may take over all its resources (IAM answers an action with all of them in one
+result, so a page cannot be cut inside it): beyond this (about 2 s under the store lock) the request is refused
+(*unverified*: IAM publishes no limit on ``ResourceArns``; the wording is mockrunner's)."""
+
 
 # ------------------------------------------------------------------------------------------------ before the lock
 class Read(NamedTuple):
@@ -393,7 +398,11 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
         results = [simulation.run(action, resource, context, now) for resource in resources]
         return evaluation_result(action, resources, results, missing, boundary_id)
 
-    limit = max(1, WORK_PER_PAGE // max(1, simulation.statement_count * len(resources)))
+    per_action = max(1, simulation.statement_count) * len(resources)
+    if per_action > MAX_WORK_PER_ACTION:
+        raise _invalid(f"The simulation of {len(resources)} resources against {simulation.statement_count} policy "
+                       "statements is too large for one request; simulate fewer resources at a time.")
+    limit = max(1, WORK_PER_PAGE // per_action)
     # Recorded (simulation.json, "invalid_marker"): a marker the simulator never gave is InvalidInput.
     return paging.page(range(len(actions)), ctx, "EvaluationResults", result, limit=limit,
                        bad_marker="Invalid marker for pagination.", bad_marker_code="InvalidInput")
