@@ -85,8 +85,10 @@ def _principal_keys(principal: Principal) -> dict[str, Any]:
     if principal.type == "Service":
         keys["aws:principalservicename"] = principal.arn
     elif principal.type != "Anonymous":
-        # aws:PrincipalArn of a role session is the role's ARN, not the session's (global keys doc).
-        keys["aws:principalarn"] = principal.role_arn or principal.arn
+        # aws:PrincipalArn of a role session is the role's ARN, not the session's (global keys doc); a principal
+        # without an ARN (the policy simulator's caller when none is named) has none.
+        if principal.role_arn or principal.arn:
+            keys["aws:principalarn"] = principal.role_arn or principal.arn
         if principal.account:
             keys["aws:principalaccount"] = principal.account
         keys["aws:principaltype"] = principal.type

@@ -37,7 +37,9 @@ class _Reader:
     def skip_space(self) -> None:
         text = self.text
         while self.at < len(text) and text[self.at] in " \t\r\n":
-            if text[self.at] == "\n":
+            # A line ends at \n, at \r\n, and at a lone \r (recorded from AWS, 2026-09-11: radkawar/stackd,
+            # testdata/aws/iam/simulation.json, "custom_cr_only_positions", "custom_crlf_positions").
+            if text[self.at] == "\n" or (text[self.at] == "\r" and text[self.at + 1:self.at + 2] != "\n"):
                 self.line, self.line_start = self.line + 1, self.at + 1
             self.at += 1
 

@@ -100,8 +100,8 @@ class Simulation:
 
     def run(self, action: str, resource: str, context: Mapping[str, Any], now: datetime) -> Result:
         # An AWS managed policy is judged as the caller's own, as the server judges a real call on it.
-        resource_account = (judging_account(resource, self.principal.account) or account_of(resource)
-                            or self.resource_owner)
+        resource_account = (judging_account(resource, self.principal.account) or _account_named(resource)
+                            or self.resource_owner or self.principal.account)
         if not _names_key(context, RESOURCE_ACCOUNT_KEY):
             # aws:ResourceAccount as enforcement sets it, unless ContextEntries supply it.
             context = dict(context)
@@ -148,17 +148,34 @@ class Simulation:
                                f"{'denies' if denied else 'does not allow'} {action}"), allowed
 
     def _cross_account(self, request: AuthzRequest) -> dict[str, str]:
-        """How each side decided: the identity side as if the resource were the caller's, the resource policy
-        as if the identity side allowed everything."""
-        identity = replace(request, resource_policy=None, resource_account=self.principal.account)
+        """How each side decided: the identity policies as if the resource were the caller's, the resource policy
+        as if the identity side allowed everything, and the permissions boundary alone when one is simulated
+        (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/simulation.json,
+        "composition_cross_boundary_allow", "_implicit", "_deny")."""
+        identity = replace(request, resource_policy=None, permissions_boundary=None,
+                           resource_account=self.principal.account)
         resource = replace(request, identity_policies=[_ALLOW_ALL], permissions_boundary=None)
-        return {"IAM Policy": evaluate(identity).decision, "Resource Policy": evaluate(resource).decision}
+        details = {"IAM Policy": evaluate(identity).decision, "Resource Policy": evaluate(resource).decision}
+        if self.boundary is not None:
+            alone = replace(identity, identity_policies=[self.boundary.ref])
+            details["Permissions Boundary Policy"] = evaluate(alone).decision
+        return details
 
 
 def load_source(policy_id: str, source_id: str, source_type: str | None, text: str,
                 kind: PolicyKind = PolicyKind.IDENTITY) -> Source:
     """A stored or submitted policy as a :class:`Source` (unreadable text becomes the engine's ``Unreadable``)."""
     return Source(PolicyRef.load(policy_id, text, kind), source_id, source_type, text)
+
+
+def _account_named(resource: str) -> str | None:
+    """The account a simulated resource's ARN names: twelve digits; any other text in the account field (a
+    hypothetical ``arn:aws:s3:region:account:name``) names none.  Recorded from AWS, 2026-09-11 (radkawar/stackd,
+    testdata/aws/iam/simulation_inputs.json, "input_resource_format_4"): such a resource is simulated as the
+    caller's own, not as another account's."""
+    account = account_of(resource)
+    return account if account is not None and len(account) == 12 and account.isascii() and account.isdigit() \
+        else None
 
 
 def _names_key(context: Mapping[str, Any], key: str) -> bool:

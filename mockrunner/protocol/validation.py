@@ -155,9 +155,11 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: "grants_namespaces_too_many").
 STACKD_UNECHOED = ("encodingType", "maxItemsType", "entityListType", "accountPropertiesMapType",
                    "AccessAdvisorUsageGranularityType", "jobIDType", "serviceNamespaceType",
-                   "serviceNamespaceListType", "globalEndpointTokenVersion")
+                   "serviceNamespaceListType", "globalEndpointTokenVersion", "ContextKeyTypeEnum")
 """With SetSecurityTokenServicePreferences' token version ("Value at 'globalEndpointTokenVersion' ... [v2Token,
-v1Token]": testdata/aws/iam/sts_preferences.json, "invalid_v3Token", "invalid_empty")."""
+v1Token]": testdata/aws/iam/sts_preferences.json, "invalid_v3Token", "invalid_empty") and the simulator's context
+key type ("Value at 'contextEntries.1.member.contextKeyType' ...": testdata/aws/iam/simulation.json,
+"context_bad_type")."""
 
 UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
@@ -201,9 +203,16 @@ ELEMENTS_WITHOUT_NOT_NULL = frozenset({"clientIDListType", "thumbprintListType",
 #: AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/account_reporting.json, "unknown_filter"; no
 #: "Member must not be null" after it).
 ENUM_ORDER = {"EntityType": ("LocalManagedPolicy", "User", "AWSManagedPolicy", "Role", "Group"),
-              "globalEndpointTokenVersion": ("v2Token", "v1Token")}
+              "globalEndpointTokenVersion": ("v2Token", "v1Token"),
+              "ContextKeyTypeEnum": ("binary", "ipList", "booleanList", "ip", "boolean", "numericList", "dateList",
+                                     "numeric", "date", "stringList", "string", "binaryList"),
+              "PolicyIdentifierPolicyType": ("scp", "permission-boundary", "aws-managed", "inline", "user-managed",
+                                             "rcp"),
+              "AttachmentType": ("user", "role", "group")}
 """The token version's set is recorded as "[v2Token, v1Token]" (radkawar/stackd, testdata/aws/iam/
-sts_preferences.json, 2026-09-11)."""
+sts_preferences.json, 2026-09-11); the simulator's context key type, exclusion policy type and inline policy
+attachment type as listed here (testdata/aws/iam/simulation.json, 2026-09-11: "context_bad_type",
+"principal_exclude_type_bogus", "principal_exclude_inline_bad_type")."""
 
 Check = Callable[[Any, str, list], None]
 #: (test(value) -> ok, message) pairs of one scalar shape, in the order Coral lists them.
@@ -422,7 +431,37 @@ def _check_type(shape: Shape) -> Check:
     return check
 
 
+PATTERN_OVERRIDES = {("InlinePolicyIdentifierType", "PolicyName"): r".*[\w+=,.@-]+.*",
+                     ("InlinePolicyIdentifierType", "AttachmentName"): r".*[\w+=,.@-]+.*"}
+r"""Members the service checks against a pattern of its own rather than their shape's: SimulatePrincipalPolicy's
+inline policy exclusion takes names with wildcards ("Value '*' at 'policyExclusionList.1.member.
+inlinePolicyIdentifier.policyName' failed to satisfy constraint: Member must satisfy regular expression pattern:
+.*[\w+=,.@-]+.*", and ``stackd-sim-fixture000*`` is an attachment name; recorded from AWS, 2026-09-11:
+radkawar/stackd, testdata/aws/iam/simulation.json, "principal_exclude_inline_wildcard", "_owner_wildcard",
+"principal_extra_exclude_inline_owner_prefix")."""
+
+
+def _check_overridden(member: Shape, pattern: str) -> Check:
+    """``member``'s checks with ``pattern`` for its shape's."""
+    is_type, type_name, rules = _scalar_rules(member)
+    compiled = compile_pattern(pattern)
+    rules = [rule for rule in rules if not rule[1].startswith(_PATTERN)]
+    rules.append((lambda v: compiled.fullmatch(v) is not None, f"{_PATTERN}{pattern}"))
+
+    def check(value: Any, path: str, errors: list) -> None:
+        if not is_type(value):
+            errors.append(_Failure(member, value, path, _type_error(type_name)))
+            return
+        for ok, message in rules:
+            if not ok(value):
+                errors.append(_Failure(member, value, path, message))
+
+    return check
+
+
 def _member_checker(shape: Shape, name: str, member: Shape) -> Check:
+    if (shape.name, name) in PATTERN_OVERRIDES:
+        return _check_overridden(member, PATTERN_OVERRIDES[shape.name, name])
     if (shape.name, name) in SERVICE_CHECKED and member.type_name in _SCALARS:
         return _check_type(member)
     if f"{shape.name}.{name}" in _UNECHOED_MEMBERS and member.type_name == "string":
@@ -654,7 +693,8 @@ def _raise_in_own_words(failures: list[_Failure], service: str, structure: str, 
         return
 
     def sentence(failure: _Failure) -> tuple[str, bool] | None:
-        if not failure.constraint.startswith(_PATTERN):
+        # Only the shape's own pattern has the service's own words (not one of PATTERN_OVERRIDES).
+        if failure.constraint != f"{_PATTERN}{failure.shape.metadata.get('pattern')}":
             return None
         member = failure.path[:1].upper() + failure.path[1:]
         return words.get(f"{structure}.{member}") or words.get(failure.shape.name)

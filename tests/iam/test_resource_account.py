@@ -198,6 +198,9 @@ def test_the_simulator_fills_the_key_as_enforcement_does(two_account_harness):
             "aws:ResourceAccount": MANAGED_ACCOUNT}}), allow("iam:ListRoles", Condition={"StringEquals": {
                 "aws:ResourceAccount": ACCOUNT}}))],
         ActionNames=["iam:GetPolicy", "iam:ListRoles"], ResourceArns=[ADMIN, "*"])["EvaluationResults"]
-    assert [(result["EvalActionName"], result["EvalResourceName"], result["EvalDecision"]) for result in custom] == [
-        ("iam:GetPolicy", ADMIN, "allowed"), ("iam:GetPolicy", "*", "implicitDeny"),
-        ("iam:ListRoles", ADMIN, "implicitDeny"), ("iam:ListRoles", "*", "allowed")]
+    # One result per action, each resource in its ResourceSpecificResults (recorded from AWS: radkawar/stackd,
+    # testdata/aws/iam/simulation.json, "custom_two_resources_mixed").
+    assert [(result["EvalActionName"], [(entry["EvalResourceName"], entry["EvalResourceDecision"])
+                                        for entry in result["ResourceSpecificResults"]]) for result in custom] == [
+        ("iam:GetPolicy", [(ADMIN, "allowed"), ("*", "implicitDeny")]),
+        ("iam:ListRoles", [(ADMIN, "implicitDeny"), ("*", "allowed")])]

@@ -65,7 +65,10 @@ def test_every_scp_level_must_allow_and_any_deny_wins(aws):
                                                             "Resource": "*"})]}]
     assert _custom(iam, "s3:DeleteObject", denied)["EvalDecision"] == "explicitDeny"
     assert _custom(iam, "s3:GetObject", denied)["EvalDecision"] == "allowed"
-    assert _custom(iam, "s3:GetObject", [{"ServiceControlPolicyInputList": []}])["EvalDecision"] == "implicitDeny"
+    # A level without SCPs is refused (recorded: radkawar/stackd, simulation.json, "organizations_empty_level").
+    assert error_of(iam.simulate_custom_policy, PolicyInputList=[ALL], ActionNames=["s3:GetObject"],
+                    OrderedOrganizationPolicyInputList=[{"ServiceControlPolicyInputList": []}])[:2] == (
+        "InvalidInput", "Organization policy at index 1 must contain at least one service control policy")
     assert "OrganizationsDecisionDetail" not in _custom(iam, "s3:GetObject")
     assert error_of(iam.simulate_custom_policy, PolicyInputList=[ALL], ActionNames=["s3:GetObject"],
                     OrderedOrganizationPolicyInputList=[{"ServiceControlPolicyInputList": ["{"]}])[0] == \

@@ -135,12 +135,12 @@ def test_resource_wildcards_span_colons_and_slashes_in_the_resource_part(aws, re
     iam = aws.client("iam")
     results = iam.simulate_custom_policy(PolicyInputList=[_compact(allow("s3:GetObject", f"{BUCKET}/folder/*/object"))],
                                          ActionNames=["s3:GetObject"], ResourceArns=resources)["EvaluationResults"]
-    assert [result["EvalDecision"] for result in results] == decisions
+    assert [entry["EvalResourceDecision"] for entry in results[0]["ResourceSpecificResults"]] == decisions
     trailing = iam.simulate_custom_policy(
         PolicyInputList=[_compact(allow("s3:GetObject", f"{BUCKET}*"))], ActionNames=["s3:GetObject"],
         ResourceArns=[f"{BUCKET}:suffix/object", f"{BUCKET}-other/object", "arn:aws:s3:::stackd-policy-unmatched/o"])
-    assert [result["EvalDecision"] for result in trailing["EvaluationResults"]] == [
-        "allowed", "allowed", "implicitDeny"]
+    assert [entry["EvalResourceDecision"] for entry in trailing["EvaluationResults"][0]["ResourceSpecificResults"]] \
+        == ["allowed", "allowed", "implicitDeny"]
 
 
 # ------------------------------------------------------------------------------ testdata/aws/sts/*.json

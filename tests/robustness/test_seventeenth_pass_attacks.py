@@ -110,8 +110,9 @@ def test_a_policy_naming_a_key_twice_is_refused_by_every_policy_api(aws, documen
     trust = json.dumps(_TRUST)[:-3] + ', "Effect": "Deny"}]}'
     assert _error(iam.update_assume_role_policy, RoleName="r", PolicyDocument=trust)["Message"] == \
         "Syntax errors in policy."
+    # The simulator's own words (recorded: radkawar/stackd, testdata/aws/iam/simulation.json, "invalid_policy_json").
     assert _error(iam.simulate_custom_policy, PolicyInputList=[document], ActionNames=["iam:ListUsers"])[
-        "Message"] == "Syntax errors in policy."
+        "Message"] == "Policy input list item 1 has invalid content"
     ecr.create_repository(repositoryName="app")
     repository_policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", '
                          '"Action": "ecr:*", "Effect": "Allow"}]}')

@@ -183,7 +183,7 @@ def test_a_caller_without_the_permission_does_not_have_the_documents_read(server
     assert error_of(nobody.get_context_keys_for_custom_policy, PolicyInputList=policies)[0] == "AccessDenied"
 
 
-@pytest.mark.parametrize("operation,refusal", [("simulate_custom_policy", "MalformedPolicyDocument"),
+@pytest.mark.parametrize("operation,refusal", [("simulate_custom_policy", "InvalidInput"),
                                                ("get_context_keys_for_custom_policy", "InvalidInput")])
 def test_a_document_read_early_is_still_refused_after_authentication_and_authorization(aws, operation, refusal):
     """The documents are read before the store lock, but a refusal of one is answered where it was: a caller

@@ -1,8 +1,9 @@
 """Bool and Null (User Guide, "Boolean condition operators" and "Condition operator to check existence").
 
-Only ``true``/``false`` (any case) are booleans; anything else cannot be compared. A request value is read as it
-is: recorded from AWS, 2026-09-12 (radkawar/stackd, testdata/aws/iam/condition_values.json), a tag value
-`` true `` does not satisfy ``Bool: true``.
+A policy value is ``true``/``false`` (any case); anything else cannot be compared.  A request value is read as it
+is, ``true`` in any case being true and any other text false: recorded from AWS (radkawar/stackd,
+testdata/aws/iam/condition_values.json, 2026-09-12), a tag value `` true `` does not satisfy ``Bool: true``, and
+(simulation_defaults.json, 2026-09-11) ``stackd-explicit`` and the empty string satisfy ``Bool: false``.
 """
 
 from __future__ import annotations
@@ -27,10 +28,14 @@ def _policy(parts: Parts) -> bool:
 
 
 def _context(value: Any) -> bool:
+    """A request value as a boolean: ``true`` in any case is true, any other text false (as Java reads a
+    boolean).  Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation_defaults.json,
+    "controls_string_bool_false", "controls_empty_string_bool_false", "baseline_userid_bool_false"): ``Bool: false``
+    holds for ``stackd-explicit`` and for the empty string; `` true `` is not true (condition_values.json)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value == value.strip():
-        return parse_bool(value)
+    if isinstance(value, str):
+        return value.lower() == "true"
     raise ValueError(f"not a boolean: {value!r}")
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from .base import Operator, Parts, family, text_value
 
 _EPOCH = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_YEAR_MONTH = re.compile(r"-?[0-9]{4,}-[0-9]{2}")
 _PAST_MILLIS = re.compile(r"(\.[0-9]{3})[0-9]+")
 _W3C = re.compile(r"-?[0-9]{4,}(-[0-9]{2}(-[0-9]{2}([Tt][0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?"
                   r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?)?")
@@ -37,6 +38,8 @@ def parse_date(text: str) -> float:
         raise ValueError(f"not a date: {text[:40]!r}")
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    if _YEAR_MONTH.fullmatch(text):
+        text += "-01"  # the profile's YYYY-MM (fromisoformat reads no month without its day): the month's first day
     moment = datetime.fromisoformat(_PAST_MILLIS.sub(r"\1", text, count=1))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

@@ -28,16 +28,18 @@ _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not 
 
 
 def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None,
-         default_size: int = DEFAULT_PAGE, limit: int | None = None, bad_marker: str = "Invalid Marker.") -> dict:
+         default_size: int = DEFAULT_PAGE, limit: int | None = None, bad_marker: str = "Invalid Marker.",
+         bad_marker_code: str = "ValidationError") -> dict:
     """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items;
     ``default_size`` items per page when the request has no MaxItems; at most ``limit`` whatever MaxItems asks
     ("IAM might return fewer than the MaxItems number of results even when there are more results available",
-    every IAM listing's ``IsTruncated``); ``bad_marker``: the message for a marker this listing never gave."""
+    every IAM listing's ``IsTruncated``); ``bad_marker``/``bad_marker_code``: IAM's answer to a marker this listing
+    never gave."""
     start = 0
     marker = ctx.params.get("Marker")
     if marker:
         if not is_decimal(marker) or int(marker) > len(items):
-            raise ServiceError("ValidationError", bad_marker, 400)
+            raise ServiceError(bad_marker_code, bad_marker, 400)
         start = int(marker)
     size = ctx.params.get("MaxItems") or default_size
     if limit is not None:

@@ -6,19 +6,18 @@ role's, a group's; the entity's permissions boundary (or the one given in ``Perm
 extra identity policies from ``PolicyInputList``; the resource policy from ``ResourcePolicy``.  The simulated
 request context is ``ContextEntries`` plus what the simulated entity itself supplies (``aws:username``,
 ``aws:PrincipalTag/*``, ...) and the resource's ``aws:ResourceAccount`` (as enforcement sets it); see
-``docs/behaviour.md`` ("Policy simulator") for each choice where AWS's behaviour is not public.
+``docs/behaviour.md`` ("Policy simulator", and "IAM policy simulator against recordings" for what real IAM was
+recorded answering: :mod:`.simulator_inputs` reads the request, :mod:`.simulator_answers` shapes the results).
 
 What a request may cost the server while it holds the store lock: the policy documents the request brings (any
 number, each up to 131,072 characters) are parsed by :func:`prepare` before the lock is taken, and a page holds at
-most as many (action, resource) pairs as :data:`WORK_PER_PAGE` statement readings allow, fewer than ``MaxItems``
-when the policies are large (IAM "might return fewer than the MaxItems number of results even when there are more
-results available": ``IsTruncated`` and ``Marker`` then lead on).
+most as many actions (each over every resource) as :data:`WORK_PER_PAGE` statement readings allow, fewer than
+``MaxItems`` when the policies are large (IAM "might return fewer than the MaxItems number of results even when
+there are more results available": ``IsTruncated`` and ``Marker`` then lead on).
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
+import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -36,18 +35,17 @@ from mockrunner.iam_engine import (
     Unreadable,
     parse_policy,
 )
-from mockrunner.iam_engine.conditions.date import parse_date
 from mockrunner.iam_engine.context import build_context
 from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
-from mockrunner.iam_engine.simulation import Matched, Result, Simulation, Source, load_source
+from mockrunner.iam_engine.simulation import Simulation, Source, load_source
 from mockrunner.model.iam import IamState
-from mockrunner.model.managed_policies import is_aws_managed
 from mockrunner.numerals import is_decimal
-from mockrunner.services.iam import paging
+from mockrunner.services.iam import paging, simulator_inputs
 from mockrunner.services.iam.authz import on_arn
 from mockrunner.services.iam.entities import GROUP, KINDS, ROLE, USER, Kind, managed_policy
+from mockrunner.services.iam.simulator_answers import RESOURCE_POLICY, evaluation_result
 from mockrunner.services.iam.simulator_exclusions import NOTHING_EXCLUDED, Exclusions, exclusions
 from mockrunner.services.registry import op
 
@@ -59,12 +57,30 @@ RESOURCE_HANDLING_OPTIONS = frozenset({
 
 
 WORK_PER_PAGE = 2_000_000
-"""Statement readings one page may take: (action, resource) pairs x the statements of every simulated policy
-(about 0.2 s under the store lock; a policy set of 20,000 statements still gets 100 pairs a page)."""
+"""Statement readings one page may take: actions x resources x the statements of every simulated policy (about 0.2 s
+under the store lock; a policy set of 20,000 statements still gets 100 (action, resource) pairs a page)."""
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidInput", message, 400)
+STUB_USER_ID = "STUB_PRINCIPAL_FOR_POLICY_SIMULATOR"
+"""SimulateCustomPolicy's caller without ``CallerArn``: recorded from AWS, 2026-09-11 (radkawar/stackd,
+testdata/aws/iam/simulation_defaults.json, "verified_default_*", "baseline_*"), a user of the caller's account whose
+``aws:userid`` is this text (case and all), with ``aws:PrincipalAccount`` and no ``aws:PrincipalArn`` or
+``aws:username``."""
+STORED_TYPE = "IAM Policy"
+"""The ``SourcePolicyType`` of a matched statement of the simulated entity's own policies (and of
+SimulateCustomPolicy's ``PolicyInputList``)."""
+BOUNDARY_TYPE = "Permissions Boundary Policy"
+RESOURCE_TYPE = RESOURCE_POLICY
+"""The ``SourcePolicyType`` of a ``ResourcePolicy`` statement (recorded from AWS, 2026-09-11: radkawar/stackd,
+testdata/aws/iam/simulation.json, "resource_policy_caller_user")."""
+"""The ``SourcePolicyType`` of a ``PermissionsBoundaryPolicyInputList`` policy's matched statement."""
+
+_invalid = simulator_inputs.invalid
+
+MAX_WORK_PER_ACTION = 10 * WORK_PER_PAGE
+"""Statement readings one action may take over all its resources (IAM answers an action with all of them in one
+result, so a page cannot be cut inside it): beyond this (about 2 s under the store lock) the request is refused
+(*unverified*: IAM publishes no limit on ``ResourceArns``; the wording is mockrunner's)."""
 
 
 # ------------------------------------------------------------------------------------------------ before the lock
@@ -121,7 +137,13 @@ _on_given_source = on_arn("PolicySourceArn")
 
 def _on_source(ctx: RequestContext) -> Iterable[Check]:
     """``iam:<Operation>`` on the simulated user, group or role (Service Authorization Reference, IAM): the entity
-    :func:`_named` finds, at its own ARN with its tags; else the ARN as given."""
+    :func:`_named` finds, at its own ARN with its tags; else the ARN as given.  A SimulatePrincipalPolicy for
+    another account's entity is refused before any check (recorded from AWS, 2026-09-11: radkawar/stackd,
+    testdata/aws/iam/simulation.json, "principal_cross_account_source")."""
+    foreign = split_arn(ctx.params["PolicySourceArn"])
+    if ctx.operation_name == "SimulatePrincipalPolicy" and foreign is not None and foreign.account \
+            and foreign.account != ctx.account.id:
+        _simulated_entity(ctx, ctx.params["PolicySourceArn"])
     found = _named(ctx, ctx.params["PolicySourceArn"])
     if found is None:
         return _on_given_source(ctx)
@@ -159,15 +181,34 @@ def _entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
     return found
 
 
+def _simulated_entity(ctx: RequestContext, arn: str) -> tuple[Kind, Any]:
+    """SimulatePrincipalPolicy's ``PolicySourceArn``, refused in IAM's words: recorded from AWS, 2026-09-11
+    (radkawar/stackd, testdata/aws/iam/simulation.json, "principal_root_source", "principal_assumed_role_source",
+    "principal_invalid_source", "principal_cross_account_source", "principal_{user,group,role}_missing")."""
+    parsed = split_arn(arn)
+    kind = KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam") else None
+    if kind is None or "/" not in parsed.resource:
+        raise _invalid(f"Invalid ARN provided in the request: {arn}")
+    if parsed.account != ctx.account.id:
+        raise _invalid(f"Invalid Policy Source Arn: caller's account {ctx.account.id} does not have access to "
+                       f"policies in account {parsed.account}.")
+    found = _named(ctx, arn)
+    if found is None:
+        raise ServiceError("NoSuchEntity", "Unable to retrieve specified IAM entity.", 404)
+    return found
+
+
 def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int],
             excluded: Exclusions = NOTHING_EXCLUDED) -> list[Source]:
-    """An entity's inline then attached policies, as the simulator reports them (type user/group/role for
-    inline policies, aws-managed/user-managed for managed ones; each identified by its name), less those
-    ``excluded`` names."""
+    """An entity's inline then attached policies, as the simulator reports them, less those ``excluded``.
+    Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json, "principal_user_sources",
+    "principal_group_sources", "principal_role_sources"): an inline policy's SourcePolicyId is
+    ``<user|group|role>_<entity name>_<policy name>``, a managed policy's its name, and both are "IAM Policy"s."""
     sources = []
     for name, text in entity.inline_policies.items():
         if not excluded.inline(kind.name, entity.name, name):
-            sources.append(_stored_source(f"{entity.arn}#inline/{name}", name, kind.name, text, counter))
+            sources.append(_stored_source(f"{entity.arn}#inline/{name}", f"{kind.name}_{entity.name}_{name}",
+                                          STORED_TYPE, text, counter))
     for arn in entity.attached_policies:
         source = None if excluded.managed(arn) else _managed(iam, arn, counter)
         if source is not None:
@@ -179,8 +220,7 @@ def _managed(iam: IamState, arn: str, counter: list[int]) -> Source | None:
     policy = managed_policy(iam, arn)
     if policy is None:
         return None
-    kind = "aws-managed" if is_aws_managed(arn) else "user-managed"
-    return _stored_source(arn, policy.name, kind, policy.default_document, counter)
+    return _stored_source(arn, policy.name, STORED_TYPE, policy.default_document, counter)
 
 
 def _stored_source(policy_id: str, source_id: str, source_type: str, text: str, counter: list[int]) -> Source:
@@ -205,18 +245,30 @@ def _principal_of(kind: Kind, entity: Any, account: str) -> Principal:
 
 
 def _caller(ctx: RequestContext, default: Principal | None) -> Principal | None:
-    """``CallerArn``: an IAM user's ARN (an existing user lends its tags); AWS accepts nothing else."""
+    """``CallerArn``: an IAM user, role or group of any account (one of the caller's account lends its tags and id).
+    Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json, "resource_policy_caller_*":
+    a group or role is a caller, the root or a role session is refused; simulation_defaults.json,
+    "verified_caller_first_exact", "verified_caller_second_exact": a caller naming no existing user has the ARN itself
+    as its ``aws:userid``).  A role or group caller naming nothing existing is taken alike (unverified)."""
     arn = ctx.params.get("CallerArn")
     if not arn:
         return default
     parsed = split_arn(arn)
-    if (parsed is None or parsed[:2] != ("aws", "iam") or not parsed.resource.startswith("user/")
-            or not parsed.account):
-        raise _invalid(f"Invalid CallerArn {arn}: CallerArn must be the ARN of an IAM user.")
-    name = parsed.name
-    user = ctx.account.iam.users.get(name) if parsed.account == ctx.account.id else None
-    tags = dict(user.tags) if user is not None and user.arn == arn else {}
-    return Principal(arn, parsed.account, "User", user_id=user.user_id if user else None, username=name, tags=tags)
+    kind = (KINDS.get(parsed.resource_type) if parsed is not None and parsed[:2] == ("aws", "iam")
+            and is_decimal(parsed.account) and "/" in parsed.resource else None)
+    if kind is None:
+        raise _invalid("Invalid caller - Caller must be an IAM user, role or group in this context.")
+    found = _named(ctx, arn)
+    if found is not None and found[1].arn == arn and kind is not USER:
+        return _principal_of(*found, ctx.account.id)
+    if kind is ROLE:
+        return Principal(arn, parsed.account, "AssumedRole", user_id=arn, role_arn=arn)
+    if kind is GROUP:
+        return Principal(arn, parsed.account, "Group", user_id=arn)
+    # An existing user's aws:userid is not its unique id either ("composition_custom_auto_userid"): the ARN.
+    user = found[1] if found is not None and found[1].arn == arn else None
+    return Principal(arn, parsed.account, "User", user_id=arn, username=parsed.name,
+                     tags=dict(user.tags) if user is not None else {})
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -228,6 +280,10 @@ def _input_sources(ctx: RequestContext, texts: Iterable[str], label: str, counte
     sources = []
     for number, text in enumerate(texts, start=1):
         read = _read_of(ctx, text, kind)
+        if read.refusal is not None and label == "PolicyInputList":
+            # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+            # "invalid_policy_json", "invalid_policy_version").
+            raise _invalid(f"Policy input list item {number} has invalid content")
         if read.refusal is not None:
             raise ServiceError("MalformedPolicyDocument", read.refusal, 400)
         counter[0] += 1
@@ -238,10 +294,13 @@ def _input_sources(ctx: RequestContext, texts: Iterable[str], label: str, counte
 
 
 def _boundary_input(ctx: RequestContext, counter: list[int]) -> Source | None:
-    given = _input_sources(ctx, ctx.params.get("PermissionsBoundaryPolicyInputList") or [],
-                           "PermissionsBoundaryPolicyInputList", counter)
-    if len(given) > 1:
-        raise _invalid("Only one permissions boundary policy can be simulated at a time.")
+    texts = ctx.params.get("PermissionsBoundaryPolicyInputList") or []
+    if len(texts) > 1:
+        # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json, "invalid_two_boundaries").
+        raise _invalid("The list of Permissions Boundary policies cannot exceed 1 items.")
+    # Recorded (simulation.json, "boundary_deny"): a boundary's matched statement is a "Permissions Boundary Policy".
+    given = _input_sources(ctx, texts, "PermissionsBoundaryPolicyInputList", counter,
+                           source_type=BOUNDARY_TYPE)
     return given[0] if given else None
 
 
@@ -249,103 +308,81 @@ def _resource_policy(ctx: RequestContext, counter: list[int]) -> Source | None:
     text = ctx.params.get("ResourcePolicy")
     if text is None:
         return None
-    return _input_sources(ctx, [text], "ResourcePolicy", counter, PolicyKind.RESOURCE, "resource",
+    return _input_sources(ctx, [text], "ResourcePolicy", counter, PolicyKind.RESOURCE, RESOURCE_TYPE,
                           numbered=False)[0]
+
+
+def _check_resource_policy_shape(ctx: RequestContext) -> None:
+    """With a ResourcePolicy every simulated resource names one entity, and so does the policy's ``Resource``:
+    recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+    "composition_resource_shape_*"): no ResourceArns or ``*`` among them is "Invalid Entity Arn: * does not clearly
+    define entity type and name.", a policy ``Resource`` of ``*`` "ResourceNames are not in a valid ARN format: *."."""
+    if ctx.params.get("ResourcePolicy") is None:
+        return
+    if "*" in (ctx.params.get("ResourceArns") or ["*"]):
+        raise _invalid("Invalid Entity Arn: * does not clearly define entity type and name.")
+    if "*" in _statement_resources(ctx.params["ResourcePolicy"]):
+        raise _invalid("ResourceNames are not in a valid ARN format: *.")
+
+
+def _statement_resources(text: str) -> set[str]:
+    """Every ``Resource`` value of a policy document IAM has read (anything else yields none)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return set()
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements if isinstance(statements, list) else []
+    found: set[str] = set()
+    for statement in statements:
+        value = statement.get("Resource") if isinstance(statement, dict) else None
+        found.update([value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+                     if isinstance(value, list) else [])
+    return found
 
 
 def _resource_owner(ctx: RequestContext) -> str | None:
     owner = ctx.params.get("ResourceOwner")
     if not owner:
         return None
-    if is_decimal(owner) and len(owner) == 12:
-        return owner
+    # Recorded from AWS, 2026-09-11 (radkawar/stackd, simulation.json, "resource_policy_owner_same", "_cross",
+    # "_user", "_invalid", "composition_numeric_owner_*"): the account of an IAM ARN, a user's included, owns the
+    # resources; a bare account number is refused.
     parsed = split_arn(owner)
-    if parsed is not None and parsed[:2] == ("aws", "iam") and is_decimal(parsed.account) and parsed.resource == "root":
+    if parsed is not None and parsed[:2] == ("aws", "iam") and is_decimal(parsed.account) and len(parsed.account) == 12:
         return parsed.account
-    raise _invalid(f"Invalid ResourceOwner {owner}: it must be an account ARN (arn:aws:iam::<account>:root).")
-
-
-_CONVERT = {
-    "string": str,
-    "numeric": lambda value: int(value) if is_decimal(value.removeprefix("-")) else float(value),
-    "boolean": lambda value: {"true": True, "false": False}[value.lower()],
-    "date": lambda value: (parse_date(value), value)[1],
-    "ip": lambda value: (ipaddress.ip_network(value, strict=False), value)[1],
-    "binary": lambda value: (base64.b64decode(value, validate=True), value)[1],
-}
+    raise _invalid(f"'{owner}' is not a valid as a Resource Owner.")
 
 
 def _context(ctx: RequestContext) -> dict[str, Any]:
-    """``ContextEntries`` as engine context values of their declared types (``...List`` types: lists)."""
-    context: dict[str, Any] = {}
-    for entry in ctx.params.get("ContextEntries") or []:
-        name = entry.get("ContextKeyName")
-        kind = entry.get("ContextKeyType")
-        values = entry.get("ContextKeyValues") or []
-        if not name or not kind:
-            raise _invalid("A context entry needs a ContextKeyName and a ContextKeyType.")
-        scalar = kind.removesuffix("List")
-        convert = _CONVERT[scalar]
-        try:
-            converted = [convert(value) for value in values]
-        except (ValueError, KeyError, binascii.Error):
-            raise _invalid(f"Invalid value for context key {name} of type {kind}: {values}") from None
-        context[name] = converted if kind.endswith("List") or len(converted) != 1 else converted[0]
-    return context
+    """``ContextEntries`` read as IAM reads them (:func:`simulator_inputs.context`)."""
+    return simulator_inputs.context(ctx.params.get("ContextEntries") or [])
 
 
 def _options(ctx: RequestContext) -> None:
+    """``ResourceHandlingOption``: recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+    "resource_handling_unknown", "resource_handling_other_action", "resource_handling_EC2-*"): an option IAM does not
+    know is ignored; a known one is for ``ec2:RunInstances`` only (another EC2 action taken alike, *unverified*),
+    and the actions that do not take it are named."""
     option = ctx.params.get("ResourceHandlingOption")
-    if option is not None and option not in RESOURCE_HANDLING_OPTIONS:
-        raise _invalid(f"Invalid ResourceHandlingOption {option}. Valid options are: "
-                       f"{', '.join(sorted(RESOURCE_HANDLING_OPTIONS))}")
+    if option not in RESOURCE_HANDLING_OPTIONS:
+        return
+    others = [action for action in ctx.params["ActionNames"] if action.lower() != "ec2:runinstances"]
+    if others:
+        raise _invalid("Invalid input resource handling options. Action does not support resource handling options: "
+                       f"{', '.join(others)}. Please refer to the documentation for more details: "
+                       "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html")
 
 
 # ------------------------------------------------------------------------------------------------ answers
-def _position(at: tuple[int, int]) -> dict:
-    return {"Line": at[0], "Column": at[1]}
-
-
-def _statement_out(matched: Matched) -> dict:
-    out: dict[str, Any] = {"SourcePolicyId": matched.source.source_id}
-    if matched.source.source_type:
-        out["SourcePolicyType"] = matched.source.source_type
-    if matched.start is not None and matched.end is not None:
-        out["StartPosition"], out["EndPosition"] = _position(matched.start), _position(matched.end)
-    return out
-
-
-def _result_out(action: str, resource: str, result: Result, missing: list[str]) -> dict:
-    """One EvaluationResult; a named resource also gets its ResourceSpecificResults entry, which then carries the
-    missing context keys, if any (the API reference: top-level MissingContextValues are for the resource ``*``)."""
-    statements = [_statement_out(matched) for matched in result.matched]
-    decision = result.decision.decision
-    extra: dict[str, Any] = {}
-    if result.details is not None:
-        extra["EvalDecisionDetails"] = result.details
-    if result.allowed_by_boundary is not None:
-        extra["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": result.allowed_by_boundary}
-    if result.allowed_by_organizations is not None:
-        extra["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": result.allowed_by_organizations}
-    out = {"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision,
-           "MatchedStatements": statements, "MissingContextValues": missing if resource == "*" else [], **extra}
-    if resource != "*":
-        # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/conditions.json): an entry carries
-        # MatchedStatements only when a statement matched, and no empty MissingContextValues or EvalDecisionDetails.
-        specific = {"EvalResourceName": resource, "EvalResourceDecision": decision}
-        specific.update((name, value) for name, value in (("MatchedStatements", statements),
-                                                          ("MissingContextValues", missing)) if value)
-        specific.update((name, value) for name, value in extra.items() if value != {})
-        out["ResourceSpecificResults"] = [specific]
-    return out
-
-
 def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[str]) -> dict:
-    """Every (action, resource) pair, action by action, one page of them at a time (Marker/MaxItems).  Pairs are
-    positions in ``ActionNames`` x ``ResourceArns`` and only the page's are evaluated: a request naming thousands of
-    each costs one page, not their product (every request holds the store lock); and a page is cut short where its
-    pairs would read more than :data:`WORK_PER_PAGE` statements, so large policies cost no more."""
+    """One result per action over every resource (:mod:`simulator_answers`), one page of them at a time
+    (Marker/MaxItems count actions).  Only the page's actions are evaluated: a request naming thousands costs one
+    page (every request holds the store lock); and a page is cut short where its actions would read more than
+    :data:`WORK_PER_PAGE` statements over all the resources, so large policies cost no more."""
     _options(ctx)
+    simulator_inputs.check_actions(ctx.params["ActionNames"])
+    simulator_inputs.check_resources(ctx.params.get("ResourceArns") or [])
     context = _context(ctx)
     sources = [*simulation.identity, simulation.boundary, simulation.resource_policy]
     keys = merge(_keys(ctx, source) for source in sources if source is not None)
@@ -354,13 +391,21 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     missing = [key for key in keys if key.lower() not in supplied]
     now = ctx.store.clock.now()
     actions, resources = ctx.params["ActionNames"], ctx.params.get("ResourceArns") or ["*"]
+    boundary_id = simulation.boundary.ref.policy_id if simulation.boundary is not None else None
 
     def result(position: int) -> dict:
-        action, resource = actions[position // len(resources)], resources[position % len(resources)]
-        return _result_out(action, resource, simulation.run(action, resource, context, now), missing)
+        action = actions[position]
+        results = [simulation.run(action, resource, context, now) for resource in resources]
+        return evaluation_result(action, resources, results, missing, boundary_id)
 
-    limit = max(1, WORK_PER_PAGE // max(1, simulation.statement_count))
-    return paging.page(range(len(actions) * len(resources)), ctx, "EvaluationResults", result, limit=limit)
+    per_action = max(1, simulation.statement_count) * len(resources)
+    if per_action > MAX_WORK_PER_ACTION:
+        raise _invalid(f"The simulation of {len(resources)} resources against {simulation.statement_count} policy "
+                       "statements is too large for one request; simulate fewer resources at a time.")
+    limit = max(1, WORK_PER_PAGE // per_action)
+    # Recorded (simulation.json, "invalid_marker"): a marker the simulator never gave is InvalidInput.
+    return paging.page(range(len(actions)), ctx, "EvaluationResults", result, limit=limit,
+                       bad_marker="Invalid marker for pagination.", bad_marker_code="InvalidInput")
 
 
 def _entity_keys(principal: Principal, now: Any) -> frozenset[str]:
@@ -373,7 +418,7 @@ def _principal_sources(ctx: RequestContext, counter: list[int], excluded: Exclus
     """The simulated entity and its identity policies (a user's groups' too) less the ``excluded`` ones, then
     ``PolicyInputList``."""
     iam = ctx.account.iam
-    kind, entity = _entity(ctx, ctx.params["PolicySourceArn"])
+    kind, entity = _simulated_entity(ctx, ctx.params["PolicySourceArn"])
     identity = _stored(iam, kind, entity, counter, excluded)
     if kind is USER:
         for group in iam.groups_of(entity.name):
@@ -395,13 +440,8 @@ def simulate_principal_policy(ctx: RequestContext) -> dict:
             raise ServiceError("PolicyEvaluation", f"The permissions boundary {boundary_arn} could not be "
                                "evaluated: the policy does not exist", 500)
     resource_policy = _resource_policy(ctx, counter)
-    own = _principal_of(kind, entity, ctx.account.id)
-    principal = _caller(ctx, own if kind is USER else None)
-    if principal is None:
-        if resource_policy is not None:
-            raise _invalid("CallerArn is required when a ResourcePolicy is simulated and PolicySourceArn is not the "
-                           "ARN of an IAM user.")
-        principal = own
+    # Recorded ("principal_resource_policy_group", "_role"): a group or role is its own caller with a ResourcePolicy.
+    principal = _caller(ctx, _principal_of(kind, entity, ctx.account.id))
     now = ctx.store.clock.now()
     simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx))
     return _simulate(ctx, simulation, _entity_keys(principal, now))
@@ -416,18 +456,18 @@ def simulate_custom_policy(ctx: RequestContext) -> dict:
                               source_type="IAM Policy")
     boundary = _boundary_input(ctx, counter)
     resource_policy = _resource_policy(ctx, counter)
+    _check_resource_policy_shape(ctx)
     principal = _caller(ctx, None)
-    derived: frozenset[str] = frozenset()
     if principal is None:
         if resource_policy is not None:
-            raise _invalid("CallerArn is required when a ResourcePolicy is simulated.")
-        # No caller: an unnamed user of the account, which supplies no context key of its own.
-        principal = Principal("", ctx.account.id, "User")
-    else:
-        derived = _entity_keys(principal, ctx.store.clock.now())
+            # Recorded (simulation.json, "resource_policy_missing_caller").
+            raise _invalid("Invalid caller - Caller cannot be null or empty.")
+        principal = Principal("", ctx.account.id, "User", user_id=STUB_USER_ID)
     simulation = Simulation(principal, identity, boundary, resource_policy, _resource_owner(ctx),
                             _organization_levels(ctx, counter))
-    return _simulate(ctx, simulation, derived)
+    # Recorded ("controls_caller_userid_ifexists_equals", "verified_default_not_equals"): what the simulated caller
+    # supplies itself is still reported missing when the request is not allowed; only ContextEntries supply keys.
+    return _simulate(ctx, simulation, frozenset())
 
 
 def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[Source]] | None:
@@ -438,7 +478,11 @@ def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[S
     levels = ctx.params.get("OrderedOrganizationPolicyInputList")
     if levels is None:
         return None
-    return [_input_sources(ctx, level.get("ServiceControlPolicyInputList") or [],
+    for number, level in enumerate(levels, start=1):
+        if not level.get("ServiceControlPolicyInputList"):
+            # Recorded from AWS, 2026-09-11 (radkawar/stackd, simulation.json, "organizations_empty_level").
+            raise _invalid(f"Organization policy at index {number} must contain at least one service control policy")
+    return [_input_sources(ctx, level["ServiceControlPolicyInputList"],
                            f"OrderedOrganizationPolicyInputList.{number}", counter)
             for number, level in enumerate(levels, start=1)]
 

@@ -79,6 +79,15 @@ def exclusions(identifiers: Iterable[Mapping[str, Any]]) -> Exclusions:
             arns.append(_policy_arn(identifier["PolicyArn"]))
         elif identifier.get("InlinePolicyIdentifier") is not None:
             inline = identifier["InlinePolicyIdentifier"]
+            if any(char in inline["PolicyName"] for char in "*?"):
+                # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/simulation.json,
+                # "principal_extra_exclude_inline_name_prefix"): a policy name takes no wildcard.
+                raise _invalid("Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are "
+                               "required")
+            if inline["AttachmentName"].count("*") > 1:
+                # Recorded ("principal_extra_exclude_inline_owner_two_stars"): at most one '*' in the entity name.
+                raise _invalid("Invalid inline policy exclusion: policyName, attachmentType, and attachmentName are "
+                               "required")
             inlines.append((inline["AttachmentType"], _wildcard(inline["AttachmentName"], "AttachmentName"),
                             inline["PolicyName"]))
     return Exclusions(frozenset(types), tuple(arns), tuple(inlines))
