@@ -37,9 +37,19 @@ REGION = "us-east-1"
 SENTENCE = (". Go to https://{region}.console.aws.amazon.com/iam/home?region={region}#/authorization-details/{id} "
             "for complete details, or call the GetRequestAuthorizationDetails API with the following authorization "
             "id: {id}")
-WITHOUT_ID = frozenset({"ListInstanceProfiles", "ListUsers", "ListGroups", "ListRoles", "ListServerCertificates"})
-"""IAM operations whose denials carry no id: ListInstanceProfiles recorded (2026-10, GetRole's denial of the same
-minute had one); the other listings by a path prefix alike (unverified)."""
+WITHOUT_ID = frozenset({
+    # recorded without the sentence: ListInstanceProfiles (2026-10, GetRole's denial of the same minute had one);
+    # stackd's root_access.json (2026-09-11: ListOrganizationsFeatures, and the four Enable/Disable Organizations
+    # Root* explicit denials, while GetAccountProperties' had one) and role_acquisition.json (2026-09-12:
+    # GetRoleTemplateVersion, called or checked by AcquireRole, while GetRole's had one)
+    "iam:ListInstanceProfiles", "iam:ListOrganizationsFeatures", "iam:EnableOrganizationsRootCredentialsManagement",
+    "iam:DisableOrganizationsRootCredentialsManagement", "iam:EnableOrganizationsRootSessions",
+    "iam:DisableOrganizationsRootSessions", "iam:GetRoleTemplateVersion",
+    # the other listings by a path prefix, like ListInstanceProfiles (unverified)
+    "iam:ListUsers", "iam:ListGroups", "iam:ListRoles", "iam:ListServerCertificates",
+})
+"""IAM actions whose denials carry no authorization id ("Some APIs within a supported service don't return an
+authorization ID": the User Guide page above)."""
 _NO_RECORD_KINDS = frozenset({"Anonymous", "Service"})
 """"Requests made by a service on your behalf and anonymous requests" get no id (the User Guide page above)."""
 
@@ -53,8 +63,8 @@ def supported(ctx: "RequestContext", check: "Check") -> bool:
     """Whether IAM gives this denial an authorization id: an IAM operation's own ``iam:`` check, for a signed
     caller, other than :data:`WITHOUT_ID`."""
     caller = ctx.caller
-    return (ctx.service == "iam" and check.action.startswith("iam:") and caller is not None
-            and caller.kind not in _NO_RECORD_KINDS and ctx.operation_name not in WITHOUT_ID)
+    return (ctx.service == "iam" and check.action.startswith("iam:") and check.action not in WITHOUT_ID
+            and caller is not None and caller.kind not in _NO_RECORD_KINDS)
 
 
 def note(ctx: "RequestContext", checks: tuple["Check", ...], check: "Check", decision: Decision,
