@@ -115,8 +115,9 @@ def caller_for_role_session(store: "Store", account_id: str, role_name: str, ses
 
 DenialNote = Callable[["RequestContext", tuple["Check", ...], "Check", Decision, ServiceError], ServiceError]
 DENIAL_NOTES: list[DenialNote] = []
-"""Run on the AccessDenied :func:`authorize` is about to raise, with the request's checks, the denied check and its
-decision (the checks are those decided, the denied one last); each returns the error to raise (the Access Troubleshooter adds its authorization id to IAM's)."""
+"""Run on the AccessDenied :func:`authorize` is about to raise, with the checks decided (the denied one last), the
+denied check and its decision; each returns the error to raise (the Access Troubleshooter adds its authorization id
+to IAM's)."""
 
 
 def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:

@@ -13,9 +13,9 @@ from mockrunner.arns import split_arn
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.attempts import AttemptWindows
+from mockrunner.model.authorization_details import AuthorizationDetails
 from mockrunner.model.blobs import BlobStore
 from mockrunner.model.clock import Clock
-from mockrunner.model.authorization_details import AuthorizationDetails
 from mockrunner.model.decision_log import DecisionLog
 from mockrunner.model.derived import DerivedCache
 from mockrunner.model.ecr import EcrState
