@@ -127,18 +127,18 @@ def for_scope(signing_name: str, path: str) -> ServiceSpec | None:
     """The service a request signed for ``signing_name`` and addressed to ``path`` is for: one whose
     :attr:`ServiceSpec.path_prefixes` holds the path, else the service of :func:`by_signing_name`."""
     for spec in _path_routed().get(signing_name, ()):
-        if any(path == prefix or path.startswith(prefix + "/") for prefix in spec.path_prefixes):
+        if _holds(spec, path):
             return spec
     return by_signing_name().get(signing_name)
 
 
 def for_path(path: str) -> ServiceSpec | None:
     """The path-routed service whose prefixes hold ``path`` (an unsigned request), or None."""
-    for specs in _path_routed().values():
-        for spec in specs:
-            if any(path == prefix or path.startswith(prefix + "/") for prefix in spec.path_prefixes):
-                return spec
-    return None
+    return next((spec for specs in _path_routed().values() for spec in specs if _holds(spec, path)), None)
+
+
+def _holds(spec: ServiceSpec, path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in spec.path_prefixes)
 
 
 @functools.cache
