@@ -72,15 +72,17 @@ def note(ctx: "RequestContext", checks: tuple["Check", ...], check: "Check", dec
     """:data:`~mockrunner.auth.authorizer.DENIAL_NOTES` entry: record a supported denial and name its id."""
     if not supported(ctx, check):
         return error
-    now = ctx.store.clock.now()
-    record = build(ctx.store, ctx.caller, checks, authorizer.request_context(ctx), now)
+    now, log = ctx.store.clock.now(), ctx.store.decision_log
+    # the denied check's decision is the log's newest entry (appended in this hold of the store lock)
+    decision_id = log[-1]["id"] if len(log) else None
+    record = build(ctx.store, ctx.caller, checks, authorizer.request_context(ctx), now, decision_id)
     ctx.store.authorization_details.add(record, now)
     message = error.message + SENTENCE.format(region=record.region, id=record.authorization_id)
     return ServiceError(error.code, message, error.status, error.sender_fault, error.extra)
 
 
 def build(store: "Store", caller: Caller, checks: Sequence["Check"], base: Mapping[str, Any],
-          now: datetime) -> AuthorizationRecord:
+          now: datetime, decision_id: int | None = None) -> AuthorizationRecord:
     """The record of ``caller``'s request denied at the last of ``checks`` (each decided again, recording
     nothing, as the authorizer decided it), with the documents of every policy considered as they are now."""
     compiled = authorizer.compiled_principal(store, caller)
@@ -94,7 +96,7 @@ def build(store: "Store", caller: Caller, checks: Sequence["Check"], base: Mappi
     return AuthorizationRecord(
         authorization_id=new_id(), time=now, region=REGION, account_id=caller.account_id,
         request_context=_request_context(base, compiled.principal, now), evaluations=evaluations,
-        policies=policies.listed(), documents=policies.documents)
+        policies=policies.listed(), documents=policies.documents, decision_id=decision_id)
 
 
 def _request_context(base: Mapping[str, Any], principal: Any, now: datetime) -> dict[str, Any]:

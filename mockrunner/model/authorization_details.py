@@ -34,6 +34,8 @@ class AuthorizationRecord:
     policies: list[dict[str, Any]]
     documents: dict[str, Any] = field(default_factory=dict)
     """Policy URI -> the policy document as it was at the denial (GetRequestAuthorizationPolicy)."""
+    decision_id: int | None = None
+    """The decision log's entry of the denied check (the dashboard's explanation names the id)."""
 
 
 def new_id() -> str:
@@ -46,13 +48,16 @@ class AuthorizationDetails:
 
     def __init__(self, limit: int = LIMIT) -> None:
         self._records: collections.OrderedDict[str, AuthorizationRecord] = collections.OrderedDict()
+        self._by_decision: dict[int, str] = {}
         self._limit = limit
 
     def add(self, record: AuthorizationRecord, now: datetime) -> None:
         self._expire(now)
         self._records[record.authorization_id] = record
+        if record.decision_id is not None:
+            self._by_decision[record.decision_id] = record.authorization_id
         while len(self._records) > self._limit:
-            self._records.popitem(last=False)
+            self._forget(self._records.popitem(last=False)[1])
 
     def get(self, authorization_id: str, now: datetime) -> AuthorizationRecord | None:
         record = self._records.get(authorization_id)
@@ -60,8 +65,14 @@ class AuthorizationDetails:
             return None
         return record
 
+    def for_decision(self, decision_id: int | None, now: datetime) -> AuthorizationRecord | None:
+        """The fresh record of the decision log's entry ``decision_id``, if its denial has one."""
+        found = self._by_decision.get(decision_id) if decision_id is not None else None
+        return self.get(found, now) if found is not None else None
+
     def clear(self) -> None:
         self._records.clear()
+        self._by_decision.clear()
 
     def __len__(self) -> int:
         return len(self._records)
@@ -69,7 +80,11 @@ class AuthorizationDetails:
     def _expire(self, now: datetime) -> None:
         """Drop the records past retention (the oldest first; the clock may be moved back, so each is checked)."""
         for key in [key for key, record in self._records.items() if not _fresh(record, now)]:
-            del self._records[key]
+            self._forget(self._records.pop(key))
+
+    def _forget(self, record: AuthorizationRecord) -> None:
+        if record.decision_id is not None:
+            self._by_decision.pop(record.decision_id, None)
 
 
 def _fresh(record: AuthorizationRecord, now: datetime) -> bool:

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from mockrunner.model.authorization_details import AuthorizationDetails, AuthorizationRecord
 from mockrunner.testing.mock import mock_apprunner
+from tests.dashboard.test_pages import page
 from tests.harness import OTHER_ACCOUNT, Harness, authorization_id, without_authorization_id
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust, user_with_key
 
@@ -333,3 +334,21 @@ def test_records_do_not_survive_the_state_file(durable):
         assert restarted.client("iam").get_user(UserName="jane")["User"]["Arn"] == JANE  # the state did survive
     finally:
         restarted.close()
+
+
+def test_the_dashboard_explanation_names_the_id(aws):
+    """The decision page of the denied check shows the authorization id its message ended with; an allowed
+    decision's page and a denial without an id show none."""
+    _, jane = _jane(aws)
+    _, found = _denied_id(jane.create_instance_profile, InstanceProfileName="my-instance-profile")
+    entries = list(aws.store.decision_log)
+    [denied] = [e["id"] for e in entries if e["action"] == "iam:CreateInstanceProfile"]
+    status, text = page(aws, f"/decisions/{denied}")
+    assert status == 200 and f"<code>{found}</code>" in text and 'id="authorization-id"' in text
+    allowed = next(e["id"] for e in entries if e["decision"] == "allowed")
+    status, text = page(aws, f"/decisions/{allowed}")
+    assert status == 200 and 'id="authorization-id"' not in text
+    with pytest.raises(ClientError):
+        aws.client_for(user_with_key(aws, "bare"), "iam").list_instance_profiles()
+    listed = [e["id"] for e in aws.store.decision_log if e["action"] == "iam:ListInstanceProfiles"][-1]
+    assert 'id="authorization-id"' not in page(aws, f"/decisions/{listed}")[1]
