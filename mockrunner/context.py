@@ -42,6 +42,8 @@ class RequestContext:
     region: str | None = None
     operation: "OperationModel | None" = None
     query: dict[str, str] = field(default_factory=dict)
+    uri_params: dict[str, str] = field(default_factory=dict)
+    """A rest service's URI labels (``{authorizationId}``) as the request's path gave them."""
     params: dict[str, Any] = field(default_factory=dict)
     caller: "Caller | None" = None
     account: "Account | None" = None

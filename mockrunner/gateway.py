@@ -21,7 +21,7 @@ from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
-from mockrunner.protocol import foreign, query_codec, specs, validation
+from mockrunner.protocol import foreign, query_codec, rest_json_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
 
@@ -80,7 +80,10 @@ def _read_parameters(ctx: RequestContext) -> tuple[dict, ServiceError | None]:
     the caller is authenticated (AWS checks the signature first).  Pure work on the request's bytes, done before
     the store lock is taken: however costly a body is to read, it holds no other request up."""
     try:
-        params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+        if ctx.service_model.protocol == "rest-json":
+            params = rest_json_codec.parse_request(ctx.operation, ctx.body, ctx.query, ctx.uri_params)
+        else:
+            params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
         validation.validate(ctx.operation, params)
     except ServiceError as refusal:
         return {}, refusal
@@ -138,11 +141,12 @@ def _saving(state_file: StateFile) -> Commit:
 
 
 def route(ctx: RequestContext) -> None:
-    """Find service and region (SigV4 credential scope first) and the operation (X-Amz-Target or Action)."""
+    """Find service and region (SigV4 credential scope first, then the path for services sharing a signing name)
+    and the operation (X-Amz-Target, Action, or the method and path of a rest service)."""
     if ctx.query_string:
         ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
     signing_name, region = _scope(ctx)
-    spec = specs.by_signing_name().get(signing_name) if signing_name is not None else None
+    spec = specs.for_scope(signing_name, ctx.path) if signing_name is not None else None
     service = spec.name if spec is not None else None
     target = ctx.headers.get("x-amz-target")
     if service is None:
@@ -164,6 +168,8 @@ def route(ctx: RequestContext) -> None:
         ctx.operation = specs.operation_for_target(ctx.service_model, target or "")
         if ctx.operation is None:
             raise ServiceError("UnknownOperationException", "", 400)
+    elif ctx.service_model.protocol == "rest-json":
+        ctx.operation, ctx.uri_params = rest_json_codec.route(ctx.service_model, ctx.method, ctx.path)
     else:
         action = _form_value(ctx, "Action")
         if not action:
@@ -189,6 +195,8 @@ def _scope_error(ctx: RequestContext, message: str) -> ServiceError:
     """
     if ctx.service_model.protocol == "json":
         return ServiceError("InvalidSignatureException", message, 400)
+    if ctx.service_model.protocol == "rest-json":
+        return ServiceError("InvalidSignatureException", message, 403)  # rest services' status: unverified
     return ServiceError("SignatureDoesNotMatch", message, 403)
 
 
@@ -232,6 +240,9 @@ def _guess_service(ctx: RequestContext, target: str | None) -> str | None:
     if target:
         spec = specs.by_target_prefix().get(target.split(".", 1)[0])
         return spec.name if spec is not None else None
+    spec = specs.for_path(ctx.path)
+    if spec is not None:
+        return spec.name
     host = ctx.headers.get("host", "").split(":", 1)[0]
     for prefix, spec in specs.by_host_prefix().items():
         if host.startswith(prefix + "."):

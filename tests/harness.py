@@ -11,6 +11,7 @@ API's back (an unreadable policy, a foreign object) says so with ``harness.round
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,27 @@ OTHER_ACCOUNT = "210987654321"
 """The second account of the ``two_account_harness`` fixture (keys ``other-key`` / ``other-secret``)."""
 AWS_CLI_V1 = str(Path(sys.executable).with_name("aws"))
 """The pip AWS CLI v1 of the test environment (a test dependency); ``aws`` on PATH may be another CLI."""
+
+
+AUTHORIZATION_SENTENCE = re.compile(
+    r"\. Go to https://us-east-1\.console\.aws\.amazon\.com/iam/home\?region=us-east-1#/authorization-details/"
+    r"(?P<id>[0-9a-z]{25}) for complete details, or call the GetRequestAuthorizationDetails API with the following "
+    r"authorization id: (?P=id)\Z")
+"""The sentence IAM's Access Troubleshooter (Preview) ends a supported IAM denial with (the id twice, the same)."""
+
+
+def without_authorization_id(message: str) -> str:
+    """An IAM denial's message before its Access Troubleshooter sentence, which it must end with (asserted)."""
+    found = AUTHORIZATION_SENTENCE.search(message)
+    assert found is not None, f"no authorization id sentence at the end of {message!r}"
+    return message[:found.start()]
+
+
+def authorization_id(message: str) -> str:
+    """The authorization id an IAM denial's message names (asserted to end with the sentence)."""
+    found = AUTHORIZATION_SENTENCE.search(message)
+    assert found is not None, f"no authorization id sentence at the end of {message!r}"
+    return found.group("id")
 
 
 class Harness:

@@ -180,7 +180,12 @@ def _cached(store: "Store", iam: "IamState", account_id: str, key_id: str, build
 
 def _error(ctx: "RequestContext", kind: str, message: str | None = None) -> ServiceError:
     protocol = ctx.service_model.protocol if ctx.service_model is not None else "query"
-    protocol = "json" if protocol == "json" else "query"
+    rest = protocol == "rest-json"
+    protocol = "json" if protocol in ("json", "rest-json") else "query"
     code, status = _ERRORS[kind][protocol]
+    if rest:
+        # rest services answer the json codes with 403 (API Gateway fronted services' form; IAM Toolbox's own
+        # statuses are unverified: docs/behaviour.md, "IAM Access Troubleshooter (Preview)").
+        status = 403
     text = message or _MESSAGES.get((kind, ctx.service), None) or _MESSAGES.get((kind, protocol), "")
     return ServiceError(code, text, status, True)

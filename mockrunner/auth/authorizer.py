@@ -22,7 +22,7 @@ Every decision is appended to ``store.decision_log`` (bounded) for the admin API
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -56,7 +56,9 @@ if TYPE_CHECKING:
 
 # A denial: query services answer 403 (IAM's and STS's "Common Errors"); the awsJson services answer
 # AccessDeniedException with 400, ECR's attested (docs/behaviour.md, "ECR and App Runner denials are HTTP 400").
-_DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 400)}
+# rest-json (IAM Toolbox): its model's AccessDeniedException, 403.
+_DENIAL_CODES = {"query": ("AccessDenied", 403), "json": ("AccessDeniedException", 400),
+                 "rest-json": ("AccessDeniedException", 403)}
 # STS answers AssumeRole denials without the "because ..." clause, as raw error responses show
 # (docs/behaviour.md, "App Runner authorization: denial messages"), sts:SetSourceIdentity's too
 # (noqdev/iambic#357, MaterializeInc/materialize#37427;
@@ -111,11 +113,28 @@ def caller_for_role_session(store: "Store", account_id: str, role_name: str, ses
     )
 
 
+DenialNote = Callable[["RequestContext", tuple["Check", ...], "Check", Decision, ServiceError], ServiceError]
+DENIAL_NOTES: list[DenialNote] = []
+"""Run on the AccessDenied :func:`authorize` is about to raise, with the checks decided (the denied one last), the
+denied check and its decision; each returns the error to raise (the Access Troubleshooter adds its authorization id
+to IAM's)."""
+
+
 def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
     """Evaluate every check for ``ctx.caller``; the first denial raises AccessDenied (mode ``on``)."""
-    denied = _first_denial(ctx, ctx.caller, checks, None)
+    decided: list[Check] = []  # the checks as they are asked (a generator's later checks may depend on earlier)
+    denied = _first_denial(ctx, ctx.caller, _kept(checks, decided), None)
     if denied is not None:
-        raise denial(ctx, *denied)
+        error = denial(ctx, *denied)
+        for note in DENIAL_NOTES:
+            error = note(ctx, tuple(decided), *denied, error)
+        raise error
+
+
+def _kept(checks: Iterable["Check"], kept: list["Check"]) -> Iterable["Check"]:
+    for check in checks:
+        kept.append(check)
+        yield check
 
 
 def note_use(ctx: "RequestContext") -> None:
@@ -180,8 +199,8 @@ def _first_denial(ctx: "RequestContext", who: Caller | Principal, checks: Iterab
 
 
 def denial(ctx: "RequestContext", check: "Check", decision: Decision) -> ServiceError:
-    protocol = "json" if ctx.service_model is not None and ctx.service_model.protocol == "json" else "query"
-    code, status = _DENIAL_CODES[protocol]
+    protocol = ctx.service_model.protocol if ctx.service_model is not None else "query"
+    code, status = _DENIAL_CODES.get(protocol, _DENIAL_CODES["query"])
     return ServiceError(code, decision_message(check, decision), status, True)
 
 
@@ -317,9 +336,10 @@ def permitted(ctx: "RequestContext", checks: Iterable["Check"]) -> bool:
 
 
 def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
-               now: datetime) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None]:
+               now: datetime, all_allows: bool = False
+               ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None]:
     """One check decided for ``who`` as of ``now``, with what it was decided on (principal, context, resource
-    policy)."""
+    policy); ``all_allows`` names every allowing statement (explanations), not the first of each layer."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
@@ -329,9 +349,15 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
     # all_allows): on every check of every request, keywords cost more than the rest of the call.
     decision = evaluate(AuthzRequest(
         compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
-        compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, False,
+        compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
     ))
     return decision, compiled, context, resource_policy
+
+
+def evaluated(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
+              now: datetime) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None]:
+    """One check decided for ``who``, recording nothing, naming every allowing statement: for explanations."""
+    return _evaluated(store, who, check, base_context, now, True)
 
 
 def _resource_ref(check: "Check") -> PolicyRef | None:

@@ -48,7 +48,8 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
     except MalformedPolicyError as error:
         now = f"error: {error.message}"
     return {"record": record, "layers": layers, "decisionNow": now, "fix": complete.complete(store, record),
-            "suggestFor": _suggestable(record.principal)}
+            "suggestFor": _suggestable(record.principal),
+            "authorization": store.authorization_details.for_decision(record.id, store.clock.now())}
 
 
 def _layer(store: "Store", layer: str, refs: Sequence[PolicyRef], request: AuthzRequest, determining: set,

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 
 FORMAT = "mockrunner-state"
 VERSION = 1
-NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "caches", "after_mutation", "blobs",
-                       "attempts"})
+NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "authorization_details", "caches",
+                       "after_mutation", "blobs", "attempts"})
 """Store attributes that are configuration, machinery or a log rather than state."""
 _ALLOWED_MODULE_PREFIX = "mockrunner."
 MAX_CLOCK_OFFSET = 10 ** 10

@@ -13,6 +13,7 @@ from mockrunner.arns import split_arn
 from mockrunner.config import Settings
 from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.attempts import AttemptWindows
+from mockrunner.model.authorization_details import AuthorizationDetails
 from mockrunner.model.blobs import BlobStore
 from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
@@ -55,6 +56,8 @@ class Store:
         """Keys of the issuers whose web identity tokens STS verifies (``mockrunner.oidc``)."""
         self.decision_log = DecisionLog(maxlen=10000)
         """Every authorization decision (read as dicts, newest last), bounded; see ``auth/authorizer.py``."""
+        self.authorization_details = AuthorizationDetails()
+        """The Access Troubleshooter's records of denials by authorization id (bounded, 24 hours; not state)."""
         self.caches: dict[str, DerivedCache] = {}
         """Values derived from the state, one :class:`DerivedCache` per owner (see :meth:`derived`)."""
         self.blobs = BlobStore()
@@ -75,6 +78,7 @@ class Store:
             self.identity_providers = IdentityProviders()
             self.blobs.clear()
             self.decision_log.clear()
+            self.authorization_details.clear()
             self.caches.clear()
             self.attempts.clear()
 

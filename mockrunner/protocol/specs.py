@@ -36,6 +36,9 @@ class ServiceSpec:
     """The error code of an unexpected failure (the model's own server-fault shape where it has one)."""
     legacy_host_prefixes: tuple[str, ...] = ()
     """Host name prefixes besides the model's endpoint prefix that identify the service in unsigned requests."""
+    path_prefixes: tuple[str, ...] = ()
+    """Request paths that tell this rest service from another signed with the same name (IAM Toolbox and IAM both
+    sign as ``iam``; IAM's query requests are addressed to ``/``)."""
 
     @property
     def model(self) -> ServiceModel:
@@ -81,6 +84,8 @@ SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (
     ServiceSpec("iam", "mockrunner.services.iam", internal_error="ServiceFailure"),
     ServiceSpec("ecr", "mockrunner.services.ecr", internal_error="ServerException", legacy_host_prefixes=("ecr",)),
     ServiceSpec("apprunner", "mockrunner.services.apprunner", internal_error="InternalServiceErrorException"),
+    ServiceSpec("iam-toolbox", "mockrunner.services.iam_toolbox", internal_error="InternalServerException",
+                path_prefixes=("/authorization-details",)),
 )}
 """Served services by model name, in the order their modules are loaded."""
 
@@ -111,8 +116,38 @@ def service_model(name: str) -> ServiceModel:
 
 @functools.cache
 def by_signing_name() -> dict[str, ServiceSpec]:
-    """Credential-scope service name -> spec."""
-    return {spec.signing_name: spec for spec in SERVICES.values()}
+    """Credential-scope service name -> spec (the first served service signing with it: IAM for ``iam``)."""
+    table: dict[str, ServiceSpec] = {}
+    for spec in SERVICES.values():
+        table.setdefault(spec.signing_name, spec)
+    return table
+
+
+def for_scope(signing_name: str, path: str) -> ServiceSpec | None:
+    """The service a request signed for ``signing_name`` and addressed to ``path`` is for: one whose
+    :attr:`ServiceSpec.path_prefixes` holds the path, else the service of :func:`by_signing_name`."""
+    for spec in _path_routed().get(signing_name, ()):
+        if _holds(spec, path):
+            return spec
+    return by_signing_name().get(signing_name)
+
+
+def for_path(path: str) -> ServiceSpec | None:
+    """The path-routed service whose prefixes hold ``path`` (an unsigned request), or None."""
+    return next((spec for specs in _path_routed().values() for spec in specs if _holds(spec, path)), None)
+
+
+def _holds(spec: ServiceSpec, path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in spec.path_prefixes)
+
+
+@functools.cache
+def _path_routed() -> dict[str, tuple[ServiceSpec, ...]]:
+    table: dict[str, tuple[ServiceSpec, ...]] = {}
+    for spec in SERVICES.values():
+        if spec.path_prefixes:
+            table[spec.signing_name] = (*table.get(spec.signing_name, ()), spec)
+    return table
 
 
 @functools.cache

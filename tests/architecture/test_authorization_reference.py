@@ -61,6 +61,8 @@ NEWER_THAN_DATASET = {
     "iam:PutAccountProperties": "account properties (botocore 1.44); not in the dataset",
     "iam:UpdateDelegationRequest": "delegation requests' update (botocore 1.44); the dataset has the others",
     "iam:UpdateOpenIDConnectProvider": "trusted identity propagation on OIDC providers (botocore 1.44)",
+    "iam:GetRequestAuthorizationDetails": "IAM Toolbox's Access Troubleshooter (botocore 1.44.8), on `*`",
+    "iam:GetRequestAuthorizationPolicy": "IAM Toolbox's Access Troubleshooter (botocore 1.44.8), on `*`",
     "sts:GetScopedCredentials": "scoped credentials (botocore 1.44.8); not in the dataset",
     "sts:SetWebIdentityTokenScope": "GetWebIdentityToken's Scope (botocore 1.44.8); not in the dataset",
 }

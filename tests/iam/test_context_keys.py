@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness import without_authorization_id
 from tests.iam.helpers import ACCOUNT, allow, doc, user_with_key
 
 USER_ARN = f"arn:aws:iam::{ACCOUNT}:user/ctx"
@@ -100,7 +101,7 @@ def test_denial_names_groups_and_policies_as_iam_does(aws):
     for (call, kwargs), fragment in expected.items():
         with pytest.raises(ClientError) as excinfo:
             call(**dict(kwargs))
-        message = excinfo.value.response["Error"]["Message"]
+        message = without_authorization_id(excinfo.value.response["Error"]["Message"])
         assert message == (f"User: arn:aws:iam::{ACCOUNT}:user/nobody is not authorized to perform: {fragment} "
                            f"because no identity-based policy allows the {fragment.split()[0]} action")
 

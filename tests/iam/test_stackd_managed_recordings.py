@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness import without_authorization_id
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -183,7 +184,7 @@ def _prober(aws: Any) -> Callable[[dict, list[str]], list[str]]:
                 caller.get_policy(PolicyArn=arn)
                 decisions.append("allowed")
             except ClientError as failed:
-                decisions.append(failed.response["Error"]["Message"])
+                decisions.append(without_authorization_id(failed.response["Error"]["Message"]))
         return decisions
 
     return probe

@@ -6,7 +6,7 @@ Errors: every modeled error shape -> our ``serialize_error`` -> botocore's parse
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import botocore.parsers
 import botocore.serialize
@@ -14,7 +14,7 @@ import pytest
 from botocore.awsrequest import HeadersDict
 
 from mockrunner.errors import ServiceError
-from mockrunner.protocol import codecs, specs, validation
+from mockrunner.protocol import codecs, rest_json_codec, specs, validation
 from tests.protocol.generate import Generator, normalize
 
 SEEDS = (1, 2, 3)
@@ -35,6 +35,11 @@ def _wire_body(protocol: str, request: dict) -> bytes:
 def roundtrip_request(operation, params: dict) -> dict:
     protocol = operation.service_model.protocol
     request = botocore.serialize.create_serializer(protocol).serialize_to_request(params, operation)
+    if protocol == "rest-json":  # the operation and its URI labels from the method and path, as the gateway reads them
+        routed, labels = rest_json_codec.route(operation.service_model, request["method"], unquote(request["url_path"]))
+        assert routed.name == operation.name
+        query = {key: value for key, value in request["query_string"].items()}
+        return rest_json_codec.parse_request(operation, request["body"], query, labels)
     return codecs.codec_for(operation.service_model).parse_request(operation, _wire_body(protocol, request))
 
 

@@ -31,7 +31,14 @@ def test_the_service_table_derives_what_the_models_say():
     assert specs.by_target_prefix()["AppRunner"].name == "apprunner"
     assert specs.by_host_prefix()["sts"].name == "sts"
     assert specs.by_event_name()["ecr"] is ecr
-    assert specs.endpoint_prefixes() == {"apprunner", "api.ecr", "iam", "sts"}
+    assert specs.endpoint_prefixes() == {"apprunner", "api.ecr", "iam", "iam-toolbox", "sts"}
+    toolbox = specs.SERVICES["iam-toolbox"]
+    assert (toolbox.protocol, toolbox.signing_name, toolbox.action_prefix) == ("rest-json", "iam", "iam")
+    # both sign as ``iam``: IAM keeps the name, the toolbox is told by its path
+    assert specs.by_signing_name()["iam"].name == "iam"
+    assert specs.for_scope("iam", "/authorization-details/abc").name == "iam-toolbox"
+    assert specs.for_scope("iam", "/").name == "iam"
+    assert specs.for_scope("iam", "/authorization-detailsX").name == "iam"
     assert (specs.SERVICES["iam"].protocol, specs.SERVICES["iam"].target_prefix) == ("query", None)
 
 

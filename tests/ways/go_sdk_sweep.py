@@ -218,7 +218,7 @@ def agrees_with_botocore(command: Any, problems_of: Problems, lacks: dict[str, s
         for outcome in outcomes_of_call:
             if outcome["ok"]:
                 outcome["output"] = models.known_output(call["service"], call["operation"], outcome["output"])
-    missing_operations = {f"{service}.{name}" for service in specs.SERVICES
+    missing_operations = {f"{service}.{name}" for service in sdk_sweep.SDK_SERVICES
                           for name in specs.service_model(service).operation_names if not models.has(service, name)}
     lacking = missing_operations | models.lacking
     mismatches, still_expected = [], set()
