@@ -253,10 +253,10 @@ def test_which_denials_carry_an_id(aws):
     assert len(aws.store.authorization_details) == 2
 
 
-def test_the_wire_of_a_rest_service_signed_as_iam(aws):
-    """The toolbox signs as ``iam`` like IAM: the path tells them apart; odd requests get JSON errors, never 500."""
-    if aws.mode != "server":
-        pytest.skip("raw HTTP needs the server")
+def test_the_wire_of_a_rest_service_signed_as_iam(make_harness):
+    """The toolbox signs as ``iam`` like IAM: the path tells them apart; odd requests get JSON errors, never 500
+    (raw HTTP: a server only)."""
+    aws = make_harness("server")
     _, jane = _jane(aws)
     _, found = _denied_id(jane.create_instance_profile, InstanceProfileName="my-instance-profile")
     credentials = Credentials("test", "test")
