@@ -97,39 +97,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-import mockrunner
 from tests.iam.helpers import ACCOUNT, doc, error_of, user_with_key
 from tests.robustness.test_seventh_pass_attacks import DEADLINE, _answers_others, server  # noqa: F401
-
-MOCKRUNNER = str(Path(mockrunner.__file__).parent)
-
-
-def _lines_run(call: Callable[[], object]) -> int:
-    """The Python lines of mockrunner that ``call`` runs (in this thread: the in-process harness answers here)."""
-    count = [0]
-
-    def local(frame, event, arg):
-        if event == "line":
-            count[0] += 1
-        return local
-
-    def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename.startswith(MOCKRUNNER) else None
-
-    sys.settrace(tracer)
-    try:
-        call()
-    finally:
-        sys.settrace(None)
-    return count[0]
+from tests.robustness.test_thirty_second_pass_attacks import _lines_run
 
 
 def _user_arn(name: str, path: str = "/") -> str:
