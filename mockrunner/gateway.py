@@ -80,10 +80,7 @@ def _read_parameters(ctx: RequestContext) -> tuple[dict, ServiceError | None]:
     the caller is authenticated (AWS checks the signature first).  Pure work on the request's bytes, done before
     the store lock is taken: however costly a body is to read, it holds no other request up."""
     try:
-        if ctx.service_model.protocol == "rest-json":
-            params = rest_json_codec.parse_request(ctx.operation, ctx.body, ctx.query, ctx.uri_params)
-        else:
-            params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query)
+        params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query, ctx.uri_params)
         validation.validate(ctx.operation, params)
     except ServiceError as refusal:
         return {}, refusal

@@ -123,18 +123,12 @@ to IAM's)."""
 def authorize(ctx: "RequestContext", checks: Iterable["Check"]) -> None:
     """Evaluate every check for ``ctx.caller``; the first denial raises AccessDenied (mode ``on``)."""
     decided: list[Check] = []  # the checks as they are asked (a generator's later checks may depend on earlier)
-    denied = _first_denial(ctx, ctx.caller, _kept(checks, decided), None)
+    denied = _first_denial(ctx, ctx.caller, checks, None, decided)
     if denied is not None:
         error = denial(ctx, *denied)
         for note in DENIAL_NOTES:
             error = note(ctx, tuple(decided), *denied, error)
         raise error
-
-
-def _kept(checks: Iterable["Check"], kept: list["Check"]) -> Iterable["Check"]:
-    for check in checks:
-        kept.append(check)
-        yield check
 
 
 def note_use(ctx: "RequestContext") -> None:
@@ -183,14 +177,17 @@ def authorize_principal(ctx: "RequestContext", who: Principal, checks: Iterable[
 
 
 def _first_denial(ctx: "RequestContext", who: Caller | Principal, checks: Iterable["Check"],
-                  details: Mapping[str, Any] | None) -> tuple["Check", Decision] | None:
+                  details: Mapping[str, Any] | None, decided: list["Check"] | None = None
+                  ) -> tuple["Check", Decision] | None:
     """Decide every check for ``who`` (mode ``soft``: all of them, recorded) and return the first denial in
-    mode ``on``; mode ``off`` decides nothing."""
+    mode ``on``; mode ``off`` decides nothing.  Each check decided is appended to ``decided`` if given."""
     mode = ctx.store.settings.enforce
     if mode == "off":
         return None
     store, base, request_id = ctx.store, request_context(ctx), ctx.request_id
     for check in checks:
+        if decided is not None:
+            decided.append(check)
         decision = _decide(store, who, check, base, request_id, details, store.clock.now())
         ctx.decisions.append(decision)
         if mode == "on" and decision.decision != "allowed":

@@ -1,4 +1,7 @@
-"""The codec of each protocol: the module that parses requests and serializes answers in it."""
+"""The codec of each protocol: the module that parses requests and serializes answers in it.
+
+Every codec has ``parse_request(operation, body, query_params, uri_params)``, ``serialize_response`` and
+``serialize_error``; a protocol reads only the parts of a request it locates members in."""
 from __future__ import annotations
 
 from types import ModuleType

@@ -187,8 +187,10 @@ def _compile_parser(shape: Shape) -> Parse:
 _parser = Memo(_compile_parser)
 
 
-def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
-    """The request document as the Python values the boto3 caller passed; ``query_params`` is unused by json."""
+def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None,
+                  uri_params: Mapping[str, str] | None = None) -> dict:
+    """The request document as the Python values the boto3 caller passed; ``query_params`` and ``uri_params`` are
+    unused by json."""
     if not body or not body.strip():
         document: Any = {}
     else:

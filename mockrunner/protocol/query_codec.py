@@ -325,8 +325,10 @@ null" (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/outbound
 be null/empty.", tests/iam/test_stackd_recordings.py).  STS's other lists are taken to read alike (*unverified*)."""
 
 
-def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None) -> dict:
-    """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed."""
+def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None,
+                  uri_params: Mapping[str, str] | None = None) -> dict:
+    """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed (``uri_params``:
+    unused by query)."""
     flat: dict[str, str] = dict(query_params or {})
     if body:
         flat.update(form_fields(body))

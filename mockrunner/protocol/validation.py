@@ -367,10 +367,13 @@ def _scalar_rules(shape: Shape) -> tuple[Callable[[Any], bool], str, Rules]:
     return is_type, type_name, build(shape)
 
 
-def _check_scalar(shape: Shape, with_pattern: bool = True, echo: str | None = None) -> Check:
+def _check_scalar(shape: Shape, echo: str | None = None, pattern: str | None = None) -> Check:
+    """``shape``'s scalar checks; ``pattern``, when given, in place of the shape's own (:data:`PATTERN_OVERRIDES`)."""
     is_type, type_name, rules = _scalar_rules(shape)
-    if not with_pattern:
+    if pattern is not None:
+        compiled = compile_pattern(pattern)
         rules = [rule for rule in rules if not rule[1].startswith(_PATTERN)]
+        rules.append((lambda v: compiled.fullmatch(v) is not None, f"{_PATTERN}{pattern}"))
 
     def check(value: Any, path: str, errors: list) -> None:
         if not is_type(value):
@@ -441,27 +444,9 @@ radkawar/stackd, testdata/aws/iam/simulation.json, "principal_exclude_inline_wil
 "principal_extra_exclude_inline_owner_prefix")."""
 
 
-def _check_overridden(member: Shape, pattern: str) -> Check:
-    """``member``'s checks with ``pattern`` for its shape's."""
-    is_type, type_name, rules = _scalar_rules(member)
-    compiled = compile_pattern(pattern)
-    rules = [rule for rule in rules if not rule[1].startswith(_PATTERN)]
-    rules.append((lambda v: compiled.fullmatch(v) is not None, f"{_PATTERN}{pattern}"))
-
-    def check(value: Any, path: str, errors: list) -> None:
-        if not is_type(value):
-            errors.append(_Failure(member, value, path, _type_error(type_name)))
-            return
-        for ok, message in rules:
-            if not ok(value):
-                errors.append(_Failure(member, value, path, message))
-
-    return check
-
-
 def _member_checker(shape: Shape, name: str, member: Shape) -> Check:
     if (shape.name, name) in PATTERN_OVERRIDES:
-        return _check_overridden(member, PATTERN_OVERRIDES[shape.name, name])
+        return _check_scalar(member, pattern=PATTERN_OVERRIDES[shape.name, name])
     if (shape.name, name) in SERVICE_CHECKED and member.type_name in _SCALARS:
         return _check_type(member)
     if f"{shape.name}.{name}" in _UNECHOED_MEMBERS and member.type_name == "string":
