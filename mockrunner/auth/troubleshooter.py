@@ -22,7 +22,7 @@ from mockrunner.auth import authorizer
 from mockrunner.auth.caller import Caller
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import AuthzRequest, Decision, MatchedStatement, PolicyRef
-from mockrunner.iam_engine.context import iso_z
+from mockrunner.iam_engine.context import iso_z, principal_keys
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE, SESSION, layer_statements
 from mockrunner.model.authorization_details import AuthorizationRecord, new_id
 from mockrunner.suggest import documents
@@ -101,12 +101,7 @@ def build(store: "Store", caller: Caller, checks: Sequence["Check"], base: Mappi
 
 def _request_context(base: Mapping[str, Any], principal: Any, now: datetime) -> dict[str, Any]:
     """The keys every evaluation shares: the request's, the principal's and the time (JSON values)."""
-    keys: dict[str, Any] = {"aws:PrincipalArn": principal.role_arn or principal.arn,
-                            "aws:PrincipalAccount": principal.account, "aws:PrincipalType": principal.type,
-                            "aws:userid": principal.user_id}
-    if principal.username and principal.type == "User":
-        keys["aws:username"] = principal.username
-    keys.update({f"aws:PrincipalTag/{tag}": value for tag, value in principal.tags.items()})
+    keys = principal_keys(principal)
     keys.update(base)
     keys["aws:CurrentTime"] = iso_z(now)
     keys["aws:EpochTime"] = int(now.timestamp())

@@ -73,30 +73,36 @@ def _with_ambiguous_keys(request_context: Mapping[str, Any]) -> dict[str, Any]:
     return carried
 
 
+def principal_keys(principal: Principal) -> dict[str, Any]:
+    """aws:Principal* keys as the IAM User Guide's "global condition context keys" page defines and spells them."""
+    keys: dict[str, Any] = {}
+    if principal.type == "Service":
+        keys["aws:PrincipalServiceName"] = principal.arn
+    elif principal.type != "Anonymous":
+        # aws:PrincipalArn of a role session is the role's ARN, not the session's (global keys doc); a principal
+        # without an ARN (the policy simulator's caller when none is named) has none.
+        if principal.role_arn or principal.arn:
+            keys["aws:PrincipalArn"] = principal.role_arn or principal.arn
+        if principal.account:
+            keys["aws:PrincipalAccount"] = principal.account
+        keys["aws:PrincipalType"] = principal.type
+        if principal.user_id:
+            keys["aws:userid"] = principal.user_id
+        if principal.username and principal.type == "User":
+            keys["aws:username"] = principal.username
+        for tag, value in principal.tags.items():
+            keys["aws:PrincipalTag/" + tag] = value
+    return keys
+
+
 def _principal_keys(principal: Principal) -> dict[str, Any]:
-    """aws:Principal* keys as the IAM User Guide's "global condition context keys" page defines them.
+    """:func:`principal_keys` lower-cased, as the engine looks keys up.
 
     Memoised on the (immutable) principal because the same caller is evaluated many times per request.
     """
     cached = principal.__dict__.get("_derived_keys")
     if cached is not None:
         return cached
-    keys: dict[str, Any] = {}
-    if principal.type == "Service":
-        keys["aws:principalservicename"] = principal.arn
-    elif principal.type != "Anonymous":
-        # aws:PrincipalArn of a role session is the role's ARN, not the session's (global keys doc); a principal
-        # without an ARN (the policy simulator's caller when none is named) has none.
-        if principal.role_arn or principal.arn:
-            keys["aws:principalarn"] = principal.role_arn or principal.arn
-        if principal.account:
-            keys["aws:principalaccount"] = principal.account
-        keys["aws:principaltype"] = principal.type
-        if principal.user_id:
-            keys["aws:userid"] = principal.user_id
-        if principal.username and principal.type == "User":
-            keys["aws:username"] = principal.username
-        for tag, value in principal.tags.items():
-            keys["aws:principaltag/" + tag.lower()] = value
+    keys = {key.lower(): value for key, value in principal_keys(principal).items()}
     object.__setattr__(principal, "_derived_keys", keys)
     return keys
