@@ -24,11 +24,19 @@ list a policy allowing ``apigateway:GET`` on ``arn:aws:sqs:...`` as granting ``a
 ``testdata/aws/iam/service_reference.json``, observed 2026-09-12), unless the Service Authorization Reference gives
 the namespace resource types of that other service (:data:`FOREIGN_RESOURCES`: ``sts`` acts on IAM roles, ``ssm``
 on EC2 instances...; the table is not exhaustive, so a pair missing from it is *unverified*).
-The same is applied to reports (*unverified*: recorded for ListPoliciesGrantingServiceAccess only).  What is not
-read: whether an action exists (AWS leaves ``s3:NoSuchAction`` out of a report; here it counts) and whether a
-resource of the action's own service is of a type the action takes (AWS does not report ``s3:GetObject`` allowed
-only on a bucket's ARN; here it counts).  ``s3:GetObject`` on an IAM user's ARN, which AWS does not list
-(``last_access.json``), is now not counted by the rule above.
+The same is applied to reports (*unverified*: recorded for ListPoliciesGrantingServiceAccess only).
+``s3:GetObject`` on an IAM user's ARN, which AWS does not list (``last_access.json``, "selection_impossible_resource"),
+is not counted by that rule.
+
+Reports only (:func:`reported_namespaces`) also read IAM's action catalogue (:mod:`mockrunner.model.action_catalogue`):
+an allowed action pattern counts only through the actions of the catalogue it matches, each on a resource pattern that
+may name one of its resource types (:mod:`mockrunner.model.arn_templates`; an action with no resource type counts on
+any resource, *unverified*).  Recorded from AWS, 2026-09-11 (``last_access.json``): a report leaves out
+``s3:StackdUnmodeledAction`` ("get_selection_unknown_action_poll_1") and ``s3:GetObject`` allowed only on a bucket's
+ARN ("report_controls_get_bucket_only_poll_1"), while ListPoliciesGrantingServiceAccess lists both policies
+("selection_unknown_action", "resource_selection_bucket_resource"): it reads no catalogue.  A namespace IAM knows
+that the catalogue's dataset lacks (twelve, newer than it) is read as before, every action counting (*unverified*;
+the recorded report of a policy allowing ``*`` lists them).
 """
 from __future__ import annotations
 
@@ -39,6 +47,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from mockrunner.iam_engine.matching import glob_to_regex
+from mockrunner.model import action_catalogue
+from mockrunner.model.arn_templates import overlaps, pattern_tokens, template_tokens
 from mockrunner.model.service_names import service_names
 
 FOREIGN_RESOURCES: dict[str, frozenset[str]] = {
@@ -255,16 +265,42 @@ def _may_name(resource: str, namespace: str) -> bool:
     return service in FOREIGN_RESOURCES.get(namespace, ())
 
 
-def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies) -> bool:
+@lru_cache(maxsize=16384)
+def _may_take(resource: str, template: str) -> bool:
+    """Whether the ``Resource`` pattern may name a resource of the ARN template (a match too long to walk counts:
+    fail towards listing, as :func:`_may_name`)."""
+    return overlaps(pattern_tokens(resource), template_tokens(template)) is not False
+
+
+def _catalogued(namespace: str, action: str, resources: list[str], denies: _Denies) -> bool:
+    """Whether the allowed action pattern ``action`` of ``namespace`` grants, as a report reads the catalogue: one of
+    the catalogue's actions it matches, on a resource of one of that action's types that no deny takes back."""
+    for name in action_catalogue.matching_actions(namespace, action.partition(":")[2]):
+        found = f"{namespace}:{name}"
+        templates = action_catalogue.templates(found)
+        for resource in resources:
+            if denies.covered(found, resource):
+                continue
+            if not action_catalogue.resource_types(found) or any(_may_take(resource, t) for t in templates):
+                return True
+    return False
+
+
+def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies, catalogue: bool = False) -> bool:
+    """Whether ``statements`` grant ``namespace`` (``catalogue``: as a report reads them, see the module)."""
     if denies.namespace_denied(namespace) and (not denies.whole_only or all(
             statement.resources == ("*",) for statement in statements if statement.allow)):
         return False
+    catalogue = catalogue and action_catalogue.service(namespace) is not None
     for statement in statements:
         if not statement.allow:
             continue
         resources = [resource for resource in statement.resources if _may_name(resource, namespace)]
         for action in _granted(statement, namespace, denies.compiled) if resources else ():
-            if any(not denies.covered(action, resource) for resource in resources):
+            if catalogue:
+                if _catalogued(namespace, action, resources, denies):
+                    return True
+            elif any(not denies.covered(action, resource) for resource in resources):
                 return True
     return False
 
@@ -274,7 +310,7 @@ def reported_namespaces(documents: Iterable[str]) -> set[str]:
     statements = tuple(dict.fromkeys(statement for document in documents for statement in _statements(document)))
     denies, known = _Denies(statements, whole_only=False), service_names()
     return {namespace for namespace in _candidates(statements)
-            if namespace in known and _grants(statements, namespace, denies)}
+            if namespace in known and _grants(statements, namespace, denies, catalogue=True)}
 
 
 @lru_cache(maxsize=256)

@@ -37,12 +37,13 @@ from mockrunner.iam_engine import (
 )
 from mockrunner.iam_engine.context import build_context
 from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
+from mockrunner.iam_engine.evaluate import Decision
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
-from mockrunner.iam_engine.simulation import Simulation, Source, load_source
+from mockrunner.iam_engine.simulation import Result, Simulation, Source, load_source
 from mockrunner.model.iam import IamState
 from mockrunner.numerals import is_decimal
-from mockrunner.services.iam import paging, simulator_inputs
+from mockrunner.services.iam import paging, simulator_inputs, simulator_resources
 from mockrunner.services.iam.authz import on_arn
 from mockrunner.services.iam.entities import GROUP, KINDS, ROLE, USER, Kind, managed_policy
 from mockrunner.services.iam.simulator_answers import RESOURCE_POLICY, evaluation_result
@@ -383,6 +384,7 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     _options(ctx)
     simulator_inputs.check_actions(ctx.params["ActionNames"])
     simulator_inputs.check_resources(ctx.params.get("ResourceArns") or [])
+    simulator_resources.check_action_groups(ctx.params["ActionNames"], ctx.params.get("ResourceArns") or [])
     context = _context(ctx)
     sources = [*simulation.identity, simulation.boundary, simulation.resource_policy]
     keys = merge(_keys(ctx, source) for source in sources if source is not None)
@@ -395,7 +397,7 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
 
     def result(position: int) -> dict:
         action = actions[position]
-        results = [simulation.run(action, resource, context, now) for resource in resources]
+        results = [_run(simulation, action, resource, context, now) for resource in resources]
         return evaluation_result(action, resources, results, missing, boundary_id)
 
     per_action = max(1, simulation.statement_count) * len(resources)
@@ -406,6 +408,20 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     # Recorded (simulation.json, "invalid_marker"): a marker the simulator never gave is InvalidInput.
     return paging.page(range(len(actions)), ctx, "EvaluationResults", result, limit=limit,
                        bad_marker="Invalid marker for pagination.", bad_marker_code="InvalidInput")
+
+
+def _run(simulation: Simulation, action: str, resource: str, context: dict[str, Any], now: Any) -> Result:
+    """One (action, resource) as the engine decides it, unless the resource is of no type the action takes: then
+    ``implicitDeny`` with no matched statement, whatever the policies say (:mod:`.simulator_resources`; the
+    boundary's and SCPs' own answers are kept, a cross-account detail is ``implicitDeny`` on each side,
+    *unverified*)."""
+    result = simulation.run(action, resource, context, now)
+    if simulator_resources.applies(action, resource):
+        return result
+    denied = Decision("implicitDeny", [], f"implicitDeny: {resource} is not a resource {action} takes",
+                      "resource type")
+    details = {side: "implicitDeny" for side in result.details} if result.details else result.details
+    return Result(denied, [], result.allowed_by_boundary, details, result.allowed_by_organizations)
 
 
 def _entity_keys(principal: Principal, now: Any) -> frozenset[str]:

@@ -5,10 +5,11 @@ Recorded from AWS, 2026-09-11 (radkawar/stackd, commit 9dc356f5, ``testdata/aws/
 
 * Without ``ResourceArns`` an action's result is for ``*``; with one resource it names that resource and has one
   ``ResourceSpecificResults`` entry; with several, one result per action whose ``EvalResourceName`` is the ARN
-  template of the action's service (:data:`TEMPLATES`, in the first resource's partition) and whose entries are
-  each resource's ("custom_two_resources_mixed", "principal_user_sources", "input_resources_known_*",
-  "input_resources_partitions").  The result is ``explicitDeny`` when a resource is denied explicitly, ``allowed``
-  when every resource is allowed, ``implicitDeny`` otherwise; its matched statements are every entry's.
+  template of the action's service, ``*`` for an action IAM does not model
+  (:func:`mockrunner.services.iam.simulator_resources.template`), and whose entries are each resource's
+  ("custom_two_resources_mixed", "principal_user_sources", "input_resources_known_*", "input_resources_partitions").
+  The result is ``explicitDeny`` when a resource is denied explicitly, ``allowed`` when every resource is allowed,
+  ``implicitDeny`` otherwise; its matched statements are every entry's.
 * ``MissingContextValues`` are reported only when the request is implicitly denied ("missing_relevant",
   "missing_with_other_allow_*"; an explicit deny lists none: "missing_with_unconditional_deny"); an entry carries
   MatchedStatements and MissingContextValues only when not empty (also ``conditions.json``).
@@ -25,35 +26,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mockrunner.arns import split_arn
 from mockrunner.iam_engine.simulation import Matched, Result
+from mockrunner.services.iam.simulator_resources import template
 
 RESOURCE_POLICY = "Resource Policy"
 """The ``SourcePolicyType`` of a ``ResourcePolicy`` statement."""
-
-TEMPLATES = {
-    "s3": "arn:{partition}:s3:::${{BucketName}}/${{KeyName}}",
-    "iam": "arn:{partition}:iam::${{Account}}:${{ResourceType}}/${{ResourceName}}",
-    "sts": "arn:{partition}:iam::${{Account}}:${{RelativeId}}",
-    "sqs": "arn:{partition}:sqs:${{Region}}:${{Account}}:${{QueueName}}",
-    "kms": "arn:{partition}:kms:${{Region}}:${{Account}}:${{ResourceType}}/${{Id}}",
-    "lambda": "arn:{partition}:lambda:${{Region}}:${{Account}}:${{ResourceType}}:${{ResourceId}}",
-    "ec2": "arn:{partition}:ec2:${{Region}}:${{Account}}:${{ResourceType}}/${{ResourcePath}}",
-}
-"""The ``EvalResourceName`` of a result over several resources, by the action's service, as recorded
-("input_resources_known_s3_objects": the same template for every action of a service, ``s3:ListAllMyBuckets``
-included)."""
-OTHER_TEMPLATE = "arn:{partition}:{service}:${{Region}}:${{Account}}:${{ResourceType}}/${{ResourceName}}"
-"""Unverified: the template of a service no recording shows (App Runner, ECR, ...), in the shape of the recorded
-regional ones."""
-
-
-def template(action: str, resources: Sequence[str]) -> str:
-    """The ARN template a result over ``resources`` names for ``action``."""
-    service = action.split(":", 1)[0].lower()
-    first = split_arn(resources[0])
-    partition = first.partition if first is not None else "aws"
-    return TEMPLATES.get(service, OTHER_TEMPLATE).format(partition=partition, service=service)
 
 
 def _position(at: tuple[int, int]) -> dict:
