@@ -1,10 +1,11 @@
-"""What the AWS managed policy data costs: import, a mock_apprunner block, and the first and later uses.
+"""What the AWS managed policy data and IAM's action catalogue cost: import, a mock_apprunner block, later uses.
 
 Each figure is the median (and range) over ``--repeat`` fresh interpreters, so the lazily read data is cold each
 time: ``import mockrunner``; entering and leaving ``mock_apprunner``; the first read of the policy index; the first
 ``GetPolicy`` of an AWS managed policy in a mock; a ``ListPolicies(Scope=AWS)`` page of 100 (warm); the first read of
-an older version (the history file).  Import and the mock block must not read the data at all: the script checks
-that and exits 1 if they do.
+an older version (the history file); the first read of the action catalogue (``mockrunner/data/
+action_catalogue.json.gz``, read by the policy simulator and the service last accessed reports).  Import and the mock
+block must read neither at all: the script checks that and exits 1 if they do.
 Usage: ``python scripts/bench_managed_policies.py [--repeat N] [--root CHECKOUT]`` (``--root``: measure another
 checkout, e.g. ``git archive`` of an older commit, for a before/after comparison).
 """
@@ -26,10 +27,14 @@ import mockrunner
 t1 = time.perf_counter()
 from mockrunner import mock_apprunner
 from mockrunner.model import managed_policies as mp
+try:
+    from mockrunner.model import action_catalogue as ac
+except ImportError:  # a checkout older than the catalogue (--root)
+    ac = None
 with mock_apprunner():
     pass
 t2 = time.perf_counter()
-untouched = getattr(mp, "_index", None) is None
+untouched = getattr(mp, "_index", None) is None and (ac is None or ac._services is None)
 import boto3
 with mock_apprunner():
     iam = boto3.client("iam", region_name="us-east-1")
@@ -51,10 +56,17 @@ if hasattr(mp.aws_managed_policies, "cache_clear"):
 t8 = time.perf_counter()
 mp.aws_managed_policies()
 t9 = time.perf_counter()
+t10 = time.perf_counter()
+if ac is not None:
+    ac._services = None
+    t10 = time.perf_counter()
+    ac.services()
+t11 = time.perf_counter()
 print(json.dumps({"import mockrunner": t1 - t0, "mock_apprunner enter+leave (cold)": t2 - t1,
                   "index read (alone)": t9 - t8, "first GetPolicy (AWS managed)": t4 - t3,
                   "ListPolicies Scope=AWS page of 100 (warm)": t6 - t5,
-                  "first older version (history read)": t7 - t6, "untouched": untouched}))
+                  "first older version (history read)": t7 - t6, "action catalogue read (alone)": t11 - t10,
+                  "untouched": untouched}))
 """
 
 
@@ -75,7 +87,7 @@ def main() -> int:
         values = [run[key] * 1000 for run in runs]
         print(f"{key:45} {statistics.median(values):10.2f} {min(values):8.2f} {max(values):8.2f}")
     untouched = all(run["untouched"] for run in runs)
-    print(f"import and mock_apprunner read no policy data: {'yes' if untouched else 'NO'}")
+    print(f"import and mock_apprunner read no policy data and no action catalogue: {'yes' if untouched else 'NO'}")
     return 0 if untouched else 1
 
 
