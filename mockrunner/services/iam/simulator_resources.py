@@ -27,6 +27,8 @@ Recorded from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5, ``testdata/aws/i
   "input_resources_partitions").  For another service: the SAR's template of its one resource type when it has one
   (SQS, recorded, is such a service and its name is that template), else
   ``arn:<partition>:<service>:${Region}:${Account}:${ResourceType}/${ResourceName}`` (*unverified* both).
+
+What is left: (docs/behaviour.md, "IAM action catalogue: the simulator and reports").
 """
 from __future__ import annotations
 
