@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from mockrunner.model import action_catalogue
 from mockrunner.model.arn_templates import MAX_STATES, literal_tokens, overlaps, pattern_tokens, template_tokens
 from tests.iam.helpers import ACCOUNT, doc, error_of
 from tests.iam.test_simulator_recorded_parity import STAR, _matched, _policy, _results, _statement
@@ -214,6 +216,35 @@ def test_importing_and_entering_a_mock_read_no_catalogue():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          check=True)
     assert out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_the_catalogue_is_read_once_under_concurrent_first_use(monkeypatch):
+    """Eight threads asking at once read the file once and share one catalogue.  A guard (the data is new)."""
+    monkeypatch.setattr(action_catalogue, "_services", None)
+    reads = []
+    original = action_catalogue._read
+
+    def counting() -> dict:
+        reads.append(1)
+        return original()
+
+    monkeypatch.setattr(action_catalogue, "_read", counting)
+    start = threading.Barrier(8)
+    seen = []
+
+    def first_use() -> None:
+        start.wait()
+        seen.append(id(action_catalogue.services()))
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert reads == [1] and len(set(seen)) == 1 and len(seen) == 8
+    assert action_catalogue.resource_types("S3:GETOBJECT") == ("accesspointobject", "object")
+    assert action_catalogue.resource_types("s3:StackdUnmodeledAction") is None
+    assert action_catalogue.resource_types("stackdunmodeled:Read") is None
 
 
 def test_a_match_is_bounded_by_the_product_of_the_lengths():
