@@ -12,15 +12,22 @@ A template is read as the policy simulator was recorded reading it (radkawar/sta
 * in the resource part a ``${Variable}`` stands for one character or more, ``/`` and ``:`` included (an object key,
   a path), and a literal ``*`` for any text; the rest must be as written (``user/`` is not ``role/``).
 
-Matching is the intersection of two linear automata (the template's and the pattern's, whose ``*`` is any text, ``?``
-one character and a ``${policy:variable}`` any text), walked breadth first over (pattern position, template
-position) pairs, each visited once: time and memory at most the product of the two lengths, and a pair of lengths
-whose product exceeds :data:`MAX_STATES` is not walked at all (the caller says what that means: the simulator does
-not allow, a report counts).  No regular expression is built.
+Two matchers, neither building a regular expression:
+
+* :func:`fits`, for an ARN read literally (the simulator's ``ResourceArns``): the resource part's literal runs are
+  found left to right, each at its leftmost place after the previous one and the variables' least lengths (which is
+  exact for a template whose variables are all "one or more characters"), with ``str.find``: time linear in the ARN
+  per run.
+* :func:`overlaps`, for a policy's ``Resource`` pattern (a report): the intersection of two linear automata (the
+  template's and the pattern's, whose ``*`` is any text, ``?`` one character and a ``${policy:variable}`` any text),
+  walked over (pattern position, template position) pairs, each visited once: time and memory at most the product
+  of the two lengths, and a pair whose lengths multiply past :data:`MAX_STATES` is not walked at all (``None``: the
+  caller says what that means; a report counts it).
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 ANY, NO_COLON = 0, 1
 """The characters a wildcard token takes: any, or any but ``:`` (a template's header fields)."""
@@ -128,3 +135,65 @@ def overlaps(pattern: tuple[Token, ...], template: tuple[Token, ...]) -> bool | 
                 seen.add(step)
                 frontier.append(step)
     return False
+
+
+class _Literal(NamedTuple):
+    """A template as :func:`fits` reads it: the service (``None``: any), the resource part's literal runs, and before
+    each run and after the last the gap's least length and whether it may be longer."""
+
+    service: str | None
+    runs: tuple[str, ...]
+    gaps: tuple[tuple[int, bool], ...]
+
+
+@lru_cache(maxsize=4096)
+def _literal_form(template: str) -> _Literal:
+    fields = template.split(":", _HEADER_FIELDS)
+    service = fields[2] if len(fields) > 2 and "${" not in fields[2] and "*" not in fields[2] else None
+    runs: list[str] = []
+    gaps: list[tuple[int, bool]] = []
+    run, least, open_ = "", 0, False
+    for kind, value in _field_tokens(fields[-1], header=False) if len(fields) > _HEADER_FIELDS else ():
+        if kind == "c":
+            if not run:
+                gaps.append((least, open_))
+                least, open_ = 0, False
+            run += str(value)
+            continue
+        if run:
+            runs.append(run)
+            run = ""
+        least += kind == "?"
+        open_ = open_ or kind == "*"
+    if run:
+        runs.append(run)
+    gaps.append((least, open_))
+    return _Literal(service, tuple(runs), tuple(gaps))
+
+
+def fits(arn: str, template: str) -> bool:
+    """Whether the ARN ``arn``, read literally, is a resource of ``template`` (see the module)."""
+    fields = arn.split(":", _HEADER_FIELDS)
+    form = _literal_form(template)
+    if len(fields) <= _HEADER_FIELDS or fields[0] != "arn" or form.service not in (None, fields[2]):
+        return False
+    text, position = fields[-1], 0
+    for index, run in enumerate(form.runs):
+        least, open_ = form.gaps[index]
+        last = index == len(form.runs) - 1 and form.gaps[-1] == (0, False)
+        if not open_:
+            start = position + least
+            if not text.startswith(run, start):
+                return False
+        elif last:
+            start = len(text) - len(run)
+            if start < position + least or not text.endswith(run):
+                return False
+        else:
+            start = text.find(run, position + least)
+            if start < 0:
+                return False
+        position = start + len(run)
+    least, open_ = form.gaps[-1]
+    rest = len(text) - position
+    return rest >= least if open_ else rest == least

