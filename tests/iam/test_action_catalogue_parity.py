@@ -285,3 +285,17 @@ def test_the_simulators_matcher_agrees_with_the_automaton():
     disagreements = [(arn, template) for template in templates for arn in arns
                      if fits(arn, template) != overlaps(literal_tokens(arn), template_tokens(template))]
     assert disagreements == []
+
+
+def test_a_report_walks_within_its_budget():
+    """A report's matches of resource patterns against templates share one budget of walked positions: within it a
+    bucket's ARN is no object, past it a pattern counts unwalked (fail towards listing).  A guard (the budget is
+    new)."""
+    from mockrunner.services.iam.access_grants import _Walks
+
+    walks, template = _Walks(), "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    assert walks.may_take("arn:aws:s3:::bucket", template) is False
+    assert walks.may_take("arn:aws:s3:::bucket/*", template) is True
+    spent = _Walks()
+    spent.left = 10
+    assert spent.may_take("arn:aws:s3:::bucket", template) is True

@@ -265,14 +265,33 @@ def _may_name(resource: str, namespace: str) -> bool:
     return service in FOREIGN_RESOURCES.get(namespace, ())
 
 
-@lru_cache(maxsize=16384)
-def _may_take(resource: str, template: str) -> bool:
-    """Whether the ``Resource`` pattern may name a resource of the ARN template (a match too long to walk counts:
-    fail towards listing, as :func:`_may_name`)."""
-    return overlaps(pattern_tokens(resource), template_tokens(template)) is not False
+WALKS_PER_REPORT = 1_000_000
+"""The (pattern position, template position) pairs one report's reading may walk in all (about 0.4 s): a resource
+pattern met after that, with a template, counts without being walked (fail towards listing, as :func:`_may_name`)."""
 
 
-def _catalogued(namespace: str, action: str, resources: list[str], denies: _Denies) -> bool:
+class _Walks:
+    """One report's matches of resource patterns against ARN templates, remembered, within :data:`WALKS_PER_REPORT`
+    (a policy of long wildcard patterns over every service cannot hold the store lock for long)."""
+
+    def __init__(self) -> None:
+        self.left = WALKS_PER_REPORT
+        self.found: dict[tuple[str, str], bool] = {}
+
+    def may_take(self, resource: str, template: str) -> bool:
+        """Whether the ``Resource`` pattern may name a resource of the ARN template."""
+        key = (resource, template)
+        if key not in self.found:
+            pattern, shape = pattern_tokens(resource), template_tokens(template)
+            cost = (len(pattern) + 1) * (len(shape) + 1)
+            if cost > self.left:
+                return True
+            self.left -= cost
+            self.found[key] = overlaps(pattern, shape) is not False
+        return self.found[key]
+
+
+def _catalogued(namespace: str, action: str, resources: list[str], denies: _Denies, walks: _Walks) -> bool:
     """Whether the allowed action pattern ``action`` of ``namespace`` grants, as a report reads the catalogue: one of
     the catalogue's actions it matches, on a resource of one of that action's types that no deny takes back."""
     for name in action_catalogue.matching_actions(namespace, action.partition(":")[2]):
@@ -281,24 +300,24 @@ def _catalogued(namespace: str, action: str, resources: list[str], denies: _Deni
         for resource in resources:
             if denies.covered(found, resource):
                 continue
-            if not action_catalogue.resource_types(found) or any(_may_take(resource, t) for t in templates):
+            if not action_catalogue.resource_types(found) or any(walks.may_take(resource, t) for t in templates):
                 return True
     return False
 
 
-def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies, catalogue: bool = False) -> bool:
-    """Whether ``statements`` grant ``namespace`` (``catalogue``: as a report reads them, see the module)."""
+def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies, walks: _Walks | None = None) -> bool:
+    """Whether ``statements`` grant ``namespace`` (with ``walks``: as a report reads them, through the catalogue)."""
     if denies.namespace_denied(namespace) and (not denies.whole_only or all(
             statement.resources == ("*",) for statement in statements if statement.allow)):
         return False
-    catalogue = catalogue and action_catalogue.service(namespace) is not None
+    walks = walks if action_catalogue.service(namespace) is not None else None
     for statement in statements:
         if not statement.allow:
             continue
         resources = [resource for resource in statement.resources if _may_name(resource, namespace)]
         for action in _granted(statement, namespace, denies.compiled) if resources else ():
-            if catalogue:
-                if _catalogued(namespace, action, resources, denies):
+            if walks is not None:
+                if _catalogued(namespace, action, resources, denies, walks):
                     return True
             elif any(not denies.covered(action, resource) for resource in resources):
                 return True
@@ -308,9 +327,9 @@ def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies,
 def reported_namespaces(documents: Iterable[str]) -> set[str]:
     """The known namespaces a report on an entity whose policies are ``documents`` lists (see the module)."""
     statements = tuple(dict.fromkeys(statement for document in documents for statement in _statements(document)))
-    denies, known = _Denies(statements, whole_only=False), service_names()
+    denies, known, walks = _Denies(statements, whole_only=False), service_names(), _Walks()
     return {namespace for namespace in _candidates(statements)
-            if namespace in known and _grants(statements, namespace, denies, catalogue=True)}
+            if namespace in known and _grants(statements, namespace, denies, walks)}
 
 
 @lru_cache(maxsize=256)
