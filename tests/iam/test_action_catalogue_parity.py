@@ -29,6 +29,7 @@ from mockrunner.model.arn_templates import (
     pattern_tokens,
     template_tokens,
 )
+from mockrunner.services.iam.access_grants import _Walks
 from tests.iam.helpers import ACCOUNT, doc, error_of
 from tests.iam.test_simulator_recorded_parity import STAR, _matched, _policy, _results, _statement
 
@@ -291,8 +292,6 @@ def test_a_report_walks_within_its_budget():
     """A report's matches of resource patterns against templates share one budget of walked positions: within it a
     bucket's ARN is no object, past it a pattern counts unwalked (fail towards listing).  A guard (the budget is
     new)."""
-    from mockrunner.services.iam.access_grants import _Walks
-
     walks, template = _Walks(), "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
     assert walks.may_take("arn:aws:s3:::bucket", template) is False
     assert walks.may_take("arn:aws:s3:::bucket/*", template) is True
