@@ -7,7 +7,8 @@ extra identity policies from ``PolicyInputList``; the resource policy from ``Res
 request context is ``ContextEntries`` plus what the simulated entity itself supplies (``aws:username``,
 ``aws:PrincipalTag/*``, ...) and the resource's ``aws:ResourceAccount`` (as enforcement sets it); see
 ``docs/behaviour.md`` ("Policy simulator", and "IAM policy simulator against recordings" for what real IAM was
-recorded answering: :mod:`.simulator_inputs` reads the request, :mod:`.simulator_answers` shapes the results).
+recorded answering: :mod:`.simulator_inputs` reads the request, :mod:`.simulator_resources` what IAM's action
+catalogue says of its actions and resources, :mod:`.simulator_answers` shapes the results).
 
 What a request may cost the server while it holds the store lock: the policy documents the request brings (any
 number, each up to 131,072 characters) are parsed by :func:`prepare` before the lock is taken, and a page holds at
