@@ -23,7 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from .aws_managed import judging_account
-from .document import Policy, PolicyKind
+from .conditions.block import KeyCondition
+from .document import Policy, PolicyKind, Statement
 from .evaluate import AuthzRequest, Decision, PolicyRef, account_of, evaluate
 from .positions import statement_positions
 from .principal import Principal
@@ -50,6 +51,14 @@ class Source:
         """How many statements the engine reads in the policy (0 for one it cannot read)."""
         document = self.ref.document
         return len(document.statements) if isinstance(document, Policy) else 0
+
+    def readings(self, context_sizes: Mapping[str, int]) -> int:
+        """What reading the policy once for one (action, resource) may cost, in statement readings
+        (:func:`statement_readings`); ``context_sizes``: the number of values of each (lower-cased) context key."""
+        document = self.ref.document
+        if not isinstance(document, Policy):
+            return 0
+        return sum(statement_readings(statement, context_sizes) for statement in document.statements)
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,15 @@ class Simulation:
         """Every statement one (action, resource) may have to read: identity, boundary, resource policy, SCPs."""
         levels = [source for level in self.organization_levels or () for source in level]
         return sum(source.statement_count for source in (*self.identity, self.boundary, self.resource_policy,
+                                                         *levels) if source is not None)
+
+    def readings(self, context: Mapping[str, Any]) -> int:
+        """What one (action, resource) may cost to read, in statement readings, over every simulated policy
+        (:meth:`Source.readings`) with ``context`` (the simulated request's ContextEntries)."""
+        sizes = {key.lower(): len(value) if isinstance(value, (list, tuple, set, frozenset)) else 1
+                 for key, value in context.items()}
+        levels = [source for level in self.organization_levels or () for source in level]
+        return sum(source.readings(sizes) for source in (*self.identity, self.boundary, self.resource_policy,
                                                          *levels) if source is not None)
 
     def sources(self) -> dict[str, Source]:
@@ -160,6 +178,31 @@ class Simulation:
             alone = replace(identity, identity_policies=[self.boundary.ref])
             details["Permissions Boundary Policy"] = evaluate(alone).decision
         return details
+
+
+VARIABLE_READINGS = 20
+"""A resource pattern or condition value with a policy variable is resolved, and its pattern compiled or looked up,
+for every (action, resource): one to two microseconds (measured), twenty readings of a plain statement."""
+KEY_READINGS = 5
+"""One condition key tested against the context: about half a microsecond (measured)."""
+
+
+def statement_readings(statement: Statement, context_sizes: Mapping[str, int]) -> int:
+    """One statement's cost for one (action, resource), in readings of a plain statement: one, plus its patterns
+    with variables (each resolved per request: :data:`VARIABLE_READINGS`), its condition keys
+    (:data:`KEY_READINGS` each, and one per context value of the key, each matched) and their values with variables.
+    A statement's static actions and resources are one compiled pattern each (matched in about a reading)."""
+    total = 1
+    resources = statement.resources
+    if resources is not None:
+        total += VARIABLE_READINGS * len(resources.dynamic)
+    for condition in statement.conditions:
+        total += KEY_READINGS
+        if isinstance(condition, KeyCondition):
+            total += context_sizes.get(condition.key, 0)
+            if condition.prepared is None:
+                total += VARIABLE_READINGS * len(condition.templates)
+    return total
 
 
 def load_source(policy_id: str, source_id: str, source_type: str | None, text: str,

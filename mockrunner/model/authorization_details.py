@@ -33,7 +33,8 @@ class AuthorizationRecord:
     evaluations: list[dict[str, Any]]
     policies: list[dict[str, Any]]
     documents: dict[str, Any] = field(default_factory=dict)
-    """Policy URI -> the policy document as it was at the denial (GetRequestAuthorizationPolicy)."""
+    """Policy URI -> the policy document as it was at the denial (GetRequestAuthorizationPolicy): the text the store
+    held (shared with it, never copied), a resource policy's object, or ``None``."""
     decision_id: int | None = None
     """The decision log's entry of the denied check (the dashboard's explanation names the id)."""
 

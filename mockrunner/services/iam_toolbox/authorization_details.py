@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from mockrunner.auth import troubleshooter  # noqa: F401 - registers the authorization id on IAM's denials
+from mockrunner.auth import troubleshooter  # registers the authorization id on IAM's denials
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.authorization_details import AuthorizationRecord
@@ -49,7 +49,7 @@ def get_request_authorization_policy(ctx: RequestContext) -> dict:
     uri = ctx.params["policyUri"]
     if uri not in record.documents or record.documents[uri] is None:
         raise ServiceError("ResourceNotFoundException", POLICY_NOT_FOUND)
-    return {"policyDocument": record.documents[uri]}
+    return {"policyDocument": troubleshooter.document_value(record.documents[uri])}
 
 
 def _token(record: AuthorizationRecord, offset: int) -> str:
