@@ -116,11 +116,15 @@ class Simulation:
                 found[source.ref.policy_id] = source
         return found
 
-    def run(self, action: str, resource: str, context: Mapping[str, Any], now: datetime) -> Result:
+    def run(self, action: str, resource: str, context: Mapping[str, Any], now: datetime,
+            names_account: bool | None = None) -> Result:
+        """One (action, resource) over ``context``; ``names_account``: whether the context names
+        ``aws:ResourceAccount`` (:func:`names_key`), when the caller has found it once for many pairs (reading a
+        context of thousands of keys for every pair cost a millisecond a pair)."""
         # An AWS managed policy is judged as the caller's own, as the server judges a real call on it.
         resource_account = (judging_account(resource, self.principal.account) or _account_named(resource)
                             or self.resource_owner or self.principal.account)
-        if not _names_key(context, RESOURCE_ACCOUNT_KEY):
+        if not (names_key(context, RESOURCE_ACCOUNT_KEY) if names_account is None else names_account):
             # aws:ResourceAccount as enforcement sets it, unless ContextEntries supply it.
             context = dict(context)
             add_resource_account(context, resource, resource_account, self.principal.account)
@@ -221,7 +225,7 @@ def _account_named(resource: str) -> str | None:
         else None
 
 
-def _names_key(context: Mapping[str, Any], key: str) -> bool:
+def names_key(context: Mapping[str, Any], key: str) -> bool:
     """Whether ``context`` holds ``key`` in any spelling (IAM matches key names case-insensitively)."""
     lowered = key.lower()
     return any(name.lower() == lowered for name in context)

@@ -49,6 +49,12 @@ over 10 actions x 300 resources                             so 10 x 300 pairs he
                                                             million pairs would have held it for hours.  A statement
                                                             now counts its variables (20 readings each), condition
                                                             keys (5) and the context values they test.
+5,000 ``ContextEntries`` keys no policy names, a           **fixed (medium).** Each pair looked for
+one-statement policy, 10 actions x 500 resources            ``aws:ResourceAccount`` through every key (and copied
+                                                            them): a millisecond a pair, thousands of pairs a page.
+                                                            The key is looked for once a request (``Simulation.run``'s
+                                                            ``names_account``) and each pair counts one reading per
+                                                            context key.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here says so):
@@ -219,3 +225,16 @@ def test_thousands_of_matching_statements_are_listed_in_linear_time(server):  # 
     [result] = answer["EvaluationResults"]
     assert len(result["MatchedStatements"]) == 2500 and len(result["ResourceSpecificResults"]) == 50
     _answers_others(server)
+
+
+def test_a_page_counts_the_context_each_pair_reads(aws):
+    """(docs/behaviour.md, "Hostile input: thirty-fourth pass") Each pair looked for ``aws:ResourceAccount`` through
+    every ContextEntries key and copied them all: 5,000 keys no policy names cost a millisecond a pair, and a page
+    of a one-statement policy could hold thousands of pairs.  The key is looked for once a request, and each pair
+    counts the context it copies: a page holds one action of 500 resources here."""
+    iam = aws.client("iam")
+    entries = [{"ContextKeyName": f"aws:k{n}", "ContextKeyValues": ["v"], "ContextKeyType": "string"}
+               for n in range(5000)]
+    first = _simulate(iam, [_policy(allow("s3:*"))], 10, 500, ContextEntries=entries)
+    assert first["IsTruncated"] and len(first["EvaluationResults"]) == 1
+    assert first["EvaluationResults"][0]["EvalDecision"] == "allowed"

@@ -39,7 +39,7 @@ from mockrunner.iam_engine.context import build_context
 from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
-from mockrunner.iam_engine.simulation import Simulation, Source, load_source
+from mockrunner.iam_engine.simulation import Simulation, Source, load_source, names_key
 from mockrunner.model.iam import IamState
 from mockrunner.numerals import is_decimal
 from mockrunner.services.iam import paging, simulator_inputs
@@ -401,7 +401,9 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     actions, resources = ctx.params["ActionNames"], ctx.params.get("ResourceArns") or ["*"]
     boundary_id = simulation.boundary.ref.policy_id if simulation.boundary is not None else None
 
-    per_pair = PAIR_READINGS + simulation.readings(context)
+    names_account = names_key(context, RESOURCE_ACCOUNT_KEY)
+    # each pair copies the context (one reading a key) and reads every simulated policy
+    per_pair = PAIR_READINGS + len(context) + simulation.readings(context)
     if per_pair * len(resources) > MAX_WORK_PER_ACTION:
         raise _too_large(resources, simulation)
 
@@ -409,7 +411,7 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
         """One action's result and what it cost: reading every pair, and the statements and keys it lists."""
         action, spent, results = actions[position], 0, []
         for resource in resources:
-            outcome = simulation.run(action, resource, context, now)
+            outcome = simulation.run(action, resource, context, now, names_account)
             listed = len(outcome.matched) + (len(missing) if outcome.decision.decision == "implicitDeny" else 0)
             spent += per_pair + LISTED_READINGS * listed
             if spent > MAX_WORK_PER_ACTION:
