@@ -55,6 +55,10 @@ one-statement policy, 10 actions x 500 resources            ``aws:ResourceAccoun
                                                             The key is looked for once a request (``Simulation.run``'s
                                                             ``names_account``) and each pair counts one reading per
                                                             context key.
+2,000 denials of a user of another account (permitted       **fixed (low).** The records' bound dropped the oldest
+nothing), then a record of this account                     record whatever its account: one account flushed every
+                                                            other account's records.  The account holding the most
+                                                            records now gives up its oldest.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here says so):
@@ -82,9 +86,10 @@ from __future__ import annotations
 import json
 import tracemalloc
 
+from mockrunner.model.authorization_details import AuthorizationDetails
 from mockrunner.services.iam.simulator import LISTED_READINGS, MAX_WORK_PER_ACTION, PAIR_READINGS, WORK_PER_PAGE
 from tests.harness import authorization_id
-from tests.iam.helpers import ACCOUNT, allow, error_of
+from tests.iam.helpers import ACCOUNT, allow, error_of, user_with_key
 from tests.robustness.test_seventh_pass_attacks import DEADLINE, _answers_others, server  # noqa: F401
 
 
@@ -238,3 +243,28 @@ def test_a_page_counts_the_context_each_pair_reads(aws):
     first = _simulate(iam, [_policy(allow("s3:*"))], 10, 500, ContextEntries=entries)
     assert first["IsTruncated"] and len(first["EvaluationResults"]) == 1
     assert first["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+def test_one_accounts_denials_do_not_push_out_anothers_records(two_account_harness):
+    """(docs/behaviour.md, "Hostile input: thirty-fourth pass") The records' bound dropped the oldest record
+    whatever its account, so any signed principal of one account, permitted nothing, flushed every other account's
+    records with as many denials as the bound.  The account holding the most records now gives up its oldest: the
+    other account's record is still read after more denials than the bound (the store's keeper, bound 5, with real
+    denials in both accounts)."""
+    aws = two_account_harness
+    aws.store.authorization_details = AuthorizationDetails(limit=5)
+    victim = aws.client_for(user_with_key(aws, "victim"), "iam")
+    _code, message, _status = error_of(victim.get_user)
+    kept = authorization_id(message)
+    other = aws.client("iam", access_key="other-key", secret="other-secret")
+    other.create_user(UserName="noisy")
+    noisy = aws.client_for(other.create_access_key(UserName="noisy")["AccessKey"], "iam")
+    flood = [authorization_id(error_of(noisy.get_user)[1]) for _ in range(8)]
+    toolbox = aws.client("iam-toolbox")
+    assert toolbox.get_request_authorization_details(authorizationId=kept)["evaluations"][0]["action"] == (
+        "iam:GetUser")
+    theirs = aws.client("iam-toolbox", access_key="other-key", secret="other-secret")
+    assert theirs.get_request_authorization_details(authorizationId=flood[-1])["evaluations"]
+    assert error_of(theirs.get_request_authorization_details, authorizationId=flood[0])[::2] == (
+        "ResourceNotFoundException", 404)
+    assert len(aws.store.authorization_details) == 5
