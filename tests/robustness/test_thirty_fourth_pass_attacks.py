@@ -59,6 +59,11 @@ one-statement policy, 10 actions x 500 resources            ``aws:ResourceAccoun
 nothing), then a record of this account                     record whatever its account: one account flushed every
                                                             other account's records.  The account holding the most
                                                             records now gives up its oldest.
+GetRequestAuthorizationDetails with a ``nextToken`` made    **fixed (low).** The offset was checked with
+for the record but whose offset is ``²`` or 5,000 digits   ``str.isdigit`` and ``int()`` then raised: 500
+                                                            InternalServerException with a traceback in the log.
+                                                            ASCII digits ``int()`` reads (``numerals.is_decimal``)
+                                                            now, else "The nextToken is not valid.".
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here says so):
@@ -83,6 +88,7 @@ Probed and held (checked by hand unless a test here says so):
 """
 from __future__ import annotations
 
+import base64
 import json
 import tracemalloc
 
@@ -268,3 +274,21 @@ def test_one_accounts_denials_do_not_push_out_anothers_records(two_account_harne
     assert error_of(theirs.get_request_authorization_details, authorizationId=flood[0])[::2] == (
         "ResourceNotFoundException", 404)
     assert len(aws.store.authorization_details) == 5
+
+
+def test_a_next_token_of_odd_digits_is_refused_not_a_500(aws):
+    """(docs/behaviour.md, "Hostile input: thirty-fourth pass") The token's offset was checked with ``str.isdigit``,
+    which takes ``²`` and 5,000 digits; ``int()`` then raised and the call answered 500 InternalServerException.
+    Both are "The nextToken is not valid." now, and an Arabic-Indic one is as well; the token it made still pages."""
+    denied = aws.client_for(user_with_key(aws, "bare"), "iam")
+    found = authorization_id(error_of(denied.get_user)[1])
+    toolbox = aws.client("iam-toolbox")
+
+    def token(offset: str) -> str:
+        return base64.urlsafe_b64encode(f"{found}:{offset}".encode()).decode("ascii")
+
+    for offset in ("\u00b2", "9" * 5000, "\u0660", "-0", " 0"):
+        code, message, status = error_of(toolbox.get_request_authorization_details, authorizationId=found,
+                                         nextToken=token(offset))
+        assert (code, message, status) == ("ValidationException", "The nextToken is not valid.", 400), offset
+    assert toolbox.get_request_authorization_details(authorizationId=found, nextToken=token("0"))["evaluations"]

@@ -14,6 +14,7 @@ from mockrunner.auth import troubleshooter  # registers the authorization id on 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.authorization_details import AuthorizationRecord
+from mockrunner.numerals import is_decimal
 from mockrunner.services.registry import op
 
 PAGE_SIZE = 20
@@ -65,6 +66,7 @@ def _offset(token: str | None, record: AuthorizationRecord) -> int:
         owner, _, offset = base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii").partition(":")
     except (binascii.Error, ValueError, UnicodeError):
         owner, offset = "", ""
-    if owner != record.authorization_id or not offset.isdigit() or int(offset) >= len(record.evaluations):
+    # ASCII digits that int() reads: str.isdigit() also takes "²" and 5,000 digits, on which int() raised (a 500)
+    if owner != record.authorization_id or not is_decimal(offset) or int(offset) >= len(record.evaluations):
         raise ServiceError("ValidationException", "The nextToken is not valid.")
     return int(offset)
