@@ -98,8 +98,7 @@ Probed and held (checked by hand unless a test here says so):
 
 Left: one simulated action at the bound still holds the lock about 2 s and may answer some 30 MB (IAM answers an
 action with all its resources in one result); each troubleshooter record still carries its own policy list (about
-60 KB for a principal of a hundred policies); building a denial's record for such a principal costs about 35 ms
-under the lock.
+60 KB for a principal of a hundred policies).
 """
 from __future__ import annotations
 
