@@ -98,7 +98,9 @@ Probed and held (checked by hand unless a test here says so):
 
 Left: one simulated action at the bound still holds the lock about 2 s and may answer some 30 MB (IAM answers an
 action with all its resources in one result); each troubleshooter record still carries its own policy list (about
-60 KB for a principal of a hundred policies).
+60 KB for a principal of a hundred policies); a stored policy holding ``1e999`` is answered by
+GetRequestAuthorizationPolicy with ``Infinity`` in its JSON; GetContextKeysForPrincipalPolicy reads every stored
+policy as JSON twice a call (about 10 ms for a hundred 6 KB policies).
 """
 from __future__ import annotations
 
