@@ -240,27 +240,32 @@ def _owners(store: "Store", caller: Caller) -> dict[str, list[str]]:
 
 
 def _document(store: "Store", caller: Caller, ref: PolicyRef, check: "Check | None") -> Any:
-    """The policy's document now (the moment of the denial), as a JSON value (text the engine could not read as
-    JSON is kept as text; a policy whose text is not known, ``None``)."""
-    text: Any = None
+    """The policy's document now (the moment of the denial) as the store holds it: its text (the very string the
+    store keeps, so a record costs a reference, not a copy: two thousand records of a principal with a hundred
+    6 KB policies held gigabytes as parsed JSON), a resource policy's object, or ``None`` for a policy whose text
+    is not known.  :func:`document_value` reads it when it is asked for."""
     policy_id = ref.policy_id
     if check is not None and isinstance(check.resource_policy, (str, dict)):
-        text = check.resource_policy
-    elif "#session-policy/" in policy_id or "#scope-down-policy/" in policy_id:
+        return check.resource_policy
+    if "#session-policy/" in policy_id or "#scope-down-policy/" in policy_id:
         source = caller.session_policies if "#session-policy/" in policy_id else caller.scope_down_policies
         index = policy_id.rsplit("/", 1)[1]
-        text = source[int(index)] if index.isdigit() and int(index) < len(source) else None
-    elif policy_id.endswith("#root-permissions"):
-        text = authorizer._ROOT_PERMISSIONS
-    else:
-        found = documents.resolve(store, policy_id)
-        text = found.text if found is not None else None
-    if isinstance(text, str):
+        return source[int(index)] if index.isdigit() and int(index) < len(source) else None
+    if policy_id.endswith("#root-permissions"):
+        return authorizer._ROOT_PERMISSIONS
+    found = documents.resolve(store, policy_id)
+    return found.text if found is not None else None
+
+
+def document_value(document: Any) -> Any:
+    """A recorded document as GetRequestAuthorizationPolicy answers it: text that is JSON as its JSON value, other
+    text as text, an object as itself."""
+    if isinstance(document, str):
         try:
-            return json.loads(text)
+            return json.loads(document)
         except ValueError:
-            return text
-    return text
+            return document
+    return document
 
 
 def _json(value: Any) -> Any:

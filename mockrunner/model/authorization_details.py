@@ -2,8 +2,9 @@
 
 AWS keeps a denial's authorization details for 24 hours (IAM User Guide, "Troubleshoot access denied error messages
 with authorization ID (Preview)"); here a record is kept :data:`RETENTION` of the store clock, and at most
-:data:`LIMIT` records are held (the oldest goes first).  A log, not state: records are not written to the state
-file and ``reset()`` forgets them (docs/behaviour.md, "IAM Access Troubleshooter (Preview)").
+:data:`LIMIT` records are held (the oldest of the account holding the most goes first).  A log, not state: records
+are not written to the state file and ``reset()`` forgets them (docs/behaviour.md, "IAM Access Troubleshooter
+(Preview)").
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class AuthorizationRecord:
     evaluations: list[dict[str, Any]]
     policies: list[dict[str, Any]]
     documents: dict[str, Any] = field(default_factory=dict)
-    """Policy URI -> the policy document as it was at the denial (GetRequestAuthorizationPolicy)."""
+    """Policy URI -> the policy document as it was at the denial (GetRequestAuthorizationPolicy): the text the store
+    held (shared with it, never copied), a resource policy's object, or ``None``."""
     decision_id: int | None = None
     """The decision log's entry of the denied check (the dashboard's explanation names the id)."""
 
@@ -44,20 +46,27 @@ def new_id() -> str:
 
 
 class AuthorizationDetails:
-    """Records by id, oldest first, at most ``limit``; a record older than :data:`RETENTION` is never returned."""
+    """Records by id, at most ``limit`` in all; a record older than :data:`RETENTION` is never returned.
+
+    When a new record would exceed the bound, the oldest record of the account holding the most records goes: an
+    account's denials never push another account's records out while it holds more of them (before, any signed
+    principal of one account, permitted nothing, flushed every other account's records with 2,000 denials)."""
 
     def __init__(self, limit: int = LIMIT) -> None:
-        self._records: collections.OrderedDict[str, AuthorizationRecord] = collections.OrderedDict()
+        self._records: dict[str, AuthorizationRecord] = {}
+        self._by_account: dict[str, collections.OrderedDict[str, None]] = {}
         self._by_decision: dict[int, str] = {}
         self._limit = limit
 
     def add(self, record: AuthorizationRecord, now: datetime) -> None:
         self._expire(now)
         self._records[record.authorization_id] = record
+        self._by_account.setdefault(record.account_id, collections.OrderedDict())[record.authorization_id] = None
         if record.decision_id is not None:
             self._by_decision[record.decision_id] = record.authorization_id
         while len(self._records) > self._limit:
-            self._forget(self._records.popitem(last=False)[1])
+            fullest = max(self._by_account.values(), key=len)
+            self._forget(next(iter(fullest)))
 
     def get(self, authorization_id: str, now: datetime) -> AuthorizationRecord | None:
         record = self._records.get(authorization_id)
@@ -72,17 +81,23 @@ class AuthorizationDetails:
 
     def clear(self) -> None:
         self._records.clear()
+        self._by_account.clear()
         self._by_decision.clear()
 
     def __len__(self) -> int:
         return len(self._records)
 
     def _expire(self, now: datetime) -> None:
-        """Drop the records past retention (the oldest first; the clock may be moved back, so each is checked)."""
+        """Drop the records past retention (the clock may be moved back, so each is checked)."""
         for key in [key for key, record in self._records.items() if not _fresh(record, now)]:
-            self._forget(self._records.pop(key))
+            self._forget(key)
 
-    def _forget(self, record: AuthorizationRecord) -> None:
+    def _forget(self, authorization_id: str) -> None:
+        record = self._records.pop(authorization_id)
+        held = self._by_account[record.account_id]
+        del held[authorization_id]
+        if not held:
+            del self._by_account[record.account_id]
         if record.decision_id is not None:
             self._by_decision.pop(record.decision_id, None)
 

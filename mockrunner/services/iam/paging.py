@@ -35,20 +35,49 @@ def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T],
     ("IAM might return fewer than the MaxItems number of results even when there are more results available",
     every IAM listing's ``IsTruncated``); ``bad_marker``/``bad_marker_code``: IAM's answer to a marker this listing
     never gave."""
-    start = 0
-    marker = ctx.params.get("Marker")
-    if marker:
-        if not is_decimal(marker) or int(marker) > len(items):
-            raise ServiceError(bad_marker_code, bad_marker, 400)
-        start = int(marker)
-    size = ctx.params.get("MaxItems") or default_size
+    start, size = _window(ctx, len(items), default_size, bad_marker, bad_marker_code)
     if limit is not None:
         size = min(size, limit)
     chosen = items[start:start + size]
-    result: dict[str, Any] = {key: [out(item) for item in chosen] if out else list(chosen),
-                              "IsTruncated": start + size < len(items)}
+    return _answer(key, [out(item) for item in chosen] if out else list(chosen), start, len(items))
+
+
+def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], tuple[Any, int]],
+                budget: int, expected: int, default_size: int = DEFAULT_PAGE, bad_marker: str = "Invalid Marker.",
+                bad_marker_code: str = "ValidationError") -> dict:
+    """:func:`page` for items whose rendering costs work known only once done: ``out`` answers an item's wire form
+    and what it cost, each item costs at least ``expected``; the page takes the first item, then each next one
+    while what the page spent plus ``expected`` stays within ``budget`` (so a page never costs more than
+    ``budget`` plus one item's cost), and never more than MaxItems."""
+    start, size = _window(ctx, len(items), default_size, bad_marker, bad_marker_code)
+    rendered: list[Any] = []
+    spent = 0
+    for item in items[start:start + size]:
+        if rendered and spent + expected > budget:
+            break
+        wire, cost = out(item)
+        rendered.append(wire)
+        spent += cost
+    return _answer(key, rendered, start, len(items))
+
+
+def _window(ctx: "RequestContext", count: int, default_size: int, bad_marker: str,
+            bad_marker_code: str) -> tuple[int, int]:
+    """The page's first position (from ``Marker``) and its size (``MaxItems``, else ``default_size``)."""
+    start = 0
+    marker = ctx.params.get("Marker")
+    if marker:
+        if not is_decimal(marker) or int(marker) > count:
+            raise ServiceError(bad_marker_code, bad_marker, 400)
+        start = int(marker)
+    return start, ctx.params.get("MaxItems") or default_size
+
+
+def _answer(key: str, rendered: list[Any], start: int, count: int) -> dict:
+    following = start + len(rendered)
+    result: dict[str, Any] = {key: rendered, "IsTruncated": following < count}
     if result["IsTruncated"]:
-        result["Marker"] = str(start + size)
+        result["Marker"] = str(following)
     return result
 
 

@@ -12,7 +12,7 @@ catalogue says of its actions and resources, :mod:`.simulator_answers` shapes th
 
 What a request may cost the server while it holds the store lock: the policy documents the request brings (any
 number, each up to 131,072 characters) are parsed by :func:`prepare` before the lock is taken, and a page holds at
-most as many actions (each over every resource) as :data:`WORK_PER_PAGE` statement readings allow, fewer than
+most as many actions (each over every resource) as :data:`WORK_PER_PAGE` readings allow, fewer than
 ``MaxItems`` when the policies are large (IAM "might return fewer than the MaxItems number of results even when
 there are more results available": ``IsTruncated`` and ``Marker`` then lead on).
 """
@@ -41,7 +41,7 @@ from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listin
 from mockrunner.iam_engine.evaluate import Decision
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
-from mockrunner.iam_engine.simulation import Result, Simulation, Source, load_source
+from mockrunner.iam_engine.simulation import Result, Simulation, Source, load_source, names_key
 from mockrunner.model.iam import IamState
 from mockrunner.numerals import is_decimal
 from mockrunner.services.iam import paging, simulator_inputs, simulator_resources
@@ -59,8 +59,16 @@ RESOURCE_HANDLING_OPTIONS = frozenset({
 
 
 WORK_PER_PAGE = 2_000_000
-"""Statement readings one page may take: actions x resources x the statements of every simulated policy (about 0.2 s
-under the store lock; a policy set of 20,000 statements still gets 100 (action, resource) pairs a page)."""
+"""Statement readings one page may take (about 0.2 s under the store lock): for each (action, resource)
+:data:`PAIR_READINGS`, the readings of every simulated policy (``Simulation.readings``: a plain statement is one, its
+condition keys and policy variables more) and :data:`LISTED_READINGS` for each statement and context key its result
+lists.  A policy set of 20,000 plain statements still gets about 100 (action, resource) pairs a page."""
+PAIR_READINGS = 250
+"""One (action, resource) whatever its policies: the request, the decision and the result entry (about 25 us,
+measured); without it a page of 2 million one-statement pairs took a minute and a half."""
+LISTED_READINGS = 150
+"""One matched statement or missing context key listed in a result: about 15 us to build and serialize (measured);
+without it a page listing 2,500 matching statements for each of 800 actions took minutes and answered 500 MB."""
 
 
 STUB_USER_ID = "STUB_PRINCIPAL_FOR_POLICY_SIMULATOR"
@@ -80,11 +88,9 @@ testdata/aws/iam/simulation.json, "resource_policy_caller_user")."""
 _invalid = simulator_inputs.invalid
 
 MAX_WORK_PER_ACTION = 10 * WORK_PER_PAGE
-"""Statement readings one action may take over all its resources (IAM answers an action with all of them in one
-result, so a page cannot be cut inside it): beyond this (about 2 s under the store lock) the request is refused
-(*unverified*: IAM publishes no limit on ``ResourceArns``; the wording is mockrunner's)."""
-
-
+"""Readings one action may take over all its resources (IAM answers an action with all of them in one result, so a
+page cannot be cut inside it): beyond this (about 2 s under the store lock) the request is refused (*unverified*:
+IAM publishes no limit on ``ResourceArns``; the wording is mockrunner's)."""
 # ------------------------------------------------------------------------------------------------ before the lock
 class Read(NamedTuple):
     """A policy document of the request as read once: the engine's policy or IAM's refusal of it
@@ -380,8 +386,10 @@ def _options(ctx: RequestContext) -> None:
 def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[str]) -> dict:
     """One result per action over every resource (:mod:`simulator_answers`), one page of them at a time
     (Marker/MaxItems count actions).  Only the page's actions are evaluated: a request naming thousands costs one
-    page (every request holds the store lock); and a page is cut short where its actions would read more than
-    :data:`WORK_PER_PAGE` statements over all the resources, so large policies cost no more."""
+    page (every request holds the store lock); and a page is cut short where its actions would cost more than
+    :data:`WORK_PER_PAGE` readings (their pairs, their policies' statements, what their results list), so large
+    policies cost no more.  One action is refused when its pairs alone would cost more than
+    :data:`MAX_WORK_PER_ACTION`, or as soon as what they list does."""
     _options(ctx)
     simulator_inputs.check_actions(ctx.params["ActionNames"])
     simulator_inputs.check_resources(ctx.params.get("ResourceArns") or [])
@@ -396,27 +404,42 @@ def _simulate(ctx: RequestContext, simulation: Simulation, derived: frozenset[st
     actions, resources = ctx.params["ActionNames"], ctx.params.get("ResourceArns") or ["*"]
     boundary_id = simulation.boundary.ref.policy_id if simulation.boundary is not None else None
 
-    def result(position: int) -> dict:
-        action = actions[position]
-        results = [_run(simulation, action, resource, context, now) for resource in resources]
-        return evaluation_result(action, resources, results, missing, boundary_id)
+    names_account = names_key(context, RESOURCE_ACCOUNT_KEY)
+    # each pair copies the context (one reading a key) and reads every simulated policy
+    per_pair = PAIR_READINGS + len(context) + simulation.readings(context)
+    if per_pair * len(resources) > MAX_WORK_PER_ACTION:
+        raise _too_large(resources, simulation)
 
-    per_action = max(1, simulation.statement_count) * len(resources)
-    if per_action > MAX_WORK_PER_ACTION:
-        raise _invalid(f"The simulation of {len(resources)} resources against {simulation.statement_count} policy "
-                       "statements is too large for one request; simulate fewer resources at a time.")
-    limit = max(1, WORK_PER_PAGE // per_action)
+    def result(position: int) -> tuple[dict, int]:
+        """One action's result and what it cost: reading every pair, and the statements and keys it lists."""
+        action, spent, results = actions[position], 0, []
+        for resource in resources:
+            outcome = _run(simulation, action, resource, context, now, names_account)
+            listed = len(outcome.matched) + (len(missing) if outcome.decision.decision == "implicitDeny" else 0)
+            spent += per_pair + LISTED_READINGS * listed
+            if spent > MAX_WORK_PER_ACTION:
+                raise _too_large(resources, simulation)
+            results.append(outcome)
+        return evaluation_result(action, resources, results, missing, boundary_id), spent
+
     # Recorded (simulation.json, "invalid_marker"): a marker the simulator never gave is InvalidInput.
-    return paging.page(range(len(actions)), ctx, "EvaluationResults", result, limit=limit,
-                       bad_marker="Invalid marker for pagination.", bad_marker_code="InvalidInput")
+    return paging.page_within(range(len(actions)), ctx, "EvaluationResults", result, WORK_PER_PAGE,
+                              per_pair * len(resources), bad_marker="Invalid marker for pagination.",
+                              bad_marker_code="InvalidInput")
 
 
-def _run(simulation: Simulation, action: str, resource: str, context: dict[str, Any], now: Any) -> Result:
+def _too_large(resources: list[str], simulation: Simulation) -> ServiceError:
+    return _invalid(f"The simulation of {len(resources)} resources against {simulation.statement_count} policy "
+                    "statements is too large for one request; simulate fewer resources at a time.")
+
+
+def _run(simulation: Simulation, action: str, resource: str, context: dict[str, Any], now: Any,
+         names_account: bool) -> Result:
     """One (action, resource) as the engine decides it, unless the resource is of no type the action takes: then
     ``implicitDeny`` with no matched statement, whatever the policies say (:mod:`.simulator_resources`; the
     boundary's and SCPs' own answers are kept, a cross-account detail is ``implicitDeny`` on each side,
     *unverified*)."""
-    result = simulation.run(action, resource, context, now)
+    result = simulation.run(action, resource, context, now, names_account)
     if simulator_resources.applies(action, resource):
         return result
     denied = Decision("implicitDeny", [], f"implicitDeny: {resource} is not a resource {action} takes",

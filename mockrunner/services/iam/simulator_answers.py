@@ -23,7 +23,7 @@ Recorded from AWS, 2026-09-11 (radkawar/stackd, commit 9dc356f5, ``testdata/aws/
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mockrunner.iam_engine.simulation import Matched, Result
@@ -56,16 +56,30 @@ def _place(matched: Matched, boundary_id: str | None) -> tuple[int, int]:
     return 1, -int(matched.source.ref.policy_id.split(":", 1)[0])
 
 
-def _statements(result: Result, boundary_id: str | None) -> list[dict]:
+def _key(matched: Matched) -> tuple:
+    """What a matched statement is reported as (two equal keys are one statement in the answer)."""
+    return matched.source.source_id, matched.source.source_type, matched.start, matched.end
+
+
+def _statements(result: Result, boundary_id: str | None) -> list[Matched]:
+    """The result's matched statements in a resource's order, each reported once (a managed policy attached to the
+    user and to its group is one statement); a set, not a scan of the list, so a policy of thousands of matching
+    statements costs linear time."""
     decision = result.decision.decision
     shown = [matched for matched in result.matched
              if matched.source.ref.policy_id != boundary_id or decision == "explicitDeny"]
-    listed: list[dict] = []
-    for matched in sorted(shown, key=lambda matched: _place(matched, boundary_id)):
-        statement = _statement_out(matched)
-        if statement not in listed:  # a managed policy attached to the user and to its group is reported once
-            listed.append(statement)
-    return listed
+    return _unique(sorted(shown, key=lambda matched: _place(matched, boundary_id)))
+
+
+def _unique(statements: Iterable[Matched]) -> list[Matched]:
+    seen: set[tuple] = set()
+    kept = []
+    for matched in statements:
+        key = _key(matched)
+        if key not in seen:
+            seen.add(key)
+            kept.append(matched)
+    return kept
 
 
 def _boundary_detail(allowed: bool | None) -> dict:
@@ -102,10 +116,7 @@ def evaluation_result(action: str, resources: Sequence[str], results: Sequence[R
     statements = [_statements(result, boundary_id) for result in results]
     decision = _overall([result.decision.decision for result in results])
     shown_missing = missing if decision == "implicitDeny" else []
-    joined: list[dict] = []
-    for statement in (statement for listed in statements for statement in listed):
-        if statement not in joined:
-            joined.append(statement)
+    joined = [_statement_out(matched) for matched in _unique(m for listed in statements for m in listed)]
     if resources != ["*"]:
         joined.reverse()
     out: dict[str, Any] = {
@@ -120,6 +131,7 @@ def evaluation_result(action: str, resources: Sequence[str], results: Sequence[R
         return out
     out["EvalDecisionDetails"] = (results[0].details or {}) if len(results) == 1 else {}
     out["ResourceSpecificResults"] = [
-        _entry(resource, result, listed, missing if result.decision.decision == "implicitDeny" else [])
+        _entry(resource, result, [_statement_out(matched) for matched in listed],
+               missing if result.decision.decision == "implicitDeny" else [])
         for resource, result, listed in zip(resources, results, statements, strict=True)]
     return out

@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 
-from mockrunner.auth import troubleshooter  # noqa: F401 - registers the authorization id on IAM's denials
+from mockrunner.auth import troubleshooter  # registers the authorization id on IAM's denials
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.authorization_details import AuthorizationRecord
+from mockrunner.numerals import is_decimal
 from mockrunner.services.registry import op
 
 PAGE_SIZE = 20
@@ -49,7 +50,7 @@ def get_request_authorization_policy(ctx: RequestContext) -> dict:
     uri = ctx.params["policyUri"]
     if uri not in record.documents or record.documents[uri] is None:
         raise ServiceError("ResourceNotFoundException", POLICY_NOT_FOUND)
-    return {"policyDocument": record.documents[uri]}
+    return {"policyDocument": troubleshooter.document_value(record.documents[uri])}
 
 
 def _token(record: AuthorizationRecord, offset: int) -> str:
@@ -65,6 +66,7 @@ def _offset(token: str | None, record: AuthorizationRecord) -> int:
         owner, _, offset = base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii").partition(":")
     except (binascii.Error, ValueError, UnicodeError):
         owner, offset = "", ""
-    if owner != record.authorization_id or not offset.isdigit() or int(offset) >= len(record.evaluations):
+    # ASCII digits that int() reads: str.isdigit() also takes "²" and 5,000 digits, on which int() raised (a 500)
+    if owner != record.authorization_id or not is_decimal(offset) or int(offset) >= len(record.evaluations):
         raise ServiceError("ValidationException", "The nextToken is not valid.")
     return int(offset)
