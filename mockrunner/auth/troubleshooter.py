@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -259,13 +260,25 @@ def _document(store: "Store", caller: Caller, ref: PolicyRef, check: "Check | No
 
 def document_value(document: Any) -> Any:
     """A recorded document as GetRequestAuthorizationPolicy answers it: text that is JSON as its JSON value, other
-    text as text, an object as itself."""
+    text as text, an object as itself.  Text holding a number no double holds (``1e999``) is answered as text: its
+    value would be written ``Infinity``, which is not JSON (strict parsers refuse the whole answer)."""
     if isinstance(document, str):
         try:
-            return json.loads(document)
+            return json.loads(document, parse_float=_finite, parse_constant=_no_constant)
         except ValueError:
             return document
     return document
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is no finite number")
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
 
 
 def _json(value: Any) -> Any:

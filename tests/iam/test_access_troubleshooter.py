@@ -179,6 +179,26 @@ def test_the_policy_answered_is_the_one_in_force_at_the_denial(aws):
                     policyUri="arn:aws:iam::aws:policy/AdministratorAccess")[::2] == ("ResourceNotFoundException", 404)
 
 
+def test_a_policy_holding_a_number_no_double_holds_is_answered_as_its_text(aws):
+    """``1e999`` as a JSON value would be written ``Infinity``, which strict JSON parsers refuse (thirty-fourth
+    attacker pass): such a document is answered as the text it was written in, and the answer is strict JSON."""
+    huge = doc({"Effect": "Deny", "Action": "iam:CreateInstanceProfile", "Resource": "*"},
+               {"Effect": "Allow", "Action": "iam:*", "Resource": "*",
+                "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": 7}}}).replace(": 7}", ": 1e999}")
+    key = user_with_key(aws, "jane", inline={"huge": huge})
+    _, found = _denied_id(aws.client_for(key, "iam").create_instance_profile, InstanceProfileName="p")
+    toolbox = aws.client("iam-toolbox")
+    [inline] = [p["uri"] for p in _details(toolbox, found)["policies"] if p["inline"]]
+    assert toolbox.get_request_authorization_policy(authorizationId=found, policyUri=inline)["policyDocument"] == huge
+    # the other documents stay JSON values
+    plain = doc({"Effect": "Deny", "Action": "iam:CreateInstanceProfile", "Resource": "*"})
+    aws.client("iam").put_user_policy(UserName="jane", PolicyName="huge", PolicyDocument=plain)
+    _, found = _denied_id(aws.client_for(key, "iam").create_instance_profile, InstanceProfileName="p")
+    [inline] = [p["uri"] for p in _details(toolbox, found)["policies"] if p["inline"]]
+    assert toolbox.get_request_authorization_policy(authorizationId=found, policyUri=inline)["policyDocument"] == (
+        json.loads(plain))
+
+
 def test_only_the_account_of_the_denial_may_read_it_in_its_region_for_a_day(two_account_harness):
     aws = two_account_harness
     _, jane = _jane(aws)
