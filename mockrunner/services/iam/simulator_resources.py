@@ -126,6 +126,6 @@ def template(action: str, resources: Sequence[str]) -> str:
         return TEMPLATES[service].format(partition=partition)
     found = action_catalogue.service(service)
     if found is not None and len(found.resources) == 1:
-        (sar,) = found.resources.values()
-        return sar.replace("${Partition}", partition, 1)
+        (arns,) = found.resources.values()
+        return arns[0].replace("${Partition}", partition, 1)
     return OTHER_TEMPLATE.format(partition=partition, service=service)
