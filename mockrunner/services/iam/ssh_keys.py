@@ -9,8 +9,9 @@ authorized as ``iam:<Operation>`` on the user's ARN.
 IAM's words, recorded from AWS, 2026-09-11 (radkawar/stackd, internal/services/iam/testdata/certificates_aws.json):
 "Invalid public key uploaded." ("ssh:malformed", "ssh:certificate"), "Invalid body for public key" ("ssh:rsa1024"),
 "Duplicate SSH public key uploaded." ("ssh:duplicate-pem"), "User has no Public Key with id <id>." for another
-user's key ("ssh:wrong-owner"; taken for a key that does not exist too, *unverified*), and ``Expired`` refused by
-UpdateSSHPublicKey ("ssh:status-Expired").
+user's key ("ssh:wrong-owner"), and ``Expired`` refused by UpdateSSHPublicKey ("ssh:status-Expired").  A key id no
+key has is "The Public Key with id <id> cannot be found." (recorded from AWS, 2026-02-13: localstack/localstack
+tests/aws/services/iam/test_iam_ssh_public_keys.snapshot.json, Get, Update and Delete).
 """
 from __future__ import annotations
 
@@ -85,7 +86,9 @@ def _own_key(ctx: RequestContext) -> SshPublicKey:
     user = own_user_name(ctx)
     key_id = ctx.params["SSHPublicKeyId"]
     key = iam_of(ctx).ssh_keys.get(key_id)
-    if key is None or key.user_name != user:
+    if key is None:
+        raise ServiceError("NoSuchEntity", f"The Public Key with id {key_id} cannot be found.", 404)
+    if key.user_name != user:
         raise ServiceError("NoSuchEntity", f"User has no Public Key with id {key_id}.", 404)
     return key
 
