@@ -220,7 +220,7 @@ def _check_signature(store: "Store", token: str, header: Mapping[str, Any], issu
     kid = header.get("kid")
     if kid is None and len(published) > 1:
         # Recorded from AWS (radkawar/stackd oidc/aws.json "missing-key-id"): no kid against six keys is NO_KEY.  With
-        # one key the token is still tried against it (*unverified* here).
+        # one key the token is still tried against it (oidc/aws-keys.json "key-no-header-kid": verified).
         raise _invalid(NO_KEY)
     # A JWK's "alg" does not restrict it: recorded from AWS, 2026-09-11 (radkawar/stackd commit 9dc356f5,
     # internal/services/sts/testdata/oidc/aws-keys.json "key-wrong-alg": an RS256 token verified by the issuer's one

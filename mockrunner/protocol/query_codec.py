@@ -18,8 +18,9 @@ sparse input would skip <n> list elements" (``n`` the index less the list's leng
 required members are then null; ``Tags.member.one.Key`` (or ``+1``) is one such element; ``Tags.member.1.0.Key``
 is "Two index elements may not occur back to back"; and an element's fields under two spellings of its index
 (``01``, ``1``) make one element.  The words of the scalar refusals are mockrunner's
-(Java's ``NumberFormatException`` text for numbers; *unverified*); STS, on the same protocol, is taken to answer
-alike (*unverified*).
+(Java's ``NumberFormatException`` text for numbers; *unverified*); STS, on the same protocol, reads integers alike
+(recorded from AWS, 2026-09-12: radkawar/stackd, testdata/aws/sts/query_inputs.json, GetSessionToken's
+``DurationSeconds``) and is taken to answer the rest alike (*unverified*).
 
 Responses are built as strings: ``<{Op}Response><{Op}Result>...`` with ``<member>`` lists and
 ``<entry><key/><value/></entry>`` maps, matching what botocore's ``QueryParser`` reads.

@@ -41,3 +41,22 @@ def test_an_ssh_key_that_does_not_exist_cannot_be_found(aws):
     iam.delete_ssh_public_key(UserName="dev", SSHPublicKeyId=key_id)
     assert _refusal(iam.delete_ssh_public_key, UserName="dev", SSHPublicKeyId=key_id) == (
         "NoSuchEntity", f"The Public Key with id {key_id} cannot be found.", 404)
+
+
+def test_a_bedrock_api_key_decodes_as_published_keys_do(aws):
+    """Bedrock API keys published in public repositories (four, found through the code index; not named, being
+    leaked secrets) decode to ``BedrockAPIKey-<4 characters>-at-<account>:<payload>``: the alias, ``:``, then a
+    60-character standard base64 payload of 44 bytes (one ``=``).  Before, the payload held 45 bytes (no ``=``)."""
+    import base64
+
+    iam = aws.client("iam")
+    iam.create_user(UserName="BedrockAPIKey-ab12")
+    created = iam.create_service_specific_credential(UserName="BedrockAPIKey-ab12",
+                                                     ServiceName="bedrock.amazonaws.com")["ServiceSpecificCredential"]
+    secret, alias = created["ServiceCredentialSecret"], created["ServiceCredentialAlias"]
+    assert alias == "BedrockAPIKey-ab12-at-123456789012"
+    assert secret.startswith("ABSK")
+    found_alias, payload = base64.b64decode(secret[4:], validate=True).decode().split(":", 1)
+    assert found_alias == alias
+    assert len(payload) == 60 and payload.endswith("=") and not payload.endswith("==")
+    assert len(base64.b64decode(payload, validate=True)) == 44

@@ -40,8 +40,11 @@ KEY_PREFIXES = {"bedrock.amazonaws.com": "ABSK", "logs.amazonaws.com": "ACWL",
                 "cloudwatch.amazonaws.com": "APIAACWM", "aws-external-anthropic.amazonaws.com": "AEAA"}
 """The public prefix of each API-key service's secret (recorded from AWS, 2026-09-11: radkawar/stackd,
 internal/services/iam/testdata/service_credentials_authorization_aws.json, "<service>:public-token-envelope")."""
-API_KEY_PAYLOAD = 45
-"""Random bytes of an API key's payload: 60 characters in base64, the recorded ``secret_payload_length``."""
+PASSWORD_BYTES = 45
+"""Random bytes of a password: 60 characters in base64 (the recorded length)."""
+API_KEY_PAYLOAD = 44
+"""Random bytes of an API key's payload: 60 characters in base64 (the recorded ``secret_payload_length``) ending in
+one ``=``, as the Bedrock keys published in public repositories decode (taken for the other API-key services)."""
 MAX_PER_SERVICE = 2
 ID_PREFIX = "ACCA"
 
@@ -68,11 +71,12 @@ def _own(ctx: RequestContext) -> ServiceSpecificCredential:
 def _password(service: str, alias: str = "") -> str:
     """A new password (60 characters, as recorded) or API-key secret: the service's public prefix, then base64 of
     ``<alias>:<60-character payload>`` (the recording found the alias and a 60-character payload in the envelope;
-    that the two are joined by ``:`` and encoded in standard base64 is mockrunner's reading, *unverified*)."""
-    payload = base64.b64encode(secrets.token_bytes(API_KEY_PAYLOAD)).decode("ascii")
+    the ``:`` and standard base64 are how Bedrock keys published in public repositories decode:
+    ``BedrockAPIKey-<4>-at-<account>:<60 characters>``)."""
     if service in API_KEY_SERVICES:
+        payload = base64.b64encode(secrets.token_bytes(API_KEY_PAYLOAD)).decode("ascii")
         return KEY_PREFIXES[service] + base64.b64encode(f"{alias}:{payload}".encode()).decode("ascii")
-    return payload
+    return base64.b64encode(secrets.token_bytes(PASSWORD_BYTES)).decode("ascii")
 
 
 def _name(held: list[ServiceSpecificCredential], user: str, account: str) -> str:
