@@ -60,3 +60,27 @@ def test_a_bedrock_api_key_decodes_as_published_keys_do(aws):
     assert found_alias == alias
     assert len(payload) == 60 and payload.endswith("=") and not payload.endswith("==")
     assert len(base64.b64decode(payload, validate=True)) == 44
+
+
+def test_new_saml_metadata_restarts_valid_until_from_the_update(aws):
+    """radkawar/stackd internal/services/iam/testdata/federation/saml-validation.json, provider "encryption-only"
+    (IAM, 2026-09-11): created at 10:23:19.094 with ``ValidUntil`` 2126-09-11T10:23:19.098, then UpdateSAMLProvider
+    with new metadata at 10:23:20.9, after which ``ValidUntil`` was 2126-09-11T10:23:20.612 and ``CreateDate``
+    unchanged: a hundred years from the update.  A key-only update leaves it (saml.json: AddPrivateKey, then
+    ``ValidUntil`` as created).  Before, new metadata gave a hundred years from the creation again."""
+    from tests.iam.saml_federation import PROVIDER, metadata
+
+    iam = aws.client("iam")
+    document = metadata(aws)
+    iam.create_saml_provider(Name="Okta", SAMLMetadataDocument=document)
+    created = iam.get_saml_provider(SAMLProviderArn=PROVIDER)
+    aws.store.clock.advance(3600)
+    iam.update_saml_provider(SAMLProviderArn=PROVIDER, AssertionEncryptionMode="Allowed")
+    assert iam.get_saml_provider(SAMLProviderArn=PROVIDER)["ValidUntil"] == created["ValidUntil"]
+    iam.update_saml_provider(SAMLProviderArn=PROVIDER, SAMLMetadataDocument=document)
+    updated = iam.get_saml_provider(SAMLProviderArn=PROVIDER)
+    assert updated["CreateDate"] == created["CreateDate"]
+    moved = updated["ValidUntil"] - created["ValidUntil"]
+    assert 3600 <= moved.total_seconds() < 3600 + 60
+    listed = iam.list_saml_providers()["SAMLProviderList"]
+    assert [(item["Arn"], item["ValidUntil"]) for item in listed] == [(PROVIDER, updated["ValidUntil"])]

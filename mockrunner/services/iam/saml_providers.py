@@ -193,7 +193,9 @@ def update_provider(ctx: RequestContext) -> dict:
     if add is not None and remove is not None:
         raise ServiceError("ValidationError", "Unable to add and remove private keys in the same request. Set a "
                            "value for only one of the two parameters.", 400)
-    valid_until = _valid_until(document, provider.create_date) if document is not None else provider.valid_until
+    # New metadata: a hundred years from the update (recorded from AWS, 2026-09-11: radkawar/stackd commit 9dc356f5,
+    # internal/services/iam/testdata/federation/saml-validation.json, "encryption-only"); other updates keep it.
+    valid_until = _valid_until(document, now) if document is not None else provider.valid_until
     keys = list(provider.private_keys)
     if add is not None:
         if len(keys) >= MAX_PRIVATE_KEYS:
