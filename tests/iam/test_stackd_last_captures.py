@@ -11,8 +11,8 @@ replayed.
 
 Each test names the observations (``case``) it replays.  Where AWS's answer depended on the wall clock (the
 epoch-aligned three-minute attempt windows, the 30-second code steps), the test moves mockrunner's clock to the
-recorded distance from the recorded "observed_epoch_boundary" and asks for the code of the recorded
-``code_step_offset`` (steps from the current one).
+recorded distance from a boundary at the recorded "observed_epoch_boundary"'s time of day and asks for the code of
+the recorded ``code_step_offset`` (steps from the current one).
 
 Held: every recorded exchange below (no change was needed).  What held and what is left:
 (docs/behaviour.md, "Parity sweep against stackd's last unread captures").
@@ -28,6 +28,7 @@ from tests.iam.helpers import ACCOUNT, allow, doc, error_of, trust
 from tests.iam.keys_and_codes import current_step, totp
 
 WINDOW = 180
+DAY = 86400
 UNKNOWN_DEVICE = ("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify "
                   "your MFA serial number is valid and associated with this user.", 403)
 INVALID_CODE = ("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ", 403)
@@ -46,12 +47,13 @@ def _to(aws: Any, second: float) -> None:
     aws.store.clock.advance(second - aws.store.clock.now().timestamp())
 
 
-def _boundary(aws: Any, lead: int) -> int:
-    """The first epoch second, a multiple of the three-minute window, at least ``lead`` seconds from now."""
+def _boundary(aws: Any, lead: int, recorded: int) -> int:
+    """The first epoch second at the recorded boundary's time of day (so aligned as it was on every period that
+    divides a day: 180, 360, 3600 seconds...) at least ``lead`` seconds from now."""
     now = aws.store.clock.now().timestamp()
-    boundary = int(now) - int(now) % WINDOW + WINDOW
+    boundary = int(now) - int(now) % DAY + recorded % DAY
     while boundary - lead < now + 1:
-        boundary += WINDOW
+        boundary += DAY
     return boundary
 
 
@@ -77,7 +79,7 @@ def test_the_rejection_captures_replayed_call_by_call(aws, recording, enabled_be
     "boundary_recovery_2" (two seconds after the boundary, offset 2 of the new step: taken); cleanup
     DeactivateMFADevice, DeleteVirtualMFADevice, DeleteAccessKey, DeleteUser, then GetUser NoSuchEntity."""
     assert recorded_boundary % WINDOW == 0
-    boundary = _boundary(aws, enabled_before)
+    boundary = _boundary(aws, enabled_before, recorded_boundary)
     iam = aws.client("iam")
     user = iam.create_user(UserName=USER, Path=PATH)["User"]
     assert (user["Path"], user["UserName"], user["Arn"]) == (PATH, USER, f"arn:aws:iam::{ACCOUNT}:user{PATH}{USER}")
@@ -125,9 +127,9 @@ def test_the_rejection_captures_replayed_call_by_call(aws, recording, enabled_be
 def test_a_plain_cross_account_assume_role_as_baseline_assume(two_account_harness):
     """resource_controls.json "baseline_assume": an IAM user of one account assumes OWNED_RESOURCE, a role of
     another, for 900 seconds: AssumedRoleUser Arn arn:aws:sts::<role's account>:assumed-role/<role>/<session>,
-    AssumedRoleId "AROA...:<session>".  The recording's PackedPolicySize 9, with no session policy or tags among
-    the recorded inputs, is left (see docs/behaviour.md): mockrunner answers none, as AssumeRole without session
-    policies or tags was recorded to (issue #15)."""
+    AssumedRoleId "<the role's id, AROA and 17 more>:<session>".  The recording's PackedPolicySize 9, with no
+    session policy or tags among the recorded inputs, is left (see docs/behaviour.md): mockrunner answers none, as
+    AssumeRole without session policies or tags was recorded to (issue #15)."""
     aws = two_account_harness
     other = aws.client("iam", access_key="other-key", secret="other-secret")
     role = other.create_role(RoleName="OWNED_RESOURCE", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
@@ -141,7 +143,8 @@ def test_a_plain_cross_account_assume_role_as_baseline_assume(two_account_harnes
     assumed = answer["AssumedRoleUser"]
     assert assumed["Arn"] == f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/OWNED_RESOURCE/OWNED_RESOURCE"
     assert assumed["AssumedRoleId"] == f"{role['Role']['RoleId']}:OWNED_RESOURCE"
-    assert assumed["AssumedRoleId"].startswith("AROA")
+    role_id = assumed["AssumedRoleId"].split(":")[0]
+    assert role_id.startswith("AROA") and len(role_id) == len("AROA5LIQA72G55S3D7KDF") and role_id.isupper()
     caller = aws.client_for(answer["Credentials"], "sts").get_caller_identity()
     assert (caller["Account"], caller["Arn"]) == (OTHER_ACCOUNT, assumed["Arn"])
     assert answer["Credentials"]["AccessKeyId"].startswith("ASIA")
