@@ -378,8 +378,16 @@ def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrinc
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
         return CompiledPrincipal(principal, _NO_POLICIES, None, None)
     iam = account.iam
-    return store.derived("authorizer").get((who.account_id, who.arn, who.access_key_id), iam.version,
-                                           lambda: _compile(iam, who))
+    # Kept on the Caller too (a Caller is itself cached per IAM version, so the next request of the same
+    # credentials finds it without a keyed look-up); IAM versions are unique in the process, so the version alone
+    # says the IAM state it was compiled from is the one in force.
+    held = who.__dict__.get("_compiled")
+    if held is not None and held[0] == iam.version:
+        return held[1]
+    compiled = store.derived("authorizer").get((who.account_id, who.arn, who.access_key_id), iam.version,
+                                               lambda: _compile(iam, who))
+    who.__dict__["_compiled"] = (iam.version, compiled)
+    return compiled
 
 
 def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:

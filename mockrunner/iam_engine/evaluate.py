@@ -266,11 +266,13 @@ def _scan(
     ctx: dict[str, Any],
     denies: list[MatchedStatement],
     first_allow: bool,
-) -> list[tuple[MatchedStatement, str | None]]:
+    hows: list[str | None] | None = None,
+) -> list[MatchedStatement]:
     """The Allow statements of one layer's policies that apply to the request (appending its Denies to ``denies``).
 
-    Each allow comes with how its ``Principal`` named the caller (resource policies only).  With ``first_allow``,
-    the scan stops at the first Allow that applies: the plan puts Denies first, so none can come after it.
+    With ``hows``, how each allow's ``Principal`` named the caller is appended to it, in the same order (resource
+    policies).  With ``first_allow``, the scan stops at the first Allow that applies: the plan puts Denies first,
+    so none can come after it.
     """
     resource, principal = request.resource, request.principal
     has_boundary = request.permissions_boundary is not None
@@ -278,7 +280,7 @@ def _scan(
         plan = refs.plan(action, resource, layer)
     else:
         plan = _build_plan(refs, action, resource, layer)
-    allows: list[tuple[MatchedStatement, str | None]] = []
+    allows: list[MatchedStatement] = []
     for _ref, statement, check_resource, matched in plan:
         is_deny = statement.is_deny
         test = statement.test
@@ -307,7 +309,9 @@ def _scan(
         if is_deny:
             denies.append(matched)
         else:
-            allows.append((matched, how))
+            allows.append(matched)
+            if hows is not None:
+                hows.append(how)
             if first_allow:
                 break
     return allows
@@ -337,20 +341,21 @@ def evaluate(request: AuthzRequest) -> Decision:
     # Layers in the order AWS lists them; the first layer holding a Deny names the explicit denial.
     first_allow = not request.all_allows
     denies: list[MatchedStatement] = []
-    id_allows = [m for m, _ in _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow)]
+    id_allows = _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow)
     boundary_allows = session_allows = None
     if request.permissions_boundary is not None:
-        boundary_allows = [m for m, _ in _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx,
-                                               denies, first_allow)]
+        boundary_allows = _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx, denies, first_allow)
     if request.session_policies is not None:
-        session_allows = [m for m, _ in _scan(request.session_policies, SESSION, request, action, ctx, denies,
-                                              first_allow)]
+        session_allows = _scan(request.session_policies, SESSION, request, action, ctx, denies, first_allow)
     # Each scope-down policy must allow on its own: a list of per-policy allows, checked after the other layers.
-    scope_down_allows = [[m for m, _ in _scan((ref,), SESSION, request, action, ctx, denies, first_allow)]
+    scope_down_allows = [_scan((ref,), SESSION, request, action, ctx, denies, first_allow)
                          for ref in request.scope_down_policies] if request.scope_down_policies else []
-    # A resource policy's allows differ by how they name the principal, so all of them are kept.
-    res_allows = ([] if request.resource_policy is None else
-                  _scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False))
+    # A resource policy's allows differ by how they name the principal, so all of them are kept, each with how.
+    res_allows: list[tuple[MatchedStatement, str | None]] = []
+    if request.resource_policy is not None:
+        hows: list[str | None] = []
+        res_allows = list(zip(_scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False, hows),
+                              hows, strict=True))
     errors = _unreadable_errors(request)
     if denies:
         return _deny(request, denies[0].policy_kind, True, denies, errors)
@@ -425,7 +430,7 @@ def layer_statements(refs: Sequence[PolicyRef], layer: str,
     the layer says on its own, before the layers are combined."""
     ctx = build_context(request.context, request.principal, request.now or datetime.now(UTC))
     denies: list[MatchedStatement] = []
-    allows = [m for m, _ in _scan(refs, layer, request, request.action.lower(), ctx, denies, False)]
+    allows = _scan(refs, layer, request, request.action.lower(), ctx, denies, False)
     return denies, allows
 
 
