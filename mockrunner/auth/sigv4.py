@@ -296,11 +296,9 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
 def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
                         headers: Mapping[str, str], payload: str) -> list[str]:
     """The canonical request AWS computes, then the query variant botocore may have signed instead."""
-    canonical_headers = "".join([
-        f"{name}:{' '.join(headers.get(name, '').split())}\n" for name in signed.signed_headers
-    ])
+    names = signed.signed_headers
     head = f"{method.upper()}\n{_canonical_path(path)}\n"
-    tail = f"\n{canonical_headers}\n{';'.join(signed.signed_headers)}\n{payload}"
+    tail = "\n" + _canonical_headers(names, tuple(map(headers.get, names))) + payload
     if not query_string:
         return [head + tail]
     pairs = [pair for pair in query_string.split("&") if pair]
@@ -309,6 +307,15 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     query = _aws_query(pairs)
     raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
     return [head + query + tail] if raw == query else [head + query + tail, head + raw + tail]
+
+
+@lru_cache(maxsize=256)
+def _canonical_headers(names: tuple[str, ...], values: tuple[str | None, ...]) -> str:
+    """The canonical headers (each ``name:value`` with its whitespace runs made one space, a header the request
+    lacks as empty), then the signed header list, each block ending in a newline.  Cached: a client's requests
+    carry the same header values (the date changes once a second), so most requests find their block made."""
+    lines = "".join([f"{name}:{' '.join((value or '').split())}\n" for name, value in zip(names, values, strict=True)])
+    return f"{lines}\n{';'.join(names)}\n"
 
 
 def _without_signature(pairs: list[str]) -> list[str]:
