@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,9 @@ from mockrunner.iam_engine import (
     Principal,
     Unreadable,
     evaluate,
+    evaluate_timeless,
 )
+from mockrunner.iam_engine.context import REUSABLE_TYPES
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.resource_account import add_resource_account
 from mockrunner.model import decision_log
@@ -93,6 +95,10 @@ class CompiledPrincipal:
     session: PolicySet | None
     scope_downs: tuple[PolicyRef, ...] = ()
     """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
+    decisions: dict[tuple, Decision] = field(default_factory=dict, compare=False, repr=False)
+    """The decisions made for this principal that hold whatever the time (:func:`evaluate_timeless`), by the
+    request that was decided (:func:`_decision_key`): the same request again is answered from here.  This object
+    is replaced on every IAM change, so these never outlive the policies they were decided on."""
 
 
 def service_principal(name: str) -> Principal:
@@ -344,11 +350,39 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
     # Positional, in AuthzRequest's field order (principal, action, resource, context, identity_policies,
     # permissions_boundary, session_policies, scope_down_policies, resource_policy, resource_account, now,
     # all_allows): on every check of every request, keywords cost more than the rest of the call.
-    decision = evaluate(AuthzRequest(
-        compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
-        compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
-    ))
-    return decision, compiled, context, resource_policy
+    if all_allows or resource_policy is not None:
+        decision = evaluate(AuthzRequest(
+            compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
+            compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
+        ))
+        return decision, compiled, context, resource_policy
+    key = _decision_key(check, context)
+    decision = compiled.decisions.get(key) if key is not None else None
+    if decision is None:
+        decision, timeless = evaluate_timeless(AuthzRequest(
+            compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
+            compiled.session, compiled.scope_downs, None, check.resource_account, now, False,
+        ))
+        if timeless and key is not None:
+            if len(compiled.decisions) >= _DECISIONS_KEPT:
+                compiled.decisions.clear()
+            compiled.decisions[key] = decision
+    return decision, compiled, context, None
+
+
+_DECISIONS_KEPT = 1024
+"""Per compiled principal; past this many the decisions kept start over."""
+
+
+def _decision_key(check: "Check", context: dict[str, Any]) -> tuple | None:
+    """What a decision without a resource policy is made of, besides the compiled principal and the time: the
+    action, resource, resource account and the request context, its keys in order and its values with their exact
+    types (``1`` is no ``True``); ``None`` (nothing kept) for a context holding another kind of value (a list)."""
+    values = tuple(context.values())
+    types = tuple(map(type, values))
+    if not REUSABLE_TYPES.issuperset(types):
+        return None
+    return check.action, check.resource, check.resource_account, tuple(context), values, types
 
 
 def evaluated(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,

@@ -16,6 +16,7 @@ from .evaluate import (
     PolicySet,
     Unreadable,
     evaluate,
+    evaluate_timeless,
 )
 from .messages import MalformedPolicyError
 from .principal import Principal, principal_from_arn
@@ -35,6 +36,7 @@ __all__ = [
     "Unreadable",
     "clear_cache",
     "evaluate",
+    "evaluate_timeless",
     "parse_policy",
     "principal_from_arn",
     "validate_policy",

@@ -15,7 +15,10 @@ from typing import Any
 from .principal import Principal
 
 MISSING: Any = object()
-_REUSABLE = frozenset({str, bool, int, type(None), datetime})
+TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+"""The keys :func:`build_context` derives from the time of the request (lower-cased): the only context a decision
+can owe to the moment it is made, rather than to the request and the policies."""
+REUSABLE_TYPES = frozenset({str, bool, int, type(None), datetime})
 """Value types whose equal values (of one type) mean the same to every condition: a request context holding these
 alone may be reused (see :func:`build_context`).  Not floats (``-0.0 == 0.0``, but their texts differ), nor
 sequences (``[1] == [True]``)."""
@@ -49,7 +52,7 @@ def build_context(request_context: Mapping[str, Any], principal: Principal, now:
 
     The principal keeps the last context made for it without the time keys (its requests mostly carry the same
     keys and values again), reused only for a request whose keys are the same, in the same order, and whose values
-    are equal and of the same types, each one of :data:`_REUSABLE` (so ``1`` never passes for ``True``)."""
+    are equal and of the same types, each one of :data:`REUSABLE_TYPES` (so ``1`` never passes for ``True``)."""
     keys = tuple(request_context)
     values = tuple(request_context.values())
     held = principal.__dict__.get("_last_context")
@@ -64,9 +67,9 @@ def build_context(request_context: Mapping[str, Any], principal: Principal, now:
         else:
             ctx.update(zip(lowered, values, strict=True))
         types = tuple(map(type, values))
-        if _REUSABLE.issuperset(types):
+        if REUSABLE_TYPES.issuperset(types):
             principal.__dict__["_last_context"] = (keys, values, types, ctx.copy())
-    if "aws:currenttime" not in ctx:
+    if "aws:currenttime" not in ctx:  # the two TIME_KEYS
         ctx["aws:currenttime"] = now
     if "aws:epochtime" not in ctx:
         ctx["aws:epochtime"] = int(now.timestamp())

@@ -267,12 +267,14 @@ def _scan(
     denies: list[MatchedStatement],
     first_allow: bool,
     hows: list[str | None] | None = None,
+    clock: list[bool] | None = None,
 ) -> list[MatchedStatement]:
     """The Allow statements of one layer's policies that apply to the request (appending its Denies to ``denies``).
 
     With ``hows``, how each allow's ``Principal`` named the caller is appended to it, in the same order (resource
     policies).  With ``first_allow``, the scan stops at the first Allow that applies: the plan puts Denies first,
-    so none can come after it.
+    so none can come after it.  With ``clock``, ``True`` is appended to it for each statement evaluated that may
+    read the time (:attr:`Statement.reads_time`).
     """
     resource, principal = request.resource, request.principal
     has_boundary = request.permissions_boundary is not None
@@ -282,6 +284,8 @@ def _scan(
         plan = _build_plan(refs, action, resource, layer)
     allows: list[MatchedStatement] = []
     for _ref, statement, check_resource, matched in plan:
+        if clock is not None and statement.reads_time:
+            clock.append(True)
         is_deny = statement.is_deny
         test = statement.test
         if test is not None:
@@ -332,6 +336,21 @@ cached_account_of = lru_cache(maxsize=4096)(account_of)
 
 def evaluate(request: AuthzRequest) -> Decision:
     """Decide one request. Never raises for a policy's content: unreadable policies deny (module rule 5)."""
+    return _evaluate(request, None)
+
+
+def evaluate_timeless(request: AuthzRequest) -> tuple[Decision, bool]:
+    """:func:`evaluate`, and whether the decision holds whatever the time: no statement it evaluated may read
+    ``aws:CurrentTime`` or ``aws:EpochTime`` (:attr:`Statement.reads_time`).  Every other input of a decision is in
+    the request (its context, principal, action, resource and policies), so the same request decides the same
+    again: what lets a caller reuse it for an equal request made later."""
+    clock: list[bool] = []
+    decision = _evaluate(request, clock)
+    return decision, not clock
+
+
+def _evaluate(request: AuthzRequest, clock: list[bool] | None) -> Decision:
+    """:func:`evaluate`, noting in ``clock`` each statement evaluated that may read the time (see :func:`_scan`)."""
     principal = request.principal
     now = request.now or datetime.now(UTC)
     ctx = build_context(request.context, principal, now)
@@ -341,21 +360,23 @@ def evaluate(request: AuthzRequest) -> Decision:
     # Layers in the order AWS lists them; the first layer holding a Deny names the explicit denial.
     first_allow = not request.all_allows
     denies: list[MatchedStatement] = []
-    id_allows = _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow)
+    id_allows = _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow, None, clock)
     boundary_allows = session_allows = None
     if request.permissions_boundary is not None:
-        boundary_allows = _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx, denies, first_allow)
+        boundary_allows = _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx, denies, first_allow,
+                                None, clock)
     if request.session_policies is not None:
-        session_allows = _scan(request.session_policies, SESSION, request, action, ctx, denies, first_allow)
+        session_allows = _scan(request.session_policies, SESSION, request, action, ctx, denies, first_allow, None,
+                               clock)
     # Each scope-down policy must allow on its own: a list of per-policy allows, checked after the other layers.
-    scope_down_allows = [_scan((ref,), SESSION, request, action, ctx, denies, first_allow)
+    scope_down_allows = [_scan((ref,), SESSION, request, action, ctx, denies, first_allow, None, clock)
                          for ref in request.scope_down_policies] if request.scope_down_policies else []
     # A resource policy's allows differ by how they name the principal, so all of them are kept, each with how.
     res_allows: list[tuple[MatchedStatement, str | None]] = []
     if request.resource_policy is not None:
         hows: list[str | None] = []
-        res_allows = list(zip(_scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False, hows),
-                              hows, strict=True))
+        res_allows = list(zip(_scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False, hows,
+                                    clock), hows, strict=True))
     errors = _unreadable_errors(request)
     if denies:
         return _deny(request, denies[0].policy_kind, True, denies, errors)
