@@ -95,10 +95,13 @@ class CompiledPrincipal:
     session: PolicySet | None
     scope_downs: tuple[PolicyRef, ...] = ()
     """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
-    decisions: dict[tuple, Decision] = field(default_factory=dict, compare=False, repr=False)
+    decisions: dict[tuple, list] = field(default_factory=dict, compare=False, repr=False)
     """The decisions made for this principal that hold whatever the time (:func:`evaluate_timeless`), by the
-    request that was decided (:func:`_decision_key`): the same request again is answered from here.  This object
-    is replaced on every IAM change, so these never outlive the policies they were decided on."""
+    request that was decided (:func:`_decision_key`), each as ``[decision, its decision log fields]`` (the fields
+    made at its first record): the same request again is answered from here.  This object is replaced on every IAM
+    change, so these never outlive the policies they were decided on."""
+    timed: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
+    """(action, resource) whose last decision read the time: decided anew without looking for a kept one."""
 
 
 def service_principal(name: str) -> Principal:
@@ -317,12 +320,18 @@ def decide(
 def _decide(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
             request_id: str | None, details: Mapping[str, Any] | None, now: datetime) -> Decision:
     """:func:`decide` with every argument given (the request's hot path: no keyword handling)."""
-    decision, compiled, context, resource_policy = _evaluated(store, who, check, base_context, now)
+    decision, compiled, context, resource_policy, kept = _decided(store, who, check, base_context, now, False)
+    if kept is None:
+        fields = decision_log.fields_of(context, decision.matched_statements, decision.errors)
+    else:  # a kept decision: its request (context included) is the one decided, so are the log's fields of it
+        fields = kept[1]
+        if fields is None:
+            fields = kept[1] = decision_log.fields_of(context, decision.matched_statements, decision.errors)
     boundary = compiled.boundary
-    entry = decision_log.record(
+    entry = decision_log.entry(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
-        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
-        decision.errors, decision.reason, boundary.policy_id if boundary is not None else None,
+        decision_message(check, decision), store.settings.enforce, fields, decision.reason,
+        boundary.policy_id if boundary is not None else None,
         resource_policy.policy_id if resource_policy is not None else None)
     store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
     return decision
@@ -343,6 +352,14 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
                ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None]:
     """One check decided for ``who`` as of ``now``, with what it was decided on (principal, context, resource
     policy); ``all_allows`` names every allowing statement (explanations), not the first of each layer."""
+    return _decided(store, who, check, base_context, now, all_allows)[:4]
+
+
+def _decided(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
+             now: datetime, all_allows: bool
+             ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None, list | None]:
+    """:func:`_evaluated`, and the principal's kept entry (``[decision, decision log fields or None]``) when the
+    decision is one it keeps (see :attr:`CompiledPrincipal.decisions`)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
@@ -355,19 +372,31 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
             compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
             compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
         ))
-        return decision, compiled, context, resource_policy
-    key = _decision_key(check, context)
-    decision = compiled.decisions.get(key) if key is not None else None
-    if decision is None:
-        decision, timeless = evaluate_timeless(AuthzRequest(
-            compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
-            compiled.session, compiled.scope_downs, None, check.resource_account, now, False,
-        ))
-        if timeless and key is not None:
-            if len(compiled.decisions) >= _DECISIONS_KEPT:
-                compiled.decisions.clear()
-            compiled.decisions[key] = decision
-    return decision, compiled, context, None
+        return decision, compiled, context, resource_policy, None
+    timed = compiled.timed
+    target = (check.action, check.resource)
+    # A target whose last decision read the time is decided anew without looking for a kept one (a look that would
+    # cost more than it finds), until a decision of it reads no time again.
+    key = _decision_key(check, context) if target not in timed else None
+    kept = compiled.decisions.get(key) if key is not None else None
+    if kept is not None:
+        return kept[0], compiled, context, None, kept
+    decision, timeless = evaluate_timeless(AuthzRequest(
+        compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
+        compiled.session, compiled.scope_downs, None, check.resource_account, now, False,
+    ))
+    if not timeless:
+        if len(timed) >= _DECISIONS_KEPT:
+            timed.clear()
+        timed.add(target)
+        return decision, compiled, context, None, None
+    timed.discard(target)
+    if key is None:
+        return decision, compiled, context, None, None
+    if len(compiled.decisions) >= _DECISIONS_KEPT:
+        compiled.decisions.clear()
+    kept = compiled.decisions[key] = [decision, None]
+    return decision, compiled, context, None, kept
 
 
 _DECISIONS_KEPT = 1024
