@@ -279,22 +279,25 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
     if region:
         values["aws:RequestedRegion"] = region
     caller = ctx.caller
-    if caller is not None and caller.token_issued_at is not None:
+    if caller is None or (caller.token_issued_at is None and caller.source_identity is None
+                          and caller.federated_provider is None and caller.mfa_authenticated_at is None):
+        return values  # long-term credentials (most requests): none of the session's keys below
+    if caller.token_issued_at is not None:
         # "The date and time that temporary security credentials were issued" (global condition keys): what a
         # role's "revoke active sessions" policy tests.
         values["aws:TokenIssueTime"] = caller.token_issued_at
-    if caller is not None and caller.source_identity is not None:
+    if caller.source_identity is not None:
         # "present in the request for all actions that are taken by the role" (STS API reference, SourceIdentity).
         values["aws:SourceIdentity"] = caller.source_identity
-    if caller is not None and caller.federated_provider is not None:
+    if caller.federated_provider is not None:
         # A web identity session's requests hold the provider's issuer without https:// (recorded from AWS; see
         # docs/behaviour.md, "aws:FederatedProvider and GetWebIdentityToken's claims").
         values["aws:FederatedProvider"] = caller.federated_provider
-    if caller is not None and caller.mfa_authenticated_at is not None:
+    if caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)
                                                       .total_seconds()))
-    elif caller is not None and caller.token_issued_at is not None:
+    elif caller.token_issued_at is not None:
         # "present only in requests that are signed using temporary security credentials": every session,
         # GetFederationToken's too, says whether MFA was used; long-term keys carry no such key.
         values["aws:MultiFactorAuthPresent"] = False
