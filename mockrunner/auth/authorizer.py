@@ -41,7 +41,8 @@ from mockrunner.iam_engine import (
     Principal,
     Unreadable,
     evaluate,
-    evaluate_timeless,
+    evaluate_guarded,
+    guards_hold,
 )
 from mockrunner.iam_engine.context import REUSABLE_TYPES
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
@@ -96,12 +97,11 @@ class CompiledPrincipal:
     scope_downs: tuple[PolicyRef, ...] = ()
     """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
     decisions: dict[tuple, list] = field(default_factory=dict, compare=False, repr=False)
-    """The decisions made for this principal that hold whatever the time (:func:`evaluate_timeless`), by the
-    request that was decided (:func:`_decision_key`), each as ``[decision, its decision log fields]`` (the fields
-    made at its first record): the same request again is answered from here.  This object is replaced on every IAM
-    change, so these never outlive the policies they were decided on."""
-    timed: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
-    """(action, resource) whose last decision read the time: decided anew without looking for a kept one."""
+    """The decisions made for this principal, by the request that was decided (:func:`_decision_key`), each as
+    ``[decision, its decision log fields (made at its first record), its guards]``: the same request again is
+    answered from here when its guards (the statements evaluated that may read the time, :func:`evaluate_guarded`)
+    pass as they did; otherwise it is decided anew, and that decision kept instead.  This object is replaced on
+    every IAM change, so these never outlive the policies they were decided on."""
 
 
 def service_principal(name: str) -> Principal:
@@ -361,8 +361,8 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
 def _decided(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
              now: datetime, all_allows: bool
              ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None, list | None]:
-    """:func:`_evaluated`, and the principal's kept entry (``[decision, decision log fields or None]``) when the
-    decision is one it keeps (see :attr:`CompiledPrincipal.decisions`)."""
+    """:func:`_evaluated`, and the principal's kept entry (``[decision, decision log fields or None, guards]``) when
+    the decision is one it keeps (see :attr:`CompiledPrincipal.decisions`)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
@@ -376,29 +376,19 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
             compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
         ))
         return decision, compiled, context, resource_policy, None
-    timed = compiled.timed
-    target = (check.action, check.resource)
-    # A target whose last decision read the time is decided anew without looking for a kept one (a look that would
-    # cost more than it finds), until a decision of it reads no time again.
-    key = _decision_key(check, context) if target not in timed else None
+    key = _decision_key(check, context)
     kept = compiled.decisions.get(key) if key is not None else None
-    if kept is not None:
+    if kept is not None and (not kept[2] or guards_hold(kept[2], context, compiled.principal, check.resource, now)):
         return kept[0], compiled, context, None, kept
-    decision, timeless = evaluate_timeless(AuthzRequest(
+    decision, guards = evaluate_guarded(AuthzRequest(
         compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
         compiled.session, compiled.scope_downs, None, check.resource_account, now, False,
     ))
-    if not timeless:
-        if len(timed) >= _DECISIONS_KEPT:
-            timed.clear()
-        timed.add(target)
-        return decision, compiled, context, None, None
-    timed.discard(target)
     if key is None:
         return decision, compiled, context, None, None
     if len(compiled.decisions) >= _DECISIONS_KEPT:
         compiled.decisions.clear()
-    kept = compiled.decisions[key] = [decision, None]
+    kept = compiled.decisions[key] = [decision, None, guards]
     return decision, compiled, context, None, kept
 
 

@@ -179,6 +179,10 @@ Plan = tuple[tuple[PolicyRef, Statement, bool, MatchedStatement], ...]
 """Per candidate statement: its policy, the statement, whether its resource still needs matching, and the
 :class:`MatchedStatement` that names it in the layer the plan was built for."""
 
+Guard = tuple[Statement, bool, bool]
+"""A statement evaluated that may read the time, whether its resource still needed matching, and whether it
+passed (its conditions and resource held): see :func:`evaluate_guarded`."""
+
 
 class PolicySet(tuple):
     """Policies evaluated together again and again (a principal's identity or session policies).
@@ -267,14 +271,14 @@ def _scan(
     denies: list[MatchedStatement],
     first_allow: bool,
     hows: list[str | None] | None = None,
-    clock: list[bool] | None = None,
+    guards: list[Guard] | None = None,
 ) -> list[MatchedStatement]:
     """The Allow statements of one layer's policies that apply to the request (appending its Denies to ``denies``).
 
     With ``hows``, how each allow's ``Principal`` named the caller is appended to it, in the same order (resource
     policies).  With ``first_allow``, the scan stops at the first Allow that applies: the plan puts Denies first,
-    so none can come after it.  With ``clock``, ``True`` is appended to it for each statement evaluated that may
-    read the time (:attr:`Statement.reads_time`).
+    so none can come after it.  With ``guards``, each statement evaluated that may read the time
+    (:attr:`Statement.reads_time`) is appended to it with whether it passed (see :func:`evaluate_guarded`).
     """
     resource, principal = request.resource, request.principal
     has_boundary = request.permissions_boundary is not None
@@ -284,18 +288,23 @@ def _scan(
         plan = _build_plan(refs, action, resource, layer)
     allows: list[MatchedStatement] = []
     for _ref, statement, check_resource, matched in plan:
-        if clock is not None and statement.reads_time:
-            clock.append(True)
         is_deny = statement.is_deny
-        test = statement.test
-        if test is not None:
-            result = test(ctx)
-            # Unknown (None) fails closed: it never allows, and it does deny.
-            if result is False or (result is None and not is_deny):
+        if statement.reads_time:
+            passes = _passes(statement, check_resource, resource, ctx)
+            if guards is not None:
+                guards.append((statement, check_resource, passes))
+            if not passes:
                 continue
-        # Resources with policy variables last: resolving them costs more than most conditions.
-        if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
-            continue
+        else:  # _passes, inline: the hot path of every request
+            test = statement.test
+            if test is not None:
+                result = test(ctx)
+                # Unknown (None) fails closed: it never allows, and it does deny.
+                if result is False or (result is None and not is_deny):
+                    continue
+            # Resources with policy variables last: resolving them costs more than most conditions.
+            if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
+                continue
         how = None
         if statement.not_principal:
             # "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported"
@@ -339,18 +348,42 @@ def evaluate(request: AuthzRequest) -> Decision:
     return _evaluate(request, None)
 
 
-def evaluate_timeless(request: AuthzRequest) -> tuple[Decision, bool]:
-    """:func:`evaluate`, and whether the decision holds whatever the time: no statement it evaluated may read
-    ``aws:CurrentTime`` or ``aws:EpochTime`` (:attr:`Statement.reads_time`).  Every other input of a decision is in
-    the request (its context, principal, action, resource and policies), so the same request decides the same
-    again: what lets a caller reuse it for an equal request made later."""
-    clock: list[bool] = []
-    decision = _evaluate(request, clock)
-    return decision, not clock
+def evaluate_guarded(request: AuthzRequest) -> tuple[Decision, tuple[Guard, ...]]:
+    """:func:`evaluate`, and the statements it evaluated that may read ``aws:CurrentTime`` or ``aws:EpochTime``
+    (:attr:`Statement.reads_time`), each with whether it passed.
+
+    Every other input of a decision is in the request (its context, principal, action, resource and policies): a
+    statement that reads no time passes or not for the same request whenever it is asked.  So the same request made
+    later is decided the same as long as every guard passes as it did (:func:`guards_hold`): each statement then
+    fares as before, in the same order, up to the same deciding one.  No guards: the decision holds at any time."""
+    guards: list[Guard] = []
+    decision = _evaluate(request, guards)
+    return decision, tuple(guards)
 
 
-def _evaluate(request: AuthzRequest, clock: list[bool] | None) -> Decision:
-    """:func:`evaluate`, noting in ``clock`` each statement evaluated that may read the time (see :func:`_scan`)."""
+def guards_hold(guards: Sequence[Guard], context: Mapping[str, Any], principal: Principal, resource: str,
+                now: datetime) -> bool:
+    """Whether each guard of :func:`evaluate_guarded` passes again as it did, for the request it was made for
+    (``context``, ``principal``, ``resource``) at ``now``."""
+    ctx = build_context(context, principal, now)
+    return all(_passes(statement, check_resource, resource, ctx) is passed
+               for statement, check_resource, passed in guards)
+
+
+def _passes(statement: Statement, check_resource: bool, resource: str, ctx: dict[str, Any]) -> bool:
+    """Whether ``statement``'s conditions and resource hold for the request (unknown: only a Deny's do)."""
+    test = statement.test
+    if test is not None:
+        result = test(ctx)
+        # Unknown (None) fails closed: it never allows, and it does deny.
+        if result is False or (result is None and not statement.is_deny):
+            return False
+    # Resources with policy variables last: resolving them costs more than most conditions.
+    return not (check_resource and statement.resources.match(resource, ctx) is statement.not_resource)
+
+
+def _evaluate(request: AuthzRequest, guards: list[Guard] | None) -> Decision:
+    """:func:`evaluate`, noting in ``guards`` each statement evaluated that may read the time (see :func:`_scan`)."""
     principal = request.principal
     now = request.now or datetime.now(UTC)
     ctx = build_context(request.context, principal, now)
@@ -360,23 +393,23 @@ def _evaluate(request: AuthzRequest, clock: list[bool] | None) -> Decision:
     # Layers in the order AWS lists them; the first layer holding a Deny names the explicit denial.
     first_allow = not request.all_allows
     denies: list[MatchedStatement] = []
-    id_allows = _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow, None, clock)
+    id_allows = _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow, None, guards)
     boundary_allows = session_allows = None
     if request.permissions_boundary is not None:
         boundary_allows = _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx, denies, first_allow,
-                                None, clock)
+                                None, guards)
     if request.session_policies is not None:
         session_allows = _scan(request.session_policies, SESSION, request, action, ctx, denies, first_allow, None,
-                               clock)
+                               guards)
     # Each scope-down policy must allow on its own: a list of per-policy allows, checked after the other layers.
-    scope_down_allows = [_scan((ref,), SESSION, request, action, ctx, denies, first_allow, None, clock)
+    scope_down_allows = [_scan((ref,), SESSION, request, action, ctx, denies, first_allow, None, guards)
                          for ref in request.scope_down_policies] if request.scope_down_policies else []
     # A resource policy's allows differ by how they name the principal, so all of them are kept, each with how.
     res_allows: list[tuple[MatchedStatement, str | None]] = []
     if request.resource_policy is not None:
         hows: list[str | None] = []
         res_allows = list(zip(_scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False, hows,
-                                    clock), hows, strict=True))
+                                    guards), hows, strict=True))
     errors = _unreadable_errors(request)
     if denies:
         return _deny(request, denies[0].policy_kind, True, denies, errors)

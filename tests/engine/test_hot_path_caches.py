@@ -3,8 +3,8 @@
 What they remember (the lower-cased spelling of a context's key list, the account of a resource ARN) depends on
 nothing but the text asked about, so no state change can make them stale; these tests pin the answers an
 uncached evaluation gives, the ambiguous spellings included, and the bound.  A principal's last request context
-is reused only for equal values of the same types; whether a decision read the time (what lets the server keep
-it, tests/iam/test_decision_reuse.py) is pinned here statement by statement.
+is reused only for equal values of the same types; which statements a decision read the time in (its guards: what
+the server checks again before reusing it, tests/iam/test_decision_reuse.py) is pinned here statement by statement.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from mockrunner.iam_engine import (
     PolicyRef,
     PolicySet,
     evaluate,
-    evaluate_timeless,
+    evaluate_guarded,
+    guards_hold,
     principal_from_arn,
 )
 from mockrunner.iam_engine.context import AMBIGUOUS, _lowered, build_context
@@ -81,9 +82,10 @@ def _statements(*statements: dict) -> PolicySet:
 
 
 def _timeless(policies: PolicySet, resource: str = "*", context: dict | None = None) -> tuple[str, bool]:
-    decision, timeless = evaluate_timeless(AuthzRequest(
+    """The decision, and whether it has no guards (no statement evaluated may read the time)."""
+    decision, guards = evaluate_guarded(AuthzRequest(
         ALICE, "s3:GetObject", resource, context or {}, policies, now=NOW, all_allows=False))
-    return decision.decision, timeless
+    return decision.decision, not guards
 
 
 def test_a_decision_read_the_time_when_a_statement_it_evaluated_may_have() -> None:
@@ -121,3 +123,28 @@ def test_a_principals_last_context_is_reused_only_for_values_of_the_same_types()
     assert type(build_context({"s:K": [1]}, principal, NOW)["s:k"][0]) is int
     assert build_context({"s:K": 1.0}, principal, NOW)["s:k"].__class__ is float
     assert type(build_context({"s:K": 1}, principal, NOW)["s:k"]) is int
+
+
+def test_guards_hold_while_each_time_reading_statement_fares_as_it_did() -> None:
+    """The guards of a decision are the time-reading statements it evaluated, each with whether it passed: an Allow
+    until a date holds until then, a Deny from a date (evaluated first, and failing) until then; a statement that
+    reads no time is no guard."""
+    until = {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+             "Condition": {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}}
+    curfew = {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+              "Condition": {"NumericGreaterThanEquals": {"aws:EpochTime": "1893456000"}}}
+    plain = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+    request = AuthzRequest(ALICE, "s3:GetObject", "*", {}, _statements(curfew, plain, until), now=NOW,
+                           all_allows=False)
+    decision, guards = evaluate_guarded(request)
+    assert decision.decision == "allowed"
+    assert [(guard[0].effect, guard[2]) for guard in guards] == [("Deny", False)]  # the Allow after plain: unread
+    later = NOW.replace(year=2031)
+    assert guards_hold(guards, {}, ALICE, "*", NOW) is True
+    assert guards_hold(guards, {}, ALICE, "*", later) is False
+    assert evaluate(AuthzRequest(ALICE, "s3:GetObject", "*", {}, _statements(curfew, plain, until), now=later,
+                                 all_allows=False)).decision == "explicitDeny"
+    decision, guards = evaluate_guarded(AuthzRequest(ALICE, "s3:GetObject", "*", {}, _statements(until), now=NOW,
+                                                     all_allows=False))
+    assert (decision.decision, [guard[2] for guard in guards]) == ("allowed", [True])
+    assert (guards_hold(guards, {}, ALICE, "*", NOW), guards_hold(guards, {}, ALICE, "*", later)) == (True, False)

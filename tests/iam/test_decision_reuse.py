@@ -1,12 +1,12 @@
-"""The authorizer's reuse of a decision: a request decided again without the time is answered as before, and only
-then.
+"""The authorizer's reuse of a decision: a request decided again is answered as before only while it would be.
 
-A compiled principal keeps the decisions whose evaluated statements read neither ``aws:CurrentTime`` nor
-``aws:EpochTime`` (:func:`mockrunner.iam_engine.evaluate_timeless`), by action, resource and request context.
-These tests drive the server through boto3, in both modes, and check the cases where a kept decision would be
-wrong: the clock moving past a date a policy names (on an Allow, on a Deny evaluated before the deciding Allow), and
-the policies or the tags changing between two identical calls.  Which statements read the time (policy variables
-included) is pinned at the engine's level, in tests/engine/test_hot_path_caches.py.
+A compiled principal keeps its decisions by action, resource and request context, each with its guards: the
+statements it evaluated that may read ``aws:CurrentTime`` or ``aws:EpochTime``
+(:func:`mockrunner.iam_engine.evaluate_guarded`), reused only while each passes as it did.  These tests drive the
+server through boto3, in both modes, and check the cases where a kept decision would be wrong: the clock moving past
+a date a policy names (on an Allow, on a Deny evaluated before the deciding Allow), and the policies or the tags
+changing between two identical calls.  Which statements are guards (policy variables included) is pinned at the
+engine's level, in tests/engine/test_hot_path_caches.py.
 """
 from __future__ import annotations
 
