@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,10 @@ from mockrunner.iam_engine import (
     Principal,
     Unreadable,
     evaluate,
+    evaluate_guarded,
+    guards_hold,
 )
+from mockrunner.iam_engine.context import REUSABLE_TYPES
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.resource_account import add_resource_account
 from mockrunner.model import decision_log
@@ -93,6 +96,12 @@ class CompiledPrincipal:
     session: PolicySet | None
     scope_downs: tuple[PolicyRef, ...] = ()
     """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
+    decisions: dict[tuple, list] = field(default_factory=dict, compare=False, repr=False)
+    """The decisions made for this principal, by the request that was decided (:func:`_decision_key`), each as
+    ``[decision, its decision log fields (made at its first record), its guards]``: the same request again is
+    answered from here when its guards (the statements evaluated that may read the time, :func:`evaluate_guarded`)
+    pass as they did; otherwise it is decided anew, and that decision kept instead.  This object is replaced on
+    every IAM change, so these never outlive the policies they were decided on."""
 
 
 def service_principal(name: str) -> Principal:
@@ -270,22 +279,25 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
     if region:
         values["aws:RequestedRegion"] = region
     caller = ctx.caller
-    if caller is not None and caller.token_issued_at is not None:
+    if caller is None or (caller.token_issued_at is None and caller.source_identity is None
+                          and caller.federated_provider is None and caller.mfa_authenticated_at is None):
+        return values  # long-term credentials (most requests): none of the session's keys below
+    if caller.token_issued_at is not None:
         # "The date and time that temporary security credentials were issued" (global condition keys): what a
         # role's "revoke active sessions" policy tests.
         values["aws:TokenIssueTime"] = caller.token_issued_at
-    if caller is not None and caller.source_identity is not None:
+    if caller.source_identity is not None:
         # "present in the request for all actions that are taken by the role" (STS API reference, SourceIdentity).
         values["aws:SourceIdentity"] = caller.source_identity
-    if caller is not None and caller.federated_provider is not None:
+    if caller.federated_provider is not None:
         # A web identity session's requests hold the provider's issuer without https:// (recorded from AWS; see
         # docs/behaviour.md, "aws:FederatedProvider and GetWebIdentityToken's claims").
         values["aws:FederatedProvider"] = caller.federated_provider
-    if caller is not None and caller.mfa_authenticated_at is not None:
+    if caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)
                                                       .total_seconds()))
-    elif caller is not None and caller.token_issued_at is not None:
+    elif caller.token_issued_at is not None:
         # "present only in requests that are signed using temporary security credentials": every session,
         # GetFederationToken's too, says whether MFA was used; long-term keys carry no such key.
         values["aws:MultiFactorAuthPresent"] = False
@@ -311,12 +323,18 @@ def decide(
 def _decide(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
             request_id: str | None, details: Mapping[str, Any] | None, now: datetime) -> Decision:
     """:func:`decide` with every argument given (the request's hot path: no keyword handling)."""
-    decision, compiled, context, resource_policy = _evaluated(store, who, check, base_context, now)
+    decision, compiled, context, resource_policy, kept = _decided(store, who, check, base_context, now, False)
+    if kept is None:
+        fields = decision_log.fields_of(context, decision.matched_statements, decision.errors)
+    else:  # a kept decision: its request (context included) is the one decided, so are the log's fields of it
+        fields = kept[1]
+        if fields is None:
+            fields = kept[1] = decision_log.fields_of(context, decision.matched_statements, decision.errors)
     boundary = compiled.boundary
-    entry = decision_log.record(
+    entry = decision_log.entry(
         now, request_id, compiled.principal.arn, check.action, check.resource, decision.decision,
-        decision_message(check, decision), store.settings.enforce, context, decision.matched_statements,
-        decision.errors, decision.reason, boundary.policy_id if boundary is not None else None,
+        decision_message(check, decision), store.settings.enforce, fields, decision.reason,
+        boundary.policy_id if boundary is not None else None,
         resource_policy.policy_id if resource_policy is not None else None)
     store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
     return decision
@@ -337,6 +355,14 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
                ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None]:
     """One check decided for ``who`` as of ``now``, with what it was decided on (principal, context, resource
     policy); ``all_allows`` names every allowing statement (explanations), not the first of each layer."""
+    return _decided(store, who, check, base_context, now, all_allows)[:4]
+
+
+def _decided(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
+             now: datetime, all_allows: bool
+             ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None, list | None]:
+    """:func:`_evaluated`, and the principal's kept entry (``[decision, decision log fields or None, guards]``) when
+    the decision is one it keeps (see :attr:`CompiledPrincipal.decisions`)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
@@ -344,11 +370,41 @@ def _evaluated(store: "Store", who: Caller | Principal, check: "Check", base_con
     # Positional, in AuthzRequest's field order (principal, action, resource, context, identity_policies,
     # permissions_boundary, session_policies, scope_down_policies, resource_policy, resource_account, now,
     # all_allows): on every check of every request, keywords cost more than the rest of the call.
-    decision = evaluate(AuthzRequest(
+    if all_allows or resource_policy is not None:
+        decision = evaluate(AuthzRequest(
+            compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
+            compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
+        ))
+        return decision, compiled, context, resource_policy, None
+    key = _decision_key(check, context)
+    kept = compiled.decisions.get(key) if key is not None else None
+    if kept is not None and (not kept[2] or guards_hold(kept[2], context, compiled.principal, check.resource, now)):
+        return kept[0], compiled, context, None, kept
+    decision, guards = evaluate_guarded(AuthzRequest(
         compiled.principal, check.action, check.resource, context, compiled.identity, compiled.boundary,
-        compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
+        compiled.session, compiled.scope_downs, None, check.resource_account, now, False,
     ))
-    return decision, compiled, context, resource_policy
+    if key is None:
+        return decision, compiled, context, None, None
+    if len(compiled.decisions) >= _DECISIONS_KEPT:
+        compiled.decisions.clear()
+    kept = compiled.decisions[key] = [decision, None, guards]
+    return decision, compiled, context, None, kept
+
+
+_DECISIONS_KEPT = 1024
+"""Per compiled principal; past this many the decisions kept start over."""
+
+
+def _decision_key(check: "Check", context: dict[str, Any]) -> tuple | None:
+    """What a decision without a resource policy is made of, besides the compiled principal and the time: the
+    action, resource, resource account and the request context, its keys in order and its values with their exact
+    types (``1`` is no ``True``); ``None`` (nothing kept) for a context holding another kind of value (a list)."""
+    values = tuple(context.values())
+    types = tuple(map(type, values))
+    if not REUSABLE_TYPES.issuperset(types):
+        return None
+    return check.action, check.resource, check.resource_account, tuple(context), values, types
 
 
 def evaluated(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
@@ -378,8 +434,16 @@ def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrinc
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
         return CompiledPrincipal(principal, _NO_POLICIES, None, None)
     iam = account.iam
-    return store.derived("authorizer").get((who.account_id, who.arn, who.access_key_id), iam.version,
-                                           lambda: _compile(iam, who))
+    # Kept on the Caller too (a Caller is itself cached per IAM version, so the next request of the same
+    # credentials finds it without a keyed look-up); IAM versions are unique in the process, so the version alone
+    # says the IAM state it was compiled from is the one in force.
+    held = who.__dict__.get("_compiled")
+    if held is not None and held[0] == iam.version:
+        return held[1]
+    compiled = store.derived("authorizer").get((who.account_id, who.arn, who.access_key_id), iam.version,
+                                               lambda: _compile(iam, who))
+    who.__dict__["_compiled"] = (iam.version, compiled)
+    return compiled
 
 
 def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:

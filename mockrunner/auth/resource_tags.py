@@ -10,11 +10,18 @@ resource types only, and the IAM User Guide ("Controlling access to and for IAM 
 it for users and roles; other IAM resources' tags are ``aws:ResourceTag/*`` alone."""
 
 
+
 def resource_tag_keys(entity: Any, kind: str = "") -> dict[str, str]:
     """``aws:ResourceTag/<key>`` per tag of ``entity`` (anything with ``tags``; ``None`` for a resource that does not
-    exist has none), and ``iam:ResourceTag/<key>`` too when ``kind`` is a user or role."""
-    tags: Mapping[str, str] = getattr(entity, "tags", None) or {}
-    keys = {f"aws:ResourceTag/{key}": value for key, value in tags.items()}
+    exist has none), and ``iam:ResourceTag/<key>`` too when ``kind`` is a user or role (after every ``aws:`` key)."""
+    tags: Mapping[str, str] | None = getattr(entity, "tags", None)
+    keys: dict[str, str] = {}
+    if not tags:
+        return keys
+    # Plain loops: on every authorized request, cheaper than comprehensions (a function call each) or map/zip.
+    for key, value in tags.items():
+        keys["aws:ResourceTag/" + key] = value
     if kind in IDENTITY_KINDS:
-        keys.update({f"iam:ResourceTag/{key}": value for key, value in tags.items()})
+        for key, value in tags.items():
+            keys["iam:ResourceTag/" + key] = value
     return keys

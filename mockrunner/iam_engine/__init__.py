@@ -16,6 +16,8 @@ from .evaluate import (
     PolicySet,
     Unreadable,
     evaluate,
+    evaluate_guarded,
+    guards_hold,
 )
 from .messages import MalformedPolicyError
 from .principal import Principal, principal_from_arn
@@ -35,6 +37,8 @@ __all__ = [
     "Unreadable",
     "clear_cache",
     "evaluate",
+    "evaluate_guarded",
+    "guards_hold",
     "parse_policy",
     "principal_from_arn",
     "validate_policy",

@@ -15,6 +15,13 @@ from typing import Any
 from .principal import Principal
 
 MISSING: Any = object()
+TIME_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+"""The keys :func:`build_context` derives from the time of the request (lower-cased): the only context a decision
+can owe to the moment it is made, rather than to the request and the policies."""
+REUSABLE_TYPES = frozenset({str, bool, int, type(None), datetime})
+"""Value types whose equal values (of one type) mean the same to every condition: a request context holding these
+alone may be reused (see :func:`build_context`).  Not floats (``-0.0 == 0.0``, but their texts differ), nor
+sequences (``[1] == [True]``)."""
 AMBIGUOUS: Any = object()
 """The value of a key the request carries more than once in spellings that differ only in case, with different
 values (a resource tagged both ``env`` and ``ENV``): IAM documents that ``aws:ResourceTag/TagKey1`` "matches a
@@ -41,15 +48,28 @@ def iso_z(moment: datetime) -> str:
 
 
 def build_context(request_context: Mapping[str, Any], principal: Principal, now: datetime) -> dict[str, Any]:
-    """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them."""
-    # Derived keys first, so a key the request carries itself wins.
-    ctx = _principal_keys(principal).copy()
-    lowered = _lowered(tuple(request_context))
-    if lowered is None:
-        ctx.update(_with_ambiguous_keys(request_context))
+    """Lower-cased request keys, plus the keys AWS derives from the caller when the request lacks them.
+
+    The principal keeps the last context made for it without the time keys (its requests mostly carry the same
+    keys and values again), reused only for a request whose keys are the same, in the same order, and whose values
+    are equal and of the same types, each one of :data:`REUSABLE_TYPES` (so ``1`` never passes for ``True``)."""
+    keys = tuple(request_context)
+    values = tuple(request_context.values())
+    held = principal.__dict__.get("_last_context")
+    if held is not None and held[0] == keys and held[1] == values and tuple(map(type, values)) == held[2]:
+        ctx = held[3].copy()
     else:
-        ctx.update(zip(lowered, request_context.values(), strict=True))
-    if "aws:currenttime" not in ctx:
+        # Derived keys first, so a key the request carries itself wins.
+        ctx = _principal_keys(principal).copy()
+        lowered = _lowered(keys)
+        if lowered is None:
+            ctx.update(_with_ambiguous_keys(request_context))
+        else:
+            ctx.update(zip(lowered, values, strict=True))
+        types = tuple(map(type, values))
+        if REUSABLE_TYPES.issuperset(types):
+            principal.__dict__["_last_context"] = (keys, values, types, ctx.copy())
+    if "aws:currenttime" not in ctx:  # the two TIME_KEYS
         ctx["aws:currenttime"] = now
     if "aws:epochtime" not in ctx:
         ctx["aws:epochtime"] = int(now.timestamp())

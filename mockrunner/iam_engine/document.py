@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import messages as m
-from .conditions import KeyCondition, block_test, check_block_dates, check_block_syntax, compile_block
+from .conditions import (
+    KeyCondition,
+    UnknownCondition,
+    block_test,
+    check_block_dates,
+    check_block_syntax,
+    compile_block,
+)
+from .context import TIME_KEYS
 from .matching import ResourceMatcher, compile_actions
 from .messages import MalformedPolicyError
 from .principal import PrincipalMatcher, compile_principal
 from .strict_json import loads as policy_loads
-from .variables import has_variables, parse_template, split_outside_variables
+from .variables import VAR, Template, has_variables, parse_template, split_outside_variables
 
 
 class PolicyKind(enum.Enum):
@@ -70,14 +78,34 @@ class Statement:
     test: Callable[[dict[str, Any]], Any] | None = field(default=None, compare=False, repr=False)
     """The ``Condition`` block evaluated as one call (:func:`~.conditions.block_test`): ``False``, ``None``
     (unknown) or a true value; ``None`` when the statement has no conditions."""
+    reads_time: bool = field(default=True, init=False, compare=False, repr=False)
+    """Whether evaluating the statement may read a :data:`~.context.TIME_KEYS` key (a condition on one, or a policy
+    variable naming one in a condition value or a resource); ``True`` for anything this cannot tell."""
 
     def __post_init__(self) -> None:
         if self.conditions and self.test is None:
             object.__setattr__(self, "test", block_test(self.conditions))
+        object.__setattr__(self, "reads_time", _reads_time(self.conditions, self.resources))
 
     def action_matches(self, action: str) -> bool:
         """NotAction matches every action except those listed (User Guide, "NotAction")."""
         return (self.actions.match(action) is None) if self.not_action else (self.actions.match(action) is not None)
+
+
+def _reads_time(conditions: tuple, resources: ResourceMatcher | None) -> bool:
+    """:attr:`Statement.reads_time`: conditions and resource patterns read the request context only through their
+    key and the policy variables of their templates; anything else is taken to read the time."""
+    for condition in conditions:
+        if condition.__class__ is KeyCondition:
+            if condition.key in TIME_KEYS or any(_names_time(template) for template in condition.templates):
+                return True
+        elif condition.__class__ is not UnknownCondition:  # always unknown, whatever the context holds
+            return True
+    return resources is not None and any(_names_time(template) for template in resources.dynamic)
+
+
+def _names_time(template: Template) -> bool:
+    return any(part[0] == VAR and part[1] in TIME_KEYS for part in template)
 
 
 @dataclass(eq=False)

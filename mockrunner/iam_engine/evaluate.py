@@ -179,6 +179,10 @@ Plan = tuple[tuple[PolicyRef, Statement, bool, MatchedStatement], ...]
 """Per candidate statement: its policy, the statement, whether its resource still needs matching, and the
 :class:`MatchedStatement` that names it in the layer the plan was built for."""
 
+Guard = tuple[Statement, bool, bool]
+"""A statement evaluated that may read the time, whether its resource still needed matching, and whether it
+passed (its conditions and resource held): see :func:`evaluate_guarded`."""
+
 
 class PolicySet(tuple):
     """Policies evaluated together again and again (a principal's identity or session policies).
@@ -266,11 +270,15 @@ def _scan(
     ctx: dict[str, Any],
     denies: list[MatchedStatement],
     first_allow: bool,
-) -> list[tuple[MatchedStatement, str | None]]:
+    hows: list[str | None] | None = None,
+    guards: list[Guard] | None = None,
+) -> list[MatchedStatement]:
     """The Allow statements of one layer's policies that apply to the request (appending its Denies to ``denies``).
 
-    Each allow comes with how its ``Principal`` named the caller (resource policies only).  With ``first_allow``,
-    the scan stops at the first Allow that applies: the plan puts Denies first, so none can come after it.
+    With ``hows``, how each allow's ``Principal`` named the caller is appended to it, in the same order (resource
+    policies).  With ``first_allow``, the scan stops at the first Allow that applies: the plan puts Denies first,
+    so none can come after it.  With ``guards``, each statement evaluated that may read the time
+    (:attr:`Statement.reads_time`) is appended to it with whether it passed (see :func:`evaluate_guarded`).
     """
     resource, principal = request.resource, request.principal
     has_boundary = request.permissions_boundary is not None
@@ -278,18 +286,25 @@ def _scan(
         plan = refs.plan(action, resource, layer)
     else:
         plan = _build_plan(refs, action, resource, layer)
-    allows: list[tuple[MatchedStatement, str | None]] = []
+    allows: list[MatchedStatement] = []
     for _ref, statement, check_resource, matched in plan:
         is_deny = statement.is_deny
-        test = statement.test
-        if test is not None:
-            result = test(ctx)
-            # Unknown (None) fails closed: it never allows, and it does deny.
-            if result is False or (result is None and not is_deny):
+        if statement.reads_time:
+            passes = _passes(statement, check_resource, resource, ctx)
+            if guards is not None:
+                guards.append((statement, check_resource, passes))
+            if not passes:
                 continue
-        # Resources with policy variables last: resolving them costs more than most conditions.
-        if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
-            continue
+        else:  # _passes, inline: the hot path of every request
+            test = statement.test
+            if test is not None:
+                result = test(ctx)
+                # Unknown (None) fails closed: it never allows, and it does deny.
+                if result is False or (result is None and not is_deny):
+                    continue
+            # Resources with policy variables last: resolving them costs more than most conditions.
+            if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
+                continue
         how = None
         if statement.not_principal:
             # "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported"
@@ -307,7 +322,9 @@ def _scan(
         if is_deny:
             denies.append(matched)
         else:
-            allows.append((matched, how))
+            allows.append(matched)
+            if hows is not None:
+                hows.append(how)
             if first_allow:
                 break
     return allows
@@ -328,6 +345,45 @@ cached_account_of = lru_cache(maxsize=4096)(account_of)
 
 def evaluate(request: AuthzRequest) -> Decision:
     """Decide one request. Never raises for a policy's content: unreadable policies deny (module rule 5)."""
+    return _evaluate(request, None)
+
+
+def evaluate_guarded(request: AuthzRequest) -> tuple[Decision, tuple[Guard, ...]]:
+    """:func:`evaluate`, and the statements it evaluated that may read ``aws:CurrentTime`` or ``aws:EpochTime``
+    (:attr:`Statement.reads_time`), each with whether it passed.
+
+    Every other input of a decision is in the request (its context, principal, action, resource and policies): a
+    statement that reads no time passes or not for the same request whenever it is asked.  So the same request made
+    later is decided the same as long as every guard passes as it did (:func:`guards_hold`): each statement then
+    fares as before, in the same order, up to the same deciding one.  No guards: the decision holds at any time."""
+    guards: list[Guard] = []
+    decision = _evaluate(request, guards)
+    return decision, tuple(guards)
+
+
+def guards_hold(guards: Sequence[Guard], context: Mapping[str, Any], principal: Principal, resource: str,
+                now: datetime) -> bool:
+    """Whether each guard of :func:`evaluate_guarded` passes again as it did, for the request it was made for
+    (``context``, ``principal``, ``resource``) at ``now``."""
+    ctx = build_context(context, principal, now)
+    return all(_passes(statement, check_resource, resource, ctx) is passed
+               for statement, check_resource, passed in guards)
+
+
+def _passes(statement: Statement, check_resource: bool, resource: str, ctx: dict[str, Any]) -> bool:
+    """Whether ``statement``'s conditions and resource hold for the request (unknown: only a Deny's do)."""
+    test = statement.test
+    if test is not None:
+        result = test(ctx)
+        # Unknown (None) fails closed: it never allows, and it does deny.
+        if result is False or (result is None and not statement.is_deny):
+            return False
+    # Resources with policy variables last: resolving them costs more than most conditions.
+    return not (check_resource and statement.resources.match(resource, ctx) is statement.not_resource)
+
+
+def _evaluate(request: AuthzRequest, guards: list[Guard] | None) -> Decision:
+    """:func:`evaluate`, noting in ``guards`` each statement evaluated that may read the time (see :func:`_scan`)."""
     principal = request.principal
     now = request.now or datetime.now(UTC)
     ctx = build_context(request.context, principal, now)
@@ -337,20 +393,23 @@ def evaluate(request: AuthzRequest) -> Decision:
     # Layers in the order AWS lists them; the first layer holding a Deny names the explicit denial.
     first_allow = not request.all_allows
     denies: list[MatchedStatement] = []
-    id_allows = [m for m, _ in _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow)]
+    id_allows = _scan(request.identity_policies, IDENTITY, request, action, ctx, denies, first_allow, None, guards)
     boundary_allows = session_allows = None
     if request.permissions_boundary is not None:
-        boundary_allows = [m for m, _ in _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx,
-                                               denies, first_allow)]
+        boundary_allows = _scan((request.permissions_boundary,), BOUNDARY, request, action, ctx, denies, first_allow,
+                                None, guards)
     if request.session_policies is not None:
-        session_allows = [m for m, _ in _scan(request.session_policies, SESSION, request, action, ctx, denies,
-                                              first_allow)]
+        session_allows = _scan(request.session_policies, SESSION, request, action, ctx, denies, first_allow, None,
+                               guards)
     # Each scope-down policy must allow on its own: a list of per-policy allows, checked after the other layers.
-    scope_down_allows = [[m for m, _ in _scan((ref,), SESSION, request, action, ctx, denies, first_allow)]
+    scope_down_allows = [_scan((ref,), SESSION, request, action, ctx, denies, first_allow, None, guards)
                          for ref in request.scope_down_policies] if request.scope_down_policies else []
-    # A resource policy's allows differ by how they name the principal, so all of them are kept.
-    res_allows = ([] if request.resource_policy is None else
-                  _scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False))
+    # A resource policy's allows differ by how they name the principal, so all of them are kept, each with how.
+    res_allows: list[tuple[MatchedStatement, str | None]] = []
+    if request.resource_policy is not None:
+        hows: list[str | None] = []
+        res_allows = list(zip(_scan((request.resource_policy,), RESOURCE, request, action, ctx, denies, False, hows,
+                                    guards), hows, strict=True))
     errors = _unreadable_errors(request)
     if denies:
         return _deny(request, denies[0].policy_kind, True, denies, errors)
@@ -425,7 +484,7 @@ def layer_statements(refs: Sequence[PolicyRef], layer: str,
     the layer says on its own, before the layers are combined."""
     ctx = build_context(request.context, request.principal, request.now or datetime.now(UTC))
     denies: list[MatchedStatement] = []
-    allows = [m for m, _ in _scan(refs, layer, request, request.action.lower(), ctx, denies, False)]
+    allows = _scan(refs, layer, request, request.action.lower(), ctx, denies, False)
     return denies, allows
 
 

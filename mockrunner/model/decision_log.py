@@ -38,6 +38,14 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
     Plain tuples because the collector untracks a tuple whose items are all atomic or untracked tuples; a dict or
     an object inside would keep it (and its rescanning) alive as long as the log holds it.
     """
+    return entry(time, request_id, principal, action, resource, decision, message, enforce,
+                 fields_of(context, matched, errors), decided_by, boundary, resource_policy)
+
+
+def fields_of(context: Mapping[str, Any], matched: Iterable[Sequence[Any]],
+              errors: Iterable[Sequence[str]] = ()) -> tuple[tuple, tuple, tuple]:
+    """The context, matched statements and unreadable policies as an entry holds them (see :func:`record`): what a
+    caller deciding the same request again may keep and hand to :func:`entry` instead of making them anew."""
     # A context holding numbers is kept as is: 1, 1.0 and True are equal keys, and sharing must not turn one
     # request's value into another's.  (Statement fields are strings and statement indexes.)
     values = tuple(context.values())
@@ -49,10 +57,16 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
     statements = tuple(itertools.chain.from_iterable(matched))
     problems = tuple(itertools.chain.from_iterable(errors)) if errors else ()
     # ``_SHARED.get(x) or _shared(x)``: the lookup inline, the function only for a value not yet kept.
+    return pairs, _SHARED.get(statements) or _shared(statements), problems
+
+
+def entry(time: datetime, request_id: str | None, principal: str, action: str, resource: str, decision: str,
+          message: str, enforce: str, fields: tuple[tuple, tuple, tuple], decided_by: str = "",
+          boundary: str | None = None, resource_policy: str | None = None) -> tuple:
+    """:func:`record` of the ``fields`` :func:`fields_of` made of the context, matched statements and errors."""
     return (time, request_id, principal, _SHARED.get(action) or _shared(action),
             _SHARED.get(resource) or _shared(resource), decision, _SHARED.get(message) or _shared(message), enforce,
-            next(_IDS), decided_by, boundary, resource_policy, pairs,
-            _SHARED.get(statements) or _shared(statements), problems)
+            next(_IDS), decided_by, boundary, resource_policy, *fields)
 
 
 def _flattened(context: Mapping[str, Any]) -> tuple:

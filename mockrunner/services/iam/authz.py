@@ -21,10 +21,17 @@ the actions the Service Authorization Reference lists that key for.  A check of 
 TagRole, ...) has no such key, so a condition on it is judged as on a missing key."""
 
 
+_KEYED_PARAMS = frozenset({"Tags", "TagKeys", "PolicyArn", "PermissionsBoundary", "AWSServiceName",
+                           "OrganizationsPolicyId"})
+"""The parameters :func:`request_keys` reads: a request with none of them (most reads) has no request keys."""
+
+
 def request_keys(ctx: RequestContext) -> dict[str, Any]:
     """Condition keys read from the request parameters (Service Authorization Reference, IAM)."""
     params = ctx.params
     keys: dict[str, Any] = {}
+    if _KEYED_PARAMS.isdisjoint(params):
+        return keys
     tags = params.get("Tags")
     if tags:
         for tag in tags:
@@ -46,29 +53,35 @@ def request_keys(ctx: RequestContext) -> dict[str, Any]:
 def resource_keys(entity: Any, keys: dict[str, Any], kind: str = "", operation: str = "") -> None:
     """Add the target's keys: its tags (as ``iam:ResourceTag/*`` too for a user or role, ``kind``) and, for the
     operations in :data:`BOUNDARY_KEYED`, its permissions boundary."""
-    for key, value in resource_tag_keys(entity, kind).items():
-        keys.setdefault(key, value)
-    boundary = getattr(entity, "permissions_boundary", None)
-    if boundary and operation in BOUNDARY_KEYED:
-        keys.setdefault("iam:PermissionsBoundary", boundary)
+    tag_keys = resource_tag_keys(entity, kind)
+    if not keys:
+        keys.update(tag_keys)  # no request keys (most reads): nothing for a tag key to give way to
+    else:
+        for key, value in tag_keys.items():
+            keys.setdefault(key, value)
+    if operation in BOUNDARY_KEYED:
+        boundary = getattr(entity, "permissions_boundary", None)
+        if boundary:
+            keys.setdefault("iam:PermissionsBoundary", boundary)
 
 
 def target(kind: Kind | None, *, self_default: bool = False, path_param: str = "Path") -> Callable:
     """authz: ``iam:<Operation>`` on the user/group/role named by the request (its ARN, with its path)."""
 
     def authz(ctx: RequestContext) -> Iterable[Check]:
-        account = ctx.account.id
-        iam = iam_of(ctx)
+        operation = ctx.operation.name
         keys = request_keys(ctx)
-        action = f"iam:{ctx.operation_name}"
+        action = "iam:" + operation
         name = self_user(ctx) if self_default else ctx.params.get(kind.param)
         if name is None:
             return (Check(action, ctx.caller.arn, keys),)
-        entity = kind.entities(iam).get(name)
-        path = entity.path if entity is not None else (ctx.params.get(path_param) or "/")
-        if entity is not None:
-            resource_keys(entity, keys, kind.name, ctx.operation_name)
-        return (Check(action, entity_arn(account, kind.name, path, name), keys),)
+        entity = getattr(ctx.account.iam, kind.collection).get(name)
+        if entity is None:
+            path = ctx.params.get(path_param) or "/"
+        else:
+            path = entity.path
+            resource_keys(entity, keys, kind.name, operation)
+        return (Check(action, entity_arn(ctx.account.id, kind.name, path, name), keys),)
 
     return authz
 
