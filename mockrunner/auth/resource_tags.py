@@ -10,7 +10,6 @@ resource types only, and the IAM User Guide ("Controlling access to and for IAM 
 it for users and roles; other IAM resources' tags are ``aws:ResourceTag/*`` alone."""
 
 
-
 def resource_tag_keys(entity: Any, kind: str = "") -> dict[str, str]:
     """``aws:ResourceTag/<key>`` per tag of ``entity`` (anything with ``tags``; ``None`` for a resource that does not
     exist has none), and ``iam:ResourceTag/<key>`` too when ``kind`` is a user or role (after every ``aws:`` key)."""

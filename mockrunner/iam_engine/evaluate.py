@@ -289,22 +289,11 @@ def _scan(
     allows: list[MatchedStatement] = []
     for _ref, statement, check_resource, matched in plan:
         is_deny = statement.is_deny
-        if statement.reads_time:
-            passes = _passes(statement, check_resource, resource, ctx)
-            if guards is not None:
-                guards.append((statement, check_resource, passes))
-            if not passes:
-                continue
-        else:  # _passes, inline: the hot path of every request
-            test = statement.test
-            if test is not None:
-                result = test(ctx)
-                # Unknown (None) fails closed: it never allows, and it does deny.
-                if result is False or (result is None and not is_deny):
-                    continue
-            # Resources with policy variables last: resolving them costs more than most conditions.
-            if check_resource and statement.resources.match(resource, ctx) is statement.not_resource:
-                continue
+        passes = _passes(statement, check_resource, resource, ctx)
+        if guards is not None and statement.reads_time:
+            guards.append((statement, check_resource, passes))
+        if not passes:
+            continue
         how = None
         if statement.not_principal:
             # "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported"

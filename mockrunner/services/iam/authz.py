@@ -21,17 +21,10 @@ the actions the Service Authorization Reference lists that key for.  A check of 
 TagRole, ...) has no such key, so a condition on it is judged as on a missing key."""
 
 
-_KEYED_PARAMS = frozenset({"Tags", "TagKeys", "PolicyArn", "PermissionsBoundary", "AWSServiceName",
-                           "OrganizationsPolicyId"})
-"""The parameters :func:`request_keys` reads: a request with none of them (most reads) has no request keys."""
-
-
 def request_keys(ctx: RequestContext) -> dict[str, Any]:
     """Condition keys read from the request parameters (Service Authorization Reference, IAM)."""
     params = ctx.params
     keys: dict[str, Any] = {}
-    if _KEYED_PARAMS.isdisjoint(params):
-        return keys
     tags = params.get("Tags")
     if tags:
         for tag in tags:
@@ -75,7 +68,7 @@ def target(kind: Kind | None, *, self_default: bool = False, path_param: str = "
         name = self_user(ctx) if self_default else ctx.params.get(kind.param)
         if name is None:
             return (Check(action, ctx.caller.arn, keys),)
-        entity = getattr(ctx.account.iam, kind.collection).get(name)
+        entity = kind.entities(iam_of(ctx)).get(name)
         if entity is None:
             path = ctx.params.get(path_param) or "/"
         else:

@@ -28,16 +28,12 @@ _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not 
 
 
 def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None,
-         default_size: int = DEFAULT_PAGE, limit: int | None = None, bad_marker: str = "Invalid Marker.",
+         default_size: int = DEFAULT_PAGE, bad_marker: str = "Invalid Marker.",
          bad_marker_code: str = "ValidationError") -> dict:
     """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items;
-    ``default_size`` items per page when the request has no MaxItems; at most ``limit`` whatever MaxItems asks
-    ("IAM might return fewer than the MaxItems number of results even when there are more results available",
-    every IAM listing's ``IsTruncated``); ``bad_marker``/``bad_marker_code``: IAM's answer to a marker this listing
-    never gave."""
+    ``default_size`` items per page when the request has no MaxItems; ``bad_marker``/``bad_marker_code``: IAM's
+    answer to a marker this listing never gave."""
     start, size = _window(ctx, len(items), default_size, bad_marker, bad_marker_code)
-    if limit is not None:
-        size = min(size, limit)
     chosen = items[start:start + size]
     return _answer(key, [out(item) for item in chosen] if out else list(chosen), start, len(items))
 
@@ -48,7 +44,8 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
     """:func:`page` for items whose rendering costs work known only once done: ``out`` answers an item's wire form
     and what it cost, each item costs at least ``expected``; the page takes the first item, then each next one
     while what the page spent plus ``expected`` stays within ``budget`` (so a page never costs more than
-    ``budget`` plus one item's cost), and never more than MaxItems."""
+    ``budget`` plus one item's cost), and never more than MaxItems ("IAM might return fewer than the MaxItems
+    number of results even when there are more results available", every IAM listing's ``IsTruncated``)."""
     start, size = _window(ctx, len(items), default_size, bad_marker, bad_marker_code)
     rendered: list[Any] = []
     spent = 0
