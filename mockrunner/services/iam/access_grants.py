@@ -35,8 +35,8 @@ any resource, *unverified*).  Recorded from AWS, 2026-09-11 (``last_access.json`
 ``s3:StackdUnmodeledAction`` ("get_selection_unknown_action_poll_1") and ``s3:GetObject`` allowed only on a bucket's
 ARN ("report_controls_get_bucket_only_poll_1"), while ListPoliciesGrantingServiceAccess lists both policies
 ("selection_unknown_action", "resource_selection_bucket_resource"): it reads no catalogue.  A namespace IAM knows
-that the catalogue's dataset lacks (twelve, newer than it) is read as before, every action counting (*unverified*;
-the recorded report of a policy allowing ``*`` lists them).
+that the catalogue's dataset lacks (one newer than its date) is read as before, every action counting (*unverified*;
+the recorded report of a policy allowing ``*`` lists such namespaces).
 """
 from __future__ import annotations
 
@@ -296,11 +296,12 @@ def _catalogued(namespace: str, action: str, resources: list[str], denies: _Deni
     the catalogue's actions it matches, on a resource of one of that action's types that no deny takes back."""
     for name in action_catalogue.matching_actions(namespace, action.partition(":")[2]):
         found = f"{namespace}:{name}"
+        takes_any = not action_catalogue.resource_types(found)
         templates = action_catalogue.templates(found)
         for resource in resources:
             if denies.covered(found, resource):
                 continue
-            if not action_catalogue.resource_types(found) or any(walks.may_take(resource, t) for t in templates):
+            if takes_any or any(walks.may_take(resource, template) for template in templates):
                 return True
     return False
 
