@@ -95,6 +95,12 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest
         return None
     if HOST_HEADERS.isdisjoint(signed.signed_headers):
         raise SigV4Error("mismatch", HOST_NOT_SIGNED)
+    if len(frozenset(signed.signed_headers)) != len(signed.signed_headers):
+        # A signer lists each header once (botocore: sorted(set(...))); a name listed again would put its value in
+        # the canonical request once per mention: 6,000 mentions of one 30 KB header, 180 MB to build and hash.
+        # Refused before anything is built, as the signature no signer makes (*unverified*: AWS's answer to it is
+        # not published).
+        raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
     if "x-amz-target" in headers and "x-amz-target" not in signed.signed_headers:
         # The target names the operation: unsigned, one captured request would replay as any other operation.
         raise SigV4Error("mismatch", TARGET_NOT_SIGNED)
@@ -227,11 +233,17 @@ def _amz_window(text: str) -> tuple[datetime, datetime, datetime]:
     """The moment ``text`` names, and the moments 15 minutes before and after it (cached, as the requests of one
     second share it): a request checked between them is within both the skew and the presigned lifetime."""
     moment = _parse_amz_date(text)
-    return moment, moment - _WINDOW, moment + _WINDOW
+    # Within 15 minutes of year 1 or of year 9999's end a bound is past what a datetime holds: the first or last
+    # moment there is stands for it (a request checked now is never that close to either).
+    earliest = moment - _WINDOW if moment >= _FIRST + _WINDOW else _FIRST
+    latest = moment + _WINDOW if moment <= _LAST - _WINDOW else _LAST
+    return moment, earliest, latest
 
 
 _WINDOW = timedelta(seconds=min(MAX_SKEW_SECONDS, PRESIGNED_LIFETIME_SECONDS))
 """The span either side of a signature's date that every rule of :func:`check_time` accepts."""
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 def _parse_amz_date(text: str) -> datetime:
@@ -310,8 +322,11 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
                         headers: Mapping[str, str], payload: str) -> list[str]:
     """The canonical request AWS computes, then the query variant botocore may have signed instead."""
     names = signed.signed_headers
-    head = f"{method.upper()}\n{_canonical_path(path)}\n"
-    tail = "\n" + _canonical_headers(names, tuple(map(headers.get, names))) + payload
+    head = f"{method.upper()}\n{_canonical_path(path) if len(path) <= _CACHED_SIZE else _path_of(path)}\n"
+    values = tuple(map(headers.get, names))
+    block = (_canonical_headers(names, values) if sum(len(value or "") for value in values) <= _CACHED_SIZE
+             else _headers_of(names, values))
+    tail = "\n" + block + payload
     if not query_string:
         return [head + tail]
     pairs = [pair for pair in query_string.split("&") if pair]
@@ -322,13 +337,22 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
     return [head + query + tail] if raw == query else [head + query + tail, head + raw + tail]
 
 
-@lru_cache(maxsize=256)
-def _canonical_headers(names: tuple[str, ...], values: tuple[str | None, ...]) -> str:
+_CACHED_SIZE = 4096
+"""The most characters of header values (or of a path) whose canonical form is cached: a client's own requests
+carry far less, and larger ones, which only a hand-made request sends, are built each time rather than kept (256
+kept blocks of a 64 KB head each would hold 30 MB for whoever knows an access key id)."""
+
+
+def _headers_of(names: tuple[str, ...], values: tuple[str | None, ...]) -> str:
     """The canonical headers (each ``name:value`` with its whitespace runs made one space, a header the request
-    lacks as empty), then the signed header list, each block ending in a newline.  Cached: a client's requests
-    carry the same header values (the date changes once a second), so most requests find their block made."""
+    lacks as empty), then the signed header list, each block ending in a newline."""
     lines = "".join([f"{name}:{' '.join((value or '').split())}\n" for name, value in zip(names, values, strict=True)])
     return f"{lines}\n{';'.join(names)}\n"
+
+
+_canonical_headers = lru_cache(maxsize=256)(_headers_of)
+""":func:`_headers_of`, cached for values of at most :data:`_CACHED_SIZE` characters: a client's requests carry the
+same header values (the date changes once a second), so most requests find their block made."""
 
 
 def _without_signature(pairs: list[str]) -> list[str]:
@@ -338,9 +362,12 @@ def _without_signature(pairs: list[str]) -> list[str]:
     return pairs if len(signatures) != 1 else pairs[:signatures[0]] + pairs[signatures[0] + 1:]
 
 
-@lru_cache(maxsize=1024)
-def _canonical_path(path: str) -> str:
+def _path_of(path: str) -> str:
     return quote(normalize_url_path(path or "/"), safe="/~")
+
+
+_canonical_path = lru_cache(maxsize=1024)(_path_of)
+""":func:`_path_of`, cached for paths of at most :data:`_CACHED_SIZE` characters."""
 
 
 def _aws_query(pairs: list[str]) -> str:
