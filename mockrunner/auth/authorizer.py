@@ -22,6 +22,7 @@ Every decision is appended to ``store.decision_log`` (bounded) for the admin API
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,12 +97,14 @@ class CompiledPrincipal:
     session: PolicySet | None
     scope_downs: tuple[PolicyRef, ...] = ()
     """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
-    decisions: dict[tuple, list] = field(default_factory=dict, compare=False, repr=False)
-    """The decisions made for this principal, by the request that was decided (:func:`_decision_key`), each as
-    ``[decision, its decision log fields (made at its first record), its guards]``: the same request again is
-    answered from here when its guards (the statements evaluated that may read the time, :func:`evaluate_guarded`)
-    pass as they did; otherwise it is decided anew, and that decision kept instead.  This object is replaced on
-    every IAM change, so these never outlive the policies they were decided on."""
+    serial: int | None = field(default=None, compare=False, repr=False)
+    """Unique in the process for a principal compiled from IAM state (``None`` for the root's and a service's, made
+    afresh for each check): its decisions are kept in the store's :attr:`~mockrunner.model.store.Store.decisions`
+    under this number and the request decided (:func:`_decision_key`), each as ``[decision, its decision log fields
+    (made at its first record), its guards]``.  The same request again is answered from there when its guards (the
+    statements evaluated that may read the time, :func:`evaluate_guarded`) pass as they did; otherwise it is decided
+    anew, and that decision kept instead.  This object is replaced on every IAM change (with a new number), so a
+    kept decision is never found for policies other than the ones it was decided on."""
 
 
 def service_principal(name: str) -> Principal:
@@ -362,7 +365,7 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
              now: datetime, all_allows: bool
              ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None, list | None]:
     """:func:`_evaluated`, and the principal's kept entry (``[decision, decision log fields or None, guards]``) when
-    the decision is one it keeps (see :attr:`CompiledPrincipal.decisions`)."""
+    the decision is one it keeps (see :attr:`CompiledPrincipal.serial`)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)
@@ -376,8 +379,8 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
             compiled.session, compiled.scope_downs, resource_policy, check.resource_account, now, all_allows,
         ))
         return decision, compiled, context, resource_policy, None
-    key = _decision_key(check, context)
-    kept = compiled.decisions.get(key) if key is not None else None
+    key = _decision_key(compiled.serial, check, context)
+    kept = store.decisions.get(key) if key is not None else None
     if kept is not None and (not kept[2] or guards_hold(kept[2], context, compiled.principal, check.resource, now)):
         return kept[0], compiled, context, None, kept
     decision, guards = evaluate_guarded(AuthzRequest(
@@ -386,25 +389,31 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
     ))
     if key is None:
         return decision, compiled, context, None, None
-    if len(compiled.decisions) >= _DECISIONS_KEPT:
-        compiled.decisions.clear()
-    kept = compiled.decisions[key] = [decision, None, guards]
+    decisions = store.decisions
+    if len(decisions) >= DECISIONS_KEPT:
+        decisions.clear()
+    kept = decisions[key] = [decision, None, guards]
     return decision, compiled, context, None, kept
 
 
-_DECISIONS_KEPT = 1024
-"""Per compiled principal; past this many the decisions kept start over."""
+DECISIONS_KEPT = 8192
+"""Kept in a store, for all its principals together; past this many the decisions kept start over.  (Each
+principal kept up to 1,024 of its own before, and 4,096 compiled principals are kept: one caller minting sessions
+could make them hold four million decisions, gigabytes.)"""
 
 
-def _decision_key(check: "Check", context: dict[str, Any]) -> tuple | None:
-    """What a decision without a resource policy is made of, besides the compiled principal and the time: the
-    action, resource, resource account and the request context, its keys in order and its values with their exact
-    types (``1`` is no ``True``); ``None`` (nothing kept) for a context holding another kind of value (a list)."""
+def _decision_key(serial: int | None, check: "Check", context: dict[str, Any]) -> tuple | None:
+    """What a decision without a resource policy is made of, besides the time: the compiled principal (its
+    :attr:`~CompiledPrincipal.serial`), the action, resource, resource account and the request context, its keys in
+    order and its values with their exact types (``1`` is no ``True``); ``None`` (nothing kept) for a principal
+    made afresh or a context holding another kind of value (a list)."""
+    if serial is None:
+        return None
     values = tuple(context.values())
     types = tuple(map(type, values))
     if not REUSABLE_TYPES.issuperset(types):
         return None
-    return check.action, check.resource, check.resource_account, tuple(context), values, types
+    return serial, check.action, check.resource, check.resource_account, tuple(context), values, types
 
 
 def evaluated(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
@@ -491,7 +500,11 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
         session = PolicySet(session_refs)
     scope_downs = tuple(PolicyRef.load(f"{caller.arn}#scope-down-policy/{index}", document)
                         for index, document in enumerate(caller.scope_down_policies))
-    return CompiledPrincipal(principal, PolicySet(refs), boundary, session, scope_downs)
+    return CompiledPrincipal(principal, PolicySet(refs), boundary, session, scope_downs, next(_SERIALS))
+
+
+_SERIALS = itertools.count(1)
+"""The :attr:`CompiledPrincipal.serial` of each principal compiled in this process."""
 
 
 _NO_POLICIES = PolicySet(())

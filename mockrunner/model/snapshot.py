@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 FORMAT = "mockrunner-state"
 VERSION = 1
-NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "authorization_details", "caches",
+NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "authorization_details", "caches", "decisions",
                        "after_mutation", "blobs", "attempts"})
 """Store attributes that are configuration, machinery or a log rather than state."""
 _ALLOWED_MODULE_PREFIX = "mockrunner."

@@ -58,6 +58,9 @@ class Store:
         """Every authorization decision (read as dicts, newest last), bounded; see ``auth/authorizer.py``."""
         self.authorization_details = AuthorizationDetails()
         """The Access Troubleshooter's records of denials by authorization id (bounded, 24 hours; not state)."""
+        self.decisions: dict[tuple, list] = {}
+        """Decisions kept for requests made again, by compiled principal and request, bounded (machinery, not state:
+        ``auth/authorizer.py``, ``CompiledPrincipal.serial``)."""
         self.caches: dict[str, DerivedCache] = {}
         """Values derived from the state, one :class:`DerivedCache` per owner (see :meth:`derived`)."""
         self.blobs = BlobStore()
@@ -80,6 +83,7 @@ class Store:
             self.decision_log.clear()
             self.authorization_details.clear()
             self.caches.clear()
+            self.decisions.clear()
             self.attempts.clear()
 
     def derived(self, owner: str, limit: int = 4096) -> DerivedCache:
