@@ -42,8 +42,10 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from operator import itemgetter, methodcaller, sub
 from typing import NamedTuple
 
 from mockrunner.iam_engine.matching import glob_to_regex
@@ -112,60 +114,108 @@ def _statements(document: str) -> tuple[_Statement, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=4096)
-def _pattern(pattern: str) -> re.Pattern[str]:
-    """``pattern`` compiled as the policy engine compiles a glob (:func:`mockrunner.iam_engine.matching.glob_to_regex`):
-    time linear in the pattern times the value, however many wildcards it holds (``.*`` per wildcard backtracked:
-    ten wildcards against a 60-character action held the store lock for hours)."""
-    return re.compile(glob_to_regex(pattern), re.DOTALL)
-
-
-def _matches(value: str, pattern: str) -> bool:
-    """Whether the wildcard ``pattern`` (``*``, ``?``) matches ``value`` read literally (so a pattern covers another
-    pattern it matches as text: ``s3:*`` covers ``s3:get*``)."""
-    return _pattern(pattern).fullmatch(value) is not None
-
-
 def _compile_any(patterns: Iterable[str]) -> re.Pattern[str]:
-    """One regex for all of ``patterns`` (each as :func:`_pattern`), which a value fully matches when one of them
-    does: one test, not one per pattern."""
+    """One regex for all of ``patterns``, each compiled as the policy engine compiles a glob
+    (:func:`mockrunner.iam_engine.matching.glob_to_regex`: time linear in the pattern times the value, however many
+    wildcards it holds), which a value fully matches when one of them does: one test, not one per pattern."""
     return re.compile("(?:" + "|".join(sorted(set(map(_source, patterns)))) + ")", re.DOTALL)
 
 
-_source = lru_cache(maxsize=8192)(glob_to_regex)
-"""The engine's regex source of one glob, remembered (a report reads the same policies again)."""
-
-Compiled = dict[tuple[str, ...], re.Pattern[str]]
-"""One reading's regexes of pattern lists (:func:`_compile_any`): made once per reading and dropped with it, as a
-regex of a thousand patterns holds most of a megabyte."""
+def _source(pattern: str) -> str:
+    """The engine's regex source of one glob, remembered for a short one (a report reads the same policies again;
+    8,192 of 3,000-character globs would hold 150 MB)."""
+    return _short_source(pattern) if len(pattern) <= _SHORT else glob_to_regex(pattern)
 
 
-def _matches_any(value: str, patterns: tuple[str, ...], compiled: Compiled) -> bool:
-    """Whether one of ``patterns`` matches ``value`` (:func:`_matches`)."""
-    if not patterns:
-        return False
-    regex = compiled.get(patterns)
-    if regex is None:
-        regex = compiled[patterns] = _compile_any(patterns)
-    return regex.fullmatch(value) is not None
+_short_source = lru_cache(maxsize=8192)(glob_to_regex)
 
 
-def _granted(statement: _Statement, namespace: str, compiled: Compiled) -> Iterator[str]:
+COMPILED_PER_READING = 250_000
+"""What one reading (a report, or ListPoliciesGrantingServiceAccess over all of an entity's policies) may spend on
+compiling globs into regexes, in :func:`_cost` units (about 2 us each: some 0.5 s in all).  A pattern list met after
+that is not compiled, and the test it was for answers towards listing, as :data:`WALKS_PER_REPORT` does.  (A user's
+110 policies of one 3,000-character ``Deny``, ``NotAction`` or namespace glob each held the store lock about 2 s a
+report or listing, before.)"""
+
+
+def _cost(patterns: tuple[str, ...]) -> int:
+    """About the length of ``patterns``' regex source (:func:`mockrunner.iam_engine.matching.glob_to_regex`: an
+    escaped character takes two, a ``*`` an atomic group), which compiling takes time in proportion to."""
+    return 2 * sum(map(len, patterns)) + 6 * sum(map(_STARS, patterns))
+
+
+_STARS = methodcaller("count", "*")
+_SHORT = 128
+"""A value is tested against the patterns that can match a text of its length or of this many characters, whichever
+is more: every action name and namespace is shorter, so one regex serves all of them."""
+
+
+class Regexes:
+    """One reading's regexes of pattern lists (:func:`_compile_any`), within :data:`COMPILED_PER_READING`: made once
+    per reading and dropped with it (a regex of a thousand patterns holds most of a megabyte).  A value is tested
+    only against the patterns that can match a text of its length (or of :data:`_SHORT`), so a long glob is never
+    compiled to be tested against a namespace or an action name."""
+
+    def __init__(self) -> None:
+        self.left = COMPILED_PER_READING
+        self.refused = False
+        """Whether some pattern list went uncompiled (then answers were given towards listing)."""
+        self.made: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+        self._by_least: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[str, ...]]] = {}
+        self._fitting: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
+
+    def of(self, patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+        """The regex of ``patterns``; ``None`` when the reading's budget does not cover them."""
+        if patterns not in self.made:
+            cost = _cost(patterns)
+            if cost > self.left:
+                self.made[patterns], self.refused = None, True
+            else:
+                self.left -= cost
+                self.made[patterns] = _compile_any(patterns)
+        return self.made[patterns]
+
+    def matches(self, value: str, patterns: tuple[str, ...], otherwise: bool) -> bool:
+        """Whether one of the wildcard ``patterns`` (``*``, ``?``) matches ``value`` read literally (so a pattern
+        covers another pattern it matches as text: ``s3:*`` covers ``s3:get*``); ``otherwise`` (the answer towards
+        listing) when the ones that might are not compiled."""
+        fitting = self._fitting_of(patterns, max(len(value), _SHORT))
+        if not fitting:
+            return False
+        regex = self.of(fitting)
+        return otherwise if regex is None else regex.fullmatch(value) is not None
+
+    def _fitting_of(self, patterns: tuple[str, ...], length: int) -> tuple[str, ...]:
+        """Those of ``patterns`` that may match a text of ``length`` characters (sorted, without repeats)."""
+        key = (patterns, length)
+        fitting = self._fitting.get(key)
+        if fitting is None:
+            ordered = self._by_least.get(patterns)
+            if ordered is None:
+                # The fewest characters a text each pattern matches has (every character but a ``*`` takes one).
+                ranked = sorted(set(zip(map(sub, map(len, patterns), map(_STARS, patterns)), patterns, strict=True)))
+                ordered = self._by_least[patterns] = (tuple(map(itemgetter(0), ranked)),
+                                                      tuple(map(itemgetter(1), ranked)))
+            fitting = self._fitting[key] = tuple(sorted(ordered[1][:bisect_right(ordered[0], length)]))
+        return fitting
+
+
+def _granted(statement: _Statement, namespace: str, compiled: Regexes) -> Iterator[str]:
     """The action patterns of ``namespace`` an ``Allow`` ``statement`` grants, restricted to it (``*`` as
     ``<namespace>:*``); none when it grants none."""
     if statement.grants_nothing:
         return
     if statement.not_action:
         whole = f"{namespace}:*"
-        if not _matches_any(whole, statement.not_actions, compiled):
+        if not compiled.matches(whole, statement.not_actions, False):
             yield whole
         return
     by_namespace, wildcards = _actions_by_namespace(statement.actions)
     for rest in by_namespace.get(namespace, ()):
         yield f"{namespace}:{rest}"
-    if wildcards and _matches_any(namespace, tuple(wildcards), compiled):
+    if wildcards and compiled.matches(namespace, tuple(wildcards), True):
         for service, rests in wildcards.items():
-            if _matches(namespace, service):
+            if compiled.matches(namespace, (service,), True):
                 yield from (f"{namespace}:{rest}" for rest in rests)
 
 
@@ -220,20 +270,19 @@ class _Denies:
     (Matching every pair against every deny pattern anew cost minutes under the store lock for one user's policies
     at IAM's size quotas.)"""
 
-    def __init__(self, statements: Iterable[_Statement], whole_only: bool) -> None:
+    def __init__(self, statements: Iterable[_Statement], whole_only: bool, compiled: Regexes) -> None:
         self.denies = tuple(statement for statement in statements if not statement.allow and not (
             statement.conditional or statement.not_action or statement.not_resource))
         self.whole_only = whole_only
-        services = {service for deny in self.denies if "*" in deny.resources
-                    for service in _whole_services(deny.actions)}
-        self._whole = _compile_any(services) if services else None
-        self._resources: dict[str, re.Pattern[str] | None] = {}
-        self._sets: dict[tuple[int, ...], re.Pattern[str] | None] = {}
-        self.compiled: Compiled = {}
+        self.compiled = compiled
+        self._whole = tuple(sorted({service for deny in self.denies if "*" in deny.resources
+                                    for service in _whole_services(deny.actions)}))
+        self._resources: dict[str, tuple[str, ...]] = {}
+        self._sets: dict[tuple[int, ...], tuple[str, ...]] = {}
 
     def namespace_denied(self, namespace: str) -> bool:
         """Whether one deny takes back every action of ``namespace`` on every resource."""
-        return self._whole is not None and self._whole.fullmatch(namespace) is not None
+        return self.compiled.matches(namespace, self._whole, False)
 
     def covered(self, action: str, resource: str) -> bool:
         """Whether a deny takes back ``action`` on ``resource``: one regex of the actions of every deny whose
@@ -242,27 +291,55 @@ class _Denies:
             return False
         if resource not in self._resources:
             covering = tuple(index for index, deny in enumerate(self.denies) if (
-                "*" in deny.resources if self.whole_only else _matches_any(resource, deny.resources, self.compiled)))
+                "*" in deny.resources if self.whole_only else self.compiled.matches(resource, deny.resources, False)))
             if covering not in self._sets:
-                patterns = {pattern for index in covering for pattern in self.denies[index].actions}
-                self._sets[covering] = _compile_any(patterns) if patterns else None
+                self._sets[covering] = tuple(sorted({pattern for index in covering
+                                                     for pattern in self.denies[index].actions}))
             self._resources[resource] = self._sets[covering]
-        actions = self._resources[resource]
-        return actions is not None and actions.fullmatch(action) is not None
+        return self.compiled.matches(action, self._resources[resource], False)
 
 
-@lru_cache(maxsize=8192)
-def _may_name(resource: str, namespace: str) -> bool:
-    """Whether the ``Resource`` pattern ``resource`` may name a resource of ``namespace``'s actions: not an ARN whose
-    (literal) service is another namespace IAM knows, outside :data:`FOREIGN_RESOURCES`.  ``*``, partial ARNs,
-    wildcard services and anything unreadable may (fail towards listing, as before)."""
+def _literal_service(resource: str) -> str | None:
+    """The service a ``Resource`` pattern names literally when it is a namespace IAM knows; ``None`` for ``*``,
+    partial ARNs, wildcard services, unknown ones and anything unreadable (such a pattern may name any namespace's
+    resources: fail towards listing)."""
     parts = resource.split(":", 3)
     if len(parts) < 3 or parts[0] != "arn":
-        return True
+        return None
     service = parts[2]
-    if service == namespace or "*" in service or "?" in service or service not in service_names():
-        return True
-    return service in FOREIGN_RESOURCES.get(namespace, ())
+    return None if "*" in service or "?" in service or service not in service_names() else service
+
+
+class _Named(NamedTuple):
+    """A statement's resource patterns as :func:`_may_name` reads them, once for every namespace."""
+
+    services: tuple[str | None, ...]
+    """Each pattern's :func:`_literal_service`."""
+    named: frozenset[str]
+    """The services some pattern names literally."""
+    anywhere: tuple[str, ...]
+    """The patterns that may name any namespace's resources (service ``None``), in order."""
+
+
+@lru_cache(maxsize=1024)
+def _named(resources: tuple[str, ...]) -> _Named:
+    services = tuple(map(_literal_service, resources))
+    return _Named(services, frozenset(service for service in services if service is not None),
+                  tuple(resource for resource, service in zip(resources, services, strict=True) if service is None))
+
+
+def _may_name(resources: tuple[str, ...], namespace: str) -> tuple[str, ...]:
+    """Those of a statement's ``Resource`` patterns that may name a resource of ``namespace``'s actions, in order: not
+    an ARN whose (literal) service is another namespace IAM knows, outside :data:`FOREIGN_RESOURCES`.  ``*``, partial
+    ARNs, wildcard services and anything unreadable may (fail towards listing).  Each pattern is read once per
+    statement, not once per namespace: a report asks of every namespace IAM knows, and a user's policies at IAM's
+    quotas hold some 25,000 patterns (11 million readings, 6.5 s under the store lock, before)."""
+    named = _named(resources)
+    wanted = named.named & (FOREIGN_RESOURCES.get(namespace, frozenset()) | {namespace})
+    if not wanted:
+        return named.anywhere
+    return tuple(resource for resource, service in zip(resources, named.services, strict=True)
+                 if service is None or service in wanted)
 
 
 WALKS_PER_REPORT = 1_000_000
@@ -291,7 +368,7 @@ class _Walks:
         return self.found[key]
 
 
-def _catalogued(namespace: str, action: str, resources: list[str], denies: _Denies, walks: _Walks) -> bool:
+def _catalogued(namespace: str, action: str, resources: tuple[str, ...], denies: _Denies, walks: _Walks) -> bool:
     """Whether the allowed action pattern ``action`` of ``namespace`` grants, as a report reads the catalogue: one of
     the catalogue's actions it matches, on a resource of one of that action's types that no deny takes back."""
     for name in action_catalogue.matching_actions(namespace, action.partition(":")[2]):
@@ -315,7 +392,7 @@ def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies,
     for statement in statements:
         if not statement.allow:
             continue
-        resources = [resource for resource in statement.resources if _may_name(resource, namespace)]
+        resources = _may_name(statement.resources, namespace)
         for action in _granted(statement, namespace, denies.compiled) if resources else ():
             if walks is not None:
                 if _catalogued(namespace, action, resources, denies, walks):
@@ -328,15 +405,31 @@ def _grants(statements: tuple[_Statement, ...], namespace: str, denies: _Denies,
 def reported_namespaces(documents: Iterable[str]) -> set[str]:
     """The known namespaces a report on an entity whose policies are ``documents`` lists (see the module)."""
     statements = tuple(dict.fromkeys(statement for document in documents for statement in _statements(document)))
-    denies, known, walks = _Denies(statements, whole_only=False), service_names(), _Walks()
+    denies, known, walks = _Denies(statements, False, Regexes()), service_names(), _Walks()
     return {namespace for namespace in _candidates(statements)
             if namespace in known and _grants(statements, namespace, denies, walks)}
 
 
-@lru_cache(maxsize=256)
-def granting(document: str, namespaces: tuple[str, ...]) -> frozenset[str]:
-    """Those of ``namespaces`` for which ListPoliciesGrantingServiceAccess lists the policy ``document`` (see the
-    module): one reading of the policy for all of them."""
-    statements = _statements(document)
-    denies = _Denies(statements, whole_only=True)
-    return frozenset(namespace for namespace in namespaces if _grants(statements, namespace, denies))
+def granting(documents: Iterable[str], namespaces: tuple[str, ...]) -> list[frozenset[str]]:
+    """For each policy of ``documents``, those of ``namespaces`` for which ListPoliciesGrantingServiceAccess lists it
+    (see the module): one reading of each policy for all of them, the regexes of all within one budget."""
+    compiled = Regexes()
+    found = []
+    for document in documents:
+        key = (document, namespaces)
+        granted = _GRANTING.get(key)
+        if granted is None:
+            statements = _statements(document)
+            denies = _Denies(statements, True, compiled)
+            refused = compiled.refused
+            granted = frozenset(namespace for namespace in namespaces if _grants(statements, namespace, denies))
+            if compiled.refused == refused:  # read in full: the answer holds whenever asked
+                if len(_GRANTING) >= 256:
+                    _GRANTING.clear()
+                _GRANTING[key] = granted
+        found.append(granted)
+    return found
+
+
+_GRANTING: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+""":func:`granting`'s answers for a policy read in full, by its text and the namespaces asked (bounded)."""

@@ -287,7 +287,8 @@ def list_policies_granting_service_access(ctx: RequestContext) -> dict:
         raise ServiceError("InvalidInput", f"Invalid service namespace: [{', '.join(invalid)}]", 400)
     if ctx.params.get("Marker"):
         raise ServiceError("ValidationError", "Invalid Marker.", 400)
-    granted = [(described, granting(document, tuple(namespaces))) for described, document in policies]
+    granted = list(zip([described for described, _ in policies],
+                       granting([document for _, document in policies], tuple(namespaces)), strict=True))
     return {"PoliciesGrantingServiceAccess": [
         {"ServiceNamespace": namespace, "Policies": [described for described, found in granted if namespace in found]}
         for namespace in namespaces], "IsTruncated": False}
