@@ -354,12 +354,16 @@ class _Walks:
     def __init__(self) -> None:
         self.left = WALKS_PER_REPORT
         self.found: dict[tuple[str, str], bool] = {}
+        self.tokens: dict[str, tuple] = {}
 
     def may_take(self, resource: str, template: str) -> bool:
         """Whether the ``Resource`` pattern may name a resource of the ARN template."""
         key = (resource, template)
         if key not in self.found:
-            pattern, shape = pattern_tokens(resource), template_tokens(template)
+            pattern = self.tokens.get(resource)
+            if pattern is None:
+                pattern = self.tokens[resource] = pattern_tokens(resource)
+            shape = template_tokens(template)
             cost = (len(pattern) + 1) * (len(shape) + 1)
             if cost > self.left:
                 return True
