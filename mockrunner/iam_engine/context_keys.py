@@ -153,5 +153,8 @@ def _named(value: object) -> list[str]:
     found: list[str] = []
     for text in value if isinstance(value, list) else [value]:
         if isinstance(text, str):
-            found += [match.split(",", 1)[0].strip() for match in _NAMED.findall(text)]
+            # No match reaches past the last "}": cut there, every "${" then has a "}" ahead and each attempt
+            # consumes through it (linear).  Uncut, each "${" of a run without "}" scanned to the end: 20,000 of
+            # them took 2.6 s, and a request of twenty such values 12 s.
+            found += [match.split(",", 1)[0].strip() for match in _NAMED.findall(text, 0, text.rfind("}") + 1)]
     return found
