@@ -32,6 +32,7 @@ logic" page):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -189,26 +190,33 @@ class PolicySet(tuple):
 
     A plain sequence of :class:`PolicyRef` to the engine, which also keeps, per (action, resource, layer), the
     statements that can apply (see :func:`_build_plan`) so that repeated requests skip every other statement
-    and every irrelevant policy without looking at them.
+    and every irrelevant policy without looking at them.  The plans of every set are kept together
+    (:data:`_PLANS`), under the set's number (unique in the process, as a set never changes).
     """
 
     def __new__(cls, refs: Iterable[PolicyRef]) -> "PolicySet":
         made = super().__new__(cls, refs)
-        made._plans = {}
+        made.serial = next(_SERIALS)
         made.unreadable = _unreadable_refs(made)
         return made
 
     def plan(self, action: str, resource: str, layer: str) -> Plan:
-        key = (action, resource, layer)
-        hit = self._plans.get(key)
+        key = (self.serial, action, resource, layer)
+        hit = _PLANS.get(key)
         if hit is None:
-            if len(self._plans) >= _PLAN_CACHE_SIZE:
-                self._plans.clear()
-            hit = self._plans[key] = _build_plan(self, action, resource, layer)
+            if len(_PLANS) >= PLANS_KEPT:
+                _PLANS.clear()
+            hit = _PLANS[key] = _build_plan(self, action, resource, layer)
         return hit
 
 
-_PLAN_CACHE_SIZE = 2048
+_SERIALS = itertools.count(1)
+_PLANS: dict[tuple[int, str, str, str], Plan] = {}
+"""Every :class:`PolicySet`'s plans, by its number, action, resource and layer."""
+PLANS_KEPT = 32_768
+"""Plans kept in the process, for every policy set together; past this many they start over.  (Each set kept 2,048
+of its own before, and a server keeps thousands of sets, one per compiled principal: a caller minting sessions
+could make them hold gigabytes.)"""
 
 
 def _unreadable_refs(refs: Iterable[PolicyRef]) -> tuple[PolicyRef, ...]:

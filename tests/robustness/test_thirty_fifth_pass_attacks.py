@@ -35,6 +35,11 @@ permission), each making distinct requests                 1,024 decisions and 4
                                                             all principals together, keyed by a number unique to each
                                                             compiled principal (so an IAM change, which compiles anew,
                                                             still finds none of the old ones).
+the same sessions, each asked about distinct resources     **fixed (medium).** Each policy set (one per compiled
+                                                            principal and layer) kept 2,048 plans of its own (which
+                                                            statements may apply to an action on a resource): the same
+                                                            scale.  The plans of every set are kept together, 32,768
+                                                            in the process, by a number unique to each set.
 GenerateServiceLastAccessedDetails of a user whose 110     **fixed (high).** Each resource pattern was checked against
 policies (10 groups of 10, and 10 of its own) allow ``*``  each of the 456 namespaces a wildcard reaches, 11 million
 on some 25,000 IAM user ARNs                               checks thrashing an 8,192-entry cache: 6.5 s under the
@@ -91,6 +96,7 @@ key named ``${${...`` (AWS's answer to it is not recorded).
 """
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -105,10 +111,12 @@ from botocore.exceptions import ClientError
 import mockrunner
 from mockrunner.auth import authorizer, sigv4
 from mockrunner.auth.check import Check
+from mockrunner.iam_engine import AuthzRequest, PolicyRef, PolicySet, evaluate, principal_from_arn
 from mockrunner.model import action_catalogue, arn_templates
 from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
 from tests.robustness.test_seventh_pass_attacks import DEADLINE, _ServerProcess
 
+ENGINE = importlib.import_module("mockrunner.iam_engine.evaluate")
 MOCKRUNNER = mockrunner.__file__.rsplit("/", 1)[0]
 REGEX_PACKAGE = __import__("re").__file__.rsplit("/", 1)[0]
 STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
@@ -224,6 +232,22 @@ def test_the_decisions_kept_are_bounded_for_all_principals_together(aws):
 def _assumer(aws):
     """An STS client of user ``assumer``, allowed ``sts:AssumeRole``."""
     return aws.client_for(user_with_key(aws, "assumer", inline={"assume": doc(allow("sts:AssumeRole"))}), "sts")
+
+
+def test_the_plans_of_policy_sets_are_bounded_for_all_sets_together():
+    """(docs/behaviour.md, "Hostile input: thirty-fifth pass") Each policy set (one a compiled principal) kept 2,048
+    plans of its own (which statements may apply to an action on a resource), and a server keeps thousands of sets.
+    Twenty sets asked about 2,000 resources each now leave at most ``PLANS_KEPT`` plans in the process, and answer
+    as before."""
+    principal = principal_from_arn(f"arn:aws:iam::{ACCOUNT}:user/alice")
+    sets = [PolicySet([PolicyRef(f"p{number}", json.loads(doc(allow("s3:GetObject", f"arn:aws:s3:::b{number}/*"))))])
+            for number in range(20)]
+    for index in range(2000):
+        for number, policies in enumerate(sets):
+            answer = evaluate(AuthzRequest(principal, "s3:GetObject", f"arn:aws:s3:::b{index % 2}/k{index}", {},
+                                           policies, all_allows=False))
+            assert answer.allowed is (number == index % 2)
+    assert 0 < len(ENGINE._PLANS) <= ENGINE.PLANS_KEPT == 32_768
 
 
 def _session_client(aws, sts, role: str, name: str, policy: str | None = None):
