@@ -145,6 +145,8 @@ def _cost(patterns: tuple[str, ...]) -> int:
 
 
 _STARS = methodcaller("count", "*")
+_NOTHING = object()
+"""No pattern of a list can match the value: no regex is needed, the answer is no."""
 _SHORT = 128
 """A value is tested against the patterns that can match a text of its length or of this many characters, whichever
 is more: every action name and namespace is shorter, so one regex serves all of them."""
@@ -163,6 +165,10 @@ class Regexes:
         self.made: dict[tuple[str, ...], re.Pattern[str] | None] = {}
         self._by_least: dict[tuple[str, ...], tuple[tuple[int, ...], tuple[str, ...]]] = {}
         self._fitting: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
+        """A prefix of the ranked patterns by the patterns and its length."""
+        self._short: dict[int, tuple[tuple[str, ...], re.Pattern[str] | None | object]] = {}
+        """By the identity of a pattern tuple (held, so that no other takes its identity): the tuple and the regex
+        of those of its patterns that may match a value of :data:`_SHORT` characters or fewer."""
 
     def of(self, patterns: tuple[str, ...]) -> re.Pattern[str] | None:
         """The regex of ``patterns``; ``None`` when the reading's budget does not cover them."""
@@ -179,24 +185,31 @@ class Regexes:
         """Whether one of the wildcard ``patterns`` (``*``, ``?``) matches ``value`` read literally (so a pattern
         covers another pattern it matches as text: ``s3:*`` covers ``s3:get*``); ``otherwise`` (the answer towards
         listing) when the ones that might are not compiled."""
-        fitting = self._fitting_of(patterns, max(len(value), _SHORT))
-        if not fitting:
+        if len(value) <= _SHORT:  # nearly every value: the regex is found by the very tuple asked about
+            held = self._short.get(id(patterns))
+            if held is None or held[0] is not patterns:
+                fitting = self._fitting_of(patterns, _SHORT)
+                held = self._short[id(patterns)] = (patterns, self.of(fitting) if fitting else _NOTHING)
+            regex = held[1]
+        else:
+            fitting = self._fitting_of(patterns, len(value))
+            regex = self.of(fitting) if fitting else _NOTHING
+        if regex is _NOTHING:
             return False
-        regex = self.of(fitting)
         return otherwise if regex is None else regex.fullmatch(value) is not None
 
     def _fitting_of(self, patterns: tuple[str, ...], length: int) -> tuple[str, ...]:
-        """Those of ``patterns`` that may match a text of ``length`` characters (sorted, without repeats)."""
-        key = (patterns, length)
+        """Those of ``patterns`` that may match a text of ``length`` characters: a prefix of them ranked by the fewest
+        characters a text each matches has (every character but a ``*`` takes one), made once per prefix."""
+        ordered = self._by_least.get(patterns)
+        if ordered is None:
+            ranked = sorted(set(zip(map(sub, map(len, patterns), map(_STARS, patterns)), patterns, strict=True)))
+            ordered = self._by_least[patterns] = (tuple(map(itemgetter(0), ranked)),
+                                                  tuple(map(itemgetter(1), ranked)))
+        key = (patterns, bisect_right(ordered[0], length))
         fitting = self._fitting.get(key)
         if fitting is None:
-            ordered = self._by_least.get(patterns)
-            if ordered is None:
-                # The fewest characters a text each pattern matches has (every character but a ``*`` takes one).
-                ranked = sorted(set(zip(map(sub, map(len, patterns), map(_STARS, patterns)), patterns, strict=True)))
-                ordered = self._by_least[patterns] = (tuple(map(itemgetter(0), ranked)),
-                                                      tuple(map(itemgetter(1), ranked)))
-            fitting = self._fitting[key] = tuple(sorted(ordered[1][:bisect_right(ordered[0], length)]))
+            fitting = self._fitting[key] = ordered[1][:key[1]]
         return fitting
 
 
