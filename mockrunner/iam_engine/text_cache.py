@@ -24,33 +24,35 @@ positions): every document of a principal holding ReadOnlyAccess and a few dozen
 
 class TextCache(Generic[Answer]):
     """``compute(text, *rest)``, kept least-recently-used by all its arguments within ``budget`` characters of
-    text and ``entries`` answers; a text longer than the budget is computed every time, and an exception is never
-    kept.  Safe under threads (racing callers may both compute an answer: ``compute`` must be a pure function of
-    its arguments)."""
+    text (``size(text)``: its length, or the characters of a text given in parts) and ``entries`` answers; a text
+    longer than the budget is computed every time, and an exception is never kept.  Safe under threads (racing
+    callers may both compute an answer: ``compute`` must be a pure function of its arguments)."""
 
-    def __init__(self, compute: Callable[..., Answer], budget: int, entries: int) -> None:
-        self._compute, self._budget, self._entries = compute, budget, entries
+    def __init__(self, compute: Callable[..., Answer], budget: int, entries: int,
+                 size: Callable[[Any], int] = len) -> None:
+        self._compute, self._budget, self._entries, self._size = compute, budget, entries, size
         self._kept: OrderedDict[tuple[Hashable, ...], Answer] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
         self.__doc__, self.__wrapped__ = compute.__doc__, compute
 
-    def __call__(self, text: str, *rest: Any) -> Answer:
+    def __call__(self, text: Any, *rest: Any) -> Answer:
         key = (text, *rest)
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
         answer = self._compute(text, *rest)
-        if len(text) > self._budget:
+        size = self._size(text)
+        if size > self._budget:
             return answer
         with self._lock:
             if key not in self._kept:
                 self._kept[key] = answer
-                self._held += len(text)
+                self._held += size
                 while self._held > self._budget or len(self._kept) > self._entries:
                     dropped, _ = self._kept.popitem(last=False)
-                    self._held -= len(dropped[0])
+                    self._held -= self._size(dropped[0])
         return answer
 
     def held(self) -> tuple[int, int]:
@@ -64,6 +66,7 @@ class TextCache(Generic[Answer]):
             self._held = 0
 
 
-def kept_within(budget: int, entries: int) -> Callable[[Callable[..., Answer]], TextCache[Answer]]:
+def kept_within(budget: int, entries: int, size: Callable[[Any], int] = len,
+                ) -> Callable[[Callable[..., Answer]], TextCache[Answer]]:
     """Decorator: the function's answers kept by :class:`TextCache` (its first argument is the text)."""
-    return lambda compute: TextCache(compute, budget, entries)
+    return lambda compute: TextCache(compute, budget, entries, size)

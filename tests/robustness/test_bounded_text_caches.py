@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 
-from mockrunner.iam_engine import cache, context_keys, positions
+from mockrunner.iam_engine import cache, context_keys, matching, positions
 from mockrunner.iam_engine.text_cache import TEXT_BUDGET
-from tests.iam.helpers import allow, doc, user_with_key
+from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
 
 DOCUMENT_CHARACTERS = 125_000
 SIMULATED_BATCHES = 8
@@ -76,3 +76,29 @@ def test_documents_in_use_are_still_read_once(aws):
     assert first == again == ["aws:PrincipalTag/team"]
     assert context_keys.listing.held() == held
     assert cache.parse_policy(document) is cache.parse_policy(document)
+
+
+def test_patterns_resolved_for_each_session_stay_within_the_regex_budget(make_harness):
+    """A role's policy whose resource pattern holds a variable and 9,000 more characters is compiled again for each
+    distinct ``aws:userid`` (each session name its caller picks): 240 sessions (2.2 million characters of resolved
+    patterns) leave the compiled patterns within their budget (before: 4,096 kept, about 700 MB), and every session
+    is still decided (the Deny, resolved for it, names another resource)."""
+    aws = make_harness("inprocess")
+    iam = aws.client("iam")
+    long_tail = "x" * 9_000
+    iam.create_role(RoleName="sessions", AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ACCOUNT}:root"))
+    iam.put_role_policy(RoleName="sessions", PolicyName="own", PolicyDocument=doc(
+        allow("iam:GetRole", "arn:aws:iam::*:role/sessions"),
+        {"Effect": "Deny", "Action": "iam:GetRole",
+         "Resource": f"arn:aws:iam::{ACCOUNT}:role/${{aws:userid}}{long_tail}"}))
+    sts = aws.client_for(user_with_key(aws, "assumer", inline={"assume": doc(allow("sts:AssumeRole"))}), "sts")
+    matching.compile_regex.cache_clear()
+    matching._resource_regex.cache_clear()
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/sessions"
+    for number in range(240):
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=f"s{number}")["Credentials"]
+        session = aws.client_for(credentials, "iam")
+        assert session.get_role(RoleName="sessions")["Role"]["Arn"] == role_arn
+    resolved = matching._resource_regex.held()[1]
+    assert 2_000_000 - 10_000 < resolved <= 2_000_000
+    assert matching.compile_regex.held()[1] <= 4_000_000
