@@ -1,4 +1,4 @@
-"""The context keys a policy refers to: :func:`listed_keys` as IAM's ``GetContextKeysFor*Policy`` lists them (its
+"""The context keys a policy refers to: :func:`listing` as IAM's ``GetContextKeysFor*Policy`` lists them (its
 own rules, in its docstring), :func:`context_keys` as the simulator's ``MissingContextValues`` names them (below).
 
 A key is referred to by a ``Condition`` (the key of an operator's map) or by a policy variable (``${aws:username}``
@@ -16,14 +16,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from .conditions.registry import lookup
 from .document import CURRENT_VERSION
+from .text_cache import TEXT_BUDGET, kept_within
 from .variables import variable_names
 
 
-@lru_cache(maxsize=1024)
+@kept_within(TEXT_BUDGET, 1024)
 def context_keys(text: str) -> tuple[str, ...]:
     """The context keys of the policy ``text`` (``()`` if it is not a JSON object)."""
     document = _object(text)
@@ -82,7 +82,19 @@ _TOP_LEVEL = frozenset({"Version", "Id", "Statement"})
 _NAMED = re.compile(r"\$\{([^}]*)\}")
 
 
-def listed_keys(text: str) -> tuple[str, ...]:
+@kept_within(TEXT_BUDGET, 1024)
+def listing(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """What ``GetContextKeysFor*Policy`` answers for one policy document: ``(refusal, ())`` when IAM refuses it
+    (:func:`_listing_refusal`), else ``(None, keys)`` (:func:`_listed_keys`); the text parsed once (a stored
+    policy read again by the next call is not parsed again: :func:`~.text_cache.kept_within`)."""
+    document = _object(text)
+    if document is None:
+        return "Syntax errors in policy.", ()
+    refusal = _listing_refusal(document)
+    return (refusal, ()) if refusal is not None else (None, _listed_keys(document))
+
+
+def _listed_keys(document: dict) -> tuple[str, ...]:
     """The context keys ``GetContextKeysFor*Policy`` lists for one policy document, as AWS answers them (recorded
     from AWS, 2026-09-11: radkawar/stackd, internal/services/iam/testdata/context_keys_aws.json): each key once per
     document, compared exactly ("duplicates_and_case" lists ``aws:username`` and ``AWS:username``); the keys of
@@ -92,9 +104,6 @@ def listed_keys(text: str) -> tuple[str, ...]:
     as ``*``, ``?``, ``$`` ("default_and_literals"); never those of ``Action`` or ``Principal``
     ("action_variable", "principal_variable").  Several documents' lists are joined, not merged
     ("multiple_duplicates")."""
-    document = _object(text)
-    if document is None:
-        return ()
     substitute = document.get("Version") == CURRENT_VERSION
     found: dict[str, None] = {}
     for statement in _statements(document):
@@ -111,16 +120,13 @@ def listed_keys(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def listing_refusal(text: str) -> str | None:
+def _listing_refusal(document: dict) -> str | None:
     """Why ``GetContextKeysForCustomPolicy`` refuses a document (``InvalidInput``), else ``None``.  It reads far
     less than the policy grammar: recorded from AWS (context_keys_aws.json), a statement without an ``Effect``
     ("missing_Effect"), an unknown condition operator ("invalid_operator") and an unknown top-level element
     ("unknown_field") are refused, while no ``Action`` or ``Resource``, a ``Principal``, an action or resource of
     no known form, an empty or missing ``Statement`` and an empty ``Condition`` are not.  The words are
-    mockrunner's (*unverified*)."""
-    document = _object(text)
-    if document is None:
-        return "Syntax errors in policy."
+    mockrunner's (*unverified*); a text that is not a JSON object is "Syntax errors in policy." (:func:`listing`)."""
     unknown = sorted(set(document) - _TOP_LEVEL)
     if unknown:
         return f"Policy document has an unknown element: {unknown[0]}"

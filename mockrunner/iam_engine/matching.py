@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
+from .text_cache import kept_within
 from .variables import MULTIVALUED, RAW, Template, has_variables, resolve
 
 STAR = ".*"
@@ -95,9 +95,11 @@ def _glob_pieces(parts: Iterable[tuple[int, str]], wildcards: Any) -> Iterable[s
                 colons += ch == ":"
 
 
-@lru_cache(maxsize=4096)
+@kept_within(4_000_000, 4096)
 def compile_regex(source: str, ignore_case: bool) -> re.Pattern[str]:
-    """Anchored, cached compile; the cache holds patterns rebuilt after variable substitution."""
+    """Anchored, cached compile; the cache holds patterns rebuilt after variable substitution, within a budget of
+    characters of source (a compiled 20,000-character source holds about 180 KB: a policy's pattern with a
+    variable, resolved for each distinct session name a caller chose, filled 4,096 entries with 700 MB)."""
     return re.compile(source, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
 
 
@@ -148,7 +150,12 @@ class ResourceMatcher:
         return False
 
 
-@lru_cache(maxsize=4096)
+def _characters(parts: tuple[tuple[int, str], ...]) -> int:
+    return sum(len(text) for _kind, text in parts)
+
+
+@kept_within(2_000_000, 4096, _characters)
 def _resource_regex(parts: tuple[tuple[int, str], ...]) -> re.Pattern[str]:
-    """Compiled pattern for resolved resource parts (same caller, same pattern: one compile)."""
+    """Compiled pattern for resolved resource parts (same caller, same pattern: one compile; kept within a budget
+    of characters, as :func:`compile_regex` is, since each keeps its compiled pattern alive)."""
     return compile_regex(resource_parts_to_regex(parts) + r"\Z", False)

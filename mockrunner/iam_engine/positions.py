@@ -16,9 +16,15 @@ console-formatted policy (``"Statement": [`` on line 3, closing ``}`` indented b
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+
+from .text_cache import TEXT_BUDGET, kept_within
 
 Position = tuple[int, int]
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
+"""A JSON string's characters up to its closing quote (escapes kept as written): read by the regex engine, not a
+character at a time (a 130,000-character value took 70 ms in Python)."""
+_SCALAR = re.compile(r"[^,}\] \t\r\n]*")
 
 
 class _Reader:
@@ -55,11 +61,9 @@ class _Reader:
     def string(self) -> str:
         """The raw text of a JSON string starting at the cursor (escapes left as written)."""
         self.take()
-        start, text = self.at, self.text
-        while self.at < len(text) and text[self.at] != '"':
-            self.at += 2 if text[self.at] == "\\" else 1
-        self.at += 1
-        return text[start:self.at - 1]
+        start = self.at
+        self.at = _STRING_BODY.match(self.text, start).end() + 1
+        return self.text[start:self.at - 1]
 
     def value(self) -> None:
         """Skip one JSON value of any kind (strings never span lines in valid JSON; objects and arrays may)."""
@@ -78,12 +82,10 @@ class _Reader:
                     self.take()
             self.take()
         else:
-            text = self.text
-            while self.at < len(text) and text[self.at] not in ",}] \t\r\n":
-                self.at += 1
+            self.at = _SCALAR.match(self.text, self.at).end()
 
 
-@lru_cache(maxsize=1024)
+@kept_within(TEXT_BUDGET, 1024)
 def statement_positions(text: str) -> tuple[tuple[Position, Position], ...]:
     """(start, end) of each statement of the policy ``text``, in document order; ``()`` if it cannot be read."""
     reader = _Reader(text)

@@ -25,6 +25,7 @@ import base64
 import re
 import uuid
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.model.identity_providers import SamlSigningKey
@@ -98,12 +99,20 @@ def _new_key(now: datetime, issuer: str) -> SamlSigningKey:
 def check_key(private_pem: Any, certificate_pem: Any) -> None:
     """Raise SamlIdpError unless the two are PEM strings of an RSA private key and a certificate of its public key
     (what the IdP signs with and puts in its metadata; a state import is held to it too)."""
+    if not isinstance(private_pem, str) or not isinstance(certificate_pem, str):
+        raise SamlIdpError("privateKey and certificate are PEM strings")
+    _check_pem_pair(private_pem, certificate_pem)
+
+
+@lru_cache(maxsize=64)
+def _check_pem_pair(private_pem: str, certificate_pem: str) -> None:
+    """:func:`check_key` of two strings; a pair found good is not checked again (loading an RSA private key checks
+    it, about 100 ms: every state import of a world holding an IdP key paid it, the test suite's sweeps hundreds of
+    times; a refused pair raises, and ``lru_cache`` keeps no exception)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    if not isinstance(private_pem, str) or not isinstance(certificate_pem, str):
-        raise SamlIdpError("privateKey and certificate are PEM strings")
     try:
         private = serialization.load_pem_private_key(private_pem.encode("ascii"), None)
         certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))

@@ -37,7 +37,7 @@ from mockrunner.iam_engine import (
     parse_policy,
 )
 from mockrunner.iam_engine.context import build_context
-from mockrunner.iam_engine.context_keys import context_keys, listed_keys, listing_refusal, merge
+from mockrunner.iam_engine.context_keys import context_keys, listing, merge
 from mockrunner.iam_engine.evaluate import Decision
 from mockrunner.iam_engine.positions import statement_positions
 from mockrunner.iam_engine.resource_account import KEY as RESOURCE_ACCOUNT_KEY
@@ -527,24 +527,19 @@ def _organization_levels(ctx: RequestContext, counter: list[int]) -> list[list[S
             for number, level in enumerate(levels, start=1)]
 
 
-def _listing(text: str) -> tuple[str | None, tuple[str, ...]]:
-    refusal = listing_refusal(text)
-    return refusal, () if refusal is not None else listed_keys(text)
-
-
 def prepare_listing(params: dict) -> dict[str, tuple[str | None, tuple[str, ...]]]:
     """The request's documents as GetContextKeysFor*Policy reads them, each once, outside the store lock (as
     :func:`prepare` does for the simulations)."""
-    return {text: _listing(text) for text in dict.fromkeys(params.get("PolicyInputList") or [])}
+    return {text: listing(text) for text in dict.fromkeys(params.get("PolicyInputList") or [])}
 
 
 def _listed(ctx: RequestContext, texts: Iterable[str]) -> list[str]:
-    """The keys GetContextKeysFor*Policy lists for ``texts``: each document's keys, joined (:func:`listed_keys`);
-    a document IAM will not read is ``InvalidInput`` (:func:`listing_refusal`)."""
+    """The keys GetContextKeysFor*Policy lists for ``texts``: each document's keys, joined; a document
+    IAM will not read is ``InvalidInput`` (:func:`~mockrunner.iam_engine.context_keys.listing`)."""
     keys: list[str] = []
     for text in texts:
         found = ctx.prepared.get(text) if ctx.prepared else None
-        refusal, listed = found if found is not None else _listing(text)
+        refusal, listed = found if found is not None else listing(text)
         if refusal is not None:
             raise _invalid(refusal)
         keys += listed
