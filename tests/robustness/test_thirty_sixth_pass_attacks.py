@@ -32,6 +32,12 @@ documents) of 55 ``StringLike`` conditions each             characters only, ass
                                                             characters could hold 500 MB.  A policy now weighs its
                                                             statements, conditions and values too (``_weight``),
                                                             within 12 million.
+SimulateCustomPolicy of eight small documents over          **fixed (high).** Each compiled policy memoised 4,096
+1,000 resources of 2,000 characters, again and again        actions and 1,024 (action, resource) answers of its own,
+                                                            4,096 policies kept: 2.9 MB left behind a request,
+                                                            towards gigabytes.  The memos are kept for all policies
+                                                            together (16,384 and 32,768), as statement positions, so a
+                                                            dropped policy is freed.
 policies written to make the service last accessed         **fixed (low).** Its reading of each document (1,024
 reports read 1,024 distinct 10,240-character documents     kept) held about 100 KB for a document of 2,000 short
 of 2,000 short actions                                     actions: 100 MB, and the three caches keyed by a
@@ -60,14 +66,15 @@ Probed and held (measured, by hand unless a test here says so):
 Left (measured, not fixed here; docs/behaviour.md says how): compiled principals (4,096, and the cached callers
 pointing at them) keep their session policies compiled, about 124 KB each for a 2,000-character policy of
 conditions (500 MB for a caller allowed ``sts:AssumeRole`` on one role), and the policy sets' plans keep their
-policies too; each compiled policy's own memos by action (4,096) and by action and resource (1,024) times the parse
-cache's 4,096 policies (eight small documents over 1,000 resources of 2,000 characters left 2.9 MB a request); an
-authorization record references the policy documents as they were at its denial (about 80 KB a record at IAM's
-quotas, 2,000 records).
+policies too; an authorization record references the policy documents as they were at its denial (about 80 KB a
+record at IAM's quotas, 2,000 records).
 """
 from __future__ import annotations
 
+import gc
+import importlib
 import json
+import weakref
 
 import botocore.exceptions
 import pytest
@@ -77,6 +84,8 @@ from mockrunner.model import decision_log
 from mockrunner.services.iam import access_grants, simulator
 from tests.harness import Harness
 from tests.iam import saml_federation as saml
+
+DOCUMENT = importlib.import_module("mockrunner.iam_engine.document")
 
 
 def _padded(length: int, number: int) -> str:
@@ -227,3 +236,35 @@ def test_the_parse_cache_weighs_what_a_policy_compiles_into(aws):
     assert per_document > 10 * len(documents[0])
     assert after[1] - before[1] == sum(per_document - len(documents[0]) + len(text) for text in documents)
     assert after[1] <= parse_cache.KEPT_TEXT
+
+
+# ------------------------------------------------------------------------------------------------ policy memos
+def _small(number: int) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::b/{number}-*"}]})
+
+
+def test_the_policies_memos_are_bounded_together_and_hold_no_statement(aws):
+    """(docs/behaviour.md, "Hostile input: thirty-sixth pass") Each compiled policy remembered 1,024 (action,
+    resource) answers and 4,096 actions of its own, and the parse cache keeps 4,096 policies: eight small documents
+    simulated over 1,000 resources of 2,000 characters left 2.9 MB behind each request.  The memos are now kept for
+    all policies together, bounded, and hold positions, not statements: a policy the parse cache drops is freed."""
+    iam = aws.client("iam")
+    resources = [f"arn:aws:s3:::b/{number % 8}-{number}-" + "k" * 1500 for number in range(400)]
+    answer = iam.simulate_custom_policy(PolicyInputList=[_small(number) for number in range(8)],
+                                        ActionNames=["s3:GetObject"], ResourceArns=resources)
+    (result,) = answer["EvaluationResults"]
+    assert {entry["EvalResourceDecision"] for entry in result["ResourceSpecificResults"]} == {"allowed"}
+    assert 0 < len(DOCUMENT._CANDIDATES) <= DOCUMENT.CANDIDATES_KEPT == 16_384
+    assert len(DOCUMENT._BY_ACTION) <= DOCUMENT.BY_ACTION_KEPT
+    assert not hasattr(parse_cache.parse_policy(_small(0)), "_candidates")
+    # A policy's memos outlive it without keeping it: positions, not statements.
+    policy = parse_cache.parse_policy(_small(1000))
+    assert [statement.index for statement, _ in policy.candidates("s3:getobject", "arn:aws:s3:::b/1000-x")] == [0]
+    assert policy.candidates("s3:getobject", "arn:aws:s3:::b/1001-x") == ()
+    serial, dropped = policy.serial, weakref.ref(policy)
+    assert (serial, "s3:getobject", "arn:aws:s3:::b/1000-x") in DOCUMENT._CANDIDATES
+    del policy
+    parse_cache.clear_cache()
+    gc.collect()
+    assert dropped() is None
