@@ -339,7 +339,10 @@ def _decide(store: "Store", who: Caller | Principal, check: "Check", base_contex
         decision_message(check, decision), store.settings.enforce, fields, decision.reason,
         boundary.policy_id if boundary is not None else None,
         resource_policy.policy_id if resource_policy is not None else None)
-    store.decision_log.append(decision_log.with_details(entry, details) if details else entry)
+    if details:
+        store.decision_log.append_detailed(decision_log.with_details(entry, details))
+    else:
+        store.decision_log.append(entry)
     return decision
 
 

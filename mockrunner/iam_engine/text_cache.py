@@ -29,9 +29,13 @@ class TextCache(Generic[Answer]):
     callers may both compute an answer: ``compute`` must be a pure function of its arguments)."""
 
     def __init__(self, compute: Callable[..., Answer], budget: int, entries: int,
-                 size: Callable[[Any], int] = len) -> None:
+                 size: Callable[[Any], int] = len, weigh: Callable[[Any, Any], int] | None = None) -> None:
         self._compute, self._budget, self._entries, self._size = compute, budget, entries, size
+        self._weigh = weigh
+        """``weigh(text, answer)``: what an answer counts against the budget instead of ``size(text)`` (an answer
+        that holds far more per character of some texts than of others)."""
         self._kept: OrderedDict[tuple[Hashable, ...], Answer] = OrderedDict()
+        self._sizes: dict[tuple[Hashable, ...], int] = {}
         self._held = 0
         self._lock = threading.Lock()
         self.__doc__, self.__wrapped__ = compute.__doc__, compute
@@ -43,30 +47,33 @@ class TextCache(Generic[Answer]):
                 self._kept.move_to_end(key)
                 return self._kept[key]
         answer = self._compute(text, *rest)
-        size = self._size(text)
+        size = self._size(text) if self._weigh is None else self._weigh(text, answer)
         if size > self._budget:
             return answer
         with self._lock:
             if key not in self._kept:
                 self._kept[key] = answer
+                self._sizes[key] = size
                 self._held += size
                 while self._held > self._budget or len(self._kept) > self._entries:
                     dropped, _ = self._kept.popitem(last=False)
-                    self._held -= self._size(dropped[0])
+                    self._held -= self._sizes.pop(dropped)
         return answer
 
     def held(self) -> tuple[int, int]:
-        """``(answers, characters of their texts)`` kept now."""
+        """``(answers, characters of their texts)`` kept now (their weights, for a cache given ``weigh``)."""
         with self._lock:
             return len(self._kept), self._held
 
     def cache_clear(self) -> None:
         with self._lock:
             self._kept.clear()
+            self._sizes.clear()
             self._held = 0
 
 
 def kept_within(budget: int, entries: int, size: Callable[[Any], int] = len,
+                weigh: Callable[[Any, Any], int] | None = None,
                 ) -> Callable[[Callable[..., Answer]], TextCache[Answer]]:
     """Decorator: the function's answers kept by :class:`TextCache` (its first argument is the text)."""
-    return lambda compute: TextCache(compute, budget, entries, size)
+    return lambda compute: TextCache(compute, budget, entries, size, weigh)

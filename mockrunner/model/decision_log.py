@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -110,19 +111,57 @@ _SHARED: dict[Any, Any] = {}
 _SHARED_SIZE = 8192
 
 
-class DecisionLog:
-    """A deque of decisions (newest last) holding at most ``maxlen``; reads always see dicts."""
+DETAILS_KEPT = 16_000_000
+"""About the bytes (:func:`details_size`) of ``details`` the log keeps over all its entries.  A federated call's
+details hold what its token or assertion says (a 100,000-character SAML assertion of 1,100 attribute values is
+about 75 KB of claims and keys): 10,000 such entries held 770 MB for whoever can present an assertion.  Past the
+budget the oldest entries' details are replaced by :data:`DETAILS_DROPPED` (the decisions themselves stay)."""
 
-    def __init__(self, maxlen: int) -> None:
+
+class DecisionLog:
+    """A deque of decisions (newest last) holding at most ``maxlen``; reads always see dicts.  The ``details`` of
+    entries (:meth:`append_detailed`) are kept within :data:`DETAILS_KEPT`, the newest first."""
+
+    def __init__(self, maxlen: int, details_kept: int | None = None) -> None:
         self._entries: collections.deque[dict | tuple] = collections.deque(maxlen=maxlen)
         self.append: Callable[[dict | tuple], None] = self._entries.append
         """Record a dict, or a tuple made by :func:`record` (the deque's own append: one per decision)."""
+        self._detailed: collections.deque[tuple[dict, int]] = collections.deque()
+        self._details_held = 0
+        self._details_kept = DETAILS_KEPT if details_kept is None else details_kept
+        self._lock = threading.Lock()
+
+    def append_detailed(self, entry: dict) -> None:
+        """Record a :func:`with_details` entry; older entries' details are dropped while all the details kept weigh
+        more than the budget (this one's too, if it alone does)."""
+        size = details_size(entry["details"])
+        with self._lock:
+            self._entries.append(entry)
+            self._detailed.append((entry, size))
+            self._details_held += size
+            while self._details_held > self._details_kept and self._detailed:
+                dropped, weight = self._detailed.popleft()
+                dropped["details"] = DETAILS_DROPPED
+                self._details_held -= weight
+
+    def details_held(self) -> tuple[int, int]:
+        """``(entries whose details are kept, their size)``."""
+        with self._lock:
+            return len(self._detailed), self._details_held
 
     def extend(self, entries: Iterable[dict | tuple]) -> None:
-        self._entries.extend(entries)
+        for entry in entries:
+            if isinstance(entry, dict) and isinstance(entry.get("details"), dict) and entry["details"] is not \
+                    DETAILS_DROPPED:
+                self.append_detailed(entry)
+            else:
+                self._entries.append(entry)
 
     def clear(self) -> None:
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
+            self._detailed.clear()
+            self._details_held = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -184,3 +223,26 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+DETAILS_DROPPED: dict[str, Any] = {"dropped": "the details of this decision are no longer kept (newer ones are)"}
+"""What an entry's ``details`` become once newer entries' details fill :data:`DETAILS_KEPT`."""
+_ITEM = 64
+"""About the bytes of one object inside details beyond its characters (a str's header, a list or dict slot)."""
+
+
+def details_size(details: Any) -> int:
+    """About the bytes ``details`` hold: each string's characters plus :data:`_ITEM` per string, number, list or
+    dict item (a walk with its own stack: however deeply a token's claims nest)."""
+    size, stack = 0, [details]
+    while stack:
+        value = stack.pop()
+        size += _ITEM
+        if isinstance(value, str):
+            size += len(value)
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            stack.extend(value)
+    return size

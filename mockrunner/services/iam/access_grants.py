@@ -49,6 +49,7 @@ from operator import itemgetter, methodcaller, sub
 from typing import NamedTuple
 
 from mockrunner.iam_engine.matching import glob_to_regex
+from mockrunner.iam_engine.text_cache import kept_within
 from mockrunner.model import action_catalogue
 from mockrunner.model.arn_templates import overlaps, pattern_tokens, template_tokens
 from mockrunner.model.service_names import service_names
@@ -84,12 +85,25 @@ class _Statement(NamedTuple):
     conditional: bool
 
 
+DOCUMENTS_KEPT = 2_000_000
+"""Characters of policy documents whose statements are kept read (:func:`_statements`).  Each was kept by count
+(1,024 of them): the statements read from a 10,240-character inline policy of 2,000 short actions hold about
+100 KB, so a caller able to write that many policies made the process hold 100 MB for this alone (and the tuples
+the caches below are keyed by as much again)."""
+PATTERNS_KEPT = 1_000_000
+"""Characters of a statement's actions or resources whose readings are kept (each cache below)."""
+
+
+def _characters(patterns: tuple[str, ...]) -> int:
+    """What a tuple of patterns weighs against :data:`PATTERNS_KEPT`: its characters and a slot each."""
+    return sum(map(len, patterns)) + 8 * len(patterns)
+
 def _strings(value: object) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     return tuple(item for item in items if isinstance(item, str))
 
 
-@lru_cache(maxsize=1024)
+@kept_within(DOCUMENTS_KEPT, 1024)
 def _statements(document: str) -> tuple[_Statement, ...]:
     """The statements of ``document`` as the readers use them (an unreadable document has none)."""
     try:
@@ -232,7 +246,7 @@ def _granted(statement: _Statement, namespace: str, compiled: Regexes) -> Iterat
                 yield from (f"{namespace}:{rest}" for rest in rests)
 
 
-@lru_cache(maxsize=1024)
+@kept_within(PATTERNS_KEPT, 1024, _characters)
 def _actions_by_namespace(actions: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """``actions`` as (literal namespace -> the rest of each action, wildcard namespace -> the rest of each action);
     ``*`` is ``*:*``.  Read once per statement, so a statement of hundreds of actions costs little per namespace."""
@@ -268,7 +282,7 @@ def _whole_namespace(pattern: str) -> str | None:
     return pattern if pattern.endswith("*") and ":" not in pattern else None
 
 
-@lru_cache(maxsize=1024)
+@kept_within(PATTERNS_KEPT, 1024, _characters)
 def _whole_services(actions: tuple[str, ...]) -> tuple[str, ...]:
     """:func:`_whole_namespace` of each of a statement's actions that has one."""
     return tuple(service for service in map(_whole_namespace, actions) if service is not None)
@@ -334,7 +348,7 @@ class _Named(NamedTuple):
     """The patterns that may name any namespace's resources (service ``None``), in order."""
 
 
-@lru_cache(maxsize=1024)
+@kept_within(PATTERNS_KEPT, 1024, _characters)
 def _named(resources: tuple[str, ...]) -> _Named:
     services = tuple(map(_literal_service, resources))
     return _Named(services, frozenset(service for service in services if service is not None),

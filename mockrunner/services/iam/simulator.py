@@ -121,10 +121,33 @@ def _request_documents(params: dict) -> list[tuple[str, PolicyKind]]:
     return documents
 
 
+SIMULATED_TEXT = 1_048_576
+"""The most characters of policy documents one simulation brings (eight documents of the 131,072 each may hold).
+Reading a document costs about 5 us a character (compiling its patterns: Python's regex parser takes each character
+of a 125,000-character literal ``Resource`` on its own), so a 64 MB request of such documents held a request thread
+(and the interpreter) for minutes; now at most about 5 s.  Beyond it the request is ``InvalidInput`` (*unverified*:
+IAM publishes a limit on each document, none on their number; the wording is mockrunner's)."""
+
+
+def _over_budget(params: dict) -> bool:
+    return sum(len(text) for text, _kind in _request_documents(params)) > SIMULATED_TEXT
+
+
+def refuse_over_budget(params: dict) -> None:
+    """``InvalidInput`` when the simulation's documents hold more than :data:`SIMULATED_TEXT` characters together
+    (the handlers' first step, after authorization: :func:`prepare` then read none of them)."""
+    if _over_budget(params):
+        raise _invalid(f"The policy documents of one simulation can hold at most {SIMULATED_TEXT} characters "
+                       "together.")
+
+
 def prepare(params: dict) -> dict[tuple[str, PolicyKind], Read]:
     """The request's policy documents, each read once (the operations' ``prepare``: the gateway runs it outside the
     store lock, so however many documents a caller sends, no other request waits while they are parsed).  A
-    refusal is kept for the handler to answer where it reads that document, after authorization, as before."""
+    refusal is kept for the handler to answer where it reads that document, after authorization, as before.
+    Documents over :data:`SIMULATED_TEXT` together are not read: the handler refuses them."""
+    if _over_budget(params):
+        return {}
     return {key: _read(*key) for key in dict.fromkeys(_request_documents(params))}
 
 
@@ -469,6 +492,7 @@ def _principal_sources(ctx: RequestContext, counter: list[int], excluded: Exclus
 
 @op("iam", "SimulatePrincipalPolicy", authz=_on_source, prepare=prepare)
 def simulate_principal_policy(ctx: RequestContext) -> dict:
+    refuse_over_budget(ctx.params)
     counter = [0]
     excluded = exclusions(ctx.params.get("PolicyExclusionList") or [])
     kind, entity, identity = _principal_sources(ctx, counter, excluded)
@@ -489,6 +513,7 @@ def simulate_principal_policy(ctx: RequestContext) -> dict:
 
 @op("iam", "SimulateCustomPolicy", authz=_on_anything, prepare=prepare)
 def simulate_custom_policy(ctx: RequestContext) -> dict:
+    refuse_over_budget(ctx.params)
     counter = [0]
     # Recorded from AWS, 2026-09-11 (radkawar/stackd, testdata/aws/iam/conditions.json): a matched statement of a
     # PolicyInputList policy has the SourcePolicyType "IAM Policy".
