@@ -99,8 +99,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -116,6 +115,7 @@ from mockrunner.iam_engine import AuthzRequest, PolicyRef, PolicySet, evaluate, 
 from mockrunner.model import action_catalogue, arn_templates
 from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
 from tests.robustness.test_seventh_pass_attacks import DEADLINE, _ServerProcess
+from tests.robustness.test_thirty_second_pass_attacks import _lines_run
 
 ENGINE = importlib.import_module("mockrunner.iam_engine.evaluate")
 MOCKRUNNER = mockrunner.__file__.rsplit("/", 1)[0]
@@ -124,24 +124,6 @@ STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _lines_run(call: Callable[[], object], *roots: str) -> int:
-    """The Python lines under ``roots`` that ``call`` runs (in this thread: the in-process harness answers here)."""
-    count = [0]
-
-    def local(frame, event, arg):
-        if event == "line":
-            count[0] += 1
-        return local
-
-    def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename.startswith(roots) else None
-
-    sys.settrace(tracer)
-    try:
-        call()
-    finally:
-        sys.settrace(None)
-    return count[0]
 
 
 def _signed(harness, extra: dict | None = None) -> dict:

@@ -83,8 +83,10 @@ from tests.iam.helpers import ACCOUNT, doc
 MOCKRUNNER = str(Path(mockrunner.__file__).parent)
 
 
-def _lines_run(call: Callable[[], object]) -> int:
-    """The Python lines of mockrunner that ``call`` runs (in this thread: the in-process harness answers here)."""
+def _lines_run(call: Callable[[], object], *roots: str) -> int:
+    """The Python lines under ``roots`` (mockrunner's, by default) that ``call`` runs (in this thread: the
+    in-process harness answers here)."""
+    roots = roots or (MOCKRUNNER,)
     count = [0]
 
     def local(frame, event, arg):
@@ -93,7 +95,7 @@ def _lines_run(call: Callable[[], object]) -> int:
         return local
 
     def tracer(frame, event, arg):
-        return local if frame.f_code.co_filename.startswith(MOCKRUNNER) else None
+        return local if frame.f_code.co_filename.startswith(roots) else None
 
     sys.settrace(tracer)
     try:
