@@ -98,8 +98,8 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest
     if len(frozenset(signed.signed_headers)) != len(signed.signed_headers):
         # A signer lists each header once (botocore: sorted(set(...))); a name listed again would put its value in
         # the canonical request once per mention: 6,000 mentions of one 30 KB header, 180 MB to build and hash.
-        # Refused before anything is built, as the signature AWS does not accept (docs/behaviour.md, "Hostile
-        # input: thirty-fifth pass").
+        # Refused before anything is built, as a signature AWS does not accept:
+        # (docs/behaviour.md, "Hostile input: thirty-fifth pass")
         raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
     if "x-amz-target" in headers and "x-amz-target" not in signed.signed_headers:
         # The target names the operation: unsigned, one captured request would replay as any other operation.
