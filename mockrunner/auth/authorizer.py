@@ -47,6 +47,7 @@ from mockrunner.iam_engine import (
 )
 from mockrunner.iam_engine.context import REUSABLE_TYPES
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
+from mockrunner.iam_engine.memo import keep
 from mockrunner.iam_engine.resource_account import add_resource_account
 from mockrunner.model import decision_log
 from mockrunner.model.managed_policies import aws_managed_policy
@@ -392,10 +393,7 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
     ))
     if key is None:
         return decision, compiled, context, None, None
-    decisions = store.decisions
-    if len(decisions) >= DECISIONS_KEPT:
-        decisions.clear()
-    kept = decisions[key] = [decision, None, guards]
+    kept = keep(store.decisions, DECISIONS_KEPT, key, [decision, None, guards])
     return decision, compiled, context, None, kept
 
 

@@ -26,6 +26,7 @@ from .conditions import (
 )
 from .context import TIME_KEYS
 from .matching import ResourceMatcher, compile_actions
+from .memo import keep
 from .messages import MalformedPolicyError
 from .principal import PrincipalMatcher, compile_principal
 from .strict_json import loads as policy_loads
@@ -134,10 +135,8 @@ class Policy:
         key = (self.serial, action)
         hit = _BY_ACTION.get(key)
         if hit is None:
-            hit = tuple(position for position, st in enumerate(self.statements) if st.action_matches(action))
-            if len(_BY_ACTION) >= BY_ACTION_KEPT:
-                _BY_ACTION.clear()
-            _BY_ACTION[key] = hit
+            hit = keep(_BY_ACTION, BY_ACTION_KEPT, key,
+                       tuple(position for position, st in enumerate(self.statements) if st.action_matches(action)))
         return hit
 
     def candidates(self, action: str, resource: str) -> tuple[tuple[Statement, bool], ...]:
@@ -158,9 +157,7 @@ class Policy:
                     out.append((position, False))
             hit = tuple(out)
             if len(resource) <= MEMO_RESOURCE:
-                if len(_CANDIDATES) >= CANDIDATES_KEPT:
-                    _CANDIDATES.clear()
-                _CANDIDATES[key] = hit
+                keep(_CANDIDATES, CANDIDATES_KEPT, key, hit)
         return tuple((statements[position], check) for position, check in hit)
 
 

@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 from .cache import parse_policy
 from .context import build_context
 from .document import Policy, PolicyKind, Statement
+from .memo import keep
 from .messages import MalformedPolicyError, allowed_message, denial_message, unreadable_message
 from .principal import MATCH_ACCOUNT, MATCH_SPECIFIC, MATCH_WILDCARD, Principal
 
@@ -204,9 +205,7 @@ class PolicySet(tuple):
         key = (self.serial, action, resource, layer)
         hit = _PLANS.get(key)
         if hit is None:
-            if len(_PLANS) >= PLANS_KEPT:
-                _PLANS.clear()
-            hit = _PLANS[key] = _build_plan(self, action, resource, layer)
+            hit = keep(_PLANS, PLANS_KEPT, key, _build_plan(self, action, resource, layer))
         return hit
 
 
