@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,21 @@ class Harness:
         if self.round_trip:
             document = json.loads(json.dumps(snapshot.export_state(self.store)))
             snapshot.import_state(Store(self.settings), document)
+
+
+def first_uses_at_once(load: Any, threads: int = 8) -> list[int]:
+    """The identities of what ``load()`` returns to ``threads`` threads calling it at the same moment (a barrier
+    starts them), each given 30 s: a lazily loaded table must be read once and shared."""
+    start = threading.Barrier(threads)
+    seen: list[int] = []
+
+    def first_use() -> None:
+        start.wait()
+        seen.append(id(load()))
+
+    running = [threading.Thread(target=first_use) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join(30)
+    return seen

@@ -15,7 +15,6 @@ import random
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from mockrunner.model.arn_templates import (
     template_tokens,
 )
 from mockrunner.services.iam.access_grants import _Walks
+from tests.harness import first_uses_at_once
 from tests.iam.helpers import ACCOUNT, doc, error_of
 from tests.iam.test_simulator_recorded_parity import STAR, _matched, _policy, _results, _statement
 
@@ -258,18 +258,7 @@ def test_the_catalogue_is_read_once_under_concurrent_first_use(monkeypatch):
         return original()
 
     monkeypatch.setattr(action_catalogue, "_read", counting)
-    start = threading.Barrier(8)
-    seen = []
-
-    def first_use() -> None:
-        start.wait()
-        seen.append(id(action_catalogue.services()))
-
-    threads = [threading.Thread(target=first_use) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    seen = first_uses_at_once(action_catalogue.services)
     assert reads == [1] and len(set(seen)) == 1 and len(seen) == 8
     assert action_catalogue.resource_types("S3:GETOBJECT") == ("accesspointobject", "object")
     assert action_catalogue.resource_types("s3:StackdUnmodeledAction") is None

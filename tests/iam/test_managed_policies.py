@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from mockrunner.model import managed_policies
+from tests.harness import first_uses_at_once
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
 
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
@@ -185,18 +185,7 @@ def test_the_index_is_read_once_under_concurrent_first_use(monkeypatch):
         return original(name)
 
     monkeypatch.setattr(managed_policies, "_data", counting)
-    start = threading.Barrier(8)
-    seen = []
-
-    def first_use() -> None:
-        start.wait()
-        seen.append(id(managed_policies.aws_managed_policies()))
-
-    threads = [threading.Thread(target=first_use) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    seen = first_uses_at_once(managed_policies.aws_managed_policies)
     assert reads == ["policies.txt.gz"] and len(set(seen)) == 1 and len(seen) == 8
 
 

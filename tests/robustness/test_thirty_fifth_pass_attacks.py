@@ -106,7 +106,6 @@ import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.exceptions import ClientError
 
 import mockrunner
 from mockrunner.auth import authorizer, sigv4
@@ -114,6 +113,7 @@ from mockrunner.auth.check import Check
 from mockrunner.iam_engine import AuthzRequest, PolicyRef, PolicySet, evaluate, principal_from_arn
 from mockrunner.model import action_catalogue, arn_templates
 from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
+from tests.iam.test_decision_reuse import _allowed
 from tests.robustness.test_seventh_pass_attacks import DEADLINE, _ServerProcess
 from tests.robustness.test_thirty_second_pass_attacks import _lines_run
 
@@ -242,15 +242,6 @@ def _session_client(aws, sts, role: str, name: str, policy: str | None = None):
                       token=credentials["SessionToken"])
 
 
-def _get_user_allowed(client, name: str) -> bool:
-    try:
-        client.get_user(UserName=name)
-    except ClientError as error:
-        assert error.response["Error"]["Code"] == "AccessDenied", error.response
-        return False
-    return True
-
-
 def test_two_sessions_of_one_name_with_other_session_policies_are_decided_on_their_own(aws):
     """Held: the kept decision of one session never answers another's identical request, however alike their
     names; each session's policy cuts the role's permissions on its own."""
@@ -261,7 +252,7 @@ def test_two_sessions_of_one_name_with_other_session_policies_are_decided_on_the
     sts = _assumer(aws)
     narrow = _session_client(aws, sts, "reader", "same", doc(allow("iam:ListUsers")))
     wide = _session_client(aws, sts, "reader", "same", doc(allow("iam:*")))
-    assert [_get_user_allowed(client, "target") for client in (wide, narrow, wide, narrow)] == [
+    assert [_allowed(client, "target") for client in (wide, narrow, wide, narrow)] == [
         True, False, True, False]
 
 
@@ -281,13 +272,13 @@ def test_a_boundary_or_a_group_changed_between_two_identical_calls_decides_the_s
         key = user_with_key(aws, "member")
         iam.add_user_to_group(GroupName="readers", UserName="member")
         client = aws.client_for(key, "iam")
-    assert [_get_user_allowed(client, "target") for _ in range(3)] == [True, True, True]
+    assert [_allowed(client, "target") for _ in range(3)] == [True, True, True]
     if change == "boundary":
         bound = iam.create_policy(PolicyName="bound", PolicyDocument=doc(allow("iam:ListUsers")))["Policy"]["Arn"]
         iam.put_role_permissions_boundary(RoleName="reader", PermissionsBoundary=bound)
     else:
         iam.remove_user_from_group(GroupName="readers", UserName="member")
-    assert [_get_user_allowed(client, "target") for _ in range(2)] == [False, False]
+    assert [_allowed(client, "target") for _ in range(2)] == [False, False]
 
 
 # ------------------------------------------------------------------------------------------------ reports
