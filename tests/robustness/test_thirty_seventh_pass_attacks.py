@@ -17,6 +17,8 @@ from __future__ import annotations
 import pytest
 
 from tests.iam.federation import GITHUB, admin, assume, deploy_role, github_provider, mint
+from tests.iam.helpers import ACCOUNT, allow, doc, user_with_key
+from tests.iam.test_decision_reuse import _allowed
 
 MAIN = "repo:acme/app:ref:refs/heads/main"
 
@@ -45,3 +47,23 @@ def test_a_key_id_named_for_two_algorithms_is_read_once_for_each(aws, unusable_f
     status, jwks = admin(aws, "GET", f"/oidc/jwks?issuer={GITHUB}")
     assert status == 200, jwks
     assert [(key["kid"], key["alg"]) for key in jwks["keys"]] == [(usable["kid"], "RS256")]
+
+
+# ------------------------------------------------------------------------------------------------ kept decisions
+def test_a_loaded_state_forgets_the_decisions_kept_for_the_one_it_replaces(aws):
+    """The thirty-fifth pass documented that reset and a loaded state clear the decisions kept; a loaded state did not
+    (a state import, or the state file put back after a failed save): each kept decision, decided on policies the
+    state no longer holds, stayed until 8,192 newer ones pushed it out.  None could be found again (every IAM state
+    is compiled anew under new numbers), but they were the replaced state's, held for nothing."""
+    key = user_with_key(aws, "reader", inline={"p": doc(allow("iam:GetUser"))})
+    client = aws.client_for(key, "iam")
+    assert _allowed(client, "reader") is True
+    assert len(aws.store.decisions) > 0
+    status, state = admin(aws, "GET", "/state")
+    assert status == 200
+    state["state"]["accounts"][ACCOUNT]["iam"]["users"]["reader"]["inline_policies"] = {
+        "p": doc({"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*"})}
+    status, answer = admin(aws, "PUT", "/state", state)
+    assert status == 200, answer
+    assert len(aws.store.decisions) == 0
+    assert _allowed(client, "reader") is False
