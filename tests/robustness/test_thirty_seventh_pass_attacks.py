@@ -15,10 +15,13 @@ PROBES_HELD
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.iam.federation import GITHUB, admin, assume, deploy_role, github_provider, mint
 from tests.iam.helpers import ACCOUNT, allow, doc, user_with_key
+from tests.iam.keys_and_codes import current_step, totp
 from tests.iam.test_decision_reuse import _allowed
+from tests.iam.test_mfa_sessions import user_with_device
 
 MAIN = "repo:acme/app:ref:refs/heads/main"
 
@@ -67,3 +70,77 @@ def test_a_loaded_state_forgets_the_decisions_kept_for_the_one_it_replaces(aws):
     assert status == 200, answer
     assert len(aws.store.decisions) == 0
     assert _allowed(client, "reader") is False
+
+
+# ------------------------------------------------------------------------------------------------ probes that held
+@pytest.mark.parametrize("change", ["joined group", "boundary put", "default version", "policy re-created",
+                                    "namesake user"])
+def test_held_an_iam_change_between_two_identical_calls_decides_the_second(aws, change):
+    """(Held; pinned.)  Beyond test_decision_reuse's inline Deny, detach and tag changes: every kind of IAM change
+    compiles the caller anew, so a kept decision is never found for the next identical call."""
+    iam = aws.client("iam")
+    deny = doc({"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*"})
+    arn = iam.create_policy(PolicyName="p", PolicyDocument=doc(allow("iam:GetUser")))["Policy"]["Arn"]
+    key = user_with_key(aws, "caller", policies=(arn,))
+    client = aws.client_for(key, "iam")
+    assert [_allowed(client, "caller") for _ in range(2)] == [True, True]
+    if change == "joined group":
+        iam.create_group(GroupName="g")
+        iam.put_group_policy(GroupName="g", PolicyName="no", PolicyDocument=deny)
+        iam.add_user_to_group(GroupName="g", UserName="caller")
+    elif change == "boundary put":
+        boundary = iam.create_policy(PolicyName="b", PolicyDocument=doc(allow("iam:ListUsers")))["Policy"]["Arn"]
+        iam.put_user_permissions_boundary(UserName="caller", PermissionsBoundary=boundary)
+    elif change == "default version":
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=deny, SetAsDefault=True)
+    elif change == "policy re-created":
+        iam.detach_user_policy(UserName="caller", PolicyArn=arn)
+        iam.delete_policy(PolicyArn=arn)
+        again = iam.create_policy(PolicyName="p", PolicyDocument=deny)["Policy"]["Arn"]
+        assert again == arn
+        iam.attach_user_policy(UserName="caller", PolicyArn=arn)
+    else:  # the caller's user deleted and re-created (same ARN, new unique id) by a caller keeping the old key
+        iam.delete_access_key(UserName="caller", AccessKeyId=key["AccessKeyId"])
+        iam.detach_user_policy(UserName="caller", PolicyArn=arn)
+        iam.delete_user(UserName="caller")
+        user_with_key(aws, "caller", policies=(arn,))
+        with pytest.raises(ClientError) as refused:
+            client.get_user(UserName="caller")
+        assert refused.value.response["Error"]["Code"] == "InvalidClientTokenId"
+        return
+    assert _allowed(client, "caller") is False
+
+
+def test_held_a_role_session_sees_its_role_and_its_session_policy_change(aws):
+    """(Held; pinned.)  A role session's kept decision ends with a change of the role's policies or of a managed
+    policy its session names (``PolicyArns``)."""
+    iam = aws.client("iam")
+    narrowing = iam.create_policy(PolicyName="narrow", PolicyDocument=doc(allow("iam:*")))["Policy"]["Arn"]
+    assumer = user_with_key(aws, "assumer", inline={"p": doc(allow("sts:AssumeRole"))})
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument=doc(allow("iam:GetUser")))
+    credentials = aws.client_for(assumer, "sts").assume_role(
+        RoleArn=role["Role"]["Arn"], RoleSessionName="session", PolicyArns=[{"arn": narrowing}])["Credentials"]
+    session = aws.client_for(credentials, "iam")
+    assert [_allowed(session, "assumer") for _ in range(2)] == [True, True]
+    iam.create_policy_version(PolicyArn=narrowing, PolicyDocument=doc(allow("iam:ListUsers")), SetAsDefault=True)
+    assert _allowed(session, "assumer") is False
+    iam.create_policy_version(PolicyArn=narrowing, PolicyDocument=doc(allow("iam:*")), SetAsDefault=True)
+    assert _allowed(session, "assumer") is True
+    iam.put_role_policy(RoleName="r", PolicyName="no", PolicyDocument=doc(
+        {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*"}))
+    assert _allowed(session, "assumer") is False
+
+
+def test_held_an_mfa_sessions_age_passing_a_bound_decides_the_next_call(aws):
+    """(Held; pinned.)  ``aws:MultiFactorAuthAge`` is in each request's context, computed at its time: a decision
+    kept at one age is never found at another."""
+    key, serial, seed = user_with_device(aws, "ann", inline={"p": doc(
+        allow("iam:GetUser", Condition={"NumericLessThan": {"aws:MultiFactorAuthAge": "300"}}))})
+    credentials = aws.client_for(key, "sts").get_session_token(
+        SerialNumber=serial, TokenCode=totp(seed, current_step(aws)))["Credentials"]
+    session = aws.client_for(credentials, "iam")
+    assert [_allowed(session, "ann") for _ in range(2)] == [True, True]
+    aws.store.clock.advance(400)
+    assert _allowed(session, "ann") is False
