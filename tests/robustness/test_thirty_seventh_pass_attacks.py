@@ -6,11 +6,70 @@ state is the input.
 
 Findings (each has a test here that failed before its fix):
 
-PROBES_TABLE
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+one PEM under one ``kid`` named for two algorithms in an   **fixed (low).** The built-in IdP's loaded signing keys
+imported state (``RS256``: usable; ``ES256``: an RSA key,  were kept by key id, with the PEM as the version; whether a
+unusable)                                                  PEM is usable depends on the algorithm it is named for.
+                                                           Whichever was read first (before the import too: the
+                                                           cache outlives it) decided for both: the RS256 key left
+                                                           out of the JWKS (a token it signed refused by STS, a wrong
+                                                           denial) or the ES256 one put in (the JWKS endpoint and
+                                                           AssumeRoleWithWebIdentity a 500).  Kept by key id and
+                                                           algorithm now.
+decisions kept, then a state loaded (``PUT /state``, or    **fixed (low).** behaviour.md (thirty-fifth pass) said a
+the state file put back after a failed save)               loaded state clears ``store.decisions``; it did not.  No
+                                                           kept decision could be found again (every account's IAM
+                                                           state is compiled anew, under new numbers), but up to
+                                                           8,192 decisions of the replaced state stayed.  Cleared now.
+=========================================================  ==========================================================
 
 Probed and held (a differential oracle unless a test here says so):
 
-PROBES_HELD
+* Kept decisions against a fresh evaluation (a new store importing the live one's state, its clock set to the
+  same offset, the same boto3 request): 2,000 rounds of random IAM changes between requests of users and role
+  sessions (inline, group and managed policies with Allows and Denies on ``aws:CurrentTime``, ``aws:EpochTime``,
+  ``aws:PrincipalTag``, ``aws:ResourceTag``, ``aws:SourceIp``, ``aws:SecureTransport``, ``aws:userid``,
+  ``aws:username`` and ``${aws:username}`` resources; attach/detach, group membership, boundaries put and deleted,
+  policy versions created and set default, tags, session policies and ``PolicyArns``, roles and users deleted and
+  re-created under the same name, the clock advanced past the policies' dates), each request asked twice: no
+  difference.  The same over ECR in two accounts and two Regions (repository and registry policies set and
+  deleted, repository tags in two spellings, ``aws:RequestedRegion``, ``aws:ResourceAccount``): 900 rounds, none.
+* The guards of a kept decision (engine level): 9,000 random identity/boundary/session policy sets with ``Date*``,
+  ``Numeric*``, ``...IfExists``, ``ForAnyValue``, ``Null`` on the time keys in any spelling, ``${aws:EpochTime}``
+  and ``${aws:CurrentTime}`` in condition values and resources, ``NotAction``/``NotResource``; a decision reused
+  whenever its guards held at a later (or earlier) time was the fresh decision, matched statements included, in
+  31,000 reuses.
+* Which statements are guards: a time key by condition key in any case, or by a policy variable (with spaces, a
+  default, in a resource or a condition value); ``Date*`` operators take no variables (a ``${aws:CurrentTime}``
+  there is text and reads nothing); variables in condition *keys* are not substituted (IAM neither).
+* The decision key: a context value of another type (``1`` and ``True``), a list (``aws:TagKeys``: never kept), a
+  key spelled in two cases (two entries, and ``AMBIGUOUS`` decided afresh), datetimes equal as instants (the same
+  text and timestamp to every operator); ``aws:MultiFactorAuthAge`` is in each request (a kept decision at one
+  age is never found at another: pinned), ``aws:TokenIssueTime`` is the session's.
+* Every IAM change compiles the caller anew (the version is process-wide, read before a cached caller or compiled
+  principal is derived, so a value derived while another thread changes the state is stored under the older
+  version and never found): group membership, boundary, default version, a policy deleted and re-created under its
+  ARN, a namesake user (the old key is refused), a role session's role and ``PolicyArns`` policy (pinned); an
+  access key deactivated and reactivated (authentication runs before the caches).
+* Threads: four signed callers looping (server, 1,200 requests) while root put and deleted a Deny 40 times, each
+  change followed by every caller's request: never a stale answer (every request holds the store lock from
+  credentials to answer).
+* Two stores in one process: ``mock_apprunner`` blocks entered in turn, seeded with the same access key and
+  opposite policies; two harnesses importing one state then diverging: each answered from its own state (the
+  process-wide tables are keyed by numbers unique in the process: policies, policy sets, compiled principals, IAM
+  versions).
+* The parse cache (by text, kind and the version rule; texts differing in whitespace or escapes are two entries,
+  each correct), the per-policy memos and plans (numbers never reused after a policy leaves the parse cache),
+  ``compile_regex`` (by source and case rule), ``_resource_regex`` (by resolved parts, literal and pattern kept
+  apart), ``context_keys``/``listing``/``statement_positions`` (by text), SigV4's caches (pure functions of their
+  arguments: secret, date, Region, service; header values; path), the SAML key-pair check (both PEMs),
+  ``_GRANTING`` (by document and namespaces, kept only when read in full), the IAM listing views (by account,
+  listing and filters, at the IAM version), the decision log's shared values (numbers never shared), the ECR tag
+  index (checked against the image) and manifest readings (by the manifest string itself).
+* The simulator, the Access Troubleshooter's records and the dashboard's explanations evaluate afresh
+  (``all_allows``); the simulator copies the context before adding ``aws:ResourceAccount``.
 """
 from __future__ import annotations
 
