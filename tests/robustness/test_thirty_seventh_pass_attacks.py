@@ -53,6 +53,8 @@ Probed and held (a differential oracle unless a test here says so):
   version and never found): group membership, boundary, default version, a policy deleted and re-created under its
   ARN, a namesake user (the old key is refused), a role session's role and ``PolicyArns`` policy (pinned); an
   access key deactivated and reactivated (authentication runs before the caches).
+* The ``/v2/`` registry with a token (server, raw HTTP): ``tags/list`` twice, a Deny on ``ecr:ListImages`` put, then
+  deleted, then the token's access key deactivated: 200, 200, 403, 200, 401.
 * Threads: four signed callers looping (server, 1,200 requests) while root put and deleted a Deny 40 times, each
   change followed by every caller's request: never a stale answer (every request holds the store lock from
   credentials to answer).
