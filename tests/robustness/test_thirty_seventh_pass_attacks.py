@@ -36,6 +36,8 @@ Probed and held (a differential oracle unless a test here says so):
   re-created under the same name, the clock advanced past the policies' dates), each request asked twice: no
   difference.  The same over ECR in two accounts and two Regions (repository and registry policies set and
   deleted, repository tags in two spellings, ``aws:RequestedRegion``, ``aws:ResourceAccount``): 900 rounds, none.
+  The same with users' GetSessionToken and GetFederationToken sessions (with and without a session policy), users
+  renamed and back and moved to another path: 780 rounds, none (a deleted user's sessions refused in both).
 * The guards of a kept decision (engine level): 9,000 random identity/boundary/session policy sets with ``Date*``,
   ``Numeric*``, ``...IfExists``, ``ForAnyValue``, ``Null`` on the time keys in any spelling, ``${aws:EpochTime}``
   and ``${aws:CurrentTime}`` in condition values and resources, ``NotAction``/``NotResource``; a decision reused
