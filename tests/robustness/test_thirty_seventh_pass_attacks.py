@@ -43,6 +43,9 @@ Probed and held (a differential oracle unless a test here says so):
   and ``${aws:CurrentTime}`` in condition values and resources, ``NotAction``/``NotResource``; a decision reused
   whenever its guards held at a later (or earlier) time was the fresh decision, matched statements included, in
   31,000 reuses.
+* Plans and memos (engine level): 36,000 decisions of random policy sets kept as a ``PolicySet`` (plans, statements
+  by action and by action and resource, with their bounds cut to 30-50 entries so that they start over all the time,
+  and resources past the memo's length) against the same policies as a plain list: the same decision each time.
 * Which statements are guards: a time key by condition key in any case, or by a policy variable (with spaces, a
   default, in a resource or a condition value); ``Date*`` operators take no variables (a ``${aws:CurrentTime}``
   there is text and reads nothing); variables in condition *keys* are not substituted (IAM neither).
