@@ -77,6 +77,10 @@ Probed and held (a differential oracle unless a test here says so):
   index (checked against the image) and manifest readings (by the manifest string itself).
 * The simulator, the Access Troubleshooter's records and the dashboard's explanations evaluate afresh
   (``all_allows``); the simulator copies the context before adding ``aws:ResourceAccount``.
+
+Left (docs/behaviour.md says why): the ``/v2/`` registry authenticates before taking the store lock (a key
+deactivated in between lets that one request through, judged by the policies in force when it is authorized);
+``aws:UserAgent`` is in no request context (a fidelity gap, no cache involved).
 """
 from __future__ import annotations
 
