@@ -122,6 +122,7 @@ def import_state(store: "Store", document: Any) -> None:
                 store.accounts[keys.account_id] = Account(keys.account_id, created=store.clock.now())
         for account in store.accounts.values():
             account.iam.invalidate_caches()  # stored versions may collide with this process's
+        store.decisions.clear()  # decided on the state just replaced: none can be found again (machinery)
 
 
 def _empty_values(store: "Store", names: set[str]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 An issuer's JWKS is the union of the public halves of the keys mockrunner signs its tokens with and the JWKS a
 user registered for it.  Keys are generated on first use (RSA 2048 for ``RS*``, P-256 / P-384 / P-521 for
-``ES*``), one per issuer and algorithm.  Loaded key objects are cached with ``store.derived("oidc_keys")`` by key id:
-parsing a PEM costs more than signing.
+``ES*``), one per issuer and algorithm.  Loaded key objects are cached with ``store.derived("oidc_keys")`` by key id
+and algorithm (whether a PEM is usable depends on the algorithm it is named for): parsing a PEM costs more than
+signing.
 """
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def _loaded(store: "Store", key: SigningKey) -> Any | None:
     """The key object of ``key``, parsed once per key (its PEM is the version: a key id names fixed material); None
     for a PEM that is no private key of the key's algorithm (RSA, or EC on that algorithm's curve).  Only an imported
     state can hold one: it signs nothing and is left out of the JWKS (fail closed), and :func:`signing_key` makes
-    a fresh key for its algorithm."""
+    a fresh key for its algorithm.  Kept by key id *and* algorithm: one PEM under one key id may be named for two
+    algorithms (an imported state), usable for one and not the other (thirty-seventh pass)."""
     def load() -> Any | None:
         try:
             private = serialization.load_pem_private_key(key.private_pem.encode("utf-8"), None)
@@ -81,7 +83,7 @@ def _loaded(store: "Store", key: SigningKey) -> Any | None:
             and private.curve.name == curve.name
         return private if usable else None
 
-    return store.derived("oidc_keys").get(key.kid, key.private_pem, load)
+    return store.derived("oidc_keys").get((key.kid, key.algorithm), key.private_pem, load)
 
 
 def jwks(store: "Store", issuer: str) -> dict:
