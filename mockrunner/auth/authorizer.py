@@ -282,6 +282,16 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
     region = _GLOBAL_SERVICE_REGIONS.get(ctx.service or "", ctx.region)
     if region:
         values["aws:RequestedRegion"] = region
+    headers = ctx.headers
+    # "aws:UserAgent ... always included in the request context", the caller's User-Agent header; "aws:referer",
+    # the Referer header, where the caller sent one (IAM User Guide, global condition keys; see
+    # (docs/behaviour.md, "aws:UserAgent and aws:referer")).
+    agent = headers.get("user-agent")
+    if agent is not None:
+        values["aws:UserAgent"] = agent
+    referer = headers.get("referer")
+    if referer is not None:
+        values["aws:referer"] = referer
     caller = ctx.caller
     if caller is None or (caller.token_issued_at is None and caller.source_identity is None
                           and caller.federated_provider is None and caller.mfa_authenticated_at is None):
@@ -329,7 +339,7 @@ def _decide(store: "Store", who: Caller | Principal, check: "Check", base_contex
     """:func:`decide` with every argument given (the request's hot path: no keyword handling)."""
     decision, compiled, context, resource_policy, kept = _decided(store, who, check, base_context, now, False)
     if kept is None:
-        fields = decision_log.fields_of(context, decision.matched_statements, decision.errors)
+        fields = decision_log.fields_of(recorded(context), decision.matched_statements, decision.errors)
     else:  # a kept decision: its request (context included) is the one decided, so are the log's fields of it
         fields = kept[1]
         if fields is None:
@@ -397,6 +407,34 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
     return decision, compiled, context, None, kept
 
 
+RECORDED_HEADER_CHARACTERS = 1024
+"""The most of a request header's value (``aws:UserAgent``, ``aws:referer``) a record keeps: the decision log, an
+authorization record and a kept decision hold many requests' contexts, and a head may hold 64 KiB.  Decisions read
+the whole value; a request with a longer one is recorded with the value cut (:func:`recorded`) and its decision not
+kept."""
+_HEADER_KEYS = ("aws:UserAgent", "aws:referer")
+
+
+def _long_header(context: Mapping[str, Any]) -> bool:
+    """Whether a header's value in ``context`` is longer than records keep."""
+    get = context.get
+    return (len(get("aws:UserAgent") or "") > RECORDED_HEADER_CHARACTERS
+            or len(get("aws:referer") or "") > RECORDED_HEADER_CHARACTERS)
+
+
+def recorded(context: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``context`` as records keep it: a header's value past :data:`RECORDED_HEADER_CHARACTERS` cut there, followed
+    by ``... (<n> characters)``; the same mapping when none is."""
+    if not _long_header(context):
+        return context
+    cut = dict(context)
+    for key in _HEADER_KEYS:
+        value = cut.get(key)
+        if value is not None and len(value) > RECORDED_HEADER_CHARACTERS:
+            cut[key] = f"{value[:RECORDED_HEADER_CHARACTERS]}... ({len(value)} characters)"
+    return cut
+
+
 DECISIONS_KEPT = 8192
 """Kept in a store, for all its principals together; past this many the decisions kept start over.  (Each
 principal kept up to 1,024 of its own before, and 4,096 compiled principals are kept: one caller minting sessions
@@ -408,7 +446,7 @@ def _decision_key(serial: int | None, check: "Check", context: dict[str, Any]) -
     :attr:`~CompiledPrincipal.serial`), the action, resource, resource account and the request context, its keys in
     order and its values with their exact types (``1`` is no ``True``); ``None`` (nothing kept) for a principal
     made afresh or a context holding another kind of value (a list)."""
-    if serial is None:
+    if serial is None or _long_header(context):
         return None
     values = tuple(context.values())
     types = tuple(map(type, values))

@@ -103,7 +103,7 @@ def build(store: "Store", caller: Caller, checks: Sequence["Check"], base: Mappi
 def _request_context(base: Mapping[str, Any], principal: Any, now: datetime) -> dict[str, Any]:
     """The keys every evaluation shares: the request's, the principal's and the time (JSON values)."""
     keys = principal_keys(principal)
-    keys.update(base)
+    keys.update(authorizer.recorded(base))
     keys["aws:CurrentTime"] = iso_z(now)
     keys["aws:EpochTime"] = int(now.timestamp())
     return {key: _json(value) for key, value in keys.items() if value is not None}
