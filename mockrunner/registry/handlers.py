@@ -386,7 +386,13 @@ def start_upload(request: RegistryRequest, name: str, _upload: str) -> Reply:
                 request.store.blobs.cancel(upload.id)
                 raise
     if digest is not None:
-        return _finish(request, name, upload.id, digest, request.body_chunks(), started=True)
+        # A monolithic upload refused (a digest not sha256 or not the bytes', a body cut short or too large) leaves
+        # no upload behind: its client never learns the id, and each kept one counted towards MAX_UPLOADS for a week.
+        try:
+            return _finish(request, name, upload.id, digest, request.body_chunks(), started=True)
+        except BaseException:
+            request.store.blobs.cancel(upload.id)
+            raise
     return _upload_reply(202, name, upload.id, 0)
 
 

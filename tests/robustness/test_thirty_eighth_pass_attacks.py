@@ -1,0 +1,157 @@
+"""An attacker's thirty-eighth pass, on the surfaces a network client reaches: the HTTP server's framing and its
+bounded threads (``mockrunner/serving.py``), the registry under ``/v2/`` (uploads streamed while other requests touch
+the same upload, ranges, tokens, names), the admin API's access checks and the dashboard, seen from the wire.  Real
+clients: boto3 (``server`` harness: the threaded server in this process, so what the server holds can be read),
+``requests`` and raw sockets where framing matters; no timed assertion (a loop waiting for the server is bounded in
+count and time).
+
+Findings (each has a test here that failed before its fix):
+
+PROBES_TABLE
+
+Probed and held (checked by hand unless a test here says so):
+
+PROBES_HELD
+"""
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from botocore.exceptions import ClientError
+
+from mockrunner.model.blobs import BlobStore
+from tests.harness import Harness
+from tests.registry.images import Registry, login_password
+
+
+def _port(harness: Harness) -> int:
+    return int(harness.endpoint_url.rsplit(":", 1)[1])
+
+
+def _wait_until(condition, seconds: float = 10.0) -> bool:
+    """Poll ``condition`` (bounded: at most ``seconds``, 200 looks)."""
+    for _ in range(200):
+        if condition():
+            return True
+        time.sleep(seconds / 200)
+    return condition()
+
+
+@pytest.fixture
+def upload_in_flight(server: Harness) -> Iterator[tuple[Harness, str, socket.socket]]:
+    """Repository ``app`` with an upload of one 10-byte part, and a registry PATCH of it whose body is still arriving
+    (100,000 bytes announced, 10 sent): the upload's lock is held by the server thread reading that body."""
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    upload = ecr.initiate_layer_upload(repositoryName="app")["uploadId"]
+    ecr.upload_layer_part(repositoryName="app", uploadId=upload, partFirstByte=0, partLastByte=9,
+                          layerPartBlob=b"y" * 10)
+    password = base64.b64encode(f"AWS:{login_password(ecr)}".encode()).decode()
+    patch = socket.create_connection(("127.0.0.1", _port(server)), timeout=30)
+    patch.sendall(f"PATCH /v2/app/blobs/uploads/{upload} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  f"Authorization: Basic {password}\r\nContent-Type: application/octet-stream\r\n"
+                  "Content-Length: 100000\r\n\r\n".encode() + b"x" * 10)
+    assert _wait_until(lambda: server.store.blobs.upload(upload).lock.locked())
+    yield server, upload, patch
+    patch.close()
+
+
+def _still_streaming(harness: Harness, upload: str) -> bool:
+    held = harness.store.blobs.upload(upload)
+    return held is not None and held.lock.locked()
+
+
+def test_completing_an_upload_whose_part_streams_does_not_wait_under_the_store_lock(upload_in_flight) -> None:
+    """CompleteLayerUpload held the store lock while it waited for the upload's lock, which the PATCH's thread holds
+    until its body ends: every request of every account waited (20 s here, the body deadline; for ever for a client
+    sending 500 bytes a second).  It is refused at once now, the upload kept."""
+    server, upload, _patch = upload_in_flight
+    with pytest.raises(ClientError) as refused:
+        server.client("ecr").complete_layer_upload(repositoryName="app", uploadId=upload,
+                                                   layerDigests=["sha256:" + "0" * 64])
+    assert refused.value.response["Error"]["Code"] == "InvalidLayerException"
+    assert "is receiving a layer part" in refused.value.response["Error"]["Message"]
+    assert _still_streaming(server, upload)  # answered while the part still arrives: nothing waited for it
+    assert server.client("sts").get_caller_identity()["Account"]
+
+
+def test_a_json_part_for_an_upload_whose_part_streams_does_not_wait_under_the_store_lock(upload_in_flight) -> None:
+    server, upload, _patch = upload_in_flight
+    with pytest.raises(ClientError) as refused:
+        server.client("ecr").upload_layer_part(repositoryName="app", uploadId=upload, partFirstByte=10,
+                                               partLastByte=19, layerPartBlob=b"z" * 10)
+    error = refused.value.response
+    assert error["Error"]["Code"] == "InvalidLayerPartException"
+    assert error["lastValidByteReceived"] == 9
+    assert _still_streaming(server, upload)
+
+
+def test_a_closing_registry_put_while_a_part_streams_is_refused_at_once(upload_in_flight) -> None:
+    server, upload, _patch = upload_in_flight
+    registry = Registry(server.endpoint_url, login_password(server.client("ecr")))
+    answer = registry.call("PUT", f"/v2/app/blobs/uploads/{upload}", params={"digest": "sha256:" + "0" * 64})
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["code"] == "BLOB_UPLOAD_INVALID"
+    assert _still_streaming(server, upload)
+
+
+def test_taking_back_a_part_while_another_streams_cancels_the_upload_without_waiting() -> None:
+    """A change undone (its save failed) takes its part back under the store lock: while another part of the upload
+    arrives it cannot wait for it, so the upload goes (as after a cancel) rather than the lock being held."""
+    store = BlobStore()
+    upload = store.start_upload(("owner",), datetime.now(UTC))
+    store.append(upload.id, [b"a" * 10])
+    release = threading.Event()
+
+    def trickle() -> Iterator[bytes]:
+        yield b"b"
+        release.wait(10)
+
+    writer = threading.Thread(target=lambda: store.append(upload.id, trickle()))
+    writer.start()
+    try:
+        assert _wait_until(lambda: upload.lock.locked())
+        store.rewind(upload.id, 5)
+        assert store.upload(upload.id) is None
+    finally:
+        release.set()
+        writer.join(10)
+    assert store.upload(upload.id) is None  # the writer's part ended into nothing, as after any cancel
+
+
+def _uploads_of_app(harness: Harness) -> int:
+    from mockrunner.services.ecr import core, push
+    repo = core.find_repository(harness.store, harness.store.settings.default_account, "us-east-1", "app")
+    return harness.store.blobs.count_uploads(push.upload_owner(repo))
+
+
+@pytest.mark.parametrize("digest", ["sha512:" + "a" * 128, "sha256:" + "A" * 64, "md5:x", "", "sha256:" + "0" * 64])
+def test_a_refused_monolithic_upload_leaves_no_upload_behind(server: Harness, digest: str) -> None:
+    """Each refused ``POST .../blobs/uploads/?digest=`` kept the upload it started, an id its client never learns,
+    counted towards the repository's 1,000 uploads in progress for a week: a thousand refusals stopped every push to
+    the repository (of every principal) for 168 hours."""
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    registry = Registry(server.endpoint_url, login_password(ecr))
+    refused = registry.call("POST", "/v2/app/blobs/uploads/", params={"digest": digest}, data=b"hello")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] in ("DIGEST_INVALID", "BLOB_UPLOAD_INVALID")
+    assert _uploads_of_app(server) == 0
+
+
+def test_a_monolithic_upload_cut_short_leaves_no_upload_behind(server: Harness) -> None:
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    password = base64.b64encode(f"AWS:{login_password(ecr)}".encode()).decode()
+    with socket.create_connection(("127.0.0.1", _port(server)), timeout=30) as cut:
+        cut.sendall(f"POST /v2/app/blobs/uploads/?digest=sha256:{'0' * 64} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"Authorization: Basic {password}\r\nContent-Length: 100\r\n\r\n".encode() + b"x" * 10)
+        assert _wait_until(lambda: _uploads_of_app(server) == 1)
+    assert _wait_until(lambda: _uploads_of_app(server) == 0)
+    assert _uploads_of_app(server) == 0
