@@ -155,3 +155,35 @@ def test_a_monolithic_upload_cut_short_leaves_no_upload_behind(server: Harness) 
         assert _wait_until(lambda: _uploads_of_app(server) == 1)
     assert _wait_until(lambda: _uploads_of_app(server) == 0)
     assert _uploads_of_app(server) == 0
+
+
+def test_pulls_within_a_minute_of_the_recorded_one_do_not_save_the_state(tmp_path) -> None:
+    """Every manifest GET (and BatchGetImage) recorded ``lastRecordedPullTime`` and so saved the whole state, under
+    the store lock, before answering: a reader allowed only ``ecr:BatchGetImage`` made each of its requests a full
+    save (8 ms a pull against 1 ms a tags listing with a 585 KB state; a save grows with the state).  ECR refreshes
+    the time "at least once every 24 hours"; a pull is now recorded when the recorded one is a minute old or more."""
+    from mockrunner.config import Settings
+    from mockrunner.testing.oci import build_image
+
+    state = tmp_path / "state.bin"
+    harness = Harness("server", Settings(log_requests=False, operation_delay=0, state_file=str(state)))
+    try:
+        ecr = harness.client("ecr")
+        ecr.create_repository(repositoryName="app")
+        registry = Registry(harness.endpoint_url, login_password(ecr))
+        assert registry.push("app", build_image("pulled"), "v1").status_code == 201
+        assert registry.call("GET", "/v2/app/manifests/v1").status_code == 200
+        first = ecr.describe_images(repositoryName="app")["imageDetails"][0]["lastRecordedPullTime"]
+        saved = state.read_bytes()
+        for _ in range(5):
+            assert registry.call("GET", "/v2/app/manifests/v1").status_code == 200
+            ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])
+        assert state.read_bytes() == saved  # nothing to save: the recorded pull stands
+        assert ecr.describe_images(repositoryName="app")["imageDetails"][0]["lastRecordedPullTime"] == first
+        assert harness.admin("POST", "/clock/advance", {"seconds": 60})[0] == 200
+        ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])
+        later = ecr.describe_images(repositoryName="app")["imageDetails"][0]["lastRecordedPullTime"]
+        assert later > first
+    finally:
+        harness.round_trip = False
+        harness.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from mockrunner.auth.caller import Caller
@@ -335,14 +336,24 @@ def _in_accepted_format(out: dict, image: Image, image_id: dict, accepted: str,
             "imageManifest": text, "imageManifestMediaType": media_type}
 
 
+PULL_RESOLUTION = timedelta(minutes=1)
+"""A pull within this long of the recorded one is not recorded again.  ECR "refreshes the last image pull timestamp
+at least once every 24 hours" (ImageDetail ``lastRecordedPullTime``: pulls more frequent than that may not move
+it); recording every pull saved the whole state under the store lock for each manifest GET of a reader."""
+
+
 def record_pull(store: "Store", repo: Repository, image: Image, caller: Caller) -> bool:
     """Record a pull of ``image`` (BatchGetImage, a registry manifest GET) as its ``lastRecordedPullTime``, unless
-    the caller (user, or the role of a role session) is on the registry's pull time update exclusion list;
-    whether the state changed (the request must then be saved like a mutation)."""
+    the caller (user, or the role of a role session) is on the registry's pull time update exclusion list or the
+    recorded pull is less than :data:`PULL_RESOLUTION` old; whether the state changed (the request must then be
+    saved like a mutation)."""
     excluded = store.account(repo.registry_id).region(repo.region).ecr.pull_time_exclusions
     if excluded and {caller.arn, caller.role_arn} & set(excluded):
         return False
-    image.last_pulled_at = store.clock.now()
+    now = store.clock.now()
+    if image.last_pulled_at is not None and timedelta(0) <= now - image.last_pulled_at < PULL_RESOLUTION:
+        return False
+    image.last_pulled_at = now
     return True
 
 
