@@ -1,21 +1,79 @@
 """An attacker's thirty-eighth pass, on the surfaces a network client reaches: the HTTP server's framing and its
-bounded threads (``mockrunner/serving.py``), the registry under ``/v2/`` (uploads streamed while other requests touch
-the same upload, ranges, tokens, names), the admin API's access checks and the dashboard, seen from the wire.  Real
-clients: boto3 (``server`` harness: the threaded server in this process, so what the server holds can be read),
-``requests`` and raw sockets where framing matters; no timed assertion (a loop waiting for the server is bounded in
-count and time).
+bounded threads (``mockrunner/serving.py``), ``serve --tls-cert``, the registry under ``/v2/`` (uploads streamed while
+other requests touch the same upload, monolithic uploads, pulls, tokens, other accounts' registries) and App Runner's
+operations under concurrent calls.  Real clients: boto3 (``server`` harness: the threaded server in this process, so
+what the server holds can be read), ``requests`` and raw sockets where framing matters; no timed assertion (a loop
+waiting for the server is bounded in count and time).
 
 Findings (each has a test here that failed before its fix):
 
-PROBES_TABLE
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+a registry ``PATCH`` of an upload whose body trickles      **fixed (high).** The PATCH's thread holds the upload's
+(100,000 bytes announced, 10 sent), then                   lock while it reads the body (outside the store lock, as
+CompleteLayerUpload, UploadLayerPart or a closing          it should); CompleteLayerUpload (JSON and registry) and
+registry ``PUT`` of the same upload                        JSON UploadLayerPart took that lock *under the store
+                                                           lock*, so every request of every account waited for the
+                                                           trickling client: 19.5 s for a GetCallerIdentity here
+                                                           (the body deadline), for ever for a client sending 500
+                                                           bytes a second, for any principal allowed to push to one
+                                                           repository.  Under the store lock an upload's lock is
+                                                           only tried: CompleteLayerUpload is InvalidLayerException
+                                                           "... is receiving a layer part ..." (registry 400
+                                                           ``BLOB_UPLOAD_INVALID``), UploadLayerPart
+                                                           InvalidLayerPartException (*unverified*: ECR's answers
+                                                           are not public), the upload kept; taking back a part of
+                                                           a change that could not be saved cancels the upload
+                                                           instead of waiting.
+``POST .../blobs/uploads/?digest=`` refused (a digest of   **fixed (medium).** Each refusal kept the upload it had
+another algorithm, upper-case hex, ``md5:x``, empty) or    started, whose id its client never learns, counted
+its body cut short                                         towards the repository's 1,000 uploads in progress for
+                                                           168 hours: a thousand refused requests stopped every push
+                                                           to the repository, every principal's, for a week.  A
+                                                           refused monolithic upload is cancelled.
+manifest GETs and BatchGetImage of one image by a reader   **fixed (low).** Each recorded ``lastRecordedPullTime``
+(``ecr:BatchGetImage`` only), with a state file            and so saved the whole state, fsync included, under the
+                                                           store lock: 8 ms a pull against 1 ms a tags listing with
+                                                           a 585 KB state, growing with the state.  ECR refreshes
+                                                           the time "at least once every 24 hours"; a pull is now
+                                                           recorded when the recorded one is a minute old or more
+                                                           (as last-used records are).
+a 4.2 MB Docker V2 manifest (annotations, which the        **fixed (low).** The conversion (the manifest's JSON read
+conversion keeps) pulled by tag with ``Accept`` naming     and written again) ran under the store lock: 150-235 ms a
+OCI only, in a loop, by a reader                           pull against 18 ms as stored, every other request waiting.
+                                                           The text is taken under the lock and converted after.
+=========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here says so):
 
-PROBES_HELD
+* The wire (raw sockets against the server): two requests in one packet (an STS POST then an admin GET; a ``/v2/``
+  GET with an unread 5-byte body then another) are both answered, in order; a HEAD answer has no body and the
+  request after it is answered whole; chunked trailers naming ``Content-Length``, 20,000 trailer lines, 60 and
+  70 KB chunk extensions: 400; ``Content-Length`` with ``Transfer-Encoding``: 400; ``chunked, chunked`` and
+  ``xchunked``: 501; a negative or 23-digit ``Content-Length``: 400; 201 header fields or a 70 KB header: 431; a
+  17 KB target: 414; HTTP/1.2, HTTP/2.0: 400; a CR alone, NUL or a space in a header name: 400; a folded ``Host``:
+  400; ``OPTIONS *`` and ``CONNECT``: 400; an ``h2c`` upgrade is served as HTTP/1.1, a WebSocket one is a JSON 400;
+  ``Expect: 100-continue`` gets ``100 Continue`` then the answer, other expectations 400; percent-encoded NUL or
+  invalid UTF-8 in paths, raw latin-1 in a path, header or query: 4xx, never a traceback.  Absolute-form targets
+  take the target's authority as ``Host`` (an ``evil.com`` one is refused by the admin API, user-info is 400).
+* TLS (``serve --tls-cert``): a ClientHello sent a byte every 2 s is cut off after about 10 s (the handshake's
+  deadline is the whole handshake's, not each read's).
+* Registry tokens: a password whose payload names an access key as a list or object, or a session token as an
+  object, list, number, boolean, null, 5,000 characters, a lone surrogate or empty: 401, never a 500.  A token
+  used with a ``Host`` naming another account's registry (also with ``.cn``) is checked as that account's
+  repositories (403 without a repository policy); ``_catalog``, ``tags/list`` and uploads alike.
+* App Runner under eight threads of 150 random calls each (pause, resume, delete, update, start deployment, custom
+  domains, auto scaling configuration revisions and deletions, descriptions, ListOperations) over three services
+  with a 0.3 s operation delay: only 4xx answers (``InvalidStateException``, ``InvalidRequestException``,
+  ``ResourceNotFoundException``, ``ServiceQuotaExceededException``), every service DELETED after ``settle`` and
+  the state exported and imported again whole.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import socket
 import threading
 import time
@@ -187,3 +245,56 @@ def test_pulls_within_a_minute_of_the_recorded_one_do_not_save_the_state(tmp_pat
     finally:
         harness.round_trip = False
         harness.close()
+
+
+def _lock_free(lock) -> bool:
+    """Whether another thread could take ``lock`` now (asked from a thread of its own, without waiting)."""
+    taken: list[bool] = []
+
+    def attempt() -> None:
+        got = lock.acquire(blocking=False)
+        if got:
+            lock.release()
+        taken.append(got)
+
+    probe = threading.Thread(target=attempt)
+    probe.start()
+    probe.join(10)
+    return taken[0]
+
+
+def test_a_manifest_pulled_in_the_other_format_is_converted_outside_the_store_lock(server: Harness,
+                                                                                   monkeypatch) -> None:
+    """A pull by tag whose ``Accept`` does not take the stored format answers a conversion (Docker V2 <-> OCI): the
+    manifest's JSON read and written again, under the store lock.  A 4.2 MB Docker manifest (annotations, which the
+    conversion keeps) took 150-235 ms a pull against 18 ms as stored, so a reader pulling it in a loop held every
+    other request up.  The text is taken under the lock and converted once it is let go."""
+    from mockrunner.model import manifest_formats
+    from mockrunner.model.manifest_formats import DOCKER_V2, OCI_MANIFEST
+    from mockrunner.testing.oci import build_image, digest_of
+
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    registry = Registry(server.endpoint_url, login_password(ecr))
+    image = build_image("converted")
+    for data in (image.layer, image.config):
+        assert registry.push_blob("app", data).status_code == 201
+    docker = {"schemaVersion": 2, "mediaType": DOCKER_V2,
+              "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(image.config),
+                         "digest": digest_of(image.config)},
+              "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": len(image.layer),
+                          "digest": digest_of(image.layer)}]}
+    assert registry.put_manifest("app", "v1", json.dumps(docker).encode(), media_type=DOCKER_V2).status_code == 201
+    held: list[bool] = []
+    original = manifest_formats.for_client
+
+    def observed(*args):
+        held.append(not _lock_free(server.store.lock))
+        return original(*args)
+
+    monkeypatch.setattr(manifest_formats, "for_client", observed)
+    pulled = registry.call("GET", "/v2/app/manifests/v1", headers={"Accept": OCI_MANIFEST})
+    assert pulled.status_code == 200
+    assert pulled.headers["Content-Type"] == OCI_MANIFEST
+    assert pulled.headers["Docker-Content-Digest"] == "sha256:" + hashlib.sha256(pulled.content).hexdigest()
+    assert held == [False]
