@@ -43,6 +43,11 @@ a 4.2 MB Docker V2 manifest (annotations, which the        **fixed (low).** The 
 conversion keeps) pulled by tag with ``Accept`` naming     and written again) ran under the store lock: 150-235 ms a
 OCI only, in a loop, by a reader                           pull against 18 ms as stored, every other request waiting.
                                                            The text is taken under the lock and converted after.
+the dashboard's login over HTTPS (``serve --tls-cert``,    **fixed (low).** The cookie carrying the admin token had
+which answers plain HTTP on the same port), then an        no ``Secure``: the browser sent the token in clear text to
+``http://`` address of the same server                     any ``http://`` address of the server (with
+                                                           ``--admin-remote``, past every network hop).  Set over
+                                                           HTTPS it is ``Secure``.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here says so):
@@ -298,3 +303,20 @@ def test_a_manifest_pulled_in_the_other_format_is_converted_outside_the_store_lo
     assert pulled.headers["Content-Type"] == OCI_MANIFEST
     assert pulled.headers["Docker-Content-Digest"] == "sha256:" + hashlib.sha256(pulled.content).hexdigest()
     assert held == [False]
+
+
+def test_the_dashboard_cookie_set_over_https_is_never_sent_over_plain_http() -> None:
+    """``serve --tls-cert`` answers HTTPS and plain HTTP on one port; the login form's cookie carrying the admin
+    token had no ``Secure``, so a browser that logged in over HTTPS sent the token in clear text the first time its
+    user opened an ``http://`` address of the same server (with ``--admin-remote``, to anyone on the network path).
+    Set over HTTPS it is ``Secure`` now; set over plain HTTP (loopback) it stays as it was."""
+    from mockrunner.app import create_app
+    from mockrunner.config import Settings
+
+    app = create_app(Settings(log_requests=False, operation_delay=0, admin_token="s3cret-token"))
+    secure = app.test_client().post("/_mockrunner/ui/login", data={"token": "s3cret-token"},
+                                    base_url="https://localhost")
+    assert secure.status_code == 302
+    assert "; Secure" in secure.headers["Set-Cookie"] and "HttpOnly" in secure.headers["Set-Cookie"]
+    plain = app.test_client().post("/_mockrunner/ui/login", data={"token": "s3cret-token"})
+    assert plain.status_code == 302 and "Secure" not in plain.headers["Set-Cookie"]
