@@ -230,7 +230,7 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         request.save()
     headers = {"Location": f"/v2/{name}/manifests/{image.digest}", "Docker-Content-Digest": image.digest,
                "Content-Length": "0"}
-    if image.subject_digest is not None:
+    if ecr_images.is_digest(image.subject_digest):  # not one PutImage would refuse (a state imported with one)
         headers["OCI-Subject"] = image.subject_digest  # this registry serves the referrers API
     return Reply(201, headers)
 

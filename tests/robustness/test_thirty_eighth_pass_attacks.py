@@ -48,6 +48,18 @@ which answers plain HTTP on the same port), then an        no ``Secure``: the br
 ``http://`` address of the same server                     any ``http://`` address of the server (with
                                                            ``--admin-remote``, past every network hop).  Set over
                                                            HTTPS it is ``Secure``.
+a manifest whose ``subject.digest`` holds CR LF            **fixed (medium).** The registry answers a push of it with
+(``sha256:x`` CR LF ``Set-Cookie: a=b``), NUL, ``é``       ``OCI-Subject: <that digest>``, which was any string: the
+or no digest at all, pushed over ``/v2/`` or PutImage      answer could not be framed, a 500 after the image was
+                                                           stored and saved (the client told it failed).  A subject's
+                                                           digest must be one of the OCI grammar (PutImage's
+                                                           "Invalid JSON syntax" refusal, registry 405
+                                                           ``UNSUPPORTED``; *unverified*), and ``OCI-Subject`` names
+                                                           only such a digest.
+a state imported with an image's media type or digest      **fixed (low).** Both are answered in headers
+holding CR LF ``X-Evil: 1``                                (``Content-Type``, ``Docker-Content-Digest``): every pull
+                                                           of the image was a 500.  The import refuses a media type
+                                                           PutImage does not store and a digest that is not sha256.
 =========================================================  ==========================================================
 
 Probed and held (checked by hand unless a test here says so):
@@ -320,3 +332,56 @@ def test_the_dashboard_cookie_set_over_https_is_never_sent_over_plain_http() -> 
     assert "; Secure" in secure.headers["Set-Cookie"] and "HttpOnly" in secure.headers["Set-Cookie"]
     plain = app.test_client().post("/_mockrunner/ui/login", data={"token": "s3cret-token"})
     assert plain.status_code == 302 and "Secure" not in plain.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("subject", ["sha256:x\r\nSet-Cookie: a=b", "sha256:" + "a" * 64 + "\n", "sha256:\x00",
+                                     "sha256:\u00e9", "not a digest"])
+def test_a_manifest_whose_subject_is_no_digest_is_refused_before_it_is_stored(server: Harness, subject: str) -> None:
+    """The registry answers a push of a manifest with a ``subject`` with ``OCI-Subject: <its digest>``, which was any
+    string: a CR, LF or NUL in it made the answer unsendable, a 500 (``the application's response is not valid
+    HTTP``) after the image was stored and saved.  A subject's digest must be one of the OCI grammar, through the
+    registry and PutImage alike (*unverified*: ECR's answer is not public; refused as a manifest ECR will not
+    take)."""
+    from mockrunner.testing.oci import build_image
+
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    registry = Registry(server.endpoint_url, login_password(ecr))
+    image = build_image("referrer")
+    for data in (image.layer, image.config):
+        assert registry.push_blob("app", data).status_code == 201
+    manifest = {**json.loads(image.manifest), "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                                          "digest": subject, "size": 10}}
+    pushed = registry.put_manifest("app", "v1", json.dumps(manifest).encode())
+    assert pushed.status_code == 405 and pushed.json()["errors"][0]["code"] == "UNSUPPORTED"
+    with pytest.raises(ClientError) as refused:
+        ecr.put_image(repositoryName="app", imageManifest=json.dumps(manifest), imageTag="v2")
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
+@pytest.mark.parametrize("field", ["media_type", "digest"])
+def test_a_state_whose_image_is_no_header_value_is_refused(server: Harness, field: str) -> None:
+    """The registry answers a manifest with its stored media type as ``Content-Type`` and its digest in
+    ``Docker-Content-Digest``; a state imported with ``...\\r\\nX-Evil: 1`` in either made every pull of the image a 500
+    (the answer could not be framed).  An image's media type must be one PutImage stores and its digest a sha256
+    digest, as PutImage computes it (the import is refused whole)."""
+    from mockrunner.testing.oci import build_image
+
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    registry = Registry(server.endpoint_url, login_password(ecr))
+    assert registry.push("app", build_image("imported"), "v1").status_code == 201
+    digest = ecr.describe_images(repositoryName="app")["imageDetails"][0]["imageDigest"]
+    _, state = server.admin("GET", "/state")
+    text = json.dumps(state)
+    if field == "media_type":
+        stored = '"media_type": "application/vnd.oci.image.manifest.v1+json"'
+        assert text.count(stored) == 1
+        text = text.replace(stored, stored[:-1] + '\\r\\nX-Evil: 1"')
+    else:
+        text = text.replace(digest, digest + "\\r\\nX-Evil: 1")
+    status, answer = server.admin("PUT", "/state", json.loads(text))
+    assert status == 400 and answer["error"] == "InvalidState" and f".{field}:" in answer["message"]
+    pulled = registry.call("GET", "/v2/app/manifests/v1")
+    assert pulled.status_code == 200 and pulled.headers["Docker-Content-Digest"] == digest

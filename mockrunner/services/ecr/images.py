@@ -91,6 +91,23 @@ def is_media_type(value: object) -> bool:
     return isinstance(value, str) and MEDIA_TYPE.fullmatch(value) is not None
 
 
+OCI_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
+"""A digest as the OCI image spec's descriptor grammar writes it (``algorithm ":" encoded``)."""
+
+
+def is_digest(value: object) -> bool:
+    """``value`` is a digest of the OCI grammar (:data:`OCI_DIGEST`), which is also safe to name in an HTTP header."""
+    return isinstance(value, str) and OCI_DIGEST.fullmatch(value) is not None
+
+
+def _subject_refused(manifest: dict) -> bool:
+    """Whether the manifest's ``subject`` names a digest that is not one (the registry answers a push with the
+    subject's digest in ``OCI-Subject``: a CR or LF there made the answer unsendable, a 500 after the image was
+    stored)."""
+    subject = manifest.get("subject")
+    return isinstance(subject, dict) and "digest" in subject and not is_digest(subject["digest"])
+
+
 def _descriptor_types_refused(manifest: dict) -> bool:
     """Whether a descriptor of the manifest (config, layers, blobs, manifests, subject) or its ``artifactType``
     names a media type that is not :func:`is_media_type`."""
@@ -121,7 +138,7 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
         raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
                        "'does not match the mediaType of the manifest'")
     if not isinstance(media_type, str) or media_type not in MANIFEST_MEDIA_TYPES \
-            or _descriptor_types_refused(manifest):
+            or _descriptor_types_refused(manifest) or _subject_refused(manifest):
         raise invalid_json()  # the text for these: unverified (ECR's answer to a manifest it will not take)
     return media_type, manifest
 
