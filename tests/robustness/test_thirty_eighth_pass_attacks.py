@@ -26,6 +26,13 @@ registry ``PUT`` of the same upload                        JSON UploadLayerPart 
                                                            are not public), the upload kept; taking back a part of
                                                            a change that could not be saved cancels the upload
                                                            instead of waiting.
+a registry password written by the holder of an access     **fixed (high).** Tokens were HMAC-signed under the
+key (payload: key, registry, Region, expiry; signed with   credentials' secret alone: a user denied
+its secret), by a user denied ``GetAuthorizationToken``    ``ecr:GetAuthorizationToken`` used ``/v2/`` anyway (each
+                                                           call still checked as its action), with a token valid
+                                                           until 2286, and any Region name in one made the registry
+                                                           create that Region's state (kept in the state file).
+                                                           Tokens are signed under the server's key too.
 ``POST .../blobs/uploads/?digest=`` refused (a digest of   **fixed (medium).** Each refusal kept the upload it had
 another algorithm, upper-case hex, ``md5:x``, empty) or    started, whose id its client never learns, counted
 its body cut short                                         towards the repository's 1,000 uploads in progress for
@@ -51,7 +58,7 @@ which answers plain HTTP on the same port), then an        no ``Secure``: the br
 a manifest whose ``subject.digest`` holds CR LF            **fixed (medium).** The registry answers a push of it with
 (``sha256:x`` CR LF ``Set-Cookie: a=b``), NUL, ``é``       ``OCI-Subject: <that digest>``, which was any string: the
 or no digest at all, pushed over ``/v2/`` or PutImage      answer could not be framed, a 500 after the image was
-                                                           stored and saved (the client told it failed).  A subject's
+                                                           stored and saved (its client told it failed).  A subject's
                                                            digest must be one of the OCI grammar (PutImage's
                                                            "Invalid JSON syntax" refusal, registry 405
                                                            ``UNSUPPORTED``; *unverified*), and ``OCI-Subject`` names
@@ -90,6 +97,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import socket
 import threading
@@ -385,3 +393,41 @@ def test_a_state_whose_image_is_no_header_value_is_refused(server: Harness, fiel
     assert status == 400 and answer["error"] == "InvalidState" and f".{field}:" in answer["message"]
     pulled = registry.call("GET", "/v2/app/manifests/v1")
     assert pulled.status_code == 200 and pulled.headers["Docker-Content-Digest"] == digest
+
+
+def _forged_password(key: dict, region: str = "us-east-1", expires: int = 9_999_999_999) -> str:
+    """A registry password as mockrunner's tokens were written: a payload naming the credentials, the registry, the
+    Region and the expiry, signed with HMAC-SHA256 under the credentials' secret alone, which their holder knows."""
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    body = b64(json.dumps({"k": key["AccessKeyId"], "t": None, "a": "123456789012", "r": region, "e": expires,
+                           "n": "00"}).encode())
+    signature = b64(hmac.new(key["SecretAccessKey"].encode(), body.encode(), hashlib.sha256).digest())
+    return f"{body}.{signature}"
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "zz-evil-1", "x" * 3000])
+def test_a_registry_token_the_caller_wrote_itself_is_refused(server: Harness, region: str) -> None:
+    """A token was signed with the credentials' secret alone, so their holder could write one: a user denied
+    ``ecr:GetAuthorizationToken`` (ECR's docker login needs it) listed and pulled through ``/v2/`` anyway, with a
+    token valid until 2286, and a token naming any Region made the registry create that Region's state (kept in the
+    state file) for each name.  Tokens are signed under the server's key too now: only the server mints them."""
+    iam = server.client("iam")
+    iam.create_user(UserName="no-login")
+    iam.put_user_policy(UserName="no-login", PolicyName="ecr", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="no-login")["AccessKey"]
+    ecr = server.client_for(key, "ecr")
+    ecr.create_repository(repositoryName="app")
+    with pytest.raises(ClientError) as refused:
+        ecr.get_authorization_token()
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    forged = Registry(server.endpoint_url, _forged_password(key, region))
+    for method, path in (("GET", "/v2/_catalog"), ("GET", "/v2/app/tags/list"), ("POST", "/v2/other/blobs/uploads/")):
+        assert forged.call(method, path).status_code == 401
+    assert sorted(server.store.account("123456789012").regions) == ["us-east-1"]
+    assert Registry(server.endpoint_url, login_password(server.client("ecr"))).call(
+        "GET", "/v2/app/tags/list").status_code == 200  # a token the server issued still works
