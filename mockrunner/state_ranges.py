@@ -43,8 +43,9 @@ from mockrunner.protocol import specs
 from mockrunner.protocol.validation import first_violation
 from mockrunner.services.apprunner.lifecycle import TASK_KINDS
 from mockrunner.services.ecr.core import MAX_TAGS as ECR_MAX_TAGS
+from mockrunner.services.ecr.images import MANIFEST_MEDIA_TYPES
 from mockrunner.services.ecr.pull_through import MAX_RULES as MAX_PULL_THROUGH_RULES
-from mockrunner.services.ecr.push import MAX_LAYER_SIZE
+from mockrunner.services.ecr.push import MAX_LAYER_SIZE, is_sha256
 from mockrunner.services.ecr.registry_settings import MAX_PULL_TIME_EXCLUSIONS
 from mockrunner.services.ecr.replication_backfill import MAX_RETAINED as MAX_BACKFILLS
 from mockrunner.services.iam.entities import ATTACHED_QUOTA, MAX_POLICY_VERSIONS
@@ -241,6 +242,12 @@ def _requester_id(value: Any, limits: Limits) -> str | None:
 _CALLER_ID = re.compile(r"(?:\w{12,128}(?::[\w+=,.@-]{2,64})?)?")
 
 
+def _image_digest(value: Any, limits: Limits) -> str | None:
+    """An image's digest: what PutImage computes, ``sha256:`` and 64 lower-case hex digits.  The registry answers it
+    in ``Docker-Content-Digest`` and ``Location``, where a CR or LF made every pull of the image a 500."""
+    return None if isinstance(value, str) and is_sha256(value) else ": not a sha256 image digest"
+
+
 @cache
 def _past_check() -> Check:
     return _compile(PAST)
@@ -367,7 +374,10 @@ RANGES: dict[type, dict[str, Any]] = {
                               "destination": _ecr("ReplicationDestination"),
                               "status": _ecr("ReplicationBackfillStatus"), "results": Rule(_backfill_results),
                               "planned": Rule(_planned_images)},
-    ecr.Image: {"digest": _ecr("ImageDigest"), "manifest": _ecr("ImageManifest"), "media_type": _ecr("MediaType"),
+    # A media type PutImage stores, no other: the registry answers it as a manifest's Content-Type, where a CR or LF
+    # made the answer unsendable (a 500).
+    ecr.Image: {"digest": Rule(_image_digest), "manifest": _ecr("ImageManifest"),
+                "media_type": OneOf(MANIFEST_MEDIA_TYPES),
                 "pushed_at": PAST, "size": Between(0, 2 ** 63 - 1), "tags": Items(None, _ecr("ImageTag")),
                 "status": _ecr("ImageStatus"), "last_archived_at": PAST, "last_activated_at": PAST,
                 "last_pulled_at": PAST, "replication": _ecr("ImageReplicationStatusList"),

@@ -2,10 +2,12 @@
 
 The password of ``AWS:<password>`` names the credentials it was issued to (access key id and, for temporary
 credentials, the session token), the registry and region it was issued for and when it expires, signed with
-HMAC-SHA256 under the secret of those credentials.  So a token identifies its principal exactly as the SigV4
-request that obtained it did, stops working when those credentials do (a deleted or deactivated key, an
-expired session) and after :data:`LIFETIME`, and cannot be forged or altered without the secret.  Nothing
-about it is stored: it survives a restart exactly as the credentials do.
+HMAC-SHA256 under the secret of those credentials and the server's own key (:func:`_key`).  So a token identifies
+its principal exactly as the SigV4 request that obtained it did, stops working when those credentials do (a deleted
+or deactivated key, an expired session) and after :data:`LIFETIME`, and cannot be forged or altered: not without the
+secret, and not by the holder of the secret either, who could otherwise write itself the token GetAuthorizationToken
+refused it (a Deny on ``ecr:GetAuthorizationToken`` escaped), for any registry, Region or lifetime.  Nothing about it
+is stored: it survives a restart as the credentials and the server's key (kept beside a state file) do.
 
 With enforcement ``off`` every token acts as the default account's root, as every signed request does.
 """
@@ -59,7 +61,7 @@ def issue(ctx: RequestContext, registry_id: str, expires_at: datetime) -> str:
     payload = {"k": ctx.caller.access_key_id, "t": session_token, "a": registry_id, "r": ctx.region,
                "e": int(expires_at.timestamp()), "n": secrets.token_hex(8)}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-    signature = _b64(hmac.new(_secret(ctx, payload), body.encode(), hashlib.sha256).digest())
+    signature = _b64(hmac.new(_key(ctx.store, _secret(ctx, payload)), body.encode(), hashlib.sha256).digest())
     return base64.b64encode(f"{USER}:{body}.{signature}".encode()).decode()
 
 
@@ -83,7 +85,7 @@ def verify(store: "Store", password: str) -> TokenIdentity:
         except ServiceError as error:
             raise TokenRefused(expired=error.code.startswith("ExpiredToken")) from None
         secret = secret_text.encode()
-    expected = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
+    expected = _b64(hmac.new(_key(store, secret), body.encode(), hashlib.sha256).digest())
     if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape")):
         raise TokenRefused(expired=False)
     try:
@@ -105,6 +107,12 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
     except (ValueError, binascii.Error):
         return None
     return (user, password) if sep else None
+
+
+def _key(store: "Store", secret: bytes) -> bytes:
+    """A token's HMAC key: the credentials' secret and the server's key (the one signing blob download URLs:
+    random per process in memory, kept beside a state file), so only this server mints tokens."""
+    return hashlib.sha256(store.blobs.signing_key + b"\0" + secret).digest()
 
 
 def _secret(ctx: RequestContext, payload: dict) -> bytes:

@@ -63,7 +63,9 @@ def login() -> Any:
     if refused is not None:
         return Response(render_template("login.html", failed=True), status=401)
     response = redirect(url_for("mockrunner_ui.index"))
-    response.set_cookie(access.COOKIE, token, httponly=True, samesite="Strict", path=access.COOKIE_PATH)
+    # Set over HTTPS, the token never goes back over plain HTTP, which the same port also answers (``Secure``).
+    response.set_cookie(access.COOKIE, token, httponly=True, samesite="Strict", path=access.COOKIE_PATH,
+                        secure=request.is_secure)
     return response
 
 

@@ -50,6 +50,11 @@ class UploadMissing(KeyError):
     """No upload with that id (never started, finished or cancelled)."""
 
 
+class UploadBusy(RuntimeError):
+    """A part of the upload is arriving right now (another request streams it, holding the upload's lock): a caller
+    holding the store lock must not wait for a client's bytes, which may take as long as the client likes."""
+
+
 class OffsetMismatch(ValueError):
     """An append that does not start where the upload ends; ``size`` is where it ends."""
 
@@ -324,16 +329,17 @@ class BlobStore:
         return dropped
 
     def append(self, upload_id: str, chunks: Iterable[bytes], offset: int | None = None,
-               max_size: int | None = None) -> int:
+               max_size: int | None = None, wait: bool = True) -> int:
         """Append ``chunks`` as one part; return the upload's new size.
 
         ``offset``, when given, must be the upload's current size (:class:`OffsetMismatch` otherwise); with
         ``max_size`` the upload may not grow past it (:class:`TooLarge`, raised as soon as the bytes read say
         so).  All or nothing: if reading ``chunks`` fails midway, or (on disk) the record of the new part cannot be
         written, the upload is left exactly as it was.  An upload cancelled while its part streams (:meth:`cancel`
-        does not wait) loses the files the part wrote back when the part ends.
+        does not wait) loses the files the part wrote back when the part ends.  ``wait=False`` (a caller holding the
+        store lock): :class:`UploadBusy` rather than waiting while another part arrives.
         """
-        with self._locked(upload_id) as upload:
+        with self._locked(upload_id, wait) as upload:
             if offset is not None and offset != upload.size:
                 raise OffsetMismatch(upload.size)
             self._own_data(upload)
@@ -381,9 +387,13 @@ class BlobStore:
 
     def rewind(self, upload_id: str, size: int) -> None:
         """Cut the upload back to its first ``size`` bytes and the parts that held them (a request whose change was
-        not applied takes back the part it appended); nothing if it holds no more, or is gone."""
+        not applied takes back the part it appended); nothing if it holds no more, or is gone.
+
+        Called with the store lock held, so it never waits: while another part arrives (which began where this
+        request's part ended) the upload is cancelled instead, as gone is also as it was before (the writer's
+        part ends into nothing, as after any cancel)."""
         try:
-            with self._locked(upload_id) as upload:
+            with self._locked(upload_id, wait=False) as upload:
                 if size >= upload.size:
                     return
                 self._own_data(upload)
@@ -402,6 +412,8 @@ class BlobStore:
                 upload.size, upload.parts = size, parts
         except UploadMissing:
             return
+        except UploadBusy:
+            self.cancel(upload_id)
 
     def _hash_of(self, upload_id: str, size: int):
         hasher = hashlib.sha256()
@@ -434,9 +446,10 @@ class BlobStore:
         """Turn the upload into a blob and return ``(digest, size)``.
 
         With ``expected``, the bytes must hash to it (:class:`DigestMismatch` otherwise, and the upload is
-        discarded, as a registry discards an upload that failed verification).
+        discarded, as a registry discards an upload that failed verification).  Called with the store lock held,
+        so it never waits for a part that is arriving: :class:`UploadBusy` (the upload stays as it is).
         """
-        with self._locked(upload_id) as upload:
+        with self._locked(upload_id, wait=False) as upload:
             digest = "sha256:" + upload.hasher.hexdigest()
             if expected is not None and expected != digest:
                 self.cancel(upload_id)
@@ -478,16 +491,20 @@ class BlobStore:
         _remove(self._upload_path(upload_id) + ".json")
 
     @contextmanager
-    def _locked(self, upload_id: str) -> Iterator[Upload]:
+    def _locked(self, upload_id: str, wait: bool = True) -> Iterator[Upload]:
         """The upload, its lock held; :class:`UploadMissing` if it is gone, also when it went (cancelled, expired,
-        finished) while this waited for the lock."""
+        finished) while this waited for the lock; without ``wait``, :class:`UploadBusy` if another holds the lock."""
         upload = self.upload(upload_id)
         if upload is None:
             raise UploadMissing(upload_id)
-        with upload.lock:
+        if not upload.lock.acquire(blocking=wait):
+            raise UploadBusy(upload_id)
+        try:
             if self.upload(upload_id) is not upload:
                 raise UploadMissing(upload_id)
             yield upload
+        finally:
+            upload.lock.release()
 
     # ------------------------------------------------------------------------------------------- disk
     def _blob_path(self, hex_part: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from mockrunner.auth.caller import Caller
@@ -90,6 +91,23 @@ def is_media_type(value: object) -> bool:
     return isinstance(value, str) and MEDIA_TYPE.fullmatch(value) is not None
 
 
+OCI_DIGEST = re.compile(r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
+"""A digest as the OCI image spec's descriptor grammar writes it (``algorithm ":" encoded``)."""
+
+
+def is_digest(value: object) -> bool:
+    """``value`` is a digest of the OCI grammar (:data:`OCI_DIGEST`), which is also safe to name in an HTTP header."""
+    return isinstance(value, str) and OCI_DIGEST.fullmatch(value) is not None
+
+
+def _subject_refused(manifest: dict) -> bool:
+    """Whether the manifest's ``subject`` names a digest that is not one (the registry answers a push with the
+    subject's digest in ``OCI-Subject``: a CR or LF there made the answer unsendable, a 500 after the image was
+    stored)."""
+    subject = manifest.get("subject")
+    return isinstance(subject, dict) and "digest" in subject and not is_digest(subject["digest"])
+
+
 def _descriptor_types_refused(manifest: dict) -> bool:
     """Whether a descriptor of the manifest (config, layers, blobs, manifests, subject) or its ``artifactType``
     names a media type that is not :func:`is_media_type`."""
@@ -120,7 +138,7 @@ def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
         raise invalid("Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: "
                        "'does not match the mediaType of the manifest'")
     if not isinstance(media_type, str) or media_type not in MANIFEST_MEDIA_TYPES \
-            or _descriptor_types_refused(manifest):
+            or _descriptor_types_refused(manifest) or _subject_refused(manifest):
         raise invalid_json()  # the text for these: unverified (ECR's answer to a manifest it will not take)
     return media_type, manifest
 
@@ -335,14 +353,24 @@ def _in_accepted_format(out: dict, image: Image, image_id: dict, accepted: str,
             "imageManifest": text, "imageManifestMediaType": media_type}
 
 
+PULL_RESOLUTION = timedelta(minutes=1)
+"""A pull within this long of the recorded one is not recorded again.  ECR "refreshes the last image pull timestamp
+at least once every 24 hours" (ImageDetail ``lastRecordedPullTime``: pulls more frequent than that may not move
+it); recording every pull saved the whole state under the store lock for each manifest GET of a reader."""
+
+
 def record_pull(store: "Store", repo: Repository, image: Image, caller: Caller) -> bool:
     """Record a pull of ``image`` (BatchGetImage, a registry manifest GET) as its ``lastRecordedPullTime``, unless
-    the caller (user, or the role of a role session) is on the registry's pull time update exclusion list;
-    whether the state changed (the request must then be saved like a mutation)."""
+    the caller (user, or the role of a role session) is on the registry's pull time update exclusion list or the
+    recorded pull is less than :data:`PULL_RESOLUTION` old; whether the state changed (the request must then be
+    saved like a mutation)."""
     excluded = store.account(repo.registry_id).region(repo.region).ecr.pull_time_exclusions
     if excluded and {caller.arn, caller.role_arn} & set(excluded):
         return False
-    image.last_pulled_at = store.clock.now()
+    now = store.clock.now()
+    if image.last_pulled_at is not None and timedelta(0) <= now - image.last_pulled_at < PULL_RESOLUTION:
+        return False
+    image.last_pulled_at = now
     return True
 
 

@@ -53,11 +53,13 @@ def upload_layer_part(ctx: RequestContext) -> dict:
         raise ecr_push.limit_exceeded(f"The upload with id '{upload.id}' already has the maximum of "
                                       f"{ecr_push.MAX_PARTS} layer parts")
     try:
-        size = ecr_push.append(ctx.store, repo, upload.id, (data,), offset=first, length=len(data))
+        size = ecr_push.append(ctx.store, repo, upload.id, (data,), offset=first, length=len(data), wait=False)
         ctx.undo.append(lambda: ctx.store.blobs.rewind(upload.id, first))  # the part goes if the call is undone
     except blobs.OffsetMismatch as mismatch:
         raise _invalid_part(ctx, mismatch.size, f"The part starts at byte {first} but the upload holds "
                             f"{mismatch.size} bytes.") from None
+    except blobs.UploadBusy:  # a registry PATCH streams a part: the store lock never waits on a client's bytes
+        raise _invalid_part(ctx, upload.size, "Another part of the upload is being received.") from None
     return {"registryId": repo.registry_id, "repositoryName": repo.name, "uploadId": upload.id,
             "lastByteReceived": size - 1}
 

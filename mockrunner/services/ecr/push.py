@@ -133,8 +133,9 @@ def upload_of(store: "Store", repo: Repository, upload_id: str) -> "Upload":
 
 
 def append(store: "Store", repo: Repository, upload_id: str, chunks: Iterable[bytes], offset: int | None,
-           length: int | None = None) -> int:
-    """Append one part at ``offset`` (or at the end); the upload's new size.  Raises blobs.OffsetMismatch.
+           length: int | None = None, wait: bool = True) -> int:
+    """Append one part at ``offset`` (or at the end); the upload's new size.  Raises blobs.OffsetMismatch, and
+    without ``wait`` (a caller holding the store lock) blobs.UploadBusy while another part of it arrives.
 
     A layer would grow past :data:`MAX_LAYER_SIZE` is LimitExceededException: before a byte is read when the
     part's announced ``length`` says so, else as soon as the bytes do (nothing of the part is kept).
@@ -143,7 +144,7 @@ def append(store: "Store", repo: Repository, upload_id: str, chunks: Iterable[by
     if length is not None and upload.size + length > MAX_LAYER_SIZE:
         raise layer_too_large(repo)
     try:
-        return store.blobs.append(upload_id, chunks, offset, max_size=MAX_LAYER_SIZE)
+        return store.blobs.append(upload_id, chunks, offset, max_size=MAX_LAYER_SIZE, wait=wait)
     except blobs.UploadMissing:
         raise upload_not_found(repo, upload_id) from None
     except blobs.TooLarge:
@@ -155,7 +156,9 @@ def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_
 
     ECR's order: an upload with no parts is EmptyUploadException; a layer already in the repository is
     LayerAlreadyExistsException (the upload is dropped); parts but the last under ``min_part`` bytes are
-    LayerPartTooSmallException; bytes that do not hash to ``digest`` are InvalidLayerException.
+    LayerPartTooSmallException; bytes that do not hash to ``digest`` are InvalidLayerException.  Called with the
+    store lock held: while a part of the upload is arriving (a registry PATCH streams it) it is InvalidLayerException
+    at once, the upload kept, rather than a wait on the client's bytes (*unverified*: ECR's answer is not public).
     """
     upload = upload_of(store, repo, upload_id)
     if not upload.parts or upload.size == 0:
@@ -178,6 +181,9 @@ def complete(store: "Store", repo: Repository, upload_id: str, digest: str, min_
                            "digest") from None
     except blobs.UploadMissing:
         raise upload_not_found(repo, upload_id) from None
+    except blobs.UploadBusy:
+        raise ServiceError("InvalidLayerException", f"The upload with id '{upload_id}' is receiving a layer part; "
+                           "complete it once the part is received.") from None
     add_layer(repo, actual, size, store.clock.now())
     return actual, size
 
