@@ -4,8 +4,9 @@ AWS keeps a denial's authorization details for 24 hours (IAM User Guide, "Troubl
 with authorization ID (Preview)"); here a record is kept :data:`RETENTION` of the store clock, at most :data:`LIMIT`
 records are held (the oldest of the account holding the most goes first), and what they hold weighs at most
 :data:`WEIGHT` (the oldest of the account whose records weigh the most goes first).  A log, not state: records are
-not written to the state file and ``reset()`` forgets them (docs/behaviour.md, "IAM Access Troubleshooter
-(Preview)"; "Compiled principals and authorization records bounded by weight (session 20)").
+not written to the state file and ``reset()`` forgets them.  See
+(docs/behaviour.md, "IAM Access Troubleshooter (Preview)") and
+(docs/behaviour.md, "Compiled principals and authorization records bounded by weight (session 20)").
 """
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ each string's characters and 64 an item): each record's own values (its context,
 6,000 for a user with a few policies) and the policy documents it refers to, a document several records of one
 account refer to counted once for that account.  A record refers to the texts in force at its denial: by number
 alone, a caller rewriting its own policies between denials kept every old text alive, about 80 KB a record at IAM's
-quotas (160 MB for 2,000 records).  2,000 records of principals whose policies do not change between denials
-(sharing their texts) fit."""
+quotas (160 MB for 2,000 records).  2,000 records of principals with a few policies each, unchanged between
+denials (sharing their texts), fit."""
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 25
 """Real ids are 25 characters of ``[0-9a-z]`` (``d3xbfwcsdoam45n7ms6nv5pl0``)."""
