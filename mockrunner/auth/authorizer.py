@@ -11,7 +11,9 @@ principal assuming a role, a role's own policies for the ECR pull).  Which polic
 - a service principal: nothing but the resource (trust) policy.
 
 The compiled policy set of a principal is cached, keyed by the account's ``IamState.version`` — bumped by every
-IAM mutation — so a cached set is never stale and a warm call costs one dict lookup plus the evaluation.
+IAM mutation — so a cached set is never stale and a warm call costs one dict lookup plus the evaluation.  The cache
+keeps principals within a weight of the policies they hold (:data:`PRINCIPALS_WEIGHT`), and what is remembered for
+a principal (its sets' plans, its kept decisions) goes with it.
 
 Stored documents are handed to the engine parsed (``PolicyRef.load``): one the engine cannot read, and a
 permissions boundary whose policy does not exist, become ``Unreadable`` references, which the engine's one
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -45,11 +48,13 @@ from mockrunner.iam_engine import (
     evaluate_guarded,
     guards_hold,
 )
+from mockrunner.iam_engine.cache import weight_of
 from mockrunner.iam_engine.context import REUSABLE_TYPES
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
-from mockrunner.iam_engine.memo import keep
+from mockrunner.iam_engine.memo import Memo
 from mockrunner.iam_engine.resource_account import add_resource_account
 from mockrunner.model import decision_log
+from mockrunner.model.derived import WeighedCache
 from mockrunner.model.managed_policies import aws_managed_policy
 from mockrunner.protocol.specs import SERVICES
 
@@ -100,12 +105,15 @@ class CompiledPrincipal:
     """GetScopedCredentials' scope-down policies, each an intersecting layer of its own."""
     serial: int | None = field(default=None, compare=False, repr=False)
     """Unique in the process for a principal compiled from IAM state (``None`` for the root's and a service's, made
-    afresh for each check): its decisions are kept in the store's :attr:`~mockrunner.model.store.Store.decisions`
-    under this number and the request decided (:func:`_decision_key`), each as ``[decision, its decision log fields
-    (made at its first record), its guards]``.  The same request again is answered from there when its guards (the
+    afresh for each check): its decisions are kept in :attr:`decisions` (counted with every other principal's in the
+    store's :attr:`~mockrunner.model.store.Store.decisions`) under this number and the request decided
+    (:func:`_decision_key`), each as ``[decision, its decision log fields (made at its first record), its
+    guards]``.  The same request again is answered from there when its guards (the
     statements evaluated that may read the time, :func:`evaluate_guarded`) pass as they did; otherwise it is decided
     anew, and that decision kept instead.  This object is replaced on every IAM change (with a new number), so a
     kept decision is never found for policies other than the ones it was decided on."""
+    decisions: Memo = field(default_factory=Memo, compare=False, repr=False)
+    """The decisions kept for this principal (see :attr:`serial`): they go with it, guards (statements) and all."""
 
 
 def service_principal(name: str) -> Principal:
@@ -394,7 +402,7 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
         ))
         return decision, compiled, context, resource_policy, None
     key = _decision_key(compiled.serial, check, context)
-    kept = store.decisions.get(key) if key is not None else None
+    kept = compiled.decisions.get(key) if key is not None else None
     if kept is not None and (not kept[2] or guards_hold(kept[2], context, compiled.principal, check.resource, now)):
         return kept[0], compiled, context, None, kept
     decision, guards = evaluate_guarded(AuthzRequest(
@@ -403,7 +411,7 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
     ))
     if key is None:
         return decision, compiled, context, None, None
-    kept = keep(store.decisions, DECISIONS_KEPT, key, [decision, None, guards])
+    kept = store.decisions.keep(compiled.decisions, key, [decision, None, guards])
     return decision, compiled, context, None, kept
 
 
@@ -433,12 +441,6 @@ def recorded(context: Mapping[str, Any]) -> Mapping[str, Any]:
         if value is not None and len(value) > RECORDED_HEADER_CHARACTERS:
             cut[key] = f"{value[:RECORDED_HEADER_CHARACTERS]}... ({len(value)} characters)"
     return cut
-
-
-DECISIONS_KEPT = 8192
-"""Kept in a store, for all its principals together; past this many the decisions kept start over.  (Each
-principal kept up to 1,024 of its own before, and 4,096 compiled principals are kept: one caller minting sessions
-could make them hold four million decisions, gigabytes.)"""
 
 
 def _decision_key(serial: int | None, check: "Check", context: dict[str, Any]) -> tuple | None:
@@ -482,16 +484,41 @@ def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrinc
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
         return CompiledPrincipal(principal, _NO_POLICIES, None, None)
     iam = account.iam
-    # Kept on the Caller too (a Caller is itself cached per IAM version, so the next request of the same
-    # credentials finds it without a keyed look-up); IAM versions are unique in the process, so the version alone
-    # says the IAM state it was compiled from is the one in force.
+    # Referred to from the Caller too (a Caller is itself cached per IAM version, so the next request of the same
+    # credentials finds it without a keyed look-up), weakly: only the cache keeps it, within its weight.  IAM
+    # versions are unique in the process, so the version alone says the IAM state it was compiled from is the one
+    # in force.
     held = who.__dict__.get("_compiled")
     if held is not None and held[0] == iam.version:
-        return held[1]
-    compiled = store.derived("authorizer").get((who.account_id, who.arn, who.access_key_id), iam.version,
-                                               lambda: _compile(iam, who))
-    who.__dict__["_compiled"] = (iam.version, compiled)
+        compiled = held[1]()
+        if compiled is not None:
+            return compiled
+    compiled = store.derived("authorizer", make=_principals_cache).get(
+        (who.account_id, who.arn, who.access_key_id), iam.version, lambda: _compile(iam, who))
+    who.__dict__["_compiled"] = (iam.version, weakref.ref(compiled))
     return compiled
+
+
+PRINCIPALS_KEPT = 4096
+PRINCIPALS_WEIGHT = 4_000_000
+"""What the compiled principals a store keeps (at most :data:`PRINCIPALS_KEPT`) may hold together: their policies,
+each weighed as the parse cache weighs it (``cache.weight_of``: about 5 to 6 bytes a unit, so 20 to 25 MB) and
+counted once however many principals share it.  By number alone, 4,096 sessions each given a distinct
+2,000-character session policy of conditions held about 115 KB each (470 MB) for a caller allowed only
+``sts:AssumeRole``.  A principal evicted is compiled again at its next request (from the parse cache when its
+policies are still there), under a new serial (its kept decisions go with it); its answers are the same."""
+
+
+def _principals_cache() -> WeighedCache:
+    return WeighedCache(PRINCIPALS_KEPT, PRINCIPALS_WEIGHT, _policies_held)
+
+
+def _policies_held(compiled: CompiledPrincipal) -> Iterator[tuple[Policy, int]]:
+    """The compiled policies ``compiled`` keeps alive, each with its weight."""
+    boundary = (compiled.boundary,) if compiled.boundary is not None else ()
+    for ref in (*compiled.identity, *boundary, *(compiled.session or ()), *compiled.scope_downs):
+        if ref.document.__class__ is Policy:
+            yield ref.document, weight_of(ref.document)
 
 
 def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:

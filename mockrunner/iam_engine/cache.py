@@ -41,9 +41,17 @@ def _weight(text: str, policy: Policy) -> int:
     return weight
 
 
-@kept_within(KEPT_TEXT, CACHE_SIZE, weigh=_weight)
+def weight_of(policy: Policy) -> int:
+    """What ``policy`` counts against a budget of compiled policies, as the parse cache weighs it (:func:`_weight`);
+    a policy the cache did not make is weighed by what it compiled into alone."""
+    return policy.weight or _weight("", policy)
+
+
+@kept_within(KEPT_TEXT, CACHE_SIZE, weigh=lambda _text, policy: policy.weight)
 def _parse_text(text: str, kind: PolicyKind, require_current_version: bool) -> Policy:
-    return build_policy(text, kind, require_current_version=require_current_version)
+    policy = build_policy(text, kind, require_current_version=require_current_version)
+    policy.weight = _weight(text, policy)
+    return policy
 
 
 def _key(document: str | dict) -> str:

@@ -125,6 +125,9 @@ class Policy:
     version: str | None
     statements: tuple[Statement, ...]
     serial: int = field(default_factory=lambda: next(_SERIALS), repr=False)
+    weight: int = field(default=0, repr=False)
+    """What the policy counts against a budget of compiled policies (``cache.weight_of``): set by the parse cache,
+    which made it, from its text and what that compiles into; 0 for a policy made elsewhere."""
 
     def for_action(self, action: str) -> tuple[Statement, ...]:
         """The statements whose Action/NotAction match ``action`` (lower-cased), in document order."""

@@ -42,7 +42,7 @@ from typing import Any, NamedTuple
 from .cache import parse_policy
 from .context import build_context
 from .document import Policy, PolicyKind, Statement
-from .memo import keep
+from .memo import Memo, SharedMemos
 from .messages import MalformedPolicyError, allowed_message, denial_message, unreadable_message
 from .principal import MATCH_ACCOUNT, MATCH_SPECIFIC, MATCH_WILDCARD, Principal
 
@@ -191,31 +191,35 @@ class PolicySet(tuple):
 
     A plain sequence of :class:`PolicyRef` to the engine, which also keeps, per (action, resource, layer), the
     statements that can apply (see :func:`_build_plan`) so that repeated requests skip every other statement
-    and every irrelevant policy without looking at them.  The plans of every set are kept together
-    (:data:`_PLANS`), under the set's number (unique in the process, as a set never changes).
+    and every irrelevant policy without looking at them.  Each set keeps its plans in a table of its own
+    (:attr:`plans`), which goes with it: a plan holds the set's statements, so plans kept apart from their set (by
+    its number, before) kept every statement of a set long dropped alive.  The plans of every set are counted
+    together (:data:`_PLANS`).
     """
 
     def __new__(cls, refs: Iterable[PolicyRef]) -> "PolicySet":
         made = super().__new__(cls, refs)
         made.serial = next(_SERIALS)
         made.unreadable = _unreadable_refs(made)
+        made.plans = Memo()
         return made
 
     def plan(self, action: str, resource: str, layer: str) -> Plan:
-        key = (self.serial, action, resource, layer)
-        hit = _PLANS.get(key)
+        key = (action, resource, layer)
+        hit = self.plans.get(key)
         if hit is None:
-            hit = keep(_PLANS, PLANS_KEPT, key, _build_plan(self, action, resource, layer))
+            hit = _PLANS.keep(self.plans, key, _build_plan(self, action, resource, layer))
         return hit
 
 
 _SERIALS = itertools.count(1)
-_PLANS: dict[tuple[int, str, str, str], Plan] = {}
-"""Every :class:`PolicySet`'s plans, by its number, action, resource and layer."""
 PLANS_KEPT = 32_768
 """Plans kept in the process, for every policy set together; past this many they start over.  (Each set kept 2,048
 of its own before, and a server keeps thousands of sets, one per compiled principal: a caller minting sessions
 could make them hold gigabytes.)"""
+_PLANS = SharedMemos(PLANS_KEPT)
+"""Every :class:`PolicySet`'s plans (each in its set's :attr:`~PolicySet.plans`, by action, resource and layer),
+counted together."""
 
 
 def _unreadable_refs(refs: Iterable[PolicyRef]) -> tuple[PolicyRef, ...]:

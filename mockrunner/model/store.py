@@ -6,21 +6,28 @@ consistent state and a failed call changes nothing: handlers validate first and 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from mockrunner.arns import split_arn
 from mockrunner.config import Settings
+from mockrunner.iam_engine.memo import SharedMemos
 from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.attempts import AttemptWindows
 from mockrunner.model.authorization_details import AuthorizationDetails
 from mockrunner.model.blobs import BlobStore
 from mockrunner.model.clock import Clock
 from mockrunner.model.decision_log import DecisionLog
-from mockrunner.model.derived import DerivedCache
+from mockrunner.model.derived import DerivedCache, WeighedCache
 from mockrunner.model.ecr import EcrState
 from mockrunner.model.iam import IamState, Role
 from mockrunner.model.identity_providers import IdentityProviders
+
+DECISIONS_KEPT = 8192
+"""Decisions kept in a store, for all its principals together; past this many the decisions kept start over.  (Each
+principal kept up to 1,024 of its own before, and 4,096 compiled principals are kept: one caller minting sessions
+could make them hold four million decisions, gigabytes.)"""
 
 
 @dataclass
@@ -58,10 +65,10 @@ class Store:
         """Every authorization decision (read as dicts, newest last), bounded; see ``auth/authorizer.py``."""
         self.authorization_details = AuthorizationDetails()
         """The Access Troubleshooter's records of denials by authorization id (bounded, 24 hours; not state)."""
-        self.decisions: dict[tuple, list] = {}
-        """Decisions kept for requests made again, by compiled principal and request, bounded (machinery, not state:
-        ``auth/authorizer.py``, ``CompiledPrincipal.serial``)."""
-        self.caches: dict[str, DerivedCache] = {}
+        self.decisions = SharedMemos(DECISIONS_KEPT)
+        """Decisions kept for requests made again, each in its compiled principal's table, bounded together here
+        (machinery, not state: ``auth/authorizer.py``, ``CompiledPrincipal.serial``)."""
+        self.caches: dict[str, DerivedCache | WeighedCache] = {}
         """Values derived from the state, one :class:`DerivedCache` per owner (see :meth:`derived`)."""
         self.blobs = BlobStore()
         """Image layers and configs by digest, outside the JSON state (a directory when the state is persisted)."""
@@ -86,11 +93,13 @@ class Store:
             self.decisions.clear()
             self.attempts.clear()
 
-    def derived(self, owner: str, limit: int = 4096) -> DerivedCache:
-        """The cache of derived values named ``owner`` (made on first use; ``reset()`` forgets them all)."""
+    def derived(self, owner: str, limit: int = 4096,
+                make: Callable[[], DerivedCache | WeighedCache] | None = None) -> DerivedCache | WeighedCache:
+        """The cache of derived values named ``owner`` (made on first use, by ``make`` if given; ``reset()``
+        forgets them all)."""
         cache = self.caches.get(owner)
         if cache is None:
-            cache = self.caches.setdefault(owner, DerivedCache(limit))
+            cache = self.caches.setdefault(owner, make() if make is not None else DerivedCache(limit))
         return cache
 
     def attempt_windows(self, owner: str, width: int) -> AttemptWindows:

@@ -112,6 +112,7 @@ from mockrunner.auth import authorizer, sigv4
 from mockrunner.auth.check import Check
 from mockrunner.iam_engine import AuthzRequest, PolicyRef, PolicySet, evaluate, principal_from_arn
 from mockrunner.model import action_catalogue, arn_templates
+from mockrunner.model.store import DECISIONS_KEPT
 from tests.iam.helpers import ACCOUNT, allow, doc, trust, user_with_key
 from tests.iam.test_decision_reuse import _allowed
 from tests.robustness.test_seventh_pass_attacks import DEADLINE, _ServerProcess
@@ -203,8 +204,8 @@ def test_the_decisions_kept_are_bounded_for_all_principals_together(aws):
             decision = authorizer.decide(store, session, Check("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/{name}"))
             assert decision.allowed is (number % 2 == 0)
             decided += 1
-        assert len(store.decisions) <= authorizer.DECISIONS_KEPT
-    assert decided > authorizer.DECISIONS_KEPT and 0 < len(store.decisions) <= authorizer.DECISIONS_KEPT == 8192
+        assert len(store.decisions) <= DECISIONS_KEPT
+    assert decided > DECISIONS_KEPT and 0 < len(store.decisions) <= DECISIONS_KEPT == 8192
     # Asked again (kept or decided anew), the same answers.
     for session in sessions:
         for name, allowed in (("even2998", True), ("odd2999", False)):
