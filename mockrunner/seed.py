@@ -405,8 +405,16 @@ class _Seeder:
         tags = spec.get("tags", [])
         if not all(isinstance(tag, str) and 1 <= len(tag) <= 300 for tag in tags):
             raise SeedError(f"{path}.tags: expected a list of image tags (strings of 1-300 characters)")
+        # What a state file holds must load again: a digest PutImage could compute and a format ECR stores.
+        from mockrunner.services.ecr.images import MANIFEST_MEDIA_TYPES
+        from mockrunner.services.ecr.push import is_sha256
+        digest = spec.get("digest")
+        if digest is not None and not is_sha256(digest):
+            raise SeedError(f"{path}.digest: expected sha256: and 64 lower-case hexadecimal digits")
+        if "media_type" in spec and spec["media_type"] not in MANIFEST_MEDIA_TYPES:
+            raise SeedError(f"{path}.media_type: expected one of {', '.join(sorted(MANIFEST_MEDIA_TYPES))}")
         manifest = spec.get("manifest")
-        options = {"tags": tags, "digest": spec.get("digest"),
+        options = {"tags": tags, "digest": digest,
                    "manifest": None if manifest is None else _document_text(manifest), "size": spec.get("size", 0)}
         if "media_type" in spec:
             options["media_type"] = spec["media_type"]

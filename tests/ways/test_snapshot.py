@@ -11,12 +11,14 @@ from mockrunner.model import snapshot
 from mockrunner.model.ecr import Image, Repository
 from mockrunner.model.store import Store
 
+DIGEST = "sha256:" + "a" * 64
+
 
 def _store_with_repository() -> Store:
     store = Store(Settings(log_requests=False))
     when = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
     repo = Repository("app", "123456789012", "eu-west-1", when, tags={"$odd": "key", "team": "a"})
-    repo.images["sha256:aa"] = Image("sha256:aa", None, "application/json", when, 12, ["latest"])
+    repo.images[DIGEST] = Image(DIGEST, None, "application/vnd.oci.image.manifest.v1+json", when, 12, ["latest"])
     store.accounts["123456789012"].region("eu-west-1").ecr.repositories["app"] = repo
     return store
 
@@ -30,7 +32,7 @@ def test_round_trip_through_json_keeps_types_and_values() -> None:
     repo = copy.accounts["123456789012"].region("eu-west-1").ecr.repositories["app"]
     original = store.accounts["123456789012"].region("eu-west-1").ecr.repositories["app"]
     assert repo == original
-    assert repo.created_at.tzinfo is not None and repo.images["sha256:aa"].tags == ["latest"]
+    assert repo.created_at.tzinfo is not None and repo.images[DIGEST].tags == ["latest"]
     assert repo.tags == {"$odd": "key", "team": "a"}
     assert abs((copy.clock.now() - store.clock.now()).total_seconds()) < 5
 
@@ -70,11 +72,11 @@ def _repo(document: dict) -> dict:
     (lambda d: _repo(d).update(name=5), r"repositories\.app\.name: expected str, got int 5"),
     (lambda d: _repo(d).update(scan_on_push="yes"), r"\.scan_on_push: expected bool, got str"),
     (lambda d: _repo(d).update(timed=[1]), r"\.timed\[0\]: expected str, got int 1"),
-    (lambda d: _repo(d).update(timed="sha256:aa"), r"\.timed: expected list\[str\], got str"),
+    (lambda d: _repo(d).update(timed=DIGEST), r"\.timed: expected list\[str\], got str"),
     (lambda d: _repo(d).update(created_at="2024-05-06"), r"\.created_at: expected datetime, got str"),
-    (lambda d: _repo(d)["images"]["sha256:aa"].update(size=True), r"\.size: expected int, got bool"),
-    (lambda d: _repo(d)["images"]["sha256:aa"].update(tags="latest"), r"\.tags: expected list\[str\], got str"),
-    (lambda d: _repo(d)["images"]["sha256:aa"]["tags"].__setitem__(0, 1), r"\.tags\[0\]: expected str, got int"),
+    (lambda d: _repo(d)["images"][DIGEST].update(size=True), r"\.size: expected int, got bool"),
+    (lambda d: _repo(d)["images"][DIGEST].update(tags="latest"), r"\.tags: expected list\[str\], got str"),
+    (lambda d: _repo(d)["images"][DIGEST]["tags"].__setitem__(0, 1), r"\.tags\[0\]: expected str, got int"),
     (lambda d: _repo(d)["images"].update({"sha256:bb": {"$type": "mockrunner.model.ecr:Layer", "digest": "x",
                                                           "size": 1,
                                                           "added_at": {"$datetime": "2024-01-01T00:00:00+00:00"}}}),
