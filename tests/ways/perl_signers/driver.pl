@@ -2,10 +2,11 @@
 # Perl's SigV4 signers driven by JSON: run as `perl driver.pl ENDPOINT`, it reads one JSON array of requests on
 # stdin, signs and sends them in order with LWP, and prints one JSON object: each request's name -> its answer.
 #
-# A request: {"name", "signer": "AWS::Signature4" | "Net::Amazon::Signature::V4", "method", "host", "path",
+# A request: {"name", "signer": "AWS::Signature4" | "Net::Amazon::Signature::V4", "host", "path",
 #             "query": [[K, V]...], "form": [[K, V]...] (a POST's url-encoded body), "json" (a POST's raw body),
-#             "headers": [[K, V]...], "service", "region", "credentials": {"accessKeyId", "secretAccessKey",
-#             "sessionToken"} or {"from": NAME} (the Credentials of an earlier STS answer), "presign": SECONDS}.
+#             "headers": [[K, V]...] (a name twice: two header lines), "service", "region", "credentials":
+#             {"accessKeyId", "secretAccessKey", "sessionToken"} or {"from": NAME} (the Credentials of an earlier
+#             STS answer), "presign": SECONDS}: a POST with "form" or "json", else a GET.
 # AWS::Signature4 takes the service and Region from the URL's host alone, so its requests name AWS's host
 # ("iam.amazonaws.com") and LWP sends them to ENDPOINT as its HTTP proxy (an absolute-form request line);
 # Net::Amazon::Signature::V4 is told the service and Region and sends to ENDPOINT itself.
@@ -54,7 +55,7 @@ sub build {
     } else {
         $request = GET($uri);
     }
-    $request->header(bytes($_->[0]) => bytes($_->[1])) for @{ $call->{headers} || [] };
+    $request->push_header(bytes($_->[0]) => bytes($_->[1])) for @{ $call->{headers} || [] };
     return $request;
 }
 
