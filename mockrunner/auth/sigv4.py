@@ -7,7 +7,8 @@ received (an ``X-Amz-Content-Sha256`` header claiming another hash, ``UNSIGNED-P
 IAM, STS, App Runner and ECR hash what they receive).  ``host`` must be signed (and ``X-Amz-Target``, which
 names the operation, when the request has one), and a request carries one
 signature: the Authorization header or the presigned query, never both.  The query string is canonicalized as
-AWS does (decode, then re-encode with RFC 3986 unreserved characters); botocore's raw-URL variant (it signs the
+AWS does (decode as the service reads it, a ``+`` being a space, then re-encode with RFC 3986 unreserved
+characters); botocore's raw-URL variant (it signs the
 URL's own encoding) is tried only when that fails, so requests signed by hand from a pre-encoded URL verify too.
 Nothing here knows about accounts or errors' wire shapes: the authenticator turns :class:`SigV4Error` into the
 protocol's error.
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_plus
 
 from botocore.utils import normalize_url_path
 
@@ -371,8 +372,12 @@ _canonical_path = lru_cache(maxsize=1024)(_path_of)
 
 
 def _aws_query(pairs: list[str]) -> str:
+    """The canonical query of the names and values the request's query parameters are read as (form decoding, as
+    the gateway's ``parse_qsl``: a ``+`` is a space, signed ``%20``; a literal plus arrives as ``%2B``): so the
+    signature covers what the service acts on, and a client that sends a space as ``+`` and signs ``%20`` (both Perl
+    SigV4 signers through URI's ``query_form``, the AWS SDK for Java v1) verifies, as AWS accepts it."""
     encoded = []
     for pair in pairs:
         key, _, value = pair.partition("=")
-        encoded.append((quote(unquote(key), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+        encoded.append((quote(unquote_plus(key), safe="-_.~"), quote(unquote_plus(value), safe="-_.~")))
     return "&".join(f"{k}={v}" for k, v in sorted(encoded))
