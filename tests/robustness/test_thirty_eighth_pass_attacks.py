@@ -111,6 +111,7 @@ from botocore.exceptions import ClientError
 from mockrunner.model.blobs import BlobStore
 from tests.harness import Harness
 from tests.registry.images import Registry, login_password
+from tests.robustness.test_twenty_ninth_pass_attacks import _lock_free
 
 
 def _port(harness: Harness) -> int:
@@ -272,22 +273,6 @@ def test_pulls_within_a_minute_of_the_recorded_one_do_not_save_the_state(tmp_pat
         harness.close()
 
 
-def _lock_free(lock) -> bool:
-    """Whether another thread could take ``lock`` now (asked from a thread of its own, without waiting)."""
-    taken: list[bool] = []
-
-    def attempt() -> None:
-        got = lock.acquire(blocking=False)
-        if got:
-            lock.release()
-        taken.append(got)
-
-    probe = threading.Thread(target=attempt)
-    probe.start()
-    probe.join(10)
-    return taken[0]
-
-
 def test_a_manifest_pulled_in_the_other_format_is_converted_outside_the_store_lock(server: Harness,
                                                                                    monkeypatch) -> None:
     """A pull by tag whose ``Accept`` does not take the stored format answers a conversion (Docker V2 <-> OCI): the
@@ -296,14 +281,9 @@ def test_a_manifest_pulled_in_the_other_format_is_converted_outside_the_store_lo
     other request up.  The text is taken under the lock and converted once it is let go."""
     from mockrunner.model import manifest_formats
     from mockrunner.model.manifest_formats import DOCKER_V2, OCI_MANIFEST
-    from mockrunner.testing.oci import build_image, digest_of
+    from mockrunner.testing.oci import digest_of
 
-    ecr = server.client("ecr")
-    ecr.create_repository(repositoryName="app")
-    registry = Registry(server.endpoint_url, login_password(ecr))
-    image = build_image("converted")
-    for data in (image.layer, image.config):
-        assert registry.push_blob("app", data).status_code == 201
+    registry, image = _blobs_pushed(server, "converted")
     docker = {"schemaVersion": 2, "mediaType": DOCKER_V2,
               "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(image.config),
                          "digest": digest_of(image.config)},
@@ -350,14 +330,8 @@ def test_a_manifest_whose_subject_is_no_digest_is_refused_before_it_is_stored(se
     HTTP``) after the image was stored and saved.  A subject's digest must be one of the OCI grammar, through the
     registry and PutImage alike (*unverified*: ECR's answer is not public; refused as a manifest ECR will not
     take)."""
-    from mockrunner.testing.oci import build_image
-
+    registry, image = _blobs_pushed(server, "referrer")
     ecr = server.client("ecr")
-    ecr.create_repository(repositoryName="app")
-    registry = Registry(server.endpoint_url, login_password(ecr))
-    image = build_image("referrer")
-    for data in (image.layer, image.config):
-        assert registry.push_blob("app", data).status_code == 201
     manifest = {**json.loads(image.manifest), "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
                                                           "digest": subject, "size": 10}}
     pushed = registry.put_manifest("app", "v1", json.dumps(manifest).encode())
@@ -431,3 +405,17 @@ def test_a_registry_token_the_caller_wrote_itself_is_refused(server: Harness, re
     assert sorted(server.store.account("123456789012").regions) == ["us-east-1"]
     assert Registry(server.endpoint_url, login_password(server.client("ecr"))).call(
         "GET", "/v2/app/tags/list").status_code == 200  # a token the server issued still works
+
+
+def _blobs_pushed(server: Harness, name: str):
+    """Repository ``app`` holding the layer and config of :func:`build_image` ``(name)``, pushed through the
+    registry: the registry client and the image."""
+    from mockrunner.testing.oci import build_image
+
+    ecr = server.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    registry = Registry(server.endpoint_url, login_password(ecr))
+    image = build_image(name)
+    for data in (image.layer, image.config):
+        assert registry.push_blob("app", data).status_code == 201
+    return registry, image

@@ -17,9 +17,7 @@ text while ``update_assume_role_policy`` encodes a Hash itself.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from mockrunner.config import Settings
 from tests.harness import Harness
 from tests.iam.federation import GITHUB_PROVIDER, deploy_role, github_provider, mint
 from tests.iam.keys_and_codes import enabled_mfa_device, private_pem, rsa_key, self_signed_certificate
+from tests.ways.script_drivers import missing, probed, run_calls
 from tests.ways.sts_outcomes import MAIN
 
 RUBY = shutil.which("ruby")
@@ -56,21 +55,14 @@ class Fog:
         home.mkdir()
         self.harness = harness
         self.environment = _environment(home)
-        probe = subprocess.run([RUBY, "-e", PROBE], env=self.environment, capture_output=True, text=True,
-                               timeout=RUN_TIMEOUT_S) if RUBY else None
-        if probe is None or not probe.stdout.startswith("3."):
-            (pytest.fail if os.environ.get("CI") else pytest.skip)(
-                "fog-aws 3.x is not installed (Debian: ruby-fog-aws; CI installs it: .ci/run)")
-        self.version = probe.stdout
+        version = probed([RUBY, "-e", PROBE] if RUBY else None, self.environment, RUN_TIMEOUT_S)
+        if version is None or not version.startswith("3."):
+            missing("fog-aws 3.x is not installed (Debian: ruby-fog-aws; CI installs it: .ci/run)")
+        self.version = version
 
     def run(self, *calls: dict) -> dict[str, dict]:
         """Each call's outcome by name (the calls made in order, in one process)."""
-        names = [call["name"] for call in calls]
-        assert len(set(names)) == len(names), "call names must be unique"
-        run = subprocess.run([RUBY, str(DRIVER), self.harness.endpoint_url], input=json.dumps(list(calls)),
-                             env=self.environment, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
-        assert run.returncode == 0, run.stderr[-3000:]
-        return json.loads(run.stdout)
+        return run_calls([RUBY, str(DRIVER), self.harness.endpoint_url], calls, self.environment, RUN_TIMEOUT_S)
 
 
 @pytest.fixture

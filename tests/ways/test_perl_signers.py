@@ -20,9 +20,7 @@ its values in the order sent (Net::Amazon::Signature::V4 sorts them), so those s
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +30,7 @@ import pytest
 
 from mockrunner.config import Settings
 from tests.harness import Harness
+from tests.ways.script_drivers import missing, probed, run_calls
 from tests.ways.sdk_principals import allow, user
 
 PERL = shutil.which("perl")
@@ -58,20 +57,12 @@ class Perl:
         home.mkdir()
         self.harness = harness
         self.environment = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
-        probe = subprocess.run([PERL, "-e", PROBE], env=self.environment, capture_output=True, text=True,
-                               timeout=RUN_TIMEOUT_S) if PERL else None
-        if probe is None or probe.stdout != "yes":
-            (pytest.fail if os.environ.get("CI") else pytest.skip)(
-                "Perl's SigV4 signers are not installed (Debian: libaws-signature4-perl, "
-                "libnet-amazon-signature-v4-perl; CI installs them: .ci/run)")
+        if probed([PERL, "-e", PROBE] if PERL else None, self.environment, RUN_TIMEOUT_S) != "yes":
+            missing("Perl's SigV4 signers are not installed (Debian: libaws-signature4-perl, "
+                    "libnet-amazon-signature-v4-perl; CI installs them: .ci/run)")
 
     def run(self, *calls: dict) -> dict[str, dict]:
-        names = [call["name"] for call in calls]
-        assert len(set(names)) == len(names), "request names must be unique"
-        run = subprocess.run([PERL, str(DRIVER), self.harness.endpoint_url], input=json.dumps(list(calls)),
-                             env=self.environment, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
-        assert run.returncode == 0, run.stderr[-3000:]
-        answers = json.loads(run.stdout)
+        answers = run_calls([PERL, str(DRIVER), self.harness.endpoint_url], calls, self.environment, RUN_TIMEOUT_S)
         assert not [name for name, answer in answers.items() if answer["status"] == 0], answers
         return answers
 

@@ -14,7 +14,6 @@ they must run (``tests/conftest.py``; ``.ci/run`` installs them).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -32,6 +31,7 @@ from tests.apprunner.helpers import create
 from tests.harness import Harness
 from tests.iam.federation import GITHUB_PROVIDER, deploy_role, github_provider, mint
 from tests.ways import sts_outcomes
+from tests.ways.script_drivers import missing, probed
 from tests.ways.sdk_principals import allow, deployer, user
 from tests.ways.sts_outcomes import EXPIRATION_SLACK_MS, MAIN, sts_mismatch, sts_scenario
 
@@ -73,11 +73,8 @@ class AsyncAws:
         self.harness = harness
         self.home = home
         self.environment = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
-        probe = subprocess.run([PHP, "-r", PROBE], env=self.environment, capture_output=True, text=True,
-                               timeout=CALL_TIMEOUT_S) if PHP else None
-        if probe is None or probe.stdout != "yes":
-            (pytest.fail if os.environ.get("CI") else pytest.skip)(
-                "PHP's AsyncAws is not installed (Debian: php-cli, php-async-aws-core; CI installs them: .ci/run)")
+        if probed([PHP, "-r", PROBE] if PHP else None, self.environment, CALL_TIMEOUT_S) != "yes":
+            missing("PHP's AsyncAws is not installed (Debian: php-cli, php-async-aws-core; CI installs them: .ci/run)")
 
     def ask(self, request: dict, **environment: str) -> dict:
         run = subprocess.run([PHP, DRIVER, self.harness.endpoint_url], input=json.dumps(request),
