@@ -47,6 +47,8 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
         now = evaluate(request).decision
     except MalformedPolicyError as error:
         now = f"error: {error.message}"
+    if authorizer.cut_in_record(record.context):  # replayed with a cut header: a condition on it may decide otherwise
+        now = f"unknown ({now} with the recorded, cut, aws:UserAgent or aws:referer)"
     return {"record": record, "layers": layers, "decisionNow": now, "fix": complete.complete(store, record),
             "suggestFor": _suggestable(record.principal),
             "authorization": store.authorization_details.for_decision(record.id, store.clock.now())}

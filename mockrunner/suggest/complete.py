@@ -20,6 +20,7 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth import authorizer
 from mockrunner.iam_engine import AuthzRequest, MalformedPolicyError, PolicyKind, PolicyRef, evaluate
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE
@@ -48,7 +49,9 @@ def complete(store: "Store", record: Recorded) -> dict[str, Any]:
         further, checked = _further(store, record, first["statement"], entity)
     except MalformedPolicyError:
         further, checked = [], False
-    return {**first, "alsoNeeded": further, "alsoNeededComplete": checked}
+    # a replay of a cut aws:UserAgent or aws:referer is not the request: what else it needs is not known
+    complete_ = checked and not authorizer.cut_in_record(record.context)
+    return {**first, "alsoNeeded": further, "alsoNeededComplete": complete_}
 
 
 def _further(store: "Store", record: Recorded, statement: dict, entity: str | None

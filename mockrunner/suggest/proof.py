@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.auth.authorizer import RECORDED_HEADER_CHARACTERS, cut_in_record
 from mockrunner.iam_engine import AuthzRequest, Decision, MalformedPolicyError, PolicyRef, PolicySet, evaluate
 from mockrunner.suggest import documents, principals
 from mockrunner.suggest.recorded import Recorded
@@ -29,6 +30,9 @@ _WHY = {
     "session": "a session policy does not allow it",
     "resource": "the resource-based policy {resource_policy} does not allow it (it must name the principal)",
 }
+
+CUT = (f"its aws:UserAgent or aws:referer was longer than records keep ({RECORDED_HEADER_CHARACTERS:,} characters): "
+       "replayed with the cut value, a condition on it may decide otherwise than on the request's")
 
 
 def replay(store: "Store", records: Sequence[Recorded], suggested: Sequence[dict]) -> dict[str, Any]:
@@ -59,6 +63,8 @@ def replay(store: "Store", records: Sequence[Recorded], suggested: Sequence[dict
 
 def _problem(store: "Store", record: Recorded, suggested: tuple[PolicyRef, ...]) -> str | None:
     """Why the request is not allowed with the suggestion attached (None: it is)."""
+    if cut_in_record(record.context):
+        return CUT
     current = principals.compiled(store, record.principal)
     try:
         resource_ref = documents.reference(store, record.resource_policy)

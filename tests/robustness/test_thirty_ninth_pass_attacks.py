@@ -1,0 +1,95 @@
+"""An attacker's thirty-ninth pass: this session's changes (``aws:UserAgent`` and ``aws:referer`` in every request
+context, memos bounded by weight, registry tokens signed with the server's key, the registry upload-lock
+refusals, ``+`` in a signed query, seed images' digests and media types).  Real clients: boto3 in both modes
+(``aws``), raw HTTP where the wire matters, the admin API and the dashboard where records are the output.
+
+Findings (each has a test here that failed before its fix):
+
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+a request denied by a Deny on ``aws:UserAgent`` matching   **fixed (medium).** The decision log keeps 1,024
+past the first 1,024 characters, then its least-privilege  characters of the header (then ``... (<n> characters)``);
+suggestion, and its decision page                          the suggestion's proof, the page's "Decision now" and the
+                                                           fix's "also needed" replay the record, so they evaluated
+                                                           the cut value: the proof counted the request as allowed
+                                                           by the suggestion (it is still explicitly denied) and the
+                                                           page said "Decision now: allowed".  A record holding a
+                                                           cut header is now listed uncovered (why: its header was
+                                                           cut), its "Decision now" is ``unknown (...)`` and its
+                                                           "also needed" not complete.
+=========================================================  ==========================================================
+
+Probed and held:
+
+* ``User-Agent``/``Referer`` over the real HTTP server (raw ``http.client``): latin-1 bytes (``caf\\xe9``), UTF-8
+  bytes (read as latin-1, as WSGI says), empty (present, matches nothing), sent twice (joined with ``,``: a Deny on
+  either value applies; the order does not let one hide the other), an obs-fold continuation line, control
+  characters, 64 KiB, exactly 1,024 (recorded whole) and 1,025 (recorded cut), ``${aws:username}`` (a value, never
+  a policy variable), HTML (escaped on the dashboard's list, rows and decision pages): no 500, the decisions as a
+  fresh evaluation's; the decision pages and the suggestion render.  A NUL in a header is refused by the HTTP
+  server itself (400) before the app.
+* The least-privilege suggestion never pins ``aws:UserAgent``/``aws:referer`` into a generated statement (the
+  only context keys it pins are the calling service's and a federated user's claims).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from mockrunner.auth.authorizer import RECORDED_HEADER_CHARACTERS
+from tests.iam.helpers import allow, doc, user_with_key
+
+DENY_TOOL = doc(allow("iam:ListUsers"), {
+    "Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*",
+    "Condition": {"StringLike": {"aws:UserAgent": "*blocked-tool/*"}}})
+LONG_BLOCKED = "x" * (2 * RECORDED_HEADER_CHARACTERS) + " blocked-tool/1"
+
+
+def _client(aws, key: dict, agent: str):
+    return aws.client_for(key, "iam", config=Config(user_agent_extra=agent, retries={"max_attempts": 1}))
+
+
+def _page(aws, path: str) -> tuple[int, str]:
+    """``(status, text)`` of a dashboard page, its tags removed and its white space collapsed."""
+    if aws.server is not None:
+        import requests
+        response = requests.get(f"{aws.endpoint_url}/_mockrunner/ui{path}", timeout=30)
+        status, html = response.status_code, response.text
+    else:
+        response = aws.app.test_client().get(f"/_mockrunner/ui{path}")
+        status, html = response.status_code, response.get_data(as_text=True)
+    return status, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _denied_long(aws) -> tuple[dict, int]:
+    """A user whose Deny on its user agent matches past what records keep; its denied request's decision id."""
+    key = user_with_key(aws, "long", inline={"p": DENY_TOOL})
+    with pytest.raises(ClientError) as denied:
+        _client(aws, key, LONG_BLOCKED).list_users()
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    [entry] = [entry for entry in aws.store.decision_log if entry["action"] == "iam:ListUsers"]
+    assert entry["decision"] == "explicitDeny" and "blocked-tool" not in entry["context"]["aws:UserAgent"]
+    return key, entry["id"]
+
+
+def test_the_proof_never_counts_a_request_recorded_with_a_cut_user_agent_as_covered(aws):
+    _, decision_id = _denied_long(aws)
+    status, answer = aws.admin("GET", "/policies/suggest?principal=arn:aws:iam::123456789012:user/long")
+    assert status == 200, answer
+    [uncovered] = [u for u in answer["proof"]["uncovered"] if u["id"] == decision_id]
+    assert "aws:UserAgent" in uncovered["why"] and "1,024" in uncovered["why"]
+    assert answer["proof"]["allAllowed"] is False
+    for policy in answer["policies"]:
+        assert "aws:UserAgent" not in str(policy["document"]).replace("aws:useragent", "aws:UserAgent")
+
+
+def test_the_decision_page_does_not_say_a_request_recorded_with_a_cut_user_agent_is_allowed_now(aws):
+    _, decision_id = _denied_long(aws)
+    status, text = _page(aws, f"/decisions/{decision_id}")
+    assert status == 200
+    now = text.split("Decision now", 1)[1].split("(the same request", 1)[0].strip()
+    assert now.startswith("unknown"), now
