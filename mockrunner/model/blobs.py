@@ -26,6 +26,7 @@ given back this way is separated from the blob before anything is appended to it
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import itertools
@@ -133,6 +134,9 @@ class BlobStore:
             return self._signing_key
 
     def _stored_key(self) -> bytes:
+        """The key in ``signing-key``; a new one (kept there) when it is missing or not 32 bytes.  A key file that
+        cannot be read or written (a directory, no permission) gives this process a key of its own: what it signs
+        (download URLs, registry tokens) is refused after a restart (401), as with a lost key, never a 500."""
         path = os.path.join(self.directory, "signing-key")
         try:
             with open(path, "rb") as handle:
@@ -141,9 +145,15 @@ class BlobStore:
                 return key
         except FileNotFoundError:
             pass
+        except OSError:
+            return secrets.token_bytes(32)
         key = secrets.token_bytes(32)
-        os.makedirs(self.directory, exist_ok=True)
-        _replace_durably(path, key, mode=0o600)
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            _replace_durably(path, key, mode=0o600)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.remove(path + ".new")
         return key
 
     # ------------------------------------------------------------------------------------------- blobs

@@ -93,3 +93,33 @@ def test_the_decision_page_does_not_say_a_request_recorded_with_a_cut_user_agent
     assert status == 200
     now = text.split("Decision now", 1)[1].split("(the same request", 1)[0].strip()
     assert now.startswith("unknown"), now
+
+
+def test_a_signing_key_file_that_cannot_be_read_refuses_old_registry_tokens_and_serves_new_ones(tmp_path) -> None:
+    """Registry tokens are signed with the blob store's key now; its ``signing-key`` file unreadable (here a
+    directory) made every GetAuthorizationToken and every ``/v2/`` request a 500 (it only broke download URLs
+    before).  The process takes a key of its own: its tokens work, the earlier ones are refused (401)."""
+    from mockrunner.config import Settings
+    from tests.harness import Harness
+    from tests.registry.images import Registry, login_password
+
+    settings = Settings(log_requests=False, operation_delay=0, state_file=str(tmp_path / "state.json"))
+    first = Harness("server", settings)
+    first.client("ecr").create_repository(repositoryName="app")
+    earlier = login_password(first.client("ecr"))
+    assert Registry(first.endpoint_url, earlier).call("GET", "/v2/app/tags/list").status_code == 200
+    first.round_trip = False
+    first.close()
+    key = tmp_path / "state.json.blobs" / "signing-key"
+    key.unlink()
+    key.mkdir()
+    second = Harness("server", settings)
+    second.round_trip = False
+    try:
+        refused = Registry(second.endpoint_url, earlier).call("GET", "/v2/app/tags/list")
+        assert refused.status_code == 401, refused.text
+        fresh = login_password(second.client("ecr"))
+        assert Registry(second.endpoint_url, fresh).call("GET", "/v2/app/tags/list").status_code == 200
+    finally:
+        second.close()
+    assert key.is_dir() and not (tmp_path / "state.json.blobs" / "signing-key.new").exists()
