@@ -66,6 +66,10 @@ USER = {"name": Field(_STR, True), "path": Field(_STR), "tags": Field(_OBJ), "po
 ROLE = {"name": Field(_STR, True), "trust_policy": Field(_DOC, True), "path": Field(_STR),
         "description": Field(_STR), "max_session_duration": Field(_INT), "tags": Field(_OBJ),
         "policies": Field(_LIST), "managed_policies": Field(_LIST), "permissions_boundary": Field(_STR)}
+IMAGE_SIZE_MAX = 2 ** 63 - 1
+IMAGE_MANIFEST_MAX = 4_194_304
+"""An image's size and its manifest's length as a state file takes them back (``state_ranges``; ECR's
+``ImageManifest`` shape: 1 to 4,194,304 characters)."""
 IMAGE = {"tags": Field(_LIST), "digest": Field(_STR), "manifest": Field(_DOC), "media_type": Field(_STR),
          "size": Field(_INT)}
 REPOSITORY = {"name": Field(_STR, True), "region": Field(_STR), "policy": Field(_DOC), "images": Field(_LIST),
@@ -413,9 +417,14 @@ class _Seeder:
             raise SeedError(f"{path}.digest: expected sha256: and 64 lower-case hexadecimal digits")
         if "media_type" in spec and spec["media_type"] not in MANIFEST_MEDIA_TYPES:
             raise SeedError(f"{path}.media_type: expected one of {', '.join(sorted(MANIFEST_MEDIA_TYPES))}")
+        size = spec.get("size", 0)
+        if not 0 <= size <= IMAGE_SIZE_MAX:
+            raise SeedError(f"{path}.size: expected a number of bytes from 0 to {IMAGE_SIZE_MAX}")
         manifest = spec.get("manifest")
-        options = {"tags": tags, "digest": digest,
-                   "manifest": None if manifest is None else _document_text(manifest), "size": spec.get("size", 0)}
+        text = None if manifest is None else _document_text(manifest)
+        if text is not None and not 1 <= len(text) <= IMAGE_MANIFEST_MAX:
+            raise SeedError(f"{path}.manifest: expected 1 to {IMAGE_MANIFEST_MAX} characters of manifest")
+        options = {"tags": tags, "digest": digest, "manifest": text, "size": size}
         if "media_type" in spec:
             options["media_type"] = spec["media_type"]
         try:

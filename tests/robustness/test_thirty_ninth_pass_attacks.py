@@ -123,3 +123,19 @@ def test_a_signing_key_file_that_cannot_be_read_refuses_old_registry_tokens_and_
     finally:
         second.close()
     assert key.is_dir() and not (tmp_path / "state.json.blobs" / "signing-key.new").exists()
+
+
+@pytest.mark.parametrize("image, field", [
+    ({"digest": "sha256:" + "b" * 64, "size": -5}, "size"),
+    ({"digest": "sha256:" + "b" * 64, "size": 2 ** 63}, "size"),
+    ({"manifest": ""}, "manifest"),
+    ({"manifest": {"schemaVersion": 2, "padding": "a" * (4 * 1024 * 1024)}}, "manifest"),
+])
+def test_a_seed_image_the_state_file_could_not_take_back_is_refused(aws, image: dict, field: str) -> None:
+    """The seed checked an image's digest and media type against what a state file takes back (session 20), not
+    its size (0 to 2**63-1) nor its manifest (1 to 4,194,304 characters): such a seed was applied, then every save
+    of the state wrote a file that no longer loaded.  Refused now, nothing applied."""
+    status, answer = aws.admin("POST", "/seed", {"ecr": {"repositories": [{"name": "app", "images": [image]}]}})
+    assert status == 400, answer
+    assert f"images[0].{field}:" in answer["message"], answer
+    assert aws.client("ecr").describe_repositories()["repositories"] == []
