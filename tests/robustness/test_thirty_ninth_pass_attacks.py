@@ -18,6 +18,14 @@ suggestion, and its decision page                          the suggestion's proo
                                                            cut header is now listed uncovered (why: its header was
                                                            cut), its "Decision now" is ``unknown (...)`` and its
                                                            "also needed" not complete.
+``<state file>.blobs/signing-key`` a directory (cannot be  **fixed (low).** Registry tokens are signed with it now:
+read nor replaced), then GetAuthorizationToken and         every GetAuthorizationToken and ``/v2/`` request was a
+``/v2/`` with a token issued before                        500.  The process takes a key of its own: its tokens
+                                                           work, earlier ones are refused (401).
+a seed image with ``size`` -5 or 2**63, or a ``manifest``  **fixed (low).** Applied, then every saved state failed
+of 0 or over 4,194,304 characters                          to load (the range checks of a state file).  Refused now
+                                                           (400, nothing applied), as session 20 did for the digest
+                                                           and media type.
 =========================================================  ==========================================================
 
 Probed and held:
@@ -29,6 +37,17 @@ Probed and held:
   a policy variable), HTML (escaped on the dashboard's list, rows and decision pages): no 500, the decisions as a
   fresh evaluation's; the decision pages and the suggestion render.  A NUL in a header is refused by the HTTP
   server itself (400) before the app.
+* The registry's ``/v2/`` requests carry both keys (a Deny on the user agent refuses a manifest pull, one on the
+  referer a blob's redirect); the download URL a blob redirects to is signed, not authorized by IAM.  The simulator
+  and GetContextKeysForCustomPolicy read them from the caller's input only (``MissingContextValues`` lists them).
+* ``WeighedCache`` under 8 threads for at most 3 s (shared parts, a value heavier than the budget, versions racing):
+  every answer is its own key's and version's, the held weight equals the kept values' distinct parts, both bounds
+  hold.  ``SharedMemos`` and the Caller's weak reference to its compiled principal were read: an answer is only
+  ever found under the IAM version it was compiled at.
+* ``+`` in a signed query: botocore's presigned GET URLs for IAM ListUsers with ``PathPrefix`` ``/x+y/``, ``/x y/``
+  (also re-sent with ``+`` for ``%20``) and ``/x%2By/`` verify; the AWS CLI creates and lists user ``c+d`` under
+  path ``/p+q/``.
+* Registry tokens across a restart with the state file: taken (200); the key file missing or short: refused (401).
 * The least-privilege suggestion never pins ``aws:UserAgent``/``aws:referer`` into a generated statement (the
   only context keys it pins are the calling service's and a federated user's claims).
 """
