@@ -158,3 +158,16 @@ def test_a_seed_image_the_state_file_could_not_take_back_is_refused(aws, image: 
     assert status == 400, answer
     assert f"images[0].{field}:" in answer["message"], answer
     assert aws.client("ecr").describe_repositories()["repositories"] == []
+
+
+def test_the_fix_for_a_request_recorded_with_a_cut_user_agent_does_not_claim_to_be_complete(aws):
+    """The fix's further layers come from a replay of the record; with the user agent cut, a boundary or a Deny on
+    it may decide otherwise than it did, so "also needed" is not said complete."""
+    key = user_with_key(aws, "bare", inline={"p": doc(allow("iam:GetUser"))})
+    with pytest.raises(ClientError):
+        _client(aws, key, LONG_BLOCKED).list_users()
+    [entry] = [entry for entry in aws.store.decision_log if entry["action"] == "iam:ListUsers"]
+    status, fix = aws.admin("GET", f"/policies/suggest?decision={entry['id']}")
+    assert status == 200, fix
+    assert fix["where"] and fix["statement"]["Action"] == "iam:ListUsers"
+    assert fix["alsoNeededComplete"] is False
