@@ -48,6 +48,8 @@ Probed and held:
   (also re-sent with ``+`` for ``%20``) and ``/x%2By/`` verify; the AWS CLI creates and lists user ``c+d`` under
   path ``/p+q/``.
 * Registry tokens across a restart with the state file: taken (200); the key file missing or short: refused (401).
+* No ``User-Agent`` header at all (raw ``http.client``): the key is absent, and a ``StringNotLike`` Deny on it
+  (every client but the approved one) still refuses the request (a negated operator matches a missing key).
 * The least-privilege suggestion never pins ``aws:UserAgent``/``aws:referer`` into a generated statement (the
   only context keys it pins are the calling service's and a federated user's claims).
 """
@@ -171,3 +173,45 @@ def test_the_fix_for_a_request_recorded_with_a_cut_user_agent_does_not_claim_to_
     assert status == 200, fix
     assert fix["where"] and fix["statement"]["Action"] == "iam:ListUsers"
     assert fix["alsoNeededComplete"] is False
+
+
+def test_leaving_the_user_agent_out_does_not_escape_a_deny_on_it(server) -> None:
+    """Held: a request sent without a ``User-Agent`` header has no ``aws:UserAgent`` (behaviour.md), and a
+    ``StringNotLike`` Deny (every client but the approved one) still applies to it: a negated operator matches a
+    key the request lacks, as in AWS."""
+    import http.client
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    key = user_with_key(server, "approved-only", inline={"p": doc(allow("iam:ListUsers"), {
+        "Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*",
+        "Condition": {"StringNotLike": {"aws:UserAgent": "*approved-ci/*"}}})})
+    assert _allowed_list(_client(server, key, "approved-ci/1")) is True
+    assert _allowed_list(_client(server, key, "other/1")) is False
+    body = "Action=ListUsers&Version=2010-05-08"
+    request = AWSRequest("POST", server.endpoint_url + "/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials(key["AccessKeyId"], key["SecretAccessKey"]), "iam", "us-east-1").add_auth(request)
+    host = server.endpoint_url.split("//", 1)[1]
+    connection = http.client.HTTPConnection(host, timeout=30)  # sends no User-Agent of its own
+    try:
+        connection.request("POST", "/", body=body, headers=dict(request.headers))
+        reply = connection.getresponse()
+        status, text = reply.status, reply.read().decode()
+    finally:
+        connection.close()
+    assert status == 403 and "<Code>AccessDenied</Code>" in text, text
+    [logged] = [entry["context"] for entry in server.store.decision_log
+                if entry["action"] == "iam:ListUsers"][-1:]
+    assert "aws:UserAgent" not in logged
+
+
+def _allowed_list(client) -> bool:
+    try:
+        client.list_users()
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "AccessDenied", error.response
+        return False
+    return True
