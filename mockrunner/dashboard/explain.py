@@ -71,6 +71,8 @@ def _layer(store: "Store", layer: str, refs: Sequence[PolicyRef], request: Authz
         policies.append({"id": ref.policy_id, **policy})
     if layer == SESSION and not refs:
         verdict = "Not recorded (session policies travel with the credentials)"
+    elif authorizer.cut_in_record(record.context):
+        verdict = f"Unknown ({verdict} with the recorded, cut, aws:UserAgent or aws:referer)"
     return {"layer": layer, "title": LAYER_TITLES[layer], "verdict": verdict, "decided": record.decided_by == layer,
             "policies": policies}
 

@@ -16,8 +16,8 @@ suggestion, and its decision page                          the suggestion's proo
                                                            by the suggestion (it is still explicitly denied) and the
                                                            page said "Decision now: allowed".  A record holding a
                                                            cut header is now listed uncovered (why: its header was
-                                                           cut), its "Decision now" is ``unknown (...)`` and its
-                                                           "also needed" not complete.
+                                                           cut), its "Decision now" and layer verdicts are
+                                                           ``unknown (...)`` and its "also needed" not complete.
 ``<state file>.blobs/signing-key`` a directory (cannot be  **fixed (low).** Registry tokens are signed with it now:
 read nor replaced), then GetAuthorizationToken and         every GetAuthorizationToken and ``/v2/`` request was a
 ``/v2/`` with a token issued before                        500.  The process takes a key of its own: its tokens
@@ -114,6 +114,8 @@ def test_the_decision_page_does_not_say_a_request_recorded_with_a_cut_user_agent
     assert status == 200
     now = text.split("Decision now", 1)[1].split("(the same request", 1)[0].strip()
     assert now.startswith("unknown"), now
+    identity = text.split("Identity-based policies", 2)[-1].strip()
+    assert identity.startswith("Unknown (Allow with the recorded, cut,"), identity[:80]
 
 
 def test_a_signing_key_file_that_cannot_be_read_refuses_old_registry_tokens_and_serves_new_ones(tmp_path) -> None:
