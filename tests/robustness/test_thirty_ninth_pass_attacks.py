@@ -63,6 +63,7 @@ from botocore.exceptions import ClientError
 
 from mockrunner.auth.authorizer import RECORDED_HEADER_CHARACTERS
 from tests.iam.helpers import allow, doc, user_with_key
+from tests.iam.test_user_agent_and_referer_keys import _allowed
 
 DENY_TOOL = doc(allow("iam:ListUsers"), {
     "Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*",
@@ -190,8 +191,8 @@ def test_leaving_the_user_agent_out_does_not_escape_a_deny_on_it(server) -> None
     key = user_with_key(server, "approved-only", inline={"p": doc(allow("iam:ListUsers"), {
         "Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*",
         "Condition": {"StringNotLike": {"aws:UserAgent": "*approved-ci/*"}}})})
-    assert _allowed_list(_client(server, key, "approved-ci/1")) is True
-    assert _allowed_list(_client(server, key, "other/1")) is False
+    assert _allowed(_client(server, key, "approved-ci/1")) is True
+    assert _allowed(_client(server, key, "other/1")) is False
     body = "Action=ListUsers&Version=2010-05-08"
     request = AWSRequest("POST", server.endpoint_url + "/", data=body,
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
@@ -210,10 +211,3 @@ def test_leaving_the_user_agent_out_does_not_escape_a_deny_on_it(server) -> None
     assert "aws:UserAgent" not in logged
 
 
-def _allowed_list(client) -> bool:
-    try:
-        client.list_users()
-    except ClientError as error:
-        assert error.response["Error"]["Code"] == "AccessDenied", error.response
-        return False
-    return True
