@@ -423,7 +423,7 @@ kept."""
 _HEADER_KEYS = ("aws:UserAgent", "aws:referer")
 
 
-def _long_header(context: Mapping[str, Any]) -> bool:
+def long_header(context: Mapping[str, Any]) -> bool:
     """Whether a header's value in ``context`` is longer than records keep: for a recorded context, whether a value
     was cut (a cut value is longer too, its length said after it), so a replay of the record is not the request."""
     get = context.get
@@ -431,13 +431,10 @@ def _long_header(context: Mapping[str, Any]) -> bool:
             or len(get("aws:referer") or "") > RECORDED_HEADER_CHARACTERS)
 
 
-cut_in_record = _long_header
-
-
 def recorded(context: Mapping[str, Any]) -> Mapping[str, Any]:
     """``context`` as records keep it: a header's value past :data:`RECORDED_HEADER_CHARACTERS` cut there, followed
     by ``... (<n> characters)``; the same mapping when none is."""
-    if not _long_header(context):
+    if not long_header(context):
         return context
     cut = dict(context)
     for key in _HEADER_KEYS:
@@ -452,7 +449,7 @@ def _decision_key(serial: int | None, check: "Check", context: dict[str, Any]) -
     :attr:`~CompiledPrincipal.serial`), the action, resource, resource account and the request context, its keys in
     order and its values with their exact types (``1`` is no ``True``); ``None`` (nothing kept) for a principal
     made afresh or a context holding another kind of value (a list)."""
-    if serial is None or _long_header(context):
+    if serial is None or long_header(context):
         return None
     values = tuple(context.values())
     types = tuple(map(type, values))

@@ -47,7 +47,7 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
         now = evaluate(request).decision
     except MalformedPolicyError as error:
         now = f"error: {error.message}"
-    if authorizer.cut_in_record(record.context):  # replayed with a cut header: a condition on it may decide otherwise
+    if authorizer.long_header(record.context):  # replayed with a cut header: a condition on it may decide otherwise
         now = f"unknown ({now} with the recorded, cut, aws:UserAgent or aws:referer)"
     return {"record": record, "layers": layers, "decisionNow": now, "fix": complete.complete(store, record),
             "suggestFor": _suggestable(record.principal),
@@ -71,7 +71,7 @@ def _layer(store: "Store", layer: str, refs: Sequence[PolicyRef], request: Authz
         policies.append({"id": ref.policy_id, **policy})
     if layer == SESSION and not refs:
         verdict = "Not recorded (session policies travel with the credentials)"
-    elif authorizer.cut_in_record(record.context):
+    elif authorizer.long_header(record.context):
         verdict = f"Unknown ({verdict} with the recorded, cut, aws:UserAgent or aws:referer)"
     return {"layer": layer, "title": LAYER_TITLES[layer], "verdict": verdict, "decided": record.decided_by == layer,
             "policies": policies}

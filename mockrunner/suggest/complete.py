@@ -50,7 +50,7 @@ def complete(store: "Store", record: Recorded) -> dict[str, Any]:
     except MalformedPolicyError:
         further, checked = [], False
     # a replay of a cut aws:UserAgent or aws:referer is not the request: what else it needs is not known
-    complete_ = checked and not authorizer.cut_in_record(record.context)
+    complete_ = checked and not authorizer.long_header(record.context)
     return {**first, "alsoNeeded": further, "alsoNeededComplete": complete_}
 
 

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mockrunner.auth.authorizer import RECORDED_HEADER_CHARACTERS, cut_in_record
+from mockrunner.auth.authorizer import RECORDED_HEADER_CHARACTERS, long_header
 from mockrunner.iam_engine import AuthzRequest, Decision, MalformedPolicyError, PolicyRef, PolicySet, evaluate
 from mockrunner.suggest import documents, principals
 from mockrunner.suggest.recorded import Recorded
@@ -63,7 +63,7 @@ def replay(store: "Store", records: Sequence[Recorded], suggested: Sequence[dict
 
 def _problem(store: "Store", record: Recorded, suggested: tuple[PolicyRef, ...]) -> str | None:
     """Why the request is not allowed with the suggestion attached (None: it is)."""
-    if cut_in_record(record.context):
+    if long_header(record.context):
         return CUT
     current = principals.compiled(store, record.principal)
     try:
