@@ -66,10 +66,6 @@ USER = {"name": Field(_STR, True), "path": Field(_STR), "tags": Field(_OBJ), "po
 ROLE = {"name": Field(_STR, True), "trust_policy": Field(_DOC, True), "path": Field(_STR),
         "description": Field(_STR), "max_session_duration": Field(_INT), "tags": Field(_OBJ),
         "policies": Field(_LIST), "managed_policies": Field(_LIST), "permissions_boundary": Field(_STR)}
-IMAGE_SIZE_MAX = 2 ** 63 - 1
-IMAGE_MANIFEST_MAX = 4_194_304
-"""An image's size and its manifest's length as a state file takes them back (``state_ranges``; ECR's
-``ImageManifest`` shape: 1 to 4,194,304 characters)."""
 IMAGE = {"tags": Field(_LIST), "digest": Field(_STR), "manifest": Field(_DOC), "media_type": Field(_STR),
          "size": Field(_INT)}
 REPOSITORY = {"name": Field(_STR, True), "region": Field(_STR), "policy": Field(_DOC), "images": Field(_LIST),
@@ -404,33 +400,26 @@ class _Seeder:
 
     def image(self, repository: str, region: str, spec: Any, path: str) -> None:
         from mockrunner.services.ecr import put_image_record
+        from mockrunner.state_ranges import out_of_range
 
         _check_object(spec, IMAGE, path)
         tags = spec.get("tags", [])
         if not all(isinstance(tag, str) and 1 <= len(tag) <= 300 for tag in tags):
             raise SeedError(f"{path}.tags: expected a list of image tags (strings of 1-300 characters)")
-        # What a state file holds must load again: a digest PutImage could compute and a format ECR stores.
-        from mockrunner.services.ecr.images import MANIFEST_MEDIA_TYPES
-        from mockrunner.services.ecr.push import is_sha256
-        digest = spec.get("digest")
-        if digest is not None and not is_sha256(digest):
-            raise SeedError(f"{path}.digest: expected sha256: and 64 lower-case hexadecimal digits")
-        if "media_type" in spec and spec["media_type"] not in MANIFEST_MEDIA_TYPES:
-            raise SeedError(f"{path}.media_type: expected one of {', '.join(sorted(MANIFEST_MEDIA_TYPES))}")
-        size = spec.get("size", 0)
-        if not 0 <= size <= IMAGE_SIZE_MAX:
-            raise SeedError(f"{path}.size: expected a number of bytes from 0 to {IMAGE_SIZE_MAX}")
         manifest = spec.get("manifest")
         text = None if manifest is None else _document_text(manifest)
-        if text is not None and not 1 <= len(text) <= IMAGE_MANIFEST_MAX:
-            raise SeedError(f"{path}.manifest: expected 1 to {IMAGE_MANIFEST_MAX} characters of manifest")
-        options = {"tags": tags, "digest": digest, "manifest": text, "size": size}
+        options = {"tags": tags, "digest": spec.get("digest"), "manifest": text, "size": spec.get("size", 0)}
         if "media_type" in spec:
             options["media_type"] = spec["media_type"]
         try:
-            put_image_record(self.store, self.account_id, region, repository, create_repository=False, **options)
+            image = put_image_record(self.store, self.account_id, region, repository, create_repository=False,
+                                     **options)
         except ValueError as error:
             raise SeedError(f"{path}: {error}") from None
+        # What a state file holds must load again (a digest PutImage could compute, a format ECR stores, ...).
+        problem = out_of_range(image, path, self.store.clock.now(), self.store.settings.quotas)
+        if problem is not None:
+            raise SeedError(problem)
         self.count("images")
 
     def apprunner(self) -> None:

@@ -245,7 +245,17 @@ _CALLER_ID = re.compile(r"(?:\w{12,128}(?::[\w+=,.@-]{2,64})?)?")
 def _image_digest(value: Any, limits: Limits) -> str | None:
     """An image's digest: what PutImage computes, ``sha256:`` and 64 lower-case hex digits.  The registry answers it
     in ``Docker-Content-Digest`` and ``Location``, where a CR or LF made every pull of the image a 500."""
-    return None if isinstance(value, str) and is_sha256(value) else ": not a sha256 image digest"
+    if isinstance(value, str) and is_sha256(value):
+        return None
+    return ": expected sha256: and 64 lower-case hexadecimal digits"
+
+
+def _image_media_type(value: Any, limits: Limits) -> str | None:
+    """A media type PutImage stores, no other: the registry answers it as a manifest's Content-Type, where a CR or LF
+    made the answer unsendable (a 500)."""
+    if value in MANIFEST_MEDIA_TYPES:
+        return None
+    return f": expected one of {', '.join(sorted(MANIFEST_MEDIA_TYPES))}"
 
 
 @cache
@@ -374,10 +384,7 @@ RANGES: dict[type, dict[str, Any]] = {
                               "destination": _ecr("ReplicationDestination"),
                               "status": _ecr("ReplicationBackfillStatus"), "results": Rule(_backfill_results),
                               "planned": Rule(_planned_images)},
-    # A media type PutImage stores, no other: the registry answers it as a manifest's Content-Type, where a CR or LF
-    # made the answer unsendable (a 500).
-    ecr.Image: {"digest": Rule(_image_digest), "manifest": _ecr("ImageManifest"),
-                "media_type": OneOf(MANIFEST_MEDIA_TYPES),
+    ecr.Image: {"digest": Rule(_image_digest), "manifest": _ecr("ImageManifest"), "media_type": Rule(_image_media_type),
                 "pushed_at": PAST, "size": Between(0, 2 ** 63 - 1), "tags": Items(None, _ecr("ImageTag")),
                 "status": _ecr("ImageStatus"), "last_archived_at": PAST, "last_activated_at": PAST,
                 "last_pulled_at": PAST, "replication": _ecr("ImageReplicationStatusList"),
@@ -464,6 +471,14 @@ def checking(now: datetime, quotas: Quotas, reach: float) -> Iterator[Limits]:
         yield limits
     finally:
         _LIMITS.reset(token)
+
+
+def out_of_range(instance: Any, path: str, now: datetime, quotas: Quotas) -> str | None:
+    """The first problem :func:`check_ranges` notes in ``instance`` alone (not its nested objects) as of ``now``: what
+    a state file holding it would be refused for (a seed checks what it made with this)."""
+    with checking(now, quotas, 0) as limits:
+        check_ranges(instance, path)
+    return limits.problem
 
 
 def check_ranges(instance: Any, path: str) -> None:
