@@ -62,6 +62,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mockrunner.auth.authorizer import RECORDED_HEADER_CHARACTERS
+from tests.dashboard.test_pages import page
 from tests.iam.helpers import allow, doc, user_with_key
 from tests.iam.test_user_agent_and_referer_keys import _allowed
 
@@ -77,13 +78,7 @@ def _client(aws, key: dict, agent: str):
 
 def _page(aws, path: str) -> tuple[int, str]:
     """``(status, text)`` of a dashboard page, its tags removed and its white space collapsed."""
-    if aws.server is not None:
-        import requests
-        response = requests.get(f"{aws.endpoint_url}/_mockrunner/ui{path}", timeout=30)
-        status, html = response.status_code, response.text
-    else:
-        response = aws.app.test_client().get(f"/_mockrunner/ui{path}")
-        status, html = response.status_code, response.get_data(as_text=True)
+    status, html = page(aws, path)
     return status, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
