@@ -40,6 +40,8 @@ _READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "BatchCheck", "Simulate
 _MUTATING_READS = frozenset({("sts", "GetSessionToken"), ("sts", "GetFederationToken"),
                              ("sts", "GetScopedCredentials")})
 """Operations named like reads that create something a later call can use (credentials)."""
+_READS_NAMED_OTHERWISE = frozenset({("ecr", "ValidatePullThroughCacheRule")})
+"""Operations named like writes that only read (a validation answers what it found and keeps nothing)."""
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
 
 Writer = Callable[[int, bytes], int]
@@ -64,6 +66,8 @@ def is_mutation(service: str | None, operation: str | None) -> bool:
         return False
     if (service, operation) in _MUTATING_READS:
         return True
+    if (service, operation) in _READS_NAMED_OTHERWISE:
+        return False
     return not operation.startswith(_READ_PREFIXES)
 
 

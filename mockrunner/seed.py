@@ -399,6 +399,7 @@ class _Seeder:
             self.count("repositories")
 
     def image(self, repository: str, region: str, spec: Any, path: str) -> None:
+        from mockrunner.model.ecr import manifest_digest
         from mockrunner.services.ecr import put_image_record
         from mockrunner.state_ranges import out_of_range
 
@@ -408,7 +409,14 @@ class _Seeder:
             raise SeedError(f"{path}.tags: expected a list of image tags (strings of 1-300 characters)")
         manifest = spec.get("manifest")
         text = None if manifest is None else _document_text(manifest)
-        options = {"tags": tags, "digest": spec.get("digest"), "manifest": text, "size": spec.get("size", 0)}
+        digest = spec.get("digest")
+        if text is not None and isinstance(digest, str) and digest != manifest_digest(text):
+            # A client pulling it would compare the two and refuse the image (PutImage: ImageDigestDoesNotMatch).
+            raise SeedError(f"{path}.digest: {digest} is not the digest of the image's manifest as stored "
+                            f"({manifest_digest(text)}; a manifest given as a JSON object is stored with a space "
+                            "after each ',' and ':'): give the manifest as a string to choose its bytes, or leave "
+                            "the digest out")
+        options = {"tags": tags, "digest": digest, "manifest": text, "size": spec.get("size", 0)}
         if "media_type" in spec:
             options["media_type"] = spec["media_type"]
         try:

@@ -144,6 +144,27 @@ def test_a_concurrent_read_never_sees_a_change_whose_save_is_failing(durable) ->
     _assert_memory_matches_the_file(durable)
 
 
+READS = {
+    "ValidatePullThroughCacheRule": lambda h: h.client("ecr").validate_pull_through_cache_rule(
+        ecrRepositoryPrefix="quay")["isValid"],
+    "DescribePullThroughCacheRules": lambda h: len(
+        h.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"]),
+    "GetCallerIdentity": lambda h: h.client("sts").get_caller_identity()["Account"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_a_read_is_answered_on_a_full_disk_and_saves_nothing(durable, name) -> None:
+    """A read saves nothing, so a full disk does not fail it; ValidatePullThroughCacheRule is a read whose name
+    does not say so (it reports whether the upstream is reachable and keeps nothing)."""
+    durable.client("ecr").create_pull_through_cache_rule(ecrRepositoryPrefix="quay", upstreamRegistryUrl="quay.io")
+    before = open(_state_file(durable).path, "rb").read()
+    _state_file(durable).write = FullDisk(0)
+    READS[name](durable)
+    assert _state_file(durable).write.failures == 0, f"{name} tried to save the state"
+    assert open(_state_file(durable).path, "rb").read() == before
+
+
 
 def _elapsed(before: str, after: str) -> float:
     return (datetime.fromisoformat(after) - datetime.fromisoformat(before)).total_seconds()

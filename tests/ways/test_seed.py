@@ -1,6 +1,7 @@
 """Seed files: everything they declare exists and works through the API; invalid seeds name the bad field."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import boto3
@@ -15,6 +16,9 @@ from mockrunner.testing.mock import MockAppRunner
 
 ALLOW_ECR_READ = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["ecr:DescribeRepositories", "ecr:DescribeImages"], "Resource": "*"}]}
+MANIFEST_TEXT = ('{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",'
+                 '"config":{},"layers":[]}')
+MANIFEST_DIGEST = "sha256:" + hashlib.sha256(MANIFEST_TEXT.encode()).hexdigest()
 TRUST_APPRUNNER = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "build.apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 SEED = {
@@ -107,6 +111,18 @@ BAD_POLICY_USERS = [{"name": f"u{i}"} for i in range(2)] + [
     {"name": "u2", "policies": [{"name": "p", "document": "{\"Version\": \"2012-10-17\", \"Statement\": ["}]}]
 
 
+def test_a_seeded_images_digest_is_its_manifests_when_both_are_given() -> None:
+    """The digest a client computes from the manifest it pulls is the one it was told (a mismatch is refused
+    below), so a pull by digest answers the bytes given."""
+    seed = {"ecr": {"repositories": [{"name": "web", "images": [
+        {"tags": ["v1"], "manifest": MANIFEST_TEXT, "digest": MANIFEST_DIGEST}]}]}}
+    with MockAppRunner(seed=[seed]):
+        ecr = boto3.client("ecr", region_name="us-east-1")
+        image = ecr.batch_get_image(repositoryName="web", imageIds=[{"imageDigest": MANIFEST_DIGEST}])["images"][0]
+    assert image["imageManifest"] == MANIFEST_TEXT
+    assert image["imageId"]["imageDigest"] == MANIFEST_DIGEST
+
+
 @pytest.mark.parametrize("seed, message", [
     ({"users": BAD_POLICY_USERS}, "users[2].policies[0].document: This policy contains invalid Json"),
     ({"users": [{"name": "x", "polices": []}]}, "users[0].polices: unknown field"),
@@ -125,6 +141,15 @@ BAD_POLICY_USERS = [{"name": f"u{i}"} for i in range(2)] + [
     ({"ecr": {"repositories": [{"name": "web", "images": [{"tags": [7]}]}]}}, "ecr.repositories[0].images[0].tags"),
     ({"ecr": {"repositories": [{"name": "web", "images": [{"digest": "sha256:aa"}]}]}},
      "ecr.repositories[0].images[0].digest: expected sha256:"),
+    ({"ecr": {"repositories": [{"name": "web", "images": [{"manifest": MANIFEST_TEXT,
+                                                            "digest": "sha256:" + "0" * 64}]}]}},
+     f"ecr.repositories[0].images[0].digest: sha256:{'0' * 64} is not the digest of the image's manifest as stored "
+     f"({MANIFEST_DIGEST}; "),
+    ({"ecr": {"repositories": [{"name": "web", "images": [{"manifest": json.loads(MANIFEST_TEXT),
+                                                            "digest": MANIFEST_DIGEST}]}]}},
+     f"ecr.repositories[0].images[0].digest: {MANIFEST_DIGEST} is not the digest of the image's manifest as stored "
+     f"(sha256:{hashlib.sha256(json.dumps(json.loads(MANIFEST_TEXT)).encode()).hexdigest()}; a manifest given as a "
+     "JSON object is stored with a space after each ',' and ':')"),
     ({"ecr": {"repositories": [{"name": "web", "images": [{"media_type": "application/json"}]}]}},
      "ecr.repositories[0].images[0].media_type: expected one of"),
     ({"accounts": [{"id": "12"}]}, "accounts[0].id: an account id is 12 digits"),
