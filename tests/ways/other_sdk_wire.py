@@ -215,8 +215,10 @@ class Client:
     def _send(self, headers: dict[str, str], body: bytes) -> Answer:
         base = {"Host": self.wire.host, **headers, "Content-Length": str(len(body)), **self.sdk.extra(self.service)}
         when = datetime.now(UTC) + self.offset
-        return self.wire.send(sign(base, body, self.service, self.sdk, when, self.access_key, self.secret, self.token),
-                              body)
+        headers = sign(base, body, self.service, self.sdk, when, self.access_key, self.secret, self.token)
+        if self.sdk is RUST:  # the http crate keeps header names in lower case, and hyper writes them so
+            headers = {name.lower(): value for name, value in headers.items()}
+        return self.wire.send(headers, body)
 
     def query(self, action: str, fields: list[tuple[str, str]] | None = None) -> Answer:
         body = form(action, QUERY_VERSIONS[self.service], fields or [], self.sdk)
