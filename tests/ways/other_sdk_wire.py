@@ -502,13 +502,19 @@ THROTTLING = {
            "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"},
 }
 TRANSIENT_STATUSES = {500, 502, 503, 504}  # all three: SdkDefaultRetrySetting, HttpStatusCodesToRetryOn, classifiers
+TRANSIENT_CODES = {
+    JAVA: {"PriorRequestNotComplete"},  # AwsErrorCode.RETRYABLE_ERROR_CODES
+    DOTNET: {"RequestTimeout", "RequestTimeoutException"},  # RetryPolicy.TimeoutErrorCodesToRetryOn
+    RUST: {"RequestTimeout", "RequestTimeoutException"},  # classifiers.rs TRANSIENT_ERRORS
+}
 
 
 def retried(sdk: Sdk, failure: Failure, status: int) -> bool:
-    """Whether ``sdk`` retries this answer (other than for clock skew): throttling codes, transient statuses."""
+    """Whether ``sdk`` retries this answer (other than for clock skew): throttling and transient codes, transient
+    statuses."""
     code = failure.code or ""
     throttled = (code.lower() if sdk is DOTNET else code) in THROTTLING[sdk] or (sdk is JAVA and status == 429)
-    return throttled or status in TRANSIENT_STATUSES
+    return throttled or code in TRANSIENT_CODES[sdk] or status in TRANSIENT_STATUSES
 
 
 CLOCK_SKEW_CODES = {
