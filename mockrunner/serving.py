@@ -24,6 +24,10 @@ the limits in :class:`Limits`:
   how long an idle keep-alive connection is kept;
 - with a TLS context, a connection whose first byte opens a TLS handshake is served over TLS (HTTPS) and any
   other over plain HTTP, on the same port; the handshake must end within ``head_timeout``;
+- every answer carries a ``Date`` (RFC 9110 section 6.6.1: an origin server with a clock must send one), unless
+  the application set its own: the AWS SDKs for Java 2.x, .NET and Rust read the server's time from it to correct
+  a client clock that is off (docs/behaviour.md, "Sweep: the Java SDK v2, the .NET SDK and the Rust SDK on the
+  wire");
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused;
 - at most ``max_connections`` connections (each a thread) are open at once: at the limit, the connection idle
   longest (waiting for a request, or connected and silent) is closed to make room, and while none is idle new
@@ -49,6 +53,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import formatdate
 from http import HTTPStatus
 from io import BytesIO
 from urllib.parse import unquote_to_bytes
@@ -312,6 +317,8 @@ class _Connection(socketserver.BaseRequestHandler):
             code, _, reason = status.partition(" ")
             head = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers
                     if code not in _NO_CONTENT or name.lower() != "content-length"]
+            if not any(name.lower() == b"date" for name, _ in head):
+                head.append((b"Date", http_date()))
             declared = any(name.lower() == b"content-length" for name, _ in head)
             body = b"" if declared else b"".join(chunks)
             if not declared and code not in _NO_CONTENT:
@@ -337,8 +344,8 @@ class _Connection(socketserver.BaseRequestHandler):
     def _send_error(self, status: int, message: str) -> None:
         """Answer ``status`` with ``Connection: close``, then linger so that closing does not reset the answer away."""
         body = message.encode("utf-8")
-        head = (b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
-                b"Connection: close\r\n\r\n" % (status, _REASONS.get(status, b""), len(body)))
+        head = (b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nDate: %s\r\n"
+                b"Connection: close\r\n\r\n" % (status, _REASONS.get(status, b""), len(body), http_date()))
         try:
             self.connection.settimeout(self.limits.idle_timeout)
             self.connection.sendall(head + body)
@@ -403,6 +410,12 @@ class _BodyStream:
         except BodyUnreadable:
             return False
         return self._done and not self._buffer
+
+
+def http_date() -> bytes:
+    """The current time as an HTTP ``Date`` value (IMF-fixdate: ``Wed, 02 Dec 2026 07:34:11 GMT``), the one form
+    every SDK's parser reads (.NET's is an exact ``ddd, dd MMM yyyy HH:mm:ss GMT``)."""
+    return formatdate(usegmt=True).encode("ascii")
 
 
 def _origin_form(absolute: re.Match) -> bytes:
