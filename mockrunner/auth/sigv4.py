@@ -302,7 +302,9 @@ def _sha256_hex(data: bytes) -> str:
 
 def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
            headers: Mapping[str, str], body: bytes) -> None:
-    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body."""
+    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body.
+
+    ``path`` is the path as the request line sent it, still percent-encoded (see :func:`_path_of`)."""
     payload = _sha256_hex(body) if body else EMPTY_SHA256
     claimed = headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != payload:
@@ -364,7 +366,16 @@ def _without_signature(pairs: list[str]) -> list[str]:
 
 
 def _path_of(path: str) -> str:
-    return quote(normalize_url_path(path or "/"), safe="/~")
+    """The canonical URI of ``path`` as the request line gave it (percent-encoding and all, latin-1 text of its
+    bytes): normalized, then URI-encoded once more, as every SigV4 signer but S3's does (AWS's "each path segment
+    must be URI-encoded twice", botocore's ``quote`` of the URL's own path): a path sent ``/a%20b/`` is signed
+    ``/a%2520b/``."""
+    normalized = normalize_url_path(path or "/")
+    try:
+        raw = normalized.encode("latin-1")
+    except UnicodeEncodeError:  # text that never was a request line's bytes (a foreign server's PATH_INFO)
+        raw = normalized.encode("utf-8")
+    return quote(raw, safe="/~")
 
 
 _canonical_path = lru_cache(maxsize=1024)(_path_of)
