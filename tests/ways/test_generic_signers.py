@@ -19,7 +19,10 @@ sends once more for the canonical URI (AWS: "each path segment must be URI-encod
 ``/a%20b/`` is signed ``/a%2520b/``.  The server built the canonical URI from the decoded path, encoded once
 (``/a%20b/``), so aws4's and aws-sigv4's requests to such a path were SignatureDoesNotMatch
 (``test_aws4_signs_query_json_and_presigned_requests``'s ``encoded-path`` and the Ruby test's ``encoded-path``
-failed before the fix; on the wire alone: ``tests/iam/test_sigv4_path_encoding.py``).
+failed before the fix; on the wire alone: ``tests/iam/test_sigv4_path_encoding.py``).  *Signature Version 2 was
+not verified:* boto 2 pinned to its ``sign-v2`` handler (AWS's General Reference lists IAM among the services that
+take SigV2) got MissingAuthenticationToken; IAM and STS now verify it (``mockrunner.auth.sigv2``; the ``sigv2-*``
+calls failed before; on the wire alone: ``tests/iam/test_sigv2.py``).
 
 Held, as AWS's rules say: aws-sigv4 keeps runs of spaces inside a quoted header value (AWS collapses them: the
 suite's ``get-header-value-trim``), so that signature fails; a presigned URL whose signed ``x-k8s-aws-id`` is not
@@ -284,6 +287,15 @@ def test_python_signers_sign_query_requests_and_sessions(signers):
         boto2("boto2-role-denied", credentials=session, call=["get_all_users"]),
         ara("ara-as-role", service="sts", credentials=session, query=[["Action", "GetCallerIdentity"], *STS]),
         ara("ara-role-denied", credentials=session, form=[["Action", "ListUsers"], *IAM]),
+        call("sigv2-users", signer="boto2-sigv2", service="iam", call=["get_all_users", "/py/"]),
+        call("sigv2-get-policy", signer="boto2-sigv2", service="iam",
+             query=[["Action", "CreatePolicy"], *IAM, ["PolicyName", "sigv2-get"], ["Description", TRICKY],
+                    ["PolicyDocument", READ]]),
+        call("sigv2-as-role", signer="boto2-sigv2", service="sts", credentials=session,
+             form=[["Action", "GetCallerIdentity"], *STS]),
+        call("sigv2-role-denied", signer="boto2-sigv2", service="iam", credentials=session, call=["get_all_users"]),
+        call("sigv2-wrong-secret", signer="boto2-sigv2", service="iam",
+             credentials={"accessKeyId": "test", "secretAccessKey": "nope"}, call=["get_all_users"]),
     )
     assert xml_text(ok(out["ara-create-user"]), "Arn") == [f"arn:aws:iam::{ACCOUNT}:user/py/ara+1@x=y,z"]
     ok(out["ara-create-policy"])
@@ -296,7 +308,9 @@ def test_python_signers_sign_query_requests_and_sessions(signers):
     assert created["arn"] == f"arn:aws:iam::{ACCOUNT}:user/py/boto+2@x=y,z"
     ok(out["boto2-create-policy"])
     ok(out["boto2-get-policy"])
-    assert_stored_policies(signers.harness, {"ara": TRICKY, "boto2": TRICKY, "boto2-get": TRICKY})
+    ok(out["sigv2-get-policy"])
+    assert_stored_policies(signers.harness, {"ara": TRICKY, "boto2": TRICKY, "boto2-get": TRICKY,
+                                             "sigv2-get": TRICKY})
     listed = json.loads(ok(out["boto2-users"]))["list_users_response"]["list_users_result"]["users"]
     assert sorted(found["user_name"] for found in listed) == ["ara+1@x=y,z", "boto+2@x=y,z"]
     wrong = out["boto2-wrong-secret"]  # boto 2 raises BotoServerError with the code and the status
@@ -306,6 +320,12 @@ def test_python_signers_sign_query_requests_and_sessions(signers):
     assert (denied["status"], denied["errorCode"]) == (403, "AccessDenied")
     assert caller_arn(out["ara-as-role"]) == ROLE_ARN
     assert query_error(out["ara-role-denied"])[:2] == (403, "AccessDenied")
+    # boto 2 pinned to its Signature Version 2 handler (HmacSHA256, the host without its port): IAM takes SigV2.
+    listed = json.loads(ok(out["sigv2-users"]))["list_users_response"]["list_users_result"]["users"]
+    assert sorted(found["user_name"] for found in listed) == ["ara+1@x=y,z", "boto+2@x=y,z"]
+    assert caller_arn(out["sigv2-as-role"]) == ROLE_ARN
+    for step, code in (("sigv2-role-denied", "AccessDenied"), ("sigv2-wrong-secret", "SignatureDoesNotMatch")):
+        assert (out[step]["status"], out[step]["errorCode"]) == (403, code), step
 
 
 # ------------------------------------------------------------------------------- aws-sigv4 and Faraday
