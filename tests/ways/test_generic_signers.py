@@ -24,6 +24,12 @@ not verified:* boto 2 pinned to its ``sign-v2`` handler (AWS's General Reference
 take SigV2) got MissingAuthenticationToken; IAM and STS now verify it (``mockrunner.auth.sigv2``; the ``sigv2-*``
 calls failed before; on the wire alone: ``tests/iam/test_sigv2.py``).
 
+*A signature over a query's own spelling verified*, when the query was not canonical: the server tried it after
+AWS's canonical form, for botocore's signer given a pre-encoded URL.  AWS canonicalizes what it reads only (a space
+is ``%20`` whatever the URL wrote), so a raw ``+`` signature fails there (boto/botocore#1354, requests-aws-sign#7,
+faraday_middleware-aws-signers-v4#2); aws-requests-auth's and aws-sigv4's GETs with a space (``ara-get-space``,
+``plus-for-space``) were accepted before and are refused now.
+
 Held, as AWS's rules say: aws-sigv4 keeps runs of spaces inside a quoted header value (AWS collapses them: the
 suite's ``get-header-value-trim``), so that signature fails; a presigned URL whose signed ``x-k8s-aws-id`` is not
 sent fails; ``UNSIGNED-PAYLOAD`` is refused (these services hash the body).  aws-requests-auth signs only ``host``,
@@ -270,6 +276,8 @@ def test_python_signers_sign_query_requests_and_sessions(signers):
         ara("ara-create-policy", form=[["Action", "CreatePolicy"], *IAM, ["PolicyName", "ara"],
                                        ["Description", TRICKY], ["PolicyDocument", READ]]),
         ara("ara-list", query=[["Action", "ListUsers"], *IAM, ["PathPrefix", "/py/"]]),
+        ara("ara-get-space", query=[["Action", "CreatePolicy"], *IAM, ["PolicyName", "ara-get"],
+                                    ["Description", "read only"], ["PolicyDocument", READ]]),
         ara("ara-ecr", service="ecr", json="{}",
             headers=[*ECR_JSON, ["X-Amz-Target", ECR_TARGET + "DescribeRepositories"]]),
         ara("ara-wrong-secret", credentials={"accessKeyId": "test", "secretAccessKey": "nope"},
@@ -300,6 +308,9 @@ def test_python_signers_sign_query_requests_and_sessions(signers):
     assert xml_text(ok(out["ara-create-user"]), "Arn") == [f"arn:aws:iam::{ACCOUNT}:user/py/ara+1@x=y,z"]
     ok(out["ara-create-policy"])
     assert xml_text(ok(out["ara-list"]), "UserName") == ["ara+1@x=y,z"]
+    # requests writes a space '+' and aws-requests-auth signs the query as written; AWS signs the space it reads
+    # as %20, so the signature fails there as here (accepted before the raw-query variant went).
+    assert query_error(out["ara-get-space"]) == (403, "SignatureDoesNotMatch", MISMATCH)
     # aws-requests-auth signs host, x-amz-date and the token only: the JSON services' target is left unsigned.
     assert json_error(out["ara-ecr"]) == (400, "InvalidSignatureException",
                                           "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.")
@@ -349,6 +360,8 @@ def test_ruby_signers_sign_query_json_and_presigned_requests(signers):
                                              ["Description", TRICKY], ["PolicyDocument", READ]]),
         faraday("faraday-list", query=[*listing, ["PathPrefix", "/rb/"]]),
         sigv4("encoded-path", path="/a%20b/%C3%A9/", query=[*listing, ["PathPrefix", "/rb/"]]),
+        sigv4("plus-for-space", query=[["Action", "CreatePolicy"], *IAM, ["PolicyName", "plus"],
+                                       ["Description", "read only"], ["PolicyDocument", READ]]),
         sigv4("no-checksum-header", query=[*listing, ["PathPrefix", "/rb/"]], options={"apply_checksum_header": False}),
         sigv4("quoted-header", query=listing, headers=[["X-Quoted", '"x   y"']]),
         sigv4("ecr", service="ecr", json=json.dumps({"repositoryName": "ruby/app"}),
@@ -375,6 +388,9 @@ def test_ruby_signers_sign_query_json_and_presigned_requests(signers):
     assert xml_text(ok(out["faraday-list"]), "UserName") == ["rb+1@x=y,z"]
     for step in ("encoded-path", "no-checksum-header"):
         assert xml_text(ok(out[step]), "UserName") == ["rb+1@x=y,z"], step
+    # URI.encode_www_form writes a space '+' and aws-sigv4 signs the query as given: AWS (a space is %20 in its
+    # canonical query) refuses it; Faraday's middleware re-encodes the query it signs for exactly this.
+    assert query_error(out["plus-for-space"]) == (403, "SignatureDoesNotMatch", MISMATCH)
     # aws-sigv4 keeps a quoted value's runs of spaces; AWS makes them one (the suite's get-header-value-trim).
     assert query_error(out["quoted-header"]) == (403, "SignatureDoesNotMatch", MISMATCH)
     assert json.loads(ok(out["ecr"]))["repository"]["repositoryName"] == "ruby/app"
