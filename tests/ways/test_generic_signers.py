@@ -150,11 +150,14 @@ def caller_arn(answer: dict) -> str:
 
 
 def assumable_role(harness: Harness) -> str:
-    """A role the account's users may assume, allowed nothing."""
+    """A role the account's users may assume, allowed ECR's reads (AWS's managed read-only policy) and nothing else."""
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT_ARN},
                                                      "Action": "sts:AssumeRole"}]}
-    return harness.client("iam").create_role(RoleName="signers-role",
-                                             AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam = harness.client("iam")
+    arn = iam.create_role(RoleName="signers-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="signers-role",
+                           PolicyArn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")
+    return arn
 
 
 def assume(role: str, **request: Any) -> dict:
@@ -244,8 +247,13 @@ def test_aws4_uses_session_credentials_and_reads_denials(signers):
              headers=[["x-k8s-aws-id", "my-cluster"]], query=[["Action", "GetCallerIdentity"], *STS]),
         call("role-denied-iam", service="iam", region="us-east-1", credentials=session,
              query=[["Action", "ListRoles"], *IAM]),
-        call("role-denied-ecr", host="ecr.us-east-1.amazonaws.com", json="{}", credentials=session,
+        call("role-ecr", host="ecr.us-east-1.amazonaws.com", json="{}", credentials=session,
              headers=[*ECR_JSON, ["X-Amz-Target", ECR_TARGET + "DescribeRepositories"]]),
+        call("role-denied-ecr", service="ecr", region="us-east-1", credentials=session,
+             json=json.dumps({"repositoryName": "denied"}),
+             headers=[*ECR_JSON, ["X-Amz-Target", ECR_TARGET + "CreateRepository"]]),
+        call("role-denied-apprunner", service="apprunner", region="us-east-1", credentials=session, json="{}",
+             headers=[*APPRUNNER_JSON, ["X-Amz-Target", "AppRunner.ListServices"]]),
     )
     status, code, message = query_error(out["alice-denied"])
     assert (status, code) == (403, "AccessDenied")
@@ -254,9 +262,12 @@ def test_aws4_uses_session_credentials_and_reads_denials(signers):
     assert caller_arn(out["as-role"]) == ROLE_ARN
     assert caller_arn(out["as-role-presigned"]) == ROLE_ARN
     assert query_error(out["role-denied-iam"])[:2] == (403, "AccessDenied")
-    status, kind, message = json_error(out["role-denied-ecr"])
-    assert (status, kind) == (400, "AccessDeniedException")
-    assert message.startswith(f"User: {ROLE_ARN} is not authorized to perform: ecr:DescribeRepositories")
+    assert json.loads(ok(out["role-ecr"])) == {"repositories": []}
+    for step, action in (("role-denied-ecr", "ecr:CreateRepository"), ("role-denied-apprunner",
+                                                                       "apprunner:ListServices")):
+        status, kind, message = json_error(out[step])
+        assert (status, kind) == (400, "AccessDeniedException"), step
+        assert message.startswith(f"User: {ROLE_ARN} is not authorized to perform: {action}"), message
 
 
 # ----------------------------------------------------------------------------- aws-requests-auth and boto 2
@@ -378,8 +389,10 @@ def test_ruby_signers_sign_query_json_and_presigned_requests(signers):
         faraday("as-role", service="sts", credentials=session, form=[["Action", "GetCallerIdentity"], *STS]),
         sigv4("as-role-presigned", service="sts", presign=60, credentials=session,
               query=[["Action", "GetCallerIdentity"], *STS]),
-        sigv4("role-denied-ecr", service="ecr", json="{}", credentials=session,
+        sigv4("role-ecr", service="ecr", json="{}", credentials=session,
               headers=[*ECR_JSON, ["X-Amz-Target", ECR_TARGET + "DescribeRepositories"]]),
+        faraday("role-denied-apprunner", service="apprunner", json="{}", credentials=session,
+                headers=[*APPRUNNER_JSON, ["X-Amz-Target", "AppRunner.ListConnections"]]),
     )
     assert xml_text(ok(out["create-user"]), "Arn") == [f"arn:aws:iam::{ACCOUNT}:user/rb/rb+1@x=y,z"]
     ok(out["create-policy"])
@@ -400,6 +413,7 @@ def test_ruby_signers_sign_query_json_and_presigned_requests(signers):
     assert json_error(out["ecr-wrong-secret"]) == (400, "InvalidSignatureException", MISMATCH)
     assert caller_arn(out["as-role"]) == ROLE_ARN
     assert caller_arn(out["as-role-presigned"]) == ROLE_ARN
-    status, kind, message = json_error(out["role-denied-ecr"])
+    assert [found["repositoryName"] for found in json.loads(ok(out["role-ecr"]))["repositories"]] == ["ruby/app"]
+    status, kind, message = json_error(out["role-denied-apprunner"])
     assert (status, kind) == (400, "AccessDeniedException")
-    assert message.startswith(f"User: {ROLE_ARN} is not authorized to perform: ecr:DescribeRepositories")
+    assert message.startswith(f"User: {ROLE_ARN} is not authorized to perform: apprunner:ListConnections")
