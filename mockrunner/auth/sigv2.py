@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -86,15 +87,22 @@ def parse(fields: Sequence[tuple[str, str]]) -> SignedRequest:
                          one.get("SecurityToken"), moment, "Expires" in one)
 
 
+_ISO_MOMENT = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII)
+
+
 def _iso_moment(text: str) -> datetime | None:
-    """An ISO 8601 date and time (``Z``, an offset or none: UTC), or None."""
-    if not 10 <= len(text) <= 40 or not text[:4].isdigit():
+    """An ISO 8601 date and time (``2011-10-03T15:19:30``, fractions of a second, then ``Z``, an offset or none:
+    UTC), or None (another form, a date that does not exist, or one an offset takes out of the years 1-9999)."""
+    found = _ISO_MOMENT.fullmatch(text)
+    if found is None:
         return None
+    base, fraction, zone = found.groups()
+    micro = f".{(fraction + '000000')[:6]}" if fraction else ""  # fromisoformat takes at most microseconds
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    except ValueError:
+        return datetime.fromisoformat(base + micro + ("+00:00" if zone in (None, "Z") else zone)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def check_time(signed: SignedRequest, now: datetime) -> None:

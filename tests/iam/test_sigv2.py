@@ -117,6 +117,9 @@ def test_signature_version_2_refusals(harness):
     assert wire.post(wire.signed(fields(Timestamp=stale))) == EXPIRED
     assert wire.post(wire.signed(expiring(-1))) == EXPIRED
     assert wire.post(wire.signed(expiring(60 * 48)))[:2] == (400, "IncompleteSignature")
+    # Dates an offset takes out of years 1-9999, a week date, non-ASCII digits: refused, never a 500.
+    for moment in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "2026-W49-3", "٢٠٢٦-12-02T07:00:00Z"):
+        assert wire.post(wire.signed(fields(Timestamp=moment)))[:2] == (400, "IncompleteSignature"), moment
     for bad in (fields(SignatureVersion="1"), fields(SignatureMethod="HmacMD5"), fields(Timestamp="yesterday"),
                 {key: value for key, value in fields().items() if key != "Timestamp"}, fields()):
         signed = wire.signed(bad) if bad != fields() else bad  # the last: no Signature at all
