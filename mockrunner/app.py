@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -165,6 +166,17 @@ def prepare_state(store: Store) -> StateFile | None:
     return state_file
 
 
+def _raw_path(environ: dict[str, Any]) -> str | None:
+    """The request target's path before percent-decoding (``RAW_URI``, or ``REQUEST_URI`` as other servers name
+    it; an absolute-form target's path); ``None`` when the server gave neither."""
+    target = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not target:
+        return None
+    if not target.startswith("/"):
+        target = urlsplit(target).path
+    return target.partition("?")[0] or "/"
+
+
 def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContext:
     """Read a WSGI environ straight into a RequestContext (no per-request werkzeug parsing)."""
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
@@ -180,6 +192,7 @@ def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContex
         store=store,
         method=environ.get("REQUEST_METHOD", "GET"),
         path=environ.get("PATH_INFO", "/") or "/",
+        raw_path=_raw_path(environ),
         query_string=environ.get("QUERY_STRING", ""),
         headers=headers,
         body=body,

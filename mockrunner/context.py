@@ -35,6 +35,9 @@ class RequestContext:
     headers: dict[str, str]
     body: bytes
     remote_addr: str = "127.0.0.1"
+    raw_path: str | None = None
+    """The path as the request line gave it, percent-encoding and all (latin-1 text of its bytes), which SigV4's
+    canonical URI is made from; ``None`` where the server did not say (``path`` stands for it)."""
     secure: bool = False
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     service: str | None = None

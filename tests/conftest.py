@@ -71,6 +71,8 @@ REAL_CLIENT_TESTS = {
     "tests/ways/test_php_sdk.py": "no PHP SDK test passed: AsyncAws was not tested",
     "tests/ways/test_fog_aws.py": "no fog-aws test passed: fog's IAM and STS requests were not tested",
     "tests/ways/test_perl_signers.py": "no Perl signer test passed: Perl's SigV4 signers were not tested",
+    "tests/ways/test_generic_signers.py": "no generic signer test passed: aws4, aws-requests-auth, boto 2 and Ruby's "
+                                          "aws-sigv4 were not tested",
     "tests/ways/test_aws_nuke.py": "no aws-nuke test passed: IAM and ECR were not emptied by aws-nuke",
     "tests/ways/test_ansible.py": "no Ansible test passed: no declarative infrastructure client was tested",
     "tests/ways/test_cloudsplaining.py": "no Cloudsplaining test passed: no IAM auditor read the account's details",

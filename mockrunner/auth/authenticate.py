@@ -1,11 +1,12 @@
 """Resolve a request's SigV4 credentials to a :class:`Caller`, verifying the signature on the way.
 
-Order of checks, as AWS answers them: no signature at all → MissingAuthenticationToken; malformed signature
-parameters, or an Authorization header together with presigned query parameters → IncompleteSignature; ``host``
-not signed → SignatureDoesNotMatch; unknown or inactive access key, or a session key without its token (or with
-the wrong one) → InvalidClientTokenId; expired session → ExpiredToken; clock skew / expired presigned URL;
-finally the signature itself, over the body received → SignatureDoesNotMatch.  The account of a request is the
-account owning the access key — never a header, never a default.
+Order of checks, as AWS answers them: no signature at all (neither SigV4 nor, on a query-protocol service,
+SigV2: :mod:`mockrunner.auth.sigv2`, checked the same way after its own parameters) → MissingAuthenticationToken;
+malformed signature parameters, or an Authorization header together with presigned query parameters →
+IncompleteSignature; ``host`` not signed → SignatureDoesNotMatch; unknown or inactive access key, or a session key
+without its token (or with the wrong one) → InvalidClientTokenId; expired session → ExpiredToken; clock skew /
+expired presigned URL; finally the signature itself, over the body received → SignatureDoesNotMatch.  The account
+of a request is the account owning the access key — never a header, never a default.
 
 Enforcement ``off`` skips all of this: any credentials act as the default account's root.
 """
@@ -14,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
-from mockrunner.auth import sigv4
+from mockrunner.auth import sigv2, sigv4
 from mockrunner.auth.caller import Caller, anonymous_caller, principal_tags, root_caller
 from mockrunner.errors import ServiceError
+from mockrunner.protocol import query_codec
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
@@ -72,15 +75,52 @@ def authenticate(ctx: "RequestContext") -> None:
     except sigv4.SigV4Error as error:
         raise _error(ctx, error.kind, error.message) from None
     if signed is None:
-        raise _error(ctx, "missing")
+        _authenticate_sigv2(ctx)
+        return
     secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
     try:
         sigv4.check_time(signed, datetime.now(UTC))
-        sigv4.verify(signed, secret, ctx.method, ctx.path, ctx.query_string, ctx.headers, ctx.body)
+        sigv4.verify(signed, secret, ctx.method, ctx.raw_path if ctx.raw_path is not None else ctx.path,
+                     ctx.query_string, ctx.headers, ctx.body)
     except sigv4.SigV4Error as error:
         raise _error(ctx, error.kind, error.message) from None
     ctx.caller = caller
     ctx.account = store.account(caller.account_id)
+
+
+def _authenticate_sigv2(ctx: "RequestContext") -> None:
+    """A request without a SigV4 signature: a query-protocol request signed with Signature Version 2, which IAM
+    and STS take, or MissingAuthenticationToken.
+    (docs/behaviour.md, "Through generic SigV4 signers (aws4, aws-requests-auth, boto 2, Ruby's aws-sigv4)")"""
+    fields = _sigv2_fields(ctx)
+    if not sigv2.is_sigv2(fields):
+        raise _error(ctx, "missing")
+    try:
+        signed = sigv2.parse(fields)
+    except sigv4.SigV4Error as error:
+        raise _error(ctx, error.kind, error.message) from None
+    secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
+    try:
+        sigv2.check_time(signed, datetime.now(UTC))
+        sigv2.verify(signed, secret, ctx.method, ctx.headers.get("host", ""),
+                     ctx.raw_path if ctx.raw_path is not None else ctx.path, fields)
+    except sigv4.SigV4Error as error:
+        raise _error(ctx, error.kind, error.message) from None
+    ctx.caller = caller
+    ctx.account = ctx.store.account(caller.account_id)
+
+
+def _sigv2_fields(ctx: "RequestContext") -> list[tuple[str, str]]:
+    """Every query and form parameter of a query-protocol request, decoded, in order; none for other protocols
+    (SigV2 is for query APIs alone).  The body is read whatever the method, as the codec reads it (SigV2 signs no
+    body hash: a body it did not cover would add parameters to a replayed GET), and one that is not form encoding
+    is refused here as the codec refuses it (MalformedQueryString)."""
+    if ctx.service_model is None or ctx.service_model.protocol != "query":
+        return []
+    fields = parse_qsl(ctx.query_string, keep_blank_values=True)
+    if ctx.body:
+        fields += query_codec.form_fields(ctx.body)
+    return fields
 
 
 def _parse_quietly(ctx: "RequestContext") -> sigv4.SignedRequest | None:

@@ -8,10 +8,11 @@ IAM, STS, App Runner and ECR hash what they receive).  ``host`` must be signed (
 names the operation, when the request has one), and a request carries one
 signature: the Authorization header or the presigned query, never both.  The query string is canonicalized as
 AWS does (decode as the service reads it, a ``+`` being a space, then re-encode with RFC 3986 unreserved
-characters); botocore's raw-URL variant (it signs the
-URL's own encoding) is tried only when that fails, so requests signed by hand from a pre-encoded URL verify too.
-Nothing here knows about accounts or errors' wire shapes: the authenticator turns :class:`SigV4Error` into the
-protocol's error.
+characters), and only so: a signature over the query's own spelling when that is not canonical (a ``+`` for a
+space, ``%7E``, lower-case hex: botocore's signer given such a URL, aws-requests-auth) fails, as on AWS
+(docs/behaviour.md, "Through generic SigV4 signers (aws4, aws-requests-auth, boto 2, Ruby's aws-sigv4)").
+The canonical URI is the path as sent, URI-encoded once more.  Nothing here knows about accounts or errors' wire
+shapes: the authenticator turns :class:`SigV4Error` into the protocol's error.
 """
 from __future__ import annotations
 
@@ -302,7 +303,9 @@ def _sha256_hex(data: bytes) -> str:
 
 def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
            headers: Mapping[str, str], body: bytes) -> None:
-    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body."""
+    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body.
+
+    ``path`` is the path as the request line sent it, still percent-encoded (see :func:`_path_of`)."""
     payload = _sha256_hex(body) if body else EMPTY_SHA256
     claimed = headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != payload:
@@ -311,17 +314,16 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
     given = signed.signature.encode("utf-8", "surrogateescape")  # as bytes: any characters compare, unequal
     # The string to sign: algorithm, date, credential scope, then the canonical request's hash.
     head = f"{ALGORITHM}\n{signed.amz_date}\n{signed.date}/{signed.region}/{signed.service}/aws4_request\n"
-    for canonical in _canonical_requests(signed, method, path, query_string, headers, payload):
-        string_to_sign = head + _sha256_hex(canonical.encode("utf-8"))
-        expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
-        if hmac.compare_digest(expected.encode(), given):
-            return
-    raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
+    canonical = _canonical_request(signed, method, path, query_string, headers, payload)
+    string_to_sign = head + _sha256_hex(canonical.encode("utf-8"))
+    expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
+    if not hmac.compare_digest(expected.encode(), given):
+        raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
 
 
-def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
-                        headers: Mapping[str, str], payload: str) -> list[str]:
-    """The canonical request AWS computes, then the query variant botocore may have signed instead."""
+def _canonical_request(signed: SignedRequest, method: str, path: str, query_string: str,
+                       headers: Mapping[str, str], payload: str) -> str:
+    """The canonical request AWS computes from what arrived."""
     names = signed.signed_headers
     head = f"{method.upper()}\n{_canonical_path(path) if len(path) <= _CACHED_SIZE else _path_of(path)}\n"
     values = tuple(map(headers.get, names))
@@ -329,13 +331,11 @@ def _canonical_requests(signed: SignedRequest, method: str, path: str, query_str
              else _headers_of(names, values))
     tail = "\n" + block + payload
     if not query_string:
-        return [head + tail]
+        return head + tail
     pairs = [pair for pair in query_string.split("&") if pair]
     if signed.presigned:
         pairs = _without_signature(pairs)
-    query = _aws_query(pairs)
-    raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
-    return [head + query + tail] if raw == query else [head + query + tail, head + raw + tail]
+    return head + _aws_query(pairs) + tail
 
 
 _CACHED_SIZE = 4096
@@ -364,7 +364,16 @@ def _without_signature(pairs: list[str]) -> list[str]:
 
 
 def _path_of(path: str) -> str:
-    return quote(normalize_url_path(path or "/"), safe="/~")
+    """The canonical URI of ``path`` as the request line gave it (percent-encoding and all, latin-1 text of its
+    bytes): normalized, then URI-encoded once more, as every SigV4 signer but S3's does (AWS's "each path segment
+    must be URI-encoded twice", botocore's ``quote`` of the URL's own path): a path sent ``/a%20b/`` is signed
+    ``/a%2520b/``."""
+    normalized = normalize_url_path(path or "/")
+    try:
+        raw = normalized.encode("latin-1")
+    except UnicodeEncodeError:  # text that never was a request line's bytes (a foreign server's PATH_INFO)
+        raw = normalized.encode("utf-8")
+    return quote(raw, safe="/~")
 
 
 _canonical_path = lru_cache(maxsize=1024)(_path_of)

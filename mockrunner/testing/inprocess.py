@@ -46,6 +46,7 @@ def environ_for(request: AWSPreparedRequest) -> dict[str, Any]:
         "SCRIPT_NAME": "",
         "PATH_INFO": unquote(url.path) or "/",
         "QUERY_STRING": url.query,
+        "RAW_URI": (url.path or "/") + (f"?{url.query}" if url.query else ""),
         "SERVER_NAME": url.hostname or "localhost",
         "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
         "SERVER_PROTOCOL": "HTTP/1.1",

@@ -58,3 +58,19 @@ def test_a_space_sent_as_plus_in_a_query_string_is_signed_as_the_space_it_is_rea
     # A '+' signed as a literal plus (%2B) where it was sent raw is read as a space: that signature fails.
     raw = _signed_get(server.endpoint_url, query("x+y", False), query("x+y", False).replace("%2B", "+"))
     assert raw.status_code == 403 and MISMATCH in raw.text
+
+
+def test_the_query_is_signed_as_aws_canonicalizes_it_whatever_its_spelling(server):
+    """Lower-case hex, an encoded ``~``, a raw ``/`` and another order are spellings of one query: a signature over
+    AWS's canonical form (upper-case hex, ``~`` bare, sorted) verifies for each, and one over the spelling itself
+    does not (AWS computes the canonical query only: boto/botocore#1354).  The refusals were accepted before
+    (docs/behaviour.md, "Through generic SigV4 signers (aws4, aws-requests-auth, boto 2, Ruby's aws-sigv4)")."""
+    boto = server.client("iam")
+    boto.create_user(UserName="tilde", Path="/a~b/")
+    canonical = "Action=ListUsers&PathPrefix=%2Fa~b%2F&Version=2010-05-08"
+    for spelling in ("Action=ListUsers&PathPrefix=%2fa%7eb%2f&Version=2010-05-08",
+                     "Version=2010-05-08&PathPrefix=/a~b/&Action=ListUsers"):
+        verified = _signed_get(server.endpoint_url, canonical, spelling)
+        assert verified.status_code == 200 and "<UserName>tilde</UserName>" in verified.text, spelling
+        refused = _signed_get(server.endpoint_url, spelling, spelling)
+        assert refused.status_code == 403 and MISMATCH in refused.text, spelling
