@@ -14,6 +14,8 @@ the limits in :class:`Limits`:
 - a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
   3.2 requires (h11 refuses a missing or repeated one): the application echoes the Host into ``Location`` and
   ``WWW-Authenticate``, where a quote or a space would end the value early;
+- a header field whose name holds an underscore is not given to the application (gunicorn's, nginx's and Apache's
+  rule): in a WSGI environ it would be the same variable as the name spelled with hyphens;
 - an absolute-form request target (``GET http://host:port/path``) is served as its origin form with the
   target's authority as the ``Host``, as RFC 9112 section 3.2.2 requires of an origin server (the authority gets the
   ``Host`` rules above);
@@ -261,7 +263,13 @@ class _Connection(socketserver.BaseRequestHandler):
         return environ
 
     def _environ(self, request: h11.Request, absolute: re.Match | None) -> dict:
-        """The WSGI environ of ``request``; ``absolute``: its target's absolute form, whose authority is the Host."""
+        """The WSGI environ of ``request``; ``absolute``: its target's absolute form, whose authority is the Host.
+
+        A header field whose name holds an underscore is left out, as gunicorn (22 on), nginx and Apache do: WSGI
+        names headers with underscores for hyphens, so ``Content_Length`` would become the ``CONTENT_LENGTH`` h11
+        did not frame the body by (``abc`` there was an uncaught ``ValueError``, the connection dropped unanswered;
+        a large one a 413 for a small body) and ``X_Amz_Date`` one variable with ``X-Amz-Date``.  A client that
+        signs such a header gets SignatureDoesNotMatch (its value reads as empty)."""
         target = (_origin_form(absolute) if absolute else request.target).decode("latin-1")
         path, _, query = target.partition("?")
         environ = self.server.base_environ.copy()
@@ -277,6 +285,8 @@ class _Connection(socketserver.BaseRequestHandler):
             "REMOTE_PORT": str(self.client_address[1]),
         })
         for raw_name, raw_value in request.headers.raw_items():
+            if b"_" in raw_name:
+                continue  # see _environ's docstring: never the same variable as a header spelled with hyphens
             key = raw_name.decode("latin-1").upper().replace("-", "_")
             value = raw_value.decode("latin-1")
             if key == "TRANSFER_ENCODING":  # h11 de-chunks the body; the application sees a plain CONTENT_LENGTH

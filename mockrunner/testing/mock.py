@@ -11,9 +11,11 @@ process-wide ``before-send`` handler (:class:`mockrunner.testing.inprocess.Befor
 test harness attaches per client) is registered once — appended to botocore's ``BUILTIN_HANDLERS`` (so every
 session created later has it, ahead of moto's) and added to boto3's default session if that predates it.  It
 answers from the innermost active mock, and returns ``None`` when no mock is active or the service is not one of
-ours.  Each request runs once: the default session never gets a second copy of the handler, and a request one
-copy has answered is not run again by another.  Entering therefore costs a few environment writes: boto3's
-default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
+ours.  Each request runs once: the default session never gets a second copy of the handler, a request one
+copy has answered is not run again by another, and no ``before-send`` handler after the one that answered is
+called for our services (moto's, with ``mock_aws`` active too, ran every request again in moto's backends).
+Entering therefore costs a few environment writes: boto3's default session is *not* rebuilt; only its cached
+credentials are set aside so the fake ones take effect.
 When the last active mock stops (whatever order the mocks stop in, e.g. on threads), the environment and the
 default session's credentials are what they were before the first was entered; a default session created inside
 resolves its credentials again (from the restored environment) instead of keeping the fake ones.
@@ -79,6 +81,7 @@ _dispatch = BeforeSendHook(_innermost_app)
 
 
 _ORIGINAL_SEND = Endpoint._send
+_ORIGINAL_GET_RESPONSE = Endpoint._do_get_response
 
 
 def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
@@ -94,12 +97,54 @@ def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
     return _ORIGINAL_SEND(endpoint, request)
 
 
+def _answered_once(endpoint: Endpoint, request: Any, operation_model: Any, context: Any) -> Any:
+    """botocore's ``_do_get_response``, whose ``before-send`` stops at the first handler that answers while a mock
+    is active and the endpoint is one of ours.
+
+    botocore calls *every* ``before-send`` handler and keeps the first answer: with moto's ``mock_aws`` active too,
+    its handler (registered after ours) ran each request again in moto's backends, so a CreateUser was made twice
+    and an operation moto does not implement failed with its ``NotImplementedError`` after mockrunner had answered.
+    """
+    if _innermost_app() is None or endpoint._endpoint_prefix not in specs.endpoint_prefixes():
+        return _ORIGINAL_GET_RESPONSE(endpoint, request, operation_model, context)
+    return _ORIGINAL_GET_RESPONSE(_FirstAnswer(endpoint), request, operation_model, context)
+
+
+class _FirstAnswer:
+    """An endpoint as ``_do_get_response`` sees it, whose emitter stops a ``before-send`` at the first answer
+    (one per call: the endpoint and its emitter, shared by threads, are not changed)."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
+        self._event_emitter = _UntilAnswered(endpoint._event_emitter)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._endpoint, name)
+
+
+class _UntilAnswered:
+    """An event emitter whose ``emit`` of a ``before-send`` event is ``emit_until_response``; any other as is."""
+
+    def __init__(self, emitter: Any) -> None:
+        self._emitter = emitter
+
+    def emit(self, event_name: str, **kwargs: Any) -> list:
+        if not event_name.startswith("before-send."):
+            return self._emitter.emit(event_name, **kwargs)
+        handler, response = self._emitter.emit_until_response(event_name, **kwargs)
+        return [] if response is None else [(handler, response)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._emitter, name)
+
+
 def _install() -> None:
     """Hook botocore once, when the first mock is entered (importing mockrunner changes nothing in botocore)."""
     if Endpoint._send is _guarded_send:
         return
     BUILTIN_HANDLERS.append(("before-send", _dispatch, REGISTER_FIRST))
     Endpoint._send = _guarded_send
+    Endpoint._do_get_response = _answered_once
 
 
 def _with_moto_credentials(settings: Settings) -> Settings:
@@ -298,6 +343,18 @@ class MockAppRunner:
         return self._decorate_function(target)
 
     def _decorate_function(self, function: Callable) -> Callable:
+        """The function run inside the mock: a generator's or an async generator's body too (a pytest ``yield``
+        fixture's), active from its first step to its end (a plain wrapper returned the generator at once and the
+        body ran with no mock active, its requests sent to AWS)."""
+        if inspect.isgeneratorfunction(function):
+            @functools.wraps(function)
+            def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return (yield from function(*args, **kwargs))
+
+            return generator_wrapper
+        if inspect.isasyncgenfunction(function):
+            return self._decorate_async_generator(function)
         if inspect.iscoroutinefunction(function):
             @functools.wraps(function)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -310,6 +367,32 @@ class MockAppRunner:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self:
                 return function(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_async_generator(self, function: Callable) -> Callable:
+        """An async generator function whose every step runs inside the mock (values sent and exceptions thrown in
+        reach the body, as ``yield from`` does for a generator)."""
+
+        @functools.wraps(function)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                body = function(*args, **kwargs)
+                try:
+                    value = await body.__anext__()
+                    while True:
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            raise
+                        except BaseException as error:  # noqa: BLE001 - thrown in: the body decides
+                            value = await body.athrow(error)
+                        else:
+                            value = await body.asend(sent)
+                except StopAsyncIteration:
+                    return
+                finally:
+                    await body.aclose()
 
         return wrapper
 

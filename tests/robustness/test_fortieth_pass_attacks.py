@@ -1,0 +1,260 @@
+"""An attacker's fortieth pass: the five trust promises, re-probed against the current code with new techniques
+(SigV4 binds the request; an unreadable policy never allows; nothing acknowledged unless durable;
+``mock_apprunner`` runs each request once, in its block only; the HTTP front end cannot be exhausted or confused).
+Real clients: boto3 in both modes, raw sockets where the wire matters, moto beside ``mock_apprunner``.
+
+Findings (each has a test here that failed before its fix):
+
+=========================================================  ==========================================================
+probe                                                      outcome
+=========================================================  ==========================================================
+``mock_aws()`` (moto) and ``mock_apprunner()`` active      **fixed (medium).** botocore calls every ``before-send``
+together, then IAM ``SimulateCustomPolicy``, ECR           handler and keeps the first answer: moto's (registered
+``DescribePullThroughCacheRules``, IAM ``CreateUser``      after ours) ran every request again in moto's backends, so
+                                                           an operation moto does not implement failed with moto's
+                                                           ``NotImplementedError`` after mockrunner had answered, and
+                                                           every mutation was made twice (moto held the user too).
+                                                           For our services, a ``before-send`` now stops at the
+                                                           first handler that answers (``mock._answered_once``).
+``@mock_apprunner`` on a generator function (a pytest      **fixed (medium).** The wrapper returned the generator
+``yield`` fixture) and on an async generator function      at once, leaving the block: the body ran with no mock
+                                                           active, its requests sent to the real endpoint with
+                                                           whatever credentials the process had.  The body now runs
+                                                           inside the mock from its first step to its end.
+a header field named with an underscore:                   **fixed (low).** A WSGI environ names headers with
+``Content_Length: abc`` / ``999999999999``,                underscores for hyphens: ``Content_Length`` became the
+``Content_Type``, ``X_Amz_Date`` beside the real ones      ``CONTENT_LENGTH`` h11 did not frame the body by (``abc``:
+                                                           an uncaught ``ValueError``, a traceback and the connection
+                                                           dropped unanswered; a large one a 413 for a small body),
+                                                           ``Content_Type`` replaced the signed ``Content-Type``
+                                                           (SignatureDoesNotMatch).  Such fields are left out, as
+                                                           gunicorn 22, nginx and Apache do, over HTTP and
+                                                           in-process alike.
+=========================================================  ==========================================================
+
+Probed and held:
+
+* SigV4 over raw sockets: ``X-Amz-Content-Sha256`` ``UNSIGNED-PAYLOAD`` or ``STREAMING-AWS4-HMAC-SHA256-PAYLOAD``
+  (403 SignatureDoesNotMatch: the body received is hashed); a second ``X-Amz-Date`` (IncompleteSignature), a second
+  ``Authorization`` or ``Content-Type`` (SignatureDoesNotMatch: joined with ``,``, both signed and read as one
+  value); chunked bodies with trailers naming ``X-Amz-Target`` and ``x-amz-content-sha256`` (trailers never reach
+  the application; the de-chunked body is what is hashed and read); ``Content-Encoding: gzip`` added unsigned (the
+  body is never decoded: the bytes hashed are the bytes read); bytes past ``Content-Length`` (the next pipelined
+  request, never part of the body); dot segments, ``//`` and ``%2e%2e`` in the path (normalized for the
+  signature as AWS does for every service but S3; the path routes nothing on these services, and
+  ``/authorization-details/..`` signed for STS stays STS); ``Action`` in the query and in the body (both are
+  signed; the query's is read).  Presigned URLs: a body added to a presigned GET or POST, or a body sent where
+  botocore moved it to the query (403: the presigned payload is the empty body's hash); a presigned ECR request
+  whose ``X-Amz-Target`` is changed (400 InvalidSignatureException).  The registry: ``..``, ``%2e%2e``,
+  ``%2F``, ``//``, ``./`` and NUL in a ``/v2/`` repository name to reach a repository the caller's policy does not
+  name (400 ``NAME_INVALID``, never the other repository's manifest, tags or blob).
+* Unreadable policies, imported as state into a user's inline policy, a role's trust and inline policies, a
+  managed policy's version (the permissions boundary), a role session's session policy, an ECR repository
+  policy and the registry policy: unknown operators, NaN, a 5,000-digit number, lookalike keys (Cyrillic ``о``
+  in ``Condition``, ``і`` in ``Action``, ``а`` in an operator), duplicate keys (``Effect`` Deny then Allow, two
+  ``Condition`` and ``Statement``), lowercase and padded effects, a ``Principal`` in an identity policy, a
+  ``null`` or list ``Condition``, objects and nested lists as condition values, 3,000 levels of nesting, an
+  unknown ``Version``, a lone surrogate, ``ForAnyValue:ForAllValues:``, a bad date, unknown keys, a BOM,
+  trailing text and two documents: every one refused by the import (400 InvalidState, nothing applied).  A Deny
+  whose number is ``1e400``, whose address is ``300.1.1.1/99``, whose ``Bool`` is ``flase`` or ``Null`` is
+  ``yes`` loads and denies.
+* Durability, with the state file replaced by a directory between requests (the process runs as root, so
+  permissions do not stop its writes): IAM CreateUser and CreateAccessKey, STS AssumeRole, GetSessionToken and
+  GetFederationToken, ECR CreateRepository, a registry blob push, App Runner CreateService,
+  CreateAutoScalingConfiguration and PauseService, the admin API's reset, clock advance, seed, settle and scan
+  findings: 500 saying the change was not applied, the file's bytes unchanged; reads are answered.  An App Runner
+  operation that completes on the clock during a read is not saved by it; the file keeps the operation with its
+  due time, which a restart completes again.
+* ``mock_apprunner`` blocks entered one after the other (same object): an access key of the first block is
+  InvalidClientTokenId in the second, the clock's advance and the decision log do not carry over; the
+  environment is restored after an exception in the block.
+* The front end (raw sockets): ``Transfer-Encoding`` ``chunked, identity``, ``identity``, ``gzip, chunked`` and
+  ``chunked;q=1`` (501); ``Chunked``, padded and obs-folded ``chunked`` (served, case-insensitive as RFC 9112
+  says); chunk sizes of 44 digits, ``0x``, ``+`` or with bare LF, a quoted extension holding CR LF, data without
+  its CRLF (400, or the body's deadline for a size h11 waits on); HTTP/1.0 with ``keep-alive`` (answered, then
+  closed); ``Expect: 100-continue`` twice or as ``100-Continue`` (one ``100 Continue``) and with a body over the
+  limit (413 before ``100``); ``Host`` ``a b``, ``x@y``, ``1:2:3`` (400), empty or ``[::1]`` (the signature's
+  host differs: 403).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from mockrunner.testing.inprocess import call_app
+from mockrunner.testing.mock import MockAppRunner, mock_apprunner
+from tests.harness import UNREACHABLE, Harness
+from tests.robustness.wire import signed_request
+
+STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
+ROOT_ARN = "arn:aws:iam::123456789012:root"
+
+
+# -- header names with underscores ------------------------------------------------------------------------------
+
+def _signed_head(port: int) -> tuple[list[bytes], bytes]:
+    """The head lines (``Connection: close`` last) of a signed STS GetCallerIdentity to ``port``, and its body."""
+    prepared = signed_request("sts", STS_BODY, {"Content-Type": FORM}, endpoint=f"http://127.0.0.1:{port}/")
+    lines = [b"POST / HTTP/1.1", b"Host: 127.0.0.1:%d" % port]
+    lines += [f"{name}: {value}".encode() for name, value in prepared.headers.items()]
+    return lines, STS_BODY
+
+
+def _exchange(port: int, data: bytes) -> bytes:
+    """Send ``data`` and read until the server closes (bounded: 5 s, 64 reads)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        received = b""
+        deadline = time.monotonic() + 5
+        for _ in range(64):
+            if time.monotonic() > deadline:
+                break
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+@pytest.mark.parametrize("extra", [b"Content_Length: abc", b"Content_Length: 999999999999",
+                                   b"Content_Type: application/json", b"X_Amz_Date: 20200101T000000Z"])
+def test_a_header_named_with_an_underscore_is_not_the_header_named_with_hyphens(server: Harness, extra: bytes) -> None:
+    port = int(server.endpoint_url.rsplit(":", 1)[1])
+    lines, body = _signed_head(port)
+    head = b"\r\n".join([*lines, extra, b"Connection: close", b"", b""])
+    answer = _exchange(port, head + body)
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+    assert b"<Arn>arn:aws:iam::123456789012:root</Arn>" in answer
+
+
+def test_a_header_named_with_an_underscore_is_left_out_in_process_too() -> None:
+    harness = Harness("inprocess")
+    try:
+        prepared = signed_request("sts", STS_BODY, {"Content-Type": FORM})
+        prepared.headers["Content_Type"] = "application/json"  # added after signing, as a proxy might
+        answer = call_app(harness.app, prepared)
+        assert answer.status_code == 200, answer.content[:300]
+    finally:
+        harness.close()
+
+
+# -- mock_apprunner beside moto ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("order", ["moto outside", "moto inside"])
+def test_moto_beside_the_mock_never_runs_a_request_mockrunner_answered(order: str) -> None:
+    moto = pytest.importorskip("moto")
+    from moto.iam.models import iam_backends
+
+    outer, inner = (moto.mock_aws(), mock_apprunner()) if order == "moto outside" else (
+        mock_apprunner(), moto.mock_aws())
+    policy = json.dumps({"Version": "2012-10-17",
+                         "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+    with outer, inner:
+        iam = boto3.client("iam")
+        iam.create_user(UserName="ours-only")
+        assert [user["UserName"] for user in iam.list_users()["Users"]] == ["ours-only"]
+        assert list(iam_backends["123456789012"]["global"].users) == []  # moto made it too
+        # operations moto does not implement: its NotImplementedError failed the call after mockrunner answered
+        results = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["s3:GetObject"])
+        assert results["EvaluationResults"][0]["EvalDecision"] == "allowed"
+        assert boto3.client("ecr").describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
+        s3 = boto3.client("s3", region_name="us-east-1")  # moto still answers what it mocks
+        s3.create_bucket(Bucket="moto-bucket")
+        assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["moto-bucket"]
+
+
+# -- mock_apprunner on generators -------------------------------------------------------------------------------
+
+def _caller_arn() -> str:
+    """The caller of a client aimed at a loopback discard address: only an active mock answers it."""
+    sts = boto3.client("sts", endpoint_url=UNREACHABLE, region_name="us-east-1", aws_access_key_id="test",
+                       aws_secret_access_key="test")
+    return sts.get_caller_identity()["Arn"]
+
+
+def test_a_decorated_generator_runs_its_body_inside_the_mock() -> None:
+    mock = MockAppRunner()
+
+    @mock
+    def steps():
+        yield mock.active
+        yield _caller_arn()
+
+    assert list(steps()) == [True, ROOT_ARN]
+    assert not mock.active
+    with pytest.raises(EndpointConnectionError):  # and nothing is left active after it
+        _caller_arn()
+
+
+def test_a_decorated_generator_gets_what_is_sent_and_thrown_in() -> None:
+    @mock_apprunner
+    def echo():
+        received = yield "ready"
+        try:
+            yield received
+        except KeyError:
+            yield "caught"
+
+    steps = echo()
+    assert next(steps) == "ready"
+    assert steps.send("sent") == "sent"
+    assert steps.throw(KeyError("x")) == "caught"
+    steps.close()
+
+
+def test_a_decorated_async_generator_runs_its_body_inside_the_mock() -> None:
+    mock = MockAppRunner()
+
+    @mock
+    async def steps():
+        yield mock.active
+        received = yield _caller_arn()
+        yield received
+
+    async def drive() -> list:
+        body = steps()
+        seen = [await body.__anext__(), await body.__anext__(), await body.asend("sent")]
+        await body.aclose()
+        return seen
+
+    assert asyncio.run(drive()) == [True, ROOT_ARN, "sent"]
+    assert not mock.active
+
+
+@pytest.fixture
+@mock_apprunner
+def user_made_by_a_fixture():
+    """A pytest ``yield`` fixture under ``@mock_apprunner``: what it makes is there for the test."""
+    iam = boto3.client("iam", endpoint_url=UNREACHABLE, aws_access_key_id="test", aws_secret_access_key="test")
+    iam.create_user(UserName="from-fixture")
+    yield iam
+
+
+def test_a_yield_fixture_under_the_decorator_keeps_its_mock_for_the_test(user_made_by_a_fixture) -> None:
+    names = [user["UserName"] for user in user_made_by_a_fixture.list_users()["Users"]]
+    assert names == ["from-fixture"]
+
+
+def test_an_error_in_a_decorated_generator_stops_the_mock() -> None:
+    mock = MockAppRunner()
+
+    @mock
+    def failing():
+        yield _caller_arn()
+        raise ClientError({"Error": {"Code": "Boom", "Message": "boom"}}, "Test")
+
+    steps = failing()
+    assert next(steps) == ROOT_ARN
+    with pytest.raises(ClientError):
+        next(steps)
+    assert not mock.active
