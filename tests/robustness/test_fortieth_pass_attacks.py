@@ -258,3 +258,155 @@ def test_an_error_in_a_decorated_generator_stops_the_mock() -> None:
     with pytest.raises(ClientError):
         next(steps)
     assert not mock.active
+
+
+# -- held: unreadable policies in an imported state -------------------------------------------------------------
+
+ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+UNREADABLE = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*",'
+              '"Principal":{"AWS":"*"},"Cоndition":{"StringEquals":{"aws:username":"nobody"}}}]}')
+"""Allows everything to anyone unless its lookalike ``Cоndition`` (a Cyrillic ``о``) were read as a condition."""
+
+
+def _document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _world_with_every_kind_of_policy(harness: Harness) -> dict:
+    """A user allowed everything within a boundary, a role with a session, a repository and registry policy; the
+    user's access key."""
+    iam, ecr = harness.client("iam"), harness.client("ecr")
+    iam.create_user(UserName="u")
+    iam.put_user_policy(UserName="u", PolicyName="p", PolicyDocument=_document(ALLOW_ALL))
+    iam.create_policy(PolicyName="boundary", PolicyDocument=_document(ALLOW_ALL))
+    iam.put_user_permissions_boundary(UserName="u", PermissionsBoundary="arn:aws:iam::123456789012:policy/boundary")
+    trust = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=_document(trust))
+    iam.put_role_policy(RoleName="r", PolicyName="p", PolicyDocument=_document(ALLOW_ALL))
+    ecr.create_repository(repositoryName="repo")
+    ecr.set_repository_policy(repositoryName="repo", policyText=_document(
+        {"Sid": "u", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/u"}, "Action": "ecr:*"}))
+    ecr.put_registry_policy(policyText=_document(
+        {"Sid": "r", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+         "Action": ["ecr:ReplicateImage"], "Resource": "*"}))
+    key = iam.create_access_key(UserName="u")["AccessKey"]
+    harness.client_for(key, "sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="ss",
+                                               Policy=_document(ALLOW_ALL))
+    return key
+
+
+def _policy_places(document: object, path: tuple = ()) -> list[tuple]:
+    """The paths in an exported state of every text holding a policy document."""
+    if isinstance(document, dict):
+        return [found for name, value in document.items() for found in _policy_places(value, (*path, name))]
+    if isinstance(document, list):
+        return [found for index, value in enumerate(document) for found in _policy_places(value, (*path, index))]
+    return [path] if isinstance(document, str) and '"Statement"' in document else []
+
+
+def test_an_unreadable_policy_anywhere_in_an_imported_state_is_refused_and_nothing_changes() -> None:
+    harness = Harness("inprocess")
+    try:
+        _world_with_every_kind_of_policy(harness)
+        _, exported = harness.admin("GET", "/state")
+        places = _policy_places(exported)
+        assert len(places) == 7, places  # user, role trust and inline, managed version, session, repository, registry
+        for place in places:
+            document = json.loads(json.dumps(exported))
+            holder = document
+            for step in place[:-1]:
+                holder = holder[step]
+            holder[place[-1]] = UNREADABLE
+            status, answer = harness.admin("PUT", "/state", document)
+            assert (status, answer["error"]) == (400, "InvalidState"), (place, answer)
+            assert harness.admin("GET", "/state")[1] == exported
+    finally:
+        harness.close()
+
+
+@pytest.mark.parametrize("boundary", ["arn:aws:iam::123456789012:policy/missing", "arn:aws:iam::aws:policy/NopeNope",
+                                      "arn:aws:iam::210987654321:policy/boundary"])
+def test_a_boundary_naming_no_policy_denies_what_the_identity_policy_allows(boundary: str) -> None:
+    harness = Harness("inprocess")
+    harness.round_trip = False  # the state names a policy that does not exist, as no API call could make it
+    try:
+        key = _world_with_every_kind_of_policy(harness)
+        _, document = harness.admin("GET", "/state")
+        document["state"]["accounts"]["123456789012"]["iam"]["users"]["u"]["permissions_boundary"] = boundary
+        assert harness.admin("PUT", "/state", document)[0] == 200
+        with pytest.raises(ClientError) as denied:
+            harness.client_for(key, "iam").list_users()
+        assert denied.value.response["Error"]["Code"] == "AccessDenied"
+        assert f"{boundary} cannot be read" in denied.value.response["Error"]["Message"]
+    finally:
+        harness.close()
+
+
+# -- held: a state file that cannot be replaced -----------------------------------------------------------------
+
+def test_a_state_file_replaced_by_a_directory_refuses_every_change_and_a_restart_loads_what_was_acknowledged(
+        tmp_path) -> None:
+    from mockrunner.config import Settings
+    from mockrunner.model import snapshot
+
+    path = str(tmp_path / "state.json")
+    settings = Settings(log_requests=False, operation_delay=0, state_file=path)
+    harness = Harness("server", settings)
+    harness.round_trip = False
+    try:
+        key = _world_with_every_kind_of_policy(harness)
+        before = json.dumps(snapshot.export_state(harness.store), sort_keys=True)
+        with open(path, "rb") as handle:
+            on_disk = handle.read()
+        (tmp_path / "state.json").rename(tmp_path / "aside.json")
+        (tmp_path / "state.json").mkdir()  # os.replace onto it fails: IsADirectoryError
+        source = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/x/y:latest",
+                                      "ImageRepositoryType": "ECR_PUBLIC"}, "AutoDeploymentsEnabled": False}
+        changes = [
+            lambda: harness.client("iam").create_user(UserName="v"),
+            lambda: harness.client_for(key, "sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/r",
+                                                               RoleSessionName="again"),
+            lambda: harness.client_for(key, "sts").get_session_token(),
+            lambda: harness.client("ecr").create_repository(repositoryName="repo2"),
+            lambda: harness.client("apprunner").create_service(ServiceName="svc1", SourceConfiguration=source),
+        ]
+        for change in changes:
+            with pytest.raises(ClientError) as refused:
+                change()
+            assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+            assert refused.value.response["Error"]["Message"].startswith("The change was not applied: state file")
+        for method, admin_path, body in [("POST", "/clock/advance", {"seconds": 5}), ("POST", "/reset", None),
+                                         ("POST", "/seed", {"users": [{"name": "z"}]})]:
+            status, answer = harness.admin(method, admin_path, body)
+            assert (status, answer["error"]) == (500, "StateNotSaved")
+        assert harness.client("iam").list_users()["Users"][0]["UserName"] == "u"  # reads are answered
+        (tmp_path / "state.json").rmdir()
+        (tmp_path / "aside.json").rename(tmp_path / "state.json")
+        with open(path, "rb") as handle:
+            assert handle.read() == on_disk
+        after = json.loads(json.dumps(snapshot.export_state(harness.store), sort_keys=True))
+        reloaded = Harness("inprocess", settings)
+        try:
+            again = json.loads(json.dumps(snapshot.export_state(reloaded.store), sort_keys=True))
+        finally:
+            reloaded.round_trip = False
+            reloaded.close()
+        expected = json.loads(before)
+        for document in (after, again, expected):
+            _drop_counters(document)
+        assert after == expected and again == expected
+    finally:
+        harness.close()
+
+
+def _drop_counters(document: object) -> None:
+    """An exported state without what a restore or a load rightly changes: IAM's version counter (raised so that
+    caches keyed by it are never reused) and a repository's ``timed`` list (``None`` is "work it out again")."""
+    if isinstance(document, dict):
+        for name in ("version", "timed"):
+            document.pop(name, None)
+        for value in document.values():
+            _drop_counters(value)
+    elif isinstance(document, list):
+        for value in document:
+            _drop_counters(value)
