@@ -288,23 +288,29 @@ class MockAppRunner:
             self._depth += 1
             if self._depth == 1:
                 try:
-                    outer = _innermost()
-                    if outer is not None:
-                        self._join(outer)
-                    else:
-                        self.wsgi_app  # noqa: B018 - build outside the request path
-                        self.reset()
+                    self._activate()
                 except BaseException:  # a bad seed or settings: leave nothing half-started
-                    self._depth, self._outer = 0, None
+                    self._depth, self._outer, self._before = 0, None, None
+                    if not _ACTIVE and _OUTSIDE:
+                        _OUTSIDE.pop().restore()  # taken by this start, the first of the active mocks
                     raise
-                _install()
-                _register_on_default_session()
-                if not _ACTIVE:
-                    _OUTSIDE.append(_Outside.take())
-                self._before = _Outside.take()
-                self._patch_environment()
-                _ACTIVE.append(self)
         return self
+
+    def _activate(self) -> None:
+        """Join the active world or make a fresh one, hook botocore, then take the environment over."""
+        outer = _innermost()
+        if outer is not None:
+            self._join(outer)
+        else:
+            self.wsgi_app  # noqa: B018 - build outside the request path
+            self.reset()
+        _install()
+        _register_on_default_session()
+        if not _ACTIVE:
+            _OUTSIDE.append(_Outside.take())
+        self._before = _Outside.take()
+        self._patch_environment()
+        _ACTIVE.append(self)
 
     def stop(self) -> None:
         with _LOCK:
@@ -321,13 +327,23 @@ class MockAppRunner:
                 self._outer, self._before = None, None
 
     def _join(self, outer: "MockAppRunner") -> None:
-        """Nested like moto's ``mock_aws``: share the outer world (no reset), add this mock's seeds to it."""
-        if self._explicit_settings and self._own_settings != outer.settings:
+        """Nested like moto's ``mock_aws``: share the outer world (no reset), add this mock's seeds to it.
+
+        The world is its owner's (the mock that made it), never a chain of mocks: a mock that stopped while one
+        nested in it is still active, then started again, is back in its own world, which the nested one still
+        shares (it joined this mock, and pointing this mock at it made each one's world the other's: a
+        RecursionError on the first read of its settings, the mock left active and in no list)."""
+        owner = outer._owner()
+        if self._explicit_settings and self._own_settings != owner.settings:
             raise ValueError("a nested mock_apprunner shares the state and settings of the one already active; "
                              "give settings to the outermost mock only")
-        self._outer = outer
+        self._outer = owner if owner is not self else None
         for seed in self.seeds:
             self.seed(seed)
+
+    def _owner(self) -> "MockAppRunner":
+        """The mock whose store this one uses (itself when it made its own)."""
+        return self._outer if self._outer is not None else self
 
     def __enter__(self) -> "MockAppRunner":
         return self.start()

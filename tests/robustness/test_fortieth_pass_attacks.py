@@ -21,6 +21,13 @@ together, then IAM ``SimulateCustomPolicy``, ECR           handler and keeps the
                                                            active, its requests sent to the real endpoint with
                                                            whatever credentials the process had.  The body now runs
                                                            inside the mock from its first step to its end.
+a mock started again after it stopped while a mock       **fixed (low).** The nested mock pointed at it and it
+nested in it (another thread's block) was still active    now pointed at the nested one: each world was the other's,
+                                                           a RecursionError on the first read of its settings, the
+                                                           mock left active yet in no list (its ``stop`` a
+                                                           ``ValueError``).  A mock joins the world's owner, never a
+                                                           chain, and is back in its own world; a start that fails
+                                                           leaves the environment as it was.
 a header field named with an underscore:                   **fixed (low).** A WSGI environ names headers with
 ``Content_Length: abc`` / ``999999999999``,                underscores for hyphens: ``Content_Length`` became the
 ``Content_Type``, ``X_Amz_Date`` beside the real ones      ``CONTENT_LENGTH`` h11 did not frame the body by (``abc``:
@@ -410,3 +417,26 @@ def _drop_counters(document: object) -> None:
     elif isinstance(document, list):
         for value in document:
             _drop_counters(value)
+
+
+# -- mock_apprunner re-entered while a mock nested in it is active --------------------------------------------
+
+def test_a_mock_started_again_while_one_nested_in_it_is_active_is_back_in_its_own_world() -> None:
+    outer, nested = MockAppRunner(), MockAppRunner()
+    try:
+        with outer:
+            boto3.client("iam", endpoint_url=UNREACHABLE).create_user(UserName="made-in-the-outer-block")
+            nested.start()  # another thread's block, say, that outlives this one
+        outer.start()  # was a RecursionError: each mock's world was the other's
+        assert outer.store is nested.store
+        iam = boto3.client("iam", endpoint_url=UNREACHABLE)
+        assert [user["UserName"] for user in iam.list_users()["Users"]] == ["made-in-the-outer-block"]
+        outer.stop()
+        nested.stop()
+        assert not outer.active and not nested.active
+        with pytest.raises(EndpointConnectionError):
+            _caller_arn()
+    finally:
+        for mock in (nested, outer):
+            while mock.active:
+                mock.stop()
