@@ -28,6 +28,12 @@ nested in it (another thread's block) was still active    now pointed at the nes
                                                            ``ValueError``).  A mock joins the world's owner, never a
                                                            chain, and is back in its own world; a start that fails
                                                            leaves the environment as it was.
+an ECR UploadLayerPart or a registry ``PATCH``, then     **fixed (low, read in the code).** The part's bytes were
+which files were fsynced before the answer                 written without ``fsync`` and its record (part sizes)
+                                                           replaced durably: a crash of the machine could leave the
+                                                           record and lose the bytes, an upload shorter than its
+                                                           client was told (the next part's offset refused).  The
+                                                           part is fsynced before its record and the answer.
 a header field named with an underscore:                   **fixed (low).** A WSGI environ names headers with
 ``Content_Length: abc`` / ``999999999999``,                underscores for hyphens: ``Content_Length`` became the
 ``Content_Type``, ``X_Amz_Date`` beside the real ones      ``CONTENT_LENGTH`` h11 did not frame the body by (``abc``:
@@ -440,3 +446,48 @@ def test_a_mock_started_again_while_one_nested_in_it_is_active_is_back_in_its_ow
         for mock in (nested, outer):
             while mock.active:
                 mock.stop()
+
+
+# -- an upload's part is on disk before it is acknowledged ------------------------------------------------------
+
+@pytest.fixture
+def fsynced(monkeypatch) -> list[str]:
+    """The paths of the files ``os.fsync`` was called on (the real ``fsync`` still runs)."""
+    import os
+
+    seen: list[str] = []
+    real = os.fsync
+
+    def recording(fd: int) -> None:
+        seen.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    return seen
+
+
+@pytest.mark.parametrize("mode", ["inprocess", "server"])
+def test_an_upload_part_is_on_disk_before_it_is_acknowledged(tmp_path, fsynced, mode: str) -> None:
+    from mockrunner.config import Settings
+    from tests.registry.images import Registry, login_password
+
+    harness = Harness(mode, Settings(log_requests=False, operation_delay=0, state_file=str(tmp_path / "state.json")))
+    try:
+        ecr = harness.client("ecr")
+        ecr.create_repository(repositoryName="repo")
+        upload = ecr.initiate_layer_upload(repositoryName="repo")["uploadId"]
+        fsynced.clear()
+        answer = ecr.upload_layer_part(repositoryName="repo", uploadId=upload, partFirstByte=0, partLastByte=9,
+                                       layerPartBlob=b"0123456789")
+        assert answer["lastByteReceived"] == 9
+        assert str(tmp_path / "state.json.blobs" / "uploads" / upload) in fsynced
+        if mode == "server":  # the registry's streamed PATCH too
+            registry = Registry(harness.endpoint_url, login_password(ecr))
+            started = registry.call("POST", "/v2/repo/blobs/uploads/")
+            fsynced.clear()
+            patched = registry.call("PATCH", started.headers["Location"], data=b"abcdef")
+            assert patched.status_code == 201 and patched.headers["Range"] == "0-5"  # ECR answers a chunk 201
+            upload = started.headers["Docker-Upload-UUID"]
+            assert str(tmp_path / "state.json.blobs" / "uploads" / upload) in fsynced
+    finally:
+        harness.close()
