@@ -56,11 +56,18 @@ Probed and held:
   request, never part of the body); dot segments, ``//`` and ``%2e%2e`` in the path (normalized for the
   signature as AWS does for every service but S3; the path routes nothing on these services, and
   ``/authorization-details/..`` signed for STS stays STS); ``Action`` in the query and in the body (both are
-  signed; the query's is read).  Presigned URLs: a body added to a presigned GET or POST, or a body sent where
-  botocore moved it to the query (403: the presigned payload is the empty body's hash); a presigned ECR request
-  whose ``X-Amz-Target`` is changed (400 InvalidSignatureException).  The registry: ``..``, ``%2e%2e``,
-  ``%2F``, ``//``, ``./`` and NUL in a ``/v2/`` repository name to reach a repository the caller's policy does not
-  name (400 ``NAME_INVALID``, never the other repository's manifest, tags or blob).
+  signed; the query's names the operation, a parameter in both is the body's).  Presigned URLs: a body added to
+  a presigned GET or POST, or a body sent where botocore moved it to the query (403: the presigned payload is the
+  empty body's hash); a presigned ECR request whose ``X-Amz-Target`` is changed (400 InvalidSignatureException).
+  The registry: ``..``, ``%2e%2e``, ``%2F``, ``//``, ``./`` and NUL in a ``/v2/`` repository name to reach a
+  repository the caller's policy does not name (400 ``NAME_INVALID``, never the other repository's manifest,
+  tags or blob); a token under ``Host`` spellings in upper case, with a trailing dot, a port or ``ecr-fips`` is
+  the same registry, another Region's host is refused (``DENIED``).
+* Policy variables that make a typed condition unreadable at evaluation (``DateGreaterThan``, ``NumericLessThan``,
+  ``IpAddress``, ``Bool``, ``ArnLike`` values from a tag that is no such value) make a Deny apply; a boundary
+  naming no policy (missing, an AWS managed name that is none, another account's), a default version that is not
+  there or no versions deny; the simulator refuses context values of the wrong type (InvalidInput) and an
+  unreadable boolean makes a Deny apply.
 * Unreadable policies, imported as state into a user's inline policy, a role's trust and inline policies, a
   managed policy's version (the permissions boundary), a role session's session policy, an ECR repository
   policy and the registry policy: unknown operators, NaN, a 5,000-digit number, lookalike keys (Cyrillic ``о``
