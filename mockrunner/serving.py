@@ -9,6 +9,10 @@ the limits in :class:`Limits`:
   and a request target past ``max_target`` bytes with 414; only HTTP/1.0 and HTTP/1.1 are answered;
 - a body past ``max_body`` bytes gets 413 as soon as that is known (from ``Content-Length`` before any of the
   body is read and before ``100 Continue`` would be sent, or as chunks add up);
+- the bodies read into memory before the application sees them (every request's but the streamed ones below) hold
+  at most ``max_buffered_bodies`` bytes at once, across connections; a body that would hold more gets 503 (a
+  retryable answer) as soon as its ``Content-Length`` or its chunks say so, since a body is read before anyone is
+  authenticated (512 connections of 64 MB bodies held 32 GiB for a client without credentials);
 - a request with both ``Content-Length`` and ``Transfer-Encoding`` gets 400 (RFC 9112 section 6.1 allows
   refusing it; answering it is how requests are smuggled past a proxy);
 - a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
@@ -86,6 +90,8 @@ class Limits:
     backlog: int = 1024
     max_connections: int = 512
     """Connections open at once; past it the longest-idle one is closed, or new ones wait in the backlog."""
+    max_buffered_bodies: int = 512 * 1024 * 1024
+    """Bytes of (non-streamed) request bodies held in memory at once, across connections; past it, 503."""
     streamed_prefixes: tuple[str, ...] = ("/v2/",)
     """Paths whose request bodies are streamed to the application (no ``max_body``)."""
     stream_drain: int = 1024 * 1024
@@ -109,6 +115,7 @@ class _Connection(socketserver.BaseRequestHandler):
     server: "LeanWSGIServer"
 
     def setup(self) -> None:
+        self.held = 0  # bytes of the request's body counted against the server's BodyBudget
         self.connection: socket.socket = self.request  # becomes the TLS socket once a handshake is made
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.limits = self.server.limits
@@ -123,6 +130,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 if environ is None:
                     return
                 self._respond(environ)
+                self._give_back_body()
             except HTTPError as error:
                 self._send_error(error.status, str(error))
                 return
@@ -137,6 +145,19 @@ class _Connection(socketserver.BaseRequestHandler):
             if self.h11.our_state is not h11.DONE or self.h11.their_state is not h11.DONE:
                 return
             self.h11.start_next_cycle()
+
+    def finish(self) -> None:
+        self._give_back_body()  # however the connection ended (an error answered, the peer gone)
+
+    def _give_back_body(self) -> None:
+        self.server.bodies.give_back(self.held)
+        self.held = 0
+
+    def _hold(self, size: int) -> None:
+        """Count ``size`` more bytes of the body against the server's budget, or refuse the request (503)."""
+        if not self.server.bodies.take(size):
+            raise HTTPError(503, "too many request bodies are being received at once; retry")
+        self.held += size
 
     def _receive(self, deadline: float | None, idle: bool = False, late: str = "request head not received in time"
                  ) -> int:
@@ -247,6 +268,8 @@ class _Connection(socketserver.BaseRequestHandler):
         streamed = environ["PATH_INFO"].startswith(self.limits.streamed_prefixes)
         if length is not None and int(length) > self.limits.max_body and not streamed:
             raise HTTPError(413, "request body too large")
+        if length is not None and not streamed:
+            self._hold(int(length))  # before ``100 Continue``: the body is not asked for when it cannot be held
         if self.h11.they_are_waiting_for_100_continue:
             interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
             self.connection.sendall(self.h11.send(interim))
@@ -310,6 +333,8 @@ class _Connection(socketserver.BaseRequestHandler):
                 total += len(event.data)
                 if total > self.limits.max_body:
                     raise HTTPError(413, "request body too large")
+                if total > self.held:  # a chunked body: held as its chunks arrive
+                    self._hold(total - self.held)
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 return b"".join(chunks)
@@ -437,6 +462,32 @@ def _unquote_path(path: str) -> str:
     return unquote_to_bytes(path).decode("latin-1")
 
 
+class BodyBudget:
+    """Bytes of request bodies held in memory at once, across connections: at most ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._held = 0
+        self._lock = threading.Lock()
+
+    @property
+    def held(self) -> int:
+        with self._lock:
+            return self._held
+
+    def take(self, size: int) -> bool:
+        """Count ``size`` more bytes if they fit in the budget; whether they did."""
+        with self._lock:
+            if self._held + size > self._limit:
+                return False
+            self._held += size
+            return True
+
+    def give_back(self, size: int) -> None:
+        with self._lock:
+            self._held -= size
+
+
 class _ConnectionSlots:
     """At most ``limit`` open connections.  At the limit the longest-idle one is closed to make room; while none
     is idle, the accepting thread waits for one to end (new clients queue in the listen backlog meanwhile).
@@ -534,6 +585,7 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
         self.tls_context = tls_context
         self.request_queue_size = self.limits.backlog
         self.slots = _ConnectionSlots(self.limits.max_connections)
+        self.bodies = BodyBudget(self.limits.max_buffered_bodies)
         self.stopping = False
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Connection)

@@ -28,6 +28,13 @@ nested in it (another thread's block) was still active    now pointed at the nes
                                                            ``ValueError``).  A mock joins the world's owner, never a
                                                            chain, and is back in its own world; a start that fails
                                                            leaves the environment as it was.
+512 connections each sending a 64 MiB body (read whole   **fixed (medium).** Nothing bounded the bodies held at
+before the application, so before any authentication)    once: 32 GiB for a client without credentials, with the
+                                                           body's deadline (a second per 500 bytes) to fill them.
+                                                           ``Limits.max_buffered_bodies`` (512 MiB) bounds them; a
+                                                           body past it is 503 (retryable), known from its
+                                                           ``Content-Length`` (before ``100 Continue``) or its
+                                                           chunks; streamed ``/v2/`` bodies are not counted.
 an ECR UploadLayerPart or a registry ``PATCH``, then     **fixed (low, read in the code).** The part's bytes were
 which files were fsynced before the answer                 written without ``fsync`` and its record (part sizes)
                                                            replaced durably: a crash of the machine could leave the
@@ -101,6 +108,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import threading
 import time
 
 import boto3
@@ -498,3 +506,69 @@ def test_an_upload_part_is_on_disk_before_it_is_acknowledged(tmp_path, fsynced, 
             assert str(tmp_path / "state.json.blobs" / "uploads" / upload) in fsynced
     finally:
         harness.close()
+
+
+# -- request bodies held in memory at once ----------------------------------------------------------------------
+
+def _length_app(environ, start_response):
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"%d" % len(body)]
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """One whole answer (head and a ``Content-Length`` body) or what came before the server closed (bounded)."""
+    received = b""
+    deadline = time.monotonic() + 5
+    for _ in range(64):
+        head, separator, rest = received.partition(b"\r\n\r\n")
+        if separator and len(rest) >= int((head.split(b"Content-Length: ", 1)[1:] or [b"0"])[0].split(b"\r\n")[0]):
+            return received
+        if time.monotonic() > deadline:
+            break
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    return received
+
+
+def test_bodies_held_at_once_across_connections_are_bounded() -> None:
+    from mockrunner.serving import Limits, make_server
+
+    server = make_server("127.0.0.1", 0, _length_app, Limits(max_body=100_000, max_buffered_bodies=150_000))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    port = server.server_port
+    head = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as held:
+            held.sendall(head % 100_000 + b"x" * 90_000)  # 100,000 bytes announced, most of them sent
+            for _ in range(200):  # bounded: the server has taken the head when the budget counts it
+                if server.bodies.held:
+                    break
+                time.sleep(0.01)
+            assert server.bodies.held == 100_000
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as other:
+                other.sendall(head % 60_000 + b"y" * 60_000)
+                assert _answer(other).startswith(b"HTTP/1.1 503 ")
+            chunked = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as streaming:
+                streaming.sendall(chunked + b"9c40\r\n" + b"z" * 40_000 + b"\r\n")  # fits: 140,000 held
+                streaming.sendall(b"4e20\r\n" + b"z" * 20_000 + b"\r\n0\r\n\r\n")  # 160,000 would not
+                assert _answer(streaming).startswith(b"HTTP/1.1 503 ")
+            held.sendall(b"x" * 10_000)
+            answer = _answer(held)
+            assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\n100000")
+        for _ in range(200):
+            if server.bodies.held == 0:
+                break
+            time.sleep(0.01)
+        assert server.bodies.held == 0  # given back once answered, and by connections refused or gone
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as later:
+            later.sendall(head % 100_000 + b"w" * 100_000)
+            assert _answer(later).endswith(b"\r\n\r\n100000")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
