@@ -41,6 +41,10 @@ which files were fsynced before the answer                 written without ``fsy
                                                            record and lose the bytes, an upload shorter than its
                                                            client was told (the next part's offset refused).  The
                                                            part is fsynced before its record and the answer.
+``--state-file`` naming a FIFO (or a device)               **fixed (low).** The start blocked for ever opening the
+                                                           FIFO for reading (``/dev/zero`` would be read until
+                                                           memory ran out).  A state path that exists and is no
+                                                           regular file is refused without being opened.
 a header field named with an underscore:                   **fixed (low).** A WSGI environ names headers with
 ``Content_Length: abc`` / ``999999999999``,                underscores for hyphens: ``Content_Length`` became the
 ``Content_Type``, ``X_Amz_Date`` beside the real ones      ``CONTENT_LENGTH`` h11 did not frame the body by (``abc``:
@@ -572,3 +576,34 @@ def test_bodies_held_at_once_across_connections_are_bounded() -> None:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+# -- a state path that is no regular file -----------------------------------------------------------------------
+
+def test_a_state_path_that_is_a_fifo_is_refused_at_start_instead_of_waiting_for_ever(tmp_path) -> None:
+    import os
+
+    from mockrunner.app import create_app
+    from mockrunner.config import Settings
+    from mockrunner.persistence import StateFileError
+
+    fifo = str(tmp_path / "state.json")
+    os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def start() -> None:
+        try:
+            create_app(Settings(log_requests=False, state_file=fifo))
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - what the start raised is the outcome
+            outcome.append(error)
+
+    starting = threading.Thread(target=start, daemon=True)
+    starting.start()
+    starting.join(10)
+    if starting.is_alive():  # blocked opening the FIFO for reading: a writer lets it go on, then it fails anyway
+        with open(fifo, "wb"):
+            pass
+        starting.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], StateFileError), outcome
+    assert str(outcome[0]) == f"state file {fifo} cannot be used: it is not a regular file"
