@@ -21,21 +21,21 @@ together, then IAM ``SimulateCustomPolicy``, ECR           handler and keeps the
                                                            active, its requests sent to the real endpoint with
                                                            whatever credentials the process had.  The body now runs
                                                            inside the mock from its first step to its end.
-a mock started again after it stopped while a mock       **fixed (low).** The nested mock pointed at it and it
-nested in it (another thread's block) was still active    now pointed at the nested one: each world was the other's,
-                                                           a RecursionError on the first read of its settings, the
-                                                           mock left active yet in no list (its ``stop`` a
-                                                           ``ValueError``).  A mock joins the world's owner, never a
-                                                           chain, and is back in its own world; a start that fails
-                                                           leaves the environment as it was.
-512 connections each sending a 64 MiB body (read whole   **fixed (medium).** Nothing bounded the bodies held at
-before the application, so before any authentication)    once: 32 GiB for a client without credentials, with the
+512 connections each sending a 64 MiB body (read whole     **fixed (medium).** Nothing bounded the bodies held at
+before the application, so before any authentication)      once: 32 GiB for a client without credentials, with the
                                                            body's deadline (a second per 500 bytes) to fill them.
                                                            ``Limits.max_buffered_bodies`` (512 MiB) bounds them; a
                                                            body past it is 503 (retryable), known from its
                                                            ``Content-Length`` (before ``100 Continue``) or its
                                                            chunks; streamed ``/v2/`` bodies are not counted.
-an ECR UploadLayerPart or a registry ``PATCH``, then     **fixed (low, read in the code).** The part's bytes were
+a mock started again after it stopped while a mock         **fixed (low).** The nested mock pointed at it and it
+nested in it (another thread's block) was still active     now pointed at the nested one: each world was the other's,
+                                                           a RecursionError on the first read of its settings, the
+                                                           mock left active yet in no list (its ``stop`` a
+                                                           ``ValueError``).  A mock joins the world's owner, never a
+                                                           chain, and is back in its own world; a start that fails
+                                                           leaves the environment as it was.
+an ECR UploadLayerPart or a registry ``PATCH``, then       **fixed (low, read in the code).** The part's bytes were
 which files were fsynced before the answer                 written without ``fsync`` and its record (part sizes)
                                                            replaced durably: a crash of the machine could leave the
                                                            record and lose the bytes, an upload shorter than its
