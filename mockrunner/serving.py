@@ -10,9 +10,10 @@ the limits in :class:`Limits`:
 - a body past ``max_body`` bytes gets 413 as soon as that is known (from ``Content-Length`` before any of the
   body is read and before ``100 Continue`` would be sent, or as chunks add up);
 - the bodies read into memory before the application sees them (every request's but the streamed ones below) hold
-  at most ``max_buffered_bodies`` bytes at once, across connections; a body that would hold more gets 503 (a
-  retryable answer) as soon as its ``Content-Length`` or its chunks say so, since a body is read before anyone is
-  authenticated (512 connections of 64 MB bodies held 32 GiB for a client without credentials);
+  at most ``max_buffered_bodies`` bytes at once, across connections, counted as they arrive; a body that would
+  take more gets 503 (a retryable answer) as soon as its ``Content-Length`` (against what is held then) or its
+  bytes say so, since a body is read before anyone is authenticated (512 connections of 64 MB bodies held 32 GiB
+  for a client without credentials);
 - a request with both ``Content-Length`` and ``Transfer-Encoding`` gets 400 (RFC 9112 section 6.1 allows
   refusing it; answering it is how requests are smuggled past a proxy);
 - a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
@@ -99,6 +100,9 @@ class Limits:
     dropped to keep the connection; past it the connection is closed."""
 
 
+BODIES_HELD = "too many request bodies are being received at once; retry"
+
+
 class HTTPError(Exception):
     """The request cannot be answered by the application: answer ``status`` with ``message`` and close."""
 
@@ -156,7 +160,7 @@ class _Connection(socketserver.BaseRequestHandler):
     def _hold(self, size: int) -> None:
         """Count ``size`` more bytes of the body against the server's budget, or refuse the request (503)."""
         if not self.server.bodies.take(size):
-            raise HTTPError(503, "too many request bodies are being received at once; retry")
+            raise HTTPError(503, BODIES_HELD)
         self.held += size
 
     def _receive(self, deadline: float | None, idle: bool = False, late: str = "request head not received in time"
@@ -268,8 +272,10 @@ class _Connection(socketserver.BaseRequestHandler):
         streamed = environ["PATH_INFO"].startswith(self.limits.streamed_prefixes)
         if length is not None and int(length) > self.limits.max_body and not streamed:
             raise HTTPError(413, "request body too large")
-        if length is not None and not streamed:
-            self._hold(int(length))  # before ``100 Continue``: the body is not asked for when it cannot be held
+        if length is not None and not streamed and not self.server.bodies.fits(int(length)):
+            # before ``100 Continue``; nothing is held for a body announced, only for bytes received (else a few
+            # heads announcing 64 MiB each, and no body, would have every request's body refused)
+            raise HTTPError(503, BODIES_HELD)
         if self.h11.they_are_waiting_for_100_continue:
             interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
             self.connection.sendall(self.h11.send(interim))
@@ -333,8 +339,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 total += len(event.data)
                 if total > self.limits.max_body:
                     raise HTTPError(413, "request body too large")
-                if total > self.held:  # a chunked body: held as its chunks arrive
-                    self._hold(total - self.held)
+                self._hold(len(event.data))  # held as it arrives
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 return b"".join(chunks)
@@ -474,6 +479,11 @@ class BodyBudget:
     def held(self) -> int:
         with self._lock:
             return self._held
+
+    def fits(self, size: int) -> bool:
+        """Whether ``size`` more bytes would fit now (nothing is counted)."""
+        with self._lock:
+            return self._held + size <= self._limit
 
     def take(self, size: int) -> bool:
         """Count ``size`` more bytes if they fit in the budget; whether they did."""
