@@ -185,4 +185,5 @@ def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContex
         body=body,
         remote_addr=environ.get("REMOTE_ADDR", "127.0.0.1"),
         secure=environ.get("wsgi.url_scheme") == "https",
+        raw_path=environ["RAW_URI"].partition("?")[0] if environ.get("RAW_URI") else None,
     )

@@ -36,6 +36,8 @@ class RequestContext:
     body: bytes
     remote_addr: str = "127.0.0.1"
     secure: bool = False
+    raw_path: str | None = None
+    """The path as it was sent, percent-encoded (``path`` is decoded); ``None`` when not known."""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     service: str | None = None
     service_model: "ServiceModel | None" = None

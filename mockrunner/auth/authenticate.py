@@ -76,7 +76,7 @@ def authenticate(ctx: "RequestContext") -> None:
     secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
     try:
         sigv4.check_time(signed, datetime.now(UTC))
-        sigv4.verify(signed, secret, ctx.method, ctx.path, ctx.query_string, ctx.headers, ctx.body)
+        sigv4.verify(signed, secret, ctx.method, ctx.path, ctx.query_string, ctx.headers, ctx.body, ctx.raw_path)
     except sigv4.SigV4Error as error:
         raise _error(ctx, error.kind, error.message) from None
     ctx.caller = caller

@@ -301,8 +301,13 @@ def _sha256_hex(data: bytes) -> str:
 
 
 def verify(signed: SignedRequest, secret: str, method: str, path: str, query_string: str,
-           headers: Mapping[str, str], body: bytes) -> None:
-    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body."""
+           headers: Mapping[str, str], body: bytes, raw_path: str | None = None) -> None:
+    """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body.
+
+    ``raw_path``: the path as sent (percent-encoded), whose every segment AWS encodes again for the canonical URI
+    (every service but S3; botocore signs so): ``/authorization-details/a%20b`` is ``a%2520b`` there.  The path
+    encoded once from its decoded form (``path``) is tried too when it differs, so a signer that encodes once
+    verifies as before."""
     payload = _sha256_hex(body) if body else EMPTY_SHA256
     claimed = headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != payload:
@@ -311,7 +316,8 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
     given = signed.signature.encode("utf-8", "surrogateescape")  # as bytes: any characters compare, unequal
     # The string to sign: algorithm, date, credential scope, then the canonical request's hash.
     head = f"{ALGORITHM}\n{signed.amz_date}\n{signed.date}/{signed.region}/{signed.service}/aws4_request\n"
-    for canonical in _canonical_requests(signed, method, path, query_string, headers, payload):
+    for canonical in _canonical_requests(signed, method, _canonical_paths(path, raw_path), query_string, headers,
+                                         payload):
         string_to_sign = head + _sha256_hex(canonical.encode("utf-8"))
         expected = _hmac_hex(keyed, string_to_sign.encode("utf-8"))
         if hmac.compare_digest(expected.encode(), given):
@@ -319,23 +325,34 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
     raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
 
 
-def _canonical_requests(signed: SignedRequest, method: str, path: str, query_string: str,
+def _canonical_paths(path: str, raw_path: str | None) -> tuple[str, ...]:
+    """The canonical URIs to try: AWS's (from the path as sent), then the decoded path encoded once."""
+    once = _canonical_path(path) if len(path) <= _CACHED_SIZE else _path_of(path)
+    if raw_path is None or "%" not in raw_path:
+        return (once,)  # nothing was encoded: both are the same
+    twice = _canonical_path(raw_path) if len(raw_path) <= _CACHED_SIZE else _path_of(raw_path)
+    return (twice,) if twice == once else (twice, once)
+
+
+def _canonical_requests(signed: SignedRequest, method: str, paths: tuple[str, ...], query_string: str,
                         headers: Mapping[str, str], payload: str) -> list[str]:
-    """The canonical request AWS computes, then the query variant botocore may have signed instead."""
+    """The canonical requests AWS computes (one per canonical URI in ``paths``), then the query variant botocore may
+    have signed instead."""
     names = signed.signed_headers
-    head = f"{method.upper()}\n{_canonical_path(path) if len(path) <= _CACHED_SIZE else _path_of(path)}\n"
+    heads = [f"{method.upper()}\n{path}\n" for path in paths]
     values = tuple(map(headers.get, names))
     block = (_canonical_headers(names, values) if sum(len(value or "") for value in values) <= _CACHED_SIZE
              else _headers_of(names, values))
     tail = "\n" + block + payload
     if not query_string:
-        return [head + tail]
+        return [head + tail for head in heads]
     pairs = [pair for pair in query_string.split("&") if pair]
     if signed.presigned:
         pairs = _without_signature(pairs)
     query = _aws_query(pairs)
     raw = "&".join(f"{k}={v}" for k, v in sorted((k, v) for k, _, v in (pair.partition("=") for pair in pairs)))
-    return [head + query + tail] if raw == query else [head + query + tail, head + raw + tail]
+    queries = [query] if raw == query else [query, raw]
+    return [head + form + tail for head in heads for form in queries]
 
 
 _CACHED_SIZE = 4096

@@ -45,6 +45,7 @@ def environ_for(request: AWSPreparedRequest) -> dict[str, Any]:
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
         "PATH_INFO": unquote(url.path) or "/",
+        "RAW_URI": (url.path or "/") + ("?" + url.query if url.query else ""),  # as the HTTP server gives it
         "QUERY_STRING": url.query,
         "SERVER_NAME": url.hostname or "localhost",
         "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),

@@ -612,3 +612,13 @@ def test_a_state_path_that_is_a_fifo_is_refused_at_start_instead_of_waiting_for_
         starting.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], StateFileError), outcome
     assert str(outcome[0]) == f"state file {fifo} cannot be used: it is not a regular file"
+
+
+# -- a rest path's encoded label ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("identifier", ["a b", "a%2Fb", "a/b", "ä", "a+b"])
+def test_an_encoded_label_is_signed_and_routed_as_the_client_encoded_it(aws, identifier: str) -> None:
+    with pytest.raises(ClientError) as refused:
+        aws.client("iam-toolbox").get_request_authorization_details(authorizationId=identifier)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert f"Value '{identifier}' at 'authorizationId'" in refused.value.response["Error"]["Message"]
