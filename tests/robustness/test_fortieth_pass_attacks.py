@@ -46,6 +46,13 @@ which files were fsynced before the answer                 written without ``fsy
                                                            FIFO for reading (``/dev/zero`` would be read until
                                                            memory ran out).  A state path that exists and is no
                                                            regular file is refused without being opened.
+IAM Toolbox GetRequestAuthorizationDetails with an id    **fixed (low).** botocore signs the path as sent with
+holding a space, ``%2F``, ``/``, ``ä`` or ``+``            each segment encoded again (AWS's canonical URI); the
+                                                           server encoded the decoded path once:
+                                                           InvalidSignatureException, and ``%2F`` split the label
+                                                           (UnknownOperationException).  The path as sent is kept,
+                                                           signed and routed on (each label decoded on its own):
+                                                           ValidationException naming the value.
 a header field named with an underscore:                   **fixed (low).** A WSGI environ names headers with
 ``Content_Length: abc`` / ``999999999999``,                underscores for hyphens: ``Content_Length`` became the
 ``Content_Type``, ``X_Amz_Date`` beside the real ones      ``CONTENT_LENGTH`` h11 did not frame the body by (``abc``:
