@@ -52,6 +52,7 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 from mockrunner.config import AccountKeys, Settings
 from mockrunner.protocol import specs
 from mockrunner.services import apprunner
+from mockrunner.testing.first_answer import until_answered
 from mockrunner.testing.inprocess import BeforeSendHook, call_app
 
 _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -107,35 +108,7 @@ def _answered_once(endpoint: Endpoint, request: Any, operation_model: Any, conte
     """
     if _innermost_app() is None or endpoint._endpoint_prefix not in specs.endpoint_prefixes():
         return _ORIGINAL_GET_RESPONSE(endpoint, request, operation_model, context)
-    return _ORIGINAL_GET_RESPONSE(_FirstAnswer(endpoint), request, operation_model, context)
-
-
-class _FirstAnswer:
-    """An endpoint as ``_do_get_response`` sees it, whose emitter stops a ``before-send`` at the first answer
-    (one per call: the endpoint and its emitter, shared by threads, are not changed)."""
-
-    def __init__(self, endpoint: Endpoint) -> None:
-        self._endpoint = endpoint
-        self._event_emitter = _UntilAnswered(endpoint._event_emitter)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._endpoint, name)
-
-
-class _UntilAnswered:
-    """An event emitter whose ``emit`` of a ``before-send`` event is ``emit_until_response``; any other as is."""
-
-    def __init__(self, emitter: Any) -> None:
-        self._emitter = emitter
-
-    def emit(self, event_name: str, **kwargs: Any) -> list:
-        if not event_name.startswith("before-send."):
-            return self._emitter.emit(event_name, **kwargs)
-        handler, response = self._emitter.emit_until_response(event_name, **kwargs)
-        return [] if response is None else [(handler, response)]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._emitter, name)
+    return _ORIGINAL_GET_RESPONSE(until_answered(endpoint), request, operation_model, context)
 
 
 def _install() -> None:
