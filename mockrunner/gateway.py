@@ -166,7 +166,7 @@ def route(ctx: RequestContext) -> None:
         if ctx.operation is None:
             raise ServiceError("UnknownOperationException", "", 400)
     elif ctx.service_model.protocol == "rest-json":
-        ctx.operation, ctx.uri_params = rest_json_codec.route(ctx.service_model, ctx.method, ctx.path)
+        ctx.operation, ctx.uri_params = rest_json_codec.route(ctx.service_model, ctx.method, ctx.path, ctx.raw_path)
     else:
         action = _form_value(ctx, "Action")
         if not action:

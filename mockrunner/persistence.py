@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -113,11 +114,21 @@ class StateFile:
         """The JSON body the file holds (from the last load or save): what a failed save restores."""
 
     def load(self) -> bool:
-        """Load the file into the store if it exists (``True``); raise :class:`StateFileError` if it is bad
-        or its directory does not exist (a save could never succeed there)."""
+        """Load the file into the store if it exists (``True``); raise :class:`StateFileError` if it is bad, is
+        not a regular file (a FIFO, a device) or its directory does not exist (a save could never succeed there)."""
         directory = os.path.dirname(self.path)
         if not os.path.isdir(directory):
             raise StateFileError(f"state file {self.path} cannot be used: directory {directory} does not exist")
+        try:
+            kind = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise CorruptStateError(f"state file {self.path} cannot be read: {error.strerror or error}") from None
+        if not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+            # a FIFO blocked the start for ever (open waits for a writer), /dev/zero was read until memory ran out,
+            # and a save would have renamed a file over the device
+            raise StateFileError(f"state file {self.path} cannot be used: it is not a regular file")
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()

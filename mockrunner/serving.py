@@ -9,11 +9,18 @@ the limits in :class:`Limits`:
   and a request target past ``max_target`` bytes with 414; only HTTP/1.0 and HTTP/1.1 are answered;
 - a body past ``max_body`` bytes gets 413 as soon as that is known (from ``Content-Length`` before any of the
   body is read and before ``100 Continue`` would be sent, or as chunks add up);
+- the bodies read into memory before the application sees them (every request's but the streamed ones below) hold
+  at most ``max_buffered_bodies`` bytes at once, across connections, counted as they arrive; a body that would
+  take more gets 503 (a retryable answer) as soon as its ``Content-Length`` (against what is held then) or its
+  bytes say so, since a body is read before anyone is authenticated (512 connections of 64 MB bodies held 32 GiB
+  for a client without credentials);
 - a request with both ``Content-Length`` and ``Transfer-Encoding`` gets 400 (RFC 9112 section 6.1 allows
   refusing it; answering it is how requests are smuggled past a proxy);
 - a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
   3.2 requires (h11 refuses a missing or repeated one): the application echoes the Host into ``Location`` and
   ``WWW-Authenticate``, where a quote or a space would end the value early;
+- a header field whose name holds an underscore is not given to the application (gunicorn's, nginx's and Apache's
+  rule): in a WSGI environ it would be the same variable as the name spelled with hyphens;
 - an absolute-form request target (``GET http://host:port/path``) is served as its origin form with the
   target's authority as the ``Host``, as RFC 9112 section 3.2.2 requires of an origin server (the authority gets the
   ``Host`` rules above);
@@ -89,11 +96,16 @@ class Limits:
     backlog: int = 1024
     max_connections: int = 512
     """Connections open at once; past it the longest-idle one is closed, or new ones wait in the backlog."""
+    max_buffered_bodies: int = 512 * 1024 * 1024
+    """Bytes of (non-streamed) request bodies held in memory at once, across connections; past it, 503."""
     streamed_prefixes: tuple[str, ...] = ("/v2/",)
     """Paths whose request bodies are streamed to the application (no ``max_body``)."""
     stream_drain: int = 1024 * 1024
     """After answering a streamed request, at most this much of a body the application left unread is read and
     dropped to keep the connection; past it the connection is closed."""
+
+
+BODIES_HELD = "too many request bodies are being received at once; retry"
 
 
 class HTTPError(Exception):
@@ -112,6 +124,7 @@ class _Connection(socketserver.BaseRequestHandler):
     server: "LeanWSGIServer"
 
     def setup(self) -> None:
+        self.held = 0  # bytes of the request's body counted against the server's BodyBudget
         self.connection: socket.socket = self.request  # becomes the TLS socket once a handshake is made
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.limits = self.server.limits
@@ -126,6 +139,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 if environ is None:
                     return
                 self._respond(environ)
+                self._give_back_body()
             except HTTPError as error:
                 self._send_error(error.status, str(error))
                 return
@@ -140,6 +154,19 @@ class _Connection(socketserver.BaseRequestHandler):
             if self.h11.our_state is not h11.DONE or self.h11.their_state is not h11.DONE:
                 return
             self.h11.start_next_cycle()
+
+    def finish(self) -> None:
+        self._give_back_body()  # however the connection ended (an error answered, the peer gone)
+
+    def _give_back_body(self) -> None:
+        self.server.bodies.give_back(self.held)
+        self.held = 0
+
+    def _hold(self, size: int) -> None:
+        """Count ``size`` more bytes of the body against the server's budget, or refuse the request (503)."""
+        if not self.server.bodies.take(size):
+            raise HTTPError(503, BODIES_HELD)
+        self.held += size
 
     def _receive(self, deadline: float | None, idle: bool = False, late: str = "request head not received in time"
                  ) -> int:
@@ -250,6 +277,10 @@ class _Connection(socketserver.BaseRequestHandler):
         streamed = environ["PATH_INFO"].startswith(self.limits.streamed_prefixes)
         if length is not None and int(length) > self.limits.max_body and not streamed:
             raise HTTPError(413, "request body too large")
+        if length is not None and not streamed and not self.server.bodies.fits(int(length)):
+            # before ``100 Continue``; nothing is held for a body announced, only for bytes received (else a few
+            # heads announcing 64 MiB each, and no body, would have every request's body refused)
+            raise HTTPError(503, BODIES_HELD)
         if self.h11.they_are_waiting_for_100_continue:
             interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
             self.connection.sendall(self.h11.send(interim))
@@ -266,7 +297,13 @@ class _Connection(socketserver.BaseRequestHandler):
         return environ
 
     def _environ(self, request: h11.Request, absolute: re.Match | None) -> dict:
-        """The WSGI environ of ``request``; ``absolute``: its target's absolute form, whose authority is the Host."""
+        """The WSGI environ of ``request``; ``absolute``: its target's absolute form, whose authority is the Host.
+
+        A header field whose name holds an underscore is left out, as gunicorn (22 on), nginx and Apache do: WSGI
+        names headers with underscores for hyphens, so ``Content_Length`` would become the ``CONTENT_LENGTH`` h11
+        did not frame the body by (``abc`` there was an uncaught ``ValueError``, the connection dropped unanswered;
+        a large one a 413 for a small body) and ``X_Amz_Date`` one variable with ``X-Amz-Date``.  A client that
+        signs such a header gets SignatureDoesNotMatch (its value reads as empty)."""
         target = (_origin_form(absolute) if absolute else request.target).decode("latin-1")
         path, _, query = target.partition("?")
         environ = self.server.base_environ.copy()
@@ -282,6 +319,8 @@ class _Connection(socketserver.BaseRequestHandler):
             "REMOTE_PORT": str(self.client_address[1]),
         })
         for raw_name, raw_value in request.headers.raw_items():
+            if b"_" in raw_name:
+                continue  # see _environ's docstring: never the same variable as a header spelled with hyphens
             key = raw_name.decode("latin-1").upper().replace("-", "_")
             value = raw_value.decode("latin-1")
             if key == "TRANSFER_ENCODING":  # h11 de-chunks the body; the application sees a plain CONTENT_LENGTH
@@ -305,6 +344,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 total += len(event.data)
                 if total > self.limits.max_body:
                     raise HTTPError(413, "request body too large")
+                self._hold(len(event.data))  # held as it arrives
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 return b"".join(chunks)
@@ -440,6 +480,37 @@ def _unquote_path(path: str) -> str:
     return unquote_to_bytes(path).decode("latin-1")
 
 
+class BodyBudget:
+    """Bytes of request bodies held in memory at once, across connections: at most ``limit``."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._held = 0
+        self._lock = threading.Lock()
+
+    @property
+    def held(self) -> int:
+        with self._lock:
+            return self._held
+
+    def fits(self, size: int) -> bool:
+        """Whether ``size`` more bytes would fit now (nothing is counted)."""
+        with self._lock:
+            return self._held + size <= self._limit
+
+    def take(self, size: int) -> bool:
+        """Count ``size`` more bytes if they fit in the budget; whether they did."""
+        with self._lock:
+            if self._held + size > self._limit:
+                return False
+            self._held += size
+            return True
+
+    def give_back(self, size: int) -> None:
+        with self._lock:
+            self._held -= size
+
+
 class _ConnectionSlots:
     """At most ``limit`` open connections.  At the limit the longest-idle one is closed to make room; while none
     is idle, the accepting thread waits for one to end (new clients queue in the listen backlog meanwhile).
@@ -537,6 +608,7 @@ class LeanWSGIServer(socketserver.ThreadingTCPServer):
         self.tls_context = tls_context
         self.request_queue_size = self.limits.backlog
         self.slots = _ConnectionSlots(self.limits.max_connections)
+        self.bodies = BodyBudget(self.limits.max_buffered_bodies)
         self.stopping = False
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Connection)

@@ -15,7 +15,8 @@ On disk (created with the first upload): ``sha256/<hex>`` for blobs, ``uploads/<
 restart too.
 Uploads are dropped by :meth:`BlobStore.expire` (the caller decides when, on its clock) and :meth:`cancel`.
 A blob appears under its name only after its bytes are fsynced (write, fsync, rename, fsync the directory), so
-what a client was told is stored is on disk.
+what a client was told is stored is on disk; so does an upload's part before its record counts it (a part
+acknowledged, then lost to a crash of the machine, left an upload shorter than its client was told).
 
 On disk (where the state is saved, and a change that cannot be saved is undone), what a change does to blobs
 and uploads waits for its save: a deleted blob's file goes with :meth:`purge`, once the state that dropped it is
@@ -393,6 +394,9 @@ class BlobStore:
                 handle.write(chunk)
                 upload.hasher.update(chunk)
                 added += len(chunk)
+            if added:
+                handle.flush()
+                os.fsync(handle.fileno())  # on disk before the record counts the part and the client hears of it
         return added
 
     def rewind(self, upload_id: str, size: int) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -47,18 +48,27 @@ def _group(label: str) -> str:
     return "l_" + re.sub(r"\W", "_", label)
 
 
-def route(service: ServiceModel, method: str, path: str) -> tuple[OperationModel, dict[str, str]]:
+def route(service: ServiceModel, method: str, path: str, raw_path: str | None = None
+          ) -> tuple[OperationModel, dict[str, str]]:
     """The operation ``method path`` names and its URI labels' values, or the error an unknown route answers
-    (404 ``UnknownOperationException``; for a known path with another method, 405: unverified)."""
+    (404 ``UnknownOperationException``; for a known path with another method, 405: unverified).
+
+    ``raw_path`` (the path as sent, percent-encoded) is matched first and each label decoded on its own, so an
+    encoded ``/`` (``%2F``) stays inside its label as a client's serializer put it there; then ``path`` (decoded)."""
     path_matched = False
-    for route_method, pattern, operation in _routes(service.service_name):
-        found = pattern.fullmatch(path)
-        if found is None:
-            continue
-        path_matched = True
-        if route_method == method:
-            labels = _LABEL.findall(operation.http["requestUri"].split("?", 1)[0])
-            return operation, {label.rstrip("+"): found.group(_group(label.rstrip("+"))) for label in labels}
+    tries = ((raw_path, unquote), (path, str)) if raw_path is not None and "%" in raw_path else ((path, str),)
+    for candidate, decode in tries:
+        for route_method, pattern, operation in _routes(service.service_name):
+            found = pattern.fullmatch(candidate)
+            if found is None:
+                continue
+            path_matched = True
+            if route_method == method:
+                labels = _LABEL.findall(operation.http["requestUri"].split("?", 1)[0])
+                return operation, {label.rstrip("+"): decode(found.group(_group(label.rstrip("+"))))
+                                   for label in labels}
+        if path_matched:
+            break
     if path_matched:
         raise ServiceError("UnknownOperationException", f"The method {method} is not allowed here.", 405)
     raise ServiceError("UnknownOperationException", f"No operation is addressed to {path}.", 404)

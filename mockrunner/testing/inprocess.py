@@ -61,6 +61,8 @@ def environ_for(request: AWSPreparedRequest) -> dict[str, Any]:
         "wsgi.run_once": False,
     }
     for name, value in request.headers.items():
+        if "_" in name:
+            continue  # as the HTTP server leaves it out (mockrunner.serving: one WSGI variable with a hyphenated name)
         if isinstance(value, bytes):
             value = value.decode("latin-1")
         key = name.upper().replace("-", "_")

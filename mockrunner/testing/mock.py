@@ -11,9 +11,11 @@ process-wide ``before-send`` handler (:class:`mockrunner.testing.inprocess.Befor
 test harness attaches per client) is registered once — appended to botocore's ``BUILTIN_HANDLERS`` (so every
 session created later has it, ahead of moto's) and added to boto3's default session if that predates it.  It
 answers from the innermost active mock, and returns ``None`` when no mock is active or the service is not one of
-ours.  Each request runs once: the default session never gets a second copy of the handler, and a request one
-copy has answered is not run again by another.  Entering therefore costs a few environment writes: boto3's
-default session is *not* rebuilt; only its cached credentials are set aside so the fake ones take effect.
+ours.  Each request runs once: the default session never gets a second copy of the handler, a request one
+copy has answered is not run again by another, and no ``before-send`` handler after the one that answered is
+called for our services (moto's, with ``mock_aws`` active too, ran every request again in moto's backends).
+Entering therefore costs a few environment writes: boto3's default session is *not* rebuilt; only its cached
+credentials are set aside so the fake ones take effect.
 When the last active mock stops (whatever order the mocks stop in, e.g. on threads), the environment and the
 default session's credentials are what they were before the first was entered; a default session created inside
 resolves its credentials again (from the restored environment) instead of keeping the fake ones.
@@ -50,6 +52,7 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 from mockrunner.config import AccountKeys, Settings
 from mockrunner.protocol import specs
 from mockrunner.services import apprunner
+from mockrunner.testing.first_answer import until_answered
 from mockrunner.testing.inprocess import BeforeSendHook, call_app
 
 _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -79,6 +82,7 @@ _dispatch = BeforeSendHook(_innermost_app)
 
 
 _ORIGINAL_SEND = Endpoint._send
+_ORIGINAL_GET_RESPONSE = Endpoint._do_get_response
 
 
 def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
@@ -94,12 +98,26 @@ def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
     return _ORIGINAL_SEND(endpoint, request)
 
 
+def _answered_once(endpoint: Endpoint, request: Any, operation_model: Any, context: Any) -> Any:
+    """botocore's ``_do_get_response``, whose ``before-send`` stops at the first handler that answers while a mock
+    is active and the endpoint is one of ours.
+
+    botocore calls *every* ``before-send`` handler and keeps the first answer: with moto's ``mock_aws`` active too,
+    its handler (registered after ours) ran each request again in moto's backends, so a CreateUser was made twice
+    and an operation moto does not implement failed with its ``NotImplementedError`` after mockrunner had answered.
+    """
+    if _innermost_app() is None or endpoint._endpoint_prefix not in specs.endpoint_prefixes():
+        return _ORIGINAL_GET_RESPONSE(endpoint, request, operation_model, context)
+    return _ORIGINAL_GET_RESPONSE(until_answered(endpoint), request, operation_model, context)
+
+
 def _install() -> None:
     """Hook botocore once, when the first mock is entered (importing mockrunner changes nothing in botocore)."""
     if Endpoint._send is _guarded_send:
         return
     BUILTIN_HANDLERS.append(("before-send", _dispatch, REGISTER_FIRST))
     Endpoint._send = _guarded_send
+    Endpoint._do_get_response = _answered_once
 
 
 def _with_moto_credentials(settings: Settings) -> Settings:
@@ -243,23 +261,29 @@ class MockAppRunner:
             self._depth += 1
             if self._depth == 1:
                 try:
-                    outer = _innermost()
-                    if outer is not None:
-                        self._join(outer)
-                    else:
-                        self.wsgi_app  # noqa: B018 - build outside the request path
-                        self.reset()
+                    self._activate()
                 except BaseException:  # a bad seed or settings: leave nothing half-started
-                    self._depth, self._outer = 0, None
+                    self._depth, self._outer, self._before = 0, None, None
+                    if not _ACTIVE and _OUTSIDE:
+                        _OUTSIDE.pop().restore()  # taken by this start, the first of the active mocks
                     raise
-                _install()
-                _register_on_default_session()
-                if not _ACTIVE:
-                    _OUTSIDE.append(_Outside.take())
-                self._before = _Outside.take()
-                self._patch_environment()
-                _ACTIVE.append(self)
         return self
+
+    def _activate(self) -> None:
+        """Join the active world or make a fresh one, hook botocore, then take the environment over."""
+        outer = _innermost()
+        if outer is not None:
+            self._join(outer)
+        else:
+            self.wsgi_app  # noqa: B018 - build outside the request path
+            self.reset()
+        _install()
+        _register_on_default_session()
+        if not _ACTIVE:
+            _OUTSIDE.append(_Outside.take())
+        self._before = _Outside.take()
+        self._patch_environment()
+        _ACTIVE.append(self)
 
     def stop(self) -> None:
         with _LOCK:
@@ -276,13 +300,23 @@ class MockAppRunner:
                 self._outer, self._before = None, None
 
     def _join(self, outer: "MockAppRunner") -> None:
-        """Nested like moto's ``mock_aws``: share the outer world (no reset), add this mock's seeds to it."""
-        if self._explicit_settings and self._own_settings != outer.settings:
+        """Nested like moto's ``mock_aws``: share the outer world (no reset), add this mock's seeds to it.
+
+        The world is its owner's (the mock that made it), never a chain of mocks: a mock that stopped while one
+        nested in it is still active, then started again, is back in its own world, which the nested one still
+        shares (it joined this mock, and pointing this mock at it made each one's world the other's: a
+        RecursionError on the first read of its settings, the mock left active and in no list)."""
+        owner = outer._owner()
+        if self._explicit_settings and self._own_settings != owner.settings:
             raise ValueError("a nested mock_apprunner shares the state and settings of the one already active; "
                              "give settings to the outermost mock only")
-        self._outer = outer
+        self._outer = owner if owner is not self else None
         for seed in self.seeds:
             self.seed(seed)
+
+    def _owner(self) -> "MockAppRunner":
+        """The mock whose store this one uses (itself when it made its own)."""
+        return self._outer if self._outer is not None else self
 
     def __enter__(self) -> "MockAppRunner":
         return self.start()
@@ -298,6 +332,18 @@ class MockAppRunner:
         return self._decorate_function(target)
 
     def _decorate_function(self, function: Callable) -> Callable:
+        """The function run inside the mock: a generator's or an async generator's body too (a pytest ``yield``
+        fixture's), active from its first step to its end (a plain wrapper returned the generator at once and the
+        body ran with no mock active, its requests sent to AWS)."""
+        if inspect.isgeneratorfunction(function):
+            @functools.wraps(function)
+            def generator_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return (yield from function(*args, **kwargs))
+
+            return generator_wrapper
+        if inspect.isasyncgenfunction(function):
+            return self._decorate_async_generator(function)
         if inspect.iscoroutinefunction(function):
             @functools.wraps(function)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -310,6 +356,32 @@ class MockAppRunner:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self:
                 return function(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_async_generator(self, function: Callable) -> Callable:
+        """An async generator function whose every step runs inside the mock (values sent and exceptions thrown in
+        reach the body, as ``yield from`` does for a generator)."""
+
+        @functools.wraps(function)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                body = function(*args, **kwargs)
+                try:
+                    value = await body.__anext__()
+                    while True:
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            raise
+                        except BaseException as error:  # noqa: BLE001 - thrown in: the body decides
+                            value = await body.athrow(error)
+                        else:
+                            value = await body.asend(sent)
+                except StopAsyncIteration:
+                    return
+                finally:
+                    await body.aclose()
 
         return wrapper
 
