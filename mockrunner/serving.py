@@ -33,8 +33,8 @@ the limits in :class:`Limits`:
   other over plain HTTP, on the same port; the handshake must end within ``head_timeout``;
 - every answer carries a ``Date`` (RFC 9110 section 6.6.1: an origin server with a clock must send one), unless
   the application set its own: the AWS SDKs for Java 2.x, .NET and Rust read the server's time from it to correct
-  a client clock that is off (docs/behaviour.md, "Sweep: the Java SDK v2, the .NET SDK and the Rust SDK on the
-  wire");
+  a client clock that is off
+  (docs/behaviour.md, "Sweep: the Java SDK v2, the .NET SDK and the Rust SDK on the wire");
 - the listen backlog holds ``backlog`` connections, so a burst of clients is queued rather than refused;
 - at most ``max_connections`` connections (each a thread) are open at once: at the limit, the connection idle
   longest (waiting for a request, or connected and silent) is closed to make room, and while none is idle new

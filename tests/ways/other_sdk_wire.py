@@ -3,8 +3,8 @@ build and read them, for IAM and STS (awsQuery), ECR (awsJson1_1) and App Runner
 
 None of the three can be installed here; each rule below is a small re-implementation of the SDK's own code, at the
 path named beside it (aws/aws-sdk-java-v2, aws/aws-sdk-net, smithy-lang/smithy-rs and awslabs/aws-sdk-rust).  Used by
-``tests/ways/test_other_sdk_wire.py``; docs/behaviour.md, "Sweep: the Java SDK v2, the .NET SDK and the Rust SDK on the
-wire", says what each SDK sends and reads.
+``tests/ways/test_other_sdk_wire.py``.  What each SDK sends and reads:
+(docs/behaviour.md, "Sweep: the Java SDK v2, the .NET SDK and the Rust SDK on the wire").
 
 Requests: a SigV4 signer of its own (:func:`sign`), so that each SDK's choice of signed headers is exactly its own,
 and a transport that sends the bytes as built (``http.client`` with no headers of its own) or through the WSGI app in
