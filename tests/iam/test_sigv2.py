@@ -10,7 +10,6 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 from xml.etree import ElementTree
@@ -18,8 +17,7 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-from mockrunner.config import Settings
-from tests.harness import MODES, Harness
+from tests.harness import Harness
 from tests.ways.sdk_principals import allow, user
 
 ACCOUNT = "123456789012"
@@ -28,13 +26,10 @@ MISMATCH = ("The request signature we calculated does not match the signature yo
 EXPIRED = (400, "RequestExpired", "Request has expired.")
 
 
-@pytest.fixture(params=MODES)
-def harness(request) -> Iterator[Harness]:
-    made = Harness(request.param, Settings(log_requests=False))
-    try:
-        yield made
-    finally:
-        made.close()
+@pytest.fixture
+def harness(aws: Harness) -> Harness:
+    """The shared harness (both modes) under this file's name for it."""
+    return aws
 
 
 class Wire:

@@ -6,8 +6,6 @@ Found by the generic signers (``tests/ways/test_generic_signers.py``); here boto
 both modes.  Every path with a percent sign failed before the fix (`~` and dot segments held)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 import requests
@@ -17,19 +15,16 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 from mockrunner.config import Settings
-from tests.harness import MODES, Harness
+from tests.harness import Harness
 
 PATHS = ("/a%20b/", "/%C3%A9t%C3%A9/x", "/a%2Fb/", "/~user/", "/x/./y/../")
 MISMATCH = "<Code>SignatureDoesNotMatch</Code>"
 
 
-@pytest.fixture(params=MODES)
-def harness(request) -> Iterator[Harness]:
-    made = Harness(request.param, Settings(log_requests=False))
-    try:
-        yield made
-    finally:
-        made.close()
+@pytest.fixture
+def harness(aws: Harness) -> Harness:
+    """The shared harness (both modes) under this file's name for it."""
+    return aws
 
 
 def _client_at(harness: Harness, path: str):
