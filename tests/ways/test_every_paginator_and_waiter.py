@@ -20,7 +20,14 @@ names where botocore has none):
 * a page size out of the model's range is the service's validation error.
 
 The AWS CLI v1 (the .venv's ``aws``) auto-paginates a few representative listings against a server the test
-starts, and the six waiters reach their success state and, where the model has one, their retry or failure one.
+starts, and the six waiters reach their success state and their retry or failure one: the *Exists waiters retry on
+NoSuchEntity, ImageScanComplete fails on a scan of an unsupported image (the admin API's ``"status": "FAILED"``
+seed, added by this sweep); LifecyclePolicyPreviewComplete's FAILED is out of reach (when AWS fails a preview is not
+public, docs/behaviour.md "Sweep: every paginator and waiter").
+
+Findings (each test failed before its fix): ListDelegationRequests answered whatever marker it was sent
+(``test_the_listings_that_give_no_marker_refuse_every_marker``); no ECR scan could fail, so ImageScanComplete's
+failure acceptor was unreachable (``test_image_scan_complete_fails_on_a_scan_of_an_unsupported_image``).
 """
 from __future__ import annotations
 
@@ -778,6 +785,37 @@ def test_image_scan_complete_waits_for_the_scan_on_the_store_clock(make_harness,
     ecr.get_waiter("image_scan_complete").wait(**params, WaiterConfig=FAST)
     assert len(calls) == 2
     assert ecr.describe_image_scan_findings(**params)["imageScanStatus"]["status"] == "COMPLETE"
+
+
+def test_image_scan_complete_fails_on_a_scan_of_an_unsupported_image(make_harness, aws):
+    """The waiter's failure acceptor: a basic scan of an image whose operating system ECR does not support ends
+    FAILED "UnsupportedImageError: ..." without findings (a test seeds the digest so through the admin API; before
+    this sweep no scan could fail, so the acceptor was unreachable)."""
+    from mockrunner.config import Settings
+
+    harness = make_harness(aws.mode, Settings(log_requests=False, operation_delay=30))
+    ecr = harness.client("ecr")
+    _repository(ecr)
+    digest = _push(ecr, "app", "scratch", "v1")["imageId"]["imageDigest"]
+    assert harness.admin("POST", "/ecr/scan-findings", {"digest": digest, "findings": [], "status": "FAILED"}) == (
+        200, {"digest": digest, "findings": 0})
+    ecr.start_image_scan(repositoryName="app", imageId={"imageTag": "v1"})
+    calls = _after_first(ecr, "DescribeImageScanFindings", lambda: harness.admin(
+        "POST", "/clock/advance", {"seconds": 31}))
+    params = {"repositoryName": "app", "imageId": {"imageDigest": digest}}
+    with pytest.raises(WaiterError) as info:
+        ecr.get_waiter("image_scan_complete").wait(**params, WaiterConfig=FAST)
+    assert "Waiter encountered a terminal failure state" in str(info.value) and len(calls) == 2
+    answer = ecr.describe_image_scan_findings(**params)
+    assert answer["imageScanStatus"] == {"status": "FAILED", "description": "UnsupportedImageError: The operating "
+                                         "system and/or package manager are not supported."}
+    assert "imageScanFindings" not in answer
+    detail = ecr.describe_images(repositoryName="app")["imageDetails"][0]
+    assert detail["imageScanStatus"]["status"] == "FAILED" and "imageScanFindingsSummary" not in detail
+    # Findings with a FAILED status, or another status, are refused.
+    for body in ({"digest": digest, "findings": [{"name": "CVE-1", "severity": "LOW"}], "status": "FAILED"},
+                 {"digest": digest, "findings": [], "status": "UNSUPPORTED_IMAGE"}):
+        assert harness.admin("POST", "/ecr/scan-findings", body)[0] == 400
 
 
 def test_lifecycle_policy_preview_complete_waits_for_the_preview_on_the_store_clock(make_harness, aws):
