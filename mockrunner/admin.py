@@ -31,8 +31,10 @@ Endpoints (all JSON):
 ``POST /apprunner/connections/complete-handshake``
                                             ``{"connection_arn": ARN}`` (or ``?connection_arn=``): make a
                                             PENDING_HANDSHAKE connection AVAILABLE, as the console would
-``POST /ecr/scan-findings``                 ``{"digest", "findings": [...], "account_id"?, "region"?}``: the
-                                            findings an ECR image scan of that digest reports when it completes
+``POST /ecr/scan-findings``                 ``{"digest", "findings": [...], "status"?, "account_id"?,
+                                            "region"?}``: the findings an ECR image scan of that digest reports
+                                            when it completes (``"status": "FAILED"``: the scan fails, an
+                                            unsupported image)
 ==========================================  ===============================================================
 """
 from __future__ import annotations
@@ -327,9 +329,12 @@ def ecr_scan_findings() -> Response:
     body = _body()
     store = _store()
     if not isinstance(body, dict) or not isinstance(body.get("digest"), str) or \
-            not isinstance(body.get("findings"), list):
+            not isinstance(body.get("findings"), list) or \
+            body.get("status", "COMPLETE") not in scanning.SEEDED_STATUSES or \
+            (body.get("status") == "FAILED" and body["findings"]):
         raise AdminError(400, "InvalidFindings", "the body is {\"digest\": \"sha256:...\", \"findings\": [...]} "
-                                                 "with optional account_id and region")
+                                                 "with optional status (COMPLETE, or FAILED with no findings), "
+                                                 "account_id and region")
     for finding in body["findings"]:
         problem = scanning.finding_problem(finding)
         if problem is not None:
@@ -341,7 +346,8 @@ def ecr_scan_findings() -> Response:
         raise AdminError(400, "InvalidRegion", f"unknown region {region!r}")
     try:
         with _mutation():
-            scanning.seed_findings(store, str(account_id), str(region), body["digest"], body["findings"])
+            scanning.seed_findings(store, str(account_id), str(region), body["digest"], body["findings"],
+                                   body.get("status", "COMPLETE"))
     except ValueError as error:
         raise AdminError(404, "AccountNotFound", str(error)) from None
     return _json({"digest": body["digest"], "findings": len(body["findings"])})

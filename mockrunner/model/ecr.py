@@ -36,7 +36,8 @@ def manifest_digest(manifest: str) -> str:
 @dataclass
 class ImageScan:
     """The latest basic scan of an image: IN_PROGRESS until ``completes_at`` on the store clock, then COMPLETE
-    with the findings seeded for its digest at that moment (none by default)."""
+    with the findings seeded for its digest at that moment (none by default), or FAILED when its digest was
+    seeded as an image the scanner does not support (``EcrState.unsupported_scans``)."""
 
     started_at: datetime
     completes_at: datetime
@@ -55,7 +56,11 @@ class ImageScan:
         return counts
 
 
-SCAN_DESCRIPTIONS = {"IN_PROGRESS": None, "COMPLETE": "The scan was completed successfully."}
+SCAN_DESCRIPTIONS = {"IN_PROGRESS": None, "COMPLETE": "The scan was completed successfully.",
+                     "FAILED": "UnsupportedImageError: The operating system and/or package manager are not "
+                               "supported."}
+"""A basic scan's status -> its description; FAILED's as ECR answers a scan of an image whose operating system
+its basic scanning does not support (docs/behaviour.md, "Sweep: every paginator and waiter")."""
 
 
 @dataclass
@@ -322,5 +327,7 @@ class EcrState:
     """Principal ARN -> when it was registered."""
     seeded_findings: dict[str, list[dict]] = field(default_factory=dict)
     """Scan findings by image digest, as a test seeded them through the admin API."""
+    unsupported_scans: list[str] = field(default_factory=list)
+    """Image digests whose basic scans fail as of an unsupported image (seeded through the admin API)."""
     replication_backfills: dict[str, ReplicationBackfill] = field(default_factory=dict)
     """Replication backfills by id, in start order (ended ones until their retention ends)."""

@@ -21,7 +21,7 @@ previews and restores whose time has come (see ``scanning`` and ``storage``), an
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
 from mockrunner.context import RequestContext
@@ -204,9 +204,10 @@ def _referrers_of(referring: dict[str, list[Image]], subject: str) -> list[Image
 
 # ------------------------------------------------------------------------------------------------ the clock
 def advance_repository(ctx: RequestContext, repo: Repository, now: datetime,
-                       seeded_findings: dict[str, list[dict]]) -> None:
+                       seeded_findings: dict[str, list[dict]], unsupported: Collection[str] = ()) -> None:
     """Apply a due lifecycle policy, finish due restores and scans (a scan gets the findings seeded for its
-    digest at the moment it completes).  Only the images :attr:`Repository.timed` names are looked at."""
+    digest at the moment it completes; one of a digest in ``unsupported`` fails, with none).  Only the images
+    :attr:`Repository.timed` names are looked at."""
     due = repo.lifecycle_due_at
     if repo.lifecycle_policy is not None and due is not None and due <= now:
         periods = int((now - due) / EVALUATION_INTERVAL)
@@ -226,8 +227,9 @@ def advance_repository(ctx: RequestContext, repo: Repository, now: datetime,
             image.status, image.last_activated_at, image.activates_at = "ACTIVE", image.activates_at, None
         scan = image.scan
         if scan is not None and scan.status == "IN_PROGRESS" and scan.completes_at <= now:
-            scan.status = "COMPLETE"
-            scan.findings = [dict(finding) for finding in seeded_findings.get(digest, [])]
+            failed = digest in unsupported
+            scan.status = "FAILED" if failed else "COMPLETE"
+            scan.findings = [] if failed else [dict(finding) for finding in seeded_findings.get(digest, [])]
         if _awaits_change(image):
             waiting.append(digest)
     repo.timed = waiting
@@ -247,7 +249,7 @@ def advance_region(ctx: RequestContext) -> None:
         if state is None:
             continue
         for repo in list(state.ecr.repositories.values()):
-            advance_repository(ctx, repo, now, state.ecr.seeded_findings)
+            advance_repository(ctx, repo, now, state.ecr.seeded_findings, state.ecr.unsupported_scans)
 
 
 CLOCK_HOOKS: list[Callable[[RequestContext], None]] = []

@@ -3,7 +3,9 @@
 A scan (started by StartImageScan or by a push that the configuration scans on push) is IN_PROGRESS for
 ``settings.operation_delay`` seconds of store clock, then COMPLETE with the findings a test seeded for the
 image's digest (:func:`seed_findings`, the admin API's ``POST /_mockrunner/ecr/scan-findings``); with none
-seeded the scan completes with no findings.  A basic scan may be started once per image per 24 hours (AWS
+seeded the scan completes with no findings.  A digest seeded ``"status": "FAILED"`` is an image the scanner does
+not support: its scan ends FAILED (``UnsupportedImageError``) without findings, as ECR's basic scan of an image
+whose operating system it does not support.  A basic scan may be started once per image per 24 hours (AWS
 documents this quota; pushes that scan count toward it).
 
 Registry rules (``PutRegistryScanningConfiguration``) decide a repository's scan frequency when they exist: the
@@ -200,10 +202,21 @@ def finding_problem(finding: Any) -> str | None:
     return None
 
 
-def seed_findings(store: "Store", account_id: str, region: str, digest: str, findings: list[dict]) -> None:
-    """Findings a scan of ``digest`` reports once it completes (scans already complete keep theirs)."""
+SEEDED_STATUSES = ("COMPLETE", "FAILED")
+"""How a seeded digest's scans end: COMPLETE with its findings, or FAILED (an unsupported image)."""
+
+
+def seed_findings(store: "Store", account_id: str, region: str, digest: str, findings: list[dict],
+                  status: str = "COMPLETE") -> None:
+    """Findings a scan of ``digest`` reports once it completes, or (``status`` FAILED) that its scans fail as of an
+    unsupported image; scans already ended keep their outcome."""
     account = store.account(account_id)
     if account is None:
         raise ValueError(f"unknown account {account_id}")
-    account.region(region).ecr.seeded_findings[digest] = [dict(finding) for finding in findings]
+    ecr = account.region(region).ecr
+    ecr.seeded_findings[digest] = [dict(finding) for finding in findings]
+    if status == "FAILED" and digest not in ecr.unsupported_scans:
+        ecr.unsupported_scans.append(digest)
+    elif status != "FAILED" and digest in ecr.unsupported_scans:
+        ecr.unsupported_scans.remove(digest)
 

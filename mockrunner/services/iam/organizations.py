@@ -6,7 +6,8 @@ and ``ListOrganizationsFeatures`` answer ``OrganizationNotFoundException`` (the 
 is associated with your account"), and so does ``GenerateOrganizationsAccessReport``; no organizations access
 report job therefore exists (``GetOrganizationsAccessReport``: ``NoSuchEntity``).  Delegation requests are created
 only by onboarded partners: ``CreateDelegationRequest`` is ``AccessDenied``, no request exists to get, accept,
-associate, reject, update or send a token for (``NoSuchEntity``), ``ListDelegationRequests`` is empty, and
+associate, reject, update or send a token for (``NoSuchEntity``), ``ListDelegationRequests`` is empty (and, giving
+no marker, refuses any as "Invalid Marker.", as every IAM listing refuses one it never gave), and
 ``GetHumanReadableSummary`` (delegation requests only) finds none.  ``SetSecurityTokenServicePreferences`` is
 real: it records the global endpoint's token version for the account.
 """
@@ -75,6 +76,8 @@ def create_delegation_request(ctx: RequestContext) -> dict:
 
 @op("iam", "ListDelegationRequests", authz=anything)
 def list_delegation_requests(ctx: RequestContext) -> dict:
+    if ctx.params.get("Marker"):
+        raise ServiceError("ValidationError", "Invalid Marker.", 400)
     return {"DelegationRequests": [], "isTruncated": False}
 
 
