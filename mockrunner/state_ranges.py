@@ -460,8 +460,8 @@ RANGES: dict[type, dict[str, Any]] = {
 
 def _image_digest_of_manifest(image: ecr.Image) -> str | None:
     """An image's digest is its manifest's SHA-256 (PutImage computes it; a client pulling the image compares the
-    two and refuses it otherwise), as a seed is held to (docs/behaviour.md, "Reads that save nothing; seeded images'
-    digests"); an image without a manifest (a seed's) is not held to it."""
+    two and refuses it otherwise), as a seed is held to; an image without a manifest (a seed's) is not held to it
+    (docs/behaviour.md, "Reads that save nothing; seeded images' digests")."""
     if not isinstance(image.manifest, str) or not isinstance(image.digest, str):
         return None
     try:

@@ -92,9 +92,9 @@ def read_ahead(ctx: "RequestContext") -> None:
     """Read what :func:`authenticate` needs of the request's bytes alone, before the store lock is taken: a query
     request without a SigV4 signature has its parameters decoded and its SigV2 string to sign built
     (``ctx.sigv2``), so the lock's hold costs a key look-up and an HMAC.  Raises nothing: a refusal is answered
-    by :func:`authenticate`, in its order.  (Read under the lock, a 64 MiB form body sent with no credentials at
-    all held every other request up for seconds: docs/behaviour.md, "Hostile input: forty-first pass (this
-    session's changes)".)"""
+    by :func:`authenticate`, in its order.  Read under the lock, a 64 MiB form body sent with no credentials at
+    all held every other request up for seconds
+    (docs/behaviour.md, "Hostile input: forty-first pass (this session's changes)")."""
     if ctx.sigv2 is None and _reads_sigv2(ctx):
         ctx.sigv2 = _read_sigv2(ctx)
 

@@ -89,6 +89,7 @@ from mockrunner.testing.mock import MockAppRunner, mock_apprunner
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import MODES, UNREACHABLE, Harness
 from tests.robustness.wire import signed_request
+from tests.ways.sdk_principals import allow, user
 
 ACCOUNT = "123456789012"
 FORM = "application/x-www-form-urlencoded"
@@ -438,3 +439,50 @@ def test_handlers_users_register_still_run_beside_the_first_answer() -> None:
             s3.list_buckets()
     assert seen[:4] == ["before-send", "before-parse", "needs-retry", "after-call"]
     assert seen[-1] == "s3 before-send"
+
+
+# -- held: a SigV2 caller is authorized as its SigV4 self -------------------------------------------------------
+
+def test_a_sigv2_caller_meets_the_same_conditions_as_its_sigv4_self(harness: Harness) -> None:
+    """A session with a tag: its policy allows ListUsers only with that principal tag and GetUser only over TLS
+    (these requests are plain HTTP), and ListRoles for another user agent; SigV2 and SigV4 decide alike."""
+    iam = harness.client("iam")
+    statements = [
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}},
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+        {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:UserAgent": "not-this-one"}}},
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"}]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    role = iam.create_role(RoleName="tagged", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    iam.put_role_policy(RoleName="tagged", PolicyName="p", PolicyDocument=policy)
+    alice = user(harness, "alice", allow("sts:AssumeRole", "sts:TagSession"))
+    sts = harness.client("sts", access_key=alice["accessKeyId"], secret=alice["secretAccessKey"])
+    keys = sts.assume_role(RoleArn=role, RoleSessionName="session",
+                                             Tags=[{"Key": "team", "Value": "blue"}])["Credentials"]
+    v4 = harness.client_for(keys, "iam")
+    host = _host(harness)
+
+    def v2(action: str) -> tuple[int, str]:
+        fields = _v2(action, "2010-05-08", AWSAccessKeyId=keys["AccessKeyId"], SecurityToken=keys["SessionToken"])
+        fields.append(("Signature", _signature(fields, host, secret=keys["SecretAccessKey"])))
+        return _send(harness, "", _encoded(fields))
+
+    def sigv4(call) -> tuple[int, str]:
+        try:
+            call()
+        except v4.exceptions.ClientError as error:
+            return error.response["ResponseMetadata"]["HTTPStatusCode"], error.response["Error"]["Code"]
+        return 200, ""
+
+    assert v2("ListUsers") == sigv4(v4.list_users) == (200, "")
+    assert v2("GetUser") == sigv4(v4.get_user) == (403, "AccessDenied")
+    assert v2("ListRoles") == sigv4(v4.list_roles) == (403, "AccessDenied")
+    other = _v2("ListUsers", "2010-05-08", AWSAccessKeyId=keys["AccessKeyId"], SecurityToken="another-token")
+    other.append(("Signature", _signature(other, host, secret=keys["SecretAccessKey"])))
+    assert _send(harness, "", _encoded(other)) == (403, "InvalidClientTokenId")
