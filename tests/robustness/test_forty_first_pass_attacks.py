@@ -11,8 +11,8 @@ probe                                                      outcome
 an IAM request with no credentials at all and a large     **fixed (medium).** Looking for a SigV2 signature decoded
 form body (18 MiB), beside other clients' requests        every parameter of the body, and encoded them again, under
                                                            the store lock: each such request held every other request
-                                                           of every service up for seconds (1.7 s for 18 MiB; a
-                                                           64 MiB body of ``%FF`` takes 30 s to decode).  The SigV2
+                                                           of every service up for seconds (1.7 s for 18 MiB,
+                                                           growing with the body up to 64 MiB).  The SigV2
                                                            reading (parameters, string to sign) is now made before
                                                            the lock is taken (``authenticate.read_ahead``), as the
                                                            codec's; the lock's hold costs a key look-up and an HMAC.
