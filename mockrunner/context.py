@@ -51,6 +51,9 @@ class RequestContext:
     caller: "Caller | None" = None
     account: "Account | None" = None
     decisions: list = field(default_factory=list)
+    sigv2: Any = None
+    """What :func:`mockrunner.auth.authenticate.read_ahead` read of a request without a SigV4 signature before the
+    store lock was taken (its SigV2 reading, or the refusal its body makes); ``None`` when it was not read."""
     prepared: Any = None
     """What the operation's ``prepare`` made of the parameters before the store lock was taken (see
     :mod:`mockrunner.services.registry`); ``None`` when it has none or was not run."""

@@ -41,6 +41,7 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
     try:
         route(ctx)
         params, refusal = _read_parameters(ctx)
+        authenticate.read_ahead(ctx)  # the signature's costly reading, outside the lock as the parameters'
         if refusal is None:
             _prepare(ctx, params)
         # one consistent state from the credentials' lookup to the commit

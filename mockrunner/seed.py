@@ -124,6 +124,10 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
     from mockrunner.model import snapshot
 
     _check_object(document, DOCUMENT, "")
+    if not _is_unicode_text(document):
+        # A seed given as a Python object (mock_apprunner(seed=...)) can hold what its JSON never could (the file and
+        # the admin API refuse it as they parse): a name, a tag or a manifest there was an uncaught UnicodeEncodeError.
+        raise SeedError("a string holds half a UTF-16 surrogate pair (not Unicode text)")
     if document.get("version", 1) != 1:
         raise SeedError("version: this mockrunner reads seed version 1")
     accounts = [("", document)] + [(f"accounts[{i}].", item) for i, item in enumerate(document.get("accounts", []))]
@@ -198,6 +202,17 @@ def _json_type(value: Any) -> str:
     if value is None:
         return "null"
     return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _is_unicode_text(document: Any) -> bool:
+    """Whether no string in ``document`` holds half a UTF-16 surrogate pair (a value JSON cannot hold is left to
+    the checks of its field)."""
+    from mockrunner.iam_engine.strict_json import is_unicode_text
+
+    try:
+        return is_unicode_text(document)
+    except (TypeError, ValueError, RecursionError):
+        return True
 
 
 def _document_text(document: Any) -> str:

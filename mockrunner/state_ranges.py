@@ -457,6 +457,25 @@ RANGES: dict[type, dict[str, Any]] = {
 }
 """Model class -> field -> its bound.  A date field without a row is held to :class:`Moment` ``()``."""
 
+
+def _image_digest_of_manifest(image: ecr.Image) -> str | None:
+    """An image's digest is its manifest's SHA-256 (PutImage computes it; a client pulling the image compares the
+    two and refuses it otherwise), as a seed is held to; an image without a manifest (a seed's) is not held to it
+    (docs/behaviour.md, "Reads that save nothing; seeded images' digests")."""
+    if not isinstance(image.manifest, str) or not isinstance(image.digest, str):
+        return None
+    try:
+        computed = ecr.manifest_digest(image.manifest)
+    except UnicodeEncodeError:
+        return ".manifest: not Unicode text"
+    if computed == image.digest:
+        return None
+    return f".digest: {image.digest} is not the digest of the image's manifest ({computed})"
+
+
+WHOLE: dict[type, Callable[[Any], str | None]] = {ecr.Image: _image_digest_of_manifest}
+"""Model class -> a rule over several of its fields, checked once each field is in range: the problem, or None."""
+
 _LIMITS: ContextVar[Limits | None] = ContextVar("state_ranges_limits", default=None)
 
 
@@ -494,6 +513,11 @@ def check_ranges(instance: Any, path: str) -> None:
         if problem is not None:
             limits.problem = f"{path}.{name}{problem}"
             return
+    whole = WHOLE.get(type(instance))
+    problem = whole(instance) if whole is not None else None
+    if problem is not None:
+        limits.problem = f"{path}{problem}"
+        return
     for name in _keyed_collections(type(instance)):
         value = getattr(instance, name)
         problem = misfiled(value) if isinstance(value, dict) else None

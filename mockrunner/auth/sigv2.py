@@ -79,7 +79,7 @@ def parse(fields: Sequence[tuple[str, str]]) -> SignedRequest:
                                        "HmacSHA1.")
     if ("Timestamp" in one) == ("Expires" in one):
         raise SigV4Error("incomplete", "Request must contain either a Timestamp or an Expires parameter, not both.")
-    text = one.get("Timestamp") or one["Expires"]
+    text = one["Timestamp"] if "Timestamp" in one else one["Expires"]  # an empty one is no date (was a KeyError)
     moment = _iso_moment(text)
     if moment is None:
         raise SigV4Error("incomplete", f"Invalid date format: {text}; use ISO 8601 (2011-10-03T15:19:30Z).")
@@ -116,24 +116,52 @@ def check_time(signed: SignedRequest, now: datetime) -> None:
         raise SigV4Error("expired_url", "Request has expired.")
 
 
-def verify(signed: SignedRequest, secret: str, method: str, host: str, path: str,
-           fields: Sequence[tuple[str, str]]) -> None:
-    """``SigV4Error('mismatch')`` unless ``Signature`` is the one ``secret`` makes for this request (``path``: as
-    the request line sent it; ``host``: the ``Host`` header)."""
+@dataclass(slots=True, frozen=True)
+class Reading:
+    """What a request's parameters say about its SigV2 signature, read before the store lock is taken (the
+    parameters of a 64 MiB form body take seconds to decode and encode again: read under the lock, they held every
+    other request up, even for a request with no signature at all).
+
+    ``signed`` is None for a request with no SigV2 parameter; ``error`` the ``SigV4Error`` its parameters make
+    (``signed`` is then None); ``heads`` the first three lines of its string to sign (method, host, path), one per
+    spelling of the host tried, and ``tail`` the canonical query that ends it."""
+
+    signed: SignedRequest | None
+    error: SigV4Error | None
+    heads: tuple[bytes, ...] = ()
+    tail: bytes = b""
+
+
+def read(fields: Sequence[tuple[str, str]], method: str, host: str, path: str) -> Reading:
+    """The SigV2 reading of a request (``fields``: every query and form parameter, decoded, in order; ``host``:
+    the ``Host`` header; ``path``: as the request line sent it).  Pure work on the request's bytes."""
+    if not is_sigv2(fields):
+        return Reading(None, None)
+    try:
+        signed = parse(fields)
+    except SigV4Error as error:
+        return Reading(None, error)
     query = "&".join(f"{name}={value}" for name, value in sorted(
         (_encode(name), _encode(value)) for name, value in fields if name != "Signature"))
-    digest = METHODS[signed.method]
-    given = signed.signature.encode("utf-8", "surrogateescape")
     host = host.lower()
     hosts = [host]
     bare, colon, port = host.rpartition(":")
     if colon and port.isdigit() and (bare.endswith("]") or ":" not in bare):  # a port, not an IPv6 address's end
         hosts.append(bare)
-    for name in hosts:
-        string_to_sign = f"{method.upper()}\n{name}\n{path or '/'}\n{query}"
-        expected = base64.b64encode(hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"),
-                                             digest).digest())
-        if hmac.compare_digest(expected, given):
+    heads = tuple(f"{method.upper()}\n{name}\n{path or '/'}\n".encode("utf-8", "surrogatepass") for name in hosts)
+    return Reading(signed, None, heads, query.encode("utf-8"))
+
+
+def verify(reading: Reading, secret: str) -> None:
+    """``SigV4Error('mismatch')`` unless ``Signature`` is the one ``secret`` makes for the request ``reading``
+    read (its string to sign with any spelling of its host tried)."""
+    signed = reading.signed
+    digest = METHODS[signed.method]
+    given = signed.signature.encode("utf-8", "surrogateescape")
+    for head in reading.heads:
+        mac = hmac.new(secret.encode("utf-8"), head, digest)
+        mac.update(reading.tail)
+        if hmac.compare_digest(base64.b64encode(mac.digest()), given):
             return
     raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
 
