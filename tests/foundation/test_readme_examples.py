@@ -231,6 +231,9 @@ def test_the_pytest_block_passes_as_a_test_file(tmp_path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout
     assert '"Arn": "arn:aws:iam::123456789012:root"' in run.stdout
+    markers = subprocess.run([sys.executable, "-m", "pytest", "--markers", "-p", "no:cacheprovider"], cwd=tmp_path,
+                             env=_env(), capture_output=True, text=True, timeout=TIMEOUT)
+    assert "@pytest.mark.mockrunner(seed=None, **settings)" in markers.stdout
 
 
 def test_the_fixtures_marker_and_entry_points_are_registered() -> None:
@@ -243,14 +246,18 @@ def test_the_fixtures_marker_and_entry_points_are_registered() -> None:
     assert re.search(r"pytest11 =\s+mockrunner = mockrunner\.testing\.plugin", setup)
     assert re.search(r"console_scripts =\s+mockrunner = mockrunner\.cli:main", setup)
     assert callable(plugin.mockrunner) and callable(plugin.mockrunner_server) and plugin.MARKER == "mockrunner"
-    text = section("Using it") + section("Dashboard and least-privilege policies")
-    for name in sorted(set(re.findall(r"mockrunner\.(\w+)\(", text)) - {"config"}):
+    text = section("Using it") + section("Testing CI federation") + section("Dashboard and least-privilege")
+    called = set(re.findall(r"mockrunner\.(\w+)\(", text))
+    assert {"session", "settle", "advance", "decisions", "oidc_token", "saml_metadata", "saml_assertion"} <= called
+    for name in sorted(called):
         assert callable(getattr(MockAppRunner, name)), name
-    for name in ("store", "session", "settle"):
-        assert f"mock.{name}" in block("`mock_apprunner`") and hasattr(MockAppRunner, name)
-    assert "iam_max_users" in {f.name for f in fields(Quotas)}
-    # every Settings field works in the marker: the ones the README shows are fields
-    assert {"seed", "enforce", "quotas"} - {"seed"} <= {f.name for f in fields(Settings)}
+    for name in re.findall(r"mock\.(\w+)", block("`mock_apprunner`")):
+        assert hasattr(MockAppRunner, name), name
+    # "any Settings field works there": the keywords the README's marker examples give are Settings fields
+    marker = re.findall(r"(\w+)=", re.search(r"@pytest\.mark\.mockrunner\(([^)]*)\)", text).group(1))
+    shown = [*marker, *re.findall(r"e\.g\.\s+`(\w+)=Quotas\((\w+)=", text)[0][:1]]
+    assert set(shown) - {"seed"} <= {f.name for f in fields(Settings)} and "quotas" in shown
+    assert re.search(r"Quotas\((\w+)=", text).group(1) in {f.name for f in fields(Quotas)}
 
 
 def test_the_mock_apprunner_block_runs_from_the_checkout(tmp_path) -> None:
@@ -316,11 +323,9 @@ def _configuration_rows() -> list[tuple[list[str], list[str], str]]:
     """(flags, variables, default) of each row of the Configuration table."""
     rows = []
     for line in section("Configuration").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")] if line.startswith("| `") or \
-            line.startswith("| |") else None
-        if not cells:
+        if not line.startswith(("| `", "| |")):  # a row (not the header or its rule)
             continue
-        cells = [cell.replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        cells = re.split(r"(?<!\\)\|", line.strip().strip("|"))  # "on\|soft\|off" is one cell
         flags = re.findall(r"`(--[\w-]+)", cells[0])
         variables = re.findall(r"(MOCKRUNNER_\w+)", cells[1])
         rows.append((flags, variables, cells[2].strip()))
@@ -339,6 +344,18 @@ def test_every_serve_flag_is_in_the_configuration_table_and_back() -> None:
     assert len(rows) == 17
     documented = {flag for flags, _, _ in rows for flag in flags}
     assert documented == _serve_help_flags()
+    # and each parses, with a value of the shape the table gives
+    from mockrunner.cli import build_parser
+
+    samples = {"--host": "127.0.0.1", "--port": "0", "--enforce": "soft", "--account-id": "210987654321",
+               "--accounts": "111122223333:key2:secret2", "--region": "eu-west-1", "--operation-delay": "0",
+               "--quota": "iam_max_roles=5000", "--seed": "examples/seed.json", "--state-file": "state.bin",
+               "--admin-token": "T", "--admin-remote": None, "--admin-host": "mockrunner", "--quiet": None,
+               "--tls-cert": "cert.pem", "--tls-key": "key.pem", "--tls-name": "mockrunner"}
+    assert set(samples) == documented
+    argv = [part for flag, value in samples.items() for part in (flag, value) if part is not None]
+    args = vars(build_parser().parse_args(["serve", *argv]))
+    assert [name for name, value in args.items() if value is None or value is False or value == []] == [], args
 
 
 def test_every_configuration_variable_is_read() -> None:
@@ -378,6 +395,8 @@ def test_the_configuration_defaults_are_the_documented_ones() -> None:
     assert defaults[("--admin-remote",)] == "off" and not settings.admin_remote
     for name in re.findall(r"\b([a-z_]+)=\d+", section("Configuration")):
         assert hasattr(quotas, name), name
+    retention = re.search(r"`(apprunner_deleted_retention)` seconds \(default (\d+)\)", section("Limitations"))
+    assert getattr(quotas, retention.group(1)) == int(retention.group(2))
 
 
 def test_the_server_reads_the_variables_and_flags_win(tmp_path) -> None:
@@ -385,7 +404,8 @@ def test_the_server_reads_the_variables_and_flags_win(tmp_path) -> None:
     an unparsable value stops the server naming it; the TLS variables are read by ``serve``."""
     env = _env(MOCKRUNNER_ENFORCE="soft", MOCKRUNNER_ACCOUNT_ID="210987654321", MOCKRUNNER_LOG_REQUESTS="0",
                MOCKRUNNER_ROOT_ACCESS_KEY_ID="rootkey", MOCKRUNNER_ROOT_SECRET_ACCESS_KEY="rootsecret",
-               MOCKRUNNER_OPERATION_DELAY="0", MOCKRUNNER_QUOTAS="iam_max_users=1")
+               MOCKRUNNER_OPERATION_DELAY="0", MOCKRUNNER_QUOTAS="iam_max_users=1",
+               MOCKRUNNER_ACCOUNTS="111122223333:key2:secret2")
     with Server(["--enforce", "off"], env=env) as server:
         health = requests.get(server.url + "/_mockrunner/health", timeout=TIMEOUT).json()
         iam = boto3.client("iam", endpoint_url=server.url, region_name="us-east-1",
@@ -396,7 +416,7 @@ def test_the_server_reads_the_variables_and_flags_win(tmp_path) -> None:
         iam.create_user(UserName="one")
         with pytest.raises(iam.exceptions.LimitExceededException):
             iam.create_user(UserName="two")
-    assert health["enforce"] == "off" and health["accounts"] == ["210987654321"]
+    assert health["enforce"] == "off" and set(health["accounts"]) == {"210987654321", "111122223333"}
     assert identity["Arn"] == "arn:aws:iam::210987654321:root"
     assert "sts.GetCallerIdentity" not in server.err
     refused = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", "0"], capture_output=True,
@@ -684,3 +704,57 @@ def test_the_development_commands_name_what_exists() -> None:
     assert (ROOT / screenshots.group(2)).is_dir()
     with pytest.raises(ValueError, match="needs an admin token"):
         Settings.from_env({"MOCKRUNNER_ADMIN_REMOTE": "1"})
+
+
+EXTERNAL_FLAGS = {
+    "skopeo": (("skopeo", "copy", "--help"), {"--dest-creds", "--dest-tls-verify", "--dest-cert-dir"}),
+    "buildah login": (("buildah", "login", "--help"), {"--tls-verify", "--password-stdin"}),
+    "buildah push": (("buildah", "push", "--help"), {"--tls-verify"}),
+    "docker login": (("docker", "login", "--help"), {"--username", "--password-stdin"}),
+}
+"""The registry clients' flags the README uses, each found in that client's ``--help``."""
+RUN_ABOVE = {"--endpoint-url", "--ca-bundle", "--repository-name", "--user-name", "--policy-name",
+             "--policy-document", "--policy-arn"}
+"""The AWS CLI's: the tests above run every command that uses them."""
+NOT_HERE = {"--build": "docker compose's: no compose plugin here; tests/ways/test_dev_stack.py checks the stack"}
+
+
+def _help_flags(*argv: str) -> set[str]:
+    run = subprocess.run(list(argv), env=_env(), capture_output=True, text=True, timeout=TIMEOUT)
+    assert run.returncode == 0, run.stderr
+    return set(re.findall(r"(?<![\w-])(--[a-z][\w-]*)", run.stdout))
+
+
+def test_every_flag_the_readme_uses_is_offered() -> None:
+    """Every ``--flag`` anywhere in the README: a ``mockrunner`` command's (its ``--help`` lists it), a registry
+    client's (its ``--help`` lists it; CI has them all), or the AWS CLI's (run above)."""
+    used = set(re.findall(r"(?<![\w-])(--[a-z][\w-]*)", README))
+    own = set().union(*(_help_flags(sys.executable, "-m", "mockrunner", *command, "--help") for command in
+                        (("serve",), ("policy", "validate"), ("policy", "evaluate"), ("policy", "suggest"))))
+    external = set().union(*(flags for _, flags in EXTERNAL_FLAGS.values()))
+    assert sorted(used - own - external - RUN_ABOVE - set(NOT_HERE)) == []
+    assert not (RUN_ABOVE | external) & own and RUN_ABOVE | set(NOT_HERE) <= used
+    for argv, flags in EXTERNAL_FLAGS.values():
+        needs(argv[0])
+        assert flags <= _help_flags(*argv), argv
+
+
+def _anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown file (a repeated heading's with ``-1``, ``-2``...)."""
+    anchors: set[str] = set()
+    text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*$", text, re.MULTILINE):
+        anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        anchors.add(next(f"{anchor}-{n}" if n else anchor for n in range(len(anchors) + 1)
+                         if (f"{anchor}-{n}" if n else anchor) not in anchors))
+    return anchors
+
+
+def test_every_link_anchor_names_a_heading() -> None:
+    """``[...](docs/behaviour.md#ecr-registry)`` and ``[...](#security)``: tests/architecture checks the quoted
+    heading citations, not these links' anchors."""
+    links = re.findall(r"\]\(([\w./-]*)#([\w-]+)\)", README)
+    assert len(links) >= 8
+    missing = [f"{target}#{anchor}" for target, anchor in links
+               if anchor not in _anchors(ROOT / (target or "README.md"))]
+    assert missing == []
