@@ -9,8 +9,9 @@ line runs, and only these: ``scripts/serve`` is ``mockrunner serve`` (the script
 serve "$@"``: ``tests/ways/test_install_scripts.py``) given ``--port 0``, and the port ``4580`` is the port it
 printed; ``aws`` and ``mockrunner`` are the test environment's (the README's ``.venv``).
 
-Proven elsewhere, and only pointed at here: the walkthrough (``tests/suggest/test_walkthrough.py``), the admin
-table against the served routes (``tests/ways/test_admin.py``), the compose stack and ``examples/app.py`` /
+Proven elsewhere, and only pointed at here: the walkthrough's enforced rerun (``tests/suggest/
+test_walkthrough.py``; its soft run, suggestion and refusal run here, as the README gives them), the admin table
+against the served routes (``tests/ways/test_admin.py``), the compose stack and ``examples/app.py`` /
 ``push_and_deploy.py`` (``tests/ways/test_dev_stack.py``), ``docker login``/``push`` (``tests/registry/
 test_docker.py``, a private ``dockerd``), ``buildah push`` (``tests/registry/test_buildah.py``), ``docs/*.md``
 paths and ``docs/behaviour.md`` citations (``tests/architecture/test_self_contained.py``).
@@ -24,6 +25,7 @@ import base64
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -119,7 +121,8 @@ class Server:
         self.process = subprocess.Popen([sys.executable, "-m", "mockrunner", "serve", *args, "--port", "0"],
                                         cwd=cwd, env=env or _env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)
-        self.banner = self.process.stdout.readline()
+        ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT)  # bounded: no banner, no wait
+        self.banner = self.process.stdout.readline() if ready else ""
         match = re.match(r"mockrunner listening on http://127\.0\.0\.1:(\d+)", self.banner)
         if not match:
             self.stop()
@@ -181,7 +184,7 @@ def test_the_two_commands_exist_and_pass_their_arguments_on() -> None:
 
 # --- Using it: as a server ------------------------------------------------------------------------------------
 
-def test_as_a_server_block_runs_and_prints_the_root_arn(tmp_path) -> None:
+def test_as_a_server_block_runs_and_prints_the_root_arn() -> None:
     first, *rest = commands(block("As a server"))
     assert first == "scripts/serve --seed examples/seed.json"
     with Server(served(first)) as server:
@@ -591,6 +594,13 @@ def test_the_dev_stack_blocks(tmp_path) -> None:
     assert commands(compose) == ["docker compose up --build"] and (ROOT / "docker-compose.yml").is_file()
     stack = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     token = re.search(r":-([^}]+)\}", stack["services"]["mockrunner"]["environment"]["MOCKRUNNER_ADMIN_TOKEN"])
+    prose = section("Dev stack (docker-compose)").replace("\n", " ")
+    assert f"the public default `{token.group(1)}`" in prose
+    assert re.search(r"`(\S+)` volume", prose).group(1) in stack["volumes"]
+    assert stack["services"]["mockrunner"]["ports"] == [re.search(r"published on `(\S+)`", prose).group(1) + ":4580"]
+    hosts = re.search(r"`MOCKRUNNER_ADMIN_HOSTS=(\w+)`", prose).group(1)
+    assert stack["services"]["mockrunner"]["environment"]["MOCKRUNNER_ADMIN_HOSTS"] == hosts
+    assert {"example-app", "push-and-deploy"} <= set(stack["services"]) and "`example-app`" in prose
     with Server(["--quiet"], env=_env(MOCKRUNNER_ADMIN_TOKEN=token.group(1))) as server:
         run = bash(curl, server.port, tmp_path, _env())
     assert run.returncode == 0 and json.loads(run.stdout)["status"] == "ok", run.stdout + run.stderr
