@@ -17,7 +17,8 @@ test_docker.py``, a private ``dockerd``), ``buildah push`` (``tests/registry/tes
 paths and ``docs/behaviour.md`` citations (``tests/architecture/test_self_contained.py``).
 
 Found wrong and fixed (each test below failed first): the ``mock_apprunner`` block called ``boto3`` without
-importing it and seeded from a ``seed.json`` no checkout has.
+importing it and seeded from a ``seed.json`` no checkout has; the AWS CLI v1 was said to lack "ten of the
+operations served here" when it lacks ten of the four services' and IAM Toolbox altogether.
 """
 from __future__ import annotations
 
@@ -504,7 +505,8 @@ def test_the_oidc_block_assumes_the_role_with_a_main_token(mockrunner) -> None:
 
 # --- Dashboard, walkthrough, dev stack ------------------------------------------------------------------------
 
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10}
 
 
 def _documents(text: str) -> list:
@@ -768,3 +770,38 @@ def test_every_link_anchor_names_a_heading() -> None:
     missing = [f"{target}#{anchor}" for target, anchor in links
                if anchor not in _anchors(ROOT / (target or "README.md"))]
     assert missing == []
+
+
+_CLI_MODELS = """
+import json, awscli.clidriver, botocore, botocore.session  # awscli puts its own botocore in place
+session = botocore.session.get_session()
+print(json.dumps({"version": botocore.__version__, "services": {
+    name: session.get_service_model(name).operation_names for name in session.get_available_services()
+    if name in ("apprunner", "iam", "sts", "ecr", "iam-toolbox")}}))
+"""
+
+
+def test_what_the_readme_says_the_aws_cli_v1_lacks() -> None:
+    """The .venv's CLI v1 (its own botocore, read in a subprocess) against the operations served here.  Failed
+    before the README's fix: it said the CLI lacks "ten of the operations served here", but it lacks IAM Toolbox
+    too (ten of the four services' operations, and two more)."""
+    import botocore.session
+
+    pinned = re.search(r"^awscli==(\S+)$", (ROOT / "constraints.txt").read_text(), re.MULTILINE).group(1)
+    run = subprocess.run([sys.executable, "-c", _CLI_MODELS], env=_env(), capture_output=True, text=True,
+                         timeout=TIMEOUT)
+    assert run.returncode == 0, run.stderr
+    cli = json.loads(run.stdout)
+    served = botocore.session.get_session()
+    lacking = {f"{service} {re.sub(r'(?<!^)(?=[A-Z])', '-', name).lower()}"
+               for service in ("apprunner", "iam", "sts", "ecr", "iam-toolbox")
+               for name in set(served.get_service_model(service).operation_names)
+               - set(cli["services"].get(service, ()))}
+    prose = section("The two commands").replace("\n", " ")
+    claim = re.search(r"awscli (\S+), carries its own botocore (\S+), which lacks (\w+) of the four services' "
+                      r"operations served here, such as `([^`]+)` and `([^`]+)`, and ([\w ]+?) altogether", prose)
+    assert claim, prose
+    assert (claim.group(1), claim.group(2)) == (pinned, cli["version"])
+    assert "iam-toolbox" not in cli["services"] and claim.group(6) == "IAM Toolbox"
+    assert len({name for name in lacking if not name.startswith("iam-toolbox ")}) == NUMBERS[claim.group(3)]
+    assert {claim.group(4), claim.group(5)} <= lacking
