@@ -409,7 +409,7 @@ def test_the_server_reads_the_variables_and_flags_win(tmp_path) -> None:
     env = _env(MOCKRUNNER_ENFORCE="soft", MOCKRUNNER_ACCOUNT_ID="210987654321", MOCKRUNNER_LOG_REQUESTS="0",
                MOCKRUNNER_ROOT_ACCESS_KEY_ID="rootkey", MOCKRUNNER_ROOT_SECRET_ACCESS_KEY="rootsecret",
                MOCKRUNNER_OPERATION_DELAY="0", MOCKRUNNER_QUOTAS="iam_max_users=1",
-               MOCKRUNNER_ACCOUNTS="111122223333:key2:secret2")
+               MOCKRUNNER_ACCOUNTS="111122223333:key2:secret2", MOCKRUNNER_ADMIN_HOSTS="mockrunner")
     with Server(["--enforce", "off"], env=env) as server:
         health = requests.get(server.url + "/_mockrunner/health", timeout=TIMEOUT).json()
         iam = boto3.client("iam", endpoint_url=server.url, region_name="us-east-1",
@@ -417,11 +417,16 @@ def test_the_server_reads_the_variables_and_flags_win(tmp_path) -> None:
         sts = boto3.client("sts", endpoint_url=server.url, region_name="us-east-1",
                            aws_access_key_id="rootkey", aws_secret_access_key="rootsecret")
         identity = sts.get_caller_identity()
+        anyone = boto3.client("sts", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="whoever",
+                              aws_secret_access_key="x").get_caller_identity()  # off: "any credentials act as root"
+        named, other = (requests.get(server.url + "/_mockrunner/health", headers={"Host": f"{host}:{server.port}"},
+                                     timeout=TIMEOUT).status_code for host in ("mockrunner", "elsewhere"))
         iam.create_user(UserName="one")
         with pytest.raises(iam.exceptions.LimitExceededException):
             iam.create_user(UserName="two")
     assert health["enforce"] == "off" and set(health["accounts"]) == {"210987654321", "111122223333"}
-    assert identity["Arn"] == "arn:aws:iam::210987654321:root"
+    assert identity["Arn"] == anyone["Arn"] == "arn:aws:iam::210987654321:root"
+    assert (named, other) == (200, 403)  # MOCKRUNNER_ADMIN_HOSTS: "a further Host name the admin API answers under"
     assert "sts.GetCallerIdentity" not in server.err
     refused = subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", "0"], capture_output=True,
                              text=True, timeout=TIMEOUT, env=_env(MOCKRUNNER_OPERATION_DELAY="soon"))
