@@ -259,9 +259,9 @@ def test_the_fixtures_marker_and_entry_points_are_registered() -> None:
         assert hasattr(MockAppRunner, name), name
     # "any Settings field works there": the keywords the README's marker examples give are Settings fields
     marker = re.findall(r"(\w+)=", re.search(r"@pytest\.mark\.mockrunner\(([^)]*)\)", text).group(1))
-    shown = [*marker, *re.findall(r"e\.g\.\s+`(\w+)=Quotas\((\w+)=", text)[0][:1]]
-    assert set(shown) - {"seed"} <= {f.name for f in fields(Settings)} and "quotas" in shown
-    assert re.search(r"Quotas\((\w+)=", text).group(1) in {f.name for f in fields(Quotas)}
+    setting, quota = re.search(r"`(\w+)=Quotas\((\w+)=", text).groups()
+    assert {*marker, setting} - {"seed"} <= {f.name for f in fields(Settings)} and "seed" in marker
+    assert quota in {f.name for f in fields(Quotas)}
 
 
 def test_the_mock_apprunner_block_runs_from_the_checkout(tmp_path) -> None:
@@ -302,11 +302,7 @@ def test_the_policy_block_runs_with_the_documented_exit_codes_and_output(tmp_pat
     assert run.returncode == 0, run.stderr
     valid, rest = run.stdout.split("\n", 1)
     assert valid == "Policy document is valid."
-    decoder, outputs, rest = json.JSONDecoder(), [], rest.strip()
-    while rest:
-        value, end = decoder.raw_decode(rest)
-        outputs.append(value)
-        rest = rest[end:].strip()
+    outputs = _documents(rest)
     assert len(outputs) == 2 and outputs[0] == outputs[1]
     (answer,) = outputs[0]
     assert set(answer) == {"id", "decision", "matchedStatements", "message"} and answer["decision"] == "allowed"
