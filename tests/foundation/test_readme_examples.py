@@ -420,6 +420,9 @@ def test_the_server_reads_the_variables_and_flags_win(tmp_path) -> None:
         iam.create_user(UserName="one")
         with pytest.raises(iam.exceptions.LimitExceededException):
             iam.create_user(UserName="two")
+    shape = re.search(r"`GET /_mockrunner/health` \| `\{([^}]*)\}`", README).group(1)  # the admin table's
+    assert set(health) == set(re.findall(r'"(\w+)"', re.sub(r':\s*"[^"]*"', "", shape)))
+    assert health["status"] == "ok" and '"status": "ok"' in shape
     assert health["enforce"] == "off" and set(health["accounts"]) == {"210987654321", "111122223333"}
     assert identity["Arn"] == anyone["Arn"] == "arn:aws:iam::210987654321:root"
     assert (named, other) == (200, 403)  # MOCKRUNNER_ADMIN_HOSTS: "a further Host name the admin API answers under"
