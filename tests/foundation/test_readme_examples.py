@@ -809,3 +809,30 @@ def test_what_the_readme_says_the_aws_cli_v1_lacks() -> None:
     assert "iam-toolbox" not in cli["services"] and claim.group(6) == "IAM Toolbox"
     assert len({name for name in lacking if not name.startswith("iam-toolbox ")}) == NUMBERS[claim.group(3)]
     assert {claim.group(4), claim.group(5)} <= lacking
+
+
+def test_the_numbers_the_readme_gives_of_the_managed_policy_and_service_linked_role_data() -> None:
+    """Failed before the README's fix: it said 27 of the 357 service-linked-role policies have no role; the data
+    leaves 26 without one."""
+    from mockrunner.model.managed_policies import aws_managed_policies
+
+    policies = aws_managed_policies().values()
+    recorded = json.loads((ROOT / "scripts" / "managed_policy_ids.json").read_text())["ids"]
+    roles = json.loads((ROOT / "mockrunner" / "data" / "service_linked_roles.json").read_text())
+    prose = section("Limitations").replace("\n  ", " ")
+    derived, total, year, on_record, withdrawn = (int(n) for n in re.search(
+        r"AWS managed policies: (\d+) of the (\d+), all created in (\d+) or later, carry a derived `PolicyId` .*?"
+        r"the (\d+) on public record, .*?; (\d+) withdrawn ones have no `Description`", prose).groups())
+    derived_ones = [policy for policy in policies if policy.name not in recorded]
+    assert (total, on_record, derived) == (len(policies), len(recorded), len(derived_ones))
+    assert min(policy.create_date for policy in derived_ones).year == year
+    assert withdrawn == sum(not policy.description for policy in policies)
+    without, slr_policies, inferred = (int(n) for n in re.search(
+        r"Service-linked roles: (\d+) of the (\d+) service-linked-role policies have no role .*? and (\d+) roles are "
+        r"inferred", prose).groups())
+    linked = [policy.arn for policy in policies if "/aws-service-role/" in policy.arn]
+    used = {role["Policy"] for role in roles.values()}
+    assert (slr_policies, without) == (len(linked), len(set(linked) - used))
+    assert inferred == sum(bool(role.get("Inferred")) for role in roles.values())
+    principals = int(re.search(r"service-linked roles of (\d+) service principals", README).group(1))
+    assert principals == len(roles)
