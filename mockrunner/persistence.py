@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING
 
+from mockrunner import json_nesting
 from mockrunner.durable import fsync_directory
 from mockrunner.model import snapshot
 
@@ -91,7 +92,7 @@ def decode_file(data: bytes, path: str) -> dict:
     if hashlib.sha256(body).hexdigest() != digest:
         raise CorruptStateError(f"state file {path} is corrupt: checksum mismatch")
     try:
-        return json.loads(body)
+        return json_nesting.loads(body)
     except ValueError as error:
         raise CorruptStateError(f"state file {path} holds invalid JSON: {error}") from None
     except RecursionError:

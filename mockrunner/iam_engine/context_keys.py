@@ -13,9 +13,10 @@ condition tests ``aws:CurrentTime``: that order.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
+
+from mockrunner import json_nesting
 
 from .conditions.registry import lookup
 from .document import CURRENT_VERSION
@@ -143,7 +144,7 @@ def _listing_refusal(document: dict) -> str | None:
 def _object(text: str) -> dict | None:
     """The policy ``text`` as a JSON object, or ``None`` when it is not one."""
     try:
-        document = json.loads(text)
+        document = json_nesting.loads(text)
     except (ValueError, RecursionError):
         return None
     return document if isinstance(document, dict) else None

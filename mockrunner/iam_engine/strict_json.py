@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any
 
+from mockrunner import json_nesting
+
 
 class NotJson(ValueError):
     """The text is not one JSON document (a syntax error, a non-JSON constant, nesting too deep, a number too long)."""
@@ -77,7 +79,8 @@ def loads(text: str | bytes, *, unicode_only: bool = False) -> Any:
             # surrogate check reads the text in every one of them: in a UTF-16 body a ``\ud800`` escape is no
             # byte pattern a UTF-8 reading would find (its bytes interleave NULs)
             text = text.decode(json.detect_encoding(text), "surrogatepass")
-        document = json.loads(text, object_pairs_hook=_unique, parse_constant=_not_json, parse_int=_integer)
+        document = json_nesting.loads(text, object_pairs_hook=_unique, parse_constant=_not_json,
+                                      parse_int=_integer)
     except (DuplicateKey, NotJson):
         raise
     except RecursionError:

@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from mockrunner import json_nesting
 from mockrunner.errors import ServiceError
 from mockrunner.protocol import specs, timestamps
 from mockrunner.protocol.compiled import Memo
@@ -195,7 +196,7 @@ def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[
         document: Any = {}
     else:
         try:
-            document = json.loads(body)
+            document = json_nesting.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             # RecursionError: thousands of nested arrays/objects exhaust the C decoder's stack guard.
             raise ServiceError("SerializationException", "Unable to parse the request body as JSON.", 400) from None

@@ -3,12 +3,12 @@ BatchDeleteImage (the layer operations are in :mod:`mockrunner.services.ecr.laye
 in :mod:`mockrunner.services.ecr.push`)."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from mockrunner import json_nesting
 from mockrunner.auth.caller import Caller
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
@@ -123,7 +123,7 @@ def _descriptor_types_refused(manifest: dict) -> bool:
 
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
     try:
-        manifest = json.loads(manifest_text)
+        manifest = json_nesting.loads(manifest_text)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise invalid_json() from None
     if not isinstance(manifest, dict):

@@ -18,9 +18,9 @@ The ``StringReader@`` number is an object address in AWS's answer; here it is de
 """
 from __future__ import annotations
 
-import json
 import zlib
 
+from mockrunner import json_nesting
 from mockrunner.iam_engine.size import JSON_WHITESPACE
 
 #: Characters that may begin a JSON value, or close a container (the parser words those differently).
@@ -31,7 +31,7 @@ OLD_MESSAGE = "The policy is not in the valid JSON format."
 def not_json_message(document: str) -> str | None:
     """STS's ``MalformedPolicyDocument`` message for ``document`` when it is not JSON, else ``None``."""
     try:
-        json.loads(document)
+        json_nesting.loads(document)
     except RecursionError:
         return None  # nested deeper than the decoder goes: the policy engine's own answer
     except ValueError:
