@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from mockrunner import json_nesting
 from mockrunner.auth import authenticate
 from mockrunner.auth.caller import Caller, root_caller
 from mockrunner.context import RequestContext
@@ -70,7 +71,7 @@ def verify(store: "Store", password: str) -> TokenIdentity:
     credentials no longer authenticate, or it has expired."""
     body, _, signature = password.partition(".")
     try:
-        payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        payload = json_nesting.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         key_id, session_token = payload["k"], payload["t"]
         registry_id, region, expires = str(payload["a"]), str(payload["r"]), int(payload["e"])
     except (ValueError, KeyError, TypeError, binascii.Error, RecursionError, OverflowError):
