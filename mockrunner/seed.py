@@ -414,7 +414,7 @@ class _Seeder:
             self.count("repositories")
 
     def image(self, repository: str, region: str, spec: Any, path: str) -> None:
-        from mockrunner.model.ecr import manifest_digest
+        from mockrunner.model.ecr import digest_mismatch
         from mockrunner.services.ecr import put_image_record
         from mockrunner.state_ranges import out_of_range
 
@@ -425,10 +425,12 @@ class _Seeder:
         manifest = spec.get("manifest")
         text = None if manifest is None else _document_text(manifest)
         digest = spec.get("digest")
-        if text is not None and isinstance(digest, str) and digest != manifest_digest(text):
-            # A client pulling it would compare the two and refuse the image (PutImage: ImageDigestDoesNotMatch).
+        # The rule a state file's image is held to (state_ranges.WHOLE), checked here on what the seed gives rather
+        # than left to out_of_range below: a digest already in the repository would find that image, not this one.
+        computed = digest_mismatch(text, digest) if text is not None and isinstance(digest, str) else None
+        if computed is not None:
             raise SeedError(f"{path}.digest: {digest} is not the digest of the image's manifest as stored "
-                            f"({manifest_digest(text)}; a manifest given as a JSON object is stored with a space "
+                            f"({computed}; a manifest given as a JSON object is stored with a space "
                             "after each ',' and ':'): give the manifest as a string to choose its bytes, or leave "
                             "the digest out")
         options = {"tags": tags, "digest": digest, "manifest": text, "size": spec.get("size", 0)}

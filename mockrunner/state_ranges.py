@@ -465,10 +465,10 @@ def _image_digest_of_manifest(image: ecr.Image) -> str | None:
     if not isinstance(image.manifest, str) or not isinstance(image.digest, str):
         return None
     try:
-        computed = ecr.manifest_digest(image.manifest)
+        computed = ecr.digest_mismatch(image.manifest, image.digest)
     except UnicodeEncodeError:
         return ".manifest: not Unicode text"
-    if computed == image.digest:
+    if computed is None:
         return None
     return f".digest: {image.digest} is not the digest of the image's manifest ({computed})"
 

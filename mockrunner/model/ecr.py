@@ -33,6 +33,15 @@ def manifest_digest(manifest: str) -> str:
     return "sha256:" + hashlib.sha256(manifest.encode("utf-8")).hexdigest()
 
 
+def digest_mismatch(manifest: str, digest: str) -> str | None:
+    """The digest ``manifest`` has when ``digest`` is not it, else None: an image's digest is its manifest's
+    (PutImage computes it; a client pulling the image compares the two and refuses it otherwise), the one rule a
+    seed's image and a state file's are held to.  Raises ``UnicodeEncodeError`` for a manifest that is not Unicode
+    text."""
+    computed = manifest_digest(manifest)
+    return None if computed == digest else computed
+
+
 @dataclass
 class ImageScan:
     """The latest basic scan of an image: IN_PROGRESS until ``completes_at`` on the store clock, then COMPLETE

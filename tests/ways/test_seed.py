@@ -150,6 +150,12 @@ def test_a_seeded_images_digest_is_its_manifests_when_both_are_given() -> None:
      f"ecr.repositories[0].images[0].digest: {MANIFEST_DIGEST} is not the digest of the image's manifest as stored "
      f"(sha256:{hashlib.sha256(json.dumps(json.loads(MANIFEST_TEXT)).encode()).hexdigest()}; a manifest given as a "
      "JSON object is stored with a space after each ',' and ':')"),
+    # the second image names the first's digest: the check is of what the seed gives, not of the image it finds
+    ({"ecr": {"repositories": [{"name": "web", "images": [
+        {"manifest": MANIFEST_TEXT, "digest": MANIFEST_DIGEST},
+        {"manifest": MANIFEST_TEXT + " ", "digest": MANIFEST_DIGEST}]}]}},
+     f"ecr.repositories[0].images[1].digest: {MANIFEST_DIGEST} is not the digest of the image's manifest as stored "
+     f"(sha256:{hashlib.sha256((MANIFEST_TEXT + ' ').encode()).hexdigest()}; "),
     ({"ecr": {"repositories": [{"name": "web", "images": [{"media_type": "application/json"}]}]}},
      "ecr.repositories[0].images[0].media_type: expected one of"),
     ({"accounts": [{"id": "12"}]}, "accounts[0].id: an account id is 12 digits"),
