@@ -2,6 +2,7 @@
 for every reader of untrusted JSON: request bodies, manifests, policies, state files."""
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -67,3 +68,14 @@ def test_every_reader_refuses_a_document_one_level_past_the_bound(aws) -> None:
         ecr.put_image(repositoryName="app", imageManifest=_manifest(LIMIT - 1),
                       imageManifestMediaType="application/vnd.oci.image.manifest.v1+json")
     assert refused.value.response["Error"]["Code"] == "LayersNotFoundException"
+
+
+def test_an_app_runner_next_token_nested_too_deeply_is_an_invalid_token(aws) -> None:
+    """A ``NextToken`` is base64 of JSON the client hands back: one nested past the decoder's depth was a 500
+    (InternalServiceErrorException, the decoder's RecursionError uncaught); it is refused as any forged token."""
+    apprunner = aws.client("apprunner")
+    for depth in (LIMIT + 1, 5000):
+        token = base64.urlsafe_b64encode(_nested(depth).encode()).decode()
+        with pytest.raises(ClientError) as refused:
+            apprunner.list_services(NextToken=token)
+        assert refused.value.response["Error"]["Code"] == "InvalidRequestException", depth

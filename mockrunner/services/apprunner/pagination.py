@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any, TypeVar
 
+from mockrunner import json_nesting
 from mockrunner.services.apprunner.errors import invalid
 
 T = TypeVar("T")
@@ -62,9 +63,9 @@ def decode_token(operation: str, filters: Mapping[str, Any], token: str | None) 
     if token is None:
         return 0
     try:
-        document = json.loads(base64.urlsafe_b64decode(token.encode()))
+        document = json_nesting.loads(base64.urlsafe_b64decode(token.encode()))
         offset, fingerprint = document["o"], document["f"]
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
         raise invalid(_TOKEN_MESSAGE) from None
     if type(offset) is not int or not 0 <= offset <= MAX_OFFSET or fingerprint != _fingerprint(operation, filters):
         raise invalid(_TOKEN_MESSAGE)
