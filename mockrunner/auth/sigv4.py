@@ -305,7 +305,8 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
            headers: Mapping[str, str], body: bytes) -> None:
     """Raise ``SigV4Error('mismatch')`` unless the signature is the one ``secret`` produces for this very body.
 
-    ``path`` is the path as the request line sent it, still percent-encoded (see :func:`_path_of`)."""
+    ``path`` is the path as the request line sent it, still percent-encoded (see :func:`_path_of`); where the server
+    did not give it, the decoded path stands for it (``RequestContext.raw_path``)."""
     payload = _sha256_hex(body) if body else EMPTY_SHA256
     claimed = headers.get("x-amz-content-sha256")
     if claimed is not None and claimed != payload:
