@@ -7,7 +7,7 @@ What curl 7.88.1 signs, read from ``--trace-ascii`` and recomputed here (``signe
 and every header given with ``-H`` (``x-amz-security-token``, ``X-Amz-Target``, ``Content-Type`` when given; not
 the ``Content-Type`` that ``-d`` adds, nor ``User-Agent``/``Accept``); the query string exactly as the URL spells it
 (not sorted, not re-encoded); the path as sent (not encoded once more); the SHA-256 of the body given by ``-d`` or
-``--data-binary`` (of nothing for ``-T``); no ``x-amz-content-sha256`` header outside S3.
+``--data-binary`` (of nothing for ``-T``); no ``x-amz-content-sha256`` header.
 
 Held, as AWS answers: a query already in AWS's canonical form (sorted, ``%20``, ``%2F``, upper-case hex, ``~``)
 verifies; curl's own spellings AWS refuses (curl/curl#9717 unsorted, #11794 ``--url-query``'s ``+`` and lower-case
