@@ -17,6 +17,14 @@ def aws(request: pytest.FixtureRequest) -> Iterator[Harness]:
 
 
 @pytest.fixture
+def served() -> Iterator[Harness]:
+    """One harness answering over real HTTP only: for clients run as other processes (curl, Perl, Ruby, Node)."""
+    harness = Harness("server")
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
 def make_harness() -> Iterator:
     """Build harnesses with custom settings: ``make_harness("server", Settings(...))``."""
     made: list[Harness] = []

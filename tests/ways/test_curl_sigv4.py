@@ -22,7 +22,6 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -30,7 +29,6 @@ from xml.etree import ElementTree
 
 import pytest
 
-from mockrunner.config import Settings
 from tests.harness import Harness
 from tests.ways.script_drivers import missing
 from tests.ways.sdk_principals import allow, user
@@ -111,12 +109,8 @@ class Curl:
 
 
 @pytest.fixture
-def curl(tmp_path: Path) -> Iterator[Curl]:
-    harness = Harness("server", Settings(log_requests=False))
-    try:
-        yield Curl(harness, tmp_path / "home")
-    finally:
-        harness.close()
+def curl(served: Harness, tmp_path: Path) -> Curl:
+    return Curl(served, tmp_path / "home")
 
 
 def xml_text(body: str, tag: str) -> list[str]:

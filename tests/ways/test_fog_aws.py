@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from mockrunner.config import Settings
 from tests.harness import Harness
 from tests.iam.federation import GITHUB_PROVIDER, deploy_role, github_provider, mint
 from tests.iam.keys_and_codes import enabled_mfa_device, private_pem, rsa_key, self_signed_certificate
@@ -66,12 +64,8 @@ class Fog:
 
 
 @pytest.fixture
-def fog(tmp_path: Path) -> Iterator[Fog]:
-    harness = Harness("server", Settings(log_requests=False))
-    try:
-        yield Fog(harness, tmp_path / "home")
-    finally:
-        harness.close()
+def fog(served: Harness, tmp_path: Path) -> Fog:
+    return Fog(served, tmp_path / "home")
 
 
 def iam(name: str, method: str, *args: Any, caller: Any = None) -> dict:

@@ -40,14 +40,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 
-from mockrunner.config import Settings
 from tests.harness import Harness
 from tests.ways.script_drivers import missing, probed, run_calls
 from tests.ways.sdk_principals import allow, user
@@ -110,12 +108,8 @@ class Signers:
 
 
 @pytest.fixture
-def signers(tmp_path: Path) -> Iterator[Signers]:
-    harness = Harness("server", Settings(log_requests=False))
-    try:
-        yield Signers(harness, tmp_path / "home")
-    finally:
-        harness.close()
+def signers(served: Harness, tmp_path: Path) -> Signers:
+    return Signers(served, tmp_path / "home")
 
 
 def call(name: str, **request: Any) -> dict:

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 
-from mockrunner.config import Settings
 from tests.harness import Harness
 from tests.ways.script_drivers import missing, probed, run_calls
 from tests.ways.sdk_principals import allow, user
@@ -68,12 +66,8 @@ class Perl:
 
 
 @pytest.fixture
-def perl(tmp_path: Path) -> Iterator[Perl]:
-    harness = Harness("server", Settings(log_requests=False))
-    try:
-        yield Perl(harness, tmp_path / "home")
-    finally:
-        harness.close()
+def perl(served: Harness, tmp_path: Path) -> Perl:
+    return Perl(served, tmp_path / "home")
 
 
 def s4(name: str, host: str, **request: Any) -> dict:
