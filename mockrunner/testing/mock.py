@@ -104,7 +104,7 @@ def _answered_once(endpoint: Endpoint, request: Any, operation_model: Any, conte
 
     botocore calls *every* ``before-send`` handler and keeps the first answer: with moto's ``mock_aws`` active too,
     its handler (registered after ours) ran each request again in moto's backends, so a CreateUser was made twice
-    and an operation moto does not implement failed with its ``NotImplementedError`` after mockrunner had answered.
+    and an operation moto lacks raised moto's own not-implemented error after mockrunner had answered.
     """
     if _innermost_app() is None or endpoint._endpoint_prefix not in specs.endpoint_prefixes():
         return _ORIGINAL_GET_RESPONSE(endpoint, request, operation_model, context)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -114,6 +115,14 @@ def signers(served: Harness, tmp_path: Path) -> Signers:
 
 def call(name: str, **request: Any) -> dict:
     return {"name": name, **request}
+
+
+def signed_by(signer: str) -> Callable[..., dict]:
+    """A maker of ``signer``'s calls, to IAM unless ``service`` says otherwise."""
+    def signed(name: str, service: str = "iam", **request: Any) -> dict:
+        return call(name, signer=signer, service=service, **request)
+
+    return signed
 
 
 def ok(answer: dict) -> str:
@@ -266,11 +275,7 @@ def test_aws4_uses_session_credentials_and_reads_denials(signers):
 
 # ----------------------------------------------------------------------------- aws-requests-auth and boto 2
 def test_python_signers_sign_query_requests_and_sessions(signers):
-    def ara(name: str, service: str = "iam", **request: Any) -> dict:
-        return call(name, signer="aws-requests-auth", service=service, **request)
-
-    def boto2(name: str, service: str = "iam", **request: Any) -> dict:
-        return call(name, signer="boto2", service=service, **request)
+    ara, boto2 = signed_by("aws-requests-auth"), signed_by("boto2")
 
     alice = user(signers.harness, "alice", allow("sts:AssumeRole"))
     role = assumable_role(signers.harness)
@@ -346,11 +351,7 @@ def test_python_signers_sign_query_requests_and_sessions(signers):
 
 # ------------------------------------------------------------------------------- aws-sigv4 and Faraday
 def test_ruby_signers_sign_query_json_and_presigned_requests(signers):
-    def sigv4(name: str, service: str = "iam", **request: Any) -> dict:
-        return call(name, signer="aws-sigv4", service=service, **request)
-
-    def faraday(name: str, service: str = "iam", **request: Any) -> dict:
-        return call(name, signer="faraday", service=service, **request)
+    sigv4, faraday = signed_by("aws-sigv4"), signed_by("faraday")
 
     alice = user(signers.harness, "alice", allow("sts:AssumeRole"))
     role = assumable_role(signers.harness)
