@@ -14,6 +14,13 @@ with the probes for CPU: a probe's figure is the lock's hold plus that.  No moto
 (its server takes any credentials), so it does no such work, under a lock or not, and a ratio would compare
 nothing.
 
+A second table measures the lock itself, in this process: the same large requests (and an empty-body
+GetCallerIdentity, the do-nothing floor) through the app in-process, the store's lock wrapped in one that records
+how long each outermost hold lasts (a benchmark's instrument, as ``time.perf_counter`` is; the server's code is
+not changed).  Its figure is the longest single hold of the store lock while serving the request: what every other
+request would wait at most, the work outside the lock (decoding the form, hashing the body) not counted.  Run it
+against another checkout (``cd <checkout> && PYTHONPATH=. python <this script>``) to compare.
+
 Usage: ``python scripts/bench_lock_hold.py [--runs 5] [--size-mb 32] [--timeout 60]``.  Loopback only; every loop
 is bounded in count (``--probes``) and by ``--timeout`` seconds per run.
 """
@@ -38,6 +45,65 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+
+
+class TimedLock:
+    """A re-entrant lock that records the length (ms) of each outermost hold in ``holds``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._depth = threading.local()
+        self._since = 0.0
+        self.holds: list[float] = []
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        got = self._lock.acquire(blocking, timeout)
+        if got:
+            depth = getattr(self._depth, "n", 0)
+            if depth == 0:
+                self._since = time.perf_counter()
+            self._depth.n = depth + 1
+        return got
+
+    def release(self) -> None:
+        self._depth.n -= 1
+        if self._depth.n == 0:
+            self.holds.append((time.perf_counter() - self._since) * 1000)
+        self._lock.release()
+
+    def _is_owned(self) -> bool:
+        return self._lock._is_owned()  # noqa: SLF001 - as RLock's users ask it
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+
+
+def longest_holds(size: int, runs: int) -> dict[str, list[float]]:
+    """Per request kind, the longest hold of the store lock while serving it in-process, once per run."""
+    from mockrunner.app import create_app
+    from mockrunner.config import Settings
+    from mockrunner.testing.inprocess import call_app
+
+    app = create_app(Settings(log_requests=False))
+    lock = app.store.lock = TimedLock()
+    endpoint = "http://localhost"
+    floor = AWSRequest(method="POST", url=endpoint + "/?Action=GetCallerIdentity&Version=2011-06-15", data=b"")
+    SigV4Auth(Credentials("test", "test"), "sts", "us-east-1").add_auth(floor)
+    made = {"floor: empty-body GetCallerIdentity": (floor.prepare().body or b"", dict(floor.headers), floor.url),
+            f"SigV4, {size // 1_000_000} MB signed body": (*sigv4_body(endpoint, size), endpoint + "/"),
+            f"SigV2, {size // 1_000_000} MB signed form": (*sigv2_form(endpoint, size), endpoint + "/")}
+    found: dict[str, list[float]] = {name: [] for name in made}
+    for _ in range(runs):  # interleaved: each kind once per round
+        for name, (body, headers, url) in made.items():
+            lock.holds.clear()
+            response = call_app(app, AWSRequest(method="POST", url=url, data=body, headers=headers).prepare())
+            if response.status_code != 200:
+                raise SystemExit(f"{name} was refused: {response.status_code} {response.content[:300]!r}")
+            found[name].append(max(lock.holds))
+    return found
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -131,6 +197,12 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(10)
+    holds = longest_holds(size, args.runs)
+    print(f"longest hold of the store lock while serving the request, in-process; median [min-max] of {args.runs} "
+          "runs, ms")
+    for name, values in holds.items():
+        print(f"{name:44s} {spread(values, 2):>24s}")
+    print()
     print(f"GetCallerIdentity probes against a 'mockrunner serve' on loopback; median [min-max] of {args.runs} runs, "
           "ms")
     print(f"{'':34s} {'longest probe':>24s} {'large request':>24s}")
