@@ -169,8 +169,9 @@ def export_state() -> Response:
 def import_state() -> Response:
     document = _body()
     try:
+        replacement = snapshot.read_state(_store(), document)  # decoded and checked before the store lock is taken
         with _mutation():
-            snapshot.import_state(_store(), document)
+            snapshot.replace_state(_store(), replacement)
     except snapshot.SnapshotError as error:
         raise AdminError(400, "InvalidState", str(error)) from None
     return _json({"status": "imported", "accounts": sorted(_store().accounts)})

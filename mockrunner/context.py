@@ -54,6 +54,11 @@ class RequestContext:
     sigv2: Any = None
     """What :func:`mockrunner.auth.authenticate.read_ahead` read of a request without a SigV4 signature before the
     store lock was taken (its SigV2 reading, or the refusal its body makes); ``None`` when it was not read."""
+    signature_ahead: Any = field(default=None, repr=False)
+    """The costly, key-independent (or optimistically keyed) part of verifying the request's signature, done by
+    :func:`mockrunner.auth.authenticate.read_ahead` before the store lock was taken: a SigV4 request's
+    :class:`mockrunner.auth.sigv4.Digest` (its body's hash and its string to sign) or a SigV2 request's
+    :class:`mockrunner.auth.sigv2.Checked` (its HMAC under the secret its key had then); ``None`` when not done."""
     prepared: Any = None
     """What the operation's ``prepare`` made of the parameters before the store lock was taken (see
     :mod:`mockrunner.services.registry`); ``None`` when it has none or was not run."""

@@ -9,6 +9,15 @@ in the same hold of the store lock as everything that reads the state for the re
 authorization, handler), so a change is seen by others only once it is durable; a failed commit (the change
 undone) is answered with the service's internal error as well, and so is a fault in the middle of a handler,
 after the store is put back to the state the file holds.
+
+Work on a request's bytes alone is done before the lock: its parameters (:func:`_read_parameters`), its signature's
+key-independent part and, for SigV2, its HMAC under the secret its key has then (:func:`authenticate.read_ahead`),
+an operation's ``prepare`` (the simulator's documents, PutImage's manifest).  What stays under the lock, and why: the
+key look-up and the HMAC over a SigV4 string to sign (a few hundred bytes; the secret must be the one in force);
+SigV2's HMAC again when the key's secret is not the one it was computed with; IAM and ECR policy documents, read by
+their handlers (at most 10,240 characters by IAM's quotas, 131,072 by the model's, refused before the lock: about a
+millisecond, and what they are checked against is the state); a save (``commit``), which must be of the state the
+request leaves (docs/behaviour.md, "Signature work outside the store lock (session 22)").
 """
 from __future__ import annotations
 

@@ -32,18 +32,13 @@ from typing import TYPE_CHECKING
 from mockrunner import json_nesting
 from mockrunner.durable import fsync_directory
 from mockrunner.model import snapshot
+from mockrunner.mutations import is_mutation  # noqa: F401 - where the gateway and tests have always found it
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 MAGIC = "mockrunner-state"
 _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{64})\n")
-_READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "BatchCheck", "Simulate")
-_MUTATING_READS = frozenset({("sts", "GetSessionToken"), ("sts", "GetFederationToken"),
-                             ("sts", "GetScopedCredentials")})
-"""Operations named like reads that create something a later call can use (credentials)."""
-_READS_NAMED_OTHERWISE = frozenset({("ecr", "ValidatePullThroughCacheRule")})
-"""Operations named like writes that only read (a validation answers what it found and keeps nothing)."""
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
 
 Writer = Callable[[int, bytes], int]
@@ -60,17 +55,6 @@ class CorruptStateError(StateFileError):
 
 class StateNotSavedError(StateFileError):
     """A save failed: nothing was renamed over the state file and the store holds the file's state again."""
-
-
-def is_mutation(service: str | None, operation: str | None) -> bool:
-    """Whether a successful call of ``service.operation`` may have changed the state."""
-    if not service or not operation:
-        return False
-    if (service, operation) in _MUTATING_READS:
-        return True
-    if (service, operation) in _READS_NAMED_OTHERWISE:
-        return False
-    return not operation.startswith(_READ_PREFIXES)
 
 
 def encode_file(body: bytes) -> bytes:

@@ -80,8 +80,8 @@ def authenticate(ctx: "RequestContext") -> None:
     secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
     try:
         sigv4.check_time(signed, datetime.now(UTC))
-        sigv4.verify(signed, secret, ctx.method, ctx.raw_path if ctx.raw_path is not None else ctx.path,
-                     ctx.query_string, ctx.headers, ctx.body)
+        ahead = ctx.signature_ahead if isinstance(ctx.signature_ahead, sigv4.Digest) else None
+        sigv4.verify(signed, secret, ctx.method, _path(ctx), ctx.query_string, ctx.headers, ctx.body, ahead)
     except sigv4.SigV4Error as error:
         raise _error(ctx, error.kind, error.message) from None
     ctx.caller = caller
@@ -89,22 +89,83 @@ def authenticate(ctx: "RequestContext") -> None:
 
 
 def read_ahead(ctx: "RequestContext") -> None:
-    """Read what :func:`authenticate` needs of the request's bytes alone, before the store lock is taken: a query
-    request without a SigV4 signature has its parameters decoded and its SigV2 string to sign built
-    (``ctx.sigv2``), so the lock's hold costs a key look-up and an HMAC.  Raises nothing: a refusal is answered
-    by :func:`authenticate`, in its order.  Read under the lock, a 64 MiB form body sent with no credentials at
-    all held every other request up for seconds
-    (docs/behaviour.md, "Hostile input: forty-first pass (this session's changes)")."""
+    """Do what :func:`authenticate` needs of the request's bytes alone before the store lock is taken, so that the
+    lock's hold costs a key look-up and an HMAC over a short text whatever the request's size.  Raises nothing: a
+    refusal is answered by :func:`authenticate`, in its order, as before.
+
+    - A query request without a SigV4 signature has its parameters decoded and its SigV2 string to sign built
+      (``ctx.sigv2``): read under the lock, a 64 MiB form body sent with no credentials at all held every other
+      request up for seconds (docs/behaviour.md, "Hostile input: forty-first pass (this session's changes)").  Its
+      HMAC, which needs the key's secret, is computed too, with the secret the key has now, looked up without the
+      lock (:func:`_secret_ahead`); under the lock the key is resolved again, as always, and the HMAC's answer is
+      taken only for that very secret (``ctx.signature_ahead``, :func:`mockrunner.auth.sigv2.verify`).
+    - A SigV4-signed request has its body hashed and its string to sign built (``ctx.signature_ahead``,
+      :func:`mockrunner.auth.sigv4.digest`): neither needs the key.
+    (docs/behaviour.md, "Signature work outside the store lock (session 22)")"""
+    if not _verifies(ctx):
+        return
     if ctx.sigv2 is None and _reads_sigv2(ctx):
         ctx.sigv2 = _read_sigv2(ctx)
+        if isinstance(ctx.sigv2, sigv2.Reading) and ctx.sigv2.signed is not None:
+            ctx.signature_ahead = _checked_ahead(ctx, ctx.sigv2)
+        return
+    try:
+        signed = sigv4.parse(ctx.headers, ctx.query)
+    except sigv4.SigV4Error:
+        return  # refused under the lock, in its order
+    if signed is not None:
+        ctx.signature_ahead = sigv4.digest(signed, ctx.method, _path(ctx), ctx.query_string, ctx.headers, ctx.body)
+
+
+def _verifies(ctx: "RequestContext") -> bool:
+    """Whether :func:`authenticate` checks a signature at all: credentials are checked and the operation needs
+    them."""
+    if ctx.store.settings.enforce == "off" or ctx.service_model is None:
+        return False
+    return ctx.operation is None or ctx.operation.auth_type != "none"
+
+
+def _checked_ahead(ctx: "RequestContext", reading: "sigv2.Reading") -> "sigv2.Checked | None":
+    """The SigV2 HMAC under the secret the request's key seems to have now (None when it has none, or the check
+    fails: it is then done under the lock, and fails there as before)."""
+    secret = _secret_ahead(ctx.store, reading.signed.access_key_id)
+    if secret is None:
+        return None
+    try:
+        return sigv2.check(reading, secret)
+    except Exception:  # noqa: BLE001 - a secret HMAC cannot take (not UTF-8): verify() meets it again, in its order
+        return None
+
+
+def _secret_ahead(store: "Store", key_id: str) -> str | None:
+    """The secret of the access key or session ``key_id``, as :func:`resolve_key` finds it, read without the store
+    lock: a guess, never a decision.  Whatever a concurrent change makes of it (a key deleted, deactivated or
+    rotated, a session gone, the state replaced, a dictionary changing size under the loop), the request's own
+    hold resolves the key again, refuses as it always does, and takes an answer computed with this secret only
+    when the key's secret is then this very one (an HMAC depends on the secret and the bytes alone); a wrong
+    guess costs the HMAC again, under the lock, as before.  No check on the key's status, owner or token is
+    made here: they are all made under the lock."""
+    try:
+        keys = store.settings.root_key(key_id)
+        if keys is not None:
+            return keys.secret_access_key
+        for account in list(store.accounts.values()):
+            key = account.iam.access_keys.get(key_id) or account.iam.sessions.get(key_id)
+            if key is not None:
+                return key.secret_access_key
+    except Exception:  # noqa: BLE001 - the state changing under an unlocked read: no guess
+        return None
+    return None
+
+
+def _path(ctx: "RequestContext") -> str:
+    return ctx.raw_path if ctx.raw_path is not None else ctx.path
 
 
 def _reads_sigv2(ctx: "RequestContext") -> bool:
     """Whether :func:`authenticate` would look for a SigV2 signature: credentials are checked, the operation
     needs them, it is a query request and it carries no SigV4 signature."""
-    if ctx.store.settings.enforce == "off" or ctx.service_model is None or ctx.service_model.protocol != "query":
-        return False
-    if ctx.operation is not None and ctx.operation.auth_type == "none":
+    if not _verifies(ctx) or ctx.service_model.protocol != "query":
         return False
     return "authorization" not in ctx.headers and not any(name in ctx.query for name in sigv4.QUERY_AUTH_PARAMETERS)
 
@@ -133,7 +194,8 @@ def _authenticate_sigv2(ctx: "RequestContext") -> None:
     secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
     try:
         sigv2.check_time(signed, datetime.now(UTC))
-        sigv2.verify(reading, secret)
+        checked = ctx.signature_ahead if isinstance(ctx.signature_ahead, sigv2.Checked) else None
+        sigv2.verify(reading, secret, checked)
     except sigv4.SigV4Error as error:
         raise _error(ctx, error.kind, error.message) from None
     ctx.caller = caller

@@ -488,14 +488,16 @@ def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrinc
     # Referred to from the Caller too (a Caller is itself cached per IAM version, so the next request of the same
     # credentials finds it without a keyed look-up), weakly: only the cache keeps it, within its weight.  IAM
     # versions are unique in the process, so the version alone says the IAM state it was compiled from is the one
-    # in force.
+    # in force.  A hit there is a use all the same: the cache keeps the principal as its most recently used, or the
+    # principal of a busy caller (found through its Caller every time) would be the first one evicted.
+    principals, key = store.derived("authorizer", make=_principals_cache), (who.account_id, who.arn, who.access_key_id)
     held = who.__dict__.get("_compiled")
     if held is not None and held[0] == iam.version:
         compiled = held[1]()
         if compiled is not None:
+            principals.touch(key, compiled)
             return compiled
-    compiled = store.derived("authorizer", make=_principals_cache).get(
-        (who.account_id, who.arn, who.access_key_id), iam.version, lambda: _compile(iam, who))
+    compiled = principals.get(key, iam.version, lambda: _compile(iam, who))
     who.__dict__["_compiled"] = (iam.version, weakref.ref(compiled))
     return compiled
 

@@ -152,9 +152,36 @@ def read(fields: Sequence[tuple[str, str]], method: str, host: str, path: str) -
     return Reading(signed, None, heads, query.encode("utf-8"))
 
 
-def verify(reading: Reading, secret: str) -> None:
+@dataclass(slots=True, frozen=True)
+class Checked:
+    """A signature checked before the store lock was taken, with the secret the key seemed to have then: the key's
+    secret as a fingerprint (SHA-256; never the secret itself, which a context's repr would show), and whether the
+    signature is the one that secret makes."""
+
+    fingerprint: bytes
+    matches: bool
+
+
+def check(reading: Reading, secret: str) -> Checked:
+    """The costly part of :func:`verify` (an HMAC over every parameter: 0.76 s for a 60 MB form), done with a
+    secret looked up ahead; :func:`verify` takes its answer only for that very secret."""
+    return Checked(_fingerprint(secret), _matches(reading, secret))
+
+
+def verify(reading: Reading, secret: str, checked: Checked | None = None) -> None:
     """``SigV4Error('mismatch')`` unless ``Signature`` is the one ``secret`` makes for the request ``reading``
-    read (its string to sign with any spelling of its host tried)."""
+    read (its string to sign with any spelling of its host tried).  ``checked``: :func:`check`'s answer for the
+    same reading, used when it was made with ``secret`` itself (the HMAC is a function of the secret and the
+    reading alone: the answer is the one computing it again gives); any other secret is checked anew."""
+    if checked is not None and hmac.compare_digest(checked.fingerprint, _fingerprint(secret)):
+        matches = checked.matches
+    else:
+        matches = _matches(reading, secret)
+    if not matches:
+        raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
+
+
+def _matches(reading: Reading, secret: str) -> bool:
     signed = reading.signed
     digest = METHODS[signed.method]
     given = signed.signature.encode("utf-8", "surrogateescape")
@@ -162,8 +189,12 @@ def verify(reading: Reading, secret: str) -> None:
         mac = hmac.new(secret.encode("utf-8"), head, digest)
         mac.update(reading.tail)
         if hmac.compare_digest(base64.b64encode(mac.digest()), given):
-            return
-    raise SigV4Error("mismatch", SIGNATURE_MISMATCH)
+            return True
+    return False
+
+
+def _fingerprint(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).digest()
 
 
 def _encode(text: str) -> str:

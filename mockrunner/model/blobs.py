@@ -405,7 +405,8 @@ class BlobStore:
 
         Called with the store lock held, so it never waits: while another part arrives (which began where this
         request's part ended) the upload is cancelled instead, as gone is also as it was before (the writer's
-        part ends into nothing, as after any cancel)."""
+        part ends into nothing, as after any cancel).  Its hash of the bytes kept is made again under the lock:
+        it follows only a save that failed, and must be of the bytes the upload keeps then."""
         try:
             with self._locked(upload_id, wait=False) as upload:
                 if size >= upload.size:

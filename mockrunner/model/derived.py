@@ -84,6 +84,15 @@ class WeighedCache:
                 self._release(self._entries.popitem(last=False)[1][2])
         return value
 
+    def touch(self, key: Hashable, value: Any) -> None:
+        """Count a use of ``value``, kept for ``key``, found without :meth:`get` (a caller's own weak reference to
+        it): it becomes the most recently used, as a hit of :meth:`get` makes it.  Nothing when ``key`` keeps
+        another value or none."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[1] is value:
+                self._entries.move_to_end(key)
+
     def _release(self, parts: tuple[int, ...]) -> None:
         for part in parts:
             shared = self._shared[part]

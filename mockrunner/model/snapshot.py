@@ -79,6 +79,21 @@ def export_state(store: "Store") -> dict[str, Any]:
 
 def import_state(store: "Store", document: Any) -> None:
     """Replace the store's state with ``document`` (as :func:`export_state` makes it), or change nothing."""
+    replace_state(store, read_state(store, document))
+
+
+@dataclasses.dataclass(frozen=True)
+class Replacement:
+    """A state document decoded and checked (:func:`read_state`), ready to replace a store's state."""
+
+    decoded: dict[str, Any]
+    offset: float
+
+
+def read_state(store: "Store", document: Any) -> Replacement:
+    """``document`` decoded and checked for ``store`` (its configuration and the names of its state; never its
+    state): the costly part of an import (a large document took seconds), which holds no store lock.  Raises
+    :class:`SnapshotError`."""
     if not isinstance(document, dict):
         raise SnapshotError("$: a state document must be a JSON object")
     if document.get("format") != FORMAT:
@@ -109,8 +124,14 @@ def import_state(store: "Store", document: Any) -> None:
     problem = misplaced(decoded["accounts"]) or shared_ids(decoded["accounts"])
     if problem is not None:
         raise SnapshotError(problem)
+    return Replacement(decoded, float(offset))
+
+
+def replace_state(store: "Store", replacement: Replacement) -> None:
+    """Put a :func:`read_state` replacement in place of the store's state, in one hold of its lock."""
     from mockrunner.model.store import Account
 
+    decoded, offset = dict(replacement.decoded), replacement.offset
     with store.lock:
         decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))
         for name, value in decoded.items():

@@ -45,10 +45,18 @@ class Account:
     """When the account (and so its root user) came to be: the root user's CreateDate."""
 
     def region(self, name: str) -> RegionState:
+        """The Region's state, made (empty) and kept if the account has none yet: for a request that changes it."""
         state = self.regions.get(name)
         if state is None:
             state = self.regions[name] = RegionState()
         return state
+
+    def region_to_read(self, name: str) -> RegionState:
+        """The Region's state, or, if the account has none yet, an empty one that is not kept: for a request that
+        only reads (a read of a Region never written leaves the state, its snapshot and its export as they were;
+        what is written to the empty one is lost, so a request that changes the state asks :meth:`region`)."""
+        state = self.regions.get(name)
+        return state if state is not None else RegionState()
 
 
 class Store:

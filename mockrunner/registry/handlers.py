@@ -217,16 +217,17 @@ def put_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     except UnicodeDecodeError:
         raise from_service_error(ecr_images.invalid_json()) from None
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip() or None
+    reading = ecr_images.read_manifest(text, media_type)  # parsed and hashed before the lock, as it arrived
     with request.locked():
         # The body arrived outside the lock: the image goes only into the repository the push was authorized on,
         # never into a namesake created meanwhile (its policy and tags were never checked).
         repo = request.repository(name, authorized)
         try:
-            image = ecr_images.store_image(request.ctx, repo, text, media_type, tag, digest)
+            image = ecr_images.store_image(request.ctx, repo, text, media_type, tag, digest, reading)
         except ServiceError as error:
             if error.code != "ImageAlreadyExistsException":
                 raise from_service_error(error) from None
-            image = repo.images[ecr.manifest_digest(text)]  # a re-push of the same image succeeds
+            image = repo.images[reading.digest]  # a re-push of the same image succeeds
         request.save()
     headers = {"Location": f"/v2/{name}/manifests/{image.digest}", "Docker-Content-Digest": image.digest,
                "Content-Length": "0"}

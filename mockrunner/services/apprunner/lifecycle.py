@@ -32,6 +32,7 @@ from mockrunner.model.apprunner import (
     Service,
 )
 from mockrunner.services.apprunner import arns, roles
+from mockrunner.services.region_state import writes
 from mockrunner.services.registry import CLOCK_HOOKS, op
 
 if TYPE_CHECKING:
@@ -58,8 +59,9 @@ ROLLBACK_FIELDS = ("source_configuration", "instance_configuration", "health_che
 
 # ------------------------------------------------------------------------------------------------ the region
 def state_of(ctx: "RequestContext") -> AppRunnerState:
-    """The caller's App Runner state in the request's region, seeded and with due operations completed."""
-    return ready_state(ctx.store, ctx.account, ctx.region)
+    """The caller's App Runner state in the request's region, seeded and with due operations completed (a read of a
+    Region the account has no state in makes none: :mod:`mockrunner.services.region_state`)."""
+    return ready_state(ctx.store, ctx.account, ctx.region, keep=writes(ctx))
 
 
 def apprunner_op(name: str, authz: Callable[["RequestContext"], Iterable[Check]]) -> Callable:
@@ -100,9 +102,11 @@ def timestamps_in_whole_seconds(document: Any) -> Any:
     return document
 
 
-def ready_state(store: "Store", account: "Account", region: str) -> AppRunnerState:
-    """The region's state with the provided defaults seeded and every due task completed."""
-    state = account.region(region).apprunner
+def ready_state(store: "Store", account: "Account", region: str, keep: bool = True) -> AppRunnerState:
+    """The region's state with the provided defaults seeded and every due task completed.  With ``keep`` false (a
+    read), a Region the account has no state in is not made: its defaults are seeded into an empty state that is
+    not kept (they are the same whenever they are seeded: :data:`PROVIDED_CREATED_AT`)."""
+    state = (account.region(region) if keep else account.region_to_read(region)).apprunner
     if not state.seeded:
         _seed(state, account.id, region)
     _settle_region(store, account, region, state, force=False)

@@ -270,7 +270,7 @@ def install() -> None:
         if key[0] != "ecr" or getattr(operation.handler, "advances_clock", False):
             continue
         OPERATIONS[key] = Operation(operation.service, operation.name, _advancing(operation.handler),
-                                    _advancing_authz(operation))
+                                    _advancing_authz(operation), operation.prepare)
 
 
 def _advancing(handler: Callable[[RequestContext], dict]) -> Callable[[RequestContext], dict]:

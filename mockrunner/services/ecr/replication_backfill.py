@@ -32,6 +32,7 @@ from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, Replication
 from mockrunner.services.ecr import lifecycle
 from mockrunner.services.ecr.core import invalid, registry_of, token_page
 from mockrunner.services.ecr.replication import copy_image, descendants, rule_matches
+from mockrunner.services.region_state import request_region
 from mockrunner.services.registry import op
 
 MAX_IN_PROGRESS = 10
@@ -63,7 +64,7 @@ def _on_registry(action: str):
 
 def _registry(ctx: RequestContext) -> EcrState | None:
     account = ctx.store.account(registry_of(ctx))
-    return account.region(ctx.region).ecr if account is not None else None
+    return request_region(ctx, account).ecr if account is not None else None
 
 
 def _backfill(ctx: RequestContext) -> ReplicationBackfill:

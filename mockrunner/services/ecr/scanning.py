@@ -24,6 +24,7 @@ from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, ImageScan, 
 from mockrunner.services.ecr import core
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr.core import image_not_found, invalid, on_repository, repository_of, token_page
+from mockrunner.services.region_state import request_region
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ _FINDING_KEYS = frozenset({"name", "description", "uri", "severity", "attributes
 
 
 def registry_state(ctx: RequestContext, registry_id: str | None = None) -> EcrState:
-    return ctx.store.account(registry_id or ctx.caller.account_id).region(ctx.region).ecr
+    """The registry's ECR state in the request's Region (a read makes none: :mod:`mockrunner.services.region_state`)."""
+    return request_region(ctx, ctx.store.account(registry_id or ctx.caller.account_id)).ecr
 
 
 # ------------------------------------------------------------------------------------------------ configuration

@@ -29,6 +29,7 @@ from mockrunner.services.ecr.core import (
     validate_tags,
 )
 from mockrunner.services.ecr.pass_role import REPOSITORY_CREATION, check_custom_role, passing_custom_role
+from mockrunner.services.region_state import request_region
 from mockrunner.services.registry import op
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ ROOT = "ROOT"
 
 
 def _state(ctx: RequestContext) -> EcrState:
-    return ctx.store.account(ctx.caller.account_id).region(ctx.region).ecr
+    """The caller's ECR state in the request's Region (not made by a read: :mod:`mockrunner.services.region_state`)."""
+    return request_region(ctx, ctx.store.account(ctx.caller.account_id)).ecr
 
 
 def template_for(state: EcrState, name: str, purpose: str) -> CreationTemplate | None:
@@ -82,7 +84,8 @@ def create_on_push(ctx: RequestContext, registry_id: str, name: str) -> Reposito
     account = ctx.store.account(registry_id)
     if account is None or registry_id != ctx.caller.account_id:
         return None
-    template = template_for(account.region(ctx.region).ecr, name, "CREATE_ON_PUSH")
+    # a look-up: a push to a missing repository that no template covers makes no Region state
+    template = template_for(account.region_to_read(ctx.region).ecr, name, "CREATE_ON_PUSH")
     if template is None:
         return None
     check = core._repository_check(ctx, "ecr:CreateRepository", registry_id, name,
