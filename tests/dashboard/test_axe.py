@@ -7,7 +7,8 @@ violation; the findings and their fixes are in docs/behaviour.md, "Dashboard che
 The states: the overview, IAM (details closed and open, a later page of users), App Runner, ECR (the list and one
 repository), the decision list (filtered, an older page, a filter matching nothing, live rows arriving in a full
 list and in an empty one), a decision's explanation (implicit deny, explicit deny, allowed), the least-privilege
-list, a suggestion with its proof (and exact names, and its Copy button pressed), each page of an empty server,
+list, a suggestion with its proof (and exact names, and its Copy button pressed), the decision list and a
+suggestion as they are without JavaScript, each page of an empty server,
 the error pages (unknown page, unknown decision, bad filter, unknown principal, missing static file) and the
 admin-token login (as first shown and after a wrong token).
 
@@ -120,6 +121,21 @@ def _live_rows(filtered: bool) -> Callable:
     return show
 
 
+def _without_script(path: str, shown_by_script: str) -> Callable:
+    """A page loaded with JavaScript off (script is turned back on for axe alone: the page's own script has missed
+    its load and never runs), ``shown_by_script`` still hidden."""
+    def show(browser, servers: Servers) -> None:
+        from selenium.webdriver.common.by import By
+
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        try:
+            browser.get(ui(servers.seeded, path))
+        finally:
+            browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+        assert not browser.find_element(By.CSS_SELECTOR, shown_by_script).is_displayed()
+    return show
+
+
 def _copied(browser, servers: Servers) -> None:
     from selenium.webdriver.common.by import By
 
@@ -164,6 +180,8 @@ STATES: dict[str, Callable] = {
     "suggestion-and-proof": _page(f"/suggest?principal={user_arn('dev')}"),
     "suggestion-exact-names": _page(f"/suggest?principal={user_arn('denier')}&exact=1"),
     "suggestion-copied": _copied,
+    "decisions-without-javascript": _without_script("/decisions", "#live-indicator"),
+    "suggestion-without-javascript": _without_script(f"/suggest?principal={user_arn('dev')}", "button.copy"),
     "empty-overview": _page("/", "empty"),
     "empty-iam": _page("/accounts", "empty", details=True),
     "empty-apprunner": _page("/apprunner", "empty"),
