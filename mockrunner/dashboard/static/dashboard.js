@@ -25,6 +25,8 @@ function startLiveDecisions() {
       last = Math.max(last, answer.last);
       table.dataset.last = String(last);
       if (answer.count > 0) {
+        const empty = document.getElementById("no-decisions");
+        if (empty) empty.remove();
         const holder = document.createElement("tbody");
         holder.innerHTML = answer.html;
         const fresh = Array.from(holder.querySelectorAll("tr"));
