@@ -48,6 +48,7 @@ AWS_CODES: dict[Cause, str | None] = {
     # S3's code for "a header you provided implies functionality that is not implemented" (501)
     Cause.UNSUPPORTED: "NotImplemented",
     Cause.UNFRAMABLE: None,  # the service's own internal-error code (its model's server fault)
+    Cause.FAILED: None,
 }
 """The AWS error code of each cause, in every protocol."""
 

@@ -46,10 +46,15 @@ application asks (``wsgi.input_terminated`` is set, ``max_body`` does not apply)
 ``Content-Length`` is written chunk by chunk as the application yields it.
 
 Malformed HTTP gets a 4xx with ``Connection: close`` and the connection is closed; the application never sees
-it.  ``scripts/bench_protocol.py`` measures this server against moto's and a do-nothing floor.
+it.  Every answer the server gives itself (those above, a body the application could not read, an application that
+raised before its answer's head went out: 500) is shaped by the application's ``refusal_answer`` when it has one
+(:data:`mockrunner.wsgi.RefusalAnswerer`; mockrunner's answers in the error shape of the service the head addresses,
+:mod:`mockrunner.refusals`), from what was read of the request, else plain text.
+``scripts/bench_protocol.py`` measures this server against moto's and a do-nothing floor.
 """
 from __future__ import annotations
 
+import logging
 import re
 import select
 import socket
@@ -79,6 +84,7 @@ from mockrunner.wsgi import (
     plain_answer,
 )
 
+log = logging.getLogger("mockrunner.serving")
 _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
 RECV_SIZE = 65536
 TLS_HANDSHAKE = b"\x16"  # the content type of the TLS record every ClientHello comes in
@@ -167,12 +173,24 @@ class _Connection(socketserver.BaseRequestHandler):
                 return
             except (_Closed, OSError):
                 return
+            except Exception:  # noqa: BLE001 - a bug in the application: answered if its head was not sent yet
+                self._failed()
+                return
             if self.h11.our_state is not h11.DONE or self.h11.their_state is not h11.DONE:
                 return
             self.h11.start_next_cycle()
 
     def finish(self) -> None:
         self._give_back_body()  # however the connection ended (an error answered, the peer gone)
+
+    def _failed(self) -> None:
+        """The application raised: logged, and answered 500 unless its answer's head went out already (then the
+        connection is just closed, which the client sees as an answer cut short).  Without this the connection
+        closed unanswered (a retry for an SDK, a reset for anyone else) and socketserver printed the traceback."""
+        seen = self.seen or {}
+        log.exception("the application failed on %s %s", seen.get("REQUEST_METHOD", "-"), seen.get("PATH_INFO", "-"))
+        if self.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            self._send_error(Refusal(500, Cause.FAILED, "the application failed to answer"))
 
     def _give_back_body(self) -> None:
         self.server.bodies.give_back(self.held)

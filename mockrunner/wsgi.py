@@ -42,6 +42,8 @@ class Cause(StrEnum):
     """The bytes of request bodies held in memory at once are at their limit; a retry later can pass (503)."""
     UNFRAMABLE = "unframable"
     """The application's answer cannot be written as HTTP (500)."""
+    FAILED = "failed"
+    """The application raised before its answer's head was sent (500)."""
 
 
 @dataclass(frozen=True)

@@ -331,3 +331,32 @@ def test_a_head_never_read_is_plain_text_whatever_the_app() -> None:
     app = create_app(Settings(log_requests=False))
     assert app.refusal_answer(None, Refusal(400, Cause.MALFORMED, "malformed request")) == (
         400, [("Content-Type", "text/plain; charset=utf-8")], b"malformed request")
+
+
+class _Failing:
+    """A WSGI app that raises (a bug), its refusals shaped by mockrunner's own ``refusal_answer``."""
+
+    def __init__(self) -> None:
+        self.refusal_answer = create_app(Settings(log_requests=False)).refusal_answer
+
+    def __call__(self, environ: dict, start_response: object) -> list[bytes]:
+        raise RuntimeError("a bug")
+
+
+def _plain_failing(environ: dict, start_response: object) -> list[bytes]:
+    raise RuntimeError("a bug")
+
+
+def test_an_application_that_raises_is_answered_in_the_services_internal_error() -> None:
+    """It was a connection closed unanswered (an SDK retried it as a connection error) and a traceback on stderr."""
+    with serving(_Failing()) as port:
+        status, headers, body = exchange(port, request(ECR_TARGET + "Content-Length: 2\r\n", b"{}"))
+    assert (status, headers["x-amzn-errortype"], headers["connection"]) == (500, "ServerException", "close")
+    assert json.loads(body) == {"__type": "ServerException", "message": "the application failed to answer"}
+
+
+def test_an_application_without_shaping_that_raises_is_answered_in_plain_text() -> None:
+    with serving(_plain_failing) as port:
+        status, headers, body = exchange(port, request("Content-Length: 0\r\n"))
+    assert (status, headers["content-type"], body) == (500, "text/plain; charset=utf-8",
+                                                        b"the application failed to answer")
