@@ -516,6 +516,7 @@ def _shaped(answerer: RefusalAnswerer, seen: dict | None, refusal: Refusal) -> A
             (name + value).encode("latin-1")
         return int(status), headers, bytes(body)
     except Exception:  # noqa: BLE001 - the refusal goes out whatever the application's shaping did
+        log.exception("the refusal %s could not be shaped; answered in plain text", refusal.status)
         return plain_answer(seen, refusal)
 
 
