@@ -22,7 +22,7 @@ header is not the application's to act on (no ``HTTP_TRANSFER_ENCODING``), but a
 
 
 class Cause(StrEnum):
-    """Why the server refuses a request itself, before or while reading it (the application never answers it)."""
+    """Why the server answers a request itself: refused before or while it was read, or the application failed."""
 
     MALFORMED = "malformed"
     """Not HTTP/1.x the server can frame: a bad request line or header, an invalid Host, both lengths (400)."""
