@@ -20,7 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Response as TestResponse
 
-from mockrunner import gateway
+from mockrunner import gateway, refusals
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
 from mockrunner.model.blobs import BlobStore
@@ -30,7 +30,7 @@ from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
 from mockrunner.services.ecr.push import collect_garbage
-from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING
+from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, Answer, Refusal, plain_answer
 
 log = logging.getLogger("mockrunner.requests")
 
@@ -51,7 +51,7 @@ class MockrunnerApp:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO") or "/"
-        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+        if is_admin_path(path):
             return self.admin_app(environ, start_response)
         if registry.is_registry_path(path):
             return self.registry(environ, start_response)
@@ -59,6 +59,18 @@ class MockrunnerApp:
         start_response(f"{result.status} {HTTP_STATUS_CODES.get(result.status, 'UNKNOWN')}",
                        list(result.headers.items()))
         return [result.body]
+
+    def refusal_answer(self, environ: dict[str, Any] | None, refusal: Refusal) -> Answer:
+        """The HTTP server's own refusal of a request (:mod:`mockrunner.serving`), shaped as the part of mockrunner
+        its path addresses answers errors (:mod:`mockrunner.refusals`); plain text when its head was never read."""
+        if environ is None:
+            return plain_answer(environ, refusal)
+        path = environ.get("PATH_INFO") or "/"
+        if is_admin_path(path):
+            return refusals.admin(refusal)
+        if registry.is_registry_path(path):
+            return refusals.registry(refusal)
+        return refusals.aws(_head_context(self.store, environ), refusal)
 
     @property
     def admin_app(self) -> Flask:
@@ -177,8 +189,19 @@ def _raw_path(environ: dict[str, Any]) -> str | None:
     return target.partition("?")[0] or "/"
 
 
+def is_admin_path(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
 def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContext:
     """Read a WSGI environ straight into a RequestContext (no per-request werkzeug parsing)."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    return _head_context(store, environ, body)
+
+
+def _head_context(store: Store, environ: dict[str, Any], body: bytes = b"") -> RequestContext:
+    """The RequestContext of a WSGI environ's head, with ``body``."""
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
@@ -186,8 +209,6 @@ def context_from_environ(store: Store, environ: dict[str, Any]) -> RequestContex
         headers["content-length"] = environ["CONTENT_LENGTH"]
     if SIGNED_TRANSFER_ENCODING in environ:
         headers["transfer-encoding"] = environ[SIGNED_TRANSFER_ENCODING]
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
     return RequestContext(
         store=store,
         method=environ.get("REQUEST_METHOD", "GET"),

@@ -187,6 +187,19 @@ def route(ctx: RequestContext) -> None:
             raise ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
 
 
+def addressed_service(ctx: RequestContext) -> str | None:
+    """The served service ``ctx`` is addressed to, found as :func:`route` finds it (the credential scope's service,
+    then ``X-Amz-Target``, the path, the Host, the ``Action``) from what it holds (a request whose body was not read
+    is told by its head alone), or None; raises nothing."""
+    if ctx.query_string and not ctx.query:
+        ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
+    signing_name, _ = _scope(ctx)
+    spec = specs.for_scope(signing_name, ctx.path) if signing_name is not None else None
+    if spec is not None:
+        return spec.name
+    return _guess_service(ctx, ctx.headers.get("x-amz-target"))
+
+
 def _wrong_scope(ctx: RequestContext, service: str) -> ServiceError:
     """Signed for another service (``lambda``, say) but addressed to one of ours: AWS refuses the credential scope."""
     ctx.service = service

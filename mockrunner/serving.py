@@ -46,10 +46,15 @@ application asks (``wsgi.input_terminated`` is set, ``max_body`` does not apply)
 ``Content-Length`` is written chunk by chunk as the application yields it.
 
 Malformed HTTP gets a 4xx with ``Connection: close`` and the connection is closed; the application never sees
-it.  ``scripts/bench_protocol.py`` measures this server against moto's and a do-nothing floor.
+it.  Every answer the server gives itself (those above, a body the application could not read, an application that
+raised before its answer's head went out: 500) is shaped by the application's ``refusal_answer`` when it has one
+(:data:`mockrunner.wsgi.RefusalAnswerer`; mockrunner's answers in the error shape of the service the head addresses,
+:mod:`mockrunner.refusals`), from what was read of the request, else plain text.
+``scripts/bench_protocol.py`` measures this server against moto's and a do-nothing floor.
 """
 from __future__ import annotations
 
+import logging
 import re
 import select
 import socket
@@ -67,8 +72,19 @@ from urllib.parse import unquote_to_bytes
 
 import h11
 
-from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, BodyUnreadable, WSGIApp, open_wsgi
+from mockrunner.wsgi import (
+    SIGNED_TRANSFER_ENCODING,
+    Answer,
+    BodyUnreadable,
+    Cause,
+    Refusal,
+    RefusalAnswerer,
+    WSGIApp,
+    open_wsgi,
+    plain_answer,
+)
 
+log = logging.getLogger("mockrunner.serving")
 _REASONS = {status.value: status.phrase.encode("latin-1") for status in HTTPStatus}
 RECV_SIZE = 65536
 TLS_HANDSHAKE = b"\x16"  # the content type of the TLS record every ClientHello comes in
@@ -106,14 +122,16 @@ class Limits:
 
 
 BODIES_HELD = "too many request bodies are being received at once; retry"
+BODY_INCOMPLETE = "request body incomplete"
 
 
 class HTTPError(Exception):
-    """The request cannot be answered by the application: answer ``status`` with ``message`` and close."""
+    """The request cannot be answered by the application: answer ``status`` with ``message`` (for ``cause``) and
+    close."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, cause: Cause, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.refusal = Refusal(status, cause, message)
 
 
 class _Closed(Exception):
@@ -131,9 +149,13 @@ class _Connection(socketserver.BaseRequestHandler):
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
         self.secure = False
         self.awaiting_first_byte = self.server.tls_context is not None
+        self.seen: dict | None = None
+        """The environ of the request being read (without ``wsgi.input``), once its head is read whole: what the
+        application's ``refusal_answer`` is told of a request the server refuses."""
 
     def handle(self) -> None:
         while not self.server.stopping:
+            self.seen = None
             try:
                 environ = self._read_request()
                 if environ is None:
@@ -141,15 +163,18 @@ class _Connection(socketserver.BaseRequestHandler):
                 self._respond(environ)
                 self._give_back_body()
             except HTTPError as error:
-                self._send_error(error.status, str(error))
+                self._send_error(error.refusal)
                 return
             except BodyUnreadable as error:  # the application let it pass: the server answers it
-                self._send_error(error.status, error.message)
+                self._send_error(error.refusal)
                 return
             except h11.LocalProtocolError:  # the application's answer cannot be framed (e.g. a CR in a header)
-                self._send_error(500, "the application's response is not valid HTTP")
+                self._send_error(Refusal(500, Cause.UNFRAMABLE, "the application's response is not valid HTTP"))
                 return
             except (_Closed, OSError):
+                return
+            except Exception:  # noqa: BLE001 - a bug in the application: answered if its head was not sent yet
+                self._failed()
                 return
             if self.h11.our_state is not h11.DONE or self.h11.their_state is not h11.DONE:
                 return
@@ -158,6 +183,15 @@ class _Connection(socketserver.BaseRequestHandler):
     def finish(self) -> None:
         self._give_back_body()  # however the connection ended (an error answered, the peer gone)
 
+    def _failed(self) -> None:
+        """The application raised: logged, and answered 500 unless its answer's head went out already (then the
+        connection is just closed, which the client sees as an answer cut short).  Without this the connection
+        closed unanswered (a retry for an SDK, a reset for anyone else) and socketserver printed the traceback."""
+        seen = self.seen or {}
+        log.exception("the application failed on %s %s", seen.get("REQUEST_METHOD", "-"), seen.get("PATH_INFO", "-"))
+        if self.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            self._send_error(Refusal(500, Cause.FAILED, "the application failed to answer"))
+
     def _give_back_body(self) -> None:
         self.server.bodies.give_back(self.held)
         self.held = 0
@@ -165,7 +199,7 @@ class _Connection(socketserver.BaseRequestHandler):
     def _hold(self, size: int) -> None:
         """Count ``size`` more bytes of the body against the server's budget, or refuse the request (503)."""
         if not self.server.bodies.take(size):
-            raise HTTPError(503, BODIES_HELD)
+            raise HTTPError(503, Cause.BUSY, BODIES_HELD)
         self.held += size
 
     def _receive(self, deadline: float | None, idle: bool = False, late: str = "request head not received in time"
@@ -190,13 +224,13 @@ class _Connection(socketserver.BaseRequestHandler):
             deadline = time.monotonic() + self.limits.head_timeout
         remaining = self.limits.idle_timeout if deadline is None else deadline - time.monotonic()
         if remaining <= 0:
-            raise HTTPError(408, late)
+            raise HTTPError(408, Cause.LATE, late)
         self.connection.settimeout(min(remaining, self.limits.idle_timeout))
         try:
             data = self.connection.recv(RECV_SIZE)
         except TimeoutError:  # a request past its deadline is answered; a silent connection is just closed
             if remaining <= self.limits.idle_timeout and deadline is not None:
-                raise HTTPError(408, late) from None
+                raise HTTPError(408, Cause.LATE, late) from None
             raise _Closed() from None
         self.h11.receive_data(data)
         return len(data)
@@ -246,41 +280,55 @@ class _Connection(socketserver.BaseRequestHandler):
         if status == 431:
             first_line_end = self.h11.trailing_data[0].find(b"\n")
             if first_line_end < 0 or first_line_end > self.limits.max_target:
-                return HTTPError(414, "request line too long")
-            return HTTPError(431, "request head too large")
-        return HTTPError(status, str(error) or "malformed request")
+                return HTTPError(414, Cause.TARGET_TOO_LONG, self._too_long())
+            return HTTPError(431, Cause.HEAD_TOO_LARGE, self._head_too_large())
+        cause = Cause.UNSUPPORTED if status == 501 else Cause.MALFORMED
+        return HTTPError(status, cause, str(error) or "malformed request")
+
+    def _too_long(self) -> str:
+        return f"request line too long: more than {self.limits.max_target} bytes"
+
+    def _head_too_large(self) -> str:
+        return f"request head too large: more than {self.limits.max_head} bytes"
+
+    def _body_too_large(self) -> str:
+        return f"request body too large: more than {self.limits.max_body} bytes"
 
     def _read_request(self) -> dict | None:
         event = self._next_event(head=True)
         if isinstance(event, h11.ConnectionClosed):
             return None
         if not isinstance(event, h11.Request):
-            raise HTTPError(400, "malformed request")
-        if event.http_version not in (b"1.0", b"1.1"):
-            raise HTTPError(400, "unsupported HTTP version")
-        if not all(_HOST.fullmatch(value) for name, value in event.headers if name == b"host"):
-            raise HTTPError(400, "invalid Host header")
+            raise HTTPError(400, Cause.MALFORMED, "malformed request")
         absolute = _ABSOLUTE_FORM.fullmatch(event.target)
+        # read whole (h11 bounds an incomplete head, a complete one came in one read): a refusal from here on is
+        # answered in the shape of whoever the head addresses (the application's ``refusal_answer``)
+        self.seen = self._environ(event, absolute)
+        if event.http_version not in (b"1.0", b"1.1"):
+            raise HTTPError(400, Cause.MALFORMED, "unsupported HTTP version")
+        if not all(_HOST.fullmatch(value) for name, value in event.headers if name == b"host"):
+            raise HTTPError(400, Cause.MALFORMED, "invalid Host header")
         if absolute and not _HOST.fullmatch(absolute.group(1)):
-            raise HTTPError(400, "invalid authority in the request target")
+            raise HTTPError(400, Cause.MALFORMED, "invalid authority in the request target")
         if len(event.target) > self.limits.max_target:
-            raise HTTPError(414, "request line too long")
+            raise HTTPError(414, Cause.TARGET_TOO_LONG, self._too_long())
         if len(event.headers) > self.limits.max_headers:
-            raise HTTPError(431, "too many header fields")
+            raise HTTPError(431, Cause.HEAD_TOO_LARGE, f"too many header fields: more than {self.limits.max_headers}")
         # h11 bounds only an incomplete head; one that arrived whole in a large read is measured here
         if len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers) > self.limits.max_head:
-            raise HTTPError(431, "request head too large")
-        environ = self._environ(event, absolute)
+            raise HTTPError(431, Cause.HEAD_TOO_LARGE, self._head_too_large())
+        environ = dict(self.seen)
         length = environ.get("CONTENT_LENGTH")
         if length is not None and self.h11.their_state is h11.SEND_BODY and _is_chunked(event):
-            raise HTTPError(400, "both Content-Length and Transfer-Encoding")  # a request smuggling shape
+            # a request smuggling shape
+            raise HTTPError(400, Cause.MALFORMED, "both Content-Length and Transfer-Encoding")
         streamed = environ["PATH_INFO"].startswith(self.limits.streamed_prefixes)
         if length is not None and int(length) > self.limits.max_body and not streamed:
-            raise HTTPError(413, "request body too large")
+            raise HTTPError(413, Cause.BODY_TOO_LARGE, self._body_too_large())
         if length is not None and not streamed and not self.server.bodies.fits(int(length)):
             # before ``100 Continue``; nothing is held for a body announced, only for bytes received (else a few
             # heads announcing 64 MiB each, and no body, would have every request's body refused)
-            raise HTTPError(503, BODIES_HELD)
+            raise HTTPError(503, Cause.BUSY, BODIES_HELD)
         if self.h11.they_are_waiting_for_100_continue:
             interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
             self.connection.sendall(self.h11.send(interim))
@@ -343,13 +391,13 @@ class _Connection(socketserver.BaseRequestHandler):
             if isinstance(event, h11.Data):
                 total += len(event.data)
                 if total > self.limits.max_body:
-                    raise HTTPError(413, "request body too large")
+                    raise HTTPError(413, Cause.BODY_TOO_LARGE, self._body_too_large())
                 self._hold(len(event.data))  # held as it arrives
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 return b"".join(chunks)
             else:  # ConnectionClosed before the body was complete
-                raise HTTPError(400, "request body incomplete")
+                raise HTTPError(400, Cause.ABORTED, BODY_INCOMPLETE)
 
     def _respond(self, environ: dict) -> None:
         """Run the application and send its answer (streamed when it declares its ``Content-Length``)."""
@@ -381,11 +429,16 @@ class _Connection(socketserver.BaseRequestHandler):
                     self.connection.sendall(self.h11.send(h11.Data(data=chunk)))
             self.connection.sendall(self.h11.send(h11.EndOfMessage()))
 
-    def _send_error(self, status: int, message: str) -> None:
-        """Answer ``status`` with ``Connection: close``, then linger so that closing does not reset the answer away."""
-        body = message.encode("utf-8")
-        head = (b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nDate: %s\r\n"
-                b"Connection: close\r\n\r\n" % (status, _REASONS.get(status, b""), len(body), http_date()))
+    def _send_error(self, refusal: Refusal) -> None:
+        """Answer ``refusal`` with ``Connection: close``, in the shape the application's ``refusal_answer`` gives it
+        (plain text without one, or when it fails), then linger so that closing does not reset the answer away."""
+        status, headers, body = _shaped(getattr(self.server.app, "refusal_answer", plain_answer), self.seen, refusal)
+        lines = [b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, b""))]
+        lines += [b"%s: %s" % (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+        lines += [b"Content-Length: %d" % len(body), b"Date: " + http_date(), b"Connection: close", b"", b""]
+        if self.seen is not None and self.seen["REQUEST_METHOD"] == "HEAD":
+            body = b""  # the length a GET would have been answered with, and no body (RFC 9110 section 9.3.2)
+        head = b"\r\n".join(lines)
         try:
             self.connection.settimeout(self.limits.idle_timeout)
             self.connection.sendall(head + body)
@@ -430,15 +483,15 @@ class _BodyStream:
             try:
                 event = self._connection._next_event()
             except HTTPError as error:
-                raise BodyUnreadable(error.status, str(error)) from None
+                raise BodyUnreadable(error.refusal) from None
             except OSError:  # the connection broke (reset, a TLS error): no answer will reach the client
-                raise BodyUnreadable(400, "request body incomplete") from None
+                raise BodyUnreadable(Refusal(400, Cause.ABORTED, BODY_INCOMPLETE)) from None
             if isinstance(event, h11.Data):
                 self._buffer = bytes(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 self._done = True
             else:  # ConnectionClosed before the body was complete
-                raise BodyUnreadable(400, "request body incomplete")
+                raise BodyUnreadable(Refusal(400, Cause.ABORTED, BODY_INCOMPLETE))
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
 
@@ -450,6 +503,24 @@ class _BodyStream:
         except BodyUnreadable:
             return False
         return self._done and not self._buffer
+
+
+def _shaped(answerer: RefusalAnswerer, seen: dict | None, refusal: Refusal) -> Answer:
+    """``answerer``'s answer to ``refusal``, or the plain one if it fails: a refusal is always answered.  A header
+    with a CR, LF or NUL (which would end the head early) or outside latin-1 fails it too."""
+    try:
+        status, headers, body = answerer(seen, refusal)
+        for name, value in headers:
+            if _UNSAFE.search(name + value):
+                raise ValueError("a header of the refusal cannot be written")
+            (name + value).encode("latin-1")
+        return int(status), headers, bytes(body)
+    except Exception:  # noqa: BLE001 - the refusal goes out whatever the application's shaping did
+        log.exception("the refusal %s could not be shaped; answered in plain text", refusal.status)
+        return plain_answer(seen, refusal)
+
+
+_UNSAFE = re.compile(r"[\r\n\x00]")
 
 
 def http_date() -> bytes:

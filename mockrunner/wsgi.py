@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 WSGIApp = Callable[[dict, Callable], Any]
@@ -19,16 +21,66 @@ header is not the application's to act on (no ``HTTP_TRANSFER_ENCODING``), but a
 (curl's ``--aws-sigv4`` signs every header it sends)."""
 
 
+class Cause(StrEnum):
+    """Why the server answers a request itself: refused before or while it was read, or the application failed."""
+
+    MALFORMED = "malformed"
+    """Not HTTP/1.x the server can frame: a bad request line or header, an invalid Host, both lengths (400)."""
+    TARGET_TOO_LONG = "target-too-long"
+    """The request target past the server's limit (414)."""
+    HEAD_TOO_LARGE = "head-too-large"
+    """The head past the server's size or field-count limit (431)."""
+    UNSUPPORTED = "unsupported"
+    """A ``Transfer-Encoding`` the server does not implement (h11's 501)."""
+    LATE = "late"
+    """The head or the body did not arrive in time (408)."""
+    BODY_TOO_LARGE = "body-too-large"
+    """The body past the server's limit (413)."""
+    ABORTED = "aborted"
+    """The client stopped sending before its body was complete (400)."""
+    BUSY = "busy"
+    """The bytes of request bodies held in memory at once are at their limit; a retry later can pass (503)."""
+    UNFRAMABLE = "unframable"
+    """The application's answer cannot be written as HTTP (500)."""
+    FAILED = "failed"
+    """The application raised before its answer's head was sent (500)."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request the server answers itself: ``status`` with ``message``, for ``cause``."""
+
+    status: int
+    cause: Cause
+    message: str
+
+
+Answer = tuple[int, list[tuple[str, str]], bytes]
+"""``(status, headers, body)`` of an answer the server writes itself (it adds ``Content-Length``, ``Date`` and
+``Connection: close``)."""
+
+RefusalAnswerer = Callable[[dict | None, Refusal], Answer]
+"""How an application shapes the server's refusals: given what the server read of the request (its WSGI environ
+without ``wsgi.input``; ``None`` when the head was never read whole) and the refusal.  An application offers one
+as its ``refusal_answer`` attribute; the server uses :func:`plain_answer` for any other."""
+
+
+def plain_answer(environ: dict | None, refusal: Refusal) -> Answer:
+    """The refusal's message as ``text/plain``: what the server answers when it cannot tell who the request is for."""
+    return refusal.status, [("Content-Type", "text/plain; charset=utf-8")], refusal.message.encode("utf-8")
+
+
 class BodyUnreadable(Exception):
     """``wsgi.input`` cannot give the rest of the request body: it did not arrive in time (``status`` 408) or the
     client stopped sending it (400).  Raised by the server's streamed input (:mod:`mockrunner.serving`); the
     application answers ``status`` with ``message`` in its own error shape (it is a failure of the request, not of
     the application) and the server closes the connection after the answer."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message)
+        self.refusal = refusal
+        self.status = refusal.status
+        self.message = refusal.message
 
 
 @contextmanager
