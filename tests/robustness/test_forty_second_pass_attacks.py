@@ -70,6 +70,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -288,3 +289,82 @@ def test_held_policy_suggest_answers_an_untouched_export(capsys, tmp_path, expor
     answer = json.loads(out)
     assert answer["policies"][0]["document"]["Statement"][0]["Action"] == "s3:GetObject"
     assert answer["proof"]["allAllowed"] is True
+
+
+# -- fixed: the suggestion and the explanation read the store under its lock ----------------------------------------
+
+def _world_with_denials(harness: Harness) -> dict[str, int]:
+    """A user in a group, denied ListUsers (its identity policy) and AssumeRole (a role trusting its account):
+    decision ids by action."""
+    iam = harness.client("iam")
+    iam.create_user(UserName="a")
+    iam.create_group(GroupName="g")
+    iam.add_user_to_group(GroupName="g", UserName="a")
+    iam.put_user_policy(UserName="a", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}))
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]}))
+    key = iam.create_access_key(UserName="a")["AccessKey"]
+    as_user = {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}
+    harness.client_for(as_user, "iam").get_user(UserName="a")
+    for call in (lambda: harness.client_for(as_user, "iam").list_users(),
+                 lambda: harness.client_for(as_user, "sts").assume_role(
+                     RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r", RoleSessionName="sess")):
+        with pytest.raises(ClientError):
+            call()
+    return {entry["action"]: entry["id"] for entry in harness.store.decision_log
+            if entry["decision"] != "allowed"}
+
+
+def _reads_outside_the_lock(harness: Harness, read) -> tuple[list[str], int]:
+    """The store readers called while this thread does not hold the store lock during ``read()`` (in process: the
+    request runs on this thread), and how many calls of them were seen in all."""
+    from mockrunner.auth import authorizer
+    from mockrunner.model.authorization_details import AuthorizationDetails
+    from mockrunner.model.iam import IamState
+
+    lock = harness.store.lock
+    watched = {IamState.groups_of.__code__: "IamState.groups_of", authorizer._compile.__code__: "_compile",
+               authorizer.compiled_principal.__code__: "compiled_principal",
+               authorizer.caller_for_role_session.__code__: "caller_for_role_session",
+               AuthorizationDetails.get.__code__: "AuthorizationDetails.get"}
+    outside: list[str] = []
+    seen = [0]
+
+    def profile(frame, event, arg):  # noqa: ARG001 - the profiler's signature
+        if event == "call" and frame.f_code in watched:
+            seen[0] += 1
+            if not lock._is_owned():
+                outside.append(watched[frame.f_code])
+
+    sys.setprofile(profile)
+    try:
+        read()
+    finally:
+        sys.setprofile(None)
+    return outside, seen[0]
+
+
+def test_the_suggestion_and_the_explanation_read_the_store_under_its_lock() -> None:
+    """A concurrent CreateGroup/DeleteGroup made ``GET /_mockrunner/policies/suggest`` a 500 (``RuntimeError:
+    dictionary changed size during iteration`` in ``groups_of``; 91 requests into a loop with 290 groups)."""
+    harness = Harness("inprocess", Settings(log_requests=False))
+    try:
+        denied = _world_with_denials(harness)
+        client = harness.app.test_client()
+        pages = {
+            "suggest": f"/_mockrunner/policies/suggest?principal={USER}",
+            "fix of ListUsers": f"/_mockrunner/policies/suggest?decision={denied['iam:ListUsers']}",
+            "fix of AssumeRole": f"/_mockrunner/policies/suggest?decision={denied['sts:AssumeRole']}",
+            "dashboard explanation": f"/_mockrunner/ui/decisions/{denied['sts:AssumeRole']}",
+            "dashboard suggestion": f"/_mockrunner/ui/suggest?principal={USER}",
+        }
+        for name, url in pages.items():
+            answers: list = []
+            outside, seen = _reads_outside_the_lock(harness, lambda url=url, answers=answers:
+                                                     answers.append(client.get(url).status_code))
+            assert answers == [200], name
+            assert seen, f"{name}: no store reader was called (the probe watches nothing)"
+            assert outside == [], name
+    finally:
+        harness.close()
