@@ -22,6 +22,13 @@ two mockrunner servers given the same ``--state-file``     **fixed (medium).** E
                                                            the first load for ever (a restart through its real path
                                                            lost everything since).  Saves now replace the link's
                                                            target, and the link stays.
+``GET /_mockrunner/policies/suggest`` (and the            **fixed (medium).** The suggestion read the store with no
+dashboard's suggestion and explanation pages) while       lock: the 91st request was a 500 (``RuntimeError:
+another client creates and deletes IAM groups             dictionary changed size during iteration`` in
+                                                           ``groups_of``), and the compiled-principal cache and the
+                                                           authorization records were changed from two threads.
+                                                           Its store readers now run under the store lock
+                                                           (``model.store.under_lock``); evaluation stays outside.
 ``mockrunner policy evaluate`` / ``validate`` given a      **fixed (low).** A ``UnicodeDecodeError`` traceback
 file that is not UTF-8; ``evaluate`` given JSON nested     (both), a ``RecursionError`` traceback (``evaluate``): now
 100,000 deep                                               exit status 2 and one line on stderr, as for a missing
@@ -59,6 +66,14 @@ Probed and held:
   account's, a role, a role session, root, a group, ``*``, a wildcard, no account, another partition), eight
   ``ResourceOwner`` (an account, another, root ARNs, a user ARN, ``x``, ``*``), four resource policies and four
   resource lists, for a user, a group and a role: no 5xx.
+* The built-in identity providers' admin routes (OIDC token, JWKS read and registration, discovery; SAML metadata,
+  assertion, keys) with each field ``null``, empty, a number, a list, an object, ``true``, NUL, a URL with a space,
+  a fragment, a query, port 99999, ``..`` or 5,000 characters, claims holding ``1e400`` or a 30-digit number, a
+  discovery path of 3,000 segments: each a 4xx with a JSON body.
+* App Runner's state machine (a spot check beside the fuzzers): an image service switched to a code repository,
+  ``MinSize`` over ``MaxSize``, ``MaxConcurrency`` 200 and 201, a sixth revision, a deleted revision made the
+  default, pausing twice, updating, deploying and adding a domain while paused, a domain again in upper case,
+  operations on a deleted service's ARN, a service created again under a deleted one's name.
 * ``mockrunner policy evaluate`` with principal tags given as a list, a context value that is an object, ``NaN``
   and ``Infinity`` in conditions and context, an unhashable ``resourcePolicyKind``, a principal ``x``: each an
   ``error`` result or a decision (a ``NaN`` or ``1e400`` in a policy is "Syntax errors in policy.").
