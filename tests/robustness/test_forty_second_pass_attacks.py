@@ -29,6 +29,11 @@ another client creates and deletes IAM groups             dictionary changed siz
                                                            authorization records were changed from two threads.
                                                            Its store readers now run under the store lock
                                                            (``model.store.under_lock``); evaluation stays outside.
+a mock nested in an active one, given two seeds of        **fixed (low).** Its start failed (SeedError) but the
+which the second is refused                                first seed stayed in the world it shares with the outer
+                                                           mock: half a mutation.  A mock's seeds are now applied
+                                                           all-or-nothing (``MockAppRunner._seed_all``), on
+                                                           ``reset()`` too.
 ``mockrunner policy evaluate`` / ``validate`` given a      **fixed (low).** A ``UnicodeDecodeError`` traceback
 file that is not UTF-8; ``evaluate`` given JSON nested     (both), a ``RecursionError`` traceback (``evaluate``): now
 100,000 deep                                               exit status 2 and one line on stderr, as for a missing
@@ -88,6 +93,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -95,7 +101,9 @@ from mockrunner.cli import main
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.model.store import Store
-from tests.harness import MODES, Harness
+from mockrunner.seed import SeedError
+from mockrunner.testing.mock import MockAppRunner
+from tests.harness import MODES, UNREACHABLE, Harness
 
 ACCOUNT = "123456789012"
 USER = f"arn:aws:iam::{ACCOUNT}:user/a"
@@ -383,3 +391,21 @@ def test_the_suggestion_and_the_explanation_read_the_store_under_its_lock() -> N
             assert outside == [], name
     finally:
         harness.close()
+
+
+# -- fixed: a nested mock's seeds, all or nothing -------------------------------------------------------------------
+
+def test_a_nested_mock_whose_second_seed_fails_leaves_none_of_its_seeds_in_the_shared_world() -> None:
+    good = {"users": [{"name": "from-the-good-seed"}]}
+    bad = {"users": [{"name": "refused", "bogus": 1}]}
+    with MockAppRunner(seed={"users": [{"name": "outer"}]}) as outer:
+        iam = boto3.client("iam", endpoint_url=UNREACHABLE)
+        with pytest.raises(SeedError, match="bogus"):
+            with MockAppRunner(seed=[good, bad]):
+                pytest.fail("the nested block ran")
+        assert [user["UserName"] for user in iam.list_users()["Users"]] == ["outer"]  # was also the good seed's
+        assert outer.active
+        with pytest.raises(SeedError):
+            outer.seeds.append(bad)
+            outer.reset()  # a reset whose seed fails: the world empty, not half seeded
+        assert iam.list_users()["Users"] == []
