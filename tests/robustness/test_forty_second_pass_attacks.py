@@ -34,6 +34,10 @@ which the second is refused                                first seed stayed in 
                                                            mock: half a mutation.  A mock's seeds are now applied
                                                            all-or-nothing (``MockAppRunner._seed_all``), on
                                                            ``reset()`` too.
+``POST /_mockrunner/ecr/scan-findings`` with             **fixed (low).** Answered 200, the findings seeded for
+``account_id`` or ``region`` ``0``, ``""``, ``false`` or   the default account or Region, which the body did not
+``null``                                                   name.  Now 400 ``InvalidFindings``: when given, each is a
+                                                           non-empty string.
 ``mockrunner policy evaluate`` / ``validate`` given a      **fixed (low).** A ``UnicodeDecodeError`` traceback
 file that is not UTF-8; ``evaluate`` given JSON nested     (both), a ``RecursionError`` traceback (``evaluate``): now
 100,000 deep                                               exit status 2 and one line on stderr, as for a missing
@@ -54,10 +58,10 @@ Probed and held:
   2,000 ``*a`` (no backtracking blow-up: 100 matches in under a millisecond); ``/policies/suggest`` with ``since``
   year 1, 9999, ``+99:00``, month 13, principals with an empty name, three session parts, a 13-digit account, NUL,
   100,000 characters, ``decision`` ``-1``, 5,000 digits, a full-width digit; ``/clock/advance`` with ``1e308``,
-  ``-0.0``, ``1e-320``, a list, a string, ``null``; ``/ecr/scan-findings`` with an object, list, number, empty or
-  unknown account, a list or number or boolean region, a 100,000-character digest, ``{}`` and ``null`` findings, a
-  ``null`` or list status; ``/enforce`` with a list or object mode; the App Runner admin routes with an unknown
-  Region, a one-digit account and a connection ARN of three parts: each a 4xx with a JSON body.
+  ``-0.0``, ``1e-320``, a list, a string, ``null``; ``/ecr/scan-findings`` with an account that is an object, a list
+  or unknown, a Region that is a list, a 100,000-character digest, ``{}`` and ``null`` findings, a ``null`` or list
+  status; ``/enforce`` with a list or object mode; the App Runner admin routes with an unknown Region, a one-digit
+  account and a connection ARN of three parts: each a 4xx with a JSON body.
 * The dashboard: every page and the rows endpoint with each of 19 query parameters (``page``, ``after``,
   ``principal``, ``endpoint``, ``_method``, ``_anchor``, ``_external``...) set to empty, ``-1``, 5,000 nines, a
   full-width digit, NUL, 100,000 characters, ``[``, ``**``, ``${aws:username}``, ``<script>``, ``nan``; the ECR page
@@ -409,3 +413,23 @@ def test_a_nested_mock_whose_second_seed_fails_leaves_none_of_its_seeds_in_the_s
             outer.seeds.append(bad)
             outer.reset()  # a reset whose seed fails: the world empty, not half seeded
         assert iam.list_users()["Users"] == []
+
+
+# -- fixed: scan findings seeded for an account or Region that is no string ------------------------------------------
+
+@pytest.mark.parametrize("named", [{"account_id": 0}, {"account_id": ""}, {"account_id": False},
+                                   {"account_id": None}, {"region": 0}, {"region": ""}, {"region": None}])
+def test_scan_findings_for_an_account_or_region_that_is_no_string_are_refused(mode, named) -> None:
+    harness = Harness(mode, Settings(log_requests=False))
+    try:
+        digest = "sha256:" + "a" * 64
+        status, answer = harness.admin("POST", "/ecr/scan-findings", {"digest": digest, "findings": [], **named})
+        name = next(iter(named))
+        assert (status, answer) == (400, {"error": "InvalidFindings",
+                                          "message": f"{name}, when given, is a non-empty string"})
+        assert not harness.store.account(ACCOUNT).region("us-east-1").ecr.seeded_findings  # was the default's
+        status, _ = harness.admin("POST", "/ecr/scan-findings", {"digest": digest, "findings": [],
+                                                                 "account_id": ACCOUNT, "region": "us-east-1"})
+        assert status == 200
+    finally:
+        harness.close()
