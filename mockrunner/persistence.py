@@ -248,20 +248,24 @@ class StateFile:
             now = _Identity.of(os.stat(self.target))
         except FileNotFoundError:
             return
-        if now == self._written or self._holds_what_was_written():
+        if now == self._written or self._holds_what_was_written(now.size):
             return
         raise StaleStateFileError(
             "it was changed by another process since this mockrunner loaded or saved it (a second mockrunner "
             "using the same file, or an edit), and saving over it would lose that process's changes; restart "
             "mockrunner to load it")
 
-    def _holds_what_was_written(self) -> bool:
-        """Whether the file holds exactly what this process last loaded or wrote (copied back, say)."""
+    def _holds_what_was_written(self, size: int) -> bool:
+        """Whether the file, of ``size`` bytes, holds exactly what this process last loaded or wrote (copied back,
+        say); a file of another size is not read."""
         if self._durable is None:
+            return False
+        expected = encode_file(self._durable)
+        if size != len(expected):
             return False
         try:
             with open(self.target, "rb") as handle:
-                return handle.read() == encode_file(self._durable)
+                return handle.read(size + 1) == expected
         except OSError:
             return False
 
