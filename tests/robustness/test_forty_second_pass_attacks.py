@@ -83,6 +83,10 @@ Probed and held:
   ``MinSize`` over ``MaxSize``, ``MaxConcurrency`` 200 and 201, a sixth revision, a deleted revision made the
   default, pausing twice, updating, deploying and adding a domain while paused, a domain again in upper case,
   operations on a deleted service's ARN, a service created again under a deleted one's name.
+* Condition operators: 17,280 policies through ``SimulateCustomPolicy`` (twelve operators, bare, with
+  ``ForAnyValue:``/``ForAllValues:`` and ``IfExists``; fifteen odd keys; sixteen odd values): no 5xx.
+* ``mockrunner serve`` at start with hostile ``--operation-delay``, seeds, state files, ``--accounts``, ``--quota``
+  and account ids: one line and exit status 1 or 2 each.
 * ``mockrunner policy evaluate`` with principal tags given as a list, a context value that is an object, ``NaN``
   and ``Infinity`` in conditions and context, an unhashable ``resourcePolicyKind``, a principal ``x``: each an
   ``error`` result or a decision (a ``NaN`` or ``1e400`` in a policy is "Syntax errors in policy.").
