@@ -340,8 +340,11 @@ def ecr_scan_findings() -> Response:
         problem = scanning.finding_problem(finding)
         if problem is not None:
             raise AdminError(400, "InvalidFindings", problem)
-    account_id = body.get("account_id") or store.settings.root_accounts[0].account_id
-    region = body.get("region") or store.settings.default_region
+    for name in ("account_id", "region"):  # 0, "" or false named the default account or Region, silently
+        if name in body and (not isinstance(body[name], str) or not body[name]):
+            raise AdminError(400, "InvalidFindings", f"{name}, when given, is a non-empty string")
+    account_id = body.get("account_id", store.settings.root_accounts[0].account_id)
+    region = body.get("region", store.settings.default_region)
     from mockrunner import regions
     if not regions.is_valid(str(region)):
         raise AdminError(400, "InvalidRegion", f"unknown region {region!r}")

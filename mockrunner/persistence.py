@@ -15,6 +15,13 @@ The file starts with a header line giving the body's length and SHA-256, so a fi
 half-written by something else or edited by hand is *detected* at start and reported
 (:class:`CorruptStateError`), never silently replaced by an empty state.
 
+The file is mockrunner's alone while it runs: a save first checks that the file is still the one this process last
+loaded or wrote (the same inode, size and modification time, or failing that the same bytes), and refuses
+(:class:`StateNotSavedError`) when another process saved over it (a second mockrunner given the same file) or it
+was edited by hand: writing the whole state over it would silently drop every change acknowledged by the other
+writer.  A state path that is a symbolic link is written through the link (its target is replaced, the link is
+kept), so the file the link names is the one that holds the state.
+
 The whole state is rewritten each time: simple, and fast enough for the state sizes of a local mock.
 """
 from __future__ import annotations
@@ -27,7 +34,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner import json_nesting
 from mockrunner.durable import fsync_directory
@@ -55,6 +62,23 @@ class CorruptStateError(StateFileError):
 
 class StateNotSavedError(StateFileError):
     """A save failed: nothing was renamed over the state file and the store holds the file's state again."""
+
+
+class StaleStateFileError(OSError):
+    """The state file is no longer the one this process loaded or wrote (a save refuses it: a failed save)."""
+
+
+class _Identity(NamedTuple):
+    """Which file a path names, and as which write: device, inode, size and modification time."""
+
+    device: int
+    inode: int
+    size: int
+    modified: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> "_Identity":
+        return cls(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def encode_file(body: bytes) -> bytes:
@@ -93,10 +117,15 @@ class StateFile:
     def __init__(self, store: "Store", path: str, write: Writer = os.write) -> None:
         self.store = store
         self.path = os.path.abspath(path)
+        self.target = os.path.realpath(self.path)
+        """The file saves replace: the path itself, or the file its symbolic link names (replacing the link by a
+        regular file left the file it named behind with the state of the first load, for ever)."""
         self.write = write
         self._write_lock = threading.Lock()
         self._durable: bytes | None = None
         """The JSON body the file holds (from the last load or save): what a failed save restores."""
+        self._written: _Identity | None = None
+        """What the file was when this process last loaded or wrote it (None: there was no file)."""
 
     def load(self) -> bool:
         """Load the file into the store if it exists (``True``); raise :class:`StateFileError` if it is bad, is
@@ -117,6 +146,7 @@ class StateFile:
         try:
             with open(self.path, "rb") as handle:
                 data = handle.read()
+                read = _Identity.of(os.fstat(handle.fileno()))
         except FileNotFoundError:
             return False
         except OSError as error:
@@ -130,12 +160,13 @@ class StateFile:
         except RecursionError:
             raise CorruptStateError(f"state file {self.path} holds JSON nested too deeply to be a state") from None
         self._durable = data[_HEADER.match(data).end():]
+        self._written = read
         return True
 
     def _remove_stale_temporaries(self) -> None:
         """A ``kill -9`` between writing a temporary file and renaming it leaves one behind: the state file
         itself is intact (that is the point of the rename), so the leftover is only litter."""
-        directory, name = os.path.split(self.path)
+        directory, name = os.path.split(self.target)
         for entry in os.listdir(directory):
             if entry.startswith(f"{name}.tmp-"):
                 try:
@@ -185,7 +216,8 @@ class StateFile:
             try:
                 body = json.dumps(snapshot.export_state(self.store), separators=(",", ":")).encode("utf-8")
                 with self._write_lock:
-                    self._replace_file(encode_file(body))
+                    self._check_unchanged()
+                    self._written = self._replace_file(encode_file(body))
             except (OSError, ValueError, RecursionError) as error:
                 self._restore()
                 reason = getattr(error, "strerror", None) or str(error)
@@ -193,21 +225,52 @@ class StateFile:
             self._durable = body
             self.store.blobs.purge()  # blobs the saved state no longer holds
 
-    def _replace_file(self, data: bytes) -> None:
-        temporary = f"{self.path}.tmp-{os.getpid()}-{threading.get_ident()}"
+    def _check_unchanged(self) -> None:
+        """Raise :class:`StaleStateFileError` when the file is there but is no longer what this process last loaded
+        or wrote (a file removed meanwhile is written again: nothing anyone was told is lost)."""
+        try:
+            now = _Identity.of(os.stat(self.target))
+        except FileNotFoundError:
+            return
+        if now == self._written or self._holds_what_was_written(now.size):
+            return
+        raise StaleStateFileError(
+            "it was changed by another process since this mockrunner loaded or saved it (a second mockrunner "
+            "using the same file, or an edit), and saving over it would lose that process's changes; restart "
+            "mockrunner to load it")
+
+    def _holds_what_was_written(self, size: int) -> bool:
+        """Whether the file, of ``size`` bytes, holds exactly what this process last loaded or wrote (copied back,
+        say); a file of another size is not read."""
+        if self._durable is None:
+            return False
+        expected = encode_file(self._durable)
+        if size != len(expected):
+            return False
+        try:
+            with open(self.target, "rb") as handle:
+                return handle.read(size + 1) == expected
+        except OSError:
+            return False
+
+    def _replace_file(self, data: bytes) -> "_Identity":
+        """Replace the file by ``data`` durably; what the file is then."""
+        temporary = f"{self.target}.tmp-{os.getpid()}-{threading.get_ident()}"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
                      _TEMPORARY_MODE)
         try:
             try:
                 self._write_all(fd, data)
                 os.fsync(fd)
+                written = _Identity.of(os.fstat(fd))  # a rename keeps the inode and the modification time
             finally:
                 os.close(fd)
-            os.replace(temporary, self.path)
+            os.replace(temporary, self.target)
         except BaseException:
             _remove_quietly(temporary)
             raise
-        fsync_directory(os.path.dirname(self.path))
+        fsync_directory(os.path.dirname(self.target))
+        return written
 
     def _write_all(self, fd: int, data: bytes) -> None:
         view = memoryview(data)

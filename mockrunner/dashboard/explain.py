@@ -49,9 +49,10 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
         now = f"error: {error.message}"
     if authorizer.long_header(record.context):  # replayed with a cut header: a condition on it may decide otherwise
         now = f"unknown ({now} with the recorded, cut, aws:UserAgent or aws:referer)"
+    with store.lock:  # the records expire as they are read
+        authorization = store.authorization_details.for_decision(record.id, store.clock.now())
     return {"record": record, "layers": layers, "decisionNow": now, "fix": complete.complete(store, record),
-            "suggestFor": _suggestable(record.principal),
-            "authorization": store.authorization_details.for_decision(record.id, store.clock.now())}
+            "suggestFor": _suggestable(record.principal), "authorization": authorization}
 
 
 def _layer(store: "Store", layer: str, refs: Sequence[PolicyRef], request: AuthzRequest, determining: set,

@@ -3,7 +3,9 @@
 The main CLI calls :func:`add_policy_parser`; ``python -m mockrunner.iam_engine.cli`` runs it alone.
 ``evaluate`` reads a JSON array of requests and prints a JSON array of results in the same order; an
 invalid document or request makes only that result ``error``. ``validate`` exits 0 for a valid
-document and 1 (printing IAM's message) otherwise.
+document and 1 (printing IAM's message) otherwise.  A file that cannot be read as UTF-8 text, or (``evaluate``) is
+not JSON or nests deeper than :data:`mockrunner.json_nesting.MAX_DEPTH`, is exit status 2 with one line on
+stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import json
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from mockrunner import json_nesting
 
 from .cache import validate_policy
 from .document import PolicyKind
@@ -90,10 +94,15 @@ def _parse_now(text: str | None) -> datetime:
 
 
 def _read(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+    """The file's text; ``OSError`` when it cannot be read, or is not UTF-8 (a ``UnicodeDecodeError`` is a
+    ``ValueError``, which the callers did not expect from a read: a traceback)."""
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError as error:
+        raise OSError(f"not UTF-8 text ({error})") from None
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -103,8 +112,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"invalid --now value: {args.now}", file=sys.stderr)
         return 2
     try:
-        items = json.loads(_read(args.input))
-    except (OSError, json.JSONDecodeError) as exc:
+        items = json_nesting.loads(_read(args.input))
+    except (OSError, ValueError, RecursionError) as exc:
         print(f"cannot read requests: {exc}", file=sys.stderr)
         return 2
     if not isinstance(items, list):

@@ -5,10 +5,12 @@ consistent state and a failed call changes nothing: handlers validate first and 
 """
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from mockrunner.arns import split_arn
 from mockrunner.config import Settings
@@ -23,6 +25,21 @@ from mockrunner.model.derived import DerivedCache, WeighedCache
 from mockrunner.model.ecr import EcrState
 from mockrunner.model.iam import IamState, Role
 from mockrunner.model.identity_providers import IdentityProviders
+
+T = TypeVar("T")
+
+def under_lock(read: Callable[..., "T"]) -> Callable[..., "T"]:
+    """``read(store, ...)`` made in one hold of the store's lock: for readers that run outside a request (the
+    suggestion, the dashboard's explanation), which otherwise iterate the store's collections while a request
+    changes them (``RuntimeError: dictionary changed size during iteration``, a 500)."""
+
+    @functools.wraps(read)
+    def locked(store: "Store", *args: Any, **kwargs: Any) -> "T":
+        with store.lock:
+            return read(store, *args, **kwargs)
+
+    return locked
+
 
 DECISIONS_KEPT = 8192
 """Decisions kept in a store, for all its principals together; past this many the decisions kept start over.  (Each

@@ -81,8 +81,12 @@ def _from_files(args: argparse.Namespace) -> dict:
         raise ValueError("--state needs --decisions (the decision log export)")
     state, log = _read_json(args.state), _read_json(args.decisions)
     entries = log.get("decisions") if isinstance(log, dict) else log
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+    if not isinstance(entries, list):
         raise ValueError(f"{args.decisions} is not a decision log export ({{\"decisions\": [...]}})")
+    for entry in entries:
+        problem = suggest.recorded.exported_entry_problem(entry)
+        if problem is not None:
+            raise ValueError(f"{args.decisions} is not a decision log export: {problem}")
     store = Store()
     try:
         snapshot.import_state(store, state)
@@ -94,8 +98,10 @@ def _from_files(args: argparse.Namespace) -> dict:
 
 
 def _read_json(path: str) -> Any:
+    from mockrunner import json_nesting
+
     with open(path, encoding="utf-8") as handle:
         try:
-            return json.load(handle)
-        except json.JSONDecodeError as error:
+            return json_nesting.loads(handle.read())
+        except (ValueError, RecursionError) as error:  # not UTF-8 or not JSON; nested too deeply: a traceback
             raise ValueError(f"{path} is not JSON: {error}") from None

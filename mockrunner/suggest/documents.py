@@ -8,6 +8,7 @@ from mockrunner.arns import account_of, split_arn
 from mockrunner.iam_engine import PolicyKind, PolicyRef
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.model.managed_policies import aws_managed_policies
+from mockrunner.model.store import under_lock
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
@@ -23,6 +24,7 @@ class Document(NamedTuple):
     kind: PolicyKind
 
 
+@under_lock
 def resolve(store: "Store", policy_id: str | None) -> Document | None:
     """The policy's current text and grammar, or None (gone, a session policy, or not a known id form)."""
     if not policy_id:
@@ -52,6 +54,7 @@ def reference(store: "Store", policy_id: str | None) -> PolicyRef | None:
     return PolicyRef(policy_id, found.text, found.kind)
 
 
+@under_lock
 def managed(store: "Store", arn: str) -> Document | None:
     """A customer or AWS managed policy's default version."""
     account_id = account_of(arn)
@@ -60,6 +63,7 @@ def managed(store: "Store", arn: str) -> Document | None:
     return Document(policy.default_document, PolicyKind.IDENTITY) if policy is not None else None
 
 
+@under_lock
 def entity(store: "Store", arn: str):
     """The IAM user, group or role an ARN names (path included), or None."""
     parsed = split_arn(arn)

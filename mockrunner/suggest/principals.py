@@ -8,11 +8,13 @@ from mockrunner.arns import split_arn
 from mockrunner.auth import authorizer
 from mockrunner.auth.caller import Caller
 from mockrunner.iam_engine import PolicySet, principal_from_arn
+from mockrunner.model.store import under_lock
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 
+@under_lock
 def compiled(store: "Store", principal_arn: str) -> authorizer.CompiledPrincipal:
     """What the authorizer would apply to ``principal_arn`` (an IAM user or a role session) now; a principal the
     store no longer knows has no policies (its ARN still gives the engine its account and type)."""
@@ -22,6 +24,7 @@ def compiled(store: "Store", principal_arn: str) -> authorizer.CompiledPrincipal
     return authorizer.compiled_principal(store, caller)
 
 
+@under_lock
 def entity_arn(store: "Store", principal_arn: str) -> str | None:
     """The ARN of the IAM user or role ``principal_arn`` acts as, as the store spells it now: a role session's
     ARN does not hold its role's path, which the role's ARN (the one a policy must name) does.  A role the store
@@ -34,6 +37,7 @@ def entity_arn(store: "Store", principal_arn: str) -> str | None:
     return role_arn(store, parsed.account, parsed.resource_path.split("/")[0])
 
 
+@under_lock
 def role_arn(store: "Store", account_id: str, name: str) -> str:
     """The ARN of role ``name`` of the account, path included (without a path when the store has no such role)."""
     account = store.account(account_id)

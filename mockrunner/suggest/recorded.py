@@ -5,14 +5,18 @@ role session.  The policy a suggestion produces goes to the user or the role: :c
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from mockrunner.arns import split_arn
+from mockrunner.iam_engine import MalformedPolicyError, PolicyKind, validate_policy
 from mockrunner.model import decision_log
 from mockrunner.numerals import is_decimal
+from mockrunner.suggest.resources import literal
 
 
 class SuggestError(ValueError):
@@ -117,6 +121,39 @@ def from_entry(entry: dict | tuple) -> Recorded:
         resource_policy=rendered.get("resourcePolicy"), matched=tuple(rendered.get("matchedStatements") or ()),
         message=str(rendered.get("message", "")),
     )
+
+
+ACTION = re.compile(r"[a-z0-9-]+:[A-Za-z0-9]+")
+"""An action as requests are logged: ``service:Operation``."""
+_EXPORTED_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (int,), "time": (str,), "principal": (str,), "action": (str,), "resource": (str,), "decision": (str,),
+    "message": (str,), "decidedBy": (str, type(None)), "boundary": (str, type(None)),
+    "resourcePolicy": (str, type(None)), "context": (dict,), "matchedStatements": (list,),
+}
+"""The fields of an exported entry (``GET /_mockrunner/decisions``) a suggestion reads, with their types there."""
+
+
+def exported_entry_problem(entry: Any) -> str | None:
+    """What makes ``entry`` no entry of a decision log export (as a file given to ``mockrunner policy suggest``
+    holds it, perhaps edited), or None.  A suggestion read every field as the server writes it: another type was a
+    traceback, an action without its service (``s3``) or a resource that is no ARN a suggested policy IAM would
+    refuse (an ``AssertionError``)."""
+    if not isinstance(entry, dict):
+        return "an entry is not a JSON object"
+    for name, types in _EXPORTED_TYPES.items():
+        if name in entry and (not isinstance(entry[name], types) or isinstance(entry[name], bool)):
+            return f"an entry's {name} is {type(entry[name]).__name__}, not {types[0].__name__}"
+    if not all(isinstance(statement, dict) for statement in entry.get("matchedStatements") or ()):
+        return "an entry's matchedStatements are not JSON objects"
+    if not ACTION.fullmatch(entry.get("action", "")):
+        return f"an entry's action {entry.get('action')!r} is not service:Operation"
+    resource = entry.get("resource", "*")
+    statement = {"Effect": "Allow", "Action": entry["action"], "Resource": literal(resource)}
+    try:
+        validate_policy(json.dumps({"Version": "2012-10-17", "Statement": [statement]}), PolicyKind.IDENTITY)
+    except MalformedPolicyError:
+        return f"an entry's resource {resource!r} is neither * nor an ARN a policy can name"
+    return None
 
 
 def find(entries: Iterable[dict | tuple], decision_id: int) -> Recorded | None:

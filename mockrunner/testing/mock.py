@@ -238,10 +238,26 @@ class MockAppRunner:
 
     def reset(self) -> None:
         """Empty the store and apply the seeds again."""
+        self.store.reset()
+        self._seed_all()
+
+    def _seed_all(self) -> None:
+        """Apply this mock's seeds all-or-nothing: when one fails, the world holds none of them (a nested mock whose
+        second seed failed left its first in the world it shares, though its start had failed)."""
+        if not self.seeds:
+            return
+        from mockrunner.model import snapshot
+
         store = self.store
-        store.reset()
-        for seed in self.seeds:
-            self.seed(seed)
+        with store.lock:
+            before, extra_accounts = snapshot.export_state(store), store.settings.extra_accounts
+            try:
+                for seed in self.seeds:
+                    self.seed(seed)
+            except BaseException:
+                snapshot.import_state(store, before)
+                store.settings.extra_accounts = extra_accounts
+                raise
 
     def seed(self, seed: Any) -> dict[str, int]:
         """Apply a seed document (dict) or seed file (path) now."""
@@ -311,8 +327,7 @@ class MockAppRunner:
             raise ValueError("a nested mock_apprunner shares the state and settings of the one already active; "
                              "give settings to the outermost mock only")
         self._outer = owner if owner is not self else None
-        for seed in self.seeds:
-            self.seed(seed)
+        self._seed_all()
 
     def _owner(self) -> "MockAppRunner":
         """The mock whose store this one uses (itself when it made its own)."""
