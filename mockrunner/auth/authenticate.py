@@ -70,17 +70,20 @@ def authenticate(ctx: "RequestContext") -> None:
         ctx.caller = root_caller(settings.default_account, signed.access_key_id if signed else "")
         ctx.account = store.account(settings.default_account)
         return
-    try:
-        signed = sigv4.parse(ctx.headers, ctx.query)
-    except sigv4.SigV4Error as error:
-        raise _error(ctx, error.kind, error.message) from None
+    ahead = ctx.signature_ahead if isinstance(ctx.signature_ahead, sigv4.Digest) else None
+    if ahead is not None:
+        signed = ahead.signed  # what read_ahead parsed of these very headers: parse() answers the same again
+    else:
+        try:
+            signed = sigv4.parse(ctx.headers, ctx.query)
+        except sigv4.SigV4Error as error:
+            raise _error(ctx, error.kind, error.message) from None
     if signed is None:
         _authenticate_sigv2(ctx)
         return
     secret, caller = resolve_key(ctx, signed.access_key_id, signed.security_token)
     try:
         sigv4.check_time(signed, datetime.now(UTC))
-        ahead = ctx.signature_ahead if isinstance(ctx.signature_ahead, sigv4.Digest) else None
         sigv4.verify(signed, secret, ctx.method, _path(ctx), ctx.query_string, ctx.headers, ctx.body, ahead)
     except sigv4.SigV4Error as error:
         raise _error(ctx, error.kind, error.message) from None

@@ -335,7 +335,7 @@ def verify(signed: SignedRequest, secret: str, method: str, path: str, query_str
     did not give it, the decoded path stands for it (``RequestContext.raw_path``).  ``ahead``: the request's
     :func:`digest`, computed before (used only when made for this very ``signed``; the same bytes are assumed):
     the verification is the same, only its key-dependent part (an HMAC over a short text) is left to do."""
-    if ahead is None or ahead.signed != signed:
+    if ahead is not None and ahead.signed is not signed and ahead.signed != signed:
         ahead = None
     payload = ahead.payload if ahead is not None else _sha256_hex(body) if body else EMPTY_SHA256
     claimed = headers.get("x-amz-content-sha256")
