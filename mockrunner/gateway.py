@@ -110,7 +110,7 @@ def _prepare(ctx: RequestContext, params: dict) -> None:
         ctx.params = dict(params)
         try:
             registry.run_parameter_hooks(ctx)
-            if not authorizer.permitted(ctx, operation.checks(ctx)):
+            if not authorizer.permitted(ctx, operation.checks_ahead(ctx)):
                 return
         except ServiceError:
             return  # refused by its checks: the request's own hold answers it
