@@ -1,7 +1,8 @@
-"""An attacker's forty-third pass, aimed at session 22's work outside the store lock (docs/behaviour.md, "Signature
-work outside the store lock (session 22)"): SigV4's payload hash and string to sign and SigV2's HMAC computed before
-the lock (the SigV2 secret looked up without it), PutImage's and the registry's manifest read before it, the admin
-state import decoded before it, reads making no Region state, the principal cache's recency.
+"""An attacker's forty-third pass, aimed at session 22's work outside the store lock: SigV4's payload hash and
+string to sign and SigV2's HMAC computed before the lock (the SigV2 secret looked up without it), PutImage's and the
+registry's manifest read before it, the admin state import decoded before it, reads making no Region state, the
+principal cache's recency
+(docs/behaviour.md, "Signature work outside the store lock (session 22)").
 
 Findings (each test failed before its fix):
 
@@ -55,7 +56,9 @@ Probes that held (each pinned below, or checked by a differential run against th
 """
 from __future__ import annotations
 
+import http.client
 import json
+import linecache
 import sys
 import threading
 import time
@@ -69,9 +72,11 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
+from mockrunner import admin
 from mockrunner.config import AccountKeys, Settings
 from mockrunner.model import snapshot
 from mockrunner.model.derived import WeighedCache
+from mockrunner.registry import handlers
 from mockrunner.services.ecr import core as ecr_core
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr import lifecycle as ecr_lifecycle
@@ -302,11 +307,9 @@ def test_put_image_of_a_manifest_pushed_with_the_same_tag_meanwhile() -> None:
 
 # -- the registry's manifest PUT racing a DELETE -------------------------------------------------------------------
 
-def _registry_put_after(served: Harness, change: Callable[[], None]) -> requests.Response:
-    """A manifest PUT whose body is sent only once the server waits for it (its authorization done in its first
-    hold), ``change()`` made meanwhile."""
-    import http.client
-
+def _registry_put_after(served: Harness, change: Callable[[], None]) -> tuple[int, dict]:
+    """Status and JSON answer of a manifest PUT whose body is sent only once the server waits for it (its
+    authorization done in its first hold), ``change()`` made meanwhile."""
     ecr = served.client("ecr")
     token = ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"]
     body = build_image("forty-third").manifest
@@ -329,8 +332,6 @@ def _registry_put_after(served: Harness, change: Callable[[], None]) -> requests
 
 def _wait_for_the_body_read() -> None:
     """Until a server thread reads a manifest PUT's body (past the first hold), bounded."""
-    from mockrunner.registry import handlers
-
     deadline = time.monotonic() + _WAIT
     while time.monotonic() < deadline:
         for frame in list(sys._current_frames().values()):  # noqa: SLF001 - observing the server
@@ -343,8 +344,6 @@ def _wait_for_the_body_read() -> None:
 
 
 def _line(frame: Any) -> str:
-    import linecache
-
     return linecache.getline(frame.f_code.co_filename, frame.f_lineno)
 
 
@@ -367,8 +366,6 @@ def test_a_registry_manifest_put_racing_a_repository_deletion(served: Harness, r
 # -- the admin state import racing another ------------------------------------------------------------------------
 
 def _waiting_for_the_import_hold(thread: threading.Thread) -> None:
-    from mockrunner import admin
-
     deadline = time.monotonic() + _WAIT
     while time.monotonic() < deadline:
         for frame in list(sys._current_frames().values()):  # noqa: SLF001 - observing the server
