@@ -101,7 +101,8 @@ def _prepare(ctx: RequestContext, params: dict) -> None:
     """The operation's ``prepare`` on its valid parameters (into ``ctx.prepared``), outside the store lock but only
     for a caller who will be let through: the caller is authenticated and its authorization looked ahead at first
     (under the lock, as every request is, recording nothing; the request's own hold decides again, and records), so
-    a request without valid credentials or permission costs what it did."""
+    a request without valid credentials or permission costs what it did.  The look-ahead evaluates the operation's
+    ``checks_ahead``: never the work its own hold does before its checks (ECR's clock), which would be done twice."""
     operation = registry.lookup(ctx.service, ctx.operation.name)
     if operation is None or operation.prepare is None:
         return
