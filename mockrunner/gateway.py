@@ -29,6 +29,7 @@ from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
+from mockrunner.model.store import regions_unmade_on
 from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
 from mockrunner.protocol import foreign, query_codec, rest_json_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
@@ -59,7 +60,8 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
             if refusal is not None:
                 raise refusal
             ctx.params = params
-            result = _run(ctx, _saving(state_file) if state_file is not None else None)
+            with regions_unmade_on(_REFUSALS):  # a refused write leaves no Region state behind, as a read
+                result = _run(ctx, _saving(state_file) if state_file is not None else None)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result, ctx.request_id
         )

@@ -19,7 +19,10 @@ Findings (each test failed before its fix):
   lock agree (the first found: the root, then accounts in order), so nothing stale was accepted, but the other key
   was listed Active and never usable; AWS's key ids are global.  Refused now (``iam_homes.shared_key_ids``).
 
-Left (pre-existing, documented): a refused write in a Region never written in still makes that Region's state.
+- **Low (all-or-nothing; older than session 22).** A *refused* write in a Region the account never wrote in made
+  that Region's state (empty ECR state, App Runner's provided configurations seeded), shown by the export at once
+  and saved with the next change.  The gateway now drops, on a refusal, the Regions the request made that are still
+  blank (``store.regions_unmade_on``); one filled meanwhile by the clock's work (a replication into it) is kept.
 
 Probes that held (each pinned below, or checked by a differential run against the parent commit 0ce0b9f):
 
@@ -452,3 +455,58 @@ def test_a_touch_refreshes_only_the_value_kept() -> None:
     rebuilt: list[str] = []
     cache.get("a", 1, lambda: rebuilt.append("a") or object())
     assert rebuilt == ["a"]
+
+
+# -- a refused write in a Region never written -----------------------------------------------------------------------
+
+_SERVICE = "arn:aws:apprunner:{region}:123456789012:service/gone/0123456789abcdef0123456789abcdef"
+_REFUSED_WRITES = {
+    "apprunner DeleteService": ("apprunner", "delete_service", {"ServiceArn": _SERVICE},
+                                "ResourceNotFoundException"),
+    "apprunner TagResource": ("apprunner", "tag_resource", {
+        "ResourceArn": _SERVICE, "Tags": [{"Key": "a", "Value": "b"}]}, "ResourceNotFoundException"),
+    "apprunner CreateAutoScalingConfiguration": ("apprunner", "create_auto_scaling_configuration", {
+        "AutoScalingConfigurationName": "upside-down", "MinSize": 5, "MaxSize": 2}, "InvalidRequestException"),
+    "ecr DeleteRegistryPolicy": ("ecr", "delete_registry_policy", {}, "RegistryPolicyNotFoundException"),
+    "ecr DeleteSigningConfiguration": ("ecr", "delete_signing_configuration", {},
+                                       "SigningConfigurationNotFoundException"),
+    "ecr DeletePullThroughCacheRule": ("ecr", "delete_pull_through_cache_rule", {"ecrRepositoryPrefix": "abc"},
+                                       "PullThroughCacheRuleNotFoundException"),
+    "ecr DeleteRepositoryCreationTemplate": ("ecr", "delete_repository_creation_template", {"prefix": "abc"},
+                                             "TemplateNotFoundException"),
+    "ecr StopReplicationBackfill": ("ecr", "stop_replication_backfill", {
+        "replicationBackfillId": "12345678-1234-1234-1234-123456789012"}, "ReplicationBackfillNotFoundException"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REFUSED_WRITES))
+def test_a_refused_write_in_a_region_never_written_keeps_nothing(aws: Harness, name: str) -> None:
+    """A write refused changes nothing: no Region state is left behind (empty, or App Runner's provided
+    configurations seeded into it), as a read leaves none; the export is as it was."""
+    service, method, params, code = _REFUSED_WRITES[name]
+    before = snapshot.export_state(aws.store)["state"]
+    params = json.loads(json.dumps(params).replace("{region}", "eu-south-2"))
+    with pytest.raises(ClientError) as refused:
+        getattr(aws.client(service, region="eu-south-2"), method)(**params)
+    assert refused.value.response["Error"]["Code"] == code
+    assert snapshot.export_state(aws.store)["state"] == before
+    assert "eu-south-2" not in aws.store.account(ACCOUNT).regions
+
+
+def test_a_refused_write_keeps_a_region_made_for_it_by_what_was_due(aws: Harness) -> None:
+    """A Region a request made and filled with what the store clock made due (here: a replication into a Region the
+    account had no state in, completed by the clock before a refused ECR write) is kept; and a Region a successful
+    write made is kept."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    ecr.put_replication_configuration(replicationConfiguration={"rules": [{"destinations": [
+        {"region": "eu-south-2", "registryId": ACCOUNT}]}]})
+    _pushable(aws)
+    started = ecr.start_replication_backfill(destination={"region": "eu-south-2", "registryId": ACCOUNT})
+    assert started["status"] in ("PREPARING", "IN_PROGRESS")
+    aws.admin("POST", "/clock/advance", {"seconds": 24 * 3600})
+    with pytest.raises(ClientError):
+        ecr.delete_registry_policy()  # refused; the clock's work before its checks copies the image
+    assert "app" in aws.store.account(ACCOUNT).regions["eu-south-2"].ecr.repositories
+    aws.client("ecr", region="eu-west-3").put_registry_scanning_configuration(scanType="BASIC")
+    assert "eu-west-3" in aws.store.account(ACCOUNT).regions
