@@ -29,6 +29,7 @@ from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
+from mockrunner.model.store import regions_unmade_on
 from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
 from mockrunner.protocol import foreign, query_codec, rest_json_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
@@ -59,7 +60,8 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
             if refusal is not None:
                 raise refusal
             ctx.params = params
-            result = _run(ctx, _saving(state_file) if state_file is not None else None)
+            with regions_unmade_on(_REFUSALS):  # a refused write leaves no Region state behind, as a read
+                result = _run(ctx, _saving(state_file) if state_file is not None else None)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result, ctx.request_id
         )
@@ -101,7 +103,8 @@ def _prepare(ctx: RequestContext, params: dict) -> None:
     """The operation's ``prepare`` on its valid parameters (into ``ctx.prepared``), outside the store lock but only
     for a caller who will be let through: the caller is authenticated and its authorization looked ahead at first
     (under the lock, as every request is, recording nothing; the request's own hold decides again, and records), so
-    a request without valid credentials or permission costs what it did."""
+    a request without valid credentials or permission costs what it did.  The look-ahead evaluates the operation's
+    ``checks_ahead``: never the work its own hold does before its checks (ECR's clock), which would be done twice."""
     operation = registry.lookup(ctx.service, ctx.operation.name)
     if operation is None or operation.prepare is None:
         return
@@ -110,7 +113,7 @@ def _prepare(ctx: RequestContext, params: dict) -> None:
         ctx.params = dict(params)
         try:
             registry.run_parameter_hooks(ctx)
-            if not authorizer.permitted(ctx, operation.checks(ctx)):
+            if not authorizer.permitted(ctx, operation.checks_ahead(ctx)):
                 return
         except ServiceError:
             return  # refused by its checks: the request's own hold answers it

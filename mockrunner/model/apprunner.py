@@ -177,3 +177,12 @@ class AppRunnerState:
     """ARN of a deleted / inactive resource -> when it stops being describable, in that order (deletion order among
     equal times; see ``lifecycle.bury``)."""
     seeded: bool = False
+
+    def provided_only(self) -> bool:
+        """Whether the state holds nothing but what App Runner provides in every Region (the ``DefaultConfiguration``
+        revisions :data:`PROVIDED_ID`, created at :data:`PROVIDED_CREATED_AT`): what a first look at a Region seeds."""
+        made = (self.services, self.service_names, self.connections, self.vpc_connectors, self.vpc_ingress_connections,
+                self.asc_services, self.pending, self.tombstones)
+        configurations = [*self.auto_scaling_configurations.values(), *self.observability_configurations.values()]
+        return not any(made) and all(configuration.id == PROVIDED_ID and configuration.created_at == PROVIDED_CREATED_AT
+                                     for configuration in configurations)

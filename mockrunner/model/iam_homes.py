@@ -11,11 +11,13 @@ in its account (GetPolicy, attachments, evaluation), which the API never lets an
 Unique ids (:func:`shared_ids`) stand for their entity the same way: a user's ``user_id`` is its ``aws:userid`` in
 every request, and a policy naming a deleted user or role keeps its unique id, which "names nobody else".  So a
 state whose user carries another user's id would pass every ``aws:userid`` condition written for that user, and one
-whose user carries the id a stored policy names a deleted principal by would be that principal.
+whose user carries the id a stored policy names a deleted principal by would be that principal.  Access key ids
+(:func:`shared_key_ids`) name one secret each: a request signed with an id that two accounts' keys (or a root key of
+the settings and an IAM key) carried was resolved to one of them, the other listed Active and never usable.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.arns import split_arn
@@ -108,4 +110,22 @@ def shared_ids(accounts: Mapping[str, "Account"]) -> str | None:
             if named:
                 return (f"{where}: names {min(named)!r}, the unique id of a user or role that exists (IAM shows a "
                         "principal's id only once it is deleted)")
+    return None
+
+
+KEY_COLLECTIONS = ("access_keys", "sessions")
+"""Where an account's IAM state keeps credentials by access key id (what a signature names)."""
+
+
+def shared_key_ids(accounts: Mapping[str, "Account"], root_key_ids: Iterable[str]) -> str | None:
+    """``"<path>: <why>"`` for the first access key or session whose access key id is another's too (any account's:
+    AWS's key ids are global; or one of ``root_key_ids``, the settings' root keys), else ``None``."""
+    owners = dict.fromkeys(root_key_ids, "a root key of the settings")
+    for account_id, account in accounts.items():
+        for collection in KEY_COLLECTIONS:
+            for key_id in getattr(account.iam, collection):
+                where = f"$.state.accounts.{account_id}.iam.{collection}[{str(key_id)[:200]!r}]"
+                if key_id in owners:
+                    return f"{where}: {str(key_id)[:40]!r} is also the access key id of {owners[key_id]}"
+                owners[key_id] = where
     return None

@@ -34,7 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine.strict_json import is_unicode_text
-from mockrunner.model.iam_homes import misplaced, shared_ids
+from mockrunner.model.iam_homes import misplaced, shared_ids, shared_key_ids
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.state_ranges import check_ranges, checking
 
@@ -121,7 +121,8 @@ def read_state(store: "Store", document: Any) -> Replacement:
     _check_accounts(decoded["accounts"])
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
-    problem = misplaced(decoded["accounts"]) or shared_ids(decoded["accounts"])
+    problem = misplaced(decoded["accounts"]) or shared_ids(decoded["accounts"]) or shared_key_ids(
+        decoded["accounts"], [keys.access_key_id for keys in store.settings.root_accounts])
     if problem is not None:
         raise SnapshotError(problem)
     return Replacement(decoded, float(offset))

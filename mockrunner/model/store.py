@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -52,6 +54,35 @@ class RegionState:
     apprunner: AppRunnerState = field(default_factory=AppRunnerState)
     ecr: EcrState = field(default_factory=EcrState)
 
+    def blank(self) -> bool:
+        """Whether the Region holds nothing a request made: no ECR state, and of App Runner's at most the provided
+        configurations a first look at a Region seeds."""
+        return self.ecr == EcrState() and self.apprunner.provided_only()
+
+
+_REGIONS_MADE: ContextVar[list[tuple["Account", str]] | None] = ContextVar("regions_made", default=None)
+"""The Regions' states :meth:`Account.region` made on this thread within :func:`regions_unmade_on` (else None)."""
+
+
+@contextmanager
+def regions_unmade_on(refusals: tuple[type[BaseException], ...]) -> Iterator[None]:
+    """Around one request's work: when it raises one of ``refusals``, the Regions' states it made (on this thread)
+    that are still :meth:`RegionState.blank` are dropped again, so a refused request leaves the state as it found it,
+    as a read does (:meth:`Account.region_to_read`).  A Region made and filled meanwhile by what the store clock
+    made due (a replication into it) is kept."""
+    made: list[tuple[Account, str]] = []
+    token = _REGIONS_MADE.set(made)
+    try:
+        yield
+    except refusals:
+        for account, name in made:
+            state = account.regions.get(name)
+            if state is not None and state.blank():
+                del account.regions[name]
+        raise
+    finally:
+        _REGIONS_MADE.reset(token)
+
 
 @dataclass
 class Account:
@@ -66,6 +97,9 @@ class Account:
         state = self.regions.get(name)
         if state is None:
             state = self.regions[name] = RegionState()
+            made = _REGIONS_MADE.get()
+            if made is not None:
+                made.append((self, name))
         return state
 
     def region_to_read(self, name: str) -> RegionState:

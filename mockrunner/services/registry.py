@@ -37,11 +37,19 @@ class Operation:
     """``None``: the default check. Operations AWS never denies (sts:GetCallerIdentity) use ``no_checks``."""
     prepare: Prepare | None = None
     """Run by the gateway before the store lock is taken (see the module docstring)."""
+    look_ahead: Authz | None = None
+    """The checks the gateway's look-ahead before ``prepare`` evaluates when they are not :meth:`checks`: ECR's
+    operations complete what the store clock made due before their checks, work the request's own hold does and
+    the look-ahead (a guess, deciding only whether ``prepare`` is worth running) must not do a second time."""
 
     def checks(self, ctx: "RequestContext") -> Iterable[Check]:
         if self.authz is None:
             return (Check(f"{SERVICES[self.service].action_prefix}:{self.name}"),)
         return self.authz(ctx)
+
+    def checks_ahead(self, ctx: "RequestContext") -> Iterable[Check]:
+        """The checks the look-ahead evaluates (:attr:`look_ahead`, else :meth:`checks`)."""
+        return self.look_ahead(ctx) if self.look_ahead is not None else self.checks(ctx)
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from mockrunner.context import RequestContext
@@ -269,8 +270,9 @@ def install() -> None:
     for key, operation in list(OPERATIONS.items()):
         if key[0] != "ecr" or getattr(operation.handler, "advances_clock", False):
             continue
-        OPERATIONS[key] = Operation(operation.service, operation.name, _advancing(operation.handler),
-                                    _advancing_authz(operation), operation.prepare)
+        # every other part kept (its prepare); the look-ahead before it checks without the clock's work
+        OPERATIONS[key] = replace(operation, handler=_advancing(operation.handler), authz=_advancing_authz(operation),
+                                  look_ahead=operation.checks_ahead)
 
 
 def _advancing(handler: Callable[[RequestContext], dict]) -> Callable[[RequestContext], dict]:
