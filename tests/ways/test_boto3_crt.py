@@ -12,11 +12,8 @@ installs it once into the machine's cache.  Outside CI a test skips when that is
 the suite fails if none passed (``tests/conftest.py``)."""
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,43 +21,19 @@ from pathlib import Path
 import pytest
 
 from tests.harness import Harness
+from tests.ways.cached_installs import installed_once, pinned
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSTRAINTS = ROOT / "constraints.txt"
 DRIVER = Path(__file__).with_name("boto3_crt_driver.py")
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def awscrt_path() -> Path:
-    """A directory holding the pinned ``awscrt`` (made once under the machine's cache; a lock keeps parallel workers
-    from building it twice; a half-built one is built again)."""
-    match = re.search(r"^awscrt==(\S+)$", CONSTRAINTS.read_text(), re.MULTILINE)
-    if match is None:
-        _unavailable("constraints.txt pins no awscrt version")
-    version = match.group(1)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockrunner-tests"
-    home = cache / f"awscrt-{version}"
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / f"awscrt-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (home / ".complete").exists():
-            shutil.rmtree(home, ignore_errors=True)
-            step = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                    "--retries", "2", "--timeout", "30", "--target", str(home), f"awscrt=={version}"]
-            try:
-                done = subprocess.run(step, capture_output=True, text=True, timeout=600)
-            except subprocess.TimeoutExpired:
-                _unavailable(f"installing awscrt {version} took more than 10 minutes")
-            if done.returncode != 0:
-                _unavailable(f"awscrt {version} could not be installed: {done.stderr.strip()[-300:]}")
-            (home / ".complete").write_text("ok")
-    return home
+    """A directory holding the pinned ``awscrt`` alone, under the machine's cache."""
+    version = pinned("awscrt")
+    return installed_once(f"awscrt-{version}", lambda home: [
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+         "--retries", "2", "--timeout", "30", "--target", str(home), f"awscrt=={version}"]])
 
 
 def _run(awscrt_path: Path, mode: str) -> dict:

@@ -12,11 +12,8 @@ instead, and the suite fails if none passed (``tests/conftest.py``).
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,9 +27,9 @@ from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import Harness
 from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_signed_certificate, totp
 from tests.ways.c7n_other_services import OtherServices
+from tests.ways.cached_installs import installed_once, pinned
 
 ACCOUNT = "123456789012"
-CONSTRAINTS = Path(__file__).resolve().parents[2] / "constraints.txt"
 TIMEOUT = 180
 """Seconds one ``custodian run`` may take."""
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -49,47 +46,15 @@ def allow(action: Any, resource: Any = "*") -> dict:
 
 
 # --------------------------------------------------------------------------------------------- the installation
-def _unavailable(reason: str) -> None:
-    (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{reason} (the Cloud Custodian tests need it)")
-
-
-def pinned_c7n() -> str | None:
-    match = re.search(r"^c7n==(\S+)$", CONSTRAINTS.read_text(), re.MULTILINE)
-    return match.group(1) if match else None
-
-
-def _install(version: str) -> Path:
-    """``custodian`` of c7n ``version`` in its own virtual environment under the machine's cache, made once (a
-    lock keeps parallel workers from building it twice; a half-built one is built again)."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mockrunner-tests"
-    home = cache / f"c7n-{version}"
-    executable = home / "bin" / "custodian"
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / f"c7n-{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (home / ".complete").exists():
-            return executable
-        shutil.rmtree(home, ignore_errors=True)
-        steps = ([sys.executable, "-m", "venv", str(home)],
-                 [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                  "--retries", "2", "--timeout", "30", f"c7n=={version}"])
-        for step in steps:
-            try:
-                done = subprocess.run(step, capture_output=True, text=True, timeout=600)
-            except subprocess.TimeoutExpired:
-                _unavailable(f"installing c7n {version} took more than 10 minutes")
-            if done.returncode != 0:
-                _unavailable(f"c7n {version} could not be installed: {done.stderr.strip()[-300:]}")
-        (home / ".complete").write_text("ok")
-    return executable
-
-
 @pytest.fixture(scope="session")
 def custodian() -> Path:
-    version = pinned_c7n()
-    if version is None:
-        _unavailable("constraints.txt pins no c7n version")
-    return _install(version)
+    """``custodian`` of the pinned c7n, in its own virtual environment under the machine's cache."""
+    version = pinned("c7n")
+    home = installed_once(f"c7n-{version}", lambda home: [
+        [sys.executable, "-m", "venv", str(home)],
+        [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--retries", "2", "--timeout", "30", f"c7n=={version}"]])
+    return home / "bin" / "custodian"
 
 
 # ------------------------------------------------------------------------------------------------------ running
