@@ -69,7 +69,6 @@ import hashlib
 import hmac
 import json
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -88,6 +87,7 @@ from mockrunner.testing.inprocess import call_app
 from mockrunner.testing.mock import MockAppRunner, mock_apprunner
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import MODES, UNREACHABLE, Harness
+from tests.robustness.lock_watch import called_under_the_lock
 from tests.robustness.wire import signed_request
 from tests.ways.sdk_principals import allow, user
 
@@ -155,22 +155,9 @@ def _send(harness: Harness, query: str, body: str, method: str = "POST", path: s
 # -- finding: the SigV2 reading under the store lock ------------------------------------------------------------
 
 def _parsed_under_the_lock(harness: Harness, send) -> list[str]:
-    """The body and query parsers called while this thread holds the store lock during ``send()`` (in process: the
-    request runs on this thread)."""
-    lock = harness.store.lock
-    watched = {parse_qsl.__code__: "parse_qsl", query_codec.form_fields.__code__: "form_fields"}
-    seen: list[str] = []
-
-    def profile(frame, event, arg):  # noqa: ARG001 - the profiler's signature
-        if event == "call" and frame.f_code in watched and lock._is_owned():
-            seen.append(watched[frame.f_code])
-
-    sys.setprofile(profile)
-    try:
-        send()
-    finally:
-        sys.setprofile(None)
-    return seen
+    """The body and query parsers called while this thread holds the store lock during ``send()``."""
+    return called_under_the_lock(harness.store.lock,
+                                 {"parse_qsl": parse_qsl, "form_fields": query_codec.form_fields}, send)
 
 
 def test_a_query_request_is_decoded_before_the_store_lock_is_taken() -> None:

@@ -48,6 +48,7 @@ from mockrunner.services.ecr import images as ecr_images
 from mockrunner.testing.inprocess import BeforeSendHook, call_app
 from mockrunner.testing.oci import OCI_MANIFEST, build_image, digest_of
 from tests.harness import UNREACHABLE, Harness
+from tests.robustness.lock_watch import called_under_the_lock
 
 ACCOUNT = "123456789012"
 MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your AWS Secret "
@@ -282,22 +283,8 @@ def test_every_refusal_is_answered_as_before(aws: Harness, name: str) -> None:
 # -- nothing costly under the lock (the request on this thread, a profile hook watching) ---------------------------
 
 def _called_under_the_lock(harness: Harness, watched: dict, send: Callable[[], Any]) -> list[str]:
-    """The watched functions called while this thread holds the store lock during ``send()`` (in process, the
-    request runs on this thread)."""
-    lock = harness.store.lock
-    codes = {function.__code__: name for name, function in watched.items()}
-    seen: list[str] = []
-
-    def profile(frame, event, arg):  # noqa: ARG001 - the profiler's signature
-        if event == "call" and frame.f_code in codes and lock._is_owned():  # noqa: SLF001
-            seen.append(codes[frame.f_code])
-
-    sys.setprofile(profile)
-    try:
-        send()
-    finally:
-        sys.setprofile(None)
-    return seen
+    """The watched functions called while this thread holds the store lock during ``send()``."""
+    return called_under_the_lock(harness.store.lock, watched, send)
 
 
 def test_no_signature_hashing_under_the_lock() -> None:
