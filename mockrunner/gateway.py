@@ -31,7 +31,7 @@ from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.model.store import regions_unmade_on
 from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
-from mockrunner.protocol import foreign, query_codec, rest_json_codec, specs, validation
+from mockrunner.protocol import foreign, newer_operations, query_codec, rest_json_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
 
@@ -177,6 +177,7 @@ def route(ctx: RequestContext) -> None:
     if ctx.service_model.protocol == "json":
         ctx.operation = specs.operation_for_target(ctx.service_model, target or "")
         if ctx.operation is None:
+            _refuse_newer_operation(ctx, target or "")
             raise ServiceError("UnknownOperationException", "", 400)
     elif ctx.service_model.protocol == "rest-json":
         ctx.operation, ctx.uri_params = rest_json_codec.route(ctx.service_model, ctx.method, ctx.path, ctx.raw_path)
@@ -186,6 +187,7 @@ def route(ctx: RequestContext) -> None:
             raise ServiceError("MissingAction", "Missing Action", 400)
         ctx.operation = specs.operation_for_action(ctx.service_model, action)
         if ctx.operation is None:
+            _refuse_newer_operation(ctx, action)
             version = ctx.service_model.api_version
             raise ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
 
@@ -239,12 +241,23 @@ def _reads_json_errors(ctx: RequestContext) -> bool:
     return foreign.reads_json_errors(ctx.headers.get("x-amz-target"), action, _scope(ctx)[0])
 
 
+def _refuse_newer_operation(ctx: RequestContext, name: str) -> None:
+    """Raise ``NotImplemented`` when ``name`` (a target or an action) is an operation of the installed botocore that
+    mockrunner's model of the service does not have (a client newer than the models served)."""
+    operation = newer_operations.known_to_installed_botocore(ctx.service, ctx.service_model.protocol, name)
+    if operation is not None:
+        raise _not_implemented(f"{ctx.service}:{operation}")
+
+
 def _unsupported_operation(ctx: RequestContext) -> ServiceError:
     """A real AWS operation that mockrunner does not provide: say so plainly instead of pretending.
 
     501 is outside botocore's retried statuses, so the client fails at once with this message.
     """
-    action = f"{ctx.service}:{ctx.operation.name}"
+    return _not_implemented(f"{ctx.service}:{ctx.operation.name}")
+
+
+def _not_implemented(action: str) -> ServiceError:
     return ServiceError("NotImplemented", f"mockrunner does not implement {action}.", 501, False)
 
 

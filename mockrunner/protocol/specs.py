@@ -4,7 +4,10 @@
 names what botocore's model cannot say (the module implementing it, its internal-error shape, host names older
 clients still use); everything the model's metadata does say (protocol, signing name, ``X-Amz-Target`` prefix,
 endpoint prefix, botocore's event name) is derived from the model, loaded lazily on first use and cached for
-the life of the process.  Adding a service: one row here and its module under ``mockrunner/services/``.
+the life of the process.  The models are mockrunner's own copies of the pinned botocore's
+(``mockrunner/data/service_models``, made by ``scripts/gen_service_models.py``), not the installed botocore's: what
+is served does not change with the botocore of the environment.  Adding a service: one row here, its module under
+``mockrunner/services/``, and the generator run again.
 
 Routing tables (target -> operation, action -> operation, error code -> error shape) are built once per model;
 per-shape work is cached by the codecs themselves (see :mod:`mockrunner.protocol.compiled`).
@@ -12,15 +15,18 @@ per-shape work is cached by the codecs themselves (see :mod:`mockrunner.protocol
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, TypeVar
 
-import botocore.session
+from botocore.model import ServiceModel
 
 if TYPE_CHECKING:
-    from botocore.model import OperationModel, ServiceModel, Shape
+    from botocore.model import OperationModel, Shape
 
 T = TypeVar("T")
 
@@ -90,12 +96,11 @@ SERVICES: dict[str, ServiceSpec] = {spec.name: spec for spec in (
 """Served services by model name, in the order their modules are loaded."""
 
 _lock = threading.Lock()
-_session: botocore.session.Session | None = None
 _models: dict[str, ServiceModel] = {}
 
 
 def service_model(name: str) -> ServiceModel:
-    """The botocore model of ``name`` (a key of :data:`SERVICES`), loaded on first use.
+    """The model of ``name`` (a key of :data:`SERVICES`), read from mockrunner's copy on first use.
 
     Loaded under a lock so concurrent first requests share one model object (the per-model tables below and the
     codecs' compiled shapes are keyed on it).
@@ -105,12 +110,11 @@ def service_model(name: str) -> ServiceModel:
         return model
     if name not in SERVICES:
         raise KeyError(f"mockrunner does not serve {name!r}")
-    global _session
     with _lock:
         if name not in _models:
-            if _session is None:
-                _session = botocore.session.get_session()
-            _models[name] = _session.get_service_model(name)
+            path = resources.files("mockrunner") / "data" / "service_models" / f"{name}.json.gz"
+            text = gzip.decompress(path.read_bytes())
+            _models[name] = ServiceModel(json.loads(text), service_name=name)
         return _models[name]
 
 

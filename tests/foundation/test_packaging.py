@@ -67,7 +67,9 @@ def test_sdist_and_wheel_build_without_warnings_and_carry_the_data(tmp_path) -> 
                            str(target), str(wheel)], cwd=str(tmp_path))
     assert WARNING.findall(install_output) == []
     probe = ("import mockrunner; from mockrunner.model.managed_policies import aws_managed_policies; "
-             "print(mockrunner.__file__); print(len(aws_managed_policies()))")
+             "from mockrunner.protocol.specs import service_model; "
+             "print(mockrunner.__file__); print(len(aws_managed_policies())); "
+             "print(len(service_model('iam').operation_names))")
     env = {**os.environ, "PYTHONPATH": str(target)}
-    location, count = _run([sys.executable, "-c", probe], cwd=str(tmp_path), env=env).split()
-    assert location.startswith(str(target)) and int(count) > 1000
+    location, count, operations = _run([sys.executable, "-c", probe], cwd=str(tmp_path), env=env).split()
+    assert location.startswith(str(target)) and int(count) > 1000 and int(operations) > 170
