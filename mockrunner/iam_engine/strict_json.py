@@ -56,7 +56,7 @@ document without either cannot hold one."""
 
 def is_unicode_text(value: Any) -> bool:
     """Whether every string in ``value`` (a JSON-ready document, or one string) is Unicode text: none holds half a
-    UTF-16 surrogate pair, which a JSON ``\ud800`` escape can spell but no page, answer or file can encode."""
+    UTF-16 surrogate pair, which a JSON ``\\ud800`` escape can spell but no page, answer or file can encode."""
     try:
         (value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)).encode("utf-8")
     except UnicodeEncodeError:

@@ -32,9 +32,9 @@ GetWebIdentityToken with ``Tags`` ``env`` and ``ENV``      **fixed (low).** Take
                                                            ``Tag`` list: ``InvalidParameterValue`` "Duplicate tag
                                                            keys found. ..." (*unverified* for this operation).
 ``POST /_mockrunner/seed`` (and every admin JSON body)     **fixed (medium).** JSON bodies are read in UTF-8, UTF-16
-in UTF-16 or UTF-32, holding a ``\ud800`` escape           or UTF-32, but the twenty-fifth pass's check for half a
+in UTF-16 or UTF-32, holding a ``\\ud800`` escape          or UTF-32, but the twenty-fifth pass's check for half a
                                                            surrogate pair looked for its UTF-8 byte spellings only:
-                                                           a UTF-16 seed naming user ``a\ud800`` answered 500 with a
+                                                           a UTF-16 seed naming user ``a\\ud800`` answered 500 with a
                                                            traceback (the model's length check could not encode
                                                            it).  The bytes are decoded first, as ``json.loads``
                                                            decodes them, and the text checked: ``MalformedJSON``.
