@@ -88,8 +88,8 @@ REAL_CLIENT_TESTS = {
     "tests/ways/test_cloudsplaining.py": "no Cloudsplaining test passed: no IAM auditor read the account's details",
     "tests/ways/test_cloud_custodian.py": "no Cloud Custodian test passed: no governance tool was tested",
     "tests/ways/test_boto3_crt.py": "no boto3[crt] test passed: the AWS Common Runtime's signer was not tested",
-    "tests/ways/test_oldest_botocore.py": "no oldest-botocore test passed: the oldest boto3 setup.cfg accepts was "
-                                          "not tested",
+    "tests/ways/test_oldest_dependencies.py": "no oldest-dependencies test passed: the oldest versions setup.cfg "
+                                              "accepts were not tested",
     "tests/engine/test_third_party_evaluator.py": "the policy engine was not compared with iam-simulate",
     "tests/protocol/test_aws_protocol_suites.py": "no AWS protocol suite case passed: the decoders were not held "
                                                   "to the requests every SDK is generated to send",

@@ -35,6 +35,13 @@ def check_scenario(out: dict) -> None:
     assert out["role_arn"] == SESSION_ARN
     assert out["image_digest_matches"] is True
     assert out["asc_tags"] == [{"Key": "owner", "Value": "é/ü"}]
+    federation = out["federation"]
+    assert federation["oidc"] == "arn:aws:sts::123456789012:assumed-role/scenario-deploy/ci"
+    assert federation["oidc_other_branch"] == {"code": "AccessDenied", "status": 403}
+    assert federation["saml"] == "arn:aws:sts::123456789012:assumed-role/scenario-saml/alice"
+    assert federation["mfa_qr_png"] is True
+    assert federation["certificate"] == {"code": None}
+    assert federation["bad_certificate"] == {"code": "MalformedCertificate", "status": 400}
 
 
 def check_presigned(out: dict) -> None:
