@@ -172,10 +172,6 @@ class _Connection(socketserver.BaseRequestHandler):
                 self._send_error(error.refusal)
                 return
             except h11.LocalProtocolError:  # the application's answer cannot be framed (e.g. a CR in a header)
-                if self.head_sent:  # its body missed its length: a second answer would land inside the first
-                    log.error("the application's answer to %s %s does not match its Content-Length; closed",
-                              *_named(self.seen))
-                    return
                 self._send_error(Refusal(500, Cause.UNFRAMABLE, "the application's response is not valid HTTP"))
                 return
             except (_Closed, OSError):
@@ -438,7 +434,14 @@ class _Connection(socketserver.BaseRequestHandler):
 
     def _send_error(self, refusal: Refusal) -> None:
         """Answer ``refusal`` with ``Connection: close``, in the shape the application's ``refusal_answer`` gives it
-        (plain text without one, or when it fails), then linger so that closing does not reset the answer away."""
+        (plain text without one, or when it fails), then linger so that closing does not reset the answer away.
+
+        Once the head of the application's answer went out nothing is sent: a second answer would land inside the
+        first one's body (the client read ``abcHTTP/1.`` as a ``200``'s body); the connection is just closed, which
+        the client sees as an answer cut short."""
+        if self.head_sent:
+            log.error("the answer to %s %s was cut short: %s", *_named(self.seen), refusal.message)
+            return
         status, headers, body = _shaped(getattr(self.server.app, "refusal_answer", plain_answer), self.seen, refusal)
         lines = [b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, b""))]
         lines += [b"%s: %s" % (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]

@@ -264,8 +264,8 @@ class MockAppRunner:
                 for seed in self.seeds:
                     self.seed(seed)
             except BaseException:
+                store.settings.extra_accounts = extra_accounts  # first: the settings decide which accounts exist
                 snapshot.import_state(store, before)
-                store.settings.extra_accounts = extra_accounts
                 raise
 
     def seed(self, seed: Any) -> dict[str, int]:

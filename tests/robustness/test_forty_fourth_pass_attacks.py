@@ -364,3 +364,79 @@ def test_the_in_process_mock_refuses_settings_it_would_ignore(setting) -> None:
 def test_held_the_mock_still_takes_seed_documents() -> None:
     with MockAppRunner(seed={"users": [{"name": "seeded"}]}):
         assert [user["UserName"] for user in boto3.client("iam").list_users()["Users"]] == ["seeded"]
+
+
+# -- held: the single-writer check and its own saves ------------------------------------------------------------------
+
+def _full_disk(fd: int, data: memoryview) -> int:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_held_a_failed_save_and_its_rollback_leave_the_file_the_servers(mode, tmp_path) -> None:
+    path = str(tmp_path / "state.bin")
+    harness = _harness(mode, path)
+    try:
+        harness.client("iam").create_user(UserName="kept")
+        harness.app.state_file.write = _full_disk
+        assert os.strerror(errno.ENOSPC) in _refused(harness.client("iam").create_user, UserName="undone")
+        harness.app.state_file.write = os.write
+        harness.client("iam").create_user(UserName="after")  # not refused as "changed by another process"
+    finally:
+        harness.close()
+    second = _harness("inprocess", path)  # a second harness on the file, after the first
+    try:
+        assert _users(second) == ["after", "kept"]
+        second.client("iam").create_user(UserName="by-the-second")
+    finally:
+        second.close()
+    assert b'"by-the-second"' in open(path, "rb").read()
+
+
+def test_held_a_loop_of_links_is_one_line_at_start(tmp_path) -> None:
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(Exception) as refused:
+        create_app(Settings(log_requests=False, state_file=str(tmp_path / "a")))
+    assert "cannot be read" in str(refused.value) and "\n" not in str(refused.value)
+
+
+# -- held: hostile seeds, all or nothing ------------------------------------------------------------------------------
+
+def _deep(depth: int) -> dict:
+    document: dict = {}
+    for _ in range(depth):
+        document = {"users": [document]}
+    return document
+
+
+ANOTHER_ACCOUNT = {"id": "111122223333",
+                   "root_credentials": {"access_key_id": "AKIAOTHERROOT0000000", "secret_access_key": "s"}}
+
+
+@pytest.mark.parametrize("bad", ["deep", "directory", "number", "same-document"])
+def test_a_failed_seed_leaves_no_account_its_root_key_made(tmp_path, bad) -> None:
+    good = {"users": [{"name": "from-the-good-seed"}], "accounts": [ANOTHER_ACCOUNT]}
+    hostile = {"deep": _deep(100_000), "directory": str(tmp_path), "number": 5,
+               "same-document": {"accounts": [ANOTHER_ACCOUNT], "users": [{"name": "refused", "bogus": 1}]}}[bad]
+    seeds = [hostile] if bad == "same-document" else [good, hostile]
+    with MockAppRunner(seed={"users": [{"name": "outer"}]}) as outer:
+        iam = boto3.client("iam")
+        with pytest.raises(Exception):  # noqa: B017 - a SeedError, RecursionError or TypeError: any refusal
+            with MockAppRunner(seed=seeds):
+                pytest.fail("the nested block ran")
+        assert [user["UserName"] for user in iam.list_users()["Users"]] == ["outer"]
+        assert "111122223333" not in outer.store.accounts  # was an empty account, made by its root key
+        assert all(keys.access_key_id != "AKIAOTHERROOT0000000" for keys in outer.settings.root_accounts)
+
+
+def test_a_refused_admin_seed_leaves_no_account_its_root_key_made(mode) -> None:
+    harness = Harness(mode)
+    try:
+        status, answer = harness.admin("POST", "/seed", {"accounts": [ANOTHER_ACCOUNT],
+                                                        "roles": [{"name": "r", "trust_policy": "x"}]})
+        assert (status, answer["error"]) == (400, "InvalidSeed")
+        status, exported = harness.admin("GET", "/state")
+        assert "111122223333" not in json.dumps(exported)  # was an empty account left by the refused seed
+        assert "111122223333" not in harness.store.accounts
+    finally:
+        harness.close()
