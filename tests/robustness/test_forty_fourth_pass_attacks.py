@@ -21,7 +21,7 @@ Findings (each test failed before its fix):
   replacing the file the link named at start, which nothing would load again; a restart through the link lost every
   change since.  A save now refuses when the path no longer leads to the file it writes.
 - **Low (state file).** Another writer changing the file in place with the same size and putting its modification
-  time back (``os.utime``, ``touch -r``, ``rsync --inplace -t``) was not noticed: the identity was device, inode,
+  time back (``os.utime``, ``touch -r`` from a ``cp -p`` copy) was not noticed: the identity was device, inode,
   size and modification time.  It now holds the status change time too, which no one can set back (a rename changes
   it, so the identity of a save is taken after the rename, from the file still open).
 - **Low (answer twice).** An application answer whose body did not match its declared ``Content-Length`` (h11
