@@ -16,11 +16,13 @@ half-written by something else or edited by hand is *detected* at start and repo
 (:class:`CorruptStateError`), never silently replaced by an empty state.
 
 The file is mockrunner's alone while it runs: a save first checks that the file is still the one this process last
-loaded or wrote (the same inode, size and modification time, or failing that the same bytes), and refuses
-(:class:`StateNotSavedError`) when another process saved over it (a second mockrunner given the same file) or it
-was edited by hand: writing the whole state over it would silently drop every change acknowledged by the other
-writer.  A state path that is a symbolic link is written through the link (its target is replaced, the link is
-kept), so the file the link names is the one that holds the state.
+loaded or wrote (the same inode, size, modification and status change times, or failing that the same bytes),
+and refuses (:class:`StateNotSavedError`) when another process saved over it (a second mockrunner given the same
+file) or it was edited by hand: writing the whole state over it would silently drop every change acknowledged by the
+other writer.  A state path that is a symbolic link is written through the link (its target is replaced, the link is
+kept), so the file the link names is the one that holds the state; a link swapped or removed while the server runs
+refuses the save the same way.  Once the rename is done the save is: a directory that cannot be synced then is
+logged, not a failed save (the file holds the change).
 
 The whole state is rewritten each time: simple, and fast enough for the state sizes of a local mock.
 """
@@ -28,12 +30,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import stat
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner import json_nesting
@@ -44,6 +47,7 @@ from mockrunner.mutations import is_mutation  # noqa: F401 - where the gateway a
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
+log = logging.getLogger("mockrunner.persistence")
 MAGIC = "mockrunner-state"
 _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{64})\n")
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
@@ -69,16 +73,19 @@ class StaleStateFileError(OSError):
 
 
 class _Identity(NamedTuple):
-    """Which file a path names, and as which write: device, inode, size and modification time."""
+    """Which file a path names, and as which write: device, inode, size, modification time and status change time
+    (which no one can set back as ``os.utime`` sets the modification time: a writer in place that kept the size and
+    put the modification time back went unnoticed)."""
 
     device: int
     inode: int
     size: int
     modified: int
+    changed: int
 
     @classmethod
     def of(cls, status: os.stat_result) -> "_Identity":
-        return cls(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+        return cls(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 def encode_file(body: bytes) -> bytes:
@@ -227,7 +234,13 @@ class StateFile:
 
     def _check_unchanged(self) -> None:
         """Raise :class:`StaleStateFileError` when the file is there but is no longer what this process last loaded
-        or wrote (a file removed meanwhile is written again: nothing anyone was told is lost)."""
+        or wrote (a file removed meanwhile is written again: nothing anyone was told is lost), or when the path no
+        longer leads to the file saves replace (its symbolic link swapped or removed: saving on would write a file
+        nothing loads again)."""
+        if os.path.realpath(self.path) != self.target:
+            raise StaleStateFileError(
+                f"it no longer leads to {self.target}, the file this mockrunner saves into (its symbolic link was "
+                "changed or removed); restart mockrunner to use the file it names now")
         try:
             now = _Identity.of(os.stat(self.target))
         except FileNotFoundError:
@@ -254,22 +267,31 @@ class StateFile:
             return False
 
     def _replace_file(self, data: bytes) -> "_Identity":
-        """Replace the file by ``data`` durably; what the file is then."""
+        """Replace the file by ``data`` durably; what the file is then.
+
+        The rename is the point the save commits at: once it is done the file holds the new state, so nothing after
+        it may fail the save (a failure then put the store back while the file held the change, and every later
+        save was refused as the file was not the one recorded).  A directory that cannot be synced afterwards
+        (``EIO``; ``EINVAL`` where a file system cannot sync directories) is logged."""
         temporary = f"{self.target}.tmp-{os.getpid()}-{threading.get_ident()}"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
                      _TEMPORARY_MODE)
         try:
-            try:
-                self._write_all(fd, data)
-                os.fsync(fd)
-                written = _Identity.of(os.fstat(fd))  # a rename keeps the inode and the modification time
-            finally:
-                os.close(fd)
+            self._write_all(fd, data)
+            os.fsync(fd)
             os.replace(temporary, self.target)
         except BaseException:
+            os.close(fd)
             _remove_quietly(temporary)
             raise
-        fsync_directory(os.path.dirname(self.target))
+        written = _Identity.of(os.fstat(fd))  # after the rename, which may change the status change time
+        with suppress(OSError):
+            os.close(fd)
+        try:
+            fsync_directory(os.path.dirname(self.target))
+        except OSError as error:
+            log.warning("state file %s was replaced but its directory could not be synced: %s", self.path,
+                        error.strerror or error)
         return written
 
     def _write_all(self, fd: int, data: bytes) -> None:

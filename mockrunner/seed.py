@@ -145,8 +145,8 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
             for seeder in seeders:
                 seeder.run_rest()
         except BaseException:
+            store.settings.extra_accounts = settings_before  # first: the settings decide which accounts exist
             snapshot.import_state(store, before)
-            store.settings.extra_accounts = settings_before
             raise
     return counts
 

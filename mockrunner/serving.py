@@ -149,6 +149,8 @@ class _Connection(socketserver.BaseRequestHandler):
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
         self.secure = False
         self.awaiting_first_byte = self.server.tls_context is not None
+        self.head_sent = False
+        """Whether the head of the application's answer went out (a refusal after that would be a second answer)."""
         self.seen: dict | None = None
         """The environ of the request being read (without ``wsgi.input``), once its head is read whole: what the
         application's ``refusal_answer`` is told of a request the server refuses."""
@@ -156,6 +158,7 @@ class _Connection(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         while not self.server.stopping:
             self.seen = None
+            self.head_sent = False
             try:
                 environ = self._read_request()
                 if environ is None:
@@ -187,8 +190,7 @@ class _Connection(socketserver.BaseRequestHandler):
         """The application raised: logged, and answered 500 unless its answer's head went out already (then the
         connection is just closed, which the client sees as an answer cut short).  Without this the connection
         closed unanswered (a retry for an SDK, a reset for anyone else) and socketserver printed the traceback."""
-        seen = self.seen or {}
-        log.exception("the application failed on %s %s", seen.get("REQUEST_METHOD", "-"), seen.get("PATH_INFO", "-"))
+        log.exception("the application failed on %s %s", *_named(self.seen))
         if self.h11.our_state in (h11.IDLE, h11.SEND_RESPONSE):
             self._send_error(Refusal(500, Cause.FAILED, "the application failed to answer"))
 
@@ -283,7 +285,7 @@ class _Connection(socketserver.BaseRequestHandler):
                 return HTTPError(414, Cause.TARGET_TOO_LONG, self._too_long())
             return HTTPError(431, Cause.HEAD_TOO_LARGE, self._head_too_large())
         cause = Cause.UNSUPPORTED if status == 501 else Cause.MALFORMED
-        return HTTPError(status, cause, str(error) or "malformed request")
+        return HTTPError(status, cause, _without_repr(str(error)) or "malformed request")
 
     def _too_long(self) -> str:
         return f"request line too long: more than {self.limits.max_target} bytes"
@@ -424,6 +426,7 @@ class _Connection(socketserver.BaseRequestHandler):
                                         + self.h11.send(h11.EndOfMessage()))
                 return
             self.connection.sendall(self.h11.send(response))
+            self.head_sent = True
             for chunk in chunks:
                 if chunk:
                     self.connection.sendall(self.h11.send(h11.Data(data=chunk)))
@@ -431,7 +434,14 @@ class _Connection(socketserver.BaseRequestHandler):
 
     def _send_error(self, refusal: Refusal) -> None:
         """Answer ``refusal`` with ``Connection: close``, in the shape the application's ``refusal_answer`` gives it
-        (plain text without one, or when it fails), then linger so that closing does not reset the answer away."""
+        (plain text without one, or when it fails), then linger so that closing does not reset the answer away.
+
+        Once the head of the application's answer went out nothing is sent: a second answer would land inside the
+        first one's body (the client read ``abcHTTP/1.`` as a ``200``'s body); the connection is just closed, which
+        the client sees as an answer cut short."""
+        if self.head_sent:
+            log.error("the answer to %s %s was cut short: %s", *_named(self.seen), refusal.message)
+            return
         status, headers, body = _shaped(getattr(self.server.app, "refusal_answer", plain_answer), self.seen, refusal)
         lines = [b"HTTP/1.1 %d %s" % (status, _REASONS.get(status, b""))]
         lines += [b"%s: %s" % (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
@@ -521,6 +531,19 @@ def _shaped(answerer: RefusalAnswerer, seen: dict | None, refusal: Refusal) -> A
 
 
 _UNSAFE = re.compile(r"[\r\n\x00]")
+_REPR = re.compile(r": (?:bytearray\()?b['\"].*", re.DOTALL)
+
+
+def _without_repr(message: str) -> str:
+    """h11's message without the Python ``repr`` of the offending bytes it ends with (``illegal chunk header:
+    bytearray(b'zz')``): an internal detail, and up to 64 KiB of the client's own bytes echoed back."""
+    return _REPR.sub("", message)
+
+
+def _named(seen: dict | None) -> tuple[str, str]:
+    """The method and path of the request ``seen`` (``-`` for what was not read), as the log names it."""
+    seen = seen or {}
+    return seen.get("REQUEST_METHOD", "-"), repr(seen.get("PATH_INFO", "-"))
 
 
 def http_date() -> bytes:

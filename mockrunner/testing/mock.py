@@ -184,6 +184,12 @@ class _Outside:
             current._credentials = None
 
 
+_SERVER_ONLY = {
+    "state_file": "a state file is the server's (mockrunner serve --state-file, or create_app with the setting)",
+    "seed_files": "give seed files or documents as seed=",
+}
+"""Settings only the server reads: a mock given one refuses it (taken, it was silently ignored)."""
+
 _OUTSIDE: list[_Outside] = []
 """At most one entry, while any mock is active."""
 
@@ -202,6 +208,9 @@ class MockAppRunner:
             raise TypeError("give either settings or keyword overrides, not both")
         self._explicit_settings = settings is not None or bool(overrides)
         own = settings or Settings(**{"log_requests": False, "operation_delay": 0, **overrides})
+        for name, instead in _SERVER_ONLY.items():
+            if getattr(own, name):
+                raise ValueError(f"mock_apprunner keeps its world in memory and does not use {name}: {instead}")
         self._own_settings = _with_moto_credentials(own)
         self.seeds = list(seed) if isinstance(seed, (list, tuple)) else ([seed] if seed else [])
         self._store = None
@@ -255,8 +264,8 @@ class MockAppRunner:
                 for seed in self.seeds:
                     self.seed(seed)
             except BaseException:
+                store.settings.extra_accounts = extra_accounts  # first: the settings decide which accounts exist
                 snapshot.import_state(store, before)
-                store.settings.extra_accounts = extra_accounts
                 raise
 
     def seed(self, seed: Any) -> dict[str, int]:

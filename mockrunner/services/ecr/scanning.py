@@ -14,7 +14,9 @@ repository's own ``scanOnPush`` does.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth.check import Check
@@ -201,7 +203,21 @@ def finding_problem(finding: Any) -> str | None:
             isinstance(a, dict) and isinstance(a.get("key"), str) and isinstance(a.get("value", ""), str)
             for a in attributes):
         return "attributes is a list of {key, value} strings"
+    if None in finding.values():
+        return "a finding's description and uri, when given, are strings"
+    problem = _finding_shape_problem()(finding)  # as the state's ranges check a scan's findings: a finding out of
+    if problem is not None:  # ECR's shape was seeded, then its image's completed scan made the state unloadable
+        where, _, why = problem.partition(": ")
+        return f"a finding's {where or 'value'} is out of range for ECR's ImageScanFinding: {why}"
     return None
+
+
+@cache
+def _finding_shape_problem() -> Callable[[Any], str | None]:
+    from mockrunner.protocol import specs
+    from mockrunner.protocol.validation import first_violation
+
+    return first_violation(specs.service_model("ecr").shape_for("ImageScanFinding"))
 
 
 SEEDED_STATUSES = ("COMPLETE", "FAILED")
