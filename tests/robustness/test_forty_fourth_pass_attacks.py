@@ -1,6 +1,7 @@
 """An attacker's forty-fourth pass, aimed at this session's other new code: the HTTP server's own refusals answered
-in the addressed service's error shape (docs/behaviour.md, "Answers the HTTP server gives itself, in the service's
-shape"), the state file's single-writer check (pass 42), seeds applied all-or-nothing, the scan-findings admin route,
+in the addressed service's error shape
+(docs/behaviour.md, "Answers the HTTP server gives itself, in the service's shape"),
+the state file's single-writer check (pass 42), seeds applied all-or-nothing, the scan-findings admin route,
 ``mockrunner policy`` and its suggestion from files, and the dashboard's accessibility changes.
 
 Findings (each test failed before its fix):
