@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -23,8 +20,9 @@ from botocore.retries.standard import RetryContext, TransientRetryableChecker
 
 from mockrunner.app import MockrunnerApp, create_app
 from mockrunner.config import Settings
-from mockrunner.serving import Limits, make_server
+from mockrunner.serving import Limits
 from mockrunner.wsgi import Cause, Refusal
+from tests.robustness import threaded_server
 
 SIGNED_FOR = "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{}/aws4_request, " \
              "SignedHeaders=host, Signature=00\r\n"
@@ -32,18 +30,9 @@ ECR_TARGET = "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.ListImages\r\n"
              "Content-Type: application/x-amz-json-1.1\r\n"
 
 
-@contextmanager
-def serving(app: object = None, **limits: object) -> Iterator[int]:
+def serving(app: object = None, **limits: object):
     """mockrunner's app (or ``app``) behind the shipped server with ``limits``; its port."""
-    server = make_server("127.0.0.1", 0, app or create_app(Settings(log_requests=False)), Limits(**limits))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    return threaded_server.serving(app or create_app(Settings(log_requests=False)), Limits(**limits))
 
 
 def exchange(port: int, payload: bytes) -> tuple[int, dict[str, str], bytes]:

@@ -80,9 +80,6 @@ import json
 import os
 import socket
 import stat
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -91,11 +88,12 @@ from botocore.exceptions import ClientError
 from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.persistence import MAGIC
-from mockrunner.serving import Limits, make_server
+from mockrunner.serving import Limits
 from mockrunner.testing.mock import MockAppRunner
 from tests.ecr.pushing import put_image
 from tests.ecr.test_ecr import manifest
 from tests.harness import MODES, Harness
+from tests.robustness import threaded_server
 
 ECR_TARGET = "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.ListImages\r\n" \
              "Content-Type: application/x-amz-json-1.1\r\n"
@@ -123,17 +121,8 @@ def _refused(call, **kwargs) -> str:
     return refused.value.response["Error"]["Message"]
 
 
-@contextmanager
-def serving(app: object, **limits: object) -> Iterator[int]:
-    server = make_server("127.0.0.1", 0, app, Limits(**limits))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+def serving(app: object, **limits: object):
+    return threaded_server.serving(app, Limits(**limits))
 
 
 def _read_all(port: int, payload: bytes) -> bytes:

@@ -67,9 +67,7 @@ import json
 import os
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -81,9 +79,10 @@ from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.model.store import Store
-from mockrunner.serving import Limits, make_server
+from mockrunner.serving import Limits
 from mockrunner.tls import server_context
 from tests.apprunner.helpers import user_client
+from tests.robustness import threaded_server
 
 _NO_CHECKS = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
 TOO_MANY = ("TooManyTagsException", "The list of tags on the repository is over the limit. The maximum number of "
@@ -156,17 +155,7 @@ def _hello(environ, start_response):
     return [environ["wsgi.url_scheme"].encode()]
 
 
-@contextmanager
-def _serving(app, limits: Limits, context: ssl.SSLContext | None = None) -> Iterator[int]:
-    server = make_server("127.0.0.1", 0, app, limits, context)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+_serving = threaded_server.serving
 
 
 def _read_all(receive) -> bytes:
