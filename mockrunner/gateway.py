@@ -30,7 +30,8 @@ from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
 from mockrunner.model.store import regions_unmade_on
-from mockrunner.persistence import StateFile, StateNotSavedError, is_mutation, undoing_faults
+from mockrunner.mutations import is_mutation
+from mockrunner.persistence import StateFile, StateNotSavedError, undoing_faults
 from mockrunner.protocol import foreign, newer_operations, query_codec, rest_json_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry

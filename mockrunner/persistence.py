@@ -4,10 +4,10 @@ that cannot be saved is undone before anyone else sees it.
 A mutation and its save happen in one hold of the store lock (:meth:`StateFile.committing`): the whole state
 is written to a temporary file in the same directory, fsynced, renamed over the state file and the directory
 fsynced, so at any instant the file is either the previous complete state or the new complete state and a
-``kill -9`` loses nothing that was acknowledged.  When any step fails (a full disk, an I/O error, a state that
-cannot be encoded) the temporary file is removed, the store is put back to the state the file holds (kept in
-memory from the last load or save) and :class:`StateNotSavedError` is raised for the caller to answer with an
-error: no later read sees the change, and a restart shows the same state as the running server.  A fault in the
+``kill -9`` loses nothing that was acknowledged.  When any step up to the rename fails (a full disk, an I/O error,
+a state that cannot be encoded) the temporary file is removed, the store is put back to the state the file holds
+(kept in memory from the last load or save) and :class:`StateNotSavedError` is raised for the caller to answer with
+an error: no later read sees the change, and a restart shows the same state as the running server.  A fault in the
 middle of a change (a bug, a failing blob directory: anything but the refusal the caller expects) puts the store
 back the same way (:meth:`StateFile.undoing_faults`), so no half-done change is shown or saved later.
 
@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from mockrunner import json_nesting
 from mockrunner.durable import fsync_directory
 from mockrunner.model import snapshot
-from mockrunner.mutations import is_mutation  # noqa: F401 - where the gateway and tests have always found it
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store

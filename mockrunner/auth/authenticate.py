@@ -162,6 +162,8 @@ def _secret_ahead(store: "Store", key_id: str) -> str | None:
 
 
 def _path(ctx: "RequestContext") -> str:
+    """The request's path as its request line sent it (still percent-encoded), what a signature covers; the
+    decoded path where the server did not give it."""
     return ctx.raw_path if ctx.raw_path is not None else ctx.path
 
 
@@ -178,8 +180,7 @@ def _read_sigv2(ctx: "RequestContext") -> "sigv2.Reading | ServiceError":
         fields = _sigv2_fields(ctx)
     except ServiceError as refusal:
         return refusal
-    return sigv2.read(fields, ctx.method, ctx.headers.get("host", ""),
-                      ctx.raw_path if ctx.raw_path is not None else ctx.path)
+    return sigv2.read(fields, ctx.method, ctx.headers.get("host", ""), _path(ctx))
 
 
 def _authenticate_sigv2(ctx: "RequestContext") -> None:

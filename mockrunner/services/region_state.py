@@ -16,13 +16,10 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Account, RegionState
 
 
-def request_region(ctx: "RequestContext", account: "Account", region: str | None = None) -> "RegionState":
-    """``account``'s state in ``region`` (the request's by default): made and kept for a request that may change the
-    state; for a read, the Region's state or an empty one that is not kept."""
-    name = region if region is not None else ctx.region
-    if is_mutation(ctx.service, ctx.operation_name):
-        return account.region(name)
-    return account.region_to_read(name)
+def request_region(ctx: "RequestContext", account: "Account") -> "RegionState":
+    """``account``'s state in the request's Region: made and kept for a request that may change the state
+    (:func:`writes`); for a read, the Region's state or an empty one that is not kept."""
+    return account.region(ctx.region) if writes(ctx) else account.region_to_read(ctx.region)
 
 
 def writes(ctx: "RequestContext") -> bool:

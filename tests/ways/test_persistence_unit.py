@@ -7,7 +7,8 @@ import pytest
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
-from mockrunner.persistence import CorruptStateError, is_mutation
+from mockrunner.mutations import is_mutation
+from mockrunner.persistence import CorruptStateError
 
 SEED = {"ecr": {"repositories": [{"name": "web", "images": [{"tags": ["v1"]}]}]}}
 
