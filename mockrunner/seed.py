@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -121,8 +123,6 @@ def apply_seed_file(store: "Store", path: str) -> dict[str, int]:
 
 def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str, int]:
     """Apply ``document`` to ``store`` all-or-nothing; returns how many entities of each kind it created."""
-    from mockrunner.model import snapshot
-
     _check_object(document, DOCUMENT, "")
     if not _is_unicode_text(document):
         # A seed given as a Python object (mock_apprunner(seed=...)) can hold what its JSON never could (the file and
@@ -134,21 +134,31 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
     for prefix, account in accounts[1:]:
         _check_object(account, ACCOUNT, prefix.rstrip("."))
     counts: dict[str, int] = {}
+    with all_or_nothing(store):
+        _identity_providers(store, document.get("identity_providers", []), counts)
+        seeders = [_Seeder(store, account, prefix, counts) for prefix, account in accounts]
+        for seeder in seeders:
+            seeder.run_principals()
+        for seeder in seeders:
+            seeder.run_rest()
+    return counts
+
+
+@contextmanager
+def all_or_nothing(store: "Store") -> Iterator[None]:
+    """One hold of the store lock around seeding: when the body raises, the store's state and the settings' extra
+    root accounts (which a seed registers) are put back as they were, the settings first (they decide which
+    accounts exist: put back after the state, a failed seed's account came back empty)."""
+    from mockrunner.model import snapshot
+
     with store.lock:
-        before = snapshot.export_state(store)
-        settings_before = store.settings.extra_accounts
+        before, extra_accounts = snapshot.export_state(store), store.settings.extra_accounts
         try:
-            _identity_providers(store, document.get("identity_providers", []), counts)
-            seeders = [_Seeder(store, account, prefix, counts) for prefix, account in accounts]
-            for seeder in seeders:
-                seeder.run_principals()
-            for seeder in seeders:
-                seeder.run_rest()
+            yield
         except BaseException:
-            store.settings.extra_accounts = settings_before  # first: the settings decide which accounts exist
+            store.settings.extra_accounts = extra_accounts
             snapshot.import_state(store, before)
             raise
-    return counts
 
 
 def _identity_providers(store: "Store", entries: list, counts: dict[str, int]) -> None:

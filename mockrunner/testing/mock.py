@@ -255,18 +255,11 @@ class MockAppRunner:
         second seed failed left its first in the world it shares, though its start had failed)."""
         if not self.seeds:
             return
-        from mockrunner.model import snapshot
+        from mockrunner.seed import all_or_nothing
 
-        store = self.store
-        with store.lock:
-            before, extra_accounts = snapshot.export_state(store), store.settings.extra_accounts
-            try:
-                for seed in self.seeds:
-                    self.seed(seed)
-            except BaseException:
-                store.settings.extra_accounts = extra_accounts  # first: the settings decide which accounts exist
-                snapshot.import_state(store, before)
-                raise
+        with all_or_nothing(self.store):
+            for seed in self.seeds:
+                self.seed(seed)
 
     def seed(self, seed: Any) -> dict[str, int]:
         """Apply a seed document (dict) or seed file (path) now."""
