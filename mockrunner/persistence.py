@@ -215,8 +215,9 @@ class StateFile:
     def save(self) -> None:
         """Write the current state atomically and durably (temp file + fsync + rename + directory fsync).
 
-        On failure the temporary file is gone, the store holds the file's state again and
-        :class:`StateNotSavedError` says why.
+        First the file must still be the one this process last loaded or wrote (:meth:`_check_unchanged`).  On a
+        failure up to the rename (that check included) the temporary file is gone, the store holds the file's
+        state again and :class:`StateNotSavedError` says why; a directory fsync failing after it is only logged.
         """
         with self.store.lock:
             try:
