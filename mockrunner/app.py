@@ -190,6 +190,7 @@ def _raw_path(environ: dict[str, Any]) -> str | None:
 
 
 def is_admin_path(path: str) -> bool:
+    """Whether ``path`` (decoded) is the admin API's (:data:`ADMIN_PREFIX` or under it)."""
     return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 

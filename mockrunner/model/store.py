@@ -30,6 +30,7 @@ from mockrunner.model.identity_providers import IdentityProviders
 
 T = TypeVar("T")
 
+
 def under_lock(read: Callable[..., "T"]) -> Callable[..., "T"]:
     """``read(store, ...)`` made in one hold of the store's lock: for readers that run outside a request (the
     suggestion, the dashboard's explanation), which otherwise iterate the store's collections while a request
