@@ -54,6 +54,10 @@ class RequestContext:
     sigv2: Any = None
     """What :func:`mockrunner.auth.authenticate.read_ahead` read of a request without a SigV4 signature before the
     store lock was taken (its SigV2 reading, or the refusal its body makes); ``None`` when it was not read."""
+    authorization: Any = field(default=None, repr=False)
+    """The Authorization header as :func:`mockrunner.auth.sigv4.split_header` split it, kept by the first step that
+    read it (routing, for the credential scope) for the others (the signature's parse, before the lock and under
+    it), so a request's header is split once; reused only for this very header string.  ``None`` until read."""
     signature_ahead: Any = field(default=None, repr=False)
     """The costly, key-independent (or optimistically keyed) part of verifying the request's signature, done by
     :func:`mockrunner.auth.authenticate.read_ahead` before the store lock was taken: a SigV4 request's

@@ -29,7 +29,7 @@ from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
-from mockrunner.model.store import regions_unmade_on
+from mockrunner.model.store import record_regions_made, stop_recording_regions, unmake_blank_regions
 from mockrunner.mutations import is_mutation
 from mockrunner.persistence import StateFile, StateNotSavedError, undoing_faults
 from mockrunner.protocol import foreign, newer_operations, query_codec, rest_json_codec, specs, validation
@@ -61,8 +61,14 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
             if refusal is not None:
                 raise refusal
             ctx.params = params
-            with regions_unmade_on(_REFUSALS):  # a refused write leaves no Region state behind, as a read
+            made, recording = record_regions_made()
+            try:
                 result = _run(ctx, _saving(state_file) if state_file is not None else None)
+            except _REFUSALS:
+                unmake_blank_regions(made)  # a refused write leaves no Region state behind, as a read
+                raise
+            finally:
+                stop_recording_regions(recording)
         status, headers, body = codec_for(ctx.service_model).serialize_response(
             ctx.operation, result, ctx.request_id
         )
@@ -268,8 +274,10 @@ def _internal_error_code(ctx: RequestContext) -> str:
 
 
 def _scope(ctx: RequestContext) -> tuple[str | None, str | None]:
-    """The signing name and region of the credential scope, as the signature is verified for them."""
-    return sigv4.scope(ctx.headers, ctx.query)
+    """The signing name and region of the credential scope, as the signature is verified for them (the Authorization
+    header split once, kept in ``ctx.authorization`` for the signature's parse)."""
+    ctx.authorization = split = sigv4.split_header(ctx.headers, ctx.authorization)
+    return sigv4.scope(ctx.headers, ctx.query, split)
 
 
 def _guess_service(ctx: RequestContext, target: str | None) -> str | None:

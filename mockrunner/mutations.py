@@ -10,10 +10,26 @@ _READS_NAMED_OTHERWISE = frozenset({("ecr", "ValidatePullThroughCacheRule")})
 """Operations named like writes that only read (a validation answers what it found and keeps nothing)."""
 
 
+MEMO_LIMIT = 2048
+"""The most ``(service, operation)`` answers :func:`is_mutation` keeps: more than every served operation (about 400),
+and a bound whatever names a caller passes (past it, answers are computed each time, never kept)."""
+_MEMO: dict[tuple[str, str], bool] = {}
+
+
 def is_mutation(service: str | None, operation: str | None) -> bool:
-    """Whether a successful call of ``service.operation`` may have changed the state."""
+    """Whether a successful call of ``service.operation`` may have changed the state (kept per pair, within
+    :data:`MEMO_LIMIT`: the gateway and the Region bookkeeping ask it of every request)."""
     if not service or not operation:
         return False
+    answer = _MEMO.get((service, operation))
+    if answer is None:
+        answer = _is_mutation(service, operation)
+        if len(_MEMO) < MEMO_LIMIT:
+            _MEMO[service, operation] = answer
+    return answer
+
+
+def _is_mutation(service: str, operation: str) -> bool:
     if (service, operation) in _MUTATING_READS:
         return True
     if (service, operation) in _READS_NAMED_OTHERWISE:

@@ -312,8 +312,11 @@ class StateFile:
 def undoing_faults(state_file: StateFile | None,
                    refusals: tuple[type[BaseException], ...]) -> AbstractContextManager[None]:
     """:meth:`StateFile.undoing_faults` of ``state_file``; nothing without one (the store has no earlier state
-    kept to go back to)."""
-    return state_file.undoing_faults(refusals) if state_file is not None else nullcontext()
+    kept to go back to: one shared ``nullcontext``, which keeps nothing of a use)."""
+    return state_file.undoing_faults(refusals) if state_file is not None else _NOTHING_TO_UNDO
+
+
+_NOTHING_TO_UNDO = nullcontext()
 
 
 def _remove_quietly(path: str) -> None:

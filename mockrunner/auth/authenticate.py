@@ -75,7 +75,7 @@ def authenticate(ctx: "RequestContext") -> None:
         signed = ahead.signed  # what read_ahead parsed of these very headers: parse() answers the same again
     else:
         try:
-            signed = sigv4.parse(ctx.headers, ctx.query)
+            signed = sigv4.parse(ctx.headers, ctx.query, ctx.authorization)
         except sigv4.SigV4Error as error:
             raise _error(ctx, error.kind, error.message) from None
     if signed is None:
@@ -107,17 +107,19 @@ def read_ahead(ctx: "RequestContext") -> None:
     (docs/behaviour.md, "Signature work outside the store lock (session 22)")"""
     if not _verifies(ctx):
         return
-    if ctx.sigv2 is None and _reads_sigv2(ctx):
+    if ctx.sigv2 is None and ctx.service_model.protocol == "query" and _signed_without_sigv4(ctx):
+        # what _reads_sigv2 answers, _verifies known to hold
         ctx.sigv2 = _read_sigv2(ctx)
         if isinstance(ctx.sigv2, sigv2.Reading) and ctx.sigv2.signed is not None:
             ctx.signature_ahead = _checked_ahead(ctx, ctx.sigv2)
         return
     try:
-        signed = sigv4.parse(ctx.headers, ctx.query)
+        signed = sigv4.parse(ctx.headers, ctx.query, ctx.authorization)
     except sigv4.SigV4Error:
         return  # refused under the lock, in its order
     if signed is not None:
-        ctx.signature_ahead = sigv4.digest(signed, ctx.method, _path(ctx), ctx.query_string, ctx.headers, ctx.body)
+        path = ctx.raw_path if ctx.raw_path is not None else ctx.path
+        ctx.signature_ahead = sigv4.digest(signed, ctx.method, path, ctx.query_string, ctx.headers, ctx.body)
 
 
 def _verifies(ctx: "RequestContext") -> bool:
@@ -172,7 +174,12 @@ def _reads_sigv2(ctx: "RequestContext") -> bool:
     needs them, it is a query request and it carries no SigV4 signature."""
     if not _verifies(ctx) or ctx.service_model.protocol != "query":
         return False
-    return "authorization" not in ctx.headers and not any(name in ctx.query for name in sigv4.QUERY_AUTH_PARAMETERS)
+    return _signed_without_sigv4(ctx)
+
+
+def _signed_without_sigv4(ctx: "RequestContext") -> bool:
+    """Whether the request carries no SigV4 signature: no Authorization header, no presigned query parameters."""
+    return "authorization" not in ctx.headers and not sigv4.is_presigned(ctx.query)
 
 
 def _read_sigv2(ctx: "RequestContext") -> "sigv2.Reading | ServiceError":
@@ -221,7 +228,7 @@ def _sigv2_fields(ctx: "RequestContext") -> list[tuple[str, str]]:
 
 def _parse_quietly(ctx: "RequestContext") -> sigv4.SignedRequest | None:
     try:
-        return sigv4.parse(ctx.headers, ctx.query)
+        return sigv4.parse(ctx.headers, ctx.query, ctx.authorization)
     except sigv4.SigV4Error:
         return None
 

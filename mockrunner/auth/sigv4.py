@@ -78,19 +78,20 @@ class SignedRequest:
     security_token: str | None = None
 
 
-def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest | None:
+def parse(headers: Mapping[str, str], query: Mapping[str, str], split: Split | None = None) -> SignedRequest | None:
     """The request's signature parameters; ``None`` when it carries no signature at all.
 
     Raises ``SigV4Error('incomplete')`` for malformed parameters or for a request signed both ways, and
     ``SigV4Error('mismatch')`` when ``host`` is not among the signed headers, or an ``X-Amz-Target`` the request
-    carries is not.
+    carries is not.  ``split``: the Authorization header as :func:`split_header` split it before (reused only when
+    of this very header).
     """
     header = headers.get("authorization")
-    presigned = any(name in query for name in QUERY_AUTH_PARAMETERS)
+    presigned = is_presigned(query)
     if header is not None:
         if presigned:
             raise SigV4Error("incomplete", ONE_MECHANISM)
-        signed = _parse_header(header, headers)
+        signed = _parse_header(header, headers, split)
     elif presigned:
         signed = _parse_query(query)
     else:
@@ -109,15 +110,42 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedRequest
     return signed
 
 
-def scope(headers: Mapping[str, str], query: Mapping[str, str]) -> tuple[str | None, str | None]:
+def scope(headers: Mapping[str, str], query: Mapping[str, str], split: Split | None = None
+          ) -> tuple[str | None, str | None]:
     """The service and region of the credential scope, read exactly as :func:`parse` reads it (so a request is
-    routed to the service and region its signature is verified for); ``(None, None)`` when there is none."""
-    header = headers.get("authorization")
-    credential = _header_fields(header)[1].get("Credential") if header is not None else query.get("X-Amz-Credential")
+    routed to the service and region its signature is verified for); ``(None, None)`` when there is none.
+    ``split``: as :func:`parse` takes it."""
+    split = split_header(headers, split)
+    credential = split[2].get("Credential") if split is not None else query.get("X-Amz-Credential")
     parts = (credential or "").split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         return None, None
     return parts[3], parts[2]
+
+
+Split = tuple[str, str, dict[str, str]]
+"""An Authorization header split once (:func:`split_header`): the header, its algorithm, its ``name=value`` fields."""
+
+
+def split_header(headers: Mapping[str, str], known: Split | None = None) -> Split | None:
+    """The request's Authorization header split into its algorithm and fields (``None`` without one).  ``known``: a
+    split made before (a request's routing, then its verification, read the same header): returned as it is when
+    it is of this very header (the same string object), so a request's header is split once; any other is ignored
+    and the header split again.  The fields' dictionary is shared: read it, never change it."""
+    header = headers.get("authorization")
+    if header is None:
+        return None
+    if known is not None and known[0] is header:
+        return known
+    return (header, *_header_fields(header))
+
+
+def is_presigned(query: Mapping[str, str]) -> bool:
+    """Whether the query carries any of the presigned URL's signature parameters (:data:`QUERY_AUTH_PARAMETERS`)."""
+    return bool(query) and not query.keys().isdisjoint(_QUERY_AUTH)  # a dict's keys: three look-ups, whatever its size
+
+
+_QUERY_AUTH = frozenset(QUERY_AUTH_PARAMETERS)
 
 
 def _header_fields(header: str) -> tuple[str, dict[str, str]]:
@@ -131,8 +159,8 @@ def _header_fields(header: str) -> tuple[str, dict[str, str]]:
     return algorithm, fields
 
 
-def _parse_header(header: str, headers: Mapping[str, str]) -> SignedRequest:
-    algorithm, fields = _header_fields(header)
+def _parse_header(header: str, headers: Mapping[str, str], split: Split | None) -> SignedRequest:
+    _, algorithm, fields = split if split is not None and split[0] is header else (header, *_header_fields(header))
     if algorithm != ALGORITHM:
         raise SigV4Error("incomplete", f"Unsupported AWS 'algorithm': '{algorithm}'")
     missing = [name for name in ("Credential", "Signature", "SignedHeaders") if not fields.get(name)]

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -62,27 +61,32 @@ class RegionState:
 
 
 _REGIONS_MADE: ContextVar[list[tuple["Account", str]] | None] = ContextVar("regions_made", default=None)
-"""The Regions' states :meth:`Account.region` made on this thread within :func:`regions_unmade_on` (else None)."""
+"""The Regions' states :meth:`Account.region` made on this thread while :func:`record_regions_made` records
+(else None)."""
 
 
-@contextmanager
-def regions_unmade_on(refusals: tuple[type[BaseException], ...]) -> Iterator[None]:
-    """Around one request's work: when it raises one of ``refusals``, the Regions' states it made (on this thread)
-    that are still :meth:`RegionState.blank` are dropped again, so a refused request leaves the state as it found it,
-    as a read does (:meth:`Account.region_to_read`).  A Region made and filled meanwhile by what the store clock
-    made due (a replication into it) is kept."""
+def record_regions_made() -> tuple[list[tuple["Account", str]], Token]:
+    """Start recording, on this thread, the Regions' states :meth:`Account.region` makes: around one request's work,
+    so that when it is refused the ones still blank are dropped again (:func:`unmake_blank_regions`), and a refused
+    request leaves the state as it found it, as a read does (:meth:`Account.region_to_read`).  Returns the list
+    they are added to and the token :func:`stop_recording_regions` takes, in a ``finally``.  (The gateway's own
+    ``try`` around a request's work, rather than a context manager: a generator-based one cost 1.5 µs a request.)"""
     made: list[tuple[Account, str]] = []
-    token = _REGIONS_MADE.set(made)
-    try:
-        yield
-    except refusals:
-        for account, name in made:
-            state = account.regions.get(name)
-            if state is not None and state.blank():
-                del account.regions[name]
-        raise
-    finally:
-        _REGIONS_MADE.reset(token)
+    return made, _REGIONS_MADE.set(made)
+
+
+def unmake_blank_regions(made: list[tuple["Account", str]]) -> None:
+    """Drop the Regions' states in ``made`` (:func:`record_regions_made`) that are still :meth:`RegionState.blank`:
+    a Region made and filled meanwhile by what the store clock made due (a replication into it) is kept."""
+    for account, name in made:
+        state = account.regions.get(name)
+        if state is not None and state.blank():
+            del account.regions[name]
+
+
+def stop_recording_regions(token: Token) -> None:
+    """End the recording :func:`record_regions_made` started."""
+    _REGIONS_MADE.reset(token)
 
 
 @dataclass

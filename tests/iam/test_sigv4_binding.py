@@ -245,3 +245,27 @@ def test_header_and_query_signatures_together_are_refused(aws, service, code):
     client = after_signing(aws.client(service), presign_too)
     call = client.list_users if service == "iam" else client.list_services
     assert _refused(call) == (code, ONE_MECHANISM, 400)
+
+
+def test_a_split_authorization_header_is_reused_for_that_very_header_only() -> None:
+    """The gateway splits a request's Authorization header once and hands the split on (``ctx.authorization``);
+    ``scope`` and ``parse`` given a split of another header (a context whose headers changed since) read the header
+    the request carries, not the split: the service, region and signature verified are always the request's own."""
+    from mockrunner.auth import sigv4
+
+    def signed_headers(region: str, service: str) -> dict[str, str]:
+        request = AWSRequest(method="POST", url="http://127.0.0.1:9/", data="Action=ListUsers",
+                             headers={"Content-Type": FORM})
+        SigV4Auth(ROOT, service, region).add_auth(request)
+        return {name.lower(): value for name, value in request.headers.items()} | {"host": "127.0.0.1:9"}
+
+    first, second = signed_headers("us-east-1", "iam"), signed_headers("eu-west-1", "sts")
+    split = sigv4.split_header(first)
+    assert split is not None and split[0] is first["authorization"] and split[1] == sigv4.ALGORITHM
+    assert sigv4.split_header(first, split) is split
+    assert sigv4.scope(first, {}, split) == ("iam", "us-east-1")
+    assert sigv4.scope(second, {}, split) == ("sts", "eu-west-1")
+    assert sigv4.split_header(dict(second), split)[2]["Credential"].endswith("/eu-west-1/sts/aws4_request")
+    parsed = sigv4.parse(second, {}, split)
+    assert (parsed.region, parsed.service, parsed.signature) == ("eu-west-1", "sts", second["authorization"][-64:])
+    assert sigv4.split_header({}, split) is None and sigv4.scope({}, {}, split) == (None, None)

@@ -22,7 +22,7 @@ Findings (each test failed before its fix):
 - **Low (all-or-nothing; older than session 22).** A *refused* write in a Region the account never wrote in made
   that Region's state (empty ECR state, App Runner's provided configurations seeded), shown by the export at once
   and saved with the next change.  The gateway now drops, on a refusal, the Regions the request made that are still
-  blank (``store.regions_unmade_on``); one filled meanwhile by the clock's work (a replication into it) is kept.
+  blank (``store.unmake_blank_regions``); one filled meanwhile by the clock's work (a replication into it) is kept.
 
 Probes that held (each pinned below, or checked by a differential run against the parent commit 0ce0b9f):
 

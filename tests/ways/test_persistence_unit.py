@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from mockrunner import mutations
 from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.mutations import is_mutation
@@ -71,3 +72,25 @@ def test_no_temporary_files_are_left_behind(tmp_path) -> None:
 ])
 def test_which_operations_count_as_mutations(service, operation, mutation) -> None:
     assert is_mutation(service, operation) is mutation
+
+
+def test_the_mutation_memo_is_bounded_and_answers_past_its_bound() -> None:
+    """``is_mutation`` keeps its answers per (service, operation), at most ``MEMO_LIMIT`` of them whatever names it
+    is asked about; past the bound it still answers, each time, as when first asked (the table above, again)."""
+    saved = dict(mutations._MEMO)
+    try:
+        mutations._MEMO.clear()
+        for number in range(mutations.MEMO_LIMIT + 100):
+            assert is_mutation("ecr", f"Put{number}") is True
+            assert is_mutation("ecr", f"Describe{number}") is False
+        assert len(mutations._MEMO) == mutations.MEMO_LIMIT
+        for _ in range(2):  # once from the memo or past it, then again: the same answers
+            assert is_mutation("sts", "GetSessionToken") is True
+            assert is_mutation("ecr", "ValidatePullThroughCacheRule") is False
+            assert is_mutation("ecr", "Put1") is True
+            assert is_mutation("ecr", f"Put{mutations.MEMO_LIMIT + 99}") is True
+            assert is_mutation("ecr", f"Describe{mutations.MEMO_LIMIT + 99}") is False
+        assert len(mutations._MEMO) == mutations.MEMO_LIMIT
+    finally:
+        mutations._MEMO.clear()
+        mutations._MEMO.update(saved)
