@@ -43,8 +43,9 @@ def _document(*statements: dict) -> str:
 
 def set_up_account(iam, ecr, account: str) -> str:
     """The admin's one-time setup; returns the deploy role's ARN."""
-    provider = iam.create_open_id_connect_provider(
-        Url=f"https://{GITHUB}", ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
+    provider = iam.create_open_id_connect_provider(  # thumbprint: optional on AWS, required by boto3 1.34
+        Url=f"https://{GITHUB}", ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])["OpenIDConnectProviderArn"]
     trust = _document({"Effect": "Allow", "Principal": {"Federated": provider},
                        "Action": "sts:AssumeRoleWithWebIdentity",
                        "Condition": {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com",
