@@ -107,8 +107,7 @@ def read_ahead(ctx: "RequestContext") -> None:
     (docs/behaviour.md, "Signature work outside the store lock (session 22)")"""
     if not _verifies(ctx):
         return
-    if ctx.sigv2 is None and ctx.service_model.protocol == "query" and _signed_without_sigv4(ctx):
-        # what _reads_sigv2 answers, _verifies known to hold
+    if ctx.sigv2 is None and ctx.service_model.protocol == "query" and _carries_no_sigv4(ctx):
         ctx.sigv2 = _read_sigv2(ctx)
         if isinstance(ctx.sigv2, sigv2.Reading) and ctx.sigv2.signed is not None:
             ctx.signature_ahead = _checked_ahead(ctx, ctx.sigv2)
@@ -118,8 +117,7 @@ def read_ahead(ctx: "RequestContext") -> None:
     except sigv4.SigV4Error:
         return  # refused under the lock, in its order
     if signed is not None:
-        path = ctx.raw_path if ctx.raw_path is not None else ctx.path
-        ctx.signature_ahead = sigv4.digest(signed, ctx.method, path, ctx.query_string, ctx.headers, ctx.body)
+        ctx.signature_ahead = sigv4.digest(signed, ctx.method, _path(ctx), ctx.query_string, ctx.headers, ctx.body)
 
 
 def _verifies(ctx: "RequestContext") -> bool:
@@ -169,15 +167,7 @@ def _path(ctx: "RequestContext") -> str:
     return ctx.raw_path if ctx.raw_path is not None else ctx.path
 
 
-def _reads_sigv2(ctx: "RequestContext") -> bool:
-    """Whether :func:`authenticate` would look for a SigV2 signature: credentials are checked, the operation
-    needs them, it is a query request and it carries no SigV4 signature."""
-    if not _verifies(ctx) or ctx.service_model.protocol != "query":
-        return False
-    return _signed_without_sigv4(ctx)
-
-
-def _signed_without_sigv4(ctx: "RequestContext") -> bool:
+def _carries_no_sigv4(ctx: "RequestContext") -> bool:
     """Whether the request carries no SigV4 signature: no Authorization header, no presigned query parameters."""
     return "authorization" not in ctx.headers and not sigv4.is_presigned(ctx.query)
 
