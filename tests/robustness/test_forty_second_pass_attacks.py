@@ -98,7 +98,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 
 import boto3
@@ -112,6 +111,7 @@ from mockrunner.model.store import Store
 from mockrunner.seed import SeedError
 from mockrunner.testing.mock import MockAppRunner
 from tests.harness import MODES, UNREACHABLE, Harness
+from tests.robustness.lock_watch import watched_calls
 
 ACCOUNT = "123456789012"
 USER = f"arn:aws:iam::{ACCOUNT}:user/a"
@@ -354,26 +354,12 @@ def _reads_outside_the_lock(harness: Harness, read) -> tuple[list[str], int]:
     from mockrunner.model.authorization_details import AuthorizationDetails
     from mockrunner.model.iam import IamState
 
-    lock = harness.store.lock
-    watched = {IamState.groups_of.__code__: "IamState.groups_of", authorizer._compile.__code__: "_compile",
-               authorizer.compiled_principal.__code__: "compiled_principal",
-               authorizer.caller_for_role_session.__code__: "caller_for_role_session",
-               AuthorizationDetails.get.__code__: "AuthorizationDetails.get"}
-    outside: list[str] = []
-    seen = [0]
-
-    def profile(frame, event, arg):  # noqa: ARG001 - the profiler's signature
-        if event == "call" and frame.f_code in watched:
-            seen[0] += 1
-            if not lock._is_owned():
-                outside.append(watched[frame.f_code])
-
-    sys.setprofile(profile)
-    try:
-        read()
-    finally:
-        sys.setprofile(None)
-    return outside, seen[0]
+    watched = {"IamState.groups_of": IamState.groups_of, "_compile": authorizer._compile,
+               "compiled_principal": authorizer.compiled_principal,
+               "caller_for_role_session": authorizer.caller_for_role_session,
+               "AuthorizationDetails.get": AuthorizationDetails.get}
+    calls = watched_calls(harness.store.lock, watched, read)
+    return [name for name, held in calls if not held], len(calls)
 
 
 def test_the_suggestion_and_the_explanation_read_the_store_under_its_lock() -> None:
