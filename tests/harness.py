@@ -116,6 +116,18 @@ class Harness:
             snapshot.import_state(Store(self.settings), document)
 
 
+def saving_harness(mode: str, path: str) -> Harness:
+    """A harness in ``mode`` saving to the state file ``path`` (not round-tripped at close: the file is the test's)."""
+    harness = Harness(mode, Settings(log_requests=False, operation_delay=0, state_file=path))
+    harness.round_trip = False
+    return harness
+
+
+def user_names(harness: Harness) -> list[str]:
+    """The IAM user names of the harness's default account, sorted."""
+    return sorted(user["UserName"] for user in harness.client("iam").list_users()["Users"])
+
+
 def first_uses_at_once(load: Any, threads: int = 8) -> list[int]:
     """The identities of what ``load()`` returns to ``threads`` threads calling it at the same moment (a barrier
     starts them), each given 30 s: a lazily loaded table must be read once and shared."""

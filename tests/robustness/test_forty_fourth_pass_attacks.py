@@ -92,7 +92,7 @@ from mockrunner.serving import Limits
 from mockrunner.testing.mock import MockAppRunner
 from tests.ecr.pushing import put_image
 from tests.ecr.test_ecr import manifest
-from tests.harness import MODES, Harness
+from tests.harness import MODES, Harness, saving_harness, user_names
 from tests.robustness import threaded_server
 
 ECR_TARGET = "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.ListImages\r\n" \
@@ -102,16 +102,6 @@ ECR_TARGET = "X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.ListImages\r\n"
 @pytest.fixture(params=MODES)
 def mode(request) -> str:
     return request.param
-
-
-def _harness(mode: str, path: str) -> Harness:
-    harness = Harness(mode, Settings(log_requests=False, operation_delay=0, state_file=path))
-    harness.round_trip = False
-    return harness
-
-
-def _users(harness: Harness) -> list[str]:
-    return sorted(user["UserName"] for user in harness.client("iam").list_users()["Users"])
 
 
 def _refused(call, **kwargs) -> str:
@@ -156,17 +146,17 @@ def directory_sync_fails(monkeypatch) -> None:
 def test_a_directory_that_cannot_be_synced_does_not_undo_a_change_the_file_holds(mode, tmp_path,
                                                                                   directory_sync_fails) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         # was 500 "The change was not applied" while the file held it, then every later save refused as stale
         harness.client("iam").create_user(UserName="first")
         harness.client("iam").create_user(UserName="second")
-        assert _users(harness) == ["first", "second"]
+        assert user_names(harness) == ["first", "second"]
     finally:
         harness.close()
-    restarted = _harness("inprocess", path)
+    restarted = saving_harness("inprocess", path)
     try:
-        assert _users(restarted) == ["first", "second"]  # the file and the server agree
+        assert user_names(restarted) == ["first", "second"]  # the file and the server agree
     finally:
         restarted.close()
 
@@ -181,7 +171,7 @@ def test_a_directory_that_cannot_be_synced_does_not_undo_a_change_the_file_holds
 ], ids=["uri-number", "description-object", "uri-null", "attribute-key-empty"])
 def test_a_scan_finding_the_state_could_not_load_again_is_refused(mode, tmp_path, finding) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         ecr = harness.client("ecr")
         ecr.create_repository(repositoryName="app")
@@ -196,7 +186,7 @@ def test_a_scan_finding_the_state_could_not_load_again_is_refused(mode, tmp_path
                          tags=[{"Key": "saved", "Value": "again"}])
     finally:
         harness.close()
-    restarted = _harness("inprocess", path)  # was CorruptStateError: "does not hold a valid state"
+    restarted = saving_harness("inprocess", path)  # was CorruptStateError: "does not hold a valid state"
     try:
         assert restarted.client("ecr").describe_images(repositoryName="app")["imageDetails"]
     finally:
@@ -221,7 +211,7 @@ def test_held_a_finding_in_shape_is_still_seeded(mode) -> None:
 def test_a_state_link_changed_while_the_server_runs_refuses_the_save(mode, tmp_path, change) -> None:
     first, other, link = tmp_path / "first.bin", tmp_path / "other.bin", tmp_path / "state.bin"
     link.symlink_to(first)
-    harness = _harness(mode, str(link))
+    harness = saving_harness(mode, str(link))
     try:
         harness.client("iam").create_user(UserName="before")
         link.unlink()
@@ -230,7 +220,7 @@ def test_a_state_link_changed_while_the_server_runs_refuses_the_save(mode, tmp_p
         message = _refused(harness.client("iam").create_user, UserName="after")  # was saved into first.bin
         assert message.startswith(f"The change was not applied: state file {link}") and "no longer" in message, \
             message
-        assert _users(harness) == ["before"]
+        assert user_names(harness) == ["before"]
     finally:
         harness.close()
     assert b'"after"' not in first.read_bytes()
@@ -239,7 +229,7 @@ def test_a_state_link_changed_while_the_server_runs_refuses_the_save(mode, tmp_p
 def test_held_a_link_left_alone_is_still_written_through(mode, tmp_path) -> None:
     target, link = tmp_path / "target.bin", tmp_path / "state.bin"
     link.symlink_to(target)
-    harness = _harness(mode, str(link))
+    harness = saving_harness(mode, str(link))
     try:
         harness.client("iam").create_user(UserName="one")
         harness.client("iam").create_user(UserName="two")
@@ -263,7 +253,7 @@ def _same_size_edit(path: str, old: bytes, new: bytes) -> bytes:
 
 def test_an_edit_in_place_with_its_modification_time_put_back_is_noticed(mode, tmp_path) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         harness.client("iam").create_user(UserName="alpha-user")
         edited = _same_size_edit(path, b'"alpha-user"', b'"omega-user"')
@@ -285,7 +275,7 @@ def test_an_edit_in_place_with_its_modification_time_put_back_is_noticed(mode, t
 
 def test_held_its_own_saves_with_the_same_modification_time_set_back(mode, tmp_path) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         stamp = os.stat(path).st_mtime_ns
         for number in range(5):  # a coarse clock: every save within one tick, the sizes equal
@@ -300,9 +290,9 @@ def test_held_its_own_saves_with_the_same_modification_time_set_back(mode, tmp_p
         harness.client("iam").create_user(UserName="after-import")
     finally:
         harness.close()
-    restarted = _harness("inprocess", path)
+    restarted = saving_harness("inprocess", path)
     try:
-        assert _users(restarted) == ["after-import", "after-reset"]
+        assert user_names(restarted) == ["after-import", "after-reset"]
     finally:
         restarted.close()
 
@@ -377,7 +367,7 @@ def _full_disk(fd: int, data: memoryview) -> int:
 
 def test_held_a_failed_save_and_its_rollback_leave_the_file_the_servers(mode, tmp_path) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         harness.client("iam").create_user(UserName="kept")
         harness.app.state_file.write = _full_disk
@@ -386,9 +376,9 @@ def test_held_a_failed_save_and_its_rollback_leave_the_file_the_servers(mode, tm
         harness.client("iam").create_user(UserName="after")  # not refused as "changed by another process"
     finally:
         harness.close()
-    second = _harness("inprocess", path)  # a second harness on the file, after the first
+    second = saving_harness("inprocess", path)  # a second harness on the file, after the first
     try:
-        assert _users(second) == ["after", "kept"]
+        assert user_names(second) == ["after", "kept"]
         second.client("iam").create_user(UserName="by-the-second")
     finally:
         second.close()

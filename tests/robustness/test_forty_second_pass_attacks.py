@@ -110,15 +110,11 @@ from mockrunner.model import snapshot
 from mockrunner.model.store import Store
 from mockrunner.seed import SeedError
 from mockrunner.testing.mock import MockAppRunner
-from tests.harness import MODES, UNREACHABLE, Harness
+from tests.harness import MODES, UNREACHABLE, Harness, saving_harness, user_names
 from tests.robustness.lock_watch import watched_calls
 
 ACCOUNT = "123456789012"
 USER = f"arn:aws:iam::{ACCOUNT}:user/a"
-
-
-def _users(harness: Harness) -> list[str]:
-    return sorted(user["UserName"] for user in harness.client("iam").list_users()["Users"])
 
 
 @pytest.fixture(params=MODES)
@@ -126,18 +122,12 @@ def mode(request) -> str:
     return request.param
 
 
-def _harness(mode: str, path: str) -> Harness:
-    harness = Harness(mode, Settings(log_requests=False, operation_delay=0, state_file=path))
-    harness.round_trip = False
-    return harness
-
-
 @pytest.fixture
 def two_servers(mode: str, tmp_path) -> Iterator[tuple[Harness, Harness, str]]:
     """Two servers started on one state file (as two processes would be), the second started after the first."""
     path = str(tmp_path / "state.bin")
-    first = _harness(mode, path)
-    second = _harness(mode, path)
+    first = saving_harness(mode, path)
+    second = saving_harness(mode, path)
     try:
         yield first, second, path
     finally:
@@ -156,21 +146,21 @@ def test_a_second_server_on_the_same_state_file_cannot_drop_what_the_first_ackno
     message = refused.value.response["Error"]["Message"]
     assert message.startswith(f"The change was not applied: state file {path}"), message
     assert "changed by another process" in message
-    assert _users(second) == []  # the refused change is undone
+    assert user_names(second) == []  # the refused change is undone
     first.client("iam").create_user(UserName="and-another")  # the file is still the first's
-    restarted = _harness("inprocess", path)
+    restarted = saving_harness("inprocess", path)
     try:
-        assert _users(restarted) == ["acknowledged-by-the-first", "and-another"]
+        assert user_names(restarted) == ["acknowledged-by-the-first", "and-another"]
     finally:
         restarted.close()
 
 
 def test_a_state_file_replaced_by_hand_while_the_server_runs_is_not_overwritten(mode, tmp_path) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         harness.client("iam").create_user(UserName="before")
-        edited = _harness("inprocess", str(tmp_path / "edited.bin"))
+        edited = saving_harness("inprocess", str(tmp_path / "edited.bin"))
         edited.client("iam").create_user(UserName="written-by-hand")
         edited.close()
         os.replace(tmp_path / "edited.bin", path)
@@ -179,19 +169,19 @@ def test_a_state_file_replaced_by_hand_while_the_server_runs_is_not_overwritten(
         assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
         status, answer = harness.admin("POST", "/reset")
         assert (status, answer["error"]) == (500, "StateNotSaved")
-        assert _users(harness) == ["before"]
+        assert user_names(harness) == ["before"]
     finally:
         harness.close()
-    restarted = _harness("inprocess", path)
+    restarted = saving_harness("inprocess", path)
     try:
-        assert _users(restarted) == ["written-by-hand"]
+        assert user_names(restarted) == ["written-by-hand"]
     finally:
         restarted.close()
 
 
 def test_held_a_state_file_copied_back_byte_for_byte_is_still_the_servers(mode, tmp_path) -> None:
     path = str(tmp_path / "state.bin")
-    harness = _harness(mode, path)
+    harness = saving_harness(mode, path)
     try:
         harness.client("iam").create_user(UserName="one")
         shutil.copyfile(path, tmp_path / "backup.bin")
@@ -202,9 +192,9 @@ def test_held_a_state_file_copied_back_byte_for_byte_is_still_the_servers(mode, 
         harness.client("iam").create_user(UserName="three")
     finally:
         harness.close()
-    restarted = _harness("inprocess", path)
+    restarted = saving_harness("inprocess", path)
     try:
-        assert _users(restarted) == ["one", "three", "two"]
+        assert user_names(restarted) == ["one", "three", "two"]
     finally:
         restarted.close()
 
@@ -216,7 +206,7 @@ def test_a_state_file_given_as_a_symbolic_link_is_saved_through_the_link(mode, t
     target = tmp_path / "real" / "state.bin"
     link = tmp_path / "state.bin"
     link.symlink_to(target)
-    harness = _harness(mode, str(link))
+    harness = saving_harness(mode, str(link))
     try:
         harness.client("iam").create_user(UserName="first")
         harness.client("iam").create_user(UserName="second")
@@ -225,9 +215,9 @@ def test_a_state_file_given_as_a_symbolic_link_is_saved_through_the_link(mode, t
     finally:
         harness.close()
     for path in (link, target):
-        restarted = _harness("inprocess", str(path))
+        restarted = saving_harness("inprocess", str(path))
         try:
-            assert _users(restarted) == ["first", "second"]
+            assert user_names(restarted) == ["first", "second"]
         finally:
             restarted.close()
 
