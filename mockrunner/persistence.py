@@ -21,13 +21,19 @@ and refuses (:class:`StateNotSavedError`) when another process saved over it (a 
 file) or it was edited by hand: writing the whole state over it would silently drop every change acknowledged by the
 other writer.  A state path that is a symbolic link is written through the link (its target is replaced, the link is
 kept), so the file the link names is the one that holds the state; a link swapped or removed while the server runs
-refuses the save the same way.  Once the rename is done the save is: a directory that cannot be synced then is
+refuses the save the same way.  Two processes saving at the same moment take turns, as SQLite's writers do: a save
+holds an advisory lock (``flock``) on the state file from that check to the rename, taken again on the new file when
+another process's rename got in first, so the second save sees the first's file and refuses; a first save, with no
+file yet, links its file into place (which fails when another process made one meanwhile: refused the same way)
+instead of renaming over whatever is there.  Before, both passed the check and the later rename dropped a change the
+earlier save had acknowledged.  Once the rename is done the save is: a directory that cannot be synced then is
 logged, not a failed save (the file holds the change).
 
 The whole state is rewritten each time: simple, and fast enough for the state sizes of a local mock.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -35,6 +41,7 @@ import os
 import re
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import TYPE_CHECKING, NamedTuple
@@ -43,6 +50,11 @@ from mockrunner import json_nesting
 from mockrunner.durable import fsync_directory
 from mockrunner.model import snapshot
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the check before the rename still refuses a file written meanwhile
+    fcntl = None
+
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
@@ -50,6 +62,8 @@ log = logging.getLogger("mockrunner.persistence")
 MAGIC = "mockrunner-state"
 _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{64})\n")
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
+TURN_WAIT = 10.0
+"""Seconds a save waits for another process's save (a whole state's write and fsync) before it fails."""
 
 Writer = Callable[[int, bytes], int]
 """Writes some of the bytes to a file descriptor and returns how many, like :func:`os.write`."""
@@ -222,9 +236,9 @@ class StateFile:
         with self.store.lock:
             try:
                 body = json.dumps(snapshot.export_state(self.store), separators=(",", ":")).encode("utf-8")
-                with self._write_lock:
+                with self._write_lock, _turn_to_save(self.target) as turn:
                     self._check_unchanged()
-                    self._written = self._replace_file(encode_file(body))
+                    self._written = self._replace_file(encode_file(body), first=turn.absent)
             except (OSError, ValueError, RecursionError) as error:
                 self._restore()
                 reason = getattr(error, "strerror", None) or str(error)
@@ -266,8 +280,9 @@ class StateFile:
         except OSError:
             return False
 
-    def _replace_file(self, data: bytes) -> "_Identity":
-        """Replace the file by ``data`` durably; what the file is then.
+    def _replace_file(self, data: bytes, first: bool) -> "_Identity":
+        """Replace the file by ``data`` durably (``first``: make it, there being none when the save's turn began);
+        what the file is then.
 
         The rename is the point the save commits at: once it is done the file holds the new state, so nothing after
         it may fail the save (a failure then put the store back while the file held the change, and every later
@@ -279,12 +294,13 @@ class StateFile:
         try:
             self._write_all(fd, data)
             os.fsync(fd)
-            os.replace(temporary, self.target)
+            if not (first and _linked(temporary, self.target)):
+                os.replace(temporary, self.target)
         except BaseException:
             os.close(fd)
             _remove_quietly(temporary)
             raise
-        written = _Identity.of(os.fstat(fd))  # after the rename, which may change the status change time
+        written = _Identity.of(os.fstat(fd))  # after the rename or link, which change the status change time
         with suppress(OSError):
             os.close(fd)
         try:
@@ -317,6 +333,98 @@ def undoing_faults(state_file: StateFile | None,
 
 
 _NOTHING_TO_UNDO = nullcontext()
+
+
+class _Turn(NamedTuple):
+    """A save's turn: the state file's descriptor holding its lock (None: no lock held), and whether there was no
+    file."""
+
+    fd: int | None
+    absent: bool
+
+
+@contextmanager
+def _turn_to_save(path: str) -> Iterator[_Turn]:
+    """The turn of one save of ``path`` among the processes saving it: an exclusive advisory lock on the file the
+    path names, taken again on the file another process's rename put there meanwhile (the lock is on a file, and a
+    save replaces the file).  Waits :data:`TURN_WAIT` seconds at most (``OSError`` past it: a failed save).  No lock
+    is held when there is no file (the first save links its file into place instead, :func:`_linked`), when the
+    path names something else than a regular file or cannot be opened (the check before the rename refuses it) or
+    where the file system keeps no locks."""
+    deadline = time.monotonic() + TURN_WAIT
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO does not block
+        except FileNotFoundError:
+            yield _Turn(None, True)
+            return
+        except OSError:
+            yield _Turn(None, False)
+            return
+        try:
+            held = stat.S_ISREG(os.fstat(fd).st_mode) and _lock(fd, path, deadline)
+            if held and not _names(path, fd):
+                if time.monotonic() >= deadline:
+                    raise OSError(errno.EAGAIN, f"other processes kept replacing {path} for over {TURN_WAIT:g} "
+                                                "seconds")
+                continue  # another process's save replaced the file meanwhile: its lock is the one to take
+            yield _Turn(fd if held else None, False)
+            return
+        finally:
+            os.close(fd)  # which releases the lock
+
+
+def _names(path: str, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        named = os.stat(path)
+    except OSError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def _lock(fd: int, path: str, deadline: float) -> bool:
+    """Take ``fd``'s exclusive lock, napping until ``deadline`` while another process holds it (``True``); ``False``
+    where the file system keeps no such locks; ``OSError`` past the deadline."""
+    if fcntl is None:
+        return False
+    nap = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise OSError(errno.EAGAIN, f"another process kept {path} locked for its own save for over "
+                                            f"{TURN_WAIT:g} seconds") from None
+            time.sleep(nap)
+            nap = min(nap * 2, 0.05)
+        except OSError as error:
+            if error.errno in _LOCKS_NOT_KEPT:
+                return False
+            raise
+
+
+_LOCKS_NOT_KEPT = frozenset({errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOSYS})
+
+
+def _linked(temporary: str, path: str) -> bool:
+    """Make ``path`` the file ``temporary`` is, only if there is no ``path`` (a hard link, then the temporary name
+    removed): ``True`` once done; ``False`` where the file system has no hard links (the caller renames instead);
+    :class:`StaleStateFileError` when another process made the file meanwhile."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise StaleStateFileError(
+            "another process made it since this save began (a second mockrunner using the same file), and saving "
+            "over it would lose that process's changes; restart mockrunner to load it") from None
+    except OSError as error:
+        if error.errno in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK):
+            return False
+        raise
+    _remove_quietly(temporary)
+    return True
 
 
 def _remove_quietly(path: str) -> None:
