@@ -185,10 +185,12 @@ class StateFile:
 
     def _remove_stale_temporaries(self) -> None:
         """A ``kill -9`` between writing a temporary file and renaming it leaves one behind: the state file
-        itself is intact (that is the point of the rename), so the leftover is only litter."""
+        itself is intact (that is the point of the rename), so the leftover is only litter.  A temporary file of a
+        process that still runs (its name holds the process id) is another mockrunner's save in progress and is
+        left alone: removing it failed that save."""
         directory, name = os.path.split(self.target)
         for entry in os.listdir(directory):
-            if entry.startswith(f"{name}.tmp-"):
+            if entry.startswith(f"{name}.tmp-") and not _process_runs(entry[len(name) + 5:].partition("-")[0]):
                 try:
                     os.remove(os.path.join(directory, entry))
                 except OSError:
@@ -424,6 +426,23 @@ def _linked(temporary: str, path: str) -> bool:
             return False
         raise
     _remove_quietly(temporary)
+    return True
+
+
+def _process_runs(pid: str) -> bool:
+    """Whether the process ``pid`` (digits, from a temporary file's name) runs, as far as this process can tell (one
+    of another user's does; another process id namespace's, in another container, may share its number with one here:
+    its file is then kept, which loses nothing)."""
+    if not pid.isdigit() or not 0 < int(pid) < 2**31:
+        return False
+    if os.name == "nt":
+        return True  # signal 0 would end the process there: its temporary file is kept
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
     return True
 
 

@@ -11,11 +11,14 @@ acknowledged, then lost.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mockrunner import persistence
@@ -24,6 +27,8 @@ from mockrunner.persistence import StateFile, StateNotSavedError
 from tests.harness import MODES, Harness, saving_harness, user_names
 
 HELD_AT_MOST = 1.0
+ONE_TRY = Config(retries={"total_max_attempts": 1})
+"""A save refused is answered 500, which botocore would otherwise try again."""
 
 
 @pytest.fixture(params=MODES)
@@ -45,7 +50,7 @@ def _two_servers(mode: str, path: str) -> Iterator[tuple[Harness, Harness]]:
 
 def _create_user(harness: Harness, name: str, outcomes: dict[str, str]) -> None:
     try:
-        harness.client("iam").create_user(UserName=name)
+        harness.client("iam", config=ONE_TRY).create_user(UserName=name)
         outcomes[name] = "acknowledged"
     except ClientError as error:
         outcomes[name] = error.response["Error"]["Message"]
@@ -153,3 +158,48 @@ def test_a_save_waits_a_bounded_time_for_its_turn(tmp_path, monkeypatch) -> None
     finally:
         os.close(holder)
         harness.close()
+
+
+def test_a_server_starting_on_the_file_leaves_another_servers_save_in_progress_alone(mode: str, tmp_path) -> None:
+    """A start removes the temporary files a ``kill -9`` left, but not one of a process that runs: the second
+    server's start removed the first's half-written temporary file, and the first's save failed (500) at its
+    rename."""
+    path = str(tmp_path / "state.bin")
+    first = saving_harness(mode, path)
+    writing_started, started = threading.Event(), threading.Event()
+
+    def held_write(fd: int, data: memoryview) -> int:
+        writing_started.set()
+        started.wait(HELD_AT_MOST * 10)
+        return os.write(fd, data)
+
+    first.app.state_file.write = held_write
+    outcomes: dict[str, str] = {}
+    saving = threading.Thread(target=_create_user, args=(first, "held", outcomes))
+    saving.start()
+    try:
+        assert writing_started.wait(30)
+        second = saving_harness(mode, path)
+        second.close()
+    finally:
+        started.set()
+        saving.join(30)
+        first.close()
+    assert outcomes["held"] == "acknowledged"
+    assert _saved_users(path) == ["held"]
+
+
+def test_a_start_removes_the_temporary_files_of_processes_that_ended(tmp_path) -> None:
+    path = tmp_path / "state.bin"
+    saving_harness("inprocess", str(path)).close()
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True, timeout=60)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for pid in (ended.stdout.strip(), str(running.pid), "0", "99999999999", "x"):
+            (tmp_path / f"state.bin.tmp-{pid}-1").write_bytes(b"half")
+        saving_harness("inprocess", str(path)).close()
+        assert sorted(os.listdir(tmp_path)) == ["state.bin", f"state.bin.tmp-{running.pid}-1"]
+    finally:
+        running.kill()
+        running.wait(30)
