@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -56,14 +56,14 @@ def _create_user(harness: Harness, name: str, outcomes: dict[str, str]) -> None:
         outcomes[name] = error.response["Error"]["Message"]
 
 
-def _save_while_another_writes(writing: Harness, meanwhile: Harness) -> dict[str, str]:
-    """``writing`` creates the user ``held``, its save held in the middle of its write until ``meanwhile`` has
-    answered its creation of the user ``meanwhile`` (or :data:`HELD_AT_MOST`): what each was answered."""
-    writing_started, meanwhile_answered = threading.Event(), threading.Event()
+def _save_held_while(writing: Harness, meanwhile: Callable[[dict[str, str]], None]) -> dict[str, str]:
+    """``writing`` creates the user ``held``, its save held in the middle of its write until ``meanwhile(outcomes)``
+    has returned (or for :data:`HELD_AT_MOST`): what each creation was answered, by user name."""
+    writing_started, meanwhile_done = threading.Event(), threading.Event()
 
     def held_write(fd: int, data: memoryview) -> int:
         writing_started.set()
-        meanwhile_answered.wait(HELD_AT_MOST)
+        meanwhile_done.wait(HELD_AT_MOST)
         return os.write(fd, data)
 
     writing.app.state_file.write = held_write
@@ -72,11 +72,16 @@ def _save_while_another_writes(writing: Harness, meanwhile: Harness) -> dict[str
     saving.start()
     try:
         assert writing_started.wait(30)
-        _create_user(meanwhile, "meanwhile", outcomes)
+        meanwhile(outcomes)
     finally:
-        meanwhile_answered.set()
+        meanwhile_done.set()
         saving.join(30)
     return outcomes
+
+
+def _save_while_another_writes(writing: Harness, other: Harness) -> dict[str, str]:
+    """``other`` creates the user ``meanwhile`` while ``writing``'s save of the user ``held`` is held."""
+    return _save_held_while(writing, lambda outcomes: _create_user(other, "meanwhile", outcomes))
 
 
 def _saved_users(path: str) -> list[str]:
@@ -166,24 +171,9 @@ def test_a_server_starting_on_the_file_leaves_another_servers_save_in_progress_a
     rename."""
     path = str(tmp_path / "state.bin")
     first = saving_harness(mode, path)
-    writing_started, started = threading.Event(), threading.Event()
-
-    def held_write(fd: int, data: memoryview) -> int:
-        writing_started.set()
-        started.wait(HELD_AT_MOST * 10)
-        return os.write(fd, data)
-
-    first.app.state_file.write = held_write
-    outcomes: dict[str, str] = {}
-    saving = threading.Thread(target=_create_user, args=(first, "held", outcomes))
-    saving.start()
     try:
-        assert writing_started.wait(30)
-        second = saving_harness(mode, path)
-        second.close()
+        outcomes = _save_held_while(first, lambda _: saving_harness(mode, path).close())
     finally:
-        started.set()
-        saving.join(30)
         first.close()
     assert outcomes["held"] == "acknowledged"
     assert _saved_users(path) == ["held"]
