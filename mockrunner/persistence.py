@@ -39,6 +39,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import stat
 import threading
 import time
@@ -62,6 +63,10 @@ log = logging.getLogger("mockrunner.persistence")
 MAGIC = "mockrunner-state"
 _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{64})\n")
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
+_NEW_FILE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+"""A temporary file is made anew, under a name no one could guess, never opened through what is already there: in a
+directory others may write (``/tmp``), a link planted at a predictable name had a save write the state into the
+file it named, or into a file its planter could read."""
 TURN_WAIT = 10.0
 """Seconds a save waits for another process's save (a whole state's write and fsync) before it fails."""
 
@@ -290,9 +295,8 @@ class StateFile:
         it may fail the save (a failure then put the store back while the file held the change, and every later
         save was refused as the file was not the one recorded).  A directory that cannot be synced afterwards
         (``EIO``; ``EINVAL`` where a file system cannot sync directories) is logged."""
-        temporary = f"{self.target}.tmp-{os.getpid()}-{threading.get_ident()}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
-                     _TEMPORARY_MODE)
+        temporary = f"{self.target}.tmp-{os.getpid()}-{secrets.token_hex(8)}"
+        fd = os.open(temporary, _NEW_FILE, _TEMPORARY_MODE)
         try:
             self._write_all(fd, data)
             os.fsync(fd)

@@ -16,6 +16,7 @@ import datetime
 import ipaddress
 import os
 import re
+import secrets
 import ssl
 from collections.abc import Iterable
 from pathlib import Path
@@ -115,8 +116,8 @@ def _alternative_names(names: Iterable[str]) -> list:
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Write ``data`` to a new file at ``path`` (never over an existing one), in full or not at all."""
-    partial = path.with_name(path.name + ".partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    partial = path.with_name(f"{path.name}.partial-{secrets.token_hex(8)}")  # a name no one could plant a link at
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
