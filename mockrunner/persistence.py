@@ -243,9 +243,9 @@ class StateFile:
         with self.store.lock:
             try:
                 body = json.dumps(snapshot.export_state(self.store), separators=(",", ":")).encode("utf-8")
-                with self._write_lock, _turn_to_save(self.target) as turn:
+                with self._write_lock, _turn_to_save(self.target) as absent:
                     self._check_unchanged()
-                    self._written = self._replace_file(encode_file(body), first=turn.absent)
+                    self._written = self._replace_file(encode_file(body), first=absent)
             except (OSError, ValueError, RecursionError) as error:
                 self._restore()
                 reason = getattr(error, "strerror", None) or str(error)
@@ -341,31 +341,26 @@ def undoing_faults(state_file: StateFile | None,
 _NOTHING_TO_UNDO = nullcontext()
 
 
-class _Turn(NamedTuple):
-    """A save's turn: the state file's descriptor holding its lock (None: no lock held), and whether there was no
-    file."""
-
-    fd: int | None
-    absent: bool
-
-
 @contextmanager
-def _turn_to_save(path: str) -> Iterator[_Turn]:
-    """The turn of one save of ``path`` among the processes saving it: an exclusive advisory lock on the file the
-    path names, taken again on the file another process's rename put there meanwhile (the lock is on a file, and a
-    save replaces the file).  Waits :data:`TURN_WAIT` seconds at most (``OSError`` past it: a failed save).  No lock
-    is held when there is no file (the first save links its file into place instead, :func:`_linked`), when the
-    path names something else than a regular file or cannot be opened (the check before the rename refuses it) or
-    where the file system keeps no locks."""
+def _turn_to_save(path: str) -> Iterator[bool]:
+    """The turn of one save of ``path`` among the processes saving it (yields whether there was no file): an exclusive
+    advisory lock on the file the path names, taken again on the file another process's rename put there meanwhile
+    (the lock is on a file, and a save replaces the file).  Waits :data:`TURN_WAIT` seconds at most (``OSError`` past
+    it: a failed save).  No lock is held when there is no file (the first save links its file into place instead,
+    :func:`_linked`), when the path names something else than a regular file or cannot be opened (the check before
+    the rename refuses it) or where the file system keeps no locks."""
+    if fcntl is None:  # and a file held open there could not be renamed over
+        yield not os.path.lexists(path)
+        return
     deadline = time.monotonic() + TURN_WAIT
     while True:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO does not block
         except FileNotFoundError:
-            yield _Turn(None, True)
+            yield True
             return
         except OSError:
-            yield _Turn(None, False)
+            yield False
             return
         try:
             held = stat.S_ISREG(os.fstat(fd).st_mode) and _lock(fd, path, deadline)
@@ -374,7 +369,7 @@ def _turn_to_save(path: str) -> Iterator[_Turn]:
                     raise OSError(errno.EAGAIN, f"other processes kept replacing {path} for over {TURN_WAIT:g} "
                                                 "seconds")
                 continue  # another process's save replaced the file meanwhile: its lock is the one to take
-            yield _Turn(fd if held else None, False)
+            yield False
             return
         finally:
             os.close(fd)  # which releases the lock
@@ -393,8 +388,6 @@ def _names(path: str, fd: int) -> bool:
 def _lock(fd: int, path: str, deadline: float) -> bool:
     """Take ``fd``'s exclusive lock, napping until ``deadline`` while another process holds it (``True``); ``False``
     where the file system keeps no such locks; ``OSError`` past the deadline."""
-    if fcntl is None:
-        return False
     nap = 0.001
     while True:
         try:
