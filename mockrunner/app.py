@@ -23,9 +23,9 @@ from werkzeug.wrappers import Response as TestResponse
 from mockrunner import gateway, refusals
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
-from mockrunner.model.blobs import BlobStore
+from mockrunner.model.blobs import BlobStore, UnsafeDirectory
 from mockrunner.model.store import Store
-from mockrunner.persistence import StateFile
+from mockrunner.persistence import StateFile, StateFileError
 from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import load_all
@@ -163,7 +163,10 @@ def prepare_state(store: Store) -> StateFile | None:
     settings = store.settings
     state_file = StateFile(store, settings.state_file) if settings.state_file else None
     if state_file is not None:
-        store.blobs = BlobStore(state_file.path + ".blobs")  # image layers live beside the state file
+        try:
+            store.blobs = BlobStore(state_file.path + ".blobs")  # image layers live beside the state file
+        except UnsafeDirectory as error:
+            raise StateFileError(f"state file {state_file.path} cannot be used: {error.strerror}") from None
     if state_file is not None and state_file.load():
         for path in settings.seed_files:
             register_root_credentials(store, load_seed_file(path))  # configuration, not state

@@ -24,10 +24,15 @@ durable; an upload that a change finished or a reset dropped stays on disk, out 
 :meth:`purge` removes it or :meth:`spare` (the change undone) makes it an upload again, so the same call can be
 made again once the disk has room.  A finished upload's bytes are hard-linked as the blob (no copy); an upload
 given back this way is separated from the blob before anything is appended to it or cut from it.
+
+The directory is this process's own: one that another user made (or can write: every user) is refused
+(:class:`UnsafeDirectory`) when the store opens it and whenever a write makes it, since whoever can write there can
+plant links at the names the store writes next (its signing key's among them) or blobs of their own.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import heapq
 import itertools
@@ -35,6 +40,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -98,11 +104,31 @@ def _hex(digest: str) -> str:
     return hex_part
 
 
+class UnsafeDirectory(OSError):
+    """The blob directory belongs to another user, or every user may write it: the store does not use it."""
+
+
+def check_own_directory(path: str) -> None:
+    """Raise :class:`UnsafeDirectory` unless the directory ``path`` names (through links) belongs to this process's
+    user (or to root, who may do anything anyway) and is not writable by every user."""
+    status = os.stat(path)
+    owner = os.geteuid() if hasattr(os, "geteuid") else None
+    if owner is not None and status.st_uid not in (owner, 0):
+        raise UnsafeDirectory(errno.EPERM, f"blob directory {path} belongs to another user (uid {status.st_uid}), "
+                                           "who could plant files in it; remove it or give it to this user")
+    if status.st_mode & stat.S_IWOTH:
+        raise UnsafeDirectory(errno.EPERM, f"blob directory {path} is writable by every user, who could plant "
+                                           "files in it; remove that permission (chmod o-w)")
+
+
 class BlobStore:
-    """Blobs by digest plus uploads by id; in memory, or under ``directory`` when one is given."""
+    """Blobs by digest plus uploads by id; in memory, or under ``directory`` when one is given (refused with
+    :class:`UnsafeDirectory` when it is there and not this process's own: :func:`check_own_directory`)."""
 
     def __init__(self, directory: str | None = None) -> None:
         self.directory = os.path.abspath(directory) if directory else None
+        if self.directory is not None and os.path.isdir(self.directory):
+            check_own_directory(self.directory)
         self._signing_key: bytes | None = None
         self._lock = threading.Lock()
         self._memory: dict[str, bytearray] = {}
@@ -150,7 +176,7 @@ class BlobStore:
             return secrets.token_bytes(32)
         key = secrets.token_bytes(32)
         try:
-            os.makedirs(self.directory, exist_ok=True)
+            self._make_directory(self.directory)
             _replace_durably(path, key, mode=0o600)
         except OSError:
             with contextlib.suppress(OSError):
@@ -265,7 +291,7 @@ class BlobStore:
         upload = Upload(str(uuid.uuid4()), tuple(owner), started)
         if self.directory is not None:
             for folder in ("sha256", "uploads"):  # created on first use: no push, no directory
-                os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
+                self._make_directory(os.path.join(self.directory, folder))
             self._save_record(upload, [])  # the record first: data without a record would never be found
             with open(self._upload_path(upload.id), "wb"):
                 pass
@@ -274,6 +300,13 @@ class BlobStore:
             if self.directory is None:
                 self._buffers[upload.id] = bytearray()
         return upload
+
+    def _make_directory(self, path: str) -> None:
+        """Make ``path`` (the store's directory or one in it) and the missing directories above it, then check that
+        the store's directory is its own (another user could have made it first): :class:`UnsafeDirectory`."""
+        os.makedirs(self.directory, exist_ok=True)
+        check_own_directory(self.directory)
+        os.makedirs(path, exist_ok=True)
 
     def _track(self, upload: Upload) -> None:
         """Record an upload in progress (``self._lock`` held)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.http import HTTP_STATUS_CODES
 
+from mockrunner.model.blobs import UnsafeDirectory
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.registry import handlers
 from mockrunner.registry.errors import API_VERSION_HEADER, RegistryError
@@ -31,8 +32,9 @@ def is_registry_path(path: str) -> bool:
 def handle(store: "Store", state_file: "StateFile | None", environ: dict[str, Any]) -> handlers.Reply:
     """One registry request; always an answer (a registry JSON error for every failure, never a traceback).
 
-    A change whose save failed (:class:`StateNotSavedError`, the change already undone) is a 500 ``UNKNOWN`` saying
-    so and why, as the AWS gateway answers it in the service's own error shape."""
+    A change whose save failed (:class:`StateNotSavedError`, the change already undone) or that met a blob directory
+    another user could write (:class:`UnsafeDirectory`) is a 500 ``UNKNOWN`` saying so and why, as the AWS gateway
+    answers it in the service's own error shape."""
     request = RegistryRequest.from_environ(store, state_file, environ)
     try:
         if handlers.is_download_url(request):
@@ -46,9 +48,10 @@ def handle(store: "Store", state_file: "StateFile | None", environ: dict[str, An
             headers["Content-Length"] = str(len(body))
             body = b""
         return handlers.Reply(error.status, headers, [body])
-    except StateNotSavedError as error:  # an expected refusal (the change is undone), not a bug: no traceback
-        log.error("%s %s undone: %s", request.method, request.path, error)
-        refusal = RegistryError(500, "UNKNOWN", f"The change was not applied: {error}.")
+    except (StateNotSavedError, UnsafeDirectory) as error:  # an expected refusal (the change is undone): no traceback
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        log.error("%s %s undone: %s", request.method, request.path, reason)
+        refusal = RegistryError(500, "UNKNOWN", f"The change was not applied: {reason}.")
         return handlers.Reply(500, {"Content-Type": refusal.content_type}, [refusal.body()])
     except Exception:  # noqa: BLE001 - the one place that turns bugs into a registry-shaped 500
         log.exception("internal error handling %s %s", request.method, request.path)
