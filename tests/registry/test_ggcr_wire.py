@@ -328,6 +328,22 @@ def test_an_index_and_its_images_go_up_children_first(endpoint, crane):
     assert detail[0]["imageManifestMediaType"] == OCI_INDEX
 
 
+def test_kanikos_push_permission_check_starts_an_upload_and_cancels_it(endpoint, crane):
+    """check.go ``CheckPushPermission`` (kaniko, before it builds): a bare upload start, then a ``DELETE`` of its
+    ``Location`` whose answer it ignores.  Allowed: 202, and the cancelled upload is gone; a principal without
+    ``ecr:InitiateLayerUpload`` or a missing repository is refused at the POST, which kaniko reports."""
+    location, mounted = crane.initiate("app")
+    assert not mounted
+    assert crane.send("DELETE", location).status == 204
+    assert transport_error(crane.send("GET", location))[:2] == (404, ["BLOB_UPLOAD_UNKNOWN"])
+    reader = Crane(endpoint, user_password(endpoint.harness, "reader", [
+        "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]))
+    status, codes, raw = transport_error(reader.send("POST", "/v2/app/blobs/uploads/",
+                                                     headers={"Content-Type": "application/json"}))
+    assert (status, codes) == (403, ["DENIED"]) and "ecr:InitiateLayerUpload" in raw
+    assert transport_error(crane.send("POST", "/v2/ghost/blobs/uploads/"))[:2] == (404, ["NAME_UNKNOWN"])
+
+
 # ------------------------------------------------------------------------------------------------ mounts
 def test_crane_copy_between_repositories_mounts_only_with_blob_mounting(endpoint, crane):
     """``crane copy`` within one registry sends ``?mount=<digest>&from=<repo>&origin=<registry>``: without ECR's
