@@ -501,6 +501,31 @@ def test_a_manifest_with_a_subject_finds_the_referrers_api_and_writes_no_fallbac
         (digest_of(artifact), "application/vnd.example.sig")]
 
 
+def test_a_pusher_without_batch_get_image_gets_403_on_the_referrers_check_after_its_put(endpoint, crane):
+    """The referrers API needs ``ecr:BatchGetImage`` (ECR's documentation), so a push-only principal's artifact
+    with a ``subject`` is stored (201) but ggcr's check after it is 403 ``DENIED``, which it reports as the push's
+    error (CheckError takes 200, 404 and 400 there): ECR's behaviour, kept."""
+    image = build_image("subject")
+    crane.push("app", image, "v1")
+    pusher = Crane(endpoint, user_password(endpoint.harness, "pusher", [
+        "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"]))
+    pusher.upload_one("app", b"{}")
+    manifest = json.dumps({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.sbom",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": digest_of(b"{}"), "size": 2},
+        "layers": [{"mediaType": "application/vnd.oci.empty.v1+json", "digest": digest_of(b"{}"), "size": 2}],
+        "subject": {"mediaType": OCI_MANIFEST, "digest": image.digest, "size": len(image.manifest)}}).encode()
+    put = pusher.send("PUT", f"/v2/app/manifests/{digest_of(manifest)}", manifest, {"Content-Type": OCI_MANIFEST})
+    assert put.status == 201
+    check_after = pusher.send("GET", f"/v2/app/referrers/{image.digest}", headers={"Accept": OCI_INDEX})
+    status, codes, raw = transport_error(check_after)
+    assert (status, codes) == (403, ["DENIED"]) and "ecr:BatchGetImage" in raw
+    assert status not in ACCEPTS["referrers"]
+    assert digest_of(manifest) in {d["imageDigest"] for d in
+                                   endpoint.ecr.describe_images(repositoryName="app")["imageDetails"]}
+
+
 def test_the_referrers_tag_schema_index_a_client_writes_is_kept_and_read_back(crane):
     """Clients that keep the fallback list themselves (older ggcr, cosign) PUT an OCI index under the tag
     ``sha256-<hex>`` (71 characters: within ECR's tag rules) and GET it with ``Accept`` the OCI index alone."""
