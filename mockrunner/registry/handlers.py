@@ -46,6 +46,9 @@ MANIFEST_LIMIT = 4 * 1024 * 1024
 """ECR's largest image manifest (``imageManifest`` is at most 4,194,304 characters in botocore's model)."""
 CATALOG_LIMIT = 1000
 """``_catalog?n=`` is DescribeRepositories' maxResults (go-containerregistry#1091: n=10000 is refused)."""
+TAGS_LIMIT = 1000
+"""``tags/list?n=`` is ListImages' maxResults: ECR refuses n=10000 with the same answer
+(google/go-containerregistry#681, renovatebot/renovate#3800, andrey-pohilko/registry-cli#79)."""
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 _NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 _ROUTE = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs/uploads(?:/(?P<upload>[^/]*))?"
@@ -118,7 +121,7 @@ def catalog(request: RegistryRequest) -> Reply:
 
 
 def tags_list(request: RegistryRequest, name: str) -> Reply:
-    size = _page_size(request, None)
+    size = _page_size(request, TAGS_LIMIT)
     with request.locked():
         request.authorize(name, "ecr:ListImages")
         repo = request.repository(name)
