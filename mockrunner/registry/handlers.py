@@ -47,6 +47,10 @@ MANIFEST_LIMIT = 4 * 1024 * 1024
 CATALOG_LIMIT = 1000
 """``_catalog?n=`` is DescribeRepositories' maxResults (go-containerregistry#1091: n=10000 is refused)."""
 TAGS_LIMIT = 1000
+TAGS_PAGE = 100
+"""Tags in one ``tags/list`` page when the request gives no ``n``: ECR answers 100 and a ``Link`` to the rest
+(genuinetools/reg#206, "AWS ECR limits this to 100 results and returns the next url in the response header";
+docker-archive/migrator#96; deitch/docker_registry2#34 quotes the answer, its ``Link`` without ``n``)."""
 """``tags/list?n=`` is ListImages' maxResults: ECR refuses n=10000 with the same answer
 (google/go-containerregistry#681, renovatebot/renovate#3800, andrey-pohilko/registry-cli#79)."""
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
@@ -122,11 +126,13 @@ def catalog(request: RegistryRequest) -> Reply:
 
 def tags_list(request: RegistryRequest, name: str) -> Reply:
     size = _page_size(request, TAGS_LIMIT)
+    stated = size is not None
     with request.locked():
         request.authorize(name, "ecr:ListImages")
         repo = request.repository(name)
         tags = sorted(tag for image in repo.images.values() for tag in image.tags)
-    return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size, {"name": name}, _TAG_LIST_FORM)
+    return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size if stated else TAGS_PAGE, {"name": name},
+                  _TAG_LIST_FORM, stated)
 
 
 def _page_size(request: RegistryRequest, limit: int | None) -> int | None:
@@ -151,15 +157,17 @@ _JSON_FORM = ("application/json; charset=utf-8", None)
 
 
 def _paged(request: RegistryRequest, path: str, key: str, items: list[str], size: int | None, extra: dict,
-           form: tuple[str, tuple[str, str] | None] = _JSON_FORM) -> Reply:
-    """One page of ``items`` under ``key`` (with ``extra``), in ``form`` (content type, JSON separators)."""
+           form: tuple[str, tuple[str, str] | None] = _JSON_FORM, stated: bool = True) -> Reply:
+    """One page of ``items`` under ``key`` (with ``extra``), in ``form`` (content type, JSON separators); the next
+    page's ``Link`` repeats the page size only when the request ``stated`` it."""
     last = request.query.get("last")
     if last:
         items = [item for item in items if item > last]
     headers = {}
     if size is not None and len(items) > size:
         items = items[:size]
-        headers["Link"] = f'<{path}?n={size}&last={quote(items[-1])}>; rel="next"'
+        page = f"n={size}&" if stated else ""
+        headers["Link"] = f'<{path}?{page}last={quote(items[-1])}>; rel="next"'
     reply = _json(200, {**extra, key: items}, *form)
     reply.headers.update(headers)
     return reply

@@ -288,6 +288,24 @@ def test_tags_list_and_catalog_pages(endpoint):
     assert error_code(endpoint.registry.call("DELETE", "/v2/_catalog"))[:2] == (405, "UNSUPPORTED")
 
 
+def test_tags_list_without_n_is_pages_of_100_as_ecr_answers(endpoint):
+    """Without ``n`` ECR answers 100 tags and a ``Link`` to the rest, without ``n`` (mockrunner answered every tag at
+    once). (docs/behaviour.md, "Through go-containerregistry (crane)")"""
+    endpoint.ecr.create_repository(repositoryName="many")
+    image = build_image("one")
+    assert endpoint.registry.push("many", image, "t000").status_code == 201
+    for number in range(1, 105):
+        assert endpoint.registry.put_manifest("many", f"t{number:03d}", image.manifest).status_code == 201
+    first = endpoint.registry.call("GET", "/v2/many/tags/list")
+    assert first.json()["tags"] == [f"t{number:03d}" for number in range(100)]
+    assert first.headers["Link"] == '</v2/many/tags/list?last=t099>; rel="next"'
+    rest = endpoint.registry.call("GET", "/v2/many/tags/list?last=t099")
+    assert rest.json()["tags"] == [f"t{number:03d}" for number in range(100, 105)]
+    assert "Link" not in rest.headers
+    asked = endpoint.registry.call("GET", "/v2/many/tags/list", params={"n": 1000})
+    assert len(asked.json()["tags"]) == 105 and "Link" not in asked.headers
+
+
 def test_mount_needs_blob_mounting_and_an_image_referring_to_the_blob(endpoint):
     for name in ("source", "target"):
         endpoint.ecr.create_repository(repositoryName=name)
