@@ -208,8 +208,12 @@ def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
         media_type, text = converted
         digest = ecr.manifest_digest(text)
     body = text.encode("utf-8")
-    headers = {"Content-Type": media_type, "Docker-Content-Digest": digest,
-               "Content-Length": str(len(body)), "ETag": f'"{digest}"'}
+    headers = {"Content-Type": media_type, "Content-Length": str(len(body)), "ETag": f'"{digest}"'}
+    if request.method == "HEAD":
+        # ECR names the digest on a HEAD only: its GET answer has none (recorded from AWS, radkawar/stackd
+        # "current_policy_existing_token_*"; aws/containers-roadmap#1931, distribution/distribution#3792,
+        # ChangemakerStudios/Docker.Registry.DotNet#34), so a client reads it from a HEAD or hashes the body.
+        headers["Docker-Content-Digest"] = digest
     return Reply(200, headers, [body] if request.method == "GET" else [])
 
 
