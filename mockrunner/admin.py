@@ -326,6 +326,7 @@ def complete_handshake() -> Response:
 def ecr_scan_findings() -> Response:
     """Seed what a scan of an image digest finds (ImageScanFinding objects); none by default."""
     from mockrunner.services.ecr import scanning
+    from mockrunner.services.ecr.push import is_sha256
 
     body = _body()
     store = _store()
@@ -336,6 +337,9 @@ def ecr_scan_findings() -> Response:
         raise AdminError(400, "InvalidFindings", "the body is {\"digest\": \"sha256:...\", \"findings\": [...]} "
                                                  "with optional status (COMPLETE, or FAILED with no findings), "
                                                  "account_id and region")
+    if not is_sha256(body["digest"]):  # no image ever has another digest: findings for it were never reported
+        raise AdminError(400, "InvalidFindings", "digest is an image digest as ECR reports it: sha256: and 64 "
+                                                 "lower-case hex digits")
     for finding in body["findings"]:
         problem = scanning.finding_problem(finding)
         if problem is not None:

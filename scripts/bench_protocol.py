@@ -49,9 +49,14 @@ CANNED = {
 }
 try:  # imported before any botocore session exists, so that moto's before-send hook is in every session
     from moto import mock_aws
+except ImportError as error:
+    mock_aws, MOTO_MISSING = None, f"moto cannot be imported ({error}): skipping the moto rows"
+try:  # the server rows need moto's server dependencies as well (the bench extra), the mock_aws row only moto
     from moto.server import ThreadedMotoServer
-except ImportError:
-    mock_aws = ThreadedMotoServer = None
+except ImportError as error:
+    ThreadedMotoServer = None
+    MOTO_MISSING = (f"moto's server cannot be imported ({error}): skipping the moto server rows"
+                    if mock_aws is not None else MOTO_MISSING)
 BOTOCORE = botocore.session.get_session()
 
 
@@ -244,7 +249,7 @@ def main() -> None:
         stops.append(stop)
         http_rows[f"candidate: {name}"] = mockrunner_clients(urls[f"candidate: {name}"], None)
     if ThreadedMotoServer is None:
-        print("moto not installed: skipping moto rows (pip install -e '.[bench]')")
+        print(f"{MOTO_MISSING} (pip install -c constraints.txt -e '.[bench]')")
     else:
         moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         moto_server.start()
