@@ -438,7 +438,7 @@ def _process_runs(pid: str) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError, OverflowError):
+    except (OSError, OverflowError):  # PermissionError among them: another user's process
         return True
     return True
 
