@@ -66,3 +66,18 @@ class Registry:
 def error_code(response: requests.Response) -> tuple[int, str, str]:
     error = response.json()["errors"][0]
     return response.status_code, error["code"], error["message"]
+
+
+EMPTY_CONFIG = b"{}"
+"""The OCI empty descriptor's content (``application/vnd.oci.empty.v1+json``), an artifact's usual config."""
+
+
+def artifact_of(subject: Image, artifact_type: str, layer: bytes, layer_type: str) -> bytes:
+    """An OCI artifact manifest with one layer, the empty config and ``subject`` as its subject (a signature, an
+    SBOM): the client pushes :data:`EMPTY_CONFIG` and ``layer`` first."""
+    return json.dumps({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": artifact_type,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": digest_of(EMPTY_CONFIG),
+                   "size": len(EMPTY_CONFIG)},
+        "layers": [{"mediaType": layer_type, "digest": digest_of(layer), "size": len(layer)}],
+        "subject": {"mediaType": OCI_MANIFEST, "digest": subject.digest, "size": len(subject.manifest)}}).encode()

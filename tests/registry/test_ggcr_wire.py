@@ -15,13 +15,13 @@ import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 
 from mockrunner.testing.oci import OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, Image, build_image, digest_of
-from tests.registry.images import user_password
+from tests.registry.go_wire import Answer
+from tests.registry.images import EMPTY_CONFIG, artifact_of, user_password
 
 ACCOUNT = "123456789012"
 USER_AGENT = "crane/v0.20.2 go-containerregistry/v0.20.2"
@@ -41,17 +41,6 @@ ACCEPTS = {
 catalog.go, referrers.go); anything else is a ``transport.Error``."""
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 """``contentRangeRe`` of ggcr's resumable transport."""
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-    url: str
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 class Crane:
@@ -483,14 +472,9 @@ def test_a_manifest_with_a_subject_finds_the_referrers_api_and_writes_no_fallbac
     reads the 200 only when its ``Content-Type`` is exactly the OCI index type."""
     image = build_image("subject")
     crane.push("app", image, "v1")
-    empty = b"{}"
-    crane.upload_one("app", empty)
+    crane.upload_one("app", EMPTY_CONFIG)
     crane.upload_one("app", b"signature")
-    artifact = json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.sig",
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": digest_of(empty), "size": 2},
-        "layers": [{"mediaType": "text/plain", "digest": digest_of(b"signature"), "size": 9}],
-        "subject": {"mediaType": OCI_MANIFEST, "digest": image.digest, "size": len(image.manifest)}}).encode()
+    artifact = artifact_of(image, "application/vnd.example.sig", b"signature", "text/plain")
     put = crane.put_manifest("app", digest_of(artifact), artifact, OCI_MANIFEST)
     assert put.header("OCI-Subject") == image.digest
     details = endpoint.ecr.describe_images(repositoryName="app")["imageDetails"]

@@ -13,17 +13,16 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
 from mockrunner.testing.oci import OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, build_image, digest_of
-from tests.registry.images import user_password
+from tests.registry.go_wire import Answer
+from tests.registry.images import EMPTY_CONFIG, artifact_of, user_password
 
 USER_AGENT = "regclient/regctl (v0.9.0)"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-EMPTY_JSON = b"{}"
 """``descriptor.EmptyData``: the layer of the dummy manifest ``TagDelete`` pushes, and ``regctl artifact put``'s
 config."""
 MANIFEST_ACCEPT = [
@@ -37,17 +36,6 @@ CHUNK = 1024 * 1024
 TAKES = {"blob put": {201, 204}, "chunk": {201, 202}, "post": {202}, "manifest put": {201}, "delete": {202},
          "cancel": {202}, "status": {204}, "get": {200}}
 """The statuses ``scheme/reg`` takes at each step (blob.go, manifest.go, tag.go); anything else is an error."""
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-    url: str
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name)
 
 
 class RegCtl:
@@ -462,13 +450,9 @@ def test_an_artifact_with_a_subject_gets_oci_subject_so_no_fallback_tag_and_refe
     digest (202)."""
     image = build_image("signed")
     regctl.push("app", image, "v1")
-    for data in (EMPTY_JSON, b"sbom"):
+    for data in (EMPTY_CONFIG, b"sbom"):
         regctl.blob_put("app", data)
-    artifact = json.dumps({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/spdx+json",
-        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": digest_of(EMPTY_JSON), "size": 2},
-        "layers": [{"mediaType": "application/spdx+json", "digest": digest_of(b"sbom"), "size": 4}],
-        "subject": {"mediaType": OCI_MANIFEST, "digest": image.digest, "size": len(image.manifest)}}).encode()
+    artifact = artifact_of(image, "application/spdx+json", b"sbom", "application/spdx+json")
     put = regctl.manifest_put("app", digest_of(artifact), artifact, OCI_MANIFEST)
     assert put.header("OCI-Subject") == image.digest
     assert tags_of(endpoint) == {image.digest: ["v1"], digest_of(artifact): []}  # no sha256-<hex> tag
@@ -513,14 +497,14 @@ def test_tag_delete_falls_back_to_a_dummy_manifest_when_ecr_refuses_the_tag(endp
     assert head.header("Content-Type") == OCI_MANIFEST  # so the dummy is an OCI manifest
     config = json.dumps({"created": "2026-12-02T00:00:00Z", "architecture": "amd64", "os": "linux",
                          "config": {"Labels": {"delete-tag": "child", "delete-date": "2026-12-02"}},
-                         "rootfs": {"type": "layers", "diff_ids": [digest_of(EMPTY_JSON)]},
+                         "rootfs": {"type": "layers", "diff_ids": [digest_of(EMPTY_CONFIG)]},
                          "history": [{"created_by": "# regclient", "comment": "empty JSON blob"}]}).encode()
-    for data in (EMPTY_JSON, config):
+    for data in (EMPTY_CONFIG, config):
         regctl.blob_put("app", data)
     dummy = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
                         "config": {"mediaType": OCI_CONFIG, "digest": digest_of(config), "size": len(config)},
                         "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                                    "digest": digest_of(EMPTY_JSON), "size": 2}]}).encode()
+                                    "digest": digest_of(EMPTY_CONFIG), "size": 2}]}).encode()
     regctl.manifest_put("app", "child", dummy, OCI_MANIFEST)
     assert regctl.send("DELETE", f"/v2/app/manifests/{digest_of(dummy)}").status in TAKES["delete"]
     assert tags_of(endpoint) == {child.digest: [], digest_of(index): ["multi"]}

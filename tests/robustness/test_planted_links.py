@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -22,7 +23,7 @@ from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.persistence import StateFileError
 from mockrunner.tls import server_context
-from tests.harness import MODES, saving_harness, user_names
+from tests.harness import MODES, Harness, saving_harness, user_names
 
 PLANTED = b"the planter's file\n"
 
@@ -63,18 +64,24 @@ def test_a_link_at_the_old_partial_name_gets_no_private_key(tmp_path) -> None:
         "cert.pem", "cert.pem.partial", "key.pem", "key.pem.partial", "victim"]  # the planted links, left as found
 
 
+def _with_a_planted_blob_directory(mode: str, tmp_path: Path) -> tuple[Harness, Path]:
+    """A server saving to ``tmp_path/state.bin`` with the repository ``app``, and its blob directory made by someone
+    else, writable by every user, before the first push."""
+    harness = saving_harness(mode, str(tmp_path / "state.bin"))
+    planted = tmp_path / "state.bin.blobs"
+    planted.mkdir()
+    planted.chmod(0o777)
+    harness.client("ecr").create_repository(repositoryName="app")
+    return harness, planted
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_blob_directory_every_user_may_write_is_not_used(mode: str, tmp_path) -> None:
     """Made by someone else before the first push (the store makes its directory with the first upload): a push is
     refused with a reason, and nothing is written into it."""
-    path = tmp_path / "state.bin"
-    harness = saving_harness(mode, str(path))
+    harness, planted = _with_a_planted_blob_directory(mode, tmp_path)
     try:
-        planted = tmp_path / "state.bin.blobs"
-        planted.mkdir()
-        planted.chmod(0o777)
         ecr = harness.client("ecr")
-        ecr.create_repository(repositoryName="app")
         with pytest.raises(ClientError) as refused:
             ecr.initiate_layer_upload(repositoryName="app")
         assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
@@ -115,14 +122,9 @@ def test_a_blob_directory_of_another_user_is_refused(tmp_path) -> None:
 
 
 def test_a_registry_push_into_a_blob_directory_every_user_may_write_is_refused(tmp_path) -> None:
-    path = tmp_path / "state.bin"
-    harness = saving_harness("server", str(path))
+    harness, planted = _with_a_planted_blob_directory("server", tmp_path)
     try:
-        planted = tmp_path / "state.bin.blobs"
-        planted.mkdir()
-        planted.chmod(0o777)
         ecr = harness.client("ecr")
-        ecr.create_repository(repositoryName="app")
         token = ecr.get_authorization_token()["authorizationData"][0]["authorizationToken"]
         answer = requests.post(f"{harness.endpoint_url}/v2/app/blobs/uploads/", timeout=30,
                                headers={"Authorization": f"Basic {token}",
