@@ -47,12 +47,12 @@ MANIFEST_LIMIT = 4 * 1024 * 1024
 CATALOG_LIMIT = 1000
 """``_catalog?n=`` is DescribeRepositories' maxResults (go-containerregistry#1091: n=10000 is refused)."""
 TAGS_LIMIT = 1000
+"""``tags/list?n=`` is ListImages' maxResults: ECR refuses n=10000 with the same answer
+(google/go-containerregistry#681, renovatebot/renovate#3800, andrey-pohilko/registry-cli#79)."""
 TAGS_PAGE = 100
 """Tags in one ``tags/list`` page when the request gives no ``n``: ECR answers 100 and a ``Link`` to the rest
 (genuinetools/reg#206, "AWS ECR limits this to 100 results and returns the next url in the response header";
 docker-archive/migrator#96; deitch/docker_registry2#34 quotes the answer, its ``Link`` without ``n``)."""
-"""``tags/list?n=`` is ListImages' maxResults: ECR refuses n=10000 with the same answer
-(google/go-containerregistry#681, renovatebot/renovate#3800, andrey-pohilko/registry-cli#79)."""
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 _NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 _ROUTE = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs/uploads(?:/(?P<upload>[^/]*))?"
