@@ -91,7 +91,7 @@ def parse(headers: Mapping[str, str], query: Mapping[str, str], split: Split | N
     if header is not None:
         if presigned:
             raise SigV4Error("incomplete", ONE_MECHANISM)
-        signed = _parse_header(header, headers, split)
+        signed = _parse_header(headers, split)
     elif presigned:
         signed = _parse_query(query)
     else:
@@ -159,8 +159,8 @@ def _header_fields(header: str) -> tuple[str, dict[str, str]]:
     return algorithm, fields
 
 
-def _parse_header(header: str, headers: Mapping[str, str], split: Split | None) -> SignedRequest:
-    _, algorithm, fields = split if split is not None and split[0] is header else (header, *_header_fields(header))
+def _parse_header(headers: Mapping[str, str], split: Split | None) -> SignedRequest:
+    header, algorithm, fields = split_header(headers, split)
     if algorithm != ALGORITHM:
         raise SigV4Error("incomplete", f"Unsupported AWS 'algorithm': '{algorithm}'")
     missing = [name for name in ("Credential", "Signature", "SignedHeaders") if not fields.get(name)]
