@@ -166,7 +166,7 @@ def prepare_state(store: Store) -> StateFile | None:
         try:
             store.blobs = BlobStore(state_file.path + ".blobs")  # image layers live beside the state file
         except UnsafeDirectory as error:
-            raise StateFileError(f"state file {state_file.path} cannot be used: {error.strerror}") from None
+            raise StateFileError(f"state file {state_file.path} cannot be used: {error}") from None
     if state_file is not None and state_file.load():
         for path in settings.seed_files:
             register_root_credentials(store, load_seed_file(path))  # configuration, not state

@@ -29,10 +29,9 @@ from mockrunner import regions
 from mockrunner.auth import authenticate, authorizer, sigv4
 from mockrunner.context import RequestContext, Response
 from mockrunner.errors import ServiceError
-from mockrunner.model.blobs import UnsafeDirectory
 from mockrunner.model.store import record_regions_made, stop_recording_regions, unmake_blank_regions
 from mockrunner.mutations import is_mutation
-from mockrunner.persistence import StateFile, StateNotSavedError, undoing_faults
+from mockrunner.persistence import CHANGE_NOT_APPLIED, StateFile, StateNotSavedError, undoing_faults
 from mockrunner.protocol import foreign, newer_operations, query_codec, rest_json_codec, specs, validation
 from mockrunner.protocol.codecs import codec_for
 from mockrunner.services import registry
@@ -76,10 +75,9 @@ def handle(ctx: RequestContext, state_file: StateFile | None = None) -> Response
         return Response(status, headers, body)
     except ServiceError as error:
         return error_response(ctx, error)
-    except (StateNotSavedError, UnsafeDirectory) as error:  # not saved, or blobs another user could write: undone
-        reason = error.strerror if isinstance(error, OSError) else str(error)
-        log.error("%s.%s undone: %s", ctx.service, ctx.operation_name, reason)
-        message = f"The change was not applied: {reason}."
+    except CHANGE_NOT_APPLIED as error:
+        log.error("%s.%s undone: %s", ctx.service, ctx.operation_name, error)
+        message = f"The change was not applied: {error}."
         return error_response(ctx, ServiceError(_internal_error_code(ctx), message, 500, False))
     except Exception:  # noqa: BLE001 - the one place that turns bugs into an AWS-shaped 500
         log.exception("internal error handling %s %s", ctx.service, ctx.operation_name)

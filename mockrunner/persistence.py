@@ -48,8 +48,9 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner import json_nesting
-from mockrunner.durable import fsync_directory
+from mockrunner.durable import NEW_FILE, fsync_directory
 from mockrunner.model import snapshot
+from mockrunner.model.blobs import UnsafeDirectory
 
 try:
     import fcntl
@@ -63,10 +64,6 @@ log = logging.getLogger("mockrunner.persistence")
 MAGIC = "mockrunner-state"
 _HEADER = re.compile(rb"^mockrunner-state v(\d+) length=(\d+) sha256=([0-9a-f]{64})\n")
 _TEMPORARY_MODE = 0o666  # less the umask, as ``open(path, "w")`` would create it
-_NEW_FILE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-"""A temporary file is made anew, under a name no one could guess, never opened through what is already there: in a
-directory others may write (``/tmp``), a link planted at a predictable name had a save write the state into the
-file it named, or into a file its planter could read."""
 TURN_WAIT = 10.0
 """Seconds a save waits for another process's save (a whole state's write and fsync) before it fails."""
 
@@ -84,6 +81,12 @@ class CorruptStateError(StateFileError):
 
 class StateNotSavedError(StateFileError):
     """A save failed: nothing was renamed over the state file and the store holds the file's state again."""
+
+
+CHANGE_NOT_APPLIED: tuple[type[Exception], ...] = (StateNotSavedError, UnsafeDirectory)
+"""Failures a change is undone for and answered as "The change was not applied: <the error>." (a 500 in the
+service's shape, or the registry's ``UNKNOWN``): its save failed, or the blob directory it would write in is not
+this process's own."""
 
 
 class StaleStateFileError(OSError):
@@ -296,7 +299,7 @@ class StateFile:
         save was refused as the file was not the one recorded).  A directory that cannot be synced afterwards
         (``EIO``; ``EINVAL`` where a file system cannot sync directories) is logged."""
         temporary = f"{self.target}.tmp-{os.getpid()}-{secrets.token_hex(8)}"
-        fd = os.open(temporary, _NEW_FILE, _TEMPORARY_MODE)
+        fd = os.open(temporary, NEW_FILE, _TEMPORARY_MODE)
         try:
             self._write_all(fd, data)
             os.fsync(fd)

@@ -21,6 +21,8 @@ import ssl
 from collections.abc import Iterable
 from pathlib import Path
 
+from mockrunner.durable import NEW_FILE
+
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 _HOST_NAME = re.compile(r"(?:\*\.)?[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
                         r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*")
@@ -117,7 +119,7 @@ def _alternative_names(names: Iterable[str]) -> list:
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Write ``data`` to a new file at ``path`` (never over an existing one), in full or not at all."""
     partial = path.with_name(f"{path.name}.partial-{secrets.token_hex(8)}")  # a name no one could plant a link at
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    descriptor = os.open(partial, NEW_FILE, mode)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

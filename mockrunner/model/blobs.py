@@ -105,7 +105,11 @@ def _hex(digest: str) -> str:
 
 
 class UnsafeDirectory(OSError):
-    """The blob directory belongs to another user, or every user may write it: the store does not use it."""
+    """The blob directory belongs to another user, or every user may write it: the store does not use it.  Its
+    ``str`` is the reason alone (``strerror``), as the answers that quote it want it."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
 
 
 def check_own_directory(path: str) -> None:
@@ -176,7 +180,7 @@ class BlobStore:
             return secrets.token_bytes(32)
         key = secrets.token_bytes(32)
         try:
-            self._make_directory(self.directory)
+            self._make_directories()
             _replace_durably(path, key, mode=0o600)
         except OSError:
             with contextlib.suppress(OSError):
@@ -290,8 +294,7 @@ class BlobStore:
     def start_upload(self, owner: tuple, started: datetime) -> Upload:
         upload = Upload(str(uuid.uuid4()), tuple(owner), started)
         if self.directory is not None:
-            for folder in ("sha256", "uploads"):  # created on first use: no push, no directory
-                self._make_directory(os.path.join(self.directory, folder))
+            self._make_directories("sha256", "uploads")  # created on first use: no push, no directory
             self._save_record(upload, [])  # the record first: data without a record would never be found
             with open(self._upload_path(upload.id), "wb"):
                 pass
@@ -301,12 +304,13 @@ class BlobStore:
                 self._buffers[upload.id] = bytearray()
         return upload
 
-    def _make_directory(self, path: str) -> None:
-        """Make ``path`` (the store's directory or one in it) and the missing directories above it, then check that
-        the store's directory is its own (another user could have made it first): :class:`UnsafeDirectory`."""
+    def _make_directories(self, *folders: str) -> None:
+        """Make the store's directory (and the missing ones above it), check that it is its own (another user could
+        have made it first: :class:`UnsafeDirectory`), then make ``folders`` in it."""
         os.makedirs(self.directory, exist_ok=True)
         check_own_directory(self.directory)
-        os.makedirs(path, exist_ok=True)
+        for folder in folders:
+            os.makedirs(os.path.join(self.directory, folder), exist_ok=True)
 
     def _track(self, upload: Upload) -> None:
         """Record an upload in progress (``self._lock`` held)."""

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.http import HTTP_STATUS_CODES
 
-from mockrunner.model.blobs import UnsafeDirectory
-from mockrunner.persistence import StateNotSavedError
+from mockrunner.persistence import CHANGE_NOT_APPLIED
 from mockrunner.registry import handlers
 from mockrunner.registry.errors import API_VERSION_HEADER, RegistryError
 from mockrunner.registry.request import RegistryRequest
@@ -48,10 +47,9 @@ def handle(store: "Store", state_file: "StateFile | None", environ: dict[str, An
             headers["Content-Length"] = str(len(body))
             body = b""
         return handlers.Reply(error.status, headers, [body])
-    except (StateNotSavedError, UnsafeDirectory) as error:  # an expected refusal (the change is undone): no traceback
-        reason = error.strerror if isinstance(error, OSError) else str(error)
-        log.error("%s %s undone: %s", request.method, request.path, reason)
-        refusal = RegistryError(500, "UNKNOWN", f"The change was not applied: {reason}.")
+    except CHANGE_NOT_APPLIED as error:  # an expected refusal (the change is undone), not a bug: no traceback
+        log.error("%s %s undone: %s", request.method, request.path, error)
+        refusal = RegistryError(500, "UNKNOWN", f"The change was not applied: {error}.")
         return handlers.Reply(500, {"Content-Type": refusal.content_type}, [refusal.body()])
     except Exception:  # noqa: BLE001 - the one place that turns bugs into a registry-shaped 500
         log.exception("internal error handling %s %s", request.method, request.path)
