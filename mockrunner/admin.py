@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -53,6 +53,7 @@ from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.iam_engine import strict_json
 from mockrunner.model import snapshot
+from mockrunner.model.decision_log import as_dict, field
 from mockrunner.numerals import is_decimal
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
@@ -221,11 +222,9 @@ def decisions() -> Response:
     if limit is not None and not is_decimal(limit):
         raise AdminError(400, "InvalidFilter", "limit must be a non-negative integer")
     entries = filter_decisions(
-        list(_store().decision_log), principal=request.args.get("principal"),
-        action=request.args.get("action"), decision=wanted,
+        _store().decision_log.raw(), principal=request.args.get("principal"),
+        action=request.args.get("action"), decision=wanted, limit=None if limit is None else int(limit),
     )
-    if limit is not None:
-        entries = entries[-int(limit):] if int(limit) else []
     return _json({"decisions": entries, "count": len(entries)})
 
 
@@ -368,30 +367,37 @@ def unknown(rest: str) -> Response:
                      f"no admin endpoint {request.method} /_mockrunner/{rest} (see the README's admin API table)")
 
 
-def filter_decisions(entries: list[dict], principal: str | None = None, action: str | None = None,
-                     decision: str | None = None) -> list[dict]:
-    """Entries matching every given filter; ``*`` in principal/action is a wildcard, action ignores case."""
+def filter_decisions(entries: Iterable[dict | tuple], principal: str | None = None, action: str | None = None,
+                     decision: str | None = None, limit: int | None = None) -> list[dict]:
+    """The entries (rendered, as the admin API shows them) matching every given filter, the last ``limit`` of
+    them when given; ``*`` in principal/action is a wildcard, action ignores case.  ``entries`` are the log's as
+    stored (:meth:`DecisionLog.raw`) or rendered: only the entries kept are rendered."""
 
-    def keep(entry: dict) -> bool:
+    def keep(entry: dict | tuple) -> bool:
         if principal is not None and not fnmatch.fnmatchcase(str(_principal_of(entry)), principal):
             return False
-        if action is not None and not fnmatch.fnmatchcase(str(entry.get("action", "")).lower(), action.lower()):
+        if action is not None and not fnmatch.fnmatchcase(str(field(entry, "action") or "").lower(), action.lower()):
             return False
         if decision is not None:
-            value = entry.get("decision")
+            value = field(entry, "decision")
             if decision == "denied":
                 return value in ("explicitDeny", "implicitDeny")
             return value == decision
         return True
 
-    return [entry for entry in entries if keep(entry)]
+    kept = [entry for entry in entries if keep(entry)]
+    if limit is not None:
+        kept = kept[-limit:] if limit else []
+    return [as_dict(entry) for entry in kept]
 
 
-def _principal_of(entry: dict) -> Any:
-    principal = entry.get("principal")
+def _principal_of(entry: dict | tuple) -> Any:
+    principal = field(entry, "principal")
     if isinstance(principal, dict):
         return principal.get("arn", "")
-    return principal if principal is not None else entry.get("principal_arn", "")
+    if principal is None and isinstance(entry, dict):
+        return entry.get("principal_arn", "")
+    return principal if principal is not None else ""
 
 
 def _names(arn: object, resource_type: str) -> bool:

@@ -463,7 +463,8 @@ class MockAppRunner:
         """Decision log entries filtered like ``GET /_mockrunner/decisions``."""
         from mockrunner.admin import filter_decisions
 
-        return filter_decisions(self.decision_log, principal=principal, action=action, decision=decision)
+        return filter_decisions(self.store.decision_log.raw(), principal=principal, action=action,
+                                decision=decision)
 
     def settle(self) -> int:
         """Complete every pending App Runner operation now; returns how many there were."""
