@@ -31,7 +31,7 @@ from mockrunner.testing.server import ThreadedServer
 
 MODES = ("inprocess", "server")
 _BOTOCORE = botocore.session.get_session()
-_NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
+_NO_RETRY = Config(retries={"total_max_attempts": 1})
 UNREACHABLE = "http://127.0.0.1:9"
 
 
@@ -70,6 +70,7 @@ class Harness:
         self.store = self.app.store
         self.server: ThreadedServer | None = None
         self.round_trip = True
+        self._reused_clients: dict[tuple, tuple[Any, Any]] = {}
         self._handler = BeforeSendHook(lambda: self.app)
         if mode == "server":
             self.server = ThreadedServer(app=self.app).start()
@@ -89,6 +90,17 @@ class Harness:
         if self.server is None:
             self._handler.attach(client)
         return client
+
+    def reused_client(self, service: str, **kwargs: Any) -> Any:
+        """:meth:`client` made once per harness for the same arguments (a ``config`` counts as itself, not its
+        values), for sweeps that make thousands of calls and only call the client: making one takes longer than
+        most calls.  A test that changes a client (registers a handler on it) makes its own."""
+        key = (service, *sorted((name, value if isinstance(value, (str, type(None))) else id(value))
+                                for name, value in kwargs.items()))
+        made = self._reused_clients.get(key)
+        if made is None:
+            made = self._reused_clients[key] = (self.client(service, **kwargs), kwargs.get("config"))
+        return made[0]
 
     def client_for(self, credentials: dict, service: str, **kwargs: Any) -> Any:
         """A client from a ``Credentials`` dict as STS or IAM CreateAccessKey return it."""

@@ -118,7 +118,7 @@ def test_empty_or_malformed_referenced_arn_is_refused_in_app_runner_words(aws, e
     not check ``min``; botocore's check is off here)."""
     from botocore.config import Config
 
-    apprunner = aws.client("apprunner", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    apprunner = aws.client("apprunner", config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
     error = error_of(create, apprunner, **extra)
     assert (code(error), message(error)) == ("InvalidRequestException", expected)
     assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -157,7 +157,7 @@ def test_every_model_constraint_is_an_invalid_request(aws, operation_name):
     """botocore checks only ``required`` and ``min`` (and not at all with ``parameter_validation`` off); App Runner
     answers every ``min``/``max``/``pattern``/``enum``/required violation with a 400 ``InvalidRequestException``
     naming the member, never a 500 or a success."""
-    client = aws.client("apprunner", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    client = aws.client("apprunner", config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
     operation = MODEL.operation_model(operation_name)
     call = getattr(client, re.sub(r"(?<!^)(?=[A-Z])", "_", operation_name).lower())
     cases = _cases(operation)

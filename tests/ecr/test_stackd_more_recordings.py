@@ -101,7 +101,7 @@ def test_a_schema_refusal_ends_with_the_reports_newline(aws):
     """b913ab "lifecycle_invalid_zero_count": "... (minimum: 1, found: 0)\\n'" (the newline was missing);
     "lifecycle_invalid" (``{"rules": []}``, below the 100-character minimum) held, as did "lifecycle_get" and
     "lifecycle_delete" (the compact text and ``lastEvaluatedAt`` 0)."""
-    ecr = aws.client("ecr", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+    ecr = aws.client("ecr", config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
     ecr.create_repository(repositoryName="images")
     assert _error(ecr.put_lifecycle_policy, repositoryName="images",
                   lifecyclePolicyText=LIFECYCLE.replace('"countNumber": 1', '"countNumber": 0')) == (
@@ -258,7 +258,7 @@ def _sts_user(aws, name: str, policy: str | None = None, regions: tuple[str, ...
         iam.put_user_policy(UserName=name, PolicyName="ReportPermissions", PolicyDocument=policy)
     key = iam.create_access_key(UserName=name)["AccessKey"]
     clients = [aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"], region=region,
-                          config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+                          config=Config(parameter_validation=False, retries={"total_max_attempts": 1}))
                for region in regions]
     return clients[0] if len(clients) == 1 else clients
 
@@ -393,7 +393,7 @@ def test_web_identity_token_from_sessions(aws):
     tagged = _sts_user(aws, "tagged", _allow(["sts:GetWebIdentityToken", "sts:TagGetWebIdentityToken",
                                               "sts:GetFederationToken", "sts:GetSessionToken", "sts:AssumeRole",
                                               "sts:SetSourceIdentity"]))
-    no_validation = Config(parameter_validation=False, retries={"max_attempts": 1})
+    no_validation = Config(parameter_validation=False, retries={"total_max_attempts": 1})
     session = aws.client_for(tagged.get_session_token(DurationSeconds=900)["Credentials"], "sts", config=no_validation)
     assert _token(session) == DISABLED
     federated = tagged.get_federation_token(Name="outbound-probe", DurationSeconds=900,
@@ -446,7 +446,7 @@ def web_identity(aws):
         "Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Federated": provider["OpenIDConnectProviderArn"]},
             "Action": ["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"]}]}))
-    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
     now = int(aws.store.clock.now().timestamp())
 
     def assume(claims: dict, algorithm: str = "RS256", kid: str | None | object = _ABSENT, **extra):

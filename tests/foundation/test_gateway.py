@@ -79,7 +79,7 @@ def test_a_service_not_served_is_refused_in_the_format_its_client_reads(server, 
     the user as "An error occurred (400)" with the XML as its message."""
     client = boto3.client(service, endpoint_url=server.endpoint_url, region_name="us-east-1",
                           aws_access_key_id="test", aws_secret_access_key="test",
-                          config=Config(retries={"max_attempts": 1}))
+                          config=Config(retries={"total_max_attempts": 1}))
     with pytest.raises(ClientError) as caught:
         call(client)
     error = caught.value.response["Error"]

@@ -57,6 +57,6 @@ def assume(aws: Any, role_arn: str, token: str, **extra: Any) -> dict:
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
     return sts.assume_role_with_web_identity(RoleArn=role_arn, RoleSessionName=extra.pop("name", "ci"),
                                              WebIdentityToken=token, **extra)

@@ -47,7 +47,7 @@ def assume(aws: Any, role_arn: str, assertion: str, provider_arn: str = PROVIDER
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
+    sts = aws.client("sts", config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
     return sts.assume_role_with_saml(RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion, **extra)
 
 

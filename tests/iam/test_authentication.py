@@ -201,7 +201,8 @@ def test_every_authentication_error_through_boto3(aws, wrong, query_code, json_c
         "session with wrong token": {**creds, "SessionToken": "IQoJforged"},
         "expired session": creds,
     }
-    extra = {"config": Config(signature_version=UNSIGNED, retries={"max_attempts": 1})} if wrong == "unsigned" else {}
+    unsigned = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1})
+    extra = {"config": unsigned} if wrong == "unsigned" else {}
     credentials = variants.get(wrong, key)
     sts = aws.client_for(credentials, "sts", **extra)
     apprunner = aws.client_for(credentials, "apprunner", **extra)

@@ -77,7 +77,7 @@ def test_unsigned_requests_are_not_checked_for_a_region(aws):
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    unsigned = Config(signature_version=UNSIGNED, retries={"max_attempts": 1})
+    unsigned = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1})
     with pytest.raises(ClientError) as excinfo:
         aws.client("sts", region="xx-fake-1", config=unsigned).get_caller_identity()
     assert _refusal(excinfo)[0] == "MissingAuthenticationToken"

@@ -31,7 +31,7 @@ def _client_at(harness: Harness, path: str):
     """botocore's IAM client whose endpoint has ``path`` (it sends every request there, signed over it)."""
     client = boto3.session.Session().client(
         "iam", region_name="us-east-1", endpoint_url=harness.endpoint_url + path, aws_access_key_id="test",
-        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+        aws_secret_access_key="test", config=Config(retries={"total_max_attempts": 1}))
     if harness.server is None:
         harness._handler.attach(client)
     return client

@@ -23,7 +23,7 @@ DENY_TOOL = doc(allow("iam:ListUsers"), {
 
 
 def _client(aws, key: dict, agent: str = "", referer: str | None = None):
-    config = Config(user_agent_extra=agent, retries={"max_attempts": 1})
+    config = Config(user_agent_extra=agent, retries={"total_max_attempts": 1})
     client = aws.client_for(key, "iam", config=config)
     if referer is not None:
         def add_referer(request, **_):

@@ -120,7 +120,7 @@ def _signed_requests(endpoint: str) -> list[tuple[str, str, AWSPreparedRequest]]
 
     Built before the server is asked anything, so that all of them can be sent at the same instant: a client
     process building requests one after another would otherwise space them out by its own work."""
-    config = Config(retries={"max_attempts": 1})
+    config = Config(retries={"total_max_attempts": 1})
     session = boto3.session.Session()
     requests = []
     for copy in range(COPIES):

@@ -73,7 +73,7 @@ LONG_BLOCKED = "x" * (2 * RECORDED_HEADER_CHARACTERS) + " blocked-tool/1"
 
 
 def _client(aws, key: dict, agent: str):
-    return aws.client_for(key, "iam", config=Config(user_agent_extra=agent, retries={"max_attempts": 1}))
+    return aws.client_for(key, "iam", config=Config(user_agent_extra=agent, retries={"total_max_attempts": 1}))
 
 
 def _page(aws, path: str) -> tuple[int, str]:

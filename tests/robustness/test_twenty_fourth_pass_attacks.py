@@ -103,7 +103,7 @@ from tests.apprunner.helpers import PUBLIC_SOURCE, running, service_role, user_c
 from tests.harness import MODES, Harness
 from tests.roles.helpers import ECR_ACCESS, World, allow, policy
 
-_NO_CHECKS = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+_NO_CHECKS = Config(parameter_validation=False, retries={"total_max_attempts": 1})
 
 
 def _error(call) -> tuple[str, str]:

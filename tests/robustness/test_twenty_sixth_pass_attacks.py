@@ -84,7 +84,7 @@ from mockrunner.tls import server_context
 from tests.apprunner.helpers import user_client
 from tests.robustness import threaded_server
 
-_NO_CHECKS = Config(parameter_validation=False, retries={"max_attempts": 1, "mode": "standard"})
+_NO_CHECKS = Config(parameter_validation=False, retries={"total_max_attempts": 1})
 TOO_MANY = ("TooManyTagsException", "The list of tags on the repository is over the limit. The maximum number of "
             "tags that can be applied to a repository is 50.")
 

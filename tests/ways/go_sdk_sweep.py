@@ -207,7 +207,7 @@ def agrees_with_botocore(command: Any, problems_of: Problems, lacks: dict[str, s
             calls, botocore = sdk_sweep.calls(world, models.has, models.adapt)
             invalid = sdk_sweep.invalid_inputs(calls, botocore)
             assert not invalid, "\n".join(invalid)
-            twins = [sdk_sweep.botocore(world, call) for call in calls]
+            twins = [sdk_sweep.twin(world, call) for call in calls]
             outcomes = []
             for call in calls:
                 restore_state(server.endpoint_url, world.pristine)

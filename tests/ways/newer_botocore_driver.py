@@ -14,7 +14,7 @@ from mockrunner import mock_apprunner
 from mockrunner.config import Settings
 from mockrunner.testing.server import ThreadedServer
 
-ONCE = Config(retries={"max_attempts": 1, "mode": "standard"})
+ONCE = Config(retries={"total_max_attempts": 1})
 
 
 def _answer(call) -> dict:

@@ -27,7 +27,7 @@ from tests.ecr.pushing import image_manifest, put_image
 ALLOW_ALL_BUT_DELETE_USER = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "*", "Resource": "*"},
     {"Effect": "Deny", "Action": "iam:DeleteUser", "Resource": "*"}]})
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
 
 
 def _error(call: Any) -> dict:

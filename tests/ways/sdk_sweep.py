@@ -107,14 +107,29 @@ def botocore(world: World, call: dict) -> dict:
     return botocore_call(world.harness, call)
 
 
+TWIN_LATER = 2
+"""Seconds the world's clock is ahead for :func:`twin`: at least one whole second (answers give seconds)."""
+
+
+def twin(world: World, call: dict) -> dict:
+    """:func:`botocore`'s outcome of ``call`` again, against the pristine world with its clock :data:`TWIN_LATER`
+    seconds ahead: what differs from the first outcome (ids, times) varies from call to call and is not compared.
+    The clock is moved because both passes can fall within one second (then times would look fixed)."""
+    world.restore()
+    world.store.clock.advance(TWIN_LATER)
+    return botocore_call(world.harness, call)
+
+
+_UNSIGNED = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1})
+
+
 def botocore_call(harness: Any, call: dict) -> dict:
     """botocore's outcome of ``call`` against ``harness`` as it is (:func:`botocore`'s forms), signed with the
     caller's keys (``None``: the root's; ``False``: unsigned)."""
     caller = call["caller"] or {"accessKeyId": "test", "secretAccessKey": "test"}
-    config = {"config": Config(signature_version=UNSIGNED, retries={"max_attempts": 1})} \
-        if call["caller"] is False else {}
-    client = harness.client(call["service"], access_key=caller["accessKeyId"], secret=caller["secretAccessKey"],
-                            token=caller.get("sessionToken"), **config)
+    config = {"config": _UNSIGNED} if call["caller"] is False else {}
+    client = harness.reused_client(call["service"], access_key=caller["accessKeyId"],
+                                   secret=caller["secretAccessKey"], token=caller.get("sessionToken"), **config)
     method = getattr(client, _method(client, call["operation"]))
     try:
         output = method(**call["input"])

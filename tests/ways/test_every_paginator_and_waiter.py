@@ -56,7 +56,7 @@ SIZE = 3
 """The page size asked; rows make ``count`` entities (7 by default), so a listing takes several pages."""
 BOUND = 40
 """No walk takes more pages than this: a paginator that loops fails instead of hanging."""
-NO_CHECKS = Config(retries={"max_attempts": 1}, parameter_validation=False)
+NO_CHECKS = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
 _MODELS = botocore.session.get_session()
 KEY = rsa_key()
 ROLE_TRUST = trust(f"arn:aws:iam::{ACCOUNT}:root")

@@ -99,7 +99,7 @@ def test_every_operation_has_the_same_outcome_with_the_javascript_sdk(world, tmp
     calls, botocore = sdk_sweep.calls(world, adapt=_adapt)
     invalid = sdk_sweep.invalid_inputs(calls, botocore)
     assert not invalid, "\n".join(invalid)
-    twins = [sdk_sweep.botocore(world, call) for call in calls]
+    twins = [sdk_sweep.twin(world, call) for call in calls]
     settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
     with ThreadedServer(settings) as server:
         (tmp_path / "calls.json").write_text(json.dumps(

@@ -245,7 +245,7 @@ def test_every_operation_has_the_same_outcome_with_a_ruby_client_built_from_the_
     calls, botocore = sweep.calls(world)
     invalid = sweep.invalid_inputs(calls, botocore)
     assert not invalid, "\n".join(invalid)
-    twins = [sweep.botocore(world, call) for call in calls]
+    twins = [sweep.twin(world, call) for call in calls]
     settings = Settings(log_requests=False, operation_delay=world.harness.settings.operation_delay)
     with ThreadedServer(settings) as server:
         ruby = Ruby(server.endpoint_url, tmp_path / "home")
