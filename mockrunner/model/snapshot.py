@@ -199,42 +199,123 @@ def _check_policies(accounts: dict) -> None:
 
 
 def encode(value: Any, path: str = "$") -> Any:
-    """Turn a model value into JSON-ready data (tagged where JSON has no type of its own)."""
-    if value is None or isinstance(value, (bool, str, int)):
+    """Turn a model value into JSON-ready data (tagged where JSON has no type of its own); a value that cannot be
+    stored raises :class:`SnapshotError` naming its path below ``path``.
+
+    Every mutation with a state file encodes the whole state, so the walk builds no path on the way: a value that
+    cannot be stored raises :class:`_Unencodable`, and the containers it unwinds through add their steps."""
+    try:
+        return _encode(value)
+    except _Unencodable as problem:
+        raise SnapshotError(f"{path}{''.join(reversed(problem.steps))}: {problem.reason}") from None
+
+
+class _Unencodable(Exception):
+    """A value :func:`encode` cannot store: ``reason``, and the steps to it from the innermost container out."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.steps: list[str] = []
+
+
+def _encode(value: Any) -> Any:
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or value is None:
         return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise SnapshotError(f"{path}: {value!r} cannot be stored as JSON")
-        return value
-    if isinstance(value, enum.Enum):
-        return {"$enum": _class_name(type(value)), "value": encode(value.value, path)}
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, timedelta):
-        return {"$timedelta": value.total_seconds()}
-    if isinstance(value, (bytes, bytearray)):
-        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        encoded = {"$type": _class_name(type(value))}
-        for item in dataclasses.fields(value):
-            encoded[item.name] = encode(getattr(value, item.name), f"{path}.{item.name}")
-        return encoded
-    if isinstance(value, dict):
-        if all(isinstance(key, str) and not key.startswith("$") for key in value):
-            return {key: encode(item, f"{path}.{key}") for key, item in value.items()}
-        return {"$dict": [[encode(key, path), encode(item, f"{path}[{key!r}]")] for key, item in value.items()]}
-    if isinstance(value, list):
-        return [encode(item, f"{path}[{index}]") for index, item in enumerate(value)]
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(item, f"{path}[{index}]") for index, item in enumerate(value)]}
-    if isinstance(value, deque):
-        return {"$deque": [encode(item, f"{path}[{i}]") for i, item in enumerate(value)], "maxlen": value.maxlen}
-    if isinstance(value, (set, frozenset)):
-        items = sorted((encode(item, path) for item in value), key=repr)
-        return {"$frozenset" if isinstance(value, frozenset) else "$set": items}
-    raise SnapshotError(f"{path}: values of type {type(value).__name__} cannot be exported")
+    encoder = _ENCODERS.get(cls) or _encoder_for(cls)
+    return encoder(value)
+
+
+def _at(step: str, value: Any) -> Any:
+    """:func:`_encode` of a container's item, adding ``step`` to the path of a value it cannot store."""
+    try:
+        return _encode(value)
+    except _Unencodable as problem:
+        problem.steps.append(step)
+        raise
+
+
+def _encode_float(value: float) -> Any:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Unencodable(f"{value!r} cannot be stored as JSON")
+    return value
+
+
+def _encode_items(items: Any) -> list:
+    """The encoded items of a list, tuple or deque (a failing item's step is its index)."""
+    try:
+        return [_encode(item) for item in items]
+    except _Unencodable:
+        for index, item in enumerate(items):  # again, to name the index (an error is rare; the walk is not)
+            _at(f"[{index}]", item)
+        raise
+
+
+def _encode_dict(value: dict) -> Any:
+    for key in value:
+        if not isinstance(key, str) or key.startswith("$"):
+            return {"$dict": [[_at("", key), _at(f"[{key!r}]", item)] for key, item in value.items()]}
+    try:
+        return {key: _encode(item) for key, item in value.items()}
+    except _Unencodable:
+        for key, item in value.items():
+            _at(f".{key}", item)
+        raise
+
+
+def _encode_dataclass(value: Any) -> dict:
+    cls = value.__class__
+    encoded = {"$type": _class_name(cls)}
+    for name in _field_names(cls):
+        try:
+            encoded[name] = _encode(getattr(value, name))
+        except _Unencodable as problem:
+            problem.steps.append(f".{name}")
+            raise
+    return encoded
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(item.name for item in dataclasses.fields(cls))
+
+
+def _encode_set(value: set | frozenset) -> dict:
+    items = sorted((_encode(item) for item in value), key=repr)
+    return {"$frozenset" if isinstance(value, frozenset) else "$set": items}
+
+
+_BY_KIND: tuple[tuple[Any, Any], ...] = (
+    ((bool, str, int), lambda value: value),  # subclasses (a str or int enum) as their base value
+    (float, _encode_float),
+    (enum.Enum, lambda value: {"$enum": _class_name(type(value)), "value": _encode(value.value)}),
+    (datetime, lambda value: {"$datetime": value.isoformat()}),
+    (date, lambda value: {"$date": value.isoformat()}),
+    (timedelta, lambda value: {"$timedelta": value.total_seconds()}),
+    ((bytes, bytearray), lambda value: {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}),
+    (dict, _encode_dict),
+    (list, _encode_items),
+    (tuple, lambda value: {"$tuple": _encode_items(value)}),
+    (deque, lambda value: {"$deque": _encode_items(value), "maxlen": value.maxlen}),
+    ((set, frozenset), _encode_set),
+)
+"""How each kind of value is encoded, in the order its kinds are tried (a dataclass before dict and the rest)."""
+_ENCODERS: dict[type, Any] = {}
+"""The encoder of each class met so far (:func:`_encoder_for`)."""
+
+
+def _encoder_for(cls: type) -> Any:
+    """The encoder of values of ``cls`` (remembered by class), or one raising :class:`_Unencodable`."""
+    if dataclasses.is_dataclass(cls) and not issubclass(cls, (bool, str, int, float, enum.Enum)):
+        encoder = _encode_dataclass
+    else:
+        encoder = next((encoder for kind, encoder in _BY_KIND if issubclass(cls, kind)), None)
+    if encoder is None:
+        def encoder(value: Any) -> Any:
+            raise _Unencodable(f"values of type {type(value).__name__} cannot be exported")
+    _ENCODERS[cls] = encoder
+    return encoder
 
 
 def decode(data: Any, path: str = "$") -> Any:
