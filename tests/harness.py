@@ -31,6 +31,9 @@ from mockrunner.testing.server import ThreadedServer
 
 MODES = ("inprocess", "server")
 _BOTOCORE = botocore.session.get_session()
+_BOTO3 = boto3.session.Session(botocore_session=_BOTOCORE)
+"""One boto3 session for every client: each boto3 session registers its handlers on the botocore session it is
+given, so one per client would add six to the shared session's events every time."""
 _NO_RETRY = Config(retries={"total_max_attempts": 1})
 UNREACHABLE = "http://127.0.0.1:9"
 
@@ -81,8 +84,7 @@ class Harness:
 
     def client(self, service: str, access_key: str = "test", secret: str = "test", token: str | None = None,
                region: str = "us-east-1", **kwargs: Any) -> Any:
-        session = boto3.session.Session(botocore_session=_BOTOCORE)
-        client = session.client(
+        client = _BOTO3.client(
             service, region_name=region, endpoint_url=self.endpoint_url, aws_access_key_id=access_key,
             aws_secret_access_key=secret, aws_session_token=token, config=kwargs.pop("config", _NO_RETRY),
             **kwargs,
