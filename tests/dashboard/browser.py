@@ -16,6 +16,9 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000")
 BROWSER_NAMES = ("chromium", "chromium-browser")
 DRIVER = "/usr/bin/chromedriver"
+WAIT_SECONDS = 15
+POLL_SECONDS = 0.05
+"""How often a wait looks again (selenium's default, half a second, made every wait at least that long)."""
 
 
 def _unavailable(reason: str) -> None:
@@ -49,3 +52,10 @@ def screenshot_dir(tmp_path: Path) -> Path:
     folder = Path(chosen) if chosen else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def waiting(driver: object):
+    """A wait of at most :data:`WAIT_SECONDS` on ``driver``, looking again every :data:`POLL_SECONDS`."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT_SECONDS, poll_frequency=POLL_SECONDS)

@@ -29,12 +29,11 @@ import pytest
 from mockrunner.config import Settings
 from mockrunner.model import decision_log
 from tests.dashboard.axe_driver import axe_source, findings, pinned_version, run_axe, violations
-from tests.dashboard.browser import chromium
+from tests.dashboard.browser import chromium, waiting
 from tests.dashboard.seeded import denied_id, hostile_world, open_all_details, repository_arn, ui
 from tests.harness import Harness
 from tests.suggest.helpers import ACCOUNT, user_arn, user_keys
 
-WAIT_SECONDS = 15
 TOKEN = "axe-pass-admin-token-0123456789"
 WIDTHS = {"desktop": None, "phone": {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}}
 DENY_CREATE = {"Version": "2012-10-17", "Statement": [
@@ -82,9 +81,8 @@ def fresh(browser):
 
 
 def _wait(browser, condition: Callable) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, WAIT_SECONDS).until(condition)
+    waiting(browser).until(condition)
 
 
 def _decision_id(harness: Harness, decision: str) -> int:

@@ -7,10 +7,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mockrunner.config import Settings
-from tests.dashboard.browser import chromium, screenshot_dir
+from tests.dashboard.browser import chromium, screenshot_dir, waiting
 from tests.suggest.helpers import ACCOUNT, user_arn, user_keys
-
-WAIT_SECONDS = 15
 
 
 @pytest.fixture
@@ -22,13 +20,12 @@ def browser(tmp_path):
 
 def test_denied_call_appears_live_is_explained_and_gets_a_policy(make_harness, browser, tmp_path) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     shots = screenshot_dir(tmp_path)
     harness = make_harness("server", Settings(log_requests=False, operation_delay=0))
     ecr = harness.client("ecr", **user_keys(harness, "dev"))
     ui = f"{harness.endpoint_url}/_mockrunner/ui"
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait = waiting(browser)
 
     browser.get(f"{ui}/decisions")
     wait.until(lambda d: d.find_element(By.ID, "decisions"))

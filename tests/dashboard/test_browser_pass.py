@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from mockrunner.config import Settings
-from tests.dashboard.browser import chromium
+from tests.dashboard.browser import chromium, waiting
 from tests.dashboard.seeded import (
     HOSTILE,
     LONG_USER,
@@ -29,7 +29,6 @@ from tests.dashboard.seeded import (
 from tests.harness import Harness
 from tests.suggest.helpers import ACCOUNT, user_arn
 
-WAIT_SECONDS = 15
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 CONTRAST_JS = Path(__file__).with_name("contrast.js").read_text()
 
@@ -84,7 +83,6 @@ def test_every_page_has_a_quiet_console_one_h1_and_a_language(world, fresh) -> N
 
 def test_hostile_and_unicode_names_are_shown_as_text_a_page_of_users_at_a_time(world, fresh) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     fresh.get(ui(world, "/accounts"))
     users = f"users-{ACCOUNT}"
@@ -92,7 +90,7 @@ def test_hostile_and_unicode_names_are_shown_as_text_a_page_of_users_at_a_time(w
     assert fresh.find_element(By.CSS_SELECTOR, "nav[aria-label=users] .count").text == \
         f"1–100 of {MANY_USERS + 2} users"  # bulk-000…149, dev, uuu…: by name
     fresh.find_element(By.CSS_SELECTOR, "nav[aria-label=users] a[rel=next]").click()
-    WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: f"{users}=2#{users}" in d.current_url)
+    waiting(fresh).until(lambda d: f"{users}=2#{users}" in d.current_url)
     assert fresh.find_elements(By.CSS_SELECTOR, "nav[aria-label=users] a[rel=next]") == []  # the last page
     assert fresh.execute_script(f"return document.getElementById('{users}').getBoundingClientRect().top") < 50
     open_all_details(fresh)
@@ -195,25 +193,25 @@ def test_the_keyboard_reaches_every_control_with_a_visible_focus_ring(world, fre
 def test_filters_survive_links_and_back_and_forward(world, fresh) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     fresh.get(ui(world, "/decisions"))
     fresh.find_element(By.NAME, "principal").send_keys("dev")
     Select(fresh.find_element(By.NAME, "decision")).select_by_value("denied")
     fresh.find_element(By.NAME, "principal").send_keys(Keys.ENTER)
-    WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: "decision=denied" in d.current_url)
+    waiting(fresh).until(lambda d: "decision=denied" in d.current_url)
     filtered = fresh.current_url
     assert parse_qs(urlsplit(filtered).query)["principal"] == ["dev"]
     rows = fresh.find_elements(By.CSS_SELECTOR, "tr.decision-row")
     assert rows and all("dev" in row.text and "Deny" in row.text for row in rows)
     rows[0].find_element(By.CSS_SELECTOR, "td.action").click()
-    WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: d.find_elements(By.ID, "aws-message"))
+    waiting(fresh).until(lambda d: d.find_elements(By.ID, "aws-message"))
     fresh.back()
-    WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: d.current_url == filtered)
+    waiting(fresh).until(lambda d: d.current_url == filtered)
     assert fresh.find_element(By.NAME, "principal").get_attribute("value") == "dev"
     assert Select(fresh.find_element(By.NAME, "decision")).first_selected_option.text == "denied"
     fresh.forward()
-    WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: d.find_elements(By.ID, "aws-message"))
+    waiting(fresh).until(lambda d: d.find_elements(By.ID, "aws-message"))
 
 
 def test_a_bad_filter_and_an_unknown_page_are_clear_html_pages(world, fresh) -> None:
@@ -283,7 +281,6 @@ def test_without_javascript_nothing_dead_is_shown(world, fresh) -> None:
 
 def test_with_an_admin_token_the_browser_logs_in_once_and_sees_live_decisions(fresh) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     token = "browser-pass-token-0123456789"
     guarded = Harness("server", Settings(log_requests=False, operation_delay=0, admin_token=token))
@@ -294,16 +291,16 @@ def test_with_an_admin_token_the_browser_logs_in_once_and_sees_live_decisions(fr
         field.send_keys("wrong")
         field.submit()
         # submit() may return before the next page is loaded: wait for it rather than read the old one
-        WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.error"))
+        waiting(fresh).until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.error"))
         assert "not this server's" in fresh.find_element(By.CSS_SELECTOR, "p.error").text
         fresh.find_element(By.ID, "admin-token").send_keys(token)
         fresh.find_element(By.ID, "admin-token").submit()
-        WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: not d.find_elements(By.ID, "admin-token"))
+        waiting(fresh).until(lambda d: not d.find_elements(By.ID, "admin-token"))
         assert fresh.find_element(By.TAG_NAME, "h1").text == "Overview"
         fresh.get(ui(guarded, "/decisions"))
         fresh.execute_script("window.notReloaded = true;")
         guarded.client("iam").create_user(UserName="after-login")
-        WebDriverWait(fresh, WAIT_SECONDS).until(lambda d: "user/after-login" in d.find_element(By.ID,
+        waiting(fresh).until(lambda d: "user/after-login" in d.find_element(By.ID,
                                                                                                 "decisions").text)
         assert fresh.execute_script("return window.notReloaded === true;")
         assert f"arn:aws:iam::{ACCOUNT}:root" in fresh.find_element(By.CSS_SELECTOR, "tr.decision-row").text
