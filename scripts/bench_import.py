@@ -1,11 +1,13 @@
-"""What importing a large state costs: ``import_state`` of a document with N users, roles, groups and customer
-policies (each tagged, the roles with an inline policy) and N ECR images.
+"""What importing and exporting a large state costs: ``import_state`` of a document with N users, roles, groups and
+customer policies (each tagged, the roles with an inline policy) and N ECR images, and ``export_state`` of it (what
+every mutation with a state file does before writing).
 
 The entities are put in the model directly (as ``bench_listing.py`` does) and exported once; each round imports
 that document into a fresh store.  Figures are this process's CPU time per import, the median over ``--repeats``
 rounds with the range [min-max]; a second row is ``json.loads`` of the same text (the floor every import pays
 before it starts), and ``import_state`` with the range check of :mod:`mockrunner.state_ranges` switched off (its
-share).
+share); ``export_state`` of the imported store beside ``json.dumps`` of its document (what a save does next, the
+floor for export).
 Usage: ``python scripts/bench_import.py [--count 10000] [--repeats 5]``.
 """
 from __future__ import annotations
@@ -64,7 +66,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     text = json.dumps(snapshot.export_state(populated(args.count)))
-    rows: dict[str, list[float]] = {"json.loads": [], "import_state": [], "without ranges": []}
+    rows: dict[str, list[float]] = {"json.loads": [], "import_state": [], "without ranges": [], "export_state": [],
+                                    "json.dumps": []}
     checked = snapshot.check_ranges
     for _ in range(args.repeats):
         rows["json.loads"].append(cpu_seconds(lambda: json.loads(text)))
@@ -73,6 +76,9 @@ def main() -> None:
             document, store = json.loads(text), Store(Settings(log_requests=False))
             rows[row].append(cpu_seconds(lambda store=store, document=document:
                                          snapshot.import_state(store, document)))
+        rows["export_state"].append(cpu_seconds(lambda store=store: snapshot.export_state(store)))
+        exported = snapshot.export_state(store)
+        rows["json.dumps"].append(cpu_seconds(lambda exported=exported: json.dumps(exported, separators=(",", ":"))))
     snapshot.check_ranges = checked
     print(f"{args.count} each of users, roles, groups, policies, images; {len(text) / 1e6:.1f} MB of JSON")
     for name, figures in rows.items():
