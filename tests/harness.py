@@ -73,7 +73,7 @@ class Harness:
         self.store = self.app.store
         self.server: ThreadedServer | None = None
         self.round_trip = True
-        self._reused_clients: dict[tuple, tuple[Any, Any]] = {}
+        self._reused_clients: dict[tuple, Any] = {}
         self._handler = BeforeSendHook(lambda: self.app)
         if mode == "server":
             self.server = ThreadedServer(app=self.app).start()
@@ -97,12 +97,11 @@ class Harness:
         """:meth:`client` made once per harness for the same arguments (a ``config`` counts as itself, not its
         values), for sweeps that make thousands of calls and only call the client: making one takes longer than
         most calls.  A test that changes a client (registers a handler on it) makes its own."""
-        key = (service, *sorted((name, value if isinstance(value, (str, type(None))) else id(value))
-                                for name, value in kwargs.items()))
+        key = (service, frozenset(kwargs.items()))  # a Config hashes as itself
         made = self._reused_clients.get(key)
         if made is None:
-            made = self._reused_clients[key] = (self.client(service, **kwargs), kwargs.get("config"))
-        return made[0]
+            made = self._reused_clients[key] = self.client(service, **kwargs)
+        return made
 
     def client_for(self, credentials: dict, service: str, **kwargs: Any) -> Any:
         """A client from a ``Credentials`` dict as STS or IAM CreateAccessKey return it."""

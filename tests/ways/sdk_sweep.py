@@ -100,10 +100,13 @@ def alice(world: World) -> dict:
     return {"accessKeyId": key_id, "secretAccessKey": secret}
 
 
-def botocore(world: World, call: dict) -> dict:
-    """botocore's outcome of ``call`` against the pristine world: ``{"ok": True, "output", "status"}`` or
-    ``{"ok": False, "code", "message", "status", "members"}`` (``"invalid"`` when botocore refused the input)."""
+def botocore(world: World, call: dict, ahead: float = 0) -> dict:
+    """botocore's outcome of ``call`` against the pristine world (its clock ``ahead`` seconds further):
+    ``{"ok": True, "output", "status"}`` or ``{"ok": False, "code", "message", "status", "members"}``
+    (``"invalid"`` when botocore refused the input)."""
     world.restore()
+    if ahead:
+        world.store.clock.advance(ahead)
     return botocore_call(world.harness, call)
 
 
@@ -115,9 +118,7 @@ def twin(world: World, call: dict) -> dict:
     """:func:`botocore`'s outcome of ``call`` again, against the pristine world with its clock :data:`TWIN_LATER`
     seconds ahead: what differs from the first outcome (ids, times) varies from call to call and is not compared.
     The clock is moved because both passes can fall within one second (then times would look fixed)."""
-    world.restore()
-    world.store.clock.advance(TWIN_LATER)
-    return botocore_call(world.harness, call)
+    return botocore(world, call, TWIN_LATER)
 
 
 _UNSIGNED = Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1})
