@@ -538,6 +538,7 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
         user = iam.users.get(caller.entity_name or "")
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id, username=caller.entity_name,
+            user_arn=user.arn if user is not None and caller.kind == "FederatedUser" else None,
             tags=dict(caller.tags),
         )
         if user is not None:

@@ -9,7 +9,9 @@ secret, and not by the holder of the secret either, who could otherwise write it
 refused it (a Deny on ``ecr:GetAuthorizationToken`` escaped), for any registry, Region or lifetime.  Nothing about it
 is stored: it survives a restart as the credentials and the server's key (kept beside a state file) do.
 
-With enforcement ``off`` every token acts as the default account's root, as every signed request does.
+With enforcement ``off`` every token acts as the default account's root, as every signed request does: the tokens
+issued then, and those issued while enforcement was on (a ``docker login`` made before switching it off goes on
+working).  A token issued while enforcement was off is refused once it is on again: nothing authenticated it.
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def issue(ctx: RequestContext, registry_id: str, expires_at: datetime) -> str:
     payload = {"k": ctx.caller.access_key_id, "t": session_token, "a": registry_id, "r": ctx.region,
                "e": int(expires_at.timestamp()), "n": secrets.token_hex(8)}
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-    signature = _b64(hmac.new(_key(ctx.store, _secret(ctx, payload)), body.encode(), hashlib.sha256).digest())
+    signature = _signature(ctx.store, _secret(ctx, payload), body)
     return base64.b64encode(f"{USER}:{body}.{signature}".encode()).decode()
 
 
@@ -79,15 +81,21 @@ def verify(store: "Store", password: str) -> TokenIdentity:
     ctx = RequestContext(store=store, method="GET", path="/v2/", query_string="", headers={}, body=b"",
                          service="ecr", service_model=specs.service_model("ecr"), region=region)
     if store.settings.enforce == "off":
-        caller, secret = root_caller(store.settings.default_account, str(key_id)), _UNENFORCED_KEY
+        # A token issued while enforcement was on stays usable once it is switched off (its credentials' secret
+        # still signs it); one issued while off never authenticated anyone, so it does not outlive the switch on.
+        caller, keys = root_caller(store.settings.default_account, str(key_id)), [_UNENFORCED_KEY]
+        try:
+            keys.append(authenticate.resolve_key(ctx, str(key_id), session_token)[0].encode())
+        except ServiceError:
+            pass
     else:
         try:
             secret_text, caller = authenticate.resolve_key(ctx, str(key_id), session_token)
         except ServiceError as error:
             raise TokenRefused(expired=error.code.startswith("ExpiredToken")) from None
-        secret = secret_text.encode()
-    expected = _b64(hmac.new(_key(store, secret), body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape")):
+        keys = [secret_text.encode()]
+    given = signature.encode("utf-8", "surrogateescape")
+    if not any(hmac.compare_digest(_signature(store, secret, body).encode(), given) for secret in keys):
         raise TokenRefused(expired=False)
     try:
         expires_at = datetime.fromtimestamp(expires, UTC)
@@ -108,6 +116,10 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
     except (ValueError, binascii.Error):
         return None
     return (user, password) if sep else None
+
+
+def _signature(store: "Store", secret: bytes, body: str) -> str:
+    return _b64(hmac.new(_key(store, secret), body.encode(), hashlib.sha256).digest())
 
 
 def _key(store: "Store", secret: bytes) -> bytes:

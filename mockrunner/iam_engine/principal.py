@@ -35,6 +35,11 @@ class Principal:
     user_id: str | None = None
     username: str | None = None
     role_arn: str | None = None
+    user_arn: str | None = None
+    """For a GetFederationToken session, the ARN of the IAM user that made it: a resource policy naming that user
+    names the session as a role's ARN names the role's sessions (IAM User Guide, "Session policies": "A
+    resource-based policy can specify the ARN of the user or role as a principal"; its grant joins the user's
+    identity policies, still cut down by the session policies, and its Deny applies)."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __hash__(self) -> int:
@@ -81,7 +86,7 @@ def principal_from_arn(arn: str, tags: Mapping[str, str] | None = None) -> Princ
 # How a resource-policy statement named the caller; evaluate() treats them differently.
 MATCH_WILDCARD = "wildcard"
 MATCH_ACCOUNT = "account"
-MATCH_ROLE = "role"  # the role ARN, for one of its sessions
+MATCH_ROLE = "role"  # the role ARN, for one of its sessions; the IAM user's ARN, for a federated session it made
 MATCH_SPECIFIC = "specific"  # the user ARN, the session ARN, or the federated-user ARN
 MATCH_SERVICE = "service"
 MATCH_FEDERATED = "federated"
@@ -113,6 +118,8 @@ class PrincipalMatcher:
         if who.arn in self.arns and who.arn != who.role_arn:
             return MATCH_SPECIFIC
         if who.role_arn is not None and who.role_arn in self.arns:
+            return MATCH_ROLE
+        if who.user_arn is not None and who.user_arn in self.arns:
             return MATCH_ROLE
         if self.unique_ids and who.user_id is not None:
             unique_id = who.user_id.partition(":")[0]

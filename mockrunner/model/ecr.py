@@ -131,6 +131,12 @@ class Image:
     """ImageSigningStatus entries, one per signing profile whose rule matched at push."""
 
     @property
+    def pullable(self) -> bool:
+        """Whether the image can be pulled: "Archived images cannot be pulled. Requests to pull the archived image
+        will fail with a 404 error" (ECR User Guide, "Archiving an image"); nor while a restore still activates it."""
+        return self.status == "ACTIVE"
+
+    @property
     def subject_digest(self) -> str | None:
         """The digest of the image this artifact refers to (an OCI ``subject``), if any."""
         return _read(self).subject

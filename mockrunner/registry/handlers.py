@@ -192,11 +192,20 @@ def _image(repo: Repository, reference: str) -> Image:
     return image
 
 
+def _pullable_image(repo: Repository, reference: str) -> Image:
+    """The image a pull names: an archived one is not found ("Requests to pull the archived image will fail with a
+    404 error", ECR User Guide, "Archiving an image")."""
+    image = _image(repo, reference)
+    if not image.pullable:
+        raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
+    return image
+
+
 def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:
     with request.locked():
         request.authorize(name, "ecr:BatchGetImage")
         repo = request.repository(name)
-        image = _image(repo, reference)
+        image = _pullable_image(repo, reference)
         if request.method == "GET" and ecr_images.record_pull(request.store, repo, image, request.ctx.caller):
             request.save()
         media_type, text, digest = image.media_type, image.manifest, image.digest

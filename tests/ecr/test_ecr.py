@@ -362,9 +362,9 @@ def test_seeded_image_is_found_without_a_manifest(aws, ecr):
 
     image = ecr_service.put_image_record(aws.store, ACCOUNT, REGION, "seeded", tags=["v1"],
                                          digest="sha256:" + "c" * 64, size=42)
-    assert ecr_service.find_image(aws.store, ACCOUNT, REGION, "seeded", "v1") is image
-    assert ecr_service.find_image(aws.store, ACCOUNT, REGION, "seeded", "sha256:" + "c" * 64) is image
-    assert ecr_service.find_image(aws.store, ACCOUNT, REGION, "seeded", "v2") is None
+    assert ecr_service.find_pullable_image(aws.store, ACCOUNT, REGION, "seeded", "v1") is image
+    assert ecr_service.find_pullable_image(aws.store, ACCOUNT, REGION, "seeded", "sha256:" + "c" * 64) is image
+    assert ecr_service.find_pullable_image(aws.store, ACCOUNT, REGION, "seeded", "v2") is None
     details = ecr.describe_images(repositoryName="seeded")["imageDetails"]
     assert details[0]["imageDigest"] == "sha256:" + "c" * 64 and details[0]["imageSizeInBytes"] == 42
     got = ecr.batch_get_image(repositoryName="seeded", imageIds=[{"imageTag": "v1"}])["images"][0]

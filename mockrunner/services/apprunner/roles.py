@@ -183,19 +183,20 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
         return f"{PULL_FAILED} {denied}"
     if repo is None:
         return f"{PULL_FAILED} {ecr.repository_not_found(ref.repository, ref.registry_id).message}"
-    if ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
+    if ecr.find_pullable_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
         image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.reference}
         return f"{PULL_FAILED} {ecr.image_not_found(image_id, ref.repository, ref.registry_id).message}"
     return None
 
 
 def image_digest(store: "Store", service: "Service") -> str | None:
-    """The digest the service's private ECR image identifier names now (``None``: not a private ECR image, or
-    not there)."""
+    """The digest the service's private ECR image identifier names now (``None``: not a private ECR image, not
+    there, or archived)."""
     image = (service.source_configuration or {}).get("ImageRepository") or {}
     ref = ecr.parse_image_identifier(image.get("ImageIdentifier", "")) if image.get("ImageRepositoryType") == "ECR" \
         else None
-    found = ecr.find_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) if ref else None
+    found = ecr.find_pullable_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) \
+        if ref else None
     return found.digest if found is not None else None
 
 

@@ -6,8 +6,8 @@ policy, so a repository in another account (``registryId``) is reachable exactly
 caller's identity policy *and* the repository policy must both allow the action.
 
 Error codes and messages follow real ECR; where no real message was found the text is marked "unverified".
-Public helpers for other modules: :func:`parse_image_identifier`, :func:`find_repository`, :func:`find_image`,
-:func:`put_image_record` (declare an image without pushing a manifest, for seed files).
+Public helpers for other modules: :func:`parse_image_identifier`, :func:`find_repository`,
+:func:`find_pullable_image`, :func:`put_image_record` (declare an image without pushing a manifest, for seed files).
 """
 from __future__ import annotations
 
@@ -145,14 +145,15 @@ def find_repository(store: "Store", account_id: str, region: str, name: str) -> 
     return state.ecr.repositories.get(name) if state is not None else None
 
 
-def find_image(store: "Store", account_id: str, region: str, repository: str, tag_or_digest: str) -> Image | None:
-    """The image a tag or a digest (``sha256:...``) names in a repository, or ``None``."""
+def find_pullable_image(store: "Store", account_id: str, region: str, repository: str,
+                        tag_or_digest: str) -> Image | None:
+    """The image a tag or a digest (``sha256:...``) names in a repository, or ``None`` (also for an image that is
+    archived or still activating: "Archived images cannot be pulled", ECR User Guide, "Archiving an image")."""
     repo = find_repository(store, account_id, region, repository)
     if repo is None:
         return None
-    if ":" in tag_or_digest:
-        return repo.images.get(tag_or_digest)
-    return repo.image_by_tag(tag_or_digest)
+    image = repo.images.get(tag_or_digest) if ":" in tag_or_digest else repo.image_by_tag(tag_or_digest)
+    return image if image is not None and image.pullable else None
 
 
 def put_image_record(

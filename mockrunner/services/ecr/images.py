@@ -166,9 +166,15 @@ def _well_formed(manifest: dict, media_type: str) -> bool:
     return isinstance(described, list) and all(_is_descriptor(item) for item in described)
 
 
+LARGEST_SIZE = 2 ** 63 - 1
+"""A descriptor's ``size`` is an int64 (the OCI image spec's descriptor), and so is the ``imageSizeInBytes`` ECR
+reports (a ``long`` in its model): an image whose declared sizes add up past it is refused like a descriptor past it,
+as one ECR could neither report nor keep (the state file holds 64-bit numbers only)."""
+
+
 def _is_descriptor(item: object) -> bool:
     return isinstance(item, dict) and isinstance(item.get("digest"), str) \
-        and type(item.get("size")) is int and item["size"] >= 0
+        and type(item.get("size")) is int and 0 <= item["size"] <= LARGEST_SIZE
 
 
 def artifact_type(manifest: dict) -> str | None:
@@ -253,7 +259,10 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
     if existing is None and not reading.well_formed:
         # A manifest already stored (a seeded image's, or one stored before this check) may be tagged again.
         raise invalid_json()  # the text for this cause: unverified
-    if existing is not None and (tag is None or tag in existing.tags):
+    # "The image can be restored as an active image ... by re-pushing the image to the repository" (ECR User Guide,
+    # "Archiving an image"): a push of an archived (or still activating) image is no repeat.
+    restoring = existing is not None and existing.status != "ACTIVE"
+    if existing is not None and not restoring and (tag is None or tag in existing.tags):
         # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.
         raise ServiceError(
             "ImageAlreadyExistsException",
@@ -274,11 +283,16 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
         raise refused
     image = existing
     if image is None:
+        size = _manifest_size(repo, manifest, text)
+        if size > LARGEST_SIZE:
+            raise invalid_json()  # the text for this cause: unverified
         ecr_push.check_references(ctx.store, repo, manifest, media_type)
         ecr_push.record_media_types(repo, manifest)
-        image = Image(computed, text, media_type, ctx.store.clock.now(), _manifest_size(repo, manifest, text),
+        image = Image(computed, text, media_type, ctx.store.clock.now(), size,
                       artifact_media_type=artifact_type(manifest))
         repo.images[computed] = image
+    elif restoring:
+        image.status, image.last_activated_at, image.activates_at = "ACTIVE", ctx.store.clock.now(), None
     if tag:
         repo.tag(image, tag)
         if holder is not image:
@@ -325,6 +339,11 @@ def _image_failure(image_id: dict, code: str, reason: str) -> dict:
     return {"imageId": dict(image_id), "failureCode": code, "failureReason": reason}
 
 
+ARCHIVED_REASON = "The requested image is archived and cannot be pulled."
+"""BatchGetImage's failure for an image that is not :attr:`Image.pullable` (``ImageInaccessible``, the failure code
+ECR's model gained with archiving; the reason's wording is unverified)."""
+
+
 def _resolve(repo: Repository, image_id: dict) -> tuple[Image | None, dict | None]:
     """The image an ImageIdentifier names, or the failure entry ECR reports for it."""
     tag, digest = image_id.get("imageTag"), image_id.get("imageDigest")
@@ -360,7 +379,12 @@ def _resolve_each(repo: Repository, image_ids: list[dict], failures: list[dict])
 def batch_get_image(ctx: RequestContext) -> dict:
     repo = repository_of(ctx)
     failures: list[dict] = []
-    found = list(_resolve_each(repo, _checked_ids(ctx.params["imageIds"]), failures))
+    found = []
+    for image_id, image in _resolve_each(repo, _checked_ids(ctx.params["imageIds"]), failures):
+        if image.pullable:
+            found.append((image_id, image))
+        else:
+            failures.append(_image_failure(image_id, "ImageInaccessible", ARCHIVED_REASON))
     for _image_id, image in found:
         ctx.state_changed |= record_pull(ctx.store, repo, image, ctx.caller)
     accepted = ", ".join(ctx.params.get("acceptedMediaTypes") or [])

@@ -1,0 +1,281 @@
+"""An attacker's forty-fifth pass, with fresh eyes on the oldest surfaces: IAM, STS and the engine's enforcement
+(session rules, revocation, trust conditions, resource policies against boundaries and session policies, the
+simulator against enforcement, renames, tags, the query wire, source addresses, condition operators, durability of
+sessions), then ECR, the registry endpoint, App Runner and the HTTP server.  Real clients: boto3 in both modes.
+
+Findings (each test failed before its fix):
+
+- **Medium (authorization).** A resource policy naming an IAM user did not name the federated sessions that user
+  made with ``GetFederationToken``: the session's principal carried no link to its user, so the user's ARN matched
+  it only as an account.  A ``Deny`` naming the user therefore did not apply to its sessions (a user denied
+  ``ecr:*`` on a repository deleted it with ``force`` through a session it made itself, with no permission beyond
+  what it already had), and an ``Allow`` naming the user was not joined to the identity side as AWS joins it (the
+  session was denied what the session policy and the grant together allow).  The IAM User Guide ("Session
+  policies"): "A resource-based policy can specify the ARN of the user or role as a principal. In that case, the
+  permissions from the resource-based policy are added to the role or user's identity-based policy before the
+  session is created. The session policy limits the total permissions"; ("Permissions boundaries") an implicit deny
+  in a boundary "does limit the permissions granted to the ARN of the underlying IAM role or IAM user by the
+  resource-based policy".  The user's ARN now names its federated sessions as a role's ARN names the role's.
+- **High (state file).** A manifest's declared sizes were summed into the image's ``imageSizeInBytes`` unbounded:
+  one push with two layers declared 2**62 bytes each (or a registry push with one layer of ``10**25``) was accepted
+  and saved, and the state then held a number no 64-bit field holds: the server's own export no longer imported and
+  a restart on the state file refused to start.  A descriptor's ``size`` is an int64 (the OCI image spec) and so is
+  ECR's ``imageSizeInBytes``: a larger one, or declared sizes adding up past it, is refused as a manifest ECR does
+  not take (``InvalidParameterException`` "Invalid JSON syntax"; the registry's 405 ``UNSUPPORTED``).
+- **Medium (fidelity).** Archived images could be pulled (registry GET by tag or digest, BatchGetImage, an App
+  Runner deployment) and a re-push did not restore them.  ECR User Guide, "Archiving an image": "Archived images
+  cannot be pulled. Requests to pull the archived image will fail with a 404 error", and "The image can be restored
+  as an active image by manually selecting it to be restored or by re-pushing the image to the repository".
+- **Low (registry tokens).** Switching enforcement off at run time (``PUT /_mockrunner/enforce``) refused every
+  registry token issued while it was on (401), though with enforcement off "any credentials act as the default
+  root": a ``docker login`` made before the switch stopped working.  Such tokens are now accepted while it is off;
+  a token issued while it was off is still refused once it is on again (nothing authenticated it).
+
+Probes that held: the root cannot AssumeRole; role chaining is held to an hour; GetFederationToken and
+GetSessionToken refuse session credentials; federated and MFA-less GetSessionToken credentials are unknown to IAM;
+revocation by ``aws:TokenIssueTime`` cuts old sessions and their chains only; ``sts:RoleSessionName`` and
+``sts:SourceIdentity`` against ``${aws:username}``; resource policies naming a user, role, session, account or
+``*`` against boundaries and session policies, in one account and across accounts; the simulator's
+``ResourcePolicy`` against enforcement; renamed users in trust and repository policies; calls on another user's
+credentials without ``UserName``; the service-linked role's protections; ``iam:Tag*`` on creation with tags; the query
+wire's duplicated ``Action``; forwarding headers never change ``aws:SourceIp``; about 30 condition-operator and
+grammar cases; federated users' context keys; scoped credentials at the registry; sessions after a restart with
+``--state-file``.  HTTP framing on raw sockets (``OPTIONS *``, ``CONNECT``, both lengths, chunk extensions and
+trailers, bare LF, obs-fold, NUL, HTTP/0.9 and HTTP/2's preface, ``..`` and ``%00``), HEAD then GET pipelined on
+every registry route; uploads at a wrong offset, empty, with a wrong digest or another repository's id; cross-account
+registry reads and mounts; download URLs bound to registry, Region, name and digest; ``kill -9`` and a restart;
+about 1,400 random and malformed ECR and App Runner calls: no 5xx.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from mockrunner.testing.oci import build_image
+from tests.apprunner.helpers import ACCOUNT, private_source, service_role
+from tests.ecr.pushing import BLOBS, image_manifest, put_image, upload_blob
+from tests.harness import Harness
+from tests.registry.images import Registry, error_code, login_password
+
+
+def _document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _federated_ecr(aws: Harness, user: str, identity: dict, session: dict, boundary: dict | None = None):
+    """An ECR client of a GetFederationToken session of a new user ``user`` whose inline policy is ``identity``
+    (and permissions boundary ``boundary``), made with the session policy ``session``."""
+    iam = aws.client("iam")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=_document(identity))
+    if boundary is not None:
+        arn = iam.create_policy(PolicyName=f"{user}-boundary", PolicyDocument=_document(boundary))["Policy"]["Arn"]
+        iam.put_user_permissions_boundary(UserName=user, PermissionsBoundary=arn)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    sts = aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    credentials = sts.get_federation_token(Name=f"{user}-fed", Policy=_document(session))["Credentials"]
+    return aws.client_for(credentials, "ecr")
+
+
+FEDERATE = {"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": "*"}
+EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+CAROL_MAY_DESCRIBE = {"Effect": "Allow", "Action": "ecr:DescribeImages",
+                      "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/carol"}}
+
+
+def _repository_policy(aws: Harness, *statements: dict) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    ecr.set_repository_policy(repositoryName="app", policyText=_document(*statements))
+
+
+def test_a_deny_naming_a_user_applies_to_the_federated_sessions_it_makes(aws) -> None:
+    session = _federated_ecr(aws, "dave", EVERYTHING, {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"})
+    _repository_policy(aws, {"Sid": "NoDave", "Effect": "Deny", "Action": "ecr:*",
+                             "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/dave"}})
+    with pytest.raises(ClientError) as denied:
+        session.delete_repository(repositoryName="app", force=True)
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "federated-user/dave-fed" in denied.value.response["Error"]["Message"]
+    assert "explicit deny in a resource-based policy" in denied.value.response["Error"]["Message"]
+    assert aws.client("ecr").describe_repositories()["repositories"][0]["repositoryName"] == "app"
+
+
+def test_held_a_deny_naming_another_user_leaves_a_federated_session_alone(aws) -> None:
+    session = _federated_ecr(aws, "dave", EVERYTHING, {"Effect": "Allow", "Action": "ecr:*", "Resource": "*"})
+    aws.client("iam").create_user(UserName="someone-else")
+    _repository_policy(aws, {"Effect": "Deny", "Action": "ecr:*",
+                             "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/someone-else"}})
+    assert session.describe_images(repositoryName="app")["imageDetails"] == []
+
+
+def test_an_allow_naming_a_user_joins_its_identity_side_in_a_federated_session(aws) -> None:
+    """The grant counts as the user's own, so the session policy alone need not be met by the identity policies."""
+    session = _federated_ecr(aws, "carol", FEDERATE, {"Effect": "Allow", "Action": "ecr:DescribeImages",
+                                                       "Resource": "*"})
+    _repository_policy(aws, CAROL_MAY_DESCRIBE)
+    assert session.describe_images(repositoryName="app")["imageDetails"] == []
+
+
+@pytest.mark.parametrize("limit", ["session", "boundary"])
+def test_an_allow_naming_a_user_is_still_cut_down_in_its_federated_session(aws, limit) -> None:
+    """Unlike a grant naming the session itself, a grant naming the user passes the session policies and the
+    user's boundary ("Permissions boundaries": an implicit deny there limits what is granted to the underlying
+    IAM user's ARN)."""
+    other = {"Effect": "Allow", "Action": "ecr:ListImages", "Resource": "*"}
+    both = {"Effect": "Allow", "Action": ["ecr:DescribeImages", "sts:GetFederationToken"], "Resource": "*"}
+    if limit == "session":
+        session = _federated_ecr(aws, "carol", FEDERATE, other)
+    else:
+        session = _federated_ecr(aws, "carol", FEDERATE, both, boundary={**other, "Action": [
+            "ecr:ListImages", "sts:GetFederationToken"]})
+    _repository_policy(aws, CAROL_MAY_DESCRIBE)
+    with pytest.raises(ClientError) as denied:
+        session.describe_images(repositoryName="app")
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert ("session policy" if limit == "session" else "permissions boundary") \
+        in denied.value.response["Error"]["Message"]
+
+
+# ------------------------------------------------------------------------------------------ declared sizes
+
+
+def _manifest_declaring(sizes: list[int]) -> str:
+    """A manifest whose layers (real blobs of this module's pushes) declare ``sizes``."""
+    config = json.loads(image_manifest("sizes"))["config"]
+    layers = [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": size,
+               "digest": json.loads(image_manifest(f"sizes-{index}"))["layers"][0]["digest"]}
+              for index, size in enumerate(sizes)]
+    return json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                       "config": config, "layers": layers})
+
+
+@pytest.mark.parametrize("sizes", [[2 ** 62, 2 ** 62], [10 ** 25]], ids=["sum-past-int64", "one-past-int64"])
+def test_declared_sizes_past_int64_are_refused_and_the_state_still_loads(aws, sizes) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    manifest = _manifest_declaring(sizes)
+    for descriptor in [json.loads(manifest)["config"], *json.loads(manifest)["layers"]]:
+        upload_blob(ecr, "app", BLOBS[descriptor["digest"]])
+    with pytest.raises(ClientError) as refused:
+        ecr.put_image(repositoryName="app", imageTag="v1", imageManifest=manifest)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "'Invalid JSON syntax'" in refused.value.response["Error"]["Message"]
+    assert ecr.describe_images(repositoryName="app", filter={"tagStatus": "ANY"})["imageDetails"] == []
+    status, exported = aws.admin("GET", "/state")
+    assert status == 200
+    assert aws.admin("PUT", "/state", exported)[0] == 200
+
+
+def test_held_declared_sizes_up_to_int64_are_taken(aws) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    manifest = _manifest_declaring([2 ** 63 - 1 - len(BLOBS[json.loads(image_manifest("sizes"))["config"]["digest"]])])
+    for descriptor in [json.loads(manifest)["config"], *json.loads(manifest)["layers"]]:
+        upload_blob(ecr, "app", BLOBS[descriptor["digest"]])
+    ecr.put_image(repositoryName="app", imageTag="v1", imageManifest=manifest)
+    assert ecr.describe_images(repositoryName="app")["imageDetails"][0]["imageSizeInBytes"] == 2 ** 63 - 1
+
+
+def test_a_registry_push_declaring_a_size_past_int64_is_refused(served) -> None:
+    registry = Registry(served.endpoint_url, login_password(served.client("ecr")))
+    served.client("ecr").create_repository(repositoryName="app")
+    image = build_image("huge")
+    for data in (image.layer, image.config):
+        assert registry.push_blob("app", data).status_code == 201
+    manifest = json.loads(image.manifest)
+    manifest["layers"][0]["size"] = 10 ** 25
+    answer = registry.put_manifest("app", "huge", json.dumps(manifest).encode())
+    assert error_code(answer)[:2] == (405, "UNSUPPORTED")  # the registry's answer to PutImage's "Invalid JSON"
+    assert registry.call("GET", "/v2/app/tags/list").json()["tags"] in (None, [])
+
+
+# ------------------------------------------------------------------------------------------ archived images
+
+
+def _archived(aws: Harness) -> tuple[object, str]:
+    """An ECR client and the digest of ``app:v1``, pushed then archived."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    digest = put_image(ecr, repositoryName="app", imageManifest=image_manifest("arch"), imageTag="v1")[
+        "image"]["imageId"]["imageDigest"]
+    answer = ecr.update_image_storage_class(repositoryName="app", imageId={"imageTag": "v1"},
+                                            targetStorageClass="ARCHIVE")
+    assert answer["imageStatus"] == "ARCHIVED"
+    return ecr, digest
+
+
+def test_an_archived_image_is_not_pulled_by_batch_get_image(aws) -> None:
+    ecr, digest = _archived(aws)
+    for image_id in ({"imageTag": "v1"}, {"imageDigest": digest}):
+        answer = ecr.batch_get_image(repositoryName="app", imageIds=[image_id])
+        assert answer["images"] == []
+        assert [(failure["imageId"], failure["failureCode"]) for failure in answer["failures"]] == \
+            [(image_id, "ImageInaccessible")]
+    shown = ecr.describe_images(repositoryName="app", filter={"imageStatus": "ARCHIVED"})["imageDetails"][0]
+    assert "lastRecordedPullTime" not in shown
+
+
+def test_a_push_of_an_archived_image_restores_it(aws) -> None:
+    ecr, digest = _archived(aws)
+    again = ecr.put_image(repositoryName="app", imageTag="v1", imageManifest=image_manifest("arch"))
+    assert again["image"]["imageId"] == {"imageDigest": digest, "imageTag": "v1"}
+    shown = ecr.describe_images(repositoryName="app", imageIds=[{"imageTag": "v1"}])["imageDetails"][0]
+    assert shown["imageStatus"] == "ACTIVE"
+    assert "lastActivatedAt" in shown
+    assert ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v1"}])["failures"] == []
+
+
+def test_held_a_push_of_an_active_image_with_its_tag_is_still_refused(aws) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    put_image(ecr, repositoryName="app", imageManifest=image_manifest("arch"), imageTag="v1")
+    with pytest.raises(ClientError) as refused:
+        ecr.put_image(repositoryName="app", imageTag="v1", imageManifest=image_manifest("arch"))
+    assert refused.value.response["Error"]["Code"] == "ImageAlreadyExistsException"
+
+
+def test_an_archived_image_is_not_found_by_the_registry_until_pushed_again(served) -> None:
+    ecr, digest = _archived(served)
+    registry = Registry(served.endpoint_url, login_password(ecr))
+    for reference in ("v1", digest):
+        for method in ("GET", "HEAD"):
+            assert registry.call(method, f"/v2/app/manifests/{reference}").status_code == 404
+    assert error_code(registry.call("GET", "/v2/app/manifests/v1"))[:2] == (404, "MANIFEST_UNKNOWN")
+    assert registry.put_manifest("app", "v1", image_manifest("arch").encode(),
+                                 "application/vnd.docker.distribution.manifest.v2+json").status_code == 201
+    assert registry.call("GET", "/v2/app/manifests/v1").status_code == 200
+    assert ecr.describe_images(repositoryName="app")["imageDetails"][0]["imageStatus"] == "ACTIVE"
+
+
+def test_app_runner_cannot_deploy_an_archived_image(aws) -> None:
+    _archived(aws)
+    role = service_role(aws, "access")
+    aws.client("iam").attach_role_policy(
+        RoleName="access", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
+    apprunner = aws.client("apprunner")
+    source = {**private_source(role, "app:v1"), "AutoDeploymentsEnabled": False}
+    arn = apprunner.create_service(ServiceName="archived", SourceConfiguration=source)["Service"]["ServiceArn"]
+    assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "CREATE_FAILED"
+
+
+# ------------------------------------------------------------------------------------------ enforcement switched
+
+
+def test_a_registry_token_outlives_switching_enforcement_off_but_not_one_issued_while_off(served) -> None:
+    ecr = served.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    issued_on = login_password(ecr)
+    assert Registry(served.endpoint_url, issued_on).call("GET", "/v2/").status_code == 200
+    assert served.admin("PUT", "/enforce", {"mode": "off"})[0] == 200
+    assert Registry(served.endpoint_url, issued_on).call("GET", "/v2/").status_code == 200
+    issued_off = login_password(ecr)
+    assert Registry(served.endpoint_url, issued_off).call("GET", "/v2/").status_code == 200
+    assert served.admin("PUT", "/enforce", {"mode": "on"})[0] == 200
+    assert Registry(served.endpoint_url, issued_on).call("GET", "/v2/").status_code == 200
+    refused = Registry(served.endpoint_url, issued_off).call("GET", "/v2/")
+    assert refused.status_code == 401
+    assert requests.get(f"{served.endpoint_url}/v2/", timeout=30).status_code == 401
