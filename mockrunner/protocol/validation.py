@@ -296,9 +296,15 @@ def _java_length(value: str) -> int:
     return len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
 
 
+DOCUMENTED_MAXIMA = {"policyDescriptorListType": 10}
+"""Lengths AWS documents that its model leaves out, by shape name (each in one served model): STS's ``PolicyArns``,
+"You can provide up to 10 managed policy ARNs" (STS API reference: AssumeRole, AssumeRoleWithSAML,
+AssumeRoleWithWebIdentity, GetFederationToken).  Refused in Coral's words for a model maximum, *unverified*."""
+
+
 def _length_rules(shape: Shape, measure: Callable[[Any], int]) -> Rules:
     rules: Rules = []
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    low, high = shape.metadata.get("min"), shape.metadata.get("max", DOCUMENTED_MAXIMA.get(shape.name))
     if high is not None:
         rules.append((lambda v: measure(v) <= high, f"Member must have length less than or equal to {high}"))
     if low is not None:

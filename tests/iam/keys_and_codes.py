@@ -22,12 +22,19 @@ def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
 def self_signed_certificate(key, name: str = "example.com", days: int = 30,
                             start_days: int = -1) -> tuple[str, datetime]:
     """(PEM, expiry) of a certificate for ``name`` valid from ``start_days`` to ``days`` from now."""
+    return issued_certificate(key, name, key, name, days, start_days)
+
+
+def issued_certificate(key, name: str, issuer_key, issuer_name: str, days: int = 30,
+                       start_days: int = -1) -> tuple[str, datetime]:
+    """(PEM, expiry) of a certificate of ``key`` for ``name`` signed by ``issuer_key`` as ``issuer_name``, valid
+    from ``start_days`` to ``days`` from now."""
     now = datetime.now(UTC).replace(microsecond=0)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    subject, issuer = (x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]) for cn in (name, issuer_name))
     not_after = now + timedelta(days=days)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now + timedelta(days=start_days))
-            .not_valid_after(not_after).sign(key, hashes.SHA256()))
+            .not_valid_after(not_after).sign(issuer_key, hashes.SHA256()))
     return cert.public_bytes(serialization.Encoding.PEM).decode(), not_after
 
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from mockrunner.model import snapshot
 from tests.iam.helpers import ACCOUNT, allow, aws_error, doc, user_with_key
-from tests.iam.keys_and_codes import private_pem, rsa_key, self_signed_certificate
+from tests.iam.keys_and_codes import issued_certificate, private_pem, rsa_key, self_signed_certificate
 
 
 def _openssh(key, comment: str = "me@host") -> str:
@@ -143,9 +143,9 @@ def test_signing_certificates_for_users_and_the_root(aws):
 # ------------------------------------------------------------------------------------------------ server certs
 def test_server_certificates_upload_get_list_rename_delete(aws):
     iam = aws.client("iam")
-    key = rsa_key()
-    body, not_after = self_signed_certificate(key)
-    chain, _ = self_signed_certificate(rsa_key(), "ca.example.com", days=300)
+    key, ca_key = rsa_key(), rsa_key()
+    body, not_after = issued_certificate(key, "example.com", ca_key, "ca.example.com")
+    chain, _ = self_signed_certificate(ca_key, "ca.example.com", days=300)
     uploaded = iam.upload_server_certificate(
         ServerCertificateName="web", Path="/cloudfront/", CertificateBody=body, PrivateKey=private_pem(key),
         CertificateChain=chain, Tags=[{"Key": "env", "Value": "prod"}])
@@ -178,9 +178,9 @@ def test_server_certificates_upload_get_list_rename_delete(aws):
 def test_server_certificates_come_back_without_carriage_returns_or_surrounding_whitespace(aws):
     """AWS returns the body and chain 'dos2unix'-ed and trimmed (hashicorp/terraform#3837, #2409)."""
     iam = aws.client("iam")
-    key = rsa_key()
-    body, _ = self_signed_certificate(key)
-    chain, _ = self_signed_certificate(rsa_key(), "ca.example.com", days=300)
+    key, ca_key = rsa_key(), rsa_key()
+    body, _ = issued_certificate(key, "example.com", ca_key, "ca.example.com")
+    chain, _ = self_signed_certificate(ca_key, "ca.example.com", days=300)
     crlf = lambda pem: "\n " + pem.replace("\n", "\r\n") + "\r\n\n"  # noqa: E731
     iam.upload_server_certificate(ServerCertificateName="dos", CertificateBody=crlf(body),
                                   PrivateKey=private_pem(key), CertificateChain=crlf(chain))

@@ -30,6 +30,16 @@ Findings (each test failed before its fix):
   registry token issued while it was on (401), though with enforcement off "any credentials act as the default
   root": a ``docker login`` made before the switch stopped working.  Such tokens are now accepted while it is off;
   a token issued while it was off is still refused once it is on again (nothing authenticated it).
+- **Low (fidelity).** UploadServerCertificate and UploadSigningCertificate took a certificate whose validity begins
+  in the future; IAM refuses it as ``MalformedCertificate`` (the IAM team, relayed in aws/aws-sdk-go#2586: "a
+  certificate whose validity period begins in the future will fail standard X509 certificate validation").
+- **Low (fidelity).** UploadServerCertificate took a chain whose certificates had not signed the body (or each
+  other): IAM answers "Unable to validate certificate chain. The certificate chain must start with the immediate
+  signing certificate, followed by any intermediaries in order. The index within the chain of the invalid
+  certificate is: -1" (quoted in mprahl/ansible-role-lets-encrypt-route-53#52, for an intermediate that had not
+  signed the body).
+- **Low (fidelity).** AssumeRole (and the other STS calls taking ``PolicyArns``) took more than 10 managed session
+  policies: "You can provide up to 10 managed policy ARNs" (STS API reference); the model states no maximum.
 
 Probes that held: the root cannot AssumeRole; role chaining is held to an hour; GetFederationToken and
 GetSessionToken refuse session credentials; federated and MFA-less GetSessionToken credentials are unknown to IAM;
@@ -58,6 +68,7 @@ from mockrunner.testing.oci import build_image
 from tests.apprunner.helpers import ACCOUNT, private_source, service_role
 from tests.ecr.pushing import BLOBS, image_manifest, put_image, upload_blob
 from tests.harness import Harness
+from tests.iam.keys_and_codes import issued_certificate, private_pem, rsa_key, self_signed_certificate
 from tests.registry.images import Registry, error_code, login_password
 
 
@@ -279,3 +290,72 @@ def test_a_registry_token_outlives_switching_enforcement_off_but_not_one_issued_
     refused = Registry(served.endpoint_url, issued_off).call("GET", "/v2/")
     assert refused.status_code == 401
     assert requests.get(f"{served.endpoint_url}/v2/", timeout=30).status_code == 401
+
+
+# ------------------------------------------------------------------------------------------ IAM certificates, STS
+
+
+def _malformed(call, **params) -> str:
+    with pytest.raises(ClientError) as refused:
+        call(**params)
+    assert refused.value.response["Error"]["Code"] == "MalformedCertificate"
+    return refused.value.response["Error"]["Message"]
+
+
+def test_a_certificate_not_valid_yet_is_malformed(aws) -> None:
+    iam = aws.client("iam")
+    key = rsa_key()
+    body, _ = self_signed_certificate(key, start_days=5)
+    _malformed(iam.upload_server_certificate, ServerCertificateName="future", CertificateBody=body,
+               PrivateKey=private_pem(key))
+    _malformed(iam.upload_signing_certificate, CertificateBody=body)
+    assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+    assert iam.list_signing_certificates()["Certificates"] == []
+
+
+CHAIN_REFUSED = ("Unable to validate certificate chain. The certificate chain must start with the immediate signing "
+                 "certificate, followed by any intermediaries in order. The index within the chain of the invalid "
+                 "certificate is: {}")
+
+
+def test_a_certificate_chain_must_be_the_chain_that_signed_the_body(aws) -> None:
+    iam = aws.client("iam")
+    leaf_key, intermediate_key, root_key = rsa_key(), rsa_key(), rsa_key()
+    root, _ = self_signed_certificate(root_key, "root.example.com", days=300)
+    intermediate, _ = issued_certificate(intermediate_key, "intermediate.example.com", root_key, "root.example.com")
+    body, _ = issued_certificate(leaf_key, "www.example.com", intermediate_key, "intermediate.example.com")
+    unrelated, _ = self_signed_certificate(rsa_key(), "intermediate.example.com")
+    upload = {"CertificateBody": body, "PrivateKey": private_pem(leaf_key)}
+    for chain, index in ((unrelated, -1), (root, -1), (body, -1), (root + intermediate, -1),
+                         (intermediate + unrelated, 0)):
+        assert _malformed(iam.upload_server_certificate, ServerCertificateName="www", CertificateChain=chain,
+                          **upload) == CHAIN_REFUSED.format(index)
+    assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+    for name, chain in (("whole", intermediate + root), ("first", intermediate)):
+        iam.upload_server_certificate(ServerCertificateName=name, CertificateChain=chain, **upload)
+    assert len(iam.list_server_certificates()["ServerCertificateMetadataList"]) == 2
+
+
+def test_at_most_ten_managed_session_policies(aws) -> None:
+    iam = aws.client("iam")
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=_document(trust))["Role"]["Arn"]
+    user = _federated_user_keys(aws)
+    arns = [{"arn": policy["Arn"]} for policy in iam.list_policies(Scope="AWS", MaxItems=11)["Policies"]]
+    sts = aws.client("sts", access_key=user["AccessKeyId"], secret=user["SecretAccessKey"])
+    for call, params in ((sts.assume_role, {"RoleArn": role, "RoleSessionName": "ten"}),
+                         (sts.get_federation_token, {"Name": "fed"})):
+        with pytest.raises(ClientError) as refused:
+            call(PolicyArns=arns, **params)
+        assert refused.value.response["Error"]["Code"] == "ValidationError"
+        assert refused.value.response["Error"]["Message"].endswith(
+            "at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10")
+        assert call(PolicyArns=arns[:10], **params)["Credentials"]["AccessKeyId"]
+
+
+def _federated_user_keys(aws: Harness) -> dict:
+    """The access key of a new user allowed everything."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="caller")
+    iam.put_user_policy(UserName="caller", PolicyName="p", PolicyDocument=_document(EVERYTHING))
+    return iam.create_access_key(UserName="caller")["AccessKey"]

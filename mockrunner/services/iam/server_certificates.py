@@ -97,7 +97,7 @@ def upload_server_certificate(ctx: RequestContext) -> dict:
     parsed = pem_certificates.certificate(params["CertificateBody"], now)
     chain = params.get("CertificateChain")
     if chain:
-        pem_certificates.chain(chain, now)
+        pem_certificates.chain(chain, now, parsed)
     pem_certificates.matching_private_key(params["PrivateKey"], parsed)
     tags = tags_in(ctx)
     _name_free(iam, name)

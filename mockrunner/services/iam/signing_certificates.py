@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives import serialization
 
@@ -29,8 +28,6 @@ from mockrunner.services.iam.entities import USER, iam_of, non_user, self_user
 from mockrunner.services.registry import op
 
 MAX_PER_USER = 2
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-"""Held certificates are compared whatever their age (one may have expired since it was uploaded)."""
 
 
 def malformed(body: str) -> str:
@@ -79,7 +76,8 @@ def supported_status(status: str) -> str:
 
 
 def _der(body: str) -> bytes:
-    return pem_certificates.certificate(body, _EPOCH).public_bytes(serialization.Encoding.DER)
+    """A held certificate's DER, whatever its validity period (one may have expired since it was uploaded)."""
+    return pem_certificates.readable(body, malformed(body)).public_bytes(serialization.Encoding.DER)
 
 
 @op("iam", "UploadSigningCertificate", authz=target(USER, self_default=True))
