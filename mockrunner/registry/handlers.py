@@ -53,10 +53,10 @@ TAGS_PAGE = 100
 """Tags in one ``tags/list`` page when the request gives no ``n``: ECR answers 100 and a ``Link`` to the rest
 (genuinetools/reg#206, "AWS ECR limits this to 100 results and returns the next url in the response header";
 docker-archive/migrator#96; deitch/docker_registry2#34 quotes the answer, its ``Link`` without ``n``)."""
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
-_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\Z")
+_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\Z")
 _ROUTE = re.compile(r"^/v2/(?P<name>.+?)/(?:blobs/uploads(?:/(?P<upload>[^/]*))?"
-                    r"|(?P<kind>manifests|blobs|referrers)/(?P<ref>[^/]+)|(?P<tags>tags/list))$")
+                    r"|(?P<kind>manifests|blobs|referrers)/(?P<ref>[^/]+)|(?P<tags>tags/list))\Z")
 _DIGEST_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 """The digest algorithms of the OCI image spec and their hex lengths: ECR computes sha256 only, so a well-formed
 digest of another algorithm names nothing in it (a read answers "unknown"), and a push under one is refused."""

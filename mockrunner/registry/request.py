@@ -40,7 +40,7 @@ READ_CHUNK = 1 << 20
 _UNREADABLE = {400: "SIZE_INVALID"}
 """The registry code of a body the server could not deliver, by status: cut short, distribution's code for a body
 shorter than its length; late (408), no code of the spec fits (``UNKNOWN``; ECR's answer is not public)."""
-_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?$")
+_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?\Z")
 
 
 @dataclass

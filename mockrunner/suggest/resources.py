@@ -19,7 +19,7 @@ from dataclasses import dataclass
 MIN_PREFIX = 3
 _GENERATED_ID = re.compile(
     r"^(arn:[^:]+:apprunner:[^:]*:[^:]*:(?:service|connection|vpcingressconnection|autoscalingconfiguration|"
-    r"observabilityconfiguration|vpcconnector)/[^/*]+)/.+$")
+    r"observabilityconfiguration|vpcconnector)/[^/*]+)/.+\Z")
 _SPECIAL = re.compile(r"[$*?]")
 
 

@@ -38,6 +38,16 @@ Findings (each test failed before its fix):
   signing certificate, followed by any intermediaries in order. The index within the chain of the invalid
   certificate is: -1" (quoted in mprahl/ansible-role-lets-encrypt-route-53#52, for an intermediate that had not
   signed the body).
+- **Low–medium (App Runner paging).** A ``NextToken`` was an offset into a collection that changes: deleted items
+  are forgotten when their retention ends (at once with none), and a newer operation heads ``ListOperations``.  A
+  service present throughout a listing was skipped (a script deleting each service as it paged left half of them
+  behind), and an operation was listed twice.  A token now also names the next item and the last one returned, and
+  the next page starts where they are now.
+- **Low (patterns).** Python's ``$`` matches before a trailing newline: an App Runner configuration ARN with one
+  after it was taken by CreateService, and a registry push tagged ``v1%0A`` stored the tag ``"v1\n"``.  Every
+  pattern is anchored with ``\\Z`` (tests/architecture/test_regex_anchors.py keeps it so).
+- **Low (App Runner errors).** A role of the account already named ``AWSServiceRoleForAppRunner`` made CreateService
+  answer IAM's ``InvalidInput``, a code App Runner's model does not have; it is ``InvalidRequestException`` now.
 - **Low (fidelity).** AssumeRole (and the other STS calls taking ``PolicyArns``) took more than 10 managed session
   policies: "You can provide up to 10 managed policy ARNs" (STS API reference); the model states no maximum.
 
@@ -64,8 +74,9 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
+from mockrunner.config import Quotas, Settings
 from mockrunner.testing.oci import build_image
-from tests.apprunner.helpers import ACCOUNT, private_source, service_role
+from tests.apprunner.helpers import ACCOUNT, PUBLIC_SOURCE, private_source, service_role
 from tests.ecr.pushing import BLOBS, image_manifest, put_image, upload_blob
 from tests.harness import Harness
 from tests.iam.keys_and_codes import issued_certificate, private_pem, rsa_key, self_signed_certificate
@@ -359,3 +370,103 @@ def _federated_user_keys(aws: Harness) -> dict:
     iam.create_user(UserName="caller")
     iam.put_user_policy(UserName="caller", PolicyName="p", PolicyDocument=_document(EVERYTHING))
     return iam.create_access_key(UserName="caller")["AccessKey"]
+
+
+# ------------------------------------------------------------------------------------------ App Runner
+
+
+def _services(apprunner, count: int) -> list[str]:
+    return [apprunner.create_service(ServiceName=f"svc-{index}", SourceConfiguration=PUBLIC_SOURCE)["Service"][
+        "ServiceArn"] for index in range(count)]
+
+
+def test_a_service_forgotten_between_pages_does_not_make_the_next_page_skip_one(aws) -> None:
+    apprunner = aws.client("apprunner")
+    old = apprunner.create_service(ServiceName="old-svc", SourceConfiguration=PUBLIC_SOURCE)["Service"]["ServiceArn"]
+    _services(apprunner, 4)
+    apprunner.list_services()  # the operations complete
+    apprunner.delete_service(ServiceArn=old)
+    apprunner.list_services()
+    first = apprunner.list_services(MaxResults=2)
+    aws.store.clock.advance(aws.store.settings.quotas.apprunner_deleted_retention + 1)
+    second = apprunner.list_services(MaxResults=2, NextToken=first["NextToken"])
+    listed = [item["ServiceName"] for page in (first, second) for item in page["ServiceSummaryList"]]
+    assert listed == ["svc-0", "svc-1", "svc-2", "svc-3"]
+
+
+def test_a_script_deleting_each_service_it_pages_through_deletes_them_all(make_harness) -> None:
+    harness = make_harness("inprocess", Settings(log_requests=False, operation_delay=0,
+                                                 quotas=Quotas(apprunner_deleted_retention=0)))
+    apprunner = harness.client("apprunner")
+    _services(apprunner, 6)
+    seen, token = [], None
+    for _ in range(10):
+        page = apprunner.list_services(MaxResults=2, **({"NextToken": token} if token else {}))
+        for item in page["ServiceSummaryList"]:
+            seen.append(item["ServiceName"])
+            apprunner.delete_service(ServiceArn=item["ServiceArn"])
+        token = page.get("NextToken")
+        if token is None:
+            break
+    assert seen == [f"svc-{index}" for index in range(6)]
+    assert apprunner.list_services()["ServiceSummaryList"] == []
+
+
+def test_an_operation_started_between_pages_is_not_listed_twice(aws) -> None:
+    apprunner = aws.client("apprunner")
+    arn = _services(apprunner, 1)[0]
+    for _ in range(3):
+        apprunner.describe_service(ServiceArn=arn)
+        apprunner.start_deployment(ServiceArn=arn)
+    apprunner.describe_service(ServiceArn=arn)
+    first = apprunner.list_operations(ServiceArn=arn, MaxResults=2)
+    apprunner.start_deployment(ServiceArn=arn)
+    second = apprunner.list_operations(ServiceArn=arn, MaxResults=2, NextToken=first["NextToken"])
+    ids = [item["Id"] for page in (first, second) for item in page["OperationSummaryList"]]
+    assert len(ids) == len(set(ids)) == 4
+
+
+def test_held_a_token_minted_with_an_offset_alone_still_pages(aws) -> None:
+    """The token's names are optional: the earlier form (an offset and the fingerprint) pages from its offset."""
+    import base64
+    import hashlib
+    apprunner = aws.client("apprunner")
+    _services(apprunner, 3)
+    fingerprint = hashlib.sha256(json.dumps(["ListServices", {}], sort_keys=True).encode()).hexdigest()[:16]
+    token = base64.urlsafe_b64encode(json.dumps({"o": 1, "f": fingerprint}).encode()).decode()
+    assert [item["ServiceName"] for item in apprunner.list_services(NextToken=token)["ServiceSummaryList"]] == \
+        ["svc-1", "svc-2"]
+
+
+def test_a_configuration_arn_with_a_newline_after_it_is_not_taken(aws) -> None:
+    apprunner = aws.client("apprunner")
+    arn = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="asc1")[
+        "AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
+    name_only = arn.rsplit("/", 2)[0]
+    with pytest.raises(ClientError) as refused:
+        apprunner.create_service(ServiceName="web-app", SourceConfiguration=PUBLIC_SOURCE,
+                                 AutoScalingConfigurationArn=name_only + "\n")
+    assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert apprunner.list_services()["ServiceSummaryList"] == []
+
+
+def test_a_registry_tag_with_a_newline_is_refused(served) -> None:
+    ecr = served.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    registry = Registry(served.endpoint_url, login_password(ecr))
+    image = build_image("newline")
+    for data in (image.layer, image.config):
+        assert registry.push_blob("app", data).status_code == 201
+    assert error_code(registry.put_manifest("app", "v1%0A", image.manifest))[:2] == (400, "TAG_INVALID")
+    assert ecr.list_images(repositoryName="app")["imageIds"] == []
+
+
+def test_app_runner_answers_a_taken_service_linked_role_name_in_its_own_error_code(aws) -> None:
+    trust = {"Effect": "Allow", "Principal": {"Service": "apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    aws.client("iam").create_role(RoleName="AWSServiceRoleForAppRunner", AssumeRolePolicyDocument=_document(trust))
+    apprunner = aws.client("apprunner")
+    with pytest.raises(ClientError) as refused:
+        apprunner.create_service(ServiceName="web-app", SourceConfiguration=PUBLIC_SOURCE)
+    assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "AWSServiceRoleForAppRunner has been taken" in refused.value.response["Error"]["Message"]
+    assert apprunner.list_services()["ServiceSummaryList"] == []

@@ -12,7 +12,7 @@ import string
 import uuid
 from dataclasses import dataclass
 
-_ARN = re.compile(r"^arn:aws(?:-[\w]+)*:apprunner:([a-z0-9-]+):(\d{12}):([a-z]+)/(.+)$")
+_ARN = re.compile(r"^arn:aws(?:-[\w]+)*:apprunner:([a-z0-9-]+):(\d{12}):([a-z]+)/(.+)\Z")
 _URL_ALPHABET = string.ascii_lowercase + string.digits
 
 #: resource type in the ARN -> AppRunnerState attribute holding that kind of resource.

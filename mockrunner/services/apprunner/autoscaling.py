@@ -133,5 +133,5 @@ def list_services(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     item = existing(state, ctx, ctx.params["AutoScalingConfigurationArn"], _TYPE)
     page, token = paginate("ListServicesForAutoScalingConfiguration", ctx.params,
-                           iter(state.asc_services.get(item.arn, [])), filters={"Arn": item.arn})
+                           state.asc_services.get(item.arn, []), filters={"Arn": item.arn})
     return {"ServiceArnList": page, "NextToken": token}

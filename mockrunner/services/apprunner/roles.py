@@ -22,6 +22,7 @@ from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import new_role_session, session_credentials
+from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.ecr import core as ecr
 
 if TYPE_CHECKING:
@@ -150,12 +151,16 @@ def _trust_allows(store: "Store", role: "Role", service_principal: str, at: "dat
 
 # ------------------------------------------------------------------------------------------------ SLR
 def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> None:
-    """Create the service-linked role (IAM's own CreateServiceLinkedRole code) unless the account has it."""
+    """Create the service-linked role (IAM's own CreateServiceLinkedRole code) unless the account has it.  IAM's
+    refusal (a role of the account already has the name) is answered in App Runner's words: its
+    ``InvalidRequestException`` with IAM's message (App Runner's own text is *unverified*)."""
     from mockrunner.services.iam.service_linked_roles import create_slr
 
     if ctx.account is not None and not _has_slr(ctx.account, aws_service_name):
-        create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name,
-                   by_service=True)
+        try:
+            create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name, by_service=True)
+        except ServiceError as refused:
+            raise invalid(refused.message) from None
 
 
 # ------------------------------------------------------------------------------------------------ pull

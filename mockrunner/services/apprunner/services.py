@@ -289,6 +289,6 @@ def list_operations(ctx: "RequestContext") -> dict:
     """Newest first ("The first object ... represents the last started operation")."""
     state = state_of(ctx)
     service = get_service(ctx, state, ctx.params["ServiceArn"])
-    page, token = paginate("ListOperations", ctx.params, reversed(service.operations),
+    page, token = paginate("ListOperations", ctx.params, service.operations[::-1],
                            filters={"ServiceArn": service.arn})
     return {"OperationSummaryList": [operation_summary(record) for record in page], "NextToken": token}

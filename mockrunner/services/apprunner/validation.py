@@ -128,8 +128,8 @@ def health_check(given: Mapping[str, Any] | None, previous: Mapping[str, Any] | 
 
 # --------------------------------------------------------------------------------------------- source
 _ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-                        r"[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w.+=:/@-]+|@[\w:]+)?$")
-_ECR_PUBLIC_IMAGE = re.compile(r"^public\.ecr\.aws/[^/]+/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w.+=:/@-]+|@[\w:]+)?$")
+                        r"[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w.+=:/@-]+|@[\w:]+)?\Z")
+_ECR_PUBLIC_IMAGE = re.compile(r"^public\.ecr\.aws/[^/]+/[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w.+=:/@-]+|@[\w:]+)?\Z")
 ECR_PUBLIC_AUTO_DEPLOY = ("App Runner doesn't support automatic deployments for an image in an ECR Public "
                           "repository.")
 

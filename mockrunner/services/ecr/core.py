@@ -38,10 +38,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 DOCKER_MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 MAX_TAGS = 50
-DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+$")
-_REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)$")
+DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+\Z")
+_REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)\Z")
 _IMAGE_URI = re.compile(
-    r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^:@/]+))?(?:@([^@]+))?$"
+    r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^:@/]+))?(?:@([^@]+))?\Z"
 )
 ALL_TAG_STATUS = ("TAGGED", "UNTAGGED", "ANY")
 PushHook = Callable[[RequestContext, Repository, Image, "str | None"], None]

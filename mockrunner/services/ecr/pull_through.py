@@ -24,18 +24,18 @@ from mockrunner.services.ecr.scanning import registry_state
 from mockrunner.services.registry import op
 
 MAX_RULES = 50
-_ECR_URL = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$")
+_ECR_URL = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\Z")
 #: upstreamRegistry -> (URL test, needs a Secrets Manager credential)
 UPSTREAMS: dict[str, tuple[re.Pattern, bool]] = {
     "ecr": (_ECR_URL, False),
-    "ecr-public": (re.compile(r"^public\.ecr\.aws$"), False),
-    "quay": (re.compile(r"^quay\.io$"), False),
-    "k8s": (re.compile(r"^registry\.k8s\.io$"), False),
-    "docker-hub": (re.compile(r"^registry-1\.docker\.io$"), True),
-    "github-container-registry": (re.compile(r"^ghcr\.io$"), True),
-    "gitlab-container-registry": (re.compile(r"^registry\.gitlab\.com$"), True),
-    "azure-container-registry": (re.compile(r"^[a-z0-9-]+\.azurecr\.io$"), True),
-    "chainguard": (re.compile(r"^cgr\.dev$"), False),
+    "ecr-public": (re.compile(r"^public\.ecr\.aws\Z"), False),
+    "quay": (re.compile(r"^quay\.io\Z"), False),
+    "k8s": (re.compile(r"^registry\.k8s\.io\Z"), False),
+    "docker-hub": (re.compile(r"^registry-1\.docker\.io\Z"), True),
+    "github-container-registry": (re.compile(r"^ghcr\.io\Z"), True),
+    "gitlab-container-registry": (re.compile(r"^registry\.gitlab\.com\Z"), True),
+    "azure-container-registry": (re.compile(r"^[a-z0-9-]+\.azurecr\.io\Z"), True),
+    "chainguard": (re.compile(r"^cgr\.dev\Z"), False),
 }
 
 
