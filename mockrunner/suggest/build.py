@@ -8,17 +8,27 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mockrunner.suggest.recorded import Recorded
-from mockrunner.suggest.resources import Wildcard, generalize, reusable
+from mockrunner.suggest.resources import Wildcard, generalize, literal, reusable
 
 MANAGED_POLICY_LIMIT = 6144
 """IAM's limit on a managed policy, in characters not counting whitespace (IAM User Guide, "IAM and AWS STS
 quotas")."""
-DEPENDENT_CONDITIONS = {
-    "iam:passrole": "iam:PassedToService",
-    "iam:createservicelinkedrole": "iam:AWSServiceName",
+PINNED_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "iam:passrole": ("iam:PassedToService",),
+    "iam:createservicelinkedrole": ("iam:AWSServiceName",),
+    **{f"iam:{verb}{entity}policy": ("iam:PolicyARN",) for verb in ("attach", "detach")
+       for entity in ("role", "user", "group")},
+    "iam:putrolepermissionsboundary": ("iam:PermissionsBoundary",),
+    "iam:putuserpermissionsboundary": ("iam:PermissionsBoundary",),
+    "sts:setsourceidentity": ("sts:SourceIdentity",),
+    "sts:tagsession": ("aws:TagKeys", "aws:RequestTag/"),
 }
-"""Actions checked on behalf of another service, and the context key that names that service: the suggested
-statement allows them only for the services they were recorded for."""
+"""Actions whose request context names what they do to something else, and those keys (a key ending with ``/``: every
+key of that prefix): the service a role is passed to or a service-linked role is made for, the policy attached or
+detached, the permissions boundary set, the source identity and the session tags set.  The suggested statement
+allows them only with the values recorded: an ``iam:AttachRolePolicy`` allowed for any policy lets its holder
+attach ``AdministratorAccess`` to a role it may assume, a ``sts:TagSession`` allowed for any tag defeats the
+tag-based rules the tags feed."""
 
 
 def size(document: Any) -> int:
@@ -26,23 +36,39 @@ def size(document: Any) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def _condition(record: Recorded) -> tuple[str, str] | None:
-    key = DEPENDENT_CONDITIONS.get(record.action.lower())
-    value = record.context.get(key) if key else None
-    return (key, value) if isinstance(value, str) else None
+def pinned_condition(action: str, context: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """The ``Condition`` holding a request to the values of its :data:`PINNED_CONDITIONS` keys as ``context`` has
+    them (``StringEquals``; a key of several values: ``ForAllValues:StringEquals``; ``$``, ``*`` and ``?`` written
+    as the literal characters, :func:`literal`), or None."""
+    condition: dict[str, dict[str, Any]] = {}
+    for pinned in PINNED_CONDITIONS.get(action.lower(), ()):
+        keys = sorted(key for key in context if key.startswith(pinned)) if pinned.endswith("/") else [pinned]
+        for key in keys:
+            value = context.get(key)
+            if isinstance(value, str):
+                condition.setdefault("StringEquals", {})[key] = literal(value)
+            elif isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+                condition.setdefault("ForAllValues:StringEquals", {})[key] = sorted(map(literal, value))
+    return condition or None
+
+
+def _condition(record: Recorded) -> str | None:
+    """:func:`pinned_condition` of the record as a key to group statements by (None: no condition)."""
+    condition = pinned_condition(record.action, record.context)
+    return json.dumps(condition, sort_keys=True) if condition else None
 
 
 def statements(records: Iterable[Recorded], wildcards: bool = True) -> tuple[list[dict], list[Wildcard]]:
     """Allow statements covering every record, one per (service, condition, resource set), and the wildcards
     they use.  Actions keep the spelling they were recorded with; statements come sorted by service."""
-    grouped: dict[tuple[str, tuple[str, str] | None], dict[str, set[str]]] = {}
+    grouped: dict[tuple[str, str | None], dict[str, set[str]]] = {}
     for record in records:
         service = record.action.split(":", 1)[0].lower()
         actions = grouped.setdefault((service, _condition(record)), {})
         actions.setdefault(record.action, set()).add(reusable(record.resource))
     made: list[dict] = []
     found: dict[str, Wildcard] = {}
-    for (service, condition), actions in sorted(grouped.items(), key=lambda item: (item[0][0], item[0][1] or ())):
+    for (service, condition), actions in sorted(grouped.items(), key=lambda item: (item[0][0], item[0][1] or "")):
         by_resources: dict[tuple[str, ...], list[str]] = {}
         for action, resources in actions.items():
             patterns, introduced = generalize(resources, wildcards)
@@ -52,7 +78,7 @@ def statements(records: Iterable[Recorded], wildcards: bool = True) -> tuple[lis
             statement: dict[str, Any] = {"Sid": _sid(service, len(made) + 1), "Effect": "Allow",
                                          "Action": _one_or_list(sorted(names)), "Resource": _one_or_list(patterns)}
             if condition is not None:
-                statement["Condition"] = {"StringEquals": {condition[0]: condition[1]}}
+                statement["Condition"] = json.loads(condition)
             made.append(statement)
     return made, list(found.values())
 

@@ -8,11 +8,16 @@ with ``alsoNeeded``: the recorded request is evaluated again against the policie
 offered statement added to its layer, and every further layer that refuses gets its own statement, in the order
 the engine meets them, until the request is allowed (at most one statement per layer).  An explicit deny met on
 the way ends the list with a fix naming its statements.  ``alsoNeededComplete`` says whether the replay ended
-allowed (or at that deny).
+allowed (or at that deny).  For an explicit deny the replay starts with its statements removed: a deny is rarely
+all that refuses a request (a Deny with no Allow beside it is the common shape), and removing it alone would leave
+the request refused.
 
-Session policies are not recorded, so they are not replayed: a session policy fix may come first (the log says
-the session policy refused), never later.  When a policy cannot be read (it denies every request it takes part in)
-or a layer still refuses with its statement added, the search stops: ``alsoNeededComplete`` is then False.
+The resource or trust policy replayed is the one the resource has now (a repository given a policy after the
+request is read by it).  Session policies are not recorded, so they are not replayed: a session policy fix may come
+first (the log says the session policy refused), never later.  When a policy cannot be read (it denies every request
+it takes part in) or a layer still refuses with its statement added, the search stops: ``alsoNeededComplete`` is
+then False.  A fix whose new permissions boundary (a customer managed copy of an AWS managed boundary) would exceed
+IAM's size limit for a managed policy says so (``newBoundaryTooLarge``) and is not complete.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.suggest import documents, principals, single
+from mockrunner.suggest.build import MANAGED_POLICY_LIMIT, document, size
 from mockrunner.suggest.recorded import Recorded
 
 if TYPE_CHECKING:
@@ -37,37 +43,65 @@ _REPLAYED = (IDENTITY, BOUNDARY, RESOURCE)
 
 def complete(store: "Store", record: Recorded) -> dict[str, Any]:
     """:func:`single.fix` for ``record``, with ``alsoNeeded`` (further fixes, possibly none) when it offers a
-    statement, and ``alsoNeededComplete``."""
+    statement or names deny statements to remove, and ``alsoNeededComplete``."""
     entity = principals.entity_arn(store, record.principal)
     first = single.fix(record, entity)
-    if "statement" not in first:
+    if "statement" not in first and "denyStatements" not in first:
         return first
     if not record.principal.startswith("arn:") or single.federated_prefix(record.principal) is not None:
         # A service principal and an identity provider's user have only the resource (trust) layer.
-        return {**first, "alsoNeeded": [], "alsoNeededComplete": True}
+        return {**first, "alsoNeeded": [], "alsoNeededComplete": "statement" in first}
+    removed: dict[str, set[int]] = {}
+    for deny in first.get("denyStatements", ()):
+        removed.setdefault(deny["policyId"], set()).add(deny["index"])
+    added = {record.decided_by or IDENTITY: first["statement"]} if "statement" in first else {}
     try:
-        further, checked = _further(store, record, first["statement"], entity)
+        further, checked = _further(store, record, added, removed, entity)
     except MalformedPolicyError:
         further, checked = [], False
     # a replay of a cut aws:UserAgent or aws:referer is not the request: what else it needs is not known
     complete_ = checked and not authorizer.long_header(record.context)
-    return {**first, "alsoNeeded": further, "alsoNeededComplete": complete_}
+    answer = {**first, "alsoNeeded": further, "alsoNeededComplete": complete_}
+    too_large = _new_boundary_too_large(store, first)
+    if too_large is not None:
+        note = _TOO_LARGE.format(size=too_large, limit=MANAGED_POLICY_LIMIT)
+        answer.update(newBoundaryTooLarge=too_large, alsoNeededComplete=False,
+                      explanation=f"{first['explanation']} {note}")
+    return answer
 
 
-def _further(store: "Store", record: Recorded, statement: dict, entity: str | None
-             ) -> tuple[list[dict[str, Any]], bool]:
-    """The further fixes, and whether the replay ended allowed or at an explicit deny (False: it met a policy it
+_TOO_LARGE = ("A copy of the boundary holding this statement would be {size:,} characters, over IAM's {limit:,} for "
+              "a managed policy: give the principal a smaller boundary of your own (its least-privilege suggestion "
+              "is one).")
+
+
+def _new_boundary_too_large(store: "Store", fix: dict[str, Any]) -> int | None:
+    """The size of the boundary copy ``fix`` asks for (``newBoundaryFrom``) when IAM would refuse it, else None."""
+    source = fix.get("newBoundaryFrom")
+    found = documents.managed(store, source) if source else None
+    if found is None:
+        return None
+    copied = size(document([*documents.statements_of(found.text), fix["statement"]]))
+    return copied if copied > MANAGED_POLICY_LIMIT else None
+
+
+def _further(store: "Store", record: Recorded, added: dict[str, dict], removed: dict[str, set[int]],
+             entity: str | None) -> tuple[list[dict[str, Any]], bool]:
+    """The further fixes once ``added`` (layer -> statement) is added and the ``removed`` statements (policy id ->
+    positions) are gone, and whether the replay ended allowed or at an explicit deny (False: it met a policy it
     cannot read, or a layer that still refused with its statement added)."""
     current = principals.compiled(store, record.principal)
-    added = {record.decided_by or IDENTITY: statement}
+    added = dict(added)
+    identity = tuple(ref for ref in (documents.without_statements(store, ref, removed) for ref in current.identity)
+                     if ref is not None)
     fixes: list[dict[str, Any]] = []
     for _ in range(len(_REPLAYED) + 1):
         decision = evaluate(AuthzRequest(
             principal=current.principal, action=record.action, resource=record.resource, context=record.context,
-            identity_policies=(*current.identity, *_identity_added(added)),
-            permissions_boundary=_boundary(store, record, current.boundary, added.get(BOUNDARY)),
-            session_policies=None, resource_policy=_resource(store, record, added.get(RESOURCE)), now=record.time,
-            all_allows=False))
+            identity_policies=(*identity, *_identity_added(added)),
+            permissions_boundary=_boundary(store, record, current.boundary, added.get(BOUNDARY), removed),
+            session_policies=None, resource_policy=_resource(store, record, added.get(RESOURCE), removed),
+            now=record.time, all_allows=False))
         if decision.allowed:
             return fixes, True
         if decision.decision == "explicitDeny":
@@ -87,30 +121,39 @@ def _identity_added(added: dict[str, dict]) -> tuple[PolicyRef, ...]:
     return (PolicyRef("suggested-identity-statement", _document([], statement)),) if statement else ()
 
 
-def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, statement: dict | None
-              ) -> PolicyRef | None:
+def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, statement: dict | None,
+              removed: dict[str, set[int]]) -> PolicyRef | None:
     if statement is None or not record.boundary:
-        return current
+        kept = documents.without_statements(store, current, removed)
+        # a boundary left with no statement allows nothing: one that allows nothing stands for it
+        return kept if kept is not None or current is None else PolicyRef(current.policy_id, _NOTHING_ALLOWED)
     found = documents.managed(store, record.boundary)
-    return PolicyRef(record.boundary, _document(_statements(found.text) if found else [], statement))
+    statements = documents.statements_of(found.text) if found else []
+    return PolicyRef(record.boundary, _document(_kept(statements, record.boundary, removed), statement))
 
 
-def _resource(store: "Store", record: Recorded, statement: dict | None) -> PolicyRef | None:
-    """The resource or trust policy the request met (as it is now), with ``statement`` added."""
+def _resource(store: "Store", record: Recorded, statement: dict | None, removed: dict[str, set[int]]
+              ) -> PolicyRef | None:
+    """The resource or trust policy the request meets now, with ``statement`` added and the ``removed`` ones gone."""
+    policy_id = documents.met_policy_id(record.resource_policy, record.action, record.resource)
     if statement is None:
-        return documents.reference(store, record.resource_policy)
-    found = documents.resolve(store, record.resource_policy)
-    text = _document(_statements(found.text) if found else [], statement)
+        return documents.without_statements(store, documents.reference(store, policy_id), removed)
+    found = documents.resolve(store, policy_id)
+    statements = _kept(documents.statements_of(found.text) if found else [], policy_id, removed)
+    text = _document(statements, statement)
     if record.action.lower() in TRUST_ACTIONS_LOWER:
-        return PolicyRef(record.resource_policy or f"{record.resource}{documents.TRUST_SUFFIX}", text,
-                         PolicyKind.TRUST)
-    policy_id = record.resource_policy or f"{record.resource}{documents.REPOSITORY_SUFFIX}"
-    return PolicyRef(policy_id, evaluable_policy(text), PolicyKind.RESOURCE)
+        return PolicyRef(policy_id or f"{record.resource}{documents.TRUST_SUFFIX}", text, PolicyKind.TRUST)
+    return PolicyRef(policy_id or f"{record.resource}{documents.REPOSITORY_SUFFIX}", evaluable_policy(text),
+                     PolicyKind.RESOURCE)
 
 
-def _statements(text: str) -> list[dict]:
-    statements = json.loads(text).get("Statement", [])
-    return [statements] if isinstance(statements, dict) else list(statements)
+def _kept(statements: list[dict], policy_id: str | None, removed: dict[str, set[int]]) -> list[dict]:
+    gone = removed.get(policy_id or "", set())
+    return [statement for index, statement in enumerate(statements) if index not in gone]
+
+
+_NOTHING_ALLOWED = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "NotAction": "*", "Resource": "*"}]})
 
 
 def _document(statements: list[dict], statement: dict) -> str:

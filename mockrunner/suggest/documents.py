@@ -2,10 +2,12 @@
 ``<role-arn>#trust-policy``, ``<repository-arn> repository policy``), read from the store as it is now."""
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner.arns import account_of, split_arn
 from mockrunner.iam_engine import PolicyKind, PolicyRef
+from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.model.managed_policies import aws_managed_policies
 from mockrunner.model.store import under_lock
@@ -52,6 +54,42 @@ def reference(store: "Store", policy_id: str | None) -> PolicyRef | None:
     if policy_id.endswith(REPOSITORY_SUFFIX):
         return PolicyRef(policy_id, evaluable_policy(found.text), found.kind)
     return PolicyRef(policy_id, found.text, found.kind)
+
+
+def met_policy_id(resource_policy: str | None, action: str, resource: str) -> str | None:
+    """The id of the resource or trust policy a logged request meets now: the one the log names, else the one the
+    resource may have gained since (an ECR repository's; a role always has its trust policy)."""
+    if resource_policy:
+        return resource_policy
+    if action.lower() in TRUST_ACTIONS_LOWER:
+        return f"{resource}{TRUST_SUFFIX}"
+    parsed = split_arn(resource)
+    if parsed is not None and parsed.service == "ecr" and parsed.resource_type == "repository":
+        return f"{resource}{REPOSITORY_SUFFIX}"
+    return None
+
+
+def without_statements(store: "Store", ref: PolicyRef | None, removed: dict[str, set[int]]) -> PolicyRef | None:
+    """``ref`` with the statements at the ``removed`` positions of its policy left out (the policy's current text);
+    None when none is left, ``ref`` itself when it loses none."""
+    if ref is None or ref.policy_id not in removed:
+        return ref
+    found = resolve(store, ref.policy_id)
+    if found is None:
+        return ref
+    statements = statements_of(found.text)
+    kept = [statement for index, statement in enumerate(statements) if index not in removed[ref.policy_id]]
+    if not kept:
+        return None
+    text = json.dumps({"Version": "2012-10-17", "Statement": kept})
+    return PolicyRef(ref.policy_id, evaluable_policy(text) if ref.policy_id.endswith(REPOSITORY_SUFFIX) else text,
+                     ref.kind)
+
+
+def statements_of(text: str) -> list[dict]:
+    """The statements of a policy's text (a lone statement object as a list of one)."""
+    statements = json.loads(text).get("Statement", [])
+    return [statements] if isinstance(statements, dict) else list(statements)
 
 
 @under_lock

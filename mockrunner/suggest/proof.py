@@ -1,7 +1,8 @@
 """The proof of a suggestion: every recorded request replayed through the policy engine.
 
 Each distinct request (principal, action, resource, context) is evaluated twice, with the principal's current
-permissions boundary and the resource or trust policy it was evaluated against (as the store holds them now):
+permissions boundary and the resource or trust policy of the resource as the store holds them now (a repository
+policy set after the request included):
 
 - with the suggested policies as the only identity policies: do they allow it on their own?
 - with the suggested policies added to the principal's current identity policies, as they will be once
@@ -66,8 +67,9 @@ def _problem(store: "Store", record: Recorded, suggested: tuple[PolicyRef, ...])
     if long_header(record.context):
         return CUT
     current = principals.compiled(store, record.principal)
+    met = documents.met_policy_id(record.resource_policy, record.action, record.resource)
     try:
-        resource_ref = documents.reference(store, record.resource_policy)
+        resource_ref = documents.reference(store, met)
         alone = _evaluate(record, current, suggested, resource_ref)
         together = _evaluate(record, current, (*current.identity, *suggested), resource_ref)
     except MalformedPolicyError as error:
@@ -78,7 +80,7 @@ def _problem(store: "Store", record: Recorded, suggested: tuple[PolicyRef, ...])
             return f"explicitly denied by {denies}: remove or narrow that statement"
         if not decision.allowed:
             return _WHY[decision.reason].format(boundary=record.boundary or "(none)",
-                                                resource_policy=record.resource_policy or "(none)")
+                                                resource_policy=met if resource_ref is not None else "(none)")
     return None
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from mockrunner.arns import split_arn
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
-from mockrunner.suggest.build import DEPENDENT_CONDITIONS
+from mockrunner.suggest.build import pinned_condition
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
 from mockrunner.suggest.resources import literal
 
@@ -64,9 +64,9 @@ def fix(record: Recorded, entity: str | None = None) -> dict[str, Any]:
         return _resource_side(record, is_service, entity)
     where, template = _PLACES.get(layer, _PLACES["identity"])
     statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": literal(record.resource)}
-    key = DEPENDENT_CONDITIONS.get(record.action.lower())
-    if key and isinstance(record.context.get(key), str):
-        statement["Condition"] = {"StringEquals": {key: record.context[key]}}
+    condition = pinned_condition(record.action, record.context)
+    if condition is not None:
+        statement["Condition"] = condition
     federated = ":federated-user/" in record.principal
     entity = _FEDERATED_PARENT.format(principal=record.principal) if federated else entity
     issuer = "GetFederationToken" if federated else "AssumeRole"

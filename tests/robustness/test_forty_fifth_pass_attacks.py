@@ -48,6 +48,21 @@ Findings (each test failed before its fix):
   pattern is anchored with ``\\Z`` (tests/architecture/test_regex_anchors.py keeps it so).
 - **Low (App Runner errors).** A role of the account already named ``AWSServiceRoleForAppRunner`` made CreateService
   answer IAM's ``InvalidInput``, a code App Runner's model does not have; it is ``InvalidRequestException`` now.
+- **Medium (the fix for a denial).** The fix for an explicit deny named the deny statements and nothing else, though
+  a Deny rarely stands alone: with it removed, the request was still refused ("no identity-based policy allows").
+  It now replays the request without the deny and adds what the other layers need (``alsoNeeded``).
+- **Medium (the proof, the fix).** The replay read the resource policy the request met when it was recorded: a
+  repository with no policy then was replayed with none, so a repository policy set since was ignored both ways (a
+  Deny naming the user: the proof said "all allowed" and the fix "complete"; an Allow for another account's user: the
+  proof said "not covered").  It now reads the resource's policy as it is.
+- **Medium (least privilege).** The suggestion allowed ``iam:AttachRolePolicy`` on a role for any policy: the deploy
+  walkthrough's user could attach ``AdministratorAccess`` to the role it creates, assume it and be administrator.
+  Actions that act on something else are now pinned to what was recorded: ``iam:PolicyARN`` for Attach/Detach*Policy,
+  ``iam:PermissionsBoundary``, ``sts:SourceIdentity``, the session tags of ``sts:TagSession`` (beside
+  ``iam:PassedToService`` and ``iam:AWSServiceName``).
+- **Low (the fix for a denial).** A boundary that is an AWS managed policy was to be replaced by a customer managed copy
+  holding the statement, even when the copy (``ReadOnlyAccess``: 91,383 characters) is far over IAM's 6,144: the fix
+  now says so (``newBoundaryTooLarge``) and is not complete.
 - **Low (fidelity).** AssumeRole (and the other STS calls taking ``PolicyArns``) took more than 10 managed session
   policies: "You can provide up to 10 managed policy ARNs" (STS API reference); the model states no maximum.
 
@@ -81,6 +96,7 @@ from tests.ecr.pushing import BLOBS, image_manifest, put_image, upload_blob
 from tests.harness import Harness
 from tests.iam.keys_and_codes import issued_certificate, private_pem, rsa_key, self_signed_certificate
 from tests.registry.images import Registry, error_code, login_password
+from tests.suggest.helpers import admin, soft_settings, user_arn, user_keys
 
 
 def _document(*statements: dict) -> str:
@@ -470,3 +486,88 @@ def test_app_runner_answers_a_taken_service_linked_role_name_in_its_own_error_co
     assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
     assert "AWSServiceRoleForAppRunner has been taken" in refused.value.response["Error"]["Message"]
     assert apprunner.list_services()["ServiceSummaryList"] == []
+
+
+# ------------------------------------------------------------------------------------------ the fix and the suggestion
+
+
+def _fix_of_last_denial(harness: Harness, principal: str) -> dict:
+    status, log = admin(harness, "get", "/decisions", {"principal": principal, "decision": "denied"})
+    assert status == 200 and log["decisions"]
+    newest = max(entry["id"] for entry in log["decisions"])
+    status, fix = admin(harness, "get", "/policies/suggest", {"decision": str(newest)})
+    assert status == 200
+    return fix
+
+
+def test_the_fix_for_an_explicit_deny_also_gives_the_allow_the_request_lacks(aws) -> None:
+    keys = user_keys(aws, "bob", inline={"Version": "2012-10-17", "Statement": [
+        {"Sid": "NoDescribe", "Effect": "Deny", "Action": "ecr:DescribeRepositories", "Resource": "*"}]})
+    aws.client("ecr").create_repository(repositoryName="web")
+    bob = aws.client("ecr", access_key=keys["access_key"], secret=keys["secret"])
+    with pytest.raises(ClientError):
+        bob.describe_repositories(repositoryNames=["web"])
+    fix = _fix_of_last_denial(aws, user_arn("bob"))
+    assert [deny["sid"] for deny in fix["denyStatements"]] == ["NoDescribe"]
+    assert fix["alsoNeededComplete"] is True
+    (needed,) = fix["alsoNeeded"]
+    assert (needed["where"], needed["attachTo"]) == ("identity policy", user_arn("bob"))
+    iam = aws.client("iam")
+    iam.put_user_policy(UserName="bob", PolicyName="inline", PolicyDocument=_document(needed["statement"]))
+    assert bob.describe_repositories(repositoryNames=["web"])["repositories"][0]["repositoryName"] == "web"
+
+
+def test_the_proof_reads_a_repository_policy_set_after_the_request(make_harness) -> None:
+    harness = make_harness("inprocess", soft_settings())
+    keys = user_keys(harness, "erin")
+    harness.client("ecr").create_repository(repositoryName="web")
+    harness.client("ecr", access_key=keys["access_key"], secret=keys["secret"]).list_images(repositoryName="web")
+    harness.client("ecr").set_repository_policy(repositoryName="web", policyText=_document(
+        {"Sid": "DenyErin", "Effect": "Deny", "Principal": {"AWS": user_arn("erin")}, "Action": "ecr:*"}))
+    status, answer = admin(harness, "get", "/policies/suggest", {"principal": user_arn("erin")})
+    assert status == 200 and answer["proof"]["allAllowed"] is False
+    (uncovered,) = answer["proof"]["uncovered"]
+    assert "DenyErin" in uncovered["why"]
+    fix = _fix_of_last_denial(harness, user_arn("erin"))
+    assert [further.get("denyStatements", [{}])[0].get("sid") for further in fix["alsoNeeded"]] == ["DenyErin"]
+
+
+def test_a_boundary_copy_over_the_managed_policy_limit_is_said_to_be_one(aws) -> None:
+    keys = user_keys(aws, "mb", boundary="arn:aws:iam::aws:policy/ReadOnlyAccess", inline={
+        "Version": "2012-10-17", "Statement": [EVERYTHING]})
+    with pytest.raises(ClientError):
+        aws.client("ecr", access_key=keys["access_key"], secret=keys["secret"]).create_repository(
+            repositoryName="mbrepo")
+    fix = _fix_of_last_denial(aws, user_arn("mb"))
+    assert fix["newBoundaryFrom"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    assert fix["newBoundaryTooLarge"] > 6144 and fix["alsoNeededComplete"] is False
+    assert "over IAM's 6,144" in fix["explanation"]
+
+
+def test_session_tags_and_source_identity_are_allowed_only_as_recorded(aws) -> None:
+    iam = aws.client("iam")
+    trust = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+             "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]}
+    role = iam.create_role(RoleName="target", AssumeRolePolicyDocument=_document(trust))["Role"]["Arn"]
+    keys = user_keys(aws, "tagger", inline={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role}]})
+    sts = aws.client("sts", access_key=keys["access_key"], secret=keys["secret"])
+    fixes = []
+    for _ in range(3):
+        try:
+            sts.assume_role(RoleArn=role, RoleSessionName="tagged", SourceIdentity="me",
+                            Tags=[{"Key": "team", "Value": "a"}])
+            break
+        except ClientError:
+            fix = _fix_of_last_denial(aws, user_arn("tagger"))
+            fixes.append(fix["statement"])
+            iam.put_user_policy(UserName="tagger", PolicyName=f"fix{len(fixes)}",
+                                PolicyDocument=_document(fix["statement"]))
+    conditions = {statement["Action"]: statement.get("Condition") for statement in fixes}
+    assert conditions == {
+        "sts:TagSession": {"StringEquals": {"aws:RequestTag/team": "a"},
+                           "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}},
+        "sts:SetSourceIdentity": {"StringEquals": {"sts:SourceIdentity": "me"}}}
+    with pytest.raises(ClientError):
+        sts.assume_role(RoleArn=role, RoleSessionName="tagged", SourceIdentity="me",
+                        Tags=[{"Key": "team", "Value": "admin"}])

@@ -59,6 +59,20 @@ def test_soft_mode_run_suggested_policy_then_the_same_script_passes_enforced(mak
     assert second.returncode == 0 and second.stdout.strip().endswith("RUNNING"), second.stderr
     _, denied = admin(harness, "get", "/decisions", {"principal": user_arn("deployer"), "decision": "denied"})
     assert denied["decisions"] == []
+    # The policy is least privilege: the role's policy may be attached, AdministratorAccess may not (its holder could
+    # attach it to a role it may assume and so make itself an administrator).
+    attach = [statement for statement in policy["document"]["Statement"]
+              if "iam:AttachRolePolicy" in json.dumps(statement["Action"])]
+    assert [statement.get("Condition") for statement in attach] == [{"StringEquals": {
+        "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess"}}]
+    deployer_iam = harness.client("iam", access_key=keys["access_key"], secret=keys["secret"])
+    try:
+        deployer_iam.attach_role_policy(RoleName="shop-web-ecr-access",
+                                        PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    except deployer_iam.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "AccessDenied"
+    else:
+        raise AssertionError("the suggested policy let the deployer attach AdministratorAccess")
 
 
 def test_cli_suggest_from_a_server_and_from_its_exports_agree(make_harness, tmp_path) -> None:
