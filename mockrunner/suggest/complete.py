@@ -59,8 +59,9 @@ def complete(store: "Store", record: Recorded) -> dict[str, Any]:
         further, checked = _further(store, record, added, removed, entity)
     except MalformedPolicyError:
         further, checked = [], False
-    # a replay of a cut aws:UserAgent or aws:referer is not the request: what else it needs is not known
-    complete_ = checked and not authorizer.long_header(record.context)
+    # a replay of a cut aws:UserAgent or aws:referer is not the request: what else it needs is not known; nor for a
+    # federated user, whose session policy (not recorded, so not replayed) always limits it
+    complete_ = checked and not authorizer.long_header(record.context) and ":federated-user/" not in record.principal
     answer = {**first, "alsoNeeded": further, "alsoNeededComplete": complete_}
     too_large = _new_boundary_too_large(store, first)
     if too_large is not None:
