@@ -76,12 +76,20 @@ def repository_policy_detail(text: Any) -> str | None:
 def repository_policy_problem(text: Any) -> str | None:
     """SetRepositoryPolicy's grammar: a resource policy the engine reads whose statements name no ``Resource`` or
     ``NotResource`` (the repository is the resource: ECR refuses one, aws-cdk#3583 and #24314,
-    awsdocs/amazon-ecr-user-guide#20).  State import checks only readability (:func:`repository_policy_detail`),
-    so states saved before this rule still load."""
-    if repository_policy_detail(text) is not None or any(
-            "Resource" in statement or "NotResource" in statement for statement in _statements(text)):
+    awsdocs/amazon-ecr-user-guide#20) and no ``ecr:GetAuthorizationToken`` by name (it acts on no repository: "AWS
+    is rejecting it in the Repository Policy, saying 'Invalid repository policy provided'", cloudposse/
+    terraform-aws-ecr#67; the ECR User Guide has it granted "through an IAM policy").  State import checks only
+    readability (:func:`repository_policy_detail`), so states saved before these rules still load."""
+    if repository_policy_detail(text) is not None:
         return "Invalid repository policy provided"
+    for statement in _statements(text):
+        if "Resource" in statement or "NotResource" in statement or (
+                "Action" in statement and _NOT_ON_A_REPOSITORY in (action.lower() for action in _actions(statement))):
+            return "Invalid repository policy provided"
     return None
+
+
+_NOT_ON_A_REPOSITORY = "ecr:getauthorizationtoken"
 
 
 def _statements(text: str) -> list:

@@ -63,6 +63,9 @@ Findings (each test failed before its fix):
 - **Low (the fix for a denial).** A boundary that is an AWS managed policy was to be replaced by a customer managed copy
   holding the statement, even when the copy (``ReadOnlyAccess``: 91,383 characters) is far over IAM's 6,144: the fix
   now says so (``newBoundaryTooLarge``) and is not complete.
+- **Low (fidelity).** SetRepositoryPolicy stored a policy granting ``ecr:GetAuthorizationToken``, which ECR refuses:
+  "today AWS is rejecting it in the Repository Policy, saying 'Invalid repository policy provided'"
+  (cloudposse/terraform-aws-ecr#67).
 - **Low (fidelity).** AssumeRole (and the other STS calls taking ``PolicyArns``) took more than 10 managed session
   policies: "You can provide up to 10 managed policy ARNs" (STS API reference); the model states no maximum.
 
@@ -79,7 +82,9 @@ grammar cases; federated users' context keys; scoped credentials at the registry
 trailers, bare LF, obs-fold, NUL, HTTP/0.9 and HTTP/2's preface, ``..`` and ``%00``), HEAD then GET pipelined on
 every registry route; uploads at a wrong offset, empty, with a wrong digest or another repository's id; cross-account
 registry reads and mounts; download URLs bound to registry, Region, name and digest; ``kill -9`` and a restart;
-about 1,400 random and malformed ECR and App Runner calls: no 5xx.
+about 1,400 random and malformed ECR and App Runner calls: no 5xx.  An empty string in the request context stays a
+value to ``Null`` and the set operators, as AWS's recorded simulator answers have it (the User Guide calls it a
+null dataset; docs/behaviour.md, "Hostile input: forty-fifth pass (fresh eyes on the oldest surfaces)").
 """
 from __future__ import annotations
 
@@ -571,3 +576,19 @@ def test_session_tags_and_source_identity_are_allowed_only_as_recorded(aws) -> N
     with pytest.raises(ClientError):
         sts.assume_role(RoleArn=role, RoleSessionName="tagged", SourceIdentity="me",
                         Tags=[{"Key": "team", "Value": "admin"}])
+
+
+def test_a_repository_policy_granting_get_authorization_token_is_refused(aws) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="web")
+    reader = {"Sid": "ReadOnly", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+              "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}
+    with pytest.raises(ClientError) as refused:
+        ecr.set_repository_policy(repositoryName="web", policyText=_document(
+            {**reader, "Action": [*reader["Action"], "ECR:GetAuthorizationToken"]}))
+    assert refused.value.response["Error"]["Message"] == (
+        "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'")
+    with pytest.raises(ClientError):
+        ecr.get_repository_policy(repositoryName="web")
+    ecr.set_repository_policy(repositoryName="web", policyText=_document({**reader, "Action": "ecr:*"}))
+
