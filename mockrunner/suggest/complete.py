@@ -129,8 +129,9 @@ def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, state
         # a boundary left with no statement allows nothing: one that allows nothing stands for it
         return kept if kept is not None or current is None else PolicyRef(current.policy_id, _NOTHING_ALLOWED)
     found = documents.managed(store, record.boundary)
-    statements = documents.statements_of(found.text) if found else []
-    return PolicyRef(record.boundary, _document(_kept(statements, record.boundary, removed), statement))
+    statements = documents.kept_statements(documents.statements_of(found.text) if found else [], record.boundary,
+                                           removed)
+    return PolicyRef(record.boundary, _document(statements, statement))
 
 
 def _resource(store: "Store", record: Recorded, statement: dict | None, removed: dict[str, set[int]]
@@ -140,17 +141,12 @@ def _resource(store: "Store", record: Recorded, statement: dict | None, removed:
     if statement is None:
         return documents.without_statements(store, documents.reference(store, policy_id), removed)
     found = documents.resolve(store, policy_id)
-    statements = _kept(documents.statements_of(found.text) if found else [], policy_id, removed)
+    statements = documents.kept_statements(documents.statements_of(found.text) if found else [], policy_id, removed)
     text = _document(statements, statement)
     if record.action.lower() in TRUST_ACTIONS_LOWER:
         return PolicyRef(policy_id or f"{record.resource}{documents.TRUST_SUFFIX}", text, PolicyKind.TRUST)
     return PolicyRef(policy_id or f"{record.resource}{documents.REPOSITORY_SUFFIX}", evaluable_policy(text),
                      PolicyKind.RESOURCE)
-
-
-def _kept(statements: list[dict], policy_id: str | None, removed: dict[str, set[int]]) -> list[dict]:
-    gone = removed.get(policy_id or "", set())
-    return [statement for index, statement in enumerate(statements) if index not in gone]
 
 
 _NOTHING_ALLOWED = json.dumps({"Version": "2012-10-17", "Statement": [

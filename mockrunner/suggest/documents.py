@@ -77,13 +77,18 @@ def without_statements(store: "Store", ref: PolicyRef | None, removed: dict[str,
     found = resolve(store, ref.policy_id)
     if found is None:
         return ref
-    statements = statements_of(found.text)
-    kept = [statement for index, statement in enumerate(statements) if index not in removed[ref.policy_id]]
+    kept = kept_statements(statements_of(found.text), ref.policy_id, removed)
     if not kept:
         return None
     text = json.dumps({"Version": "2012-10-17", "Statement": kept})
     return PolicyRef(ref.policy_id, evaluable_policy(text) if ref.policy_id.endswith(REPOSITORY_SUFFIX) else text,
                      ref.kind)
+
+
+def kept_statements(statements: list[dict], policy_id: str | None, removed: dict[str, set[int]]) -> list[dict]:
+    """``statements`` (those of policy ``policy_id``) without the ones at the ``removed`` positions."""
+    gone = removed.get(policy_id or "", set())
+    return [statement for index, statement in enumerate(statements) if index not in gone]
 
 
 def statements_of(text: str) -> list[dict]:
