@@ -146,6 +146,8 @@ KEY_MEMBERS = {
     "iam:PermissionsBoundary": ("PermissionsBoundary",),
     "iam:AWSServiceName": ("AWSServiceName",),
     "iam:OrganizationsPolicyId": ("OrganizationsPolicyId",),
+    "iam:ServiceSpecificCredentialServiceName": ("ServiceName",),
+    "iam:ServiceSpecificCredentialAgeDays": ("CredentialAgeDays",),
     "iam:PassedToService": None,
     "sts:RoleSessionName": ("RoleSessionName",),
     "sts:ExternalId": ("ExternalId",),

@@ -78,7 +78,10 @@ def _ecr_caller(aws, *extra: dict):
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=doc(
             {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}))
         iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(allow("*")))
-    key = user_with_key(aws, "u", inline={"p": doc(allow("ecr:*"), *extra)})
+    # ECR's first pull through cache rule creates its service-linked role, with the caller's permission.
+    slr = allow("iam:CreateServiceLinkedRole", Condition={"StringEquals": {
+        "iam:AWSServiceName": "pullthroughcache.ecr.amazonaws.com"}})
+    key = user_with_key(aws, "u", inline={"p": doc(allow("ecr:*"), slr, *extra)})
     return aws.client("ecr", key["AccessKeyId"], key["SecretAccessKey"])
 
 

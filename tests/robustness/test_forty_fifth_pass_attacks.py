@@ -63,6 +63,12 @@ Findings (each test failed before its fix):
 - **Low (the fix for a denial).** A boundary that is an AWS managed policy was to be replaced by a customer managed copy
   holding the statement, even when the copy (``ReadOnlyAccess``: 91,383 characters) is far over IAM's 6,144: the fix
   now says so (``newBoundaryTooLarge``) and is not complete.
+- **High (the request context).** ``iam:ServiceSpecificCredentialServiceName`` and
+  ``iam:ServiceSpecificCredentialAgeDays`` were never in the context, so the documented way to restrict Bedrock API
+  keys (AWS's own example SCP "Deny-Bedrock-api-keys-longer-than-30-days") denied nothing.
+- **Medium (authorization).** PutReplicationConfiguration and CreatePullThroughCacheRule neither checked the caller's
+  ``iam:CreateServiceLinkedRole`` nor created ECR's service-linked roles, which AWS does on first use ("The first
+  time the PutReplicationConfiguration API is called, a service-linked IAM role is created in your account").
 - **Low (fidelity).** SetRepositoryPolicy stored a policy granting ``ecr:GetAuthorizationToken``, which ECR refuses:
   "today AWS is rejecting it in the Repository Policy, saying 'Invalid repository policy provided'"
   (cloudposse/terraform-aws-ecr#67).
@@ -592,3 +598,59 @@ def test_a_repository_policy_granting_get_authorization_token_is_refused(aws) ->
         ecr.get_repository_policy(repositoryName="web")
     ecr.set_repository_policy(repositoryName="web", policyText=_document({**reader, "Action": "ecr:*"}))
 
+
+
+def test_the_bedrock_api_key_conditions_are_in_the_request_context(aws) -> None:
+    """AWS's example SCP (aws-samples/service-control-policy-examples, "Deny-Bedrock-api-keys-longer-than-30-days")
+    and the Bedrock guide's ``iam:ServiceSpecificCredentialServiceName``."""
+    iam = aws.client("iam")
+    keys = user_keys(aws, "keymaker", inline={"Version": "2012-10-17", "Statement": [
+        EVERYTHING,
+        {"Effect": "Deny", "Action": "iam:CreateServiceSpecificCredential", "Resource": "*", "Condition": {
+            "StringEquals": {"iam:ServiceSpecificCredentialServiceName": "bedrock.amazonaws.com"},
+            "NumericGreaterThan": {"iam:ServiceSpecificCredentialAgeDays": "30"}}},
+        {"Effect": "Deny", "Action": ["iam:CreateServiceSpecificCredential", "iam:DeleteServiceSpecificCredential"],
+         "Resource": "*", "Condition": {"StringEquals": {
+             "iam:ServiceSpecificCredentialServiceName": "codecommit.amazonaws.com"}}}]})
+    keymaker = aws.client("iam", access_key=keys["access_key"], secret=keys["secret"])
+    for service, days in (("bedrock.amazonaws.com", 365), ("codecommit.amazonaws.com", None)):
+        with pytest.raises(ClientError) as refused:
+            keymaker.create_service_specific_credential(
+                UserName="keymaker", ServiceName=service, **({"CredentialAgeDays": days} if days else {}))
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    short = keymaker.create_service_specific_credential(UserName="keymaker", ServiceName="bedrock.amazonaws.com",
+                                                        CredentialAgeDays=30)["ServiceSpecificCredential"]
+    keymaker.delete_service_specific_credential(
+        UserName="keymaker", ServiceSpecificCredentialId=short["ServiceSpecificCredentialId"])
+    held = iam.create_service_specific_credential(UserName="keymaker", ServiceName="codecommit.amazonaws.com")[
+        "ServiceSpecificCredential"]
+    with pytest.raises(ClientError):  # the credential's own service, read from it
+        keymaker.delete_service_specific_credential(
+            UserName="keymaker", ServiceSpecificCredentialId=held["ServiceSpecificCredentialId"])
+
+
+@pytest.mark.parametrize("call", ["replication", "pull_through_cache"])
+def test_ecr_creates_its_service_linked_roles_with_the_callers_permission(aws, call) -> None:
+    role_name = {"replication": "AWSServiceRoleForECRReplication",
+                 "pull_through_cache": "AWSServiceRoleForECRPullThroughCache"}[call]
+    deny = {"Effect": "Deny", "Action": "iam:CreateServiceLinkedRole", "Resource": "*"}
+    keys = user_keys(aws, "admin", inline={"Version": "2012-10-17", "Statement": [EVERYTHING, deny]})
+    ecr = aws.client("ecr", access_key=keys["access_key"], secret=keys["secret"])
+
+    def configure(client) -> None:
+        if call == "replication":
+            client.put_replication_configuration(replicationConfiguration={"rules": [{"destinations": [
+                {"region": "us-west-2", "registryId": ACCOUNT}]}]})
+        else:
+            client.create_pull_through_cache_rule(ecrRepositoryPrefix="pub", upstreamRegistryUrl="public.ecr.aws")
+
+    with pytest.raises(ClientError) as refused:
+        configure(ecr)
+    assert "iam:CreateServiceLinkedRole" in refused.value.response["Error"]["Message"]
+    iam = aws.client("iam")
+    assert not [role for role in iam.list_roles()["Roles"] if role["RoleName"] == role_name]
+    configure(aws.client("ecr"))  # the root creates it
+    (role,) = [role for role in iam.list_roles()["Roles"] if role["RoleName"] == role_name]
+    assert role["Path"].startswith("/aws-service-role/")
+    if call == "replication":  # now that the role exists, the denied user may configure replication
+        configure(ecr)

@@ -24,6 +24,7 @@ from mockrunner.errors import ServiceError
 from mockrunner.model.iam import new_role_session, session_credentials
 from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.ecr import core as ecr
+from mockrunner.services.iam.service_linked_roles import create_on_first_use, first_use_checks
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -46,11 +47,6 @@ SLR_FOR_OPERATION = {
 }
 """Which service-linked role an operation creates on first use
 (docs/behaviour.md, "App Runner: service-linked roles")."""
-SLR_NAMES = {
-    "apprunner.amazonaws.com": "AWSServiceRoleForAppRunner",
-    "networking.apprunner.amazonaws.com": "AWSServiceRoleForAppRunnerNetworking",
-}
-"""App Runner's service-linked role names (App Runner Developer Guide, using-service-linked-roles*.md)."""
 
 PULL_FAILED = ("[AppRunner] Failed to pull your application image. Be sure you configure your service with a "
                "valid access role to your ECR repository.")
@@ -72,15 +68,6 @@ def _roles_named(params: dict) -> list[tuple[str, str]]:
     return [(kind, arn) for kind, arn in (("access", access), ("instance", instance)) if arn]
 
 
-def _slr_arn(account_id: str, aws_service_name: str) -> str:
-    return f"arn:aws:iam::{account_id}:role/aws-service-role/{aws_service_name}/{SLR_NAMES[aws_service_name]}"
-
-
-def _has_slr(account: "Account", aws_service_name: str) -> bool:
-    role = account.iam.roles.get(SLR_NAMES[aws_service_name])
-    return role is not None and role.arn == _slr_arn(account.id, aws_service_name)
-
-
 # ------------------------------------------------------------------------------------------------ authorization
 def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
     """``iam:PassRole`` per role named, then ``iam:CreateServiceLinkedRole`` if this call would create the SLR.
@@ -99,9 +86,8 @@ def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
             keys = {**context, **resource_tag_keys(role, "role")}
             checks.append(Check("iam:PassRole", arn, context=keys, resource_account=account_of(arn)))
     service_name = SLR_FOR_OPERATION.get(operation)
-    if service_name is not None and ctx.account is not None and not _has_slr(ctx.account, service_name):
-        checks.append(Check("iam:CreateServiceLinkedRole", _slr_arn(ctx.account.id, service_name),
-                            context={"iam:AWSServiceName": service_name}))
+    if service_name is not None and ctx.account is not None:
+        checks += first_use_checks(ctx.account.id, ctx.account.iam, service_name)
     return checks
 
 
@@ -154,13 +140,8 @@ def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> 
     """Create the service-linked role (IAM's own CreateServiceLinkedRole code) unless the account has it.  IAM's
     refusal (a role of the account already has the name) is answered in App Runner's words: its
     ``InvalidRequestException`` with IAM's message (App Runner's own text is *unverified*)."""
-    from mockrunner.services.iam.service_linked_roles import create_slr
-
-    if ctx.account is not None and not _has_slr(ctx.account, aws_service_name):
-        try:
-            create_slr(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name, by_service=True)
-        except ServiceError as refused:
-            raise invalid(refused.message) from None
+    if ctx.account is not None:
+        create_on_first_use(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name, invalid)
 
 
 # ------------------------------------------------------------------------------------------------ pull

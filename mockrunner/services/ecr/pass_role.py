@@ -10,6 +10,12 @@ AWS::ECR::RepositoryCreationTemplate handlers need ``iam:PassRole`` to create an
 As App Runner's, the check names the role's ARN whether or not the role exists; the operation refuses a role
 that does not exist afterwards (:func:`check_custom_role`).  The operation's own action is checked in the registry
 the request names (:func:`on_registry`).
+
+ECR creates a service-linked role on first use for replication (PutReplicationConfiguration: "The first time the
+PutReplicationConfiguration API is called, a service-linked IAM role is created in your account", ECR API
+reference) and for pull through cache (CreatePullThroughCacheRule: ECR User Guide, "Using service-linked roles for
+pull through cache"): :func:`creating_service_linked_role` adds the caller's ``iam:CreateServiceLinkedRole`` while
+the account lacks the role, and :func:`ensure_service_linked_role` creates it.
 """
 from __future__ import annotations
 
@@ -20,9 +26,32 @@ from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.services.iam.service_linked_roles import create_on_first_use, first_use_checks
 
 PULL_THROUGH_CACHE = "pullthroughcache.ecr.amazonaws.com"
 REPOSITORY_CREATION = "ecr.amazonaws.com"
+REPLICATION = "replication.ecr.amazonaws.com"
+
+
+def creating_service_linked_role(authz: Callable[[RequestContext], list[Check]], service: str
+                                 ) -> Callable[[RequestContext], list[Check]]:
+    """authz: ``authz``'s checks, then the caller's ``iam:CreateServiceLinkedRole`` for ``service``'s role while the
+    account lacks it (the call creates it)."""
+
+    def checks(ctx: RequestContext) -> list[Check]:
+        account = ctx.account
+        return [*authz(ctx), *first_use_checks(account.id if account else None, account.iam if account else None,
+                                               service)]
+
+    return checks
+
+
+def ensure_service_linked_role(ctx: RequestContext, service: str) -> None:
+    """Create ``service``'s service-linked role unless the account has it (a role of that name elsewhere is ECR's
+    ``InvalidParameterException`` with IAM's message; ECR's own text is *unverified*)."""
+    if ctx.account is not None:
+        create_on_first_use(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, service,
+                            lambda message: ServiceError("InvalidParameterException", message))
 
 
 def passing_custom_role(service_principal: str) -> Callable[[RequestContext], list[Check]]:

@@ -19,7 +19,14 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, PullThroughCacheRule
 from mockrunner.services.ecr.core import invalid, same_prefix, token_page
-from mockrunner.services.ecr.pass_role import PULL_THROUGH_CACHE, check_custom_role, on_registry, passing_custom_role
+from mockrunner.services.ecr.pass_role import (
+    PULL_THROUGH_CACHE,
+    check_custom_role,
+    creating_service_linked_role,
+    ensure_service_linked_role,
+    on_registry,
+    passing_custom_role,
+)
 from mockrunner.services.ecr.scanning import registry_state
 from mockrunner.services.registry import op
 
@@ -79,7 +86,8 @@ def rule_out(rule: PullThroughCacheRule, registry_id: str) -> dict:
             "upstreamRepositoryPrefix": rule.upstream_prefix, "updatedAt": rule.updated_at}
 
 
-@op("ecr", "CreatePullThroughCacheRule", authz=passing_custom_role(PULL_THROUGH_CACHE))
+@op("ecr", "CreatePullThroughCacheRule",
+    authz=creating_service_linked_role(passing_custom_role(PULL_THROUGH_CACHE), PULL_THROUGH_CACHE))
 def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
     params, state = ctx.params, registry_state(ctx)
     kind = _upstream(params["upstreamRegistryUrl"], params.get("upstreamRegistry"))
@@ -104,6 +112,7 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
     if len(state.pull_through_rules) >= MAX_RULES:
         raise ServiceError("LimitExceededException", "The operation did not succeed because it would have exceeded "
                            "a service limit for your account.")
+    ensure_service_linked_role(ctx, PULL_THROUGH_CACHE)
     rule = PullThroughCacheRule(prefix, params["upstreamRegistryUrl"], kind, ctx.store.clock.now(),
                                 custom_role_arn=params.get("customRoleArn"),
                                 upstream_prefix=params.get("upstreamRepositoryPrefix"))

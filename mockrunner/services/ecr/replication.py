@@ -26,6 +26,12 @@ from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.services.ecr import core, templates
 from mockrunner.services.ecr import push as ecr_push
 from mockrunner.services.ecr.core import invalid, on_repository, repository_of
+from mockrunner.services.ecr.pass_role import (
+    REPLICATION,
+    creating_service_linked_role,
+    ensure_service_linked_role,
+    on_registry,
+)
 from mockrunner.services.ecr.scanning import _image, registry_state
 from mockrunner.services.registry import op
 
@@ -45,7 +51,7 @@ def _validate(ctx: RequestContext, rules: list[dict]) -> None:
                                f"'Invalid destination region {destination['region']}'")
 
 
-@op("ecr", "PutReplicationConfiguration")
+@op("ecr", "PutReplicationConfiguration", authz=creating_service_linked_role(on_registry, REPLICATION))
 def put_replication_configuration(ctx: RequestContext) -> dict:
     rules = [{"destinations": [dict(d) for d in rule["destinations"]],
               **({"repositoryFilters": [dict(f) for f in rule["repositoryFilters"]]}
@@ -53,6 +59,7 @@ def put_replication_configuration(ctx: RequestContext) -> dict:
               **({"deleteReplication": dict(rule["deleteReplication"])} if "deleteReplication" in rule else {})}
              for rule in ctx.params["replicationConfiguration"]["rules"]]
     _validate(ctx, rules)
+    ensure_service_linked_role(ctx, REPLICATION)
     registry_state(ctx).replication_rules = rules
     return {"replicationConfiguration": {"rules": rules}}
 

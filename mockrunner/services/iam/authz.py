@@ -40,7 +40,30 @@ def request_keys(ctx: RequestContext) -> dict[str, Any]:
         keys["iam:AWSServiceName"] = params["AWSServiceName"]
     if params.get("OrganizationsPolicyId"):
         keys["iam:OrganizationsPolicyId"] = params["OrganizationsPolicyId"]
+    if ctx.operation_name in SERVICE_CREDENTIAL_KEYED:
+        _service_credential_keys(ctx, keys)
     return keys
+
+
+SERVICE_CREDENTIAL_KEYED = frozenset({"CreateServiceSpecificCredential", "ResetServiceSpecificCredential",
+                                      "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential"})
+"""The operations whose check carries ``iam:ServiceSpecificCredentialServiceName`` (the request's service, else the
+credential's) and, on Create, ``iam:ServiceSpecificCredentialAgeDays`` (the days asked; absent for a credential that
+does not expire): the Service Authorization Reference's rows, and the Bedrock guide's "API keys" permissions
+("You can use the following condition keys to impose conditions on the permission for the
+iam:CreateServiceSpecificCredential action")."""
+
+
+def _service_credential_keys(ctx: RequestContext, keys: dict[str, Any]) -> None:
+    params = ctx.params
+    if "ServiceName" in params:
+        keys["iam:ServiceSpecificCredentialServiceName"] = params["ServiceName"]
+        if params.get("CredentialAgeDays") is not None:
+            keys["iam:ServiceSpecificCredentialAgeDays"] = params["CredentialAgeDays"]
+        return
+    credential = iam_of(ctx).service_credentials.get(params.get("ServiceSpecificCredentialId") or "")
+    if credential is not None:
+        keys["iam:ServiceSpecificCredentialServiceName"] = credential.service_name
 
 
 def resource_keys(entity: Any, keys: dict[str, Any], kind: str = "", operation: str = "") -> None:

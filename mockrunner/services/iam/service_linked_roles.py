@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockrunner.auth.check import Check
@@ -45,6 +45,41 @@ def _slr_target(ctx: RequestContext) -> Iterable[Check]:
         parts = task.task_id.split("/")
         role_arn = entity_arn(account, "role", f"/aws-service-role/{parts[2]}/", task.role_name)
     return (Check(f"iam:{ctx.operation_name}", role_arn),)
+
+
+def slr_arn(account_id: str, service: str) -> str:
+    """The ARN of ``service``'s service-linked role (no custom suffix) in the account."""
+    return entity_arn(account_id, "role", service_linked_roles()[service].path, _slr_name(service, None))
+
+
+def has_slr(account_id: str, iam: IamState, service: str) -> bool:
+    """Whether the account has ``service``'s service-linked role (its name at its path: a role of that name elsewhere
+    is not it)."""
+    role = iam.roles.get(_slr_name(service, None))
+    return role is not None and role.arn == slr_arn(account_id, service)
+
+
+def first_use_checks(account_id: str | None, iam: IamState | None, service: str) -> list[Check]:
+    """The caller's ``iam:CreateServiceLinkedRole`` (with ``iam:AWSServiceName``) for an operation that creates
+    ``service``'s service-linked role on first use, when the account lacks it: "You must configure permissions to
+    allow an IAM entity ... to create ... a service-linked role" (IAM User Guide, "Service-linked role
+    permission")."""
+    if account_id is None or iam is None or has_slr(account_id, iam, service):
+        return []
+    return [Check("iam:CreateServiceLinkedRole", slr_arn(account_id, service), {"iam:AWSServiceName": service})]
+
+
+def create_on_first_use(now: Any, account_id: str, iam: IamState, service: str,
+                        refusal: Callable[[str], ServiceError]) -> None:
+    """Create ``service``'s service-linked role as the service does on first use, unless the account has it; IAM's
+    refusal (a role of the account already has the name) is answered as ``refusal`` words it (the calling service's
+    own error code, with IAM's message)."""
+    if has_slr(account_id, iam, service):
+        return
+    try:
+        create_slr(now, account_id, iam, service, by_service=True)
+    except ServiceError as refused:
+        raise refusal(refused.message) from None
 
 
 def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
