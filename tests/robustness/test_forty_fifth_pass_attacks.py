@@ -44,7 +44,7 @@ Findings (each test failed before its fix):
   behind), and an operation was listed twice.  A token now also names the next item and the last one returned, and
   the next page starts where they are now.
 - **Low (patterns).** Python's ``$`` matches before a trailing newline: an App Runner configuration ARN with one
-  after it was taken by CreateService, and a registry push tagged ``v1%0A`` stored the tag ``"v1\n"``.  Every
+  after it was taken by CreateService, and a registry push tagged ``v1%0A`` stored the tag ``"v1\\n"``.  Every
   pattern is anchored with ``\\Z`` (tests/architecture/test_regex_anchors.py keeps it so).
 - **Low (App Runner errors).** A role of the account already named ``AWSServiceRoleForAppRunner`` made CreateService
   answer IAM's ``InvalidInput``, a code App Runner's model does not have; it is ``InvalidRequestException`` now.
