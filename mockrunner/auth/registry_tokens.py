@@ -80,23 +80,25 @@ def verify(store: "Store", password: str) -> TokenIdentity:
         raise TokenRefused(expired=False) from None
     ctx = RequestContext(store=store, method="GET", path="/v2/", query_string="", headers={}, body=b"",
                          service="ecr", service_model=specs.service_model("ecr"), region=region)
+    given = signature.encode("utf-8", "surrogateescape")
     if store.settings.enforce == "off":
         # A token issued while enforcement was on stays usable once it is switched off (its credentials' secret
         # still signs it); one issued while off never authenticated anyone, so it does not outlive the switch on.
-        caller, keys = root_caller(store.settings.default_account, str(key_id)), [_UNENFORCED_KEY]
-        try:
-            keys.append(authenticate.resolve_key(ctx, str(key_id), session_token)[0].encode())
-        except ServiceError:
-            pass
+        caller = root_caller(store.settings.default_account, str(key_id))
+        if not _signed(store, body, given, _UNENFORCED_KEY):
+            try:
+                secret = authenticate.resolve_key(ctx, str(key_id), session_token)[0].encode()
+            except ServiceError:
+                raise TokenRefused(expired=False) from None
+            if not _signed(store, body, given, secret):
+                raise TokenRefused(expired=False)
     else:
         try:
             secret_text, caller = authenticate.resolve_key(ctx, str(key_id), session_token)
         except ServiceError as error:
             raise TokenRefused(expired=error.code.startswith("ExpiredToken")) from None
-        keys = [secret_text.encode()]
-    given = signature.encode("utf-8", "surrogateescape")
-    if not any(hmac.compare_digest(_signature(store, secret, body).encode(), given) for secret in keys):
-        raise TokenRefused(expired=False)
+        if not _signed(store, body, given, secret_text.encode()):
+            raise TokenRefused(expired=False)
     try:
         expires_at = datetime.fromtimestamp(expires, UTC)
     except (OverflowError, OSError, ValueError):  # a time no date can hold: not a token this server issued
@@ -120,6 +122,10 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
 
 def _signature(store: "Store", secret: bytes, body: str) -> str:
     return _b64(hmac.new(_key(store, secret), body.encode(), hashlib.sha256).digest())
+
+
+def _signed(store: "Store", body: str, given: bytes, secret: bytes) -> bool:
+    return hmac.compare_digest(_signature(store, secret, body).encode(), given)
 
 
 def _key(store: "Store", secret: bytes) -> bytes:

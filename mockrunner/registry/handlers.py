@@ -188,7 +188,7 @@ def _image(repo: Repository, reference: str) -> Image:
     else:
         image = repo.image_by_tag(reference)
     if image is None or image.manifest is None:
-        raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
+        raise _manifest_unknown()
     return image
 
 
@@ -197,8 +197,12 @@ def _pullable_image(repo: Repository, reference: str) -> Image:
     404 error", ECR User Guide, "Archiving an image")."""
     image = _image(repo, reference)
     if not image.pullable:
-        raise RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
+        raise _manifest_unknown()
     return image
+
+
+def _manifest_unknown() -> RegistryError:
+    return RegistryError(404, "MANIFEST_UNKNOWN", "Requested image not found")
 
 
 def get_manifest(request: RegistryRequest, name: str, reference: str) -> Reply:

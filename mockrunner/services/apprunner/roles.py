@@ -86,8 +86,8 @@ def extra_checks(ctx: "RequestContext", operation: str) -> list[Check]:
             keys = {**context, **resource_tag_keys(role, "role")}
             checks.append(Check("iam:PassRole", arn, context=keys, resource_account=account_of(arn)))
     service_name = SLR_FOR_OPERATION.get(operation)
-    if service_name is not None and ctx.account is not None:
-        checks += first_use_checks(ctx.account.id, ctx.account.iam, service_name)
+    if service_name is not None:
+        checks += first_use_checks(ctx, service_name)
     return checks
 
 
@@ -140,8 +140,7 @@ def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> 
     """Create the service-linked role (IAM's own CreateServiceLinkedRole code) unless the account has it.  IAM's
     refusal (a role of the account already has the name) is answered in App Runner's words: its
     ``InvalidRequestException`` with IAM's message (App Runner's own text is *unverified*)."""
-    if ctx.account is not None:
-        create_on_first_use(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, aws_service_name, invalid)
+    create_on_first_use(ctx, aws_service_name, invalid)
 
 
 # ------------------------------------------------------------------------------------------------ pull

@@ -261,7 +261,7 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
         raise invalid_json()  # the text for this cause: unverified
     # "The image can be restored as an active image ... by re-pushing the image to the repository" (ECR User Guide,
     # "Archiving an image"): a push of an archived (or still activating) image is no repeat.
-    restoring = existing is not None and existing.status != "ACTIVE"
+    restoring = existing is not None and not existing.pullable
     if existing is not None and not restoring and (tag is None or tag in existing.tags):
         # aws/aws-sdk#750: pushing the same manifest with the same tag again is refused, mutable or not.
         raise ServiceError(

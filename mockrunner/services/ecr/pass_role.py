@@ -39,9 +39,7 @@ def creating_service_linked_role(authz: Callable[[RequestContext], list[Check]],
     account lacks it (the call creates it)."""
 
     def checks(ctx: RequestContext) -> list[Check]:
-        account = ctx.account
-        return [*authz(ctx), *first_use_checks(account.id if account else None, account.iam if account else None,
-                                               service)]
+        return [*authz(ctx), *first_use_checks(ctx, service)]
 
     return checks
 
@@ -49,9 +47,7 @@ def creating_service_linked_role(authz: Callable[[RequestContext], list[Check]],
 def ensure_service_linked_role(ctx: RequestContext, service: str) -> None:
     """Create ``service``'s service-linked role unless the account has it (a role of that name elsewhere is ECR's
     ``InvalidParameterException`` with IAM's message; ECR's own text is *unverified*)."""
-    if ctx.account is not None:
-        create_on_first_use(ctx.store.clock.now(), ctx.account.id, ctx.account.iam, service,
-                            lambda message: ServiceError("InvalidParameterException", message))
+    create_on_first_use(ctx, service, lambda message: ServiceError("InvalidParameterException", message))
 
 
 def passing_custom_role(service_principal: str) -> Callable[[RequestContext], list[Check]]:

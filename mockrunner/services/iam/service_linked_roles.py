@@ -59,25 +59,26 @@ def has_slr(account_id: str, iam: IamState, service: str) -> bool:
     return role is not None and role.arn == slr_arn(account_id, service)
 
 
-def first_use_checks(account_id: str | None, iam: IamState | None, service: str) -> list[Check]:
+def first_use_checks(ctx: RequestContext, service: str) -> list[Check]:
     """The caller's ``iam:CreateServiceLinkedRole`` (with ``iam:AWSServiceName``) for an operation that creates
-    ``service``'s service-linked role on first use, when the account lacks it: "You must configure permissions to
-    allow an IAM entity ... to create ... a service-linked role" (IAM User Guide, "Service-linked role
+    ``service``'s service-linked role on first use, when the request's account lacks it: "You must configure
+    permissions to allow an IAM entity ... to create ... a service-linked role" (IAM User Guide, "Service-linked role
     permission")."""
-    if account_id is None or iam is None or has_slr(account_id, iam, service):
+    account = ctx.account
+    if account is None or has_slr(account.id, account.iam, service):
         return []
-    return [Check("iam:CreateServiceLinkedRole", slr_arn(account_id, service), {"iam:AWSServiceName": service})]
+    return [Check("iam:CreateServiceLinkedRole", slr_arn(account.id, service), {"iam:AWSServiceName": service})]
 
 
-def create_on_first_use(now: Any, account_id: str, iam: IamState, service: str,
-                        refusal: Callable[[str], ServiceError]) -> None:
-    """Create ``service``'s service-linked role as the service does on first use, unless the account has it; IAM's
-    refusal (a role of the account already has the name) is answered as ``refusal`` words it (the calling service's
-    own error code, with IAM's message)."""
-    if has_slr(account_id, iam, service):
+def create_on_first_use(ctx: RequestContext, service: str, refusal: Callable[[str], ServiceError]) -> None:
+    """Create ``service``'s service-linked role in the request's account as the service does on first use, unless
+    the account has it; IAM's refusal (a role of the account already has the name) is answered as ``refusal`` words
+    it (the calling service's own error code, with IAM's message)."""
+    account = ctx.account
+    if account is None or has_slr(account.id, account.iam, service):
         return
     try:
-        create_slr(now, account_id, iam, service, by_service=True)
+        create_slr(ctx.store.clock.now(), account.id, account.iam, service, by_service=True)
     except ServiceError as refused:
         raise refusal(refused.message) from None
 
