@@ -58,6 +58,7 @@ from mockrunner.numerals import is_decimal
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
 from mockrunner.services.apprunner import arns as apprunner_arns
+from mockrunner.services.registry import run_clock_hooks
 
 admin = Blueprint("mockrunner_admin", __name__)
 __all__ = ["TOKEN_HEADER", "admin", "filter_decisions"]
@@ -264,7 +265,12 @@ def set_enforcement() -> Response:
     if mode not in ENFORCEMENT_MODES:
         raise AdminError(400, "InvalidMode", f'{{"mode": M}} with M one of {", ".join(ENFORCEMENT_MODES)} is required')
     store = _store()
-    with store.lock:  # not a change of the state (the file does not keep it), but never one under a running call
+    # The mode is not state (the file does not keep it), but the App Runner operations it decides are: those already
+    # due complete under the mode they were due in, those still pending are held to the new one, and both are saved
+    # (docs/behaviour.md, "Hostile input: forty-sixth pass").
+    with _mutation():
+        run_clock_hooks(store)
+        apprunner.judge_pending_with(store, mode)
         store.settings = replace(store.settings, enforce=mode)
     return _json({"mode": mode})
 

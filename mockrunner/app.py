@@ -28,7 +28,7 @@ from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, StateFileError
 from mockrunner.registry import wsgi as registry
 from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
-from mockrunner.services import load_all
+from mockrunner.services import apprunner, load_all
 from mockrunner.services.ecr.push import collect_garbage
 from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, Answer, Refusal, plain_answer
 
@@ -173,6 +173,8 @@ def prepare_state(store: Store) -> StateFile | None:
         with store.lock:
             collect_garbage(store)
             store.blobs.purge()  # what it drops is unreferenced in the durable state too
+            # operations not yet due come due under this server's mode, not the one they were saved with
+            apprunner.judge_pending_with(store, settings.enforce)
         return state_file
     for path in settings.seed_files:
         apply_seed_file(store, path)

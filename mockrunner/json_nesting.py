@@ -11,6 +11,7 @@ nested deeper than :data:`MAX_DEPTH` before the decoder sees it, with :class:`Ne
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -52,3 +53,20 @@ def loads(text: str | bytes, **options: Any) -> Any:
     if too_deep(text):
         raise NestedTooDeeply(f"the JSON nests arrays and objects deeper than {MAX_DEPTH} levels")
     return json.loads(text, **options)
+
+
+def loads_finite(text: str | bytes, **options: Any) -> Any:
+    """:func:`loads`, refusing with ``ValueError`` what Python reads but RFC 8259 does not call JSON: ``NaN``,
+    ``Infinity`` and numbers past a double (``1e999``), which no strict parser reads back once written."""
+    return loads(text, parse_float=_finite, parse_constant=_not_a_number, **options)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is no finite number")
+    return value
+
+
+def _not_a_number(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")

@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from mockrunner.config import Quotas
+from mockrunner.config import ENFORCEMENT_MODES, Quotas
 from mockrunner.model import apprunner as ar
 from mockrunner.model import ecr, iam
 from mockrunner.model.collection_keys import KEYED_BY, misfiled
@@ -453,7 +453,8 @@ RANGES: dict[type, dict[str, Any]] = {
                               "account_id": _apprunner("CustomerAccountId"), "created_at": PAST,
                               "status": _apprunner("VpcIngressConnectionStatus"), "deleted_at": PAST,
                               "tags": APPRUNNER_TAGS},
-    ar.PendingTask: {"kind": OneOf(TASK_KINDS), "target_arn": _apprunner("AppRunnerResourceArn")},
+    ar.PendingTask: {"kind": OneOf(TASK_KINDS), "target_arn": _apprunner("AppRunnerResourceArn"),
+                     "enforce": OneOf(("", *ENFORCEMENT_MODES))},
 }
 """Model class -> field -> its bound.  A date field without a row is held to :class:`Moment` ``()``."""
 

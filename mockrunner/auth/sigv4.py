@@ -206,9 +206,14 @@ def _parse_query(query: Mapping[str, str]) -> SignedRequest:
 
 
 def _credential(credential: str) -> tuple[str, str, str, str]:
+    """Key id, date, region and service of a ``Credential`` (docs/behaviour.md, "Hostile input: forty-sixth pass")."""
     parts = credential.split("/")
-    if len(parts) != 5 or parts[4] != "aws4_request" or not parts[0]:
-        raise SigV4Error("incomplete", f"Credential should be scoped to a valid region. Credential={credential}")
+    if len(parts) != 5:
+        raise SigV4Error("incomplete", "Credential must have exactly 5 slash-delimited elements, e.g. "
+                                       f"keyid/date/region/service/term, got '{credential}'")
+    if parts[4] != "aws4_request":
+        raise SigV4Error("mismatch", f"Credential should be scoped with a valid terminator: 'aws4_request', not "
+                                     f"'{parts[4]}'.")
     return parts[0], parts[1], parts[2], parts[3]
 
 

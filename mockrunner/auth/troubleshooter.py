@@ -13,12 +13,11 @@ marked in docs/behaviour.md, "IAM Access Troubleshooter (Preview)".
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mockrunner import json_nesting
 from mockrunner.auth import authorizer
 from mockrunner.auth.caller import Caller
 from mockrunner.errors import ServiceError
@@ -264,21 +263,10 @@ def document_value(document: Any) -> Any:
     value would be written ``Infinity``, which is not JSON (strict parsers refuse the whole answer)."""
     if isinstance(document, str):
         try:
-            return json.loads(document, parse_float=_finite, parse_constant=_no_constant)
-        except ValueError:
+            return json_nesting.loads_finite(document)
+        except (ValueError, RecursionError):
             return document
     return document
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is no finite number")
-    return value
-
-
-def _no_constant(text: str) -> Any:
-    raise ValueError(f"{text} is not JSON")
 
 
 def _json(value: Any) -> Any:

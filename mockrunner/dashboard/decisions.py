@@ -22,18 +22,22 @@ _DENIED = frozenset({"explicitDeny", "implicitDeny"})
 
 @dataclass(frozen=True)
 class Filters:
-    """Principal and action: a case-insensitive substring, or a ``*`` pattern; service: the action's prefix."""
+    """Principal and action: a case-insensitive substring, or a pattern in which only ``*`` is special; the principal
+    as it is, whole, with ``exact`` (``"1"``: the overview's link to one principal's decisions); service: the
+    action's prefix."""
 
     principal: str = ""
     action: str = ""
     service: str = ""
     decision: str = ""
+    exact: str = ""
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> "Filters":
         decision = args.get("decision", "")
         return cls(args.get("principal", "").strip(), args.get("action", "").strip(),
-                   args.get("service", "").strip().lower(), decision if decision in DECISIONS else "")
+                   args.get("service", "").strip().lower(), decision if decision in DECISIONS else "",
+                   "1" if args.get("exact") == "1" else "")
 
     def as_args(self) -> dict[str, str]:
         return {name: value for name, value in vars(self).items() if value}
@@ -49,6 +53,8 @@ class Filters:
             return False
         if self.action and not _like(action, self.action):
             return False
+        if self.exact:
+            return field(entry, "principal") == self.principal
         return not self.principal or _like(str(field(entry, "principal")).lower(), self.principal)
 
 
@@ -61,8 +67,12 @@ def filter_error(args: Mapping[str, str]) -> str | None:
 
 
 def _like(value: str, wanted: str) -> bool:
+    """``wanted`` (lower-cased) is in ``value``, or matches it whole when it holds ``*``, the one special character:
+    ``[``, ``]`` and ``?`` are themselves, as IAM paths and names may hold them."""
     wanted = wanted.lower()
-    return fnmatch.fnmatchcase(value, wanted) if "*" in wanted else wanted in value
+    if "*" not in wanted:
+        return wanted in value
+    return fnmatch.fnmatchcase(value, wanted.replace("[", "[[]").replace("?", "[?]"))
 
 
 def page(entries: list, filters: Filters, args: Mapping[str, str]) -> dict[str, Any]:
@@ -78,18 +88,20 @@ def page(entries: list, filters: Filters, args: Mapping[str, str]) -> dict[str, 
 
 
 def newer(entries: list, filters: Filters, after: int) -> dict[str, Any]:
-    """Matching entries with an id above ``after`` (newest first, at most a page), for the live view."""
+    """``{"rows", "matching", "last"}`` for the live view: the matching entries with an id above ``after`` (newest
+    first, at most a page), how many match in all (a burst may hold more than a page) and the newest id."""
     fresh: list = []
+    matching = 0
     for entry in reversed(entries):
         entry_id = decision_log.field(entry, "id")
         if entry_id is None or entry_id <= after:
             break
         if filters.keeps(entry):
-            fresh.append(entry)
-            if len(fresh) == PAGE_SIZE:
-                break
+            matching += 1
+            if len(fresh) < PAGE_SIZE:
+                fresh.append(entry)
     last = decision_log.field(entries[-1], "id") if entries else after
-    return {"rows": [row(entry) for entry in fresh], "last": max(after, last or 0)}
+    return {"rows": [row(entry) for entry in fresh], "matching": matching, "last": max(after, last or 0)}
 
 
 def row(entry: Any) -> dict[str, Any]:

@@ -42,11 +42,16 @@ def _page_url(shown: paging.Window, number: int) -> str:
         f"#{shown.param}"
 
 
+_OPEN_WITHOUT_TOKEN = frozenset({"mockrunner_ui.login", "mockrunner_ui.static"})
+"""Endpoints a client without the admin token may reach (every other check still applies): the login page and the
+stylesheet, script and icon it shows itself with, which hold nothing secret."""
+
+
 @ui.before_request
 def _guard() -> Response | None:
     settings = _store().settings
     refused = access.ui_refusal(settings, request.remote_addr or "", request.headers, request.cookies)
-    if refused is None or request.endpoint == "mockrunner_ui.login" and access.only_token_missing(refused):
+    if refused is None or request.endpoint in _OPEN_WITHOUT_TOKEN and access.only_token_missing(refused):
         return None
     if access.only_token_missing(refused) and request.method == "GET":
         return Response(render_template("login.html", failed=False), status=401, headers=dict(refused.headers))
@@ -69,13 +74,18 @@ def login() -> Any:
     return response
 
 
+_OVERVIEW_PRINCIPALS = 50
+"""The most active principals the overview lists (it says how many more there are)."""
+
+
 @ui.get("/")
 def index() -> str:
     entries = _entries()
     seen = decisions.principals(entries)
-    shown = [{**row, "suggestible": _suggestible(row["arn"])} for row in seen[:50]]
+    shown = [{**row, "suggestible": _suggestible(row["arn"])} for row in seen[:_OVERVIEW_PRINCIPALS]]
     return render_template("index.html", accounts=sorted(_store().accounts), total=len(entries),
-                           denied=sum(row["denied"] for row in seen), principals=shown)
+                           denied=sum(row["denied"] for row in seen), principals=shown, shown_count=len(shown),
+                           more=len(seen) - len(shown))
 
 
 def _suggestible(arn: str) -> bool:
@@ -122,7 +132,8 @@ def decision_list() -> Any:
 
 @ui.get("/decisions/rows")
 def decision_rows() -> Response:
-    """``{"html", "last", "count"}``: table rows for decisions newer than ``after`` (the live view polls this)."""
+    """``{"html", "last", "count", "matching"}``: table rows for decisions newer than ``after`` (the live view polls
+    this): ``count`` rows, of ``matching`` decisions newer than ``after`` that the filters keep."""
     error = decisions.filter_error(request.args)
     if error:
         return Response(json.dumps({"error": "InvalidFilter", "message": error}), status=400,
@@ -131,13 +142,19 @@ def decision_rows() -> Response:
     fresh = decisions.newer(_entries(), decisions.Filters.from_args(request.args),
                             int(after) if is_decimal(after) else 0)
     html = render_template("_rows.html", rows=fresh["rows"])
-    body = json.dumps({"html": html, "last": fresh["last"], "count": len(fresh["rows"])})
+    body = json.dumps({"html": html, "last": fresh["last"], "count": len(fresh["rows"]),
+                       "matching": fresh["matching"]})
     return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
-@ui.get("/decisions/<int:decision_id>")
-def decision(decision_id: int) -> Any:
-    entry = decisions.find(_entries(), decision_id)
+@ui.get("/decisions/<decision_id>")
+def decision(decision_id: str) -> Any:
+    """One decision explained: a path that is no number is no page (404 PageNotFound); a number that is no decision
+    in the log, however many digits it has, is 404 DecisionNotFound (werkzeug's ``int`` converter raised a 500 for
+    more digits than Python reads)."""
+    if not (decision_id.isascii() and decision_id.isdigit()):
+        raise NotFound()
+    entry = decisions.find(_entries(), int(decision_id)) if is_decimal(decision_id) else None
     if entry is None:
         return Response(render_template("error.html", status=404, error="DecisionNotFound",
                                         message=f"no decision {decision_id} in the log (it keeps the most recent "

@@ -97,7 +97,9 @@ def principal_keys(principal: Principal) -> dict[str, Any]:
     """aws:Principal* keys as the IAM User Guide's "global condition context keys" page defines and spells them."""
     keys: dict[str, Any] = {}
     if principal.type == "Service":
+        # A service acting with its own service principal calls "directly": aws:PrincipalIsAWSService is true.
         keys["aws:PrincipalServiceName"] = principal.arn
+        keys["aws:PrincipalIsAWSService"] = True
     elif principal.type != "Anonymous":
         # aws:PrincipalArn of a role session is the role's ARN, not the session's (global keys doc); a principal
         # without an ARN (the policy simulator's caller when none is named) has none.

@@ -157,6 +157,10 @@ class PendingTask:
     due_at: datetime
     operation_id: str | None = None
     key: str | None = None
+    enforce: str = ""
+    """The enforcement mode in effect at ``due_at``, which decides the deployment's pull: the mode when it was
+    scheduled, renewed by every change of mode before it is due (``""``: a task saved by an older version, judged
+    with the mode of the moment it completes)."""
 
 
 @dataclass

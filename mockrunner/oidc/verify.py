@@ -69,10 +69,10 @@ if TYPE_CHECKING:
     from mockrunner.model.store import Store
 
 CLOCK_SKEW = 300
+"""IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
 MAX_TIME = 2 ** 63 - 1
 """The largest time claim read (a signed 64-bit number of seconds); a time claim beyond it either way (a string of
 digits too), a fraction or any other value is "Invalid timestamp in token claims." (``InvalidIdentityToken``)."""
-"""IAM accepts a token up to five minutes after its ``exp`` (IAM User Guide, "OIDC federation")."""
 TAGS_CLAIM = "https://aws.amazon.com/tags"
 TAGS_REFUSED = "Unable to validate tags"
 """STS's answer (``ValidationError``, 400) for session tags from a token it will not take (recorded in
@@ -94,12 +94,34 @@ AZP_AS_AUDIENCE = frozenset({"accounts.google.com"})
 Google."""
 
 
+@dataclass(frozen=True)
+class BuiltInProvider:
+    """A web identity provider STS knows without an IAM OIDC provider in the account: Amazon Cognito identity pools
+    and Google.  A role's trust policy names it by its name (``{"Federated": "cognito-identity.amazonaws.com"}``),
+    which is also its ``arn`` here and the ``Provider`` STS answers; any one audience is taken (the trust policy's
+    ``<name>:aud`` condition, which IAM requires of it, decides which)
+    (docs/behaviour.md, "Web identity federation without an IAM OIDC provider")."""
+
+    url: str
+    client_ids: None = None
+
+    @property
+    def arn(self) -> str:
+        return self.url
+
+
+BUILT_IN_ISSUERS = {"https://cognito-identity.amazonaws.com": BuiltInProvider("cognito-identity.amazonaws.com"),
+                    "https://accounts.google.com": BuiltInProvider("accounts.google.com")}
+"""Token issuers (``iss``, exactly) answered by a :class:`BuiltInProvider` when the account has no IAM OIDC provider
+for them."""
+
+
 @dataclass
 class VerifiedToken:
     """A token STS accepted: its claims, the provider it came through, the audience that matched."""
 
     claims: dict[str, Any]
-    provider: "OidcProvider"
+    provider: "OidcProvider | BuiltInProvider"
     audience: str
     header: dict[str, Any] = field(default_factory=dict)
 
@@ -135,7 +157,7 @@ def verify(store: "Store", iam: "IamState", token: str) -> VerifiedToken:
         if name not in claims and not (name == "aud" and "azp" in claims):
             raise _invalid(f"Missing a required claim: {name}")
     claims = _read_types(claims)
-    provider = provider_for_issuer(iam, claims["iss"])
+    provider = provider_for_issuer(iam, claims["iss"]) or BUILT_IN_ISSUERS.get(claims["iss"])
     if provider is None:
         raise _invalid(f"No OpenIDConnect provider found in your account for {claims['iss']}")
     _check_signature(store, token, header, claims["iss"])
@@ -267,19 +289,20 @@ def _x5c_agrees(jwk: Mapping[str, Any]) -> bool:
 TWO_AUDIENCES = "Token audience contains more than one audience while authorized party is not present"
 
 
-def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider") -> str:
-    """The token's audience, which must be one of the provider's client ids: its ``azp`` when it has one, else its
-    one ``aud`` (module docstring, step 7)."""
+def _matching_audience(claims: Mapping[str, Any], provider: "OidcProvider | BuiltInProvider") -> str:
+    """The token's audience, which must be one of the provider's client ids (any, for a built-in provider): its
+    ``azp`` when it has one, else its one ``aud`` (module docstring, step 7)."""
     if "azp" in claims:
-        if isinstance(claims["azp"], str) and claims["azp"] in provider.client_ids:
-            return claims["azp"]
+        azp = claims["azp"]
+        if isinstance(azp, str) and azp and (provider.client_ids is None or azp in provider.client_ids):
+            return azp
         raise _invalid(NOT_VALIDATED)
     audiences = _as_list(claims["aud"])
     if len(audiences) > 1:
         raise _invalid("Token audience contains more than one audience while authorized party is not present")
     if audiences[0] == "":
         raise _invalid(NOT_VALIDATED)
-    if audiences[0] in provider.client_ids:
+    if provider.client_ids is None or audiences[0] in provider.client_ids:
         return audiences[0]
     raise _invalid("Incorrect token audience")
 

@@ -29,10 +29,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
-from mockrunner.auth.check import Check
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs, manifest_formats
-from mockrunner.model.ecr import Image, Repository, repository_arn
+from mockrunner.model.ecr import Image, Repository
 from mockrunner.numerals import is_decimal
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.registry.errors import RegistryError, from_service_error
@@ -115,9 +114,7 @@ def is_download_url(request: RegistryRequest) -> bool:
 def catalog(request: RegistryRequest) -> Reply:
     size = _page_size(request, CATALOG_LIMIT)
     with request.locked():
-        request.authorize_checks([Check("ecr:DescribeRepositories",
-                                        repository_arn(request.region, request.registry_id, "*"),
-                                        resource_account=request.registry_id)])
+        request.authorize_checks([ecr.listing_check(request.ctx, request.registry_id)])
         account = request.store.account(request.registry_id)
         state = account.regions.get(request.region) if account is not None else None
         names = sorted(state.ecr.repositories) if state is not None else []

@@ -40,7 +40,19 @@ READ_CHUNK = 1 << 20
 _UNREADABLE = {400: "SIZE_INVALID"}
 """The registry code of a body the server could not deliver, by status: cut short, distribution's code for a body
 shorter than its length; late (408), no code of the spec fits (``UNKNOWN``; ECR's answer is not public)."""
-_ECR_HOST = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?::\d+)?\Z")
+_ECR_HOST = re.compile(r"^(?P<registry>\d{12})\.(?:dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+                       r"|dkr-ecr(?:-fips)?\.(?P<dual_stack_region>[a-z0-9-]+)\.on\.aws)\.?(?::\d+)?\Z")
+"""A ``Host`` naming an ECR registry, lower-cased: ``<account>.dkr.ecr.<region>.amazonaws.com``, its FIPS form
+(``dkr.ecr-fips``) and its dual-stack forms (``<account>.dkr-ecr[-fips].<region>.on.aws``), each with or without
+the root's trailing dot (ECR User Guide, "Making requests to Amazon ECR registries")."""
+
+
+def _named_registry(host: str) -> tuple[str, str] | None:
+    """The registry id and Region a ``Host`` header names, or ``None`` (then the token's registry is meant)."""
+    named = _ECR_HOST.match(host.lower())
+    if named is None:
+        return None
+    return named["registry"], named["region"] or named["dual_stack_region"]
 
 
 @dataclass
@@ -111,10 +123,10 @@ class RegistryRequest:
             identity = registry_tokens.verify(self.store, credentials[1])
         except registry_tokens.TokenRefused as refused:
             raise (token_expired() if refused.expired else not_authorized(self.realm())) from None
-        named = _ECR_HOST.match(host)
-        if named and named.group(2) != identity.region:
-            raise wrong_region(identity.region, named.group(2))
-        self.registry_id, self.region = named.groups() if named else (identity.registry_id, identity.region)
+        named = _named_registry(host)
+        if named and named[1] != identity.region:
+            raise wrong_region(identity.region, named[1])
+        self.registry_id, self.region = named or (identity.registry_id, identity.region)
         self.ctx = RequestContext(
             store=self.store, method=self.method, path=self.path, query_string=self.environ.get("QUERY_STRING", ""),
             headers=self.headers, body=b"", remote_addr=self.environ.get("REMOTE_ADDR", "127.0.0.1"),

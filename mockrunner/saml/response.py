@@ -137,16 +137,18 @@ def _signed_assertion(root: Any, metadata: Metadata) -> Any:
 
 def _verified(root: Any, metadata: Metadata, location: str) -> Any:
     """What the signature at ``location`` covers, verified against a certificate of the metadata."""
-    from lxml import etree
     from signxml import SignatureConfiguration, XMLVerifier
-    from signxml.exceptions import InvalidInput, InvalidSignature
 
     for certificate in metadata.certificates:
-        config = SignatureConfiguration(location=location, verification_time=_unexpired(certificate))
+        # The metadata's certificate is the only key trusted: a KeyValue or DEREncodedKeyValue in the signature's
+        # KeyInfo (which the signature does not cover) is not read.
+        config = SignatureConfiguration(location=location, verification_time=_unexpired(certificate),
+                                        ignore_ambiguous_key_info=True)
         try:
             result: Any = XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, id_attribute="ID")
-        except (InvalidSignature, InvalidInput, ValueError, etree.LxmlError):
-            # LxmlError: a Signature that breaks the XML Signature schema (no SignedInfo) fails signxml's schema check
+        except Exception:  # fail closed: whatever stops the verifier, this certificate verified nothing
+            # (signxml raises InvalidSignature/InvalidInput, lxml's errors for a Signature breaking the schema, and
+            # TypeError/KeyError/NotImplementedError for elements it reads but cannot use)
             continue
         if result.signed_xml is not None:
             return result.signed_xml

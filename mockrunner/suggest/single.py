@@ -27,7 +27,7 @@ from mockrunner.arns import split_arn
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.suggest.build import pinned_condition
 from mockrunner.suggest.recorded import Recorded, SuggestError, identity_of
-from mockrunner.suggest.resources import literal
+from mockrunner.suggest.resources import literal, reusable
 
 _PINNED_CLAIMS = ("aud", "sub")
 """The claims a federated caller's trust statement is pinned to: the audience and the subject the request carried
@@ -63,7 +63,7 @@ def fix(record: Recorded, entity: str | None = None) -> dict[str, Any]:
     if layer == "resource" or is_service:
         return _resource_side(record, is_service, entity)
     where, template = _PLACES.get(layer, _PLACES["identity"])
-    statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": literal(record.resource)}
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": record.action, "Resource": reusable(record.resource)}
     condition = pinned_condition(record.action, record.context)
     if condition is not None:
         statement["Condition"] = condition

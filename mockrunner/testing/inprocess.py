@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from mockrunner.protocol import specs
+from mockrunner.testing.first_answer import ATTACHED_HOOK
 from mockrunner.wsgi import WSGIApp, call_wsgi
 
 
@@ -104,8 +105,11 @@ class BeforeSendHook:
         return call_app(app, request)
 
     def attach(self, client: Any) -> Any:
-        """Route one boto3/botocore client's calls to the app; returns the client for chaining."""
+        """Route one boto3/botocore client's calls to the app; returns the client for chaining.  The client's
+        emitter names the hook too, so that it answers first while a ``mock_apprunner`` is active
+        (:mod:`mockrunner.testing.first_answer`)."""
         client.meta.events.register_first("before-send", self)
+        setattr(client.meta.events, ATTACHED_HOOK, self)
         return client
 
 

@@ -52,7 +52,7 @@ from botocore.handlers import BUILTIN_HANDLERS, REGISTER_FIRST
 from mockrunner.config import AccountKeys, Settings
 from mockrunner.protocol import specs
 from mockrunner.services import apprunner
-from mockrunner.testing.first_answer import until_answered
+from mockrunner.testing.first_answer import answered_by
 from mockrunner.testing.inprocess import BeforeSendHook, call_app
 
 _CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -99,16 +99,17 @@ def _guarded_send(endpoint: Endpoint, request: Any) -> Any:
 
 
 def _answered_once(endpoint: Endpoint, request: Any, operation_model: Any, context: Any) -> Any:
-    """botocore's ``_do_get_response``, whose ``before-send`` stops at the first handler that answers while a mock
-    is active and the endpoint is one of ours.
+    """botocore's ``_do_get_response``, whose ``before-send`` mockrunner answers, once, while a mock is active and
+    the endpoint is one of ours (:mod:`mockrunner.testing.first_answer`).
 
     botocore calls *every* ``before-send`` handler and keeps the first answer: with moto's ``mock_aws`` active too,
     its handler (registered after ours) ran each request again in moto's backends, so a CreateUser was made twice
-    and an operation moto lacks raised moto's own not-implemented error after mockrunner had answered.
+    and an operation moto lacks raised moto's own not-implemented error after mockrunner had answered; and a client
+    made before the first mock was entered, which has moto's handler but not ours, was answered by moto.
     """
     if _innermost_app() is None or endpoint._endpoint_prefix not in specs.endpoint_prefixes():
         return _ORIGINAL_GET_RESPONSE(endpoint, request, operation_model, context)
-    return _ORIGINAL_GET_RESPONSE(until_answered(endpoint), request, operation_model, context)
+    return _ORIGINAL_GET_RESPONSE(answered_by(endpoint, _dispatch), request, operation_model, context)
 
 
 def _install() -> None:
@@ -212,7 +213,7 @@ class MockAppRunner:
             if getattr(own, name):
                 raise ValueError(f"mock_apprunner keeps its world in memory and does not use {name}: {instead}")
         self._own_settings = _with_moto_credentials(own)
-        self.seeds = list(seed) if isinstance(seed, (list, tuple)) else ([seed] if seed else [])
+        self.seeds = _seed_list(seed)
         self._store = None
         self._wsgi = None
         self._outer: MockAppRunner | None = None
@@ -446,7 +447,7 @@ class MockAppRunner:
             os.environ.pop(name, None)
         os.environ["AWS_ACCESS_KEY_ID"] = self.settings.root_access_key_id
         os.environ["AWS_SECRET_ACCESS_KEY"] = self.settings.root_secret_access_key
-        if not any(os.environ.get(name) for name in _REGION_VARIABLES):
+        if not os.environ.get("AWS_DEFAULT_REGION"):  # botocore reads no AWS_REGION: a region there is none to it
             os.environ["AWS_DEFAULT_REGION"] = self.settings.default_region
         session = boto3.DEFAULT_SESSION
         if session is not None:
@@ -542,6 +543,16 @@ class MockAppRunner:
         return sessions.make_session(self.settings, user=user, role=role, policies=list(policies),
                                      managed_policies=list(managed_policies), trust_policy=trust_policy,
                                      account=account, session_name=session_name, region=region)
+
+
+def _seed_list(seed: Iterable[Any] | Any) -> list:
+    """``seed`` as a list of seeds: one document (a dict) or file (a path, as text or ``os.PathLike``), or any
+    iterable of them (a list, a tuple, a set, a generator)."""
+    if not seed:
+        return []
+    if isinstance(seed, (dict, str, bytes, os.PathLike)):
+        return [seed]
+    return list(seed)
 
 
 def _optional_argument(function: Callable, method: Any) -> tuple:

@@ -20,7 +20,12 @@ from typing import Any
 import pytest
 
 MARKER = "mockrunner"
-_SERVER_ENV = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+_OVERRIDING_VARIABLES = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
+                         "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_ENDPOINT_URL_APPRUNNER", "AWS_ENDPOINT_URL_IAM",
+                         "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_ECR")
+"""What would take the server fixture's clients elsewhere, or sign them with other credentials: a session token
+(botocore still reads the old ``AWS_SECURITY_TOKEN``), a profile, a service's own endpoint (it overrides
+``AWS_ENDPOINT_URL``), or the switch that ignores configured endpoints."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -71,6 +76,6 @@ def mockrunner_server(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", settings.root_access_key_id)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", settings.root_secret_access_key)
         monkeypatch.setenv("AWS_DEFAULT_REGION", settings.default_region)
-        monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
-        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        for name in _OVERRIDING_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
         yield server

@@ -64,10 +64,9 @@ def test_default_auto_scaling_configuration_is_reserved(apprunner):
     arn = apprunner.create_auto_scaling_configuration(
         AutoScalingConfigurationName="tf-default")["AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
     apprunner.update_default_auto_scaling_configuration(AutoScalingConfigurationArn=arn)
-    for reserved in (arn, DEFAULT_ASC):
-        error = error_of(apprunner.delete_auto_scaling_configuration, AutoScalingConfigurationArn=reserved)
-        assert (code(error), message(error)) == ("InvalidRequestException",
-                                                 "You can't delete a reserved auto scaling configuration")
+    error = error_of(apprunner.delete_auto_scaling_configuration, AutoScalingConfigurationArn=arn)
+    assert (code(error), message(error)) == ("InvalidRequestException",
+                                             "You can't delete a reserved auto scaling configuration")
     apprunner.update_default_auto_scaling_configuration(AutoScalingConfigurationArn=DEFAULT_ASC)
     deleted = apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=arn)
     assert deleted["AutoScalingConfiguration"]["Status"] == "inactive"

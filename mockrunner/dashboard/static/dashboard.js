@@ -35,7 +35,7 @@ function startLiveDecisions() {
           body.insertBefore(row, body.firstChild);
         }
         while (body.rows.length > MAX_ROWS) body.deleteRow(body.rows.length - 1);
-        if (total) total.textContent = String(Number(total.textContent) + answer.count);
+        if (total) total.textContent = String(Number(total.textContent) + answer.matching);
       }
     } catch (error) {
       // The server may be restarting: try again at the next tick.

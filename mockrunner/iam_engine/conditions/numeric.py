@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .base import Operator, Parts, family, text_value
@@ -24,7 +24,10 @@ def _number(text: str) -> Decimal:
     text = text.strip(" \t\r\n")
     if not _DECIMAL.fullmatch(text):
         raise ValueError(f"not a decimal number: {text[:40]!r}")
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # an exponent past what a decimal holds (1e99999999999999999999): not comparable
+        raise ValueError(f"not a comparable number: {text[:40]!r}") from None
 
 
 def _policy(parts: Parts) -> Decimal:

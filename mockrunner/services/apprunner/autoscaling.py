@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mockrunner.model.apprunner import PROVIDED_ID, AppRunnerState, AutoScalingConfiguration
+from mockrunner.model.apprunner import AppRunnerState, AutoScalingConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
 from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.apprunner.lifecycle import apprunner_op, holds, state_of
@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     from mockrunner.context import RequestContext
 
 _TYPE = "autoscalingconfiguration"
-#: Deleting the account's default (or App Runner's own DefaultConfiguration): Terraform's default auto scaling
-#: acceptance test restores the prior default "else \"InvalidRequestException: You can't delete a reserved auto
-#: scaling configuration\"" (terraform-provider-aws default_auto_scaling_configuration_version_test.go).
+#: Deleting the account's default: Terraform's default auto scaling acceptance test restores the prior default
+#: "else \"InvalidRequestException: You can't delete a reserved auto scaling configuration\"" (terraform-provider-aws
+#: default_auto_scaling_configuration_version_test.go).  App Runner's own DefaultConfiguration is deletable once it is
+#: not the default (the model: "Delete the revisions of the DefaultConfiguration").
 RESERVED = "You can't delete a reserved auto scaling configuration"
 IN_USE = ("You can't delete the auto scaling configuration. It's used by one or more services. To delete it, "
           "update the services to use other auto scaling configurations.")  # terraform-provider-aws#38534
@@ -105,7 +106,7 @@ def delete(ctx: "RequestContext") -> dict:
     if item.status != "ACTIVE":
         raise missing(_TYPE, arn)  # already INACTIVE
     for target in targets:
-        if target.is_default or target.id == PROVIDED_ID:
+        if target.is_default:
             raise invalid(RESERVED)
         if state.asc_services.get(target.arn) or holds(state, "auto_scaling_configuration_arn", arn=target.arn):
             raise invalid(IN_USE)

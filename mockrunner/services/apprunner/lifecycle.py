@@ -159,8 +159,10 @@ def _purge(store: "Store", state: AppRunnerState, now: datetime) -> None:
             getattr(state, arns.COLLECTIONS[parsed.resource_type]).pop(arn, None)
 
 
-def bury(store: "Store", state: AppRunnerState, arn: str, now: datetime) -> None:
-    forget_at = now + timedelta(seconds=store.settings.quotas.apprunner_deleted_retention)
+def bury(store: "Store", state: AppRunnerState, arn: str, now: datetime, longest: float | None = None) -> None:
+    """Forget ``arn`` after the ``apprunner_deleted_retention`` quota, or after ``longest`` seconds if sooner."""
+    retention = store.settings.quotas.apprunner_deleted_retention
+    forget_at = now + timedelta(seconds=retention if longest is None else min(retention, longest))
     _put_in_due_order(state.tombstones, arn, forget_at, lambda when: when)
 
 
@@ -183,6 +185,18 @@ def _put_in_due_order(entries: dict, key: Any, value: Any, due_of: Callable[[Any
 
 
 # --------------------------------------------------------------------------------------- public for admin
+def judge_pending_with(store: "Store", mode: str) -> None:
+    """Hold every task not yet due to the enforcement ``mode`` (the caller holds the store lock, and has completed the
+    tasks already due under the mode they were due in): a change of mode at run time, or a start with another
+    configured mode, is the mode in effect when they come due."""
+    now = store.clock.now()
+    for account in store.accounts.values():
+        for region_state in account.regions.values():
+            for task in region_state.apprunner.pending.values():
+                if task.due_at > now:
+                    task.enforce = mode
+
+
 def settle(store: "Store") -> int:
     """Complete every pending App Runner task in every account and region now; return how many."""
     done = 0
@@ -271,7 +285,7 @@ def due(store: "Store", now: datetime) -> datetime:
 def schedule(store: "Store", state: AppRunnerState, kind: str, target_arn: str, now: datetime,
              key: str | None = None, operation_id: str | None = None) -> PendingTask:
     task = PendingTask(kind=kind, target_arn=target_arn, due_at=due(store, now), operation_id=operation_id,
-                       key=key)
+                       key=key, enforce=store.settings.enforce)
     _put_in_due_order(state.pending, operation_id or arns.new_operation_id(), task, lambda entry: entry.due_at)
     return task
 
@@ -347,7 +361,8 @@ def _complete_service_operation(store: "Store", account: "Account", region: str,
     success_status, failed_status, failed_operation_status = _SERVICE_OUTCOMES[record.type]
     reason = None
     if failed_status is not None:
-        reason = roles.deployment_failure(store, account, region, service, now)
+        mode = task.enforce or store.settings.enforce
+        reason = roles.deployment_failure(store, account, region, service, now, mode)
     record.updated_at = record.ended_at = now
     service.updated_at = now
     if reason is None:

@@ -144,9 +144,10 @@ def ensure_service_linked_role(ctx: "RequestContext", aws_service_name: str) -> 
 
 
 # ------------------------------------------------------------------------------------------------ pull
-def deployment_failure(store: "Store", account: "Account", region: str, service: "Service", at: "datetime"
-                       ) -> str | None:
-    """Why the service's image cannot be pulled at ``at`` (when the deployment was due), or ``None``.
+def deployment_failure(store: "Store", account: "Account", region: str, service: "Service", at: "datetime",
+                       mode: str) -> str | None:
+    """Why the service's image cannot be pulled at ``at`` (when the deployment was due) under the enforcement
+    ``mode`` then, or ``None``.
 
     The access role, as a role session, needs ``ecr:GetAuthorizationToken`` on ``*`` and the pull actions on
     the repository (a repository in another account must also allow it in its repository policy); then the
@@ -163,7 +164,7 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     if not access:
         return f"{PULL_FAILED} No access role is configured for the private ECR image {identifier}."
     repo = ecr.find_repository(store, ref.registry_id, ref.region, ref.repository)
-    denied = _pull_denied(store, access, ref, repo, at)
+    denied = _pull_denied(store, access, ref, repo, at, mode)
     if denied is not None:
         return f"{PULL_FAILED} {denied}"
     if repo is None:
@@ -185,9 +186,10 @@ def image_digest(store: "Store", service: "Service") -> str | None:
     return found.digest if found is not None else None
 
 
-def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any, at: "datetime") -> str | None:
-    """The first refusal a pull by a session of the access role meets (``None``: allowed, or not enforced)."""
-    mode = store.settings.enforce
+def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any, at: "datetime", mode: str
+                 ) -> str | None:
+    """The first refusal a pull by a session of the access role meets (``None``: allowed, or not ``mode``
+    enforced)."""
     if mode == "off":
         return None
     role = store.role_at(access)

@@ -193,6 +193,7 @@ def _image(ctx: "RequestContext", result: dict, image: dict, authentication: Map
                       "belongs to another account.")
     result.setdefault("AutoDeploymentsEnabled", same_account)
     configuration = image.setdefault("ImageConfiguration", {})
+    _environment(configuration)
     configuration.setdefault("Port", "8080")
 
 
@@ -218,12 +219,30 @@ def _code(ctx: "RequestContext", state: AppRunnerState, result: dict, code: dict
         values = configuration.get("CodeConfigurationValues")
         if values is None:
             raise invalid("CodeConfigurationValues is required when ConfigurationSource is API.")
+        _environment(values)
         values.setdefault("Port", "8080")
     else:
         # REPOSITORY: settings come from apprunner.yaml; no values are returned
         # (docs/behaviour.md, "App Runner: configuration values").
         configuration.pop("CodeConfigurationValues", None)
     result.setdefault("AutoDeploymentsEnabled", True)
+
+
+_RESERVED_ENVIRONMENT_PREFIX, _RESERVED_ENVIRONMENT_NAMES = "AWSAPPRUNNER", frozenset({"PORT"})
+
+
+def _environment(configuration: Mapping[str, Any]) -> None:
+    """Refuse environment variable and secret names App Runner keeps for itself: ``PORT`` and any name beginning
+    with ``AWSAPPRUNNER``, case-sensitive as environment names are
+    (docs/behaviour.md, "App Runner: source configuration and roles")."""
+    for member, kind in (("RuntimeEnvironmentVariables", "variable"), ("RuntimeEnvironmentSecrets", "secret")):
+        for name in configuration.get(member) or {}:
+            if name.startswith(_RESERVED_ENVIRONMENT_PREFIX):
+                raise invalid(f"Environment {kind} name {name} isn't valid. Names with a prefix of AWSAPPRUNNER "
+                              "are reserved for system use.")  # unverified wording
+            if name in _RESERVED_ENVIRONMENT_NAMES:
+                raise invalid(f"Environment {kind} name {name} isn't valid. {name} is a reserved environment "
+                              "variable of App Runner services.")  # unverified wording
 
 
 # -------------------------------------------------------------------------------------------- network

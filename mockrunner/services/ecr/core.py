@@ -281,9 +281,17 @@ def authz_describe_repositories(ctx: RequestContext) -> list[Check]:
     registry_id = registry_of(ctx)
     names = ctx.params.get("repositoryNames")
     if not names:
-        return [Check("ecr:DescribeRepositories", repository_arn(ctx.region, registry_id, "*"),
-                      resource_account=registry_id)]
+        return [listing_check(ctx, registry_id)]
     return [_repository_check(ctx, "ecr:DescribeRepositories", registry_id, name) for name in names]
+
+
+def listing_check(ctx: RequestContext, registry_id: str) -> Check:
+    """``ecr:DescribeRepositories`` on every repository of the registry (DescribeRepositories without names, the
+    registry's catalog), under the registry policy when its scope is V2: "enforces the registry policy in all ECR
+    requests" (ECR User Guide, "Private registry permissions")."""
+    policy, policy_id = _resource_policy(ctx, registry_id, None)
+    return Check("ecr:DescribeRepositories", repository_arn(ctx.region, registry_id, "*"), resource_policy=policy,
+                 resource_policy_id=policy_id, resource_account=registry_id)
 
 
 def parse_repository_arn(arn: str) -> tuple[str, str, str]:

@@ -124,7 +124,9 @@ def _descriptor_types_refused(manifest: dict) -> bool:
 
 def _media_type(manifest_text: str, given: str | None) -> tuple[str, dict]:
     try:
-        manifest = json_nesting.loads(manifest_text)
+        # NaN, Infinity and 1e999 are no JSON (RFC 8259): ECR's answer to text it cannot parse; stored, they made the
+        # referrers answers no strict parser reads
+        manifest = json_nesting.loads_finite(manifest_text)
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise invalid_json() from None
     if not isinstance(manifest, dict):
@@ -163,13 +165,29 @@ def _well_formed(manifest: dict, media_type: str) -> bool:
     else:
         layers = manifest.get("layers")
         described = [manifest.get("config"), *layers] if isinstance(layers, list) else None
-    return isinstance(described, list) and all(_is_descriptor(item) for item in described)
+    return isinstance(described, list) and all(_is_descriptor(item) for item in described) \
+        and all(_is_annotations(item.get("annotations", {})) for item in (manifest, *described))
 
 
 LARGEST_SIZE = 2 ** 63 - 1
 """A descriptor's ``size`` is an int64 (the OCI image spec's descriptor), and so is the ``imageSizeInBytes`` ECR
 reports (a ``long`` in its model): an image whose declared sizes add up past it is refused like a descriptor past it,
 as one ECR could neither report nor keep (the state file holds 64-bit numbers only)."""
+
+
+def _is_annotations(value: object) -> bool:
+    """"Annotations MUST be a key-value map where both the key and value MUST be strings" (the OCI image spec)."""
+    return isinstance(value, dict) and all(isinstance(item, str) for item in value.values())
+
+
+MAX_LAYERS = 500
+"""The most layers ECR takes in one image; more is "Limit on number of layers per image exceeded" (docs/behaviour.md,
+"Hostile input: forty-sixth pass")."""
+
+
+def _too_many_layers(manifest: dict) -> bool:
+    layers = manifest.get("layers", manifest.get("fsLayers"))
+    return isinstance(layers, list) and len(layers) > MAX_LAYERS
 
 
 def _is_descriptor(item: object) -> bool:
@@ -259,6 +277,9 @@ def store_image(ctx: RequestContext, repo: Repository, text: str, media_type: st
     if existing is None and not reading.well_formed:
         # A manifest already stored (a seeded image's, or one stored before this check) may be tagged again.
         raise invalid_json()  # the text for this cause: unverified
+    if existing is None and _too_many_layers(manifest):
+        raise invalid("Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Limit on number of layers "
+                      "per image exceeded'")
     # "The image can be restored as an active image ... by re-pushing the image to the repository" (ECR User Guide,
     # "Archiving an image"): a push of an archived (or still activating) image is no repeat.
     restoring = existing is not None and not existing.pullable

@@ -4,17 +4,19 @@ Rules are kept and described as ECR does.  Upstream registries outside this mach
 mockrunner, so they behave as an unreachable upstream does on AWS: ValidatePullThroughCacheRule answers
 ``isValid: false`` with the reason.  Credentials live in AWS Secrets Manager (``ecr-pullthroughcache/`` secrets),
 which mockrunner does not serve: a rule naming a secret is refused with ECR's SecretNotFoundException, so the
-upstreams that require credentials (Docker Hub, GitHub, GitLab, Azure) cannot be configured.  An ``ecr`` upstream
-(another registry of the model, ``<account>.dkr.ecr.<region>.amazonaws.com``) validates when that registry exists.
-Its ``customRoleArn`` must name a role of the caller's account; it is required only when the upstream registry
-belongs to another account (ECR's API reference: the role is "used if the upstream registry is a cross-account ECR
-private registry"; terraform-provider-aws's ``TestAccECRPullThroughCacheRule_privateRepositorySelfAccount``,
-run against AWS, creates a rule for the caller's own registry in another region without one).
+upstreams that require credentials (Docker Hub, GitHub, GitLab, Azure, Chainguard) cannot be configured.  An ``ecr``
+upstream (another registry of the model, ``<account>.dkr.ecr.<region>.amazonaws.com``) validates when that registry
+exists (its Region one of the partition's).  Its ``customRoleArn`` must name a role of the caller's account; it is
+required only when the upstream registry belongs to another account (ECR's API reference: the role is "used if the
+upstream registry is a cross-account ECR private registry"; terraform-provider-aws's
+``TestAccECRPullThroughCacheRule_privateRepositorySelfAccount``, run against AWS, creates a rule for the caller's own
+registry in another region without one).
 """
 from __future__ import annotations
 
 import re
 
+from mockrunner import regions
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import EcrState, PullThroughCacheRule
@@ -42,7 +44,7 @@ UPSTREAMS: dict[str, tuple[re.Pattern, bool]] = {
     "github-container-registry": (re.compile(r"^ghcr\.io\Z"), True),
     "gitlab-container-registry": (re.compile(r"^registry\.gitlab\.com\Z"), True),
     "azure-container-registry": (re.compile(r"^[a-z0-9-]+\.azurecr\.io\Z"), True),
-    "chainguard": (re.compile(r"^cgr\.dev\Z"), False),
+    "chainguard": (re.compile(r"^cgr\.dev\Z"), True),
 }
 
 
@@ -159,11 +161,11 @@ def delete_pull_through_cache_rule(ctx: RequestContext) -> dict:
 
 def _failure(ctx: RequestContext, rule: PullThroughCacheRule) -> str | None:
     """Why ECR could not use the rule's upstream now (``None``: it can)."""
-    account = _upstream_account(rule.upstream_url)
-    if account is None:
+    match = _ECR_URL.match(rule.upstream_url.removeprefix("https://").rstrip("/"))
+    if match is None:
         return (f"Unable to reach the upstream registry {rule.upstream_url}: the upstream registry cannot be "
                 "reached from this network.")
-    if ctx.store.account(account) is None:
+    if ctx.store.account(match.group(1)) is None or not regions.is_valid(match.group(2)):
         return f"The upstream registry {rule.upstream_url} does not exist."
     return None
 

@@ -72,10 +72,11 @@ def describe_repositories(ctx: RequestContext) -> dict:
     registry_id = registry_of(ctx)
     names = ctx.params.get("repositoryNames")
     if names:
-        if ctx.params.get("maxResults") or ctx.params.get("nextToken"):
+        paging = next((member for member in ("maxResults", "nextToken") if ctx.params.get(member)), None)
+        if paging:
             # Unverified wording; ECR documents that maxResults/nextToken only apply without repositoryNames.
-            raise invalid("Invalid parameter at 'maxResults' failed to satisfy constraint: 'maxResults cannot "
-                           "be used with repositoryNames'")
+            raise invalid(f"Invalid parameter at '{paging}' failed to satisfy constraint: '{paging} cannot "
+                          "be used with repositoryNames'")
         repos = [repository_of(ctx, registry_id, name) for name in names]
         return {"repositories": [repository_out(repo) for repo in repos]}
     account = ctx.store.account(registry_id)

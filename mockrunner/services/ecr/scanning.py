@@ -8,9 +8,8 @@ not support: its scan ends FAILED (``UnsupportedImageError``) without findings, 
 whose operating system it does not support.  A basic scan may be started once per image per 24 hours (AWS
 documents this quota; pushes that scan count toward it).
 
-Registry rules (``PutRegistryScanningConfiguration``) decide a repository's scan frequency when they exist: the
-first rule with a ``WILDCARD`` filter matching the repository name applies; without registry rules the
-repository's own ``scanOnPush`` does.
+Registry rules (``PutRegistryScanningConfiguration``) decide a repository's scan frequency when they exist
+(:func:`repository_scanning`); without registry rules the repository's own ``scanOnPush`` does.
 """
 from __future__ import annotations
 
@@ -43,15 +42,23 @@ def registry_state(ctx: RequestContext, registry_id: str | None = None) -> EcrSt
 
 
 # ------------------------------------------------------------------------------------------------ configuration
+def scanning_filter_matches(pattern: str, name: str) -> bool:
+    """Whether a scanning rule's ``WILDCARD`` filter selects the repository ``name``: a filter without ``*`` selects
+    every name that contains it (``prod`` selects ``repo-prod-repo``), one with ``*`` the names it matches whole."""
+    return core.matches_wildcard(pattern, name) if "*" in pattern else pattern in name
+
+
 def repository_scanning(state: EcrState, repo: Repository) -> dict:
-    """RepositoryScanningConfiguration of ``repo`` under its registry's rules."""
+    """RepositoryScanningConfiguration of ``repo`` under its registry's rules: a continuous-scanning rule that selects
+    the repository wins over a scan-on-push one, and that over a manual one, whatever their order."""
     frequency, applied = ("SCAN_ON_PUSH" if repo.scan_on_push else "MANUAL"), []
     if state.scanning_rules:
         frequency = "MANUAL"
-        for rule in state.scanning_rules:
-            matching = [f for f in rule["repositoryFilters"] if core.matches_wildcard(f["filter"], repo.name)]
-            if matching:
-                frequency, applied = rule["scanFrequency"], [dict(f) for f in matching]
+        for wanted in ("CONTINUOUS_SCAN", "SCAN_ON_PUSH", "MANUAL"):
+            applied = [dict(f) for rule in state.scanning_rules if rule["scanFrequency"] == wanted
+                       for f in rule["repositoryFilters"] if scanning_filter_matches(f["filter"], repo.name)]
+            if applied:
+                frequency = wanted
                 break
     return {"repositoryArn": repo.arn, "repositoryName": repo.name,
             "scanOnPush": frequency in ("SCAN_ON_PUSH", "CONTINUOUS_SCAN"), "scanFrequency": frequency,

@@ -25,7 +25,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mockrunner.arns import split_arn
@@ -62,7 +62,10 @@ def _numeric(value: str) -> str:
     numeric ones read as the number."""
     if not _NUMERAL.fullmatch(value):
         raise ValueError(value)
-    return str(Decimal(value))
+    try:
+        return str(Decimal(value))
+    except InvalidOperation:  # an exponent past what a decimal holds
+        raise ValueError(value) from None
 
 
 def _boolean(value: str) -> bool:
