@@ -209,8 +209,11 @@ def advance_clock() -> Response:
         raise AdminError(400, "InvalidSeconds",
                          f'{{"seconds": N}} with N a number of seconds from 0 to {MAX_CLOCK_ADVANCE} is required')
     store = _store()
-    with _mutation():
-        now = store.clock.advance(float(seconds))
+    try:
+        with _mutation():
+            now = store.clock.advance(float(seconds))
+    except ValueError as error:  # past the clock's bound in all: nothing moved
+        raise AdminError(400, "InvalidSeconds", str(error)) from None
     return _json({"now": now.isoformat()})
 
 

@@ -23,7 +23,7 @@ from mockrunner.config import (
 )
 from mockrunner.iam_engine.cli import add_policy_parser
 from mockrunner.suggest.cli import add_suggest_command
-from mockrunner.tls import TLSSetupError, server_context
+from mockrunner.tls import TLSSetupError, names_not_covered, server_context
 
 
 def port_number(text: str) -> int:
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--enforce", choices=ENFORCEMENT_MODES, help="IAM enforcement (default on)")
     serve.add_argument("--account-id", dest="default_account", help="default account (default 123456789012)")
     serve.add_argument("--region", dest="default_region", type=region, help="default region (default us-east-1)")
-    serve.add_argument("--accounts", type=parse_accounts, dest="extra_accounts",
+    serve.add_argument("--accounts", type=accounts, dest="extra_accounts",
                        help="further accounts as ACCOUNT_ID:ACCESS_KEY_ID:SECRET[,...]")
     serve.add_argument("--operation-delay", type=float, help="seconds App Runner operations take (default 1)")
     serve.add_argument("--seed", action="append", dest="seed_files", help="seed file to load (repeatable)")
@@ -82,6 +82,15 @@ def region(text: str) -> str:
     """``--region``: a region of the aws partition (:func:`~mockrunner.config.region_name`); else a usage error."""
     try:
         return region_name(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def accounts(text: str) -> tuple:
+    """``--accounts``: :func:`~mockrunner.config.parse_accounts`, its message kept for a usage error (argparse
+    replaces a ``ValueError``'s with "invalid parse_accounts value")."""
+    try:
+        return parse_accounts(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
@@ -148,16 +157,27 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def tls_server_context(args: argparse.Namespace) -> ssl.SSLContext | None:
-    """The TLS context ``--tls-cert``/``--tls-key`` ask for (None: plain HTTP only); ValueError for half a pair."""
+    """The TLS context ``--tls-cert``/``--tls-key`` ask for (None: plain HTTP only); ValueError for half a pair, or
+    for ``--tls-name`` without them.  A certificate made before, which does not name a name asked for now, is served
+    with a warning on stderr (delete both files to have a new pair made)."""
     if not args.tls_cert and not args.tls_key:
+        if args.tls_names:
+            raise ValueError("--tls-name names the self-signed certificate of --tls-cert/--tls-key: give them too")
         return None
     if not args.tls_cert or not args.tls_key:
         raise ValueError("--tls-cert and --tls-key go together (or MOCKRUNNER_TLS_CERT and MOCKRUNNER_TLS_KEY)")
-    names = args.tls_names or parse_names(os.environ.get("MOCKRUNNER_TLS_NAMES", ""))
+    asked = args.tls_names or parse_names(os.environ.get("MOCKRUNNER_TLS_NAMES", ""))
+    names = asked
     bound = ip_of(args.host)
     if args.host and (bound is None or not bound.is_unspecified):  # the name or address clients will use
         names = (*names, args.host)
-    return server_context(args.tls_cert, args.tls_key, names)
+    existed = os.path.exists(args.tls_cert)
+    context = server_context(args.tls_cert, args.tls_key, names)
+    missing = names_not_covered(args.tls_cert, asked) if existed else []
+    if missing:
+        print(f"mockrunner: warning: {args.tls_cert} was made before and does not name {', '.join(missing)}; "
+              "delete it and its key to have a new pair made", file=sys.stderr, flush=True)
+    return context
 
 
 def one_line(message: str) -> str:

@@ -79,7 +79,8 @@ def parse_quotas(text: str, base: Quotas | None = None) -> Quotas:
         try:
             number = float(value) if known[name] in (float, "float") else int(value)
         except ValueError:
-            raise ValueError(f"quota {name} needs a number, not {value!r}") from None
+            kind = "a number" if known[name] in (float, "float") else "a whole number"
+            raise ValueError(f"quota {name} needs {kind}, not {value!r}") from None
         if not 0 <= number <= MAX_SECONDS:  # NaN fails both
             raise ValueError(f"quota {name} must be >= 0 and <= {MAX_SECONDS}, not {value.strip()!r}")
         changes[name] = number
@@ -111,8 +112,8 @@ class Settings:
         for name, check in _FIELD_CHECKS.items():
             check(getattr(self, name))
         if self.admin_remote and not self.admin_token:
-            raise ValueError("admin_remote needs an admin token: the admin API exports every secret key "
-                             "(set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
+            raise ValueError("admin_remote needs an admin token (--admin-remote, MOCKRUNNER_ADMIN_REMOTE): the admin "
+                             "API exports every secret key (set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
         if isinstance(self.admin_hosts, str):
             raise ValueError("admin_hosts is a sequence of host names, not one string")
         _root_keys(self.root_accounts)

@@ -12,7 +12,7 @@ field (:data:`RANGES`), each row a bound taken from evidence:
   keys and values fit shapes;
 * :class:`Between`, :class:`OneOf`: numbers and statuses the code itself bounds (its own constants);
 * :class:`Moment`: dates.  No date of the state lies before the Unix epoch (AWS answers dates as epoch seconds) or
-  beyond what the store clock can reach (:data:`~mockrunner.model.snapshot.MAX_CLOCK_OFFSET` past the document's
+  beyond what the store clock can reach (:data:`~mockrunner.model.clock.MAX_CLOCK_OFFSET` past the document's
   clock); moments that already happened (creation, upload, push dates) lie no later than the document's clock;
   an STS session expires at most :data:`SESSION_TOKEN_MAX` after it.  Every date field without a row is held to
   the first rule.

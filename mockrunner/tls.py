@@ -96,6 +96,33 @@ def write_self_signed(cert: Path, key: Path, names: Iterable[str] = ()) -> None:
         raise TLSSetupError(f"cannot write {error.filename}: {error.strerror}") from None
 
 
+def names_not_covered(cert_path: str, names: Iterable[str]) -> list[str]:
+    """The names (host names or addresses) the certificate at ``cert_path`` does not list among its subject
+    alternative names (all of them, for a certificate without any or one that cannot be read)."""
+    from cryptography import x509
+
+    wanted = list(dict.fromkeys(names))
+    try:
+        certificate = x509.load_pem_x509_certificate(Path(cert_path).read_bytes())
+        listed = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return wanted
+    dns = {name.lower() for name in listed.get_values_for_type(x509.DNSName)}
+    addresses = set(listed.get_values_for_type(x509.IPAddress))
+    missing = []
+    for name in wanted:
+        try:
+            covered = ipaddress.ip_address(name) in addresses
+        except ValueError:
+            try:
+                covered = name.encode("idna").decode("ascii").lower() in dns
+            except UnicodeError:
+                covered = False
+        if not covered:
+            missing.append(name)
+    return missing
+
+
 def _alternative_names(names: Iterable[str]) -> list:
     from cryptography import x509
 

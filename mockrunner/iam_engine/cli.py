@@ -23,6 +23,7 @@ from .document import PolicyKind
 from .evaluate import AuthzRequest, PolicyRef, evaluate
 from .messages import MalformedPolicyError
 from .principal import principal_from_arn
+from .strict_json import unparsable_policy_message
 
 _KINDS = {kind.value: kind for kind in PolicyKind}
 
@@ -54,7 +55,10 @@ def request_from_json(item: dict, now: datetime) -> AuthzRequest:
     boundary = item.get("permissionsBoundary")
     sessions = item.get("sessionPolicies")
     resource_policy = item.get("resourcePolicy")
-    resource_kind = _KINDS.get(item.get("resourcePolicyKind", "resource"), PolicyKind.RESOURCE)
+    kind_name = item.get("resourcePolicyKind", "resource")
+    if kind_name not in (PolicyKind.RESOURCE.value, PolicyKind.TRUST.value):
+        raise ValueError(f"resourcePolicyKind must be 'resource' or 'trust', not {kind_name!r}")
+    resource_kind = _KINDS[kind_name]
     return AuthzRequest(
         principal=principal,
         action=item["action"],
@@ -131,6 +135,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     try:
+        unparsable = unparsable_policy_message(text, args.managed)
+        if unparsable is not None:
+            raise MalformedPolicyError(unparsable)
         validate_policy(text, _KINDS[args.kind], require_current_version=args.managed)
     except MalformedPolicyError as exc:
         print(f"MalformedPolicyDocument: {exc.message}")

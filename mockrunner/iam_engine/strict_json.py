@@ -90,3 +90,17 @@ def loads(text: str | bytes, *, unicode_only: bool = False) -> Any:
     if unicode_only:
         _unicode_only(text, document)
     return document
+
+
+def unparsable_policy_message(text: str, managed: bool) -> str | None:
+    """IAM's MalformedPolicyDocument message for policy ``text`` that is not JSON at all (``None`` for JSON, even JSON
+    that is no policy): "This policy contains invalid Json", except in a managed policy (``managed``), where it is
+    "Syntax errors in policy." (recorded from AWS for CreatePolicy: LocalStack snapshot
+    tests/aws/services/iam/test_iam_policies.snapshot.json, invalid-0)."""
+    try:
+        loads(text)
+    except DuplicateKey:
+        return None  # JSON, but not a policy
+    except ValueError:
+        return "Syntax errors in policy." if managed else "This policy contains invalid Json"
+    return None

@@ -8,6 +8,10 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+MAX_CLOCK_OFFSET = 10 ** 10
+"""Seconds (about 300 years) the clock may run ahead of wall time: it stays a date Python can hold and compute with,
+and a state file holding it loads again."""
+
 
 class Clock:
     def __init__(self) -> None:
@@ -18,9 +22,14 @@ class Clock:
         return datetime.now(UTC) + self._offset
 
     def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
+        """Move the clock ``seconds`` forward; ``ValueError`` (and the clock unchanged) for a move backwards or one
+        taking it past :data:`MAX_CLOCK_OFFSET` ahead of wall time in all."""
+        if not seconds >= 0:
             raise ValueError("the clock only moves forward")
         with self._lock:
+            if self._offset.total_seconds() + seconds > MAX_CLOCK_OFFSET:
+                raise ValueError(f"the clock may run at most {MAX_CLOCK_OFFSET} seconds ahead of wall time in all; it "
+                                 f"is {self._offset.total_seconds():.0f} ahead")
             self._offset += timedelta(seconds=seconds)
         return self.now()
 

@@ -34,6 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine.strict_json import is_unicode_text
+from mockrunner.model.clock import MAX_CLOCK_OFFSET
 from mockrunner.model.iam_homes import misplaced, shared_ids, shared_key_ids
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.state_ranges import check_ranges, checking
@@ -47,8 +48,6 @@ NOT_STATE = frozenset({"settings", "lock", "clock", "decision_log", "authorizati
                        "after_mutation", "blobs", "attempts"})
 """Store attributes that are configuration, machinery or a log rather than state."""
 _ALLOWED_MODULE_PREFIX = "mockrunner."
-MAX_CLOCK_OFFSET = 10 ** 10
-"""Seconds (about 300 years): the store clock stays a date Python can hold and compute with."""
 _LARGEST_INTEGER = 2 ** 63 - 1
 
 

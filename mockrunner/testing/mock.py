@@ -535,8 +535,10 @@ class MockAppRunner:
 
         ``user="alice", policies=[doc, ...]`` creates the user, its inline policies (and attached
         ``managed_policies``) and an access key.  ``role="deployer", policies=[...]`` creates the role (trusting
-        its account unless ``trust_policy`` says otherwise) unless it exists, and assumes it through STS from a
-        helper user allowed ``sts:AssumeRole`` (AWS refuses role assumption by root).
+        its account unless ``trust_policy`` says otherwise) and assumes it through STS from a helper user allowed
+        ``sts:AssumeRole`` (AWS refuses role assumption by root); ``role="deployer"`` alone assumes an existing role
+        as it is (policies or a trust policy for an existing role: ``ValueError``, as a second user of one name is
+        IAM's ``EntityAlreadyExists``).
         """
         from mockrunner.testing import sessions
 

@@ -74,12 +74,21 @@ def make_session(settings: "Settings", *, user: str | None, role: str | None, po
 
 def _ensure_role(iam: Any, account_id: str, name: str, policies: list[Any], managed_policies: list[str],
                  trust_policy: Any) -> str:
+    """The role ``name``: made with the trust policy and permissions given, or, if it exists already, as it is
+    (asked for permissions or a trust policy then, a ``ValueError``: changing them would change what every session of
+    it made before may do, and a user named twice is IAM's ``EntityAlreadyExists``)."""
     try:
         existing = iam.get_role(RoleName=name)["Role"]
     except iam.exceptions.NoSuchEntityException:
-        trust = trust_policy or {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"}]}
-        existing = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_document(trust))["Role"]
+        pass
+    else:
+        if policies or managed_policies or trust_policy is not None:
+            raise ValueError(f"role {name} exists: session(role={name!r}) assumes it as it is; give policies, "
+                             "managed_policies or trust_policy only for a role it creates")
+        return existing["Arn"]
+    trust = trust_policy or {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "sts:AssumeRole"}]}
+    existing = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_document(trust))["Role"]
     for index, policy in enumerate(policies):
         iam.put_role_policy(RoleName=name, PolicyName=f"policy-{index}", PolicyDocument=_document(policy))
     for arn in managed_policies:

@@ -42,7 +42,7 @@ def test_overrides_win_over_environment():
     ({"MOCKRUNNER_QUOTAS": "apprunner_deleted_retention=nan"}, "apprunner_deleted_retention must be >= 0 and <="),
     ({"MOCKRUNNER_QUOTAS": "apprunner_deleted_retention=1e300"}, "apprunner_deleted_retention must be >= 0 and <="),
     ({"MOCKRUNNER_ACCOUNTS": "123:KEY"}, "ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY"),
-    ({"MOCKRUNNER_QUOTAS": "apprunner_max_services=lots"}, "needs a number"),
+    ({"MOCKRUNNER_QUOTAS": "apprunner_max_services=lots"}, "needs a whole number"),
     ({"MOCKRUNNER_QUOTAS": "nonsense"}, "NAME=VALUE"),
     # a yes/no variable that is neither is refused, not read as "no"
     ({"MOCKRUNNER_LOG_REQUESTS": "maybe"}, "^MOCKRUNNER_LOG_REQUESTS: expected one of 1, true, yes, on, 0, false"),

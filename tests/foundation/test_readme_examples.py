@@ -288,7 +288,8 @@ def _readme_request() -> dict:
     values = {"id": "r1", "principal": "arn:aws:iam::123456789012:user/alice", "action": "s3:GetObject",
               "resource": "arn:aws:s3:::bucket/key", "context": {"aws:SourceIp": "10.0.0.1"},
               "identityPolicies": [allow], "permissionsBoundary": allow, "sessionPolicies": [json.dumps(allow)],
-              "resourcePolicy": None}
+              "resourcePolicy": None, "resourcePolicyKind": "resource", "resourceAccount": "123456789012",
+              "principalTags": {"team": "web"}}
     assert sorted(names) == sorted(values)
     return {name: values[name] for name in names if values[name] is not None}
 
@@ -311,8 +312,8 @@ def test_the_policy_block_runs_with_the_documented_exit_codes_and_output(tmp_pat
     # the exit codes the comments name: 1 for a malformed policy, 2 unreadable; evaluate 2 on a non-array
     (tmp_path / "policy.json").write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe"}]}')
     assert bash(validate, 0, tmp_path, _env()).returncode == 1
-    (tmp_path / "policy.json").write_text("{")
-    assert bash(validate, 0, tmp_path, _env()).stdout == "MalformedPolicyDocument: Syntax errors in policy.\n"
+    (tmp_path / "policy.json").write_text("{")  # not JSON at all: IAM's text for an inline policy
+    assert bash(validate, 0, tmp_path, _env()).stdout == "MalformedPolicyDocument: This policy contains invalid Json\n"
     (tmp_path / "policy.json").unlink()
     assert bash(validate, 0, tmp_path, _env()).returncode == 2
     assert bash(f"echo '{{}}' | {evaluate.split('[')[0].replace('requests.json', '-')}", 0, tmp_path,

@@ -699,3 +699,83 @@ def test_an_ecr_upstream_in_no_region_does_not_validate(aws) -> None:
                                            upstreamRegistryUrl=f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com")
     assert ecr.validate_pull_through_cache_rule(ecrRepositoryPrefix="mars")["isValid"] is False
     assert ecr.validate_pull_through_cache_rule(ecrRepositoryPrefix="west")["isValid"] is True
+
+
+# ------------------------------------------------------------------------------------------------ newcomer pass
+def test_the_clock_runs_no_further_ahead_than_a_state_file_loads(aws) -> None:
+    from mockrunner.model.clock import MAX_CLOCK_OFFSET
+
+    for _ in range(MAX_CLOCK_OFFSET // 10 ** 9):
+        assert admin(aws, "POST", "/clock/advance", body={"seconds": 10 ** 9})[0] == 200
+    status, refused = admin(aws, "POST", "/clock/advance", body={"seconds": 1})
+    assert (status, refused["error"]) == (400, "InvalidSeconds")
+    status, exported = admin(aws, "GET", "/state")
+    assert exported["clock_offset_seconds"] <= MAX_CLOCK_OFFSET
+    assert admin(aws, "PUT", "/state", body=exported)[0] == 200  # what it exports, it imports
+    assert aws.client("sts").get_caller_identity()["Account"] == ACCOUNT
+
+
+def test_an_in_process_advance_past_the_bound_changes_nothing() -> None:
+    with mock_apprunner() as mock:
+        before = mock.store.clock.now()
+        with pytest.raises(ValueError, match="at most"):
+            mock.advance(1e12)
+        assert (mock.store.clock.now() - before).total_seconds() < 60
+        assert boto3.client("sts").get_caller_identity()["Account"] == ACCOUNT
+
+
+def _serve(*arguments: str, cwd: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mockrunner", "serve", "--port", "0", "--quiet", *arguments],
+                          capture_output=True, text=True, timeout=60, cwd=cwd, env={**os.environ,
+                                                                                    "PYTHONPATH": ROOT_DIR})
+
+
+def test_a_bad_accounts_value_is_named_in_the_usage_error(tmp_path) -> None:
+    run = _serve("--accounts", "444455556666:AKIAB", cwd=str(tmp_path))
+    assert run.returncode == 2
+    assert "account entry '444455556666:AKIAB' is not ACCOUNT_ID:ACCESS_KEY_ID:SECRET_ACCESS_KEY" in run.stderr
+    assert "parse_accounts" not in run.stderr
+
+
+def test_a_tls_name_without_a_certificate_is_refused(tmp_path) -> None:
+    run = _serve("--tls-name", "mockrunner.test", cwd=str(tmp_path))
+    assert run.returncode == 2 and "--tls-name" in run.stderr
+
+
+def test_a_certificate_made_before_without_a_name_asked_for_now_is_flagged(tmp_path) -> None:
+    from mockrunner.tls import names_not_covered, write_self_signed
+
+    write_self_signed(tmp_path / "cert.pem", tmp_path / "key.pem", ["a.example"])
+    assert names_not_covered(str(tmp_path / "cert.pem"), ["a.example", "127.0.0.1", "b.example"]) == ["b.example"]
+
+
+def test_a_quota_that_must_be_whole_says_so() -> None:
+    from mockrunner.config import parse_quotas
+
+    with pytest.raises(ValueError, match="needs a whole number"):
+        parse_quotas("iam_max_users=1.5")
+
+
+def test_an_unknown_resource_policy_kind_is_an_error_not_a_resource_policy() -> None:
+    from datetime import UTC, datetime
+
+    from mockrunner.iam_engine.cli import evaluate_batch
+
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*",
+                                                      "Resource": "*"}]}
+    (result,) = evaluate_batch([{"id": "x", "principal": f"arn:aws:iam::{ACCOUNT}:user/u", "action": "s3:GetObject",
+                                 "resource": "arn:aws:s3:::b/k", "resourcePolicy": policy,
+                                 "resourcePolicyKind": "bogus"}], datetime.now(UTC))
+    assert result["decision"] == "error" and "resourcePolicyKind" in result["message"]
+
+
+def test_a_second_session_of_an_existing_role_does_not_change_the_first(mockrunner) -> None:
+    lists_users = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}
+    first = mockrunner.session(role="deployer", policies=[lists_users])
+    with pytest.raises(ValueError, match="exists"):
+        mockrunner.session(role="deployer", policies=[{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}]}])
+    assert isinstance(first.client("iam").list_users()["Users"], list)  # the first session kept its permission
+    again = mockrunner.session(role="deployer")  # the role as it is
+    assert isinstance(again.client("iam").list_users()["Users"], list)

@@ -121,17 +121,12 @@ def ensure_room(ctx: RequestContext, collection: str) -> None:
 
 
 def validate_document(document: str, kind: PolicyKind, *, managed: bool = False) -> str:
-    """IAM's MalformedPolicyDocument: text that is not JSON at all is "This policy contains invalid Json", except
-    in a managed policy (``managed``), where it is "Syntax errors in policy." (recorded from AWS for CreatePolicy:
-    LocalStack snapshot tests/aws/services/iam/test_iam_policies.snapshot.json, invalid-0); JSON that is not a
-    valid policy gets the engine's message ("Syntax errors in policy." and the rest)."""
-    try:
-        strict_json.loads(document)
-    except strict_json.DuplicateKey:
-        pass  # JSON, but not a policy: the engine's "Syntax errors in policy." below
-    except ValueError:
-        message = "Syntax errors in policy." if managed else "This policy contains invalid Json"
-        raise ServiceError("MalformedPolicyDocument", message, 400) from None
+    """IAM's MalformedPolicyDocument: text that is not JSON at all gets
+    :func:`~mockrunner.iam_engine.strict_json.unparsable_policy_message`; JSON that is not a valid policy gets the
+    engine's message ("Syntax errors in policy." and the rest)."""
+    unparsable = strict_json.unparsable_policy_message(document, managed)
+    if unparsable is not None:
+        raise ServiceError("MalformedPolicyDocument", unparsable, 400)
     try:
         validate_policy(document, kind, require_current_version=managed)
     except MalformedPolicyError as error:
