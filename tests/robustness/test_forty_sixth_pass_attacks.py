@@ -46,7 +46,7 @@ from tests.iam.federation import mint, web_identity_trust
 from tests.iam.saml_federation import assume, saml_provider, saml_response, saml_role
 from tests.registry.images import Registry, error_code, login_password
 from tests.suggest.helpers import admin, user_keys
-from tests.ways.test_mock_decorator import ROOT_DIR
+from tests.ways.test_mock_decorator import ROOT_DIR, clean_shell_lines
 
 
 def _scanning(ecr, names: list[str]) -> dict[str, tuple[str, list[str]]]:
@@ -345,15 +345,10 @@ with mock_aws(), mock_apprunner():
 
 
 def test_clients_made_before_the_mock_beside_moto_are_answered_by_mockrunner(tmp_path) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": ROOT_DIR,
-           "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
-    result = subprocess.run([sys.executable, "-c", _MOTO_FIRST], capture_output=True, text=True, env=env,
-                            timeout=120, cwd=str(tmp_path))
-    assert result.returncode == 0, result.stderr
     # alice is in mockrunner (not moto), the caller is mockrunner's root (moto's is user/moto), moto's keys for a
     # client made outside are refused as mockrunner refuses unknown keys, and S3 is still moto's
-    assert result.stdout.split("\n")[:4] == ["['alice']", "arn:aws:iam::123456789012:root", "InvalidClientTokenId",
-                                             "[]"]
+    assert clean_shell_lines(_MOTO_FIRST, tmp_path)[:4] == ["['alice']", "arn:aws:iam::123456789012:root",
+                                                            "InvalidClientTokenId", "[]"]
 
 
 def test_the_server_fixture_clears_what_would_send_its_clients_elsewhere(monkeypatch, request) -> None:

@@ -133,13 +133,19 @@ with mock_apprunner():
 """
 
 
-def test_plain_clients_in_a_clean_shell_without_credentials_or_endpoint(tmp_path) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": ROOT_DIR,
-           "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
-    result = subprocess.run([sys.executable, "-c", _CLEAN_SHELL], capture_output=True, text=True, env=env,
-                            timeout=60, cwd=str(tmp_path))
+def clean_shell_lines(script: str, home) -> list[str]:
+    """The lines ``script`` prints, run by a new interpreter with no AWS credentials, configuration or endpoint in
+    its environment (``home``: a scratch directory for its home and working directory)."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "PYTHONPATH": ROOT_DIR,
+           "AWS_CONFIG_FILE": str(home / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(home / "none")}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                            timeout=120, cwd=str(home))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:4] == ["[]", ROOT_ARN, "[]", "[]"]
+    return result.stdout.split("\n")
+
+
+def test_plain_clients_in_a_clean_shell_without_credentials_or_endpoint(tmp_path) -> None:
+    assert clean_shell_lines(_CLEAN_SHELL, tmp_path)[:4] == ["[]", ROOT_ARN, "[]", "[]"]
 
 
 def test_a_mocked_service_is_never_sent_over_http(monkeypatch) -> None:
