@@ -174,6 +174,8 @@ def import_state() -> Response:
         replacement = snapshot.read_state(_store(), document)  # decoded and checked before the store lock is taken
         with _mutation():
             snapshot.replace_state(_store(), replacement)
+            # operations not yet due come due under this server's mode, as after a restart
+            apprunner.judge_pending_with(_store(), _store().settings.enforce)
     except snapshot.SnapshotError as error:
         raise AdminError(400, "InvalidState", str(error)) from None
     return _json({"status": "imported", "accounts": sorted(_store().accounts)})

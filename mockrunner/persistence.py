@@ -330,7 +330,7 @@ class StateFile:
     def _restore(self) -> None:
         """Put the store back to the state the file holds (nothing to restore before the first save)."""
         if self._durable is not None:
-            snapshot.import_state(self.store, json.loads(self._durable))
+            snapshot.restore_state(self.store, json.loads(self._durable))
         self.store.blobs.spare()  # the state holds the blobs the undone change deleted again
 
 

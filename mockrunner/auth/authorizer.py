@@ -346,6 +346,8 @@ def _decide(store: "Store", who: Caller | Principal, check: "Check", base_contex
             request_id: str | None, details: Mapping[str, Any] | None, now: datetime) -> Decision:
     """:func:`decide` with every argument given (the request's hot path: no keyword handling)."""
     decision, compiled, context, resource_policy, kept = _decided(store, who, check, base_context, now, False)
+    if check.granted_by is not None and decision.decision == "implicitDeny":
+        decision = Decision("allowed", [], f"Allowed by the account's {check.granted_by}.", "allowed")
     if kept is None:
         fields = decision_log.fields_of(recorded(context), decision.matched_statements, decision.errors)
     else:  # a kept decision: its request (context included) is the one decided, so are the log's fields of it

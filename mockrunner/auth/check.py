@@ -14,7 +14,9 @@ class Check:
     ``resource_account`` the account owning the resource when the ARN does not say (e.g. ``*``);
     ``named_by_arn`` makes a denial name the resource by its ARN where IAM would name an existing user, role or group
     as ``<kind> <name>`` (the entity a Create* with tags is tagging does not exist yet); ``shown_as``, when set, is
-    how a denial names the resource instead (IAM's words for a resource one operation checks for another).
+    how a denial names the resource instead (IAM's words for a resource one operation checks for another);
+    ``granted_by``, when set, names an account setting that grants the action: no policy need allow it, and only an
+    explicit deny takes it away.
     """
 
     action: str
@@ -25,3 +27,4 @@ class Check:
     resource_account: str | None = None
     named_by_arn: bool = False
     shown_as: str | None = None
+    granted_by: str | None = None

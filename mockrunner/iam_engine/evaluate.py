@@ -9,7 +9,8 @@ logic" page):
    must always allow (IAM User Guide, "Policy evaluation logic": a role's trust policy is a resource-based
    policy that an identity-based policy cannot stand in for). A resource-policy allow
    naming the caller's user ARN or role-session ARN is enough by itself and is not limited by the
-   permissions boundary or session policies; one naming the role ARN (or everyone) joins the
+   permissions boundary or session policies (save a role trust policy's, which the boundary still limits); one
+   naming the role ARN (or everyone) joins the
    identity-based grant and is limited by both; one naming only the account needs the identity-based
    policy to allow. ("Permissions boundaries" and "Session policies" pages describe these nuances.)
 3. Cross account: the identity side (after boundary and session intersection) AND the resource
@@ -442,6 +443,12 @@ def _evaluate(request: AuthzRequest, guards: list[Guard] | None) -> Decision:
             # scoped credentials can never do more than their scope allows (fail closed; see behaviour.md).
             if not all(scope_down_allows):
                 return _deny(request, SESSION, False)
+            # A role's trust policy naming a user still needs the user's boundary to allow: "If a permissions
+            # boundary is set for the user, then it must allow the sts:AssumeRole action" (IAM User Guide, "Update
+            # a role trust policy").
+            if request.resource_policy.kind is PolicyKind.TRUST and boundary_allows is not None \
+                    and not boundary_allows:
+                return _deny(request, BOUNDARY, False)
             return _allow(request, [RESOURCE], specific)
         joined = [m for m, how in res_allows if how != MATCH_SPECIFIC and how != MATCH_ACCOUNT]
         if not (id_allows or joined or is_root):

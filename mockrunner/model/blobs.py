@@ -99,9 +99,14 @@ class Upload:
 
 def _hex(digest: str) -> str:
     algorithm, _, hex_part = digest.partition(":")
-    if algorithm != "sha256" or len(hex_part) != 64 or any(c not in "0123456789abcdef" for c in hex_part):
+    if algorithm != "sha256" or not _is_hex(hex_part):
         raise ValueError(f"not a sha256 digest: {digest!r}")
     return hex_part
+
+
+def _is_hex(name: str) -> bool:
+    """``name`` is 64 lower-case hex digits: a blob's file name (any other file in the directory is no blob)."""
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
 
 
 class UnsafeDirectory(OSError):
@@ -198,8 +203,9 @@ class BlobStore:
             with self._lock:
                 data = self._memory.get(hex_part)
             return None if data is None else len(data)
+        path = self._blob_path(hex_part)
         try:
-            return os.path.getsize(self._blob_path(hex_part))
+            return os.path.getsize(path) if os.path.isfile(path) else None
         except OSError:
             return None
 
@@ -217,7 +223,7 @@ class BlobStore:
             return self._memory_chunks(memoryview(data), start, len(data) if end is None else end)
         try:
             handle = open(self._blob_path(hex_part), "rb")  # noqa: SIM115 - closed by the generator
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):  # gone, or replaced by what is no file
             raise KeyError(digest) from None
         return self._file_chunks(handle, start, end)
 
@@ -244,7 +250,7 @@ class BlobStore:
             with self._lock:
                 return [f"sha256:{hex_part}" for hex_part in self._memory]
         folder = os.path.join(self.directory, "sha256")
-        return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ()) if len(name) == 64]
+        return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ()) if _is_hex(name)]
 
     def delete(self, digest: str) -> None:
         """Forget a blob.  In memory at once; on disk (where a state file is kept, and a change that cannot be
@@ -619,11 +625,18 @@ def _upload_record(path: str) -> tuple[tuple, datetime, object]:
     with open(path, "rb") as handle:
         record = json.loads(handle.read())
     if isinstance(record, list):
-        return tuple(record), datetime.fromtimestamp(os.path.getmtime(path), UTC), None
+        return _owner(record), datetime.fromtimestamp(os.path.getmtime(path), UTC), None
     started = datetime.fromisoformat(record["started"])
     if started.tzinfo is None:
         raise ValueError("a start time without a time zone")
-    return tuple(record["owner"]), started, record.get("parts")
+    return _owner(record["owner"]), started, record.get("parts")
+
+
+def _owner(recorded: object) -> tuple[str, ...]:
+    """An upload record's owner: a list of strings (a repository's place and creation time), else ``ValueError``."""
+    if not isinstance(recorded, list) or not all(isinstance(part, str) for part in recorded):
+        raise ValueError("an upload's owner is a list of strings")
+    return tuple(recorded)
 
 
 def _parts_of(recorded: object, size: int) -> list[int]:

@@ -549,10 +549,13 @@ class IamState:
                          if not (session.kind in kinds and session.entity_name == entity_name)}
         self._changed()
 
-    def rename_sessions(self, kinds: tuple[str, ...], old_name: str, new_name: str) -> None:
-        """The STS sessions of a renamed entity name it by its new name: they keep its permissions, and a new
-        entity that takes the old name is another principal that gives them nothing."""
-        self.sessions = {key: dataclasses.replace(session, entity_name=new_name)
+    def rename_sessions(self, kinds: tuple[str, ...], old_name: str, new_name: str, old_arn: str,
+                        new_arn: str) -> None:
+        """The STS sessions of a renamed (or moved) entity name it by its new name, and those that are the entity
+        itself (GetSessionToken's) by its new ARN: they keep its permissions, and a new entity that takes the old
+        name is another principal, which resource and trust policies naming it never confuse with them."""
+        self.sessions = {key: dataclasses.replace(session, entity_name=new_name,
+                                                  arn=new_arn if session.arn == old_arn else session.arn)
                          if session.kind in kinds and session.entity_name == old_name else session
                          for key, session in self.sessions.items()}
         self._changed()

@@ -87,6 +87,31 @@ def _stored_policies(account: "Account") -> Iterator[tuple[str, str | None]]:
         yield f"{base}.regions.{region_name}.ecr.registry_policy", region.ecr.registry_policy
 
 
+CASE_INSENSITIVE = ("users", "groups", "roles", "policies", "instance_profiles")
+"""``IamState`` collections whose names IAM does not distinguish by case ("Names are not distinguished by case. For
+example, you cannot create resources named both "MyResource" and "myresource"": IAM API reference, CreateUser,
+CreateRole, CreateGroup, CreatePolicy, CreateInstanceProfile)."""
+
+
+def case_twins(accounts: Mapping[str, "Account"]) -> str | None:
+    """``"<path>: <why>"`` for the first entity of :data:`CASE_INSENSITIVE` whose name another of its account and
+    kind has in another case, or the first managed policy without its default version; else ``None``."""
+    for account_id, account in accounts.items():
+        for collection in CASE_INSENSITIVE:
+            seen: dict[str, str] = {}
+            for key, entity in getattr(account.iam, collection).items():
+                where = f"$.state.accounts.{account_id}.iam.{collection}[{str(key)[:200]!r}]"
+                folded = entity.name.lower()
+                if folded in seen:
+                    return f"{where}: its name is {seen[folded][:200]!r}'s in another case (IAM names ignore case)"
+                seen[folded] = entity.name
+        for key, policy in account.iam.policies.items():
+            if policy.version(policy.default_version_id) is None:
+                return (f"$.state.accounts.{account_id}.iam.policies[{str(key)[:200]!r}]: its default version "
+                        f"{policy.default_version_id[:40]!r} is not among its versions")
+    return None
+
+
 def shared_ids(accounts: Mapping[str, "Account"]) -> str | None:
     """``"<path>: <why>"`` for the first user, role, group, managed policy or instance profile whose unique id is not
     of its kind's prefix or is another entity's too (in any account: IAM's unique ids are global), or the first

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.iam_engine.strict_json import is_unicode_text
 from mockrunner.model.clock import MAX_CLOCK_OFFSET
-from mockrunner.model.iam_homes import misplaced, shared_ids, shared_key_ids
+from mockrunner.model.iam_homes import case_twins, misplaced, shared_ids, shared_key_ids
 from mockrunner.model.policy_documents import check_policy_documents
 from mockrunner.state_ranges import check_ranges, checking
 
@@ -81,6 +81,13 @@ def import_state(store: "Store", document: Any) -> None:
     replace_state(store, read_state(store, document))
 
 
+def restore_state(store: "Store", document: dict[str, Any]) -> None:
+    """Put back a state this process exported itself (a rollback): decoded but not checked, since it was the store's
+    own state; a check it would fail (a rule added since that state was reached) must not make the rollback fail."""
+    decoded = {name: decode(value, f"$.state.{name}") for name, value in document["state"].items()}
+    replace_state(store, Replacement(decoded, float(document.get("clock_offset_seconds", 0))))
+
+
 @dataclasses.dataclass(frozen=True)
 class Replacement:
     """A state document decoded and checked (:func:`read_state`), ready to replace a store's state."""
@@ -120,8 +127,8 @@ def read_state(store: "Store", document: Any) -> Replacement:
     _check_accounts(decoded["accounts"])
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
-    problem = misplaced(decoded["accounts"]) or shared_ids(decoded["accounts"]) or shared_key_ids(
-        decoded["accounts"], [keys.access_key_id for keys in store.settings.root_accounts])
+    problem = misplaced(decoded["accounts"]) or case_twins(decoded["accounts"]) or shared_ids(decoded["accounts"]) \
+        or shared_key_ids(decoded["accounts"], [keys.access_key_id for keys in store.settings.root_accounts])
     if problem is not None:
         raise SnapshotError(problem)
     return Replacement(decoded, float(offset))

@@ -774,3 +774,296 @@ def test_a_second_session_of_an_existing_role_does_not_change_the_first(mockrunn
     assert isinstance(first.client("iam").list_users()["Users"], list)  # the first session kept its permission
     again = mockrunner.session(role="deployer")  # the role as it is
     assert isinstance(again.client("iam").list_users()["Users"], list)
+
+
+# ------------------------------------------------------------------------------------------------ STS
+def _assumable_role(aws: Harness, statements: list[dict] | None = None) -> str:
+    return aws.client("iam").create_role(RoleName="target", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": statements or [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+             "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetContext"]}]}))["Role"]["Arn"]
+
+
+_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+_CONTEXT = [{"ProviderArn": "arn:aws:iam::aws:contextProvider/IdentityCenter", "ContextAssertion": "x" * 8}]
+
+
+@pytest.mark.parametrize("deny_in", ["identity", "trust"])
+def test_provided_contexts_need_sts_set_context(aws, deny_in) -> None:
+    identity = {"Version": "2012-10-17", "Statement": [
+        *_ALL["Statement"], *([{"Effect": "Deny", "Action": "sts:SetContext", "Resource": "*"}]
+                              if deny_in == "identity" else [])]}
+    sts = aws.client("sts", **user_keys(aws, "caller", inline=identity))
+    trust = [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]
+    if deny_in == "trust":
+        trust.append({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                      "Action": "sts:SetContext", "Condition": {"StringEquals": {
+                          "sts:RequestContextProviders": "arn:aws:iam::aws:contextProvider/Other"}}})
+    role = _assumable_role(aws, trust)
+    assert sts.assume_role(RoleArn=role, RoleSessionName="plain")["AssumedRoleUser"]  # no context: no SetContext
+    with pytest.raises(ClientError) as refused:
+        sts.assume_role(RoleArn=role, RoleSessionName="ctx", ProvidedContexts=_CONTEXT)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert "sts:SetContext" in refused.value.response["Error"]["Message"]
+
+
+def test_held_provided_contexts_pass_when_the_trust_allows_set_context(aws) -> None:
+    sts = aws.client("sts", **user_keys(aws, "caller", inline=_ALL))
+    role = _assumable_role(aws)
+    assert sts.assume_role(RoleArn=role, RoleSessionName="ctx", ProvidedContexts=_CONTEXT)["AssumedRoleUser"]
+
+
+def test_a_trust_naming_a_user_is_still_limited_by_the_users_boundary(aws) -> None:
+    iam = aws.client("iam")
+    boundary = iam.create_policy(PolicyName="s3-only", PolicyDocument=json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))["Policy"]["Arn"]
+    keys = user_keys(aws, "bounded", boundary=boundary)
+    role = _assumable_role(aws, [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bounded"},
+                                  "Action": "sts:AssumeRole"}])
+    sts = aws.client("sts", **keys)
+    with pytest.raises(ClientError) as refused:
+        sts.assume_role(RoleArn=role, RoleSessionName="escalate")
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    iam.put_user_permissions_boundary(UserName="bounded",
+                                      PermissionsBoundary="arn:aws:iam::aws:policy/AdministratorAccess")
+    assert sts.assume_role(RoleArn=role, RoleSessionName="allowed")["AssumedRoleUser"]
+
+
+def test_session_tags_past_the_packed_size_are_refused_in_stss_words(aws) -> None:
+    sts = aws.client("sts", **user_keys(aws, "tagger", inline=_ALL))
+    role = _assumable_role(aws)
+    tags = [{"Key": f"{index:02d}" + "k" * 126, "Value": "v" * 256} for index in range(50)]
+    with pytest.raises(ClientError) as refused:
+        sts.assume_role(RoleArn=role, RoleSessionName="tagged", Tags=tags)
+    error = refused.value.response["Error"]
+    assert error["Code"] == "PackedPolicyTooLarge"
+    assert re.fullmatch(r"Packed size of session tags consumes \d+% of allotted space\.", error["Message"])
+    assert sts.assume_role(RoleArn=role, RoleSessionName="few", Tags=tags[:5])["PackedPolicySize"] <= 100
+
+
+def test_a_session_policy_past_the_limit_is_refused_in_stss_words(aws) -> None:
+    sts = aws.client("sts", **user_keys(aws, "caller", inline=_ALL))
+    role = _assumable_role(aws)
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:" + "x" * 2100,
+                                                                 "Resource": "*"}]})
+    with pytest.raises(ClientError) as refused:
+        sts.assume_role(RoleArn=role, RoleSessionName="big", Policy=policy)
+    assert re.fullmatch(r"Packed policy consumes \d+% of allotted space, please use smaller policy\.",
+                        refused.value.response["Error"]["Message"])
+
+
+# ------------------------------------------------------------------------------------------------ seeds and imports
+def test_a_seed_reusing_a_sessions_key_id_is_refused_and_the_state_still_loads(aws) -> None:
+    sts = aws.client("sts", **user_keys(aws, "bob", inline=_ALL))
+    credentials = sts.assume_role(RoleArn=_assumable_role(aws), RoleSessionName="ss")["Credentials"]
+    status, answer = admin(aws, "POST", "/seed", body={"users": [{"name": "eve", "access_keys": [
+        {"access_key_id": credentials["AccessKeyId"], "secret_access_key": "evesecret"}]}]})
+    assert status == 400 and "would not load again" in json.dumps(answer)
+    session = aws.client("sts", access_key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+                         token=credentials["SessionToken"])
+    assert session.get_caller_identity()["Arn"].endswith(":assumed-role/target/ss")
+    assert "eve" not in [user["UserName"] for user in aws.client("iam").list_users()["Users"]]
+    status, exported = admin(aws, "GET", "/state")
+    assert admin(aws, "PUT", "/state", body=exported)[0] == 200
+
+
+@pytest.mark.parametrize("key_id", ["ÄKIAEXAMPLE000000000", "ＡＫＩＡEXAMPLE0000000"])
+def test_a_seed_key_id_of_other_than_ascii_letters_is_refused(aws, key_id) -> None:
+    status, answer = admin(aws, "POST", "/seed", body={"users": [{"name": "u1", "access_keys": [
+        {"access_key_id": key_id, "secret_access_key": "s"}]}]})
+    assert status == 400
+    assert aws.client("iam").list_users()["Users"] == []
+
+
+def test_a_seed_root_key_id_a_users_key_has_is_refused(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    status, _ = admin(aws, "POST", "/seed", body={"accounts": [{"id": "111122223333", "root_credentials": {
+        "access_key_id": key["AccessKeyId"], "secret_access_key": "rootsecret"}}]})
+    assert status == 400
+    alice = aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert alice.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
+
+
+@pytest.mark.parametrize("collection", ["users", "roles", "groups"])
+def test_a_state_holding_iam_names_that_differ_only_in_case_is_refused(aws, collection) -> None:
+    iam = aws.client("iam")
+    make = {"users": lambda name: iam.create_user(UserName=name),
+            "roles": lambda name: iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service":
+                 "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})),
+            "groups": lambda name: iam.create_group(GroupName=name)}[collection]
+    make("alice")
+    make("bobby")
+    _, exported = admin(aws, "GET", "/state")
+    text = json.dumps(exported).replace('"bobby"', '"ALICE"').replace("/bobby", "/ALICE")
+    status, answer = admin(aws, "PUT", "/state", body=json.loads(text))
+    assert status == 400 and "another case" in json.dumps(answer)
+
+
+def test_a_state_holding_a_managed_policy_without_its_default_version_is_refused(aws) -> None:
+    aws.client("iam").create_policy(PolicyName="p", PolicyDocument=json.dumps(_ALL))
+    _, exported = admin(aws, "GET", "/state")
+    text = json.dumps(exported)
+    elsewhere = text.replace('"default_version_id": "v1"', '"default_version_id": "v9"')
+    assert elsewhere != text
+    status, answer = admin(aws, "PUT", "/state", body=json.loads(elsewhere))
+    assert status == 400 and "default version" in json.dumps(answer)
+
+
+# ------------------------------------------------------------------------------------------------ the blob store
+def _stored_layer(make_harness, tmp_path) -> tuple[Harness, Registry, str, Any]:
+    """A server keeping its state (and blobs) in ``tmp_path``, with ``app:v1`` pushed; its layer's digest and file."""
+    harness = make_harness("server", Settings(log_requests=False, operation_delay=0,
+                                              state_file=str(tmp_path / "state.bin")))
+    ecr = harness.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    text = image_manifest("blob46")
+    put_image(ecr, repositoryName="app", imageManifest=text, imageTag="v1")
+    digest = json.loads(text)["layers"][0]["digest"]
+    return harness, Registry(harness.endpoint_url, login_password(ecr)), digest, \
+        tmp_path / "state.bin.blobs" / "sha256" / digest.partition(":")[2]
+
+
+def test_a_blob_file_replaced_by_a_directory_is_unknown_not_a_500(make_harness, tmp_path) -> None:
+    _, registry, digest, path = _stored_layer(make_harness, tmp_path)
+    assert registry.call("GET", f"/v2/app/blobs/{digest}").status_code == 200
+    path.unlink()
+    path.mkdir()
+    answer = registry.call("GET", f"/v2/app/blobs/{digest}")
+    assert answer.status_code < 500 and error_code(answer)[1] == "BLOB_UNKNOWN"
+    assert registry.call("HEAD", f"/v2/app/blobs/{digest}").status_code == 404
+
+
+def test_a_stray_file_among_the_blobs_neither_breaks_reset_nor_a_restart(make_harness, tmp_path) -> None:
+    harness, _, digest, path = _stored_layer(make_harness, tmp_path)
+    stray = path.with_name(path.name.upper())
+    stray.write_bytes(path.read_bytes())
+    assert admin(harness, "POST", "/reset")[0] == 200
+    harness.client("iam").create_user(UserName="after-reset")
+    restarted = _restarted(harness, Settings(log_requests=False, operation_delay=0,
+                                             state_file=str(tmp_path / "state.bin")))
+    try:
+        assert [u["UserName"] for u in restarted.client("iam").list_users()["Users"]] == ["after-reset"]
+    finally:
+        restarted.close()
+
+
+def test_an_upload_record_with_an_unhashable_owner_is_dropped_at_start(tmp_path) -> None:
+    from mockrunner.model.blobs import BlobStore
+
+    uploads = tmp_path / "blobs" / "uploads"
+    uploads.mkdir(parents=True, mode=0o700)
+    (tmp_path / "blobs").chmod(0o700)
+    upload_id = "12345678-1234-5678-1234-567812345678"
+    (uploads / upload_id).write_bytes(b"data")
+    (uploads / f"{upload_id}.json").write_text(json.dumps({"owner": [["x"], "y"],
+                                                          "started": "2026-01-01T00:00:00+00:00"}))
+    store = BlobStore(str(tmp_path / "blobs"))  # a traceback before
+    assert store.digests() == [] and not (uploads / upload_id).exists()
+
+
+# ------------------------------------------------------------------------------------------------ IAM guide examples
+def _password_user(aws: Harness, statements: list[dict]) -> Any:
+    iam = aws.client("iam")
+    iam.update_account_password_policy(AllowUsersToChangePassword=True, MinimumPasswordLength=8)
+    keys = user_keys(aws, "pat", inline={"Version": "2012-10-17", "Statement": statements} if statements else None)
+    iam.create_login_profile(UserName="pat", Password="Initial#Pass1")
+    return aws.client("iam", **keys)
+
+
+def test_an_explicit_deny_takes_away_what_allow_users_to_change_password_grants(aws) -> None:
+    user = _password_user(aws, [{"Effect": "Deny", "Action": ["iam:ChangePassword", "iam:GetAccountPasswordPolicy"],
+                                 "Resource": "*"}])
+    for call in (lambda: user.change_password(OldPassword="Initial#Pass1", NewPassword="Changed#Pass2"),
+                 user.get_account_password_policy):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_held_allow_users_to_change_password_needs_no_policy(aws) -> None:
+    user = _password_user(aws, [])
+    user.change_password(OldPassword="Initial#Pass1", NewPassword="Changed#Pass2")
+    assert user.get_account_password_policy()["PasswordPolicy"]["AllowUsersToChangePassword"] is True
+    status, logged = admin(aws, "GET", "/decisions", params={"action": "iam:ChangePassword"})
+    assert [entry["decision"] for entry in logged["decisions"]] == ["allowed"]
+
+
+@pytest.mark.parametrize("operation", ["create_access_key", "create_login_profile",
+                                       "create_service_specific_credential"])
+def test_a_user_named_in_another_case_is_that_user_for_every_create_of_its_credentials(aws, operation) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="Dana")
+    extra = {"create_login_profile": {"Password": "Aa1!aaaaaaaaaaaa"},
+             "create_service_specific_credential": {"ServiceName": "codecommit.amazonaws.com"}}.get(operation, {})
+    answer = getattr(iam, operation)(UserName="dana", **extra)
+    made = next(value for key, value in answer.items() if key != "ResponseMetadata")
+    assert made["UserName"] == "Dana"
+
+
+# ------------------------------------------------------------------------------------------------ second review
+def test_a_service_linked_role_is_not_made_beside_a_role_of_its_name_in_another_case(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_role(RoleName="awsserviceroleforapprunner", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service":
+                                                "apprunner.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    with pytest.raises(ClientError) as refused:
+        iam.create_service_linked_role(AWSServiceName="apprunner.amazonaws.com")
+    assert "has been taken in this account" in refused.value.response["Error"]["Message"]
+    _, exported = admin(aws, "GET", "/state")
+    assert admin(aws, "PUT", "/state", body=exported)[0] == 200
+
+
+def test_a_failing_seed_is_undone_whatever_the_state_it_undoes_to(aws) -> None:
+    import dataclasses
+
+    aws.client("iam").create_user(UserName="alice")
+    users = aws.store.accounts[ACCOUNT].iam.users  # a twin no API call makes: the state no longer imports
+    users["ALICE"] = dataclasses.replace(users["alice"], name="ALICE", arn=f"arn:aws:iam::{ACCOUNT}:user/ALICE")
+    status, _ = admin(aws, "POST", "/seed", body={"users": [{"name": "x"}]})
+    assert status == 400  # refused and undone (its undo is no import: a 500 with x left behind before)
+    assert sorted(user["UserName"] for user in aws.client("iam").list_users()["Users"]) == ["ALICE", "alice"]
+    aws.round_trip = False  # the planted twin does not import: the harness's closing round trip would refuse it
+
+
+def test_federation_token_tags_past_the_packed_size_are_refused(aws) -> None:
+    sts = aws.client("sts", **user_keys(aws, "fed", inline=_ALL))
+    tags = [{"Key": f"k{index:02d}" + "a" * 125, "Value": "v" * 256} for index in range(50)]
+    with pytest.raises(ClientError) as refused:
+        sts.get_federation_token(Name="fed", Tags=tags)
+    assert refused.value.response["Error"]["Code"] == "PackedPolicyTooLarge"
+
+
+def test_an_imported_pending_operation_comes_due_under_the_servers_mode(make_harness) -> None:
+    harness = make_harness("inprocess", Settings(log_requests=False, operation_delay=1))
+    _set_mode(harness, "off")
+    arn = _unpullable_service(harness)
+    _, exported = admin(harness, "GET", "/state")  # the deployment pending, held to "off"
+    _set_mode(harness, "on")
+    assert admin(harness, "PUT", "/state", body=exported)[0] == 200
+    _advance(harness, 2)
+    assert _status(harness, arn) == "CREATE_FAILED"
+
+
+# ------------------------------------------------------------------------------------------------ renames
+@pytest.mark.parametrize("move", [{"NewUserName": "alice2"}, {"NewPath": "/moved/"}], ids=["rename", "new-path"])
+def test_a_moved_users_session_is_the_user_not_a_namesake(aws, move) -> None:
+    iam = aws.client("iam")
+    keys = user_keys(aws, "alice", inline={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]})
+    credentials = aws.client("sts", **keys).get_session_token()["Credentials"]
+    session = aws.client("sts", access_key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
+                         token=credentials["SessionToken"])
+    iam.update_user(UserName="alice", **move)
+    moved = iam.get_user(UserName=move.get("NewUserName", "alice"))["User"]["Arn"]
+    assert session.get_caller_identity()["Arn"] == moved
+    if "NewUserName" not in move:
+        return
+    iam.create_user(UserName="alice")  # a namesake, whom alone the role below trusts
+    role = _assumable_role(aws, [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/alice"},
+                                  "Action": "sts:AssumeRole"}])
+    with pytest.raises(ClientError) as refused:
+        session.assume_role(RoleArn=role, RoleSessionName="steal")
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"

@@ -26,7 +26,9 @@ SYNTAX = "Syntax errors in policy."
 def _populate(aws) -> str:
     """Every kind of stored policy document, made through the API; returns the STS session's access key id."""
     iam = aws.client("iam")
-    iam.create_policy(PolicyName="Boundary", PolicyDocument=doc(allow("iam:*")))
+    # the boundary allows sts:AssumeRole: the trust naming alice is limited by it (IAM User Guide, "Update a role
+    # trust policy")
+    iam.create_policy(PolicyName="Boundary", PolicyDocument=doc(allow(["iam:*", "sts:AssumeRole"])))
     key = user_with_key(aws, "alice", inline={"own": doc(allow("*"))})
     iam.put_user_permissions_boundary(UserName="alice", PermissionsBoundary=BOUNDARY_ARN)
     iam.create_group(GroupName="devs")
@@ -133,7 +135,7 @@ def test_put_state_with_a_broken_boundary_is_refused_whole(aws) -> None:
     status, after = _admin(aws, "GET", "/state")
     assert "carol" not in after["state"]["accounts"][ACCOUNT]["iam"]["users"]
     assert after["state"]["accounts"][ACCOUNT]["iam"]["policies"][BOUNDARY_ARN]["versions"][0]["document"] == \
-        doc(allow("iam:*"))
+        doc(allow(["iam:*", "sts:AssumeRole"]))
     assert aws.client("iam").get_user(UserName="alice")["User"]["PermissionsBoundary"][
         "PermissionsBoundaryArn"] == BOUNDARY_ARN
 

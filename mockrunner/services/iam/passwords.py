@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
@@ -144,15 +145,20 @@ def _granted_by_policy(ctx: RequestContext) -> bool:
     return policy is not None and policy.allow_users_to_change and caller is not None and caller.kind == "User"
 
 
+_GRANT = "password policy (AllowUsersToChangePassword)"
+"""The setting that grants every IAM user ChangePassword on itself and GetAccountPasswordPolicy: an explicit deny still
+takes it away (the IAM User Guide's MFA self-management example denies iam:ChangePassword without MFA, and says to
+add it to the deny's exceptions to allow it)."""
+
+
 def _change_password_checks(ctx: RequestContext) -> Iterable[Check]:
-    if _granted_by_policy(ctx):
-        return ()
+    granted = _GRANT if _granted_by_policy(ctx) else None
     caller = ctx.caller
     if caller is not None and caller.kind == "User":
         user = iam_of(ctx).users.get(caller.entity_name)
         if user is not None:
-            return (Check("iam:ChangePassword", user.arn),)
-    return (Check("iam:ChangePassword", caller.arn if caller is not None else "*"),)
+            return (Check("iam:ChangePassword", user.arn, granted_by=granted),)
+    return (Check("iam:ChangePassword", caller.arn if caller is not None else "*", granted_by=granted),)
 
 
 @op("iam", "ChangePassword", authz=_change_password_checks)
@@ -207,7 +213,7 @@ def _range_errors(params: dict) -> list[str]:
 
 def _policy_checks(ctx: RequestContext) -> Iterable[Check]:
     if ctx.operation_name == "GetAccountPasswordPolicy" and _granted_by_policy(ctx):
-        return ()
+        return tuple(replace(check, granted_by=_GRANT) for check in anything(ctx))
     return anything(ctx)
 
 

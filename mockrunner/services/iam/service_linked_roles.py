@@ -143,7 +143,7 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
     made on first use (as App Runner does; real accounts' exports)."""
     name = _slr_name(service, suffix)
     spec = service_linked_roles()[service]
-    if name in iam.roles:
+    if any(taken.lower() == name.lower() for taken in iam.roles):  # IAM names ignore case
         raise ServiceError(
             "InvalidInput",
             f"Service role name {name} has been taken in this account, please try a different suffix.", 400,

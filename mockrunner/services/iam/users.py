@@ -87,8 +87,8 @@ def update_user(ctx: RequestContext) -> dict:
     rename_owner(iam, user.name, new_name)
     old_name, old_arn, new_arn = user.name, user.arn, entity_arn(ctx.account.id, "user", path, new_name)
     iam.rename(user, name=new_name, path=path, arn=new_arn)
-    if new_name != old_name:
-        iam.rename_sessions(USER_SESSION_KINDS, old_name, new_name)
+    if new_name != old_name or new_arn != old_arn:
+        iam.rename_sessions(USER_SESSION_KINDS, old_name, new_name, old_arn, new_arn)
     if new_arn != old_arn:
         replace_principal(ctx.store, old_arn, new_arn)
     return {}

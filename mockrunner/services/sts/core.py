@@ -90,6 +90,9 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
         keys["aws:TagKeys"] = [tag["Key"] for tag in tags]
     if params.get("TransitiveTagKeys"):
         keys["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
+    contexts = params.get("ProvidedContexts") or []
+    if contexts:
+        keys["sts:RequestContextProviders"] = [context.get("ProviderArn", "") for context in contexts]
     if role is not None:
         keys.update(resource_tag_keys(role, "role"))
     if mfa.requested(ctx):
@@ -108,6 +111,11 @@ def _assume_role_checks(ctx: RequestContext) -> list[Check]:
         checks.append(Check("sts:TagSession", role_arn, keys, **common))
     if source_identity is not None:
         checks.append(Check("sts:SetSourceIdentity", role_arn, keys, **common))
+    if contexts:
+        # Context the session is given, as tags are: the trust policy must allow sts:SetContext too (IAM User
+        # Guide's trust policies for ProvidedContexts name "sts:AssumeRole" and "sts:SetContext"; the Service
+        # Authorization Reference's sts:SetContext, keyed by sts:RequestContextProviders).
+        checks.append(Check("sts:SetContext", role_arn, keys, **common))
     return checks
 
 
@@ -203,6 +211,7 @@ def assume_role(ctx: RequestContext) -> dict:
     # The session carries MFA authenticated now, or that of the calling GetSessionToken session; role chaining
     # passes none on (not documented either way: mockrunner fails closed).
     carried_mfa = caller.mfa_authenticated_at if caller.credential_source == "GetSessionToken" else None
+    check_packed_size(policies, policy_arns, tags)
     mfa_at = mfa.consume(ctx, now) if mfa.requested(ctx) else carried_mfa
     session = new_role_session(
         store.account(role.account_id).iam, now, role, params["RoleSessionName"], duration,
@@ -254,9 +263,8 @@ def _session_policies(params: dict) -> list[str]:
     document = params.get("Policy")
     if document is None:
         return []
-    if policy_size(document) > MAX_SESSION_POLICY_CHARS:
-        raise ServiceError("PackedPolicyTooLarge", "Packed policy consumes more than 100% of the allotted space.",
-                           400)
+    if policy_size(document) > MAX_SESSION_POLICY_CHARS:  # the plaintext's own limit, 2,048 characters
+        raise _policy_too_large(-(-policy_size(document) * 100 // MAX_SESSION_POLICY_CHARS))
     message = not_json_message(document)
     if message is not None:
         raise ServiceError("MalformedPolicyDocument", message, 400)
@@ -267,11 +275,39 @@ def _session_policies(params: dict) -> list[str]:
     return [document]
 
 
+_PACKED_BUDGET = MAX_SESSION_POLICY_CHARS * 2
+"""Characters of session policies, policy ARNs (64 each) and session tags one session holds: 100% of STS's packed
+size (its compression is not public; this is mockrunner's measure)
+(docs/behaviour.md, "Hostile input: forty-sixth pass")."""
+
+
+def _tags_used(tags: dict[str, str]) -> int:
+    return sum(len(key) + len(value) for key, value in tags.items())
+
+
 def _packed_size(policies: list[str], arns: list[str], tags: dict[str, str]) -> int:
     """A percentage of the packed-policy quota, roughly as STS reports it (its compression is not public)."""
-    used = sum(policy_size(p) for p in policies) + 64 * len(arns) + sum(len(k) + len(v) for k, v in
-                                                                               tags.items())
-    return min(100, used * 100 // (MAX_SESSION_POLICY_CHARS * 2)) if used else 0
+    used = sum(policy_size(p) for p in policies) + 64 * len(arns) + _tags_used(tags)
+    return min(100, used * 100 // _PACKED_BUDGET) if used else 0
+
+
+def check_packed_size(policies: list[str], arns: list[str], tags: dict[str, str]) -> None:
+    """``PackedPolicyTooLarge`` when the session's tags, or its tags and policies together, pass 100% of the packed
+    size, in STS's two wordings ("Packed size of session tags consumes n% of allotted space."; "Packed policy
+    consumes n% of allotted space, please use smaller policy.": AWS knowledge center, "iam-role-aws-sts-error")."""
+    tags_share = -(-_tags_used(tags) * 100 // _PACKED_BUDGET)
+    if tags_share > 100:
+        raise ServiceError("PackedPolicyTooLarge", f"Packed size of session tags consumes {tags_share}% of allotted "
+                           "space.", 400)
+    used = sum(policy_size(p) for p in policies) + 64 * len(arns) + _tags_used(tags)
+    share = -(-used * 100 // _PACKED_BUDGET)
+    if share > 100:
+        raise _policy_too_large(share)
+
+
+def _policy_too_large(share: int) -> ServiceError:
+    return ServiceError("PackedPolicyTooLarge", f"Packed policy consumes {share}% of allotted space, please use "
+                        "smaller policy.", 400)
 
 
 def session_credentials_refused(ctx: RequestContext) -> list[Check]:
@@ -387,6 +423,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
     duration = params.get("DurationSeconds") or 3600
     _check_duration(role, duration)
     policies, policy_arns = _session_policy_set(params, account.iam)
+    check_packed_size(policies, policy_arns, tags)
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role,
                                params["RoleSessionName"], duration, policies=policies,
                                policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,

@@ -29,6 +29,7 @@ from mockrunner.services.sts import token_size
 from mockrunner.services.sts.core import (
     _packed_size,
     _session_policy_set,
+    check_packed_size,
     refuse_duplicate_tag_keys,
     session_credentials_refused,
 )
@@ -64,6 +65,7 @@ def get_federation_token(ctx: RequestContext) -> dict:
     if caller.is_root:
         duration = min(duration, ROOT_MAX_DURATION)
     tags = {tag["Key"]: tag["Value"] for tag in params.get("Tags") or []}
+    check_packed_size(policies, policy_arns, tags)
     now = store.clock.now()
     name = params["Name"]
     session = Session(

@@ -32,6 +32,7 @@ from mockrunner.services.sts.core import (
     _role_from_arn,
     _session_policy_set,
     _session_result,
+    check_packed_size,
     checked_role_arn,
 )
 from mockrunner.services.sts.federated_keys import federated_principal_keys
@@ -187,6 +188,7 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
         raise ServiceError("AccessDenied", SAML_DENIED, 403)
     duration = _duration(ctx, role, session_duration, assertion.session_not_on_or_after)
     policies, policy_arns = _session_policy_set(params, store.account(role.account_id).iam)
+    check_packed_size(policies, policy_arns, tags)
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role, session_name, duration,
                                policies=policies, policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
                                source_identity=source_identity,
