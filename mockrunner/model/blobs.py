@@ -250,7 +250,8 @@ class BlobStore:
             with self._lock:
                 return [f"sha256:{hex_part}" for hex_part in self._memory]
         folder = os.path.join(self.directory, "sha256")
-        return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ()) if _is_hex(name)]
+        return [f"sha256:{name}" for name in (os.listdir(folder) if os.path.isdir(folder) else ())
+                if _is_hex(name) and os.path.isfile(os.path.join(folder, name))]  # a directory is no blob
 
     def delete(self, digest: str) -> None:
         """Forget a blob.  In memory at once; on disk (where a state file is kept, and a change that cannot be

@@ -1067,3 +1067,15 @@ def test_a_moved_users_session_is_the_user_not_a_namesake(aws, move) -> None:
     with pytest.raises(ClientError) as refused:
         session.assume_role(RoleArn=role, RoleSessionName="steal")
     assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_a_directory_named_like_a_blob_is_no_blob(tmp_path) -> None:
+    from mockrunner.model.blobs import BlobStore
+
+    (tmp_path / "blobs" / "sha256" / ("a" * 64)).mkdir(parents=True, mode=0o700)
+    (tmp_path / "blobs").chmod(0o700)
+    (tmp_path / "blobs" / "sha256").chmod(0o700)
+    store = BlobStore(str(tmp_path / "blobs"))
+    assert store.digests() == []
+    store.clear()
+    store.purge()  # an IsADirectoryError before: reset answered 500 and a restart stopped
