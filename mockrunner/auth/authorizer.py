@@ -346,8 +346,6 @@ def _decide(store: "Store", who: Caller | Principal, check: "Check", base_contex
             request_id: str | None, details: Mapping[str, Any] | None, now: datetime) -> Decision:
     """:func:`decide` with every argument given (the request's hot path: no keyword handling)."""
     decision, compiled, context, resource_policy, kept = _decided(store, who, check, base_context, now, False)
-    if check.granted_by is not None and decision.decision == "implicitDeny":
-        decision = Decision("allowed", [], f"Allowed by the account's {check.granted_by}.", "allowed")
     if kept is None:
         fields = decision_log.fields_of(recorded(context), decision.matched_statements, decision.errors)
     else:  # a kept decision: its request (context included) is the one decided, so are the log's fields of it
@@ -389,7 +387,18 @@ def _decided(store: "Store", who: Caller | Principal, check: "Check", base_conte
              now: datetime, all_allows: bool
              ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None, list | None]:
     """:func:`_evaluated`, and the principal's kept entry (``[decision, decision log fields or None, guards]``) when
-    the decision is one it keeps (see :attr:`CompiledPrincipal.serial`)."""
+    the decision is one it keeps (see :attr:`CompiledPrincipal.serial`).  A check an account setting grants
+    (``Check.granted_by``) is allowed unless a policy denies it explicitly."""
+    decided = _policies_decided(store, who, check, base_context, now, all_allows)
+    if check.granted_by is None or decided[0].decision != "implicitDeny":
+        return decided
+    return (Decision("allowed", [], f"Allowed by the account's {check.granted_by}.", "allowed"), *decided[1:])
+
+
+def _policies_decided(store: "Store", who: Caller | Principal, check: "Check", base_context: Mapping[str, Any] | None,
+                      now: datetime, all_allows: bool
+                      ) -> tuple[Decision, CompiledPrincipal, dict[str, Any], PolicyRef | None, list | None]:
+    """:func:`_decided` by the policies alone (the kept entries hold these decisions)."""
     compiled = compiled_principal(store, who)
     context = {**base_context, **check.context} if base_context else dict(check.context)
     add_resource_account(context, check.resource, check.resource_account, compiled.principal.account)

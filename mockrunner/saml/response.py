@@ -147,8 +147,8 @@ def _verified(root: Any, metadata: Metadata, location: str) -> Any:
         try:
             result: Any = XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, id_attribute="ID")
         except Exception:  # fail closed: whatever stops the verifier, this certificate verified nothing
-            # (signxml raises InvalidSignature/InvalidInput, lxml's errors for a Signature breaking the schema, and
-            # TypeError/KeyError/NotImplementedError for elements it reads but cannot use)
+            # (signxml's own refusals, lxml's errors for a Signature breaking the schema, and Python's errors for
+            # elements it reads but cannot use)
             continue
         if result.signed_xml is not None:
             return result.signed_xml

@@ -68,10 +68,10 @@ def _upstream(url: str, named: str | None) -> str:
     raise ServiceError("UnsupportedUpstreamRegistryException", "The specified upstream registry isn't supported.")
 
 
-def _upstream_account(url: str) -> str | None:
-    """The account of an ``ecr`` upstream registry URL (``None`` for any other upstream)."""
+def _upstream_registry(url: str) -> tuple[str, str] | None:
+    """The account and Region of an ``ecr`` upstream registry URL (``None`` for any other upstream)."""
     match = _ECR_URL.match(url.removeprefix("https://").rstrip("/"))
-    return match.group(1) if match else None
+    return (match.group(1), match.group(2)) if match else None
 
 
 def _rule(state: EcrState, prefix: str) -> PullThroughCacheRule:
@@ -99,7 +99,8 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
         # Unverified wording; documented: these upstreams need a credentialArn.
         raise invalid(f"Invalid parameter at 'credentialArn' failed to satisfy constraint: 'A credential ARN is "
                        f"required for upstream registry {kind}'")
-    cross_account = kind == "ecr" and _upstream_account(params["upstreamRegistryUrl"]) != ctx.caller.account_id
+    upstream = _upstream_registry(params["upstreamRegistryUrl"])
+    cross_account = kind == "ecr" and (upstream is None or upstream[0] != ctx.caller.account_id)
     if cross_account and not params.get("customRoleArn"):
         raise invalid("Invalid parameter at 'customRoleArn' failed to satisfy constraint: 'A custom role ARN is "
                        "required for a cross-account upstream registry ecr'")  # Unverified wording.
@@ -161,11 +162,11 @@ def delete_pull_through_cache_rule(ctx: RequestContext) -> dict:
 
 def _failure(ctx: RequestContext, rule: PullThroughCacheRule) -> str | None:
     """Why ECR could not use the rule's upstream now (``None``: it can)."""
-    match = _ECR_URL.match(rule.upstream_url.removeprefix("https://").rstrip("/"))
-    if match is None:
+    upstream = _upstream_registry(rule.upstream_url)
+    if upstream is None:
         return (f"Unable to reach the upstream registry {rule.upstream_url}: the upstream registry cannot be "
                 "reached from this network.")
-    if ctx.store.account(match.group(1)) is None or not regions.is_valid(match.group(2)):
+    if ctx.store.account(upstream[0]) is None or not regions.is_valid(upstream[1]):
         return f"The upstream registry {rule.upstream_url} does not exist."
     return None
 

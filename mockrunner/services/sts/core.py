@@ -285,9 +285,13 @@ def _tags_used(tags: dict[str, str]) -> int:
     return sum(len(key) + len(value) for key, value in tags.items())
 
 
+def _packed_used(policies: list[str], arns: list[str], tags: dict[str, str]) -> int:
+    return sum(policy_size(p) for p in policies) + 64 * len(arns) + _tags_used(tags)
+
+
 def _packed_size(policies: list[str], arns: list[str], tags: dict[str, str]) -> int:
     """A percentage of the packed-policy quota, roughly as STS reports it (its compression is not public)."""
-    used = sum(policy_size(p) for p in policies) + 64 * len(arns) + _tags_used(tags)
+    used = _packed_used(policies, arns, tags)
     return min(100, used * 100 // _PACKED_BUDGET) if used else 0
 
 
@@ -299,8 +303,7 @@ def check_packed_size(policies: list[str], arns: list[str], tags: dict[str, str]
     if tags_share > 100:
         raise ServiceError("PackedPolicyTooLarge", f"Packed size of session tags consumes {tags_share}% of allotted "
                            "space.", 400)
-    used = sum(policy_size(p) for p in policies) + 64 * len(arns) + _tags_used(tags)
-    share = -(-used * 100 // _PACKED_BUDGET)
+    share = -(-_packed_used(policies, arns, tags) * 100 // _PACKED_BUDGET)
     if share > 100:
         raise _policy_too_large(share)
 
