@@ -24,10 +24,11 @@ from mockrunner import gateway, refusals
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
 from mockrunner.model.blobs import BlobStore, UnsafeDirectory
+from mockrunner.model.iam_homes import shared_key_ids
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, StateFileError
 from mockrunner.registry import wsgi as registry
-from mockrunner.seed import apply_seed_file, load_seed_file, register_root_credentials
+from mockrunner.seed import SeedError, apply_seed_file, load_seed_file, register_root_credentials
 from mockrunner.services import apprunner, load_all
 from mockrunner.services.ecr.push import collect_garbage
 from mockrunner.wsgi import SIGNED_TRANSFER_ENCODING, Answer, Refusal, plain_answer
@@ -170,6 +171,7 @@ def prepare_state(store: Store) -> StateFile | None:
     if state_file is not None and state_file.load():
         for path in settings.seed_files:
             register_root_credentials(store, load_seed_file(path))  # configuration, not state
+        _refuse_taken_root_keys(store)
         with store.lock:
             collect_garbage(store)
             store.blobs.purge()  # what it drops is unreferenced in the durable state too
@@ -181,6 +183,16 @@ def prepare_state(store: Store) -> StateFile | None:
     if state_file is not None:
         state_file.save()
     return state_file
+
+
+def _refuse_taken_root_keys(store: Store) -> None:
+    """Raise :class:`SeedError` when a root key registered from a seed at a restart has the access key id of a key
+    or session in the loaded state: it would take that key over (requests signed with it act as root), and the
+    state would no longer export into a server with these settings
+    (docs/behaviour.md, "Hostile input: forty-seventh pass")."""
+    problem = shared_key_ids(store.accounts, [keys.access_key_id for keys in store.settings.root_accounts])
+    if problem is not None:
+        raise SeedError(f"a seed's root key cannot be used with state file {store.settings.state_file}: {problem}")
 
 
 def _raw_path(environ: dict[str, Any]) -> str | None:
