@@ -130,24 +130,58 @@ def origin_authority(origin: str) -> str | None:
     return parts.netloc.lower() or None
 
 
-def _origin(settings: Settings, remote_addr: str, headers: Mapping[str, str]) -> Refusal | None:
-    origin = headers.get("Origin")
+def _cross_origin(settings: Settings, headers: Mapping[str, str]) -> str | None:
+    """Why a request's ``Origin`` is another site's (``headers`` lower-case or case-insensitive), or None."""
+    origin = headers.get("origin")
     if origin is None:
         return None
     authority = origin_authority(origin)
     host = host_name(authority) if authority else None
-    same_origin = authority == (headers.get("Host") or "").strip().lower()  # that Host passed the check above
+    same_origin = authority == (headers.get("host") or "").strip().lower()  # that Host passed the check before
     if host is not None and (is_named_host(host, settings) or same_origin):
         return None
-    return Refusal(403, "AdminForbidden", f"the admin API refuses web pages from other origins (Origin "
-                                          f"{origin[:100]!r}); it answers pages served from {ALLOWED_HOSTS_HINT}")
+    return f"refuses web pages from other origins (Origin {origin[:100]!r}); it answers pages served from " \
+           f"{ALLOWED_HOSTS_HINT}"
+
+
+def _cross_site(headers: Mapping[str, str]) -> str | None:
+    """Why a request without ``Origin`` is a cross-site page's (an ``<img>``, a ``<script>``), or None."""
+    if headers.get("origin") is None and (headers.get("sec-fetch-site") or "").strip().lower() == "cross-site":
+        return "refuses cross-site requests from web pages (Sec-Fetch-Site: cross-site)"
+    return None
+
+
+def _origin(settings: Settings, remote_addr: str, headers: Mapping[str, str]) -> Refusal | None:
+    reason = _cross_origin(settings, headers)
+    return None if reason is None else Refusal(403, "AdminForbidden", f"the admin API {reason}")
 
 
 def _fetch_site(settings: Settings, remote_addr: str, headers: Mapping[str, str]) -> Refusal | None:
-    if headers.get("Origin") is None and (headers.get("Sec-Fetch-Site") or "").strip().lower() == "cross-site":
-        return Refusal(403, "AdminForbidden", "the admin API refuses cross-site requests from web pages "
-                                              "(Sec-Fetch-Site: cross-site)")
-    return None
+    reason = _cross_site(headers)
+    return None if reason is None else Refusal(403, "AdminForbidden", f"the admin API {reason}")
+
+
+WEB_PAGE_HEADERS = ("origin", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest")
+"""What browsers add to a page's requests (every fetch of a current browser carries ``Sec-Fetch-*``) and no SDK
+sends."""
+
+
+def web_page_refusal(settings: Settings, headers: Mapping[str, str]) -> str | None:
+    """Why an AWS API request that no credentials guard (enforcement off) is refused as another web page's, or None.
+
+    Only a request carrying a browser's own headers (:data:`WEB_PAGE_HEADERS`) is checked, as the admin API checks
+    every request: its ``Host`` is a loopback address, ``localhost``, an ``--admin-host`` name or any IP address (a
+    DNS-rebinding page's ``Host`` is its own name), its ``Origin`` such a host or its own, and without an ``Origin``
+    it is not ``Sec-Fetch-Site: cross-site``.  ``headers``: keys lower-case or case-insensitive."""
+    if not any(headers.get(name) is not None for name in WEB_PAGE_HEADERS):
+        return None
+    given = headers.get("host")
+    host = host_name(given) if given else None
+    if host is None or not (is_named_host(host, settings) or ip_of(host)):
+        shown = "no Host header" if not given else f"Host {given[:100]!r}"
+        return f"answers web pages only under {ALLOWED_HOSTS_HINT} or an IP address, not {shown} (this keeps " \
+               "DNS-rebinding web pages out)"
+    return _cross_origin(settings, headers) or _cross_site(headers)
 
 
 def given_token(headers: Mapping[str, str]) -> str:

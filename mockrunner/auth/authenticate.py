@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
+from mockrunner import admin_access
 from mockrunner.auth import sigv2, sigv4
 from mockrunner.auth.caller import Caller, anonymous_caller, principal_tags, root_caller
 from mockrunner.errors import ServiceError
@@ -66,6 +67,11 @@ def authenticate(ctx: "RequestContext") -> None:
         ctx.caller, ctx.account = anonymous_caller(), None
         return
     if settings.enforce == "off":
+        # No signature is checked, so nothing stops a web page the developer visits from acting as root: one from
+        # another site or host is refused (docs/behaviour.md, "Hostile input: forty-seventh pass").
+        refused = admin_access.web_page_refusal(settings, ctx.headers)
+        if refused is not None:
+            raise _error(ctx, "missing", f"mockrunner, with enforcement off, {refused}")
         signed = _parse_quietly(ctx)
         ctx.caller = root_caller(settings.default_account, signed.access_key_id if signed else "")
         ctx.account = store.account(settings.default_account)

@@ -223,7 +223,10 @@ def _http_date(value: str | None) -> str | None:
     from email.utils import parsedate_to_datetime
 
     try:
-        return parsedate_to_datetime(value).astimezone(UTC).strftime(DATE_FORMAT)
+        moment = parsedate_to_datetime(value)
+        if moment.tzinfo is None:  # asctime and "-0000" are UTC (RFC 9110 5.6.7, RFC 5322 3.3), not local time
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime(DATE_FORMAT)
     except (TypeError, ValueError, OverflowError):  # year 9999 west of UTC, or a year no C long holds
         return None
 
