@@ -13,6 +13,10 @@ Findings (each test failed before its fix):
 - **Medium (browser attack, enforcement off).** With ``--enforce off`` any web page could act as root: a cross-site
   form or ``<img>`` created users, a DNS-rebinding page read secret keys.  A request carrying a browser's
   ``Origin``/``Sec-Fetch-*`` headers now passes the admin API's Host/Origin/Sec-Fetch-Site checks first.
+- **Medium (ECR fidelity).** A lifecycle rule ``sinceImagePulled`` + ``expire`` was accepted and deleted images (AWS's
+  only archives), and archived images could be expired after fewer than the 90 days ECR keeps them.
+- **Low (ECR fidelity).** A creation template's 51 ``resourceTags`` were answered with ``TooManyTagsException``,
+  which the operation does not declare.
 """
 from __future__ import annotations
 
@@ -27,10 +31,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
 from mockrunner.seed import SeedError
+from mockrunner.services.ecr import lifecycle
+from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import MODES
 
 USER_KEY = "AKIAUSERKEY000000001"
@@ -150,3 +157,81 @@ def test_with_enforcement_on_a_web_page_is_answered_as_aws_answers_it(aws) -> No
     """Signed requests are AWS's to answer: the browser headers decide nothing while enforcement is on."""
     status, text = _send(aws, CROSS_SITE_FORM, b"Action=CreateUser&Version=2010-05-08&UserName=planted")
     assert status == 403 and "Request is missing Authentication Token" in text
+
+
+def _lifecycle_refusal(ecr, rule: dict) -> str | None:
+    try:
+        ecr.put_lifecycle_policy(repositoryName="lc", lifecyclePolicyText=json.dumps({"rules": [rule]}))
+    except ClientError as error:
+        assert error.response["Error"]["Code"] == "InvalidParameterException"
+        return error.response["Error"]["Message"]
+    return None
+
+
+PULLED = {"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days",
+                                           "countNumber": 30}}
+
+
+def _archived(days: int) -> dict:
+    return {"rulePriority": 1, "selection": {"tagStatus": "any", "storageClass": "archive",
+                                             "countType": "sinceImageTransitioned", "countUnit": "days",
+                                             "countNumber": days}, "action": {"type": "expire"}}
+
+
+@pytest.mark.parametrize("aws", MODES, indirect=True)
+def test_lifecycle_rules_that_would_delete_what_ecr_keeps_are_refused(aws) -> None:
+    """``sinceImagePulled`` only transitions to archive (it came "paired with our new archival storage class ... to
+    prevent accidental image deletion", aws/containers-roadmap#921); archived images are kept 90 days ("You cannot
+    configure lifecycle policies that delete images that have been in archive for less than 90 days", ECR User
+    Guide, "Archiving an image")."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="lc")
+    refused = _lifecycle_refusal(ecr, {**PULLED, "action": {"type": "expire"}})
+    assert refused == "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy " \
+                      "validation failure: countType sinceImagePulled can only be used with action type transition.'"
+    assert _lifecycle_refusal(ecr, {**PULLED, "action": {"type": "transition", "targetStorageClass": "archive"}}) \
+        is None
+    for days in (1, 89):
+        assert _lifecycle_refusal(ecr, _archived(days)).endswith(
+            "'Lifecycle policy validation failure: A rule for storageClass archive must have a countNumber of at "
+            "least 90 days.'")
+    assert _lifecycle_refusal(ecr, _archived(90)) is None
+    with pytest.raises(ClientError, match="sinceImagePulled can only be used"):  # a preview's policy too
+        ecr.start_lifecycle_policy_preview(repositoryName="lc", lifecyclePolicyText=json.dumps(
+            {"rules": [{**PULLED, "action": {"type": "expire"}}]}))
+    with pytest.raises(ClientError, match="at least 90 days"):  # and a creation template's
+        ecr.create_repository_creation_template(prefix="tpl", appliedFor=["CREATE_ON_PUSH"],
+                                                lifecyclePolicy=json.dumps({"rules": [_archived(30)]}))
+
+
+@pytest.mark.parametrize("aws", MODES, indirect=True)
+def test_a_creation_templates_tags_over_the_quota_are_an_error_the_operation_declares(aws) -> None:
+    ecr = aws.client("ecr")
+    declared = {shape.name for shape in
+                ecr.meta.service_model.operation_model("CreateRepositoryCreationTemplate").error_shapes}
+    tags = [{"Key": f"k{index}", "Value": "v"} for index in range(51)]
+    with pytest.raises(ClientError) as refused:
+        ecr.create_repository_creation_template(prefix="tpl", appliedFor=["REPLICATION"], resourceTags=tags)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException" in declared
+    assert "maximum number of tags that can be applied to a repository is 50" in str(refused.value)
+    ecr.create_repository_creation_template(prefix="tpl", appliedFor=["REPLICATION"], resourceTags=tags[:50])
+    with pytest.raises(ClientError) as refused:
+        ecr.update_repository_creation_template(prefix="tpl", resourceTags=tags)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert len(ecr.describe_repository_creation_templates()["repositoryCreationTemplates"][0]["resourceTags"]) == 50
+
+
+@pytest.mark.parametrize("aws", MODES, indirect=True)
+def test_a_state_saved_with_such_a_rule_still_loads_and_applies_it(aws) -> None:
+    """A policy the API accepted before these rules stays readable: the state loads (the harness's round trip) and
+    the policy is applied when due, not a 500 on every ECR request."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="lc")
+    put_image(ecr, "lc", image_manifest(), imageTag="v1")
+    repo = aws.store.account("123456789012").region("us-east-1").ecr.repositories["lc"]
+    lifecycle.set_policy(repo, json.dumps({"rules": [{**PULLED, "action": {"type": "expire"}}]}),
+                         aws.store.clock.now())
+    assert aws.admin("POST", "/clock/advance", {"seconds": 40 * 86400})[0] == 200
+    assert ecr.list_images(repositoryName="lc")["imageIds"] == []
+    assert json.loads(ecr.get_lifecycle_policy(repositoryName="lc")["lifecyclePolicyText"])["rules"][0]["action"] \
+        == {"type": "expire"}

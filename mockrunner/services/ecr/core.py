@@ -461,9 +461,10 @@ def too_many_tags() -> ServiceError:
 
 
 def tag_map(tags: Iterable[dict], existing: dict[str, str] | None = None,
-            check: Callable[[dict], None] = lambda tag: None) -> dict[str, str]:
+            check: Callable[[dict], None] = lambda tag: None,
+            over_limit: Callable[[], ServiceError] = too_many_tags) -> dict[str, str]:
     """``existing`` updated with ``tags`` (the last value of a key repeated wins), each tag passed to ``check`` first;
-    refused with TooManyTagsException as soon as the key past ``MAX_TAGS`` is read.
+    refused with ``over_limit()`` (TooManyTagsException) as soon as the key past ``MAX_TAGS`` is read.
 
     The model sets no bound on ``TagList``: a request of a million tags was read whole, and (from ``authz``) made an
     authorization context of a million keys under the store lock (1.5 s, every other request waiting) before the
@@ -473,7 +474,7 @@ def tag_map(tags: Iterable[dict], existing: dict[str, str] | None = None,
         check(tag)
         merged[tag["Key"]] = tag["Value"]
         if len(merged) > MAX_TAGS:
-            raise too_many_tags()
+            raise over_limit()
     return merged
 
 
@@ -489,9 +490,11 @@ def _check_tag(tag: dict) -> None:
                            "maximum length of 256 characters.")
 
 
-def validate_tags(tags: list[dict], existing: dict[str, str] | None = None) -> dict[str, str]:
-    """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags."""
-    return tag_map(tags, existing, _check_tag)
+def validate_tags(tags: list[dict], existing: dict[str, str] | None = None,
+                  over_limit: Callable[[], ServiceError] = too_many_tags) -> dict[str, str]:
+    """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags (``over_limit``:
+    the error of an operation that does not declare TooManyTagsException)."""
+    return tag_map(tags, existing, _check_tag, over_limit)
 
 
 def matches_wildcard(pattern: str, text: str) -> bool:

@@ -18,6 +18,7 @@ from mockrunner.model.ecr import CreationTemplate, EcrState, Repository
 from mockrunner.model.ecr_policies import repository_policy_problem
 from mockrunner.services.ecr import core, lifecycle
 from mockrunner.services.ecr.core import (
+    MAX_TAGS,
     _request_tag_context,
     aws_managed_key,
     invalid,
@@ -97,6 +98,13 @@ def create_on_push(ctx: RequestContext, registry_id: str, name: str) -> Reposito
 core.REPOSITORY_FACTORIES.append(create_on_push)
 
 
+def _too_many_resource_tags() -> ServiceError:
+    """Create/UpdateRepositoryCreationTemplate declare no TooManyTagsException (botocore's model, the API Reference):
+    the quota of the repositories a template makes is an invalid parameter here (wording *unverified*)."""
+    return invalid("Invalid parameter at 'resourceTags' failed to satisfy constraint: 'The maximum number of tags "
+                   f"that can be applied to a repository is {MAX_TAGS}.'")
+
+
 # ------------------------------------------------------------------------------------------------ operations
 def _not_found(prefix: str, registry_id: str) -> ServiceError:
     """Wording of the exception's description in ECR's API model (no real answer was found)."""
@@ -123,7 +131,7 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
             fields[attr] = params[wire]
     validate_mutability(fields.get("image_tag_mutability", "MUTABLE"),
                          fields.get("mutability_exclusion_filters") or [])
-    tags = validate_tags(fields.get("resource_tags") or [])
+    tags = validate_tags(fields.get("resource_tags") or [], over_limit=_too_many_resource_tags)
     encryption = fields.get("encryption")
     if encryption and encryption.get("kmsKey") and encryption["encryptionType"] == "AES256":
         raise invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "
