@@ -564,6 +564,7 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
         principal = Principal(
             caller.arn, caller.account_id, caller.kind, user_id=caller.user_id,
             role_arn=role.arn if role else caller.role_arn, tags=dict(caller.tags),
+            role_gone=role is None and caller.role_arn is not None,
         )
         if role is not None:
             _inline(refs, role.arn, role.inline_policies)

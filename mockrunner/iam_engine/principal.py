@@ -41,6 +41,11 @@ class Principal:
     resource-based policy can specify the ARN of the user or role as a principal"; its grant joins the user's
     identity policies, still cut down by the session policies, and its Deny applies)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    role_gone: bool = False
+    """For a role session, its role was deleted (a role of the same name may exist now): a policy naming the role's
+    ARN names another role, whose unique id AWS stores in the policy ("When you save the policy, AWS transforms the
+    ARN to a unique principal ID", IAM User Guide, "AWS JSON policy elements: Principal"), so it does not name this
+    session; ``role_arn`` still says which ARN the session was issued for (``aws:PrincipalArn``)."""
 
     def __hash__(self) -> int:
         return hash((self.arn, self.type))
@@ -117,7 +122,7 @@ class PrincipalMatcher:
             return MATCH_WILDCARD if (self.anyone if who.type == "Federated" else self.everyone) else None
         if who.arn in self.arns and who.arn != who.role_arn:
             return MATCH_SPECIFIC
-        if who.role_arn is not None and who.role_arn in self.arns:
+        if who.role_arn is not None and not who.role_gone and who.role_arn in self.arns:
             return MATCH_ROLE
         if who.user_arn is not None and who.user_arn in self.arns:
             return MATCH_ROLE
@@ -149,7 +154,7 @@ class PrincipalMatcher:
         named_id = unique_id is not None and unique_id in self.unique_ids
         if who.role_arn is None:
             return who.arn in self.arns or named_id
-        role_named = who.role_arn in self.arns or named_id
+        role_named = (who.role_arn in self.arns and not who.role_gone) or named_id
         return role_named and (who.arn == who.role_arn or who.arn in self.arns)
 
 

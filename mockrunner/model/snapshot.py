@@ -135,11 +135,16 @@ def read_state(store: "Store", document: Any) -> Replacement:
 
 
 def replace_state(store: "Store", replacement: Replacement) -> None:
-    """Put a :func:`read_state` replacement in place of the store's state, in one hold of its lock."""
+    """Put a :func:`read_state` replacement in place of the store's state, in one hold of its lock.  Its key ids are
+    checked again against the settings' root keys there: a seed may have registered one since :func:`read_state`
+    (docs/behaviour.md, "Hostile input: forty-seventh pass"); raises :class:`SnapshotError`, nothing replaced."""
     from mockrunner.model.store import Account
 
     decoded, offset = dict(replacement.decoded), replacement.offset
     with store.lock:
+        problem = shared_key_ids(decoded["accounts"], [keys.access_key_id for keys in store.settings.root_accounts])
+        if problem is not None:
+            raise SnapshotError(problem)
         decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))
         for name, value in decoded.items():
             setattr(store, name, value)

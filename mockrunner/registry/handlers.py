@@ -127,7 +127,8 @@ def tags_list(request: RegistryRequest, name: str) -> Reply:
     with request.locked():
         request.authorize(name, "ecr:ListImages")
         repo = request.repository(name)
-        tags = sorted(tag for image in repo.images.values() for tag in image.tags)
+        # ListImages' default, ACTIVE images only: an archived (or still restoring) image's tag cannot be pulled
+        tags = sorted(tag for image in repo.images.values() if image.status == "ACTIVE" for tag in image.tags)
     return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size if stated else TAGS_PAGE, {"name": name},
                   _TAG_LIST_FORM, stated)
 

@@ -17,6 +17,11 @@ Findings (each test failed before its fix):
   only archives), and archived images could be expired after fewer than the 90 days ECR keeps them.
 - **Low (ECR fidelity).** A creation template's 51 ``resourceTags`` were answered with ``TooManyTagsException``,
   which the operation does not declare.
+- **High (fail-open).** A session of a deleted role was named by trust and repository policies naming the new role
+  of the same name (AWS stores such principals as the new role's unique id).
+- **Low.** ``tags/list`` listed archived images' tags; ``AccountSigningCertificatesPresent`` ignored the root's own
+  certificate; SetDefaultPolicyVersion moved ``UpdateDate``; ``policy evaluate`` crashed on an integer past any
+  float as a date; a state import raced by a seed registering one of its key ids as a root key was not refused.
 """
 from __future__ import annotations
 
@@ -35,10 +40,15 @@ from botocore.exceptions import ClientError
 
 from mockrunner.app import create_app
 from mockrunner.config import Settings
-from mockrunner.seed import SeedError
+from mockrunner.iam_engine.cli import evaluate_batch
+from mockrunner.model import snapshot
+from mockrunner.model.store import Store
+from mockrunner.seed import SeedError, apply_seed
 from mockrunner.services.ecr import lifecycle
 from tests.ecr.pushing import image_manifest, put_image
 from tests.harness import MODES
+from tests.iam.keys_and_codes import rsa_key, self_signed_certificate
+from tests.registry.images import Registry, login_password
 
 USER_KEY = "AKIAUSERKEY000000001"
 
@@ -235,3 +245,128 @@ def test_a_state_saved_with_such_a_rule_still_loads_and_applies_it(aws) -> None:
     assert ecr.list_images(repositoryName="lc")["imageIds"] == []
     assert json.loads(ecr.get_lifecycle_policy(repositoryName="lc")["lifecyclePolicyText"])["rules"][0]["action"] \
         == {"type": "expire"}
+
+
+def _trusting(principal: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]})
+
+
+@pytest.mark.parametrize("aws", MODES, indirect=True)
+def test_a_session_of_a_deleted_role_is_not_named_by_policies_naming_its_namesake(aws) -> None:
+    """AWS stores a policy's role principal as the role's unique id ("When you save the policy, AWS transforms the
+    ARN to a unique principal ID. This helps mitigate the risk of someone escalating their privileges by removing and
+    recreating the role or user", IAM User Guide, "AWS JSON policy elements: Principal"): a trust or repository policy
+    naming a new role of a deleted role's name does not name the deleted role's sessions."""
+    iam, ecr = aws.client("iam"), aws.client("ecr")
+    account = "arn:aws:iam::123456789012"
+    iam.create_user(UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    alice = aws.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=_trusting(f"{account}:root"))
+    old = alice.assume_role(RoleArn=f"{account}:role/app", RoleSessionName="old")["Credentials"]
+    iam.delete_role(RoleName="app")
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=_trusting(f"{account}:root"))
+    iam.create_role(RoleName="deployer", AssumeRolePolicyDocument=_trusting(f"{account}:role/app"))
+    ecr.create_repository(repositoryName="secret")
+    ecr.set_repository_policy(repositoryName="secret", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"{account}:role/app"}, "Action": "ecr:*"}]}))
+    old_sts, old_ecr = aws.client_for(old, "sts"), aws.client_for(old, "ecr")
+    with pytest.raises(ClientError) as refused:
+        old_sts.assume_role(RoleArn=f"{account}:role/deployer", RoleSessionName="chained")
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    for call in (lambda: old_ecr.describe_images(repositoryName="secret"),
+                 lambda: old_ecr.delete_repository(repositoryName="secret", force=True)):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "secret" in aws.store.account("123456789012").region("us-east-1").ecr.repositories
+    # a session of the new role is named by both; the old session by its own session ARN still
+    new = alice.assume_role(RoleArn=f"{account}:role/app", RoleSessionName="new")["Credentials"]
+    assert aws.client_for(new, "sts").assume_role(RoleArn=f"{account}:role/deployer", RoleSessionName="chained")
+    assert aws.client_for(new, "ecr").describe_images(repositoryName="secret")["imageDetails"] == []
+    ecr.set_repository_policy(repositoryName="secret", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:sts::123456789012:assumed-role/app/old"},
+         "Action": "ecr:DescribeImages"}]}))
+    assert old_ecr.describe_images(repositoryName="secret")["imageDetails"] == []
+
+
+def test_tags_list_leaves_out_archived_images_as_list_images_does(served) -> None:
+    """ECR answers ``tags/list`` from ListImages, whose default is "only images with ACTIVE status" (botocore's
+    ListImagesFilter): a client walking the list must not meet a tag whose pull is 404 (archived)."""
+    ecr = served.client("ecr")
+    ecr.create_repository(repositoryName="arch")
+    put_image(ecr, "arch", image_manifest("old"), imageTag="old")
+    put_image(ecr, "arch", image_manifest("new"), imageTag="new")
+    ecr.update_image_storage_class(repositoryName="arch", imageId={"imageTag": "old"}, targetStorageClass="ARCHIVE")
+    registry = Registry(served.endpoint_url, login_password(ecr))
+    assert [i["imageTag"] for i in ecr.list_images(repositoryName="arch")["imageIds"]] == ["new"]
+    assert registry.call("GET", "/v2/arch/tags/list").json() == {"name": "arch", "tags": ["new"]}
+    assert registry.call("GET", "/v2/arch/manifests/old").status_code == 404
+
+
+def test_a_date_condition_given_an_integer_past_any_float_is_unknown_not_a_crash() -> None:
+    """``policy evaluate``: a context value no date can be is not comparable (it never allows and still denies), and
+    the batch completes."""
+    document = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]}
+    request = {"principal": "arn:aws:iam::123456789012:user/a", "action": "s3:GetObject", "resource": "*",
+               "identityPolicies": [document]}
+    results = evaluate_batch([{**request, "id": "big", "context": {"aws:CurrentTime": 10 ** 400}},
+                              {**request, "id": "ok"}], datetime.datetime.now(datetime.UTC))
+    assert [(result["id"], result["decision"]) for result in results] == [("big", "explicitDeny"),
+                                                                           ("ok", "explicitDeny")]
+
+
+def _certificate(name: str) -> str:
+    return self_signed_certificate(rsa_key(), name)[0]
+
+
+@pytest.mark.parametrize("aws", MODES, indirect=True)
+def test_the_root_users_signing_certificate_is_present_in_the_account_summary(aws) -> None:
+    iam = aws.client("iam")
+    assert iam.get_account_summary()["SummaryMap"]["AccountSigningCertificatesPresent"] == 0
+    iam.create_user(UserName="u")
+    iam.upload_signing_certificate(UserName="u", CertificateBody=_certificate("u"))
+    assert iam.get_account_summary()["SummaryMap"]["AccountSigningCertificatesPresent"] == 0  # a user's: recorded 0
+    iam.upload_signing_certificate(CertificateBody=_certificate("root"))
+    assert iam.get_account_summary()["SummaryMap"]["AccountSigningCertificatesPresent"] == 1
+
+
+@pytest.mark.parametrize("aws", MODES, indirect=True)
+def test_set_default_policy_version_leaves_the_policys_update_date(aws) -> None:
+    """Policy.UpdateDate: "When a policy has more than one version, this field contains the date and time when the
+    most recent policy version was created" (the IAM API Reference)."""
+    iam = aws.client("iam")
+    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*",
+                                                                    "Resource": "*"}]})
+    arn = iam.create_policy(PolicyName="p", PolicyDocument=document)["Policy"]["Arn"]
+    aws.admin("POST", "/clock/advance", {"seconds": 60})
+    created = iam.create_policy_version(PolicyArn=arn, PolicyDocument=document)["PolicyVersion"]["CreateDate"]
+    aws.admin("POST", "/clock/advance", {"seconds": 60})
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v2")
+    policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    assert (policy["DefaultVersionId"], policy["UpdateDate"]) == ("v2", created)
+
+
+def test_a_state_import_checks_its_key_ids_again_under_the_lock() -> None:
+    """PUT /state reads and checks its document before taking the store lock; a seed registering one of its user
+    key ids as a root key in between must not end in a state that no longer loads."""
+    target = Store(Settings(log_requests=False))
+    harness_app = create_app(Settings(log_requests=False, operation_delay=0))
+    client = harness_app.test_client()
+    assert client.post("/_mockrunner/seed", json={"accounts": [{"id": "123456789012", "users": [
+        {"name": "victim", "access_keys": [{"access_key_id": USER_KEY, "secret_access_key": "s"}]}]}]}).status_code \
+        == 200
+    document = snapshot.export_state(harness_app.store)
+    replacement = snapshot.read_state(target, document)
+    apply_seed(target, {"accounts": [{"id": "111122223333", "root_credentials": {
+        "access_key_id": USER_KEY, "secret_access_key": "other"}}]})
+    with pytest.raises(snapshot.SnapshotError, match="is also the access key id of a root key of the settings"):
+        snapshot.replace_state(target, replacement)
+    assert "victim" not in target.accounts["123456789012"].iam.users
+    snapshot.read_state(target, snapshot.export_state(target))  # what is there still loads

@@ -57,7 +57,10 @@ def _context(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("a boolean is not a date")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer past any float: not comparable (unknown), not a crash
+            raise ValueError("a number too large for a date") from None
     if isinstance(value, str):
         return parse_date(value)
     raise ValueError("not a date")

@@ -97,7 +97,9 @@ def summary(iam: IamState, quotas: Quotas) -> dict[str, int]:
         "ServerCertificates": len(iam.server_certificates),
         "MFADevices": len(iam.mfa_devices), "MFADevicesInUse": assigned, "AccountMFAEnabled": 0,
         "AccountAccessKeysPresent": int(any(key.root for key in iam.access_keys.values())),
-        "AccountSigningCertificatesPresent": 0, "AccountPasswordPresent": 0,
+        # the root user's own (UploadSigningCertificate without UserName as root: owner ""), as its access keys
+        "AccountSigningCertificatesPresent": int(any(not held.user_name for held in iam.signing_certificates.values())),
+        "AccountPasswordPresent": 0,
         "Providers": len(iam.oidc_providers) + len(iam.saml_providers),
         "PolicyVersionsInUse": len(policies_in_use(iam)),
         "GlobalEndpointTokenVersion": token_version(iam),

@@ -184,7 +184,9 @@ def set_default_policy_version(ctx: RequestContext) -> dict:
     refuse_aws_managed(ctx.params["PolicyArn"], "update policies")
     policy = iam_of(ctx).policies.get(ctx.params["PolicyArn"])
     version = _version(ctx, policy)
-    iam_of(ctx).update(policy, default_version_id=version.version_id, update_date=ctx.store.clock.now())
+    # UpdateDate stays: "When a policy has more than one version, this field contains the date and time when the
+    # most recent policy version was created" (the API Reference, Policy)
+    iam_of(ctx).update(policy, default_version_id=version.version_id)
     return {}
 
 
