@@ -116,8 +116,11 @@ def test_more_tags_than_a_repository_may_have_are_refused_before_authorization(a
     tags = {tag["Key"]: tag["Value"] for tag in ecr.list_tags_for_resource(resourceArn=arn)["tags"]}
     assert len(tags) == 50 and tags["k0"] == "v50"
     assert _error(lambda: ecr.tag_resource(resourceArn=arn, tags=[{"Key": "one-more", "Value": "v"}])) == TOO_MANY
+    # a template's operations declare no TooManyTagsException (docs/behaviour.md, "Hostile input: forty-seventh pass")
     assert _error(lambda: ecr.create_repository_creation_template(
-        prefix="many", appliedFor=["CREATE_ON_PUSH"], resourceTags=_tags(100_000))) == TOO_MANY
+        prefix="many", appliedFor=["CREATE_ON_PUSH"], resourceTags=_tags(100_000))) == (
+        "InvalidParameterException", "Invalid parameter at 'resourceTags' failed to satisfy constraint: 'The maximum "
+        "number of tags that can be applied to a repository is 50.'")
 
 
 def test_a_repeated_key_counts_once_in_aws_tag_keys(aws):
