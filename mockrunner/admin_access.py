@@ -18,7 +18,9 @@ web pages a developer's browser visits while the server runs on loopback:
   compared in constant time.
 
 The first four refuse with 403, a missing or wrong token with 401; refusals are ``(status, error, message,
-headers)`` for the caller to answer as JSON.
+headers)`` for the caller to answer as JSON.  With enforcement off the AWS API checks no signature either, so a
+request there that carries a browser's headers passes the same Host, Origin and Sec-Fetch-Site checks
+(:func:`web_page_refusal`).
 
 Every answer under ``/_mockrunner/`` (the dashboard's pages too) carries :data:`BROWSER_HEADERS`: no content
 sniffing, no framing by other pages (clickjacking in browsers that send no ``Sec-Fetch-Site``), a content
