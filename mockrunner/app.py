@@ -23,8 +23,8 @@ from werkzeug.wrappers import Response as TestResponse
 from mockrunner import gateway, refusals
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
+from mockrunner.model import snapshot
 from mockrunner.model.blobs import BlobStore, UnsafeDirectory
-from mockrunner.model.iam_homes import shared_key_ids
 from mockrunner.model.store import Store
 from mockrunner.persistence import StateFile, StateFileError
 from mockrunner.registry import wsgi as registry
@@ -190,7 +190,7 @@ def _refuse_taken_root_keys(store: Store) -> None:
     or session in the loaded state: it would take that key over (requests signed with it act as root), and the
     state would no longer export into a server with these settings
     (docs/behaviour.md, "Hostile input: forty-seventh pass")."""
-    problem = shared_key_ids(store.accounts, [keys.access_key_id for keys in store.settings.root_accounts])
+    problem = snapshot.root_key_clash(store, store.accounts)
     if problem is not None:
         raise SeedError(f"a seed's root key cannot be used with state file {store.settings.state_file}: {problem}")
 

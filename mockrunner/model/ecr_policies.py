@@ -330,24 +330,17 @@ def parse_lifecycle_policy(text: Any) -> list[dict]:
 
 
 _NEW_POLICY_RULES: tuple[Callable[[list[dict]], None], ...] = (_kept_images,)
-"""ECR's rules that a state saved before mockrunner checked them may break: held to what the API is given
-(:func:`new_lifecycle_policy_problem`), not to stored policies, which still load and apply as accepted then."""
+"""ECR's rules that a state saved before mockrunner checked them may break: held to a policy given now
+(``lifecycle_policy_problem(text, given=True)``), not to stored policies, which still load and apply as accepted
+then."""
 
 
-def lifecycle_policy_problem(text: Any) -> str | None:
-    """Why a stored lifecycle policy cannot be read or applied (``None`` if it can)."""
-    try:
-        parse_lifecycle_policy(text)
-    except LifecycleError as error:
-        return LIFECYCLE_PREFIX + str(error)
-    return None
-
-
-def new_lifecycle_policy_problem(text: Any) -> str | None:
-    """Why ECR refuses ``text`` as a policy given now (PutLifecyclePolicy, a preview, a creation template)."""
+def lifecycle_policy_problem(text: Any, given: bool = False) -> str | None:
+    """Why a stored lifecycle policy cannot be read or applied; with ``given``, why ECR refuses it as a policy given
+    now (PutLifecyclePolicy, a preview, a creation template); ``None`` if nothing."""
     try:
         rules = parse_lifecycle_policy(text)
-        for check in _NEW_POLICY_RULES:
+        for check in _NEW_POLICY_RULES if given else ():
             check(rules)
     except LifecycleError as error:
         return LIFECYCLE_PREFIX + str(error)

@@ -128,10 +128,16 @@ def read_state(store: "Store", document: Any) -> Replacement:
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
     problem = misplaced(decoded["accounts"]) or case_twins(decoded["accounts"]) or shared_ids(decoded["accounts"]) \
-        or shared_key_ids(decoded["accounts"], [keys.access_key_id for keys in store.settings.root_accounts])
+        or root_key_clash(store, decoded["accounts"])
     if problem is not None:
         raise SnapshotError(problem)
     return Replacement(decoded, float(offset))
+
+
+def root_key_clash(store: "Store", accounts: collections.abc.Mapping[str, Any]) -> str | None:
+    """Where a key or session of ``accounts`` has an access key id another has too, the settings' root keys
+    included (:func:`mockrunner.model.iam_homes.shared_key_ids`), or ``None``."""
+    return shared_key_ids(accounts, [keys.access_key_id for keys in store.settings.root_accounts])
 
 
 def replace_state(store: "Store", replacement: Replacement) -> None:
@@ -142,7 +148,7 @@ def replace_state(store: "Store", replacement: Replacement) -> None:
 
     decoded, offset = dict(replacement.decoded), replacement.offset
     with store.lock:
-        problem = shared_key_ids(decoded["accounts"], [keys.access_key_id for keys in store.settings.root_accounts])
+        problem = root_key_clash(store, decoded["accounts"])
         if problem is not None:
             raise SnapshotError(problem)
         decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))

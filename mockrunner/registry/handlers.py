@@ -128,7 +128,7 @@ def tags_list(request: RegistryRequest, name: str) -> Reply:
         request.authorize(name, "ecr:ListImages")
         repo = request.repository(name)
         # ListImages' default, ACTIVE images only: an archived (or still restoring) image's tag cannot be pulled
-        tags = sorted(tag for image in repo.images.values() if image.status == "ACTIVE" for tag in image.tags)
+        tags = sorted(tag for image in repo.images.values() if image.pullable for tag in image.tags)
     return _paged(request, f"/v2/{name}/tags/list", "tags", tags, size if stated else TAGS_PAGE, {"name": name},
                   _TAG_LIST_FORM, stated)
 

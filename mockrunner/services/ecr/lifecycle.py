@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import Image, LifecyclePreview, Repository
-from mockrunner.model.ecr_policies import new_lifecycle_policy_problem, parse_lifecycle_policy
+from mockrunner.model.ecr_policies import lifecycle_policy_problem, parse_lifecycle_policy
 from mockrunner.services.ecr.core import matches_wildcard, on_repository, repository_of, token_page, whole_seconds
 from mockrunner.services.ecr.images import _resolve, _tag_status_filter, delete_image, manifest_lists
 from mockrunner.services.ecr.policy_text import ecr_compact_text
@@ -300,7 +300,7 @@ def _not_found(repo: Repository) -> ServiceError:
 
 
 def validated(text: str) -> str:
-    problem = new_lifecycle_policy_problem(text)
+    problem = lifecycle_policy_problem(text, given=True)
     if problem is not None:
         raise ServiceError("InvalidParameterException",
                            f"Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: '{problem}'")
