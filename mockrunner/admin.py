@@ -156,7 +156,7 @@ def seed() -> Response:
     document = _body()
     try:
         with _mutation():
-            summary = apply_seed(_store(), document, source="request body")
+            summary = apply_seed(_store(), document, source="request body", root_keys_in_state=True)
     except SeedError as error:
         raise AdminError(400, "InvalidSeed", str(error)) from None
     return _json({"status": "seeded", "created": summary})

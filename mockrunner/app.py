@@ -190,7 +190,7 @@ def _refuse_taken_root_keys(store: Store) -> None:
     or session in the loaded state: it would take that key over (requests signed with it act as root), and the
     state would no longer export into a server with these settings
     (docs/behaviour.md, "Hostile input: forty-seventh pass")."""
-    problem = snapshot.root_key_clash(store, store.accounts)
+    problem = snapshot.root_key_clash(store, store.accounts, store.seeded_root_keys)
     if problem is not None:
         raise SeedError(f"a seed's root key cannot be used with state file {store.settings.state_file}: {problem}")
 

@@ -116,7 +116,7 @@ class Settings:
                              "API exports every secret key (set MOCKRUNNER_ADMIN_TOKEN, or --admin-token)")
         if isinstance(self.admin_hosts, str):
             raise ValueError("admin_hosts is a sequence of host names, not one string")
-        _root_keys(self.root_accounts)
+        check_root_keys(self.root_accounts)
         self.admin_hosts = tuple(_host_name(name) for name in self.admin_hosts)
 
     @property
@@ -184,7 +184,7 @@ _KEY_ID_SEPARATORS = frozenset("/,=")
 """Characters that end an access key id inside SigV4's ``Credential=<key>/<date>/...`` field."""
 
 
-def _root_keys(accounts: tuple[AccountKeys, ...]) -> None:
+def check_root_keys(accounts: tuple[AccountKeys, ...]) -> None:
     """Every root key can sign a request (its id fits SigV4's ``Credential`` field, its secret is not empty) and
     names one key: a second account given a key id already in use could never authenticate."""
     seen: set[str] = set()

@@ -121,8 +121,12 @@ def apply_seed_file(store: "Store", path: str) -> dict[str, int]:
         raise SeedError(message if message.startswith(path) else f"{path}: {message}") from None
 
 
-def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str, int]:
-    """Apply ``document`` to ``store`` all-or-nothing; returns how many entities of each kind it created."""
+def apply_seed(store: "Store", document: Any, source: str = "seed", root_keys_in_state: bool = False) -> dict[str, int]:
+    """Apply ``document`` to ``store`` all-or-nothing; returns how many entities of each kind it created.
+
+    Its accounts' ``root_credentials`` are configuration of the server (``settings.extra_accounts``: given again
+    at every start, kept by a reset), or, with ``root_keys_in_state`` (a seed given to a running server), state
+    (``Store.seeded_root_keys``: saved and exported with the accounts they make, forgotten by a reset)."""
     _check_object(document, DOCUMENT, "")
     if not _is_unicode_text(document):
         # A seed given as a Python object (mock_apprunner(seed=...)) can hold what its JSON never could (the file and
@@ -136,7 +140,7 @@ def apply_seed(store: "Store", document: Any, source: str = "seed") -> dict[str,
     counts: dict[str, int] = {}
     with all_or_nothing(store):
         _identity_providers(store, document.get("identity_providers", []), counts)
-        seeders = [_Seeder(store, account, prefix, counts) for prefix, account in accounts]
+        seeders = [_Seeder(store, account, prefix, counts, root_keys_in_state) for prefix, account in accounts]
         for seeder in seeders:
             seeder.run_principals()
         for seeder in seeders:
@@ -241,8 +245,10 @@ def _document_text(document: Any) -> str:
 class _Seeder:
     """Applies one account's part of a seed, entry by entry, through the operation handlers."""
 
-    def __init__(self, store: "Store", spec: dict, prefix: str, counts: dict[str, int]) -> None:
+    def __init__(self, store: "Store", spec: dict, prefix: str, counts: dict[str, int],
+                 root_keys_in_state: bool = False) -> None:
         self.store, self.spec, self.prefix, self.counts = store, spec, prefix, counts
+        self.root_keys_in_state = root_keys_in_state
         self.account_id = spec.get("id") or store.settings.default_account
         self.region = store.settings.default_region
 
@@ -273,14 +279,14 @@ class _Seeder:
         root = self.register_root()
         account_id = self.account_id
         if account_id not in self.store.accounts:
-            if root is None and account_id not in {k.account_id for k in self.store.settings.root_accounts}:
+            if root is None and account_id not in {k.account_id for k in self.store.root_accounts}:
                 raise SeedError(f"{self.path('id')}: account {account_id} is not configured; give its "
                                 "root_credentials to create it")
             self.store.accounts[account_id] = Account(account_id, created=self.store.clock.now())
             self.count("accounts")
 
     def register_root(self) -> dict | None:
-        from mockrunner.config import AccountKeys
+        from mockrunner.config import AccountKeys, check_root_keys
 
         account_id = self.account_id
         if not (len(account_id) == 12 and is_decimal(account_id)):
@@ -288,14 +294,21 @@ class _Seeder:
         root = self.spec.get("root_credentials")
         if root is not None:
             _check_object(root, ROOT, self.path("root_credentials"))
-            known = {keys.access_key_id: keys.account_id for keys in self.store.settings.root_accounts}
+            known = {keys.access_key_id: keys.account_id for keys in self.store.root_accounts}
             owner = known.get(root["access_key_id"])
             if owner is not None and owner != account_id:
                 raise SeedError(f"{self.path('root_credentials', 'access_key_id')}: already the root key of "
                                 f"account {owner}")
             if owner is None:
                 keys = AccountKeys(account_id, root["access_key_id"], root["secret_access_key"])
-                self.store.settings.extra_accounts = (*self.store.settings.extra_accounts, keys)
+                try:
+                    check_root_keys((keys,))
+                except ValueError as error:
+                    raise SeedError(f"{self.path('root_credentials')}: {error}") from None
+                if self.root_keys_in_state:
+                    self.store.seeded_root_keys[keys.access_key_id] = keys
+                else:
+                    self.store.settings.extra_accounts = (*self.store.settings.extra_accounts, keys)
         return root
 
     def call(self, service: str, operation: str, params: dict, path: str, document_path: str | None = None,
@@ -401,7 +414,7 @@ class _Seeder:
                             f"{ACCESS_KEY_PREFIX}EXAMPLE00000000000")
         if secret is not None and not 1 <= len(secret) <= 128:
             raise SeedError(f"{path}.secret_access_key: must be 1-128 characters")
-        taken = {keys.access_key_id for keys in self.store.settings.root_accounts}
+        taken = {keys.access_key_id for keys in self.store.root_accounts}
         for account in self.store.accounts.values():
             taken.update(account.iam.access_keys)
         if key_id in taken:
@@ -517,7 +530,7 @@ def call_operation(store: "Store", account_id: str, region: str, service: str, o
     load_all()
     service_model = specs.service_model(service)
     operation_model = service_model.operation_model(operation)
-    keys = next((k for k in store.settings.root_accounts if k.account_id == account_id), None)
+    keys = next((k for k in store.root_accounts if k.account_id == account_id), None)
     caller = root_caller(account_id, keys.access_key_id if keys else "seed")
     ctx = RequestContext(store=store, method="POST", path="/", query_string="", headers={}, body=b"",
                          service=service, service_model=service_model, region=region, operation=operation_model,

@@ -155,7 +155,7 @@ def _secret_ahead(store: "Store", key_id: str) -> str | None:
     guess costs the HMAC again, under the lock, as before.  No check on the key's status, owner or token is
     made here: they are all made under the lock."""
     try:
-        keys = store.settings.root_key(key_id)
+        keys = store.root_key(key_id)
         if keys is not None:
             return keys.secret_access_key
         for account in list(store.accounts.values()):
@@ -235,7 +235,7 @@ def resolve_key(ctx: "RequestContext", key_id: str, security_token: str | None) 
     Also what an ECR registry token is checked with: it carries the key id and session token it was issued to.
     """
     store = ctx.store
-    keys = store.settings.root_key(key_id)
+    keys = store.root_key(key_id)
     if keys is not None:
         if security_token:
             raise _error(ctx, "unknown_key")

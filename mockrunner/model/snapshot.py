@@ -128,16 +128,34 @@ def read_state(store: "Store", document: Any) -> Replacement:
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
     problem = misplaced(decoded["accounts"]) or case_twins(decoded["accounts"]) or shared_ids(decoded["accounts"]) \
-        or root_key_clash(store, decoded["accounts"])
+        or root_key_clash(store, decoded["accounts"], decoded.get("seeded_root_keys", {}))
     if problem is not None:
         raise SnapshotError(problem)
     return Replacement(decoded, float(offset))
 
 
-def root_key_clash(store: "Store", accounts: collections.abc.Mapping[str, Any]) -> str | None:
-    """Where a key or session of ``accounts`` has an access key id another has too, the settings' root keys
-    included (:func:`mockrunner.model.iam_homes.shared_key_ids`), or ``None``."""
-    return shared_key_ids(accounts, [keys.access_key_id for keys in store.settings.root_accounts])
+def root_key_clash(store: "Store", accounts: collections.abc.Mapping[str, Any], seeded_root_keys: Any) -> str | None:
+    """What is wrong with a state's root keys and key ids, or ``None``: its ``seeded_root_keys`` must be root keys
+    filed under their access key ids, of accounts the state has, that can sign a request and name no root key of
+    the settings (unless they are that very key); and no key or session of ``accounts`` may have an access key id
+    another has too, root keys included (:func:`mockrunner.model.iam_homes.shared_key_ids`)."""
+    from mockrunner.config import AccountKeys, check_root_keys
+
+    if not isinstance(seeded_root_keys, dict):
+        return "$.state.seeded_root_keys: expected an object of root keys by access key id"
+    configured = store.settings.root_accounts
+    for key_id, keys in seeded_root_keys.items():
+        where = f"$.state.seeded_root_keys[{str(key_id)[:200]!r}]"
+        if not isinstance(keys, AccountKeys) or keys.access_key_id != key_id:
+            return f"{where}: expected the root key (mockrunner.config:AccountKeys) of this access key id"
+        if keys.account_id not in accounts:
+            return f"{where}: account {keys.account_id[:40]!r} is not in $.state.accounts"
+    seeded = tuple(keys for keys in seeded_root_keys.values() if keys not in configured)
+    try:
+        check_root_keys((*configured, *seeded))
+    except ValueError as error:
+        return f"$.state.seeded_root_keys: {error}"
+    return shared_key_ids(accounts, [keys.access_key_id for keys in (*configured, *seeded)])
 
 
 def replace_state(store: "Store", replacement: Replacement) -> None:
@@ -148,7 +166,7 @@ def replace_state(store: "Store", replacement: Replacement) -> None:
 
     decoded, offset = dict(replacement.decoded), replacement.offset
     with store.lock:
-        problem = root_key_clash(store, decoded["accounts"])
+        problem = root_key_clash(store, decoded["accounts"], decoded.get("seeded_root_keys", {}))
         if problem is not None:
             raise SnapshotError(problem)
         decoded.update(_empty_values(store, set(state_attributes(store)) - set(decoded)))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from mockrunner.arns import split_arn
-from mockrunner.config import Settings
+from mockrunner.config import AccountKeys, Settings
 from mockrunner.iam_engine.memo import SharedMemos
 from mockrunner.model.apprunner import AppRunnerState
 from mockrunner.model.attempts import AttemptWindows
@@ -123,6 +123,9 @@ class Store:
         self.clock = Clock()
         self.lock = threading.RLock()
         self.accounts: dict[str, Account] = {}
+        self.seeded_root_keys: dict[str, AccountKeys] = {}
+        """Root keys ``POST /_mockrunner/seed`` registered in the running server, by access key id: state (saved,
+        exported, forgotten by a reset, with the accounts they made), unlike the settings' root keys."""
         self.identity_providers = IdentityProviders()
         """Keys of the issuers whose web identity tokens STS verifies (``mockrunner.oidc``)."""
         self.decision_log = DecisionLog(maxlen=10000)
@@ -149,6 +152,7 @@ class Store:
             now = self.clock.now()
             self.accounts = {keys.account_id: Account(keys.account_id, created=now)
                              for keys in self.settings.root_accounts}
+            self.seeded_root_keys = {}
             self.identity_providers = IdentityProviders()
             self.blobs.clear()
             self.decision_log.clear()
@@ -156,6 +160,16 @@ class Store:
             self.caches.clear()
             self.decisions.clear()
             self.attempts.clear()
+
+    @property
+    def root_accounts(self) -> tuple[AccountKeys, ...]:
+        """Every root key: the settings' (the default account's first), then those seeded into the state."""
+        return (*self.settings.root_accounts, *self.seeded_root_keys.values())
+
+    def root_key(self, access_key_id: str) -> AccountKeys | None:
+        """The root key pair with this access key id, the settings' or a seeded one (checked on every
+        authenticated request)."""
+        return self.settings.root_key(access_key_id) or self.seeded_root_keys.get(access_key_id)
 
     def derived(self, owner: str, limit: int = 4096,
                 make: Callable[[], DerivedCache | WeighedCache] | None = None) -> DerivedCache | WeighedCache:

@@ -458,7 +458,7 @@ def get_access_key_info(ctx: RequestContext) -> dict:
 
 
 def _key_owner(ctx: RequestContext, key_id: str) -> str | None:
-    root = ctx.store.settings.root_key(key_id)
+    root = ctx.store.root_key(key_id)
     if root is not None:
         return root.account_id
     for account in ctx.store.accounts.values():

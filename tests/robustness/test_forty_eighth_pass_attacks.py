@@ -1,0 +1,130 @@
+"""An attacker's forty-eighth pass.
+
+Findings (each test failed before its fix):
+
+- **Medium (a seed acknowledged, then lost).** Root credentials given by ``POST /_mockrunner/seed`` were settings of
+  the running server, not state: with a state file the seeded account came back at a restart, its root key did not
+  (the account was unusable as root), an export carried no way in, and a reset kept the key while forgetting
+  everything it had made.  They are state now (``Store.seeded_root_keys``): saved, exported and imported with the
+  accounts they made, forgotten by a reset; seeds given at start stay configuration.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from mockrunner.config import Settings
+from mockrunner.model import snapshot
+from mockrunner.model.store import Store
+from tests.harness import MODES, saving_harness
+
+SEEDED_ROOT = {"access_key_id": "AKIASEEDEDROOT000001", "secret_access_key": "seeded-secret"}
+SEEDED_ACCOUNT = "111122223333"
+
+
+def _caller(harness) -> str:
+    client = harness.client("sts", access_key=SEEDED_ROOT["access_key_id"], secret=SEEDED_ROOT["secret_access_key"])
+    return client.get_caller_identity()["Arn"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_root_key_seeded_into_a_running_server_survives_its_restart(tmp_path, mode) -> None:
+    path = str(tmp_path / "state.json")
+    first = saving_harness(mode, path)
+    try:
+        status, answer = first.admin("POST", "/seed", {"accounts": [{
+            "id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT, "users": [{"name": "alice"}]}]})
+        assert status == 200, answer
+        assert _caller(first) == f"arn:aws:iam::{SEEDED_ACCOUNT}:root"
+    finally:
+        first.close()
+    again = saving_harness(mode, path)
+    try:
+        assert _caller(again) == f"arn:aws:iam::{SEEDED_ACCOUNT}:root"
+        iam = again.client("iam", access_key=SEEDED_ROOT["access_key_id"], secret=SEEDED_ROOT["secret_access_key"])
+        assert [user["UserName"] for user in iam.list_users()["Users"]] == ["alice"]
+        status, _ = again.admin("POST", "/reset")
+        assert status == 200
+        with pytest.raises(ClientError) as refused:  # a reset forgets the seed: its account and its root key
+            _caller(again)
+        assert refused.value.response["Error"]["Code"] == "InvalidClientTokenId"
+        assert SEEDED_ACCOUNT not in again.store.accounts
+    finally:
+        again.close()
+    restarted = saving_harness(mode, path)
+    try:
+        with pytest.raises(ClientError) as refused:  # ... and so does the state file the reset saved
+            _caller(restarted)
+        assert refused.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    finally:
+        restarted.close()
+
+
+def test_a_seeded_root_key_moves_with_an_export() -> None:
+    source = Store(Settings(log_requests=False))
+    from mockrunner.seed import apply_seed
+
+    apply_seed(source, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT}]},
+               root_keys_in_state=True)
+    document = json.loads(json.dumps(snapshot.export_state(source)))
+    target = Store(Settings(log_requests=False))
+    snapshot.import_state(target, document)
+    assert target.root_key(SEEDED_ROOT["access_key_id"]).account_id == SEEDED_ACCOUNT
+    assert target.settings.extra_accounts == ()  # state, not configuration
+
+
+def test_seeds_given_at_start_stay_configuration() -> None:
+    from mockrunner.seed import apply_seed
+
+    store = Store(Settings(log_requests=False))
+    apply_seed(store, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT}]})
+    store.reset()  # a reset keeps configuration: the account exists again, empty, and its root key still signs
+    assert store.root_key(SEEDED_ROOT["access_key_id"]).account_id == SEEDED_ACCOUNT
+    assert SEEDED_ACCOUNT in store.accounts
+    assert snapshot.export_state(store)["state"]["seeded_root_keys"] == {}
+
+
+@pytest.mark.parametrize(("seeded", "problem"), [
+    ({"AKIAOTHER00000000001": {"$type": "mockrunner.config:AccountKeys", "account_id": SEEDED_ACCOUNT,
+                               "access_key_id": "AKIASEEDEDROOT000001", "secret_access_key": "s"}},
+     "expected the root key"),
+    ({"AKIASEEDEDROOT000001": {"$type": "mockrunner.config:AccountKeys", "account_id": "444455556666",
+                               "access_key_id": "AKIASEEDEDROOT000001", "secret_access_key": "s"}},
+     "account '444455556666' is not in"),
+    ({"test": {"$type": "mockrunner.config:AccountKeys", "account_id": SEEDED_ACCOUNT,
+               "access_key_id": "test", "secret_access_key": "other"}},
+     "given to more than one root key"),
+    ({"bad key": {"$type": "mockrunner.config:AccountKeys", "account_id": SEEDED_ACCOUNT,
+                  "access_key_id": "bad key", "secret_access_key": "s"}},
+     "cannot be signed with"),
+    ({"AKIASEEDEDROOT000001": {"$type": "mockrunner.config:AccountKeys", "account_id": SEEDED_ACCOUNT,
+                               "access_key_id": "AKIASEEDEDROOT000001", "secret_access_key": ""}},
+     "is empty"),
+    ([], "expected an object"),
+])
+def test_an_import_refuses_seeded_root_keys_it_cannot_use(seeded, problem) -> None:
+    from mockrunner.seed import apply_seed
+
+    source = Store(Settings(log_requests=False))
+    apply_seed(source, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT}]},
+               root_keys_in_state=True)
+    document = json.loads(json.dumps(snapshot.export_state(source)))
+    document["state"]["seeded_root_keys"] = seeded
+    target = Store(Settings(log_requests=False))
+    with pytest.raises(snapshot.SnapshotError, match=problem):
+        snapshot.import_state(target, document)
+    assert target.seeded_root_keys == {} and SEEDED_ACCOUNT not in target.accounts
+
+
+def test_a_seeded_root_key_naming_a_user_key_is_refused() -> None:
+    from mockrunner.seed import SeedError, apply_seed
+
+    store = Store(Settings(log_requests=False))
+    apply_seed(store, {"users": [{"name": "alice", "access_keys": [
+        {"access_key_id": "AKIAALICE00000000001", "secret_access_key": "a"}]}]})
+    with pytest.raises(SeedError, match="AKIAALICE00000000001"):
+        apply_seed(store, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": {
+            "access_key_id": "AKIAALICE00000000001", "secret_access_key": "x"}}]}, root_keys_in_state=True)
+    assert store.seeded_root_keys == {} and SEEDED_ACCOUNT not in store.accounts
