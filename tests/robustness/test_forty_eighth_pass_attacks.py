@@ -7,6 +7,9 @@ Findings (each test failed before its fix):
   (the account was unusable as root), an export carried no way in, and a reset kept the key while forgetting
   everything it had made.  They are state now (``Store.seeded_root_keys``): saved, exported and imported with the
   accounts they made, forgotten by a reset; seeds given at start stay configuration.
+- **Low (IAM fidelity).** IAM markers were positions (``"2"``): a marker of one listing was read by any other, as
+  a place in it.  AWS refuses it (trek10inc/awsets#21: a ListUsers marker given to ListAccessKeys is "Invalid
+  Marker"); markers are now opaque and bound to their operation (and GetAccountAuthorizationDetails' to its filter).
 """
 from __future__ import annotations
 
@@ -128,3 +131,33 @@ def test_a_seeded_root_key_naming_a_user_key_is_refused() -> None:
         apply_seed(store, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": {
             "access_key_id": "AKIAALICE00000000001", "secret_access_key": "x"}}]}, root_keys_in_state=True)
     assert store.seeded_root_keys == {} and SEEDED_ACCOUNT not in store.accounts
+
+
+def _error(call, **params) -> tuple[str, str]:
+    with pytest.raises(ClientError) as refused:
+        call(**params)
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+def test_an_iam_marker_resumes_only_the_listing_that_gave_it(aws) -> None:
+    iam = aws.client("iam")
+    for name in ("u1", "u2", "u3"):
+        iam.create_user(UserName=name)
+    iam.create_access_key(UserName="u1")
+    iam.create_access_key(UserName="u1")
+    first = iam.list_users(MaxItems=1)
+    assert first["IsTruncated"] and not first["Marker"].isdecimal()
+    rest = iam.list_users(MaxItems=5, Marker=first["Marker"])  # another page size resumes it (recorded)
+    assert [user["UserName"] for user in rest["Users"]] == ["u2", "u3"]
+    assert _error(iam.list_access_keys, UserName="u1", Marker=first["Marker"]) == ("ValidationError",
+                                                                                    "Invalid Marker.")
+    assert _error(iam.list_groups, Marker=first["Marker"]) == ("ValidationError", "Invalid Marker.")
+    assert _error(iam.list_users, Marker="1") == ("ValidationError", "Invalid Marker.")  # a bare position
+    keys = iam.list_access_keys(UserName="u1", MaxItems=1)
+    assert len(iam.list_access_keys(UserName="u1", Marker=keys["Marker"])["AccessKeyMetadata"]) == 1
+    details = iam.get_account_authorization_details(Filter=["User"], MaxItems=1)
+    assert details["IsTruncated"]
+    assert len(iam.get_account_authorization_details(Filter=["User"], Marker=details["Marker"])[
+        "UserDetailList"]) == 2
+    assert _error(iam.get_account_authorization_details, Filter=["Role"], Marker=details["Marker"]) == (
+        "ValidationError", "Marker and Filter do not match")

@@ -39,6 +39,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
+from mockrunner.services.iam import paging
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 
 DENIED = {"AccessDenied", "AccessDeniedException"}
@@ -114,17 +115,23 @@ def test_a_simulation_of_thousands_of_actions_and_resources_costs_one_page(serve
                                        MaxItems=2)
     assert [(r["EvalActionName"], len(r["ResourceSpecificResults"])) for r in first["EvaluationResults"]] == [
         ("s3:Get0", count), ("s3:Get1", count)]
-    assert first["IsTruncated"] and first["Marker"] == "2"
+    assert first["IsTruncated"] and first["Marker"] == _simulation_marker(2)
     last = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=actions, ResourceArns=resources,
-                                      Marker=str(count - 2), MaxItems=5)
+                                      Marker=_simulation_marker(count - 2), MaxItems=5)
     assert [(r["EvalActionName"], r["EvalDecision"]) for r in last["EvaluationResults"]] == [
         (f"s3:Get{count - 2}", "implicitDeny"), (f"s3:Get{count - 1}", "implicitDeny")]
     assert not last["IsTruncated"]
     seventh = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=actions, ResourceArns=resources,
-                                         Marker="1", MaxItems=1)["EvaluationResults"]
+                                         Marker=_simulation_marker(1), MaxItems=1)["EvaluationResults"]
     assert [(entry["EvalResourceName"], entry["EvalResourceDecision"]) for entry in seventh[0][
         "ResourceSpecificResults"] if entry["EvalResourceDecision"] != "implicitDeny"] == [
         ("arn:aws:s3:::b/7", "allowed")]
+
+
+def _simulation_marker(position: int) -> str:
+    """The marker SimulateCustomPolicy gives to resume at action ``position`` (minted: paging there would cost what
+    the test bounds)."""
+    return paging.marker(position, paging.listing_fingerprint("SimulateCustomPolicy"))
 
 
 def _signed_post(harness, service: str, body: bytes, access_key: str, secret: str) -> requests.Response:

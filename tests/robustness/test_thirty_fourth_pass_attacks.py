@@ -183,9 +183,9 @@ def test_a_page_counts_each_pair_not_only_its_statements(aws):
     first = _simulate(iam, [policy], 100, 2000)
     per_action = (PAIR_READINGS + 1 + LISTED_READINGS) * 2000
     assert first["IsTruncated"] and len(first["EvaluationResults"]) <= WORK_PER_PAGE // per_action + 1
-    assert first["Marker"] == str(len(first["EvaluationResults"]))
+    shown = len(first["EvaluationResults"])
     following = _simulate(iam, [policy], 100, 2000, Marker=first["Marker"])
-    assert following["EvaluationResults"][0]["EvalActionName"] == f"s3:Get{first['Marker']}"
+    assert following["EvaluationResults"][0]["EvalActionName"] == f"s3:Get{shown}"
     assert {result["EvalDecision"] for result in first["EvaluationResults"]} == {"allowed"}
 
 
@@ -197,7 +197,7 @@ def test_a_page_counts_the_statements_its_results_list(aws):
     policy = _policy(*[allow("*") for _ in range(1000)])
     first = _simulate(iam, [policy], 10, 20)
     [result] = first["EvaluationResults"]
-    assert first["IsTruncated"] and first["Marker"] == "1"
+    assert first["IsTruncated"]
     assert len(result["MatchedStatements"]) == 1000
     assert [len(entry["MatchedStatements"]) for entry in result["ResourceSpecificResults"]] == [1000] * 20
 

@@ -124,7 +124,7 @@ def test_a_simulation_page_stops_where_its_statement_readings_would_run_past_the
     actions = [f"s3:Get{number}" for number in range(0, 2000, 2)]  # 1,000 actions, every one allowed
     first = iam.simulate_custom_policy(PolicyInputList=policies, ActionNames=actions, MaxItems=1000)
     assert len(first["EvaluationResults"]) == 689
-    assert first["IsTruncated"] and first["Marker"] == "689"
+    assert first["IsTruncated"]
     rest = iam.simulate_custom_policy(PolicyInputList=policies, ActionNames=actions, MaxItems=1000,
                                       Marker=first["Marker"])
     assert not rest["IsTruncated"]

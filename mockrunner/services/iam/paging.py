@@ -1,6 +1,11 @@
 """IAM listings whose cost is the page they return, not the size of the account.
 
-* :func:`page` slices first and builds the wire form of the returned items only (``Marker``/``MaxItems``).
+* :func:`page` slices first and builds the wire form of the returned items only (``Marker``/``MaxItems``).  A
+  marker is opaque: base64 of the position it resumes at and a fingerprint of the listing that gave it (the
+  operation, and the scope a listing names, such as GetAccountAuthorizationDetails' filter), so a marker of one
+  listing given to another is refused as AWS refuses it (trek10inc/awsets#21: a ListUsers marker given to
+  ListAccessKeys is "Invalid Marker").  The fingerprint is no secret: a minted marker is a place in the caller's
+  own listing, nothing more.
 * :func:`listing` keeps a listing's sorted, filtered items per account and request filters until the account's
   IAM state changes (``IamState.version`` moves on every mutation), so paging through 10,000 roles sorts once.
 * :func:`url_encoded` keeps the URL-encoded form of the documents IAM returns (trust policies in every
@@ -8,6 +13,9 @@
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -25,17 +33,20 @@ _MAX_VIEWS = 256
 _ENCODED: dict[str, str] = {}
 _MAX_ENCODED = 4096
 _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not worth the memory
+_FINGERPRINT_LENGTH = 16
+_MAX_MARKER = 320  # IAM's Marker is at most 320 characters (botocore's model: markerType)
 
 
 def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], Any] | None = None,
          default_size: int = DEFAULT_PAGE, bad_marker: str = "Invalid Marker.",
-         bad_marker_code: str = "ValidationError") -> dict:
-    """IAM's Marker/MaxItems pagination (the marker is an opaque position); ``out`` renders the page's items;
-    ``default_size`` items per page when the request has no MaxItems; ``bad_marker``/``bad_marker_code``: IAM's
-    answer to a marker this listing never gave."""
-    start, size = _window(ctx, len(items), default_size, bad_marker, bad_marker_code)
+         bad_marker_code: str = "ValidationError", scope: Hashable = None) -> dict:
+    """IAM's Marker/MaxItems pagination (the marker is opaque, bound to the operation and ``scope``); ``out``
+    renders the page's items; ``default_size`` items per page when the request has no MaxItems;
+    ``bad_marker``/``bad_marker_code``: IAM's answer to a marker this listing never gave."""
+    listing_id = _listing_id(ctx, scope)
+    start, size = _window(ctx, listing_id, len(items), default_size, bad_marker, bad_marker_code)
     chosen = items[start:start + size]
-    return _answer(key, [out(item) for item in chosen] if out else list(chosen), start, len(items))
+    return _answer(key, [out(item) for item in chosen] if out else list(chosen), start, len(items), listing_id)
 
 
 def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], tuple[Any, int]],
@@ -46,7 +57,8 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
     while what the page spent plus ``expected`` stays within ``budget`` (so a page never costs more than
     ``budget`` plus one item's cost), and never more than MaxItems ("IAM might return fewer than the MaxItems
     number of results even when there are more results available", every IAM listing's ``IsTruncated``)."""
-    start, size = _window(ctx, len(items), default_size, bad_marker, bad_marker_code)
+    listing_id = _listing_id(ctx, None)
+    start, size = _window(ctx, listing_id, len(items), default_size, bad_marker, bad_marker_code)
     rendered: list[Any] = []
     spent = 0
     for item in items[start:start + size]:
@@ -55,26 +67,55 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
         wire, cost = out(item)
         rendered.append(wire)
         spent += cost
-    return _answer(key, rendered, start, len(items))
+    return _answer(key, rendered, start, len(items), listing_id)
 
 
-def _window(ctx: "RequestContext", count: int, default_size: int, bad_marker: str,
+def _listing_id(ctx: "RequestContext", scope: Hashable) -> str:
+    return listing_fingerprint(ctx.operation_name, scope)
+
+
+def listing_fingerprint(operation: str, scope: Hashable = None) -> str:
+    """The fingerprint a marker carries: the operation's name and ``scope`` (its ``repr``), hashed."""
+    return hashlib.sha256(repr((operation, scope)).encode()).hexdigest()[:_FINGERPRINT_LENGTH]
+
+
+def _window(ctx: "RequestContext", listing_id: str, count: int, default_size: int, bad_marker: str,
             bad_marker_code: str) -> tuple[int, int]:
     """The page's first position (from ``Marker``) and its size (``MaxItems``, else ``default_size``)."""
     start = 0
-    marker = ctx.params.get("Marker")
-    if marker:
-        if not is_decimal(marker) or int(marker) > count:
+    given = ctx.params.get("Marker")
+    if given:
+        start = _position(given, listing_id)
+        if start is None or start > count:
             raise ServiceError(bad_marker_code, bad_marker, 400)
-        start = int(marker)
     return start, ctx.params.get("MaxItems") or default_size
 
 
-def _answer(key: str, rendered: list[Any], start: int, count: int) -> dict:
+def marker(position: int, listing_id: str) -> str:
+    """The marker resuming the listing of fingerprint ``listing_id`` (:func:`listing_fingerprint`) at
+    ``position``."""
+    return base64.b64encode(f"{listing_id}{position}".encode("ascii")).decode("ascii")
+
+
+def _position(marker: str, listing_id: str) -> int | None:
+    """The position ``marker`` resumes ``listing_id`` at, or ``None`` when it is no marker of that listing."""
+    if not marker.isascii() or len(marker) > _MAX_MARKER:
+        return None
+    try:
+        text = base64.b64decode(marker.encode("ascii"), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    position = text[_FINGERPRINT_LENGTH:]
+    if text[:_FINGERPRINT_LENGTH] != listing_id or not is_decimal(position) or len(position) > 12:
+        return None
+    return int(position)
+
+
+def _answer(key: str, rendered: list[Any], start: int, count: int, listing_id: str) -> dict:
     following = start + len(rendered)
     result: dict[str, Any] = {key: rendered, "IsTruncated": following < count}
     if result["IsTruncated"]:
-        result["Marker"] = str(following)
+        result["Marker"] = marker(following, listing_id)
     return result
 
 
