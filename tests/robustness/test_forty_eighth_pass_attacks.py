@@ -10,6 +10,8 @@ Findings (each test failed before its fix):
 - **Low (IAM fidelity).** IAM markers were positions (``"2"``): a marker of one listing was read by any other, as
   a place in it.  AWS refuses it (trek10inc/awsets#21: a ListUsers marker given to ListAccessKeys is "Invalid
   Marker"); markers are now opaque and bound to their operation (and GetAccountAuthorizationDetails' to its filter).
+- **Low-medium (fail-open).** Password policy classes were Python's Unicode ones: ``ÀÀÀÀßßß²`` had an uppercase
+  letter, a lowercase letter and a number; AWS's are A-Z, a-z, 0-9.
 """
 from __future__ import annotations
 
@@ -161,3 +163,23 @@ def test_an_iam_marker_resumes_only_the_listing_that_gave_it(aws) -> None:
         "UserDetailList"]) == 2
     assert _error(iam.get_account_authorization_details, Filter=["Role"], Marker=details["Marker"]) == (
         "ValidationError", "Marker and Filter do not match")
+
+
+LATIN_1_PASSWORD = "\u00c0\u00c0\u00c0\u00c0\u00df\u00df\u00df\u00b2"  # À, ß, ²: no A-Z, a-z or 0-9
+
+
+def test_password_classes_are_the_iso_basic_latin_ones(aws) -> None:
+    """UpdateAccountPasswordPolicy: "at least one uppercase character from the ISO basic Latin alphabet (A to Z)",
+    "(a to z)", "at least one numeric character (0 to 9)"; the default policy counts the same classes."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="latin")
+    assert _error(iam.create_login_profile, UserName="latin", Password=LATIN_1_PASSWORD)[0] == \
+        "PasswordPolicyViolation"  # AWS's default policy: three of four classes, none here
+    iam.update_account_password_policy(MinimumPasswordLength=8, RequireUppercaseCharacters=True,
+                                       RequireLowercaseCharacters=True, RequireNumbers=True)
+    assert _error(iam.create_login_profile, UserName="latin", Password=LATIN_1_PASSWORD)[0] == \
+        "PasswordPolicyViolation"
+    assert _error(iam.create_login_profile, UserName="latin", Password="AAAA\u00df\u00df1\u00b2")[0] == \
+        "PasswordPolicyViolation"  # no a-z
+    iam.create_login_profile(UserName="latin", Password="A\u00c0a\u00df1\u00b2xx")
+    assert iam.get_login_profile(UserName="latin")["LoginProfile"]["UserName"] == "latin"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import string
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -27,10 +28,16 @@ from mockrunner.services.iam.wire import read_time
 from mockrunner.services.registry import op
 
 SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
+UPPERCASE = frozenset(string.ascii_uppercase)
+"""The ISO basic Latin alphabet's capitals: "at least one uppercase character from the ISO basic Latin alphabet (A to
+Z)" (UpdateAccountPasswordPolicy); ``str.isupper`` would count ``À`` too (docs/behaviour.md, "Hostile input:
+forty-eighth pass")."""
+LOWERCASE = frozenset(string.ascii_lowercase)
+DIGITS = frozenset(string.digits)
 DIGEST_ROUNDS = 10_000
 DEFAULT_MINIMUM_LENGTH = 8
 DEFAULT_CLASSES_REQUIRED = 3
-CLASSES = (str.isupper, str.islower, str.isdigit, SYMBOLS.__contains__)
+CLASSES = (UPPERCASE, LOWERCASE, DIGITS, SYMBOLS)
 VIOLATION = "Password does not conform to the account password policy."
 
 
@@ -46,17 +53,17 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 def _classes_present(password: str) -> int:
-    return sum(1 for test in CLASSES if any(test(char) for char in password))
+    return sum(1 for members in CLASSES if not members.isdisjoint(password))
 
 
 def conforms(policy: PasswordPolicy | None, password: str) -> bool:
     """Whether ``password`` satisfies ``policy`` (``None``: AWS's default password policy)."""
     if policy is None:
         return len(password) >= DEFAULT_MINIMUM_LENGTH and _classes_present(password) >= DEFAULT_CLASSES_REQUIRED
-    required = ((policy.require_uppercase, str.isupper), (policy.require_lowercase, str.islower),
-                (policy.require_numbers, str.isdigit), (policy.require_symbols, SYMBOLS.__contains__))
+    required = ((policy.require_uppercase, UPPERCASE), (policy.require_lowercase, LOWERCASE),
+                (policy.require_numbers, DIGITS), (policy.require_symbols, SYMBOLS))
     return len(password) >= policy.minimum_length and all(
-        any(test(char) for char in password) for wanted, test in required if wanted)
+        not members.isdisjoint(password) for wanted, members in required if wanted)
 
 
 def new_digests(iam: IamState, password: str, profile: LoginProfile | None) -> tuple[str, list[str]]:
