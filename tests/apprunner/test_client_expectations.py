@@ -41,6 +41,7 @@ from tests.apprunner.helpers import (
     error_of,
     message,
     running,
+    service_role,
 )
 
 HOST = re.compile(r"^[a-z0-9.-]+$")
@@ -105,18 +106,21 @@ def test_copilot_finds_a_service_on_a_later_page_and_the_last_page_has_no_token(
     assert "NextToken" not in bodies[-1], "a null or empty NextToken would make Go clients loop"
 
 
-def test_copilot_describe_service_reads_every_member_it_dereferences(apprunner):
+def test_copilot_describe_service_reads_every_member_it_dereferences(aws, apprunner):
     secret = "arn:aws:ssm:us-east-1:123456789012:parameter/db"
+    role = service_role(aws, "copilot-instance", "tasks.apprunner.amazonaws.com")  # secrets need one
     arn = running(apprunner, "copilot-svc", SourceConfiguration={"ImageRepository": {
         "ImageIdentifier": PUBLIC_IMAGE, "ImageRepositoryType": "ECR_PUBLIC",
         "ImageConfiguration": {"RuntimeEnvironmentVariables": {"LOG_LEVEL": "info"},
-                               "RuntimeEnvironmentSecrets": {"DB": secret}}}})
+                               "RuntimeEnvironmentSecrets": {"DB": secret}}}},
+        InstanceConfiguration={"InstanceRoleArn": role})
     service = apprunner.describe_service(ServiceArn=arn)["Service"]
     image = service["SourceConfiguration"]["ImageRepository"]
     assert image["ImageConfiguration"]["Port"] == "8080"
     assert image["ImageConfiguration"]["RuntimeEnvironmentVariables"] == {"LOG_LEVEL": "info"}
     assert image["ImageConfiguration"]["RuntimeEnvironmentSecrets"] == {"DB": secret}
     assert (service["InstanceConfiguration"]["Cpu"], service["InstanceConfiguration"]["Memory"]) == ("1024", "2048")
+    assert service["InstanceConfiguration"]["InstanceRoleArn"] == role
     assert service["CreatedAt"] <= service["UpdatedAt"]
     name, service_id = arn.split(":", 5)[5].split("/")[1:]
     assert (name, service_id) == ("copilot-svc", service["ServiceId"])

@@ -12,6 +12,8 @@ Findings (each test failed before its fix):
   Marker"); markers are now opaque and bound to their operation (and GetAccountAuthorizationDetails' to its filter).
 - **Low-medium (fail-open).** Password policy classes were Python's Unicode ones: ``ÀÀÀÀßßß²`` had an uppercase
   letter, a lowercase letter and a number; AWS's are A-Z, a-z, 0-9.
+- **Medium (App Runner fidelity).** CreateService and UpdateService took ``RuntimeEnvironmentSecrets`` without an
+  instance role; AWS refuses: "Instance Role have to be provided if passing in RuntimeEnvironmentSecrets."
 """
 from __future__ import annotations
 
@@ -183,3 +185,32 @@ def test_password_classes_are_the_iso_basic_latin_ones(aws) -> None:
         "PasswordPolicyViolation"  # no a-z
     iam.create_login_profile(UserName="latin", Password="A\u00c0a\u00df1\u00b2xx")
     assert iam.get_login_profile(UserName="latin")["LoginProfile"]["UserName"] == "latin"
+
+
+SECRETS_NEED_A_ROLE = ("InvalidRequestException",
+                       "Instance Role have to be provided if passing in RuntimeEnvironmentSecrets.")
+
+
+def test_runtime_secrets_need_an_instance_role(aws) -> None:
+    from tests.apprunner.helpers import PUBLIC_IMAGE, running, service_role
+
+    apprunner = aws.client("apprunner")
+    image = {"ImageIdentifier": PUBLIC_IMAGE, "ImageRepositoryType": "ECR_PUBLIC"}
+    secret = {"DB": "arn:aws:ssm:us-east-1:123456789012:parameter/db"}
+    with_secret = {"ImageRepository": {**image, "ImageConfiguration": {"RuntimeEnvironmentSecrets": secret}}}
+    assert _error(apprunner.create_service, ServiceName="no-role", SourceConfiguration=with_secret) == \
+        SECRETS_NEED_A_ROLE
+    assert apprunner.list_services()["ServiceSummaryList"] == []  # nothing made
+    arn = running(apprunner, "plain", SourceConfiguration={"ImageRepository": image})
+    assert _error(apprunner.update_service, ServiceArn=arn, SourceConfiguration=with_secret) == SECRETS_NEED_A_ROLE
+    assert apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"  # nothing started
+    role = service_role(aws, "instance", "tasks.apprunner.amazonaws.com")
+    updated = apprunner.update_service(ServiceArn=arn, SourceConfiguration=with_secret,
+                                       InstanceConfiguration={"InstanceRoleArn": role})["Service"]
+    assert updated["InstanceConfiguration"]["InstanceRoleArn"] == role
+    created = apprunner.create_service(ServiceName="with-role", SourceConfiguration=with_secret,
+                                       InstanceConfiguration={"InstanceRoleArn": role})["Service"]
+    assert created["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]["RuntimeEnvironmentSecrets"] == \
+        secret
+    assert _error(apprunner.create_service, ServiceName="empty-role", SourceConfiguration=with_secret,
+                  InstanceConfiguration={"Cpu": "1 vCPU"}) == SECRETS_NEED_A_ROLE

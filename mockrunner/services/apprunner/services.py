@@ -150,6 +150,7 @@ def create_service(ctx: "RequestContext") -> dict:
     asc_arn = validation.auto_scaling(ctx, state, params.get("AutoScalingConfigurationArn"))
     observability = validation.observability(ctx, state, params.get("ObservabilityConfiguration"))
     tags = validation.tags(ctx, params.get("Tags"))
+    validation.secrets_have_instance_role(source, instance)
     roles.verify_roles(ctx, source, instance)
     roles.ensure_service_linked_role(ctx, "apprunner.amazonaws.com")
     moment = ctx.store.clock.now()
@@ -217,8 +218,10 @@ def update_service(ctx: "RequestContext") -> dict:
     asc_arn = None
     if "AutoScalingConfigurationArn" in params:
         asc_arn = validation.auto_scaling(ctx, state, params["AutoScalingConfigurationArn"])
-    roles.verify_roles(ctx, changes.get("source_configuration", service.source_configuration),
-                                 changes.get("instance_configuration", service.instance_configuration))
+    source = changes.get("source_configuration", service.source_configuration)
+    instance = changes.get("instance_configuration", service.instance_configuration)
+    validation.secrets_have_instance_role(source, instance)
+    roles.verify_roles(ctx, source, instance)
     moment = ctx.store.clock.now()
     rollback = lifecycle.snapshot_configuration(service)
     for name, value in changes.items():

@@ -245,6 +245,17 @@ def _environment(configuration: Mapping[str, Any]) -> None:
                               "variable of App Runner services.")  # unverified wording
 
 
+def secrets_have_instance_role(source: Mapping[str, Any], instance: Mapping[str, Any]) -> None:
+    """Refuse runtime secrets without an instance role to read them with: AWS's answer, quoted in
+    terraform-aws-modules/terraform-aws-app-runner#5 for CreateService and in public reports of UpdateService
+    (docs/behaviour.md, "Hostile input: forty-eighth pass")."""
+    image = (source.get("ImageRepository") or {}).get("ImageConfiguration") or {}
+    code = ((source.get("CodeRepository") or {}).get("CodeConfiguration") or {}).get("CodeConfigurationValues") or {}
+    if (image.get("RuntimeEnvironmentSecrets") or code.get("RuntimeEnvironmentSecrets")) \
+            and not instance.get("InstanceRoleArn"):
+        raise invalid("Instance Role have to be provided if passing in RuntimeEnvironmentSecrets.")
+
+
 # -------------------------------------------------------------------------------------------- network
 def network(ctx: "RequestContext", state: AppRunnerState, given: Mapping[str, Any] | None,
             previous: Mapping[str, Any] | None = None) -> dict:
