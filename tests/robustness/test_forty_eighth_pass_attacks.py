@@ -14,6 +14,13 @@ Findings (each test failed before its fix):
   letter, a lowercase letter and a number; AWS's are A-Z, a-z, 0-9.
 - **Medium (App Runner fidelity).** CreateService and UpdateService took ``RuntimeEnvironmentSecrets`` without an
   instance role; AWS refuses: "Instance Role have to be provided if passing in RuntimeEnvironmentSecrets."
+- **Medium (ECR fidelity).** A creation template in ``*_WITH_EXCLUSION`` could never be updated back to ``MUTABLE``
+  or ``IMMUTABLE``: its stored filters were kept and then refused (and no empty list can be sent).
+- **Low-medium (ECR fidelity).** Signatures, Helm charts and other non-image artifacts were basic-scanned and
+  reported clean; StartImageScan of an index used a made-up wording (AWS: "An artifact with media type '...'
+  cannot be scanned. ...").
+- **Low (ECR validation).** A pull through cache rule for ``ROOT`` took an upstream repository prefix, which the
+  ECR User Guide allows only under a non-ROOT prefix.
 """
 from __future__ import annotations
 
@@ -214,3 +221,84 @@ def test_runtime_secrets_need_an_instance_role(aws) -> None:
         secret
     assert _error(apprunner.create_service, ServiceName="empty-role", SourceConfiguration=with_secret,
                   InstanceConfiguration={"Cpu": "1 vCPU"}) == SECRETS_NEED_A_ROLE
+
+
+def test_a_template_with_exclusions_can_go_back_to_plain_mutability(aws) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository_creation_template(
+        prefix="team", appliedFor=["CREATE_ON_PUSH"], imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=[{"filterType": "WILDCARD", "filter": "dev*"}])
+    for mutability in ("MUTABLE", "IMMUTABLE"):
+        template = ecr.update_repository_creation_template(prefix="team", imageTagMutability=mutability)[
+            "repositoryCreationTemplate"]
+        assert template["imageTagMutability"] == mutability
+        assert not template.get("imageTagMutabilityExclusionFilters")
+    described = ecr.describe_repository_creation_templates(prefixes=["team"])["repositoryCreationTemplates"][0]
+    assert described["imageTagMutability"] == "IMMUTABLE"
+    assert not described.get("imageTagMutabilityExclusionFilters")
+    again = ecr.update_repository_creation_template(  # back to exclusions, with filters given
+        prefix="team", imageTagMutability="MUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=[{"filterType": "WILDCARD", "filter": "rc*"}])["repositoryCreationTemplate"]
+    assert again["imageTagMutabilityExclusionFilters"] == [{"filterType": "WILDCARD", "filter": "rc*"}]
+    kept = ecr.update_repository_creation_template(prefix="team", description="d")["repositoryCreationTemplate"]
+    assert kept["imageTagMutabilityExclusionFilters"] == [{"filterType": "WILDCARD", "filter": "rc*"}]
+
+
+def _artifact(artifact_type: str | None, config_type: str, marker: str) -> str:
+    from tests.ecr.pushing import blob_digest
+
+    config, layer = b"{}", f"artifact {marker}".encode()
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": config_type, "size": len(config), "digest": blob_digest(config)},
+                "layers": [{"mediaType": "application/octet-stream", "size": len(layer),
+                            "digest": blob_digest(layer)}]}
+    if artifact_type:
+        manifest["artifactType"] = artifact_type
+    return json.dumps(manifest)
+
+
+def test_only_container_images_are_basic_scanned(aws) -> None:
+    from tests.ecr.pushing import image_manifest, put_image
+
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="scanned", imageScanningConfiguration={"scanOnPush": True})
+    put_image(ecr, "scanned", image_manifest("scan"), imageTag="image")
+    put_image(ecr, "scanned", _artifact("application/vnd.cncf.notary.signature", "application/vnd.oci.empty.v1+json",
+                                        "sig"), imageTag="signature")
+    put_image(ecr, "scanned", _artifact(None, "application/vnd.cncf.helm.config.v1+json", "chart"), imageTag="chart")
+    aws.store.clock.advance(aws.store.settings.operation_delay + 1)
+    assert ecr.describe_image_scan_findings(repositoryName="scanned", imageId={"imageTag": "image"})[
+        "imageScanStatus"]["status"] == "COMPLETE"
+    for tag, media_type in (("signature", "application/vnd.cncf.notary.signature"),
+                            ("chart", "application/vnd.cncf.helm.config.v1+json")):
+        assert _error(ecr.describe_image_scan_findings, repositoryName="scanned", imageId={"imageTag": tag})[0] == \
+            "ScanNotFoundException"  # no scan on push: no report, as prowler-cloud/prowler#4507 found
+        assert _error(ecr.start_image_scan, repositoryName="scanned", imageId={"imageTag": tag}) == (
+            "UnsupportedImageTypeException",
+            f"An artifact with media type '{media_type}' cannot be scanned. For more information, see the Amazon "
+            "ECR documentation.")
+    digest = ecr.describe_images(repositoryName="scanned", imageIds=[{"imageTag": "image"}])["imageDetails"][0][
+        "imageDigest"]
+    size = len(image_manifest("scan"))
+    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+        {"mediaType": "application/vnd.docker.distribution.manifest.v2+json", "digest": digest, "size": size}]})
+    ecr.put_image(repositoryName="scanned", imageManifest=index, imageTag="index")
+    assert _error(ecr.start_image_scan, repositoryName="scanned", imageId={"imageTag": "index"}) == (
+        "UnsupportedImageTypeException",
+        "An artifact with media type 'application/vnd.oci.image.index.v1+json' cannot be scanned. For more "
+        "information, see the Amazon ECR documentation.")  # recorded: alexjurkiewicz/ecr-scan-image#43
+
+
+def test_a_root_pull_through_rule_takes_no_upstream_prefix(aws) -> None:
+    ecr = aws.client("ecr")
+    upstream = "123456789012.dkr.ecr.us-west-2.amazonaws.com"
+    code, message = _error(ecr.create_pull_through_cache_rule, ecrRepositoryPrefix="ROOT", upstreamRegistry="ecr",
+                           upstreamRegistryUrl=upstream, upstreamRepositoryPrefix="team-a")
+    assert code == "InvalidParameterException" and "upstreamRepositoryPrefix" in message
+    assert ecr.describe_pull_through_cache_rules()["pullThroughCacheRules"] == []
+    made = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="team-a", upstreamRegistry="ecr",
+                                              upstreamRegistryUrl=upstream, upstreamRepositoryPrefix="team-a")
+    assert made["upstreamRepositoryPrefix"] == "team-a"
+    root = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="ROOT", upstreamRegistry="ecr",
+                                              upstreamRegistryUrl=upstream, upstreamRepositoryPrefix="ROOT")
+    assert root["ecrRepositoryPrefix"] == "ROOT"

@@ -107,8 +107,14 @@ def create_pull_through_cache_rule(ctx: RequestContext) -> dict:
     if kind != "ecr" and params.get("upstreamRepositoryPrefix"):
         raise invalid("Invalid parameter at 'upstreamRepositoryPrefix' failed to satisfy constraint: "
                        "'upstreamRepositoryPrefix is only supported for upstream registry ecr'")  # Unverified.
-    check_custom_role(ctx, params.get("customRoleArn"))
     prefix = params["ecrRepositoryPrefix"]
+    if prefix == "ROOT" and params.get("upstreamRepositoryPrefix") not in (None, "ROOT"):
+        # ECR User Guide, "Customizing repository prefixes for ECR to ECR pull through cache": "You can set the
+        # upstream repository prefix only when the Amazon ECR repository prefix has a non-ROOT value."  Unverified
+        # wording.
+        raise invalid("Invalid parameter at 'upstreamRepositoryPrefix' failed to satisfy constraint: "
+                       "'upstreamRepositoryPrefix can only be set when ecrRepositoryPrefix is not ROOT'")
+    check_custom_role(ctx, params.get("customRoleArn"))
     if same_prefix(state.pull_through_rules, prefix) is not None:
         raise ServiceError("PullThroughCacheRuleAlreadyExistsException", "A pull through cache rule with these "
                            "settings already exists for the private registry.")

@@ -131,9 +131,27 @@ def start_scan(ctx: RequestContext, repo: Repository, image: Image) -> ImageScan
     return image.scan
 
 
+SCANNABLE_ARTIFACT_TYPES = frozenset({
+    "application/vnd.docker.container.image.v1+json",
+    "application/vnd.oci.image.config.v1+json",
+})
+"""Artifact types (a manifest's ``artifactType``, else its config's media type) of the container images a basic scan
+reads; an image stored without its manifest has none and is taken for a container image."""
+
+
+def unscannable_media_type(image: Image) -> str | None:
+    """The media type that makes ``image`` an artifact no basic scan reads (an index, a signature, a Helm chart, an
+    SBOM), or ``None`` for a container image."""
+    if image.media_type in INDEX_MEDIA_TYPES:
+        return image.artifact_media_type or image.media_type
+    if image.artifact_media_type is not None and image.artifact_media_type not in SCANNABLE_ARTIFACT_TYPES:
+        return image.artifact_media_type
+    return None
+
+
 def scan_on_push(ctx: RequestContext, repo: Repository, image: Image, tag: str | None) -> None:
     state = registry_state(ctx, repo.registry_id)
-    if repository_scanning(state, repo)["scanOnPush"] and image.media_type not in INDEX_MEDIA_TYPES:
+    if repository_scanning(state, repo)["scanOnPush"] and unscannable_media_type(image) is None:
         start_scan(ctx, repo, image)
 
 
@@ -156,9 +174,11 @@ def start_image_scan(ctx: RequestContext) -> dict:
     image = _image(ctx, repo)
     if image.status != "ACTIVE":
         raise ServiceError("ImageArchivedException", "The specified image is archived and cannot be scanned.")
-    if image.media_type in INDEX_MEDIA_TYPES:
-        # Unverified wording; a manifest list has no layers to scan.
-        raise ServiceError("UnsupportedImageTypeException", "The image is of a type that cannot be scanned.")
+    unscannable = unscannable_media_type(image)
+    if unscannable is not None:
+        # Recorded for an index (alexjurkiewicz/ecr-scan-image#43); other artifacts are worded alike (unverified).
+        raise ServiceError("UnsupportedImageTypeException", f"An artifact with media type '{unscannable}' cannot be "
+                           "scanned. For more information, see the Amazon ECR documentation.")
     if registry_state(ctx, repo.registry_id).scan_type == "ENHANCED":
         # Unverified wording: StartImageScan starts basic scans; enhanced scanning is Amazon Inspector's.
         raise invalid("Invalid parameter at 'registryScanningConfiguration' failed to satisfy constraint: "

@@ -129,6 +129,11 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
     for wire, attr in names.items():
         if wire in params:
             fields[attr] = params[wire]
+    if params.get("imageTagMutability") in ("MUTABLE", "IMMUTABLE") \
+            and "imageTagMutabilityExclusionFilters" not in params:
+        # A setting without exclusions drops the stored ones, as PutImageTagMutability does for a repository: the
+        # model allows no empty filter list, so nothing else could (Terraform sends just this when filters go).
+        fields["mutability_exclusion_filters"] = []
     validate_mutability(fields.get("image_tag_mutability", "MUTABLE"),
                          fields.get("mutability_exclusion_filters") or [])
     tags = validate_tags(fields.get("resource_tags") or [], over_limit=_too_many_resource_tags)
