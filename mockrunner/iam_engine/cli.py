@@ -48,7 +48,12 @@ def request_from_json(item: dict, now: datetime) -> AuthzRequest:
     for required in ("principal", "action", "resource"):
         if not isinstance(item.get(required), str):
             raise ValueError(f"request field {required!r} must be a string")
-    principal = principal_from_arn(item["principal"], item.get("principalTags"))
+    if item.get("resourceAccount") is not None and not isinstance(item["resourceAccount"], str):
+        raise ValueError("request field 'resourceAccount' must be a string (an account id)")
+    tags = item.get("principalTags")
+    if tags is not None and not (isinstance(tags, dict) and all(isinstance(value, str) for value in tags.values())):
+        raise ValueError("request field 'principalTags' must be a JSON object of strings")
+    principal = principal_from_arn(item["principal"], tags)
     context = item.get("context") or {}
     if not isinstance(context, dict):
         raise ValueError("context must be a JSON object")

@@ -394,10 +394,12 @@ def _resource_format_error(resource: str, substitute: bool) -> str | None:
     service, region, account = after[0], _component(after, 1), _component(after, 2)
     if service == "iam" and not (region == "" and len(after) > 2):
         return m.IAM_RESOURCE_REGION.format(resource=resource)
-    if service == "s3" and region and not account:
+    if service == "s3" and (len(after) < 3 or region and not account):
         # An S3 ARN may carry a region only with an account: buckets and objects (``arn:aws:s3:::bucket/key``)
         # have neither, access points, jobs and Storage Lens configurations
-        # (``arn:aws:s3:us-west-2:123456789012:accesspoint/ap``) have both.
+        # (``arn:aws:s3:us-west-2:123456789012:accesspoint/ap``) have both.  ``arn:aws:s3`` and ``arn:aws:s3:``
+        # end before the region field, as IAM's check for a service needs it (moto's validator: the text after
+        # ``s3`` must go on with ``:``).
         return m.S3_RESOURCE_REGION.format(resource=resource)
     if service == "iam":
         path = ":".join(after[3:]) if len(after) > 3 else ""

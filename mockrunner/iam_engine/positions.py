@@ -16,6 +16,7 @@ console-formatted policy (``"Statement": [`` on line 3, closing ``}`` indented b
 
 from __future__ import annotations
 
+import json
 import re
 
 from .text_cache import TEXT_BUDGET, kept_within
@@ -93,7 +94,7 @@ def statement_positions(text: str) -> tuple[tuple[Position, Position], ...]:
         if reader.take() != "{":
             return ()
         while reader.peek() == '"':
-            name = reader.string()
+            name = _decoded(reader.string())
             reader.take()  # ':'
             if name != "Statement":
                 reader.value()
@@ -110,6 +111,16 @@ def statement_positions(text: str) -> tuple[tuple[Position, Position], ...]:
     except IndexError:
         return ()
     return ()
+
+
+def _decoded(raw: str) -> str:
+    """A field name as the reader returns it: its escapes decoded (``"St\\u0061tement"`` is ``Statement``)."""
+    if "\\" not in raw:
+        return raw
+    try:
+        return json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
 
 
 def _list_positions(reader: _Reader) -> tuple[tuple[Position, Position], ...]:

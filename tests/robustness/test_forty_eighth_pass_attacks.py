@@ -21,6 +21,12 @@ Findings (each test failed before its fix):
   cannot be scanned. ...").
 - **Low (ECR validation).** A pull through cache rule for ``ROOT`` took an upstream repository prefix, which the
   ECR User Guide allows only under a non-ROOT prefix.
+- **Low (fail-open against what IAM refuses).** A Resource ``arn:aws:s3`` or ``arn:aws:s3:`` was accepted, and a
+  Deny written with it denied nothing; IAM refuses it (``can not contain region information``, as moto's
+  AWS-derived validator does).
+- **Low.** ``policy evaluate`` read a numeric ``resourceAccount`` as another account (a wrong decision instead of
+  an error) and answered a ``principalTags`` string with Python's own text; the simulator left out a statement's
+  positions when the ``Statement`` key was written with a JSON escape.
 """
 from __future__ import annotations
 
@@ -302,3 +308,50 @@ def test_a_root_pull_through_rule_takes_no_upstream_prefix(aws) -> None:
     root = ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="ROOT", upstreamRegistry="ecr",
                                               upstreamRegistryUrl=upstream, upstreamRepositoryPrefix="ROOT")
     assert root["ecrRepositoryPrefix"] == "ROOT"
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:s3", "arn:aws:s3:"])
+def test_an_s3_resource_that_ends_before_its_region_is_refused(aws, resource) -> None:
+    iam = aws.client("iam")
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:*", "Resource": resource}]})
+    assert _error(iam.create_policy, PolicyName="short", PolicyDocument=document) == (
+        "MalformedPolicyDocument", f"Resource {resource} can not contain region information.")
+    for fine in ("arn:aws:s3:::bucket/key", "arn:aws:s3:us-west-2:123456789012:accesspoint/ap"):
+        iam.create_policy(PolicyName=f"fine{len(fine)}", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": fine}]}))
+
+
+def test_policy_evaluate_refuses_request_fields_of_the_wrong_type() -> None:
+    from datetime import UTC, datetime
+
+    from mockrunner.iam_engine.cli import evaluate_batch
+
+    allow_all = [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+    base = {"principal": "arn:aws:iam::123456789012:user/u", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+            "identityPolicies": allow_all}
+    results = evaluate_batch([
+        {**base, "id": "number", "resourceAccount": 123456789012},
+        {**base, "id": "string", "resourceAccount": "123456789012"},
+        {**base, "id": "tags", "principalTags": "team"},
+        {**base, "id": "tag-values", "principalTags": {"team": 1}},
+    ], datetime.now(UTC))
+    by_id = {result["id"]: result for result in results}
+    assert by_id["string"]["decision"] == "allowed"
+    assert by_id["number"]["decision"] == "error" and "resourceAccount" in by_id["number"]["message"]
+    assert by_id["tags"]["decision"] == "error" and "principalTags" in by_id["tags"]["message"]
+    assert by_id["tag-values"]["decision"] == "error" and "principalTags" in by_id["tag-values"]["message"]
+
+
+def test_simulator_positions_read_an_escaped_statement_key(aws) -> None:
+    iam = aws.client("iam")
+    body = '[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]'
+    plain = '{"Version":"2012-10-17","Statement":' + body + "}"
+    escaped = '{"Version":"2012-10-17","St\\u0061tement":' + body + "}"
+    positions = []
+    for text in (plain, escaped):
+        [matched] = iam.simulate_custom_policy(PolicyInputList=[text], ActionNames=["s3:GetObject"])[
+            "EvaluationResults"][0]["MatchedStatements"]
+        positions.append((matched["StartPosition"], matched["EndPosition"]))
+    assert positions[0] == ({"Line": 1, "Column": 38}, {"Line": 1, "Column": 95})
+    assert positions[1] == ({"Line": 1, "Column": 43}, {"Line": 1, "Column": 100})  # five characters more
