@@ -589,18 +589,22 @@ class BlobStore:
             if not name.endswith(".json") or not _is_uuid(name[:-5]):
                 continue
             upload_id = name[:-5]
+            data = os.path.join(folder, upload_id)
             try:
-                owner, started, parts = _upload_record(os.path.join(folder, name))
+                owner, started, recorded = _upload_record(os.path.join(folder, name))
                 upload = Upload(upload_id, owner, started)
-                with open(os.path.join(folder, upload_id), "rb") as handle:
+                upload.parts = _parts_of(recorded, os.path.getsize(data))
+                kept = sum(upload.parts)
+                if os.path.getsize(data) > kept:
+                    os.truncate(data, kept)  # a part that was arriving: never acknowledged, so never kept
+                with open(data, "rb") as handle:
                     for chunk in iter(lambda: handle.read(CHUNK), b""):  # noqa: B023 - consumed here
                         upload.hasher.update(chunk)
                         upload.size += len(chunk)
             except (OSError, ValueError, TypeError, KeyError):
-                _remove(os.path.join(folder, upload_id))
+                _remove(data)
                 _remove(os.path.join(folder, name))
                 continue
-            upload.parts = _parts_of(parts, upload.size)
             self._track(upload)
 
 
@@ -641,14 +645,21 @@ def _owner(recorded: object) -> tuple[str, ...]:
 
 
 def _parts_of(recorded: object, size: int) -> list[int]:
-    """The part sizes of an upload of ``size`` bytes from its record: the recorded ones, and the bytes past them
-    (an append the record did not see) as one more part; one part of all the bytes when the record has none that
-    fit."""
-    fits = isinstance(recorded, list) and all(type(part) is int and part > 0 for part in recorded) \
-        and sum(recorded) <= size
-    parts = list(recorded) if fits else []  # type: ignore[arg-type]
-    rest = size - sum(parts)
-    return parts + [rest] if rest else parts
+    """The part sizes of an upload whose data file holds ``size`` bytes, from its record: the recorded parts the
+    bytes hold (a part is recorded only once its bytes are on disk, and the client hears of it only after that, so
+    bytes past the recorded parts are a part that was arriving when the process stopped, which the caller cuts
+    away); one part of all the bytes for a record of an older format, which lists no parts."""
+    if not isinstance(recorded, list):
+        return [size] if size else []
+    parts, total = [], 0
+    for part in recorded:
+        if type(part) is not int or part <= 0:
+            raise ValueError("an upload record's part sizes are positive integers")
+        if total + part > size:
+            break
+        parts.append(part)
+        total += part
+    return parts
 
 
 def _link(source: str, path: str) -> str | None:
