@@ -30,8 +30,8 @@ from mockrunner.services.registry import op
 SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")
 UPPERCASE = frozenset(string.ascii_uppercase)
 """The ISO basic Latin alphabet's capitals: "at least one uppercase character from the ISO basic Latin alphabet (A to
-Z)" (UpdateAccountPasswordPolicy); ``str.isupper`` would count ``À`` too (docs/behaviour.md, "Hostile input:
-forty-eighth pass")."""
+Z)" (UpdateAccountPasswordPolicy); ``str.isupper`` would count ``À`` too
+(docs/behaviour.md, "Hostile input: forty-eighth pass")."""
 LOWERCASE = frozenset(string.ascii_lowercase)
 DIGITS = frozenset(string.digits)
 DIGEST_ROUNDS = 10_000
