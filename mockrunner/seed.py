@@ -286,29 +286,36 @@ class _Seeder:
             self.count("accounts")
 
     def register_root(self) -> dict | None:
+        """Register the account's ``root_credentials``: as state (``Store.seeded_root_keys``) for a seed given to a
+        running server, else as configuration (``settings.extra_accounts``), even when the state already holds the
+        very same key (configuration is kept by a reset; state is not).  A key id another account has, or this
+        account with another secret, is refused."""
         from mockrunner.config import AccountKeys, check_root_keys
 
         account_id = self.account_id
         if not (len(account_id) == 12 and is_decimal(account_id)):
             raise SeedError(f"{self.path('id')}: an account id is 12 digits, not {account_id!r}")
         root = self.spec.get("root_credentials")
-        if root is not None:
-            _check_object(root, ROOT, self.path("root_credentials"))
-            known = {keys.access_key_id: keys.account_id for keys in self.store.root_accounts}
-            owner = known.get(root["access_key_id"])
-            if owner is not None and owner != account_id:
-                raise SeedError(f"{self.path('root_credentials', 'access_key_id')}: already the root key of "
-                                f"account {owner}")
-            if owner is None:
-                keys = AccountKeys(account_id, root["access_key_id"], root["secret_access_key"])
-                try:
-                    check_root_keys((keys,))
-                except ValueError as error:
-                    raise SeedError(f"{self.path('root_credentials')}: {error}") from None
-                if self.root_keys_in_state:
-                    self.store.seeded_root_keys[keys.access_key_id] = keys
-                else:
-                    self.store.settings.extra_accounts = (*self.store.settings.extra_accounts, keys)
+        if root is None:
+            return None
+        _check_object(root, ROOT, self.path("root_credentials"))
+        keys = AccountKeys(account_id, root["access_key_id"], root["secret_access_key"])
+        known = self.store.root_key(keys.access_key_id)
+        if known is not None and known.account_id != account_id:
+            raise SeedError(f"{self.path('root_credentials', 'access_key_id')}: already the root key of "
+                            f"account {known.account_id}")
+        if known is not None and known != keys:
+            raise SeedError(f"{self.path('root_credentials', 'secret_access_key')}: the root key "
+                            f"{keys.access_key_id} of account {account_id} already has another secret")
+        try:
+            check_root_keys((keys,))
+        except ValueError as error:
+            raise SeedError(f"{self.path('root_credentials')}: {error}") from None
+        if self.root_keys_in_state:
+            if known is None:
+                self.store.seeded_root_keys[keys.access_key_id] = keys
+        elif self.store.settings.root_key(keys.access_key_id) is None:
+            self.store.settings.extra_accounts = (*self.store.settings.extra_accounts, keys)
         return root
 
     def call(self, service: str, operation: str, params: dict, path: str, document_path: str | None = None,

@@ -82,6 +82,13 @@ _BARE_MESSAGE_ACTIONS = frozenset({"sts:AssumeRole", "sts:TagSession", "sts:SetS
 # Greengrass logs), "iam:CreateRole on resource: arn:aws:iam::<acct>:role/..." and "iam:PassRole on resource:
 # arn:aws:iam::<acct>:role/..." (alphagov/govuk-infrastructure#2439).
 _IAM_DISPLAY_KINDS = ("user", "role", "group")
+_CREATING_ON_AN_EXISTING_USER = frozenset({"iam:CreateAccessKey", "iam:CreateLoginProfile",
+                                           "iam:CreateServiceSpecificCredential"})
+# Create* actions whose resource is a user that exists already are named as "user <name>", as other reads and
+# writes of a user: "iam:CreateAccessKey on resource: user mella-admin because no identity-based policy allows ..."
+# and "... on resource: user nullweb_admin" (CloudTrail records quoted in public incident write-ups;
+# 99designs/aws-vault#190, "user null").  CreateLoginProfile and CreateServiceSpecificCredential follow by analogy
+# (docs/behaviour.md, "Hostile input: forty-eighth pass").
 # aws:RequestedRegion of a global service is the Region its single endpoint is in, whatever Region the client
 # signs for: IAM's requests "are made to the us-east-1 Region" (IAM User Guide, "AWS: Denies access to AWS based
 # on the requested Region").
@@ -246,8 +253,8 @@ def _displayed(action: str, resource: str, message: str) -> str:
 def display_resource(action: str, resource: str) -> str:
     # iam:PassRole is checked by the service the role is passed to, which names the role by its ARN
     # ("... not authorized to perform: iam:PassRole on resource: arn:aws:iam::<acct>:role/<name>").
-    if (not action.startswith("iam:") or action.startswith("iam:Create") or action == "iam:PassRole"
-            or not resource.startswith("arn:")):
+    if (not action.startswith("iam:") or action == "iam:PassRole" or not resource.startswith("arn:")
+            or action.startswith("iam:Create") and action not in _CREATING_ON_AN_EXISTING_USER):
         return resource
     arn = split_arn(resource)
     if arn is None or arn.service != "iam":

@@ -651,10 +651,10 @@ def _parts_of(recorded: object, size: int) -> list[int]:
     away); one part of all the bytes for a record of an older format, which lists no parts."""
     if not isinstance(recorded, list):
         return [size] if size else []
+    if not all(type(part) is int and part > 0 for part in recorded):
+        raise ValueError("an upload record's part sizes are positive integers")
     parts, total = [], 0
     for part in recorded:
-        if type(part) is not int or part <= 0:
-            raise ValueError("an upload record's part sizes are positive integers")
         if total + part > size:
             break
         parts.append(part)

@@ -17,7 +17,7 @@ the settings and an IAM key) carried was resolved to one of them, the other list
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockrunner.arns import split_arn
@@ -142,10 +142,10 @@ KEY_COLLECTIONS = ("access_keys", "sessions")
 """Where an account's IAM state keeps credentials by access key id (what a signature names)."""
 
 
-def shared_key_ids(accounts: Mapping[str, "Account"], root_key_ids: Iterable[str]) -> str | None:
+def shared_key_ids(accounts: Mapping[str, "Account"], root_key_ids: Mapping[str, str]) -> str | None:
     """``"<path>: <why>"`` for the first access key or session whose access key id is another's too (any account's:
-    AWS's key ids are global; or one of ``root_key_ids``, the settings' root keys), else ``None``."""
-    owners = dict.fromkeys(root_key_ids, "a root key of the settings")
+    AWS's key ids are global; or one of ``root_key_ids``, root key ids with what holds each), else ``None``."""
+    owners = dict(root_key_ids)
     for account_id, account in accounts.items():
         for collection in KEY_COLLECTIONS:
             for key_id in getattr(account.iam, collection):

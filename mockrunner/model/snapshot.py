@@ -155,7 +155,8 @@ def root_key_clash(store: "Store", accounts: collections.abc.Mapping[str, Any], 
         check_root_keys((*configured, *seeded))
     except ValueError as error:
         return f"$.state.seeded_root_keys: {error}"
-    return shared_key_ids(accounts, [keys.access_key_id for keys in (*configured, *seeded)])
+    return shared_key_ids(accounts, {**{keys.access_key_id: "a root key of the settings" for keys in configured},
+                                     **{keys.access_key_id: "a seeded root key of the state" for keys in seeded}})
 
 
 def replace_state(store: "Store", replacement: Replacement) -> None:

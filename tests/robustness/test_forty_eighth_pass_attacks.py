@@ -30,6 +30,15 @@ Findings (each test failed before its fix):
 - **Low-medium (a half-applied mutation after a crash).** ``kill -9`` while a registry ``PATCH`` (or UploadLayerPart)
   was arriving left its received bytes in the upload after the restart: bytes nobody acknowledged, reported in
   ``Range``, a retry of the chunk refused 416 and the upload unfinishable.  A restart keeps only the recorded parts.
+- **Medium-high (fail-open).** ``ListServiceSpecificCredentials(AllUsers=True)`` was authorized on the caller's own
+  ARN: a user allowed to list only their own credentials listed everyone's.  It is authorized on ``user/*`` now
+  (recorded: "self:all-users" AccessDenied, "account-users:all-users" Success).
+- **Low (IAM fidelity).** An upper-case service name was refused (IAM lower-cases it); a new credential could take
+  another user's alias; ``iam:CreateAccessKey`` denials named the bare user ARN (AWS: ``user <name>``).
+- **Found in this session's own changes.** A start seed naming a root key the state held from an admin seed was
+  silently not registered (its new secret ignored, the key lost at a reset); GetAccountAuthorizationDetails' marker
+  depended on the process's string hashing (refused after a restart); an upload record's bad part was noticed only
+  where it sat.
 """
 from __future__ import annotations
 
@@ -416,3 +425,153 @@ def _basic(password: str) -> str:
     import base64
 
     return "Basic " + base64.b64encode(f"AWS:{password}".encode()).decode()
+
+
+def _user_client(aws, name: str, policy: dict):
+    iam = aws.client("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return aws.client("iam", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+
+def _allow(action: str, resource: str) -> dict:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]}
+
+
+def test_listing_every_users_service_credentials_needs_every_user(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="victim")
+    iam.create_service_specific_credential(UserName="victim", ServiceName="codecommit.amazonaws.com")
+    own = _user_client(aws, "me", _allow("iam:ListServiceSpecificCredentials",
+                                         "arn:aws:iam::123456789012:user/me"))
+    assert own.list_service_specific_credentials()["ServiceSpecificCredentials"] == []  # self-implicit: allowed
+    assert _error(own.list_service_specific_credentials, AllUsers=True)[0] == "AccessDenied"
+    everyone = _user_client(aws, "auditor", _allow("iam:ListServiceSpecificCredentials",
+                                                   "arn:aws:iam::123456789012:user/*"))
+    listed = everyone.list_service_specific_credentials(AllUsers=True)["ServiceSpecificCredentials"]
+    assert [item["UserName"] for item in listed] == ["victim"]
+
+
+def test_service_names_are_lower_cased(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="git")
+    made = iam.create_service_specific_credential(UserName="git", ServiceName="CODECOMMIT.Amazonaws.com")[
+        "ServiceSpecificCredential"]
+    assert made["ServiceName"] == "codecommit.amazonaws.com"
+    listed = iam.list_service_specific_credentials(UserName="git", ServiceName="CodeCommit.amazonaws.com")
+    assert [item["ServiceSpecificCredentialId"] for item in listed["ServiceSpecificCredentials"]] == [
+        made["ServiceSpecificCredentialId"]]
+    conditioned = _user_client(aws, "cond", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:CreateServiceSpecificCredential", "Resource": "*",
+        "Condition": {"StringEquals": {"iam:ServiceSpecificCredentialServiceName": "codecommit.amazonaws.com"}}}]})
+    conditioned.create_service_specific_credential(UserName="cond", ServiceName="CODECOMMIT.AMAZONAWS.COM")
+
+
+def test_a_new_credential_does_not_take_another_users_alias(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="x")
+    iam.create_service_specific_credential(UserName="x", ServiceName="bedrock.amazonaws.com")
+    iam.update_user(UserName="x", NewUserName="y")  # its credential keeps the alias x-at-<account>
+    iam.create_user(UserName="x")
+    made = iam.create_service_specific_credential(UserName="x", ServiceName="bedrock.amazonaws.com")
+    assert made["ServiceSpecificCredential"]["ServiceCredentialAlias"] == "x+1-at-123456789012"
+
+
+def test_create_access_key_denials_name_the_user(aws) -> None:
+    aws.client("iam").create_user(UserName="target")
+    caller = _user_client(aws, "caller", _allow("iam:GetUser", "*"))
+    code, message = _error(caller.create_access_key, UserName="target")
+    assert code == "AccessDenied"
+    assert "iam:CreateAccessKey on resource: user target because no identity-based policy allows" in message
+    code, message = _error(caller.create_user, UserName="newcomer")  # a user that does not exist yet: its ARN
+    assert "iam:CreateUser on resource: arn:aws:iam::123456789012:user/newcomer" in message
+
+
+def test_a_start_seed_giving_a_state_seeded_root_key_is_configuration_again(tmp_path) -> None:
+    from mockrunner.app import create_app
+    from mockrunner.seed import SeedError
+
+    def app(**settings):
+        return create_app(Settings(log_requests=False, operation_delay=0, state_file=str(tmp_path / "state.json"),
+                                   **settings))
+
+    first = app()
+    seeded = first.test_client().post("/_mockrunner/seed", json={"accounts": [
+        {"id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT}]})
+    assert seeded.status_code == 200, seeded.get_data(as_text=True)
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": {
+        **SEEDED_ROOT, "secret_access_key": "another"}}]}))
+    with pytest.raises(SeedError, match="already has another secret"):  # as --accounts refuses it
+        app(seed_files=(str(seed),))
+    seed.write_text(json.dumps({"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT}]}))
+    again = app(seed_files=(str(seed),))
+    assert again.store.settings.root_key(SEEDED_ROOT["access_key_id"]) is not None  # configuration again
+    again.store.reset()
+    assert again.store.root_key(SEEDED_ROOT["access_key_id"]).account_id == SEEDED_ACCOUNT  # kept by a reset
+
+
+def test_an_admin_seed_giving_a_root_key_another_secret_is_refused() -> None:
+    from mockrunner.seed import SeedError, apply_seed
+
+    store = Store(Settings(log_requests=False))
+    apply_seed(store, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": SEEDED_ROOT}]},
+               root_keys_in_state=True)
+    with pytest.raises(SeedError, match="already has another secret"):
+        apply_seed(store, {"accounts": [{"id": SEEDED_ACCOUNT, "root_credentials": {
+            **SEEDED_ROOT, "secret_access_key": "other"}}]}, root_keys_in_state=True)
+    assert store.root_key(SEEDED_ROOT["access_key_id"]).secret_access_key == SEEDED_ROOT["secret_access_key"]
+
+
+def test_an_authorization_details_marker_outlives_a_restart(tmp_path, monkeypatch) -> None:
+    """A marker's fingerprint may not depend on the process's string hashing (a frozenset's order did)."""
+    from tests.ways.state_server import client, start_server
+
+    state_file = str(tmp_path / "state.json")
+    kinds = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
+    markers = []
+    for seed in ("1", "2", "6"):
+        monkeypatch.setenv("PYTHONHASHSEED", seed)
+        process, endpoint = start_server(state_file)
+        try:
+            iam = client(endpoint, "iam")
+            if not markers:
+                for name in ("a", "b"):
+                    iam.create_user(UserName=name)
+            else:
+                rest = iam.get_account_authorization_details(Filter=kinds, MaxItems=1, Marker=markers[0])
+                assert [user["UserName"] for user in rest["UserDetailList"]] == ["b"]
+            markers.append(iam.get_account_authorization_details(Filter=kinds, MaxItems=1)["Marker"])
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    assert len(set(markers)) == 1
+
+
+def test_an_authorization_details_marker_resumes_whatever_the_filter_order(aws) -> None:
+    iam = aws.client("iam")
+    for name in ("a", "b"):
+        iam.create_user(UserName=name)
+    first = iam.get_account_authorization_details(Filter=["User", "Role"], MaxItems=1)
+    rest = iam.get_account_authorization_details(Filter=["Role", "User"], MaxItems=1, Marker=first["Marker"])
+    assert [user["UserName"] for user in rest["UserDetailList"]] == ["b"]
+
+
+@pytest.mark.parametrize("parts", [[10, "x"], [10, 100, "x"], [10, 0], [True]])
+def test_an_upload_record_with_a_bad_part_drops_the_upload(tmp_path, parts) -> None:
+    import os
+    from datetime import UTC, datetime
+
+    from mockrunner.model.blobs import BlobStore
+
+    blobs = BlobStore(str(tmp_path))
+    upload = blobs.start_upload(("a", "r"), datetime.now(UTC))
+    blobs.append(upload.id, [b"a" * 15])
+    record = os.path.join(str(tmp_path), "uploads", upload.id + ".json")
+    with open(record) as handle:
+        document = json.loads(handle.read())
+    document["parts"] = parts
+    with open(record, "w") as handle:
+        handle.write(json.dumps(document))
+    assert BlobStore(str(tmp_path)).upload(upload.id) is None

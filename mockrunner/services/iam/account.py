@@ -109,6 +109,6 @@ def get_account_authorization_details(ctx: RequestContext) -> dict:
     # A marker it cannot use: "Marker and Filter do not match" (recorded from AWS, 2026-09-11: radkawar/stackd,
     # testdata/aws/iam/account_reporting.json, "invalid_marker").
     page = paging.page(entries, ctx, "entries", lambda entry: (entry[0], renders[entry[1]](entry[2])),
-                       bad_marker="Marker and Filter do not match", scope=frozenset(wanted))
+                       bad_marker="Marker and Filter do not match", scope=tuple(sorted(wanted)))
     shown = page.pop("entries")
     return {**{key: [detail for kind, detail in shown if kind == key] for key in DETAIL_LISTS}, **page}

@@ -57,7 +57,7 @@ iam:CreateServiceSpecificCredential action")."""
 def _service_credential_keys(ctx: RequestContext, keys: dict[str, Any]) -> None:
     params = ctx.params
     if "ServiceName" in params:
-        keys["iam:ServiceSpecificCredentialServiceName"] = params["ServiceName"]
+        keys["iam:ServiceSpecificCredentialServiceName"] = params["ServiceName"].lower()  # as IAM stores it
         if params.get("CredentialAgeDays") is not None:
             keys["iam:ServiceSpecificCredentialAgeDays"] = params["CredentialAgeDays"]
         return

@@ -75,7 +75,8 @@ def _listing_id(ctx: "RequestContext", scope: Hashable) -> str:
 
 
 def listing_fingerprint(operation: str, scope: Hashable = None) -> str:
-    """The fingerprint a marker carries: the operation's name and ``scope`` (its ``repr``), hashed."""
+    """The fingerprint a marker carries: the operation's name and ``scope`` (its ``repr``, so a scope whose
+    ``repr`` is the same in every process: no sets, whose order follows the process's string hashing), hashed."""
     return hashlib.sha256(repr((operation, scope)).encode()).hexdigest()[:_FINGERPRINT_LENGTH]
 
 

@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
+from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.iam import ServiceSpecificCredential, new_id
 from mockrunner.services.iam import paging
-from mockrunner.services.iam.authz import target
+from mockrunner.services.iam.authz import request_keys, target
 from mockrunner.services.iam.entities import USER, iam_of, own_user_name
 from mockrunner.services.registry import op
 
@@ -50,9 +52,12 @@ ID_PREFIX = "ACCA"
 
 
 def _service(name: str) -> str:
-    if name not in SERVICES:
+    """The service a request names, in lower case (IAM takes ``CODECOMMIT.AMAZONAWS.COM`` and answers
+    ``codecommit.amazonaws.com``: stackd's "uppercase-service"), or ``NoSuchEntity``."""
+    service = name.lower()
+    if service not in SERVICES:
         raise ServiceError("NoSuchEntity", f"No such service {name} is supported for Service Specific Credentials", 404)
-    return name
+    return service
 
 
 
@@ -79,11 +84,14 @@ def _password(service: str, alias: str = "") -> str:
     return base64.b64encode(secrets.token_bytes(PASSWORD_BYTES)).decode("ascii")
 
 
-def _name(held: list[ServiceSpecificCredential], user: str, account: str) -> str:
-    """``<user>-at-<account>``, or ``<user>+1-at-<account>`` while that one is taken (recorded from AWS)."""
-    taken = {item.alias or item.service_user_name for item in held}
-    first = f"{user}-at-{account}"
-    return first if first not in taken else f"{user}+1-at-{account}"
+def _name(ctx: RequestContext, service: str, user: str) -> str:
+    """``<user>-at-<account>``, or ``<user>+1-at-<account>`` while that one is taken by any credential of the
+    service in the account, another user's included (a user renamed away left its name on its credential: stackd's
+    "recreated-username-public-alias-collision" is ``+1``); ``+2`` and on past that (*unverified*)."""
+    taken = {item.alias or item.service_user_name for item in iam_of(ctx).service_credentials.values()
+             if item.service_name == service}
+    names = (f"{user}{f'+{number}' if number else ''}-at-{ctx.account.id}" for number in range(len(taken) + 1))
+    return next(name for name in names if name not in taken)
 
 
 def _out(credential: ServiceSpecificCredential, secret: bool = False) -> dict:
@@ -115,7 +123,7 @@ def create_service_specific_credential(ctx: RequestContext) -> dict:
                            409)
     now = ctx.store.clock.now()
     days = params.get("CredentialAgeDays")
-    name = _name(held, user, ctx.account.id)
+    name = _name(ctx, service, user)
     api_key = service in API_KEY_SERVICES
     credential = iam.add(ServiceSpecificCredential(
         new_id(ID_PREFIX), user, service, "" if api_key else name, _password(service, name), "Active", now,
@@ -123,12 +131,26 @@ def create_service_specific_credential(ctx: RequestContext) -> dict:
     return {"ServiceSpecificCredential": _out(credential, secret=True)}
 
 
-@op("iam", "ListServiceSpecificCredentials", authz=target(USER, self_default=True))
+def _list_authz(ctx: RequestContext) -> Iterable[Check]:
+    """``AllUsers`` lists every user's credentials, so it is authorized on the account's users, ``user/*``: a policy
+    naming the caller's own ARN or one user's allows that user's listing but not this one, one naming ``user/*``
+    allows both (recorded from AWS: stackd's "self:all-users" and "target:all-users" AccessDenied,
+    "account-users:all-users" Success)."""
+    if ctx.params.get("AllUsers"):
+        return (Check("iam:ListServiceSpecificCredentials", f"arn:aws:iam::{ctx.account.id}:user/*",
+                      request_keys(ctx)),)
+    return _own_listing(ctx)
+
+
+_own_listing = target(USER, self_default=True)
+
+
+@op("iam", "ListServiceSpecificCredentials", authz=_list_authz)
 def list_service_specific_credentials(ctx: RequestContext) -> dict:
     params = ctx.params
     service = params.get("ServiceName")
     if service:
-        _service(service)
+        service = _service(service)
     if params.get("AllUsers") and params.get("UserName"):
         # Recorded from AWS (stackd service_credentials_aws.json, "list-all-users-and-user").
         raise ServiceError("InvalidInput", "Cannot list credentials for all users if a username is given", 400)
