@@ -39,7 +39,6 @@ Endpoints (all JSON):
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -53,7 +52,7 @@ from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.iam_engine import strict_json
 from mockrunner.model import snapshot
-from mockrunner.model.decision_log import as_dict, field
+from mockrunner.model.decision_log import as_dict, field, star_matches
 from mockrunner.numerals import is_decimal
 from mockrunner.persistence import StateNotSavedError
 from mockrunner.services import apprunner
@@ -385,9 +384,9 @@ def filter_decisions(entries: Iterable[dict | tuple], principal: str | None = No
     stored (:meth:`DecisionLog.raw`) or rendered: only the entries kept are rendered."""
 
     def keep(entry: dict | tuple) -> bool:
-        if principal is not None and not fnmatch.fnmatchcase(str(_principal_of(entry)), principal):
+        if principal is not None and not star_matches(str(_principal_of(entry)), principal):
             return False
-        if action is not None and not fnmatch.fnmatchcase(str(field(entry, "action") or "").lower(), action.lower()):
+        if action is not None and not star_matches(str(field(entry, "action") or "").lower(), action.lower()):
             return False
         if decision is not None:
             value = field(entry, "decision")

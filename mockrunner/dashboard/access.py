@@ -38,6 +38,9 @@ def token_refusal(settings: Settings, remote_addr: str, headers: Mapping[str, st
 
 
 def _with_token(headers: Mapping[str, str], token: str) -> Headers:
+    """``headers`` with ``token`` as the admin token header; a token no header can hold (a line break or other
+    control character, which a form field or a quoted cookie can carry) is no token: it never matches one."""
     copied = Headers(list(headers.items()))
-    copied[TOKEN_HEADER] = token
+    if token.isprintable():
+        copied[TOKEN_HEADER] = token
     return copied

@@ -5,7 +5,6 @@ Only the entries on the page are rendered, so a page costs one pass over the sto
 """
 from __future__ import annotations
 
-import fnmatch
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,7 +71,7 @@ def _like(value: str, wanted: str) -> bool:
     wanted = wanted.lower()
     if "*" not in wanted:
         return wanted in value
-    return fnmatch.fnmatchcase(value, wanted.replace("[", "[[]").replace("?", "[?]"))
+    return decision_log.star_matches(value, wanted)
 
 
 def page(entries: list, filters: Filters, args: Mapping[str, str]) -> dict[str, Any]:

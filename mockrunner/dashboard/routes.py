@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from mockrunner import __version__, suggest
@@ -55,6 +56,11 @@ def _guard() -> Response | None:
         return None
     if access.only_token_missing(refused) and request.method == "GET":
         return Response(render_template("login.html", failed=False), status=401, headers=dict(refused.headers))
+    if request_ctx.url_adapter is None:
+        # A Host werkzeug binds no URLs under (an empty DNS label: "a..b"): no page's links can be built, so the
+        # refusal is said in text (docs/behaviour.md, "Hostile input: forty-eighth pass").
+        text = f"{refused.status} {refused.error}: {refused.message}\n"
+        return Response(text, status=refused.status, headers=dict(refused.headers), mimetype="text/plain")
     page = render_template("error.html", status=refused.status, error=refused.error, message=refused.message)
     return Response(page, status=refused.status, headers=dict(refused.headers))
 

@@ -9,21 +9,26 @@ calls, about 15% of an in-process call's time.
 from __future__ import annotations
 
 import collections
+import fnmatch
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 FIELDS = ("time", "requestId", "principal", "action", "resource", "decision", "message", "enforce", "id", "decidedBy",
           "boundary", "resourcePolicy")
-"""``id``: increasing, unique in the process; ``decidedBy``: the engine's deciding layer (``identity``,
-``permissionsBoundary``, ``session``, ``resource``) or ``allowed``; ``boundary``: the permissions boundary's ARN
-then in force; ``resourcePolicy``: the id of the resource or trust policy evaluated (None: none)."""
+"""``id``: increasing, unique across restarts (:data:`_IDS`); ``decidedBy``: the engine's deciding layer
+(``identity``, ``permissionsBoundary``, ``session``, ``resource``) or ``allowed``; ``boundary``: the permissions
+boundary's ARN then in force; ``resourcePolicy``: the id of the resource or trust policy evaluated (None: none)."""
 MATCH_FIELDS = ("policyId", "policyKind", "index", "sid", "effect")
 ERROR_FIELDS = ("policyId", "policyKind", "reason")
 """A policy that took part in the decision but could not be read (the engine's ``PolicyError``)."""
-_IDS = itertools.count(1)
+_IDS = itertools.count(time.time_ns() // 1000)
+"""Ids go on from the microseconds since the epoch at start, so a restarted server's ids follow the last one's: a
+page polling for newer decisions sees the new ones, a link to an old decision finds nothing rather than another
+(docs/behaviour.md, "Hostile input: forty-eighth pass")."""
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _UNNUMBERED = frozenset({str, bool, type(None)})
 
@@ -41,6 +46,12 @@ def record(time: datetime, request_id: str | None, principal: str, action: str, 
     """
     return entry(time, request_id, principal, action, resource, decision, message, enforce,
                  fields_of(context, matched, errors), decided_by, boundary, resource_policy)
+
+
+def star_matches(value: str, pattern: str) -> bool:
+    """Whether ``pattern`` matches ``value`` whole, ``*`` matching any run of characters: the log's filters' one
+    wildcard (``[``, ``]`` and ``?`` are themselves, as IAM paths and names may hold them)."""
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]").replace("?", "[?]"))
 
 
 def fields_of(context: Mapping[str, Any], matched: Iterable[Sequence[Any]],

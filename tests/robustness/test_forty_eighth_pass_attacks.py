@@ -39,10 +39,14 @@ Findings (each test failed before its fix):
   silently not registered (its new secret ignored, the key lost at a reset); GetAccountAuthorizationDetails' marker
   depended on the process's string hashing (refused after a restart); an upload record's bad part was noticed only
   where it sat.
+- **Low (admin API and dashboard).** The decision filter read ``[``, ``]`` and ``?`` as pattern syntax; a ``Host``
+  with an empty DNS label and a token holding a line break made dashboard pages 500; decision ids restarted at 1
+  with the process, so a live page saw no new decision after a restart.
 """
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from botocore.exceptions import ClientError
@@ -575,3 +579,77 @@ def test_an_upload_record_with_a_bad_part_drops_the_upload(tmp_path, parts) -> N
     with open(record, "w") as handle:
         handle.write(json.dumps(document))
     assert BlobStore(str(tmp_path)).upload(upload.id) is None
+
+
+def test_the_decision_filter_reads_brackets_and_question_marks_as_themselves(aws) -> None:
+    iam = aws.client("iam")
+    arns = {}
+    for name, path in (("bob", "/t[a]?/"), ("mallory", "/tax/")):
+        arns[name] = iam.create_user(UserName=name, Path=path)["User"]["Arn"]
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        denied = aws.client("iam", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        assert _error(denied.list_roles)[0] == "AccessDenied"
+    status, exact = aws.admin("GET", "/decisions?" + urlencode({"principal": arns["bob"]}))
+    assert status == 200 and [entry["principal"] for entry in exact["decisions"]] == [arns["bob"]]
+    status, under = aws.admin("GET", "/decisions?" + urlencode({"principal": arns["bob"].replace("/bob", "/*")}))
+    assert [entry["principal"] for entry in under["decisions"]] == [arns["bob"]]  # not mallory under /tax/
+
+
+@pytest.mark.parametrize("host", ["a..b", ".localhost", "localhost..", "127.0.0.1.."])
+def test_a_dashboard_page_refuses_a_host_with_an_empty_label_in_words(server, host) -> None:
+    import http.client
+
+    port = int(server.endpoint_url.rsplit(":", 1)[1])
+
+    def get(path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        answer = connection.getresponse()
+        body = answer.read().decode()
+        connection.close()
+        return answer.status, body
+
+    status, body = get("/_mockrunner/health")  # the admin API refuses this Host
+    assert status in (400, 403) and json.loads(body)["error"]
+    for path in ("/_mockrunner/ui/", "/_mockrunner/ui/login", "/_mockrunner/ui/static/dashboard.js"):
+        status, body = get(path)
+        assert status in (400, 403) and body.startswith(f"{status} "), (path, status, body[:200])  # in words
+
+
+@pytest.mark.parametrize("token", ["wrong\n", "x\r\ny", "\x00"])
+def test_a_token_no_header_can_hold_is_a_wrong_token(token) -> None:
+    from tests.harness import Harness
+
+    harness = Harness("inprocess", Settings(log_requests=False, operation_delay=0, admin_token="right-token"))
+    try:
+        client = harness.app.test_client()
+        login = client.post("/_mockrunner/ui/login", data={"token": token})
+        assert login.status_code == 401 and "text/html" in login.content_type
+        client.set_cookie("mockrunner_admin_token", token, path="/_mockrunner/")
+        page = client.get("/_mockrunner/ui/decisions")
+        assert page.status_code == 401  # the login form again
+        assert client.post("/_mockrunner/ui/login", data={"token": "right-token"}).status_code == 302
+    finally:
+        harness.close()
+
+
+def test_decision_ids_go_on_after_a_restart(tmp_path) -> None:
+    import requests
+
+    from tests.ways.state_server import client, start_server
+
+    ids = []
+    for _ in range(2):
+        process, endpoint = start_server(str(tmp_path / "state.json"))
+        try:
+            client(endpoint, "iam").list_users()
+            ids.append(requests.get(f"{endpoint}/_mockrunner/decisions", timeout=10).json()["decisions"][-1]["id"])
+            rows = requests.get(f"{endpoint}/_mockrunner/ui/decisions/rows", params={"after": ids[0] - 1},
+                                timeout=10).json()
+            assert rows["last"] == ids[-1]  # a page polling since before the restart sees the new decision
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    assert ids[1] > ids[0]
