@@ -18,9 +18,11 @@ from typing import Any
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 
 _DOCKER_TO_OCI = {
-    "application/vnd.docker.container.image.v1+json": "application/vnd.oci.image.config.v1+json",
+    DOCKER_CONFIG: OCI_CONFIG,
     "application/vnd.docker.image.rootfs.diff.tar.gzip": "application/vnd.oci.image.layer.v1.tar+gzip",
     "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip":
         "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",

@@ -22,6 +22,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.model.ecr import INDEX_MEDIA_TYPES, EcrState, Image, ImageScan, Repository
+from mockrunner.model.manifest_formats import DOCKER_CONFIG, OCI_CONFIG
 from mockrunner.services.ecr import core
 from mockrunner.services.ecr import images as ecr_images
 from mockrunner.services.ecr.core import image_not_found, invalid, on_repository, repository_of, token_page
@@ -131,10 +132,7 @@ def start_scan(ctx: RequestContext, repo: Repository, image: Image) -> ImageScan
     return image.scan
 
 
-SCANNABLE_ARTIFACT_TYPES = frozenset({
-    "application/vnd.docker.container.image.v1+json",
-    "application/vnd.oci.image.config.v1+json",
-})
+SCANNABLE_ARTIFACT_TYPES = frozenset({DOCKER_CONFIG, OCI_CONFIG})
 """Artifact types (a manifest's ``artifactType``, else its config's media type) of the container images a basic scan
 reads; an image stored without its manifest has none and is taken for a container image."""
 

@@ -43,7 +43,7 @@ def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T],
     """IAM's Marker/MaxItems pagination (the marker is opaque, bound to the operation and ``scope``); ``out``
     renders the page's items; ``default_size`` items per page when the request has no MaxItems;
     ``bad_marker``/``bad_marker_code``: IAM's answer to a marker this listing never gave."""
-    listing_id = _listing_id(ctx, scope)
+    listing_id = listing_fingerprint(ctx.operation_name, scope)
     start, size = _window(ctx, listing_id, len(items), default_size, bad_marker, bad_marker_code)
     chosen = items[start:start + size]
     return _answer(key, [out(item) for item in chosen] if out else list(chosen), start, len(items), listing_id)
@@ -57,7 +57,7 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
     while what the page spent plus ``expected`` stays within ``budget`` (so a page never costs more than
     ``budget`` plus one item's cost), and never more than MaxItems ("IAM might return fewer than the MaxItems
     number of results even when there are more results available", every IAM listing's ``IsTruncated``)."""
-    listing_id = _listing_id(ctx, None)
+    listing_id = listing_fingerprint(ctx.operation_name)
     start, size = _window(ctx, listing_id, len(items), default_size, bad_marker, bad_marker_code)
     rendered: list[Any] = []
     spent = 0
@@ -68,10 +68,6 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
         rendered.append(wire)
         spent += cost
     return _answer(key, rendered, start, len(items), listing_id)
-
-
-def _listing_id(ctx: "RequestContext", scope: Hashable) -> str:
-    return listing_fingerprint(ctx.operation_name, scope)
 
 
 def listing_fingerprint(operation: str, scope: Hashable = None) -> str:
@@ -98,12 +94,13 @@ def marker(position: int, listing_id: str) -> str:
     return base64.b64encode(f"{listing_id}{position}".encode("ascii")).decode("ascii")
 
 
-def _position(marker: str, listing_id: str) -> int | None:
-    """The position ``marker`` resumes ``listing_id`` at, or ``None`` when it is no marker of that listing."""
-    if not marker.isascii() or len(marker) > _MAX_MARKER:
+def _position(given: str, listing_id: str) -> int | None:
+    """The position the marker ``given`` resumes ``listing_id`` at, or ``None`` when it is no marker of that
+    listing."""
+    if not given.isascii() or len(given) > _MAX_MARKER:
         return None
     try:
-        text = base64.b64decode(marker.encode("ascii"), validate=True).decode("ascii")
+        text = base64.b64decode(given.encode("ascii"), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError):
         return None
     position = text[_FINGERPRINT_LENGTH:]
