@@ -112,6 +112,8 @@ def test_a_pull_through_cache_role_passes_to_the_pull_through_cache_principal(aw
 
 def test_a_repository_creation_template_cannot_be_given_a_role_later_without_pass_role(aws):
     ecr = _ecr_caller(aws)
+    # The caller may not create ECR's template service-linked role, which the first template creates: it exists.
+    aws.client("iam").create_service_linked_role(AWSServiceName="ecr.amazonaws.com")
     ecr.create_repository_creation_template(prefix="team", appliedFor=["REPLICATION"])
     creator = f"arn:aws:iam::{ACCOUNT}:role/creator"
     code, message, _ = error_of(ecr.update_repository_creation_template, prefix="team", customRoleArn=creator)

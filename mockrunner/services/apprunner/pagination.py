@@ -1,17 +1,16 @@
 """Pages of App Runner listings with ``MaxResults`` bounds and opaque ``NextToken`` values.
 
 A token is base64 of ``{"o": offset, "n": next, "l": last, "f": fingerprint}``: the offset of the next item in the
-underlying insertion-ordered collection, what names that item and the last one returned (:func:`identity`), and a
-fingerprint of the operation and its filter parameters.  "All other parameter values must be identical" (model
-docs): a token presented with different filters, to another operation, or forged, is an
-``InvalidRequestException``; so is an offset past :data:`MAX_OFFSET` (the fingerprint is no secret, so anyone can
-mint a token: it is never more than a place in the caller's own collection).
+underlying insertion-ordered collection, what names that item and the last one returned
+(``listing_cursors.identity``), and a fingerprint of the operation and its filter parameters.  "All other
+parameter values must be identical" (model docs): a token presented with different filters, to another operation,
+or forged, is an ``InvalidRequestException``; so is an offset past :data:`MAX_OFFSET` (the fingerprint is no
+secret, so anyone can mint a token: it is never more than a place in the caller's own collection).
 Offsets index the raw collection (including items a filter skips), so a page is an ``islice`` of it: the first page
 costs the same whatever the size of the account; deeper pages skip ``offset`` items at C speed.  The collection may
 change between pages: deleted items are forgotten once their retention ends (a script deleting each service it lists
-forgets them at once with no retention), and a newer operation heads ``ListOperations``.  So the next page starts
-at the item the token names, found again where it moved, or else just after the last one returned; an item present
-throughout the listing is never skipped (a token naming neither, or minted without names, pages from its offset).
+forgets them at once with no retention), and a newer operation heads ``ListOperations``; the next page resumes as
+:mod:`mockrunner.listing_cursors` says.
 """
 from __future__ import annotations
 
@@ -20,11 +19,11 @@ import binascii
 import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
 from mockrunner import json_nesting
+from mockrunner.listing_cursors import Place, identity, resume
 from mockrunner.services.apprunner.errors import invalid
 
 T = TypeVar("T")
@@ -60,38 +59,15 @@ def _fingerprint(operation: str, filters: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def identity(item: Any) -> str:
-    """What names a listed item in a token: its ARN, an operation's id, a custom domain's name, or the item itself
-    (a listed ARN)."""
-    for attribute in _NAMING_ATTRIBUTES:
-        value = getattr(item, attribute, None)
-        if isinstance(value, str):
-            return value
-    return str(item)
-
-
-_NAMING_ATTRIBUTES = ("arn", "id", "domain_name")
-
-
-@dataclass(frozen=True)
-class _Place:
-    """Where a token resumes: ``offset``, and the names of the next item and of the last one returned (None: a
-    token minted without them)."""
-
-    offset: int
-    next: str | None = None
-    last: str | None = None
-
-
-def encode_token(operation: str, filters: Mapping[str, Any], place: _Place) -> str:
+def encode_token(operation: str, filters: Mapping[str, Any], place: Place) -> str:
     document = json.dumps({"o": place.offset, "n": place.next, "l": place.last,
                            "f": _fingerprint(operation, filters)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(document.encode()).decode()
 
 
-def decode_token(operation: str, filters: Mapping[str, Any], token: str | None) -> _Place:
+def decode_token(operation: str, filters: Mapping[str, Any], token: str | None) -> Place:
     if token is None:
-        return _Place(0)
+        return Place(0)
     try:
         document = json_nesting.loads(base64.urlsafe_b64decode(token.encode()))
         offset, fingerprint = document["o"], document["f"]
@@ -101,23 +77,7 @@ def decode_token(operation: str, filters: Mapping[str, Any], token: str | None) 
     if type(offset) is not int or not 0 <= offset <= MAX_OFFSET or fingerprint != _fingerprint(operation, filters) \
             or not all(name is None or isinstance(name, str) for name in (following, last)):
         raise invalid(_TOKEN_MESSAGE)
-    return _Place(offset, following, last)
-
-
-def _resume(items: Collection[T], place: _Place) -> int:
-    """The offset the next page starts at: the token's, while the item it names is still there (the common case,
-    checked at C speed); else where that item, or else the one after the last returned, is now."""
-    if place.next is None:
-        return place.offset
-    found = next(islice(items, place.offset, None), None)
-    if found is not None and identity(found) == place.next:
-        return place.offset
-    names = [identity(item) for item in items]
-    if place.next in names:
-        return names.index(place.next)
-    if place.last is not None and place.last in names:
-        return names.index(place.last) + 1
-    return place.offset
+    return Place(offset, following, last)
 
 
 def paginate(operation: str, params: Mapping[str, Any], items: Collection[T],
@@ -131,7 +91,7 @@ def paginate(operation: str, params: Mapping[str, Any], items: Collection[T],
     """
     filters = dict(filters or {})
     size = size if size is not None else page_size(operation, params)
-    offset = _resume(items, decode_token(operation, filters, params.get("NextToken")))
+    offset = resume(items, decode_token(operation, filters, params.get("NextToken")))
     found: list[T] = []
     position = offset
     iterator = islice(items, offset, None)
@@ -146,6 +106,6 @@ def paginate(operation: str, params: Mapping[str, Any], items: Collection[T],
     # A full page: there is a next page only if some later item would be kept.
     for item in iterator:
         if keep is None or keep(item):
-            return found, encode_token(operation, filters, _Place(position, identity(item), identity(found[-1])))
+            return found, encode_token(operation, filters, Place(position, identity(item), identity(found[-1])))
         position += 1
     return found, None

@@ -16,16 +16,17 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError
+from mockrunner.listing_cursors import SHORT_NAME_LENGTH, Place, resume, short_name
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
 from mockrunner.model.principal_arns import unknown_principals
@@ -413,36 +414,59 @@ def _listing_of(ctx: RequestContext) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _token_offset(token: str, listing: str) -> int:
-    """The offset ``token`` names for ``listing``; ECR's InvalidParameterException for any other token."""
+def _token_place(token: str, listing: str) -> Place:
+    """Where ``token`` resumes ``listing``; ECR's InvalidParameterException for any other token."""
     try:
         text = base64.urlsafe_b64decode(token.encode("ascii")).decode("ascii")
     except (ValueError, UnicodeError):
         text = ""
-    offset, _, bound = text.removeprefix(_TOKEN_PREFIX).partition(":")
+    offset, _, rest = text.removeprefix(_TOKEN_PREFIX).partition(":")
+    bound, *names = rest.split(":")
     if not text.startswith(_TOKEN_PREFIX) or bound != listing or not is_decimal(offset) \
-            or len(offset) > len(str(MAX_TOKEN_OFFSET)) or int(offset) > MAX_TOKEN_OFFSET:
+            or len(offset) > len(str(MAX_TOKEN_OFFSET)) or int(offset) > MAX_TOKEN_OFFSET \
+            or len(names) not in (0, 2) or not all(_SHORT_NAME.fullmatch(name) for name in names):
         # Unverified wording: ECR's text for a token it did not issue.
         raise invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'")
-    return int(offset)
+    return Place(int(offset), *names)
+
+
+_SHORT_NAME = re.compile(f"[0-9a-f]{{{SHORT_NAME_LENGTH}}}")
+_END = object()
+
+
+def _resumed(items: Iterable, place: Place) -> tuple[int, Iterator]:
+    """The offset ``place`` resumes ``items`` at (:mod:`mockrunner.listing_cursors`) and the items from there,
+    drawing no more of a lazy ``items`` than the skipped ones and the next while the listing did not change."""
+    remaining = iter(items)
+    if place.next is None:
+        return place.offset, islice(remaining, place.offset, None)
+    skipped = list(islice(remaining, place.offset))
+    following = next(remaining, _END)
+    if following is not _END and short_name(following) == place.next:
+        return place.offset, chain((following,), remaining)
+    listed = skipped + ([] if following is _END else [following]) + list(remaining)
+    start = resume(listed, place, short_name)
+    return start, iter(listed[start:])
 
 
 def token_page(ctx: RequestContext, items: Iterable, default: int = 100) -> tuple[list, str | None]:
     """One page of ``items`` for the request's ``maxResults`` and ``nextToken``, and the token of the next page.
 
-    Offset pagination behind an opaque token bound to the listing (:func:`_listing_of`, worked out only when a token
-    is read or written).  ``items`` may be lazy: only the page and the one item that says whether there is a next
-    page are drawn, so a first page costs the same whatever the repository's size."""
+    A cursor (:mod:`mockrunner.listing_cursors`) behind an opaque token bound to the listing (:func:`_listing_of`,
+    worked out only when a token is read or written).  ``items`` may be lazy: only the page and the one item that
+    says whether there is a next page are drawn, so a first page costs the same whatever the repository's size."""
     token = ctx.params.get("nextToken")
     listing = _listing_of(ctx) if token else None
-    start = _token_offset(token, listing) if token and listing else 0
+    place = _token_place(token, listing) if token and listing else Place(0)
     size = ctx.params.get("maxResults") or default
-    rest = islice(items, start, None)
+    start, rest = _resumed(items, place)
     page = list(islice(rest, size))
-    if next(rest, None) is None:
+    following = next(rest, _END)
+    if following is _END:
         return page, None
     listing = listing or _listing_of(ctx)
-    return page, base64.urlsafe_b64encode(f"{_TOKEN_PREFIX}{start + size}:{listing}".encode()).decode()
+    return page, base64.urlsafe_b64encode(
+        f"{_TOKEN_PREFIX}{start + size}:{listing}:{short_name(following)}:{short_name(page[-1])}".encode()).decode()
 
 
 def same_prefix(collection: dict[str, T], prefix: str) -> T | None:

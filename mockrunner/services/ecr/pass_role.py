@@ -13,9 +13,12 @@ the request names (:func:`on_registry`).
 
 ECR creates a service-linked role on first use for replication (PutReplicationConfiguration: "The first time the
 PutReplicationConfiguration API is called, a service-linked IAM role is created in your account", ECR API
-reference) and for pull through cache (CreatePullThroughCacheRule: ECR User Guide, "Using service-linked roles for
-pull through cache"): :func:`creating_service_linked_role` adds the caller's ``iam:CreateServiceLinkedRole`` while
-the account lacks the role, and :func:`ensure_service_linked_role` creates it.
+reference), for pull through cache (CreatePullThroughCacheRule: ECR User Guide, "Using service-linked roles for
+pull through cache") and for repository creation templates (CreateRepositoryCreationTemplate: "When you create a
+repository creation template rule ... Amazon ECR creates the service-linked role for you", ECR User Guide, "Amazon
+ECR service-linked role for repository creation templates"):
+:func:`creating_service_linked_role` adds the caller's ``iam:CreateServiceLinkedRole`` while the account lacks the
+role, and :func:`ensure_service_linked_role` creates it.
 """
 from __future__ import annotations
 

@@ -29,7 +29,13 @@ from mockrunner.services.ecr.core import (
     validate_mutability,
     validate_tags,
 )
-from mockrunner.services.ecr.pass_role import REPOSITORY_CREATION, check_custom_role, passing_custom_role
+from mockrunner.services.ecr.pass_role import (
+    REPOSITORY_CREATION,
+    check_custom_role,
+    creating_service_linked_role,
+    ensure_service_linked_role,
+    passing_custom_role,
+)
 from mockrunner.services.region_state import request_region
 from mockrunner.services.registry import op
 
@@ -174,13 +180,15 @@ def template_out(template: CreationTemplate) -> dict:
     return out
 
 
-@op("ecr", "CreateRepositoryCreationTemplate", authz=passing_custom_role(REPOSITORY_CREATION))
+@op("ecr", "CreateRepositoryCreationTemplate",
+    authz=creating_service_linked_role(passing_custom_role(REPOSITORY_CREATION), REPOSITORY_CREATION))
 def create_repository_creation_template(ctx: RequestContext) -> dict:
     state, prefix = _state(ctx), ctx.params["prefix"]
     fields = _validated(ctx)
     if same_prefix(state.creation_templates, prefix) is not None:
         raise ServiceError("TemplateAlreadyExistsException", "The repository creation template already exists. "
                            "Specify a unique prefix and try again.")
+    ensure_service_linked_role(ctx, REPOSITORY_CREATION)
     now = ctx.store.clock.now()
     template = state.creation_templates[prefix] = CreationTemplate(prefix=prefix, created_at=now, updated_at=now,
                                                                    **fields)

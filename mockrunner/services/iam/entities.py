@@ -57,10 +57,6 @@ ACCOUNT_QUOTAS = {quota.collection: quota for quota in (
 """IAM's account quotas by the collection they count (IAM User Guide, "IAM and AWS STS quotas"; wordings recorded
 from AWS, see docs/behaviour.md)."""
 
-# Which App Runner resources keep a service-linked role in use (App Runner Developer Guide, "Using
-# service-linked roles"): services for the main role, VPC connectors for the networking role.
-SLR_USAGE = {"AWSServiceRoleForAppRunner": ("services",), "AWSServiceRoleForAppRunnerNetworking": ("vpc_connectors",)}
-INACTIVE_STATUSES = frozenset({"DELETED", "INACTIVE"})
 
 
 @dataclass(frozen=True)

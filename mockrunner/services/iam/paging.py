@@ -1,11 +1,12 @@
 """IAM listings whose cost is the page they return, not the size of the account.
 
 * :func:`page` slices first and builds the wire form of the returned items only (``Marker``/``MaxItems``).  A
-  marker is opaque: base64 of the position it resumes at and a fingerprint of the listing that gave it (the
-  operation, and the scope a listing names, such as GetAccountAuthorizationDetails' filter), so a marker of one
-  listing given to another is refused as AWS refuses it (trek10inc/awsets#21: a ListUsers marker given to
-  ListAccessKeys is "Invalid Marker").  The fingerprint is no secret: a minted marker is a place in the caller's
-  own listing, nothing more.
+  marker is opaque: base64 of the place it resumes at (:mod:`mockrunner.listing_cursors`: a listing changed
+  between pages, as by a script deleting each page before asking for the next, skips none of its items) and a
+  fingerprint of the listing that gave it (the operation, and the scope a listing names, such as
+  GetAccountAuthorizationDetails' filter), so a marker of one listing given to another is refused as AWS refuses it
+  (trek10inc/awsets#21: a ListUsers marker given to ListAccessKeys is "Invalid Marker").  The fingerprint is no
+  secret: a minted marker is a place in the caller's own listing, nothing more.
 * :func:`listing` keeps a listing's sorted, filtered items per account and request filters until the account's
   IAM state changes (``IamState.version`` moves on every mutation), so paging through 10,000 roles sorts once.
 * :func:`url_encoded` keeps the URL-encoded form of the documents IAM returns (trust policies in every
@@ -16,11 +17,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from mockrunner.errors import ServiceError
+from mockrunner.listing_cursors import SHORT_NAME_LENGTH, Place, resume, short_name
 from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ _ENCODED: dict[str, str] = {}
 _MAX_ENCODED = 4096
 _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not worth the memory
 _FINGERPRINT_LENGTH = 16
+_SHORT_NAME = re.compile(f"[0-9a-f]{{{SHORT_NAME_LENGTH}}}")
 _MAX_MARKER = 320  # IAM's Marker is at most 320 characters (botocore's model: markerType)
 
 
@@ -44,9 +48,9 @@ def page(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T],
     renders the page's items; ``default_size`` items per page when the request has no MaxItems;
     ``bad_marker``/``bad_marker_code``: IAM's answer to a marker this listing never gave."""
     listing_id = listing_fingerprint(ctx.operation_name, scope)
-    start, size = _window(ctx, listing_id, len(items), default_size, bad_marker, bad_marker_code)
+    start, size = _window(ctx, items, listing_id, default_size, bad_marker, bad_marker_code)
     chosen = items[start:start + size]
-    return _answer(key, [out(item) for item in chosen] if out else list(chosen), start, len(items), listing_id)
+    return _answer(key, [out(item) for item in chosen] if out else list(chosen), items, start, listing_id)
 
 
 def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callable[[T], tuple[Any, int]],
@@ -58,7 +62,7 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
     ``budget`` plus one item's cost), and never more than MaxItems ("IAM might return fewer than the MaxItems
     number of results even when there are more results available", every IAM listing's ``IsTruncated``)."""
     listing_id = listing_fingerprint(ctx.operation_name)
-    start, size = _window(ctx, listing_id, len(items), default_size, bad_marker, bad_marker_code)
+    start, size = _window(ctx, items, listing_id, default_size, bad_marker, bad_marker_code)
     rendered: list[Any] = []
     spent = 0
     for item in items[start:start + size]:
@@ -67,7 +71,7 @@ def page_within(items: Sequence[T], ctx: "RequestContext", key: str, out: Callab
         wire, cost = out(item)
         rendered.append(wire)
         spent += cost
-    return _answer(key, rendered, start, len(items), listing_id)
+    return _answer(key, rendered, items, start, listing_id)
 
 
 def listing_fingerprint(operation: str, scope: Hashable = None) -> str:
@@ -76,44 +80,54 @@ def listing_fingerprint(operation: str, scope: Hashable = None) -> str:
     return hashlib.sha256(repr((operation, scope)).encode()).hexdigest()[:_FINGERPRINT_LENGTH]
 
 
-def _window(ctx: "RequestContext", listing_id: str, count: int, default_size: int, bad_marker: str,
+def _window(ctx: "RequestContext", items: Sequence, listing_id: str, default_size: int, bad_marker: str,
             bad_marker_code: str) -> tuple[int, int]:
-    """The page's first position (from ``Marker``) and its size (``MaxItems``, else ``default_size``)."""
+    """The page's first position (where ``Marker`` resumes ``items``: :mod:`mockrunner.listing_cursors`) and its
+    size (``MaxItems``, else ``default_size``).  A marker past the end of the listing is refused unless it names
+    items (one IAM gave, of a listing that shrank since): that one resumes at the end."""
     start = 0
     given = ctx.params.get("Marker")
     if given:
-        start = _position(given, listing_id)
-        if start is None or start > count:
+        place = _place(given, listing_id)
+        if place is None:
             raise ServiceError(bad_marker_code, bad_marker, 400)
+        start = resume(items, place, short_name)
+        if start > len(items):
+            if place.next is None:
+                raise ServiceError(bad_marker_code, bad_marker, 400)
+            start = len(items)
     return start, ctx.params.get("MaxItems") or default_size
 
 
-def marker(position: int, listing_id: str) -> str:
+def marker(position: int, listing_id: str, following: str | None = None, last: str | None = None) -> str:
     """The marker resuming the listing of fingerprint ``listing_id`` (:func:`listing_fingerprint`) at
-    ``position``."""
-    return base64.b64encode(f"{listing_id}{position}".encode("ascii")).decode("ascii")
+    ``position``, where the item named ``following`` is, after the one named ``last`` (``short_name``s; a marker
+    without them resumes at ``position``)."""
+    names = f":{following}:{last}" if following is not None and last is not None else ""
+    return base64.b64encode(f"{listing_id}{position}{names}".encode("ascii")).decode("ascii")
 
 
-def _position(given: str, listing_id: str) -> int | None:
-    """The position the marker ``given`` resumes ``listing_id`` at, or ``None`` when it is no marker of that
-    listing."""
+def _place(given: str, listing_id: str) -> Place | None:
+    """Where the marker ``given`` resumes ``listing_id``, or ``None`` when it is no marker of that listing."""
     if not given.isascii() or len(given) > _MAX_MARKER:
         return None
     try:
         text = base64.b64decode(given.encode("ascii"), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    position = text[_FINGERPRINT_LENGTH:]
-    if text[:_FINGERPRINT_LENGTH] != listing_id or not is_decimal(position) or len(position) > 12:
+    position, *names = text[_FINGERPRINT_LENGTH:].split(":")
+    if text[:_FINGERPRINT_LENGTH] != listing_id or not is_decimal(position) or len(position) > 12 \
+            or len(names) not in (0, 2) or not all(_SHORT_NAME.fullmatch(name) for name in names):
         return None
-    return int(position)
+    return Place(int(position), *names)
 
 
-def _answer(key: str, rendered: list[Any], start: int, count: int, listing_id: str) -> dict:
+def _answer(key: str, rendered: list[Any], items: Sequence, start: int, listing_id: str) -> dict:
     following = start + len(rendered)
-    result: dict[str, Any] = {key: rendered, "IsTruncated": following < count}
+    result: dict[str, Any] = {key: rendered, "IsTruncated": following < len(items)}
     if result["IsTruncated"]:
-        result["Marker"] = marker(following, listing_id)
+        last = short_name(items[following - 1]) if rendered else None
+        result["Marker"] = marker(following, listing_id, short_name(items[following]), last)
     return result
 
 

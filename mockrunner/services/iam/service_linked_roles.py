@@ -21,8 +21,9 @@ from mockrunner.model.iam import (
 from mockrunner.model.principal_arns import replace_principal
 from mockrunner.model.service_linked_roles import service_linked_roles
 from mockrunner.services.iam.authz import request_keys
-from mockrunner.services.iam.entities import INACTIVE_STATUSES, ROLE, SLR_USAGE, ensure_room, entity_arn, iam_of
+from mockrunner.services.iam.entities import ROLE, ensure_room, entity_arn, iam_of
 from mockrunner.services.iam.paging import url_encoded
+from mockrunner.services.iam.service_linked_role_usage import role_usage
 from mockrunner.services.iam.wire import SERVICE_LINKED, role_out
 from mockrunner.services.registry import op
 
@@ -83,8 +84,12 @@ def create_on_first_use(ctx: RequestContext, service: str, refusal: Callable[[st
         raise refusal(refused.message) from None
 
 
+MAX_ROLE_NAME = 64
+
+
 def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
-    """The role name IAM gives ``service``'s service-linked role (``<name>_<suffix>`` where suffixes are allowed)."""
+    """The role name IAM gives ``service``'s service-linked role (``<name>_<suffix>`` where suffixes are allowed);
+    ``check``: refuse an unknown service, a suffix the service takes none of, and a name past 64 characters."""
     spec = service_linked_roles().get(service)
     if spec is None:
         if check:
@@ -97,7 +102,14 @@ def _slr_name(service: str, suffix: str | None, check: bool = True) -> str:
             if check:
                 raise ServiceError("InvalidInput", f"Custom suffix is not allowed for {service}", 400)
             return spec.role_name
-        return f"{spec.role_name}_{suffix}"
+        name = f"{spec.role_name}_{suffix}"
+        if check and len(name) > MAX_ROLE_NAME:
+            # A role name is at most 64 characters, however it is made; CreateRole's wording (recorded from AWS in
+            # serverless/serverless#4918), unverified for a suffix.
+            raise ServiceError("ValidationError", f"1 validation error detected: Value '{name}' at 'roleName' "
+                               f"failed to satisfy constraint: Member must have length less than or equal to "
+                               f"{MAX_ROLE_NAME}", 400)
+        return name
     return spec.role_name
 
 
@@ -157,23 +169,6 @@ def create_slr(now: Any, account_id: str, iam: IamState, service: str, suffix: s
     return role
 
 
-def slr_usage(account: Any, role_name: str) -> list[dict]:
-    """App Runner resources (per region) still using ``role_name``; defensive about App Runner's model."""
-    usage = []
-    for region_name, region in getattr(account, "regions", {}).items():
-        state = getattr(region, "apprunner", None)
-        resources = []
-        for collection in SLR_USAGE.get(role_name, ()):
-            for item in (getattr(state, collection, None) or {}).values():
-                status = getattr(item, "status", None) or (item.get("Status") if isinstance(item, dict) else None)
-                if status not in INACTIVE_STATUSES:
-                    resources.append(getattr(item, "arn", None) or (item.get("Arn") if isinstance(item, dict)
-                                                                    else str(item)))
-        if resources:
-            usage.append({"Region": region_name, "Resources": resources})
-    return usage
-
-
 @op("iam", "DeleteServiceLinkedRole", authz=_slr_target)
 def delete_service_linked_role(ctx: RequestContext) -> dict:
     iam = iam_of(ctx)
@@ -188,11 +183,11 @@ def delete_service_linked_role(ctx: RequestContext) -> dict:
     if pending is not None:
         return {"DeletionTaskId": pending.task_id}
     task = DeletionTask(f"task/aws-service-role/{service}/{role.name}/{uuid.uuid4()}", role.name, "SUCCEEDED")
-    usage = slr_usage(ctx.account, role.name)
+    owner, usage = role_usage(ctx.account, role.name)
     if usage:
         # AWS deletes asynchronously and reports FAILED with the resources in use; mockrunner decides at once.
         task.status = "FAILED"
-        task.reason = f"Service-linked role {role.name} is in use by App Runner resources."
+        task.reason = f"Service-linked role {role.name} is in use by {owner} resources."
         task.usage = usage
     else:
         iam.remove(role)

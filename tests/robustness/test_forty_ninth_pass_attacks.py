@@ -1,0 +1,179 @@
+"""An attacker's forty-ninth pass: what the forty-eighth found last and left.
+
+Findings (each test failed before its fix):
+
+- **High (state safety).** CreateServiceLinkedRole joined a long ``CustomSuffix`` to the role name without a bound:
+  ``AWSServiceRoleForAutoScaling_`` and 64 characters made a 93-character role no call could delete, and a state
+  holding it no longer loaded (a server with ``--state-file`` refused to start).  A role name is at most 64
+  characters however it is made: a longer one is refused as CreateRole refuses it.
+- **Medium (ECR fidelity).** ECR's replication and pull through cache service-linked roles could be deleted while
+  the registry used them; the ECR User Guide: "You can delete the corresponding service-linked role only after
+  disabling either replication or pull through cache on your registry".  The deletion task ends ``FAILED`` with
+  the resources in use, as App Runner's roles' do.
+- **Low-medium (listings).** ECR's ``nextToken`` and IAM's ``Marker`` were offsets: a client deleting each page
+  before asking for the next (CDK's ``autoDeleteImages`` handler, cleanup scripts) skipped a page's worth of items
+  every time (100 of 250 images were left), and an item created meanwhile made the next page repeat one.  They
+  are cursors now, as App Runner's tokens were.
+- **Low (ECR fidelity).** CreateRepositoryCreationTemplate never created ``AWSServiceRoleForECRTemplate``; the ECR
+  User Guide: "When you create a repository creation template rule ... Amazon ECR creates the service-linked role
+  for you".  The first template creates it (the caller needs ``iam:CreateServiceLinkedRole``), and it cannot be
+  deleted while a template exists.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mockrunner.config import Settings
+from mockrunner.model import snapshot
+from mockrunner.model.store import Store
+from tests.ecr.pushing import image_manifest, put_image
+from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
+
+AUTO_SCALING = "autoscaling.amazonaws.com"
+AUTO_SCALING_ROLE = "AWSServiceRoleForAutoScaling"
+
+
+# ------------------------------------------------------------------------------------------------ role name bound
+def test_a_custom_suffix_making_a_role_name_past_64_characters_is_refused(aws) -> None:
+    iam = aws.client("iam")
+    longest = "s" * (64 - len(AUTO_SCALING_ROLE) - 1)
+    made = iam.create_service_linked_role(AWSServiceName=AUTO_SCALING, CustomSuffix=longest)["Role"]
+    assert len(made["RoleName"]) == 64
+    name = f"{AUTO_SCALING_ROLE}_{longest}x"
+    code, message, status = error_of(iam.create_service_linked_role, AWSServiceName=AUTO_SCALING,
+                                     CustomSuffix=longest + "x")
+    assert (code, status) == ("ValidationError", 400)
+    assert message == (f"1 validation error detected: Value '{name}' at 'roleName' failed to satisfy constraint: "
+                       "Member must have length less than or equal to 64")
+    assert [role["RoleName"] for role in iam.list_roles(PathPrefix="/aws-service-role/")["Roles"]] == [
+        made["RoleName"]]
+    # The account's state still loads, and the role that was made can be deleted.
+    snapshot.import_state(Store(Settings(log_requests=False)), json.loads(json.dumps(snapshot.export_state(aws.store))))
+    task = iam.delete_service_linked_role(RoleName=made["RoleName"])["DeletionTaskId"]
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+
+
+# ------------------------------------------------------------------------------------------------ ECR roles in use
+def _deletion(iam, role: str) -> dict:
+    task = iam.delete_service_linked_role(RoleName=role)["DeletionTaskId"]
+    return iam.get_service_linked_role_deletion_status(DeletionTaskId=task)
+
+
+def _refused_while_in_use(iam, role: str, resources: list[str]) -> None:
+    status = _deletion(iam, role)
+    assert status["Status"] == "FAILED"
+    assert status["Reason"] == {"Reason": f"Service-linked role {role} is in use by Amazon ECR resources.",
+                                "RoleUsageList": [{"Region": "us-east-1", "Resources": resources}]}
+    assert iam.get_role(RoleName=role)["Role"]["RoleName"] == role
+
+
+def test_ecr_replication_role_is_deleted_only_once_replication_is_off(aws) -> None:
+    ecr, iam = aws.client("ecr"), aws.client("iam")
+    rules = [{"destinations": [{"region": "us-west-2", "registryId": ACCOUNT}]}]
+    ecr.put_replication_configuration(replicationConfiguration={"rules": rules})
+    _refused_while_in_use(iam, "AWSServiceRoleForECRReplication", [ACCOUNT])
+    ecr.put_replication_configuration(replicationConfiguration={"rules": []})
+    assert _deletion(iam, "AWSServiceRoleForECRReplication")["Status"] == "SUCCEEDED"
+    assert error_of(iam.get_role, RoleName="AWSServiceRoleForECRReplication")[0] == "NoSuchEntity"
+
+
+def test_ecr_pull_through_cache_role_is_deleted_only_once_no_rule_is_left(aws) -> None:
+    ecr, iam = aws.client("ecr"), aws.client("iam")
+    ecr.create_pull_through_cache_rule(ecrRepositoryPrefix="quay", upstreamRegistryUrl="quay.io")
+    _refused_while_in_use(iam, "AWSServiceRoleForECRPullThroughCache", ["quay"])
+    ecr.delete_pull_through_cache_rule(ecrRepositoryPrefix="quay")
+    assert _deletion(iam, "AWSServiceRoleForECRPullThroughCache")["Status"] == "SUCCEEDED"
+
+
+# ------------------------------------------------------------------------------------------------ template role
+def test_the_first_creation_template_creates_ecrs_template_role(aws) -> None:
+    ecr, iam = aws.client("ecr"), aws.client("iam")
+    ecr.create_repository_creation_template(prefix="team", appliedFor=["REPLICATION"])
+    role = iam.get_role(RoleName="AWSServiceRoleForECRTemplate")["Role"]
+    assert role["Path"] == "/aws-service-role/ecr.amazonaws.com/"
+    assert [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role["RoleName"])[
+        "AttachedPolicies"]] == ["arn:aws:iam::aws:policy/aws-service-role/ECRTemplateServiceRolePolicy"]
+    _refused_while_in_use(iam, "AWSServiceRoleForECRTemplate", ["team"])
+    ecr.delete_repository_creation_template(prefix="team")
+    assert _deletion(iam, "AWSServiceRoleForECRTemplate")["Status"] == "SUCCEEDED"
+
+
+def test_a_caller_who_may_not_create_the_template_role_creates_no_first_template(aws) -> None:
+    key = user_with_key(aws, "templater", inline={"ecr": doc(allow("ecr:*"))})
+    ecr = aws.client("ecr", key["AccessKeyId"], key["SecretAccessKey"])
+    code, message, _ = error_of(ecr.create_repository_creation_template, prefix="team", appliedFor=["REPLICATION"])
+    assert code == "AccessDeniedException" and "iam:CreateServiceLinkedRole" in message
+    assert aws.client("ecr").describe_repository_creation_templates()["repositoryCreationTemplates"] == []
+    aws.client("iam").create_service_linked_role(AWSServiceName="ecr.amazonaws.com")
+    ecr.create_repository_creation_template(prefix="team", appliedFor=["REPLICATION"])
+
+
+# ------------------------------------------------------------------------------------------------ cursors
+IMAGES = 130
+PAGE = 50
+
+
+@pytest.fixture
+def images(aws):
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    for index in range(IMAGES):
+        put_image(ecr, "app", image_manifest(f"m{index}", layer_size=8), imageTag=f"t{index:03}")
+    return ecr
+
+
+def test_deleting_each_page_of_images_before_the_next_deletes_them_all(images) -> None:
+    """As CDK's autoDeleteImages handler does: ListImages, BatchDeleteImage the page, ListImages(nextToken)."""
+    listed, token = [], None
+    for _ in range(IMAGES):  # bounded: one page at least deletes one image
+        page = images.list_images(repositoryName="app", maxResults=PAGE, **({"nextToken": token} if token else {}))
+        listed += [entry["imageTag"] for entry in page["imageIds"]]
+        if page["imageIds"]:
+            images.batch_delete_image(repositoryName="app", imageIds=[
+                {"imageDigest": entry["imageDigest"]} for entry in page["imageIds"]])
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert sorted(listed) == [f"t{index:03}" for index in range(IMAGES)]
+    assert images.list_images(repositoryName="app")["imageIds"] == []
+
+
+def test_describing_images_after_deleting_some_skips_none(images) -> None:
+    first = images.describe_images(repositoryName="app", maxResults=PAGE)
+    seen = [detail["imageTags"][0] for detail in first["imageDetails"]]
+    images.batch_delete_image(repositoryName="app", imageIds=[{"imageTag": tag} for tag in seen[:10]])
+    rest = images.get_paginator("describe_images").paginate(
+        repositoryName="app", PaginationConfig={"PageSize": PAGE, "StartingToken": first["nextToken"]})
+    seen += [detail["imageTags"][0] for page in rest for detail in page["imageDetails"]]
+    assert seen == [f"t{index:03}" for index in range(IMAGES)]
+
+
+def test_deleting_each_page_of_roles_before_the_next_deletes_them_all(aws) -> None:
+    iam = aws.client("iam")
+    trust = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    names = [f"r{index:03}" for index in range(IMAGES)]
+    for name in names:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)
+    listed, marker = [], None
+    for _ in range(IMAGES):
+        page = iam.list_roles(MaxItems=PAGE, **({"Marker": marker} if marker else {}))
+        for role in page["Roles"]:
+            listed.append(role["RoleName"])
+            iam.delete_role(RoleName=role["RoleName"])
+        marker = page.get("Marker")
+        if not page["IsTruncated"]:
+            break
+    assert listed == names
+    assert iam.list_roles()["Roles"] == []
+
+
+def test_a_user_created_between_pages_repeats_none(aws) -> None:
+    iam = aws.client("iam")
+    for name in ("b", "c", "d"):
+        iam.create_user(UserName=name)
+    first = iam.list_users(MaxItems=2)
+    iam.create_user(UserName="a")
+    rest = iam.list_users(Marker=first["Marker"])
+    assert [user["UserName"] for user in first["Users"] + rest["Users"]] == ["b", "c", "d"]
