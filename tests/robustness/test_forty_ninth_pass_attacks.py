@@ -18,6 +18,9 @@ Findings (each test failed before its fix):
   User Guide: "When you create a repository creation template rule ... Amazon ECR creates the service-linked role
   for you".  The first template creates it (the caller needs ``iam:CreateServiceLinkedRole``), and it cannot be
   deleted while a template exists.
+- **Low (STS fidelity, slightly fail-open).** GetSessionToken's credentials could call GetAccessKeyInfo,
+  DecodeAuthorizationMessage and AssumeRoot, and a federated user was refused GetDelegatedAccessToken; the STS API
+  reference lists what each may call.
 """
 from __future__ import annotations
 
@@ -177,3 +180,32 @@ def test_a_user_created_between_pages_repeats_none(aws) -> None:
     iam.create_user(UserName="a")
     rest = iam.list_users(Marker=first["Marker"])
     assert [user["UserName"] for user in first["Users"] + rest["Users"]] == ["b", "c", "d"]
+
+
+# ------------------------------------------------------------------------------------------------ STS sessions
+def _session_clients(aws):
+    everything = doc(allow("*"))
+    key = user_with_key(aws, "caller", inline={"all": everything})
+    sts = aws.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+    federated = sts.get_federation_token(Name="fed", Policy=everything)["Credentials"]
+    session = sts.get_session_token()["Credentials"]
+    return key, *(aws.client_for(credentials, "sts") for credentials in (federated, session))
+
+
+def test_sts_calls_of_federated_users_and_session_token_sessions_are_those_sts_lists(aws) -> None:
+    """STS API reference: GetFederationToken's credentials "cannot call any STS operations except
+    GetCallerIdentity, GetScopedCredentials, or GetDelegatedAccessToken"; GetSessionToken's "cannot call any STS
+    API except AssumeRole, GetCallerIdentity, GetScopedCredentials, GetWebIdentityToken, or
+    GetDelegatedAccessToken"."""
+    key, federated, session = _session_clients(aws)
+    for sts in (federated, session):
+        # Past the session refusal: the operation's own answer to a token it never issued.
+        code, message, _ = error_of(sts.get_delegated_access_token, TradeInToken="x" * 16)
+        assert "with session credentials" not in message, (code, message)
+    root_task = {"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}
+    for call, params in ((session.get_access_key_info, {"AccessKeyId": key["AccessKeyId"]}),
+                         (session.decode_authorization_message, {"EncodedMessage": "abc"}),
+                         (session.assume_root, {"TargetPrincipal": ACCOUNT, "TaskPolicyArn": root_task})):
+        operation = call.__name__.title().replace("_", "")
+        assert error_of(call, **params) == ("AccessDenied", f"Cannot call {operation} with session credentials", 403)
+    assert session.get_caller_identity()["Arn"].endswith(":user/caller")

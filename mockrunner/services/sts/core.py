@@ -133,21 +133,35 @@ def chained_source_identity(ctx: RequestContext) -> str | None:
     return carried if carried is not None else requested
 
 
-def refuse_federated_users(ctx: RequestContext) -> None:
-    """GetFederationToken's credentials "cannot call any STS operations except GetCallerIdentity" (STS API
-    reference); STS's wording for the refusal is not public: the one it uses for session credentials."""
-    if ctx.caller.credential_source == FEDERATION_TOKEN:
+STS_CALLS_OF_LIMITED_SESSIONS = {
+    FEDERATION_TOKEN: frozenset({"GetCallerIdentity", "GetScopedCredentials", "GetDelegatedAccessToken"}),
+    "GetSessionToken": frozenset({"AssumeRole", "GetCallerIdentity", "GetScopedCredentials", "GetWebIdentityToken",
+                                  "GetDelegatedAccessToken"}),
+}
+"""The STS operations the credentials of GetFederationToken and of GetSessionToken may call, by the operation that
+made them (STS API reference: GetFederationToken's "cannot call any STS operations except GetCallerIdentity,
+GetScopedCredentials, or GetDelegatedAccessToken"; GetSessionToken's "cannot call any STS API except AssumeRole,
+GetCallerIdentity, GetScopedCredentials, GetWebIdentityToken, or GetDelegatedAccessToken").  Role sessions are
+not limited so (GetSessionToken and GetFederationToken refuse them on their own)."""
+
+
+def refuse_limited_sessions(ctx: RequestContext) -> None:
+    """Refuse a call :data:`STS_CALLS_OF_LIMITED_SESSIONS` does not allow the caller's credentials, before any
+    policy is read, as STS refuses session credentials GetSessionToken ("Cannot call <Operation> with session
+    credentials", the text boto3 and aws-cli users quote; STS's wording for the other operations is not public)."""
+    allowed = STS_CALLS_OF_LIMITED_SESSIONS.get(ctx.caller.credential_source)
+    if allowed is not None and ctx.operation_name not in allowed:
         raise ServiceError("AccessDenied", f"Cannot call {ctx.operation_name} with session credentials", 403)
 
 
 def default_checks(ctx: RequestContext) -> list[Check]:
-    """authz of STS operations checked as ``sts:<Operation>`` on ``*``, which federated users may not call."""
-    refuse_federated_users(ctx)
+    """authz of STS operations checked as ``sts:<Operation>`` on ``*`` (:func:`refuse_limited_sessions` first)."""
+    refuse_limited_sessions(ctx)
     return [Check(f"sts:{ctx.operation_name}")]
 
 
 def _assume_role_authz(ctx: RequestContext) -> list[Check]:
-    refuse_federated_users(ctx)
+    refuse_limited_sessions(ctx)
     if ctx.caller.is_root:
         # STS refuses root outright, before any policy (message as AWS returns it).
         raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", 403)

@@ -6,7 +6,8 @@ session policies passed (``Policy``, ``PolicyArns``) — none passed, no permiss
 policies alone bound it.  Duration: 900 s to 36 hours, 12 hours by default; for root at most an hour (a longer
 request silently gets an hour).  Role sessions and other temporary credentials cannot call it (``AccessDenied``
 "Cannot call GetFederationToken with session credentials").  Its credentials cannot call IAM, nor STS except
-GetCallerIdentity.  Authorized as ``sts:GetFederationToken`` on the federated user's ARN, with
+GetCallerIdentity, GetScopedCredentials and GetDelegatedAccessToken (``core.STS_CALLS_OF_LIMITED_SESSIONS``).
+Authorized as ``sts:GetFederationToken`` on the federated user's ARN, with
 ``sts:TagSession`` when session tags are passed.
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.numerals import is_decimal
 from mockrunner.services.registry import op
-from mockrunner.services.sts.core import default_checks, refuse_federated_users
+from mockrunner.services.sts.core import default_checks, refuse_limited_sessions
 
 ROOT_TASK_POLICIES = frozenset(f"arn:aws:iam::aws:policy/root-task/{name}" for name in (
     "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
@@ -41,7 +41,7 @@ def _target_root(ctx: RequestContext) -> str:
 
 
 def _assume_root_authz(ctx: RequestContext) -> list[Check]:
-    refuse_federated_users(ctx)
+    refuse_limited_sessions(ctx)
     if ctx.caller.is_root:
         # "You cannot use root user credentials to make this call" (STS API reference, AssumeRoot).
         raise ServiceError("AccessDenied", "Root user credentials cannot call AssumeRoot.", 403)
