@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -25,6 +26,7 @@ _NAMING_ATTRIBUTES = ("arn", "id", "domain_name", "digest", "prefix", "backfill_
                       "certificate_id", "credential_id", "serial_number", "name")
 """The attributes that name a listed object, first found first: each names one item within its listing."""
 SHORT_NAME_LENGTH = 12
+_SHORT_NAME = re.compile(f"[0-9a-f]{{{SHORT_NAME_LENGTH}}}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,11 @@ def identity(item: Any) -> str:
 def short_name(item: Any) -> str:
     """:func:`identity` hashed to :data:`SHORT_NAME_LENGTH` hexadecimal digits, for tokens of bounded length."""
     return hashlib.sha256(identity(item).encode("utf-8", "surrogatepass")).hexdigest()[:SHORT_NAME_LENGTH]
+
+
+def is_short_name(text: str) -> bool:
+    """Whether ``text`` is a :func:`short_name` (as a token read back must carry)."""
+    return _SHORT_NAME.fullmatch(text) is not None
 
 
 def resume(items: Collection, place: Place, name: Callable[[Any], str] = identity) -> int:

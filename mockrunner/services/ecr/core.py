@@ -26,7 +26,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError
-from mockrunner.listing_cursors import SHORT_NAME_LENGTH, Place, resume, short_name
+from mockrunner.listing_cursors import Place, is_short_name, resume, short_name
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
 from mockrunner.model.principal_arns import unknown_principals
@@ -424,13 +424,12 @@ def _token_place(token: str, listing: str) -> Place:
     bound, *names = rest.split(":")
     if not text.startswith(_TOKEN_PREFIX) or bound != listing or not is_decimal(offset) \
             or len(offset) > len(str(MAX_TOKEN_OFFSET)) or int(offset) > MAX_TOKEN_OFFSET \
-            or len(names) not in (0, 2) or not all(_SHORT_NAME.fullmatch(name) for name in names):
+            or len(names) not in (0, 2) or not all(is_short_name(name) for name in names):
         # Unverified wording: ECR's text for a token it did not issue.
         raise invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'")
     return Place(int(offset), *names)
 
 
-_SHORT_NAME = re.compile(f"[0-9a-f]{{{SHORT_NAME_LENGTH}}}")
 _END = object()
 
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from mockrunner.errors import ServiceError
-from mockrunner.listing_cursors import SHORT_NAME_LENGTH, Place, resume, short_name
+from mockrunner.listing_cursors import Place, is_short_name, resume, short_name
 from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ _ENCODED: dict[str, str] = {}
 _MAX_ENCODED = 4096
 _MAX_ENCODED_SIZE = 16384  # larger documents are rare and returned rarely: not worth the memory
 _FINGERPRINT_LENGTH = 16
-_SHORT_NAME = re.compile(f"[0-9a-f]{{{SHORT_NAME_LENGTH}}}")
 _MAX_MARKER = 320  # IAM's Marker is at most 320 characters (botocore's model: markerType)
 
 
@@ -117,7 +115,7 @@ def _place(given: str, listing_id: str) -> Place | None:
         return None
     position, *names = text[_FINGERPRINT_LENGTH:].split(":")
     if text[:_FINGERPRINT_LENGTH] != listing_id or not is_decimal(position) or len(position) > 12 \
-            or len(names) not in (0, 2) or not all(_SHORT_NAME.fullmatch(name) for name in names):
+            or len(names) not in (0, 2) or not all(is_short_name(name) for name in names):
         return None
     return Place(int(position), *names)
 
