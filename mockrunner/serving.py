@@ -14,6 +14,10 @@ the limits in :class:`Limits`:
   take more gets 503 (a retryable answer) as soon as its ``Content-Length`` (against what is held then) or its
   bytes say so, since a body is read before anyone is authenticated (512 connections of 64 MB bodies held 32 GiB
   for a client without credentials);
+- ``Expect: 100-continue`` gets ``100 Continue`` once the body is wanted: at once for the bodies read before the
+  application sees them, when the application first reads a streamed one; a request answered without its body
+  being asked for is answered with ``Connection: close`` (what the client sends anyway is drained for a moment, so
+  that closing does not reset the answer away), as Go's net/http, which registries are built on, does;
 - a request with both ``Content-Length`` and ``Transfer-Encoding`` gets 400 (RFC 9112 section 6.1 allows
   refusing it; answering it is how requests are smuggled past a proxy);
 - a ``Host`` that is not a URI host with an optional port (RFC 3986 section 3.2.2) gets 400, as RFC 9112 section
@@ -273,6 +277,13 @@ class _Connection(socketserver.BaseRequestHandler):
             if deadline is None:
                 deadline = time.monotonic() + self.limits.head_timeout
 
+    def _invite_body(self) -> None:
+        """Send ``100 Continue`` if the client waits for it before sending its body, and start the body's clock."""
+        if self.h11.they_are_waiting_for_100_continue:
+            interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
+            self.connection.sendall(self.h11.send(interim))
+            self._start_body()
+
     def _start_body(self) -> None:
         """The body's clock starts: it must arrive within ``body_timeout`` plus a second per ``body_min_rate`` bytes."""
         self._body_deadline = time.monotonic() + self.limits.body_timeout
@@ -331,11 +342,10 @@ class _Connection(socketserver.BaseRequestHandler):
             # before ``100 Continue``; nothing is held for a body announced, only for bytes received (else a few
             # heads announcing 64 MiB each, and no body, would have every request's body refused)
             raise HTTPError(503, Cause.BUSY, BODIES_HELD)
-        if self.h11.they_are_waiting_for_100_continue:
-            interim = h11.InformationalResponse(status_code=100, headers=[], reason=b"Continue")
-            self.connection.sendall(self.h11.send(interim))
+        if not streamed:
+            self._invite_body()
         self._start_body()
-        if streamed:
+        if streamed:  # ``100 Continue`` once the application reads the body (:class:`_BodyStream`)
             if length is None:
                 environ.pop("CONTENT_LENGTH", None)
             environ["wsgi.input"] = _BodyStream(self)
@@ -414,7 +424,8 @@ class _Connection(socketserver.BaseRequestHandler):
             if not declared and code not in _NO_CONTENT:
                 head.append((b"Content-Length", str(len(body)).encode("ascii")))
             stream = environ["wsgi.input"]
-            if isinstance(stream, _BodyStream) and not stream.finish(self.limits.stream_drain):
+            uninvited = self.h11.they_are_waiting_for_100_continue  # the body was not asked for: none is read
+            if uninvited or isinstance(stream, _BodyStream) and not stream.finish(self.limits.stream_drain):
                 head.append((b"Connection", b"close"))  # the unread rest of the body is still on the connection
             elif self.server.stopping:
                 head.append((b"Connection", b"close"))
@@ -424,13 +435,16 @@ class _Connection(socketserver.BaseRequestHandler):
                 payload = b"" if environ["REQUEST_METHOD"] == "HEAD" else body
                 self.connection.sendall(self.h11.send(response) + self.h11.send(h11.Data(data=payload))
                                         + self.h11.send(h11.EndOfMessage()))
-                return
-            self.connection.sendall(self.h11.send(response))
-            self.head_sent = True
-            for chunk in chunks:
-                if chunk:
-                    self.connection.sendall(self.h11.send(h11.Data(data=chunk)))
-            self.connection.sendall(self.h11.send(h11.EndOfMessage()))
+            else:
+                self.connection.sendall(self.h11.send(response))
+                self.head_sent = True
+                for chunk in chunks:
+                    if chunk:
+                        self.connection.sendall(self.h11.send(h11.Data(data=chunk)))
+                self.connection.sendall(self.h11.send(h11.EndOfMessage()))
+            if uninvited:  # a client that sends its body anyway (after its wait) must not reset the answer away
+                self.connection.shutdown(socket.SHUT_WR)
+                self._drain()
 
     def _send_error(self, refusal: Refusal) -> None:
         """Answer ``refusal`` with ``Connection: close``, in the shape the application's ``refusal_answer`` gives it
@@ -489,6 +503,8 @@ class _BodyStream:
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
             size = RECV_SIZE
+        if not self._done and not self._buffer:
+            self._connection._invite_body()
         while not self._buffer and not self._done:
             try:
                 event = self._connection._next_event()

@@ -21,10 +21,14 @@ Findings (each test failed before its fix):
 - **Low (STS fidelity, slightly fail-open).** GetSessionToken's credentials could call GetAccessKeyInfo,
   DecodeAuthorizationMessage and AssumeRoot, and a federated user was refused GetDelegatedAccessToken; the STS API
   reference lists what each may call.
+- **Low (registry wire).** A registry upload waiting for ``100 Continue`` got it before the 401 that refused its
+  credentials, so the client sent its layer for nothing; the interim answer now waits until the body is read.
 """
 from __future__ import annotations
 
+import base64
 import json
+import socket
 
 import pytest
 
@@ -33,6 +37,7 @@ from mockrunner.model import snapshot
 from mockrunner.model.store import Store
 from tests.ecr.pushing import image_manifest, put_image
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
+from tests.registry.images import Registry, login_password
 
 AUTO_SCALING = "autoscaling.amazonaws.com"
 AUTO_SCALING_ROLE = "AWSServiceRoleForAutoScaling"
@@ -209,3 +214,49 @@ def test_sts_calls_of_federated_users_and_session_token_sessions_are_those_sts_l
         operation = call.__name__.title().replace("_", "")
         assert error_of(call, **params) == ("AccessDenied", f"Cannot call {operation} with session credentials", 403)
     assert session.get_caller_identity()["Arn"].endswith(":user/caller")
+
+
+# ------------------------------------------------------------------------------------------------ 100 Continue
+def _exchange(port: int, head: str, body: bytes | None = None) -> bytes:
+    """Send ``head``; read what comes back within a second; send ``body`` if given and read to the end."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head.encode("latin-1"))
+        sock.settimeout(1)
+        received = b""
+        try:
+            received = sock.recv(65536)
+        except TimeoutError:
+            pass
+        if body is not None:
+            sock.sendall(body)
+        sock.settimeout(10)
+        for _ in range(100):  # bounded: the answer is short, then the server closes
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            received += chunk
+        return received
+
+
+def test_a_registry_upload_refused_for_its_credentials_is_refused_before_any_100_continue(server) -> None:
+    """A client waiting for ``100 Continue`` before sending a layer is told 401 at once and never invited to
+    send it (as registries built on Go's net/http answer: the interim answer is sent when the handler first reads
+    the body), and the connection is closed; an upload the registry reads is invited as before."""
+    port = int(server.endpoint_url.rsplit(":", 1)[1])
+    server.client("ecr").create_repository(repositoryName="app")
+    head = ("POST /v2/app/blobs/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n"
+            "Expect: 100-continue\r\n{auth}\r\n")
+    refused = _exchange(port, head.format(auth=""), b"hello")
+    assert refused.startswith(b"HTTP/1.1 401 "), refused[:80]
+    assert b" 100 Continue" not in refused and b"Connection: close" in refused
+    password = login_password(server.client("ecr"))
+    location = Registry(server.endpoint_url, password).call("POST", "/v2/app/blobs/uploads/").headers["Location"]
+    basic = base64.b64encode(f"AWS:{password}".encode()).decode()
+    chunk = (f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+             f"Authorization: Basic {basic}\r\nConnection: close\r\n\r\n")
+    accepted = _exchange(port, chunk, b"hello")
+    assert accepted.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 "), accepted[:80]  # ECR: 201
+    assert b"Range: 0-4" in accepted
