@@ -13,7 +13,9 @@ Findings (each test failed before its fix):
 - **Low-medium (listings).** ECR's ``nextToken`` and IAM's ``Marker`` were offsets: a client deleting each page
   before asking for the next (CDK's ``autoDeleteImages`` handler, cleanup scripts) skipped a page's worth of items
   every time (100 of 250 images were left), and an item created meanwhile made the next page repeat one.  They
-  are cursors now, as App Runner's tokens were.
+  are cursors now, as App Runner's tokens were; a review of the fix found an image of two tags deleted by its
+  first entry (the next entry gone with it) and a policy version renamed by becoming the default still skipped:
+  tokens name a few later items too, and versions are named by their ids.
 - **Low (ECR fidelity).** CreateRepositoryCreationTemplate never created ``AWSServiceRoleForECRTemplate``; the ECR
   User Guide: "When you create a repository creation template rule ... Amazon ECR creates the service-linked role
   for you".  The first template creates it (the caller needs ``iam:CreateServiceLinkedRole``), and it cannot be
@@ -156,6 +158,47 @@ def test_describing_images_after_deleting_some_skips_none(images) -> None:
         repositoryName="app", PaginationConfig={"PageSize": PAGE, "StartingToken": first["nextToken"]})
     seen += [detail["imageTags"][0] for page in rest for detail in page["imageDetails"]]
     assert seen == [f"t{index:03}" for index in range(IMAGES)]
+
+
+def test_deleting_images_of_two_tags_page_by_page_as_cdk_does_deletes_them_all(aws) -> None:
+    """CDK's emptyRepository deletes each page's entries by their whole ids; an image whose two tags a page splits
+    goes with its first entry, so the entry the token names as the next is gone as well as the page."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="cdk")
+    for index in range(10):
+        manifest = image_manifest(f"two-tags-{index}", layer_size=8)
+        for tag in (f"v{index}", f"latest{index}"):
+            put_image(ecr, "cdk", manifest, imageTag=tag)
+    params: dict = {"repositoryName": "cdk", "maxResults": 3}
+    for _ in range(20):  # bounded: ten images
+        listed = ecr.list_images(**params)
+        if listed["imageIds"]:
+            ecr.batch_delete_image(repositoryName="cdk", imageIds=listed["imageIds"])
+        if not listed.get("nextToken"):
+            break
+        params["nextToken"] = listed["nextToken"]
+    assert ecr.list_images(repositoryName="cdk")["imageIds"] == []
+
+
+def test_a_policy_version_made_default_between_pages_is_not_skipped(aws) -> None:
+    """A version is named by its id, not by ``IsDefaultVersion``, which SetDefaultPolicyVersion changes."""
+    iam = aws.client("iam")
+    document = doc(allow("s3:GetObject"))
+    arn = iam.create_policy(PolicyName="pruned", PolicyDocument=document)["Policy"]["Arn"]
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=document)
+    seen, newest = [], None
+    for page in iam.get_paginator("list_policy_versions").paginate(
+            PolicyArn=arn, PaginationConfig={"PageSize": 4, "MaxItems": 50}):
+        for version in page["Versions"]:
+            seen.append(version["VersionId"])
+            if newest is None:
+                newest = version["VersionId"]
+                iam.set_default_policy_version(PolicyArn=arn, VersionId=newest)
+            else:
+                iam.delete_policy_version(PolicyArn=arn, VersionId=version["VersionId"])
+    assert seen == ["v5", "v4", "v3", "v2", "v1"]
+    assert [version["VersionId"] for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]] == ["v5"]
 
 
 def test_deleting_each_page_of_roles_before_the_next_deletes_them_all(aws) -> None:

@@ -39,7 +39,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from mockrunner.listing_cursors import short_name
+from mockrunner.listing_cursors import place_after, short_name
 from mockrunner.services.iam import paging
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 
@@ -117,7 +117,7 @@ def test_a_simulation_of_thousands_of_actions_and_resources_costs_one_page(serve
     assert [(r["EvalActionName"], len(r["ResourceSpecificResults"])) for r in first["EvaluationResults"]] == [
         ("s3:Get0", count), ("s3:Get1", count)]
     assert first["IsTruncated"] and first["Marker"] == paging.marker(
-        2, paging.listing_fingerprint("SimulateCustomPolicy"), short_name(2), short_name(1))
+        2, paging.listing_fingerprint("SimulateCustomPolicy"), place_after(2, range(2, 6), 1, short_name))
     last = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=actions, ResourceArns=resources,
                                       Marker=_simulation_marker(count - 2), MaxItems=5)
     assert [(r["EvalActionName"], r["EvalDecision"]) for r in last["EvaluationResults"]] == [

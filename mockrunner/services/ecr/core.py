@@ -26,7 +26,7 @@ from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
 from mockrunner.iam_engine import MalformedPolicyError
-from mockrunner.listing_cursors import Place, is_short_name, resume, short_name
+from mockrunner.listing_cursors import LATER, Place, is_short_name, place_after, resume, short_name
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
 from mockrunner.model.principal_arns import unknown_principals
@@ -424,10 +424,10 @@ def _token_place(token: str, listing: str) -> Place:
     bound, *names = rest.split(":")
     if not text.startswith(_TOKEN_PREFIX) or bound != listing or not is_decimal(offset) \
             or len(offset) > len(str(MAX_TOKEN_OFFSET)) or int(offset) > MAX_TOKEN_OFFSET \
-            or len(names) not in (0, 2) or not all(is_short_name(name) for name in names):
+            or not (names == [] or 2 <= len(names) <= 2 + LATER) or not all(is_short_name(name) for name in names):
         # Unverified wording: ECR's text for a token it did not issue.
         raise invalid("Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken'")
-    return Place(int(offset), *names)
+    return Place.named(int(offset), names)
 
 
 _END = object()
@@ -452,20 +452,21 @@ def token_page(ctx: RequestContext, items: Iterable, default: int = 100) -> tupl
     """One page of ``items`` for the request's ``maxResults`` and ``nextToken``, and the token of the next page.
 
     A cursor (:mod:`mockrunner.listing_cursors`) behind an opaque token bound to the listing (:func:`_listing_of`,
-    worked out only when a token is read or written).  ``items`` may be lazy: only the page and the one item that
-    says whether there is a next page are drawn, so a first page costs the same whatever the repository's size."""
+    worked out only when a token is read or written).  ``items`` may be lazy: only the page and the few items after
+    it the token names are drawn, so a first page costs the same whatever the repository's size."""
     token = ctx.params.get("nextToken")
     listing = _listing_of(ctx) if token else None
     place = _token_place(token, listing) if token and listing else Place(0)
     size = ctx.params.get("maxResults") or default
     start, rest = _resumed(items, place)
     page = list(islice(rest, size))
-    following = next(rest, _END)
-    if following is _END:
+    following = list(islice(rest, 1 + LATER))
+    if not following:
         return page, None
     listing = listing or _listing_of(ctx)
-    return page, base64.urlsafe_b64encode(
-        f"{_TOKEN_PREFIX}{start + size}:{listing}:{short_name(following)}:{short_name(page[-1])}".encode()).decode()
+    names = place_after(start + size, following, page[-1], short_name).names()
+    return page, base64.urlsafe_b64encode(":".join([f"{_TOKEN_PREFIX}{start + size}", listing, *names]).encode()
+                                          ).decode()
 
 
 def same_prefix(collection: dict[str, T], prefix: str) -> T | None:

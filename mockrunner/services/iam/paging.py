@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from mockrunner.errors import ServiceError
-from mockrunner.listing_cursors import Place, is_short_name, resume, short_name
+from mockrunner.listing_cursors import LATER, Place, is_short_name, place_after, resume, short_name
 from mockrunner.numerals import is_decimal
 
 if TYPE_CHECKING:
@@ -97,11 +97,10 @@ def _window(ctx: "RequestContext", items: Sequence, listing_id: str, default_siz
     return start, ctx.params.get("MaxItems") or default_size
 
 
-def marker(position: int, listing_id: str, following: str | None = None, last: str | None = None) -> str:
+def marker(position: int, listing_id: str, place: Place | None = None) -> str:
     """The marker resuming the listing of fingerprint ``listing_id`` (:func:`listing_fingerprint`) at
-    ``position``, where the item named ``following`` is, after the one named ``last`` (``short_name``s; a marker
-    without them resumes at ``position``)."""
-    names = f":{following}:{last}" if following is not None and last is not None else ""
+    ``position``, or where ``place`` (of ``short_name``s) resumes it."""
+    names = "".join(f":{name}" for name in place.names()) if place is not None else ""
     return base64.b64encode(f"{listing_id}{position}{names}".encode("ascii")).decode("ascii")
 
 
@@ -115,17 +114,18 @@ def _place(given: str, listing_id: str) -> Place | None:
         return None
     position, *names = text[_FINGERPRINT_LENGTH:].split(":")
     if text[:_FINGERPRINT_LENGTH] != listing_id or not is_decimal(position) or len(position) > 12 \
-            or len(names) not in (0, 2) or not all(is_short_name(name) for name in names):
+            or not (names == [] or 2 <= len(names) <= 2 + LATER) or not all(is_short_name(name) for name in names):
         return None
-    return Place(int(position), *names)
+    return Place.named(int(position), names)
 
 
 def _answer(key: str, rendered: list[Any], items: Sequence, start: int, listing_id: str) -> dict:
     following = start + len(rendered)
     result: dict[str, Any] = {key: rendered, "IsTruncated": following < len(items)}
     if result["IsTruncated"]:
-        last = short_name(items[following - 1]) if rendered else None
-        result["Marker"] = marker(following, listing_id, short_name(items[following]), last)
+        last = items[following - 1] if rendered else None
+        place = place_after(following, items[following:following + 1 + LATER], last, short_name)
+        result["Marker"] = marker(following, listing_id, place)
     return result
 
 
