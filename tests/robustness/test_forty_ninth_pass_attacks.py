@@ -23,6 +23,9 @@ Findings (each test failed before its fix):
 - **Low (STS fidelity, slightly fail-open).** GetSessionToken's credentials could call GetAccessKeyInfo,
   DecodeAuthorizationMessage and AssumeRoot, and a federated user was refused GetDelegatedAccessToken; the STS API
   reference lists what each may call.
+- **Medium (ECR lifecycle).** A clock moved on by more than a day ran a repository's lifecycle policy once, as of
+  the last due run: an image a daily run archives on its second day and expires 90 days later was archived on the
+  200th and kept.  Every due run now happens (the runs that would act on nothing are skipped).
 - **Low (registry wire).** A registry upload waiting for ``100 Continue`` got it before the 401 that refused its
   credentials, so the client sent its layer for nothing; the interim answer now waits until the body is read.
 """
@@ -228,6 +231,36 @@ def test_a_user_created_between_pages_repeats_none(aws) -> None:
     iam.create_user(UserName="a")
     rest = iam.list_users(Marker=first["Marker"])
     assert [user["UserName"] for user in first["Users"] + rest["Users"]] == ["b", "c", "d"]
+
+
+# ------------------------------------------------------------------------------------------------ lifecycle
+ARCHIVE_THEN_EXPIRE = json.dumps({"rules": [
+    {"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "sinceImagePushed", "countUnit": "days",
+                                      "countNumber": 1},
+     "action": {"type": "transition", "targetStorageClass": "archive"}},
+    {"rulePriority": 2, "selection": {"tagStatus": "any", "storageClass": "archive",
+                                      "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 90},
+     "action": {"type": "expire"}}]})
+
+
+@pytest.mark.parametrize("days_per_step", [1, 7, 200])
+def test_a_lifecycle_policy_does_over_one_jump_of_the_clock_what_it_does_day_by_day(aws, days_per_step) -> None:
+    """An image pushed at once is archived by the run two days later and expired by the run 90 days after that,
+    whether the clock moves a day, a week or 200 days at a time."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="aging")
+    ecr.put_lifecycle_policy(repositoryName="aging", lifecyclePolicyText=ARCHIVE_THEN_EXPIRE)
+    put_image(ecr, "aging", image_manifest("aging", layer_size=8), imageTag="v1")
+    pushed = ecr.describe_images(repositoryName="aging")["imageDetails"][0]["imagePushedAt"]
+    for _ in range(100 // days_per_step):
+        aws.store.clock.advance(days_per_step * 86400)
+        ecr.list_images(repositoryName="aging")
+        images = ecr.describe_images(repositoryName="aging", filter={"imageStatus": "ANY"})["imageDetails"]
+        if len(images) == 1 and images[0]["imageStatus"] == "ARCHIVED":
+            archived = (images[0]["lastArchivedAt"] - pushed).total_seconds() / 86400
+            assert 1 < archived < 2.01, archived  # imagePushedAt is in whole seconds
+    aws.store.clock.advance(100 * 86400 - (100 // days_per_step) * days_per_step * 86400)
+    assert ecr.describe_images(repositoryName="aging", filter={"imageStatus": "ANY"})["imageDetails"] == []
 
 
 # ------------------------------------------------------------------------------------------------ STS sessions

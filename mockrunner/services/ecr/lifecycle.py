@@ -12,7 +12,8 @@ deletion the same way, see :func:`~mockrunner.services.ecr.images.deletion_refus
 expires the index.
 
 Applying (AWS: "within 24 hours") is deterministic here: a policy is applied every :data:`EVALUATION_INTERVAL`
-of store clock after it was put.  Nothing runs in the background: before any ECR request of a region is handled,
+of store clock after it was put, however far the clock moves at once (:func:`_run_due_periods`).  Nothing runs
+in the background: before any ECR request of a region is handled,
 :func:`advance_region` applies every due policy of that region as of its due time (only images pushed by then
 count), so expired images disappear and archived ones change status.  The same step completes image scans,
 previews and restores whose time has come (see ``scanning`` and ``storage``), and :data:`CLOCK_HOOKS` run
@@ -35,6 +36,8 @@ from mockrunner.services.ecr.policy_text import ecr_compact_text
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
 EVALUATION_INTERVAL = timedelta(hours=24)
+MAX_RUNS_PER_ADVANCE = 2000
+"""Runs of one repository's policy one advance of the clock makes at most (see :func:`_run_due_periods`)."""
 _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED",)}
 
 
@@ -158,14 +161,41 @@ def preview_result(image: Image, rule: dict) -> dict:
     }
 
 
-def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
+def next_crossing(rules: list[dict], images: Iterable[Image], at: datetime) -> datetime | None:
+    """The earliest moment at or after ``at`` from which a later run may act on what the run at ``at`` did not: an
+    image pushed after ``at`` joins the images the rules count, or an image of a ``since*`` rule's storage class
+    and tags becomes older than its count of days; None when there is none."""
+    images = list(images)
+    moments = [image.pushed_at for image in images if image.pushed_at > at]
+    for rule in rules:
+        selection = rule["selection"]
+        since = _AGE_OF.get(selection["countType"])
+        if since is None:
+            continue
+        statuses = _STATUS_OF_CLASS[selection.get("storageClass", "standard")]
+        tags_match = _tag_filter(selection)
+        for image in images:
+            start = since(image)
+            if start is None or image.status not in statuses or not tags_match(image):
+                continue
+            try:
+                crossing = start + timedelta(days=selection["countNumber"])
+            except OverflowError:
+                continue  # older than any date the clock can hold
+            if crossing >= at:
+                moments.append(crossing)
+    return min(moments, default=None)
+
+
+def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> bool:
     """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion of the
     image and of its referrers (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included:
     ECR User Guide, "Replicating image deletions": "When a lifecycle policy expires an image in the source registry,
-    Amazon ECR replicates the deletion to each destination repository")."""
+    Amazon ECR replicates the deletion to each destination repository"); whether it acted on any image."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
     referring = _referring(repo)
-    for image, rule in evaluate(rules, list(repo.images.values()), at):
+    acted = evaluate(rules, list(repo.images.values()), at)
+    for image, rule in acted:
         if image.digest not in repo.images:
             continue  # went with the subject it refers to
         if rule["action"]["type"] == "expire":
@@ -174,6 +204,7 @@ def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> None:
                     delete_image(ctx, repo, doomed, None)
         else:
             image.status, image.last_archived_at = "ARCHIVED", at
+    return bool(acted)
 
 
 def _referring(repo: Repository) -> dict[str, list[Image]]:
@@ -211,10 +242,9 @@ def advance_repository(ctx: RequestContext, repo: Repository, now: datetime,
     :attr:`Repository.timed` names are looked at."""
     due = repo.lifecycle_due_at
     if repo.lifecycle_policy is not None and due is not None and due <= now:
-        periods = int((now - due) / EVALUATION_INTERVAL)
-        at = due + periods * EVALUATION_INTERVAL
-        apply_policy(ctx, repo, at)
-        repo.lifecycle_evaluated_at, repo.lifecycle_due_at = at, at + EVALUATION_INTERVAL
+        last = due + int((now - due) / EVALUATION_INTERVAL) * EVALUATION_INTERVAL
+        _run_due_periods(ctx, repo, due, last)
+        repo.lifecycle_evaluated_at, repo.lifecycle_due_at = last, last + EVALUATION_INTERVAL
     if repo.timed is None:
         repo.timed = [digest for digest, image in repo.images.items() if _awaits_change(image)]
     if not repo.timed:
@@ -234,6 +264,31 @@ def advance_repository(ctx: RequestContext, repo: Repository, now: datetime,
         if _awaits_change(image):
             waiting.append(digest)
     repo.timed = waiting
+
+
+def _run_due_periods(ctx: RequestContext, repo: Repository, first: datetime, last: datetime) -> None:
+    """Apply the policy as every run from ``first`` to ``last`` (24 hours apart) would: a run that acts is followed
+    by the next one; after a run that does not, the runs until an image is pushed or crosses a rule's age
+    (:func:`next_crossing`) are skipped (they would act on nothing).  So a clock moved on by 200 days at once
+    archives an image on its second day and expires it 90 days later, as daily runs do, in a number of runs bounded
+    by what changes, not by the days.  Past :data:`MAX_RUNS_PER_ADVANCE` runs in one advance, the rest of the span
+    is one run at ``last``."""
+    at, runs = first, 0
+    rules = parse_lifecycle_policy(repo.lifecycle_policy)
+    while at <= last:
+        runs += 1
+        if runs > MAX_RUNS_PER_ADVANCE:
+            apply_policy(ctx, repo, last)
+            return
+        if apply_policy(ctx, repo, at):
+            at += EVALUATION_INTERVAL
+            continue
+        crossing = next_crossing(rules, repo.images.values(), at)
+        if crossing is None:
+            return
+        # the first run strictly after the crossing (an image is acted on once strictly older than the count)
+        at = max(at + EVALUATION_INTERVAL, first + (int((crossing - first) / EVALUATION_INTERVAL) + 1)
+                 * EVALUATION_INTERVAL)
 
 
 def _awaits_change(image: Image) -> bool:
