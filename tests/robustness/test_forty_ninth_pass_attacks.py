@@ -25,7 +25,8 @@ Findings (each test failed before its fix):
   reference lists what each may call.
 - **Medium (ECR lifecycle).** A clock moved on by more than a day ran a repository's lifecycle policy once, as of
   the last due run: an image a daily run archives on its second day and expires 90 days later was archived on the
-  200th and kept.  Every due run now happens (the runs that would act on nothing are skipped).
+  200th and kept.  Every due run now happens (the runs that would act on nothing are skipped).  A policy also comes
+  back with its rules by ``rulePriority``, as the Terraform provider documents ECR doing.
 - **Low (registry wire).** A registry upload waiting for ``100 Continue`` got it before the 401 that refused its
   credentials, so the client sent its layer for nothing; the interim answer now waits until the body is read.
 """
@@ -336,3 +337,18 @@ def test_a_registry_upload_refused_for_its_credentials_is_refused_before_any_100
     accepted = _exchange(port, chunk, b"hello")
     assert accepted.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 "), accepted[:80]  # ECR: 201
     assert b"Range: 0-4" in accepted
+
+
+def test_a_lifecycle_policy_comes_back_with_its_rules_by_priority(aws) -> None:
+    """The Terraform AWS provider documents that ECR reorders rules by ``rulePriority`` (and compares them
+    sorted)."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="ordered")
+    second = {"rulePriority": 2, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+                                               "countNumber": 5}, "action": {"type": "expire"}}
+    first = {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                              "countUnit": "days", "countNumber": 5}, "action": {"type": "expire"}}
+    put = ecr.put_lifecycle_policy(repositoryName="ordered", lifecyclePolicyText=json.dumps({"rules": [second, first]}))
+    expected = json.dumps({"rules": [first, second]}, separators=(",", ":"))
+    assert put["lifecyclePolicyText"] == expected
+    assert ecr.get_lifecycle_policy(repositoryName="ordered")["lifecyclePolicyText"] == expected

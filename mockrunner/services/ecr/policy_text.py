@@ -29,8 +29,21 @@ def ecr_policy_text(text: str) -> str:
 
 
 def ecr_compact_text(text: str) -> str:
-    """``text`` (a lifecycle policy ECR accepted) as ECR writes it back: compact JSON, numbers as written."""
-    return _rewritten(text, _compact)
+    """``text`` (a lifecycle policy ECR accepted) as ECR writes it back: compact JSON, numbers as written, its
+    rules in ``rulePriority`` order (the Terraform AWS provider's ``aws_ecr_lifecycle_policy`` documentation: "The
+    AWS ECR API seems to reorder rules based on rulePriority", hence the provider's comparison sorting them before
+    it compares, internal/service/ecr/lifecycle_policy.go; hashicorp/terraform-provider-aws#22639)."""
+    return _rewritten(text, lambda document: _compact(_rules_by_priority(document)))
+
+
+def _rules_by_priority(document: Any) -> Any:
+    """``document`` with its ``rules`` sorted by ``rulePriority`` (stable; a policy ECR accepted has integer,
+    distinct priorities)."""
+    rules = document.get("rules") if isinstance(document, dict) else None
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) and isinstance(rule.get("rulePriority"), _Number)
+                                              for rule in rules):
+        return document
+    return {**document, "rules": sorted(rules, key=lambda rule: float(rule["rulePriority"]))}
 
 
 def _rewritten(text: str, write: Callable[[Any], str]) -> str:
