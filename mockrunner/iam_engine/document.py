@@ -23,6 +23,7 @@ from .conditions import (
     check_block_dates,
     check_block_syntax,
     compile_block,
+    lookup,
 )
 from .context import TIME_KEYS
 from .matching import ResourceMatcher, compile_actions
@@ -269,7 +270,33 @@ def _check_structure(statement: dict, kind: PolicyKind) -> None:
         if element in statement:
             _string_list(statement[element])
     if "Condition" in statement:
+        if kind is PolicyKind.TRUST:
+            _check_trust_conditions(statement["Condition"])
         check_block_syntax(statement["Condition"])
+
+
+_TAG_KEY = re.compile(r"[^:/]+:[A-Za-z]*Tag/", re.IGNORECASE)
+"""A condition key naming a tag (``aws:RequestTag/<key>``, ``aws:PrincipalTag/<key>``, ...): the tag key may hold
+colons of its own."""
+
+
+def _check_trust_conditions(block: Any) -> None:
+    """What IAM's trust policy validator says of a condition it cannot read, in its own words (recorded from AWS
+    for CreateRole): an unknown operator is "Invalid Condition type : stringEquals"
+    (ministryofjustice/modernisation-platform-environments#8893) where an identity policy's is a syntax error, and a
+    key of more than one colon is "Condition can contain only one colon." (terraform-aws-modules/terraform-aws-eks
+    #1084: an IRSA key written with the provider URL's ``https://``); a tag key's own colons are allowed
+    (*unverified*)."""
+    if not isinstance(block, dict):
+        return  # the syntax check refuses it
+    for name, keys in block.items():
+        if not isinstance(keys, dict) or not keys:
+            continue
+        if lookup(name) is None:
+            raise MalformedPolicyError(m.TRUST_CONDITION_TYPE.format(operator=name))
+        for key in keys:
+            if key.count(":") > 1 and not _TAG_KEY.match(key):
+                raise MalformedPolicyError(m.TRUST_CONDITION_TWO_COLONS)
 
 
 def _legacy_parsing(statements: Sequence[dict], substitute: bool) -> str | None:

@@ -31,17 +31,24 @@ creates), and ``ecr:*``, which ECR's guide says may be added (see docs/behaviour
 
 
 def _dedupe_sids(document: dict) -> dict:
+    """``document`` with each repeated ``Sid`` after its first statement renamed ``<sid>#<n>``, ``n`` the first
+    number from 2 that names no statement of the policy (a policy may also hold a real ``a#2``)."""
     statements = document.get("Statement")
     if not isinstance(statements, list):
         return document
-    seen: dict[str, int] = {}
+    taken = {statement["Sid"] for statement in statements if isinstance(statement, dict)
+             and isinstance(statement.get("Sid"), str)}
+    seen: set[str] = set()
     out = []
     for statement in statements:
         if isinstance(statement, dict) and isinstance(statement.get("Sid"), str) and statement["Sid"]:
             sid = statement["Sid"]
-            seen[sid] = seen.get(sid, 0) + 1
-            if seen[sid] > 1:
-                statement = {**statement, "Sid": f"{sid}#{seen[sid]}"}
+            if sid in seen:
+                renamed = next(name for number in range(2, len(statements) + 3)
+                               if (name := f"{sid}#{number}") not in taken)
+                taken.add(renamed)
+                statement = {**statement, "Sid": renamed}
+            seen.add(sid)
         out.append(statement)
     return {**document, "Statement": out}
 

@@ -27,6 +27,12 @@ Findings (each test failed before its fix):
   the last due run: an image a daily run archives on its second day and expires 90 days later was archived on the
   200th and kept.  Every due run now happens (the runs that would act on nothing are skipped).  A policy also comes
   back with its rules by ``rulePriority``, as the Terraform provider documents ECR doing.
+- **Low-medium (IAM validation).** A trust policy condition key with two colons (an IRSA key keeping
+  ``https://``) was accepted and the role could never be assumed; IAM refuses it ("Condition can contain only one
+  colon.", recorded), and words an unknown trust policy operator "Invalid Condition type : <operator>".
+- **Low.** A repository policy holding ``a``, ``a`` and ``a#2`` was refused (the engine's rename of the shared Sid
+  collided); custom domains ACM could issue no certificate for (``-bad.example.com``, ``example.c``) waited for DNS
+  validation for ever instead of being refused.
 - **Low (registry wire).** A registry upload waiting for ``100 Continue`` got it before the 401 that refused its
   credentials, so the client sent its layer for nothing; the interim answer now waits until the body is read.
 """
@@ -41,6 +47,7 @@ import pytest
 from mockrunner.config import Settings
 from mockrunner.model import snapshot
 from mockrunner.model.store import Store
+from tests.apprunner.helpers import running
 from tests.ecr.pushing import image_manifest, put_image
 from tests.iam.helpers import ACCOUNT, allow, doc, error_of, user_with_key
 from tests.registry.images import Registry, login_password
@@ -352,3 +359,63 @@ def test_a_lifecycle_policy_comes_back_with_its_rules_by_priority(aws) -> None:
     expected = json.dumps({"rules": [first, second]}, separators=(",", ":"))
     assert put["lifecyclePolicyText"] == expected
     assert ecr.get_lifecycle_policy(repositoryName="ordered")["lifecyclePolicyText"] == expected
+
+
+# ------------------------------------------------------------------------------------------------ policy documents
+OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/FF35"
+
+
+def _web_identity_trust(condition: dict) -> str:
+    return doc({"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": condition})
+
+
+@pytest.mark.parametrize(("condition", "message"), [
+    ({"StringEquals": {"https://oidc.eks.us-east-1.amazonaws.com/id/FF35:sub": "system:serviceaccount:a:b"}},
+     "Condition can contain only one colon."),
+    ({"stringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/FF35:sub": "x"}},
+     "Invalid Condition type : stringEquals"),
+])
+def test_a_trust_policy_condition_iam_cannot_read_is_refused_in_its_words(aws, condition, message) -> None:
+    """Recorded from AWS for CreateRole: terraform-aws-modules/terraform-aws-eks#1084 (an IRSA key keeping the
+    provider URL's ``https://``), ministryofjustice/modernisation-platform-environments#8893 (``stringEquals``)."""
+    iam = aws.client("iam")
+    assert error_of(iam.create_role, RoleName="irsa", AssumeRolePolicyDocument=_web_identity_trust(condition)) == (
+        "MalformedPolicyDocument", message, 400)
+    iam.create_role(RoleName="irsa", AssumeRolePolicyDocument=_web_identity_trust(
+        {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/FF35:sub": "system:serviceaccount:a:b",
+                          "aws:RequestTag/team:name": "x"}}))
+    assert error_of(iam.update_assume_role_policy, RoleName="irsa", PolicyDocument=_web_identity_trust(condition)) == (
+        "MalformedPolicyDocument", message, 400)
+    # An identity policy's unknown operator stays a syntax error (moto's probes of IAM).
+    assert error_of(iam.create_policy, PolicyName="p", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"x": {"a": "1"}}})) == (
+        "MalformedPolicyDocument", "Syntax errors in policy.", 400)
+
+
+def test_a_repository_policy_may_hold_a_sid_its_shared_sids_would_be_renamed_to(aws) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="sids")
+
+    def statement(sid: str) -> dict:
+        return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "ecr:BatchGetImage"}
+
+    for sids in (["a", "a", "a#2"], ["a b", "a b", "a b#2", "a b#3"]):
+        text = json.dumps({"Version": "2012-10-17", "Statement": [statement(sid) for sid in sids]})
+        ecr.set_repository_policy(repositoryName="sids", policyText=text)
+        assert [s["Sid"] for s in json.loads(ecr.get_repository_policy(repositoryName="sids")["policyText"])[
+            "Statement"]] == sids
+
+
+# ------------------------------------------------------------------------------------------------ App Runner domains
+@pytest.mark.parametrize("domain", ["-bad.example.com", "bad-.example.com", "example.c", f"{'a' * 64}.example.com"])
+def test_a_custom_domain_acm_could_issue_no_certificate_for_is_refused(aws, domain) -> None:
+    """ACM's ``DomainNameString``: no label starts or ends with a hyphen or is longer than 63 characters, the last
+    has two at least; App Runner's custom domains are ACM certificates."""
+    apprunner = aws.client("apprunner")
+    service = running(apprunner)
+    code, message, status = error_of(apprunner.associate_custom_domain, ServiceArn=service, DomainName=domain)
+    assert (code, status) == ("InvalidRequestException", 400) and domain in message
+    assert apprunner.describe_custom_domains(ServiceArn=service)["CustomDomains"] == []
+    apprunner.associate_custom_domain(ServiceArn=service, DomainName="a-b.example.co")

@@ -8,6 +8,7 @@ connections.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import TYPE_CHECKING
 
 from mockrunner.model.apprunner import AppRunnerState, CustomDomain, Service
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 def _check_domain_name(domain_name: str, enable_www: bool) -> None:
     """Wildcards only as ``*.<root>`` and without www (model docs); no empty labels, at least two of them.
 
-    The model's pattern ``[A-Za-z0-9*.-]{1,255}`` lets ``.``, ``a..b`` or ``*`` through; ACM could not issue a
-    certificate for them, so they are refused here (wording unverified).
+    The model's pattern ``[A-Za-z0-9*.-]{1,255}`` lets ``.``, ``a..b``, ``*``, ``-a.example.com`` or
+    ``example.c`` through; ACM could not issue a certificate for them (:data:`ACM_DOMAIN_NAME`), so they are
+    refused here (wording unverified).
     """
     labels = domain_name.split(".")
     wildcard = labels[0] == "*"
@@ -37,6 +39,13 @@ def _check_domain_name(domain_name: str, enable_www: bool) -> None:
     if any("*" in label for label in root):
         raise invalid(f"The domain name {domain_name} isn't valid. Wildcards are only allowed as the first label "
                       "(*.example.com).")  # unverified wording
+    if not ACM_DOMAIN_NAME.fullmatch(domain_name):
+        raise invalid(f"The domain name {domain_name} isn't valid.")  # unverified wording
+
+
+ACM_DOMAIN_NAME = re.compile(r"(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])")
+"""The names ACM issues certificates for (``DomainNameString`` of ACM's API model), which App Runner's custom
+domains are: no label starts or ends with a hyphen, none is longer than 63 characters, the last is at least two."""
 
 
 def _records(domain: str, enable_www: bool) -> list[dict]:
