@@ -342,7 +342,7 @@ class _Connection(socketserver.BaseRequestHandler):
             # before ``100 Continue``; nothing is held for a body announced, only for bytes received (else a few
             # heads announcing 64 MiB each, and no body, would have every request's body refused)
             raise HTTPError(503, Cause.BUSY, BODIES_HELD)
-        if not streamed:
+        if not streamed or length == "0":  # nothing to wait for in an empty body
             self._invite_body()
         self._start_body()
         if streamed:  # ``100 Continue`` once the application reads the body (:class:`_BodyStream`)

@@ -414,3 +414,19 @@ def test_a_custom_domain_acm_could_issue_no_certificate_for_is_refused(aws, doma
     assert (code, status) == ("InvalidRequestException", 400) and domain in message
     assert apprunner.describe_custom_domains(ServiceArn=service)["CustomDomains"] == []
     apprunner.associate_custom_domain(ServiceArn=service, DomainName="a-b.example.co")
+
+
+def test_an_empty_registry_body_announced_with_100_continue_keeps_its_connection(server) -> None:
+    """Nothing is uninvited in an empty body: the answer keeps the connection open as before."""
+    port = int(server.endpoint_url.rsplit(":", 1)[1])
+    server.client("ecr").create_repository(repositoryName="app")
+    basic = base64.b64encode(f"AWS:{login_password(server.client('ecr'))}".encode()).decode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall((f"POST /v2/app/blobs/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
+                      f"Expect: 100-continue\r\nAuthorization: Basic {basic}\r\n\r\n").encode())
+        answer = b""
+        for _ in range(50):  # bounded: until the end of the head
+            answer += sock.recv(65536)
+            if b"HTTP/1.1 202" in answer and answer.endswith(b"\r\n\r\n"):
+                break
+    assert b"HTTP/1.1 202 " in answer and b"Connection: close" not in answer, answer
