@@ -430,3 +430,36 @@ def test_an_empty_registry_body_announced_with_100_continue_keeps_its_connection
             if b"HTTP/1.1 202" in answer and answer.endswith(b"\r\n\r\n"):
                 break
     assert b"HTTP/1.1 202 " in answer and b"Connection: close" not in answer, answer
+
+
+def test_rules_that_can_never_act_make_no_runs_of_a_long_jump(aws) -> None:
+    """150 rules whose images a higher-priority rule claims cross their ages on 2,400 different days; they can
+    never act, so they make no runs (they used to make 2,000 empty ones, 11 s for one request, after which the rest
+    of the jump was one run and an image archive-then-expire rules should have expired was left archived)."""
+    day = 86400
+    expire = {"type": "expire"}
+    rules = [{"rulePriority": 1, "selection": {"tagStatus": "tagged", "tagPrefixList": ["k"],
+                                               "countType": "sinceImagePushed", "countUnit": "days",
+                                               "countNumber": 99999}, "action": expire}]
+    rules += [{"rulePriority": index + 1, "selection": {"tagStatus": "tagged", "tagPrefixList": ["k"],
+                                                        "countType": "sinceImagePushed", "countUnit": "days",
+                                                        "countNumber": 2300 + index}, "action": expire}
+              for index in range(1, 151)]
+    rules += [{"rulePriority": 152, "selection": {"tagStatus": "tagged", "tagPrefixList": ["x"],
+                                                  "countType": "sinceImagePushed", "countUnit": "days",
+                                                  "countNumber": 2500},
+               "action": {"type": "transition", "targetStorageClass": "archive"}},
+              {"rulePriority": 153, "selection": {"tagStatus": "tagged", "tagPrefixList": ["x"],
+                                                  "storageClass": "archive", "countType": "sinceImageTransitioned",
+                                                  "countUnit": "days", "countNumber": 90}, "action": expire}]
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="claimed")
+    for group in range(15):
+        put_image(ecr, "claimed", image_manifest(f"k{group}", layer_size=8), imageTag=f"k{group}")
+        aws.store.clock.advance(150 * day)
+    put_image(ecr, "claimed", image_manifest("x1", layer_size=8), imageTag="x1")
+    ecr.put_lifecycle_policy(repositoryName="claimed", lifecyclePolicyText=json.dumps({"rules": rules}))
+    aws.store.clock.advance(3650 * day)
+    tags = [detail["imageTags"][0] for detail in ecr.describe_images(
+        repositoryName="claimed", filter={"imageStatus": "ANY"}, maxResults=100)["imageDetails"]]
+    assert sorted(tags) == sorted(f"k{group}" for group in range(15))  # x1 archived, then expired

@@ -36,8 +36,9 @@ from mockrunner.services.ecr.policy_text import ecr_compact_text
 from mockrunner.services.registry import OPERATIONS, Operation, op
 
 EVALUATION_INTERVAL = timedelta(hours=24)
-MAX_RUNS_PER_ADVANCE = 2000
-"""Runs of one repository's policy one advance of the clock makes at most (see :func:`_run_due_periods`)."""
+MAX_IMAGE_RULES_PER_ADVANCE = 20_000_000
+"""The image-rule pairs the runs of one repository's policy look at in one advance of the clock at most (about
+10,000 runs of 1,000 images and two rules; see :func:`_run_due_periods`)."""
 _STATUS_OF_CLASS = {"standard": ("ACTIVE", "ACTIVATING"), "archive": ("ARCHIVED",)}
 
 
@@ -164,35 +165,42 @@ def preview_result(image: Image, rule: dict) -> dict:
 def next_crossing(rules: list[dict], images: Iterable[Image], at: datetime) -> datetime | None:
     """The earliest moment at or after ``at`` from which a later run may act on what the run at ``at`` did not: an
     image pushed after ``at`` joins the images the rules count, or an image of a ``since*`` rule's storage class
-    and tags becomes older than its count of days; None when there is none."""
+    and tags that no rule before it selects (that one would claim it) becomes older than its count of days; None
+    when there is none."""
     images = list(images)
     moments = [image.pushed_at for image in images if image.pushed_at > at]
+    claimed: set[str] = set()
     for rule in rules:
         selection = rule["selection"]
         since = _AGE_OF.get(selection["countType"])
-        if since is None:
-            continue
         statuses = _STATUS_OF_CLASS[selection.get("storageClass", "standard")]
         tags_match = _tag_filter(selection)
-        for image in images:
+        selected = [image for image in images if image.status in statuses and tags_match(image)]
+        try:
+            age = timedelta(days=selection["countNumber"]) if since is not None else None
+        except OverflowError:
+            age = None  # older than any date the clock can hold
+        for image in selected if age is not None else ():
             start = since(image)
-            if start is None or image.status not in statuses or not tags_match(image):
+            if start is None or image.digest in claimed:
                 continue
             try:
-                crossing = start + timedelta(days=selection["countNumber"])
+                crossing = start + age
             except OverflowError:
-                continue  # older than any date the clock can hold
+                continue
             if crossing >= at:
                 moments.append(crossing)
+        claimed.update(image.digest for image in selected)
     return min(moments, default=None)
 
 
-def apply_policy(ctx: RequestContext, repo: Repository, at: datetime) -> bool:
+def apply_policy(ctx: RequestContext, repo: Repository, at: datetime, rules: list[dict] | None = None) -> bool:
     """Expire or archive what the repository's lifecycle policy selects as of ``at``; an expiry is a deletion of the
     image and of its referrers (:func:`~mockrunner.services.ecr.images.delete_image`, its delete hooks included:
     ECR User Guide, "Replicating image deletions": "When a lifecycle policy expires an image in the source registry,
-    Amazon ECR replicates the deletion to each destination repository"); whether it acted on any image."""
-    rules = parse_lifecycle_policy(repo.lifecycle_policy)
+    Amazon ECR replicates the deletion to each destination repository"); whether it acted on any image.  ``rules``:
+    the policy's, parsed (else parsed here)."""
+    rules = rules if rules is not None else parse_lifecycle_policy(repo.lifecycle_policy)
     referring = _referring(repo)
     acted = evaluate(rules, list(repo.images.values()), at)
     for image, rule in acted:
@@ -271,16 +279,16 @@ def _run_due_periods(ctx: RequestContext, repo: Repository, first: datetime, las
     by the next one; after a run that does not, the runs until an image is pushed or crosses a rule's age
     (:func:`next_crossing`) are skipped (they would act on nothing).  So a clock moved on by 200 days at once
     archives an image on its second day and expires it 90 days later, as daily runs do, in a number of runs bounded
-    by what changes, not by the days.  Past :data:`MAX_RUNS_PER_ADVANCE` runs in one advance, the rest of the span
-    is one run at ``last``."""
-    at, runs = first, 0
+    by what changes, not by the days.  The work is bounded too: once the runs have looked at
+    :data:`MAX_IMAGE_RULES_PER_ADVANCE` image-rule pairs, the rest of the span is one run at ``last``."""
     rules = parse_lifecycle_policy(repo.lifecycle_policy)
+    at, work = first, 0
     while at <= last:
-        runs += 1
-        if runs > MAX_RUNS_PER_ADVANCE:
-            apply_policy(ctx, repo, last)
+        work += (len(repo.images) + 1) * len(rules)
+        if work > MAX_IMAGE_RULES_PER_ADVANCE:
+            apply_policy(ctx, repo, last, rules)
             return
-        if apply_policy(ctx, repo, at):
+        if apply_policy(ctx, repo, at, rules):
             at += EVALUATION_INTERVAL
             continue
         crossing = next_crossing(rules, repo.images.values(), at)
