@@ -285,8 +285,9 @@ def _check_trust_conditions(block: Any) -> None:
     for CreateRole): an unknown operator is "Invalid Condition type : stringEquals"
     (ministryofjustice/modernisation-platform-environments#8893) where an identity policy's is a syntax error, and a
     key of more than one colon is "Condition can contain only one colon." (terraform-aws-modules/terraform-aws-eks
-    #1084: an IRSA key written with the provider URL's ``https://``); a tag key's own colons are allowed
-    (*unverified*)."""
+    #1084: an IRSA key written with the provider URL's ``https://``).  Where IAM draws that line is not public:
+    keys of services that document more colons (``kms:EncryptionContext:<key>``) and a tag key's own colons are
+    allowed, so only a key naming a path (a ``/``) outside a tag key is refused (*unverified*)."""
     if not isinstance(block, dict):
         return  # the syntax check refuses it
     for name, keys in block.items():
@@ -295,7 +296,7 @@ def _check_trust_conditions(block: Any) -> None:
         if lookup(name) is None:
             raise MalformedPolicyError(m.TRUST_CONDITION_TYPE.format(operator=name))
         for key in keys:
-            if key.count(":") > 1 and not _TAG_KEY.match(key):
+            if key.count(":") > 1 and "/" in key and not _TAG_KEY.match(key):
                 raise MalformedPolicyError(m.TRUST_CONDITION_TWO_COLONS)
 
 

@@ -379,7 +379,7 @@ def test_a_trust_policy_condition_iam_cannot_read_is_refused_in_its_words(aws, c
         "MalformedPolicyDocument", message, 400)
     iam.create_role(RoleName="irsa", AssumeRolePolicyDocument=_web_identity_trust(
         {"StringEquals": {"oidc.eks.us-east-1.amazonaws.com/id/FF35:sub": "system:serviceaccount:a:b",
-                          "aws:RequestTag/team:name": "x"}}))
+                          "aws:RequestTag/team:name": "x", "kms:EncryptionContext:Department": "IT"}}))
     assert error_of(iam.update_assume_role_policy, RoleName="irsa", PolicyDocument=_web_identity_trust(condition)) == (
         "MalformedPolicyDocument", message, 400)
     # An identity policy's unknown operator stays a syntax error (moto's probes of IAM).
