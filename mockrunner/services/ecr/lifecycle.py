@@ -22,7 +22,7 @@ previews and restores whose time has come (see ``scanning`` and ``storage``), an
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -105,21 +105,28 @@ def _acted_on(rule: dict, selected: list[Image], at: datetime) -> list[Image]:
     return [image for image in selected if (since(image) or at) < limit]
 
 
+def _selections(rules: list[dict], images: list[Image]) -> Iterator[tuple[dict, list[Image], set[str]]]:
+    """Each rule (in priority order) with the ``images`` it selects (its storage class and tags, in the order
+    given) and the digests the rules before it selected, which it can never act on (it still counts them)."""
+    claimed: set[str] = set()
+    for rule in rules:
+        statuses = _STATUS_OF_CLASS[rule["selection"].get("storageClass", "standard")]
+        tags_match = _tag_filter(rule["selection"])
+        selected = [image for image in images if image.status in statuses and tags_match(image)]
+        yield rule, selected, claimed  # read before the next rule's turn, which adds this rule's to it
+        claimed.update(image.digest for image in selected)
+
+
 def evaluate(rules: list[dict], images: Iterable[Image], at: datetime) -> list[tuple[Image, dict]]:
     """The images the policy acts on as of ``at`` (oldest push first), each with the rule that acts on it."""
     images = list(images)
     pool = sorted((image for image in images if image.pushed_at <= at), key=lambda image: image.pushed_at,
                   reverse=True)
     chosen: dict[str, tuple[Image, dict]] = {}
-    claimed: set[str] = set()
-    for rule in rules:
-        statuses = _STATUS_OF_CLASS[rule["selection"].get("storageClass", "standard")]
-        tags_match = _tag_filter(rule["selection"])
-        selected = [image for image in pool if image.status in statuses and tags_match(image)]
+    for rule, selected, claimed in _selections(rules, pool):
         for image in _acted_on(rule, selected, at):
             if image.digest not in claimed:
                 chosen[image.digest] = (image, rule)
-        claimed.update(image.digest for image in selected)
     _spare_what_kept_indexes_name(chosen, images)
     return sorted(chosen.values(), key=lambda pair: pair[0].pushed_at)
 
@@ -169,15 +176,10 @@ def next_crossing(rules: list[dict], images: Iterable[Image], at: datetime) -> d
     when there is none."""
     images = list(images)
     moments = [image.pushed_at for image in images if image.pushed_at > at]
-    claimed: set[str] = set()
-    for rule in rules:
-        selection = rule["selection"]
-        since = _AGE_OF.get(selection["countType"])
-        statuses = _STATUS_OF_CLASS[selection.get("storageClass", "standard")]
-        tags_match = _tag_filter(selection)
-        selected = [image for image in images if image.status in statuses and tags_match(image)]
+    for rule, selected, claimed in _selections(rules, images):
+        since = _AGE_OF.get(rule["selection"]["countType"])
         try:
-            age = timedelta(days=selection["countNumber"]) if since is not None else None
+            age = timedelta(days=rule["selection"]["countNumber"]) if since is not None else None
         except OverflowError:
             age = None  # older than any date the clock can hold
         for image in selected if age is not None else ():
@@ -190,7 +192,6 @@ def next_crossing(rules: list[dict], images: Iterable[Image], at: datetime) -> d
                 continue
             if crossing >= at:
                 moments.append(crossing)
-        claimed.update(image.digest for image in selected)
     return min(moments, default=None)
 
 
