@@ -29,10 +29,13 @@ def test_create_service_checks_name_scoped_arn_tags_and_references(aws):
     apprunner = aws.client("apprunner")
     create(apprunner, "checked", Tags=[{"Key": "team", "Value": "a"}],
            AutoScalingConfigurationArn=DEFAULT_ASC.rsplit("/", 2)[0])
-    [check] = decisions(aws, "apprunner:CreateService")
+    # The service, then the auto scaling configuration the request names (an optional resource type of the action).
+    check, referenced = decisions(aws, "apprunner:CreateService")
     assert check["resource"] == SERVICE_PREFIX + "checked/*"
     assert check["context"]["aws:RequestTag/team"] == "a" and check["context"]["aws:TagKeys"] == ["team"]
     assert check["context"]["apprunner:AutoScalingConfigurationArn"] == DEFAULT_ASC
+    assert referenced["resource"] == DEFAULT_ASC
+    assert referenced["context"]["aws:RequestTag/team"] == "a"
     [tagging] = decisions(aws, "apprunner:TagResource")
     assert tagging["resource"] == SERVICE_PREFIX + "checked/*"
 

@@ -112,11 +112,13 @@ def test_create_service_reference_keys_are_full_arns(aws):
         ObservabilityConfiguration={"ObservabilityEnabled": True,
                                     "ObservabilityConfigurationArn": PREFIX + "observabilityconfiguration/obs-k"},
         NetworkConfiguration={"EgressConfiguration": {"EgressType": "VPC", "VpcConnectorArn": connector}})
-    [check] = checks(aws, "apprunner:CreateService")
+    check, *referenced = checks(aws, "apprunner:CreateService")
     assert check["context"]["apprunner:ConnectionArn"] == connection
     assert check["context"]["apprunner:ObservabilityConfigurationArn"] == observability
     assert check["context"]["apprunner:VpcConnectorArn"] == connector
     assert "apprunner:AutoScalingConfigurationArn" not in check["context"]
+    # Each resource the request names is checked too, by its full ARN.
+    assert [item["resource"] for item in referenced] == [connection, observability, connector]
 
 
 def test_update_service_carries_resource_tags_and_references(aws):
@@ -126,10 +128,13 @@ def test_update_service_carries_resource_tags_and_references(aws):
         "AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
     aws.store.decision_log.clear()
     client.update_service(ServiceArn=arn, AutoScalingConfigurationArn=PREFIX + "autoscalingconfiguration/asc-u")
-    [check] = checks(aws, "apprunner:UpdateService")
+    check, referenced = checks(aws, "apprunner:UpdateService")
     assert check["resource"] == arn
     assert check["context"]["aws:ResourceTag/team"] == "a"
     assert check["context"]["apprunner:AutoScalingConfigurationArn"] == asc
+    # The configuration is checked with its own tags (none), not the service's.
+    assert referenced["resource"] == asc
+    assert not any(key.startswith("aws:ResourceTag/") for key in referenced["context"])
 
 
 def test_tagging_calls_carry_request_and_resource_tags(aws):
@@ -202,11 +207,17 @@ def test_other_accounts_resources_are_refused_like_missing_ones(two_accounts):
             seen, unseen = error_of(call, **{member: real}), error_of(call, **{member: ghost})
             assert code(seen) == code(unseen) == expected
             assert message(seen).replace(real, "X") == message(unseen).replace(ghost, "X")
-    # Referencing another account's configuration is the same invalid ARN as a missing one.
+    # Referencing another account's configuration is answered as referencing a missing one: refused by authorization
+    # (a resource of another account the request names, with no resource policy to allow it), or an invalid ARN.
     partial = asc.rsplit("/", 2)[0]
-    error = error_of(create, mine, "my-svc", AutoScalingConfigurationArn=partial)
-    assert code(error) == "InvalidRequestException"
-    assert message(error) == f"The auto scaling configuration ARN you specified isn't valid. ARN: '{partial}'"
+    ghost = partial[:-1] + "x"
+    error, missing = (error_of(create, mine, "my-svc", AutoScalingConfigurationArn=arn) for arn in (partial, ghost))
+    if mode == "on":
+        assert code(error) == code(missing) == "AccessDeniedException"
+        assert message(error).replace(partial, "X") == message(missing).replace(ghost, "X")
+    else:
+        assert code(error) == "InvalidRequestException"
+        assert message(error) == f"The auto scaling configuration ARN you specified isn't valid. ARN: '{partial}'"
     assert mine.list_services()["ServiceSummaryList"] == []
     assert [i["AutoScalingConfigurationName"] for i in mine.list_auto_scaling_configurations()[
         "AutoScalingConfigurationSummaryList"]] == ["DefaultConfiguration"]

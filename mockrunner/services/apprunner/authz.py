@@ -128,26 +128,53 @@ def on_new(resource_type: str, name_member: str, extra: Callable[["RequestContex
 
 
 # ------------------------------------------------------------------------------------- operation contexts
+# The resources a CreateService / UpdateService request may name: (resource type, its condition key, where the
+# request names it).  They are the action's optional resource types in the Service Authorization Reference.
+SERVICE_REFERENCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("connection", "apprunner:ConnectionArn",
+     ("SourceConfiguration", "AuthenticationConfiguration", "ConnectionArn")),
+    ("autoscalingconfiguration", "apprunner:AutoScalingConfigurationArn", ("AutoScalingConfigurationArn",)),
+    ("observabilityconfiguration", "apprunner:ObservabilityConfigurationArn",
+     ("ObservabilityConfiguration", "ObservabilityConfigurationArn")),
+    ("vpcconnector", "apprunner:VpcConnectorArn", ("NetworkConfiguration", "EgressConfiguration", "VpcConnectorArn")),
+)
+
+
+def _referenced(ctx: "RequestContext") -> list[tuple[str, str, dict[str, str]]]:
+    """(condition key, full ARN, tags) of each resource the request names, partial ARNs resolved when ours."""
+    found = []
+    for resource_type, key, path in SERVICE_REFERENCES:
+        value: Any = ctx.params
+        for member in path:
+            value = value.get(member) if isinstance(value, dict) else None
+        if value and isinstance(value, str):
+            full_arn, tags = _arn_of(ctx, value, resource_type)
+            found.append((key, full_arn, tags))
+    return found
+
+
 def service_references(ctx: "RequestContext") -> dict[str, Any]:
     """``apprunner:ConnectionArn`` / ``AutoScalingConfigurationArn`` / ``ObservabilityConfigurationArn`` /
     ``VpcConnectorArn`` of a CreateService / UpdateService request (partial ARNs resolved when possible)."""
-    params = ctx.params
-    context: dict[str, Any] = {}
-    source = params.get("SourceConfiguration") or {}
-    connection = (source.get("AuthenticationConfiguration") or {}).get("ConnectionArn")
-    if connection:
-        context["apprunner:ConnectionArn"] = connection
-    asc = params.get("AutoScalingConfigurationArn")
-    if asc:
-        context["apprunner:AutoScalingConfigurationArn"] = _arn_of(ctx, asc, "autoscalingconfiguration")[0]
-    observability = (params.get("ObservabilityConfiguration") or {}).get("ObservabilityConfigurationArn")
-    if observability:
-        context["apprunner:ObservabilityConfigurationArn"] = _arn_of(
-            ctx, observability, "observabilityconfiguration")[0]
-    egress = ((params.get("NetworkConfiguration") or {}).get("EgressConfiguration") or {}).get("VpcConnectorArn")
-    if egress:
-        context["apprunner:VpcConnectorArn"] = egress
-    return context
+    return {key: full_arn for key, full_arn, _tags in _referenced(ctx)}
+
+
+def on_referenced(checks: list[Check], ctx: "RequestContext") -> list[Check]:
+    """The action again on each resource the request names, with that resource's tags as ``aws:ResourceTag/*``.
+
+    The reference lists connection, auto scaling and observability configurations and VPC connectors as optional
+    resource types of CreateService and UpdateService: a request naming one is authorized on it too, so a Deny on a
+    VPC connector's ARN or tags keeps services off it (docs/behaviour.md, "Hostile input: fiftieth pass").
+    """
+    main = checks[0]
+    request_context = {key: value for key, value in main.context.items() if "ResourceTag/" not in key}
+    extra = [Check(main.action, full_arn, {**request_context, **resource_tag_context(tags)})
+             for _key, full_arn, tags in _referenced(ctx)]
+    return checks[:1] + extra + checks[1:]
+
+
+def create_service(ctx: "RequestContext") -> list[Check]:
+    return on_referenced(on_new("service", "ServiceName", service_references, role_checks=True)(ctx), ctx)
 
 
 def vpc_ingress_context(ctx: "RequestContext") -> dict[str, Any]:
@@ -163,7 +190,7 @@ def vpc_ingress_context(ctx: "RequestContext") -> dict[str, Any]:
 
 
 def update_service(ctx: "RequestContext") -> list[Check]:
-    checks = on_target("ServiceArn", "service", service_references)(ctx)
+    checks = on_referenced(on_target("ServiceArn", "service", service_references)(ctx), ctx)
     return checks + roles.extra_checks(ctx, "UpdateService")
 
 

@@ -132,7 +132,7 @@ def operation_summary(record) -> dict:
 
 
 # -------------------------------------------------------------------------------------------- handlers
-@apprunner_op("CreateService", authz.on_new("service", "ServiceName", authz.service_references, role_checks=True))
+@apprunner_op("CreateService", authz.create_service)
 def create_service(ctx: "RequestContext") -> dict:
     state = state_of(ctx)
     params = ctx.params
