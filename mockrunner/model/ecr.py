@@ -18,6 +18,14 @@ INDEX_MEDIA_TYPES = frozenset({
     "application/vnd.docker.distribution.manifest.list.v2+json",
     "application/vnd.oci.image.index.v1+json",
 })
+FOREIGN_LAYER_MEDIA_TYPES = frozenset({
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+})
+"""Layers a client does not push by default (Windows base layers, fetched from their ``urls``): a manifest naming
+one is stored without it (docs/behaviour.md, "Hostile input: fiftieth pass")."""
 
 
 def repository_arn(region: str, account_id: str, name: str) -> str:
@@ -161,7 +169,8 @@ class References:
 
 
 def manifest_references(manifest: dict | None) -> References:
-    """The descriptors of ``manifest`` (a parsed image manifest or index), by digest."""
+    """The descriptors of ``manifest`` (a parsed image manifest or index), by digest.  A Docker V2 Schema 1
+    manifest's layers are its ``fsLayers``, named by ``blobSum`` (a descriptor ``{"digest": <blobSum>}`` each)."""
     blobs: dict[str, dict] = {}
     manifests: dict[str, dict] = {}
     if isinstance(manifest, dict):
@@ -173,6 +182,10 @@ def manifest_references(manifest: dict | None) -> References:
             for item in items if isinstance(items, list) else ():
                 if isinstance(item, dict) and isinstance(item.get("digest"), str):
                     target.setdefault(item["digest"], item)
+        schema1_layers = manifest.get("fsLayers") if manifest.get("schemaVersion") == 1 else None
+        for item in schema1_layers if isinstance(schema1_layers, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("blobSum"), str):
+                blobs.setdefault(item["blobSum"], {"digest": item["blobSum"]})
     return References(blobs, manifests)
 
 

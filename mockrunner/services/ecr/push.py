@@ -23,7 +23,14 @@ from urllib.parse import quote, urlencode
 
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs
-from mockrunner.model.ecr import INDEX_MEDIA_TYPES, Layer, Repository, image_references, manifest_references
+from mockrunner.model.ecr import (
+    FOREIGN_LAYER_MEDIA_TYPES,
+    INDEX_MEDIA_TYPES,
+    Layer,
+    Repository,
+    image_references,
+    manifest_references,
+)
 
 if TYPE_CHECKING:
     from mockrunner.context import RequestContext
@@ -212,19 +219,27 @@ def referenced_by_an_image(repo: Repository, digest: str) -> bool:
 
 # ------------------------------------------------------------------------------------------------ manifests
 def check_references(store: "Store", repo: Repository, manifest: dict, media_type: str) -> None:
-    """PutImage's checks: every blob an image manifest names is a layer of the repository, every manifest an index
-    names is an image of it (LayersNotFoundException / ReferencedImagesNotFoundException otherwise)."""
+    """PutImage's checks: every blob an image manifest names is a layer of the repository, but for foreign
+    (non-distributable) layers a client need not push; every manifest an index names is an image of it
+    (LayersNotFoundException / ReferencedImagesNotFoundException otherwise)."""
     references = manifest_references(manifest)
     if media_type in INDEX_MEDIA_TYPES or references.manifests:
         missing = [digest for digest in references.manifests if digest not in repo.images]
         if missing:
             raise ServiceError("ReferencedImagesNotFoundException", _missing("Images", repo, missing))
-    missing = [digest for digest in references.blobs if available_layer(store, repo, digest) is None]
+    missing = [digest for digest, descriptor in references.blobs.items()
+               if available_layer(store, repo, digest) is None
+               and not _is_foreign(descriptor)]
     config = manifest.get("config")
     config_digest = config.get("digest") if isinstance(config, dict) else None
     missing.sort(key=lambda digest: digest == config_digest)  # stable: the layers in order, then the config
     if missing:
         raise ServiceError("LayersNotFoundException", _missing("Layers", repo, missing))
+
+
+def _is_foreign(descriptor: dict) -> bool:
+    media_type = descriptor.get("mediaType")
+    return isinstance(media_type, str) and media_type in FOREIGN_LAYER_MEDIA_TYPES
 
 
 def record_media_types(repo: Repository, manifest: dict) -> None:
