@@ -502,23 +502,32 @@ def tag_map(tags: Iterable[dict], existing: dict[str, str] | None = None,
     return merged
 
 
-def _check_tag(tag: dict) -> None:
+def tag_problem(tag: dict, member: str = "tags") -> str | None:
+    """Why ECR refuses a tag given in request member ``member`` (wording *unverified*; the reserved ``aws:`` prefix
+    itself is documented for every AWS tagging API), or None."""
     key = tag["Key"]
     if key.lower().startswith("aws:"):
-        # Unverified wording; the reserved prefix itself is documented for every AWS tagging API.
-        raise ServiceError("InvalidTagParameterException", "Invalid parameter at 'tags' failed to satisfy "
-                           "constraint: 'Tag keys with the prefix aws: are reserved for AWS use'")
+        return (f"Invalid parameter at '{member}' failed to satisfy constraint: 'Tag keys with the prefix aws: are "
+                "reserved for AWS use'")
     if len(key) > 128 or len(tag["Value"]) > 256:
-        raise ServiceError("InvalidTagParameterException", "An invalid parameter has been specified. Tag keys "
-                           "can have a maximum character length of 128 characters, and tag values can have a "
-                           "maximum length of 256 characters.")
+        return ("An invalid parameter has been specified. Tag keys can have a maximum character length of 128 "
+                "characters, and tag values can have a maximum length of 256 characters.")
+    return None
+
+
+def _check_tag(tag: dict) -> None:
+    problem = tag_problem(tag)
+    if problem is not None:
+        raise ServiceError("InvalidTagParameterException", problem)
 
 
 def validate_tags(tags: list[dict], existing: dict[str, str] | None = None,
-                  over_limit: Callable[[], ServiceError] = too_many_tags) -> dict[str, str]:
-    """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags (``over_limit``:
-    the error of an operation that does not declare TooManyTagsException)."""
-    return tag_map(tags, existing, _check_tag, over_limit)
+                  over_limit: Callable[[], ServiceError] = too_many_tags,
+                  check: Callable[[dict], None] = _check_tag) -> dict[str, str]:
+    """The repository's tags after adding ``tags``; ECR refuses ``aws:`` keys and more than 50 tags (``over_limit``
+    and ``check``: the errors of an operation that declares neither TooManyTagsException nor
+    InvalidTagParameterException)."""
+    return tag_map(tags, existing, check, over_limit)
 
 
 def matches_wildcard(pattern: str, text: str) -> bool:

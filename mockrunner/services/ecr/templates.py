@@ -24,6 +24,7 @@ from mockrunner.services.ecr.core import (
     invalid,
     kms_key_arn,
     same_prefix,
+    tag_problem,
     tags_out,
     token_page,
     validate_mutability,
@@ -111,6 +112,14 @@ def _too_many_resource_tags() -> ServiceError:
                    f"that can be applied to a repository is {MAX_TAGS}.'")
 
 
+def _check_resource_tag(tag: dict) -> None:
+    """Create/UpdateRepositoryCreationTemplate declare no InvalidTagParameterException either: a tag ECR refuses is
+    an invalid ``resourceTags`` parameter."""
+    problem = tag_problem(tag, "resourceTags")
+    if problem is not None:
+        raise invalid(problem)
+
+
 # ------------------------------------------------------------------------------------------------ operations
 def _not_found(prefix: str, registry_id: str) -> ServiceError:
     """Wording of the exception's description in ECR's API model (no real answer was found)."""
@@ -142,7 +151,8 @@ def _validated(ctx: RequestContext, base: CreationTemplate | None = None) -> dic
         fields["mutability_exclusion_filters"] = []
     validate_mutability(fields.get("image_tag_mutability", "MUTABLE"),
                          fields.get("mutability_exclusion_filters") or [])
-    tags = validate_tags(fields.get("resource_tags") or [], over_limit=_too_many_resource_tags)
+    tags = validate_tags(fields.get("resource_tags") or [], over_limit=_too_many_resource_tags,
+                         check=_check_resource_tag)
     encryption = fields.get("encryption")
     if encryption and encryption.get("kmsKey") and encryption["encryptionType"] == "AES256":
         raise invalid("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: "

@@ -80,10 +80,11 @@ STORED_TYPE = "IAM Policy"
 """The ``SourcePolicyType`` of a matched statement of the simulated entity's own policies (and of
 SimulateCustomPolicy's ``PolicyInputList``)."""
 BOUNDARY_TYPE = "Permissions Boundary Policy"
+"""The ``SourcePolicyType`` of a permissions boundary's matched statement: the entity's own boundary's and a
+``PermissionsBoundaryPolicyInputList`` policy's alike (recorded for the latter: simulation.json, "boundary_deny")."""
 RESOURCE_TYPE = RESOURCE_POLICY
 """The ``SourcePolicyType`` of a ``ResourcePolicy`` statement (recorded from AWS, 2026-09-11: radkawar/stackd,
 testdata/aws/iam/simulation.json, "resource_policy_caller_user")."""
-"""The ``SourcePolicyType`` of a ``PermissionsBoundaryPolicyInputList`` policy's matched statement."""
 
 _invalid = simulator_inputs.invalid
 
@@ -247,11 +248,11 @@ def _stored(iam: IamState, kind: Kind, entity: Any, counter: list[int],
     return sources
 
 
-def _managed(iam: IamState, arn: str, counter: list[int]) -> Source | None:
+def _managed(iam: IamState, arn: str, counter: list[int], source_type: str = STORED_TYPE) -> Source | None:
     policy = managed_policy(iam, arn)
     if policy is None:
         return None
-    return _stored_source(arn, policy.name, STORED_TYPE, policy.default_document, counter)
+    return _stored_source(arn, policy.name, source_type, policy.default_document, counter)
 
 
 def _stored_source(policy_id: str, source_id: str, source_type: str, text: str, counter: list[int]) -> Source:
@@ -499,7 +500,7 @@ def simulate_principal_policy(ctx: RequestContext) -> dict:
     boundary = _boundary_input(ctx, counter)
     boundary_arn = None if excluded.boundary else getattr(entity, "permissions_boundary", None)
     if boundary is None and boundary_arn:
-        boundary = _managed(ctx.account.iam, boundary_arn, counter)
+        boundary = _managed(ctx.account.iam, boundary_arn, counter, BOUNDARY_TYPE)
         if boundary is None:
             raise ServiceError("PolicyEvaluation", f"The permissions boundary {boundary_arn} could not be "
                                "evaluated: the policy does not exist", 500)
