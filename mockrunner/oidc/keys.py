@@ -16,6 +16,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from mockrunner.key_material import UNREADABLE
 from mockrunner.model.identity_providers import SigningKey
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def _loaded(store: "Store", key: SigningKey) -> Any | None:
     def load() -> Any | None:
         try:
             private = serialization.load_pem_private_key(key.private_pem.encode("utf-8"), None)
-        except (ValueError, TypeError, UnicodeEncodeError):
+        except UNREADABLE:
             return None
         if key.algorithm.startswith("RS"):
             return private if isinstance(private, rsa.RSAPrivateKey) else None

@@ -49,7 +49,6 @@ A header or claims set holding half a UTF-16 surrogate pair (a ``\\ud800`` escap
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from collections.abc import Mapping
@@ -277,12 +276,14 @@ def _x5c_agrees(jwk: Mapping[str, Any]) -> bool:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
+    from mockrunner.key_material import UNREADABLE
+
     try:
         certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
         public = jwt.PyJWK(dict(jwk)).key
         form = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return bool(certificate.public_key().public_bytes(*form) == public.public_bytes(*form))
-    except (IndexError, KeyError, TypeError, ValueError, binascii.Error, jwt.PyJWTError, AttributeError):
+    except (*UNREADABLE, IndexError, KeyError, jwt.PyJWTError, AttributeError):
         return False
 
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from mockrunner.key_material import UNREADABLE
 from mockrunner.saml.xml import DS, NAMESPACES, SAML, XENC, UnsafeXml, parse, tag
 
 XENC11 = "http://www.w3.org/2009/xmlenc11#"
@@ -58,7 +59,7 @@ def _rsa_keys(private_pems: list[str]) -> list[rsa.RSAPrivateKey]:
     for pem in private_pems:
         try:
             private = serialization.load_pem_private_key(pem.encode("utf-8"), None)
-        except (ValueError, TypeError, UnicodeEncodeError):
+        except UNREADABLE:
             continue
         if isinstance(private, rsa.RSAPrivateKey):
             keys.append(private)
@@ -129,7 +130,7 @@ def _public_key(pem: str) -> rsa.RSAPublicKey:
     for load in loaders:
         try:
             key = load()
-        except (ValueError, TypeError):
+        except UNREADABLE:
             continue
         if isinstance(key, rsa.RSAPublicKey):
             return key

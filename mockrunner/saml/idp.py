@@ -113,10 +113,13 @@ def _check_pem_pair(private_pem: str, certificate_pem: str) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
+    from mockrunner.key_material import UNREADABLE
+
     try:
         private = serialization.load_pem_private_key(private_pem.encode("ascii"), None)
         certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
-    except (ValueError, TypeError, UnicodeEncodeError) as error:
+        certificate.public_key()
+    except UNREADABLE as error:
         raise SamlIdpError(f"not a PEM private key and certificate ({error})") from None
     if not isinstance(private, rsa.RSAPrivateKey) or certificate.public_key() != private.public_key():
         raise SamlIdpError("the certificate is not the RSA private key's")

@@ -15,12 +15,12 @@ federation/saml.json ("-no-cert": an ``IDPSSODescriptor`` without ``KeyDescripto
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
 
+from mockrunner.key_material import UNREADABLE, certificate_key_readable
 from mockrunner.saml.xml import DS, MD, NAMESPACES, UnsafeXml, parse, tag
 
 
@@ -71,8 +71,9 @@ def read(document: str) -> Metadata:
 
 def _certificate(text: str) -> x509.Certificate:
     try:
-        return x509.load_der_x509_certificate(base64.b64decode("".join(text.split()), validate=True))
-    except (binascii.Error, ValueError) as error:
+        return certificate_key_readable(x509.load_der_x509_certificate(
+            base64.b64decode("".join(text.split()), validate=True)))
+    except UNREADABLE as error:
         raise MetadataError(f"an X509Certificate that does not parse ({error})") from None
 
 

@@ -11,10 +11,11 @@ import re
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
 from mockrunner.errors import ServiceError
+from mockrunner.key_material import UNREADABLE, certificate_key_readable
 
 _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -52,8 +53,8 @@ def readable(body: str, unreadable: str) -> x509.Certificate:
     """The one certificate ``body`` holds, whatever its validity period; ``unreadable``: the message for a body that
     is no PEM certificate."""
     try:
-        return x509.load_pem_x509_certificate(body.strip().encode("latin-1"))
-    except (ValueError, TypeError, UnicodeError):
+        return certificate_key_readable(x509.load_pem_x509_certificate(body.strip().encode("latin-1")))
+    except UNREADABLE:
         raise malformed(unreadable) from None
 
 
@@ -76,7 +77,7 @@ def chain(body: str, now: datetime, signed: x509.Certificate) -> list[x509.Certi
     for index, (child, issuer) in enumerate(zip([signed, *certificates[:-1]], certificates, strict=True), start=-1):
         try:
             child.verify_directly_issued_by(issuer)
-        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        except (*UNREADABLE, InvalidSignature):
             raise malformed(f"{UNREADABLE_CHAIN} The index within the chain of the invalid certificate is: "
                             f"{index}") from None
     return certificates
@@ -86,7 +87,7 @@ def matching_private_key(body: str, cert: x509.Certificate) -> None:
     """Refuse ``body`` unless it is a readable, unencrypted PEM private key of ``cert``'s public key."""
     try:
         key = serialization.load_pem_private_key(body.strip().encode("latin-1"), password=None)
-    except (ValueError, TypeError, UnicodeError):
+    except UNREADABLE:
         raise malformed("Unable to parse private key. Please ensure the private key is in PEM format and "
                         "not encrypted.") from None
     ours = serialization.PublicFormat.SubjectPublicKeyInfo

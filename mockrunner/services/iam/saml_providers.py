@@ -99,9 +99,11 @@ def _private_key(pem: str, now: datetime) -> SamlPrivateKey:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+    from mockrunner.key_material import UNREADABLE
+
     try:
         key = serialization.load_pem_private_key(pem.encode("utf-8"), None)
-    except (ValueError, TypeError):
+    except UNREADABLE:
         raise _invalid("Invalid private key: Key format is not recognized.") from None
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise _invalid("Invalid private key: only RSA and EC keys are accepted.")  # not recorded: mockrunner's words

@@ -16,7 +16,6 @@ tests/aws/services/iam/test_iam_ssh_public_keys.snapshot.json, Get, Update and D
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 
 from cryptography.hazmat.primitives import serialization
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
+from mockrunner.key_material import UNREADABLE
 from mockrunner.model.iam import KEY_ID_LENGTH, SshPublicKey, new_id
 from mockrunner.services.iam import paging
 from mockrunner.services.iam.authz import target
@@ -55,7 +55,7 @@ def parse_public_key(body: str) -> rsa.RSAPublicKey:
             key = serialization.load_pem_public_key(text.encode("latin-1"))
         else:
             raise _unrecognized()
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
+    except UNREADABLE:
         raise _invalid() from None
     if not isinstance(key, rsa.RSAPublicKey) or key.key_size < MIN_BITS:
         raise _invalid()
