@@ -12,7 +12,7 @@ such service <name> is supported for Service Specific Credentials", not the API 
 test_create_service_specific_credential_invalid_service, 2025-03-06, and
 test_list_service_specific_credential_different_service, 2026-03-05; and the stackd recording).  A user holds at most
 two per service ("Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: 2", recorded);
-``CredentialAgeDays`` gives the credential an ``ExpirationDate``.  Naming another user's credential is
+``CredentialAgeDays`` gives an API key an ``ExpirationDate`` and is refused for the other services.  Naming another user's credential is
 ``ValidationError`` "User <user> does not have a service specific credential with id <id>" (recorded; one case per
 service, for which of Reset/Update/Delete the recording does not say: all three answer it here); UpdateServiceSpecific
 Credential does not set ``Expired`` ("Operation does not support status Expired", recorded).  The password or
@@ -38,6 +38,10 @@ from mockrunner.services.registry import op
 API_KEY_SERVICES = frozenset({"bedrock.amazonaws.com", "cloudwatch.amazonaws.com", "logs.amazonaws.com",
                               "aws-external-anthropic.amazonaws.com"})
 SERVICES = frozenset({"codecommit.amazonaws.com", "cassandra.amazonaws.com"}) | API_KEY_SERVICES
+CREDENTIAL_AGE_REFUSAL = "CredentialAgeDays is only valid for services that support long-term API keys, not {service}."
+"""``CredentialAgeDays`` for CodeCommit or Keyspaces: the model says the field "is only valid for services that
+support long-term API keys", and ``ExpirationDate`` is "only present for Bedrock API keys and CloudWatch Logs API
+keys" (the API reference's ServiceSpecificCredential); a ValidationError (code and wording *unverified*)."""
 KEY_PREFIXES = {"bedrock.amazonaws.com": "ABSK", "logs.amazonaws.com": "ACWL",
                 "cloudwatch.amazonaws.com": "APIAACWM", "aws-external-anthropic.amazonaws.com": "AEAA"}
 """The public prefix of each API-key service's secret (recorded from AWS, 2026-09-11: radkawar/stackd,
@@ -115,6 +119,9 @@ def create_service_specific_credential(ctx: RequestContext) -> dict:
     iam, params = iam_of(ctx), ctx.params
     user = USER.get(iam, params["UserName"]).name
     service = _service(params["ServiceName"])
+    days = params.get("CredentialAgeDays")
+    if days is not None and service not in API_KEY_SERVICES:
+        raise ServiceError("ValidationError", CREDENTIAL_AGE_REFUSAL.format(service=service), 400)
     held = [item for item in iam.service_credentials.values()
             if item.user_name == user and item.service_name == service]
     if len(held) >= MAX_PER_SERVICE:
@@ -122,7 +129,6 @@ def create_service_specific_credential(ctx: RequestContext) -> dict:
                            f"Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: {MAX_PER_SERVICE}",
                            409)
     now = ctx.store.clock.now()
-    days = params.get("CredentialAgeDays")
     name = _name(ctx, service, user)
     api_key = service in API_KEY_SERVICES
     credential = iam.add(ServiceSpecificCredential(
