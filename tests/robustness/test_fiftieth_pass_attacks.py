@@ -16,12 +16,29 @@ Findings (each test failed before its fix):
 - **Medium (ECR fidelity).** A manifest with a foreign layer (a Windows base layer, which clients do not push by
   default) was refused for the layer's absence; the ECR User Guide: "when you push Windows images to an Amazon ECR
   repository, the layers that include these artifacts are not pushed as they are considered foreign layers".
+- **Medium (IAM/STS safety).** A certificate of an X.509 version outside v1-v3, or a key of an algorithm the
+  cryptography library does not implement (an SM2 key, an unknown algorithm identifier), raised an exception that is
+  no ValueError: UploadServerCertificate, UploadSigningCertificate, UploadSSHPublicKey, CreateSAMLProvider (metadata
+  and AddPrivateKey) and AssumeRoleWithWebIdentity (a JWKS key's ``x5c``) answered 500, which SDKs retry.  They are
+  the operations' documented refusals now.
+- **Low (IAM validation).** ``CredentialAgeDays`` was taken for CodeCommit and Keyspaces credentials, which then had
+  an ``ExpirationDate``; the model: the field "is only valid for services that support long-term API keys".
 - **Low (ECR fidelity).** Create/UpdateRepositoryCreationTemplate refused an ``aws:`` tag key with
   InvalidTagParameterException, an error neither operation declares, naming a member (``tags``) they do not have.
 """
 from __future__ import annotations
 
+import base64
+import datetime
 import json
+import textwrap
+import time
+
+import jwt
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from tests.apprunner.helpers import PUBLIC_SOURCE, running, user_client
 from tests.ecr.pushing import DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, blob_digest, upload_blob
@@ -245,3 +262,122 @@ def test_a_foreign_layer_need_not_be_pushed_over_the_registry_wire(server) -> No
     broken = _windows_manifest(DOCKER_LAYER, blob_digest(own_bytes), blob_digest(config_bytes))
     status, code, _message = error_code(registry.put_manifest("windows", "broken", broken.encode(), DOCKER_MANIFEST))
     assert (status, code) == (400, "BLOB_UPLOAD_UNKNOWN")
+
+
+# ------------------------------------------------------------------------------------------------ key material
+RSA_OID, UNKNOWN_OID = bytes.fromhex("06092a864886f70d010101"), bytes.fromhex("06092a864886f70d010163")
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _pem(der: bytes, label: str = "CERTIFICATE") -> str:
+    lines = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN {label}-----\n{lines}\n-----END {label}-----\n"
+
+
+def _certificate_der() -> bytes:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "odd.example")])
+    now = datetime.datetime.now(datetime.UTC)
+    made = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(KEY.public_key())
+            .serial_number(7).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30)).sign(KEY, hashes.SHA256()))
+    return made.public_bytes(serialization.Encoding.DER)
+
+
+GOOD_DER = _certificate_der()
+BAD_VERSION_DER = GOOD_DER.replace(bytes.fromhex("a003020102"), bytes.fromhex("a003020105"))  # v3 -> "v6"
+UNKNOWN_KEY_DER = GOOD_DER.replace(RSA_OID, UNKNOWN_OID)
+KEY_PEM = KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+UNKNOWN_PRIVATE_KEY = _pem(KEY.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                             serialization.NoEncryption()).replace(RSA_OID, UNKNOWN_OID), "PRIVATE KEY")
+UNKNOWN_PUBLIC_KEY = _pem(KEY.public_key().public_bytes(
+    serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo).replace(RSA_OID, UNKNOWN_OID),
+    "PUBLIC KEY")
+
+
+def test_certificates_and_keys_the_library_cannot_read_are_refused_not_failed(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="holder")
+    good = _pem(GOOD_DER)
+    for number, (body, key, chain) in enumerate((
+            (_pem(BAD_VERSION_DER), KEY_PEM, None), (good, KEY_PEM, _pem(BAD_VERSION_DER)),
+            (_pem(UNKNOWN_KEY_DER), KEY_PEM, None), (good, UNKNOWN_PRIVATE_KEY, None))):
+        code, _message, status = error_of(iam.upload_server_certificate, ServerCertificateName=f"odd{number}",
+                                          CertificateBody=body, PrivateKey=key,
+                                          **({"CertificateChain": chain} if chain else {}))
+        assert (code, status) == ("MalformedCertificate", 400), number
+    assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []
+    code, _message, status = error_of(iam.upload_signing_certificate, UserName="holder",
+                                      CertificateBody=_pem(BAD_VERSION_DER))
+    assert (code, status) == ("MalformedCertificate", 400)
+    code, _message, status = error_of(iam.upload_ssh_public_key, UserName="holder", SSHPublicKeyBody=UNKNOWN_PUBLIC_KEY)
+    assert (code, status) == ("InvalidPublicKey", 400)
+    assert iam.list_signing_certificates(UserName="holder")["Certificates"] == []
+    assert iam.list_ssh_public_keys(UserName="holder")["SSHPublicKeys"] == []
+    # The same certificate, well formed, is taken.
+    iam.upload_server_certificate(ServerCertificateName="fine", CertificateBody=good, PrivateKey=KEY_PEM)
+
+
+def _saml_metadata(certificate_der: bytes, entity: str) -> str:
+    return (f'<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+            f'entityID="{entity}"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:'
+            'protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+            f'<ds:X509Data><ds:X509Certificate>{base64.b64encode(certificate_der).decode()}</ds:X509Certificate>'
+            '</ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:'
+            'SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor>'
+            '</md:EntityDescriptor>')
+
+
+def test_saml_metadata_and_private_keys_the_library_cannot_read_are_invalid_input(aws) -> None:
+    iam = aws.client("iam")
+    for certificate in (BAD_VERSION_DER, UNKNOWN_KEY_DER):
+        code, _message, status = error_of(iam.create_saml_provider, Name="odd-idp",
+                                          SAMLMetadataDocument=_saml_metadata(certificate, "https://idp.example/1"))
+        assert (code, status) == ("InvalidInput", 400)
+    code, _message, status = error_of(iam.create_saml_provider, Name="odd-key",
+                                      SAMLMetadataDocument=_saml_metadata(GOOD_DER, "https://idp.example/2"),
+                                      AddPrivateKey=UNKNOWN_PRIVATE_KEY)
+    assert (code, status) == ("InvalidInput", 400)
+    assert iam.list_saml_providers()["SAMLProviderList"] == []
+
+
+def _b64url(number: int) -> str:
+    return base64.urlsafe_b64encode(number.to_bytes((number.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+
+
+def test_a_jwks_key_whose_certificate_cannot_be_read_is_not_a_500(aws) -> None:
+    issuer = "https://odd-idp.example"
+    numbers = KEY.public_key().public_numbers()
+    status, _body = aws.admin("PUT", "/oidc/jwks", {"issuer": issuer, "jwks": {"keys": [
+        {"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": _b64url(numbers.n), "e": _b64url(numbers.e),
+         "x5c": [base64.b64encode(BAD_VERSION_DER).decode()]}]}})
+    assert status == 200
+    iam = aws.client("iam")
+    iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["aud1"], ThumbprintList=["a" * 40])
+    iam.create_role(RoleName="odd-web", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/odd-idp.example"},
+        "Action": "sts:AssumeRoleWithWebIdentity"}]}))
+    now = int(time.time())
+    token = jwt.encode({"iss": issuer, "aud": "aud1", "sub": "s", "iat": now, "exp": now + 600}, KEY,
+                       algorithm="RS256", headers={"kid": "k1"})
+    code, _message, status = error_of(aws.client("sts").assume_role_with_web_identity,
+                                      RoleArn=f"arn:aws:iam::{ACCOUNT}:role/odd-web", RoleSessionName="session",
+                                      WebIdentityToken=token)
+    assert status == 400 and code == "InvalidIdentityToken"
+
+
+def test_a_credential_age_is_refused_for_services_without_api_keys(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="git")
+    for service in ("codecommit.amazonaws.com", "cassandra.amazonaws.com"):
+        code, message, status = error_of(iam.create_service_specific_credential, UserName="git",
+                                         ServiceName=service, CredentialAgeDays=7)
+        assert (code, status) == ("ValidationError", 400)
+        assert "long-term API keys" in message and service in message
+    assert iam.list_service_specific_credentials(UserName="git")["ServiceSpecificCredentials"] == []
+    key = iam.create_service_specific_credential(UserName="git", ServiceName="bedrock.amazonaws.com",
+                                                 CredentialAgeDays=7)["ServiceSpecificCredential"]
+    assert key["ExpirationDate"] > key["CreateDate"]
+    plain = iam.create_service_specific_credential(UserName="git", ServiceName="codecommit.amazonaws.com")[
+        "ServiceSpecificCredential"]
+    assert "ExpirationDate" not in plain
