@@ -1,23 +1,23 @@
 """Service-specific credentials: Create/List/Reset/Update/DeleteServiceSpecificCredential.
 
-Served for the services IAM issues them for: CodeCommit (HTTPS Git credentials) and Amazon Keyspaces (a user name
-and a password), and the API-key services (an alias and a secret): Amazon Bedrock, CloudWatch, CloudWatch Logs and
+Served for the services IAM issues them for: CodeCommit (HTTPS Git credentials) and Amazon Keyspaces (a user name and a
+password), and the API-key services (an alias and a secret): Amazon Bedrock, CloudWatch, CloudWatch Logs and
 ``aws-external-anthropic``.  A user's credential for a service is named ``<user>-at-<account>``, its second one
 ``<user>+1-at-<account>`` (the user name of a password credential, the alias of an API key); a password is 60
-characters, an API key's secret starts with its service's prefix (``ABSK`` for Bedrock: :data:`KEY_PREFIXES`)
-(recorded from AWS, 2026-09: radkawar/stackd, internal/services/iam/testdata/service_credentials_aws.json,
-service_credentials_authorization_aws.json).  Another service name is ``NoSuchEntity`` (404) "No
-such service <name> is supported for Service Specific Credentials", not the API reference's
-``NotSupportedService`` (recorded from AWS: LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json,
+characters, an API key's secret starts with its service's prefix (``ABSK`` for Bedrock: :data:`KEY_PREFIXES`) (recorded
+from AWS, 2026-09: radkawar/stackd, internal/services/iam/testdata/service_credentials_aws.json,
+service_credentials_authorization_aws.json).  Another service name is ``NoSuchEntity`` (404) "No such service <name> is
+supported for Service Specific Credentials", not the API reference's ``NotSupportedService`` (recorded from AWS:
+LocalStack snapshot tests/aws/services/iam/test_iam.snapshot.json,
 test_create_service_specific_credential_invalid_service, 2025-03-06, and
 test_list_service_specific_credential_different_service, 2026-03-05; and the stackd recording).  A user holds at most
 two per service ("Cannot exceed quota for ContextSpecificCredentialsPerUserPerContext: 2", recorded);
-``CredentialAgeDays`` gives an API key an ``ExpirationDate`` and is refused for the other services.  Naming another user's credential is
-``ValidationError`` "User <user> does not have a service specific credential with id <id>" (recorded; one case per
-service, for which of Reset/Update/Delete the recording does not say: all three answer it here); UpdateServiceSpecific
-Credential does not set ``Expired`` ("Operation does not support status Expired", recorded).  The password or
-secret is shown only by Create and Reset.  Authorized as ``iam:<Operation>`` on the user's ARN (the caller's own
-when UserName is omitted).
+``CredentialAgeDays`` gives an API key an ``ExpirationDate`` and is refused for the other services.  Naming another
+user's credential is ``ValidationError`` "User <user> does not have a service specific credential with id <id>"
+(recorded; one case per service, for which of Reset/Update/Delete the recording does not say: all three answer it here);
+UpdateServiceSpecificCredential does not set ``Expired`` ("Operation does not support status Expired", recorded).  The
+password or secret is shown only by Create and Reset.  Authorized as ``iam:<Operation>`` on the user's ARN (the caller's
+own when UserName is omitted).
 """
 from __future__ import annotations
 
