@@ -210,6 +210,24 @@ def test_a_schema1_images_layers_are_its_own_and_outlive_the_collector(aws) -> N
     assert [image["imageTag"] for image in ecr.list_images(repositoryName="legacy")["imageIds"]] == ["v1"]
 
 
+def test_a_schema1_manifest_names_its_layers_as_the_format_does_and_within_the_limit(aws) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="legacy")
+    never = "sha256:" + "9" * 64
+    base = json.loads(_schema1(never))
+    for number, layers in enumerate(({"blobSum": never}, [never], [{"blobSum": [never]}], [{"blobSum": 5}], [{}])):
+        code, message, _status = error_of(ecr.put_image, repositoryName="legacy", imageTag=f"t{number}",
+                                          imageManifest=json.dumps({**base, "fsLayers": layers}),
+                                          imageManifestMediaType=SCHEMA1)
+        assert code == "InvalidParameterException" and "Invalid JSON" in message, layers
+    # Schema 1's layers are its fsLayers: an empty "layers" beside them does not hide them from the 500-layer limit.
+    many = {**base, "fsLayers": [{"blobSum": never}] * 501, "history": base["history"][:1] * 501, "layers": []}
+    code, message, _status = error_of(ecr.put_image, repositoryName="legacy", imageTag="many",
+                                      imageManifest=json.dumps(many), imageManifestMediaType=SCHEMA1)
+    assert code == "InvalidParameterException" and "number of layers" in message
+    assert ecr.list_images(repositoryName="legacy")["imageIds"] == []
+
+
 FOREIGN = "sha256:" + "ab" * 32
 
 
@@ -242,6 +260,26 @@ def test_a_manifest_with_a_foreign_layer_is_stored_without_it(aws) -> None:
     [foreign, mine] = ecr.batch_check_layer_availability(repositoryName="windows",
                                                          layerDigests=[FOREIGN, own])["layers"]
     assert (foreign["layerAvailability"], mine["layerAvailability"]) == ("UNAVAILABLE", "AVAILABLE")
+
+
+def test_a_foreign_layer_is_left_out_only_with_a_digest_and_the_urls_it_comes_from(aws) -> None:
+    """distribution refuses a foreign layer without ``urls`` and wants a non-distributable one without them pushed;
+    a digest that is none is no layer of any type."""
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="windows")
+    config = upload_blob(ecr, "windows", b'{"architecture":"amd64","os":"windows"}')
+    own = upload_blob(ecr, "windows", b"app-layer")
+    foreign_type = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+    for number, change in enumerate(({"urls": []}, {"urls": None}, {"urls": [""]}, {"digest": "not-a-digest"},
+                                     {"digest": "sha256:" + "AB" * 32})):
+        manifest = json.loads(_windows_manifest(foreign_type, own, config))
+        manifest["layers"][0].update(change)
+        if manifest["layers"][0]["urls"] is None:
+            del manifest["layers"][0]["urls"]
+        code, _message, _status = error_of(ecr.put_image, repositoryName="windows", imageTag=f"t{number}",
+                                           imageManifest=json.dumps(manifest))
+        assert code == "LayersNotFoundException", change
+    assert ecr.list_images(repositoryName="windows")["imageIds"] == []
 
 
 def test_a_foreign_layer_need_not_be_pushed_over_the_registry_wire(server) -> None:

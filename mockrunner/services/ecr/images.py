@@ -151,15 +151,18 @@ _SCHEMA_1 = frozenset({"application/vnd.docker.distribution.manifest.v1+json",
 
 
 def _well_formed(manifest: dict, media_type: str) -> bool:
-    """The members the manifest's format requires: ``schemaVersion`` 1 (Docker V2 Schema 1) or 2 (every other
-    format); an image manifest's ``config`` descriptor and ``layers`` list, an index's ``manifests`` list, each
-    descriptor an object with a ``digest`` string and an integer ``size`` (the OCI image spec's JSON schemas and
-    Docker's Image Manifest V2 Schema 2; distribution refuses the rest too)."""
+    """The members the manifest's format requires: ``schemaVersion`` 1 (Docker V2 Schema 1, whose ``fsLayers`` is a
+    list of objects naming a digest in ``blobSum``) or 2 (every other format); an image manifest's ``config``
+    descriptor and ``layers`` list, an index's ``manifests`` list, each descriptor an object with a ``digest`` string
+    and an integer ``size`` (the OCI image spec's JSON schemas and Docker's Image Manifest V2 Schema 2; distribution
+    refuses the rest too)."""
     version = manifest.get("schemaVersion")
     if type(version) is not int or version != (1 if media_type in _SCHEMA_1 else 2):
         return False
     if media_type in _SCHEMA_1:
-        return True
+        layers = manifest.get("fsLayers")
+        return isinstance(layers, list) and all(isinstance(item, dict) and is_digest(item.get("blobSum"))
+                                                 for item in layers)
     if media_type in INDEX_MEDIA_TYPES:
         described = manifest.get("manifests")
     else:
@@ -186,7 +189,7 @@ MAX_LAYERS = 500
 
 
 def _too_many_layers(manifest: dict) -> bool:
-    layers = manifest.get("layers", manifest.get("fsLayers"))
+    layers = manifest.get("fsLayers" if manifest.get("schemaVersion") == 1 else "layers")
     return isinstance(layers, list) and len(layers) > MAX_LAYERS
 
 

@@ -238,8 +238,13 @@ def check_references(store: "Store", repo: Repository, manifest: dict, media_typ
 
 
 def _is_foreign(descriptor: dict) -> bool:
-    media_type = descriptor.get("mediaType")
-    return isinstance(media_type, str) and media_type in FOREIGN_LAYER_MEDIA_TYPES
+    """A layer the client may leave out: of a foreign or non-distributable type, with a digest, and with the
+    ``urls`` it is fetched from (distribution refuses a foreign layer without them, and requires a non-distributable
+    one without them to be pushed)."""
+    media_type, digest, urls = descriptor.get("mediaType"), descriptor.get("digest"), descriptor.get("urls")
+    return isinstance(media_type, str) and media_type in FOREIGN_LAYER_MEDIA_TYPES \
+        and isinstance(digest, str) and is_sha256(digest) \
+        and isinstance(urls, list) and bool(urls) and all(isinstance(url, str) and url for url in urls)
 
 
 def record_media_types(repo: Repository, manifest: dict) -> None:
