@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 from mockrunner.iam_engine.strict_json import is_unicode_text
 from mockrunner.model.clock import MAX_CLOCK_OFFSET
 from mockrunner.model.iam_homes import case_twins, misplaced, shared_ids, shared_key_ids
+from mockrunner.model.iam_references import dangling
 from mockrunner.model.policy_documents import check_policy_documents
+from mockrunner.model.unique_identifiers import twin_identifiers
 from mockrunner.state_ranges import check_ranges, checking
 
 if TYPE_CHECKING:
@@ -124,10 +126,12 @@ def read_state(store: "Store", document: Any) -> Replacement:
         raise SnapshotError("$.state: nested too deeply") from None
     if limits.problem is not None:
         raise SnapshotError(limits.problem)
+    _check_state_types(store, decoded)
     _check_accounts(decoded["accounts"])
     _check_homes(decoded["accounts"])
     _check_policies(decoded["accounts"])
     problem = misplaced(decoded["accounts"]) or case_twins(decoded["accounts"]) or shared_ids(decoded["accounts"]) \
+        or dangling(decoded["accounts"]) or twin_identifiers(decoded["accounts"]) \
         or root_key_clash(store, decoded["accounts"], decoded.get("seeded_root_keys", {}))
     if problem is not None:
         raise SnapshotError(problem)
@@ -192,6 +196,17 @@ def _empty_values(store: "Store", names: set[str]) -> dict[str, Any]:
         except TypeError:
             raise SnapshotError(f"$.state.{name}: missing from the document") from None
     return empties
+
+
+def _check_state_types(store: "Store", decoded: dict[str, Any]) -> None:
+    """Each part of the state decodes to the type the store holds it as: a tagged value (``{"$tuple": []}``,
+    ``{"$datetime": ...}``) is a JSON object too, and one in place of the accounts or the identity providers was
+    taken, failing every later call that used it."""
+    for name, value in decoded.items():
+        expected = type(getattr(store, name))
+        if type(value) is not expected:
+            what = "an object" if expected is dict else f"a {expected.__name__}"
+            raise SnapshotError(f"$.state.{name}: expected {what}, got {type(value).__name__}")
 
 
 def _check_accounts(accounts: dict) -> None:
