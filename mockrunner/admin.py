@@ -46,6 +46,7 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
 
 from mockrunner import __version__
 from mockrunner.admin_access import TOKEN_HEADER, refusal
@@ -122,9 +123,33 @@ def _body(required: bool = True) -> Any:
 def _guard() -> Response | None:
     refused = refusal(_store().settings, request.remote_addr or "", request.headers)
     if refused is None:
-        return None
+        return _options() if request.method == "OPTIONS" else None
     response = _json({"error": refused.error, "message": refused.message}, refused.status)
     response.headers.update(refused.headers)
+    return response
+
+
+_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def _options() -> Response:
+    """``OPTIONS``: the methods the endpoint at this path takes, in ``Allow`` and as JSON (not the catch-all's,
+    which answers every other method with UnknownAdminEndpoint); no endpoint there is that 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    methods = []
+    for method in _METHODS:
+        try:
+            rule, _ = adapter.match(method=method, return_rule=True)
+        except HTTPException:
+            continue
+        if str(rule.endpoint).startswith(f"{admin.name}.") and rule.endpoint != f"{admin.name}.unknown":
+            methods.append(method)
+    if not methods:
+        raise AdminError(404, "UnknownAdminEndpoint", f"no admin endpoint at {request.path} (see the README's admin "
+                         "API table)")
+    methods += ["HEAD", "OPTIONS"] if "GET" in methods else ["OPTIONS"]
+    response = _json({"methods": methods})
+    response.headers["Allow"] = ", ".join(methods)
     return response
 
 

@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mockrunner import regions
 from mockrunner.iam_engine import strict_json
 from mockrunner.numerals import is_decimal
 
@@ -320,6 +321,9 @@ class _Seeder:
 
     def call(self, service: str, operation: str, params: dict, path: str, document_path: str | None = None,
              region: str | None = None) -> dict:
+        """The operation's answer, called as the API would be; a ``region`` the API would refuse is refused."""
+        if region is not None and not regions.is_valid(region):
+            raise SeedError(f"{path}.region: {region[:40]!r} is not a region the API serves")
         return call_operation(self.store, self.account_id, region or self.region, service, operation, params,
                               path, document_path)
 

@@ -96,8 +96,9 @@ def public_url(service: Service) -> str | None:
     accessible), whose default domain only DescribeCustomDomains' ``DNSTarget`` shows (terraform-provider-aws
     ``service.go`` reads it there "for private services"; aws/aws-sdk-go#4635, awslabs/amazon-app-runner-deploy#24).
     """
-    ingress = service.network_configuration.get("IngressConfiguration", {})
-    return service.url if ingress.get("IsPubliclyAccessible", True) else None
+    ingress = service.network_configuration.get("IngressConfiguration")
+    public = ingress.get("IsPubliclyAccessible", True) if isinstance(ingress, dict) else True
+    return service.url if public is not False else None
 
 
 def service_view(state: AppRunnerState, service: Service) -> dict:
