@@ -23,6 +23,16 @@ Findings (each test failed before its fix):
   the operations' documented refusals now.
 - **Low (IAM validation).** ``CredentialAgeDays`` was taken for CodeCommit and Keyspaces credentials, which then had
   an ``ExpirationDate``; the model: the field "is only valid for services that support long-term API keys".
+- **High (state import, fail-open).** A state document could hold an access key, login profile or credential of a
+  user that does not exist, a group listing an unknown member, an attachment or boundary of a policy that is gone,
+  an instance profile of a missing role: state AWS cannot reach (IAM refuses to delete what is still named), which
+  handed them to whatever was created under that name later (a new ``alice`` signed in with the old ``alice``'s
+  key, a new ``mallory`` was already an admin).  Such an import is refused.
+- **Medium (state import).** A tagged value (``{"$tuple": []}``) in place of the accounts was a 500, in place of
+  the identity providers it was taken and every federation call then failed; a service's ingress configuration of
+  ``null`` made every ListServices a 500.  Duplicate policy version ids and two live services of one name were
+  taken.  A seed could create resources in a region the API refuses.  ``OPTIONS`` on the admin API answered an
+  empty HTML page offering every method.
 - **Low (ECR fidelity).** Create/UpdateRepositoryCreationTemplate refused an ``aws:`` tag key with
   InvalidTagParameterException, an error neither operation declares, naming a member (``tags``) they do not have.
 """
@@ -40,6 +50,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from mockrunner.model import snapshot
 from tests.apprunner.helpers import PUBLIC_SOURCE, running, user_client
 from tests.ecr.pushing import DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, blob_digest, upload_blob
 from tests.iam.helpers import ACCOUNT, error_of
@@ -419,3 +430,116 @@ def test_a_credential_age_is_refused_for_services_without_api_keys(aws) -> None:
     plain = iam.create_service_specific_credential(UserName="git", ServiceName="codecommit.amazonaws.com")[
         "ServiceSpecificCredential"]
     assert "ExpirationDate" not in plain
+
+
+# ------------------------------------------------------------------------------------------------ state import
+def _exported(aws) -> dict:
+    return json.loads(json.dumps(snapshot.export_state(aws.store)))
+
+
+def _import_refused(aws, document: dict, *words: str) -> str:
+    status, answer = aws.admin("PUT", "/state", document)
+    assert (status, answer["error"]) == (400, "InvalidState"), answer
+    for word in words:
+        assert word in answer["message"], answer
+    return answer["message"]
+
+
+def test_a_state_holding_what_names_missing_users_roles_or_policies_is_not_imported(aws) -> None:
+    iam = aws.client("iam")
+    everything = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    iam.create_user(UserName="alice")
+    iam.create_access_key(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Pa55word!Pa55word")
+    iam.create_group(GroupName="admins")
+    iam.put_group_policy(GroupName="admins", PolicyName="all", PolicyDocument=everything)
+    policy = iam.create_policy(PolicyName="p", PolicyDocument=everything)["Policy"]["Arn"]
+    iam.create_user(UserName="bob", PermissionsBoundary=policy)
+    iam.attach_user_policy(UserName="bob", PolicyArn=policy)
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    iam.create_instance_profile(InstanceProfileName="app")
+    iam.add_role_to_instance_profile(InstanceProfileName="app", RoleName="app")
+
+    def changed(change) -> dict:
+        document = _exported(aws)
+        change(document["state"]["accounts"][ACCOUNT]["iam"])
+        return document
+
+    _import_refused(aws, changed(lambda state: state["users"].pop("alice")), "user_name", "no user 'alice'")
+    _import_refused(aws, changed(lambda state: state["groups"]["admins"]["users"].append("mallory")),
+                    "groups['admins'].users", "no user 'mallory'")
+    _import_refused(aws, changed(lambda state: state["policies"].pop(policy)), policy)
+    _import_refused(aws, changed(lambda state: state["roles"].pop("app")), "instance_profiles['app'].roles")
+    gone = policy.replace(":policy/p", ":policy/gone")
+    _import_refused(aws, changed(lambda state: state["users"]["bob"].update(permissions_boundary=gone)),
+                    "permissions_boundary", gone)
+    # Nothing was replaced: the old key's user is still alice, and a new mallory is in no group.
+    assert [user["UserName"] for user in iam.list_users()["Users"]] == ["alice", "bob"]
+    assert iam.get_group(GroupName="admins")["Users"] == []
+    # An AWS managed policy attached and the state as exported are taken.
+    iam.attach_user_policy(UserName="bob", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    status, answer = aws.admin("PUT", "/state", _exported(aws))
+    assert status == 200, answer
+
+
+def test_tagged_values_in_place_of_the_states_parts_are_refused(aws) -> None:
+    for part in ("accounts", "identity_providers", "seeded_root_keys"):
+        for tagged in ({"$tuple": []}, {"$datetime": "2026-01-01T00:00:00+00:00"}):
+            document = _exported(aws)
+            document["state"][part] = tagged
+            _import_refused(aws, document, f"$.state.{part}")
+    assert aws.client("sts").get_caller_identity()["Account"] == ACCOUNT
+    status, answer = aws.admin("POST", "/oidc/token", {"github": {"repository": "acme/web",
+                                                                  "ref": "refs/heads/main"}})
+    assert status == 200 and answer["token"].count(".") == 2
+
+
+def test_twin_identifiers_are_not_imported_and_a_null_ingress_is_read_as_none(aws) -> None:
+    iam, apprunner = aws.client("iam"), aws.client("apprunner")
+    policy = iam.create_policy(PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]}))["Policy"]["Arn"]
+    service = running(apprunner, "web1")
+    document = _exported(aws)
+    versions = document["state"]["accounts"][ACCOUNT]["iam"]["policies"][policy]["versions"]
+    versions.append(versions[0])
+    _import_refused(aws, document, "versions", "'v1' is there twice")
+    document = _exported(aws)
+    services = document["state"]["accounts"][ACCOUNT]["regions"]["us-east-1"]["apprunner"]["services"]
+    twin = service[:-32] + "0" * 32
+    services[twin] = json.loads(json.dumps(services[service]).replace(service[-32:], "0" * 32))
+    _import_refused(aws, document, "service_names")
+    # A null ingress configuration (no such answer comes from the API) is read as none: the service is public.
+    document = _exported(aws)
+    services = document["state"]["accounts"][ACCOUNT]["regions"]["us-east-1"]["apprunner"]["services"]
+    services[service]["network_configuration"]["IngressConfiguration"] = None
+    status, answer = aws.admin("PUT", "/state", document)
+    assert status == 200, answer
+    [listed] = apprunner.list_services()["ServiceSummaryList"]
+    assert listed["ServiceUrl"] == apprunner.describe_service(ServiceArn=service)["Service"]["ServiceUrl"]
+
+
+def test_a_seed_names_only_regions_the_api_serves(aws) -> None:
+    status, answer = aws.admin("POST", "/seed", {"ecr": {"repositories": [{"name": "app", "region": "mars-1"}]}})
+    assert (status, answer["error"]) == (400, "InvalidSeed") and "mars-1" in answer["message"]
+    status, answer = aws.admin("POST", "/seed", {"apprunner": {"connections": [
+        {"region": "mars-1", "ConnectionName": "conn1", "ProviderType": "GITHUB"}]}})
+    assert (status, answer["error"]) == (400, "InvalidSeed") and "mars-1" in answer["message"]
+    assert "mars-1" not in aws.store.account(ACCOUNT).regions
+    status, _answer = aws.admin("POST", "/seed", {"ecr": {"repositories": [{"name": "app", "region": "eu-west-1"}]}})
+    assert status == 200
+    assert aws.client("ecr", region="eu-west-1").describe_repositories()["repositories"][0]["repositoryName"] == "app"
+
+
+def test_options_on_the_admin_api_names_the_endpoints_methods(server) -> None:
+    import requests
+
+    answer = requests.options(f"{server.endpoint_url}/_mockrunner/state", timeout=30)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["Allow"] == "GET, POST, PUT, HEAD, OPTIONS"
+    assert answer.json() == {"methods": ["GET", "POST", "PUT", "HEAD", "OPTIONS"]}
+    assert requests.options(f"{server.endpoint_url}/_mockrunner/health", timeout=30).headers["Allow"] == \
+        "GET, HEAD, OPTIONS"
+    missing = requests.options(f"{server.endpoint_url}/_mockrunner/no/such/endpoint", timeout=30)
+    assert missing.status_code == 404 and missing.json()["error"] == "UnknownAdminEndpoint"
