@@ -113,12 +113,11 @@ def _check_pem_pair(private_pem: str, certificate_pem: str) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from mockrunner.key_material import UNREADABLE
+    from mockrunner.key_material import UNREADABLE, certificate_key_readable
 
     try:
         private = serialization.load_pem_private_key(private_pem.encode("ascii"), None)
-        certificate = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
-        certificate.public_key()
+        certificate = certificate_key_readable(x509.load_pem_x509_certificate(certificate_pem.encode("ascii")))
     except UNREADABLE as error:
         raise SamlIdpError(f"not a PEM private key and certificate ({error})") from None
     if not isinstance(private, rsa.RSAPrivateKey) or certificate.public_key() != private.public_key():
