@@ -118,6 +118,7 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     app.config["MOCKRUNNER_STORE"] = store
     app.config["MOCKRUNNER_STATE_FILE"] = state_file
     app.url_map.strict_slashes = False
+    app.url_map.merge_slashes = False  # "//" is no admin path: not a redirect (an HTML page, before the guard)
     app.register_blueprint(admin, url_prefix=ADMIN_PREFIX)
     app.register_blueprint(ui, url_prefix=ADMIN_PREFIX + "/ui")
 

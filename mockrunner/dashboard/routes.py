@@ -53,6 +53,8 @@ def _guard() -> Response | None:
     settings = _store().settings
     refused = access.ui_refusal(settings, request.remote_addr or "", request.headers, request.cookies)
     if refused is None or request.endpoint in _OPEN_WITHOUT_TOKEN and access.only_token_missing(refused):
+        if request.method == "OPTIONS" and _page_methods() is None:
+            raise NotFound()  # no page here: the 404 a GET gets, not the catch-all route's methods
         return None
     if access.only_token_missing(refused) and request.method == "GET":
         return Response(render_template("login.html", failed=False), status=401, headers=dict(refused.headers))

@@ -74,7 +74,7 @@ IDS = {"users": ("user_id", USER_ID_PREFIX), "roles": ("role_id", ROLE_ID_PREFIX
 identifiers", "Unique identifiers")."""
 
 
-def _stored_policies(account: "Account") -> Iterator[tuple[str, str | None]]:
+def stored_principal_policies(account: "Account") -> Iterator[tuple[str, str | None]]:
     """``(path, text)`` of every stored policy whose principals IAM resolves (``principal_arns``): role trust
     policies, ECR repository and registry policies."""
     base = f"$.state.accounts.{account.id}"
@@ -130,7 +130,7 @@ def shared_ids(accounts: Mapping[str, "Account"]) -> str | None:
                 owners[unique_id] = where
     principals = {unique_id for unique_id in owners if unique_id.startswith((USER_ID_PREFIX, ROLE_ID_PREFIX))}
     for account in accounts.values():
-        for where, text in _stored_policies(account):
+        for where, text in stored_principal_policies(account):
             named = named_unique_ids(text) & principals if text else set()
             if named:
                 return (f"{where}: names {min(named)!r}, the unique id of a user or role that exists (IAM shows a "

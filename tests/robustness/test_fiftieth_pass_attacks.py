@@ -52,7 +52,15 @@ from cryptography.x509.oid import NameOID
 
 from mockrunner.model import snapshot
 from tests.apprunner.helpers import PUBLIC_SOURCE, running, user_client
-from tests.ecr.pushing import DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, blob_digest, upload_blob
+from tests.ecr.pushing import (
+    DOCKER_CONFIG,
+    DOCKER_LAYER,
+    DOCKER_MANIFEST,
+    blob_digest,
+    image_manifest,
+    put_image,
+    upload_blob,
+)
 from tests.iam.helpers import ACCOUNT, error_of
 from tests.registry.images import Registry, error_code, login_password
 
@@ -543,3 +551,109 @@ def test_options_on_the_admin_api_names_the_endpoints_methods(server) -> None:
         "GET, HEAD, OPTIONS"
     missing = requests.options(f"{server.endpoint_url}/_mockrunner/no/such/endpoint", timeout=30)
     assert missing.status_code == 404 and missing.json()["error"] == "UnknownAdminEndpoint"
+
+
+def test_what_else_names_a_missing_principal_is_not_imported(aws) -> None:
+    """A user's STS session, the record of a role's use, a trust or repository policy naming a user of its own
+    account by ARN: a namesake created later was handed each of them (a federated session got the new user's
+    permissions, a new user assumed the role the old one was trusted for)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="ghost")
+    iam.put_user_policy(UserName="ghost", PolicyName="federate", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetFederationToken",
+                                               "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="ghost")["AccessKey"]
+    aws.client_for(key, "sts").get_federation_token(Name="visitor")
+    ghost_arn = f"arn:aws:iam::{ACCOUNT}:user/ghost"
+    iam.create_role(RoleName="admin", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ghost_arn}, "Action": "sts:AssumeRole"}]}))
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="repo")
+    ecr.set_repository_policy(repositoryName="repo", policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ghost", "Effect": "Allow", "Principal": {"AWS": ghost_arn}, "Action": "ecr:*"}]}))
+
+    def without_ghost(document: dict) -> dict:
+        state = document["state"]["accounts"][ACCOUNT]["iam"]
+        del state["users"]["ghost"]
+        state["access_keys"] = {}
+        state["last_used"] = {}
+        return document
+
+    # The federated session of the missing user, then (sessions dropped) the trust policy naming it.
+    _import_refused(aws, without_ghost(_exported(aws)), "sessions", "no user 'ghost'")
+    document = without_ghost(_exported(aws))
+    document["state"]["accounts"][ACCOUNT]["iam"]["sessions"] = {}
+    _import_refused(aws, document, "roles['admin'].assume_role_policy", ghost_arn)
+    role = document["state"]["accounts"][ACCOUNT]["iam"]["roles"]["admin"]
+    role["assume_role_policy"] = role["assume_role_policy"].replace(ghost_arn, f"arn:aws:iam::{ACCOUNT}:root")
+    _import_refused(aws, document, "repositories['repo'].policy_text", ghost_arn)
+    # The record of a missing role's use.
+    document = _exported(aws)
+    state = document["state"]["accounts"][ACCOUNT]["iam"]
+    state["last_used"][f"arn:aws:iam::{ACCOUNT}:role/gone"] = state["last_used"].get(ghost_arn) or {
+        "iam": {"$tuple": [{"$datetime": "2026-12-01T00:00:00+00:00"}, "us-east-1"]}}
+    message = _import_refused(aws, document, "last_used", "role/gone")
+    assert message.endswith("no access key, user or role of that name in this account"), message
+    # Deleting the user through the API shows it by its unique id: that state is imported.
+    iam.delete_access_key(UserName="ghost", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user_policy(UserName="ghost", PolicyName="federate")
+    iam.delete_user(UserName="ghost")
+    status, answer = aws.admin("PUT", "/state", _exported(aws))
+    assert status == 200, answer
+
+
+def test_twin_identifiers_and_indexes_that_disagree_are_not_imported(aws) -> None:
+    iam, ecr, apprunner = aws.client("iam"), aws.client("ecr"), aws.client("apprunner")
+    policy = iam.create_policy(PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]}))["Policy"]["Arn"]
+    iam.create_policy_version(PolicyArn=policy, PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}))
+    ecr.create_repository(repositoryName="images")
+    put_image(ecr, "images", image_manifest("one"), imageTag="latest")
+    put_image(ecr, "images", image_manifest("two"), imageTag="old")
+    scale = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="scale")[
+        "AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
+    service = running(apprunner, "web1", AutoScalingConfigurationArn=scale)
+    exported = _exported(aws)
+    account = exported["state"]["accounts"][ACCOUNT]
+
+    def changed(change) -> dict:
+        document = json.loads(json.dumps(exported))
+        change(document["state"]["accounts"][ACCOUNT])
+        return document
+
+    # A next version id the policy already holds: CreatePolicyVersion would make a second v2.
+    _import_refused(aws, changed(lambda state: state["iam"]["policies"][policy].update(next_version=2)),
+                    "next_version", "'v2'")
+    # One tag on two images.
+    digests = list(account["regions"]["us-east-1"]["ecr"]["repositories"]["images"]["images"])
+    _import_refused(aws, changed(lambda state: state["regions"]["us-east-1"]["ecr"]["repositories"]["images"][
+        "images"][digests[1]]["tags"].append("latest")), "tag 'latest'")
+    apprunner_state = ("regions", "us-east-1", "apprunner")
+
+    def in_apprunner(state: dict) -> dict:
+        for step in apprunner_state:
+            state = state[step]
+        return state
+
+    # A live service marked deleted (its name then free for a second RUNNING web1), and an emptied index.
+    _import_refused(aws, changed(lambda state: in_apprunner(state)["services"][service].update(
+        deleted_at={"$datetime": "2026-12-01T00:00:00+00:00"})), "deleted_at disagree")
+    _import_refused(aws, changed(lambda state: in_apprunner(state).update(asc_services={})), "asc_services")
+    status, answer = aws.admin("PUT", "/state", exported)
+    assert status == 200, answer
+    assert apprunner.describe_auto_scaling_configuration(AutoScalingConfigurationArn=scale)[
+        "AutoScalingConfiguration"]["HasAssociatedService"] is True
+
+
+def test_no_page_and_double_slashes_are_not_found_not_redirected(server) -> None:
+    import requests
+
+    options = requests.options(f"{server.endpoint_url}/_mockrunner/ui/nope", timeout=30)
+    assert options.status_code == 404 and options.headers["Content-Type"].startswith("text/html")
+    assert "Allow" not in options.headers
+    for method in ("GET", "POST"):
+        answer = requests.request(method, f"{server.endpoint_url}/_mockrunner//reset", timeout=30,
+                                  headers={"Host": "evil.example:1"}, allow_redirects=False)
+        assert answer.status_code in (403, 404) and "Location" not in answer.headers
+        assert answer.headers["Content-Type"] == "application/json"
