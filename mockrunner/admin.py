@@ -121,9 +121,18 @@ def _body(required: bool = True) -> Any:
 
 @admin.before_request
 def _guard() -> Response | None:
+    refused = refusal_response()
+    if refused is None and request.method == "OPTIONS":
+        return _options()
+    return refused
+
+
+def refusal_response() -> Response | None:
+    """The admin API's refusal of this request's network facts and token (``None``: it may call), also for a path
+    no route takes: a client that may not call at all learns nothing, not even that a path is unknown."""
     refused = refusal(_store().settings, request.remote_addr or "", request.headers)
     if refused is None:
-        return _options() if request.method == "OPTIONS" else None
+        return None
     response = _json({"error": refused.error, "message": refused.message}, refused.status)
     response.headers.update(refused.headers)
     return response

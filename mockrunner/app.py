@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 
 def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
-    from mockrunner.admin import admin
+    from mockrunner.admin import admin, refusal_response
     from mockrunner.admin_access import BROWSER_HEADERS
     from mockrunner.dashboard import routing_error, ui
     from mockrunner.oidc import admin_routes  # noqa: F401 - adds the /_mockrunner/oidc routes to the admin blueprint
@@ -135,6 +135,9 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
         page = routing_error(error)
         if page is not None:
             return page
+        refused = refusal_response()
+        if refused is not None:
+            return refused
         response = jsonify({"error": type(error).__name__, "message": error.description})
         response.status_code = error.code or 500
         return response

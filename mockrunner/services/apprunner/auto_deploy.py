@@ -8,13 +8,14 @@ operation back and the service keeps ``RUNNING`` the image it ran before.
 
 Only a ``RUNNING`` service is redeployed; a push while another operation is in progress, or while the service
 is paused, starts nothing (unverified: App Runner's behaviour then is not documented).  An identifier naming a
-digest tracks no tag and is never redeployed.
+digest tracks no tag and is never redeployed.  App Runner sees a push through the access role: one that may not
+call ``ecr:DescribeImages`` on the repository starts nothing (:func:`roles.push_seen`).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mockrunner.services.apprunner import lifecycle
+from mockrunner.services.apprunner import lifecycle, roles
 from mockrunner.services.ecr import core as ecr
 from mockrunner.services.ecr import push as ecr_push
 
@@ -42,7 +43,8 @@ def on_tag_moved(store: "Store", repo: "Repository", tag: str, image: "Image") -
     state = lifecycle.ready_state(store, account, repo.region)
     now = store.clock.now()
     for service in list(state.services.values()):
-        if service.status == "RUNNING" and service.image_digest != image.digest and tracks(service, repo, tag):
+        if service.status == "RUNNING" and service.image_digest != image.digest and tracks(service, repo, tag) \
+                and roles.push_seen(store, service, repo):
             lifecycle.start_service_operation(store, state, service, "START_DEPLOYMENT", now,
                                               lifecycle.snapshot_configuration(service))
 

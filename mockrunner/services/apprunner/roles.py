@@ -53,6 +53,11 @@ PULL_FAILED = ("[AppRunner] Failed to pull your application image. Be sure you c
 """The event-log text of a failed pull (aws-containers/hello-app-runner#3); a precise detail follows it."""
 PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage")
 """What a docker pull calls on the repository, after ``ecr:GetAuthorizationToken`` on ``*``."""
+WATCH_ACTIONS = ("ecr:DescribeImages",)
+"""What App Runner calls on the repository, as the access role, to see a push it deploys automatically: without it
+a push starts no deployment (the App Runner team in aws/aws-cdk#29285: the CDK-made access role was "lacking
+necessary permission to trigger auto deployment"; aws/aws-cdk#29426 names ``ecr:DescribeImages``, which
+AWSAppRunnerServicePolicyForECRAccess grants)."""
 
 INSTANCE_SESSION_DURATION = 3600
 PULL_SESSION = "AppRunnerECRPull"
@@ -164,11 +169,14 @@ def deployment_failure(store: "Store", account: "Account", region: str, service:
     if not access:
         return f"{PULL_FAILED} No access role is configured for the private ECR image {identifier}."
     repo = ecr.find_repository(store, ref.registry_id, ref.region, ref.repository)
-    denied = _pull_denied(store, access, ref, repo, at, mode)
+    denied = _access_role_denied(store, access, ref, repo, at, mode, PULL_ACTIONS, token=True)
     if denied is not None:
         return f"{PULL_FAILED} {denied}"
     if repo is None:
         return f"{PULL_FAILED} {ecr.repository_not_found(ref.repository, ref.registry_id).message}"
+    if not _names_a_digest(ref):
+        # "repo@latest": the model's pattern takes it, but no image has such a digest (ECR's BatchGetImage answer).
+        return f"{PULL_FAILED} {ecr.INVALID_DIGEST}"
     if ecr.find_pullable_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) is None:
         image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.reference}
         return f"{PULL_FAILED} {ecr.image_not_found(image_id, ref.repository, ref.registry_id).message}"
@@ -182,14 +190,31 @@ def image_digest(store: "Store", service: "Service") -> str | None:
     ref = ecr.parse_image_identifier(image.get("ImageIdentifier", "")) if image.get("ImageRepositoryType") == "ECR" \
         else None
     found = ecr.find_pullable_image(store, ref.registry_id, ref.region, ref.repository, ref.reference) \
-        if ref else None
+        if ref and _names_a_digest(ref) else None
     return found.digest if found is not None else None
 
 
-def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any, at: "datetime", mode: str
-                 ) -> str | None:
-    """The first refusal a pull by a session of the access role meets (``None``: allowed, or not ``mode``
-    enforced)."""
+def _names_a_digest(ref: "ecr.ImageRef") -> bool:
+    """Whether the identifier's ``@`` part, if any, is a digest (``algorithm:hex``), not a tag in its place."""
+    return ref.digest is None or ecr.DIGEST.match(ref.digest) is not None
+
+
+def push_seen(store: "Store", service: "Service", repo: Any) -> bool:
+    """Whether App Runner sees a push to ``repo`` for ``service`` (automatic deployment): its access role may call
+    :data:`WATCH_ACTIONS` on the repository, under the enforcement mode now (``soft``: decided and logged, seen)."""
+    source = service.source_configuration or {}
+    access = (source.get("AuthenticationConfiguration") or {}).get("AccessRoleArn")
+    ref = ecr.parse_image_identifier((source.get("ImageRepository") or {}).get("ImageIdentifier", ""))
+    if not access or ref is None:
+        return False
+    mode = store.settings.enforce
+    return _access_role_denied(store, access, ref, repo, store.clock.now(), mode, WATCH_ACTIONS) is None
+
+
+def _access_role_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any, at: "datetime", mode: str,
+                        actions: tuple[str, ...], token: bool = False) -> str | None:
+    """The first refusal ``actions`` on the repository (after ``ecr:GetAuthorizationToken`` on ``*`` when
+    ``token``) by a session of the access role meet (``None``: allowed, or not ``mode`` enforced)."""
     if mode == "off":
         return None
     role = store.role_at(access)
@@ -197,12 +222,13 @@ def _pull_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: Any, at
         return None if mode == "soft" else f"Error in assuming access role {access}."
     session = authorizer.caller_for_role_session(store, account_of(role.arn), role.name, PULL_SESSION)
     context = _pull_context(ref, at)
-    checks = [Check("ecr:GetAuthorizationToken", "*")] + [
+    checks = [Check("ecr:GetAuthorizationToken", "*")] if token else []
+    checks += [
         Check(action, ref.repository_arn, context=_repository_context(repo),
               resource_policy=repo.policy_text if repo is not None else None,
               resource_policy_id=f"{ref.repository_arn} repository policy" if repo and repo.policy_text else None,
               resource_account=ref.registry_id)
-        for action in PULL_ACTIONS
+        for action in actions
     ]
     for check in checks:
         decision = authorizer.decide(store, session, check, base_context=context, at=at)
@@ -235,19 +261,32 @@ def instance_role_credentials(store: "Store", service_arn: str, service: "Servic
     """Temporary credentials of a session of the service's instance role, as the code in the service gets them.
 
     ``service`` is what ``service_arn`` names, looked up by the caller with its due operations completed.  Raises
-    ``ServiceError`` (ResourceNotFoundException / InvalidRequestException) when the service does not exist (or is
-    DELETED) or has no usable instance role.  The session name is the service id (real sessions' names are not
-    documented; unverified).
+    ``ServiceError`` (ResourceNotFoundException / InvalidStateException / InvalidRequestException) when the service
+    does not exist (or is DELETED), runs no code, or has no instance role App Runner may assume (``soft``: the trust
+    is decided and logged, and let through; ``off``: not asked, as for every other check).  The session name is the
+    service id (real sessions' names are not documented; unverified).
     """
     if service is None or service.status == "DELETED":
         raise ServiceError("ResourceNotFoundException", f"Service {service_arn} not found", 404)
+    if not runs_code(service):
+        raise ServiceError("InvalidStateException", f"Service {service_arn} runs no code ({service.status}): no "
+                           "instance has credentials", 400)
     arn = (service.instance_configuration or {}).get("InstanceRoleArn")
     if not arn:
         raise ServiceError("InvalidRequestException", f"Service {service_arn} has no instance role", 400)
     role = store.role_at(arn)
-    if role is None or not _trust_allows(store, role, TASKS_PRINCIPAL):
+    if role is None or not _trusts(store, arn, TASKS_PRINCIPAL):
         raise _assume_failure("instance", arn)
     return issue_role_session(store, role, service.id, INSTANCE_SESSION_DURATION)
+
+
+def runs_code(service: "Service") -> bool:
+    """Whether instances of the service run: it is RUNNING, or an operation is changing a service that was
+    (CREATE_FAILED and PAUSED services, and one still being created, have none)."""
+    if service.status == "RUNNING":
+        return True
+    current = service.operations[-1] if service.operations else None
+    return service.status == "OPERATION_IN_PROGRESS" and current is not None and current.prior_status == "RUNNING"
 
 
 def issue_role_session(store: "Store", role: "Role", session_name: str, duration: int) -> dict:

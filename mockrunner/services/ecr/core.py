@@ -40,6 +40,8 @@ T = TypeVar("T")
 DOCKER_MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 MAX_TAGS = 50
 DIGEST = re.compile(r"^[a-zA-Z0-9_+.-]+:[a-fA-F0-9]+\Z")
+INVALID_DIGEST = "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"
+"""ECR's answer (InvalidImageDigest) to a digest that is none."""
 _REPOSITORY_ARN = re.compile(r"^arn:aws[a-z-]*:ecr:([a-z0-9-]+):(\d{12}):repository/(.+)\Z")
 _IMAGE_URI = re.compile(
     r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^:@/]+))?(?:@([^@]+))?\Z"

@@ -28,6 +28,7 @@ from mockrunner.services.ecr.core import (
     ALL_TAG_STATUS,
     DELETE_HOOKS,
     DIGEST,
+    INVALID_DIGEST,
     PUSH_HOOKS,
     REPOSITORY_FACTORIES,
     image_detail,
@@ -375,8 +376,7 @@ def _resolve(repo: Repository, image_id: dict) -> tuple[Image | None, dict | Non
         return None, _image_failure(image_id, "MissingDigestAndTag",
                                     "Invalid request parameters: both tag and digest cannot be null")
     if digest and not DIGEST.match(digest):
-        return None, _image_failure(image_id, "InvalidImageDigest", "Invalid request parameters: image digest "
-                                    "should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'")
+        return None, _image_failure(image_id, "InvalidImageDigest", INVALID_DIGEST)
     image = repo.find(tag, digest)
     if image is None:
         # A tag some other image carries does not match the digest; a tag no image carries is simply not found,
