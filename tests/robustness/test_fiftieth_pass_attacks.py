@@ -32,7 +32,13 @@ Findings (each test failed before its fix):
   the identity providers it was taken and every federation call then failed; a service's ingress configuration of
   ``null`` made every ListServices a 500.  Duplicate policy version ids and two live services of one name were
   taken.  A seed could create resources in a region the API refuses.  ``OPTIONS`` on the admin API answered an
-  empty HTML page offering every method.
+  empty HTML page offering every method; ``//`` in an admin path was an HTML redirect built from the Host, and a
+  path no route takes (``%0a``) skipped the access check.
+- **Medium (App Runner, fail-open).** A push redeployed a service whose access role may not call
+  ``ecr:DescribeImages``; AWS starts no automatic deployment then (the CDK-made access role's bug, aws/aws-cdk#29285
+  and #29426, fixed by adding that action).  ``repo@latest`` (the model's pattern takes it) deployed the image
+  tagged ``latest`` instead of failing as a digest that is none.  The admin API handed instance role credentials
+  to services that run no code (CREATE_FAILED, PAUSED), and refused them in ``soft`` mode for a trust it let through.
 - **Low (ECR fidelity).** Create/UpdateRepositoryCreationTemplate refused an ``aws:`` tag key with
   InvalidTagParameterException, an error neither operation declares, naming a member (``tags``) they do not have.
 """
@@ -50,7 +56,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from mockrunner.config import Settings
 from mockrunner.model import snapshot
+from mockrunner.services.ecr.core import INVALID_DIGEST
 from tests.apprunner.helpers import PUBLIC_SOURCE, running, user_client
 from tests.ecr.pushing import (
     DOCKER_CONFIG,
@@ -63,6 +71,7 @@ from tests.ecr.pushing import (
 )
 from tests.iam.helpers import ACCOUNT, error_of
 from tests.registry.images import Registry, error_code, login_password
+from tests.roles.helpers import World, create_request
 
 PREFIX = f"arn:aws:apprunner:us-east-1:{ACCOUNT}:"
 EVERYTHING = {"Effect": "Allow", "Action": ["apprunner:*", "iam:CreateServiceLinkedRole"], "Resource": "*"}
@@ -653,7 +662,91 @@ def test_no_page_and_double_slashes_are_not_found_not_redirected(server) -> None
     assert options.status_code == 404 and options.headers["Content-Type"].startswith("text/html")
     assert "Allow" not in options.headers
     for method in ("GET", "POST"):
-        answer = requests.request(method, f"{server.endpoint_url}/_mockrunner//reset", timeout=30,
-                                  headers={"Host": "evil.example:1"}, allow_redirects=False)
-        assert answer.status_code in (403, 404) and "Location" not in answer.headers
-        assert answer.headers["Content-Type"] == "application/json"
+        for path in ("/_mockrunner//reset", "/_mockrunner/state%0a"):
+            # No route takes these paths; the refusal of the Host comes first all the same.
+            answer = requests.request(method, f"{server.endpoint_url}{path}", timeout=30,
+                                      headers={"Host": "evil.example:1"}, allow_redirects=False)
+            assert answer.status_code == 403 and "Location" not in answer.headers, (method, path)
+            assert answer.json()["error"] == "AdminForbidden"
+            answer = requests.request(method, f"{server.endpoint_url}{path}", timeout=30, allow_redirects=False)
+            assert answer.status_code == 404 and answer.headers["Content-Type"] == "application/json"
+
+
+# ------------------------------------------------------------------------------------------------ App Runner and ECR
+def _operations(apprunner, arn: str) -> list[tuple[str, str]]:
+    return [(item["Type"], item["Status"]) for item in
+            apprunner.list_operations(ServiceArn=arn)["OperationSummaryList"]]
+
+
+def test_a_push_deploys_only_when_the_access_role_may_describe_the_images(aws) -> None:
+    world = World(aws)
+    identifier = world.image(tag="latest")
+    pull_only = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+                                       "ecr:BatchGetImage"],
+         "Resource": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/app"},
+        {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]})
+    blind = world.access_role("PullOnly", managed=(), inline=pull_only)
+    seeing = world.access_role("PullAndDescribe")
+    services = {}
+    for name, role in (("blind", blind), ("seeing", seeing)):
+        services[name] = world.apprunner.create_service(**create_request(name + "-svc", identifier, role,
+                                                                          auto_deploy=True))["Service"]["ServiceArn"]
+        assert world.apprunner.describe_service(ServiceArn=services[name])["Service"]["Status"] == "RUNNING"
+    pushed = put_image(world.ecr, repositoryName="app", imageManifest=image_manifest("new", 10),
+                       imageTag="latest")["image"]["imageId"]["imageDigest"]
+    assert world.apprunner.describe_service(ServiceArn=services["seeing"])["Service"]["Status"] == "RUNNING"
+    assert _operations(world.apprunner, services["seeing"])[0] == ("START_DEPLOYMENT", "SUCCEEDED")
+    assert world.deployed_image(services["seeing"])["image_digest"] == pushed
+    # The role that may pull but not describe: no deployment starts; a manual one still pulls the new image.
+    assert _operations(world.apprunner, services["blind"]) == [("CREATE_SERVICE", "SUCCEEDED")]
+    assert world.deployed_image(services["blind"])["image_digest"] != pushed
+    world.apprunner.start_deployment(ServiceArn=services["blind"])
+    assert world.apprunner.describe_service(ServiceArn=services["blind"])["Service"]["Status"] == "RUNNING"
+    assert world.deployed_image(services["blind"])["image_digest"] == pushed
+
+
+def test_an_at_reference_that_is_no_digest_fails_the_deployment(aws) -> None:
+    world = World(aws)
+    identifier = world.image(tag="latest")
+    arn = world.apprunner.create_service(**create_request(
+        "at-tag", identifier.replace(":latest", "@latest"), world.access_role()))["Service"]["ServiceArn"]
+    assert world.apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "CREATE_FAILED"
+    assert [failure["reason"].endswith(INVALID_DIGEST) for failure in world.failures(arn)] == [True]
+    assert world.deployed_image(arn)["image_digest"] is None
+
+
+def _instance_credentials(harness, arn: str) -> tuple[int, dict]:
+    return harness.admin("GET", f"/apprunner/instance-role-credentials?service_arn={arn}")
+
+
+def test_instance_role_credentials_only_for_running_code_and_as_the_mode_decides(aws, make_harness) -> None:
+    world = World(aws)
+    instance = world.role("app-instance", "tasks.apprunner.amazonaws.com")
+    running_arn = world.apprunner.create_service(**create_request(
+        "runs", world.image(tag="v1"), world.access_role(), instance_role=instance))["Service"]["ServiceArn"]
+    failed_arn = world.apprunner.create_service(**create_request(
+        "never-ran", identifier_of_missing_image(), world.access_role("Other"), instance_role=instance))[
+        "Service"]["ServiceArn"]
+    assert world.apprunner.describe_service(ServiceArn=failed_arn)["Service"]["Status"] == "CREATE_FAILED"
+    status, answer = _instance_credentials(aws, running_arn)
+    assert status == 200 and answer["credentials"]["AccessKeyId"]
+    status, answer = _instance_credentials(aws, failed_arn)
+    assert (status, answer["error"]) == (400, "InvalidStateException") and "CREATE_FAILED" in answer["message"]
+    world.apprunner.pause_service(ServiceArn=running_arn)
+    assert world.apprunner.describe_service(ServiceArn=running_arn)["Service"]["Status"] == "PAUSED"
+    status, answer = _instance_credentials(aws, running_arn)
+    assert (status, answer["error"]) == (400, "InvalidStateException")
+    # soft: the trust of a role App Runner may not assume is decided and logged, and let through.
+    soft = make_harness(aws.mode, Settings(log_requests=False, operation_delay=0, enforce="soft"))
+    soft_world = World(soft)
+    wrong = soft_world.role("wrong-instance", "build.apprunner.amazonaws.com")
+    arn = soft_world.apprunner.create_service(**create_request(
+        "soft", soft_world.image(tag="v1"), soft_world.access_role(), instance_role=wrong))["Service"]["ServiceArn"]
+    assert soft_world.apprunner.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+    status, answer = _instance_credentials(soft, arn)
+    assert status == 200, answer
+
+
+def identifier_of_missing_image() -> str:
+    return f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app:not-pushed"
