@@ -2,6 +2,8 @@
 access role is checked again when it runs, and a failed pull leaves the previous image running.  Both modes."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mockrunner.config import Settings
@@ -74,9 +76,12 @@ def test_without_auto_deployments_a_push_deploys_nothing(slow_world):
 def test_a_failed_pull_keeps_the_previous_image_running(slow_world):
     arn, _ = running_service(slow_world)
     first = slow_world.deployed_image(arn)["image_digest"]
+    # App Runner still sees the push (ecr:DescribeImages), but may no longer pull.
     slow_world.iam.detach_role_policy(
         RoleName="AppRunnerECRAccessRole",
         PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
+    slow_world.iam.put_role_policy(RoleName="AppRunnerECRAccessRole", PolicyName="watch", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:DescribeImages", "Resource": "*"}]}))
     push(slow_world, "new")
     assert describe(slow_world, arn) == "OPERATION_IN_PROGRESS"
     settle(slow_world)

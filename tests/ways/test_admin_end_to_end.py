@@ -62,7 +62,19 @@ def test_settle_failures_and_instance_role_credentials(server) -> None:
     assert failures["failures"] and failures["failures"][0]["reason"]
     missing = arn.rsplit("/", 1)[0] + "/00000000000000000000000000000000"
     assert requests.get(f"{base}/apprunner/failures", params={"service_arn": missing}, timeout=10).status_code == 404
+    # A service that never ran has no instances, so no instance credentials; one that runs has.
     response = requests.get(f"{base}/apprunner/instance-role-credentials", params={"service_arn": arn}, timeout=10)
+    assert (response.status_code, response.json()["error"]) == (400, "InvalidStateException"), response.text
+    running = apprunner.create_service(ServiceName="public-app", SourceConfiguration={
+        "ImageRepository": {"ImageIdentifier": "public.ecr.aws/nginx/nginx:latest",
+                            "ImageRepositoryType": "ECR_PUBLIC"},
+        "AutoDeploymentsEnabled": False},
+        InstanceConfiguration={"InstanceRoleArn": "arn:aws:iam::123456789012:role/access"},
+    )["Service"]["ServiceArn"]
+    requests.post(f"{base}/settle", timeout=10)
+    assert apprunner.describe_service(ServiceArn=running)["Service"]["Status"] == "RUNNING"
+    response = requests.get(f"{base}/apprunner/instance-role-credentials", params={"service_arn": running},
+                            timeout=10)
     assert response.status_code == 200, response.text
     credentials = response.json()["credentials"]
     identity = boto3.client("sts", endpoint_url=server.endpoint_url, region_name="us-east-1",
