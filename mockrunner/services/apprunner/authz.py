@@ -153,28 +153,33 @@ def _referenced(ctx: "RequestContext") -> list[tuple[str, str, dict[str, str]]]:
     return found
 
 
-def service_references(ctx: "RequestContext") -> dict[str, Any]:
-    """``apprunner:ConnectionArn`` / ``AutoScalingConfigurationArn`` / ``ObservabilityConfigurationArn`` /
-    ``VpcConnectorArn`` of a CreateService / UpdateService request (partial ARNs resolved when possible)."""
-    return {key: full_arn for key, full_arn, _tags in _referenced(ctx)}
-
-
-def on_referenced(checks: list[Check], ctx: "RequestContext") -> list[Check]:
-    """The action again on each resource the request names, with that resource's tags as ``aws:ResourceTag/*``.
+def _with_references(build: Callable[..., Callable[["RequestContext"], list[Check]]], *args: Any,
+                     **kwargs: Any) -> Callable[["RequestContext"], list[Check]]:
+    """The checks ``build(*args, extra=..., **kwargs)`` makes, with the ``apprunner:ConnectionArn`` /
+    ``AutoScalingConfigurationArn`` / ``ObservabilityConfigurationArn`` / ``VpcConnectorArn`` keys of the resources
+    the request names (partial ARNs resolved when possible), then the action again on each of them with that
+    resource's tags as ``aws:ResourceTag/*``.
 
     The reference lists connection, auto scaling and observability configurations and VPC connectors as optional
     resource types of CreateService and UpdateService: a request naming one is authorized on it too, so a Deny on a
-    VPC connector's ARN or tags keeps services off it (docs/behaviour.md, "Hostile input: fiftieth pass").
+    VPC connector's ARN or tags keeps services off it (docs/behaviour.md, "Hostile input: fiftieth pass").  The
+    references are looked up once per request.
     """
-    main = checks[0]
-    request_context = {key: value for key, value in main.context.items() if "ResourceTag/" not in key}
-    extra = [Check(main.action, full_arn, {**request_context, **resource_tag_context(tags)})
-             for _key, full_arn, tags in _referenced(ctx)]
-    return checks[:1] + extra + checks[1:]
+
+    def checks(ctx: "RequestContext") -> list[Check]:
+        referenced = _referenced(ctx)
+        keys = {key: full_arn for key, full_arn, _tags in referenced}
+        made = build(*args, extra=lambda _ctx: keys, **kwargs)(ctx)
+        main = made[0]
+        request_context = {key: value for key, value in main.context.items() if "ResourceTag/" not in key}
+        extra = [Check(main.action, full_arn, {**request_context, **resource_tag_context(tags)})
+                 for _key, full_arn, tags in referenced]
+        return made[:1] + extra + made[1:]
+
+    return checks
 
 
-def create_service(ctx: "RequestContext") -> list[Check]:
-    return on_referenced(on_new("service", "ServiceName", service_references, role_checks=True)(ctx), ctx)
+create_service = _with_references(on_new, "service", "ServiceName", role_checks=True)
 
 
 def vpc_ingress_context(ctx: "RequestContext") -> dict[str, Any]:
@@ -189,9 +194,11 @@ def vpc_ingress_context(ctx: "RequestContext") -> dict[str, Any]:
     return context
 
 
+_update_service_checks = _with_references(on_target, "ServiceArn", "service")
+
+
 def update_service(ctx: "RequestContext") -> list[Check]:
-    checks = on_referenced(on_target("ServiceArn", "service", service_references)(ctx), ctx)
-    return checks + roles.extra_checks(ctx, "UpdateService")
+    return _update_service_checks(ctx) + roles.extra_checks(ctx, "UpdateService")
 
 
 def tagging(ctx: "RequestContext") -> list[Check]:
