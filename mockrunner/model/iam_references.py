@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from mockrunner.iam_engine.principal import UNIQUE_ID
@@ -93,8 +94,11 @@ def _principal_problems(account_id: str, account: "Account") -> Iterator[tuple[s
     def own(account_id_named: str) -> "Account | None":
         return account if account_id_named == account_id else None
 
+    own_arns = f":{account_id}:"
     for where, text in stored_principal_policies(account):
-        document = json.loads(text) if text else None
+        if not text or own_arns not in text and "\\" not in text:
+            continue  # names no principal of this account (not even through a JSON escape): not parsed
+        document = json.loads(text)
         if not isinstance(document, dict):
             continue
         for name in unknown_principals(document, own):
@@ -107,7 +111,7 @@ def dangling(accounts: Mapping[str, "Account"]) -> str | None:
     role, policy or access key that does not exist, or ``None``."""
     for account_id, account in accounts.items():
         base = f"$.state.accounts.{account_id}.iam"
-        for where, why in (*_problems(account.iam), *_session_problems(account.iam), *_use_problems(account.iam)):
+        for where, why in chain(_problems(account.iam), _session_problems(account.iam), _use_problems(account.iam)):
             return f"{base}.{where}: {why}"
         for where, why in _principal_problems(account_id, account):
             return f"{where}: {why}"
