@@ -99,7 +99,11 @@ def _read_parameters(ctx: RequestContext) -> tuple[dict, ServiceError | None]:
     the caller is authenticated (AWS checks the signature first).  Pure work on the request's bytes, done before
     the store lock is taken: however costly a body is to read, it holds no other request up."""
     try:
-        params = codec_for(ctx.service_model).parse_request(ctx.operation, ctx.body, ctx.query, ctx.uri_params)
+        body = ctx.body
+        if ctx.service_model.protocol == "query":
+            _check_version(ctx)
+            body = _form_body(ctx)
+        params = codec_for(ctx.service_model).parse_request(ctx.operation, body, ctx.query, ctx.uri_params)
         validation.validate(ctx.operation, params)
     except ServiceError as refusal:
         return {}, refusal
@@ -161,7 +165,7 @@ def route(ctx: RequestContext) -> None:
     """Find service and region (SigV4 credential scope first, then the path for services sharing a signing name)
     and the operation (X-Amz-Target, Action, or the method and path of a rest service)."""
     if ctx.query_string:
-        ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
+        ctx.query = query_codec.first_values(parse_qsl(ctx.query_string, keep_blank_values=True))
     signing_name, region = _scope(ctx)
     spec = specs.for_scope(signing_name, ctx.path) if signing_name is not None else None
     service = spec.name if spec is not None else None
@@ -190,13 +194,26 @@ def route(ctx: RequestContext) -> None:
         ctx.operation, ctx.uri_params = rest_json_codec.route(ctx.service_model, ctx.method, ctx.path, ctx.raw_path)
     else:
         action = _form_value(ctx, "Action")
-        if not action:
+        if action is None:
             raise ServiceError("MissingAction", "Missing Action", 400)
         ctx.operation = specs.operation_for_action(ctx.service_model, action)
         if ctx.operation is None:
             _refuse_newer_operation(ctx, action)
-            version = ctx.service_model.api_version
-            raise ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+            raise _no_operation(action, _form_value(ctx, "Version"))
+
+
+def _no_operation(action: str, version: str | None) -> ServiceError:
+    """IAM's and STS's answer to an action they do not have under the ``Version`` asked (None: none sent)."""
+    version = "NO_VERSION_SPECIFIED" if version is None else version
+    return ServiceError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+
+
+def _check_version(ctx: RequestContext) -> None:
+    """A query-protocol operation exists under its API version alone, told once the caller is authenticated, as
+    the parameters' other refusals (docs/behaviour.md, "Query protocol: which parameters are read")."""
+    version = _form_value(ctx, "Version")
+    if version != ctx.service_model.api_version:
+        raise _no_operation(ctx.operation.name, version)
 
 
 def addressed_service(ctx: RequestContext) -> str | None:
@@ -204,7 +221,7 @@ def addressed_service(ctx: RequestContext) -> str | None:
     then ``X-Amz-Target``, the path, the Host, the ``Action``) from what it holds (a request whose body was not read
     is told by its head alone), or None; raises nothing."""
     if ctx.query_string and not ctx.query:
-        ctx.query = dict(parse_qsl(ctx.query_string, keep_blank_values=True))
+        ctx.query = query_codec.first_values(parse_qsl(ctx.query_string, keep_blank_values=True))
     signing_name, _ = _scope(ctx)
     spec = specs.for_scope(signing_name, ctx.path) if signing_name is not None else None
     if spec is not None:
@@ -304,10 +321,18 @@ def _guess_service(ctx: RequestContext, target: str | None) -> str | None:
     return None
 
 
+def _form_body(ctx: RequestContext) -> bytes:
+    """The body a query-protocol request's parameters are read from: none unless its ``Content-Type`` says form
+    encoding (docs/behaviour.md, "Query protocol: which parameters are read")."""
+    return ctx.body if query_codec.is_form_encoded(ctx.headers.get("content-type", "")) else b""
+
+
 def _form_value(ctx: RequestContext, key: str) -> str | None:
+    """The first value of the query-protocol parameter ``key``, from the URL's query string, else from a form body
+    (only a POST's, only when it says it is form encoding), else None."""
     if key in ctx.query:
         return ctx.query[key]
-    if ctx.body and ctx.method == "POST":
+    if ctx.method == "POST" and _form_body(ctx):
         query_codec.check_field_count(ctx.body)
         # only the field asked for is decoded (a body that is not UTF-8 is refused by the codec later): decoding
         # every field to route the request, then again to read it, cost about 1.2 s for a 9 MB body

@@ -500,8 +500,10 @@ def compiled_principal(store: "Store", who: Caller | Principal) -> CompiledPrinc
         return CompiledPrincipal(who, _NO_POLICIES, None, None)
     account = store.account(who.account_id)
     if account is None or who.is_root:
+        # a root session carries no scope-down policy (GetScopedCredentials refuses root); one in an imported state
+        # still limits it, never ignored
         principal = Principal(who.arn, who.account_id, who.kind, user_id=who.user_id)
-        return CompiledPrincipal(principal, _NO_POLICIES, None, None)
+        return CompiledPrincipal(principal, _NO_POLICIES, None, None, _scope_downs(who))
     iam = account.iam
     # Referred to from the Caller too (a Caller is itself cached per IAM version, so the next request of the same
     # credentials finds it without a keyed look-up), weakly: only the cache keeps it, within its weight.  IAM
@@ -587,9 +589,12 @@ def _compile(iam: "IamState", caller: Caller) -> CompiledPrincipal:
                         for index, document in enumerate(caller.session_policies)]
         _attached(session_refs, iam, caller.session_policy_arns)
         session = PolicySet(session_refs)
-    scope_downs = tuple(PolicyRef.load(f"{caller.arn}#scope-down-policy/{index}", document)
-                        for index, document in enumerate(caller.scope_down_policies))
-    return CompiledPrincipal(principal, PolicySet(refs), boundary, session, scope_downs, next(_SERIALS))
+    return CompiledPrincipal(principal, PolicySet(refs), boundary, session, _scope_downs(caller), next(_SERIALS))
+
+
+def _scope_downs(caller: Caller) -> tuple[PolicyRef, ...]:
+    return tuple(PolicyRef.load(f"{caller.arn}#scope-down-policy/{index}", document)
+                 for index, document in enumerate(caller.scope_down_policies))
 
 
 _SERIALS = itertools.count(1)

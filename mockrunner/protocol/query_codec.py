@@ -17,8 +17,11 @@ sparse input would skip <n> list elements" (``n`` the index less the list's leng
 ``Tags``, 2026-09-12: radkawar/stackd, testdata/aws/iam/tag_inputs.json) a gap leaves empty elements, whose
 required members are then null; ``Tags.member.one.Key`` (or ``+1``) is one such element; ``Tags.member.1.0.Key``
 is "Two index elements may not occur back to back"; and an element's fields under two spellings of its index
-(``01``, ``1``) make one element.  The words of the scalar refusals are mockrunner's
-(Java's ``NumberFormatException`` text for numbers; *unverified*); STS, on the same protocol, reads integers alike
+(``01``, ``1``) make one element.  A map's ``entry.N`` indexes are read as a list's are; entries missing their key
+or value are skipped, and a map left with no entry is absent (*unverified*: AWS's answers for such maps are not on
+record).  The words of the scalar refusals are mockrunner's (Java's ``NumberFormatException`` text for numbers;
+*unverified*) but for an empty number, "missing value for decimal type" (recorded from AWS STS: docs/behaviour.md,
+"Query protocol: which parameters are read"); STS, on the same protocol, reads integers alike
 (recorded from AWS, 2026-09-12: radkawar/stackd, testdata/aws/sts/query_inputs.json, GetSessionToken's
 ``DurationSeconds``) and is taken to answer the rest alike (*unverified*).
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -60,7 +63,7 @@ def _malformed(message: str) -> ServiceError:
 
 def _bad_value(key: str, text: str, wanted: str) -> ServiceError:
     if wanted in ("an integer", "a long", "a number"):
-        return _malformed(f'For input string: "{text}"')
+        return _malformed("missing value for decimal type" if text == "" else f'For input string: "{text}"')
     return _malformed(f"Value '{text}' at '{_coral_path(key)}' is not {wanted}")
 
 
@@ -182,15 +185,13 @@ def _parse_map(shape: Shape) -> Parse:
         if base not in prefixes:
             return _MISSING
         out = {}
-        index = 1
-        while True:
-            entry_key = key_parser(flat, prefixes, f"{base}.{index}.{key_name}")
-            if entry_key is _MISSING:
-                return out
-            value = value_parser(flat, prefixes, f"{base}.{index}.{value_name}")
-            if value is not _MISSING:
-                out[entry_key] = value
-            index += 1
+        for tokens in _list_tokens(prefixes[base]):
+            for token in tokens:
+                entry_key = key_parser(flat, prefixes, f"{base}.{token}.{key_name}")
+                value = value_parser(flat, prefixes, f"{base}.{token}.{value_name}")
+                if entry_key is not _MISSING and value is not _MISSING:
+                    out.setdefault(entry_key, value)
+        return out or _MISSING
 
     return parse
 
@@ -326,13 +327,27 @@ null" (recorded from AWS, 2026-09-11: radkawar/stackd, testdata/aws/iam/outbound
 be null/empty.", tests/iam/test_stackd_recordings.py).  STS's other lists are taken to read alike (*unverified*)."""
 
 
+def first_values(fields: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``fields`` as a mapping holding each name's first value: IAM and STS read a parameter sent twice by its first
+    value (docs/behaviour.md, "Query protocol: which parameters are read")."""
+    values: dict[str, str] = {}
+    for name, value in fields:
+        values.setdefault(name, value)
+    return values
+
+
+def is_form_encoded(content_type: str) -> bool:
+    """Whether a ``Content-Type`` header says the body is form encoding, the only body IAM and STS read."""
+    return content_type.partition(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+
+
 def parse_request(operation: OperationModel, body: bytes, query_params: Mapping[str, str] | None = None,
                   uri_params: Mapping[str, str] | None = None) -> dict:
-    """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed (``uri_params``:
-    unused by query)."""
+    """Form body (merged over URL ``query_params``) as the Python values the boto3 caller passed, each parameter by
+    its first value (``uri_params``: unused by query)."""
     flat: dict[str, str] = dict(query_params or {})
     if body:
-        flat.update(form_fields(body))
+        flat.update(first_values(form_fields(body)))
     shape = operation.input_shape
     if shape is None:
         return {}
@@ -477,6 +492,11 @@ def serialize_response(operation: OperationModel, result: dict, request_id: str)
     return 200, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, "".join(out).encode("utf-8")
 
 
+FAULT_NAMESPACES = {"InvalidAction": "http://webservices.amazon.com/AWSFault/2005-15-09"}
+"""Errors the query front end answers in a namespace of its own rather than the service's (recorded from AWS STS:
+docs/behaviour.md, "Query protocol: which parameters are read")."""
+
+
 def serialize_error(service: ServiceModel, error: ServiceError, request_id: str) -> tuple[int, dict[str, str], bytes]:
     """``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`` (IAM and STS alike);
     an error with an empty message has no ``<Message>``, as IAM's ReportNotPresent (clients then see no Message)."""
@@ -487,7 +507,8 @@ def serialize_error(service: ServiceModel, error: ServiceError, request_id: str)
     if error.sender_fault is not None:
         sender = error.sender_fault
     out = [
-        f'<ErrorResponse xmlns="{_xmlns(service)}"><Error><Type>{"Sender" if sender else "Receiver"}</Type>',
+        f'<ErrorResponse xmlns="{FAULT_NAMESPACES.get(code) or _xmlns(service)}"><Error>'
+        f'<Type>{"Sender" if sender else "Receiver"}</Type>',
         f"<Code>{_escape(code)}</Code>",
     ]
     if error.message:

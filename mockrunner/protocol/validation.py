@@ -291,9 +291,11 @@ class _Failure(NamedTuple):
 
 
 # ---------------------------------------------------------------------------------------------- rules
-def _java_length(value: str) -> int:
-    """Coral counts UTF-16 code units (Java ``String.length``)."""
-    return len(value) if value.isascii() else len(value.encode("utf-16-le")) // 2
+def string_length(value: str) -> int:
+    """A string's length as Coral measures it: in Unicode code points, as Smithy's ``length`` trait defines it for
+    strings (not UTF-16 units: STS takes a ``roleArn`` of 2,048 emoji, 4,096 UTF-16 units, as within its 2,048;
+    docs/behaviour.md, "Query protocol: which parameters are read")."""
+    return len(value)
 
 
 DOCUMENTED_MAXIMA = {"policyDescriptorListType": 10}
@@ -312,13 +314,21 @@ def _length_rules(shape: Shape, measure: Callable[[Any], int]) -> Rules:
     return rules
 
 
+PATTERN_BEFORE_LENGTH = frozenset({"arnType"})
+"""String shapes whose pattern violation Coral lists before their length violations (most list length first, as
+STS's and ECR's tag keys and IAM's password do): STS's ``arnType`` answers ``roleArn=''`` "Value '' ... regular
+expression pattern: ...; Value '' ... length greater than or equal to 20" (recorded from AWS STS:
+docs/behaviour.md, "Query protocol: which parameters are read"); IAM's shape of that name is taken to list alike
+(*unverified*)."""
+
+
 def _string_rules(shape: Shape) -> Rules:
-    rules = _length_rules(shape, _java_length)
+    rules = _length_rules(shape, string_length)
     pattern = shape.metadata.get("pattern")
     compiled = compile_pattern(pattern) if pattern else None
     if compiled is not None:
-        rules.append((lambda v: compiled.fullmatch(v) is not None,
-                      f"{_PATTERN}{pattern}"))
+        rule = (lambda v: compiled.fullmatch(v) is not None, f"{_PATTERN}{pattern}")
+        rules.insert(0 if shape.name in PATTERN_BEFORE_LENGTH else len(rules), rule)
     enum = shape.metadata.get("enum")
     if enum:
         allowed = frozenset(enum)
@@ -581,7 +591,7 @@ def _fits(shape: Shape) -> Callable[[Any], bool] | None:
     def fits(v: Any) -> bool:
         if not isinstance(v, str):
             return False
-        length = len(v) if v.isascii() else _java_length(v)
+        length = len(v)
         return (low <= length and (high is None or length <= high) and (allowed is None or v in allowed)
                 and (compiled is None or compiled.fullmatch(v) is not None))
 

@@ -282,7 +282,8 @@ def test_the_wire_of_a_rest_service_signed_as_iam(make_harness):
     credentials = Credentials("test", "test")
 
     def send(method: str, path: str, body: bytes = b"") -> requests.Response:
-        request = AWSRequest(method=method, url=aws.endpoint_url + path, data=body)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        request = AWSRequest(method=method, url=aws.endpoint_url + path, data=body, headers=headers)
         SigV4Auth(credentials, "iam", "us-east-1").add_auth(request)
         return requests.request(method, request.url, headers=dict(request.headers), data=body, timeout=30)
 

@@ -3,8 +3,10 @@ life, or both.
 
 STS API reference (GetScopedCredentials) and IAM User Guide ("Permissions for GetScopedCredentials"):
 
-* only temporary credentials may call it (a role session, GetSessionToken's or GetFederationToken's credentials);
-  an IAM user's access key or the root's are refused.  The error is not documented: mockrunner answers the
+* only temporary credentials of an IAM user, a role or a federated user may call it (a role session,
+  GetSessionToken's or GetFederationToken's credentials); an IAM user's access key is refused, and so is the root
+  user in every form, its access key or its own GetSessionToken session ("You cannot call it with IAM user
+  credentials or root credentials").  The error is not documented: mockrunner answers the
   model's ``InvalidSubjectCredentials`` ("the session used to call GetScopedCredentials is not a valid session");
 * the identity stays the same: session ARN, user id, role session name, session tags, transitive tag keys,
   source identity, MFA context, and the session's issue time (``aws:TokenIssueTime``: a policy revoking the
@@ -45,9 +47,14 @@ NOT_A_SESSION = ("GetScopedCredentials requires temporary security credentials: 
                  "those of an STS session.")
 
 
+ROOT_SESSION = "GetScopedCredentials cannot be called with the root user's credentials, temporary or not."
+
+
 def _authz(ctx: RequestContext) -> list[Check]:
     if ctx.caller.credential_source not in TEMPORARY_CREDENTIALS:
         raise ServiceError("InvalidSubjectCredentials", NOT_A_SESSION, 400)
+    if ctx.caller.is_root:
+        raise ServiceError("InvalidSubjectCredentials", ROOT_SESSION, 400)
     params = ctx.params
     if params.get("Policy") is None and params.get("DurationSeconds") is None:
         raise ServiceError("ValidationError", "A request must provide at least one of Policy or DurationSeconds.",
