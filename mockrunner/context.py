@@ -45,6 +45,8 @@ class RequestContext:
     region: str | None = None
     operation: "OperationModel | None" = None
     query: dict[str, str] = field(default_factory=dict)
+    api_version: str | None = None
+    """A query-protocol request's ``Version`` parameter as routing read it (None: not sent, or not that protocol)."""
     uri_params: dict[str, str] = field(default_factory=dict)
     """A rest service's URI labels (``{authorizationId}``) as the request's path gave them."""
     params: dict[str, Any] = field(default_factory=dict)

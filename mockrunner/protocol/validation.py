@@ -291,13 +291,6 @@ class _Failure(NamedTuple):
 
 
 # ---------------------------------------------------------------------------------------------- rules
-def string_length(value: str) -> int:
-    """A string's length as Coral measures it: in Unicode code points, as Smithy's ``length`` trait defines it for
-    strings (not UTF-16 units: STS takes a ``roleArn`` of 2,048 emoji, 4,096 UTF-16 units, as within its 2,048;
-    docs/behaviour.md, "Query protocol: which parameters are read")."""
-    return len(value)
-
-
 DOCUMENTED_MAXIMA = {"policyDescriptorListType": 10}
 """Lengths AWS documents that its model leaves out, by shape name (each in one served model): STS's ``PolicyArns``,
 "You can provide up to 10 managed policy ARNs" (STS API reference: AssumeRole, AssumeRoleWithSAML,
@@ -323,7 +316,9 @@ docs/behaviour.md, "Query protocol: which parameters are read"); IAM's shape of 
 
 
 def _string_rules(shape: Shape) -> Rules:
-    rules = _length_rules(shape, string_length)
+    # lengths in Unicode code points, as Smithy's ``length`` trait measures strings, not UTF-16 units
+    # (docs/behaviour.md, "Query protocol: which parameters are read")
+    rules = _length_rules(shape, len)
     pattern = shape.metadata.get("pattern")
     compiled = compile_pattern(pattern) if pattern else None
     if compiled is not None:

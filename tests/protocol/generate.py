@@ -18,7 +18,6 @@ from typing import Any
 from botocore.model import Shape
 
 from mockrunner.protocol.patterns import compile_pattern, translate
-from mockrunner.protocol.validation import string_length
 
 # Characters strings are drawn from: XML specials and non-ASCII included on purpose.
 POOL = string.ascii_letters + string.digits + " -_.:/=+@,&<>'\"é中ß"
@@ -100,7 +99,7 @@ class Generator:
             else:
                 size = self.rng.randint(max(low, 1), max(max(low, 1), min(high, low + 12)))
                 text = "".join(self.rng.choice(POOL) for _ in range(size))
-            if low <= string_length(text) <= high and (compiled is None or compiled.fullmatch(text)):
+            if low <= len(text) <= high and (compiled is None or compiled.fullmatch(text)):
                 return text
         self.failures.append(f"{shape.name}: {pattern}")
         return "x" * max(low, 1)
