@@ -29,6 +29,7 @@ from mockrunner.auth import authorizer
 from mockrunner.iam_engine import AuthzRequest, MalformedPolicyError, PolicyKind, PolicyRef, evaluate
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE
+from mockrunner.model.ecr_applied_policies import REPOSITORY_POLICY
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.suggest import documents, principals, single
 from mockrunner.suggest.build import MANAGED_POLICY_LIMIT, document, size
@@ -137,7 +138,7 @@ def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, state
 def _resource(store: "Store", record: Recorded, statement: dict | None, removed: dict[str, set[int]]
               ) -> PolicyRef | None:
     """The resource or trust policy the request meets now, with ``statement`` added and the ``removed`` ones gone."""
-    policy_id = documents.met_policy_id(record.resource_policy, record.action, record.resource)
+    policy_id = documents.met_policy_id(store, record.resource_policy, record.action, record.resource)
     if statement is None:
         return documents.without_statements(store, documents.reference(store, policy_id), removed)
     found = documents.resolve(store, policy_id)
@@ -145,7 +146,7 @@ def _resource(store: "Store", record: Recorded, statement: dict | None, removed:
     text = _document(statements, statement)
     if record.action.lower() in TRUST_ACTIONS_LOWER:
         return PolicyRef(policy_id or f"{record.resource}{documents.TRUST_SUFFIX}", text, PolicyKind.TRUST)
-    return PolicyRef(policy_id or f"{record.resource}{documents.REPOSITORY_SUFFIX}", evaluable_policy(text),
+    return PolicyRef(policy_id or f"{record.resource} {REPOSITORY_POLICY}", evaluable_policy(text),
                      PolicyKind.RESOURCE)
 
 

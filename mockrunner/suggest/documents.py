@@ -1,5 +1,6 @@
 """The text of a policy named by the id the authorizer gives it (managed policy ARN, ``<owner-arn>#inline/<name>``,
-``<role-arn>#trust-policy``, ``<repository-arn> repository policy``), read from the store as it is now."""
+``<role-arn>#trust-policy``, an ECR repository's and registry's policies as
+:mod:`mockrunner.model.ecr_applied_policies` names them), read from the store as it is now."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mockrunner.arns import account_of, split_arn
 from mockrunner.iam_engine import PolicyKind, PolicyRef
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
+from mockrunner.model import ecr_applied_policies
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.model.managed_policies import aws_managed_policies
 from mockrunner.model.store import under_lock
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
 
 TRUST_SUFFIX = "#trust-policy"
 INLINE_MARK = "#inline/"
-REPOSITORY_SUFFIX = " repository policy"
 _ENTITY_TABLES = {"user": "users", "group": "groups", "role": "roles"}
 
 
@@ -34,8 +35,9 @@ def resolve(store: "Store", policy_id: str | None) -> Document | None:
     if policy_id.endswith(TRUST_SUFFIX):
         role = entity(store, policy_id[:-len(TRUST_SUFFIX)])
         return Document(role.assume_role_policy, PolicyKind.TRUST) if role is not None else None
-    if policy_id.endswith(REPOSITORY_SUFFIX):
-        return _repository_policy(store, policy_id[:-len(REPOSITORY_SUFFIX)])
+    if ecr_applied_policies.is_policy_id(policy_id):
+        applied = ecr_applied_policies.for_policy_id(store, policy_id)
+        return Document(applied.text, PolicyKind.RESOURCE) if applied is not None else None
     if INLINE_MARK in policy_id:
         owner, _, name = policy_id.partition(INLINE_MARK)
         found = entity(store, owner)
@@ -45,27 +47,29 @@ def resolve(store: "Store", policy_id: str | None) -> Document | None:
 
 
 def reference(store: "Store", policy_id: str | None) -> PolicyRef | None:
-    """The policy as the authorizer evaluates it now, or None as :func:`resolve`; a repository policy is read as
-    ECR reads it (statements may share a ``Sid``).  Raises MalformedPolicyError for a stored text the engine cannot
+    """The policy as the authorizer evaluates it now, or None as :func:`resolve`; an ECR policy is read as ECR
+    reads it (statements may share a ``Sid``).  Raises MalformedPolicyError for a stored text the engine cannot
     read."""
     found = resolve(store, policy_id)
     if found is None or not policy_id:
         return None
-    if policy_id.endswith(REPOSITORY_SUFFIX):
+    if ecr_applied_policies.is_policy_id(policy_id):
         return PolicyRef(policy_id, evaluable_policy(found.text), found.kind)
     return PolicyRef(policy_id, found.text, found.kind)
 
 
-def met_policy_id(resource_policy: str | None, action: str, resource: str) -> str | None:
-    """The id of the resource or trust policy a logged request meets now: the one the log names, else the one the
-    resource may have gained since (an ECR repository's; a role always has its trust policy)."""
+def met_policy_id(store: "Store", resource_policy: str | None, action: str, resource: str) -> str | None:
+    """The id of the resource or trust policy a logged request meets now: on an ECR repository (or its registry's
+    catalog), the policies ECR would apply now (the repository's or the registry policy may have been set or
+    removed since); else the one the log names; a role always has its trust policy."""
+    if ecr_applied_policies.is_repository_arn(resource) and (
+            not resource_policy or ecr_applied_policies.is_policy_id(resource_policy)):
+        applied = ecr_applied_policies.met_by(store, resource)
+        return applied.policy_id if applied is not None else None
     if resource_policy:
         return resource_policy
     if action.lower() in TRUST_ACTIONS_LOWER:
         return f"{resource}{TRUST_SUFFIX}"
-    parsed = split_arn(resource)
-    if parsed is not None and parsed.service == "ecr" and parsed.resource_type == "repository":
-        return f"{resource}{REPOSITORY_SUFFIX}"
     return None
 
 
@@ -81,8 +85,8 @@ def without_statements(store: "Store", ref: PolicyRef | None, removed: dict[str,
     if not kept:
         return None
     text = json.dumps({"Version": "2012-10-17", "Statement": kept})
-    return PolicyRef(ref.policy_id, evaluable_policy(text) if ref.policy_id.endswith(REPOSITORY_SUFFIX) else text,
-                     ref.kind)
+    evaluable = evaluable_policy(text) if ecr_applied_policies.is_policy_id(ref.policy_id) else text
+    return PolicyRef(ref.policy_id, evaluable, ref.kind)
 
 
 def kept_statements(statements: list[dict], policy_id: str | None, removed: dict[str, set[int]]) -> list[dict]:
@@ -117,14 +121,3 @@ def entity(store: "Store", arn: str):
         return None
     found = getattr(account.iam, _ENTITY_TABLES[parsed.resource_type]).get(parsed.name)
     return found if found is not None and found.arn == arn else None
-
-
-def _repository_policy(store: "Store", repository_arn: str) -> Document | None:
-    parsed = split_arn(repository_arn)
-    if parsed is None or parsed.resource_type != "repository":
-        return None
-    account = store.account(parsed.account)
-    state = account.regions.get(parsed.region) if account is not None else None
-    repository = state.ecr.repositories.get(parsed.resource_path) if state is not None else None
-    text = repository.policy_text if repository is not None else None
-    return Document(text, PolicyKind.RESOURCE) if text else None

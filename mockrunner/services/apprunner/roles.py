@@ -21,6 +21,7 @@ from mockrunner.auth import authorizer
 from mockrunner.auth.check import Check
 from mockrunner.auth.resource_tags import resource_tag_keys
 from mockrunner.errors import ServiceError
+from mockrunner.model.ecr_applied_policies import applied_policies
 from mockrunner.model.iam import new_role_session, session_credentials
 from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.ecr import core as ecr
@@ -223,11 +224,12 @@ def _access_role_denied(store: "Store", access: str, ref: "ecr.ImageRef", repo: 
     session = authorizer.caller_for_role_session(store, account_of(role.arn), role.name, PULL_SESSION)
     context = _pull_context(ref, at)
     checks = [Check("ecr:GetAuthorizationToken", "*")] if token else []
+    # the policies ECR's own checks of the pull meet: the repository's, joined by the registry policy (scope V2)
+    applied = applied_policies(store, ref.region, ref.registry_id, ref.repository)
     checks += [
         Check(action, ref.repository_arn, context=_repository_context(repo),
-              resource_policy=repo.policy_text if repo is not None else None,
-              resource_policy_id=f"{ref.repository_arn} repository policy" if repo and repo.policy_text else None,
-              resource_account=ref.registry_id)
+              resource_policy=applied.evaluable() if applied is not None else None,
+              resource_policy_id=applied.policy_id if applied is not None else None, resource_account=ref.registry_id)
         for action in actions
     ]
     for check in checks:

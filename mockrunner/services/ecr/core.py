@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from mockrunner.auth.check import Check
 from mockrunner.context import RequestContext
 from mockrunner.errors import ServiceError
-from mockrunner.iam_engine import MalformedPolicyError
 from mockrunner.listing_cursors import LATER, Place, is_short_name, place_after, resume, short_name
 from mockrunner.model.ecr import Image, Repository, manifest_digest, repository_arn
-from mockrunner.model.ecr_policies import evaluable_policy, repository_policy_problem
+from mockrunner.model.ecr_applied_policies import applied_policies
+from mockrunner.model.ecr_policies import repository_policy_problem
 from mockrunner.model.principal_arns import unknown_principals
 from mockrunner.numerals import is_decimal
 
@@ -229,27 +229,10 @@ def _repository_check(ctx: RequestContext, action: str, registry_id: str, name: 
 
 
 def _resource_policy(ctx: RequestContext, registry_id: str, repo: Repository | None) -> tuple[Any, str | None]:
-    """The repository policy and (scope V2) the registry policy as one compiled resource policy; a stored text the
-    grammar cannot read is passed as is, so the engine refuses (fail closed)."""
-    account = ctx.store.account(registry_id)
-    state = account.regions.get(ctx.region) if account is not None else None
-    registry_text = state.ecr.registry_policy if state is not None else None
-    if registry_text is not None and state.ecr.account_settings.get("REGISTRY_POLICY_SCOPE", "V2") != "V2":
-        registry_text = None
-    texts = [(text, label) for text, label in ((repo.policy_text if repo else None, "repository policy"),
-                                               (registry_text, "registry policy")) if text]
-    if not texts:
-        return None, None
-    where = repo.arn if repo is not None else repository_arn(ctx.region, registry_id, "*")
-    policy_id = f"{where} {' and '.join(label for _, label in texts)}"
-    try:
-        documents = [json.loads(text) for text, _ in texts]
-        statements = [s for doc in documents for s in (doc["Statement"] if isinstance(doc["Statement"], list)
-                                                       else [doc["Statement"]])]
-        merged = json.dumps({"Version": "2012-10-17", "Statement": statements}) if len(texts) > 1 else texts[0][0]
-        return evaluable_policy(merged), policy_id
-    except (ValueError, KeyError, TypeError, MalformedPolicyError):
-        return texts[0][0], policy_id
+    """The repository policy and (scope V2) the registry policy as one compiled resource policy, with its id; a
+    stored text the grammar cannot read is passed as is, so the engine refuses (fail closed)."""
+    applied = applied_policies(ctx.store, ctx.region, registry_id, repo.name if repo is not None else None)
+    return (applied.evaluable(), applied.policy_id) if applied is not None else (None, None)
 
 
 def _request_tag_context(tags: Iterable[dict] | None = None, keys: Iterable[str] | None = None) -> dict[str, Any]:
