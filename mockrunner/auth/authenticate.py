@@ -308,6 +308,8 @@ def _session_identity(iam: "IamState", account_id: str, session: "Session") -> C
         transitive_tag_keys=tuple(session.transitive_tag_keys),
         credential_source=source, tags=tags, mfa_authenticated_at=session.mfa_authenticated_at,
         token_issued_at=session.issued_at, federated_provider=session.federated_provider,
+        federated_subject=session.federated_subject, saml_subject_type=session.saml_subject_type,
+        saml_name_qualifier=session.saml_name_qualifier,
     )
 
 

@@ -309,7 +309,8 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         values["aws:referer"] = referer
     caller = ctx.caller
     if caller is None or (caller.token_issued_at is None and caller.source_identity is None
-                          and caller.federated_provider is None and caller.mfa_authenticated_at is None):
+                          and caller.federated_provider is None and caller.mfa_authenticated_at is None
+                          and caller.federated_subject is None):
         return values  # long-term credentials (most requests): none of the session's keys below
     if caller.token_issued_at is not None:
         # "The date and time that temporary security credentials were issued" (global condition keys): what a
@@ -322,6 +323,7 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         # A web identity session's requests hold the provider's issuer without https:// (recorded from AWS; see
         # docs/behaviour.md, "aws:FederatedProvider and GetWebIdentityToken's claims").
         values["aws:FederatedProvider"] = caller.federated_provider
+    values.update(_federation_keys(caller))
     if caller.mfa_authenticated_at is not None:
         values["aws:MultiFactorAuthPresent"] = True
         values["aws:MultiFactorAuthAge"] = max(0, int((ctx.store.clock.now() - caller.mfa_authenticated_at)
@@ -331,6 +333,20 @@ def request_context(ctx: "RequestContext") -> dict[str, Any]:
         # GetFederationToken's too, says whether MFA was used; long-term keys carry no such key.
         values["aws:MultiFactorAuthPresent"] = False
     return values
+
+
+def _federation_keys(caller: Caller) -> dict[str, str]:
+    """The keys naming the user a federated role session's federation named, which the IAM User Guide writes into
+    the role's permissions policies: ``<provider URL>:sub`` of a web identity session, ``saml:sub``,
+    ``saml:sub_type`` and ``saml:namequalifier`` of a SAML one; evidence:
+    (docs/behaviour.md, "aws:FederatedProvider and GetWebIdentityToken's claims")."""
+    if caller.federated_subject is None:
+        return {}
+    if caller.federated_provider is not None:
+        return {f"{caller.federated_provider}:sub": caller.federated_subject}
+    keys = {"saml:sub": caller.federated_subject, "saml:sub_type": caller.saml_subject_type,
+            "saml:namequalifier": caller.saml_name_qualifier}
+    return {key: value for key, value in keys.items() if value is not None}
 
 
 def decide(

@@ -53,6 +53,12 @@ class Caller:
     """``aws:TokenIssueTime``: when the session was issued (``None``: long-term credentials)."""
     federated_provider: str | None = None
     """``aws:FederatedProvider``: the OIDC provider a web identity session federated through."""
+    federated_subject: str | None = None
+    """The user a web identity (``<provider URL>:sub``) or SAML (``saml:sub``) session's federation named."""
+    saml_subject_type: str | None = None
+    """A SAML session's ``saml:sub_type``."""
+    saml_name_qualifier: str | None = None
+    """A SAML session's ``saml:namequalifier``."""
 
     @property
     def is_root(self) -> bool:

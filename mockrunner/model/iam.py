@@ -204,6 +204,13 @@ class Session:
     federated_provider: str | None = None
     """``aws:FederatedProvider`` of an AssumeRoleWithWebIdentity session: the IAM OIDC provider's URL (the token's
     issuer without ``https://``).  Sessions this one assumes do not carry it."""
+    federated_subject: str | None = None
+    """The user the federation named: a web identity token's ``sub`` (``<provider URL>:sub`` in the session's
+    requests) or a SAML assertion's ``NameID`` (``saml:sub``).  Sessions this one assumes do not carry it."""
+    saml_subject_type: str | None = None
+    """A SAML session's ``saml:sub_type`` (``persistent``, ``transient`` or the ``NameID`` format URI)."""
+    saml_name_qualifier: str | None = None
+    """A SAML session's ``saml:namequalifier`` (its issuer, account and provider hashed, as STS returns it)."""
 
 
 @dataclass
@@ -665,6 +672,9 @@ def new_role_session(
     mfa_authenticated_at: datetime | None = None,
     minimum_token_size: int = 0,
     federated_provider: str | None = None,
+    federated_subject: str | None = None,
+    saml_subject_type: str | None = None,
+    saml_name_qualifier: str | None = None,
 ) -> Session:
     """Issue and record a session of ``role`` (what AssumeRole returns, and what App Runner's instance role gets).
 
@@ -683,7 +693,8 @@ def new_role_session(
         role_arn=role.arn, session_policies=list(policies or []), session_policy_arns=list(policy_arns or []),
         tags=dict(tags or {}), chained=chained, source_identity=source_identity, issued_at=now,
         transitive_tag_keys=list(transitive_tag_keys or []), mfa_authenticated_at=mfa_authenticated_at,
-        federated_provider=federated_provider,
+        federated_provider=federated_provider, federated_subject=federated_subject,
+        saml_subject_type=saml_subject_type, saml_name_qualifier=saml_name_qualifier,
     )
     iam.add_session(session, now)
     return session

@@ -16,14 +16,27 @@ under a repository policy whose statements share a Sid     registry policy went 
                                                            one ECR allows under a policy with a shared Sid (ECR
                                                            accepts them) was refused (CREATE_FAILED).  The pull now
                                                            meets the policies ECR's own checks meet.
+a web identity or SAML role session's own requests, under  **fixed (medium).** They carried none of the keys the
+a permissions policy naming ``<provider>:sub`` or          IAM User Guide writes into such policies ("Identifying
+``saml:sub``/``saml:sub_type``/``saml:namequalifier``      users with web identity federation": ``server.example.com
+                                                           :sub``; "Uniquely identifying users in SAML-based
+                                                           federation": the three SAML keys): a per-user Allow never
+                                                           matched.  The session keeps them; a session it assumes
+                                                           does not carry them.
 =========================================================  ==========================================================
 """
 from __future__ import annotations
 
 import json
 
+import pytest
+from botocore.exceptions import ClientError
+
 from tests.apprunner.helpers import private_source, service_role
 from tests.ecr.pushing import image_manifest, put_image
+from tests.iam import saml_federation as saml
+from tests.iam.federation import GITHUB_HOST, assume, deploy_role, github_provider, mint
+from tests.iam.helpers import allow, doc
 from tests.robustness.test_thirty_ninth_pass_attacks import _page
 from tests.suggest.helpers import ACCOUNT, user_arn, user_keys
 
@@ -118,3 +131,57 @@ def test_app_runner_pulls_under_a_repository_policy_whose_statements_share_a_sid
         {"Sid": "Same", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
          "Action": "ecr:GetDownloadUrlForLayer"}]})
     assert _pulling_service(aws, repository_policy=shared) == "RUNNING"
+
+
+def _denied(call) -> None:
+    with pytest.raises(ClientError) as refused:
+        call()
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def _chained(aws, credentials: dict, name: str, policy: str) -> dict:
+    """A session of role ``name`` (trusting the account, allowed by ``policy``) assumed with ``credentials``."""
+    iam = aws.client("iam")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=policy)
+    return aws.client_for(credentials, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{name}", RoleSessionName="hop")["Credentials"]
+
+
+def test_a_web_identity_sessions_requests_carry_the_providers_sub(aws) -> None:
+    subject = "repo:acme/web:ref:refs/heads/main"
+    per_user = doc(allow("ecr:DescribeRepositories", Condition={"StringEquals": {f"{GITHUB_HOST}:sub": subject}}),
+                   allow("sts:AssumeRole"))
+    github_provider(aws)
+    deploy_role(aws, "web", subject, policies={"per-user": per_user})
+    credentials = assume(aws, f"arn:aws:iam::{ACCOUNT}:role/web",
+                         mint(aws, github={"repository": "acme/web", "ref": "refs/heads/main"}))["Credentials"]
+    assert aws.client_for(credentials, "ecr").describe_repositories()["repositories"] == []
+    aws.client("iam").put_role_policy(RoleName="web", PolicyName="per-user", PolicyDocument=doc(
+        allow("ecr:DescribeRepositories", Condition={"StringEquals": {f"{GITHUB_HOST}:sub": "repo:acme/other"}}),
+        allow("sts:AssumeRole")))
+    _denied(aws.client_for(credentials, "ecr").describe_repositories)
+    chained = _chained(aws, credentials, "next", per_user)
+    _denied(aws.client_for(chained, "ecr").describe_repositories)
+
+
+def test_a_saml_sessions_requests_carry_its_subject_and_name_qualifier(aws) -> None:
+    saml.saml_provider(aws)
+    role = saml.saml_role(aws)
+    answer = saml.assume(aws, role, saml.saml_response(aws, role))
+    keys = {"saml:sub": answer["Subject"], "saml:sub_type": answer["SubjectType"],
+            "saml:namequalifier": answer["NameQualifier"]}
+    assert answer["Subject"] == "alice@example.com"
+    per_user = doc(allow("ecr:DescribeRepositories", Condition={"StringEquals": keys}), allow("sts:AssumeRole"))
+    iam = aws.client("iam")
+    iam.put_role_policy(RoleName="federated", PolicyName="per-user", PolicyDocument=per_user)
+    credentials = answer["Credentials"]
+    assert aws.client_for(credentials, "ecr").describe_repositories()["repositories"] == []
+    for key in keys:
+        iam.put_role_policy(RoleName="federated", PolicyName="per-user", PolicyDocument=doc(
+            allow("ecr:DescribeRepositories", Condition={"StringEquals": {**keys, key: "someone-else"}}),
+            allow("sts:AssumeRole")))
+        _denied(aws.client_for(credentials, "ecr").describe_repositories)
+    chained = _chained(aws, credentials, "next", per_user)
+    _denied(aws.client_for(chained, "ecr").describe_repositories)

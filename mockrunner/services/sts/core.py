@@ -445,6 +445,7 @@ def assume_role_with_web_identity(ctx: RequestContext) -> dict:
                                params["RoleSessionName"], duration, policies=policies,
                                policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
                                source_identity=source_identity, federated_provider=verified.provider.url,
+                               federated_subject=verified.claims["sub"],
                                minimum_token_size=token_size.minimum_size(params))
     return {**_session_result(session, policies, policy_arns, tags),
             **token_size.requested_size_members(params, session.session_token),

@@ -191,7 +191,9 @@ def assume_role_with_saml(ctx: RequestContext) -> dict:
     check_packed_size(policies, policy_arns, tags)
     session = new_role_session(store.account(role.account_id).iam, store.clock.now(), role, session_name, duration,
                                policies=policies, policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
-                               source_identity=source_identity,
+                               source_identity=source_identity, federated_subject=assertion.subject,
+                               saml_subject_type=assertion.subject_type,
+                               saml_name_qualifier=keys["saml:namequalifier"],
                                minimum_token_size=token_size.minimum_size(ctx.params))
     return {**_session_result(session, policies, policy_arns, tags),
             **token_size.requested_size_members(ctx.params, session.session_token),
