@@ -41,6 +41,7 @@ def for_principal(store: "Store", principal: str, since: datetime | None = None,
     notes = ["App Runner generates a resource's id when it is created: those resources are named by their name "
              "with /* for the id, so the policy still fits when the script creates them again"
              ] if any(reusable(record.resource) != literal(record.resource) for record in records) else []
+    notes += _limit_notes(store, identity.kind, policies)
     # A role session's ARN (and a role's ARN as the dashboard links it) does not hold the role's path; the
     # policy is attached to the role its ARN names, path included.
     attach_to = principals.role_arn(store, identity.account, identity.name) if identity.kind == "role" \
@@ -63,6 +64,21 @@ def for_decision(store: "Store", decision_id: int, entries: Iterable[dict | tupl
         raise SuggestError(f"no decision {decision_id} in the decision log")
     return {"id": decision_id, "principal": found.principal, "action": found.action, "resource": found.resource,
             "message": found.message, **complete.complete(store, found)}
+
+
+def _limit_notes(store: "Store", kind: str, policies: list[dict]) -> list[str]:
+    """What IAM would refuse of the suggestion as it is: a policy over the size limit (a statement too large alone:
+    one resource, or the values its condition pins), more policies than a user or role may have attached."""
+    notes = [f"{policy['name']} is {policy['size']:,} characters, over IAM's {build.MANAGED_POLICY_LIMIT:,}: one "
+             "statement is too large alone (its resource or the values its condition pins); CreatePolicy refuses it "
+             "as it is" for policy in policies if policy["size"] > build.MANAGED_POLICY_LIMIT]
+    quotas = store.settings.quotas
+    most = quotas.iam_max_policies_per_role if kind == "role" else quotas.iam_max_policies_per_user
+    if len(policies) > most:
+        notes.append(f"{len(policies)} policies: a {kind} may have at most {most} managed policies attached (this "
+                     "server's quota; AWS's default is 10, raised to 20 on request), those it has already included: "
+                     "merge statements or group resources under wildcards before attaching them")
+    return notes
 
 
 def _check_valid(document: dict) -> None:

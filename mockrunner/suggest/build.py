@@ -13,22 +13,30 @@ from mockrunner.suggest.resources import Wildcard, generalize, literal, reusable
 MANAGED_POLICY_LIMIT = 6144
 """IAM's limit on a managed policy, in characters not counting whitespace (IAM User Guide, "IAM and AWS STS
 quotas")."""
+_BOUNDED = ("iam:PermissionsBoundary",)
 PINNED_CONDITIONS: dict[str, tuple[str, ...]] = {
-    "iam:passrole": ("iam:PassedToService",),
+    "iam:passrole": ("iam:PassedToService", "iam:AssociatedResourceArn"),
     "iam:createservicelinkedrole": ("iam:AWSServiceName",),
-    **{f"iam:{verb}{entity}policy": ("iam:PolicyARN",) for verb in ("attach", "detach")
-       for entity in ("role", "user", "group")},
-    "iam:putrolepermissionsboundary": ("iam:PermissionsBoundary",),
-    "iam:putuserpermissionsboundary": ("iam:PermissionsBoundary",),
+    **{f"iam:{verb}{entity}policy": ("iam:PolicyARN",) for verb in ("attach", "detach") for entity in ("group",)},
+    **{f"iam:{verb}{entity}policy": ("iam:PolicyARN", *_BOUNDED) for verb in ("attach", "detach")
+       for entity in ("role", "user")},
+    **{f"iam:{action}": _BOUNDED for action in (
+        "createrole", "createuser", "putrolepolicy", "putuserpolicy", "deleterolepolicy", "deleteuserpolicy",
+        "putrolepermissionsboundary", "putuserpermissionsboundary", "deleterolepermissionsboundary",
+        "deleteuserpermissionsboundary", "updateassumerolepolicy")},
     "sts:setsourceidentity": ("sts:SourceIdentity",),
-    "sts:tagsession": ("aws:TagKeys", "aws:RequestTag/"),
+    "sts:tagsession": ("aws:TagKeys", "aws:RequestTag/", "sts:TransitiveTagKeys"),
 }
 """Actions whose request context names what they do to something else, and those keys (a key ending with ``/``: every
-key of that prefix): the service a role is passed to or a service-linked role is made for, the policy attached or
-detached, the permissions boundary set, the source identity and the session tags set.  The suggested statement
-allows them only with the values recorded: an ``iam:AttachRolePolicy`` allowed for any policy lets its holder
-attach ``AdministratorAccess`` to a role it may assume, a ``sts:TagSession`` allowed for any tag defeats the
-tag-based rules the tags feed."""
+key of that prefix): the service a role is passed to (and the resource it is associated with: an instance profile's
+EC2 instances, an App Runner service) or a service-linked role is made for, the policy attached or detached, the
+permissions boundary of the user or role whose permissions change (the one created, or the target's), the source
+identity, the session tags set and those passed on to chained sessions.  The suggested statement allows them only
+with the values recorded: an ``iam:AttachRolePolicy`` allowed for any policy lets its holder attach
+``AdministratorAccess`` to a role it may assume, an ``iam:PutRolePolicy`` allowed whatever the role's boundary lets
+it grant itself anything through a role without one (the delegation pattern of the IAM User Guide's permissions
+boundaries), a ``sts:TagSession`` allowed for any tag defeats the tag-based rules the tags feed.  A key the request
+did not carry is not pinned."""
 
 
 def size(document: Any) -> int:

@@ -23,11 +23,24 @@ a permissions policy naming ``<provider>:sub`` or          IAM User Guide writes
                                                            federation": the three SAML keys): a per-user Allow never
                                                            matched.  The session keeps them; a session it assumes
                                                            does not carry them.
+a least-privilege suggestion for a script that creates     **fixed (medium).** Suggested without a condition, the
+roles with a boundary and puts their policies, tags a      statements let their holder create a role without the
+session with transitive keys, adds a role to an instance   boundary (or give one any inline policy), pass any tag on
+profile                                                    to chained sessions, pass the role on to anything.  They
+                                                           pin ``iam:PermissionsBoundary``,
+                                                           ``sts:TransitiveTagKeys`` and ``iam:AssociatedResourceArn``
+                                                           (which AddRoleToInstanceProfile's PassRole now carries,
+                                                           as the IAM User Guide says) as recorded.
+a suggestion over IAM's size limit (one statement too      **fixed (low).** Returned without a word; its ``notes``
+large alone) or with more policies than a user or role     now say so.
+may have attached
 =========================================================  ==========================================================
 """
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from botocore.exceptions import ClientError
@@ -36,9 +49,9 @@ from tests.apprunner.helpers import private_source, service_role
 from tests.ecr.pushing import image_manifest, put_image
 from tests.iam import saml_federation as saml
 from tests.iam.federation import GITHUB_HOST, assume, deploy_role, github_provider, mint
-from tests.iam.helpers import allow, doc
+from tests.iam.helpers import allow, doc, user_with_key
 from tests.robustness.test_thirty_ninth_pass_attacks import _page
-from tests.suggest.helpers import ACCOUNT, user_arn, user_keys
+from tests.suggest.helpers import ACCOUNT, admin, user_arn, user_keys
 
 DENY_DESCRIBE = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Sid": "NoDescribe", "Effect": "Deny", "Principal": {"AWS": user_arn("dev")},
@@ -185,3 +198,109 @@ def test_a_saml_sessions_requests_carry_its_subject_and_name_qualifier(aws) -> N
         _denied(aws.client_for(credentials, "ecr").describe_repositories)
     chained = _chained(aws, credentials, "next", per_user)
     _denied(aws.client_for(chained, "ecr").describe_repositories)
+
+
+def _suggested(aws, name: str = "dev") -> dict:
+    status, answer = aws.admin("GET", f"/policies/suggest?principal={user_arn(name)}")
+    assert status == 200, answer
+    assert answer["proof"]["allAllowed"], answer["proof"]
+    return answer
+
+
+def _by_action(answer: dict) -> dict[str, dict]:
+    return {action: statement for policy in answer["policies"] for statement in policy["document"]["Statement"]
+            for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
+
+
+def test_the_suggestion_pins_the_boundary_of_the_roles_it_creates_and_changes(aws) -> None:
+    _soft(aws)
+    boundary = aws.client("iam").create_policy(PolicyName="fence", PolicyDocument=doc(allow("ecr:*")))["Policy"]["Arn"]
+    iam = aws.client("iam", **user_keys(aws, "dev"))
+    iam.create_role(RoleName="worker", PermissionsBoundary=boundary, AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName="worker", PolicyName="p", PolicyDocument=doc(allow("ecr:*")))
+    iam.delete_role_policy(RoleName="worker", PolicyName="p")
+    statements = _by_action(_suggested(aws))
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"):
+        assert statements[action]["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": boundary}}, action
+
+
+def test_the_suggestion_pins_the_transitive_tag_keys_of_a_tagged_session(aws) -> None:
+    _soft(aws)
+    aws.client("iam").create_role(RoleName="target", AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"]}))
+    sts = aws.client("sts", **user_keys(aws, "dev"))
+    sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/target", RoleSessionName="session",
+                    Tags=[{"Key": "team", "Value": "web"}, {"Key": "stage", "Value": "dev"}],
+                    TransitiveTagKeys=["team"])
+    condition = _by_action(_suggested(aws))["sts:TagSession"]["Condition"]
+    assert condition["ForAllValues:StringEquals"] == {"aws:TagKeys": ["stage", "team"],
+                                                      "sts:TransitiveTagKeys": ["team"]}, condition
+    assert condition["StringEquals"] == {"aws:RequestTag/stage": "dev", "aws:RequestTag/team": "web"}
+
+
+def test_add_role_to_instance_profile_passes_the_role_to_the_accounts_instances(aws) -> None:
+    iam = aws.client("iam")
+    iam.create_role(RoleName="ec2-app", AssumeRolePolicyDocument=doc({
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.create_instance_profile(InstanceProfileName="app")
+    instances = f"arn:aws:ec2:*:{ACCOUNT}:instance/*"
+    key = user_with_key(aws, "ops", inline={"p": doc(
+        allow("iam:AddRoleToInstanceProfile"),
+        allow("iam:PassRole", Condition={"ArnLike": {"iam:AssociatedResourceArn": instances}}))})
+    aws.client_for(key, "iam").add_role_to_instance_profile(InstanceProfileName="app", RoleName="ec2-app")
+    assert iam.get_instance_profile(InstanceProfileName="app")["InstanceProfile"]["Roles"][0]["RoleName"] == "ec2-app"
+    _soft(aws)
+    iam.create_instance_profile(InstanceProfileName="other")
+    aws.client("iam", **user_keys(aws, "dev")).add_role_to_instance_profile(InstanceProfileName="other",
+                                                                            RoleName="ec2-app")
+    assert _by_action(_suggested(aws))["iam:PassRole"]["Condition"] == {
+        "StringEquals": {"iam:AssociatedResourceArn": instances.replace("*", "${*}")}}
+
+
+def _decision_entries(aws) -> tuple[dict, list[dict]]:
+    """The state export and the decision log export of a soft-mode server where ``dev`` described one repository."""
+    _soft(aws)
+    ecr = aws.client("ecr", **user_keys(aws, "dev"))
+    ecr.create_repository(repositoryName="seed")
+    status, state = aws.admin("GET", "/state")
+    assert status == 200
+    status, log = admin(aws, "get", "/decisions")
+    assert status == 200
+    return state, log["decisions"]
+
+
+def _cli_suggest(tmp_path, state: dict, entries: list[dict]) -> dict:
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    (tmp_path / "decisions.json").write_text(json.dumps({"decisions": entries}))
+    done = subprocess.run([sys.executable, "-m", "mockrunner", "policy", "suggest", "--state",
+                           str(tmp_path / "state.json"), "--decisions", str(tmp_path / "decisions.json"),
+                           "--principal", user_arn("dev"), "--exact"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_suggestion_over_the_managed_policy_quota_says_so(aws, tmp_path) -> None:
+    state, entries = _decision_entries(aws)
+    [created] = [entry for entry in entries if entry["action"] == "ecr:CreateRepository"]
+    region_repo = created["resource"].rsplit("/", 1)[0]
+    many = [{**created, "id": created["id"] + number, "resource": f"{region_repo}/r{number:04d}-{'x' * 40}"}
+            for number in range(1, 1301)]
+    answer = _cli_suggest(tmp_path, state, many)
+    assert len(answer["policies"]) > 10
+    assert any(note.startswith(f"{len(answer['policies'])} policies: a user may have at most 10 managed policies")
+               for note in answer["notes"]), answer["notes"]
+    assert not any("over IAM's" in note for note in answer["notes"])
+
+
+def test_a_suggestion_with_a_statement_over_the_size_limit_says_so(aws, tmp_path) -> None:
+    state, entries = _decision_entries(aws)
+    [created] = [entry for entry in entries if entry["action"] == "ecr:CreateRepository"]
+    tags = {f"aws:RequestTag/k{number:02d}": "v" * 250 for number in range(40)}
+    tagging = {**created, "id": created["id"] + 1, "action": "sts:TagSession",
+               "resource": f"arn:aws:iam::{ACCOUNT}:role/target", "context": {**created["context"], **tags}}
+    answer = _cli_suggest(tmp_path, state, [created, tagging])
+    [large] = [policy for policy in answer["policies"] if policy["size"] > 6144]
+    assert any(note.startswith(f"{large['name']} is {large['size']:,} characters, over IAM's 6,144")
+               for note in answer["notes"]), answer["notes"]

@@ -51,12 +51,15 @@ _on_profile = target(INSTANCE_PROFILE)
 
 
 def _add_role_checks(ctx: RequestContext) -> Iterable[Check]:
-    """The profile check, and ``iam:PassRole`` on the role (AddRoleToInstanceProfile reference)."""
+    """The profile check, and ``iam:PassRole`` on the role (AddRoleToInstanceProfile reference), associated with
+    every EC2 instance of the caller's account: ``iam:AssociatedResourceArn`` ``arn:aws:ec2:*:<account>:instance/*``
+    (docs/behaviour.md, "IAM: instance profiles, passwords, MFA, account")."""
     checks = list(_on_profile(ctx))
     role = iam_of(ctx).roles.get(ctx.params["RoleName"])
     role_arn = role.arn if role is not None else entity_arn(ctx.account.id, "role", "/", ctx.params["RoleName"])
-    return [*checks, Check("iam:PassRole", role_arn,
-                           resource_tag_keys(role, "role"))]
+    keys = {**resource_tag_keys(role, "role"),
+            "iam:AssociatedResourceArn": f"arn:aws:ec2:*:{ctx.caller.account_id}:instance/*"}
+    return [*checks, Check("iam:PassRole", role_arn, keys)]
 
 
 @op("iam", "CreateInstanceProfile", authz=tagged_on_create(_on_profile, "iam:TagInstanceProfile"))
