@@ -182,7 +182,7 @@ def route(ctx: RequestContext) -> None:
         )
     ctx.service = service
     ctx.service_model = specs.service_model(service)
-    ctx.region = region or ctx.store.settings.default_region
+    ctx.region = region or _host_region(ctx) or ctx.store.settings.default_region
     if region is not None and ctx.store.settings.enforce != "off" and not regions.is_valid(region):
         raise _scope_error(ctx, regions.invalid_region_message(region))
     if ctx.service_model.protocol == "json":
@@ -200,6 +200,17 @@ def route(ctx: RequestContext) -> None:
         if ctx.operation is None:
             _refuse_newer_operation(ctx, action)
             raise _no_operation(action, ctx.api_version)
+
+
+def _host_region(ctx: RequestContext) -> str | None:
+    """The Region an AWS endpoint host name names (``sts.eu-west-1.amazonaws.com``: ``eu-west-1``), for a request
+    without a credential scope (an unsigned STS call reached in-process, as sent to AWS); None for any other host
+    (``sts.amazonaws.com``, the server's own address)."""
+    labels = ctx.headers.get("host", "").split(":", 1)[0].lower().split(".")
+    if labels[-2:] != ["amazonaws", "com"] and labels[-3:] != ["amazonaws", "com", "cn"]:
+        return None
+    candidate = labels[labels.index("amazonaws") - 1] if labels.index("amazonaws") > 0 else ""
+    return candidate if regions.is_valid(candidate) else None
 
 
 def _no_operation(action: str, version: str | None) -> ServiceError:

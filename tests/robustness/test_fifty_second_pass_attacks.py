@@ -31,6 +31,11 @@ profile                                                    to chained sessions, 
                                                            ``sts:TransitiveTagKeys`` and ``iam:AssociatedResourceArn``
                                                            (which AddRoleToInstanceProfile's PassRole now carries,
                                                            as the IAM User Guide says) as recorded.
+an unsigned STS call (AssumeRoleWithWebIdentity) through   **fixed (low).** Its ``aws:RequestedRegion`` was the
+``mock_apprunner`` from a client of another Region, under  default Region, not the Region of the endpoint it was
+a trust policy conditioned on ``aws:RequestedRegion``      sent to (an unsigned request has no credential scope):
+                                                           now the Region an AWS host name names
+                                                           (``sts.eu-west-1.amazonaws.com``), else the default.
 a suggestion over IAM's size limit (one statement too      **fixed (low).** Returned without a word; its ``notes``
 large alone) or with more policies than a user or role     now say so.
 may have attached
@@ -304,3 +309,34 @@ def test_a_suggestion_with_a_statement_over_the_size_limit_says_so(aws, tmp_path
     [large] = [policy for policy in answer["policies"] if policy["size"] > 6144]
     assert any(note.startswith(f"{large['name']} is {large['size']:,} characters, over IAM's 6,144")
                for note in answer["notes"]), answer["notes"]
+
+
+def test_an_unsigned_sts_call_in_process_is_in_the_region_of_its_endpoint() -> None:
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    from mockrunner import mock_apprunner
+
+    with mock_apprunner() as mock:
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_open_id_connect_provider(Url=f"https://{GITHUB_HOST}", ClientIDList=["sts.amazonaws.com"])
+        iam.create_role(RoleName="eu-only", AssumeRolePolicyDocument=doc({
+            "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_HOST}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1",
+                                           f"{GITHUB_HOST}:sub": "repo:acme/web:ref:refs/heads/main"}}}))
+        token = mock.oidc_token(github={"repository": "acme/web", "ref": "refs/heads/main"})
+        for region, allowed in (("eu-west-1", True), ("us-west-2", False)):
+            sts = boto3.client("sts", region_name=region, config=Config(signature_version=UNSIGNED))
+            call = lambda sts=sts: sts.assume_role_with_web_identity(  # noqa: E731
+                RoleArn=f"arn:aws:iam::{ACCOUNT}:role/eu-only", RoleSessionName="ci", WebIdentityToken=token)
+            if allowed:
+                assert call()["AssumedRoleUser"]["Arn"].endswith("/eu-only/ci")
+            else:
+                with pytest.raises(ClientError) as refused:
+                    call()
+                assert refused.value.response["Error"]["Code"] == "AccessDenied"
+        [granted, _refused] = [entry for entry in mock.decision_log
+                               if entry["action"] == "sts:AssumeRoleWithWebIdentity"]
+        assert granted["context"]["aws:RequestedRegion"] == "eu-west-1"
