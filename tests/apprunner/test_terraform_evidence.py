@@ -60,13 +60,14 @@ def test_custom_domain_has_three_validation_records_with_www(apprunner):
 
 def test_default_auto_scaling_configuration_is_reserved(apprunner):
     """``default_auto_scaling_configuration_version_test.go`` restores the prior default "else
-    \\"InvalidRequestException: You can't delete a reserved auto scaling configuration\\""."""
+    \\"InvalidRequestException: You can't delete a reserved auto scaling configuration\\"" (the whole answer, with
+    its unfilled "'%s'", is quoted in hashicorp/terraform-provider-aws#19840)."""
     arn = apprunner.create_auto_scaling_configuration(
         AutoScalingConfigurationName="tf-default")["AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
     apprunner.update_default_auto_scaling_configuration(AutoScalingConfigurationArn=arn)
     error = error_of(apprunner.delete_auto_scaling_configuration, AutoScalingConfigurationArn=arn)
     assert (code(error), message(error)) == ("InvalidRequestException",
-                                             "You can't delete a reserved auto scaling configuration")
+                                             "You can't delete a reserved auto scaling configuration: '%s'.")
     apprunner.update_default_auto_scaling_configuration(AutoScalingConfigurationArn=DEFAULT_ASC)
     deleted = apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=arn)
     assert deleted["AutoScalingConfiguration"]["Status"] == "inactive"

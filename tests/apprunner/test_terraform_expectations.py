@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apprunner.helpers import DEFAULT_ASC, PUBLIC_IMAGE, code, error_of
+from tests.apprunner.helpers import DEFAULT_ASC, PUBLIC_IMAGE, code, error_of, message
 
 IMAGE = {"ImageIdentifier": PUBLIC_IMAGE, "ImageRepositoryType": "ECR_PUBLIC", "ImageConfiguration": {"Port": "8000"}}
 HEALTH = {"HealthyThreshold": 1, "Interval": 5, "Path": "/", "Protocol": "TCP", "Timeout": 2, "UnhealthyThreshold": 5}
@@ -48,8 +48,10 @@ def test_a_service_as_terraform_creates_updates_and_deletes_it(apprunner):
 
 def test_configurations_and_connectors_read_back_inactive_after_delete(apprunner):
     """The finders of ``auto_scaling_configuration_version.go`` (``inactive``), ``observability_configuration.go``
-    and ``vpc_connector.go`` (``INACTIVE``) take these statuses as gone; a second delete of each is
-    ResourceNotFoundException.  Connections are found by ListConnections (``DELETED`` once deleted)."""
+    and ``vpc_connector.go`` (``INACTIVE``) take these statuses as gone; a second delete of each is what its Delete
+    takes as done: InvalidRequestException "The auto scaling configuration you specified has been deleted" for an
+    auto scaling revision, ResourceNotFoundException for the others.  Connections are found by ListConnections
+    (``DELETED`` once deleted)."""
     scaling = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="tf-asc")[
         "AutoScalingConfiguration"]
     assert (scaling["Status"], scaling["MaxConcurrency"], scaling["MaxSize"], scaling["MinSize"]) == (
@@ -74,9 +76,11 @@ def test_configurations_and_connectors_read_back_inactive_after_delete(apprunner
         "Status"] == "INACTIVE"
     assert [summary["Status"] for summary in apprunner.list_connections(ConnectionName="tf-conn")[
         "ConnectionSummaryList"]] == ["DELETED"]
-    for call, key, arn in ((apprunner.delete_auto_scaling_configuration, "AutoScalingConfigurationArn",
-                            scaling["AutoScalingConfigurationArn"]),
-                           (apprunner.delete_observability_configuration, "ObservabilityConfigurationArn",
+    again = error_of(apprunner.delete_auto_scaling_configuration,
+                     AutoScalingConfigurationArn=scaling["AutoScalingConfigurationArn"])
+    assert code(again) == "InvalidRequestException"
+    assert "The auto scaling configuration you specified has been deleted" in message(again)
+    for call, key, arn in ((apprunner.delete_observability_configuration, "ObservabilityConfigurationArn",
                             observability["ObservabilityConfigurationArn"]),
                            (apprunner.delete_vpc_connector, "VpcConnectorArn", connector["VpcConnectorArn"]),
                            (apprunner.delete_connection, "ConnectionArn", connection["ConnectionArn"])):

@@ -8,7 +8,7 @@ from mockrunner.model.apprunner import AppRunnerState, AutoScalingConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
 from mockrunner.services.apprunner.errors import invalid
 from mockrunner.services.apprunner.lifecycle import apprunner_op, holds, state_of
-from mockrunner.services.apprunner.lookup import existing, is_name_only, missing
+from mockrunner.services.apprunner.lookup import existing, is_name_only
 from mockrunner.services.apprunner.pagination import paginate
 
 if TYPE_CHECKING:
@@ -17,9 +17,14 @@ if TYPE_CHECKING:
 _TYPE = "autoscalingconfiguration"
 #: Deleting the account's default: Terraform's default auto scaling acceptance test restores the prior default
 #: "else \"InvalidRequestException: You can't delete a reserved auto scaling configuration\"" (terraform-provider-aws
-#: default_auto_scaling_configuration_version_test.go).  App Runner's own DefaultConfiguration is deletable once it is
-#: not the default (the model: "Delete the revisions of the DefaultConfiguration").
-RESERVED = "You can't delete a reserved auto scaling configuration"
+#: default_auto_scaling_configuration_version_test.go); the whole answer, quoted in terraform-provider-aws#19840, ends
+#: with an unfilled "'%s'" ("Yes, with the literal %s"), answered verbatim.  App Runner's own DefaultConfiguration is
+#: deletable once it is not the default (the model: "Delete the revisions of the DefaultConfiguration").
+RESERVED = "You can't delete a reserved auto scaling configuration: '%s'."
+#: Deleting an INACTIVE revision: what the Terraform provider's delete takes as already gone, besides
+#: ResourceNotFoundException (terraform-provider-aws auto_scaling_configuration_version.go; the text after
+#: "deleted" is unverified).
+DELETED = "The auto scaling configuration you specified has been deleted."
 IN_USE = ("You can't delete the auto scaling configuration. It's used by one or more services. To delete it, "
           "update the services to use other auto scaling configurations.")  # terraform-provider-aws#38534
 
@@ -94,6 +99,9 @@ def list_configurations(ctx: "RequestContext") -> dict:
 
 @apprunner_op("DeleteAutoScalingConfiguration", authz.on_revisions_deleted("AutoScalingConfigurationArn", _TYPE))
 def delete(ctx: "RequestContext") -> dict:
+    """Make the revision INACTIVE (``DeleteAllRevisions``: every active one of its name); refused for the account's
+    default (:data:`RESERVED`), a revision a service holds (:data:`IN_USE`) and one already INACTIVE
+    (:data:`DELETED`, InvalidRequestException, as Terraform's delete expects)."""
     state = state_of(ctx)
     arn = ctx.params["AutoScalingConfigurationArn"]
     item = existing(state, ctx, arn, _TYPE)
@@ -104,7 +112,7 @@ def delete(ctx: "RequestContext") -> dict:
                           "(…:autoscalingconfiguration/<name>).")  # unverified wording; model: name-only ARN
         targets = revisions.active(state.auto_scaling_configurations, item.name)
     if item.status != "ACTIVE":
-        raise missing(_TYPE, arn)  # already INACTIVE
+        raise invalid(DELETED)
     for target in targets:
         if target.is_default:
             raise invalid(RESERVED)

@@ -34,14 +34,15 @@ ALLOWED_STATUSES = {
 #: Operation -> (error, message) refusing it in another status; "{status}" is the service's current status.
 #: StartDeployment's is AWS's answer, InvalidRequestException (its model declares no InvalidStateException),
 #: quoted verbatim from CLI output in public deployment notes, for a service OPERATION_IN_PROGRESS and one
-#: CREATE_FAILED.  UpdateService's follows roadmap#95 ("Service status must be RUNNING or PAUSED to be updated"),
-#: from before App Runner allowed rebuilding CREATE_FAILED services, with the states this mock allows.  The
-#: others are unverified and follow UpdateService's form
-#: (docs/behaviour.md, "App Runner: service lifecycle and state gating").
+#: CREATE_FAILED.  DeleteService's is AWS's answer for a service OPERATION_IN_PROGRESS, quoted in
+#: terraform-provider-aws#19840; it names whichever status refuses the delete.  UpdateService's follows roadmap#95
+#: ("Service status must be RUNNING or PAUSED to be updated"), from before App Runner allowed rebuilding
+#: CREATE_FAILED services, with the states this mock allows.  The others are unverified and follow UpdateService's
+#: form (docs/behaviour.md, "App Runner: service lifecycle and state gating").
 _STATE_REFUSALS = {
     "UpdateService": (invalid_state, "Service status must be RUNNING or CREATE_FAILED to be updated. Current "
                                      "status: {status}"),
-    "DeleteService": (invalid_state, "Service status must not be {status} to be deleted."),
+    "DeleteService": (invalid_state, "Service cannot be deleted in the current state: {status}."),
     "PauseService": (invalid_state, "Service status must be RUNNING to be paused. Current status: {status}"),
     "ResumeService": (invalid_state, "Service status must be PAUSED to be resumed. Current status: {status}"),
     "StartDeployment": (invalid, "Can't start a deployment on the specified service, because it isn't in "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.model.apprunner import PROVIDED_ID
 from mockrunner.services.apprunner import arns, authz, validation
 from mockrunner.services.apprunner.errors import invalid, not_found
 from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
@@ -16,7 +17,10 @@ _GONE = {"DELETED", "INACTIVE"}
 
 
 def _target(ctx: "RequestContext") -> Any:
-    """The tagged resource; a non-App Runner ARN is invalid, an unknown (or deleted) one is not found."""
+    """The tagged resource; a non-App Runner ARN is invalid, an unknown (or deleted) one is not found, and the
+    ``DefaultConfiguration`` revisions App Runner provides (id :data:`PROVIDED_ID`) cannot be tagged: AWS answers an
+    error for ListTagsForResource on them, not a not-found one (cloudquery/cloudquery#11785 and its fix, which skips
+    them as "untaggable"); the code and wording here are unverified."""
     arn = ctx.params["ResourceArn"]
     if arns.parse(arn) is None:
         raise invalid(f"The resource ARN {arn} isn't valid. It must be the ARN of an App Runner "
@@ -24,6 +28,9 @@ def _target(ctx: "RequestContext") -> Any:
     entity = find(state_of(ctx), ctx, arn)
     if entity is None or getattr(entity, "status", None) in _GONE:
         raise not_found(f"The resource with ARN {arn} doesn't exist.")  # unverified wording
+    if getattr(entity, "id", None) == PROVIDED_ID:
+        raise invalid(f"The resource with ARN {arn} is provided by App Runner and doesn't support "
+                      "tagging.")  # unverified wording
     return entity
 
 
