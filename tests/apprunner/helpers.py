@@ -7,6 +7,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.ecr.pushing import image_manifest, put_image
+
 ACCOUNT = "123456789012"
 PUBLIC_IMAGE = "public.ecr.aws/aws-containers/hello-app-runner:latest"
 PUBLIC_SOURCE = {"ImageRepository": {"ImageIdentifier": PUBLIC_IMAGE, "ImageRepositoryType": "ECR_PUBLIC"}}
@@ -34,6 +36,18 @@ def service_role(aws, name: str, service: str = "build.apprunner.amazonaws.com")
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                      "Principal": {"Service": service}}]}
     return aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def pullable_image(aws, role_name: str = "access") -> str:
+    """Repository ``app`` holding image ``v1``, and the ARN of a new access role allowed to pull it by AWS's managed
+    ECR access policy."""
+    role = service_role(aws, role_name)
+    aws.client("iam").attach_role_policy(
+        RoleName=role_name, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="app")
+    put_image(ecr, repositoryName="app", imageManifest=image_manifest("a", 10), imageTag="v1")
+    return role
 
 
 def private_source(role: str, image: str = "missing:v1", account: str = ACCOUNT) -> dict:

@@ -13,10 +13,10 @@ from tests.apprunner.helpers import (
     error_of,
     message,
     private_source,
+    pullable_image,
     running,
     service_role,
 )
-from tests.ecr.pushing import image_manifest, put_image
 
 SERVICE_PREFIX = f"arn:aws:apprunner:us-east-1:{ACCOUNT}:service/"
 
@@ -177,12 +177,7 @@ def test_service_linked_roles_are_created_on_first_use(aws, operation):
 
 def test_failed_update_rolls_back_and_the_service_keeps_running(aws):
     apprunner = aws.client("apprunner")
-    role = service_role(aws, "access")
-    aws.client("iam").attach_role_policy(
-        RoleName="access", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
-    ecr = aws.client("ecr")
-    ecr.create_repository(repositoryName="app")
-    put_image(ecr, repositoryName="app", imageManifest=image_manifest("a", 10), imageTag="v1")
+    role = pullable_image(aws)
     good = {**private_source(role, "app:v1"), "AutoDeploymentsEnabled": False}
     arn = running(apprunner, SourceConfiguration=good)
     broken = {**private_source(role, "missing:v2"), "AutoDeploymentsEnabled": False}

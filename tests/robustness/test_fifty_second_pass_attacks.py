@@ -50,8 +50,7 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.apprunner.helpers import private_source, service_role
-from tests.ecr.pushing import image_manifest, put_image
+from tests.apprunner.helpers import private_source, pullable_image
 from tests.iam import saml_federation as saml
 from tests.iam.federation import GITHUB_HOST, assume, deploy_role, github_provider, mint
 from tests.iam.helpers import allow, doc, user_with_key
@@ -117,12 +116,8 @@ def test_the_decision_page_evaluates_the_registry_policy_that_decided(aws) -> No
 def _pulling_service(aws, repository_policy: str | None = None, registry_policy: str | None = None) -> str:
     """The status a service reaches whose access role (allowed by AWS's managed ECR access policy) pulls an image
     that exists, under the policies given."""
-    role = service_role(aws, "access")
-    aws.client("iam").attach_role_policy(
-        RoleName="access", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSAppRunnerServicePolicyForECRAccess")
+    role = pullable_image(aws)
     ecr = aws.client("ecr")
-    ecr.create_repository(repositoryName="app")
-    put_image(ecr, repositoryName="app", imageManifest=image_manifest("a", 10), imageTag="v1")
     if repository_policy is not None:
         ecr.set_repository_policy(repositoryName="app", policyText=repository_policy)
     if registry_policy is not None:

@@ -144,7 +144,7 @@ def test_reserved_environment_names_are_refused_on_create_and_update(aws, enviro
 def test_app_runners_own_default_configuration_is_deletable_once_another_is_the_default(aws) -> None:
     apprunner = aws.client("apprunner")
     error = error_of(apprunner.delete_auto_scaling_configuration, AutoScalingConfigurationArn=_PROVIDED_ASC)
-    assert message(error) == "You can't delete a reserved auto scaling configuration"
+    assert message(error) == "You can't delete a reserved auto scaling configuration: '%s'."
     mine = apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName="my-default")
     apprunner.update_default_auto_scaling_configuration(
         AutoScalingConfigurationArn=mine["AutoScalingConfiguration"]["AutoScalingConfigurationArn"])
