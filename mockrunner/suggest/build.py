@@ -15,7 +15,7 @@ MANAGED_POLICY_LIMIT = 6144
 quotas")."""
 _BOUNDED = ("iam:PermissionsBoundary",)
 PINNED_CONDITIONS: dict[str, tuple[str, ...]] = {
-    "iam:passrole": ("iam:PassedToService", "iam:AssociatedResourceArn"),
+    "iam:passrole": ("iam:PassedToService",),
     "iam:createservicelinkedrole": ("iam:AWSServiceName",),
     **{f"iam:{verb}{entity}policy": ("iam:PolicyARN",) for verb in ("attach", "detach") for entity in ("group",)},
     **{f"iam:{verb}{entity}policy": ("iam:PolicyARN", *_BOUNDED) for verb in ("attach", "detach")
@@ -28,8 +28,9 @@ PINNED_CONDITIONS: dict[str, tuple[str, ...]] = {
     "sts:tagsession": ("aws:TagKeys", "aws:RequestTag/", "sts:TransitiveTagKeys"),
 }
 """Actions whose request context names what they do to something else, and those keys (a key ending with ``/``: every
-key of that prefix): the service a role is passed to (and the resource it is associated with: an instance profile's
-EC2 instances, an App Runner service) or a service-linked role is made for, the policy attached or detached, the
+key of that prefix): the service a role is passed to (not the resource it is associated with: an App Runner service's
+ARN holds the id generated at its creation, which a script re-run does not have) or a service-linked role is made
+for, the policy attached or detached, the
 permissions boundary of the user or role whose permissions change (the one created, or the target's), the source
 identity, the session tags set and those passed on to chained sessions.  The suggested statement allows them only
 with the values recorded: an ``iam:AttachRolePolicy`` allowed for any policy lets its holder attach

@@ -255,8 +255,8 @@ def test_add_role_to_instance_profile_passes_the_role_to_the_accounts_instances(
     iam.create_instance_profile(InstanceProfileName="other")
     aws.client("iam", **user_keys(aws, "dev")).add_role_to_instance_profile(InstanceProfileName="other",
                                                                             RoleName="ec2-app")
-    assert _by_action(_suggested(aws))["iam:PassRole"]["Condition"] == {
-        "StringEquals": {"iam:AssociatedResourceArn": instances.replace("*", "${*}")}}
+    # not pinned: an App Runner service's ARN, the key's value on UpdateService, changes when it is created again
+    assert "Condition" not in _by_action(_suggested(aws))["iam:PassRole"]
 
 
 def _decision_entries(aws) -> tuple[dict, list[dict]]:
