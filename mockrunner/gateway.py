@@ -206,11 +206,10 @@ def _host_region(ctx: RequestContext) -> str | None:
     """The Region an AWS endpoint host name names (``sts.eu-west-1.amazonaws.com``: ``eu-west-1``), for a request
     without a credential scope (an unsigned STS call reached in-process, as sent to AWS); None for any other host
     (``sts.amazonaws.com``, the server's own address)."""
-    labels = ctx.headers.get("host", "").split(":", 1)[0].lower().split(".")
-    if labels[-2:] != ["amazonaws", "com"] and labels[-3:] != ["amazonaws", "com", "cn"]:
-        return None
-    candidate = labels[labels.index("amazonaws") - 1] if labels.index("amazonaws") > 0 else ""
-    return candidate if regions.is_valid(candidate) else None
+    host = ctx.headers.get("host", "").split(":", 1)[0].lower().removesuffix(".cn")
+    prefix, dot, domain = host.rpartition(".amazonaws.")
+    candidate = prefix.rpartition(".")[2]
+    return candidate if dot and domain == "com" and regions.is_valid(candidate) else None
 
 
 def _no_operation(action: str, version: str | None) -> ServiceError:

@@ -92,13 +92,13 @@ def for_policy_id(store: "Store", policy_id: str | None) -> AppliedPolicies | No
 def met_by(store: "Store", resource: str) -> AppliedPolicies | None:
     """The policies a request on the ECR repository ARN ``resource`` (``repository/*``: the catalog) meets now, or
     None (none applies, or ``resource`` is no repository's ARN)."""
-    split = _split(f"{resource} {' and '.join(_LABELS)}")
-    return applied_policies(store, *split) if split is not None else None
+    where = _repository(resource)
+    return applied_policies(store, *where) if where is not None else None
 
 
 def is_repository_arn(text: str) -> bool:
     """Whether ``text`` is an ECR repository's ARN (``repository/*``, the registry's catalog, included)."""
-    return _split(f"{text} {REPOSITORY_POLICY}") is not None
+    return _repository(text) is not None
 
 
 def is_policy_id(policy_id: str | None) -> bool:
@@ -110,8 +110,13 @@ def _split(policy_id: str | None) -> tuple[str, str, str | None, list[str]] | No
     """``(region, registry id, repository name or None, labels)`` of an id of :func:`applied_policies`'s form."""
     where, _, named = (policy_id or "").partition(" ")
     labels = named.split(" and ")
-    parsed = split_arn(where)
-    if (parsed is None or parsed.service != "ecr" or parsed.resource_type != "repository"
-            or not set(labels) <= set(_LABELS)):
+    repository = _repository(where)
+    return (*repository, labels) if repository is not None and set(labels) <= set(_LABELS) else None
+
+
+def _repository(arn: str) -> tuple[str, str, str | None] | None:
+    """``(region, registry id, repository name or None for the catalog)`` of an ECR repository ARN, or None."""
+    parsed = split_arn(arn)
+    if parsed is None or parsed.service != "ecr" or parsed.resource_type != "repository":
         return None
-    return parsed.region, parsed.account, None if parsed.resource_path == "*" else parsed.resource_path, labels
+    return parsed.region, parsed.account, None if parsed.resource_path == "*" else parsed.resource_path
