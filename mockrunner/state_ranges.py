@@ -242,6 +242,17 @@ def _requester_id(value: Any, limits: Limits) -> str | None:
 _CALLER_ID = re.compile(r"(?:\w{12,128}(?::[\w+=,.@-]{2,64})?)?")
 
 
+def _federated_text(value: Any, limits: Limits) -> str | None:
+    """A federated session's subject, subject type or name qualifier: taken from the web identity token or SAML
+    assertion it was given, so no longer than the larger of them may be (``SAMLAssertionType``'s max); STS's
+    shapes of these members set no bound of their own."""
+    most = _shape_max("sts", "SAMLAssertionType")
+    return f": longer than the SAML assertion it came from may be ({most})" if value and len(value) > most else None
+
+
+FEDERATED_TEXT = Rule(_federated_text)
+
+
 def _image_digest(value: Any, limits: Limits) -> str | None:
     """An image's digest: what PutImage computes, ``sha256:`` and 64 lower-case hex digits.  The registry answers it
     in ``Docker-Content-Digest`` and ``Location``, where a CR or LF made every pull of the image a 500."""
@@ -319,8 +330,8 @@ RANGES: dict[type, dict[str, Any]] = {
                   "transitive_tag_keys": Member("sts", "tagKeyListType"), "mfa_authenticated_at": PAST,
                   "scope_down_policies": Items(iam.MAX_SCOPE_DOWN_POLICIES),
                   "federated_provider": _iam("OpenIDConnectProviderUrlType"),
-                  "federated_subject": Member("sts", "Subject"), "saml_subject_type": Member("sts", "SubjectType"),
-                  "saml_name_qualifier": Member("sts", "NameQualifier")},
+                  "federated_subject": FEDERATED_TEXT, "saml_subject_type": FEDERATED_TEXT,
+                  "saml_name_qualifier": FEDERATED_TEXT},
     iam.OidcProvider: {"url": _iam("OpenIDConnectProviderUrlType"), "arn": _iam("arnType"), "create_date": PAST,
                        "client_ids": Items(MAX_CLIENT_IDS, _iam("clientIDType")),
                        "thumbprints": Items(MAX_THUMBPRINTS, _iam("thumbprintType")), "tags": IAM_TAGS,

@@ -29,8 +29,7 @@ def explain(store: "Store", record: Recorded) -> dict[str, Any]:
     is_service = not record.principal.startswith("arn:")
     compiled = (authorizer.CompiledPrincipal(authorizer.service_principal(record.principal), (), None, None)
                 if is_service else principals.compiled(store, record.principal))
-    resource_ref = documents.reference(store, documents.met_policy_id(store, record.resource_policy, record.action,
-                                                                      record.resource))
+    resource_ref = documents.reference(store, documents.met_policy_id(store, record))
     request = AuthzRequest(principal=compiled.principal, action=record.action, resource=record.resource,
                            context=record.context, identity_policies=compiled.identity,
                            permissions_boundary=compiled.boundary, session_policies=None,

@@ -3,7 +3,8 @@
 A repository's own policy, joined by the registry policy while the registry's policy scope is V2 (the default):
 "enforces the registry policy in all ECR requests" (ECR User Guide, "Private registry permissions"); the
 registry's catalog (DescribeRepositories without names) and a repository that does not exist meet the registry
-policy alone.  The policies are evaluated as one resource policy holding their statements in that order.
+policy alone.  The policies are evaluated as one resource policy holding their statements in that order, each read
+as under its own ``Version`` (:mod:`mockrunner.iam_engine.joined`).
 
 One function for ECR's checks (:mod:`mockrunner.services.ecr.core`) and for what replays a logged request (the
 least-privilege proof, the decision page: :mod:`mockrunner.suggest.documents`), so a replay meets the policies ECR
@@ -13,12 +14,12 @@ for the catalog or a missing repository), ``labels`` ``repository policy``, ``re
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner.arns import split_arn
 from mockrunner.iam_engine import MalformedPolicyError, Policy, strict_json
+from mockrunner.iam_engine.joined import joined_text
 from mockrunner.model.ecr import repository_arn
 from mockrunner.model.ecr_policies import evaluable_policy
 
@@ -37,11 +38,12 @@ class AppliedPolicies(NamedTuple):
 
     @property
     def text(self) -> str:
-        """One policy holding every statement of :attr:`texts` (a lone text as it is); a text whose statements
-        cannot be read is given as it is, so evaluating it refuses (fail closed)."""
+        """One policy holding every statement of :attr:`texts`, each read as in its own document (a lone text as
+        it is); a text whose statements cannot be read is given as it is, so evaluating it refuses (fail
+        closed)."""
         if len(self.texts) == 1:
             return self.texts[0]
-        statements: list = []
+        parts = []
         for text in self.texts:
             try:
                 document = strict_json.loads(text)
@@ -50,8 +52,8 @@ class AppliedPolicies(NamedTuple):
             found = document.get("Statement") if isinstance(document, dict) else None
             if not isinstance(found, (list, dict)):
                 return text
-            statements.extend(found if isinstance(found, list) else [found])
-        return json.dumps({"Version": "2012-10-17", "Statement": statements})
+            parts.append((document.get("Version"), found if isinstance(found, list) else [found]))
+        return joined_text(parts)
 
     def evaluable(self) -> Policy | str:
         """The compiled policy, or its text as it is when the grammar cannot read it (the engine then refuses)."""

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from mockrunner.auth import authorizer
 from mockrunner.iam_engine import AuthzRequest, MalformedPolicyError, PolicyKind, PolicyRef, evaluate
-from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
+from mockrunner.iam_engine.document import CURRENT_VERSION, TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE
+from mockrunner.iam_engine.joined import joined_text, version_of
 from mockrunner.model.ecr_applied_policies import REPOSITORY_POLICY
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.suggest import documents, principals, single
@@ -120,7 +121,7 @@ def _further(store: "Store", record: Recorded, added: dict[str, dict], removed: 
 
 def _identity_added(added: dict[str, dict]) -> tuple[PolicyRef, ...]:
     statement = added.get(IDENTITY)
-    return (PolicyRef("suggested-identity-statement", _document([], statement)),) if statement else ()
+    return (PolicyRef("suggested-identity-statement", _document(None, [], statement)),) if statement else ()
 
 
 def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, statement: dict | None,
@@ -132,18 +133,18 @@ def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, state
     found = documents.managed(store, record.boundary)
     statements = documents.kept_statements(documents.statements_of(found.text) if found else [], record.boundary,
                                            removed)
-    return PolicyRef(record.boundary, _document(statements, statement))
+    return PolicyRef(record.boundary, _document(found.text if found else None, statements, statement))
 
 
 def _resource(store: "Store", record: Recorded, statement: dict | None, removed: dict[str, set[int]]
               ) -> PolicyRef | None:
     """The resource or trust policy the request meets now, with ``statement`` added and the ``removed`` ones gone."""
-    policy_id = documents.met_policy_id(store, record.resource_policy, record.action, record.resource)
+    policy_id = documents.met_policy_id(store, record)
     if statement is None:
         return documents.without_statements(store, documents.reference(store, policy_id), removed)
     found = documents.resolve(store, policy_id)
     statements = documents.kept_statements(documents.statements_of(found.text) if found else [], policy_id, removed)
-    text = _document(statements, statement)
+    text = _document(found.text if found else None, statements, statement)
     if record.action.lower() in TRUST_ACTIONS_LOWER:
         return PolicyRef(policy_id or f"{record.resource}{documents.TRUST_SUFFIX}", text, PolicyKind.TRUST)
     return PolicyRef(policy_id or f"{record.resource} {REPOSITORY_POLICY}", evaluable_policy(text),
@@ -154,5 +155,8 @@ _NOTHING_ALLOWED = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Deny", "NotAction": "*", "Resource": "*"}]})
 
 
-def _document(statements: list[dict], statement: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [*statements, statement]})
+def _document(kept_from: str | None, statements: list[dict], statement: dict) -> str:
+    """A policy of ``statements`` (kept from the policy text ``kept_from``, each meaning what it meant there) and
+    the suggested ``statement``."""
+    return joined_text([(version_of(kept_from) if kept_from else CURRENT_VERSION, statements),
+                        (CURRENT_VERSION, [statement])])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mockrunner.arns import account_of, split_arn
 from mockrunner.iam_engine import PolicyKind, PolicyRef
 from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
+from mockrunner.iam_engine.joined import joined_text, version_of
 from mockrunner.model import ecr_applied_policies
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.model.managed_policies import aws_managed_policies
@@ -16,6 +17,7 @@ from mockrunner.model.store import under_lock
 
 if TYPE_CHECKING:
     from mockrunner.model.store import Store
+    from mockrunner.suggest.recorded import Recorded
 
 TRUST_SUFFIX = "#trust-policy"
 INLINE_MARK = "#inline/"
@@ -58,17 +60,21 @@ def reference(store: "Store", policy_id: str | None) -> PolicyRef | None:
     return PolicyRef(policy_id, found.text, found.kind)
 
 
-def met_policy_id(store: "Store", resource_policy: str | None, action: str, resource: str) -> str | None:
+def met_policy_id(store: "Store", record: "Recorded") -> str | None:
     """The id of the resource or trust policy a logged request meets now: on an ECR repository (or its registry's
-    catalog), the policies ECR would apply now (the repository's or the registry policy may have been set or
-    removed since); else the one the log names; a role always has its trust policy."""
-    if ecr_applied_policies.is_repository_arn(resource) and (
-            not resource_policy or ecr_applied_policies.is_policy_id(resource_policy)):
+    catalog) of the Region the request was sent to, the policies ECR would apply now (the repository's or the
+    registry policy may have been set or removed since); else the one the log names; a role always has its trust
+    policy.  A request on another Region's repository ARN was checked under no resource policy, and is replayed
+    so."""
+    resource_policy, resource = record.resource_policy, record.resource
+    if ecr_applied_policies.is_policy_id(resource_policy) or (
+            not resource_policy and ecr_applied_policies.is_repository_arn(resource)
+            and split_arn(resource).region == record.context.get("aws:RequestedRegion")):
         applied = ecr_applied_policies.met_by(store, resource)
         return applied.policy_id if applied is not None else None
     if resource_policy:
         return resource_policy
-    if action.lower() in TRUST_ACTIONS_LOWER:
+    if record.action.lower() in TRUST_ACTIONS_LOWER:
         return f"{resource}{TRUST_SUFFIX}"
     return None
 
@@ -84,7 +90,7 @@ def without_statements(store: "Store", ref: PolicyRef | None, removed: dict[str,
     kept = kept_statements(statements_of(found.text), ref.policy_id, removed)
     if not kept:
         return None
-    text = json.dumps({"Version": "2012-10-17", "Statement": kept})
+    text = joined_text([(version_of(found.text), kept)])
     evaluable = evaluable_policy(text) if ecr_applied_policies.is_policy_id(ref.policy_id) else text
     return PolicyRef(ref.policy_id, evaluable, ref.kind)
 

@@ -67,7 +67,7 @@ def _problem(store: "Store", record: Recorded, suggested: tuple[PolicyRef, ...])
     if long_header(record.context):
         return CUT
     current = principals.compiled(store, record.principal)
-    met = documents.met_policy_id(store, record.resource_policy, record.action, record.resource)
+    met = documents.met_policy_id(store, record)
     try:
         resource_ref = documents.reference(store, met)
         alone = _evaluate(record, current, suggested, resource_ref)
