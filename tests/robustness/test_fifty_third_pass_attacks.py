@@ -24,6 +24,10 @@ username}``                                                matched, and the fix 
 a state document whose federated session holds a subject   **fixed (low).** Imported: STS's shapes for these members
 of 100,001 characters                                      set no bound.  A value longer than the SAML assertion it
                                                            came from may be is now ``InvalidState``.
+an App Runner update switching a service's auto scaling    **fixed (low).** The configuration the update would go
+configuration, while it runs: the previous configuration   back to if it failed was refused deletion as in use but
+described, listed, deleted                                 answered ``HasAssociatedService: false``; it now says
+                                                           true until the update ends (the delete's own rule).
 =========================================================  ==========================================================
 """
 from __future__ import annotations
@@ -33,6 +37,10 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from mockrunner.config import Settings
+from mockrunner.services.apprunner.autoscaling import IN_USE
+from tests.apprunner.helpers import create, error_of, message
+from tests.harness import MODES
 from tests.robustness.test_thirty_ninth_pass_attacks import _page
 from tests.suggest.helpers import ACCOUNT, admin, user_arn, user_keys
 
@@ -130,3 +138,34 @@ def test_state_import_bounds_a_federated_sessions_subject(aws) -> None:
             assert (status == 200) is accepted, (field, len(value), answer)
             if not accepted:
                 assert answer["error"] == "InvalidState" and f".{field}: longer than" in answer["message"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_auto_scaling_configuration_a_running_update_leaves_is_still_associated(mode, make_harness) -> None:
+    harness = make_harness(mode, Settings(log_requests=False, operation_delay=30))
+    apprunner = harness.client("apprunner")
+
+    def configuration(name: str) -> str:
+        return apprunner.create_auto_scaling_configuration(AutoScalingConfigurationName=name)[
+            "AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
+
+    def associated(arn: str) -> bool:
+        described = apprunner.describe_auto_scaling_configuration(AutoScalingConfigurationArn=arn)
+        listed = {summary["AutoScalingConfigurationArn"]: summary["HasAssociatedService"] for summary in
+                  apprunner.list_auto_scaling_configurations()["AutoScalingConfigurationSummaryList"]}
+        assert described["AutoScalingConfiguration"]["HasAssociatedService"] is listed[arn]
+        return listed[arn]
+
+    old, new = configuration("previous"), configuration("next")
+    service = create(apprunner, "web-app", AutoScalingConfigurationArn=old)["Service"]["ServiceArn"]
+    harness.admin("POST", "/clock/advance", {"seconds": 31})
+    assert apprunner.describe_service(ServiceArn=service)["Service"]["Status"] == "RUNNING"
+    apprunner.update_service(ServiceArn=service, AutoScalingConfigurationArn=new)
+    assert apprunner.describe_service(ServiceArn=service)["Service"]["Status"] == "OPERATION_IN_PROGRESS"
+    # the update would bring the service back onto ``old`` if it failed: in use, and said to be
+    assert associated(old) is True and associated(new) is True
+    assert message(error_of(apprunner.delete_auto_scaling_configuration, AutoScalingConfigurationArn=old)) == IN_USE
+    harness.admin("POST", "/clock/advance", {"seconds": 31})
+    assert apprunner.describe_service(ServiceArn=service)["Service"]["Status"] == "RUNNING"
+    assert associated(old) is False and associated(new) is True
+    apprunner.delete_auto_scaling_configuration(AutoScalingConfigurationArn=old)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from mockrunner.model.apprunner import AppRunnerState, AutoScalingConfiguration
 from mockrunner.services.apprunner import authz, revisions, validation
 from mockrunner.services.apprunner.errors import invalid
-from mockrunner.services.apprunner.lifecycle import apprunner_op, holds, state_of
+from mockrunner.services.apprunner.lifecycle import apprunner_op, asc_in_use, state_of
 from mockrunner.services.apprunner.lookup import existing, is_name_only
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -41,7 +41,7 @@ def view(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
         "AutoScalingConfigurationRevision": item.revision, "Latest": item.latest, "Status": wire_status(item),
         "MaxConcurrency": item.max_concurrency, "MinSize": item.min_size, "MaxSize": item.max_size,
         "CreatedAt": item.created_at, "DeletedAt": item.deleted_at,
-        "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
+        "HasAssociatedService": asc_in_use(state, item.arn), "IsDefault": item.is_default,
     }
 
 
@@ -49,7 +49,7 @@ def summary(state: AppRunnerState, item: AutoScalingConfiguration) -> dict:
     return {
         "AutoScalingConfigurationArn": item.arn, "AutoScalingConfigurationName": item.name,
         "AutoScalingConfigurationRevision": item.revision, "Status": wire_status(item), "CreatedAt": item.created_at,
-        "HasAssociatedService": bool(state.asc_services.get(item.arn)), "IsDefault": item.is_default,
+        "HasAssociatedService": asc_in_use(state, item.arn), "IsDefault": item.is_default,
     }
 
 
@@ -116,7 +116,7 @@ def delete(ctx: "RequestContext") -> dict:
     for target in targets:
         if target.is_default:
             raise invalid(RESERVED)
-        if state.asc_services.get(target.arn) or holds(state, "auto_scaling_configuration_arn", arn=target.arn):
+        if asc_in_use(state, target.arn):
             raise invalid(IN_USE)
     moment = ctx.store.clock.now()
     for target in sorted(targets, key=lambda entity: entity.revision):

@@ -333,6 +333,12 @@ def holds(state: AppRunnerState, field: str, *path: str, arn: str) -> bool:
     return False
 
 
+def asc_in_use(state: AppRunnerState, arn: str) -> bool:
+    """Whether auto scaling configuration ``arn`` has a service (``HasAssociatedService``, and why it may not be
+    deleted): one that uses it, or one whose running update would go back to it if it failed."""
+    return bool(state.asc_services.get(arn)) or holds(state, "auto_scaling_configuration_arn", arn=arn)
+
+
 # --------------------------------------------------------------------------------- association bookkeeping
 def associate_asc(state: AppRunnerState, service: Service, asc_arn: str) -> None:
     """Move ``service`` to ``asc_arn`` in the configuration -> services index."""

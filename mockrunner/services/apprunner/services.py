@@ -8,7 +8,7 @@ from mockrunner.model.apprunner import AppRunnerState, Service
 from mockrunner.services.apprunner import arns, authz, lifecycle, roles, validation
 from mockrunner.services.apprunner.autoscaling import wire_status
 from mockrunner.services.apprunner.errors import invalid, invalid_state, not_found, quota_exceeded
-from mockrunner.services.apprunner.lifecycle import apprunner_op, state_of
+from mockrunner.services.apprunner.lifecycle import apprunner_op, asc_in_use, state_of
 from mockrunner.services.apprunner.lookup import find
 from mockrunner.services.apprunner.pagination import paginate
 
@@ -87,7 +87,7 @@ def asc_summary(state: AppRunnerState, arn: str) -> dict:
         "AutoScalingConfigurationRevision": configuration.revision,
         "Status": wire_status(configuration),
         "CreatedAt": configuration.created_at,
-        "HasAssociatedService": bool(state.asc_services.get(arn)),
+        "HasAssociatedService": asc_in_use(state, arn),
         "IsDefault": configuration.is_default,
     }
 
