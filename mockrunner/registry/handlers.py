@@ -22,12 +22,15 @@ outside the lock (the upload itself serializes its appends).
 """
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
 from mockrunner.errors import ServiceError
 from mockrunner.model import blobs, manifest_formats
@@ -347,16 +350,24 @@ def download(request: RegistryRequest) -> Reply:
     size = request.store.blobs.size(digest)
     if size is None:
         raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest)
-    return _blob_reply(request, digest, size)
+    try:
+        return _blob_reply(request, digest, size, ranged=True)
+    except _Unsatisfiable:
+        return _invalid_range(request, size)
 
 
-def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: str | None = None) -> Reply:
+def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: str | None = None,
+                ranged: bool = False) -> Reply:
+    """The blob's headers, and for a GET its bytes; a ``Range`` is read only when ``ranged`` (the download URL,
+    which stands for S3: its HeadObject takes one too) or for a GET, the one method RFC 9110 section 14.2 defines
+    range handling for (a server MUST ignore it on others: a HEAD over ``/v2/`` answers the blob's size, as the
+    distribution spec's HEAD does)."""
     # A media type PutImage would refuse (state imported with one) is not named: it may not even be a header value.
     shown = media_type if ecr_images.is_media_type(media_type) else "application/octet-stream"
     headers = {"Content-Type": shown, "Docker-Content-Digest": digest,
                "Accept-Ranges": "bytes", "ETag": f'"{digest}"'}
     start, end, status = 0, size, 200
-    wanted = _range(request.headers.get("range"), size)
+    wanted = _range(request.headers.get("range"), size) if ranged or request.method == "GET" else None
     if wanted is not None:
         start, end, status = wanted[0], wanted[1], 206
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
@@ -369,10 +380,28 @@ def _blob_reply(request: RegistryRequest, digest: str, size: int, media_type: st
         raise RegistryError(404, "BLOB_UNKNOWN", "blob unknown to registry", detail=digest) from None
 
 
+class _Unsatisfiable(Exception):
+    """A range outside the blob (416)."""
+
+
+def _invalid_range(request: RegistryRequest, size: int) -> Reply:
+    """S3's answer to a range outside the object: 416 and its XML error ``InvalidRange`` naming the range and the
+    object's size (getmoto/moto ``moto/s3/exceptions.py``, minio/minio ``cmd/api-errors.go``), with the
+    ``Content-Range: bytes */<size>`` RFC 9110 section 15.5.17 asks for; a HEAD gets its headers."""
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRange</Code>'
+            "<Message>The requested range is not satisfiable</Message>"
+            f"<RangeRequested>{xml_escape(request.headers.get('range', ''))}</RangeRequested>"
+            f"<ActualObjectSize>{size}</ActualObjectSize><RequestId>{secrets.token_hex(8).upper()}</RequestId>"
+            f"<HostId>{base64.b64encode(secrets.token_bytes(56)).decode()}</HostId></Error>").encode()
+    headers = {"Content-Type": "application/xml", "Content-Range": f"bytes */{size}",
+               "Content-Length": str(len(body))}
+    return Reply(416, headers, [] if request.method == "HEAD" else [body])
+
+
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
     """``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` (the last n bytes) as ``[start, end)``; a range outside the
-    blob is a 416 (RANGE_INVALID, distribution's code for it); anything else (several ranges, a last byte before the
-    first) the whole blob."""
+    blob is :class:`_Unsatisfiable` (416); anything else (several ranges, a last byte before the first) the whole
+    blob."""
     if not header or not header.startswith("bytes="):
         return None
     first, _, last = header[6:].strip().partition("-")
@@ -385,8 +414,7 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
     else:
         return None
     if start >= size or end <= start:
-        raise RegistryError(416, "RANGE_INVALID", "requested range not satisfiable",
-                            headers={"Content-Range": f"bytes */{size}"})
+        raise _Unsatisfiable
     return start, min(end, size)
 
 

@@ -6,15 +6,17 @@ in tab-indented JSON, a config descriptor carrying ``data`` and an unknown membe
 config's media type or their ``artifactType``, an index with a subject, a nested index, a subject never pushed) and
 the newer runner's blob range checks (``run.go``), sent as the suite sends them with ``requests``, authenticated as
 ECR's registry is (``AWS`` and GetAuthorizationToken's password).  Where ECR answers otherwise and says or shows so,
-ECR's answer is asserted (docs/behaviour.md, "ECR registry" and "Registry compared with distribution 2.8.2"):
-a chunk ``PATCH`` is 201, chunks but the last are at least 5 MB, blob mounts need the ``BLOB_MOUNTING`` setting,
-blobs cannot be deleted (405, which the suite takes).
+ECR's answer is asserted (docs/behaviour.md, "ECR registry"): a chunk ``PATCH`` is 201, chunks but the last are at
+least 5 MB, blob mounts need the ``BLOB_MOUNTING`` setting, blobs cannot be deleted (405, which the suite takes).
+The last tests are the differences this check found and
+fixed (docs/behaviour.md, "Registry against the OCI distribution conformance suite"); each failed before its fix.
 """
 from __future__ import annotations
 
 import base64
 import json
 import os
+import re
 
 from mockrunner.testing.oci import OCI_INDEX, OCI_MANIFEST, digest_of
 
@@ -309,3 +311,39 @@ def test_blob_ranges(endpoint):
         assert part.headers["Content-Range"] == f"bytes {start}-{end - 1}/2048"
     assert registry.call("GET", path, headers={"Range": "bytes=5000-10000"}).status_code == 416
     assert registry.call("GET", path, headers={"Range": "bytes=500-0"}).content == blob
+
+
+# ------------------------------------------------------------------------------------------------ found and fixed
+def test_a_blob_head_ignores_a_range(endpoint):
+    """RFC 9110 section 14.2: a server MUST ignore ``Range`` on any method but GET; the spec's HEAD of a blob is
+    200 with the blob's own ``Content-Length``.  The registry answered a ranged HEAD 206 (or 416) instead."""
+    registry, name = endpoint.registry, "conformance/ranges"
+    endpoint.ecr.create_repository(repositoryName=name)
+    blob = os.urandom(2048)
+    assert _put_blob(registry, name, blob).status_code == 201
+    for header in ("bytes=0-9", "bytes=5000-"):
+        head = registry.call("HEAD", f"/v2/{name}/blobs/{digest_of(blob)}", headers={"Range": header})
+        assert (head.status_code, head.headers["Content-Length"], head.content) == (200, "2048", b""), header
+        assert "Content-Range" not in head.headers
+        assert head.headers["Docker-Content-Digest"] == digest_of(blob)
+
+
+def test_an_unsatisfiable_range_is_s3s_invalid_range(endpoint):
+    """A blob GET is a 307 to a download URL, which stands for the S3 URL ECR sends clients to; a range outside
+    the blob there was a JSON error coded ``RANGE_INVALID``, which a registry's 4XX JSON body may not carry (its
+    code MUST be one the spec lists).  S3 answers 416 with its XML error ``InvalidRange``, a format the spec
+    allows for a 4XX."""
+    registry, name = endpoint.registry, "conformance/ranges"
+    endpoint.ecr.create_repository(repositoryName=name)
+    blob = os.urandom(200)
+    assert _put_blob(registry, name, blob).status_code == 201
+    beyond = registry.call("GET", f"/v2/{name}/blobs/{digest_of(blob)}", headers={"Range": "bytes=500-600"})
+    assert beyond.history[0].status_code == 307
+    assert (beyond.status_code, beyond.headers["Content-Range"]) == (416, "bytes */200")
+    assert beyond.headers["Content-Type"] == "application/xml"
+    body = beyond.text
+    assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRange</Code>'
+                           "<Message>The requested range is not satisfiable</Message>"
+                           "<RangeRequested>bytes=500-600</RangeRequested><ActualObjectSize>200</ActualObjectSize>"
+                           "<RequestId>"), body
+    assert re.search(r"<RequestId>[0-9A-Z]{16}</RequestId><HostId>[A-Za-z0-9+/=]+</HostId></Error>\Z", body), body

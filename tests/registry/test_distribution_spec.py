@@ -184,7 +184,7 @@ def test_suffix_and_open_ranges_and_unsatisfiable_ranges(endpoint):
     assert rest.status_code == 206 and rest.content == data[150:]
     beyond = endpoint.registry.call("GET", path, headers={"Range": "bytes=500-600"})
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == "bytes */200"
-    assert beyond.json()["errors"][0]["code"] != "BLOB_UNKNOWN"  # the blob is there; the range is not
+    assert "<Code>InvalidRange</Code>" in beyond.text  # the blob is there; the range is not (S3's answer)
     backwards = endpoint.registry.call("GET", path, headers={"Range": "bytes=5-2"})  # invalid: ignored (RFC 9110)
     assert (backwards.status_code, backwards.content) == (200, data)
 
