@@ -142,7 +142,9 @@ _UNECHOED_MEMBERS = frozenset(key for words in OWN_WORDS.values() for key in wor
 #: "Value at 'tags.1.member.value' failed to satisfy constraint: Member must not be null" (expected for TagUser
 #: by mulgadc/spinifex handlers/iam/tags_test.go).  Nor an access key id ("Value at 'accessKeyId' failed to
 #: satisfy constraint: Member must have length greater than or equal to 16": versity/versitygw
-#: tests/integration/iam_delete_access_key.go).
+#: tests/integration/iam_delete_access_key.go).  Nor a path ("Value at 'path' failed to satisfy constraint: Member
+#: must have length less than or equal to 512": LocalStack snapshot tests/aws/services/iam/test_iam_mfa.snapshot.json,
+#: test_virtual_mfa_device_errors, recorded 2026; ``pathType`` is every Path and NewPath member's shape).
 #: Recorded from AWS, 2026-09-11/12 (radkawar/stackd): GetSSHPublicKey's encoding ("Value at 'encoding' failed to
 #: satisfy constraint: Member must satisfy enum value set: [SSH, PEM]": internal/services/iam/testdata/
 #: certificates_aws.json, "ssh:get-ssh"), MaxItems ("Value at 'maxItems' ... less than or equal to 1000"),
@@ -165,7 +167,7 @@ UNECHOED: dict[str, frozenset[str]] = {
     "iam": frozenset({"tagListType", "tagKeyType", "tagValueType", "tagKeyListType", "policyVersionIdType",
                       "OpenIDConnectProviderUrlType", "thumbprintListType", "clientIDListType", "clientIDType",
                       "serviceSpecificCredentialId", "statusType", "arnType", "accessKeyIdType",
-                      *STACKD_UNECHOED}),
+                      "pathType", *STACKD_UNECHOED}),
 }
 
 #: Per service, the enum shapes whose value set Coral does not list: IAM answers UpdateServiceSpecificCredential

@@ -77,6 +77,19 @@ def test_last_used_of_an_unknown_access_key_is_access_denied(aws):
         "iam:GetAccessKeyLastUsed on resource: access key AKIAIOSFODNN7EXAMPLE", 403)
 
 
+def test_update_of_an_unknown_access_key_ends_in_a_full_stop(aws):
+    """test_iam_users.py::TestUserAccessKeys::test_access_key_errors ("update-nonexistent-access-key-error",
+    recorded 2026-02-11): UpdateAccessKey of a key the user does not have is "The Access Key with id <id> cannot be
+    found." with a full stop (DeleteAccessKey's answer keeps versitygw's wording, without one)."""
+    iam = aws.client("iam")
+    iam.create_user(UserName="u")
+    for status in ("Inactive", "Active"):
+        with pytest.raises(ClientError) as excinfo:
+            iam.update_access_key(UserName="u", AccessKeyId="AKIAIOSFODNN7EXAMPLE", Status=status)
+        assert aws_error(excinfo) == (
+            "NoSuchEntity", "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.", 404)
+
+
 # ------------------------------------------------------------------------------------------------ password policy
 def test_a_policy_set_without_arguments_has_no_hard_expiry(aws):
     """test_iam_account_password_policy.py::test_update_account_password_policy_defaults (exactly these members)

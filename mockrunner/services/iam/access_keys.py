@@ -43,12 +43,16 @@ def _key_out(key: AccessKey) -> dict:
     return {**out, "AccessKeyId": key.access_key_id, "Status": key.status, "CreateDate": read_time(key.create_date)}
 
 
-def _own_key(ctx: RequestContext) -> AccessKey:
+def _own_key(ctx: RequestContext, full_stop: str = "") -> AccessKey:
+    """The caller's (or ``UserName``'s) key ``AccessKeyId``, else ``NoSuchEntity`` "The Access Key with id <id>
+    cannot be found" ending in ``full_stop``: UpdateAccessKey's ends in one (recorded from AWS in LocalStack's
+    snapshot ``test_iam_users``, ``test_access_key_errors``, 2026), DeleteAccessKey's does not (versity/versitygw
+    ``tests/integration/iam_delete_access_key.go``)."""
     user = _key_owner(ctx)
     key_id = ctx.params["AccessKeyId"]
     key = iam_of(ctx).access_keys.get(key_id)
     if key is None or not _owns(key, user):
-        raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
+        raise ServiceError("NoSuchEntity", f"The Access Key with id {key_id} cannot be found{full_stop}", 404)
     return key
 
 
@@ -81,7 +85,7 @@ def update_access_key(ctx: RequestContext) -> dict:
     (recorded from AWS, 2026-09-12: radkawar/stackd commit 9dc356f5, testdata/aws/iam/resource_inputs.json
     "key_statuses", code only; the words are those recorded for signing certificates and SSH keys, *unverified*
     for access keys)."""
-    key = _own_key(ctx)
+    key = _own_key(ctx, full_stop=".")
     iam_of(ctx).update(key, status=supported_status(ctx.params["Status"]))
     return {}
 
