@@ -336,7 +336,16 @@ def holds(state: AppRunnerState, field: str, *path: str, arn: str) -> bool:
 def asc_in_use(state: AppRunnerState, arn: str) -> bool:
     """Whether auto scaling configuration ``arn`` has a service (``HasAssociatedService``, and why it may not be
     deleted): one that uses it, or one whose running update would go back to it if it failed."""
-    return bool(state.asc_services.get(arn)) or holds(state, "auto_scaling_configuration_arn", arn=arn)
+    if state.asc_services.get(arn):
+        return True
+    # The services' current configurations are in ``asc_services``: only running updates' rollbacks are left to
+    # read (what :func:`holds` reads besides them), without building every service's configuration.
+    for service in state.services.values():
+        running = service.operations[-1] if service.operations else None
+        if (running is not None and running.status == "IN_PROGRESS" and running.rollback is not None
+                and service.status != "DELETED" and running.rollback.get("auto_scaling_configuration_arn") == arn):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------- association bookkeeping
