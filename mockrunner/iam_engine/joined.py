@@ -17,12 +17,6 @@ from .document import CURRENT_VERSION
 _SUBSTITUTED = ("Resource", "NotResource")
 
 
-def version_of(text: str) -> str | None:
-    """The ``Version`` of a policy's (readable) text, None when it has none."""
-    document = json.loads(text)
-    return document.get("Version") if isinstance(document, dict) else None
-
-
 def joined_text(parts: Sequence[tuple[str | None, Sequence[Any]]]) -> str:
     """A policy text holding the statements of ``parts`` (each its document's ``Version`` and statements), in
     order, each meaning what it meant in its own document."""

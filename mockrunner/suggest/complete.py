@@ -29,7 +29,7 @@ from mockrunner.auth import authorizer
 from mockrunner.iam_engine import AuthzRequest, MalformedPolicyError, PolicyKind, PolicyRef, evaluate
 from mockrunner.iam_engine.document import CURRENT_VERSION, TRUST_ACTIONS_LOWER
 from mockrunner.iam_engine.evaluate import BOUNDARY, IDENTITY, RESOURCE
-from mockrunner.iam_engine.joined import joined_text, version_of
+from mockrunner.iam_engine.joined import joined_text
 from mockrunner.model.ecr_applied_policies import REPOSITORY_POLICY
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.suggest import documents, principals, single
@@ -121,7 +121,9 @@ def _further(store: "Store", record: Recorded, added: dict[str, dict], removed: 
 
 def _identity_added(added: dict[str, dict]) -> tuple[PolicyRef, ...]:
     statement = added.get(IDENTITY)
-    return (PolicyRef("suggested-identity-statement", _document(None, [], statement)),) if statement else ()
+    if not statement:
+        return ()
+    return (PolicyRef("suggested-identity-statement", _document((CURRENT_VERSION, []), statement)),)
 
 
 def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, statement: dict | None,
@@ -131,9 +133,8 @@ def _boundary(store: "Store", record: Recorded, current: PolicyRef | None, state
         # a boundary left with no statement allows nothing: one that allows nothing stands for it
         return kept if kept is not None or current is None else PolicyRef(current.policy_id, _NOTHING_ALLOWED)
     found = documents.managed(store, record.boundary)
-    statements = documents.kept_statements(documents.statements_of(found.text) if found else [], record.boundary,
-                                           removed)
-    return PolicyRef(record.boundary, _document(found.text if found else None, statements, statement))
+    kept = documents.kept_part(found.text if found else None, record.boundary, removed)
+    return PolicyRef(record.boundary, _document(kept, statement))
 
 
 def _resource(store: "Store", record: Recorded, statement: dict | None, removed: dict[str, set[int]]
@@ -143,8 +144,7 @@ def _resource(store: "Store", record: Recorded, statement: dict | None, removed:
     if statement is None:
         return documents.without_statements(store, documents.reference(store, policy_id), removed)
     found = documents.resolve(store, policy_id)
-    statements = documents.kept_statements(documents.statements_of(found.text) if found else [], policy_id, removed)
-    text = _document(found.text if found else None, statements, statement)
+    text = _document(documents.kept_part(found.text if found else None, policy_id, removed), statement)
     if record.action.lower() in TRUST_ACTIONS_LOWER:
         return PolicyRef(policy_id or f"{record.resource}{documents.TRUST_SUFFIX}", text, PolicyKind.TRUST)
     return PolicyRef(policy_id or f"{record.resource} {REPOSITORY_POLICY}", evaluable_policy(text),
@@ -155,8 +155,7 @@ _NOTHING_ALLOWED = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Deny", "NotAction": "*", "Resource": "*"}]})
 
 
-def _document(kept_from: str | None, statements: list[dict], statement: dict) -> str:
-    """A policy of ``statements`` (kept from the policy text ``kept_from``, each meaning what it meant there) and
-    the suggested ``statement``."""
-    return joined_text([(version_of(kept_from) if kept_from else CURRENT_VERSION, statements),
-                        (CURRENT_VERSION, [statement])])
+def _document(kept: tuple[str | None, list[dict]], statement: dict) -> str:
+    """A policy of the ``kept`` statements (a :func:`documents.kept_part`: each means what it meant in its own
+    policy) and the suggested ``statement``."""
+    return joined_text([kept, (CURRENT_VERSION, [statement])])

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mockrunner.arns import account_of, split_arn
 from mockrunner.iam_engine import PolicyKind, PolicyRef
-from mockrunner.iam_engine.document import TRUST_ACTIONS_LOWER
-from mockrunner.iam_engine.joined import joined_text, version_of
+from mockrunner.iam_engine.document import CURRENT_VERSION, TRUST_ACTIONS_LOWER
+from mockrunner.iam_engine.joined import joined_text
 from mockrunner.model import ecr_applied_policies
 from mockrunner.model.ecr_policies import evaluable_policy
 from mockrunner.model.managed_policies import aws_managed_policies
@@ -80,30 +80,41 @@ def met_policy_id(store: "Store", record: "Recorded") -> str | None:
 
 
 def without_statements(store: "Store", ref: PolicyRef | None, removed: dict[str, set[int]]) -> PolicyRef | None:
-    """``ref`` with the statements at the ``removed`` positions of its policy left out (the policy's current text);
-    None when none is left, ``ref`` itself when it loses none."""
+    """``ref`` with the statements at the ``removed`` positions of its policy left out (the policy's current text,
+    its ``Version`` kept); None when none is left, ``ref`` itself when it loses none."""
     if ref is None or ref.policy_id not in removed:
         return ref
     found = resolve(store, ref.policy_id)
     if found is None:
         return ref
-    kept = kept_statements(statements_of(found.text), ref.policy_id, removed)
+    version, kept = kept_part(found.text, ref.policy_id, removed)
     if not kept:
         return None
-    text = joined_text([(version_of(found.text), kept)])
+    text = joined_text([(version, kept)])
     evaluable = evaluable_policy(text) if ecr_applied_policies.is_policy_id(ref.policy_id) else text
     return PolicyRef(ref.policy_id, evaluable, ref.kind)
 
 
-def kept_statements(statements: list[dict], policy_id: str | None, removed: dict[str, set[int]]) -> list[dict]:
-    """``statements`` (those of policy ``policy_id``) without the ones at the ``removed`` positions."""
+def kept_part(text: str | None, policy_id: str | None, removed: dict[str, set[int]]
+              ) -> tuple[str | None, list[dict]]:
+    """The ``Version`` and statements of policy ``policy_id``'s ``text`` without the ones at the ``removed``
+    positions, as :func:`mockrunner.iam_engine.joined.joined_text` takes a part (no text: the current version and no
+    statement)."""
+    if text is None:
+        return CURRENT_VERSION, []
+    document = json.loads(text)
     gone = removed.get(policy_id or "", set())
-    return [statement for index, statement in enumerate(statements) if index not in gone]
+    return document.get("Version"), [statement for index, statement in enumerate(_statements(document))
+                                     if index not in gone]
 
 
 def statements_of(text: str) -> list[dict]:
     """The statements of a policy's text (a lone statement object as a list of one)."""
-    statements = json.loads(text).get("Statement", [])
+    return _statements(json.loads(text))
+
+
+def _statements(document: dict) -> list[dict]:
+    statements = document.get("Statement", [])
     return [statements] if isinstance(statements, dict) else list(statements)
 
 

@@ -317,9 +317,15 @@ def held_configurations(state: AppRunnerState) -> Iterable[dict[str, Any]]:
         if service.status == "DELETED":
             continue
         yield {name: getattr(service, name) for name in ROLLBACK_FIELDS}
-        running = service.operations[-1] if service.operations else None  # operations never overlap
-        if running is not None and running.status == "IN_PROGRESS" and running.rollback is not None:
-            yield running.rollback
+        rollback = _running_rollback(service)
+        if rollback is not None:
+            yield rollback
+
+
+def _running_rollback(service: Service) -> dict[str, Any] | None:
+    """The configuration ``service``'s running update or deployment goes back to if it fails (None: none runs)."""
+    running = service.operations[-1] if service.operations else None  # operations never overlap
+    return running.rollback if running is not None and running.status == "IN_PROGRESS" else None
 
 
 def holds(state: AppRunnerState, field: str, *path: str, arn: str) -> bool:
@@ -338,12 +344,11 @@ def asc_in_use(state: AppRunnerState, arn: str) -> bool:
     deleted): one that uses it, or one whose running update would go back to it if it failed."""
     if state.asc_services.get(arn):
         return True
-    # The services' current configurations are in ``asc_services``: only running updates' rollbacks are left to
-    # read (what :func:`holds` reads besides them), without building every service's configuration.
+    # The services' current configurations are in ``asc_services``: of :func:`held_configurations` only the running
+    # updates' rollbacks are left, read without building every service's configuration.
     for service in state.services.values():
-        running = service.operations[-1] if service.operations else None
-        if (running is not None and running.status == "IN_PROGRESS" and running.rollback is not None
-                and service.status != "DELETED" and running.rollback.get("auto_scaling_configuration_arn") == arn):
+        rollback = _running_rollback(service) if service.status != "DELETED" else None
+        if rollback is not None and rollback.get("auto_scaling_configuration_arn") == arn:
             return True
     return False
 
