@@ -1,6 +1,7 @@
 """Shared fixtures: ``aws`` runs a test once per mode (in-process and real HTTP server)."""
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 
@@ -122,6 +123,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Put the tests of :data:`RUN_FIRST` first, in that order, each file's own order kept (a stable sort)."""
     rank = {path: index for index, path in enumerate(RUN_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+GC_THRESHOLDS = (10_000, 50, 100)
+"""The collector's thresholds while tests run (Python's are 700, 10, 10): a test makes many short-lived objects (a
+server, its store, clients), and with the defaults a worker spent about a tenth of its time collecting (measured over
+tests/iam: 20 s of 221 s; 7 s with these thresholds and the collected modules frozen)."""
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection left alive (modules, botocore's models: alive until the end, so no collection need
+    look at them again) and raise the collector's thresholds to :data:`GC_THRESHOLDS`."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
