@@ -48,7 +48,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from mockrunner import __version__
+from mockrunner import __version__, admin_environ
 from mockrunner.admin_access import TOKEN_HEADER, refusal
 from mockrunner.config import ENFORCEMENT_MODES
 from mockrunner.iam_engine import strict_json
@@ -74,7 +74,7 @@ class AdminError(Exception):
 
 
 def _store():
-    return current_app.config["MOCKRUNNER_STORE"]
+    return admin_environ.store()
 
 
 @contextmanager
@@ -82,7 +82,7 @@ def _mutation() -> Iterator[None]:
     """Admin mutations are acknowledged mutations too: the change (the ``with`` body) runs in one hold of the
     store lock, as API calls do (none sees it half made); with a state file its save happens in the same hold,
     and a change that cannot be saved is undone and answered 500 ``StateNotSaved``."""
-    state_file = current_app.config.get("MOCKRUNNER_STATE_FILE")
+    state_file = admin_environ.state_file()
     if state_file is None:
         with _store().lock:
             yield

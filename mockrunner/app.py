@@ -1,8 +1,9 @@
 """The one WSGI application every way in serves: the server, the in-process hook and the test harness.
 
 :class:`MockrunnerApp` looks at the path once: ``/_mockrunner/*`` goes to the Flask app that serves the admin
-API and the dashboard (built on its first request: a Flask app costs milliseconds, and an in-process mock that
-never calls the admin API should not pay for one); ``/v2/*`` to ECR's registry endpoint
+API and the dashboard (one per process, built on the first admin request: a Flask app costs milliseconds, and an
+in-process mock that never calls the admin API should not pay for one; each request carries its store, see
+:mod:`mockrunner.admin_environ`); ``/v2/*`` to ECR's registry endpoint
 (:mod:`mockrunner.registry`); everything else is an AWS API call and goes straight to the gateway
 (:func:`handle_environ`), with no Flask request context, URL routing or response object on that path.
 :func:`create_app` is the one builder: it loads the state file or the seeds and returns the app.
@@ -20,7 +21,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.test import Client, EnvironBuilder
 from werkzeug.wrappers import Response as TestResponse
 
-from mockrunner import gateway, refusals
+from mockrunner import admin_environ, gateway, refusals
 from mockrunner.config import Settings
 from mockrunner.context import RequestContext, Response
 from mockrunner.model import snapshot
@@ -47,12 +48,11 @@ class MockrunnerApp:
         self.store = store
         self.state_file = state_file
         self.registry = registry.RegistryApp(store, state_file)
-        self._admin: Flask | None = None
-        self._admin_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO") or "/"
         if is_admin_path(path):
+            admin_environ.carry(environ, self.store, self.state_file)
             return self.admin_app(environ, start_response)
         if registry.is_registry_path(path):
             return self.registry(environ, start_response)
@@ -75,12 +75,8 @@ class MockrunnerApp:
 
     @property
     def admin_app(self) -> Flask:
-        """The Flask app of the admin API, built once on first use."""
-        if self._admin is None:
-            with self._admin_lock:
-                if self._admin is None:
-                    self._admin = _build_admin_app(self.store, self.state_file)
-        return self._admin
+        """The Flask app of the admin API and the dashboard (the process's one, built on first use)."""
+        return _shared_admin_app()
 
     def test_client(self) -> "TestClient":
         """A werkzeug test client of the whole app (admin API and AWS API alike)."""
@@ -107,7 +103,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     return MockrunnerApp(store, prepare_state(store))
 
 
-def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
+_admin_app: Flask | None = None
+_admin_app_lock = threading.Lock()
+
+
+def _shared_admin_app() -> Flask:
+    """The process's admin Flask app, built by the first caller (the others wait for it)."""
+    global _admin_app
+    if _admin_app is None:
+        with _admin_app_lock:
+            if _admin_app is None:
+                _admin_app = _build_admin_app()
+    return _admin_app
+
+
+def _build_admin_app() -> Flask:
     from mockrunner.admin import admin, refusal_response
     from mockrunner.admin_access import BROWSER_HEADERS
     from mockrunner.dashboard import routing_error, ui
@@ -115,8 +125,6 @@ def _build_admin_app(store: Store, state_file: StateFile | None) -> Flask:
     from mockrunner.saml import admin_routes as saml_routes  # noqa: F401 - adds the /_mockrunner/saml routes
 
     app = Flask("mockrunner")
-    app.config["MOCKRUNNER_STORE"] = store
-    app.config["MOCKRUNNER_STATE_FILE"] = state_file
     app.url_map.strict_slashes = False
     app.url_map.merge_slashes = False  # "//" is no admin path: not a redirect (an HTML page, before the guard)
     app.register_blueprint(admin, url_prefix=ADMIN_PREFIX)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from mockrunner import __version__, suggest
+from mockrunner import __version__, admin_environ, suggest
 from mockrunner.dashboard import access, decisions, explain, paging, state_views
 from mockrunner.numerals import is_decimal
 from mockrunner.suggest import recorded
@@ -22,7 +22,7 @@ ERROR_NAMES = {404: "PageNotFound", 405: "MethodNotAllowed"}
 
 
 def _store():
-    return current_app.config["MOCKRUNNER_STORE"]
+    return admin_environ.store()
 
 
 def _entries() -> list:
