@@ -106,22 +106,30 @@ def check_key(private_pem: Any, certificate_pem: Any) -> None:
 
 @lru_cache(maxsize=64)
 def _check_pem_pair(private_pem: str, certificate_pem: str) -> None:
-    """:func:`check_key` of two strings; a pair found good is not checked again (loading an RSA private key checks
-    it, about 100 ms: every state import of a world holding an IdP key paid it, the test suite's sweeps hundreds of
-    times; a refused pair raises, and ``lru_cache`` keeps no exception)."""
+    """:func:`check_key` of two strings; a pair found good is not checked again (a refused pair raises, and
+    ``lru_cache`` keeps no exception)."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from mockrunner.key_material import UNREADABLE, certificate_key_readable
 
     try:
-        private = serialization.load_pem_private_key(private_pem.encode("ascii"), None)
+        private = _private_key(private_pem)
         certificate = certificate_key_readable(x509.load_pem_x509_certificate(certificate_pem.encode("ascii")))
     except UNREADABLE as error:
         raise SamlIdpError(f"not a PEM private key and certificate ({error})") from None
     if not isinstance(private, rsa.RSAPrivateKey) or certificate.public_key() != private.public_key():
         raise SamlIdpError("the certificate is not the RSA private key's")
+
+
+@lru_cache(maxsize=64)
+def _private_key(private_pem: str) -> Any:
+    """The key object of a PEM private key, loaded once: loading an RSA private key checks it, about 70 ms, which
+    every state import of a world holding an IdP key and every signed response paid (the test suite's sweeps
+    hundreds of times)."""
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(private_pem.encode("ascii"), None)
 
 
 def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
@@ -292,5 +300,5 @@ def _signed(element: Any, key: SamlSigningKey, position: int) -> Any:
     placeholder = etree.Element(tag(DS, "Signature"), nsmap={"ds": DS}, Id="placeholder")
     element.insert(position, placeholder)
     signer = XMLSigner(c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
-    return signer.sign(element, key=key.private_pem.encode("ascii"), cert=key.certificate_pem,
+    return signer.sign(element, key=_private_key(key.private_pem), cert=key.certificate_pem,
                        reference_uri=element.get("ID"), id_attribute="ID")

@@ -15,8 +15,21 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 
+KEYS_IN_TURN = 12
+"""How many keys of a size :func:`rsa_key` makes before it hands them out again, in turn: no test asks for more
+at once, and a 2048-bit key takes 50 to 100 ms to make (hundreds of tests ask for keys)."""
+_made: dict[int, list[rsa.RSAPrivateKey]] = {}
+_handed_out: dict[int, int] = {}
+
+
 def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    """An RSA key of ``bits``, not one of the previous :data:`KEYS_IN_TURN` calls' for that size (different keys
+    within a test; each test's server is new, so a key seen by an earlier test is as good as a new one)."""
+    made = _made.setdefault(bits, [])
+    turn = _handed_out[bits] = _handed_out.get(bits, -1) + 1
+    if len(made) < KEYS_IN_TURN:
+        made.append(rsa.generate_private_key(public_exponent=65537, key_size=bits))
+    return made[turn % KEYS_IN_TURN]
 
 
 def self_signed_certificate(key, name: str = "example.com", days: int = 30,
