@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.client
 import botocore.session
 import requests
 from botocore.config import Config
@@ -35,6 +36,26 @@ _BOTO3 = boto3.session.Session(botocore_session=_BOTOCORE)
 """One boto3 session for every client: each boto3 session registers its handlers on the botocore session it is
 given, so one per client would add six to the shared session's events every time."""
 _NO_RETRY = Config(retries={"total_max_attempts": 1})
+_EMITTER = _BOTOCORE.get_component("event_emitter")
+_CLIENT_CLASSES: dict[tuple[str, str], type] = {}
+_make_client_class = botocore.client.ClientCreator._create_client_class
+
+
+def _client_class(creator: botocore.client.ClientCreator, service_name: str, service_model: Any) -> type:
+    """The client class of a service, made once for the harness's session (the class is methods named after the
+    model's operations, each calling ``_make_api_call``, and holds no state; botocore makes it again for every
+    client, a third of the ten milliseconds an IAM client takes to make, which the suite pays thousands of times).
+    Clients of any other session are made as botocore makes them."""
+    if creator._event_emitter is not _EMITTER:
+        return _make_client_class(creator, service_name, service_model)
+    key = (service_name, service_model.api_version)
+    made = _CLIENT_CLASSES.get(key)
+    if made is None:
+        made = _CLIENT_CLASSES[key] = _make_client_class(creator, service_name, service_model)
+    return made
+
+
+botocore.client.ClientCreator._create_client_class = _client_class
 UNREACHABLE = "http://127.0.0.1:9"
 
 

@@ -14,7 +14,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-
 KEYS_IN_TURN = 12
 """How many keys of a size :func:`rsa_key` makes before it hands them out again, in turn: no test asks for more
 at once, and a 2048-bit key takes 50 to 100 ms to make (hundreds of tests ask for keys)."""
