@@ -202,3 +202,19 @@ def test_every_admin_endpoint_is_in_the_readme_and_ways_in_tables() -> None:
                                          _section("docs/ways-in.md", "Admin API")):
         ways_in |= {(method, _shape(path)), *([(also, _shape(path))] if also else [])}
     assert sorted(routes - ways_in) == []
+
+
+@pytest.mark.parametrize("mode", ["inprocess", "server"])
+def test_servers_in_one_process_each_answer_admin_calls_from_their_own_store(make_harness, mode) -> None:
+    """One Flask app serves every store's admin API in a process (``mockrunner/admin_environ.py``): each request
+    reads the store and settings of the app it reached, never another's, whichever app built the Flask app."""
+    first = make_harness(mode)
+    second = make_harness(mode, Settings(log_requests=False, operation_delay=0, admin_token="second-token"))
+    first.client("iam").create_user(UserName="only-in-first")
+    assert first.admin("GET", "/health")[0] == 200
+    status, refused = second.admin("GET", "/health")
+    assert (status, refused["error"]) == (401, "AdminTokenRequired")  # the second store's rule, not the first's
+    exported = first.admin("GET", "/state")[1]["state"]
+    assert any("only-in-first" in json.dumps(account) for account in exported["accounts"].values())
+    assert first.admin("POST", "/reset")[0] == 200
+    assert "only-in-first" not in json.dumps(first.admin("GET", "/state")[1])
