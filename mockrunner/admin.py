@@ -73,8 +73,7 @@ class AdminError(Exception):
         self.status, self.error, self.message = status, error, message
 
 
-def _store():
-    return admin_environ.store()
+_store = admin_environ.store
 
 
 @contextmanager

@@ -21,8 +21,7 @@ OTHER_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 ERROR_NAMES = {404: "PageNotFound", 405: "MethodNotAllowed"}
 
 
-def _store():
-    return admin_environ.store()
+_store = admin_environ.store
 
 
 def _entries() -> list:

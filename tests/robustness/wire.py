@@ -114,7 +114,7 @@ def _quote_plus(value: str | bytes, safe: str = "", encoding: str | None = None,
     if isinstance(value, bytes):
         if _UNRESERVED_BYTES.fullmatch(value):
             return value.decode("ascii")
-    elif _UNRESERVED.fullmatch(value) and value.isascii():
+    elif _UNRESERVED.fullmatch(value):
         return value
     return quote_plus(value, safe, encoding, errors)
 
