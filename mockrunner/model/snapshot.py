@@ -29,6 +29,7 @@ import importlib
 import types
 import typing
 from collections import deque
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -412,18 +413,18 @@ def _decode_dataclass(data: dict, path: str) -> Any:
     cls = _resolve_class(data["$type"], path)
     if not dataclasses.is_dataclass(cls):
         raise SnapshotError(f"{path}.$type: {data['$type']} is not a model class")
-    fields = {item.name: item for item in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields) - {"$type"})
+    fields, names, checks = _dataclass_reading(cls)
+    unknown = sorted(set(data) - names)
     if unknown:
         raise SnapshotError(f"{path}: {data['$type']} has no field {unknown[0]!r}")
     instance = cls.__new__(cls)
-    hints = _field_types(cls)
     for name, spec in fields.items():
         if name in data:
-            value = decode(data[name], f"{path}.{name}")
-            problem = _mismatch(value, hints.get(name, Any), f"{path}.{name}")
-            if problem:
-                raise SnapshotError(problem)
+            at = f"{path}.{name}"
+            value = decode(data[name], at)
+            problem = checks[name](value)
+            if problem is not None:
+                raise SnapshotError(_mismatch_text(problem, at))
         elif spec.default is not dataclasses.MISSING:
             value = spec.default
         elif spec.default_factory is not dataclasses.MISSING:
@@ -433,6 +434,15 @@ def _decode_dataclass(data: dict, path: str) -> Any:
         object.__setattr__(instance, name, value)  # frozen dataclasses too, without re-running __post_init__
     check_ranges(instance, path)
     return instance
+
+
+@cache
+def _dataclass_reading(cls: type) -> tuple[dict[str, dataclasses.Field], frozenset[str], dict[str, Callable]]:
+    """What reading a model class takes, worked out once per class: its fields by name, the keys its encoding may
+    hold (the fields and ``$type``), and the type check of each field's declared type."""
+    fields = {item.name: item for item in dataclasses.fields(cls)}
+    hints = _field_types(cls)
+    return fields, frozenset(fields) | {"$type"}, {name: _checker(hints.get(name, Any)) for name in fields}
 
 
 @cache
@@ -449,58 +459,124 @@ _SEQUENCES = {list: list, tuple: tuple, set: set, frozenset: frozenset, deque: d
 _MAPPINGS = (dict, collections.abc.Mapping)
 
 
-def _mismatch(value: Any, hint: Any, path: str) -> str | None:
-    """Where and how a decoded ``value`` is not of the declared type ``hint`` (element types included), or
-    ``None``: a snapshot cannot plant a value of another kind where the code expects one (a number where a list
-    of digests goes).  A kind of annotation this checker does not know is not checked."""
+_Problem = list
+"""``[hint, value, step, ...]``: the innermost value that is not of its hint, then the steps (``.name``, ``[2]``)
+from it out to the value checked, innermost first; the path is written only for a value that fails."""
+_CHECKERS: dict[Any, Callable[[Any], _Problem | None]] = {}
+
+
+def _mismatch_text(problem: _Problem, path: str) -> str:
+    """Where and how a value at ``path`` failed its check."""
+    wanted, found, *steps = problem
+    return _expected(wanted, found, path + "".join(reversed(steps)))
+
+
+def _checker(hint: Any) -> Callable[[Any], _Problem | None]:
+    """The check that a decoded value is of the declared type ``hint`` (element types included): ``None``, or the
+    :data:`_Problem`.  A snapshot cannot plant a value of another kind where the code expects one (a number where
+    a list of digests goes); a kind of annotation this checker does not know is not checked.  Built once per hint:
+    a state holds thousands of values of a few dozen hints, and working out each hint's shape again for every
+    value was a third of reading a state."""
+    try:
+        return _CHECKERS[hint]
+    except KeyError:
+        made = _CHECKERS[hint] = _build_checker(hint)
+        return made
+    except TypeError:  # an unhashable annotation
+        return _build_checker(hint)
+
+
+def _accept(value: Any) -> None:
+    return None
+
+
+def _build_checker(hint: Any) -> Callable[[Any], _Problem | None]:
     if hint is Any or isinstance(hint, typing.TypeVar):
-        return None
+        return _accept
     origin = typing.get_origin(hint)
     if origin is typing.Union or origin is types.UnionType:
-        options = typing.get_args(hint)
-        if any(_mismatch(value, option, path) is None for option in options):
-            return None
-        plain = [option for option in options if option is not type(None)]
-        if value is not None and len(plain) == 1:
-            return _mismatch(value, plain[0], path)  # X | None given an X that is wrong inside: say where
-        return _expected(hint, value, path)
+        return _union_checker(hint)
     if hint is None or hint is type(None):
-        return None if value is None else _expected(hint, value, path)
+        return lambda value: None if value is None else [hint, value]
     if origin is typing.Literal:
-        return None if value in typing.get_args(hint) else _expected(hint, value, path)
+        allowed = typing.get_args(hint)
+        return lambda value: None if value in allowed else [hint, value]
     args = typing.get_args(hint)
     if origin in _MAPPINGS or hint in _MAPPINGS:
-        if not isinstance(value, dict):
-            return _expected(hint, value, path)
-        if len(args) == 2:
-            for key, item in value.items():
-                problem = _mismatch(key, args[0], f"{path}[{key!r}]") or _mismatch(item, args[1], f"{path}.{key}")
-                if problem:
-                    return problem
-        return None
+        return _mapping_checker(hint, args)
     if origin in _SEQUENCES or hint in _SEQUENCES:
-        if not isinstance(value, _SEQUENCES[origin or hint]):
-            return _expected(hint, value, path)
-        if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
-            if len(value) != len(args):
-                return _expected(hint, value, path)
-            pairs = zip(value, args, strict=True)
-        else:
-            pairs = ((item, args[0]) for item in value) if args else ()
-        for index, (item, arg) in enumerate(pairs):
-            problem = _mismatch(item, arg, f"{path}[{index}]")
-            if problem:
+        return _sequence_checker(hint, origin, args)
+    if origin is not None or not isinstance(hint, type):
+        return _accept
+    if hint is float:
+        return lambda value: None if isinstance(value, (int, float)) and not isinstance(value, bool) else [hint, value]
+    if hint is int:
+        return lambda value: None if isinstance(value, int) and not isinstance(value, bool) else [hint, value]
+    return lambda value: None if isinstance(value, hint) else [hint, value]
+
+
+def _union_checker(hint: Any) -> Callable[[Any], _Problem | None]:
+    options = typing.get_args(hint)
+    checks = [_checker(option) for option in options]
+    plain = [option for option in options if option is not type(None)]
+    only = _checker(plain[0]) if len(plain) == 1 else None
+
+    def check(value: Any) -> _Problem | None:
+        if any(option(value) is None for option in checks):
+            return None
+        if value is not None and only is not None:
+            return only(value)  # X | None given an X that is wrong inside: say where
+        return [hint, value]
+    return check
+
+
+def _mapping_checker(hint: Any, args: tuple) -> Callable[[Any], _Problem | None]:
+    if len(args) != 2:
+        return lambda value: None if isinstance(value, dict) else [hint, value]
+    key_check, item_check = _checker(args[0]), _checker(args[1])
+
+    def check(value: Any) -> _Problem | None:
+        if not isinstance(value, dict):
+            return [hint, value]
+        for key, item in value.items():
+            problem = key_check(key)
+            if problem is not None:
+                problem.append(f"[{key!r}]")
+                return problem
+            problem = item_check(item)
+            if problem is not None:
+                problem.append(f".{key}")
                 return problem
         return None
-    if origin is not None or not isinstance(hint, type):
-        return None
-    if hint is float:
-        fits = isinstance(value, (int, float)) and not isinstance(value, bool)
-    elif hint is int:
-        fits = isinstance(value, int) and not isinstance(value, bool)
+    return check
+
+
+def _sequence_checker(hint: Any, origin: Any, args: tuple) -> Callable[[Any], _Problem | None]:
+    kinds = _SEQUENCES[origin or hint]
+    if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+        positions = [_checker(arg) for arg in args]
     else:
-        fits = isinstance(value, hint)
-    return None if fits else _expected(hint, value, path)
+        positions = None
+    each = _checker(args[0]) if args and positions is None else None
+
+    def check(value: Any) -> _Problem | None:
+        if not isinstance(value, kinds):
+            return [hint, value]
+        if positions is not None:
+            if len(value) != len(positions):
+                return [hint, value]
+            pairs: Iterable = zip(value, positions, strict=True)
+        elif each is not None:
+            pairs = ((item, each) for item in value)
+        else:
+            return None
+        for index, (item, item_check) in enumerate(pairs):
+            problem = item_check(item)
+            if problem is not None:
+                problem.append(f"[{index}]")
+                return problem
+        return None
+    return check
 
 
 def _expected(hint: Any, value: Any, path: str) -> str:
