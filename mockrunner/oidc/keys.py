@@ -1,10 +1,11 @@
 """Issuers' keys: the built-in identity provider's signing keys and the public keys (JWKS) tokens verify with.
 
 An issuer's JWKS is the union of the public halves of the keys mockrunner signs its tokens with and the JWKS a
-user registered for it.  Keys are generated on first use (RSA 2048 for ``RS*``, P-256 / P-384 / P-521 for
-``ES*``), one per issuer and algorithm.  Loaded key objects are cached with ``store.derived("oidc_keys")`` by key id
-and algorithm (whether a PEM is usable depends on the algorithm it is named for): parsing a PEM costs more than
-signing.
+user registered for it.  Keys are made on first use (RSA 2048 for ``RS*``, P-256 / P-384 / P-521 for
+``ES*``), one per issuer and algorithm, from the material the process holds for them
+(:mod:`mockrunner.identity_provider_keys`).  Loaded key objects are cached with ``store.derived("oidc_keys")`` by
+key id and algorithm (whether a PEM is usable depends on the algorithm it is named for): parsing a PEM costs more
+than signing.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from mockrunner.identity_provider_keys import CURVES, provider_key
 from mockrunner.key_material import UNREADABLE
 from mockrunner.model.identity_providers import SigningKey
 
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 """What the built-in provider signs with, and what STS accepts (RSA and ECDSA signatures)."""
-_CURVES = {"ES256": ec.SECP256R1, "ES384": ec.SECP384R1, "ES512": ec.SECP521R1}
 
 
 class OidcError(ValueError):
@@ -42,8 +43,8 @@ def issuer_url(issuer: Any) -> str:
 
 def signing_key(store: "Store", issuer: str, algorithm: str = "RS256",
                 kid: str | None = None) -> tuple[SigningKey, bool]:
-    """The issuer's key for ``algorithm``, generated if it has none yet (named ``kid`` when given, else a random
-    id); and whether it was generated now."""
+    """The issuer's key for ``algorithm``, made if it has none yet (named ``kid`` when given, else a random id, from
+    the process's key for the issuer and algorithm); and whether it was made now."""
     if algorithm not in SIGNING_ALGORITHMS:
         raise OidcError(f"algorithm must be one of {', '.join(SIGNING_ALGORITHMS)}, not {algorithm!r}")
     with store.lock:
@@ -51,13 +52,13 @@ def signing_key(store: "Store", issuer: str, algorithm: str = "RS256",
         for key in keys:
             if key.algorithm == algorithm and _loaded(store, key) is not None:
                 return key, False
-        private: Any = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if algorithm.startswith("RS")
-                        else ec.generate_private_key(_CURVES[algorithm]()))
+        private = provider_key("oidc", issuer, algorithm)
         pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption()).decode("ascii")
         key = SigningKey(kid=kid or f"mockrunner-{algorithm.lower()}-{secrets.token_hex(8)}", algorithm=algorithm,
                          private_pem=pem)
         keys.append(key)
+        store.derived("oidc_keys").get((key.kid, algorithm), pem, lambda: private)  # not parsed back from its PEM
         return key, True
 
 
@@ -79,7 +80,7 @@ def _loaded(store: "Store", key: SigningKey) -> Any | None:
             return None
         if key.algorithm.startswith("RS"):
             return private if isinstance(private, rsa.RSAPrivateKey) else None
-        curve = _CURVES.get(key.algorithm)
+        curve = CURVES.get(key.algorithm)
         usable = isinstance(private, ec.EllipticCurvePrivateKey) and curve is not None \
             and private.curve.name == curve.name
         return private if usable else None

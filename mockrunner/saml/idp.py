@@ -1,7 +1,8 @@
 """The built-in SAML identity provider for tests: IdP keys and metadata, and signed SAML responses.
 
 An IdP is named by its entity id (any non-empty string, usually a URL).  Its key and self-signed certificate
-(RSA 2048, SHA-256, generated with ``cryptography`` on first use, valid ten years) live in the store's
+(RSA 2048, SHA-256, made with ``cryptography`` on first use from the process's key for the entity id
+(:mod:`mockrunner.identity_provider_keys`), valid ten years) live in the store's
 ``identity_providers.saml_keys`` so responses minted before a state export/import still verify after it; a user
 may register their own key and certificate instead (:func:`register_key`).
 
@@ -28,6 +29,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from mockrunner.model.derived import DerivedCache
 from mockrunner.model.identity_providers import SamlSigningKey
 
 if TYPE_CHECKING:
@@ -81,19 +83,22 @@ def signing_key(store: "Store", issuer: str) -> SamlSigningKey:
 def _new_key(now: datetime, issuer: str) -> SamlSigningKey:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    from mockrunner.identity_provider_keys import provider_key
+
+    private = provider_key("saml", issuer, "RS256")
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mockrunner SAML IdP"),
                       x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, issuer[:64])])
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
                    .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
                    .not_valid_after(now + timedelta(days=3650)).sign(private, hashes.SHA256()))
-    return SamlSigningKey(
+    key = SamlSigningKey(
         private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption()).decode("ascii"),
         certificate.public_bytes(serialization.Encoding.PEM).decode("ascii"))
+    _KEY_OBJECTS.get(key.private_pem, None, lambda: private)  # not parsed back from its PEM
+    return key
 
 
 def check_key(private_pem: Any, certificate_pem: Any) -> None:
@@ -122,14 +127,18 @@ def _check_pem_pair(private_pem: str, certificate_pem: str) -> None:
         raise SamlIdpError("the certificate is not the RSA private key's")
 
 
-@lru_cache(maxsize=64)
+_KEY_OBJECTS = DerivedCache(limit=64)
+"""Key objects by PEM: the ones this process generated, and the ones it loaded."""
+
+
 def _private_key(private_pem: str) -> Any:
     """The key object of a PEM private key, loaded once: loading an RSA private key checks it, about 70 ms, which
     every state import of a world holding an IdP key and every signed response paid (the test suite's sweeps
-    hundreds of times)."""
+    hundreds of times).  A key this process generated is never parsed back from its PEM."""
     from cryptography.hazmat.primitives import serialization
 
-    return serialization.load_pem_private_key(private_pem.encode("ascii"), None)
+    return _KEY_OBJECTS.get(private_pem, None, lambda: serialization.load_pem_private_key(
+        private_pem.encode("ascii"), None))
 
 
 def register_key(store: "Store", issuer: Any, private_pem: Any, certificate_pem: Any) -> None:
