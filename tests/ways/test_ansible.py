@@ -8,8 +8,9 @@ second identical run must report ``changed: false``.  That comparison reads the 
 
 Each test writes one or two playbooks into its directory and runs ``ansible-playbook`` on ``localhost`` with the
 local connection, the test environment's Python (it has boto3) as the interpreter and every Ansible directory
-inside the test's directory; the ``ansible.posix.json`` callback reports each task's outcome.  Outside CI these
-tests skip when Ansible is not installed; in CI they must run (``tests/conftest.py``).
+inside the test's directory (the compiled module code excepted: ``BYTECODE_CACHING``); the ``ansible.posix.json``
+callback reports each task's outcome.  Outside CI these tests skip when Ansible is not installed; in CI they must
+run (``tests/conftest.py``).
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ from tests.iam.keys_and_codes import current_step, private_pem, rsa_key, self_si
 from tests.iam.saml_federation import metadata
 
 PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
+BYTECODE_CACHING = Path(__file__).with_name("ansible_bytecode")
+"""On the ``PYTHONPATH`` of Ansible's processes: its ``sitecustomize`` keeps the code of the modules Ansible sends
+compiled across tasks (``ansible_bytecode/sitecustomize.py``)."""
 TIMEOUT = 300
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 IAM_READ_ONLY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
@@ -84,6 +88,8 @@ def play(aws, tmp_path: Path, name: str, tasks: list[dict], variables: dict | No
     playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False, "vars": variables or {},
                                      "tasks": tasks}], indent=1))  # JSON is YAML
     home = tmp_path / "ansible"
+    bytecode = tmp_path.parent / "ansible-bytecode"  # shared by the tests of this run (of this worker)
+    bytecode.mkdir(exist_ok=True)
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
         "AWS_ENDPOINT_URL": aws.endpoint_url, "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
@@ -95,10 +101,12 @@ def play(aws, tmp_path: Path, name: str, tasks: list[dict], variables: dict | No
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0",
         "ANSIBLE_PIPELINING": "1", "ANSIBLE_DEPRECATION_WARNINGS": "0", "ANSIBLE_LOCALHOST_WARNING": "0",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        "PYTHONPATH": str(BYTECODE_CACHING), "ANSIBLE_BYTECODE_CACHE": str(bytecode),
     }
     run = subprocess.run([str(PLAYBOOK), "-i", "localhost,", "-c", "local", str(playbook)], env=environment,
                          cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT)
     assert run.stdout.lstrip().startswith("{"), (run.stdout, run.stderr)
+    assert any(bytecode.iterdir()), f"no module code was kept compiled ({BYTECODE_CACHING}): {run.stderr}"
     return Outcomes(json.loads(run.stdout), run.stderr)
 
 
