@@ -241,3 +241,18 @@ def test_identity_provider_admin_endpoints(aws):
     ):
         status, answer = admin(aws, method, path, body)
         assert 400 <= status < 500 and answer["error"] == error, (path, body, answer)
+
+
+def test_a_token_minted_in_another_store_does_not_verify_in_this_one(aws, make_harness):
+    """(docs/behaviour.md, "The built-in identity provider") The process makes each issuer's key material once and
+    every store shares it, but each store names its key with a key id of its own: a token another store minted for
+    the same issuer is refused here, this store's own token for the same subject is taken."""
+    other = make_harness(aws.mode)
+    github_provider(aws)
+    role_arn = deploy_role(aws, "deploy", MAIN)
+    foreign = mint(other, github={"repository": "acme/app"})
+    own = mint(aws, github={"repository": "acme/app"})
+    assert jwt.get_unverified_header(foreign)["kid"] != jwt.get_unverified_header(own)["kid"]
+    code, message, status = _refused(lambda: assume(aws, role_arn, foreign))
+    assert (code, status) == ("InvalidIdentityToken", 400) and message.startswith("Couldn't retrieve verification key")
+    assert assume(aws, role_arn, own)["SubjectFromWebIdentityToken"] == MAIN
