@@ -3,7 +3,8 @@ algorithm, and shared by every store of the process (a leaf module).
 
 An identity provider is outside any AWS account: GitHub's token issuer signs with the same key whichever account
 trusts it.  Each store still records the key it signs with (in its state, under a key id and, for SAML, a
-certificate of its own), so nothing a store answers depends on another store; only the key material is the same.
+certificate of its own): a token one store minted does not verify in another (tokens name their key id), while a
+SAML response verifies wherever a provider holds that entity id's metadata, as a real IdP's would.
 Generating an RSA key takes 50 to 200 ms, and every store that minted a token or a SAML response paid it: the
 test suites that start a fresh store per test most of all.
 """
