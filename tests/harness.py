@@ -70,6 +70,7 @@ def _share_aliased_event_names(client: Any) -> None:
     if type(events) is botocore.hooks.EventAliaser and events._event_aliases == botocore.hooks.EVENT_ALIASES:
         events._alias_name_cache = _ALIASED_EVENT_NAMES
 
+
 UNREACHABLE = "http://127.0.0.1:9"
 
 
